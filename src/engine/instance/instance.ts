@@ -1,0 +1,345 @@
+/**
+ * One database instance's storage engine: the process that owns a data directory (a disk).
+ * Coordinator, standby, primary and mirror all run this; roles live above it.
+ *
+ * Life cycle:
+ * - `initdb` lays down an empty instance: control file, first checkpoint.
+ * - `start` runs crash recovery: from the last checkpoint's redo point, replay every valid WAL
+ *   record, abort what was in flight, then (after a crash) write an end-of-recovery checkpoint.
+ * - `checkpoint` writes dirty pages and the commit log, logs a checkpoint record, points the
+ *   control file at it and removes WAL no longer needed. Triggered by time
+ *   (checkpoint_timeout) and WAL volume (max_wal_size), and on demand.
+ * - `shutdown` is a clean stop (shutdown checkpoint); `kill` is a crash: memory is gone, the
+ *   disk keeps whatever was synced.
+ */
+import { sqlError } from '../errors.ts';
+import { AoBlockAllocator, AppendOptimizedRelation } from '../storage/append-optimized.ts';
+import { BufferPool, type WalFlusher } from '../storage/buffer-pool.ts';
+import { relationFile, type StorageContext } from '../storage/context.ts';
+import type { Disk } from '../storage/disk.ts';
+import { HeapRelation } from '../storage/heap.ts';
+import { CommitLog, FirstNormalXid } from '../txn/clog.ts';
+import { TransactionManager, type Transaction } from '../txn/xact.ts';
+import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
+import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { WalReader } from '../wal/reader.ts';
+import { Rmgr, type WalRecord } from '../wal/record.ts';
+import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
+import { WalWriter } from '../wal/writer.ts';
+import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
+import { readControl, writeControl, type ControlData } from './control.ts';
+import { applyRecord, SmgrInfo, XlogInfo, type CheckpointRecord } from './redo.ts';
+import { Checkpointer } from './checkpointer.ts';
+
+export interface StorageSettings {
+  /** Buffer pool size in 8 KB pages. */
+  shared_buffers: number;
+  /** Time between automatic checkpoints, ms. */
+  checkpoint_timeout: number;
+  /** WAL volume that triggers a checkpoint, bytes. */
+  max_wal_size: number;
+  /** WAL kept past the checkpoint's redo point for mirrors that fall behind, bytes. */
+  wal_keep_size: number;
+}
+
+export const defaultStorageSettings: StorageSettings = {
+  shared_buffers: 1024,
+  checkpoint_timeout: 300_000,
+  max_wal_size: 256 * 1024 * 1024,
+  wal_keep_size: 0,
+};
+
+export interface InstanceRuntime {
+  disk: Disk;
+  clock: Clock;
+  trace: TraceSink;
+}
+
+export type InstanceState = 'recovering' | 'running' | 'stopped' | 'panicked';
+
+export interface RecoveryReport {
+  /** Where replay began and ended, and why it stopped there. */
+  redoFrom: Lsn;
+  end: Lsn;
+  stopReason: string;
+  records: number;
+  /** Transactions in flight at the crash, now aborted. */
+  abortedXids: number[];
+  wasCleanShutdown: boolean;
+}
+
+export class Instance implements StorageContext {
+  readonly disk: Disk;
+  readonly pool: BufferPool;
+  readonly clog: CommitLog;
+  readonly xact: TransactionManager;
+  readonly ao: AoBlockAllocator;
+  readonly files: WalFiles;
+  readonly reader: WalReader;
+  wal!: WalWriter;
+  control: ControlData;
+  state: InstanceState = 'recovering';
+  recovery: RecoveryReport | undefined;
+  readonly checkpointer: Checkpointer;
+  private readonly heaps = new Map<number, HeapRelation>();
+  private readonly aos = new Map<number, AppendOptimizedRelation>();
+  private checkpointTimer: Timer | undefined;
+  panicError: Error | undefined;
+  /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
+  onPanic: ((err: Error) => void) | undefined;
+
+  readonly rt: InstanceRuntime;
+  readonly settings: StorageSettings;
+
+  private constructor(rt: InstanceRuntime, settings: StorageSettings, control: ControlData) {
+    this.rt = rt;
+    this.settings = settings;
+    this.disk = rt.disk;
+    this.control = control;
+    this.files = new WalFiles(rt.disk, control.walSegmentSize, control.history);
+    this.reader = new WalReader(this.files);
+    this.clog = CommitLog.load(rt.disk);
+    // During recovery every page's WAL is already on disk (it is what we replay).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    const flusher: WalFlusher = {
+      get flushedLsn() {
+        return self.wal ? self.wal.flushedLsn : Number.MAX_SAFE_INTEGER;
+      },
+      flush: (lsn: Lsn) => (self.wal ? self.wal.flush(lsn) : Promise.resolve()),
+    };
+    this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers);
+    this.ao = new AoBlockAllocator(this);
+    this.xact = new TransactionManager(this.clog, this, { now: () => rt.clock.now() }, (f) =>
+      this.unlinkFile(f),
+    );
+    this.checkpointer = new Checkpointer(this);
+  }
+
+  /** Lays down a new, empty instance on `disk`. */
+  static async initdb(
+    disk: Disk,
+    options: { systemIdentifier: string; walSegmentSize?: number; time: number },
+  ) {
+    if (readControl(disk)) throw sqlError('object_not_in_prerequisite_state', 'data directory is not empty');
+    const segSize = options.walSegmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
+    const history = [{ tli: 1, begin: 0 }];
+    const files = new WalFiles(disk, segSize, history);
+    // The first record starts past a zero-length "record" at LSN 0: LSN 0 means "invalid".
+    const start = 40;
+    const writer = new WalWriter(files, disk, start, 0);
+    const ckpt: CheckpointRecord = {
+      redo: start,
+      timeline: 1,
+      nextXid: FirstNormalXid,
+      oldestXid: FirstNormalXid,
+      prepared: [],
+      time: options.time,
+    };
+    const { start: at } = writer.insert(Rmgr.xlog, XlogInfo.checkpointShutdown, 0, jsonPayload(ckpt));
+    await writer.flush();
+    writeControl(disk, {
+      systemIdentifier: options.systemIdentifier,
+      state: 'shut down',
+      checkpoint: at,
+      redo: start,
+      timeline: 1,
+      history,
+      walSegmentSize: segSize,
+      time: options.time,
+      minRecoveryPoint: 0,
+    });
+    await disk.sync();
+  }
+
+  /** Starts the instance on its disk: crash recovery, then ready for work. */
+  static async start(rt: InstanceRuntime, settings: Partial<StorageSettings> = {}): Promise<Instance> {
+    const control = readControl(rt.disk);
+    if (!control)
+      throw sqlError(
+        'object_not_in_prerequisite_state',
+        'the data directory is empty: the instance was never initialised',
+      );
+    const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control);
+    await inst.recover();
+    return inst;
+  }
+
+  get timeline(): number {
+    return this.control.timeline;
+  }
+
+  // ---- relations ------------------------------------------------------------------------
+
+  heap(relfilenode: number): HeapRelation {
+    let h = this.heaps.get(relfilenode);
+    if (!h) this.heaps.set(relfilenode, (h = new HeapRelation(this, relfilenode)));
+    return h;
+  }
+
+  appendOptimized(relfilenode: number): AppendOptimizedRelation {
+    let r = this.aos.get(relfilenode);
+    if (!r) this.aos.set(relfilenode, (r = new AppendOptimizedRelation(this, relfilenode, this.ao)));
+    return r;
+  }
+
+  /** Creates a relation's storage in `tx`: removed again if `tx` aborts. */
+  createStorage(tx: Transaction, relfilenode: number): void {
+    const file = relationFile(relfilenode);
+    const xid = tx.assignXid();
+    this.wal.insert(Rmgr.smgr, SmgrInfo.create, xid, jsonPayload({ file }));
+    tx.createdFiles.push(file);
+  }
+
+  /** Drops a relation's storage when `tx` commits. */
+  dropStorage(tx: Transaction, relfilenode: number): void {
+    tx.assignXid();
+    tx.dropsOnCommit.push(relationFile(relfilenode));
+  }
+
+  unlinkFile(file: string): void {
+    this.pool.dropFile(file);
+    this.ao.forget(file);
+    this.disk.unlink(file);
+    const m = /^base\/(\d+)$/.exec(file);
+    if (m) {
+      this.heaps.delete(Number(m[1]));
+      this.aos.delete(Number(m[1]));
+    }
+  }
+
+  // ---- life cycle -----------------------------------------------------------------------
+
+  /** Requests a checkpoint and waits for it (CHECKPOINT). */
+  checkpoint(): Promise<void> {
+    this.mustBeRunning();
+    return this.checkpointer.run(false);
+  }
+
+  /** Clean stop: a shutdown checkpoint, then nothing more is accepted. */
+  async shutdown(): Promise<void> {
+    if (this.state !== 'running') return;
+    await this.checkpointer.run(true);
+    this.stopTimers();
+    this.state = 'stopped';
+  }
+
+  /** The process dies: stops its timers; the runtime drops its memory and disk cache. */
+  kill(): void {
+    this.stopTimers();
+    this.pool.reset();
+    this.state = 'stopped';
+  }
+
+  mustBeRunning(): void {
+    if (this.state === 'panicked')
+      throw sqlError('crash_shutdown', 'the database system is in recovery mode', {
+        detail: this.panicError?.message,
+      });
+    if (this.state !== 'running')
+      throw sqlError('cannot_connect_now', `the database system is ${this.state}`);
+  }
+
+  private async recover(): Promise<void> {
+    const c = this.control;
+    const ck = this.reader.read(c.checkpoint);
+    if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
+      throw sqlError(
+        'data_corrupted',
+        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`,
+        {
+          detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
+        },
+      );
+    const ckpt = parseJsonPayload<CheckpointRecord>(ck.record.payload);
+    this.xact.nextXid = Math.max(this.xact.nextXid, ckpt.nextXid);
+    this.xact.restorePrepared(ckpt.prepared);
+    const clean = c.state === 'shut down';
+    this.control = { ...c, state: clean ? 'starting up' : 'in crash recovery' };
+    this.rt.trace({ kind: 'recovery.start', redo: formatLsn(ckpt.redo), clean });
+
+    let records = 0;
+    let last: WalRecord | undefined;
+    const scan = this.reader.scan(ckpt.redo);
+    let stop: { lsn: Lsn; reason: string };
+    for (;;) {
+      const next = scan.next();
+      if (next.done) {
+        stop = next.value;
+        break;
+      }
+      await applyRecord(this.redoTarget(), next.value);
+      last = next.value;
+      records++;
+    }
+    const end = last ? last.end : ckpt.redo;
+    const lastStart = last ? last.lsn : ck.record.lsn;
+    if (end < ck.record.end)
+      throw sqlError('data_corrupted', `WAL ends before the checkpoint record at ${formatLsn(c.checkpoint)}`);
+
+    const abortedXids = this.xact.abortInDoubt(ckpt.oldestXid);
+    this.files.removeAfter(end);
+    this.wal = new WalWriter(this.files, this.disk, end, lastStart);
+    this.wal.onPanic = (e) => this.panic(e);
+    this.recovery = {
+      redoFrom: ckpt.redo,
+      end,
+      stopReason: stop.reason,
+      records,
+      abortedXids,
+      wasCleanShutdown: clean,
+    };
+    this.rt.trace({
+      kind: 'recovery.done',
+      end: formatLsn(end),
+      records,
+      stop: stop.reason,
+      aborted: abortedXids.length,
+    });
+    this.state = 'running';
+    if (!clean || records > 1) await this.checkpointer.run(false);
+    else {
+      this.control = { ...this.control, state: 'in production', time: this.rt.clock.now() };
+      writeControl(this.disk, this.control);
+      await this.disk.sync();
+    }
+    this.scheduleCheckpoints();
+  }
+
+  redoTarget() {
+    return {
+      ctx: this as StorageContext,
+      ao: this.ao,
+      unlinkFile: (f: string) => this.unlinkFile(f),
+    };
+  }
+
+  private scheduleCheckpoints(): void {
+    this.stopTimers();
+    this.checkpointTimer = this.rt.clock.setTimer(this.settings.checkpoint_timeout, () => {
+      this.checkpointTimer = undefined;
+      if (this.state !== 'running') return;
+      this.checkpointer.run(false).then(
+        () => this.scheduleCheckpoints(),
+        () => undefined,
+      );
+    });
+    this.wal.onInsert = (end) => {
+      if (end - this.control.redo > this.settings.max_wal_size / 2) this.checkpointer.request();
+    };
+  }
+
+  private stopTimers(): void {
+    this.checkpointTimer?.cancel();
+    this.checkpointTimer = undefined;
+  }
+
+  panic(err: Error): void {
+    if (this.state === 'panicked') return;
+    this.panicError = err;
+    this.state = 'panicked';
+    this.stopTimers();
+    this.rt.trace({ kind: 'panic', message: err.message });
+    this.onPanic?.(err);
+  }
+}

@@ -1,0 +1,570 @@
+/**
+ * The typed syntax tree the parser produces: one discriminated union per grammar role
+ * (`Statement`, `Query`, `FromItem`, `Expr`), each switched on `kind`.
+ *
+ * Invariants every node keeps:
+ * 1. Names are already case-folded: unquoted identifiers are lower case, quoted ones are kept as
+ *    written. Later stages compare names with `===`, never case-insensitively.
+ * 2. `pos` is the 1-based character offset into the *whole* parsed string of the token a later
+ *    stage should blame (an operator for `binary`, `::` or CAST for `cast`, the first name for
+ *    `column` and `call`, the first token of a statement), as Postgres' `position` field.
+ * 3. The tree holds syntax only: nothing here has been checked against the catalog or typed.
+ *    Constructs the parser accepts but a later stage does not support must be rejected there
+ *    with `feature_not_supported`, never silently ignored.
+ */
+
+/** A possibly schema-qualified relation name, e.g. `public.t`. */
+export interface QualifiedName {
+  schema?: string;
+  name: string;
+  pos: number;
+}
+
+/** A type as written, canonicalised: `int4`, `int2`, `int8`, `numeric`, `float4`, `float8`, `text`,
+ * `varchar`, `bpchar`, `bool`, `date`, `timestamp`, `timestamptz`; other names pass through folded
+ * (`interval`, `serial`, `json`, ...) and the binder decides whether they exist. */
+export interface TypeName {
+  name: string;
+  /** Type modifiers: `[n]` for varchar/bpchar, `[p]` or `[p, s]` for numeric, `[p]` for timestamps. */
+  typmod?: number[];
+  pos: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------------------------
+
+/** Arithmetic, comparison, string-concatenation and boolean binary operators (`!=` arrives as `<>`). */
+export type BinaryOp =
+  '+' | '-' | '*' | '/' | '%' | '^' | '||' | '=' | '<>' | '<' | '>' | '<=' | '>=' | 'and' | 'or';
+
+/** Every expression node. */
+export type Expr =
+  | ColumnRef
+  | Literal
+  | BinaryExpr
+  | UnaryExpr
+  | IsExpr
+  | IsDistinctExpr
+  | BetweenExpr
+  | InListExpr
+  | InSubqueryExpr
+  | ExistsExpr
+  | ScalarSubquery
+  | LikeExpr
+  | CastExpr
+  | CaseExpr
+  | CallExpr
+  | RowExpr;
+
+/** A column reference `a`, `t.a` or `s.t.a`; system columns such as `gp_segment_id` included. */
+export interface ColumnRef {
+  kind: 'column';
+  schema?: string;
+  table?: string;
+  name: string;
+  pos: number;
+}
+
+/**
+ * A constant. Numeric literals keep their source `text` (sign included after folding `-1`), so the
+ * binder can pick int4/int8/numeric exactly as Postgres does; `value` is only an approximation
+ * for them. Strings hold the decoded `value`.
+ */
+export interface Literal {
+  kind: 'literal';
+  value: string | number | boolean | null;
+  literalType: 'integer' | 'numeric' | 'string' | 'boolean' | 'null';
+  text?: string;
+  pos: number;
+}
+
+/** `left op right`; `pos` is the operator's. */
+export interface BinaryExpr {
+  kind: 'binary';
+  op: BinaryOp;
+  left: Expr;
+  right: Expr;
+  pos: number;
+}
+
+/** Prefix `-x`, `+x`, `NOT x`. A minus before a numeric literal is folded into the literal. */
+export interface UnaryExpr {
+  kind: 'unary';
+  op: '-' | '+' | 'not';
+  operand: Expr;
+  pos: number;
+}
+
+/** `x IS [NOT] NULL | TRUE | FALSE | UNKNOWN`, and the postfix `ISNULL` / `NOTNULL`. */
+export interface IsExpr {
+  kind: 'is';
+  test: 'null' | 'true' | 'false' | 'unknown';
+  not: boolean;
+  expr: Expr;
+  pos: number;
+}
+
+/** `left IS [NOT] DISTINCT FROM right`. */
+export interface IsDistinctExpr {
+  kind: 'isDistinct';
+  not: boolean;
+  left: Expr;
+  right: Expr;
+  pos: number;
+}
+
+/** `x [NOT] BETWEEN [SYMMETRIC] low AND high`. */
+export interface BetweenExpr {
+  kind: 'between';
+  not: boolean;
+  symmetric: boolean;
+  expr: Expr;
+  low: Expr;
+  high: Expr;
+  pos: number;
+}
+
+/** `x [NOT] IN (a, b, ...)`. */
+export interface InListExpr {
+  kind: 'inList';
+  not: boolean;
+  expr: Expr;
+  list: Expr[];
+  pos: number;
+}
+
+/** `x [NOT] IN (SELECT ...)`. */
+export interface InSubqueryExpr {
+  kind: 'inSubquery';
+  not: boolean;
+  expr: Expr;
+  query: Query;
+  pos: number;
+}
+
+/** `EXISTS (SELECT ...)`. */
+export interface ExistsExpr {
+  kind: 'exists';
+  query: Query;
+  pos: number;
+}
+
+/** A parenthesised query used as a value: `(SELECT max(a) FROM t)`. */
+export interface ScalarSubquery {
+  kind: 'subquery';
+  query: Query;
+  pos: number;
+}
+
+/** `x [NOT] LIKE|ILIKE pattern [ESCAPE e]`. */
+export interface LikeExpr {
+  kind: 'like';
+  op: 'like' | 'ilike';
+  not: boolean;
+  expr: Expr;
+  pattern: Expr;
+  escape?: Expr;
+  pos: number;
+}
+
+/** `x::type`, `CAST(x AS type)`, and typed literals such as `date '2024-01-01'`. */
+export interface CastExpr {
+  kind: 'cast';
+  expr: Expr;
+  type: TypeName;
+  pos: number;
+}
+
+/** `CASE [arg] WHEN w THEN t ... [ELSE e] END`; `arg` is present for the simple form. */
+export interface CaseExpr {
+  kind: 'case';
+  arg?: Expr;
+  whens: { when: Expr; then: Expr }[];
+  else?: Expr;
+  pos: number;
+}
+
+/**
+ * A function or aggregate call: `f(a, b)`, `count(*)` (`star`), `count(DISTINCT x)`, plus the SQL
+ * special forms rewritten as Postgres does: COALESCE/NULLIF/GREATEST/LEAST keep their names,
+ * `EXTRACT(f FROM x)` becomes `date_part('f', x)`, `SUBSTRING(x FROM a FOR b)` becomes
+ * `substring(x, a, b)`, `POSITION(a IN b)` becomes `position(b, a)`, `TRIM(...)` becomes
+ * `btrim`/`ltrim`/`rtrim`, and `CURRENT_DATE`-style keywords become zero-argument calls.
+ */
+export interface CallExpr {
+  kind: 'call';
+  schema?: string;
+  name: string;
+  args: Expr[];
+  distinct: boolean;
+  star: boolean;
+  /** `FILTER (WHERE ...)` on an aggregate. */
+  filter?: Expr;
+  pos: number;
+}
+
+/** A row constructor `ROW(a, b)` or `(a, b)`. */
+export interface RowExpr {
+  kind: 'row';
+  items: Expr[];
+  pos: number;
+}
+
+/** The `DEFAULT` keyword where a value may be defaulted (VALUES rows, UPDATE SET). */
+export interface DefaultMarker {
+  kind: 'default';
+  pos: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+// ---------------------------------------------------------------------------------------------
+
+/** Anything that yields rows: a SELECT block, a set operation, or a VALUES list. */
+export type Query = SelectStmt | SetOpStmt | ValuesStmt;
+
+/** ORDER BY, LIMIT and OFFSET, which every query form may carry. */
+export interface QueryTail {
+  orderBy: SortItem[];
+  /** Absent for no LIMIT and for LIMIT ALL. */
+  limit?: Expr;
+  offset?: Expr;
+}
+
+/** One ORDER BY item. `nulls` is absent when not written (Postgres: NULLS LAST for ASC). */
+export interface SortItem {
+  expr: Expr;
+  descending: boolean;
+  nulls?: 'first' | 'last';
+  pos: number;
+}
+
+/** One SELECT block. */
+export interface SelectStmt extends QueryTail {
+  kind: 'select';
+  distinct: boolean;
+  targets: SelectTarget[];
+  /** Comma-separated FROM items; empty without FROM. */
+  from: FromItem[];
+  where?: Expr;
+  groupBy: Expr[];
+  having?: Expr;
+  pos: number;
+}
+
+/** A select-list (or RETURNING) entry: `expr [AS alias]`, `*`, or `t.*`. */
+export type SelectTarget =
+  { kind: 'expr'; expr: Expr; alias?: string; pos: number } | { kind: 'star'; table?: string; pos: number };
+
+/** `left UNION|INTERSECT|EXCEPT [ALL] right`, with the tail applying to the combined result. */
+export interface SetOpStmt extends QueryTail {
+  kind: 'setop';
+  op: 'union' | 'intersect' | 'except';
+  all: boolean;
+  left: Query;
+  right: Query;
+  pos: number;
+}
+
+/** `VALUES (...), (...)`, standalone or as INSERT's source. */
+export interface ValuesStmt extends QueryTail {
+  kind: 'values';
+  rows: (Expr | DefaultMarker)[][];
+  pos: number;
+}
+
+/** A relation alias with optional column aliases: `AS g(i)`. */
+export interface Alias {
+  name: string;
+  columns?: string[];
+}
+
+/** An item in FROM. */
+export type FromItem = TableRef | SubqueryRef | FunctionRef | JoinExpr;
+
+/** A table, `[schema.]name [AS alias]`. */
+export interface TableRef {
+  kind: 'table';
+  name: QualifiedName;
+  alias?: Alias;
+  pos: number;
+}
+
+/** `(query) [AS] alias` (the alias is mandatory, as in Postgres 12). */
+export interface SubqueryRef {
+  kind: 'subquery';
+  query: Query;
+  alias: Alias;
+  pos: number;
+}
+
+/** A set-returning function in FROM: `generate_series(1, 10) AS g(i)`. */
+export interface FunctionRef {
+  kind: 'function';
+  call: CallExpr;
+  alias?: Alias;
+  pos: number;
+}
+
+/** `left [NATURAL] {INNER|LEFT|RIGHT|FULL|CROSS} JOIN right [ON cond | USING (cols)]`. */
+export interface JoinExpr {
+  kind: 'join';
+  joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
+  natural: boolean;
+  left: FromItem;
+  right: FromItem;
+  on?: Expr;
+  using?: string[];
+  pos: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+// ---------------------------------------------------------------------------------------------
+
+/** Every statement the parser accepts. */
+export type Statement =
+  | Query
+  | InsertStmt
+  | UpdateStmt
+  | DeleteStmt
+  | CreateTableStmt
+  | CreateTableAsStmt
+  | DropTableStmt
+  | TruncateStmt
+  | BeginStmt
+  | CommitStmt
+  | RollbackStmt
+  | SavepointStmt
+  | ReleaseSavepointStmt
+  | RollbackToSavepointStmt
+  | SetStmt
+  | SetTransactionStmt
+  | ResetStmt
+  | ShowStmt
+  | ExplainStmt
+  | CheckpointStmt
+  | VacuumStmt
+  | AnalyzeStmt;
+
+/** `INSERT INTO t [(cols)] {query | VALUES ... | DEFAULT VALUES} [RETURNING ...]`. */
+export interface InsertStmt {
+  kind: 'insert';
+  table: QualifiedName;
+  alias?: string;
+  columns?: { name: string; pos: number }[];
+  /** Absent for DEFAULT VALUES. */
+  source?: Query;
+  returning?: SelectTarget[];
+  pos: number;
+}
+
+/** `UPDATE t [AS a] SET c = v, ... [FROM ...] [WHERE ...] [RETURNING ...]`. */
+export interface UpdateStmt {
+  kind: 'update';
+  table: QualifiedName;
+  alias?: string;
+  assignments: { column: string; value: Expr | DefaultMarker; pos: number }[];
+  from: FromItem[];
+  where?: Expr;
+  returning?: SelectTarget[];
+  pos: number;
+}
+
+/** `DELETE FROM t [AS a] [USING ...] [WHERE ...] [RETURNING ...]`. */
+export interface DeleteStmt {
+  kind: 'delete';
+  table: QualifiedName;
+  alias?: string;
+  using: FromItem[];
+  where?: Expr;
+  returning?: SelectTarget[];
+  pos: number;
+}
+
+/** Greenplum's distribution policy clause. */
+export type DistributedBy =
+  | { kind: 'hash'; columns: { name: string; pos: number }[]; pos: number }
+  | { kind: 'randomly'; pos: number }
+  | { kind: 'replicated'; pos: number };
+
+/** One `key[=value]` in `WITH (...)`; the value is kept as text (`'true'`, `'row'`, `'5'`). */
+export interface StorageOption {
+  name: string;
+  value?: string;
+  pos: number;
+}
+
+/** A column in CREATE TABLE. */
+export interface ColumnDef {
+  name: string;
+  type: TypeName;
+  /** True for NOT NULL (or PRIMARY KEY); false when not written or written as NULL. */
+  notNull: boolean;
+  default?: Expr;
+  primaryKey: boolean;
+  pos: number;
+}
+
+/** `CREATE [TEMP] TABLE [IF NOT EXISTS] name (...) [WITH (...)] [DISTRIBUTED ...]`. */
+export interface CreateTableStmt {
+  kind: 'createTable';
+  name: QualifiedName;
+  ifNotExists: boolean;
+  temporary: boolean;
+  columns: ColumnDef[];
+  /** A table-level `PRIMARY KEY (cols)`; column-level ones are on the ColumnDef. */
+  primaryKey?: { columns: { name: string; pos: number }[]; pos: number };
+  options: StorageOption[];
+  distributedBy?: DistributedBy;
+  pos: number;
+}
+
+/** `CREATE TABLE name [(cols)] [WITH (...)] AS query [WITH [NO] DATA] [DISTRIBUTED ...]`. */
+export interface CreateTableAsStmt {
+  kind: 'createTableAs';
+  name: QualifiedName;
+  ifNotExists: boolean;
+  temporary: boolean;
+  columnNames?: string[];
+  options: StorageOption[];
+  query: Query;
+  withData: boolean;
+  distributedBy?: DistributedBy;
+  pos: number;
+}
+
+/** `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]`. */
+export interface DropTableStmt {
+  kind: 'dropTable';
+  names: QualifiedName[];
+  ifExists: boolean;
+  cascade: boolean;
+  pos: number;
+}
+
+/** `TRUNCATE [TABLE] a, b [CASCADE | RESTRICT]`. */
+export interface TruncateStmt {
+  kind: 'truncate';
+  names: QualifiedName[];
+  cascade: boolean;
+  pos: number;
+}
+
+/** Transaction characteristics from BEGIN / SET TRANSACTION. */
+export interface TransactionModes {
+  isolationLevel?: 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted';
+  readOnly?: boolean;
+  deferrable?: boolean;
+}
+
+/** `BEGIN [WORK|TRANSACTION] [modes]` or `START TRANSACTION [modes]`. */
+export interface BeginStmt extends TransactionModes {
+  kind: 'begin';
+  pos: number;
+}
+
+/** `COMMIT` / `END` [WORK|TRANSACTION]. */
+export interface CommitStmt {
+  kind: 'commit';
+  pos: number;
+}
+
+/** `ROLLBACK` / `ABORT` [WORK|TRANSACTION]. */
+export interface RollbackStmt {
+  kind: 'rollback';
+  pos: number;
+}
+
+/** `SAVEPOINT name`. */
+export interface SavepointStmt {
+  kind: 'savepoint';
+  name: string;
+  pos: number;
+}
+
+/** `RELEASE [SAVEPOINT] name`. */
+export interface ReleaseSavepointStmt {
+  kind: 'releaseSavepoint';
+  name: string;
+  pos: number;
+}
+
+/** `ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] name`. */
+export interface RollbackToSavepointStmt {
+  kind: 'rollbackToSavepoint';
+  name: string;
+  pos: number;
+}
+
+/** One value in SET: the text as Postgres would hand it to the GUC (`'30s'`, `'on'`, `'-1'`). */
+export interface SetValue {
+  text: string;
+  type: 'string' | 'number' | 'identifier';
+  pos: number;
+}
+
+/** `SET [SESSION|LOCAL] name {TO|=} {value, ... | DEFAULT}`; `SET TIME ZONE x` sets `timezone`. */
+export interface SetStmt {
+  kind: 'set';
+  name: string;
+  local: boolean;
+  /** True for `TO DEFAULT` (then `values` is empty). */
+  toDefault: boolean;
+  values: SetValue[];
+  pos: number;
+}
+
+/** `SET [SESSION CHARACTERISTICS AS] TRANSACTION modes`. */
+export interface SetTransactionStmt extends TransactionModes {
+  kind: 'setTransaction';
+  pos: number;
+}
+
+/** `RESET name` or `RESET ALL` (name `'all'`). */
+export interface ResetStmt {
+  kind: 'reset';
+  name: string;
+  pos: number;
+}
+
+/** `SHOW name` or `SHOW ALL` (name `'all'`). */
+export interface ShowStmt {
+  kind: 'show';
+  name: string;
+  pos: number;
+}
+
+/** `EXPLAIN [ANALYZE] [VERBOSE] stmt` or `EXPLAIN (option [value], ...) stmt`. */
+export interface ExplainStmt {
+  kind: 'explain';
+  analyze: boolean;
+  verbose: boolean;
+  /** The parenthesised options as written (names folded), including analyze/verbose. */
+  options: { name: string; value?: string; pos: number }[];
+  statement: Query | InsertStmt | UpdateStmt | DeleteStmt | CreateTableAsStmt;
+  pos: number;
+}
+
+/** `CHECKPOINT`. */
+export interface CheckpointStmt {
+  kind: 'checkpoint';
+  pos: number;
+}
+
+/** `VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [table, ...]`. */
+export interface VacuumStmt {
+  kind: 'vacuum';
+  full: boolean;
+  analyze: boolean;
+  tables: QualifiedName[];
+  pos: number;
+}
+
+/** `ANALYZE [VERBOSE] [table [(cols)], ...]`. */
+export interface AnalyzeStmt {
+  kind: 'analyze';
+  tables: QualifiedName[];
+  pos: number;
+}

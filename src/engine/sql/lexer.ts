@@ -1,0 +1,296 @@
+/**
+ * The SQL lexer: turns a string into tokens following Postgres 12's scan.l.
+ *
+ * Rules it keeps, because error messages and positions depend on them:
+ * 1. Every token records `pos`, the 1-based offset of its first character, and `text`, the exact
+ *    source slice; "syntax error at or near" quotes `text`, as Postgres quotes yytext.
+ * 2. Unquoted identifiers and keywords are folded to lower case (ASCII only, like Postgres in
+ *    UTF-8); quoted identifiers keep their case and `""` becomes `"`.
+ * 3. Multi-character operators are scanned greedily and then trimmed as scan.l does: a trailing
+ *    `+`/`-` is dropped unless the operator contains one of ``~!@#^&|`?%``, so `a=-1` is `=` `-` `1`.
+ * 4. The stream always ends with one `eof` token whose `pos` is one past the last character.
+ */
+import { sqlError } from '../errors.ts';
+
+/** Token kinds. `op` covers operators and punctuation (`(`, `,`, `;`, `.`, `::`, ...). */
+export type TokenKind = 'ident' | 'qident' | 'string' | 'number' | 'bitstring' | 'param' | 'op' | 'eof';
+
+/** One token. */
+export interface Token {
+  kind: TokenKind;
+  /** ident: folded name; qident: the name; string: decoded text; number: digits; op: operator. */
+  value: string;
+  /** The source text of the token. */
+  text: string;
+  /** 1-based character offset. */
+  pos: number;
+}
+
+/** How reserved a keyword is, per Postgres' kwlist.h (unreserved keywords are plain idents here). */
+export type KeywordCategory = 'reserved' | 'colname' | 'typefunc';
+
+const RESERVED = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint ' +
+    'create current_catalog current_date current_role current_time current_timestamp current_user default ' +
+    'deferrable desc distinct distributed do else end except false fetch for foreign from grant group having ' +
+    'in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or ' +
+    'order placing primary references returning scatter select session_user some symmetric table then to ' +
+    'trailing true union unique user using variadic when where window with'
+  ).split(' '),
+);
+
+const COL_NAME = new Set(
+  (
+    'between bigint bit boolean char character coalesce dec decimal exists extract float greatest grouping ' +
+    'inout int integer interval least national nchar none nullif numeric out overlay position precision ' +
+    'real row setof smallint substring time timestamp treat trim values varchar'
+  ).split(' '),
+);
+
+const TYPE_FUNC_NAME = new Set(
+  (
+    'authorization binary collation concurrently cross current_schema freeze full ilike inner is isnull ' +
+    'join left like natural notnull outer overlaps right similar tablesample verbose'
+  ).split(' '),
+);
+
+/** The category of a folded word, or undefined when it is not a (non-unreserved) keyword. */
+export function keywordCategory(word: string): KeywordCategory | undefined {
+  if (RESERVED.has(word)) return 'reserved';
+  if (COL_NAME.has(word)) return 'colname';
+  if (TYPE_FUNC_NAME.has(word)) return 'typefunc';
+  return undefined;
+}
+
+const OP_CHARS = '~!@#^&|`?+-*/%<>=';
+const SELF_CHARS = ',()[].;:+-*/%^<>=';
+
+function isIdentStart(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c.charCodeAt(0) >= 0x80;
+}
+
+function isIdentCont(c: string): boolean {
+  return isIdentStart(c) || isDigit(c) || c === '$';
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+}
+
+/** Folds ASCII letters to lower case, as Postgres' downcase_identifier does in UTF-8. */
+export function foldIdent(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** Splits `sql` into tokens, ending with an `eof` token. Throws SqlError (42601) on bad input. */
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  const n = sql.length;
+  let i = 0;
+  const at = (k: number): string => sql.charAt(k);
+  const fail = (message: string, start: number): never => {
+    throw sqlError('syntax_error', `${message} at or near "${sql.slice(start)}"`, { position: start + 1 });
+  };
+  const push = (kind: TokenKind, value: string, start: number): void => {
+    tokens.push({ kind, value, text: sql.slice(start, i), pos: start + 1 });
+  };
+
+  while (i < n) {
+    const c = at(i);
+    const start = i;
+    if (isSpace(c)) {
+      i++;
+    } else if (c === '-' && at(i + 1) === '-') {
+      while (i < n && at(i) !== '\n' && at(i) !== '\r') i++;
+    } else if (c === '/' && at(i + 1) === '*') {
+      i = skipBlockComment(sql, i, fail);
+    } else if (c === "'") {
+      const value = scanQuoted(sql, i, false, fail);
+      i = value.end;
+      push('string', value.text, start);
+    } else if ((c === 'e' || c === 'E') && at(i + 1) === "'") {
+      const value = scanQuoted(sql, i + 1, true, fail, start);
+      i = value.end;
+      push('string', value.text, start);
+    } else if ((c === 'b' || c === 'B' || c === 'x' || c === 'X') && at(i + 1) === "'") {
+      const value = scanQuoted(sql, i + 1, false, fail, start);
+      i = value.end;
+      push('bitstring', value.text, start);
+    } else if (c === '"') {
+      let name = '';
+      i++;
+      for (;;) {
+        if (i >= n) fail('unterminated quoted identifier', start);
+        if (at(i) === '"') {
+          if (at(i + 1) === '"') {
+            name += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        name += at(i);
+        i++;
+      }
+      if (name === '') fail('zero-length delimited identifier', start);
+      push('qident', name, start);
+    } else if (c === '$') {
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$/.exec(sql.slice(i));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        if (close < 0) fail('unterminated dollar-quoted string', start);
+        const body = sql.slice(i + tag[0].length, close);
+        i = close + tag[0].length;
+        push('string', body, start);
+      } else if (isDigit(at(i + 1))) {
+        i++;
+        while (isDigit(at(i))) i++;
+        push('param', sql.slice(start + 1, i), start);
+      } else {
+        i++;
+        push('op', c, start);
+      }
+    } else if (isDigit(c) || (c === '.' && isDigit(at(i + 1)))) {
+      i = scanNumber(sql, i);
+      push('number', sql.slice(start, i), start);
+    } else if (isIdentStart(c)) {
+      while (i < n && isIdentCont(at(i))) i++;
+      push('ident', foldIdent(sql.slice(start, i)), start);
+    } else if (c === ':' && at(i + 1) === ':') {
+      i += 2;
+      push('op', '::', start);
+    } else if (OP_CHARS.includes(c)) {
+      i = scanOperator(sql, i);
+      const text = sql.slice(start, i);
+      push('op', text === '!=' ? '<>' : text, start);
+    } else {
+      // Punctuation and stray characters become single-character tokens; the parser rejects
+      // the ones it does not expect with "syntax error at or near", as Postgres does.
+      i++;
+      push('op', c, start);
+    }
+  }
+  tokens.push({ kind: 'eof', value: '', text: '', pos: n + 1 });
+  return tokens;
+}
+
+function skipBlockComment(sql: string, start: number, fail: (m: string, s: number) => never): number {
+  let depth = 0;
+  let i = start;
+  while (i < sql.length) {
+    if (sql.startsWith('/*', i)) {
+      depth++;
+      i += 2;
+    } else if (sql.startsWith('*/', i)) {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  return fail('unterminated /* comment', start);
+}
+
+/**
+ * Scans a '...' literal whose opening quote is at `quote`; `''` is a quote, and with `escapes`
+ * (E'...') backslash sequences are decoded. Literals separated only by whitespace containing a
+ * newline are concatenated, as the SQL standard (and Postgres) require.
+ */
+function scanQuoted(
+  sql: string,
+  quote: number,
+  escapes: boolean,
+  fail: (m: string, s: number) => never,
+  tokenStart = quote,
+): { text: string; end: number } {
+  let text = '';
+  let i = quote + 1;
+  for (;;) {
+    if (i >= sql.length) fail('unterminated quoted string', tokenStart);
+    const c = sql.charAt(i);
+    if (c === "'") {
+      if (sql.charAt(i + 1) === "'") {
+        text += "'";
+        i += 2;
+        continue;
+      }
+      i++;
+      const more = /^[ \t\f\v]*[\r\n][ \t\n\r\f\v]*'/.exec(sql.slice(i));
+      if (more) {
+        i += more[0].length;
+        continue;
+      }
+      return { text, end: i };
+    }
+    if (escapes && c === '\\') {
+      const decoded = decodeEscape(sql, i + 1);
+      text += decoded.text;
+      i = decoded.end;
+      continue;
+    }
+    text += c;
+    i++;
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+function decodeEscape(sql: string, i: number): { text: string; end: number } {
+  const c = sql.charAt(i);
+  const simple = SIMPLE_ESCAPES[c];
+  if (simple !== undefined) return { text: simple, end: i + 1 };
+  let m = /^[0-7]{1,3}/.exec(sql.slice(i));
+  if (m) return { text: String.fromCharCode(parseInt(m[0], 8) & 0xff), end: i + m[0].length };
+  m = /^x([0-9A-Fa-f]{1,2})/.exec(sql.slice(i));
+  if (m?.[1] !== undefined) return { text: String.fromCharCode(parseInt(m[1], 16)), end: i + m[0].length };
+  m = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(sql.slice(i));
+  const hex = m?.[1] ?? m?.[2];
+  if (m && hex !== undefined) {
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) {
+      throw sqlError('syntax_error', 'invalid Unicode escape value', { position: i });
+    }
+    return { text: String.fromCodePoint(code), end: i + m[0].length };
+  }
+  if (i >= sql.length) return { text: '', end: i };
+  return { text: c, end: i + 1 };
+}
+
+/** Scans an integer, decimal or exponent literal (`1`, `1.5`, `.5`, `1e10`, `2.5E-3`). */
+function scanNumber(sql: string, start: number): number {
+  let i = start;
+  while (isDigit(sql.charAt(i))) i++;
+  if (sql.charAt(i) === '.' && sql.charAt(i + 1) !== '.') {
+    i++;
+    while (isDigit(sql.charAt(i))) i++;
+  }
+  const exp = /^[eE][+-]?[0-9]+/.exec(sql.slice(i));
+  if (exp) i += exp[0].length;
+  return i;
+}
+
+/** Scans an operator per scan.l's rules (see invariant 3); returns the end offset. */
+function scanOperator(sql: string, start: number): number {
+  let end = start;
+  while (end < sql.length && OP_CHARS.includes(sql.charAt(end))) {
+    // A comment start ends the operator.
+    if (end > start && (sql.startsWith('/*', end) || sql.startsWith('--', end))) break;
+    end++;
+  }
+  let len = end - start;
+  const op = sql.slice(start, end);
+  if (len > 1 && (op.endsWith('+') || op.endsWith('-'))) {
+    if (!/[~!@#^&|`?%]/.test(op)) {
+      while (len > 1 && (op.charAt(len - 1) === '+' || op.charAt(len - 1) === '-')) len--;
+    }
+  }
+  if (len === 1 && !SELF_CHARS.includes(op.charAt(0)) && !OP_CHARS.includes(op.charAt(0))) return start + 1;
+  return start + len;
+}

@@ -1,0 +1,355 @@
+/**
+ * Queries: SELECT blocks, VALUES, set operations, FROM items and joins.
+ *
+ * Shape rules (Postgres 12 gram.y):
+ * 1. INTERSECT binds tighter than UNION and EXCEPT; all three are left-associative.
+ * 2. A trailing ORDER BY / LIMIT / OFFSET belongs to the whole set operation, not its last arm;
+ *    a parenthesised arm may carry its own, and writing a second one for the same query is
+ *    "multiple ... clauses not allowed".
+ * 3. A subquery in FROM must have an alias.
+ */
+import type {
+  Alias,
+  DefaultMarker,
+  Expr,
+  FromItem,
+  Query,
+  SelectStmt,
+  SelectTarget,
+  SortItem,
+} from './ast.ts';
+import type { Cursor } from './cursor.ts';
+import { keywordCategory } from './lexer.ts';
+import { parseCallArgs, parseExpr, parseParenQuery } from './parse-expr.ts';
+import { sqlError } from '../errors.ts';
+
+/** Whether the token `k` ahead starts a query (SELECT, VALUES, TABLE or WITH). */
+export function isQueryStart(c: Cursor, k = 0): boolean {
+  return c.isWord('select', k) || c.isWord('values', k) || c.isWord('table', k) || c.isWord('with', k);
+}
+
+/** Parses a full query: set operations plus a trailing ORDER BY / LIMIT / OFFSET. */
+export function parseQuery(c: Cursor): Query {
+  if (c.isWord('with')) throw c.unsupported('WITH queries');
+  const q = parseSetOps(c, 1);
+  parseQueryTail(c, q);
+  if (c.isWord('for')) throw c.unsupported('SELECT FOR UPDATE/SHARE');
+  return q;
+}
+
+function parseSetOps(c: Cursor, minLevel: number): Query {
+  let left = parseQueryPrimary(c);
+  for (;;) {
+    const t = c.peek();
+    const level = c.isWord('intersect') ? 2 : c.isWord('union') || c.isWord('except') ? 1 : 0;
+    if (level === 0 || level < minLevel) return left;
+    c.next();
+    const all = c.acceptWord('all');
+    if (!all) c.acceptWord('distinct');
+    const right = parseSetOps(c, level + 1);
+    const op = t.value as 'union' | 'intersect' | 'except';
+    left = { kind: 'setop', op, all, left, right, orderBy: [], pos: t.pos };
+  }
+}
+
+function parseQueryPrimary(c: Cursor): Query {
+  const t = c.peek();
+  if (c.acceptOp('(')) {
+    const q = parseQuery(c);
+    c.expectOp(')');
+    return q;
+  }
+  if (c.isWord('select')) return parseSelect(c);
+  if (c.isWord('values')) return parseValues(c);
+  if (c.acceptWord('table')) {
+    const pos = c.peek().pos;
+    const name = parseQualifiedName(c);
+    return selectBlock(t.pos, [{ kind: 'star', pos }], [{ kind: 'table', name, pos }]);
+  }
+  if (c.isWord('with')) throw c.unsupported('WITH queries');
+  throw c.syntaxError();
+}
+
+function selectBlock(pos: number, targets: SelectTarget[], from: FromItem[]): SelectStmt {
+  return { kind: 'select', distinct: false, targets, from, groupBy: [], orderBy: [], pos };
+}
+
+function parseQueryTail(c: Cursor, q: Query): void {
+  const multiple = (what: string, pos: number) =>
+    sqlError('syntax_error', `multiple ${what} clauses not allowed`, { position: pos });
+  if (c.isWord('order')) {
+    const pos = c.next().pos;
+    c.expectWord('by');
+    if (q.orderBy.length > 0) throw multiple('ORDER BY', pos);
+    q.orderBy = parseSortList(c);
+  }
+  let sawLimit = false;
+  let sawOffset = false;
+  for (;;) {
+    const t = c.peek();
+    if (c.acceptWord('limit')) {
+      if (sawLimit || q.limit) throw multiple('LIMIT', t.pos);
+      sawLimit = true;
+      if (!c.acceptWord('all')) q.limit = parseExpr(c);
+      if (c.isOp(',')) {
+        throw sqlError('syntax_error', 'LIMIT #,# syntax is not supported', {
+          position: t.pos,
+          hint: 'Use separate LIMIT and OFFSET clauses.',
+        });
+      }
+    } else if (c.acceptWord('offset')) {
+      if (sawOffset || q.offset) throw multiple('OFFSET', t.pos);
+      sawOffset = true;
+      q.offset = parseExpr(c);
+      if (!c.acceptWord('rows')) c.acceptWord('row');
+    } else if (c.acceptWord('fetch')) {
+      if (sawLimit || q.limit) throw multiple('LIMIT', t.pos);
+      sawLimit = true;
+      if (!c.acceptWord('first')) c.expectWord('next');
+      const count: Expr =
+        c.isWord('row') || c.isWord('rows')
+          ? { kind: 'literal', value: 1, literalType: 'integer', text: '1', pos: t.pos }
+          : parseExpr(c, 9);
+      if (!c.acceptWord('rows')) c.expectWord('row');
+      if (c.isWord('with')) throw c.unsupported('FETCH ... WITH TIES');
+      c.expectWord('only');
+      q.limit = count;
+    } else {
+      return;
+    }
+  }
+}
+
+function parseSortList(c: Cursor): SortItem[] {
+  const items: SortItem[] = [];
+  do {
+    const pos = c.peek().pos;
+    const item: SortItem = { expr: parseExpr(c), descending: false, pos };
+    if (c.acceptWord('desc')) item.descending = true;
+    else if (!c.acceptWord('asc') && c.isWord('using')) throw c.unsupported('ORDER BY ... USING');
+    if (c.acceptWord('nulls')) {
+      if (c.acceptWord('first')) item.nulls = 'first';
+      else if (c.expectWord('last')) item.nulls = 'last';
+    }
+    items.push(item);
+  } while (c.acceptOp(','));
+  return items;
+}
+
+/** Words after which a SELECT has no target list (`SELECT FROM t` is valid Postgres). */
+const AFTER_TARGETS = new Set([
+  'from',
+  'where',
+  'group',
+  'having',
+  'order',
+  'limit',
+  'offset',
+  'fetch',
+  'for',
+  'union',
+  'intersect',
+  'except',
+  'into',
+  'window',
+]);
+
+function parseSelect(c: Cursor): SelectStmt {
+  const pos = c.expectWord('select').pos;
+  const q = selectBlock(pos, [], []);
+  if (c.isWord('distinct')) {
+    c.next();
+    if (c.isWord('on')) throw c.unsupported('SELECT DISTINCT ON');
+    q.distinct = true;
+  } else {
+    c.acceptWord('all');
+  }
+  const t = c.peek();
+  const noTargets =
+    t.kind === 'eof' || c.isOp(';') || c.isOp(')') || (t.kind === 'ident' && AFTER_TARGETS.has(t.value));
+  if (!noTargets) q.targets = parseTargetList(c);
+  if (c.isWord('into')) throw c.unsupported('SELECT INTO');
+  if (c.acceptWord('from')) q.from = parseFromList(c);
+  if (c.acceptWord('where')) q.where = parseExpr(c);
+  if (c.isWord('group')) {
+    c.next();
+    c.expectWord('by');
+    q.groupBy = parseGroupList(c);
+  }
+  if (c.acceptWord('having')) q.having = parseExpr(c);
+  if (c.isWord('window')) throw c.unsupported('WINDOW clauses');
+  return q;
+}
+
+function parseGroupList(c: Cursor): Expr[] {
+  const list: Expr[] = [];
+  do {
+    if ((c.isWord('rollup') || c.isWord('cube')) && c.isOp('(', 1)) throw c.unsupported('ROLLUP and CUBE');
+    if (c.isWord('grouping') && c.isWord('sets', 1)) throw c.unsupported('GROUPING SETS');
+    if (c.isOp('(') && c.isOp(')', 1)) throw c.unsupported('empty grouping sets');
+    list.push(parseExpr(c));
+  } while (c.acceptOp(','));
+  return list;
+}
+
+/** Parses a select list (also used for RETURNING). */
+export function parseTargetList(c: Cursor): SelectTarget[] {
+  const targets: SelectTarget[] = [];
+  do {
+    const pos = c.peek().pos;
+    if (c.acceptOp('*')) {
+      targets.push({ kind: 'star', pos });
+      continue;
+    }
+    if (c.isLabel() && c.isOp('.', 1) && c.isOp('*', 2)) {
+      const table = c.next().value;
+      c.next();
+      c.next();
+      targets.push({ kind: 'star', table, pos });
+      continue;
+    }
+    const target: SelectTarget = { kind: 'expr', expr: parseExpr(c), pos };
+    if (c.acceptWord('as')) {
+      target.alias = c.label();
+    } else {
+      // A bare alias must not be a keyword that could continue the statement.
+      const a = c.peek();
+      if (a.kind === 'qident' || (a.kind === 'ident' && keywordCategory(a.value) === undefined)) {
+        target.alias = c.next().value;
+      }
+    }
+    targets.push(target);
+  } while (c.acceptOp(','));
+  return targets;
+}
+
+/** `VALUES (a, b), (c, d)`; DEFAULT is allowed as an item (the binder restricts it to INSERT). */
+function parseValues(c: Cursor): Query {
+  const pos = c.expectWord('values').pos;
+  const rows: (Expr | DefaultMarker)[][] = [];
+  do {
+    c.expectOp('(');
+    const row: (Expr | DefaultMarker)[] = [];
+    do {
+      const t = c.peek();
+      if (c.acceptWord('default')) row.push({ kind: 'default', pos: t.pos });
+      else row.push(parseExpr(c));
+    } while (c.acceptOp(','));
+    c.expectOp(')');
+    const first = rows[0];
+    if (first && first.length !== row.length) {
+      throw sqlError('syntax_error', 'VALUES lists must all be the same length', { position: row[0]?.pos });
+    }
+    rows.push(row);
+  } while (c.acceptOp(','));
+  return { kind: 'values', rows, orderBy: [], pos };
+}
+
+/** `[schema.]name`. */
+export function parseQualifiedName(c: Cursor): { schema?: string; name: string; pos: number } {
+  const pos = c.peek().pos;
+  const first = c.colId();
+  if (c.isOp('.')) {
+    c.next();
+    if (!c.isLabel()) throw c.syntaxError();
+    const name = c.next().value;
+    if (c.isOp('.') && c.isLabel(1)) throw c.unsupported('cross-database references', c.peek(1));
+    return { schema: first, name, pos };
+  }
+  return { name: first, pos };
+}
+
+/** A comma-separated FROM (or USING / UPDATE ... FROM) list. */
+export function parseFromList(c: Cursor): FromItem[] {
+  const items = [parseFromItem(c)];
+  while (c.acceptOp(',')) items.push(parseFromItem(c));
+  return items;
+}
+
+const JOIN_WORDS: Record<string, 'inner' | 'left' | 'right' | 'full'> = {
+  join: 'inner',
+  inner: 'inner',
+  left: 'left',
+  right: 'right',
+  full: 'full',
+};
+
+function parseFromItem(c: Cursor): FromItem {
+  let left = parseFromPrimary(c);
+  for (;;) {
+    const pos = c.peek().pos;
+    if (c.acceptWord('cross')) {
+      c.expectWord('join');
+      const right = parseFromPrimary(c);
+      left = { kind: 'join', joinType: 'cross', natural: false, left, right, pos };
+      continue;
+    }
+    const natural = c.acceptWord('natural');
+    const t = c.peek();
+    const joinType = t.kind === 'ident' ? JOIN_WORDS[t.value] : undefined;
+    if (joinType === undefined) {
+      if (natural) throw c.syntaxError();
+      return left;
+    }
+    c.next();
+    if (t.value !== 'join') {
+      if (t.value !== 'inner') c.acceptWord('outer');
+      c.expectWord('join');
+    }
+    const right = parseFromPrimary(c);
+    left = { kind: 'join', joinType, natural, left, right, pos };
+    if (natural) continue;
+    if (c.acceptWord('on')) left.on = parseExpr(c);
+    else if (c.isWord('using')) {
+      c.next();
+      left.using = c.nameList().map((n) => n.name);
+    } else throw c.syntaxError();
+  }
+}
+
+function parseFromPrimary(c: Cursor): FromItem {
+  const t = c.peek();
+  const pos = t.pos;
+  if (c.isWord('lateral')) throw c.unsupported('LATERAL');
+  if (c.isOp('(')) {
+    const query = parseParenQuery(c);
+    if (query) {
+      const alias = parseAlias(c);
+      if (!alias) {
+        throw sqlError('syntax_error', 'subquery in FROM must have an alias', {
+          position: pos,
+          hint: 'For example, FROM (SELECT ...) [AS] foo.',
+        });
+      }
+      return { kind: 'subquery', query, alias, pos };
+    }
+    c.next();
+    const item = parseFromItem(c);
+    c.expectOp(')');
+    if (c.isWord('as') || c.isColId()) throw c.unsupported('aliases on parenthesised joins');
+    return item;
+  }
+  c.acceptWord('only');
+  const name = parseQualifiedName(c);
+  let item: FromItem;
+  if (c.isOp('(')) {
+    const call = parseCallArgs(c, name.name, pos);
+    if (name.schema !== undefined) call.schema = name.schema;
+    if (c.isWord('with')) throw c.unsupported('WITH ORDINALITY');
+    item = { kind: 'function', call, pos };
+  } else {
+    item = { kind: 'table', name, pos };
+  }
+  const alias = parseAlias(c);
+  if (alias) item.alias = alias;
+  if (c.isWord('tablesample')) throw c.unsupported('TABLESAMPLE');
+  return item;
+}
+
+/** `[AS] alias [(col, ...)]`, or undefined when no alias follows. */
+export function parseAlias(c: Cursor): Alias | undefined {
+  if (!c.acceptWord('as') && !c.isColId()) return undefined;
+  const alias: Alias = { name: c.colId() };
+  if (c.isOp('(')) alias.columns = c.nameList().map((n) => n.name);
+  return alias;
+}

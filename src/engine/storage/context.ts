@@ -1,0 +1,17 @@
+import type { Disk } from './disk.ts';
+import type { BufferPool } from './buffer-pool.ts';
+import type { WalWriter } from '../wal/writer.ts';
+import type { TransactionManager } from '../txn/xact.ts';
+
+/** What access methods need from their instance. */
+export interface StorageContext {
+  disk: Disk;
+  pool: BufferPool;
+  wal: WalWriter;
+  xact: TransactionManager;
+}
+
+/** The data file of a relation, named as Postgres names it under the default tablespace. */
+export function relationFile(relfilenode: number): string {
+  return `base/${relfilenode}`;
+}

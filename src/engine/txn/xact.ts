@@ -1,0 +1,300 @@
+/**
+ * Local transactions: ids, commit and abort records, two-phase commit, snapshots.
+ *
+ * Commit, as Postgres orders it:
+ * 1. insert the commit record; 2. flush WAL through it (group commit);
+ * 3. wait for the synchronous standby/mirror when one is required (a hook, see replication);
+ * 4. mark the xid committed in the commit log; 5. leave the running set, so new snapshots see it.
+ * Until step 5 the transaction is still "running" for every snapshot, so nobody reads its rows
+ * before it is durable (and replicated, when sync rep is on).
+ *
+ * Two-phase commit: PREPARE TRANSACTION logs and flushes a prepare record; the xid stays
+ * running (and survives a crash, rebuilt from the checkpoint and the WAL) until COMMIT PREPARED
+ * or ROLLBACK PREPARED.
+ */
+import { FirstNormalXid, XidStatus, type CommitLog, type Xid } from './clog.ts';
+import type { Snapshot } from './snapshot.ts';
+import { Rmgr } from '../wal/record.ts';
+import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
+import type { WalWriter } from '../wal/writer.ts';
+import type { Lsn } from '../wal/lsn.ts';
+import { sqlError } from '../errors.ts';
+
+export const XactInfo = {
+  commit: 0x00,
+  prepare: 0x10,
+  abort: 0x20,
+  commitPrepared: 0x30,
+  abortPrepared: 0x40,
+} as const;
+
+/** Payload of commit/abort/prepare records. */
+export interface XactRecord {
+  /** Wall-clock time of the event, from the runtime's clock. */
+  time: number;
+  /** Files unlinked when this record takes effect (dropped on commit, created on abort). */
+  unlink?: string[];
+  /** Global id of a prepared transaction. */
+  gid?: string;
+  /** For COMMIT/ABORT PREPARED: the prepared transaction's xid. */
+  preparedXid?: Xid;
+  /** Files the prepared transaction drops at commit / created (unlinked at abort). */
+  drops?: string[];
+  creates?: string[];
+}
+
+export type TxState = 'active' | 'prepared' | 'committed' | 'aborted';
+
+export class Transaction {
+  xid: Xid = 0;
+  /** Current command id; bumped by `nextCommand()` between statements. */
+  cid = 0;
+  state: TxState = 'active';
+  gid: string | undefined;
+  /** Files to unlink if it commits (DROP) / aborts (CREATE). */
+  readonly dropsOnCommit: string[] = [];
+  readonly createdFiles: string[] = [];
+  /** Work to finish before the commit record (e.g. append-optimized blocks still buffered). */
+  readonly beforeCommit: (() => Promise<void> | void)[] = [];
+  /** Work to drop if it aborts. */
+  readonly onAbort: (() => void)[] = [];
+  snapshot: Snapshot | undefined;
+  /** LSN of this transaction's last WAL record (0 when it wrote none). */
+  lastLsn: Lsn = 0;
+
+  readonly manager: TransactionManager;
+
+  constructor(manager: TransactionManager) {
+    this.manager = manager;
+  }
+
+  /** Assigns an xid on first write, as Postgres does; read-only transactions never get one. */
+  assignXid(): Xid {
+    if (this.xid === 0) this.xid = this.manager.allocateXid(this);
+    return this.xid;
+  }
+
+  /** A snapshot for the next command (read committed: a fresh one per statement). */
+  commandSnapshot(): Snapshot {
+    this.snapshot = { ...this.manager.takeSnapshot(), curXid: this.xid, curCid: this.cid };
+    return this.snapshot;
+  }
+
+  nextCommand(): void {
+    this.cid++;
+  }
+}
+
+export interface XactHooks {
+  /** Wait until a synchronous mirror/standby has flushed `lsn` (sync rep). */
+  waitForSyncRep?: (lsn: Lsn) => Promise<void>;
+  /** The runtime's wall clock, in ms. */
+  now: () => number;
+}
+
+export class TransactionManager {
+  nextXid: Xid = FirstNormalXid;
+  readonly running = new Map<Xid, Transaction>();
+  /** Prepared transactions by gid; survive crashes. */
+  readonly prepared = new Map<string, { xid: Xid; drops: string[]; creates: string[] }>();
+  /** Running xids that belong to prepared or recovered transactions (no Transaction object). */
+  private readonly orphanRunning = new Set<Xid>();
+
+  readonly clog: CommitLog;
+  /** Whose WAL writer to log to (the instance; its writer exists once recovery is done). */
+  private readonly log: { readonly wal: WalWriter };
+  private readonly hooks: XactHooks;
+  /** Unlinks a relation file and forgets its buffers. */
+  private readonly unlinkFile: (file: string) => void;
+
+  constructor(
+    clog: CommitLog,
+    /** Whose WAL writer to log to (the instance; its writer exists once recovery is done). */
+    log: { readonly wal: WalWriter },
+    hooks: XactHooks,
+    /** Unlinks a relation file and forgets its buffers. */
+    unlinkFile: (file: string) => void,
+  ) {
+    this.clog = clog;
+    this.log = log;
+    this.hooks = hooks;
+    this.unlinkFile = unlinkFile;
+  }
+
+  begin(): Transaction {
+    return new Transaction(this);
+  }
+
+  allocateXid(tx: Transaction): Xid {
+    const xid = this.nextXid++;
+    this.running.set(xid, tx);
+    return xid;
+  }
+
+  takeSnapshot(): Omit<Snapshot, 'curXid' | 'curCid'> {
+    const xip = new Set<Xid>(this.running.keys());
+    for (const x of this.orphanRunning) xip.add(x);
+    let xmin = this.nextXid;
+    for (const x of xip) if (x < xmin) xmin = x;
+    return { xmin, xmax: this.nextXid, xip };
+  }
+
+  /** Commits; resolves once durable (and replicated when sync rep requires it). */
+  async commit(tx: Transaction): Promise<void> {
+    this.mustBeActive(tx);
+    for (const f of tx.beforeCommit) await f();
+    if (tx.xid === 0) {
+      tx.state = 'committed';
+      return;
+    }
+    const rec: XactRecord = { time: this.hooks.now() };
+    if (tx.dropsOnCommit.length) rec.unlink = tx.dropsOnCommit;
+    const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.commit, tx.xid, jsonPayload(rec));
+    await this.log.wal.flush(end);
+    if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+    this.clog.set(tx.xid, XidStatus.committed);
+    this.running.delete(tx.xid);
+    tx.state = 'committed';
+    for (const f of tx.dropsOnCommit) this.unlinkFile(f);
+  }
+
+  /** Rolls back. The abort record need not be flushed: a crash aborts it anyway. */
+  abort(tx: Transaction): void {
+    if (tx.state !== 'active') return;
+    for (const f of tx.onAbort) f();
+    tx.state = 'aborted';
+    if (tx.xid === 0) return;
+    const rec: XactRecord = { time: this.hooks.now() };
+    if (tx.createdFiles.length) rec.unlink = tx.createdFiles;
+    try {
+      this.log.wal.insert(Rmgr.xact, XactInfo.abort, tx.xid, jsonPayload(rec));
+    } catch {
+      // The WAL has failed (the instance is going down): recovery will abort it anyway.
+    }
+    this.clog.set(tx.xid, XidStatus.aborted);
+    this.running.delete(tx.xid);
+    for (const f of tx.createdFiles) this.unlinkFile(f);
+  }
+
+  /** PREPARE TRANSACTION gid: durable, still running, ready for COMMIT/ROLLBACK PREPARED. */
+  async prepare(tx: Transaction, gid: string): Promise<void> {
+    this.mustBeActive(tx);
+    if (this.prepared.has(gid))
+      throw sqlError('duplicate_object', `transaction identifier "${gid}" is already in use`);
+    for (const f of tx.beforeCommit) await f();
+    const xid = tx.assignXid();
+    const rec: XactRecord = {
+      time: this.hooks.now(),
+      gid,
+      drops: tx.dropsOnCommit,
+      creates: tx.createdFiles,
+    };
+    const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.prepare, xid, jsonPayload(rec));
+    this.prepared.set(gid, { xid, drops: [...tx.dropsOnCommit], creates: [...tx.createdFiles] });
+    this.running.delete(xid);
+    this.orphanRunning.add(xid);
+    tx.state = 'prepared';
+    tx.gid = gid;
+    // Until this is durable it is prepared in memory only; a crash forgets it (never acknowledged).
+    await this.log.wal.flush(end);
+    if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+  }
+
+  async finishPrepared(gid: string, commit: boolean): Promise<void> {
+    const p = this.prepared.get(gid);
+    if (!p)
+      throw sqlError('undefined_object', `prepared transaction with identifier "${gid}" does not exist`);
+    this.prepared.delete(gid);
+    const rec: XactRecord = { time: this.hooks.now(), gid, preparedXid: p.xid };
+    const unlink = commit ? p.drops : p.creates;
+    if (unlink.length) rec.unlink = unlink;
+    const info = commit ? XactInfo.commitPrepared : XactInfo.abortPrepared;
+    const { end } = this.log.wal.insert(Rmgr.xact, info, p.xid, jsonPayload(rec));
+    if (commit) {
+      await this.log.wal.flush(end);
+      if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+    }
+    this.clog.set(p.xid, commit ? XidStatus.committed : XidStatus.aborted);
+    this.orphanRunning.delete(p.xid);
+    for (const f of unlink) this.unlinkFile(f);
+  }
+
+  // ---- recovery ---------------------------------------------------------------------------
+
+  /** Redo of an xact record (crash recovery and mirrors). */
+  redo(info: number, xid: Xid, payload: Uint8Array): void {
+    const rec = parseJsonPayload<XactRecord>(payload);
+    switch (info) {
+      case XactInfo.commit:
+        this.clog.set(xid, XidStatus.committed);
+        break;
+      case XactInfo.abort:
+        this.clog.set(xid, XidStatus.aborted);
+        break;
+      case XactInfo.prepare:
+        this.prepared.set(rec.gid!, { xid, drops: rec.drops ?? [], creates: rec.creates ?? [] });
+        this.orphanRunning.add(xid);
+        return;
+      case XactInfo.commitPrepared:
+      case XactInfo.abortPrepared:
+        this.prepared.delete(rec.gid!);
+        this.orphanRunning.delete(xid);
+        this.clog.set(xid, info === XactInfo.commitPrepared ? XidStatus.committed : XidStatus.aborted);
+        break;
+    }
+    this.orphanRunning.delete(xid);
+    for (const f of rec.unlink ?? []) this.unlinkFile(f);
+  }
+
+  /** Notes an xid seen in the WAL during redo: it is running until its commit/abort is seen. */
+  noteRedoXid(xid: Xid): void {
+    if (xid < FirstNormalXid) return;
+    if (xid >= this.nextXid) {
+      for (let x = this.nextXid; x <= xid; x++)
+        if (this.clog.status(x) === XidStatus.inProgress) this.orphanRunning.add(x);
+      this.nextXid = xid + 1;
+    }
+  }
+
+  /**
+   * End of crash recovery: every transaction from `fromXid` on that was running at the crash
+   * and is not prepared never committed. They are marked aborted.
+   */
+  abortInDoubt(fromXid: Xid): Xid[] {
+    const preparedXids = new Set([...this.prepared.values()].map((p) => p.xid));
+    const aborted: Xid[] = [];
+    for (let x = Math.max(fromXid, FirstNormalXid); x < this.nextXid; x++) {
+      if (preparedXids.has(x) || this.clog.status(x) !== XidStatus.inProgress) continue;
+      this.clog.set(x, XidStatus.aborted);
+      aborted.push(x);
+    }
+    this.orphanRunning.clear();
+    for (const x of preparedXids) this.orphanRunning.add(x);
+    return aborted;
+  }
+
+  /** Restores prepared transactions listed in a checkpoint. */
+  restorePrepared(list: { gid: string; xid: Xid; drops: string[]; creates: string[] }[]): void {
+    for (const p of list) {
+      this.prepared.set(p.gid, { xid: p.xid, drops: p.drops, creates: p.creates });
+      this.orphanRunning.add(p.xid);
+    }
+  }
+
+  preparedList(): { gid: string; xid: Xid; drops: string[]; creates: string[] }[] {
+    return [...this.prepared].map(([gid, p]) => ({ gid, ...p }));
+  }
+
+  /** Oldest xid still running (for the lab and snapshots); nextXid when none. */
+  oldestRunning(): Xid {
+    let min = this.nextXid;
+    for (const x of this.running.keys()) if (x < min) min = x;
+    for (const x of this.orphanRunning) if (x < min) min = x;
+    return min;
+  }
+
+  private mustBeActive(tx: Transaction): void {
+    if (tx.state !== 'active')
+      throw sqlError('invalid_transaction_state', `transaction is ${tx.state}, cannot be finished again`);
+  }
+}

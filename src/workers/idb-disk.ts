@@ -1,0 +1,347 @@
+/**
+ * The Disk of one instance, persisted in its own IndexedDB database.
+ *
+ * Why this shape: the engine sees a synchronous disk, so its hot paths (buffer manager, WAL
+ * writer) stay plain code, and IndexedDB's asynchrony is confined to one explicit durability
+ * point. Reads and writes go to an in-memory map, the "OS page cache", filled from IndexedDB on
+ * open; `sync()` makes everything written since the last sync durable as one atomic batch.
+ *
+ * Invariants:
+ * 1. The cache is the truth the engine sees; IndexedDB holds exactly the state as of the last
+ *    successful sync. A crash (closing without sync) loses the unsynced writes and nothing else.
+ * 2. A sync is ONE readwrite transaction covering every pending change: truncates and unlinks
+ *    become deletes of key ranges, then the last version of every written block is put. Nothing
+ *    foreign is awaited between opening the transaction and `tx.done` (STYLE L9).
+ * 3. A failed sync leaves nothing of its batch durable and puts the batch back in front of the
+ *    writes made meanwhile, so a later sync can still succeed (same contract as MemoryDisk).
+ * 4. Syncs run one after another: a sync called while another is in flight waits for it and then
+ *    covers its own caller's writes (and any made meanwhile).
+ *
+ * Store layout (version 1): object store `blocks`, out-of-line key [file, block], value an
+ * ArrayBuffer of exactly BLCKSZ bytes. A file is the key range [file, 0] .. [file, Infinity].
+ */
+import { deleteDB, openDB, wrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { BLCKSZ, DiskError, emptyStats, type Disk, type DiskStats } from '../engine/storage/disk.ts';
+
+/** The typed schema of an instance's disk database. */
+interface DiskDb extends DBSchema {
+  blocks: { key: [string, number]; value: ArrayBuffer };
+}
+
+const DB_VERSION = 1;
+
+/**
+ * Where to find IndexedDB; tests pass a fresh fake-indexeddb factory. The IDB globals (IDBKeyRange,
+ * and the classes idb checks against) must still match it: in Node, import 'fake-indexeddb/auto'.
+ */
+export interface IdbDiskOptions {
+  idbFactory?: IDBFactory;
+}
+
+/** Changes to one file since the last sync, coalesced. */
+interface PendingFile {
+  /** Lowest truncation point since the last sync (0 = unlinked); undefined when never truncated. */
+  truncateTo: number | undefined;
+  /** Blocks written since the last sync; their current bytes are taken from the cache at sync. */
+  dirty: Set<number>;
+}
+
+/** One file's part of a sync batch, with the bytes snapshotted when the sync started. */
+interface BatchFile {
+  file: string;
+  truncateTo: number | undefined;
+  puts: [number, Uint8Array][];
+}
+
+/** A Disk backed by one IndexedDB database, with a synchronous in-memory cache in front. */
+export class IdbDisk implements Disk {
+  private readonly cache = new Map<string, Map<number, Uint8Array>>();
+  /** Block numbers held durably, per file: a mirror of the store's keys, for quota checks. */
+  private readonly durable = new Map<string, Set<number>>();
+  private durableCount = 0;
+  private pending = new Map<string, PendingFile>();
+  /** Settles after the last sync started has settled; undefined when no sync is in flight. Never rejects. */
+  private tail: Promise<void> | undefined;
+  private closedReason: string | undefined;
+  /** When set, a sync that would leave more than this many bytes durable fails with disk_full. */
+  quotaBytes: number | undefined;
+  readonly stats: DiskStats = emptyStats();
+
+  private readonly db: IDBPDatabase<DiskDb>;
+  /** The IndexedDB database name. */
+  readonly name: string;
+
+  private constructor(db: IDBPDatabase<DiskDb>, name: string) {
+    this.db = db;
+    this.name = name;
+    // Another connection wants to upgrade or delete this database ("reset cluster"): let it.
+    db.addEventListener('versionchange', () => this.close('the database is being deleted or upgraded'));
+    // The browser closed the connection abnormally (storage cleared, disk error).
+    db.addEventListener('close', () => {
+      this.closedReason ??= 'the database connection was closed by the browser';
+    });
+  }
+
+  /** Opens (creating when missing) the database `name` and loads every durable block. */
+  static async open(name: string, options: IdbDiskOptions = {}): Promise<IdbDisk> {
+    const db = await openDiskDb(name, options.idbFactory);
+    const disk = new IdbDisk(db, name);
+    try {
+      const tx = db.transaction('blocks', 'readonly');
+      const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+      keys.forEach(([file, block], i) => {
+        disk.cacheFile(file).set(block, new Uint8Array(values[i]!));
+        disk.durableFile(file).add(block);
+      });
+      disk.durableCount = keys.length;
+    } catch (e) {
+      db.close();
+      throw new DiskError('io_error', `could not read disk "${name}": ${explain(e)}`);
+    }
+    return disk;
+  }
+
+  /** Deletes the database `name`; open IdbDisks on it close themselves first. */
+  static async destroy(name: string, options: IdbDiskOptions = {}): Promise<void> {
+    if (options.idbFactory) await wrap(options.idbFactory.deleteDatabase(name));
+    else await deleteDB(name);
+  }
+
+  /**
+   * Closes the connection WITHOUT syncing: unsynced writes are lost, as in a crash. A sync already
+   * in flight still completes; later syncs reject with an I/O error.
+   */
+  close(reason = 'the disk is closed'): void {
+    if (this.closedReason === undefined) this.closedReason = reason;
+    this.db.close();
+  }
+
+  /** Whether the connection is closed (by `close`, a deletion elsewhere, or the browser). */
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  read(file: string, block: number): Uint8Array | undefined {
+    const b = this.cache.get(file)?.get(block);
+    return b ? b.slice() : undefined;
+  }
+
+  write(file: string, block: number, data: Uint8Array): void {
+    if (data.length !== BLCKSZ) throw new Error(`write of ${data.length} bytes; blocks are ${BLCKSZ}`);
+    // A fresh array owning its own buffer (even when handed a Node Buffer or a view).
+    this.cacheFile(file).set(block, new Uint8Array(data));
+    this.pendingFile(file).dirty.add(block);
+  }
+
+  nblocks(file: string): number {
+    const f = this.cache.get(file);
+    if (!f || f.size === 0) return 0;
+    let max = -1;
+    for (const b of f.keys()) if (b > max) max = b;
+    return max + 1;
+  }
+
+  truncate(file: string, nblocks: number): void {
+    const f = this.cache.get(file);
+    if (!f) return;
+    for (const b of [...f.keys()]) if (b >= nblocks) f.delete(b);
+    const p = this.pendingFile(file);
+    p.truncateTo = Math.min(p.truncateTo ?? nblocks, nblocks);
+    for (const b of [...p.dirty]) if (b >= nblocks) p.dirty.delete(b);
+  }
+
+  unlink(file: string): void {
+    this.cache.delete(file);
+    const p = this.pendingFile(file);
+    p.truncateTo = 0;
+    p.dirty.clear();
+  }
+
+  files(prefix = ''): string[] {
+    return [...this.cache.keys()].filter((f) => f.startsWith(prefix) && this.cache.get(f)!.size > 0).sort();
+  }
+
+  /**
+   * Starts a sync of everything written so far. When no sync is in flight the batch is taken at
+   * once (writes after this call belong to the next sync); otherwise this sync queues behind the
+   * one in flight and takes its batch when that one settles.
+   */
+  sync(): Promise<void> {
+    const prev = this.tail;
+    const run = prev ? prev.then(() => this.syncNow()) : this.syncNow();
+    const tail: Promise<void> = run
+      .catch(() => undefined)
+      .then(() => {
+        if (this.tail === tail) this.tail = undefined;
+      });
+    this.tail = tail;
+    return run;
+  }
+
+  /** Total bytes held durably (for the lab's disk view and quota checks). */
+  durableBytes(): number {
+    return this.durableCount * BLCKSZ;
+  }
+
+  /** Number of blocks and files with changes not yet synced. */
+  get pendingWrites(): number {
+    let n = 0;
+    for (const p of this.pending.values()) n += p.dirty.size + (p.truncateTo === undefined ? 0 : 1);
+    return n;
+  }
+
+  private async syncNow(): Promise<void> {
+    const taken = this.pending;
+    this.pending = new Map();
+    // Snapshot the bytes now: writes made while the transaction runs belong to the next sync.
+    const batch: BatchFile[] = [];
+    for (const [file, p] of taken) {
+      const f = this.cache.get(file);
+      const puts: [number, Uint8Array][] = [];
+      for (const b of [...p.dirty].sort((x, y) => x - y)) {
+        const data = f?.get(b);
+        if (data) puts.push([b, data]);
+      }
+      batch.push({ file, truncateTo: p.truncateTo, puts });
+    }
+    try {
+      if (this.closedReason !== undefined)
+        throw new DiskError('io_error', `could not fsync file: ${this.closedReason}`);
+      if (this.quotaBytes !== undefined && this.countAfter(batch) * BLCKSZ > this.quotaBytes)
+        throw new DiskError('disk_full', 'could not write to file: No space left on device');
+      if (batch.length > 0) await this.commit(batch);
+    } catch (e) {
+      this.requeue(taken);
+      throw e;
+    }
+    this.applyDurable(batch);
+    let blocks = 0;
+    for (const f of batch) blocks += f.puts.length;
+    this.stats.syncs++;
+    this.stats.blocksSynced += blocks;
+    this.stats.bytesSynced += blocks * BLCKSZ;
+  }
+
+  /** Writes the batch in one readwrite transaction; maps IndexedDB failures to DiskErrors. */
+  private async commit(batch: BatchFile[]): Promise<void> {
+    try {
+      const tx = this.db.transaction('blocks', 'readwrite');
+      // The request promises reject too when the transaction aborts; tx.done carries the cause.
+      const settle = (r: Promise<unknown>) => void r.catch(() => undefined);
+      try {
+        for (const { file, truncateTo, puts } of batch) {
+          if (truncateTo !== undefined)
+            settle(tx.store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity])));
+          // The cache's arrays own their whole buffer (made in write or open): .buffer is one block.
+          for (const [block, data] of puts) settle(tx.store.put(data.buffer as ArrayBuffer, [file, block]));
+        }
+      } catch (e) {
+        // A request that throws (quota, bad key) must not let the requests before it commit.
+        settle(tx.done);
+        try {
+          tx.abort();
+        } catch {
+          // Already finished: nothing was committed by this transaction's remaining requests.
+        }
+        throw e;
+      }
+      await tx.done;
+    } catch (e) {
+      if (errorName(e) === 'QuotaExceededError')
+        throw new DiskError('disk_full', 'could not write to file: No space left on device');
+      throw new DiskError('io_error', `could not fsync file: ${explain(e)}`);
+    }
+  }
+
+  /** Number of durable blocks once `batch` is applied. */
+  private countAfter(batch: BatchFile[]): number {
+    let n = this.durableCount;
+    for (const { file, truncateTo, puts } of batch) {
+      const d = this.durable.get(file);
+      if (truncateTo !== undefined && d) for (const b of d) if (b >= truncateTo) n--;
+      for (const [b] of puts) if (!d?.has(b) || (truncateTo !== undefined && b >= truncateTo)) n++;
+    }
+    return n;
+  }
+
+  private applyDurable(batch: BatchFile[]): void {
+    for (const { file, truncateTo, puts } of batch) {
+      const d = this.durableFile(file);
+      if (truncateTo !== undefined)
+        for (const b of [...d])
+          if (b >= truncateTo) {
+            d.delete(b);
+            this.durableCount--;
+          }
+      for (const [b] of puts)
+        if (!d.has(b)) {
+          d.add(b);
+          this.durableCount++;
+        }
+      if (d.size === 0) this.durable.delete(file);
+    }
+  }
+
+  /** Puts a failed batch back, ahead of the changes made since it was taken. */
+  private requeue(taken: Map<string, PendingFile>): void {
+    for (const [file, newer] of this.pending) {
+      const older = taken.get(file);
+      if (!older) taken.set(file, newer);
+      else {
+        if (newer.truncateTo !== undefined)
+          older.truncateTo = Math.min(older.truncateTo ?? Infinity, newer.truncateTo);
+        // Blocks truncated away since are skipped at sync (absent from the cache) and covered by
+        // the range delete; blocks written since are read from the cache at their latest.
+        for (const b of newer.dirty) older.dirty.add(b);
+      }
+    }
+    this.pending = taken;
+  }
+
+  private cacheFile(file: string): Map<number, Uint8Array> {
+    let f = this.cache.get(file);
+    if (!f) this.cache.set(file, (f = new Map()));
+    return f;
+  }
+
+  private durableFile(file: string): Set<number> {
+    let f = this.durable.get(file);
+    if (!f) this.durable.set(file, (f = new Set()));
+    return f;
+  }
+
+  private pendingFile(file: string): PendingFile {
+    let p = this.pending.get(file);
+    if (!p) this.pending.set(file, (p = { truncateTo: undefined, dirty: new Set() }));
+    return p;
+  }
+}
+
+/** The upgrade ladder: one rung per schema version. */
+function upgrade(db: IDBPDatabase<DiskDb>, oldVersion: number): void {
+  if (oldVersion < 1) db.createObjectStore('blocks');
+}
+
+async function openDiskDb(name: string, factory: IDBFactory | undefined): Promise<IDBPDatabase<DiskDb>> {
+  if (!factory)
+    return openDB<DiskDb>(name, DB_VERSION, { upgrade: (db, oldVersion) => upgrade(db, oldVersion) });
+  // idb's openDB always uses the global factory; this is its open path for a given one.
+  const request = factory.open(name, DB_VERSION);
+  request.addEventListener('upgradeneeded', (event) =>
+    upgrade(wrap(request.result) as unknown as IDBPDatabase<DiskDb>, event.oldVersion),
+  );
+  return (await wrap(request)) as unknown as IDBPDatabase<DiskDb>;
+}
+
+/** The name of an Error or DOMException (QuotaExceededError may be either, depending on the browser). */
+function errorName(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'name' in e && typeof e.name === 'string'
+    ? e.name
+    : undefined;
+}
+
+function explain(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'message' in e)
+    return `${errorName(e) ?? 'Error'}: ${String(e.message)}`;
+  return String(e);
+}

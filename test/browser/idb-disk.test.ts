@@ -1,0 +1,7 @@
+// The Disk contract against Chromium's real IndexedDB (the global factory), as the workers use it.
+import { diskContract, idbDiskSuite, idbFixture, type IdbEnv } from '../engine/disk-contract.ts';
+
+const realIdb: IdbEnv = () => ({});
+
+diskContract('IdbDisk on Chromium IndexedDB', () => idbFixture(realIdb));
+idbDiskSuite('Chromium IndexedDB', realIdb);
