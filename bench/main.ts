@@ -1,7 +1,14 @@
 // The bench page: runs the selected cases one after another and reports each result to
 // bench/run.mjs (window.__benchReport, exposed by Playwright) and to the page itself.
 // Query: ?quick=1 for fewer repetitions, ?filter=<text> to run only matching cases.
-import { plannedRuns, runCase, selectCases, type BenchContext, type BenchEvent, type BenchResult } from './harness.ts';
+import {
+  plannedRuns,
+  runCase,
+  selectCases,
+  type BenchContext,
+  type BenchEvent,
+  type BenchResult,
+} from './harness.ts';
 import './suites/index.ts';
 
 declare global {
@@ -27,7 +34,7 @@ async function report(event: BenchEvent): Promise<void> {
 function fmt(x: number | undefined): string {
   if (x == null || !Number.isFinite(x)) return '';
   const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return a >= 99.95 ? x.toFixed(0) : a >= 9.995 ? x.toFixed(1) : x.toFixed(2);
 }
 
 function withUnit(x: number | undefined, unit: string): string {

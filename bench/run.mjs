@@ -63,8 +63,8 @@ function parseArgs(argv) {
 function fmt(x) {
   if (x == null || !Number.isFinite(x)) return '';
   const a = Math.abs(x);
-  if (a >= 100) return Math.round(x).toLocaleString('en-US');
-  return a >= 10 ? x.toFixed(1) : x.toFixed(2);
+  if (a >= 99.95) return Math.round(x).toLocaleString('en-US');
+  return a >= 9.995 ? x.toFixed(1) : x.toFixed(2);
 }
 
 function table(header, rows, rightAligned) {
@@ -112,7 +112,24 @@ function withUnit(x, unit) {
 }
 
 function printTable(results) {
-  const header = ['suite', 'name', 'median', 'unit', 'p50', 'p99', 'min', 'max', 'runs', 'target', 'ratio', ''];
+  if (!results.length) {
+    console.log('(no results)');
+    return;
+  }
+  const header = [
+    'suite',
+    'name',
+    'median',
+    'unit',
+    'p50',
+    'p99',
+    'min',
+    'max',
+    'runs',
+    'target',
+    'ratio',
+    'status',
+  ];
   const rows = results.map((r) => {
     const c = r.targetCheck;
     const target = c ? `${c.higherIsBetter ? '>=' : '<='} ${c.ratio}x "${c.relativeTo}"` : '';
@@ -253,7 +270,8 @@ async function main() {
       settle();
     });
     page.on('console', (msg) => {
-      if (msg.type() === 'error' || msg.type() === 'warning') console.error(`  [page ${msg.type()}] ${msg.text()}`);
+      if (msg.type() === 'error' || msg.type() === 'warning')
+        console.error(`  [page ${msg.type()}] ${msg.text()}`);
     });
     page.on('worker', (w) =>
       w.on('console', (msg) => {
@@ -320,7 +338,9 @@ async function main() {
     const stamped = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
     await writeFile(join(resultsDir, 'latest.json'), json);
     await writeFile(stamped, json);
-    console.log(`\nwrote ${relative(repoRoot, join(resultsDir, 'latest.json'))} and ${relative(repoRoot, stamped)}`);
+    console.log(
+      `\nwrote ${relative(repoRoot, join(resultsDir, 'latest.json'))} and ${relative(repoRoot, stamped)}`,
+    );
 
     return fatal || errors.length ? 1 : 0;
   } finally {

@@ -2,4 +2,3 @@
 // registerSuite([...]) at import time, and import it here. Order here is run order.
 import './raw.ts';
 // import './engine.ts';
-import './tmp-target.ts';

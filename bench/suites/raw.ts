@@ -2,7 +2,13 @@
 // what each row means. Every case gets its own fresh worker (spawned in setup, terminated in
 // teardown) so one row's garbage or open handles cannot leak into the next.
 import * as Comlink from 'comlink';
-import { percentile, registerSuite, type BenchCase, type BenchContext, type BenchSample } from '../harness.ts';
+import {
+  percentile,
+  registerSuite,
+  type BenchCase,
+  type BenchContext,
+  type BenchSample,
+} from '../harness.ts';
 import type { ComlinkNoop, RawWorkerApi } from './raw-idb.worker.ts';
 
 const SUITE = 'raw';

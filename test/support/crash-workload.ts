@@ -28,10 +28,9 @@ const dec = new TextDecoder();
 
 interface OpenTx {
   tx: Transaction;
-  /** The transaction's view of the heap: committed state plus its own changes. */
-  heap: Map<number, number>;
+  /** Its own changes: key → new value, or undefined when it deleted the key. */
+  own: Map<number, number | undefined>;
   ao: number[];
-  touched: Set<number>;
 }
 
 /** Committed state of the model. */
@@ -64,12 +63,7 @@ export class CrashWorkload {
     const inst = this.inst;
     if (o.op === 'begin') {
       if (this.open.length >= 3) return;
-      this.open.push({
-        tx: inst.xact.begin(),
-        heap: new Map(this.committed.heap),
-        ao: [],
-        touched: new Set(),
-      });
+      this.open.push({ tx: inst.xact.begin(), own: new Map(), ao: [] });
       return;
     }
     if (o.op === 'checkpoint') {
@@ -80,19 +74,20 @@ export class CrashWorkload {
     if (!t) return;
     // Greenplum locks a table for UPDATE/DELETE; here a key changed by another open
     // transaction is simply left alone.
-    const lockedByOther = (key: number) => this.open.some((x) => x !== t && x.touched.has(key));
+    const lockedByOther = (key: number) => this.open.some((x) => x !== t && x.own.has(key));
+    // Read committed: each statement sees what is committed now, plus its own changes.
+    const sees = (key: number) => (t.own.has(key) ? t.own.get(key) !== undefined : this.committed.heap.has(key));
     switch (o.op) {
       case 'insert': {
-        if (t.heap.has(o.key) || lockedByOther(o.key)) return;
+        if (sees(o.key) || lockedByOther(o.key)) return;
         t.tx.nextCommand();
         await inst.heap(HEAP_REL).insert(t.tx, enc.encode(`${o.key}=${o.value}`));
-        t.heap.set(o.key, o.value);
-        t.touched.add(o.key);
+        t.own.set(o.key, o.value);
         return;
       }
       case 'update':
       case 'delete': {
-        if (!t.heap.has(o.key) || lockedByOther(o.key)) return;
+        if (!sees(o.key) || lockedByOther(o.key)) return;
         t.tx.nextCommand();
         const snap = t.tx.commandSnapshot();
         const tid = await this.find(t.tx, o.key);
@@ -102,9 +97,7 @@ export class CrashWorkload {
             ? await inst.heap(HEAP_REL).delete(t.tx, tid, snap)
             : await inst.heap(HEAP_REL).update(t.tx, tid, enc.encode(`${o.key}=${o.value}`), snap);
         if (r === 'invisible' || r === 'already-changed') throw new Error(`unexpected ${r} on key ${o.key}`);
-        if (o.op === 'delete') t.heap.delete(o.key);
-        else t.heap.set(o.key, o.value);
-        t.touched.add(o.key);
+        t.own.set(o.key, o.op === 'delete' ? undefined : o.value);
         return;
       }
       case 'aoInsert':
@@ -129,6 +122,12 @@ export class CrashWorkload {
     }
   }
 
+  /** The committed state if transaction slot `tx` committed now; undefined when there is none. */
+  preview(tx: number): ModelState | undefined {
+    const t = this.open[tx % Math.max(1, this.open.length)];
+    return t ? this.merge(t) : undefined;
+  }
+
   /** Starts a commit without waiting for it: the crash will find it in flight. */
   commitInFlight(): Promise<void> | undefined {
     const t = this.open[0];
@@ -141,8 +140,8 @@ export class CrashWorkload {
   /** Applies a committing transaction's changes to the committed state (keys it touched). */
   private merge(t: OpenTx): ModelState {
     const heap = new Map(this.committed.heap);
-    for (const k of t.touched) {
-      if (t.heap.has(k)) heap.set(k, t.heap.get(k)!);
+    for (const [k, v] of t.own) {
+      if (v !== undefined) heap.set(k, v);
       else heap.delete(k);
     }
     return { heap, ao: [...this.committed.ao, ...t.ao] };

@@ -62,6 +62,7 @@ export class Checkpointer {
     const started = inst.rt.clock.now();
     const redo = inst.wal.insertLsn;
     const oldestXid = inst.xact.oldestRunning();
+    await inst.xact.waitForCommitsBefore(redo);
     await inst.wal.flush();
     await inst.pool.flushAll();
     inst.clog.writeOut(inst.disk);

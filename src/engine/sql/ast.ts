@@ -34,9 +34,17 @@ export interface TypeName {
 // Expressions
 // ---------------------------------------------------------------------------------------------
 
-/** Arithmetic, comparison, string-concatenation and boolean binary operators (`!=` arrives as `<>`). */
-export type BinaryOp =
-  '+' | '-' | '*' | '/' | '%' | '^' | '||' | '=' | '<>' | '<' | '>' | '<=' | '>=' | 'and' | 'or';
+/** Arithmetic and string-concatenation operators. */
+export const ARITHMETIC_OPS = ['+', '-', '*', '/', '%', '^', '||'] as const;
+
+/** Comparison operators (`!=` arrives as `<>`). */
+export const COMPARISON_OPS = ['=', '<>', '<', '>', '<=', '>='] as const;
+
+/** Every binary operator, boolean AND/OR included. */
+export const BINARY_OPS = [...ARITHMETIC_OPS, ...COMPARISON_OPS, 'and', 'or'] as const;
+
+/** One of BINARY_OPS. */
+export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Every expression node. */
 export type Expr =

@@ -93,8 +93,9 @@ export function tokenize(sql: string): Token[] {
   const n = sql.length;
   let i = 0;
   const at = (k: number): string => sql.charAt(k);
-  const fail = (message: string, start: number): never => {
-    throw sqlError('syntax_error', `${message} at or near "${sql.slice(start)}"`, { position: start + 1 });
+  // Lexical errors quote the rest of the input from the bad token, as Postgres' scanner does.
+  const fail = (message: string, start: number, near = sql.slice(start)): never => {
+    throw sqlError('syntax_error', `${message} at or near "${near}"`, { position: start + 1 });
   };
   const push = (kind: TokenKind, value: string, start: number): void => {
     tokens.push({ kind, value, text: sql.slice(start, i), pos: start + 1 });
@@ -121,6 +122,10 @@ export function tokenize(sql: string): Token[] {
       const value = scanQuoted(sql, i + 1, false, fail, start);
       i = value.end;
       push('bitstring', value.text, start);
+    } else if ((c === 'u' || c === 'U') && at(i + 1) === '&' && (at(i + 2) === "'" || at(i + 2) === '"')) {
+      throw sqlError('feature_not_supported', 'Unicode escape strings (U&) are not supported', {
+        position: start + 1,
+      });
     } else if (c === '"') {
       let name = '';
       i++;
@@ -138,7 +143,7 @@ export function tokenize(sql: string): Token[] {
         name += at(i);
         i++;
       }
-      if (name === '') fail('zero-length delimited identifier', start);
+      if (name === '') fail('zero-length delimited identifier', start, '""');
       push('qident', name, start);
     } else if (c === '$') {
       const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$/.exec(sql.slice(i));

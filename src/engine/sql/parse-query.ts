@@ -20,7 +20,8 @@ import type {
 } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { keywordCategory } from './lexer.ts';
-import { parseCallArgs, parseExpr, parseParenQuery } from './parse-expr.ts';
+import { parseCallArgs } from './parse-call.ts';
+import { parseExpr, parseParenQuery } from './parse-expr.ts';
 import { sqlError } from '../errors.ts';
 
 /** Whether the token `k` ahead starts a query (SELECT, VALUES, TABLE or WITH). */

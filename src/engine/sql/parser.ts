@@ -214,23 +214,10 @@ function parseBegin(c: Cursor): Statement {
 /** Transaction modes: ISOLATION LEVEL ..., READ ONLY | READ WRITE, [NOT] DEFERRABLE, comma-separated. */
 function parseTransactionModes(c: Cursor): TransactionModes {
   const modes: TransactionModes = {};
-  let first = true;
-  for (;;) {
-    if (!first && !c.acceptOp(',') && !c.isWord('isolation') && !c.isWord('read') && !c.isWord('not')) {
-      if (!c.isWord('deferrable')) return modes;
-    }
-    first = false;
+  for (let needMode = false; ; needMode = c.acceptOp(',')) {
     if (c.acceptWord('isolation')) {
       c.expectWord('level');
-      if (c.acceptWord('serializable')) modes.isolationLevel = 'serializable';
-      else if (c.acceptWord('repeatable')) {
-        c.expectWord('read');
-        modes.isolationLevel = 'repeatable read';
-      } else {
-        c.expectWord('read');
-        if (c.acceptWord('committed')) modes.isolationLevel = 'read committed';
-        else if (c.expectWord('uncommitted')) modes.isolationLevel = 'read uncommitted';
-      }
+      modes.isolationLevel = parseIsolationLevel(c);
     } else if (c.acceptWord('read')) {
       if (c.acceptWord('only')) modes.readOnly = true;
       else if (c.expectWord('write')) modes.readOnly = false;
@@ -240,12 +227,24 @@ function parseTransactionModes(c: Cursor): TransactionModes {
       modes.deferrable = false;
     } else if (c.acceptWord('deferrable')) {
       modes.deferrable = true;
-    } else if (Object.keys(modes).length === 0) {
-      return modes;
-    } else {
+    } else if (needMode) {
       throw c.syntaxError();
+    } else {
+      return modes;
     }
   }
+}
+
+function parseIsolationLevel(c: Cursor): NonNullable<TransactionModes['isolationLevel']> {
+  if (c.acceptWord('serializable')) return 'serializable';
+  if (c.acceptWord('repeatable')) {
+    c.expectWord('read');
+    return 'repeatable read';
+  }
+  c.expectWord('read');
+  if (c.acceptWord('committed')) return 'read committed';
+  c.expectWord('uncommitted');
+  return 'read uncommitted';
 }
 
 function parseCommitOrRollback(c: Cursor): Statement {
@@ -312,7 +311,7 @@ function parseSet(c: Cursor): Statement {
   return { kind: 'set', name, local, toDefault: false, values, pos };
 }
 
-/** One SET value: a string, a signed number, or a word that is not a reserved keyword. */
+/** One SET value: a string, a signed number, ON/TRUE/FALSE, or a word that is not a reserved keyword. */
 function parseSetValue(c: Cursor): SetValue {
   const t = c.peek();
   if (t.kind === 'string') {
@@ -324,7 +323,7 @@ function parseSetValue(c: Cursor): SetValue {
     return { text, type: 'number', pos: t.pos };
   }
   const word = t.kind === 'qident' || (t.kind === 'ident' && keywordCategory(t.value) !== 'reserved');
-  if (word || c.isWord('true') || c.isWord('false')) {
+  if (word || c.isWord('true') || c.isWord('false') || c.isWord('on')) {
     c.next();
     return { text: t.value, type: 'identifier', pos: t.pos };
   }

@@ -121,6 +121,30 @@ export class TransactionManager {
     this.unlinkFile = unlinkFile;
   }
 
+  /** Commits between their commit record and their commit-log update, by record end LSN. */
+  private readonly committing = new Map<number, { end: Lsn; done: Promise<void> }>();
+  private committingSeq = 0;
+
+  private delayCheckpoint(end: Lsn): () => void {
+    const id = this.committingSeq++;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    this.committing.set(id, { end, done });
+    return () => {
+      this.committing.delete(id);
+      resolve();
+    };
+  }
+
+  /** Waits until every commit whose record starts before `lsn` has updated the commit log. */
+  async waitForCommitsBefore(lsn: Lsn): Promise<void> {
+    for (;;) {
+      const pending = [...this.committing.values()].filter((c) => c.end <= lsn).map((c) => c.done);
+      if (!pending.length) return;
+      await Promise.all(pending);
+    }
+  }
+
   begin(): Transaction {
     return new Transaction(this);
   }
@@ -150,9 +174,18 @@ export class TransactionManager {
     const rec: XactRecord = { time: this.hooks.now() };
     if (tx.dropsOnCommit.length) rec.unlink = tx.dropsOnCommit;
     const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.commit, tx.xid, jsonPayload(rec));
-    await this.log.wal.flush(end);
+    // From the commit record's insertion until the commit log says committed, a checkpoint
+    // must not pass (Postgres' delayChkpt): else a redo point after the record and a commit
+    // log written before the bit would lose the commit.
+    const done = this.delayCheckpoint(end);
+    try {
+      await this.log.wal.flush(end);
+      this.clog.set(tx.xid, XidStatus.committed);
+    } finally {
+      done();
+    }
+    // Committed and durable locally; others see it only once the sync mirror has it too.
     if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
-    this.clog.set(tx.xid, XidStatus.committed);
     this.running.delete(tx.xid);
     tx.state = 'committed';
     for (const f of tx.dropsOnCommit) this.unlinkFile(f);
@@ -211,10 +244,15 @@ export class TransactionManager {
     const info = commit ? XactInfo.commitPrepared : XactInfo.abortPrepared;
     const { end } = this.log.wal.insert(Rmgr.xact, info, p.xid, jsonPayload(rec));
     if (commit) {
-      await this.log.wal.flush(end);
+      const done = this.delayCheckpoint(end);
+      try {
+        await this.log.wal.flush(end);
+        this.clog.set(p.xid, XidStatus.committed);
+      } finally {
+        done();
+      }
       if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
-    }
-    this.clog.set(p.xid, commit ? XidStatus.committed : XidStatus.aborted);
+    } else this.clog.set(p.xid, XidStatus.aborted);
     this.orphanRunning.delete(p.xid);
     for (const f of unlink) this.unlinkFile(f);
   }

@@ -1,0 +1,6 @@
+/**
+ * The public API of the engine: what the lab UI, embedders, benchmarks and tests use.
+ * Everything not exported here is internal.
+ */
+export { ENGINE_VERSION, SERVER_VERSION_STRING } from './version.ts';
+export { SqlError } from './errors.ts';

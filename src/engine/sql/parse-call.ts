@@ -1,0 +1,142 @@
+/**
+ * Function-call syntax: argument lists (`count(*)`, `count(DISTINCT x)`, `FILTER (WHERE ...)`)
+ * and the SQL-standard special forms that gram.y rewrites into ordinary calls (EXTRACT,
+ * SUBSTRING, POSITION, TRIM) or keeps as named calls (COALESCE, NULLIF, GREATEST, LEAST).
+ */
+import type { CallExpr, Expr } from './ast.ts';
+import type { Cursor } from './cursor.ts';
+import type { Token } from './lexer.ts';
+import { parseExpr, parseExprList, parseParenQuery } from './parse-expr.ts';
+
+/** After the function name, at `(`: the argument list and any FILTER clause. */
+export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
+  c.expectOp('(');
+  const call: CallExpr = { kind: 'call', name, args: [], distinct: false, star: false, pos };
+  if (c.acceptOp('*')) {
+    call.star = true;
+  } else if (!c.isOp(')')) {
+    if (c.acceptWord('distinct')) call.distinct = true;
+    else c.acceptWord('all');
+    if (c.isWord('variadic')) throw c.unsupported('VARIADIC');
+    call.args = parseExprList(c);
+    if (c.isOp('=>') || (c.isOp(':') && c.isOp('=', 1))) throw c.unsupported('named arguments');
+    if (c.isWord('order')) throw c.unsupported('ORDER BY in aggregate calls');
+  }
+  c.expectOp(')');
+  if (c.isWord('within') && c.isWord('group', 1)) throw c.unsupported('WITHIN GROUP');
+  if (c.isWord('filter') && c.isOp('(', 1)) {
+    c.next();
+    c.next();
+    c.expectWord('where');
+    call.filter = parseExpr(c);
+    c.expectOp(')');
+  }
+  if (c.isWord('over')) throw c.unsupported('window functions');
+  return call;
+}
+
+function call(name: string, args: Expr[], pos: number): CallExpr {
+  return { kind: 'call', name, args, distinct: false, star: false, pos };
+}
+
+/** The column-name keywords with call syntax: COALESCE, EXTRACT, SUBSTRING, ROW, EXISTS, .... */
+export function parseSpecialCall(c: Cursor, t: Token): Expr | undefined {
+  const pos = t.pos;
+  switch (t.value) {
+    case 'coalesce':
+    case 'nullif':
+    case 'greatest':
+    case 'least': {
+      c.next();
+      c.expectOp('(');
+      const args = parseExprList(c);
+      c.expectOp(')');
+      return call(t.value, args, pos);
+    }
+    case 'exists': {
+      c.next();
+      const query = parseParenQuery(c);
+      if (!query) throw c.syntaxError(c.peek(1));
+      return { kind: 'exists', query, pos };
+    }
+    case 'row': {
+      c.next();
+      c.expectOp('(');
+      const items = c.isOp(')') ? [] : parseExprList(c);
+      c.expectOp(')');
+      return { kind: 'row', items, pos };
+    }
+    case 'extract': {
+      c.next();
+      c.expectOp('(');
+      const f = c.next();
+      if (f.kind !== 'ident' && f.kind !== 'string') throw c.syntaxError(f);
+      c.expectWord('from');
+      const source = parseExpr(c);
+      c.expectOp(')');
+      return call(
+        'date_part',
+        [{ kind: 'literal', value: f.value, literalType: 'string', pos: f.pos }, source],
+        pos,
+      );
+    }
+    case 'position': {
+      c.next();
+      c.expectOp('(');
+      const needle = parseExpr(c, 7);
+      c.expectWord('in');
+      const haystack = parseExpr(c, 7);
+      c.expectOp(')');
+      return call('position', [haystack, needle], pos);
+    }
+    case 'substring':
+      return parseSubstring(c, pos);
+    case 'trim':
+      return parseTrim(c, pos);
+    case 'overlay':
+    case 'treat':
+      throw c.unsupported(t.value.toUpperCase());
+  }
+  return undefined;
+}
+
+function parseSubstring(c: Cursor, pos: number): Expr {
+  c.next();
+  c.expectOp('(');
+  const str = parseExpr(c);
+  let args: Expr[];
+  if (c.acceptOp(',')) {
+    args = [str, ...parseExprList(c)];
+  } else if (c.acceptWord('from')) {
+    const from = parseExpr(c);
+    args = c.acceptWord('for') ? [str, from, parseExpr(c)] : [str, from];
+  } else if (c.acceptWord('for')) {
+    const len = parseExpr(c);
+    const one: Expr = { kind: 'literal', value: 1, literalType: 'integer', text: '1', pos };
+    args = c.acceptWord('from') ? [str, parseExpr(c), len] : [str, one, len];
+  } else {
+    args = [str];
+  }
+  c.expectOp(')');
+  return call('substring', args, pos);
+}
+
+function parseTrim(c: Cursor, pos: number): Expr {
+  c.next();
+  c.expectOp('(');
+  let name = 'btrim';
+  if (c.acceptWord('leading')) name = 'ltrim';
+  else if (c.acceptWord('trailing')) name = 'rtrim';
+  else c.acceptWord('both');
+  let args: Expr[];
+  if (c.acceptWord('from')) {
+    args = parseExprList(c);
+  } else {
+    const first = parseExpr(c);
+    args = c.acceptWord('from')
+      ? [...parseExprList(c), first]
+      : [first, ...(c.acceptOp(',') ? parseExprList(c) : [])];
+  }
+  c.expectOp(')');
+  return call(name, args, pos);
+}
