@@ -1,4 +1,4 @@
 // Every suite, registered by import. To add one: create bench/suites/<name>.ts that calls
 // registerSuite([...]) at import time, and import it here. Order here is run order.
 import './raw.ts';
-// import './engine.ts';
+import './storage.ts';

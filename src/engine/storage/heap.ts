@@ -80,7 +80,14 @@ export class HeapRelation {
         'program_limit_exceeded',
         `row is too big: size ${tuple.length}, maximum size ${MAX_TUPLE_SIZE}`,
       );
-    const { frame, init } = await this.pageWithSpace(tuple.length);
+    let frame = await this.pageWithSpace(tuple.length);
+    let fit = this.fits(frame, tuple.length);
+    while (!fit.ok) {
+      this.ctx.pool.unpin(frame);
+      frame = await this.candidatePage(tuple.length, true);
+      fit = this.fits(frame, tuple.length);
+    }
+    const init = fit.init;
     try {
       const page = frame.page;
       if (init) initPage(page);
@@ -134,7 +141,7 @@ export class HeapRelation {
         `row is too big: size ${tuple.length}, maximum size ${MAX_TUPLE_SIZE}`,
       );
     // Pin the new version's page first (it may need an eviction, which can wait).
-    const { frame: newFrame, init } = await this.pageWithSpace(tuple.length);
+    const newFrame = await this.pageWithSpace(tuple.length);
     let oldFrame: Frame;
     try {
       oldFrame = newFrame.block === tid.block ? newFrame : await this.ctx.pool.pin(this.file, tid.block);
@@ -146,12 +153,11 @@ export class HeapRelation {
       const old = getTuple(oldFrame.page, tid.offset);
       const check = this.checkChangeable(old, snapshot);
       if (check !== 'ok') return check;
-      // Redo of the same record must land identically, so the space check happens first.
+      // Checked now, synchronously: other sessions ran while we waited for the pins.
+      const fit = this.fits(newFrame, tuple.length);
+      if (!fit.ok) return this.update(tx, tid, data, snapshot);
+      const init = fit.init;
       if (init) initPage(newFrame.page);
-      if (freeSpace(newFrame.page) < tuple.length) {
-        // The page filled while we waited; rare, retry from the top.
-        return this.update(tx, tid, data, snapshot);
-      }
       const newOffset = addTuple(newFrame.page, tuple);
       const newTid = { block: newFrame.block, offset: newOffset };
       setSelfTid(getTuple(newFrame.page, newOffset)!, newTid);
@@ -242,23 +248,29 @@ export class HeapRelation {
     return this.ctx.xact.takeSnapshot().xip.has(xid);
   }
 
-  /** A pinned page with room for `len` bytes: the last page, or a new one. */
-  private async pageWithSpace(len: number): Promise<{ frame: Frame; init: boolean }> {
+  /**
+   * A pinned page that may have room for `len` bytes: the last page, or a new one. Callers
+   * must check again after the await (`fits`), since other sessions run meanwhile.
+   */
+  private async candidatePage(len: number, extend: boolean): Promise<Frame> {
     const n = this.ctx.pool.nblocks(this.file);
-    if (n > 0) {
+    if (n > 0 && !extend) {
       const last = this.ctx.pool.tryPin(this.file, n - 1) ?? (await this.ctx.pool.pin(this.file, n - 1));
-      if (
-        !isNewPage(last.page) &&
-        freeSpace(last.page) >= len &&
-        last.block === this.ctx.pool.nblocks(this.file) - 1
-      )
-        return { frame: last, init: false };
-      if (isNewPage(last.page) && last.block === this.ctx.pool.nblocks(this.file) - 1)
-        return { frame: last, init: true };
+      if (isNewPage(last.page) || freeSpace(last.page) >= len) return last;
       this.ctx.pool.unpin(last);
     }
-    const frame = await this.ctx.pool.extend(this.file);
-    return { frame, init: true };
+    return this.ctx.pool.extend(this.file);
+  }
+
+  /** Checked synchronously right before the change: does the pinned page take `len` bytes? */
+  private fits(frame: Frame, len: number): { ok: boolean; init: boolean } {
+    if (isNewPage(frame.page)) return { ok: true, init: true };
+    return { ok: freeSpace(frame.page) >= len, init: false };
+  }
+
+  /** Pins a page with room; synchronous callers then change it before anything else runs. */
+  private pageWithSpace(len: number): Promise<Frame> {
+    return this.candidatePage(len, false);
   }
 
   private logAndDirty(frame: Frame, info: number, xid: Xid, payload: Uint8Array, tx: Transaction): void {

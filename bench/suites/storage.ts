@@ -1,0 +1,55 @@
+// The storage engine's WAL and commit path on real IndexedDB in a worker, beside the raw
+// limits of the same run (issue "Foundation"): WAL flush ≥ 70% of raw 64 KB-chunk MB/s, and
+// commits/s at 64 writers ≥ 5× raw single-record transactions/s (group commit).
+import * as Comlink from 'comlink';
+import { registerSuite, type BenchCase } from '../harness.ts';
+import type { StorageBenchWorker } from './storage.worker.ts';
+
+function storageCase(
+  name: string,
+  unit: string,
+  body: (
+    api: Comlink.Remote<StorageBenchWorker>,
+  ) => Promise<number | { value: number; extra: Record<string, number> }>,
+  extra: Partial<BenchCase> = {},
+): BenchCase {
+  let worker: Worker | undefined;
+  let api: Comlink.Remote<StorageBenchWorker> | undefined;
+  return {
+    suite: 'storage',
+    name,
+    unit,
+    ...extra,
+    async setup() {
+      worker = new Worker(new URL('./storage.worker.ts', import.meta.url), { type: 'module' });
+      api = Comlink.wrap<StorageBenchWorker>(worker);
+      await api.open(`bench-storage-${name.replace(/\W+/g, '-')}`);
+    },
+    async teardown() {
+      await api?.close();
+      worker?.terminate();
+    },
+    run: () => body(api!),
+  };
+}
+
+registerSuite([
+  storageCase('WAL flush MB/s', 'MB/s', (api) => api.walFlush(16), {
+    runs: 5,
+    target: { relativeTo: 'idb 64KB-chunk MB/s', ratio: 0.7, higherIsBetter: true },
+  }),
+  ...[1, 8, 64].map((writers) =>
+    storageCase(
+      `commits/s, ${writers} writer${writers > 1 ? 's' : ''}`,
+      'commits/s',
+      (api) => api.commits(writers, 1500),
+      {
+        percentileUnit: 'µs',
+        runs: 3,
+        ...(writers === 64
+          ? { target: { relativeTo: 'idb single-record txn/s', ratio: 5, higherIsBetter: true } }
+          : {}),
+      },
+    ),
+  ),
+]);

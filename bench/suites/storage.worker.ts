@@ -1,0 +1,81 @@
+// The storage engine under load, in a worker on real IndexedDB, as the product runs it.
+import * as Comlink from 'comlink';
+import { Instance } from '../../src/engine/instance/instance.ts';
+import { realClock } from '../../src/engine/runtime/real-clock.ts';
+import { Rmgr } from '../../src/engine/wal/record.ts';
+import { IdbDisk } from '../../src/workers/idb-disk.ts';
+
+let inst: Instance | undefined;
+let disk: IdbDisk | undefined;
+const REL = 16384;
+const enc = new TextEncoder();
+
+const api = {
+  async open(name: string): Promise<void> {
+    await IdbDisk.destroy(name);
+    disk = await IdbDisk.open(name);
+    await Instance.initdb(disk, { systemIdentifier: name, time: realClock.now() });
+    inst = await Instance.start({ disk, clock: realClock, trace: () => {} });
+    const tx = inst.xact.begin();
+    inst.createStorage(tx, REL);
+    await inst.xact.commit(tx);
+  },
+
+  async close(): Promise<void> {
+    const name = disk?.name;
+    inst?.kill();
+    disk?.close();
+    if (name) await IdbDisk.destroy(name);
+  },
+
+  /** Writes `totalMB` of WAL in 512 KB flushes; returns MB/s of WAL made durable. */
+  async walFlush(totalMB: number): Promise<number> {
+    const i = inst!;
+    const payload = new Uint8Array(8000).fill(7);
+    const perFlush = 64;
+    const rounds = Math.ceil((totalMB * 1024 * 1024) / (perFlush * 8024));
+    const start = i.wal.flushedLsn;
+    const t0 = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < perFlush; k++) i.wal.insert(Rmgr.xlog, 0x20, 0, payload);
+      await i.wal.flush();
+    }
+    const secs = (performance.now() - t0) / 1000;
+    await i.checkpoint(); // lets WAL go, so runs do not pile up on disk
+    return (i.wal.flushedLsn - start) / (1024 * 1024) / secs;
+  },
+
+  /** `writers` sessions commit single-row transactions for `ms`; commits/s and latencies (µs). */
+  async commits(writers: number, ms: number): Promise<{ value: number; extra: Record<string, number> }> {
+    const i = inst!;
+    const lat: number[] = [];
+    const t0 = performance.now();
+    const until = t0 + ms;
+    let n = 0;
+    const flushes0 = i.wal.stats.flushes;
+    const session = async (s: number) => {
+      while (performance.now() < until) {
+        const c0 = performance.now();
+        const tx = i.xact.begin();
+        await i.heap(REL).insert(tx, enc.encode(`w${s}-${n++}`));
+        await i.xact.commit(tx);
+        lat.push((performance.now() - c0) * 1000);
+      }
+    };
+    await Promise.all(Array.from({ length: writers }, (_, s) => session(s)));
+    const secs = (performance.now() - t0) / 1000;
+    lat.sort((a, b) => a - b);
+    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+    return {
+      value: lat.length / secs,
+      extra: {
+        p50: pct(0.5),
+        p99: pct(0.99),
+        commitsPerFlush: lat.length / Math.max(1, i.wal.stats.flushes - flushes0),
+      },
+    };
+  },
+};
+
+export type StorageBenchWorker = typeof api;
+Comlink.expose(api);
