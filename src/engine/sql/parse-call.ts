@@ -74,8 +74,9 @@ export function parseSpecialCall(c: Cursor, t: Token): Expr | undefined {
       c.expectWord('from');
       const source = parseExpr(c);
       c.expectOp(')');
+      // Since Postgres 14, EXTRACT returns numeric (date_part returns float8).
       return call(
-        'date_part',
+        'extract',
         [{ kind: 'literal', value: f.value, literalType: 'string', pos: f.pos }, source],
         pos,
       );

@@ -337,7 +337,7 @@ describe('other expressions', () => {
   });
 
   it('rewrites SQL special forms into calls', () => {
-    expect(ex('EXTRACT(year FROM d)')).toBe("date_part('year', d)");
+    expect(ex('EXTRACT(year FROM d)')).toBe("extract('year', d)");
     expect(ex('SUBSTRING(s FROM 2 FOR 3)')).toBe('substring(s, 2, 3)');
     expect(ex('substring(s, 2)')).toBe('substring(s, 2)');
     expect(ex("POSITION('a' IN s)")).toBe("position(s, 'a')");

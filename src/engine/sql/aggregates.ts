@@ -1,0 +1,427 @@
+/**
+ * Aggregates in MPP two-phase form: `init() → state`, `step(state, args) → state`,
+ * `combine(a, b) → state`, `final(state) → Value`. States are structured-clone-safe plain data
+ * (numbers, bigints, strings, arrays, null) so segment partials can travel to the coordinator.
+ * `step` may mutate and return its state. Strict aggregates skip rows with a NULL argument
+ * (the caller does not need to).
+ */
+import { SqlError, sqlError } from '../errors.ts';
+import type { SqlType, TypeId, Value } from './types.ts';
+import { compareValues, typeBaseName } from './types.ts';
+import { selectCandidate } from './functions.ts';
+import type { ArgType } from './functions.ts';
+import { decAdd, decDiv, formatDec, parseDec } from './numeric.ts';
+import type { Dec } from './numeric.ts';
+import { checkFloat4, checkFloat8 } from './types-float.ts';
+import { bpcharTrim } from './types-io.ts';
+
+export type AggState = unknown;
+
+export interface AggDef {
+  key: string;
+  name: string;
+  /** Argument types the binder coerces to ('anytext' = any type, no coercion). */
+  args: ArgType[];
+  variadic: boolean;
+  result: TypeId;
+  init(): AggState;
+  step(state: AggState, args: Value[]): AggState;
+  combine(a: AggState, b: AggState): AggState;
+  final(state: AggState): Value;
+}
+
+const AGGS = new Map<string, AggDef>();
+const BY_NAME = new Map<string, AggDef[]>();
+
+function add(d: Omit<AggDef, 'variadic' | 'key'> & { key?: string }): void {
+  const def: AggDef = { ...d, key: d.key ?? `${d.name}(${d.args.join(',')})`, variadic: false };
+  AGGS.set(def.key, def);
+  const list = BY_NAME.get(def.name) ?? [];
+  list.push(def);
+  BY_NAME.set(def.name, list);
+}
+
+export function isAggregateName(name: string): boolean {
+  return BY_NAME.has(name);
+}
+
+export function getAggregate(key: string): AggDef {
+  const d = AGGS.get(key);
+  if (!d) throw sqlError('undefined_function', `aggregate with key "${key}" is not registered`);
+  return d;
+}
+
+/** Resolves an aggregate call (`count(*)` is `star`). */
+export function resolveAggregate(name: string, types: SqlType[], star: boolean, pos?: number): AggDef {
+  const extra = pos === undefined ? {} : { position: pos };
+  if (star) {
+    if (name !== 'count') {
+      throw sqlError('undefined_function', `function ${name}() does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+        ...extra,
+      });
+    }
+    return getAggregate('count(*)');
+  }
+  const desc = `${name}(${types.map((t) => typeBaseName(t)).join(', ')})`;
+  const cands = (BY_NAME.get(name) ?? []).filter(
+    (d) => d.args.length === types.length && d.key !== 'count(*)',
+  );
+  const d = selectCandidate(
+    types.map((t) => t.name),
+    cands,
+    () => new SqlError('42725', `function ${desc} is not unique`, extra),
+  );
+  if (d) return d;
+  throw sqlError('undefined_function', `function ${desc} does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+    ...extra,
+  });
+}
+
+// --- count -------------------------------------------------------------------------------
+
+const countFinal = (s: AggState): Value => BigInt(s as number);
+const sumNum = (a: AggState, b: AggState): AggState => (a as number) + (b as number);
+add({
+  key: 'count(*)',
+  name: 'count',
+  args: [],
+  result: 'int8',
+  init: () => 0,
+  step: (s) => (s as number) + 1,
+  combine: sumNum,
+  final: countFinal,
+});
+add({
+  key: 'count(any)',
+  name: 'count',
+  args: ['anytext'],
+  result: 'int8',
+  init: () => 0,
+  step: (s, a) => (a[0] === null ? s : (s as number) + 1),
+  combine: sumNum,
+  final: countFinal,
+});
+
+// --- sum / avg ---------------------------------------------------------------------------
+
+/** Exact integer accumulation: a number while safe, then a bigint. */
+function addInt(s: number | bigint, v: number | bigint): number | bigint {
+  if (typeof s === 'number' && typeof v === 'number') {
+    const r = s + v;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return BigInt(s) + BigInt(v);
+}
+
+type IntAcc = [number | bigint, number] | null;
+function intStep(s: AggState, a: Value[]): AggState {
+  const v = a[0];
+  if (v === null || v === undefined) return s;
+  const st = s as IntAcc;
+  if (st === null) return [typeof v === 'bigint' ? v : (v as number), 1];
+  st[0] = addInt(st[0], v as number | bigint);
+  st[1]++;
+  return st;
+}
+function intCombine(a: AggState, b: AggState): AggState {
+  const x = a as IntAcc;
+  const y = b as IntAcc;
+  if (x === null) return y;
+  if (y === null) return x;
+  return [addInt(x[0], y[0]), x[1] + y[1]];
+}
+
+for (const t of ['int2', 'int4', 'int8'] as const) {
+  add({
+    name: 'sum',
+    args: [t],
+    result: t === 'int8' ? 'numeric' : 'int8',
+    init: () => null,
+    step: intStep,
+    combine: intCombine,
+    final: (s) => {
+      const st = s as IntAcc;
+      if (st === null) return null;
+      if (t === 'int8') return String(st[0]);
+      const b = BigInt(st[0]);
+      if (b > 9223372036854775807n || b < -9223372036854775808n) {
+        throw sqlError('numeric_value_out_of_range', 'bigint out of range');
+      }
+      return b;
+    },
+  });
+  add({
+    name: 'avg',
+    args: [t],
+    result: 'numeric',
+    init: () => null,
+    step: intStep,
+    combine: intCombine,
+    final: (s) => {
+      const st = s as IntAcc;
+      if (st === null) return null;
+      return formatDec(decDiv({ v: BigInt(st[0]), s: 0 }, { v: BigInt(st[1]), s: 0 }));
+    },
+  });
+}
+
+type FloatAcc = [number, number] | null;
+/** avg(float4) accumulates in float8, as float4_accum does. */
+const avgStep4 = (s: AggState, a: Value[]): AggState => {
+  const v = a[0];
+  if (v === null || v === undefined) return s;
+  const st = s as FloatAcc;
+  const x = v as number;
+  if (st === null) return [x, 1];
+  st[0] = checkFloat8(st[0] + x, !Number.isFinite(st[0]) || !Number.isFinite(x), true);
+  st[1]++;
+  return st;
+};
+const avgCombine4 = (a: AggState, b: AggState): AggState => {
+  const x = a as FloatAcc;
+  const y = b as FloatAcc;
+  if (x === null) return y;
+  if (y === null) return x;
+  return [checkFloat8(x[0] + y[0], !Number.isFinite(x[0]) || !Number.isFinite(y[0]), true), x[1] + y[1]];
+};
+for (const t of ['float4', 'float8'] as const) {
+  const chk = t === 'float4' ? checkFloat4 : checkFloat8;
+  const step = (s: AggState, a: Value[]): AggState => {
+    const v = a[0];
+    if (v === null || v === undefined) return s;
+    const st = s as FloatAcc;
+    const x = v as number;
+    if (st === null) return [x, 1];
+    st[0] = chk(st[0] + x, !Number.isFinite(st[0]) || !Number.isFinite(x), true);
+    st[1]++;
+    return st;
+  };
+  const combine = (a: AggState, b: AggState): AggState => {
+    const x = a as FloatAcc;
+    const y = b as FloatAcc;
+    if (x === null) return y;
+    if (y === null) return x;
+    return [chk(x[0] + y[0], !Number.isFinite(x[0]) || !Number.isFinite(y[0]), true), x[1] + y[1]];
+  };
+  add({
+    name: 'sum',
+    args: [t],
+    result: t,
+    init: () => null,
+    step,
+    combine,
+    final: (s) => (s === null ? null : (s as [number, number])[0]),
+  });
+  add({
+    name: 'avg',
+    args: [t],
+    result: 'float8',
+    init: () => null,
+    step: t === 'float4' ? avgStep4 : step,
+    combine: t === 'float4' ? avgCombine4 : combine,
+    final: (s) => (s === null ? null : (s as [number, number])[0] / (s as [number, number])[1]),
+  });
+}
+
+type DecAcc = [Dec, number] | null;
+const decStep = (s: AggState, a: Value[]): AggState => {
+  const v = a[0];
+  if (v === null || v === undefined) return s;
+  const d = parseDec(v as string);
+  const st = s as DecAcc;
+  if (st === null) return [d, 1];
+  st[0] = decAdd(st[0], d);
+  st[1]++;
+  return st;
+};
+const decCombine = (a: AggState, b: AggState): AggState => {
+  const x = a as DecAcc;
+  const y = b as DecAcc;
+  if (x === null) return y;
+  if (y === null) return x;
+  return [decAdd(x[0], y[0]), x[1] + y[1]];
+};
+add({
+  name: 'sum',
+  args: ['numeric'],
+  result: 'numeric',
+  init: () => null,
+  step: decStep,
+  combine: decCombine,
+  final: (s) => (s === null ? null : formatDec((s as [Dec, number])[0])),
+});
+add({
+  name: 'avg',
+  args: ['numeric'],
+  result: 'numeric',
+  init: () => null,
+  step: decStep,
+  combine: decCombine,
+  final: (s) => {
+    if (s === null) return null;
+    const [sum, n] = s as [Dec, number];
+    return formatDec(decDiv(sum, { v: BigInt(n), s: 0 }));
+  },
+});
+
+// --- min / max ---------------------------------------------------------------------------
+
+const ORDERED: TypeId[] = [
+  'int2',
+  'int4',
+  'int8',
+  'numeric',
+  'float4',
+  'float8',
+  'text',
+  'bpchar',
+  'date',
+  'timestamp',
+  'timestamptz',
+];
+for (const t of ORDERED) {
+  const type = { name: t };
+  for (const [name, sign] of [
+    ['min', -1],
+    ['max', 1],
+  ] as const) {
+    const pick = (a: AggState, b: AggState): AggState => {
+      if (a === null) return b;
+      if (b === null) return a;
+      return compareValues(b as Value, a as Value, type) === sign ? b : a;
+    };
+    add({
+      name,
+      args: [t],
+      result: t,
+      init: () => null,
+      step: (s, a) => pick(s, a[0] ?? null),
+      combine: pick,
+      final: (s) => s as Value,
+    });
+  }
+}
+
+// --- bool_and / bool_or / every ----------------------------------------------------------
+
+for (const [name, isAnd] of [
+  ['bool_and', true],
+  ['every', true],
+  ['bool_or', false],
+] as const) {
+  const f = (a: AggState, b: AggState): AggState =>
+    a === null ? b : b === null ? a : isAnd ? a && b : a || b;
+  add({
+    name,
+    args: ['bool'],
+    result: 'bool',
+    init: () => null,
+    step: (s, a) => f(s, a[0] ?? null),
+    combine: f,
+    final: (s) => s as Value,
+  });
+}
+
+// --- string_agg --------------------------------------------------------------------------
+
+/** State: [accumulated text, delimiter that precedes the first value] or null. */
+type StrAcc = [string, string] | null;
+add({
+  name: 'string_agg',
+  args: ['text', 'text'],
+  result: 'text',
+  init: () => null,
+  step: (s, a) => {
+    const v = a[0];
+    if (v === null || v === undefined) return s;
+    const d = (a[1] ?? '') as string;
+    const st = s as StrAcc;
+    if (st === null) return [v as string, d];
+    st[0] += d + (v as string);
+    return st;
+  },
+  combine: (a, b) => {
+    const x = a as StrAcc;
+    const y = b as StrAcc;
+    if (x === null) return y;
+    if (y === null) return x;
+    return [x[0] + y[1] + y[0], x[1]];
+  },
+  final: (s) => (s === null ? null : (s as [string, string])[0]),
+});
+
+// --- DISTINCT ----------------------------------------------------------------------------
+
+/** A key identifying equal values of one type (numeric by value, bpchar without padding). */
+export function distinctKey(v: Value, t: SqlType): string {
+  if (v === null) return 'N';
+  switch (t.name) {
+    case 'numeric':
+      return (
+        'n' +
+        formatDec(parseDec(v as string))
+          .replace(/(\.\d*?)0+$/, '$1')
+          .replace(/\.$/, '')
+      );
+    case 'bpchar':
+      return 's' + bpcharTrim(v as string);
+    case 'float4':
+    case 'float8':
+      return 'f' + (v === 0 ? '0' : String(v));
+    default:
+      return typeof v + ':' + String(v);
+  }
+}
+
+/**
+ * Wraps an aggregate for `agg(DISTINCT x)`: the state is [distinct keys, values] (arrays, so it
+ * ships and combines); the inner aggregate runs over the distinct values at final time.
+ * Only single-argument aggregates (plus string_agg's delimiter, taken from the first row).
+ */
+export interface DistinctAgg {
+  init(): AggState;
+  step(state: AggState, args: Value[]): AggState;
+  combine(a: AggState, b: AggState): AggState;
+  final(state: AggState): Value;
+}
+
+export function distinctAggregate(inner: AggDef, argType: SqlType): DistinctAgg {
+  type St = [string[], Value[][]];
+  const seen = new WeakMap<object, Set<string>>();
+  const setOf = (st: St): Set<string> => {
+    let s = seen.get(st);
+    if (!s) {
+      s = new Set(st[0]);
+      seen.set(st, s);
+    }
+    return s;
+  };
+  const stepOne = (st: St, args: Value[]): St => {
+    const v = args[0] ?? null;
+    if (v === null) return st;
+    const k = distinctKey(v, argType);
+    const set = setOf(st);
+    if (set.has(k)) return st;
+    set.add(k);
+    st[0].push(k);
+    st[1].push(args);
+    return st;
+  };
+  return {
+    init: (): St => [[], []],
+    step: (s, a) => stepOne(s as St, a),
+    combine: (a, b) => {
+      let st = a as St;
+      const y = b as St;
+      for (const args of y[1]) st = stepOne(st, args);
+      return st;
+    },
+    final: (s) => {
+      let st = inner.init();
+      for (const args of (s as St)[1]) st = inner.step(st, args);
+      return inner.final(st);
+    },
+  };
+}

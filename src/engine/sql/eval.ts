@@ -1,0 +1,273 @@
+/**
+ * Compiles a BoundExpr once into a closure tree; evaluation per row is a chain of direct calls
+ * with no switch on node kinds. AND/OR/CASE/COALESCE short-circuit as in Postgres.
+ */
+import type { BoundExpr } from './expr-bound.ts';
+import type { EvalContext } from './functions.ts';
+import { getFunction } from './functions.ts';
+import type { Value } from './types.ts';
+import { castValue, compareValues } from './types.ts';
+import { likeMatcher } from './expr-like.ts';
+import './expr-builtins.ts';
+
+export type { EvalContext } from './functions.ts';
+export type CompiledExpr = (row: Value[], ctx: EvalContext) => Value;
+
+interface Cell {
+  v: Value;
+}
+
+/** Compiles a bound expression. */
+export function compileExpr(bound: BoundExpr): CompiledExpr {
+  return compile(bound, undefined);
+}
+
+/** Compiles a boolean condition to a predicate (NULL counts as false). */
+export function compilePredicate(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
+  const f = compile(bound, undefined);
+  return (row, ctx) => f(row, ctx) === true;
+}
+
+/** Evaluates a constant expression (no columns) once. */
+export function evalConst(bound: BoundExpr, ctx: EvalContext): Value {
+  return compile(bound, undefined)([], ctx);
+}
+
+function binaryFn(key: string): (a: Value, b: Value) => Value {
+  const def = getFunction(key);
+  if (def.bin) return def.bin;
+  return (a, b) => def.impl([a, b], { statementTime: 0, random: () => 0 });
+}
+
+/** The `=` operator as a boolean-returning test on non-null values. */
+function eqTest(key: string): (a: Value, b: Value) => boolean {
+  const f = binaryFn(key);
+  return (a, b) => f(a, b) === true;
+}
+
+const SET_TYPES = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'text',
+  'varchar',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'bool',
+]);
+
+function compile(e: BoundExpr, cell: Cell | undefined): CompiledExpr {
+  const sub = (x: BoundExpr): CompiledExpr => compile(x, cell);
+  switch (e.kind) {
+    case 'const': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'col': {
+      const i = e.index;
+      return (row) => row[i] as Value;
+    }
+    case 'param': {
+      const i = e.index;
+      return (_row, ctx) => ctx.params?.[i] ?? null;
+    }
+    case 'caseTest': {
+      if (!cell) throw new Error('assertion failed: caseTest outside CASE');
+      const c = cell;
+      return () => c.v;
+    }
+    case 'func':
+      return compileFunc(e.key, e.args.map(sub));
+    case 'cast': {
+      const a = sub(e.arg);
+      const from = e.arg.type;
+      const to = e.type;
+      const context = e.context;
+      return (row, ctx) => {
+        const v = a(row, ctx);
+        return v === null ? null : castValue(v, from, to, context);
+      };
+    }
+    case 'and':
+    case 'or': {
+      const fs = e.args.map(sub);
+      const stop = e.kind === 'or';
+      return (row, ctx) => {
+        let sawNull = false;
+        for (const f of fs) {
+          const v = f(row, ctx);
+          if (v === null) sawNull = true;
+          else if (v === stop) return stop;
+        }
+        return sawNull ? null : !stop;
+      };
+    }
+    case 'not': {
+      const a = sub(e.arg);
+      return (row, ctx) => {
+        const v = a(row, ctx);
+        return v === null ? null : !v;
+      };
+    }
+    case 'isNull': {
+      const a = sub(e.arg);
+      return e.not ? (row, ctx) => a(row, ctx) !== null : (row, ctx) => a(row, ctx) === null;
+    }
+    case 'isBool': {
+      const a = sub(e.arg);
+      const want: Value = e.test === 'true' ? true : e.test === 'false' ? false : null;
+      return e.not ? (row, ctx) => a(row, ctx) !== want : (row, ctx) => a(row, ctx) === want;
+    }
+    case 'distinct': {
+      const l = sub(e.left);
+      const r = sub(e.right);
+      const eq = eqTest(e.key);
+      const not = e.not;
+      return (row, ctx) => {
+        const x = l(row, ctx);
+        const y = r(row, ctx);
+        const distinct = x === null || y === null ? x !== y : !eq(x, y);
+        return not ? !distinct : distinct;
+      };
+    }
+    case 'in':
+      return compileIn(e, sub);
+    case 'like': {
+      const a = sub(e.arg);
+      const p = sub(e.pattern);
+      const esc = e.escape ? sub(e.escape) : undefined;
+      const m = likeMatcher(e.ci);
+      const not = e.not;
+      return (row, ctx) => {
+        const s = a(row, ctx);
+        if (s === null) return null;
+        const pat = p(row, ctx);
+        if (pat === null) return null;
+        let ev: Value = null;
+        if (esc) {
+          ev = esc(row, ctx);
+          if (ev === null) return null;
+        }
+        const r = m(s as string, pat as string, ev as string | null);
+        return not ? !r : r;
+      };
+    }
+    case 'case': {
+      const myCell: Cell = { v: null };
+      const arg = e.arg ? compile(e.arg, cell) : undefined;
+      const whens = e.whens.map((w) => ({ when: compile(w.when, arg ? myCell : cell), then: sub(w.then) }));
+      const els = sub(e.else);
+      if (arg) {
+        return (row, ctx) => {
+          myCell.v = arg(row, ctx);
+          for (const w of whens) if (w.when(row, ctx) === true) return w.then(row, ctx);
+          return els(row, ctx);
+        };
+      }
+      return (row, ctx) => {
+        for (const w of whens) if (w.when(row, ctx) === true) return w.then(row, ctx);
+        return els(row, ctx);
+      };
+    }
+    case 'coalesce': {
+      const fs = e.args.map(sub);
+      return (row, ctx) => {
+        for (const f of fs) {
+          const v = f(row, ctx);
+          if (v !== null) return v;
+        }
+        return null;
+      };
+    }
+    case 'nullif': {
+      const l = sub(e.left);
+      const r = sub(e.right);
+      const eq = eqTest(e.key);
+      return (row, ctx) => {
+        const x = l(row, ctx);
+        if (x === null) return null;
+        const y = r(row, ctx);
+        return y !== null && eq(x, y) ? null : x;
+      };
+    }
+    case 'minmax': {
+      const fs = e.args.map(sub);
+      const t = e.type;
+      const sign = e.op === 'greatest' ? 1 : -1;
+      return (row, ctx) => {
+        let best: Value = null;
+        for (const f of fs) {
+          const v = f(row, ctx);
+          if (v !== null && (best === null || compareValues(v, best, t) === sign)) best = v;
+        }
+        return best;
+      };
+    }
+  }
+}
+
+function compileFunc(key: string, args: CompiledExpr[]): CompiledExpr {
+  const def = getFunction(key);
+  if (def.strict) {
+    const [a, b] = args;
+    if (args.length === 2 && def.bin && a && b) {
+      const f = def.bin;
+      return (row, ctx) => {
+        const x = a(row, ctx);
+        if (x === null) return null;
+        const y = b(row, ctx);
+        return y === null ? null : f(x, y);
+      };
+    }
+    if (args.length === 1 && def.un && a) {
+      const f = def.un;
+      return (row, ctx) => {
+        const x = a(row, ctx);
+        return x === null ? null : f(x);
+      };
+    }
+  }
+  const impl = def.impl;
+  const strict = def.strict;
+  const n = args.length;
+  return (row, ctx) => {
+    const vals: Value[] = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const v = (args[i] as CompiledExpr)(row, ctx);
+      if (v === null && strict) return null;
+      vals[i] = v;
+    }
+    return impl(vals, ctx);
+  };
+}
+
+function compileIn(e: Extract<BoundExpr, { kind: 'in' }>, sub: (x: BoundExpr) => CompiledExpr): CompiledExpr {
+  const a = sub(e.arg);
+  const not = e.not;
+  const allConst = e.list.every((x) => x.kind === 'const');
+  if (allConst && SET_TYPES.has(e.arg.type.name)) {
+    const vals = e.list.map((x) => (x.kind === 'const' ? x.value : null));
+    const hasNull = vals.includes(null);
+    const set = new Set(vals.filter((v) => v !== null));
+    return (row, ctx) => {
+      const v = a(row, ctx);
+      if (v === null) return null;
+      if (set.has(v)) return !not;
+      return hasNull ? null : not;
+    };
+  }
+  const items = e.list.map(sub);
+  const eq = eqTest(e.key);
+  return (row, ctx) => {
+    const v = a(row, ctx);
+    if (v === null) return null;
+    let sawNull = false;
+    for (const f of items) {
+      const x = f(row, ctx);
+      if (x === null) sawNull = true;
+      else if (eq(v, x)) return !not;
+    }
+    return sawNull ? null : not;
+  };
+}

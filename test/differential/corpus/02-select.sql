@@ -1,0 +1,94 @@
+-- Single-table SELECT: WHERE, ORDER BY, LIMIT/OFFSET, DISTINCT, VALUES, generate_series.
+-- setup
+-- include _setup.sql
+
+-- queries
+SELECT * FROM t1;
+SELECT a, c FROM t1 WHERE b = 3;
+SELECT * FROM t2 WHERE d > 10 AND e < '2024-06-01';
+SELECT * FROM t3 WHERE k = 4 OR v = 'w5';
+SELECT * FROM r1;
+SELECT * FROM ao1 WHERE grp = 2 AND id < 60;
+SELECT * FROM nums;
+SELECT * FROM empty1;
+SELECT a AS x, b AS "Y", c "quoted name" FROM t1 WHERE a < 4;
+SELECT t1.a, t1.* FROM t1 WHERE a = 7;
+SELECT 1 AS one, 'lit' AS s, NULL AS n, true AS b;
+SELECT a FROM t1 WHERE a = 42;
+SELECT a FROM t1 WHERE a = 1000;
+SELECT * FROM t1 WHERE false;
+SELECT a FROM t1 WHERE b = 2 AND (c = 'v9' OR c = 'v2' OR a > 100);
+SELECT id, ts, dt FROM nums WHERE ts > '2000-01-01';
+SELECT id FROM ao1 WHERE ts >= '2024-03-20 12:00:00' AND ts < '2024-03-21';
+SELECT id, vc FROM nums WHERE vc > 'a';
+-- ORDER BY
+SELECT a, b FROM t1 ORDER BY a;
+SELECT a, b FROM t1 ORDER BY a DESC;
+SELECT a, b, c FROM t1 ORDER BY b, a;
+SELECT a, b FROM t1 ORDER BY b DESC, a DESC;
+SELECT a, b FROM t1 ORDER BY b NULLS FIRST, a;
+SELECT a, b FROM t1 ORDER BY b DESC NULLS LAST, a;
+SELECT a, b FROM t1 ORDER BY b ASC NULLS LAST, a DESC;
+SELECT a, b FROM t1 ORDER BY b DESC NULLS FIRST, a;
+SELECT a, c FROM t1 ORDER BY c, a;
+SELECT a, c FROM t1 ORDER BY c DESC NULLS LAST, a;
+SELECT a, b FROM t1 ORDER BY 2, 1;
+SELECT a AS x, b AS y FROM t1 ORDER BY y, x;
+SELECT a, a % 10 AS m FROM t1 ORDER BY m, a DESC;
+SELECT a, b FROM t1 ORDER BY b;
+SELECT d, e FROM t2 ORDER BY e NULLS FIRST, d;
+SELECT a, d FROM t2 ORDER BY d DESC, a;
+SELECT id, f FROM t3 ORDER BY f, id;
+SELECT id, i8 FROM nums ORDER BY i8;
+SELECT id, f8 FROM nums ORDER BY f8 DESC;
+SELECT id, n FROM nums ORDER BY n NULLS FIRST;
+SELECT id, flag FROM nums ORDER BY flag, id;
+SELECT id, ts FROM nums ORDER BY ts DESC NULLS LAST;
+SELECT code, name FROM r1 ORDER BY name;
+SELECT id, amount FROM ao1 ORDER BY amount DESC NULLS LAST, id LIMIT 15;
+-- ordered
+SELECT a, b, c FROM t1 ORDER BY a + b, a;
+-- ordered
+SELECT a FROM t1 ORDER BY -a;
+-- ordered
+SELECT c, a FROM t1 WHERE a < 30 ORDER BY length(c), c, a;
+-- LIMIT / OFFSET
+SELECT a FROM t1 ORDER BY a LIMIT 5;
+SELECT a FROM t1 ORDER BY a LIMIT 5 OFFSET 10;
+SELECT a FROM t1 ORDER BY a DESC OFFSET 100;
+SELECT a FROM t1 ORDER BY a OFFSET 200;
+SELECT a FROM t1 ORDER BY a LIMIT 0;
+SELECT a, b FROM t1 ORDER BY b, a LIMIT 7;
+SELECT a, b FROM t1 ORDER BY b LIMIT 20;
+SELECT a, b FROM t1 ORDER BY b DESC LIMIT 3 OFFSET 2;
+SELECT count(*) FROM (SELECT a FROM t1 LIMIT 10) s;
+SELECT a FROM t1 ORDER BY a LIMIT ALL;
+SELECT a FROM t1 ORDER BY a FETCH FIRST 3 ROWS ONLY;
+-- DISTINCT
+SELECT DISTINCT b FROM t1;
+SELECT DISTINCT b FROM t1 ORDER BY b;
+SELECT DISTINCT b, c FROM t1 WHERE a < 40;
+SELECT DISTINCT c FROM t1 ORDER BY c NULLS FIRST;
+SELECT DISTINCT k FROM t3 ORDER BY k DESC;
+SELECT DISTINCT grp FROM ao1;
+SELECT DISTINCT e FROM t2 WHERE e < '2024-04-01';
+SELECT DISTINCT active FROM r1;
+SELECT DISTINCT a % 3, b % 2 FROM t1;
+SELECT count(DISTINCT b), count(DISTINCT c) FROM t1;
+SELECT DISTINCT f FROM t3 ORDER BY f;
+-- VALUES
+VALUES (1, 'a'), (2, 'b'), (3, NULL);
+SELECT * FROM (VALUES (1, 2.5), (2, 3.5)) AS v(x, y);
+SELECT x * 2, y FROM (VALUES (1, 'one'), (2, 'two'), (3, 'three')) AS v(x, y) WHERE x > 1;
+SELECT * FROM (VALUES (3), (1), (2)) AS v(x) ORDER BY x;
+VALUES (1.5, 2), (2, 3.25);
+SELECT column1, column2 FROM (VALUES (true, 'x'), (false, 'y')) AS v;
+-- generate_series
+SELECT * FROM generate_series(1, 10);
+SELECT g FROM generate_series(1, 20, 3) AS g;
+SELECT g FROM generate_series(10, 1, -2) AS g;
+SELECT i, i * i FROM generate_series(-3, 3) AS s(i);
+SELECT sum(i), count(*) FROM generate_series(1, 1000) AS s(i);
+SELECT g FROM generate_series(5, 1) AS g;
+SELECT a, g FROM t1, generate_series(1, 2) AS g WHERE a < 4;
+SELECT count(*) FROM generate_series(1, 100) AS g WHERE g % 7 = 0;
