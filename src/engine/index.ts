@@ -4,3 +4,14 @@
  */
 export { ENGINE_VERSION, SERVER_VERSION_STRING } from './version.ts';
 export { SqlError } from './errors.ts';
+export { createCluster } from './cluster/cluster.ts';
+export { registerDiskProvider, type DiskProvider } from './cluster/disk-providers.ts';
+export type {
+  Cluster,
+  ClusterEvent,
+  ClusterOptions,
+  Faults,
+  QueryResult,
+  Session,
+  UtilityResult,
+} from './cluster/api.ts';

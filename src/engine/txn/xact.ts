@@ -61,6 +61,11 @@ export class Transaction {
   snapshot: Snapshot | undefined;
   /** LSN of this transaction's last WAL record (0 when it wrote none). */
   lastLsn: Lsn = 0;
+  /**
+   * On the coordinator: the distributed transaction this local commit decides. Its commit
+   * record then is the distributed commit record (Greenplum's XLOG_XACT_DISTRIBUTED_COMMIT).
+   */
+  distributedGid: string | undefined;
 
   readonly manager: TransactionManager;
 
@@ -86,6 +91,8 @@ export class Transaction {
 }
 
 export interface XactHooks {
+  /** Redo saw a commit record (the coordinator's DTM watches for distributed commits). */
+  onRedoCommit?: (rec: XactRecord, xid: Xid) => void;
   /** Wait until a synchronous mirror/standby has flushed `lsn` (sync rep). */
   waitForSyncRep?: (lsn: Lsn) => Promise<void>;
   /** The runtime's wall clock, in ms. */
@@ -173,6 +180,7 @@ export class TransactionManager {
     }
     const rec: XactRecord = { time: this.hooks.now() };
     if (tx.dropsOnCommit.length) rec.unlink = tx.dropsOnCommit;
+    if (tx.distributedGid) rec.gid = tx.distributedGid;
     const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.commit, tx.xid, jsonPayload(rec));
     // From the commit record's insertion until the commit log says committed, a checkpoint
     // must not pass (Postgres' delayChkpt): else a redo point after the record and a commit
@@ -265,6 +273,7 @@ export class TransactionManager {
     switch (info) {
       case XactInfo.commit:
         this.clog.set(xid, XidStatus.committed);
+        this.hooks.onRedoCommit?.(rec, xid);
         break;
       case XactInfo.abort:
         this.clog.set(xid, XidStatus.aborted);

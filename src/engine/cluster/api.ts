@@ -1,0 +1,72 @@
+/**
+ * The public API's types: what the lab UI, embedders, benchmarks and tests program against.
+ */
+import type { QueryResult } from '../server/results.ts';
+
+export interface ClusterOptions {
+  /** Segment hosts; default ['sdw1', 'sdw2']. The coordinator runs on 'cdw'. */
+  hosts?: string[];
+  /** Primaries per host; default 2. */
+  segmentsPerHost?: number;
+  /** Mirror placement, as gpinitsystem does it. */
+  mirroring?: 'none' | 'group' | 'spread';
+  /** A standby coordinator on 'scdw'. */
+  standby?: boolean;
+  /** 'inline': every instance in this thread; 'sim': deterministic simulation; 'worker' in the browser. */
+  runtime?: 'inline' | 'sim' | 'worker';
+  storage?: 'memory' | 'indexeddb';
+  /** Namespaces the IndexedDB databases of this cluster. */
+  name?: string;
+  /** Seed of the 'sim' runtime. */
+  seed?: number;
+  /** Settings (GUCs) for every instance, e.g. { gp_fts_probe_interval: 10 }. */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export interface Session {
+  query(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+export interface UtilityResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Faults: targets are dbids or host names. */
+export interface Faults {
+  /** The instance's process dies: memory lost, disk kept. */
+  crash(target: number | string): Promise<void>;
+  /** Starts it again: crash recovery from its disk. */
+  restart(target: number | string): Promise<void>;
+  /** Calls across the cut time out, as on a lost network. */
+  partition(a: (number | string)[], b: (number | string)[]): void;
+  heal(): void;
+  /** Every message to and from the target is delayed. */
+  delay(target: number | string, ms: number): void;
+  slowDisk(target: number, ms: number): void;
+  diskFull(target: number, full: boolean): void;
+}
+
+/** Something the cluster did: FTS decisions, promotions, recoveries, checkpoints... */
+export interface ClusterEvent {
+  kind: string;
+  time?: number;
+  dbid?: number;
+  [field: string]: unknown;
+}
+
+export interface Cluster {
+  /** A session on the coordinator, or (dbid) a utility-mode session on one instance. */
+  connect(options?: { dbid?: number }): Promise<Session>;
+  /** One statement on a fresh session. */
+  query(sql: string): Promise<QueryResult>;
+  /** A management utility command line: 'gpstate -m', 'gprecoverseg -a'... */
+  run(commandLine: string): Promise<UtilityResult>;
+  readonly faults: Faults;
+  subscribe(listener: (event: ClusterEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type { QueryResult };

@@ -1,0 +1,154 @@
+/**
+ * The instances of a cluster and the links between them, for the in-thread runtimes: every
+ * instance is its own server object with its own disk, and every call between two instances
+ * goes over a MessageChannel with Comlink, exactly as between workers, through the network
+ * faults (partitions, delays) of the cluster.
+ */
+import { sqlError } from '../errors.ts';
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { Disk } from '../storage/disk.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { Clock, TraceSink } from '../runtime/clock.ts';
+import { connectApi, serveApi } from '../runtime/comlink-link.ts';
+import type { Link } from '../runtime/link.ts';
+import { NetworkFaults } from '../runtime/link-faults.ts';
+import { globalMessageChannel } from '../runtime/link-endpoint.ts';
+import type { SegmentApi } from '../server/protocol.ts';
+import type { SegmentExecutor } from '../server/segment.ts';
+import type { Coordinator } from '../server/coordinator.ts';
+
+export interface InstanceNode {
+  dbid: number;
+  content: number;
+  host: string;
+  disk: Disk;
+  inst: Instance | undefined;
+  qd: Coordinator | undefined;
+  qe: SegmentExecutor | undefined;
+  /** The process is running (false after a crash, until restarted). */
+  up: boolean;
+}
+
+const SEGMENT_METHODS: (keyof SegmentApi)[] = [
+  'execSlice',
+  'receiveRows',
+  'insertRows',
+  'endQuery',
+  'createStorage',
+  'dropStorage',
+  'prepare',
+  'commitPrepared',
+  'abortPrepared',
+  'commitOnePhase',
+  'abortDtx',
+  'listPrepared',
+  'checkpoint',
+];
+
+export class NodeSet {
+  readonly nodes = new Map<number, InstanceNode>();
+  readonly faults = new NetworkFaults();
+  private readonly links = new Map<string, { link: Link<SegmentApi>; close(): void }>();
+  private readonly clock: Clock;
+  private readonly trace: TraceSink;
+  /** Deadline of a call between instances (gp_segment_connect_timeout-like). */
+  callTimeoutMs: number;
+
+  constructor(clock: Clock, trace: TraceSink, callTimeoutMs = 30_000) {
+    this.clock = clock;
+    this.trace = trace;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  add(node: InstanceNode): void {
+    this.nodes.set(node.dbid, node);
+  }
+
+  get(dbid: number): InstanceNode {
+    const n = this.nodes.get(dbid);
+    if (!n) throw sqlError('undefined_object', `no instance with dbid ${dbid}`);
+    return n;
+  }
+
+  byHost(host: string): InstanceNode[] {
+    return [...this.nodes.values()].filter((n) => n.host === host);
+  }
+
+  /** Calls a segment API method on `to`, from `from`, over their link. */
+  call<K extends keyof SegmentApi>(
+    from: number,
+    to: number,
+    method: K,
+    args: Parameters<SegmentApi[K]>,
+  ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
+    const target = this.nodes.get(to);
+    if (!target || !target.up || !target.qe) return Promise.reject(refused(target));
+    return this.link(from, to).call(method, args);
+  }
+
+  /** The instance died: every link to or from it breaks, pending calls fail at once. */
+  disconnect(dbid: number): void {
+    for (const [key, l] of this.links) {
+      const [a, b] = key.split('>').map(Number);
+      if (a === dbid || b === dbid) {
+        l.close();
+        this.links.delete(key);
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const l of this.links.values()) l.close();
+    this.links.clear();
+  }
+
+  private link(from: number, to: number): Link<SegmentApi> {
+    const key = `${from}>${to}`;
+    let l = this.links.get(key);
+    if (!l || l.link.closed) {
+      const target = this.get(to);
+      const Channel = globalMessageChannel();
+      const ch = new Channel();
+      // The served side forwards to whatever executor the node runs now.
+      const impl = Object.fromEntries(
+        SEGMENT_METHODS.map((m) => [
+          m,
+          (...args: unknown[]) => {
+            const qe = target.qe;
+            if (!target.up || !qe) return Promise.reject(refused(target));
+            return (qe[m] as (...a: unknown[]) => Promise<unknown>).apply(qe, args);
+          },
+        ]),
+      ) as unknown as SegmentApi;
+      const served = serveApi(ch.port1, impl);
+      const link = connectApi<SegmentApi>(ch.port2, {
+        peerName: `dbid ${to} (seg${target.content} ${target.host})`,
+        from,
+        to,
+        clock: this.clock,
+        faults: this.faults,
+        timeoutMs: this.callTimeoutMs,
+        trace: this.trace,
+      });
+      l = {
+        link,
+        close: () => {
+          link.close('the instance went down');
+          served.close();
+          ch.port1.close();
+          ch.port2.close();
+        },
+      };
+      this.links.set(key, l);
+    }
+    return l.link;
+  }
+}
+
+function refused(n: InstanceNode | undefined): Error {
+  return sqlError('connection_failure', 'could not connect to server: Connection refused', {
+    detail: n ? `Is the server running on host "${n.host}" and accepting TCP/IP connections (dbid ${n.dbid}, content ${n.content})?` : undefined,
+  });
+}
+
+export type { SegmentConfig };

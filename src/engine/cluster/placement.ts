@@ -1,0 +1,1197 @@
+/**
+ * Placement: where each instance of a cluster lives, as `gp_segment_configuration` rows.
+ *
+ * Pure functions, no I/O. They reproduce the layouts Greenplum's own tools compute
+ * (reference: shared/greenplum-ha.md §1.1, §3.2, §3.7 and §4):
+ *
+ * - {@link planCluster} is gpinitsystem (`CREATE_QE_ARRAY`, `CREATE_GROUP_MIRROR_ARRAY`,
+ *   `CREATE_SPREAD_MIRROR_ARRAY`, `CHK_QE_ARRAY_PORT_RANGES`): coordinator dbid 1, primaries host by
+ *   host, then mirrors in content order, then the standby (dbid max+1, as gpinitstandby adds it).
+ * - {@link placeMirrorsForExisting} is gpaddmirrors' `GpMirrorBuildCalculator` (group / spread).
+ * - {@link customPlacement} is gpaddmirrors `-i`: the person chooses the host of each mirror.
+ * - {@link whatIfHostFails} answers "if this host dies, who carries what?" for the lab.
+ * - Export/import: gpinitsystem_config, gpaddmirrors `-i` and gprecoverseg `-i` files, and
+ *   `select * from gp_segment_configuration` output (psql aligned, unaligned or CSV).
+ *
+ * GROUP AND SPREAD, 4 hosts × 2 primaries (content c on host c div 2):
+ *
+ *   group:  mirrors of sdw1 (0,1) → sdw2; of sdw2 (2,3) → sdw3; of sdw3 → sdw4; of sdw4 → sdw1
+ *   spread: the j-th primary of host h → host h+1+j:  0→sdw2 1→sdw3 | 2→sdw3 3→sdw4 | ...
+ *
+ * If sdw2 fails, group mirroring leaves sdw3 acting for 4 primaries (its own two plus 2 and 3);
+ * spread puts content 2 on sdw3 and content 3 on sdw4, so no host carries more than 3.
+ *
+ * Errors a person can cause are {@link PlacementError}s (exit code 2, like the utilities' argument
+ * validation); {@link validatePlacement} returns the same problems as a list for live forms.
+ *
+ * Simplifications, said out loud: one address per host (no multi-homed NICs, so gpinitsystem's
+ * subnet rotation never applies); hosts are taken in the order given rather than re-sorted
+ * (gpinitsystem sorts MACHINE_LIST_FILE; pass sorted names to get its order exactly).
+ */
+
+/** One row of `gp_segment_configuration` (§1.1). */
+export interface SegmentConfig {
+  dbid: number;
+  content: number;
+  role: 'p' | 'm';
+  preferred_role: 'p' | 'm';
+  mode: 's' | 'n';
+  status: 'u' | 'd';
+  port: number;
+  hostname: string;
+  address: string;
+  datadir: string;
+}
+
+export type MirroringMode = 'none' | 'group' | 'spread';
+
+export interface PlanClusterOptions {
+  /** Coordinator host; default 'cdw'. */
+  coordinatorHost?: string;
+  /** Coordinator port; default 5432. */
+  coordinatorPort?: number;
+  /** Coordinator directory (COORDINATOR_DIRECTORY); default '/data/coordinator'. */
+  coordinatorDirectory?: string;
+  /** Standby coordinator host ('scdw'), or undefined for none. */
+  standbyHost?: string | undefined;
+  /** Segment hosts, in MACHINE_LIST_FILE order. */
+  hosts: readonly string[];
+  /** Primaries per host (the length of DATA_DIRECTORY). */
+  segmentsPerHost: number;
+  mirroring: MirroringMode;
+  /** PORT_BASE; default 6000. */
+  portBase?: number;
+  /** MIRROR_PORT_BASE; default 7000. */
+  mirrorPortBase?: number;
+  /** Every DATA_DIRECTORY entry; default '/data/primary'. */
+  dataDirectory?: string;
+  /** Every MIRROR_DATA_DIRECTORY entry; default '/data/mirror'. */
+  mirrorDataDirectory?: string;
+}
+
+/** One finding of a validation. Errors stop the operation; warnings are what the tool warns about. */
+export interface PlacementProblem {
+  code: PlacementErrorCode;
+  severity: 'error' | 'warning';
+  message: string;
+  /** Where the wording comes from: the Greenplum tool, or 'lab' for the lab's own rules. */
+  source: string;
+}
+
+export type PlacementErrorCode =
+  | 'NO_HOSTS'
+  | 'DUPLICATE_HOST'
+  | 'SEGMENTS_PER_HOST'
+  | 'SPREAD_INSUFFICIENT_HOSTS'
+  | 'SAME_HOST_MIRROR'
+  | 'PORT_OVERLAP'
+  | 'PORT_RANGE'
+  | 'PORT_CONFLICT'
+  | 'DATADIR_CONFLICT'
+  | 'STANDBY_CONFLICT'
+  | 'ALREADY_MIRRORED'
+  | 'NO_PRIMARIES'
+  | 'UNKNOWN_CONTENT'
+  | 'WRONG_MIRROR_COUNT'
+  | 'DUPLICATE_CONTENT'
+  | 'UNKNOWN_HOST'
+  | 'TOO_FEW_MIRROR_DIRECTORIES'
+  | 'NON_STANDARD'
+  | 'INVALID_CONFIGURATION'
+  | 'PARSE';
+
+/** A placement that cannot work. `exitCode` is what the Greenplum utility would exit with. */
+export class PlacementError extends Error {
+  override name = 'PlacementError';
+  readonly code: PlacementErrorCode;
+  readonly exitCode = 2;
+  /** 1-based line of the input text, for parse errors. */
+  readonly line: number | undefined;
+  /** Every error found, the first of which is this error's message. */
+  readonly problems: readonly PlacementProblem[];
+
+  constructor(
+    code: PlacementErrorCode,
+    message: string,
+    problems?: readonly PlacementProblem[],
+    line?: number,
+  ) {
+    super(message);
+    this.code = code;
+    this.line = line;
+    this.problems = problems ?? [{ code, severity: 'error', message, source: 'lab' }];
+  }
+}
+
+const DEFAULTS = {
+  coordinatorHost: 'cdw',
+  coordinatorPort: 5432,
+  coordinatorDirectory: '/data/coordinator',
+  portBase: 6000,
+  mirrorPortBase: 7000,
+  dataDirectory: '/data/primary',
+  mirrorDataDirectory: '/data/mirror',
+  /** gpinitsystem's SEG_PREFIX in the lab. */
+  segPrefix: 'gpseg',
+  /** gpaddmirrors -p default. */
+  mirrorPortOffset: 1000,
+} as const;
+
+/** The lowest and highest port gpaddmirrors accepts for a port offset (clsAddMirrors.py). */
+const GPADDMIRRORS_MIN_PORT = 6432;
+const GPADDMIRRORS_MAX_PORT = 61000;
+
+function problem(
+  code: PlacementErrorCode,
+  message: string,
+  source: string,
+  severity: 'error' | 'warning' = 'error',
+): PlacementProblem {
+  return { code, severity, message, source };
+}
+
+function throwIfErrors(problems: readonly PlacementProblem[]): void {
+  const errors = problems.filter((p) => p.severity === 'error');
+  const first = errors[0];
+  if (first) throw new PlacementError(first.code, first.message, errors);
+}
+
+function segDir(base: string, content: number): string {
+  return `${base.replace(/\/+$/, '')}/${DEFAULTS.segPrefix}${content}`;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** Segment hosts in gpinitsystem's order: the coordinator host, if it is also a segment host, first. */
+function orderedHosts(hosts: readonly string[], coordinatorHost: string): string[] {
+  if (!hosts.includes(coordinatorHost)) return [...hosts];
+  return [coordinatorHost, ...hosts.filter((h) => h !== coordinatorHost)];
+}
+
+function portRangeProblems(label: string, ports: readonly number[]): PlacementProblem[] {
+  // A postmaster refuses such a port at start; its message is the GUC range check of "port".
+  const bad = ports.filter((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+  return bad
+    .slice(0, 1)
+    .map((p) =>
+      problem(
+        'PORT_RANGE',
+        `${p} is outside the valid range for parameter "port" (1 .. 65535)`,
+        `postgres (${label} port)`,
+      ),
+    );
+}
+
+/**
+ * Every problem gpinitsystem (and the lab) would find in these options; empty when
+ * {@link planCluster} will succeed. Warnings do not stop it.
+ */
+export function validatePlacement(options: PlanClusterOptions): PlacementProblem[] {
+  const problems: PlacementProblem[] = [];
+  const hosts = options.hosts;
+  const k = options.segmentsPerHost;
+  const coordinatorHost = options.coordinatorHost ?? DEFAULTS.coordinatorHost;
+  const coordinatorPort = options.coordinatorPort ?? DEFAULTS.coordinatorPort;
+  const portBase = options.portBase ?? DEFAULTS.portBase;
+  const mirrorPortBase = options.mirrorPortBase ?? DEFAULTS.mirrorPortBase;
+  const mirrored = options.mirroring !== 'none';
+
+  if (hosts.length === 0) {
+    problems.push(problem('NO_HOSTS', "Number of Segment instances's 0 (zero)", 'gpinitsystem'));
+  }
+  if (hosts.some((h) => h.trim() === '')) {
+    problems.push(problem('NO_HOSTS', 'A segment host name is empty', 'lab'));
+  }
+  if (new Set(hosts).size !== hosts.length) {
+    problems.push(
+      problem(
+        'DUPLICATE_HOST',
+        'Duplicate segment instance hostname exists in hostfile_gpinitsystem',
+        'gpinitsystem',
+      ),
+    );
+  }
+  if (!Number.isInteger(k) || k < 1) {
+    problems.push(problem('SEGMENTS_PER_HOST', 'Number of primary directories 0 (zero)', 'gpinitsystem'));
+  }
+  const distinctHosts = new Set(hosts).size;
+  if (options.mirroring === 'spread' && Number.isInteger(k) && k >= 1) {
+    if (distinctHosts === 1 || distinctHosts <= k) {
+      problems.push(
+        problem(
+          'SPREAD_INSUFFICIENT_HOSTS',
+          'Request made for spread mirroring via --mirror-mode option, but insufficient hosts available. ' +
+            'Number of separate hosts must be greater than number of segment instances per host',
+          'gpinitsystem',
+        ),
+      );
+    }
+  }
+  if (mirrored && distinctHosts === 1 && options.mirroring === 'group') {
+    problems.push(
+      problem(
+        'SAME_HOST_MIRROR',
+        'With a single segment host every mirror lands on the same host as its primary (as in the demo ' +
+          'cluster): a host failure loses both copies. As a best practice, a primary segment and the ' +
+          'corresponding mirror are placed on different hosts',
+        'gpinitsystem / Greenplum docs',
+        'warning',
+      ),
+    );
+  }
+  if (mirrored) {
+    const dir = options.dataDirectory ?? DEFAULTS.dataDirectory;
+    const mdir = options.mirrorDataDirectory ?? DEFAULTS.mirrorDataDirectory;
+    if (dir === mdir) {
+      problems.push(
+        problem(
+          'DATADIR_CONFLICT',
+          `Conflict between data directory and mirror data directory (${dir}).`,
+          'gpinitsystem',
+        ),
+      );
+    }
+  }
+
+  // Ports: the GUC range, then gpinitsystem's CHK_QE_ARRAY_PORT_RANGES.
+  if (Number.isInteger(k) && k >= 1) {
+    const maxPort = portBase + k - 1;
+    problems.push(...portRangeProblems('coordinator', [coordinatorPort]));
+    problems.push(...portRangeProblems('primary', [portBase, maxPort]));
+    if (mirrored) problems.push(...portRangeProblems('mirror', [mirrorPortBase, mirrorPortBase + k - 1]));
+    if (coordinatorPort >= portBase && coordinatorPort <= maxPort) {
+      problems.push(problem('PORT_OVERLAP', 'COORDINATOR_PORT overlaps with PORT_BASE.', 'gpinitsystem'));
+    }
+    if (mirrored) {
+      const maxMirror = mirrorPortBase + k - 1;
+      if (coordinatorPort >= mirrorPortBase && coordinatorPort <= maxMirror) {
+        problems.push(
+          problem('PORT_OVERLAP', 'COORDINATOR_PORT overlaps with MIRROR_PORT_BASE.', 'gpinitsystem'),
+        );
+      }
+      if (
+        (portBase >= mirrorPortBase && portBase <= maxMirror) ||
+        (mirrorPortBase >= portBase && mirrorPortBase <= maxPort)
+      ) {
+        problems.push(
+          problem(
+            'PORT_OVERLAP',
+            'PORT_BASE AND MIRROR_PORT_BASE define overlapping ranges.',
+            'gpinitsystem',
+          ),
+        );
+      }
+    }
+  }
+
+  if (options.standbyHost !== undefined) {
+    if (options.standbyHost === coordinatorHost) {
+      // The standby gets the coordinator's port and directory (gpinitsystem -s without -P/-S).
+      problems.push(
+        problem('STANDBY_CONFLICT', 'cannot create standby on the same host and port', 'gpinitstandby'),
+      );
+    }
+    if (options.standbyHost.trim() === '') {
+      problems.push(problem('STANDBY_CONFLICT', 'The standby host name is empty', 'lab'));
+    }
+  }
+  return problems;
+}
+
+/**
+ * The `gp_segment_configuration` rows gpinitsystem creates for these options (dbid order).
+ * Throws a {@link PlacementError} for a placement gpinitsystem refuses.
+ */
+export function planCluster(options: PlanClusterOptions): SegmentConfig[] {
+  throwIfErrors(validatePlacement(options));
+  const coordinatorHost = options.coordinatorHost ?? DEFAULTS.coordinatorHost;
+  const coordinatorPort = options.coordinatorPort ?? DEFAULTS.coordinatorPort;
+  const coordinatorDir = segDir(options.coordinatorDirectory ?? DEFAULTS.coordinatorDirectory, -1);
+  const portBase = options.portBase ?? DEFAULTS.portBase;
+  const mirrorPortBase = options.mirrorPortBase ?? DEFAULTS.mirrorPortBase;
+  const dataDirectory = options.dataDirectory ?? DEFAULTS.dataDirectory;
+  const mirrorDataDirectory = options.mirrorDataDirectory ?? DEFAULTS.mirrorDataDirectory;
+  const k = options.segmentsPerHost;
+  const mirrored = options.mirroring !== 'none';
+  // A freshly initialized mirrored cluster is in sync (gpinitsystem waits for it); a mirrorless
+  // primary has mode n (invariant 7), and the coordinator row always shows n.
+  const segMode = mirrored ? 's' : 'n';
+  const hosts = orderedHosts(options.hosts, coordinatorHost);
+  const h = hosts.length;
+
+  const rows: SegmentConfig[] = [
+    {
+      dbid: 1,
+      content: -1,
+      role: 'p',
+      preferred_role: 'p',
+      mode: 'n',
+      status: 'u',
+      port: coordinatorPort,
+      hostname: coordinatorHost,
+      address: coordinatorHost,
+      datadir: coordinatorDir,
+    },
+  ];
+  hosts.forEach((host, hi) => {
+    for (let i = 0; i < k; i++) {
+      const content = hi * k + i;
+      rows.push({
+        dbid: content + 2,
+        content,
+        role: 'p',
+        preferred_role: 'p',
+        mode: segMode,
+        status: 'u',
+        port: portBase + i,
+        hostname: host,
+        address: host,
+        datadir: segDir(dataDirectory, content),
+      });
+    }
+  });
+  if (mirrored) {
+    const n = h * k;
+    for (let content = 0; content < n; content++) {
+      const hi = Math.floor(content / k);
+      const i = content % k;
+      // group: every mirror of host h on h+1; spread: the i-th on h+1+i (both wrap).
+      const target = options.mirroring === 'group' ? (hi + 1) % h : (hi + 1 + i) % h;
+      const host = hosts[target] ?? '';
+      rows.push({
+        dbid: n + 2 + content,
+        content,
+        role: 'm',
+        preferred_role: 'm',
+        mode: 's',
+        status: 'u',
+        port: mirrorPortBase + i,
+        hostname: host,
+        address: host,
+        datadir: segDir(mirrorDataDirectory, content),
+      });
+    }
+  }
+  if (options.standbyHost !== undefined) {
+    rows.push({
+      dbid: Math.max(...rows.map((r) => r.dbid)) + 1,
+      content: -1,
+      role: 'm',
+      preferred_role: 'm',
+      mode: 's',
+      status: 'u',
+      port: coordinatorPort,
+      hostname: options.standbyHost,
+      address: options.standbyHost,
+      datadir: coordinatorDir,
+    });
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adding mirrors to a mirrorless cluster (gpaddmirrors)
+
+export interface MirrorPlan {
+  /** The new mirror rows, in build order: (m, m, n, d) until their first sync (invariant 8). */
+  mirrors: SegmentConfig[];
+  /** The whole configuration afterwards: primaries now mode n, mirrors appended. */
+  config: SegmentConfig[];
+  /** What the tool would warn about (non-standard array, same-host mirrors...). */
+  warnings: string[];
+}
+
+export interface AddMirrorsOptions {
+  /** The `-m` directories, one per mirror index on a host; default '/data/mirror' for each. */
+  mirrorDataDirectories?: readonly string[];
+}
+
+/** `get_availableDbId()`: the smallest positive dbid not in use (segadmin.c). */
+function nextAvailableDbid(used: Set<number>): number {
+  let dbid = 1;
+  while (used.has(dbid)) dbid++;
+  used.add(dbid);
+  return dbid;
+}
+
+/** Rows that are segment primaries by preferred role (`isSegmentPrimary(current_role=False)`). */
+function preferredPrimaries(config: readonly SegmentConfig[]): SegmentConfig[] {
+  return config.filter((s) => s.content >= 0 && s.preferred_role === 'p');
+}
+
+function groupByHost(segs: readonly SegmentConfig[]): Map<string, SegmentConfig[]> {
+  const byHost = new Map<string, SegmentConfig[]>();
+  for (const s of segs) {
+    const list = byHost.get(s.hostname) ?? [];
+    list.push(s);
+    byHost.set(s.hostname, list);
+  }
+  for (const list of byHost.values()) list.sort((a, b) => a.port - b.port);
+  return byHost;
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `isStandardArray`, simplified to one address per host: every host holds as many primaries. */
+function nonStandardReason(primariesByHost: Map<string, SegmentConfig[]>): string | undefined {
+  const counts = new Set([...primariesByHost.values()].map((l) => l.length));
+  if (counts.size <= 1) return undefined;
+  return 'Not all hosts have the same number of primary segments';
+}
+
+function offsetProblems(config: readonly SegmentConfig[], offset: number): PlacementProblem[] {
+  const ports = config.map((s) => s.port);
+  let minPort = Math.min(...ports);
+  let maxPort = Math.max(...ports);
+  if (offset < 0) {
+    minPort += 3 * offset;
+    maxPort += offset;
+  } else {
+    minPort += offset;
+    maxPort += 3 * offset;
+  }
+  if (maxPort > GPADDMIRRORS_MAX_PORT || minPort < GPADDMIRRORS_MIN_PORT) {
+    // Verbatim, including the missing space between the two sentences (clsAddMirrors.py).
+    return [
+      problem(
+        'PORT_RANGE',
+        'Value of port offset supplied via -p option produces ports outside of the valid range' +
+          `Mirror port base range must be between ${GPADDMIRRORS_MIN_PORT} and ${GPADDMIRRORS_MAX_PORT}`,
+        'gpaddmirrors',
+      ),
+    ];
+  }
+  return [];
+}
+
+function alreadyMirroredProblems(config: readonly SegmentConfig[]): PlacementProblem[] {
+  if (config.some((s) => s.content >= 0 && s.preferred_role === 'm')) {
+    return [
+      problem(
+        'ALREADY_MIRRORED',
+        'GPDB physical mirroring cannot be added. The cluster is already configured with Mirrors.',
+        'gpaddmirrors',
+      ),
+    ];
+  }
+  if (preferredPrimaries(config).length === 0) {
+    return [problem('NO_PRIMARIES', 'The configuration has no primary segments', 'lab')];
+  }
+  return [];
+}
+
+/** Port and directory collisions of instances on one host (gpaddmirrors' final check). */
+function collisionProblems(config: readonly SegmentConfig[]): PlacementProblem[] {
+  const problems: PlacementProblem[] = [];
+  const seenPort = new Map<string, SegmentConfig>();
+  const seenDir = new Map<string, SegmentConfig>();
+  for (const s of config) {
+    const pk = `${s.hostname}\u0000${s.port}`;
+    const other = seenPort.get(pk);
+    if (other) {
+      problems.push(
+        problem(
+          'PORT_CONFLICT',
+          `Segment dbid's ${other.dbid} and ${s.dbid} on host ${s.hostname} cannot have the same port ${s.port}.`,
+          'gpaddmirrors',
+        ),
+      );
+    } else seenPort.set(pk, s);
+    const dk = `${s.hostname}\u0000${s.datadir}`;
+    const otherDir = seenDir.get(dk);
+    if (otherDir) {
+      problems.push(
+        problem(
+          'DATADIR_CONFLICT',
+          `Segment dbid's ${otherDir.dbid} and ${s.dbid} on host ${s.hostname} cannot have the same data directory '${s.datadir}'.`,
+          'gpaddmirrors',
+        ),
+      );
+    } else seenDir.set(dk, s);
+  }
+  return problems;
+}
+
+function withMirrorsAdded(
+  config: readonly SegmentConfig[],
+  mirrors: readonly SegmentConfig[],
+): SegmentConfig[] {
+  const mirrored = new Set(mirrors.map((m) => m.content));
+  const updated = config.map((s) =>
+    s.content >= 0 && s.role === 'p' && mirrored.has(s.content) ? { ...s, mode: 'n' as const } : { ...s },
+  );
+  return [...updated, ...mirrors.map((m) => ({ ...m }))];
+}
+
+/**
+ * gpaddmirrors' layout for a mirrorless cluster (`GpMirrorBuildCalculator`, §4.2).
+ *
+ * `primaries` is the current configuration (coordinator and standby rows may be included: they
+ * count for dbids and for the `-p` offset range check). Hosts are the primaries' hosts sorted by
+ * name, primaries on a host sorted by port. A mirror's port is the lowest primary port on its
+ * target host + its index among the mirrors placed there + the offset. Each new mirror is
+ * (m, m, n, d) and its primary goes to mode n, as the catalog is updated before the base backup.
+ *
+ * `hosts` must contain every primary host; gpaddmirrors places mirrors only on hosts that hold
+ * primaries, so another host there is reported as a warning (use {@link customPlacement}).
+ */
+export function placeMirrorsForExisting(
+  primaries: readonly SegmentConfig[],
+  hosts: readonly string[],
+  mode: 'group' | 'spread',
+  mirrorPortOffset: number = DEFAULTS.mirrorPortOffset,
+  options: AddMirrorsOptions = {},
+): MirrorPlan {
+  const config = primaries;
+  const problems = [...alreadyMirroredProblems(config)];
+  throwIfErrors(problems);
+  const prims = preferredPrimaries(config);
+  const primariesByHost = groupByHost(prims);
+  const warnings: string[] = [];
+  for (const host of primariesByHost.keys()) {
+    if (!hosts.includes(host)) {
+      problems.push(problem('UNKNOWN_HOST', `Primary host ${host} is not in the list of hosts`, 'lab'));
+    }
+  }
+  for (const host of hosts) {
+    if (!primariesByHost.has(host)) {
+      warnings.push(
+        `Host ${host} holds no primary segment; gpaddmirrors only places mirrors on primary hosts ` +
+          '(use a mirror configuration file, gpaddmirrors -i, to use it)',
+      );
+    }
+  }
+  problems.push(...offsetProblems(config, mirrorPortOffset));
+  const maxPerHost = Math.max(...[...primariesByHost.values()].map((l) => l.length));
+  const dirs = options.mirrorDataDirectories ?? Array<string>(maxPerHost).fill(DEFAULTS.mirrorDataDirectory);
+  if (dirs.length !== maxPerHost) {
+    problems.push(
+      problem(
+        'TOO_FEW_MIRROR_DIRECTORIES',
+        `Number of data directories must equal ${maxPerHost} but ${dirs.length} were read from mirror_data_dirs`,
+        'gpaddmirrors',
+      ),
+    );
+  }
+  throwIfErrors(problems);
+
+  const reason = nonStandardReason(primariesByHost);
+  if (reason !== undefined) {
+    warnings.push(
+      'The current system appears to be non-standard.',
+      reason,
+      'gpaddmirrors will not be able to symmetrically distribute the new mirrors.',
+      'It is recommended that you specify your own input file with appropriate values.',
+    );
+  }
+  const hostNames = [...primariesByHost.keys()].sort(byName);
+  if (mode === 'spread' && hostNames.length <= maxPerHost) {
+    warnings.push(
+      'Spread mirroring needs more hosts than primary segments per host; ' +
+        'gpaddmirrors does not check this, and some hosts receive more than one mirror of another host',
+    );
+  }
+
+  const usedDbids = new Set(config.map((s) => s.dbid));
+  const portBaseByHost = new Map([...primariesByHost].map(([host, l]) => [host, l[0]?.port ?? 0]));
+  const mirrorsAddedByHost = new Map<string, number>();
+  const mirrors: SegmentConfig[] = [];
+
+  const addFor = (primary: SegmentConfig, target: string): void => {
+    const index = mirrorsAddedByHost.get(target) ?? 0;
+    const dir = dirs[index];
+    if (dir === undefined) {
+      throw new PlacementError(
+        'TOO_FEW_MIRROR_DIRECTORIES',
+        `More mirrors targeted to host ${target} than there are mirror data directories`,
+      );
+    }
+    mirrors.push({
+      dbid: nextAvailableDbid(usedDbids),
+      content: primary.content,
+      role: 'm',
+      preferred_role: 'm',
+      mode: 'n',
+      status: 'd',
+      port: (portBaseByHost.get(target) ?? 0) + index + mirrorPortOffset,
+      hostname: target,
+      address: target,
+      datadir: segDir(dir, primary.content),
+    });
+    mirrorsAddedByHost.set(target, index + 1);
+  };
+
+  hostNames.forEach((host, hostIndex) => {
+    const list = primariesByHost.get(host) ?? [];
+    if (mode === 'group') {
+      const target = hostNames[(hostIndex + 1) % hostNames.length] ?? host;
+      for (const p of list) addFor(p, target);
+    } else {
+      let hostOffset = 1;
+      for (const p of list) {
+        let targetIndex = (hostIndex + hostOffset) % hostNames.length;
+        if (targetIndex === hostIndex) {
+          hostOffset++;
+          targetIndex = (hostIndex + hostOffset) % hostNames.length;
+        }
+        addFor(p, hostNames[targetIndex] ?? host);
+        hostOffset++;
+      }
+    }
+  });
+  if (hostNames.length === 1) {
+    warnings.push('Every mirror is on the same host as its primary: a host failure loses both copies');
+  }
+  const result = withMirrorsAdded(config, mirrors);
+  throwIfErrors(collisionProblems(result));
+  return { mirrors, config: result, warnings };
+}
+
+export interface MirrorAssignment {
+  content: number;
+  host: string;
+  /** Default: gpaddmirrors' port rule for that host (lowest primary port + index + 1000). */
+  port?: number;
+  /** Default: `/data/mirror/gpseg<content>`. */
+  datadir?: string;
+}
+
+/** Every problem with a hand-made mirror layout; empty when {@link customPlacement} will succeed. */
+export function validateCustomPlacement(
+  primaries: readonly SegmentConfig[],
+  assignments: readonly MirrorAssignment[],
+): PlacementProblem[] {
+  const problems = [...alreadyMirroredProblems(primaries)];
+  const prims = preferredPrimaries(primaries);
+  const byContent = new Map(prims.map((p) => [p.content, p]));
+  const seen = new Set<number>();
+  for (const a of assignments) {
+    if (!byContent.has(a.content)) {
+      problems.push(
+        problem('UNKNOWN_CONTENT', `Invalid content ${a.content} specified in input file`, 'gpaddmirrors'),
+      );
+    } else if (seen.has(a.content)) {
+      problems.push(
+        problem('DUPLICATE_CONTENT', `Content ${a.content} has more than two segments`, 'gparray.py'),
+      );
+    }
+    seen.add(a.content);
+    if (a.host.trim() === '')
+      problems.push(problem('UNKNOWN_HOST', `Content ${a.content}: empty host`, 'lab'));
+    if (a.port !== undefined) problems.push(...portRangeProblems('mirror', [a.port]));
+  }
+  if (assignments.length !== prims.length) {
+    problems.push(
+      problem(
+        'WRONG_MIRROR_COUNT',
+        `Wrong number of mirrors specified (specified ${assignments.length} mirror(s) for ${prims.length} primarie(s))`,
+        'gpaddmirrors',
+      ),
+    );
+  }
+  const hostCount = new Set([...prims.map((p) => p.hostname), ...assignments.map((a) => a.host)]).size;
+  for (const a of assignments) {
+    const p = byContent.get(a.content);
+    if (p && p.hostname === a.host) {
+      problems.push(
+        problem(
+          'SAME_HOST_MIRROR',
+          `The mirror of content ${a.content} is on ${a.host}, the host of its primary: a failure of that host ` +
+            'loses both copies. As a best practice, a primary segment and the corresponding mirror are ' +
+            'placed on different hosts',
+          'lab (Greenplum best practice)',
+          hostCount >= 2 ? 'error' : 'warning',
+        ),
+      );
+    }
+  }
+  if (problems.every((p) => p.severity !== 'error')) {
+    const counts = new Map<string, number>();
+    for (const a of assignments) counts.set(a.host, (counts.get(a.host) ?? 0) + 1);
+    if (new Set(counts.values()).size > 1) {
+      problems.push(
+        problem(
+          'NON_STANDARD',
+          'The mirrors are not spread evenly: hosts hold ' +
+            [...counts].map(([h, n]) => `${h}=${n}`).join(', ') +
+            '. The current system appears to be non-standard.',
+          'gpaddmirrors',
+          'warning',
+        ),
+      );
+    }
+    try {
+      problems.push(...collisionProblems(buildCustom(primaries, assignments).config));
+    } catch (e) {
+      if (!(e instanceof PlacementError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  return problems;
+}
+
+function buildCustom(
+  primaries: readonly SegmentConfig[],
+  assignments: readonly MirrorAssignment[],
+): MirrorPlan {
+  const prims = preferredPrimaries(primaries);
+  const byContent = new Map(prims.map((p) => [p.content, p]));
+  const primariesByHost = groupByHost(prims);
+  const minPort = Math.min(...prims.map((p) => p.port));
+  const usedDbids = new Set(primaries.map((s) => s.dbid));
+  const added = new Map<string, number>();
+  const mirrors: SegmentConfig[] = [];
+  for (const a of assignments) {
+    const primary = byContent.get(a.content);
+    if (!primary) continue;
+    const index = added.get(a.host) ?? 0;
+    added.set(a.host, index + 1);
+    const base = primariesByHost.get(a.host)?.[0]?.port ?? minPort;
+    mirrors.push({
+      dbid: nextAvailableDbid(usedDbids),
+      content: a.content,
+      role: 'm',
+      preferred_role: 'm',
+      mode: 'n',
+      status: 'd',
+      port: a.port ?? base + index + DEFAULTS.mirrorPortOffset,
+      hostname: a.host,
+      address: a.host,
+      datadir: a.datadir ?? segDir(DEFAULTS.mirrorDataDirectory, a.content),
+    });
+  }
+  return { mirrors, config: withMirrorsAdded(primaries, mirrors), warnings: [] };
+}
+
+/**
+ * Mirrors where the person puts them (gpaddmirrors `-i`): new mirrors (m, m, n, d) with
+ * available dbids. Refuses what {@link validateCustomPlacement} calls an error.
+ */
+export function customPlacement(
+  primaries: readonly SegmentConfig[],
+  assignments: readonly MirrorAssignment[],
+): MirrorPlan {
+  const problems = validateCustomPlacement(primaries, assignments);
+  throwIfErrors(problems);
+  const plan = buildCustom(primaries, assignments);
+  plan.warnings.push(...problems.filter((p) => p.severity === 'warning').map((p) => p.message));
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What if a host fails?
+
+export type DoubleFaultReason = 'mirror-on-same-host' | 'mirror-down' | 'mirror-not-in-sync';
+
+export interface HostFailureImpact {
+  host: string;
+  /** Contents whose acting primary was on the host and whose in-sync mirror takes over. */
+  failedOver: { content: number; fromDbid: number; toDbid: number; toHost: string }[];
+  /**
+   * Contents whose acting primary was on the host and whose mirror cannot take over: FTS leaves
+   * the primary p/u and records a double fault; the content is unavailable until it returns.
+   */
+  doubleFaults: { content: number; dbid: number; reason: DoubleFaultReason }[];
+  /** Contents of a mirrorless cluster whose primary was on the host (down, no failover). */
+  unmirroredDown: { content: number; dbid: number }[];
+  /** Mirrors that were on the host: their primaries keep running, not in sync. */
+  mirrorsLost: { content: number; dbid: number }[];
+  /** Acting primaries on each surviving segment host afterwards, in host order. */
+  actingPrimariesPerHost: Record<string, number>;
+  /** All contents stay available. */
+  survives: boolean;
+  /** The active coordinator was on the host (no automatic failover: run gpactivatestandby). */
+  coordinatorLost: boolean;
+  standbyLost: boolean;
+}
+
+/** What FTS would make of the loss of every instance on `host` (§2.3). */
+export function whatIfHostFails(config: readonly SegmentConfig[], host: string): HostFailureImpact {
+  const impact: HostFailureImpact = {
+    host,
+    failedOver: [],
+    doubleFaults: [],
+    unmirroredDown: [],
+    mirrorsLost: [],
+    actingPrimariesPerHost: {},
+    survives: true,
+    coordinatorLost: config.some((s) => s.content === -1 && s.role === 'p' && s.hostname === host),
+    standbyLost: config.some((s) => s.content === -1 && s.role === 'm' && s.hostname === host),
+  };
+  const hostOrder: string[] = [];
+  for (const s of config) {
+    if (s.content >= 0 && s.hostname !== host && !hostOrder.includes(s.hostname)) hostOrder.push(s.hostname);
+  }
+  for (const h of hostOrder) impact.actingPrimariesPerHost[h] = 0;
+  const bump = (h: string) => {
+    impact.actingPrimariesPerHost[h] = (impact.actingPrimariesPerHost[h] ?? 0) + 1;
+  };
+  const contents = [...new Set(config.filter((s) => s.content >= 0).map((s) => s.content))].sort(
+    (a, b) => a - b,
+  );
+  for (const c of contents) {
+    const primary = config.find((s) => s.content === c && s.role === 'p');
+    const mirror = config.find((s) => s.content === c && s.role === 'm');
+    if (!primary) continue;
+    if (primary.hostname !== host) {
+      bump(primary.hostname);
+      if (mirror && mirror.hostname === host && mirror.status === 'u') {
+        impact.mirrorsLost.push({ content: c, dbid: mirror.dbid });
+      }
+      continue;
+    }
+    if (!mirror) {
+      impact.unmirroredDown.push({ content: c, dbid: primary.dbid });
+    } else if (mirror.hostname === host) {
+      impact.doubleFaults.push({ content: c, dbid: primary.dbid, reason: 'mirror-on-same-host' });
+    } else if (mirror.status !== 'u') {
+      impact.doubleFaults.push({ content: c, dbid: primary.dbid, reason: 'mirror-down' });
+    } else if (mirror.mode !== 's' || primary.mode !== 's') {
+      impact.doubleFaults.push({ content: c, dbid: primary.dbid, reason: 'mirror-not-in-sync' });
+    } else {
+      impact.failedOver.push({
+        content: c,
+        fromDbid: primary.dbid,
+        toDbid: mirror.dbid,
+        toHost: mirror.hostname,
+      });
+      bump(mirror.hostname);
+    }
+  }
+  impact.survives = impact.doubleFaults.length === 0 && impact.unmirroredDown.length === 0;
+  return impact;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invariants of a configuration (§1.1)
+
+/** The (primary status, primary mode, mirror status, mirror mode) tuples gparray.py accepts. */
+const VALID_SEGMENT_STATES = new Set(['usus', 'unun', 'undn']);
+
+/** Checks §1.1's invariants; an empty list means the management tools would accept it. */
+export function validateSegmentConfiguration(config: readonly SegmentConfig[]): PlacementProblem[] {
+  const problems: PlacementProblem[] = [];
+  const dbids = new Set<number>();
+  for (const s of config) {
+    if (dbids.has(s.dbid)) problems.push(problem('INVALID_CONFIGURATION', `Duplicate dbid ${s.dbid}`, 'lab'));
+    dbids.add(s.dbid);
+  }
+  const coordinators = config.filter((s) => s.content === -1);
+  if (coordinators.filter((s) => s.role === 'p').length !== 1) {
+    problems.push(problem('INVALID_CONFIGURATION', 'There must be exactly one active coordinator', 'lab'));
+  }
+  if (coordinators.filter((s) => s.role === 'm').length > 1) {
+    problems.push(
+      problem('INVALID_CONFIGURATION', 'only a single master standby may be defined', 'segadmin.c'),
+    );
+  }
+  const contents = [...new Set(config.filter((s) => s.content >= 0).map((s) => s.content))].sort(
+    (a, b) => a - b,
+  );
+  contents.forEach((c, i) => {
+    if (c !== i) {
+      problems.push(
+        problem('INVALID_CONFIGURATION', `Content ids must be 0..N-1; content ${i} is missing`, 'lab'),
+      );
+    }
+    const segs = config.filter((s) => s.content === c);
+    const p = segs.filter((s) => s.role === 'p');
+    const m = segs.filter((s) => s.role === 'm');
+    if (segs.length > 2 || p.length !== 1 || m.length > 1) {
+      problems.push(
+        problem('INVALID_CONFIGURATION', `Content ${c} has more than two segments`, 'gparray.py'),
+      );
+      return;
+    }
+    const primary = p[0];
+    const mirror = m[0];
+    if (!primary) return;
+    const state = mirror
+      ? `${primary.status}${primary.mode}${mirror.status}${mirror.mode}`
+      : `${primary.status}${primary.mode}dn`;
+    if (!VALID_SEGMENT_STATES.has(state)) {
+      problems.push(
+        problem(
+          'INVALID_CONFIGURATION',
+          `Invalid GpArray: content ${c} has primary status/mode ${primary.status}/${primary.mode}` +
+            (mirror ? ` and mirror status/mode ${mirror.status}/${mirror.mode}` : ' and no mirror'),
+          'gparray.py (InvalidSegmentConfiguration)',
+        ),
+      );
+    }
+  });
+  problems.push(...collisionProblems(config));
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+export interface GpinitsystemConfigOptions {
+  arrayName?: string;
+  machineListFile?: string;
+}
+
+type Layout = 'group' | 'spread' | 'custom' | 'none';
+
+/** Which gpinitsystem layout produced these rows, if any. */
+export function detectMirroring(config: readonly SegmentConfig[]): Layout {
+  const prims = config
+    .filter((s) => s.content >= 0 && s.preferred_role === 'p')
+    .sort((a, b) => a.content - b.content);
+  const mirrors = config.filter((s) => s.content >= 0 && s.preferred_role === 'm');
+  if (mirrors.length === 0) return 'none';
+  const hosts: string[] = [];
+  for (const p of prims) if (!hosts.includes(p.hostname)) hosts.push(p.hostname);
+  const byHost = groupByHost(prims);
+  const k = byHost.get(hosts[0] ?? '')?.length ?? 0;
+  const mirrorHost = new Map(mirrors.map((m) => [m.content, m.hostname]));
+  const matches = (mode: 'group' | 'spread') =>
+    mirrors.length === prims.length &&
+    hosts.every((h, hi) =>
+      (byHost.get(h) ?? []).every((p, i) => {
+        const t = mode === 'group' ? (hi + 1) % hosts.length : (hi + 1 + i) % hosts.length;
+        return (byHost.get(h)?.length ?? 0) === k && mirrorHost.get(p.content) === hosts[t];
+      }),
+    );
+  if (matches('group')) return 'group';
+  if (matches('spread')) return 'spread';
+  return 'custom';
+}
+
+/**
+ * A gpinitsystem_config that recreates this layout (§3.7). A layout gpinitsystem cannot compute
+ * (custom mirrors) is written as the `-I` input form with QD_PRIMARY_ARRAY / PRIMARY_ARRAY /
+ * MIRROR_ARRAY instead.
+ */
+export function toGpinitsystemConfig(
+  config: readonly SegmentConfig[],
+  options: GpinitsystemConfigOptions = {},
+): string {
+  const coordinator = config.find((s) => s.content === -1 && s.preferred_role === 'p');
+  if (!coordinator) throw new PlacementError('INVALID_CONFIGURATION', 'The configuration has no coordinator');
+  const standby = config.find((s) => s.content === -1 && s.preferred_role === 'm');
+  const prims = config
+    .filter((s) => s.content >= 0 && s.preferred_role === 'p')
+    .sort((a, b) => a.content - b.content);
+  const mirrors = config
+    .filter((s) => s.content >= 0 && s.preferred_role === 'm')
+    .sort((a, b) => a.content - b.content);
+  const layout = detectMirroring(config);
+  const hosts: string[] = [];
+  for (const p of prims) if (!hosts.includes(p.hostname)) hosts.push(p.hostname);
+  const machineList = options.machineListFile ?? 'hostfile_gpinitsystem';
+  const lines: string[] = [
+    '# gpinitsystem_config exported by MPP HA Lab',
+    `# Segment hosts (${machineList}): ${hosts.join(' ')}`,
+    `ARRAY_NAME="${options.arrayName ?? 'MPP HA Lab'}"`,
+    `SEG_PREFIX=${DEFAULTS.segPrefix}`,
+    'TRUSTED_SHELL=ssh',
+    'ENCODING=UNICODE',
+  ];
+  if (layout === 'custom') {
+    const entry = (s: SegmentConfig) =>
+      `${s.hostname}~${s.address}~${s.port}~${s.datadir}~${s.dbid}~${s.content}`;
+    lines.push(
+      '# This mirror layout is neither group nor spread: initialize it with gpinitsystem -I <this file>',
+      `QD_PRIMARY_ARRAY=${entry(coordinator)}`,
+      'declare -a PRIMARY_ARRAY=(',
+      ...prims.map(entry),
+      ')',
+      'declare -a MIRROR_ARRAY=(',
+      ...mirrors.map(entry),
+      ')',
+    );
+  } else {
+    const first = groupByHost(prims).get(hosts[0] ?? '') ?? [];
+    const firstMirrors = [...mirrors].filter((m) => m.hostname === hosts[1 % Math.max(hosts.length, 1)]);
+    const mirrorDirs = (layout === 'group' ? firstMirrors : mirrors.slice(0, first.length))
+      .sort((a, b) => a.port - b.port)
+      .map((m) => dirname(m.datadir));
+    lines.push(
+      `PORT_BASE=${Math.min(...prims.map((p) => p.port))}`,
+      `declare -a DATA_DIRECTORY=(${first.map((p) => dirname(p.datadir)).join(' ')})`,
+      `COORDINATOR_HOSTNAME=${coordinator.hostname}`,
+      `COORDINATOR_DIRECTORY=${dirname(coordinator.datadir)}`,
+      `COORDINATOR_PORT=${coordinator.port}`,
+      `MACHINE_LIST_FILE=./${machineList}`,
+    );
+    if (layout !== 'none') {
+      lines.push(
+        `MIRROR_PORT_BASE=${Math.min(...mirrors.map((m) => m.port))}`,
+        `declare -a MIRROR_DATA_DIRECTORY=(${mirrorDirs.join(' ')})`,
+      );
+    }
+  }
+  const flags = [layout === 'spread' ? '--mirror-mode=spread' : '', standby ? `-s ${standby.hostname}` : '']
+    .filter((f) => f !== '')
+    .join(' ');
+  const source = layout === 'custom' ? '-I gpinitsystem_config' : `-c gpinitsystem_config -h ${machineList}`;
+  if (layout === 'spread') {
+    lines.push('# Spread mirroring is not a config file key: pass --mirror-mode=spread on the command line.');
+  }
+  lines.push(`# Run: gpinitsystem ${source}${flags ? ` ${flags}` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A gpaddmirrors `-i` file: `<content>|<address>|<port>|<datadir>` per mirror (GPDB 7). */
+export function toGpaddmirrorsFile(mirrors: readonly SegmentConfig[]): string {
+  return mirrors
+    .filter((m) => m.content >= 0 && m.preferred_role === 'm')
+    .sort((a, b) => a.content - b.content)
+    .map((m) => `${m.content}|${m.address}|${m.port}|${m.datadir}\n`)
+    .join('');
+}
+
+export interface RecoveryTarget {
+  address: string;
+  port: number;
+  datadir: string;
+}
+
+/**
+ * A gprecoverseg `-i` file (what `gprecoverseg -o` writes): one line per down segment,
+ * `<failed_address>|<failed_port>|<failed_datadir>` for an incremental recovery in place, followed by
+ * ` <new_address>|<new_port>|<new_datadir>` when `targets` (by failed dbid) moves it (full recovery).
+ */
+export function toGprecoversegFile(
+  config: readonly SegmentConfig[],
+  targets: ReadonlyMap<number, RecoveryTarget> = new Map(),
+): string {
+  return config
+    .filter((s) => s.content >= 0 && s.status === 'd')
+    .sort((a, b) => a.content - b.content)
+    .map((s) => {
+      const t = targets.get(s.dbid);
+      const failed = `${s.address}|${s.port}|${s.datadir}`;
+      return t ? `${failed} ${t.address}|${t.port}|${t.datadir}\n` : `${failed}\n`;
+    })
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import: `select * from gp_segment_configuration` as psql prints it, or as CSV
+
+const COLUMNS = [
+  'dbid',
+  'content',
+  'role',
+  'preferred_role',
+  'mode',
+  'status',
+  'port',
+  'hostname',
+  'address',
+  'datadir',
+] as const;
+
+function parseError(line: number, message: string): PlacementError {
+  return new PlacementError('PARSE', `line ${line}: ${message}`, undefined, line);
+}
+
+function splitCsv(line: string, lineNo: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (quoted) throw parseError(lineNo, 'unterminated quoted field');
+  out.push(cur);
+  return out;
+}
+
+/**
+ * Reads `select * from gp_segment_configuration` output: psql's aligned format (header,
+ * `----+----` separator, `|`-separated rows, `(N rows)` footer), psql's unaligned `-A` format, or
+ * CSV with a header. Columns are found by name (extra columns such as GPDB 5's
+ * `replication_port` are ignored). Errors name the offending line.
+ */
+export function parseSegmentConfiguration(text: string): SegmentConfig[] {
+  const raw = text.split(/\r?\n/);
+  const lines = raw.map((l, i) => ({ text: l, no: i + 1 })).filter((l) => l.text.trim() !== '');
+  const headerLine = lines[0];
+  if (!headerLine) throw parseError(1, 'no header line: expected the columns of gp_segment_configuration');
+  const isCsv = !headerLine.text.includes('|') && headerLine.text.includes(',');
+  const split = (l: { text: string; no: number }) =>
+    isCsv ? splitCsv(l.text, l.no).map((f) => f.trim()) : l.text.split('|').map((f) => f.trim());
+  const header = split(headerLine).map((h) => h.toLowerCase());
+  const index = new Map<string, number>();
+  for (const col of COLUMNS) {
+    const i = header.indexOf(col);
+    if (i < 0) throw parseError(headerLine.no, `column "${col}" is missing from the header`);
+    index.set(col, i);
+  }
+  const rows: SegmentConfig[] = [];
+  let footer: { count: number; no: number } | undefined;
+  for (const l of lines.slice(1)) {
+    const t = l.text.trim();
+    if (/^[-+]+$/.test(t)) continue; // the aligned format's separator
+    const m = /^\((\d+) rows?\)$/.exec(t);
+    if (m) {
+      footer = { count: Number(m[1]), no: l.no };
+      continue;
+    }
+    if (footer) throw parseError(l.no, 'text after the "(N rows)" footer');
+    const fields = split(l);
+    if (fields.length !== header.length) {
+      throw parseError(l.no, `expected ${header.length} fields, found ${fields.length}`);
+    }
+    const get = (col: (typeof COLUMNS)[number]) => fields[index.get(col) ?? 0] ?? '';
+    const int = (col: (typeof COLUMNS)[number], min: number, max: number) => {
+      const v = get(col);
+      if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+        throw parseError(l.no, `invalid ${col} "${v}"`);
+      }
+      return Number(v);
+    };
+    const oneOf = <T extends string>(col: (typeof COLUMNS)[number], allowed: readonly T[]): T => {
+      const v = get(col);
+      if (!(allowed as readonly string[]).includes(v)) {
+        throw parseError(l.no, `invalid ${col} "${v}" (expected ${allowed.join(' or ')})`);
+      }
+      return v as T;
+    };
+    const text = (col: (typeof COLUMNS)[number]) => {
+      const v = get(col);
+      if (v === '') throw parseError(l.no, `empty ${col}`);
+      return v;
+    };
+    rows.push({
+      dbid: int('dbid', 1, 32767),
+      content: int('content', -1, 32767),
+      role: oneOf('role', ['p', 'm'] as const),
+      preferred_role: oneOf('preferred_role', ['p', 'm'] as const),
+      mode: oneOf('mode', ['s', 'n'] as const),
+      status: oneOf('status', ['u', 'd'] as const),
+      port: int('port', 1, 65535),
+      hostname: text('hostname'),
+      address: text('address'),
+      datadir: text('datadir'),
+    });
+  }
+  if (footer && footer.count !== rows.length) {
+    throw parseError(footer.no, `the footer says ${footer.count} rows but ${rows.length} were read`);
+  }
+  if (rows.length === 0) throw parseError(headerLine.no, 'no rows');
+  const problems = validateSegmentConfiguration(rows).filter((p) => p.severity === 'error');
+  const first = problems[0];
+  if (first) throw new PlacementError('INVALID_CONFIGURATION', first.message, problems);
+  return rows.sort((a, b) => a.dbid - b.dbid);
+}

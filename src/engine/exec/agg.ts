@@ -1,0 +1,68 @@
+/**
+ * Aggregation: hashed (GROUP BY) or plain, in one of three phases. A partial aggregate emits
+ * group keys and transition states; a final aggregate combines states that arrive from
+ * several segments and emits the results.
+ */
+import { distinctAggregate, getAggregate, type AggState } from '../sql/aggregates.ts';
+import { compileExpr, compilePredicate } from '../sql/eval.ts';
+import type { AggSpec, PlanNode } from '../plan/plan.ts';
+import { BATCH, type ExecContext, type Row } from './context.ts';
+import { rowKey, type RowStream } from './executor.ts';
+
+interface AggImpl {
+  init(): AggState;
+  step(s: AggState, args: Row): AggState;
+  combine(a: AggState, b: AggState): AggState;
+  final(s: AggState): Row[number];
+}
+
+function implOf(a: AggSpec): AggImpl {
+  const def = getAggregate(a.key);
+  if (!a.distinct) return def;
+  return distinctAggregate(def, a.args[0]!.type);
+}
+
+export async function* execAgg(
+  n: Extract<PlanNode, { op: 'agg' }>,
+  ctx: ExecContext,
+  exec: (n: PlanNode, ctx: ExecContext) => RowStream,
+): RowStream {
+  const impls = n.aggs.map(implOf);
+  const keyFns = n.groupKeys.map((k) => compileExpr(k));
+  const keyTypes = n.groupKeys.map((k) => k.type);
+  const argFns = n.aggs.map((a) => a.args.map((e) => compileExpr(e)));
+  const filters = n.aggs.map((a) => (a.filter ? compilePredicate(a.filter) : undefined));
+  const nk = n.groupKeys.length;
+  const groups = new Map<string, { keys: Row; states: AggState[] }>();
+  const fresh = (keys: Row) => ({ keys, states: impls.map((i) => i.init()) });
+  if (nk === 0) groups.set('', fresh([]));
+
+  for await (const batch of exec(n.input, ctx)) {
+    for (const row of batch) {
+      const keys = keyFns.map((f) => f(row, ctx.eval));
+      const k = nk ? rowKey(keys, keyTypes) : '';
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = fresh(keys)));
+      for (let i = 0; i < impls.length; i++) {
+        if (n.phase === 'final') {
+          g.states[i] = impls[i]!.combine(g.states[i], row[nk + i] as AggState);
+          continue;
+        }
+        const f = filters[i];
+        if (f && !f(row, ctx.eval)) continue;
+        const args = argFns[i]!.map((fn) => fn(row, ctx.eval));
+        g.states[i] = impls[i]!.step(g.states[i], args);
+      }
+    }
+  }
+  let out: Row[] = [];
+  for (const g of groups.values()) {
+    const vals = n.phase === 'partial' ? g.states : g.states.map((s, i) => impls[i]!.final(s));
+    out.push([...g.keys, ...(vals as Row)]);
+    if (out.length === BATCH) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length) yield out;
+}

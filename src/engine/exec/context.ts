@@ -1,0 +1,24 @@
+import type { Instance } from '../instance/instance.ts';
+import type { EvalContext } from '../sql/functions.ts';
+import type { Value } from '../sql/types.ts';
+import type { Snapshot } from '../txn/snapshot.ts';
+import type { Transaction } from '../txn/xact.ts';
+
+export type Row = Value[];
+
+/** What one executing slice sees: where it runs, its storage and snapshot, its motion inputs. */
+export interface ExecContext {
+  eval: EvalContext;
+  /** Content id of the instance running the slice (-1 on the coordinator). */
+  content: number;
+  /** Storage, on segments (and the coordinator for catalog work). */
+  instance?: Instance;
+  tx?: Transaction;
+  snapshot?: Snapshot;
+  /** Rows that arrived for a receiving motion, by slice id (one array per sender). */
+  received(sliceId: number): Row[][];
+  /** Rows of a coordinator-only relation. */
+  systemRows?(name: string): Promise<Row[]>;
+}
+
+export const BATCH = 1024;

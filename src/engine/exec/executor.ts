@@ -1,0 +1,296 @@
+/**
+ * The executor: runs a plan (one slice of it) as a pipeline of async generators passing row
+ * batches. Motion nodes met inside a slice are receive points: their rows were delivered
+ * before the slice started (see server/dispatcher.ts).
+ */
+import { sqlError } from '../errors.ts';
+import { compileExpr, compilePredicate, type CompiledExpr } from '../sql/eval.ts';
+import { rowCodec } from '../sql/tuple-codec.ts';
+import { compareValues, type SqlType, type Value } from '../sql/types.ts';
+import { distinctKey } from '../sql/aggregates.ts';
+import type { PlanNode, SortKey } from '../plan/plan.ts';
+import { execAgg } from './agg.ts';
+import { BATCH, type ExecContext, type Row } from './context.ts';
+import { execHashJoin, execNestLoop } from './join.ts';
+
+export type RowStream = AsyncGenerator<Row[], void, undefined>;
+
+export function exec(node: PlanNode, ctx: ExecContext): RowStream {
+  switch (node.op) {
+    case 'scan':
+      return execScan(node, ctx);
+    case 'values':
+      return execValues(node, ctx);
+    case 'result':
+      return execResult(node, ctx);
+    case 'generateSeries':
+      return execSeries(node, ctx);
+    case 'systemScan':
+      return execSystem(node, ctx);
+    case 'filter':
+      return execFilter(node, ctx);
+    case 'project':
+      return execProject(node, ctx);
+    case 'hashJoin':
+      return execHashJoin(node, ctx, exec);
+    case 'nestLoop':
+      return execNestLoop(node, ctx, exec);
+    case 'agg':
+      return execAgg(node, ctx, exec);
+    case 'sort':
+      return execSort(node, ctx);
+    case 'limit':
+      return execLimit(node, ctx);
+    case 'distinct':
+      return execDistinct(node, ctx);
+    case 'setop':
+      return execSetOp(node, ctx);
+    case 'append':
+      return execAppend(node, ctx);
+    case 'motion':
+      return execReceive(node, ctx);
+  }
+}
+
+/** Runs a plan to completion. */
+export async function collect(stream: RowStream): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const b of stream) for (const r of b) out.push(r);
+  return out;
+}
+
+async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext): RowStream {
+  const inst = ctx.instance;
+  if (!inst || !ctx.snapshot) throw new Error('scan outside a segment');
+  const t = n.table;
+  const types = t.columns.map((c) => c.type);
+  const codec = rowCodec(types);
+  const pred = n.filter ? compilePredicate(n.filter) : undefined;
+  const width = types.length;
+  if (t.storage === 'heap') {
+    for await (const page of inst.heap(t.relfilenode).scan(ctx.snapshot)) {
+      const out: Row[] = [];
+      for (const r of page) {
+        const row = codec.decode(r.data);
+        if (n.withCtid) row[width] = `(${r.tid.block},${r.tid.offset})`;
+        if (n.withSegmentId) row[width + 1] = ctx.content;
+        if (!pred || pred(row, ctx.eval)) out.push(row);
+      }
+      if (out.length) yield out;
+    }
+  } else {
+    if (ctx.tx) inst.appendOptimized(t.relfilenode).flush(ctx.tx);
+    let block = 0;
+    for await (const rows of inst.appendOptimized(t.relfilenode).scan(ctx.snapshot)) {
+      const out: Row[] = [];
+      rows.forEach((bytes, i) => {
+        const row = codec.decode(bytes);
+        if (n.withCtid) row[width] = `(${block},${i + 1})`;
+        if (n.withSegmentId) row[width + 1] = ctx.content;
+        if (!pred || pred(row, ctx.eval)) out.push(row);
+      });
+      block++;
+      if (out.length) yield out;
+    }
+  }
+}
+
+async function* execValues(n: Extract<PlanNode, { op: 'values' }>, ctx: ExecContext): RowStream {
+  const rows = n.rows.map((r) => r.map((e) => compileExpr(e)(EMPTY, ctx.eval)));
+  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+}
+
+async function* execResult(n: Extract<PlanNode, { op: 'result' }>, ctx: ExecContext): RowStream {
+  yield [n.exprs.map((e) => compileExpr(e)(EMPTY, ctx.eval))];
+}
+
+const EMPTY: Row = [];
+
+async function* execSeries(n: Extract<PlanNode, { op: 'generateSeries' }>, ctx: ExecContext): RowStream {
+  const [a, b, c] = n.args.map((e) => compileExpr(e)(EMPTY, ctx.eval));
+  if (a === null || b === null || c === null) return;
+  const big = typeof a === 'bigint' || n.types[0]!.name === 'int8';
+  if (n.types[0]!.name === 'numeric') throw sqlError('feature_not_supported', 'generate_series(numeric) is not supported');
+  if (big) {
+    const start = BigInt(a as number | bigint);
+    const stop = BigInt(b as number | bigint);
+    const step = c === undefined ? 1n : BigInt(c as number | bigint);
+    if (step === 0n) throw sqlError('invalid_parameter_value', 'step size cannot equal zero');
+    let batch: Row[] = [];
+    for (let v = start; step > 0n ? v <= stop : v >= stop; v += step) {
+      batch.push([v]);
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+    return;
+  }
+  const start = a as number;
+  const stop = b as number;
+  const step = c === undefined ? 1 : (c as number);
+  if (step === 0) throw sqlError('invalid_parameter_value', 'step size cannot equal zero');
+  let batch: Row[] = [];
+  for (let v = start; step > 0 ? v <= stop : v >= stop; v += step) {
+    batch.push([v]);
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function* execSystem(n: Extract<PlanNode, { op: 'systemScan' }>, ctx: ExecContext): RowStream {
+  if (!ctx.systemRows) throw new Error(`system relation ${n.name} read off the coordinator`);
+  const rows = await ctx.systemRows(n.name);
+  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+}
+
+async function* execFilter(n: Extract<PlanNode, { op: 'filter' }>, ctx: ExecContext): RowStream {
+  const pred = compilePredicate(n.cond);
+  for await (const b of exec(n.input, ctx)) {
+    const out = b.filter((r) => pred(r, ctx.eval));
+    if (out.length) yield out;
+  }
+}
+
+async function* execProject(n: Extract<PlanNode, { op: 'project' }>, ctx: ExecContext): RowStream {
+  const fns = n.exprs.map((e) => compileExpr(e));
+  for await (const b of exec(n.input, ctx)) yield b.map((r) => fns.map((f) => f(r, ctx.eval)));
+}
+
+/** Compares rows by sort keys (nulls placed as the key says). */
+export function rowComparator(keys: SortKey[]): (a: Row, b: Row, ctx: ExecContext) => number {
+  const fns: CompiledExpr[] = keys.map((k) => compileExpr(k.expr));
+  return (a, b, ctx) => {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const x = fns[i]!(a, ctx.eval);
+      const y = fns[i]!(b, ctx.eval);
+      if (x === null || y === null) {
+        if (x === null && y === null) continue;
+        const nullFirst = k.nullsFirst ? -1 : 1;
+        return x === null ? nullFirst : -nullFirst;
+      }
+      const c = compareValues(x, y, k.expr.type);
+      if (c !== 0) return k.descending ? -c : c;
+    }
+    return 0;
+  };
+}
+
+async function* execSort(n: Extract<PlanNode, { op: 'sort' }>, ctx: ExecContext): RowStream {
+  const all: Row[] = [];
+  for await (const b of exec(n.input, ctx)) for (const r of b) all.push(r);
+  const cmp = rowComparator(n.keys);
+  // Precompute keys once per row: sorting evaluates the comparator n log n times.
+  const fns = n.keys.map((k) => compileExpr(k.expr));
+  const keyed = all.map((r) => ({ r, k: fns.map((f) => f(r, ctx.eval)) }));
+  const keyRows = n.keys.map((k, i) => ({ ...k, expr: { kind: 'col' as const, index: i, type: k.expr.type } }));
+  const kcmp = rowComparator(keyRows);
+  keyed.sort((a, b) => kcmp(a.k, b.k, ctx));
+  void cmp;
+  for (let i = 0; i < keyed.length; i += BATCH) yield keyed.slice(i, i + BATCH).map((x) => x.r);
+}
+
+async function* execLimit(n: Extract<PlanNode, { op: 'limit' }>, ctx: ExecContext): RowStream {
+  const lim = n.limit ? compileExpr(n.limit)(EMPTY, ctx.eval) : null;
+  const off = n.offset ? compileExpr(n.offset)(EMPTY, ctx.eval) : null;
+  const limit = lim === null ? Infinity : Number(lim);
+  let skip = off === null ? 0 : Number(off);
+  if (limit < 0) throw sqlError('invalid_parameter_value' as never, 'LIMIT must not be negative');
+  if (skip < 0) throw sqlError('invalid_parameter_value' as never, 'OFFSET must not be negative');
+  let left = limit;
+  if (left === 0) return;
+  for await (const b of exec(n.input, ctx)) {
+    let rows = b;
+    if (skip > 0) {
+      const s = Math.min(skip, rows.length);
+      rows = rows.slice(s);
+      skip -= s;
+    }
+    if (rows.length > left) rows = rows.slice(0, left);
+    left -= rows.length;
+    if (rows.length) yield rows;
+    if (left <= 0) return;
+  }
+}
+
+export function rowKey(r: Row, types: SqlType[]): string {
+  let k = '';
+  for (let i = 0; i < types.length; i++) k += distinctKey(r[i] ?? null, types[i]!) + '\u0001';
+  return k;
+}
+
+async function* execDistinct(n: Extract<PlanNode, { op: 'distinct' }>, ctx: ExecContext): RowStream {
+  const seen = new Set<string>();
+  for await (const b of exec(n.input, ctx)) {
+    const out: Row[] = [];
+    for (const r of b) {
+      const k = rowKey(r, n.types);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(r);
+      }
+    }
+    if (out.length) yield out;
+  }
+}
+
+async function* execSetOp(n: Extract<PlanNode, { op: 'setop' }>, ctx: ExecContext): RowStream {
+  const left = await collect(exec(n.left, ctx));
+  const right = await collect(exec(n.right, ctx));
+  const key = (r: Row) => rowKey(r, n.types);
+  if (n.kind === 'union') {
+    if (n.all) {
+      yield [...left, ...right];
+      return;
+    }
+    const seen = new Map<string, Row>();
+    for (const r of [...left, ...right]) if (!seen.has(key(r))) seen.set(key(r), r);
+    yield [...seen.values()];
+    return;
+  }
+  const counts = new Map<string, number>();
+  for (const r of right) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  const out: Row[] = [];
+  const emitted = new Set<string>();
+  for (const r of left) {
+    const k = key(r);
+    const c = counts.get(k) ?? 0;
+    const keep = n.kind === 'intersect' ? c > 0 : c === 0 || (n.all && c > 0 ? false : c === 0);
+    if (n.all) {
+      if (n.kind === 'intersect' && c > 0) {
+        out.push(r);
+        counts.set(k, c - 1);
+      } else if (n.kind === 'except') {
+        if (c > 0) counts.set(k, c - 1);
+        else out.push(r);
+      }
+    } else if (keep && !emitted.has(k)) {
+      emitted.add(k);
+      out.push(r);
+    }
+  }
+  if (out.length) yield out;
+}
+
+async function* execAppend(n: Extract<PlanNode, { op: 'append' }>, ctx: ExecContext): RowStream {
+  for (const i of n.inputs) yield* exec(i, ctx);
+}
+
+async function* execReceive(n: Extract<PlanNode, { op: 'motion' }>, ctx: ExecContext): RowStream {
+  const parts = ctx.received(n.sliceId);
+  if (n.mergeKeys && n.mergeKeys.length && parts.length > 1) {
+    const all = parts.flat();
+    const cmp = rowComparator(n.mergeKeys);
+    all.sort((a, b) => cmp(a, b, ctx));
+    for (let i = 0; i < all.length; i += BATCH) yield all.slice(i, i + BATCH);
+    return;
+  }
+  for (const p of parts) for (let i = 0; i < p.length; i += BATCH) yield p.slice(i, i + BATCH);
+}
+
+export type { Value };

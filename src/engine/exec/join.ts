@@ -1,0 +1,100 @@
+/** Joins: hash join for equality conditions, nested loop for the rest. */
+import { compileExpr, compilePredicate } from '../sql/eval.ts';
+import type { PlanNode } from '../plan/plan.ts';
+import { BATCH, type ExecContext, type Row } from './context.ts';
+import { rowKey, type RowStream } from './executor.ts';
+
+type Exec = (n: PlanNode, ctx: ExecContext) => RowStream;
+
+async function materialize(s: RowStream): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const b of s) for (const r of b) out.push(r);
+  return out;
+}
+
+export async function* execHashJoin(
+  n: Extract<PlanNode, { op: 'hashJoin' }>,
+  ctx: ExecContext,
+  exec: Exec,
+): RowStream {
+  const lk = n.leftKeys.map((e) => compileExpr(e));
+  const rk = n.rightKeys.map((e) => compileExpr(e));
+  const keyTypes = n.leftKeys.map((e) => e.type);
+  const extra = n.extra ? compilePredicate(n.extra) : undefined;
+  const rightWidth = n.right.types.length;
+  const leftWidth = n.left.types.length;
+  const table = new Map<string, Row[]>();
+  const rightRows = await materialize(exec(n.right, ctx));
+  const matchedRight = n.joinType === 'full' ? new Set<Row>() : undefined;
+  for (const r of rightRows) {
+    const keys = rk.map((f) => f(r, ctx.eval));
+    if (keys.some((k) => k === null)) continue;
+    const k = rowKey(keys, keyTypes);
+    const list = table.get(k);
+    if (list) list.push(r);
+    else table.set(k, [r]);
+  }
+  const nullRight: Row = new Array(rightWidth).fill(null);
+  for await (const batch of exec(n.left, ctx)) {
+    const out: Row[] = [];
+    for (const l of batch) {
+      const keys = lk.map((f) => f(l, ctx.eval));
+      const hits = keys.some((k) => k === null) ? undefined : table.get(rowKey(keys, keyTypes));
+      let matched = false;
+      if (hits) {
+        for (const r of hits) {
+          const joined = l.concat(r);
+          if (extra && !extra(joined, ctx.eval)) continue;
+          matched = true;
+          if (n.joinType === 'semi') break;
+          if (n.joinType === 'anti') break;
+          matchedRight?.add(r);
+          out.push(joined);
+        }
+      }
+      if (n.joinType === 'semi' && matched) out.push(l);
+      if (n.joinType === 'anti' && !matched) out.push(l);
+      if (!matched && (n.joinType === 'left' || n.joinType === 'full')) out.push(l.concat(nullRight));
+    }
+    if (out.length) yield out;
+  }
+  if (matchedRight) {
+    const nullLeft: Row = new Array(leftWidth).fill(null);
+    const out = rightRows.filter((r) => !matchedRight.has(r)).map((r) => nullLeft.concat(r));
+    for (let i = 0; i < out.length; i += BATCH) yield out.slice(i, i + BATCH);
+  }
+}
+
+export async function* execNestLoop(
+  n: Extract<PlanNode, { op: 'nestLoop' }>,
+  ctx: ExecContext,
+  exec: Exec,
+): RowStream {
+  const cond = n.cond ? compilePredicate(n.cond) : undefined;
+  const rightRows = await materialize(exec(n.right, ctx));
+  const rightWidth = n.right.types.length;
+  const nullRight: Row = new Array(rightWidth).fill(null);
+  const matchedRight = n.joinType === 'full' ? new Set<Row>() : undefined;
+  for await (const batch of exec(n.left, ctx)) {
+    const out: Row[] = [];
+    for (const l of batch) {
+      let matched = false;
+      for (const r of rightRows) {
+        const joined = l.concat(r);
+        if (cond && !cond(joined, ctx.eval)) continue;
+        matched = true;
+        matchedRight?.add(r);
+        out.push(joined);
+      }
+      if (!matched && (n.joinType === 'left' || n.joinType === 'full')) out.push(l.concat(nullRight));
+    }
+    if (out.length) yield out;
+  }
+  if (matchedRight) {
+    const nullLeft: Row = new Array(n.left.types.length).fill(null);
+    const out = rightRows.filter((r) => !matchedRight.has(r)).map((r) => nullLeft.concat(r));
+    for (let i = 0; i < out.length; i += BATCH) yield out.slice(i, i + BATCH);
+  }
+}
+
+export { compileExpr };

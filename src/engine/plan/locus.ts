@@ -1,0 +1,124 @@
+/**
+ * Motions: moving rows so that an operator sees them where it needs them. The planner asks
+ * these helpers to bring a subplan to the coordinator (Gather), to hash it on some columns
+ * (Redistribute), or to copy it to every segment (Broadcast).
+ */
+import type { BoundExpr } from '../sql/expr-bound.ts';
+import type { SqlType } from '../sql/types.ts';
+import { children, type Locus, type PlanNode, type SortKey } from './plan.ts';
+
+export class SliceCounter {
+  next = 1;
+}
+
+export function onSegments(l: Locus): boolean {
+  return l.kind === 'hashed' || l.kind === 'strewn' || l.kind === 'replicated' || l.kind === 'single';
+}
+
+function senders(n: PlanNode): 'segments' | 'entry' | { contents: number[] } {
+  const l = n.locus;
+  if (l.kind === 'single') return { contents: [l.content] };
+  if (l.kind === 'entry' || l.kind === 'general') return 'entry';
+  const direct = directDispatch(n);
+  return direct ? { contents: direct } : 'segments';
+}
+
+/**
+ * Direct dispatch: when every table scanned in a slice is pinned to known contents (a filter
+ * on the whole distribution key), the slice runs only there.
+ */
+export function directDispatch(n: PlanNode): number[] | undefined {
+  const scans: Extract<PlanNode, { op: 'scan' }>[] = [];
+  let other = false;
+  const walk = (x: PlanNode) => {
+    if (x.op === 'motion') return;
+    if (x.op === 'scan') scans.push(x);
+    else if (x.op === 'systemScan') other = true;
+    for (const c of children(x)) walk(c);
+  };
+  walk(n);
+  if (other || !scans.length || scans.some((s) => !s.directContents || s.locus.kind !== 'hashed')) return undefined;
+  const set = new Set<number>();
+  for (const s of scans) for (const c of s.directContents!) set.add(c);
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Brings `n` to the coordinator. Replicated data is read from one segment only. */
+export function gather(n: PlanNode, slices: SliceCounter, mergeKeys?: SortKey[]): PlanNode {
+  if (n.locus.kind === 'entry' || n.locus.kind === 'general') return n;
+  const from: 'segments' | { contents: number[] } =
+    n.locus.kind === 'replicated' ? { contents: [0] } : (senders(n) as 'segments' | { contents: number[] });
+  const m: PlanNode = {
+    op: 'motion',
+    kind: 'gather',
+    sliceId: slices.next++,
+    input: n,
+    senders: from,
+    types: n.types,
+    locus: { kind: 'entry' },
+  };
+  if (mergeKeys && mergeKeys.length) m.mergeKeys = mergeKeys;
+  return m;
+}
+
+/** Hashes `n` on output columns `keys` across the segments. */
+export function redistribute(n: PlanNode, keys: number[], slices: SliceCounter): PlanNode {
+  const keyTypes = keys.map((k) => n.types[k]!);
+  return {
+    op: 'motion',
+    kind: 'redistribute',
+    sliceId: slices.next++,
+    input: n,
+    hashKeys: keys,
+    senders: senders(n),
+    types: n.types,
+    locus: { kind: 'hashed', keys, keyTypes },
+  };
+}
+
+/** Copies `n` to every segment. */
+export function broadcast(n: PlanNode, slices: SliceCounter): PlanNode {
+  if (n.locus.kind === 'replicated' || n.locus.kind === 'general') return n;
+  return {
+    op: 'motion',
+    kind: 'broadcast',
+    sliceId: slices.next++,
+    input: n,
+    senders: senders(n),
+    types: n.types,
+    locus: { kind: 'replicated' },
+  };
+}
+
+/** Integer types hash alike (as cdbhash does), so int4 and int8 keys co-locate. */
+export function hashCompatible(a: SqlType, b: SqlType): boolean {
+  const ints = ['int2', 'int4', 'int8'];
+  if (ints.includes(a.name) && ints.includes(b.name)) return true;
+  const texts = ['text', 'varchar'];
+  if (texts.includes(a.name) && texts.includes(b.name)) return true;
+  return a.name === b.name;
+}
+
+/** Is `n` hashed exactly on these output columns (in this order)? */
+export function hashedOn(n: PlanNode, cols: number[], types: SqlType[]): boolean {
+  const l = n.locus;
+  if (l.kind !== 'hashed' || l.keys.length !== cols.length) return false;
+  return l.keys.every((k, i) => k === cols[i] && hashCompatible(l.keyTypes[i]!, types[i]!));
+}
+
+/** Output column index when `e` is a plain column reference. */
+export function columnIndex(e: BoundExpr): number | undefined {
+  return e.kind === 'col' ? e.index : undefined;
+}
+
+/** The locus after a projection: hashed keys survive when every key column is kept. */
+export function projectLocus(l: Locus, exprs: BoundExpr[]): Locus {
+  if (l.kind !== 'hashed') return l;
+  const keys: number[] = [];
+  for (const k of l.keys) {
+    const at = exprs.findIndex((e) => e.kind === 'col' && e.index === k);
+    if (at < 0) return { kind: 'strewn' };
+    keys.push(at);
+  }
+  return { kind: 'hashed', keys, keyTypes: l.keyTypes };
+}

@@ -1,0 +1,176 @@
+/**
+ * Physical plans: plain data (no closures), so the coordinator can ship slices of them to
+ * segments across a MessageChannel. Expressions are BoundExpr trees, compiled where they run.
+ *
+ * A plan is a tree of nodes; Motion nodes cut it into slices. The slice under a motion runs on
+ * a gang of segments (or on the coordinator for an Entry locus) and sends its rows up: to the
+ * coordinator (Gather), to the segment that owns each row's hash (Redistribute), or to every
+ * segment (Broadcast).
+ */
+import type { BoundExpr } from '../sql/expr-bound.ts';
+import type { SqlType } from '../sql/types.ts';
+
+/** How a table's rows are spread over the segments (gp_distribution_policy). */
+export type Policy = { kind: 'hash'; keys: number[] } | { kind: 'random' } | { kind: 'replicated' };
+
+export interface ColumnInfo {
+  name: string;
+  type: SqlType;
+  notNull: boolean;
+  /** SQL text of the DEFAULT expression, bound where it is used. */
+  default?: string;
+}
+
+/** What executing a plan needs to know about a table (a slice of the coordinator's catalog). */
+export interface TableInfo {
+  oid: number;
+  name: string;
+  relfilenode: number;
+  storage: 'heap' | 'ao';
+  columns: ColumnInfo[];
+  policy: Policy;
+  numsegments: number;
+}
+
+/**
+ * Where a node's rows live:
+ * - entry: on the coordinator; general: anywhere (constants), computed where needed;
+ * - hashed: on segments, each row on the segment its key columns hash to;
+ * - strewn: on segments, no known placement; replicated: every segment holds all rows;
+ * - single: on one segment (direct dispatch).
+ */
+export type Locus =
+  | { kind: 'entry' }
+  | { kind: 'general' }
+  | { kind: 'hashed'; keys: number[]; keyTypes: SqlType[] }
+  | { kind: 'strewn' }
+  | { kind: 'replicated' }
+  | { kind: 'single'; content: number };
+
+export interface SortKey {
+  expr: BoundExpr;
+  descending: boolean;
+  nullsFirst: boolean;
+}
+
+export interface AggSpec {
+  /** aggregates.ts registry key. */
+  key: string;
+  args: BoundExpr[];
+  distinct: boolean;
+  filter?: BoundExpr;
+  /** Display, for EXPLAIN. */
+  name: string;
+  type: SqlType;
+}
+
+interface Base {
+  /** Output column types. */
+  types: SqlType[];
+  locus: Locus;
+}
+
+export type PlanNode =
+  | (Base & {
+      op: 'scan';
+      table: TableInfo;
+      /** Extra output columns after the table's: ctid (block, offset) and gp_segment_id. */
+      withCtid: boolean;
+      withSegmentId: boolean;
+      filter?: BoundExpr;
+      /** Direct dispatch: the only contents that can hold qualifying rows. */
+      directContents?: number[];
+    })
+  | (Base & { op: 'values'; rows: BoundExpr[][] })
+  /** A coordinator-only view (gp_segment_configuration, pg_stat_activity...), rows from the server. */
+  | (Base & { op: 'systemScan'; name: string })
+  | (Base & { op: 'generateSeries'; args: BoundExpr[] })
+  | (Base & { op: 'result'; exprs: BoundExpr[] })
+  | (Base & { op: 'filter'; input: PlanNode; cond: BoundExpr })
+  | (Base & { op: 'project'; input: PlanNode; exprs: BoundExpr[] })
+  | (Base & {
+      op: 'hashJoin';
+      left: PlanNode;
+      right: PlanNode;
+      joinType: 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+      leftKeys: BoundExpr[];
+      rightKeys: BoundExpr[];
+      /** Registry keys of the `=` operators. */
+      eqKeys: string[];
+      /** Further join condition over (left ++ right) columns. */
+      extra?: BoundExpr;
+    })
+  | (Base & {
+      op: 'nestLoop';
+      left: PlanNode;
+      right: PlanNode;
+      joinType: 'inner' | 'left' | 'right' | 'full';
+      cond?: BoundExpr;
+    })
+  | (Base & {
+      op: 'agg';
+      input: PlanNode;
+      groupKeys: BoundExpr[];
+      aggs: AggSpec[];
+      /** partial: output group keys ++ states; final: input is partial output; single: both. */
+      phase: 'single' | 'partial' | 'final';
+      strategy: 'plain' | 'hashed';
+    })
+  | (Base & { op: 'sort'; input: PlanNode; keys: SortKey[] })
+  | (Base & { op: 'limit'; input: PlanNode; limit?: BoundExpr; offset?: BoundExpr })
+  | (Base & { op: 'distinct'; input: PlanNode })
+  | (Base & { op: 'setop'; kind: 'union' | 'intersect' | 'except'; all: boolean; left: PlanNode; right: PlanNode })
+  | (Base & { op: 'append'; inputs: PlanNode[] })
+  | (Base & {
+      op: 'motion';
+      kind: 'gather' | 'redistribute' | 'broadcast';
+      /** Slice id of the sending side (the subtree under this node). */
+      sliceId: number;
+      input: PlanNode;
+      /** Redistribute: hash these output columns. */
+      hashKeys?: number[];
+      /** Gather merge: the order the senders produce, kept by merging. */
+      mergeKeys?: SortKey[];
+      /** The sending gang: all segments, one (direct dispatch) or the coordinator. */
+      senders: 'segments' | 'entry' | { contents: number[] };
+    });
+
+/** DML that runs on segments, at the root of a statement's plan. */
+export type DmlNode =
+  | { op: 'insert'; table: TableInfo; input: PlanNode; types: SqlType[]; locus: Locus }
+  | {
+      op: 'modify';
+      kind: 'update' | 'delete';
+      table: TableInfo;
+      input: PlanNode;
+      /** Input column holding the row's ctid. */
+      ctidCol: number;
+      /** UPDATE: the new row's columns, over the input row. */
+      newValues?: BoundExpr[];
+      types: SqlType[];
+      locus: Locus;
+    };
+
+export type PlanOp = PlanNode['op'];
+
+/** A node's child plans, for walkers. */
+export function children(n: PlanNode): PlanNode[] {
+  switch (n.op) {
+    case 'filter':
+    case 'project':
+    case 'agg':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+    case 'motion':
+      return [n.input];
+    case 'hashJoin':
+    case 'nestLoop':
+    case 'setop':
+      return [n.left, n.right];
+    case 'append':
+      return n.inputs;
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,632 @@
+/**
+ * The planner: a parsed query → a distributed physical plan.
+ *
+ * It resolves names against the catalog slice it was given, binds expressions, and places
+ * Motions so each operator sees the rows it needs: joins run co-located when both sides are
+ * hashed on the join keys, otherwise one side is redistributed on its keys (or broadcast when
+ * there are none); aggregates run in two phases (partial on segments, final after a motion);
+ * sorts run on segments and merge at the Gather; the result always ends on the coordinator.
+ */
+import { sqlError } from '../errors.ts';
+import type { Expr, FromItem, Query, SelectStmt, SelectTarget, SortItem } from '../sql/ast.ts';
+import { bindBooleanCondition, bindExpr, coerce, type BindScope } from '../sql/bind-expr.ts';
+import type { BoundExpr } from '../sql/expr-bound.ts';
+import { resolveOperator } from '../sql/functions.ts';
+import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
+import { planAggregation, queryHasAggregates } from './planner-agg.ts';
+import { broadcast, columnIndex, gather, hashCompatible, hashedOn, onSegments, projectLocus, redistribute, SliceCounter } from './locus.ts';
+import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
+import { columnsOf, remapColumns, Scope, type ScopeColumn } from './scope.ts';
+
+/** A coordinator-only relation the planner can read (system views). */
+export interface SystemRelation {
+  columns: { name: string; type: SqlType }[];
+}
+
+export interface PlannerEnv {
+  /** User tables by name (preloaded from the catalog for this statement). */
+  tables: Map<string, TableInfo>;
+  system: Map<string, SystemRelation>;
+  numSegments: number;
+  /** Results of uncorrelated subqueries, computed before planning (InitPlans). */
+  initplans: Map<object, Value | Value[]>;
+}
+
+/** A planned relation: the node and the names of its output columns. */
+export interface RelPlan {
+  node: PlanNode;
+  scope: Scope;
+}
+
+export interface PlannedQuery {
+  node: PlanNode;
+  columns: { name: string; type: SqlType }[];
+}
+
+export class Planner {
+  readonly slices = new SliceCounter();
+  readonly env: PlannerEnv;
+
+  constructor(env: PlannerEnv) {
+    this.env = env;
+  }
+
+  /** Plans a query whose result goes to the client: it ends on the coordinator. */
+  planTop(q: Query): PlannedQuery {
+    const p = this.planQuery(q);
+    return { node: this.toEntry(p.node, p.mergeKeys), columns: p.columns };
+  }
+
+  /** Plans a query; the result may still live on segments. */
+  planQuery(q: Query): PlannedQuery & { mergeKeys?: SortKey[] } {
+    switch (q.kind) {
+      case 'select':
+        return this.planSelect(q);
+      case 'values':
+        return this.planValues(q);
+      case 'setop':
+        return this.planSetOp(q);
+    }
+  }
+
+  /** Brings a plan to the coordinator, merging when it is sorted. */
+  toEntry(n: PlanNode, mergeKeys?: SortKey[]): PlanNode {
+    if (n.locus.kind === 'general') return { ...n, locus: { kind: 'entry' } } as PlanNode;
+    return gather(n, this.slices, mergeKeys);
+  }
+
+  // ---- SELECT ---------------------------------------------------------------------------
+
+  private planSelect(q: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
+    let rel = this.planFrom(q.from);
+    if (q.where) rel = this.applyWhere(rel, q.where);
+    const grouped = q.groupBy.length > 0 || queryHasAggregates(q);
+    let outExprs: BoundExpr[];
+    let names: string[];
+    let inputScope = rel.scope;
+    let node = rel.node;
+    let orderExprs: { key: SortKey; item: SortItem }[] = [];
+    if (grouped) {
+      const agg = planAggregation(this, rel, q);
+      node = agg.node;
+      outExprs = agg.targets;
+      names = agg.names;
+      orderExprs = agg.order;
+      inputScope = agg.scope;
+    } else {
+      const t = this.bindTargets(q.targets, rel.scope);
+      outExprs = t.exprs;
+      names = t.names;
+      orderExprs = q.orderBy.map((item) => ({ item, key: this.bindSortKey(item, rel.scope, outExprs, names) }));
+    }
+    void inputScope;
+    // Sort keys that are not output columns ride along as hidden columns until the sort.
+    const visible = outExprs.length;
+    const allExprs = [...outExprs];
+    const keys: SortKey[] = orderExprs.map(({ key }) => {
+      const at = allExprs.findIndex((e) => JSON.stringify(e) === JSON.stringify(key.expr));
+      const idx = at >= 0 ? at : allExprs.push(key.expr) - 1;
+      return { ...key, expr: { kind: 'col', index: idx, type: key.expr.type } };
+    });
+    if (q.distinct && allExprs.length > visible)
+      throw sqlError('invalid_column_reference', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', {
+        position: q.orderBy[0]?.pos ?? q.pos,
+      });
+    node = this.project(node, allExprs);
+    if (q.distinct) node = this.distinct(node);
+    const limited = this.sortAndLimit(node, keys, q.limit, q.offset);
+    node = limited.node;
+    if (allExprs.length > visible) {
+      node = this.project(
+        node,
+        outExprs.map((e, i) => ({ kind: 'col', index: i, type: e.type }) as BoundExpr),
+      );
+    }
+    return {
+      node,
+      columns: names.map((name, i) => ({ name, type: outExprs[i]!.type })),
+      ...(limited.mergeKeys ? { mergeKeys: limited.mergeKeys } : {}),
+    };
+  }
+
+  bindTargets(targets: SelectTarget[], scope: Scope, bs?: BindScope): { exprs: BoundExpr[]; names: string[] } {
+    const exprs: BoundExpr[] = [];
+    const names: string[] = [];
+    const binder = bs ?? this.exprScope(scope, 'SELECT');
+    for (const t of targets) {
+      if (t.kind === 'star') {
+        const cols = scope.star(t.table, t.pos);
+        if (cols.length === 0 && t.table === undefined)
+          throw sqlError('syntax_error', 'SELECT * with no tables specified is not valid', { position: t.pos });
+        for (const { index, col } of cols) {
+          exprs.push({ kind: 'col', index, type: col.type });
+          names.push(col.name);
+        }
+        continue;
+      }
+      let e = bindExpr(t.expr, binder);
+      if (e.type.name === 'unknown') e = coerce(e, T.text, 'implicit');
+      exprs.push(e);
+      names.push(t.alias ?? targetName(t.expr));
+    }
+    return { exprs, names };
+  }
+
+  /** A BindScope for expressions of a clause, with subqueries answered from the InitPlans. */
+  exprScope(scope: Scope, clause: string): BindScope {
+    return scope.bindScope({
+      clause,
+      bindSubquery: (node, bindArg) => this.subqueryValue(node, bindArg),
+    });
+  }
+
+  /** ORDER BY item: an output alias, an ordinal, or an expression over the input. */
+  bindSortKey(item: SortItem, scope: Scope, outExprs: BoundExpr[], names: string[], bs?: BindScope): SortKey {
+    const nullsFirst = item.nulls ? item.nulls === 'first' : item.descending;
+    const e = item.expr;
+    if (e.kind === 'literal' && e.literalType === 'integer') {
+      const n = Number(e.value);
+      if (n < 1 || n > outExprs.length)
+        throw sqlError('invalid_column_reference', `ORDER BY position ${n} is not in select list`, { position: e.pos });
+      return { expr: outExprs[n - 1]!, descending: item.descending, nullsFirst };
+    }
+    if (e.kind === 'column' && e.table === undefined) {
+      const hits = names.map((n, i) => (n === e.name ? i : -1)).filter((i) => i >= 0);
+      if (hits.length > 1 && !hits.every((h) => JSON.stringify(outExprs[h]) === JSON.stringify(outExprs[hits[0]!])))
+        throw sqlError('ambiguous_column', `ORDER BY "${e.name}" is ambiguous`, { position: e.pos });
+      if (hits.length >= 1 && scope.lookup(e) === undefined)
+        return { expr: outExprs[hits[0]!]!, descending: item.descending, nullsFirst };
+      if (hits.length >= 1) return { expr: outExprs[hits[0]!]!, descending: item.descending, nullsFirst };
+    }
+    return { expr: bindExpr(e, bs ?? this.exprScope(scope, 'ORDER BY')), descending: item.descending, nullsFirst };
+  }
+
+  project(node: PlanNode, exprs: BoundExpr[]): PlanNode {
+    const identity = exprs.length === node.types.length && exprs.every((e, i) => e.kind === 'col' && e.index === i);
+    if (identity) return node;
+    return { op: 'project', input: node, exprs, types: exprs.map((e) => e.type), locus: projectLocus(node.locus, exprs) };
+  }
+
+  /** DISTINCT: rows equal on every column must meet, so hash on all of them first. */
+  distinct(node: PlanNode): PlanNode {
+    let input = node;
+    const all = node.types.map((_, i) => i);
+    if (onSegments(input.locus) && input.locus.kind !== 'replicated' && input.locus.kind !== 'single' && !hashedOn(input, all, input.types))
+      input = redistribute(input, all, this.slices);
+    return { op: 'distinct', input, types: input.types, locus: input.locus };
+  }
+
+  /** ORDER BY / LIMIT: sort on the segments and merge at the gather; limit on both sides. */
+  sortAndLimit(
+    node: PlanNode,
+    keys: SortKey[],
+    limitAst?: Expr,
+    offsetAst?: Expr,
+  ): { node: PlanNode; mergeKeys?: SortKey[] } {
+    const scope = new Scope([]);
+    const limit = limitAst ? this.bindLimit(limitAst, scope, 'LIMIT') : undefined;
+    const offset = offsetAst ? this.bindLimit(offsetAst, scope, 'OFFSET') : undefined;
+    let n = node;
+    if (keys.length) n = { op: 'sort', input: n, keys, types: n.types, locus: n.locus };
+    if (!limit && !offset) return keys.length && onSegments(n.locus) ? { node: n, mergeKeys: keys } : { node: n };
+    if (onSegments(n.locus) && n.locus.kind !== 'replicated') {
+      // Each segment keeps at most offset+limit rows; the coordinator applies the real limit.
+      if (limit) {
+        const pre: BoundExpr = offset ? addInt8(limit, offset) : limit;
+        n = { op: 'limit', input: n, limit: pre, types: n.types, locus: n.locus };
+      }
+      n = gather(n, this.slices, keys.length ? keys : undefined);
+    }
+    const out: PlanNode = { op: 'limit', input: n, types: n.types, locus: n.locus };
+    if (limit) out.limit = limit;
+    if (offset) out.offset = offset;
+    return { node: out };
+  }
+
+  private bindLimit(e: Expr, scope: Scope, what: string): BoundExpr {
+    const b = bindExpr(e, this.exprScope(scope, what));
+    if (columnsOf(b).size) throw sqlError('syntax_error', `argument of ${what} must not contain variables`, { position: e.pos });
+    return coerce(b, T.int8, 'assignment', e.pos);
+  }
+
+  // ---- FROM -----------------------------------------------------------------------------
+
+  planFrom(items: FromItem[]): RelPlan {
+    if (items.length === 0)
+      return { node: { op: 'result', exprs: [], types: [], locus: { kind: 'general' } }, scope: new Scope([]) };
+    let rel = this.planFromItem(items[0]!);
+    for (const item of items.slice(1)) rel = this.join(rel, this.planFromItem(item), 'cross', undefined, item.pos);
+    return rel;
+  }
+
+  planFromItem(item: FromItem): RelPlan {
+    switch (item.kind) {
+      case 'table':
+        return this.planTable(item.name.name, item.alias?.name ?? item.name.name, item.alias?.columns, item.pos);
+      case 'subquery': {
+        const sub = this.planQuery(item.query);
+        const alias = item.alias.name;
+        const names = sub.columns.map((c, i) => item.alias.columns?.[i] ?? c.name);
+        return {
+          node: sub.node,
+          scope: new Scope(sub.columns.map((c, i) => ({ rel: alias, name: names[i]!, type: c.type }))),
+        };
+      }
+      case 'function':
+        return this.planFunction(item);
+      case 'join':
+        return this.planJoin(item);
+    }
+  }
+
+  private planTable(name: string, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
+    const t = this.env.tables.get(name);
+    if (t) {
+      const cols: ScopeColumn[] = t.columns.map((c, i) => ({ rel: alias, name: colAliases?.[i] ?? c.name, type: c.type }));
+      cols.push({ rel: alias, name: 'ctid', type: T.text, hidden: true });
+      cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });
+      const locus: Locus =
+        t.policy.kind === 'hash'
+          ? { kind: 'hashed', keys: t.policy.keys, keyTypes: t.policy.keys.map((k) => t.columns[k]!.type) }
+          : t.policy.kind === 'replicated'
+            ? { kind: 'replicated' }
+            : { kind: 'strewn' };
+      return {
+        node: { op: 'scan', table: t, withCtid: true, withSegmentId: true, types: cols.map((c) => c.type), locus },
+        scope: new Scope(cols),
+      };
+    }
+    const sys = this.env.system.get(name);
+    if (sys) {
+      const cols = sys.columns.map((c, i) => ({ rel: alias, name: colAliases?.[i] ?? c.name, type: c.type }));
+      return {
+        node: { op: 'systemScan', name, types: cols.map((c) => c.type), locus: { kind: 'entry' } },
+        scope: new Scope(cols),
+      };
+    }
+    throw sqlError('undefined_table', `relation "${name}" does not exist`, { position: pos });
+  }
+
+  private planFunction(item: Extract<FromItem, { kind: 'function' }>): RelPlan {
+    const call = item.call;
+    if (call.name !== 'generate_series')
+      throw sqlError('feature_not_supported', `function ${call.name} in FROM is not supported`, { position: call.pos });
+    const empty = new Scope([]);
+    let args = call.args.map((a) => bindExpr(a, this.exprScope(empty, 'FROM')));
+    if (args.length < 2 || args.length > 3)
+      throw sqlError('undefined_function', `function generate_series(${args.map((a) => a.type.name).join(', ')}) does not exist`, {
+        position: call.pos,
+      });
+    const t = commonType(args.map((a) => (a.type.name === 'unknown' ? T.int4 : a.type)));
+    const type = t.name === 'int8' || t.name === 'numeric' ? t : T.int4;
+    args = args.map((a) => coerce(a, type, 'implicit', call.pos));
+    const alias = item.alias?.name ?? 'generate_series';
+    const colName = item.alias?.columns?.[0] ?? alias;
+    return {
+      node: { op: 'generateSeries', args, types: [type], locus: { kind: 'general' } },
+      scope: new Scope([{ rel: alias, name: colName, type }]),
+    };
+  }
+
+  private planJoin(j: Extract<FromItem, { kind: 'join' }>): RelPlan {
+    const left = this.planFromItem(j.left);
+    const right = this.planFromItem(j.right);
+    if (j.natural || j.using) {
+      const names = j.using ?? left.scope.columns.filter((c) => !c.hidden && right.scope.columns.some((r) => !r.hidden && r.name === c.name)).map((c) => c.name);
+      let cond: Expr | undefined;
+      for (const n of names) {
+        const eq: Expr = {
+          kind: 'binary',
+          op: '=',
+          left: { kind: 'column', table: left.scope.columns.find((c) => c.name === n)?.rel, name: n, pos: j.pos } as Expr,
+          right: { kind: 'column', table: right.scope.columns.find((c) => c.name === n)?.rel, name: n, pos: j.pos } as Expr,
+          pos: j.pos,
+        };
+        cond = cond ? { kind: 'binary', op: 'and', left: cond, right: eq, pos: j.pos } : eq;
+      }
+      const joined = this.join(left, right, j.joinType === 'cross' ? 'inner' : j.joinType, cond, j.pos);
+      // USING columns appear once: hide the right side's copies.
+      const cols = joined.scope.columns.map((c, i) =>
+        i >= left.scope.columns.length && names.includes(c.name) ? { ...c, hidden: true } : c,
+      );
+      return { node: joined.node, scope: new Scope(cols) };
+    }
+    return this.join(left, right, j.joinType, j.on, j.pos);
+  }
+
+  /** Joins two relations, placing motions as needed. */
+  join(
+    left: RelPlan,
+    right: RelPlan,
+    type: 'inner' | 'left' | 'right' | 'full' | 'cross',
+    on: Expr | undefined,
+    pos: number,
+  ): RelPlan {
+    if (type === 'right') {
+      // A right join is a left join with the sides swapped; columns are put back in order.
+      const swapped = this.join(right, left, 'left', on, pos);
+      const nl = left.scope.columns.length;
+      const nr = right.scope.columns.length;
+      const exprs: BoundExpr[] = [
+        ...left.scope.columns.map((c, i) => ({ kind: 'col', index: nr + i, type: c.type }) as BoundExpr),
+        ...right.scope.columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr),
+      ];
+      void nl;
+      return { node: this.project(swapped.node, exprs), scope: new Scope([...left.scope.columns, ...right.scope.columns]) };
+    }
+    const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
+    const nLeft = left.scope.columns.length;
+    const cond = on ? bindBooleanCondition(on, this.exprScope(scope, 'JOIN/ON'), 'JOIN/ON') : undefined;
+    const conjuncts = cond ? splitAnd(cond) : [];
+    const leftKeys: BoundExpr[] = [];
+    const rightKeys: BoundExpr[] = [];
+    const eqKeys: string[] = [];
+    const rest: BoundExpr[] = [];
+    for (const c of conjuncts) {
+      const eq = equiJoinKey(c, nLeft);
+      if (eq) {
+        leftKeys.push(eq.left);
+        rightKeys.push(remapColumns(eq.right, (i) => i - nLeft));
+        eqKeys.push(eq.key);
+      } else rest.push(c);
+    }
+    const extra = rest.length ? andAll(rest) : undefined;
+    const types = [...left.node.types, ...right.node.types];
+    const joinType = type === 'cross' ? 'inner' : type;
+    if (leftKeys.length) {
+      const [l, r, locus] = this.colocate(left.node, right.node, leftKeys, rightKeys, joinType);
+      const node: PlanNode = { op: 'hashJoin', left: l, right: r, joinType, leftKeys, rightKeys, eqKeys, types, locus };
+      if (extra) node.extra = extra;
+      return { node, scope };
+    }
+    const [l, r, locus] = this.placeNestLoop(left.node, right.node, joinType);
+    const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
+    if (extra) node.cond = extra;
+    return { node, scope };
+  }
+
+  /** Brings two join inputs together for an equi-join on the given keys. */
+  private colocate(
+    l: PlanNode,
+    r: PlanNode,
+    lk: BoundExpr[],
+    rk: BoundExpr[],
+    joinType: string,
+  ): [PlanNode, PlanNode, Locus] {
+    const lcols = lk.map(columnIndex);
+    const rcols = rk.map(columnIndex);
+    const lt = lk.map((e) => e.type);
+    const rt = rk.map((e) => e.type);
+    const simple = lcols.every((c) => c !== undefined) && rcols.every((c) => c !== undefined);
+    const keyTypesOk = lt.every((t, i) => hashCompatible(t, rt[i]!));
+    const lEntry = l.locus.kind === 'entry';
+    const rEntry = r.locus.kind === 'entry';
+    if (lEntry || rEntry) return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
+    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
+    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
+    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
+    // The outer side of a left join must not be duplicated: only the inner side may be everywhere.
+    if (rGeneral && (joinType === 'inner' || joinType === 'left' || joinType === 'semi' || joinType === 'anti'))
+      return [l, r, l.locus];
+    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
+    if (simple && keyTypesOk) {
+      const lHashed = hashedOn(l, lcols as number[], lt);
+      const rHashed = hashedOn(r, rcols as number[], rt);
+      if (lHashed && rHashed) return [l, r, l.locus];
+      // Hash the other side the same way (a prefix subset of the keys is enough to co-locate).
+      if (lHashed) return [l, redistribute(r, rcols as number[], this.slices), l.locus];
+      if (rHashed) return [redistribute(l, lcols as number[], this.slices), r, r.locus];
+      const nl = redistribute(l, lcols as number[], this.slices);
+      return [nl, redistribute(r, rcols as number[], this.slices), nl.locus];
+    }
+    if (joinType === 'inner' || joinType === 'left') return [l, broadcast(r, this.slices), l.locus];
+    return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
+  }
+
+  private placeNestLoop(l: PlanNode, r: PlanNode, joinType: string): [PlanNode, PlanNode, Locus] {
+    if (l.locus.kind === 'entry' || r.locus.kind === 'entry' || joinType === 'full')
+      return [this.toEntry(l), this.toEntry(r), { kind: 'entry' }];
+    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
+    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
+    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
+    if (rGeneral) return [l, r, l.locus];
+    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
+    return [l, broadcast(r, this.slices), l.locus];
+  }
+
+  // ---- WHERE ----------------------------------------------------------------------------
+
+  applyWhere(rel: RelPlan, where: Expr): RelPlan {
+    const cond = bindBooleanCondition(where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
+    const n = rel.node;
+    if (n.op === 'scan' && !n.filter) {
+      const direct = directContents(n, cond, this.env.numSegments);
+      const scan: PlanNode = { ...n, filter: cond };
+      if (direct) {
+        scan.directContents = direct;
+        if (direct.length === 1 && n.locus.kind === 'hashed') scan.locus = n.locus;
+      }
+      return { node: scan, scope: rel.scope };
+    }
+    return { node: { op: 'filter', input: n, cond, types: n.types, locus: n.locus }, scope: rel.scope };
+  }
+
+  // ---- VALUES and set operations ---------------------------------------------------------
+
+  private planValues(q: Extract<Query, { kind: 'values' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
+    const empty = new Scope([]);
+    const width = q.rows[0]?.length ?? 0;
+    const bound = q.rows.map((row, ri) => {
+      if (row.length !== width)
+        throw sqlError('syntax_error', 'VALUES lists must all be the same length', { position: q.pos });
+      return row.map((e) => {
+        if (e.kind === 'default')
+          throw sqlError('syntax_error', 'DEFAULT is not allowed in this context', { position: e.pos });
+        void ri;
+        return bindExpr(e, this.exprScope(empty, 'VALUES'));
+      });
+    });
+    const types: SqlType[] = [];
+    for (let c = 0; c < width; c++) {
+      const t = commonType(bound.map((r) => r[c]!.type));
+      types.push(t.name === 'unknown' ? T.text : t);
+    }
+    const rows = bound.map((r) => r.map((e, c) => coerce(e, types[c]!, 'implicit')));
+    let node: PlanNode = { op: 'values', rows, types, locus: { kind: 'general' } };
+    const columns = types.map((type, i) => ({ name: `column${i + 1}`, type }));
+    const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
+    const keys = q.orderBy.map((item) =>
+      this.bindSortKey(item, scope, columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr), columns.map((c) => c.name)),
+    );
+    node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
+    return { node, columns };
+  }
+
+  private planSetOp(q: Extract<Query, { kind: 'setop' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
+    const l = this.planQuery(q.left);
+    const r = this.planQuery(q.right);
+    if (l.columns.length !== r.columns.length)
+      throw sqlError('syntax_error', `each ${q.op.toUpperCase()} query must have the same number of columns`, {
+        position: q.pos,
+      });
+    const types = l.columns.map((c, i) => {
+      const t = commonType([c.type, r.columns[i]!.type], q.op.toUpperCase());
+      return t.name === 'unknown' ? T.text : t;
+    });
+    const cast = (p: PlannedQuery) =>
+      this.project(
+        p.node,
+        p.columns.map((c, i) => coerce({ kind: 'col', index: i, type: c.type }, types[i]!, 'implicit')),
+      );
+    let left = cast(l);
+    let right = cast(r);
+    // Set operations run where equal rows meet: on the coordinator (small results) for simplicity.
+    left = this.toEntry(left);
+    right = this.toEntry(right);
+    let node: PlanNode = { op: 'setop', kind: q.op, all: q.all, left, right, types, locus: { kind: 'entry' } };
+    const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
+    const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
+    const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);
+    const keys = q.orderBy.map((item) => this.bindSortKey(item, scope, outs, columns.map((c) => c.name)));
+    node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
+    return { node, columns };
+  }
+
+  // ---- subqueries -------------------------------------------------------------------------
+
+  private subqueryValue(
+    node: Parameters<NonNullable<BindScope['bindSubquery']>>[0],
+    bindArg: (e: Expr) => BoundExpr,
+  ): BoundExpr {
+    const result = this.env.initplans.get(node);
+    if (result === undefined)
+      throw sqlError('feature_not_supported', 'correlated subqueries are not supported in this position', {
+        position: node.pos,
+      });
+    if (node.kind === 'exists') return { kind: 'const', value: result as boolean, type: T.bool };
+    if (node.kind === 'subquery') {
+      const sub = result as unknown as { value: Value; type: SqlType };
+      return { kind: 'const', value: sub.value, type: sub.type };
+    }
+    const set = result as unknown as { values: Value[]; type: SqlType };
+    const arg = bindArg(node.expr);
+    const t = commonType([arg.type, set.type]);
+    const eq = resolveOperator('=', [t, t]);
+    const list: BoundExpr[] = set.values.map((v) => coerce({ kind: 'const', value: v, type: set.type }, t, 'implicit'));
+    if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool };
+    return { kind: 'in', arg: coerce(arg, t, 'implicit'), list, key: eq.key, not: node.not, type: T.bool };
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+export function splitAnd(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'and' ? e.args.flatMap(splitAnd) : [e];
+}
+
+export function andAll(parts: BoundExpr[]): BoundExpr {
+  return parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool };
+}
+
+/** `l = r` with l over the left input only and r over the right input only. */
+function equiJoinKey(c: BoundExpr, nLeft: number): { left: BoundExpr; right: BoundExpr; key: string } | undefined {
+  if (c.kind !== 'func' || c.args.length !== 2) return undefined;
+  if (!c.key.startsWith('op=(')) return undefined;
+  const [a, b] = c.args as [BoundExpr, BoundExpr];
+  const ca = columnsOf(a);
+  const cb = columnsOf(b);
+  if (!ca.size || !cb.size) return undefined;
+  const allLeft = (s: Set<number>) => [...s].every((i) => i < nLeft);
+  const allRight = (s: Set<number>) => [...s].every((i) => i >= nLeft);
+  if (allLeft(ca) && allRight(cb)) return { left: a, right: b, key: c.key };
+  if (allLeft(cb) && allRight(ca)) return { left: b, right: a, key: c.key };
+  return undefined;
+}
+
+function addInt8(a: BoundExpr, b: BoundExpr): BoundExpr {
+  const op = resolveOperator('+', [T.int8, T.int8]);
+  return { kind: 'func', key: op.key, args: [a, b], type: T.int8 };
+}
+
+/** Postgres' default output name for an expression ("?column?" when it has none). */
+export function targetName(e: Expr): string {
+  switch (e.kind) {
+    case 'column':
+      return e.name;
+    case 'call':
+      return e.name;
+    case 'cast':
+      return e.expr.kind === 'literal' || e.expr.kind === 'cast' ? castName(e) : targetName(e.expr);
+    case 'case':
+      return 'case';
+    case 'exists':
+      return 'exists';
+    case 'subquery': {
+      const q = e.query;
+      if (q.kind === 'select' && q.targets.length === 1 && q.targets[0]!.kind === 'expr') {
+        const t = q.targets[0]!;
+        return t.alias ?? targetName(t.expr);
+      }
+      return '?column?';
+    }
+    default:
+      return '?column?';
+  }
+}
+
+function castName(e: Extract<Expr, { kind: 'cast' }>): string {
+  const n = e.type.name;
+  const map: Record<string, string> = { int4: 'int4', int8: 'int8', int2: 'int2', float8: 'float8', float4: 'float4', bool: 'bool', text: 'text', numeric: 'numeric', varchar: 'varchar', bpchar: 'bpchar', date: 'date', timestamp: 'timestamp', timestamptz: 'timestamptz' };
+  return map[n] ?? n;
+}
+
+/**
+ * Direct dispatch: when the filter pins every distribution key column to a constant
+ * (`a = 5 AND ...`), only the segment that value hashes to can hold matching rows.
+ */
+function directContents(scan: Extract<PlanNode, { op: 'scan' }>, cond: BoundExpr, numSegments: number): number[] | undefined {
+  const t = scan.table;
+  if (t.policy.kind !== 'hash') return undefined;
+  const keys = t.policy.keys;
+  const values: Value[] = [];
+  const conj = splitAnd(cond);
+  for (const k of keys) {
+    let found: Value | undefined;
+    for (const c of conj) {
+      if (c.kind !== 'func' || !c.key.startsWith('op=(') || c.args.length !== 2) continue;
+      const [a, b] = c.args as [BoundExpr, BoundExpr];
+      const col = a.kind === 'col' ? a : b.kind === 'col' ? b : undefined;
+      const cst = a.kind === 'const' ? a : b.kind === 'const' ? b : undefined;
+      if (col && cst && col.index === k && cst.value !== null && hashCompatible(col.type, cst.type)) found = cst.value;
+    }
+    if (found === undefined) return undefined;
+    values.push(found);
+  }
+  void numSegments;
+  return [directDispatchTarget(values, keys.map((k) => t.columns[k]!.type), t.numsegments)];
+}
+
+import { cdbhash } from '../sql/cdbhash.ts';
+function directDispatchTarget(values: Value[], types: SqlType[], numsegments: number): number {
+  return cdbhash(values, types, numsegments);
+}

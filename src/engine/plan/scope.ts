@@ -1,0 +1,127 @@
+/**
+ * Name resolution for one query level: the columns its FROM clause produces, each with the
+ * alias of the relation it came from. Implements the expression binder's BindScope.
+ */
+import { sqlError } from '../errors.ts';
+import type { ColumnRef } from '../sql/ast.ts';
+import type { BindScope } from '../sql/bind-expr.ts';
+import type { BoundExpr } from '../sql/expr-bound.ts';
+import type { SqlType } from '../sql/types.ts';
+
+export interface ScopeColumn {
+  /** Alias (or name) of the relation the column belongs to. */
+  rel: string | undefined;
+  name: string;
+  type: SqlType;
+  /** System or helper columns (ctid, gp_segment_id): resolvable by name, not part of `*`. */
+  hidden?: boolean;
+}
+
+export class Scope {
+  readonly columns: ScopeColumn[];
+
+  constructor(columns: ScopeColumn[]) {
+    this.columns = columns;
+  }
+
+  /** Columns `*` (or `rel.*`) expands to, with their indexes. */
+  star(rel: string | undefined, pos: number): { index: number; col: ScopeColumn }[] {
+    const out: { index: number; col: ScopeColumn }[] = [];
+    this.columns.forEach((col, index) => {
+      if (col.hidden) return;
+      if (rel === undefined || col.rel === rel) out.push({ index, col });
+    });
+    if (rel !== undefined && !this.columns.some((c) => c.rel === rel))
+      throw sqlError('undefined_table', `missing FROM-clause entry for table "${rel}"`, { position: pos });
+    return out;
+  }
+
+  /** Index of a column reference; errors as Postgres words them. */
+  lookup(ref: ColumnRef): number | undefined {
+    let found: number | undefined;
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i]!;
+      if (c.name !== ref.name) continue;
+      if (ref.table !== undefined && c.rel !== ref.table) continue;
+      if (found !== undefined) {
+        const name = ref.table ? `${ref.table}.${ref.name}` : ref.name;
+        throw sqlError('ambiguous_column', `column reference "${name}" is ambiguous`, { position: ref.pos });
+      }
+      found = i;
+    }
+    return found;
+  }
+
+  resolve(ref: ColumnRef): BoundExpr {
+    const i = this.lookup(ref);
+    if (i === undefined) {
+      if (ref.table !== undefined && !this.columns.some((c) => c.rel === ref.table))
+        throw sqlError('undefined_table', `missing FROM-clause entry for table "${ref.table}"`, { position: ref.pos });
+      const name = ref.table ? `${ref.table}.${ref.name}` : ref.name;
+      throw sqlError('undefined_column', `column ${quoteName(name)} does not exist`, { position: ref.pos });
+    }
+    return { kind: 'col', index: i, type: this.columns[i]!.type };
+  }
+
+  bindScope(extra: Partial<BindScope> = {}): BindScope {
+    return { resolveColumn: (r) => this.resolve(r), ...extra };
+  }
+}
+
+function quoteName(n: string): string {
+  return `"${n}"`;
+}
+
+/** Rewrites column indexes of an expression (`map[old] = new`). */
+export function remapColumns(e: BoundExpr, map: (i: number) => number): BoundExpr {
+  return mapExpr(e, (x) => (x.kind === 'col' ? { ...x, index: map(x.index) } : undefined));
+}
+
+/**
+ * Rebuilds an expression bottom-up; `f` may replace a node (returning undefined keeps walking).
+ * Works on every BoundExpr shape by walking its object fields generically.
+ */
+export function mapExpr(e: BoundExpr, f: (x: BoundExpr) => BoundExpr | undefined): BoundExpr {
+  const replaced = f(e);
+  if (replaced) return replaced;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'type') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.map((x) => (isExpr(x) ? mapExpr(x, f) : isWhen(x) ? mapWhen(x, f) : x));
+    else if (isExpr(v)) out[k] = mapExpr(v, f);
+    else out[k] = v;
+  }
+  return out as unknown as BoundExpr;
+}
+
+function isExpr(v: unknown): v is BoundExpr {
+  return typeof v === 'object' && v !== null && 'kind' in v && 'type' in v;
+}
+
+function isWhen(v: unknown): v is { when: BoundExpr; then: BoundExpr } {
+  return typeof v === 'object' && v !== null && 'when' in v && 'then' in v;
+}
+
+function mapWhen(w: { when: BoundExpr; then: BoundExpr }, f: (x: BoundExpr) => BoundExpr | undefined) {
+  return { when: mapExpr(w.when, f), then: mapExpr(w.then, f) };
+}
+
+/** Every column index an expression reads. */
+export function columnsOf(e: BoundExpr): Set<number> {
+  const s = new Set<number>();
+  mapExpr(e, (x) => {
+    if (x.kind === 'col') s.add(x.index);
+    return undefined;
+  });
+  return s;
+}
+
+/** Structural equality of two bound expressions. */
+export function sameExpr(a: BoundExpr, b: BoundExpr): boolean {
+  return JSON.stringify(a, bigintSafe) === JSON.stringify(b, bigintSafe);
+}
+
+function bigintSafe(k: string, v: unknown): unknown {
+  if (k === 'pos') return undefined;
+  return typeof v === 'bigint' ? `${v}n` : v;
+}

@@ -1,0 +1,135 @@
+/**
+ * The coordinator (QD): the catalog, the distributed transaction manager, table locks, the
+ * sessions, and the dispatcher's view of the segments (the acting primary of every content).
+ */
+import { sqlError } from '../errors.ts';
+import { registerFunction } from '../sql/functions.ts';
+import { SERVER_VERSION_STRING } from '../version.ts';
+import { formatLsn } from '../wal/lsn.ts';
+import type { ExecContext } from '../exec/context.ts';
+import type { Instance } from '../instance/instance.ts';
+import { Catalog, type SegmentConfig } from '../catalog/catalog.ts';
+import type { Clock, TraceSink } from '../runtime/clock.ts';
+import type { Row } from './protocol.ts';
+import type { SegmentApi } from './protocol.ts';
+import { DistributedTxManager } from './dtm.ts';
+import { LockManager } from './locks.ts';
+import type { DispatchEnv } from './dispatcher.ts';
+import { makeEvalContext } from './eval-context.ts';
+import { systemRelations, systemRows } from './system-views.ts';
+import type { Session } from './session.ts';
+
+/** How the coordinator reaches a segment instance (the runtime provides it). */
+export type SegmentCaller = <K extends keyof SegmentApi>(
+  dbid: number,
+  method: K,
+  args: Parameters<SegmentApi[K]>,
+) => Promise<Awaited<ReturnType<SegmentApi[K]>>>;
+
+export interface CoordinatorOptions {
+  inst: Instance;
+  clock: Clock;
+  trace: TraceSink;
+  callSegment: SegmentCaller;
+  /** Cluster-wide setting overrides (ClusterOptions.settings). */
+  settings: Record<string, string | number | boolean>;
+}
+
+export class Coordinator {
+  readonly inst: Instance;
+  readonly catalog: Catalog;
+  readonly dtm: DistributedTxManager;
+  readonly locks = new LockManager();
+  readonly clock: Clock;
+  readonly trace: TraceSink;
+  readonly sessions = new Map<number, Session>();
+  readonly settings: Record<string, string | number | boolean>;
+  private readonly callSegment: SegmentCaller;
+  /** The segment configuration as of the last catalog change (FTS, utilities). */
+  config: SegmentConfig[] = [];
+  private nextSessionId = 1;
+
+  constructor(o: CoordinatorOptions) {
+    this.inst = o.inst;
+    this.clock = o.clock;
+    this.trace = o.trace;
+    this.callSegment = o.callSegment;
+    this.settings = o.settings;
+    this.catalog = new Catalog(o.inst);
+    this.dtm = new DistributedTxManager(o.inst, String(o.clock.now()));
+  }
+
+  /** Loads the catalog state after the instance started (and recovered). */
+  async open(): Promise<void> {
+    await this.catalog.load();
+    await this.refreshConfig();
+  }
+
+  async refreshConfig(): Promise<void> {
+    const tx = this.inst.xact.begin();
+    this.config = await this.catalog.segments(tx);
+  }
+
+  get numSegments(): number {
+    return this.config.filter((c) => c.content >= 0 && c.role === 'p').length;
+  }
+
+  /** Acting primary dbid of every content, in content order. */
+  contentDbids(): number[] {
+    const out: number[] = [];
+    for (const c of this.config) if (c.content >= 0 && c.role === 'p') out[c.content] = c.dbid;
+    return out;
+  }
+
+  allocateSessionId(): number {
+    return this.nextSessionId++;
+  }
+
+  /** Calls the acting primary of `content`. */
+  callContent<K extends keyof SegmentApi>(
+    content: number,
+    method: K,
+    args: Parameters<SegmentApi[K]>,
+  ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
+    const dbid = this.contentDbids()[content];
+    if (dbid === undefined) throw sqlError('internal_error', `no primary for content ${content}`);
+    return this.callSegment(dbid, method, args);
+  }
+
+  dispatchEnv(session: Session | undefined): DispatchEnv {
+    return {
+      numSegments: this.numSegments,
+      contentDbids: this.contentDbids(),
+      call: (content, method, args) => this.callContent(content, method, args),
+      localContext: (received) => this.localContext(received, session),
+    };
+  }
+
+  localContext(received: (sliceId: number) => Row[][], session: Session | undefined): ExecContext {
+    const statementTime = session?.statementTime ?? 0;
+    return {
+      eval: makeEvalContext(statementTime, this.clock, this),
+      content: -1,
+      instance: this.inst,
+      received,
+      systemRows: (name) => systemRows(this, name),
+    };
+  }
+
+  systemRelations() {
+    return systemRelations;
+  }
+}
+
+// Server functions a session can call.
+registerFunction('version', [], 'text', () => SERVER_VERSION_STRING, { volatile: true });
+registerFunction(
+  'pg_current_wal_lsn',
+  [],
+  'text',
+  (_args, ctx) => {
+    const qd = ctx.server as Coordinator | undefined;
+    return qd ? formatLsn(qd.inst.wal.insertLsn) : null;
+  },
+  { volatile: true },
+);

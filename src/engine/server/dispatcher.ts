@@ -1,0 +1,178 @@
+/**
+ * The dispatcher: runs a distributed plan slice by slice. A slice below a motion is sent to
+ * its gang of segments (or run here when its sender is the coordinator); once every child
+ * slice has delivered its rows (to the coordinator for a Gather, to the receiving segments for a
+ * Redistribute or Broadcast), the parent slice runs. The top slice runs on the coordinator,
+ * or, for INSERT/UPDATE/DELETE, on the segments that hold the target table.
+ */
+import { collect, exec } from '../exec/executor.ts';
+import type { ExecContext } from '../exec/context.ts';
+import type { DmlNode, PlanNode } from '../plan/plan.ts';
+import { cdbhash } from '../sql/cdbhash.ts';
+import type { DtxContext, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
+
+export interface DispatchEnv {
+  numSegments: number;
+  /** Acting primary dbid per content. */
+  contentDbids: number[];
+  call<K extends keyof SegmentApi>(
+    content: number,
+    method: K,
+    args: Parameters<SegmentApi[K]>,
+  ): Promise<Awaited<ReturnType<SegmentApi[K]>>>;
+  /** An execution context on the coordinator, reading gathered rows from `received`. */
+  localContext(received: (sliceId: number) => Row[][]): ExecContext;
+}
+
+export interface DispatchResult {
+  rows: Row[];
+  /** Contents that wrote in this statement (they take part in commit). */
+  writers: Set<number>;
+  /** Contents that took part at all. */
+  touched: Set<number>;
+}
+
+let querySeq = 0;
+
+export async function runPlan(
+  env: DispatchEnv,
+  root: PlanNode | DmlNode,
+  dtx: DtxContext,
+  statementTime: number,
+  options: { commitOnePhase?: boolean } = {},
+): Promise<DispatchResult> {
+  const queryId = `q${++querySeq}-${dtx.gxid}-${statementTime}`;
+  const inbox = new Map<number, Row[][]>();
+  const writers = new Set<number>();
+  const touched = new Set<number>();
+  const base = { queryId, dtx, statementTime, contentDbids: env.contentDbids };
+
+  const record = (content: number, r: SliceResponse) => {
+    touched.add(content);
+    if (r.wrote) writers.add(content);
+  };
+
+  const gang = (senders: 'segments' | 'entry' | { contents: number[] }): number[] =>
+    senders === 'segments'
+      ? Array.from({ length: env.numSegments }, (_, i) => i)
+      : senders === 'entry'
+        ? []
+        : senders.contents;
+
+  const runSlice = async (m: Extract<PlanNode, { op: 'motion' }>): Promise<void> => {
+    await runChildren(m.input);
+    if (m.senders === 'entry') {
+      // The coordinator runs this slice itself and sends the rows on.
+      const ctx = env.localContext((s) => inbox.get(s) ?? []);
+      const rows = await collect(exec(m.input, ctx));
+      if (m.kind === 'gather') {
+        inbox.set(m.sliceId, [rows]);
+        return;
+      }
+      const parts: Row[][] = Array.from({ length: env.numSegments }, () => []);
+      const keyTypes = (m.hashKeys ?? []).map((k) => m.input.types[k]!);
+      let rr = 0;
+      for (const row of rows) {
+        if (m.kind === 'broadcast') for (const p of parts) p.push(row);
+        else if (m.hashKeys?.length) parts[cdbhash(m.hashKeys.map((k) => row[k]!), keyTypes, env.numSegments)]!.push(row);
+        else parts[rr++ % env.numSegments]!.push(row);
+      }
+      await Promise.all(parts.map((p, c) => env.call(c, 'receiveRows', [queryId, m.sliceId, -1, p])));
+      return;
+    }
+    const contents = gang(m.senders);
+    const results = await Promise.all(
+      contents.map(async (c) => {
+        const r = await env.call(c, 'execSlice', [{ ...base, root: m } satisfies SliceRequest]);
+        record(c, r);
+        return r.rows;
+      }),
+    );
+    if (m.kind === 'gather') inbox.set(m.sliceId, results);
+  };
+
+  const runChildren = async (n: PlanNode): Promise<void> => {
+    for (const m of topMotions(n)) await runSlice(m);
+  };
+
+  try {
+    if (root.op === 'insert' || root.op === 'modify') {
+      await runChildren(root.input);
+      const contents = dmlGang(root, env.numSegments);
+      const oneWriter = options.commitOnePhase && contents.length === 1;
+      let total = 0;
+      const moved: { content: number; rows: Row[] }[] = [];
+      await Promise.all(
+        contents.map(async (c) => {
+          const req: SliceRequest = { ...base, root };
+          if (oneWriter) req.commitOnePhase = true;
+          const r = await env.call(c, 'execSlice', [req]);
+          record(c, r);
+          total += Number(r.rows[0]?.[0] ?? 0);
+          if (r.moved) moved.push(...r.moved);
+        }),
+      );
+      // Split UPDATE: new versions that belong to other segments are inserted there.
+      const byTarget = new Map<number, Row[]>();
+      for (const m of moved) byTarget.set(m.content, [...(byTarget.get(m.content) ?? []), ...m.rows]);
+      await Promise.all(
+        [...byTarget].map(async ([c, rows]) => {
+          await env.call(c, 'insertRows', [{ dtx, table: root.table, rows }]);
+          writers.add(c);
+          touched.add(c);
+        }),
+      );
+      return { rows: [[total]], writers, touched };
+    }
+    await runChildren(root);
+    const ctx = env.localContext((s) => inbox.get(s) ?? []);
+    const rows = await collect(exec(root, ctx));
+    return { rows, writers, touched };
+  } finally {
+    if (touched.size) await Promise.allSettled([...touched].map((c) => env.call(c, 'endQuery', [queryId])));
+  }
+}
+
+/** Motions directly under `n` (not under another motion). */
+function topMotions(n: PlanNode): Extract<PlanNode, { op: 'motion' }>[] {
+  if (n.op === 'motion') return [n];
+  const out: Extract<PlanNode, { op: 'motion' }>[] = [];
+  for (const c of childNodes(n)) out.push(...topMotions(c));
+  return out;
+}
+
+function childNodes(n: PlanNode): PlanNode[] {
+  switch (n.op) {
+    case 'filter':
+    case 'project':
+    case 'agg':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+    case 'motion':
+      return [n.input];
+    case 'hashJoin':
+    case 'nestLoop':
+    case 'setop':
+      return [n.left, n.right];
+    case 'append':
+      return n.inputs;
+    default:
+      return [];
+  }
+}
+
+/** Segments a DML statement runs on: where the target rows can be. */
+function dmlGang(root: DmlNode, numSegments: number): number[] {
+  const direct = findDirect(root.input);
+  if (direct) return direct;
+  return Array.from({ length: numSegments }, (_, i) => i);
+}
+
+function findDirect(n: PlanNode): number[] | undefined {
+  if (n.op === 'scan') return n.directContents;
+  if (n.op === 'motion') return undefined;
+  const kids = childNodes(n);
+  if (kids.length === 1) return findDirect(kids[0]!);
+  return undefined;
+}

@@ -1,0 +1,144 @@
+/**
+ * Table locks on the coordinator, held until the end of the distributed transaction.
+ *
+ * Greenplum (without the global deadlock detector) takes ExclusiveLock for UPDATE and DELETE,
+ * so writers of one table take turns while readers and inserters go on; DDL takes
+ * AccessExclusiveLock. A wait that closes a cycle fails with "deadlock detected".
+ */
+import { sqlError } from '../errors.ts';
+
+export type LockMode = 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock' | 'AccessExclusiveLock';
+
+const CONFLICTS: Record<LockMode, LockMode[]> = {
+  AccessShareLock: ['AccessExclusiveLock'],
+  RowExclusiveLock: ['ExclusiveLock', 'AccessExclusiveLock'],
+  ExclusiveLock: ['RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  AccessExclusiveLock: ['AccessShareLock', 'RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+};
+
+interface Holder {
+  owner: number;
+  mode: LockMode;
+}
+
+interface Waiter extends Holder {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class LockManager {
+  private readonly held = new Map<number, Holder[]>();
+  private readonly waiting = new Map<number, Waiter[]>();
+  /** What each waiting owner waits for (owner → relation). */
+  private readonly waitsOn = new Map<number, number>();
+
+  /** Acquires a lock for `owner` (a session), waiting behind conflicting holders. */
+  async acquire(owner: number, rel: number, mode: LockMode): Promise<void> {
+    const holders = this.held.get(rel) ?? [];
+    if (holders.some((h) => h.owner === owner && covers(h.mode, mode))) return;
+    if (this.grantable(rel, owner, mode)) {
+      this.grant(rel, owner, mode);
+      return;
+    }
+    if (this.wouldDeadlock(owner, rel, mode))
+      throw sqlError('deadlock_detected', 'deadlock detected', {
+        detail: `Process ${owner} waits for ${mode} on relation ${rel}; blocked by a transaction that waits for this one.`,
+        hint: 'See server log for query details.',
+      });
+    await new Promise<void>((resolve, reject) => {
+      const list = this.waiting.get(rel) ?? [];
+      list.push({ owner, mode, resolve, reject });
+      this.waiting.set(rel, list);
+      this.waitsOn.set(owner, rel);
+    });
+  }
+
+  /** Releases everything `owner` holds and wakes whoever can go now. */
+  releaseAll(owner: number): void {
+    for (const [rel, holders] of this.held) {
+      const rest = holders.filter((h) => h.owner !== owner);
+      if (rest.length !== holders.length) {
+        if (rest.length) this.held.set(rel, rest);
+        else this.held.delete(rel);
+        this.wake(rel);
+      }
+    }
+    // A session that gives up while waiting leaves the queue.
+    const rel = this.waitsOn.get(owner);
+    if (rel !== undefined) {
+      const list = (this.waiting.get(rel) ?? []).filter((w) => w.owner !== owner);
+      this.waiting.set(rel, list);
+      this.waitsOn.delete(owner);
+    }
+  }
+
+  /** Current locks, for pg_locks. */
+  snapshot(): { rel: number; owner: number; mode: LockMode; granted: boolean }[] {
+    const out: { rel: number; owner: number; mode: LockMode; granted: boolean }[] = [];
+    for (const [rel, hs] of this.held) for (const h of hs) out.push({ rel, owner: h.owner, mode: h.mode, granted: true });
+    for (const [rel, ws] of this.waiting)
+      for (const w of ws) out.push({ rel, owner: w.owner, mode: w.mode, granted: false });
+    return out;
+  }
+
+  waitingFor(owner: number): number | undefined {
+    return this.waitsOn.get(owner);
+  }
+
+  private grantable(rel: number, owner: number, mode: LockMode): boolean {
+    const holders = this.held.get(rel) ?? [];
+    const queue = this.waiting.get(rel) ?? [];
+    const conflictsHeld = holders.some((h) => h.owner !== owner && CONFLICTS[mode].includes(h.mode));
+    const conflictsQueued = queue.some((w) => w.owner !== owner && CONFLICTS[mode].includes(w.mode));
+    return !conflictsHeld && !conflictsQueued;
+  }
+
+  private grant(rel: number, owner: number, mode: LockMode): void {
+    const holders = this.held.get(rel) ?? [];
+    holders.push({ owner, mode });
+    this.held.set(rel, holders);
+  }
+
+  private wake(rel: number): void {
+    const queue = this.waiting.get(rel) ?? [];
+    while (queue.length) {
+      const w = queue[0]!;
+      const holders = this.held.get(rel) ?? [];
+      if (holders.some((h) => h.owner !== w.owner && CONFLICTS[w.mode].includes(h.mode))) break;
+      queue.shift();
+      this.waitsOn.delete(w.owner);
+      this.grant(rel, w.owner, w.mode);
+      w.resolve();
+    }
+  }
+
+  private wouldDeadlock(owner: number, rel: number, mode: LockMode): boolean {
+    // Owners blocking this request; does any of them (transitively) wait for `owner`?
+    const blockers = (r: number, m: LockMode, o: number) =>
+      (this.held.get(r) ?? []).filter((h) => h.owner !== o && CONFLICTS[m].includes(h.mode)).map((h) => h.owner);
+    const seen = new Set<number>();
+    const stack = blockers(rel, mode, owner);
+    while (stack.length) {
+      const b = stack.pop()!;
+      if (b === owner) return true;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      const r = this.waitsOn.get(b);
+      if (r === undefined) continue;
+      const w = (this.waiting.get(r) ?? []).find((x) => x.owner === b);
+      if (w) stack.push(...blockers(r, w.mode, b));
+    }
+    return false;
+  }
+}
+
+const STRENGTH: Record<LockMode, number> = {
+  AccessShareLock: 1,
+  RowExclusiveLock: 3,
+  ExclusiveLock: 7,
+  AccessExclusiveLock: 8,
+};
+
+function covers(held: LockMode, want: LockMode): boolean {
+  return STRENGTH[held] >= STRENGTH[want] && (held !== 'RowExclusiveLock' || want !== 'AccessShareLock' || true);
+}

@@ -1,0 +1,73 @@
+/**
+ * What instances say to each other: the coordinator dispatching to segments, segments sending
+ * motion rows to segments. Plain data only (it crosses MessageChannels).
+ */
+import type { DmlNode, PlanNode, TableInfo } from '../plan/plan.ts';
+import type { Value } from '../sql/types.ts';
+
+export type Row = Value[];
+
+/** The coordinator's view of which transactions are in progress (Greenplum's distributed snapshot). */
+export interface DistributedSnapshot {
+  /** Every gxid below this had finished. */
+  xmin: number;
+  /** Every gxid at or above this had not started. */
+  xmax: number;
+  inProgress: number[];
+}
+
+/** The distributed transaction a dispatched command belongs to. */
+export interface DtxContext {
+  /** Distributed transaction id; 0 for a read-only statement outside a transaction. */
+  gxid: number;
+  /** Global id for two-phase commit: `<start timestamp>-<gxid>`. */
+  gid: string;
+  dsnap: DistributedSnapshot;
+  /** Command id within the distributed transaction: earlier commands' writes are visible. */
+  cid: number;
+}
+
+export interface SliceRequest {
+  queryId: string;
+  /** A motion node (the slice sends its rows), or a DML node (the slice writes). */
+  root: PlanNode | DmlNode;
+  dtx: DtxContext;
+  statementTime: number;
+  /** Acting primary dbid of every content, for motions between segments. */
+  contentDbids: number[];
+  /** When this is the transaction's only write, on one segment: commit it here (one phase). */
+  commitOnePhase?: boolean;
+}
+
+export interface SliceResponse {
+  /** Rows for a Gather motion; [[count]] for DML. */
+  rows: Row[];
+  /** The segment wrote in this transaction (it takes part in commit). */
+  wrote: boolean;
+  /** Rows the segment moved to another segment (split UPDATE of a distribution key). */
+  moved?: { content: number; rows: Row[] }[];
+}
+
+export interface InsertRequest {
+  dtx: DtxContext;
+  table: TableInfo;
+  rows: Row[];
+  commitOnePhase?: boolean;
+}
+
+/** What one segment instance serves to the coordinator and its peers. */
+export interface SegmentApi {
+  execSlice(req: SliceRequest): Promise<SliceResponse>;
+  receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void>;
+  insertRows(req: InsertRequest): Promise<number>;
+  endQuery(queryId: string): Promise<void>;
+  createStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
+  dropStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
+  prepare(gxid: number, gid: string): Promise<void>;
+  commitPrepared(gid: string): Promise<void>;
+  abortPrepared(gid: string): Promise<void>;
+  commitOnePhase(gxid: number): Promise<void>;
+  abortDtx(gxid: number): Promise<void>;
+  listPrepared(): Promise<string[]>;
+  checkpoint(): Promise<void>;
+}

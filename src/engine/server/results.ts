@@ -1,0 +1,27 @@
+import type { SqlType, Value } from '../sql/types.ts';
+import { toClientValue, typeDisplayName } from '../sql/types.ts';
+
+/** The result of one statement, as the public API returns it. */
+export interface QueryResult {
+  /** The command tag's verb(s), e.g. 'SELECT', 'INSERT', 'CREATE TABLE'. */
+  command: string;
+  /** Rows returned or affected. */
+  rowCount: number;
+  fields: { name: string; type: string }[];
+  rows: unknown[][];
+  notices: string[];
+}
+
+export function rowsResult(columns: { name: string; type: SqlType }[], rows: Value[][], notices: string[] = []): QueryResult {
+  return {
+    command: 'SELECT',
+    rowCount: rows.length,
+    fields: columns.map((c) => ({ name: c.name, type: typeDisplayName(c.type) })),
+    rows: rows.map((r) => r.map((v, i) => toClientValue(v, columns[i]!.type))),
+    notices,
+  };
+}
+
+export function commandResult(command: string, rowCount = 0, notices: string[] = []): QueryResult {
+  return { command, rowCount, fields: [], rows: [], notices };
+}

@@ -1,0 +1,312 @@
+/**
+ * The segment side (QE): executes dispatched slices on local storage, inside the local
+ * transaction that stands for the coordinator's distributed transaction, and takes part in
+ * two-phase commit.
+ *
+ * Visibility follows Greenplum's distributed snapshots: a row written by a distributed
+ * transaction is visible only when the transaction committed locally AND the coordinator's
+ * snapshot no longer lists it as in progress, so a reader never sees a transaction committed
+ * on some segments and not yet on others.
+ */
+import { sqlError } from '../errors.ts';
+import { collect, exec } from '../exec/executor.ts';
+import type { ExecContext } from '../exec/context.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { DmlNode, PlanNode } from '../plan/plan.ts';
+import { cdbhash } from '../sql/cdbhash.ts';
+import { compileExpr } from '../sql/eval.ts';
+import { rowCodec } from '../sql/tuple-codec.ts';
+import type { Snapshot } from '../txn/snapshot.ts';
+import type { Transaction } from '../txn/xact.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { DtxContext, InsertRequest, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
+import { makeEvalContext } from './eval-context.ts';
+import { checkNotNull } from './constraints.ts';
+
+/** Sends motion rows to another segment's instance. */
+export type PeerSend = (dbid: number, queryId: string, sliceId: number, from: number, rows: Row[]) => Promise<void>;
+
+const MOTION_BATCH = 4096;
+
+export class SegmentExecutor implements SegmentApi {
+  private readonly inst: Instance;
+  readonly content: number;
+  private readonly clock: Clock;
+  private readonly send: PeerSend;
+  /** Local transaction of each distributed transaction this segment takes part in. */
+  private readonly dtxs = new Map<number, Transaction>();
+  /** Distributed xid of local xids that committed (for distributed snapshot checks). */
+  private readonly gxidOf = new Map<number, number>();
+  /** Motion rows received, by query and slice, one array per sender. */
+  private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
+
+  constructor(inst: Instance, content: number, clock: Clock, send: PeerSend) {
+    this.inst = inst;
+    this.content = content;
+    this.clock = clock;
+    this.send = send;
+  }
+
+  // ---- slices -----------------------------------------------------------------------------
+
+  async execSlice(req: SliceRequest): Promise<SliceResponse> {
+    this.inst.mustBeRunning();
+    const tx = this.txFor(req.dtx);
+    const ctx = this.context(req, tx);
+    try {
+      const root = req.root;
+      let rows: Row[] = [];
+      let moved: SliceResponse['moved'];
+      if (root.op === 'insert') rows = [[await this.insertFrom(root, ctx, tx)]];
+      else if (root.op === 'modify') {
+        const r = await this.modify(root, ctx, tx, req);
+        rows = [[r.count]];
+        if (r.moved.length) moved = r.moved;
+      } else if (root.op === 'motion') rows = await this.runMotion(root, ctx, req);
+      else rows = await collect(exec(root, ctx));
+      const wrote = tx.xid !== 0;
+      if (req.commitOnePhase && req.dtx.gxid) await this.commitOnePhase(req.dtx.gxid);
+      const resp: SliceResponse = { rows, wrote };
+      if (moved) resp.moved = moved;
+      return resp;
+    } finally {
+      if (!req.dtx.gxid) this.inst.xact.abort(tx);
+    }
+  }
+
+  async receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void> {
+    let q = this.inbox.get(queryId);
+    if (!q) this.inbox.set(queryId, (q = new Map()));
+    let s = q.get(sliceId);
+    if (!s) q.set(sliceId, (s = new Map()));
+    const list = s.get(from);
+    if (list) for (const r of rows) list.push(r);
+    else s.set(from, rows);
+  }
+
+  async endQuery(queryId: string): Promise<void> {
+    this.inbox.delete(queryId);
+  }
+
+  async insertRows(req: InsertRequest): Promise<number> {
+    this.inst.mustBeRunning();
+    const tx = this.txFor(req.dtx);
+    tx.cid = req.dtx.cid;
+    const n = await this.insertLocal(req.table, req.rows, tx);
+    if (req.commitOnePhase) await this.commitOnePhase(req.dtx.gxid);
+    return n;
+  }
+
+  // ---- storage DDL --------------------------------------------------------------------------
+
+  async createStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
+    this.inst.mustBeRunning();
+    this.inst.createStorage(this.txFor(dtx), relfilenode);
+  }
+
+  async dropStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
+    this.inst.mustBeRunning();
+    this.inst.dropStorage(this.txFor(dtx), relfilenode);
+  }
+
+  // ---- two-phase commit ---------------------------------------------------------------------
+
+  async prepare(gxid: number, gid: string): Promise<void> {
+    this.inst.mustBeRunning();
+    const tx = this.dtxs.get(gxid);
+    if (!tx) throw sqlError('undefined_object', `distributed transaction ${gxid} is unknown on segment ${this.content}`);
+    this.dtxs.delete(gxid);
+    await this.inst.xact.prepare(tx, gid);
+  }
+
+  async commitPrepared(gid: string): Promise<void> {
+    this.inst.mustBeRunning();
+    const p = this.inst.xact.prepared.get(gid);
+    if (!p) return; // already committed (a retry after failover): idempotent, as in Greenplum
+    this.gxidOf.set(p.xid, gxidFromGid(gid));
+    await this.inst.xact.finishPrepared(gid, true);
+  }
+
+  async abortPrepared(gid: string): Promise<void> {
+    this.inst.mustBeRunning();
+    if (!this.inst.xact.prepared.has(gid)) return;
+    await this.inst.xact.finishPrepared(gid, false);
+  }
+
+  async commitOnePhase(gxid: number): Promise<void> {
+    const tx = this.dtxs.get(gxid);
+    if (!tx) return;
+    this.dtxs.delete(gxid);
+    if (tx.xid) this.gxidOf.set(tx.xid, gxid);
+    await this.inst.xact.commit(tx);
+  }
+
+  async abortDtx(gxid: number): Promise<void> {
+    const tx = this.dtxs.get(gxid);
+    if (!tx) return;
+    this.dtxs.delete(gxid);
+    this.inst.xact.abort(tx);
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.inst.checkpoint();
+  }
+
+  async listPrepared(): Promise<string[]> {
+    return [...this.inst.xact.prepared.keys()];
+  }
+
+  /** The instance died: its transactions and buffers are gone. */
+  reset(): void {
+    this.dtxs.clear();
+    this.inbox.clear();
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private txFor(dtx: DtxContext): Transaction {
+    if (!dtx.gxid) return this.inst.xact.begin();
+    let tx = this.dtxs.get(dtx.gxid);
+    if (!tx) this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
+    return tx;
+  }
+
+  /** Local snapshot, with transactions the coordinator still sees in progress made invisible. */
+  private snapshotFor(tx: Transaction, dtx: DtxContext): Snapshot {
+    tx.cid = dtx.cid;
+    const local = tx.commandSnapshot();
+    const inProgress = new Set(dtx.dsnap.inProgress);
+    const xip = new Set(local.xip);
+    for (const [xid, gxid] of this.gxidOf) {
+      if (gxid === dtx.gxid) continue;
+      if (gxid >= dtx.dsnap.xmax || inProgress.has(gxid)) xip.add(xid);
+    }
+    this.pruneGxidMap(dtx.dsnap.xmin);
+    const snap: Snapshot = { ...local, xip };
+    tx.snapshot = snap;
+    return snap;
+  }
+
+  private pruneGxidMap(globalXmin: number): void {
+    if (this.gxidOf.size < 4096) return;
+    for (const [xid, gxid] of this.gxidOf) if (gxid < globalXmin) this.gxidOf.delete(xid);
+  }
+
+  private context(req: SliceRequest, tx: Transaction): ExecContext {
+    const snapshot = this.snapshotFor(tx, req.dtx);
+    const inbox = this.inbox.get(req.queryId);
+    return {
+      eval: makeEvalContext(req.statementTime, this.clock),
+      content: this.content,
+      instance: this.inst,
+      tx,
+      snapshot,
+      received: (sliceId) => [...(inbox?.get(sliceId)?.values() ?? [])],
+    };
+  }
+
+  private async runMotion(root: Extract<PlanNode, { op: 'motion' }>, ctx: ExecContext, req: SliceRequest): Promise<Row[]> {
+    const stream = exec(root.input, ctx);
+    if (root.kind === 'gather') return collect(stream);
+    const n = req.contentDbids.length;
+    const buffers: Row[][] = Array.from({ length: n }, () => []);
+    const keyTypes = (root.hashKeys ?? []).map((k) => root.input.types[k]!);
+    let rr = this.content;
+    const flush = async (c: number) => {
+      const rows = buffers[c]!;
+      if (!rows.length) return;
+      buffers[c] = [];
+      await this.send(req.contentDbids[c]!, req.queryId, root.sliceId, this.content, rows);
+    };
+    for await (const batch of stream) {
+      for (const row of batch) {
+        if (root.kind === 'broadcast') for (const b of buffers) b.push(row);
+        else if (root.hashKeys && root.hashKeys.length)
+          buffers[cdbhash(root.hashKeys.map((k) => row[k]!), keyTypes, n)]!.push(row);
+        else buffers[rr++ % n]!.push(row);
+      }
+      for (let c = 0; c < n; c++) if (buffers[c]!.length >= MOTION_BATCH) await flush(c);
+    }
+    await Promise.all(buffers.map((_, c) => flush(c)));
+    // Every receiver learns of this sender, even with no rows: a merge needs to know all.
+    return [];
+  }
+
+  private async insertFrom(node: Extract<DmlNode, { op: 'insert' }>, ctx: ExecContext, tx: Transaction): Promise<number> {
+    const rows = await collect(exec(node.input, ctx));
+    return this.insertLocal(node.table, rows, tx);
+  }
+
+  private async insertLocal(table: InsertRequest['table'], rows: Row[], tx: Transaction): Promise<number> {
+    const codec = rowCodec(table.columns.map((c) => c.type));
+    for (const r of rows) checkNotNull(table, r);
+    if (table.storage === 'ao') {
+      const rel = this.inst.appendOptimized(table.relfilenode);
+      for (const r of rows) rel.insert(tx, codec.encode(r));
+    } else {
+      const rel = this.inst.heap(table.relfilenode);
+      for (const r of rows) await rel.insert(tx, codec.encode(r));
+    }
+    return rows.length;
+  }
+
+  private async modify(
+    node: Extract<DmlNode, { op: 'modify' }>,
+    ctx: ExecContext,
+    tx: Transaction,
+    req: SliceRequest,
+  ): Promise<{ count: number; moved: { content: number; rows: Row[] }[] }> {
+    const t = node.table;
+    if (t.storage === 'ao')
+      throw sqlError('feature_not_supported', `${node.kind.toUpperCase()} on append-optimized table "${t.name}" is not supported`);
+    const rows = await collect(exec(node.input, ctx));
+    // The scan above saw the table before this command: new versions get the next command id.
+    const snap = ctx.snapshot!;
+    const rel = this.inst.heap(t.relfilenode);
+    const codec = rowCodec(t.columns.map((c) => c.type));
+    const newFns = node.newValues?.map((e) => compileExpr(e));
+    const keyCols = t.policy.kind === 'hash' ? t.policy.keys : [];
+    const keyTypes = keyCols.map((k) => t.columns[k]!.type);
+    const n = req.contentDbids.length;
+    const moved = new Map<number, Row[]>();
+    let count = 0;
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const ctid = row[node.ctidCol] as string;
+      if (seen.has(ctid)) continue; // a join may produce a target row more than once
+      seen.add(ctid);
+      const tid = parseTid(ctid);
+      if (node.kind === 'delete') {
+        const r = await rel.delete(tx, tid, snap);
+        if (r === 'ok') count++;
+        continue;
+      }
+      const newRow = newFns!.map((f) => f(row, ctx.eval));
+      const target = keyCols.length ? cdbhash(keyCols.map((k) => newRow[k]!), keyTypes, n) : this.content;
+      if (target !== this.content && t.policy.kind === 'hash') {
+        // Split update: the new version belongs to another segment.
+        const r = await rel.delete(tx, tid, snap);
+        if (r !== 'ok') continue;
+        const list = moved.get(target) ?? [];
+        list.push(newRow);
+        moved.set(target, list);
+        count++;
+        continue;
+      }
+      const r = await rel.update(tx, tid, codec.encode(newRow), snap);
+      if (typeof r === 'object') count++;
+    }
+    return { count, moved: [...moved].map(([content, rows]) => ({ content, rows })) };
+  }
+}
+
+function parseTid(s: string): { block: number; offset: number } {
+  const m = /^\((\d+),(\d+)\)$/.exec(s);
+  if (!m) throw new Error(`bad ctid ${s}`);
+  return { block: Number(m[1]), offset: Number(m[2]) };
+}
+
+/** The gxid inside a gid `<epoch>-<gxid>`. */
+export function gxidFromGid(gid: string): number {
+  return Number(gid.slice(gid.lastIndexOf('-') + 1));
+}

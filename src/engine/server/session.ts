@@ -1,0 +1,271 @@
+/**
+ * A coordinator session: one client connection. It runs statements one at a time, keeps the
+ * transaction block state (idle, in a transaction, failed), and drives the distributed
+ * transaction: one-phase commit when a single segment wrote, two-phase commit otherwise.
+ */
+import { SqlError, sqlError } from '../errors.ts';
+import { parse } from '../sql/parser.ts';
+import type { Statement } from '../sql/ast.ts';
+import type { Transaction } from '../txn/xact.ts';
+import type { Coordinator } from './coordinator.ts';
+import type { DtxContext } from './protocol.ts';
+import { commandResult, type QueryResult } from './results.ts';
+import { statementTimeFrom } from './eval-context.ts';
+import { runStatement } from './statements.ts';
+import { SessionSettings } from './session-settings.ts';
+
+/** The distributed transaction a session has open. */
+export interface OpenDtx {
+  gxid: number;
+  gid: string;
+  /** The coordinator's own local transaction (catalog changes). */
+  local: Transaction;
+  /** Contents that wrote: they take part in commit. */
+  writers: Set<number>;
+  /** Contents that took part at all: they must hear of an abort. */
+  touched: Set<number>;
+  cid: number;
+  /** Already committed in the statement's own round trip (single-segment autocommit). */
+  committed: boolean;
+}
+
+export type TxState = 'idle' | 'in transaction' | 'failed';
+
+export class Session {
+  readonly id: number;
+  readonly pid: number;
+  readonly qd: Coordinator;
+  readonly settings: SessionSettings;
+  txState: TxState = 'idle';
+  explicit = false;
+  dtx: OpenDtx | undefined;
+  statementTime = 0;
+  applicationName = '';
+  backendStart: number;
+  xactStart: number | undefined;
+  queryStart: number | undefined;
+  currentQuery = '';
+  waitEventType: string | undefined;
+  waitEvent: string | undefined;
+  active = false;
+  closed = false;
+  notices: string[] = [];
+
+  constructor(qd: Coordinator) {
+    this.qd = qd;
+    this.id = qd.allocateSessionId();
+    this.pid = 10000 + this.id;
+    this.backendStart = qd.clock.now();
+    this.settings = new SessionSettings(qd.settings);
+    qd.sessions.set(this.id, this);
+  }
+
+  stateName(): string {
+    if (this.active) return 'active';
+    if (this.txState === 'failed') return 'idle in transaction (aborted)';
+    if (this.txState === 'in transaction') return 'idle in transaction';
+    return 'idle';
+  }
+
+  /** Runs every statement of `sql`; returns the last statement's result. */
+  async query(sql: string): Promise<QueryResult> {
+    if (this.closed) throw sqlError('connection_does_not_exist', 'connection to the server was closed');
+    this.qd.inst.mustBeRunning();
+    const stmts = parse(sql);
+    if (stmts.length === 0) return commandResult('EMPTY');
+    let last: QueryResult = commandResult('EMPTY');
+    this.active = true;
+    this.currentQuery = sql;
+    this.queryStart = this.qd.clock.now();
+    try {
+      for (const s of stmts) last = await this.run(s);
+    } finally {
+      this.active = false;
+    }
+    return last;
+  }
+
+  private async run(stmt: Statement): Promise<QueryResult> {
+    this.notices = [];
+    this.statementTime = statementTimeFrom(this.qd.clock);
+    const control = stmt.kind === 'commit' || stmt.kind === 'rollback';
+    if (this.txState === 'failed' && !control && stmt.kind !== 'rollbackToSavepoint')
+      throw sqlError(
+        'in_failed_sql_transaction',
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    switch (stmt.kind) {
+      case 'begin':
+        if (this.explicit) {
+          this.notices.push('WARNING:  there is already a transaction in progress');
+          return commandResult('BEGIN', 0, this.notices);
+        }
+        this.explicit = true;
+        this.txState = 'in transaction';
+        this.xactStart = this.qd.clock.now();
+        this.settings.beginTransaction();
+        return commandResult('BEGIN');
+      case 'commit':
+        return this.endBlock(true);
+      case 'rollback':
+        return this.endBlock(false);
+      case 'savepoint':
+      case 'releaseSavepoint':
+      case 'rollbackToSavepoint':
+        throw sqlError('feature_not_supported', 'savepoints are not supported');
+      default:
+        break;
+    }
+    const implicit = !this.explicit;
+    if (implicit) this.settings.beginTransaction();
+    try {
+      const result = await runStatement(this, stmt);
+      if (implicit) await this.finish(true);
+      result.notices = [...this.notices, ...result.notices];
+      return result;
+    } catch (e) {
+      await this.fail(implicit);
+      throw e;
+    }
+  }
+
+  /** The distributed transaction of the current statement, begun on first need. */
+  async ensureDtx(): Promise<OpenDtx> {
+    if (!this.dtx) {
+      const { gxid, gid } = await this.qd.dtm.begin();
+      this.dtx = {
+        gxid,
+        gid,
+        local: this.qd.inst.xact.begin(),
+        writers: new Set(),
+        touched: new Set(),
+        cid: 0,
+        committed: false,
+      };
+      this.xactStart ??= this.qd.clock.now();
+    }
+    return this.dtx;
+  }
+
+  /** Context for dispatching one command. Reads outside a transaction need no gxid. */
+  async dtxContext(write: boolean): Promise<DtxContext> {
+    if (!write && !this.explicit && !this.dtx) return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
+    const d = await this.ensureDtx();
+    d.cid++;
+    d.local.cid = d.cid;
+    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid };
+  }
+
+  private async endBlock(commit: boolean): Promise<QueryResult> {
+    if (!this.explicit) {
+      this.notices.push('WARNING:  there is no transaction in progress');
+      return commandResult(commit ? 'COMMIT' : 'ROLLBACK', 0, this.notices);
+    }
+    const failed = this.txState === 'failed';
+    this.explicit = false;
+    if (failed || !commit) {
+      await this.finish(false);
+      return commandResult('ROLLBACK');
+    }
+    await this.finish(true);
+    return commandResult('COMMIT');
+  }
+
+  /** Ends the open distributed transaction: commit (1PC or 2PC) or abort. */
+  private async finish(commit: boolean): Promise<void> {
+    const d = this.dtx;
+    this.dtx = undefined;
+    this.txState = 'idle';
+    this.xactStart = undefined;
+    this.settings.endTransaction(commit);
+    try {
+      if (d) {
+        if (commit) await this.commitDtx(d);
+        else await this.abortDtx(d);
+      }
+    } finally {
+      if (d) this.qd.dtm.end(d.gxid);
+      this.qd.locks.releaseAll(this.id);
+    }
+  }
+
+  private async fail(implicit: boolean): Promise<void> {
+    if (implicit) {
+      await this.finish(false).catch(() => undefined);
+      return;
+    }
+    // In a transaction block: abort now, and refuse further commands until ROLLBACK.
+    this.txState = 'failed';
+    const d = this.dtx;
+    this.dtx = undefined;
+    if (d) {
+      await this.abortDtx(d).catch(() => undefined);
+      this.qd.dtm.end(d.gxid);
+    }
+    this.qd.locks.releaseAll(this.id);
+  }
+
+  private async commitDtx(d: OpenDtx): Promise<void> {
+    if (d.committed) return;
+    const qdWrote = d.local.xid !== 0;
+    const writers = [...d.writers];
+    const readers = [...d.touched].filter((c) => !d.writers.has(c));
+    // Segments that only read release their (empty) local transaction.
+    await Promise.allSettled(readers.map((c) => this.qd.callContent(c, 'abortDtx', [d.gxid])));
+    if (writers.length === 0) {
+      await this.qd.inst.xact.commit(d.local);
+      return;
+    }
+    if (writers.length === 1 && !qdWrote) {
+      await this.qd.callContent(writers[0]!, 'commitOnePhase', [d.gxid]);
+      return;
+    }
+    // Two-phase commit.
+    try {
+      await Promise.all(writers.map((c) => this.qd.callContent(c, 'prepare', [d.gxid, d.gid])));
+    } catch (e) {
+      await this.abortDtx(d).catch(() => undefined);
+      throw e;
+    }
+    d.local.assignXid();
+    d.local.distributedGid = d.gid;
+    await this.qd.inst.xact.commit(d.local); // the distributed commit record: no way back now
+    this.qd.dtm.markCommitted(d.gid);
+    await Promise.all(writers.map((c) => this.commitPreparedWithRetry(c, d.gid)));
+    this.qd.dtm.forget(d.gid);
+  }
+
+  /** COMMIT PREPARED must happen: retried (a promoted mirror takes over the prepared transaction). */
+  private async commitPreparedWithRetry(content: number, gid: string): Promise<void> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await this.qd.callContent(content, 'commitPrepared', [gid]);
+        return;
+      } catch (e) {
+        last = e;
+        await this.qd.clock.sleep(200 * (attempt + 1));
+        await this.qd.refreshConfig();
+      }
+    }
+    throw last instanceof SqlError ? last : sqlError('internal_error', String(last));
+  }
+
+  private async abortDtx(d: OpenDtx): Promise<void> {
+    this.qd.inst.xact.abort(d.local);
+    const all = new Set([...d.touched, ...d.writers]);
+    await Promise.allSettled(
+      [...all].map(async (c) => {
+        await this.qd.callContent(c, 'abortDtx', [d.gxid]);
+        await this.qd.callContent(c, 'abortPrepared', [d.gid]);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.dtx) await this.finish(false).catch(() => undefined);
+    this.closed = true;
+    this.qd.sessions.delete(this.id);
+  }
+}

@@ -1,0 +1,122 @@
+/** Runs one parsed statement in a session. */
+import { sqlError } from '../errors.ts';
+import type { Query, Statement } from '../sql/ast.ts';
+import { Planner, type PlannerEnv } from '../plan/planner.ts';
+import type { TableInfo } from '../plan/plan.ts';
+import { T } from '../sql/types.ts';
+import type { Session } from './session.ts';
+import { commandResult, rowsResult, type QueryResult } from './results.ts';
+import { runPlan } from './dispatcher.ts';
+import { runInitPlans } from './initplans.ts';
+import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './ddl.ts';
+import { runDelete, runInsert, runUpdate } from './dml.ts';
+import { runExplain } from './explain.ts';
+
+export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
+  switch (stmt.kind) {
+    case 'select':
+    case 'values':
+    case 'setop':
+      return runQuery(s, stmt);
+    case 'insert':
+      return runInsert(s, stmt);
+    case 'update':
+      return runUpdate(s, stmt);
+    case 'delete':
+      return runDelete(s, stmt);
+    case 'createTable':
+      return runCreateTable(s, stmt);
+    case 'createTableAs':
+      return runCreateTableAs(s, stmt);
+    case 'dropTable':
+      return runDropTable(s, stmt);
+    case 'truncate':
+      return runTruncate(s, stmt);
+    case 'explain':
+      return runExplain(s, stmt);
+    case 'set': {
+      const value = stmt.toDefault ? null : stmt.values.length === 1 ? stmt.values[0]!.text : stmt.values.map((v) => v.text);
+      const notices = s.settings.set(stmt.name, value, stmt.local);
+      return commandResult('SET', 0, notices.map((n) => `${n.severity}:  ${n.message}`));
+    }
+    case 'reset':
+      if (stmt.name === 'all') s.settings.resetAll();
+      else s.settings.reset(stmt.name);
+      return commandResult('RESET');
+    case 'show': {
+      if (stmt.name === 'all') {
+        const rows = s.settings.showAll().map((r) => [r.name, r.setting, r.description]);
+        return rowsResult(
+          [
+            { name: 'name', type: T.text },
+            { name: 'setting', type: T.text },
+            { name: 'description', type: T.text },
+          ],
+          rows,
+        );
+      }
+      const r = rowsResult([{ name: stmt.name, type: T.text }], [[s.settings.show(stmt.name)]]);
+      r.command = 'SHOW';
+      return r;
+    }
+    case 'checkpoint': {
+      await s.qd.inst.checkpoint();
+      await Promise.all(Array.from({ length: s.qd.numSegments }, (_, c) => s.qd.callContent(c, 'checkpoint', [])));
+      return commandResult('CHECKPOINT');
+    }
+    case 'vacuum':
+      return commandResult('VACUUM');
+    case 'analyze':
+      return commandResult('ANALYZE');
+    case 'setTransaction':
+      return commandResult('SET');
+    default:
+      throw sqlError('feature_not_supported', `${stmt.kind} is not supported`);
+  }
+}
+
+/** Tables a statement names, preloaded so planning can be synchronous. */
+export async function plannerEnv(s: Session, root: unknown): Promise<PlannerEnv> {
+  const tx = s.dtx?.local ?? s.qd.inst.xact.begin();
+  const all = await s.qd.catalog.listTables(tx);
+  const names = new Set<string>();
+  collectTableNames(root, names);
+  const tables = new Map<string, TableInfo>();
+  for (const t of all) if (names.has(t.name)) tables.set(t.name, t);
+  return { tables, system: s.qd.systemRelations(), numSegments: s.qd.numSegments, initplans: new Map() };
+}
+
+function collectTableNames(n: unknown, out: Set<string>): void {
+  if (typeof n !== 'object' || n === null) return;
+  if (Array.isArray(n)) {
+    for (const x of n) collectTableNames(x, out);
+    return;
+  }
+  const node = n as { kind?: string; name?: { name?: string } | string; table?: { name?: string } };
+  if (node.kind === 'table' && typeof node.name === 'object' && node.name?.name) out.add(node.name.name);
+  if ((node.kind === 'insert' || node.kind === 'update' || node.kind === 'delete') && node.table?.name) out.add(node.table.name);
+  for (const v of Object.values(n)) collectTableNames(v, out);
+}
+
+export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
+  const env = await plannerEnv(s, q);
+  await lockTables(s, env, 'AccessShareLock');
+  await runInitPlans(s, q, env);
+  const planner = new Planner(env);
+  const plan = planner.planTop(q);
+  const dtx = await s.dtxContext(false);
+  const result = await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime);
+  noteParticipants(s, result.touched, result.writers);
+  return rowsResult(plan.columns, result.rows);
+}
+
+export async function lockTables(s: Session, env: PlannerEnv, mode: 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock') {
+  for (const t of env.tables.values()) await s.qd.locks.acquire(s.id, t.oid, mode);
+}
+
+/** Records which segments a statement touched and wrote (for commit and abort). */
+export function noteParticipants(s: Session, touched: Set<number>, writers: Set<number>): void {
+  if (!s.dtx) return;
+  for (const c of touched) s.dtx.touched.add(c);
+  for (const c of writers) s.dtx.writers.add(c);
+}
