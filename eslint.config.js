@@ -5,12 +5,21 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const noTests = {
-  selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(only|skip)$/]",
+  selector: 'CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(only|skip)$/]',
   message: 'No focused or skipped tests.',
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', 'test-results/**', '.vitest-attachments/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/results/**',
+      'coverage/**',
+      'test-results/**',
+      '.vitest-attachments/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,12 +40,24 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/workers/**', '**/ui/**'], message: 'The engine imports nothing above it.' },
-            { group: ['comlink', 'idb', 'lit', 'lit/*', '@lit/*'], message: 'The engine stays free of browser libraries; runtimes plug them in.' },
+            {
+              group: ['comlink', 'idb', 'lit', 'lit/*', '@lit/*'],
+              message: 'The engine stays free of browser libraries; runtimes plug them in.',
+            },
           ],
         },
       ],
       // Determinism: time, timers and randomness come from the runtime, never from globals.
-      'no-restricted-globals': ['error', 'window', 'document', 'self', 'setTimeout', 'setInterval', 'indexedDB', 'performance'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'self',
+        'setTimeout',
+        'setInterval',
+        'indexedDB',
+        'performance',
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Use the Clock the runtime hands in.' },
@@ -69,7 +90,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/ui/**', 'lit', 'lit/*', '@lit/*'], message: 'Workers import the engine, never the UI.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/ui/**', 'lit', 'lit/*', '@lit/*'],
+              message: 'Workers import the engine, never the UI.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -23,7 +23,9 @@ function spawn(): { worker: Worker; api: Comlink.Remote<CrashDemoWorker> } {
 }
 
 /** Runs the demo on a fresh database; kills the worker after `killAfterAcks` acknowledged commits. */
-export async function runCrashDemo(options: { name?: string; sessions?: number; killAfterAcks?: number } = {}) {
+export async function runCrashDemo(
+  options: { name?: string; sessions?: number; killAfterAcks?: number } = {},
+) {
   const name = options.name ?? `crash-demo-${Math.floor(performance.now())}`;
   await IdbDisk.destroy(name);
   const first = spawn();

@@ -81,7 +81,8 @@ const api = {
     const i = inst!;
     const tx = i.xact.begin();
     const out: string[] = [];
-    for await (const page of i.heap(REL).scan(tx.commandSnapshot())) for (const r of page) out.push(dec.decode(r.data));
+    for await (const page of i.heap(REL).scan(tx.commandSnapshot()))
+      for (const r of page) out.push(dec.decode(r.data));
     return out;
   },
 };

@@ -76,7 +76,8 @@ export class CrashWorkload {
     // transaction is simply left alone.
     const lockedByOther = (key: number) => this.open.some((x) => x !== t && x.own.has(key));
     // Read committed: each statement sees what is committed now, plus its own changes.
-    const sees = (key: number) => (t.own.has(key) ? t.own.get(key) !== undefined : this.committed.heap.has(key));
+    const sees = (key: number) =>
+      t.own.has(key) ? t.own.get(key) !== undefined : this.committed.heap.has(key);
     switch (o.op) {
       case 'insert': {
         if (sees(o.key) || lockedByOther(o.key)) return;

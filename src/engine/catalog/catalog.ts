@@ -103,7 +103,8 @@ export class Catalog {
       }
     for (const f of this.inst.disk.files('base/')) {
       const n = Number(f.slice(5));
-      if (Number.isFinite(n)) max = Math.max(max, n);
+      // Visibility maps of AO tables live far above the OID range (VISIMAP_OFFSET).
+      if (Number.isFinite(n) && n < 0x4000_0000) max = Math.max(max, n);
     }
     this.nextOid = max + 1;
   }
@@ -124,7 +125,11 @@ export class Catalog {
       for (const r of page) {
         const a = decodeRow(r.data, ATTR_TYPES);
         const list = attrs.get(a[0] as number) ?? [];
-        const col: ColumnInfo = { name: a[2] as string, type: JSON.parse(a[3] as string) as SqlType, notNull: a[4] as boolean };
+        const col: ColumnInfo = {
+          name: a[2] as string,
+          type: JSON.parse(a[3] as string) as SqlType,
+          notNull: a[4] as boolean,
+        };
         if (a[5] !== null) col.default = a[5] as string;
         list.push({ num: a[1] as number, col });
         attrs.set(a[0] as number, list);
@@ -146,7 +151,12 @@ export class Catalog {
 
   async mustGetTable(tx: Transaction, name: string, pos?: number): Promise<TableInfo> {
     const t = await this.getTable(tx, name);
-    if (!t) throw sqlError('undefined_table', `relation "${name}" does not exist`, pos ? { position: pos } : undefined);
+    if (!t)
+      throw sqlError(
+        'undefined_table',
+        `relation "${name}" does not exist`,
+        pos ? { position: pos } : undefined,
+      );
     return t;
   }
 
@@ -187,7 +197,14 @@ export class Catalog {
       .insert(
         tx,
         encodeRow(
-          [t.oid, t.name, t.relfilenode, t.storage === 'ao' ? 'a' : 'h', JSON.stringify(t.policy), t.numsegments],
+          [
+            t.oid,
+            t.name,
+            t.relfilenode,
+            t.storage === 'ao' ? 'a' : 'h',
+            JSON.stringify(t.policy),
+            t.numsegments,
+          ],
           CLASS_TYPES,
         ),
       );
@@ -247,7 +264,18 @@ export class Catalog {
 }
 
 export function segmentToRow(c: SegmentConfig): Value[] {
-  return [c.dbid, c.content, c.role, c.preferred_role, c.mode, c.status, c.port, c.hostname, c.address, c.datadir];
+  return [
+    c.dbid,
+    c.content,
+    c.role,
+    c.preferred_role,
+    c.mode,
+    c.status,
+    c.port,
+    c.hostname,
+    c.address,
+    c.datadir,
+  ];
 }
 
 function rowToSegment(v: Value[]): SegmentConfig {

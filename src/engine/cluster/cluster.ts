@@ -20,7 +20,8 @@ import { getDiskProvider } from './disk-providers.ts';
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? 'inline';
-  if (runtime !== 'inline') throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
+  if (runtime !== 'inline')
+    throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
   const mirroring = options.mirroring ?? 'none';
   if (mirroring !== 'none') throw sqlError('feature_not_supported', 'segment mirroring is not available yet');
   if (options.standby) throw sqlError('feature_not_supported', 'a standby coordinator is not available yet');
@@ -60,7 +61,16 @@ class InlineCluster implements Cluster {
     for (const row of this.config) {
       if (row.role !== 'p') continue;
       const disk = await this.openDisk(`${name}-dbid${row.dbid}`);
-      const node: InstanceNode = { dbid: row.dbid, content: row.content, host: row.hostname, disk, inst: undefined, qd: undefined, qe: undefined, up: false };
+      const node: InstanceNode = {
+        dbid: row.dbid,
+        content: row.content,
+        host: row.hostname,
+        disk,
+        inst: undefined,
+        qd: undefined,
+        qe: undefined,
+        up: false,
+      };
       this.nodes.add(node);
       const fresh = disk.files('global/').length === 0;
       if (fresh) await Instance.initdb(disk, { systemIdentifier: name, time: this.clock.now() });
@@ -72,7 +82,10 @@ class InlineCluster implements Cluster {
     if ((this.options.storage ?? 'memory') === 'memory') return new MemoryDisk((ms) => this.clock.sleep(ms));
     const provider = getDiskProvider('indexeddb');
     if (!provider)
-      throw sqlError('feature_not_supported', 'storage "indexeddb" needs a disk provider (import the worker runtime)');
+      throw sqlError(
+        'feature_not_supported',
+        'storage "indexeddb" needs a disk provider (import the worker runtime)',
+      );
     return provider(name);
   }
 
@@ -104,7 +117,10 @@ class InlineCluster implements Cluster {
 
   private coordinatorNode(): InstanceNode {
     const n = [...this.nodes.nodes.values()].find((x) => x.content === -1 && x.qd && x.up);
-    if (!n) throw sqlError('cannot_connect_now', 'the coordinator is not running', { hint: 'Restart it, or activate the standby (gpactivatestandby).' });
+    if (!n)
+      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
+        hint: 'Restart it, or activate the standby (gpactivatestandby).',
+      });
     return n;
   }
 
@@ -142,7 +158,11 @@ class InlineCluster implements Cluster {
 
   async run(commandLine: string): Promise<UtilityResult> {
     const prog = commandLine.trim().split(/\s+/)[0] ?? '';
-    return { exitCode: 127, stdout: '', stderr: `${prog}: command not found (utilities arrive with mirroring)\n` };
+    return {
+      exitCode: 127,
+      stdout: '',
+      stderr: `${prog}: command not found (utilities arrive with mirroring)\n`,
+    };
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

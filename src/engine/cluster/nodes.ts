@@ -147,7 +147,9 @@ export class NodeSet {
 
 function refused(n: InstanceNode | undefined): Error {
   return sqlError('connection_failure', 'could not connect to server: Connection refused', {
-    detail: n ? `Is the server running on host "${n.host}" and accepting TCP/IP connections (dbid ${n.dbid}, content ${n.content})?` : undefined,
+    detail: n
+      ? `Is the server running on host "${n.host}" and accepting TCP/IP connections (dbid ${n.dbid}, content ${n.content})?`
+      : undefined,
   });
 }
 

@@ -80,16 +80,14 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
     }
   } else {
     if (ctx.tx) inst.appendOptimized(t.relfilenode).flush(ctx.tx);
-    let block = 0;
-    for await (const rows of inst.appendOptimized(t.relfilenode).scan(ctx.snapshot)) {
+    for await (const b of inst.appendOptimized(t.relfilenode).scanPositions(ctx.snapshot)) {
       const out: Row[] = [];
-      rows.forEach((bytes, i) => {
-        const row = codec.decode(bytes);
-        if (n.withCtid) row[width] = `(${block},${i + 1})`;
+      for (const r of b.rows) {
+        const row = codec.decode(r.data);
+        if (n.withCtid) row[width] = `(${b.block},${r.index})`;
         if (n.withSegmentId) row[width + 1] = ctx.content;
         if (!pred || pred(row, ctx.eval)) out.push(row);
-      });
-      block++;
+      }
       if (out.length) yield out;
     }
   }
@@ -110,7 +108,8 @@ async function* execSeries(n: Extract<PlanNode, { op: 'generateSeries' }>, ctx: 
   const [a, b, c] = n.args.map((e) => compileExpr(e)(EMPTY, ctx.eval));
   if (a === null || b === null || c === null) return;
   const big = typeof a === 'bigint' || n.types[0]!.name === 'int8';
-  if (n.types[0]!.name === 'numeric') throw sqlError('feature_not_supported', 'generate_series(numeric) is not supported');
+  if (n.types[0]!.name === 'numeric')
+    throw sqlError('feature_not_supported', 'generate_series(numeric) is not supported');
   if (big) {
     const start = BigInt(a as number | bigint);
     const stop = BigInt(b as number | bigint);
@@ -188,7 +187,10 @@ async function* execSort(n: Extract<PlanNode, { op: 'sort' }>, ctx: ExecContext)
   // Precompute keys once per row: sorting evaluates the comparator n log n times.
   const fns = n.keys.map((k) => compileExpr(k.expr));
   const keyed = all.map((r) => ({ r, k: fns.map((f) => f(r, ctx.eval)) }));
-  const keyRows = n.keys.map((k, i) => ({ ...k, expr: { kind: 'col' as const, index: i, type: k.expr.type } }));
+  const keyRows = n.keys.map((k, i) => ({
+    ...k,
+    expr: { kind: 'col' as const, index: i, type: k.expr.type },
+  }));
   const kcmp = rowComparator(keyRows);
   keyed.sort((a, b) => kcmp(a.k, b.k, ctx));
   void cmp;

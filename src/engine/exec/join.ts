@@ -1,4 +1,5 @@
 /** Joins: hash join for equality conditions, nested loop for the rest. */
+import { sqlError } from '../errors.ts';
 import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { PlanNode } from '../plan/plan.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
@@ -26,25 +27,38 @@ export async function* execHashJoin(
   const table = new Map<string, Row[]>();
   const rightRows = await materialize(exec(n.right, ctx));
   const matchedRight = n.joinType === 'full' ? new Set<Row>() : undefined;
+  let rightHasNullKey = false;
   for (const r of rightRows) {
     const keys = rk.map((f) => f(r, ctx.eval));
-    if (keys.some((k) => k === null)) continue;
+    if (keys.some((k) => k === null)) {
+      rightHasNullKey = true;
+      continue;
+    }
     const k = rowKey(keys, keyTypes);
     const list = table.get(k);
     if (list) list.push(r);
     else table.set(k, [r]);
   }
   const nullRight: Row = new Array(rightWidth).fill(null);
+  // NOT IN over a set holding NULL is never true.
+  if (n.nullAware && rightHasNullKey) return;
   for await (const batch of exec(n.left, ctx)) {
     const out: Row[] = [];
     for (const l of batch) {
       const keys = lk.map((f) => f(l, ctx.eval));
-      const hits = keys.some((k) => k === null) ? undefined : table.get(rowKey(keys, keyTypes));
+      const leftNull = keys.some((k) => k === null);
+      if (n.nullAware && leftNull && rightRows.length > 0) continue;
+      const hits = leftNull ? undefined : table.get(rowKey(keys, keyTypes));
       let matched = false;
       if (hits) {
         for (const r of hits) {
           const joined = l.concat(r);
           if (extra && !extra(joined, ctx.eval)) continue;
+          if (matched && n.singleMatch)
+            throw sqlError(
+              'cardinality_violation',
+              'more than one row returned by a subquery used as an expression',
+            );
           matched = true;
           if (n.joinType === 'semi') break;
           if (n.joinType === 'anti') break;
@@ -82,10 +96,18 @@ export async function* execNestLoop(
       for (const r of rightRows) {
         const joined = l.concat(r);
         if (cond && !cond(joined, ctx.eval)) continue;
+        if (matched && n.singleMatch)
+          throw sqlError(
+            'cardinality_violation',
+            'more than one row returned by a subquery used as an expression',
+          );
         matched = true;
+        if (n.joinType === 'semi' || n.joinType === 'anti') break;
         matchedRight?.add(r);
         out.push(joined);
       }
+      if (n.joinType === 'semi' && matched) out.push(l);
+      if (n.joinType === 'anti' && !matched) out.push(l);
       if (!matched && (n.joinType === 'left' || n.joinType === 'full')) out.push(l.concat(nullRight));
     }
     if (out.length) yield out;

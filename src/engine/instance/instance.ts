@@ -13,7 +13,7 @@
  *   disk keeps whatever was synced.
  */
 import { sqlError } from '../errors.ts';
-import { AoBlockAllocator, AppendOptimizedRelation } from '../storage/append-optimized.ts';
+import { AoBlockAllocator, AppendOptimizedRelation, VISIMAP_OFFSET } from '../storage/append-optimized.ts';
 import { BufferPool, type WalFlusher } from '../storage/buffer-pool.ts';
 import { relationFile, type StorageContext } from '../storage/context.ts';
 import type { Disk } from '../storage/disk.ts';
@@ -171,6 +171,10 @@ export class Instance implements StorageContext {
 
   // ---- relations ------------------------------------------------------------------------
 
+  heapOf(relfilenode: number): HeapRelation {
+    return this.heap(relfilenode);
+  }
+
   heap(relfilenode: number): HeapRelation {
     let h = this.heaps.get(relfilenode);
     if (!h) this.heaps.set(relfilenode, (h = new HeapRelation(this, relfilenode)));
@@ -195,6 +199,8 @@ export class Instance implements StorageContext {
   dropStorage(tx: Transaction, relfilenode: number): void {
     tx.assignXid();
     tx.dropsOnCommit.push(relationFile(relfilenode));
+    // An append-optimized table's visibility map goes with it (nothing to do for heaps).
+    tx.dropsOnCommit.push(relationFile(relfilenode + VISIMAP_OFFSET));
   }
 
   unlinkFile(file: string): void {

@@ -19,6 +19,8 @@ function senders(n: PlanNode): 'segments' | 'entry' | { contents: number[] } {
   const l = n.locus;
   if (l.kind === 'single') return { contents: [l.content] };
   if (l.kind === 'entry' || l.kind === 'general') return 'entry';
+  // Every segment holds a replicated relation whole: one of them sends it.
+  if (l.kind === 'replicated') return { contents: [0] };
   const direct = directDispatch(n);
   return direct ? { contents: direct } : 'segments';
 }
@@ -37,7 +39,8 @@ export function directDispatch(n: PlanNode): number[] | undefined {
     for (const c of children(x)) walk(c);
   };
   walk(n);
-  if (other || !scans.length || scans.some((s) => !s.directContents || s.locus.kind !== 'hashed')) return undefined;
+  if (other || !scans.length || scans.some((s) => !s.directContents || s.locus.kind !== 'hashed'))
+    return undefined;
   const set = new Set<number>();
   for (const s of scans) for (const c of s.directContents!) set.add(c);
   return [...set].sort((a, b) => a - b);

@@ -99,13 +99,18 @@ export type PlanNode =
       eqKeys: string[];
       /** Further join condition over (left ++ right) columns. */
       extra?: BoundExpr;
+      /** NOT IN: a NULL key on either side makes the answer unknown (no row). */
+      nullAware?: boolean;
+      /** A scalar subquery: more than one match for a row is an error. */
+      singleMatch?: boolean;
     })
   | (Base & {
       op: 'nestLoop';
       left: PlanNode;
       right: PlanNode;
-      joinType: 'inner' | 'left' | 'right' | 'full';
+      joinType: 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
       cond?: BoundExpr;
+      singleMatch?: boolean;
     })
   | (Base & {
       op: 'agg';
@@ -119,7 +124,13 @@ export type PlanNode =
   | (Base & { op: 'sort'; input: PlanNode; keys: SortKey[] })
   | (Base & { op: 'limit'; input: PlanNode; limit?: BoundExpr; offset?: BoundExpr })
   | (Base & { op: 'distinct'; input: PlanNode })
-  | (Base & { op: 'setop'; kind: 'union' | 'intersect' | 'except'; all: boolean; left: PlanNode; right: PlanNode })
+  | (Base & {
+      op: 'setop';
+      kind: 'union' | 'intersect' | 'except';
+      all: boolean;
+      left: PlanNode;
+      right: PlanNode;
+    })
   | (Base & { op: 'append'; inputs: PlanNode[] })
   | (Base & {
       op: 'motion';

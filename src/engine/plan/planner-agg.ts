@@ -5,7 +5,14 @@
  */
 import { sqlError } from '../errors.ts';
 import type { CallExpr, Expr, SelectStmt, SortItem } from '../sql/ast.ts';
-import { bindAggregateCall, bindBooleanCondition, bindExpr, coerce, isAggregateName, type BindScope } from '../sql/bind-expr.ts';
+import {
+  bindAggregateCall,
+  bindBooleanCondition,
+  bindExpr,
+  coerce,
+  isAggregateName,
+  type BindScope,
+} from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { T, type SqlType } from '../sql/types.ts';
 import { columnIndex, gather, hashedOn, onSegments, redistribute } from './locus.ts';
@@ -55,11 +62,14 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
     const b = bindAggregateCall(call, nested);
     const spec: AggSpec = { key: b.key, args: b.args, distinct: b.distinct, name: b.name, type: b.type };
     if (b.filter) spec.filter = b.filter;
-    const existing = aggs.findIndex((a) => JSON.stringify(a) === JSON.stringify(spec));
+    const existing = aggs.findIndex((a) => sameSpec(a, spec));
     const idx = existing >= 0 ? existing : aggs.push(spec) - 1;
     return { kind: 'param', index: AGG_MARK - idx, type: b.type };
   };
-  const withAggs = (clause: string): BindScope => ({ ...planner.exprScope(scope, clause), bindAggregate: bindAgg });
+  const withAggs = (clause: string): BindScope => ({
+    ...planner.exprScope(scope, clause),
+    bindAggregate: bindAgg,
+  });
 
   // GROUP BY items: an output ordinal, an output alias, or an expression over the input.
   const { exprs: rawTargets, names } = planner.bindTargets(q.targets, scope, withAggs('SELECT'));
@@ -67,16 +77,24 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
     if (g.kind === 'literal' && g.literalType === 'integer') {
       const n = Number(g.value);
       if (n < 1 || n > rawTargets.length)
-        throw sqlError('invalid_column_reference', `GROUP BY position ${n} is not in select list`, { position: g.pos });
+        throw sqlError('invalid_column_reference', `GROUP BY position ${n} is not in select list`, {
+          position: g.pos,
+        });
       const t = rawTargets[n - 1]!;
-      if (containsAgg(t)) throw sqlError('grouping_error', 'aggregate functions are not allowed in GROUP BY', { position: g.pos });
+      if (containsAgg(t))
+        throw sqlError('grouping_error', 'aggregate functions are not allowed in GROUP BY', {
+          position: g.pos,
+        });
       return t;
     }
     if (g.kind === 'column' && g.table === undefined && scope.lookup(g) === undefined) {
       const at = names.indexOf(g.name);
       if (at >= 0) return rawTargets[at]!;
     }
-    if (hasAgg(g)) throw sqlError('grouping_error', 'aggregate functions are not allowed in GROUP BY', { position: g.pos });
+    if (hasAgg(g))
+      throw sqlError('grouping_error', 'aggregate functions are not allowed in GROUP BY', {
+        position: g.pos,
+      });
     return bindExpr(g, planner.exprScope(scope, 'GROUP BY'));
   });
 
@@ -86,7 +104,8 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
     mapExpr(e, (x) => {
       const k = groupKeys.findIndex((g) => sameExpr(g, x));
       if (k >= 0) return { kind: 'col', index: k, type: x.type };
-      if (x.kind === 'param' && x.index <= AGG_MARK) return { kind: 'col', index: nk + (AGG_MARK - x.index), type: x.type };
+      if (x.kind === 'param' && x.index <= AGG_MARK)
+        return { kind: 'col', index: nk + (AGG_MARK - x.index), type: x.type };
       if (x.kind === 'col') {
         const c = scope.columns[x.index]!;
         throw sqlError(
@@ -112,6 +131,17 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
   return { node, targets, names, order, scope: aggScope };
 }
 
+function sameSpec(a: AggSpec, b: AggSpec): boolean {
+  return (
+    a.key === b.key &&
+    a.distinct === b.distinct &&
+    a.args.length === b.args.length &&
+    a.args.every((x, i) => sameExpr(x, b.args[i]!)) &&
+    (a.filter === undefined) === (b.filter === undefined) &&
+    (!a.filter || sameExpr(a.filter, b.filter!))
+  );
+}
+
 function containsAgg(e: BoundExpr): boolean {
   let found = false;
   mapExpr(e, (x) => {
@@ -122,7 +152,13 @@ function containsAgg(e: BoundExpr): boolean {
 }
 
 /** Places the aggregate: one phase when groups are co-located, two phases otherwise. */
-function distributeAgg(planner: Planner, input: PlanNode, keys: BoundExpr[], aggs: AggSpec[], outTypes: SqlType[]): PlanNode {
+function distributeAgg(
+  planner: Planner,
+  input: PlanNode,
+  keys: BoundExpr[],
+  aggs: AggSpec[],
+  outTypes: SqlType[],
+): PlanNode {
   const strategy = keys.length ? 'hashed' : 'plain';
   const keyCols = keys.map(columnIndex);
   const single = (n: PlanNode): PlanNode => ({
@@ -138,7 +174,15 @@ function distributeAgg(planner: Planner, input: PlanNode, keys: BoundExpr[], agg
   if (!onSegments(input.locus) || input.locus.kind === 'single') return single(input);
   if (input.locus.kind === 'replicated') return single(gather(input, planner.slices));
   const simpleKeys = keyCols.every((c) => c !== undefined) && keys.length > 0;
-  if (simpleKeys && hashedOn(input, keyCols as number[], keys.map((k) => k.type))) return single(input);
+  if (
+    simpleKeys &&
+    hashedOn(
+      input,
+      keyCols as number[],
+      keys.map((k) => k.type),
+    )
+  )
+    return single(input);
   if (simpleKeys && input.locus.kind === 'hashed') {
     // Hashed on a subset of the grouping keys also keeps each group on one segment.
     const l = input.locus;
@@ -174,16 +218,29 @@ function distributeAgg(planner: Planner, input: PlanNode, keys: BoundExpr[], agg
     locus: n.locus,
   });
   if (!keys.length) return combine(gather(partial, planner.slices));
-  return combine(redistribute(partial, keys.map((_, i) => i), planner.slices));
+  return combine(
+    redistribute(
+      partial,
+      keys.map((_, i) => i),
+      planner.slices,
+    ),
+  );
 }
 
 function redistributeOn(planner: Planner, input: PlanNode, keys: BoundExpr[]): PlanNode {
   const cols = keys.map(columnIndex);
   if (cols.every((c) => c !== undefined)) return redistribute(input, cols as number[], planner.slices);
   // Hash on computed keys: project them as extra columns first.
-  const exprs: BoundExpr[] = [...input.types.map((type, i) => ({ kind: 'col', index: i, type }) as BoundExpr), ...keys];
+  const exprs: BoundExpr[] = [
+    ...input.types.map((type, i) => ({ kind: 'col', index: i, type }) as BoundExpr),
+    ...keys,
+  ];
   const projected = planner.project(input, exprs);
-  return redistribute(projected, keys.map((_, i) => input.types.length + i), planner.slices);
+  return redistribute(
+    projected,
+    keys.map((_, i) => input.types.length + i),
+    planner.slices,
+  );
 }
 
 function groupLocus(n: PlanNode, keyCols: (number | undefined)[], outTypes: SqlType[]): PlanNode['locus'] {

@@ -14,9 +14,20 @@ import type { BoundExpr } from '../sql/expr-bound.ts';
 import { resolveOperator } from '../sql/functions.ts';
 import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
-import { broadcast, columnIndex, gather, hashCompatible, hashedOn, onSegments, projectLocus, redistribute, SliceCounter } from './locus.ts';
+import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
+import {
+  broadcast,
+  columnIndex,
+  gather,
+  hashCompatible,
+  hashedOn,
+  onSegments,
+  projectLocus,
+  redistribute,
+  SliceCounter,
+} from './locus.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
-import { columnsOf, remapColumns, Scope, type ScopeColumn } from './scope.ts';
+import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
 /** A coordinator-only relation the planner can read (system views). */
 export interface SystemRelation {
@@ -45,6 +56,8 @@ export interface PlannedQuery {
 
 export class Planner {
   readonly slices = new SliceCounter();
+  /** Correlated scalar subqueries turned into join columns (AST node → column). */
+  readonly subqueryColumns = new Map<object, number>();
   readonly env: PlannerEnv;
 
   constructor(env: PlannerEnv) {
@@ -53,8 +66,22 @@ export class Planner {
 
   /** Plans a query whose result goes to the client: it ends on the coordinator. */
   planTop(q: Query): PlannedQuery {
-    const p = this.planQuery(q);
+    const p = this.resolveUnknowns(this.planQuery(q));
     return { node: this.toEntry(p.node, p.mergeKeys), columns: p.columns };
+  }
+
+  /** Output columns still of unknown type (untyped literals) become text, as Postgres does. */
+  resolveUnknowns<P extends PlannedQuery>(p: P): P {
+    if (!p.columns.some((c) => c.type.name === 'unknown')) return p;
+    const fixed = p.columns.map((c, i): BoundExpr => {
+      const col: BoundExpr = { kind: 'col', index: i, type: c.type };
+      return c.type.name === 'unknown' ? coerce(col, T.text, 'implicit') : col;
+    });
+    return {
+      ...p,
+      node: this.project(p.node, fixed),
+      columns: p.columns.map((c) => (c.type.name === 'unknown' ? { ...c, type: T.text } : c)),
+    };
   }
 
   /** Plans a query; the result may still live on segments. */
@@ -80,12 +107,13 @@ export class Planner {
   private planSelect(q: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
     let rel = this.planFrom(q.from);
     if (q.where) rel = this.applyWhere(rel, q.where);
+    rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
     const grouped = q.groupBy.length > 0 || queryHasAggregates(q);
     let outExprs: BoundExpr[];
     let names: string[];
     let inputScope = rel.scope;
     let node = rel.node;
-    let orderExprs: { key: SortKey; item: SortItem }[] = [];
+    let orderExprs: { key: SortKey; item: SortItem }[];
     if (grouped) {
       const agg = planAggregation(this, rel, q);
       node = agg.node;
@@ -94,29 +122,43 @@ export class Planner {
       orderExprs = agg.order;
       inputScope = agg.scope;
     } else {
+      this.currentTypes = rel.node.types;
       const t = this.bindTargets(q.targets, rel.scope);
       outExprs = t.exprs;
       names = t.names;
-      orderExprs = q.orderBy.map((item) => ({ item, key: this.bindSortKey(item, rel.scope, outExprs, names) }));
+      orderExprs = q.orderBy.map((item) => ({
+        item,
+        key: this.bindSortKey(item, rel.scope, outExprs, names),
+      }));
     }
     void inputScope;
     // Sort keys that are not output columns ride along as hidden columns until the sort.
     const visible = outExprs.length;
     const allExprs = [...outExprs];
     const keys: SortKey[] = orderExprs.map(({ key }) => {
-      const at = allExprs.findIndex((e) => JSON.stringify(e) === JSON.stringify(key.expr));
+      const at = allExprs.findIndex((e) => sameExpr(e, key.expr));
       const idx = at >= 0 ? at : allExprs.push(key.expr) - 1;
       return { ...key, expr: { kind: 'col', index: idx, type: key.expr.type } };
     });
     if (q.distinct && allExprs.length > visible)
-      throw sqlError('invalid_column_reference', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', {
-        position: q.orderBy[0]?.pos ?? q.pos,
-      });
+      throw sqlError(
+        'invalid_column_reference',
+        'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
+        {
+          position: q.orderBy[0]?.pos ?? q.pos,
+        },
+      );
     node = this.project(node, allExprs);
     if (q.distinct) node = this.distinct(node);
     const limited = this.sortAndLimit(node, keys, q.limit, q.offset);
     node = limited.node;
+    let mergeKeys = limited.mergeKeys;
     if (allExprs.length > visible) {
+      // Merge at the gather while the sort columns are still there.
+      if (mergeKeys) {
+        node = this.toEntry(node, mergeKeys);
+        mergeKeys = undefined;
+      }
       node = this.project(
         node,
         outExprs.map((e, i) => ({ kind: 'col', index: i, type: e.type }) as BoundExpr),
@@ -125,11 +167,15 @@ export class Planner {
     return {
       node,
       columns: names.map((name, i) => ({ name, type: outExprs[i]!.type })),
-      ...(limited.mergeKeys ? { mergeKeys: limited.mergeKeys } : {}),
+      ...(mergeKeys ? { mergeKeys } : {}),
     };
   }
 
-  bindTargets(targets: SelectTarget[], scope: Scope, bs?: BindScope): { exprs: BoundExpr[]; names: string[] } {
+  bindTargets(
+    targets: SelectTarget[],
+    scope: Scope,
+    bs?: BindScope,
+  ): { exprs: BoundExpr[]; names: string[] } {
     const exprs: BoundExpr[] = [];
     const names: string[] = [];
     const binder = bs ?? this.exprScope(scope, 'SELECT');
@@ -137,16 +183,18 @@ export class Planner {
       if (t.kind === 'star') {
         const cols = scope.star(t.table, t.pos);
         if (cols.length === 0 && t.table === undefined)
-          throw sqlError('syntax_error', 'SELECT * with no tables specified is not valid', { position: t.pos });
+          throw sqlError('syntax_error', 'SELECT * with no tables specified is not valid', {
+            position: t.pos,
+          });
         for (const { index, col } of cols) {
           exprs.push({ kind: 'col', index, type: col.type });
           names.push(col.name);
         }
         continue;
       }
-      let e = bindExpr(t.expr, binder);
-      if (e.type.name === 'unknown') e = coerce(e, T.text, 'implicit');
-      exprs.push(e);
+      // An untyped literal stays unknown here: INSERT gives it the column's type; a client
+      // or a FROM subquery sees text (resolveUnknowns).
+      exprs.push(bindExpr(t.expr, binder));
       names.push(t.alias ?? targetName(t.expr));
     }
     return { exprs, names };
@@ -167,31 +215,49 @@ export class Planner {
     if (e.kind === 'literal' && e.literalType === 'integer') {
       const n = Number(e.value);
       if (n < 1 || n > outExprs.length)
-        throw sqlError('invalid_column_reference', `ORDER BY position ${n} is not in select list`, { position: e.pos });
+        throw sqlError('invalid_column_reference', `ORDER BY position ${n} is not in select list`, {
+          position: e.pos,
+        });
       return { expr: outExprs[n - 1]!, descending: item.descending, nullsFirst };
     }
     if (e.kind === 'column' && e.table === undefined) {
       const hits = names.map((n, i) => (n === e.name ? i : -1)).filter((i) => i >= 0);
-      if (hits.length > 1 && !hits.every((h) => JSON.stringify(outExprs[h]) === JSON.stringify(outExprs[hits[0]!])))
+      if (hits.length > 1 && !hits.every((h) => sameExpr(outExprs[h]!, outExprs[hits[0]!]!)))
         throw sqlError('ambiguous_column', `ORDER BY "${e.name}" is ambiguous`, { position: e.pos });
       if (hits.length >= 1 && scope.lookup(e) === undefined)
         return { expr: outExprs[hits[0]!]!, descending: item.descending, nullsFirst };
       if (hits.length >= 1) return { expr: outExprs[hits[0]!]!, descending: item.descending, nullsFirst };
     }
-    return { expr: bindExpr(e, bs ?? this.exprScope(scope, 'ORDER BY')), descending: item.descending, nullsFirst };
+    return {
+      expr: bindExpr(e, bs ?? this.exprScope(scope, 'ORDER BY')),
+      descending: item.descending,
+      nullsFirst,
+    };
   }
 
   project(node: PlanNode, exprs: BoundExpr[]): PlanNode {
-    const identity = exprs.length === node.types.length && exprs.every((e, i) => e.kind === 'col' && e.index === i);
+    const identity =
+      exprs.length === node.types.length && exprs.every((e, i) => e.kind === 'col' && e.index === i);
     if (identity) return node;
-    return { op: 'project', input: node, exprs, types: exprs.map((e) => e.type), locus: projectLocus(node.locus, exprs) };
+    return {
+      op: 'project',
+      input: node,
+      exprs,
+      types: exprs.map((e) => e.type),
+      locus: projectLocus(node.locus, exprs),
+    };
   }
 
   /** DISTINCT: rows equal on every column must meet, so hash on all of them first. */
   distinct(node: PlanNode): PlanNode {
     let input = node;
     const all = node.types.map((_, i) => i);
-    if (onSegments(input.locus) && input.locus.kind !== 'replicated' && input.locus.kind !== 'single' && !hashedOn(input, all, input.types))
+    if (
+      onSegments(input.locus) &&
+      input.locus.kind !== 'replicated' &&
+      input.locus.kind !== 'single' &&
+      !hashedOn(input, all, input.types)
+    )
       input = redistribute(input, all, this.slices);
     return { op: 'distinct', input, types: input.types, locus: input.locus };
   }
@@ -208,7 +274,8 @@ export class Planner {
     const offset = offsetAst ? this.bindLimit(offsetAst, scope, 'OFFSET') : undefined;
     let n = node;
     if (keys.length) n = { op: 'sort', input: n, keys, types: n.types, locus: n.locus };
-    if (!limit && !offset) return keys.length && onSegments(n.locus) ? { node: n, mergeKeys: keys } : { node: n };
+    if (!limit && !offset)
+      return keys.length && onSegments(n.locus) ? { node: n, mergeKeys: keys } : { node: n };
     if (onSegments(n.locus) && n.locus.kind !== 'replicated') {
       // Each segment keeps at most offset+limit rows; the coordinator applies the real limit.
       if (limit) {
@@ -225,7 +292,8 @@ export class Planner {
 
   private bindLimit(e: Expr, scope: Scope, what: string): BoundExpr {
     const b = bindExpr(e, this.exprScope(scope, what));
-    if (columnsOf(b).size) throw sqlError('syntax_error', `argument of ${what} must not contain variables`, { position: e.pos });
+    if (columnsOf(b).size)
+      throw sqlError('syntax_error', `argument of ${what} must not contain variables`, { position: e.pos });
     return coerce(b, T.int8, 'assignment', e.pos);
   }
 
@@ -233,18 +301,27 @@ export class Planner {
 
   planFrom(items: FromItem[]): RelPlan {
     if (items.length === 0)
-      return { node: { op: 'result', exprs: [], types: [], locus: { kind: 'general' } }, scope: new Scope([]) };
+      return {
+        node: { op: 'result', exprs: [], types: [], locus: { kind: 'general' } },
+        scope: new Scope([]),
+      };
     let rel = this.planFromItem(items[0]!);
-    for (const item of items.slice(1)) rel = this.join(rel, this.planFromItem(item), 'cross', undefined, item.pos);
+    for (const item of items.slice(1))
+      rel = this.join(rel, this.planFromItem(item), 'cross', undefined, item.pos);
     return rel;
   }
 
   planFromItem(item: FromItem): RelPlan {
     switch (item.kind) {
       case 'table':
-        return this.planTable(item.name.name, item.alias?.name ?? item.name.name, item.alias?.columns, item.pos);
+        return this.planTable(
+          item.name.name,
+          item.alias?.name ?? item.name.name,
+          item.alias?.columns,
+          item.pos,
+        );
       case 'subquery': {
-        const sub = this.planQuery(item.query);
+        const sub = this.resolveUnknowns(this.planQuery(item.query));
         const alias = item.alias.name;
         const names = sub.columns.map((c, i) => item.alias.columns?.[i] ?? c.name);
         return {
@@ -262,7 +339,11 @@ export class Planner {
   private planTable(name: string, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
     const t = this.env.tables.get(name);
     if (t) {
-      const cols: ScopeColumn[] = t.columns.map((c, i) => ({ rel: alias, name: colAliases?.[i] ?? c.name, type: c.type }));
+      const cols: ScopeColumn[] = t.columns.map((c, i) => ({
+        rel: alias,
+        name: colAliases?.[i] ?? c.name,
+        type: c.type,
+      }));
       cols.push({ rel: alias, name: 'ctid', type: T.text, hidden: true });
       cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });
       const locus: Locus =
@@ -272,7 +353,14 @@ export class Planner {
             ? { kind: 'replicated' }
             : { kind: 'strewn' };
       return {
-        node: { op: 'scan', table: t, withCtid: true, withSegmentId: true, types: cols.map((c) => c.type), locus },
+        node: {
+          op: 'scan',
+          table: t,
+          withCtid: true,
+          withSegmentId: true,
+          types: cols.map((c) => c.type),
+          locus,
+        },
         scope: new Scope(cols),
       };
     }
@@ -290,13 +378,19 @@ export class Planner {
   private planFunction(item: Extract<FromItem, { kind: 'function' }>): RelPlan {
     const call = item.call;
     if (call.name !== 'generate_series')
-      throw sqlError('feature_not_supported', `function ${call.name} in FROM is not supported`, { position: call.pos });
+      throw sqlError('feature_not_supported', `function ${call.name} in FROM is not supported`, {
+        position: call.pos,
+      });
     const empty = new Scope([]);
     let args = call.args.map((a) => bindExpr(a, this.exprScope(empty, 'FROM')));
     if (args.length < 2 || args.length > 3)
-      throw sqlError('undefined_function', `function generate_series(${args.map((a) => a.type.name).join(', ')}) does not exist`, {
-        position: call.pos,
-      });
+      throw sqlError(
+        'undefined_function',
+        `function generate_series(${args.map((a) => a.type.name).join(', ')}) does not exist`,
+        {
+          position: call.pos,
+        },
+      );
     const t = commonType(args.map((a) => (a.type.name === 'unknown' ? T.int4 : a.type)));
     const type = t.name === 'int8' || t.name === 'numeric' ? t : T.int4;
     args = args.map((a) => coerce(a, type, 'implicit', call.pos));
@@ -312,14 +406,28 @@ export class Planner {
     const left = this.planFromItem(j.left);
     const right = this.planFromItem(j.right);
     if (j.natural || j.using) {
-      const names = j.using ?? left.scope.columns.filter((c) => !c.hidden && right.scope.columns.some((r) => !r.hidden && r.name === c.name)).map((c) => c.name);
+      const names =
+        j.using ??
+        left.scope.columns
+          .filter((c) => !c.hidden && right.scope.columns.some((r) => !r.hidden && r.name === c.name))
+          .map((c) => c.name);
       let cond: Expr | undefined;
       for (const n of names) {
         const eq: Expr = {
           kind: 'binary',
           op: '=',
-          left: { kind: 'column', table: left.scope.columns.find((c) => c.name === n)?.rel, name: n, pos: j.pos } as Expr,
-          right: { kind: 'column', table: right.scope.columns.find((c) => c.name === n)?.rel, name: n, pos: j.pos } as Expr,
+          left: {
+            kind: 'column',
+            table: left.scope.columns.find((c) => c.name === n)?.rel,
+            name: n,
+            pos: j.pos,
+          } as Expr,
+          right: {
+            kind: 'column',
+            table: right.scope.columns.find((c) => c.name === n)?.rel,
+            name: n,
+            pos: j.pos,
+          } as Expr,
           pos: j.pos,
         };
         cond = cond ? { kind: 'binary', op: 'and', left: cond, right: eq, pos: j.pos } : eq;
@@ -327,7 +435,7 @@ export class Planner {
       const joined = this.join(left, right, j.joinType === 'cross' ? 'inner' : j.joinType, cond, j.pos);
       // USING columns appear once: hide the right side's copies.
       const cols = joined.scope.columns.map((c, i) =>
-        i >= left.scope.columns.length && names.includes(c.name) ? { ...c, hidden: true } : c,
+        i >= left.scope.columns.length && names.includes(c.name) ? { ...c, merged: true } : c,
       );
       return { node: joined.node, scope: new Scope(cols) };
     }
@@ -352,7 +460,10 @@ export class Planner {
         ...right.scope.columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr),
       ];
       void nl;
-      return { node: this.project(swapped.node, exprs), scope: new Scope([...left.scope.columns, ...right.scope.columns]) };
+      return {
+        node: this.project(swapped.node, exprs),
+        scope: new Scope([...left.scope.columns, ...right.scope.columns]),
+      };
     }
     const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
     const nLeft = left.scope.columns.length;
@@ -374,19 +485,29 @@ export class Planner {
     const types = [...left.node.types, ...right.node.types];
     const joinType = type === 'cross' ? 'inner' : type;
     if (leftKeys.length) {
-      const [l, r, locus] = this.colocate(left.node, right.node, leftKeys, rightKeys, joinType);
-      const node: PlanNode = { op: 'hashJoin', left: l, right: r, joinType, leftKeys, rightKeys, eqKeys, types, locus };
+      const [l, r, locus] = this.colocateJoin(left.node, right.node, leftKeys, rightKeys, joinType);
+      const node: PlanNode = {
+        op: 'hashJoin',
+        left: l,
+        right: r,
+        joinType,
+        leftKeys,
+        rightKeys,
+        eqKeys,
+        types,
+        locus,
+      };
       if (extra) node.extra = extra;
       return { node, scope };
     }
-    const [l, r, locus] = this.placeNestLoop(left.node, right.node, joinType);
+    const [l, r, locus] = this.placeJoin(left.node, right.node, joinType);
     const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
     if (extra) node.cond = extra;
     return { node, scope };
   }
 
   /** Brings two join inputs together for an equi-join on the given keys. */
-  private colocate(
+  colocateJoin(
     l: PlanNode,
     r: PlanNode,
     lk: BoundExpr[],
@@ -406,7 +527,10 @@ export class Planner {
     const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
     if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
     // The outer side of a left join must not be duplicated: only the inner side may be everywhere.
-    if (rGeneral && (joinType === 'inner' || joinType === 'left' || joinType === 'semi' || joinType === 'anti'))
+    if (
+      rGeneral &&
+      (joinType === 'inner' || joinType === 'left' || joinType === 'semi' || joinType === 'anti')
+    )
       return [l, r, l.locus];
     if (lGeneral && joinType === 'inner') return [l, r, r.locus];
     if (simple && keyTypesOk) {
@@ -423,7 +547,7 @@ export class Planner {
     return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
   }
 
-  private placeNestLoop(l: PlanNode, r: PlanNode, joinType: string): [PlanNode, PlanNode, Locus] {
+  placeJoin(l: PlanNode, r: PlanNode, joinType: string): [PlanNode, PlanNode, Locus] {
     if (l.locus.kind === 'entry' || r.locus.kind === 'entry' || joinType === 'full')
       return [this.toEntry(l), this.toEntry(r), { kind: 'entry' }];
     const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
@@ -436,7 +560,11 @@ export class Planner {
 
   // ---- WHERE ----------------------------------------------------------------------------
 
-  applyWhere(rel: RelPlan, where: Expr): RelPlan {
+  applyWhere(input: RelPlan, whereAst: Expr): RelPlan {
+    const pulled = pullUpSublinks(this, input, whereAst);
+    const rel = pulled.rel;
+    if (!pulled.where) return rel;
+    const where = pulled.where;
     const cond = bindBooleanCondition(where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
     const n = rel.node;
     if (n.op === 'scan' && !n.filter) {
@@ -476,7 +604,12 @@ export class Planner {
     const columns = types.map((type, i) => ({ name: `column${i + 1}`, type }));
     const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
     const keys = q.orderBy.map((item) =>
-      this.bindSortKey(item, scope, columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr), columns.map((c) => c.name)),
+      this.bindSortKey(
+        item,
+        scope,
+        columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr),
+        columns.map((c) => c.name),
+      ),
     );
     node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
     return { node, columns };
@@ -486,9 +619,13 @@ export class Planner {
     const l = this.planQuery(q.left);
     const r = this.planQuery(q.right);
     if (l.columns.length !== r.columns.length)
-      throw sqlError('syntax_error', `each ${q.op.toUpperCase()} query must have the same number of columns`, {
-        position: q.pos,
-      });
+      throw sqlError(
+        'syntax_error',
+        `each ${q.op.toUpperCase()} query must have the same number of columns`,
+        {
+          position: q.pos,
+        },
+      );
     const types = l.columns.map((c, i) => {
       const t = commonType([c.type, r.columns[i]!.type], q.op.toUpperCase());
       return t.name === 'unknown' ? T.text : t;
@@ -503,21 +640,45 @@ export class Planner {
     // Set operations run where equal rows meet: on the coordinator (small results) for simplicity.
     left = this.toEntry(left);
     right = this.toEntry(right);
-    let node: PlanNode = { op: 'setop', kind: q.op, all: q.all, left, right, types, locus: { kind: 'entry' } };
+    let node: PlanNode = {
+      op: 'setop',
+      kind: q.op,
+      all: q.all,
+      left,
+      right,
+      types,
+      locus: { kind: 'entry' },
+    };
     const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
     const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
     const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);
-    const keys = q.orderBy.map((item) => this.bindSortKey(item, scope, outs, columns.map((c) => c.name)));
+    const keys = q.orderBy.map((item) =>
+      this.bindSortKey(
+        item,
+        scope,
+        outs,
+        columns.map((c) => c.name),
+      ),
+    );
     node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
     return { node, columns };
   }
 
   // ---- subqueries -------------------------------------------------------------------------
 
+  /** Set while binding the select list of a query whose rel got subquery columns. */
+  currentTypes: SqlType[] = [];
+
+  private subqueryColumnType(index: number): SqlType {
+    return this.currentTypes[index] ?? T.text;
+  }
+
   private subqueryValue(
     node: Parameters<NonNullable<BindScope['bindSubquery']>>[0],
     bindArg: (e: Expr) => BoundExpr,
   ): BoundExpr {
+    const joined = this.subqueryColumns.get(node);
+    if (joined !== undefined) return { kind: 'col', index: joined, type: this.subqueryColumnType(joined) };
     const result = this.env.initplans.get(node);
     if (result === undefined)
       throw sqlError('feature_not_supported', 'correlated subqueries are not supported in this position', {
@@ -532,7 +693,9 @@ export class Planner {
     const arg = bindArg(node.expr);
     const t = commonType([arg.type, set.type]);
     const eq = resolveOperator('=', [t, t]);
-    const list: BoundExpr[] = set.values.map((v) => coerce({ kind: 'const', value: v, type: set.type }, t, 'implicit'));
+    const list: BoundExpr[] = set.values.map((v) =>
+      coerce({ kind: 'const', value: v, type: set.type }, t, 'implicit'),
+    );
     if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool };
     return { kind: 'in', arg: coerce(arg, t, 'implicit'), list, key: eq.key, not: node.not, type: T.bool };
   }
@@ -549,7 +712,10 @@ export function andAll(parts: BoundExpr[]): BoundExpr {
 }
 
 /** `l = r` with l over the left input only and r over the right input only. */
-function equiJoinKey(c: BoundExpr, nLeft: number): { left: BoundExpr; right: BoundExpr; key: string } | undefined {
+function equiJoinKey(
+  c: BoundExpr,
+  nLeft: number,
+): { left: BoundExpr; right: BoundExpr; key: string } | undefined {
   if (c.kind !== 'func' || c.args.length !== 2) return undefined;
   if (!c.key.startsWith('op=(')) return undefined;
   const [a, b] = c.args as [BoundExpr, BoundExpr];
@@ -577,8 +743,11 @@ export function targetName(e: Expr): string {
       return e.name;
     case 'cast':
       return e.expr.kind === 'literal' || e.expr.kind === 'cast' ? castName(e) : targetName(e.expr);
-    case 'case':
-      return 'case';
+    case 'case': {
+      // Postgres names a CASE after its ELSE result when that has a name.
+      const n = e.else ? targetName(e.else) : '?column?';
+      return n === '?column?' ? 'case' : n;
+    }
     case 'exists':
       return 'exists';
     case 'subquery': {
@@ -596,7 +765,21 @@ export function targetName(e: Expr): string {
 
 function castName(e: Extract<Expr, { kind: 'cast' }>): string {
   const n = e.type.name;
-  const map: Record<string, string> = { int4: 'int4', int8: 'int8', int2: 'int2', float8: 'float8', float4: 'float4', bool: 'bool', text: 'text', numeric: 'numeric', varchar: 'varchar', bpchar: 'bpchar', date: 'date', timestamp: 'timestamp', timestamptz: 'timestamptz' };
+  const map: Record<string, string> = {
+    int4: 'int4',
+    int8: 'int8',
+    int2: 'int2',
+    float8: 'float8',
+    float4: 'float4',
+    bool: 'bool',
+    text: 'text',
+    numeric: 'numeric',
+    varchar: 'varchar',
+    bpchar: 'bpchar',
+    date: 'date',
+    timestamp: 'timestamp',
+    timestamptz: 'timestamptz',
+  };
   return map[n] ?? n;
 }
 
@@ -604,7 +787,11 @@ function castName(e: Extract<Expr, { kind: 'cast' }>): string {
  * Direct dispatch: when the filter pins every distribution key column to a constant
  * (`a = 5 AND ...`), only the segment that value hashes to can hold matching rows.
  */
-function directContents(scan: Extract<PlanNode, { op: 'scan' }>, cond: BoundExpr, numSegments: number): number[] | undefined {
+function directContents(
+  scan: Extract<PlanNode, { op: 'scan' }>,
+  cond: BoundExpr,
+  numSegments: number,
+): number[] | undefined {
   const t = scan.table;
   if (t.policy.kind !== 'hash') return undefined;
   const keys = t.policy.keys;
@@ -617,13 +804,20 @@ function directContents(scan: Extract<PlanNode, { op: 'scan' }>, cond: BoundExpr
       const [a, b] = c.args as [BoundExpr, BoundExpr];
       const col = a.kind === 'col' ? a : b.kind === 'col' ? b : undefined;
       const cst = a.kind === 'const' ? a : b.kind === 'const' ? b : undefined;
-      if (col && cst && col.index === k && cst.value !== null && hashCompatible(col.type, cst.type)) found = cst.value;
+      if (col && cst && col.index === k && cst.value !== null && hashCompatible(col.type, cst.type))
+        found = cst.value;
     }
     if (found === undefined) return undefined;
     values.push(found);
   }
   void numSegments;
-  return [directDispatchTarget(values, keys.map((k) => t.columns[k]!.type), t.numsegments)];
+  return [
+    directDispatchTarget(
+      values,
+      keys.map((k) => t.columns[k]!.type),
+      t.numsegments,
+    ),
+  ];
 }
 
 import { cdbhash } from '../sql/cdbhash.ts';

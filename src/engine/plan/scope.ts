@@ -15,6 +15,8 @@ export interface ScopeColumn {
   type: SqlType;
   /** System or helper columns (ctid, gp_segment_id): resolvable by name, not part of `*`. */
   hidden?: boolean;
+  /** The right-hand copy of a JOIN ... USING column: reachable only qualified (t.col). */
+  merged?: boolean;
 }
 
 export class Scope {
@@ -28,7 +30,7 @@ export class Scope {
   star(rel: string | undefined, pos: number): { index: number; col: ScopeColumn }[] {
     const out: { index: number; col: ScopeColumn }[] = [];
     this.columns.forEach((col, index) => {
-      if (col.hidden) return;
+      if (col.hidden || col.merged) return;
       if (rel === undefined || col.rel === rel) out.push({ index, col });
     });
     if (rel !== undefined && !this.columns.some((c) => c.rel === rel))
@@ -43,6 +45,7 @@ export class Scope {
       const c = this.columns[i]!;
       if (c.name !== ref.name) continue;
       if (ref.table !== undefined && c.rel !== ref.table) continue;
+      if (ref.table === undefined && c.merged) continue;
       if (found !== undefined) {
         const name = ref.table ? `${ref.table}.${ref.name}` : ref.name;
         throw sqlError('ambiguous_column', `column reference "${name}" is ambiguous`, { position: ref.pos });
@@ -56,7 +59,9 @@ export class Scope {
     const i = this.lookup(ref);
     if (i === undefined) {
       if (ref.table !== undefined && !this.columns.some((c) => c.rel === ref.table))
-        throw sqlError('undefined_table', `missing FROM-clause entry for table "${ref.table}"`, { position: ref.pos });
+        throw sqlError('undefined_table', `missing FROM-clause entry for table "${ref.table}"`, {
+          position: ref.pos,
+        });
       const name = ref.table ? `${ref.table}.${ref.name}` : ref.name;
       throw sqlError('undefined_column', `column ${quoteName(name)} does not exist`, { position: ref.pos });
     }
@@ -87,7 +92,8 @@ export function mapExpr(e: BoundExpr, f: (x: BoundExpr) => BoundExpr | undefined
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
     if (k === 'type') out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.map((x) => (isExpr(x) ? mapExpr(x, f) : isWhen(x) ? mapWhen(x, f) : x));
+    else if (Array.isArray(v))
+      out[k] = v.map((x) => (isExpr(x) ? mapExpr(x, f) : isWhen(x) ? mapWhen(x, f) : x));
     else if (isExpr(v)) out[k] = mapExpr(v, f);
     else out[k] = v;
   }

@@ -3,29 +3,55 @@
  * coordinator, the storage on every segment, all in one distributed transaction.
  */
 import { sqlError } from '../errors.ts';
-import type { ColumnDef, CreateTableAsStmt, CreateTableStmt, DistributedBy, DropTableStmt, StorageOption, TruncateStmt } from '../sql/ast.ts';
+import type {
+  ColumnDef,
+  CreateTableAsStmt,
+  CreateTableStmt,
+  DistributedBy,
+  DropTableStmt,
+  StorageOption,
+  TruncateStmt,
+} from '../sql/ast.ts';
 import { parseTypeName, T, type SqlType } from '../sql/types.ts';
 import type { ColumnInfo, Policy, TableInfo } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { insertQueryInto } from './dml.ts';
 
-const HASHABLE = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'text', 'varchar', 'bpchar', 'bool', 'date', 'timestamp', 'timestamptz']);
+const HASHABLE = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'numeric',
+  'float4',
+  'float8',
+  'text',
+  'varchar',
+  'bpchar',
+  'bool',
+  'date',
+  'timestamp',
+  'timestamptz',
+]);
 
 export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise<QueryResult> {
   const name = stmt.name.name;
   const d = await s.ensureDtx();
   if (await s.qd.catalog.getTable(d.local, name)) {
-    if (stmt.ifNotExists) return commandResult('CREATE TABLE', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
+    if (stmt.ifNotExists)
+      return commandResult('CREATE TABLE', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
   }
   const columns = stmt.columns.map(columnInfo);
   const seen = new Set<string>();
   for (const c of stmt.columns) {
-    if (seen.has(c.name)) throw sqlError('duplicate_column', `column "${c.name}" specified more than once`, { position: c.pos });
+    if (seen.has(c.name))
+      throw sqlError('duplicate_column', `column "${c.name}" specified more than once`, { position: c.pos });
     seen.add(c.name);
   }
-  const pk = stmt.primaryKey?.columns.map((c) => c.name) ?? stmt.columns.filter((c) => c.primaryKey).map((c) => c.name);
+  const pk =
+    stmt.primaryKey?.columns.map((c) => c.name) ??
+    stmt.columns.filter((c) => c.primaryKey).map((c) => c.name);
   for (const n of pk) {
     const col = columns.find((c) => c.name === n);
     if (!col) throw sqlError('undefined_column', `column "${n}" named in key does not exist`);
@@ -41,7 +67,8 @@ export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Pro
   const name = stmt.name.name;
   const d = await s.ensureDtx();
   if (await s.qd.catalog.getTable(d.local, name)) {
-    if (stmt.ifNotExists) return commandResult('SELECT', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
+    if (stmt.ifNotExists)
+      return commandResult('SELECT', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
   }
   const { Planner } = await import('../plan/planner.ts');
@@ -56,7 +83,13 @@ export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Pro
   const { policy, notices } = choosePolicy(stmt.distributedBy, columns, [], true);
   const table = await createTable(s, name, columns, policy, storageOf(stmt.options));
   let count = 0;
-  if (stmt.withData) count = await insertQueryInto(s, table, stmt.query, columns.map((_, i) => i));
+  if (stmt.withData)
+    count = await insertQueryInto(
+      s,
+      table,
+      stmt.query,
+      columns.map((_, i) => i),
+    );
   return commandResult('SELECT', count, notices);
 }
 
@@ -146,9 +179,12 @@ function storageOf(options: StorageOption[]): 'heap' | 'ao' {
   for (const o of options) {
     const v = (o.value ?? 'true').toLowerCase();
     if (o.name === 'appendoptimized' || o.name === 'appendonly') ao = v === 'true' || v === 'on' || v === '1';
-    else if (o.name === 'orientation' && v !== 'row')
-      throw sqlError('feature_not_supported', `orientation=${v} is not supported; use orientation=row`, { position: o.pos });
-    else if (!['compresstype', 'compresslevel', 'blocksize', 'checksum', 'fillfactor'].includes(o.name))
+    else if (o.name === 'orientation') {
+      if (v !== 'row')
+        throw sqlError('feature_not_supported', `orientation=${v} is not supported; use orientation=row`, {
+          position: o.pos,
+        });
+    } else if (!['compresstype', 'compresslevel', 'blocksize', 'checksum', 'fillfactor'].includes(o.name))
       throw sqlError('invalid_parameter_value', `unrecognized parameter "${o.name}"`, { position: o.pos });
   }
   return ao ? 'ao' : 'heap';
@@ -167,9 +203,13 @@ export function choosePolicy(
     const keys = by.columns.map((c) => {
       const i = columns.findIndex((x) => x.name === c.name);
       if (i < 0)
-        throw sqlError('undefined_column', `column "${c.name}" named in 'DISTRIBUTED BY' clause does not exist`, {
-          position: c.pos,
-        });
+        throw sqlError(
+          'undefined_column',
+          `column "${c.name}" named in 'DISTRIBUTED BY' clause does not exist`,
+          {
+            position: c.pos,
+          },
+        );
       return i;
     });
     if (new Set(keys).size !== keys.length)
@@ -177,7 +217,10 @@ export function choosePolicy(
     return { policy: { kind: 'hash', keys }, notices: [] };
   }
   if (primaryKey.length) {
-    return { policy: { kind: 'hash', keys: primaryKey.map((n) => columns.findIndex((c) => c.name === n)) }, notices: [] };
+    return {
+      policy: { kind: 'hash', keys: primaryKey.map((n) => columns.findIndex((c) => c.name === n)) },
+      notices: [],
+    };
   }
   const first = columns.findIndex((c) => HASHABLE.has(c.type.name));
   if (first < 0)
@@ -192,6 +235,13 @@ export function choosePolicy(
   const notice = ctas
     ? `NOTICE:  Table doesn't have 'DISTRIBUTED BY' clause. Creating a NULL policy entry.`
     : `NOTICE:  Table doesn't have 'DISTRIBUTED BY' clause -- Using column named '${columns[first]!.name}' as the Greenplum Database data distribution key for this table.`;
-  if (ctas) return { policy: { kind: 'hash', keys: [first] }, notices: [`NOTICE:  Table doesn't have 'DISTRIBUTED BY' clause -- Using column(s) named '${columns[first]!.name}' as the Greenplum Database data distribution key for this table.`, hint] };
+  if (ctas)
+    return {
+      policy: { kind: 'hash', keys: [first] },
+      notices: [
+        `NOTICE:  Table doesn't have 'DISTRIBUTED BY' clause -- Using column(s) named '${columns[first]!.name}' as the Greenplum Database data distribution key for this table.`,
+        hint,
+      ],
+    };
   return { policy: { kind: 'hash', keys: [first] }, notices: [notice, hint] };
 }

@@ -74,7 +74,14 @@ export async function runPlan(
       let rr = 0;
       for (const row of rows) {
         if (m.kind === 'broadcast') for (const p of parts) p.push(row);
-        else if (m.hashKeys?.length) parts[cdbhash(m.hashKeys.map((k) => row[k]!), keyTypes, env.numSegments)]!.push(row);
+        else if (m.hashKeys?.length)
+          parts[
+            cdbhash(
+              m.hashKeys.map((k) => row[k]!),
+              keyTypes,
+              env.numSegments,
+            )
+          ]!.push(row);
         else parts[rr++ % env.numSegments]!.push(row);
       }
       await Promise.all(parts.map((p, c) => env.call(c, 'receiveRows', [queryId, m.sliceId, -1, p])));

@@ -29,12 +29,17 @@ export async function runInsert(s: Session, stmt: InsertStmt): Promise<QueryResu
   if (stmt.returning) throw sqlError('feature_not_supported', 'INSERT ... RETURNING is not supported');
   const env = await plannerEnv(s, stmt);
   const table = env.tables.get(stmt.table.name);
-  if (!table) throw sqlError('undefined_table', `relation "${stmt.table.name}" does not exist`, { position: stmt.table.pos });
+  if (!table)
+    throw sqlError('undefined_table', `relation "${stmt.table.name}" does not exist`, {
+      position: stmt.table.pos,
+    });
   await s.qd.locks.acquire(s.id, table.oid, 'RowExclusiveLock');
   const targets = (stmt.columns ?? table.columns.map((c) => ({ name: c.name, pos: stmt.pos }))).map((c) => {
     const i = table.columns.findIndex((x) => x.name === c.name);
     if (i < 0)
-      throw sqlError('undefined_column', `column "${c.name}" of relation "${table.name}" does not exist`, { position: c.pos });
+      throw sqlError('undefined_column', `column "${c.name}" of relation "${table.name}" does not exist`, {
+        position: c.pos,
+      });
     return i;
   });
   if (new Set(targets).size !== targets.length)
@@ -45,7 +50,12 @@ export async function runInsert(s: Session, stmt: InsertStmt): Promise<QueryResu
 }
 
 /** CREATE TABLE AS: the query's rows into a fresh table. */
-export async function insertQueryInto(s: Session, table: TableInfo, q: Query, targets: number[]): Promise<number> {
+export async function insertQueryInto(
+  s: Session,
+  table: TableInfo,
+  q: Query,
+  targets: number[],
+): Promise<number> {
   const env = await plannerEnv(s, q);
   env.tables.set(table.name, table);
   await runInitPlans(s, q, env);
@@ -70,27 +80,48 @@ async function insertInto(
   } else if (source.kind === 'values' && !source.orderBy.length && !source.limit && !source.offset) {
     const rows = source.rows.map((row) => {
       if (row.length > targets.length)
-        throw sqlError('syntax_error', 'INSERT has more expressions than target columns', { position: exprPos(row[targets.length]!) });
+        throw sqlError('syntax_error', 'INSERT has more expressions than target columns', {
+          position: exprPos(row[targets.length]!),
+        });
       if (row.length < targets.length)
-        throw sqlError('syntax_error', 'INSERT has more target columns than expressions', { position: source.pos });
-      return row.map((e, i) => (e.kind === 'default' ? defaultFor(table, targets[i]!) : assignable(bindExpr(e, planner.exprScope(empty, 'VALUES')), table, targets[i]!, e.pos)));
+        throw sqlError('syntax_error', 'INSERT has more target columns than expressions', {
+          position: source.pos,
+        });
+      return row.map((e, i) =>
+        e.kind === 'default'
+          ? defaultFor(table, targets[i]!)
+          : assignable(bindExpr(e, planner.exprScope(empty, 'VALUES')), table, targets[i]!, e.pos),
+      );
     });
-    node = { op: 'values', rows, types: targets.map((t) => table.columns[t]!.type), locus: { kind: 'general' } };
+    node = {
+      op: 'values',
+      rows,
+      types: targets.map((t) => table.columns[t]!.type),
+      locus: { kind: 'general' },
+    };
     width = targets.length;
   } else {
     const q = planner.planQuery(source);
     if (q.columns.length > targets.length)
-      throw sqlError('syntax_error', 'INSERT has more expressions than target columns', { position: source.pos });
+      throw sqlError('syntax_error', 'INSERT has more expressions than target columns', {
+        position: source.pos,
+      });
     if (q.columns.length < targets.length)
-      throw sqlError('syntax_error', 'INSERT has more target columns than expressions', { position: source.pos });
-    const exprs = q.columns.map((c, i) => assignable({ kind: 'col', index: i, type: c.type }, table, targets[i]!, source.pos));
+      throw sqlError('syntax_error', 'INSERT has more target columns than expressions', {
+        position: source.pos,
+      });
+    const exprs = q.columns.map((c, i) =>
+      assignable({ kind: 'col', index: i, type: c.type }, table, targets[i]!, source.pos),
+    );
     node = planner.project(q.node, exprs);
     width = targets.length;
   }
   // Full table rows: target columns from the source, the rest from defaults (or NULL).
   const full: BoundExpr[] = table.columns.map((_, col) => {
     const at = targets.indexOf(col);
-    return at >= 0 && at < width ? ({ kind: 'col', index: at, type: table.columns[col]!.type } as BoundExpr) : defaultFor(table, col);
+    return at >= 0 && at < width
+      ? ({ kind: 'col', index: at, type: table.columns[col]!.type } as BoundExpr)
+      : defaultFor(table, col);
   });
   node = planner.project(node, full);
 
@@ -98,7 +129,9 @@ async function insertInto(
   if (node.locus.kind === 'general' || node.locus.kind === 'entry') {
     // Constant rows: compute them here and send each to its segment.
     const ctx = s.qd.localContext(() => [], s);
-    const rows = await collect(exec(node.locus.kind === 'general' ? { ...node, locus: { kind: 'entry' } } : node, ctx));
+    const rows = await collect(
+      exec(node.locus.kind === 'general' ? { ...node, locus: { kind: 'entry' } } : node, ctx),
+    );
     return routeRows(s, table, rows, oneStatement);
   }
   // Rows from a query on the segments: move each to the segment its key hashes to.
@@ -125,7 +158,13 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
     checkNotNull(table, r);
     const targets =
       table.policy.kind === 'hash'
-        ? [cdbhash(table.policy.keys.map((k) => r[k]!), keyTypes, n)]
+        ? [
+            cdbhash(
+              table.policy.keys.map((k) => r[k]!),
+              keyTypes,
+              n,
+            ),
+          ]
         : table.policy.kind === 'replicated'
           ? Array.from({ length: n }, (_, i) => i)
           : [roundRobin++ % n];
@@ -141,7 +180,9 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
   const onePhase = oneStatement && parts.size === 1 && d.local.xid === 0 && d.writers.size === 0;
   await Promise.all(
     [...parts].map(async ([c, list]) => {
-      await s.qd.callContent(c, 'insertRows', [{ dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) }]);
+      await s.qd.callContent(c, 'insertRows', [
+        { dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) },
+      ]);
       d.touched.add(c);
       d.writers.add(c);
     }),
@@ -159,7 +200,16 @@ function defaultFor(table: TableInfo, col: number): BoundExpr {
   const c = table.columns[col]!;
   if (!c.default) return { kind: 'const', value: null, type: c.type };
   const ast = JSON.parse(c.default) as Expr;
-  return assignable(bindExpr(ast, { resolveColumn: () => { throw sqlError('feature_not_supported', 'column references in DEFAULT'); } }), table, col, 0);
+  return assignable(
+    bindExpr(ast, {
+      resolveColumn: () => {
+        throw sqlError('feature_not_supported', 'column references in DEFAULT');
+      },
+    }),
+    table,
+    col,
+    0,
+  );
 }
 
 /** Coerces a value for a column (assignment rules), with Postgres' INSERT/UPDATE error. */
@@ -169,10 +219,14 @@ function assignable(e: BoundExpr, table: TableInfo, col: number, pos: number): B
     return coerce(e, c.type, 'assignment', pos);
   } catch (err) {
     if (err instanceof SqlError && (err.code === '42804' || err.code === '42846'))
-      throw sqlError('datatype_mismatch', `column "${c.name}" is of type ${typeDisplayName(c.type)} but expression is of type ${typeDisplayName(e.type)}`, {
-        hint: 'You will need to rewrite or cast the expression.',
-        position: pos,
-      });
+      throw sqlError(
+        'datatype_mismatch',
+        `column "${c.name}" is of type ${typeDisplayName(c.type)} but expression is of type ${typeDisplayName(e.type)}`,
+        {
+          hint: 'You will need to rewrite or cast the expression.',
+          position: pos,
+        },
+      );
     throw err;
   }
 }
@@ -181,13 +235,31 @@ function assignable(e: BoundExpr, table: TableInfo, col: number, pos: number): B
 
 export async function runUpdate(s: Session, stmt: UpdateStmt): Promise<QueryResult> {
   if (stmt.returning) throw sqlError('feature_not_supported', 'UPDATE ... RETURNING is not supported');
-  const n = await modify(s, 'update', stmt.table.name, stmt.table.pos, stmt.alias, stmt.from, stmt.where, stmt);
+  const n = await modify(
+    s,
+    'update',
+    stmt.table.name,
+    stmt.table.pos,
+    stmt.alias,
+    stmt.from,
+    stmt.where,
+    stmt,
+  );
   return commandResult('UPDATE', n);
 }
 
 export async function runDelete(s: Session, stmt: DeleteStmt): Promise<QueryResult> {
   if (stmt.returning) throw sqlError('feature_not_supported', 'DELETE ... RETURNING is not supported');
-  const n = await modify(s, 'delete', stmt.table.name, stmt.table.pos, stmt.alias, stmt.using, stmt.where, stmt);
+  const n = await modify(
+    s,
+    'delete',
+    stmt.table.name,
+    stmt.table.pos,
+    stmt.alias,
+    stmt.using,
+    stmt.where,
+    stmt,
+  );
   return commandResult('DELETE', n);
 }
 
@@ -208,7 +280,12 @@ async function modify(
   await s.qd.locks.acquire(s.id, table.oid, 'ExclusiveLock');
   await runInitPlans(s, stmt, env);
   const planner = new Planner(env);
-  let rel = planner.planFromItem({ kind: 'table', name: { name, pos }, ...(alias ? { alias: { name: alias } } : {}), pos });
+  let rel = planner.planFromItem({
+    kind: 'table',
+    name: { name, pos },
+    ...(alias ? { alias: { name: alias } } : {}),
+    pos,
+  });
   const ctidCol = table.columns.length;
   if (from.length) {
     // The other relations come to the target's rows (broadcast), so each row is changed in place.
@@ -224,7 +301,11 @@ async function modify(
     for (const a of u.assignments) {
       const col = table.columns.findIndex((c) => c.name === a.column);
       if (col < 0)
-        throw sqlError('undefined_column', `column "${a.column}" of relation "${table.name}" does not exist`, { position: a.pos });
+        throw sqlError(
+          'undefined_column',
+          `column "${a.column}" of relation "${table.name}" does not exist`,
+          { position: a.pos },
+        );
       const value =
         a.value.kind === 'default'
           ? defaultFor(table, col)
@@ -232,7 +313,15 @@ async function modify(
       newValues[col] = value;
     }
   }
-  const root: DmlNode = { op: 'modify', kind, table, input: rel.node, ctidCol, types: [], locus: rel.node.locus };
+  const root: DmlNode = {
+    op: 'modify',
+    kind,
+    table,
+    input: rel.node,
+    ctidCol,
+    types: [],
+    locus: rel.node.locus,
+  };
   if (newValues) root.newValues = newValues;
   const dtx = await s.dtxContext(true);
   const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);

@@ -37,7 +37,12 @@ export class DistributedTxManager {
   async begin(): Promise<{ gxid: number; gid: string }> {
     if (this.nextGxid >= this.reservedUpTo) {
       this.reservedUpTo = this.nextGxid + RESERVE_BLOCK;
-      const { end } = this.inst.wal.insert(Rmgr.dtm, DtmInfo.reserve, 0, jsonPayload({ upTo: this.reservedUpTo }));
+      const { end } = this.inst.wal.insert(
+        Rmgr.dtm,
+        DtmInfo.reserve,
+        0,
+        jsonPayload({ upTo: this.reservedUpTo }),
+      );
       await this.inst.wal.flush(end);
     }
     const gxid = this.nextGxid++;

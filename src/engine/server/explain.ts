@@ -23,7 +23,10 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   const plan = new Planner(env).planTop(q);
   const lines = explainPlan(plan.node, s.qd.numSegments);
   lines.push('Optimizer: Postgres query optimizer');
-  const r = rowsResult([{ name: 'QUERY PLAN', type: T.text }], lines.map((l) => [l]));
+  const r = rowsResult(
+    [{ name: 'QUERY PLAN', type: T.text }],
+    lines.map((l) => [l]),
+  );
   r.command = 'EXPLAIN';
   return r;
 }
@@ -37,18 +40,31 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
     const detail = (d: string) => out.push(detailPad + d);
     switch (n.op) {
       case 'motion': {
-        const senders = n.senders === 'segments' ? numSegments : n.senders === 'entry' ? 1 : n.senders.contents.length;
+        const senders =
+          n.senders === 'segments' ? numSegments : n.senders === 'entry' ? 1 : n.senders.contents.length;
         const receivers = n.kind === 'gather' ? 1 : numSegments;
-        const name = n.kind === 'gather' ? 'Gather Motion' : n.kind === 'redistribute' ? 'Redistribute Motion' : 'Broadcast Motion';
+        const name =
+          n.kind === 'gather'
+            ? 'Gather Motion'
+            : n.kind === 'redistribute'
+              ? 'Redistribute Motion'
+              : 'Broadcast Motion';
         line(`${name} ${senders}:${receivers}  (slice${n.sliceId}; segments: ${senders})`);
         if (n.mergeKeys?.length) detail(`Merge Key: ${n.mergeKeys.map((k) => expr(k.expr)).join(', ')}`);
-        if (n.kind === 'redistribute' && n.hashKeys?.length) detail(`Hash Key: ${n.hashKeys.map((k) => `$${k}`).join(', ')}`);
+        if (n.kind === 'redistribute' && n.hashKeys?.length)
+          detail(`Hash Key: ${n.hashKeys.map((k) => `$${k}`).join(', ')}`);
         walk(n.input, depth + 1, senders);
         return;
       }
       case 'scan':
         line(`Seq Scan on ${n.table.name}`);
-        if (n.filter) detail(`Filter: ${expr(n.filter, n.table.columns.map((c) => c.name))}`);
+        if (n.filter)
+          detail(
+            `Filter: ${expr(
+              n.filter,
+              n.table.columns.map((c) => c.name),
+            )}`,
+          );
         if (n.directContents) detail(`Direct dispatch: segment ${n.directContents.join(', ')}`);
         return;
       case 'systemScan':
@@ -72,14 +88,20 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         walk(n.input, depth, gangSize);
         return;
       case 'hashJoin':
-        line(`Hash ${n.joinType === 'inner' ? '' : n.joinType === 'semi' ? 'Semi ' : n.joinType === 'anti' ? 'Anti ' : n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' '}Join`);
-        detail(`Hash Cond: ${n.leftKeys.map((k, i) => `(${expr(k)} = ${expr(n.rightKeys[i]!)})`).join(' AND ')}`);
+        line(
+          `Hash ${n.joinType === 'inner' ? '' : n.joinType === 'semi' ? 'Semi ' : n.joinType === 'anti' ? 'Anti ' : n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' '}Join`,
+        );
+        detail(
+          `Hash Cond: ${n.leftKeys.map((k, i) => `(${expr(k)} = ${expr(n.rightKeys[i]!)})`).join(' AND ')}`,
+        );
         walk(n.left, depth + 1, gangSize);
         out.push(' '.repeat((depth + 1) * 6 - 4) + '->  Hash');
         walk(n.right, depth + 2, gangSize);
         return;
       case 'nestLoop':
-        line(`Nested Loop${n.joinType === 'inner' ? '' : ' ' + n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' Join'}`);
+        line(
+          `Nested Loop${n.joinType === 'inner' ? '' : ' ' + n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' Join'}`,
+        );
         if (n.cond) detail(`Join Filter: ${expr(n.cond)}`);
         walk(n.left, depth + 1, gangSize);
         walk(n.right, depth + 1, gangSize);
@@ -107,7 +129,13 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         walk(n.input, depth + 1, gangSize);
         return;
       case 'setop':
-        line(n.kind === 'union' ? (n.all ? 'Append' : 'HashAggregate') : `HashSetOp ${n.kind === 'intersect' ? 'Intersect' : 'Except'}${n.all ? ' All' : ''}`);
+        line(
+          n.kind === 'union'
+            ? n.all
+              ? 'Append'
+              : 'HashAggregate'
+            : `HashSetOp ${n.kind === 'intersect' ? 'Intersect' : 'Except'}${n.all ? ' All' : ''}`,
+        );
         walk(n.left, depth + 1, gangSize);
         walk(n.right, depth + 1, gangSize);
         return;

@@ -22,7 +22,13 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
       return;
     }
     const node = n as { kind?: string; query?: Query };
-    if ((node.kind === 'subquery' || node.kind === 'exists' || node.kind === 'inSubquery') && node.query && inExpr) {
+    const fromItem = node.kind === 'subquery' && 'alias' in (n as object);
+    if (
+      (node.kind === 'subquery' || node.kind === 'exists' || node.kind === 'inSubquery') &&
+      node.query &&
+      inExpr &&
+      !fromItem
+    ) {
       walk(node.query, false);
       out.push(node as SubqueryNode);
       return;
@@ -33,7 +39,33 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
         walk(v, false);
         continue;
       }
-      const exprField = ['where', 'having', 'targets', 'expr', 'args', 'left', 'right', 'list', 'whens', 'when', 'then', 'else', 'arg', 'operand', 'low', 'high', 'pattern', 'on', 'assignments', 'value', 'rows', 'groupBy', 'orderBy', 'items', 'filter'].includes(k);
+      const exprField = [
+        'where',
+        'having',
+        'targets',
+        'expr',
+        'args',
+        'left',
+        'right',
+        'list',
+        'whens',
+        'when',
+        'then',
+        'else',
+        'arg',
+        'operand',
+        'low',
+        'high',
+        'pattern',
+        'on',
+        'assignments',
+        'value',
+        'rows',
+        'groupBy',
+        'orderBy',
+        'items',
+        'filter',
+      ].includes(k);
       walk(v, inExpr || exprField);
     }
   };
@@ -58,11 +90,17 @@ export async function runInitPlans(session: Session, root: unknown, env: Planner
     const type = plan.columns[0]?.type as SqlType;
     if (node.kind === 'exists') env.initplans.set(node, rows.length > 0);
     else if (node.kind === 'subquery') {
-      if (plan.columns.length !== 1) throw sqlError('syntax_error', 'subquery must return only one column', { position: node.pos });
-      if (rows.length > 1) throw sqlError('cardinality_violation', 'more than one row returned by a subquery used as an expression');
+      if (plan.columns.length !== 1)
+        throw sqlError('syntax_error', 'subquery must return only one column', { position: node.pos });
+      if (rows.length > 1)
+        throw sqlError(
+          'cardinality_violation',
+          'more than one row returned by a subquery used as an expression',
+        );
       env.initplans.set(node, { value: rows[0]?.[0] ?? null, type } as unknown as Value);
     } else {
-      if (plan.columns.length !== 1) throw sqlError('syntax_error', 'subquery has too many columns', { position: node.pos });
+      if (plan.columns.length !== 1)
+        throw sqlError('syntax_error', 'subquery has too many columns', { position: node.pos });
       env.initplans.set(node, { values: rows.map((r) => r[0] ?? null), type } as unknown as Value[]);
     }
   }

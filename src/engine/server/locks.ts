@@ -75,7 +75,8 @@ export class LockManager {
   /** Current locks, for pg_locks. */
   snapshot(): { rel: number; owner: number; mode: LockMode; granted: boolean }[] {
     const out: { rel: number; owner: number; mode: LockMode; granted: boolean }[] = [];
-    for (const [rel, hs] of this.held) for (const h of hs) out.push({ rel, owner: h.owner, mode: h.mode, granted: true });
+    for (const [rel, hs] of this.held)
+      for (const h of hs) out.push({ rel, owner: h.owner, mode: h.mode, granted: true });
     for (const [rel, ws] of this.waiting)
       for (const w of ws) out.push({ rel, owner: w.owner, mode: w.mode, granted: false });
     return out;
@@ -115,7 +116,9 @@ export class LockManager {
   private wouldDeadlock(owner: number, rel: number, mode: LockMode): boolean {
     // Owners blocking this request; does any of them (transitively) wait for `owner`?
     const blockers = (r: number, m: LockMode, o: number) =>
-      (this.held.get(r) ?? []).filter((h) => h.owner !== o && CONFLICTS[m].includes(h.mode)).map((h) => h.owner);
+      (this.held.get(r) ?? [])
+        .filter((h) => h.owner !== o && CONFLICTS[m].includes(h.mode))
+        .map((h) => h.owner);
     const seen = new Set<number>();
     const stack = blockers(rel, mode, owner);
     while (stack.length) {
@@ -140,5 +143,7 @@ const STRENGTH: Record<LockMode, number> = {
 };
 
 function covers(held: LockMode, want: LockMode): boolean {
-  return STRENGTH[held] >= STRENGTH[want] && (held !== 'RowExclusiveLock' || want !== 'AccessShareLock' || true);
+  return (
+    STRENGTH[held] >= STRENGTH[want] && (held !== 'RowExclusiveLock' || want !== 'AccessShareLock' || true)
+  );
 }

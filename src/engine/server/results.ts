@@ -12,7 +12,11 @@ export interface QueryResult {
   notices: string[];
 }
 
-export function rowsResult(columns: { name: string; type: SqlType }[], rows: Value[][], notices: string[] = []): QueryResult {
+export function rowsResult(
+  columns: { name: string; type: SqlType }[],
+  rows: Value[][],
+  notices: string[] = [],
+): QueryResult {
   return {
     command: 'SELECT',
     rowCount: rows.length,

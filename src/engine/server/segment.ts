@@ -24,7 +24,13 @@ import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
 
 /** Sends motion rows to another segment's instance. */
-export type PeerSend = (dbid: number, queryId: string, sliceId: number, from: number, rows: Row[]) => Promise<void>;
+export type PeerSend = (
+  dbid: number,
+  queryId: string,
+  sliceId: number,
+  from: number,
+  rows: Row[],
+) => Promise<void>;
 
 const MOTION_BATCH = 4096;
 
@@ -114,7 +120,11 @@ export class SegmentExecutor implements SegmentApi {
   async prepare(gxid: number, gid: string): Promise<void> {
     this.inst.mustBeRunning();
     const tx = this.dtxs.get(gxid);
-    if (!tx) throw sqlError('undefined_object', `distributed transaction ${gxid} is unknown on segment ${this.content}`);
+    if (!tx)
+      throw sqlError(
+        'undefined_object',
+        `distributed transaction ${gxid} is unknown on segment ${this.content}`,
+      );
     this.dtxs.delete(gxid);
     await this.inst.xact.prepare(tx, gid);
   }
@@ -205,7 +215,11 @@ export class SegmentExecutor implements SegmentApi {
     };
   }
 
-  private async runMotion(root: Extract<PlanNode, { op: 'motion' }>, ctx: ExecContext, req: SliceRequest): Promise<Row[]> {
+  private async runMotion(
+    root: Extract<PlanNode, { op: 'motion' }>,
+    ctx: ExecContext,
+    req: SliceRequest,
+  ): Promise<Row[]> {
     const stream = exec(root.input, ctx);
     if (root.kind === 'gather') return collect(stream);
     const n = req.contentDbids.length;
@@ -222,7 +236,13 @@ export class SegmentExecutor implements SegmentApi {
       for (const row of batch) {
         if (root.kind === 'broadcast') for (const b of buffers) b.push(row);
         else if (root.hashKeys && root.hashKeys.length)
-          buffers[cdbhash(root.hashKeys.map((k) => row[k]!), keyTypes, n)]!.push(row);
+          buffers[
+            cdbhash(
+              root.hashKeys.map((k) => row[k]!),
+              keyTypes,
+              n,
+            )
+          ]!.push(row);
         else buffers[rr++ % n]!.push(row);
       }
       for (let c = 0; c < n; c++) if (buffers[c]!.length >= MOTION_BATCH) await flush(c);
@@ -232,7 +252,11 @@ export class SegmentExecutor implements SegmentApi {
     return [];
   }
 
-  private async insertFrom(node: Extract<DmlNode, { op: 'insert' }>, ctx: ExecContext, tx: Transaction): Promise<number> {
+  private async insertFrom(
+    node: Extract<DmlNode, { op: 'insert' }>,
+    ctx: ExecContext,
+    tx: Transaction,
+  ): Promise<number> {
     const rows = await collect(exec(node.input, ctx));
     return this.insertLocal(node.table, rows, tx);
   }
@@ -257,8 +281,6 @@ export class SegmentExecutor implements SegmentApi {
     req: SliceRequest,
   ): Promise<{ count: number; moved: { content: number; rows: Row[] }[] }> {
     const t = node.table;
-    if (t.storage === 'ao')
-      throw sqlError('feature_not_supported', `${node.kind.toUpperCase()} on append-optimized table "${t.name}" is not supported`);
     const rows = await collect(exec(node.input, ctx));
     // The scan above saw the table before this command: new versions get the next command id.
     const snap = ctx.snapshot!;
@@ -276,13 +298,43 @@ export class SegmentExecutor implements SegmentApi {
       if (seen.has(ctid)) continue; // a join may produce a target row more than once
       seen.add(ctid);
       const tid = parseTid(ctid);
+      if (t.storage === 'ao') {
+        // Append-optimized: mark the old row deleted in the visibility map; an update appends.
+        const ao = this.inst.appendOptimized(t.relfilenode);
+        if (!(await ao.delete(tx, tid.block, tid.offset, snap))) continue;
+        count++;
+        if (node.kind === 'update') {
+          const newRow = newFns!.map((f) => f(row, ctx.eval));
+          checkNotNull(t, newRow);
+          const target = keyCols.length
+            ? cdbhash(
+                keyCols.map((k) => newRow[k]!),
+                keyTypes,
+                n,
+              )
+            : this.content;
+          if (target !== this.content && t.policy.kind === 'hash') {
+            const list = moved.get(target) ?? [];
+            list.push(newRow);
+            moved.set(target, list);
+          } else ao.insert(tx, codec.encode(newRow));
+        }
+        continue;
+      }
       if (node.kind === 'delete') {
         const r = await rel.delete(tx, tid, snap);
         if (r === 'ok') count++;
         continue;
       }
       const newRow = newFns!.map((f) => f(row, ctx.eval));
-      const target = keyCols.length ? cdbhash(keyCols.map((k) => newRow[k]!), keyTypes, n) : this.content;
+      checkNotNull(t, newRow);
+      const target = keyCols.length
+        ? cdbhash(
+            keyCols.map((k) => newRow[k]!),
+            keyTypes,
+            n,
+          )
+        : this.content;
       if (target !== this.content && t.policy.kind === 'hash') {
         // Split update: the new version belongs to another segment.
         const r = await rel.delete(tx, tid, snap);

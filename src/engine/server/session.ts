@@ -87,6 +87,8 @@ export class Session {
 
   private async run(stmt: Statement): Promise<QueryResult> {
     this.notices = [];
+    // Catalog changes of earlier statements in this transaction become visible.
+    this.dtx?.local.nextCommand();
     this.statementTime = statementTimeFrom(this.qd.clock);
     const control = stmt.kind === 'commit' || stmt.kind === 'rollback';
     if (this.txState === 'failed' && !control && stmt.kind !== 'rollbackToSavepoint')
@@ -104,7 +106,7 @@ export class Session {
         this.txState = 'in transaction';
         this.xactStart = this.qd.clock.now();
         this.settings.beginTransaction();
-        return commandResult('BEGIN');
+        return commandResult(stmt.start ? 'START TRANSACTION' : 'BEGIN');
       case 'commit':
         return this.endBlock(true);
       case 'rollback':
@@ -149,10 +151,12 @@ export class Session {
 
   /** Context for dispatching one command. Reads outside a transaction need no gxid. */
   async dtxContext(write: boolean): Promise<DtxContext> {
-    if (!write && !this.explicit && !this.dtx) return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
+    if (!write && !this.explicit && !this.dtx)
+      return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
     const d = await this.ensureDtx();
-    d.cid++;
-    d.local.cid = d.cid;
+    // One counter for the coordinator's catalog work and the segments' commands.
+    d.local.nextCommand();
+    d.cid = d.local.cid;
     return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid };
   }
 

@@ -35,9 +35,17 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
     case 'explain':
       return runExplain(s, stmt);
     case 'set': {
-      const value = stmt.toDefault ? null : stmt.values.length === 1 ? stmt.values[0]!.text : stmt.values.map((v) => v.text);
+      const value = stmt.toDefault
+        ? null
+        : stmt.values.length === 1
+          ? stmt.values[0]!.text
+          : stmt.values.map((v) => v.text);
       const notices = s.settings.set(stmt.name, value, stmt.local);
-      return commandResult('SET', 0, notices.map((n) => `${n.severity}:  ${n.message}`));
+      return commandResult(
+        'SET',
+        0,
+        notices.map((n) => `${n.severity}:  ${n.message}`),
+      );
     }
     case 'reset':
       if (stmt.name === 'all') s.settings.resetAll();
@@ -61,7 +69,9 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
     }
     case 'checkpoint': {
       await s.qd.inst.checkpoint();
-      await Promise.all(Array.from({ length: s.qd.numSegments }, (_, c) => s.qd.callContent(c, 'checkpoint', [])));
+      await Promise.all(
+        Array.from({ length: s.qd.numSegments }, (_, c) => s.qd.callContent(c, 'checkpoint', [])),
+      );
       return commandResult('CHECKPOINT');
     }
     case 'vacuum':
@@ -94,7 +104,8 @@ function collectTableNames(n: unknown, out: Set<string>): void {
   }
   const node = n as { kind?: string; name?: { name?: string } | string; table?: { name?: string } };
   if (node.kind === 'table' && typeof node.name === 'object' && node.name?.name) out.add(node.name.name);
-  if ((node.kind === 'insert' || node.kind === 'update' || node.kind === 'delete') && node.table?.name) out.add(node.table.name);
+  if ((node.kind === 'insert' || node.kind === 'update' || node.kind === 'delete') && node.table?.name)
+    out.add(node.table.name);
   for (const v of Object.values(n)) collectTableNames(v, out);
 }
 
@@ -110,7 +121,11 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
   return rowsResult(plan.columns, result.rows);
 }
 
-export async function lockTables(s: Session, env: PlannerEnv, mode: 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock') {
+export async function lockTables(
+  s: Session,
+  env: PlannerEnv,
+  mode: 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock',
+) {
   for (const t of env.tables.values()) await s.qd.locks.acquire(s.id, t.oid, mode);
 }
 

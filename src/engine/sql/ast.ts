@@ -470,6 +470,8 @@ export interface TransactionModes {
 /** `BEGIN [WORK|TRANSACTION] [modes]` or `START TRANSACTION [modes]`. */
 export interface BeginStmt extends TransactionModes {
   kind: 'begin';
+  /** Written as START TRANSACTION (the command tag differs). */
+  start?: boolean;
   pos: number;
 }
 

@@ -208,7 +208,12 @@ function parseBegin(c: Cursor): Statement {
   const t = c.next();
   if (t.value === 'start') c.expectWord('transaction');
   else if (!c.acceptWord('work')) c.acceptWord('transaction');
-  return { kind: 'begin', ...parseTransactionModes(c), pos: t.pos };
+  return {
+    kind: 'begin',
+    ...parseTransactionModes(c),
+    ...(t.value === 'start' ? { start: true } : {}),
+    pos: t.pos,
+  };
 }
 
 /** Transaction modes: ISOLATION LEVEL ..., READ ONLY | READ WRITE, [NOT] DEFERRABLE, comma-separated. */

@@ -17,6 +17,8 @@ import { BLCKSZ } from './disk.ts';
 import { relationFile, type StorageContext } from './context.ts';
 
 export const AO_BLOCK_HEADER = 12;
+/** The visibility map of AO table R is the heap relation R + VISIMAP_OFFSET. */
+export const VISIMAP_OFFSET = 0x4000_0000;
 export const AoInfo = { append: 0x00 } as const;
 
 interface PendingBlock {
@@ -75,6 +77,17 @@ export class AppendOptimizedRelation {
   }
 
   async *scan(snapshot: Snapshot): AsyncGenerator<Uint8Array[]> {
+    for await (const b of this.scanPositions(snapshot)) yield b.rows.map((r) => r.data);
+  }
+
+  /**
+   * Visible rows with their positions (block, row index from 1), skipping rows the visibility
+   * map marks deleted for this snapshot.
+   */
+  async *scanPositions(
+    snapshot: Snapshot,
+  ): AsyncGenerator<{ block: number; rows: { index: number; data: Uint8Array }[] }> {
+    const deleted = await this.deletedRows(snapshot);
     const n = this.allocator.nblocks(this.file);
     for (let b = 0; b < n; b++) {
       const block = this.ctx.disk.read(this.file, b);
@@ -83,16 +96,51 @@ export class AppendOptimizedRelation {
       const xid = v.getUint32(0, true);
       if (xid === 0) continue;
       if (!tupleVisible(xid, v.getUint32(4, true), 0, 0, snapshot, this.ctx.xact.clog)) continue;
-      const rows: Uint8Array[] = [];
+      const rows: { index: number; data: Uint8Array }[] = [];
       const nrows = v.getUint16(8, true);
       let at = AO_BLOCK_HEADER;
       for (let i = 0; i < nrows; i++) {
         const len = v.getUint16(at, true);
-        rows.push(block.slice(at + 2, at + 2 + len));
+        if (!deleted.has(b * 65536 + i + 1))
+          rows.push({ index: i + 1, data: block.slice(at + 2, at + 2 + len) });
         at += 2 + len;
       }
-      yield rows;
+      yield { block: b, rows };
     }
+  }
+
+  /**
+   * Deletes one row: an entry in the table's visibility map (a heap relation, so the deletion
+   * is MVCC-visible exactly when the deleting transaction commits). False if already deleted.
+   */
+  async delete(tx: Transaction, block: number, index: number, snapshot: Snapshot): Promise<boolean> {
+    const deleted = await this.deletedRows(snapshot);
+    if (deleted.has(block * 65536 + index)) return false;
+    const entry = new Uint8Array(6);
+    const v = new DataView(entry.buffer);
+    v.setUint32(0, block, true);
+    v.setUint16(4, index, true);
+    await this.visimap().insert(tx, entry);
+    return true;
+  }
+
+  private visimap() {
+    return this.ctx.heapOf(this.relfilenode + VISIMAP_OFFSET);
+  }
+
+  private async deletedRows(snapshot: Snapshot): Promise<Set<number>> {
+    const out = new Set<number>();
+    if (
+      this.ctx.disk.nblocks(relationFile(this.relfilenode + VISIMAP_OFFSET)) === 0 &&
+      !this.ctx.pool.nblocks(relationFile(this.relfilenode + VISIMAP_OFFSET))
+    )
+      return out;
+    for await (const page of this.visimap().scan(snapshot))
+      for (const r of page) {
+        const v = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+        out.add(v.getUint32(0, true) * 65536 + v.getUint16(4, true));
+      }
+    return out;
   }
 
   private startBlock(tx: Transaction): PendingBlock {

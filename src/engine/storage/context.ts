@@ -2,6 +2,7 @@ import type { Disk } from './disk.ts';
 import type { BufferPool } from './buffer-pool.ts';
 import type { WalWriter } from '../wal/writer.ts';
 import type { TransactionManager } from '../txn/xact.ts';
+import type { HeapRelation } from './heap.ts';
 
 /** What access methods need from their instance. */
 export interface StorageContext {
@@ -9,6 +10,8 @@ export interface StorageContext {
   pool: BufferPool;
   wal: WalWriter;
   xact: TransactionManager;
+  /** The heap relation of a relfilenode (cached by the instance). */
+  heapOf(relfilenode: number): HeapRelation;
 }
 
 /** The data file of a relation, named as Postgres names it under the default tablespace. */

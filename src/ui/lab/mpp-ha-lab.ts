@@ -70,33 +70,37 @@ export class MppHaLab extends LitElement {
         <h2>Crash recovery, for real</h2>
         <p>
           One database instance runs in a Web Worker with its own IndexedDB database as its disk. Eight
-          sessions commit rows; the worker is terminated mid-work (its memory is gone, its disk stays); a
-          new worker runs crash recovery from the WAL and every acknowledged commit must be there.
+          sessions commit rows; the worker is terminated mid-work (its memory is gone, its disk stays); a new
+          worker runs crash recovery from the WAL and every acknowledged commit must be there.
         </p>
         <button ?disabled=${this._running} @click=${this._run}>
           ${this._running ? 'Running…' : 'Commit, crash, recover'}
         </button>
         ${this._error ? html`<p class="bad">${this._error}</p>` : ''}
-        ${r
-          ? html`<dl>
-              <dt>Acknowledged commits</dt>
-              <dd>${r.acknowledged}</dd>
-              <dt>Rows after recovery</dt>
-              <dd>${r.recovered}</dd>
-              <dt>Redo</dt>
-              <dd>${r.recovery.records} records from ${r.recovery.redoFrom} to ${r.recovery.end}</dd>
-              <dt>Stopped because</dt>
-              <dd>${r.recovery.stopReason}</dd>
-              <dt>In-flight transactions aborted</dt>
-              <dd>${r.recovery.abortedXids}</dd>
-              <dt>Verdict</dt>
-              <dd class=${r.missing.length ? 'bad' : 'ok'}>
-                ${r.missing.length
-                  ? `${r.missing.length} acknowledged commits lost`
-                  : 'every acknowledged commit survived'}
-              </dd>
-            </dl>`
-          : ''}
+        ${
+          r
+            ? html`<dl>
+                <dt>Acknowledged commits</dt>
+                <dd>${r.acknowledged}</dd>
+                <dt>Rows after recovery</dt>
+                <dd>${r.recovered}</dd>
+                <dt>Redo</dt>
+                <dd>${r.recovery.records} records from ${r.recovery.redoFrom} to ${r.recovery.end}</dd>
+                <dt>Stopped because</dt>
+                <dd>${r.recovery.stopReason}</dd>
+                <dt>In-flight transactions aborted</dt>
+                <dd>${r.recovery.abortedXids}</dd>
+                <dt>Verdict</dt>
+                <dd class=${r.missing.length ? 'bad' : 'ok'}>
+                  ${
+                    r.missing.length
+                      ? `${r.missing.length} acknowledged commits lost`
+                      : 'every acknowledged commit survived'
+                  }
+                </dd>
+              </dl>`
+            : ''
+        }
       </section>
     `;
   }
