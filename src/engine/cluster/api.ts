@@ -47,6 +47,11 @@ export interface Faults {
   delay(target: number | string, ms: number): void;
   slowDisk(target: number, ms: number): void;
   diskFull(target: number, full: boolean): void;
+  /**
+   * Suspends an instance when it reaches a named fault point, as gp_inject_fault 'suspend':
+   * 'start_prepare' (PREPARE on a segment), 'finish_prepared_start_of_function' (COMMIT PREPARED).
+   */
+  suspend(point: string, dbid: number): { readonly reached: Promise<void>; release(): void };
 }
 
 /** Something the cluster did: FTS decisions, promotions, recoveries, checkpoints... */

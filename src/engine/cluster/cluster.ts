@@ -17,6 +17,7 @@ import { planCluster, type SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityResult } from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
+import { FaultPoints } from '../runtime/fault-points.ts';
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? 'inline';
@@ -44,6 +45,7 @@ class InlineCluster implements Cluster {
   private readonly storageSettings: Partial<StorageSettings>;
   readonly faults: Faults;
   private closed = false;
+  private readonly points = new FaultPoints();
   private readonly openSessions = new Set<Session>();
 
   constructor(options: ClusterOptions, config: SegmentConfig[], clock: Clock) {
@@ -107,8 +109,13 @@ class InlineCluster implements Cluster {
       await qd.open();
       node.qd = qd;
     } else {
-      node.qe = new SegmentExecutor(inst, node.content, this.clock, (dbid, queryId, sliceId, from, rows) =>
-        this.nodes.call(node.dbid, dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+      node.qe = new SegmentExecutor(
+        inst,
+        node.content,
+        this.clock,
+        (dbid, queryId, sliceId, from, rows) =>
+          this.nodes.call(node.dbid, dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+        { faults: this.points, dbid: node.dbid },
       );
     }
     node.up = true;
@@ -173,6 +180,7 @@ class InlineCluster implements Cluster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.points.releaseAll();
     for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
     for (const n of this.nodes.nodes.values()) {
       n.inst?.kill();
@@ -234,6 +242,7 @@ class InlineCluster implements Cluster {
         const d = this.nodes.get(dbid).disk;
         if (d instanceof MemoryDisk) d.latencyMs = ms;
       },
+      suspend: (point, dbid) => this.points.suspend(point, dbid),
       diskFull: (dbid, full) => {
         const d = this.nodes.get(dbid).disk;
         if (d instanceof MemoryDisk) d.faults.full = full;

@@ -19,6 +19,7 @@ import { rowCodec } from '../sql/tuple-codec.ts';
 import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
+import type { FaultPoints } from '../runtime/fault-points.ts';
 import type { DtxContext, InsertRequest, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
 import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
@@ -46,11 +47,26 @@ export class SegmentExecutor implements SegmentApi {
   /** Motion rows received, by query and slice, one array per sender. */
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
 
-  constructor(inst: Instance, content: number, clock: Clock, send: PeerSend) {
+  private readonly points: FaultPoints | undefined;
+  private readonly dbid: number;
+
+  constructor(
+    inst: Instance,
+    content: number,
+    clock: Clock,
+    send: PeerSend,
+    points?: { faults: FaultPoints; dbid: number },
+  ) {
     this.inst = inst;
     this.content = content;
     this.clock = clock;
     this.send = send;
+    this.points = points?.faults;
+    this.dbid = points?.dbid ?? 0;
+  }
+
+  private reach(point: string): Promise<void> {
+    return this.points ? this.points.reach(point, this.dbid) : Promise.resolve();
   }
 
   // ---- slices -----------------------------------------------------------------------------
@@ -119,6 +135,7 @@ export class SegmentExecutor implements SegmentApi {
 
   async prepare(gxid: number, gid: string): Promise<void> {
     this.inst.mustBeRunning();
+    await this.reach('start_prepare');
     const tx = this.dtxs.get(gxid);
     if (!tx)
       throw sqlError(
@@ -131,6 +148,7 @@ export class SegmentExecutor implements SegmentApi {
 
   async commitPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
+    await this.reach('finish_prepared_start_of_function');
     const p = this.inst.xact.prepared.get(gid);
     if (!p) return; // already committed (a retry after failover): idempotent, as in Greenplum
     this.gxidOf.set(p.xid, gxidFromGid(gid));
