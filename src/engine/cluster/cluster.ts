@@ -10,6 +10,7 @@ import type { Disk } from '../storage/disk.ts';
 import { realClock } from '../runtime/real-clock.ts';
 import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import { Coordinator } from '../server/coordinator.ts';
+import { DistributedTxManager } from '../server/dtm.ts';
 import { SegmentExecutor } from '../server/segment.ts';
 import { Session as QdSession } from '../server/session.ts';
 import type { QueryResult } from '../server/results.ts';
@@ -18,6 +19,13 @@ import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityResult } from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
+import { FencedDisk } from './fenced-disk.ts';
+
+function processGone(): Error {
+  return sqlError('admin_shutdown', 'terminating connection due to administrator command', {
+    detail: 'The instance this work belonged to has crashed.',
+  });
+}
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? 'inline';
@@ -72,6 +80,7 @@ class InlineCluster implements Cluster {
         qd: undefined,
         qe: undefined,
         up: false,
+        incarnation: 0,
       };
       this.nodes.add(node);
       const fresh = disk.files('global/').length === 0;
@@ -93,28 +102,48 @@ class InlineCluster implements Cluster {
 
   /** Starts an instance's process on its disk: crash recovery, then its server role. */
   private async boot(node: InstanceNode, fresh: boolean): Promise<void> {
-    const trace = (e: TraceEvent) => this.emit({ ...e, dbid: node.dbid });
-    const inst = await Instance.start({ disk: node.disk, clock: this.clock, trace }, this.storageSettings);
+    const incarnation = ++node.incarnation;
+    const alive = () => node.up && node.incarnation === incarnation;
+    const trace = (e: TraceEvent) => {
+      if (node.incarnation === incarnation) this.emit({ ...e, dbid: node.dbid });
+    };
+    // The process's view of its disk: fenced when it dies, so nothing it still had in flight
+    // reaches the disk its next incarnation recovers from.
+    const disk = new FencedDisk(node.disk);
+    node.fence = () => disk.fence();
+    const dtm = node.content === -1 ? new DistributedTxManager(String(this.clock.now())) : undefined;
+    const inst = await Instance.start(
+      { disk, clock: this.clock, trace },
+      this.storageSettings,
+      dtm?.redoExtensions(),
+    );
     inst.onPanic = () => void this.crashNode(node);
     node.inst = inst;
     if (node.content === -1) {
       const qd = new Coordinator({
         inst,
+        dtm: dtm!,
         clock: this.clock,
         trace,
-        callSegment: (dbid, method, args) => this.nodes.call(node.dbid, dbid, method, args),
+        callSegment: (dbid, method, args) =>
+          alive() ? this.nodes.call(node.dbid, dbid, method, args) : Promise.reject(processGone()),
         settings: this.options.settings ?? {},
       });
       if (fresh) await qd.catalog.bootstrap(this.config, this.clock.now());
       await qd.open();
       node.qd = qd;
+      node.up = true;
+      // DTX recovery, part of the coordinator's startup: in-doubt transactions are resolved.
+      if (!fresh) await qd.recoverDistributed();
     } else {
       node.qe = new SegmentExecutor(
         inst,
         node.content,
         this.clock,
         (dbid, queryId, sliceId, from, rows) =>
-          this.nodes.call(node.dbid, dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+          alive()
+            ? this.nodes.call(node.dbid, dbid, 'receiveRows', [queryId, sliceId, from, rows])
+            : Promise.reject(processGone()),
         { faults: this.points, dbid: node.dbid },
       );
     }
@@ -206,6 +235,7 @@ class InlineCluster implements Cluster {
   private async crashNode(node: InstanceNode): Promise<void> {
     if (!node.up) return;
     node.up = false;
+    node.fence?.();
     node.inst?.kill();
     node.qe?.reset();
     node.inst = undefined;

@@ -27,6 +27,10 @@ export interface InstanceNode {
   qe: SegmentExecutor | undefined;
   /** The process is running (false after a crash, until restarted). */
   up: boolean;
+  /** Bumped at every start: code of a crashed incarnation can no longer reach anything. */
+  incarnation: number;
+  /** Fences the disk handle of the running incarnation. */
+  fence?: () => void;
 }
 
 const SEGMENT_METHODS: (keyof SegmentApi)[] = [

@@ -28,7 +28,8 @@ import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
 import { WalWriter } from '../wal/writer.ts';
 import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
 import { readControl, writeControl, type ControlData } from './control.ts';
-import { applyRecord, SmgrInfo, XlogInfo, type CheckpointRecord } from './redo.ts';
+import { applyRecord, SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
+import type { XactRecord } from '../txn/xact.ts';
 import { Checkpointer } from './checkpointer.ts';
 
 export interface StorageSettings {
@@ -48,6 +49,16 @@ export const defaultStorageSettings: StorageSettings = {
   max_wal_size: 256 * 1024 * 1024,
   wal_keep_size: 0,
 };
+
+/** What layers above storage replay from the WAL (the coordinator's distributed transactions). */
+export interface RedoExtensions {
+  /** Records of resource managers above storage. */
+  redoExtension?: (rec: WalRecord) => void;
+  /** A commit record was replayed. */
+  onRedoCommit?: (rec: XactRecord, xid: number) => void;
+  /** The checkpoint recovery starts from: its `extra` state. */
+  onCheckpoint?: (extra: Record<string, unknown> | undefined) => void;
+}
 
 export interface InstanceRuntime {
   disk: Disk;
@@ -91,7 +102,15 @@ export class Instance implements StorageContext {
   readonly rt: InstanceRuntime;
   readonly settings: StorageSettings;
 
-  private constructor(rt: InstanceRuntime, settings: StorageSettings, control: ControlData) {
+  private readonly extensions: RedoExtensions;
+
+  private constructor(
+    rt: InstanceRuntime,
+    settings: StorageSettings,
+    control: ControlData,
+    extensions: RedoExtensions = {},
+  ) {
+    this.extensions = extensions;
     this.rt = rt;
     this.settings = settings;
     this.disk = rt.disk;
@@ -110,8 +129,14 @@ export class Instance implements StorageContext {
     };
     this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers);
     this.ao = new AoBlockAllocator(this);
-    this.xact = new TransactionManager(this.clog, this, { now: () => rt.clock.now() }, (f) =>
-      this.unlinkFile(f),
+    this.xact = new TransactionManager(
+      this.clog,
+      this,
+      {
+        now: () => rt.clock.now(),
+        ...(extensions.onRedoCommit ? { onRedoCommit: extensions.onRedoCommit } : {}),
+      },
+      (f) => this.unlinkFile(f),
     );
     this.checkpointer = new Checkpointer(this);
   }
@@ -153,14 +178,18 @@ export class Instance implements StorageContext {
   }
 
   /** Starts the instance on its disk: crash recovery, then ready for work. */
-  static async start(rt: InstanceRuntime, settings: Partial<StorageSettings> = {}): Promise<Instance> {
+  static async start(
+    rt: InstanceRuntime,
+    settings: Partial<StorageSettings> = {},
+    extensions: RedoExtensions = {},
+  ): Promise<Instance> {
     const control = readControl(rt.disk);
     if (!control)
       throw sqlError(
         'object_not_in_prerequisite_state',
         'the data directory is empty: the instance was never initialised',
       );
-    const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control);
+    const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
     await inst.recover();
     return inst;
   }
@@ -258,6 +287,7 @@ export class Instance implements StorageContext {
         },
       );
     const ckpt = parseJsonPayload<CheckpointRecord>(ck.record.payload);
+    this.extensions.onCheckpoint?.(ckpt.extra);
     this.xact.nextXid = Math.max(this.xact.nextXid, ckpt.nextXid);
     this.xact.restorePrepared(ckpt.prepared);
     const clean = c.state === 'shut down';
@@ -312,12 +342,14 @@ export class Instance implements StorageContext {
     this.scheduleCheckpoints();
   }
 
-  redoTarget() {
-    return {
+  redoTarget(): RedoTarget {
+    const t: RedoTarget = {
       ctx: this as StorageContext,
       ao: this.ao,
       unlinkFile: (f: string) => this.unlinkFile(f),
     };
+    if (this.extensions.redoExtension) t.redoExtension = this.extensions.redoExtension;
+    return t;
   }
 
   private scheduleCheckpoints(): void {

@@ -104,7 +104,8 @@ export class Planner {
 
   // ---- SELECT ---------------------------------------------------------------------------
 
-  private planSelect(q: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
+  private planSelect(input: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
+    const q = liftSetReturningTargets(input);
     let rel = this.planFrom(q.from);
     if (q.where) rel = this.applyWhere(rel, q.where);
     rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
@@ -823,4 +824,34 @@ function directContents(
 import { cdbhash } from '../sql/cdbhash.ts';
 function directDispatchTarget(values: Value[], types: SqlType[], numsegments: number): number {
   return cdbhash(values, types, numsegments);
+}
+
+/**
+ * `SELECT generate_series(1, 10)` (a set-returning function in the select list, no FROM):
+ * planned as `SELECT g FROM generate_series(1, 10) g`, which is what it means.
+ */
+function liftSetReturningTargets(q: SelectStmt): SelectStmt {
+  if (q.from.length) return q;
+  const srf = q.targets.findIndex(
+    (t) => t.kind === 'expr' && t.expr.kind === 'call' && t.expr.name === 'generate_series',
+  );
+  if (srf < 0) return q;
+  const t = q.targets[srf] as Extract<SelectTarget, { kind: 'expr' }>;
+  const call = t.expr as Extract<Expr, { kind: 'call' }>;
+  const col = '__srf';
+  const targets = q.targets.map((x, i) =>
+    i === srf
+      ? {
+          kind: 'expr' as const,
+          expr: { kind: 'column' as const, name: col, pos: call.pos },
+          alias: t.alias ?? 'generate_series',
+          pos: x.pos,
+        }
+      : x,
+  );
+  return {
+    ...q,
+    targets,
+    from: [{ kind: 'function', call, alias: { name: '__srf_rel', columns: [col] }, pos: call.pos }],
+  };
 }

@@ -28,6 +28,8 @@ export type SegmentCaller = <K extends keyof SegmentApi>(
 
 export interface CoordinatorOptions {
   inst: Instance;
+  /** The DTM whose state the instance's recovery rebuilt (DistributedTxManager.redoExtensions). */
+  dtm: DistributedTxManager;
   clock: Clock;
   trace: TraceSink;
   callSegment: SegmentCaller;
@@ -56,13 +58,45 @@ export class Coordinator {
     this.callSegment = o.callSegment;
     this.settings = o.settings;
     this.catalog = new Catalog(o.inst);
-    this.dtm = new DistributedTxManager(o.inst, String(o.clock.now()));
+    this.dtm = o.dtm;
+    this.dtm.attach(o.inst);
   }
 
   /** Loads the catalog state after the instance started (and recovered). */
   async open(): Promise<void> {
     await this.catalog.load();
     await this.refreshConfig();
+  }
+
+  /**
+   * DTX recovery: every transaction left prepared on a segment is committed if the
+   * coordinator's WAL holds its distributed commit record, and aborted otherwise. Segments
+   * that cannot be reached keep theirs until the next attempt.
+   */
+  async recoverDistributed(): Promise<{ committed: number; aborted: number; unreachable: number[] }> {
+    let committed = 0;
+    let aborted = 0;
+    const unreachable: number[] = [];
+    for (let content = 0; content < this.numSegments; content++) {
+      try {
+        const gids = await this.callContent(content, 'listPrepared', []);
+        for (const gid of gids) {
+          if (this.dtm.committed.has(gid)) {
+            await this.callContent(content, 'commitPrepared', [gid]);
+            committed++;
+          } else if (!this.dtm.isRunningGid(gid)) {
+            await this.callContent(content, 'abortPrepared', [gid]);
+            aborted++;
+          }
+        }
+      } catch {
+        unreachable.push(content);
+      }
+    }
+    if (!unreachable.length)
+      for (const gid of [...this.dtm.committed]) if (!this.dtm.isRunningGid(gid)) this.dtm.forget(gid);
+    this.trace({ kind: 'dtx.recovery', committed, aborted, unreachable });
+    return { committed, aborted, unreachable };
   }
 
   async refreshConfig(): Promise<void> {

@@ -9,7 +9,7 @@
  *   or activation, DTX recovery commits those prepared transactions on the segments and aborts
  *   every other prepared transaction.
  */
-import type { Instance } from '../instance/instance.ts';
+import type { Instance, RedoExtensions } from '../instance/instance.ts';
 import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import type { DistributedSnapshot } from './protocol.ts';
@@ -27,27 +27,57 @@ export class DistributedTxManager {
   readonly committed = new Set<string>();
   /** Identifies this coordinator incarnation inside gids. */
   epoch: string;
-  private readonly inst: Instance;
+  private inst: Instance | undefined;
 
-  constructor(inst: Instance, epoch: string) {
-    this.inst = inst;
+  constructor(epoch: string) {
     this.epoch = epoch;
+  }
+
+  /** Hooks for the coordinator instance's crash recovery, which rebuilds this state. */
+  redoExtensions(): RedoExtensions {
+    return {
+      redoExtension: (rec) => {
+        if (rec.rmid === Rmgr.dtm) this.redo(rec);
+      },
+      onRedoCommit: (rec) => {
+        if (rec.gid) this.redoCommit(rec.gid);
+      },
+      onCheckpoint: (extra) =>
+        this.restore(extra?.['dtm'] as { nextGxid?: number; committed?: string[] } | undefined),
+    };
+  }
+
+  /** Binds to the started instance: its WAL carries the DTM's records and checkpoints its state. */
+  attach(inst: Instance): void {
+    this.inst = inst;
+    this.resetReservation();
+    inst.checkpointer.extra = () => ({ dtm: this.checkpointState() });
+  }
+
+  private wal() {
+    if (!this.inst) throw new Error('DTM used before its instance started');
+    return this.inst.wal;
   }
 
   async begin(): Promise<{ gxid: number; gid: string }> {
     if (this.nextGxid >= this.reservedUpTo) {
       this.reservedUpTo = this.nextGxid + RESERVE_BLOCK;
-      const { end } = this.inst.wal.insert(
+      const { end } = this.wal().insert(
         Rmgr.dtm,
         DtmInfo.reserve,
         0,
         jsonPayload({ upTo: this.reservedUpTo }),
       );
-      await this.inst.wal.flush(end);
+      await this.wal().flush(end);
     }
     const gxid = this.nextGxid++;
     this.running.add(gxid);
     return { gxid, gid: `${this.epoch}-${gxid}` };
+  }
+
+  /** Is this gid a transaction still being decided by a live session? */
+  isRunningGid(gid: string): boolean {
+    return gid.startsWith(`${this.epoch}-`) && this.running.has(gxidFromGid(gid));
   }
 
   end(gxid: number): void {
@@ -73,7 +103,7 @@ export class DistributedTxManager {
   forget(gid: string): void {
     if (!this.committed.delete(gid)) return;
     try {
-      this.inst.wal.insert(Rmgr.dtm, DtmInfo.forget, 0, jsonPayload({ gid }));
+      this.wal().insert(Rmgr.dtm, DtmInfo.forget, 0, jsonPayload({ gid }));
     } catch {
       // The WAL failed: recovery will retry COMMIT PREPARED, which is idempotent.
     }

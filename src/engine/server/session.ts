@@ -248,6 +248,7 @@ export class Session {
         return;
       } catch (e) {
         last = e;
+        if (this.qd.inst.state !== 'running') break; // this coordinator is gone; DTX recovery finishes it
         await this.qd.clock.sleep(200 * (attempt + 1));
         await this.qd.refreshConfig();
       }
