@@ -12,7 +12,7 @@ import { Catalog, type SegmentConfig } from '../catalog/catalog.ts';
 import type { Clock, TraceSink } from '../runtime/clock.ts';
 import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
-import { DistributedTxManager } from './dtm.ts';
+import type { DistributedTxManager } from './dtm.ts';
 import { LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
 import { makeEvalContext } from './eval-context.ts';
