@@ -20,7 +20,7 @@ import type { Disk } from '../storage/disk.ts';
 import { HeapRelation } from '../storage/heap.ts';
 import { CommitLog, FirstNormalXid } from '../txn/clog.ts';
 import { TransactionManager, type Transaction } from '../txn/xact.ts';
-import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
+import { jsonPayload } from '../wal/json-payload.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import { WalReader } from '../wal/reader.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
@@ -28,9 +28,10 @@ import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
 import { WalWriter } from '../wal/writer.ts';
 import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
 import { readControl, writeControl, type ControlData } from './control.ts';
-import { applyRecord, SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
+import { SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
 import type { XactRecord } from '../txn/xact.ts';
 import { Checkpointer } from './checkpointer.ts';
+import { Replayer } from './recovery.ts';
 
 export interface StorageSettings {
   /** Buffer pool size in 8 KB pages. */
@@ -190,7 +191,21 @@ export class Instance implements StorageContext {
         'the data directory is empty: the instance was never initialised',
       );
     const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
-    await inst.recover();
+    await inst.recover(false);
+    return inst;
+  }
+
+  /** Starts as a standby (mirror): replays the WAL it has and stays in recovery, for more. */
+  static async startStandby(
+    rt: InstanceRuntime,
+    settings: Partial<StorageSettings> = {},
+    extensions: RedoExtensions = {},
+  ): Promise<Instance> {
+    const control = readControl(rt.disk);
+    if (!control)
+      throw sqlError('object_not_in_prerequisite_state', 'the data directory is empty: run a base backup first');
+    const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
+    await inst.recover(true);
     return inst;
   }
 
@@ -275,65 +290,75 @@ export class Instance implements StorageContext {
       throw sqlError('cannot_connect_now', `the database system is ${this.state}`);
   }
 
-  private async recover(): Promise<void> {
+  /** Replay of the WAL (crash recovery; on a standby, continuous). */
+  readonly replayer = new Replayer(this);
+  /** A standby stays in recovery, replaying what it receives, until promoted. */
+  standby = false;
+
+  private async recover(standby: boolean): Promise<void> {
     const c = this.control;
-    const ck = this.reader.read(c.checkpoint);
-    if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
-      throw sqlError(
-        'data_corrupted',
-        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`,
-        {
-          detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
-        },
-      );
-    const ckpt = parseJsonPayload<CheckpointRecord>(ck.record.payload);
+    const ckpt = this.replayer.begin();
     this.extensions.onCheckpoint?.(ckpt.extra);
     this.xact.nextXid = Math.max(this.xact.nextXid, ckpt.nextXid);
     this.xact.restorePrepared(ckpt.prepared);
     const clean = c.state === 'shut down';
-    this.control = { ...c, state: clean ? 'starting up' : 'in crash recovery' };
-    this.rt.trace({ kind: 'recovery.start', redo: formatLsn(ckpt.redo), clean });
-
-    let records = 0;
-    let last: WalRecord | undefined;
-    const scan = this.reader.scan(ckpt.redo);
-    let stop: { lsn: Lsn; reason: string };
-    for (;;) {
-      const next = scan.next();
-      if (next.done) {
-        stop = next.value;
-        break;
-      }
-      await applyRecord(this.redoTarget(), next.value);
-      last = next.value;
-      records++;
-    }
-    const end = last ? last.end : ckpt.redo;
-    const lastStart = last ? last.lsn : ck.record.lsn;
-    if (end < ck.record.end)
-      throw sqlError('data_corrupted', `WAL ends before the checkpoint record at ${formatLsn(c.checkpoint)}`);
-
-    const abortedXids = this.xact.abortInDoubt(ckpt.oldestXid);
-    this.files.removeAfter(end);
-    this.wal = new WalWriter(this.files, this.disk, end, lastStart);
-    this.wal.onPanic = (e) => this.panic(e);
+    this.standby = standby;
+    this.control = { ...c, state: standby ? 'in archive recovery' : clean ? 'starting up' : 'in crash recovery' };
+    this.rt.trace({ kind: 'recovery.start', redo: formatLsn(ckpt.redo), clean, standby });
+    const stop = await this.replayer.replayAvailable(standby);
+    const end = this.replayer.replayed;
     this.recovery = {
       redoFrom: ckpt.redo,
       end,
-      stopReason: stop.reason,
-      records,
-      abortedXids,
+      stopReason: stop,
+      records: this.replayer.records,
+      abortedXids: [],
       wasCleanShutdown: clean,
     };
+    if (standby) {
+      this.rt.trace({ kind: 'standby.replaying', at: formatLsn(end) });
+      return;
+    }
+    await this.finishRecovery(false, clean);
+  }
+
+  /**
+   * Ends recovery: transactions in flight are aborted, WAL past the end is cut off, and the
+   * instance opens for writes. With `promote`, a new timeline begins here (a promoted mirror
+   * or an activated standby), marked by an end-of-recovery record.
+   */
+  async finishRecovery(promote: boolean, clean = false): Promise<void> {
+    const end = this.replayer.replayed;
+    const lastStart = this.replayer.prev ?? this.replayer.checkpointRecord!.lsn;
+    const abortedXids = this.xact.abortInDoubt(this.replayer.oldestXid);
+    this.files.removeAfter(end);
+    if (promote) {
+      const prevTimeline = this.control.timeline;
+      const timeline = Math.max(...this.files.history.map((h) => h.tli)) + 1;
+      this.files.switchTimeline(timeline, end);
+      this.control = { ...this.control, timeline, history: this.files.history };
+      this.rt.trace({ kind: 'promote', timeline, at: formatLsn(end), prevTimeline });
+    }
+    this.wal = new WalWriter(this.files, this.disk, end, lastStart);
+    this.wal.onPanic = (e) => this.panic(e);
+    if (promote)
+      this.wal.insert(
+        Rmgr.xlog,
+        XlogInfo.endOfRecovery,
+        0,
+        jsonPayload({ timeline: this.control.timeline, prevTimeline: this.control.timeline - 1, time: this.rt.clock.now() }),
+      );
+    if (this.recovery) this.recovery.abortedXids = abortedXids;
     this.rt.trace({
       kind: 'recovery.done',
       end: formatLsn(end),
-      records,
-      stop: stop.reason,
+      records: this.replayer.records,
+      stop: this.replayer.stopReason,
       aborted: abortedXids.length,
     });
+    this.standby = false;
     this.state = 'running';
-    if (!clean || records > 1) await this.checkpointer.run(false);
+    if (promote || !clean || this.replayer.records > 1) await this.checkpointer.run(false);
     else {
       this.control = { ...this.control, state: 'in production', time: this.rt.clock.now() };
       writeControl(this.disk, this.control);

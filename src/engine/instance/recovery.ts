@@ -1,0 +1,98 @@
+/**
+ * Replay of the WAL: crash recovery on start, and the standby's startup process that keeps
+ * applying what its walreceiver writes (mirrors, the standby coordinator).
+ *
+ * The replayer reads from the instance's own WAL files, record after record, until the first
+ * record that is not (yet) valid; on a standby that is simply where the received WAL ends, and
+ * replay continues from there once more arrives. On a standby every replayed checkpoint is a
+ * restartpoint: pages are written and the control file moves forward, so a crashed mirror
+ * resumes replay from there.
+ */
+import { sqlError } from '../errors.ts';
+import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { Rmgr, type WalRecord } from '../wal/record.ts';
+import { parseJsonPayload } from '../wal/json-payload.ts';
+import { writeControl } from './control.ts';
+import { applyRecord, XlogInfo, type CheckpointRecord } from './redo.ts';
+import type { Instance } from './instance.ts';
+
+export class Replayer {
+  private readonly inst: Instance;
+  /** Next record to read, and the start of the last one applied (its back-link). */
+  next: Lsn = 0;
+  prev: Lsn | undefined;
+  /** End of the last record applied: the replay LSN. */
+  replayed: Lsn = 0;
+  records = 0;
+  oldestXid = 0;
+  checkpointRecord: WalRecord | undefined;
+  stopReason = '';
+  private replaying: Promise<void> | undefined;
+
+  constructor(inst: Instance) {
+    this.inst = inst;
+  }
+
+  /** Reads the checkpoint the control file points at; replay will start at its redo point. */
+  begin(): CheckpointRecord {
+    const c = this.inst.control;
+    const ck = this.inst.reader.read(c.checkpoint);
+    if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
+      throw sqlError('data_corrupted', `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`, {
+        detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
+      });
+    const ckpt = parseJsonPayload<CheckpointRecord>(ck.record.payload);
+    this.checkpointRecord = ck.record;
+    this.next = ckpt.redo;
+    this.replayed = ck.record.end;
+    this.oldestXid = ckpt.oldestXid;
+    return ckpt;
+  }
+
+  /** Applies every valid record from where replay stands; returns why it stopped. */
+  async replayAvailable(standby: boolean): Promise<string> {
+    // One replay at a time: the walreceiver may ask again while a pass is running.
+    while (this.replaying) await this.replaying;
+    let done!: () => void;
+    this.replaying = new Promise<void>((r) => (done = r));
+    try {
+      for (;;) {
+        const r = this.inst.reader.read(this.next, this.prev);
+        if (!r.ok) {
+          this.stopReason = r.reason;
+          return r.reason;
+        }
+        const rec = r.record;
+        await applyRecord(this.inst.redoTarget(), rec);
+        this.prev = rec.lsn;
+        this.next = rec.end;
+        this.replayed = rec.end;
+        this.records++;
+        if (standby && rec.rmid === Rmgr.xlog && (rec.info === XlogInfo.checkpointOnline || rec.info === XlogInfo.checkpointShutdown))
+          await this.restartpoint(rec);
+      }
+    } finally {
+      this.replaying = undefined;
+      done();
+    }
+  }
+
+  /** A standby's checkpoint: the pages replayed so far are written; restart resumes here. */
+  private async restartpoint(rec: WalRecord): Promise<void> {
+    const ckpt = parseJsonPayload<CheckpointRecord>(rec.payload);
+    const inst = this.inst;
+    await inst.pool.flushAll();
+    inst.clog.writeOut(inst.disk);
+    inst.control = {
+      ...inst.control,
+      state: 'in archive recovery',
+      checkpoint: rec.lsn,
+      redo: ckpt.redo,
+      time: inst.rt.clock.now(),
+      minRecoveryPoint: rec.end,
+    };
+    writeControl(inst.disk, inst.control);
+    await inst.disk.sync();
+    inst.rt.trace({ kind: 'restartpoint', at: formatLsn(rec.lsn) });
+  }
+}
