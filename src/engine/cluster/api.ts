@@ -19,6 +19,11 @@ export interface ClusterOptions {
   name?: string;
   /** Seed of the 'sim' runtime. */
   seed?: number;
+  /**
+   * How much faster than a real cluster time runs: timeouts and intervals (FTS probes, grace
+   * periods) are divided by it. Default 30 (the lab's 'compressed' preset); 1 is realistic.
+   */
+  timeScale?: number;
   /** Settings (GUCs) for every instance, e.g. { gp_fts_probe_interval: 10 }. */
   settings?: Record<string, string | number | boolean>;
 }

@@ -8,88 +8,127 @@ import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import type { Disk } from '../storage/disk.ts';
 import { realClock } from '../runtime/real-clock.ts';
-import type { Clock, TraceEvent } from '../runtime/clock.ts';
-import { Coordinator } from '../server/coordinator.ts';
-import { DistributedTxManager } from '../server/dtm.ts';
-import { SegmentExecutor } from '../server/segment.ts';
+import type { Clock } from '../runtime/clock.ts';
+import { FaultPoints } from '../runtime/fault-points.ts';
 import { Session as QdSession } from '../server/session.ts';
+import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
+import { baseBackup } from '../replication/basebackup.ts';
 import { planCluster, type SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityResult } from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
-import { FaultPoints } from '../runtime/fault-points.ts';
-import { FencedDisk } from './fenced-disk.ts';
+import { bootNode, type BootContext } from './boot.ts';
+import { makeFaults } from './faults.ts';
 
-function processGone(): Error {
-  return sqlError('admin_shutdown', 'terminating connection due to administrator command', {
-    detail: 'The instance this work belonged to has crashed.',
-  });
-}
+/** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
+export const DEFAULT_TIME_SCALE = 30;
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? 'inline';
   if (runtime !== 'inline')
     throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
-  const mirroring = options.mirroring ?? 'none';
-  if (mirroring !== 'none') throw sqlError('feature_not_supported', 'segment mirroring is not available yet');
   if (options.standby) throw sqlError('feature_not_supported', 'a standby coordinator is not available yet');
   const config = planCluster({
     hosts: options.hosts ?? ['sdw1', 'sdw2'],
     segmentsPerHost: options.segmentsPerHost ?? 2,
-    mirroring,
+    mirroring: options.mirroring ?? 'none',
   });
   const c = new InlineCluster(options, config, realClock);
   await c.start();
   return c;
 }
 
-class InlineCluster implements Cluster {
+export class InlineCluster implements Cluster {
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
   readonly nodes: NodeSet;
-  private readonly clock: Clock;
-  private readonly options: ClusterOptions;
-  private config: SegmentConfig[];
-  private readonly storageSettings: Partial<StorageSettings>;
+  readonly clock: Clock;
+  readonly options: ClusterOptions;
+  private readonly initialConfig: SegmentConfig[];
   readonly faults: Faults;
-  private closed = false;
-  private readonly points = new FaultPoints();
+  closed = false;
+  readonly points = new FaultPoints();
   private readonly openSessions = new Set<Session>();
+  readonly boot: BootContext;
 
   constructor(options: ClusterOptions, config: SegmentConfig[], clock: Clock) {
     this.options = options;
-    this.config = config;
+    this.initialConfig = config;
     this.clock = clock;
     this.nodes = new NodeSet(clock, (e) => this.emit(e));
     const sb = options.settings?.['shared_buffers'];
-    this.storageSettings = typeof sb === 'number' ? { shared_buffers: sb } : {};
-    this.faults = this.makeFaults();
+    const storage: Partial<StorageSettings> = typeof sb === 'number' ? { shared_buffers: sb } : {};
+    const settings = options.settings ?? {};
+    this.boot = {
+      nodes: this.nodes,
+      clock,
+      points: this.points,
+      storage,
+      gucs: new Settings({ config: settings }),
+      settings,
+      timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+      emit: (e) => this.emit(e),
+      onPanic: (node) => void this.crashNode(node),
+      roleOf: (dbid) => this.currentConfig().find((c) => c.dbid === dbid),
+      initialConfig: config,
+    };
+    this.faults = makeFaults(this);
+  }
+
+  /** gp_segment_configuration as the running coordinator knows it (else as initialised). */
+  currentConfig(): SegmentConfig[] {
+    const qd = [...this.nodes.nodes.values()].find((n) => n.content === -1 && n.up && n.qd)?.qd;
+    return qd ? qd.config : this.initialConfig;
   }
 
   async start(): Promise<void> {
-    const name = this.options.name ?? 'mpp-ha-lab';
-    for (const row of this.config) {
-      if (row.role !== 'p') continue;
-      const disk = await this.openDisk(`${name}-dbid${row.dbid}`);
-      const node: InstanceNode = {
-        dbid: row.dbid,
-        content: row.content,
-        host: row.hostname,
-        disk,
-        inst: undefined,
-        qd: undefined,
-        qe: undefined,
-        up: false,
-        incarnation: 0,
-      };
-      this.nodes.add(node);
-      const fresh = disk.files('global/').length === 0;
-      if (fresh) await Instance.initdb(disk, { systemIdentifier: name, time: this.clock.now() });
-      await this.boot(node, fresh);
+    const name = this.diskPrefix();
+    // Primaries and the coordinator first, then each mirror from a base backup of its primary.
+    for (const row of this.initialConfig.filter((r) => r.role === 'p')) {
+      const node = this.addNode(row, await this.openDisk(`${name}-dbid${row.dbid}`));
+      const fresh = node.disk.files('global/').length === 0;
+      if (fresh) await Instance.initdb(node.disk, { systemIdentifier: name, time: this.clock.now() });
+      if (row.content === -1) continue; // the coordinator starts last, once its segments answer
+      await bootNode(this.boot, node, fresh);
     }
+    for (const row of this.initialConfig.filter((r) => r.role === 'm' && r.content >= 0)) {
+      const node = this.addNode(row, await this.openDisk(`${name}-dbid${row.dbid}`));
+      const primary = this.nodes.mirrorOf(node)!;
+      if (node.disk.files('global/').length === 0) await baseBackup(primary.inst!, node.disk);
+      await bootNode(this.boot, node, false);
+      // The primary's walsender is already retrying: it connects on its next attempt.
+      primary.repl?.attachMirror({
+        identify: () => this.nodes.call(primary.dbid, node.dbid, 'identify', []),
+        receiveWal: (start, data, history) =>
+          this.nodes.call(primary.dbid, node.dbid, 'receiveWal', [start, data, history]),
+      });
+    }
+    const coordinator = [...this.nodes.nodes.values()].find((n) => n.content === -1)!;
+    await bootNode(this.boot, coordinator, coordinator.disk.files('base/').length === 0);
   }
 
-  private async openDisk(name: string): Promise<Disk> {
+  private diskPrefix(): string {
+    return this.options.name ?? 'mpp-ha-lab';
+  }
+
+  private addNode(row: SegmentConfig, disk: Disk): InstanceNode {
+    const node: InstanceNode = {
+      dbid: row.dbid,
+      content: row.content,
+      host: row.hostname,
+      disk,
+      inst: undefined,
+      qd: undefined,
+      qe: undefined,
+      up: false,
+      incarnation: 0,
+      handlers: {},
+    };
+    this.nodes.add(node);
+    return node;
+  }
+
+  async openDisk(name: string): Promise<Disk> {
     if ((this.options.storage ?? 'memory') === 'memory') return new MemoryDisk((ms) => this.clock.sleep(ms));
     const provider = getDiskProvider('indexeddb');
     if (!provider)
@@ -98,57 +137,6 @@ class InlineCluster implements Cluster {
         'storage "indexeddb" needs a disk provider (import the worker runtime)',
       );
     return provider(name);
-  }
-
-  /** Starts an instance's process on its disk: crash recovery, then its server role. */
-  private async boot(node: InstanceNode, fresh: boolean): Promise<void> {
-    const incarnation = ++node.incarnation;
-    const alive = () => node.up && node.incarnation === incarnation;
-    const trace = (e: TraceEvent) => {
-      if (node.incarnation === incarnation) this.emit({ ...e, dbid: node.dbid });
-    };
-    // The process's view of its disk: fenced when it dies, so nothing it still had in flight
-    // reaches the disk its next incarnation recovers from.
-    const disk = new FencedDisk(node.disk);
-    node.fence = () => disk.fence();
-    const dtm = node.content === -1 ? new DistributedTxManager(String(this.clock.now())) : undefined;
-    const inst = await Instance.start(
-      { disk, clock: this.clock, trace },
-      this.storageSettings,
-      dtm?.redoExtensions(),
-    );
-    inst.onPanic = () => void this.crashNode(node);
-    node.inst = inst;
-    if (node.content === -1) {
-      const qd = new Coordinator({
-        inst,
-        dtm: dtm!,
-        clock: this.clock,
-        trace,
-        callSegment: (dbid, method, args) =>
-          alive() ? this.nodes.call(node.dbid, dbid, method, args) : Promise.reject(processGone()),
-        settings: this.options.settings ?? {},
-      });
-      if (fresh) await qd.catalog.bootstrap(this.config, this.clock.now());
-      await qd.open();
-      node.qd = qd;
-      node.up = true;
-      // DTX recovery, part of the coordinator's startup: in-doubt transactions are resolved.
-      if (!fresh) await qd.recoverDistributed();
-    } else {
-      node.qe = new SegmentExecutor(
-        inst,
-        node.content,
-        this.clock,
-        (dbid, queryId, sliceId, from, rows) =>
-          alive()
-            ? this.nodes.call(node.dbid, dbid, 'receiveRows', [queryId, sliceId, from, rows])
-            : Promise.reject(processGone()),
-        { faults: this.points, dbid: node.dbid },
-      );
-    }
-    node.up = true;
-    this.emit({ kind: 'instance.up', dbid: node.dbid, recovery: inst.recovery });
   }
 
   private coordinatorNode(): InstanceNode {
@@ -197,7 +185,7 @@ class InlineCluster implements Cluster {
     return {
       exitCode: 127,
       stdout: '',
-      stderr: `${prog}: command not found (utilities arrive with mirroring)\n`,
+      stderr: `${prog}: command not found (the utilities are not available yet)\n`,
     };
   }
 
@@ -211,79 +199,54 @@ class InlineCluster implements Cluster {
     this.closed = true;
     this.points.releaseAll();
     for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
-    for (const n of this.nodes.nodes.values()) {
-      n.inst?.kill();
-      n.up = false;
-    }
+    for (const n of this.nodes.nodes.values()) this.stopProcess(n);
     this.nodes.closeAll();
   }
 
-  private emit(e: ClusterEvent): void {
+  emit(e: ClusterEvent): void {
     const event = { time: this.clock.now(), ...e };
     for (const l of this.listeners) l(event);
   }
 
-  // ---- faults ---------------------------------------------------------------------------------
-
-  private targets(t: number | string): InstanceNode[] {
-    if (typeof t === 'number') return [this.nodes.get(t)];
-    const list = this.nodes.byHost(t);
-    if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
-    return list;
-  }
-
-  private async crashNode(node: InstanceNode): Promise<void> {
-    if (!node.up) return;
+  /** The process is gone (its memory with it); its links break at once. */
+  private stopProcess(node: InstanceNode): void {
     node.up = false;
     node.fence?.();
+    node.qd?.fts?.stop();
+    node.repl?.stop();
     node.inst?.kill();
     node.qe?.reset();
     node.inst = undefined;
     node.qe = undefined;
     node.qd = undefined;
+    node.repl = undefined;
+    node.handlers = {};
     this.nodes.disconnect(node.dbid);
+  }
+
+  async crashNode(node: InstanceNode): Promise<void> {
+    if (!node.up) return;
+    this.stopProcess(node);
     if (node.disk instanceof MemoryDisk) node.disk.crash();
     else {
       const provider = getDiskProvider('indexeddb');
-      const name = `${this.options.name ?? 'mpp-ha-lab'}-dbid${node.dbid}`;
       (node.disk as { close?: () => void }).close?.();
-      if (provider) node.disk = await provider(name);
+      if (provider) node.disk = await provider(`${this.diskPrefix()}-dbid${node.dbid}`);
     }
     this.emit({ kind: 'instance.crash', dbid: node.dbid });
   }
 
-  private makeFaults(): Faults {
-    return {
-      crash: async (t) => {
-        for (const n of this.targets(t)) await this.crashNode(n);
-      },
-      restart: async (t) => {
-        for (const n of this.targets(t)) {
-          if (n.up) await this.crashNode(n);
-          await this.boot(n, false);
-        }
-      },
-      partition: (a, b) => this.nodes.faults.partition(this.ids(a), this.ids(b)),
-      heal: () => this.nodes.faults.heal(),
-      delay: (t, ms) => {
-        for (const n of this.targets(t)) this.nodes.faults.delay(n.dbid, ms);
-      },
-      slowDisk: (dbid, ms) => {
-        const d = this.nodes.get(dbid).disk;
-        if (d instanceof MemoryDisk) d.latencyMs = ms;
-      },
-      suspend: (point, dbid) => this.points.suspend(point, dbid),
-      diskFull: (dbid, full) => {
-        const d = this.nodes.get(dbid).disk;
-        if (d instanceof MemoryDisk) d.faults.full = full;
-        else (d as { quotaBytes?: number }).quotaBytes = full ? 0 : undefined;
-      },
-    };
-  }
-
-  private ids(list: (number | string)[]): Set<number> {
-    const out = new Set<number>();
-    for (const t of list) for (const n of this.targets(t)) out.add(n.dbid);
-    return out;
+  async restartNode(node: InstanceNode): Promise<void> {
+    if (node.up) await this.crashNode(node);
+    await bootNode(this.boot, node, false);
+    // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
+    // primary's walsender on its next attempt.
+    const other = this.nodes.mirrorOf(node);
+    if (other?.repl && node.inst?.standby)
+      other.repl.attachMirror({
+        identify: () => this.nodes.call(other.dbid, node.dbid, 'identify', []),
+        receiveWal: (start, data, history) =>
+          this.nodes.call(other.dbid, node.dbid, 'receiveWal', [start, data, history]),
+      });
   }
 }

@@ -14,6 +14,8 @@ import type { Link } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
 import { globalMessageChannel } from '../runtime/link-endpoint.ts';
 import type { SegmentApi } from '../server/protocol.ts';
+import type { FtsApi, MirrorApi } from '../replication/protocol.ts';
+import type { PrimaryReplication } from '../replication/primary.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 
@@ -31,28 +33,19 @@ export interface InstanceNode {
   incarnation: number;
   /** Fences the disk handle of the running incarnation. */
   fence?: () => void;
+  /** Replication of the running primary (walsender, sync rep, FTS answers). */
+  repl?: PrimaryReplication | undefined;
+  /** The methods the running process serves (by its role: segment, mirror, coordinator). */
+  handlers: Partial<Record<keyof InstanceApi, (...args: never[]) => Promise<unknown>>>;
 }
 
-const SEGMENT_METHODS: (keyof SegmentApi)[] = [
-  'execSlice',
-  'receiveRows',
-  'insertRows',
-  'endQuery',
-  'createStorage',
-  'dropStorage',
-  'prepare',
-  'commitPrepared',
-  'abortPrepared',
-  'commitOnePhase',
-  'abortDtx',
-  'listPrepared',
-  'checkpoint',
-];
+/** Everything an instance may serve; which part it serves depends on its current role. */
+export type InstanceApi = SegmentApi & MirrorApi & FtsApi;
 
 export class NodeSet {
   readonly nodes = new Map<number, InstanceNode>();
   readonly faults = new NetworkFaults();
-  private readonly links = new Map<string, { link: Link<SegmentApi>; close(): void }>();
+  private readonly links = new Map<string, { link: Link<InstanceApi>; close(): void }>();
   private readonly clock: Clock;
   private readonly trace: TraceSink;
   /** Deadline of a call between instances (gp_segment_connect_timeout-like). */
@@ -74,20 +67,27 @@ export class NodeSet {
     return n;
   }
 
+  /** The other instance of a segment pair. */
+  mirrorOf(node: InstanceNode): InstanceNode | undefined {
+    if (node.content < 0) return undefined;
+    return [...this.nodes.values()].find((n) => n.content === node.content && n.dbid !== node.dbid);
+  }
+
   byHost(host: string): InstanceNode[] {
     return [...this.nodes.values()].filter((n) => n.host === host);
   }
 
-  /** Calls a segment API method on `to`, from `from`, over their link. */
-  call<K extends keyof SegmentApi>(
+  /** Calls a method of `to`, from `from`, over their link (with a deadline). */
+  call<K extends keyof InstanceApi>(
     from: number,
     to: number,
     method: K,
-    args: Parameters<SegmentApi[K]>,
-  ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
+    args: Parameters<InstanceApi[K]>,
+    timeoutMs?: number,
+  ): Promise<Awaited<ReturnType<InstanceApi[K]>>> {
     const target = this.nodes.get(to);
-    if (!target || !target.up || !target.qe) return Promise.reject(refused(target));
-    return this.link(from, to).call(method, args);
+    if (!target || !target.up) return Promise.reject(refused(target));
+    return this.link(from, to).call(method, args, timeoutMs === undefined ? undefined : { timeoutMs });
   }
 
   /** The instance died: every link to or from it breaks, pending calls fail at once. */
@@ -106,26 +106,28 @@ export class NodeSet {
     this.links.clear();
   }
 
-  private link(from: number, to: number): Link<SegmentApi> {
+  private link(from: number, to: number): Link<InstanceApi> {
     const key = `${from}>${to}`;
     let l = this.links.get(key);
     if (!l || l.link.closed) {
       const target = this.get(to);
       const Channel = globalMessageChannel();
       const ch = new Channel();
-      // The served side forwards to whatever executor the node runs now.
-      const impl = Object.fromEntries(
-        SEGMENT_METHODS.map((m) => [
-          m,
-          (...args: unknown[]) => {
-            const qe = target.qe;
-            if (!target.up || !qe) return Promise.reject(refused(target));
-            return (qe[m] as (...a: unknown[]) => Promise<unknown>).apply(qe, args);
-          },
-        ]),
-      ) as unknown as SegmentApi;
+      // The served side forwards to whatever the node's process serves now.
+      const impl = new Proxy({} as Record<string, unknown>, {
+        get: (_t, prop) => {
+          if (typeof prop !== 'string') return undefined;
+          return (...args: unknown[]) => {
+            const h = target.handlers[prop as keyof InstanceApi] as
+              ((...a: unknown[]) => Promise<unknown>) | undefined;
+            if (!target.up) return Promise.reject(refused(target));
+            if (!h) return Promise.reject(notServed(target, prop));
+            return h(...args);
+          };
+        },
+      }) as unknown as InstanceApi;
       const served = serveApi(ch.port1, impl);
-      const link = connectApi<SegmentApi>(ch.port2, {
+      const link = connectApi<InstanceApi>(ch.port2, {
         peerName: `dbid ${to} (seg${target.content} ${target.host})`,
         from,
         to,
@@ -147,6 +149,13 @@ export class NodeSet {
     }
     return l.link;
   }
+}
+
+function notServed(n: InstanceNode, method: string): Error {
+  return sqlError(
+    'object_not_in_prerequisite_state',
+    `dbid ${n.dbid} cannot serve ${method} in its current role`,
+  );
 }
 
 function refused(n: InstanceNode | undefined): Error {

@@ -203,7 +203,10 @@ export class Instance implements StorageContext {
   ): Promise<Instance> {
     const control = readControl(rt.disk);
     if (!control)
-      throw sqlError('object_not_in_prerequisite_state', 'the data directory is empty: run a base backup first');
+      throw sqlError(
+        'object_not_in_prerequisite_state',
+        'the data directory is empty: run a base backup first',
+      );
     const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
     await inst.recover(true);
     return inst;
@@ -303,7 +306,10 @@ export class Instance implements StorageContext {
     this.xact.restorePrepared(ckpt.prepared);
     const clean = c.state === 'shut down';
     this.standby = standby;
-    this.control = { ...c, state: standby ? 'in archive recovery' : clean ? 'starting up' : 'in crash recovery' };
+    this.control = {
+      ...c,
+      state: standby ? 'in archive recovery' : clean ? 'starting up' : 'in crash recovery',
+    };
     this.rt.trace({ kind: 'recovery.start', redo: formatLsn(ckpt.redo), clean, standby });
     const stop = await this.replayer.replayAvailable(standby);
     const end = this.replayer.replayed;
@@ -346,7 +352,11 @@ export class Instance implements StorageContext {
         Rmgr.xlog,
         XlogInfo.endOfRecovery,
         0,
-        jsonPayload({ timeline: this.control.timeline, prevTimeline: this.control.timeline - 1, time: this.rt.clock.now() }),
+        jsonPayload({
+          timeline: this.control.timeline,
+          prevTimeline: this.control.timeline - 1,
+          time: this.rt.clock.now(),
+        }),
       );
     if (this.recovery) this.recovery.abortedXids = abortedXids;
     this.rt.trace({

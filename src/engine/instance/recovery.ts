@@ -38,9 +38,13 @@ export class Replayer {
     const c = this.inst.control;
     const ck = this.inst.reader.read(c.checkpoint);
     if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
-      throw sqlError('data_corrupted', `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`, {
-        detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
-      });
+      throw sqlError(
+        'data_corrupted',
+        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`,
+        {
+          detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
+        },
+      );
     const ckpt = parseJsonPayload<CheckpointRecord>(ck.record.payload);
     this.checkpointRecord = ck.record;
     this.next = ckpt.redo;
@@ -68,7 +72,11 @@ export class Replayer {
         this.next = rec.end;
         this.replayed = rec.end;
         this.records++;
-        if (standby && rec.rmid === Rmgr.xlog && (rec.info === XlogInfo.checkpointOnline || rec.info === XlogInfo.checkpointShutdown))
+        if (
+          standby &&
+          rec.rmid === Rmgr.xlog &&
+          (rec.info === XlogInfo.checkpointOnline || rec.info === XlogInfo.checkpointShutdown)
+        )
           await this.restartpoint(rec);
       }
     } finally {

@@ -13,6 +13,7 @@ import type { Clock, TraceSink } from '../runtime/clock.ts';
 import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
 import type { DistributedTxManager } from './dtm.ts';
+import type { Fts } from './fts.ts';
 import { LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
 import { makeEvalContext } from './eval-context.ts';
@@ -49,6 +50,10 @@ export class Coordinator {
   private readonly callSegment: SegmentCaller;
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
+  /** Bumped whenever FTS or a utility changes the configuration. */
+  configVersion = 0;
+  /** The fault tolerance service, once started (mirrored or not). */
+  fts: Fts | undefined;
   private nextSessionId = 1;
 
   constructor(o: CoordinatorOptions) {

@@ -70,4 +70,20 @@ export interface SegmentApi {
   abortDtx(gxid: number): Promise<void>;
   listPrepared(): Promise<string[]>;
   checkpoint(): Promise<void>;
+  replicationStatus(): Promise<ReplicationRow[]>;
+}
+
+/** One walsender, as pg_stat_replication shows it. */
+export interface ReplicationRow {
+  pid: number;
+  application_name: string;
+  backend_start: number | null;
+  state: string | null;
+  sent_lsn: string;
+  write_lsn: string;
+  flush_lsn: string;
+  replay_lsn: string;
+  sync_state: string;
+  sync_error: 'none' | 'walread';
+  connected: boolean;
 }

@@ -20,7 +20,17 @@ import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
-import type { DtxContext, InsertRequest, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
+import type { PrimaryReplication } from '../replication/primary.ts';
+import { formatLsn } from '../wal/lsn.ts';
+import type {
+  DtxContext,
+  InsertRequest,
+  ReplicationRow,
+  Row,
+  SegmentApi,
+  SliceRequest,
+  SliceResponse,
+} from './protocol.ts';
 import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
 
@@ -48,6 +58,8 @@ export class SegmentExecutor implements SegmentApi {
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
 
   private readonly points: FaultPoints | undefined;
+  /** Replication of this primary (set by the runtime when it has a mirror or may get one). */
+  replication: PrimaryReplication | undefined;
   private readonly dbid: number;
 
   constructor(
@@ -163,7 +175,11 @@ export class SegmentExecutor implements SegmentApi {
 
   async commitOnePhase(gxid: number): Promise<void> {
     const tx = this.dtxs.get(gxid);
-    if (!tx) return;
+    // Unknown here: it lived on an instance that failed (this one was promoted since).
+    if (!tx)
+      throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+        detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
+      });
     this.dtxs.delete(gxid);
     if (tx.xid) this.gxidOf.set(tx.xid, gxid);
     await this.inst.xact.commit(tx);
@@ -178,6 +194,27 @@ export class SegmentExecutor implements SegmentApi {
 
   async checkpoint(): Promise<void> {
     await this.inst.checkpoint();
+  }
+
+  /** pg_stat_replication of this primary: its walsender to the mirror, if any. */
+  async replicationStatus(): Promise<ReplicationRow[]> {
+    const ws = this.replication?.walsender;
+    if (!ws) return [];
+    return [
+      {
+        pid: 20000 + this.dbid,
+        application_name: 'gp_walreceiver',
+        backend_start: ws.backendStart ?? null,
+        state: ws.state === 'stopped' ? null : ws.state,
+        sent_lsn: formatLsn(ws.sent),
+        write_lsn: formatLsn(ws.write),
+        flush_lsn: formatLsn(ws.flush),
+        replay_lsn: formatLsn(ws.replay),
+        sync_state: this.replication!.syncRepOn ? 'sync' : 'async',
+        sync_error: ws.syncError,
+        connected: ws.state !== 'stopped',
+      },
+    ];
   }
 
   async listPrepared(): Promise<string[]> {

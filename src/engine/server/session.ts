@@ -27,6 +27,8 @@ export interface OpenDtx {
   cid: number;
   /** Already committed in the statement's own round trip (single-segment autocommit). */
   committed: boolean;
+  /** The acting primaries when the transaction began (its gang). */
+  gang: number[];
 }
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
@@ -126,6 +128,8 @@ export class Session {
       result.notices = [...this.notices, ...result.notices];
       return result;
     } catch (e) {
+      // A segment that refused or vanished: FTS should look now (FtsNotifyProber).
+      if (e instanceof SqlError && e.code === '08006') this.qd.fts?.trigger();
       await this.fail(implicit);
       throw e;
     }
@@ -143,6 +147,7 @@ export class Session {
         touched: new Set(),
         cid: 0,
         committed: false,
+        gang: this.qd.contentDbids(),
       };
       this.xactStart ??= this.qd.clock.now();
     }
@@ -154,10 +159,24 @@ export class Session {
     if (!write && !this.explicit && !this.dtx)
       return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
     const d = await this.ensureDtx();
+    this.checkGang(d);
     // One counter for the coordinator's catalog work and the segments' commands.
     d.local.nextCommand();
     d.cid = d.local.cid;
     return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid };
+  }
+
+  /**
+   * A transaction's segments must still be the acting primaries it began with: if FTS swapped
+   * one it already used, its work there died with the old primary.
+   */
+  private checkGang(d: OpenDtx): void {
+    const now = this.qd.contentDbids();
+    for (const c of d.touched)
+      if (now[c] !== d.gang[c])
+        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+          detail: `content ${c} moved from dbid ${d.gang[c]} to dbid ${now[c]}`,
+        });
   }
 
   private async endBlock(commit: boolean): Promise<QueryResult> {
@@ -211,6 +230,7 @@ export class Session {
 
   private async commitDtx(d: OpenDtx): Promise<void> {
     if (d.committed) return;
+    this.checkGang(d);
     const qdWrote = d.local.xid !== 0;
     const writers = [...d.writers];
     const readers = [...d.touched].filter((c) => !d.writers.has(c));

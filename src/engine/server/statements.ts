@@ -109,7 +109,24 @@ function collectTableNames(n: unknown, out: Set<string>): void {
   for (const v of Object.values(n)) collectTableNames(v, out);
 }
 
+/** `SELECT gp_request_fts_probe_scan()`: waits for a fresh FTS cycle, then answers true. */
+function isProbeScanRequest(q: Query): boolean {
+  return (
+    q.kind === 'select' &&
+    q.from.length === 0 &&
+    q.targets.length === 1 &&
+    q.targets[0]!.kind === 'expr' &&
+    q.targets[0]!.expr.kind === 'call' &&
+    q.targets[0]!.expr.name === 'gp_request_fts_probe_scan'
+  );
+}
+
 export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
+  if (isProbeScanRequest(q)) {
+    if (!s.qd.fts) throw sqlError('object_not_in_prerequisite_state', 'FTS is not running');
+    await s.qd.fts.requestScan();
+    return rowsResult([{ name: 'gp_request_fts_probe_scan', type: T.bool }], [[true]]);
+  }
   const env = await plannerEnv(s, q);
   await lockTables(s, env, 'AccessShareLock');
   await runInitPlans(s, q, env);

@@ -41,6 +41,8 @@ export const systemRelations = new Map<string, SystemRelation>([
       ],
     },
   ],
+  ['gp_stat_replication', { columns: replicationColumns(true) }],
+  ['pg_stat_replication', { columns: replicationColumns(false) }],
   [
     'pg_tables',
     {
@@ -52,6 +54,34 @@ export const systemRelations = new Map<string, SystemRelation>([
     },
   ],
 ]);
+
+function replicationColumns(withSegment: boolean) {
+  const cols = [
+    { name: 'pid', type: T.int4 },
+    { name: 'usesysid', type: T.int4 },
+    { name: 'usename', type: T.text },
+    { name: 'application_name', type: T.text },
+    { name: 'client_addr', type: T.text },
+    { name: 'client_hostname', type: T.text },
+    { name: 'client_port', type: T.int4 },
+    { name: 'backend_start', type: T.timestamptz },
+    { name: 'backend_xmin', type: T.text },
+    { name: 'state', type: T.text },
+    { name: 'sent_lsn', type: T.text },
+    { name: 'write_lsn', type: T.text },
+    { name: 'flush_lsn', type: T.text },
+    { name: 'replay_lsn', type: T.text },
+    { name: 'write_lag', type: T.text },
+    { name: 'flush_lag', type: T.text },
+    { name: 'replay_lag', type: T.text },
+    { name: 'sync_priority', type: T.int4 },
+    { name: 'sync_state', type: T.text },
+    { name: 'reply_time', type: T.timestamptz },
+  ];
+  return withSegment
+    ? [{ name: 'gp_segment_id', type: T.int2 }, ...cols, { name: 'sync_error', type: T.text }]
+    : cols;
+}
 
 const PG_EPOCH_MS = 946_684_800_000;
 const micros = (ms: number | undefined) => (ms === undefined ? null : (ms - PG_EPOCH_MS) * 1000);
@@ -85,6 +115,52 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
         t.numsegments,
         t.policy.kind === 'hash' ? t.policy.keys.map((k) => k + 1).join(' ') : '',
       ]);
+    case 'gp_stat_replication':
+    case 'pg_stat_replication': {
+      // The coordinator's own walsender (to a standby) would appear as gp_segment_id -1.
+      if (name === 'pg_stat_replication') return [];
+      const out: Row[] = [];
+      await Promise.all(
+        qd.config
+          .filter((c) => c.content >= 0 && c.role === 'p')
+          .map(async (c) => {
+            try {
+              const rows = await qd.callContent(c.content, 'replicationStatus', []);
+              for (const r of rows) {
+                if (!r.connected && r.sync_error === 'none') continue;
+                const mirror = qd.config.find((m) => m.content === c.content && m.role === 'm');
+                out.push([
+                  c.content,
+                  r.pid,
+                  10,
+                  'gpadmin',
+                  r.application_name,
+                  mirror?.address ?? null,
+                  null,
+                  r.connected ? 40000 + (mirror?.dbid ?? 0) : null,
+                  micros(r.backend_start ?? undefined),
+                  null,
+                  r.state ?? 'startup',
+                  r.sent_lsn,
+                  r.write_lsn,
+                  r.flush_lsn,
+                  r.replay_lsn,
+                  null,
+                  null,
+                  null,
+                  1,
+                  r.sync_state,
+                  micros(qd.clock.now()),
+                  r.sync_error,
+                ]);
+              }
+            } catch {
+              // An unreachable primary shows no walsender.
+            }
+          }),
+      );
+      return out.sort((a, b) => (a[0] as number) - (b[0] as number));
+    }
     case 'pg_tables':
       return (await qd.catalog.listTables(tx)).map((t) => ['public', t.name, 'gpadmin']);
   }

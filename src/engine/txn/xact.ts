@@ -110,7 +110,8 @@ export class TransactionManager {
   readonly clog: CommitLog;
   /** Whose WAL writer to log to (the instance; its writer exists once recovery is done). */
   private readonly log: { readonly wal: WalWriter };
-  private readonly hooks: XactHooks;
+  /** Mutable: the replication layer installs the sync-rep wait once the instance runs. */
+  readonly hooks: XactHooks;
   /** Unlinks a relation file and forgets its buffers. */
   private readonly unlinkFile: (file: string) => void;
 

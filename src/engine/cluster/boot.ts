@@ -1,0 +1,191 @@
+/**
+ * Starting an instance's process by its role in gp_segment_configuration: the coordinator
+ * (catalog, DTM, FTS), an acting primary (executor, walsender, FTS answers), or a mirror
+ * (standby replay, walreceiver, PROMOTE). Each start is a new incarnation with a fenced view
+ * of the node's disk, so a crashed incarnation's leftover work reaches nothing.
+ */
+import { sqlError } from '../errors.ts';
+import { Instance, type StorageSettings } from '../instance/instance.ts';
+import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import type { FaultPoints } from '../runtime/fault-points.ts';
+import { Coordinator } from '../server/coordinator.ts';
+import { DistributedTxManager } from '../server/dtm.ts';
+import { Fts } from '../server/fts.ts';
+import { SegmentExecutor } from '../server/segment.ts';
+import type { Settings } from '../server/settings.ts';
+import { PrimaryReplication } from '../replication/primary.ts';
+import { MirrorReplication } from '../replication/mirror.ts';
+import type { SegmentConfig } from './placement.ts';
+import type { TimelineEntry } from '../wal/segments.ts';
+import { FencedDisk } from './fenced-disk.ts';
+import type { InstanceApi, InstanceNode, NodeSet } from './nodes.ts';
+
+export interface BootContext {
+  nodes: NodeSet;
+  clock: Clock;
+  points: FaultPoints;
+  storage: Partial<StorageSettings>;
+  gucs: Settings;
+  settings: Record<string, string | number | boolean>;
+  timeScale: number;
+  emit(e: TraceEvent & { dbid?: number }): void;
+  onPanic(node: InstanceNode): void;
+  /** The current catalog row of a dbid (from the running coordinator, else the initial plan). */
+  roleOf(dbid: number): SegmentConfig | undefined;
+  initialConfig: SegmentConfig[];
+}
+
+export function processGone(): Error {
+  return sqlError('admin_shutdown', 'terminating connection due to administrator command', {
+    detail: 'The instance this work belonged to has crashed.',
+  });
+}
+
+/** Starts the node's process: crash recovery, then the role the catalog gives it. */
+export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: boolean): Promise<void> {
+  const incarnation = ++node.incarnation;
+  const alive = () => node.up && node.incarnation === incarnation;
+  const trace = (e: TraceEvent) => {
+    if (node.incarnation === incarnation) ctx.emit({ ...e, dbid: node.dbid });
+  };
+  const disk = new FencedDisk(node.disk);
+  node.fence = () => disk.fence();
+  node.handlers = {};
+  const call = <K extends keyof InstanceApi>(
+    to: number,
+    method: K,
+    args: Parameters<InstanceApi[K]>,
+    timeoutMs?: number,
+  ) => (alive() ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs) : Promise.reject(processGone()));
+  const rt = { disk, clock: ctx.clock, trace };
+  const row = ctx.roleOf(node.dbid);
+
+  if (node.content === -1) {
+    const dtm = new DistributedTxManager(String(ctx.clock.now()));
+    const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
+    inst.onPanic = () => ctx.onPanic(node);
+    node.inst = inst;
+    const qd = new Coordinator({
+      inst,
+      dtm,
+      clock: ctx.clock,
+      trace,
+      callSegment: (dbid, m, a) => call(dbid, m, a),
+      settings: ctx.settings,
+    });
+    if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
+    await qd.open();
+    node.qd = qd;
+    node.up = true;
+    if (!fresh) await qd.recoverDistributed();
+    qd.fts = new Fts(
+      qd,
+      {
+        probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
+        syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
+        promote: (dbid, t) => call(dbid, 'promote', [], t),
+      },
+      {
+        intervalMs: ctx.gucs.getScaledMs('gp_fts_probe_interval', ctx.timeScale),
+        timeoutMs: ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale),
+        retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
+        retryWaitMs: 1000 / ctx.timeScale,
+      },
+    );
+    qd.fts.start();
+    ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
+    return;
+  }
+
+  if (row?.role === 'm') {
+    const inst = await Instance.startStandby(rt, ctx.storage);
+    inst.onPanic = () => ctx.onPanic(node);
+    node.inst = inst;
+    const mirror = new MirrorReplication(inst, async () => {
+      // Promoted: this incarnation now serves as the content's primary.
+      becomePrimary(ctx, node, inst, call, alive);
+      ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
+    });
+    node.handlers = {
+      identify: () => mirror.identify(),
+      receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
+        mirror.receiveWal(start, data, history),
+      promote: () => mirror.promote(),
+    } as InstanceNode['handlers'];
+    node.up = true;
+    ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: inst.recovery });
+    return;
+  }
+
+  const inst = await Instance.start(rt, ctx.storage);
+  inst.onPanic = () => ctx.onPanic(node);
+  node.inst = inst;
+  node.up = true;
+  becomePrimary(ctx, node, inst, call, alive);
+  ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
+}
+
+type Call = <K extends keyof InstanceApi>(
+  to: number,
+  method: K,
+  args: Parameters<InstanceApi[K]>,
+  timeoutMs?: number,
+) => Promise<Awaited<ReturnType<InstanceApi[K]>>>;
+
+function becomePrimary(
+  ctx: BootContext,
+  node: InstanceNode,
+  inst: Instance,
+  call: Call,
+  alive: () => boolean,
+): void {
+  const qe = new SegmentExecutor(
+    inst,
+    node.content,
+    ctx.clock,
+    (dbid, queryId, sliceId, from, rows) => call(dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+    { faults: ctx.points, dbid: node.dbid },
+  );
+  node.qe = qe;
+  const repl = new PrimaryReplication(inst, ctx.clock, {
+    graceMs: ctx.gucs.getScaledMs('gp_fts_mark_mirror_down_grace_period', ctx.timeScale),
+    attemptCount: ctx.gucs.get<number>('gp_fts_replication_attempt_count'),
+    retryMs: Math.max(10, 5000 / ctx.timeScale),
+    maxSlotWalKeepSize: (() => {
+      const v = ctx.gucs.get<number>('max_slot_wal_keep_size');
+      return v < 0 ? -1 : v;
+    })(),
+  });
+  node.repl = repl;
+  const handlers: Record<string, (...a: never[]) => Promise<unknown>> = {};
+  for (const m of [
+    'execSlice',
+    'receiveRows',
+    'insertRows',
+    'endQuery',
+    'createStorage',
+    'dropStorage',
+    'prepare',
+    'commitPrepared',
+    'abortPrepared',
+    'commitOnePhase',
+    'abortDtx',
+    'listPrepared',
+    'checkpoint',
+    'replicationStatus',
+  ] as const)
+    handlers[m] = (...a: never[]) => (qe[m] as (...x: unknown[]) => Promise<unknown>).apply(qe, a);
+  handlers['ftsProbe'] = () => repl.ftsProbe();
+  handlers['ftsSyncRepOff'] = () => repl.ftsSyncRepOff();
+  handlers['promote'] = async () => ({ isRoleMirror: false });
+  node.handlers = handlers as InstanceNode['handlers'];
+  qe.replication = repl;
+  // Stream to this content's mirror, if it has one.
+  const mirror = ctx.nodes.mirrorOf(node);
+  if (mirror)
+    repl.attachMirror({
+      identify: () => call(mirror.dbid, 'identify', []),
+      receiveWal: (start, data, history) => call(mirror.dbid, 'receiveWal', [start, data, history]),
+    });
+  void alive;
+}

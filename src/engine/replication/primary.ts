@@ -1,0 +1,152 @@
+/**
+ * Replication on an acting primary: its walsender, synchronous replication, and its answers
+ * to FTS (Greenplum's HandleFtsWalRepProbe).
+ *
+ * Sync rep is `synchronous_standby_names = '*'`, persisted in gp_replication.conf on the
+ * primary's disk so it survives a restart. The primary turns it on itself when FTS probes and
+ * the mirror is streaming; only FTS turns it off (SYNCREP_OFF), after marking the mirror down.
+ */
+import { sqlError } from '../errors.ts';
+import type { Instance } from '../instance/instance.ts';
+import { BLCKSZ } from '../storage/disk.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Lsn } from '../wal/lsn.ts';
+import type { FtsApi, ProbeResponse } from './protocol.ts';
+import { WalSender, type MirrorLink } from './walsender.ts';
+
+const CONF = 'gp_replication.conf';
+const PROBE_FILE = 'fts_probe_file.bak';
+
+export interface PrimaryTiming {
+  /** gp_fts_mark_mirror_down_grace_period, ms (scaled). */
+  graceMs: number;
+  /** gp_fts_replication_attempt_count. */
+  attemptCount: number;
+  /** How soon the walsender retries a lost mirror, ms. */
+  retryMs: number;
+  /** max_slot_wal_keep_size in bytes; -1 keeps everything the mirror still needs. */
+  maxSlotWalKeepSize: number;
+}
+
+export class PrimaryReplication implements FtsApi {
+  private readonly inst: Instance;
+  private readonly clock: Clock;
+  private readonly timing: PrimaryTiming;
+  walsender: WalSender | undefined;
+  syncRepOn: boolean;
+  readonly startTime: number;
+
+  constructor(inst: Instance, clock: Clock, timing: PrimaryTiming) {
+    this.inst = inst;
+    this.clock = clock;
+    this.timing = timing;
+    this.startTime = clock.now();
+    this.syncRepOn = readSyncRep(inst);
+    inst.xact.hooks.waitForSyncRep = (lsn: Lsn) => this.waitForSyncRep(lsn);
+    // The replication slot: WAL the mirror has not flushed is kept, up to the limit.
+    inst.checkpointer.retainFrom = () => {
+      const ws = this.walsender;
+      if (!ws || ws.syncError === 'walread') return undefined;
+      const need = ws.flush;
+      const limit = this.timing.maxSlotWalKeepSize;
+      if (limit >= 0 && inst.wal.insertLsn - need > limit) {
+        ws.syncError = 'walread';
+        return undefined;
+      }
+      return need;
+    };
+  }
+
+  /** Starts streaming to the mirror. */
+  attachMirror(link: MirrorLink): void {
+    this.walsender?.stop();
+    this.walsender = new WalSender(this.inst, link, this.clock, this.timing.retryMs);
+    this.walsender.start();
+  }
+
+  stop(): void {
+    this.walsender?.stop();
+    this.walsender?.releaseWaiters();
+  }
+
+  private waitForSyncRep(lsn: Lsn): Promise<void> {
+    if (!this.syncRepOn || !this.walsender) return Promise.resolve();
+    return this.walsender.waitForFlush(lsn);
+  }
+
+  async ftsProbe(): Promise<ProbeResponse> {
+    this.inst.mustBeRunning();
+    await this.ioCheck();
+    const r = this.mirrorStatus();
+    const ws = this.walsender;
+    // Ready for sync rep: the primary turns it on itself, and reports it on.
+    if (!this.syncRepOn && ws && ws.state === 'streaming') {
+      await this.setSyncRep(true);
+      r.isSyncRepEnabled = true;
+    }
+    return r;
+  }
+
+  async ftsSyncRepOff(): Promise<ProbeResponse> {
+    this.inst.mustBeRunning();
+    await this.setSyncRep(false);
+    this.walsender?.releaseWaiters();
+    return this.mirrorStatus();
+  }
+
+  mirrorStatus(): ProbeResponse {
+    const ws = this.walsender;
+    const up = !!ws && (ws.state === 'streaming' || (ws.state === 'catchup' && ws.sentSomething));
+    let requestRetry = false;
+    if (!up) {
+      // Within the grace period after the mirror disconnected (or this primary started), FTS
+      // is asked to look again before marking the mirror down.
+      const disconnect = ws && ws.failedAttempts <= this.timing.attemptCount ? ws.lastDisconnect : 0;
+      const since = Math.max(disconnect, this.startTime);
+      const elapsed = this.clock.now() - since;
+      requestRetry = elapsed >= 0 && elapsed < this.timing.graceMs && ws?.syncError !== 'walread';
+    }
+    return {
+      isMirrorUp: up,
+      isInSync: up && ws!.state === 'streaming',
+      isSyncRepEnabled: this.syncRepOn,
+      isRoleMirror: false,
+      requestRetry,
+    };
+  }
+
+  private async setSyncRep(on: boolean): Promise<void> {
+    this.syncRepOn = on;
+    const block = new Uint8Array(BLCKSZ);
+    const json = new TextEncoder().encode(JSON.stringify({ synchronous_standby_names: on ? '*' : '' }));
+    block.set(json);
+    this.inst.disk.write(CONF, 0, block);
+    await this.inst.disk.sync();
+  }
+
+  /** Greenplum's FTS disk check: write and read back a block of the probe file. */
+  private async ioCheck(): Promise<void> {
+    const block = new Uint8Array(BLCKSZ);
+    block.set(new TextEncoder().encode('FTS probe'));
+    try {
+      this.inst.disk.write(PROBE_FILE, 0, block);
+      await this.inst.disk.sync();
+    } catch (e) {
+      throw sqlError('io_error', 'disk IO check during FTS probe failed', { detail: (e as Error).message });
+    }
+  }
+}
+
+export function readSyncRep(inst: Instance): boolean {
+  const b = inst.disk.read(CONF, 0);
+  if (!b) return false;
+  const end = b.indexOf(0);
+  try {
+    const conf = JSON.parse(new TextDecoder().decode(b.subarray(0, end < 0 ? b.length : end))) as {
+      synchronous_standby_names?: string;
+    };
+    return conf.synchronous_standby_names === '*';
+  } catch {
+    return false;
+  }
+}

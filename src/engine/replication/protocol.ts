@@ -1,0 +1,39 @@
+/**
+ * Streaming replication messages (Postgres' XLogData and standby status, as RPC calls over the
+ * pair's link) and the FTS probe answer.
+ */
+import type { Lsn } from '../wal/lsn.ts';
+import type { TimelineEntry } from '../wal/segments.ts';
+
+/** The standby's positions, as its status messages report them. */
+export interface WalStatus {
+  timeline: number;
+  written: Lsn;
+  flushed: Lsn;
+  replayed: Lsn;
+}
+
+/** The FTS probe response: Greenplum's five booleans. */
+export interface ProbeResponse {
+  isMirrorUp: boolean;
+  isInSync: boolean;
+  isSyncRepEnabled: boolean;
+  isRoleMirror: boolean;
+  requestRetry: boolean;
+}
+
+/** What a mirror serves to its primary (WAL) and to the coordinator (promotion). */
+export interface MirrorApi {
+  /** Opens streaming: where the mirror's WAL ends, and its system identifier and timeline. */
+  identify(): Promise<WalStatus & { systemIdentifier: string }>;
+  /** A batch of WAL starting at `start`; the reply is the status after writing and flushing it. */
+  receiveWal(start: Lsn, data: ArrayBuffer, history: TimelineEntry[]): Promise<WalStatus>;
+  /** FTS's PROMOTE. Idempotent; answers whether the instance is (still) a mirror. */
+  promote(): Promise<{ isRoleMirror: boolean }>;
+}
+
+/** What an acting primary serves to FTS. */
+export interface FtsApi {
+  ftsProbe(): Promise<ProbeResponse>;
+  ftsSyncRepOff(): Promise<ProbeResponse>;
+}

@@ -1,0 +1,165 @@
+/**
+ * The walsender of a primary: streams its flushed WAL to its mirror and tracks how far the
+ * mirror has written, flushed and replayed it. States as pg_stat_replication shows them:
+ * startup (connecting) → catchup (sending WAL the mirror lacks) → streaming (caught up).
+ *
+ * Synchronous replication: a commit waits (`waitForFlush`) until the mirror has flushed its
+ * commit record — for as long as sync rep is on, even while the mirror is gone; only FTS
+ * (SYNCREP_OFF) or a returning mirror ends such a wait.
+ */
+import type { Instance } from '../instance/instance.ts';
+import type { Clock } from '../runtime/clock.ts';
+import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import type { WalStatus } from './protocol.ts';
+import type { TimelineEntry } from '../wal/segments.ts';
+
+export type WalSenderState = 'startup' | 'catchup' | 'streaming' | 'stopped';
+
+/** How the walsender reaches its mirror (the runtime's link). */
+export interface MirrorLink {
+  identify(): Promise<WalStatus & { systemIdentifier: string }>;
+  receiveWal(start: Lsn, data: ArrayBuffer, history: TimelineEntry[]): Promise<WalStatus>;
+}
+
+const CHUNK = 256 * 1024;
+
+export class WalSender {
+  private readonly inst: Instance;
+  private readonly link: MirrorLink;
+  private readonly clock: Clock;
+  state: WalSenderState = 'stopped';
+  sent: Lsn = 0;
+  write: Lsn = 0;
+  flush: Lsn = 0;
+  replay: Lsn = 0;
+  /** At least one chunk was written by the mirror since this connection started (GP PR #12106). */
+  sentSomething = false;
+  /** When the last connection ended (ms), and how many attempts failed in a row. */
+  lastDisconnect: number;
+  failedAttempts = 0;
+  /** 'walread' when WAL the mirror needs was already removed: only a full rebuild helps. */
+  syncError: 'none' | 'walread' = 'none';
+  backendStart: number | undefined;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private readonly waiters: { lsn: Lsn; resolve: () => void }[] = [];
+  readonly retryMs: number;
+
+  constructor(inst: Instance, link: MirrorLink, clock: Clock, retryMs = 1000) {
+    this.inst = inst;
+    this.link = link;
+    this.clock = clock;
+    this.retryMs = retryMs;
+    this.lastDisconnect = clock.now();
+    inst.wal.onFlush = () => this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.state = 'stopped';
+    this.wake?.();
+  }
+
+  /** Sync rep: resolves once the mirror has flushed `lsn`. */
+  waitForFlush(lsn: Lsn): Promise<void> {
+    if (this.flush >= lsn) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
+  }
+
+  /** SYNCREP_OFF or promotion: every waiting commit may go on. */
+  releaseWaiters(): void {
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running && this.inst.state === 'running') {
+      let connected = false;
+      try {
+        this.state = 'startup';
+        let id: Awaited<ReturnType<MirrorLink['identify']>>;
+        try {
+          id = await this.link.identify();
+        } catch (e) {
+          // A mirror that is down makes no attempts at all (in Greenplum the mirror's
+          // walreceiver connects to the primary): the grace period keeps counting from the
+          // moment the stream broke.
+          this.state = 'stopped';
+          if (!this.running) return;
+          this.inst.rt.trace({ kind: 'walsender.unreachable', reason: (e as Error).message });
+          await this.clock.sleep(this.retryMs);
+          continue;
+        }
+        connected = true;
+        this.backendStart = this.clock.now();
+        this.sent = this.write = this.flush = id.flushed;
+        this.replay = id.replayed;
+        this.sentSomething = false;
+        this.state = 'catchup';
+        this.inst.rt.trace({ kind: 'walsender.connected', from: formatLsn(id.flushed) });
+        await this.stream();
+      } catch (e) {
+        if (!this.running) return;
+        this.state = 'stopped';
+        this.lastDisconnect = this.clock.now();
+        // Replication that keeps failing on a live mirror (gp_fts_replication_attempt_count).
+        if (connected && !this.sentSomething) this.failedAttempts++;
+        this.inst.rt.trace({ kind: 'walsender.disconnected', reason: (e as Error).message });
+        if (this.syncError === 'walread') return;
+        await this.clock.sleep(this.retryMs);
+      }
+    }
+  }
+
+  private async stream(): Promise<void> {
+    while (this.running && this.inst.state === 'running') {
+      const target = this.inst.wal.flushedLsn;
+      if (this.sent < target) {
+        const n = Math.min(CHUNK, target - this.sent);
+        const bytes = this.inst.files.read(this.sent, n);
+        if (!bytes) {
+          this.syncError = 'walread';
+          throw new Error(`requested WAL segment for ${formatLsn(this.sent)} has already been removed`);
+        }
+        const copy = bytes.slice().buffer;
+        const st = await this.link.receiveWal(this.sent, copy, this.inst.files.history);
+        this.sent += n;
+        this.update(st);
+        this.sentSomething = true;
+        this.state = this.sent >= this.inst.wal.flushedLsn ? 'streaming' : 'catchup';
+        this.failedAttempts = 0;
+        continue;
+      }
+      this.state = 'streaming';
+      const woken = await new Promise<boolean>((resolve) => {
+        this.wake = () => resolve(true);
+        // Keepalive: without new WAL, check the mirror is still there now and then.
+        this.clock.setTimer(this.retryMs, () => resolve(false));
+      });
+      this.wake = undefined;
+      if (!woken && this.running)
+        this.update(await this.link.receiveWal(this.sent, new ArrayBuffer(0), this.inst.files.history));
+    }
+  }
+
+  private update(st: WalStatus): void {
+    this.write = st.written;
+    this.flush = st.flushed;
+    this.replay = st.replayed;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.lsn <= this.flush) w.resolve();
+      else still.push(w);
+    }
+    this.waiters.splice(0, this.waiters.length, ...still);
+  }
+}
