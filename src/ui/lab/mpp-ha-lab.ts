@@ -1,120 +1,223 @@
-import { LitElement, css, html } from 'lit';
-import { state } from 'lit/decorators.js';
-import { ENGINE_VERSION } from '../../engine/index.ts';
-import { runCrashDemo, type CrashDemoResult } from '../../workers/crash-demo.ts';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { ENGINE_VERSION, type ClusterOptions } from '../../workers/index.ts';
 import { define } from '../define.ts';
+import { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import { BankWorkload } from '../workload/bank-workload.ts';
+import '../topology/mpp-topology.ts';
+import '../instance-details/mpp-instance-details.ts';
+import '../controls/mpp-controls.ts';
+import '../console/mpp-console.ts';
+import type { MppConsole } from '../console/mpp-console.ts';
+import '../workload/mpp-workload.ts';
+import '../timeline/mpp-timeline.ts';
+import '../catalog/mpp-catalog.ts';
+import '../lessons/mpp-lessons.ts';
+import { styles } from './mpp-ha-lab.styles.ts';
+
+/** The attributes that define the cluster; changing one boots a new cluster. */
+const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'speed'] as const;
 
 /**
- * The lab. For now: the engine's version and the crash-recovery demo, run for real in a Web
- * Worker on IndexedDB.
- * @csspart panel - the demo panel
+ * The lab: a Greenplum-style MPP cluster running in this tab, with a light workload already
+ * running, its topology, fault controls, a SQL console, live catalog views, an event timeline
+ * and guided lessons. Registers every component it uses.
+ *
+ * @csspart header - the title bar
+ * @csspart topology - the topology panel
+ * @csspart details - the selected instance's details
+ * @csspart workload - the workload panel
+ * @csspart controls - the fault and utility controls
+ * @csspart console - the SQL console panel
+ * @csspart catalog - the catalog views panel
+ * @csspart timeline - the event timeline panel
+ * @csspart lessons - the lessons panel
+ * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
+ * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
  */
 export class MppHaLab extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      padding: 1.5rem;
-      color: var(--mpp-fg, #e2e8f0);
-      background: var(--mpp-bg, #0f172a);
-      font-family: var(--mpp-font, system-ui, sans-serif);
-    }
-    h1 {
-      font-size: 1.4rem;
-      margin: 0 0 0.25rem;
-    }
-    .panel {
-      border: 1px solid #334155;
-      border-radius: 8px;
-      padding: 1rem;
-      max-width: 48rem;
-    }
-    button {
-      font: inherit;
-      padding: 0.4rem 0.9rem;
-      border-radius: 6px;
-      border: 1px solid #38bdf8;
-      background: #0c4a6e;
-      color: #f0f9ff;
-      cursor: pointer;
-    }
-    button[disabled] {
-      opacity: 0.6;
-      cursor: progress;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: max-content 1fr;
-      gap: 0.2rem 1rem;
-    }
-    dt {
-      color: #94a3b8;
-    }
-    .ok {
-      color: #4ade80;
-    }
-    .bad {
-      color: #f87171;
-    }
-  `;
+  static override styles = styles;
 
-  @state() private _running = false;
-  @state() private _result: CrashDemoResult | undefined;
-  @state() private _error: string | undefined;
+  /** Segment hosts, comma-separated. */
+  @property() hosts = 'sdw1,sdw2';
+  /** Primaries per segment host. */
+  @property({ type: Number, attribute: 'segments-per-host' }) segmentsPerHost = 2;
+  /** Mirror placement; falls back to 'none' (with a notice) while mirroring is not available. */
+  @property() mirroring: 'none' | 'group' | 'spread' = 'none';
+  /** A standby coordinator on scdw; falls back (with a notice) while not available. */
+  @property({ type: Boolean }) standby = false;
+  /** 'compressed' time (default) or 'realistic' Greenplum timings. */
+  @property() speed: 'compressed' | 'realistic' = 'compressed';
+  /** The open lesson's id. */
+  @property({ reflect: true }) lesson = 'segment-crash';
+  /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
+  @property({ type: Number, attribute: 'workload-rate' }) workloadRate = 4;
 
-  override render() {
-    const r = this._result;
-    return html`
-      <h1>MPP HA Lab</h1>
-      <p>Engine ${ENGINE_VERSION}: a Greenplum-style database running in this tab, no server.</p>
-      <section class="panel" part="panel" aria-live="polite">
-        <h2>Crash recovery, for real</h2>
-        <p>
-          One database instance runs in a Web Worker with its own IndexedDB database as its disk. Eight
-          sessions commit rows; the worker is terminated mid-work (its memory is gone, its disk stays); a new
-          worker runs crash recovery from the WAL and every acknowledged commit must be there.
-        </p>
-        <button ?disabled=${this._running} @click=${this._run}>
-          ${this._running ? 'Running…' : 'Commit, crash, recover'}
-        </button>
-        ${this._error ? html`<p class="bad">${this._error}</p>` : ''}
-        ${
-          r
-            ? html`<dl>
-                <dt>Acknowledged commits</dt>
-                <dd>${r.acknowledged}</dd>
-                <dt>Rows after recovery</dt>
-                <dd>${r.recovered}</dd>
-                <dt>Redo</dt>
-                <dd>${r.recovery.records} records from ${r.recovery.redoFrom} to ${r.recovery.end}</dd>
-                <dt>Stopped because</dt>
-                <dd>${r.recovery.stopReason}</dd>
-                <dt>In-flight transactions aborted</dt>
-                <dd>${r.recovery.abortedXids}</dd>
-                <dt>Verdict</dt>
-                <dd class=${r.missing.length ? 'bad' : 'ok'}>
-                  ${
-                    r.missing.length
-                      ? `${r.missing.length} acknowledged commits lost`
-                      : 'every acknowledged commit survived'
-                  }
-                </dd>
-              </dl>`
-            : ''
-        }
-      </section>
-    `;
+  /** The running cluster's state (replaced on every boot). */
+  @state() store: ClusterStore = new ClusterStore();
+  @state() private _selected: number | undefined;
+  @query('mpp-console') private _console!: MppConsole;
+
+  readonly workload = new BankWorkload();
+  private _bootTimer: ReturnType<typeof setTimeout> | undefined;
+  private _booted = false;
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
   }
 
-  private async _run() {
-    this._running = true;
-    this._error = undefined;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this._booted) this._scheduleBoot();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this._bootTimer);
+    this._shutdown();
+  }
+
+  protected override firstUpdated(): void {
+    this._booted = true;
+    this._scheduleBoot();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (this._booted && CLUSTER_PROPS.some((p) => changed.has(p) && changed.get(p) !== undefined))
+      this._scheduleBoot();
+  }
+
+  /** Options for createCluster from the attributes. */
+  clusterOptions(): ClusterOptions {
+    const hosts = this.hosts
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    return {
+      hosts: hosts.length ? hosts : ['sdw1', 'sdw2'],
+      segmentsPerHost: Math.max(1, Math.min(8, this.segmentsPerHost || 1)),
+      mirroring: this.mirroring,
+      standby: this.standby,
+      runtime: 'inline',
+      storage: 'memory',
+      name: 'mpp-ha-lab',
+    };
+  }
+
+  private _scheduleBoot(): void {
+    clearTimeout(this._bootTimer);
+    this._bootTimer = setTimeout(() => void this.reboot(), 0);
+  }
+
+  private _shutdown(): void {
+    this.workload.dispose();
+    void this.store.close();
+  }
+
+  /** Closes the current cluster and boots a new one from the attributes, workload included. */
+  async reboot(): Promise<void> {
+    this._shutdown();
+    const store = new ClusterStore();
+    store.refreshMs = this.speed === 'realistic' ? 5000 : 1500;
+    this.store = store;
+    this._selected = undefined;
+    await store.boot(this.clusterOptions());
+    if (this.store !== store || !store.cluster) return;
     try {
-      this._result = await runCrashDemo();
+      await this.workload.setup(store.cluster);
+      this.workload.configure(this.workloadRate, this.workload.sessions);
+      if (this.workloadRate > 0 && this.store === store) this.workload.start();
     } catch (e) {
-      this._error = e instanceof Error ? e.message : String(e);
-    } finally {
-      this._running = false;
+      store.announce(`The workload could not start: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  private _openConsole(dbid: number | undefined): void {
+    const c = this._console;
+    if (!c) return;
+    c.target = dbid;
+    c.scrollIntoView({ block: 'nearest' });
+    c.setText(c.sql);
+  }
+
+  override render() {
+    const s = this.store;
+    const opts = s.options;
+    const primaries = s.config.filter((r) => r.content >= 0 && r.role === 'p').length;
+    const mirrors = s.config.filter((r) => r.content >= 0 && r.role === 'm').length;
+    return html`
+      <header part="header">
+        <div>
+          <h1>MPP HA Lab</h1>
+          <p class="muted sub">
+            A Greenplum-style cluster running in this tab · engine ${ENGINE_VERSION} ·
+            ${
+              s.state === 'ready'
+                ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'} · ${this.speed} time`
+                : s.state
+            }
+          </p>
+        </div>
+        <button
+          class="quiet"
+          @click=${() => void this.reboot()}
+          title="Close this cluster and start a fresh one"
+        >
+          New cluster
+        </button>
+      </header>
+      ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice} Controls for it are shown, disabled, until it lands.</p>` : nothing}
+      ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
+      <p class="announce" role="status" aria-live="assertive" aria-atomic="true">${s.announcement}</p>
+      <div
+        class="layout"
+        @mpp-instance-select=${(e: CustomEvent<{ dbid: number | undefined }>) => (this._selected = e.detail.dbid)}
+        @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
+        @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
+      >
+        <div class="col main">
+          <section class="panel p-topology" part="topology" aria-labelledby="h-topology">
+            <h2 id="h-topology">Topology</h2>
+            <mpp-topology .store=${s} .selected=${this._selected}></mpp-topology>
+          </section>
+          ${
+            this._selected !== undefined
+              ? html`<section class="panel p-details" part="details" aria-label="Instance details">
+                  <mpp-instance-details .store=${s} .dbid=${this._selected}></mpp-instance-details>
+                </section>`
+              : nothing
+          }
+          <section class="panel p-console" part="console" aria-labelledby="h-console">
+            <h2 id="h-console">SQL console</h2>
+            <mpp-console .store=${s}></mpp-console>
+          </section>
+          <section class="panel p-timeline" part="timeline" aria-labelledby="h-timeline">
+            <h2 id="h-timeline">Event timeline</h2>
+            <mpp-timeline .store=${s}></mpp-timeline>
+          </section>
+          <section class="panel p-catalog" part="catalog" aria-labelledby="h-catalog">
+            <h2 id="h-catalog">Catalog</h2>
+            <mpp-catalog .store=${s}></mpp-catalog>
+          </section>
+        </div>
+        <div class="col side">
+          <section class="panel p-workload" part="workload" aria-labelledby="h-workload">
+            <h2 id="h-workload">Workload: bank transfers</h2>
+            <mpp-workload .store=${s} .workload=${this.workload}></mpp-workload>
+          </section>
+          <section class="panel p-controls" part="controls" aria-labelledby="h-controls">
+            <h2 id="h-controls">Faults and utilities</h2>
+            <mpp-controls .store=${s}></mpp-controls>
+          </section>
+          <section class="panel p-lessons" part="lessons" aria-labelledby="h-lessons">
+            <h2 id="h-lessons">Lessons</h2>
+            <mpp-lessons .store=${s} .lesson=${this.lesson}></mpp-lessons>
+          </section>
+        </div>
+      </div>
+    `;
   }
 }
 

@@ -1,0 +1,213 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { Cluster, Session } from '../../workers/index.ts';
+import { define } from '../define.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import { contentLabel } from '../state/types.ts';
+import { errorFrom, renderOutcome, type StatementOutcome } from './result-view.ts';
+import { splitStatements } from './split-sql.ts';
+import { styles } from './mpp-console.styles.ts';
+
+/** SQLSTATE classes after which the session is gone and the next statement reconnects. */
+const SESSION_LOST = /^(08|57P)/;
+const MAX_RUNS = 20;
+const MAX_HISTORY = 100;
+
+/**
+ * A psql-like SQL console: a multi-line editor (Ctrl/Cmd+Enter runs, Up/Down on the first or
+ * last line walk the history), result tables, NOTICEs, and errors with their SQLSTATE, detail
+ * and hint. The session target is the coordinator or, once the engine offers it, a
+ * utility-mode session on one instance. Sessions persist between runs (BEGIN ... COMMIT works).
+ * @csspart editor - the textarea
+ * @csspart results - the results area
+ */
+export class MppConsole extends LitElement {
+  static override styles = styles;
+
+  @property({ attribute: false }) store: ClusterStore | undefined;
+  /** The session target: undefined for the coordinator, or a dbid for utility mode. */
+  @property({ type: Number }) target: number | undefined;
+  /** The editor's text. */
+  @property() sql = 'select gp_segment_id, count(*) from bank group by 1 order by 1;';
+
+  @state() private _runs: StatementOutcome[][] = [];
+  @state() private _running = false;
+  @query('textarea') private _editor!: HTMLTextAreaElement;
+
+  private _history: string[] = [];
+  private _historyAt = -1;
+  private readonly _sessions = new Map<string, Session>();
+  private _sessionsOf: Cluster | undefined;
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._dropSessions();
+  }
+
+  /** A new cluster (or none) invalidates the sessions held on the old one. */
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    if (this.store?.cluster !== this._sessionsOf) {
+      this._dropSessions();
+      this._sessionsOf = this.store?.cluster;
+    }
+  }
+
+  /** Runs every statement of the editor's text, one after another, as psql does. */
+  async run(script = this.sql): Promise<StatementOutcome[]> {
+    const cluster = this.store?.cluster;
+    const statements = splitStatements(script);
+    if (!cluster || !statements.length || this._running) return [];
+    this._running = true;
+    this._remember(script.trim());
+    const outcomes: StatementOutcome[] = [];
+    this._runs = [outcomes, ...this._runs].slice(0, MAX_RUNS);
+    const label = this._targetLabel();
+    try {
+      for (const sql of statements) {
+        const t0 = performance.now();
+        const o: StatementOutcome = { sql, ms: 0, target: label };
+        try {
+          const session = await this._session(cluster);
+          o.result = await session.query(sql);
+        } catch (e) {
+          o.error = errorFrom(e);
+          if (SESSION_LOST.test(o.error.code)) this._dropSessions();
+        }
+        o.ms = performance.now() - t0;
+        outcomes.push(o);
+        this._runs = [...this._runs];
+      }
+    } finally {
+      this._running = false;
+    }
+    if (outcomes.some((o) => o.result && /^(CREATE|DROP|ALTER|INSERT|UPDATE|DELETE)/.test(o.result.command)))
+      void this.store?.refresh();
+    return outcomes;
+  }
+
+  private _targetLabel(): string {
+    if (this.target === undefined) return 'coordinator';
+    const row = this.store?.config.find((r) => r.dbid === this.target);
+    return `utility mode on dbid ${this.target}${row ? ` (${contentLabel(row.content)})` : ''}`;
+  }
+
+  private async _session(cluster: Cluster): Promise<Session> {
+    const key = String(this.target ?? 'qd');
+    let s = this._sessions.get(key);
+    if (!s) {
+      s = await cluster.connect(this.target === undefined ? {} : { dbid: this.target });
+      this._sessions.set(key, s);
+    }
+    return s;
+  }
+
+  private _dropSessions(): void {
+    for (const s of this._sessions.values()) void s.close().catch(() => undefined);
+    this._sessions.clear();
+  }
+
+  private _remember(text: string): void {
+    if (text && this._history[0] !== text) this._history = [text, ...this._history].slice(0, MAX_HISTORY);
+    this._historyAt = -1;
+  }
+
+  private _onKey(e: KeyboardEvent): void {
+    const ta = e.target as HTMLTextAreaElement;
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void this.run();
+      return;
+    }
+    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+    if (e.shiftKey || ta.selectionStart !== ta.selectionEnd) return;
+    const before = ta.value.slice(0, ta.selectionStart);
+    const after = ta.value.slice(ta.selectionEnd);
+    if (e.key === 'ArrowUp' && !before.includes('\n') && this._historyAt + 1 < this._history.length) {
+      e.preventDefault();
+      this._historyAt++;
+      this.sql = this._history[this._historyAt]!;
+    } else if (e.key === 'ArrowDown' && !after.includes('\n') && this._historyAt >= 0) {
+      e.preventDefault();
+      this._historyAt--;
+      this.sql = this._historyAt < 0 ? '' : this._history[this._historyAt]!;
+    }
+  }
+
+  /** Puts text in the editor and focuses it. */
+  setText(sql: string): void {
+    this.sql = sql;
+    void this.updateComplete.then(() => this._editor?.focus());
+  }
+
+  override render() {
+    const s = this.store;
+    const canUtility = s?.features.utilityMode ?? false;
+    return html`
+      <div class="bar">
+        <label
+          >Session
+          <select
+            aria-label="Session target"
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLSelectElement).value;
+              this.target = v === 'qd' ? undefined : Number(v);
+            }}
+          >
+            <option value="qd" ?selected=${this.target === undefined}>
+              coordinator (dispatch to all segments)
+            </option>
+            ${s?.config
+              .filter((r) => r.content >= 0 || r.role === 'm')
+              .map(
+                (r) =>
+                  html`<option value=${r.dbid} ?disabled=${!canUtility} ?selected=${this.target === r.dbid}>
+                    utility mode: dbid ${r.dbid} ${contentLabel(r.content)} on
+                    ${r.hostname}${canUtility ? '' : ' (coming with mirroring)'}
+                  </option>`,
+              )}
+          </select>
+        </label>
+        <span class="muted hint">Ctrl/⌘+Enter runs · ↑/↓ history</span>
+      </div>
+      <textarea
+        part="editor"
+        aria-label="SQL"
+        spellcheck="false"
+        rows="5"
+        .value=${this.sql}
+        @input=${(e: Event) => (this.sql = (e.target as HTMLTextAreaElement).value)}
+        @keydown=${this._onKey}
+      ></textarea>
+      <div class="bar">
+        <button
+          class="run"
+          ?disabled=${this._running || s?.state !== 'ready'}
+          @click=${() => void this.run()}
+        >
+          ${this._running ? 'Running…' : 'Run'}
+        </button>
+        <button class="quiet" ?disabled=${!this._runs.length} @click=${() => (this._runs = [])}>
+          Clear results
+        </button>
+      </div>
+      <div class="results" part="results" aria-live="polite">
+        ${this._runs.map((run, i) => html`<section class="run-block ${i === 0 ? 'latest' : 'older'}">${run.map(renderOutcome)}</section>`)}
+        ${this._runs.length ? nothing : html`<p class="muted">Results appear here.</p>`}
+      </div>
+    `;
+  }
+}
+
+define('mpp-console', MppConsole);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mpp-console': MppConsole;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The lab's DOM events. Every one bubbles and is composed, carries an `mpp-` prefix, and is
+ * typed here by augmenting HTMLElementEventMap.
+ */
+
+export interface InstanceSelectDetail {
+  dbid: number | undefined;
+}
+
+/** A request to open the SQL console on a target (coordinator or a utility-mode instance). */
+export interface ConsoleOpenDetail {
+  dbid: number | undefined;
+  sql?: string;
+}
+
+export interface WorkloadChangeDetail {
+  running: boolean;
+  rate: number;
+  sessions: number;
+}
+
+export interface LessonChangeDetail {
+  lesson: string;
+}
+
+export function emit<K extends keyof MppEventMap>(
+  from: EventTarget,
+  name: K,
+  detail: MppEventMap[K]['detail'],
+): void {
+  from.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+interface MppEventMap {
+  'mpp-instance-select': CustomEvent<InstanceSelectDetail>;
+  'mpp-console-open': CustomEvent<ConsoleOpenDetail>;
+  'mpp-workload-change': CustomEvent<WorkloadChangeDetail>;
+  'mpp-lesson-change': CustomEvent<LessonChangeDetail>;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends MppEventMap {}
+}

@@ -1,0 +1,44 @@
+import { css } from 'lit';
+import { baseStyles } from '../shared/base.styles.ts';
+
+export const styles = [
+  baseStyles,
+  css`
+    header {
+      display: flex;
+      justify-content: space-between;
+      align-items: center;
+    }
+    .cols {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+      gap: 1rem;
+    }
+    .kv th {
+      width: 9rem;
+    }
+    .kv td {
+      white-space: normal;
+      word-break: break-all;
+    }
+    .buttons {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+    }
+    .events {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      max-height: 16rem;
+      overflow: auto;
+    }
+    .events li {
+      padding: 0.15rem 0;
+      border-bottom: 1px solid var(--mpp-border, #334155);
+    }
+    time {
+      color: var(--mpp-muted, #94a3b8);
+    }
+  `,
+];

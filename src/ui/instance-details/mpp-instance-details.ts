@@ -1,0 +1,150 @@
+import { LitElement, html, nothing } from 'lit';
+import { property } from 'lit/decorators.js';
+import { define } from '../define.ts';
+import { emit } from '../events.ts';
+import * as act from '../state/actions.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import { contentLabel, modeLabel, roleLabel, statusLabel } from '../state/types.ts';
+import { effectiveStatus } from '../topology/mpp-topology.ts';
+import { styles } from './mpp-instance-details.styles.ts';
+
+/**
+ * One instance in detail: its gp_segment_configuration row, what the lab knows of its process,
+ * faults applied to it, its recent events, and buttons to crash or restart it.
+ * @fires mpp-instance-select - detail: { dbid: undefined } when closed
+ * @fires mpp-console-open - detail: { dbid } to open a utility-mode console on it
+ */
+export class MppInstanceDetails extends LitElement {
+  static override styles = styles;
+
+  @property({ attribute: false }) store: ClusterStore | undefined;
+  /** The instance shown. */
+  @property({ type: Number }) dbid: number | undefined;
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
+  }
+
+  override render() {
+    const s = this.store;
+    const row = s?.config.find((r) => r.dbid === this.dbid);
+    if (!s || !row) return html`<p class="muted">Select an instance in the topology to see its details.</p>`;
+    const eff = effectiveStatus(row, s.proc.get(row.dbid));
+    const events = s.events.filter((e) => e.dbid === row.dbid).slice(0, 12);
+    const faults = [
+      s.applied.slowDisks.has(row.dbid) ? `slow disk ${s.applied.slowDisks.get(row.dbid)} ms` : '',
+      s.applied.fullDisks.has(row.dbid) ? 'disk full' : '',
+      s.applied.delays.has(String(row.dbid)) ? `link delay ${s.applied.delays.get(String(row.dbid))} ms` : '',
+      s.applied.delays.has(row.hostname)
+        ? `host ${row.hostname} delayed ${s.applied.delays.get(row.hostname)} ms`
+        : '',
+    ].filter(Boolean);
+    const down = eff === 'crashed' || eff === 'down';
+    return html`
+      <header>
+        <h2>dbid ${row.dbid} · ${contentLabel(row.content)} · ${row.hostname}</h2>
+        <button
+          class="quiet"
+          aria-label="Close details"
+          @click=${() => emit(this, 'mpp-instance-select', { dbid: undefined })}
+        >
+          ✕
+        </button>
+      </header>
+      <div class="cols">
+        <div>
+          <h3>gp_segment_configuration</h3>
+          <table class="kv">
+            <tr>
+              <th>dbid</th>
+              <td>${row.dbid}</td>
+            </tr>
+            <tr>
+              <th>content</th>
+              <td>${row.content}</td>
+            </tr>
+            <tr>
+              <th>role</th>
+              <td>${row.role} (${roleLabel(row.role, row.content)})</td>
+            </tr>
+            <tr>
+              <th>preferred_role</th>
+              <td>${row.preferredRole} (${roleLabel(row.preferredRole, row.content)})</td>
+            </tr>
+            <tr>
+              <th>mode</th>
+              <td>${row.mode} (${modeLabel(row.mode)})</td>
+            </tr>
+            <tr>
+              <th>status</th>
+              <td>${row.status} (${statusLabel(row.status)})</td>
+            </tr>
+            <tr>
+              <th>port</th>
+              <td>${row.port}</td>
+            </tr>
+            <tr>
+              <th>hostname</th>
+              <td>${row.hostname}</td>
+            </tr>
+            <tr>
+              <th>address</th>
+              <td>${row.address}</td>
+            </tr>
+            <tr>
+              <th>datadir</th>
+              <td class="mono">${row.datadir}</td>
+            </tr>
+          </table>
+          <p>
+            Process: <strong class=${down ? 'error' : 'ok'}>${eff}</strong>
+            ${faults.length ? html`<br />Faults: ${faults.join(', ')}` : nothing}
+          </p>
+          <div class="buttons">
+            <button class="danger" ?disabled=${down} @click=${() => act.crash(s, row.dbid)}>Crash</button>
+            <button @click=${() => act.restart(s, row.dbid)}>
+              ${down ? 'Restart' : 'Restart (crash + recover)'}
+            </button>
+            <button
+              ?disabled=${row.content !== -1 && !s.features.utilityMode}
+              @click=${() => emit(this, 'mpp-console-open', { dbid: row.content === -1 ? undefined : row.dbid })}
+            >
+              ${row.content === -1 ? 'Open console' : 'Utility-mode console'}
+            </button>
+          </div>
+          ${
+            row.content !== -1 && !s.features.utilityMode
+              ? html`<p class="note">Utility-mode sessions on segments are coming with mirroring.</p>`
+              : nothing
+          }
+        </div>
+        <div>
+          <h3>Recent events for dbid ${row.dbid}</h3>
+          ${
+            events.length
+              ? html`<ol class="events">
+                  ${events.map(
+                    (e) =>
+                      html`<li>
+                        <time>${new Date(e.at).toLocaleTimeString()}</time> <strong>${e.kind}</strong>
+                        <span class="mono">${e.text}</span>
+                      </li>`,
+                  )}
+                </ol>`
+              : html`<p class="muted">No events yet.</p>`
+          }
+        </div>
+      </div>
+    `;
+  }
+}
+
+define('mpp-instance-details', MppInstanceDetails);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mpp-instance-details': MppInstanceDetails;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Everything a person can do to the cluster from the lab, each with the exact call or command
+ * line it runs, recorded in the store's action log (and the timeline) with its outcome.
+ */
+import { errorText, type ClusterStore } from './cluster-store.ts';
+
+export type Target = number | string;
+
+function lit(t: Target): string {
+  return typeof t === 'number' ? String(t) : `'${t}'`;
+}
+
+function list(ts: Target[]): string {
+  return `[${ts.map(lit).join(', ')}]`;
+}
+
+/** The API calls the fault buttons make, as text. */
+export const faultCommand = {
+  crash: (t: Target) => `cluster.faults.crash(${lit(t)})`,
+  restart: (t: Target) => `cluster.faults.restart(${lit(t)})`,
+  partition: (a: Target[], b: Target[]) => `cluster.faults.partition(${list(a)}, ${list(b)})`,
+  heal: () => 'cluster.faults.heal()',
+  delay: (t: Target, ms: number) => `cluster.faults.delay(${lit(t)}, ${ms})`,
+  slowDisk: (dbid: number, ms: number) => `cluster.faults.slowDisk(${dbid}, ${ms})`,
+  diskFull: (dbid: number, full: boolean) => `cluster.faults.diskFull(${dbid}, ${full})`,
+};
+
+async function record(
+  store: ClusterStore,
+  kind: 'fault' | 'utility' | 'sql',
+  command: string,
+  fn: () => Promise<string> | string,
+): Promise<boolean> {
+  const a = store.beginAction(kind, command);
+  try {
+    const out = await fn();
+    store.finishAction(a, true, out);
+    return true;
+  } catch (e) {
+    store.finishAction(a, false, errorText(e));
+    return false;
+  }
+}
+
+function faults(store: ClusterStore) {
+  const c = store.cluster;
+  if (!c) throw new Error('the cluster is not running');
+  return c.faults;
+}
+
+export function crash(store: ClusterStore, t: Target): Promise<boolean> {
+  return record(store, 'fault', faultCommand.crash(t), async () => {
+    const ids = store.dbidsOf(t);
+    store.setProc(ids, 'crashing');
+    await faults(store).crash(t);
+    store.setProc(ids, 'down');
+    return `crashed ${ids.map((d) => `dbid ${d}`).join(', ')}: process gone, disk kept`;
+  });
+}
+
+export function restart(store: ClusterStore, t: Target): Promise<boolean> {
+  return record(store, 'fault', faultCommand.restart(t), async () => {
+    const ids = store.dbidsOf(t);
+    store.setProc(ids, 'starting');
+    try {
+      await faults(store).restart(t);
+    } catch (e) {
+      store.setProc(ids, 'down');
+      throw e;
+    }
+    store.setProc(ids, 'up');
+    void store.refresh();
+    return `restarted ${ids.map((d) => `dbid ${d}`).join(', ')} (crash recovery from its disk)`;
+  });
+}
+
+export function partition(store: ClusterStore, a: Target[], b: Target[]): Promise<boolean> {
+  return record(store, 'fault', faultCommand.partition(a, b), () => {
+    faults(store).partition(a, b);
+    store.applied.partition = `${a.join(', ')} ✂ ${b.join(', ')}`;
+    return 'calls across the cut now time out';
+  });
+}
+
+export function heal(store: ClusterStore): Promise<boolean> {
+  return record(store, 'fault', faultCommand.heal(), () => {
+    faults(store).heal();
+    store.applied.partition = '';
+    store.applied.delays.clear();
+    return 'network healed';
+  });
+}
+
+export function delay(store: ClusterStore, t: Target, ms: number): Promise<boolean> {
+  return record(store, 'fault', faultCommand.delay(t, ms), () => {
+    faults(store).delay(t, ms);
+    if (ms > 0) store.applied.delays.set(String(t), ms);
+    else store.applied.delays.delete(String(t));
+    return ms > 0 ? `every message to and from ${t} waits ${ms} ms` : `no delay on ${t}`;
+  });
+}
+
+export function slowDisk(store: ClusterStore, dbid: number, ms: number): Promise<boolean> {
+  return record(store, 'fault', faultCommand.slowDisk(dbid, ms), () => {
+    faults(store).slowDisk(dbid, ms);
+    if (ms > 0) store.applied.slowDisks.set(dbid, ms);
+    else store.applied.slowDisks.delete(dbid);
+    return ms > 0 ? `disk of dbid ${dbid} takes ${ms} ms per I/O` : `disk of dbid ${dbid} at full speed`;
+  });
+}
+
+export function diskFull(store: ClusterStore, dbid: number, full: boolean): Promise<boolean> {
+  return record(store, 'fault', faultCommand.diskFull(dbid, full), () => {
+    faults(store).diskFull(dbid, full);
+    if (full) store.applied.fullDisks.add(dbid);
+    else store.applied.fullDisks.delete(dbid);
+    return full
+      ? `disk of dbid ${dbid} is full: writes fail with 53100`
+      : `disk of dbid ${dbid} has room again`;
+  });
+}
+
+/** Runs a management utility; its stdout and stderr become the action's output. */
+export async function utility(store: ClusterStore, commandLine: string): Promise<boolean> {
+  let ok = false;
+  await record(store, 'utility', commandLine, async () => {
+    const c = store.cluster;
+    if (!c) throw new Error('the cluster is not running');
+    const r = await c.run(commandLine);
+    ok = r.exitCode === 0;
+    const out = `${r.stdout}${r.stderr}[exit ${r.exitCode}]`;
+    if (!ok) throw new Error(out);
+    void store.refresh();
+    return out;
+  });
+  return ok;
+}
+
+/** One SQL statement on a fresh coordinator session (used by controls such as "probe now"). */
+export function sql(store: ClusterStore, text: string): Promise<boolean> {
+  return record(store, 'sql', text, async () => {
+    const c = store.cluster;
+    if (!c) throw new Error('the cluster is not running');
+    const r = await c.query(text);
+    void store.refresh();
+    return `${r.command} ${r.rowCount}${r.rows.length ? `\n${r.rows.map((x) => x.join(' | ')).join('\n')}` : ''}`;
+  });
+}

@@ -1,0 +1,330 @@
+/**
+ * The lab's view of one cluster: the catalog rows (refreshed on events and on a timer), what
+ * each instance's process is doing (from Faults calls and events), the event log and the
+ * action log. Components read it through {@link StoreWatcher}; only this module and
+ * `actions.ts` touch the Cluster object.
+ */
+import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
+
+const MAX_EVENTS = 400;
+const MAX_ACTIONS = 100;
+
+export type BootState = 'idle' | 'booting' | 'ready' | 'failed' | 'closed';
+
+/** The 0A000 "not available yet" test every feature probe uses. */
+export function isNotSupported(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '0A000';
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}
+
+/** Options as a person would write them in JavaScript: `{ hosts: ['sdw1', 'sdw2'], ... }`. */
+export function formatOptions(o: object): string {
+  const v = (x: unknown): string =>
+    Array.isArray(x) ? `[${x.map(v).join(', ')}]` : typeof x === 'string' ? `'${x}'` : String(x);
+  const parts = Object.entries(o)
+    .filter(([, x]) => x !== undefined)
+    .map(
+      ([k, x]) =>
+        `${k}: ${typeof x === 'object' && x !== null && !Array.isArray(x) ? formatOptions(x) : v(x)}`,
+    );
+  return `{ ${parts.join(', ')} }`;
+}
+
+function asNumber(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function rowsToObjects(r: { fields: { name: string }[]; rows: unknown[][] }): Record<string, unknown>[] {
+  return r.rows.map((row) => Object.fromEntries(r.fields.map((f, i) => [f.name, row[i]])));
+}
+
+function formatFields(e: ClusterEvent): string {
+  const skip = new Set(['kind', 'time', 'dbid']);
+  return Object.entries(e)
+    .filter(([k, v]) => !skip.has(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}
+
+export class ClusterStore {
+  cluster: Cluster | undefined;
+  state: BootState = 'idle';
+  bootError = '';
+  /** Why the running cluster differs from what was asked (a feature not available yet). */
+  bootNotice = '';
+  options: ClusterOptions = {};
+  config: SegmentRow[] = [];
+  history: HistoryRow[] = [];
+  catalogError = '';
+  catalogAt = 0;
+  readonly proc = new Map<number, ProcState>();
+  events: LabEvent[] = [];
+  actions: ActionRecord[] = [];
+  /** Faults currently applied through the lab, for display (the API has no getter). */
+  readonly applied = {
+    partition: '' as string,
+    delays: new Map<string, number>(),
+    slowDisks: new Map<number, number>(),
+    fullDisks: new Set<number>(),
+  };
+  features: Features = {
+    mirroring: false,
+    standby: false,
+    utilities: false,
+    utilityMode: false,
+    ftsProbe: false,
+  };
+  /** Announcements for the aria-live region (crashes, recoveries). */
+  announcement = '';
+  refreshMs = 2000;
+
+  private seq = 0;
+  private readonly listeners = new Set<() => void>();
+  private unsubscribe: (() => void) | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private refreshSoon: ReturnType<typeof setTimeout> | undefined;
+  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshing = false;
+
+  /** Calls `fn` (coalesced) whenever something changed; returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  changed(): void {
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      for (const l of this.listeners) l();
+    }, 16);
+  }
+
+  /** Creates the cluster; a feature that is not available yet falls back, with a notice. */
+  async boot(options: ClusterOptions): Promise<void> {
+    this.state = 'booting';
+    this.options = options;
+    this.changed();
+    let opts = { ...options };
+    const fallbacks: string[] = [];
+    for (;;) {
+      const a = this.beginAction('api', `createCluster(${formatOptions(opts)})`);
+      try {
+        this.cluster = await createCluster(opts);
+        this.finishAction(a, true, 'cluster started');
+        break;
+      } catch (e) {
+        this.finishAction(a, false, errorText(e));
+        if (isNotSupported(e) && opts.mirroring && opts.mirroring !== 'none') {
+          fallbacks.push(`mirroring "${opts.mirroring}" (${(e as Error).message})`);
+          opts = { ...opts, mirroring: 'none' };
+        } else if (isNotSupported(e) && opts.standby) {
+          fallbacks.push(`a standby coordinator (${(e as Error).message})`);
+          opts = { ...opts, standby: false };
+        } else {
+          this.state = 'failed';
+          this.bootError = errorText(e);
+          this.changed();
+          return;
+        }
+      }
+    }
+    this.options = opts;
+    this.bootNotice = fallbacks.length ? `Started without ${fallbacks.join(' and ')}.` : '';
+    this.unsubscribe = this.cluster.subscribe((e) => this.onEvent(e));
+    await this.refresh();
+    for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
+    this.state = 'ready';
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.changed();
+    void this.detectFeatures();
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearInterval(this.timer);
+    clearTimeout(this.refreshSoon);
+    this.unsubscribe?.();
+    const c = this.cluster;
+    this.cluster = undefined;
+    await c?.close();
+    this.changed();
+  }
+
+  /** Probes, each by trying the feature and catching 0A000 (or a utility's exit 127). */
+  private async detectFeatures(): Promise<void> {
+    const c = this.cluster;
+    if (!c) return;
+    const f = { ...this.features };
+    f.mirroring = this.config.some((r) => r.role === 'm') || (await this.probeCreate({ mirroring: 'group' }));
+    f.standby =
+      this.config.some((r) => r.content === -1 && r.role === 'm') ||
+      (await this.probeCreate({ standby: true }));
+    try {
+      f.utilities = (await c.run('gpstate -Q')).exitCode !== 127;
+    } catch {
+      f.utilities = false;
+    }
+    const seg = this.config.find((r) => r.content >= 0);
+    if (seg) {
+      try {
+        const s = await c.connect({ dbid: seg.dbid });
+        await s.close();
+        f.utilityMode = true;
+      } catch {
+        f.utilityMode = false;
+      }
+    }
+    try {
+      await c.query('select gp_request_fts_probe_scan()');
+      f.ftsProbe = true;
+    } catch {
+      f.ftsProbe = false;
+    }
+    this.features = f;
+    this.changed();
+  }
+
+  private async probeCreate(extra: ClusterOptions): Promise<boolean> {
+    try {
+      const probe = await createCluster({
+        hosts: ['sdw1', 'sdw2'],
+        segmentsPerHost: 1,
+        name: 'mpp-ha-lab-probe',
+        ...extra,
+      });
+      await probe.close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads gp_segment_configuration and gp_configuration_history. */
+  async refresh(): Promise<void> {
+    const c = this.cluster;
+    if (!c || this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const conf = rowsToObjects(await c.query('select * from gp_segment_configuration'));
+      this.config = conf
+        .map((r) => ({
+          dbid: asNumber(r['dbid']),
+          content: asNumber(r['content']),
+          role: String(r['role']),
+          preferredRole: String(r['preferred_role']),
+          mode: String(r['mode']),
+          status: String(r['status']),
+          port: asNumber(r['port']),
+          hostname: String(r['hostname']),
+          address: String(r['address']),
+          datadir: String(r['datadir']),
+        }))
+        .sort((a, b) => a.content - b.content || a.dbid - b.dbid);
+      const hist = rowsToObjects(await c.query('select * from gp_configuration_history'));
+      this.history = hist
+        .map((r) => ({ time: String(r['time']), dbid: asNumber(r['dbid']), desc: String(r['desc']) }))
+        .reverse();
+      this.catalogError = '';
+      this.catalogAt = Date.now();
+    } catch (e) {
+      this.catalogError = errorText(e);
+    } finally {
+      this.refreshing = false;
+      this.changed();
+    }
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshSoon);
+    this.refreshSoon = setTimeout(() => void this.refresh(), 150);
+  }
+
+  private onEvent(e: ClusterEvent): void {
+    const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
+    const text = formatFields(e);
+    const last = this.events[0];
+    if (last && last.kind === e.kind && last.dbid === dbid && last.text.replace(/ ×\d+$/, '') === text) {
+      const n = Number(/ ×(\d+)$/.exec(last.text)?.[1] ?? 1) + 1;
+      this.events[0] = { ...last, at: Date.now(), text: `${text} ×${n}` };
+    } else {
+      const ev: LabEvent = { seq: ++this.seq, at: Date.now(), kind: e.kind, text };
+      if (dbid !== undefined) ev.dbid = dbid;
+      this.events = [ev, ...this.events].slice(0, MAX_EVENTS);
+    }
+    if (dbid !== undefined) this.trackProc(e.kind, dbid);
+    if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
+    this.changed();
+  }
+
+  private trackProc(kind: string, dbid: number): void {
+    const host = this.config.find((r) => r.dbid === dbid)?.hostname ?? '?';
+    const who = `dbid ${dbid} on ${host}`;
+    if (kind === 'instance.crash') {
+      this.proc.set(dbid, 'down');
+      this.announce(`Instance ${who} crashed.`);
+    } else if (kind === 'panic') {
+      this.proc.set(dbid, 'crashing');
+    } else if (kind === 'recovery.start') {
+      this.proc.set(dbid, 'recovering');
+    } else if (kind === 'instance.up') {
+      const was = this.proc.get(dbid);
+      this.proc.set(dbid, 'up');
+      if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
+    } else if (/promot|failover/.test(kind)) {
+      this.announce(`${kind}: ${who}.`);
+    }
+  }
+
+  announce(text: string): void {
+    this.announcement = text;
+    this.changed();
+  }
+
+  setProc(dbids: number[], state: ProcState): void {
+    for (const d of dbids) this.proc.set(d, state);
+    this.changed();
+  }
+
+  /** Records an action before it runs; `finish` fills in its outcome. */
+  beginAction(kind: ActionRecord['kind'], command: string): ActionRecord {
+    const a: ActionRecord = { seq: ++this.seq, at: Date.now(), kind, command, ok: undefined, output: '' };
+    this.actions = [a, ...this.actions].slice(0, MAX_ACTIONS);
+    const ev: LabEvent = { seq: a.seq, at: a.at, kind: `action.${kind}`, text: command };
+    this.events = [ev, ...this.events].slice(0, MAX_EVENTS);
+    this.changed();
+    return a;
+  }
+
+  finishAction(a: ActionRecord, ok: boolean, output: string): void {
+    a.ok = ok;
+    a.output = output;
+    this.actions = [...this.actions];
+    const first = output.split('\n')[0] ?? '';
+    this.events = this.events.map((e) =>
+      e.seq === a.seq
+        ? { ...e, text: `${a.command} → ${ok ? 'ok' : 'failed'}${first ? `: ${first}` : ''}` }
+        : e,
+    );
+    this.changed();
+  }
+
+  /** dbids of the instances on a host, or the single dbid. */
+  dbidsOf(target: number | string): number[] {
+    return typeof target === 'number'
+      ? [target]
+      : this.config.filter((r) => r.hostname === target).map((r) => r.dbid);
+  }
+
+  hosts(): string[] {
+    return [...new Set(this.config.map((r) => r.hostname))];
+  }
+}

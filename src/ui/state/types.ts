@@ -1,0 +1,81 @@
+/**
+ * Plain data the lab's components pass to each other: catalog rows as the UI reads them,
+ * process states derived from cluster events, and the log of actions a person took.
+ */
+
+/** One row of gp_segment_configuration. */
+export interface SegmentRow {
+  dbid: number;
+  content: number;
+  role: string;
+  preferredRole: string;
+  mode: string;
+  status: string;
+  port: number;
+  hostname: string;
+  address: string;
+  datadir: string;
+}
+
+/** One row of gp_configuration_history. */
+export interface HistoryRow {
+  time: string;
+  dbid: number;
+  desc: string;
+}
+
+/**
+ * What the lab knows about an instance's process, from the Faults calls it made and the events
+ * the cluster sent. Without FTS the catalog keeps saying 'u' for a crashed instance; this is
+ * how the topology can still show it down.
+ */
+export type ProcState = 'up' | 'crashing' | 'down' | 'starting' | 'recovering';
+
+/** A cluster event with a sequence number, as the timeline lists it. */
+export interface LabEvent {
+  seq: number;
+  /** Wall-clock milliseconds when the lab received it. */
+  at: number;
+  kind: string;
+  dbid?: number;
+  /** The event's other fields, formatted. */
+  text: string;
+}
+
+/** Something a person (or a lesson) did: the exact command line, SQL or API call, and its outcome. */
+export interface ActionRecord {
+  seq: number;
+  at: number;
+  kind: 'fault' | 'utility' | 'sql' | 'api';
+  command: string;
+  ok: boolean | undefined;
+  output: string;
+}
+
+/** Features that other engineers are still building; detected by trying and catching 0A000. */
+export interface Features {
+  mirroring: boolean;
+  standby: boolean;
+  utilities: boolean;
+  utilityMode: boolean;
+  ftsProbe: boolean;
+}
+
+/** Content id → the label Greenplum's tools print. */
+export function contentLabel(content: number): string {
+  return content === -1 ? 'coordinator' : `seg${content}`;
+}
+
+/** 'primary' / 'mirror'; on the coordinator's content (-1) a mirror is the standby. */
+export function roleLabel(role: string, content = 0): string {
+  if (content === -1 && role === 'm') return 'standby';
+  return role === 'p' ? 'primary' : role === 'm' ? 'mirror' : role;
+}
+
+export function modeLabel(mode: string): string {
+  return mode === 's' ? 'synced' : mode === 'n' ? 'not in sync' : mode;
+}
+
+export function statusLabel(status: string): string {
+  return status === 'u' ? 'up' : status === 'd' ? 'down' : status;
+}

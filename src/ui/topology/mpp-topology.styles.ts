@@ -1,0 +1,191 @@
+import { css } from 'lit';
+import { baseStyles } from '../shared/base.styles.ts';
+
+export const styles = [
+  baseStyles,
+  css`
+    .wrap {
+      position: relative;
+    }
+    svg.links {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      pointer-events: none;
+      overflow: visible;
+    }
+    .link {
+      fill: none;
+      stroke: var(--mpp-mirror, #a78bfa);
+      stroke-width: 2.5;
+      opacity: 0.85;
+    }
+    .link.broken {
+      stroke: var(--mpp-down, #f87171);
+      stroke-dasharray: 6 4;
+    }
+    .link.hot {
+      stroke-width: 4;
+      opacity: 1;
+    }
+    .hosts {
+      position: relative;
+      z-index: 1;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.75rem;
+    }
+    .host {
+      border: 1px solid var(--mpp-border, #334155);
+      border-radius: 10px;
+      padding: 0.5rem;
+      background: var(--mpp-host-bg, rgba(148, 163, 184, 0.06));
+      flex: 1 1 12rem;
+      min-width: 0;
+    }
+    .host-down {
+      border-color: var(--mpp-down, #f87171);
+      border-style: dashed;
+    }
+    .host h3 {
+      color: var(--mpp-fg, #e2e8f0);
+      margin-bottom: 0.4rem;
+    }
+    .host-icon {
+      display: inline-block;
+      width: 0.8em;
+      height: 0.65em;
+      margin-right: 0.35em;
+      border: 2px solid currentColor;
+      border-radius: 2px;
+      box-shadow: 0 0.2em 0 -0.05em currentColor;
+      vertical-align: baseline;
+    }
+    .small {
+      font-size: 0.7rem;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    .tag {
+      font-size: 0.7rem;
+      color: var(--mpp-down, #f87171);
+      border: 1px solid currentColor;
+      border-radius: 4px;
+      padding: 0 0.3rem;
+    }
+    .cards {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+    }
+    .card {
+      display: flex;
+      flex-direction: column;
+      align-items: stretch;
+      gap: 0.1rem;
+      text-align: left;
+      min-width: 8.5rem;
+      flex: 1 1 8.5rem;
+      padding: 0.4rem 0.5rem;
+      border-radius: 8px;
+      border: 2px solid var(--mpp-primary, #38bdf8);
+      background: var(--mpp-card-bg, #0b1324);
+      color: var(--mpp-fg, #e2e8f0);
+      font-size: 0.78rem;
+      transition:
+        transform 0.2s,
+        box-shadow 0.2s;
+    }
+    .card.coordinator {
+      border: 4px double var(--mpp-coordinator, #fbbf24);
+    }
+    .card.mirror {
+      border-style: dashed;
+      border-color: var(--mpp-mirror, #a78bfa);
+    }
+    .card.coordinator.mirror {
+      border: 3px dashed var(--mpp-coordinator, #fbbf24);
+    }
+    .card.selected {
+      box-shadow: 0 0 0 3px var(--mpp-focus, #facc15);
+    }
+    .card.pair-hot {
+      transform: translateY(-2px);
+      box-shadow: 0 0 0 2px var(--mpp-mirror, #a78bfa);
+    }
+    .card.st-down,
+    .card.st-crashed {
+      border-color: var(--mpp-down, #f87171);
+      background:
+        repeating-linear-gradient(
+          -45deg,
+          transparent 0 6px,
+          var(--mpp-down-bg, rgba(248, 113, 113, 0.22)) 6px 12px
+        ),
+        var(--mpp-card-bg, #0b1324);
+    }
+    .card.st-recovering,
+    .card.st-starting {
+      border-color: var(--mpp-warn, #fbbf24);
+    }
+    .top {
+      display: flex;
+      align-items: baseline;
+      gap: 0.35rem;
+    }
+    .content {
+      font-weight: 700;
+      font-size: 0.85rem;
+    }
+    .dbid {
+      margin-left: auto;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    .glyph {
+      display: inline-block;
+      width: 1em;
+      text-align: center;
+    }
+    .coordinator.primary .role-glyph,
+    .coordinator.mirror .role-glyph {
+      color: var(--mpp-coordinator, #fbbf24);
+    }
+    .primary .role-glyph {
+      color: var(--mpp-primary, #38bdf8);
+    }
+    .mirror .role-glyph {
+      color: var(--mpp-mirror, #a78bfa);
+    }
+    .st-up .status {
+      color: var(--mpp-ok, #4ade80);
+    }
+    .st-down .status,
+    .st-crashed .status {
+      color: var(--mpp-down, #f87171);
+      font-weight: 700;
+      white-space: normal;
+    }
+    .st-recovering .status,
+    .st-starting .status {
+      color: var(--mpp-warn, #fbbf24);
+    }
+    .st-recovering .st {
+      animation: spin 1.2s linear infinite;
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+    .warn {
+      color: var(--mpp-warn, #fbbf24);
+    }
+    .legend {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem 0.9rem;
+      margin: 0.25rem 0 0;
+      font-size: 0.72rem;
+    }
+  `,
+];

@@ -1,0 +1,196 @@
+/**
+ * A light OLTP workload: N sessions move money between accounts of a `bank` table at a total
+ * rate, each transfer a BEGIN / two UPDATEs / COMMIT. It keeps per-second samples of commits,
+ * errors and latency so the lab can chart what a fault does to clients. The sum of all
+ * balances never changes: a check anyone can run after any fault.
+ */
+import type { Cluster, Session } from '../../workers/index.ts';
+
+export interface WorkloadSample {
+  /** Wall-clock ms at the end of the second. */
+  t: number;
+  commits: number;
+  errors: number;
+  /** Mean latency of the second's finished transfers, ms (0 when none finished). */
+  latencyMs: number;
+}
+
+export interface WorkloadError {
+  code: string;
+  message: string;
+  at: number;
+}
+
+export const ACCOUNTS = 1000;
+export const START_BALANCE = 1000;
+export const SETUP_SQL = [
+  'create table bank (id int, balance int) distributed by (id)',
+  `insert into bank select i, ${START_BALANCE} from generate_series(1, ${ACCOUNTS}) i`,
+];
+export const CHECK_SQL = 'select count(*) as accounts, sum(balance) as total from bank';
+
+/** The statements of one transfer; the lower id is updated first, so transfers cannot deadlock. */
+export function transferSql(a: number, b: number, amount: number): string[] {
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  const delta = (id: number) => (id === a ? `- ${amount}` : `+ ${amount}`);
+  return [
+    'begin',
+    `update bank set balance = balance ${delta(lo)} where id = ${lo}`,
+    `update bank set balance = balance ${delta(hi)} where id = ${hi}`,
+    'commit',
+  ];
+}
+
+const SERIES = 60;
+const SESSION_LOST = /^(08|57P)/;
+
+export class BankWorkload {
+  /** Transfers per second, over all sessions. */
+  rate = 4;
+  sessions = 2;
+  running = false;
+  ready = false;
+  commits = 0;
+  errors = 0;
+  inFlight = 0;
+  lastError: WorkloadError | undefined;
+  /** The last transfer's statements, for display. */
+  lastSql: string[] = transferSql(1, 2, 10);
+  series: WorkloadSample[] = [];
+
+  private cluster: Cluster | undefined;
+  private gen = 0;
+  private bucket = { commits: 0, errors: 0, latency: 0 };
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly inFlightSince = new Set<number>();
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  /** Creates and fills `bank` unless it exists already. */
+  async setup(cluster: Cluster): Promise<void> {
+    this.cluster = cluster;
+    try {
+      await cluster.query(SETUP_SQL[0]!);
+      await cluster.query(SETUP_SQL[1]!);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== '42P07') throw e;
+    }
+    this.ready = true;
+    this.changed();
+  }
+
+  start(): void {
+    if (this.running || !this.cluster) return;
+    this.running = true;
+    this.gen++;
+    for (let i = 0; i < this.sessions; i++) void this.loop(this.gen, i);
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.changed();
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.gen++;
+    clearInterval(this.ticker);
+    this.changed();
+  }
+
+  /** Changes rate and sessions; a running workload restarts its loops. */
+  configure(rate: number, sessions: number): void {
+    this.rate = Math.max(0, rate);
+    this.sessions = Math.max(1, Math.min(16, Math.round(sessions)));
+    if (this.running) {
+      this.stop();
+      this.start();
+    } else this.changed();
+  }
+
+  /** Milliseconds the oldest unfinished transfer has been waiting. */
+  oldestInFlightMs(now = performance.now()): number {
+    let min = now;
+    for (const t of this.inFlightSince) min = Math.min(min, t);
+    return now - min;
+  }
+
+  private tick(): void {
+    const b = this.bucket;
+    this.series = [
+      ...this.series,
+      {
+        t: Date.now(),
+        commits: b.commits,
+        errors: b.errors,
+        latencyMs: b.commits ? b.latency / b.commits : 0,
+      },
+    ].slice(-SERIES);
+    this.bucket = { commits: 0, errors: 0, latency: 0 };
+    this.changed();
+  }
+
+  private alive(gen: number, i: number): boolean {
+    return this.running && this.gen === gen && i < this.sessions;
+  }
+
+  private async loop(gen: number, i: number): Promise<void> {
+    let session: Session | undefined;
+    let due = performance.now() + Math.random() * 500;
+    while (this.alive(gen, i)) {
+      const interval = this.rate > 0 ? (1000 * this.sessions) / this.rate : 500;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      due = Math.max(due + interval, performance.now());
+      if (!this.alive(gen, i) || this.rate <= 0 || !this.cluster) continue;
+      const a = 1 + Math.floor(Math.random() * ACCOUNTS);
+      const b = 1 + ((a + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS);
+      const sql = transferSql(a, b, 1 + Math.floor(Math.random() * 50));
+      this.lastSql = sql;
+      const t0 = performance.now();
+      this.inFlight++;
+      this.inFlightSince.add(t0);
+      try {
+        session ??= await this.cluster.connect();
+        for (const stmt of sql) await session.query(stmt);
+        this.commits++;
+        this.bucket.commits++;
+        this.bucket.latency += performance.now() - t0;
+      } catch (e) {
+        const code = String((e as { code?: unknown }).code ?? 'XX000');
+        this.errors++;
+        this.bucket.errors++;
+        this.lastError = { code, message: e instanceof Error ? e.message : String(e), at: Date.now() };
+        if (session && !SESSION_LOST.test(code)) {
+          try {
+            await session.query('rollback');
+          } catch {
+            session = await this.drop(session);
+          }
+        } else session = await this.drop(session);
+      } finally {
+        this.inFlight--;
+        this.inFlightSince.delete(t0);
+      }
+    }
+    await this.drop(session);
+  }
+
+  private async drop(s: Session | undefined): Promise<undefined> {
+    await s?.close().catch(() => undefined);
+    return undefined;
+  }
+
+  /** Stops and forgets the cluster. */
+  dispose(): void {
+    this.stop();
+    this.cluster = undefined;
+    this.ready = false;
+  }
+}

@@ -1,0 +1,195 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { define } from '../define.ts';
+import { emit } from '../events.ts';
+import * as act from '../state/actions.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import '../sparkline/mpp-sparkline.ts';
+import { ACCOUNTS, CHECK_SQL, START_BALANCE, type BankWorkload } from './bank-workload.ts';
+import { styles } from './mpp-workload.styles.ts';
+
+/** Health of the clients, as the panel's headline states it. */
+export function workloadHealth(w: BankWorkload): {
+  level: 'idle' | 'ok' | 'failing' | 'stalled';
+  text: string;
+} {
+  if (!w.running) return { level: 'idle', text: 'stopped' };
+  const recent = w.series.slice(-5);
+  const errs = recent.reduce((n, s) => n + s.errors, 0);
+  const commits = recent.reduce((n, s) => n + s.commits, 0);
+  const stalled = w.oldestInFlightMs();
+  if (stalled > 2000)
+    return { level: 'stalled', text: `stalled: a transfer has waited ${(stalled / 1000).toFixed(1)} s` };
+  if (errs > 0)
+    return { level: 'failing', text: `failing: ${errs} errors, ${commits} commits in the last 5 s` };
+  return { level: 'ok', text: 'healthy' };
+}
+
+/**
+ * The bank workload's controls and charts: rate and sessions, commits/s with error marks,
+ * latency, the last error with its SQLSTATE, and the money-is-conserved check.
+ * @fires mpp-workload-change - detail: { running, rate, sessions }
+ * @csspart charts - the sparklines
+ */
+export class MppWorkload extends LitElement {
+  static override styles = styles;
+
+  @property({ attribute: false }) store: ClusterStore | undefined;
+  @property({ attribute: false }) workload: BankWorkload | undefined;
+
+  private _off: (() => void) | undefined;
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('workload')) this._follow();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._off?.();
+    this._off = undefined;
+  }
+
+  private _follow(): void {
+    this._off?.();
+    this._off = this.isConnected ? this.workload?.onChange(() => this.requestUpdate()) : undefined;
+  }
+
+  private _configure(rate: number, sessions: number): void {
+    const w = this.workload;
+    if (!w) return;
+    w.configure(rate, sessions);
+    emit(this, 'mpp-workload-change', { running: w.running, rate: w.rate, sessions: w.sessions });
+  }
+
+  private _toggle(): void {
+    const w = this.workload;
+    if (!w) return;
+    if (w.running) w.stop();
+    else w.start();
+    emit(this, 'mpp-workload-change', { running: w.running, rate: w.rate, sessions: w.sessions });
+  }
+
+  override render() {
+    const w = this.workload;
+    if (!w) return html`<p class="muted">No workload.</p>`;
+    const health = workloadHealth(w);
+    const series = w.series;
+    const last = series[series.length - 1];
+    const check = this.store?.actions.find((a) => a.command === CHECK_SQL);
+    return html`
+      <p class="health ${health.level}" role="status" data-health=${health.level}>
+        <span aria-hidden="true">${{ idle: '■', ok: '●', failing: '▲', stalled: '⧗' }[health.level]}</span>
+        ${health.text}
+      </p>
+      <div class="row">
+        <button data-action="toggle" ?disabled=${!w.ready} @click=${this._toggle}>
+          ${w.running ? 'Stop' : 'Start'}
+        </button>
+        <label
+          >Rate
+          <input
+            type="range"
+            min="0"
+            max="40"
+            step="1"
+            .value=${String(w.rate)}
+            @change=${(e: Event) => this._configure(Number((e.target as HTMLInputElement).value), w.sessions)}
+          />
+          <output>${w.rate}/s</output>
+        </label>
+        <label
+          >Sessions
+          <input
+            type="number"
+            min="1"
+            max="16"
+            .value=${String(w.sessions)}
+            @change=${(e: Event) => this._configure(w.rate, Number((e.target as HTMLInputElement).value))}
+          />
+        </label>
+      </div>
+      <dl class="stats">
+        <div>
+          <dt>commits/s</dt>
+          <dd data-stat="cps">${last?.commits ?? 0}</dd>
+        </div>
+        <div>
+          <dt>commits</dt>
+          <dd data-stat="commits">${w.commits}</dd>
+        </div>
+        <div>
+          <dt>errors</dt>
+          <dd data-stat="errors" class=${w.errors ? 'error' : ''}>${w.errors}</dd>
+        </div>
+        <div>
+          <dt>in flight</dt>
+          <dd>${w.inFlight}</dd>
+        </div>
+      </dl>
+      <div class="charts" part="charts">
+        <mpp-sparkline
+          label="commits/s"
+          unit="/s"
+          .values=${series.map((s) => s.commits)}
+          .marks=${series.map((s) => s.errors)}
+        ></mpp-sparkline>
+        <mpp-sparkline label="latency" unit="ms" .values=${series.map((s) => s.latencyMs)}></mpp-sparkline>
+      </div>
+      <p class="legend muted">
+        <span class="swatch" aria-hidden="true"></span> red bars: seconds with errors
+      </p>
+      ${
+        w.lastError
+          ? html`<p class="error last-error" data-code=${w.lastError.code}>
+              Last error (${Math.round((Date.now() - w.lastError.at) / 1000)} s ago):
+              <code>${w.lastError.code}</code>
+              ${w.lastError.message}
+            </p>`
+          : nothing
+      }
+      <details>
+        <summary>The SQL of one transfer</summary>
+        ${w.lastSql.map((s) => html`<code class="cmd sql">${s};</code>`)}
+      </details>
+      <div class="row">
+        <button
+          class="quiet"
+          ?disabled=${!this.store?.cluster}
+          @click=${() => this.store && act.sql(this.store, CHECK_SQL)}
+        >
+          Check money is conserved
+        </button>
+        <code class="cmd sql">${CHECK_SQL};</code>
+      </div>
+      ${
+        check && check.ok !== undefined
+          ? html`<p
+              class=${check.ok && check.output.includes(String(ACCOUNTS * START_BALANCE)) ? 'ok' : 'error'}
+            >
+              ${check.output.split('\n').slice(1).join(' ') || check.output} (expected ${ACCOUNTS} |
+              ${ACCOUNTS * START_BALANCE})
+            </p>`
+          : nothing
+      }
+    `;
+  }
+}
+
+define('mpp-workload', MppWorkload);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mpp-workload': MppWorkload;
+  }
+}

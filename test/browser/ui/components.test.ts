@@ -1,0 +1,179 @@
+/**
+ * The components one by one: the decorator setup guard of STYLE L14, the topology's layout of
+ * mirrors (drawn from rows, ahead of the engine's mirroring), the lab's attributes, the SQL
+ * splitter, and screenshots at phone width.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import '../../../src/ui/sparkline/mpp-sparkline.ts';
+import '../../../src/ui/topology/mpp-topology.ts';
+import type { SegmentRow } from '../../../src/ui/state/types.ts';
+import { splitStatements } from '../../../src/ui/console/split-sql.ts';
+import { allInShadow, inShadow, mount, until, watchLitWarnings } from './helpers.ts';
+
+const mounted: Element[] = [];
+afterEach(() => {
+  for (const el of mounted.splice(0)) el.remove();
+});
+
+function row(
+  dbid: number,
+  content: number,
+  role: string,
+  hostname: string,
+  extra: Partial<SegmentRow> = {},
+): SegmentRow {
+  return {
+    dbid,
+    content,
+    role,
+    preferredRole: role,
+    mode: content === -1 ? 's' : 's',
+    status: 'u',
+    port: content === -1 ? 5432 : role === 'p' ? 6000 + (content % 2) : 7000 + (content % 2),
+    hostname,
+    address: hostname,
+    datadir: `/data/${role === 'p' ? 'primary' : 'mirror'}/gpseg${content}`,
+    ...extra,
+  };
+}
+
+/** gpinitsystem's group mirroring on two hosts, with a standby: what the engine will report. */
+const MIRRORED: SegmentRow[] = [
+  row(1, -1, 'p', 'cdw'),
+  row(10, -1, 'm', 'scdw'),
+  row(2, 0, 'p', 'sdw1'),
+  row(3, 1, 'p', 'sdw1'),
+  row(4, 2, 'p', 'sdw2'),
+  row(5, 3, 'p', 'sdw2'),
+  row(6, 0, 'm', 'sdw2'),
+  row(7, 1, 'm', 'sdw2'),
+  row(8, 2, 'm', 'sdw1'),
+  row(9, 3, 'm', 'sdw1'),
+];
+
+describe('decorator setup (STYLE L14)', () => {
+  it('a property set from outside re-renders, and Lit does not warn about class-field shadowing', async () => {
+    const warnings = watchLitWarnings();
+    try {
+      const spark = document.createElement('mpp-sparkline');
+      mounted.push(await mount(spark));
+      spark.label = 'commits/s';
+      spark.values = [1, 2, 3];
+      await spark.updateComplete;
+      expect(inShadow(spark, 'figcaption')?.textContent).toContain('commits/s');
+      expect(inShadow(spark, 'polyline')).not.toBeNull();
+
+      const topo = document.createElement('mpp-topology');
+      mounted.push(await mount(topo));
+      expect(allInShadow(topo, '[part="instance"]')).toHaveLength(0);
+      topo.rows = MIRRORED.slice(0, 3);
+      await topo.updateComplete;
+      expect(allInShadow(topo, '[part="instance"]')).toHaveLength(3);
+      topo.selected = 2;
+      await topo.updateComplete;
+      expect(inShadow(topo, '[data-dbid="2"]')?.getAttribute('aria-pressed')).toBe('true');
+
+      const lab = document.createElement('mpp-ha-lab');
+      lab.setAttribute('workload-rate', '0');
+      mounted.push(await mount(lab));
+      lab.lesson = 'host-crash';
+      await lab.updateComplete;
+      expect(lab.getAttribute('lesson')).toBe('host-crash');
+      const lessons = inShadow(lab, 'mpp-lessons')!;
+      await until(() => inShadow(lessons, 'p')?.textContent?.includes('sdw1'), 'the host-crash lesson');
+      warnings.check();
+    } finally {
+      warnings.restore();
+    }
+  });
+});
+
+describe('<mpp-topology> with mirrors (rows as the engine will report them)', () => {
+  it('draws primaries solid, mirrors dashed, and links each pair; a down mirror breaks its link', async () => {
+    await page.viewport(1280, 800);
+    const topo = document.createElement('mpp-topology');
+    topo.style.cssText = 'width: 760px; background: #0f172a; padding: 8px';
+    topo.rows = MIRRORED.map((r) =>
+      r.dbid === 7 ? { ...r, status: 'd' } : r.content === 1 ? { ...r, mode: 'n' } : r,
+    );
+    mounted.push(await mount(topo));
+    const cards = allInShadow(topo, '[part="instance"]');
+    expect(cards).toHaveLength(10);
+    expect(allInShadow(topo, '.card.mirror')).toHaveLength(5);
+    expect(allInShadow(topo, '[part="host"]').map((h) => h.getAttribute('aria-label'))).toEqual([
+      'host cdw',
+      'host scdw',
+      'host sdw1',
+      'host sdw2',
+    ]);
+    const links = await until(() => {
+      const l = allInShadow(topo, 'path.link');
+      return l.length === 5 ? l : undefined;
+    }, 'five primary-mirror links');
+    expect(links.filter((l) => l.classList.contains('broken'))).toHaveLength(1);
+    const down = inShadow(topo, '[data-dbid="7"]')!;
+    expect(down.dataset['status']).toBe('down');
+    expect(down.textContent).toMatch(/mirror/);
+    expect(inShadow(topo, '[data-dbid="10"]')?.textContent).toMatch(/standby/);
+    expect(down.textContent).toMatch(/down/);
+    expect(inShadow(topo, '[data-dbid="3"]')?.textContent).toMatch(/not in sync/);
+    await page.screenshot({ path: '__screenshots__/topology-mirrored-preview.png', element: topo });
+  });
+});
+
+describe('<mpp-ha-lab> attributes', () => {
+  it('hosts and segments-per-host shape the cluster; mirroring falls back with a notice while unavailable', async () => {
+    const lab = document.createElement('mpp-ha-lab');
+    lab.setAttribute('hosts', 'sdw1,sdw2,sdw3');
+    lab.setAttribute('segments-per-host', '1');
+    lab.setAttribute('mirroring', 'group');
+    lab.setAttribute('workload-rate', '0');
+    mounted.push(await mount(lab));
+    await until(() => lab.store.state === 'ready', 'boot');
+    const topo = inShadow(lab, 'mpp-topology')!;
+    const cards = await until(() => {
+      const c = allInShadow(topo, '[part="instance"]');
+      return c.length >= 4 ? c : undefined;
+    }, 'instance cards');
+    const primaries = cards.filter(
+      (c) => c.classList.contains('primary') && !c.classList.contains('coordinator'),
+    );
+    expect(primaries).toHaveLength(3);
+    if (!lab.store.config.some((r) => r.role === 'm')) {
+      await lab.updateComplete;
+      expect(inShadow(lab, '.notice')?.textContent).toMatch(/mirroring/);
+    }
+  });
+
+  it('stacks its panels at phone width', async () => {
+    await page.viewport(390, 844);
+    const lab = document.createElement('mpp-ha-lab');
+    mounted.push(await mount(lab));
+    await until(
+      () => lab.store.state === 'ready' && lab.workload.series.length > 2,
+      'boot and a few samples',
+    );
+    const topo = inShadow(lab, '[part="topology"]')!.getBoundingClientRect();
+    const wl = inShadow(lab, '[part="workload"]')!.getBoundingClientRect();
+    expect(wl.top).toBeGreaterThan(topo.bottom - 1);
+    expect(topo.width).toBeLessThanOrEqual(390);
+    expect(lab.scrollWidth).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '__screenshots__/lab-phone.png', element: lab });
+    await page.viewport(1280, 800);
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits at top-level semicolons only', () => {
+    expect(splitStatements("select 1; select ';'; -- x;\nselect $$a;b$$; /* ; */ select 2;")).toEqual([
+      'select 1',
+      "select ';'",
+      '-- x;\nselect $$a;b$$',
+      '/* ; */ select 2',
+    ]);
+    expect(splitStatements(' ; ;\n')).toEqual([]);
+    expect(splitStatements('select "a;b" from t')).toEqual(['select "a;b" from t']);
+  });
+});

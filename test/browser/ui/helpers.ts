@@ -1,0 +1,71 @@
+/** Test helpers for the lab's components: polling with a deadline and shadow-DOM lookups. */
+import type { LitElement } from 'lit';
+
+/** Polls `fn` until it returns a truthy value (returned) or the deadline passes (throws). */
+export async function until<T>(
+  fn: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (performance.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The element matching `selector` in `host`'s shadow root. */
+export function inShadow<E extends Element = HTMLElement>(
+  host: Element | null | undefined,
+  selector: string,
+): E | null {
+  return (host?.shadowRoot?.querySelector<E>(selector) as E | null) ?? null;
+}
+
+export function allInShadow<E extends Element = HTMLElement>(
+  host: Element | null | undefined,
+  selector: string,
+): E[] {
+  return [...(host?.shadowRoot?.querySelectorAll<E>(selector) ?? [])];
+}
+
+/** Mounts an element in document.body and waits for its first render. */
+export async function mount<E extends LitElement>(el: E): Promise<E> {
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
+/** Fails on Lit's dev-mode class-field-shadowing warning, the sign of a broken decorator setup. */
+export function watchLitWarnings(): { check(): void; restore(): void } {
+  const seen: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    seen.push(args.map(String).join(' '));
+    original.apply(console, args);
+  };
+  return {
+    check() {
+      const bad = seen.filter((s) => s.includes('class-field-shadowing'));
+      if (bad.length) throw new Error(`Lit warned: ${bad.join('\n')}`);
+    },
+    restore() {
+      console.warn = original;
+    },
+  };
+}
+
+/** An element's text with runs of whitespace collapsed, as a reader sees it. */
+export function text(el: Element | null | undefined): string {
+  return (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,140 @@
+/**
+ * The lab end to end, in Chromium: it boots a default cluster on its own, the console runs SQL
+ * and shows SQLSTATEs, and a segment crashed from the controls shows down, breaks queries,
+ * and recovers on restart.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppControls } from '../../../src/ui/controls/mpp-controls.ts';
+import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+
+let lab: MppHaLab | undefined;
+
+afterEach(() => {
+  lab?.remove();
+  lab = undefined;
+});
+
+async function bootLab(attrs: Record<string, string> = {}): Promise<MppHaLab> {
+  const el = document.createElement('mpp-ha-lab');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  lab = await mount(el);
+  await until(() => el.store.state === 'ready', 'the cluster to boot');
+  return el;
+}
+
+function cards(el: MppHaLab): HTMLElement[] {
+  return allInShadow(inShadow(el, 'mpp-topology'), '[part="instance"]');
+}
+
+function card(el: MppHaLab, dbid: number): HTMLElement | undefined {
+  return cards(el).find((c) => c.dataset['dbid'] === String(dbid));
+}
+
+/** Types a script into the console, presses Run, and waits for its last statement's outcome. */
+async function runSql(el: MppHaLab, sql: string): Promise<HTMLElement> {
+  const consoleEl = inShadow(el, 'mpp-console')!;
+  const ta = inShadow<HTMLTextAreaElement>(consoleEl, 'textarea')!;
+  const run = inShadow<HTMLButtonElement>(consoleEl, 'button.run')!;
+  await until(() => !run.disabled, 'the Run button to be enabled');
+  ta.value = sql;
+  ta.dispatchEvent(new Event('input'));
+  const before = allInShadow(consoleEl, '.run-block').length;
+  run.click();
+  const statements = sql.split(';').filter((s) => s.trim()).length;
+  return until(() => {
+    const blocks = allInShadow(consoleEl, '.run-block');
+    const latest = blocks[0];
+    if (blocks.length <= before || !latest) return undefined;
+    const outcomes = [...latest.querySelectorAll<HTMLElement>('.outcome')];
+    return outcomes.length === statements && !run.disabled ? latest : undefined;
+  }, `the console to finish: ${sql}`);
+}
+
+describe('<mpp-ha-lab>', () => {
+  it('boots a default cluster: 5 instances with role and status text, workload running', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab();
+    const list = await until(() => (cards(el).length === 5 ? cards(el) : undefined), '5 instance cards');
+    const texts = list.map((c) => text(c));
+    expect(texts.filter((t) => t.includes('coordinator'))).toHaveLength(1);
+    expect(texts.filter((t) => /primary/.test(t) && /seg\d/.test(t))).toHaveLength(4);
+    for (const t of texts) expect(t).toMatch(/\bup\b/);
+    const hosts = allInShadow(inShadow(el, 'mpp-topology'), '[part="host"]').map(
+      (h) => h.querySelector('h3')?.textContent,
+    );
+    expect(hosts.join(' ')).toMatch(/cdw.*sdw1.*sdw2/s);
+    const workload = inShadow(el, 'mpp-workload')!;
+    await until(() => el.workload.commits > 0, 'the workload to commit');
+    await until(() => Number(inShadow(workload, '[data-stat="commits"]')?.textContent) > 0, 'commits shown');
+    await until(() => el.store.features !== undefined && inShadow(el, 'mpp-catalog') !== null, 'panels');
+    await until(() => el.workload.series.length >= 2, 'two workload samples');
+    await page.screenshot({ path: '__screenshots__/lab-1280x800.png' });
+  });
+
+  it('runs a script in the console and shows the result', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const block = await runSql(
+      el,
+      'create table t(a int) distributed by (a); insert into t select generate_series(1,100); select count(*) from t',
+    );
+    const outcomes = [...block.querySelectorAll('.outcome')];
+    expect(text(outcomes[0])).toContain('CREATE TABLE');
+    expect(text(outcomes[1])).toContain('INSERT 0 100');
+    expect(outcomes[2]?.querySelector('td')?.textContent).toBe('100');
+  });
+
+  it('shows a SQL error with its SQLSTATE', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const block = await runSql(el, 'select 1/0');
+    const err = block.querySelector<HTMLElement>('.outcome.failed')!;
+    expect(err.dataset['code']).toBe('22012');
+    expect(text(err)).toContain('SQLSTATE: 22012');
+    expect(text(err)).toMatch(/division by zero/);
+  });
+
+  it('crashing a segment from the controls marks it down and breaks queries; restart recovers', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab({ 'workload-rate': '6' });
+    await runSql(el, 'create table t(a int) distributed by (a); insert into t select generate_series(1,100)');
+    const controls = inShadow<MppControls>(el, 'mpp-controls')!;
+    const select = inShadow<HTMLSelectElement>(controls, 'select')!;
+    select.value = '3';
+    select.dispatchEvent(new Event('change'));
+    await controls.updateComplete;
+    expect(inShadow(controls, '.cmd.api')?.textContent).toBe('cluster.faults.crash(3)');
+    inShadow<HTMLButtonElement>(controls, '[data-action="crash"]')!.click();
+
+    const down = await until(
+      () => (card(el, 3)?.dataset['status'] === 'crashed' ? card(el, 3) : undefined),
+      'dbid 3 down',
+    );
+    expect(down.textContent).toMatch(/crashed/);
+    expect(down.getAttribute('aria-label')).toMatch(/crashed/);
+    const failed = await runSql(el, 'select count(*) from t');
+    const err = failed.querySelector<HTMLElement>('.outcome.failed');
+    expect(err, 'the query needing seg1 fails visibly').not.toBeNull();
+    expect(text(err)).toMatch(/SQLSTATE: \w{5}/);
+    await until(() => el.workload.errors > 0, 'the workload to see errors');
+    const wl = inShadow(el, 'mpp-workload')!;
+    await until(() => inShadow(wl, '.last-error'), 'the workload to show its last error');
+    const timeline = inShadow(el, 'mpp-timeline')!;
+    await until(() => inShadow(timeline, '[data-kind="instance.crash"]'), 'the crash in the timeline');
+    await until(() => inShadow(wl, '[data-health="failing"]'), 'the workload to report failing');
+    inShadow<HTMLButtonElement>(inShadow(el, 'mpp-topology'), '[data-dbid="3"]')!.click();
+    await until(() => inShadow(el, 'mpp-instance-details'), 'the details panel');
+    await page.screenshot({ path: '__screenshots__/lab-segment-crashed.png' });
+    const consolePanel = inShadow(el, '[part="console"]')!;
+    consolePanel.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/lab-segment-crashed-console.png', element: consolePanel });
+    window.scrollTo(0, 0);
+
+    inShadow<HTMLButtonElement>(controls, '[data-action="restart"]')!.click();
+    await until(() => card(el, 3)?.dataset['status'] === 'up', 'dbid 3 up again');
+    const ok = await runSql(el, 'select count(*) from t');
+    expect(ok.querySelector('.outcome.failed')).toBeNull();
+    expect(ok.querySelector('td')?.textContent).toBe('100');
+  });
+});
