@@ -43,8 +43,8 @@ export class MppHaLab extends LitElement {
   @property() hosts = 'sdw1,sdw2';
   /** Primaries per segment host. */
   @property({ type: Number, attribute: 'segments-per-host' }) segmentsPerHost = 2;
-  /** Mirror placement; falls back to 'none' (with a notice) while mirroring is not available. */
-  @property() mirroring: 'none' | 'group' | 'spread' = 'none';
+  /** Mirror placement, as gpinitsystem does it; group by default. */
+  @property() mirroring: 'none' | 'group' | 'spread' = 'group';
   /** A standby coordinator on scdw; falls back (with a notice) while not available. */
   @property({ type: Boolean }) standby = false;
   /** 'compressed' time (default) or 'realistic' Greenplum timings. */
@@ -99,6 +99,8 @@ export class MppHaLab extends LitElement {
       hosts: hosts.length ? hosts : ['sdw1', 'sdw2'],
       segmentsPerHost: Math.max(1, Math.min(8, this.segmentsPerHost || 1)),
       mirroring: this.mirroring,
+      // 'compressed' runs Greenplum's timings 30× faster, so a failover takes seconds.
+      timeScale: this.speed === 'realistic' ? 1 : 30,
       standby: this.standby,
       runtime: 'inline',
       storage: 'memory',

@@ -54,13 +54,15 @@ async function runSql(el: MppHaLab, sql: string): Promise<HTMLElement> {
 }
 
 describe('<mpp-ha-lab>', () => {
-  it('boots a default cluster: 5 instances with role and status text, workload running', async () => {
+  it('boots a default cluster: 9 instances (group mirrors) with role and status text, workload running', async () => {
     await page.viewport(1280, 800);
     const el = await bootLab();
-    const list = await until(() => (cards(el).length === 5 ? cards(el) : undefined), '5 instance cards');
+    const list = await until(() => (cards(el).length === 9 ? cards(el) : undefined), '9 instance cards');
     const texts = list.map((c) => text(c));
     expect(texts.filter((t) => t.includes('coordinator'))).toHaveLength(1);
-    expect(texts.filter((t) => /primary/.test(t) && /seg\d/.test(t))).toHaveLength(4);
+    const byDbid = (d: number) => text(list.find((c) => c.dataset['dbid'] === String(d))!);
+    for (const d of [2, 3, 4, 5]) expect(byDbid(d)).toMatch(/primary/);
+    for (const d of [6, 7, 8, 9]) expect(byDbid(d)).toMatch(/mirror/);
     for (const t of texts) expect(t).toMatch(/\bup\b/);
     const hosts = allInShadow(inShadow(el, 'mpp-topology'), '[part="host"]').map(
       (h) => h.querySelector('h3')?.textContent,
@@ -97,7 +99,8 @@ describe('<mpp-ha-lab>', () => {
 
   it('crashing a segment from the controls marks it down and breaks queries; restart recovers', async () => {
     await page.viewport(1280, 800);
-    const el = await bootLab({ 'workload-rate': '6' });
+    // Mirrorless: nothing fails over, so the loss stays visible until the restart.
+    const el = await bootLab({ 'workload-rate': '6', mirroring: 'none' });
     await runSql(el, 'create table t(a int) distributed by (a); insert into t select generate_series(1,100)');
     const controls = inShadow<MppControls>(el, 'mpp-controls')!;
     const select = inShadow<HTMLSelectElement>(controls, 'select')!;
