@@ -91,6 +91,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
         retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
         retryWaitMs: 1000 / ctx.timeScale,
       },
+      () => ctx.points.isHeld('fts_probe', node.dbid),
     );
     qd.fts.start();
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
@@ -157,6 +158,7 @@ function becomePrimary(
     })(),
   });
   node.repl = repl;
+  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   const handlers: Record<string, (...a: never[]) => Promise<unknown>> = {};
   for (const m of [
     'execSlice',

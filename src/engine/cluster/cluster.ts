@@ -11,6 +11,7 @@ import { realClock } from '../runtime/real-clock.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
 import { Session as QdSession } from '../server/session.ts';
+import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
@@ -150,8 +151,7 @@ export class InlineCluster implements Cluster {
 
   async connect(options: { dbid?: number } = {}): Promise<Session> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
-    if (options.dbid !== undefined && options.dbid !== 1)
-      throw sqlError('feature_not_supported', 'utility-mode sessions on segments are not available yet');
+    if (options.dbid !== undefined && options.dbid !== 1) return this.connectUtility(options.dbid);
     const node = this.coordinatorNode();
     const s = new QdSession(node.qd!);
     const api: Session = {
@@ -165,6 +165,40 @@ export class InlineCluster implements Cluster {
       close: async () => {
         this.openSessions.delete(api);
         await s.close();
+      },
+    };
+    this.openSessions.add(api);
+    return api;
+  }
+
+  /** A utility-mode session on one segment instance. */
+  private async connectUtility(dbid: number): Promise<Session> {
+    const node = this.nodes.get(dbid);
+    if (!node.up || !node.inst)
+      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
+        detail: `Is the server running on host "${node.host}" (dbid ${dbid})?`,
+      });
+    const u = new UtilitySession(
+      node.inst,
+      node.qe,
+      node.content,
+      dbid,
+      this.clock,
+      this.options.settings ?? {},
+    );
+    const incarnation = node.incarnation;
+    const api: Session = {
+      query: async (sql) => {
+        if (!node.up || node.incarnation !== incarnation)
+          throw sqlError('connection_failure', 'server closed the connection unexpectedly', {
+            detail:
+              'This probably means the server terminated abnormally before or while processing the request.',
+          });
+        return u.query(sql);
+      },
+      close: async () => {
+        this.openSessions.delete(api);
+        await u.close();
       },
     };
     this.openSessions.add(api);

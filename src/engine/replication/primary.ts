@@ -34,7 +34,12 @@ export class PrimaryReplication implements FtsApi {
   private readonly timing: PrimaryTiming;
   walsender: WalSender | undefined;
   syncRepOn: boolean;
+  /** Commits waiting for the mirror to flush their record (across walsender reconnections). */
+  private readonly waiters: { lsn: Lsn; resolve: () => void }[] = [];
   readonly startTime: number;
+
+  /** A hold for tests and lessons, applied to every walsender this primary starts. */
+  walsenderHold: (() => Promise<void>) | undefined;
 
   constructor(inst: Instance, clock: Clock, timing: PrimaryTiming) {
     this.inst = inst;
@@ -61,17 +66,42 @@ export class PrimaryReplication implements FtsApi {
   attachMirror(link: MirrorLink): void {
     this.walsender?.stop();
     this.walsender = new WalSender(this.inst, link, this.clock, this.timing.retryMs);
+    this.walsender.onFlushed = (flush) => this.flushed(flush);
+    if (this.walsenderHold) this.walsender.hold = this.walsenderHold;
     this.walsender.start();
   }
 
   stop(): void {
     this.walsender?.stop();
-    this.walsender?.releaseWaiters();
+    this.releaseWaiters();
   }
 
+  /**
+   * Sync rep: a commit waits until the mirror has flushed its record — for as long as sync rep
+   * is on, even while the mirror is gone; only SYNCREP_OFF or the mirror's return ends it.
+   */
   private waitForSyncRep(lsn: Lsn): Promise<void> {
     if (!this.syncRepOn || !this.walsender) return Promise.resolve();
-    return this.walsender.waitForFlush(lsn);
+    if (this.walsender.flush >= lsn) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
+  }
+
+  /** Commits waiting in sync rep (for pg_stat_activity's SyncRep wait). */
+  get syncRepWaiting(): number {
+    return this.waiters.length;
+  }
+
+  private flushed(flush: Lsn): void {
+    const still = this.waiters.filter((w) => {
+      if (w.lsn > flush) return true;
+      w.resolve();
+      return false;
+    });
+    this.waiters.splice(0, this.waiters.length, ...still);
+  }
+
+  private releaseWaiters(): void {
+    for (const w of this.waiters.splice(0)) w.resolve();
   }
 
   async ftsProbe(): Promise<ProbeResponse> {
@@ -90,7 +120,7 @@ export class PrimaryReplication implements FtsApi {
   async ftsSyncRepOff(): Promise<ProbeResponse> {
     this.inst.mustBeRunning();
     await this.setSyncRep(false);
-    this.walsender?.releaseWaiters();
+    this.releaseWaiters();
     return this.mirrorStatus();
   }
 

@@ -3,9 +3,8 @@
  * mirror has written, flushed and replayed it. States as pg_stat_replication shows them:
  * startup (connecting) → catchup (sending WAL the mirror lacks) → streaming (caught up).
  *
- * Synchronous replication: a commit waits (`waitForFlush`) until the mirror has flushed its
- * commit record — for as long as sync rep is on, even while the mirror is gone; only FTS
- * (SYNCREP_OFF) or a returning mirror ends such a wait.
+ * It reports each flush position the mirror acknowledges (`onFlushed`); synchronous
+ * replication's waiters live in PrimaryReplication, so they outlive a reconnection.
  */
 import type { Instance } from '../instance/instance.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -42,8 +41,12 @@ export class WalSender {
   backendStart: number | undefined;
   private running = false;
   private wake: (() => void) | undefined;
-  private readonly waiters: { lsn: Lsn; resolve: () => void }[] = [];
+  /** Told whenever the mirror reports a new flush position (sync rep waiters live above). */
+  onFlushed: ((flush: Lsn) => void) | undefined;
   readonly retryMs: number;
+
+  /** Test hold: awaited before each chunk is sent ('wal_sender_loop'). */
+  hold: () => Promise<void> = () => Promise.resolve();
 
   constructor(inst: Instance, link: MirrorLink, clock: Clock, retryMs = 1000) {
     this.inst = inst;
@@ -64,21 +67,6 @@ export class WalSender {
     this.running = false;
     this.state = 'stopped';
     this.wake?.();
-  }
-
-  /** Sync rep: resolves once the mirror has flushed `lsn`. */
-  waitForFlush(lsn: Lsn): Promise<void> {
-    if (this.flush >= lsn) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
-  }
-
-  /** SYNCREP_OFF or promotion: every waiting commit may go on. */
-  releaseWaiters(): void {
-    for (const w of this.waiters.splice(0)) w.resolve();
-  }
-
-  get waiting(): number {
-    return this.waiters.length;
   }
 
   private async loop(): Promise<void> {
@@ -122,6 +110,7 @@ export class WalSender {
 
   private async stream(): Promise<void> {
     while (this.running && this.inst.state === 'running') {
+      await this.hold();
       const target = this.inst.wal.flushedLsn;
       if (this.sent < target) {
         const n = Math.min(CHUNK, target - this.sent);
@@ -155,11 +144,6 @@ export class WalSender {
     this.write = st.written;
     this.flush = st.flushed;
     this.replay = st.replayed;
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (w.lsn <= this.flush) w.resolve();
-      else still.push(w);
-    }
-    this.waiters.splice(0, this.waiters.length, ...still);
+    this.onFlushed?.(this.flush);
   }
 }

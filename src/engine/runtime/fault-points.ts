@@ -45,6 +45,13 @@ export class FaultPoints {
     await h.released;
   }
 
+  /** Is the point held for this instance? (for 'skip' faults, such as skipping FTS probes) */
+  isHeld(point: string, dbid: number): boolean {
+    const h = this.holds.get(`${point}@${dbid}`);
+    if (h) h.markReached();
+    return h !== undefined;
+  }
+
   releaseAll(): void {
     for (const h of [...this.holds.values()]) h.release();
   }

@@ -167,8 +167,8 @@ registerFunction(
   [],
   'text',
   (_args, ctx) => {
-    const qd = ctx.server as Coordinator | undefined;
-    return qd ? formatLsn(qd.inst.wal.insertLsn) : null;
+    const server = ctx.server as { inst: Instance } | undefined;
+    return server ? formatLsn(server.inst.wal.insertLsn) : null;
   },
   { volatile: true },
 );

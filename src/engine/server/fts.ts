@@ -44,10 +44,19 @@ export class Fts {
   cycles = 0;
   private stopped = false;
 
-  constructor(qd: Coordinator, transport: FtsTransport, timing: FtsTiming) {
+  /** Holds: 'fts_probe' held for the coordinator's dbid skips probing (gp_inject_fault 'skip'). */
+  private readonly skip: () => boolean;
+
+  constructor(
+    qd: Coordinator,
+    transport: FtsTransport,
+    timing: FtsTiming,
+    skip: () => boolean = () => false,
+  ) {
     this.qd = qd;
     this.transport = transport;
     this.timing = timing;
+    this.skip = skip;
   }
 
   start(): void {
@@ -90,7 +99,7 @@ export class Fts {
   }
 
   private async cycle(): Promise<void> {
-    if (this.paused || this.stopped || this.qd.inst.state !== 'running') return;
+    if (this.paused || this.skip() || this.stopped || this.qd.inst.state !== 'running') return;
     this.cycles++;
     const config = this.qd.config;
     const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');

@@ -55,7 +55,7 @@ export const systemRelations = new Map<string, SystemRelation>([
   ],
 ]);
 
-function replicationColumns(withSegment: boolean) {
+export function replicationColumns(withSegment: boolean) {
   const cols = [
     { name: 'pid', type: T.int4 },
     { name: 'usesysid', type: T.int4 },
@@ -165,4 +165,32 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       return (await qd.catalog.listTables(tx)).map((t) => ['public', t.name, 'gpadmin']);
   }
   return [];
+}
+
+/** pg_stat_replication rows of one instance's walsenders. */
+export function replicationRowsOf(rows: import('./protocol.ts').ReplicationRow[], now: number): Row[] {
+  return rows
+    .filter((r) => r.connected)
+    .map((r) => [
+      r.pid,
+      10,
+      'gpadmin',
+      r.application_name,
+      null,
+      null,
+      null,
+      micros(r.backend_start ?? undefined),
+      null,
+      r.state ?? 'startup',
+      r.sent_lsn,
+      r.write_lsn,
+      r.flush_lsn,
+      r.replay_lsn,
+      null,
+      null,
+      null,
+      1,
+      r.sync_state,
+      micros(now),
+    ]);
 }

@@ -1,0 +1,112 @@
+/**
+ * A utility-mode session (`PGOPTIONS='-c gp_role=utility'`): a connection to one instance that
+ * runs statements there alone, without dispatch — how an administrator inspects a segment
+ * (pg_stat_replication, pg_current_wal_lsn(), SHOW, CHECKPOINT). A mirror, being in recovery,
+ * refuses such connections, as Greenplum's mirrors do.
+ */
+import { sqlError } from '../errors.ts';
+import { collect, exec } from '../exec/executor.ts';
+import type { Instance } from '../instance/instance.ts';
+import { Planner, type SystemRelation } from '../plan/planner.ts';
+import { parse } from '../sql/parser.ts';
+import type { Statement } from '../sql/ast.ts';
+import { T } from '../sql/types.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Row } from './protocol.ts';
+import { commandResult, rowsResult, type QueryResult } from './results.ts';
+import { SessionSettings } from './session-settings.ts';
+import { makeEvalContext, statementTimeFrom } from './eval-context.ts';
+import { replicationColumns, replicationRowsOf } from './system-views.ts';
+import type { SegmentExecutor } from './segment.ts';
+
+export class UtilitySession {
+  private readonly inst: Instance;
+  private readonly qe: SegmentExecutor | undefined;
+  private readonly clock: Clock;
+  private readonly content: number;
+  readonly settings: SessionSettings;
+  private closed = false;
+
+  constructor(
+    inst: Instance,
+    qe: SegmentExecutor | undefined,
+    content: number,
+    dbid: number,
+    clock: Clock,
+    config: Record<string, string | number | boolean>,
+  ) {
+    if (inst.standby) throw sqlError('cannot_connect_now', 'the database system is in recovery mode');
+    inst.mustBeRunning();
+    this.inst = inst;
+    this.qe = qe;
+    this.content = content;
+    this.clock = clock;
+    this.settings = new SessionSettings({ ...config, gp_contentid: content, gp_dbid: dbid });
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    if (this.closed) throw sqlError('connection_does_not_exist', 'connection to the server was closed');
+    this.inst.mustBeRunning();
+    let last = commandResult('EMPTY');
+    for (const s of parse(sql)) last = await this.run(s);
+    return last;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private async run(stmt: Statement): Promise<QueryResult> {
+    switch (stmt.kind) {
+      case 'select':
+      case 'values':
+      case 'setop': {
+        const system = new Map<string, SystemRelation>([
+          ['pg_stat_replication', { columns: replicationColumns(false) }],
+        ]);
+        const planner = new Planner({ tables: new Map(), system, numSegments: 0, initplans: new Map() });
+        const plan = planner.planTop(stmt);
+        const statementTime = statementTimeFrom(this.clock);
+        const rows = await collect(
+          exec(plan.node, {
+            eval: makeEvalContext(statementTime, this.clock, { inst: this.inst }),
+            content: this.content,
+            instance: this.inst,
+            received: () => [],
+            systemRows: async (name): Promise<Row[]> => {
+              if (name !== 'pg_stat_replication') return [];
+              return replicationRowsOf(
+                await (this.qe?.replicationStatus() ?? Promise.resolve([])),
+                this.clock.now(),
+              );
+            },
+          }),
+        );
+        return rowsResult(plan.columns, rows);
+      }
+      case 'show': {
+        const r = rowsResult([{ name: stmt.name, type: T.text }], [[this.settings.show(stmt.name)]]);
+        r.command = 'SHOW';
+        return r;
+      }
+      case 'set':
+        this.settings.set(
+          stmt.name,
+          stmt.toDefault ? null : stmt.values.map((v) => v.text).join(', '),
+          stmt.local,
+        );
+        return commandResult('SET');
+      case 'checkpoint':
+        await this.inst.checkpoint();
+        return commandResult('CHECKPOINT');
+      default:
+        throw sqlError(
+          'feature_not_supported',
+          `${stmt.kind} is not supported in a utility-mode session here`,
+          {
+            hint: 'Utility mode inspects one instance: SELECT from pg_stat_replication, SHOW, CHECKPOINT.',
+          },
+        );
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/** Utility-mode sessions, sync rep waits with FTS held, and the walsender hold. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+describe('utility mode and holds', () => {
+  it('a utility-mode session on a primary shows its walsender; a mirror refuses connections', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('select gp_request_fts_probe_scan()');
+    const s = await c.connect({ dbid: 2 });
+    const r = await waitFor(async () => {
+      const x = await s.query('select application_name, state, sync_state from pg_stat_replication');
+      return x.rows.length === 1 && x.rows[0]![1] === 'streaming' ? x : undefined;
+    });
+    expect(r.rows).toEqual([['gp_walreceiver', 'streaming', 'sync']]);
+    expect((await s.query('show gp_contentid')).rows).toEqual([['0']]);
+    expect((await s.query('select pg_current_wal_lsn()')).rows[0]![0]).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    await s.close();
+    await expect(c.connect({ dbid: 6 })).rejects.toMatchObject({
+      code: '57P03',
+      message: 'the database system is in recovery mode',
+    });
+  });
+
+  it('commit_blocking: with FTS probes skipped, a commit on the pair waits for the mirror; others do not', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table cb (a int) distributed by (a)');
+    await c.query('insert into cb select generate_series(1, 40)');
+    await c.query('select gp_request_fts_probe_scan()'); // sync rep on
+    const on0 = (await c.query('select min(a) from cb where gp_segment_id = 0')).rows[0]![0] as number;
+    const on1 = (await c.query('select min(a) from cb where gp_segment_id = 1')).rows[0]![0] as number;
+    const skip = c.faults.suspend('fts_probe', 1);
+    await c.faults.crash(6);
+    let done = false;
+    const blocked = c.query(`insert into cb values (${on0})`).then(() => (done = true));
+    // A commit routed only to a healthy content succeeds meanwhile.
+    await c.query(`insert into cb values (${on1})`);
+    await c.query('select gp_request_fts_probe_scan()'); // skipped: nothing changes
+    expect(done).toBe(false);
+    expect((await c.query('select status from gp_segment_configuration where dbid = 6')).rows).toEqual([
+      ['u'],
+    ]);
+    // The mirror comes back: the blocked commit completes without FTS.
+    await c.faults.restart(6);
+    await blocked;
+    expect(done).toBe(true);
+    skip.release();
+    expect((await c.query('select count(*) from cb')).rows).toEqual([[42]]);
+  });
+
+  it('the walsender hold keeps a commit waiting until released', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table w (a int) distributed by (a)');
+    await c.query('insert into w select generate_series(1, 40)');
+    await c.query('select gp_request_fts_probe_scan()');
+    const on0 = (await c.query('select min(a) from w where gp_segment_id = 0')).rows[0]![0] as number;
+    const hold = c.faults.suspend('wal_sender_loop', 2);
+    let done = false;
+    const waiting = c.query(`insert into w values (${on0})`).then(() => (done = true));
+    await hold.reached;
+    await c.query('select count(*) from w');
+    expect(done).toBe(false);
+    hold.release();
+    await waiting;
+    expect((await c.query('select count(*) from w')).rows).toEqual([[41]]);
+  });
+});
