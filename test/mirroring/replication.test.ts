@@ -3,7 +3,7 @@
  * page of every relation file on the mirror is byte-identical to the primary's.
  */
 import { describe, expect, it } from 'vitest';
-import type { InlineCluster} from '../../src/engine/cluster/cluster.ts';
+import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
 import { createCluster } from '../../src/engine/cluster/cluster.ts';
 import { waitFor } from '../support/wait.ts';
 

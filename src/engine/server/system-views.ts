@@ -5,7 +5,7 @@
 import { HISTORY_COLUMNS, SEGCONF_COLUMNS, segmentToRow } from '../catalog/catalog.ts';
 import type { SystemRelation } from '../plan/planner.ts';
 import { T } from '../sql/types.ts';
-import type { Row } from './protocol.ts';
+import type { ReplicationRow, Row } from './protocol.ts';
 import type { Coordinator } from './coordinator.ts';
 
 export const systemRelations = new Map<string, SystemRelation>([
@@ -168,7 +168,7 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
 }
 
 /** pg_stat_replication rows of one instance's walsenders. */
-export function replicationRowsOf(rows: import('./protocol.ts').ReplicationRow[], now: number): Row[] {
+export function replicationRowsOf(rows: ReplicationRow[], now: number): Row[] {
   return rows
     .filter((r) => r.connected)
     .map((r) => [
