@@ -9,6 +9,8 @@ export type BenchSample = number | { value: number; extra?: Record<string, numbe
 export interface BenchContext {
   /** --quick: fewer repetitions. Cases may also shrink their own workload, but should not need to. */
   quick: boolean;
+  /** --filter, as given (selectCases(filter) is the run's case list, in order). */
+  filter?: string;
 }
 
 /**

@@ -21,8 +21,8 @@ declare global {
 }
 
 const params = new URLSearchParams(location.search);
-const ctx: BenchContext = { quick: params.get('quick') === '1' };
 const filter = params.get('filter') ?? undefined;
+const ctx: BenchContext = { quick: params.get('quick') === '1', filter };
 
 const statusEl = document.getElementById('status')!;
 const rowsEl = document.getElementById('rows')!;

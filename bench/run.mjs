@@ -178,7 +178,14 @@ async function main() {
       },
     },
     // Pre-bundle up front so a late dependency discovery cannot reload the page mid-run.
-    optimizeDeps: { entries: ['bench/index.html'], include: ['comlink', 'idb'] },
+    // PGlite (the cluster suite's reference) must not be pre-bundled: it finds its .wasm and
+    // .data files next to its own module (new URL(..., import.meta.url)), which pre-bundling
+    // would move. Served straight from node_modules, it loads offline.
+    optimizeDeps: {
+      entries: ['bench/index.html'],
+      include: ['comlink', 'idb'],
+      exclude: ['@electric-sql/pglite'],
+    },
   });
   let context;
   let profileDir;

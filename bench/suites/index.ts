@@ -2,3 +2,4 @@
 // registerSuite([...]) at import time, and import it here. Order here is run order.
 import './raw.ts';
 import './storage.ts';
+import './cluster.ts';

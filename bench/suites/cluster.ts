@@ -1,0 +1,249 @@
+// The cluster core under SQL load (issue "Cluster core"): our inline runtime (every instance
+// in one thread, linked by MessageChannels + Comlink) on IndexedDB, in a dedicated worker, beside
+// PGlite on `idb://` in another worker, measured in the same run. Targets: a 1-segment
+// mirrorless cluster at least matches PGlite's rows/s on the bulk load and its commits/s at 8
+// sessions. See bench/README.md ("Cluster rows") for what each row measures.
+//
+// A case runs against a "fixture": one worker holding one cluster (or one PGlite). The bulk
+// load and the count(*)/GROUP BY rows of an engine share a fixture, so the 1M-row table is
+// loaded once; commit rows get a fresh one each. A fixture is destroyed (engine closed, its
+// IndexedDB databases deleted, worker terminated) after the last case of the run that uses it,
+// and before any other fixture is created, so only one engine is alive at a time.
+import * as Comlink from 'comlink';
+import {
+  registerSuite,
+  selectCases,
+  type BenchCase,
+  type BenchContext,
+  type BenchSample,
+} from '../harness.ts';
+import type { ClusterBenchWorker } from './cluster.worker.ts';
+import type { PgliteBenchWorker } from './pglite.worker.ts';
+
+/** Rows of the bulk load (and of the table count(*) / GROUP BY read). */
+const BULK_ROWS = 1_000_000;
+/** How long each commit-rate run loops, in ms. */
+const COMMIT_MS = 2000;
+
+/** The methods both workers offer once open. */
+type EngineApi = Comlink.Remote<
+  Pick<
+    ClusterBenchWorker & PgliteBenchWorker,
+    'destroy' | 'bulkLoad' | 'ensureLoaded' | 'count' | 'groupBy' | 'createCommitTable' | 'commits'
+  >
+>;
+
+interface FixtureSpec {
+  key: string;
+  /** Spawns the worker and opens the engine under a unique name. */
+  start(name: string): Promise<{ worker: Worker; api: EngineApi }>;
+}
+
+interface Fixture {
+  key: string;
+  worker: Worker;
+  api: EngineApi;
+  /** Rows the bulk table is known to hold, if loaded. */
+  loaded?: number;
+}
+
+let live: Fixture | undefined;
+let seq = 0;
+/** Which fixture each case name uses (filled by registration). */
+const fixtureOf = new Map<string, string>();
+
+/** Spawns a worker and runs `open` on it; on failure, cleans up what it made. */
+async function startWorker<T extends EngineApi>(
+  worker: Worker,
+  open: (api: T) => Promise<unknown>,
+): Promise<{ worker: Worker; api: EngineApi }> {
+  const api = Comlink.wrap(worker) as unknown as T;
+  try {
+    await open(api);
+  } catch (e) {
+    await api.destroy().catch(() => undefined);
+    api[Comlink.releaseProxy]();
+    worker.terminate();
+    throw e;
+  }
+  return { worker, api };
+}
+
+const clusterFixture = (key: string, hosts: string[], segmentsPerHost: number): FixtureSpec => ({
+  key,
+  start: (name) =>
+    startWorker<Comlink.Remote<ClusterBenchWorker>>(
+      new Worker(new URL('./cluster.worker.ts', import.meta.url), { type: 'module' }),
+      (api) => api.open(name, hosts, segmentsPerHost),
+    ),
+});
+
+const pgliteFixture = (key: string): FixtureSpec => ({
+  key,
+  start: (name) =>
+    startWorker<Comlink.Remote<PgliteBenchWorker>>(
+      new Worker(new URL('./pglite.worker.ts', import.meta.url), { type: 'module' }),
+      (api) => api.open(name),
+    ),
+});
+
+async function destroyLive(): Promise<void> {
+  const f = live;
+  live = undefined;
+  if (!f) return;
+  try {
+    // Guards the clean-up itself: every engine here leaves at least one database behind.
+    const deleted = await f.api.destroy();
+    if (!deleted.length) throw new Error(`${f.key}: found no IndexedDB database to delete`);
+  } finally {
+    f.api[Comlink.releaseProxy]();
+    f.worker.terminate();
+  }
+}
+
+async function acquire(spec: FixtureSpec): Promise<Fixture> {
+  if (live?.key === spec.key) return live;
+  await destroyLive();
+  const name = `bench-${spec.key}-${Date.now().toString(36)}-${seq++}`;
+  const { worker, api } = await spec.start(name);
+  live = { key: spec.key, worker, api };
+  return live;
+}
+
+/** Destroys the live fixture unless a case later in this run uses it too. */
+async function release(caseName: string, ctx: BenchContext): Promise<void> {
+  if (!live) return;
+  const order = selectCases(ctx.filter).map((c) => c.name);
+  const later = order.slice(order.indexOf(caseName) + 1);
+  if (later.some((n) => fixtureOf.get(n) === live?.key)) return;
+  await destroyLive();
+}
+
+function fixtureCase(
+  spec: FixtureSpec,
+  c: Omit<BenchCase, 'setup' | 'teardown' | 'run'> & {
+    prepare?(f: Fixture): Promise<void>;
+    run(f: Fixture): Promise<BenchSample>;
+  },
+): BenchCase {
+  const { prepare, run, ...rest } = c;
+  fixtureOf.set(c.name, spec.key);
+  let fixture: Fixture | undefined;
+  return {
+    ...rest,
+    async setup() {
+      fixture = await acquire(spec);
+      await prepare?.(fixture);
+    },
+    run() {
+      if (!fixture) throw new Error('setup did not run');
+      return run(fixture);
+    },
+    async teardown(ctx) {
+      fixture = undefined;
+      await release(c.name, ctx);
+    },
+  };
+}
+
+const ROWS_LABEL = BULK_ROWS >= 1_000_000 ? `${BULK_ROWS / 1_000_000}M` : `${BULK_ROWS / 1000}k`;
+
+/** Bulk load, count(*) and GROUP BY rows on one fixture: the load's last run leaves the table. */
+function loadAndQueryCases(
+  suite: string,
+  spec: FixtureSpec,
+  name: (what: string) => string,
+  target?: BenchCase['target'],
+): BenchCase[] {
+  const ensureLoaded = async (f: Fixture) => {
+    if (f.loaded === BULK_ROWS) return;
+    await f.api.ensureLoaded(BULK_ROWS);
+    f.loaded = BULK_ROWS;
+  };
+  const query = (what: string, method: 'count' | 'groupBy'): BenchCase =>
+    fixtureCase(spec, {
+      suite,
+      name: name(what),
+      unit: 'ms',
+      runs: 3,
+      async prepare(f) {
+        await ensureLoaded(f);
+        await f.api[method](); // warm-up, untimed
+      },
+      run: (f) => f.api[method](),
+    });
+  return [
+    fixtureCase(spec, {
+      suite,
+      name: name(`bulk load rows/s (INSERT ... SELECT ${ROWS_LABEL})`),
+      unit: 'rows/s',
+      runs: 3,
+      quickRuns: 1,
+      ...(target ? { target } : {}),
+      async run(f) {
+        f.loaded = undefined;
+        const r = await f.api.bulkLoad(BULK_ROWS);
+        f.loaded = BULK_ROWS;
+        return r;
+      },
+    }),
+    query(`count(*) over ${ROWS_LABEL} rows`, 'count'),
+    query(`GROUP BY over ${ROWS_LABEL} rows`, 'groupBy'),
+  ];
+}
+
+/** Single-row autocommit INSERTs from `sessions` sessions, on a fresh fixture. */
+function commitCase(
+  suite: string,
+  spec: FixtureSpec,
+  name: string,
+  sessions: number,
+  target?: BenchCase['target'],
+): BenchCase {
+  return fixtureCase(spec, {
+    suite,
+    name,
+    unit: 'commits/s',
+    percentileUnit: 'µs',
+    runs: 3,
+    ...(target ? { target } : {}),
+    prepare: (f) => f.api.createCommitTable(),
+    run: (f) => f.api.commits(sessions, COMMIT_MS),
+  });
+}
+
+const HOSTS_2 = ['sdw1', 'sdw2'];
+const commitsName = (sessions: number) =>
+  `single-row autocommit INSERT commits/s, ${sessions} session${sessions > 1 ? 's' : ''}`;
+const PGLITE_BULK = `pglite bulk load rows/s (INSERT ... SELECT ${ROWS_LABEL})`;
+const PGLITE_COMMITS_8 = `pglite ${commitsName(8)}`;
+
+registerSuite([
+  // 2 hosts × 2 segments.
+  ...loadAndQueryCases('cluster', clusterFixture('cluster-2x2', HOSTS_2, 2), (w) => w),
+  ...[1, 8, 64].map((n) =>
+    commitCase('cluster', clusterFixture(`cluster-2x2-commits${n}`, HOSTS_2, 2), commitsName(n), n),
+  ),
+  // 1 segment, mirrorless: the configuration the targets are stated for.
+  ...loadAndQueryCases('cluster', clusterFixture('cluster-1seg', ['sdw1'], 1), (w) => `${w}, 1 segment`, {
+    relativeTo: PGLITE_BULK,
+    ratio: 1,
+    higherIsBetter: true,
+  }),
+  commitCase(
+    'cluster',
+    clusterFixture('cluster-1seg-commits8', ['sdw1'], 1),
+    `${commitsName(8)}, 1 segment`,
+    8,
+    {
+      relativeTo: PGLITE_COMMITS_8,
+      ratio: 1,
+      higherIsBetter: true,
+    },
+  ),
+  // The reference: PGlite on idb://, same statements.
+  ...loadAndQueryCases('pglite', pgliteFixture('pglite'), (w) => `pglite ${w}`),
+  ...[1, 8].map((n) =>
+    commitCase('pglite', pgliteFixture(`pglite-commits${n}`), `pglite ${commitsName(n)}`, n),
+  ),
+]);

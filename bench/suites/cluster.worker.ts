@@ -1,0 +1,153 @@
+// Our cluster, inline runtime (every instance in this one thread, linked by MessageChannels +
+// Comlink) on IndexedDB, inside a dedicated worker as the product runs its instances. Timing
+// happens here; the page only starts workloads and collects samples.
+import * as Comlink from 'comlink';
+import {
+  IdbDisk,
+  createCluster,
+  registerDiskProvider,
+  type Cluster,
+  type Session,
+} from '../../src/workers/index.ts';
+import {
+  BULK_TABLE,
+  COMMIT_TABLE,
+  COUNT_SQL,
+  GROUP_BY_SQL,
+  bulkInsertSql,
+  bulkInsert,
+  resetBulkTable,
+  commitLoops,
+  createTableSql,
+  deleteDatabases,
+  timeQuery,
+  type WorkloadSample,
+} from './sql-workload.ts';
+
+/**
+ * Where the time goes, without a profiler: every instance's disk is the product's IdbDisk, with
+ * its sync() timed. `busyMs` is wall time during which at least one instance had a sync (an
+ * IndexedDB readwrite transaction) in flight; the rest of a workload's time is the engine's CPU
+ * (this one thread) and message passing.
+ */
+const io = { syncs: 0, busyMs: 0, inFlight: 0, since: 0, disks: [] as IdbDisk[] };
+registerDiskProvider('indexeddb', async (name) => {
+  const disk = await IdbDisk.open(name);
+  const sync = disk.sync.bind(disk);
+  disk.sync = async () => {
+    if (io.inFlight++ === 0) io.since = performance.now();
+    try {
+      await sync();
+    } finally {
+      io.syncs++;
+      if (--io.inFlight === 0) io.busyMs += performance.now() - io.since;
+    }
+  };
+  io.disks.push(disk);
+  return disk;
+});
+
+function ioSnapshot() {
+  const busy = io.busyMs + (io.inFlight > 0 ? performance.now() - io.since : 0);
+  return { syncs: io.syncs, busyMs: busy, bytes: io.disks.reduce((n, d) => n + d.stats.bytesSynced, 0) };
+}
+
+/** Runs `work` and adds the IndexedDB share of its time to the sample's extras. */
+async function withIo(work: () => Promise<WorkloadSample>): Promise<WorkloadSample> {
+  const a = ioSnapshot();
+  const t0 = performance.now();
+  const r = await work();
+  const wallMs = performance.now() - t0;
+  const b = ioSnapshot();
+  return {
+    value: r.value,
+    extra: {
+      ...r.extra,
+      idbSyncs: b.syncs - a.syncs,
+      idbBusyMs: b.busyMs - a.busyMs,
+      idbBusyPct: (100 * (b.busyMs - a.busyMs)) / wallMs,
+      idbMB: (b.bytes - a.bytes) / (1024 * 1024),
+    },
+  };
+}
+
+let cluster: Cluster | undefined;
+let clusterName: string | undefined;
+let nextKey = 1;
+
+function need(): Cluster {
+  if (!cluster) throw new Error('no cluster: call open() first');
+  return cluster;
+}
+
+const api = {
+  /** Creates a fresh mirrorless cluster on IndexedDB named `name` (its databases: `name-dbid<n>`). */
+  async open(name: string, hosts: string[], segmentsPerHost: number): Promise<void> {
+    await deleteDatabases(`${name}-`);
+    clusterName = name; // set first, so destroy() cleans up after a failed start too
+    cluster = await createCluster({ hosts, segmentsPerHost, mirroring: 'none', storage: 'indexeddb', name });
+    nextKey = 1;
+  },
+
+  /** Closes the cluster and deletes its IndexedDB databases; returns their names. */
+  async destroy(): Promise<string[]> {
+    const c = cluster;
+    const name = clusterName;
+    cluster = undefined;
+    clusterName = undefined;
+    await c?.close();
+    io.disks = [];
+    return name ? deleteDatabases(`${name}-`) : [];
+  },
+
+  async bulkLoad(rows: number): Promise<WorkloadSample> {
+    const c = need();
+    await resetBulkTable(c, true);
+    return withIo(() => bulkInsert(c, rows));
+  },
+
+  /** Loads the bulk table untimed, unless it already holds `rows` rows. */
+  async ensureLoaded(rows: number): Promise<void> {
+    const c = need();
+    const has = await c.query(`select count(*) from ${BULK_TABLE}`).then(
+      (r) => Number(r.rows[0]?.[0]),
+      () => -1,
+    );
+    if (has === rows) return;
+    await resetBulkTable(c, true);
+    await c.query(bulkInsertSql(rows));
+  },
+
+  async count(): Promise<WorkloadSample> {
+    const c = need();
+    return withIo(() => timeQuery(c, COUNT_SQL));
+  },
+
+  async groupBy(): Promise<WorkloadSample> {
+    const c = need();
+    return withIo(() => timeQuery(c, GROUP_BY_SQL));
+  },
+
+  async createCommitTable(): Promise<void> {
+    await need().query(createTableSql(COMMIT_TABLE, true));
+  },
+
+  /** `sessions` sessions (one cluster.connect() each) loop single-row autocommit INSERTs for `ms`. */
+  async commits(sessions: number, ms: number): Promise<WorkloadSample> {
+    const c = need();
+    const list: Session[] = [];
+    for (let i = 0; i < sessions; i++) list.push(await c.connect());
+    try {
+      return await withIo(async () => {
+        const r = await commitLoops(list, ms, nextKey);
+        nextKey = r.nextKey;
+        return { value: r.value, extra: r.extra };
+      });
+    } finally {
+      for (const s of list) await s.close();
+    }
+  },
+};
+
+export type ClusterBenchWorker = typeof api;
+Comlink.expose(api);
