@@ -27,6 +27,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('bulkInsert' as const),
+      tx: fc.nat(2),
+      key: fc.nat(40),
+      count: fc.integer({ min: 1, max: 300 }),
+      value: fc.nat(999),
+    }),
+  },
+  {
     weight: 3,
     arbitrary: fc.record({
       op: fc.constant('update' as const),

@@ -16,6 +16,7 @@ export const AO_REL = 16390;
 export type Op =
   | { op: 'begin' }
   | { op: 'insert'; tx: number; key: number; value: number }
+  | { op: 'bulkInsert'; tx: number; key: number; count: number; value: number }
   | { op: 'update'; tx: number; key: number; value: number }
   | { op: 'delete'; tx: number; key: number }
   | { op: 'aoInsert'; tx: number; value: number }
@@ -84,6 +85,16 @@ export class CrashWorkload {
         t.tx.nextCommand();
         await inst.heap(HEAP_REL).insert(t.tx, enc.encode(`${o.key}=${o.value}`));
         t.own.set(o.key, o.value);
+        return;
+      }
+      case 'bulkInsert': {
+        // Keys key, key+1, ... that this transaction may insert now (heap multi-insert).
+        const keys: number[] = [];
+        for (let k = o.key; k < o.key + o.count; k++) if (!sees(k) && !lockedByOther(k)) keys.push(k);
+        if (!keys.length) return;
+        t.tx.nextCommand();
+        await inst.heap(HEAP_REL).insertMany(t.tx, keys.map((k) => enc.encode(`${k}=${o.value}`)));
+        for (const k of keys) t.own.set(k, o.value);
         return;
       }
       case 'update':

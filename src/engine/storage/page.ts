@@ -45,7 +45,14 @@ export function formatTid(t: Tid): string {
   return `(${t.block},${t.offset})`;
 }
 
-const view = (p: Uint8Array) => new DataView(p.buffer, p.byteOffset, p.byteLength);
+/** DataViews of pages, cached: buffer frames keep their page arrays, so this saves an allocation per call. */
+const views = new WeakMap<Uint8Array, DataView>();
+const view = (p: Uint8Array): DataView => {
+  if (p.length !== BLCKSZ) return new DataView(p.buffer, p.byteOffset, p.byteLength);
+  let v = views.get(p);
+  if (!v) views.set(p, (v = new DataView(p.buffer, p.byteOffset, p.byteLength)));
+  return v;
+};
 
 export function initPage(page: Uint8Array): void {
   page.fill(0);
