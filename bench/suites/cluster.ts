@@ -69,12 +69,17 @@ async function startWorker<T extends EngineApi>(
   return { worker, api };
 }
 
-const clusterFixture = (key: string, hosts: string[], segmentsPerHost: number): FixtureSpec => ({
+const clusterFixture = (
+  key: string,
+  hosts: string[],
+  segmentsPerHost: number,
+  mirroring: 'none' | 'group' = 'none',
+): FixtureSpec => ({
   key,
   start: (name) =>
     startWorker<Comlink.Remote<ClusterBenchWorker>>(
       new Worker(new URL('./cluster.worker.ts', import.meta.url), { type: 'module' }),
-      (api) => api.open(name, hosts, segmentsPerHost),
+      (api) => api.open(name, hosts, segmentsPerHost, mirroring),
     ),
 });
 
@@ -241,6 +246,23 @@ registerSuite([
       higherIsBetter: true,
     },
   ),
+  // Mirrors with synchronous replication (issue "Segment mirroring"): the cost of sync rep at
+  // 64 sessions (target ≥ 50% of the mirrorless figure), and how long a failover takes.
+  commitCase(
+    'mirroring',
+    clusterFixture('cluster-2x2-mirrored-commits64', HOSTS_2, 2, 'group'),
+    `${commitsName(64)}, group mirrors + sync rep`,
+    64,
+    { relativeTo: commitsName(64), ratio: 0.5, higherIsBetter: true },
+  ),
+  fixtureCase(clusterFixture('cluster-2x2-failover', HOSTS_2, 2, 'group'), {
+    suite: 'mirroring',
+    name: 'primary crash to first commit on the promoted mirror (ms)',
+    unit: 'ms',
+    runs: 1,
+    prepare: async () => undefined,
+    run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
+  }),
   // The reference: PGlite on idb://, same statements.
   ...loadAndQueryCases('pglite', pgliteFixture('pglite'), (w) => `pglite ${w}`),
   ...[1, 8].map((n) =>

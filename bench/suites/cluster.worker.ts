@@ -82,10 +82,17 @@ function need(): Cluster {
 
 const api = {
   /** Creates a fresh mirrorless cluster on IndexedDB named `name` (its databases: `name-dbid<n>`). */
-  async open(name: string, hosts: string[], segmentsPerHost: number): Promise<void> {
+  async open(
+    name: string,
+    hosts: string[],
+    segmentsPerHost: number,
+    mirroring: 'none' | 'group' = 'none',
+  ): Promise<void> {
     await deleteDatabases(`${name}-`);
     clusterName = name; // set first, so destroy() cleans up after a failed start too
-    cluster = await createCluster({ hosts, segmentsPerHost, mirroring: 'none', storage: 'indexeddb', name });
+    cluster = await createCluster({ hosts, segmentsPerHost, mirroring, storage: 'indexeddb', name });
+    // Mirrored: let FTS turn sync rep on before anything is measured.
+    if (mirroring !== 'none') await cluster.query('select gp_request_fts_probe_scan()');
     nextKey = 1;
   },
 
@@ -149,5 +156,37 @@ const api = {
   },
 };
 
-export type ClusterBenchWorker = typeof api;
+/**
+ * Failover time: commits keep going to content 0 while its primary (dbid 2) crashes; the figure
+ * is the time from the crash to the first commit that succeeds on the promoted mirror, as FTS
+ * detects the failure (probe interval, timeout and retries under the lab's time scale).
+ */
+async function failoverTime(): Promise<{ value: number; extra: Record<string, number> }> {
+  const c = need();
+  await c.query('create table if not exists fo (a int) distributed by (a)');
+  await c.query('insert into fo select generate_series(1, 40)');
+  const on0 = (await c.query('select min(a) from fo where gp_segment_id = 0')).rows[0]![0] as number;
+  await c.query('select gp_request_fts_probe_scan()');
+  const t0 = performance.now();
+  await c.faults.crash(2);
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    try {
+      await c.query(`insert into fo values (${on0})`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (performance.now() - t0 > 60_000) throw new Error('no commit succeeded within 60 s of the crash');
+  }
+  const ms = performance.now() - t0;
+  // The lab's default time scale is 30: the probe interval is 60 s / 30 = 2000 ms.
+  const intervalMs = 60_000 / 30;
+  return { value: ms, extra: { attempts, probeIntervalMs: intervalMs, multipleOfInterval: ms / intervalMs } };
+}
+
+Object.assign(api, { failoverTime });
+
+export type ClusterBenchWorker = typeof api & { failoverTime: typeof failoverTime };
 Comlink.expose(api);

@@ -45,7 +45,7 @@ export interface StorageSettings {
 }
 
 export const defaultStorageSettings: StorageSettings = {
-  shared_buffers: 1024,
+  shared_buffers: 4096,
   checkpoint_timeout: 300_000,
   max_wal_size: 256 * 1024 * 1024,
   wal_keep_size: 0,

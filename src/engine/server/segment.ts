@@ -323,7 +323,10 @@ export class SegmentExecutor implements SegmentApi {
       const rel = this.inst.appendOptimized(table.relfilenode);
       for (const r of rows) rel.insert(tx, codec.encode(r));
     } else {
-      await this.inst.heap(table.relfilenode).insertMany(tx, rows.map((r) => codec.encode(r)));
+      await this.inst.heap(table.relfilenode).insertMany(
+        tx,
+        rows.map((r) => codec.encode(r)),
+      );
     }
     return rows.length;
   }

@@ -354,10 +354,11 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   },
   // --- Storage ------------------------------------------------------------------------------
   {
-    // Lab sizing: 1024 pages = 8MB per instance (Postgres' boot value is 16384 = 128MB).
+    // Lab sizing: 4096 pages = 32MB per instance at most, allocated as used (Postgres' boot
+    // value is 16384 = 128MB).
     name: 'shared_buffers',
     type: 'int',
-    default: 1024,
+    default: 4096,
     min: 16,
     max: 1073741823,
     unit: '8kB',

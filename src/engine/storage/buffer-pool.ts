@@ -48,17 +48,7 @@ export class BufferPool {
     this.disk = disk;
     this.wal = wal;
     this.nbuffers = nbuffers;
-    for (let i = 0; i < nbuffers; i++)
-      this.frames.push({
-        id: i,
-        file: '',
-        block: -1,
-        page: new Uint8Array(BLCKSZ),
-        dirty: false,
-        pins: 0,
-        usage: 0,
-        valid: false,
-      });
+    // Frames are allocated as they are first needed: an idle instance costs no memory.
   }
 
   /** Number of blocks in a relation file, including ones extended in the pool. */
@@ -205,10 +195,24 @@ export class BufferPool {
    * comes back pinned and unmapped, so no concurrent caller can take it meanwhile.
    */
   private async claimVictim(): Promise<Frame> {
+    if (this.frames.length < this.nbuffers) {
+      const f: Frame = {
+        id: this.frames.length,
+        file: '',
+        block: -1,
+        page: new Uint8Array(BLCKSZ),
+        dirty: false,
+        pins: 1,
+        usage: 0,
+        valid: false,
+      };
+      this.frames.push(f);
+      return f;
+    }
     for (let round = 0; ; round++) {
-      for (let i = 0; i < this.nbuffers * (MAX_USAGE + 1); i++) {
+      for (let i = 0; i < this.frames.length * (MAX_USAGE + 1); i++) {
         const f = this.frames[this.hand]!;
-        this.hand = (this.hand + 1) % this.nbuffers;
+        this.hand = (this.hand + 1) % this.frames.length;
         if (f.pins > 0) continue;
         if (f.valid && f.usage > 0) {
           f.usage--;

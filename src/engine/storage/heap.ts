@@ -120,7 +120,10 @@ export class HeapRelation {
     while (i < datas.length) {
       const first = TUPLE_HEADER_SIZE + datas[i]!.length;
       if (first > MAX_TUPLE_SIZE)
-        throw sqlError('program_limit_exceeded', `row is too big: size ${first}, maximum size ${MAX_TUPLE_SIZE}`);
+        throw sqlError(
+          'program_limit_exceeded',
+          `row is too big: size ${first}, maximum size ${MAX_TUPLE_SIZE}`,
+        );
       let frame = await this.pageWithSpace(first);
       let fit = this.fits(frame, first);
       while (!fit.ok) {

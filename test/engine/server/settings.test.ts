@@ -37,7 +37,7 @@ describe('defaults and SHOW formats', () => {
   });
 
   it('shows other settings as Postgres formats them', () => {
-    expect(s.show('shared_buffers')).toBe('8MB');
+    expect(s.show('shared_buffers')).toBe('32MB');
     expect(s.show('checkpoint_timeout')).toBe('5min');
     expect(s.show('max_wal_size')).toBe('256MB');
     expect(s.show('wal_keep_size')).toBe('0');
@@ -64,7 +64,7 @@ describe('defaults and SHOW formats', () => {
     expect(s.get<number>('gp_fts_probe_interval')).toBe(60_000);
     expect(s.get<number>('checkpoint_timeout')).toBe(300_000);
     expect(s.get<number>('gp_gang_creation_retry_timer')).toBe(2000);
-    expect(s.get<number>('shared_buffers')).toBe(1024);
+    expect(s.get<number>('shared_buffers')).toBe(4096);
     expect(s.get<number>('max_wal_size')).toBe(256 * 1024 * 1024);
     expect(s.get<number>('max_slot_wal_keep_size')).toBe(-1);
     expect(s.get<boolean>('optimizer')).toBe(false);
@@ -423,7 +423,7 @@ describe('instance configuration, startup options and reload', () => {
     });
     expect(s.show('gp_fts_probe_interval')).toBe('2min');
     expect(s.show('statement_timeout')).toBe('5s');
-    expect(s.show('shared_buffers')).toBe('8MB');
+    expect(s.show('shared_buffers')).toBe('32MB');
     expect(s.pendingRestart().get('shared_buffers')).toBe(8192);
     s.reset('statement_timeout');
     expect(s.show('statement_timeout')).toBe('1min');
