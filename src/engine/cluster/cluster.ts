@@ -21,6 +21,7 @@ import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityRes
 import { getDiskProvider } from './disk-providers.ts';
 import { bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
+import { runUtility, type UtilityHost } from '../utilities/index.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
 export const DEFAULT_TIME_SCALE = 30;
@@ -214,13 +215,22 @@ export class InlineCluster implements Cluster {
     }
   }
 
+  /** Files utilities read and write (-i, -o): a small in-memory home directory. */
+  readonly files = new Map<string, string>();
+
   async run(commandLine: string): Promise<UtilityResult> {
-    const prog = commandLine.trim().split(/\s+/)[0] ?? '';
-    return {
-      exitCode: 127,
-      stdout: '',
-      stderr: `${prog}: command not found (the utilities are not available yet)\n`,
+    const host: UtilityHost = {
+      nodes: this.nodes,
+      clock: this.clock,
+      coordinator: () => this.coordinatorNode().qd!,
+      crashNode: (n) => this.crashNode(n),
+      restartNode: (n) => this.restartNode(n),
+      emit: (e) => this.emit(e),
     };
+    this.emit({ kind: 'utility.start', command: commandLine });
+    const r = await runUtility(host, this.files, commandLine);
+    this.emit({ kind: 'utility.done', command: commandLine, exitCode: r.exitCode });
+    return r;
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

@@ -1,0 +1,310 @@
+/**
+ * gprecoverseg: brings failed segments back as mirrors of the acting primaries (incremental,
+ * --differential or -F full), or with -r restores every pair to its preferred roles.
+ * The catalog steps follow Greenplum: targets down and not in sync, the live primary not in
+ * sync, recovery, the targets started as mirrors, two FTS probes; the pair turns 's' only once
+ * the mirror streams and FTS has seen it.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import { baseBackup } from '../replication/basebackup.ts';
+import { copyChangedBlocks } from '../replication/rewind.ts';
+import { readControl } from '../instance/control.ts';
+import { Instance } from '../instance/instance.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import { pairOf, UtilityLog, type UtilityHost } from './host.ts';
+
+interface Args {
+  auto: boolean;
+  full: boolean;
+  differential: boolean;
+  rebalance: boolean;
+  output?: string;
+  input?: string;
+  newHosts?: string;
+}
+
+function parse(argv: string[]): Args | string {
+  const a: Args = { auto: false, full: false, differential: false, rebalance: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    if (x === '-a') a.auto = true;
+    else if (x === '-F') a.full = true;
+    else if (x === '--differential') a.differential = true;
+    else if (x === '-r') a.rebalance = true;
+    else if (x === '-o') a.output = argv[++i] ?? '';
+    else if (x === '-i') a.input = argv[++i] ?? '';
+    else if (x === '-p') a.newHosts = argv[++i] ?? '';
+    else if (x === '-aF' || x === '-Fa') {
+      a.auto = true;
+      a.full = true;
+    } else if (x === '-ar' || x === '-ra') {
+      a.auto = true;
+      a.rebalance = true;
+    } else if (['-v', '-s', '--no-progress', '-q'].includes(x)) continue;
+    else if (x === '-B' || x === '-b' || x === '-d' || x === '-l' || x === '--replay-lag') i++;
+    else if (x === '--disable-replay-lag' || x === '--hba-hostnames') continue;
+    else return `no such option: ${x}`;
+  }
+  if (a.full && a.differential) return 'Only one of -F and --differential may be specified';
+  const exclusive = [a.input !== undefined, a.newHosts !== undefined, a.rebalance, a.differential].filter(
+    Boolean,
+  ).length;
+  if (exclusive > 1) return 'Only one of -i, -p, -r and --differential may be specified';
+  if (a.output !== undefined && a.differential) return 'Invalid -o provided with --differential argument';
+  return a;
+}
+
+export async function gprecoverseg(
+  host: UtilityHost,
+  argv: string[],
+  files: Map<string, string>,
+): Promise<UtilityResult> {
+  const log = new UtilityLog('gprecoverseg');
+  const args = parse(argv);
+  if (typeof args === 'string') return { exitCode: 2, stdout: '', stderr: `gprecoverseg: error: ${args}\n` };
+  log.info(`Starting gprecoverseg with args: ${argv.join(' ')}`);
+  const qd = host.coordinator();
+  await qd.refreshConfig();
+  const config = qd.config;
+  if (
+    !config.some((c) => (c.content >= 0 && c.role === 'm') || (c.content >= 0 && c.preferred_role === 'm'))
+  ) {
+    log.error('GPDB Mirroring replication is not configured for this Greenplum Database instance.');
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+  }
+  if (args.rebalance) return rebalance(host, log);
+
+  let failed = config.filter((c) => c.content >= 0 && c.status === 'd');
+  if (args.input !== undefined) {
+    const text = files.get(args.input);
+    if (text === undefined) {
+      log.error(`Unable to read the input file ${args.input}`);
+      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    }
+    const wanted = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    const picked: SegmentConfig[] = [];
+    for (const line of wanted) {
+      const [address, port, datadir] = line.split(' ')[0]!.split('|');
+      const row = config.find(
+        (c) => c.address === address && String(c.port) === port && c.datadir === datadir,
+      );
+      if (!row) {
+        log.error(
+          `A segment to recover was not found in configuration. This segment is described by address|port|directory '${line}'`,
+        );
+        return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+      }
+      picked.push(row);
+    }
+    failed = picked;
+  }
+  if (args.output !== undefined) {
+    files.set(
+      args.output,
+      failed.map((f) => `${f.address}|${f.port}|${f.datadir}`).join('\n') + (failed.length ? '\n' : ''),
+    );
+    log.info(`Configuration file output to ${args.output} successfully`);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+  if (!failed.length) {
+    log.info('No segments to recover');
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+  const type = args.full ? 'Full' : args.differential ? 'Differential' : 'Incremental';
+  log.info('Greenplum instance recovery parameters');
+  log.info('---------------------------------------------------------');
+  log.info(`Recovery type              = Standard`);
+  log.info(`${failed.length} segment(s) to recover`);
+  log.info(`Synchronization mode       = ${type}`);
+  const ok = await recover(host, log, failed, type);
+  return finish(log, ok, failed.length);
+}
+
+async function recover(
+  host: UtilityHost,
+  log: UtilityLog,
+  targets: SegmentConfig[],
+  type: 'Full' | 'Differential' | 'Incremental',
+): Promise<SegmentConfig[]> {
+  const qd = host.coordinator();
+  log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
+  for (const t of targets) {
+    const node = host.nodes.get(t.dbid);
+    if (node.up) await host.crashNode(node);
+  }
+  // The catalog first: targets down and not in sync, their live primaries not in sync.
+  log.info('Updating configuration for mirrors');
+  const tx = qd.inst.xact.begin();
+  for (const t of targets) {
+    const { primary } = pairOf(qd.config, t.content);
+    await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: 'n' });
+    if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: 'n' });
+    await qd.catalog.addHistory(
+      tx,
+      t.dbid,
+      'gprecoverseg: segment config for resync: segment mode and status',
+      host.clock.now(),
+    );
+  }
+  await qd.inst.xact.commit(tx);
+  await qd.refreshConfig();
+  qd.configVersion++;
+
+  log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
+  const recovered: SegmentConfig[] = [];
+  for (const t of targets) {
+    const { primary } = pairOf(qd.config, t.content);
+    const source = primary ? host.nodes.get(primary.dbid) : undefined;
+    const target = host.nodes.get(t.dbid);
+    const who = `${t.hostname} (dbid ${t.dbid})`;
+    if (!primary || primary.status !== 'u' || !source?.up || !source.inst) {
+      log.error(`Primary segment is not up for content ${t.content}`);
+      continue;
+    }
+    try {
+      const progress = (done: number, total: number) => {
+        const kb = (n: number) => Math.round(n / 1024);
+        host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: type.toLowerCase() });
+        void kb;
+      };
+      if (type === 'Full') {
+        const r = await baseBackup(source.inst, target.disk, progress);
+        log.raw(
+          `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%), 0/1 tablespace`,
+        );
+        log.info(`${who}: pg_basebackup: base backup completed`);
+        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'full', bytes: r.bytes });
+      } else {
+        const control = readControl(target.disk);
+        const wasMirror =
+          control?.state === 'in archive recovery' && control.timeline === source.inst.timeline;
+        if (type === 'Incremental' && wasMirror && !diverged(control, source.inst.control.history)) {
+          log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
+          host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
+        } else {
+          // pg_rewind first brings a target that did not shut down cleanly up to its own WAL
+          // end (single-user crash recovery), so only blocks changed since the fork differ.
+          if (control && control.state !== 'shut down' && control.state !== 'in archive recovery') {
+            const tmp = await Instance.start({ disk: target.disk, clock: host.clock, trace: () => {} });
+            await tmp.shutdown();
+            tmp.kill();
+          }
+          const r = await copyChangedBlocks(source.inst, target.disk, progress);
+          log.raw(
+            `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
+          );
+          if (type === 'Incremental') log.info(`${who}: pg_rewind: Done!`);
+          else
+            log.info(
+              `${who}: total size is ${r.total} speedup is ${r.bytes ? (r.total / r.bytes).toFixed(2) : 'n/a'}`,
+            );
+          host.emit({
+            kind: 'recovery.bytes',
+            dbid: t.dbid,
+            type: type.toLowerCase(),
+            bytes: r.bytes,
+            total: r.total,
+          });
+        }
+      }
+      await host.restartNode(target);
+      recovered.push(t);
+    } catch (e) {
+      log.error(`${who}: ${(e as Error).message}`);
+    }
+  }
+  log.info('Triggering FTS probe');
+  await qd.fts?.requestScan();
+  await qd.fts?.requestScan();
+  return recovered;
+}
+
+/** A former primary whose WAL went on past the point where its partner's timeline began. */
+function diverged(
+  control: ReturnType<typeof readControl>,
+  history: { tli: number; begin: number }[],
+): boolean {
+  if (!control) return true;
+  const newer = history.filter((h) => h.tli > control.timeline);
+  return newer.some((h) => control.checkpoint >= h.begin);
+}
+
+function finish(log: UtilityLog, ok: SegmentConfig[], wanted: number): UtilityResult {
+  if (ok.length === wanted) {
+    log.info('********************************');
+    log.info('Segments successfully recovered.');
+    log.info('********************************');
+    log.info('Recovered mirror segment(s) need to sync WAL with primary segments.');
+    log.info("Use 'gpstate -e' to check progress of WAL sync remaining bytes");
+    return { exitCode: 0, stdout: log.stdout, stderr: log.stderr };
+  }
+  log.info('gprecoverseg failed. Please check the output for more details.');
+  return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+}
+
+async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityResult> {
+  const qd = host.coordinator();
+  const unbalanced = qd.config.filter((c) => c.content >= 0 && c.role === 'p' && c.preferred_role === 'm');
+  if (!unbalanced.length) {
+    log.info('No segments are running in their non-preferred role and need to be rebalanced.');
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+  log.info('Recovery type              = Rebalance');
+  unbalanced.forEach((u, i) => {
+    log.info(`Unbalanced segment ${i + 1} of ${unbalanced.length}`);
+    log.info(`   Unbalanced instance host        = ${u.hostname}`);
+    log.info(`   Unbalanced instance port        = ${u.port}`);
+    log.info(`   Balanced role                   = Mirror`);
+    log.info(`   Current role                    = Primary`);
+  });
+  log.warn('This operation will cancel queries that are currently executing.');
+  log.warn('Connections to the database however will not be interrupted.');
+  const stop: SegmentConfig[] = [];
+  for (const u of unbalanced) {
+    const { mirror } = pairOf(qd.config, u.content);
+    if (
+      !mirror ||
+      mirror.status !== 'u' ||
+      mirror.mode !== 's' ||
+      u.mode !== 's' ||
+      !host.nodes.get(mirror.dbid).up
+    ) {
+      log.warn(
+        `Not rebalancing primary segment dbid ${u.dbid} with its mirror dbid ${mirror?.dbid ?? '?'} because one is either down, unreachable, or not synchronized`,
+      );
+      continue;
+    }
+    stop.push(u);
+  }
+  log.info('Stopping unbalanced primary segments...');
+  for (const u of stop) await host.crashNode(host.nodes.get(u.dbid));
+  log.info('Triggering segment reconfiguration');
+  await qd.fts?.requestScan();
+  const deadline = host.clock.now() + 600_000;
+  for (;;) {
+    await qd.refreshConfig();
+    if (stop.every((u) => qd.config.find((c) => c.dbid === u.dbid)?.role === 'm')) break;
+    if (host.clock.now() > deadline) {
+      log.error('Mirror promotion did not complete in 600 seconds.');
+      return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    }
+    await host.clock.sleep(50);
+    await qd.fts?.requestScan();
+  }
+  const targets = qd.config.filter((c) => stop.some((u) => u.dbid === c.dbid));
+  const ok = await recover(host, log, targets, 'Incremental');
+  if (ok.length !== targets.length) {
+    log.error('Failed to start the synchronization step of the segment rebalance.');
+    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+  }
+  if (stop.length < unbalanced.length) {
+    log.warn(`${unbalanced.length - stop.length} segments were not rebalanced.`);
+    log.info('The rebalance operation has completed with WARNINGS.');
+    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+  }
+  log.info('The rebalance operation has completed successfully.');
+  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+}

@@ -1,0 +1,241 @@
+/**
+ * gpstate: the state of the array from the catalog and the live replication status, in the
+ * shapes Greenplum prints (greenplum-ha.md §3.6): the summary, -m mirrors, -c pair mapping,
+ * -e mirroring status report, -f standby, -Q catalog only.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import { UtilityLog, pairOf, type UtilityHost } from './host.ts';
+
+export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
+  const log = new UtilityLog('gpstate');
+  const flags = new Set(
+    argv.flatMap((a) =>
+      a.startsWith('-') && !a.startsWith('--') ? [...a.slice(1)].map((c) => `-${c}`) : [a],
+    ),
+  );
+  for (const f of flags)
+    if (!['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-a', '-q', '-v', '-p', '-i'].includes(f))
+      return { exitCode: 2, stdout: '', stderr: `gpstate: error: no such option: ${f}\n` };
+  const qd = host.coordinator();
+  await qd.refreshConfig();
+  const config = qd.config;
+  const segs = config.filter((c) => c.content >= 0);
+  const mirrored = segs.some((c) => c.role === 'm');
+  const live = async (dbid: number) => host.nodes.get(dbid).up;
+  log.info(`Starting gpstate with args: ${argv.join(' ')}`);
+  log.info("local Greenplum Version: 'postgres (Greenplum Database) 7.0.0 build mpp-ha-lab'");
+
+  if (flags.has('-f')) {
+    const standby = config.find((c) => c.content === -1 && c.role === 'm');
+    if (!standby) log.info('Standby coordinator instance not configured');
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+
+  if (flags.has('-m')) {
+    if (!mirrored) {
+      log.warn('-m option specified, but no mirrors are configured.');
+      return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    }
+    log.info('--------------------------------------------------------------');
+    log.info('--Current GPDB mirror list and status');
+    log.info('--Type = Group');
+    log.info('--------------------------------------------------------------');
+    log.info(row(['Mirror', 'Datadir', 'Port', 'Status', 'Data Status']));
+    let acting = 0;
+    let actingUnsynced = 0;
+    for (const m of segs.filter((c) => c.preferred_role === 'm').sort((a, b) => a.content - b.content)) {
+      const status = m.status === 'd' ? 'Failed' : m.role === 'p' ? 'Acting as Primary' : 'Passive';
+      const data = m.mode === 's' ? 'Synchronized' : 'Not In Sync';
+      const bad = m.status === 'd' || m.role === 'p' || m.mode !== 's';
+      log.info(row([m.hostname, m.datadir, String(m.port), status, data]) + (bad ? '   <<<<<<<<' : ''));
+      if (m.role === 'p') {
+        acting++;
+        if (m.mode !== 's') actingUnsynced++;
+      }
+    }
+    log.info('--------------------------------------------------------------');
+    if (acting) log.warn(`${acting} segment(s) configured as mirror(s) are acting as primaries`);
+    if (actingUnsynced)
+      log.warn(`${actingUnsynced} mirror segment(s) acting as primaries are not synchronized`);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+
+  if (flags.has('-c')) {
+    if (!mirrored) {
+      log.info('--------------------------------------------------------------');
+      log.info('--Primary list [Mirror not used]');
+      log.info('--------------------------------------------------------------');
+      log.info(row(['Primary', 'Datadir', 'Port']));
+      for (const p of segs.sort((a, b) => a.content - b.content))
+        log.info(row([p.hostname, p.datadir, String(p.port)]));
+      return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    }
+    log.info('--------------------------------------------------------------');
+    log.info('--Current GPDB mirror list and status');
+    log.info('--Type = Group');
+    log.info('--------------------------------------------------------------');
+    log.info(row(['Status', 'Data State', 'Primary', 'Datadir', 'Port', 'Mirror', 'Datadir', 'Port']));
+    let switched = 0;
+    let unsynced = 0;
+    for (const content of [...new Set(segs.map((s) => s.content))].sort((a, b) => a - b)) {
+      const { primary: p, mirror: m } = pairOf(config, content);
+      if (!p || !m) continue;
+      const status =
+        p.preferred_role === 'm'
+          ? 'Mirror Active, Primary Failed'
+          : m.status === 'd'
+            ? 'Primary Active, Mirror Failed'
+            : 'Primary Active, Mirror Available';
+      if (p.preferred_role === 'm') switched++;
+      if (p.mode !== 's') unsynced++;
+      log.info(
+        row([
+          status,
+          p.mode === 's' ? 'Synchronized' : 'Not In Sync',
+          p.hostname,
+          p.datadir,
+          String(p.port),
+          m.hostname,
+          m.datadir,
+          String(m.port),
+        ]),
+      );
+    }
+    log.info('--------------------------------------------------------------');
+    if (switched) log.warn(`${switched} segment(s) configured as mirror(s) are acting as primaries`);
+    if (unsynced) log.warn(`${unsynced} primary segment(s) are not synchronized`);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+
+  if (flags.has('-e')) {
+    let problems = false;
+    log.info('----------------------------------------------------');
+    log.info('Segment Mirroring Status Report');
+    const switched = segs.filter((c) => c.role === 'p' && c.preferred_role === 'm');
+    if (switched.length) {
+      problems = true;
+      log.info('----------------------------------------------------');
+      log.info('Segments with Primary and Mirror Roles Switched');
+      log.info(row(['Current Primary', 'Port', 'Mirror', 'Port']));
+      for (const p of switched) {
+        const m = pairOf(config, p.content).mirror;
+        log.info(row([p.hostname, String(p.port), m?.hostname ?? '', String(m?.port ?? '')]));
+      }
+    }
+    const unsynced = segs.filter((c) => c.role === 'p' && c.mode !== 's' && pairOf(config, c.content).mirror);
+    if (unsynced.length) {
+      problems = true;
+      log.info('----------------------------------------------------');
+      log.info('Unsynchronized Segment Pairs');
+      log.info(row(['Current Primary', 'Port', 'WAL sync remaining bytes', 'Mirror', 'Port']));
+      for (const p of unsynced) {
+        const m = pairOf(config, p.content).mirror!;
+        const ws = host.nodes.get(p.dbid).repl?.walsender;
+        const remaining =
+          ws && ws.state !== 'stopped'
+            ? String(Math.max(0, host.nodes.get(p.dbid).inst!.wal.flushedLsn - ws.flush))
+            : 'Unknown';
+        log.info(row([p.hostname, String(p.port), remaining, m.hostname, String(m.port)]));
+      }
+    }
+    const down = segs.filter((c) => c.status === 'd');
+    if (down.length) {
+      problems = true;
+      log.info('----------------------------------------------------');
+      log.info('Downed Segments (may include segments where status could not be retrieved)');
+      log.info(row(['Segment', 'Port', 'Config status', 'Status']));
+      for (const d of down)
+        log.info(
+          row([d.hostname, String(d.port), 'Down', (await live(d.dbid)) ? 'Up' : 'Down in configuration']),
+        );
+    }
+    if (!problems) log.info('All segments are running normally');
+    return { exitCode: problems ? 1 : 0, stdout: log.stdout, stderr: '' };
+  }
+
+  // The summary (also -s, -Q, -b): key = value lines; problems marked with <<<<<<<<.
+  const primaries = segs.filter((c) => c.preferred_role === 'p');
+  const mirrors = segs.filter((c) => c.preferred_role === 'm');
+  const kv = (k: string, v: string | number, bad = false) =>
+    log.info(`   ${k.padEnd(50)} = ${v}${bad ? '   <<<<<<<<' : ''}`);
+  log.info('Gathering data from segments...');
+  log.info('-----------------------------------------------------');
+  log.info('-Coordinator Configuration & Status');
+  log.info('-----------------------------------------------------');
+  kv('Coordinator instance', 'Active');
+  const standby = config.find((c) => c.content === -1 && c.role === 'm');
+  if (standby) kv('Coordinator standby', standby.hostname);
+  else log.info('   No coordinator standby configured');
+  kv('Total segment instance count from metadata', segs.length);
+  log.info('-----------------------------------------------------');
+  log.info('-Primary Segment Status');
+  log.info('-----------------------------------------------------');
+  kv('Total primary segments', primaries.length);
+  const pFailed = primaries.filter((c) => c.status === 'd').length;
+  kv('Total primary segment valid (at coordinator)', primaries.length - pFailed);
+  kv('Total primary segment failures (at coordinator)', pFailed, pFailed > 0);
+  log.info('-----------------------------------------------------');
+  log.info('-Mirror Segment Status');
+  log.info('-----------------------------------------------------');
+  if (!mirrored && !mirrors.length) log.info('   Mirrors not configured on this array');
+  else {
+    const mFailed = mirrors.filter((c) => c.status === 'd').length;
+    kv('Total mirror segments', mirrors.length);
+    kv('Total mirror segment valid (at coordinator)', mirrors.length - mFailed);
+    kv('Total mirror segment failures (at coordinator)', mFailed, mFailed > 0);
+    const actingP = mirrors.filter((c) => c.role === 'p').length;
+    kv('Total number mirror segments acting as primary segments', actingP, actingP > 0);
+    kv('Total number mirror segments acting as mirror segments', mirrors.length - actingP);
+  }
+  if (flags.has('-s'))
+    for (const c of segs.sort((a, b) => a.dbid - b.dbid)) await detail(host, log, c, config);
+  log.info('-----------------------------------------------------');
+  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+}
+
+async function detail(
+  host: UtilityHost,
+  log: UtilityLog,
+  c: SegmentConfig,
+  config: SegmentConfig[],
+): Promise<void> {
+  const node = host.nodes.get(c.dbid);
+  log.info('-----------------------------------------------------');
+  log.info(`   Segment Info`);
+  log.info(`      Hostname                          = ${c.hostname}`);
+  log.info(`      Address                           = ${c.address}`);
+  log.info(`      Datadir                           = ${c.datadir}`);
+  log.info(`      Port                              = ${c.port}`);
+  log.info(`   Mirroring Info`);
+  log.info(`      Current role                      = ${c.role === 'p' ? 'Primary' : 'Mirror'}`);
+  log.info(`      Preferred role                    = ${c.preferred_role === 'p' ? 'Primary' : 'Mirror'}`);
+  if (c.role === 'p' && pairOf(config, c.content).mirror) {
+    log.info(`      Mirror status                     = ${c.mode === 's' ? 'Synchronized' : 'Not in Sync'}`);
+    const ws = node.repl?.walsender;
+    log.info(
+      `      Bytes remaining to send to mirror = ${ws && node.inst ? Math.max(0, node.inst.wal.flushedLsn - ws.sent) : 'Unknown'}`,
+    );
+  } else if (c.role === 'm') {
+    const primary = pairOf(config, c.content).primary;
+    const ws = primary ? host.nodes.get(primary.dbid).repl?.walsender : undefined;
+    log.info(
+      `      Mirror status                     = ${ws && ws.state !== 'stopped' ? ws.state[0]!.toUpperCase() + ws.state.slice(1) : 'Unknown'}`,
+    );
+  }
+  log.info(`   Status`);
+  log.info(`      Configuration reports status as   = ${c.status === 'u' ? 'Up' : 'Down'}`);
+  log.info(
+    `      ${c.role === 'p' ? 'Database status' : 'Segment status'}                   = ${node.up ? 'Up' : c.status === 'd' ? 'Down in configuration' : 'Down'}`,
+  );
+}
+
+function row(cols: string[]): string {
+  return (
+    '   ' +
+    cols
+      .map((c) => c.padEnd(18))
+      .join(' ')
+      .trimEnd()
+  );
+}

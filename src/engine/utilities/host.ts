@@ -1,0 +1,72 @@
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { InstanceNode, NodeSet } from '../cluster/nodes.ts';
+import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import type { Coordinator } from '../server/coordinator.ts';
+
+/** What the management utilities need of a running cluster. */
+export interface UtilityHost {
+  nodes: NodeSet;
+  clock: Clock;
+  coordinator(): Coordinator;
+  crashNode(node: InstanceNode): Promise<void>;
+  restartNode(node: InstanceNode): Promise<void>;
+  emit(e: TraceEvent & { dbid?: number }): void;
+}
+
+/** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
+export class UtilityLog {
+  readonly prog: string;
+  private readonly lines: string[] = [];
+  private readonly errors: string[] = [];
+
+  constructor(prog: string) {
+    this.prog = prog;
+  }
+
+  info(msg: string): void {
+    this.lines.push(`${this.prog}:cdw:gpadmin-[INFO]:-${msg}`);
+  }
+
+  warn(msg: string): void {
+    this.lines.push(`${this.prog}:cdw:gpadmin-[WARNING]:-${msg}`);
+  }
+
+  error(msg: string): void {
+    this.lines.push(`${this.prog}:cdw:gpadmin-[ERROR]:-${msg}`);
+    this.errors.push(msg);
+  }
+
+  raw(line: string): void {
+    this.lines.push(line);
+  }
+
+  get stdout(): string {
+    return this.lines.join('\n') + (this.lines.length ? '\n' : '');
+  }
+
+  get stderr(): string {
+    return this.errors.map((e) => `${this.prog} error: ${e}`).join('\n') + (this.errors.length ? '\n' : '');
+  }
+}
+
+export function pairOf(
+  config: SegmentConfig[],
+  content: number,
+): { primary?: SegmentConfig; mirror?: SegmentConfig } {
+  const rows = config.filter((c) => c.content === content);
+  const out: { primary?: SegmentConfig; mirror?: SegmentConfig } = {};
+  const p = rows.find((r) => r.role === 'p');
+  const m = rows.find((r) => r.role === 'm');
+  if (p) out.primary = p;
+  if (m) out.mirror = m;
+  return out;
+}
+
+/** Splits a command line as a shell would (quotes, no expansion). */
+export function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}

@@ -1,0 +1,25 @@
+/** The management utilities, run through `cluster.run(commandLine)`. */
+import type { UtilityResult } from '../cluster/api.ts';
+import { gprecoverseg } from './gprecoverseg.ts';
+import { gpstate } from './gpstate.ts';
+import { splitArgs, type UtilityHost } from './host.ts';
+
+export type { UtilityHost } from './host.ts';
+
+export async function runUtility(
+  host: UtilityHost,
+  files: Map<string, string>,
+  commandLine: string,
+): Promise<UtilityResult> {
+  const [prog, ...argv] = splitArgs(commandLine);
+  switch (prog) {
+    case 'gprecoverseg':
+      return gprecoverseg(host, argv, files);
+    case 'gpstate':
+      return gpstate(host, argv);
+    case undefined:
+      return { exitCode: 0, stdout: '', stderr: '' };
+    default:
+      return { exitCode: 127, stdout: '', stderr: `${prog}: command not found\n` };
+  }
+}

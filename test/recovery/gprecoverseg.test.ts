@@ -1,0 +1,175 @@
+/**
+ * gprecoverseg and gpstate after failures: in-place incremental recovery of a failed former
+ * primary (rewind) and of a stopped mirror (no rewind needed), full recovery, rebalance back to
+ * preferred roles, the -o / -i files, argument errors, and gpstate's views of each state.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster, type ClusterEvent } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+async function pair(c: Cluster, content: number): Promise<string> {
+  const r = await c.query(
+    `select role, preferred_role, mode, status from gp_segment_configuration where content = ${content} order by dbid`,
+  );
+  return r.rows.map((x) => x.join('')).join(',');
+}
+
+async function synced(c: Cluster): Promise<void> {
+  await waitFor(
+    async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      const r = await c.query(
+        "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
+      );
+      return r.rows[0]![0] === 0;
+    },
+    15_000,
+    'every pair in sync',
+  );
+}
+
+async function failover(c: Cluster, dbid: number): Promise<void> {
+  await c.faults.crash(dbid);
+  await c.query('select gp_request_fts_probe_scan()');
+}
+
+describe('gprecoverseg', () => {
+  it('mirror_promotion: recover the failed primary as a mirror, then -r restores preferred roles', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table t (a int, b text) distributed by (a)');
+    await c.query("insert into t select i, 'x' || i from generate_series(1, 2000) i");
+    await synced(c);
+    await failover(c, 2);
+    expect(await pair(c, 0)).toBe('mpnd,pmnu');
+    await c.query("insert into t select i, 'y' || i from generate_series(2001, 2500) i");
+    const e = await c.run('gpstate -e');
+    expect(e.exitCode).toBe(1);
+    expect(e.stdout).toContain('Segments with Primary and Mirror Roles Switched');
+    expect(e.stdout).toContain('Downed Segments');
+
+    const r = await c.run('gprecoverseg -a');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(
+      'Initiating segment recovery. Upon completion, will start the successfully recovered segments',
+    );
+    expect(r.stdout).toContain('sdw1 (dbid 2): pg_rewind: Done!');
+    expect(r.stdout).toContain('Segments successfully recovered.');
+    await synced(c);
+    expect(await pair(c, 0)).toBe('mpsu,pmsu');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[2500]]);
+
+    const rb = await c.run('gprecoverseg -ar');
+    expect(rb.exitCode).toBe(0);
+    expect(rb.stdout).toContain('The rebalance operation has completed successfully.');
+    await synced(c);
+    expect(await pair(c, 0)).toBe('ppsu,mmsu');
+    expect((await c.query('select count(*), count(distinct b) from t')).rows).toEqual([[2500, 2500]]);
+    expect((await c.run('gpstate -e')).stdout).toContain('All segments are running normally');
+  });
+
+  it('a mirror that only stopped is restarted without a rewind', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table m (a int) distributed by (a)');
+    await synced(c);
+    await c.faults.crash(7);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await pair(c, 1)) === 'ppnu,mmnd';
+    });
+    await c.query('insert into m select generate_series(1, 300)');
+    const r = await c.run('gprecoverseg -a');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('skipping pg_rewind on mirror as standby.signal is present');
+    await synced(c);
+    expect((await c.query('select count(*) from m')).rows).toEqual([[300]]);
+  });
+
+  it('incremental recovery moves a fraction of what a full recovery moves', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    const moved: { type: string; bytes: number }[] = [];
+    c.subscribe((e: ClusterEvent) => {
+      if (e.kind === 'recovery.bytes') moved.push({ type: e['type'] as string, bytes: e['bytes'] as number });
+    });
+    await c.query('create table big (a int, b text) distributed by (a)');
+    await c.query("insert into big select i, repeat('z', 100) from generate_series(1, 40000) i");
+    await synced(c);
+    await failover(c, 2);
+    // Change about 1% of the segment after the failover.
+    await c.query("update big set b = 'changed' where a <= 400");
+    expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
+    await synced(c);
+    await failover(c, 6);
+    expect((await c.run('gprecoverseg -aF')).exitCode).toBe(0);
+    await synced(c);
+    const incremental = moved.find((m) => m.type === 'incremental')!.bytes;
+    const full = moved.find((m) => m.type === 'full')!.bytes;
+    expect(full).toBeGreaterThan(1_000_000);
+    expect(incremental).toBeLessThan(full * 0.1);
+    expect((await c.query("select count(*) from big where b = 'changed'")).rows).toEqual([[400]]);
+  });
+
+  it('-o writes the failed segments, -i recovers them; an empty -i file recovers nothing', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    await c.faults.crash(8);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await pair(c, 2)) === 'ppnu,mmnd';
+    });
+    const o = await c.run('gprecoverseg -o failedSegmentFile');
+    expect(o.stdout).toContain('Configuration file output to failedSegmentFile successfully');
+    const i = await c.run('gprecoverseg -i failedSegmentFile -a');
+    expect(i.exitCode).toBe(0);
+    expect(i.stdout).toContain('1 segment(s) to recover');
+    await synced(c);
+    const files = (c as unknown as { files: Map<string, string> }).files;
+    files.set('empty', '');
+    const e = await c.run('gprecoverseg -i empty -a');
+    expect(e.exitCode).toBe(0);
+    expect(e.stdout).toContain('No segments to recover');
+  });
+
+  it("argument errors exit 2 with Greenplum's texts", async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    const a = await c.run('gprecoverseg --differential -F');
+    expect(a.exitCode).toBe(2);
+    expect(a.stderr).toContain('Only one of -F and --differential may be specified');
+    const b = await c.run('gprecoverseg --differential -p sdw3');
+    expect(b.stderr).toContain('Only one of -i, -p, -r and --differential may be specified');
+    const d = await c.run('gprecoverseg --differential -o f');
+    expect(d.stderr).toContain('Invalid -o provided with --differential argument');
+    expect((await c.run('gprecoverseg -a')).stdout).toContain('No segments to recover');
+    expect((await c.run('gprecoverseg -r')).stdout).toContain(
+      'No segments are running in their non-preferred role and need to be rebalanced.',
+    );
+    expect((await c.run('gpfoo')).exitCode).toBe(127);
+  });
+
+  it('gpstate shows the healthy, switched and mirrorless states', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    expect((await c.run('gpstate -m')).stdout).toMatch(/Passive\s+Synchronized/);
+    expect((await c.run('gpstate -c')).stdout).toMatch(/Primary Active, Mirror Available\s+Synchronized/);
+    await failover(c, 3);
+    const m = await c.run('gpstate -m');
+    expect(m.stdout).toMatch(/Acting as Primary\s+Not In Sync/);
+    expect(m.stdout).toContain('1 segment(s) configured as mirror(s) are acting as primaries');
+    const s = await c.run('gpstate');
+    expect(s.stdout).toMatch(/Total primary segment failures \(at coordinator\)\s+= 1\s+<<<<<<<</);
+    const none = await createCluster({ timeScale: 200 });
+    try {
+      expect((await none.run('gpstate -c')).stdout).toContain('Primary list [Mirror not used]');
+      expect((await none.run('gprecoverseg -a')).stdout).toContain(
+        'GPDB Mirroring replication is not configured for this Greenplum Database instance.',
+      );
+    } finally {
+      await none.close();
+    }
+  });
+});
