@@ -60,41 +60,36 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   const rt = { disk, clock: ctx.clock, trace };
   const row = ctx.roleOf(node.dbid);
 
-  if (node.content === -1) {
+  if (node.content === -1 && row?.role !== 'm') {
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
     inst.onPanic = () => ctx.onPanic(node);
     node.inst = inst;
-    const qd = new Coordinator({
-      inst,
-      dtm,
-      clock: ctx.clock,
-      trace,
-      callSegment: (dbid, m, a) => call(dbid, m, a),
-      settings: ctx.settings,
-    });
-    if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
-    await qd.open();
-    node.qd = qd;
-    node.up = true;
-    if (!fresh) await qd.recoverDistributed();
-    qd.fts = new Fts(
-      qd,
-      {
-        probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
-        syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
-        promote: (dbid, t) => call(dbid, 'promote', [], t),
-      },
-      {
-        intervalMs: ctx.gucs.getScaledMs('gp_fts_probe_interval', ctx.timeScale),
-        timeoutMs: ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale),
-        retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
-        retryWaitMs: 1000 / ctx.timeScale,
-      },
-      () => ctx.points.isHeld('fts_probe', node.dbid),
-    );
-    qd.fts.start();
+    await startCoordinator(ctx, node, inst, dtm, fresh, call, trace);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
+    return;
+  }
+
+  if (node.content === -1) {
+    // The standby coordinator: replays the coordinator's WAL, its DTM state included.
+    const dtm = new DistributedTxManager(String(ctx.clock.now()));
+    const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
+    inst.onPanic = () => ctx.onPanic(node);
+    node.inst = inst;
+    node.standbyDtm = dtm;
+    const mirror = new MirrorReplication(inst, async () => {
+      await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
+      ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
+    });
+    node.mirror = mirror;
+    node.handlers = {
+      identify: () => mirror.identify(),
+      receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
+        mirror.receiveWal(start, data, history),
+      promote: () => mirror.promote(),
+    } as InstanceNode['handlers'];
+    node.up = true;
+    ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'standby', recovery: inst.recovery });
     return;
   }
 
@@ -126,6 +121,94 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
 }
 
+/**
+ * The coordinator's process: catalog, DTM, FTS, and a walsender to the standby. After a
+ * standby activation (`activated`) the catalog is rewritten first: the old coordinator's row
+ * goes, the standby's becomes the primary coordinator, keeping its dbid.
+ */
+async function startCoordinator(
+  ctx: BootContext,
+  node: InstanceNode,
+  inst: Instance,
+  dtm: DistributedTxManager,
+  fresh: boolean,
+  call: Call,
+  trace: (e: TraceEvent) => void,
+  activated = false,
+): Promise<void> {
+  const qd = new Coordinator({
+    inst,
+    dtm,
+    clock: ctx.clock,
+    trace,
+    callSegment: (dbid, m, a) => call(dbid, m, a),
+    settings: ctx.settings,
+  });
+  if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
+  await qd.open();
+  if (activated) {
+    const tx = inst.xact.begin();
+    for (const c of qd.config.filter((r) => r.content === -1 && r.dbid !== node.dbid))
+      await qd.catalog.removeSegment(tx, c.dbid);
+    const me = qd.config.find((r) => r.dbid === node.dbid);
+    if (me) await qd.catalog.updateSegment(tx, { ...me, role: 'p', preferred_role: 'p' });
+    await inst.xact.commit(tx);
+    await qd.refreshConfig();
+    qd.configVersion++;
+  }
+  node.qd = qd;
+  node.up = true;
+  // DTX recovery, part of startup: in-doubt transactions are resolved on the segments.
+  if (!fresh) await qd.recoverDistributed();
+  qd.fts = new Fts(
+    qd,
+    {
+      probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
+      syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
+      promote: (dbid, t) => call(dbid, 'promote', [], t),
+    },
+    {
+      intervalMs: ctx.gucs.getScaledMs('gp_fts_probe_interval', ctx.timeScale),
+      timeoutMs: ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale),
+      retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
+      retryWaitMs: 1000 / ctx.timeScale,
+    },
+    () => ctx.points.isHeld('fts_probe', node.dbid),
+  );
+  qd.fts.start();
+  // Catalog WAL streams to the standby, when one is configured.
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
+  repl.coordinator = true;
+  node.repl = repl;
+  qd.replication = repl;
+  const standby = ctx.nodes.mirrorOf(node);
+  if (standby) attachStandby(ctx, node, standby, call);
+}
+
+/** Points the coordinator's walsender at its standby. */
+export function attachStandby(
+  ctx: BootContext,
+  node: InstanceNode,
+  standby: InstanceNode,
+  call?: Call,
+): void {
+  const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
+  node.repl?.attachMirror({
+    identify: () => c(standby.dbid, 'identify', []),
+    receiveWal: (start, data, history) => c(standby.dbid, 'receiveWal', [start, data, history]),
+  });
+}
+
+function primaryTiming(ctx: BootContext) {
+  const keep = ctx.gucs.get<number>('max_slot_wal_keep_size');
+  return {
+    graceMs: ctx.gucs.getScaledMs('gp_fts_mark_mirror_down_grace_period', ctx.timeScale),
+    attemptCount: ctx.gucs.get<number>('gp_fts_replication_attempt_count'),
+    retryMs: Math.max(10, 5000 / ctx.timeScale),
+    maxSlotWalKeepSize: keep < 0 ? -1 : keep,
+  };
+}
+
 type Call = <K extends keyof InstanceApi>(
   to: number,
   method: K,
@@ -148,15 +231,7 @@ function becomePrimary(
     { faults: ctx.points, dbid: node.dbid },
   );
   node.qe = qe;
-  const repl = new PrimaryReplication(inst, ctx.clock, {
-    graceMs: ctx.gucs.getScaledMs('gp_fts_mark_mirror_down_grace_period', ctx.timeScale),
-    attemptCount: ctx.gucs.get<number>('gp_fts_replication_attempt_count'),
-    retryMs: Math.max(10, 5000 / ctx.timeScale),
-    maxSlotWalKeepSize: (() => {
-      const v = ctx.gucs.get<number>('max_slot_wal_keep_size');
-      return v < 0 ? -1 : v;
-    })(),
-  });
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
   node.repl = repl;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   const handlers: Record<string, (...a: never[]) => Promise<unknown>> = {};

@@ -19,9 +19,9 @@ import { planCluster, type SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityResult } from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
-import { bootNode, type BootContext } from './boot.ts';
+import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
-import { runUtility, type UtilityHost } from '../utilities/index.ts';
+import { runUtility, type StandbyHost } from '../utilities/index.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
 export const DEFAULT_TIME_SCALE = 30;
@@ -30,11 +30,11 @@ export async function createCluster(options: ClusterOptions = {}): Promise<Clust
   const runtime = options.runtime ?? 'inline';
   if (runtime !== 'inline')
     throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
-  if (options.standby) throw sqlError('feature_not_supported', 'a standby coordinator is not available yet');
   const config = planCluster({
     hosts: options.hosts ?? ['sdw1', 'sdw2'],
     segmentsPerHost: options.segmentsPerHost ?? 2,
     mirroring: options.mirroring ?? 'none',
+    standbyHost: options.standby ? 'scdw' : undefined,
   });
   const c = new InlineCluster(options, config, realClock);
   await c.start();
@@ -80,7 +80,9 @@ export class InlineCluster implements Cluster {
   /** gp_segment_configuration as the running coordinator knows it (else as initialised). */
   currentConfig(): SegmentConfig[] {
     const qd = [...this.nodes.nodes.values()].find((n) => n.content === -1 && n.up && n.qd)?.qd;
-    return qd ? qd.config : this.initialConfig;
+    if (!qd) return this.initialConfig;
+    for (const r of qd.config) this.knownRows.set(r.dbid, r);
+    return qd.config;
   }
 
   async start(): Promise<void> {
@@ -107,6 +109,21 @@ export class InlineCluster implements Cluster {
     }
     const coordinator = [...this.nodes.nodes.values()].find((n) => n.content === -1)!;
     await bootNode(this.boot, coordinator, coordinator.disk.files('base/').length === 0);
+    const standbyRow = this.initialConfig.find((r) => r.content === -1 && r.role === 'm');
+    if (standbyRow) await this.createStandby(standbyRow);
+  }
+
+  /** A standby coordinator from a base backup of the running coordinator (gpinitstandby). */
+  async createStandby(row: SegmentConfig): Promise<InstanceNode> {
+    const coordinator = this.coordinatorNode();
+    const existing = this.nodes.nodes.get(row.dbid);
+    const node = existing ?? this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
+    node.retired = false;
+    node.host = row.hostname;
+    await baseBackup(coordinator.inst!, node.disk);
+    await bootNode(this.boot, node, false);
+    attachStandby(this.boot, coordinator, node);
+    return node;
   }
 
   private diskPrefix(): string {
@@ -141,7 +158,7 @@ export class InlineCluster implements Cluster {
     return provider(name);
   }
 
-  private coordinatorNode(): InstanceNode {
+  coordinatorNode(): InstanceNode {
     const n = [...this.nodes.nodes.values()].find((x) => x.content === -1 && x.qd && x.up);
     if (!n)
       throw sqlError('cannot_connect_now', 'the coordinator is not running', {
@@ -215,17 +232,52 @@ export class InlineCluster implements Cluster {
     }
   }
 
+  /** Catalog rows of instances, as last seen (a standby's row outlives a dead coordinator). */
+  private readonly knownRows = new Map<number, SegmentConfig>();
+
+  /** The coordinator node acting now, or the one that acted last (now down). */
+  private lastCoordinator(): InstanceNode | undefined {
+    const all = [...this.nodes.nodes.values()].filter((n) => n.content === -1 && !n.retired);
+    const acting = all.find((n) => n.qd && n.up);
+    if (acting) return acting;
+    const rowOf = (n: InstanceNode) =>
+      this.knownRows.get(n.dbid) ?? this.initialConfig.find((r) => r.dbid === n.dbid);
+    return all.find((n) => rowOf(n)?.role === 'p');
+  }
+
   /** Files utilities read and write (-i, -o): a small in-memory home directory. */
   readonly files = new Map<string, string>();
 
   async run(commandLine: string): Promise<UtilityResult> {
-    const host: UtilityHost = {
+    const host: StandbyHost = {
       nodes: this.nodes,
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
       crashNode: (n) => this.crashNode(n),
       restartNode: (n) => this.restartNode(n),
       emit: (e) => this.emit(e),
+      standby: () => {
+        const acting = this.lastCoordinator();
+        const node = [...this.nodes.nodes.values()].find(
+          (n) => n.content === -1 && !n.retired && n !== acting,
+        );
+        if (!node) return undefined;
+        const row = this.currentConfig().find((r) => r.dbid === node.dbid) ?? this.knownRows.get(node.dbid);
+        return row ? { node, row } : undefined;
+      },
+      coordinatorNodeIfAny: () => this.lastCoordinator(),
+      createStandby: async (row) => {
+        this.knownRows.set(row.dbid, row);
+        return this.createStandby(row);
+      },
+      bootStandby: async (n) => {
+        await bootNode(this.boot, n, false);
+        const qdNode = [...this.nodes.nodes.values()].find((x) => x.qd && x.up);
+        if (qdNode) attachStandby(this.boot, qdNode, n);
+      },
+      retire: (n) => {
+        n.retired = true;
+      },
     };
     this.emit({ kind: 'utility.start', command: commandLine });
     const r = await runUtility(host, this.files, commandLine);
@@ -281,12 +333,28 @@ export class InlineCluster implements Cluster {
   }
 
   async restartNode(node: InstanceNode): Promise<void> {
+    if (node.retired)
+      throw sqlError(
+        'object_not_in_prerequisite_state',
+        `dbid ${node.dbid} is no longer part of the cluster`,
+        {
+          detail:
+            node.content === -1
+              ? 'The standby was activated: this old coordinator has a lower Timeline ID and must not start as coordinator.'
+              : undefined,
+          hint:
+            node.content === -1
+              ? 'Move its data directory away and add it back with gpinitstandby -s.'
+              : undefined,
+        },
+      );
     if (node.up) await this.crashNode(node);
     await bootNode(this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
     // primary's walsender on its next attempt.
     const other = this.nodes.mirrorOf(node);
-    if (other?.repl && node.inst?.standby)
+    if (other?.repl && node.inst?.standby && node.content === -1) attachStandby(this.boot, other, node);
+    else if (other?.repl && node.inst?.standby)
       other.repl.attachMirror({
         identify: () => this.nodes.call(other.dbid, node.dbid, 'identify', []),
         receiveWal: (start, data, history) =>

@@ -16,6 +16,8 @@ import { globalMessageChannel } from '../runtime/link-endpoint.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import type { FtsApi, MirrorApi } from '../replication/protocol.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
+import type { MirrorReplication } from '../replication/mirror.ts';
+import type { DistributedTxManager } from '../server/dtm.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 
@@ -31,8 +33,14 @@ export interface InstanceNode {
   up: boolean;
   /** Bumped at every start: code of a crashed incarnation can no longer reach anything. */
   incarnation: number;
+  /** Removed from the configuration (an old coordinator after activation, a removed standby). */
+  retired?: boolean;
   /** Fences the disk handle of the running incarnation. */
   fence?: () => void;
+  /** On a standby coordinator: the DTM its replay keeps current, for activation. */
+  standbyDtm?: DistributedTxManager | undefined;
+  /** On a mirror or standby: its walreceiver side (PROMOTE). */
+  mirror?: MirrorReplication | undefined;
   /** Replication of the running primary (walsender, sync rep, FTS answers). */
   repl?: PrimaryReplication | undefined;
   /** The methods the running process serves (by its role: segment, mirror, coordinator). */
@@ -67,10 +75,11 @@ export class NodeSet {
     return n;
   }
 
-  /** The other instance of a segment pair. */
+  /** The other instance of a pair (a segment's mirror or primary; the coordinator's standby). */
   mirrorOf(node: InstanceNode): InstanceNode | undefined {
-    if (node.content < 0) return undefined;
-    return [...this.nodes.values()].find((n) => n.content === node.content && n.dbid !== node.dbid);
+    return [...this.nodes.values()].find(
+      (n) => n.content === node.content && n.dbid !== node.dbid && !n.retired,
+    );
   }
 
   byHost(host: string): InstanceNode[] {

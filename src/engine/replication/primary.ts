@@ -80,8 +80,16 @@ export class PrimaryReplication implements FtsApi {
    * Sync rep: a commit waits until the mirror has flushed its record — for as long as sync rep
    * is on, even while the mirror is gone; only SYNCREP_OFF or the mirror's return ends it.
    */
+  /**
+   * On the coordinator there is no FTS to turn sync rep off: commits wait for the standby only
+   * while its walsender streams; with no standby connected they never wait (greenplum-ha §2.5).
+   */
+  coordinator = false;
+
   private waitForSyncRep(lsn: Lsn): Promise<void> {
-    if (!this.syncRepOn || !this.walsender) return Promise.resolve();
+    if (this.coordinator) {
+      if (!this.walsender || this.walsender.state !== 'streaming') return Promise.resolve();
+    } else if (!this.syncRepOn || !this.walsender) return Promise.resolve();
     if (this.walsender.flush >= lsn) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
   }

@@ -14,6 +14,7 @@ import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
 import type { DistributedTxManager } from './dtm.ts';
 import type { Fts } from './fts.ts';
+import type { PrimaryReplication } from '../replication/primary.ts';
 import { LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
 import { makeEvalContext } from './eval-context.ts';
@@ -54,6 +55,8 @@ export class Coordinator {
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
   fts: Fts | undefined;
+  /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
+  replication: PrimaryReplication | undefined;
   private nextSessionId = 1;
 
   constructor(o: CoordinatorOptions) {

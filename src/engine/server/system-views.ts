@@ -6,6 +6,7 @@ import { HISTORY_COLUMNS, SEGCONF_COLUMNS, segmentToRow } from '../catalog/catal
 import type { SystemRelation } from '../plan/planner.ts';
 import { T } from '../sql/types.ts';
 import type { ReplicationRow, Row } from './protocol.ts';
+import { formatLsn } from '../wal/lsn.ts';
 import type { Coordinator } from './coordinator.ts';
 
 export const systemRelations = new Map<string, SystemRelation>([
@@ -120,6 +121,33 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       // The coordinator's own walsender (to a standby) would appear as gp_segment_id -1.
       if (name === 'pg_stat_replication') return [];
       const out: Row[] = [];
+      const standby = qd.config.find((c) => c.content === -1 && c.role === 'm');
+      const own = qd.replication?.walsender;
+      if (own && own.state !== 'stopped')
+        out.push([
+          -1,
+          30001,
+          10,
+          'gpadmin',
+          'gp_walreceiver',
+          standby?.address ?? null,
+          null,
+          40000,
+          micros(own.backendStart ?? undefined),
+          null,
+          own.state,
+          formatLsn(own.sent),
+          formatLsn(own.write),
+          formatLsn(own.flush),
+          formatLsn(own.replay),
+          null,
+          null,
+          null,
+          1,
+          'sync',
+          micros(qd.clock.now()),
+          own.syncError,
+        ]);
       await Promise.all(
         qd.config
           .filter((c) => c.content >= 0 && c.role === 'p')

@@ -2,12 +2,14 @@
 import type { UtilityResult } from '../cluster/api.ts';
 import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
-import { splitArgs, type UtilityHost } from './host.ts';
+import { splitArgs } from './host.ts';
+import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 
 export type { UtilityHost } from './host.ts';
+export type { StandbyHost } from './standby.ts';
 
 export async function runUtility(
-  host: UtilityHost,
+  host: StandbyHost,
   files: Map<string, string>,
   commandLine: string,
 ): Promise<UtilityResult> {
@@ -17,6 +19,10 @@ export async function runUtility(
       return gprecoverseg(host, argv, files);
     case 'gpstate':
       return gpstate(host, argv);
+    case 'gpinitstandby':
+      return gpinitstandby(host, argv);
+    case 'gpactivatestandby':
+      return gpactivatestandby(host, argv);
     case undefined:
       return { exitCode: 0, stdout: '', stderr: '' };
     default:
