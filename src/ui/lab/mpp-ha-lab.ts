@@ -46,7 +46,14 @@ export class MppHaLab extends LitElement {
   /** Mirror placement, as gpinitsystem does it; group by default. */
   @property() mirroring: 'none' | 'group' | 'spread' = 'group';
   /** A standby coordinator on scdw; falls back (with a notice) while not available. */
-  @property({ type: Boolean }) standby = false;
+  /** A standby coordinator on 'scdw' (on by default; `standby="false"` turns it off). */
+  @property({
+    converter: {
+      fromAttribute: (v: string | null) => v !== 'false' && v !== '0',
+      toAttribute: (v: boolean) => String(v),
+    },
+  })
+  standby = true;
   /** 'compressed' time (default) or 'realistic' Greenplum timings. */
   @property() speed: 'compressed' | 'realistic' = 'compressed';
   /** The open lesson's id. */

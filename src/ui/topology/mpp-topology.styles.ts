@@ -36,6 +36,16 @@ export const styles = [
       flex-wrap: wrap;
       gap: 0.75rem;
     }
+    .coord-col {
+      display: flex;
+      flex-direction: column;
+      gap: 0.75rem;
+      flex: 0 1 11rem;
+      min-width: 9rem;
+    }
+    .coord-col .host {
+      flex: 0 0 auto;
+    }
     .host {
       border: 1px solid var(--mpp-border, #334155);
       border-radius: 10px;

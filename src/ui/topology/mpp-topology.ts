@@ -94,6 +94,10 @@ export class MppTopology extends LitElement {
     const hosts = [...new Set(rows.map((r) => r.hostname))].sort(
       (a, b) => hostOrder(rows, a) - hostOrder(rows, b),
     );
+    // Hosts that only run the coordinator or its standby share one narrow column.
+    const coordOnly = (h: string) => rows.filter((r) => r.hostname === h).every((r) => r.content === -1);
+    const coordHosts = hosts.filter(coordOnly);
+    const segHosts = hosts.filter((h) => !coordOnly(h));
     return html`
       <div class="wrap">
         <svg class="links" aria-hidden="true">
@@ -103,7 +107,19 @@ export class MppTopology extends LitElement {
           )}
         </svg>
         <div class="hosts">
-          ${hosts.map((h) =>
+          ${
+            coordHosts.length
+              ? html`<div class="coord-col">
+                  ${coordHosts.map((h) =>
+                    this._renderHost(
+                      h,
+                      rows.filter((r) => r.hostname === h),
+                    ),
+                  )}
+                </div>`
+              : nothing
+          }
+          ${segHosts.map((h) =>
             this._renderHost(
               h,
               rows.filter((r) => r.hostname === h),
@@ -216,7 +232,11 @@ export class MppTopology extends LitElement {
       if (pair.length < 2) continue;
       const [a, b] = pair.map((r) => this.renderRoot.querySelector<HTMLElement>(`[data-dbid="${r.dbid}"]`));
       if (!a || !b) continue;
-      const ok = pair.every((r) => effectiveStatus(r, this._proc(r.dbid)) === 'up' && r.mode === 's');
+      // The coordinator row always shows mode n (the catalog says nothing of its replication):
+      // that pair is healthy when both are up.
+      const ok = pair.every(
+        (r) => effectiveStatus(r, this._proc(r.dbid)) === 'up' && (r.mode === 's' || content === -1),
+      );
       links.push({ d: linkPath(a.getBoundingClientRect(), b.getBoundingClientRect(), origin), content, ok });
     }
     const same =

@@ -54,12 +54,13 @@ async function runSql(el: MppHaLab, sql: string): Promise<HTMLElement> {
 }
 
 describe('<mpp-ha-lab>', () => {
-  it('boots a default cluster: 9 instances (group mirrors) with role and status text, workload running', async () => {
+  it('boots a default cluster: 10 instances (group mirrors, a standby) with role and status text, workload running', async () => {
     await page.viewport(1280, 800);
     const el = await bootLab();
-    const list = await until(() => (cards(el).length === 9 ? cards(el) : undefined), '9 instance cards');
+    const list = await until(() => (cards(el).length === 10 ? cards(el) : undefined), '10 instance cards');
     const texts = list.map((c) => text(c));
-    expect(texts.filter((t) => t.includes('coordinator'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('coordinator'))).toHaveLength(2); // the coordinator and its standby
+    expect(text(list.find((c) => c.dataset['dbid'] === '10')!)).toMatch(/standby/);
     const byDbid = (d: number) => text(list.find((c) => c.dataset['dbid'] === String(d))!);
     for (const d of [2, 3, 4, 5]) expect(byDbid(d)).toMatch(/primary/);
     for (const d of [6, 7, 8, 9]) expect(byDbid(d)).toMatch(/mirror/);
@@ -68,6 +69,7 @@ describe('<mpp-ha-lab>', () => {
       (h) => h.querySelector('h3')?.textContent,
     );
     expect(hosts.join(' ')).toMatch(/cdw.*sdw1.*sdw2/s);
+    expect(hosts.join(' ')).toContain('scdw');
     const workload = inShadow(el, 'mpp-workload')!;
     await until(() => el.workload.commits > 0, 'the workload to commit');
     await until(() => Number(inShadow(workload, '[data-stat="commits"]')?.textContent) > 0, 'commits shown');
