@@ -23,6 +23,14 @@ export interface LessonChangeDetail {
   lesson: string;
 }
 
+/** A lesson asks the lab for a new cluster of this shape; `reply` receives the boot's promise. */
+export interface LabConfigureDetail {
+  hosts: string;
+  mirroring: 'none' | 'group' | 'spread';
+  segmentsPerHost?: number;
+  reply(done: Promise<void>): void;
+}
+
 export function emit<K extends keyof MppEventMap>(
   from: EventTarget,
   name: K,
@@ -36,6 +44,7 @@ interface MppEventMap {
   'mpp-console-open': CustomEvent<ConsoleOpenDetail>;
   'mpp-workload-change': CustomEvent<WorkloadChangeDetail>;
   'mpp-lesson-change': CustomEvent<LessonChangeDetail>;
+  'mpp-lab-configure': CustomEvent<LabConfigureDetail>;
 }
 
 declare global {

@@ -93,7 +93,10 @@ export class CrashWorkload {
         for (let k = o.key; k < o.key + o.count; k++) if (!sees(k) && !lockedByOther(k)) keys.push(k);
         if (!keys.length) return;
         t.tx.nextCommand();
-        await inst.heap(HEAP_REL).insertMany(t.tx, keys.map((k) => enc.encode(`${k}=${o.value}`)));
+        await inst.heap(HEAP_REL).insertMany(
+          t.tx,
+          keys.map((k) => enc.encode(`${k}=${o.value}`)),
+        );
         for (const k of keys) t.own.set(k, o.value);
         return;
       }

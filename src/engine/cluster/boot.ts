@@ -17,6 +17,7 @@ import { PrimaryReplication } from '../replication/primary.ts';
 import { MirrorReplication } from '../replication/mirror.ts';
 import type { SegmentConfig } from './placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
+import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { InstanceApi, InstanceNode, NodeSet } from './nodes.ts';
 
@@ -93,6 +94,18 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     return;
   }
 
+  if (row?.role === 'm' && !hasStandbySignal(node.disk)) {
+    // A former primary: without standby.signal it cannot follow the new primary's timeline.
+    node.incarnation++;
+    ctx.emit({
+      kind: 'instance.refused',
+      dbid: node.dbid,
+      reason:
+        'no standby.signal: a former primary must be recovered with gprecoverseg before it can run as a mirror',
+    });
+    return;
+  }
+
   if (row?.role === 'm') {
     const inst = await Instance.startStandby(rt, ctx.storage);
     inst.onPanic = () => ctx.onPanic(node);
@@ -141,8 +154,9 @@ async function startCoordinator(
     dtm,
     clock: ctx.clock,
     trace,
-    callSegment: (dbid, m, a) => call(dbid, m, a),
+    callSegment: (dbid, m, a, t) => call(dbid, m, a, t),
     settings: ctx.settings,
+    connectTimeoutMs: ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
   });
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
   await qd.open();
@@ -185,7 +199,10 @@ async function startCoordinator(
   if (standby) attachStandby(ctx, node, standby, call);
 }
 
-/** Points the coordinator's walsender at its standby. */
+/**
+ * Points a primary's (or the coordinator's) walsender at its mirror (or standby). A mirror that
+ * stays silent past wal_sender_timeout (scaled) is given up on, as a broken connection.
+ */
 export function attachStandby(
   ctx: BootContext,
   node: InstanceNode,
@@ -193,9 +210,10 @@ export function attachStandby(
   call?: Call,
 ): void {
   const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
+  const timeout = Math.max(50, 60_000 / ctx.timeScale);
   node.repl?.attachMirror({
-    identify: () => c(standby.dbid, 'identify', []),
-    receiveWal: (start, data, history) => c(standby.dbid, 'receiveWal', [start, data, history]),
+    identify: () => c(standby.dbid, 'identify', [], timeout),
+    receiveWal: (start, data, history) => c(standby.dbid, 'receiveWal', [start, data, history], timeout),
   });
 }
 
@@ -250,6 +268,7 @@ function becomePrimary(
     'listPrepared',
     'checkpoint',
     'replicationStatus',
+    'ping',
   ] as const)
     handlers[m] = (...a: never[]) => (qe[m] as (...x: unknown[]) => Promise<unknown>).apply(qe, a);
   handlers['ftsProbe'] = () => repl.ftsProbe();
@@ -259,10 +278,6 @@ function becomePrimary(
   qe.replication = repl;
   // Stream to this content's mirror, if it has one.
   const mirror = ctx.nodes.mirrorOf(node);
-  if (mirror)
-    repl.attachMirror({
-      identify: () => call(mirror.dbid, 'identify', []),
-      receiveWal: (start, data, history) => call(mirror.dbid, 'receiveWal', [start, data, history]),
-    });
+  if (mirror) attachStandby(ctx, node, mirror, call);
   void alive;
 }

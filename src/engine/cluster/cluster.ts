@@ -101,11 +101,7 @@ export class InlineCluster implements Cluster {
       if (node.disk.files('global/').length === 0) await baseBackup(primary.inst!, node.disk);
       await bootNode(this.boot, node, false);
       // The primary's walsender is already retrying: it connects on its next attempt.
-      primary.repl?.attachMirror({
-        identify: () => this.nodes.call(primary.dbid, node.dbid, 'identify', []),
-        receiveWal: (start, data, history) =>
-          this.nodes.call(primary.dbid, node.dbid, 'receiveWal', [start, data, history]),
-      });
+      attachStandby(this.boot, primary, node);
     }
     const coordinator = [...this.nodes.nodes.values()].find((n) => n.content === -1)!;
     await bootNode(this.boot, coordinator, coordinator.disk.files('base/').length === 0);
@@ -323,6 +319,8 @@ export class InlineCluster implements Cluster {
   async crashNode(node: InstanceNode): Promise<void> {
     if (!node.up) return;
     this.stopProcess(node);
+    // Its partner's walsender sees the connection close at once.
+    this.nodes.mirrorOf(node)?.repl?.walsender?.connectionLost();
     if (node.disk instanceof MemoryDisk) node.disk.crash();
     else {
       const provider = getDiskProvider('indexeddb');
@@ -353,12 +351,6 @@ export class InlineCluster implements Cluster {
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
     // primary's walsender on its next attempt.
     const other = this.nodes.mirrorOf(node);
-    if (other?.repl && node.inst?.standby && node.content === -1) attachStandby(this.boot, other, node);
-    else if (other?.repl && node.inst?.standby)
-      other.repl.attachMirror({
-        identify: () => this.nodes.call(other.dbid, node.dbid, 'identify', []),
-        receiveWal: (start, data, history) =>
-          this.nodes.call(other.dbid, node.dbid, 'receiveWal', [start, data, history]),
-      });
+    if (other?.repl && node.inst?.standby) attachStandby(this.boot, other, node);
   }
 }

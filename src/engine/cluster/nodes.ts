@@ -59,7 +59,7 @@ export class NodeSet {
   /** Deadline of a call between instances (gp_segment_connect_timeout-like). */
   callTimeoutMs: number;
 
-  constructor(clock: Clock, trace: TraceSink, callTimeoutMs = 30_000) {
+  constructor(clock: Clock, trace: TraceSink, callTimeoutMs = 3_600_000) {
     this.clock = clock;
     this.trace = trace;
     this.callTimeoutMs = callTimeoutMs;

@@ -69,3 +69,18 @@ export function readControl(disk: Disk): ControlData | undefined {
     });
   return JSON.parse(dec.decode(json)) as ControlData;
 }
+
+/**
+ * `standby.signal`: present in every mirror's and standby's data directory, absent on a
+ * primary. A former primary has none, so it cannot simply start as a mirror: it needs a
+ * rewind or a rebuild (gprecoverseg) first.
+ */
+export const STANDBY_SIGNAL = 'standby.signal';
+
+export function writeStandbySignal(disk: Disk): void {
+  disk.write(STANDBY_SIGNAL, 0, new Uint8Array(BLCKSZ));
+}
+
+export function hasStandbySignal(disk: Disk): boolean {
+  return disk.nblocks(STANDBY_SIGNAL) > 0;
+}

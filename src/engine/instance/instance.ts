@@ -27,7 +27,7 @@ import { Rmgr, type WalRecord } from '../wal/record.ts';
 import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
 import { WalWriter } from '../wal/writer.ts';
 import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
-import { readControl, writeControl, type ControlData } from './control.ts';
+import { readControl, STANDBY_SIGNAL, writeControl, type ControlData } from './control.ts';
 import { SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
 import type { XactRecord } from '../txn/xact.ts';
 import { Checkpointer } from './checkpointer.ts';
@@ -339,6 +339,7 @@ export class Instance implements StorageContext {
     const abortedXids = this.xact.abortInDoubt(this.replayer.oldestXid);
     this.files.removeAfter(end);
     if (promote) {
+      this.disk.unlink(STANDBY_SIGNAL);
       const prevTimeline = this.control.timeline;
       const timeline = Math.max(...this.files.history.map((h) => h.tli)) + 1;
       this.files.switchTimeline(timeline, end);

@@ -5,7 +5,13 @@
  */
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
-import { readControl, writeControl, CONTROL_FILE } from '../instance/control.ts';
+import {
+  readControl,
+  writeControl,
+  writeStandbySignal,
+  CONTROL_FILE,
+  STANDBY_SIGNAL,
+} from '../instance/control.ts';
 
 export interface BaseBackupResult {
   bytes: number;
@@ -24,7 +30,13 @@ export async function baseBackup(
   for (const f of target.files()) target.unlink(f);
   const files = source
     .files()
-    .filter((f) => f !== CONTROL_FILE && f !== 'gp_replication.conf' && f !== 'fts_probe_file.bak');
+    .filter(
+      (f) =>
+        f !== CONTROL_FILE &&
+        f !== STANDBY_SIGNAL &&
+        f !== 'gp_replication.conf' &&
+        f !== 'fts_probe_file.bak',
+    );
   const total = files.reduce((n, f) => n + source.nblocks(f) * BLCKSZ, 0);
   let done = 0;
   for (const f of files) {
@@ -41,6 +53,7 @@ export async function baseBackup(
     state: 'in archive recovery',
     minRecoveryPoint: primary.wal.flushedLsn,
   });
+  writeStandbySignal(target);
   await target.sync();
   return { bytes: total, files: files.length };
 }

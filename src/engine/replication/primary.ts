@@ -67,6 +67,12 @@ export class PrimaryReplication implements FtsApi {
     this.walsender?.stop();
     this.walsender = new WalSender(this.inst, link, this.clock, this.timing.retryMs);
     this.walsender.onFlushed = (flush) => this.flushed(flush);
+    // The mirror has everything flushed so far: from this very step on, commits wait for it.
+    // (Greenplum turns sync rep on in the next FTS probe; doing it here leaves no window in
+    // which FTS could call a pair in sync while commits made without waiting are missing.)
+    this.walsender.onStreaming = () => {
+      if (!this.coordinator && !this.syncRepOn) void this.setSyncRep(true).catch(() => undefined);
+    };
     if (this.walsenderHold) this.walsender.hold = this.walsenderHold;
     this.walsender.start();
   }
@@ -155,6 +161,7 @@ export class PrimaryReplication implements FtsApi {
 
   private async setSyncRep(on: boolean): Promise<void> {
     this.syncRepOn = on;
+    this.inst.rt.trace({ kind: on ? 'syncrep.on' : 'syncrep.off' });
     const block = new Uint8Array(BLCKSZ);
     const json = new TextEncoder().encode(JSON.stringify({ synchronous_standby_names: on ? '*' : '' }));
     block.set(json);

@@ -6,7 +6,13 @@
  */
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
-import { CONTROL_FILE, readControl, writeControl } from '../instance/control.ts';
+import {
+  CONTROL_FILE,
+  readControl,
+  STANDBY_SIGNAL,
+  writeControl,
+  writeStandbySignal,
+} from '../instance/control.ts';
 import { parseSegmentFileName, WAL_DIR } from '../wal/segments.ts';
 
 export interface CopyResult {
@@ -17,7 +23,7 @@ export interface CopyResult {
   files: number;
 }
 
-const LOCAL_FILES = new Set([CONTROL_FILE, 'gp_replication.conf', 'fts_probe_file.bak']);
+const LOCAL_FILES = new Set([CONTROL_FILE, STANDBY_SIGNAL, 'gp_replication.conf', 'fts_probe_file.bak']);
 
 export async function copyChangedBlocks(
   source: Instance,
@@ -67,6 +73,7 @@ export async function copyChangedBlocks(
   for (const t of twins.values()) if (t) target.unlink(t);
   writeControl(target, { ...control, state: 'in archive recovery', minRecoveryPoint: source.wal.flushedLsn });
   target.unlink('gp_replication.conf');
+  writeStandbySignal(target);
   await target.sync();
   return { bytes, total, files: files.length };
 }

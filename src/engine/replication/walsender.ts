@@ -69,6 +69,22 @@ export class WalSender {
     this.wake?.();
   }
 
+  /** Told when the mirror has caught up: every WAL byte flushed here is flushed there too. */
+  onStreaming: (() => void) | undefined;
+
+  private reachStreaming(): void {
+    this.state = 'streaming';
+    this.onStreaming?.();
+  }
+
+  /** The connection to the mirror broke (its process died): noticed at once, as a closed socket is. */
+  connectionLost(): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.lastDisconnect = this.clock.now();
+    this.wake?.();
+  }
+
   private async loop(): Promise<void> {
     while (this.running && this.inst.state === 'running') {
       let connected = false;
@@ -111,6 +127,7 @@ export class WalSender {
   private async stream(): Promise<void> {
     while (this.running && this.inst.state === 'running') {
       await this.hold();
+      if (this.state === 'stopped') throw new Error('connection to the mirror was lost');
       const target = this.inst.wal.flushedLsn;
       if (this.sent < target) {
         const n = Math.min(CHUNK, target - this.sent);
@@ -124,11 +141,12 @@ export class WalSender {
         this.sent += n;
         this.update(st);
         this.sentSomething = true;
-        this.state = this.sent >= this.inst.wal.flushedLsn ? 'streaming' : 'catchup';
+        // CATCHUP → STREAMING happens once per connection and never goes back (Postgres).
+        if (this.state !== 'streaming' && this.sent >= this.inst.wal.flushedLsn) this.reachStreaming();
         this.failedAttempts = 0;
         continue;
       }
-      this.state = 'streaming';
+      if ((this.state as WalSenderState) !== 'stopped' && this.state !== 'streaming') this.reachStreaming();
       const woken = await new Promise<boolean>((resolve) => {
         this.wake = () => resolve(true);
         // Keepalive: without new WAL, check the mirror is still there now and then.

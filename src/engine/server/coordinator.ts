@@ -2,7 +2,7 @@
  * The coordinator (QD): the catalog, the distributed transaction manager, table locks, the
  * sessions, and the dispatcher's view of the segments (the acting primary of every content).
  */
-import { sqlError } from '../errors.ts';
+import { SqlError, sqlError } from '../errors.ts';
 import { registerFunction } from '../sql/functions.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 import { formatLsn } from '../wal/lsn.ts';
@@ -26,6 +26,7 @@ export type SegmentCaller = <K extends keyof SegmentApi>(
   dbid: number,
   method: K,
   args: Parameters<SegmentApi[K]>,
+  timeoutMs?: number,
 ) => Promise<Awaited<ReturnType<SegmentApi[K]>>>;
 
 export interface CoordinatorOptions {
@@ -37,6 +38,8 @@ export interface CoordinatorOptions {
   callSegment: SegmentCaller;
   /** Cluster-wide setting overrides (ClusterOptions.settings). */
   settings: Record<string, string | number | boolean>;
+  /** gp_segment_connect_timeout under the time scale: how long gang creation may take. */
+  connectTimeoutMs?: number;
 }
 
 export class Coordinator {
@@ -51,6 +54,7 @@ export class Coordinator {
   private readonly callSegment: SegmentCaller;
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
+  readonly connectTimeoutMs: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
@@ -65,6 +69,7 @@ export class Coordinator {
     this.trace = o.trace;
     this.callSegment = o.callSegment;
     this.settings = o.settings;
+    this.connectTimeoutMs = o.connectTimeoutMs ?? 180_000;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
     this.dtm.attach(o.inst);
@@ -110,6 +115,31 @@ export class Coordinator {
   async refreshConfig(): Promise<void> {
     const tx = this.inst.xact.begin();
     this.config = await this.catalog.segments(tx);
+    for (const l of [...this.configListeners]) l();
+  }
+
+  private readonly configListeners = new Set<() => void>();
+
+  /**
+   * A call to a segment, abandoned when FTS takes that instance out of service meanwhile (the
+   * dispatcher checks the FTS state while it waits, as Greenplum's does): a reply that can no
+   * longer come must not hold a session forever.
+   */
+  private watched<T>(dbid: number, call: Promise<T>): Promise<T> {
+    let listener: (() => void) | undefined;
+    const lost = new Promise<never>((_, reject) => {
+      listener = () => {
+        const row = this.config.find((c) => c.dbid === dbid);
+        if (!row || row.role !== 'p' || row.status !== 'u')
+          reject(
+            sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+              detail: `FTS took dbid ${dbid} out of service while a command was dispatched to it.`,
+            }),
+          );
+      };
+      this.configListeners.add(listener);
+    });
+    return Promise.race([call, lost]).finally(() => this.configListeners.delete(listener!));
   }
 
   get numSegments(): number {
@@ -135,14 +165,59 @@ export class Coordinator {
   ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
     const dbid = this.contentDbids()[content];
     if (dbid === undefined) throw sqlError('internal_error', `no primary for content ${content}`);
-    return this.callSegment(dbid, method, args);
+    return this.watched(dbid, this.callSegment(dbid, method, args));
+  }
+
+  /**
+   * A dispatch call (gang creation and execution): a segment that cannot be reached gives
+   * Greenplum's "failed to acquire resources on one or more segments", naming the segment.
+   */
+  async dispatchCall<K extends keyof SegmentApi>(
+    content: number,
+    method: K,
+    args: Parameters<SegmentApi[K]>,
+    session?: Session,
+  ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
+    try {
+      if (session) await this.ensureGang(session, content);
+      return await this.callContent(content, method, args);
+    } catch (e) {
+      if (
+        !(e instanceof SqlError) ||
+        e.code !== '08006' ||
+        e.message === 'gang was lost due to cluster reconfiguration'
+      )
+        throw e;
+      this.fts?.trigger();
+      const row = this.config.find((c) => c.content === content && c.role === 'p');
+      throw sqlError('connection_failure', 'failed to acquire resources on one or more segments', {
+        detail: `${e.message}${e.detail ? `\n\t${e.detail}` : ''} (seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'})`,
+      });
+    }
+  }
+
+  /**
+   * Gang creation: the first dispatch of a session to a content (again after that content's
+   * primary changed) must get an answer within gp_segment_connect_timeout.
+   */
+  private async ensureGang(session: Session, content: number): Promise<void> {
+    const dbid = this.contentDbids()[content];
+    if (dbid === undefined || session.gangs.get(content) === dbid) return;
+    await this.watched(dbid, this.callSegment(dbid, 'ping', [], this.connectTimeoutMs));
+    session.gangs.set(content, dbid);
+  }
+
+  /** The segment's name as error texts give it: `seg0 sdw1:6000`. */
+  segmentName(content: number): string {
+    const row = this.config.find((c) => c.content === content && c.role === 'p');
+    return `seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'}`;
   }
 
   dispatchEnv(session: Session | undefined): DispatchEnv {
     return {
       numSegments: this.numSegments,
       contentDbids: this.contentDbids(),
-      call: (content, method, args) => this.callContent(content, method, args),
+      call: (content, method, args) => this.dispatchCall(content, method, args, session),
       localContext: (received) => this.localContext(received, session),
     };
   }

@@ -180,9 +180,12 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
   const onePhase = oneStatement && parts.size === 1 && d.local.xid === 0 && d.writers.size === 0;
   await Promise.all(
     [...parts].map(async ([c, list]) => {
-      await s.qd.callContent(c, 'insertRows', [
-        { dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) },
-      ]);
+      await s.qd.dispatchCall(
+        c,
+        'insertRows',
+        [{ dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) }],
+        s,
+      );
       d.touched.add(c);
       d.writers.add(c);
     }),

@@ -70,6 +70,8 @@ export interface SegmentApi {
   abortDtx(gxid: number): Promise<void>;
   listPrepared(): Promise<string[]>;
   checkpoint(): Promise<void>;
+  /** Gang creation: answers at once (the coordinator gives up after gp_segment_connect_timeout). */
+  ping(): Promise<boolean>;
   replicationStatus(): Promise<ReplicationRow[]>;
 }
 

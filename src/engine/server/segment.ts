@@ -192,6 +192,11 @@ export class SegmentExecutor implements SegmentApi {
     this.inst.xact.abort(tx);
   }
 
+  async ping(): Promise<boolean> {
+    this.inst.mustBeRunning();
+    return true;
+  }
+
   async checkpoint(): Promise<void> {
     await this.inst.checkpoint();
   }

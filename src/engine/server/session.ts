@@ -52,6 +52,8 @@ export class Session {
   active = false;
   closed = false;
   notices: string[] = [];
+  /** Content → dbid of the segment connections (gangs) this session has set up. */
+  readonly gangs = new Map<number, number>();
 
   constructor(qd: Coordinator) {
     this.qd = qd;
@@ -246,7 +248,21 @@ export class Session {
     }
     // Two-phase commit.
     try {
-      await Promise.all(writers.map((c) => this.qd.callContent(c, 'prepare', [d.gxid, d.gid])));
+      await Promise.all(
+        writers.map((c) =>
+          this.qd.callContent(c, 'prepare', [d.gxid, d.gid]).catch((e: unknown) => {
+            if (e instanceof SqlError && e.code === '08006')
+              throw sqlError(
+                'connection_failure',
+                `FTS detected connection lost during dispatch to ${this.qd.segmentName(c)} pid=${20000 + c}:`,
+                {
+                  detail: e.message,
+                },
+              );
+            throw e;
+          }),
+        ),
+      );
     } catch (e) {
       await this.abortDtx(d).catch(() => undefined);
       throw e;

@@ -8,7 +8,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { copyChangedBlocks } from '../replication/rewind.ts';
-import { readControl } from '../instance/control.ts';
+import { hasStandbySignal, readControl } from '../instance/control.ts';
 import { Instance } from '../instance/instance.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { pairOf, UtilityLog, type UtilityHost } from './host.ts';
@@ -179,8 +179,7 @@ async function recover(
         host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'full', bytes: r.bytes });
       } else {
         const control = readControl(target.disk);
-        const wasMirror =
-          control?.state === 'in archive recovery' && control.timeline === source.inst.timeline;
+        const wasMirror = hasStandbySignal(target.disk) && control?.timeline === source.inst.timeline;
         if (type === 'Incremental' && wasMirror && !diverged(control, source.inst.control.history)) {
           log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
           host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });

@@ -15,8 +15,9 @@ export const UTILITIES: { cmd: string; what: string }[] = [
   { cmd: 'gpstate -f', what: 'the standby coordinator' },
   { cmd: 'gprecoverseg -a', what: 'recover down segments incrementally' },
   { cmd: 'gprecoverseg -aF', what: 'full recovery (copy the primary)' },
-  { cmd: 'gprecoverseg -ar', what: 'rebalance: back to preferred roles' },
-  { cmd: 'gpactivatestandby -a', what: 'promote the standby coordinator' },
+  { cmd: 'gprecoverseg -r', what: 'rebalance: back to preferred roles' },
+  { cmd: 'gpactivatestandby -d /data/coordinator/gpseg-1', what: 'activate the standby coordinator' },
+  { cmd: 'gpinitstandby -s scdw', what: 'add a standby coordinator on scdw' },
 ];
 
 export const PROBE_SQL = 'select gp_request_fts_probe_scan();';

@@ -108,20 +108,23 @@ export const styles = [
       .p-workload {
         order: 3;
       }
-      .p-controls {
+      .p-recommend {
         order: 4;
       }
-      .p-console {
+      .p-lessons {
         order: 5;
       }
-      .p-timeline {
+      .p-controls {
         order: 6;
       }
-      .p-catalog {
+      .p-console {
         order: 7;
       }
-      .p-lessons {
+      .p-timeline {
         order: 8;
+      }
+      .p-catalog {
+        order: 9;
       }
     }
   `,

@@ -14,6 +14,8 @@ import '../workload/mpp-workload.ts';
 import '../timeline/mpp-timeline.ts';
 import '../catalog/mpp-catalog.ts';
 import '../lessons/mpp-lessons.ts';
+import '../recommend/mpp-recommendations.ts';
+import type { LabConfigureDetail } from '../events.ts';
 import { styles } from './mpp-ha-lab.styles.ts';
 
 /** The attributes that define the cluster; changing one boots a new cluster. */
@@ -33,6 +35,7 @@ const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'spee
  * @csspart catalog - the catalog views panel
  * @csspart timeline - the event timeline panel
  * @csspart lessons - the lessons panel
+ * @csspart recommendations - the recommended next actions panel
  * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
  * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
  */
@@ -45,7 +48,6 @@ export class MppHaLab extends LitElement {
   @property({ type: Number, attribute: 'segments-per-host' }) segmentsPerHost = 2;
   /** Mirror placement, as gpinitsystem does it; group by default. */
   @property() mirroring: 'none' | 'group' | 'spread' = 'group';
-  /** A standby coordinator on scdw; falls back (with a notice) while not available. */
   /** A standby coordinator on 'scdw' (on by default; `standby="false"` turns it off). */
   @property({
     converter: {
@@ -57,7 +59,7 @@ export class MppHaLab extends LitElement {
   /** 'compressed' time (default) or 'realistic' Greenplum timings. */
   @property() speed: 'compressed' | 'realistic' = 'compressed';
   /** The open lesson's id. */
-  @property({ reflect: true }) lesson = 'segment-crash';
+  @property({ reflect: true }) lesson = 'primary-failover';
   /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
   @property({ type: Number, attribute: 'workload-rate' }) workloadRate = 4;
 
@@ -143,6 +145,21 @@ export class MppHaLab extends LitElement {
     }
   }
 
+  /** A lesson asks for a cluster of another shape: set the attributes and boot it now. */
+  private _configure(d: LabConfigureDetail): void {
+    this.hosts = d.hosts;
+    this.mirroring = d.mirroring;
+    this.segmentsPerHost = d.segmentsPerHost ?? 2;
+    const done = (async () => {
+      await this.updateComplete;
+      clearTimeout(this._bootTimer);
+      await this.reboot();
+      if (this.store.state !== 'ready')
+        throw new Error(`the cluster failed to start: ${this.store.bootError}`);
+    })();
+    d.reply(done);
+  }
+
   private _openConsole(dbid: number | undefined): void {
     const c = this._console;
     if (!c) return;
@@ -185,6 +202,7 @@ export class MppHaLab extends LitElement {
         @mpp-instance-select=${(e: CustomEvent<{ dbid: number | undefined }>) => (this._selected = e.detail.dbid)}
         @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
         @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
+        @mpp-lab-configure=${(e: CustomEvent<LabConfigureDetail>) => this._configure(e.detail)}
       >
         <div class="col main">
           <section class="panel p-topology" part="topology" aria-labelledby="h-topology">
@@ -216,13 +234,17 @@ export class MppHaLab extends LitElement {
             <h2 id="h-workload">Workload: bank transfers</h2>
             <mpp-workload .store=${s} .workload=${this.workload}></mpp-workload>
           </section>
-          <section class="panel p-controls" part="controls" aria-labelledby="h-controls">
-            <h2 id="h-controls">Faults and utilities</h2>
-            <mpp-controls .store=${s}></mpp-controls>
+          <section class="panel p-recommend" part="recommendations" aria-labelledby="h-recommend">
+            <h2 id="h-recommend">Recommended next actions</h2>
+            <mpp-recommendations .store=${s}></mpp-recommendations>
           </section>
           <section class="panel p-lessons" part="lessons" aria-labelledby="h-lessons">
             <h2 id="h-lessons">Lessons</h2>
-            <mpp-lessons .store=${s} .lesson=${this.lesson}></mpp-lessons>
+            <mpp-lessons .store=${s} .workload=${this.workload} .lesson=${this.lesson}></mpp-lessons>
+          </section>
+          <section class="panel p-controls" part="controls" aria-labelledby="h-controls">
+            <h2 id="h-controls">Faults and utilities</h2>
+            <mpp-controls .store=${s}></mpp-controls>
           </section>
         </div>
       </div>

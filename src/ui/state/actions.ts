@@ -146,3 +146,33 @@ export function sql(store: ClusterStore, text: string): Promise<boolean> {
     return `${r.command} ${r.rowCount}${r.rows.length ? `\n${r.rows.map((x) => x.join(' | ')).join('\n')}` : ''}`;
   });
 }
+
+/** The key of a held fault point in `store.holds`. */
+export function holdKey(point: string, dbid: number): string {
+  return `${point}@${dbid}`;
+}
+
+/** Holds a fault point (as gp_inject_fault 'suspend'); the handle waits in the store for `release`. */
+export function suspend(store: ClusterStore, point: string, dbid: number): Promise<boolean> {
+  return record(store, 'fault', `const hold = cluster.faults.suspend('${point}', ${dbid})`, () => {
+    const key = holdKey(point, dbid);
+    if (store.holds.has(key)) return `${point} on dbid ${dbid} is already held`;
+    store.holds.set(key, faults(store).suspend(point, dbid));
+    store.changed();
+    return point === 'fts_probe'
+      ? 'FTS skips its probes until released'
+      : `dbid ${dbid} stops at ${point} until released`;
+  });
+}
+
+export function release(store: ClusterStore, point: string, dbid: number): Promise<boolean> {
+  return record(store, 'fault', 'hold.release()', () => {
+    const key = holdKey(point, dbid);
+    const h = store.holds.get(key);
+    if (!h) return `${point} on dbid ${dbid} was not held`;
+    h.release();
+    store.holds.delete(key);
+    store.changed();
+    return `${point} on dbid ${dbid} released`;
+  });
+}

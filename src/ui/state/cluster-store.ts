@@ -82,8 +82,13 @@ export class ClusterStore {
     utilityMode: false,
     ftsProbe: false,
   };
-  /** Announcements for the aria-live region (crashes, recoveries). */
+  /** Announcements for the aria-live region (crashes, failovers, promotions, activation). */
   announcement = '';
+  /** Fault points held through the lab (`cluster.faults.suspend`), by `point@dbid`. */
+  readonly holds = new Map<string, { release(): void }>();
+  /** gprecoverseg's progress per recovering dbid (the last 'recovery.progress' event). */
+  readonly recovery = new Map<number, { done: number; total: number }>();
+
   refreshMs = 2000;
 
   private seq = 0;
@@ -150,6 +155,8 @@ export class ClusterStore {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    for (const h of this.holds.values()) h.release();
+    this.holds.clear();
     clearInterval(this.timer);
     clearTimeout(this.refreshSoon);
     this.unsubscribe?.();
@@ -261,6 +268,7 @@ export class ClusterStore {
       this.events = [ev, ...this.events].slice(0, MAX_EVENTS);
     }
     if (dbid !== undefined) this.trackProc(e.kind, dbid);
+    this.trackHa(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
     this.changed();
   }
@@ -279,8 +287,52 @@ export class ClusterStore {
       const was = this.proc.get(dbid);
       this.proc.set(dbid, 'up');
       if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
-    } else if (/promot|failover/.test(kind)) {
-      this.announce(`${kind}: ${who}.`);
+    }
+  }
+
+  /** Failovers, promotions and activation: announced in words, and remembered where derived state needs it. */
+  private trackHa(e: ClusterEvent): void {
+    const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : undefined);
+    const content = n('content');
+    const seg = content === undefined ? 'a segment' : `content ${content}`;
+    const at = (d: number | undefined) => {
+      const host = this.config.find((r) => r.dbid === d)?.hostname;
+      return `dbid ${d ?? '?'}${host ? ` on ${host}` : ''}`;
+    };
+    switch (e.kind) {
+      case 'fts.failover':
+        this.announce(
+          `FTS failover on ${seg}: primary ${at(n('from'))} is down, promoting its mirror ${at(n('to'))}.`,
+        );
+        break;
+      case 'instance.promoted':
+        this.announce(
+          `Mirror ${at(e.dbid)} was promoted: it is now the primary of its content, not in sync.`,
+        );
+        break;
+      case 'fts.mirror_down':
+        this.announce(
+          `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`,
+        );
+        break;
+      case 'fts.mirror_up':
+        this.announce(
+          `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`,
+        );
+        break;
+      case 'fts.double_fault':
+        this.announce(
+          `Double fault on ${seg}: primary ${at(n('primary'))} and mirror ${at(n('mirror'))} are both down. Its data is unavailable.`,
+        );
+        break;
+      case 'standby.activated':
+        this.announce(`The standby coordinator ${at(e.dbid)} was activated: it is now the coordinator.`);
+        break;
+      case 'recovery.progress': {
+        const d = n('dbid');
+        if (d !== undefined) this.recovery.set(d, { done: n('done') ?? 0, total: n('total') ?? 0 });
+        break;
+      }
     }
   }
 

@@ -1,0 +1,188 @@
+/**
+ * "Recommended next actions", as Greenplum Command Center gives them: derived from the catalog
+ * (gp_segment_configuration, gp_configuration_history) and the instance processes the lab has
+ * seen crash, each with the utility or call that addresses it.
+ */
+import type { StepAction } from '../lessons/lesson-types.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import type { SegmentRow } from '../state/types.ts';
+
+export interface Recommendation {
+  /** Stable id, for tests and keys: 'activate', 'recover', 'rebalance', 'double-fault-0'... */
+  id: string;
+  level: 'critical' | 'warning' | 'info' | 'ok';
+  title: string;
+  detail: string;
+  action?: StepAction;
+}
+
+const list = (xs: (string | number)[]) => xs.join(', ');
+
+/** True when the lab saw the instance's process die and not come back. */
+function isDown(store: ClusterStore, dbid: number): boolean {
+  const p = store.proc.get(dbid);
+  return p === 'down' || p === 'crashing';
+}
+
+/** Contents whose newest history row says FTS found a double fault (or a mirrorless content down). */
+function faultedInHistory(store: ClusterStore): Set<number> {
+  const seen = new Set<number>();
+  const out = new Set<number>();
+  for (const h of store.history) {
+    const m = /content id (\d+)/.exec(h.desc);
+    if (!m) continue;
+    const c = Number(m[1]);
+    if (seen.has(c)) continue;
+    seen.add(c);
+    if (/double fault detected|dbid \d+ is down/.test(h.desc)) out.add(c);
+  }
+  return out;
+}
+
+export function recommend(store: ClusterStore): Recommendation[] {
+  if (store.state !== 'ready') return [];
+  const rows = store.config;
+  const out: Recommendation[] = [];
+  const coord = rows.find((r) => r.content === -1 && r.role === 'p');
+  const standby = rows.find((r) => r.content === -1 && r.role === 'm');
+
+  if (coord && (isDown(store, coord.dbid) || /coordinator is not running/.test(store.catalogError))) {
+    if (standby && !isDown(store, standby.dbid)) {
+      const cmd = `gpactivatestandby -d ${standby.datadir}`;
+      out.push({
+        id: 'activate',
+        level: 'critical',
+        title: `Activate the standby: ${cmd}`,
+        detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) is down: no client can connect. Run gpactivatestandby on ${standby.hostname} to make the standby (dbid ${standby.dbid}) the coordinator.`,
+        action: { kind: 'utility', command: cmd, label: 'Activate' },
+      });
+    } else
+      out.push({
+        id: 'restart-coordinator',
+        level: 'critical',
+        title: 'Restart the coordinator',
+        detail: `The coordinator (dbid ${coord.dbid}) is down and there is no running standby to activate.`,
+        action: { kind: 'restart', target: coord.dbid, label: 'Restart' },
+      });
+    // The catalog cannot be read: what follows would be stale.
+    return out;
+  }
+
+  const contents = [...new Set(rows.filter((r) => r.content >= 0).map((r) => r.content))];
+  const faulted = faultedInHistory(store);
+  const unavailable = new Set<number>();
+  const downMirrors: SegmentRow[] = [];
+  const syncing: SegmentRow[] = [];
+  const pending: SegmentRow[] = [];
+  for (const c of contents) {
+    const p = rows.find((r) => r.content === c && r.role === 'p');
+    const m = rows.find((r) => r.content === c && r.role === 'm');
+    if (!p) continue;
+    if (isDown(store, p.dbid)) {
+      if (!m || m.status === 'd' || isDown(store, m.dbid) || faulted.has(c)) {
+        unavailable.add(c);
+        const both = m
+          ? `Both its primary (dbid ${p.dbid}) and its mirror (dbid ${m.dbid}) are down`
+          : `Its only instance (dbid ${p.dbid}) is down and it has no mirror`;
+        out.push({
+          id: `double-fault-${c}`,
+          level: 'critical',
+          title: m ? `Double fault: content ${c} is unavailable` : `Content ${c} is unavailable`,
+          detail: `${both}. The data of content ${c} is unavailable, and every query that needs it fails, until one of its instances returns: restart the primary (dbid ${p.dbid})${m ? ', which has every committed transaction, then recover the mirror with gprecoverseg -a' : ''}.`,
+          action: { kind: 'restart', target: p.dbid, label: `Restart dbid ${p.dbid}` },
+        });
+      } else pending.push(p);
+      continue;
+    }
+    if (m && m.status === 'd') downMirrors.push(m);
+    else if (m && m.mode !== 's') syncing.push(m);
+  }
+
+  if (pending.length)
+    out.push({
+      id: 'probe',
+      level: 'warning',
+      title: 'FTS will fail over at its next probe',
+      detail: `Primary ${list(pending.map((p) => `dbid ${p.dbid}`))} is down; its mirror is in sync and will be promoted. You can ask FTS to probe now.`,
+      action: { kind: 'sql', sql: 'select gp_request_fts_probe_scan()', label: 'Probe now' },
+    });
+  if (downMirrors.length)
+    out.push({
+      id: 'recover',
+      level: 'warning',
+      title: 'Recover with gprecoverseg -a',
+      detail: `${downMirrors.length === 1 ? 'Mirror' : 'Mirrors'} ${list(downMirrors.map((m) => `dbid ${m.dbid} (content ${m.content}, ${m.hostname})`))} ${downMirrors.length === 1 ? 'is' : 'are'} down: ${downMirrors.length === 1 ? 'its content runs' : 'their contents run'} on one copy. gprecoverseg -a recovers them incrementally as mirrors.`,
+      action: { kind: 'utility', command: 'gprecoverseg -a', label: 'Recover' },
+    });
+  if (syncing.length) {
+    const progress = syncing
+      .map((m) => {
+        const r = store.recovery.get(m.dbid);
+        return r && r.total ? `dbid ${m.dbid} ${Math.round((100 * r.done) / r.total)}%` : `dbid ${m.dbid}`;
+      })
+      .join(', ');
+    out.push({
+      id: 'sync',
+      level: 'info',
+      title: 'Wait for the mirrors to synchronize',
+      detail: `${progress}: up, not yet in sync (mode n). gpstate -e shows what is left; rebalance only after they are in sync.`,
+      action: { kind: 'utility', command: 'gpstate -e', label: 'Show progress' },
+    });
+  }
+
+  const switched = rows.filter((r) => r.content >= 0 && r.role === 'p' && r.preferredRole === 'm');
+  const balanceable = switched.filter((p) =>
+    rows.filter((r) => r.content === p.content).every((r) => r.status === 'u' && r.mode === 's'),
+  );
+  if (balanceable.length)
+    out.push({
+      id: 'rebalance',
+      level: 'warning',
+      title: 'Rebalance with gprecoverseg -r',
+      detail: `${list(balanceable.map((p) => `dbid ${p.dbid}`))} ${balanceable.length === 1 ? 'acts' : 'act'} as primary on ${list([...new Set(balanceable.map((p) => p.hostname))])} though preferred as mirror, and ${balanceable.length === 1 ? 'its pair is' : 'their pairs are'} in sync: gprecoverseg -r returns every segment to its preferred role (running queries on those contents are cancelled).`,
+      action: { kind: 'utility', command: 'gprecoverseg -r', label: 'Rebalance' },
+    });
+
+  if (coord && !standby) {
+    const host = coord.hostname === 'scdw' ? 'cdw' : 'scdw';
+    out.push({
+      id: 'add-standby',
+      level: 'warning',
+      title: `Add a standby: gpinitstandby -s ${host}`,
+      detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby: if it fails, the cluster is down until it is repaired.`,
+      action: { kind: 'utility', command: `gpinitstandby -s ${host}`, label: 'Add standby' },
+    });
+  } else if (standby && (isDown(store, standby.dbid) || standby.status === 'd'))
+    out.push({
+      id: 'restart-standby',
+      level: 'warning',
+      title: 'Restart the standby: gpinitstandby -n',
+      detail: `The standby (dbid ${standby.dbid} on ${standby.hostname}) is down: the coordinator is unprotected.`,
+      action: { kind: 'utility', command: 'gpinitstandby -n', label: 'Restart standby' },
+    });
+
+  for (const key of store.holds.keys()) {
+    const [point = '', dbid = '0'] = key.split('@');
+    out.push({
+      id: `hold-${point}`,
+      level: 'info',
+      title: `Fault point ${point} is held on dbid ${dbid}`,
+      detail:
+        point === 'fts_probe'
+          ? 'FTS skips its probes: failures go unnoticed until it is released.'
+          : 'The instance waits at this point until released.',
+      action: { kind: 'release', point, dbid: Number(dbid), label: 'Release' },
+    });
+  }
+
+  if (!out.length)
+    out.push({
+      id: 'healthy',
+      level: 'ok',
+      title: 'No action needed',
+      detail: rows.some((r) => r.content >= 0 && r.role === 'm')
+        ? 'Every segment is up, synchronized and in its preferred role; the coordinator has a standby.'
+        : 'Every segment is up. This cluster has no mirrors: a failed segment makes its data unavailable until it restarts.',
+    });
+  return out;
+}

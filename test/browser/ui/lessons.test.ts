@@ -1,0 +1,196 @@
+/**
+ * The guided lessons, followed to their end by pressing their buttons, and the recommended
+ * next actions derived from the catalog. Every wait polls with a deadline.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppLessons } from '../../../src/ui/lessons/mpp-lessons.ts';
+import { LESSONS } from '../../../src/ui/lessons/lessons.ts';
+import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+
+let lab: MppHaLab | undefined;
+
+afterEach(() => {
+  lab?.remove();
+  lab = undefined;
+});
+
+async function bootLab(attrs: Record<string, string> = {}): Promise<MppHaLab> {
+  const el = document.createElement('mpp-ha-lab');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  lab = await mount(el);
+  await until(() => el.store.state === 'ready', 'the cluster to boot');
+  await until(() => el.workload.ready, 'the bank table to be loaded');
+  return el;
+}
+
+function lessonsOf(el: MppHaLab): MppLessons {
+  return inShadow<MppLessons>(el, 'mpp-lessons')!;
+}
+
+function checkState(ls: MppLessons): string | undefined {
+  return inShadow(ls, '.check')?.dataset['checkState'];
+}
+
+function recIds(el: MppHaLab): string[] {
+  const panel = inShadow(el, 'mpp-recommendations');
+  return allInShadow(panel, '[data-rec]').map((r) => r.dataset['rec']!);
+}
+
+/**
+ * Opens a lesson and follows it: on each step presses every action button (except rebuilding
+ * the cluster, which a step offers only as a way back to a healthy start), waits for the check
+ * to pass and presses Next. `onStep` runs after a step's check passed.
+ */
+async function follow(
+  el: MppHaLab,
+  id: string,
+  onStep: (step: number) => Promise<void> = async () => undefined,
+  opts: { rebuild?: boolean } = {},
+): Promise<MppLessons> {
+  el.lesson = id;
+  await el.updateComplete;
+  const ls = lessonsOf(el);
+  const lesson = LESSONS.find((l) => l.id === id)!;
+  if (lesson.needs)
+    await until(() => el.store.features[lesson.needs!], `the feature ${lesson.needs}`, 30_000);
+  for (let i = 0; i < lesson.steps.length; i++) {
+    await until(() => ls.step === i && inShadow(ls, `.step[data-step="${i}"]`), `step ${i + 1}`);
+    const buttons = allInShadow<HTMLButtonElement>(ls, '[data-step-action]').filter(
+      (b) => opts.rebuild || b.dataset['stepAction'] !== 'rebuild',
+    );
+    for (const b of buttons) {
+      await until(() => !b.disabled, `the button "${text(b)}" to be enabled`);
+      b.click();
+      await ls.updateComplete;
+      await until(() => b.isConnected && !b.disabled, `"${text(b)}" to finish`, 30_000);
+      if (b.dataset['stepAction'] === 'rebuild') await until(() => el.workload.ready, 'the new bank table');
+    }
+    if (lesson.steps[i]!.check)
+      await until(
+        () => checkState(ls) === 'pass',
+        `step ${i + 1} (${lesson.steps[i]!.title}) to pass; last seen: ${text(inShadow(ls, '.check'))}`,
+        45_000,
+      );
+    await onStep(i);
+    if (i < lesson.steps.length - 1) inShadow<HTMLButtonElement>(ls, 'button.next')!.click();
+  }
+  await until(() => text(inShadow(ls, '.end')) === 'Lesson complete.', 'the lesson to be complete');
+  return ls;
+}
+
+describe('lessons', () => {
+  it('lesson 1: crash a primary, FTS promotes its mirror, every check passes; the recommendations follow the catalog', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab();
+    // Every feature is detected, so the controls that needed them are enabled, without notes.
+    await until(() => Object.values(el.store.features).every(Boolean), 'every feature detected', 30_000);
+    const controls = inShadow(el, 'mpp-controls')!;
+    await until(
+      () => allInShadow<HTMLButtonElement>(controls, 'button.util').every((b) => !b.disabled),
+      'utilities enabled',
+    );
+    expect(allInShadow(controls, '.note').map((n) => text(n))).toEqual([]);
+    const ls = await follow(el, 'primary-failover', async (step) => {
+      if (step !== 1) return;
+      // After the failover: the catalog has dbid 2 down, so gprecoverseg -a is recommended.
+      await until(() => recIds(el).includes('recover'), 'the recommendation to run gprecoverseg -a');
+      const panel = inShadow(el, '[part="lessons"]')!;
+      panel.scrollIntoView();
+      await page.screenshot({ path: '__screenshots__/lesson-1-step-2.png', element: panel });
+    });
+    expect(text(inShadow(ls, '.check'))).toMatch(/Passed/);
+    expect(text(inShadow(ls, '.check'))).toMatch(/dbid 2 .*status=d/);
+
+    const recs = inShadow(el, 'mpp-recommendations')!;
+    const recover = inShadow(recs, '[data-rec="recover"]')!;
+    expect(text(recover)).toContain('Recover with gprecoverseg -a');
+    expect(text(recover.querySelector('code'))).toBe('gprecoverseg -a');
+    inShadow<HTMLButtonElement>(recs, '[data-rec-action="recover"]')!.click();
+    // Recovered and in sync: the roles are still switched, so rebalancing is next.
+    await until(() => recIds(el).includes('rebalance'), 'the recommendation to run gprecoverseg -r', 30_000);
+    expect(text(inShadow(recs, '[data-rec="rebalance"]'))).toContain('Rebalance with gprecoverseg -r');
+    const panel = inShadow(el, '[part="recommendations"]')!;
+    panel.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/recommendations-rebalance.png', element: panel });
+    inShadow<HTMLButtonElement>(recs, '[data-rec-action="rebalance"]')!.click();
+    await until(() => recIds(el).join() === 'healthy', 'no action needed after the rebalance', 30_000);
+  });
+
+  it('lesson 5: the coordinator fails, the standby is activated and re-protected with gpinitstandby -s cdw', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab();
+    await follow(el, 'standby', async (step) => {
+      if (step === 1) {
+        await until(() => recIds(el).includes('activate'), 'the recommendation to activate the standby');
+        const recs = inShadow(el, 'mpp-recommendations')!;
+        expect(text(inShadow(recs, '[data-rec="activate"] code'))).toBe(
+          'gpactivatestandby -d /data/coordinator/gpseg-1',
+        );
+        const panel = inShadow(el, '[part="recommendations"]')!;
+        panel.scrollIntoView();
+        await page.screenshot({ path: '__screenshots__/recommendations-activate.png', element: panel });
+      }
+      if (step === 2)
+        await until(() => recIds(el).includes('add-standby'), 'the recommendation to add a standby');
+    });
+    const rows = el.store.config.filter((r) => r.content === -1);
+    await until(
+      () => el.store.config.some((r) => r.content === -1 && r.role === 'm' && r.hostname === 'cdw'),
+      'the new standby in the lab catalog',
+    );
+    expect(rows.find((r) => r.role === 'p')?.hostname).toBe('scdw');
+    await until(
+      () =>
+        /activated/.test(el.store.announcement) ||
+        el.store.events.some((e) => e.kind === 'standby.activated'),
+      'the activation event',
+    );
+  });
+});
+
+describe('the other lessons, followed to their end', () => {
+  for (const id of ['mirror-failure', 'recovery', 'double-fault', 'segment-crash']) {
+    it(id, async () => {
+      const el = await bootLab();
+      await follow(
+        el,
+        id,
+        async (step) => {
+          if (id === 'mirror-failure' && step === 2) {
+            const panel = inShadow(el, '[part="lessons"]')!;
+            panel.scrollIntoView();
+            await page.screenshot({ path: '__screenshots__/lesson-2-blocked.png', element: panel });
+          }
+          if (id === 'double-fault' && step === 2) {
+            await until(() => recIds(el).includes('double-fault-0'), 'the double-fault recommendation');
+            const panel = inShadow(el, '[part="recommendations"]')!;
+            panel.scrollIntoView();
+            await page.screenshot({
+              path: '__screenshots__/recommendations-double-fault.png',
+              element: panel,
+            });
+          }
+        },
+        { rebuild: id === 'segment-crash' },
+      );
+    });
+  }
+
+  it('host-crash: group then spread on three hosts', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab();
+    await follow(
+      el,
+      'host-crash',
+      async (step) => {
+        if (step === 3) {
+          await page.screenshot({ path: '__screenshots__/lesson-3-spread-host-down.png' });
+        }
+      },
+      { rebuild: true },
+    );
+  });
+});
