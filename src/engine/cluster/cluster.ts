@@ -274,6 +274,14 @@ export class InlineCluster implements Cluster {
       retire: (n) => {
         n.retired = true;
       },
+      addMirror: async (row) => {
+        this.knownRows.set(row.dbid, row);
+        const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
+        const primary = this.nodes.mirrorOf(node)!;
+        await baseBackup(primary.inst!, node.disk);
+        await bootNode(this.boot, node, false);
+        attachStandby(this.boot, primary, node);
+      },
     };
     this.emit({ kind: 'utility.start', command: commandLine });
     const r = await runUtility(host, this.files, commandLine);

@@ -2,6 +2,7 @@
 import type { UtilityResult } from '../cluster/api.ts';
 import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
+import { gpaddmirrors } from './gpaddmirrors.ts';
 import { splitArgs } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 
@@ -19,6 +20,8 @@ export async function runUtility(
       return gprecoverseg(host, argv, files);
     case 'gpstate':
       return gpstate(host, argv);
+    case 'gpaddmirrors':
+      return gpaddmirrors(host, argv, files);
     case 'gpinitstandby':
       return gpinitstandby(host, argv);
     case 'gpactivatestandby':

@@ -17,6 +17,8 @@ export interface StandbyHost extends UtilityHost {
   createStandby(row: SegmentConfig): Promise<InstanceNode>;
   bootStandby(node: InstanceNode): Promise<void>;
   retire(node: InstanceNode): void;
+  /** A new mirror instance: base backup from its content's primary, started, streaming. */
+  addMirror(row: SegmentConfig): Promise<void>;
 }
 
 const done = (log: UtilityLog, exitCode: number): UtilityResult => ({

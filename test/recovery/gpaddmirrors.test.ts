@@ -1,0 +1,66 @@
+/** gpaddmirrors on a mirrorless cluster under load, and its refusals. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+describe('gpaddmirrors', () => {
+  it('adds group mirrors while writes go on; they sync, and a failover then keeps every row', async () => {
+    const c = (cluster = await createCluster({ timeScale: 200 }));
+    await c.query('create table t (a int) distributed by (a)');
+    await c.query('insert into t select generate_series(1, 1000)');
+    let stop = false;
+    let n = 1000;
+    const writer = (async () => {
+      while (!stop) await c.query(`insert into t values (${++n})`);
+    })();
+    const r = await c.run('gpaddmirrors -a');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Mirror segments have been added; data synchronization is in progress.');
+    const rows = await c.query(
+      "select dbid, content, role, preferred_role, hostname, port from gp_segment_configuration where role = 'm' and content >= 0 order by content",
+    );
+    expect(rows.rows).toEqual([
+      [6, 0, 'm', 'm', 'sdw2', 7000],
+      [7, 1, 'm', 'm', 'sdw2', 7001],
+      [8, 2, 'm', 'm', 'sdw1', 7000],
+      [9, 3, 'm', 'm', 'sdw1', 7001],
+    ]);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        const x = await c.query(
+          "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
+        );
+        return x.rows[0]![0] === 0;
+      },
+      15_000,
+      'mirrors in sync',
+    );
+    stop = true;
+    await writer;
+    await c.faults.crash(3);
+    await c.query('select gp_request_fts_probe_scan()');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[n]]);
+    const again = await c.run('gpaddmirrors -a');
+    expect(again.exitCode).toBe(2);
+    expect(again.stdout).toContain(
+      'GPDB physical mirroring cannot be added. The cluster is already configured with Mirrors.',
+    );
+  });
+
+  it('-o writes the placement; -p checks the port range', async () => {
+    const c = (cluster = await createCluster({ timeScale: 200 }));
+    const o = await c.run('gpaddmirrors -o sample');
+    expect(o.exitCode).toBe(0);
+    expect((c as unknown as { files: Map<string, string> }).files.get('sample')).toContain('0|sdw2|7000|');
+    const bad = await c.run('gpaddmirrors -a -p 60000');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toMatch(/outside of the valid range/);
+  });
+});
