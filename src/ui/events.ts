@@ -28,6 +28,8 @@ export interface LabConfigureDetail {
   hosts: string;
   mirroring: 'none' | 'group' | 'spread';
   segmentsPerHost?: number;
+  /** A standby coordinator (default true). */
+  standby?: boolean;
   reply(done: Promise<void>): void;
 }
 

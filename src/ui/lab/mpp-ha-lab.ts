@@ -150,6 +150,7 @@ export class MppHaLab extends LitElement {
     this.hosts = d.hosts;
     this.mirroring = d.mirroring;
     this.segmentsPerHost = d.segmentsPerHost ?? 2;
+    this.standby = d.standby ?? true;
     const done = (async () => {
       await this.updateComplete;
       clearTimeout(this._bootTimer);

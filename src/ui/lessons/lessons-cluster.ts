@@ -13,7 +13,7 @@ import {
   type CatRow,
 } from './checks.ts';
 import type { Lesson, LabShape, StepCheck } from './lesson-types.ts';
-import { FAILED_OVER, baseline } from './lessons-segments.ts';
+import { FAILED_OVER, FRESH, baseline } from './lessons-segments.ts';
 
 const THREE = 'sdw1,sdw2,sdw3';
 
@@ -200,6 +200,7 @@ export const STANDBY: Lesson = {
         "The standby (dbid 10 on scdw) receives the coordinator's WAL: the catalog and the distributed transaction log. It appears in gp_segment_configuration as content -1, role m, and in gp_stat_replication as gp_segment_id -1.",
       ],
       actions: [
+        FRESH,
         {
           kind: 'sql',
           sql: 'select gp_segment_id, application_name, state, sync_state from gp_stat_replication where gp_segment_id = -1',

@@ -260,14 +260,14 @@ export class MppLessons extends LitElement {
         }
       </dl>
       ${
-        c.state === 'checking' || c.state === 'pass'
+        c.state === 'checking'
           ? nothing
           : html`<button
               class="quiet check-now"
               ?disabled=${this.store?.state !== 'ready'}
               @click=${() => this._poll(this._step, 3_000)}
             >
-              ${c.state === 'fail' ? 'Check again' : 'Check now'}
+              ${c.state === 'idle' ? 'Check now' : 'Check again'}
             </button>`
       }
     </div>`;

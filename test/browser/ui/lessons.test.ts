@@ -100,9 +100,15 @@ describe('lessons', () => {
       const panel = inShadow(el, '[part="lessons"]')!;
       panel.scrollIntoView();
       await page.screenshot({ path: '__screenshots__/lesson-1-step-2.png', element: panel });
+      const recPanel = inShadow(el, '[part="recommendations"]')!;
+      await page.screenshot({ path: '__screenshots__/recommendations-recover.png', element: recPanel });
     });
     expect(text(inShadow(ls, '.check'))).toMatch(/Passed/);
     expect(text(inShadow(ls, '.check'))).toMatch(/dbid 2 .*status=d/);
+    // Back shows the previous step again, its check still passed.
+    inShadow<HTMLButtonElement>(ls, 'button.back')!.click();
+    await until(() => inShadow(ls, '.step[data-step="3"]'), 'step 4 again');
+    expect(checkState(ls)).toBe('pass');
 
     const recs = inShadow(el, 'mpp-recommendations')!;
     const recover = inShadow(recs, '[data-rec="recover"]')!;
