@@ -82,14 +82,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
-    node.mirror = mirror;
-    node.handlers = {
-      identify: () => mirror.identify(),
-      receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
-        mirror.receiveWal(start, data, history),
-      promote: () => mirror.promote(),
-    } as InstanceNode['handlers'];
-    node.up = true;
+    serveAsMirror(node, mirror);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'standby', recovery: inst.recovery });
     return;
   }
@@ -115,13 +108,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       becomePrimary(ctx, node, inst, call, alive);
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
-    node.handlers = {
-      identify: () => mirror.identify(),
-      receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
-        mirror.receiveWal(start, data, history),
-      promote: () => mirror.promote(),
-    } as InstanceNode['handlers'];
-    node.up = true;
+    serveAsMirror(node, mirror);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: inst.recovery });
     return;
   }
@@ -225,6 +212,18 @@ function primaryTiming(ctx: BootContext) {
     retryMs: Math.max(10, 5000 / ctx.timeScale),
     maxSlotWalKeepSize: keep < 0 ? -1 : keep,
   };
+}
+
+/** A mirror or standby serves its walreceiver and PROMOTE, nothing else. */
+function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
+  node.mirror = mirror;
+  node.handlers = {
+    identify: () => mirror.identify(),
+    receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
+      mirror.receiveWal(start, data, history),
+    promote: () => mirror.promote(),
+  } as InstanceNode['handlers'];
+  node.up = true;
 }
 
 type Call = <K extends keyof InstanceApi>(

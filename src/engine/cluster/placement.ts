@@ -29,19 +29,9 @@
  * (gpinitsystem sorts MACHINE_LIST_FILE; pass sorted names to get its order exactly).
  */
 
+import type { SegmentConfig } from '../catalog/catalog.ts';
 /** One row of `gp_segment_configuration` (§1.1). */
-export interface SegmentConfig {
-  dbid: number;
-  content: number;
-  role: 'p' | 'm';
-  preferred_role: 'p' | 'm';
-  mode: 's' | 'n';
-  status: 'u' | 'd';
-  port: number;
-  hostname: string;
-  address: string;
-  datadir: string;
-}
+export type { SegmentConfig } from '../catalog/catalog.ts';
 
 export type MirroringMode = 'none' | 'group' | 'spread';
 

@@ -179,36 +179,39 @@ export class Instance implements StorageContext {
   }
 
   /** Starts the instance on its disk: crash recovery, then ready for work. */
-  static async start(
+  static start(
     rt: InstanceRuntime,
     settings: Partial<StorageSettings> = {},
     extensions: RedoExtensions = {},
   ): Promise<Instance> {
-    const control = readControl(rt.disk);
-    if (!control)
-      throw sqlError(
-        'object_not_in_prerequisite_state',
-        'the data directory is empty: the instance was never initialised',
-      );
-    const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
-    await inst.recover(false);
-    return inst;
+    return Instance.open(rt, settings, extensions, false);
   }
 
   /** Starts as a standby (mirror): replays the WAL it has and stays in recovery, for more. */
-  static async startStandby(
+  static startStandby(
     rt: InstanceRuntime,
     settings: Partial<StorageSettings> = {},
     extensions: RedoExtensions = {},
+  ): Promise<Instance> {
+    return Instance.open(rt, settings, extensions, true);
+  }
+
+  private static async open(
+    rt: InstanceRuntime,
+    settings: Partial<StorageSettings>,
+    extensions: RedoExtensions,
+    standby: boolean,
   ): Promise<Instance> {
     const control = readControl(rt.disk);
     if (!control)
       throw sqlError(
         'object_not_in_prerequisite_state',
-        'the data directory is empty: run a base backup first',
+        standby
+          ? 'the data directory is empty: run a base backup first'
+          : 'the data directory is empty: the instance was never initialised',
       );
     const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
-    await inst.recover(true);
+    await inst.recover(standby);
     return inst;
   }
 

@@ -7,7 +7,7 @@
  */
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
-import type { DmlNode, PlanNode } from '../plan/plan.ts';
+import { children, type DmlNode, type PlanNode } from '../plan/plan.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
 import type { DtxContext, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
 
@@ -144,29 +144,8 @@ export async function runPlan(
 function topMotions(n: PlanNode): Extract<PlanNode, { op: 'motion' }>[] {
   if (n.op === 'motion') return [n];
   const out: Extract<PlanNode, { op: 'motion' }>[] = [];
-  for (const c of childNodes(n)) out.push(...topMotions(c));
+  for (const c of children(n)) out.push(...topMotions(c));
   return out;
-}
-
-function childNodes(n: PlanNode): PlanNode[] {
-  switch (n.op) {
-    case 'filter':
-    case 'project':
-    case 'agg':
-    case 'sort':
-    case 'limit':
-    case 'distinct':
-    case 'motion':
-      return [n.input];
-    case 'hashJoin':
-    case 'nestLoop':
-    case 'setop':
-      return [n.left, n.right];
-    case 'append':
-      return n.inputs;
-    default:
-      return [];
-  }
 }
 
 /** Segments a DML statement runs on: where the target rows can be. */
@@ -179,7 +158,7 @@ function dmlGang(root: DmlNode, numSegments: number): number[] {
 function findDirect(n: PlanNode): number[] | undefined {
   if (n.op === 'scan') return n.directContents;
   if (n.op === 'motion') return undefined;
-  const kids = childNodes(n);
+  const kids = children(n);
   if (kids.length === 1) return findDirect(kids[0]!);
   return undefined;
 }
