@@ -180,6 +180,7 @@ async function startCoordinator(
   // Catalog WAL streams to the standby, when one is configured.
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
   repl.coordinator = true;
+  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   node.repl = repl;
   qd.replication = repl;
   const standby = ctx.nodes.mirrorOf(node);

@@ -6,6 +6,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { UtilityLog, pairOf, type UtilityHost } from './host.ts';
+import { formatLsn } from '../wal/lsn.ts';
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstate');
@@ -27,8 +28,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
   log.info("local Greenplum Version: 'postgres (Greenplum Database) 7.0.0 build mpp-ha-lab'");
 
   if (flags.has('-f')) {
-    const standby = config.find((c) => c.content === -1 && c.role === 'm');
-    if (!standby) log.info('Standby coordinator instance not configured');
+    standbyReport(host, config, log);
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
 
@@ -228,6 +228,39 @@ async function detail(
   log.info(
     `      ${c.role === 'p' ? 'Database status' : 'Segment status'}                   = ${node.up ? 'Up' : c.status === 'd' ? 'Down in configuration' : 'Down'}`,
   );
+}
+
+/** gpstate -f: the standby's catalog row, whether it runs, and the coordinator's walsender to it. */
+function standbyReport(host: UtilityHost, config: SegmentConfig[], log: UtilityLog): void {
+  const standby = config.find((c) => c.content === -1 && c.role === 'm');
+  if (!standby) {
+    log.info('Standby coordinator instance not configured');
+    return;
+  }
+  const coordinator = config.find((c) => c.content === -1 && c.role === 'p');
+  const up = host.nodes.get(standby.dbid).up;
+  log.info('Obtaining Segment details from coordinator...');
+  log.info('Standby coordinator details');
+  log.info('-----------------------');
+  log.info(`   Standby address          = ${standby.address}`);
+  log.info(`   Standby data directory   = ${standby.datadir}`);
+  log.info(`   Standby port             = ${standby.port}`);
+  log.info(`   Standby PID              = ${up ? 10000 + standby.dbid : 0}`);
+  log.info(`   Standby status           = ${up ? 'Standby host passive' : 'Standby process not running'}`);
+  log.info('--------------------------------------------------------------');
+  log.info('--pg_stat_replication');
+  log.info('--------------------------------------------------------------');
+  const ws = coordinator ? host.nodes.get(coordinator.dbid).repl?.walsender : undefined;
+  if (!ws || ws.state === 'stopped') {
+    log.info('No entries found.');
+  } else {
+    log.info(`-WAL Sender State: ${ws.state}`);
+    log.info(`-Sync state: ${ws.state === 'streaming' ? 'sync' : 'async'}`);
+    log.info(`-Sent Location: ${formatLsn(ws.sent)}`);
+    log.info(`-Flush Location: ${formatLsn(ws.flush)}`);
+    log.info(`-Replay Location: ${formatLsn(ws.replay)}`);
+  }
+  log.info('--------------------------------------------------------------');
 }
 
 function row(cols: string[]): string {
