@@ -50,6 +50,13 @@ describe('standby coordinator scenarios', () => {
     const ddl = s.query('create table cb2 (a int) distributed by (a)');
     await hold.reached;
     expect(await stillPending(ddl, c)).toBe(true);
+    expect(
+      (
+        await c.query(
+          'select wait_event_type, wait_event, query from pg_stat_activity where wait_event is not null',
+        )
+      ).rows,
+    ).toEqual([['IPC', 'SyncRep', 'create table cb2 (a int) distributed by (a)']]);
     // Other sessions' read-only work is not blocked.
     expect((await c.query('select count(*) from cb')).rows).toEqual([[0]]);
     hold.release();

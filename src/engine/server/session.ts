@@ -64,6 +64,16 @@ export class Session {
     qd.sessions.set(this.id, this);
   }
 
+  /** The coordinator's own transaction; its sync-rep wait (for the standby) shows as wait_event. */
+  private beginLocal(): Transaction {
+    const tx = this.qd.inst.xact.begin();
+    tx.onSyncRepWait = (waiting) => {
+      this.waitEventType = waiting ? 'IPC' : undefined;
+      this.waitEvent = waiting ? 'SyncRep' : undefined;
+    };
+    return tx;
+  }
+
   stateName(): string {
     if (this.active) return 'active';
     if (this.txState === 'failed') return 'idle in transaction (aborted)';
@@ -144,7 +154,7 @@ export class Session {
       this.dtx = {
         gxid,
         gid,
-        local: this.qd.inst.xact.begin(),
+        local: this.beginLocal(),
         writers: new Set(),
         touched: new Set(),
         cid: 0,

@@ -85,7 +85,8 @@ export function replicationColumns(withSegment: boolean) {
 }
 
 const PG_EPOCH_MS = 946_684_800_000;
-const micros = (ms: number | undefined) => (ms === undefined ? null : (ms - PG_EPOCH_MS) * 1000);
+/** A runtime time in ms as a timestamptz value (µs since 2000-01-01). */
+export const micros = (ms: number | undefined) => (ms === undefined ? null : (ms - PG_EPOCH_MS) * 1000);
 
 export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> {
   const tx = qd.inst.xact.begin();

@@ -16,7 +16,7 @@ import type { Row } from './protocol.ts';
 import { commandResult, rowsResult, type QueryResult } from './results.ts';
 import { SessionSettings } from './session-settings.ts';
 import { makeEvalContext, statementTimeFrom } from './eval-context.ts';
-import { replicationColumns, replicationRowsOf } from './system-views.ts';
+import { micros, replicationColumns, replicationRowsOf, systemRelations } from './system-views.ts';
 import type { SegmentExecutor } from './segment.ts';
 
 export class UtilitySession {
@@ -56,6 +56,33 @@ export class UtilitySession {
     this.closed = true;
   }
 
+  /**
+   * pg_stat_activity here: this session, and the segment's backends waiting for their mirror
+   * (wait_event SyncRep), the wait a blocked commit shows on a primary whose mirror is gone.
+   */
+  private backendRows(): Row[] {
+    const now = micros(this.clock.now());
+    const rows: Row[] = [
+      ['postgres', 40000 + this.content, null, 'gpadmin', '', now, null, now, null, null, 'active', ''],
+    ];
+    for (const w of this.inst.xact.syncRepWaits)
+      rows.push([
+        'postgres',
+        30000 + (w.xid % 10000),
+        null,
+        'gpadmin',
+        '',
+        micros(w.since),
+        micros(w.since),
+        micros(w.since),
+        'IPC',
+        'SyncRep',
+        'active',
+        w.query,
+      ]);
+    return rows;
+  }
+
   private async run(stmt: Statement): Promise<QueryResult> {
     switch (stmt.kind) {
       case 'select':
@@ -63,6 +90,7 @@ export class UtilitySession {
       case 'setop': {
         const system = new Map<string, SystemRelation>([
           ['pg_stat_replication', { columns: replicationColumns(false) }],
+          ['pg_stat_activity', systemRelations.get('pg_stat_activity')!],
         ]);
         const planner = new Planner({ tables: new Map(), system, numSegments: 0, initplans: new Map() });
         const plan = planner.planTop(stmt);
@@ -74,6 +102,7 @@ export class UtilitySession {
             instance: this.inst,
             received: () => [],
             systemRows: async (name): Promise<Row[]> => {
+              if (name === 'pg_stat_activity') return this.backendRows();
               if (name !== 'pg_stat_replication') return [];
               return replicationRowsOf(
                 await (this.qe?.replicationStatus() ?? Promise.resolve([])),

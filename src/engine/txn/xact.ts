@@ -59,6 +59,8 @@ export class Transaction {
   /** Work to drop if it aborts. */
   readonly onAbort: (() => void)[] = [];
   snapshot: Snapshot | undefined;
+  /** Told when this transaction starts and stops waiting for sync rep (its session's wait_event). */
+  onSyncRepWait: ((waiting: boolean) => void) | undefined;
   /** LSN of this transaction's last WAL record (0 when it wrote none). */
   lastLsn: Lsn = 0;
   /**
@@ -99,6 +101,17 @@ export interface XactHooks {
   now: () => number;
 }
 
+/** A backend waiting in SyncRepWaitForLSN, as pg_stat_activity shows it. */
+export interface SyncRepWait {
+  readonly xid: Xid;
+  /** What it was doing: COMMIT, PREPARE TRANSACTION or COMMIT PREPARED. */
+  readonly query: string;
+  /** Since when (runtime ms). */
+  readonly since: number;
+  /** The LSN it waits for ("waiting for X/Y replication"). */
+  readonly lsn: Lsn;
+}
+
 export class TransactionManager {
   nextXid: Xid = FirstNormalXid;
   readonly running = new Map<Xid, Transaction>();
@@ -112,6 +125,8 @@ export class TransactionManager {
   private readonly log: { readonly wal: WalWriter };
   /** Mutable: the replication layer installs the sync-rep wait once the instance runs. */
   readonly hooks: XactHooks;
+  /** Backends waiting for their mirror's (or standby's) flush right now. */
+  readonly syncRepWaits = new Set<SyncRepWait>();
   /** Unlinks a relation file and forgets its buffers. */
   private readonly unlinkFile: (file: string) => void;
 
@@ -194,7 +209,7 @@ export class TransactionManager {
       done();
     }
     // Committed and durable locally; others see it only once the sync mirror has it too.
-    if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+    await this.waitForSyncRep(end, { xid: tx.xid, query: 'COMMIT', since: this.hooks.now(), lsn: end }, tx);
     this.running.delete(tx.xid);
     tx.state = 'committed';
     for (const f of tx.dropsOnCommit) this.unlinkFile(f);
@@ -239,7 +254,25 @@ export class TransactionManager {
     tx.gid = gid;
     // Until this is durable it is prepared in memory only; a crash forgets it (never acknowledged).
     await this.log.wal.flush(end);
-    if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+    await this.waitForSyncRep(
+      end,
+      { xid: tx.xid, query: 'PREPARE TRANSACTION', since: this.hooks.now(), lsn: end },
+      tx,
+    );
+  }
+
+  /** SyncRepWaitForLSN: registered for pg_stat_activity while it waits. */
+  private async waitForSyncRep(lsn: Lsn, wait: SyncRepWait, tx?: Transaction): Promise<void> {
+    const hook = this.hooks.waitForSyncRep;
+    if (!hook) return;
+    this.syncRepWaits.add(wait);
+    tx?.onSyncRepWait?.(true);
+    try {
+      await hook(lsn);
+    } finally {
+      this.syncRepWaits.delete(wait);
+      tx?.onSyncRepWait?.(false);
+    }
   }
 
   async finishPrepared(gid: string, commit: boolean): Promise<void> {
@@ -260,7 +293,12 @@ export class TransactionManager {
       } finally {
         done();
       }
-      if (this.hooks.waitForSyncRep) await this.hooks.waitForSyncRep(end);
+      await this.waitForSyncRep(end, {
+        xid: p.xid,
+        query: 'COMMIT PREPARED',
+        since: this.hooks.now(),
+        lsn: end,
+      });
     } else this.clog.set(p.xid, XidStatus.aborted);
     this.orphanRunning.delete(p.xid);
     for (const f of unlink) this.unlinkFile(f);

@@ -63,10 +63,22 @@ describe('mirror crash (event table row 3)', () => {
     expect(await pair(c, 0)).toBe('ppsu,mmsu');
     expect(await history(c)).toEqual(h0);
     expect(blocked.settled()).toBe(false);
+    // The blocked commit waits in SyncRep on the primary (pg_stat_activity in utility mode).
+    const seg = await c.connect({ dbid: 2 });
+    const waiting = await seg.query(
+      "select wait_event_type, wait_event, state, query from pg_stat_activity where wait_event = 'SyncRep'",
+    );
+    expect(waiting.rows).toEqual([['IPC', 'SyncRep', 'active', 'COMMIT']]);
+    await seg.close();
     // Past the grace period the next probe marks the mirror down and sends SYNCREP_OFF.
     await probeUntil(c, 0, 'ppnu,mmnd');
     await waitFor(() => blocked.settled(), 5000, 'commit released by SYNCREP_OFF');
     expect(blocked.outcome()).toMatchObject({ ok: true });
+    const after = await c.connect({ dbid: 2 });
+    expect(
+      (await after.query("select count(*) from pg_stat_activity where wait_event = 'SyncRep'")).rows,
+    ).toEqual([[0]]);
+    await after.close();
   });
 
   it('with a grace period of 0 the first probe marks the mirror down', async () => {
