@@ -3,6 +3,7 @@
  * that a new mirror replays WAL from that checkpoint's redo point. The primary keeps serving
  * writes meanwhile: pages changed after the checkpoint are made right by replaying the WAL.
  */
+import { SLOT_FILE, createSlot } from './slot.ts';
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
 import {
@@ -23,6 +24,7 @@ export async function baseBackup(
   target: Disk,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<BaseBackupResult> {
+  createSlot(primary);
   await primary.checkpoint();
   const source = primary.disk;
   // The control file as of the checkpoint: the copy starts replay at its redo point.
@@ -35,6 +37,7 @@ export async function baseBackup(
         f !== CONTROL_FILE &&
         f !== STANDBY_SIGNAL &&
         f !== 'gp_replication.conf' &&
+        f !== SLOT_FILE &&
         f !== 'fts_probe_file.bak',
     );
   const total = files.reduce((n, f) => n + source.nblocks(f) * BLCKSZ, 0);

@@ -14,6 +14,8 @@ import type { Lsn } from '../wal/lsn.ts';
 import type { FtsApi, ProbeResponse } from './protocol.ts';
 import { WalSender, type MirrorLink } from './walsender.ts';
 
+import { SLOT_NAME, markSlotLost, slotLost } from './slot.ts';
+
 const CONF = 'gp_replication.conf';
 const PROBE_FILE = 'fts_probe_file.bak';
 
@@ -51,11 +53,13 @@ export class PrimaryReplication implements FtsApi {
     // The replication slot: WAL the mirror has not flushed is kept, up to the limit.
     inst.checkpointer.retainFrom = () => {
       const ws = this.walsender;
-      if (!ws || ws.syncError === 'walread') return undefined;
+      if (!ws || ws.syncError === 'walread' || slotLost(inst)) return undefined;
       const need = ws.flush;
       const limit = this.timing.maxSlotWalKeepSize;
       if (limit >= 0 && inst.wal.insertLsn - need > limit) {
         ws.syncError = 'walread';
+        markSlotLost(inst);
+        inst.rt.trace({ kind: 'slot.lost', slot: SLOT_NAME });
         return undefined;
       }
       return need;

@@ -11,6 +11,7 @@ import type { Clock } from '../runtime/clock.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import type { WalStatus } from './protocol.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
+import { SLOT_NAME, slotLost } from './slot.ts';
 
 export type WalSenderState = 'startup' | 'catchup' | 'streaming' | 'stopped';
 
@@ -104,6 +105,10 @@ export class WalSender {
           continue;
         }
         connected = true;
+        if (slotLost(this.inst)) {
+          this.syncError = 'walread';
+          throw new Error(`can no longer get changes from replication slot "${SLOT_NAME}"`);
+        }
         this.backendStart = this.clock.now();
         this.sent = this.write = this.flush = id.flushed;
         this.replay = id.replayed;

@@ -327,6 +327,37 @@ describe('mirror lag within max_slot_wal_keep_size (event table row 10)', () => 
     expect((await replication(c)).find((r) => r[0] === 0)).toEqual([0, 'streaming', 'sync', 'none']);
   });
 
+  it('a lag past the limit (max_slot_wal_keep_size): sync_error walread, the mirror stays down, only -F rebuilds it', async () => {
+    const c = await start({
+      ...FAST,
+      timeScale: 100,
+      settings: { max_slot_wal_keep_size: 1, gp_fts_mark_mirror_down_grace_period: 0 },
+    });
+    await c.query('create table w (a int, b text) distributed by (a)');
+    await c.query("insert into w select generate_series(1, 40), ''");
+    await synced(c);
+    const key = await keyOnEachContent(c, 'w');
+    await c.faults.crash(6);
+    await probeUntil(c, 0, 'ppnu,mmnd');
+    // About 3 MB of WAL on content 0 only, then a checkpoint there: the slot is lost.
+    for (let i = 0; i < 6; i++)
+      await c.query(`insert into w select ${key[0]}, repeat('x', 500) from generate_series(1, 1000)`);
+    await c.query('checkpoint');
+    await c.faults.restart(6);
+    await waitFor(
+      async () => (await replication(c)).find((r) => r[0] === 0)?.[3] === 'walread',
+      5000,
+      'sync_error walread on content 0',
+    );
+    await probe(c);
+    expect(await pair(c, 0)).toBe('ppnu,mmnd');
+    // Incremental recovery cannot help; a full one can.
+    expect((await c.run('gprecoverseg -aF')).exitCode).toBe(0);
+    await probeUntil(c, 0, 'ppsu,mmsu', 5000);
+    expect((await replication(c)).find((r) => r[0] === 0)).toEqual([0, 'streaming', 'sync', 'none']);
+    expect((await c.query(`select count(*) from w where a = ${key[0]}`)).rows).toEqual([[6001]]);
+  });
+
   it('an in-sync pair under a 64 MB limit: a checkpoint keeps the slot (sync_error stays none)', async () => {
     const c = await start({ ...FAST, settings: { max_slot_wal_keep_size: 64 } });
     await c.query('create table k (a int, b text) distributed by (a)');
