@@ -5,6 +5,7 @@
 //
 //   node bench/profile.mjs <bulk|count|group|commits> [--rows N] [--hosts N] [--segments N]
 //                          [--sessions N] [--ms N] [--top N] [--out file.cpuprofile] [--profile 0]
+//                          [--mirroring none|group|spread]
 //
 // e.g. node bench/profile.mjs bulk --rows 200000 --hosts 1 --segments 1
 // The .cpuprofile (--out) opens in Chromium DevTools' Performance panel or speedscope.
@@ -31,6 +32,7 @@ function parse(argv) {
   for (let i = 1; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
     if (k === 'out') o.out = argv[i + 1];
+    else if (k === 'mirroring') o.mirroring = argv[i + 1];
     else if (k in o) o[k] = Number(argv[i + 1]);
     else throw new Error(`unknown option ${argv[i]}`);
   }
@@ -91,7 +93,13 @@ async function main() {
   try {
     const { createCluster } = await server.ssrLoadModule('/src/engine/index.ts');
     const hosts = Array.from({ length: o.hosts }, (_, i) => `sdw${i + 1}`);
-    const c = await createCluster({ hosts, segmentsPerHost: o.segments, storage: 'memory', name: 'profile' });
+    const c = await createCluster({
+      hosts,
+      segmentsPerHost: o.segments,
+      storage: 'memory',
+      name: 'profile',
+      mirroring: o.mirroring ?? 'none',
+    });
     const q = (sql) => c.query(sql);
     await q('create table b (id int, v int, s text) distributed by (id)');
     await q('create table c (id int, v int, s text) distributed by (id)');

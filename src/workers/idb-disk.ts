@@ -126,6 +126,10 @@ export class IdbDisk implements Disk {
     return b ? b.slice() : undefined;
   }
 
+  view(file: string, block: number): Uint8Array | undefined {
+    return this.cache.get(file)?.get(block);
+  }
+
   write(file: string, block: number, data: Uint8Array): void {
     if (data.length !== BLCKSZ) throw new Error(`write of ${data.length} bytes; blocks are ${BLCKSZ}`);
     // A fresh array owning its own buffer (even when handed a Node Buffer or a view).

@@ -20,6 +20,10 @@ export class FencedDisk implements Disk {
     return this.inner.stats;
   }
 
+  view(file: string, block: number): Uint8Array | undefined {
+    return this.inner.view(file, block);
+  }
+
   read(file: string, block: number): Uint8Array | undefined {
     return this.inner.read(file, block);
   }

@@ -16,6 +16,11 @@ export const BLCKSZ = 8192;
 export interface Disk {
   /** A copy of one block, or undefined when the block was never written (or is past the end). */
   read(file: string, block: number): Uint8Array | undefined;
+  /**
+   * The block's bytes without a copy, for readers that take a few bytes out at once (the WAL
+   * reader). The caller must not modify them, nor keep them past its next call into the disk.
+   */
+  view(file: string, block: number): Uint8Array | undefined;
   /** Writes one block into the volatile cache. `data` must be BLCKSZ bytes; it is copied. */
   write(file: string, block: number, data: Uint8Array): void;
   /** Number of blocks in the file (highest written block + 1), 0 when it does not exist. */

@@ -40,6 +40,10 @@ export class MemoryDisk implements Disk {
     return b ? b.slice() : undefined;
   }
 
+  view(file: string, block: number): Uint8Array | undefined {
+    return this.cache.get(file)?.get(block);
+  }
+
   write(file: string, block: number, data: Uint8Array): void {
     if (data.length !== BLCKSZ) throw new Error(`write of ${data.length} bytes; blocks are ${BLCKSZ}`);
     const copy = data.slice();

@@ -70,7 +70,7 @@ export class WalFiles {
       const inSeg = pos % this.segSize;
       const block = Math.floor(inSeg / BLCKSZ);
       const off = inSeg % BLCKSZ;
-      const data = this.disk.read(this.fileFor(pos), block);
+      const data = this.disk.view(this.fileFor(pos), block);
       if (!data) return undefined;
       const take = Math.min(BLCKSZ - off, n - done);
       out.set(data.subarray(off, off + take), done);
