@@ -239,6 +239,21 @@ export class Coordinator {
 }
 
 // Server functions a session can call.
+registerFunction(
+  'pg_cancel_backend',
+  ['int4'],
+  'bool',
+  (args, ctx) => {
+    // Only sessions of the coordinator this runs on can be reached.
+    const sessions = (ctx.server as { sessions?: Map<number, Session> } | undefined)?.sessions;
+    const pid = args[0];
+    const target = sessions && [...sessions.values()].find((s) => s.pid === pid);
+    if (!target) return false;
+    target.requestCancel();
+    return true;
+  },
+  { volatile: true },
+);
 registerFunction('version', [], 'text', () => SERVER_VERSION_STRING, { volatile: true });
 registerFunction(
   'pg_current_wal_lsn',

@@ -14,6 +14,9 @@ import { statementTimeFrom } from './eval-context.ts';
 import { runStatement } from './statements.ts';
 import { SessionSettings } from './session-settings.ts';
 
+const IGNORED_CANCEL =
+  'WARNING:  ignoring query cancel request for synchronous replication to ensure cluster consistency';
+
 /** The distributed transaction a session has open. */
 export interface OpenDtx {
   gxid: number;
@@ -51,6 +54,10 @@ export class Session {
   waitEvent: string | undefined;
   active = false;
   closed = false;
+  /** In the commit of its transaction: a cancel cannot stop it any more. */
+  private committing = false;
+  /** pg_cancel_backend() arrived while a statement ran: it fails at its next check. */
+  private cancelRequested = false;
   notices: string[] = [];
   /** Content → dbid of the segment connections (gangs) this session has set up. */
   readonly gangs = new Map<number, number>();
@@ -74,6 +81,28 @@ export class Session {
     return tx;
   }
 
+  /**
+   * pg_cancel_backend(): the running statement fails with 57014 at its next check, before it
+   * could commit. A commit already under way (waiting for a mirror's or the standby's flush,
+   * or for COMMIT PREPARED) is not interrupted: it is committed locally and must be
+   * acknowledged as a whole, so the cancel is ignored with Greenplum's warning.
+   */
+  requestCancel(): void {
+    if (!this.active) return;
+    if (this.committing) {
+      this.notices.push(IGNORED_CANCEL);
+      return;
+    }
+    this.cancelRequested = true;
+  }
+
+  /** Fails the statement when a cancel arrived (called where a statement may stop cleanly). */
+  checkCancel(): void {
+    if (!this.cancelRequested) return;
+    this.cancelRequested = false;
+    throw sqlError('query_canceled', 'canceling statement due to user request');
+  }
+
   stateName(): string {
     if (this.active) return 'active';
     if (this.txState === 'failed') return 'idle in transaction (aborted)';
@@ -91,10 +120,12 @@ export class Session {
     this.active = true;
     this.currentQuery = sql;
     this.queryStart = this.qd.clock.now();
+    this.cancelRequested = false;
     try {
       for (const s of stmts) last = await this.run(s);
     } finally {
       this.active = false;
+      this.cancelRequested = false;
     }
     return last;
   }
@@ -135,7 +166,15 @@ export class Session {
     const implicit = !this.explicit;
     if (implicit) this.settings.beginTransaction();
     try {
+      this.checkCancel();
       const result = await runStatement(this, stmt);
+      // A single-segment write commits in the statement's own round trip: a cancel that came
+      // meanwhile met a commit under way and is ignored, as the segment ignores it.
+      if (this.cancelRequested && this.dtx?.committed) {
+        this.cancelRequested = false;
+        this.notices.push(IGNORED_CANCEL);
+      }
+      this.checkCancel();
       if (implicit) await this.finish(true);
       result.notices = [...this.notices, ...result.notices];
       return result;
@@ -203,7 +242,7 @@ export class Session {
       return commandResult('ROLLBACK');
     }
     await this.finish(true);
-    return commandResult('COMMIT');
+    return commandResult('COMMIT', 0, this.notices);
   }
 
   /** Ends the open distributed transaction: commit (1PC or 2PC) or abort. */
@@ -215,10 +254,13 @@ export class Session {
     this.settings.endTransaction(commit);
     try {
       if (d) {
-        if (commit) await this.commitDtx(d);
-        else await this.abortDtx(d);
+        if (commit) {
+          this.committing = true;
+          await this.commitDtx(d);
+        } else await this.abortDtx(d);
       }
     } finally {
+      this.committing = false;
       if (d) this.qd.dtm.end(d.gxid);
       this.qd.locks.releaseAll(this.id);
     }

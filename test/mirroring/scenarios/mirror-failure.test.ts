@@ -81,6 +81,35 @@ describe('mirror crash (event table row 3)', () => {
     await after.close();
   });
 
+  it('cancel does not end a commit waiting for sync rep (cancel_commit_pending_replication)', async () => {
+    const c = await start({ ...FAST, timeScale: 50, settings: { gp_fts_probe_interval: 3600 } });
+    await c.query('create table cc (a int) distributed by (a)');
+    await c.query('insert into cc select generate_series(1, 40)');
+    await synced(c);
+    const key = await keyOnEachContent(c, 'cc');
+    await c.faults.crash(6);
+    const s = await c.connect();
+    const blocked = watch(s.query(`insert into cc values (${key[0]})`));
+    const pid = await waitFor(async () => {
+      const r = await c.query("select pid from pg_stat_activity where query like 'insert into cc%'");
+      return r.rows[0]?.[0] as number | undefined;
+    });
+    expect((await c.query(`select pg_cancel_backend(${pid})`)).rows).toEqual([[true]]);
+    await probe(c);
+    expect(blocked.settled()).toBe(false);
+    await probeUntil(c, 0, 'ppnu,mmnd');
+    await waitFor(() => blocked.settled(), 5000, 'commit released by SYNCREP_OFF');
+    const out = blocked.outcome();
+    expect(out).toMatchObject({ ok: true });
+    expect((out as { value: { notices: string[] } }).value.notices).toContain(
+      'WARNING:  ignoring query cancel request for synchronous replication to ensure cluster consistency',
+    );
+    expect((await c.query(`select count(*) from cc where a = ${key[0]}`)).rows).toEqual([[2]]);
+    // A pid that is no backend: false.
+    expect((await c.query('select pg_cancel_backend(1)')).rows).toEqual([[false]]);
+    await s.close();
+  });
+
   it('with a grace period of 0 the first probe marks the mirror down', async () => {
     const c = await start({
       ...FAST,

@@ -299,3 +299,31 @@ describe('repeated failover of the same content', () => {
     expect((await c.query('select count(*), sum(b) from rf')).rows).toEqual([[201, 20100]]);
   });
 });
+
+describe('pg_cancel_backend', () => {
+  it('cancels a statement that has not committed: 57014, its work rolled back', async () => {
+    const c = await start(FAST);
+    await c.query('create table cx (a int) distributed by (a)');
+    await c.query('insert into cx select generate_series(1, 10)');
+    const a = await c.connect();
+    const b = await c.connect();
+    await a.query('begin');
+    await a.query('truncate cx');
+    // b waits for a's lock, inside its own implicit transaction.
+    const waiting = watch(b.query('insert into cx select generate_series(100, 120)'));
+    const pid = await waitFor(async () => {
+      const r = await c.query("select pid from pg_stat_activity where query like 'insert into cx%'");
+      return r.rows[0]?.[0] as number | undefined;
+    });
+    expect((await c.query(`select pg_cancel_backend(${pid})`)).rows).toEqual([[true]]);
+    await a.query('rollback');
+    const err = await rejection(waiting.promise);
+    expect(err.code).toBe('57014');
+    expect(err.message).toBe('canceling statement due to user request');
+    expect((await c.query('select count(*) from cx')).rows).toEqual([[10]]);
+    // The session is usable again.
+    expect((await b.query('select count(*) from cx')).rows).toEqual([[10]]);
+    await a.close();
+    await b.close();
+  });
+});
