@@ -40,6 +40,29 @@ async function failover(c: Cluster, dbid: number): Promise<void> {
 }
 
 describe('gprecoverseg', () => {
+  it('progress: per-segment kB lines in stdout, and gpstate -e lists "Segments in recovery" while it runs', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table p (a int, b text) distributed by (a)');
+    await c.query("insert into p select i, repeat('x', 200) from generate_series(1, 4000) i");
+    await synced(c);
+    await failover(c, 2);
+    const hold = c.faults.suspend('gprecoverseg_copy', 2);
+    const run = c.run('gprecoverseg -aF');
+    await hold.reached;
+    const during = await c.run('gpstate -e');
+    expect(during.stdout).toContain('Segments in recovery');
+    expect(during.stdout).toMatch(
+      /Segment\s+Port\s+Recovery type\s+Completed bytes \(kB\)\s+Total bytes \(kB\)\s+Percentage completed/,
+    );
+    expect(during.stdout).toMatch(/sdw1\s+6000\s+full\s+0\s+0\s+0%/);
+    hold.release();
+    const r = await run;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/sdw1 \(dbid 2\): \d+\/\d+ kB \(\d+%\)/);
+    const after = await c.run('gpstate -e');
+    expect(after.stdout).not.toContain('Segments in recovery');
+  });
+
   it('mirror_promotion: recover the failed primary as a mirror, then -r restores preferred roles', async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
     await c.query('create table t (a int, b text) distributed by (a)');

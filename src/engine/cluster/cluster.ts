@@ -22,6 +22,7 @@ import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
 import { runUtility, type StandbyHost } from '../utilities/index.ts';
+import type { RecoveryProgress } from '../utilities/host.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
 export const DEFAULT_TIME_SCALE = 30;
@@ -241,6 +242,9 @@ export class InlineCluster implements Cluster {
     return all.find((n) => rowOf(n)?.role === 'p');
   }
 
+  /** Recoveries gprecoverseg is running now (its recovery_progress.file). */
+  private readonly recoveryProgress = new Map<number, RecoveryProgress>();
+
   /** Files utilities read and write (-i, -o): a small in-memory home directory. */
   readonly files = new Map<string, string>();
 
@@ -252,6 +256,8 @@ export class InlineCluster implements Cluster {
       crashNode: (n) => this.crashNode(n),
       restartNode: (n) => this.restartNode(n),
       emit: (e) => this.emit(e),
+      reach: (point, dbid) => this.points.reach(point, dbid),
+      recoveryProgress: this.recoveryProgress,
       standby: () => {
         const acting = this.lastCoordinator();
         const node = [...this.nodes.nodes.values()].find(

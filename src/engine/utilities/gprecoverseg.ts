@@ -11,7 +11,7 @@ import { copyChangedBlocks } from '../replication/rewind.ts';
 import { hasStandbySignal, readControl } from '../instance/control.ts';
 import { Instance } from '../instance/instance.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { pairOf, UtilityLog, type UtilityHost } from './host.ts';
+import { pairOf, UtilityLog, type RecoveryProgress, type UtilityHost } from './host.ts';
 
 interface Args {
   auto: boolean;
@@ -164,12 +164,30 @@ async function recover(
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
     }
+    const kind = type.toLowerCase() as RecoveryProgress['type'];
+    const entry: RecoveryProgress = {
+      content: t.content,
+      hostname: t.hostname,
+      port: t.port,
+      type: kind,
+      done: 0,
+      total: 0,
+    };
+    host.recoveryProgress.set(t.dbid, entry);
     try {
+      let lastPct = -1;
       const progress = (done: number, total: number) => {
-        const kb = (n: number) => Math.round(n / 1024);
-        host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: type.toLowerCase() });
-        void kb;
+        entry.done = done;
+        entry.total = total;
+        host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
+        // Sequential progress lines (as with -s), one per tenth of the way.
+        const pct = total ? Math.floor((100 * done) / total) : 100;
+        if (Math.floor(pct / 10) > Math.floor(lastPct / 10) && pct < 100) {
+          lastPct = pct;
+          log.raw(`${who}: ${Math.round(done / 1024)}/${Math.round(total / 1024)} kB (${pct}%)`);
+        }
       };
+      await host.reach('gprecoverseg_copy', t.dbid);
       if (type === 'Full') {
         const r = await baseBackup(source.inst, target.disk, progress);
         log.raw(
@@ -213,6 +231,8 @@ async function recover(
       recovered.push(t);
     } catch (e) {
       log.error(`${who}: ${(e as Error).message}`);
+    } finally {
+      host.recoveryProgress.delete(t.dbid);
     }
   }
   log.info('Triggering FTS probe');

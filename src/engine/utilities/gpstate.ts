@@ -112,6 +112,34 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     let problems = false;
     log.info('----------------------------------------------------');
     log.info('Segment Mirroring Status Report');
+    if (host.recoveryProgress.size) {
+      problems = true;
+      log.info('----------------------------------------------------');
+      log.info('Segments in recovery');
+      log.info(
+        row([
+          'Segment',
+          'Port',
+          'Recovery type',
+          'Completed bytes (kB)',
+          'Total bytes (kB)',
+          'Percentage completed',
+        ]),
+      );
+      for (const r of host.recoveryProgress.values()) {
+        const pct = r.total ? Math.floor((100 * r.done) / r.total) : 0;
+        log.info(
+          row([
+            r.hostname,
+            String(r.port),
+            r.type,
+            String(Math.round(r.done / 1024)),
+            String(Math.round(r.total / 1024)),
+            `${pct}%`,
+          ]),
+        );
+      }
+    }
     const switched = segs.filter((c) => c.role === 'p' && c.preferred_role === 'm');
     if (switched.length) {
       problems = true;

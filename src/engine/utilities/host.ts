@@ -11,6 +11,22 @@ export interface UtilityHost {
   crashNode(node: InstanceNode): Promise<void>;
   restartNode(node: InstanceNode): Promise<void>;
   emit(e: TraceEvent & { dbid?: number }): void;
+  /** Named fault points (gp_inject_fault): a utility may hold at one, as tests need. */
+  reach(point: string, dbid: number): Promise<void>;
+  /**
+   * Recoveries running now, by target dbid: gprecoverseg's recovery_progress.file, which
+   * `gpstate -e` reads ("Segments in recovery") and which is removed when the run ends.
+   */
+  recoveryProgress: Map<number, RecoveryProgress>;
+}
+
+export interface RecoveryProgress {
+  content: number;
+  hostname: string;
+  port: number;
+  type: 'full' | 'incremental' | 'differential';
+  done: number;
+  total: number;
 }
 
 /** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
