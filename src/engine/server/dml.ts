@@ -45,7 +45,7 @@ export async function runInsert(s: Session, stmt: InsertStmt): Promise<QueryResu
   if (new Set(targets).size !== targets.length)
     throw sqlError('duplicate_column', `column specified more than once`, { position: stmt.pos });
   await runInitPlans(s, stmt, env);
-  const n = await insertInto(s, table, stmt.source, targets, env);
+  const n = await insertInto(s, table, stmt.source, targets, env, stmt.columns === undefined);
   return commandResult('INSERT', n);
 }
 
@@ -66,10 +66,18 @@ async function insertInto(
   s: Session,
   table: TableInfo,
   source: Query | undefined,
-  targets: number[],
+  allTargets: number[],
   env: Awaited<ReturnType<typeof plannerEnv>>,
+  implicitColumns = false,
 ): Promise<number> {
   const planner = new Planner(env);
+  // Without a column list, a source narrower than the table fills its leading columns (the
+  // rest take their defaults), as in Postgres; with a list the widths must match.
+  let targets = allTargets;
+  const sourceWidth =
+    source?.kind === 'values' ? source.rows[0]?.length : source ? undefined : targets.length;
+  if (implicitColumns && sourceWidth !== undefined && sourceWidth < targets.length)
+    targets = targets.slice(0, sourceWidth);
   const empty = new Scope([]);
   // The source: VALUES rows (DEFAULT allowed) or a query.
   let node: PlanNode;
@@ -102,6 +110,7 @@ async function insertInto(
     width = targets.length;
   } else {
     const q = planner.planQuery(source);
+    if (implicitColumns && q.columns.length < targets.length) targets = targets.slice(0, q.columns.length);
     if (q.columns.length > targets.length)
       throw sqlError('syntax_error', 'INSERT has more expressions than target columns', {
         position: source.pos,

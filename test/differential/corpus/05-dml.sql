@@ -125,3 +125,14 @@ INSERT INTO c1 VALUES (1), (2);
 SELECT * FROM c1;
 -- error 42P01
 SELECT * FROM c3;
+-- without a column list, a narrower source fills the leading columns
+CREATE TABLE n1 (a int, b text DEFAULT 'dflt', c int) DISTRIBUTED BY (a);
+INSERT INTO n1 VALUES (1);
+INSERT INTO n1 VALUES (2, 'two'), (3, 'three');
+INSERT INTO n1 SELECT 4;
+INSERT INTO n1 SELECT g, 'g' || g FROM generate_series(5, 7) AS g;
+SELECT * FROM n1;
+-- error 42601
+INSERT INTO n1 (a, b) VALUES (8);
+-- error 42601
+INSERT INTO n1 VALUES (9, 'x', 9, 9);
