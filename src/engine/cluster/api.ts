@@ -76,6 +76,11 @@ export interface Cluster {
   query(sql: string): Promise<QueryResult>;
   /** A management utility command line: 'gpstate -m', 'gprecoverseg -a'... */
   run(commandLine: string): Promise<UtilityResult>;
+  /**
+   * The utilities' working directory, by file name: the files `-i` reads and `-o` writes
+   * (gprecoverseg, gpaddmirrors, gpmovemirrors).
+   */
+  readonly files: Map<string, string>;
   readonly faults: Faults;
   subscribe(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;

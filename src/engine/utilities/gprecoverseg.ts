@@ -75,6 +75,7 @@ export async function gprecoverseg(
   if (args.rebalance) return rebalance(host, log);
 
   let failed = config.filter((c) => c.content >= 0 && c.status === 'd');
+  const moves = new Map<number, Location>();
   if (args.input !== undefined) {
     const text = files.get(args.input);
     if (text === undefined) {
@@ -87,7 +88,8 @@ export async function gprecoverseg(
       .filter((l) => l && !l.startsWith('#'));
     const picked: SegmentConfig[] = [];
     for (const line of wanted) {
-      const [address, port, datadir] = line.split(' ')[0]!.split('|');
+      const groups = line.split(/\s+/);
+      const [address, port, datadir] = groups[0]!.split('|');
       const row = config.find(
         (c) => c.address === address && String(c.port) === port && c.datadir === datadir,
       );
@@ -98,8 +100,39 @@ export async function gprecoverseg(
         return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
       }
       picked.push(row);
+      if (groups[1]) {
+        const to = parseLocation(groups[1]);
+        if (typeof to === 'string') {
+          log.error(`${to} in line '${line}'`);
+          return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+        }
+        moves.set(row.dbid, to);
+      }
     }
     failed = picked;
+  }
+  if (args.newHosts !== undefined) {
+    // -p: the failed segments of the i-th failed host are rebuilt on the i-th new host, with
+    // the same ports and directories.
+    const newHosts = args.newHosts.split(',').filter(Boolean);
+    const failedHosts = [...new Set(failed.map((f) => f.hostname))];
+    if (newHosts.length !== failedHosts.length) {
+      log.error(
+        `The number of new hosts (${newHosts.length}) does not match the number of failed hosts (${failedHosts.length}): ${failedHosts.join(', ') || 'none'}`,
+      );
+      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    }
+    for (const f of failed) {
+      const to = newHosts[failedHosts.indexOf(f.hostname)]!;
+      moves.set(f.dbid, { hostname: to, address: to, port: f.port, datadir: f.datadir });
+    }
+  }
+  for (const [dbid, to] of moves) {
+    const clash = locationClash(config, dbid, to);
+    if (clash) {
+      log.error(clash);
+      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    }
   }
   if (args.output !== undefined) {
     files.set(
@@ -113,23 +146,35 @@ export async function gprecoverseg(
     log.info('No segments to recover');
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
-  const type = args.full ? 'Full' : args.differential ? 'Differential' : 'Incremental';
+  const type =
+    args.full || moves.size === failed.length ? 'Full' : args.differential ? 'Differential' : 'Incremental';
   log.info('Greenplum instance recovery parameters');
   log.info('---------------------------------------------------------');
   log.info(`Recovery type              = Standard`);
   log.info(`${failed.length} segment(s) to recover`);
   log.info(`Synchronization mode       = ${type}`);
-  const ok = await recover(host, log, failed, type);
+  const ok = await recover(host, log, failed, type, moves);
   return finish(log, ok, failed.length);
 }
 
-async function recover(
+/** Where a recovered segment goes when it moves (gprecoverseg -p / -i, gpmovemirrors). */
+export type Location = Pick<SegmentConfig, 'hostname' | 'address' | 'port' | 'datadir'>;
+
+export async function recover(
   host: UtilityHost,
   log: UtilityLog,
-  targets: SegmentConfig[],
+  wanted: SegmentConfig[],
   type: 'Full' | 'Differential' | 'Incremental',
+  moves: ReadonlyMap<number, Location> = new Map(),
 ): Promise<SegmentConfig[]> {
   const qd = host.coordinator();
+  // A segment rebuilt elsewhere gets a full copy in its new place.
+  const targets = wanted.map((t) => ({ ...t, ...moves.get(t.dbid) }));
+  for (const t of targets) {
+    const { primary } = pairOf(qd.config, t.content);
+    if (moves.has(t.dbid) && primary?.hostname === t.hostname)
+      log.warn(`Segment is being recovered to the same host as its primary (dbid ${t.dbid})`);
+  }
   log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
   for (const t of targets) {
     const node = host.nodes.get(t.dbid);
@@ -152,6 +197,7 @@ async function recover(
   await qd.inst.xact.commit(tx);
   await qd.refreshConfig();
   qd.configVersion++;
+  for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
 
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const recovered: SegmentConfig[] = [];
@@ -164,7 +210,7 @@ async function recover(
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
     }
-    const kind = type.toLowerCase() as RecoveryProgress['type'];
+    const kind = (moves.has(t.dbid) ? 'full' : type.toLowerCase()) as RecoveryProgress['type'];
     const entry: RecoveryProgress = {
       content: t.content,
       hostname: t.hostname,
@@ -188,7 +234,7 @@ async function recover(
         }
       };
       await host.reach('gprecoverseg_copy', t.dbid);
-      if (type === 'Full') {
+      if (type === 'Full' || moves.has(t.dbid)) {
         const r = await baseBackup(source.inst, target.disk, progress);
         log.raw(
           `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%), 0/1 tablespace`,
@@ -326,4 +372,29 @@ async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityRes
   }
   log.info('The rebalance operation has completed successfully.');
   return { exitCode: 0, stdout: log.stdout, stderr: '' };
+}
+
+/** `address|port|datadir`, the form of a recovery or move file's location group. */
+export function parseLocation(group: string): Location | string {
+  const [address, port, datadir, extra] = group.split('|');
+  if (!address || !port || !datadir || extra !== undefined || !/^\d+$/.test(port))
+    return `Invalid location '${group}': expected address|port|data_directory`;
+  const p = Number(port);
+  if (p < 1 || p > 65535) return `Invalid port ${port} in '${group}'`;
+  return { hostname: address, address, port: p, datadir };
+}
+
+/** Another segment already uses that port or directory on that host. */
+export function locationClash(
+  config: readonly SegmentConfig[],
+  dbid: number,
+  to: Location,
+): string | undefined {
+  const other = config.find(
+    (c) => c.dbid !== dbid && c.hostname === to.hostname && (c.port === to.port || c.datadir === to.datadir),
+  );
+  if (!other) return undefined;
+  return other.port === to.port
+    ? `Port ${to.port} on host ${to.hostname} is already used by dbid ${other.dbid}`
+    : `Data directory ${to.datadir} on host ${to.hostname} is already used by dbid ${other.dbid}`;
 }

@@ -3,6 +3,7 @@ import type { UtilityResult } from '../cluster/api.ts';
 import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
 import { gpaddmirrors } from './gpaddmirrors.ts';
+import { gpmovemirrors } from './gpmovemirrors.ts';
 import { splitArgs } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 
@@ -22,6 +23,8 @@ export async function runUtility(
       return gpstate(host, argv);
     case 'gpaddmirrors':
       return gpaddmirrors(host, argv, files);
+    case 'gpmovemirrors':
+      return gpmovemirrors(host, argv, files);
     case 'gpinitstandby':
       return gpinitstandby(host, argv);
     case 'gpactivatestandby':

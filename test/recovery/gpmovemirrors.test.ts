@@ -1,0 +1,141 @@
+/**
+ * gpmovemirrors and gprecoverseg to new places (-p, two-group -i lines): the mirrors are
+ * stopped, marked down by FTS, rebuilt by a full copy in their new place, and come back in
+ * sync there, while the data stays intact. Files that cannot work change nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+async function synced(c: Cluster): Promise<void> {
+  await waitFor(
+    async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      const r = await c.query(
+        "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
+      );
+      return r.rows[0]![0] === 0;
+    },
+    15_000,
+    'every pair in sync',
+  );
+}
+
+async function row(c: Cluster, dbid: number): Promise<unknown[]> {
+  const r = await c.query(
+    `select role, status, mode, hostname, port, datadir from gp_segment_configuration where dbid = ${dbid}`,
+  );
+  return r.rows[0]!;
+}
+
+async function setup(): Promise<Cluster> {
+  const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+  await c.query('create table mv (a int, b text) distributed by (a)');
+  await c.query("insert into mv select i, 'v' || i from generate_series(1, 3000) i");
+  await synced(c);
+  return c;
+}
+
+describe('gpmovemirrors', () => {
+  it('moves a mirror to a new host while writes go on; it comes back in sync there', async () => {
+    const c = await setup();
+    const [, , , host, port, dir] = await row(c, 6);
+    c.files.set('move', `${String(host)}|${String(port)}|${String(dir)} sdw3|7100|/data2/mirror/gpseg0\n`);
+    let stop = false;
+    let written = 0;
+    const writer = (async () => {
+      const s = await c.connect();
+      while (!stop) {
+        await s.query(`insert into mv values (${10_000 + written})`);
+        written++;
+      }
+      await s.close();
+    })();
+    const r = await c.run('gpmovemirrors -i move');
+    stop = true;
+    await writer;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('pg_basebackup: base backup completed');
+    await synced(c);
+    expect(await row(c, 6)).toEqual(['m', 'u', 's', 'sdw3', 7100, '/data2/mirror/gpseg0']);
+    expect((await c.query('select count(*) from mv')).rows).toEqual([[3000 + written]]);
+    // It really lives on sdw3 now: losing that host takes it down, not the primaries.
+    await c.faults.crash('sdw3');
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await row(c, 6))[1] === 'd';
+    });
+    expect((await c.query('select count(*) from mv')).rows).toEqual([[3000 + written]]);
+  });
+
+  it('refuses files that cannot work, changing nothing; identical lines only warn', async () => {
+    const c = await setup();
+    const before = (await c.query('select * from gp_segment_configuration order by dbid')).rows;
+    expect((await c.run('gpmovemirrors')).exitCode).toBe(2);
+    expect((await c.run('gpmovemirrors -i nofile')).exitCode).toBe(3);
+    c.files.set('bad', 'sdw2|7000\n');
+    const bad = await c.run('gpmovemirrors -i bad');
+    expect(bad.exitCode).toBe(3);
+    expect(bad.stdout).toContain('Invalid line 1');
+    c.files.set('unknown', 'nohost|7000|/x sdw3|7000|/y\n');
+    expect((await c.run('gpmovemirrors -i unknown')).exitCode).toBe(3);
+    const [, , , host, port, dir] = await row(c, 6);
+    const here = `${String(host)}|${String(port)}|${String(dir)}`;
+    const [, , , h7, p7] = await row(c, 7);
+    c.files.set('clash', `${here} ${String(h7)}|${String(p7)}|/elsewhere\n`);
+    const clash = await c.run('gpmovemirrors -i clash');
+    expect(clash.exitCode).toBe(3);
+    expect(clash.stdout).toMatch(/Port \d+ on host \S+ is already used by dbid 7/);
+    c.files.set('same', `${here} ${here}\n`);
+    const same = await c.run('gpmovemirrors -i same');
+    expect(same.exitCode).toBe(0);
+    expect(same.stdout).toContain('request to move a mirror with identical attributes');
+    expect((await c.query('select * from gp_segment_configuration order by dbid')).rows).toEqual(before);
+  });
+});
+
+describe('gprecoverseg to a new host', () => {
+  it('-p: after a host failure the failed segments are rebuilt on the spare host', async () => {
+    const c = await setup();
+    await c.faults.crash('sdw1');
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      const r = await c.query(
+        "select count(*) from gp_segment_configuration where hostname = 'sdw1' and status = 'd'",
+      );
+      return r.rows[0]![0] === 4;
+    });
+    expect((await c.run('gprecoverseg -a -p sdw3,sdw4')).exitCode).toBe(2);
+    const r = await c.run('gprecoverseg -a -p sdw3');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Synchronization mode       = Full');
+    await synced(c);
+    const moved = await c.query(
+      "select dbid, role, hostname from gp_segment_configuration where content >= 0 and hostname = 'sdw3' order by dbid",
+    );
+    expect(moved.rows.map((x) => x[2])).toEqual(['sdw3', 'sdw3', 'sdw3', 'sdw3']);
+    expect(moved.rows.every((x) => x[1] === 'm')).toBe(true);
+    expect((await c.query('select count(*) from mv')).rows).toEqual([[3000]]);
+  });
+
+  it('-i with a second location group rebuilds that segment there', async () => {
+    const c = await setup();
+    await c.faults.crash(6);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await row(c, 6))[1] === 'd';
+    });
+    const [, , , host, port, dir] = await row(c, 6);
+    c.files.set('rec', `${String(host)}|${String(port)}|${String(dir)} sdw3|7200|/data3/gpseg0\n`);
+    const r = await c.run('gprecoverseg -a -i rec');
+    expect(r.exitCode).toBe(0);
+    await synced(c);
+    expect(await row(c, 6)).toEqual(['m', 'u', 's', 'sdw3', 7200, '/data3/gpseg0']);
+  });
+});
