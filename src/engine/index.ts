@@ -14,4 +14,5 @@ export type {
   QueryResult,
   Session,
   UtilityResult,
+  RunOptions,
 } from './cluster/api.ts';

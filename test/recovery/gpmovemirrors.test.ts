@@ -138,4 +138,36 @@ describe('gprecoverseg to a new host', () => {
     await synced(c);
     expect(await row(c, 6)).toEqual(['m', 'u', 's', 'sdw3', 7200, '/data3/gpseg0']);
   });
+
+  it('a cancelled move backs its catalog change out: the row is back in its old place, down, and recovers there', async () => {
+    const c = await setup();
+    await c.faults.crash(6);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await row(c, 6))[1] === 'd';
+    });
+    const old = await row(c, 6);
+    const [, , , host, port, dir] = old;
+    c.files.set('rec', `${String(host)}|${String(port)}|${String(dir)} sdw3|7200|/data3/gpseg0\n`);
+    const ctl = new AbortController();
+    const hold = c.faults.suspend('gprecoverseg_copy', 6);
+    const run = c.run('gprecoverseg -a -i rec', { signal: ctl.signal });
+    await hold.reached;
+    expect((await row(c, 6)).slice(3)).toEqual(['sdw3', 7200, '/data3/gpseg0']);
+    ctl.abort();
+    hold.release();
+    const r = await run;
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('Reverting the gp_segment_configuration updates for these mirrors');
+    expect(r.stdout).toContain('Failed to recover the following segments');
+    expect(await row(c, 6)).toEqual(['m', 'd', 'n', host, port, dir]);
+    expect((await c.run('gpstate -e')).stdout).not.toContain('Segments in recovery');
+    const history = await c.query(
+      'select "desc" from gp_configuration_history where dbid = 6 and "desc" like \'%backout%\'',
+    );
+    expect(history.rows.length).toBe(1);
+    expect((await c.run('gprecoverseg -aF')).exitCode).toBe(0);
+    await synced(c);
+    expect(await row(c, 6)).toEqual(['m', 'u', 's', host, port, dir]);
+  });
 });

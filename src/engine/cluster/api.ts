@@ -33,6 +33,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
+export interface RunOptions {
+  /**
+   * Aborting it interrupts the run, as Ctrl-C does (an AbortSignal fits): a recovery stops
+   * between and inside copies, leaving every unfinished target down in the catalog.
+   */
+  signal?: { readonly aborted: boolean };
+}
+
 export interface UtilityResult {
   exitCode: number;
   stdout: string;
@@ -75,7 +83,7 @@ export interface Cluster {
   /** One statement on a fresh session. */
   query(sql: string): Promise<QueryResult>;
   /** A management utility command line: 'gpstate -m', 'gprecoverseg -a'... */
-  run(commandLine: string): Promise<UtilityResult>;
+  run(commandLine: string, options?: RunOptions): Promise<UtilityResult>;
   /**
    * The utilities' working directory, by file name: the files `-i` reads and `-o` writes
    * (gprecoverseg, gpaddmirrors, gpmovemirrors).

@@ -17,7 +17,15 @@ import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { planCluster, type SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
-import type { ClusterOptions, Cluster, ClusterEvent, Faults, Session, UtilityResult } from './api.ts';
+import type {
+  ClusterOptions,
+  Cluster,
+  ClusterEvent,
+  Faults,
+  Session,
+  UtilityResult,
+  RunOptions,
+} from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
@@ -248,7 +256,7 @@ export class InlineCluster implements Cluster {
   /** Files utilities read and write (-i, -o): a small in-memory home directory. */
   readonly files = new Map<string, string>();
 
-  async run(commandLine: string): Promise<UtilityResult> {
+  async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
     const host: StandbyHost = {
       nodes: this.nodes,
       clock: this.clock,
@@ -258,6 +266,7 @@ export class InlineCluster implements Cluster {
       emit: (e) => this.emit(e),
       reach: (point, dbid) => this.points.reach(point, dbid),
       recoveryProgress: this.recoveryProgress,
+      cancelled: () => options.signal?.aborted === true,
       standby: () => {
         const acting = this.lastCoordinator();
         const node = [...this.nodes.nodes.values()].find(

@@ -154,7 +154,7 @@ export async function gprecoverseg(
   log.info(`${failed.length} segment(s) to recover`);
   log.info(`Synchronization mode       = ${type}`);
   const ok = await recover(host, log, failed, type, moves);
-  return finish(log, ok, failed.length);
+  return finish(log, ok, failed);
 }
 
 /** Where a recovered segment goes when it moves (gprecoverseg -p / -i, gpmovemirrors). */
@@ -201,7 +201,12 @@ export async function recover(
 
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const recovered: SegmentConfig[] = [];
+  const failedFull: SegmentConfig[] = [];
   for (const t of targets) {
+    if (host.cancelled()) {
+      log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
+      continue;
+    }
     const { primary } = pairOf(qd.config, t.content);
     const source = primary ? host.nodes.get(primary.dbid) : undefined;
     const target = host.nodes.get(t.dbid);
@@ -223,6 +228,7 @@ export async function recover(
     try {
       let lastPct = -1;
       const progress = (done: number, total: number) => {
+        if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
         entry.done = done;
         entry.total = total;
         host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
@@ -277,14 +283,47 @@ export async function recover(
       recovered.push(t);
     } catch (e) {
       log.error(`${who}: ${(e as Error).message}`);
+      if (type === 'Full' || moves.has(t.dbid)) failedFull.push(t);
     } finally {
       host.recoveryProgress.delete(t.dbid);
     }
   }
+  if (failedFull.length) await backOut(host, log, wanted, failedFull);
   log.info('Triggering FTS probe');
   await qd.fts?.requestScan();
   await qd.fts?.requestScan();
   return recovered;
+}
+
+/**
+ * Full recoveries that failed get their catalog change reverted: the row as it was (its old
+ * place, for a move), still down, with a backout history row.
+ */
+async function backOut(
+  host: UtilityHost,
+  log: UtilityLog,
+  before: readonly SegmentConfig[],
+  failed: readonly SegmentConfig[],
+): Promise<void> {
+  log.info(
+    'Some mirrors failed during basebackup. Reverting the gp_segment_configuration updates for these mirrors',
+  );
+  const qd = host.coordinator();
+  const tx = qd.inst.xact.begin();
+  for (const f of failed) {
+    const old = before.find((b) => b.dbid === f.dbid)!;
+    await qd.catalog.updateSegment(tx, { ...old, role: 'm', status: 'd', mode: 'n' });
+    await qd.catalog.addHistory(
+      tx,
+      f.dbid,
+      'gprecoverseg: segment config for backout: segment mode and status',
+      host.clock.now(),
+    );
+    host.nodes.get(f.dbid).host = old.hostname;
+  }
+  await qd.inst.xact.commit(tx);
+  await qd.refreshConfig();
+  qd.configVersion++;
 }
 
 /** A former primary whose WAL went on past the point where its partner's timeline began. */
@@ -297,8 +336,8 @@ function diverged(
   return newer.some((h) => control.checkpoint >= h.begin);
 }
 
-function finish(log: UtilityLog, ok: SegmentConfig[], wanted: number): UtilityResult {
-  if (ok.length === wanted) {
+function finish(log: UtilityLog, ok: SegmentConfig[], wanted: SegmentConfig[]): UtilityResult {
+  if (ok.length === wanted.length) {
     log.info('********************************');
     log.info('Segments successfully recovered.');
     log.info('********************************');
@@ -307,6 +346,12 @@ function finish(log: UtilityLog, ok: SegmentConfig[], wanted: number): UtilityRe
     return { exitCode: 0, stdout: log.stdout, stderr: log.stderr };
   }
   log.info('gprecoverseg failed. Please check the output for more details.');
+  log.info(
+    'Failed to recover the following segments. You must run either gprecoverseg --differential or gprecoverseg -F for all incremental failures',
+  );
+  for (const w of wanted)
+    if (!ok.some((o) => o.dbid === w.dbid))
+      log.info(` hostname: ${w.hostname}; port: ${w.port}; datadir: ${w.datadir}`);
   return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
 }
 

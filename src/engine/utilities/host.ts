@@ -18,6 +18,8 @@ export interface UtilityHost {
    * `gpstate -e` reads ("Segments in recovery") and which is removed when the run ends.
    */
   recoveryProgress: Map<number, RecoveryProgress>;
+  /** The caller asked the run to stop (Ctrl-C): long steps check it and stop cleanly. */
+  cancelled(): boolean;
 }
 
 export interface RecoveryProgress {
