@@ -263,6 +263,23 @@ registerSuite([
     prepare: async () => undefined,
     run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
   }),
+  // Recovery cost (issue "Recovery"): time and bytes moved by each gprecoverseg mode after
+  // changing 1%, 10% and 100% of a segment.
+  ...(['', '--differential', '-F'] as const).flatMap((mode) =>
+    [1, 10, 100].map((pct) =>
+      fixtureCase(clusterFixture('cluster-2x1-recovery', HOSTS_2, 1, 'group'), {
+        suite: 'recovery',
+        name: `gprecoverseg -a ${mode || '(incremental)'} after changing ${pct}% of a segment (ms)`,
+        unit: 'ms',
+        runs: 1,
+        prepare: async () => undefined,
+        run: (f) =>
+          (
+            f.api as unknown as Comlink.Remote<{ recoveryCost(m: string, p: number): Promise<BenchSample> }>
+          ).recoveryCost(mode, pct),
+      }),
+    ),
+  ),
   // The reference: PGlite on idb://, same statements.
   ...loadAndQueryCases('pglite', pgliteFixture('pglite'), (w) => `pglite ${w}`),
   ...[1, 8].map((n) =>

@@ -186,7 +186,88 @@ async function failoverTime(): Promise<{ value: number; extra: Record<string, nu
   return { value: ms, extra: { attempts, probeIntervalMs: intervalMs, multipleOfInterval: ms / intervalMs } };
 }
 
-Object.assign(api, { failoverTime });
+const RECOVERY_ROWS = 100_000;
 
-export type ClusterBenchWorker = typeof api & { failoverTime: typeof failoverTime };
+async function probeUntil(c: Cluster, done: () => Promise<boolean>, what: string): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    await c.query('select gp_request_fts_probe_scan()');
+    if (await done()) return;
+    if (performance.now() - t0 > 120_000) throw new Error(`${what}: not reached within 120 s`);
+  }
+}
+
+const allSynced = (c: Cluster) =>
+  probeUntil(
+    c,
+    async () =>
+      Number(
+        (
+          await c.query(
+            "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
+          )
+        ).rows[0]![0],
+      ) === 0,
+    'every pair in sync',
+  );
+
+/**
+ * Recovery cost: content 0's primary fails, `pct`% of that segment's rows change on the
+ * promoted mirror, then `gprecoverseg -a <mode>` rebuilds the old primary as a mirror. The
+ * figure is the utility's wall time; the bytes it moved come from its recovery.bytes events.
+ * A rebalance afterwards (untimed) restores the preferred roles for the next case.
+ */
+async function recoveryCost(
+  mode: string,
+  pct: number,
+): Promise<{ value: number; extra: Record<string, number> }> {
+  const c = need();
+  await c.query('create table if not exists rec (a int, b text) distributed by (a)');
+  if (Number((await c.query('select count(*) from rec')).rows[0]![0]) !== RECOVERY_ROWS) {
+    await c.query('truncate rec');
+    await c.query(`insert into rec select i, repeat('x', 100) from generate_series(1, ${RECOVERY_ROWS}) i`);
+  }
+  await allSynced(c);
+  const primary = (
+    await c.query("select dbid from gp_segment_configuration where content = 0 and role = 'p'")
+  ).rows[0]![0] as number;
+  await c.faults.crash(primary);
+  await probeUntil(
+    c,
+    async () =>
+      (await c.query(`select role from gp_segment_configuration where dbid = ${primary}`)).rows[0]![0] ===
+      'm',
+    'failover',
+  );
+  await c.query(`update rec set b = b where a % 100 < ${pct}`);
+  let bytes = 0;
+  let total = 0;
+  const off = c.subscribe((e) => {
+    const ev = e as { kind: string; bytes?: number; total?: number };
+    if (ev.kind === 'recovery.bytes') {
+      bytes += ev.bytes ?? 0;
+      total += ev.total ?? ev.bytes ?? 0;
+    }
+  });
+  const t0 = performance.now();
+  const r = await c.run(`gprecoverseg -a ${mode}`);
+  const ms = performance.now() - t0;
+  off();
+  if (r.exitCode !== 0)
+    throw new Error(`gprecoverseg -a ${mode} exited ${r.exitCode}: ${r.stdout.slice(-400)}`);
+  await allSynced(c);
+  await c.run('gprecoverseg -ar');
+  await allSynced(c);
+  return {
+    value: ms,
+    extra: { movedMB: bytes / (1024 * 1024), segmentMB: total / (1024 * 1024), pctChanged: pct },
+  };
+}
+
+Object.assign(api, { failoverTime, recoveryCost });
+
+export type ClusterBenchWorker = typeof api & {
+  failoverTime: typeof failoverTime;
+  recoveryCost: typeof recoveryCost;
+};
 Comlink.expose(api);
