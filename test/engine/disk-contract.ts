@@ -79,6 +79,18 @@ export function diskContract(name: string, make: () => Promise<DiskFixture>): vo
       expect(disk.read('f', 0)).not.toBe(disk.read('f', 0));
     });
 
+    it('view() shows the current bytes of a block without a copy, and nothing for a missing one', async () => {
+      const { disk } = await fixture();
+      expect(disk.view('f', 0)).toBeUndefined();
+      disk.write('f', 0, page(1));
+      expect(disk.view('f', 0)).toEqual(page(1));
+      expect(disk.view('f', 0)).toBe(disk.view('f', 0));
+      disk.write('f', 0, page(2));
+      expect(disk.view('f', 0)![0]).toBe(2);
+      disk.truncate('f', 0);
+      expect(disk.view('f', 0)).toBeUndefined();
+    });
+
     it('stores a view into a bigger buffer as just that block', async () => {
       const { disk, crash } = await fixture();
       const big = new Uint8Array(3 * BLCKSZ);
