@@ -7,7 +7,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
-import { UtilityLog } from './host.ts';
+import { updateCatalog, UtilityLog } from './host.ts';
 import type { StandbyHost } from './standby.ts';
 
 export async function gpaddmirrors(
@@ -62,21 +62,19 @@ export async function gpaddmirrors(
   for (const m of mirrors)
     log.info(`   mirror dbid ${m.dbid} for content ${m.content}: ${m.hostname}|${m.port}|${m.datadir}`);
   // Catalog first: each mirror (m, m, n, d), its primary not in sync.
-  const tx = qd.inst.xact.begin();
-  for (const m of mirrors) {
-    await qd.catalog.insertSegment(tx, { ...m, role: 'm', preferred_role: 'm', mode: 'n', status: 'd' });
-    const p = config.find((c) => c.content === m.content && c.role === 'p');
-    if (p) await qd.catalog.updateSegment(tx, { ...p, mode: 'n' });
-    await qd.catalog.addHistory(
-      tx,
-      m.dbid,
-      'gpaddmirrors: segment config for resync: inserted mirror segment configuration',
-      host.clock.now(),
-    );
-  }
-  await qd.inst.xact.commit(tx);
-  await qd.refreshConfig();
-  qd.configVersion++;
+  await updateCatalog(host, async (tx) => {
+    for (const m of mirrors) {
+      await qd.catalog.insertSegment(tx, { ...m, role: 'm', preferred_role: 'm', mode: 'n', status: 'd' });
+      const p = config.find((c) => c.content === m.content && c.role === 'p');
+      if (p) await qd.catalog.updateSegment(tx, { ...p, mode: 'n' });
+      await qd.catalog.addHistory(
+        tx,
+        m.dbid,
+        'gpaddmirrors: segment config for resync: inserted mirror segment configuration',
+        host.clock.now(),
+      );
+    }
+  });
   const failed: SegmentConfig[] = [];
   for (const m of mirrors) {
     try {

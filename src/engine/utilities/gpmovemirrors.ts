@@ -8,7 +8,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog, type UtilityHost } from './host.ts';
+import { probeUntil, UtilityLog, type UtilityHost } from './host.ts';
 import { locationClash, parseLocation, recover, type Location } from './gprecoverseg.ts';
 
 export async function gpmovemirrors(
@@ -82,18 +82,13 @@ export async function gpmovemirrors(
     const node = host.nodes.get(m.dbid);
     if (node.up) await host.crashNode(node);
   }
-  const deadline = host.clock.now() + 600_000;
-  for (;;) {
-    await qd.fts?.requestScan();
-    await qd.refreshConfig();
-    if (mirrors.every((m) => qd.config.find((c) => c.dbid === m.dbid)?.status === 'd')) break;
-    if (host.clock.now() > deadline)
-      return fail('FTS did not mark the moved mirrors down within 600 seconds');
-    await host.clock.sleep(50);
-  }
-  const down = qd.config.filter((c) => moves.has(c.dbid));
-  const ok = await recover(host, log, down, 'Full', moves);
-  if (ok.length !== down.length)
+  const down = await probeUntil(host, (config) =>
+    mirrors.every((m) => config.find((c) => c.dbid === m.dbid)?.status === 'd'),
+  );
+  if (!down) return fail('FTS did not mark the moved mirrors down within 600 seconds');
+  const targets = qd.config.filter((c) => moves.has(c.dbid));
+  const ok = await recover(host, log, targets, 'Full', moves);
+  if (ok.length !== targets.length)
     return fail('gprecoverseg failed. Please check the output for more details.');
   log.info('Mirrors moved successfully.');
   log.info("Use 'gpstate -m' to check the mirrors' state once they are in sync");

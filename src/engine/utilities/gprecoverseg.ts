@@ -11,7 +11,14 @@ import { copyChangedBlocks } from '../replication/rewind.ts';
 import { hasStandbySignal, readControl } from '../instance/control.ts';
 import { Instance } from '../instance/instance.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { pairOf, UtilityLog, type RecoveryProgress, type UtilityHost } from './host.ts';
+import {
+  pairOf,
+  probeUntil,
+  updateCatalog,
+  UtilityLog,
+  type RecoveryProgress,
+  type UtilityHost,
+} from './host.ts';
 
 interface Args {
   auto: boolean;
@@ -182,21 +189,19 @@ export async function recover(
   }
   // The catalog first: targets down and not in sync, their live primaries not in sync.
   log.info('Updating configuration for mirrors');
-  const tx = qd.inst.xact.begin();
-  for (const t of targets) {
-    const { primary } = pairOf(qd.config, t.content);
-    await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: 'n' });
-    if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: 'n' });
-    await qd.catalog.addHistory(
-      tx,
-      t.dbid,
-      'gprecoverseg: segment config for resync: segment mode and status',
-      host.clock.now(),
-    );
-  }
-  await qd.inst.xact.commit(tx);
-  await qd.refreshConfig();
-  qd.configVersion++;
+  await updateCatalog(host, async (tx) => {
+    for (const t of targets) {
+      const { primary } = pairOf(qd.config, t.content);
+      await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: 'n' });
+      if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: 'n' });
+      await qd.catalog.addHistory(
+        tx,
+        t.dbid,
+        'gprecoverseg: segment config for resync: segment mode and status',
+        host.clock.now(),
+      );
+    }
+  });
   for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
 
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
@@ -308,22 +313,19 @@ async function backOut(
   log.info(
     'Some mirrors failed during basebackup. Reverting the gp_segment_configuration updates for these mirrors',
   );
-  const qd = host.coordinator();
-  const tx = qd.inst.xact.begin();
-  for (const f of failed) {
-    const old = before.find((b) => b.dbid === f.dbid)!;
-    await qd.catalog.updateSegment(tx, { ...old, role: 'm', status: 'd', mode: 'n' });
-    await qd.catalog.addHistory(
-      tx,
-      f.dbid,
-      'gprecoverseg: segment config for backout: segment mode and status',
-      host.clock.now(),
-    );
-    host.nodes.get(f.dbid).host = old.hostname;
-  }
-  await qd.inst.xact.commit(tx);
-  await qd.refreshConfig();
-  qd.configVersion++;
+  await updateCatalog(host, async (tx, qd) => {
+    for (const f of failed) {
+      const old = before.find((b) => b.dbid === f.dbid)!;
+      await qd.catalog.updateSegment(tx, { ...old, role: 'm', status: 'd', mode: 'n' });
+      await qd.catalog.addHistory(
+        tx,
+        f.dbid,
+        'gprecoverseg: segment config for backout: segment mode and status',
+        host.clock.now(),
+      );
+    }
+  });
+  for (const f of failed) host.nodes.get(f.dbid).host = before.find((b) => b.dbid === f.dbid)!.hostname;
 }
 
 /** A former primary whose WAL went on past the point where its partner's timeline began. */
@@ -392,17 +394,12 @@ async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityRes
   log.info('Stopping unbalanced primary segments...');
   for (const u of stop) await host.crashNode(host.nodes.get(u.dbid));
   log.info('Triggering segment reconfiguration');
-  await qd.fts?.requestScan();
-  const deadline = host.clock.now() + 600_000;
-  for (;;) {
-    await qd.refreshConfig();
-    if (stop.every((u) => qd.config.find((c) => c.dbid === u.dbid)?.role === 'm')) break;
-    if (host.clock.now() > deadline) {
-      log.error('Mirror promotion did not complete in 600 seconds.');
-      return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
-    }
-    await host.clock.sleep(50);
-    await qd.fts?.requestScan();
+  const promoted = await probeUntil(host, (config) =>
+    stop.every((u) => config.find((c) => c.dbid === u.dbid)?.role === 'm'),
+  );
+  if (!promoted) {
+    log.error('Mirror promotion did not complete in 600 seconds.');
+    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
   }
   const targets = qd.config.filter((c) => stop.some((u) => u.dbid === c.dbid));
   const ok = await recover(host, log, targets, 'Incremental');

@@ -2,6 +2,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { InstanceNode, NodeSet } from '../cluster/nodes.ts';
 import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import type { Coordinator } from '../server/coordinator.ts';
+import type { Transaction } from '../txn/xact.ts';
 
 /** What the management utilities need of a running cluster. */
 export interface UtilityHost {
@@ -87,4 +88,41 @@ export function splitArgs(line: string): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]!);
   return out;
+}
+
+/**
+ * One catalog change as a transaction on the coordinator (WAL-logged, so the standby has it),
+ * then the dispatcher's view of the configuration is refreshed. Nothing of it stays if it fails.
+ */
+export async function updateCatalog(
+  host: UtilityHost,
+  write: (tx: Transaction, qd: Coordinator) => Promise<void>,
+): Promise<void> {
+  const qd = host.coordinator();
+  const tx = qd.inst.xact.begin();
+  try {
+    await write(tx, qd);
+  } catch (e) {
+    qd.inst.xact.abort(tx);
+    throw e;
+  }
+  await qd.inst.xact.commit(tx);
+  await qd.refreshConfig();
+  qd.configVersion++;
+}
+
+/** Asks FTS to probe until `done` holds of the catalog; false past the utilities' 600 s limit. */
+export async function probeUntil(
+  host: UtilityHost,
+  done: (config: readonly SegmentConfig[]) => boolean,
+): Promise<boolean> {
+  const qd = host.coordinator();
+  const deadline = host.clock.now() + 600_000;
+  for (;;) {
+    await qd.fts?.requestScan();
+    await qd.refreshConfig();
+    if (done(qd.config)) return true;
+    if (host.clock.now() > deadline) return false;
+    await host.clock.sleep(50);
+  }
 }

@@ -6,7 +6,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
-import { UtilityLog, type UtilityHost } from './host.ts';
+import { updateCatalog, UtilityLog, type UtilityHost } from './host.ts';
 
 /** What the standby utilities need beyond the common host. */
 export interface StandbyHost extends UtilityHost {
@@ -61,10 +61,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
       return done(log, 2);
     }
     log.info('Removing standby coordinator from catalog...');
-    const tx = qd.inst.xact.begin();
-    await qd.catalog.removeSegment(tx, existing.row.dbid);
-    await qd.inst.xact.commit(tx);
-    await qd.refreshConfig();
+    await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, existing.row.dbid));
     if (existing.node.up) await host.crashNode(existing.node);
     host.retire(existing.node);
     qd.replication?.stop();
@@ -116,20 +113,14 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   };
   log.info('Validating environment and parameters for standby initialization...');
   log.info(`Adding standby coordinator to catalog...`);
-  const tx = qd.inst.xact.begin();
-  await qd.catalog.insertSegment(tx, row);
-  await qd.inst.xact.commit(tx);
-  await qd.refreshConfig();
+  await updateCatalog(host, (tx) => qd.catalog.insertSegment(tx, row));
   log.info('Database catalog updated successfully.');
   log.info('Starting standby coordinator');
   try {
     await host.createStandby(row);
   } catch (e) {
     log.error(`Error initializing standby coordinator: ${(e as Error).message}`);
-    const back = qd.inst.xact.begin();
-    await qd.catalog.removeSegment(back, dbid);
-    await qd.inst.xact.commit(back);
-    await qd.refreshConfig();
+    await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, dbid));
     return done(log, 2);
   }
   log.info(`Successfully created standby coordinator on ${target}`);
