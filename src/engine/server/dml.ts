@@ -187,6 +187,7 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
   const dtx = await s.dtxContext(true);
   const d = s.dtx!;
   const onePhase = oneStatement && parts.size === 1 && d.local.xid === 0 && d.writers.size === 0;
+  if (onePhase) s.beginCommit();
   await Promise.all(
     [...parts].map(async ([c, list]) => {
       await s.qd.dispatchCall(

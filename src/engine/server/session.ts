@@ -96,6 +96,15 @@ export class Session {
     this.cancelRequested = true;
   }
 
+  /**
+   * The statement's work is about to commit (a single-segment write that commits in its own
+   * round trip): a cancel that came before stops it here; one that comes later is ignored.
+   */
+  beginCommit(): void {
+    this.checkCancel();
+    this.committing = true;
+  }
+
   /** Fails the statement when a cancel arrived (called where a statement may stop cleanly). */
   checkCancel(): void {
     if (!this.cancelRequested) return;
@@ -126,6 +135,7 @@ export class Session {
     } finally {
       this.active = false;
       this.cancelRequested = false;
+      this.committing = false;
     }
     return last;
   }
@@ -168,13 +178,7 @@ export class Session {
     try {
       this.checkCancel();
       const result = await runStatement(this, stmt);
-      // A single-segment write commits in the statement's own round trip: a cancel that came
-      // meanwhile met a commit under way and is ignored, as the segment ignores it.
-      if (this.cancelRequested && this.dtx?.committed) {
-        this.cancelRequested = false;
-        this.notices.push(IGNORED_CANCEL);
-      }
-      this.checkCancel();
+      if (!this.committing) this.checkCancel();
       if (implicit) await this.finish(true);
       result.notices = [...this.notices, ...result.notices];
       return result;
