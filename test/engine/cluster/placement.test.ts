@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PlacementError,
-  customPlacement,
   detectMirroring,
   parseSegmentConfiguration,
-  placeMirrorsForExisting,
-  planCluster,
   toGpaddmirrorsFile,
   toGpinitsystemConfig,
   toGprecoversegFile,
+} from '../../../src/engine/cluster/placement-files.ts';
+import {
+  PlacementError,
+  customPlacement,
+  placeMirrorsForExisting,
+  planCluster,
   validateCustomPlacement,
   validatePlacement,
   validateSegmentConfiguration,
