@@ -148,7 +148,19 @@ export type PlanNode =
 
 /** DML that runs on segments, at the root of a statement's plan. */
 export type DmlNode =
-  | { op: 'insert'; table: TableInfo; input: PlanNode; types: SqlType[]; locus: Locus }
+  | {
+      op: 'insert';
+      table: TableInfo;
+      input: PlanNode;
+      types: SqlType[];
+      locus: Locus;
+      /**
+       * The input has General locus (same rows wherever it runs, nothing volatile): every
+       * segment computes it and keeps the rows the table's policy gives to it, so a bulk
+       * INSERT ... SELECT from generate_series moves no rows between instances.
+       */
+      keepOwnRows?: boolean;
+    }
   | {
       op: 'modify';
       kind: 'update' | 'delete';

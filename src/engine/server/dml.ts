@@ -8,6 +8,7 @@
 import { SqlError, sqlError } from '../errors.ts';
 import type { DefaultMarker, DeleteStmt, Expr, FromItem, InsertStmt, Query, UpdateStmt } from '../sql/ast.ts';
 import { bindExpr, coerce } from '../sql/bind-expr.ts';
+import { getFunction } from '../sql/functions.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
 import { typeDisplayName, type SqlType } from '../sql/types.ts';
@@ -135,6 +136,24 @@ async function insertInto(
   node = planner.project(node, full);
 
   const oneStatement = !s.explicit;
+  if (node.locus.kind === 'general' && worthComputingOnSegments(node)) {
+    // A set-returning source (generate_series): every segment computes the same rows and
+    // keeps its own, instead of the coordinator computing them and sending each one over.
+    const root: DmlNode = {
+      op: 'insert',
+      table,
+      input: node,
+      types: [],
+      locus: { kind: 'strewn' },
+      keepOwnRows: true,
+    };
+    const dtx = await s.dtxContext(true);
+    const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
+    noteParticipants(s, r.touched, r.writers);
+    return (
+      Number(r.rows[0]?.[0] ?? 0) / (table.policy.kind === 'replicated' ? Math.max(1, s.qd.numSegments) : 1)
+    );
+  }
   if (node.locus.kind === 'general' || node.locus.kind === 'entry') {
     // Constant rows: compute them here and send each to its segment.
     const ctx = s.qd.localContext(() => [], s);
@@ -157,6 +176,25 @@ async function insertInto(
 }
 
 let roundRobin = 0;
+
+/**
+ * Whether a General-locus source is worth running on every segment: it generates rows
+ * (generate_series), and nothing in it could differ between segments (volatile functions such
+ * as random(), or parameters computed on the coordinator).
+ */
+function worthComputingOnSegments(node: PlanNode): boolean {
+  let generates = false;
+  const sameEverywhere = (x: unknown): boolean => {
+    if (Array.isArray(x)) return x.every(sameEverywhere);
+    if (x === null || typeof x !== 'object') return true;
+    const o = x as Record<string, unknown>;
+    if (o.op === 'generateSeries') generates = true;
+    if (o.op === 'scan' || o.op === 'systemScan' || o.op === 'motion' || o.kind === 'param') return false;
+    if (o.kind === 'func' && getFunction(o.key as string).volatile) return false;
+    return Object.values(o).every(sameEverywhere);
+  };
+  return sameEverywhere(node) && generates;
+}
 
 /** Sends computed rows to their segments; a single-segment autocommit commits in the same call. */
 async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement: boolean): Promise<number> {

@@ -16,6 +16,7 @@ import type { DmlNode, PlanNode } from '../plan/plan.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
 import { compileExpr } from '../sql/eval.ts';
 import { rowCodec } from '../sql/tuple-codec.ts';
+import type { Value } from '../sql/types.ts';
 import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -91,7 +92,7 @@ export class SegmentExecutor implements SegmentApi {
       const root = req.root;
       let rows: Row[] = [];
       let moved: SliceResponse['moved'];
-      if (root.op === 'insert') rows = [[await this.insertFrom(root, ctx, tx)]];
+      if (root.op === 'insert') rows = [[await this.insertFrom(root, ctx, tx, req.contentDbids.length)]];
       else if (root.op === 'modify') {
         const r = await this.modify(root, ctx, tx, req);
         rows = [[r.count]];
@@ -316,8 +317,10 @@ export class SegmentExecutor implements SegmentApi {
     node: Extract<DmlNode, { op: 'insert' }>,
     ctx: ExecContext,
     tx: Transaction,
+    numSegments: number,
   ): Promise<number> {
-    const rows = await collect(exec(node.input, ctx));
+    let rows = await collect(exec(node.input, ctx));
+    if (node.keepOwnRows) rows = ownRows(node.table, rows, this.content, numSegments);
     return this.insertLocal(node.table, rows, tx);
   }
 
@@ -328,10 +331,11 @@ export class SegmentExecutor implements SegmentApi {
       const rel = this.inst.appendOptimized(table.relfilenode);
       for (const r of rows) rel.insert(tx, codec.encode(r));
     } else {
-      await this.inst.heap(table.relfilenode).insertMany(
-        tx,
-        rows.map((r) => codec.encode(r)),
-      );
+      await this.inst.heap(table.relfilenode).insertMany(tx, {
+        count: rows.length,
+        size: (i) => codec.size(rows[i]!),
+        write: (i, page, dv, at) => codec.encodeInto(rows[i]!, page, dv, at),
+      });
     }
     return rows.length;
   }
@@ -423,4 +427,20 @@ function parseTid(s: string): { block: number; offset: number } {
 /** The gxid inside a gid `<epoch>-<gxid>`. */
 export function gxidFromGid(gid: string): number {
   return Number(gid.slice(gid.lastIndexOf('-') + 1));
+}
+
+/**
+ * Of rows every segment computed alike, the ones the table's policy places on `content`: by
+ * hash of the key, all of them for a replicated table, every n-th for a randomly distributed one.
+ */
+function ownRows(table: InsertRequest['table'], rows: Row[], content: number, numSegments: number): Row[] {
+  const policy = table.policy;
+  if (policy.kind === 'replicated' || numSegments === 1) return rows;
+  if (policy.kind !== 'hash') return rows.filter((_, i) => i % numSegments === content);
+  const keyTypes = policy.keys.map((k) => table.columns[k]!.type);
+  const key: Value[] = new Array<Value>(policy.keys.length);
+  return rows.filter((r) => {
+    for (let i = 0; i < key.length; i++) key[i] = r[policy.keys[i]!]!;
+    return cdbhash(key, keyTypes, numSegments) === content;
+  });
 }

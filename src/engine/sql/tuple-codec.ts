@@ -65,6 +65,10 @@ function varintLen(n: number): number {
 
 export interface RowCodec {
   encode(values: Value[]): Uint8Array;
+  /** The encoded size of `values`; `encodeInto` must follow for the same row, before another `size`. */
+  size(values: Value[]): number;
+  /** Writes the row measured by the last `size` call at `out[at..]` (`dv` views all of `out`). */
+  encodeInto(values: Value[], out: Uint8Array, dv: DataView, at: number): void;
   decode(bytes: Uint8Array): Value[];
   /** Decodes only the `wanted` columns (ascending or not); others are left null. */
   decodeColumns(bytes: Uint8Array, wanted: number[]): Value[];
@@ -105,6 +109,12 @@ function makeCodec(kinds: Kind[]): RowCodec {
   const strLens: number[] = new Array<number>(n).fill(0);
 
   function encode(values: Value[]): Uint8Array {
+    const out = new Uint8Array(size(values));
+    encodeInto(values, out, new DataView(out.buffer), 0);
+    return out;
+  }
+
+  function size(values: Value[]): number {
     let size = bm;
     for (let i = 0; i < n; i++) {
       const v = values[i];
@@ -117,13 +127,16 @@ function makeCodec(kinds: Kind[]): RowCodec {
         size += varintLen(l) + l;
       } else size += FIXED[k] as number;
     }
-    const out = new Uint8Array(size);
-    const dv = new DataView(out.buffer);
-    let p = bm;
+    return size;
+  }
+
+  function encodeInto(values: Value[], out: Uint8Array, dv: DataView, at: number): void {
+    out.fill(0, at, at + bm);
+    let p = at + bm;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null || v === undefined) {
-        out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
+        out[at + (i >> 3)] = (out[at + (i >> 3)] as number) | (1 << (i & 7));
         continue;
       }
       switch (kinds[i]) {
@@ -174,7 +187,6 @@ function makeCodec(kinds: Kind[]): RowCodec {
         }
       }
     }
-    return out;
   }
 
   function decodeInto(bytes: Uint8Array, out: Value[], want: boolean[] | undefined): Value[] {
@@ -243,6 +255,8 @@ function makeCodec(kinds: Kind[]): RowCodec {
 
   return {
     encode,
+    size,
+    encodeInto,
     decode: (bytes) => decodeInto(bytes, new Array<Value>(n), undefined),
     decodeColumns: (bytes, wanted) => {
       const want = new Array<boolean>(n).fill(false);

@@ -18,6 +18,7 @@ import type { Frame } from './buffer-pool.ts';
 import { relationFile, type StorageContext } from './context.ts';
 import {
   addTuple,
+  appendTuples,
   freeSpace,
   getTuple,
   HEAP_UPDATED,
@@ -32,7 +33,10 @@ import {
   setSelfTid,
   setXmax,
   TUPLE_HEADER_SIZE,
+  tupleLength,
+  tupleSpaceStart,
   type Tid,
+  type TupleSource,
 } from './page.ts';
 
 export const HeapInfo = {
@@ -112,13 +116,15 @@ export class HeapRelation {
 
   /**
    * Inserts many rows (COPY-like bulk loads, INSERT ... SELECT): each page is filled in one
-   * synchronous step and logged as one record, instead of a record and a pin per row.
+   * synchronous step and logged as one record, instead of a record and a pin per row. Rows
+   * are given encoded (`Uint8Array[]`) or as a source that encodes them into the page.
    */
-  async insertMany(tx: Transaction, datas: Uint8Array[]): Promise<void> {
+  async insertMany(tx: Transaction, rows: Uint8Array[] | TupleSource): Promise<void> {
+    const src = Array.isArray(rows) ? bytesSource(rows) : rows;
     const xid = tx.assignXid();
     let i = 0;
-    while (i < datas.length) {
-      const first = TUPLE_HEADER_SIZE + datas[i]!.length;
+    while (i < src.count) {
+      const first = TUPLE_HEADER_SIZE + src.size(i);
       if (first > MAX_TUPLE_SIZE)
         throw sqlError(
           'program_limit_exceeded',
@@ -134,34 +140,23 @@ export class HeapRelation {
       try {
         const page = frame.page;
         if (fit.init) initPage(page);
-        const placed: number[] = [];
-        let bytes = 0;
-        while (i < datas.length) {
-          const data = datas[i]!;
-          const len = TUPLE_HEADER_SIZE + data.length;
-          if (freeSpace(page) < len) break;
-          const tuple = makeTuple(xid, tx.cid, data);
-          const offset = maxOffset(page) + 1;
-          setSelfTid(tuple, { block: frame.block, offset });
-          addTuple(page, tuple, offset);
-          placed.push(offset);
-          bytes += 4 + len;
-          i++;
-        }
-        // Payload: relfilenode u32 | block u32 | count u16 | (offset u16 | length u16 | tuple)*
-        const payload = new Uint8Array(10 + bytes);
+        const firstOffset = maxOffset(page) + 1;
+        const oldUpper = tupleSpaceStart(page);
+        const end = appendTuples(page, frame.block, xid, tx.cid, src, i);
+        const count = end - i;
+        i = end;
+        // Payload: relfilenode u32 | block u32 | count u16 | first offset u16 | lengths u16 × count
+        // | the new tuples as they lie on the page (last one first), copied in one piece.
+        const newUpper = tupleSpaceStart(page);
+        const head = 12 + 2 * count;
+        const payload = new Uint8Array(head + oldUpper - newUpper);
         const v = new DataView(payload.buffer);
         v.setUint32(0, this.relfilenode, true);
         v.setUint32(4, frame.block, true);
-        v.setUint16(8, placed.length, true);
-        let at = 10;
-        for (const off of placed) {
-          const t = getTuple(page, off)!;
-          v.setUint16(at, off, true);
-          v.setUint16(at + 2, t.length, true);
-          payload.set(t, at + 4);
-          at += 4 + t.length;
-        }
+        v.setUint16(8, count, true);
+        v.setUint16(10, firstOffset, true);
+        for (let k = 0; k < count; k++) v.setUint16(12 + 2 * k, tupleLength(page, firstOffset + k), true);
+        payload.set(page.subarray(newUpper, oldUpper), head);
         this.logAndDirty(frame, HeapInfo.multiInsert | (fit.init ? HeapInfo.initPage : 0), xid, payload, tx);
       } finally {
         this.ctx.pool.unpin(frame);
@@ -359,12 +354,13 @@ export async function heapRedo(ctx: StorageContext, rec: WalRecord): Promise<voi
   } else if (op === HeapInfo.multiInsert) {
     await redoOnPage(ctx, file, block, rec, init, (page) => {
       const n = v.getUint16(8, true);
-      let at = 10;
+      const first = v.getUint16(10, true);
+      // Tuples lie last-first after the lengths; the first one ends the payload.
+      let end = p.length;
       for (let k = 0; k < n; k++) {
-        const off = v.getUint16(at, true);
-        const len = v.getUint16(at + 2, true);
-        addTuple(page, p.slice(at + 4, at + 4 + len), off);
-        at += 4 + len;
+        const len = v.getUint16(12 + 2 * k, true);
+        addTuple(page, p.subarray(end - len, end), first + k);
+        end -= len;
       }
     });
   } else if (op === HeapInfo.delete) {
@@ -418,4 +414,12 @@ async function redoOnPage(
   } finally {
     ctx.pool.unpin(frame);
   }
+}
+
+function bytesSource(datas: Uint8Array[]): TupleSource {
+  return {
+    count: datas.length,
+    size: (i) => datas[i]!.length,
+    write: (i, page, _dv, at) => page.set(datas[i]!, at),
+  };
 }

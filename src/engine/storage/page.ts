@@ -79,6 +79,11 @@ export function maxOffset(page: Uint8Array): number {
   return (view(page).getUint16(12, true) - PAGE_HEADER_SIZE) / ITEM_ID_SIZE;
 }
 
+/** pd_upper: where the tuple space starts. */
+export function tupleSpaceStart(page: Uint8Array): number {
+  return view(page).getUint16(14, true);
+}
+
 export function freeSpace(page: Uint8Array): number {
   const v = view(page);
   const space = v.getUint16(14, true) - v.getUint16(12, true) - ITEM_ID_SIZE;
@@ -114,6 +119,56 @@ export function addTuple(page: Uint8Array, tuple: Uint8Array, atOffset?: number)
   v.setUint16(12, newLower, true);
   v.setUint16(14, newUpper, true);
   return offset;
+}
+
+/** Rows to append as heap tuples, encoded straight into the page (no per-row array). */
+export interface TupleSource {
+  readonly count: number;
+  /** Data size of row `i`, without the tuple header. */
+  size(i: number): number;
+  /** Writes row `i`'s data, measured by the `size(i)` call just before, at `page[at..]`. */
+  write(i: number, page: Uint8Array, dv: DataView, at: number): void;
+}
+
+/**
+ * Appends rows `from..` as new tuples (xmin/cmin set, ctid pointing at themselves, offsets
+ * following the last one) while they fit; returns the index of the first row left over.
+ */
+export function appendTuples(
+  page: Uint8Array,
+  block: number,
+  xmin: number,
+  cmin: number,
+  src: TupleSource,
+  from: number,
+): number {
+  const v = view(page);
+  let lower = v.getUint16(12, true);
+  let upper = v.getUint16(14, true);
+  let offset = (lower - PAGE_HEADER_SIZE) / ITEM_ID_SIZE;
+  let i = from;
+  for (; i < src.count; i++) {
+    const len = TUPLE_HEADER_SIZE + src.size(i);
+    if (upper - len < lower + ITEM_ID_SIZE) break;
+    upper -= len;
+    offset++;
+    page.fill(0, upper, upper + TUPLE_HEADER_SIZE);
+    v.setUint32(upper, xmin, true);
+    v.setUint32(upper + 8, cmin, true);
+    v.setUint32(upper + 16, block, true);
+    v.setUint16(upper + 20, offset, true);
+    src.write(i, page, v, upper + TUPLE_HEADER_SIZE);
+    v.setUint32(lower, ((upper & 0x7fff) | (LP_NORMAL << 15) | ((len & 0x7fff) << 17)) >>> 0, true);
+    lower += ITEM_ID_SIZE;
+  }
+  v.setUint16(12, lower, true);
+  v.setUint16(14, upper, true);
+  return i;
+}
+
+/** Length of the tuple at `offset` from its line pointer. */
+export function tupleLength(page: Uint8Array, offset: number): number {
+  return itemId(page, offset).len;
 }
 
 /** The tuple at `offset` (a view into the page), or undefined when unused. */
