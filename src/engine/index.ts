@@ -4,7 +4,9 @@
  */
 export { ENGINE_VERSION, SERVER_VERSION_STRING } from './version.ts';
 export { SqlError } from './errors.ts';
-export { createCluster } from './cluster/cluster.ts';
+export { createCluster } from './cluster/create.ts';
+export type { SimCluster, SimControl, SimInstance } from './cluster/sim-cluster.ts';
+export { SimulationTimeout } from './runtime/sim.ts';
 export { registerDiskProvider, type DiskProvider } from './cluster/disk-providers.ts';
 export type {
   Cluster,
@@ -16,3 +18,6 @@ export type {
   UtilityResult,
   RunOptions,
 } from './cluster/api.ts';
+export { runPlan, type Failure, type RunResult } from './sim/explorer.ts';
+export { explore, reproduction, type Exploration } from './sim/shrink.ts';
+export { generatePlan, describeStep, type Step } from './sim/steps.ts';

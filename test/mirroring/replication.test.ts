@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
-import { createCluster } from '../../src/engine/cluster/cluster.ts';
+import { createCluster } from '../../src/engine/index.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('WAL streaming', () => {

@@ -7,15 +7,15 @@ import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import type { Disk } from '../storage/disk.ts';
-import { realClock } from '../runtime/real-clock.ts';
 import type { Clock } from '../runtime/clock.ts';
+import type { ChannelLike } from '../runtime/link-endpoint.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
 import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
-import { planCluster, type SegmentConfig } from './placement.ts';
+import type { SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type {
   ClusterOptions,
@@ -35,19 +35,10 @@ import type { RecoveryProgress } from '../utilities/host.ts';
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
 export const DEFAULT_TIME_SCALE = 30;
 
-export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const runtime = options.runtime ?? 'inline';
-  if (runtime !== 'inline')
-    throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
-  const config = planCluster({
-    hosts: options.hosts ?? ['sdw1', 'sdw2'],
-    segmentsPerHost: options.segmentsPerHost ?? 2,
-    mirroring: options.mirroring ?? 'none',
-    standbyHost: options.standby ? 'scdw' : undefined,
-  });
-  const c = new InlineCluster(options, config, realClock);
-  await c.start();
-  return c;
+/** The pieces an in-thread runtime (inline, sim) may replace. */
+export interface InThreadRuntime {
+  channel?: () => ChannelLike;
+  memoryDisk?: () => MemoryDisk;
 }
 
 export class InlineCluster implements Cluster {
@@ -62,11 +53,15 @@ export class InlineCluster implements Cluster {
   private readonly openSessions = new Set<Session>();
   readonly boot: BootContext;
 
-  constructor(options: ClusterOptions, config: SegmentConfig[], clock: Clock) {
+  /** What the runtime supplies beyond the clock: channels and in-memory disks. */
+  private readonly runtime: InThreadRuntime;
+
+  constructor(options: ClusterOptions, config: SegmentConfig[], clock: Clock, runtime: InThreadRuntime = {}) {
     this.options = options;
     this.initialConfig = config;
     this.clock = clock;
-    this.nodes = new NodeSet(clock, (e) => this.emit(e));
+    this.runtime = runtime;
+    this.nodes = new NodeSet(clock, (e) => this.emit(e), runtime.channel);
     const sb = options.settings?.['shared_buffers'];
     const storage: Partial<StorageSettings> = typeof sb === 'number' ? { shared_buffers: sb } : {};
     const settings = options.settings ?? {};
@@ -153,7 +148,8 @@ export class InlineCluster implements Cluster {
   }
 
   async openDisk(name: string): Promise<Disk> {
-    if ((this.options.storage ?? 'memory') === 'memory') return new MemoryDisk((ms) => this.clock.sleep(ms));
+    if ((this.options.storage ?? 'memory') === 'memory')
+      return this.runtime.memoryDisk?.() ?? new MemoryDisk((ms) => this.clock.sleep(ms));
     const provider = getDiskProvider('indexeddb');
     if (!provider)
       throw sqlError(

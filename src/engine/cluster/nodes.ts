@@ -12,7 +12,7 @@ import type { Clock, TraceSink } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
-import { globalMessageChannel } from '../runtime/link-endpoint.ts';
+import { globalMessageChannel, type ChannelLike } from '../runtime/link-endpoint.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import type { FtsApi, MirrorApi } from '../replication/protocol.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
@@ -59,10 +59,19 @@ export class NodeSet {
   /** Deadline of a call between instances (gp_segment_connect_timeout-like). */
   callTimeoutMs: number;
 
-  constructor(clock: Clock, trace: TraceSink, callTimeoutMs = 3_600_000) {
+  /** Makes the channel of a new link: a real MessageChannel, or the simulator's. */
+  private readonly channel: () => ChannelLike;
+
+  constructor(clock: Clock, trace: TraceSink, channel?: () => ChannelLike, callTimeoutMs = 3_600_000) {
     this.clock = clock;
     this.trace = trace;
     this.callTimeoutMs = callTimeoutMs;
+    this.channel =
+      channel ??
+      (() => {
+        const Channel = globalMessageChannel();
+        return new Channel();
+      });
   }
 
   add(node: InstanceNode): void {
@@ -120,8 +129,7 @@ export class NodeSet {
     let l = this.links.get(key);
     if (!l || l.link.closed) {
       const target = this.get(to);
-      const Channel = globalMessageChannel();
-      const ch = new Channel();
+      const ch = this.channel();
       // The served side forwards to whatever the node's process serves now.
       const impl = new Proxy({} as Record<string, unknown>, {
         get: (_t, prop) => {

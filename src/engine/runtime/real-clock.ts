@@ -6,6 +6,11 @@ import type { Clock, Timer } from './clock.ts';
 
 interface TimerGlobals {
   setTimeout(fn: () => void, ms: number): unknown;
+  setImmediate?: (fn: () => void) => unknown;
+  MessageChannel?: new () => {
+    port1: { onmessage: (() => void) | null; close(): void };
+    port2: { postMessage(m: unknown): void; close(): void };
+  };
   clearTimeout(handle: unknown): void;
   performance?: { now(): number; timeOrigin?: number };
   Date: { now(): number };
@@ -21,3 +26,29 @@ export const realClock: Clock = {
   },
   sleep: (ms: number) => new Promise<void>((resolve) => g.setTimeout(resolve, ms)),
 };
+
+let channel: { resolve: (() => void)[]; post: () => void } | undefined;
+
+/**
+ * A promise that resolves on a later turn of the host's event loop, once every microtask queued
+ * before it has run (setImmediate in Node; a MessageChannel ping in browsers, which, unlike
+ * setTimeout(0), is not clamped to 4 ms). The simulator waits on it between events.
+ */
+export function macrotask(): Promise<void> {
+  if (g.setImmediate) {
+    const si = g.setImmediate;
+    return new Promise<void>((resolve) => si(resolve));
+  }
+  if (!channel && g.MessageChannel) {
+    const ch = new g.MessageChannel();
+    const waiting: (() => void)[] = [];
+    ch.port1.onmessage = () => waiting.shift()?.();
+    channel = { resolve: waiting, post: () => ch.port2.postMessage(0) };
+  }
+  if (!channel) return new Promise<void>((resolve) => g.setTimeout(resolve, 0));
+  const c = channel;
+  return new Promise<void>((resolve) => {
+    c.resolve.push(resolve);
+    c.post();
+  });
+}

@@ -92,7 +92,9 @@ export class Coordinator {
     const unreachable: number[] = [];
     for (let content = 0; content < this.numSegments; content++) {
       try {
-        const gids = await this.callContent(content, 'listPrepared', []);
+        // A segment that does not answer within gp_segment_connect_timeout is left for later:
+        // startup must not wait on an unreachable host.
+        const gids = await this.callContent(content, 'listPrepared', [], this.connectTimeoutMs);
         for (const gid of gids) {
           if (this.dtm.committed.has(gid)) {
             await this.callContent(content, 'commitPrepared', [gid]);
@@ -142,6 +144,9 @@ export class Coordinator {
     return Promise.race([call, lost]).finally(() => this.configListeners.delete(listener!));
   }
 
+  /** Next segment for a row of a DISTRIBUTED RANDOMLY table computed here (round robin). */
+  randomTarget = 0;
+
   get numSegments(): number {
     return this.config.filter((c) => c.content >= 0 && c.role === 'p').length;
   }
@@ -162,10 +167,11 @@ export class Coordinator {
     content: number,
     method: K,
     args: Parameters<SegmentApi[K]>,
+    timeoutMs?: number,
   ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
     const dbid = this.contentDbids()[content];
     if (dbid === undefined) throw sqlError('internal_error', `no primary for content ${content}`);
-    return this.watched(dbid, this.callSegment(dbid, method, args));
+    return this.watched(dbid, this.callSegment(dbid, method, args, timeoutMs));
   }
 
   /**

@@ -175,8 +175,6 @@ async function insertInto(
   return table.policy.kind === 'replicated' ? n / Math.max(1, s.qd.numSegments) : n;
 }
 
-let roundRobin = 0;
-
 /**
  * Whether a General-locus source is worth running on every segment: it generates rows
  * (generate_series), and nothing in it could differ between segments (volatile functions such
@@ -214,7 +212,7 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
           ]
         : table.policy.kind === 'replicated'
           ? Array.from({ length: n }, (_, i) => i)
-          : [roundRobin++ % n];
+          : [s.qd.randomTarget++ % n];
     for (const c of targets) {
       const list = parts.get(c);
       if (list) list.push(r);

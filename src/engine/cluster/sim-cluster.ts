@@ -1,0 +1,198 @@
+/**
+ * The `sim` runtime: the same in-thread cluster as `inline`, on the simulator's virtual clock,
+ * channels and disks (runtime/sim.ts). Every public call drives the simulation until it settles,
+ * so a caller uses it exactly as the other runtimes; `sim` adds what a simulation needs: letting
+ * virtual time pass, the event trace, and a view of the instances for invariant checks.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import { SimScheduler } from '../runtime/sim.ts';
+import { MemoryDisk } from '../storage/memory-disk.ts';
+import type { Disk } from '../storage/disk.ts';
+import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
+import { InlineCluster } from './cluster.ts';
+import type { InstanceNode } from './nodes.ts';
+
+/** One instance as the simulator sees it (for invariants, never for the workload). */
+export interface SimInstance {
+  dbid: number;
+  content: number;
+  host: string;
+  up: boolean;
+  /** What the running process does: serves as primary (or coordinator), or replays WAL. */
+  acting: 'primary' | 'mirror' | 'down';
+  /**
+   * An acting primary whose commits can be acknowledged: synchronous replication is off, or
+   * its walsender streams to a mirror. (A deposed primary waits for a mirror that is gone.)
+   */
+  acksCommits: boolean;
+  /** Its walsender streams to its mirror (standby): that copy has everything flushed here. */
+  streaming: boolean;
+}
+
+export interface SimControl {
+  readonly seed: number;
+  /** Virtual time, in ms since the simulation's epoch. */
+  now(): number;
+  /** Lets `ms` of virtual time pass: FTS probes, walsenders, checkpoints run meanwhile. */
+  advance(ms: number): Promise<void>;
+  /** Runs the simulation until `work` settles; rejects if it takes over `timeoutMs` virtual. */
+  drive<T>(work: Promise<T>, what?: string, timeoutMs?: number): Promise<T>;
+  /** Every event so far: same seed and same calls, same lines. */
+  readonly trace: readonly string[];
+  /** The seeded generator the simulation draws from (for workloads that must replay too). */
+  random(): number;
+  instances(): SimInstance[];
+  /**
+   * Relation blocks of a content that differ between its acting primary and its running mirror,
+   * once the mirror has replayed all the primary flushed and both have written their buffers:
+   * empty for a byte-identical copy; undefined when the pair is not both running, or the mirror
+   * does not catch up within `timeoutMs` of virtual time.
+   */
+  differingBlocks(content: number, timeoutMs?: number): Promise<string[] | undefined>;
+}
+
+export const SIM_CALL_DEADLINE_MS = 2 * 3_600_000;
+
+export interface SimCluster extends Cluster {
+  readonly sim: SimControl;
+}
+
+/** A MemoryDisk whose syncs complete at a seeded point in virtual time. */
+class SimDisk extends MemoryDisk {
+  private readonly sched: SimScheduler;
+  constructor(sched: SimScheduler) {
+    super((ms) => sched.clock.sleep(ms));
+    this.sched = sched;
+  }
+  override async sync(): Promise<void> {
+    await this.sched.diskDelay();
+    return super.sync();
+  }
+}
+
+export async function createSimCluster(
+  options: ClusterOptions,
+  config: SegmentConfig[],
+): Promise<SimCluster> {
+  const sched = new SimScheduler({ seed: options.seed ?? 1 });
+  // Virtual time costs nothing: Greenplum's own timings (FTS every 60 s...) unless asked otherwise.
+  const inner = new InlineCluster({ timeScale: 1, ...options }, config, sched.clock, {
+    channel: () => sched.channel(),
+    memoryDisk: () => new SimDisk(sched),
+  });
+  inner.subscribe((e) => sched.note(`event ${e.kind}${e.dbid === undefined ? '' : ` dbid=${e.dbid}`}`));
+  await sched.drive(inner.start(), 'cluster start');
+  // A call that takes more than two hours of virtual time hangs (the longest legitimate wait,
+  // a call to an unreachable host, ends at the link's one-hour deadline).
+  const drive = <T>(p: Promise<T>, what: string, timeoutMs = SIM_CALL_DEADLINE_MS) =>
+    sched.drive(p, what, timeoutMs);
+  const session = (s: Session): Session => ({
+    query: (sql) => drive(s.query(sql), `query ${sql.slice(0, 60)}`),
+    close: () => drive(s.close(), 'session close'),
+  });
+  const f = inner.faults;
+  const faults: Faults = {
+    crash: (t) => drive(f.crash(t), `crash ${t}`),
+    restart: (t) => drive(f.restart(t), `restart ${t}`),
+    partition: (a, b) => f.partition(a, b),
+    heal: () => f.heal(),
+    delay: (t, ms) => f.delay(t, ms),
+    slowDisk: (t, ms) => f.slowDisk(t, ms),
+    diskFull: (t, full) => f.diskFull(t, full),
+    suspend: (point, dbid) => {
+      const h = f.suspend(point, dbid);
+      return { reached: drive(h.reached, `suspend ${point}`), release: () => h.release() };
+    },
+  };
+  const sim: SimControl = {
+    seed: sched.seed,
+    now: () => sched.now(),
+    advance: (ms) => sched.advance(ms),
+    drive: (p, what, timeoutMs) => sched.drive(p, what, timeoutMs),
+    trace: sched.trace,
+    random: () => sched.random(),
+    instances: () =>
+      [...inner.nodes.nodes.values()]
+        .filter((n) => !n.retired)
+        .map((n) => ({
+          dbid: n.dbid,
+          content: n.content,
+          host: n.host,
+          up: n.up,
+          acting:
+            !n.up || !n.inst
+              ? ('down' as const)
+              : n.inst.standby
+                ? ('mirror' as const)
+                : ('primary' as const),
+          acksCommits: acksCommits(inner, n),
+          streaming: n.up && n.repl?.walsender?.state === 'streaming',
+        })),
+    differingBlocks: (content, timeoutMs = 60_000) =>
+      drive(differingBlocks(inner, content, timeoutMs), `compare content ${content}`, timeoutMs * 2),
+  };
+  return {
+    connect: async (o) => session(await drive(inner.connect(o), 'connect')),
+    query: (sql) => drive(inner.query(sql), `query ${sql.slice(0, 60)}`),
+    run: (cmd, o) => drive(inner.run(cmd, o), cmd),
+    files: inner.files,
+    faults,
+    subscribe: (l) => inner.subscribe(l),
+    close: () => drive(inner.close(), 'close'),
+    sim,
+  };
+}
+
+/**
+ * An acting primary that can acknowledge a commit: its disk takes writes, and synchronous
+ * replication is off or its walsender streams to an instance still acting as its mirror.
+ */
+function acksCommits(c: InlineCluster, n: InstanceNode): boolean {
+  if (!n.up || !n.inst || n.inst.standby) return false;
+  if (n.disk instanceof MemoryDisk && n.disk.faults.full) return false;
+  if (!n.repl || !n.repl.syncRepOn) return true;
+  const peer = c.nodes.mirrorOf(n);
+  return n.repl.walsender?.state === 'streaming' && !!peer?.up && !!peer.inst?.standby;
+}
+
+async function differingBlocks(
+  c: InlineCluster,
+  content: number,
+  timeoutMs: number,
+): Promise<string[] | undefined> {
+  const pair = [...c.nodes.nodes.values()].filter(
+    (n) => n.content === content && !n.retired && n.up && n.inst,
+  );
+  const primary = pair.find((n) => !n.inst!.standby);
+  const mirror = pair.find((n) => n.inst!.standby);
+  if (!primary || !mirror) return undefined;
+  await primary.inst!.pool.flushAll();
+  const target = primary.inst!.wal.flushedLsn;
+  const deadline = c.clock.now() + timeoutMs;
+  while (!mirror.inst || mirror.inst.replayer.replayed < target) {
+    if (c.clock.now() > deadline || !mirror.up || !primary.up) return undefined;
+    await c.clock.sleep(5);
+  }
+  await mirror.inst.pool.flushAll();
+  return blocksThatDiffer(primary.disk, mirror.disk, 'base/');
+}
+
+/** Blocks of the relation files under `prefix` that differ between two disks (or exist on one). */
+export function blocksThatDiffer(a: Disk, b: Disk, prefix: string): string[] {
+  const out: string[] = [];
+  for (const f of new Set([...a.files(prefix), ...b.files(prefix)])) {
+    const n = Math.max(a.nblocks(f), b.nblocks(f));
+    for (let i = 0; i < n; i++) {
+      const x = a.view(f, i);
+      const y = b.view(f, i);
+      if (!x || !y || !sameBytes(x, y)) out.push(`${f} block ${i}`);
+    }
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

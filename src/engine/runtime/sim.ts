@@ -1,0 +1,299 @@
+/**
+ * The deterministic simulator's scheduler: virtual time, seeded message delivery, timers and
+ * disk completions, for the `sim` runtime. The engine code is the same as in the other
+ * runtimes; only its clock and its channels come from here.
+ *
+ * How it stays deterministic: nothing happens except by an event this scheduler fires (a timer,
+ * a message delivery, a disk completion), one at a time, and only once every promise chain the
+ * previous one started has settled (the host's microtask queue is empty: one macrotask turn).
+ * Which event runs next is decided by virtual time, then by a seeded random tie-break drawn
+ * when it was scheduled. Time jumps to the next event when nothing else can run.
+ *
+ * The scheduler runs only while somebody waits on it (`drive`): between a test's statements
+ * virtual time stands still, so a simulated cluster costs nothing while nobody looks at it.
+ */
+import type { Clock, Timer } from './clock.ts';
+import type { ChannelLike, MessageEventLike, PortLike } from './link-endpoint.ts';
+import { macrotask } from './real-clock.ts';
+
+/** A small, fast, seedable generator (mulberry32): same seed, same sequence, everywhere. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SimEvent {
+  at: number;
+  /** Seeded tie-break among events due at the same time. */
+  rank: number;
+  seq: number;
+  label: string;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+export interface SimOptions {
+  seed: number;
+  /** Virtual epoch (ms since 1970), what `clock.now()` reads at the start. */
+  epochMs?: number;
+  /** A message takes a uniformly drawn latency in [0, maxLatencyMs) (FIFO per direction). */
+  maxLatencyMs?: number;
+  /** A disk sync completes after a drawn latency in [0, maxDiskMs). */
+  maxDiskMs?: number;
+}
+
+/** Raised by `drive` when virtual time passes its deadline: the simulated call hangs. */
+export class SimulationTimeout extends Error {
+  readonly what: string;
+  readonly virtualMs: number;
+  constructor(what: string, virtualMs: number) {
+    super(`${what} did not finish within ${virtualMs} ms of virtual time`);
+    this.what = what;
+    this.virtualMs = virtualMs;
+    this.name = 'SimulationTimeout';
+  }
+}
+
+export class SimScheduler {
+  readonly seed: number;
+  readonly random: () => number;
+  /** Every fired event, one line each: virtual time, what. The determinism test compares these. */
+  readonly trace: string[] = [];
+  /** Events fired so far. */
+  steps = 0;
+  private nowMs: number;
+  private readonly heap: SimEvent[] = [];
+  private seq = 0;
+  private drivers = 0;
+  private running = false;
+  private channels = 0;
+  private readonly maxLatencyMs: number;
+  private readonly maxDiskMs: number;
+
+  readonly clock: Clock = {
+    now: () => this.nowMs,
+    setTimer: (ms, fn) => this.schedule(ms, 'timer', fn),
+    sleep: (ms) => new Promise<void>((resolve) => this.schedule(ms, 'sleep', resolve)),
+  };
+
+  constructor(options: SimOptions) {
+    this.seed = options.seed;
+    this.random = seededRandom(options.seed);
+    this.nowMs = options.epochMs ?? Date.UTC(2026, 0, 1);
+    this.maxLatencyMs = options.maxLatencyMs ?? 0.5;
+    this.maxDiskMs = options.maxDiskMs ?? 0.2;
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  /** Records a line in the trace at the current virtual time (cluster events, explorer steps). */
+  note(what: string): void {
+    this.trace.push(`${this.nowMs.toFixed(3)} ${what}`);
+  }
+
+  /** A disk sync's completion: a short, seeded wait. */
+  diskDelay(): Promise<void> {
+    return new Promise<void>((resolve) => this.schedule(this.random() * this.maxDiskMs, 'disk', resolve));
+  }
+
+  /** A MessageChannel whose messages are delivered by this scheduler. */
+  channel(): ChannelLike {
+    const id = ++this.channels;
+    const a = new SimPort(this, `ch${id}>`);
+    const b = new SimPort(this, `ch${id}<`);
+    a.peer = b;
+    b.peer = a;
+    return { port1: a, port2: b };
+  }
+
+  /**
+   * Runs the simulation until `work` settles and returns its outcome; rejects with
+   * SimulationTimeout if that takes more than `timeoutMs` of virtual time (the work itself
+   * keeps its pending state: the caller decides what a hang means).
+   */
+  drive<T>(work: Promise<T>, what = 'operation', timeoutMs = 600_000): Promise<T> {
+    let done = false;
+    this.drivers++;
+    const deadline = new Promise<never>((_, reject) => {
+      const t = this.schedule(timeoutMs, 'deadline', () => {
+        if (!done) reject(new SimulationTimeout(what, timeoutMs));
+      });
+      void work.then(
+        () => t.cancel(),
+        () => t.cancel(),
+      );
+    });
+    const result = Promise.race([work, deadline]).finally(() => {
+      done = true;
+      this.drivers--;
+    });
+    void this.run();
+    return result;
+  }
+
+  /** Lets `ms` of virtual time pass (everything due meanwhile runs). */
+  advance(ms: number): Promise<void> {
+    return this.drive(this.clock.sleep(ms), 'advance', ms + 1);
+  }
+
+  private schedule(ms: number, label: string, fn: () => void): Timer {
+    const ev: SimEvent = {
+      at: this.nowMs + Math.max(0, ms),
+      rank: this.random(),
+      seq: ++this.seq,
+      label,
+      fire: fn,
+      cancelled: false,
+    };
+    this.push(ev);
+    return {
+      cancel: () => {
+        ev.cancelled = true;
+      },
+    };
+  }
+
+  /** @internal Schedules a delivery for a port (FIFO per direction is the port's job). */
+  scheduleDelivery(label: string, fn: () => void): void {
+    this.schedule(this.random() * this.maxLatencyMs, label, fn);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        await macrotask();
+        if (this.drivers === 0) return;
+        const ev = this.pop();
+        if (!ev) throw new Error('assertion failed: a simulation with waiters has no events');
+        this.nowMs = Math.max(this.nowMs, ev.at);
+        this.steps++;
+        if (ev.label !== 'sleep' && ev.label !== 'deadline') this.note(ev.label);
+        ev.fire();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // ---- binary heap ordered by (at, rank, seq) ----------------------------------------------
+
+  private less(a: SimEvent, b: SimEvent): boolean {
+    return a.at !== b.at ? a.at < b.at : a.rank !== b.rank ? a.rank < b.rank : a.seq < b.seq;
+  }
+
+  private push(ev: SimEvent): void {
+    const h = this.heap;
+    h.push(ev);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): SimEvent | undefined {
+    const h = this.heap;
+    for (;;) {
+      const top = h[0];
+      if (!top) return undefined;
+      const last = h.pop()!;
+      if (h.length > 0) {
+        h[0] = last;
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+          if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+          if (m === i) break;
+          [h[i], h[m]] = [h[m]!, h[i]!];
+          i = m;
+        }
+      }
+      if (!top.cancelled) return top;
+    }
+  }
+}
+
+type Listener = (ev: MessageEventLike) => void;
+
+const clone = (globalThis as unknown as { structuredClone: <V>(v: V, o?: { transfer?: unknown[] }) => V })
+  .structuredClone;
+
+/**
+ * One end of a simulated MessageChannel: a message is cloned when posted (as structured clone
+ * does) and delivered by a scheduler event; each direction stays in order.
+ */
+class SimPort implements PortLike {
+  peer: SimPort | undefined;
+  private readonly listeners = new Set<Listener>();
+  private readonly closeListeners = new Set<Listener>();
+  private readonly inbox: unknown[] = [];
+  private closed = false;
+
+  private readonly sched: SimScheduler;
+  private readonly name: string;
+
+  constructor(sched: SimScheduler, name: string) {
+    this.sched = sched;
+    this.name = name;
+  }
+
+  postMessage(message: unknown, transfer?: unknown[]): void {
+    const peer = this.peer;
+    if (this.closed || !peer || peer.closed) return;
+    const copy = clone(message, { transfer: transfer ?? [] });
+    peer.inbox.push(copy);
+    this.sched.scheduleDelivery(`${this.name} ${describe(message)}`, () => peer.deliverOne());
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    if (type === 'message') this.listeners.add(listener);
+    else if (type === 'close') this.closeListeners.add(listener);
+  }
+
+  removeEventListener(type: string, listener: Listener): void {
+    (type === 'close' ? this.closeListeners : this.listeners).delete(listener);
+  }
+
+  start(): void {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.inbox.length = 0;
+    const peer = this.peer;
+    if (peer && !peer.closed)
+      this.sched.scheduleDelivery(`${this.name} close`, () => {
+        for (const l of [...peer.closeListeners]) l({});
+      });
+  }
+
+  private deliverOne(): void {
+    if (this.closed || this.inbox.length === 0) return;
+    const data = this.inbox.shift();
+    for (const l of [...this.listeners]) l({ data });
+  }
+}
+
+/** A short, stable description of a Comlink message for the trace (never its random id). */
+function describe(message: unknown): string {
+  if (message === null || typeof message !== 'object') return typeof message;
+  const m = message as { type?: unknown; path?: unknown };
+  if (Array.isArray(m.path) && m.path.length > 0) return `${String(m.type)} ${m.path.join('.')}`;
+  if (typeof m.type === 'string') return m.type;
+  return 'reply';
+}
