@@ -61,7 +61,9 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   const rt = { disk, clock: ctx.clock, trace };
   const row = ctx.roleOf(node.dbid);
 
-  if (node.content === -1 && row?.role !== 'm') {
+  // A coordinator instance runs as the standby while standby.signal is on its disk (as in
+  // Postgres): an activated standby restarted before anyone reread the catalog is the coordinator.
+  if (node.content === -1 && (row?.role !== 'm' || !hasStandbySignal(node.disk))) {
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
     inst.onPanic = () => ctx.onPanic(node);
@@ -215,7 +217,11 @@ function primaryTiming(ctx: BootContext) {
   };
 }
 
-/** A mirror or standby serves its walreceiver and PROMOTE, nothing else. */
+/**
+ * A mirror or standby serves its walreceiver, PROMOTE, and FTS probes, which it answers as a
+ * mirror: FTS probing a primary of its catalog that answers so sends PROMOTE again (a PROMOTE
+ * that was lost, or that reached an instance down at the time and since restarted).
+ */
 function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
   node.mirror = mirror;
   node.handlers = {
@@ -223,6 +229,13 @@ function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
       mirror.receiveWal(start, data, history),
     promote: () => mirror.promote(),
+    ftsProbe: async () => ({
+      isMirrorUp: false,
+      isInSync: false,
+      isSyncRepEnabled: false,
+      isRoleMirror: true,
+      requestRetry: false,
+    }),
   } as InstanceNode['handlers'];
   node.up = true;
 }

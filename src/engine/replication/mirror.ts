@@ -35,7 +35,13 @@ export class MirrorReplication implements MirrorApi {
       await this.inst.replayer.replayAvailable(true);
       await this.inst.finishRecovery(true);
       await this.onPromoted();
-    })();
+    })().catch((e: unknown) => {
+      // Still a standby: a later PROMOTE (FTS resends it) tries again. Past the end of recovery
+      // (the end-of-recovery checkpoint failed, say on a full disk) it is a PANIC, as in Postgres.
+      this.promoting = undefined;
+      if (!this.inst.standby) this.inst.panic(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    });
     await this.promoting;
     return { isRoleMirror: false };
   }

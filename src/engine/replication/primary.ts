@@ -77,6 +77,10 @@ export class PrimaryReplication implements FtsApi {
     this.walsender.onStreaming = () => {
       if (!this.coordinator && !this.syncRepOn) void this.setSyncRep(true).catch(() => undefined);
     };
+    // The coordinator's commits wait only while a standby is connected: when it goes, so do the waits.
+    this.walsender.onDisconnected = () => {
+      if (this.coordinator) this.releaseWaiters();
+    };
     if (this.walsenderHold) this.walsender.hold = this.walsenderHold;
     this.walsender.start();
   }

@@ -72,6 +72,8 @@ export class WalSender {
 
   /** Told when the mirror has caught up: every WAL byte flushed here is flushed there too. */
   onStreaming: (() => void) | undefined;
+  /** Told when a connection to the mirror ends (it broke, or timed out). */
+  onDisconnected: (() => void) | undefined;
 
   private reachStreaming(): void {
     this.state = 'streaming';
@@ -84,6 +86,7 @@ export class WalSender {
     this.state = 'stopped';
     this.lastDisconnect = this.clock.now();
     this.wake?.();
+    this.onDisconnected?.();
   }
 
   private async loop(): Promise<void> {
@@ -123,6 +126,7 @@ export class WalSender {
         // Replication that keeps failing on a live mirror (gp_fts_replication_attempt_count).
         if (connected && !this.sentSomething) this.failedAttempts++;
         this.inst.rt.trace({ kind: 'walsender.disconnected', reason: (e as Error).message });
+        this.onDisconnected?.();
         if (this.syncError === 'walread') return;
         await this.clock.sleep(this.retryMs);
       }

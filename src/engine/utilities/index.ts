@@ -4,7 +4,7 @@ import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
 import { gpaddmirrors } from './gpaddmirrors.ts';
 import { gpmovemirrors } from './gpmovemirrors.ts';
-import { splitArgs } from './host.ts';
+import { splitArgs, UtilityLog } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 
 export type { UtilityHost } from './host.ts';
@@ -16,6 +16,24 @@ export async function runUtility(
   commandLine: string,
 ): Promise<UtilityResult> {
   const [prog, ...argv] = splitArgs(commandLine);
+  try {
+    return await dispatch(host, files, prog, argv);
+  } catch (e) {
+    // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
+    // utilities log it as CRITICAL and exit 2.
+    const log = new UtilityLog(prog!);
+    const reason = e instanceof Error ? e.message : String(e);
+    log.raw(`${prog}:cdw:gpadmin-[CRITICAL]:-${prog} failed. (Reason='${reason}') exiting...`);
+    return { exitCode: 2, stdout: log.stdout, stderr: `${prog} error: ${reason}\n` };
+  }
+}
+
+function dispatch(
+  host: StandbyHost,
+  files: Map<string, string>,
+  prog: string | undefined,
+  argv: string[],
+): Promise<UtilityResult> | UtilityResult {
   switch (prog) {
     case 'gprecoverseg':
       return gprecoverseg(host, argv, files);

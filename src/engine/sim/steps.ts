@@ -1,0 +1,141 @@
+/**
+ * The explorer's steps: plain data, so a failing run prints as a reproduction that a test can
+ * replay. A plan is drawn from its seed alone (not from the run), so removing steps while
+ * shrinking leaves the others as they were.
+ */
+import { seededRandom } from '../runtime/sim.ts';
+
+export type Step =
+  /** `n` concurrent bank transfers, with a reader summing the balances alongside. */
+  | { op: 'transfers'; n: number; salt: number }
+  /** `n` concurrent autocommit appends to the register (one key each). */
+  | { op: 'appends'; n: number; salt: number }
+  /** CREATE TABLE ddl_<id> and a row in it; every third one drops an earlier table. */
+  | { op: 'ddl'; id: number }
+  | { op: 'crash'; target: number | string }
+  | { op: 'restart'; target: number | string }
+  | { op: 'partition'; a: string[]; b: string[] }
+  | { op: 'heal' }
+  | { op: 'delay'; dbid: number; ms: number }
+  | { op: 'slowDisk'; dbid: number; ms: number }
+  | { op: 'diskFull'; dbid: number; full: boolean }
+  /** The acting coordinator crashes and the standby is activated (gpactivatestandby). */
+  | { op: 'coordinatorFailover' }
+  /** A new standby on the free coordinator host (gpinitstandby -s). */
+  | { op: 'initStandby' }
+  | { op: 'recoverseg'; flags: '' | '-F' | '--differential' | '-r' }
+  | { op: 'wait'; ms: number };
+
+/** The cluster every run starts from: 2 hosts × 2 segments, mirrored, with a standby. */
+export interface Shape {
+  mirroring: 'group' | 'spread';
+  hosts: string[];
+  segmentsPerHost: number;
+}
+
+export const SEGMENT_HOSTS = ['sdw1', 'sdw2', 'sdw3'];
+
+export function shapeFor(seed: number): Shape {
+  const r = seededRandom(seed ^ 0x5eed);
+  return r() < 0.5
+    ? { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 }
+    : { mirroring: 'spread', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
+}
+
+/** dbids of a shape as gpinitsystem numbers them: 1 coordinator, primaries, mirrors, standby. */
+export function dbidsOf(shape: Shape): { segments: number[]; standby: number } {
+  const n = shape.hosts.length * shape.segmentsPerHost;
+  return { segments: Array.from({ length: 2 * n }, (_, i) => i + 2), standby: 2 * n + 2 };
+}
+
+const WEIGHTS: [Step['op'], number][] = [
+  ['transfers', 22],
+  ['appends', 18],
+  ['ddl', 4],
+  ['crash', 8],
+  ['restart', 8],
+  ['partition', 3],
+  ['heal', 5],
+  ['delay', 3],
+  ['slowDisk', 2],
+  ['diskFull', 2],
+  ['coordinatorFailover', 2],
+  ['initStandby', 2],
+  ['recoverseg', 10],
+  ['wait', 11],
+];
+
+/** The plan of a seed: `count` steps drawn from the seed alone. */
+export function generatePlan(seed: number, count: number): Step[] {
+  const shape = shapeFor(seed);
+  const r = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const total = WEIGHTS.reduce((n, [, w]) => n + w, 0);
+  const { segments, standby } = dbidsOf(shape);
+  const instances = [1, ...segments, standby];
+  const allHosts = ['cdw', ...shape.hosts, 'scdw'];
+  const steps: Step[] = [];
+  let ddl = 0;
+  for (let i = 0; i < count; i++) {
+    let x = r() * total;
+    let op: Step['op'] = 'wait';
+    for (const [o, w] of WEIGHTS) {
+      if ((x -= w) < 0) {
+        op = o;
+        break;
+      }
+    }
+    const salt = Math.floor(r() * 1e9);
+    switch (op) {
+      case 'transfers':
+        steps.push({ op, n: 1 + Math.floor(r() * 4), salt });
+        break;
+      case 'appends':
+        steps.push({ op, n: 1 + Math.floor(r() * 6), salt });
+        break;
+      case 'ddl':
+        steps.push({ op, id: ++ddl });
+        break;
+      case 'crash':
+      case 'restart':
+        steps.push({ op, target: r() < 0.15 ? pick(shape.hosts) : pick(r() < 0.8 ? segments : instances) });
+        break;
+      case 'partition': {
+        const side = pick(allHosts);
+        steps.push({ op, a: [side], b: allHosts.filter((h) => h !== side) });
+        break;
+      }
+      case 'heal':
+        steps.push({ op });
+        break;
+      case 'delay':
+        steps.push({ op, dbid: pick(instances), ms: r() < 0.3 ? 0 : Math.floor(r() * 2000) });
+        break;
+      case 'slowDisk':
+        steps.push({ op, dbid: pick(segments), ms: r() < 0.3 ? 0 : Math.floor(r() * 500) });
+        break;
+      case 'diskFull':
+        steps.push({ op, dbid: pick(segments), full: r() < 0.6 });
+        break;
+      case 'coordinatorFailover':
+      case 'initStandby':
+        steps.push({ op });
+        break;
+      case 'recoverseg':
+        steps.push({ op, flags: pick(['', '', '-F', '--differential', '-r'] as const) });
+        break;
+      case 'wait':
+        steps.push({ op, ms: pick([1_000, 30_000, 90_000, 300_000]) });
+        break;
+    }
+  }
+  return steps;
+}
+
+export function describeStep(s: Step): string {
+  const { op, ...rest } = s;
+  const args = Object.entries(rest)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+  return args ? `${op} ${args}` : op;
+}
