@@ -172,4 +172,24 @@ describe('standby coordinator scenarios', () => {
       [made],
     ]);
   });
+
+  it('an activated standby that crashes recovers as the coordinator, and sees and takes commits', async () => {
+    const c = (cluster = await createCluster(OPTS));
+    await c.query('create table t (a int, b int) distributed by (a)');
+    await c.query('insert into t select i, i from generate_series(1, 8) i');
+    await standbyStreaming(c);
+    await c.faults.crash(1);
+    expect((await c.run(ACTIVATE)).exitCode).toBe(0);
+    await c.faults.crash(10);
+    await c.faults.restart(10);
+    // Its restart is a crash recovery from its end-of-recovery checkpoint, which carries the
+    // next distributed xid: rows committed before stay visible, new ones commit after them.
+    expect((await c.query('select count(*), sum(b) from t')).rows).toEqual([[8, 36]]);
+    await c.query('insert into t values (9, 9)');
+    expect((await c.query('select count(*), sum(b) from t')).rows).toEqual([[9, 45]]);
+    await c.query('update t set b = b + 1 where a = 1');
+    expect((await c.query('select count(*), sum(b) from t')).rows).toEqual([[9, 46]]);
+    const conf = await c.query('select dbid, role from gp_segment_configuration where content = -1');
+    expect(conf.rows).toEqual([[10, 'p']]);
+  });
 });

@@ -66,7 +66,10 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   if (node.content === -1 && (row?.role !== 'm' || !hasStandbySignal(node.disk))) {
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
-    inst.onPanic = () => ctx.onPanic(node);
+    inst.onPanic = () => {
+      // A panic of an incarnation already gone (work it left running) must not kill the current one.
+      if (alive()) ctx.onPanic(node);
+    };
     node.inst = inst;
     await startCoordinator(ctx, node, inst, dtm, fresh, call, trace);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
@@ -77,7 +80,13 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     // The standby coordinator: replays the coordinator's WAL, its DTM state included.
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
-    inst.onPanic = () => ctx.onPanic(node);
+    inst.onPanic = () => {
+      // A panic of an incarnation already gone (work it left running) must not kill the current one.
+      if (alive()) ctx.onPanic(node);
+    };
+    // The end-of-recovery checkpoint of an activation must carry the DTM's state (the next
+    // gxid): redo after a later crash starts there, past the reservations that set it.
+    inst.checkpointer.extra = () => ({ dtm: dtm.checkpointState() });
     node.inst = inst;
     node.standbyDtm = dtm;
     const mirror = new MirrorReplication(inst, async () => {
@@ -101,9 +110,15 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     return;
   }
 
-  if (row?.role === 'm') {
+  // standby.signal still on disk under a primary's row: a promotion that never became durable
+  // (the instance crashed first). As in Postgres it starts as a standby again; FTS, finding a
+  // primary that answers as a mirror, sends PROMOTE again.
+  if (row?.role === 'm' || hasStandbySignal(node.disk)) {
     const inst = await Instance.startStandby(rt, ctx.storage);
-    inst.onPanic = () => ctx.onPanic(node);
+    inst.onPanic = () => {
+      // A panic of an incarnation already gone (work it left running) must not kill the current one.
+      if (alive()) ctx.onPanic(node);
+    };
     node.inst = inst;
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
@@ -116,7 +131,10 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   }
 
   const inst = await Instance.start(rt, ctx.storage);
-  inst.onPanic = () => ctx.onPanic(node);
+  inst.onPanic = () => {
+    // A panic of an incarnation already gone (work it left running) must not kill the current one.
+    if (alive()) ctx.onPanic(node);
+  };
   node.inst = inst;
   node.up = true;
   becomePrimary(ctx, node, inst, call, alive);

@@ -1,0 +1,61 @@
+/**
+ * Plans the explorer once failed on, shrunk; each names the bug it found. They replay exactly
+ * (same seed, same plan, same trace), so they keep those bugs fixed.
+ */
+import { describe, expect, it } from 'vitest';
+import { runPlan, type Step } from '../../src/engine/index.ts';
+
+async function replay(seed: number, plan: Step[]): Promise<void> {
+  const r = await runPlan(seed, plan);
+  expect(
+    r.failure,
+    r.failure ? `${r.failure.invariant}: ${r.failure.message}\n${r.log.join('\n')}` : '',
+  ).toBeUndefined();
+}
+
+describe('explorer regressions', () => {
+  it('a mirror promoted in the catalog but down when PROMOTE came is promoted when FTS probes it again', () =>
+    replay(4, [
+      { op: 'crash', target: 'sdw1' },
+      { op: 'partition', a: ['sdw2'], b: ['cdw', 'sdw1', 'scdw'] },
+      { op: 'transfers', n: 1, salt: 9473514 },
+    ]));
+
+  it('coordinator commits do not hang while the standby is partitioned away', () =>
+    replay(70, [
+      { op: 'partition', a: ['scdw'], b: ['cdw', 'sdw1', 'sdw2'] },
+      { op: 'transfers', n: 3, salt: 248945540 },
+    ]));
+
+  it('a promotion that failed on a full disk is retried once the disk has room', () =>
+    replay(11, [
+      { op: 'partition', a: ['cdw'], b: ['sdw1', 'sdw2', 'sdw3', 'scdw'] },
+      { op: 'diskFull', dbid: 8, full: true },
+      { op: 'recoverseg', flags: '-r' },
+      { op: 'heal' },
+      { op: 'recoverseg', flags: '-F' },
+    ]));
+
+  it('an activated standby that crashes restarts as the coordinator and still sees every committed row', () =>
+    replay(139, [{ op: 'coordinatorFailover' }, { op: 'crash', target: 10 }]));
+
+  it("a mirror crashed mid-promotion comes back as a standby, is promoted again, and the dead incarnation's failing promotion does not kill the new one", () =>
+    replay(92, [
+      { op: 'slowDisk', dbid: 8, ms: 36 },
+      { op: 'partition', a: ['sdw2'], b: ['cdw', 'sdw1', 'scdw'] },
+      { op: 'transfers', n: 3, salt: 85417613 },
+      { op: 'crash', target: 8 },
+    ]));
+
+  it('host crash, standby activation, differential recovery, then a crash of the new coordinator: one acting primary per content', () =>
+    replay(26, [
+      { op: 'crash', target: 'sdw2' },
+      { op: 'coordinatorFailover' },
+      { op: 'appends', n: 3, salt: 422867958 },
+      { op: 'recoverseg', flags: '--differential' },
+      { op: 'crash', target: 5 },
+      { op: 'transfers', n: 4, salt: 916909856 },
+      { op: 'crash', target: 10 },
+      { op: 'restart', target: 5 },
+    ]));
+});
