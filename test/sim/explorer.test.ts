@@ -20,6 +20,12 @@ describe('explorer', () => {
     expect(a.log.length).toBe(21);
   });
 
+  it('after the repair it compares every mirrored content and the standby page by page', async () => {
+    const r = await runPlan(1, [{ op: 'appends', n: 3, salt: 1 }]);
+    expect(r.failure).toBeUndefined();
+    expect(r.compared).toEqual([-1, 0, 1, 2, 3, 4, 5]); // seed 1: 3 hosts × 2, spread
+  });
+
   it('the page comparison sees a mirror that differs from its primary, and a missing block', async () => {
     const c = (await createCluster({ runtime: 'sim', seed: 5, mirroring: 'group' })) as SimCluster;
     try {

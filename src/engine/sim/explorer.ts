@@ -30,6 +30,8 @@ export interface RunResult {
   /** What each step did, one line each. */
   log: string[];
   virtualMs: number;
+  /** Contents whose copies were compared page by page at the end (-1: the standby's catalog). */
+  compared: number[];
 }
 
 const ACCOUNTS = 8;
@@ -66,6 +68,7 @@ export async function runPlan(seed: number, plan: readonly Step[]): Promise<RunR
   const start = c.sim.now();
   const acked: Acked = { appends: new Set(), nextValue: 1, tables: new Set(), dropped: new Set() };
   let failure: Failure | undefined;
+  const compared: number[] = [];
   try {
     await c.query('create table bank (id int, balance int) distributed by (id)');
     await c.query(`insert into bank select i, ${OPENING_BALANCE} from generate_series(1, ${ACCOUNTS}) i`);
@@ -85,7 +88,7 @@ export async function runPlan(seed: number, plan: readonly Step[]): Promise<RunR
       try {
         log.push(`${plan.length}: repair -> ${await repair(c)}`);
         await checkAcked(c, acked, true);
-        await checkCopies(c);
+        compared.push(...(await checkCopies(c)));
       } catch (e) {
         failure = asFailure(plan.length, e);
       }
@@ -93,7 +96,7 @@ export async function runPlan(seed: number, plan: readonly Step[]): Promise<RunR
   } finally {
     await c.close().catch(() => undefined);
   }
-  return { seed, failure, trace: c.sim.trace, log, virtualMs: c.sim.now() - start };
+  return { seed, failure, trace: c.sim.trace, log, virtualMs: c.sim.now() - start, compared };
 }
 
 function asFailure(step: number, e: unknown): Failure {
@@ -215,6 +218,10 @@ async function apply(c: SimCluster, step: Step, acked: Acked): Promise<string> {
     case 'wait':
       await c.sim.advance(step.ms);
       return '';
+    case 'addMirrors': {
+      const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
+      return `gpaddmirrors exit ${r.exitCode}`;
+    }
   }
 }
 
@@ -352,18 +359,23 @@ async function waitSynchronized(c: SimCluster, balanced = false): Promise<boolea
       c,
       'select role, preferred_role, mode, status from gp_segment_configuration where content >= 0',
     );
-    if (rows && rows.every((r) => r[2] === 's' && r[3] === 'u' && (!balanced || r[0] === r[1]))) return true;
+    // Without mirrors every segment is up (mode 'n'); with them, every pair is synchronized.
+    const mirrored = rows?.some((r) => r[0] === 'm');
+    if (rows?.every((r) => (!mirrored || r[2] === 's') && r[3] === 'u' && (!balanced || r[0] === r[1])))
+      return true;
     await c.sim.advance(60_000);
   }
   return false;
 }
 
 /** Every synchronized pair's pages, and the standby's catalog, equal their primary's. */
-async function checkCopies(c: SimCluster): Promise<void> {
+async function checkCopies(c: SimCluster): Promise<number[]> {
   const contents = [...new Set(c.sim.instances().map((i) => i.content))].sort((a, b) => a - b);
+  const compared: number[] = [];
   for (const content of contents) {
     const diff = await c.sim.differingBlocks(content);
     if (diff === undefined) continue;
+    compared.push(content);
     if (diff.length)
       throw new InvariantViolation(
         content === -1
@@ -372,6 +384,7 @@ async function checkCopies(c: SimCluster): Promise<void> {
         `content ${content}: ${diff.length} blocks differ (${diff.slice(0, 5).join('; ')})`,
       );
   }
+  return compared;
 }
 
 function lastLines(text: string, n = 4): string {

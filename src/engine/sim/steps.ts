@@ -24,11 +24,16 @@ export type Step =
   /** A new standby on the free coordinator host (gpinitstandby -s). */
   | { op: 'initStandby' }
   | { op: 'recoverseg'; flags: '' | '-F' | '--differential' | '-r' }
+  /** gpaddmirrors on a cluster started without mirrors (group, or -s spread). */
+  | { op: 'addMirrors'; spread: boolean }
   | { op: 'wait'; ms: number };
 
-/** The cluster every run starts from: 2 hosts × 2 segments, mirrored, with a standby. */
+/**
+ * The cluster a run starts from, with a standby: 2 hosts × 2 segments group-mirrored, 3 × 2
+ * spread, or 3 × 2 without mirrors (which a plan's addMirrors step adds).
+ */
 export interface Shape {
-  mirroring: 'group' | 'spread';
+  mirroring: 'group' | 'spread' | 'none';
   hosts: string[];
   segmentsPerHost: number;
 }
@@ -36,16 +41,24 @@ export interface Shape {
 export const SEGMENT_HOSTS = ['sdw1', 'sdw2', 'sdw3'];
 
 export function shapeFor(seed: number): Shape {
-  const r = seededRandom(seed ^ 0x5eed);
-  return r() < 0.5
-    ? { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 }
-    : { mirroring: 'spread', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
+  const x = seededRandom(seed ^ 0x5eed)();
+  if (x < 0.45) return { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 };
+  if (x < 0.9) return { mirroring: 'spread', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
+  return { mirroring: 'none', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
 }
 
-/** dbids of a shape as gpinitsystem numbers them: 1 coordinator, primaries, mirrors, standby. */
+/**
+ * dbids as gpinitsystem numbers them: 1 the coordinator, then primaries, mirrors, the standby.
+ * Without mirrors the standby follows the primaries, and gpaddmirrors' mirrors come after it.
+ */
 export function dbidsOf(shape: Shape): { segments: number[]; standby: number } {
   const n = shape.hosts.length * shape.segmentsPerHost;
-  return { segments: Array.from({ length: 2 * n }, (_, i) => i + 2), standby: 2 * n + 2 };
+  if (shape.mirroring === 'none') return { segments: [...range(2, n), ...range(n + 3, n)], standby: n + 2 };
+  return { segments: range(2, 2 * n), standby: 2 * n + 2 };
+}
+
+function range(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => from + i);
 }
 
 const WEIGHTS: [Step['op'], number][] = [
@@ -62,6 +75,7 @@ const WEIGHTS: [Step['op'], number][] = [
   ['coordinatorFailover', 2],
   ['initStandby', 2],
   ['recoverseg', 10],
+  ['addMirrors', 2],
   ['wait', 11],
 ];
 
@@ -126,6 +140,9 @@ export function generatePlan(seed: number, count: number): Step[] {
         break;
       case 'wait':
         steps.push({ op, ms: pick([1_000, 30_000, 90_000, 300_000]) });
+        break;
+      case 'addMirrors':
+        steps.push({ op, spread: r() < 0.5 });
         break;
     }
   }
