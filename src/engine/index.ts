@@ -18,6 +18,6 @@ export type {
   UtilityResult,
   RunOptions,
 } from './cluster/api.ts';
-export { runPlan, type Failure, type RunResult } from './sim/explorer.ts';
+export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, type Step } from './sim/steps.ts';

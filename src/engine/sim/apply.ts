@@ -1,0 +1,199 @@
+/** The explorer's steps applied to a simulated cluster, and the repair that ends a run. */
+import type { SimCluster } from '../cluster/sim-cluster.ts';
+import { seededRandom, SimulationTimeout } from '../runtime/sim.ts';
+import { ACCOUNTS, InvariantViolation, TOTAL, tryQuery, withSession, type Acked } from './checks.ts';
+import type { Step } from './steps.ts';
+
+export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<string> {
+  const f = c.faults;
+  const guard = async (what: Promise<unknown>): Promise<string> => {
+    try {
+      await what;
+      return 'ok';
+    } catch (e) {
+      if (e instanceof SimulationTimeout) throw e;
+      return `refused: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  };
+  switch (step.op) {
+    case 'transfers':
+      return transfers(c, step.n, step.salt);
+    case 'appends': {
+      const r = seededRandom(step.salt);
+      const done = await Promise.all(
+        Array.from({ length: step.n }, async () => {
+          const k = Math.floor(r() * 16);
+          const v = acked.nextValue++;
+          const ok = await withSession(c, async (s) => {
+            await s.query(`insert into reg values (${k}, ${v})`);
+            return true;
+          });
+          if (ok) acked.appends.add(`${k}:${v}`);
+          return ok === true;
+        }),
+      );
+      return `${done.filter(Boolean).length}/${step.n} acknowledged`;
+    }
+    case 'ddl': {
+      const created = await tryQuery(c, `create table ddl_${step.id} (a int) distributed by (a)`);
+      if (created) acked.tables.add(step.id);
+      if (step.id % 3 === 0) {
+        const victim = [...acked.tables].find((t) => t !== step.id && !acked.dropped.has(t));
+        if (victim !== undefined && (await tryQuery(c, `drop table ddl_${victim}`)))
+          acked.dropped.add(victim);
+      }
+      return created ? 'created' : 'refused';
+    }
+    case 'crash':
+      return guard(f.crash(step.target));
+    case 'restart':
+      return guard(f.restart(step.target));
+    case 'partition':
+      f.partition(step.a, step.b);
+      return 'ok';
+    case 'heal':
+      f.heal();
+      return 'ok';
+    case 'delay':
+      return guard(Promise.resolve().then(() => f.delay(step.dbid, step.ms)));
+    case 'slowDisk':
+      return guard(Promise.resolve().then(() => f.slowDisk(step.dbid, step.ms)));
+    case 'diskFull':
+      return guard(Promise.resolve().then(() => f.diskFull(step.dbid, step.full)));
+    case 'coordinatorFailover': {
+      const coordinator = c.sim.instances().find((i) => i.content === -1 && i.acting === 'primary');
+      const standby = c.sim.instances().find((i) => i.content === -1 && i.acting === 'mirror');
+      if (!coordinator || !standby) return 'skipped: no coordinator with a running standby';
+      // Activating a standby that is behind loses what the coordinator committed since, its
+      // catalog changes included (Greenplum allows it); the explorer, like a careful DBA, only
+      // fails over to a synchronized standby.
+      if (!coordinator.streaming) return 'skipped: the standby is not synchronized';
+      await f.crash(coordinator.dbid);
+      const r = await c.run('gpactivatestandby -a -d /data/coordinator/gpseg-1');
+      return `gpactivatestandby exit ${r.exitCode}`;
+    }
+    case 'initStandby': {
+      const acting = c.sim.instances().find((i) => i.content === -1 && i.acting === 'primary');
+      if (!acting) return 'skipped: no coordinator';
+      const free = ['cdw', 'scdw'].find((h) => h !== acting.host)!;
+      const r = await c.run(`gpinitstandby -a -s ${free}`);
+      return `gpinitstandby exit ${r.exitCode}`;
+    }
+    case 'recoverseg': {
+      const r = await c.run(`gprecoverseg -a ${step.flags}`.trim());
+      return `gprecoverseg ${step.flags} exit ${r.exitCode}`;
+    }
+    case 'wait':
+      await c.sim.advance(step.ms);
+      return '';
+    case 'addMirrors': {
+      const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
+      return `gpaddmirrors exit ${r.exitCode}`;
+    }
+  }
+}
+
+/** Concurrent transfers, each in its own transaction, and a reader checking the total. */
+async function transfers(c: SimCluster, n: number, salt: number): Promise<string> {
+  const r = seededRandom(salt);
+  const work = Array.from({ length: n }, async () => {
+    const a = 1 + Math.floor(r() * ACCOUNTS);
+    const b = 1 + ((a + Math.floor(r() * (ACCOUNTS - 1))) % ACCOUNTS);
+    const amount = 1 + Math.floor(r() * 20);
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    const ok = await withSession(c, async (s) => {
+      const q = (sql: string) => s.query(sql);
+      await q('begin');
+      try {
+        // Lower id first: concurrent transfers take their row locks in one order.
+        await q(`update bank set balance = balance ${lo === a ? '-' : '+'} ${amount} where id = ${lo}`);
+        await q(`update bank set balance = balance ${hi === a ? '-' : '+'} ${amount} where id = ${hi}`);
+      } catch (e) {
+        await q('rollback').catch(() => undefined);
+        throw e;
+      }
+      await q('commit');
+      return true;
+    });
+    return ok === true;
+  });
+  const reader = withSession(c, async (s) => {
+    const rows = (await s.query('select sum(balance) from bank')).rows;
+    const sum = Number(rows[0]?.[0]);
+    if (sum !== TOTAL)
+      throw new InvariantViolation('every bank sum read equal', `a reader summed ${sum}, not ${TOTAL}`);
+    return sum;
+  });
+  const [done, sum] = await Promise.all([Promise.all(work), reader]);
+  return `${done.filter(Boolean).length}/${n} committed, sum ${sum ?? 'unavailable'}`;
+}
+
+/**
+ * Puts everything right as an administrator would: heal the network, clear the disk faults,
+ * bring the coordinator back (activating the standby if it is gone), restart every instance,
+ * gprecoverseg (incremental, then full if that fails), wait for sync, rebalance.
+ */
+export async function repair(c: SimCluster): Promise<string> {
+  const f = c.faults;
+  f.heal();
+  for (const i of c.sim.instances()) {
+    f.delay(i.dbid, 0);
+    if (i.content >= 0) {
+      f.slowDisk(i.dbid, 0);
+      f.diskFull(i.dbid, false);
+    }
+  }
+  const steps: string[] = [];
+  // A crashed coordinator is restarted (its standby may be behind); then a crashed standby.
+  for (const i of c.sim.instances().filter((x) => x.content === -1 && !x.up)) {
+    await f.restart(i.dbid).catch(() => undefined);
+    steps.push(`restart coordinator dbid ${i.dbid}`);
+  }
+  // Segments the catalog still counts as up get their process back (gpstart); the ones marked
+  // down are gprecoverseg's to restart, as mirrors.
+  const config = await tryQuery(c, 'select dbid, status from gp_segment_configuration where content >= 0');
+  const upInCatalog = new Set((config ?? []).filter((r) => r[1] === 'u').map((r) => Number(r[0])));
+  for (const i of c.sim.instances().filter((x) => x.content >= 0 && !x.up && upInCatalog.has(x.dbid)))
+    await f.restart(i.dbid);
+  await c.sim.advance(120_000);
+  for (const flags of ['', '-F']) {
+    const r = await c.run(`gprecoverseg -a ${flags}`.trim());
+    steps.push(
+      `gprecoverseg ${flags || '(incremental)'} ${r.exitCode}${r.exitCode ? ` [${lastLines(r.stdout + r.stderr)}]` : ''}`,
+    );
+    if (await waitSynchronized(c)) break;
+  }
+  if (!(await waitSynchronized(c)))
+    throw new InvariantViolation(
+      'the repaired cluster serves',
+      `mirrors not synchronized after ${steps.join(', ')}`,
+    );
+  const rb = await c.run('gprecoverseg -a -r');
+  steps.push(`gprecoverseg -r ${rb.exitCode}`);
+  if (!(await waitSynchronized(c, true)))
+    throw new InvariantViolation(
+      'the repaired cluster serves',
+      `not balanced and synchronized after ${steps.join(', ')}`,
+    );
+  return steps.join(', ');
+}
+
+/** Polls gp_segment_configuration until every segment is up and synchronized (30 virtual min). */
+async function waitSynchronized(c: SimCluster, balanced = false): Promise<boolean> {
+  for (let t = 0; t < 30; t++) {
+    const rows = await tryQuery(
+      c,
+      'select role, preferred_role, mode, status from gp_segment_configuration where content >= 0',
+    );
+    // Without mirrors every segment is up (mode 'n'); with them, every pair is synchronized.
+    const mirrored = rows?.some((r) => r[0] === 'm');
+    if (rows?.every((r) => (!mirrored || r[2] === 's') && r[3] === 'u' && (!balanced || r[0] === r[1])))
+      return true;
+    await c.sim.advance(60_000);
+  }
+  return false;
+}
+
+function lastLines(text: string, n = 4): string {
+  return text.trim().split('\n').slice(-n).join(' / ');
+}
