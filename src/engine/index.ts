@@ -20,4 +20,4 @@ export type {
 } from './cluster/api.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
-export { generatePlan, describeStep, type Step } from './sim/steps.ts';
+export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';

@@ -1,3 +1,5 @@
+import type { Cluster, ClusterOptions } from '../workers/index.ts';
+
 /**
  * The lab's DOM events. Every one bubbles and is composed, carries an `mpp-` prefix, and is
  * typed here by augmenting HTMLElementEventMap.
@@ -33,6 +35,21 @@ export interface LabConfigureDetail {
   reply(done: Promise<void>): void;
 }
 
+/** The simulation panel hands the lab a simulated cluster to show (a replay, or a large cluster). */
+export interface SimAdoptDetail {
+  cluster: Cluster;
+  options: ClusterOptions;
+  /** Let virtual time run with the lab's clock (a free-running large cluster), or only by steps. */
+  pump: boolean;
+}
+
+/** The simulation panel asks for a large simulated cluster booted from these options. */
+export interface SimBootDetail {
+  hosts: string;
+  segmentsPerHost: number;
+  mirroring: 'group' | 'spread';
+}
+
 export function emit<K extends keyof MppEventMap>(
   from: EventTarget,
   name: K,
@@ -47,6 +64,8 @@ interface MppEventMap {
   'mpp-workload-change': CustomEvent<WorkloadChangeDetail>;
   'mpp-lesson-change': CustomEvent<LessonChangeDetail>;
   'mpp-lab-configure': CustomEvent<LabConfigureDetail>;
+  'mpp-sim-adopt': CustomEvent<SimAdoptDetail>;
+  'mpp-sim-boot': CustomEvent<SimBootDetail>;
 }
 
 declare global {

@@ -22,7 +22,7 @@ import {
   OPENING_BALANCE,
   type Acked,
 } from './checks.ts';
-import { describeStep, shapeFor, type Step } from './steps.ts';
+import { describeStep, shapeFor, type Shape, type Step } from './steps.ts';
 
 export interface Failure {
   /** Index of the step after which the check failed (the plan's length: the final checks). */
@@ -50,6 +50,7 @@ export interface RunResult {
 export class SimRun {
   readonly seed: number;
   readonly plan: readonly Step[];
+  readonly shape: Shape;
   readonly cluster: SimCluster;
   /** What each step did, one line each. */
   readonly log: string[] = [];
@@ -65,6 +66,7 @@ export class SimRun {
   private constructor(seed: number, plan: readonly Step[], cluster: SimCluster) {
     this.seed = seed;
     this.plan = plan;
+    this.shape = shapeFor(seed);
     this.cluster = cluster;
     this.start = cluster.sim.now();
   }

@@ -15,11 +15,12 @@ import '../timeline/mpp-timeline.ts';
 import '../catalog/mpp-catalog.ts';
 import '../lessons/mpp-lessons.ts';
 import '../recommend/mpp-recommendations.ts';
-import type { LabConfigureDetail } from '../events.ts';
+import type { LabConfigureDetail, SimAdoptDetail, SimBootDetail } from '../events.ts';
+import '../sim/mpp-sim-replay.ts';
 import { styles } from './mpp-ha-lab.styles.ts';
 
 /** The attributes that define the cluster; changing one boots a new cluster. */
-const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'speed'] as const;
+const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'speed', 'runtime'] as const;
 
 /**
  * The lab: a Greenplum-style MPP cluster running in this tab, with a light workload already
@@ -36,6 +37,7 @@ const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'spee
  * @csspart timeline - the event timeline panel
  * @csspart lessons - the lessons panel
  * @csspart recommendations - the recommended next actions panel
+ * @csspart simulation - the simulation panel (seed replay, large simulated clusters)
  * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
  * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
  */
@@ -58,6 +60,11 @@ export class MppHaLab extends LitElement {
   standby = true;
   /** 'compressed' time (default) or 'realistic' Greenplum timings. */
   @property() speed: 'compressed' | 'realistic' = 'compressed';
+  /**
+   * 'inline' (default): every instance a database in this tab. 'sim': the same, on the
+   * deterministic simulator's virtual time, for clusters of hundreds of instances.
+   */
+  @property() runtime: 'inline' | 'sim' = 'inline';
   /** The open lesson's id. */
   @property({ reflect: true }) lesson = 'primary-failover';
   /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
@@ -106,12 +113,13 @@ export class MppHaLab extends LitElement {
       .filter(Boolean);
     return {
       hosts: hosts.length ? hosts : ['sdw1', 'sdw2'],
-      segmentsPerHost: Math.max(1, Math.min(8, this.segmentsPerHost || 1)),
+      segmentsPerHost: Math.max(1, Math.min(this.runtime === 'sim' ? 16 : 8, this.segmentsPerHost || 1)),
       mirroring: this.mirroring,
-      // 'compressed' runs Greenplum's timings 30× faster, so a failover takes seconds.
-      timeScale: this.speed === 'realistic' ? 1 : 30,
+      // 'compressed' runs Greenplum's timings 30× faster, so a failover takes seconds. On the
+      // sim runtime the timings stay Greenplum's and virtual time runs faster instead.
+      timeScale: this.speed === 'realistic' || this.runtime === 'sim' ? 1 : 30,
       standby: this.standby,
-      runtime: 'inline',
+      runtime: this.runtime,
       storage: 'memory',
       name: 'mpp-ha-lab',
     };
@@ -132,6 +140,7 @@ export class MppHaLab extends LitElement {
     this._shutdown();
     const store = new ClusterStore();
     store.refreshMs = this.speed === 'realistic' ? 5000 : 1500;
+    store.pumpFactor = this.speed === 'realistic' ? 1 : 30;
     this.store = store;
     this._selected = undefined;
     await store.boot(this.clusterOptions());
@@ -159,6 +168,24 @@ export class MppHaLab extends LitElement {
         throw new Error(`the cluster failed to start: ${this.store.bootError}`);
     })();
     d.reply(done);
+  }
+
+  /** Shows a cluster the simulation panel made (a replay): no workload of the lab's own. */
+  private _adopt(d: SimAdoptDetail): void {
+    clearTimeout(this._bootTimer);
+    this._shutdown();
+    const store = new ClusterStore();
+    store.refreshMs = 1000;
+    this.store = store;
+    this._selected = undefined;
+    void store.adopt(d.cluster, d.options, d.pump);
+  }
+
+  private _simBoot(d: SimBootDetail): void {
+    this.hosts = d.hosts;
+    this.segmentsPerHost = d.segmentsPerHost;
+    this.mirroring = d.mirroring;
+    this.runtime = 'sim';
   }
 
   private _openConsole(dbid: number | undefined): void {
@@ -204,6 +231,8 @@ export class MppHaLab extends LitElement {
         @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
         @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
         @mpp-lab-configure=${(e: CustomEvent<LabConfigureDetail>) => this._configure(e.detail)}
+        @mpp-sim-adopt=${(e: CustomEvent<SimAdoptDetail>) => this._adopt(e.detail)}
+        @mpp-sim-boot=${(e: CustomEvent<SimBootDetail>) => this._simBoot(e.detail)}
       >
         <div class="col main">
           <section class="panel p-topology" part="topology" aria-labelledby="h-topology">
@@ -246,6 +275,10 @@ export class MppHaLab extends LitElement {
           <section class="panel p-controls" part="controls" aria-labelledby="h-controls">
             <h2 id="h-controls">Faults and utilities</h2>
             <mpp-controls .store=${s}></mpp-controls>
+          </section>
+          <section class="panel p-sim" part="simulation" aria-labelledby="h-sim">
+            <h2 id="h-sim">Simulation</h2>
+            <mpp-sim-replay .store=${s}></mpp-sim-replay>
           </section>
         </div>
       </div>

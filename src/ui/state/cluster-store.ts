@@ -4,7 +4,13 @@
  * action log. Components read it through {@link StoreWatcher}; only this module and
  * `actions.ts` touch the Cluster object.
  */
-import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import {
+  createCluster,
+  type Cluster,
+  type ClusterEvent,
+  type ClusterOptions,
+  type SimCluster,
+} from '../../workers/index.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
 const MAX_EVENTS = 400;
@@ -144,7 +150,51 @@ export class ClusterStore {
     }
     this.options = opts;
     this.bootNotice = fallbacks.length ? `Started without ${fallbacks.join(' and ')}.` : '';
-    this.unsubscribe = this.cluster.subscribe((e) => this.onEvent(e));
+    await this.attach(this.cluster);
+  }
+
+  /**
+   * Takes a cluster made elsewhere (a simulation replay's): the store watches it as if it had
+   * booted it. `pump` false leaves a simulated cluster's virtual time to whoever drives it.
+   */
+  async adopt(cluster: Cluster, options: ClusterOptions, pump = false): Promise<void> {
+    this.cluster = cluster;
+    this.options = options;
+    this.pumpFactor = pump ? this.pumpFactor : 0;
+    this.state = 'booting';
+    this.finishAction(
+      this.beginAction('api', `createCluster(${formatOptions(options)})`),
+      true,
+      'cluster started',
+    );
+    await this.attach(cluster);
+  }
+
+  /**
+   * On the sim runtime, how many virtual milliseconds pass per real one while the lab runs
+   * (Greenplum's timings at 1; 30 for compressed time); 0 stops the pump.
+   */
+  pumpFactor = 30;
+  private pump: ReturnType<typeof setInterval> | undefined;
+
+  private startPump(c: Cluster): void {
+    const sim = (c as Partial<SimCluster>).sim;
+    if (!sim || this.pumpFactor <= 0) return;
+    let last = performance.now();
+    let busy = false;
+    this.pump = setInterval(() => {
+      const now = performance.now();
+      const ms = (now - last) * this.pumpFactor;
+      last = now;
+      if (busy || this.cluster !== c) return;
+      busy = true;
+      void sim.advance(ms).finally(() => (busy = false));
+    }, 100);
+  }
+
+  private async attach(cluster: Cluster): Promise<void> {
+    this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
+    this.startPump(cluster);
     await this.refresh();
     for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
     this.state = 'ready';
@@ -158,6 +208,7 @@ export class ClusterStore {
     for (const h of this.holds.values()) h.release();
     this.holds.clear();
     clearInterval(this.timer);
+    clearInterval(this.pump);
     clearTimeout(this.refreshSoon);
     this.unsubscribe?.();
     const c = this.cluster;

@@ -1,0 +1,317 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { define } from '../define.ts';
+import { emit } from '../events.ts';
+import { baseStyles } from '../shared/base.styles.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import { describeStep, generatePlan, SimRun, type ClusterOptions } from '../../workers/index.ts';
+
+/** Seeds run by the explorer in CI are 1..200 with 30 steps; any seed replays the same way. */
+const DEFAULT_STEPS = 30;
+
+/**
+ * The deterministic simulator in the lab. Replay: load an explorer seed, and step through its
+ * plan (workload steps and faults) on the same simulated cluster the explorer ran, with every
+ * invariant checked after each step; a step back replays from the start. Scale: boot a
+ * simulated cluster too large for one worker per instance, for placement and failure what-ifs.
+ * @csspart plan - the list of the plan's steps
+ */
+export class MppSimReplay extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: end;
+        margin-bottom: 0.5rem;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.75rem;
+        color: var(--mpp-muted, #94a3b8);
+      }
+      input,
+      select {
+        width: 6rem;
+        padding: 0.2rem 0.35rem;
+        border-radius: 4px;
+        border: 1px solid var(--mpp-border, #334155);
+        background: var(--mpp-card-bg, #0b1324);
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        margin: 0.4rem 0;
+      }
+      ol {
+        margin: 0.3rem 0;
+        padding-left: 2.2rem;
+        max-height: 16rem;
+        overflow: auto;
+        font-size: 0.78rem;
+        line-height: 1.35;
+      }
+      li.done {
+        color: var(--mpp-fg, #e2e8f0);
+      }
+      li.pending {
+        color: var(--mpp-muted, #94a3b8);
+      }
+      li.current {
+        font-weight: 600;
+        color: var(--mpp-accent, #38bdf8);
+      }
+      li.failed {
+        color: var(--mpp-down, #f87171);
+      }
+      .note {
+        color: var(--mpp-muted, #94a3b8);
+      }
+      .verdict {
+        border-left: 4px solid var(--mpp-ok, #4ade80);
+        padding: 0.3rem 0.5rem;
+        margin: 0.4rem 0;
+      }
+      .verdict.bad {
+        border-color: var(--mpp-down, #f87171);
+      }
+      h3 {
+        margin-top: 0.7rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) store: ClusterStore | undefined;
+  @state() private _seed = 1;
+  @state() private _steps = DEFAULT_STEPS;
+  @state() private _run: SimRun | undefined;
+  @state() private _busy = false;
+  @state() private _error = '';
+  @state() private _hosts = 16;
+  @state() private _segments = 8;
+  @state() private _mirroring: 'group' | 'spread' = 'spread';
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
+  }
+
+  /** The replay in progress (for tests and embedders). */
+  get run(): SimRun | undefined {
+    return this._run;
+  }
+
+  /** Loads a seed: its cluster boots and the lab shows it; no step has run yet. */
+  async load(seed = this._seed, steps = this._steps, upTo = 0): Promise<void> {
+    this._busy = true;
+    this._error = '';
+    try {
+      const run = await SimRun.begin(seed, generatePlan(seed, steps));
+      while (run.next < upTo && !run.done) await run.step();
+      const old = this._run;
+      this._run = run;
+      this._seed = seed;
+      this._steps = steps;
+      emit(this, 'mpp-sim-adopt', { cluster: run.cluster, options: this.optionsOf(run), pump: false });
+      if (old && old !== run) await old.close();
+    } catch (e) {
+      this._error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  /** Runs the next step (after the last one: the repair and the final checks). */
+  async step(): Promise<void> {
+    const run = this._run;
+    if (!run || run.done || this._busy) return;
+    this._busy = true;
+    try {
+      await run.step();
+      this.store?.announce(this.describeLast(run));
+      void this.store?.refresh();
+    } finally {
+      this._busy = false;
+      this.requestUpdate();
+    }
+  }
+
+  async runToEnd(): Promise<void> {
+    while (this._run && !this._run.done) await this.step();
+  }
+
+  /** One step back: the simulation is deterministic, so the run is replayed up to there. */
+  async back(): Promise<void> {
+    const run = this._run;
+    if (!run || run.next === 0) return;
+    await this.load(run.seed, run.plan.length, run.next - 1);
+  }
+
+  private optionsOf(run: SimRun): ClusterOptions {
+    const shape = run.shape;
+    return {
+      runtime: 'sim',
+      seed: run.seed,
+      hosts: shape.hosts,
+      segmentsPerHost: shape.segmentsPerHost,
+      mirroring: shape.mirroring,
+      standby: true,
+    };
+  }
+
+  private describeLast(run: SimRun): string {
+    if (run.failure) return `Step ${run.failure.step}: invariant violated: ${run.failure.invariant}.`;
+    const last = run.log[run.log.length - 1] ?? '';
+    return run.finished ? `Repaired; every invariant held. ${last}` : `Step ${last}`;
+  }
+
+  private bootLarge(e: Event): void {
+    e.preventDefault();
+    this._run = undefined;
+    const hosts = Array.from({ length: this._hosts }, (_, i) => `sdw${i + 1}`).join(',');
+    emit(this, 'mpp-sim-boot', { hosts, segmentsPerHost: this._segments, mirroring: this._mirroring });
+  }
+
+  private renderPlan(run: SimRun) {
+    const items = [...run.plan.map((s) => describeStep(s)), 'repair: heal, restart, gprecoverseg, rebalance'];
+    return html`<ol part="plan" start="0" aria-label="Plan of seed ${run.seed}">
+      ${items.map((text, i) => {
+        const logged = run.log[i];
+        const note = logged?.split(' -> ')[1];
+        const cls =
+          run.failure?.step === i
+            ? 'failed'
+            : i < run.next || (run.finished && i === run.plan.length)
+              ? 'done'
+              : i === run.next
+                ? 'current'
+                : 'pending';
+        return html`<li class=${cls} aria-current=${cls === 'current' ? 'step' : 'false'}>
+          ${text}${note ? html` <span class="note">→ ${note}</span>` : nothing}
+        </li>`;
+      })}
+    </ol>`;
+  }
+
+  override render() {
+    const run = this._run;
+    const num = (v: string, min: number, max: number, dflt: number) =>
+      Math.max(min, Math.min(max, Math.floor(Number(v)) || dflt));
+    return html`
+      <p class="muted">
+        The explorer (<code>npm run explore</code>) runs seeded workloads and faults on a simulated cluster
+        and checks its invariants after every step. Load a seed to step through its run here.
+      </p>
+      <form
+        @submit=${(e: Event) => {
+          e.preventDefault();
+          void this.load();
+        }}
+      >
+        <label
+          >Seed<input
+            type="number"
+            min="1"
+            .value=${String(this._seed)}
+            @change=${(e: Event) => (this._seed = num((e.target as HTMLInputElement).value, 1, 2 ** 31, 1))}
+        /></label>
+        <label
+          >Steps<input
+            type="number"
+            min="1"
+            max="200"
+            .value=${String(this._steps)}
+            @change=${(e: Event) => (this._steps = num((e.target as HTMLInputElement).value, 1, 200, DEFAULT_STEPS))}
+        /></label>
+        <button type="submit" ?disabled=${this._busy}>Load seed</button>
+      </form>
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
+      ${
+        run
+          ? html`
+              <p>
+                Seed ${run.seed}: ${run.shape.hosts.length} hosts × ${run.shape.segmentsPerHost}, mirroring
+                ${run.shape.mirroring}, a standby · step ${Math.min(run.next, run.plan.length)} of
+                ${run.plan.length} · virtual time ${(run.virtualMs / 1000).toFixed(1)} s
+              </p>
+              <div class="row">
+                <button @click=${() => void this.step()} ?disabled=${this._busy || run.done}>
+                  ${run.next === run.plan.length ? 'Repair and check' : 'Step'}
+                </button>
+                <button @click=${() => void this.runToEnd()} ?disabled=${this._busy || run.done}>
+                  Run to end
+                </button>
+                <button
+                  class="quiet"
+                  @click=${() => void this.back()}
+                  ?disabled=${this._busy || run.next === 0}
+                >
+                  Back one step
+                </button>
+              </div>
+              ${
+                run.failure
+                  ? html`<p class="verdict bad" role="alert">
+                      Invariant violated after step ${run.failure.step}:
+                      <strong>${run.failure.invariant}</strong>. ${run.failure.message}
+                    </p>`
+                  : run.finished
+                    ? html`<p class="verdict" role="status">
+                        Repaired and checked: every invariant held; copies compared page by page for
+                        content(s) ${run.compared.join(', ')}.
+                      </p>`
+                    : nothing
+              }
+              ${this.renderPlan(run)}
+            `
+          : nothing
+      }
+      <h3>Simulate a large cluster</h3>
+      <form @submit=${(e: Event) => this.bootLarge(e)}>
+        <label
+          >Hosts<input
+            type="number"
+            min="2"
+            max="64"
+            .value=${String(this._hosts)}
+            @change=${(e: Event) => (this._hosts = num((e.target as HTMLInputElement).value, 2, 64, 16))}
+        /></label>
+        <label
+          >Segments per host<input
+            type="number"
+            min="1"
+            max="16"
+            .value=${String(this._segments)}
+            @change=${(e: Event) => (this._segments = num((e.target as HTMLInputElement).value, 1, 16, 8))}
+        /></label>
+        <label
+          >Mirroring<select
+            .value=${this._mirroring}
+            @change=${(e: Event) => (this._mirroring = (e.target as HTMLSelectElement).value as 'group' | 'spread')}
+          >
+            <option value="group">group</option>
+            <option value="spread">spread</option>
+          </select></label
+        >
+        <button type="submit">Start simulated cluster</button>
+      </form>
+      <p class="muted">
+        Every instance runs in this tab on virtual time (the sim runtime), so a cluster of hundreds of
+        instances boots in a moment; fail a host and watch where its primaries land.
+      </p>
+    `;
+  }
+}
+
+define('mpp-sim-replay', MppSimReplay);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mpp-sim-replay': MppSimReplay;
+  }
+}
