@@ -166,19 +166,51 @@ async function differingBlocks(
   const primary = pair.find((n) => !n.inst!.standby);
   const mirror = pair.find((n) => n.inst!.standby);
   if (!primary || !mirror) return undefined;
-  await primary.inst!.pool.flushAll();
-  const target = primary.inst!.wal.flushedLsn;
   const deadline = c.clock.now() + timeoutMs;
-  while (!mirror.inst || mirror.inst.replayer.replayed < target) {
-    if (c.clock.now() > deadline || !mirror.up || !primary.up) return undefined;
-    await c.clock.sleep(5);
+  // Both sides are compared at one instant at which the mirror has replayed exactly the WAL the
+  // primary flushed, and no page of the primary holds a change beyond it (work keeps going on
+  // meanwhile: FTS, checkpoints). Pages are read as each instance sees them (pool, else disk).
+  for (;;) {
+    const p = primary.inst!;
+    const m = mirror.inst;
+    if (!m || !mirror.up || !primary.up || c.clock.now() > deadline) return undefined;
+    const flushed = p.wal.flushedLsn;
+    if (
+      m.replayer.replayed === flushed &&
+      p.pool.maxDirtyLsn() <= Number(flushed) &&
+      p.wal.insertLsn === flushed
+    )
+      return blocksThatDiffer(
+        {
+          files: (x) => p.disk.files(x),
+          nblocks: (f) => p.pool.nblocks(f),
+          view: (f, b) => p.pool.peek(f, b),
+        },
+        {
+          files: (x) => m.disk.files(x),
+          nblocks: (f) => m.pool.nblocks(f),
+          view: (f, b) => m.pool.peek(f, b),
+        },
+        'base/',
+      );
+    if (p.wal.insertLsn > flushed) {
+      // A primary that cannot flush (a full disk) has nothing to compare yet.
+      if (
+        !(await p.wal.flush(p.wal.insertLsn).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return undefined;
+    } else await c.clock.sleep(5);
   }
-  await mirror.inst.pool.flushAll();
-  return blocksThatDiffer(primary.disk, mirror.disk, 'base/');
 }
 
+/** What the comparison reads of a disk: a block as the instance sees it. */
+export type BlockSource = Pick<Disk, 'files' | 'nblocks' | 'view'>;
+
 /** Blocks of the relation files under `prefix` that differ between two disks (or exist on one). */
-export function blocksThatDiffer(a: Disk, b: Disk, prefix: string): string[] {
+export function blocksThatDiffer(a: BlockSource, b: BlockSource, prefix: string): string[] {
   const out: string[] = [];
   for (const f of new Set([...a.files(prefix), ...b.files(prefix)])) {
     const n = Math.max(a.nblocks(f), b.nblocks(f));

@@ -49,8 +49,8 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
     case 'restart':
       return guard(f.restart(step.target));
     case 'partition':
-      f.partition(step.a, step.b);
-      return 'ok';
+      // A host with no instance left (the old coordinator host after activation) is refused.
+      return guard(Promise.resolve().then(() => f.partition(step.a, step.b)));
     case 'heal':
       f.heal();
       return 'ok';

@@ -101,11 +101,17 @@ export function checkPrimaries(c: SimCluster): void {
 }
 
 /** Every synchronized pair's pages, and the standby's catalog, equal their primary's. */
-export async function checkCopies(c: SimCluster): Promise<number[]> {
-  const contents = [...new Set(c.sim.instances().map((i) => i.content))].sort((a, b) => a - b);
+export async function checkCopies(c: SimCluster, onlyStreaming = false): Promise<number[]> {
+  const all = c.sim.instances();
+  // Between steps only pairs whose primary streams to its mirror now: those catch up at once.
+  const contents = [...new Set(all.map((i) => i.content))]
+    .filter(
+      (x) => !onlyStreaming || all.some((i) => i.content === x && i.acting === 'primary' && i.streaming),
+    )
+    .sort((a, b) => a - b);
   const compared: number[] = [];
   for (const content of contents) {
-    const diff = await c.sim.differingBlocks(content);
+    const diff = await c.sim.differingBlocks(content, onlyStreaming ? 10_000 : 60_000);
     if (diff === undefined) continue;
     compared.push(content);
     if (diff.length)

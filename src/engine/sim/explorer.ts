@@ -118,6 +118,7 @@ export class SimRun {
       this.log.push(`${i}: ${describeStep(step)}${note ? ` -> ${note}` : ''}`);
       await checkAcked(this.cluster, this.acked);
       checkPrimaries(this.cluster);
+      await checkCopies(this.cluster, true);
     } catch (e) {
       this.failure = asFailure(i, e);
     }

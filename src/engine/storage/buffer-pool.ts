@@ -73,6 +73,22 @@ export class BufferPool {
     return this.load(file, block, true);
   }
 
+  /**
+   * The block as the instance sees it now, without pinning or reading: the pool's copy when it
+   * holds one, else the disk's (undefined when neither has it). For inspection only.
+   */
+  peek(file: string, block: number): Uint8Array | undefined {
+    const f = this.lookup.get(key(file, block));
+    return f?.valid ? f.page : this.disk.view(file, block);
+  }
+
+  /** The highest page LSN among the pool's dirty pages (0 when none is dirty). */
+  maxDirtyLsn(): number {
+    let max = 0;
+    for (const f of this.frames) if (f.valid && f.dirty) max = Math.max(max, Number(pageLsn(f.page)));
+    return max;
+  }
+
   /** Pins a block if it is in the pool; undefined otherwise (a synchronous fast path). */
   tryPin(file: string, block: number): Frame | undefined {
     const f = this.lookup.get(key(file, block));
