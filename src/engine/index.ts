@@ -21,3 +21,21 @@ export type {
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';
+export {
+  planCluster,
+  validatePlacement,
+  validateSegmentConfiguration,
+  whatIfHostFails,
+  PlacementError,
+  type PlanClusterOptions,
+  type PlacementProblem,
+  type HostFailureImpact,
+  type MirroringMode,
+  type SegmentConfig,
+} from './cluster/placement.ts';
+export {
+  detectMirroring,
+  parseSegmentConfiguration,
+  toGpaddmirrorsFile,
+  toGpinitsystemConfig,
+} from './cluster/placement-files.ts';

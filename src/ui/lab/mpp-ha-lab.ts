@@ -17,6 +17,7 @@ import '../lessons/mpp-lessons.ts';
 import '../recommend/mpp-recommendations.ts';
 import type { LabConfigureDetail, SimAdoptDetail, SimBootDetail } from '../events.ts';
 import '../sim/mpp-sim-replay.ts';
+import '../placement/mpp-placement.ts';
 import { styles } from './mpp-ha-lab.styles.ts';
 
 /** The attributes that define the cluster; changing one boots a new cluster. */
@@ -37,6 +38,7 @@ const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'spee
  * @csspart timeline - the event timeline panel
  * @csspart lessons - the lessons panel
  * @csspart recommendations - the recommended next actions panel
+ * @csspart placement - the cluster planner (layouts, imports, what-ifs, exported files)
  * @csspart simulation - the simulation panel (seed replay, large simulated clusters)
  * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
  * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
@@ -257,6 +259,10 @@ export class MppHaLab extends LitElement {
           <section class="panel p-catalog" part="catalog" aria-labelledby="h-catalog">
             <h2 id="h-catalog">Catalog</h2>
             <mpp-catalog .store=${s}></mpp-catalog>
+          </section>
+          <section class="panel p-placement" part="placement" aria-labelledby="h-placement">
+            <h2 id="h-placement">Plan a cluster</h2>
+            <mpp-placement></mpp-placement>
           </section>
         </div>
         <div class="col side">

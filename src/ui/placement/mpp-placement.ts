@@ -1,0 +1,282 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
+import { define } from '../define.ts';
+import { emit } from '../events.ts';
+import { baseStyles } from '../shared/base.styles.ts';
+import type { MirroringMode } from '../../workers/index.ts';
+import '../topology/mpp-topology.ts';
+import {
+  exportGpaddmirrors,
+  exportGpinitsystem,
+  importLayout,
+  planLayout,
+  toRows,
+  whatIfText,
+  type Layout,
+} from './placement-model.ts';
+
+/**
+ * Plan a cluster before running it: hosts, segments per host and mirroring (gpinitsystem's
+ * group or spread), or a real cluster's gp_segment_configuration pasted in (psql's aligned
+ * output or CSV). Live validation in Greenplum's words, a what-if for every host's failure, a
+ * preview, the gpinitsystem and gpaddmirrors files to take to a real cluster, and a button that
+ * boots the layout in the lab.
+ * @csspart preview - the topology preview
+ * @csspart files - the exported files
+ */
+export class MppPlacement extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: end;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.75rem;
+        color: var(--mpp-muted, #94a3b8);
+      }
+      input,
+      select,
+      textarea {
+        padding: 0.2rem 0.35rem;
+        border-radius: 4px;
+        border: 1px solid var(--mpp-border, #334155);
+        background: var(--mpp-card-bg, #0b1324);
+      }
+      textarea {
+        width: 100%;
+        min-height: 7rem;
+        font-family: var(--mpp-mono, ui-monospace, monospace);
+        font-size: 0.75rem;
+      }
+      .tabs {
+        display: flex;
+        gap: 0.3rem;
+        margin-bottom: 0.5rem;
+      }
+      .tabs button[aria-selected='true'] {
+        background: var(--mpp-accent, #38bdf8);
+        color: #04111d;
+      }
+      ul {
+        margin: 0.4rem 0;
+        padding-left: 1.1rem;
+        font-size: 0.8rem;
+      }
+      li.error {
+        color: var(--mpp-down, #f87171);
+      }
+      li.warning {
+        color: var(--mpp-warn, #fbbf24);
+      }
+      .bad {
+        color: var(--mpp-down, #f87171);
+      }
+      pre {
+        max-height: 12rem;
+        overflow: auto;
+        font-size: 0.72rem;
+        background: var(--mpp-card-bg, #0b1324);
+        padding: 0.4rem;
+        border-radius: 4px;
+      }
+      details {
+        margin: 0.4rem 0;
+      }
+    `,
+  ];
+
+  @state() private _mode: 'plan' | 'import' = 'plan';
+  @state() private _hosts = 'sdw1,sdw2,sdw3';
+  @state() private _segments = 2;
+  @state() private _mirroring: MirroringMode = 'spread';
+  @state() private _standby = true;
+  @state() private _import = '';
+
+  /** The layout as the inputs describe it now. */
+  get layout(): Layout {
+    return this._mode === 'plan'
+      ? planLayout({
+          hosts: this._hosts,
+          segmentsPerHost: this._segments,
+          mirroring: this._mirroring,
+          standby: this._standby,
+        })
+      : importLayout(this._import);
+  }
+
+  /** Pastes a gp_segment_configuration listing (psql aligned output or CSV) and shows it. */
+  importText(text: string): void {
+    this._mode = 'import';
+    this._import = text;
+  }
+
+  private boot(b: NonNullable<Layout['bootable']>): void {
+    emit(this, 'mpp-lab-configure', {
+      hosts: b.hosts,
+      mirroring: b.mirroring,
+      segmentsPerHost: b.segmentsPerHost,
+      standby: b.standby,
+      // The lab reports a boot that fails itself; nothing to add here.
+      reply: (done) => void done.catch(() => undefined),
+    });
+  }
+
+  private download(name: string, text: string): void {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  private renderInputs() {
+    if (this._mode === 'import')
+      return html`<label
+        >Output of <code>select * from gp_segment_configuration</code> (psql aligned, unaligned or CSV)
+        <textarea
+          .value=${this._import}
+          spellcheck="false"
+          @input=${(e: Event) => (this._import = (e.target as HTMLTextAreaElement).value)}
+        ></textarea>
+      </label>`;
+    return html`<form @submit=${(e: Event) => e.preventDefault()}>
+      <label
+        >Segment hosts<input
+          .value=${this._hosts}
+          @input=${(e: Event) => (this._hosts = (e.target as HTMLInputElement).value)}
+      /></label>
+      <label
+        >Primaries per host<input
+          type="number"
+          min="1"
+          max="16"
+          style="width:5rem"
+          .value=${String(this._segments)}
+          @input=${(e: Event) => (this._segments = Math.floor(Number((e.target as HTMLInputElement).value)) || 0)}
+      /></label>
+      <label
+        >Mirroring<select
+          .value=${this._mirroring}
+          @change=${(e: Event) => (this._mirroring = (e.target as HTMLSelectElement).value as MirroringMode)}
+        >
+          <option value="group">group</option>
+          <option value="spread">spread</option>
+          <option value="none">none</option>
+        </select></label
+      >
+      <label
+        >Standby on scdw<input
+          type="checkbox"
+          .checked=${this._standby}
+          @change=${(e: Event) => (this._standby = (e.target as HTMLInputElement).checked)}
+      /></label>
+    </form>`;
+  }
+
+  override render() {
+    const l = this.layout;
+    const errors = l.problems.filter((p) => p.severity === 'error');
+    return html`
+      <div class="tabs" role="tablist" aria-label="Source of the layout">
+        <button
+          role="tab"
+          aria-selected=${this._mode === 'plan'}
+          class="quiet"
+          @click=${() => (this._mode = 'plan')}
+        >
+          Plan with gpinitsystem rules
+        </button>
+        <button
+          role="tab"
+          aria-selected=${this._mode === 'import'}
+          class="quiet"
+          @click=${() => (this._mode = 'import')}
+        >
+          Import a real cluster
+        </button>
+      </div>
+      ${this.renderInputs()}
+      <div aria-live="polite">
+        ${l.parseError ? html`<p class="bad" role="alert">${l.parseError}</p>` : nothing}
+        ${
+          l.problems.length
+            ? html`<ul class="problems">
+                ${l.problems.map(
+                  (p) =>
+                    html`<li class=${p.severity}>
+                      ${p.severity}: ${p.message} <span class="muted">(${p.source})</span>
+                    </li>`,
+                )}
+              </ul>`
+            : l.config
+              ? html`<p class="muted">Valid: ${l.config.length} instances.</p>`
+              : nothing
+        }
+      </div>
+      ${
+        l.config && !errors.length
+          ? html`
+              <h3>What if a host fails?</h3>
+              <ul class="whatif">
+                ${l.whatIf.map((w) => html`<li class=${w.survives ? '' : 'error'}>${whatIfText(w)}</li>`)}
+              </ul>
+              <div part="preview"><mpp-topology .rows=${toRows(l.config)}></mpp-topology></div>
+              <div class="row">
+                ${
+                  l.bootable
+                    ? html`<button @click=${() => this.boot(l.bootable!)}>
+                        Build this cluster in the lab
+                      </button>`
+                    : html`<span class="muted"
+                        >A custom or uneven layout: gpinitsystem cannot build it from a config, so the lab
+                        cannot either.</span
+                      >`
+                }
+              </div>
+              <div part="files">
+                <details>
+                  <summary>gpinitsystem_config</summary>
+                  <pre class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
+                  <button
+                    class="quiet"
+                    @click=${() => this.download('gpinitsystem_config', exportGpinitsystem(l.config!))}
+                  >
+                    Download
+                  </button>
+                </details>
+                ${
+                  l.config.some((r) => r.content >= 0 && r.preferred_role === 'm')
+                    ? html`<details>
+                        <summary>gpaddmirrors -i file</summary>
+                        <pre class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
+                        <button
+                          class="quiet"
+                          @click=${() => this.download('mirror_config', exportGpaddmirrors(l.config!))}
+                        >
+                          Download
+                        </button>
+                      </details>`
+                    : nothing
+                }
+              </div>
+            `
+          : nothing
+      }
+    `;
+  }
+}
+
+define('mpp-placement', MppPlacement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mpp-placement': MppPlacement;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The cluster planner in Chromium: gpinitsystem's rules with their errors, a what-if for each
+ * host, a pasted gp_segment_configuration rebuilt as a topology, the exported files, and the
+ * layout booted in the lab.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import '../../../src/ui/placement/mpp-placement.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppPlacement } from '../../../src/ui/placement/mpp-placement.ts';
+import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+
+let el: HTMLElement | undefined;
+afterEach(() => {
+  el?.remove();
+  el = undefined;
+});
+
+const ALIGNED = ` dbid | content | role | preferred_role | mode | status | port | hostname | address | datadir
+------+---------+------+----------------+------+--------+------+----------+---------+------------------------
+    1 |      -1 | p    | p              | n    | u      | 5432 | cdw      | cdw     | /data/coordinator/gpseg-1
+    2 |       0 | p    | p              | s    | u      | 6000 | sdw1     | sdw1    | /data/primary/gpseg0
+    3 |       1 | p    | p              | s    | u      | 6001 | sdw1     | sdw1    | /data/primary/gpseg1
+    4 |       2 | p    | p              | s    | u      | 6000 | sdw2     | sdw2    | /data/primary/gpseg2
+    5 |       3 | p    | p              | s    | u      | 6001 | sdw2     | sdw2    | /data/primary/gpseg3
+    6 |       0 | m    | m              | s    | u      | 7000 | sdw2     | sdw2    | /data/mirror/gpseg0
+    7 |       1 | m    | m              | s    | u      | 7001 | sdw2     | sdw2    | /data/mirror/gpseg1
+    8 |       2 | m    | m              | s    | u      | 7000 | sdw1     | sdw1    | /data/mirror/gpseg2
+    9 |       3 | m    | m              | s    | u      | 7001 | sdw1     | sdw1    | /data/mirror/gpseg3
+(9 rows)
+`;
+
+describe('<mpp-placement>', () => {
+  it('plans with gpinitsystem rules: spread needs more hosts than segments per host, says so, and what-ifs', async () => {
+    const p = (el = await mount(document.createElement('mpp-placement')));
+    const panel = p as MppPlacement;
+    // 3 hosts × 2 spread: valid, and a host failure spreads its primaries over the others.
+    await until(() => allInShadow(panel, '.whatif li').length === 3, 'three what-if lines');
+    const lines = allInShadow(panel, '.whatif li').map(text);
+    expect(lines[0]).toMatch(/If sdw1 fails: 2 primaries fail over to sdw2, sdw3/);
+    expect(lines[0]).toMatch(/stays available/);
+    expect(text(inShadow(panel, 'pre.gpinitsystem')!)).toMatch(/--mirror-mode=spread|MIRROR_PORT_BASE/);
+    // 3 hosts × 3 spread: gpinitsystem refuses.
+    const per = allInShadow<HTMLInputElement>(panel, 'input')[1]!;
+    per.value = '3';
+    per.dispatchEvent(new Event('input'));
+    await panel.updateComplete;
+    const problems = await until(() => inShadow(panel, '.problems'), 'the problems list');
+    expect(text(problems)).toMatch(/error:/);
+    expect(allInShadow(panel, '.whatif li')).toHaveLength(0);
+  });
+
+  it('imports a real cluster listing, shows its double faults, exports its files, and boots it in the lab', async () => {
+    await page.viewport(1280, 800);
+    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
+    lab.setAttribute('workload-rate', '0');
+    el = await mount(lab);
+    await until(() => lab.store.state === 'ready', 'the lab to boot');
+    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    panel.importText(ALIGNED);
+    await panel.updateComplete;
+    const lines = allInShadow(panel, '.whatif li').map(text);
+    expect(lines).toHaveLength(2);
+    // Group mirroring on two hosts: a host's failure moves both its primaries to the other one.
+    expect(lines[0]).toMatch(
+      /If sdw1 fails: 2 primaries fail over to sdw2; 2 mirror\(s\) lost; sdw2 then carries 4 primaries/,
+    );
+    const preview = inShadow(panel, 'mpp-topology')!;
+    await until(
+      () => allInShadow(preview, '[part="instance"]').length === 9,
+      'nine instances in the preview',
+    );
+    expect(text(inShadow(panel, 'pre.gpaddmirrors')!)).toContain('0|sdw2|7000|/data/mirror/gpseg0');
+    // A broken listing names its line.
+    panel.importText(ALIGNED.replace('    4 |       2 | p', '    4 |       x | p'));
+    await panel.updateComplete;
+    expect(text(inShadow(panel, '[role="alert"]')!)).toMatch(/line/);
+    panel.importText(ALIGNED);
+    await panel.updateComplete;
+    panel.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/placement-import.png' });
+    const build = allInShadow<HTMLButtonElement>(panel, 'button').find((b) =>
+      /Build this cluster/.test(text(b)),
+    )!;
+    const before = lab.store;
+    build.click();
+    await until(() => lab.store !== before, 'a new cluster booting');
+    await until(
+      () => lab.store.state === 'ready' && lab.store.config.length === 9 && lab.standby === false,
+      'the imported layout booted (no standby in the listing)',
+      30_000,
+    );
+    expect(lab.mirroring).toBe('group');
+    expect(lab.hosts).toBe('sdw1,sdw2');
+  });
+});
