@@ -1,0 +1,207 @@
+/**
+ * The built static site, as a visitor gets it: `vite build` output served from a sub-path by a
+ * plain static server, driven with Playwright in the system Chromium. It boots the default
+ * cluster, runs SQL, fails a primary over and shows it, and works offline after the first visit
+ * (the service worker precached every file); and the lab embedded in an author's plain page.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
+
+const SUB = '/labs/mpp/';
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { env, maxBuffer: 1 << 24 }, (err, _out, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(),
+    ),
+  );
+}
+
+let outDir = '';
+let server: Server;
+let base = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'mpp-site-'));
+  // As `npm run build` does it: a separate process, so the test runner's NODE_ENV=test does not
+  // leak into the bundle (dev-mode Lit, no service worker).
+  const { NODE_ENV: _ignored, ...env } = process.env;
+  await run(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    env,
+  );
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!url.pathname.startsWith(SUB)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let rel = normalize(decodeURIComponent(url.pathname.slice(SUB.length)));
+    if (rel === '.' || rel === '' || rel.endsWith('/')) rel = join(rel, 'index.html');
+    if (rel.startsWith('..')) {
+      res.writeHead(403).end();
+      return;
+    }
+    readFile(join(outDir, rel)).then(
+      (body) =>
+        res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  // The fixture page an author would write, pointed at the built bundle.
+  const index = await readFile(join(outDir, 'index.html'), 'utf8');
+  const script = /<script type="module"[^>]*src="([^"]+)"/.exec(index)?.[1];
+  if (!script) throw new Error('no module script in the built index.html');
+  const fixture = await readFile(new URL('./fixtures/embed.html', import.meta.url), 'utf8');
+  await writeFile(join(outDir, 'embed.html'), fixture.replace('__LAB_SCRIPT__', script));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}${SUB}`;
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+async function labReady(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      (document.querySelector('mpp-ha-lab') as unknown as { store?: { state?: string } })?.store?.state ===
+      'ready',
+    undefined,
+    { timeout: 60_000 },
+  );
+}
+
+/** Runs SQL through the lab's console and returns the text of its last outcome. */
+async function consoleRun(page: Page, sql: string): Promise<string> {
+  const consoleEl = page.locator('mpp-ha-lab mpp-console');
+  await consoleEl.locator('textarea').fill(sql);
+  const blocks = consoleEl.locator('.run-block');
+  const before = await blocks.count();
+  await consoleEl.locator('button.run').click();
+  const statements = sql.split(';').filter((x) => x.trim()).length;
+  await page.waitForFunction(
+    ([n, k]) => {
+      const lab = document.querySelector('mpp-ha-lab');
+      const c = lab?.shadowRoot?.querySelector('mpp-console');
+      const list = c?.shadowRoot?.querySelectorAll('.run-block');
+      return !!list && list.length > n && list[0]!.querySelectorAll('.outcome').length === k;
+    },
+    [before, statements] as const,
+    { timeout: 30_000 },
+  );
+  return (await blocks.first().locator('.outcome').last().textContent()) ?? '';
+}
+
+describe('the built site', () => {
+  it('boots from a sub-path, runs SQL, shows a failover, and works offline after the first visit', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base);
+    await labReady(page);
+    expect(await page.title()).toMatch(/MPP HA Lab/);
+    const out = await consoleRun(
+      page,
+      'create table t (a int) distributed by (a); insert into t select generate_series(1, 100); select count(*) from t',
+    );
+    expect(out).toMatch(/100/);
+
+    // A primary crashes: the topology shows the mirror acting as primary, the catalog says so.
+    await page.evaluate(() =>
+      (
+        document.querySelector('mpp-ha-lab') as unknown as {
+          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
+        }
+      ).store.cluster.faults.crash(2),
+    );
+    await page.waitForFunction(
+      () => {
+        const lab = document.querySelector('mpp-ha-lab') as unknown as {
+          store: { config: { dbid: number; role: string; status: string }[] };
+        };
+        const rows = lab.store.config;
+        return (
+          rows.some((r) => r.dbid === 6 && r.role === 'p') &&
+          rows.some((r) => r.dbid === 2 && r.status === 'd')
+        );
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    const card = page.locator('mpp-ha-lab .p-topology mpp-topology [part="instance"][data-dbid="6"]');
+    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 30_000 }).toMatch(/primary/);
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-failover.png' });
+
+    // The service worker has precached the build: offline, a reload still brings the lab up.
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+      timeout: 30_000,
+    });
+    await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return reg.active?.state;
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await labReady(page);
+    expect(await consoleRun(page, 'select 1 + 1')).toMatch(/2/);
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-offline.png' });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  it('embeds in a plain page with one script tag and one element, its attributes and theme applied', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}embed.html`);
+    await labReady(page);
+    const rows = await page.evaluate(
+      () =>
+        (
+          document.querySelector('mpp-ha-lab') as unknown as {
+            store: { config: { content: number; hostname: string }[] };
+          }
+        ).store.config,
+    );
+    // 3 hosts × 2 primaries, spread mirrors, no standby: 1 + 6 + 6 rows.
+    expect(rows).toHaveLength(13);
+    expect(new Set(rows.filter((r) => r.content >= 0).map((r) => r.hostname))).toEqual(
+      new Set(['sdw1', 'sdw2', 'sdw3']),
+    );
+    const accent = await page.evaluate(() =>
+      getComputedStyle(document.querySelector('mpp-ha-lab')!).getPropertyValue('--mpp-accent').trim(),
+    );
+    expect(accent).toBe('#f59e0b');
+    // An embedding page gets no service worker of ours.
+    await page.waitForLoadState('load');
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(
+      0,
+    );
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-embed.png' });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
