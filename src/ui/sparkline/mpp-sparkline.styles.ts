@@ -35,6 +35,10 @@ export const styles = [
       stroke-width: 1.5;
       vector-effect: non-scaling-stroke;
     }
+    /* A fault in force (the chart's accessible name counts these samples too). */
+    .fault {
+      fill: var(--mpp-fault-shade, rgba(251, 191, 36, 0.18));
+    }
     .base {
       stroke: var(--mpp-border, #334155);
       vector-effect: non-scaling-stroke;

@@ -8,7 +8,8 @@ const H = 48;
 
 /**
  * A small SVG line chart of the last samples, with optional marks (e.g. seconds with errors)
- * drawn as red bars under the line. No chart library.
+ * drawn as red bars under the line, and columns shaded while a fault was in force. No chart
+ * library.
  * @csspart chart - the svg
  */
 export class MppSparkline extends LitElement {
@@ -18,6 +19,8 @@ export class MppSparkline extends LitElement {
   @property({ attribute: false }) values: number[] = [];
   /** Per sample, a value > 0 draws a mark (its height relative to the largest mark). */
   @property({ attribute: false }) marks: number[] = [];
+  /** Per sample, true shades its column: a fault was in force then. */
+  @property({ attribute: false }) shade: boolean[] = [];
   /** What is charted, for the accessible name. */
   @property() label = '';
   @property() unit = '';
@@ -35,7 +38,8 @@ export class MppSparkline extends LitElement {
     const mmax = Math.max(1, ...this.marks);
     const mx0 = W - (this.marks.length - 1) * step;
     const last = v[v.length - 1];
-    const summary = `${this.label}: ${last === undefined ? 'no data' : `${fmt(last)} ${this.unit}`}, peak ${fmt(Math.max(0, ...v))} ${this.unit}`;
+    const faults = this.shade.filter(Boolean).length;
+    const summary = `${this.label}: ${last === undefined ? 'no data' : `${fmt(last)} ${this.unit}`}, peak ${fmt(Math.max(0, ...v))} ${this.unit}${faults ? `; ${faults} of the last ${this.shade.length} samples during a fault` : ''}`;
     return html`<figure>
       <figcaption>
         <span>${this.label}</span>
@@ -43,6 +47,11 @@ export class MppSparkline extends LitElement {
         <span class="peak">peak ${fmt(Math.max(0, ...v))}</span>
       </figcaption>
       <svg part="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label=${summary}>
+        ${this.shade.map((on, i) =>
+          on
+            ? svg`<rect class="fault" x=${(W - (this.shade.length - 1) * step + i * step - step / 2).toFixed(1)} y="0" width=${step.toFixed(1)} height=${H}></rect>`
+            : '',
+        )}
         <line class="base" x1="0" y1=${H - 1} x2=${W} y2=${H - 1}></line>
         ${this.marks.map((m, i) =>
           m > 0

@@ -44,6 +44,12 @@ export function formatOptions(o: object): string {
   return `{ ${parts.join(', ')} }`;
 }
 
+/** An LSN as psql prints it ('0/16B3748') in bytes. */
+export function lsnBytes(v: unknown): number {
+  const m = /^([0-9A-Fa-f]+)\/([0-9A-Fa-f]+)$/.exec(String(v ?? ''));
+  return m ? parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16) : 0;
+}
+
 function asNumber(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
@@ -97,6 +103,13 @@ export class ClusterStore {
 
   refreshMs = 2000;
 
+  /** Replication per content from gp_stat_replication: state and bytes the mirror has not replayed. */
+  replication = new Map<number, { state: string; lagBytes: number }>();
+  /** The largest lag over all pairs, per catalog refresh (oldest first), for the lag chart. */
+  lagSeries: { t: number; maxLagBytes: number }[] = [];
+  /** When a fault was in force (an instance down, a network or disk fault): transitions, oldest first. */
+  faultTimeline: { t: number; active: boolean }[] = [];
+
   private seq = 0;
   private readonly listeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
@@ -112,6 +125,7 @@ export class ClusterStore {
   }
 
   changed(): void {
+    this.noteFaults();
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
@@ -291,8 +305,10 @@ export class ClusterStore {
       this.history = hist
         .map((r) => ({ time: String(r['time']), dbid: asNumber(r['dbid']), desc: String(r['desc']) }))
         .reverse();
+      await this.readReplication(c);
       this.catalogError = '';
       this.catalogAt = Date.now();
+      this.noteFaults();
     } catch (e) {
       this.catalogError = errorText(e);
     } finally {
@@ -301,12 +317,60 @@ export class ClusterStore {
     }
   }
 
+  private async readReplication(c: Cluster): Promise<void> {
+    const rows = rowsToObjects(
+      await c.query('select gp_segment_id, state, sent_lsn, replay_lsn from gp_stat_replication'),
+    );
+    const m = new Map<number, { state: string; lagBytes: number }>();
+    for (const r of rows)
+      m.set(asNumber(r['gp_segment_id']), {
+        state: String(r['state']),
+        lagBytes: Math.max(0, lsnBytes(r['sent_lsn']) - lsnBytes(r['replay_lsn'])),
+      });
+    this.replication = m;
+    const maxLagBytes = Math.max(0, ...[...m.values()].map((x) => x.lagBytes));
+    this.lagSeries = [...this.lagSeries, { t: Date.now(), maxLagBytes }].slice(-120);
+  }
+
+  /** Is any fault in force now: an instance not up (process or catalog), a network or disk fault, a hold? */
+  faultActive(): boolean {
+    const a = this.applied;
+    return (
+      [...this.proc.values()].some((p) => p !== 'up') ||
+      this.config.some((r) => r.status === 'd') ||
+      a.partition !== '' ||
+      a.delays.size > 0 ||
+      a.slowDisks.size > 0 ||
+      a.fullDisks.size > 0 ||
+      this.holds.size > 0
+    );
+  }
+
+  /** Records a transition of faultActive() (called on events, actions and refreshes). */
+  noteFaults(): void {
+    const active = this.faultActive();
+    const last = this.faultTimeline[this.faultTimeline.length - 1];
+    if (last?.active === active || (!last && !active)) return;
+    this.faultTimeline = [...this.faultTimeline, { t: Date.now(), active }].slice(-200);
+  }
+
+  /** Was a fault in force at time `t` (ms since the epoch)? For shading charts. */
+  faultAt(t: number): boolean {
+    let active = false;
+    for (const x of this.faultTimeline) {
+      if (x.t > t) break;
+      active = x.active;
+    }
+    return active;
+  }
+
   private scheduleRefresh(): void {
     clearTimeout(this.refreshSoon);
     this.refreshSoon = setTimeout(() => void this.refresh(), 150);
   }
 
   private onEvent(e: ClusterEvent): void {
+    queueMicrotask(() => this.noteFaults());
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
     const text = formatFields(e);
     const last = this.events[0];

@@ -80,6 +80,9 @@ export const styles = [
       background: var(--mpp-down, #f87171);
       vertical-align: middle;
     }
+    .swatch.fault {
+      background: var(--mpp-fault-shade, rgba(251, 191, 36, 0.35));
+    }
     .last-error {
       margin: 0.3rem 0;
     }

@@ -85,6 +85,8 @@ export class MppWorkload extends LitElement {
     if (!w) return html`<p class="muted">No workload.</p>`;
     const health = workloadHealth(w);
     const series = w.series;
+    const shade = series.map((x) => this.store?.faultAt(x.t) ?? false);
+    const lag = this.store?.lagSeries ?? [];
     const last = series[series.length - 1];
     const check = this.store?.actions.find((a) => a.command === CHECK_SQL);
     return html`
@@ -143,11 +145,24 @@ export class MppWorkload extends LitElement {
           unit="/s"
           .values=${series.map((s) => s.commits)}
           .marks=${series.map((s) => s.errors)}
+          .shade=${shade}
         ></mpp-sparkline>
-        <mpp-sparkline label="latency" unit="ms" .values=${series.map((s) => s.latencyMs)}></mpp-sparkline>
+        <mpp-sparkline
+          label="latency"
+          unit="ms"
+          .values=${series.map((s) => s.latencyMs)}
+          .shade=${shade}
+        ></mpp-sparkline>
+        <mpp-sparkline
+          label="replication lag (largest pair)"
+          unit="kB"
+          .values=${lag.map((x) => x.maxLagBytes / 1024)}
+          .shade=${lag.map((x) => this.store?.faultAt(x.t) ?? false)}
+        ></mpp-sparkline>
       </div>
       <p class="legend muted">
-        <span class="swatch" aria-hidden="true"></span> red bars: seconds with errors
+        <span class="swatch" aria-hidden="true"></span> red bars: seconds with errors ·
+        <span class="swatch fault" aria-hidden="true"></span> shaded: a fault in force
       </p>
       ${
         w.lastError

@@ -128,6 +128,11 @@ describe('<mpp-ha-lab>', () => {
     const timeline = inShadow(el, 'mpp-timeline')!;
     await until(() => inShadow(timeline, '[data-kind="instance.crash"]'), 'the crash in the timeline');
     await until(() => inShadow(wl, '[data-health="failing"]'), 'the workload to report failing');
+    // The charts shade the seconds during which the fault was in force.
+    const charts = allInShadow(wl, 'mpp-sparkline');
+    expect(charts).toHaveLength(3);
+    await until(() => allInShadow(charts[0], 'rect.fault').length > 0, 'commits/s shaded during the fault');
+    expect(inShadow(charts[0], 'svg')!.getAttribute('aria-label')).toMatch(/during a fault/);
     inShadow<HTMLButtonElement>(inShadow(el, 'mpp-topology'), '[data-dbid="3"]')!.click();
     await until(() => inShadow(el, 'mpp-instance-details'), 'the details panel');
     await page.screenshot({ path: '__screenshots__/lab-segment-crashed.png' });
