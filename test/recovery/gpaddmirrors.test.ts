@@ -63,4 +63,32 @@ describe('gpaddmirrors', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stdout).toMatch(/outside of the valid range/);
   });
+
+  it('after a standby activation gpaddmirrors reuses the old coordinator dbid 1 for a mirror, which streams only from its primary', async () => {
+    const c = (cluster = await createCluster({ standby: true, timeScale: 200 }));
+    await c.query('create table t (a int) distributed by (a)');
+    await c.faults.crash(1);
+    expect((await c.run('gpactivatestandby -a -d /data/coordinator/gpseg-1')).exitCode).toBe(0);
+    expect((await c.run('gpaddmirrors -a')).exitCode).toBe(0);
+    // Greenplum hands out the lowest free dbid: the old coordinator's.
+    const m = await c.query('select dbid, content, role from gp_segment_configuration where dbid = 1');
+    expect(m.rows).toEqual([[1, 0, 'm']]);
+    await waitFor(
+      async () =>
+        (await c.query("select count(*) from gp_segment_configuration where content = 0 and mode = 's'"))
+          .rows[0]![0] === 2,
+    );
+    await c.query('insert into t select generate_series(1, 100)');
+    const before = (await c.query('select gp_segment_id, count(*) from t group by 1 order by 1')).rows;
+    // Content 0's primary fails: its mirror, dbid 1, has every acknowledged row (the activated
+    // coordinator must not have streamed its own WAL to the dbid its old standby had).
+    await c.faults.crash(2);
+    await waitFor(
+      async () =>
+        (await c.query('select role from gp_segment_configuration where dbid = 1')).rows[0]![0] === 'p',
+    );
+    expect((await c.query('select gp_segment_id, count(*) from t group by 1 order by 1')).rows).toEqual(
+      before,
+    );
+  });
 });

@@ -58,4 +58,15 @@ describe('explorer regressions', () => {
       { op: 'crash', target: 10 },
       { op: 'restart', target: 5 },
     ]));
+
+  it('gpaddmirrors after an activation gives dbid 1 to a mirror; the coordinator does not stream to it', () =>
+    replay(1167, [
+      { op: 'coordinatorFailover' },
+      { op: 'addMirrors', spread: false },
+      { op: 'wait', ms: 30000 },
+      { op: 'appends', n: 4, salt: 434500202 },
+      { op: 'crash', target: 4 },
+      { op: 'crash', target: 2 },
+      { op: 'recoverseg', flags: '-r' },
+    ]));
 });

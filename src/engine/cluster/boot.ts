@@ -203,7 +203,8 @@ async function startCoordinator(
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   node.repl = repl;
   qd.replication = repl;
-  const standby = ctx.nodes.mirrorOf(node);
+  // An activated standby has no standby of its own: the old coordinator is out of the catalog.
+  const standby = activated ? undefined : ctx.nodes.mirrorOf(node);
   if (standby) attachStandby(ctx, node, standby, call);
 }
 
@@ -219,9 +220,21 @@ export function attachStandby(
 ): void {
   const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
   const timeout = Math.max(50, 60_000 / ctx.timeScale);
+  // The stream belongs to this pair: once the standby is retired, or its dbid names another
+  // instance (Greenplum reuses the lowest free dbid: gpaddmirrors after an activation hands
+  // the old coordinator's dbid to a mirror), this walsender no longer reaches anything.
+  const ours = <T>(work: () => Promise<T>): Promise<T> =>
+    standby.retired || ctx.nodes.nodes.get(standby.dbid) !== standby
+      ? Promise.reject(
+          sqlError('connection_failure', 'could not connect to server: Connection refused', {
+            detail: `dbid ${standby.dbid} is no longer this instance's mirror`,
+          }),
+        )
+      : work();
   node.repl?.attachMirror({
-    identify: () => c(standby.dbid, 'identify', [], timeout),
-    receiveWal: (start, data, history) => c(standby.dbid, 'receiveWal', [start, data, history], timeout),
+    identify: () => ours(() => c(standby.dbid, 'identify', [], timeout)),
+    receiveWal: (start, data, history) =>
+      ours(() => c(standby.dbid, 'receiveWal', [start, data, history], timeout)),
   });
 }
 
