@@ -17,6 +17,7 @@ export type {
   Session,
   UtilityResult,
   RunOptions,
+  TimeControl,
 } from './cluster/api.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';

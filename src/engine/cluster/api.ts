@@ -2,6 +2,7 @@
  * The public API's types: what the lab UI, embedders, benchmarks and tests program against.
  */
 import type { QueryResult } from '../server/results.ts';
+import type { TimeControl } from '../runtime/controllable-clock.ts';
 
 export interface ClusterOptions {
   /** Segment hosts; default ['sdw1', 'sdw2']. The coordinator runs on 'cdw'. */
@@ -90,8 +91,14 @@ export interface Cluster {
    */
   readonly files: Map<string, string>;
   readonly faults: Faults;
+  /**
+   * The cluster's clock, where it runs on the wall clock (the inline runtime): pause it, resume
+   * it, run it faster or slower. (The sim runtime's time moves only when driven.)
+   */
+  readonly time?: TimeControl | undefined;
   subscribe(listener: (event: ClusterEvent) => void): () => void;
   close(): Promise<void>;
 }
 
 export type { QueryResult };
+export type { TimeControl };

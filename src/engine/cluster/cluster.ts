@@ -9,6 +9,7 @@ import { MemoryDisk } from '../storage/memory-disk.ts';
 import type { Disk } from '../storage/disk.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ChannelLike } from '../runtime/link-endpoint.ts';
+import type { TimeControl } from '../runtime/controllable-clock.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
 import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
@@ -48,6 +49,8 @@ export class InlineCluster implements Cluster {
   readonly options: ClusterOptions;
   private readonly initialConfig: SegmentConfig[];
   readonly faults: Faults;
+  /** Pause, resume and speed of the cluster's clock (set by createCluster for the inline runtime). */
+  time: TimeControl | undefined;
   closed = false;
   readonly points = new FaultPoints();
   private readonly openSessions = new Set<Session>();

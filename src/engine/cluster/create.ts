@@ -1,6 +1,7 @@
 /** createCluster: picks the runtime (inline or sim) and lays out the cluster. */
 import { sqlError } from '../errors.ts';
 import { realClock } from '../runtime/real-clock.ts';
+import { ControllableClock } from '../runtime/controllable-clock.ts';
 import type { Cluster, ClusterOptions } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import { planCluster } from './placement.ts';
@@ -17,7 +18,10 @@ export async function createCluster(options: ClusterOptions = {}): Promise<Clust
     standbyHost: options.standby ? 'scdw' : undefined,
   });
   if (runtime === 'sim') return createSimCluster(options, config);
-  const c = new InlineCluster(options, config, realClock);
+  // Wall-clock time the lab can pause and speed up (cluster.time).
+  const time = new ControllableClock(realClock);
+  const c = new InlineCluster(options, config, time.clock);
+  c.time = time;
   await c.start();
   return c;
 }

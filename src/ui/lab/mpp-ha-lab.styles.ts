@@ -40,6 +40,20 @@ export const styles = [
       gap: 1rem;
       margin-bottom: 0.5rem;
     }
+    header .time {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      margin-left: auto;
+      font-size: 0.8rem;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    header .time select {
+      margin-left: 0.3rem;
+    }
+    header .time button[aria-pressed='true'] {
+      border-color: var(--mpp-warn, #fbbf24);
+    }
     h1 {
       font-size: 1.3rem;
       margin: 0;

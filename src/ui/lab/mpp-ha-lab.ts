@@ -190,6 +190,20 @@ export class MppHaLab extends LitElement {
     this.runtime = 'sim';
   }
 
+  /** Pause stops the cluster's clock and the workload with it; resume restarts both. */
+  private _workloadWasRunning = false;
+  private _togglePause(): void {
+    const s = this.store;
+    const pausing = !s.timePaused;
+    if (pausing) {
+      this._workloadWasRunning = this.workload.running;
+      this.workload.stop();
+    }
+    s.setTimePaused(pausing);
+    if (!pausing && this._workloadWasRunning) this.workload.start();
+    s.announce(pausing ? 'Cluster time paused.' : 'Cluster time running again.');
+  }
+
   private _openConsole(dbid: number | undefined): void {
     const c = this._console;
     if (!c) return;
@@ -215,6 +229,30 @@ export class MppHaLab extends LitElement {
                 : s.state
             }
           </p>
+        </div>
+        <div class="time" role="group" aria-label="Cluster time">
+          <button
+            class="quiet"
+            data-action="pause"
+            aria-pressed=${s.timePaused}
+            ?disabled=${s.state !== 'ready'}
+            @click=${() => this._togglePause()}
+            title="Stop the cluster's clock: FTS, walsenders, checkpoints and the workload wait"
+          >
+            ${s.timePaused ? 'Resume' : 'Pause'}
+          </button>
+          <label
+            >Speed
+            <select
+              data-action="speed"
+              ?disabled=${s.state !== 'ready'}
+              @change=${(e: Event) => s.setSpeed(Number((e.target as HTMLSelectElement).value))}
+            >
+              ${[0.25, 0.5, 1, 2, 4].map(
+                (f) => html`<option value=${String(f)} ?selected=${f === s.speedFactor}>${f}×</option>`,
+              )}
+            </select></label
+          >
         </div>
         <button
           class="quiet"

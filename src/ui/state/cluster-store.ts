@@ -191,16 +191,55 @@ export class ClusterStore {
   pumpFactor = 30;
   private pump: ReturnType<typeof setInterval> | undefined;
 
+  /** The sim runtime's pump is held (the lab's pause). */
+  private pumpPaused = false;
+  /** The speed multiplier the lab applied on top of the preset (1: the preset's pace). */
+  speedFactor = 1;
+  private basePump = 30;
+
+  /** The cluster's time stands still (inline: its clock; sim: the pump). */
+  get timePaused(): boolean {
+    return this.cluster?.time ? this.cluster.time.paused : this.pumpPaused;
+  }
+
+  /** Pauses or resumes the cluster's time; logged as the API call it makes. */
+  setTimePaused(paused: boolean): void {
+    const t = this.cluster?.time;
+    if (t) {
+      const a = this.beginAction('api', `cluster.time.${paused ? 'pause' : 'resume'}()`);
+      if (paused) t.pause();
+      else t.resume();
+      this.finishAction(a, true, paused ? 'time paused' : 'time running');
+    } else this.pumpPaused = paused;
+    this.changed();
+  }
+
+  /** Runs the cluster's time at `factor` × the preset's pace. */
+  setSpeed(factor: number): void {
+    this.speedFactor = factor;
+    const t = this.cluster?.time;
+    if (t) {
+      const a = this.beginAction('api', `cluster.time.setSpeed(${factor})`);
+      t.setSpeed(factor);
+      this.finishAction(a, true, `time runs at ${factor}×`);
+    } else {
+      this.pumpFactor = this.basePump * factor;
+      this.pumpPaused = false;
+    }
+    this.changed();
+  }
+
   private startPump(c: Cluster): void {
     const sim = (c as Partial<SimCluster>).sim;
     if (!sim || this.pumpFactor <= 0) return;
+    this.basePump = this.pumpFactor;
     let last = performance.now();
     let busy = false;
     this.pump = setInterval(() => {
       const now = performance.now();
       const ms = (now - last) * this.pumpFactor;
       last = now;
-      if (busy || this.cluster !== c) return;
+      if (busy || this.cluster !== c || this.pumpPaused) return;
       busy = true;
       void sim.advance(ms).finally(() => (busy = false));
     }, 100);

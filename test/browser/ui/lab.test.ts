@@ -147,4 +147,33 @@ describe('<mpp-ha-lab>', () => {
     expect(ok.querySelector('.outcome.failed')).toBeNull();
     expect(ok.querySelector('td')?.textContent).toBe('100');
   });
+
+  it('pause stops the cluster clock and the workload; resume and speed run it again', async () => {
+    const el = await bootLab({ 'workload-rate': '8' });
+    await until(() => el.workload.commits > 0, 'the workload to commit');
+    const pause = inShadow<HTMLButtonElement>(el, '[data-action="pause"]')!;
+    pause.click();
+    await until(() => pause.getAttribute('aria-pressed') === 'true', 'the pause button pressed');
+    expect(pause.textContent).toMatch(/Resume/);
+    expect(el.store.cluster!.time!.paused).toBe(true);
+    expect(el.workload.running).toBe(false);
+    // While paused the cluster's time stands still: the SQL now() does not move.
+    const t1 = (await el.store.cluster!.query('select now()')).rows[0]![0];
+    await new Promise((r) => setTimeout(r, 300));
+    const t2 = (await el.store.cluster!.query('select now()')).rows[0]![0];
+    expect(t2).toEqual(t1);
+    pause.click();
+    await until(() => pause.getAttribute('aria-pressed') === 'false', 'the pause button released');
+    expect(el.store.cluster!.time!.paused).toBe(false);
+    expect(el.workload.running).toBe(true);
+    const speed = inShadow<HTMLSelectElement>(el, '[data-action="speed"]')!;
+    speed.value = '4';
+    speed.dispatchEvent(new Event('change'));
+    expect(el.store.cluster!.time!.speed).toBe(4);
+    expect(el.store.actions.map((a) => a.command)).toEqual(
+      expect.arrayContaining(['cluster.time.pause()', 'cluster.time.resume()', 'cluster.time.setSpeed(4)']),
+    );
+    const before = el.workload.commits;
+    await until(() => el.workload.commits > before, 'commits again after resume');
+  });
 });
