@@ -7,7 +7,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import { baseBackup } from '../replication/basebackup.ts';
-import { copyChangedBlocks } from '../replication/rewind.ts';
+import { copyChangedBlocks, rewind } from '../replication/rewind.ts';
 import { hasStandbySignal, readControl } from '../instance/control.ts';
 import { Instance } from '../instance/instance.ts';
 import type { UtilityResult } from '../cluster/api.ts';
@@ -266,7 +266,12 @@ export async function recover(
             await tmp.shutdown();
             tmp.kill();
           }
-          const r = await copyChangedBlocks(source.inst, target.disk, progress);
+          // Incremental: pg_rewind (blocks the target changed since the divergence); differential:
+          // every block that differs (gprecoverseg --differential's rsync).
+          const r =
+            type === 'Incremental'
+              ? await rewind(source.inst, target.disk, progress)
+              : await copyChangedBlocks(source.inst, target.disk, progress);
           log.raw(
             `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
           );
