@@ -7,7 +7,7 @@
  * SqlError and DiskError across with their class and fields (STYLE.md L5). Both ends of a link
  * import it, so both realms have it.
  */
-import { expose, transfer as comlinkTransfer, transferHandlers, wrap } from 'comlink';
+import { expose, releaseProxy, transfer as comlinkTransfer, transferHandlers, wrap } from 'comlink';
 import type { Endpoint, TransferHandler } from 'comlink';
 import type { Clock, Timer, TraceSink } from './clock.ts';
 import type { ApiMethod, ApiShape, CallOptions, Link, LinkOptions, LinkStats, Served } from './link.ts';
@@ -266,6 +266,10 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     this.stats.queued = 0;
     const calls = [...this.pending];
     this.endpoint.close();
+    // Comlink keeps every live proxy in a FinalizationRegistry whose held value is the
+    // endpoint; the endpoint reaches this link (onPortClosed), and the link its proxy, so the
+    // registry would hold the whole cluster forever. Releasing the proxy unregisters it.
+    (this.remote as unknown as { [releaseProxy]?: () => void })[releaseProxy]?.();
     for (const pc of calls) this.settle(pc, false, connectionLostError());
     this.trace?.({ kind: 'link.closed', peer: this.peerName, reason: this.reason, pending: calls.length });
   }
