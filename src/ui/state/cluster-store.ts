@@ -4,13 +4,9 @@
  * action log. Components read it through {@link StoreWatcher}; only this module and
  * `actions.ts` touch the Cluster object.
  */
-import {
-  createCluster,
-  type Cluster,
-  type ClusterEvent,
-  type ClusterOptions,
-  type SimCluster,
-} from '../../workers/index.ts';
+import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import { LabTime } from './lab-time.ts';
+import { HealthSeries } from './health-series.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
 const MAX_EVENTS = 400;
@@ -42,12 +38,6 @@ export function formatOptions(o: object): string {
         `${k}: ${typeof x === 'object' && x !== null && !Array.isArray(x) ? formatOptions(x) : v(x)}`,
     );
   return `{ ${parts.join(', ')} }`;
-}
-
-/** An LSN as psql prints it ('0/16B3748') in bytes. */
-export function lsnBytes(v: unknown): number {
-  const m = /^([0-9A-Fa-f]+)\/([0-9A-Fa-f]+)$/.exec(String(v ?? ''));
-  return m ? parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16) : 0;
 }
 
 function asNumber(v: unknown): number {
@@ -103,12 +93,8 @@ export class ClusterStore {
 
   refreshMs = 2000;
 
-  /** Replication per content from gp_stat_replication: state and bytes the mirror has not replayed. */
-  replication = new Map<number, { state: string; lagBytes: number }>();
-  /** The largest lag over all pairs, per catalog refresh (oldest first), for the lag chart. */
-  lagSeries: { t: number; maxLagBytes: number }[] = [];
-  /** When a fault was in force (an instance down, a network or disk fault): transitions, oldest first. */
-  faultTimeline: { t: number; active: boolean }[] = [];
+  /** Replication lag and fault periods over time, for the charts. */
+  readonly health = new HealthSeries();
 
   private seq = 0;
   private readonly listeners = new Set<() => void>();
@@ -184,70 +170,41 @@ export class ClusterStore {
     await this.attach(cluster);
   }
 
-  /**
-   * On the sim runtime, how many virtual milliseconds pass per real one while the lab runs
-   * (Greenplum's timings at 1; 30 for compressed time); 0 stops the pump.
-   */
-  pumpFactor = 30;
-  private pump: ReturnType<typeof setInterval> | undefined;
+  /** Pause, resume and speed of the cluster's time (and the sim runtime's pump). */
+  readonly time = new LabTime({
+    cluster: () => this.cluster,
+    log: (command, output) => this.finishAction(this.beginAction('api', command), true, output),
+    changed: () => this.changed(),
+  });
 
-  /** The sim runtime's pump is held (the lab's pause). */
-  private pumpPaused = false;
-  /** The speed multiplier the lab applied on top of the preset (1: the preset's pace). */
-  speedFactor = 1;
-  private basePump = 30;
-
-  /** The cluster's time stands still (inline: its clock; sim: the pump). */
   get timePaused(): boolean {
-    return this.cluster?.time ? this.cluster.time.paused : this.pumpPaused;
+    return this.time.paused;
   }
 
-  /** Pauses or resumes the cluster's time; logged as the API call it makes. */
+  get speedFactor(): number {
+    return this.time.speedFactor;
+  }
+
   setTimePaused(paused: boolean): void {
-    const t = this.cluster?.time;
-    if (t) {
-      const a = this.beginAction('api', `cluster.time.${paused ? 'pause' : 'resume'}()`);
-      if (paused) t.pause();
-      else t.resume();
-      this.finishAction(a, true, paused ? 'time paused' : 'time running');
-    } else this.pumpPaused = paused;
-    this.changed();
+    this.time.setPaused(paused);
   }
 
-  /** Runs the cluster's time at `factor` × the preset's pace. */
   setSpeed(factor: number): void {
-    this.speedFactor = factor;
-    const t = this.cluster?.time;
-    if (t) {
-      const a = this.beginAction('api', `cluster.time.setSpeed(${factor})`);
-      t.setSpeed(factor);
-      this.finishAction(a, true, `time runs at ${factor}×`);
-    } else {
-      this.pumpFactor = this.basePump * factor;
-      this.pumpPaused = false;
-    }
-    this.changed();
+    this.time.setSpeed(factor);
   }
 
-  private startPump(c: Cluster): void {
-    const sim = (c as Partial<SimCluster>).sim;
-    if (!sim || this.pumpFactor <= 0) return;
-    this.basePump = this.pumpFactor;
-    let last = performance.now();
-    let busy = false;
-    this.pump = setInterval(() => {
-      const now = performance.now();
-      const ms = (now - last) * this.pumpFactor;
-      last = now;
-      if (busy || this.cluster !== c || this.pumpPaused) return;
-      busy = true;
-      void sim.advance(ms).finally(() => (busy = false));
-    }, 100);
+  /** See LabTime.pumpFactor. */
+  set pumpFactor(v: number) {
+    this.time.pumpFactor = v;
+  }
+
+  get pumpFactor(): number {
+    return this.time.pumpFactor;
   }
 
   private async attach(cluster: Cluster): Promise<void> {
     this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
-    this.startPump(cluster);
+    this.time.start(cluster);
     await this.refresh();
     for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
     this.state = 'ready';
@@ -261,7 +218,7 @@ export class ClusterStore {
     for (const h of this.holds.values()) h.release();
     this.holds.clear();
     clearInterval(this.timer);
-    clearInterval(this.pump);
+    this.time.stop();
     clearTimeout(this.refreshSoon);
     this.unsubscribe?.();
     const c = this.cluster;
@@ -357,18 +314,19 @@ export class ClusterStore {
   }
 
   private async readReplication(c: Cluster): Promise<void> {
-    const rows = rowsToObjects(
-      await c.query('select gp_segment_id, state, sent_lsn, replay_lsn from gp_stat_replication'),
+    this.health.addReplication(
+      rowsToObjects(
+        await c.query('select gp_segment_id, state, sent_lsn, replay_lsn from gp_stat_replication'),
+      ),
     );
-    const m = new Map<number, { state: string; lagBytes: number }>();
-    for (const r of rows)
-      m.set(asNumber(r['gp_segment_id']), {
-        state: String(r['state']),
-        lagBytes: Math.max(0, lsnBytes(r['sent_lsn']) - lsnBytes(r['replay_lsn'])),
-      });
-    this.replication = m;
-    const maxLagBytes = Math.max(0, ...[...m.values()].map((x) => x.lagBytes));
-    this.lagSeries = [...this.lagSeries, { t: Date.now(), maxLagBytes }].slice(-120);
+  }
+
+  get lagSeries(): { t: number; maxLagBytes: number }[] {
+    return this.health.lagSeries;
+  }
+
+  faultAt(t: number): boolean {
+    return this.health.faultAt(t);
   }
 
   /** Is any fault in force now: an instance not up (process or catalog), a network or disk fault, a hold? */
@@ -387,20 +345,7 @@ export class ClusterStore {
 
   /** Records a transition of faultActive() (called on events, actions and refreshes). */
   noteFaults(): void {
-    const active = this.faultActive();
-    const last = this.faultTimeline[this.faultTimeline.length - 1];
-    if (last?.active === active || (!last && !active)) return;
-    this.faultTimeline = [...this.faultTimeline, { t: Date.now(), active }].slice(-200);
-  }
-
-  /** Was a fault in force at time `t` (ms since the epoch)? For shading charts. */
-  faultAt(t: number): boolean {
-    let active = false;
-    for (const x of this.faultTimeline) {
-      if (x.t > t) break;
-      active = x.active;
-    }
-    return active;
+    this.health.noteFault(this.faultActive());
   }
 
   private scheduleRefresh(): void {

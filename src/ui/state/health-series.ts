@@ -1,0 +1,49 @@
+/**
+ * What the lab's charts draw beside the workload: the replication lag of the worst pair at each
+ * catalog refresh, and when a fault was in force (to shade those samples).
+ */
+
+/** An LSN as psql prints it ('0/16B3748') in bytes. */
+export function lsnBytes(v: unknown): number {
+  const m = /^([0-9A-Fa-f]+)\/([0-9A-Fa-f]+)$/.exec(String(v ?? ''));
+  return m ? parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16) : 0;
+}
+
+export class HealthSeries {
+  /** Replication per content from gp_stat_replication: state and bytes the mirror has not replayed. */
+  replication = new Map<number, { state: string; lagBytes: number }>();
+  /** The largest lag over all pairs, per catalog refresh (oldest first). */
+  lagSeries: { t: number; maxLagBytes: number }[] = [];
+  /** When a fault was in force: transitions, oldest first. */
+  faultTimeline: { t: number; active: boolean }[] = [];
+
+  /** Rows of gp_stat_replication (gp_segment_id, state, sent_lsn, replay_lsn). */
+  addReplication(rows: Record<string, unknown>[], now = Date.now()): void {
+    const m = new Map<number, { state: string; lagBytes: number }>();
+    for (const r of rows)
+      m.set(Number(r['gp_segment_id']), {
+        state: String(r['state']),
+        lagBytes: Math.max(0, lsnBytes(r['sent_lsn']) - lsnBytes(r['replay_lsn'])),
+      });
+    this.replication = m;
+    const maxLagBytes = Math.max(0, ...[...m.values()].map((x) => x.lagBytes));
+    this.lagSeries = [...this.lagSeries, { t: now, maxLagBytes }].slice(-120);
+  }
+
+  /** Records whether a fault is in force now (only its transitions are kept). */
+  noteFault(active: boolean, now = Date.now()): void {
+    const last = this.faultTimeline[this.faultTimeline.length - 1];
+    if (last?.active === active || (!last && !active)) return;
+    this.faultTimeline = [...this.faultTimeline, { t: now, active }].slice(-200);
+  }
+
+  /** Was a fault in force at time `t` (ms since the epoch)? */
+  faultAt(t: number): boolean {
+    let active = false;
+    for (const x of this.faultTimeline) {
+      if (x.t > t) break;
+      active = x.active;
+    }
+    return active;
+  }
+}
