@@ -114,6 +114,7 @@ export class MppInstanceDetails extends LitElement {
               ${row.content === -1 ? 'Open console' : 'Utility-mode console'}
             </button>
           </div>
+          ${this.renderReplication(row.content)}
           ${
             row.content !== -1 && !s.features.utilityMode
               ? html`<p class="note">Utility-mode sessions on segments are coming with mirroring.</p>`
@@ -138,6 +139,50 @@ export class MppInstanceDetails extends LitElement {
         </div>
       </div>
     `;
+  }
+
+  /** The pair's walsender, as gp_stat_replication shows it at the last catalog refresh. */
+  private renderReplication(content: number) {
+    const r = this.store?.health.replication.get(content);
+    const who = content === -1 ? 'coordinator → standby' : 'primary → mirror';
+    if (!r)
+      return html`<h3>Replication (${who})</h3>
+        <p class="muted">No walsender streaming for this ${content === -1 ? 'coordinator' : 'content'}.</p>`;
+    return html`<h3>Replication (${who})</h3>
+      <table class="kv replication">
+        <tr>
+          <th>state</th>
+          <td>${r.state}</td>
+        </tr>
+        <tr>
+          <th>sync_state</th>
+          <td>${r.syncState ?? ''}</td>
+        </tr>
+        <tr>
+          <th>sent_lsn</th>
+          <td class="mono">${r.sentLsn ?? ''}</td>
+        </tr>
+        <tr>
+          <th>flush_lsn</th>
+          <td class="mono">${r.flushLsn ?? ''}</td>
+        </tr>
+        <tr>
+          <th>replay_lsn</th>
+          <td class="mono">${r.replayLsn ?? ''}</td>
+        </tr>
+        <tr>
+          <th>replay lag</th>
+          <td>${(r.lagBytes / 1024).toFixed(1)} kB</td>
+        </tr>
+        ${
+          r.syncError && r.syncError !== 'none'
+            ? html`<tr>
+                <th>sync_error</th>
+                <td class="error">${r.syncError}</td>
+              </tr>`
+            : nothing
+        }
+      </table>`;
   }
 }
 

@@ -316,7 +316,9 @@ export class ClusterStore {
   private async readReplication(c: Cluster): Promise<void> {
     this.health.addReplication(
       rowsToObjects(
-        await c.query('select gp_segment_id, state, sent_lsn, replay_lsn from gp_stat_replication'),
+        await c.query(
+          'select gp_segment_id, state, sent_lsn, flush_lsn, replay_lsn, sync_state, sync_error from gp_stat_replication',
+        ),
       ),
     );
   }

@@ -9,22 +9,45 @@ export function lsnBytes(v: unknown): number {
   return m ? parseInt(m[1]!, 16) * 2 ** 32 + parseInt(m[2]!, 16) : 0;
 }
 
+/** One pair's walsender as gp_stat_replication shows it, with its lag in bytes. */
+export interface PairReplication {
+  state: string;
+  lagBytes: number;
+  sentLsn?: string;
+  flushLsn?: string;
+  replayLsn?: string;
+  syncState?: string;
+  syncError?: string;
+}
+
 export class HealthSeries {
-  /** Replication per content from gp_stat_replication: state and bytes the mirror has not replayed. */
-  replication = new Map<number, { state: string; lagBytes: number }>();
+  /** Replication per content from gp_stat_replication (-1: the coordinator's standby). */
+  replication = new Map<number, PairReplication>();
   /** The largest lag over all pairs, per catalog refresh (oldest first). */
   lagSeries: { t: number; maxLagBytes: number }[] = [];
   /** When a fault was in force: transitions, oldest first. */
   faultTimeline: { t: number; active: boolean }[] = [];
 
-  /** Rows of gp_stat_replication (gp_segment_id, state, sent_lsn, replay_lsn). */
+  /** Rows of gp_stat_replication (gp_segment_id, state, the LSNs, sync_state, sync_error). */
   addReplication(rows: Record<string, unknown>[], now = Date.now()): void {
-    const m = new Map<number, { state: string; lagBytes: number }>();
-    for (const r of rows)
-      m.set(Number(r['gp_segment_id']), {
+    const m = new Map<number, PairReplication>();
+    const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+    for (const r of rows) {
+      const p: PairReplication = {
         state: String(r['state']),
         lagBytes: Math.max(0, lsnBytes(r['sent_lsn']) - lsnBytes(r['replay_lsn'])),
-      });
+      };
+      const fields = {
+        sentLsn: text(r['sent_lsn']),
+        flushLsn: text(r['flush_lsn']),
+        replayLsn: text(r['replay_lsn']),
+        syncState: text(r['sync_state']),
+        syncError: text(r['sync_error']),
+      };
+      for (const [k, v] of Object.entries(fields))
+        if (v !== undefined) (p as unknown as Record<string, string>)[k] = v;
+      m.set(Number(r['gp_segment_id']), p);
+    }
     this.replication = m;
     const maxLagBytes = Math.max(0, ...[...m.values()].map((x) => x.lagBytes));
     this.lagSeries = [...this.lagSeries, { t: now, maxLagBytes }].slice(-120);

@@ -76,6 +76,13 @@ describe('<mpp-ha-lab>', () => {
     await until(() => el.store.features !== undefined && inShadow(el, 'mpp-catalog') !== null, 'panels');
     await until(() => el.workload.series.length >= 2, 'two workload samples');
     await page.screenshot({ path: '__screenshots__/lab-1280x800.png' });
+    // An instance's details show its pair's walsender from gp_stat_replication.
+    card(el, 2)!.click();
+    const details = await until(() => inShadow(el, 'mpp-instance-details'), 'the details panel');
+    await until(() => {
+      const table = inShadow(details, 'table.replication');
+      return !!table && /state\s*streaming[\s\S]*replay_lsn\s*[0-9A-F]+\/[0-9A-F]+/.test(text(table));
+    }, 'the pair streaming, with its LSNs');
   });
 
   it('runs a script in the console and shows the result', async () => {
