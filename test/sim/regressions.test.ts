@@ -69,4 +69,12 @@ describe('explorer regressions', () => {
       { op: 'crash', target: 2 },
       { op: 'recoverseg', flags: '-r' },
     ]));
+
+  it('a coordinator that crashes twice in a row (no transaction between) still sees every committed row', () =>
+    replay(2952, [
+      { op: 'appends', n: 2, salt: 676342757 },
+      { op: 'coordinatorFailover' },
+      { op: 'restart', target: 8 },
+      { op: 'crash', target: 8 },
+    ]));
 });

@@ -15,7 +15,12 @@ describe('HealthSeries', () => {
       ],
       10,
     );
-    expect(h.replication.get(0)).toEqual({ state: 'streaming', lagBytes: 0x2000 });
+    expect(h.replication.get(0)).toEqual({
+      state: 'streaming',
+      lagBytes: 0x2000,
+      sentLsn: '0/3000',
+      replayLsn: '0/1000',
+    });
     expect(h.lagSeries).toEqual([{ t: 10, maxLagBytes: 0x2000 }]);
   });
 

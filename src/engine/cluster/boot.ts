@@ -84,9 +84,6 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       // A panic of an incarnation already gone (work it left running) must not kill the current one.
       if (alive()) ctx.onPanic(node);
     };
-    // The end-of-recovery checkpoint of an activation must carry the DTM's state (the next
-    // gxid): redo after a later crash starts there, past the reservations that set it.
-    inst.checkpointer.extra = () => ({ dtm: dtm.checkpointState() });
     node.inst = inst;
     node.standbyDtm = dtm;
     const mirror = new MirrorReplication(inst, async () => {

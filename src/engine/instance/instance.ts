@@ -59,6 +59,11 @@ export interface RedoExtensions {
   onRedoCommit?: (rec: XactRecord, xid: number) => void;
   /** The checkpoint recovery starts from: its `extra` state. */
   onCheckpoint?: (extra: Record<string, unknown> | undefined) => void;
+  /**
+   * State the layer above keeps in every checkpoint, the end-of-recovery one included (set
+   * before recovery runs: a checkpoint without it would hide the reservations before it).
+   */
+  checkpointExtra?: () => Record<string, unknown>;
 }
 
 export interface InstanceRuntime {
@@ -211,6 +216,7 @@ export class Instance implements StorageContext {
           : 'the data directory is empty: the instance was never initialised',
       );
     const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
+    if (extensions.checkpointExtra) inst.checkpointer.extra = extensions.checkpointExtra;
     await inst.recover(standby);
     return inst;
   }

@@ -44,6 +44,8 @@ export class DistributedTxManager {
       },
       onCheckpoint: (extra) =>
         this.restore(extra?.['dtm'] as { nextGxid?: number; committed?: string[] } | undefined),
+      // Every checkpoint carries the DTM's state, from the end-of-recovery one on.
+      checkpointExtra: () => ({ dtm: this.checkpointState() }),
     };
   }
 
