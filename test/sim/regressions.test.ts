@@ -77,4 +77,13 @@ describe('explorer regressions', () => {
       { op: 'restart', target: 8 },
       { op: 'crash', target: 8 },
     ]));
+
+  it('the repair clears a full disk on the coordinator too (after two activations dbid 9 is the coordinator)', () =>
+    replay(3809, [
+      { op: 'coordinatorFailover' },
+      { op: 'initStandby' },
+      { op: 'coordinatorFailover' },
+      { op: 'diskFull', dbid: 9, full: true },
+      { op: 'appends', n: 4, salt: 784787671 },
+    ]));
 });

@@ -136,12 +136,12 @@ async function transfers(c: SimCluster, n: number, salt: number): Promise<string
 export async function repair(c: SimCluster): Promise<string> {
   const f = c.faults;
   f.heal();
+  // Every instance's network and disk faults go, the coordinator's too (dbids move between
+  // roles: an activated standby, a reused dbid).
   for (const i of c.sim.instances()) {
     f.delay(i.dbid, 0);
-    if (i.content >= 0) {
-      f.slowDisk(i.dbid, 0);
-      f.diskFull(i.dbid, false);
-    }
+    f.slowDisk(i.dbid, 0);
+    f.diskFull(i.dbid, false);
   }
   const steps: string[] = [];
   // A crashed coordinator is restarted (its standby may be behind); then a crashed standby.
