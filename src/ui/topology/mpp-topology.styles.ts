@@ -54,6 +54,24 @@ export const styles = [
       flex: 1 1 12rem;
       min-width: 0;
     }
+    .compact .host {
+      flex: 1 1 9rem;
+      padding: 0.3rem;
+    }
+    .compact .cards {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(4.6rem, 1fr));
+      gap: 0.2rem;
+    }
+    .compact .card {
+      padding: 0.1rem 0.25rem;
+      font-size: 0.7rem;
+      min-height: 0;
+      min-width: 0;
+      overflow: hidden;
+      white-space: nowrap;
+      border-width: 1px;
+    }
     .host-down {
       border-color: var(--mpp-down, #f87171);
       border-style: dashed;

@@ -99,7 +99,7 @@ export class MppTopology extends LitElement {
     const coordHosts = hosts.filter(coordOnly);
     const segHosts = hosts.filter((h) => !coordOnly(h));
     return html`
-      <div class="wrap">
+      <div class="wrap ${this._compact ? 'compact' : ''}">
         <svg class="links" aria-hidden="true">
           ${this._links.map(
             (l) =>
@@ -144,6 +144,15 @@ export class MppTopology extends LitElement {
     `;
   }
 
+  /**
+   * Many instances (a simulated 16 × 8 cluster): each card shrinks to one line (role glyph,
+   * content, status glyph, its full description in its label), and pairs are linked on hover
+   * only, so a host of 16 instances fits a row.
+   */
+  private get _compact(): boolean {
+    return this._rows.length > COMPACT_ABOVE;
+  }
+
   private _renderCard(r: SegmentRow) {
     const eff = effectiveStatus(r, this._proc(r.dbid));
     const roleCls = `${r.content === -1 ? 'coordinator ' : ''}${r.role === 'p' ? 'primary' : 'mirror'}`;
@@ -179,33 +188,46 @@ export class MppTopology extends LitElement {
         <span class="top">
           <span class="glyph role-glyph" aria-hidden="true">${roleGlyph(r)}</span>
           <span class="content">${contentLabel(r.content)}</span>
-          <span class="dbid">dbid ${r.dbid}</span>
+          ${
+            this._compact
+              ? html`<span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span>`
+              : html`<span class="dbid">dbid ${r.dbid}</span>`
+          }
         </span>
-        <span class="line role">
-          ${roleLabel(r.role, r.content)}${mismatch ? html` <span class="warn">⚠ preferred ${roleLabel(r.preferredRole, r.content)}</span>` : nothing}
-        </span>
-        <span class="line status"
-          ><span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span> ${STATUS_TEXT[eff]}</span
-        >
-        ${eff === 'crashed' ? html`<span class="line small">catalog still says <code>u</code>: no FTS yet</span>` : nothing}
-        ${
-          r.content >= 0
-            ? paired
-              ? html`<span class="line mode">${r.mode === 's' ? '⇄' : '⇥'} ${modeLabel(r.mode)}</span>`
-              : html`<span class="line mode muted">– no mirror</span>`
-            : nothing
-        }
-        ${
-          partner
-            ? html`<span class="line small pair"
-                >↔ ${roleLabel(partner.role, partner.content)} dbid ${partner.dbid} on
-                ${partner.hostname}</span
-              >`
-            : nothing
-        }
-        <span class="line port muted">:${r.port}</span>
+        ${this._compact ? nothing : this._cardDetails(r, eff, mismatch, paired, partner)}
       </button>
     `;
+  }
+
+  private _cardDetails(
+    r: SegmentRow,
+    eff: ReturnType<typeof effectiveStatus>,
+    mismatch: boolean,
+    paired: boolean,
+    partner: SegmentRow | undefined,
+  ) {
+    return html` <span class="line role">
+        ${roleLabel(r.role, r.content)}${mismatch ? html` <span class="warn">⚠ preferred ${roleLabel(r.preferredRole, r.content)}</span>` : nothing}
+      </span>
+      <span class="line status"
+        ><span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span> ${STATUS_TEXT[eff]}</span
+      >
+      ${eff === 'crashed' ? html`<span class="line small">catalog still says <code>u</code>: no FTS yet</span>` : nothing}
+      ${
+        r.content >= 0
+          ? paired
+            ? html`<span class="line mode">${r.mode === 's' ? '⇄' : '⇥'} ${modeLabel(r.mode)}</span>`
+            : html`<span class="line mode muted">– no mirror</span>`
+          : nothing
+      }
+      ${
+        partner
+          ? html`<span class="line small pair"
+              >↔ ${roleLabel(partner.role, partner.content)} dbid ${partner.dbid} on ${partner.hostname}</span
+            >`
+          : nothing
+      }
+      <span class="line port muted">:${r.port}</span>`;
   }
 
   private _legend() {
@@ -224,6 +246,10 @@ export class MppTopology extends LitElement {
   private _measureLinks(): void {
     const wrap = this.renderRoot.querySelector<HTMLElement>('.wrap');
     if (!wrap) return;
+    if (this._compact) {
+      if (this._links.length) this._links = [];
+      return;
+    }
     const origin = wrap.getBoundingClientRect();
     const links: { d: string; content: number; ok: boolean }[] = [];
     const byContent = new Map<number, SegmentRow[]>();
@@ -269,6 +295,9 @@ export function linkPath(a: DOMRect, b: DOMRect, origin: DOMRect): string {
   const bend = Math.max(20, (u.top - t.bottom) / 2);
   return `M${f(x1, t.bottom)} C${f(x1, t.bottom + bend)} ${f(x2, u.top - bend)} ${f(x2, u.top)}`;
 }
+
+/** Above this many instances the topology draws compact cards. */
+const COMPACT_ABOVE = 40;
 
 function hostOrder(rows: SegmentRow[], host: string): number {
   const r = rows.filter((x) => x.hostname === host);

@@ -73,8 +73,15 @@ describe('simulation in the lab', () => {
       mirroring: 'spread',
     });
     await until(() => el.store.config.length === 258, 'all 258 rows of gp_segment_configuration', 30_000);
-    const cards = allInShadow(inShadow(el, 'mpp-topology'), '[part="instance"]');
-    expect(cards.length).toBe(258);
+    const topology = inShadow(el, '.p-topology mpp-topology')!;
+    const cards = await until(() => {
+      const list = allInShadow(topology, '[part="instance"]');
+      return list.length === 258 ? list : undefined;
+    }, 'all 258 instances drawn');
+    // Hundreds of instances: compact cards, each still described in full for assistive tech.
+    expect(inShadow(topology, '.wrap.compact')).not.toBeNull();
+    const seg0 = cards.find((c) => c.dataset['dbid'] === '2')!;
+    expect(seg0.getAttribute('aria-label')).toMatch(/^dbid 2, seg0, primary, up, synced/);
     await el.store.cluster!.faults.crash('sdw3');
     // Virtual time runs 30× the wall clock: FTS finds the host gone within seconds.
     await until(
