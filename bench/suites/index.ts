@@ -3,3 +3,4 @@
 import './raw.ts';
 import './storage.ts';
 import './cluster.ts';
+import './lab.ts';
