@@ -7,7 +7,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import { SimScheduler } from '../runtime/sim.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
-import type { Disk } from '../storage/disk.ts';
+import { sameBytes, type Disk } from '../storage/disk.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -221,10 +221,4 @@ export function blocksThatDiffer(a: BlockSource, b: BlockSource, prefix: string)
     }
   }
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

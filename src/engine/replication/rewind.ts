@@ -6,13 +6,8 @@
  */
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
-import {
-  CONTROL_FILE,
-  readControl,
-  STANDBY_SIGNAL,
-  writeControl,
-  writeStandbySignal,
-} from '../instance/control.ts';
+import { CONTROL_FILE, readControl, STANDBY_SIGNAL } from '../instance/control.ts';
+import { BlockCopier, finishAsMirror } from './block-copy.ts';
 import { parseSegmentFileName, segmentFileName, WalFiles, WAL_DIR } from '../wal/segments.ts';
 import { WalReader } from '../wal/reader.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
@@ -57,38 +52,17 @@ export async function copyChangedBlocks(
   for (const f of target.files())
     if (!keep.has(f) && !LOCAL_FILES.has(f) && ![...twins.values()].includes(f)) target.unlink(f);
   const total = files.reduce((n, f) => n + src.nblocks(f) * BLCKSZ, 0);
-  let bytes = 0;
+  const copier = new BlockCopier(src, target);
   let done = 0;
   for (const f of files) {
-    const n = src.nblocks(f);
-    if (target.nblocks(f) > n) target.truncate(f, n);
-    for (let b = 0; b < n; b++) {
-      const data = src.read(f, b);
-      done += BLCKSZ;
-      if (!data) continue;
-      const twin = twins.get(f);
-      const have = target.read(f, b) ?? (twin ? target.read(twin, b) : undefined);
-      if (have && equalBlocks(have, data)) {
-        if (twin) target.write(f, b, have);
-        continue;
-      }
-      target.write(f, b, data);
-      bytes += BLCKSZ;
-    }
+    copier.copyWhole(f, twins.get(f));
+    done += src.nblocks(f) * BLCKSZ;
     onProgress?.(done, total);
   }
   for (const t of twins.values()) if (t) target.unlink(t);
-  writeControl(target, { ...control, state: 'in archive recovery', minRecoveryPoint: source.wal.flushedLsn });
-  target.unlink('gp_replication.conf');
-  writeStandbySignal(target);
-  await target.sync();
+  await finishAsMirror(target, control, source.wal.flushedLsn);
+  const bytes = copier.bytes;
   return { bytes, total, files: files.length };
-}
-
-function equalBlocks(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** pg_rewind's failures, worded as pg_rewind words them; the segment needs a full recovery. */
@@ -173,67 +147,42 @@ export async function rewind(
   const src = source.disk;
   const relation = (f: string) => f.startsWith('base/');
   const wal = (f: string) => f.startsWith(WAL_DIR);
-  let bytes = 0;
-  let done = 0;
-  // A block the target already holds (under this name, or in `twin`: the same WAL segment under
-  // its older timeline's name) is copied locally, not fetched from the source.
-  const copyBlock = (f: string, b: number, twin?: string): void => {
-    const data = src.read(f, b);
-    if (!data) return;
-    const have = target.read(f, b) ?? (twin ? target.read(twin, b) : undefined);
-    if (have && equalBlocks(have, data)) {
-      if (twin && target.nblocks(f) <= b) target.write(f, b, have);
-      return;
-    }
-    target.write(f, b, data);
-    bytes += BLCKSZ;
-  };
-  const copyWhole = (f: string, twin?: string): void => {
-    const n = src.nblocks(f);
-    if (n === 0) {
-      target.unlink(f);
-      return;
-    }
-    if (target.nblocks(f) > n) target.truncate(f, n);
-    for (let b = 0; b < n; b++) copyBlock(f, b, twin);
-  };
+  const copier = new BlockCopier(src, target);
   const srcFiles = new Set(src.files().filter((f) => !LOCAL_FILES.has(f)));
+  const planned = [...blocks.values()].reduce((n, set) => n + set.size * BLCKSZ, 0);
+  let done = 0;
   // Relation files: created or dropped since (copied whole / removed), else the touched blocks.
   for (const f of target.files()) if (relation(f) && !srcFiles.has(f)) target.unlink(f);
-  for (const f of srcFiles) if (relation(f) && (target.nblocks(f) === 0 || wholeFiles.has(f))) copyWhole(f);
+  for (const f of srcFiles)
+    if (relation(f) && (target.nblocks(f) === 0 || wholeFiles.has(f))) copier.copyWhole(f);
   for (const [f, set] of blocks) {
+    done += set.size * BLCKSZ;
     if (wholeFiles.has(f) || !srcFiles.has(f)) continue;
     const n = src.nblocks(f);
-    if (target.nblocks(f) > n) target.truncate(f, n);
-    for (const b of set) if (b < n) copyBlock(f, b);
-    done += set.size * BLCKSZ;
-    onProgress?.(done, done);
+    copier.truncateTo(f, n);
+    for (const b of set) if (b < n) copier.copyBlock(f, b);
+    onProgress?.(done, planned);
   }
   // Everything that is not relation data nor WAL (the commit log...): the source's copy.
-  for (const f of srcFiles) if (!relation(f) && !wal(f)) copyWhole(f);
+  for (const f of srcFiles) if (!relation(f) && !wal(f)) copier.copyWhole(f);
   for (const f of target.files())
     if (!relation(f) && !wal(f) && !srcFiles.has(f) && !LOCAL_FILES.has(f)) target.unlink(f);
   // WAL: the source's from the divergence's segment on (its part before the divergence is the
   // target's own, under the older timeline's name); the target's own WAL after it goes.
   const twinOf = (file: string, segno: number) =>
     target.files(WAL_DIR).find((t) => t !== file && parseSegmentFileName(t, segSize)?.segno === segno);
-  for (const s of sourceWal) if (s.segno >= divergenceSeg) copyWhole(s.file, twinOf(s.file, s.segno));
+  for (const s of sourceWal) if (s.segno >= divergenceSeg) copier.copyWhole(s.file, twinOf(s.file, s.segno));
   for (const t of target.files(WAL_DIR)) {
     const p = parseSegmentFileName(t, segSize);
     if (p && p.segno >= divergenceSeg && !srcFiles.has(t)) target.unlink(t);
   }
   const total = [...srcFiles].reduce((n, f) => n + src.nblocks(f) * BLCKSZ, 0);
-  writeControl(target, {
-    ...source.control,
-    state: 'in archive recovery',
-    checkpoint: common.lsn,
-    redo: common.redo,
-    history,
-    minRecoveryPoint: source.wal.flushedLsn,
-  });
-  target.unlink('gp_replication.conf');
-  writeStandbySignal(target);
-  await target.sync();
+  await finishAsMirror(
+    target,
+    { ...source.control, checkpoint: common.lsn, redo: common.redo, history },
+    source.wal.flushedLsn,
+  );
+  const bytes = copier.bytes;
   return { bytes, total, files: srcFiles.size, divergence, checkpoint: common.lsn };
 }
 

@@ -13,6 +13,13 @@
  */
 export const BLCKSZ = 8192;
 
+/** Byte-for-byte equality of two blocks (or any byte arrays). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export interface Disk {
   /** A copy of one block, or undefined when the block was never written (or is past the end). */
   read(file: string, block: number): Uint8Array | undefined;

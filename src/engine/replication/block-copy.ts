@@ -1,0 +1,66 @@
+/**
+ * Copying a running source's files onto a target disk block by block, as gprecoverseg's
+ * differential and incremental (pg_rewind) recoveries do: only blocks that differ are fetched,
+ * and a WAL segment the source started on a newer timeline takes its first blocks from the
+ * target's own copy under the older timeline's name. Then the target is left ready to start as
+ * a mirror from a given checkpoint.
+ */
+import { BLCKSZ, sameBytes, type Disk } from '../storage/disk.ts';
+import { writeControl, writeStandbySignal, type ControlData } from '../instance/control.ts';
+
+export class BlockCopier {
+  /** Bytes fetched from the source (blocks the target had are not counted). */
+  bytes = 0;
+  private readonly src: Disk;
+  private readonly target: Disk;
+
+  constructor(src: Disk, target: Disk) {
+    this.src = src;
+    this.target = target;
+  }
+
+  /** Makes block `b` of `f` equal to the source's; `twin` names a local file that may hold it. */
+  copyBlock(f: string, b: number, twin?: string): void {
+    const data = this.src.read(f, b);
+    if (!data) return;
+    const t = this.target;
+    const have = t.read(f, b) ?? (twin ? t.read(twin, b) : undefined);
+    if (have && sameBytes(have, data)) {
+      if (twin && t.nblocks(f) <= b) t.write(f, b, have);
+      return;
+    }
+    t.write(f, b, data);
+    this.bytes += BLCKSZ;
+  }
+
+  /** Makes the whole file equal to the source's (removed when the source has none). */
+  copyWhole(f: string, twin?: string): void {
+    const n = this.src.nblocks(f);
+    if (n === 0) {
+      this.target.unlink(f);
+      return;
+    }
+    this.truncateTo(f, n);
+    for (let b = 0; b < n; b++) this.copyBlock(f, b, twin);
+  }
+
+  /** Drops the target's blocks past `n`. */
+  truncateTo(f: string, n: number): void {
+    if (this.target.nblocks(f) > n) this.target.truncate(f, n);
+  }
+}
+
+/**
+ * Leaves the target ready to start as a mirror: its control file says to recover from
+ * `control`'s checkpoint until it reaches `minRecoveryPoint`, with standby.signal, durably.
+ */
+export async function finishAsMirror(
+  target: Disk,
+  control: ControlData,
+  minRecoveryPoint: number,
+): Promise<void> {
+  writeControl(target, { ...control, state: 'in archive recovery', minRecoveryPoint });
+  target.unlink('gp_replication.conf');
+  writeStandbySignal(target);
+  await target.sync();
+}
