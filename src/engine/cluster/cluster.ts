@@ -16,6 +16,8 @@ import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
+import { localSource } from '../replication/copy-source.ts';
+import { recoverData } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from './placement.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type {
@@ -105,7 +107,7 @@ export class InlineCluster implements Cluster {
     for (const row of this.initialConfig.filter((r) => r.role === 'm' && r.content >= 0)) {
       const node = this.addNode(row, await this.openDisk(`${name}-dbid${row.dbid}`));
       const primary = this.nodes.mirrorOf(node)!;
-      if (node.disk.files('global/').length === 0) await baseBackup(primary.inst!, node.disk);
+      if (node.disk.files('global/').length === 0) await baseBackup(localSource(primary.inst!), node.disk);
       await bootNode(this.boot, node, false);
       // The primary's walsender is already retrying: it connects on its next attempt.
       attachStandby(this.boot, primary, node);
@@ -123,7 +125,7 @@ export class InlineCluster implements Cluster {
     const node = existing ?? this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
     node.retired = false;
     node.host = row.hostname;
-    await baseBackup(coordinator.inst!, node.disk);
+    await baseBackup(localSource(coordinator.inst!), node.disk);
     await bootNode(this.boot, node, false);
     attachStandby(this.boot, coordinator, node);
     return node;
@@ -266,6 +268,8 @@ export class InlineCluster implements Cluster {
       reach: (point, dbid) => this.points.reach(point, dbid),
       recoveryProgress: this.recoveryProgress,
       cancelled: () => options.signal?.aborted === true,
+      recoverData: (target, source, mode, progress) =>
+        recoverData(localSource(source.inst!), target.disk, mode, this.clock, progress),
       standby: () => {
         const acting = this.lastCoordinator();
         const node = [...this.nodes.nodes.values()].find(
@@ -292,7 +296,7 @@ export class InlineCluster implements Cluster {
         this.knownRows.set(row.dbid, row);
         const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
         const primary = this.nodes.mirrorOf(node)!;
-        await baseBackup(primary.inst!, node.disk);
+        await baseBackup(localSource(primary.inst!), node.disk);
         await bootNode(this.boot, node, false);
         attachStandby(this.boot, primary, node);
       },

@@ -12,7 +12,7 @@ import type { Clock, TraceSink } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
-import { globalMessageChannel, type ChannelLike } from '../runtime/link-endpoint.ts';
+import { globalMessageChannel, type ChannelLike, type PortLike } from '../runtime/link-endpoint.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import type { FtsApi, MirrorApi } from '../replication/protocol.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
@@ -43,6 +43,8 @@ export interface InstanceNode {
   mirror?: MirrorReplication | undefined;
   /** Replication of the running primary (walsender, sync rep, FTS answers). */
   repl?: PrimaryReplication | undefined;
+  /** Runs in another process (a worker): calls reach it over a port its runtime hands out. */
+  remote?: boolean;
   /** The methods the running process serves (by its role: segment, mirror, coordinator). */
   handlers: Partial<Record<keyof InstanceApi, (...args: never[]) => Promise<unknown>>>;
 }
@@ -61,6 +63,10 @@ export class NodeSet {
 
   /** Makes the channel of a new link: a real MessageChannel, or the simulator's. */
   private readonly channel: () => ChannelLike;
+
+  /** Hands out a port to a remote node's process (the worker runtime); one per caller and peer. */
+  connector: ((from: number, to: number) => Promise<PortLike>) | undefined;
+  private readonly connecting = new Map<string, Promise<Link<InstanceApi>>>();
 
   constructor(clock: Clock, trace: TraceSink, channel?: () => ChannelLike, callTimeoutMs = 3_600_000) {
     this.clock = clock;
@@ -105,7 +111,57 @@ export class NodeSet {
   ): Promise<Awaited<ReturnType<InstanceApi[K]>>> {
     const target = this.nodes.get(to);
     if (!target || !target.up) return Promise.reject(refused(target));
-    return this.link(from, to).call(method, args, timeoutMs === undefined ? undefined : { timeoutMs });
+    const options = timeoutMs === undefined ? undefined : { timeoutMs };
+    if (target.remote) return this.remoteLink(from, target).then((l) => l.call(method, args, options));
+    return this.link(from, to).call(method, args, options);
+  }
+
+  /** A link to a node in another process, over a port its runtime hands out (once per pair). */
+  private remoteLink(from: number, target: InstanceNode): Promise<Link<InstanceApi>> {
+    const key = `${from}>${target.dbid}`;
+    const l = this.links.get(key);
+    if (l && !l.link.closed) return Promise.resolve(l.link);
+    let p = this.connecting.get(key);
+    if (!p) {
+      if (!this.connector) return Promise.reject(refused(target));
+      p = this.connector(from, target.dbid).then(
+        (port) => {
+          this.connecting.delete(key);
+          const link = this.linkOn(port, from, target);
+          this.links.set(key, {
+            link,
+            close: () => {
+              link.close('the instance went down');
+              port.close();
+            },
+          });
+          return link;
+        },
+        (e: unknown) => {
+          this.connecting.delete(key);
+          throw e;
+        },
+      );
+      this.connecting.set(key, p);
+    }
+    return p;
+  }
+
+  private linkOn(port: PortLike, from: number, target: InstanceNode): Link<InstanceApi> {
+    return connectApi<InstanceApi>(port, {
+      peerName: `dbid ${target.dbid} (seg${target.content} ${target.host})`,
+      from,
+      to: target.dbid,
+      clock: this.clock,
+      faults: this.faults,
+      timeoutMs: this.callTimeoutMs,
+      trace: this.trace,
+    });
+  }
+
+  /** Serves `node`'s current handlers on a port a remote caller holds the other end of. */
+  serve(node: InstanceNode, port: PortLike): { close(): void } {
+    return serveApi(port, forwardTo(node));
   }
 
   /** The instance died: every link to or from it breaks, pending calls fail at once. */
@@ -130,29 +186,8 @@ export class NodeSet {
     if (!l || l.link.closed) {
       const target = this.get(to);
       const ch = this.channel();
-      // The served side forwards to whatever the node's process serves now.
-      const impl = new Proxy({} as Record<string, unknown>, {
-        get: (_t, prop) => {
-          if (typeof prop !== 'string') return undefined;
-          return (...args: unknown[]) => {
-            const h = target.handlers[prop as keyof InstanceApi] as
-              ((...a: unknown[]) => Promise<unknown>) | undefined;
-            if (!target.up) return Promise.reject(refused(target));
-            if (!h) return Promise.reject(notServed(target, prop));
-            return h(...args);
-          };
-        },
-      }) as unknown as InstanceApi;
-      const served = serveApi(ch.port1, impl);
-      const link = connectApi<InstanceApi>(ch.port2, {
-        peerName: `dbid ${to} (seg${target.content} ${target.host})`,
-        from,
-        to,
-        clock: this.clock,
-        faults: this.faults,
-        timeoutMs: this.callTimeoutMs,
-        trace: this.trace,
-      });
+      const served = serveApi(ch.port1, forwardTo(target));
+      const link = this.linkOn(ch.port2, from, target);
       l = {
         link,
         close: () => {
@@ -166,6 +201,21 @@ export class NodeSet {
     }
     return l.link;
   }
+}
+
+/** The served side of a link forwards to whatever the node's process serves now. */
+function forwardTo(target: InstanceNode): InstanceApi {
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_t, prop) => {
+      if (typeof prop !== 'string') return undefined;
+      return (...args: unknown[]) => {
+        const h = target.handlers[prop as keyof InstanceApi] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        if (!target.up) return Promise.reject(refused(target));
+        if (!h) return Promise.reject(notServed(target, prop));
+        return h(...args);
+      };
+    },
+  }) as unknown as InstanceApi;
 }
 
 function notServed(n: InstanceNode, method: string): Error {

@@ -3,9 +3,9 @@
  * that a new mirror replays WAL from that checkpoint's redo point. The primary keeps serving
  * writes meanwhile: pages changed after the checkpoint are made right by replaying the WAL.
  */
-import { SLOT_FILE, createSlot } from './slot.ts';
+import { SLOT_FILE } from './slot.ts';
+import type { CopySource } from './copy-source.ts';
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
-import type { Instance } from '../instance/instance.ts';
 import {
   readControl,
   writeControl,
@@ -20,11 +20,11 @@ export interface BaseBackupResult {
 }
 
 export async function baseBackup(
-  primary: Instance,
+  primary: CopySource,
   target: Disk,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
 ): Promise<BaseBackupResult> {
-  createSlot(primary);
+  primary.createSlot();
   await primary.checkpoint();
   const source = primary.disk;
   // The control file as of the checkpoint: the copy starts replay at its redo point.

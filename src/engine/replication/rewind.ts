@@ -5,7 +5,7 @@
  * point. What moves is proportional to what changed, not to the size of the data.
  */
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
-import type { Instance } from '../instance/instance.ts';
+import type { CopySource } from './copy-source.ts';
 import { CONTROL_FILE, readControl, STANDBY_SIGNAL } from '../instance/control.ts';
 import { BlockCopier, finishAsMirror } from './block-copy.ts';
 import { parseSegmentFileName, segmentFileName, WalFiles, WAL_DIR } from '../wal/segments.ts';
@@ -28,7 +28,7 @@ export interface CopyResult {
 const LOCAL_FILES = new Set([CONTROL_FILE, STANDBY_SIGNAL, 'gp_replication.conf', 'fts_probe_file.bak']);
 
 export async function copyChangedBlocks(
-  source: Instance,
+  source: CopySource,
   target: Disk,
   onProgress?: (done: number, total: number) => void,
 ): Promise<CopyResult> {
@@ -81,7 +81,7 @@ export class RewindError extends Error {
  * to a checkpoint before the divergence, or the source's WAL since it, is gone.
  */
 export async function rewind(
-  source: Instance,
+  source: CopySource,
   target: Disk,
   onProgress?: (done: number, total: number) => void,
 ): Promise<CopyResult & { divergence: Lsn; checkpoint: Lsn }> {

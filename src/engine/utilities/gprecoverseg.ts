@@ -6,10 +6,7 @@
  * the mirror streams and FTS has seen it.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import { baseBackup } from '../replication/basebackup.ts';
-import { copyChangedBlocks, rewind } from '../replication/rewind.ts';
-import { hasStandbySignal, readControl } from '../instance/control.ts';
-import { Instance } from '../instance/instance.ts';
+import type { RecoveryMode } from './recover-data.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import {
   pairOf,
@@ -216,7 +213,7 @@ export async function recover(
     const source = primary ? host.nodes.get(primary.dbid) : undefined;
     const target = host.nodes.get(t.dbid);
     const who = `${t.hostname} (dbid ${t.dbid})`;
-    if (!primary || primary.status !== 'u' || !source?.up || !source.inst) {
+    if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
     }
@@ -245,49 +242,27 @@ export async function recover(
         }
       };
       await host.reach('gprecoverseg_copy', t.dbid);
-      if (type === 'Full' || moves.has(t.dbid)) {
-        const r = await baseBackup(source.inst, target.disk, progress);
+      const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
+      const r = await host.recoverData(target, source, mode, progress);
+      if (r.kind === 'full') {
         log.raw(
           `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%), 0/1 tablespace`,
         );
         log.info(`${who}: pg_basebackup: base backup completed`);
         host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'full', bytes: r.bytes });
+      } else if (r.kind === 'skipped') {
+        log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
+        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
       } else {
-        const control = readControl(target.disk);
-        const wasMirror = hasStandbySignal(target.disk) && control?.timeline === source.inst.timeline;
-        if (type === 'Incremental' && wasMirror && !diverged(control, source.inst.control.history)) {
-          log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
-          host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
-        } else {
-          // pg_rewind first brings a target that did not shut down cleanly up to its own WAL
-          // end (single-user crash recovery), so only blocks changed since the fork differ.
-          if (control && control.state !== 'shut down' && control.state !== 'in archive recovery') {
-            const tmp = await Instance.start({ disk: target.disk, clock: host.clock, trace: () => {} });
-            await tmp.shutdown();
-            tmp.kill();
-          }
-          // Incremental: pg_rewind (blocks the target changed since the divergence); differential:
-          // every block that differs (gprecoverseg --differential's rsync).
-          const r =
-            type === 'Incremental'
-              ? await rewind(source.inst, target.disk, progress)
-              : await copyChangedBlocks(source.inst, target.disk, progress);
-          log.raw(
-            `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
+        log.raw(
+          `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
+        );
+        if (r.kind === 'rewind') log.info(`${who}: pg_rewind: Done!`);
+        else
+          log.info(
+            `${who}: total size is ${r.total} speedup is ${r.bytes ? (r.total / r.bytes).toFixed(2) : 'n/a'}`,
           );
-          if (type === 'Incremental') log.info(`${who}: pg_rewind: Done!`);
-          else
-            log.info(
-              `${who}: total size is ${r.total} speedup is ${r.bytes ? (r.total / r.bytes).toFixed(2) : 'n/a'}`,
-            );
-          host.emit({
-            kind: 'recovery.bytes',
-            dbid: t.dbid,
-            type: type.toLowerCase(),
-            bytes: r.bytes,
-            total: r.total,
-          });
-        }
+        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: mode, bytes: r.bytes, total: r.total });
       }
       await host.restartNode(target);
       recovered.push(t);
@@ -334,15 +309,6 @@ async function backOut(
 }
 
 /** A former primary whose WAL went on past the point where its partner's timeline began. */
-function diverged(
-  control: ReturnType<typeof readControl>,
-  history: { tli: number; begin: number }[],
-): boolean {
-  if (!control) return true;
-  const newer = history.filter((h) => h.tli > control.timeline);
-  return newer.some((h) => control.checkpoint >= h.begin);
-}
-
 function finish(log: UtilityLog, ok: SegmentConfig[], wanted: SegmentConfig[]): UtilityResult {
   if (ok.length === wanted.length) {
     log.info('********************************');

@@ -3,6 +3,7 @@ import type { InstanceNode, NodeSet } from '../cluster/nodes.ts';
 import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
+import type { RecoveredData, RecoveryMode } from './recover-data.ts';
 
 /** What the management utilities need of a running cluster. */
 export interface UtilityHost {
@@ -21,6 +22,13 @@ export interface UtilityHost {
   recoveryProgress: Map<number, RecoveryProgress>;
   /** The caller asked the run to stop (Ctrl-C): long steps check it and stop cleanly. */
   cancelled(): boolean;
+  /** gprecoverseg's copy onto `target` from `source`, run where the target's disk is. */
+  recoverData(
+    target: InstanceNode,
+    source: InstanceNode,
+    mode: RecoveryMode,
+    progress: (done: number, total: number) => void,
+  ): Promise<RecoveredData>;
 }
 
 export interface RecoveryProgress {

@@ -10,6 +10,7 @@ import { Instance } from '../../../src/engine/instance/instance.ts';
 import { MemoryDisk } from '../../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../../src/engine/runtime/clock.ts';
 import { baseBackup } from '../../../src/engine/replication/basebackup.ts';
+import { localSource } from '../../../src/engine/replication/copy-source.ts';
 import { rewind, RewindError } from '../../../src/engine/replication/rewind.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
 
@@ -44,7 +45,7 @@ async function diverged(later: number, checkpointsAfter: number) {
   await a.checkpoint();
   await insert(a, 20, 'before');
   const bDisk = new MemoryDisk();
-  await baseBackup(a, bDisk);
+  await baseBackup(localSource(a), bDisk);
   const b = await Instance.startStandby(rt(bDisk));
   await b.replayer.replayAvailable(true);
   await b.finishRecovery(true); // B: the promoted mirror, on a new timeline
@@ -60,7 +61,7 @@ async function diverged(later: number, checkpointsAfter: number) {
 describe('rewind (pg_rewind)', () => {
   it('copies the blocks the old primary changed since the divergence; replayed as a standby it equals the new primary', async () => {
     const { aDisk, b, rt } = await diverged(40, 0);
-    const r = await rewind(b, aDisk);
+    const r = await rewind(localSource(b), aDisk);
     expect(r.bytes).toBeGreaterThan(0);
     expect(r.bytes).toBeLessThan(r.total / 2);
     const standby = await Instance.startStandby(rt(aDisk));
@@ -74,7 +75,7 @@ describe('rewind (pg_rewind)', () => {
 
   it("fails with pg_rewind's message when the old primary's WAL back to the common checkpoint was recycled", async () => {
     const { aDisk, b } = await diverged(3000, 3);
-    await expect(rewind(b, aDisk)).rejects.toThrow(RewindError);
-    await expect(rewind(b, aDisk)).rejects.toThrow(/could not find previous WAL record/);
+    await expect(rewind(localSource(b), aDisk)).rejects.toThrow(RewindError);
+    await expect(rewind(localSource(b), aDisk)).rejects.toThrow(/could not find previous WAL record/);
   });
 });
