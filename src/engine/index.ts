@@ -4,7 +4,9 @@
  */
 export { ENGINE_VERSION, SERVER_VERSION_STRING } from './version.ts';
 export { SqlError } from './errors.ts';
-export { createCluster } from './cluster/create.ts';
+export { createCluster, registerWorkerRuntime } from './cluster/create.ts';
+export type { ProcessSpawner, SpawnedProcess } from './cluster/process-cluster.ts';
+export { serveProcess, type ProcessRuntime } from './cluster/process-host.ts';
 export type { SimCluster, SimControl, SimInstance } from './cluster/sim-cluster.ts';
 export { SimulationTimeout } from './runtime/sim.ts';
 export { registerDiskProvider, type DiskProvider } from './cluster/disk-providers.ts';

@@ -1,4 +1,4 @@
-/** createCluster: picks the runtime (inline or sim) and lays out the cluster. */
+/** createCluster: picks the runtime (inline, sim or worker) and lays out the cluster. */
 import { sqlError } from '../errors.ts';
 import { realClock } from '../runtime/real-clock.ts';
 import { ControllableClock } from '../runtime/controllable-clock.ts';
@@ -6,22 +6,56 @@ import type { Cluster, ClusterOptions } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import { planCluster } from './placement.ts';
 import { createSimCluster } from './sim-cluster.ts';
+import { ProcessCluster, type ProcessSpawner } from './process-cluster.ts';
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? 'inline';
+  if (runtime === 'worker') {
+    if (!workerSpawner)
+      throw sqlError('feature_not_supported', 'runtime "worker" needs the browser runtime', {
+        hint: "Import the package's browser entry (src/workers), which starts instances in Web Workers.",
+      });
+    return createProcessCluster(options, workerSpawner(options));
+  }
   if (runtime !== 'inline' && runtime !== 'sim')
-    throw sqlError('feature_not_supported', `runtime "${runtime}" is not available yet`);
-  const config = planCluster({
-    hosts: options.hosts ?? ['sdw1', 'sdw2'],
-    segmentsPerHost: options.segmentsPerHost ?? 2,
-    mirroring: options.mirroring ?? 'none',
-    standbyHost: options.standby ? 'scdw' : undefined,
-  });
+    throw sqlError('feature_not_supported', `unknown runtime "${String(runtime)}"`);
+  const config = planOf(options);
   if (runtime === 'sim') return createSimCluster(options, config);
   // Wall-clock time the lab can pause and speed up (cluster.time).
   const time = new ControllableClock(realClock);
   const c = new InlineCluster(options, config, time.clock);
   c.time = time;
   await c.start();
+  return c;
+}
+
+function planOf(options: ClusterOptions) {
+  return planCluster({
+    hosts: options.hosts ?? ['sdw1', 'sdw2'],
+    segmentsPerHost: options.segmentsPerHost ?? 2,
+    mirroring: options.mirroring ?? 'none',
+    standbyHost: options.standby ? 'scdw' : undefined,
+  });
+}
+
+let workerSpawner: ((options: ClusterOptions) => ProcessSpawner) | undefined;
+
+/** The browser entry registers how to start an instance's process (a Web Worker). */
+export function registerWorkerRuntime(spawner: (options: ClusterOptions) => ProcessSpawner): void {
+  workerSpawner = spawner;
+}
+
+/** A cluster whose instances run as processes started by `spawner` (the worker runtime). */
+export async function createProcessCluster(
+  options: ClusterOptions,
+  spawner: ProcessSpawner,
+): Promise<ProcessCluster> {
+  const c = new ProcessCluster(options, planOf(options), spawner, realClock);
+  try {
+    await c.start();
+  } catch (e) {
+    await c.close();
+    throw e;
+  }
   return c;
 }

@@ -20,6 +20,7 @@ import type { MirrorReplication } from '../replication/mirror.ts';
 import type { DistributedTxManager } from '../server/dtm.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { Coordinator } from '../server/coordinator.ts';
+import type { SourceSnapshot } from '../replication/copy-source.ts';
 
 export interface InstanceNode {
   dbid: number;
@@ -50,7 +51,12 @@ export interface InstanceNode {
 }
 
 /** Everything an instance may serve; which part it serves depends on its current role. */
-export type InstanceApi = SegmentApi & MirrorApi & FtsApi;
+export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi;
+
+/** A running primary or coordinator serves copies of its files (base backup, pg_rewind). */
+export interface CopyApi {
+  sourceSnapshot(forBackup: boolean): Promise<SourceSnapshot>;
+}
 
 export class NodeSet {
   readonly nodes = new Map<number, InstanceNode>();
@@ -159,11 +165,6 @@ export class NodeSet {
     });
   }
 
-  /** Serves `node`'s current handlers on a port a remote caller holds the other end of. */
-  serve(node: InstanceNode, port: PortLike): { close(): void } {
-    return serveApi(port, forwardTo(node));
-  }
-
   /** The instance died: every link to or from it breaks, pending calls fail at once. */
   disconnect(dbid: number): void {
     for (const [key, l] of this.links) {
@@ -204,12 +205,13 @@ export class NodeSet {
 }
 
 /** The served side of a link forwards to whatever the node's process serves now. */
-function forwardTo(target: InstanceNode): InstanceApi {
+export function forwardTo(target: InstanceNode): InstanceApi {
   return new Proxy({} as Record<string, unknown>, {
     get: (_t, prop) => {
       if (typeof prop !== 'string') return undefined;
       return (...args: unknown[]) => {
-        const h = target.handlers[prop as keyof InstanceApi] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        const h = target.handlers[prop as keyof InstanceApi] as
+          ((...a: unknown[]) => Promise<unknown>) | undefined;
         if (!target.up) return Promise.reject(refused(target));
         if (!h) return Promise.reject(notServed(target, prop));
         return h(...args);

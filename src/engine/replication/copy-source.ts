@@ -74,7 +74,12 @@ export async function takeSnapshot(inst: Instance, forBackup: boolean): Promise<
     bytes += data.byteLength;
     files.push({ name, present, data: data.buffer });
   }
-  return { files, control: JSON.parse(JSON.stringify(inst.control)) as ControlData, flushedLsn: inst.wal.flushedLsn, bytes };
+  return {
+    files,
+    control: JSON.parse(JSON.stringify(inst.control)) as ControlData,
+    flushedLsn: inst.wal.flushedLsn,
+    bytes,
+  };
 }
 
 /** The snapshot as a copy source: its checkpoint and slot were taken on the source already. */

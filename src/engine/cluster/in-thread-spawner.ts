@@ -1,0 +1,43 @@
+/**
+ * Processes of the worker runtime run in the calling thread, each over its own MessageChannels
+ * with a memory disk that outlives it: the orchestration, wiring and crash semantics of the
+ * worker runtime, testable in Node. terminate() is the crash: timers stop, links close, and
+ * whatever the disk had not synced is lost.
+ */
+import type { Clock } from '../runtime/clock.ts';
+import { globalMessageChannel } from '../runtime/link-endpoint.ts';
+import { MemoryDisk } from '../storage/memory-disk.ts';
+import type { ProcessSpawner, SpawnedProcess } from './process-cluster.ts';
+import { serveProcess } from './process-host.ts';
+
+export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<string, MemoryDisk> } {
+  const disks = new Map<string, MemoryDisk>();
+  const openDisk = async (name: string) => {
+    let d = disks.get(name);
+    if (!d) disks.set(name, (d = new MemoryDisk((ms) => clock.sleep(ms))));
+    return d;
+  };
+  return {
+    disks,
+    spawn: async (): Promise<SpawnedProcess> => {
+      const Channel = globalMessageChannel();
+      const control = new Channel();
+      const upcall = new Channel();
+      const host = serveProcess({ clock, openDisk }, control.port1, upcall.port1);
+      return {
+        control: control.port2,
+        upcall: upcall.port2,
+        terminate: () => {
+          const name = host.process.diskName;
+          host.close();
+          control.port1.close();
+          upcall.port1.close();
+          if (name) disks.get(name)?.crash();
+        },
+      };
+    },
+    destroyDisks: async (name, dbids) => {
+      for (const dbid of dbids) disks.delete(`${name}-dbid${dbid}`);
+    },
+  };
+}

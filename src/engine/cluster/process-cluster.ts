@@ -1,0 +1,408 @@
+/**
+ * The orchestrator of the worker runtime: every instance is its own process (a Web Worker in
+ * the browser) that the orchestrator spawns, boots by its catalog role, wires to the others
+ * (a MessageChannel per calling pair, handed out on first use) and, to crash it, terminates.
+ * It keeps the topology every process needs (who is where, up or down), the network faults
+ * and fault points, and serves the public Cluster API by calling into the processes.
+ */
+import { sqlError } from '../errors.ts';
+import type { Clock } from '../runtime/clock.ts';
+import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
+import type { Link, Served } from '../runtime/link.ts';
+import { NetworkFaults } from '../runtime/link-faults.ts';
+import { FaultPoints, type Hold } from '../runtime/fault-points.ts';
+import { globalMessageChannel, type PortLike } from '../runtime/link-endpoint.ts';
+import type { QueryResult } from '../server/results.ts';
+import type { SegmentConfig } from './placement.ts';
+import type {
+  Cluster,
+  ClusterEvent,
+  ClusterOptions,
+  Faults,
+  RunOptions,
+  Session,
+  UtilityResult,
+} from './api.ts';
+import { DEFAULT_TIME_SCALE } from './cluster.ts';
+import type { BootSpec, HostApi, NodeMeta, ProcessApi, ProcessStatus } from './process-host.ts';
+
+/** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */
+export interface SpawnedProcess {
+  control: PortLike;
+  upcall: PortLike;
+  terminate(): void;
+}
+
+/** How a runtime starts a process: a Worker in the browser, an in-thread host in tests. */
+export interface ProcessSpawner {
+  spawn(label: string): Promise<SpawnedProcess>;
+  /** Deletes every disk of the named cluster. */
+  destroyDisks?(name: string, dbids: number[]): Promise<void>;
+}
+
+/** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
+const CONTROL_TIMEOUT_MS = 600_000;
+
+interface Proc {
+  meta: NodeMeta;
+  row: SegmentConfig;
+  role: ProcessStatus['role'];
+  spawned?: SpawnedProcess | undefined;
+  control?: Link<ProcessApi> | undefined;
+  upcall?: Served | undefined;
+}
+
+export class ProcessCluster implements Cluster {
+  readonly options: ClusterOptions;
+  readonly files = new Map<string, string>();
+  readonly faults: Faults;
+  readonly time = undefined;
+  private readonly spawner: ProcessSpawner;
+  private readonly clock: Clock;
+  private readonly procs = new Map<number, Proc>();
+  private readonly initialConfig: SegmentConfig[];
+  private readonly net = new NetworkFaults();
+  private readonly points = new FaultPoints();
+  private readonly listeners = new Set<(e: ClusterEvent) => void>();
+  private readonly openSessions = new Set<Session>();
+  private closed = false;
+  private nextInstance = 1;
+
+  constructor(options: ClusterOptions, config: SegmentConfig[], spawner: ProcessSpawner, clock: Clock) {
+    this.options = options;
+    this.initialConfig = config;
+    this.spawner = spawner;
+    this.clock = clock;
+    for (const row of config) this.addProc(row);
+    this.faults = this.makeFaults();
+  }
+
+  get name(): string {
+    return this.options.name ?? 'mpp-ha-lab';
+  }
+
+  private addProc(row: SegmentConfig): Proc {
+    const p: Proc = {
+      meta: {
+        dbid: row.dbid,
+        content: row.content,
+        host: row.hostname,
+        up: false,
+        retired: false,
+        instance: this.nextInstance++,
+        incarnation: 0,
+      },
+      row,
+      role: 'down',
+    };
+    this.procs.set(row.dbid, p);
+    return p;
+  }
+
+  async start(): Promise<void> {
+    const rows = this.initialConfig;
+    const segmentPrimaries = rows.filter((r) => r.role === 'p' && r.content >= 0);
+    await Promise.all(segmentPrimaries.map((r) => this.boot(r.dbid, { initdb: true })));
+    const mirrors = rows.filter((r) => r.role === 'm' && r.content >= 0);
+    await Promise.all(
+      mirrors.map((r) => {
+        const primary = rows.find((x) => x.content === r.content && x.role === 'p')!;
+        return this.boot(r.dbid, { initdb: false, backupFrom: { dbid: primary.dbid, when: 'empty' } });
+      }),
+    );
+    const coordinator = rows.find((r) => r.content === -1 && r.role === 'p')!;
+    await this.boot(coordinator.dbid, { initdb: true });
+    const standby = rows.find((r) => r.content === -1 && r.role === 'm');
+    if (standby)
+      await this.boot(standby.dbid, {
+        initdb: false,
+        backupFrom: { dbid: coordinator.dbid, when: 'empty' },
+      });
+  }
+
+  /** Spawns the instance's process and starts it by its current catalog role. */
+  private async boot(dbid: number, how: Pick<BootSpec, 'initdb' | 'backupFrom'>): Promise<ProcessStatus> {
+    const p = this.procs.get(dbid)!;
+    if (p.spawned) await this.crash(dbid);
+    const row = (await this.currentConfig()).find((r) => r.dbid === dbid) ?? p.row;
+    p.row = row;
+    const spawned = await this.spawner.spawn(
+      `${row.content === -1 ? (row.role === 'p' ? 'coordinator' : 'standby') : row.role === 'p' ? 'primary' : 'mirror'} dbid ${dbid}`,
+    );
+    p.spawned = spawned;
+    p.meta.incarnation++;
+    const incarnation = p.meta.incarnation;
+    p.control = connectApi<ProcessApi>(spawned.control, {
+      peerName: `the process of dbid ${dbid}`,
+      from: 'orchestrator',
+      to: dbid,
+      clock: this.clock,
+      timeoutMs: CONTROL_TIMEOUT_MS,
+    });
+    p.upcall = serveApi<HostApi>(spawned.upcall, this.hostApiFor(p, incarnation));
+    const spec: BootSpec = {
+      name: this.name,
+      dbid,
+      row,
+      initialConfig: this.initialConfig,
+      settings: this.options.settings ?? {},
+      timeScale: this.options.timeScale ?? DEFAULT_TIME_SCALE,
+      peers: this.metas(),
+      faults: this.net.snapshot(),
+      holds: this.points.list(),
+      ...how,
+    };
+    const status = await p.control.call('boot', [spec]);
+    if (p.meta.incarnation !== incarnation) return status;
+    p.role = status.role;
+    p.meta.up = status.up;
+    await this.broadcastPeers();
+    // The pair's primary points its walsender at this mirror again.
+    if (status.role === 'mirror' || status.role === 'standby') {
+      const partner = [...this.procs.values()].find(
+        (x) => x.meta.content === row.content && x !== p && x.meta.up && !x.meta.retired,
+      );
+      await partner?.control?.call('attachMirror', []).catch(() => undefined);
+    }
+    return status;
+  }
+
+  private hostApiFor(p: Proc, incarnation: number): HostApi {
+    const current = () => p.meta.incarnation === incarnation && p.meta.up !== undefined;
+    return {
+      portTo: async (to) => {
+        const target = this.procs.get(to);
+        if (!current() || !target?.control || !target.meta.up)
+          throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
+            detail: `Is the server running (dbid ${to})?`,
+          });
+        const Channel = globalMessageChannel();
+        const ch = new Channel();
+        await target.control.call('accept', [p.meta.dbid, ch.port1], {
+          transfer: [ch.port1 as unknown as ArrayBuffer],
+        });
+        return transferResult(ch.port2, [ch.port2 as unknown as ArrayBuffer]);
+      },
+      event: async (e) => {
+        if (!current()) return;
+        if (e.kind === 'standby.activated') p.role = 'coordinator';
+        if (e.kind === 'instance.promoted') p.role = 'primary';
+        this.emit(e);
+      },
+      panic: async () => {
+        if (current()) await this.crash(p.meta.dbid);
+      },
+      reach: (point) => this.points.reach(point, p.meta.dbid),
+    };
+  }
+
+  private metas(): NodeMeta[] {
+    return [...this.procs.values()].map((p) => ({ ...p.meta }));
+  }
+
+  private async broadcastPeers(): Promise<void> {
+    const metas = this.metas();
+    await Promise.allSettled(this.live().map((p) => p.control!.call('peers', [metas])));
+  }
+
+  private live(): Proc[] {
+    return [...this.procs.values()].filter((p) => p.control && !p.control.closed);
+  }
+
+  /** The process dies at once: its memory and unsynced writes are gone, its disk stays. */
+  async crash(dbid: number): Promise<void> {
+    const p = this.procs.get(dbid);
+    if (!p?.spawned) return;
+    p.spawned.terminate();
+    p.control?.close('the instance crashed');
+    p.upcall?.close();
+    p.spawned = undefined;
+    p.control = undefined;
+    p.upcall = undefined;
+    p.meta.up = false;
+    p.role = 'down';
+    await this.broadcastPeers();
+    this.emit({ kind: 'instance.crash', dbid });
+  }
+
+  async restart(dbid: number): Promise<void> {
+    const p = this.mustGet(dbid);
+    if (p.meta.retired)
+      throw sqlError('object_not_in_prerequisite_state', `dbid ${dbid} is no longer part of the cluster`);
+    await this.boot(dbid, { initdb: false });
+  }
+
+  private mustGet(dbid: number): Proc {
+    const p = this.procs.get(dbid);
+    if (!p) throw sqlError('undefined_object', `no instance with dbid ${dbid}`);
+    return p;
+  }
+
+  private coordinatorProc(): Proc {
+    const p = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
+    if (!p)
+      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
+        hint: 'Restart it, or activate the standby (gpactivatestandby).',
+      });
+    return p;
+  }
+
+  /** gp_segment_configuration as the acting coordinator knows it (else as last seen). */
+  async currentConfig(): Promise<SegmentConfig[]> {
+    const p = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
+    const rows = p ? await p.control!.call('config', []).catch(() => undefined) : undefined;
+    if (rows) {
+      for (const r of rows) {
+        const known = this.procs.get(r.dbid) ?? this.addProc(r);
+        known.row = r;
+        known.meta.host = r.hostname;
+      }
+      return rows;
+    }
+    return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.row);
+  }
+
+  async connect(options: { dbid?: number } = {}): Promise<Session> {
+    if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
+    const utility = options.dbid !== undefined && options.dbid !== 1;
+    const p = utility ? this.mustGet(options.dbid!) : this.coordinatorProc();
+    if (!p.control || !p.meta.up)
+      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
+        detail: `Is the server running on host "${p.meta.host}" (dbid ${p.meta.dbid})?`,
+      });
+    const control = p.control;
+    const incarnation = p.meta.incarnation;
+    const id = await control.call('openSession', []);
+    const gone = () =>
+      utility
+        ? sqlError('connection_failure', 'server closed the connection unexpectedly', {
+            detail:
+              'This probably means the server terminated abnormally before or while processing the request.',
+          })
+        : sqlError('admin_shutdown', 'terminating connection due to administrator command', {
+            detail: 'The coordinator this session was connected to has gone down.',
+          });
+    const api: Session = {
+      query: async (sql: string) => {
+        if (p.meta.incarnation !== incarnation || control.closed) throw gone();
+        return control.call('query', [id, sql], { timeoutMs: 3_600_000 });
+      },
+      close: async () => {
+        this.openSessions.delete(api);
+        if (!control.closed) await control.call('closeSession', [id]).catch(() => undefined);
+      },
+    };
+    this.openSessions.add(api);
+    return api;
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const s = await this.connect();
+    try {
+      return await s.query(sql);
+    } finally {
+      await s.close();
+    }
+  }
+
+  async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
+    void options;
+    const prog = commandLine.trim().split(/\s+/)[0] ?? '';
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `${prog}: not available on the worker runtime yet\n`,
+    };
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ClusterEvent): void {
+    const event = { time: this.clock.now(), ...e };
+    for (const l of this.listeners) l(event);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.points.releaseAll();
+    for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
+    for (const p of this.procs.values()) {
+      p.spawned?.terminate();
+      p.control?.close('the cluster is closed');
+      p.upcall?.close();
+      p.spawned = undefined;
+      p.control = undefined;
+      p.meta.up = false;
+    }
+  }
+
+  /** Deletes every disk of this cluster (it must be closed). */
+  async destroy(): Promise<void> {
+    await this.close();
+    await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
+  }
+
+  private targets(t: number | string): Proc[] {
+    if (typeof t === 'number') return [this.mustGet(t)];
+    const list = [...this.procs.values()].filter((p) => p.meta.host === t && !p.meta.retired);
+    if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
+    return list;
+  }
+
+  private makeFaults(): Faults {
+    const ids = (list: (number | string)[]) => {
+      const out = new Set<number>();
+      for (const t of list) for (const p of this.targets(t)) out.add(p.meta.dbid);
+      return out;
+    };
+    const netChanged = () => {
+      const state = this.net.snapshot();
+      for (const p of this.live()) void p.control!.call('netFaults', [state]).catch(() => undefined);
+    };
+    const holdsChanged = () => {
+      const list = this.points.list();
+      for (const p of this.live()) void p.control!.call('holds', [list]).catch(() => undefined);
+    };
+    const setDisk = (dbid: number, change: { full?: boolean; latencyMs?: number }) =>
+      void this.mustGet(dbid)
+        .control?.call('setDisk', [change])
+        .catch(() => undefined);
+    return {
+      crash: async (t) => {
+        for (const p of this.targets(t)) await this.crash(p.meta.dbid);
+      },
+      restart: async (t) => {
+        for (const p of this.targets(t)) await this.restart(p.meta.dbid);
+      },
+      partition: (a, b) => {
+        this.net.partition(ids(a), ids(b));
+        netChanged();
+      },
+      heal: () => {
+        this.net.heal();
+        netChanged();
+      },
+      delay: (t, ms) => {
+        for (const p of this.targets(t)) this.net.delay(p.meta.dbid, ms);
+        netChanged();
+      },
+      slowDisk: (dbid, ms) => setDisk(dbid, { latencyMs: ms }),
+      diskFull: (dbid, full) => setDisk(dbid, { full }),
+      suspend: (point, dbid): Hold => {
+        const hold = this.points.suspend(point, dbid);
+        holdsChanged();
+        return {
+          reached: hold.reached,
+          release: () => {
+            hold.release();
+            holdsChanged();
+          },
+        };
+      },
+    };
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * One instance's process for the worker runtime: its disk, its server (coordinator, primary,
+ * mirror or standby, as bootNode starts it), its timers (FTS, walsender, checkpoints) and its
+ * sessions, all in the realm it runs in. It reaches other instances only over ports the
+ * orchestrator hands out, and the orchestrator only over its upcall port. The engine part of a
+ * worker: src/workers wires it to a Worker and an IndexedDB disk.
+ */
+import { sqlError } from '../errors.ts';
+import { Instance } from '../instance/instance.ts';
+import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
+import type { Link } from '../runtime/link.ts';
+import type { FaultState } from '../runtime/link-faults.ts';
+import type { PortLike } from '../runtime/link-endpoint.ts';
+import { FaultPoints } from '../runtime/fault-points.ts';
+import { Session as QdSession } from '../server/session.ts';
+import { UtilitySession } from '../server/utility-session.ts';
+import { Settings } from '../server/settings.ts';
+import type { QueryResult } from '../server/results.ts';
+import type { Disk } from '../storage/disk.ts';
+import { MemoryDisk } from '../storage/memory-disk.ts';
+import { baseBackup } from '../replication/basebackup.ts';
+import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
+import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
+import type { SegmentConfig } from './placement.ts';
+import type { ClusterEvent } from './api.ts';
+import { attachStandby, bootNode, type BootContext } from './boot.ts';
+import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from './nodes.ts';
+
+/** What the orchestrator tells every process about every instance. */
+export interface NodeMeta {
+  dbid: number;
+  content: number;
+  host: string;
+  up: boolean;
+  retired: boolean;
+  /** Bumped when the dbid names a new instance (gpaddmirrors reusing a dbid). */
+  instance: number;
+  /** Bumped at every start of that instance's process. */
+  incarnation: number;
+}
+
+export interface BootSpec {
+  /** The cluster's name: disks are `${name}-dbid${dbid}`. */
+  name: string;
+  dbid: number;
+  /** Its catalog row now (role decides what it starts as). */
+  row: SegmentConfig;
+  /** The cluster's initial layout, for the coordinator's catalog bootstrap. */
+  initialConfig: SegmentConfig[];
+  settings: Record<string, string | number | boolean>;
+  timeScale: number;
+  peers: NodeMeta[];
+  faults: FaultState;
+  holds: string[];
+  /** A primary or coordinator whose disk is empty runs initdb first. */
+  initdb: boolean;
+  /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
+  backupFrom?: { dbid: number; when: 'empty' | 'always' };
+}
+
+export interface ProcessStatus {
+  dbid: number;
+  up: boolean;
+  role: 'coordinator' | 'standby' | 'primary' | 'mirror' | 'down';
+  timeline: number;
+  flushedLsn: number;
+  walsender: string | undefined;
+}
+
+/** What a process serves to the orchestrator. */
+export interface ProcessApi {
+  boot(spec: BootSpec): Promise<ProcessStatus>;
+  /** Points this primary's (or coordinator's) walsender at its pair's instance again. */
+  attachMirror(): Promise<void>;
+  /** Serves this instance on `port` to calls from `from`. */
+  accept(from: number, port: PortLike): Promise<void>;
+  peers(metas: NodeMeta[]): Promise<void>;
+  netFaults(state: FaultState): Promise<void>;
+  holds(points: string[]): Promise<void>;
+  openSession(): Promise<number>;
+  query(session: number, sql: string): Promise<QueryResult>;
+  closeSession(session: number): Promise<void>;
+  /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */
+  config(): Promise<SegmentConfig[] | undefined>;
+  setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void>;
+  status(): Promise<ProcessStatus>;
+  /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
+  recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
+}
+
+/** What the orchestrator serves to each process. */
+export interface HostApi {
+  /** A port to `to`'s process, for calls from this one. */
+  portTo(to: number): Promise<PortLike>;
+  event(e: ClusterEvent): Promise<void>;
+  /** The instance hit a PANIC: the orchestrator stops the process (as the postmaster would). */
+  panic(): Promise<void>;
+  /** Waits while the fault point is held for this instance. */
+  reach(point: string): Promise<void>;
+}
+
+/** What the realm gives a process: its clock and how to open its disk. */
+export interface ProcessRuntime {
+  clock: Clock;
+  openDisk(name: string): Promise<Disk>;
+}
+
+/** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
+function elsewhere(dbid: number): Disk {
+  return new Proxy({} as Disk, {
+    get: () => {
+      throw new Error(`assertion failed: the disk of dbid ${dbid} is in another process`);
+    },
+  });
+}
+
+/** Fault points held in the orchestrator: a hold known here is waited out there. */
+class RemotePoints extends FaultPoints {
+  held = new Set<string>();
+  private readonly host: Link<HostApi>;
+
+  constructor(host: Link<HostApi>) {
+    super();
+    this.host = host;
+  }
+
+  override async reach(point: string, dbid: number): Promise<void> {
+    if (this.held.has(`${point}@${dbid}`)) await this.host.call('reach', [point], { timeoutMs: 86_400_000 });
+  }
+
+  override isHeld(point: string, dbid: number): boolean {
+    const held = this.held.has(`${point}@${dbid}`);
+    if (held) void this.host.call('reach', [point]).catch(() => undefined);
+    return held;
+  }
+}
+
+interface OpenSession {
+  query(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+export class InstanceProcess implements ProcessApi {
+  private readonly runtime: ProcessRuntime;
+  private readonly host: Link<HostApi>;
+  private readonly points: RemotePoints;
+  private nodes: NodeSet | undefined;
+  private node: InstanceNode | undefined;
+  private spec: BootSpec | undefined;
+  private ctx: BootContext | undefined;
+  private readonly sessions = new Map<number, OpenSession>();
+  private nextSession = 1;
+  private readonly served: { close(): void }[] = [];
+
+  constructor(runtime: ProcessRuntime, upcall: PortLike) {
+    this.runtime = runtime;
+    this.host = connectApi<HostApi>(upcall, {
+      peerName: 'the orchestrator',
+      from: 'process',
+      to: 'orchestrator',
+      clock: runtime.clock,
+      timeoutMs: 120_000,
+    });
+    this.points = new RemotePoints(this.host);
+  }
+
+  private emit(e: TraceEvent & { dbid?: number }): void {
+    void this.host.call('event', [e as ClusterEvent]).catch(() => undefined);
+  }
+
+  async boot(spec: BootSpec): Promise<ProcessStatus> {
+    if (this.node) throw new Error('assertion failed: a process boots once');
+    this.spec = spec;
+    const clock = this.runtime.clock;
+    const nodes = new NodeSet(clock, (e) => this.emit(e));
+    nodes.connector = (_from, to) => this.host.call('portTo', [to]);
+    nodes.faults.restore(spec.faults);
+    this.points.held = new Set(spec.holds);
+    this.nodes = nodes;
+    const disk = await this.runtime.openDisk(`${spec.name}-dbid${spec.dbid}`);
+    const node: InstanceNode = {
+      dbid: spec.dbid,
+      content: spec.row.content,
+      host: spec.row.hostname,
+      disk,
+      inst: undefined,
+      qd: undefined,
+      qe: undefined,
+      up: false,
+      incarnation: 0,
+      handlers: {},
+    };
+    this.node = node;
+    nodes.add(node);
+    await this.peers(spec.peers);
+
+    const empty = disk.files('global/').length === 0;
+    // A new instance: initdb, and (the coordinator) the catalog bootstrap once it starts.
+    const fresh = spec.initdb && empty;
+    if (fresh) await Instance.initdb(disk, { systemIdentifier: spec.name, time: clock.now() });
+    if (spec.backupFrom && (spec.backupFrom.when === 'always' || empty)) {
+      const snap = await nodes.call(spec.dbid, spec.backupFrom.dbid, 'sourceSnapshot', [true], 600_000);
+      await baseBackup(snapshotSource(snap), disk);
+    }
+    const settings = spec.settings;
+    const sb = settings['shared_buffers'];
+    const ctx: BootContext = {
+      nodes,
+      clock,
+      points: this.points,
+      storage: typeof sb === 'number' ? { shared_buffers: sb } : {},
+      gucs: new Settings({ config: settings }),
+      settings,
+      timeScale: spec.timeScale,
+      emit: (e) => this.emit(e),
+      onPanic: () => void this.host.call('panic', []).catch(() => undefined),
+      roleOf: (dbid) => (dbid === spec.dbid ? spec.row : undefined),
+      initialConfig: spec.initialConfig,
+    };
+    this.ctx = ctx;
+    await bootNode(ctx, node, fresh);
+    return this.status();
+  }
+
+  async attachMirror(): Promise<void> {
+    const node = this.node;
+    if (!node?.up || !node.repl || !this.ctx) return;
+    const mirror = this.nodes!.mirrorOf(node);
+    if (mirror) attachStandby(this.ctx, node, mirror);
+  }
+
+  /** The name of this process's disk (its IndexedDB database in the browser). */
+  get diskName(): string | undefined {
+    return this.spec ? `${this.spec.name}-dbid${this.spec.dbid}` : undefined;
+  }
+
+  async accept(from: number, port: PortLike): Promise<void> {
+    const node = this.mustHaveNode();
+    const base = forwardTo(node);
+    // Beyond the role's methods, a running primary or coordinator serves copies of its files.
+    const impl = new Proxy(base as unknown as Record<string, unknown>, {
+      get: (t, prop) =>
+        prop === 'sourceSnapshot'
+          ? (forBackup: boolean) => this.sourceSnapshot(forBackup)
+          : (t as Record<string | symbol, unknown>)[prop],
+    }) as unknown as InstanceApi;
+    this.served.push(serveApi(port, impl));
+    void from;
+  }
+
+  private async sourceSnapshot(forBackup: boolean): Promise<SourceSnapshot> {
+    const inst = this.node?.inst;
+    if (!this.node?.up || !inst || inst.standby)
+      throw sqlError('object_not_in_prerequisite_state', `dbid ${this.node?.dbid} is not a running primary`);
+    const snap = await takeSnapshot(inst, forBackup);
+    return transferResult(
+      snap,
+      snap.files.map((f) => f.data),
+    );
+  }
+
+  async peers(metas: NodeMeta[]): Promise<void> {
+    const nodes = this.nodes;
+    const me = this.node;
+    if (!nodes || !me) return;
+    for (const m of metas) {
+      if (m.dbid === me.dbid) {
+        me.retired = m.retired;
+        me.host = m.host;
+        continue;
+      }
+      const known = nodes.nodes.get(m.dbid) as (InstanceNode & { meta?: NodeMeta }) | undefined;
+      const replaced = !known || known.meta?.instance !== m.instance;
+      const restarted = !!known && (known.meta?.incarnation !== m.incarnation || (known.up && !m.up));
+      if (replaced || restarted) {
+        nodes.disconnect(m.dbid);
+        // The walsender of this instance sees its mirror's connection close at once.
+        if (known && known.content === me.content) me.repl?.walsender?.connectionLost();
+      }
+      if (replaced) {
+        const remote: InstanceNode & { meta?: NodeMeta } = {
+          dbid: m.dbid,
+          content: m.content,
+          host: m.host,
+          disk: elsewhere(m.dbid),
+          inst: undefined,
+          qd: undefined,
+          qe: undefined,
+          up: m.up,
+          incarnation: m.incarnation,
+          retired: m.retired,
+          remote: true,
+          handlers: {},
+          meta: m,
+        };
+        nodes.add(remote);
+      } else {
+        known.up = m.up;
+        known.retired = m.retired;
+        known.host = m.host;
+        known.incarnation = m.incarnation;
+        known.meta = m;
+      }
+    }
+  }
+
+  async netFaults(state: FaultState): Promise<void> {
+    this.nodes?.faults.restore(state);
+  }
+
+  async holds(points: string[]): Promise<void> {
+    this.points.held = new Set(points);
+  }
+
+  async openSession(): Promise<number> {
+    const node = this.mustHaveNode();
+    const id = this.nextSession++;
+    if (node.qd) {
+      const s = new QdSession(node.qd);
+      this.sessions.set(id, { query: (sql) => s.query(sql), close: () => s.close() });
+      return id;
+    }
+    if (!node.up || !node.inst)
+      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
+        detail: `Is the server running on host "${node.host}" (dbid ${node.dbid})?`,
+      });
+    const u = new UtilitySession(
+      node.inst,
+      node.qe,
+      node.content,
+      node.dbid,
+      this.runtime.clock,
+      this.spec!.settings,
+    );
+    this.sessions.set(id, { query: (sql) => u.query(sql), close: () => u.close() });
+    return id;
+  }
+
+  async query(session: number, sql: string): Promise<QueryResult> {
+    const s = this.sessions.get(session);
+    if (!s) throw sqlError('connection_does_not_exist', 'the session is closed');
+    return s.query(sql);
+  }
+
+  async closeSession(session: number): Promise<void> {
+    const s = this.sessions.get(session);
+    this.sessions.delete(session);
+    await s?.close();
+  }
+
+  async config(): Promise<SegmentConfig[] | undefined> {
+    const qd = this.node?.up ? this.node.qd : undefined;
+    return qd?.config.map((r) => ({ ...r }));
+  }
+
+  async setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void> {
+    const d = this.mustHaveNode().disk;
+    if (d instanceof MemoryDisk) {
+      if (change.full !== undefined) d.faults.full = change.full;
+      if (change.latencyMs !== undefined) d.latencyMs = change.latencyMs;
+      return;
+    }
+    const q = d as { quotaBytes?: number | undefined; latencyMs?: number };
+    if (change.full !== undefined) q.quotaBytes = change.full ? 0 : undefined;
+    if (change.latencyMs !== undefined) q.latencyMs = change.latencyMs;
+  }
+
+  async status(): Promise<ProcessStatus> {
+    const n = this.mustHaveNode();
+    const inst = n.up ? n.inst : undefined;
+    const role: ProcessStatus['role'] = !inst
+      ? 'down'
+      : n.content === -1
+        ? n.qd
+          ? 'coordinator'
+          : 'standby'
+        : inst.standby
+          ? 'mirror'
+          : 'primary';
+    return {
+      dbid: n.dbid,
+      up: !!inst,
+      role,
+      timeline: inst?.timeline ?? 0,
+      flushedLsn: inst?.wal?.flushedLsn ?? 0,
+      walsender: n.repl?.walsender?.state,
+    };
+  }
+
+  async recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData> {
+    const node = this.mustHaveNode();
+    if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
+    const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
+    return recoverData(snapshotSource(snap), node.disk, mode, this.runtime.clock);
+  }
+
+  private mustHaveNode(): InstanceNode {
+    if (!this.node) throw new Error('assertion failed: the process has not booted');
+    return this.node;
+  }
+
+  /** The process ends (an in-thread stand-in for worker.terminate()): everything stops. */
+  kill(): void {
+    const n = this.node;
+    if (n) {
+      n.up = false;
+      n.fence?.();
+      n.qd?.fts?.stop();
+      n.repl?.stop();
+      n.inst?.kill();
+      n.qe?.reset();
+    }
+    this.nodes?.closeAll();
+    for (const s of this.served) s.close();
+    this.host.close('the process ended');
+  }
+}
+
+/** Serves an instance process on `control`, calling the orchestrator over `upcall`. */
+export function serveProcess(
+  runtime: ProcessRuntime,
+  control: PortLike,
+  upcall: PortLike,
+): { process: InstanceProcess; close(): void } {
+  const process = new InstanceProcess(runtime, upcall);
+  const served = serveApi<ProcessApi>(control, process);
+  return {
+    process,
+    close: () => {
+      process.kill();
+      served.close();
+    },
+  };
+}
