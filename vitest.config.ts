@@ -16,6 +16,24 @@ export default defineConfig({
       },
       {
         test: {
+          // The cluster scenarios again, on the worker runtime's orchestration (processes in-thread).
+          name: 'node-worker',
+          environment: 'node',
+          include: [
+            'test/mirroring/scenarios/*.test.ts',
+            'test/standby/*.test.ts',
+            'test/recovery/*.test.ts',
+            'test/cluster/*.test.ts',
+            'test/mirroring/*.test.ts',
+          ],
+          // These read instances' pages and WAL from inside, which only the inline runtime exposes.
+          exclude: ['test/mirroring/replication.test.ts', 'test/recovery/recovery-under-load.test.ts'],
+          setupFiles: ['test/support/process-runtime.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 120_000,

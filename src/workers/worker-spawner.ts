@@ -20,7 +20,10 @@ export function workerSpawner(): ProcessSpawner {
 }
 
 function spawnWorker(label: string): Promise<SpawnedProcess> {
-  const worker = new Worker(new URL('./instance.worker.ts', import.meta.url), { type: 'module', name: label });
+  const worker = new Worker(new URL('./instance.worker.ts', import.meta.url), {
+    type: 'module',
+    name: label,
+  });
   return new Promise<SpawnedProcess>((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);

@@ -23,8 +23,11 @@ async function waitFor<T>(cond: () => Promise<T | undefined | false>, ms: number
 }
 
 const configOf = async (c: Cluster) =>
-  (await c.query('select dbid, content, role, preferred_role, mode, status from gp_segment_configuration order by dbid'))
-    .rows as [number, number, string, string, string, string][];
+  (
+    await c.query(
+      'select dbid, content, role, preferred_role, mode, status from gp_segment_configuration order by dbid',
+    )
+  ).rows as [number, number, string, string, string, string][];
 
 const unique = (what: string) => `wrt-${what}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 

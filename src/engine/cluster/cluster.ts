@@ -292,6 +292,9 @@ export class InlineCluster implements Cluster {
       retire: (n) => {
         n.retired = true;
       },
+      promoteStandby: async (n) => {
+        await n.mirror!.promote();
+      },
       addMirror: async (row) => {
         this.knownRows.set(row.dbid, row);
         const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
@@ -357,21 +360,7 @@ export class InlineCluster implements Cluster {
   }
 
   async restartNode(node: InstanceNode): Promise<void> {
-    if (node.retired)
-      throw sqlError(
-        'object_not_in_prerequisite_state',
-        `dbid ${node.dbid} is no longer part of the cluster`,
-        {
-          detail:
-            node.content === -1
-              ? 'The standby was activated: this old coordinator has a lower Timeline ID and must not start as coordinator.'
-              : undefined,
-          hint:
-            node.content === -1
-              ? 'Move its data directory away and add it back with gpinitstandby -s.'
-              : undefined,
-        },
-      );
+    if (node.retired) throw retiredError(node.dbid, node.content);
     if (node.up) await this.crashNode(node);
     await bootNode(this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
@@ -379,4 +368,15 @@ export class InlineCluster implements Cluster {
     const other = this.nodes.mirrorOf(node);
     if (other?.repl && node.inst?.standby) attachStandby(this.boot, other, node);
   }
+}
+
+/** Restarting an instance that left the cluster (an old coordinator after an activation). */
+export function retiredError(dbid: number, content: number): Error {
+  const coordinator = content === -1;
+  return sqlError('object_not_in_prerequisite_state', `dbid ${dbid} is no longer part of the cluster`, {
+    detail: coordinator
+      ? 'The standby was activated: this old coordinator has a lower Timeline ID and must not start as coordinator.'
+      : undefined,
+    hint: coordinator ? 'Move its data directory away and add it back with gpinitstandby -s.' : undefined,
+  });
 }

@@ -9,7 +9,7 @@ import { createSimCluster } from './sim-cluster.ts';
 import { ProcessCluster, type ProcessSpawner } from './process-cluster.ts';
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const runtime = options.runtime ?? 'inline';
+  const runtime = options.runtime ?? defaultRuntime;
   if (runtime === 'worker') {
     if (!workerSpawner)
       throw sqlError('feature_not_supported', 'runtime "worker" needs the browser runtime', {
@@ -36,6 +36,13 @@ function planOf(options: ClusterOptions) {
     mirroring: options.mirroring ?? 'none',
     standbyHost: options.standby ? 'scdw' : undefined,
   });
+}
+
+let defaultRuntime: NonNullable<ClusterOptions['runtime']> = 'inline';
+
+/** For test suites that run every scenario on another runtime (the worker runtime's in Node). */
+export function setDefaultRuntime(runtime: NonNullable<ClusterOptions['runtime']>): void {
+  defaultRuntime = runtime;
 }
 
 let workerSpawner: ((options: ClusterOptions) => ProcessSpawner) | undefined;

@@ -23,8 +23,11 @@ import type {
   Session,
   UtilityResult,
 } from './api.ts';
-import { DEFAULT_TIME_SCALE } from './cluster.ts';
+import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
 import type { BootSpec, HostApi, NodeMeta, ProcessApi, ProcessStatus } from './process-host.ts';
+import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
+import { runUtility, type StandbyHost } from '../utilities/index.ts';
+import { NodeSet, type InstanceNode } from './nodes.ts';
 
 /** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */
 export interface SpawnedProcess {
@@ -45,7 +48,6 @@ const CONTROL_TIMEOUT_MS = 600_000;
 
 interface Proc {
   meta: NodeMeta;
-  row: SegmentConfig;
   role: ProcessStatus['role'];
   spawned?: SpawnedProcess | undefined;
   control?: Link<ProcessApi> | undefined;
@@ -67,6 +69,8 @@ export class ProcessCluster implements Cluster {
   private readonly openSessions = new Set<Session>();
   private closed = false;
   private nextInstance = 1;
+  /** The signal of the utility run in progress, if any. */
+  private runSignal: RunOptions['signal'];
 
   constructor(options: ClusterOptions, config: SegmentConfig[], spawner: ProcessSpawner, clock: Clock) {
     this.options = options;
@@ -91,8 +95,8 @@ export class ProcessCluster implements Cluster {
         retired: false,
         instance: this.nextInstance++,
         incarnation: 0,
+        row,
       },
-      row,
       role: 'down',
     };
     this.procs.set(row.dbid, p);
@@ -121,11 +125,14 @@ export class ProcessCluster implements Cluster {
   }
 
   /** Spawns the instance's process and starts it by its current catalog role. */
-  private async boot(dbid: number, how: Pick<BootSpec, 'initdb' | 'backupFrom'>): Promise<ProcessStatus> {
+  private async boot(
+    dbid: number,
+    how: Pick<BootSpec, 'initdb' | 'backupFrom'> & { start?: boolean },
+  ): Promise<ProcessStatus> {
     const p = this.procs.get(dbid)!;
     if (p.spawned) await this.crash(dbid);
-    const row = (await this.currentConfig()).find((r) => r.dbid === dbid) ?? p.row;
-    p.row = row;
+    const row = (await this.currentConfig()).find((r) => r.dbid === dbid) ?? p.meta.row;
+    p.meta.row = row;
     const spawned = await this.spawner.spawn(
       `${row.content === -1 ? (row.role === 'p' ? 'coordinator' : 'standby') : row.role === 'p' ? 'primary' : 'mirror'} dbid ${dbid}`,
     );
@@ -150,7 +157,9 @@ export class ProcessCluster implements Cluster {
       peers: this.metas(),
       faults: this.net.snapshot(),
       holds: this.points.list(),
-      ...how,
+      initdb: how.initdb,
+      start: how.start ?? true,
+      ...(how.backupFrom ? { backupFrom: how.backupFrom } : {}),
     };
     const status = await p.control.call('boot', [spec]);
     if (p.meta.incarnation !== incarnation) return status;
@@ -193,6 +202,19 @@ export class ProcessCluster implements Cluster {
         if (current()) await this.crash(p.meta.dbid);
       },
       reach: (point) => this.points.reach(point, p.meta.dbid),
+      reachFor: async (point, dbid) => {
+        await this.points.reach(point, dbid);
+        // Ctrl-C while the utility was held: it must see the cancel before it goes on.
+        if (this.runSignal?.aborted) await p.control?.call('cancelUtility', []).catch(() => undefined);
+      },
+      crash: (dbid) => this.crash(dbid),
+      restart: (dbid) => this.restart(dbid),
+      recover: (target, source, mode) => this.recover(target, source, mode),
+      addInstance: (row, backupFrom) => this.addInstance(row, backupFrom),
+      retire: async (dbid) => {
+        this.mustGet(dbid).meta.retired = true;
+        await this.broadcastPeers();
+      },
     };
   }
 
@@ -227,9 +249,26 @@ export class ProcessCluster implements Cluster {
 
   async restart(dbid: number): Promise<void> {
     const p = this.mustGet(dbid);
-    if (p.meta.retired)
-      throw sqlError('object_not_in_prerequisite_state', `dbid ${dbid} is no longer part of the cluster`);
+    if (p.meta.retired) throw retiredError(dbid, p.meta.content);
     await this.boot(dbid, { initdb: false });
+  }
+
+  /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */
+  private async recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData> {
+    const p = this.mustGet(target);
+    if (p.meta.up) await this.crash(target);
+    if (!p.control) await this.boot(target, { initdb: false, start: false });
+    return p.control!.call('recoverFrom', [source, mode]);
+  }
+
+  /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
+  private async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
+    const old = this.procs.get(row.dbid);
+    if (old?.spawned) await this.crash(row.dbid);
+    // A reused dbid names a new instance: every process forgets the old one's links.
+    const p = this.addProc(row);
+    if (old) p.meta.incarnation = old.meta.incarnation;
+    await this.boot(row.dbid, { initdb: false, backupFrom: { dbid: backupFrom, when: 'always' } });
   }
 
   private mustGet(dbid: number): Proc {
@@ -254,12 +293,12 @@ export class ProcessCluster implements Cluster {
     if (rows) {
       for (const r of rows) {
         const known = this.procs.get(r.dbid) ?? this.addProc(r);
-        known.row = r;
+        known.meta.row = r;
         known.meta.host = r.hostname;
       }
       return rows;
     }
-    return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.row);
+    return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.meta.row);
   }
 
   async connect(options: { dbid?: number } = {}): Promise<Session> {
@@ -305,13 +344,125 @@ export class ProcessCluster implements Cluster {
     }
   }
 
+  /**
+   * Utilities run in the acting coordinator's process; gpactivatestandby (and any utility while
+   * no coordinator runs) here, against the orchestrator's view of the instances.
+   */
   async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
-    void options;
-    const prog = commandLine.trim().split(/\s+/)[0] ?? '';
+    this.emit({ kind: 'utility.start', command: commandLine });
+    const prog = commandLine.trim().split(/\s+/)[0];
+    const coordinator = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
+    let result: UtilityResult;
+    this.runSignal = options.signal;
+    if (prog !== 'gpactivatestandby' && coordinator?.control) {
+      const control = coordinator.control;
+      let stop = false;
+      const cancelWatch = async () => {
+        while (!stop && options.signal) {
+          if (options.signal.aborted) {
+            await control.call('cancelUtility', []).catch(() => undefined);
+            return;
+          }
+          await this.clock.sleep(20);
+        }
+      };
+      void cancelWatch();
+      try {
+        const r = await control.call('runUtility', [commandLine, [...this.files]], { timeoutMs: 3_600_000 });
+        this.files.clear();
+        for (const [k, v] of r.files) this.files.set(k, v);
+        result = r.result;
+      } finally {
+        stop = true;
+      }
+    } else {
+      result = await runUtility(this.orchestratorHost(options), this.files, commandLine);
+    }
+    await this.currentConfig().catch(() => undefined);
+    this.emit({ kind: 'utility.done', command: commandLine, exitCode: result.exitCode });
+    return result;
+  }
+
+  /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
+  private orchestratorHost(options: RunOptions): StandbyHost {
+    const nodes = new NodeSet(this.clock, (e) => this.emit(e));
+    const nodeOf = new Map<InstanceNode, Proc>();
+    for (const p of this.procs.values()) {
+      const n: InstanceNode = {
+        dbid: p.meta.dbid,
+        content: p.meta.content,
+        host: p.meta.host,
+        disk: undefined as never,
+        inst: undefined,
+        qd: undefined,
+        qe: undefined,
+        up: p.meta.up,
+        incarnation: p.meta.incarnation,
+        retired: p.meta.retired,
+        remote: true,
+        handlers: {},
+      };
+      nodes.add(n);
+      nodeOf.set(n, p);
+    }
+    const all = () => [...nodeOf.entries()];
+    const acting = () =>
+      all().find(([n, p]) => n.content === -1 && !n.retired && p.role === 'coordinator' && p.meta.up)?.[0] ??
+      all().find(([n, p]) => n.content === -1 && !n.retired && p.meta.row.role === 'p')?.[0];
+    const refresh = (n: InstanceNode) => {
+      const p = nodeOf.get(n)!;
+      n.up = p.meta.up;
+      n.retired = p.meta.retired;
+    };
     return {
-      exitCode: 2,
-      stdout: '',
-      stderr: `${prog}: not available on the worker runtime yet\n`,
+      nodes,
+      clock: this.clock,
+      coordinator: () => {
+        throw sqlError('cannot_connect_now', 'the coordinator is not running', {
+          hint: 'Restart it, or activate the standby (gpactivatestandby).',
+        });
+      },
+      crashNode: async (n) => {
+        await this.crash(n.dbid);
+        refresh(n);
+      },
+      restartNode: async (n) => {
+        await this.restart(n.dbid);
+        refresh(n);
+      },
+      emit: (e) => this.emit(e),
+      reach: (point, dbid) => this.points.reach(point, dbid),
+      recoveryProgress: new Map(),
+      cancelled: () => options.signal?.aborted === true,
+      recoverData: (t, src, mode) => this.recover(t.dbid, src.dbid, mode),
+      standby: () => {
+        const coord = acting();
+        const entry = all().find(([n]) => n.content === -1 && !n.retired && n !== coord);
+        return entry ? { node: entry[0], row: entry[1].meta.row } : undefined;
+      },
+      coordinatorNodeIfAny: () => acting(),
+      createStandby: async (row) => {
+        await this.addInstance(row, acting()!.dbid);
+        return nodes.get(row.dbid);
+      },
+      bootStandby: async (n) => {
+        await this.restart(n.dbid);
+        refresh(n);
+      },
+      retire: (n) => {
+        n.retired = true;
+        this.mustGet(n.dbid).meta.retired = true;
+        void this.broadcastPeers();
+      },
+      addMirror: async () => {
+        throw sqlError('cannot_connect_now', 'the coordinator is not running');
+      },
+      promoteStandby: async (n) => {
+        await this.mustGet(n.dbid).control?.call('promoteSelf', []);
+        const p = this.mustGet(n.dbid);
+        p.role = 'coordinator';
+        p.meta.row = { ...p.meta.row, role: 'p', preferred_role: 'p' };
+      },
     };
   }
 

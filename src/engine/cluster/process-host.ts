@@ -23,7 +23,10 @@ import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from './placement.ts';
-import type { ClusterEvent } from './api.ts';
+import type { ClusterEvent, UtilityResult } from './api.ts';
+import { coordinatorProcessHost, type UtilityUpcalls } from './process-utilities.ts';
+import { runUtility } from '../utilities/index.ts';
+import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from './nodes.ts';
 
@@ -38,6 +41,8 @@ export interface NodeMeta {
   instance: number;
   /** Bumped at every start of that instance's process. */
   incarnation: number;
+  /** Its catalog row as last known. */
+  row: SegmentConfig;
 }
 
 export interface BootSpec {
@@ -55,6 +60,8 @@ export interface BootSpec {
   holds: string[];
   /** A primary or coordinator whose disk is empty runs initdb first. */
   initdb: boolean;
+  /** Start the server (false: only open the disk and wire up, for a recovery to copy onto). */
+  start: boolean;
   /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
   backupFrom?: { dbid: number; when: 'empty' | 'always' };
 }
@@ -87,13 +94,23 @@ export interface ProcessApi {
   status(): Promise<ProcessStatus>;
   /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
   recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
+  /** A utility command line, run here (the acting coordinator), with the utilities' files. */
+  runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun>;
+  /** Ctrl-C for the utility running here. */
+  cancelUtility(): Promise<void>;
+  /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
+  promoteSelf(): Promise<void>;
 }
 
-/** What the orchestrator serves to each process. */
-export interface HostApi {
+export interface UtilityRun {
+  result: UtilityResult;
+  files: [string, string][];
+}
+
+/** What the orchestrator serves to each process (its utilities' requests included). */
+export interface HostApi extends UtilityUpcalls {
   /** A port to `to`'s process, for calls from this one. */
   portTo(to: number): Promise<PortLike>;
-  event(e: ClusterEvent): Promise<void>;
   /** The instance hit a PANIC: the orchestrator stops the process (as the postmaster would). */
   panic(): Promise<void>;
   /** Waits while the fault point is held for this instance. */
@@ -152,6 +169,9 @@ export class InstanceProcess implements ProcessApi {
   private readonly sessions = new Map<number, OpenSession>();
   private nextSession = 1;
   private readonly served: { close(): void }[] = [];
+  private readonly recoveryProgress = new Map<number, RecoveryProgress>();
+  private readonly knownRows = new Map<number, SegmentConfig>();
+  private cancelRequested = false;
 
   constructor(runtime: ProcessRuntime, upcall: PortLike) {
     this.runtime = runtime;
@@ -219,7 +239,7 @@ export class InstanceProcess implements ProcessApi {
       initialConfig: spec.initialConfig,
     };
     this.ctx = ctx;
-    await bootNode(ctx, node, fresh);
+    if (spec.start) await bootNode(ctx, node, fresh);
     return this.status();
   }
 
@@ -265,6 +285,7 @@ export class InstanceProcess implements ProcessApi {
     const me = this.node;
     if (!nodes || !me) return;
     for (const m of metas) {
+      this.knownRows.set(m.dbid, m.row);
       if (m.dbid === me.dbid) {
         me.retired = m.retired;
         me.host = m.host;
@@ -393,6 +414,33 @@ export class InstanceProcess implements ProcessApi {
     if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
     const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
     return recoverData(snapshotSource(snap), node.disk, mode, this.runtime.clock);
+  }
+
+  async runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun> {
+    const self = this.mustHaveNode();
+    const map = new Map(files);
+    this.cancelRequested = false;
+    const host = coordinatorProcessHost({
+      nodes: this.nodes!,
+      clock: this.runtime.clock,
+      self,
+      upcalls: this.host,
+      recoveryProgress: this.recoveryProgress,
+      cancelled: () => this.cancelRequested,
+      knownRows: this.knownRows,
+    });
+    const result = await runUtility(host, map, commandLine);
+    return { result, files: [...map] };
+  }
+
+  async cancelUtility(): Promise<void> {
+    this.cancelRequested = true;
+  }
+
+  async promoteSelf(): Promise<void> {
+    const mirror = this.mustHaveNode().mirror;
+    if (!mirror) throw sqlError('object_not_in_prerequisite_state', 'this instance is not a standby');
+    await mirror.promote();
   }
 
   private mustHaveNode(): InstanceNode {

@@ -242,6 +242,7 @@ export async function recover(
         }
       };
       await host.reach('gprecoverseg_copy', t.dbid);
+      if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
       const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
       const r = await host.recoverData(target, source, mode, progress);
       if (r.kind === 'full') {

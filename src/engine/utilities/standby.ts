@@ -19,6 +19,8 @@ export interface StandbyHost extends UtilityHost {
   retire(node: InstanceNode): void;
   /** A new mirror instance: base backup from its content's primary, started, streaming. */
   addMirror(row: SegmentConfig): Promise<void>;
+  /** pg_ctl promote on the standby coordinator. */
+  promoteStandby(node: InstanceNode): Promise<void>;
 }
 
 const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
@@ -176,7 +178,7 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
     await host.bootStandby(standby.node);
   }
   log.info('Promoting standby...');
-  await standby.node.mirror!.promote();
+  await host.promoteStandby(standby.node);
   if (old) host.retire(old);
   log.info('Standby coordinator is promoted');
   log.info('------------------------------------------------------');

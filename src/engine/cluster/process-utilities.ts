@@ -1,0 +1,94 @@
+/**
+ * The management utilities in the worker runtime. They run in the acting coordinator's
+ * process, next to the catalog they change, as Greenplum's utilities run on the coordinator
+ * host; what they do to other instances (crash, restart, copy, add) goes to the orchestrator,
+ * which owns the processes. gpactivatestandby runs in the orchestrator itself: it is the one
+ * utility whose coordinator is, by design, gone.
+ */
+import { sqlError } from '../errors.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Link } from '../runtime/link.ts';
+import type { SegmentConfig } from './placement.ts';
+import type { ClusterEvent } from './api.ts';
+import type { InstanceNode, NodeSet } from './nodes.ts';
+import type { HostApi } from './process-host.ts';
+import type { StandbyHost } from '../utilities/index.ts';
+import type { RecoveryProgress } from '../utilities/host.ts';
+import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
+
+/** What a process's utilities ask of the orchestrator. */
+export interface UtilityUpcalls {
+  crash(dbid: number): Promise<void>;
+  restart(dbid: number): Promise<void>;
+  recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData>;
+  addInstance(row: SegmentConfig, backupFrom: number): Promise<void>;
+  retire(dbid: number): Promise<void>;
+  reachFor(point: string, dbid: number): Promise<void>;
+  event(e: ClusterEvent): Promise<void>;
+}
+
+/** Long steps (copies, base backups, restarts with recovery) get the utilities' own limit. */
+const LONG = { timeoutMs: 600_000 };
+
+export interface ProcessUtilityContext {
+  nodes: NodeSet;
+  clock: Clock;
+  /** This process's instance (the acting coordinator). */
+  self: InstanceNode;
+  upcalls: Link<HostApi>;
+  recoveryProgress: Map<number, RecoveryProgress>;
+  cancelled(): boolean;
+  /** Catalog rows as last known, for instances the catalog no longer lists. */
+  knownRows: Map<number, SegmentConfig>;
+}
+
+/** The host the utilities see inside the coordinator's process. */
+export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost {
+  const { nodes, self, upcalls } = ctx;
+  const coordinator = () => {
+    if (!self.up || !self.qd)
+      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
+        hint: 'Restart it, or activate the standby (gpactivatestandby).',
+      });
+    return self.qd;
+  };
+  const rowOf = (dbid: number) => self.qd?.config.find((r) => r.dbid === dbid) ?? ctx.knownRows.get(dbid);
+  return {
+    nodes,
+    clock: ctx.clock,
+    coordinator,
+    crashNode: (n) => upcalls.call('crash', [n.dbid], LONG),
+    restartNode: (n) => upcalls.call('restart', [n.dbid], LONG),
+    emit: (e) => void upcalls.call('event', [e as ClusterEvent]).catch(() => undefined),
+    reach: (point, dbid) => upcalls.call('reachFor', [point, dbid], { timeoutMs: 86_400_000 }),
+    recoveryProgress: ctx.recoveryProgress,
+    cancelled: () => ctx.cancelled(),
+    recoverData: (target, source, mode) => upcalls.call('recover', [target.dbid, source.dbid, mode], LONG),
+    standby: () => {
+      const node = [...nodes.nodes.values()].find((n) => n.content === -1 && !n.retired && n !== self);
+      const row = node ? rowOf(node.dbid) : undefined;
+      return node && row ? { node, row } : undefined;
+    },
+    coordinatorNodeIfAny: () => self,
+    createStandby: async (row) => {
+      ctx.knownRows.set(row.dbid, row);
+      await upcalls.call('addInstance', [row, self.dbid], LONG);
+      return nodes.get(row.dbid);
+    },
+    bootStandby: (n) => upcalls.call('restart', [n.dbid], LONG),
+    retire: (n) => {
+      n.retired = true;
+      void upcalls.call('retire', [n.dbid]).catch(() => undefined);
+    },
+    addMirror: async (row) => {
+      ctx.knownRows.set(row.dbid, row);
+      const primary = coordinator().config.find((r) => r.content === row.content && r.role === 'p');
+      if (!primary)
+        throw sqlError('object_not_in_prerequisite_state', `no primary for content ${row.content}`);
+      await upcalls.call('addInstance', [row, primary.dbid], LONG);
+    },
+    promoteStandby: async (n) => {
+      await nodes.call(self.dbid, n.dbid, 'promote', []);
+    },
+  };
+}
