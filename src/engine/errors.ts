@@ -42,6 +42,7 @@ export const SqlState = {
   serialization_failure: '40001',
   deadlock_detected: '40P01',
   lock_not_available: '55P03',
+  object_in_use: '55006',
   invalid_table_definition: '42P16',
   query_canceled: '57014',
   admin_shutdown: '57P01',

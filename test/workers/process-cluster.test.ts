@@ -90,3 +90,41 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     expect((await c.query('select count(*) from t')).rows).toEqual([[50]]);
   });
 });
+
+describe('process cluster: ownership and resume', () => {
+  it('one owner per name; a resume after an abrupt end recovers every acknowledged commit', async () => {
+    const spawner = inThreadSpawner(realClock);
+    const opts = { name: 'resumable', mirroring: 'group' as const, timeScale: 200 };
+    const a = await createProcessCluster(opts, spawner);
+    await expect(createProcessCluster(opts, spawner)).rejects.toMatchObject({ code: '55006' });
+    await a.query('create table t (id int) distributed by (id)');
+    const acked: number[] = [];
+    const s = await a.connect();
+    const workload = (async () => {
+      for (let i = 1; i <= 10_000; i++) {
+        try {
+          await s.query(`insert into t values (${i})`);
+          acked.push(i);
+        } catch {
+          return;
+        }
+      }
+    })();
+    await waitFor(() => acked.length >= 50, 20_000, '50 commits');
+    // The page goes away mid-workload: every process ends, unsynced writes are lost.
+    await a.close();
+    await workload;
+    cluster = await createProcessCluster({ name: 'resumable', resume: true }, spawner);
+    const got = (await cluster.query('select id from t')).rows.map((r) => r[0] as number);
+    const present = new Set(got);
+    expect(acked.filter((i) => !present.has(i))).toEqual([]);
+    const rows = (await cluster.query('select count(*) from gp_segment_configuration')).rows;
+    expect(rows).toEqual([[9]]);
+  });
+
+  it('resume with nothing saved is a clear error', async () => {
+    await expect(
+      createProcessCluster({ name: 'never-made', resume: true }, inThreadSpawner(realClock)),
+    ).rejects.toMatchObject({ code: '42704', message: expect.stringContaining('no saved cluster') });
+  });
+});

@@ -16,8 +16,17 @@ export interface ClusterOptions {
   /** 'inline': every instance in this thread; 'sim': deterministic simulation; 'worker' in the browser. */
   runtime?: 'inline' | 'sim' | 'worker';
   storage?: 'memory' | 'indexeddb';
-  /** Namespaces the IndexedDB databases of this cluster. */
+  /**
+   * Names the cluster: its IndexedDB databases are `${name}-dbid${dbid}`, and one page at a time
+   * may own it (Web Locks). Default 'mpp-ha-lab'.
+   */
   name?: string;
+  /**
+   * The worker runtime: start from the disks and topology a previous page left (after a reload),
+   * each instance running crash recovery. Without it, a cluster of that name starts fresh and
+   * its old databases are deleted.
+   */
+  resume?: boolean;
   /** Seed of the 'sim' runtime. */
   seed?: number;
   /**

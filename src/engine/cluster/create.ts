@@ -57,9 +57,17 @@ export async function createProcessCluster(
   options: ClusterOptions,
   spawner: ProcessSpawner,
 ): Promise<ProcessCluster> {
-  const c = new ProcessCluster(options, planOf(options), spawner, realClock);
+  const name = options.name ?? 'mpp-ha-lab';
+  const saved = options.resume ? await spawner.loadTopology?.(name) : undefined;
+  if (options.resume && !saved)
+    throw sqlError('undefined_object', `there is no saved cluster named "${name}" to resume`, {
+      hint: 'Create it without resume: true (that starts it fresh).',
+    });
+  const c = saved
+    ? new ProcessCluster({ ...saved.options, ...options }, saved.initialConfig, spawner, realClock, false)
+    : new ProcessCluster(options, planOf(options), spawner, realClock);
   try {
-    await c.start();
+    await c.open(saved);
   } catch (e) {
     await c.close();
     throw e;

@@ -7,11 +7,18 @@
 import type { Clock } from '../runtime/clock.ts';
 import { globalMessageChannel } from '../runtime/link-endpoint.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
-import type { ProcessSpawner, SpawnedProcess } from './process-cluster.ts';
+import {
+  clusterInUse,
+  type ProcessSpawner,
+  type SavedTopology,
+  type SpawnedProcess,
+} from './process-cluster.ts';
 import { serveProcess } from './process-host.ts';
 
 export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<string, MemoryDisk> } {
   const disks = new Map<string, MemoryDisk>();
+  const topologies = new Map<string, SavedTopology>();
+  const locks = new Set<string>();
   const openDisk = async (name: string) => {
     let d = disks.get(name);
     if (!d) disks.set(name, (d = new MemoryDisk((ms) => clock.sleep(ms))));
@@ -38,6 +45,16 @@ export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<str
     },
     destroyDisks: async (name, dbids) => {
       for (const dbid of dbids) disks.delete(`${name}-dbid${dbid}`);
+      topologies.delete(name);
     },
+    lock: async (name) => {
+      if (locks.has(name)) throw clusterInUse(name);
+      locks.add(name);
+      return () => locks.delete(name);
+    },
+    saveTopology: async (name, t) => {
+      topologies.set(name, JSON.parse(JSON.stringify(t)) as SavedTopology);
+    },
+    loadTopology: async (name) => topologies.get(name),
   };
 }

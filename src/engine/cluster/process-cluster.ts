@@ -36,11 +36,30 @@ export interface SpawnedProcess {
   terminate(): void;
 }
 
+/** What survives a page reload: the layout and every instance's last known catalog row. */
+export interface SavedTopology {
+  options: ClusterOptions;
+  rows: (SegmentConfig & { retired?: boolean })[];
+  initialConfig: SegmentConfig[];
+}
+
 /** How a runtime starts a process: a Worker in the browser, an in-thread host in tests. */
 export interface ProcessSpawner {
   spawn(label: string): Promise<SpawnedProcess>;
-  /** Deletes every disk of the named cluster. */
+  /** Deletes every disk of the named cluster, and its saved topology. */
   destroyDisks?(name: string, dbids: number[]): Promise<void>;
+  /** Makes this page the only owner of the named cluster until the release is called. */
+  lock?(name: string): Promise<() => void>;
+  saveTopology?(name: string, topology: SavedTopology): Promise<void>;
+  loadTopology?(name: string): Promise<SavedTopology | undefined>;
+}
+
+/** Another page (or another element of this one) owns the cluster of that name. */
+export function clusterInUse(name: string): Error {
+  return sqlError('object_in_use', `the cluster "${name}" is open in another tab or element`, {
+    detail: 'One page at a time owns a cluster: two would write the same disks.',
+    hint: 'Close it there, or give this cluster another name.',
+  });
 }
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
@@ -69,15 +88,25 @@ export class ProcessCluster implements Cluster {
   private readonly openSessions = new Set<Session>();
   private closed = false;
   private nextInstance = 1;
+  private closing = false;
+  /** Releases this page's ownership of the cluster's name. */
+  private release: (() => void) | undefined;
   /** The signal of the utility run in progress, if any. */
   private runSignal: RunOptions['signal'];
 
-  constructor(options: ClusterOptions, config: SegmentConfig[], spawner: ProcessSpawner, clock: Clock) {
+  /** `layout`: the instances are those of `config` (false when resuming: open() adds them). */
+  constructor(
+    options: ClusterOptions,
+    config: SegmentConfig[],
+    spawner: ProcessSpawner,
+    clock: Clock,
+    layout = true,
+  ) {
     this.options = options;
     this.initialConfig = config;
     this.spawner = spawner;
     this.clock = clock;
-    for (const row of config) this.addProc(row);
+    if (layout) for (const row of config) this.addProc(row);
     this.faults = this.makeFaults();
   }
 
@@ -101,6 +130,73 @@ export class ProcessCluster implements Cluster {
     };
     this.procs.set(row.dbid, p);
     return p;
+  }
+
+  /**
+   * Takes ownership of the cluster's name (one page at a time), then starts it fresh (its old
+   * databases deleted) or resumes it from its disks as last saved.
+   */
+  async open(saved?: SavedTopology): Promise<void> {
+    this.release = await this.spawner.lock?.(this.name);
+    if (saved) {
+      for (const r of saved.rows) {
+        const p = this.addProc(r);
+        p.meta.retired = r.retired === true;
+      }
+      await this.resume();
+    } else {
+      await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
+      await this.start();
+    }
+    await this.save();
+  }
+
+  /**
+   * Every instance recovers from its own disk, in the roles last saved: acting primaries, their
+   * mirrors, the coordinator, its standby. Instances the catalog had marked down stay down, as
+   * gpstart leaves them for gprecoverseg.
+   */
+  private async resume(): Promise<void> {
+    const rows = [...this.procs.values()]
+      .filter((p) => !p.meta.retired && p.meta.row.status === 'u')
+      .map((p) => p.meta.row);
+    const bootAll = (list: SegmentConfig[]) =>
+      Promise.all(list.map((r) => this.boot(r.dbid, { initdb: false })));
+    await bootAll(rows.filter((r) => r.content >= 0 && r.role === 'p'));
+    await bootAll(rows.filter((r) => r.content >= 0 && r.role === 'm'));
+    await bootAll(rows.filter((r) => r.content === -1 && r.role === 'p'));
+    await bootAll(rows.filter((r) => r.content === -1 && r.role === 'm'));
+  }
+
+  /** Saves the topology as the coordinator knows it now, for a resume after a reload. */
+  private async save(): Promise<void> {
+    if (!this.spawner.saveTopology || this.closed) return;
+    await this.currentConfig().catch(() => undefined);
+    await this.spawner.saveTopology(this.name, {
+      options: this.options,
+      initialConfig: this.initialConfig,
+      rows: [...this.procs.values()].map((p) => ({ ...p.meta.row, retired: p.meta.retired })),
+    });
+  }
+
+  private saving: Promise<void> | undefined;
+  private saveAgain = false;
+
+  /** Saves soon after a change, one save at a time (the last change always gets saved). */
+  private scheduleSave(): void {
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
+    }
+    this.saving = this.save()
+      .catch(() => undefined)
+      .finally(() => {
+        this.saving = undefined;
+        if (this.saveAgain) {
+          this.saveAgain = false;
+          this.scheduleSave();
+        }
+      });
   }
 
   async start(): Promise<void> {
@@ -474,13 +570,18 @@ export class ProcessCluster implements Cluster {
   private emit(e: ClusterEvent): void {
     const event = { time: this.clock.now(), ...e };
     for (const l of this.listeners) l(event);
+    // Whatever may have changed the catalog or the processes: the saved topology follows.
+    if (/^(fts|instance|standby|utility\.done|recovery)/.test(e.kind)) this.scheduleSave();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     this.points.releaseAll();
     for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
+    await this.saving;
+    await this.save();
+    this.closed = true;
     for (const p of this.procs.values()) {
       p.spawned?.terminate();
       p.control?.close('the cluster is closed');
@@ -489,12 +590,9 @@ export class ProcessCluster implements Cluster {
       p.control = undefined;
       p.meta.up = false;
     }
-  }
-
-  /** Deletes every disk of this cluster (it must be closed). */
-  async destroy(): Promise<void> {
-    await this.close();
-    await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
+    await this.saving;
+    this.release?.();
+    this.release = undefined;
   }
 
   private targets(t: number | string): Proc[] {
