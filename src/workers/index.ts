@@ -8,6 +8,8 @@ import { registerDiskProvider, registerWorkerRuntime } from '../engine/index.ts'
 import { IdbDisk } from './idb-disk.ts';
 import { workerSpawner } from './worker-spawner.ts';
 
+export { deleteCluster, savedCluster } from './worker-spawner.ts';
+
 registerDiskProvider('indexeddb', (name) => IdbDisk.open(name));
 registerWorkerRuntime(() => workerSpawner());
 

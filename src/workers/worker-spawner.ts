@@ -5,7 +5,9 @@
  * its IndexedDB database stays.
  */
 import type { ProcessSpawner, SpawnedProcess } from '../engine/index.ts';
+import { clusterInUse, type SavedTopology } from '../engine/cluster/process-cluster.ts';
 import { IdbDisk } from './idb-disk.ts';
+import { forgetTopology, loadTopology, saveTopology } from './topology-store.ts';
 
 /** How long a new worker may take to load its modules and say it is ready. */
 const READY_TIMEOUT_MS = 30_000;
@@ -13,10 +15,47 @@ const READY_TIMEOUT_MS = 30_000;
 export function workerSpawner(): ProcessSpawner {
   return {
     spawn: (label) => spawnWorker(label),
-    destroyDisks: async (name, dbids) => {
-      await Promise.all(dbids.map((dbid) => IdbDisk.destroy(`${name}-dbid${dbid}`)));
-    },
+    destroyDisks: (name) => deleteCluster(name),
+    lock: (name) => lockCluster(name),
+    saveTopology,
+    loadTopology,
   };
+}
+
+/** Every database of the named cluster, and its saved topology: a clean reset. */
+export async function deleteCluster(name: string): Promise<void> {
+  const prefix = `${name}-dbid`;
+  const all = await indexedDB.databases();
+  const mine = all
+    .map((d) => d.name ?? '')
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)));
+  await Promise.all(mine.map((n) => IdbDisk.destroy(n)));
+  await forgetTopology(name);
+}
+
+/** Whether a cluster of that name was saved by an earlier page (so it can be resumed). */
+export async function savedCluster(name: string): Promise<SavedTopology | undefined> {
+  return loadTopology(name);
+}
+
+/**
+ * Holds the Web Lock named after the cluster for as long as this page runs it: another tab (or
+ * another element on this page) asking for the same name is refused at once, never queued.
+ */
+function lockCluster(name: string): Promise<() => void> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return Promise.resolve(() => undefined);
+  return new Promise((resolve, reject) => {
+    void locks
+      .request(`mpp-ha-lab:${name}`, { ifAvailable: true }, (lock: Lock | null) => {
+        if (!lock) {
+          reject(clusterInUse(name));
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(reject);
+  });
 }
 
 function spawnWorker(label: string): Promise<SpawnedProcess> {

@@ -4,7 +4,7 @@
  * the inline runtime: rows, catalog states, errors.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCluster, type Cluster } from '../../src/workers/index.ts';
+import { createCluster, deleteCluster, type Cluster } from '../../src/workers/index.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -67,5 +67,191 @@ describe('worker runtime', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[500]]);
     await c.query(`insert into t values (501, 'after')`);
     expect((await c.query('select count(*) from t')).rows).toEqual([[501]]);
+  });
+
+  it('a mirror failure blocks commits on its pair until FTS marks it down; gprecoverseg brings it back', async () => {
+    const c = (cluster = await createCluster({
+      runtime: 'worker',
+      name: unique('mirror'),
+      mirroring: 'group',
+      timeScale: 100,
+    }));
+    await c.query('create table m (a int) distributed by (a)');
+    await waitFor(
+      async () => (await configOf(c)).every((r) => r[0] === 1 || r[4] === 's'),
+      30_000,
+      'in sync',
+    );
+    await c.query('insert into m select generate_series(1, 40)');
+    const seg = await c.query('select gp_segment_id, min(a) from m group by 1 order by 1');
+    const onContent0 = seg.rows.find((r) => r[0] === 0)![1] as number;
+    const onContent1 = seg.rows.find((r) => r[0] === 1)![1] as number;
+    await c.faults.crash(6); // content 0's mirror: its worker is terminated
+    let done = false;
+    const blocked = c.query(`insert into m values (${onContent0})`).then(() => (done = true));
+    await c.query(`insert into m values (${onContent1})`);
+    expect(done).toBe(false);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await configOf(c)).find((r) => r[0] === 6)?.[5] === 'd';
+      },
+      30_000,
+      'mirror marked down',
+    );
+    await blocked;
+    expect((await c.query('select count(*) from m')).rows).toEqual([[42]]);
+    const r = await c.run('gprecoverseg -a');
+    expect(r.exitCode).toBe(0);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await configOf(c)).every((x) => x[0] === 1 || (x[4] === 's' && x[5] === 'u'));
+      },
+      30_000,
+      'back in sync',
+    );
+  });
+
+  it('after a failover, gprecoverseg recovers the old primary (pg_rewind in its worker) and -r rebalances', async () => {
+    const c = (cluster = await createCluster({
+      runtime: 'worker',
+      name: unique('rebalance'),
+      mirroring: 'group',
+      timeScale: 100,
+    }));
+    await c.query('create table r (a int, b text) distributed by (a)');
+    await c.query(`insert into r select i, 'v' from generate_series(1, 300) i`);
+    await waitFor(
+      async () => (await configOf(c)).every((x) => x[0] === 1 || x[4] === 's'),
+      30_000,
+      'in sync',
+    );
+    await c.faults.crash(2);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await configOf(c)).find((x) => x[0] === 2)?.[5] === 'd';
+      },
+      30_000,
+      'failover',
+    );
+    await c.query(`insert into r select i, 'after' from generate_series(301, 400) i`);
+    const rec = await c.run('gprecoverseg -a');
+    expect(rec.exitCode).toBe(0);
+    const synced = async () =>
+      waitFor(
+        async () => {
+          await c.query('select gp_request_fts_probe_scan()');
+          return (await configOf(c)).every((x) => x[0] === 1 || (x[4] === 's' && x[5] === 'u'));
+        },
+        30_000,
+        'in sync',
+      );
+    await synced();
+    expect((await configOf(c)).find((x) => x[0] === 2)?.slice(2)).toEqual(['m', 'p', 's', 'u']);
+    const reb = await c.run('gprecoverseg -ar');
+    expect(reb.exitCode).toBe(0);
+    await synced();
+    expect((await configOf(c)).every((x) => x[2] === x[3])).toBe(true);
+    expect((await c.query('select count(*) from r')).rows).toEqual([[400]]);
+  });
+
+  it('gpactivatestandby after the coordinator worker dies: catalog and data survive', async () => {
+    const c = (cluster = await createCluster({
+      runtime: 'worker',
+      name: unique('standby'),
+      standby: true,
+      timeScale: 100,
+    }));
+    await c.query('create table s (a int) distributed by (a)');
+    await c.query('insert into s select generate_series(1, 100)');
+    await c.faults.crash(1);
+    await expect(c.query('select 1')).rejects.toMatchObject({ code: '57P03' });
+    const r = await c.run('gpactivatestandby -d /data/coordinator/gpseg-1');
+    expect(r.stdout).toContain('completed successfully');
+    expect(r.exitCode).toBe(0);
+    expect((await c.query('select count(*) from s')).rows).toEqual([[100]]);
+    const conf = await c.query('select dbid, role from gp_segment_configuration where content = -1');
+    expect(conf.rows).toEqual([[6, 'p']]);
+    await c.query('insert into s values (101)');
+    expect((await c.query('select count(*) from s')).rows).toEqual([[101]]);
+  });
+
+  it('a primary terminated during its WAL flushes restarts from its database with every acknowledged row', async () => {
+    const c = (cluster = await createCluster({ runtime: 'worker', name: unique('flush'), timeScale: 100 }));
+    await c.query('create table w (a int) distributed by (a)');
+    const acked: number[] = [];
+    let stop = false;
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => c.connect()));
+    const work = sessions.map(async (s, k) => {
+      for (let i = k; !stop; i += 4) {
+        try {
+          await s.query(`insert into w values (${i})`);
+          acked.push(i);
+        } catch {
+          // The content is down: this session's transaction failed (never acknowledged).
+        }
+      }
+    });
+    await waitFor(async () => acked.length >= 100, 30_000, '100 commits');
+    await c.faults.crash(2);
+    await c.faults.restart(2);
+    await waitFor(async () => acked.length >= 200, 30_000, '100 more commits');
+    stop = true;
+    await Promise.all(work);
+    const got = new Set((await c.query('select a from w')).rows.map((r) => r[0] as number));
+    expect(acked.filter((a) => !got.has(a))).toEqual([]);
+  });
+
+  it('a full disk (IndexedDB quota) is the instance failing: its mirror takes over', async () => {
+    const c = (cluster = await createCluster({
+      runtime: 'worker',
+      name: unique('full'),
+      mirroring: 'group',
+      timeScale: 100,
+    }));
+    await c.query('create table f (a int) distributed by (a)');
+    await waitFor(
+      async () => (await configOf(c)).every((x) => x[0] === 1 || x[4] === 's'),
+      30_000,
+      'in sync',
+    );
+    c.faults.diskFull(2, true);
+    // Writes to content 0 now fail on dbid 2's disk until FTS promotes its mirror.
+    await waitFor(
+      async () => {
+        await c.query('insert into f select generate_series(1, 20)').catch(() => undefined);
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await configOf(c)).find((x) => x[0] === 2)?.[5] === 'd';
+      },
+      30_000,
+      'the full primary failed over',
+    );
+    await c.query('insert into f select generate_series(100, 119)');
+    expect((await c.query('select count(*) from f where a >= 100')).rows).toEqual([[20]]);
+  });
+
+  it('one page owns a cluster name; two clusters on a page use their own databases', async () => {
+    const a = unique('a');
+    const b = unique('b');
+    cluster = await createCluster({ runtime: 'worker', name: a, timeScale: 100 });
+    await expect(createCluster({ runtime: 'worker', name: a })).rejects.toMatchObject({ code: '55006' });
+    const other = await createCluster({ runtime: 'worker', name: b, timeScale: 100 });
+    try {
+      await cluster.query('create table only_a (x int)');
+      await expect(other.query('select * from only_a')).rejects.toMatchObject({ code: '42P01' });
+      const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+      expect(names.filter((n) => n.startsWith(`${a}-`))).toHaveLength(5);
+      expect(names.filter((n) => n.startsWith(`${b}-`))).toHaveLength(5);
+    } finally {
+      await other.close();
+    }
+    await cluster.close();
+    cluster = undefined;
+    await deleteCluster(a);
+    await deleteCluster(b);
+    const left = (await indexedDB.databases()).map((d) => d.name ?? '');
+    expect(left.filter((n) => n.startsWith(a) || n.startsWith(b))).toEqual([]);
   });
 });
