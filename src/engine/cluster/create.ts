@@ -6,7 +6,7 @@ import type { Cluster, ClusterOptions } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import { planCluster } from './placement.ts';
 import { createSimCluster } from './sim-cluster.ts';
-import { ProcessCluster, type ProcessSpawner } from './process-cluster.ts';
+import { ProcessCluster, type ProcessSpawner, type SavedTopology } from './process-cluster.ts';
 
 export async function createCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const runtime = options.runtime ?? defaultRuntime;
@@ -58,14 +58,23 @@ export async function createProcessCluster(
   spawner: ProcessSpawner,
 ): Promise<ProcessCluster> {
   const name = options.name ?? 'mpp-ha-lab';
-  const saved = options.resume ? await spawner.loadTopology?.(name) : undefined;
-  if (options.resume && !saved)
-    throw sqlError('undefined_object', `there is no saved cluster named "${name}" to resume`, {
-      hint: 'Create it without resume: true (that starts it fresh).',
-    });
+  // Ownership first: what a resume reads must not be changing under another page.
+  const release = await spawner.lock?.(name);
+  let saved: SavedTopology | undefined;
+  try {
+    saved = options.resume ? await spawner.loadTopology?.(name) : undefined;
+    if (options.resume && !saved)
+      throw sqlError('undefined_object', `there is no saved cluster named "${name}" to resume`, {
+        hint: 'Create it without resume: true (that starts it fresh).',
+      });
+  } catch (e) {
+    release?.();
+    throw e;
+  }
   const c = saved
     ? new ProcessCluster({ ...saved.options, ...options }, saved.initialConfig, spawner, realClock, false)
     : new ProcessCluster(options, planOf(options), spawner, realClock);
+  c.release = release;
   try {
     await c.open(saved);
   } catch (e) {

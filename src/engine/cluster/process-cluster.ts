@@ -89,8 +89,8 @@ export class ProcessCluster implements Cluster {
   private closed = false;
   private nextInstance = 1;
   private closing = false;
-  /** Releases this page's ownership of the cluster's name. */
-  private release: (() => void) | undefined;
+  /** Releases this page's ownership of the cluster's name (set by whoever took it). */
+  release: (() => void) | undefined;
   /** The signal of the utility run in progress, if any. */
   private runSignal: RunOptions['signal'];
 
@@ -133,11 +133,10 @@ export class ProcessCluster implements Cluster {
   }
 
   /**
-   * Takes ownership of the cluster's name (one page at a time), then starts it fresh (its old
-   * databases deleted) or resumes it from its disks as last saved.
+   * Starts the cluster fresh (its old databases deleted) or resumes it from its disks as last
+   * saved. The caller holds the name's lock.
    */
   async open(saved?: SavedTopology): Promise<void> {
-    this.release = await this.spawner.lock?.(this.name);
     if (saved) {
       for (const r of saved.rows) {
         const p = this.addProc(r);
