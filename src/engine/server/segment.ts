@@ -53,8 +53,6 @@ export class SegmentExecutor implements SegmentApi {
   private readonly send: PeerSend;
   /** Local transaction of each distributed transaction this segment takes part in. */
   private readonly dtxs = new Map<number, Transaction>();
-  /** Distributed xid of local xids that committed (for distributed snapshot checks). */
-  private readonly gxidOf = new Map<number, number>();
   /** Motion rows received, by query and slice, one array per sender. */
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
 
@@ -164,7 +162,6 @@ export class SegmentExecutor implements SegmentApi {
     await this.reach('finish_prepared_start_of_function');
     const p = this.inst.xact.prepared.get(gid);
     if (!p) return; // already committed (a retry after failover): idempotent, as in Greenplum
-    this.gxidOf.set(p.xid, gxidFromGid(gid));
     await this.inst.xact.finishPrepared(gid, true);
   }
 
@@ -182,7 +179,7 @@ export class SegmentExecutor implements SegmentApi {
         detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
       });
     this.dtxs.delete(gxid);
-    if (tx.xid) this.gxidOf.set(tx.xid, gxid);
+    tx.distributedGid = `onephase-${gxid}`;
     await this.inst.xact.commit(tx);
   }
 
@@ -248,7 +245,8 @@ export class SegmentExecutor implements SegmentApi {
     const local = tx.commandSnapshot();
     const inProgress = new Set(dtx.dsnap.inProgress);
     const xip = new Set(local.xip);
-    for (const [xid, gxid] of this.gxidOf) {
+    for (const [xid, gid] of this.inst.xact.distributedLog) {
+      const gxid = gxidFromGid(gid);
       if (gxid === dtx.gxid) continue;
       if (gxid >= dtx.dsnap.xmax || inProgress.has(gxid)) xip.add(xid);
     }
@@ -259,8 +257,9 @@ export class SegmentExecutor implements SegmentApi {
   }
 
   private pruneGxidMap(globalXmin: number): void {
-    if (this.gxidOf.size < 4096) return;
-    for (const [xid, gxid] of this.gxidOf) if (gxid < globalXmin) this.gxidOf.delete(xid);
+    const log = this.inst.xact.distributedLog;
+    if (log.size < 4096) return;
+    for (const [xid, gid] of log) if (gxidFromGid(gid) < globalXmin) log.delete(xid);
   }
 
   private context(req: SliceRequest, tx: Transaction): ExecContext {

@@ -117,6 +117,12 @@ export class TransactionManager {
   readonly running = new Map<Xid, Transaction>();
   /** Prepared transactions by gid; survive crashes. */
   readonly prepared = new Map<string, { xid: Xid; drops: string[]; creates: string[] }>();
+  /**
+   * The distributed log (Greenplum's distributedlog): the distributed transaction (gid) of each
+   * xid committed here as part of one. Redo rebuilds it, so a promoted mirror or a restarted
+   * segment still hides a transaction the coordinator has not finished committing everywhere.
+   */
+  readonly distributedLog = new Map<Xid, string>();
   /** Running xids that belong to prepared or recovered transactions (no Transaction object). */
   private readonly orphanRunning = new Set<Xid>();
 
@@ -196,7 +202,10 @@ export class TransactionManager {
     }
     const rec: XactRecord = { time: this.hooks.now() };
     if (tx.dropsOnCommit.length) rec.unlink = tx.dropsOnCommit;
-    if (tx.distributedGid) rec.gid = tx.distributedGid;
+    if (tx.distributedGid) {
+      rec.gid = tx.distributedGid;
+      this.distributedLog.set(tx.xid, tx.distributedGid);
+    }
     const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.commit, tx.xid, jsonPayload(rec));
     // From the commit record's insertion until the commit log says committed, a checkpoint
     // must not pass (Postgres' delayChkpt): else a redo point after the record and a commit
@@ -286,6 +295,7 @@ export class TransactionManager {
     const info = commit ? XactInfo.commitPrepared : XactInfo.abortPrepared;
     const { end } = this.log.wal.insert(Rmgr.xact, info, p.xid, jsonPayload(rec));
     if (commit) {
+      this.distributedLog.set(p.xid, gid);
       const done = this.delayCheckpoint(end);
       try {
         await this.log.wal.flush(end);
@@ -312,6 +322,7 @@ export class TransactionManager {
     switch (info) {
       case XactInfo.commit:
         this.clog.set(xid, XidStatus.committed);
+        if (rec.gid) this.distributedLog.set(xid, rec.gid);
         this.hooks.onRedoCommit?.(rec, xid);
         break;
       case XactInfo.abort:
@@ -326,6 +337,7 @@ export class TransactionManager {
         this.prepared.delete(rec.gid!);
         this.orphanRunning.delete(xid);
         this.clog.set(xid, info === XactInfo.commitPrepared ? XidStatus.committed : XidStatus.aborted);
+        if (info === XactInfo.commitPrepared) this.distributedLog.set(xid, rec.gid!);
         break;
     }
     this.orphanRunning.delete(xid);

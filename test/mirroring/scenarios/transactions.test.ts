@@ -130,6 +130,40 @@ describe('two-phase commit across a failover (§2.7, twophase_tolerance_with_mir
     await s.close();
   });
 
+  it('committed on one segment, not yet on another: a reader sees neither half, also after that segment restarts (distributed log)', async () => {
+    const c = await start();
+    await c.query('create table keys (a int) distributed by (a)');
+    await c.query('insert into keys select generate_series(1, 40)');
+    const [a, b] = await keyOnEachContent(c, 'keys');
+    await c.query('create table acct (id int, balance int) distributed by (id)');
+    await c.query(`insert into acct values (${a}, 100), (${b}, 100)`);
+    await synced(c);
+    // COMMIT PREPARED waits on content 1's primary (dbid 3); content 0's (dbid 2) commits.
+    const hold = c.faults.suspend('finish_prepared_start_of_function', 3);
+    const s = await c.connect();
+    await s.query('begin');
+    await s.query(`update acct set balance = balance - 40 where id = ${a}`);
+    await s.query(`update acct set balance = balance + 40 where id = ${b}`);
+    const commit = watch(s.query('commit'));
+    await hold.reached;
+    const sum = async () => (await c.query('select sum(balance) from acct')).rows[0]![0];
+    expect(await sum()).toBe(200);
+    // Content 0's primary fails over: its mirror replayed the COMMIT PREPARED, and must still
+    // hide it while the coordinator has not finished the transaction everywhere.
+    await c.faults.crash(2);
+    await probe(c);
+    expect(await pair(c, 0)).toBe('mpnd,pmnu');
+    expect(await sum()).toBe(200);
+    hold.release();
+    await waitFor(() => commit.settled(), 10_000, 'commit finished');
+    expect(commit.outcome()).toMatchObject({ ok: true });
+    expect((await c.query('select id, balance from acct order by balance')).rows).toEqual([
+      [a, 60],
+      [b, 140],
+    ]);
+    await s.close();
+  });
+
   it('PREPARE held on the primary that then fails: "FTS detected connection lost during dispatch", aborted everywhere', async () => {
     const c = await start();
     await c.query('create table ab (a int) distributed by (a)');
