@@ -129,4 +129,26 @@ describe('Instance storage engine', () => {
     await again.xact.finishPrepared('dtx-1', true);
     expect(await rows(again, 3)).toEqual(['p']);
   });
+
+  it('the distributed log (xid of a committed prepared transaction → gid) survives a crash, by redo and across a checkpoint', async () => {
+    const { inst, disk } = await boot();
+    const t1 = inst.xact.begin();
+    await inst.heap(3).insert(t1, enc.encode('a'));
+    await inst.xact.prepare(t1, 'e-7');
+    const xid1 = t1.xid;
+    await inst.xact.finishPrepared('e-7', true);
+    await inst.checkpoint(); // the first commit is now before the redo point
+    const t2 = inst.xact.begin();
+    await inst.heap(3).insert(t2, enc.encode('b'));
+    await inst.xact.prepare(t2, 'e-8');
+    const xid2 = t2.xid;
+    await inst.xact.finishPrepared('e-8', true);
+    inst.kill();
+    disk.crash();
+    const again = await Instance.start({ disk, clock: new ManualClock(), trace: noTrace });
+    expect([...again.xact.distributedLog]).toEqual([
+      [xid1, 'e-7'],
+      [xid2, 'e-8'],
+    ]);
+  });
 });

@@ -159,12 +159,11 @@ export class ProcessCluster implements Cluster {
     const rows = [...this.procs.values()]
       .filter((p) => !p.meta.retired && p.meta.row.status === 'u')
       .map((p) => p.meta.row);
-    const bootAll = (list: SegmentConfig[]) =>
-      Promise.all(list.map((r) => this.boot(r.dbid, { initdb: false })));
-    await bootAll(rows.filter((r) => r.content >= 0 && r.role === 'p'));
-    await bootAll(rows.filter((r) => r.content >= 0 && r.role === 'm'));
-    await bootAll(rows.filter((r) => r.content === -1 && r.role === 'p'));
-    await bootAll(rows.filter((r) => r.content === -1 && r.role === 'm'));
+    const phase = (list: SegmentConfig[]) => this.bootPhase(list, () => ({ initdb: false }));
+    await phase(rows.filter((r) => r.content >= 0 && r.role === 'p'));
+    await phase(rows.filter((r) => r.content >= 0 && r.role === 'm'));
+    await phase(rows.filter((r) => r.content === -1 && r.role === 'p'));
+    await phase(rows.filter((r) => r.content === -1 && r.role === 'm'));
   }
 
   /** Saves the topology as the coordinator knows it now, for a resume after a reload. */
@@ -200,29 +199,38 @@ export class ProcessCluster implements Cluster {
 
   async start(): Promise<void> {
     const rows = this.initialConfig;
-    const segmentPrimaries = rows.filter((r) => r.role === 'p' && r.content >= 0);
-    await Promise.all(segmentPrimaries.map((r) => this.boot(r.dbid, { initdb: true })));
-    const mirrors = rows.filter((r) => r.role === 'm' && r.content >= 0);
-    await Promise.all(
-      mirrors.map((r) => {
-        const primary = rows.find((x) => x.content === r.content && x.role === 'p')!;
-        return this.boot(r.dbid, { initdb: false, backupFrom: { dbid: primary.dbid, when: 'empty' } });
-      }),
+    const primaryOf = (r: SegmentConfig) => rows.find((x) => x.content === r.content && x.role === 'p')!;
+    const copyOfPrimary = (r: SegmentConfig) => ({
+      initdb: false,
+      backupFrom: { dbid: primaryOf(r).dbid, when: 'empty' as const },
+    });
+    await this.bootPhase(
+      rows.filter((r) => r.role === 'p' && r.content >= 0),
+      () => ({ initdb: true }),
     );
-    const coordinator = rows.find((r) => r.content === -1 && r.role === 'p')!;
-    await this.boot(coordinator.dbid, { initdb: true });
-    const standby = rows.find((r) => r.content === -1 && r.role === 'm');
-    if (standby)
-      await this.boot(standby.dbid, {
-        initdb: false,
-        backupFrom: { dbid: coordinator.dbid, when: 'empty' },
-      });
+    await this.bootPhase(
+      rows.filter((r) => r.role === 'm' && r.content >= 0),
+      copyOfPrimary,
+    );
+    // The coordinator starts once its segments answer; then its standby from a copy of it.
+    await this.bootPhase(
+      rows.filter((r) => r.role === 'p' && r.content === -1),
+      () => ({ initdb: true }),
+    );
+    await this.bootPhase(
+      rows.filter((r) => r.role === 'm' && r.content === -1),
+      copyOfPrimary,
+    );
   }
 
   /** Spawns the instance's process and starts it by its current catalog role. */
   private async boot(
     dbid: number,
-    how: Pick<BootSpec, 'initdb' | 'backupFrom'> & { start?: boolean },
+    how: Pick<BootSpec, 'initdb' | 'backupFrom'> & {
+      start?: boolean;
+      /** Tell every process at once (false while a whole phase boots: it is told once after). */
+      announce?: boolean;
+    },
   ): Promise<ProcessStatus> {
     const p = this.procs.get(dbid)!;
     if (p.spawned) await this.crash(dbid);
@@ -260,15 +268,34 @@ export class ProcessCluster implements Cluster {
     if (p.meta.incarnation !== incarnation) return status;
     p.role = status.role;
     p.meta.up = status.up;
-    await this.broadcastPeers();
-    // The pair's primary points its walsender at this mirror again.
-    if (status.role === 'mirror' || status.role === 'standby') {
-      const partner = [...this.procs.values()].find(
-        (x) => x.meta.content === row.content && x !== p && x.meta.up && !x.meta.retired,
-      );
-      await partner?.control?.call('attachMirror', []).catch(() => undefined);
+    if (how.announce !== false) {
+      await this.broadcastPeers([p]);
+      await this.reattach(p);
     }
     return status;
+  }
+
+  /** A mirror or standby came up: its pair's primary points its walsender at it again. */
+  private async reattach(p: Proc): Promise<void> {
+    if (p.role !== 'mirror' && p.role !== 'standby') return;
+    const partner = [...this.procs.values()].find(
+      (x) => x.meta.content === p.meta.content && x !== p && x.meta.up && !x.meta.retired,
+    );
+    await partner?.control?.call('attachMirror', []).catch(() => undefined);
+  }
+
+  /**
+   * Boots a phase of instances side by side, then tells every process about all of them at
+   * once: one message per process instead of one per process and instance.
+   */
+  private async bootPhase(
+    list: SegmentConfig[],
+    how: (r: SegmentConfig) => Parameters<ProcessCluster['boot']>[1],
+  ): Promise<void> {
+    await Promise.all(list.map((r) => this.boot(r.dbid, { ...how(r), announce: false })));
+    const booted = list.map((r) => this.procs.get(r.dbid)!);
+    await this.broadcastPeers(booted);
+    await Promise.all(booted.map((p) => this.reattach(p)));
   }
 
   private hostApiFor(p: Proc, incarnation: number): HostApi {
@@ -317,8 +344,9 @@ export class ProcessCluster implements Cluster {
     return [...this.procs.values()].map((p) => ({ ...p.meta }));
   }
 
-  private async broadcastPeers(): Promise<void> {
-    const metas = this.metas();
+  /** Tells every live process the state of `changed` (default: every instance). */
+  private async broadcastPeers(changed?: Proc[]): Promise<void> {
+    const metas = changed ? changed.map((p) => ({ ...p.meta })) : this.metas();
     await Promise.allSettled(this.live().map((p) => p.control!.call('peers', [metas])));
   }
 

@@ -73,6 +73,7 @@ export class Checkpointer {
       oldestXid,
       prepared: inst.xact.preparedList(),
       time: inst.rt.clock.now(),
+      distributed: [...inst.xact.distributedLog],
     };
     const extra = this.extra?.();
     if (extra) rec.extra = extra;

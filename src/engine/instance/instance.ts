@@ -313,6 +313,7 @@ export class Instance implements StorageContext {
     this.extensions.onCheckpoint?.(ckpt.extra);
     this.xact.nextXid = Math.max(this.xact.nextXid, ckpt.nextXid);
     this.xact.restorePrepared(ckpt.prepared);
+    for (const [xid, gid] of ckpt.distributed ?? []) this.xact.noteDistributed(xid, gid);
     const clean = c.state === 'shut down';
     this.standby = standby;
     this.control = {

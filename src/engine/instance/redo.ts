@@ -26,6 +26,8 @@ export interface CheckpointRecord {
   /** Oldest transaction running when the checkpoint began. */
   oldestXid: number;
   prepared: { gid: string; xid: number; drops: string[]; creates: string[] }[];
+  /** The distributed log as of the checkpoint (xid, gid); absent in older checkpoints. */
+  distributed?: [number, string][];
   time: number;
   /** Anything further a layer above keeps in checkpoints (the catalog's next OID, the DTM). */
   extra?: Record<string, unknown>;

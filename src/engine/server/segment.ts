@@ -180,6 +180,7 @@ export class SegmentExecutor implements SegmentApi {
       });
     this.dtxs.delete(gxid);
     tx.distributedGid = `onephase-${gxid}`;
+    tx.segmentPart = true;
     await this.inst.xact.commit(tx);
   }
 

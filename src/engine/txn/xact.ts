@@ -41,6 +41,8 @@ export interface XactRecord {
   /** Files the prepared transaction drops at commit / created (unlinked at abort). */
   drops?: string[];
   creates?: string[];
+  /** A segment's part of a distributed transaction, committed in one phase: distributed log it. */
+  dlog?: true;
 }
 
 export type TxState = 'active' | 'prepared' | 'committed' | 'aborted';
@@ -66,8 +68,11 @@ export class Transaction {
   /**
    * On the coordinator: the distributed transaction this local commit decides. Its commit
    * record then is the distributed commit record (Greenplum's XLOG_XACT_DISTRIBUTED_COMMIT).
+   * On a segment committing its part in one phase (with `segmentPart`): that transaction.
    */
   distributedGid: string | undefined;
+  /** On a segment: this is its part of distributed transaction `distributedGid`. */
+  segmentPart = false;
 
   readonly manager: TransactionManager;
 
@@ -123,6 +128,18 @@ export class TransactionManager {
    * segment still hides a transaction the coordinator has not finished committing everywhere.
    */
   readonly distributedLog = new Map<Xid, string>();
+  /**
+   * Records a committed xid's distributed transaction. Segments prune entries older than every
+   * distributed snapshot; this bound keeps the log small where nobody prunes it (the coordinator).
+   */
+  noteDistributed(xid: Xid, gid: string): void {
+    this.distributedLog.set(xid, gid);
+    if (this.distributedLog.size > 8192) {
+      const oldest = this.distributedLog.keys().next().value;
+      if (oldest !== undefined) this.distributedLog.delete(oldest);
+    }
+  }
+
   /** Running xids that belong to prepared or recovered transactions (no Transaction object). */
   private readonly orphanRunning = new Set<Xid>();
 
@@ -202,9 +219,10 @@ export class TransactionManager {
     }
     const rec: XactRecord = { time: this.hooks.now() };
     if (tx.dropsOnCommit.length) rec.unlink = tx.dropsOnCommit;
-    if (tx.distributedGid) {
-      rec.gid = tx.distributedGid;
-      this.distributedLog.set(tx.xid, tx.distributedGid);
+    if (tx.distributedGid) rec.gid = tx.distributedGid;
+    if (tx.distributedGid && tx.segmentPart) {
+      rec.dlog = true;
+      this.noteDistributed(tx.xid, tx.distributedGid);
     }
     const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.commit, tx.xid, jsonPayload(rec));
     // From the commit record's insertion until the commit log says committed, a checkpoint
@@ -295,7 +313,7 @@ export class TransactionManager {
     const info = commit ? XactInfo.commitPrepared : XactInfo.abortPrepared;
     const { end } = this.log.wal.insert(Rmgr.xact, info, p.xid, jsonPayload(rec));
     if (commit) {
-      this.distributedLog.set(p.xid, gid);
+      this.noteDistributed(p.xid, gid);
       const done = this.delayCheckpoint(end);
       try {
         await this.log.wal.flush(end);
@@ -322,7 +340,7 @@ export class TransactionManager {
     switch (info) {
       case XactInfo.commit:
         this.clog.set(xid, XidStatus.committed);
-        if (rec.gid) this.distributedLog.set(xid, rec.gid);
+        if (rec.dlog && rec.gid) this.noteDistributed(xid, rec.gid);
         this.hooks.onRedoCommit?.(rec, xid);
         break;
       case XactInfo.abort:
@@ -337,7 +355,7 @@ export class TransactionManager {
         this.prepared.delete(rec.gid!);
         this.orphanRunning.delete(xid);
         this.clog.set(xid, info === XactInfo.commitPrepared ? XidStatus.committed : XidStatus.aborted);
-        if (info === XactInfo.commitPrepared) this.distributedLog.set(xid, rec.gid!);
+        if (info === XactInfo.commitPrepared) this.noteDistributed(xid, rec.gid!);
         break;
     }
     this.orphanRunning.delete(xid);
