@@ -15,6 +15,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'bench/results/**',
+      'bench/.build/**',
       'coverage/**',
       'test-results/**',
       '.vitest-attachments/**',

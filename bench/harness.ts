@@ -20,8 +20,10 @@ export interface BenchContext {
  */
 export interface BenchTarget {
   /** The `name` of another case (any suite); it is run too even when --filter left it out. */
-  relativeTo: string;
-  ratio: number;
+  relativeTo?: string;
+  ratio?: number;
+  /** An absolute bound in the case's own unit, instead of a reference case (e.g. boot ≤ 10 000 ms). */
+  limit?: number;
   higherIsBetter: boolean;
 }
 

@@ -5,7 +5,7 @@
 //
 // Exit status is non-zero only when the page (or a case) threw, or the deadline passed;
 // a missed target is reported as FAIL in the table and the JSON, not as a failed run.
-import { createServer } from 'vite';
+import { build, createServer } from 'vite';
 import { chromium } from 'playwright';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus, platform, arch } from 'node:os';
@@ -88,6 +88,12 @@ function table(header, rows, rightAligned) {
 function checkTarget(r, byName) {
   const t = r.target;
   if (!t) return undefined;
+  if (t.limit != null) {
+    const base = { limit: t.limit, higherIsBetter: t.higherIsBetter };
+    if (r.error || !Number.isFinite(r.median)) return { ...base, status: 'ERROR' };
+    const pass = t.higherIsBetter ? r.median >= t.limit : r.median <= t.limit;
+    return { ...base, actual: r.median / t.limit, status: pass ? 'PASS' : 'FAIL' };
+  }
   const ref = byName.get(t.relativeTo);
   const base = { relativeTo: t.relativeTo, ratio: t.ratio, higherIsBetter: t.higherIsBetter };
   if (!ref) return { ...base, status: 'NO-REF', note: `reference case "${t.relativeTo}" did not run` };
@@ -132,7 +138,8 @@ function printTable(results) {
   ];
   const rows = results.map((r) => {
     const c = r.targetCheck;
-    const target = c ? `${c.higherIsBetter ? '>=' : '<='} ${c.ratio}x "${c.relativeTo}"` : '';
+    const bound = c?.limit != null ? `${fmt(c.limit)} ${r.unit}` : c ? `${c.ratio}x "${c.relativeTo}"` : '';
+    const target = c ? `${c.higherIsBetter ? '>=' : '<='} ${bound}` : '';
     return [
       r.suite,
       r.name,
@@ -153,12 +160,36 @@ function printTable(results) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Builds src/workers/instance.worker.ts into bench/.build; returns its URL path. */
+async function buildInstanceWorker() {
+  const outDir = join(benchDir, '.build');
+  await build({
+    configFile: false,
+    root: repoRoot,
+    logLevel: 'error',
+    publicDir: false,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      lib: {
+        entry: join(repoRoot, 'src/workers/instance.worker.ts'),
+        formats: ['es'],
+        fileName: () => 'instance.worker.js',
+      },
+    },
+  });
+  return '/bench/.build/instance.worker.js';
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('Chromium not found (see scripts/check-chromium.mjs)');
 
+  // The worker runtime's instance worker as one file, as a build ships it: served by the dev
+  // server module by module, every worker would load the whole engine in ~150 requests.
+  const workerBundle = await buildInstanceWorker();
   const server = await createServer({
     root: repoRoot,
     logLevel: 'warn',
@@ -208,6 +239,7 @@ async function main() {
     const url = new URL(`http://127.0.0.1:${addr.port}/bench/index.html`);
     if (opts.quick) url.searchParams.set('quick', '1');
     if (opts.filter) url.searchParams.set('filter', opts.filter);
+    url.searchParams.set('workerBundle', workerBundle);
 
     // A persistent (on-disk) profile: a plain browser.newContext() is off-the-record, and
     // Chromium keeps off-the-record IndexedDB in memory, which would make the IDB rows fiction.

@@ -4,3 +4,4 @@ import './raw.ts';
 import './storage.ts';
 import './cluster.ts';
 import './lab.ts';
+import './workers.ts';

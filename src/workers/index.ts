@@ -6,12 +6,19 @@
  */
 import { registerDiskProvider, registerWorkerRuntime } from '../engine/index.ts';
 import { IdbDisk } from './idb-disk.ts';
-import { workerSpawner } from './worker-spawner.ts';
+import { workerSpawner, type WorkerSpawnerOptions } from './worker-spawner.ts';
 
 export { deleteCluster, savedCluster } from './worker-spawner.ts';
 
 registerDiskProvider('indexeddb', (name) => IdbDisk.open(name));
-registerWorkerRuntime(() => workerSpawner());
+registerWorkerRuntime(() => workerSpawner(spawnerOptions));
+
+let spawnerOptions: WorkerSpawnerOptions = {};
+
+/** Where the worker runtime loads its instance worker from (e.g. a prebuilt bundle). */
+export function configureWorkerRuntime(options: WorkerSpawnerOptions): void {
+  spawnerOptions = options;
+}
 
 export * from '../engine/index.ts';
 export { IdbDisk } from './idb-disk.ts';

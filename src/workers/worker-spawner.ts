@@ -12,9 +12,18 @@ import { forgetTopology, loadTopology, saveTopology } from './topology-store.ts'
 /** How long a new worker may take to load its modules and say it is ready. */
 const READY_TIMEOUT_MS = 30_000;
 
-export function workerSpawner(): ProcessSpawner {
+export interface WorkerSpawnerOptions {
+  /**
+   * The instance worker's script. Default: src/workers/instance.worker.ts as the bundler serves
+   * it (one bundled file in a build; in the dev server, its modules one by one, which makes every
+   * spawn load the whole engine module by module).
+   */
+  workerUrl?: string | URL;
+}
+
+export function workerSpawner(options: WorkerSpawnerOptions = {}): ProcessSpawner {
   return {
-    spawn: (label) => spawnWorker(label),
+    spawn: (label) => spawnWorker(label, options.workerUrl),
     destroyDisks: (name) => deleteCluster(name),
     lock: (name) => lockCluster(name),
     saveTopology,
@@ -58,11 +67,10 @@ function lockCluster(name: string): Promise<() => void> {
   });
 }
 
-function spawnWorker(label: string): Promise<SpawnedProcess> {
-  const worker = new Worker(new URL('./instance.worker.ts', import.meta.url), {
-    type: 'module',
-    name: label,
-  });
+function spawnWorker(label: string, url?: string | URL): Promise<SpawnedProcess> {
+  const worker = url
+    ? new Worker(url, { type: 'module', name: label })
+    : new Worker(new URL('./instance.worker.ts', import.meta.url), { type: 'module', name: label });
   return new Promise<SpawnedProcess>((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);

@@ -1,0 +1,125 @@
+// The worker runtime (issue "Browser runtime"): every instance in its own Web Worker on its own
+// IndexedDB database. How long a cluster of each size takes to boot (target: 1+1+64x2 = 130
+// instances in under 10 s), commits/s and latency beside the inline runtime on the same shape
+// and the same IndexedDB disks (so the difference is the workers and their links),
+// and the longest main-thread task while it runs a workload (target: none over 100 ms). The raw
+// MessageChannel round trip is the raw suite's row of the same run.
+import { registerSuite, type BenchCase, type BenchSample } from '../harness.ts';
+import {
+  configureWorkerRuntime,
+  createCluster,
+  deleteCluster,
+  type Cluster,
+} from '../../src/workers/index.ts';
+import { longestTaskDuring } from './lab.ts';
+
+// run.mjs builds the instance worker into one file, as a site build does; the page opened by
+// hand from the dev server (no parameter) loads it module by module, which is much slower.
+const workerBundle = new URLSearchParams(location.search).get('workerBundle');
+if (workerBundle) configureWorkerRuntime({ workerUrl: workerBundle });
+
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => `sdw${i + 1}`);
+
+function boot(runtime: 'worker' | 'inline', primaries: number, name: string): Promise<Cluster> {
+  const segmentsPerHost = 2;
+  return createCluster({
+    runtime,
+    hosts: hosts(Math.max(2, primaries / segmentsPerHost)),
+    segmentsPerHost,
+    mirroring: 'group',
+    standby: true,
+    storage: 'indexeddb',
+    name,
+  });
+}
+
+function bootCase(primaries: number): BenchCase {
+  return {
+    suite: 'workers',
+    name: `worker boot of 1+1+${primaries}x2 instances (ms)`,
+    unit: 'ms',
+    runs: 3,
+    ...(primaries === 64 ? { target: { limit: 10_000, higherIsBetter: false } } : {}),
+    async run() {
+      const name = `bench-workers-boot-${primaries}`;
+      const t0 = performance.now();
+      const c = await boot('worker', primaries, name);
+      const ms = performance.now() - t0;
+      await c.close();
+      await deleteCluster(name);
+      return ms;
+    },
+  };
+}
+
+/** Single-row autocommit INSERTs from `sessions` sessions for 3 s; p50/p99 latency in µs. */
+async function commitsFor(c: Cluster, sessions: number): Promise<BenchSample> {
+  const lat: number[] = [];
+  const until = performance.now() + 3000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: sessions }, async (_, s) => {
+      const session = await c.connect();
+      for (let i = 0; performance.now() < until; i++) {
+        const t = performance.now();
+        await session.query(`insert into w values (${s * 1_000_000 + i}, ${i})`);
+        lat.push((performance.now() - t) * 1000);
+      }
+      await session.close();
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? 0;
+  return { value: lat.length / secs, extra: { p50: at(0.5), p99: at(0.99), commits: lat.length } };
+}
+
+function commitCase(runtime: 'worker' | 'inline', sessions: number): BenchCase {
+  let c: Cluster | undefined;
+  const name = `bench-workers-commits-${runtime}-${sessions}`;
+  return {
+    suite: 'workers',
+    name: `${runtime} commits/s, ${sessions} session${sessions > 1 ? 's' : ''}, 1+1+4x2 mirrored`,
+    unit: 'commits/s',
+    percentileUnit: 'µs',
+    runs: 3,
+    async setup() {
+      c = await boot(runtime, 4, name);
+      await c.query('create table w (a int, b int) distributed by (a)');
+    },
+    async teardown() {
+      await c?.close();
+      await deleteCluster(name);
+    },
+    run: () => commitsFor(c!, sessions),
+  };
+}
+
+function longTaskCase(): BenchCase {
+  let c: Cluster | undefined;
+  const name = 'bench-workers-longtask';
+  return {
+    suite: 'workers',
+    name: 'longest main-thread task while 1+1+16x2 (worker) commits (ms)',
+    unit: 'ms',
+    runs: 3,
+    target: { limit: 100, higherIsBetter: false },
+    async setup() {
+      c = await boot('worker', 16, name);
+      await c.query('create table w (a int, b int) distributed by (a)');
+    },
+    async teardown() {
+      await c?.close();
+      await deleteCluster(name);
+    },
+    run: () => longestTaskDuring(c!),
+  };
+}
+
+registerSuite([
+  bootCase(4),
+  bootCase(16),
+  bootCase(64),
+  ...[1, 8].flatMap((n) => [commitCase('inline', n), commitCase('worker', n)]),
+  longTaskCase(),
+]);
