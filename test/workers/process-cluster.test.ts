@@ -128,3 +128,27 @@ describe('process cluster: ownership and resume', () => {
     ).rejects.toMatchObject({ code: '42704', message: expect.stringContaining('no saved cluster') });
   });
 });
+
+describe('process cluster: time', () => {
+  it('pausing cluster time pauses every process (FTS stops probing); resuming restarts it', async () => {
+    cluster = await createProcessCluster({ mirroring: 'group', timeScale: 200 }, inThreadSpawner(realClock));
+    const c = cluster;
+    await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[0] === 1), 20_000, 'in sync');
+    c.time.pause();
+    expect(c.time.paused).toBe(true);
+    await c.faults.crash(2);
+    // FTS probes every 60 s / 200 = 300 ms of cluster time: none runs while time stands still.
+    const until = Date.now() + 1000;
+    while (Date.now() < until) {
+      expect((await config(c)).find((x) => x[0] === 2)?.[5]).toBe('u');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    c.time.setSpeed(2);
+    expect(c.time.speed).toBe(2);
+    await waitFor(
+      async () => (await config(c)).find((x) => x[0] === 2)?.[5] === 'd',
+      20_000,
+      'FTS marks dbid 2 down once time runs',
+    );
+  });
+});

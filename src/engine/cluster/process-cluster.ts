@@ -10,7 +10,7 @@ import type { Clock } from '../runtime/clock.ts';
 import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
 import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
-import { FaultPoints, type Hold } from '../runtime/fault-points.ts';
+import { FaultPoints } from '../runtime/fault-points.ts';
 import { globalMessageChannel, type PortLike } from '../runtime/link-endpoint.ts';
 import type { QueryResult } from '../server/results.ts';
 import type { SegmentConfig } from './placement.ts';
@@ -24,10 +24,11 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
-import type { BootSpec, HostApi, NodeMeta, ProcessApi, ProcessStatus } from './process-host.ts';
+import { orchestratorHost, processFaults, processTime } from './process-controls.ts';
+import type { BootSpec, HostApi, NodeMeta, ProcessApi, ProcessStatus, TimeState } from './process-host.ts';
+import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
-import { runUtility, type StandbyHost } from '../utilities/index.ts';
-import { NodeSet, type InstanceNode } from './nodes.ts';
+import { runUtility } from '../utilities/index.ts';
 
 /** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */
 export interface SpawnedProcess {
@@ -65,7 +66,7 @@ export function clusterInUse(name: string): Error {
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
 const CONTROL_TIMEOUT_MS = 600_000;
 
-interface Proc {
+export interface Proc {
   meta: NodeMeta;
   role: ProcessStatus['role'];
   spawned?: SpawnedProcess | undefined;
@@ -77,13 +78,15 @@ export class ProcessCluster implements Cluster {
   readonly options: ClusterOptions;
   readonly files = new Map<string, string>();
   readonly faults: Faults;
-  readonly time = undefined;
+  /** Pause, resume and speed of cluster time: every process's clock follows. */
+  readonly time: TimeControl;
+  timeState: TimeState = { paused: false, speed: 1 };
   private readonly spawner: ProcessSpawner;
-  private readonly clock: Clock;
-  private readonly procs = new Map<number, Proc>();
+  readonly clock: Clock;
+  readonly procs = new Map<number, Proc>();
   private readonly initialConfig: SegmentConfig[];
-  private readonly net = new NetworkFaults();
-  private readonly points = new FaultPoints();
+  readonly net = new NetworkFaults();
+  readonly points = new FaultPoints();
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
   private readonly openSessions = new Set<Session>();
   private closed = false;
@@ -107,7 +110,8 @@ export class ProcessCluster implements Cluster {
     this.spawner = spawner;
     this.clock = clock;
     if (layout) for (const row of config) this.addProc(row);
-    this.faults = this.makeFaults();
+    this.faults = processFaults(this);
+    this.time = processTime(this);
   }
 
   get name(): string {
@@ -260,6 +264,7 @@ export class ProcessCluster implements Cluster {
       peers: this.metas(),
       faults: this.net.snapshot(),
       holds: this.points.list(),
+      time: this.timeState,
       initdb: how.initdb,
       start: how.start ?? true,
       ...(how.backupFrom ? { backupFrom: how.backupFrom } : {}),
@@ -345,12 +350,12 @@ export class ProcessCluster implements Cluster {
   }
 
   /** Tells every live process the state of `changed` (default: every instance). */
-  private async broadcastPeers(changed?: Proc[]): Promise<void> {
+  async broadcastPeers(changed?: Proc[]): Promise<void> {
     const metas = changed ? changed.map((p) => ({ ...p.meta })) : this.metas();
     await Promise.allSettled(this.live().map((p) => p.control!.call('peers', [metas])));
   }
 
-  private live(): Proc[] {
+  live(): Proc[] {
     return [...this.procs.values()].filter((p) => p.control && !p.control.closed);
   }
 
@@ -377,7 +382,7 @@ export class ProcessCluster implements Cluster {
   }
 
   /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */
-  private async recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData> {
+  async recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData> {
     const p = this.mustGet(target);
     if (p.meta.up) await this.crash(target);
     if (!p.control) await this.boot(target, { initdb: false, start: false });
@@ -385,7 +390,7 @@ export class ProcessCluster implements Cluster {
   }
 
   /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
-  private async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
+  async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
     const old = this.procs.get(row.dbid);
     if (old?.spawned) await this.crash(row.dbid);
     // A reused dbid names a new instance: every process forgets the old one's links.
@@ -394,7 +399,7 @@ export class ProcessCluster implements Cluster {
     await this.boot(row.dbid, { initdb: false, backupFrom: { dbid: backupFrom, when: 'always' } });
   }
 
-  private mustGet(dbid: number): Proc {
+  mustGet(dbid: number): Proc {
     const p = this.procs.get(dbid);
     if (!p) throw sqlError('undefined_object', `no instance with dbid ${dbid}`);
     return p;
@@ -499,94 +504,11 @@ export class ProcessCluster implements Cluster {
         stop = true;
       }
     } else {
-      result = await runUtility(this.orchestratorHost(options), this.files, commandLine);
+      result = await runUtility(orchestratorHost(this, options), this.files, commandLine);
     }
     await this.currentConfig().catch(() => undefined);
     this.emit({ kind: 'utility.done', command: commandLine, exitCode: result.exitCode });
     return result;
-  }
-
-  /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
-  private orchestratorHost(options: RunOptions): StandbyHost {
-    const nodes = new NodeSet(this.clock, (e) => this.emit(e));
-    const nodeOf = new Map<InstanceNode, Proc>();
-    for (const p of this.procs.values()) {
-      const n: InstanceNode = {
-        dbid: p.meta.dbid,
-        content: p.meta.content,
-        host: p.meta.host,
-        disk: undefined as never,
-        inst: undefined,
-        qd: undefined,
-        qe: undefined,
-        up: p.meta.up,
-        incarnation: p.meta.incarnation,
-        retired: p.meta.retired,
-        remote: true,
-        handlers: {},
-      };
-      nodes.add(n);
-      nodeOf.set(n, p);
-    }
-    const all = () => [...nodeOf.entries()];
-    const acting = () =>
-      all().find(([n, p]) => n.content === -1 && !n.retired && p.role === 'coordinator' && p.meta.up)?.[0] ??
-      all().find(([n, p]) => n.content === -1 && !n.retired && p.meta.row.role === 'p')?.[0];
-    const refresh = (n: InstanceNode) => {
-      const p = nodeOf.get(n)!;
-      n.up = p.meta.up;
-      n.retired = p.meta.retired;
-    };
-    return {
-      nodes,
-      clock: this.clock,
-      coordinator: () => {
-        throw sqlError('cannot_connect_now', 'the coordinator is not running', {
-          hint: 'Restart it, or activate the standby (gpactivatestandby).',
-        });
-      },
-      crashNode: async (n) => {
-        await this.crash(n.dbid);
-        refresh(n);
-      },
-      restartNode: async (n) => {
-        await this.restart(n.dbid);
-        refresh(n);
-      },
-      emit: (e) => this.emit(e),
-      reach: (point, dbid) => this.points.reach(point, dbid),
-      recoveryProgress: new Map(),
-      cancelled: () => options.signal?.aborted === true,
-      recoverData: (t, src, mode) => this.recover(t.dbid, src.dbid, mode),
-      standby: () => {
-        const coord = acting();
-        const entry = all().find(([n]) => n.content === -1 && !n.retired && n !== coord);
-        return entry ? { node: entry[0], row: entry[1].meta.row } : undefined;
-      },
-      coordinatorNodeIfAny: () => acting(),
-      createStandby: async (row) => {
-        await this.addInstance(row, acting()!.dbid);
-        return nodes.get(row.dbid);
-      },
-      bootStandby: async (n) => {
-        await this.restart(n.dbid);
-        refresh(n);
-      },
-      retire: (n) => {
-        n.retired = true;
-        this.mustGet(n.dbid).meta.retired = true;
-        void this.broadcastPeers();
-      },
-      addMirror: async () => {
-        throw sqlError('cannot_connect_now', 'the coordinator is not running');
-      },
-      promoteStandby: async (n) => {
-        await this.mustGet(n.dbid).control?.call('promoteSelf', []);
-        const p = this.mustGet(n.dbid);
-        p.role = 'coordinator';
-        p.meta.row = { ...p.meta.row, role: 'p', preferred_role: 'p' };
-      },
-    };
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {
@@ -594,7 +516,7 @@ export class ProcessCluster implements Cluster {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(e: ClusterEvent): void {
+  emit(e: ClusterEvent): void {
     const event = { time: this.clock.now(), ...e };
     for (const l of this.listeners) l(event);
     // Whatever may have changed the catalog or the processes: the saved topology follows.
@@ -620,65 +542,5 @@ export class ProcessCluster implements Cluster {
     await this.saving;
     this.release?.();
     this.release = undefined;
-  }
-
-  private targets(t: number | string): Proc[] {
-    if (typeof t === 'number') return [this.mustGet(t)];
-    const list = [...this.procs.values()].filter((p) => p.meta.host === t && !p.meta.retired);
-    if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
-    return list;
-  }
-
-  private makeFaults(): Faults {
-    const ids = (list: (number | string)[]) => {
-      const out = new Set<number>();
-      for (const t of list) for (const p of this.targets(t)) out.add(p.meta.dbid);
-      return out;
-    };
-    const netChanged = () => {
-      const state = this.net.snapshot();
-      for (const p of this.live()) void p.control!.call('netFaults', [state]).catch(() => undefined);
-    };
-    const holdsChanged = () => {
-      const list = this.points.list();
-      for (const p of this.live()) void p.control!.call('holds', [list]).catch(() => undefined);
-    };
-    const setDisk = (dbid: number, change: { full?: boolean; latencyMs?: number }) =>
-      void this.mustGet(dbid)
-        .control?.call('setDisk', [change])
-        .catch(() => undefined);
-    return {
-      crash: async (t) => {
-        for (const p of this.targets(t)) await this.crash(p.meta.dbid);
-      },
-      restart: async (t) => {
-        for (const p of this.targets(t)) await this.restart(p.meta.dbid);
-      },
-      partition: (a, b) => {
-        this.net.partition(ids(a), ids(b));
-        netChanged();
-      },
-      heal: () => {
-        this.net.heal();
-        netChanged();
-      },
-      delay: (t, ms) => {
-        for (const p of this.targets(t)) this.net.delay(p.meta.dbid, ms);
-        netChanged();
-      },
-      slowDisk: (dbid, ms) => setDisk(dbid, { latencyMs: ms }),
-      diskFull: (dbid, full) => setDisk(dbid, { full }),
-      suspend: (point, dbid): Hold => {
-        const hold = this.points.suspend(point, dbid);
-        holdsChanged();
-        return {
-          reached: hold.reached,
-          release: () => {
-            hold.release();
-            holdsChanged();
-          },
-        };
-      },
-    };
   }
 }

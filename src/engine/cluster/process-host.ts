@@ -13,6 +13,7 @@ import type { Link } from '../runtime/link.ts';
 import type { FaultState } from '../runtime/link-faults.ts';
 import type { PortLike } from '../runtime/link-endpoint.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
+import { ControllableClock } from '../runtime/controllable-clock.ts';
 import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
@@ -60,6 +61,8 @@ export interface BootSpec {
   holds: string[];
   /** A primary or coordinator whose disk is empty runs initdb first. */
   initdb: boolean;
+  /** Cluster time as the orchestrator has it set. */
+  time?: TimeState;
   /** Start the server (false: only open the disk and wire up, for a recovery to copy onto). */
   start: boolean;
   /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
@@ -96,10 +99,17 @@ export interface ProcessApi {
   recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
   /** A utility command line, run here (the acting coordinator), with the utilities' files. */
   runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun>;
+  /** Pauses, resumes or changes the speed of cluster time in this process. */
+  setTime(state: TimeState): Promise<void>;
   /** Ctrl-C for the utility running here. */
   cancelUtility(): Promise<void>;
   /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
   promoteSelf(): Promise<void>;
+}
+
+export interface TimeState {
+  paused: boolean;
+  speed: number;
 }
 
 export interface UtilityRun {
@@ -160,6 +170,8 @@ interface OpenSession {
 
 export class InstanceProcess implements ProcessApi {
   private readonly runtime: ProcessRuntime;
+  /** The cluster's time in this process: paused and sped up with every other process's. */
+  private readonly time: ControllableClock;
   private readonly host: Link<HostApi>;
   private readonly points: RemotePoints;
   private nodes: NodeSet | undefined;
@@ -175,6 +187,7 @@ export class InstanceProcess implements ProcessApi {
 
   constructor(runtime: ProcessRuntime, upcall: PortLike) {
     this.runtime = runtime;
+    this.time = new ControllableClock(runtime.clock);
     this.host = connectApi<HostApi>(upcall, {
       peerName: 'the orchestrator',
       from: 'process',
@@ -192,7 +205,8 @@ export class InstanceProcess implements ProcessApi {
   async boot(spec: BootSpec): Promise<ProcessStatus> {
     if (this.node) throw new Error('assertion failed: a process boots once');
     this.spec = spec;
-    const clock = this.runtime.clock;
+    const clock = this.time.clock;
+    if (spec.time) this.setTime(spec.time);
     const nodes = new NodeSet(clock, (e) => this.emit(e));
     nodes.connector = (_from, to) => this.host.call('portTo', [to]);
     nodes.faults.restore(spec.faults);
@@ -351,7 +365,7 @@ export class InstanceProcess implements ProcessApi {
       node.qe,
       node.content,
       node.dbid,
-      this.runtime.clock,
+      this.time.clock,
       this.spec!.settings,
     );
     this.sessions.set(id, { query: (sql) => u.query(sql), close: () => u.close() });
@@ -413,7 +427,7 @@ export class InstanceProcess implements ProcessApi {
     const node = this.mustHaveNode();
     if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
     const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
-    return recoverData(snapshotSource(snap), node.disk, mode, this.runtime.clock);
+    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock);
   }
 
   async runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun> {
@@ -422,7 +436,7 @@ export class InstanceProcess implements ProcessApi {
     this.cancelRequested = false;
     const host = coordinatorProcessHost({
       nodes: this.nodes!,
-      clock: this.runtime.clock,
+      clock: this.time.clock,
       self,
       upcalls: this.host,
       recoveryProgress: this.recoveryProgress,
@@ -431,6 +445,11 @@ export class InstanceProcess implements ProcessApi {
     });
     const result = await runUtility(host, map, commandLine);
     return { result, files: [...map] };
+  }
+
+  async setTime(state: TimeState): Promise<void> {
+    if (state.paused) this.time.pause();
+    else this.time.setSpeed(state.speed);
   }
 
   async cancelUtility(): Promise<void> {

@@ -1,0 +1,179 @@
+/**
+ * The worker runtime's controls that act on the orchestrator's view of the processes: the
+ * Faults API, cluster time (every process's clock follows), and the host utilities use when no
+ * coordinator runs (gpactivatestandby).
+ */
+import { sqlError } from '../errors.ts';
+import type { Hold } from '../runtime/fault-points.ts';
+import type { TimeControl } from '../runtime/controllable-clock.ts';
+import type { Faults, RunOptions } from './api.ts';
+import type { StandbyHost } from '../utilities/index.ts';
+import { NodeSet, type InstanceNode } from './nodes.ts';
+import type { ProcessCluster, Proc } from './process-cluster.ts';
+import type { TimeState } from './process-host.ts';
+
+/** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
+export function orchestratorHost(c: ProcessCluster, options: RunOptions): StandbyHost {
+  const nodes = new NodeSet(c.clock, (e) => c.emit(e));
+  const nodeOf = new Map<InstanceNode, Proc>();
+  for (const p of c.procs.values()) {
+    const n: InstanceNode = {
+      dbid: p.meta.dbid,
+      content: p.meta.content,
+      host: p.meta.host,
+      disk: undefined as never,
+      inst: undefined,
+      qd: undefined,
+      qe: undefined,
+      up: p.meta.up,
+      incarnation: p.meta.incarnation,
+      retired: p.meta.retired,
+      remote: true,
+      handlers: {},
+    };
+    nodes.add(n);
+    nodeOf.set(n, p);
+  }
+  const all = () => [...nodeOf.entries()];
+  const acting = () =>
+    all().find(([n, p]) => n.content === -1 && !n.retired && p.role === 'coordinator' && p.meta.up)?.[0] ??
+    all().find(([n, p]) => n.content === -1 && !n.retired && p.meta.row.role === 'p')?.[0];
+  const refresh = (n: InstanceNode) => {
+    const p = nodeOf.get(n)!;
+    n.up = p.meta.up;
+    n.retired = p.meta.retired;
+  };
+  return {
+    nodes,
+    clock: c.clock,
+    coordinator: () => {
+      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
+        hint: 'Restart it, or activate the standby (gpactivatestandby).',
+      });
+    },
+    crashNode: async (n) => {
+      await c.crash(n.dbid);
+      refresh(n);
+    },
+    restartNode: async (n) => {
+      await c.restart(n.dbid);
+      refresh(n);
+    },
+    emit: (e) => c.emit(e),
+    reach: (point, dbid) => c.points.reach(point, dbid),
+    recoveryProgress: new Map(),
+    cancelled: () => options.signal?.aborted === true,
+    recoverData: (t, src, mode) => c.recover(t.dbid, src.dbid, mode),
+    standby: () => {
+      const coord = acting();
+      const entry = all().find(([n]) => n.content === -1 && !n.retired && n !== coord);
+      return entry ? { node: entry[0], row: entry[1].meta.row } : undefined;
+    },
+    coordinatorNodeIfAny: () => acting(),
+    createStandby: async (row) => {
+      await c.addInstance(row, acting()!.dbid);
+      return nodes.get(row.dbid);
+    },
+    bootStandby: async (n) => {
+      await c.restart(n.dbid);
+      refresh(n);
+    },
+    retire: (n) => {
+      n.retired = true;
+      c.mustGet(n.dbid).meta.retired = true;
+      void c.broadcastPeers();
+    },
+    addMirror: async () => {
+      throw sqlError('cannot_connect_now', 'the coordinator is not running');
+    },
+    promoteStandby: async (n) => {
+      await c.mustGet(n.dbid).control?.call('promoteSelf', []);
+      const p = c.mustGet(n.dbid);
+      p.role = 'coordinator';
+      p.meta.row = { ...p.meta.row, role: 'p', preferred_role: 'p' };
+    },
+  };
+}
+
+export function processTime(c: ProcessCluster): TimeControl {
+  const set = (state: TimeState) => {
+    c.timeState = state;
+    for (const p of c.live()) void p.control!.call('setTime', [state]).catch(() => undefined);
+  };
+  const state = () => c.timeState;
+  return {
+    get speed() {
+      return state().paused ? 0 : state().speed;
+    },
+    get paused() {
+      return state().paused;
+    },
+    pause: () => set({ ...c.timeState, paused: true }),
+    resume: () => set({ ...c.timeState, paused: false }),
+    setSpeed: (speed) => {
+      if (!(speed > 0)) throw new Error(`assertion failed: speed must be > 0, got ${speed}`);
+      set({ paused: false, speed });
+    },
+  };
+}
+
+export function targets(c: ProcessCluster, t: number | string): Proc[] {
+  if (typeof t === 'number') return [c.mustGet(t)];
+  const list = [...c.procs.values()].filter((p) => p.meta.host === t && !p.meta.retired);
+  if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
+  return list;
+}
+
+export function processFaults(c: ProcessCluster): Faults {
+  const ids = (list: (number | string)[]) => {
+    const out = new Set<number>();
+    for (const t of list) for (const p of targets(c, t)) out.add(p.meta.dbid);
+    return out;
+  };
+  const netChanged = () => {
+    const state = c.net.snapshot();
+    for (const p of c.live()) void p.control!.call('netFaults', [state]).catch(() => undefined);
+  };
+  const holdsChanged = () => {
+    const list = c.points.list();
+    for (const p of c.live()) void p.control!.call('holds', [list]).catch(() => undefined);
+  };
+  const setDisk = (dbid: number, change: { full?: boolean; latencyMs?: number }) =>
+    void c
+      .mustGet(dbid)
+      .control?.call('setDisk', [change])
+      .catch(() => undefined);
+  return {
+    crash: async (t) => {
+      for (const p of targets(c, t)) await c.crash(p.meta.dbid);
+    },
+    restart: async (t) => {
+      for (const p of targets(c, t)) await c.restart(p.meta.dbid);
+    },
+    partition: (a, b) => {
+      c.net.partition(ids(a), ids(b));
+      netChanged();
+    },
+    heal: () => {
+      c.net.heal();
+      netChanged();
+    },
+    delay: (t, ms) => {
+      for (const p of targets(c, t)) c.net.delay(p.meta.dbid, ms);
+      netChanged();
+    },
+    slowDisk: (dbid, ms) => setDisk(dbid, { latencyMs: ms }),
+    diskFull: (dbid, full) => setDisk(dbid, { full }),
+    suspend: (point, dbid): Hold => {
+      const hold = c.points.suspend(point, dbid);
+      holdsChanged();
+      return {
+        reached: hold.reached,
+        release: () => {
+          hold.release();
+          holdsChanged();
+        },
+      };
+    },
+  };
+}
