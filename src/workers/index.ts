@@ -9,6 +9,7 @@ import { IdbDisk } from './idb-disk.ts';
 import { workerSpawner, type WorkerSpawnerOptions } from './worker-spawner.ts';
 
 export { deleteCluster, savedCluster } from './worker-spawner.ts';
+export type { SavedTopology } from '../engine/cluster/process-cluster.ts';
 
 registerDiskProvider('indexeddb', (name) => IdbDisk.open(name));
 registerWorkerRuntime(() => workerSpawner(spawnerOptions));

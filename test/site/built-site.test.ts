@@ -114,7 +114,7 @@ async function consoleRun(page: Page, sql: string): Promise<string> {
 }
 
 describe('the built site', () => {
-  it('boots from a sub-path, runs SQL, shows a failover, and works offline after the first visit', async () => {
+  it('boots from a sub-path on the worker runtime, runs SQL, shows a failover, and after an offline reload resumes the cluster from its disks', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -163,9 +163,26 @@ describe('the built site', () => {
       return reg.active?.state;
     });
     await context.setOffline(true);
+    // The reload ends every instance's worker at once; the site runs the worker runtime, so the
+    // cluster is still on its IndexedDB disks, and the lab offers to resume it.
     await page.reload();
+    const resume = page.locator('mpp-ha-lab [data-action="resume"]');
+    await resume.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-resume-offer.png' });
+    await resume.click();
     await labReady(page);
-    expect(await consoleRun(page, 'select 1 + 1')).toMatch(/2/);
+    expect(await consoleRun(page, 'select count(*) from t')).toMatch(/100/);
+    // The failover survived the reload: dbid 6 still acts as content 0's primary.
+    await page.waitForFunction(
+      () => {
+        const lab = document.querySelector('mpp-ha-lab') as unknown as {
+          store: { config: { dbid: number; role: string }[] };
+        };
+        return lab.store.config.some((r) => r.dbid === 6 && r.role === 'p');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-offline.png' });
     expect(errors).toEqual([]);
     await context.close();

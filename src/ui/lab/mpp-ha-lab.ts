@@ -1,6 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { ENGINE_VERSION, type ClusterOptions } from '../../workers/index.ts';
+import {
+  ENGINE_VERSION,
+  savedCluster,
+  type ClusterOptions,
+  type SavedTopology,
+} from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
@@ -21,7 +26,15 @@ import '../placement/mpp-placement.ts';
 import { styles } from './mpp-ha-lab.styles.ts';
 
 /** The attributes that define the cluster; changing one boots a new cluster. */
-const CLUSTER_PROPS = ['hosts', 'segmentsPerHost', 'mirroring', 'standby', 'speed', 'runtime'] as const;
+const CLUSTER_PROPS = [
+  'hosts',
+  'segmentsPerHost',
+  'mirroring',
+  'standby',
+  'speed',
+  'runtime',
+  'clusterName',
+] as const;
 
 /**
  * The lab: a Greenplum-style MPP cluster running in this tab, with a light workload already
@@ -63,10 +76,18 @@ export class MppHaLab extends LitElement {
   /** 'compressed' time (default) or 'realistic' Greenplum timings. */
   @property() speed: 'compressed' | 'realistic' = 'compressed';
   /**
-   * 'inline' (default): every instance a database in this tab. 'sim': the same, on the
-   * deterministic simulator's virtual time, for clusters of hundreds of instances.
+   * 'inline' (default): every instance a database in this tab's thread, on memory disks.
+   * 'worker': every instance in its own Web Worker with its own IndexedDB database; the
+   * cluster survives a reload (the lab offers to resume it). 'sim': the deterministic
+   * simulator's virtual time, for clusters of hundreds of instances.
    */
-  @property() runtime: 'inline' | 'sim' = 'inline';
+  @property() runtime: 'inline' | 'sim' | 'worker' = 'inline';
+  /** The worker runtime's cluster name: its databases, and the one tab that may own it. */
+  @property({ attribute: 'cluster-name' }) clusterName = 'mpp-ha-lab';
+  /** A cluster an earlier page left (worker runtime): offered to resume or start fresh. */
+  @state() private _resumable: SavedTopology | undefined;
+  /** The choice made for the saved cluster, for the next boot. */
+  private _resumeChoice: 'resume' | 'fresh' | undefined;
   /** The open lesson's id. */
   @property({ reflect: true }) lesson = 'primary-failover';
   /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
@@ -122,8 +143,9 @@ export class MppHaLab extends LitElement {
       timeScale: this.speed === 'realistic' || this.runtime === 'sim' ? 1 : 30,
       standby: this.standby,
       runtime: this.runtime,
-      storage: 'memory',
-      name: 'mpp-ha-lab',
+      storage: this.runtime === 'worker' ? 'indexeddb' : 'memory',
+      name: this.runtime === 'worker' ? this.clusterName : 'mpp-ha-lab',
+      ...(this.runtime === 'worker' && this._resumeChoice === 'resume' ? { resume: true } : {}),
     };
   }
 
@@ -132,20 +154,37 @@ export class MppHaLab extends LitElement {
     this._bootTimer = setTimeout(() => void this.reboot(), 0);
   }
 
+  /** Closing the last cluster (the worker runtime's lock is free once it settles). */
+  private _closing: Promise<void> = Promise.resolve();
+
   private _shutdown(): void {
     this.workload.dispose();
-    void this.store.close();
+    const closing = this.store.close().catch(() => undefined);
+    this._closing = this._closing.then(() => closing);
   }
 
   /** Closes the current cluster and boots a new one from the attributes, workload included. */
   async reboot(): Promise<void> {
     this._shutdown();
+    await this._closing;
+    // A cluster a previous page left is not overwritten unasked: the lab offers it first.
+    if (this.runtime === 'worker' && !this._resumeChoice) {
+      const saved = await savedCluster(this.clusterName).catch(() => undefined);
+      if (saved) {
+        this._resumable = saved;
+        this.store = new ClusterStore();
+        return;
+      }
+    }
+    this._resumable = undefined;
     const store = new ClusterStore();
     store.refreshMs = this.speed === 'realistic' ? 5000 : 1500;
     store.pumpFactor = this.speed === 'realistic' ? 1 : 30;
     this.store = store;
     this._selected = undefined;
     await store.boot(this.clusterOptions());
+    // Later boots ("New cluster", a lesson's layout) start fresh.
+    this._resumeChoice = 'fresh';
     if (this.store !== store || !store.cluster) return;
     try {
       await this.workload.setup(store.cluster);
@@ -154,6 +193,42 @@ export class MppHaLab extends LitElement {
     } catch (e) {
       store.announce(`The workload could not start: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** The answer to the resume offer. */
+  private _decide(choice: 'resume' | 'fresh'): void {
+    this._resumeChoice = choice;
+    if (choice === 'resume' && this._resumable) {
+      // Boot the saved layout: the attributes follow it.
+      const o = this._resumable.options;
+      if (o.hosts) this.hosts = o.hosts.join(',');
+      if (o.segmentsPerHost) this.segmentsPerHost = o.segmentsPerHost;
+      if (o.mirroring) this.mirroring = o.mirroring;
+      this.standby = o.standby ?? false;
+    }
+    this._resumable = undefined;
+    clearTimeout(this._bootTimer);
+    void this.updateComplete.then(() => {
+      clearTimeout(this._bootTimer);
+      return this.reboot();
+    });
+  }
+
+  private _resumeOffer() {
+    const saved = this._resumable;
+    if (!saved) return nothing;
+    const instances = saved.rows.filter((r) => !r.retired).length;
+    const down = saved.rows.filter((r) => !r.retired && r.status === 'd').length;
+    return html`<section class="notice resume" role="alertdialog" aria-labelledby="h-resume">
+      <h2 id="h-resume">A cluster from your last visit is saved in this browser</h2>
+      <p>
+        "${this.clusterName}": ${instances} instances${down ? `, ${down} marked down` : ''}, each with its own
+        IndexedDB database. Resuming starts every instance from its disk (crash recovery from its WAL);
+        starting fresh deletes those databases.
+      </p>
+      <button data-action="resume" @click=${() => this._decide('resume')}>Resume it</button>
+      <button class="quiet" data-action="fresh" @click=${() => this._decide('fresh')}>Start fresh</button>
+    </section>`;
   }
 
   /** A lesson asks for a cluster of another shape: set the attributes and boot it now. */
@@ -222,11 +297,15 @@ export class MppHaLab extends LitElement {
         <div>
           <h1>MPP HA Lab</h1>
           <p class="muted sub">
-            A Greenplum-style cluster running in this tab · engine ${ENGINE_VERSION} ·
+            A Greenplum-style cluster running in this
+            tab${this.runtime === 'worker' ? ', each instance in its own Web Worker' : ''} · engine
+            ${ENGINE_VERSION} ·
             ${
               s.state === 'ready'
                 ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'} · ${this.speed} time`
-                : s.state
+                : this._resumable
+                  ? 'waiting for your choice: resume or start fresh'
+                  : s.state
             }
           </p>
         </div>
@@ -264,6 +343,7 @@ export class MppHaLab extends LitElement {
       </header>
       ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice} Controls for it are shown, disabled, until it lands.</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
+      ${this._resumeOffer()}
       <p class="announce" role="status" aria-live="assertive" aria-atomic="true">${s.announcement}</p>
       <div
         class="layout"

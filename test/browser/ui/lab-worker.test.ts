@@ -1,0 +1,77 @@
+/**
+ * The lab on the worker runtime, in Chromium: every instance a Web Worker with its own
+ * IndexedDB database. It boots and serves the console; a second lab on the same page is
+ * refused the cluster; after the element goes away (a reload), the next one offers to resume
+ * the saved cluster, and resuming brings back the rows with every instance recovered.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import { deleteCluster } from '../../../src/workers/index.ts';
+import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+
+const labs: MppHaLab[] = [];
+afterEach(() => {
+  for (const l of labs.splice(0)) l.remove();
+});
+
+async function mountLab(name: string, attrs: Record<string, string> = {}): Promise<MppHaLab> {
+  const el = document.createElement('mpp-ha-lab');
+  el.setAttribute('runtime', 'worker');
+  el.setAttribute('cluster-name', name);
+  el.setAttribute('workload-rate', '0');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  labs.push(el);
+  return mount(el);
+}
+
+const cards = (el: MppHaLab) => allInShadow(inShadow(el, 'mpp-topology'), '[part="instance"]');
+
+describe('<mpp-ha-lab runtime="worker">', () => {
+  it('boots on workers, refuses a second owner, and resumes the saved cluster after the element goes away', async () => {
+    await page.viewport(1280, 800);
+    const name = `lab-worker-${Date.now()}`;
+    const el = await mountLab(name);
+    await until(() => el.store.state === 'ready', 'the worker cluster to boot', 60_000);
+    await until(() => (cards(el).length === 10 ? true : undefined), '10 instance cards', 30_000);
+    const c = el.store.cluster!;
+    await c.query('create table kept (a int) distributed by (a)');
+    await c.query('insert into kept select generate_series(1, 250)');
+    // Pause and speed act on every worker's clock.
+    expect(c.time).toBeDefined();
+    inShadow<HTMLButtonElement>(el, '[data-action="pause"]')!.click();
+    await until(() => c.time?.paused, 'time paused');
+    inShadow<HTMLButtonElement>(el, '[data-action="pause"]')!.click();
+    await until(() => c.time && !c.time.paused, 'time running');
+
+    // Another lab on this page asking for the same cluster gets a clear refusal.
+    const second = await mountLab(name);
+    // (It offers the saved cluster first; choosing it finds the cluster owned here.)
+    const resume2 = await until(
+      () => inShadow<HTMLButtonElement>(second, '[data-action="resume"]'),
+      'the offer',
+    );
+    resume2.click();
+    await until(() => second.store.state === 'failed', 'the second lab to fail', 30_000);
+    expect(second.store.bootError).toMatch(/open in another tab or element/);
+    second.remove();
+
+    // The page goes away: the element and its cluster close.
+    el.remove();
+    await until(() => el.store.state === 'closed', 'the first lab closed');
+
+    const again = await mountLab(name);
+    const offer = await until(() => inShadow(again, '.resume'), 'the resume offer', 30_000);
+    expect(text(offer)).toMatch(/10 instances/);
+    await page.screenshot({ path: '__screenshots__/lab-worker-resume-offer.png' });
+    inShadow<HTMLButtonElement>(again, '[data-action="resume"]')!.click();
+    await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
+    expect((await again.store.cluster!.query('select count(*) from kept')).rows).toEqual([[250]]);
+    await until(() => (cards(again).length === 10 ? true : undefined), '10 instance cards again', 30_000);
+    await page.screenshot({ path: '__screenshots__/lab-worker-resumed.png' });
+    again.remove();
+    await until(() => again.store.state === 'closed', 'closed');
+    await deleteCluster(name);
+  });
+});
