@@ -188,6 +188,45 @@ describe('the built site', () => {
     await context.close();
   }, 240_000);
 
+  it('follows the first lesson to its end on the worker runtime, pressing its buttons', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base);
+    await labReady(page);
+    const lessons = page.locator('mpp-ha-lab mpp-lessons');
+    const checkPasses = () =>
+      page.waitForFunction(
+        () => {
+          const ls = document.querySelector('mpp-ha-lab')?.shadowRoot?.querySelector('mpp-lessons');
+          const check = ls?.shadowRoot?.querySelector<HTMLElement>('.check');
+          return !check || check.dataset['checkState'] === 'pass';
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+    for (let step = 0; step < 12; step++) {
+      await lessons.locator(`.step[data-step="${step}"]`).waitFor({ timeout: 30_000 });
+      const actions = lessons.locator('[data-step-action]:not([data-step-action="rebuild"])');
+      for (let i = 0; i < (await actions.count()); i++) {
+        const b = actions.nth(i);
+        await expect.poll(() => b.isEnabled(), { timeout: 30_000 }).toBe(true);
+        await b.click();
+        await expect.poll(() => b.isEnabled(), { timeout: 60_000 }).toBe(true);
+      }
+      await checkPasses();
+      await page.screenshot({ path: `test/browser/ui/__screenshots__/site-lesson-step${step + 1}.png` });
+      if ((await lessons.locator('.end').count()) > 0) break;
+      await lessons.locator('button.next').click();
+    }
+    await expect
+      .poll(async () => (await lessons.locator('.end').textContent())?.trim())
+      .toBe('Lesson complete.');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
   it('embeds in a plain page with one script tag and one element, its attributes and theme applied', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
