@@ -26,11 +26,14 @@ export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';
 export {
   planCluster,
+  customPlacement,
+  validateCustomPlacement,
   validatePlacement,
   validateSegmentConfiguration,
   whatIfHostFails,
   PlacementError,
   type PlanClusterOptions,
+  type MirrorAssignment,
   type PlacementProblem,
   type HostFailureImpact,
   type MirroringMode,

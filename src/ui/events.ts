@@ -32,6 +32,8 @@ export interface LabConfigureDetail {
   segmentsPerHost?: number;
   /** A standby coordinator (default true). */
   standby?: boolean;
+  /** Hand-placed mirrors: a gpaddmirrors -i file the lab runs once the mirrorless cluster is up. */
+  mirrorFile?: string;
   reply(done: Promise<void>): void;
 }
 

@@ -203,28 +203,41 @@ export class ProcessCluster implements Cluster {
 
   async start(): Promise<void> {
     const rows = this.initialConfig;
+    const spawned = this.spawnAll(rows);
     const primaryOf = (r: SegmentConfig) => rows.find((x) => x.content === r.content && x.role === 'p')!;
+    const fresh = (r: SegmentConfig) => ({ initdb: true, spawned: spawned.get(r.dbid)! });
     const copyOfPrimary = (r: SegmentConfig) => ({
       initdb: false,
       backupFrom: { dbid: primaryOf(r).dbid, when: 'empty' as const },
+      spawned: spawned.get(r.dbid)!,
     });
-    await this.bootPhase(
-      rows.filter((r) => r.role === 'p' && r.content >= 0),
-      () => ({ initdb: true }),
-    );
-    await this.bootPhase(
-      rows.filter((r) => r.role === 'm' && r.content >= 0),
-      copyOfPrimary,
-    );
-    // The coordinator starts once its segments answer; then its standby from a copy of it.
-    await this.bootPhase(
-      rows.filter((r) => r.role === 'p' && r.content === -1),
-      () => ({ initdb: true }),
-    );
-    await this.bootPhase(
-      rows.filter((r) => r.role === 'm' && r.content === -1),
-      copyOfPrimary,
-    );
+    try {
+      await this.bootPhase(
+        rows.filter((r) => r.role === 'p' && r.content >= 0),
+        fresh,
+      );
+      await this.bootPhase(
+        rows.filter((r) => r.role === 'm' && r.content >= 0),
+        copyOfPrimary,
+      );
+      // The coordinator starts once its segments answer; then its standby from a copy of it.
+      await this.bootPhase(
+        rows.filter((r) => r.role === 'p' && r.content === -1),
+        fresh,
+      );
+      await this.bootPhase(
+        rows.filter((r) => r.role === 'm' && r.content === -1),
+        copyOfPrimary,
+      );
+    } finally {
+      // Processes a failed start never used must not linger.
+      for (const [dbid, sp] of spawned)
+        if (!this.procs.get(dbid)?.spawned)
+          void sp.then(
+            (x) => x.terminate(),
+            () => undefined,
+          );
+    }
   }
 
   /** Spawns the instance's process and starts it by its current catalog role. */
@@ -234,15 +247,15 @@ export class ProcessCluster implements Cluster {
       start?: boolean;
       /** Tell every process at once (false while a whole phase boots: it is told once after). */
       announce?: boolean;
+      /** A process already started for it (a whole cluster's are started up front). */
+      spawned?: Promise<SpawnedProcess>;
     },
   ): Promise<ProcessStatus> {
     const p = this.procs.get(dbid)!;
     if (p.spawned) await this.crash(dbid);
     const row = (await this.currentConfig()).find((r) => r.dbid === dbid) ?? p.meta.row;
     p.meta.row = row;
-    const spawned = await this.spawner.spawn(
-      `${row.content === -1 ? (row.role === 'p' ? 'coordinator' : 'standby') : row.role === 'p' ? 'primary' : 'mirror'} dbid ${dbid}`,
-    );
+    const spawned = await (how.spawned ?? this.spawnFor(row));
     p.spawned = spawned;
     p.meta.incarnation++;
     const incarnation = p.meta.incarnation;
@@ -278,6 +291,32 @@ export class ProcessCluster implements Cluster {
       await this.reattach(p);
     }
     return status;
+  }
+
+  private spawnFor(row: SegmentConfig): Promise<SpawnedProcess> {
+    const what =
+      row.content === -1
+        ? row.role === 'p'
+          ? 'coordinator'
+          : 'standby'
+        : row.role === 'p'
+          ? 'primary'
+          : 'mirror';
+    return this.spawner.spawn(`${what} dbid ${row.dbid}`);
+  }
+
+  /**
+   * Starts a process for every row at once: loading a worker is CPU work that overlaps the
+   * earlier phases' disk and message waits. A start that fails is reported by its phase.
+   */
+  private spawnAll(rows: SegmentConfig[]): Map<number, Promise<SpawnedProcess>> {
+    const out = new Map<number, Promise<SpawnedProcess>>();
+    for (const r of rows) {
+      const spawned = this.spawnFor(r);
+      spawned.catch(() => undefined);
+      out.set(r.dbid, spawned);
+    }
+    return out;
   }
 
   /** A mirror or standby came up: its pair's primary points its walsender at it again. */

@@ -8,6 +8,7 @@ import {
 } from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { ClusterStore } from '../state/cluster-store.ts';
+import { utility } from '../state/actions.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { BankWorkload } from '../workload/bank-workload.ts';
 import '../topology/mpp-topology.ts';
@@ -243,6 +244,12 @@ export class MppHaLab extends LitElement {
       await this.reboot();
       if (this.store.state !== 'ready')
         throw new Error(`the cluster failed to start: ${this.store.bootError}`);
+      // Mirrors placed by hand: gpaddmirrors -i, as a DBA builds such a layout.
+      if (d.mirrorFile) {
+        this.store.cluster!.files.set('mirror_config', d.mirrorFile);
+        if (!(await utility(this.store, 'gpaddmirrors -a -i mirror_config')))
+          throw new Error('gpaddmirrors -i failed: see the timeline');
+      }
     })();
     d.reply(done);
   }

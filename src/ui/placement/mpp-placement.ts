@@ -6,10 +6,13 @@ import { baseStyles } from '../shared/base.styles.ts';
 import type { MirroringMode } from '../../workers/index.ts';
 import '../topology/mpp-topology.ts';
 import {
+  customLayout,
+  customContents,
   exportGpaddmirrors,
   exportGpinitsystem,
   importLayout,
   planLayout,
+  splitHosts,
   toRows,
   whatIfText,
   type Layout,
@@ -94,20 +97,63 @@ export class MppPlacement extends LitElement {
   @state() private _mode: 'plan' | 'import' = 'plan';
   @state() private _hosts = 'sdw1,sdw2,sdw3';
   @state() private _segments = 2;
-  @state() private _mirroring: MirroringMode = 'spread';
+  @state() private _mirroring: MirroringMode | 'custom' = 'spread';
+  /** Custom mirroring: the host the person chose for each content's mirror. */
+  @state() private _mirrorHosts: Record<number, string> = {};
   @state() private _standby = true;
   @state() private _import = '';
 
   /** The layout as the inputs describe it now. */
   get layout(): Layout {
-    return this._mode === 'plan'
-      ? planLayout({
-          hosts: this._hosts,
-          segmentsPerHost: this._segments,
-          mirroring: this._mirroring,
-          standby: this._standby,
-        })
-      : importLayout(this._import);
+    if (this._mode === 'import') return importLayout(this._import);
+    const base = { hosts: this._hosts, segmentsPerHost: this._segments, standby: this._standby };
+    return this._mirroring === 'custom'
+      ? customLayout({ ...base, mirrorHosts: this._mirrorHosts })
+      : planLayout({ ...base, mirroring: this._mirroring });
+  }
+
+  /** Chooses the host of one content's mirror (custom mirroring). */
+  setMirrorHost(content: number, host: string): void {
+    this._mirrorHosts = { ...this._mirrorHosts, [content]: host };
+  }
+
+  /** One host choice per content, defaulting to spread mirroring's host. */
+  private renderCustom() {
+    const hosts = splitHosts(this._hosts);
+    const contents = customContents({
+      hosts: this._hosts,
+      segmentsPerHost: this._segments,
+      standby: this._standby,
+    });
+    if (!contents.length) return nothing;
+    return html`<table class="custom" aria-label="Mirror host of each content">
+      <thead>
+        <tr>
+          <th>content</th>
+          <th>primary on</th>
+          <th>mirror on</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${contents.map(({ content: c, primaryHost, mirrorHost }) => {
+          const chosen = this._mirrorHosts[c] ?? mirrorHost;
+          return html`<tr>
+            <td>${c}</td>
+            <td>${primaryHost}</td>
+            <td>
+              <select
+                data-content=${c}
+                aria-label=${`host of content ${c}'s mirror`}
+                .value=${chosen}
+                @change=${(e: Event) => this.setMirrorHost(c, (e.target as HTMLSelectElement).value)}
+              >
+                ${hosts.map((h) => html`<option value=${h} ?selected=${h === chosen}>${h}</option>`)}
+              </select>
+            </td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
   }
 
   /** Pastes a gp_segment_configuration listing (psql aligned output or CSV) and shows it. */
@@ -122,6 +168,7 @@ export class MppPlacement extends LitElement {
       mirroring: b.mirroring,
       segmentsPerHost: b.segmentsPerHost,
       standby: b.standby,
+      ...(b.mirrorFile ? { mirrorFile: b.mirrorFile } : {}),
       // The lab reports a boot that fails itself; nothing to add here.
       reply: (done) => void done.catch(() => undefined),
     });
@@ -147,37 +194,40 @@ export class MppPlacement extends LitElement {
         ></textarea>
       </label>`;
     return html`<form @submit=${(e: Event) => e.preventDefault()}>
-      <label
-        >Segment hosts<input
-          .value=${this._hosts}
-          @input=${(e: Event) => (this._hosts = (e.target as HTMLInputElement).value)}
-      /></label>
-      <label
-        >Primaries per host<input
-          type="number"
-          min="1"
-          max="16"
-          style="width:5rem"
-          .value=${String(this._segments)}
-          @input=${(e: Event) => (this._segments = Math.floor(Number((e.target as HTMLInputElement).value)) || 0)}
-      /></label>
-      <label
-        >Mirroring<select
-          .value=${this._mirroring}
-          @change=${(e: Event) => (this._mirroring = (e.target as HTMLSelectElement).value as MirroringMode)}
+        <label
+          >Segment hosts<input
+            .value=${this._hosts}
+            @input=${(e: Event) => (this._hosts = (e.target as HTMLInputElement).value)}
+        /></label>
+        <label
+          >Primaries per host<input
+            type="number"
+            min="1"
+            max="16"
+            style="width:5rem"
+            .value=${String(this._segments)}
+            @input=${(e: Event) => (this._segments = Math.floor(Number((e.target as HTMLInputElement).value)) || 0)}
+        /></label>
+        <label
+          >Mirroring<select
+            .value=${this._mirroring}
+            @change=${(e: Event) =>
+              (this._mirroring = (e.target as HTMLSelectElement).value as MirroringMode | 'custom')}
+          >
+            <option value="group">group</option>
+            <option value="spread">spread</option>
+            <option value="custom">custom (each mirror's host)</option>
+            <option value="none">none</option>
+          </select></label
         >
-          <option value="group">group</option>
-          <option value="spread">spread</option>
-          <option value="none">none</option>
-        </select></label
-      >
-      <label
-        >Standby on scdw<input
-          type="checkbox"
-          .checked=${this._standby}
-          @change=${(e: Event) => (this._standby = (e.target as HTMLInputElement).checked)}
-      /></label>
-    </form>`;
+        <label
+          >Standby on scdw<input
+            type="checkbox"
+            .checked=${this._standby}
+            @change=${(e: Event) => (this._standby = (e.target as HTMLInputElement).checked)}
+        /></label>
+      </form>
+      ${this._mirroring === 'custom' ? this.renderCustom() : nothing}`;
   }
 
   override render() {

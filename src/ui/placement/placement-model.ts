@@ -5,6 +5,8 @@
  * would feed a real cluster.
  */
 import {
+  customPlacement,
+  validateCustomPlacement,
   detectMirroring,
   parseSegmentConfiguration,
   planCluster,
@@ -14,6 +16,7 @@ import {
   validateSegmentConfiguration,
   whatIfHostFails,
   type HostFailureImpact,
+  type MirrorAssignment,
   type MirroringMode,
   type PlacementProblem,
   type SegmentConfig,
@@ -35,9 +38,91 @@ export interface Layout {
   parseError: string | undefined;
   /** A host's failure, per segment host. */
   whatIf: HostFailureImpact[];
-  /** The lab can boot this layout (a gpinitsystem layout: uniform, group/spread/none). */
+  /**
+   * The lab can boot this layout: a gpinitsystem layout (uniform, group/spread/none), or one
+   * with hand-placed mirrors, which it builds as a DBA would: mirrorless, then gpaddmirrors -i
+   * with `mirrorFile`.
+   */
   bootable:
-    { hosts: string; segmentsPerHost: number; mirroring: MirroringMode; standby: boolean } | undefined;
+    | {
+        hosts: string;
+        segmentsPerHost: number;
+        mirroring: MirroringMode;
+        standby: boolean;
+        mirrorFile?: string;
+      }
+    | undefined;
+}
+
+export interface CustomInput {
+  hosts: string;
+  segmentsPerHost: number;
+  standby: boolean;
+  /** The host of each content's mirror; a content left out gets the spread layout's host. */
+  mirrorHosts: Record<number, string>;
+}
+
+/** Each content of a custom layout: where its primary is, and its mirror's default host (spread's). */
+export function customContents(
+  input: Omit<CustomInput, 'mirrorHosts'>,
+): { content: number; primaryHost: string; mirrorHost: string }[] {
+  const hosts = splitHosts(input.hosts);
+  if (!hosts.length || !(input.segmentsPerHost >= 1)) return [];
+  const spread = { hosts, segmentsPerHost: input.segmentsPerHost, mirroring: 'spread' as const };
+  const usable = !validatePlacement(spread).some((p) => p.severity === 'error');
+  const rows = planCluster(usable ? spread : { ...spread, mirroring: 'none' });
+  return rows
+    .filter((r) => r.content >= 0 && r.role === 'p')
+    .map((p) => ({
+      content: p.content,
+      primaryHost: p.hostname,
+      mirrorHost:
+        rows.find((m) => m.content === p.content && m.role === 'm')?.hostname ??
+        hosts[(hosts.indexOf(p.hostname) + 1) % hosts.length]!,
+    }));
+}
+
+/**
+ * A layout whose mirrors the person places one by one (gpaddmirrors -i), checked live with
+ * Greenplum's rules; shown as it will be once the mirrors are in sync.
+ */
+export function customLayout(input: CustomInput): Layout {
+  const hosts = splitHosts(input.hosts);
+  const base = {
+    hosts,
+    segmentsPerHost: input.segmentsPerHost,
+    mirroring: 'none' as const,
+    standbyHost: input.standby ? 'scdw' : undefined,
+  };
+  const baseProblems = validatePlacement(base);
+  if (baseProblems.some((p) => p.severity === 'error'))
+    return {
+      config: undefined,
+      problems: baseProblems,
+      parseError: undefined,
+      whatIf: [],
+      bootable: undefined,
+    };
+  const primaries = planCluster(base);
+  const assignments: MirrorAssignment[] = customContents(input).map((c) => ({
+    content: c.content,
+    host: input.mirrorHosts[c.content] ?? c.mirrorHost,
+  }));
+  const problems = validateCustomPlacement(primaries, assignments);
+  if (problems.some((p) => p.severity === 'error'))
+    return { config: undefined, problems, parseError: undefined, whatIf: [], bootable: undefined };
+  const added = customPlacement(primaries, assignments).config;
+  // As it will be once gpaddmirrors has finished: every pair up and synchronized.
+  const config = added.map((r) => (r.content >= 0 ? { ...r, mode: 's' as const, status: 'u' as const } : r));
+  const layout = describe(config, problems);
+  layout.bootable = {
+    hosts: hosts.join(','),
+    segmentsPerHost: input.segmentsPerHost,
+    mirroring: 'none',
+    standby: input.standby,
+    mirrorFile: toGpaddmirrorsFile(config),
+  };
+  return layout;
 }
 
 export function splitHosts(text: string): string[] {

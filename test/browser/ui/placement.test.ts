@@ -94,4 +94,60 @@ describe('<mpp-placement>', () => {
     expect(lab.mirroring).toBe('group');
     expect(lab.hosts).toBe('sdw1,sdw2');
   });
+
+  it('custom mirroring: a host per mirror with live errors, then built in the lab with gpaddmirrors -i', async () => {
+    await page.viewport(1280, 800);
+    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
+    lab.setAttribute('workload-rate', '0');
+    el = await mount(lab);
+    await until(() => lab.store.state === 'ready', 'the lab to boot');
+    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    const mirroring = allInShadow<HTMLSelectElement>(panel, 'form select')[0]!;
+    mirroring.value = 'custom';
+    mirroring.dispatchEvent(new Event('change'));
+    await panel.updateComplete;
+    // 3 hosts × 2: one host choice per content, spread's by default, and a valid layout.
+    const choices = () => allInShadow<HTMLSelectElement>(panel, 'table.custom select');
+    await until(() => choices().length === 6, 'six mirror host choices');
+    expect(allInShadow(panel, '.whatif li')).toHaveLength(3);
+    // Content 0's primary is on sdw1: its mirror there is refused, in Greenplum's words.
+    const c0 = choices().find((x) => x.dataset['content'] === '0')!;
+    c0.value = 'sdw1';
+    c0.dispatchEvent(new Event('change'));
+    await panel.updateComplete;
+    expect(text(inShadow(panel, '.problems')!)).toMatch(
+      /mirror of content 0 is on sdw1, the host of its primary/,
+    );
+    expect(allInShadow(panel, '.whatif li')).toHaveLength(0);
+    // Both mirrors of sdw1's primaries on sdw3: uneven, a warning, and what sdw1's loss does.
+    c0.value = 'sdw3';
+    c0.dispatchEvent(new Event('change'));
+    const c1 = choices().find((x) => x.dataset['content'] === '1')!;
+    c1.value = 'sdw3';
+    c1.dispatchEvent(new Event('change'));
+    await panel.updateComplete;
+    expect(text(inShadow(panel, '.problems')!)).toMatch(/not spread evenly/);
+    const lines = allInShadow(panel, '.whatif li').map(text);
+    expect(lines[0]).toMatch(/If sdw1 fails: 2 primaries fail over to sdw3/);
+    expect(text(inShadow(panel, 'pre.gpaddmirrors')!)).toMatch(/0\|sdw3\|\d+\|\/data\/mirror\/gpseg0/);
+    panel.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/placement-custom.png' });
+    const build = allInShadow<HTMLButtonElement>(panel, 'button').find((b) =>
+      /Build this cluster/.test(text(b)),
+    )!;
+    const before = lab.store;
+    build.click();
+    await until(() => lab.store !== before, 'a new cluster booting');
+    await until(
+      () => {
+        const rows = lab.store.config.filter((r) => r.content >= 0 && r.role === 'm');
+        return lab.store.state === 'ready' && rows.length === 6 ? rows : undefined;
+      },
+      'the mirrors added by gpaddmirrors -i',
+      60_000,
+    );
+    const mirrorHost = (content: number) =>
+      lab.store.config.find((r) => r.content === content && r.role === 'm')?.hostname;
+    expect([mirrorHost(0), mirrorHost(1)]).toEqual(['sdw3', 'sdw3']);
+  });
 });
