@@ -20,6 +20,7 @@ export type {
   UtilityResult,
   RunOptions,
   TimeControl,
+  InstanceStatus,
 } from './cluster/api.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';

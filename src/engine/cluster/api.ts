@@ -87,6 +87,22 @@ export interface ClusterEvent {
   [field: string]: unknown;
 }
 
+/** An instance seen from inside its process (the lab's instance details). */
+export interface InstanceStatus {
+  dbid: number;
+  running: boolean;
+  role: 'coordinator' | 'standby' | 'primary' | 'mirror' | 'down';
+  timeline: number;
+  /** WAL flushed to its disk, replayed (mirrors, standby, recovery), last checkpoint: X/Y LSNs. */
+  walFlushed: string;
+  walReplayed: string;
+  checkpoint: string;
+  /** Its walsender to its mirror or standby: streaming, catchup, startup... */
+  walsender: string | undefined;
+  /** Its buffer pool: size, frames in use, dirty frames, hits and reads since it started. */
+  buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
+}
+
 export interface Cluster {
   /** A session on the coordinator, or (dbid) a utility-mode session on one instance. */
   connect(options?: { dbid?: number }): Promise<Session>;
@@ -106,6 +122,8 @@ export interface Cluster {
    */
   readonly time?: TimeControl | undefined;
   subscribe(listener: (event: ClusterEvent) => void): () => void;
+  /** One instance seen from inside its process: role as it runs, WAL positions, buffer pool. */
+  instanceStatus(dbid: number): Promise<InstanceStatus>;
   close(): Promise<void>;
 }
 

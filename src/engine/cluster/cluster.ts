@@ -24,6 +24,7 @@ import type {
   ClusterOptions,
   Cluster,
   ClusterEvent,
+  InstanceStatus,
   Faults,
   Session,
   UtilityResult,
@@ -32,6 +33,7 @@ import type {
 import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
+import { instanceStatus } from './instance-status.ts';
 import { runUtility, type StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
@@ -308,6 +310,10 @@ export class InlineCluster implements Cluster {
     const r = await runUtility(host, this.files, commandLine);
     this.emit({ kind: 'utility.done', command: commandLine, exitCode: r.exitCode });
     return r;
+  }
+
+  async instanceStatus(dbid: number): Promise<InstanceStatus> {
+    return instanceStatus(this.nodes.get(dbid));
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

@@ -17,6 +17,7 @@ import type { SegmentConfig } from './placement.ts';
 import type {
   Cluster,
   ClusterEvent,
+  InstanceStatus,
   ClusterOptions,
   Faults,
   RunOptions,
@@ -548,6 +549,23 @@ export class ProcessCluster implements Cluster {
     await this.currentConfig().catch(() => undefined);
     this.emit({ kind: 'utility.done', command: commandLine, exitCode: result.exitCode });
     return result;
+  }
+
+  async instanceStatus(dbid: number): Promise<InstanceStatus> {
+    const p = this.mustGet(dbid);
+    const down = {
+      dbid,
+      running: false,
+      role: 'down' as const,
+      timeline: 0,
+      walFlushed: '',
+      walReplayed: '',
+      checkpoint: '',
+      walsender: undefined,
+      buffers: undefined,
+    };
+    if (!p.control || p.control.closed) return down;
+    return p.control.call('instanceStatus', [], { timeoutMs: 5_000 }).catch(() => down);
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

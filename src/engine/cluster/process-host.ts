@@ -24,7 +24,8 @@ import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from './placement.ts';
-import type { ClusterEvent, UtilityResult } from './api.ts';
+import type { ClusterEvent, InstanceStatus, UtilityResult } from './api.ts';
+import { instanceStatus } from './instance-status.ts';
 import { coordinatorProcessHost, type UtilityUpcalls } from './process-utilities.ts';
 import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
@@ -99,6 +100,8 @@ export interface ProcessApi {
   recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
   /** A utility command line, run here (the acting coordinator), with the utilities' files. */
   runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun>;
+  /** This instance seen from inside (the lab's instance details). */
+  instanceStatus(): Promise<InstanceStatus>;
   /** Pauses, resumes or changes the speed of cluster time in this process. */
   setTime(state: TimeState): Promise<void>;
   /** Ctrl-C for the utility running here. */
@@ -445,6 +448,10 @@ export class InstanceProcess implements ProcessApi {
     });
     const result = await runUtility(host, map, commandLine);
     return { result, files: [...map] };
+  }
+
+  async instanceStatus(): Promise<InstanceStatus> {
+    return instanceStatus(this.mustHaveNode());
   }
 
   async setTime(state: TimeState): Promise<void> {

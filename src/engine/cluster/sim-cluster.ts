@@ -138,6 +138,7 @@ export async function createSimCluster(
     files: inner.files,
     faults,
     subscribe: (l) => inner.subscribe(l),
+    instanceStatus: (dbid) => inner.instanceStatus(dbid),
     close: () => drive(inner.close(), 'close'),
     sim,
   };

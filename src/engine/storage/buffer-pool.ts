@@ -51,6 +51,18 @@ export class BufferPool {
     // Frames are allocated as they are first needed: an idle instance costs no memory.
   }
 
+  /** Frames in use and, of them, dirty (changed in memory, not yet written to disk). */
+  usage(): { used: number; dirty: number } {
+    let used = 0;
+    let dirty = 0;
+    for (const f of this.frames) {
+      if (!f.valid) continue;
+      used++;
+      if (f.dirty) dirty++;
+    }
+    return { used, dirty };
+  }
+
   /** Number of blocks in a relation file, including ones extended in the pool. */
   nblocks(file: string): number {
     let n = this.sizes.get(file);

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
+import type { InstanceStatus } from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
 import * as act from '../state/actions.ts';
@@ -21,6 +22,35 @@ export class MppInstanceDetails extends LitElement {
   @property({ attribute: false }) store: ClusterStore | undefined;
   /** The instance shown. */
   @property({ type: Number }) dbid: number | undefined;
+  /** The instance seen from inside its process, refreshed while shown. */
+  @state() private _inside: InstanceStatus | undefined;
+  private _poll: ReturnType<typeof setInterval> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._poll = setInterval(() => void this._fetchInside(), 1000);
+    void this._fetchInside();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this._poll);
+  }
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('dbid')) {
+      this._inside = undefined;
+      void this._fetchInside();
+    }
+  }
+
+  private async _fetchInside(): Promise<void> {
+    const c = this.store?.cluster;
+    const dbid = this.dbid;
+    if (!c || dbid === undefined) return;
+    const st = await c.instanceStatus(dbid).catch(() => undefined);
+    if (this.dbid === dbid) this._inside = st;
+  }
 
   constructor() {
     super();
@@ -114,7 +144,7 @@ export class MppInstanceDetails extends LitElement {
               ${row.content === -1 ? 'Open console' : 'Utility-mode console'}
             </button>
           </div>
-          ${this.renderReplication(row.content)}
+          ${this.renderInside()} ${this.renderReplication(row.content)}
           ${
             row.content !== -1 && !s.features.utilityMode
               ? html`<p class="note">Utility-mode sessions on segments are coming with mirroring.</p>`
@@ -139,6 +169,58 @@ export class MppInstanceDetails extends LitElement {
         </div>
       </div>
     `;
+  }
+
+  /** Timeline, WAL positions and buffer pool, read inside the instance's process. */
+  private renderInside() {
+    const i = this._inside;
+    if (!i) return nothing;
+    if (!i.running)
+      return html`<h3>Inside the process</h3>
+        <p class="muted">Not running: its memory (buffer pool, sessions) is gone; its disk is kept.</p>`;
+    const b = i.buffers;
+    return html`<h3>Inside the process</h3>
+      <table class="kv inside">
+        <tr>
+          <th>running as</th>
+          <td>${i.role}</td>
+        </tr>
+        <tr>
+          <th>timeline</th>
+          <td>${i.timeline}</td>
+        </tr>
+        <tr>
+          <th>WAL flushed</th>
+          <td class="mono">${i.walFlushed}</td>
+        </tr>
+        <tr>
+          <th>WAL replayed</th>
+          <td class="mono">${i.walReplayed}</td>
+        </tr>
+        <tr>
+          <th>last checkpoint</th>
+          <td class="mono">${i.checkpoint}</td>
+        </tr>
+        ${
+          i.walsender
+            ? html`<tr>
+                <th>walsender</th>
+                <td>${i.walsender}</td>
+              </tr>`
+            : nothing
+        }
+        ${
+          b
+            ? html`<tr>
+                <th>buffer pool</th>
+                <td>
+                  ${b.used} of ${b.shared_buffers} pages in use, ${b.dirty} dirty (not yet on disk) ·
+                  ${b.hits} hits, ${b.reads} reads
+                </td>
+              </tr>`
+            : nothing
+        }
+      </table>`;
   }
 
   /** The pair's walsender, as gp_stat_replication shows it at the last catalog refresh. */

@@ -69,6 +69,15 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
     expect((await again.store.cluster!.query('select count(*) from kept')).rows).toEqual([[250]]);
     await until(() => (cards(again).length === 10 ? true : undefined), '10 instance cards again', 30_000);
+    // A mirror's details, read inside its worker: running as a mirror, replaying.
+    cards(again)
+      .find((c) => c.dataset['dbid'] === '6')!
+      .click();
+    const details = await until(() => inShadow(again, 'mpp-instance-details'), 'the details panel');
+    await until(() => {
+      const t = inShadow(details, 'table.inside');
+      return !!t && /running as\s*mirror[\s\S]*WAL replayed\s*[0-9A-F]+\/[0-9A-F]+/.test(text(t));
+    }, 'the mirror seen from inside its worker');
     await page.screenshot({ path: '__screenshots__/lab-worker-resumed.png' });
     again.remove();
     await until(() => again.store.state === 'closed', 'closed');

@@ -83,6 +83,14 @@ describe('<mpp-ha-lab>', () => {
       const table = inShadow(details, 'table.replication');
       return !!table && /state\s*streaming[\s\S]*replay_lsn\s*[0-9A-F]+\/[0-9A-F]+/.test(text(table));
     }, 'the pair streaming, with its LSNs');
+    // And from inside its process: running as a primary, its WAL and its buffer pool.
+    await until(() => {
+      const t = inShadow(details, 'table.inside');
+      return (
+        !!t &&
+        /running as\s*primary[\s\S]*timeline\s*1[\s\S]*buffer pool\s*\d+ of \d+ pages in use/.test(text(t))
+      );
+    }, 'the instance seen from inside');
   });
 
   it('runs a script in the console and shows the result', async () => {
