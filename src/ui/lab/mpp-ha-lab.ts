@@ -83,8 +83,20 @@ export class MppHaLab extends LitElement {
    * simulator's virtual time, for clusters of hundreds of instances.
    */
   @property() runtime: 'inline' | 'sim' | 'worker' = 'inline';
-  /** The worker runtime's cluster name: its databases, and the one tab that may own it. */
-  @property({ attribute: 'cluster-name' }) clusterName = 'mpp-ha-lab';
+  /**
+   * The worker runtime's cluster name: its databases, and the one tab that may own it. Default:
+   * 'mpp-ha-lab', then 'mpp-ha-lab-2', ... for further labs on the page, in document order, so
+   * two embedded labs never share a cluster and each finds its own again after a reload.
+   */
+  @property({ attribute: 'cluster-name' }) clusterName = '';
+
+  /** The cluster name in effect (see clusterName). */
+  get effectiveClusterName(): string {
+    if (this.clusterName) return this.clusterName;
+    const unnamed = [...document.querySelectorAll('mpp-ha-lab')].filter((e) => !(e as MppHaLab).clusterName);
+    const i = Math.max(0, unnamed.indexOf(this));
+    return i === 0 ? 'mpp-ha-lab' : `mpp-ha-lab-${i + 1}`;
+  }
   /** A cluster an earlier page left (worker runtime): offered to resume or start fresh. */
   @state() private _resumable: SavedTopology | undefined;
   /** The choice made for the saved cluster, for the next boot. */
@@ -145,7 +157,7 @@ export class MppHaLab extends LitElement {
       standby: this.standby,
       runtime: this.runtime,
       storage: this.runtime === 'worker' ? 'indexeddb' : 'memory',
-      name: this.runtime === 'worker' ? this.clusterName : 'mpp-ha-lab',
+      name: this.runtime === 'worker' ? this.effectiveClusterName : 'mpp-ha-lab',
       ...(this.runtime === 'worker' && this._resumeChoice === 'resume' ? { resume: true } : {}),
     };
   }
@@ -170,7 +182,7 @@ export class MppHaLab extends LitElement {
     await this._closing;
     // A cluster a previous page left is not overwritten unasked: the lab offers it first.
     if (this.runtime === 'worker' && !this._resumeChoice) {
-      const saved = await savedCluster(this.clusterName).catch(() => undefined);
+      const saved = await savedCluster(this.effectiveClusterName).catch(() => undefined);
       if (saved) {
         this._resumable = saved;
         this.store = new ClusterStore();
@@ -223,9 +235,9 @@ export class MppHaLab extends LitElement {
     return html`<section class="notice resume" role="alertdialog" aria-labelledby="h-resume">
       <h2 id="h-resume">A cluster from your last visit is saved in this browser</h2>
       <p>
-        "${this.clusterName}": ${instances} instances${down ? `, ${down} marked down` : ''}, each with its own
-        IndexedDB database. Resuming starts every instance from its disk (crash recovery from its WAL);
-        starting fresh deletes those databases.
+        "${this.effectiveClusterName}": ${instances} instances${down ? `, ${down} marked down` : ''}, each
+        with its own IndexedDB database. Resuming starts every instance from its disk (crash recovery from its
+        WAL); starting fresh deletes those databases.
       </p>
       <button data-action="resume" @click=${() => this._decide('resume')}>Resume it</button>
       <button class="quiet" data-action="fresh" @click=${() => this._decide('fresh')}>Start fresh</button>

@@ -83,4 +83,27 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     await until(() => again.store.state === 'closed', 'closed');
     await deleteCluster(name);
   });
+
+  it('two labs embedded on one page run two clusters with their own databases', async () => {
+    const make = () => {
+      const el = document.createElement('mpp-ha-lab');
+      el.setAttribute('runtime', 'worker');
+      el.setAttribute('workload-rate', '0');
+      labs.push(el);
+      return mount(el);
+    };
+    const [a, b] = [await make(), await make()];
+    expect([a.effectiveClusterName, b.effectiveClusterName]).toEqual(['mpp-ha-lab', 'mpp-ha-lab-2']);
+    await until(() => a.store.state === 'ready' && b.store.state === 'ready', 'both clusters', 60_000);
+    await a.store.cluster!.query('create table only_in_a (x int)');
+    await expect(b.store.cluster!.query('select * from only_in_a')).rejects.toMatchObject({ code: '42P01' });
+    const dbs = (await indexedDB.databases()).map((d) => d.name ?? '');
+    expect(dbs.filter((n) => /^mpp-ha-lab-dbid\d+$/.test(n))).toHaveLength(10);
+    expect(dbs.filter((n) => /^mpp-ha-lab-2-dbid\d+$/.test(n))).toHaveLength(10);
+    a.remove();
+    b.remove();
+    await until(() => a.store.state === 'closed' && b.store.state === 'closed', 'both closed');
+    await deleteCluster('mpp-ha-lab');
+    await deleteCluster('mpp-ha-lab-2');
+  });
 });
