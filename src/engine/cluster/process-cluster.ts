@@ -7,11 +7,10 @@
  */
 import { sqlError } from '../errors.ts';
 import type { Clock } from '../runtime/clock.ts';
-import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
+import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
-import { globalMessageChannel, type PortLike } from '../runtime/link-endpoint.ts';
 import type { QueryResult } from '../server/results.ts';
 import type { SegmentConfig } from './placement.ts';
 import type {
@@ -25,44 +24,24 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
-import { orchestratorHost, processFaults, processTime } from './process-controls.ts';
-import type { BootSpec, HostApi, NodeMeta, ProcessApi, ProcessStatus, TimeState } from './process-host.ts';
+import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
+import type {
+  BootSpec,
+  HostApi,
+  NodeMeta,
+  ProcessApi,
+  ProcessSpawner,
+  ProcessStatus,
+  SavedTopology,
+  SpawnedProcess,
+  TimeState,
+} from './process-protocol.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 import { runUtility } from '../utilities/index.ts';
 
-/** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */
-export interface SpawnedProcess {
-  control: PortLike;
-  upcall: PortLike;
-  terminate(): void;
-}
-
-/** What survives a page reload: the layout and every instance's last known catalog row. */
-export interface SavedTopology {
-  options: ClusterOptions;
-  rows: (SegmentConfig & { retired?: boolean })[];
-  initialConfig: SegmentConfig[];
-}
-
-/** How a runtime starts a process: a Worker in the browser, an in-thread host in tests. */
-export interface ProcessSpawner {
-  spawn(label: string): Promise<SpawnedProcess>;
-  /** Deletes every disk of the named cluster, and its saved topology. */
-  destroyDisks?(name: string, dbids: number[]): Promise<void>;
-  /** Makes this page the only owner of the named cluster until the release is called. */
-  lock?(name: string): Promise<() => void>;
-  saveTopology?(name: string, topology: SavedTopology): Promise<void>;
-  loadTopology?(name: string): Promise<SavedTopology | undefined>;
-}
-
-/** Another page (or another element of this one) owns the cluster of that name. */
-export function clusterInUse(name: string): Error {
-  return sqlError('object_in_use', `the cluster "${name}" is open in another tab or element`, {
-    detail: 'One page at a time owns a cluster: two would write the same disks.',
-    hint: 'Close it there, or give this cluster another name.',
-  });
-}
+export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
+export { clusterInUse } from './process-protocol.ts';
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
 const CONTROL_TIMEOUT_MS = 600_000;
@@ -96,7 +75,7 @@ export class ProcessCluster implements Cluster {
   /** Releases this page's ownership of the cluster's name (set by whoever took it). */
   release: (() => void) | undefined;
   /** The signal of the utility run in progress, if any. */
-  private runSignal: RunOptions['signal'];
+  runSignal: RunOptions['signal'];
 
   /** `layout`: the instances are those of `config` (false when resuming: open() adds them). */
   constructor(
@@ -267,7 +246,7 @@ export class ProcessCluster implements Cluster {
       clock: this.clock,
       timeoutMs: CONTROL_TIMEOUT_MS,
     });
-    p.upcall = serveApi<HostApi>(spawned.upcall, this.hostApiFor(p, incarnation));
+    p.upcall = serveApi<HostApi>(spawned.upcall, upcallsFor(this, p, incarnation));
     const spec: BootSpec = {
       name: this.name,
       dbid,
@@ -341,48 +320,6 @@ export class ProcessCluster implements Cluster {
     const booted = list.map((r) => this.procs.get(r.dbid)!);
     await this.broadcastPeers(booted);
     await Promise.all(booted.map((p) => this.reattach(p)));
-  }
-
-  private hostApiFor(p: Proc, incarnation: number): HostApi {
-    const current = () => p.meta.incarnation === incarnation && p.meta.up !== undefined;
-    return {
-      portTo: async (to) => {
-        const target = this.procs.get(to);
-        if (!current() || !target?.control || !target.meta.up)
-          throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
-            detail: `Is the server running (dbid ${to})?`,
-          });
-        const Channel = globalMessageChannel();
-        const ch = new Channel();
-        await target.control.call('accept', [p.meta.dbid, ch.port1], {
-          transfer: [ch.port1 as unknown as ArrayBuffer],
-        });
-        return transferResult(ch.port2, [ch.port2 as unknown as ArrayBuffer]);
-      },
-      event: async (e) => {
-        if (!current()) return;
-        if (e.kind === 'standby.activated') p.role = 'coordinator';
-        if (e.kind === 'instance.promoted') p.role = 'primary';
-        this.emit(e);
-      },
-      panic: async () => {
-        if (current()) await this.crash(p.meta.dbid);
-      },
-      reach: (point) => this.points.reach(point, p.meta.dbid),
-      reachFor: async (point, dbid) => {
-        await this.points.reach(point, dbid);
-        // Ctrl-C while the utility was held: it must see the cancel before it goes on.
-        if (this.runSignal?.aborted) await p.control?.call('cancelUtility', []).catch(() => undefined);
-      },
-      crash: (dbid) => this.crash(dbid),
-      restart: (dbid) => this.restart(dbid),
-      recover: (target, source, mode) => this.recover(target, source, mode),
-      addInstance: (row, backupFrom) => this.addInstance(row, backupFrom),
-      retire: async (dbid) => {
-        this.mustGet(dbid).meta.retired = true;
-        await this.broadcastPeers();
-      },
-    };
   }
 
   private metas(): NodeMeta[] {

@@ -1,7 +1,7 @@
 /**
  * The worker runtime's controls that act on the orchestrator's view of the processes: the
  * Faults API, cluster time (every process's clock follows), and the host utilities use when no
- * coordinator runs (gpactivatestandby).
+ * coordinator runs (gpactivatestandby), and what it serves to each process.
  */
 import { sqlError } from '../errors.ts';
 import type { Hold } from '../runtime/fault-points.ts';
@@ -10,6 +10,9 @@ import type { Faults, RunOptions } from './api.ts';
 import type { StandbyHost } from '../utilities/index.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ProcessCluster, Proc } from './process-cluster.ts';
+import type { HostApi } from './process-protocol.ts';
+import { transferResult } from '../runtime/comlink-link.ts';
+import { globalMessageChannel } from '../runtime/link-endpoint.ts';
 import type { TimeState } from './process-host.ts';
 
 /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
@@ -174,6 +177,49 @@ export function processFaults(c: ProcessCluster): Faults {
           holdsChanged();
         },
       };
+    },
+  };
+}
+
+/** What the orchestrator serves to one process (incarnation): ports, events, panics, utility requests. */
+export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): HostApi {
+  const current = () => p.meta.incarnation === incarnation && p.meta.up !== undefined;
+  return {
+    portTo: async (to) => {
+      const target = c.procs.get(to);
+      if (!current() || !target?.control || !target.meta.up)
+        throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
+          detail: `Is the server running (dbid ${to})?`,
+        });
+      const Channel = globalMessageChannel();
+      const ch = new Channel();
+      await target.control.call('accept', [p.meta.dbid, ch.port1], {
+        transfer: [ch.port1 as unknown as ArrayBuffer],
+      });
+      return transferResult(ch.port2, [ch.port2 as unknown as ArrayBuffer]);
+    },
+    event: async (e) => {
+      if (!current()) return;
+      if (e.kind === 'standby.activated') p.role = 'coordinator';
+      if (e.kind === 'instance.promoted') p.role = 'primary';
+      c.emit(e);
+    },
+    panic: async () => {
+      if (current()) await c.crash(p.meta.dbid);
+    },
+    reach: (point) => c.points.reach(point, p.meta.dbid),
+    reachFor: async (point, dbid) => {
+      await c.points.reach(point, dbid);
+      // Ctrl-C while the utility was held: it must see the cancel before it goes on.
+      if (c.runSignal?.aborted) await p.control?.call('cancelUtility', []).catch(() => undefined);
+    },
+    crash: (dbid) => c.crash(dbid),
+    restart: (dbid) => c.restart(dbid),
+    recover: (target, source, mode) => c.recover(target, source, mode),
+    addInstance: (row, backupFrom) => c.addInstance(row, backupFrom),
+    retire: async (dbid) => {
+      c.mustGet(dbid).meta.retired = true;
+      await c.broadcastPeers();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { Instance } from '../instance/instance.ts';
-import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import type { TraceEvent } from '../runtime/clock.ts';
 import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
 import type { FaultState } from '../runtime/link-faults.ts';
@@ -24,117 +24,34 @@ import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from './placement.ts';
-import type { ClusterEvent, InstanceStatus, UtilityResult } from './api.ts';
+import type { ClusterEvent, InstanceStatus } from './api.ts';
 import { instanceStatus } from './instance-status.ts';
-import { coordinatorProcessHost, type UtilityUpcalls } from './process-utilities.ts';
+import { coordinatorProcessHost } from './process-utilities.ts';
+import type {
+  BootSpec,
+  HostApi,
+  NodeMeta,
+  ProcessApi,
+  ProcessRuntime,
+  ProcessStatus,
+  TimeState,
+  UtilityRun,
+} from './process-protocol.ts';
+
+export type {
+  BootSpec,
+  HostApi,
+  NodeMeta,
+  ProcessApi,
+  ProcessRuntime,
+  ProcessStatus,
+  TimeState,
+  UtilityRun,
+} from './process-protocol.ts';
 import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from './nodes.ts';
-
-/** What the orchestrator tells every process about every instance. */
-export interface NodeMeta {
-  dbid: number;
-  content: number;
-  host: string;
-  up: boolean;
-  retired: boolean;
-  /** Bumped when the dbid names a new instance (gpaddmirrors reusing a dbid). */
-  instance: number;
-  /** Bumped at every start of that instance's process. */
-  incarnation: number;
-  /** Its catalog row as last known. */
-  row: SegmentConfig;
-}
-
-export interface BootSpec {
-  /** The cluster's name: disks are `${name}-dbid${dbid}`. */
-  name: string;
-  dbid: number;
-  /** Its catalog row now (role decides what it starts as). */
-  row: SegmentConfig;
-  /** The cluster's initial layout, for the coordinator's catalog bootstrap. */
-  initialConfig: SegmentConfig[];
-  settings: Record<string, string | number | boolean>;
-  timeScale: number;
-  peers: NodeMeta[];
-  faults: FaultState;
-  holds: string[];
-  /** A primary or coordinator whose disk is empty runs initdb first. */
-  initdb: boolean;
-  /** Cluster time as the orchestrator has it set. */
-  time?: TimeState;
-  /** Start the server (false: only open the disk and wire up, for a recovery to copy onto). */
-  start: boolean;
-  /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
-  backupFrom?: { dbid: number; when: 'empty' | 'always' };
-}
-
-export interface ProcessStatus {
-  dbid: number;
-  up: boolean;
-  role: 'coordinator' | 'standby' | 'primary' | 'mirror' | 'down';
-  timeline: number;
-  flushedLsn: number;
-  walsender: string | undefined;
-}
-
-/** What a process serves to the orchestrator. */
-export interface ProcessApi {
-  boot(spec: BootSpec): Promise<ProcessStatus>;
-  /** Points this primary's (or coordinator's) walsender at its pair's instance again. */
-  attachMirror(): Promise<void>;
-  /** Serves this instance on `port` to calls from `from`. */
-  accept(from: number, port: PortLike): Promise<void>;
-  peers(metas: NodeMeta[]): Promise<void>;
-  netFaults(state: FaultState): Promise<void>;
-  holds(points: string[]): Promise<void>;
-  openSession(): Promise<number>;
-  query(session: number, sql: string): Promise<QueryResult>;
-  closeSession(session: number): Promise<void>;
-  /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */
-  config(): Promise<SegmentConfig[] | undefined>;
-  setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void>;
-  status(): Promise<ProcessStatus>;
-  /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
-  recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
-  /** A utility command line, run here (the acting coordinator), with the utilities' files. */
-  runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun>;
-  /** This instance seen from inside (the lab's instance details). */
-  instanceStatus(): Promise<InstanceStatus>;
-  /** Pauses, resumes or changes the speed of cluster time in this process. */
-  setTime(state: TimeState): Promise<void>;
-  /** Ctrl-C for the utility running here. */
-  cancelUtility(): Promise<void>;
-  /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
-  promoteSelf(): Promise<void>;
-}
-
-export interface TimeState {
-  paused: boolean;
-  speed: number;
-}
-
-export interface UtilityRun {
-  result: UtilityResult;
-  files: [string, string][];
-}
-
-/** What the orchestrator serves to each process (its utilities' requests included). */
-export interface HostApi extends UtilityUpcalls {
-  /** A port to `to`'s process, for calls from this one. */
-  portTo(to: number): Promise<PortLike>;
-  /** The instance hit a PANIC: the orchestrator stops the process (as the postmaster would). */
-  panic(): Promise<void>;
-  /** Waits while the fault point is held for this instance. */
-  reach(point: string): Promise<void>;
-}
-
-/** What the realm gives a process: its clock and how to open its disk. */
-export interface ProcessRuntime {
-  clock: Clock;
-  openDisk(name: string): Promise<Disk>;
-}
 
 /** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
 function elsewhere(dbid: number): Disk {

@@ -1,0 +1,152 @@
+/**
+ * The worker runtime's protocol: what the orchestrator and an instance's process say to each
+ * other (ProcessApi one way, HostApi the other), what a process is booted with, and what a
+ * runtime supplies to start processes.
+ */
+import type { Clock } from '../runtime/clock.ts';
+import type { FaultState } from '../runtime/link-faults.ts';
+import type { PortLike } from '../runtime/link-endpoint.ts';
+import type { QueryResult } from '../server/results.ts';
+import type { Disk } from '../storage/disk.ts';
+import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
+import type { SegmentConfig } from './placement.ts';
+import { sqlError } from '../errors.ts';
+import type { ClusterOptions, InstanceStatus, UtilityResult } from './api.ts';
+import type { UtilityUpcalls } from './process-utilities.ts';
+
+/** What the orchestrator tells every process about every instance. */
+export interface NodeMeta {
+  dbid: number;
+  content: number;
+  host: string;
+  up: boolean;
+  retired: boolean;
+  /** Bumped when the dbid names a new instance (gpaddmirrors reusing a dbid). */
+  instance: number;
+  /** Bumped at every start of that instance's process. */
+  incarnation: number;
+  /** Its catalog row as last known. */
+  row: SegmentConfig;
+}
+
+export interface BootSpec {
+  /** The cluster's name: disks are `${name}-dbid${dbid}`. */
+  name: string;
+  dbid: number;
+  /** Its catalog row now (role decides what it starts as). */
+  row: SegmentConfig;
+  /** The cluster's initial layout, for the coordinator's catalog bootstrap. */
+  initialConfig: SegmentConfig[];
+  settings: Record<string, string | number | boolean>;
+  timeScale: number;
+  peers: NodeMeta[];
+  faults: FaultState;
+  holds: string[];
+  /** A primary or coordinator whose disk is empty runs initdb first. */
+  initdb: boolean;
+  /** Cluster time as the orchestrator has it set. */
+  time?: TimeState;
+  /** Start the server (false: only open the disk and wire up, for a recovery to copy onto). */
+  start: boolean;
+  /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
+  backupFrom?: { dbid: number; when: 'empty' | 'always' };
+}
+
+export interface ProcessStatus {
+  dbid: number;
+  up: boolean;
+  role: 'coordinator' | 'standby' | 'primary' | 'mirror' | 'down';
+  timeline: number;
+  flushedLsn: number;
+  walsender: string | undefined;
+}
+
+/** What a process serves to the orchestrator. */
+export interface ProcessApi {
+  boot(spec: BootSpec): Promise<ProcessStatus>;
+  /** Points this primary's (or coordinator's) walsender at its pair's instance again. */
+  attachMirror(): Promise<void>;
+  /** Serves this instance on `port` to calls from `from`. */
+  accept(from: number, port: PortLike): Promise<void>;
+  peers(metas: NodeMeta[]): Promise<void>;
+  netFaults(state: FaultState): Promise<void>;
+  holds(points: string[]): Promise<void>;
+  openSession(): Promise<number>;
+  query(session: number, sql: string): Promise<QueryResult>;
+  closeSession(session: number): Promise<void>;
+  /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */
+  config(): Promise<SegmentConfig[] | undefined>;
+  setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void>;
+  status(): Promise<ProcessStatus>;
+  /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
+  recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;
+  /** A utility command line, run here (the acting coordinator), with the utilities' files. */
+  runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun>;
+  /** This instance seen from inside (the lab's instance details). */
+  instanceStatus(): Promise<InstanceStatus>;
+  /** Pauses, resumes or changes the speed of cluster time in this process. */
+  setTime(state: TimeState): Promise<void>;
+  /** Ctrl-C for the utility running here. */
+  cancelUtility(): Promise<void>;
+  /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
+  promoteSelf(): Promise<void>;
+}
+
+export interface TimeState {
+  paused: boolean;
+  speed: number;
+}
+
+export interface UtilityRun {
+  result: UtilityResult;
+  files: [string, string][];
+}
+
+/** What the orchestrator serves to each process (its utilities' requests included). */
+export interface HostApi extends UtilityUpcalls {
+  /** A port to `to`'s process, for calls from this one. */
+  portTo(to: number): Promise<PortLike>;
+  /** The instance hit a PANIC: the orchestrator stops the process (as the postmaster would). */
+  panic(): Promise<void>;
+  /** Waits while the fault point is held for this instance. */
+  reach(point: string): Promise<void>;
+}
+
+/** What the realm gives a process: its clock and how to open its disk. */
+export interface ProcessRuntime {
+  clock: Clock;
+  openDisk(name: string): Promise<Disk>;
+}
+
+/** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */
+export interface SpawnedProcess {
+  control: PortLike;
+  upcall: PortLike;
+  terminate(): void;
+}
+
+/** What survives a page reload: the layout and every instance's last known catalog row. */
+export interface SavedTopology {
+  options: ClusterOptions;
+  rows: (SegmentConfig & { retired?: boolean })[];
+  initialConfig: SegmentConfig[];
+}
+
+/** How a runtime starts a process: a Worker in the browser, an in-thread host in tests. */
+export interface ProcessSpawner {
+  spawn(label: string): Promise<SpawnedProcess>;
+  /** Deletes every disk of the named cluster, and its saved topology. */
+  destroyDisks?(name: string, dbids: number[]): Promise<void>;
+  /** Makes this page the only owner of the named cluster until the release is called. */
+  lock?(name: string): Promise<() => void>;
+  saveTopology?(name: string, topology: SavedTopology): Promise<void>;
+  loadTopology?(name: string): Promise<SavedTopology | undefined>;
+}
+
+/** Another page (or another element of this one) owns the cluster of that name. */
+export function clusterInUse(name: string): Error {
+  return sqlError('object_in_use', `the cluster "${name}" is open in another tab or element`, {
+    detail: 'One page at a time owns a cluster: two would write the same disks.',
+    hint: 'Close it there, or give this cluster another name.',
+  });
+}
