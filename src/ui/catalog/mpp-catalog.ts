@@ -17,6 +17,7 @@ export type CatalogView = (typeof CATALOG_VIEWS)[number];
  * Live catalog views, as a person would query them on the coordinator. The first two come from
  * the store's refresh (on events and on a timer); pg_stat_activity is polled while shown.
  * @csspart table - the table shown
+ * @tag mpp-catalog
  */
 export class MppCatalog extends LitElement {
   static override styles = styles;

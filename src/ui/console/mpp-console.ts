@@ -21,6 +21,7 @@ const MAX_HISTORY = 100;
  * utility-mode session on one instance. Sessions persist between runs (BEGIN ... COMMIT works).
  * @csspart editor - the textarea
  * @csspart results - the results area
+ * @tag mpp-console
  */
 export class MppConsole extends LitElement {
   static override styles = styles;

@@ -31,6 +31,7 @@ function parseTarget(v: string): number | string {
  * SQL it runs before you press it; the outcome lands in the output box and the timeline.
  * Controls for features the engine does not have yet stay visible, disabled, with a note.
  * @csspart output - the last action's output
+ * @tag mpp-controls
  */
 export class MppControls extends LitElement {
   static override styles = styles;

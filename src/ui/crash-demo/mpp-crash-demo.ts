@@ -9,6 +9,7 @@ import { styles } from './mpp-crash-demo.styles.ts';
  * commit, the worker is terminated, a new worker recovers from the WAL, and every acknowledged
  * commit must be there.
  * @csspart panel - the demo panel
+ * @tag mpp-crash-demo
  */
 export class MppCrashDemo extends LitElement {
   static override styles = styles;

@@ -15,6 +15,7 @@ import { styles } from './mpp-instance-details.styles.ts';
  * faults applied to it, its recent events, and buttons to crash or restart it.
  * @fires mpp-instance-select - detail: { dbid: undefined } when closed
  * @fires mpp-console-open - detail: { dbid } to open a utility-mode console on it
+ * @tag mpp-instance-details
  */
 export class MppInstanceDetails extends LitElement {
   static override styles = styles;

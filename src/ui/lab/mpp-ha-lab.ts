@@ -56,6 +56,7 @@ const CLUSTER_PROPS = [
  * @csspart simulation - the simulation panel (seed replay, large simulated clusters)
  * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
  * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
+ * @tag mpp-ha-lab
  */
 export class MppHaLab extends LitElement {
   static override styles = styles;

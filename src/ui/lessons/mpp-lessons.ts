@@ -31,6 +31,7 @@ function rich(text: string) {
  * and shows what it expected and what it saw. Back and Next move between steps.
  * @fires mpp-lesson-change - detail: { lesson }
  * @fires mpp-lab-configure - a step asks the lab for a new cluster
+ * @tag mpp-lessons
  */
 export class MppLessons extends LitElement {
   static override styles = styles;

@@ -26,6 +26,7 @@ import {
  * boots the layout in the lab.
  * @csspart preview - the topology preview
  * @csspart files - the exported files
+ * @tag mpp-placement
  */
 export class MppPlacement extends LitElement {
   static override styles = [

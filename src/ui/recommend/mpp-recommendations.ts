@@ -12,6 +12,7 @@ import { recommend, type Recommendation } from './recommendations.ts';
  * Recommended next actions, derived from the catalog as Greenplum Command Center derives them:
  * each says what is wrong and offers the utility (or call) that fixes it, its command shown.
  * @csspart item - one recommendation
+ * @tag mpp-recommendations
  */
 export class MppRecommendations extends LitElement {
   static override styles = [

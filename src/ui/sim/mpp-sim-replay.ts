@@ -16,6 +16,7 @@ const DEFAULT_STEPS = 30;
  * invariant checked after each step; a step back replays from the start. Scale: boot a
  * simulated cluster too large for one worker per instance, for placement and failure what-ifs.
  * @csspart plan - the list of the plan's steps
+ * @tag mpp-sim-replay
  */
 export class MppSimReplay extends LitElement {
   static override styles = [

@@ -11,6 +11,7 @@ const H = 48;
  * drawn as red bars under the line, and columns shaded while a fault was in force. No chart
  * library.
  * @csspart chart - the svg
+ * @tag mpp-sparkline
  */
 export class MppSparkline extends LitElement {
   static override styles = styles;

@@ -46,6 +46,7 @@ const MAX_SHOWN = 200;
  * The cluster's events and your actions, newest first, filterable by category, instance and
  * text. An event that repeats back to back is shown once with a ×N count.
  * @fires mpp-instance-select - detail: { dbid } when an event's dbid is activated
+ * @tag mpp-timeline
  */
 export class MppTimeline extends LitElement {
   static override styles = styles;

@@ -45,6 +45,7 @@ function roleGlyph(row: SegmentRow): string {
  * @fires mpp-instance-select - detail: { dbid } when a card is activated
  * @csspart host - a host box
  * @csspart instance - an instance card
+ * @tag mpp-topology
  */
 export class MppTopology extends LitElement {
   static override styles = styles;

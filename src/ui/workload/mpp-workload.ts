@@ -31,6 +31,7 @@ export function workloadHealth(w: BankWorkload): {
  * latency, the last error with its SQLSTATE, and the money-is-conserved check.
  * @fires mpp-workload-change - detail: { running, rate, sessions }
  * @csspart charts - the sparklines
+ * @tag mpp-workload
  */
 export class MppWorkload extends LitElement {
   static override styles = styles;
