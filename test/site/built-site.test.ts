@@ -188,6 +188,92 @@ describe('the built site', () => {
     await context.close();
   }, 240_000);
 
+  it('recovers, rebalances and activates the standby from the command line, then builds a planned cluster', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base);
+    await labReady(page);
+    const controls = page.locator('mpp-ha-lab mpp-controls');
+    /** Types a command line into the controls and waits for its exit code. */
+    const command = async (line: string): Promise<string> => {
+      await controls.locator('input[name="cmd"]').fill(line);
+      await controls.locator('form button[type="submit"]').click();
+      const out = controls.locator('[part="output"] pre');
+      const cmd = controls.locator('[part="output"] code.cmd');
+      // This command's own output: its line shown, and its exit code printed.
+      await expect
+        .poll(async () => `${(await cmd.textContent()) ?? ''}\n${(await out.textContent()) ?? ''}`, {
+          timeout: 60_000,
+        })
+        .toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n[\\s\\S]*\\[exit \\d+\\]`));
+      return (await out.textContent()) ?? '';
+    };
+    const catalog = () =>
+      page.evaluate(() => {
+        const lab = document.querySelector('mpp-ha-lab') as unknown as {
+          store: {
+            config: { dbid: number; role: string; preferredRole: string; mode: string; status: string }[];
+          };
+        };
+        return lab.store.config
+          .map((r) => `${r.dbid}${r.role}${r.preferredRole}${r.mode}${r.status}`)
+          .join(' ');
+      });
+    const until = (pattern: RegExp, what: string) =>
+      expect.poll(catalog, { timeout: 60_000, message: what }).toMatch(pattern);
+    await page.evaluate(() =>
+      (
+        document.querySelector('mpp-ha-lab') as unknown as {
+          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
+        }
+      ).store.cluster.faults.crash(2),
+    );
+    await until(/\b2mpnd\b.*\b6pmnu\b/, 'dbid 2 down, dbid 6 acting as primary');
+    expect(await command('gprecoverseg -a')).toMatch(/\[exit 0\]/);
+    await until(/\b2mpsu\b.*\b6pmsu\b/, 'recovered and in sync (not in preferred roles)');
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-recovered.png' });
+    expect(await command('gprecoverseg -ar')).toMatch(/\[exit 0\]/);
+    await until(/\b2ppsu\b.*\b6mmsu\b/, 'rebalanced to preferred roles');
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-rebalanced.png' });
+    // The coordinator's worker dies; gpactivatestandby makes the standby the coordinator.
+    await page.evaluate(() =>
+      (
+        document.querySelector('mpp-ha-lab') as unknown as {
+          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
+        }
+      ).store.cluster.faults.crash(1),
+    );
+    expect(await command('gpactivatestandby -d /data/coordinator/gpseg-1')).toMatch(/\[exit 0\]/);
+    await until(/\b10ppnu\b/, 'the standby (dbid 10) acting as coordinator');
+    expect(
+      await consoleRun(page, 'select count(*) from gp_segment_configuration where content = -1'),
+    ).toMatch(/1/);
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-activated.png' });
+    // The planner builds a spread layout on three hosts.
+    const planner = page.locator('mpp-ha-lab mpp-placement');
+    await planner.locator('form input').first().fill('sdw1,sdw2,sdw3');
+    await planner.locator('form select').first().selectOption('spread');
+    await planner.getByRole('button', { name: /Build this cluster/ }).click();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const lab = document.querySelector('mpp-ha-lab') as unknown as {
+              hosts: string;
+              store: { state: string; config: unknown[] };
+            };
+            return `${lab.store.state} ${lab.hosts} ${lab.store.config.length}`;
+          }),
+        { timeout: 60_000 },
+      )
+      .toBe('ready sdw1,sdw2,sdw3 14');
+    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-built-spread.png' });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
   it('follows the first lesson to its end on the worker runtime, pressing its buttons', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();

@@ -49,9 +49,10 @@ describe('standby coordinator', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('The activation of the standby coordinator has completed successfully.');
     const conf = await c.query(
-      'select dbid, role, preferred_role, hostname from gp_segment_configuration where content = -1',
+      'select dbid, role, preferred_role, mode, hostname from gp_segment_configuration where content = -1',
     );
-    expect(conf.rows).toEqual([[10, 'p', 'p', 'scdw']]);
+    // Alone now: not syncing to any standby (mode n, as a coordinator row without one shows).
+    expect(conf.rows).toEqual([[10, 'p', 'p', 'n', 'scdw']]);
     expect((await c.query('select count(*) from before_crash')).rows).toEqual([[500]]);
     const pair = await c.query(
       'select dbid, role, status from gp_segment_configuration where content = 1 order by dbid',

@@ -169,7 +169,8 @@ async function startCoordinator(
     for (const c of qd.config.filter((r) => r.content === -1 && r.dbid !== node.dbid))
       await qd.catalog.removeSegment(tx, c.dbid);
     const me = qd.config.find((r) => r.dbid === node.dbid);
-    if (me) await qd.catalog.updateSegment(tx, { ...me, role: 'p', preferred_role: 'p' });
+    // Without a standby of its own it is not syncing: mode n, as the coordinator row always shows.
+    if (me) await qd.catalog.updateSegment(tx, { ...me, role: 'p', preferred_role: 'p', mode: 'n' });
     await inst.xact.commit(tx);
     await qd.refreshConfig();
     qd.configVersion++;

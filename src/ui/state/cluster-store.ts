@@ -77,12 +77,13 @@ export class ClusterStore {
     slowDisks: new Map<number, number>(),
     fullDisks: new Set<number>(),
   };
+  /** What the engine offers (every runtime has all of it now; panels still ask, lessons wait on it). */
   features: Features = {
-    mirroring: false,
-    standby: false,
-    utilities: false,
-    utilityMode: false,
-    ftsProbe: false,
+    mirroring: true,
+    standby: true,
+    utilities: true,
+    utilityMode: true,
+    ftsProbe: true,
   };
   /** Announcements for the aria-live region (crashes, failovers, promotions, activation). */
   announcement = '';
@@ -210,7 +211,6 @@ export class ClusterStore {
     this.state = 'ready';
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.changed();
-    void this.detectFeatures();
   }
 
   async close(): Promise<void> {
@@ -225,55 +225,6 @@ export class ClusterStore {
     this.cluster = undefined;
     await c?.close();
     this.changed();
-  }
-
-  /** Probes, each by trying the feature and catching 0A000 (or a utility's exit 127). */
-  private async detectFeatures(): Promise<void> {
-    const c = this.cluster;
-    if (!c) return;
-    const f = { ...this.features };
-    f.mirroring = this.config.some((r) => r.role === 'm') || (await this.probeCreate({ mirroring: 'group' }));
-    f.standby =
-      this.config.some((r) => r.content === -1 && r.role === 'm') ||
-      (await this.probeCreate({ standby: true }));
-    try {
-      f.utilities = (await c.run('gpstate -Q')).exitCode !== 127;
-    } catch {
-      f.utilities = false;
-    }
-    const seg = this.config.find((r) => r.content >= 0);
-    if (seg) {
-      try {
-        const s = await c.connect({ dbid: seg.dbid });
-        await s.close();
-        f.utilityMode = true;
-      } catch {
-        f.utilityMode = false;
-      }
-    }
-    try {
-      await c.query('select gp_request_fts_probe_scan()');
-      f.ftsProbe = true;
-    } catch {
-      f.ftsProbe = false;
-    }
-    this.features = f;
-    this.changed();
-  }
-
-  private async probeCreate(extra: ClusterOptions): Promise<boolean> {
-    try {
-      const probe = await createCluster({
-        hosts: ['sdw1', 'sdw2'],
-        segmentsPerHost: 1,
-        name: 'mpp-ha-lab-probe',
-        ...extra,
-      });
-      await probe.close();
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Reads gp_segment_configuration and gp_configuration_history. */
