@@ -119,7 +119,7 @@ export class MppCatalog extends LitElement {
         this.view === 'gp_segment_configuration'
           ? html`<p class="muted foot">
               A row marked ✖ is an instance the lab crashed while the catalog still says <code>u</code>: only
-              FTS (coming with mirroring) writes <code>d</code>.
+              FTS writes <code>d</code>, once its probe finds the instance gone.
             </p>`
           : nothing
       }

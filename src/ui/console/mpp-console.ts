@@ -169,7 +169,7 @@ export class MppConsole extends LitElement {
                 (r) =>
                   html`<option value=${r.dbid} ?disabled=${!canUtility} ?selected=${this.target === r.dbid}>
                     utility mode: dbid ${r.dbid} ${contentLabel(r.content)} on
-                    ${r.hostname}${canUtility ? '' : ' (coming with mirroring)'}
+                    ${r.hostname}${canUtility ? '' : ' (utility mode unavailable)'}
                   </option>`,
               )}
           </select>

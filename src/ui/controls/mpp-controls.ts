@@ -188,7 +188,6 @@ export class MppControls extends LitElement {
           <button ?disabled=${!f.ftsProbe} @click=${() => act.sql(s, PROBE_SQL)}>Probe now</button>
           <code class="cmd sql">${PROBE_SQL}</code>
         </div>
-        ${f.ftsProbe ? nothing : html`<p class="note">FTS (the fault prober) is coming with mirroring.</p>`}
         <div class="grid">
           ${UTILITIES.map(
             (u) =>
@@ -202,14 +201,6 @@ export class MppControls extends LitElement {
               </button>`,
           )}
         </div>
-        ${
-          f.utilities
-            ? nothing
-            : html`<p class="note">
-                The management utilities are coming with mirroring (<code>cluster.run</code> answers exit 127
-                today).
-              </p>`
-        }
         <form class="row" @submit=${this._runCommandLine}>
           <label class="grow"
             >Command line

@@ -146,11 +146,6 @@ export class MppInstanceDetails extends LitElement {
             </button>
           </div>
           ${this.renderInside()} ${this.renderReplication(row.content)}
-          ${
-            row.content !== -1 && !s.features.utilityMode
-              ? html`<p class="note">Utility-mode sessions on segments are coming with mirroring.</p>`
-              : nothing
-          }
         </div>
         <div>
           <h3>Recent events for dbid ${row.dbid}</h3>
