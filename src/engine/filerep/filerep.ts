@@ -145,7 +145,18 @@ export class FileRepPrimaryDisk implements Disk {
   /** Called once when the mirror stops answering (the cluster's FTS takes it from there). */
   onMirrorLost: ((reason: unknown) => void) | undefined;
 
-  constructor(local: Disk, peer: FileRepPeer | undefined) {
+  /**
+   * With `waitForFts`, a mirror that stops answering is a fault the primary does not resolve
+   * alone: its syncs (so its commits) wait until FTS, having probed it, tells it to enter Change
+   * Tracking (`startChangeTracking`), as Greenplum 5 does. Without it (a bare pair), the primary
+   * enters Change Tracking at once.
+   */
+  private readonly waitForFts: boolean;
+  /** The mirror stopped answering and FTS has not yet moved the primary to Change Tracking. */
+  private fault: { reason: unknown; cleared: Promise<void>; clear: () => void } | undefined;
+
+  constructor(local: Disk, peer: FileRepPeer | undefined, options: { waitForFts?: boolean } = {}) {
+    this.waitForFts = options.waitForFts ?? false;
     this.local = local;
     this.tracker = ChangeTracker.load(local);
     this.peer = peer;
@@ -192,6 +203,11 @@ export class FileRepPrimaryDisk implements Disk {
     else this.send({ op: 'unlink', file });
   }
 
+  /** The mirror stopped answering; the primary waits for FTS (see `waitForFts`). */
+  get faulted(): boolean {
+    return this.fault !== undefined;
+  }
+
   /** Local sync, then (synchronized) the mirror's: the primary waits for its acknowledgement. */
   async sync(): Promise<void> {
     if (this.mode === 'c') this.tracker.save(this.local);
@@ -201,9 +217,15 @@ export class FileRepPrimaryDisk implements Disk {
     const peer = this.peer;
     try {
       await this.sending;
-      if ((this.mode as FileRepMode) !== 'c') await peer.sync();
+      if ((this.mode as FileRepMode) !== 'c' && !this.fault) await peer.sync();
     } catch (e) {
       this.mirrorLost(e);
+    }
+    // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
+    if (this.fault) {
+      await this.fault.cleared;
+      this.tracker.save(this.local);
+      await this.local.sync();
     }
   }
 
@@ -215,11 +237,16 @@ export class FileRepPrimaryDisk implements Disk {
 
   private flushQueue(): void {
     if (!this.queue.length || !this.peer || this.mode === 'c') return;
+    if (this.fault) {
+      this.track(this.queue);
+      this.queue = [];
+      return;
+    }
     const batch = this.queue;
     this.queue = [];
     const peer = this.peer;
     this.sending = this.sending.then(() =>
-      this.mode === 'c'
+      this.mode === 'c' || this.fault
         ? this.track(batch)
         : peer.apply(batch).catch((e: unknown) => {
             this.track(batch);
@@ -234,16 +261,24 @@ export class FileRepPrimaryDisk implements Disk {
 
   /** Change Tracking: from now on changes are recorded, not sent; what was in flight too. */
   private mirrorLost(reason: unknown): void {
-    if (this.mode === 'c') return;
-    this.mode = 'c';
+    if (this.mode === 'c' || this.fault) return;
     this.track(this.queue);
     this.queue = [];
+    if (this.waitForFts) {
+      let clear!: () => void;
+      const cleared = new Promise<void>((r) => (clear = r));
+      this.fault = { reason, cleared, clear };
+    } else this.mode = 'c';
     this.onMirrorLost?.(reason);
   }
 
-  /** The mirror is gone (FTS marked it down): Change Tracking. */
+  /** FTS marked the mirror down: Change Tracking, and I/O held by a fault goes on. */
   startChangeTracking(): void {
-    this.mirrorLost('the mirror was marked down');
+    if (!this.fault) this.mirrorLost('the mirror was marked down');
+    this.mode = 'c';
+    const f = this.fault;
+    this.fault = undefined;
+    f?.clear();
   }
 
   /**

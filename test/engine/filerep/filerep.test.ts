@@ -165,4 +165,34 @@ describe('file replication (Greenplum 5)', () => {
     expect(r.blocks).toBe(all);
     expect(differing(local, fresh)).toEqual([]);
   });
+
+  it("a mirror that stops answering holds the primary's commits until FTS moves it to Change Tracking", async () => {
+    const local = new MemoryDisk();
+    const peer = new FlakyPeer(new FileRepMirror(new MemoryDisk()));
+    const disk = new FileRepPrimaryDisk(local, peer, { waitForFts: true });
+    const clock = new ManualClock();
+    await Instance.initdb(disk, { systemIdentifier: 'filerep', time: clock.now() });
+    const inst = await Instance.start({ disk, clock, trace: noTrace });
+    const t = inst.xact.begin();
+    inst.createStorage(t, REL);
+    await inst.xact.commit(t);
+    let lost = 0;
+    disk.onMirrorLost = () => lost++;
+    peer.up = false;
+    let committed = false;
+    const commit = insert(inst, ['held']).then(() => (committed = true));
+    // Every pending step of the commit has run (memory disks answer at once): it is held.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(committed).toBe(false);
+    expect(disk.faulted).toBe(true);
+    expect(disk.mode).toBe('s'); // the catalog still says synchronized until FTS decides
+    expect(lost).toBe(1);
+    disk.startChangeTracking(); // FTS probed the primary and marked the mirror down
+    await commit;
+    expect(disk.mode).toBe('c');
+    expect(disk.faulted).toBe(false);
+    expect(disk.tracker.size).toBeGreaterThan(0);
+    expect(await rows(inst)).toEqual(['held']);
+  });
 });
