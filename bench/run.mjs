@@ -171,10 +171,12 @@ async function buildInstanceWorker() {
     build: {
       outDir,
       emptyOutDir: true,
-      lib: {
-        entry: join(repoRoot, 'src/workers/instance.worker.ts'),
-        formats: ['es'],
-        fileName: () => 'instance.worker.js',
+      // Minified and in one file, as the site's build ships it (every worker parses it).
+      minify: true,
+      target: 'es2022',
+      rolldownOptions: {
+        input: join(repoRoot, 'src/workers/instance.worker.ts'),
+        output: { format: 'es', entryFileNames: 'instance.worker.js', codeSplitting: false },
       },
     },
   });

@@ -192,14 +192,21 @@ export class ProcessCluster implements Cluster {
       spawned: spawned.get(r.dbid)!,
     });
     try {
-      await this.bootPhase(
-        rows.filter((r) => r.role === 'p' && r.content >= 0),
-        fresh,
+      // Each content's mirror starts as soon as its own primary is up (its base backup needs
+      // it), while other contents still boot: one phase for all segments, told once at its end.
+      const segments = rows.filter((r) => r.content >= 0);
+      const contents = [...new Set(segments.map((r) => r.content))];
+      await Promise.all(
+        contents.map(async (content) => {
+          const p = segments.find((r) => r.content === content && r.role === 'p')!;
+          await this.boot(p.dbid, { ...fresh(p), announce: false });
+          const m = segments.find((r) => r.content === content && r.role === 'm');
+          if (m) await this.boot(m.dbid, { ...copyOfPrimary(m), announce: false });
+        }),
       );
-      await this.bootPhase(
-        rows.filter((r) => r.role === 'm' && r.content >= 0),
-        copyOfPrimary,
-      );
+      const booted = segments.map((r) => this.procs.get(r.dbid)!);
+      await this.broadcastPeers(booted);
+      await Promise.all(booted.map((x) => this.reattach(x)));
       // The coordinator starts once its segments answer; then its standby from a copy of it.
       await this.bootPhase(
         rows.filter((r) => r.role === 'p' && r.content === -1),
