@@ -27,7 +27,11 @@ export default defineConfig({
             'test/mirroring/*.test.ts',
           ],
           // These read instances' pages and WAL from inside, which only the inline runtime exposes.
-          exclude: ['test/mirroring/replication.test.ts', 'test/recovery/recovery-under-load.test.ts'],
+          exclude: [
+            'test/mirroring/replication.test.ts',
+            'test/recovery/recovery-under-load.test.ts',
+            'test/recovery/rewind-wal-gone.test.ts',
+          ],
           setupFiles: ['test/support/process-runtime.ts'],
           testTimeout: 60_000,
         },

@@ -92,6 +92,19 @@ async function labReady(page: Page): Promise<void> {
   );
 }
 
+/** Crashes an instance of the lab's cluster, as the lab's Crash button does. */
+async function crashInPage(page: Page, dbid: number): Promise<void> {
+  await page.evaluate(
+    (d) =>
+      (
+        document.querySelector('mpp-ha-lab') as unknown as {
+          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
+        }
+      ).store.cluster.faults.crash(d),
+    dbid,
+  );
+}
+
 /** Runs SQL through the lab's console and returns the text of its last outcome. */
 async function consoleRun(page: Page, sql: string): Promise<string> {
   const consoleEl = page.locator('mpp-ha-lab mpp-console');
@@ -129,13 +142,7 @@ describe('the built site', () => {
     expect(out).toMatch(/100/);
 
     // A primary crashes: the topology shows the mirror acting as primary, the catalog says so.
-    await page.evaluate(() =>
-      (
-        document.querySelector('mpp-ha-lab') as unknown as {
-          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
-        }
-      ).store.cluster.faults.crash(2),
-    );
+    await crashInPage(page, 2);
     await page.waitForFunction(
       () => {
         const lab = document.querySelector('mpp-ha-lab') as unknown as {
@@ -223,13 +230,7 @@ describe('the built site', () => {
       });
     const until = (pattern: RegExp, what: string) =>
       expect.poll(catalog, { timeout: 60_000, message: what }).toMatch(pattern);
-    await page.evaluate(() =>
-      (
-        document.querySelector('mpp-ha-lab') as unknown as {
-          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
-        }
-      ).store.cluster.faults.crash(2),
-    );
+    await crashInPage(page, 2);
     await until(/\b2mpnd\b.*\b6pmnu\b/, 'dbid 2 down, dbid 6 acting as primary');
     expect(await command('gprecoverseg -a')).toMatch(/\[exit 0\]/);
     await until(/\b2mpsu\b.*\b6pmsu\b/, 'recovered and in sync (not in preferred roles)');
@@ -238,13 +239,7 @@ describe('the built site', () => {
     await until(/\b2ppsu\b.*\b6mmsu\b/, 'rebalanced to preferred roles');
     await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-rebalanced.png' });
     // The coordinator's worker dies; gpactivatestandby makes the standby the coordinator.
-    await page.evaluate(() =>
-      (
-        document.querySelector('mpp-ha-lab') as unknown as {
-          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
-        }
-      ).store.cluster.faults.crash(1),
-    );
+    await crashInPage(page, 1);
     expect(await command('gpactivatestandby -d /data/coordinator/gpseg-1')).toMatch(/\[exit 0\]/);
     await until(/\b10ppnu\b/, 'the standby (dbid 10) acting as coordinator');
     expect(

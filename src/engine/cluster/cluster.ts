@@ -33,6 +33,7 @@ import type {
 import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
+import { connectionRefused, sessionGone } from './session-errors.ts';
 import { instanceStatus } from './instance-status.ts';
 import { runUtility, type StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
@@ -182,10 +183,7 @@ export class InlineCluster implements Cluster {
     const s = new QdSession(node.qd!);
     const api: Session = {
       query: async (sql: string) => {
-        if (!node.up || node.qd !== s.qd)
-          throw sqlError('admin_shutdown', 'terminating connection due to administrator command', {
-            detail: 'The coordinator this session was connected to has gone down.',
-          });
+        if (!node.up || node.qd !== s.qd) throw sessionGone(false);
         return s.query(sql);
       },
       close: async () => {
@@ -200,10 +198,7 @@ export class InlineCluster implements Cluster {
   /** A utility-mode session on one segment instance. */
   private async connectUtility(dbid: number): Promise<Session> {
     const node = this.nodes.get(dbid);
-    if (!node.up || !node.inst)
-      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
-        detail: `Is the server running on host "${node.host}" (dbid ${dbid})?`,
-      });
+    if (!node.up || !node.inst) throw connectionRefused(node.host, dbid);
     const u = new UtilitySession(
       node.inst,
       node.qe,
@@ -215,11 +210,7 @@ export class InlineCluster implements Cluster {
     const incarnation = node.incarnation;
     const api: Session = {
       query: async (sql) => {
-        if (!node.up || node.incarnation !== incarnation)
-          throw sqlError('connection_failure', 'server closed the connection unexpectedly', {
-            detail:
-              'This probably means the server terminated abnormally before or while processing the request.',
-          });
+        if (!node.up || node.incarnation !== incarnation) throw sessionGone(true);
         return u.query(sql);
       },
       close: async () => {

@@ -9,18 +9,7 @@ import type { InstanceNode } from './nodes.ts';
 
 export function instanceStatus(n: InstanceNode): InstanceStatus {
   const inst = n.up ? n.inst : undefined;
-  if (!inst)
-    return {
-      dbid: n.dbid,
-      running: false,
-      role: 'down',
-      timeline: 0,
-      walFlushed: '',
-      walReplayed: '',
-      checkpoint: '',
-      walsender: undefined,
-      buffers: undefined,
-    };
+  if (!inst) return downStatus(n.dbid);
   const role: InstanceStatus['role'] =
     n.content === -1 ? (n.qd ? 'coordinator' : 'standby') : inst.standby ? 'mirror' : 'primary';
   const pool = inst.pool.usage();
@@ -40,5 +29,20 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       hits: inst.pool.stats.hits,
       reads: inst.pool.stats.reads,
     },
+  };
+}
+
+/** An instance whose process is not running: nothing of its memory is left to show. */
+export function downStatus(dbid: number): InstanceStatus {
+  return {
+    dbid,
+    running: false,
+    role: 'down',
+    timeline: 0,
+    walFlushed: '',
+    walReplayed: '',
+    checkpoint: '',
+    walsender: undefined,
+    buffers: undefined,
   };
 }

@@ -24,6 +24,8 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
+import { downStatus } from './instance-status.ts';
+import { connectionRefused, sessionGone } from './session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
 import type {
   BootSpec,
@@ -417,25 +419,13 @@ export class ProcessCluster implements Cluster {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
     const utility = options.dbid !== undefined && options.dbid !== 1;
     const p = utility ? this.mustGet(options.dbid!) : this.coordinatorProc();
-    if (!p.control || !p.meta.up)
-      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
-        detail: `Is the server running on host "${p.meta.host}" (dbid ${p.meta.dbid})?`,
-      });
+    if (!p.control || !p.meta.up) throw connectionRefused(p.meta.host, p.meta.dbid);
     const control = p.control;
     const incarnation = p.meta.incarnation;
     const id = await control.call('openSession', []);
-    const gone = () =>
-      utility
-        ? sqlError('connection_failure', 'server closed the connection unexpectedly', {
-            detail:
-              'This probably means the server terminated abnormally before or while processing the request.',
-          })
-        : sqlError('admin_shutdown', 'terminating connection due to administrator command', {
-            detail: 'The coordinator this session was connected to has gone down.',
-          });
     const api: Session = {
       query: async (sql: string) => {
-        if (p.meta.incarnation !== incarnation || control.closed) throw gone();
+        if (p.meta.incarnation !== incarnation || control.closed) throw sessionGone(utility);
         return control.call('query', [id, sql], { timeoutMs: 3_600_000 });
       },
       close: async () => {
@@ -497,17 +487,7 @@ export class ProcessCluster implements Cluster {
 
   async instanceStatus(dbid: number): Promise<InstanceStatus> {
     const p = this.mustGet(dbid);
-    const down = {
-      dbid,
-      running: false,
-      role: 'down' as const,
-      timeline: 0,
-      walFlushed: '',
-      walReplayed: '',
-      checkpoint: '',
-      walsender: undefined,
-      buffers: undefined,
-    };
+    const down = downStatus(dbid);
     if (!p.control || p.control.closed) return down;
     return p.control.call('instanceStatus', [], { timeoutMs: 5_000 }).catch(() => down);
   }

@@ -13,7 +13,7 @@ import type { ProcessCluster, Proc } from './process-cluster.ts';
 import type { HostApi } from './process-protocol.ts';
 import { transferResult } from '../runtime/comlink-link.ts';
 import { globalMessageChannel } from '../runtime/link-endpoint.ts';
-import type { TimeState } from './process-host.ts';
+import type { TimeState } from './process-protocol.ts';
 
 /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
 export function orchestratorHost(c: ProcessCluster, options: RunOptions): StandbyHost {

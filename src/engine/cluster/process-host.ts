@@ -26,6 +26,7 @@ import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities
 import type { SegmentConfig } from './placement.ts';
 import type { ClusterEvent, InstanceStatus } from './api.ts';
 import { instanceStatus } from './instance-status.ts';
+import { connectionRefused } from './session-errors.ts';
 import { coordinatorProcessHost } from './process-utilities.ts';
 import type {
   BootSpec,
@@ -38,16 +39,6 @@ import type {
   UtilityRun,
 } from './process-protocol.ts';
 
-export type {
-  BootSpec,
-  HostApi,
-  NodeMeta,
-  ProcessApi,
-  ProcessRuntime,
-  ProcessStatus,
-  TimeState,
-  UtilityRun,
-} from './process-protocol.ts';
 import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
@@ -276,10 +267,7 @@ export class InstanceProcess implements ProcessApi {
       this.sessions.set(id, { query: (sql) => s.query(sql), close: () => s.close() });
       return id;
     }
-    if (!node.up || !node.inst)
-      throw sqlError('connection_failure', 'could not connect to server: Connection refused', {
-        detail: `Is the server running on host "${node.host}" (dbid ${node.dbid})?`,
-      });
+    if (!node.up || !node.inst) throw connectionRefused(node.host, node.dbid);
     const u = new UtilitySession(
       node.inst,
       node.qe,

@@ -11,7 +11,7 @@ import type { Link } from '../runtime/link.ts';
 import type { SegmentConfig } from './placement.ts';
 import type { ClusterEvent } from './api.ts';
 import type { InstanceNode, NodeSet } from './nodes.ts';
-import type { HostApi } from './process-host.ts';
+import type { HostApi } from './process-protocol.ts';
 import type { StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';

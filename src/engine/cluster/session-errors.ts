@@ -1,0 +1,22 @@
+/** What a client sees of an instance that is down or that went down under its session (libpq's words). */
+import { sqlError, type SqlError } from '../errors.ts';
+import { CONNECTION_LOST_DETAIL, CONNECTION_LOST_MESSAGE } from '../runtime/link.ts';
+
+/** Connecting to an instance whose process is not running. */
+export function connectionRefused(host: string, dbid: number): SqlError {
+  return sqlError('connection_failure', 'could not connect to server: Connection refused', {
+    detail: `Is the server running on host "${host}" (dbid ${dbid})?`,
+  });
+}
+
+/**
+ * A statement on a session whose instance has gone down since: a utility-mode session loses its
+ * connection; a coordinator session is terminated (the coordinator went down).
+ */
+export function sessionGone(utility: boolean): SqlError {
+  return utility
+    ? sqlError('connection_failure', CONNECTION_LOST_MESSAGE, { detail: CONNECTION_LOST_DETAIL })
+    : sqlError('admin_shutdown', 'terminating connection due to administrator command', {
+        detail: 'The coordinator this session was connected to has gone down.',
+      });
+}
