@@ -23,6 +23,7 @@ export type {
   TimeControl,
   InstanceStatus,
 } from './cluster/api.ts';
+export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';

@@ -32,7 +32,8 @@ export interface SegmentConfig {
   content: number;
   role: 'p' | 'm';
   preferred_role: 'p' | 'm';
-  mode: 's' | 'n';
+  /** s, n (Greenplum 7); in file replication s, c (change tracking), r (resynchronizing). */
+  mode: 's' | 'n' | 'c' | 'r';
   status: 'u' | 'd';
   port: number;
   hostname: string;
@@ -284,7 +285,7 @@ function rowToSegment(v: Value[]): SegmentConfig {
     content: v[1] as number,
     role: v[2] as 'p' | 'm',
     preferred_role: v[3] as 'p' | 'm',
-    mode: v[4] as 's' | 'n',
+    mode: v[4] as SegmentConfig['mode'],
     status: v[5] as 'u' | 'd',
     port: v[6] as number,
     hostname: v[7] as string,

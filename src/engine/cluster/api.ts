@@ -3,6 +3,7 @@
  */
 import type { QueryResult } from '../server/results.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
+import type { FileRepStatus } from '../filerep/protocol.ts';
 
 export interface ClusterOptions {
   /** Segment hosts; default ['sdw1', 'sdw2']. The coordinator runs on 'cdw'. */
@@ -11,6 +12,11 @@ export interface ClusterOptions {
   segmentsPerHost?: number;
   /** Mirror placement, as gpinitsystem does it. */
   mirroring?: 'none' | 'group' | 'spread';
+  /**
+   * How a segment's mirror is kept: 'wal' (default) streams the WAL, as Greenplum 6 and 7 do;
+   * 'filerep' replicates the primary's file blocks, as Greenplum 4 and 5 did (modes s, c, r).
+   */
+  replication?: 'wal' | 'filerep';
   /** A standby coordinator on 'scdw'. */
   standby?: boolean;
   /** 'inline': every instance in this thread; 'sim': deterministic simulation; 'worker' in the browser. */
@@ -101,6 +107,8 @@ export interface InstanceStatus {
   walsender: string | undefined;
   /** Its buffer pool: size, frames in use, dirty frames, hits and reads since it started. */
   buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
+  /** In file replication: the data state, change tracking log, resynchronization progress. */
+  fileRep?: FileRepStatus;
 }
 
 export interface Cluster {

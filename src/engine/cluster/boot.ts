@@ -20,6 +20,12 @@ import type { TimelineEntry } from '../wal/segments.ts';
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { InstanceApi, InstanceNode, NodeSet } from './nodes.ts';
+import {
+  fileRepPrimaryDisk,
+  fileRepPrimaryHandlers,
+  serveFileRepMirror,
+  type FileRepPrimary,
+} from './filerep-boot.ts';
 
 export interface BootContext {
   nodes: NodeSet;
@@ -34,6 +40,8 @@ export interface BootContext {
   /** The current catalog row of a dbid (from the running coordinator, else the initial plan). */
   roleOf(dbid: number): SegmentConfig | undefined;
   initialConfig: SegmentConfig[];
+  /** Segments mirror by Greenplum 5 file replication instead of WAL streaming. */
+  fileRep?: boolean;
 }
 
 export function processGone(): Error {
@@ -95,6 +103,11 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     return;
   }
 
+  if (ctx.fileRep) {
+    await bootFileRepSegment(ctx, node, disk, row?.role === 'm', call, alive);
+    return;
+  }
+
   if (row?.role === 'm' && !hasStandbySignal(node.disk)) {
     // A former primary: without standby.signal it cannot follow the new primary's timeline.
     node.incarnation++;
@@ -119,7 +132,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     node.inst = inst;
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
-      becomePrimary(ctx, node, inst, call, alive);
+      becomePrimary(ctx, node, inst, call);
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
     serveAsMirror(node, mirror);
@@ -134,7 +147,46 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   };
   node.inst = inst;
   node.up = true;
-  becomePrimary(ctx, node, inst, call, alive);
+  becomePrimary(ctx, node, inst, call);
+  ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
+}
+
+/**
+ * A segment in file replication. A mirror (whatever is on its disk: a former primary too) runs
+ * passive until its primary connects; a primary starts in Change Tracking, Synchronized only
+ * once a resynchronization has connected its mirror.
+ */
+async function bootFileRepSegment(
+  ctx: BootContext,
+  node: InstanceNode,
+  disk: FencedDisk,
+  asMirror: boolean,
+  call: Call,
+  alive: () => boolean,
+): Promise<void> {
+  const started = (inst: Instance) => {
+    inst.onPanic = () => {
+      // A panic of an incarnation already gone (work it left running) must not kill the current one.
+      if (alive()) ctx.onPanic(node);
+    };
+    node.inst = inst;
+  };
+  if (asMirror) {
+    serveFileRepMirror(ctx, node, disk, (inst, fr) => {
+      started(inst);
+      becomePrimary(ctx, node, inst, call, fr);
+    });
+    ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
+    return;
+  }
+  const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !ctx.nodes.mirrorOf(node) }) };
+  const inst = await Instance.start(
+    { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
+    ctx.storage,
+  );
+  started(inst);
+  node.up = true;
+  becomePrimary(ctx, node, inst, call, fr);
   ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
 }
 
@@ -162,6 +214,7 @@ async function startCoordinator(
     settings: ctx.settings,
     connectTimeoutMs: ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
   });
+  qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
   await qd.open();
   if (activated) {
@@ -193,6 +246,7 @@ async function startCoordinator(
       retryWaitMs: 1000 / ctx.timeScale,
     },
     () => ctx.points.isHeld('fts_probe', node.dbid),
+    ctx.fileRep,
   );
   qd.fts.start();
   // Catalog WAL streams to the standby, when one is configured.
@@ -281,7 +335,7 @@ function becomePrimary(
   node: InstanceNode,
   inst: Instance,
   call: Call,
-  alive: () => boolean,
+  fileRep?: FileRepPrimary,
 ): void {
   const qe = new SegmentExecutor(
     inst,
@@ -291,9 +345,6 @@ function becomePrimary(
     { faults: ctx.points, dbid: node.dbid },
   );
   node.qe = qe;
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
-  node.repl = repl;
-  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   const handlers: Record<string, (...a: never[]) => Promise<unknown>> = {};
   for (const m of [
     'execSlice',
@@ -313,6 +364,19 @@ function becomePrimary(
     'ping',
   ] as const)
     handlers[m] = (...a: never[]) => (qe[m] as (...x: unknown[]) => Promise<unknown>).apply(qe, a);
+  if (fileRep) {
+    // No walsender: the disk replicates itself.
+    node.fileRep = fileRep;
+    node.repl = undefined;
+    node.handlers = {
+      ...handlers,
+      ...fileRepPrimaryHandlers(ctx, node, fileRep, call),
+    } as InstanceNode['handlers'];
+    return;
+  }
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
+  node.repl = repl;
+  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   handlers['ftsProbe'] = () => repl.ftsProbe();
   handlers['ftsSyncRepOff'] = () => repl.ftsSyncRepOff();
   handlers['promote'] = async () => ({ isRoleMirror: false });
@@ -321,5 +385,4 @@ function becomePrimary(
   // Stream to this content's mirror, if it has one.
   const mirror = ctx.nodes.mirrorOf(node);
   if (mirror) attachStandby(ctx, node, mirror, call);
-  void alive;
 }

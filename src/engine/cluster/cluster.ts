@@ -85,6 +85,7 @@ export class InlineCluster implements Cluster {
       onPanic: (node) => void this.crashNode(node),
       roleOf: (dbid) => this.currentConfig().find((c) => c.dbid === dbid),
       initialConfig: config,
+      fileRep: options.replication === 'filerep',
     };
     this.faults = makeFaults(this);
   }
@@ -110,6 +111,12 @@ export class InlineCluster implements Cluster {
     for (const row of this.initialConfig.filter((r) => r.role === 'm' && r.content >= 0)) {
       const node = this.addNode(row, await this.openDisk(`${name}-dbid${row.dbid}`));
       const primary = this.nodes.mirrorOf(node)!;
+      if (this.boot.fileRep) {
+        // gpinitsystem's mirror: a full resynchronization from its primary, before anyone connects.
+        await bootNode(this.boot, node, false);
+        await primary.handlers.filerepResync!(node.dbid as never, true as never, true as never);
+        continue;
+      }
       if (node.disk.files('global/').length === 0) await baseBackup(localSource(primary.inst!), node.disk);
       await bootNode(this.boot, node, false);
       // The primary's walsender is already retrying: it connects on its next attempt.
@@ -292,6 +299,12 @@ export class InlineCluster implements Cluster {
         this.knownRows.set(row.dbid, row);
         const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
         const primary = this.nodes.mirrorOf(node)!;
+        if (this.boot.fileRep) {
+          // A passive mirror, filled by a full resynchronization in the background.
+          await bootNode(this.boot, node, false);
+          await primary.handlers.filerepResync!(node.dbid as never, true as never, false as never);
+          return;
+        }
         await baseBackup(localSource(primary.inst!), node.disk);
         await bootNode(this.boot, node, false);
         attachStandby(this.boot, primary, node);
@@ -338,6 +351,8 @@ export class InlineCluster implements Cluster {
     node.qe = undefined;
     node.qd = undefined;
     node.repl = undefined;
+    node.fileRep = undefined;
+    node.fileRepMirror = undefined;
     node.handlers = {};
     this.nodes.disconnect(node.dbid);
   }

@@ -6,9 +6,18 @@
 import { formatLsn } from '../wal/lsn.ts';
 import type { InstanceStatus } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
+import { mirrorFileRepStatus, primaryFileRepStatus } from './filerep-boot.ts';
 
 export function instanceStatus(n: InstanceNode): InstanceStatus {
   const inst = n.up ? n.inst : undefined;
+  // A passive mirror of file replication runs no instance: it applies blocks.
+  if (!inst && n.up && n.fileRepMirror)
+    return {
+      ...downStatus(n.dbid),
+      running: true,
+      role: 'mirror',
+      fileRep: mirrorFileRepStatus(n.fileRepMirror),
+    };
   if (!inst) return downStatus(n.dbid);
   const role: InstanceStatus['role'] =
     n.content === -1 ? (n.qd ? 'coordinator' : 'standby') : inst.standby ? 'mirror' : 'primary';
@@ -29,6 +38,7 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       hits: inst.pool.stats.hits,
       reads: inst.pool.stats.reads,
     },
+    ...(n.fileRep ? { fileRep: primaryFileRepStatus(n.fileRep) } : {}),
   };
 }
 

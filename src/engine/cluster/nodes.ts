@@ -21,6 +21,9 @@ import type { DistributedTxManager } from '../server/dtm.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { SourceSnapshot } from '../replication/copy-source.ts';
+import type { FileRepApi } from '../filerep/protocol.ts';
+import type { FileRepMirror } from '../filerep/mirror.ts';
+import type { FileRepPrimary } from './filerep-boot.ts';
 
 export interface InstanceNode {
   dbid: number;
@@ -44,6 +47,9 @@ export interface InstanceNode {
   mirror?: MirrorReplication | undefined;
   /** Replication of the running primary (walsender, sync rep, FTS answers). */
   repl?: PrimaryReplication | undefined;
+  /** File replication (Greenplum 5): the running primary's replicating disk, or the passive mirror. */
+  fileRep?: FileRepPrimary | undefined;
+  fileRepMirror?: FileRepMirror | undefined;
   /** Runs in another process (a worker): calls reach it over a port its runtime hands out. */
   remote?: boolean;
   /** The methods the running process serves (by its role: segment, mirror, coordinator). */
@@ -51,7 +57,7 @@ export interface InstanceNode {
 }
 
 /** Everything an instance may serve; which part it serves depends on its current role. */
-export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi;
+export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi & FileRepApi;
 
 /** A running primary or coordinator serves copies of its files (base backup, pg_rewind). */
 export interface CopyApi {

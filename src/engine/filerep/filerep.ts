@@ -1,26 +1,36 @@
 /**
  * Greenplum 5 segment mirroring: physical file replication. The primary's disk I/O is
  * replicated to the mirror block by block, so the mirror's files become the primary's files.
- * Writes are sent asynchronously, in order; a sync is sync-replicated (the primary waits for
- * the mirror's acknowledgement), which makes the WAL of every commit durable on both. Heap
- * blocks reach the disk (and so the mirror) only when the buffer pool evicts or a checkpoint
- * writes them: while cached, the mirror's image of a block differs from the primary's buffer,
- * and the replicated WAL is what keeps the pair consistent.
+ * Writes are sent asynchronously, in order; a sync is sync-replicated (the mirror syncs first,
+ * then the primary), which makes the WAL of every commit durable on both. Heap blocks reach the
+ * disk (and so the mirror) only when the buffer pool evicts or a checkpoint writes them: while
+ * cached, the mirror's image of a block differs from the primary's buffer, and the replicated
+ * WAL is what keeps the pair consistent.
  *
  * When the mirror cannot be reached the primary goes to Change Tracking: it records which
  * blocks change (a log kept on its own disk) instead of sending them. Resynchronization sends
  * the tracked blocks (incremental) or every file (full), then the pair is Synchronized again.
  */
 import { BLCKSZ, type Disk, type DiskStats } from '../storage/disk.ts';
+import {
+  BlockSet,
+  CHANGE_TRACKING_FILE,
+  INFLIGHT_FILE,
+  isFileRepMeta,
+  MIRROR_WINDOW_FILE,
+  type TrackedFile,
+} from './block-set.ts';
 
 /** gp_segment_configuration.mode in Greenplum 5: Synchronized, Change Tracking, Resynchronizing. */
 export type FileRepMode = 's' | 'c' | 'r';
 
-/** One replicated file operation. */
+/** One replicated file operation; `reset` empties the mirror (full resync), `resynced` ends one. */
 export type FileOp =
   | { op: 'write'; file: string; block: number; data: Uint8Array }
   | { op: 'truncate'; file: string; nblocks: number }
-  | { op: 'unlink'; file: string };
+  | { op: 'unlink'; file: string }
+  | { op: 'reset' }
+  | { op: 'resynced' };
 
 /** What the primary's file replication sender needs of its mirror (a link in a cluster). */
 export interface FileRepPeer {
@@ -28,107 +38,22 @@ export interface FileRepPeer {
   apply(ops: FileOp[]): Promise<void>;
   /** Makes everything applied so far durable on the mirror; resolves with the acknowledgement. */
   sync(): Promise<void>;
+  /** The connection's heartbeat: rejects once the mirror is gone (or restarted). */
+  ping?(): Promise<void>;
 }
 
-/** The mirror side: applies what the primary sends to its own disk. */
-export class FileRepMirror implements FileRepPeer {
-  readonly disk: Disk;
-  /** Blocks applied since the mirror started (for the lab and tests). */
-  blocksApplied = 0;
-
-  constructor(disk: Disk) {
-    this.disk = disk;
-  }
-
-  async apply(ops: FileOp[]): Promise<void> {
-    for (const o of ops) {
-      if (o.op === 'write') {
-        this.disk.write(o.file, o.block, o.data);
-        this.blocksApplied++;
-      } else if (o.op === 'truncate') this.disk.truncate(o.file, o.nblocks);
-      else this.disk.unlink(o.file);
-    }
-  }
-
-  sync(): Promise<void> {
-    return this.disk.sync();
-  }
+/** Resynchronization under way: blocks sent of those planned. */
+export interface ResyncProgress {
+  full: boolean;
+  done: number;
+  /** Blocks planned; of those, named by the change tracking log, and reported by the mirror. */
+  total: number;
+  tracked: number;
+  suspects: number;
+  startedAt: number;
 }
 
-/** The change tracking log: which blocks changed while the mirror was away. Kept on disk. */
-export const CHANGE_TRACKING_FILE = 'pg_changetracking/CT_LOG';
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-export class ChangeTracker {
-  /** Changed blocks by file; a file whose entry has `whole` changed in a way blocks cannot say. */
-  private readonly changed = new Map<string, { blocks: Set<number>; whole: boolean }>();
-
-  record(file: string, block?: number): void {
-    let e = this.changed.get(file);
-    if (!e) this.changed.set(file, (e = { blocks: new Set(), whole: false }));
-    if (block === undefined) e.whole = true;
-    else e.blocks.add(block);
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const e of this.changed.values()) n += e.blocks.size;
-    return n;
-  }
-
-  files(): { file: string; blocks: number[]; whole: boolean }[] {
-    return [...this.changed].map(([file, e]) => ({
-      file,
-      blocks: [...e.blocks].sort((a, b) => a - b),
-      whole: e.whole,
-    }));
-  }
-
-  clear(): void {
-    this.changed.clear();
-  }
-
-  /** The log as blocks of its file (written with the disk's next sync). */
-  save(disk: Disk): void {
-    const bytes = enc.encode(JSON.stringify(this.files()));
-    const n = Math.max(1, Math.ceil(bytes.length / (BLCKSZ - 4)));
-    disk.truncate(CHANGE_TRACKING_FILE, 0);
-    for (let b = 0; b < n; b++) {
-      const page = new Uint8Array(BLCKSZ);
-      const part = bytes.subarray(b * (BLCKSZ - 4), (b + 1) * (BLCKSZ - 4));
-      new DataView(page.buffer).setUint32(0, part.length);
-      page.set(part, 4);
-      disk.write(CHANGE_TRACKING_FILE, b, page);
-    }
-  }
-
-  static load(disk: Disk): ChangeTracker {
-    const t = new ChangeTracker();
-    const n = disk.nblocks(CHANGE_TRACKING_FILE);
-    if (n === 0) return t;
-    const parts: Uint8Array[] = [];
-    for (let b = 0; b < n; b++) {
-      const page = disk.read(CHANGE_TRACKING_FILE, b);
-      if (!page) continue;
-      const len = new DataView(page.buffer, page.byteOffset).getUint32(0);
-      parts.push(page.subarray(4, 4 + len));
-    }
-    const all = new Uint8Array(parts.reduce((k, p) => k + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.length;
-    }
-    const list = JSON.parse(dec.decode(all)) as { file: string; blocks: number[]; whole: boolean }[];
-    for (const e of list) {
-      if (e.whole) t.record(e.file);
-      for (const b of e.blocks) t.record(e.file, b);
-    }
-    return t;
-  }
-}
+type Sent = { seq: number; file: string; block: number | undefined };
 
 /**
  * The primary's disk in file replication: every change applied locally and replicated (or,
@@ -140,8 +65,14 @@ export class FileRepPrimaryDisk implements Disk {
   private queue: FileOp[] = [];
   /** Settles after the last batch sent has been applied on the mirror (never rejects). */
   private sending: Promise<void> = Promise.resolve();
+  /** Operations sent whose mirror sync has not been acknowledged, oldest first. */
+  private unacked: Sent[] = [];
+  private seq = 0;
   mode: FileRepMode;
-  readonly tracker: ChangeTracker;
+  readonly tracker: BlockSet;
+  resync: ResyncProgress | undefined;
+  /** Whether Change Tracking records changes: not while the segment has no mirror at all. */
+  private tracking: boolean;
   /** Called once when the mirror stops answering (the cluster's FTS takes it from there). */
   onMirrorLost: ((reason: unknown) => void) | undefined;
 
@@ -154,13 +85,31 @@ export class FileRepPrimaryDisk implements Disk {
   private readonly waitForFts: boolean;
   /** The mirror stopped answering and FTS has not yet moved the primary to Change Tracking. */
   private fault: { reason: unknown; cleared: Promise<void>; clear: () => void } | undefined;
+  /** Sync rounds run one at a time; callers arriving meanwhile share the next (group sync). */
+  private round: Promise<void> | undefined;
+  private nextRound: Promise<void> | undefined;
 
-  constructor(local: Disk, peer: FileRepPeer | undefined, options: { waitForFts?: boolean } = {}) {
+  /**
+   * `seed`: blocks to track from the start (a promoted mirror's window). What earlier
+   * incarnations left on this disk (a change tracking log, an in-flight list, a mirror's
+   * window) is tracked too: a primary that starts from its disk starts in Change Tracking
+   * unless it has a mirror and nothing to track.
+   */
+  constructor(
+    local: Disk,
+    peer: FileRepPeer | undefined,
+    options: { waitForFts?: boolean; seed?: BlockSet; mirrorless?: boolean } = {},
+  ) {
     this.waitForFts = options.waitForFts ?? false;
+    this.tracking = !options.mirrorless;
     this.local = local;
-    this.tracker = ChangeTracker.load(local);
-    this.peer = peer;
-    this.mode = peer && this.tracker.size === 0 ? 's' : 'c';
+    this.tracker = BlockSet.load(local, CHANGE_TRACKING_FILE)
+      .merge(BlockSet.load(local, INFLIGHT_FILE))
+      .merge(BlockSet.load(local, MIRROR_WINDOW_FILE));
+    if (options.seed) this.tracker.merge(options.seed);
+    this.tracker.dirty = !this.tracker.empty;
+    this.peer = this.tracker.empty ? peer : undefined;
+    this.mode = this.peer ? 's' : 'c';
   }
 
   get stats(): DiskStats {
@@ -185,22 +134,23 @@ export class FileRepPrimaryDisk implements Disk {
 
   write(file: string, block: number, data: Uint8Array): void {
     this.local.write(file, block, data);
-    if (file === CHANGE_TRACKING_FILE) return;
-    if (this.mode === 'c') this.tracker.record(file, block);
-    else this.send({ op: 'write', file, block, data: data.slice() });
+    if (isFileRepMeta(file)) return;
+    if (this.mode !== 'c') this.send({ op: 'write', file, block, data: data.slice() });
+    else if (this.tracking) this.tracker.record(file, block);
   }
 
   truncate(file: string, nblocks: number): void {
     this.local.truncate(file, nblocks);
-    if (file === CHANGE_TRACKING_FILE) return;
-    if (this.mode === 'c') this.tracker.record(file);
-    else this.send({ op: 'truncate', file, nblocks });
+    if (isFileRepMeta(file)) return;
+    if (this.mode !== 'c') this.send({ op: 'truncate', file, nblocks });
+    else if (this.tracking) this.tracker.record(file);
   }
 
   unlink(file: string): void {
     this.local.unlink(file);
-    if (this.mode === 'c') this.tracker.record(file);
-    else this.send({ op: 'unlink', file });
+    if (isFileRepMeta(file)) return;
+    if (this.mode !== 'c') this.send({ op: 'unlink', file });
+    else if (this.tracking) this.tracker.record(file);
   }
 
   /** The mirror stopped answering; the primary waits for FTS (see `waitForFts`). */
@@ -208,25 +158,68 @@ export class FileRepPrimaryDisk implements Disk {
     return this.fault !== undefined;
   }
 
-  /** Local sync, then (synchronized) the mirror's: the primary waits for its acknowledgement. */
-  async sync(): Promise<void> {
-    if (this.mode === 'c') this.tracker.save(this.local);
+  /** Operations sent whose acknowledgement is pending (the lab's "in flight"). */
+  get inFlight(): number {
+    return this.unacked.length + this.queue.length;
+  }
+
+  /**
+   * The mirror's sync first, then the local one: whatever the primary makes durable has
+   * reached the mirror, or is in the in-flight list written with it.
+   */
+  sync(): Promise<void> {
+    if (!this.round) {
+      this.round = this.syncRound().finally(() => (this.round = undefined));
+      return this.round;
+    }
+    if (!this.nextRound)
+      this.nextRound = this.round
+        .catch(() => undefined)
+        .then(() => {
+          this.nextRound = undefined;
+          return this.sync();
+        });
+    return this.nextRound;
+  }
+
+  private async syncRound(): Promise<void> {
+    if (this.mode !== 'c' && this.peer) {
+      this.flushQueue();
+      const upTo = this.seq;
+      const peer = this.peer;
+      try {
+        await this.sending;
+        if ((this.mode as FileRepMode) !== 'c' && !this.fault) {
+          await peer.sync();
+          this.acknowledged(upTo);
+        }
+      } catch (e) {
+        this.mirrorLost(e);
+      }
+      // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
+      if (this.fault) await this.fault.cleared;
+    }
+    this.saveBookkeeping();
     await this.local.sync();
-    if (this.mode === 'c' || !this.peer) return;
-    this.flushQueue();
-    const peer = this.peer;
-    try {
-      await this.sending;
-      if ((this.mode as FileRepMode) !== 'c' && !this.fault) await peer.sync();
-    } catch (e) {
-      this.mirrorLost(e);
+  }
+
+  /** The change tracking log (Change Tracking) or the in-flight list, with the local sync. */
+  private saveBookkeeping(): void {
+    if (this.mode === 'c') {
+      if (this.tracker.dirty) this.tracker.save(this.local, CHANGE_TRACKING_FILE);
+      if (this.local.nblocks(INFLIGHT_FILE)) this.local.unlink(INFLIGHT_FILE);
+      return;
     }
-    // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
-    if (this.fault) {
-      await this.fault.cleared;
-      this.tracker.save(this.local);
-      await this.local.sync();
-    }
+    const inflight = new BlockSet();
+    for (const s of this.unacked) inflight.record(s.file, s.block);
+    this.track(this.queue, inflight);
+    if (!inflight.empty || this.local.nblocks(INFLIGHT_FILE)) inflight.save(this.local, INFLIGHT_FILE);
+  }
+
+  private acknowledged(upTo: number): void {
+    let i = 0;
+    while (i < this.unacked.length && this.unacked[i]!.seq <= upTo) i++;
+    if (i) this.unacked.splice(0, i);
   }
 
   private send(op: FileOp): void {
@@ -244,6 +237,9 @@ export class FileRepPrimaryDisk implements Disk {
     }
     const batch = this.queue;
     this.queue = [];
+    for (const o of batch)
+      if (o.op === 'write' || o.op === 'truncate' || o.op === 'unlink')
+        this.unacked.push({ seq: ++this.seq, file: o.file, block: o.op === 'write' ? o.block : undefined });
     const peer = this.peer;
     this.sending = this.sending.then(() =>
       this.mode === 'c' || this.fault
@@ -255,8 +251,10 @@ export class FileRepPrimaryDisk implements Disk {
     );
   }
 
-  private track(batch: FileOp[]): void {
-    for (const o of batch) this.tracker.record(o.file, o.op === 'write' ? o.block : undefined);
+  private track(batch: FileOp[], into: BlockSet = this.tracker): void {
+    for (const o of batch)
+      if (o.op === 'write') into.record(o.file, o.block);
+      else if (o.op === 'truncate' || o.op === 'unlink') into.record(o.file);
   }
 
   /** Change Tracking: from now on changes are recorded, not sent; what was in flight too. */
@@ -264,66 +262,120 @@ export class FileRepPrimaryDisk implements Disk {
     if (this.mode === 'c' || this.fault) return;
     this.track(this.queue);
     this.queue = [];
+    for (const s of this.unacked.splice(0)) this.tracker.record(s.file, s.block);
     if (this.waitForFts) {
       let clear!: () => void;
       const cleared = new Promise<void>((r) => (clear = r));
       this.fault = { reason, cleared, clear };
-    } else this.mode = 'c';
+    } else this.enterChangeTracking();
     this.onMirrorLost?.(reason);
+  }
+
+  private enterChangeTracking(): void {
+    this.mode = 'c';
+    this.peer = undefined;
+    this.resync = undefined;
+  }
+
+  /** Checks the mirror still answers (as the sender's connection would tell): else a fault. */
+  async heartbeat(): Promise<void> {
+    const peer = this.peer;
+    if (this.mode === 'c' || this.fault || !peer?.ping) return;
+    await peer.ping().catch((e: unknown) => this.mirrorLost(e));
   }
 
   /** FTS marked the mirror down: Change Tracking, and I/O held by a fault goes on. */
   startChangeTracking(): void {
+    if (this.mode === 'c') return;
     if (!this.fault) this.mirrorLost('the mirror was marked down');
-    this.mode = 'c';
+    this.enterChangeTracking();
     const f = this.fault;
     this.fault = undefined;
     f?.clear();
   }
 
   /**
-   * Resynchronization with a (re)started mirror: the blocks the change tracking log names
-   * (incremental) or every file (full) go to it at their current on-disk version, while new
-   * changes are sent as they happen; then the pair is Synchronized. Returns the blocks sent.
+   * Resynchronization with a (re)started mirror: the blocks the change tracking log names and
+   * those the mirror reports it may have differently (`peerSuspects`), or every file (full), go
+   * to it at their current version, in order with the changes made meanwhile (those are sent
+   * as they happen); then the pair is Synchronized. Returns the blocks sent.
    */
   async resynchronize(
     peer: FileRepPeer,
     full: boolean,
-    progress?: (done: number, total: number) => void,
-  ): Promise<{ blocks: number; bytes: number }> {
-    this.peer = peer;
+    options: {
+      peerSuspects?: readonly TrackedFile[];
+      progress?: (done: number, total: number) => void;
+      /** Awaited after each file sent (a fault point holds a resynchronization there). */
+      pace?: () => Promise<void>;
+      now?: number;
+    } = {},
+  ): Promise<{ blocks: number; bytes: number; tracked: number; suspects: number }> {
+    const tracked = this.tracker.size;
     const plan = full
       ? this.local
           .files()
-          .filter((f) => f !== CHANGE_TRACKING_FILE)
-          .map((file) => ({ file, blocks: [] as number[], whole: true }))
-      : this.tracker.files();
-    this.tracker.clear();
-    this.mode = 'r';
+          .filter((f) => !isFileRepMeta(f))
+          .map((file): TrackedFile => ({ file, blocks: [], whole: true }))
+      : new BlockSet()
+          .merge(this.tracker)
+          .merge(options.peerSuspects ?? [])
+          .files();
+    const suspects = full ? 0 : plan.reduce((n, e) => n + e.blocks.length, 0) - tracked;
     const total = plan.reduce((n, e) => n + (e.whole ? this.local.nblocks(e.file) : e.blocks.length), 0);
+    this.peer = peer;
+    this.tracking = true;
+    this.fault = undefined;
+    this.unacked = [];
+    this.queue = full ? [{ op: 'reset' }] : [];
+    this.mode = 'r';
+    this.resync = {
+      full,
+      done: 0,
+      total,
+      tracked: full ? 0 : tracked,
+      suspects,
+      startedAt: options.now ?? 0,
+    };
     let done = 0;
-    for (const e of plan) {
-      const n = this.local.nblocks(e.file);
-      const ops: FileOp[] = [];
-      if (e.whole) {
-        if (n === 0) ops.push({ op: 'unlink', file: e.file });
-        else ops.push({ op: 'truncate', file: e.file, nblocks: n });
+    try {
+      for (const e of plan) {
+        const n = this.local.nblocks(e.file);
+        const blocks = e.whole ? [...Array(n).keys()] : e.blocks;
+        for (const b of blocks) {
+          const data = b < n ? this.local.read(e.file, b) : undefined;
+          if (data) this.queue.push({ op: 'write', file: e.file, block: b, data });
+        }
+        if (n === 0) this.queue.push({ op: 'unlink', file: e.file });
+        else if (e.whole || blocks.some((b) => b >= n))
+          this.queue.push({ op: 'truncate', file: e.file, nblocks: n });
+        this.flushQueue();
+        await this.sending;
+        if (this.fault || this.mode !== 'r') throw mirrorGone();
+        done += blocks.length;
+        this.resync.done = done;
+        options.progress?.(done, total);
+        await options.pace?.();
       }
-      for (const b of e.whole ? [...Array(n).keys()] : e.blocks) {
-        const data = this.local.read(e.file, b);
-        if (data) ops.push({ op: 'write', file: e.file, block: b, data });
-      }
-      if (!e.whole && n === 0) ops.push({ op: 'unlink', file: e.file });
-      await peer.apply(ops);
-      done += e.whole ? n : e.blocks.length;
-      progress?.(done, total);
+      this.queue.push({ op: 'resynced' });
+      await this.sync();
+      if (this.fault || (this.mode as FileRepMode) !== 'r') throw mirrorGone();
+    } catch (e) {
+      // Back to Change Tracking with every planned block still to send.
+      this.tracker.merge(plan);
+      this.mirrorLost(e);
+      throw e;
     }
-    this.local.truncate(CHANGE_TRACKING_FILE, 0);
-    this.local.unlink(CHANGE_TRACKING_FILE);
+    this.tracker.clear();
+    for (const f of [CHANGE_TRACKING_FILE, INFLIGHT_FILE, MIRROR_WINDOW_FILE])
+      if (this.local.nblocks(f)) this.local.unlink(f);
     await this.local.sync();
-    await this.sending;
-    await peer.sync();
     this.mode = 's';
-    return { blocks: done, bytes: done * BLCKSZ };
+    this.resync = undefined;
+    return { blocks: done, bytes: done * BLCKSZ, tracked, suspects };
   }
+}
+
+function mirrorGone(): Error {
+  return new Error('the mirror stopped answering during resynchronization');
 }

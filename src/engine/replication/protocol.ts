@@ -20,6 +20,8 @@ export interface ProbeResponse {
   isSyncRepEnabled: boolean;
   isRoleMirror: boolean;
   requestRetry: boolean;
+  /** File replication (Greenplum 5): the primary's data state, and whether its mirror stopped answering. */
+  fileRep?: { mode: 's' | 'c' | 'r'; faulted: boolean };
 }
 
 /** What a mirror serves to its primary (WAL) and to the coordinator (promotion). */

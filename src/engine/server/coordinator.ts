@@ -18,7 +18,7 @@ import type { PrimaryReplication } from '../replication/primary.ts';
 import { LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
 import { makeEvalContext } from './eval-context.ts';
-import { systemRelations, systemRows } from './system-views.ts';
+import { fileRepSystemRelations, systemRelations, systemRows } from './system-views.ts';
 import type { Session } from './session.ts';
 
 /** How the coordinator reaches a segment instance (the runtime provides it). */
@@ -59,6 +59,8 @@ export class Coordinator {
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
   fts: Fts | undefined;
+  /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
+  fileRep = false;
   /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
   replication: PrimaryReplication | undefined;
   private nextSessionId = 1;
@@ -240,7 +242,7 @@ export class Coordinator {
   }
 
   systemRelations() {
-    return systemRelations;
+    return this.fileRep ? fileRepSystemRelations : systemRelations;
   }
 }
 

@@ -9,6 +9,11 @@
  * - Primary reports its mirror down, past the grace period, sync rep on → the mirror is marked
  *   (m, d, n), the primary (p, u, n), then SYNCREP_OFF releases the blocked commits.
  * - Mirror up again → (u, n), then (u, s) once streaming.
+ *
+ * In file replication (Greenplum 5) the states are those of gparray's VALID_SEGMENT_STATES:
+ * a failover makes the old primary (m, d, s) and the mirror (p, u, c); a primary whose mirror
+ * stopped answering is told to track changes, (p, u, c) with its mirror (m, d, s); during a
+ * resynchronization both are (u, r), and (u, s) once the primary reports it done.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
@@ -46,13 +51,17 @@ export class Fts {
 
   /** Holds: 'fts_probe' held for the coordinator's dbid skips probing (gp_inject_fault 'skip'). */
   private readonly skip: () => boolean;
+  /** Segments mirror by file replication (Greenplum 5 states). */
+  private readonly fileRep: boolean;
 
   constructor(
     qd: Coordinator,
     transport: FtsTransport,
     timing: FtsTiming,
     skip: () => boolean = () => false,
+    fileRep = false,
   ) {
+    this.fileRep = fileRep;
     this.qd = qd;
     this.transport = transport;
     this.timing = timing;
@@ -154,11 +163,12 @@ export class Fts {
         return;
       }
       if (p.mode === 's' && m.mode === 's' && m.status === 'u') {
-        // Failover: the rows first, then PROMOTE.
-        changes.push({ ...p, role: 'm', status: 'd', mode: 'n' });
-        changes.push({ ...m, role: 'p', status: 'u', mode: 'n' });
-        history.push(updateRow(p.dbid, c, 'm', 'd', 'n'));
-        history.push(updateRow(m.dbid, c, 'p', 'u', 'n'));
+        // Failover: the rows first, then PROMOTE. In file replication the new primary tracks changes.
+        const [oldMode, newMode] = this.fileRep ? (['s', 'c'] as const) : (['n', 'n'] as const);
+        changes.push({ ...p, role: 'm', status: 'd', mode: oldMode });
+        changes.push({ ...m, role: 'p', status: 'u', mode: newMode });
+        history.push(updateRow(p.dbid, c, 'm', 'd', oldMode));
+        history.push(updateRow(m.dbid, c, 'p', 'u', newMode));
         followUps.push(async () => {
           try {
             await this.transport.promote(m.dbid, this.timing.timeoutMs);
@@ -192,6 +202,10 @@ export class Fts {
       followUps.push(async () => void (await this.transport.promote(p.dbid, this.timing.timeoutMs)));
       return;
     }
+    if (this.fileRep) {
+      this.decideFileRep(p, m, r, changes, history, followUps);
+      return;
+    }
     if (!r.isMirrorUp) {
       if (r.requestRetry) {
         this.qd.trace({ kind: 'fts.skip_mirror_down', content: c, dbid: m.dbid, reason: 'retryRequested' });
@@ -220,6 +234,40 @@ export class Fts {
     }
     if (modeChanged || statusChanged)
       this.qd.trace({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode });
+  }
+
+  /** A probed primary in file replication: its data state decides the pair's rows. */
+  private decideFileRep(
+    p: SegmentConfig,
+    m: SegmentConfig,
+    r: ProbeResponse,
+    changes: SegmentConfig[],
+    history: { dbid: number; desc: string }[],
+    followUps: (() => Promise<void>)[],
+  ): void {
+    const c = p.content;
+    const state = r.fileRep;
+    if (!state) return;
+    const set = (
+      pMode: SegmentConfig['mode'],
+      mStatus: SegmentConfig['status'],
+      mMode: SegmentConfig['mode'],
+    ) => {
+      if (p.mode === pMode && m.status === mStatus && m.mode === mMode) return false;
+      changes.push({ ...p, mode: pMode }, { ...m, status: mStatus, mode: mMode });
+      history.push(updateRow(p.dbid, c, 'p', 'u', pMode), updateRow(m.dbid, c, 'm', mStatus, mMode));
+      return true;
+    };
+    if (state.faulted || state.mode === 'c') {
+      // The mirror is lost: it stays (d, s), or (d, r) when it failed resynchronizing.
+      if (set('c', 'd', m.mode === 'r' ? 'r' : 's'))
+        this.qd.trace({ kind: 'fts.mirror_down', content: c, dbid: m.dbid });
+      if (state.faulted)
+        followUps.push(async () => void (await this.transport.syncRepOff(p.dbid, this.timing.timeoutMs)));
+      return;
+    }
+    if (set(state.mode, 'u', state.mode))
+      this.qd.trace({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode: state.mode });
   }
 
   private async noteDoubleFault(c: number, dbid: number): Promise<void> {

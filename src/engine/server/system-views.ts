@@ -56,6 +56,21 @@ export const systemRelations = new Map<string, SystemRelation>([
   ],
 ]);
 
+/** Greenplum 5's gp_segment_configuration has the file replication port after the address. */
+const GP5_SEGCONF_COLUMNS = [
+  ...SEGCONF_COLUMNS.slice(0, 9),
+  { name: 'replication_port', type: T.int4 },
+  ...SEGCONF_COLUMNS.slice(9),
+];
+
+/** In file replication mode (a replication port per segment, as gpinitsystem set it up). */
+export const fileRepSystemRelations = new Map(systemRelations).set('gp_segment_configuration', {
+  columns: GP5_SEGCONF_COLUMNS,
+});
+
+/** REPLICATION_PORT_BASE is PORT_BASE + 2000 in gpinitsystem's sample configuration. */
+const replicationPort = (port: number, content: number) => (content < 0 ? null : port + 2000);
+
 export function replicationColumns(withSegment: boolean) {
   const cols = [
     { name: 'pid', type: T.int4 },
@@ -92,7 +107,11 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
   const tx = qd.inst.xact.begin();
   switch (name) {
     case 'gp_segment_configuration':
-      return (await qd.catalog.segments(tx)).map(segmentToRow);
+      return (await qd.catalog.segments(tx)).map((c) => {
+        const row = segmentToRow(c);
+        if (qd.fileRep) row.splice(9, 0, replicationPort(c.port, c.content));
+        return row;
+      });
     case 'gp_configuration_history':
       return qd.catalog.history(tx);
     case 'pg_stat_activity':

@@ -6,6 +6,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
+import { markResynchronizing } from './recover-filerep.ts';
 import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
 import { updateCatalog, UtilityLog } from './host.ts';
 import type { StandbyHost } from './standby.ts';
@@ -64,9 +65,11 @@ export async function gpaddmirrors(
   // Catalog first: each mirror (m, m, n, d), its primary not in sync.
   await updateCatalog(host, async (tx) => {
     for (const m of mirrors) {
-      await qd.catalog.insertSegment(tx, { ...m, role: 'm', preferred_role: 'm', mode: 'n', status: 'd' });
+      // In file replication: (m, m, r, d) with its primary in change tracking, as Greenplum 5.
+      const [mMode, pMode] = qd.fileRep ? (['r', 'c'] as const) : (['n', 'n'] as const);
+      await qd.catalog.insertSegment(tx, { ...m, role: 'm', preferred_role: 'm', mode: mMode, status: 'd' });
       const p = config.find((c) => c.content === m.content && c.role === 'p');
-      if (p) await qd.catalog.updateSegment(tx, { ...p, mode: 'n' });
+      if (p) await qd.catalog.updateSegment(tx, { ...p, mode: pMode });
       await qd.catalog.addHistory(
         tx,
         m.dbid,
@@ -79,12 +82,21 @@ export async function gpaddmirrors(
   for (const m of mirrors) {
     try {
       await host.addMirror(m);
-      log.info(`${m.hostname} (dbid ${m.dbid}): pg_basebackup: base backup completed`);
+      log.info(
+        qd.fileRep
+          ? `${m.hostname} (dbid ${m.dbid}): full resynchronization started`
+          : `${m.hostname} (dbid ${m.dbid}): pg_basebackup: base backup completed`,
+      );
     } catch (e) {
       log.error(`${m.hostname} (dbid ${m.dbid}): ${(e as Error).message}`);
       failed.push(m);
     }
   }
+  if (qd.fileRep)
+    await markResynchronizing(
+      host,
+      mirrors.filter((m) => !failed.includes(m)),
+    );
   await qd.fts?.requestScan();
   if (failed.length) {
     log.error('Failed to add the following segments');

@@ -7,6 +7,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { RecoveryMode } from './recover-data.ts';
+import { finishFileRep, recoverFileRep } from './recover-filerep.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import {
   pairOf,
@@ -158,6 +159,7 @@ export async function gprecoverseg(
   log.info(`${failed.length} segment(s) to recover`);
   log.info(`Synchronization mode       = ${type}`);
   const ok = await recover(host, log, failed, type, moves);
+  if (qd.fileRep) return { exitCode: finishFileRep(log, ok, failed), stdout: log.stdout, stderr: log.stderr };
   return finish(log, ok, failed);
 }
 
@@ -172,6 +174,7 @@ export async function recover(
   moves: ReadonlyMap<number, Location> = new Map(),
 ): Promise<SegmentConfig[]> {
   const qd = host.coordinator();
+  if (qd.fileRep) return recoverFileRep(host, log, wanted, type, moves);
   // A segment rebuilt elsewhere gets a full copy in its new place.
   const targets = wanted.map((t) => ({ ...t, ...moves.get(t.dbid) }));
   for (const t of targets) {

@@ -7,6 +7,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { UtilityLog, pairOf, type UtilityHost } from './host.ts';
 import { formatLsn } from '../wal/lsn.ts';
+import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstate');
@@ -46,7 +47,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     let actingUnsynced = 0;
     for (const m of segs.filter((c) => c.preferred_role === 'm').sort((a, b) => a.content - b.content)) {
       const status = m.status === 'd' ? 'Failed' : m.role === 'p' ? 'Acting as Primary' : 'Passive';
-      const data = m.mode === 's' ? 'Synchronized' : 'Not In Sync';
+      const data = dataState(qd.fileRep ? (pairOf(config, m.content).primary?.mode ?? m.mode) : m.mode);
       const bad = m.status === 'd' || m.role === 'p' || m.mode !== 's';
       log.info(row([m.hostname, m.datadir, String(m.port), status, data]) + (bad ? '   <<<<<<<<' : ''));
       if (m.role === 'p') {
@@ -92,7 +93,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
       log.info(
         row([
           status,
-          p.mode === 's' ? 'Synchronized' : 'Not In Sync',
+          dataState(p.mode),
           p.hostname,
           p.datadir,
           String(p.port),
@@ -151,7 +152,8 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
         log.info(row([p.hostname, String(p.port), m?.hostname ?? '', String(m?.port ?? '')]));
       }
     }
-    const unsynced = segs.filter((c) => c.role === 'p' && c.mode !== 's' && pairOf(config, c.content).mirror);
+    if (qd.fileRep && (await fileRepMirroringReport(host, log, config, row))) problems = true;
+    const unsynced = segs.filter((c) => c.role === 'p' && c.mode === 'n' && pairOf(config, c.content).mirror);
     if (unsynced.length) {
       problems = true;
       log.info('----------------------------------------------------');
@@ -238,11 +240,17 @@ async function detail(
   log.info(`   Mirroring Info`);
   log.info(`      Current role                      = ${c.role === 'p' ? 'Primary' : 'Mirror'}`);
   log.info(`      Preferred role                    = ${c.preferred_role === 'p' ? 'Primary' : 'Mirror'}`);
-  if (c.role === 'p' && pairOf(config, c.content).mirror) {
+  if (c.role === 'p' && pairOf(config, c.content).mirror && host.coordinator().fileRep) {
+    await fileRepDetail(host, log, c, config);
+  } else if (c.role === 'p' && pairOf(config, c.content).mirror) {
     log.info(`      Mirror status                     = ${c.mode === 's' ? 'Synchronized' : 'Not in Sync'}`);
     const ws = node.repl?.walsender;
     log.info(
       `      Bytes remaining to send to mirror = ${ws && node.inst ? Math.max(0, node.inst.wal.flushedLsn - ws.sent) : 'Unknown'}`,
+    );
+  } else if (c.role === 'm' && host.coordinator().fileRep) {
+    log.info(
+      `      Mirror status                     = ${dataState(pairOf(config, c.content).primary?.mode ?? c.mode)}`,
     );
   } else if (c.role === 'm') {
     const primary = pairOf(config, c.content).primary;

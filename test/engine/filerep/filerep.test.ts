@@ -9,13 +9,9 @@ import { MemoryDisk } from '../../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../../src/engine/runtime/clock.ts';
 import { relationFile } from '../../../src/engine/storage/context.ts';
 import { sameBytes, type Disk } from '../../../src/engine/storage/disk.ts';
-import {
-  CHANGE_TRACKING_FILE,
-  FileRepMirror,
-  FileRepPrimaryDisk,
-  type FileOp,
-  type FileRepPeer,
-} from '../../../src/engine/filerep/filerep.ts';
+import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../../../src/engine/filerep/filerep.ts';
+import { FileRepMirror } from '../../../src/engine/filerep/mirror.ts';
+import { isFileRepMeta } from '../../../src/engine/filerep/block-set.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
 
 const enc = new TextEncoder();
@@ -53,8 +49,7 @@ async function rows(inst: Instance): Promise<string[]> {
 /** Blocks whose bytes differ between two disks (the change tracking log aside). */
 function differing(a: Disk, b: Disk): string[] {
   const out: string[] = [];
-  const files = new Set([...a.files(), ...b.files()]);
-  files.delete(CHANGE_TRACKING_FILE);
+  const files = new Set([...a.files(), ...b.files()].filter((f) => !isFileRepMeta(f)));
   for (const f of files) {
     const n = Math.max(a.nblocks(f), b.nblocks(f));
     for (let i = 0; i < n; i++) {

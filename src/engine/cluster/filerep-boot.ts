@@ -1,0 +1,207 @@
+/**
+ * A segment's process in Greenplum 5 file replication: the primary runs on a disk that
+ * replicates its blocks (or tracks them) and answers FTS with its data state; the mirror is a
+ * passive process that applies blocks and, promoted, starts an instance from its files in
+ * Change Tracking.
+ */
+import { sqlError } from '../errors.ts';
+import { Instance } from '../instance/instance.ts';
+import type { Disk } from '../storage/disk.ts';
+import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../filerep/filerep.ts';
+import { FileRepMirror } from '../filerep/mirror.ts';
+import { CHANGE_TRACKING_FILE } from '../filerep/block-set.ts';
+import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
+import type { ProbeResponse } from '../replication/protocol.ts';
+import type { BootContext } from './boot.ts';
+import type { InstanceApi, InstanceNode } from './nodes.ts';
+import { BLCKSZ } from '../storage/disk.ts';
+
+type Call = <K extends keyof InstanceApi>(
+  to: number,
+  method: K,
+  args: Parameters<InstanceApi[K]>,
+  timeoutMs?: number,
+) => Promise<Awaited<ReturnType<InstanceApi[K]>>>;
+
+type Handlers = Record<string, (...a: never[]) => Promise<unknown>>;
+
+/** The file replication state a running primary keeps beside its instance. */
+export interface FileRepPrimary {
+  disk: FileRepPrimaryDisk;
+  lastResync?: ResyncResult;
+}
+
+/** A primary's disk in file replication: Change Tracking until a resynchronization connects it. */
+export function fileRepPrimaryDisk(
+  disk: Disk,
+  from: { promoted: FileRepMirror } | { mirrorless: boolean },
+): FileRepPrimaryDisk {
+  return new FileRepPrimaryDisk(disk, undefined, {
+    waitForFts: true,
+    ...('promoted' in from ? { seed: from.promoted.suspects() } : { mirrorless: from.mirrorless }),
+  });
+}
+
+/** The handlers a file-replicating primary adds to its executor's. */
+export function fileRepPrimaryHandlers(
+  ctx: BootContext,
+  node: InstanceNode,
+  fr: FileRepPrimary,
+  call: Call,
+): Handlers {
+  const disk = fr.disk;
+  const probe = async (): Promise<ProbeResponse> => {
+    await disk.heartbeat();
+    return answer();
+  };
+  const answer = (): ProbeResponse => ({
+    isMirrorUp: disk.mode !== 'c' && !disk.faulted,
+    isInSync: disk.mode === 's' && !disk.faulted,
+    isSyncRepEnabled: disk.mode !== 'c',
+    isRoleMirror: false,
+    requestRetry: false,
+    fileRep: { mode: disk.mode, faulted: disk.faulted },
+  });
+  let running: Promise<ResyncResult> | undefined;
+  const timeout = Math.max(50, 60_000 / ctx.timeScale);
+  const resync = async (mirrorDbid: number, full: boolean, connected: () => void): Promise<ResyncResult> => {
+    const { token, suspects } = await call(mirrorDbid, 'filerepConnect', [], timeout);
+    const peer: FileRepPeer = {
+      apply: (ops: FileOp[]) => call(mirrorDbid, 'filerepApply', [token, ops], timeout),
+      sync: () => call(mirrorDbid, 'filerepSync', [token], timeout),
+      ping: () => call(mirrorDbid, 'filerepPing', [token], timeout),
+    };
+    ctx.emit({ kind: 'filerep.resync', dbid: node.dbid, mirror: mirrorDbid, full });
+    const r = disk.resynchronize(peer, full, {
+      peerSuspects: suspects,
+      now: ctx.clock.now(),
+      pace: () => ctx.points.reach('filerep_resync', node.dbid),
+      progress: (done, total) =>
+        ctx.emit({
+          kind: 'recovery.progress',
+          dbid: mirrorDbid,
+          done,
+          total,
+          type: full ? 'full' : 'incremental',
+        }),
+    });
+    connected(); // the plan is made and the primary is Resynchronizing
+    const result = await r;
+    fr.lastResync = { full, blocks: result.blocks, tracked: result.tracked, suspects: result.suspects };
+    ctx.emit({ kind: 'filerep.synchronized', dbid: node.dbid, mirror: mirrorDbid, blocks: result.blocks });
+    return fr.lastResync;
+  };
+  return {
+    ftsProbe: probe,
+    // FTS marked the mirror down: Change Tracking, and held commits go on.
+    ftsSyncRepOff: async () => {
+      disk.startChangeTracking();
+      return answer();
+    },
+    promote: async () => ({ isRoleMirror: false }),
+    filerepResync: async (mirrorDbid: number, full: boolean, wait: boolean) => {
+      if (running) throw sqlError('object_in_use', `content ${node.content} is already resynchronizing`);
+      if (disk.faulted)
+        throw sqlError(
+          'object_not_in_prerequisite_state',
+          'the primary waits for FTS to mark its mirror down',
+          {
+            hint: 'Wait for the next FTS probe, then run gprecoverseg again.',
+          },
+        );
+      let connected!: () => void;
+      const started = new Promise<void>((r) => (connected = r));
+      const run = resync(mirrorDbid, full, connected).finally(() => (running = undefined));
+      running = run;
+      if (wait) return run;
+      run.catch(() => undefined);
+      await Promise.race([started, run]);
+      const plan = disk.resync;
+      return plan && { full, blocks: plan.total, tracked: plan.tracked, suspects: plan.suspects };
+    },
+    filerepStatus: async () => primaryFileRepStatus(fr),
+  } as Handlers;
+}
+
+export function primaryFileRepStatus(fr: FileRepPrimary): FileRepStatus {
+  const disk = fr.disk;
+  return {
+    role: 'primary',
+    mode: disk.mode,
+    faulted: disk.faulted,
+    changeTrackingBlocks: disk.tracker.size,
+    changeTrackingBytes: disk.nblocks(CHANGE_TRACKING_FILE) * BLCKSZ,
+    inFlight: disk.inFlight,
+    ...(disk.resync ? { resync: { ...disk.resync } } : {}),
+    ...(fr.lastResync ? { lastResync: fr.lastResync } : {}),
+  };
+}
+
+export function mirrorFileRepStatus(mirror: FileRepMirror): FileRepStatus {
+  return {
+    role: 'mirror',
+    changeTrackingBlocks: 0,
+    changeTrackingBytes: 0,
+    inFlight: 0,
+    blocksApplied: mirror.blocksApplied,
+  };
+}
+
+/**
+ * The passive mirror: applies what its primary sends over the connection it opened. Promoted,
+ * it stops taking the old primary's blocks and starts an instance from its files, tracking
+ * changes (crash recovery's too) with its window as the first entries.
+ */
+export function serveFileRepMirror(
+  ctx: BootContext,
+  node: InstanceNode,
+  disk: Disk,
+  becomePrimary: (inst: Instance, fr: FileRepPrimary) => void,
+): void {
+  const mirror = new FileRepMirror(disk);
+  let session = 0;
+  let promoting: Promise<{ isRoleMirror: boolean }> | undefined;
+  const token = () => `${node.dbid}.${node.incarnation}.${session}`;
+  const check = (t: string) => {
+    if (promoting || t !== token())
+      throw sqlError('connection_failure', 'could not send data to mirror: connection reset by peer', {
+        detail: `dbid ${node.dbid} no longer serves that connection`,
+      });
+  };
+  node.handlers = {
+    filerepConnect: async () => {
+      session++;
+      return { token: token(), suspects: mirror.suspects().files() };
+    },
+    filerepApply: async (t: string, ops: FileOp[]) => {
+      check(t);
+      await mirror.apply(ops);
+    },
+    filerepSync: async (t: string) => {
+      check(t);
+      await mirror.sync();
+    },
+    filerepPing: async (t: string) => check(t),
+    filerepStatus: async () => mirrorFileRepStatus(mirror),
+    ftsProbe: async () => ({
+      isMirrorUp: false,
+      isInSync: false,
+      isSyncRepEnabled: false,
+      isRoleMirror: true,
+      requestRetry: false,
+    }),
+    promote: () =>
+      (promoting ??= (async () => {
+        const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { promoted: mirror }) };
+        const inst = await Instance.start(
+          { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
+          ctx.storage,
+        );
+        becomePrimary(inst, fr);
+        ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
+        return { isRoleMirror: false };
+      })()),
+  } as unknown as InstanceNode['handlers'];
+  node.fileRepMirror = mirror;
+  node.up = true;
+}
