@@ -25,6 +25,7 @@ export default defineConfig({
             'test/recovery/*.test.ts',
             'test/cluster/*.test.ts',
             'test/mirroring/*.test.ts',
+            'test/filerep/*.test.ts',
           ],
           // These read instances' pages and WAL from inside, which only the inline runtime exposes.
           exclude: [

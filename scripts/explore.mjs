@@ -2,7 +2,9 @@
 // after every step (src/engine/sim). Each seed is one run; a failing seed is shrunk to a short
 // plan and printed as a test to paste into test/sim/regressions.test.ts.
 //
-//   npm run explore -- [--seeds N] [--from S] [--steps M] [--shrink RUNS] [--trace]
+//   npm run explore -- [--seeds N] [--from S] [--steps M] [--shrink RUNS] [--trace] [--filerep]
+//
+// --filerep: the clusters mirror by Greenplum 5 file replication instead of WAL streaming.
 //
 // e.g. npm run explore -- --seeds 5000 --from 1000 --steps 60
 // The engine's TypeScript is loaded through Vite's SSR module loader (no build step).
@@ -13,14 +15,16 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
 function parse(argv) {
-  const o = { seeds: 200, from: 1, steps: 30, shrink: 60, trace: false };
+  const o = { seeds: 200, from: 1, steps: 30, shrink: 60, trace: false, filerep: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i].replace(/^--/, '');
-    if (k === 'trace') o.trace = true;
+    if (k === 'trace' || k === 'filerep') o[k] = true;
     else if (k in o) o[k] = Number(argv[++i]);
     else {
       console.error(`explore: unknown option ${argv[i]}`);
-      console.error('usage: npm run explore -- [--seeds N] [--from S] [--steps M] [--shrink RUNS] [--trace]');
+      console.error(
+        'usage: npm run explore -- [--seeds N] [--from S] [--steps M] [--shrink RUNS] [--trace] [--filerep]',
+      );
       process.exit(2);
     }
   }
@@ -46,7 +50,8 @@ async function main() {
     const { explore, reproduction } = await server.ssrLoadModule('/src/engine/index.ts');
     const t0 = performance.now();
     for (let seed = o.from; seed < o.from + o.seeds; seed++) {
-      const e = await explore(seed, o.steps, { shrinkRuns: o.shrink });
+      const replication = o.filerep ? 'filerep' : 'wal';
+      const e = await explore(seed, o.steps, { shrinkRuns: o.shrink, replication });
       if (!e.result.failure) {
         if (o.trace) console.log(e.result.log.join('\n'));
         continue;
@@ -57,12 +62,12 @@ async function main() {
       console.log(e.result.log.slice(Math.max(0, f.step - 5), f.step + 1).join('\n'));
       if (e.shrunk) {
         console.log(`\nshrunk to ${e.shrunk.plan.length} step(s) in ${e.shrunk.runs} run(s):\n`);
-        console.log(reproduction(seed, e.shrunk.plan, e.shrunk.failure));
+        console.log(reproduction(seed, e.shrunk.plan, e.shrunk.failure, replication));
       }
     }
     const s = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(
-      `\nexplored seeds ${o.from}..${o.from + o.seeds - 1} (${o.steps} steps each) in ${s} s: ${failed} failed`,
+      `\nexplored seeds ${o.from}..${o.from + o.seeds - 1} (${o.steps} steps each${o.filerep ? ', file replication' : ''}) in ${s} s: ${failed} failed`,
     );
   } finally {
     await server.close();

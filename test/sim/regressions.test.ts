@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { runPlan, type Step } from '../../src/engine/index.ts';
 
-async function replay(seed: number, plan: Step[]): Promise<void> {
-  const r = await runPlan(seed, plan);
+async function replay(seed: number, plan: Step[], replication: 'wal' | 'filerep' = 'wal'): Promise<void> {
+  const r = await runPlan(seed, plan, replication);
   expect(
     r.failure,
     r.failure ? `${r.failure.invariant}: ${r.failure.message}\n${r.log.join('\n')}` : '',
@@ -86,4 +86,61 @@ describe('explorer regressions', () => {
       { op: 'diskFull', dbid: 9, full: true },
       { op: 'appends', n: 4, salt: 784787671 },
     ]));
+});
+
+describe('explorer regressions: file replication', () => {
+  it('a primary restarted before FTS saw it commits nothing until FTS decides: its mirror may have taken over', () =>
+    replay(
+      41,
+      [
+        { op: 'restart', target: 5 },
+        { op: 'appends', n: 6, salt: 341519649 },
+        { op: 'partition', a: ['cdw'], b: ['sdw1', 'sdw2', 'scdw'] },
+      ],
+      'filerep',
+    ));
+
+  it('never two primaries: a restarted primary cut off from the coordinator while its mirror is promoted', () =>
+    replay(
+      34,
+      [
+        { op: 'partition', a: ['cdw'], b: ['sdw1', 'sdw2', 'scdw'] },
+        { op: 'appends', n: 5, salt: 136571133 },
+        { op: 'restart', target: 7 },
+      ],
+      'filerep',
+    ));
+
+  it('gprecoverseg does not wait an hour on an acting primary it cannot reach', () =>
+    replay(
+      2,
+      [
+        { op: 'partition', a: ['cdw'], b: ['sdw1', 'sdw2', 'scdw'] },
+        { op: 'transfers', n: 1, salt: 977582573 },
+        { op: 'recoverseg', flags: '' },
+      ],
+      'filerep',
+    ));
+
+  it('a mirror whose first copy never happened (gpaddmirrors with its primary down) gets every file', () =>
+    replay(
+      23,
+      [
+        { op: 'restart', target: 2 },
+        { op: 'crash', target: 2 },
+        { op: 'addMirrors', spread: true },
+      ],
+      'filerep',
+    ));
+
+  it('a promotion that fails on a full disk ends the process; restarted, it serves as the primary', () =>
+    replay(
+      15,
+      [
+        { op: 'diskFull', dbid: 8, full: true },
+        { op: 'crash', target: 'sdw1' },
+        { op: 'transfers', n: 3, salt: 848719975 },
+      ],
+      'filerep',
+    ));
 });

@@ -104,7 +104,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
   }
 
   if (ctx.fileRep) {
-    await bootFileRepSegment(ctx, node, disk, row?.role === 'm', call, alive);
+    await bootFileRepSegment(ctx, node, disk, row?.role === 'm', fresh, call, alive);
     return;
   }
 
@@ -161,6 +161,7 @@ async function bootFileRepSegment(
   node: InstanceNode,
   disk: FencedDisk,
   asMirror: boolean,
+  fresh: boolean,
   call: Call,
   alive: () => boolean,
 ): Promise<void> {
@@ -172,19 +173,30 @@ async function bootFileRepSegment(
     node.inst = inst;
   };
   if (asMirror) {
-    serveFileRepMirror(ctx, node, disk, (inst, fr) => {
-      started(inst);
-      becomePrimary(ctx, node, inst, call, fr);
-    });
+    serveFileRepMirror(
+      ctx,
+      node,
+      disk,
+      (inst, fr) => {
+        started(inst);
+        becomePrimary(ctx, node, inst, call, fr);
+      },
+      () => {
+        if (alive()) ctx.onPanic(node);
+      },
+    );
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
     return;
   }
-  const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !ctx.nodes.mirrorOf(node) }) };
+  const mirrored = !!ctx.nodes.mirrorOf(node);
+  const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !mirrored }) };
   const inst = await Instance.start(
     { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
     ctx.storage,
   );
   started(inst);
+  // Restarted, it cannot know whether its mirror took over meanwhile: commits wait for FTS.
+  if (mirrored && !fresh) fr.disk.holdForFts();
   node.up = true;
   becomePrimary(ctx, node, inst, call, fr);
   ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });

@@ -9,7 +9,7 @@ import { Instance } from '../instance/instance.ts';
 import type { Disk } from '../storage/disk.ts';
 import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../filerep/filerep.ts';
 import { FileRepMirror } from '../filerep/mirror.ts';
-import { CHANGE_TRACKING_FILE } from '../filerep/block-set.ts';
+import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
 import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext } from './boot.ts';
@@ -65,7 +65,9 @@ export function fileRepPrimaryHandlers(
   let running: Promise<ResyncResult> | undefined;
   const timeout = Math.max(50, 60_000 / ctx.timeScale);
   const resync = async (mirrorDbid: number, full: boolean, connected: () => void): Promise<ResyncResult> => {
-    const { token, suspects } = await call(mirrorDbid, 'filerepConnect', [], timeout);
+    const { token, suspects, empty } = await call(mirrorDbid, 'filerepConnect', [], timeout);
+    // A mirror that never got its first copy (gpaddmirrors that failed) gets every file.
+    if (empty) full = true;
     const peer: FileRepPeer = {
       apply: (ops: FileOp[]) => call(mirrorDbid, 'filerepApply', [token, ops], timeout),
       sync: () => call(mirrorDbid, 'filerepSync', [token], timeout),
@@ -117,7 +119,7 @@ export function fileRepPrimaryHandlers(
       run.catch(() => undefined);
       await Promise.race([started, run]);
       const plan = disk.resync;
-      return plan && { full, blocks: plan.total, tracked: plan.tracked, suspects: plan.suspects };
+      return plan && { full: plan.full, blocks: plan.total, tracked: plan.tracked, suspects: plan.suspects };
     },
     filerepStatus: async () => primaryFileRepStatus(fr),
   } as Handlers;
@@ -157,6 +159,7 @@ export function serveFileRepMirror(
   node: InstanceNode,
   disk: Disk,
   becomePrimary: (inst: Instance, fr: FileRepPrimary) => void,
+  panic: () => void,
 ): void {
   const mirror = new FileRepMirror(disk);
   let session = 0;
@@ -171,7 +174,11 @@ export function serveFileRepMirror(
   node.handlers = {
     filerepConnect: async () => {
       session++;
-      return { token: token(), suspects: mirror.suspects().files() };
+      return {
+        token: token(),
+        suspects: mirror.suspects().files(),
+        empty: !disk.files().some((f) => !isFileRepMeta(f)),
+      };
     },
     filerepApply: async (t: string, ops: FileOp[]) => {
       check(t);
@@ -193,10 +200,17 @@ export function serveFileRepMirror(
     promote: () =>
       (promoting ??= (async () => {
         const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { promoted: mirror }) };
-        const inst = await Instance.start(
-          { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
-          ctx.storage,
-        );
+        let inst: Instance;
+        try {
+          inst = await Instance.start(
+            { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
+            ctx.storage,
+          );
+        } catch (e) {
+          // The startup process failed (a full disk): the postmaster exits, as Postgres does.
+          panic();
+          throw e;
+        }
         becomePrimary(inst, fr);
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
         return { isRoleMirror: false };

@@ -193,6 +193,10 @@ export class ProcessCluster implements Cluster {
       backupFrom: { dbid: primaryOf(r).dbid, when: 'empty' as const },
       spawned: spawned.get(r.dbid)!,
     });
+    // In file replication a mirror starts passive and empty; its primary sends it every file.
+    const segmentMirror = this.fileRep
+      ? (r: SegmentConfig) => ({ initdb: false, spawned: spawned.get(r.dbid)! })
+      : copyOfPrimary;
     try {
       // Each content's mirror starts as soon as its own primary is up (its base backup needs
       // it), while other contents still boot: one phase for all segments, told once at its end.
@@ -203,11 +207,17 @@ export class ProcessCluster implements Cluster {
           const p = segments.find((r) => r.content === content && r.role === 'p')!;
           await this.boot(p.dbid, { ...fresh(p), announce: false });
           const m = segments.find((r) => r.content === content && r.role === 'm');
-          if (m) await this.boot(m.dbid, { ...copyOfPrimary(m), announce: false });
+          if (m) await this.boot(m.dbid, { ...segmentMirror(m), announce: false });
         }),
       );
       const booted = segments.map((r) => this.procs.get(r.dbid)!);
       await this.broadcastPeers(booted);
+      if (this.fileRep)
+        await Promise.all(
+          segments
+            .filter((r) => r.role === 'm')
+            .map((m) => this.mustGet(primaryOf(m).dbid).control!.call('fileRepSync', [m.dbid, true])),
+        );
       await Promise.all(booted.map((x) => this.reattach(x)));
       // The coordinator starts once its segments answer; then its standby from a copy of it.
       await this.bootPhase(
@@ -269,6 +279,7 @@ export class ProcessCluster implements Cluster {
       time: this.timeState,
       initdb: how.initdb,
       start: how.start ?? true,
+      replication: this.options.replication ?? 'wal',
       ...(how.backupFrom ? { backupFrom: how.backupFrom } : {}),
     };
     const status = await p.control.call('boot', [spec]);
@@ -382,7 +393,17 @@ export class ProcessCluster implements Cluster {
     // A reused dbid names a new instance: every process forgets the old one's links.
     const p = this.addProc(row);
     if (old) p.meta.incarnation = old.meta.incarnation;
+    if (this.fileRep && row.content >= 0) {
+      // A passive mirror; its primary resynchronizes it in full, in the background.
+      await this.boot(row.dbid, { initdb: false });
+      await this.mustGet(backupFrom).control!.call('fileRepSync', [row.dbid, false]);
+      return;
+    }
     await this.boot(row.dbid, { initdb: false, backupFrom: { dbid: backupFrom, when: 'always' } });
+  }
+
+  private get fileRep(): boolean {
+    return this.options.replication === 'filerep';
   }
 
   mustGet(dbid: number): Proc {

@@ -162,10 +162,18 @@ export class InstanceProcess implements ProcessApi {
       onPanic: () => void this.host.call('panic', []).catch(() => undefined),
       roleOf: (dbid) => (dbid === spec.dbid ? spec.row : undefined),
       initialConfig: spec.initialConfig,
+      fileRep: spec.replication === 'filerep',
     };
     this.ctx = ctx;
     if (spec.start) await bootNode(ctx, node, fresh);
     return this.status();
+  }
+
+  async fileRepSync(mirror: number, wait: boolean): Promise<void> {
+    const resync = this.mustHaveNode().handlers.filerepResync;
+    if (!resync)
+      throw sqlError('object_not_in_prerequisite_state', `dbid ${this.spec?.dbid} is not a primary`);
+    await resync(mirror as never, true as never, wait as never);
   }
 
   async attachMirror(): Promise<void> {
@@ -312,18 +320,22 @@ export class InstanceProcess implements ProcessApi {
   async status(): Promise<ProcessStatus> {
     const n = this.mustHaveNode();
     const inst = n.up ? n.inst : undefined;
-    const role: ProcessStatus['role'] = !inst
-      ? 'down'
-      : n.content === -1
-        ? n.qd
-          ? 'coordinator'
-          : 'standby'
-        : inst.standby
-          ? 'mirror'
-          : 'primary';
+    // A passive mirror of file replication runs no instance, and is up.
+    const passive = n.up && !!n.fileRepMirror;
+    const role: ProcessStatus['role'] = passive
+      ? 'mirror'
+      : !inst
+        ? 'down'
+        : n.content === -1
+          ? n.qd
+            ? 'coordinator'
+            : 'standby'
+          : inst.standby
+            ? 'mirror'
+            : 'primary';
     return {
       dbid: n.dbid,
-      up: !!inst,
+      up: !!inst || passive,
       role,
       timeline: inst?.timeline ?? 0,
       flushedLsn: inst?.wal?.flushedLsn ?? 0,

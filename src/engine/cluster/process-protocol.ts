@@ -50,6 +50,8 @@ export interface BootSpec {
   start: boolean;
   /** A base backup from this dbid first: when the disk is empty ('empty'), or always. */
   backupFrom?: { dbid: number; when: 'empty' | 'always' };
+  /** How segments mirror (default WAL streaming). */
+  replication?: 'wal' | 'filerep';
 }
 
 export interface ProcessStatus {
@@ -64,6 +66,11 @@ export interface ProcessStatus {
 /** What a process serves to the orchestrator. */
 export interface ProcessApi {
   boot(spec: BootSpec): Promise<ProcessStatus>;
+  /**
+   * File replication: a full resynchronization of this primary's new mirror (gpinitsystem's,
+   * gpaddmirrors'); with `wait`, until it is Synchronized.
+   */
+  fileRepSync(mirror: number, wait: boolean): Promise<void>;
   /** Points this primary's (or coordinator's) walsender at its pair's instance again. */
   attachMirror(): Promise<void>;
   /** Serves this instance on `port` to calls from `from`. */

@@ -11,6 +11,7 @@ import { sameBytes, type Disk } from '../storage/disk.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from './nodes.ts';
+import { isFileRepMeta } from '../filerep/block-set.ts';
 
 /** One instance as the simulator sees it (for invariants, never for the workload). */
 export interface SimInstance {
@@ -120,13 +121,15 @@ export async function createSimCluster(
           host: n.host,
           up: n.up,
           acting:
-            !n.up || !n.inst
-              ? ('down' as const)
-              : n.inst.standby
-                ? ('mirror' as const)
-                : ('primary' as const),
+            n.up && n.fileRepMirror
+              ? ('mirror' as const)
+              : !n.up || !n.inst
+                ? ('down' as const)
+                : n.inst.standby
+                  ? ('mirror' as const)
+                  : ('primary' as const),
           acksCommits: acksCommits(inner, n),
-          streaming: n.up && n.repl?.walsender?.state === 'streaming',
+          streaming: n.up && (n.fileRep ? fileRepInSync(n) : n.repl?.walsender?.state === 'streaming'),
         })),
     differingBlocks: (content, timeoutMs = 60_000) =>
       drive(differingBlocks(inner, content, timeoutMs), `compare content ${content}`, timeoutMs * 2),
@@ -151,9 +154,65 @@ export async function createSimCluster(
 function acksCommits(c: InlineCluster, n: InstanceNode): boolean {
   if (!n.up || !n.inst || n.inst.standby) return false;
   if (n.disk instanceof MemoryDisk && n.disk.faults.full) return false;
+  // In file replication a primary whose mirror stopped answering holds its syncs until FTS decides.
+  if (n.fileRep) {
+    const d = n.fileRep.disk;
+    if (d.faulted) return false;
+    // Synchronized or resynchronizing: a commit needs its mirror, still a passive mirror.
+    const peer = c.nodes.mirrorOf(n);
+    return d.mode === 'c' || (!!peer?.up && !!peer.fileRepMirror);
+  }
   if (!n.repl || !n.repl.syncRepOn) return true;
   const peer = c.nodes.mirrorOf(n);
   return n.repl.walsender?.state === 'streaming' && !!peer?.up && !!peer.inst?.standby;
+}
+
+function fileRepInSync(n: InstanceNode): boolean {
+  return !!n.fileRep && n.fileRep.disk.mode === 's' && !n.fileRep.disk.faulted;
+}
+
+/**
+ * File replication: once the primary has written its dirty buffers and the mirror has
+ * acknowledged everything sent, the mirror's files equal the primary's, block for block.
+ */
+async function differingFileRepBlocks(
+  c: InlineCluster,
+  content: number,
+  timeoutMs: number,
+): Promise<string[] | undefined> {
+  const pair = [...c.nodes.nodes.values()].filter((n) => n.content === content && !n.retired && n.up);
+  const primary = pair.find((n) => n.fileRep && n.inst);
+  const mirror = pair.find((n) => n.fileRepMirror);
+  if (!primary || !mirror) return undefined;
+  const deadline = c.clock.now() + timeoutMs;
+  for (;;) {
+    const p = primary.inst;
+    const fr = primary.fileRep;
+    const m = mirror.fileRepMirror;
+    if (!p || !fr || !m || !primary.up || !mirror.up || c.clock.now() > deadline) return undefined;
+    // A mirror that restarted or stopped answering since the last write is found first (a
+    // partition leaves the call waiting for its deadline); a checkpoint that meets a fault waits
+    // for FTS. Neither is a pair to compare now.
+    const beforeDeadline = (work: Promise<unknown>) =>
+      Promise.race([
+        work.then(
+          () => true,
+          () => false,
+        ),
+        c.clock.sleep(Math.max(0, deadline - c.clock.now())).then(() => false),
+      ]);
+    if (!(await beforeDeadline(fr.disk.heartbeat())) || !fileRepInSync(primary)) return undefined;
+    if (!(await beforeDeadline(p.checkpoint()))) return undefined;
+    if (fr.disk.inFlight === 0 && p.pool.usage().dirty === 0 && fileRepInSync(primary)) {
+      const data = (d: Disk): BlockSource => ({
+        files: (x) => d.files(x).filter((f) => !isFileRepMeta(f)),
+        nblocks: (f) => d.nblocks(f),
+        view: (f, b) => d.view(f, b),
+      });
+      return blocksThatDiffer(data(fr.disk), data(m.disk), '');
+    }
+    await c.clock.sleep(5);
+  }
 }
 
 async function differingBlocks(
@@ -161,6 +220,7 @@ async function differingBlocks(
   content: number,
   timeoutMs: number,
 ): Promise<string[] | undefined> {
+  if (c.boot.fileRep && content >= 0) return differingFileRepBlocks(c, content, timeoutMs);
   const pair = [...c.nodes.nodes.values()].filter(
     (n) => n.content === content && !n.retired && n.up && n.inst,
   );

@@ -196,9 +196,9 @@ export class FileRepPrimaryDisk implements Disk {
       } catch (e) {
         this.mirrorLost(e);
       }
-      // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
-      if (this.fault) await this.fault.cleared;
     }
+    // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
+    if (this.fault) await this.fault.cleared;
     this.saveBookkeeping();
     await this.local.sync();
   }
@@ -284,10 +284,20 @@ export class FileRepPrimaryDisk implements Disk {
     await peer.ping().catch((e: unknown) => this.mirrorLost(e));
   }
 
+  /**
+   * A primary that restarted does not know whether its mirror was promoted meanwhile: its
+   * syncs (so its commits) wait until FTS has seen it and told it to track changes.
+   */
+  holdForFts(): void {
+    if (this.fault) return;
+    let clear!: () => void;
+    const cleared = new Promise<void>((r) => (clear = r));
+    this.fault = { reason: 'restarted', cleared, clear };
+  }
+
   /** FTS marked the mirror down: Change Tracking, and I/O held by a fault goes on. */
   startChangeTracking(): void {
-    if (this.mode === 'c') return;
-    if (!this.fault) this.mirrorLost('the mirror was marked down');
+    if (this.mode !== 'c' && !this.fault) this.mirrorLost('the mirror was marked down');
     this.enterChangeTracking();
     const f = this.fault;
     this.fault = undefined;
@@ -311,17 +321,31 @@ export class FileRepPrimaryDisk implements Disk {
       now?: number;
     } = {},
   ): Promise<{ blocks: number; bytes: number; tracked: number; suspects: number }> {
+    // What is to be sent stays in the change tracking log, on disk, until the mirror has all of
+    // it: a primary that fails half-way resends it (a full resync names every file).
+    if (this.fault) throw new Error('the primary waits for FTS to mark its mirror down');
+    if (this.mode !== 'c') {
+      // A new mirror replaces the current one: what was on its way to the old one is tracked.
+      this.track(this.queue);
+      this.queue = [];
+      for (const s of this.unacked.splice(0)) this.tracker.record(s.file, s.block);
+      this.enterChangeTracking();
+    }
     const tracked = this.tracker.size;
+    if (full) {
+      for (const f of this.local.files()) if (!isFileRepMeta(f)) this.tracker.record(f);
+    } else this.tracker.merge(options.peerSuspects ?? []);
+    this.tracker.save(this.local, CHANGE_TRACKING_FILE);
+    await this.local.sync();
+    if (this.fault) throw new Error('the primary waits for FTS to mark its mirror down');
+    // From here on, synchronously: changes made meanwhile are in the plan.
     const plan = full
       ? this.local
           .files()
           .filter((f) => !isFileRepMeta(f))
           .map((file): TrackedFile => ({ file, blocks: [], whole: true }))
-      : new BlockSet()
-          .merge(this.tracker)
-          .merge(options.peerSuspects ?? [])
-          .files();
-    const suspects = full ? 0 : plan.reduce((n, e) => n + e.blocks.length, 0) - tracked;
+      : this.tracker.files();
+    const suspects = full ? 0 : Math.max(0, this.tracker.size - tracked);
     const total = plan.reduce((n, e) => n + (e.whole ? this.local.nblocks(e.file) : e.blocks.length), 0);
     this.peer = peer;
     this.tracking = true;

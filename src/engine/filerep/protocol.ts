@@ -32,7 +32,7 @@ export interface FileRepStatus {
 
 export interface FileRepApi {
   /** Opens the pair's connection to a mirror: its session token, and blocks it may have differently. */
-  filerepConnect(): Promise<{ token: string; suspects: TrackedFile[] }>;
+  filerepConnect(): Promise<{ token: string; suspects: TrackedFile[]; empty: boolean }>;
   filerepApply(token: string, ops: FileOp[]): Promise<void>;
   filerepSync(token: string): Promise<void>;
   /** The connection's heartbeat: rejects when `token` is not the mirror's current connection. */

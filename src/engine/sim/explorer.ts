@@ -72,11 +72,12 @@ export class SimRun {
   }
 
   /** Boots the seed's cluster and creates the workload's tables. */
-  static async begin(seed: number, plan: readonly Step[]): Promise<SimRun> {
+  static async begin(seed: number, plan: readonly Step[], replication: Replication = 'wal'): Promise<SimRun> {
     const shape = shapeFor(seed);
     const c = (await createCluster({
       runtime: 'sim',
       seed,
+      replication,
       hosts: shape.hosts,
       segmentsPerHost: shape.segmentsPerHost,
       mirroring: shape.mirroring,
@@ -140,9 +141,16 @@ export class SimRun {
   }
 }
 
+/** How the seed's cluster mirrors its segments: WAL streaming, or Greenplum 5 file replication. */
+export type Replication = 'wal' | 'filerep';
+
 /** Runs a whole plan (steps, repair, final checks) and closes its cluster. */
-export async function runPlan(seed: number, plan: readonly Step[]): Promise<RunResult> {
-  const run = await SimRun.begin(seed, plan);
+export async function runPlan(
+  seed: number,
+  plan: readonly Step[],
+  replication: Replication = 'wal',
+): Promise<RunResult> {
+  const run = await SimRun.begin(seed, plan, replication);
   try {
     while (!run.done) await run.step();
     return run.result();

@@ -3,7 +3,7 @@
  * chunks of steps, then single steps, keeping any change that still fails the same invariant)
  * and return a reproduction that runs as a test.
  */
-import { runPlan, type Failure, type RunResult } from './explorer.ts';
+import { runPlan, type Failure, type Replication, type RunResult } from './explorer.ts';
 import { describeStep, generatePlan, type Step } from './steps.ts';
 
 export interface Exploration {
@@ -15,16 +15,18 @@ export interface Exploration {
 export async function explore(
   seed: number,
   steps: number,
-  options: { shrinkRuns?: number } = {},
+  options: { shrinkRuns?: number; replication?: Replication } = {},
 ): Promise<Exploration> {
   const plan = generatePlan(seed, steps);
-  const result = await runPlan(seed, plan);
+  const replication = options.replication ?? 'wal';
+  const result = await runPlan(seed, plan, replication);
   if (!result.failure) return { result };
   const shrunk = await shrink(
     seed,
     plan.slice(0, result.failure.step + 1),
     result.failure,
     options.shrinkRuns ?? 60,
+    replication,
   );
   return { result, shrunk };
 }
@@ -34,6 +36,7 @@ async function shrink(
   plan: Step[],
   failure: Failure,
   budget: number,
+  replication: Replication,
 ): Promise<{ plan: Step[]; failure: Failure; runs: number }> {
   let best = plan;
   let bestFailure = failure;
@@ -44,7 +47,7 @@ async function shrink(
     for (let at = 0; at < best.length && runs < budget;) {
       const candidate = [...best.slice(0, at), ...best.slice(at + chunk)];
       runs++;
-      const r = candidate.length ? await runPlan(seed, candidate) : undefined;
+      const r = candidate.length ? await runPlan(seed, candidate, replication) : undefined;
       if (r?.failure && r.failure.invariant === bestFailure.invariant) {
         best = candidate.slice(0, r.failure.step + 1);
         bestFailure = r.failure;
@@ -57,12 +60,18 @@ async function shrink(
 }
 
 /** A vitest test that replays a failing plan. */
-export function reproduction(seed: number, plan: readonly Step[], failure: Failure): string {
+export function reproduction(
+  seed: number,
+  plan: readonly Step[],
+  failure: Failure,
+  replication: Replication = 'wal',
+): string {
+  const mode = replication === 'wal' ? '' : `, '${replication}'`;
   return [
     `// ${failure.invariant}: ${failure.message}`,
     `// ${plan.map(describeStep).join(' | ')}`,
     `it('sim seed ${seed} (${failure.invariant})', async () => {`,
-    `  const r = await runPlan(${seed}, ${JSON.stringify(plan)});`,
+    `  const r = await runPlan(${seed}, ${JSON.stringify(plan)}${mode});`,
     `  expect(r.failure).toBeUndefined();`,
     `});`,
   ].join('\n');

@@ -9,6 +9,9 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import { pairOf, updateCatalog, type UtilityHost, type UtilityLog } from './host.ts';
 import type { Location } from './gprecoverseg.ts';
 
+/** How long gprecoverseg waits for a primary to begin resynchronizing (a host it cannot reach). */
+const RESYNC_START_TIMEOUT_MS = 600_000;
+
 export async function recoverFileRep(
   host: UtilityHost,
   log: UtilityLog,
@@ -57,7 +60,8 @@ export async function recoverFileRep(
     }
     const { primary } = pairOf(qd.config, t.content);
     const source = primary ? host.nodes.get(primary.dbid) : undefined;
-    if (!primary || primary.status !== 'u' || !source?.up) {
+    // The acting primary must be running as one (a mirror whose PROMOTE never arrived is not).
+    if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
     }
@@ -65,13 +69,15 @@ export async function recoverFileRep(
     try {
       await host.reach('gprecoverseg_copy', t.dbid);
       await host.restartNode(host.nodes.get(t.dbid));
-      const plan = await host.nodes.call(coordinator.dbid, primary.dbid, 'filerepResync', [
-        t.dbid,
-        full,
-        false,
-      ]);
+      const plan = await host.nodes.call(
+        coordinator.dbid,
+        primary.dbid,
+        'filerepResync',
+        [t.dbid, full, false],
+        RESYNC_START_TIMEOUT_MS,
+      );
       log.info(
-        full
+        (plan?.full ?? full)
           ? `${who}: full resynchronization of ${plan?.blocks ?? 0} blocks from dbid ${primary.dbid}`
           : `${who}: incremental resynchronization of ${plan?.blocks ?? 0} blocks from dbid ${primary.dbid}` +
               ` (${plan?.tracked ?? 0} in the change tracking log, ${plan?.suspects ?? 0} in flight when the pair failed)`,
