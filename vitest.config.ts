@@ -32,6 +32,7 @@ export default defineConfig({
             'test/mirroring/replication.test.ts',
             'test/recovery/recovery-under-load.test.ts',
             'test/recovery/rewind-wal-gone.test.ts',
+            'test/filerep/cache-vs-disk.test.ts',
           ],
           setupFiles: ['test/support/process-runtime.ts'],
           testTimeout: 60_000,

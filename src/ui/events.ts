@@ -30,6 +30,8 @@ export interface LabConfigureDetail {
   hosts: string;
   mirroring: 'none' | 'group' | 'spread';
   segmentsPerHost?: number;
+  /** How mirrors are kept: WAL streaming (default) or Greenplum 5 file replication. */
+  replication?: 'wal' | 'filerep';
   /** A standby coordinator (default true). */
   standby?: boolean;
   /** Hand-placed mirrors: a gpaddmirrors -i file the lab runs once the mirrorless cluster is up. */

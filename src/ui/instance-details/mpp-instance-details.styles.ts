@@ -21,6 +21,12 @@ export const styles = [
       white-space: normal;
       word-break: break-all;
     }
+    /* Prose, not identifiers: wrap between words. */
+    .kv.inside td,
+    .kv.filerep td {
+      word-break: normal;
+      overflow-wrap: anywhere;
+    }
     .buttons {
       display: flex;
       flex-wrap: wrap;

@@ -145,7 +145,8 @@ export class MppInstanceDetails extends LitElement {
               ${row.content === -1 ? 'Open console' : 'Utility-mode console'}
             </button>
           </div>
-          ${this.renderInside()} ${this.renderReplication(row.content)}
+          ${this.renderInside()}
+          ${this._inside?.fileRep ? this.renderFileRep() : this.renderReplication(row.content)}
         </div>
         <div>
           <h3>Recent events for dbid ${row.dbid}</h3>
@@ -212,6 +213,79 @@ export class MppInstanceDetails extends LitElement {
                 <td>
                   ${b.used} of ${b.shared_buffers} pages in use, ${b.dirty} dirty (not yet on disk) ·
                   ${b.hits} hits, ${b.reads} reads
+                </td>
+              </tr>`
+            : nothing
+        }
+      </table>`;
+  }
+
+  /**
+   * Greenplum 5 file replication, as the instance itself reports it: its data state, the
+   * change tracking log, a resynchronization's progress; the blocks its cache holds that the
+   * mirror does not have yet (they reach the disk, and so the mirror, when written out).
+   */
+  private renderFileRep() {
+    const i = this._inside!;
+    const f = i.fileRep!;
+    const kB = (blocks: number) => `${((blocks * 8192) / 1024).toFixed(0)} kB`;
+    if (f.role === 'mirror')
+      return html`<h3>File replication (mirror)</h3>
+        <table class="kv filerep">
+          <tr>
+            <th>state</th>
+            <td>passive: applies the blocks its primary writes; runs no queries</td>
+          </tr>
+          <tr>
+            <th>blocks applied</th>
+            <td>${f.blocksApplied ?? 0} (${kB(f.blocksApplied ?? 0)}) since it started</td>
+          </tr>
+        </table>`;
+    const state = { s: 'Synchronized', c: 'Change Tracking', r: 'Resynchronizing' }[f.mode ?? 's'];
+    const r = f.resync;
+    return html`<h3>File replication (primary → mirror)</h3>
+      <table class="kv filerep">
+        <tr>
+          <th>data state</th>
+          <td>${state}${f.faulted ? ' — the mirror stopped answering; commits wait for FTS' : ''}</td>
+        </tr>
+        <tr>
+          <th>cache vs disk</th>
+          <td>
+            ${i.buffers?.dirty ?? 0} pages changed in the cache, not yet on disk: the mirror still has their
+            older image until a checkpoint or an eviction writes them
+          </td>
+        </tr>
+        <tr>
+          <th>change tracking log</th>
+          <td>
+            ${f.changeTrackingBlocks} blocks changed while the mirror was away
+            (${kB(f.changeTrackingBlocks)}), the log ${f.changeTrackingBytes} bytes on disk
+          </td>
+        </tr>
+        <tr>
+          <th>in flight</th>
+          <td>${f.inFlight} block writes sent, not yet acknowledged</td>
+        </tr>
+        ${
+          r
+            ? html`<tr>
+                <th>resynchronizing</th>
+                <td>
+                  <progress max=${r.total} .value=${r.done}></progress>
+                  ${r.done} of ${r.total} blocks
+                  (${r.full ? 'full' : `incremental: ${r.tracked} tracked, ${r.suspects} in flight when the pair failed`})
+                </td>
+              </tr>`
+            : nothing
+        }
+        ${
+          f.lastResync
+            ? html`<tr>
+                <th>last resync</th>
+                <td>
+                  ${f.lastResync.full ? 'full' : 'incremental'}: ${f.lastResync.blocks} blocks sent
+                  (${kB(f.lastResync.blocks)})
                 </td>
               </tr>`
             : nothing

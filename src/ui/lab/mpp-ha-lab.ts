@@ -31,6 +31,7 @@ const CLUSTER_PROPS = [
   'hosts',
   'segmentsPerHost',
   'mirroring',
+  'replication',
   'standby',
   'speed',
   'runtime',
@@ -67,6 +68,11 @@ export class MppHaLab extends LitElement {
   @property({ type: Number, attribute: 'segments-per-host' }) segmentsPerHost = 2;
   /** Mirror placement, as gpinitsystem does it; group by default. */
   @property() mirroring: 'none' | 'group' | 'spread' = 'group';
+  /**
+   * How mirrors are kept: 'wal' streams the WAL (Greenplum 6, 7, Cloudberry; the default);
+   * 'filerep' replicates file blocks with change tracking and resynchronization (Greenplum 4, 5).
+   */
+  @property() replication: 'wal' | 'filerep' = 'wal';
   /** A standby coordinator on 'scdw' (on by default; `standby="false"` turns it off). */
   @property({
     converter: {
@@ -152,6 +158,7 @@ export class MppHaLab extends LitElement {
       hosts: hosts.length ? hosts : ['sdw1', 'sdw2'],
       segmentsPerHost: Math.max(1, Math.min(this.runtime === 'sim' ? 16 : 8, this.segmentsPerHost || 1)),
       mirroring: this.mirroring,
+      replication: this.replication,
       // 'compressed' runs Greenplum's timings 30× faster, so a failover takes seconds. On the
       // sim runtime the timings stay Greenplum's and virtual time runs faster instead.
       timeScale: this.speed === 'realistic' || this.runtime === 'sim' ? 1 : 30,
@@ -218,6 +225,7 @@ export class MppHaLab extends LitElement {
       if (o.hosts) this.hosts = o.hosts.join(',');
       if (o.segmentsPerHost) this.segmentsPerHost = o.segmentsPerHost;
       if (o.mirroring) this.mirroring = o.mirroring;
+      this.replication = o.replication ?? 'wal';
       this.standby = o.standby ?? false;
     }
     this._resumable = undefined;
@@ -249,6 +257,7 @@ export class MppHaLab extends LitElement {
   private _configure(d: LabConfigureDetail): void {
     this.hosts = d.hosts;
     this.mirroring = d.mirroring;
+    this.replication = d.replication ?? 'wal';
     this.segmentsPerHost = d.segmentsPerHost ?? 2;
     this.standby = d.standby ?? true;
     const done = (async () => {
@@ -322,7 +331,7 @@ export class MppHaLab extends LitElement {
             ${ENGINE_VERSION} ·
             ${
               s.state === 'ready'
-                ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'} · ${this.speed} time`
+                ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'}${opts.replication === 'filerep' && opts.mirroring !== 'none' ? ' (file replication, Greenplum 5)' : ''} · ${this.speed} time`
                 : this._resumable
                   ? 'waiting for your choice: resume or start fresh'
                   : s.state

@@ -11,6 +11,7 @@ export interface LabShape {
   hosts: string;
   mirroring: 'none' | 'group' | 'spread';
   segmentsPerHost?: number;
+  replication?: 'wal' | 'filerep';
 }
 
 export type StepAction = (

@@ -7,6 +7,7 @@ import { check, fails, historyHas, moneyConserved, readConfig } from './checks.t
 import type { Lesson } from './lesson-types.ts';
 import { HOST_FAILURE, RECOVERY, STANDBY } from './lessons-cluster.ts';
 import { DOUBLE_FAULT, MIRROR_FAILURE, PRIMARY_FAILOVER } from './lessons-segments.ts';
+import { FILE_REPLICATION } from './lessons-filerep.ts';
 
 export { describeAction, actionStyle } from './lesson-types.ts';
 export type { Lesson, LessonStep, StepAction } from './lesson-types.ts';
@@ -83,6 +84,7 @@ export const LESSONS: Lesson[] = [
   RECOVERY,
   STANDBY,
   DOUBLE_FAULT,
+  FILE_REPLICATION,
   NO_MIRRORS,
   CRASH_DEMO,
 ];

@@ -99,6 +99,8 @@ export class MppPlacement extends LitElement {
   @state() private _hosts = 'sdw1,sdw2,sdw3';
   @state() private _segments = 2;
   @state() private _mirroring: MirroringMode | 'custom' = 'spread';
+  /** How the mirrors are kept: WAL streaming, or Greenplum 5 file replication. */
+  @state() private _replication: 'wal' | 'filerep' = 'wal';
   /** Custom mirroring: the host the person chose for each content's mirror. */
   @state() private _mirrorHosts: Record<number, string> = {};
   @state() private _standby = true;
@@ -167,6 +169,7 @@ export class MppPlacement extends LitElement {
     emit(this, 'mpp-lab-configure', {
       hosts: b.hosts,
       mirroring: b.mirroring,
+      replication: this._replication,
       segmentsPerHost: b.segmentsPerHost,
       standby: b.standby,
       ...(b.mirrorFile ? { mirrorFile: b.mirrorFile } : {}),
@@ -219,6 +222,16 @@ export class MppPlacement extends LitElement {
             <option value="spread">spread</option>
             <option value="custom">custom (each mirror's host)</option>
             <option value="none">none</option>
+          </select></label
+        >
+        <label
+          >Replication<select
+            .value=${this._replication}
+            @change=${(e: Event) =>
+              (this._replication = (e.target as HTMLSelectElement).value as 'wal' | 'filerep')}
+          >
+            <option value="wal">WAL streaming (Greenplum 6, 7)</option>
+            <option value="filerep">file replication (Greenplum 4, 5)</option>
           </select></label
         >
         <label

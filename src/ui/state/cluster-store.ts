@@ -335,6 +335,9 @@ export class ClusterStore {
       this.proc.set(dbid, 'crashing');
     } else if (kind === 'recovery.start') {
       this.proc.set(dbid, 'recovering');
+    } else if (kind === 'instance.promoted' && this.proc.get(dbid) === 'recovering') {
+      // A file-replication mirror starts its instance (crash recovery) when promoted.
+      this.proc.set(dbid, 'up');
     } else if (kind === 'instance.up') {
       const was = this.proc.get(dbid);
       this.proc.set(dbid, 'up');

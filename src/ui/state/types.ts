@@ -73,7 +73,7 @@ export function roleLabel(role: string, content = 0): string {
 }
 
 export function modeLabel(mode: string): string {
-  return mode === 's' ? 'synced' : mode === 'n' ? 'not in sync' : mode;
+  return { s: 'synced', n: 'not in sync', c: 'change tracking', r: 'resynchronizing' }[mode] ?? mode;
 }
 
 export function statusLabel(status: string): string {

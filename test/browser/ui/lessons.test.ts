@@ -185,6 +185,39 @@ describe('the other lessons, followed to their end', () => {
     });
   }
 
+  it('file-replication: change tracking, resynchronization, failover in Greenplum 5 states', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab();
+    const details = async (dbid: number, shot: string, want: RegExp) => {
+      inShadow<HTMLButtonElement>(inShadow(el, 'mpp-topology'), `[data-dbid="${dbid}"]`)!.click();
+      await until(
+        () => want.test(text(inShadow(inShadow(el, 'mpp-instance-details'), '.filerep'))),
+        shot,
+        20_000,
+      );
+      const panel = inShadow(el, '[part="details"]')!;
+      panel.scrollIntoView();
+      await page.screenshot({ path: `__screenshots__/${shot}.png`, element: panel });
+    };
+    await follow(
+      el,
+      'file-replication',
+      async (step) => {
+        if (step === 0) {
+          const r = await el.store.cluster!.query(
+            'select replication_port from gp_segment_configuration where dbid = 2',
+          );
+          expect(r.rows).toEqual([[8000]]);
+          await details(6, 'filerep-mirror', /passive/);
+        }
+        if (step === 3) await details(2, 'filerep-change-tracking', /Change Tracking/);
+        if (step === 5) await details(6, 'filerep-failed-over', /Change Tracking/);
+      },
+      { rebuild: true },
+    );
+    expect(el.clusterOptions().replication).toBe('filerep');
+  });
+
   it('host-crash: group then spread on three hosts', async () => {
     await page.viewport(1280, 900);
     const el = await bootLab();
