@@ -285,3 +285,70 @@ describe('file replication: gprecoverseg', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[2000]]);
   });
 });
+
+describe('file replication: more failures', () => {
+  it('double fault: with the mirror down, a failed primary is not failed over; the history says so', async () => {
+    const c = await start(FILEREP);
+    await c.query('create table t (a int, b int) distributed by (a)');
+    await c.query('insert into t select i, i from generate_series(1, 100) i');
+    await c.faults.crash(6);
+    await probe(c);
+    expect(await pair(c, 0)).toBe('ppcu,mmsd');
+    await c.faults.crash(2);
+    await probe(c);
+    // Nothing to promote: the rows stay, FTS records the double fault.
+    expect(await pair(c, 0)).toBe('ppcu,mmsd');
+    expect((await historyWithDbid(c)).map(([, d]) => d)).toContain(
+      'FTS: double fault detected for content id 0',
+    );
+    // The primary comes back from its disk, its change tracking log with it.
+    await c.faults.restart(2);
+    await probe(c);
+    expect((await fileRep(c, 2)).mode).toBe('c');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+    expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
+    await resynchronized(c);
+  });
+
+  it('a host fails: its primaries fail over into Change Tracking, its mirrors are marked down', async () => {
+    const c = await start(FILEREP);
+    await c.query('create table t (a int, b int) distributed by (a)');
+    await c.query('insert into t select i, i from generate_series(1, 400) i');
+    await c.faults.crash('sdw1'); // primaries 2, 3 (contents 0, 1); mirrors 8, 9 (contents 2, 3)
+    await probe(c);
+    await probe(c);
+    expect(await pairs(c)).toEqual(['mpsd,pmcu', 'mpsd,pmcu', 'ppcu,mmsd', 'ppcu,mmsd']);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[400]]);
+    await c.query('insert into t select i, i from generate_series(401, 800) i');
+    expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
+    await resynchronized(c);
+    expect((await c.run('gprecoverseg -ar')).exitCode).toBe(0);
+    await resynchronized(c);
+    expect(await pairs(c)).toEqual(['ppsu,mmsu', 'ppsu,mmsu', 'ppsu,mmsu', 'ppsu,mmsu']);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[800]]);
+  });
+
+  it('gpaddmirrors on a mirrorless cluster: (m, d, r) rows, a full resynchronization each, then synchronized', async () => {
+    const c = await start({ ...FILEREP, mirroring: 'none' });
+    await c.query('create table t (a int, b int) distributed by (a)');
+    await c.query('insert into t select i, i from generate_series(1, 500) i');
+    // A mirrorless primary tracks nothing.
+    expect((await fileRep(c, 2)).changeTrackingBlocks).toBe(0);
+    const r = await c.run('gpaddmirrors -a');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('full resynchronization started');
+    await resynchronized(c);
+    const mirrors = await c.query(
+      "select dbid from gp_segment_configuration where role = 'm' and content >= 0 order by dbid",
+    );
+    expect(mirrors.rows.length).toBe(4);
+    // A mirror can take over with every row.
+    const primaryOf0 = (
+      await c.query("select dbid from gp_segment_configuration where content = 0 and role = 'p'")
+    ).rows[0]![0] as number;
+    await c.faults.crash(primaryOf0);
+    await probe(c);
+    expect((await pair(c, 0)).split(',').sort()).toEqual(['mpsd', 'pmcu'].sort());
+    expect((await c.query('select count(*) from t')).rows).toEqual([[500]]);
+  });
+});
