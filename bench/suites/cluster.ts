@@ -74,12 +74,13 @@ const clusterFixture = (
   hosts: string[],
   segmentsPerHost: number,
   mirroring: 'none' | 'group' = 'none',
+  replication: 'wal' | 'filerep' = 'wal',
 ): FixtureSpec => ({
   key,
   start: (name) =>
     startWorker<Comlink.Remote<ClusterBenchWorker>>(
       new Worker(new URL('./cluster.worker.ts', import.meta.url), { type: 'module' }),
-      (api) => api.open(name, hosts, segmentsPerHost, mirroring),
+      (api) => api.open(name, hosts, segmentsPerHost, mirroring, replication),
     ),
 });
 
@@ -263,6 +264,35 @@ registerSuite([
     prepare: async () => undefined,
     run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
   }),
+  // Greenplum 5 file replication on the same shape: commits (every sync waits for the mirror's),
+  // failover, and an incremental resynchronization after changing 1, 10 and 100% of a segment.
+  commitCase(
+    'mirroring',
+    clusterFixture('cluster-2x2-filerep-commits64', HOSTS_2, 2, 'group', 'filerep'),
+    `${commitsName(64)}, group mirrors, file replication`,
+    64,
+  ),
+  fixtureCase(clusterFixture('cluster-2x2-filerep-failover', HOSTS_2, 2, 'group', 'filerep'), {
+    suite: 'mirroring',
+    name: 'file replication: primary crash to first commit on the promoted mirror (ms)',
+    unit: 'ms',
+    runs: 1,
+    prepare: async () => undefined,
+    run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
+  }),
+  ...[1, 10, 100].map((pct) =>
+    fixtureCase(clusterFixture('cluster-2x1-filerep-recovery', HOSTS_2, 1, 'group', 'filerep'), {
+      suite: 'recovery',
+      name: `file replication: gprecoverseg -a (resynchronization) after changing ${pct}% of a segment (ms)`,
+      unit: 'ms',
+      runs: 1,
+      prepare: async () => undefined,
+      run: (f) =>
+        (
+          f.api as unknown as Comlink.Remote<{ recoveryCost(m: string, p: number): Promise<BenchSample> }>
+        ).recoveryCost('', pct),
+    }),
+  ),
   // Recovery cost (issue "Recovery"): time and bytes moved by each gprecoverseg mode after
   // changing 1%, 10% and 100% of a segment.
   ...(['', '--differential', '-F'] as const).flatMap((mode) =>

@@ -78,6 +78,7 @@ export function fileRepPrimaryHandlers(
       peerSuspects: suspects,
       now: ctx.clock.now(),
       pace: () => ctx.points.reach('filerep_resync', node.dbid),
+      planned: connected, // the plan is made and the primary is Resynchronizing
       progress: (done, total) =>
         ctx.emit({
           kind: 'recovery.progress',
@@ -87,7 +88,6 @@ export function fileRepPrimaryHandlers(
           type: full ? 'full' : 'incremental',
         }),
     });
-    connected(); // the plan is made and the primary is Resynchronizing
     const result = await r;
     fr.lastResync = { full, blocks: result.blocks, tracked: result.tracked, suspects: result.suspects };
     ctx.emit({ kind: 'filerep.synchronized', dbid: node.dbid, mirror: mirrorDbid, blocks: result.blocks });

@@ -316,6 +316,8 @@ export class FileRepPrimaryDisk implements Disk {
     options: {
       peerSuspects?: readonly TrackedFile[];
       progress?: (done: number, total: number) => void;
+      /** Called once the plan is made and the primary is Resynchronizing. */
+      planned?: () => void;
       /** Awaited after each file sent (a fault point holds a resynchronization there). */
       pace?: () => Promise<void>;
       now?: number;
@@ -361,6 +363,7 @@ export class FileRepPrimaryDisk implements Disk {
       suspects,
       startedAt: options.now ?? 0,
     };
+    options.planned?.();
     let done = 0;
     try {
       for (const e of plan) {
