@@ -17,6 +17,17 @@ afterEach(async () => {
   cluster = undefined;
 });
 
+/** A group-mirrored file-replication cluster on the inline runtime, FTS probing when asked. */
+async function start(): Promise<InlineCluster> {
+  return (cluster = (await createCluster({
+    runtime: 'inline',
+    mirroring: 'group',
+    replication: 'filerep',
+    timeScale: 200,
+    settings: { gp_fts_probe_interval: 3600 },
+  })) as InlineCluster);
+}
+
 function differing(a: Disk, b: Disk): string[] {
   const out: string[] = [];
   for (const f of new Set([...a.files(), ...b.files()].filter((x) => !isFileRepMeta(x))))
@@ -30,13 +41,7 @@ function differing(a: Disk, b: Disk): string[] {
 
 describe('file replication: cache vs disk', () => {
   it('a cached heap block differs on the mirror until a checkpoint; then every file is identical; failover keeps every row', async () => {
-    const c = (cluster = (await createCluster({
-      runtime: 'inline',
-      mirroring: 'group',
-      replication: 'filerep',
-      timeScale: 200,
-      settings: { gp_fts_probe_interval: 3600 },
-    })) as InlineCluster);
+    const c = await start();
     await c.query('create table t (a int, b text) distributed by (a)');
     await c.query('checkpoint');
     await c.query("insert into t select i, 'row ' || i from generate_series(1, 300) i");
@@ -67,13 +72,7 @@ describe('file replication: cache vs disk', () => {
   });
 
   it('append-optimized blocks are written at once, so they are on the mirror when the commit returns', async () => {
-    const c = (cluster = (await createCluster({
-      runtime: 'inline',
-      mirroring: 'group',
-      replication: 'filerep',
-      timeScale: 200,
-      settings: { gp_fts_probe_interval: 3600 },
-    })) as InlineCluster);
+    const c = await start();
     await c.query('create table ao (a int, b int) with (appendoptimized=true) distributed by (a)');
     await c.query('insert into ao select i, i from generate_series(1, 2000) i');
     const primary = c.nodes.get(2).fileRep!.disk;

@@ -335,7 +335,7 @@ function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
   node.up = true;
 }
 
-type Call = <K extends keyof InstanceApi>(
+export type Call = <K extends keyof InstanceApi>(
   to: number,
   method: K,
   args: Parameters<InstanceApi[K]>,

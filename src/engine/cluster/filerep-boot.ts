@@ -12,16 +12,9 @@ import { FileRepMirror } from '../filerep/mirror.ts';
 import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
 import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
-import type { BootContext } from './boot.ts';
-import type { InstanceApi, InstanceNode } from './nodes.ts';
+import type { BootContext, Call } from './boot.ts';
+import type { InstanceNode } from './nodes.ts';
 import { BLCKSZ } from '../storage/disk.ts';
-
-type Call = <K extends keyof InstanceApi>(
-  to: number,
-  method: K,
-  args: Parameters<InstanceApi[K]>,
-  timeoutMs?: number,
-) => Promise<Awaited<ReturnType<InstanceApi[K]>>>;
 
 type Handlers = Record<string, (...a: never[]) => Promise<unknown>>;
 

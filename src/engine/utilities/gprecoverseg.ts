@@ -182,27 +182,8 @@ export async function recover(
     if (moves.has(t.dbid) && primary?.hostname === t.hostname)
       log.warn(`Segment is being recovered to the same host as its primary (dbid ${t.dbid})`);
   }
-  log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
-  for (const t of targets) {
-    const node = host.nodes.get(t.dbid);
-    if (node.up) await host.crashNode(node);
-  }
   // The catalog first: targets down and not in sync, their live primaries not in sync.
-  log.info('Updating configuration for mirrors');
-  await updateCatalog(host, async (tx) => {
-    for (const t of targets) {
-      const { primary } = pairOf(qd.config, t.content);
-      await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: 'n' });
-      if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: 'n' });
-      await qd.catalog.addHistory(
-        tx,
-        t.dbid,
-        'gprecoverseg: segment config for resync: segment mode and status',
-        host.clock.now(),
-      );
-    }
-  });
-  for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
+  await stopAndMarkTargets(host, log, targets, moves, { target: 'n', primary: 'n' });
 
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const recovered: SegmentConfig[] = [];
@@ -282,6 +263,41 @@ export async function recover(
   await qd.fts?.requestScan();
   await qd.fts?.requestScan();
   return recovered;
+}
+
+/**
+ * gprecoverseg's first steps: the targets' processes stopped, then one catalog change making
+ * each target a mirror that is down (in `modes.target`) and its primary `modes.primary`, with
+ * the history row; a moved target's node goes to its new host.
+ */
+export async function stopAndMarkTargets(
+  host: UtilityHost,
+  log: UtilityLog,
+  targets: readonly SegmentConfig[],
+  moves: ReadonlyMap<number, Location>,
+  modes: { target: SegmentConfig['mode']; primary: SegmentConfig['mode'] },
+): Promise<void> {
+  const qd = host.coordinator();
+  log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
+  for (const t of targets) {
+    const node = host.nodes.get(t.dbid);
+    if (node.up) await host.crashNode(node);
+  }
+  log.info('Updating configuration for mirrors');
+  await updateCatalog(host, async (tx) => {
+    for (const t of targets) {
+      const { primary } = pairOf(qd.config, t.content);
+      await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: modes.target });
+      if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: modes.primary });
+      await qd.catalog.addHistory(
+        tx,
+        t.dbid,
+        'gprecoverseg: segment config for resync: segment mode and status',
+        host.clock.now(),
+      );
+    }
+  });
+  for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import { pairOf, updateCatalog, type UtilityHost, type UtilityLog } from './host.ts';
-import type { Location } from './gprecoverseg.ts';
+import { stopAndMarkTargets, type Location } from './gprecoverseg.ts';
 
 /** How long gprecoverseg waits for a primary to begin resynchronizing (a host it cannot reach). */
 const RESYNC_START_TIMEOUT_MS = 600_000;
@@ -30,26 +30,8 @@ export async function recoverFileRep(
   const coordinator = qd.config.find((c) => c.content === -1 && c.role === 'p')!;
   // A primary whose mirror just failed waits for FTS to move it to Change Tracking first.
   if (targets.some((t) => pairOf(qd.config, t.content).primary?.mode === 's')) await qd.fts?.requestScan();
-  log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
-  for (const t of targets) {
-    const node = host.nodes.get(t.dbid);
-    if (node.up) await host.crashNode(node);
-  }
-  log.info('Updating configuration for mirrors');
-  await updateCatalog(host, async (tx) => {
-    for (const t of targets) {
-      const { primary } = pairOf(qd.config, t.content);
-      await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: 'r' });
-      if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: 'c' });
-      await qd.catalog.addHistory(
-        tx,
-        t.dbid,
-        'gprecoverseg: segment config for resync: segment mode and status',
-        host.clock.now(),
-      );
-    }
-  });
-  for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
+  // (u, c, d, r): the primary tracks changes until its mirror is back and resynchronizing.
+  await stopAndMarkTargets(host, log, targets, moves, { target: 'r', primary: 'c' });
 
   const started: SegmentConfig[] = [];
   for (const t of targets) {
