@@ -63,6 +63,11 @@ export class ClusterStore {
   /** Why the running cluster differs from what was asked (a feature not available yet). */
   bootNotice = '';
   options: ClusterOptions = {};
+
+  /** The cluster mirrors by Greenplum 5 file replication. */
+  get fileRep(): boolean {
+    return this.options.replication === 'filerep';
+  }
   config: SegmentRow[] = [];
   history: HistoryRow[] = [];
   catalogError = '';
@@ -362,17 +367,23 @@ export class ClusterStore {
         break;
       case 'instance.promoted':
         this.announce(
-          `Mirror ${at(e.dbid)} was promoted: it is now the primary of its content, not in sync.`,
+          this.fileRep
+            ? `Mirror ${at(e.dbid)} was promoted: it started from its files and is now the primary of its content, in change tracking.`
+            : `Mirror ${at(e.dbid)} was promoted: it is now the primary of its content, not in sync.`,
         );
         break;
       case 'fts.mirror_down':
         this.announce(
-          `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`,
+          this.fileRep
+            ? `FTS marked the mirror of ${seg} down; its primary now tracks the blocks it changes (change tracking).`
+            : `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`,
         );
         break;
       case 'fts.mirror_up':
         this.announce(
-          `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`,
+          e['mode'] === 'r'
+            ? `The mirror of ${seg} is back: its primary is resynchronizing it.`
+            : `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`,
         );
         break;
       case 'fts.double_fault':

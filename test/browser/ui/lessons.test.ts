@@ -210,7 +210,11 @@ describe('the other lessons, followed to their end', () => {
           expect(r.rows).toEqual([[8000]]);
           await details(6, 'filerep-mirror', /passive/);
         }
-        if (step === 3) await details(2, 'filerep-change-tracking', /Change Tracking/);
+        if (step === 3) {
+          await details(2, 'filerep-change-tracking', /Change Tracking/);
+          window.scrollTo(0, 0);
+          await page.screenshot({ path: '__screenshots__/filerep-lab.png' });
+        }
         if (step === 5) await details(6, 'filerep-failed-over', /Change Tracking/);
       },
       { rebuild: true },
