@@ -10,6 +10,7 @@ import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
 import { isFileRepMeta } from '../../src/engine/filerep/block-set.ts';
 import { sameBytes, type Disk } from '../../src/engine/storage/disk.ts';
 import { relationFile } from '../../src/engine/storage/context.ts';
+import { waitFor } from '../support/wait.ts';
 
 let cluster: InlineCluster | undefined;
 afterEach(async () => {
@@ -61,14 +62,39 @@ describe('file replication: cache vs disk', () => {
         wal(primary.fileRep!.disk).some((f) => b.startsWith(f)),
       ),
     ).toEqual([]);
+    // The instance details' block map says the same: the table's pages are cached only.
+    const states = async () =>
+      ((await c.instanceStatus(2)).fileRep!.blocks ?? []).filter((b) => b.file === file).map((b) => b.state);
+    expect(await states()).toContain('cached');
     await c.query('checkpoint');
+    expect(new Set(await states())).toEqual(new Set(['replicated']));
     expect(sameBytes(mirror.fileRepMirror!.disk.read(file, 0)!, inst.pool.peek(file, 0)!)).toBe(true);
     expect(differing(primary.fileRep!.disk, mirror.fileRepMirror!.disk)).toEqual([]);
+    // The mirror away: what is written now is tracked, not replicated.
+    await c.faults.crash(6);
+    await c.query('select gp_request_fts_probe_scan()');
+    await c.query("insert into t select i, 'tracked ' || i from generate_series(1001, 1300) i");
+    await c.query('checkpoint');
+    expect(await states()).toContain('tracked');
+    expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
+    // Resynchronized, and FTS has recorded it (a failover needs the catalog to say s).
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        const r = await c.query(
+          "select count(*) from gp_segment_configuration where content = 0 and mode = 's'",
+        );
+        return (await c.instanceStatus(2)).fileRep!.mode === 's' && Number(r.rows[0]![0]) === 2;
+      },
+      10_000,
+      'resynchronized',
+    );
+    expect(new Set(await states())).toEqual(new Set(['replicated']));
     // More rows, cached only; the primary fails; the promoted mirror applies the log.
     await c.query("insert into t select i, 'late ' || i from generate_series(301, 600) i");
     await c.faults.crash(2);
     await c.query('select gp_request_fts_probe_scan()');
-    expect((await c.query('select count(*) from t')).rows).toEqual([[600]]);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[900]]);
   });
 
   it('append-optimized blocks are written at once, so they are on the mirror when the commit returns', async () => {

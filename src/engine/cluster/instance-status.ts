@@ -6,7 +6,9 @@
 import { formatLsn } from '../wal/lsn.ts';
 import type { InstanceStatus } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
-import { mirrorFileRepStatus, primaryFileRepStatus } from './filerep-boot.ts';
+import { mirrorFileRepStatus, primaryFileRepStatus, type FileRepPrimary } from './filerep-boot.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { FileRepBlock } from '../filerep/protocol.ts';
 
 export function instanceStatus(n: InstanceNode): InstanceStatus {
   const inst = n.up ? n.inst : undefined;
@@ -38,8 +40,40 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       hits: inst.pool.stats.hits,
       reads: inst.pool.stats.reads,
     },
-    ...(n.fileRep ? { fileRep: primaryFileRepStatus(n.fileRep) } : {}),
+    ...(n.fileRep
+      ? { fileRep: { ...primaryFileRepStatus(n.fileRep), blocks: blockMap(n.fileRep, inst) } }
+      : {}),
   };
+}
+
+/** How many relation blocks the instance details map at most. */
+export const BLOCK_MAP_LIMIT = 256;
+
+/** The primary's relation blocks against its mirror: cached only, tracked, or replicated. */
+function blockMap(fr: FileRepPrimary, inst: Instance): FileRepBlock[] {
+  const frames = inst.pool.dirtyFrames();
+  const dirty = new Set(frames.map((f) => `${f.file}#${f.block}`));
+  const tracked = new Map(fr.disk.tracker.files().map((e) => [e.file, e]));
+  const out: FileRepBlock[] = [];
+  // A new relation's blocks may all be in the cache still: no file on disk yet.
+  const files = new Set([
+    ...fr.disk.files('base/'),
+    ...frames.map((f) => f.file).filter((f) => f.startsWith('base/')),
+  ]);
+  for (const file of [...files].sort()) {
+    const t = tracked.get(file);
+    const blocks = new Set(t?.blocks);
+    for (let block = 0; block < inst.pool.nblocks(file); block++) {
+      if (out.length >= BLOCK_MAP_LIMIT) return out;
+      const state = dirty.has(`${file}#${block}`)
+        ? 'cached'
+        : t?.whole || blocks.has(block)
+          ? 'tracked'
+          : 'replicated';
+      out.push({ file, block, state });
+    }
+  }
+  return out;
 }
 
 /** An instance whose process is not running: nothing of its memory is left to show. */

@@ -12,6 +12,17 @@ export interface ResyncResult {
   suspects: number;
 }
 
+/**
+ * A relation block as the primary sees it against its mirror: changed in its cache only (the
+ * mirror has the older on-disk image), changed while the mirror was away (in the change
+ * tracking log), or written and replicated.
+ */
+export interface FileRepBlock {
+  file: string;
+  block: number;
+  state: 'cached' | 'tracked' | 'replicated';
+}
+
 /** What gpstate and the lab read of a segment in file replication. */
 export interface FileRepStatus {
   role: 'primary' | 'mirror';
@@ -28,6 +39,8 @@ export interface FileRepStatus {
   lastResync?: ResyncResult;
   /** On a mirror: blocks applied since it started. */
   blocksApplied?: number;
+  /** On a primary (instance details only): its relation blocks, the first `BLOCK_MAP_LIMIT`. */
+  blocks?: FileRepBlock[];
 }
 
 export interface FileRepApi {

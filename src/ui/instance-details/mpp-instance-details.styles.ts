@@ -21,6 +21,31 @@ export const styles = [
       white-space: normal;
       word-break: break-all;
     }
+    .blockmap {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 2px;
+      margin-bottom: 0.3rem;
+    }
+    .blk {
+      display: inline-block;
+      width: 0.6rem;
+      height: 0.6rem;
+      border-radius: 2px;
+      vertical-align: middle;
+    }
+    .blk.cached {
+      background: var(--mpp-warn, #e0a030);
+    }
+    .blk.tracked {
+      background: var(--mpp-down, #d05050);
+    }
+    .blk.replicated {
+      background: var(--mpp-ok, #40b070);
+    }
+    .legend {
+      font-size: 0.8em;
+    }
     /* Prose, not identifiers: wrap between words. */
     .kv.inside td,
     .kv.filerep td {

@@ -280,6 +280,14 @@ export class MppInstanceDetails extends LitElement {
             : nothing
         }
         ${
+          f.blocks?.length
+            ? html`<tr>
+                <th>blocks vs the mirror</th>
+                <td>${this.renderBlockMap(f.blocks)}</td>
+              </tr>`
+            : nothing
+        }
+        ${
           f.lastResync
             ? html`<tr>
                 <th>last resync</th>
@@ -291,6 +299,23 @@ export class MppInstanceDetails extends LitElement {
             : nothing
         }
       </table>`;
+  }
+
+  /** One square per relation block: cached only, tracked, or replicated (as the mirror has it). */
+  private renderBlockMap(blocks: NonNullable<NonNullable<InstanceStatus['fileRep']>['blocks']>) {
+    const count = (s: string) => blocks.filter((b) => b.state === s).length;
+    return html`<div
+        class="blockmap"
+        role="img"
+        aria-label=${`${count('cached')} blocks cached only, ${count('tracked')} tracked, ${count('replicated')} replicated`}
+      >
+        ${blocks.map((b) => html`<span class="blk ${b.state}" title=${`${b.file} block ${b.block}: ${b.state}`}></span>`)}
+      </div>
+      <div class="legend">
+        <span class="blk cached"></span> ${count('cached')} changed in the cache only (the mirror has the
+        older image) <span class="blk tracked"></span> ${count('tracked')} in the change tracking log
+        <span class="blk replicated"></span> ${count('replicated')} on the mirror too
+      </div>`;
   }
 
   /** The pair's walsender, as gp_stat_replication shows it at the last catalog refresh. */
