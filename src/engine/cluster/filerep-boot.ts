@@ -57,6 +57,7 @@ export function fileRepPrimaryHandlers(
   });
   let running: Promise<ResyncResult> | undefined;
   const timeout = Math.max(50, 60_000 / ctx.timeScale);
+  const pingTimeout = Math.max(10, ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale) / 2);
   const resync = async (mirrorDbid: number, full: boolean, connected: () => void): Promise<ResyncResult> => {
     const { token, suspects, empty } = await call(mirrorDbid, 'filerepConnect', [], timeout);
     // A mirror that never got its first copy (gpaddmirrors that failed) gets every file.
@@ -64,7 +65,8 @@ export function fileRepPrimaryHandlers(
     const peer: FileRepPeer = {
       apply: (ops: FileOp[]) => call(mirrorDbid, 'filerepApply', [token, ops], timeout),
       sync: () => call(mirrorDbid, 'filerepSync', [token], timeout),
-      ping: () => call(mirrorDbid, 'filerepPing', [token], timeout),
+      // An FTS probe waits for this answer: it must come well within the probe's timeout.
+      ping: () => call(mirrorDbid, 'filerepPing', [token], pingTimeout),
     };
     ctx.emit({ kind: 'filerep.resync', dbid: node.dbid, mirror: mirrorDbid, full });
     const r = disk.resynchronize(peer, full, {
@@ -205,6 +207,7 @@ export function serveFileRepMirror(
           throw e;
         }
         becomePrimary(inst, fr);
+        node.fileRepMirror = undefined; // no longer a passive mirror
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
         return { isRoleMirror: false };
       })()),

@@ -88,6 +88,12 @@ export class FileRepPrimaryDisk implements Disk {
   /** Sync rounds run one at a time; callers arriving meanwhile share the next (group sync). */
   private round: Promise<void> | undefined;
   private nextRound: Promise<void> | undefined;
+  /**
+   * The connection to the mirror in use: a new one begins with each resynchronization and ends
+   * with Change Tracking. Late answers of an earlier one (a sync that timed out after the pair
+   * was reconnected) change nothing.
+   */
+  private session = 0;
 
   /**
    * `seed`: blocks to track from the start (a promoted mirror's window). What earlier
@@ -187,14 +193,15 @@ export class FileRepPrimaryDisk implements Disk {
       this.flushQueue();
       const upTo = this.seq;
       const peer = this.peer;
+      const session = this.session;
       try {
         await this.sending;
-        if ((this.mode as FileRepMode) !== 'c' && !this.fault) {
+        if (session === this.session && (this.mode as FileRepMode) !== 'c' && !this.fault) {
           await peer.sync();
-          this.acknowledged(upTo);
+          if (session === this.session) this.acknowledged(upTo);
         }
       } catch (e) {
-        this.mirrorLost(e);
+        if (session === this.session) this.mirrorLost(e);
       }
     }
     // I/O waits out a fault until FTS decides; what it wrote is in the change tracking log.
@@ -241,13 +248,17 @@ export class FileRepPrimaryDisk implements Disk {
       if (o.op === 'write' || o.op === 'truncate' || o.op === 'unlink')
         this.unacked.push({ seq: ++this.seq, file: o.file, block: o.op === 'write' ? o.block : undefined });
     const peer = this.peer;
+    const session = this.session;
     this.sending = this.sending.then(() =>
-      this.mode === 'c' || this.fault
-        ? this.track(batch)
-        : peer.apply(batch).catch((e: unknown) => {
-            this.track(batch);
-            this.mirrorLost(e);
-          }),
+      session !== this.session
+        ? undefined // that connection is gone; what it carried was tracked when it ended
+        : this.mode === 'c' || this.fault
+          ? this.track(batch)
+          : peer.apply(batch).catch((e: unknown) => {
+              if (session !== this.session) return;
+              this.track(batch);
+              this.mirrorLost(e);
+            }),
     );
   }
 
@@ -275,13 +286,18 @@ export class FileRepPrimaryDisk implements Disk {
     this.mode = 'c';
     this.peer = undefined;
     this.resync = undefined;
+    this.session++;
+    this.sending = Promise.resolve();
   }
 
   /** Checks the mirror still answers (as the sender's connection would tell): else a fault. */
   async heartbeat(): Promise<void> {
     const peer = this.peer;
+    const session = this.session;
     if (this.mode === 'c' || this.fault || !peer?.ping) return;
-    await peer.ping().catch((e: unknown) => this.mirrorLost(e));
+    await peer.ping().catch((e: unknown) => {
+      if (session === this.session) this.mirrorLost(e);
+    });
   }
 
   /**
@@ -295,9 +311,13 @@ export class FileRepPrimaryDisk implements Disk {
     this.fault = { reason: 'restarted', cleared, clear };
   }
 
-  /** FTS marked the mirror down: Change Tracking, and I/O held by a fault goes on. */
+  /**
+   * FTS marked the mirror down: Change Tracking, and I/O held by a fault goes on. Only a
+   * primary waiting for that decision takes it (a late or repeated one does not end a
+   * resynchronization that began since).
+   */
   startChangeTracking(): void {
-    if (this.mode !== 'c' && !this.fault) this.mirrorLost('the mirror was marked down');
+    if (!this.fault) return;
     this.enterChangeTracking();
     const f = this.fault;
     this.fault = undefined;
@@ -333,23 +353,31 @@ export class FileRepPrimaryDisk implements Disk {
       for (const s of this.unacked.splice(0)) this.tracker.record(s.file, s.block);
       this.enterChangeTracking();
     }
+    // A full resynchronization that did not finish is full again (the mirror may hold files
+    // the primary no longer has): the log says so.
+    full ||= this.tracker.files().some((e) => e.file === FULL_RESYNC);
     const tracked = this.tracker.size;
     if (full) {
+      this.tracker.record(FULL_RESYNC);
       for (const f of this.local.files()) if (!isFileRepMeta(f)) this.tracker.record(f);
     } else this.tracker.merge(options.peerSuspects ?? []);
     this.tracker.save(this.local, CHANGE_TRACKING_FILE);
     await this.local.sync();
     if (this.fault) throw new Error('the primary waits for FTS to mark its mirror down');
-    // From here on, synchronously: changes made meanwhile are in the plan.
+    // From here on, synchronously: changes made meanwhile are in the plan, and in the log with
+    // the next local sync (with the changes themselves).
+    if (this.tracker.dirty) this.tracker.save(this.local, CHANGE_TRACKING_FILE);
     const plan = full
       ? this.local
           .files()
           .filter((f) => !isFileRepMeta(f))
           .map((file): TrackedFile => ({ file, blocks: [], whole: true }))
-      : this.tracker.files();
+      : this.tracker.files().filter((e) => e.file !== FULL_RESYNC);
     const suspects = full ? 0 : Math.max(0, this.tracker.size - tracked);
     const total = plan.reduce((n, e) => n + (e.whole ? this.local.nblocks(e.file) : e.blocks.length), 0);
     this.peer = peer;
+    this.session++;
+    this.sending = Promise.resolve();
     this.tracking = true;
     this.fault = undefined;
     this.unacked = [];
@@ -389,19 +417,25 @@ export class FileRepPrimaryDisk implements Disk {
       if (this.fault || (this.mode as FileRepMode) !== 'r') throw mirrorGone();
     } catch (e) {
       // Back to Change Tracking with every planned block still to send.
+      if (full) this.tracker.record(FULL_RESYNC);
       this.tracker.merge(plan);
       this.mirrorLost(e);
       throw e;
     }
+    // Everything planned is on the mirror, durably: the log and the window can go. The next
+    // round is an ordinary one (what is still in flight goes to the in-flight list with it).
     this.tracker.clear();
-    for (const f of [CHANGE_TRACKING_FILE, INFLIGHT_FILE, MIRROR_WINDOW_FILE])
+    for (const f of [CHANGE_TRACKING_FILE, MIRROR_WINDOW_FILE])
       if (this.local.nblocks(f)) this.local.unlink(f);
-    await this.local.sync();
     this.mode = 's';
     this.resync = undefined;
+    await this.sync();
     return { blocks: done, bytes: done * BLCKSZ, tracked, suspects };
   }
 }
+
+/** The change tracking log's mark of a full resynchronization under way. */
+const FULL_RESYNC = '*';
 
 function mirrorGone(): Error {
   return new Error('the mirror stopped answering during resynchronization');

@@ -5,7 +5,13 @@
  * resynchronization must treat them as changed.
  */
 import type { Disk } from '../storage/disk.ts';
-import { BlockSet, INFLIGHT_FILE, isFileRepMeta, MIRROR_WINDOW_FILE } from './block-set.ts';
+import {
+  BlockSet,
+  CHANGE_TRACKING_FILE,
+  INFLIGHT_FILE,
+  isFileRepMeta,
+  MIRROR_WINDOW_FILE,
+} from './block-set.ts';
 import type { FileOp, FileRepPeer } from './filerep.ts';
 
 export class FileRepMirror implements FileRepPeer {
@@ -20,7 +26,10 @@ export class FileRepMirror implements FileRepPeer {
 
   constructor(disk: Disk) {
     this.disk = disk;
-    this.inherited = BlockSet.load(disk, MIRROR_WINDOW_FILE).merge(BlockSet.load(disk, INFLIGHT_FILE));
+    // A former primary's change tracking log names blocks it changed that its partner may not have.
+    this.inherited = BlockSet.load(disk, MIRROR_WINDOW_FILE)
+      .merge(BlockSet.load(disk, INFLIGHT_FILE))
+      .merge(BlockSet.load(disk, CHANGE_TRACKING_FILE));
   }
 
   async apply(ops: FileOp[]): Promise<void> {
