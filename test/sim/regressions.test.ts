@@ -143,4 +143,44 @@ describe('explorer regressions: file replication', () => {
       ],
       'filerep',
     ));
+
+  it('the copy check compares a pair only if FTS did not promote its mirror while the primary wrote its buffers', () =>
+    replay(
+      2973,
+      [
+        { op: 'delay', dbid: 2, ms: 1624 },
+        { op: 'delay', dbid: 7, ms: 324 },
+        { op: 'slowDisk', dbid: 11, ms: 172 },
+        { op: 'coordinatorFailover' },
+        { op: 'partition', a: ['scdw'], b: ['cdw', 'sdw1', 'sdw2', 'sdw3'] },
+        { op: 'transfers', n: 2, salt: 181129851 },
+        { op: 'slowDisk', dbid: 10, ms: 139 },
+        { op: 'wait', ms: 90000 },
+        { op: 'heal' },
+      ],
+      'filerep',
+    ));
+
+  it('a primary cut off from the coordinator keeps replicating to a mirror FTS could not promote yet', () =>
+    replay(
+      2088,
+      [
+        { op: 'addMirrors', spread: true },
+        { op: 'restart', target: 'sdw1' },
+        { op: 'ddl', id: 1 },
+        { op: 'ddl', id: 2 },
+        { op: 'slowDisk', dbid: 7, ms: 496 },
+        { op: 'crash', target: 5 },
+        { op: 'appends', n: 1, salt: 441782720 },
+        { op: 'recoverseg', flags: '' },
+        { op: 'partition', a: ['cdw'], b: ['sdw1', 'sdw2', 'scdw'] },
+        { op: 'ddl', id: 3 },
+        { op: 'appends', n: 3, salt: 706610681 },
+        { op: 'initStandby' },
+        { op: 'transfers', n: 4, salt: 550964114 },
+        { op: 'heal' },
+        { op: 'restart', target: 5 },
+      ],
+      'filerep',
+    ));
 });

@@ -203,6 +203,9 @@ async function differingFileRepBlocks(
       ]);
     if (!(await beforeDeadline(fr.disk.heartbeat())) || !fileRepInSync(primary)) return undefined;
     if (!(await beforeDeadline(p.checkpoint()))) return undefined;
+    // Still the same pair after the waits (FTS may have promoted the mirror meanwhile).
+    const samePair = mirror.fileRepMirror === m && mirror.up && primary.up && primary.fileRep === fr;
+    if (!samePair) return undefined;
     if (fr.disk.inFlight === 0 && p.pool.usage().dirty === 0 && fileRepInSync(primary)) {
       const data = (d: Disk): BlockSource => ({
         files: (x) => d.files(x).filter((f) => !isFileRepMeta(f)),
