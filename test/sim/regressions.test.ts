@@ -183,4 +183,20 @@ describe('explorer regressions: file replication', () => {
       ],
       'filerep',
     ));
+
+  it('the copy check leaves out a pair whose mirror is being promoted (its instance writes those files)', () =>
+    replay(
+      3082,
+      [
+        { op: 'coordinatorFailover' },
+        { op: 'slowDisk', dbid: 9, ms: 445 },
+        { op: 'restart', target: 7 },
+        { op: 'appends', n: 5, salt: 758806282 },
+        { op: 'ddl', id: 1 },
+        { op: 'appends', n: 2, salt: 461540575 },
+        { op: 'partition', a: ['scdw'], b: ['cdw', 'sdw1', 'sdw2', 'sdw3'] },
+        { op: 'heal' },
+      ],
+      'filerep',
+    ));
 });

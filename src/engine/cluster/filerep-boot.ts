@@ -194,6 +194,7 @@ export function serveFileRepMirror(
     }),
     promote: () =>
       (promoting ??= (async () => {
+        mirror.promoting = true;
         const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { promoted: mirror }) };
         let inst: Instance;
         try {

@@ -160,7 +160,7 @@ function acksCommits(c: InlineCluster, n: InstanceNode): boolean {
     if (d.faulted) return false;
     // Synchronized or resynchronizing: a commit needs its mirror, still a passive mirror.
     const peer = c.nodes.mirrorOf(n);
-    return d.mode === 'c' || (!!peer?.up && !!peer.fileRepMirror);
+    return d.mode === 'c' || (!!peer?.up && !!peer.fileRepMirror && !peer.fileRepMirror.promoting);
   }
   if (!n.repl || !n.repl.syncRepOn) return true;
   const peer = c.nodes.mirrorOf(n);
@@ -204,7 +204,8 @@ async function differingFileRepBlocks(
     if (!(await beforeDeadline(fr.disk.heartbeat())) || !fileRepInSync(primary)) return undefined;
     if (!(await beforeDeadline(p.checkpoint()))) return undefined;
     // Still the same pair after the waits (FTS may have promoted the mirror meanwhile).
-    const samePair = mirror.fileRepMirror === m && mirror.up && primary.up && primary.fileRep === fr;
+    const samePair =
+      mirror.fileRepMirror === m && !m.promoting && mirror.up && primary.up && primary.fileRep === fr;
     if (!samePair) return undefined;
     if (fr.disk.inFlight === 0 && p.pool.usage().dirty === 0 && fileRepInSync(primary)) {
       const data = (d: Disk): BlockSource => ({

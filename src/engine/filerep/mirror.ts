@@ -18,6 +18,8 @@ export class FileRepMirror implements FileRepPeer {
   readonly disk: Disk;
   /** Blocks applied since the mirror started (for the lab and tests). */
   blocksApplied = 0;
+  /** Being promoted: an instance now starts on these files; the primary's blocks are refused. */
+  promoting = false;
   /** Applied since the last sync acknowledgement, and in the round before it. */
   private current = new BlockSet();
   private previous = new BlockSet();
