@@ -56,7 +56,9 @@ export function fileRepPrimaryHandlers(
     fileRep: { mode: disk.mode, faulted: disk.faulted },
   });
   let running: Promise<ResyncResult> | undefined;
-  const timeout = Math.max(50, 60_000 / ctx.timeScale);
+  // The sender gives a mirror that stops answering gp_segment_connect_timeout (a mirror that is
+  // gone is known at once: its connection closes). A slow disk under load is not a failure.
+  const timeout = Math.max(50, ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale));
   const pingTimeout = Math.max(10, ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale) / 2);
   const resync = async (mirrorDbid: number, full: boolean, connected: () => void): Promise<ResyncResult> => {
     const { token, suspects, empty } = await call(mirrorDbid, 'filerepConnect', [], timeout);
