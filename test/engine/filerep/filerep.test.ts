@@ -190,4 +190,53 @@ describe('file replication (Greenplum 5)', () => {
     expect(disk.tracker.size).toBeGreaterThan(0);
     expect(await rows(inst)).toEqual(['held']);
   });
+
+  it('a late FTS decision does not end a resynchronization that began since', async () => {
+    const local = new MemoryDisk();
+    const peer = new FlakyPeer(new FileRepMirror(new MemoryDisk()));
+    const disk = new FileRepPrimaryDisk(local, undefined, { waitForFts: true });
+    const clock = new ManualClock();
+    await Instance.initdb(disk, { systemIdentifier: 'filerep', time: clock.now() });
+    const inst = await Instance.start({ disk, clock, trace: noTrace });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const started = new Promise<void>((r) => (planned = r));
+    const resync = disk.resynchronize(peer, false, { pace: () => held, planned });
+    await started;
+    expect(disk.mode).toBe('r');
+    disk.startChangeTracking(); // FTS's answer to an earlier probe, arriving late
+    expect(disk.mode).toBe('r');
+    release();
+    await resync;
+    expect(disk.mode).toBe('s');
+    await inst.checkpoint();
+    expect(differing(local, peer.inner.disk)).toEqual([]);
+  });
+
+  it('a full resynchronization that did not finish is full again: the next one empties the mirror first', async () => {
+    const { inst, disk } = await primaryWithMirror();
+    await insert(inst, ['a', 'b']);
+    await inst.checkpoint();
+    // A new mirror's disk holds a file the primary does not have (a former life).
+    const stale = new MemoryDisk();
+    stale.write('base/99999', 0, new Uint8Array(8192));
+    const target = new FlakyPeer(new FileRepMirror(stale));
+    target.up = false; // it fails before anything arrives
+    await expect(disk.resynchronize(target, true)).rejects.toThrow();
+    expect(disk.mode).toBe('c');
+    target.up = true;
+    await disk.resynchronize(target, false); // asked for incremental: the log says full
+    expect(stale.nblocks('base/99999')).toBe(0);
+    expect(differing(disk, stale)).toEqual([]);
+  });
+
+  it('a former primary rejoining as a mirror reports the blocks its change tracking log names', async () => {
+    const disk = new MemoryDisk();
+    const primary = new FileRepPrimaryDisk(disk, undefined); // no mirror: change tracking
+    primary.write('base/16384', 3, new Uint8Array(8192));
+    await primary.sync();
+    const asMirror = new FileRepMirror(disk);
+    expect(asMirror.suspects().files()).toEqual([{ file: 'base/16384', blocks: [3], whole: false }]);
+  });
 });
