@@ -3,6 +3,7 @@
  * linked by MessageChannels. This module holds the `inline` runtime (every instance in the
  * calling thread) and the public objects: Cluster, Session, Faults.
  */
+import { fullResync } from './filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
@@ -114,7 +115,7 @@ export class InlineCluster implements Cluster {
       if (this.boot.fileRep) {
         // gpinitsystem's mirror: a full resynchronization from its primary, before anyone connects.
         await bootNode(this.boot, node, false);
-        await primary.handlers.filerepResync!(node.dbid as never, true as never, true as never);
+        await fullResync(primary, node.dbid, true);
         continue;
       }
       if (node.disk.files('global/').length === 0) await baseBackup(localSource(primary.inst!), node.disk);
@@ -302,7 +303,7 @@ export class InlineCluster implements Cluster {
         if (this.boot.fileRep) {
           // A passive mirror, filled by a full resynchronization in the background.
           await bootNode(this.boot, node, false);
-          await primary.handlers.filerepResync!(node.dbid as never, true as never, false as never);
+          await fullResync(primary, node.dbid, false);
           return;
         }
         await baseBackup(localSource(primary.inst!), node.disk);

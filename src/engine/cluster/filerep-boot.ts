@@ -10,7 +10,7 @@ import type { Disk } from '../storage/disk.ts';
 import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../filerep/filerep.ts';
 import { FileRepMirror } from '../filerep/mirror.ts';
 import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
-import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
+import type { FileRepApi, FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext, Call } from './boot.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -217,4 +217,15 @@ export function serveFileRepMirror(
   } as unknown as InstanceNode['handlers'];
   node.fileRepMirror = mirror;
   node.up = true;
+}
+
+/**
+ * gpinitsystem's or gpaddmirrors' first copy: `primary` (a running file-replication primary, in
+ * this process) resynchronizes its new mirror in full; with `wait`, until Synchronized.
+ */
+export async function fullResync(primary: InstanceNode, mirrorDbid: number, wait: boolean): Promise<void> {
+  const resync = primary.handlers.filerepResync as FileRepApi['filerepResync'] | undefined;
+  if (!resync)
+    throw sqlError('object_not_in_prerequisite_state', `dbid ${primary.dbid} is not running as a primary`);
+  await resync(mirrorDbid, true, wait);
 }

@@ -5,6 +5,7 @@
  * orchestrator hands out, and the orchestrator only over its upcall port. The engine part of a
  * worker: src/workers wires it to a Worker and an IndexedDB disk.
  */
+import { fullResync } from './filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance } from '../instance/instance.ts';
 import type { TraceEvent } from '../runtime/clock.ts';
@@ -170,10 +171,7 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async fileRepSync(mirror: number, wait: boolean): Promise<void> {
-    const resync = this.mustHaveNode().handlers.filerepResync;
-    if (!resync)
-      throw sqlError('object_not_in_prerequisite_state', `dbid ${this.spec?.dbid} is not a primary`);
-    await resync(mirror as never, true as never, wait as never);
+    await fullResync(this.mustHaveNode(), mirror, wait);
   }
 
   async attachMirror(): Promise<void> {
