@@ -82,11 +82,17 @@ export function fileRepPrimaryHandlers(
           dbid: mirrorDbid,
           done,
           total,
-          type: full ? 'full' : 'incremental',
+          type: disk.resync?.full ? 'full' : 'incremental',
         }),
     });
     const result = await r;
-    fr.lastResync = { full, blocks: result.blocks, tracked: result.tracked, suspects: result.suspects };
+    // (The log may have turned an incremental request into a full one: an unfinished full one.)
+    fr.lastResync = {
+      full: result.full,
+      blocks: result.blocks,
+      tracked: result.tracked,
+      suspects: result.suspects,
+    };
     ctx.emit({ kind: 'filerep.synchronized', dbid: node.dbid, mirror: mirrorDbid, blocks: result.blocks });
     return fr.lastResync;
   };

@@ -342,7 +342,7 @@ export class FileRepPrimaryDisk implements Disk {
       pace?: () => Promise<void>;
       now?: number;
     } = {},
-  ): Promise<{ blocks: number; bytes: number; tracked: number; suspects: number }> {
+  ): Promise<{ full: boolean; blocks: number; bytes: number; tracked: number; suspects: number }> {
     // What is to be sent stays in the change tracking log, on disk, until the mirror has all of
     // it: a primary that fails half-way resends it (a full resync names every file).
     if (this.fault) throw new Error('the primary waits for FTS to mark its mirror down');
@@ -430,7 +430,7 @@ export class FileRepPrimaryDisk implements Disk {
     this.mode = 's';
     this.resync = undefined;
     await this.sync();
-    return { blocks: done, bytes: done * BLCKSZ, tracked, suspects };
+    return { full, blocks: done, bytes: done * BLCKSZ, tracked, suspects };
   }
 }
 

@@ -226,7 +226,8 @@ describe('file replication (Greenplum 5)', () => {
     await expect(disk.resynchronize(target, true)).rejects.toThrow();
     expect(disk.mode).toBe('c');
     target.up = true;
-    await disk.resynchronize(target, false); // asked for incremental: the log says full
+    const again = await disk.resynchronize(target, false); // asked for incremental: the log says full
+    expect(again.full).toBe(true);
     expect(stale.nblocks('base/99999')).toBe(0);
     expect(differing(disk, stale)).toEqual([]);
   });
