@@ -182,6 +182,19 @@ export class IdbDisk implements Disk {
     return run;
   }
 
+  /**
+   * The disk I/O check fails as a sync would on this disk now: closed (the browser dropped the
+   * connection, or the database is being deleted) or full. It makes no IndexedDB round trip:
+   * the browser commits every database of a page one after another, so a probe record would
+   * wait behind the bulk load of another instance, and a busy queue is not a failed disk.
+   */
+  async checkIO(): Promise<void> {
+    if (this.closedReason !== undefined)
+      throw new DiskError('io_error', `could not fsync file: ${this.closedReason}`);
+    if (this.quotaBytes !== undefined && (this.durableCount + 1) * BLCKSZ > this.quotaBytes)
+      throw new DiskError('disk_full', 'could not write to file: No space left on device');
+  }
+
   /** Total bytes held durably (for the lab's disk view and quota checks). */
   durableBytes(): number {
     return this.durableCount * BLCKSZ;
@@ -233,11 +246,19 @@ export class IdbDisk implements Disk {
       // The request promises reject too when the transaction aborts; tx.done carries the cause.
       const settle = (r: Promise<unknown>) => void r.catch(() => undefined);
       try {
+        // Requests are issued a slice at a time, each slice once the previous one's last request
+        // succeeded (the transaction is still active then): a sync of thousands of blocks never
+        // holds the thread for the whole batch, so probes and replication messages run between.
+        let issued = 0;
         for (const { file, truncateTo, puts } of batch) {
           if (truncateTo !== undefined)
             settle(tx.store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity])));
-          // The cache's arrays own their whole buffer (made in write or open): .buffer is one block.
-          for (const [block, data] of puts) settle(tx.store.put(data.buffer as ArrayBuffer, [file, block]));
+          for (const [block, data] of puts) {
+            // The cache's arrays own their whole buffer (made in write or open): .buffer is one block.
+            const put = tx.store.put(data.buffer as ArrayBuffer, [file, block]);
+            settle(put);
+            if (++issued % REQUESTS_PER_SLICE === 0) await put;
+          }
         }
       } catch (e) {
         // A request that throws (quota, bad key) must not let the requests before it commit.
@@ -320,6 +341,9 @@ export class IdbDisk implements Disk {
     return p;
   }
 }
+
+/** Requests a sync issues before it lets the thread go (until the last one of them succeeds). */
+const REQUESTS_PER_SLICE = 64;
 
 /** The upgrade ladder: one rung per schema version. */
 function upgrade(db: IDBPDatabase<DiskDb>, oldVersion: number): void {

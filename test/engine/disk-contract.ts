@@ -282,6 +282,22 @@ export function diskContract(name: string, make: () => Promise<DiskFixture>): vo
       expect(byteOf(d, 'g', 0)).toBe(4);
     });
 
+    it('checkIO succeeds out of band: pending writes stay pending, and a full disk fails it', async () => {
+      const f = await fixture();
+      f.disk.write('f', 0, page(1));
+      const stats = { ...f.disk.stats };
+      await f.disk.checkIO();
+      // It carried nothing of the data: the write is still unsynced, no sync was counted.
+      expect(f.disk.stats).toEqual(stats);
+      expect(f.disk.files()).toEqual(['f']);
+      const lost = await f.crash();
+      expect(lost.files()).toEqual([]);
+      f.setFull(true);
+      await expect(lost.checkIO()).rejects.toMatchObject({ code: '53100' });
+      f.setFull(false);
+      await lost.checkIO();
+    });
+
     it('loses a failed batch in a crash, keeping the last successful sync', async () => {
       const f = await fixture();
       f.disk.write('f', 0, page(1));

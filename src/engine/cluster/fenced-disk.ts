@@ -55,6 +55,11 @@ export class FencedDisk implements Disk {
     if (this.fenced) return Promise.reject(gone());
     return this.inner.sync();
   }
+
+  checkIO(): Promise<void> {
+    if (this.fenced) return Promise.reject(gone());
+    return this.inner.checkIO();
+  }
 }
 
 function gone(): DiskError {

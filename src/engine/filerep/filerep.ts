@@ -173,6 +173,11 @@ export class FileRepPrimaryDisk implements Disk {
    * The mirror's sync first, then the local one: whatever the primary makes durable has
    * reached the mirror, or is in the in-flight list written with it.
    */
+  /** The I/O check is of the primary's own disk (its mirror is probed over the connection). */
+  checkIO(): Promise<void> {
+    return this.local.checkIO();
+  }
+
   sync(): Promise<void> {
     if (!this.round) {
       this.round = this.syncRound().finally(() => (this.round = undefined));

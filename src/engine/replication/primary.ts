@@ -17,7 +17,6 @@ import { WalSender, type MirrorLink } from './walsender.ts';
 import { SLOT_NAME, markSlotLost, slotLost } from './slot.ts';
 
 const CONF = 'gp_replication.conf';
-const PROBE_FILE = 'fts_probe_file.bak';
 
 export interface PrimaryTiming {
   /** gp_fts_mark_mirror_down_grace_period, ms (scaled). */
@@ -177,13 +176,11 @@ export class PrimaryReplication implements FtsApi {
     await this.inst.disk.sync();
   }
 
-  /** Greenplum's FTS disk check: write and read back a block of the probe file. */
+  /** Greenplum's FTS disk check: write and sync its probe file (fts_probe_file.bak). */
   private async ioCheck(): Promise<void> {
-    const block = new Uint8Array(BLCKSZ);
-    block.set(new TextEncoder().encode('FTS probe'));
     try {
-      this.inst.disk.write(PROBE_FILE, 0, block);
-      await this.inst.disk.sync();
+      // Its own small file, synced on its own: a bulk load's pending writes do not delay it.
+      await this.inst.disk.checkIO();
     } catch (e) {
       throw sqlError('io_error', 'disk IO check during FTS probe failed', { detail: (e as Error).message });
     }

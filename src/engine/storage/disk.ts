@@ -44,6 +44,13 @@ export interface Disk {
    * pending (a later sync may still succeed once space is freed).
    */
   sync(): Promise<void>;
+  /**
+   * FTS's disk I/O check: writes and syncs a small probe record out of band, as an fsync of a
+   * file of its own would, so it neither waits for nor carries the pending writes of other
+   * files (a bulk load's gigabyte). Rejects as `sync` does when the disk is full or failing;
+   * takes as long as a sync when the disk is slow.
+   */
+  checkIO(): Promise<void>;
   /** Bytes written to durable storage so far (for benchmarks and the lab's disk view). */
   readonly stats: DiskStats;
 }

@@ -75,6 +75,14 @@ export class MemoryDisk implements Disk {
     return [...this.cache.keys()].filter((f) => f.startsWith(prefix) && this.cache.get(f)!.size > 0).sort();
   }
 
+  async checkIO(): Promise<void> {
+    if (this.latencyMs > 0 && this.delay) await this.delay(this.latencyMs);
+    if (this.faults.full)
+      throw new DiskError('disk_full', 'could not write to file: No space left on device');
+    // A failing disk fails this fsync too; the failure stays for the data's own sync.
+    if (this.faults.failNextSync) throw new DiskError('io_error', 'could not fsync file: Input/output error');
+  }
+
   async sync(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
