@@ -24,6 +24,7 @@ export type {
   InstanceStatus,
 } from './cluster/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
+export type { ProbeTimes } from './server/fts-probe-times.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';

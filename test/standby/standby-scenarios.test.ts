@@ -158,6 +158,8 @@ describe('standby coordinator scenarios', () => {
       }
       await s.close();
     })();
+    // The writer is under way before the standby is made, and goes on while it is.
+    await waitFor(() => made >= 2, 10_000, 'the writer under way');
     const init = await c.run('gpinitstandby -s scdw -a');
     stop = true;
     await writer;

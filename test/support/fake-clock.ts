@@ -19,6 +19,14 @@ export class ManualClock implements Clock {
     return new Promise((resolve) => this.setTimer(ms, resolve));
   }
 
+  yield(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  shouldYield(): boolean {
+    return false;
+  }
+
   advance(ms: number): void {
     this.t += ms;
     const due = this.timers.filter((x) => !x.cancelled && x.at <= this.t);

@@ -4,6 +4,7 @@
 import type { QueryResult } from '../server/results.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { FileRepStatus } from '../filerep/protocol.ts';
+import type { ProbeTimes } from '../server/fts-probe-times.ts';
 
 export interface ClusterOptions {
   /** Segment hosts; default ['sdw1', 'sdw2']. The coordinator runs on 'cdw'. */
@@ -109,6 +110,12 @@ export interface InstanceStatus {
   buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
   /** In file replication: the data state, change tracking log, resynchronization progress. */
   fileRep?: FileRepStatus;
+  /**
+   * A primary: how long the coordinator's FTS probes of it took to come back (last, worst,
+   * against the probe timeout). The coordinator: the same for every instance it probes.
+   */
+  ftsProbe?: ProbeTimes;
+  ftsProbes?: ProbeTimes[];
 }
 
 export interface Cluster {

@@ -6,7 +6,8 @@
  */
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
-import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import { refuseLater, type Clock, type TraceEvent } from '../runtime/clock.ts';
+import { answerTimeoutMs } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import { Coordinator } from '../server/coordinator.ts';
 import { DistributedTxManager } from '../server/dtm.ts';
@@ -65,7 +66,8 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
     method: K,
     args: Parameters<InstanceApi[K]>,
     timeoutMs?: number,
-  ) => (alive() ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs) : Promise.reject(processGone()));
+  ) =>
+    alive() ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs) : refuseLater(ctx.clock, processGone());
   const rt = { disk, clock: ctx.clock, trace };
   const row = ctx.roleOf(node.dbid);
 
@@ -224,7 +226,8 @@ async function startCoordinator(
     trace,
     callSegment: (dbid, m, a, t) => call(dbid, m, a, t),
     settings: ctx.settings,
-    connectTimeoutMs: ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
+    connectTimeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_segment_connect_timeout'), ctx.timeScale),
+    timeScale: ctx.timeScale,
   });
   qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
@@ -253,7 +256,7 @@ async function startCoordinator(
     },
     {
       intervalMs: ctx.gucs.getScaledMs('gp_fts_probe_interval', ctx.timeScale),
-      timeoutMs: ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale),
+      timeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_fts_probe_timeout'), ctx.timeScale),
       retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
       retryWaitMs: 1000 / ctx.timeScale,
     },
@@ -283,7 +286,8 @@ export function attachStandby(
   call?: Call,
 ): void {
   const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
-  const timeout = Math.max(50, 60_000 / ctx.timeScale);
+  // wal_sender_timeout (60 s): how long a silent mirror is waited for.
+  const timeout = answerTimeoutMs(60_000, ctx.timeScale);
   // The stream belongs to this pair: once the standby is retired, or its dbid names another
   // instance (Greenplum reuses the lowest free dbid: gpaddmirrors after an activation hands
   // the old coordinator's dbid to a mirror), this walsender no longer reaches anything.
@@ -363,6 +367,7 @@ function becomePrimary(
     'receiveRows',
     'insertRows',
     'endQuery',
+    'cancelQuery',
     'createStorage',
     'dropStorage',
     'prepare',

@@ -8,7 +8,7 @@ import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import type { Disk } from '../storage/disk.ts';
-import type { Clock } from '../runtime/clock.ts';
+import { settleLater, type Clock } from '../runtime/clock.ts';
 import type { ChannelLike } from '../runtime/link-endpoint.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
@@ -35,7 +35,7 @@ import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
 import { connectionRefused, sessionGone } from './session-errors.ts';
-import { instanceStatus } from './instance-status.ts';
+import { instanceStatus, withProbeTimes } from './instance-status.ts';
 import { runUtility, type StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
@@ -184,16 +184,22 @@ export class InlineCluster implements Cluster {
     return n;
   }
 
-  async connect(options: { dbid?: number } = {}): Promise<Session> {
+  // Every client call settles on a later task, as over a network (settleLater).
+  connect(options: { dbid?: number } = {}): Promise<Session> {
+    return settleLater(this.clock, () => this.connectNow(options));
+  }
+
+  private async connectNow(options: { dbid?: number }): Promise<Session> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
     if (options.dbid !== undefined && options.dbid !== 1) return this.connectUtility(options.dbid);
     const node = this.coordinatorNode();
     const s = new QdSession(node.qd!);
     const api: Session = {
-      query: async (sql: string) => {
-        if (!node.up || node.qd !== s.qd) throw sessionGone(false);
-        return s.query(sql);
-      },
+      query: (sql: string) =>
+        settleLater(this.clock, async () => {
+          if (!node.up || node.qd !== s.qd) throw sessionGone(false);
+          return s.query(sql);
+        }),
       close: async () => {
         this.openSessions.delete(api);
         await s.close();
@@ -217,10 +223,11 @@ export class InlineCluster implements Cluster {
     );
     const incarnation = node.incarnation;
     const api: Session = {
-      query: async (sql) => {
-        if (!node.up || node.incarnation !== incarnation) throw sessionGone(true);
-        return u.query(sql);
-      },
+      query: (sql) =>
+        settleLater(this.clock, async () => {
+          if (!node.up || node.incarnation !== incarnation) throw sessionGone(true);
+          return u.query(sql);
+        }),
       close: async () => {
         this.openSessions.delete(api);
         await u.close();
@@ -318,7 +325,9 @@ export class InlineCluster implements Cluster {
   }
 
   async instanceStatus(dbid: number): Promise<InstanceStatus> {
-    return instanceStatus(this.nodes.get(dbid));
+    const status = instanceStatus(this.nodes.get(dbid));
+    const qd = this.lastCoordinator();
+    return qd && qd.dbid !== dbid ? withProbeTimes(status, instanceStatus(qd)) : status;
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

@@ -15,6 +15,7 @@ import type { ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext, Call } from './boot.ts';
 import type { InstanceNode } from './nodes.ts';
 import { BLCKSZ } from '../storage/disk.ts';
+import { answerTimeoutMs } from '../runtime/time-scale.ts';
 
 type Handlers = Record<string, (...a: never[]) => Promise<unknown>>;
 
@@ -58,8 +59,8 @@ export function fileRepPrimaryHandlers(
   let running: Promise<ResyncResult> | undefined;
   // The sender gives a mirror that stops answering gp_segment_connect_timeout (a mirror that is
   // gone is known at once: its connection closes). A slow disk under load is not a failure.
-  const timeout = Math.max(50, ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale));
-  const pingTimeout = Math.max(10, ctx.gucs.getScaledMs('gp_fts_probe_timeout', ctx.timeScale) / 2);
+  const timeout = answerTimeoutMs(ctx.gucs.get<number>('gp_segment_connect_timeout'), ctx.timeScale);
+  const pingTimeout = answerTimeoutMs(ctx.gucs.get<number>('gp_fts_probe_timeout'), ctx.timeScale) / 2;
   const resync = async (mirrorDbid: number, full: boolean, connected: () => void): Promise<ResyncResult> => {
     const { token, suspects, empty } = await call(mirrorDbid, 'filerepConnect', [], timeout);
     // A mirror that never got its first copy (gpaddmirrors that failed) gets every file.

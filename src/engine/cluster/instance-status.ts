@@ -43,7 +43,17 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
     ...(n.fileRep
       ? { fileRep: { ...primaryFileRepStatus(n.fileRep), blocks: blockMap(n.fileRep, inst) } }
       : {}),
+    ...(n.qd?.fts ? { ftsProbes: n.qd.fts.probeTimes.list() } : {}),
   };
+}
+
+/** An instance's status with the coordinator's FTS probe times of it. */
+export function withProbeTimes(
+  status: InstanceStatus,
+  coordinator: InstanceStatus | undefined,
+): InstanceStatus {
+  const times = coordinator?.ftsProbes?.find((t) => t.dbid === status.dbid);
+  return times ? { ...status, ftsProbe: times } : status;
 }
 
 /** How many relation blocks the instance details map at most. */

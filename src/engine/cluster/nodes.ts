@@ -8,7 +8,7 @@ import { sqlError } from '../errors.ts';
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
-import type { Clock, TraceSink } from '../runtime/clock.ts';
+import { refuseLater, type Clock, type TraceSink } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
@@ -122,7 +122,9 @@ export class NodeSet {
     timeoutMs?: number,
   ): Promise<Awaited<ReturnType<InstanceApi[K]>>> {
     const target = this.nodes.get(to);
-    if (!target || !target.up) return Promise.reject(refused(target));
+    // Refused on a later task, as a network answers: a caller retrying in a loop still lets
+    // timers (FTS) and messages run between its attempts.
+    if (!target || !target.up) return refuseLater(this.clock, refused(target));
     const options = timeoutMs === undefined ? undefined : { timeoutMs };
     if (target.remote) return this.remoteLink(from, target).then((l) => l.call(method, args, options));
     return this.link(from, to).call(method, args, options);
@@ -135,7 +137,7 @@ export class NodeSet {
     if (l && !l.link.closed) return Promise.resolve(l.link);
     let p = this.connecting.get(key);
     if (!p) {
-      if (!this.connector) return Promise.reject(refused(target));
+      if (!this.connector) return refuseLater(this.clock, refused(target));
       p = this.connector(from, target.dbid).then(
         (port) => {
           this.connecting.delete(key);

@@ -6,7 +6,7 @@
  * and fault points, and serves the public Cluster API by calling into the processes.
  */
 import { sqlError } from '../errors.ts';
-import type { Clock } from '../runtime/clock.ts';
+import { settleLater, type Clock } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
@@ -24,7 +24,7 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
-import { downStatus } from './instance-status.ts';
+import { downStatus, withProbeTimes } from './instance-status.ts';
 import { connectionRefused, sessionGone } from './session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
 import type {
@@ -436,7 +436,12 @@ export class ProcessCluster implements Cluster {
     return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.meta.row);
   }
 
-  async connect(options: { dbid?: number } = {}): Promise<Session> {
+  connect(options: { dbid?: number } = {}): Promise<Session> {
+    // Settles on a later task, refused or not, as over a network.
+    return settleLater(this.clock, () => this.connectNow(options));
+  }
+
+  private async connectNow(options: { dbid?: number }): Promise<Session> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
     const utility = options.dbid !== undefined && options.dbid !== 1;
     const p = utility ? this.mustGet(options.dbid!) : this.coordinatorProc();
@@ -507,6 +512,14 @@ export class ProcessCluster implements Cluster {
   }
 
   async instanceStatus(dbid: number): Promise<InstanceStatus> {
+    const status = await this.statusOf(dbid);
+    const qd = [...this.procs.values()].find(
+      (x) => x.meta.content === -1 && x.meta.up && x.meta.row.role === 'p',
+    );
+    return qd && qd.meta.dbid !== dbid ? withProbeTimes(status, await this.statusOf(qd.meta.dbid)) : status;
+  }
+
+  private async statusOf(dbid: number): Promise<InstanceStatus> {
     const p = this.mustGet(dbid);
     const down = downStatus(dbid);
     if (!p.control || p.control.closed) return down;

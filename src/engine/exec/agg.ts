@@ -8,6 +8,7 @@ import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { AggSpec, PlanNode } from '../plan/plan.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
 import { rowKey, type RowStream } from './executor.ts';
+import { rowBytes } from './interrupts.ts';
 
 interface AggImpl {
   init(): AggState;
@@ -36,13 +37,18 @@ export async function* execAgg(
   const groups = new Map<string, { keys: Row; states: AggState[] }>();
   const fresh = (keys: Row) => ({ keys, states: impls.map((i) => i.init()) });
   if (nk === 0) groups.set('', fresh([]));
+  // A group holds its key twice (the map's and its row) and a state per aggregate.
+  const groupBytes = (keys: Row, k: string) => rowBytes(keys) + 64 + k.length + 32 * impls.length;
 
   for await (const batch of exec(n.input, ctx)) {
     for (const row of batch) {
       const keys = keyFns.map((f) => f(row, ctx.eval));
       const k = nk ? rowKey(keys, keyTypes) : '';
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = fresh(keys)));
+      if (!g) {
+        groups.set(k, (g = fresh(keys)));
+        ctx.interrupts.reserve(groupBytes(keys, k), 'a HashAggregate');
+      }
       for (let i = 0; i < impls.length; i++) {
         if (n.phase === 'final') {
           g.states[i] = impls[i]!.combine(g.states[i], row[nk + i] as AggState);

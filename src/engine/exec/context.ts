@@ -3,12 +3,15 @@ import type { EvalContext } from '../sql/functions.ts';
 import type { Value } from '../sql/types.ts';
 import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
+import type { Interrupts } from './interrupts.ts';
 
 export type Row = Value[];
 
 /** What one executing slice sees: where it runs, its storage and snapshot, its motion inputs. */
 export interface ExecContext {
   eval: EvalContext;
+  /** The statement's interrupts: yields, cancels and its memory held on this instance. */
+  interrupts: Interrupts;
   /** Content id of the instance running the slice (-1 on the coordinator). */
   content: number;
   /** Storage, on segments (and the coordinator for catalog work). */

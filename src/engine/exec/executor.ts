@@ -12,6 +12,8 @@ import type { PlanNode, SortKey } from '../plan/plan.ts';
 import { execAgg } from './agg.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
 import { execHashJoin, execNestLoop } from './join.ts';
+import { batchBytes, type Interrupts } from './interrupts.ts';
+import { sortInSlices } from './sort.ts';
 
 export type RowStream = AsyncGenerator<Row[], void, undefined>;
 
@@ -32,19 +34,19 @@ export function exec(node: PlanNode, ctx: ExecContext): RowStream {
     case 'project':
       return execProject(node, ctx);
     case 'hashJoin':
-      return execHashJoin(node, ctx, exec);
+      return holding(ctx, execHashJoin(node, ctx, exec));
     case 'nestLoop':
-      return execNestLoop(node, ctx, exec);
+      return holding(ctx, execNestLoop(node, ctx, exec));
     case 'agg':
-      return execAgg(node, ctx, exec);
+      return holding(ctx, execAgg(node, ctx, exec));
     case 'sort':
-      return execSort(node, ctx);
+      return holding(ctx, execSort(node, ctx));
     case 'limit':
       return execLimit(node, ctx);
     case 'distinct':
-      return execDistinct(node, ctx);
+      return holding(ctx, execDistinct(node, ctx));
     case 'setop':
-      return execSetOp(node, ctx);
+      return holding(ctx, execSetOp(node, ctx));
     case 'append':
       return execAppend(node, ctx);
     case 'motion':
@@ -52,10 +54,29 @@ export function exec(node: PlanNode, ctx: ExecContext): RowStream {
   }
 }
 
-/** Runs a plan to completion. */
-export async function collect(stream: RowStream): Promise<Row[]> {
+/**
+ * An operator that holds rows (a hash table, sort input, groups): what it reserved against
+ * statement_mem is released when it is done, so later operators of the statement may use it.
+ */
+async function* holding(ctx: ExecContext, stream: RowStream): RowStream {
+  const before = ctx.interrupts.held;
+  try {
+    yield* stream;
+  } finally {
+    ctx.interrupts.release(ctx.interrupts.held - before);
+  }
+}
+
+/**
+ * Runs a plan to completion. With `interrupts`, the rows kept count against the statement's
+ * memory (they stay held until the statement ends: results, rows to send on).
+ */
+export async function collect(stream: RowStream, interrupts?: Interrupts, what = 'a result'): Promise<Row[]> {
   const out: Row[] = [];
-  for await (const b of stream) for (const r of b) out.push(r);
+  for await (const b of stream) {
+    interrupts?.reserve(batchBytes(b), what);
+    for (const r of b) out.push(r);
+  }
   return out;
 }
 
@@ -69,6 +90,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
   const width = types.length;
   if (t.storage === 'heap') {
     for await (const page of inst.heap(t.relfilenode).scan(ctx.snapshot)) {
+      await ctx.interrupts.check();
       const out: Row[] = [];
       for (const r of page) {
         const row = codec.decode(r.data);
@@ -81,6 +103,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
   } else {
     if (ctx.tx) inst.appendOptimized(t.relfilenode).flush(ctx.tx);
     for await (const b of inst.appendOptimized(t.relfilenode).scanPositions(ctx.snapshot)) {
+      await ctx.interrupts.check();
       const out: Row[] = [];
       for (const r of b.rows) {
         const row = codec.decode(r.data);
@@ -95,7 +118,10 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
 
 async function* execValues(n: Extract<PlanNode, { op: 'values' }>, ctx: ExecContext): RowStream {
   const rows = n.rows.map((r) => r.map((e) => compileExpr(e)(EMPTY, ctx.eval)));
-  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await ctx.interrupts.check();
+    yield rows.slice(i, i + BATCH);
+  }
 }
 
 async function* execResult(n: Extract<PlanNode, { op: 'result' }>, ctx: ExecContext): RowStream {
@@ -119,6 +145,7 @@ async function* execSeries(n: Extract<PlanNode, { op: 'generateSeries' }>, ctx: 
     for (let v = start; step > 0n ? v <= stop : v >= stop; v += step) {
       batch.push([v]);
       if (batch.length === BATCH) {
+        await ctx.interrupts.check();
         yield batch;
         batch = [];
       }
@@ -134,6 +161,7 @@ async function* execSeries(n: Extract<PlanNode, { op: 'generateSeries' }>, ctx: 
   for (let v = start; step > 0 ? v <= stop : v >= stop; v += step) {
     batch.push([v]);
     if (batch.length === BATCH) {
+      await ctx.interrupts.check();
       yield batch;
       batch = [];
     }
@@ -144,7 +172,10 @@ async function* execSeries(n: Extract<PlanNode, { op: 'generateSeries' }>, ctx: 
 async function* execSystem(n: Extract<PlanNode, { op: 'systemScan' }>, ctx: ExecContext): RowStream {
   if (!ctx.systemRows) throw new Error(`system relation ${n.name} read off the coordinator`);
   const rows = await ctx.systemRows(n.name);
-  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await ctx.interrupts.check();
+    yield rows.slice(i, i + BATCH);
+  }
 }
 
 async function* execFilter(n: Extract<PlanNode, { op: 'filter' }>, ctx: ExecContext): RowStream {
@@ -181,20 +212,20 @@ export function rowComparator(keys: SortKey[]): (a: Row, b: Row, ctx: ExecContex
 }
 
 async function* execSort(n: Extract<PlanNode, { op: 'sort' }>, ctx: ExecContext): RowStream {
-  const all: Row[] = [];
-  for await (const b of exec(n.input, ctx)) for (const r of b) all.push(r);
-  const cmp = rowComparator(n.keys);
-  // Precompute keys once per row: sorting evaluates the comparator n log n times.
+  // Keys are computed once per row: sorting evaluates the comparator n log n times.
   const fns = n.keys.map((k) => compileExpr(k.expr));
-  const keyed = all.map((r) => ({ r, k: fns.map((f) => f(r, ctx.eval)) }));
+  const keyed: { r: Row; k: Row }[] = [];
+  for await (const b of exec(n.input, ctx)) {
+    ctx.interrupts.reserve(2 * batchBytes(b), 'a Sort');
+    for (const r of b) keyed.push({ r, k: fns.map((f) => f(r, ctx.eval)) });
+  }
   const keyRows = n.keys.map((k, i) => ({
     ...k,
     expr: { kind: 'col' as const, index: i, type: k.expr.type },
   }));
   const kcmp = rowComparator(keyRows);
-  keyed.sort((a, b) => kcmp(a.k, b.k, ctx));
-  void cmp;
-  for (let i = 0; i < keyed.length; i += BATCH) yield keyed.slice(i, i + BATCH).map((x) => x.r);
+  const sorted = await sortInSlices(keyed, (a, b) => kcmp(a.k, b.k, ctx), ctx.interrupts);
+  for (let i = 0; i < sorted.length; i += BATCH) yield sorted.slice(i, i + BATCH).map((x) => x.r);
 }
 
 async function* execLimit(n: Extract<PlanNode, { op: 'limit' }>, ctx: ExecContext): RowStream {
@@ -230,36 +261,53 @@ async function* execDistinct(n: Extract<PlanNode, { op: 'distinct' }>, ctx: Exec
   const seen = new Set<string>();
   for await (const b of exec(n.input, ctx)) {
     const out: Row[] = [];
+    let bytes = 0;
     for (const r of b) {
       const k = rowKey(r, n.types);
       if (!seen.has(k)) {
         seen.add(k);
         out.push(r);
+        bytes += 48 + k.length;
       }
     }
+    ctx.interrupts.reserve(bytes, 'a HashAggregate (DISTINCT)');
     if (out.length) yield out;
   }
 }
 
 async function* execSetOp(n: Extract<PlanNode, { op: 'setop' }>, ctx: ExecContext): RowStream {
-  const left = await collect(exec(n.left, ctx));
-  const right = await collect(exec(n.right, ctx));
+  const left = await collect(exec(n.left, ctx), ctx.interrupts, 'a SetOp');
+  const right = await collect(exec(n.right, ctx), ctx.interrupts, 'a SetOp');
   const key = (r: Row) => rowKey(r, n.types);
   if (n.kind === 'union') {
     if (n.all) {
-      yield [...left, ...right];
+      for (const part of [left, right])
+        for (let i = 0; i < part.length; i += BATCH) {
+          await ctx.interrupts.check();
+          yield part.slice(i, i + BATCH);
+        }
       return;
     }
     const seen = new Map<string, Row>();
-    for (const r of [...left, ...right]) if (!seen.has(key(r))) seen.set(key(r), r);
-    yield [...seen.values()];
+    let i = 0;
+    for (const r of [...left, ...right]) {
+      if (!seen.has(key(r))) seen.set(key(r), r);
+      if (++i % BATCH === 0) await ctx.interrupts.check();
+    }
+    const all = [...seen.values()];
+    for (let j = 0; j < all.length; j += BATCH) yield all.slice(j, j + BATCH);
     return;
   }
   const counts = new Map<string, number>();
-  for (const r of right) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  let i = 0;
+  for (const r of right) {
+    counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+    if (++i % BATCH === 0) await ctx.interrupts.check();
+  }
   const out: Row[] = [];
   const emitted = new Set<string>();
   for (const r of left) {
+    if (++i % BATCH === 0) await ctx.interrupts.check();
     const k = key(r);
     const c = counts.get(k) ?? 0;
     const keep = n.kind === 'intersect' ? c > 0 : c === 0 || (n.all && c > 0 ? false : c === 0);
@@ -276,7 +324,7 @@ async function* execSetOp(n: Extract<PlanNode, { op: 'setop' }>, ctx: ExecContex
       out.push(r);
     }
   }
-  if (out.length) yield out;
+  for (let j = 0; j < out.length; j += BATCH) yield out.slice(j, j + BATCH);
 }
 
 async function* execAppend(n: Extract<PlanNode, { op: 'append' }>, ctx: ExecContext): RowStream {
@@ -286,13 +334,16 @@ async function* execAppend(n: Extract<PlanNode, { op: 'append' }>, ctx: ExecCont
 async function* execReceive(n: Extract<PlanNode, { op: 'motion' }>, ctx: ExecContext): RowStream {
   const parts = ctx.received(n.sliceId);
   if (n.mergeKeys && n.mergeKeys.length && parts.length > 1) {
-    const all = parts.flat();
     const cmp = rowComparator(n.mergeKeys);
-    all.sort((a, b) => cmp(a, b, ctx));
+    const all = await sortInSlices(parts.flat(), (a, b) => cmp(a, b, ctx), ctx.interrupts);
     for (let i = 0; i < all.length; i += BATCH) yield all.slice(i, i + BATCH);
     return;
   }
-  for (const p of parts) for (let i = 0; i < p.length; i += BATCH) yield p.slice(i, i + BATCH);
+  for (const p of parts)
+    for (let i = 0; i < p.length; i += BATCH) {
+      await ctx.interrupts.check();
+      yield p.slice(i, i + BATCH);
+    }
 }
 
 export type { Value };

@@ -3,15 +3,9 @@ import { sqlError } from '../errors.ts';
 import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { PlanNode } from '../plan/plan.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
-import { rowKey, type RowStream } from './executor.ts';
+import { collect, rowKey, type RowStream } from './executor.ts';
 
 type Exec = (n: PlanNode, ctx: ExecContext) => RowStream;
-
-async function materialize(s: RowStream): Promise<Row[]> {
-  const out: Row[] = [];
-  for await (const b of s) for (const r of b) out.push(r);
-  return out;
-}
 
 export async function* execHashJoin(
   n: Extract<PlanNode, { op: 'hashJoin' }>,
@@ -25,10 +19,12 @@ export async function* execHashJoin(
   const rightWidth = n.right.types.length;
   const leftWidth = n.left.types.length;
   const table = new Map<string, Row[]>();
-  const rightRows = await materialize(exec(n.right, ctx));
+  const rightRows = await collect(exec(n.right, ctx), ctx.interrupts, 'a Hash Join');
   const matchedRight = n.joinType === 'full' ? new Set<Row>() : undefined;
   let rightHasNullKey = false;
+  let built = 0;
   for (const r of rightRows) {
+    if (++built % BATCH === 0) await ctx.interrupts.check();
     const keys = rk.map((f) => f(r, ctx.eval));
     if (keys.some((k) => k === null)) {
       rightHasNullKey = true;
@@ -37,14 +33,23 @@ export async function* execHashJoin(
     const k = rowKey(keys, keyTypes);
     const list = table.get(k);
     if (list) list.push(r);
-    else table.set(k, [r]);
+    else {
+      table.set(k, [r]);
+      ctx.interrupts.reserve(48 + k.length, 'a Hash Join');
+    }
   }
   const nullRight: Row = new Array(rightWidth).fill(null);
   // NOT IN over a set holding NULL is never true.
   if (n.nullAware && rightHasNullKey) return;
   for await (const batch of exec(n.left, ctx)) {
-    const out: Row[] = [];
+    let out: Row[] = [];
     for (const l of batch) {
+      // Many matches per row (duplicate keys) must not build one unbounded batch.
+      if (out.length >= BATCH) {
+        yield out;
+        out = [];
+        await ctx.interrupts.check();
+      }
       const keys = lk.map((f) => f(l, ctx.eval));
       const leftNull = keys.some((k) => k === null);
       if (n.nullAware && leftNull && rightRows.length > 0) continue;
@@ -85,15 +90,25 @@ export async function* execNestLoop(
   exec: Exec,
 ): RowStream {
   const cond = n.cond ? compilePredicate(n.cond) : undefined;
-  const rightRows = await materialize(exec(n.right, ctx));
+  const rightRows = await collect(exec(n.right, ctx), ctx.interrupts, 'a Nested Loop');
   const rightWidth = n.right.types.length;
   const nullRight: Row = new Array(rightWidth).fill(null);
   const matchedRight = n.joinType === 'full' ? new Set<Row>() : undefined;
+  // Every pair is a comparison: yield and check by pairs, not by outer rows.
+  let pairs = 0;
   for await (const batch of exec(n.left, ctx)) {
-    const out: Row[] = [];
+    let out: Row[] = [];
     for (const l of batch) {
       let matched = false;
       for (const r of rightRows) {
+        if (++pairs === BATCH) {
+          pairs = 0;
+          if (out.length >= BATCH) {
+            yield out;
+            out = [];
+          }
+          await ctx.interrupts.check();
+        }
         const joined = l.concat(r);
         if (cond && !cond(joined, ctx.eval)) continue;
         if (matched && n.singleMatch)

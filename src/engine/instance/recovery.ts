@@ -67,6 +67,10 @@ export class Replayer {
           return r.reason;
         }
         const rec = r.record;
+        // Replay yields the thread like any long work: a mirror catching up must still answer
+        // its walsender and FTS.
+        const clock = this.inst.rt.clock;
+        if (clock.shouldYield()) await clock.yield();
         await applyRecord(this.inst.redoTarget(), rec);
         this.prev = rec.lsn;
         this.next = rec.end;

@@ -9,7 +9,7 @@
  */
 import { expose, releaseProxy, transfer as comlinkTransfer, transferHandlers, wrap } from 'comlink';
 import type { Endpoint, TransferHandler } from 'comlink';
-import type { Clock, Timer, TraceSink } from './clock.ts';
+import { refuseLater, type Clock, type Timer, type TraceSink } from './clock.ts';
 import type { ApiMethod, ApiShape, CallOptions, Link, LinkOptions, LinkStats, Served } from './link.ts';
 import { DEFAULT_LINK_TIMEOUT_MS, connectionLostError, emptyLinkStats, linkTimeoutError } from './link.ts';
 import { LinkEndpoint } from './link-endpoint.ts';
@@ -232,7 +232,8 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     this.stats.calls++;
     if (this.isClosed) {
       this.stats.errors++;
-      return Promise.reject(connectionLostError());
+      // On a later task, as a network would answer: never inside the caller's own turn.
+      return refuseLater(this.clock, connectionLostError());
     }
     const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
     return new Promise<Awaited<ReturnType<T[K]>>>((resolve, reject) => {
@@ -295,6 +296,13 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
   }
 
   private expire(pc: PendingCall, timeoutMs: number): void {
+    if (pc.settled) return;
+    // The deadline passed, but this thread may have been busy: a reply that arrived meanwhile
+    // waits in the task queue behind this timer. Let what is queued run first, then decide.
+    void this.clock.yield().then(() => this.expireNow(pc, timeoutMs));
+  }
+
+  private expireNow(pc: PendingCall, timeoutMs: number): void {
     if (pc.settled) return;
     const i = this.queue.indexOf(pc);
     if (i >= 0) {

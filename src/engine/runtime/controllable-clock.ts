@@ -40,6 +40,9 @@ export class ControllableClock implements TimeControl {
       now: () => this.now(),
       setTimer: (ms, fn) => this.setTimer(ms, fn),
       sleep: (ms) => new Promise<void>((resolve) => this.setTimer(ms, resolve)),
+      // Yielding is not waiting for time: it goes on while the clock is paused.
+      yield: () => base.yield(),
+      shouldYield: () => base.shouldYield(),
     };
   }
 

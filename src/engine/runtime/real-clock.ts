@@ -18,6 +18,35 @@ interface TimerGlobals {
 
 const g = globalThis as unknown as TimerGlobals;
 
+/**
+ * The slice of the thread a run of synchronous work may take before it yields: short enough
+ * that a probe waiting behind it is answered within a few milliseconds, long enough that the
+ * yields cost little (each is one macrotask).
+ */
+export const SLICE_MS = 4;
+
+const perfNow: () => number = g.performance ? () => g.performance!.now() : () => g.Date.now();
+
+/**
+ * When the running slice started, or undefined between slices. The first check of a slice
+ * marks its start and queues a macrotask that clears the mark: that macrotask runs once the
+ * thread has gone back to its event loop (the work ended or yielded), so a slice is measured
+ * from its first check to the next return to the event loop, whoever does the work.
+ */
+let sliceStart: number | undefined;
+
+function shouldYield(): boolean {
+  const t = perfNow();
+  if (sliceStart === undefined) {
+    sliceStart = t;
+    void macrotask().then(() => {
+      sliceStart = undefined;
+    });
+    return false;
+  }
+  return t - sliceStart >= SLICE_MS;
+}
+
 export const realClock: Clock = {
   now: () => g.Date.now(),
   setTimer(ms: number, fn: () => void): Timer {
@@ -25,6 +54,11 @@ export const realClock: Clock = {
     return { cancel: () => g.clearTimeout(h) };
   },
   sleep: (ms: number) => new Promise<void>((resolve) => g.setTimeout(resolve, ms)),
+  // A macrotask, FIFO with the messages already queued: scheduler.yield() would be the
+  // platform's call, but its continuation is given priority over queued tasks, and the tasks a
+  // database instance must not keep waiting (FTS probes, WAL acknowledgements) are messages.
+  yield: () => macrotask(),
+  shouldYield,
 };
 
 let channel: { resolve: (() => void)[]; post: () => void } | undefined;

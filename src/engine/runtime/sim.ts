@@ -28,6 +28,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Checks of `shouldYield` per slice of work in the simulator (each check is about a batch). */
+const SIM_CHECKS_PER_SLICE = 8;
+
 interface SimEvent {
   at: number;
   /** Seeded tie-break among events due at the same time. */
@@ -80,7 +83,12 @@ export class SimScheduler {
     now: () => this.nowMs,
     setTimer: (ms, fn) => this.schedule(ms, 'timer', fn),
     sleep: (ms) => new Promise<void>((resolve) => this.schedule(ms, 'sleep', resolve)),
+    // A yield is an event at the current virtual time: whatever else is due may run first.
+    yield: () => new Promise<void>((resolve) => this.schedule(0, 'yield', resolve)),
+    // Virtual time does not pass while code runs, so a slice is a count of checks.
+    shouldYield: () => ++this.checks % SIM_CHECKS_PER_SLICE === 0,
   };
+  private checks = 0;
 
   constructor(options: SimOptions) {
     this.seed = options.seed;
@@ -177,7 +185,7 @@ export class SimScheduler {
         if (!ev) throw new Error('assertion failed: a simulation with waiters has no events');
         this.nowMs = Math.max(this.nowMs, ev.at);
         this.steps++;
-        if (ev.label !== 'sleep' && ev.label !== 'deadline') this.note(ev.label);
+        if (ev.label !== 'sleep' && ev.label !== 'deadline' && ev.label !== 'yield') this.note(ev.label);
         ev.fire();
       }
     } finally {

@@ -7,6 +7,7 @@ import { registerFunction } from '../sql/functions.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 import { formatLsn } from '../wal/lsn.ts';
 import type { ExecContext } from '../exec/context.ts';
+import { Interrupts } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';
 import { Catalog, type SegmentConfig } from '../catalog/catalog.ts';
 import type { Clock, TraceSink } from '../runtime/clock.ts';
@@ -40,13 +41,16 @@ export interface CoordinatorOptions {
   settings: Record<string, string | number | boolean>;
   /** gp_segment_connect_timeout under the time scale: how long gang creation may take. */
   connectTimeoutMs?: number;
+  /** How much faster than a real cluster time runs: a timing setting's wall time is value / timeScale. */
+  timeScale?: number;
 }
 
 export class Coordinator {
   readonly inst: Instance;
   readonly catalog: Catalog;
   readonly dtm: DistributedTxManager;
-  readonly locks = new LockManager();
+  /** Table locks; a wait ends early when its statement is cancelled or passes lock_timeout. */
+  readonly locks = new LockManager((owner) => this.sessions.get(owner)?.lockWait());
   readonly clock: Clock;
   readonly trace: TraceSink;
   readonly sessions = new Map<number, Session>();
@@ -55,6 +59,7 @@ export class Coordinator {
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
   readonly connectTimeoutMs: number;
+  readonly timeScale: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
@@ -72,6 +77,7 @@ export class Coordinator {
     this.callSegment = o.callSegment;
     this.settings = o.settings;
     this.connectTimeoutMs = o.connectTimeoutMs ?? 180_000;
+    this.timeScale = o.timeScale ?? 1;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
     this.dtm.attach(o.inst);
@@ -227,13 +233,17 @@ export class Coordinator {
       contentDbids: this.contentDbids(),
       call: (content, method, args) => this.dispatchCall(content, method, args, session),
       localContext: (received) => this.localContext(received, session),
+      ...(session?.interrupts ? { interrupts: session.interrupts, limits: session.statementLimits() } : {}),
     };
   }
 
   localContext(received: (sliceId: number) => Row[][], session: Session | undefined): ExecContext {
     const statementTime = session?.statementTime ?? 0;
+    const evalContext = makeEvalContext(statementTime, this.clock, this);
+    if (session) evalContext.backendPid = session.pid;
     return {
-      eval: makeEvalContext(statementTime, this.clock, this),
+      eval: evalContext,
+      interrupts: session?.interrupts ?? new Interrupts(this.clock),
       content: -1,
       instance: this.inst,
       received,
@@ -263,6 +273,7 @@ registerFunction(
   { volatile: true },
 );
 registerFunction('version', [], 'text', () => SERVER_VERSION_STRING, { volatile: true });
+registerFunction('pg_backend_pid', [], 'int4', (_args, ctx) => ctx.backendPid ?? null, { volatile: true });
 registerFunction(
   'pg_current_wal_lsn',
   [],

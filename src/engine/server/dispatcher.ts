@@ -7,9 +7,20 @@
  */
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
+import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
 import { children, type DmlNode, type PlanNode } from '../plan/plan.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
-import type { DtxContext, Row, SegmentApi, SliceRequest, SliceResponse } from './protocol.ts';
+import type {
+  DtxContext,
+  Row,
+  SegmentApi,
+  SliceRequest,
+  SliceResponse,
+  StatementLimits,
+} from './protocol.ts';
+
+/** Rows per message when the coordinator sends rows on: messages stay small to clone. */
+export const SEND_BATCH = 4096;
 
 export interface DispatchEnv {
   numSegments: number;
@@ -22,6 +33,10 @@ export interface DispatchEnv {
   ): Promise<Awaited<ReturnType<SegmentApi[K]>>>;
   /** An execution context on the coordinator, reading gathered rows from `received`. */
   localContext(received: (sliceId: number) => Row[][]): ExecContext;
+  /** The statement's interrupts: its cancel reaches every segment it dispatched to. */
+  interrupts?: Interrupts;
+  /** The statement's limits, sent with each slice. */
+  limits?: StatementLimits;
 }
 
 export interface DispatchResult {
@@ -45,7 +60,24 @@ export async function runPlan(
   const inbox = new Map<number, Row[][]>();
   const writers = new Set<number>();
   const touched = new Set<number>();
-  const base = { queryId, dtx, statementTime, contentDbids: env.contentDbids };
+  const base = {
+    queryId,
+    dtx,
+    statementTime,
+    contentDbids: env.contentDbids,
+    ...(env.limits ? { limits: env.limits } : {}),
+  };
+  // A cancel on the coordinator (pg_cancel_backend, statement_timeout) goes to every segment
+  // with work of this statement, so their slices stop at their next check.
+  const dispatched = new Set<number>();
+  env.interrupts?.onCancel((reason) => {
+    for (const c of dispatched)
+      void env.call(c, 'cancelQuery', [queryId, reason.code, reason.message]).catch(() => undefined);
+  });
+  const call = <K extends keyof SegmentApi>(c: number, method: K, args: Parameters<SegmentApi[K]>) => {
+    dispatched.add(c);
+    return env.call(c, method, args);
+  };
 
   const record = (content: number, r: SliceResponse) => {
     touched.add(content);
@@ -64,7 +96,7 @@ export async function runPlan(
     if (m.senders === 'entry') {
       // The coordinator runs this slice itself and sends the rows on.
       const ctx = env.localContext((s) => inbox.get(s) ?? []);
-      const rows = await collect(exec(m.input, ctx));
+      const rows = await collect(exec(m.input, ctx), ctx.interrupts);
       if (m.kind === 'gather') {
         inbox.set(m.sliceId, [rows]);
         return;
@@ -84,14 +116,21 @@ export async function runPlan(
           ]!.push(row);
         else parts[rr++ % env.numSegments]!.push(row);
       }
-      await Promise.all(parts.map((p, c) => env.call(c, 'receiveRows', [queryId, m.sliceId, -1, p])));
+      await Promise.all(
+        parts.map(async (p, c) => {
+          // At least one message each, even empty: a receiver learns of every sender.
+          for (let i = 0; i === 0 || i < p.length; i += SEND_BATCH)
+            await call(c, 'receiveRows', [queryId, m.sliceId, -1, p.slice(i, i + SEND_BATCH)]);
+        }),
+      );
       return;
     }
     const contents = gang(m.senders);
     const results = await Promise.all(
       contents.map(async (c) => {
-        const r = await env.call(c, 'execSlice', [{ ...base, root: m } satisfies SliceRequest]);
+        const r = await call(c, 'execSlice', [{ ...base, root: m } satisfies SliceRequest]);
         record(c, r);
+        if (m.kind === 'gather') env.interrupts?.reserve(batchBytes(r.rows), 'a Gather Motion');
         return r.rows;
       }),
     );
@@ -113,7 +152,7 @@ export async function runPlan(
         contents.map(async (c) => {
           const req: SliceRequest = { ...base, root };
           if (oneWriter) req.commitOnePhase = true;
-          const r = await env.call(c, 'execSlice', [req]);
+          const r = await call(c, 'execSlice', [req]);
           record(c, r);
           total += Number(r.rows[0]?.[0] ?? 0);
           if (r.moved) moved.push(...r.moved);
@@ -124,7 +163,9 @@ export async function runPlan(
       for (const m of moved) byTarget.set(m.content, [...(byTarget.get(m.content) ?? []), ...m.rows]);
       await Promise.all(
         [...byTarget].map(async ([c, rows]) => {
-          await env.call(c, 'insertRows', [{ dtx, table: root.table, rows }]);
+          await call(c, 'insertRows', [
+            { queryId, ...(env.limits ? { limits: env.limits } : {}), dtx, table: root.table, rows },
+          ]);
           writers.add(c);
           touched.add(c);
         }),

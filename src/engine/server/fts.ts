@@ -18,6 +18,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
 import type { Coordinator } from './coordinator.ts';
+import { ProbeTimeBook } from './fts-probe-times.ts';
 
 export interface FtsTiming {
   intervalMs: number;
@@ -47,6 +48,8 @@ export class Fts {
   /** Probes skipped while held (the 'fts_probe' fault 'skip'). */
   paused = false;
   cycles = 0;
+  /** Round trips of the probes, per primary probed. */
+  readonly probeTimes = new ProbeTimeBook();
   private stopped = false;
 
   /** Holds: 'fts_probe' held for the coordinator's dbid skips probing (gp_inject_fault 'skip'). */
@@ -130,14 +133,17 @@ export class Fts {
     let last: Outcome = { ok: false, error: 'not probed' };
     for (let attempt = 0; attempt <= this.timing.retries; attempt++) {
       if (attempt > 0) await this.qd.clock.sleep(this.timing.retryWaitMs);
+      const sent = this.qd.clock.now();
       try {
         const r = await this.transport.probe(p.dbid, this.timing.timeoutMs);
+        this.probeTimes.record(p.dbid, this.qd.clock.now() - sent, true, this.timing.timeoutMs);
         last = { ok: true, r };
         const mirror = config.find((c) => c.content === p.content && c.dbid !== p.dbid);
         // Within the grace period, look again before marking a mirror that is still 'u' down.
         if (r.requestRetry && mirror?.status === 'u' && attempt < this.timing.retries) continue;
         return last;
       } catch (e) {
+        this.probeTimes.record(p.dbid, this.qd.clock.now() - sent, false, this.timing.timeoutMs);
         last = { ok: false, error: (e as Error).message };
       }
     }

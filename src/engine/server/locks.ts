@@ -5,7 +5,9 @@
  * so writers of one table take turns while readers and inserters go on; DDL takes
  * AccessExclusiveLock. A wait that closes a cycle fails with "deadlock detected".
  */
-import { sqlError } from '../errors.ts';
+import { sqlError, type SqlError } from '../errors.ts';
+import type { Interrupts } from '../exec/interrupts.ts';
+import type { Clock, Timer } from '../runtime/clock.ts';
 
 export type LockMode = 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock' | 'AccessExclusiveLock';
 
@@ -26,11 +28,25 @@ interface Waiter extends Holder {
   reject: (e: Error) => void;
 }
 
+/** How a waiting owner's wait may end early. */
+export interface LockWait {
+  /** The waiting statement's interrupts: a cancel (or statement_timeout) ends the wait. */
+  interrupts: Interrupts;
+  /** lock_timeout in wall milliseconds; 0 waits as long as it takes. */
+  timeoutMs: number;
+  clock: Clock;
+}
+
 export class LockManager {
   private readonly held = new Map<number, Holder[]>();
   private readonly waiting = new Map<number, Waiter[]>();
   /** What each waiting owner waits for (owner → relation). */
   private readonly waitsOn = new Map<number, number>();
+  private readonly waitOf: (owner: number) => LockWait | undefined;
+
+  constructor(waitOf: (owner: number) => LockWait | undefined = () => undefined) {
+    this.waitOf = waitOf;
+  }
 
   /** Acquires a lock for `owner` (a session), waiting behind conflicting holders. */
   async acquire(owner: number, rel: number, mode: LockMode): Promise<void> {
@@ -45,12 +61,48 @@ export class LockManager {
         detail: `Process ${owner} waits for ${mode} on relation ${rel}; blocked by a transaction that waits for this one.`,
         hint: 'See server log for query details.',
       });
+    const wait = this.waitOf(owner);
     await new Promise<void>((resolve, reject) => {
+      let timer: Timer | undefined;
+      let done = false;
+      const w: Waiter = {
+        owner,
+        mode,
+        resolve: () => {
+          done = true;
+          timer?.cancel();
+          resolve();
+        },
+        reject: (e) => {
+          done = true;
+          timer?.cancel();
+          reject(e);
+        },
+      };
       const list = this.waiting.get(rel) ?? [];
-      list.push({ owner, mode, resolve, reject });
+      list.push(w);
       this.waiting.set(rel, list);
       this.waitsOn.set(owner, rel);
+      if (!wait) return;
+      if (wait.timeoutMs > 0)
+        timer = wait.clock.setTimer(wait.timeoutMs, () =>
+          this.abandon(rel, w, sqlError('lock_not_available', 'canceling statement due to lock timeout')),
+        );
+      wait.interrupts.onCancel((reason) => {
+        if (!done) this.abandon(rel, w, reason);
+      });
     });
+  }
+
+  /** A waiter gives up (cancelled, lock_timeout): it leaves the queue; those behind may go. */
+  private abandon(rel: number, w: Waiter, reason: SqlError): void {
+    const list = this.waiting.get(rel) ?? [];
+    const i = list.indexOf(w);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (this.waitsOn.get(w.owner) === rel) this.waitsOn.delete(w.owner);
+    w.reject(reason);
+    this.wake(rel);
   }
 
   /** Releases everything `owner` holds and wakes whoever can go now. */

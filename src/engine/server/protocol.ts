@@ -27,8 +27,17 @@ export interface DtxContext {
   cid: number;
 }
 
+/** A statement's limits, dispatched with each of its slices (each segment enforces them). */
+export interface StatementLimits {
+  /** statement_mem in bytes: what the statement may hold on one instance (0: no limit). */
+  memoryBytes: number;
+  /** What is left of statement_timeout, in wall milliseconds (0: none). */
+  timeoutMs: number;
+}
+
 export interface SliceRequest {
   queryId: string;
+  limits?: StatementLimits;
   /** A motion node (the slice sends its rows), or a DML node (the slice writes). */
   root: PlanNode | DmlNode;
   dtx: DtxContext;
@@ -49,6 +58,9 @@ export interface SliceResponse {
 }
 
 export interface InsertRequest {
+  /** The statement's query id, so a cancel reaches the insert; and its limits. */
+  queryId?: string;
+  limits?: StatementLimits;
   dtx: DtxContext;
   table: TableInfo;
   rows: Row[];
@@ -61,6 +73,11 @@ export interface SegmentApi {
   receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void>;
   insertRows(req: InsertRequest): Promise<number>;
   endQuery(queryId: string): Promise<void>;
+  /**
+   * The coordinator cancels a statement (pg_cancel_backend, statement_timeout): its slices
+   * here fail at their next check with this SQLSTATE and message.
+   */
+  cancelQuery(queryId: string, code: string, message: string): Promise<void>;
   createStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
   dropStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
   prepare(gxid: number, gid: string): Promise<void>;

@@ -8,9 +8,10 @@
  * snapshot no longer lists it as in progress, so a reader never sees a transaction committed
  * on some segments and not yet on others.
  */
-import { sqlError } from '../errors.ts';
+import { SqlError, sqlError } from '../errors.ts';
 import { collect, exec } from '../exec/executor.ts';
-import type { ExecContext } from '../exec/context.ts';
+import { BATCH, type ExecContext } from '../exec/context.ts';
+import { batchBytes, Interrupts, statementTimeoutError } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { DmlNode, PlanNode } from '../plan/plan.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
@@ -31,6 +32,7 @@ import type {
   SegmentApi,
   SliceRequest,
   SliceResponse,
+  StatementLimits,
 } from './protocol.ts';
 import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
@@ -55,6 +57,8 @@ export class SegmentExecutor implements SegmentApi {
   private readonly dtxs = new Map<number, Transaction>();
   /** Motion rows received, by query and slice, one array per sender. */
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
+  /** The interrupts of each statement with work here (its cancel, its memory held here). */
+  private readonly queries = new Map<string, Interrupts>();
 
   private readonly points: FaultPoints | undefined;
   /** Replication of this primary (set by the runtime when it has a mirror or may get one). */
@@ -86,6 +90,7 @@ export class SegmentExecutor implements SegmentApi {
     this.inst.mustBeRunning();
     const tx = this.txFor(req.dtx);
     const ctx = this.context(req, tx);
+    const timer = this.enforceTimeout(ctx.interrupts, req.limits);
     try {
       const root = req.root;
       let rows: Row[] = [];
@@ -96,18 +101,21 @@ export class SegmentExecutor implements SegmentApi {
         rows = [[r.count]];
         if (r.moved.length) moved = r.moved;
       } else if (root.op === 'motion') rows = await this.runMotion(root, ctx, req);
-      else rows = await collect(exec(root, ctx));
+      else rows = await collect(exec(root, ctx), ctx.interrupts);
       const wrote = tx.xid !== 0;
       if (req.commitOnePhase && req.dtx.gxid) await this.commitOnePhase(req.dtx.gxid);
       const resp: SliceResponse = { rows, wrote };
       if (moved) resp.moved = moved;
       return resp;
     } finally {
+      timer?.cancel();
       if (!req.dtx.gxid) this.inst.xact.abort(tx);
     }
   }
 
   async receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void> {
+    // Received rows wait here until the receiving slice runs: they count as the statement's.
+    this.interruptsFor(queryId).reserve(batchBytes(rows), 'a Motion receiver');
     let q = this.inbox.get(queryId);
     if (!q) this.inbox.set(queryId, (q = new Map()));
     let s = q.get(sliceId);
@@ -119,15 +127,28 @@ export class SegmentExecutor implements SegmentApi {
 
   async endQuery(queryId: string): Promise<void> {
     this.inbox.delete(queryId);
+    this.queries.delete(queryId);
+  }
+
+  async cancelQuery(queryId: string, code: string, message: string): Promise<void> {
+    // A cancel that overtakes the slice it is for leaves the statement cancelled here: the
+    // slice fails at its first check. endQuery forgets it.
+    this.interruptsFor(queryId).cancel(new SqlError(code, message));
   }
 
   async insertRows(req: InsertRequest): Promise<number> {
     this.inst.mustBeRunning();
     const tx = this.txFor(req.dtx);
     tx.cid = req.dtx.cid;
-    const n = await this.insertLocal(req.table, req.rows, tx);
-    if (req.commitOnePhase) await this.commitOnePhase(req.dtx.gxid);
-    return n;
+    const interrupts = req.queryId ? this.interruptsFor(req.queryId, req.limits) : new Interrupts(this.clock);
+    const timer = this.enforceTimeout(interrupts, req.limits);
+    try {
+      const n = await this.insertLocal(req.table, req.rows, tx, interrupts);
+      if (req.commitOnePhase) await this.commitOnePhase(req.dtx.gxid);
+      return n;
+    } finally {
+      timer?.cancel();
+    }
   }
 
   // ---- storage DDL --------------------------------------------------------------------------
@@ -229,6 +250,7 @@ export class SegmentExecutor implements SegmentApi {
   reset(): void {
     this.dtxs.clear();
     this.inbox.clear();
+    this.queries.clear();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -263,11 +285,26 @@ export class SegmentExecutor implements SegmentApi {
     for (const [xid, gid] of log) if (gxidFromGid(gid) < globalXmin) log.delete(xid);
   }
 
+  /** A statement's interrupts here, made on its first message (slice, rows or cancel). */
+  private interruptsFor(queryId: string, limits?: StatementLimits): Interrupts {
+    let i = this.queries.get(queryId);
+    if (!i) this.queries.set(queryId, (i = new Interrupts(this.clock)));
+    if (limits) i.memoryLimit = limits.memoryBytes;
+    return i;
+  }
+
+  /** statement_timeout, enforced here too: the slice fails on its own if the time runs out. */
+  private enforceTimeout(interrupts: Interrupts, limits: StatementLimits | undefined) {
+    const ms = limits?.timeoutMs ?? 0;
+    return ms > 0 ? this.clock.setTimer(ms, () => interrupts.cancel(statementTimeoutError())) : undefined;
+  }
+
   private context(req: SliceRequest, tx: Transaction): ExecContext {
     const snapshot = this.snapshotFor(tx, req.dtx);
     const inbox = this.inbox.get(req.queryId);
     return {
       eval: makeEvalContext(req.statementTime, this.clock),
+      interrupts: this.interruptsFor(req.queryId, req.limits),
       content: this.content,
       instance: this.inst,
       tx,
@@ -282,7 +319,7 @@ export class SegmentExecutor implements SegmentApi {
     req: SliceRequest,
   ): Promise<Row[]> {
     const stream = exec(root.input, ctx);
-    if (root.kind === 'gather') return collect(stream);
+    if (root.kind === 'gather') return collect(stream, ctx.interrupts);
     const n = req.contentDbids.length;
     const buffers: Row[][] = Array.from({ length: n }, () => []);
     const keyTypes = (root.hashKeys ?? []).map((k) => root.input.types[k]!);
@@ -313,29 +350,46 @@ export class SegmentExecutor implements SegmentApi {
     return [];
   }
 
+  /**
+   * INSERT ... SELECT on this segment, batch by batch as the rows come: a million-row insert
+   * never holds its rows in memory at once. (The rows this command inserts have its command
+   * id, so its own scan of the table does not see them.)
+   */
   private async insertFrom(
     node: Extract<DmlNode, { op: 'insert' }>,
     ctx: ExecContext,
     tx: Transaction,
     numSegments: number,
   ): Promise<number> {
-    let rows = await collect(exec(node.input, ctx));
-    if (node.keepOwnRows) rows = ownRows(node.table, rows, this.content, numSegments);
-    return this.insertLocal(node.table, rows, tx);
+    let n = 0;
+    for await (const batch of exec(node.input, ctx)) {
+      const rows = node.keepOwnRows ? ownRows(node.table, batch, this.content, numSegments) : batch;
+      n += await this.insertLocal(node.table, rows, tx, ctx.interrupts);
+    }
+    return n;
   }
 
-  private async insertLocal(table: InsertRequest['table'], rows: Row[], tx: Transaction): Promise<number> {
+  private async insertLocal(
+    table: InsertRequest['table'],
+    rows: Row[],
+    tx: Transaction,
+    interrupts: Interrupts,
+  ): Promise<number> {
     const codec = rowCodec(table.columns.map((c) => c.type));
     for (const r of rows) checkNotNull(table, r);
-    if (table.storage === 'ao') {
-      const rel = this.inst.appendOptimized(table.relfilenode);
-      for (const r of rows) rel.insert(tx, codec.encode(r));
-    } else {
-      await this.inst.heap(table.relfilenode).insertMany(tx, {
-        count: rows.length,
-        size: (i) => codec.size(rows[i]!),
-        write: (i, page, dv, at) => codec.encodeInto(rows[i]!, page, dv, at),
-      });
+    for (let at = 0; at < rows.length; at += BATCH) {
+      await interrupts.check();
+      const part = rows.length <= BATCH ? rows : rows.slice(at, at + BATCH);
+      if (table.storage === 'ao') {
+        const rel = this.inst.appendOptimized(table.relfilenode);
+        for (const r of part) rel.insert(tx, codec.encode(r));
+      } else {
+        await this.inst.heap(table.relfilenode).insertMany(tx, {
+          count: part.length,
+          size: (i) => codec.size(part[i]!),
+          write: (i, page, dv, at) => codec.encodeInto(part[i]!, page, dv, at),
+        });
+      }
     }
     return rows.length;
   }
@@ -347,7 +401,7 @@ export class SegmentExecutor implements SegmentApi {
     req: SliceRequest,
   ): Promise<{ count: number; moved: { content: number; rows: Row[] }[] }> {
     const t = node.table;
-    const rows = await collect(exec(node.input, ctx));
+    const rows = await collect(exec(node.input, ctx), ctx.interrupts, 'an UPDATE or DELETE');
     // The scan above saw the table before this command: new versions get the next command id.
     const snap = ctx.snapshot!;
     const rel = this.inst.heap(t.relfilenode);
@@ -359,7 +413,9 @@ export class SegmentExecutor implements SegmentApi {
     const moved = new Map<number, Row[]>();
     let count = 0;
     const seen = new Set<string>();
+    let done = 0;
     for (const row of rows) {
+      if (++done % BATCH === 0) await ctx.interrupts.check();
       const ctid = row[node.ctidCol] as string;
       if (seen.has(ctid)) continue; // a join may produce a target row more than once
       seen.add(ctid);

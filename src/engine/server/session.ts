@@ -8,11 +8,14 @@ import { parse } from '../sql/parser.ts';
 import type { Statement } from '../sql/ast.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Coordinator } from './coordinator.ts';
-import type { DtxContext } from './protocol.ts';
+import type { DtxContext, StatementLimits } from './protocol.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { statementTimeFrom } from './eval-context.ts';
 import { runStatement } from './statements.ts';
 import { SessionSettings } from './session-settings.ts';
+import { Interrupts, statementTimeoutError, userCancelError } from '../exec/interrupts.ts';
+import type { LockWait } from './locks.ts';
+import type { Timer } from '../runtime/clock.ts';
 
 const IGNORED_CANCEL =
   'WARNING:  ignoring query cancel request for synchronous replication to ensure cluster consistency';
@@ -36,6 +39,11 @@ export interface OpenDtx {
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
 
+/** statement_mem in bytes. */
+function statementMemBytes(settings: SessionSettings): number {
+  return settings.gucs.get<number>('statement_mem');
+}
+
 export class Session {
   readonly id: number;
   readonly pid: number;
@@ -56,8 +64,13 @@ export class Session {
   closed = false;
   /** In the commit of its transaction: a cancel cannot stop it any more. */
   private committing = false;
-  /** pg_cancel_backend() arrived while a statement ran: it fails at its next check. */
-  private cancelRequested = false;
+  /**
+   * The running statement's interrupts (its cancel and its memory held here); the
+   * dispatcher passes its cancel on to the segments running its slices.
+   */
+  interrupts: Interrupts | undefined;
+  private statementTimer: Timer | undefined;
+  private statementDeadline: number | undefined;
   notices: string[] = [];
   /** Content → dbid of the segment connections (gangs) this session has set up. */
   readonly gangs = new Map<number, number>();
@@ -87,13 +100,13 @@ export class Session {
    * or for COMMIT PREPARED) is not interrupted: it is committed locally and must be
    * acknowledged as a whole, so the cancel is ignored with Greenplum's warning.
    */
-  requestCancel(): void {
+  requestCancel(reason: SqlError = userCancelError()): void {
     if (!this.active) return;
     if (this.committing) {
       this.notices.push(IGNORED_CANCEL);
       return;
     }
-    this.cancelRequested = true;
+    this.interrupts?.cancel(reason);
   }
 
   /**
@@ -107,9 +120,47 @@ export class Session {
 
   /** Fails the statement when a cancel arrived (called where a statement may stop cleanly). */
   checkCancel(): void {
-    if (!this.cancelRequested) return;
-    this.cancelRequested = false;
-    throw sqlError('query_canceled', 'canceling statement due to user request');
+    const reason = this.interrupts?.cancelled;
+    if (reason) throw reason;
+  }
+
+  /** A lock wait of this session's statement ends on its cancel, or after lock_timeout. */
+  lockWait(): LockWait | undefined {
+    if (!this.interrupts) return undefined;
+    return {
+      interrupts: this.interrupts,
+      timeoutMs: this.settings.gucs.getScaledMs('lock_timeout', this.qd.timeScale),
+      clock: this.qd.clock,
+    };
+  }
+
+  /**
+   * A statement's interrupts: statement_timeout (a timing, so on the cluster's time scale)
+   * cancels it as pg_cancel_backend would; statement_mem bounds what it holds in memory.
+   */
+  private startStatement(): void {
+    this.statementTimer?.cancel();
+    this.interrupts = new Interrupts(this.qd.clock, statementMemBytes(this.settings));
+    const timeout = this.settings.gucs.getScaledMs('statement_timeout', this.qd.timeScale);
+    this.statementDeadline = timeout > 0 ? this.qd.clock.now() + timeout : undefined;
+    this.statementTimer =
+      timeout > 0
+        ? this.qd.clock.setTimer(timeout, () => this.requestCancel(statementTimeoutError()))
+        : undefined;
+  }
+
+  /** The running statement's limits, as its slices are dispatched with them. */
+  statementLimits(): StatementLimits {
+    const d = this.statementDeadline;
+    return {
+      memoryBytes: statementMemBytes(this.settings),
+      timeoutMs: d === undefined ? 0 : Math.max(1, d - this.qd.clock.now()),
+    };
+  }
+
+  private endStatement(): void {
+    this.statementTimer?.cancel();
+    this.statementTimer = undefined;
   }
 
   stateName(): string {
@@ -129,12 +180,18 @@ export class Session {
     this.active = true;
     this.currentQuery = sql;
     this.queryStart = this.qd.clock.now();
-    this.cancelRequested = false;
     try {
-      for (const s of stmts) last = await this.run(s);
+      for (const s of stmts) {
+        this.startStatement();
+        try {
+          last = await this.run(s);
+        } finally {
+          this.endStatement();
+        }
+      }
     } finally {
       this.active = false;
-      this.cancelRequested = false;
+      this.interrupts = undefined;
       this.committing = false;
     }
     return last;

@@ -367,6 +367,19 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     category: 'Resource Usage / Memory',
   },
   {
+    // Greenplum sizes each operator's share of it and spills past it to workfiles; the lab has
+    // no workfiles, so a statement that would hold more on one instance fails (53200) instead.
+    name: 'statement_mem',
+    type: 'int',
+    default: 128000,
+    min: 1000,
+    max: INT_MAX,
+    unit: 'kB',
+    context: 'user',
+    description: 'Sets the memory to be reserved for a statement.',
+    category: 'Resource Usage / Memory',
+  },
+  {
     name: 'checkpoint_timeout',
     type: 'int',
     default: 300,

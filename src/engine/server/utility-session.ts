@@ -6,6 +6,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { collect, exec } from '../exec/executor.ts';
+import { Interrupts } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';
 import { Planner, type SystemRelation } from '../plan/planner.ts';
 import { parse } from '../sql/parser.ts';
@@ -95,9 +96,12 @@ export class UtilitySession {
         const planner = new Planner({ tables: new Map(), system, numSegments: 0, initplans: new Map() });
         const plan = planner.planTop(stmt);
         const statementTime = statementTimeFrom(this.clock);
+        const evalContext = makeEvalContext(statementTime, this.clock, { inst: this.inst });
+        evalContext.backendPid = 40000 + this.content;
         const rows = await collect(
           exec(plan.node, {
-            eval: makeEvalContext(statementTime, this.clock, { inst: this.inst }),
+            eval: evalContext,
+            interrupts: new Interrupts(this.clock, this.settings.gucs.get<number>('statement_mem')),
             content: this.content,
             instance: this.inst,
             received: () => [],

@@ -21,6 +21,8 @@ export interface EvalContext {
   params?: Value[];
   /** Opaque handle for functions the server registers (version(), pg_current_wal_lsn()). */
   server?: unknown;
+  /** The pid of the session's backend (pg_backend_pid()). */
+  backendPid?: number;
 }
 
 /**
