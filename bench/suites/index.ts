@@ -5,3 +5,4 @@ import './storage.ts';
 import './cluster.ts';
 import './lab.ts';
 import './workers.ts';
+import './live.ts';
