@@ -1,7 +1,7 @@
 // `npm run bench`: serves bench/index.html with Vite, runs it in headless system Chromium,
 // prints a table, writes bench/results/latest.json (+ a timestamped copy).
 //
-//   npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>]
+//   npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>] [--cpu-profile <file>]
 //
 // Exit status is non-zero only when the page (or a case) threw, or the deadline passed;
 // a missed target is reported as FAIL in the table and the JSON, not as a failed run.
@@ -19,11 +19,12 @@ const resultsDir = join(benchDir, 'results');
 
 function usage(code) {
   console.log(
-    'Usage: npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>]\n' +
+    'Usage: npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>] [--cpu-profile <file>]\n' +
       '  --quick            fewer repetitions per case (3 instead of 5, unless a case says otherwise)\n' +
       '  --filter <text>    only cases whose "suite/name" contains <text> (case-insensitive),\n' +
       '                     plus the cases their targets refer to\n' +
-      '  --timeout <s>      overall deadline for the page (default 600)',
+      '  --timeout <s>      overall deadline for the page (default 600)\n' +
+      "  --cpu-profile <f>  writes the page main thread's V8 CPU profile to <f> (opens in DevTools)",
   );
   process.exit(code);
 }
@@ -44,6 +45,7 @@ function parseArgs(argv) {
     if (flag === '--quick') opts.quick = true;
     else if (flag === '--filter') opts.filter = value();
     else if (flag === '--timeout') opts.timeoutS = Number(value());
+    else if (flag === '--cpu-profile') opts.cpuProfile = value();
     else if (flag === '--help' || flag === '-h') usage(0);
     else {
       console.error(`bench: unknown option ${a}`);
@@ -324,9 +326,21 @@ async function main() {
     const deadline = new Promise((resolve) => {
       timer = setTimeout(() => resolve('deadline'), opts.timeoutS * 1000);
     });
+    // --cpu-profile: the page's main thread under the V8 sampling profiler, for DevTools.
+    const cdp = opts.cpuProfile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(url.href, { waitUntil: 'load' });
     const outcome = await Promise.race([finished.then(() => 'finished'), deadline]);
     clearTimeout(timer);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(opts.cpuProfile, JSON.stringify(profile));
+      console.error(`bench: the page's main-thread CPU profile is in ${opts.cpuProfile}`);
+    }
     if (outcome === 'deadline') {
       process.stderr.write('\n');
       fatal ??=

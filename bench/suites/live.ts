@@ -11,12 +11,13 @@ import {
   createCluster,
   deleteCluster,
   type Cluster,
+  type ClusterEvent,
 } from '../../src/workers/index.ts';
 
 const workerBundle = new URLSearchParams(location.search).get('workerBundle');
 if (workerBundle) configureWorkerRuntime({ workerUrl: workerBundle });
 
-const ROWS = 1_000_000;
+const ROWS = Number(new URLSearchParams(location.search).get('liveRows') ?? 1_000_000);
 const NAME = 'bench-live';
 
 interface Measurement {
@@ -30,6 +31,8 @@ interface Measurement {
 
 const measured: Measurement[] = [];
 let cluster: Cluster | undefined;
+/** What FTS did, for the error when the cluster was not live. */
+const alarms: ClusterEvent[] = [];
 
 function percentiles(xs: number[]): { p50: number; p99: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -93,7 +96,11 @@ async function measure(c: Cluster): Promise<Measurement> {
     )
   ).rows[0]![0] as number;
   if (failovers > 0)
-    throw new Error('a segment failed over during the insert: the cluster was not live under load');
+    throw new Error(
+      `the cluster was not live under load: ${JSON.stringify(alarms.splice(0))} ${JSON.stringify(
+        (await c.query('select * from gp_segment_configuration order by dbid')).rows,
+      )}`,
+    );
   return {
     failedProbes: failedAfter - failedBefore,
     idle: { ...percentiles(idle), probes: idle.length },
@@ -126,6 +133,10 @@ const loadCase: BenchCase = {
       timeScale: 30,
     });
     await cluster.query('select gp_request_fts_probe_scan()');
+    cluster.subscribe((e) => {
+      if (/^(fts\.(?!cycle)|link\.timeout|walsender\.(unreachable|disconnected))/.test(e.kind))
+        alarms.push(e);
+    });
   },
   async teardown() {
     await cluster?.close();
