@@ -15,7 +15,7 @@ import {
 } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { T, type SqlType } from '../sql/types.ts';
-import { columnIndex, gather, hashedOn, onSegments, redistribute } from './locus.ts';
+import { colocatedOn, columnIndex, gather, onSegments, redistribute } from './locus.ts';
 import type { AggSpec, PlanNode, SortKey } from './plan.ts';
 import type { Planner, RelPlan } from './planner.ts';
 import { mapExpr, sameExpr, Scope } from './scope.ts';
@@ -173,21 +173,16 @@ function distributeAgg(
   });
   if (!onSegments(input.locus) || input.locus.kind === 'single') return single(input);
   if (input.locus.kind === 'replicated') return single(gather(input, planner.slices));
-  const simpleKeys = keyCols.every((c) => c !== undefined) && keys.length > 0;
+  // Every group on one segment: the input is hashed on (a subset of) the grouping keys.
   if (
-    simpleKeys &&
-    hashedOn(
+    keys.length &&
+    colocatedOn(
       input,
-      keyCols as number[],
+      keyCols,
       keys.map((k) => k.type),
     )
   )
     return single(input);
-  if (simpleKeys && input.locus.kind === 'hashed') {
-    // Hashed on a subset of the grouping keys also keeps each group on one segment.
-    const l = input.locus;
-    if (l.keys.every((k) => (keyCols as number[]).includes(k))) return single(input);
-  }
   if (aggs.some((a) => a.distinct)) {
     // DISTINCT aggregates: bring every row of a group together first.
     if (!keys.length) return single(gather(input, planner.slices));
@@ -243,16 +238,16 @@ function redistributeOn(planner: Planner, input: PlanNode, keys: BoundExpr[]): P
   );
 }
 
+/** The aggregate's output locus: hashed on the group-key columns that hold the input's keys. */
 function groupLocus(n: PlanNode, keyCols: (number | undefined)[], outTypes: SqlType[]): PlanNode['locus'] {
   const l = n.locus;
   if (l.kind !== 'hashed') return l;
-  const keys: number[] = [];
-  for (const k of l.keys) {
-    const at = keyCols.indexOf(k);
-    if (at < 0) return { kind: 'strewn' };
-    keys.push(at);
-  }
-  return { kind: 'hashed', keys, keyTypes: keys.map((k) => outTypes[k]!) };
+  const keys = l.keys.map((alts) =>
+    keyCols.flatMap((c, at) => (c !== undefined && alts.includes(c) ? [at] : [])),
+  );
+  if (keys.some((k) => !k.length)) return { kind: 'strewn' };
+  void outTypes;
+  return { kind: 'hashed', keys, keyTypes: l.keyTypes };
 }
 
 export { coerce };

@@ -16,16 +16,15 @@ import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
 import {
-  broadcast,
-  columnIndex,
+  colocatedOn,
   gather,
   hashCompatible,
-  hashedOn,
   onSegments,
   projectLocus,
   redistribute,
   SliceCounter,
 } from './locus.ts';
+import { placeEquiJoin, placeJoin } from './join-place.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
 import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
@@ -257,7 +256,7 @@ export class Planner {
       onSegments(input.locus) &&
       input.locus.kind !== 'replicated' &&
       input.locus.kind !== 'single' &&
-      !hashedOn(input, all, input.types)
+      !colocatedOn(input, all, input.types)
     )
       input = redistribute(input, all, this.slices);
     return { op: 'distinct', input, types: input.types, locus: input.locus };
@@ -349,7 +348,11 @@ export class Planner {
       cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });
       const locus: Locus =
         t.policy.kind === 'hash'
-          ? { kind: 'hashed', keys: t.policy.keys, keyTypes: t.policy.keys.map((k) => t.columns[k]!.type) }
+          ? {
+              kind: 'hashed',
+              keys: t.policy.keys.map((k) => [k]),
+              keyTypes: t.policy.keys.map((k) => t.columns[k]!.type),
+            }
           : t.policy.kind === 'replicated'
             ? { kind: 'replicated' }
             : { kind: 'strewn' };
@@ -486,7 +489,11 @@ export class Planner {
     const types = [...left.node.types, ...right.node.types];
     const joinType = type === 'cross' ? 'inner' : type;
     if (leftKeys.length) {
-      const [l, r, locus] = this.colocateJoin(left.node, right.node, leftKeys, rightKeys, joinType);
+      const {
+        left: l,
+        right: r,
+        locus,
+      } = placeEquiJoin(left.node, right.node, leftKeys, rightKeys, joinType, this.slices);
       const node: PlanNode = {
         op: 'hashJoin',
         left: l,
@@ -501,62 +508,10 @@ export class Planner {
       if (extra) node.extra = extra;
       return { node, scope };
     }
-    const [l, r, locus] = this.placeJoin(left.node, right.node, joinType);
+    const { left: l, right: r, locus } = placeJoin(left.node, right.node, joinType, this.slices);
     const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
     if (extra) node.cond = extra;
     return { node, scope };
-  }
-
-  /** Brings two join inputs together for an equi-join on the given keys. */
-  colocateJoin(
-    l: PlanNode,
-    r: PlanNode,
-    lk: BoundExpr[],
-    rk: BoundExpr[],
-    joinType: string,
-  ): [PlanNode, PlanNode, Locus] {
-    const lcols = lk.map(columnIndex);
-    const rcols = rk.map(columnIndex);
-    const lt = lk.map((e) => e.type);
-    const rt = rk.map((e) => e.type);
-    const simple = lcols.every((c) => c !== undefined) && rcols.every((c) => c !== undefined);
-    const keyTypesOk = lt.every((t, i) => hashCompatible(t, rt[i]!));
-    const lEntry = l.locus.kind === 'entry';
-    const rEntry = r.locus.kind === 'entry';
-    if (lEntry || rEntry) return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
-    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
-    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
-    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
-    // The outer side of a left join must not be duplicated: only the inner side may be everywhere.
-    if (
-      rGeneral &&
-      (joinType === 'inner' || joinType === 'left' || joinType === 'semi' || joinType === 'anti')
-    )
-      return [l, r, l.locus];
-    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
-    if (simple && keyTypesOk) {
-      const lHashed = hashedOn(l, lcols as number[], lt);
-      const rHashed = hashedOn(r, rcols as number[], rt);
-      if (lHashed && rHashed) return [l, r, l.locus];
-      // Hash the other side the same way (a prefix subset of the keys is enough to co-locate).
-      if (lHashed) return [l, redistribute(r, rcols as number[], this.slices), l.locus];
-      if (rHashed) return [redistribute(l, lcols as number[], this.slices), r, r.locus];
-      const nl = redistribute(l, lcols as number[], this.slices);
-      return [nl, redistribute(r, rcols as number[], this.slices), nl.locus];
-    }
-    if (joinType === 'inner' || joinType === 'left') return [l, broadcast(r, this.slices), l.locus];
-    return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
-  }
-
-  placeJoin(l: PlanNode, r: PlanNode, joinType: string): [PlanNode, PlanNode, Locus] {
-    if (l.locus.kind === 'entry' || r.locus.kind === 'entry' || joinType === 'full')
-      return [this.toEntry(l), this.toEntry(r), { kind: 'entry' }];
-    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
-    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
-    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
-    if (rGeneral) return [l, r, l.locus];
-    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
-    return [l, broadcast(r, this.slices), l.locus];
   }
 
   // ---- WHERE ----------------------------------------------------------------------------
@@ -737,30 +692,41 @@ function addInt8(a: BoundExpr, b: BoundExpr): BoundExpr {
 
 /** Postgres' default output name for an expression ("?column?" when it has none). */
 export function targetName(e: Expr): string {
+  return figureName(e)[0];
+}
+
+/**
+ * Postgres' FigureColname: a name and how strongly the expression suggests it (2: a column,
+ * function or subquery name; 1: a fallback such as a cast's type or "case"; 0: none).
+ */
+function figureName(e: Expr): [string, number] {
   switch (e.kind) {
     case 'column':
-      return e.name;
     case 'call':
-      return e.name;
-    case 'cast':
-      return e.expr.kind === 'literal' || e.expr.kind === 'cast' ? castName(e) : targetName(e.expr);
+      return [e.name, 2];
+    case 'cast': {
+      const inner = figureName(e.expr);
+      return inner[1] <= 1 ? [castName(e), 1] : inner;
+    }
     case 'case': {
-      // Postgres names a CASE after its ELSE result when that has a name.
-      const n = e.else ? targetName(e.else) : '?column?';
-      return n === '?column?' ? 'case' : n;
+      const inner: [string, number] = e.else ? figureName(e.else) : ['?column?', 0];
+      return inner[1] <= 1 ? ['case', 1] : inner;
     }
     case 'exists':
-      return 'exists';
+      return ['exists', 2];
+    case 'row':
+      return ['row', 2];
     case 'subquery': {
-      const q = e.query;
-      if (q.kind === 'select' && q.targets.length === 1 && q.targets[0]!.kind === 'expr') {
-        const t = q.targets[0]!;
-        return t.alias ?? targetName(t.expr);
+      let q = e.query;
+      while (q.kind === 'setop') q = q.left;
+      if (q.kind === 'select' && q.targets[0]?.kind === 'expr') {
+        const t = q.targets[0];
+        return [t.alias ?? targetName(t.expr), 2];
       }
-      return '?column?';
+      return ['?column?', 2];
     }
     default:
-      return '?column?';
+      return ['?column?', 0];
   }
 }
 
