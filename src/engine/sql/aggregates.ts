@@ -370,6 +370,11 @@ export function distinctKey(v: Value, t: SqlType): string {
     case 'float4':
     case 'float8':
       return 'f' + (v === 0 ? '0' : String(v));
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      // int8 values are bigints, the others numbers: equal integers must meet (int4 = int8 joins).
+      return 'i' + String(v);
     default:
       return typeof v + ':' + String(v);
   }
