@@ -135,7 +135,7 @@ async function insertInto(
   });
   node = planner.project(node, full);
 
-  const oneStatement = !s.explicit;
+  const oneStatement = s.autocommit;
   if (node.locus.kind === 'general' && worthComputingOnSegments(node)) {
     // A set-returning source (generate_series): every segment computes the same rows and
     // keeps its own, instead of the coordinator computing them and sending each one over.
