@@ -5,6 +5,7 @@
  */
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
+import { isStackOverflow, stackDepthExceeded } from '../sql/limits.ts';
 import type { Statement } from '../sql/ast.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Coordinator } from './coordinator.ts';
@@ -35,6 +36,22 @@ export interface OpenDtx {
 }
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
+
+/**
+ * What a client sees of any failure: a SqlError. The engine's own limits show as Postgres'
+ * (the stack: 54001; a string or array too large to build: 54000); anything else is a bug,
+ * reported as XX000 rather than as a bare JavaScript exception.
+ */
+export function asSqlError(e: unknown): unknown {
+  // Errors that carry a SQLSTATE already (SqlError, DiskError) go as they are.
+  if (typeof (e as { code?: unknown } | null)?.code === 'string') return e;
+  if (isStackOverflow(e)) return stackDepthExceeded();
+  if (e instanceof RangeError && /Invalid (string|array|typed array) length/.test(e.message))
+    return sqlError('program_limit_exceeded', 'requested length too large');
+  if (e instanceof RangeError || e instanceof TypeError)
+    return sqlError('internal_error', `internal error: ${e.message}`);
+  return e;
+}
 
 export class Session {
   readonly id: number;
@@ -140,7 +157,7 @@ export class Session {
       stmts = parse(sql);
     } catch (e) {
       if (this.explicit && this.txState !== 'failed') await this.fail('block');
-      throw e;
+      throw asSqlError(e);
     }
     if (stmts.length === 0) return commandResult('EMPTY');
     let last: QueryResult = commandResult('EMPTY');
@@ -212,7 +229,7 @@ export class Session {
       // A segment that refused or vanished: FTS should look now (FtsNotifyProber).
       if (e instanceof SqlError && e.code === '08006') this.qd.fts?.trigger();
       await this.fail(autocommit ? 'autocommit' : this.implicitBlock ? 'implicit' : 'block');
-      throw e;
+      throw asSqlError(e);
     }
   }
 

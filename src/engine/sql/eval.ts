@@ -2,6 +2,7 @@
  * Compiles a BoundExpr once into a closure tree; evaluation per row is a chain of direct calls
  * with no switch on node kinds. AND/OR/CASE/COALESCE short-circuit as in Postgres.
  */
+import { isStackOverflow, stackDepthExceeded, withStackGuard } from './limits.ts';
 import type { BoundExpr } from './expr-bound.ts';
 import type { EvalContext } from './functions.ts';
 import { getFunction } from './functions.ts';
@@ -19,18 +20,27 @@ interface Cell {
 
 /** Compiles a bound expression. */
 export function compileExpr(bound: BoundExpr): CompiledExpr {
-  return compile(bound, undefined);
+  const f = withStackGuard(() => compile(bound, undefined));
+  return (row, ctx) => {
+    try {
+      return f(row, ctx);
+    } catch (e) {
+      // A deeply nested expression runs out of stack here: 54001, as Postgres' check_stack_depth.
+      if (isStackOverflow(e)) throw stackDepthExceeded();
+      throw e;
+    }
+  };
 }
 
 /** Compiles a boolean condition to a predicate (NULL counts as false). */
 export function compilePredicate(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
-  const f = compile(bound, undefined);
+  const f = compileExpr(bound);
   return (row, ctx) => f(row, ctx) === true;
 }
 
 /** Evaluates a constant expression (no columns) once. */
 export function evalConst(bound: BoundExpr, ctx: EvalContext): Value {
-  return compile(bound, undefined)([], ctx);
+  return compileExpr(bound)([], ctx);
 }
 
 function binaryFn(key: string): (a: Value, b: Value) => Value {
