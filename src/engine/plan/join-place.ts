@@ -7,7 +7,9 @@
  * - an input held on every segment (replicated, or computable anywhere) joins in place with the
  *   other, unless the join would then emit its unmatched rows once per segment (it may only be
  *   the inner side of an outer, semi or anti join);
- * - with no usable keys the inner side is broadcast, and a FULL join runs on the coordinator.
+ * - with no usable keys the inner side is broadcast, and a FULL join runs on the coordinator;
+ * - the target of an UPDATE or DELETE (`keepLeft`) never moves: the other side is redistributed
+ *   to it when it is hashed on the join keys, broadcast otherwise.
  *
  * The output's locus is derived, never assumed: an inner join is hashed on the keys of both
  * sides (equal by the join condition), an outer, semi or anti join only on its outer side's
@@ -86,6 +88,7 @@ export function placeEquiJoin(
   rk: BoundExpr[],
   joinType: JoinKind,
   slices: SliceCounter,
+  keepLeft = false,
 ): PlacedJoin {
   if (l.locus.kind === 'entry' || r.locus.kind === 'entry') return atEntry(l, r, slices);
   const nl = l.types.length;
@@ -126,6 +129,8 @@ export function placeEquiJoin(
         slices,
       ),
     );
+  // The rows of an UPDATE's or DELETE's target are changed where they are: bring the other side.
+  if (keepLeft) return placeJoin(l, r, joinType, slices);
   if (rm)
     return placed(
       redistribute(

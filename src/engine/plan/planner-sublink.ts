@@ -256,6 +256,7 @@ function joinNodes(
           d.innerKeys.slice(placeKeys),
           joinType,
           planner.slices,
+          planner.keepLeftInPlace,
         )
       : placeJoin(left, right, joinType, planner.slices);
     const node: PlanNode = {

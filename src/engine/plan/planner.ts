@@ -25,6 +25,7 @@ import {
   SliceCounter,
 } from './locus.ts';
 import { placeEquiJoin, placeJoin } from './join-place.ts';
+import { planFromWhere } from './planner-from.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
 import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
@@ -58,6 +59,11 @@ export class Planner {
   /** Correlated scalar subqueries turned into join columns (AST node → column). */
   readonly subqueryColumns = new Map<object, number>();
   readonly env: PlannerEnv;
+  /**
+   * Planning the input of an UPDATE or DELETE: the left input of every join (the target's rows,
+   * or relations joined to them) stays where it is, so each row is changed on its own segment.
+   */
+  keepLeftInPlace = false;
 
   constructor(env: PlannerEnv) {
     this.env = env;
@@ -105,8 +111,9 @@ export class Planner {
 
   private planSelect(input: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
     const q = liftSetReturningTargets(input);
-    let rel = this.planFrom(q.from);
-    if (q.where) rel = this.applyWhere(rel, q.where);
+    const from = planFromWhere(this, q.from, q.where);
+    let rel = from.rel;
+    if (from.where) rel = this.applyWhere(rel, from.where);
     rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
     const grouped = q.groupBy.length > 0 || queryHasAggregates(q);
     let outExprs: BoundExpr[];
@@ -470,8 +477,19 @@ export class Planner {
       };
     }
     const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
-    const nLeft = left.scope.columns.length;
     const cond = on ? bindBooleanCondition(on, this.exprScope(scope, 'JOIN/ON'), 'JOIN/ON') : undefined;
+    return this.joinBound(left, right, type, cond);
+  }
+
+  /** Joins two relations on a bound condition over (left ++ right) columns. */
+  joinBound(
+    left: RelPlan,
+    right: RelPlan,
+    type: 'inner' | 'left' | 'full' | 'cross',
+    cond: BoundExpr | undefined,
+  ): RelPlan {
+    const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
+    const nLeft = left.scope.columns.length;
     const conjuncts = cond ? splitAnd(cond) : [];
     const leftKeys: BoundExpr[] = [];
     const rightKeys: BoundExpr[] = [];
@@ -493,7 +511,15 @@ export class Planner {
         left: l,
         right: r,
         locus,
-      } = placeEquiJoin(left.node, right.node, leftKeys, rightKeys, joinType, this.slices);
+      } = placeEquiJoin(
+        left.node,
+        right.node,
+        leftKeys,
+        rightKeys,
+        joinType,
+        this.slices,
+        this.keepLeftInPlace,
+      );
       const node: PlanNode = {
         op: 'hashJoin',
         left: l,
@@ -520,16 +546,19 @@ export class Planner {
     const pulled = pullUpSublinks(this, input, whereAst);
     const rel = pulled.rel;
     if (!pulled.where) return rel;
-    const where = pulled.where;
-    const cond = bindBooleanCondition(where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
+    const cond = bindBooleanCondition(pulled.where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
+    return this.filterRel(rel, cond);
+  }
+
+  /** Keeps the rows of `rel` that satisfy `cond`; a filter on a bare scan may direct-dispatch it. */
+  filterRel(rel: RelPlan, cond: BoundExpr): RelPlan {
     const n = rel.node;
-    if (n.op === 'scan' && !n.filter) {
-      const direct = directContents(n, cond, this.env.numSegments);
-      const scan: PlanNode = { ...n, filter: cond };
-      if (direct) {
-        scan.directContents = direct;
-        if (direct.length === 1 && n.locus.kind === 'hashed') scan.locus = n.locus;
-      }
+    if (n.op === 'scan') {
+      const filter = n.filter ? andAll([...splitAnd(n.filter), ...splitAnd(cond)]) : cond;
+      const direct = directContents(n, filter, this.env.numSegments);
+      const scan: PlanNode = { ...n, filter };
+      delete scan.directContents;
+      if (direct) scan.directContents = direct;
       return { node: scan, scope: rel.scope };
     }
     return { node: { op: 'filter', input: n, cond, types: n.types, locus: n.locus }, scope: rel.scope };
