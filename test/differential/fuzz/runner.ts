@@ -35,6 +35,10 @@ export interface Failure {
   report: string;
   /** The reference's SQLSTATE when it failed (shrinking keeps it). */
   refCode?: string;
+  /** The statement itself, or the check of a table's rows after it. */
+  phase: 'statement' | 'check';
+  /** A check's failure: the reference's SQLSTATE for the statement before it, if it failed. */
+  stmtRefCode?: string;
 }
 
 export interface CaseResult {
@@ -62,8 +66,9 @@ export function followUps(s: Stmt): string[] {
   return [];
 }
 
+/** An error without a SQLSTATE, or the engine's internal error: a bug either way. */
 function isCrash(o: Outcome): boolean {
-  return !o.ok && o.code === 'CRASH';
+  return !o.ok && (o.code === 'CRASH' || o.code === 'XX000');
 }
 
 /** A 0A000 refusal of what the reference runs: reported, not a wrong answer. */
@@ -108,6 +113,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
             kind: isCrash(out) ? 'crash' : 'difference',
             shape: o.shapes[i]!.name,
             stmt: -1,
+            phase: 'statement',
             sql,
             report: `setup failed: ${out.code} ${out.message}`,
           });
@@ -116,8 +122,10 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     for (let si = 0; si < stmts.length; si++) {
       const checks = [stmts[si]!, ...followUps(c.stmts[si]!)];
       result.statements++;
+      let stmtRef: Outcome | undefined;
       for (const [ci, sql] of checks.entries()) {
         const r = ref ? await ref.run(sql) : undefined;
+        if (ci === 0) stmtRef = r;
         const outs: Outcome[] = [];
         for (const sys of shapes) outs.push(await sys.run(sql));
         for (let i = 0; i < shapes.length; i++) {
@@ -127,7 +135,9 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
             shape,
             stmt: si,
             sql,
+            phase: ci === 0 ? 'statement' : 'check',
             ...(r && !r.ok ? { refCode: r.code } : {}),
+            ...(ci > 0 && stmtRef && !stmtRef.ok ? { stmtRefCode: stmtRef.code } : {}),
           };
           if (isCrash(out))
             return fail({ ...base, kind: 'crash', report: `no SQLSTATE: ${!out.ok ? out.message : ''}` });
@@ -157,6 +167,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
                   shape: o.shapes[i]!.name,
                   stmt: si,
                   sql: renderQuery(tlp.query),
+                  phase: 'statement',
                   kind: 'crash',
                   report: parts.ok ? '' : parts.message,
                 });
@@ -171,6 +182,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
                   shape: o.shapes[i]!.name,
                   stmt: si,
                   sql,
+                  phase: 'statement',
                   kind: 'tlp',
                   report: `TLP on ${renderEx(tlp.predicate)}: ${diff}\n  partitioned: ${renderQuery(tlp.query)}`,
                 });

@@ -25,7 +25,9 @@ export async function shrink(c: Case, f: Failure, check: Check, budget = 400): P
     !!g &&
     g.kind === f.kind &&
     g.stmt === cand.stmts.length - 1 &&
+    g.phase === f.phase &&
     g.refCode === f.refCode &&
+    g.stmtRefCode === f.stmtRefCode &&
     (f.stmt >= 0 || g.stmt === -1);
   for (let progress = true; progress && runs < budget;) {
     progress = false;
