@@ -669,19 +669,21 @@ export class Planner {
       throw sqlError('feature_not_supported', 'correlated subqueries are not supported in this position', {
         position: node.pos,
       });
-    if (node.kind === 'exists') return { kind: 'const', value: result as boolean, type: T.bool };
+    // InitPlan results: constants for the plan, not for constant folding (they are parameters).
+    if (node.kind === 'exists')
+      return { kind: 'const', value: result as boolean, type: T.bool, initplan: true };
     if (node.kind === 'subquery') {
       const sub = result as unknown as { value: Value; type: SqlType };
-      return { kind: 'const', value: sub.value, type: sub.type };
+      return { kind: 'const', value: sub.value, type: sub.type, initplan: true };
     }
     const set = result as unknown as { values: Value[]; type: SqlType };
     const arg = bindArg(node.expr);
     const t = commonType([arg.type, set.type]);
     const eq = resolveOperator('=', [t, t]);
     const list: BoundExpr[] = set.values.map((v) =>
-      coerce({ kind: 'const', value: v, type: set.type }, t, 'implicit'),
+      coerce({ kind: 'const', value: v, type: set.type, initplan: true }, t, 'implicit'),
     );
-    if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool };
+    if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool, initplan: true };
     return { kind: 'in', arg: coerce(arg, t, 'implicit'), list, key: eq.key, not: node.not, type: T.bool };
   }
 }

@@ -98,7 +98,7 @@ export function coerce(b: BoundExpr, to: SqlType, context: CoercionContext, pos?
       pos === undefined ? undefined : { position: pos },
     );
   }
-  if (b.kind === 'const') {
+  if (b.kind === 'const' && !b.initplan) {
     return { kind: 'const', value: withPos(pos, () => castValue(b.value, from, to, context)), type: to };
   }
   return { kind: 'cast', arg: b, type: to, context };

@@ -2,6 +2,7 @@
  * Compiles a BoundExpr once into a closure tree; evaluation per row is a chain of direct calls
  * with no switch on node kinds. AND/OR/CASE/COALESCE short-circuit as in Postgres.
  */
+import { foldConstants } from './const-fold.ts';
 import { isStackOverflow, stackDepthExceeded, withStackGuard } from './limits.ts';
 import type { BoundExpr } from './expr-bound.ts';
 import type { EvalContext } from './functions.ts';
@@ -19,8 +20,20 @@ interface Cell {
 }
 
 /** Compiles a bound expression. */
+/** Constant subexpressions are computed with no statement context (none reads it). */
+const CONST_CONTEXT: EvalContext = { statementTime: 0, random: () => 0 };
+
+/**
+ * Compiles an expression to a closure, its constant parts computed first (const-fold.ts): an
+ * error in them is raised here, before any row, as Postgres raises it while planning.
+ */
 export function compileExpr(bound: BoundExpr): CompiledExpr {
-  const f = withStackGuard(() => compile(bound, undefined));
+  const f = withStackGuard(() =>
+    compile(
+      foldConstants(bound, (e) => compile(e, undefined)([], CONST_CONTEXT)),
+      undefined,
+    ),
+  );
   return (row, ctx) => {
     try {
       return f(row, ctx);
