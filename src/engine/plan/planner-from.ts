@@ -46,14 +46,37 @@ interface Conjunct {
   equality: boolean;
 }
 
+/** An explicit join whose inputs can be planned as members of the FROM list. */
+function flattenable(item: FromItem): item is Extract<FromItem, { kind: 'join' }> {
+  return (
+    item.kind === 'join' &&
+    (item.joinType === 'inner' || item.joinType === 'cross') &&
+    !item.natural &&
+    !item.using &&
+    !hasSublink(item.on)
+  );
+}
+
 /** Plans FROM and the WHERE conjuncts it can place; returns what is left of WHERE. */
 export function planFromWhere(
   planner: Planner,
   items: FromItem[],
   where: Expr | undefined,
 ): { rel: RelPlan; where: Expr | undefined } {
-  if (items.length < 2 || !where) return { rel: planner.planFrom(items), where };
-  const rels = items.map((item) => planner.planFromItem(item));
+  // The relations: FROM list items, inner joins opened up (their ON conditions join the
+  // conjuncts, bound in their own scope, as written).
+  const leaves: FromItem[] = [];
+  const ons: { on: Expr; from: number; to: number }[] = [];
+  const open = (item: FromItem) => {
+    if (!flattenable(item)) return void leaves.push(item);
+    const from = leaves.length;
+    open(item.left);
+    open(item.right);
+    if (item.on) ons.push({ on: item.on, from, to: leaves.length });
+  };
+  items.forEach(open);
+  if (leaves.length < 2) return { rel: planner.planFrom(items), where };
+  const rels = leaves.map((item) => planner.planFromItem(item));
   const offsets: number[] = [];
   let width = 0;
   for (const r of rels) {
@@ -68,20 +91,33 @@ export function planFromWhere(
   const scope = new Scope(rels.flatMap((r) => r.scope.columns));
   const rest: Expr[] = [];
   const placed: Conjunct[] = [];
-  for (const c of conjuncts(where)) {
+  const place = (cond: BoundExpr) => {
+    for (const c of splitAnd(cond)) {
+      const cols = columnsOf(c);
+      const equality = c.kind === 'func' && c.key.startsWith('op=(') && c.args.length === 2;
+      placed.push({ cond: c, rels: new Set([...cols].map(relOf)), equality });
+    }
+  };
+  for (const { on, from, to } of ons) {
+    const local = new Scope(rels.slice(from, to).flatMap((r) => r.scope.columns));
+    const cond = bindBooleanCondition(on, planner.exprScope(local, 'JOIN/ON'), 'JOIN/ON');
+    place(remapColumns(cond, (c) => c + offsets[from]!));
+  }
+  for (const c of where ? conjuncts(where) : []) {
     if (hasSublink(c)) {
       rest.push(c);
       continue;
     }
     const cond = bindBooleanCondition(c, planner.exprScope(scope, 'WHERE'), 'WHERE');
-    const cols = columnsOf(cond);
-    if (!cols.size) {
+    if (!columnsOf(cond).size) {
       rest.push(c);
       continue;
     }
-    const equality = cond.kind === 'func' && cond.key.startsWith('op=(') && cond.args.length === 2;
-    placed.push({ cond, rels: new Set([...cols].map(relOf)), equality });
+    place(cond);
   }
+  // An ON conjunct of constants only (ON false): the joins are inner, so it may filter any
+  // relation; the first one.
+  for (const p of placed) if (!p.rels.size) p.rels.add(0);
 
   // Filters of one relation first.
   const units = rels.map((r, i) => {
