@@ -68,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   let tlpChecks = 0;
   let failed = 0;
   const unsupported = new Map<string, number>();
+  let eager = 0;
   try {
     const db = o.pg ? await (server = await startPgServer()).database('fuzz') : undefined;
     const reference = db ? pgFactory(db) : undefined;
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runCase(c, base);
       statements += r.statements;
       tlpChecks += r.tlpChecks;
+      eager += r.eager.length;
       for (const u of r.unsupported) {
         const msg = u.split(' :: ')[0]!;
         unsupported.set(msg, (unsupported.get(msg) ?? 0) + 1);
@@ -101,6 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     `\nfuzzed seeds ${o.from}..${o.from + o.seeds - 1}: ${statements} statements on each of ${o.shapes.join(', ')}` +
       `${o.pg ? ' against PostgreSQL' : ''}, ${tlpChecks} TLP checks, in ${secs} s: ${failed} failed`,
   );
+  if (eager)
+    console.log(
+      `${eager} statement(s) failed here with a data exception in a row PostgreSQL never computed (lazy evaluation)`,
+    );
   if (unsupported.size) {
     console.log(
       `refused with 0A000 where PostgreSQL answers (${[...unsupported.values()].reduce((a, b) => a + b, 0)}):`,
