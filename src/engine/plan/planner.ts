@@ -601,18 +601,39 @@ export class Planner {
   }
 
   private planSetOp(q: Extract<Query, { kind: 'setop' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
-    const l = this.planQuery(q.left);
-    const r = this.planQuery(q.right);
-    if (l.columns.length !== r.columns.length)
-      throw sqlError(
-        'syntax_error',
-        `each ${q.op.toUpperCase()} query must have the same number of columns`,
-        {
-          position: q.pos,
-        },
-      );
+    // A chain of UNION ALL (left-deep as parsed) is one Append of its operands, planned in a
+    // loop: a 2,000-way UNION ALL recurses no deeper than a two-way one.
+    const operands: Query[] = [q.right];
+    let first: Query = q.left;
+    if (q.op === 'union' && q.all)
+      while (
+        first.kind === 'setop' &&
+        first.op === 'union' &&
+        first.all &&
+        !first.orderBy.length &&
+        first.limit === undefined &&
+        first.offset === undefined
+      ) {
+        operands.push(first.right);
+        first = first.left;
+      }
+    operands.push(first);
+    operands.reverse();
+    const planned = operands.map((o) => this.planQuery(o));
+    const l = planned[0]!;
+    for (const r of planned.slice(1))
+      if (l.columns.length !== r.columns.length)
+        throw sqlError(
+          'syntax_error',
+          `each ${q.op.toUpperCase()} query must have the same number of columns`,
+          {
+            position: q.pos,
+          },
+        );
+    // Types resolve pairwise from the left, as nested set operations do.
     const types = l.columns.map((c, i) => {
-      const t = commonType([c.type, r.columns[i]!.type], q.op.toUpperCase());
+      let t = c.type;
+      for (const r of planned.slice(1)) t = commonType([t, r.columns[i]!.type], q.op.toUpperCase());
       return t.name === 'unknown' ? T.text : t;
     });
     const cast = (p: PlannedQuery) =>
@@ -620,20 +641,20 @@ export class Planner {
         p.node,
         p.columns.map((c, i) => coerce({ kind: 'col', index: i, type: c.type }, types[i]!, 'implicit')),
       );
-    let left = cast(l);
-    let right = cast(r);
     // Set operations run where equal rows meet: on the coordinator (small results) for simplicity.
-    left = this.toEntry(left);
-    right = this.toEntry(right);
-    let node: PlanNode = {
-      op: 'setop',
-      kind: q.op,
-      all: q.all,
-      left,
-      right,
-      types,
-      locus: { kind: 'entry' },
-    };
+    const inputs = planned.map((p) => this.toEntry(cast(p)));
+    let node: PlanNode =
+      inputs.length > 2
+        ? { op: 'append', inputs, types, locus: { kind: 'entry' } }
+        : {
+            op: 'setop',
+            kind: q.op,
+            all: q.all,
+            left: inputs[0]!,
+            right: inputs[1]!,
+            types,
+            locus: { kind: 'entry' },
+          };
     const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
     const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
     const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);

@@ -114,7 +114,10 @@ export function planInitPlans(root: unknown, env: PlannerEnv): InitPlan[] {
 
 /** Runs the planned subqueries (Greenplum runs InitPlans on the coordinator before dispatch). */
 export async function executeInitPlans(session: Session, plans: InitPlan[], env: PlannerEnv): Promise<void> {
-  for (const { node, plan } of plans) {
+  for (const { node } of plans) {
+    // Planned again: a subquery nested in this one has run since (innermost first), and its
+    // result replaces the placeholder the first planning saw.
+    const plan = new Planner(env).planTop(node.query);
     const dtx = await session.dtxContext(false);
     const { rows } = await runPlan(session.qd.dispatchEnv(session), plan.node, dtx, session.statementTime);
     const type = plan.columns[0]?.type as SqlType;

@@ -4,7 +4,7 @@
  * is caught where a statement is parsed, planned or evaluated) and values larger than a string
  * can hold (54000).
  */
-import type { SqlError} from '../errors.ts';
+import type { SqlError } from '../errors.ts';
 import { sqlError } from '../errors.ts';
 
 /** The JavaScript engine ran out of stack. */
