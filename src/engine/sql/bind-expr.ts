@@ -313,7 +313,9 @@ function bindCase(ast: Extract<Expr, { kind: 'case' }>, scope: BindScope): Bound
   const elseB: BoundExpr = ast.else
     ? bindExpr(ast.else, scope)
     : { kind: 'const', value: null, type: T.unknown };
-  const results = [...whens.map((w) => w.then), elseB];
+  // Postgres weighs the ELSE result first when it picks the common type (text THEN, varchar
+  // ELSE is varchar).
+  const results = [elseB, ...whens.map((w) => w.then)];
   const type = commonType(
     results.map((r) => r.type),
     'CASE',

@@ -236,11 +236,12 @@ function compileFunc(key: string, args: CompiledExpr[]): CompiledExpr {
     const [a, b] = args;
     if (args.length === 2 && def.bin && a && b) {
       const f = def.bin;
+      // Both arguments are computed before the NULL test, as Postgres does: an error in the
+      // second one is raised even when the first is NULL.
       return (row, ctx) => {
         const x = a(row, ctx);
-        if (x === null) return null;
         const y = b(row, ctx);
-        return y === null ? null : f(x, y);
+        return x === null || y === null ? null : f(x, y);
       };
     }
     if (args.length === 1 && def.un && a) {
@@ -256,11 +257,13 @@ function compileFunc(key: string, args: CompiledExpr[]): CompiledExpr {
   const n = args.length;
   return (row, ctx) => {
     const vals: Value[] = new Array<Value>(n);
+    let sawNull = false;
     for (let i = 0; i < n; i++) {
       const v = (args[i] as CompiledExpr)(row, ctx);
-      if (v === null && strict) return null;
+      if (v === null) sawNull = true;
       vals[i] = v;
     }
+    if (sawNull && strict) return null;
     return impl(vals, ctx);
   };
 }
