@@ -30,12 +30,18 @@ function andAst(parts: Expr[]): Expr | undefined {
   );
 }
 
-/** Does the expression hold a subquery? */
-function hasSublink(e: unknown): boolean {
+/**
+ * Does the expression hold a subquery that must be joined (a correlated one)? An uncorrelated
+ * one ran as an InitPlan: its result is a constant to the binder.
+ */
+function hasSublink(e: unknown, initplans?: Map<object, unknown>): boolean {
   if (typeof e !== 'object' || e === null) return false;
   const k = (e as { kind?: string }).kind;
-  if (k === 'exists' || k === 'inSubquery' || k === 'subquery') return true;
-  return Object.values(e).some((v) => (Array.isArray(v) ? v.some(hasSublink) : hasSublink(v)));
+  if ((k === 'exists' || k === 'inSubquery' || k === 'subquery') && 'query' in e)
+    return !initplans?.has(e) || hasSublink((e as { expr?: unknown }).expr, initplans);
+  return Object.values(e).some((v) =>
+    Array.isArray(v) ? v.some((x) => hasSublink(x, initplans)) : hasSublink(v, initplans),
+  );
 }
 
 interface Conjunct {
@@ -104,7 +110,7 @@ export function planFromWhere(
     place(remapColumns(cond, (c) => c + offsets[from]!));
   }
   for (const c of where ? conjuncts(where) : []) {
-    if (hasSublink(c)) {
+    if (hasSublink(c, planner.env.initplans)) {
       rest.push(c);
       continue;
     }
