@@ -14,3 +14,5 @@ SELECT date_trunc('month', c1) FROM t1;
 SELECT c1 + 1 FROM t1;
 -- error 22008
 SELECT ('5874897-12-31'::date + 7) AS x2 FROM t1 a4;
+-- error 22008
+SELECT date_part('day', c1) FROM t1;
