@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { CORPUS_DIR, parseCorpusFile } from './harness.ts';
 import type { CorpusFile, Statement } from './harness.ts';
-import { prng } from './fuzz/random.ts';
+import { mulberry32 as prng } from '../support/prng.ts';
 
 interface Expr {
   sql: string;

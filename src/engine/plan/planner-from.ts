@@ -18,17 +18,7 @@ import { bindBooleanCondition } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { andAll, splitAnd, type Planner, type RelPlan } from './planner.ts';
 import { columnsOf, remapColumns, Scope } from './scope.ts';
-
-function conjuncts(e: Expr): Expr[] {
-  return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
-}
-
-function andAst(parts: Expr[]): Expr | undefined {
-  return parts.reduce<Expr | undefined>(
-    (acc, p) => (acc ? { kind: 'binary', op: 'and', left: acc, right: p, pos: p.pos } : p),
-    undefined,
-  );
-}
+import { andAst, conjuncts } from './planner-sublink.ts';
 
 /**
  * Does the expression hold a subquery that must be joined (a correlated one)? An uncorrelated

@@ -35,11 +35,12 @@ interface Decorrelated {
 }
 
 /** Splits an AND tree of AST conjuncts. */
-function conjuncts(e: Expr): Expr[] {
+export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
-function andAst(parts: Expr[]): Expr | undefined {
+/** The AND of AST conjuncts (undefined for none). */
+export function andAst(parts: Expr[]): Expr | undefined {
   return parts.reduce<Expr | undefined>(
     (acc, p) => (acc ? { kind: 'binary', op: 'and', left: acc, right: p, pos: p.pos } : p),
     undefined,

@@ -371,22 +371,27 @@ export class QueryGen {
       sets,
       from: [],
     };
-    let where: Ex | undefined = r.chance(0.8) ? this.ex.bool(cx, 1) : undefined;
-    if (r.chance(0.3)) {
-      const other = this.baseRel(r.pick(this.tables));
-      const cond = this.joinCondition(
-        rel.cols,
-        rel.keys,
-        other,
-        this.context([...rel.cols, ...other.cols], [], 0),
-      );
-      if (cond) {
-        stmt.from = [other.from];
-        where = where ? { t: '($1 AND $2)', a: [cond, where], ty: 'bool' } : cond;
-      }
-    }
+    const { other, where } = this.dmlCondition(rel, r.chance(0.8) ? this.ex.bool(cx, 1) : undefined, 0.3);
+    if (other) stmt.from = [other];
     if (where) stmt.where = where;
     return stmt;
+  }
+
+  /**
+   * The WHERE of an UPDATE or DELETE: `own` (a condition on the target), and sometimes another
+   * relation joined to the target (UPDATE ... FROM, DELETE ... USING).
+   */
+  private dmlCondition(rel: Rel, own: Ex | undefined, joinChance: number): { other?: From; where?: Ex } {
+    if (!this.rng.chance(joinChance)) return own ? { where: own } : {};
+    const other = this.baseRel(this.rng.pick(this.tables));
+    const cond = this.joinCondition(
+      rel.cols,
+      rel.keys,
+      other,
+      this.context([...rel.cols, ...other.cols], [], 0),
+    );
+    if (!cond) return own ? { where: own } : {};
+    return { other: other.from, where: own ? { t: '($1 AND $2)', a: [cond, own], ty: 'bool' } : cond };
   }
 
   delete(depth: number): Stmt {
@@ -399,22 +404,9 @@ export class QueryGen {
       alias: rel.from.k === 'table' ? rel.from.alias : 'x',
       using: [],
     };
-    let where: Ex | undefined = r.chance(0.7)
-      ? this.ex.bool(this.context(rel.cols, [], depth), 1)
-      : undefined;
-    if (r.chance(0.4)) {
-      const other = this.baseRel(r.pick(this.tables));
-      const cond = this.joinCondition(
-        rel.cols,
-        rel.keys,
-        other,
-        this.context([...rel.cols, ...other.cols], [], 0),
-      );
-      if (cond) {
-        stmt.using = [other.from];
-        where = where ? { t: '($1 AND $2)', a: [cond, where], ty: 'bool' } : cond;
-      }
-    }
+    const own = r.chance(0.7) ? this.ex.bool(this.context(rel.cols, [], depth), 1) : undefined;
+    const { other, where } = this.dmlCondition(rel, own, 0.4);
+    if (other) stmt.using = [other];
     if (where) stmt.where = where;
     return stmt;
   }

@@ -1,20 +1,11 @@
-/** A small seeded random source for the generators (mulberry32): same seed, same stream. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded random choices for the generators: same seed, same stream. */
+import { mulberry32 } from '../../support/prng.ts';
 
 export class Rng {
   readonly next: () => number;
 
   constructor(seed: number) {
-    this.next = prng(seed);
+    this.next = mulberry32(seed);
   }
 
   /** 0 <= n < max. */
