@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (eager)
     console.log(
-      `${eager} statement(s) failed here with a data exception in a row PostgreSQL never computed (lazy evaluation)`,
+      `${eager} statement(s) with a join or subquery raised a data exception on one side only (rows computed depend on the plan)`,
     );
   if (unsupported.size) {
     console.log(
