@@ -75,6 +75,9 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
   const { exprs: rawTargets, names } = planner.bindTargets(q.targets, scope, withAggs('SELECT'));
   const groupKeys: BoundExpr[] = q.groupBy.map((g) => {
     if (g.kind === 'literal' && g.literalType === 'integer') {
+      // Postgres' scanner reads a literal past int4 as a float: not a position.
+      if (Math.abs(Number(g.text ?? g.value)) > 2147483647)
+        throw sqlError('syntax_error', 'non-integer constant in GROUP BY', { position: g.pos });
       const n = Number(g.value);
       if (n < 1 || n > rawTargets.length)
         throw sqlError('invalid_column_reference', `GROUP BY position ${n} is not in select list`, {

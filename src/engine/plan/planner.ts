@@ -220,6 +220,9 @@ export class Planner {
     const nullsFirst = item.nulls ? item.nulls === 'first' : item.descending;
     const e = item.expr;
     if (e.kind === 'literal' && e.literalType === 'integer') {
+      // Postgres' scanner reads a literal past int4 as a float: not a position.
+      if (Math.abs(Number(e.text ?? e.value)) > 2147483647)
+        throw sqlError('syntax_error', 'non-integer constant in ORDER BY', { position: e.pos });
       const n = Number(e.value);
       if (n < 1 || n > outExprs.length)
         throw sqlError('invalid_column_reference', `ORDER BY position ${n} is not in select list`, {

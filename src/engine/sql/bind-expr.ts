@@ -8,7 +8,7 @@
 import { SqlError, sqlError } from '../errors.ts';
 import type { CallExpr, ColumnRef, ExistsExpr, Expr, InSubqueryExpr, ScalarSubquery } from './ast.ts';
 import type { BoundAggCall, BoundExpr } from './expr-bound.ts';
-import type { CoercionContext } from './types-cast.ts';
+import { isStableCast, type CoercionContext } from './types-cast.ts';
 import type { SqlType } from './types.ts';
 import {
   canCoerce,
@@ -98,7 +98,9 @@ export function coerce(b: BoundExpr, to: SqlType, context: CoercionContext, pos?
       pos === undefined ? undefined : { position: pos },
     );
   }
-  if (b.kind === 'const' && !b.initplan) {
+  // A literal (unknown) is converted now, as Postgres' parser does; an immutable cast of
+  // another constant too; a stable one (date/time and text) stays a cast, computed per row.
+  if (b.kind === 'const' && !b.initplan && (from.name === 'unknown' || !isStableCast(from.name, to.name))) {
     return { kind: 'const', value: withPos(pos, () => castValue(b.value, from, to, context)), type: to };
   }
   return { kind: 'cast', arg: b, type: to, context };

@@ -9,6 +9,7 @@
  */
 import type { BoundExpr } from './expr-bound.ts';
 import { getFunction } from './functions.ts';
+import { isStableCast } from './types-cast.ts';
 import type { Value } from './types.ts';
 
 type Evaluate = (e: BoundExpr) => Value;
@@ -112,6 +113,7 @@ export function foldConstants(e: BoundExpr, evaluate: Evaluate): BoundExpr {
       const node = rebuild(folded);
       if (!folded.every(isConst)) return node;
       if (node.kind === 'func' && getFunction(node.key).volatile) return node;
+      if (node.kind === 'cast' && isStableCast(node.arg.type.name, node.type.name)) return node;
       return constant(evaluate(node), node);
     }
   }

@@ -153,6 +153,7 @@ export class QueryGen {
     const rel = this.baseRel(r.pick(this.tables));
     const cx: ExprContext = { cols: rel.cols, outer: [], edge: this.edge };
     let where: Ex | undefined;
+    let correlated = false;
     if (outer.length) {
       const pairs: [ColRef, ColRef][] = [];
       for (const o of outer)
@@ -160,6 +161,7 @@ export class QueryGen {
       if (pairs.length) {
         const [c, o] = r.pick(pairs);
         where = { t: '($1 = $2)', a: [leaf(c), leaf(o)], ty: 'bool' };
+        correlated = true;
       }
     }
     if (r.chance(0.5)) {
@@ -174,7 +176,7 @@ export class QueryGen {
       // An aggregate always gives one row; a bare column may give several, an error both
       // sides when it runs (but Greenplum runs an uncorrelated one before the query, even
       // when the query then reads no row, where PostgreSQL runs it on first use).
-      if ((r.chance(0.75) || !outer.length) && ty !== 'bool') {
+      if ((r.chance(0.75) || !correlated) && ty !== 'bool') {
         const agg = r.pick(['max', 'min']);
         return { ...base, items: [{ e: { t: `${agg}($1)`, a: [value], ty, agg: true } }] };
       }
