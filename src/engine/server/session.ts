@@ -33,6 +33,11 @@ export interface OpenDtx {
   committed: boolean;
   /** The acting primaries when the transaction began (its gang). */
   gang: number[];
+  /**
+   * A statement failed part-way: segments it reached may hold work that was never reported
+   * (participants are noted when a dispatch succeeds), so the abort goes to every segment.
+   */
+  failedStatement?: boolean;
 }
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
@@ -324,6 +329,7 @@ export class Session {
    * refused until ROLLBACK.
    */
   private async fail(scope: 'autocommit' | 'implicit' | 'block'): Promise<void> {
+    if (this.dtx) this.dtx.failedStatement = true;
     if (scope !== 'block') {
       this.implicitBlock = false;
       await this.finish(false).catch(() => undefined);
@@ -404,6 +410,7 @@ export class Session {
   private async abortDtx(d: OpenDtx): Promise<void> {
     this.qd.inst.xact.abort(d.local);
     const all = new Set([...d.touched, ...d.writers]);
+    if (d.failedStatement) for (let c = 0; c < d.gang.length; c++) all.add(c);
     await Promise.allSettled(
       [...all].map(async (c) => {
         await this.qd.callContent(c, 'abortDtx', [d.gxid]);
