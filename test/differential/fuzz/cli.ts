@@ -84,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
         const msg = u.split(' :: ')[0]!;
         unsupported.set(msg, (unsupported.get(msg) ?? 0) + 1);
       }
+      if ((seed - o.from + 1) % 50 === 0)
+        console.log(`... seed ${seed}: ${statements} statements on each shape, ${failed} failed so far`);
       if (!r.failure) continue;
       failed++;
       const f = r.failure;
