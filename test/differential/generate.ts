@@ -7,18 +7,7 @@
 import { join } from 'node:path';
 import { CORPUS_DIR, parseCorpusFile } from './harness.ts';
 import type { CorpusFile, Statement } from './harness.ts';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../support/prng.ts';
 
 interface Expr {
   sql: string;

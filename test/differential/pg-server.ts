@@ -93,6 +93,15 @@ const SERVER_SETTINGS: Record<string, string> = {
   autovacuum: 'off',
 };
 
+/** Whether the system has a locale (`locale -a`); initdb fails on a missing one. */
+function hasLocale(name: string): boolean {
+  try {
+    return execFileSync('locale', ['-a']).toString().split('\n').includes(name);
+  } catch {
+    return false;
+  }
+}
+
 function quoteShell(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -170,6 +179,9 @@ export async function startPgServer(): Promise<PgServer> {
       '-E',
       'UTF8',
       '--locale=C',
+      // Case mapping and character classes by Unicode (upper('é') is 'É'), as the engine's;
+      // collation stays C (code point order), as the engine's.
+      ...(hasLocale('C.utf8') ? ['--lc-ctype=C.UTF-8'] : []),
     ]);
   } catch (e) {
     fail('initdb', e);

@@ -4,6 +4,7 @@ import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { PlanNode } from '../plan/plan.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
 import { collect, rowKey, type RowStream } from './executor.ts';
+import { execNotInAntiJoin } from './not-in.ts';
 
 type Exec = (n: PlanNode, ctx: ExecContext) => RowStream;
 
@@ -12,6 +13,7 @@ export async function* execHashJoin(
   ctx: ExecContext,
   exec: Exec,
 ): RowStream {
+  if (n.nullAware) return yield* execNotInAntiJoin(n, ctx, exec);
   const lk = n.leftKeys.map((e) => compileExpr(e));
   const rk = n.rightKeys.map((e) => compileExpr(e));
   const keyTypes = n.leftKeys.map((e) => e.type);

@@ -27,13 +27,18 @@ function senders(n: PlanNode): 'segments' | 'entry' | { contents: number[] } {
 
 /**
  * Direct dispatch: when every table scanned in a slice is pinned to known contents (a filter
- * on the whole distribution key), the slice runs only there.
+ * on the whole distribution key) and no rows come into it from other slices, the slice runs
+ * only there.
  */
 export function directDispatch(n: PlanNode): number[] | undefined {
   const scans: Extract<PlanNode, { op: 'scan' }>[] = [];
   let other = false;
   const walk = (x: PlanNode) => {
-    if (x.op === 'motion') return;
+    // Rows a motion brings in may belong on any segment: such a slice runs everywhere.
+    if (x.op === 'motion') {
+      other = true;
+      return;
+    }
     if (x.op === 'scan') scans.push(x);
     else if (x.op === 'systemScan') other = true;
     for (const c of children(x)) walk(c);
@@ -75,7 +80,7 @@ export function redistribute(n: PlanNode, keys: number[], slices: SliceCounter):
     hashKeys: keys,
     senders: senders(n),
     types: n.types,
-    locus: { kind: 'hashed', keys, keyTypes },
+    locus: { kind: 'hashed', keys: keys.map((k) => [k]), keyTypes },
   };
 }
 
@@ -102,11 +107,32 @@ export function hashCompatible(a: SqlType, b: SqlType): boolean {
   return a.name === b.name;
 }
 
-/** Is `n` hashed exactly on these output columns (in this order)? */
-export function hashedOn(n: PlanNode, cols: number[], types: SqlType[]): boolean {
-  const l = n.locus;
-  if (l.kind !== 'hashed' || l.keys.length !== cols.length) return false;
-  return l.keys.every((k, i) => k === cols[i] && hashCompatible(l.keyTypes[i]!, types[i]!));
+/**
+ * For each hash key of locus `l`, the index into `cols` of a column holding that key (of a type
+ * that hashes alike); undefined unless every key is found. Rows equal on `cols` then share a
+ * segment, and another input hashed on the matching columns is co-located with this one.
+ */
+export function matchHashKeys(
+  l: Locus,
+  cols: (number | undefined)[],
+  types: SqlType[],
+): number[] | undefined {
+  if (l.kind !== 'hashed') return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < l.keys.length; i++) {
+    const alts = l.keys[i]!;
+    const j = cols.findIndex(
+      (c, j) => c !== undefined && alts.includes(c) && hashCompatible(l.keyTypes[i]!, types[j]!),
+    );
+    if (j < 0) return undefined;
+    out.push(j);
+  }
+  return out;
+}
+
+/** Do rows equal on these output columns always share a segment? */
+export function colocatedOn(n: PlanNode, cols: (number | undefined)[], types: SqlType[]): boolean {
+  return matchHashKeys(n.locus, cols, types) !== undefined;
 }
 
 /** Output column index when `e` is a plain column reference. */
@@ -114,14 +140,23 @@ export function columnIndex(e: BoundExpr): number | undefined {
   return e.kind === 'col' ? e.index : undefined;
 }
 
-/** The locus after a projection: hashed keys survive when every key column is kept. */
+/** The locus after a projection: a hash key survives while one column holding it is kept. */
 export function projectLocus(l: Locus, exprs: BoundExpr[]): Locus {
   if (l.kind !== 'hashed') return l;
-  const keys: number[] = [];
-  for (const k of l.keys) {
-    const at = exprs.findIndex((e) => e.kind === 'col' && e.index === k);
-    if (at < 0) return { kind: 'strewn' };
-    keys.push(at);
-  }
+  const keys = l.keys.map((alts) =>
+    exprs.flatMap((e, at) => (e.kind === 'col' && alts.includes(e.index) ? [at] : [])),
+  );
+  if (keys.some((k) => !k.length)) return { kind: 'strewn' };
   return { kind: 'hashed', keys, keyTypes: l.keyTypes };
+}
+
+/** A locus over columns moved right by `offset` (the right input of a join). */
+export function shiftLocus(l: Locus, offset: number): Locus {
+  if (l.kind !== 'hashed') return l;
+  return { ...l, keys: l.keys.map((alts) => alts.map((k) => k + offset)) };
+}
+
+/** Held on every segment (or computable anywhere): joining with it moves nothing. */
+export function everywhere(l: Locus): boolean {
+  return l.kind === 'general' || l.kind === 'replicated';
 }

@@ -33,16 +33,19 @@ export interface TableInfo {
 }
 
 /**
- * Where a node's rows live:
+ * Where a node's rows live (Greenplum's CdbPathLocus):
  * - entry: on the coordinator; general: anywhere (constants), computed where needed;
- * - hashed: on segments, each row on the segment its key columns hash to;
+ * - hashed: on segments, each row on the segment its hash key values hash to. `keys[i]` lists
+ *   the output columns that all hold the i-th key value (an inner join on `a = b` is hashed on
+ *   a and on b alike: Greenplum's distribution keys are equivalence classes), each hashing as
+ *   `keyTypes[i]` does;
  * - strewn: on segments, no known placement; replicated: every segment holds all rows;
  * - single: on one segment (direct dispatch).
  */
 export type Locus =
   | { kind: 'entry' }
   | { kind: 'general' }
-  | { kind: 'hashed'; keys: number[]; keyTypes: SqlType[] }
+  | { kind: 'hashed'; keys: number[][]; keyTypes: SqlType[] }
   | { kind: 'strewn' }
   | { kind: 'replicated' }
   | { kind: 'single'; content: number };
@@ -99,7 +102,10 @@ export type PlanNode =
       eqKeys: string[];
       /** Further join condition over (left ++ right) columns. */
       extra?: BoundExpr;
-      /** NOT IN: a NULL key on either side makes the answer unknown (no row). */
+      /**
+       * NOT IN (an anti join): the first key pair is the NOT IN comparison, with SQL's NULL
+       * rules; the other pairs and `extra` are the subquery's correlation (exec/not-in.ts).
+       */
       nullAware?: boolean;
       /** A scalar subquery: more than one match for a row is an error. */
       singleMatch?: boolean;

@@ -15,7 +15,7 @@ import {
 } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { T, type SqlType } from '../sql/types.ts';
-import { columnIndex, gather, hashedOn, onSegments, redistribute } from './locus.ts';
+import { colocatedOn, columnIndex, gather, onSegments, redistribute } from './locus.ts';
 import type { AggSpec, PlanNode, SortKey } from './plan.ts';
 import type { Planner, RelPlan } from './planner.ts';
 import { mapExpr, sameExpr, Scope } from './scope.ts';
@@ -75,6 +75,9 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
   const { exprs: rawTargets, names } = planner.bindTargets(q.targets, scope, withAggs('SELECT'));
   const groupKeys: BoundExpr[] = q.groupBy.map((g) => {
     if (g.kind === 'literal' && g.literalType === 'integer') {
+      // Postgres' scanner reads a literal past int4 as a float: not a position.
+      if (Math.abs(Number(g.text ?? g.value)) > 2147483647)
+        throw sqlError('syntax_error', 'non-integer constant in GROUP BY', { position: g.pos });
       const n = Number(g.value);
       if (n < 1 || n > rawTargets.length)
         throw sqlError('invalid_column_reference', `GROUP BY position ${n} is not in select list`, {
@@ -173,21 +176,16 @@ function distributeAgg(
   });
   if (!onSegments(input.locus) || input.locus.kind === 'single') return single(input);
   if (input.locus.kind === 'replicated') return single(gather(input, planner.slices));
-  const simpleKeys = keyCols.every((c) => c !== undefined) && keys.length > 0;
+  // Every group on one segment: the input is hashed on (a subset of) the grouping keys.
   if (
-    simpleKeys &&
-    hashedOn(
+    keys.length &&
+    colocatedOn(
       input,
-      keyCols as number[],
+      keyCols,
       keys.map((k) => k.type),
     )
   )
     return single(input);
-  if (simpleKeys && input.locus.kind === 'hashed') {
-    // Hashed on a subset of the grouping keys also keeps each group on one segment.
-    const l = input.locus;
-    if (l.keys.every((k) => (keyCols as number[]).includes(k))) return single(input);
-  }
   if (aggs.some((a) => a.distinct)) {
     // DISTINCT aggregates: bring every row of a group together first.
     if (!keys.length) return single(gather(input, planner.slices));
@@ -243,16 +241,16 @@ function redistributeOn(planner: Planner, input: PlanNode, keys: BoundExpr[]): P
   );
 }
 
+/** The aggregate's output locus: hashed on the group-key columns that hold the input's keys. */
 function groupLocus(n: PlanNode, keyCols: (number | undefined)[], outTypes: SqlType[]): PlanNode['locus'] {
   const l = n.locus;
   if (l.kind !== 'hashed') return l;
-  const keys: number[] = [];
-  for (const k of l.keys) {
-    const at = keyCols.indexOf(k);
-    if (at < 0) return { kind: 'strewn' };
-    keys.push(at);
-  }
-  return { kind: 'hashed', keys, keyTypes: keys.map((k) => outTypes[k]!) };
+  const keys = l.keys.map((alts) =>
+    keyCols.flatMap((c, at) => (c !== undefined && alts.includes(c) ? [at] : [])),
+  );
+  if (keys.some((k) => !k.length)) return { kind: 'strewn' };
+  void outTypes;
+  return { kind: 'hashed', keys, keyTypes: l.keyTypes };
 }
 
 export { coerce };

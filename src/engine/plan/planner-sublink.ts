@@ -13,6 +13,7 @@ import type { BoundExpr } from '../sql/expr-bound.ts';
 import { resolveOperator } from '../sql/functions.ts';
 import { commonType, T } from '../sql/types.ts';
 import { queryHasAggregates } from './planner-agg.ts';
+import { placeEquiJoin, placeJoin } from './join-place.ts';
 import type { PlanNode } from './plan.ts';
 import type { Planner, RelPlan } from './planner.ts';
 import { columnsOf, remapColumns, Scope } from './scope.ts';
@@ -34,11 +35,12 @@ interface Decorrelated {
 }
 
 /** Splits an AND tree of AST conjuncts. */
-function conjuncts(e: Expr): Expr[] {
+export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
-function andAst(parts: Expr[]): Expr | undefined {
+/** The AND of AST conjuncts (undefined for none). */
+export function andAst(parts: Expr[]): Expr | undefined {
   return parts.reduce<Expr | undefined>(
     (acc, p) => (acc ? { kind: 'binary', op: 'and', left: acc, right: p, pos: p.pos } : p),
     undefined,
@@ -240,7 +242,24 @@ function joinNodes(
       d.innerKeys[i] = coerce(d.innerKeys[i]!, t, 'implicit');
       return resolveOperator('=', [t, t]).key;
     });
-    const [l, r, locus] = planner.colocateJoin(left, right, d.outerKeys, d.innerKeys, joinType);
+    // NOT IN needs every inner row its correlation admits, whatever its value: co-locate on
+    // the correlation keys only, or bring the whole inner side to every outer row.
+    const placeKeys = nullAware ? 1 : 0;
+    const {
+      left: l,
+      right: r,
+      locus,
+    } = d.outerKeys.length > placeKeys
+      ? placeEquiJoin(
+          left,
+          right,
+          d.outerKeys.slice(placeKeys),
+          d.innerKeys.slice(placeKeys),
+          joinType,
+          planner.slices,
+          planner.keepLeftInPlace,
+        )
+      : placeJoin(left, right, joinType, planner.slices);
     const node: PlanNode = {
       op: 'hashJoin',
       left: l,
@@ -257,7 +276,7 @@ function joinNodes(
     if (singleMatch) node.singleMatch = true;
     return node;
   }
-  const [l, r, locus] = planner.placeJoin(left, right, joinType === 'left' ? 'left' : 'inner');
+  const { left: l, right: r, locus } = placeJoin(left, right, joinType, planner.slices);
   const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
   if (extra) node.cond = extra;
   if (singleMatch) node.singleMatch = true;

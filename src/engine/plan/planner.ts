@@ -16,16 +16,16 @@ import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
 import {
-  broadcast,
-  columnIndex,
+  colocatedOn,
   gather,
   hashCompatible,
-  hashedOn,
   onSegments,
   projectLocus,
   redistribute,
   SliceCounter,
 } from './locus.ts';
+import { placeEquiJoin, placeJoin } from './join-place.ts';
+import { planFromWhere } from './planner-from.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
 import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
@@ -59,6 +59,11 @@ export class Planner {
   /** Correlated scalar subqueries turned into join columns (AST node → column). */
   readonly subqueryColumns = new Map<object, number>();
   readonly env: PlannerEnv;
+  /**
+   * Planning the input of an UPDATE or DELETE: the left input of every join (the target's rows,
+   * or relations joined to them) stays where it is, so each row is changed on its own segment.
+   */
+  keepLeftInPlace = false;
 
   constructor(env: PlannerEnv) {
     this.env = env;
@@ -106,8 +111,9 @@ export class Planner {
 
   private planSelect(input: SelectStmt): PlannedQuery & { mergeKeys?: SortKey[] } {
     const q = liftSetReturningTargets(input);
-    let rel = this.planFrom(q.from);
-    if (q.where) rel = this.applyWhere(rel, q.where);
+    const from = planFromWhere(this, q.from, q.where);
+    let rel = from.rel;
+    if (from.where) rel = this.applyWhere(rel, from.where);
     rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
     const grouped = q.groupBy.length > 0 || queryHasAggregates(q);
     let outExprs: BoundExpr[];
@@ -214,6 +220,9 @@ export class Planner {
     const nullsFirst = item.nulls ? item.nulls === 'first' : item.descending;
     const e = item.expr;
     if (e.kind === 'literal' && e.literalType === 'integer') {
+      // Postgres' scanner reads a literal past int4 as a float: not a position.
+      if (Math.abs(Number(e.text ?? e.value)) > 2147483647)
+        throw sqlError('syntax_error', 'non-integer constant in ORDER BY', { position: e.pos });
       const n = Number(e.value);
       if (n < 1 || n > outExprs.length)
         throw sqlError('invalid_column_reference', `ORDER BY position ${n} is not in select list`, {
@@ -257,7 +266,7 @@ export class Planner {
       onSegments(input.locus) &&
       input.locus.kind !== 'replicated' &&
       input.locus.kind !== 'single' &&
-      !hashedOn(input, all, input.types)
+      !colocatedOn(input, all, input.types)
     )
       input = redistribute(input, all, this.slices);
     return { op: 'distinct', input, types: input.types, locus: input.locus };
@@ -349,7 +358,11 @@ export class Planner {
       cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });
       const locus: Locus =
         t.policy.kind === 'hash'
-          ? { kind: 'hashed', keys: t.policy.keys, keyTypes: t.policy.keys.map((k) => t.columns[k]!.type) }
+          ? {
+              kind: 'hashed',
+              keys: t.policy.keys.map((k) => [k]),
+              keyTypes: t.policy.keys.map((k) => t.columns[k]!.type),
+            }
           : t.policy.kind === 'replicated'
             ? { kind: 'replicated' }
             : { kind: 'strewn' };
@@ -467,8 +480,19 @@ export class Planner {
       };
     }
     const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
-    const nLeft = left.scope.columns.length;
     const cond = on ? bindBooleanCondition(on, this.exprScope(scope, 'JOIN/ON'), 'JOIN/ON') : undefined;
+    return this.joinBound(left, right, type, cond);
+  }
+
+  /** Joins two relations on a bound condition over (left ++ right) columns. */
+  joinBound(
+    left: RelPlan,
+    right: RelPlan,
+    type: 'inner' | 'left' | 'full' | 'cross',
+    cond: BoundExpr | undefined,
+  ): RelPlan {
+    const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
+    const nLeft = left.scope.columns.length;
     const conjuncts = cond ? splitAnd(cond) : [];
     const leftKeys: BoundExpr[] = [];
     const rightKeys: BoundExpr[] = [];
@@ -486,7 +510,19 @@ export class Planner {
     const types = [...left.node.types, ...right.node.types];
     const joinType = type === 'cross' ? 'inner' : type;
     if (leftKeys.length) {
-      const [l, r, locus] = this.colocateJoin(left.node, right.node, leftKeys, rightKeys, joinType);
+      const {
+        left: l,
+        right: r,
+        locus,
+      } = placeEquiJoin(
+        left.node,
+        right.node,
+        leftKeys,
+        rightKeys,
+        joinType,
+        this.slices,
+        this.keepLeftInPlace,
+      );
       const node: PlanNode = {
         op: 'hashJoin',
         left: l,
@@ -501,62 +537,10 @@ export class Planner {
       if (extra) node.extra = extra;
       return { node, scope };
     }
-    const [l, r, locus] = this.placeJoin(left.node, right.node, joinType);
+    const { left: l, right: r, locus } = placeJoin(left.node, right.node, joinType, this.slices);
     const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
     if (extra) node.cond = extra;
     return { node, scope };
-  }
-
-  /** Brings two join inputs together for an equi-join on the given keys. */
-  colocateJoin(
-    l: PlanNode,
-    r: PlanNode,
-    lk: BoundExpr[],
-    rk: BoundExpr[],
-    joinType: string,
-  ): [PlanNode, PlanNode, Locus] {
-    const lcols = lk.map(columnIndex);
-    const rcols = rk.map(columnIndex);
-    const lt = lk.map((e) => e.type);
-    const rt = rk.map((e) => e.type);
-    const simple = lcols.every((c) => c !== undefined) && rcols.every((c) => c !== undefined);
-    const keyTypesOk = lt.every((t, i) => hashCompatible(t, rt[i]!));
-    const lEntry = l.locus.kind === 'entry';
-    const rEntry = r.locus.kind === 'entry';
-    if (lEntry || rEntry) return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
-    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
-    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
-    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
-    // The outer side of a left join must not be duplicated: only the inner side may be everywhere.
-    if (
-      rGeneral &&
-      (joinType === 'inner' || joinType === 'left' || joinType === 'semi' || joinType === 'anti')
-    )
-      return [l, r, l.locus];
-    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
-    if (simple && keyTypesOk) {
-      const lHashed = hashedOn(l, lcols as number[], lt);
-      const rHashed = hashedOn(r, rcols as number[], rt);
-      if (lHashed && rHashed) return [l, r, l.locus];
-      // Hash the other side the same way (a prefix subset of the keys is enough to co-locate).
-      if (lHashed) return [l, redistribute(r, rcols as number[], this.slices), l.locus];
-      if (rHashed) return [redistribute(l, lcols as number[], this.slices), r, r.locus];
-      const nl = redistribute(l, lcols as number[], this.slices);
-      return [nl, redistribute(r, rcols as number[], this.slices), nl.locus];
-    }
-    if (joinType === 'inner' || joinType === 'left') return [l, broadcast(r, this.slices), l.locus];
-    return [gather(l, this.slices), gather(r, this.slices), { kind: 'entry' }];
-  }
-
-  placeJoin(l: PlanNode, r: PlanNode, joinType: string): [PlanNode, PlanNode, Locus] {
-    if (l.locus.kind === 'entry' || r.locus.kind === 'entry' || joinType === 'full')
-      return [this.toEntry(l), this.toEntry(r), { kind: 'entry' }];
-    const lGeneral = l.locus.kind === 'general' || l.locus.kind === 'replicated';
-    const rGeneral = r.locus.kind === 'general' || r.locus.kind === 'replicated';
-    if (lGeneral && rGeneral) return [l, r, l.locus.kind === 'replicated' ? l.locus : r.locus];
-    if (rGeneral) return [l, r, l.locus];
-    if (lGeneral && joinType === 'inner') return [l, r, r.locus];
-    return [l, broadcast(r, this.slices), l.locus];
   }
 
   // ---- WHERE ----------------------------------------------------------------------------
@@ -565,16 +549,19 @@ export class Planner {
     const pulled = pullUpSublinks(this, input, whereAst);
     const rel = pulled.rel;
     if (!pulled.where) return rel;
-    const where = pulled.where;
-    const cond = bindBooleanCondition(where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
+    const cond = bindBooleanCondition(pulled.where, this.exprScope(rel.scope, 'WHERE'), 'WHERE');
+    return this.filterRel(rel, cond);
+  }
+
+  /** Keeps the rows of `rel` that satisfy `cond`; a filter on a bare scan may direct-dispatch it. */
+  filterRel(rel: RelPlan, cond: BoundExpr): RelPlan {
     const n = rel.node;
-    if (n.op === 'scan' && !n.filter) {
-      const direct = directContents(n, cond, this.env.numSegments);
-      const scan: PlanNode = { ...n, filter: cond };
-      if (direct) {
-        scan.directContents = direct;
-        if (direct.length === 1 && n.locus.kind === 'hashed') scan.locus = n.locus;
-      }
+    if (n.op === 'scan') {
+      const filter = n.filter ? andAll([...splitAnd(n.filter), ...splitAnd(cond)]) : cond;
+      const direct = directContents(n, filter, this.env.numSegments);
+      const scan: PlanNode = { ...n, filter };
+      delete scan.directContents;
+      if (direct) scan.directContents = direct;
       return { node: scan, scope: rel.scope };
     }
     return { node: { op: 'filter', input: n, cond, types: n.types, locus: n.locus }, scope: rel.scope };
@@ -617,18 +604,39 @@ export class Planner {
   }
 
   private planSetOp(q: Extract<Query, { kind: 'setop' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
-    const l = this.planQuery(q.left);
-    const r = this.planQuery(q.right);
-    if (l.columns.length !== r.columns.length)
-      throw sqlError(
-        'syntax_error',
-        `each ${q.op.toUpperCase()} query must have the same number of columns`,
-        {
-          position: q.pos,
-        },
-      );
+    // A chain of UNION ALL (left-deep as parsed) is one Append of its operands, planned in a
+    // loop: a 2,000-way UNION ALL recurses no deeper than a two-way one.
+    const operands: Query[] = [q.right];
+    let first: Query = q.left;
+    if (q.op === 'union' && q.all)
+      while (
+        first.kind === 'setop' &&
+        first.op === 'union' &&
+        first.all &&
+        !first.orderBy.length &&
+        first.limit === undefined &&
+        first.offset === undefined
+      ) {
+        operands.push(first.right);
+        first = first.left;
+      }
+    operands.push(first);
+    operands.reverse();
+    const planned = operands.map((o) => this.planQuery(o));
+    const l = planned[0]!;
+    for (const r of planned.slice(1))
+      if (l.columns.length !== r.columns.length)
+        throw sqlError(
+          'syntax_error',
+          `each ${q.op.toUpperCase()} query must have the same number of columns`,
+          {
+            position: q.pos,
+          },
+        );
+    // Types resolve pairwise from the left, as nested set operations do.
     const types = l.columns.map((c, i) => {
-      const t = commonType([c.type, r.columns[i]!.type], q.op.toUpperCase());
+      let t = c.type;
+      for (const r of planned.slice(1)) t = commonType([t, r.columns[i]!.type], q.op.toUpperCase());
       return t.name === 'unknown' ? T.text : t;
     });
     const cast = (p: PlannedQuery) =>
@@ -636,20 +644,20 @@ export class Planner {
         p.node,
         p.columns.map((c, i) => coerce({ kind: 'col', index: i, type: c.type }, types[i]!, 'implicit')),
       );
-    let left = cast(l);
-    let right = cast(r);
     // Set operations run where equal rows meet: on the coordinator (small results) for simplicity.
-    left = this.toEntry(left);
-    right = this.toEntry(right);
-    let node: PlanNode = {
-      op: 'setop',
-      kind: q.op,
-      all: q.all,
-      left,
-      right,
-      types,
-      locus: { kind: 'entry' },
-    };
+    const inputs = planned.map((p) => this.toEntry(cast(p)));
+    let node: PlanNode =
+      inputs.length > 2
+        ? { op: 'append', inputs, types, locus: { kind: 'entry' } }
+        : {
+            op: 'setop',
+            kind: q.op,
+            all: q.all,
+            left: inputs[0]!,
+            right: inputs[1]!,
+            types,
+            locus: { kind: 'entry' },
+          };
     const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
     const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
     const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);
@@ -685,19 +693,21 @@ export class Planner {
       throw sqlError('feature_not_supported', 'correlated subqueries are not supported in this position', {
         position: node.pos,
       });
-    if (node.kind === 'exists') return { kind: 'const', value: result as boolean, type: T.bool };
+    // InitPlan results: constants for the plan, not for constant folding (they are parameters).
+    if (node.kind === 'exists')
+      return { kind: 'const', value: result as boolean, type: T.bool, initplan: true };
     if (node.kind === 'subquery') {
       const sub = result as unknown as { value: Value; type: SqlType };
-      return { kind: 'const', value: sub.value, type: sub.type };
+      return { kind: 'const', value: sub.value, type: sub.type, initplan: true };
     }
     const set = result as unknown as { values: Value[]; type: SqlType };
     const arg = bindArg(node.expr);
     const t = commonType([arg.type, set.type]);
     const eq = resolveOperator('=', [t, t]);
     const list: BoundExpr[] = set.values.map((v) =>
-      coerce({ kind: 'const', value: v, type: set.type }, t, 'implicit'),
+      coerce({ kind: 'const', value: v, type: set.type, initplan: true }, t, 'implicit'),
     );
-    if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool };
+    if (list.length === 0) return { kind: 'const', value: node.not, type: T.bool, initplan: true };
     return { kind: 'in', arg: coerce(arg, t, 'implicit'), list, key: eq.key, not: node.not, type: T.bool };
   }
 }
@@ -737,30 +747,41 @@ function addInt8(a: BoundExpr, b: BoundExpr): BoundExpr {
 
 /** Postgres' default output name for an expression ("?column?" when it has none). */
 export function targetName(e: Expr): string {
+  return figureName(e)[0];
+}
+
+/**
+ * Postgres' FigureColname: a name and how strongly the expression suggests it (2: a column,
+ * function or subquery name; 1: a fallback such as a cast's type or "case"; 0: none).
+ */
+function figureName(e: Expr): [string, number] {
   switch (e.kind) {
     case 'column':
-      return e.name;
     case 'call':
-      return e.name;
-    case 'cast':
-      return e.expr.kind === 'literal' || e.expr.kind === 'cast' ? castName(e) : targetName(e.expr);
+      return [e.name, 2];
+    case 'cast': {
+      const inner = figureName(e.expr);
+      return inner[1] <= 1 ? [castName(e), 1] : inner;
+    }
     case 'case': {
-      // Postgres names a CASE after its ELSE result when that has a name.
-      const n = e.else ? targetName(e.else) : '?column?';
-      return n === '?column?' ? 'case' : n;
+      const inner: [string, number] = e.else ? figureName(e.else) : ['?column?', 0];
+      return inner[1] <= 1 ? ['case', 1] : inner;
     }
     case 'exists':
-      return 'exists';
+      return ['exists', 2];
+    case 'row':
+      return ['row', 2];
     case 'subquery': {
-      const q = e.query;
-      if (q.kind === 'select' && q.targets.length === 1 && q.targets[0]!.kind === 'expr') {
-        const t = q.targets[0]!;
-        return t.alias ?? targetName(t.expr);
+      let q = e.query;
+      while (q.kind === 'setop') q = q.left;
+      if (q.kind === 'select' && q.targets[0]?.kind === 'expr') {
+        const t = q.targets[0];
+        return [t.alias ?? targetName(t.expr), 2];
       }
-      return '?column?';
+      return ['?column?', 2];
     }
     default:
-      return '?column?';
+      return ['?column?', 0];
   }
 }
 

@@ -57,10 +57,53 @@ export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise
     if (!col) throw sqlError('undefined_column', `column "${n}" named in key does not exist`);
     col.notNull = true;
   }
-  const { policy, notices } = choosePolicy(stmt.distributedBy, columns, pk);
+  const unique = (stmt.unique ?? []).map((u) => u.columns.map((c) => c.name));
+  const { policy, notices } = choosePolicy(stmt.distributedBy, columns, pk.length ? pk : (unique[0] ?? []));
+  checkKeyConstraints(pk, unique, policy, columns);
   const info = await createTable(s, name, columns, policy, storageOf(stmt.options));
   void info;
   return commandResult('CREATE TABLE', 0, notices);
+}
+
+/**
+ * PRIMARY KEY and UNIQUE: Greenplum enforces them with a unique index on each segment, so the
+ * distribution key must be among the constraint's columns (equal keys then meet on one
+ * segment) and a randomly distributed table cannot have one; those errors are Greenplum's.
+ * This lab has no index to enforce them with yet, so a constraint that passes is refused
+ * rather than accepted and ignored.
+ */
+function checkKeyConstraints(pk: string[], unique: string[][], policy: Policy, columns: ColumnInfo[]): void {
+  const constraints = [
+    ...(pk.length ? [{ cols: pk, primary: true }] : []),
+    ...unique.map((cols) => ({ cols, primary: false })),
+  ];
+  for (const k of constraints) {
+    const what = k.primary ? 'PRIMARY KEY' : 'UNIQUE';
+    for (const n of k.cols)
+      if (!columns.some((c) => c.name === n))
+        throw sqlError('undefined_column', `column "${n}" named in key does not exist`);
+    if (policy.kind === 'random')
+      throw sqlError('invalid_table_definition', `${what} and DISTRIBUTED RANDOMLY are incompatible`);
+    if (policy.kind === 'hash') {
+      const missing = policy.keys.map((i) => columns[i]!.name).find((n) => !k.cols.includes(n));
+      if (missing !== undefined)
+        throw sqlError(
+          'invalid_table_definition',
+          k.primary
+            ? "PRIMARY KEY definition must contain all columns in the table's distribution key"
+            : "UNIQUE constraint must contain all columns in the table's distribution key",
+          { detail: `Distribution key column "${missing}" is not included in the constraint.` },
+        );
+    }
+  }
+  if (constraints.length)
+    throw sqlError(
+      'feature_not_supported',
+      `${constraints[0]!.primary ? 'PRIMARY KEY' : 'UNIQUE'} constraints are not supported: this lab has no unique index to enforce them on the segments yet`,
+      {
+        hint: 'Create the table without the constraint; DISTRIBUTED BY the key columns keeps equal keys on one segment, where a GROUP BY ... HAVING count(*) > 1 finds duplicates.',
+      },
+    );
 }
 
 export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Promise<QueryResult> {

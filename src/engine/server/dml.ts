@@ -15,7 +15,7 @@ import { typeDisplayName, type SqlType } from '../sql/types.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { Planner } from '../plan/planner.ts';
 import { redistribute, broadcast } from '../plan/locus.ts';
-import type { DmlNode, PlanNode, TableInfo } from '../plan/plan.ts';
+import { children, type DmlNode, type PlanNode, type TableInfo } from '../plan/plan.ts';
 import { Scope } from '../plan/scope.ts';
 import type { Session } from './session.ts';
 import type { Row } from './protocol.ts';
@@ -135,7 +135,7 @@ async function insertInto(
   });
   node = planner.project(node, full);
 
-  const oneStatement = !s.explicit;
+  const oneStatement = s.autocommit;
   if (node.locus.kind === 'general' && worthComputingOnSegments(node)) {
     // A set-returning source (generate_series): every segment computes the same rows and
     // keeps its own, instead of the coordinator computing them and sending each one over.
@@ -155,11 +155,19 @@ async function insertInto(
     );
   }
   if (node.locus.kind === 'general' || node.locus.kind === 'entry') {
-    // Constant rows: compute them here and send each to its segment.
-    const ctx = s.qd.localContext(() => [], s);
-    const rows = await collect(
-      exec(node.locus.kind === 'general' ? { ...node, locus: { kind: 'entry' } } : node, ctx),
-    );
+    // Rows computed here (constants, or a query that ends on the coordinator, whose slices the
+    // dispatcher runs), each sent to its segment.
+    let rows: Row[];
+    if (hasMotion(node)) {
+      const r = await runPlan(s.qd.dispatchEnv(s), node, await s.dtxContext(false), s.statementTime);
+      noteParticipants(s, r.touched, r.writers);
+      rows = r.rows;
+    } else {
+      const ctx = s.qd.localContext(() => [], s);
+      rows = await collect(
+        exec(node.locus.kind === 'general' ? { ...node, locus: { kind: 'entry' } } : node, ctx),
+      );
+    }
     return routeRows(s, table, rows, oneStatement);
   }
   // Rows from a query on the segments: move each to the segment its key hashes to.
@@ -173,6 +181,10 @@ async function insertInto(
   noteParticipants(s, r.touched, r.writers);
   const n = Number(r.rows[0]?.[0] ?? 0);
   return table.policy.kind === 'replicated' ? n / Math.max(1, s.qd.numSegments) : n;
+}
+
+function hasMotion(n: PlanNode): boolean {
+  return n.op === 'motion' || children(n).some(hasMotion);
 }
 
 /**
@@ -329,6 +341,7 @@ async function modify(
   await s.qd.locks.acquire(s.id, table.oid, 'ExclusiveLock');
   await runInitPlans(s, stmt, env);
   const planner = new Planner(env);
+  planner.keepLeftInPlace = true;
   let rel = planner.planFromItem({
     kind: 'table',
     name: { name, pos },

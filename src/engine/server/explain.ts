@@ -10,7 +10,7 @@ import { Planner } from '../plan/planner.ts';
 import type { PlanNode } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { rowsResult, type QueryResult } from './results.ts';
-import { runInitPlans } from './initplans.ts';
+import { planInitPlans } from './initplans.ts';
 import { plannerEnv } from './statements.ts';
 
 export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryResult> {
@@ -19,7 +19,8 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
     throw sqlError('feature_not_supported', `EXPLAIN of ${q.kind.toUpperCase()} is not supported`);
   if (stmt.analyze) throw sqlError('feature_not_supported', 'EXPLAIN ANALYZE is not supported');
   const env = await plannerEnv(s, q);
-  await runInitPlans(s, q, env);
+  // Subqueries are planned, not run: the plan shows placeholders for their results.
+  planInitPlans(q, env);
   const plan = new Planner(env).planTop(q);
   const lines = explainPlan(plan.node, s.qd.numSegments);
   lines.push('Optimizer: Postgres query optimizer');

@@ -6,7 +6,7 @@
 import { sqlError, SqlError } from '../errors.ts';
 import type { Expr, Query } from '../sql/ast.ts';
 import type { SqlType, Value } from '../sql/types.ts';
-import { Planner, type PlannerEnv } from '../plan/planner.ts';
+import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts';
 import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
 
@@ -73,37 +73,80 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
   return out;
 }
 
-/** Runs every uncorrelated subquery of the statement; results go into `env.initplans`. */
-export async function runInitPlans(session: Session, root: unknown, env: PlannerEnv): Promise<void> {
+interface InitPlan {
+  node: SubqueryNode;
+  plan: PlannedQuery;
+}
+
+/**
+ * Plans every uncorrelated subquery of the statement and enters a typed placeholder for each
+ * into `env.initplans` (NULL, an empty set, true), so the statement itself can be planned
+ * and checked before anything runs: an error in the statement comes before any error of
+ * running its subqueries, as in PostgreSQL (and EXPLAIN runs nothing).
+ */
+export function planInitPlans(root: unknown, env: PlannerEnv): InitPlan[] {
+  const out: InitPlan[] = [];
   for (const node of findSubqueries(root)) {
-    let plan;
+    let plan: PlannedQuery;
     try {
-      const planner = new Planner(env);
-      plan = planner.planTop(node.query);
+      plan = new Planner(env).planTop(node.query);
     } catch (e) {
-      // Refers to columns of the outer query: correlated, cannot run on its own.
-      if (e instanceof SqlError && (e.code === '42703' || e.code === '42P01')) continue;
+      // Refers to columns of the outer query: correlated, cannot run on its own. (A table
+      // that does not exist is an error of its own.)
+      const outerRef =
+        e instanceof SqlError &&
+        (e.code === '42703' || (e.code === '42P01' && !e.message.startsWith('relation ')));
+      if (outerRef) continue;
       throw e;
     }
+    const type = plan.columns[0]?.type as SqlType;
+    if (node.kind === 'subquery' && plan.columns.length !== 1)
+      throw sqlError('syntax_error', 'subquery must return only one column', { position: node.pos });
+    if (node.kind === 'inSubquery' && plan.columns.length !== 1)
+      throw sqlError('syntax_error', 'subquery has too many columns', { position: node.pos });
+    if (node.kind === 'exists') env.initplans.set(node, true);
+    else if (node.kind === 'subquery') env.initplans.set(node, { value: null, type } as unknown as Value);
+    else env.initplans.set(node, { values: [null], type } as unknown as Value[]);
+    out.push({ node, plan });
+  }
+  return out;
+}
+
+/** Runs the planned subqueries (Greenplum runs InitPlans on the coordinator before dispatch). */
+export async function executeInitPlans(session: Session, plans: InitPlan[], env: PlannerEnv): Promise<void> {
+  for (const { node } of plans) {
+    // Planned again: a subquery nested in this one has run since (innermost first), and its
+    // result replaces the placeholder the first planning saw.
+    const plan = new Planner(env).planTop(node.query);
     const dtx = await session.dtxContext(false);
     const { rows } = await runPlan(session.qd.dispatchEnv(session), plan.node, dtx, session.statementTime);
     const type = plan.columns[0]?.type as SqlType;
     if (node.kind === 'exists') env.initplans.set(node, rows.length > 0);
     else if (node.kind === 'subquery') {
-      if (plan.columns.length !== 1)
-        throw sqlError('syntax_error', 'subquery must return only one column', { position: node.pos });
       if (rows.length > 1)
         throw sqlError(
           'cardinality_violation',
           'more than one row returned by a subquery used as an expression',
         );
       env.initplans.set(node, { value: rows[0]?.[0] ?? null, type } as unknown as Value);
-    } else {
-      if (plan.columns.length !== 1)
-        throw sqlError('syntax_error', 'subquery has too many columns', { position: node.pos });
-      env.initplans.set(node, { values: rows.map((r) => r[0] ?? null), type } as unknown as Value[]);
-    }
+    } else env.initplans.set(node, { values: rows.map((r) => r[0] ?? null), type } as unknown as Value[]);
   }
+}
+
+/**
+ * Plans the statement's uncorrelated subqueries, checks the statement with `validate` (its own
+ * planning) when there are any, then runs them; their results go into `env.initplans`.
+ */
+export async function runInitPlans(
+  session: Session,
+  root: unknown,
+  env: PlannerEnv,
+  validate?: () => unknown,
+): Promise<void> {
+  const plans = planInitPlans(root, env);
+  if (!plans.length) return;
+  if (validate) validate();
+  await executeInitPlans(session, plans, env);
 }
 
 export type { Expr };

@@ -5,6 +5,7 @@
  */
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
+import { isStackOverflow, stackDepthExceeded } from '../sql/limits.ts';
 import type { Statement } from '../sql/ast.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Coordinator } from './coordinator.ts';
@@ -35,6 +36,11 @@ export interface OpenDtx {
   committed: boolean;
   /** The acting primaries when the transaction began (its gang). */
   gang: number[];
+  /**
+   * A statement failed part-way: segments it reached may hold work that was never reported
+   * (participants are noted when a dispatch succeeds), so the abort goes to every segment.
+   */
+  failedStatement?: boolean;
 }
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
@@ -44,6 +50,22 @@ function statementMemBytes(settings: SessionSettings): number {
   return settings.gucs.get<number>('statement_mem');
 }
 
+/**
+ * What a client sees of any failure: a SqlError. The engine's own limits show as Postgres'
+ * (the stack: 54001; a string or array too large to build: 54000); anything else is a bug,
+ * reported as XX000 rather than as a bare JavaScript exception.
+ */
+export function asSqlError(e: unknown): unknown {
+  // Errors that carry a SQLSTATE already (SqlError, DiskError) go as they are.
+  if (typeof (e as { code?: unknown } | null)?.code === 'string') return e;
+  if (isStackOverflow(e)) return stackDepthExceeded();
+  if (e instanceof RangeError && /Invalid (string|array|typed array) length/.test(e.message))
+    return sqlError('program_limit_exceeded', 'requested length too large');
+  if (e instanceof RangeError || e instanceof TypeError)
+    return sqlError('internal_error', `internal error: ${e.message}`);
+  return e;
+}
+
 export class Session {
   readonly id: number;
   readonly pid: number;
@@ -51,6 +73,8 @@ export class Session {
   readonly settings: SessionSettings;
   txState: TxState = 'idle';
   explicit = false;
+  /** Running the statements of a multi-statement string outside a block: one transaction. */
+  private implicitBlock = false;
   dtx: OpenDtx | undefined;
   statementTime = 0;
   applicationName = '';
@@ -82,6 +106,11 @@ export class Session {
     this.backendStart = qd.clock.now();
     this.settings = new SessionSettings(qd.settings);
     qd.sessions.set(this.id, this);
+  }
+
+  /** Each statement is its own transaction (no block, explicit or implicit, is open). */
+  get autocommit(): boolean {
+    return !this.explicit && !this.implicitBlock;
   }
 
   /** The coordinator's own transaction; its sync-rep wait (for the standby) shows as wait_event. */
@@ -170,16 +199,29 @@ export class Session {
     return 'idle';
   }
 
-  /** Runs every statement of `sql`; returns the last statement's result. */
+  /**
+   * Runs every statement of `sql`; returns the last statement's result. As PostgreSQL's simple
+   * query protocol: the whole string is parsed first (a syntax error runs nothing, and aborts
+   * an open transaction block), and several statements outside a transaction block run as one
+   * implicit transaction (an error anywhere undoes them all).
+   */
   async query(sql: string): Promise<QueryResult> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'connection to the server was closed');
     this.qd.inst.mustBeRunning();
-    const stmts = parse(sql);
+    let stmts: Statement[];
+    try {
+      stmts = parse(sql);
+    } catch (e) {
+      if (this.explicit && this.txState !== 'failed') await this.fail('block');
+      throw asSqlError(e);
+    }
     if (stmts.length === 0) return commandResult('EMPTY');
     let last: QueryResult = commandResult('EMPTY');
     this.active = true;
     this.currentQuery = sql;
     this.queryStart = this.qd.clock.now();
+    this.implicitBlock = stmts.length > 1 && !this.explicit;
+    if (this.implicitBlock) this.settings.beginTransaction();
     try {
       for (const s of stmts) {
         this.startStatement();
@@ -189,7 +231,9 @@ export class Session {
           this.endStatement();
         }
       }
+      if (this.implicitBlock) await this.finish(true);
     } finally {
+      this.implicitBlock = false;
       this.active = false;
       this.interrupts = undefined;
       this.committing = false;
@@ -216,34 +260,38 @@ export class Session {
         }
         this.explicit = true;
         this.txState = 'in transaction';
-        this.xactStart = this.qd.clock.now();
-        this.settings.beginTransaction();
+        this.xactStart ??= this.qd.clock.now();
+        // BEGIN inside a multi-statement string: the implicit transaction becomes the block.
+        if (this.implicitBlock) this.implicitBlock = false;
+        else this.settings.beginTransaction();
         return commandResult(stmt.start ? 'START TRANSACTION' : 'BEGIN');
       case 'commit':
         return this.endBlock(true);
       case 'rollback':
         return this.endBlock(false);
-      case 'savepoint':
-      case 'releaseSavepoint':
-      case 'rollbackToSavepoint':
-        throw sqlError('feature_not_supported', 'savepoints are not supported');
       default:
         break;
     }
-    const implicit = !this.explicit;
-    if (implicit) this.settings.beginTransaction();
+    const autocommit = !this.explicit && !this.implicitBlock;
+    if (autocommit) this.settings.beginTransaction();
     try {
       this.checkCancel();
+      if (
+        stmt.kind === 'savepoint' ||
+        stmt.kind === 'releaseSavepoint' ||
+        stmt.kind === 'rollbackToSavepoint'
+      )
+        throw sqlError('feature_not_supported', 'savepoints are not supported');
       const result = await runStatement(this, stmt);
       if (!this.committing) this.checkCancel();
-      if (implicit) await this.finish(true);
+      if (autocommit) await this.finish(true);
       result.notices = [...this.notices, ...result.notices];
       return result;
     } catch (e) {
       // A segment that refused or vanished: FTS should look now (FtsNotifyProber).
       if (e instanceof SqlError && e.code === '08006') this.qd.fts?.trigger();
-      await this.fail(implicit);
-      throw e;
+      await this.fail(autocommit ? 'autocommit' : this.implicitBlock ? 'implicit' : 'block');
+      throw asSqlError(e);
     }
   }
 
@@ -268,7 +316,7 @@ export class Session {
 
   /** Context for dispatching one command. Reads outside a transaction need no gxid. */
   async dtxContext(write: boolean): Promise<DtxContext> {
-    if (!write && !this.explicit && !this.dtx)
+    if (!write && this.autocommit && !this.dtx)
       return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
     const d = await this.ensureDtx();
     this.checkGang(d);
@@ -294,6 +342,11 @@ export class Session {
   private async endBlock(commit: boolean): Promise<QueryResult> {
     if (!this.explicit) {
       this.notices.push('WARNING:  there is no transaction in progress');
+      if (this.implicitBlock) {
+        // Ends the implicit transaction of a multi-statement string; the rest starts another.
+        await this.finish(commit);
+        this.settings.beginTransaction();
+      }
       return commandResult(commit ? 'COMMIT' : 'ROLLBACK', 0, this.notices);
     }
     const failed = this.txState === 'failed';
@@ -327,12 +380,18 @@ export class Session {
     }
   }
 
-  private async fail(implicit: boolean): Promise<void> {
-    if (implicit) {
+  /**
+   * A statement failed: a single statement's transaction or a multi-statement string's implicit
+   * one is undone; in a transaction block the work is undone now and further commands are
+   * refused until ROLLBACK.
+   */
+  private async fail(scope: 'autocommit' | 'implicit' | 'block'): Promise<void> {
+    if (this.dtx) this.dtx.failedStatement = true;
+    if (scope !== 'block') {
+      this.implicitBlock = false;
       await this.finish(false).catch(() => undefined);
       return;
     }
-    // In a transaction block: abort now, and refuse further commands until ROLLBACK.
     this.txState = 'failed';
     const d = this.dtx;
     this.dtx = undefined;
@@ -408,6 +467,7 @@ export class Session {
   private async abortDtx(d: OpenDtx): Promise<void> {
     this.qd.inst.xact.abort(d.local);
     const all = new Set([...d.touched, ...d.writers]);
+    if (d.failedStatement) for (let c = 0; c < d.gang.length; c++) all.add(c);
     await Promise.allSettled(
       [...all].map(async (c) => {
         await this.qd.callContent(c, 'abortDtx', [d.gxid]);

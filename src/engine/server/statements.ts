@@ -129,7 +129,7 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
   }
   const env = await plannerEnv(s, q);
   await lockTables(s, env, 'AccessShareLock');
-  await runInitPlans(s, q, env);
+  await runInitPlans(s, q, env, () => new Planner(env).planTop(q));
   const planner = new Planner(env);
   const plan = planner.planTop(q);
   const dtx = await s.dtxContext(false);

@@ -5,6 +5,7 @@
  * `step` may mutate and return its state. Strict aggregates skip rows with a NULL argument
  * (the caller does not need to).
  */
+import { checkTextLength } from './limits.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import type { SqlType, TypeId, Value } from './types.ts';
 import { compareValues, typeBaseName } from './types.ts';
@@ -339,6 +340,7 @@ add({
     const d = (a[1] ?? '') as string;
     const st = s as StrAcc;
     if (st === null) return [v as string, d];
+    checkTextLength(st[0].length + d.length + (v as string).length);
     st[0] += d + (v as string);
     return st;
   },
@@ -347,6 +349,7 @@ add({
     const y = b as StrAcc;
     if (x === null) return y;
     if (y === null) return x;
+    checkTextLength(x[0].length + y[1].length + y[0].length);
     return [x[0] + y[1] + y[0], x[1]];
   },
   final: (s) => (s === null ? null : (s as [string, string])[0]),
@@ -370,6 +373,11 @@ export function distinctKey(v: Value, t: SqlType): string {
     case 'float4':
     case 'float8':
       return 'f' + (v === 0 ? '0' : String(v));
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      // int8 values are bigints, the others numbers: equal integers must meet (int4 = int8 joins).
+      return 'i' + String(v);
     default:
       return typeof v + ':' + String(v);
   }

@@ -424,6 +424,8 @@ export interface CreateTableStmt {
   columns: ColumnDef[];
   /** A table-level `PRIMARY KEY (cols)`; column-level ones are on the ColumnDef. */
   primaryKey?: { columns: { name: string; pos: number }[]; pos: number };
+  /** `UNIQUE (cols)` constraints, table-level and column-level (one column) alike. */
+  unique?: { columns: { name: string; pos: number }[]; pos: number }[];
   options: StorageOption[];
   distributedBy?: DistributedBy;
   pos: number;

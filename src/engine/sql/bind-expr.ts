@@ -8,7 +8,7 @@
 import { SqlError, sqlError } from '../errors.ts';
 import type { CallExpr, ColumnRef, ExistsExpr, Expr, InSubqueryExpr, ScalarSubquery } from './ast.ts';
 import type { BoundAggCall, BoundExpr } from './expr-bound.ts';
-import type { CoercionContext } from './types-cast.ts';
+import { isStableCast, type CoercionContext } from './types-cast.ts';
 import type { SqlType } from './types.ts';
 import {
   canCoerce,
@@ -98,7 +98,9 @@ export function coerce(b: BoundExpr, to: SqlType, context: CoercionContext, pos?
       pos === undefined ? undefined : { position: pos },
     );
   }
-  if (b.kind === 'const') {
+  // A literal (unknown) is converted now, as Postgres' parser does; an immutable cast of
+  // another constant too; a stable one (date/time and text) stays a cast, computed per row.
+  if (b.kind === 'const' && !b.initplan && (from.name === 'unknown' || !isStableCast(from.name, to.name))) {
     return { kind: 'const', value: withPos(pos, () => castValue(b.value, from, to, context)), type: to };
   }
   return { kind: 'cast', arg: b, type: to, context };
@@ -313,7 +315,9 @@ function bindCase(ast: Extract<Expr, { kind: 'case' }>, scope: BindScope): Bound
   const elseB: BoundExpr = ast.else
     ? bindExpr(ast.else, scope)
     : { kind: 'const', value: null, type: T.unknown };
-  const results = [...whens.map((w) => w.then), elseB];
+  // Postgres weighs the ELSE result first when it picks the common type (text THEN, varchar
+  // ELSE is varchar).
+  const results = [elseB, ...whens.map((w) => w.then)];
   const type = commonType(
     results.map((r) => r.type),
     'CASE',

@@ -96,8 +96,10 @@ export function hashValue(v: Value, t: SqlType): number {
     case 'int2':
     case 'int4':
     case 'int8':
-    case 'date':
       return hashInt(v as number | bigint);
+    case 'date':
+      // ±infinity are the int32 extremes in Postgres' date (DATEVAL_NOBEGIN / NOEND).
+      return hashInt(Number.isFinite(v) ? (v as number) : (v as number) > 0 ? 2147483647 : -2147483648);
     case 'timestamp':
     case 'timestamptz':
       return Number.isFinite(v as number) ? hashInt(v as number) : hashFloat(v as number);

@@ -12,9 +12,11 @@ export const USECS_PER_DAY = 86_400_000_000;
 const USECS_PER_SEC = 1_000_000;
 /** Days from 1970-01-01 to 2000-01-01. */
 const EPOCH_SHIFT_DAYS = 10957;
-/** date range as Postgres: 4713-11-24 BC .. 5874897-12-31. */
+/** date range as Postgres: 4713-11-24 BC .. 5874897-12-31; END_DATE_DAY (5874898-01-01) is out. */
 const MIN_DAY = -2451545 + 0;
-const MAX_DAY = 2147483494 - 2451545;
+const END_DATE_DAY = 2147483494 - 2451545;
+/** Timestamps run from 4714-11-24 BC to before 294277-01-01 (END_TIMESTAMP), in days. */
+const END_TIMESTAMP_DAY = 106751983;
 
 /** Days since 2000-01-01 of a proleptic Gregorian y-m-d (astronomical year numbering). */
 export function daysFromCivil(y: number, m: number, d: number): number {
@@ -164,14 +166,14 @@ export function parseDateTime(text: string, kind: Kind): number {
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return range();
   const days = daysFromCivil(y, m, d);
   if (kind === 'date') {
-    if (days < MIN_DAY || days > MAX_DAY) {
+    if (days < MIN_DAY || days >= END_DATE_DAY) {
       throw sqlError('datetime_field_overflow', `date out of range: "${text}"`);
     }
     return days;
   }
   let r = days * USECS_PER_DAY + us;
   if (kind === 'timestamptz') r -= tzOffsetSec * USECS_PER_SEC;
-  if (days < MIN_DAY || days > 106751991 * 1) {
+  if (days < MIN_DAY || days >= END_TIMESTAMP_DAY) {
     throw sqlError('datetime_field_overflow', `timestamp out of range: "${text}"`);
   }
   return r;
@@ -185,7 +187,9 @@ export function roundTimestamp(us: number, p: number): number {
 }
 
 export function dateToTimestamp(days: number): number {
-  return Number.isFinite(days) ? days * USECS_PER_DAY : days;
+  if (!Number.isFinite(days)) return days;
+  if (days >= END_TIMESTAMP_DAY) throw sqlError('datetime_field_overflow', 'date out of range for timestamp');
+  return days * USECS_PER_DAY;
 }
 
 export function timestampToDate(us: number): number {
@@ -196,7 +200,7 @@ export function timestampToDate(us: number): number {
 export function dateAddDays(days: number, n: number): number {
   if (!Number.isFinite(days)) return days;
   const r = days + n;
-  if (r < MIN_DAY || r > MAX_DAY) throw sqlError('datetime_field_overflow', 'date out of range');
+  if (r < MIN_DAY || r >= END_DATE_DAY) throw sqlError('datetime_field_overflow', 'date out of range');
   return r;
 }
 

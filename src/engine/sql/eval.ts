@@ -2,6 +2,8 @@
  * Compiles a BoundExpr once into a closure tree; evaluation per row is a chain of direct calls
  * with no switch on node kinds. AND/OR/CASE/COALESCE short-circuit as in Postgres.
  */
+import { foldConstants } from './const-fold.ts';
+import { isStackOverflow, stackDepthExceeded, withStackGuard } from './limits.ts';
 import type { BoundExpr } from './expr-bound.ts';
 import type { EvalContext } from './functions.ts';
 import { getFunction } from './functions.ts';
@@ -18,19 +20,40 @@ interface Cell {
 }
 
 /** Compiles a bound expression. */
+/** Constant subexpressions are computed with no statement context (none reads it). */
+const CONST_CONTEXT: EvalContext = { statementTime: 0, random: () => 0 };
+
+/**
+ * Compiles an expression to a closure, its constant parts computed first (const-fold.ts): an
+ * error in them is raised here, before any row, as Postgres raises it while planning.
+ */
 export function compileExpr(bound: BoundExpr): CompiledExpr {
-  return compile(bound, undefined);
+  const f = withStackGuard(() =>
+    compile(
+      foldConstants(bound, (e) => compile(e, undefined)([], CONST_CONTEXT)),
+      undefined,
+    ),
+  );
+  return (row, ctx) => {
+    try {
+      return f(row, ctx);
+    } catch (e) {
+      // A deeply nested expression runs out of stack here: 54001, as Postgres' check_stack_depth.
+      if (isStackOverflow(e)) throw stackDepthExceeded();
+      throw e;
+    }
+  };
 }
 
 /** Compiles a boolean condition to a predicate (NULL counts as false). */
 export function compilePredicate(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
-  const f = compile(bound, undefined);
+  const f = compileExpr(bound);
   return (row, ctx) => f(row, ctx) === true;
 }
 
 /** Evaluates a constant expression (no columns) once. */
 export function evalConst(bound: BoundExpr, ctx: EvalContext): Value {
-  return compile(bound, undefined)([], ctx);
+  return compileExpr(bound)([], ctx);
 }
 
 function binaryFn(key: string): (a: Value, b: Value) => Value {
@@ -213,11 +236,12 @@ function compileFunc(key: string, args: CompiledExpr[]): CompiledExpr {
     const [a, b] = args;
     if (args.length === 2 && def.bin && a && b) {
       const f = def.bin;
+      // Both arguments are computed before the NULL test, as Postgres does: an error in the
+      // second one is raised even when the first is NULL.
       return (row, ctx) => {
         const x = a(row, ctx);
-        if (x === null) return null;
         const y = b(row, ctx);
-        return y === null ? null : f(x, y);
+        return x === null || y === null ? null : f(x, y);
       };
     }
     if (args.length === 1 && def.un && a) {
@@ -233,11 +257,13 @@ function compileFunc(key: string, args: CompiledExpr[]): CompiledExpr {
   const n = args.length;
   return (row, ctx) => {
     const vals: Value[] = new Array<Value>(n);
+    let sawNull = false;
     for (let i = 0; i < n; i++) {
       const v = (args[i] as CompiledExpr)(row, ctx);
-      if (v === null && strict) return null;
+      if (v === null) sawNull = true;
       vals[i] = v;
     }
+    if (sawNull && strict) return null;
     return impl(vals, ctx);
   };
 }

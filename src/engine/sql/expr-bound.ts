@@ -6,8 +6,11 @@ import type { CoercionContext } from './types-cast.ts';
 import type { SqlType, Value } from './types.ts';
 
 export type BoundExpr =
-  /** A constant; `pos` (1-based) is kept for untyped literals so coercion errors can point at them. */
-  | { kind: 'const'; value: Value; type: SqlType; pos?: number }
+  /**
+   * A constant; `pos` (1-based) is kept for untyped literals so coercion errors can point at
+   * them; `initplan` marks a subquery's result, which constant folding leaves alone.
+   */
+  | { kind: 'const'; value: Value; type: SqlType; pos?: number; initplan?: true }
   /** Column `index` of the input row. */
   | { kind: 'col'; index: number; type: SqlType }
   /** `ctx.params[index]` (subquery results, bind parameters). */

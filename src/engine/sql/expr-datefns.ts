@@ -7,6 +7,7 @@ import {
   dateTrunc,
   datePart,
   daysFromCivil,
+  dateToTimestamp,
   extractNumeric,
   timestampToDate,
 } from './datetime.ts';
@@ -29,7 +30,12 @@ function register(): void {
     volatile: true,
   });
   for (const t of ['date', 'timestamp', 'timestamptz'] as DT[]) {
-    registerFunction('date_part', ['text', t], 'float8', (a) => datePart(a[0] as string, a[1] as number, t));
+    // Postgres' date_part(text, date) is date_part(text, $2::timestamp): a date past the
+    // timestamp range fails as that cast does.
+    registerFunction('date_part', ['text', t], 'float8', (a) => {
+      if (t === 'date') dateToTimestamp(a[1] as number);
+      return datePart(a[0] as string, a[1] as number, t);
+    });
     registerFunction('extract', ['text', t], 'numeric', (a) =>
       extractNumeric(a[0] as string, a[1] as number, t),
     );

@@ -8,6 +8,7 @@ import { registerFunction } from './functions.ts';
 import type { FuncImpl } from './functions.ts';
 import { bpcharTrim, charLength } from './types-io.ts';
 import { md5Hex, utf8Length } from './expr-md5.ts';
+import { checkTextLength } from './limits.ts';
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 /** Characters (code points) of s. */
@@ -71,6 +72,9 @@ function trimChars(s: string, set: string, left: boolean, right: boolean): strin
 
 function pad(s: string, n: number, fill: string, left: boolean): string {
   if (n <= 0) return '';
+  // Postgres sizes the result for 4-byte characters: more than 1 GB / 4 is refused up front.
+  if (n * 4 > 1073741823) throw sqlError('program_limit_exceeded', 'requested length too large');
+  checkTextLength(n * 2);
   const cs = chars(s);
   if (cs.length >= n) return cs.slice(0, n).join('');
   const fs = chars(fill);
@@ -122,17 +126,26 @@ function register(): void {
   }
   def('position', ['text', 'text'], 'int4', (a) => strpos(a0(a), a[1] as string));
   def('strpos', ['text', 'text'], 'int4', (a) => strpos(a0(a), a[1] as string));
-  def('replace', ['text', 'text', 'text'], 'text', (a) =>
-    a[1] === ''
-      ? a0(a)
-      : a0(a)
-          .split(a[1] as string)
-          .join(a[2] as string),
-  );
-  registerFunction('concat', ['anytext'], 'text', (a) => a.filter((v) => v !== null).join(''), {
-    strict: false,
-    variadic: true,
+  def('replace', ['text', 'text', 'text'], 'text', (a) => {
+    if (a[1] === '') return a0(a);
+    const parts = a0(a).split(a[1] as string);
+    checkTextLength(a0(a).length + (parts.length - 1) * ((a[2] as string).length - (a[1] as string).length));
+    return parts.join(a[2] as string);
   });
+  registerFunction(
+    'concat',
+    ['anytext'],
+    'text',
+    (a) => {
+      const parts = a.filter((v) => v !== null).map(String);
+      checkTextLength(parts.reduce((n, p) => n + p.length, 0));
+      return parts.join('');
+    },
+    {
+      strict: false,
+      variadic: true,
+    },
+  );
   registerFunction(
     'concat_ws',
     ['text', 'anytext'],
@@ -173,7 +186,9 @@ function register(): void {
   def('repeat', ['text', 'int4'], 'text', (a) => {
     const n = n1(a);
     if (n <= 0) return '';
-    if (a0(a).length * n > 1073741823) throw sqlError('program_limit_exceeded', 'requested length too large');
+    if (utf8Length(a0(a)) * n > 1073741823)
+      throw sqlError('program_limit_exceeded', 'requested length too large');
+    checkTextLength(a0(a).length * n);
     return a0(a).repeat(n);
   });
   def('reverse', ['text'], 'text', (a) => chars(a0(a)).reverse().join(''));

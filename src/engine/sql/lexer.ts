@@ -88,7 +88,28 @@ export function foldIdent(s: string): string {
 }
 
 /** Splits `sql` into tokens, ending with an `eof` token. Throws SqlError (42601) on bad input. */
+/**
+ * A statement's text must be valid UTF-8 without NUL, as what reaches a Postgres server is: a
+ * NUL character or a lone UTF-16 surrogate (which no UTF-8 byte sequence encodes) is refused,
+ * never stored as something else.
+ */
+const BAD_CHAR = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkEncoding(sql: string): void {
+  const m = BAD_CHAR.exec(sql);
+  if (!m) return;
+  const code = m[0].charCodeAt(0);
+  throw sqlError(
+    'character_not_in_repertoire',
+    code === 0
+      ? 'invalid byte sequence for encoding "UTF8": 0x00'
+      : `invalid Unicode code point: lone surrogate U+${code.toString(16).toUpperCase()}`,
+    { position: m.index + 1 },
+  );
+}
+
 export function tokenize(sql: string): Token[] {
+  checkEncoding(sql);
   const tokens: Token[] = [];
   const n = sql.length;
   let i = 0;
@@ -218,20 +239,34 @@ function scanQuoted(
   // Plain runs are copied as slices, never a character at a time: a literal of 100 MB must
   // cost one copy, not a rope of 100 million pieces.
   const parts: string[] = [];
+  // Octal and hex escapes give bytes; a run of them is decoded as UTF-8, as Postgres does.
+  let bytes: number[] = [];
   let i = quote + 1;
+  const flush = () => {
+    if (bytes.length) parts.push(decodeUtf8(bytes, i));
+    bytes = [];
+  };
   for (;;) {
     const nextQuote = sql.indexOf("'", i);
     const nextEscape = escapes ? sql.indexOf('\\', i) : -1;
     const stop = nextEscape >= 0 && (nextQuote < 0 || nextEscape < nextQuote) ? nextEscape : nextQuote;
     if (stop < 0) fail('unterminated quoted string', tokenStart);
-    if (stop > i) parts.push(sql.slice(i, stop));
+    if (stop > i) {
+      flush();
+      parts.push(sql.slice(i, stop));
+    }
     i = stop;
     if (stop === nextEscape) {
       const decoded = decodeEscape(sql, i + 1);
-      parts.push(decoded.text);
+      if (decoded.byte !== undefined) bytes.push(decoded.byte);
+      else {
+        flush();
+        parts.push(decoded.text);
+      }
       i = decoded.end;
       continue;
     }
+    flush();
     if (sql.charAt(i + 1) === "'") {
       parts.push("'");
       i += 2;
@@ -253,20 +288,59 @@ const CONTINUATION = /[ \t\f\v]*[\r\n][ \t\n\r\f\v]*'/y;
 
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-function decodeEscape(sql: string, i: number): { text: string; end: number } {
+const invalidBytes = (bytes: number[]) =>
+  sqlError(
+    'character_not_in_repertoire',
+    `invalid byte sequence for encoding "UTF8": ${bytes.map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ')}`,
+  );
+
+function decodeUtf8(bytes: number[], pos: number): string {
+  void pos;
+  if (bytes.includes(0)) throw invalidBytes([0]);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    throw invalidBytes(bytes);
+  }
+}
+
+const OCTAL_ESCAPE = /[0-7]{1,3}/y;
+const HEX_ESCAPE = /x([0-9A-Fa-f]{1,2})/y;
+const UNICODE_ESCAPE = /(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/y;
+const LOW_SURROGATE_ESCAPE = /\\u(d[c-f][0-9a-f]{2})/iy;
+
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
+
+function decodeEscape(sql: string, i: number): { text: string; end: number; byte?: number } {
   const c = sql.charAt(i);
   const simple = SIMPLE_ESCAPES[c];
   if (simple !== undefined) return { text: simple, end: i + 1 };
-  let m = /^[0-7]{1,3}/.exec(sql.slice(i));
-  if (m) return { text: String.fromCharCode(parseInt(m[0], 8) & 0xff), end: i + m[0].length };
-  m = /^x([0-9A-Fa-f]{1,2})/.exec(sql.slice(i));
-  if (m?.[1] !== undefined) return { text: String.fromCharCode(parseInt(m[1], 16)), end: i + m[0].length };
-  m = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(sql.slice(i));
+  // Sticky patterns read at i: slicing the rest of the text per escape would be quadratic.
+  let m = matchAt(OCTAL_ESCAPE, sql, i);
+  if (m) return { text: '', byte: parseInt(m[0], 8) & 0xff, end: i + m[0].length };
+  m = matchAt(HEX_ESCAPE, sql, i);
+  if (m?.[1] !== undefined) return { text: '', byte: parseInt(m[1], 16), end: i + m[0].length };
+  m = matchAt(UNICODE_ESCAPE, sql, i);
   const hex = m?.[1] ?? m?.[2];
   if (m && hex !== undefined) {
     const code = parseInt(hex, 16);
-    if (code > 0x10ffff) {
+    if (code === 0 || code > 0x10ffff) {
       throw sqlError('syntax_error', 'invalid Unicode escape value', { position: i });
+    }
+    if (code >= 0xdc00 && code <= 0xdfff)
+      throw sqlError('syntax_error', 'invalid Unicode surrogate pair', { position: i });
+    if (code >= 0xd800 && code <= 0xdbff) {
+      // A high surrogate must be followed by an escaped low one; the pair is one character.
+      const low = matchAt(LOW_SURROGATE_ESCAPE, sql, i + m[0].length);
+      if (!low?.[1]) throw sqlError('syntax_error', 'invalid Unicode surrogate pair', { position: i });
+      const lo = parseInt(low[1], 16);
+      return {
+        text: String.fromCodePoint(0x10000 + ((code - 0xd800) << 10) + (lo - 0xdc00)),
+        end: i + m[0].length + low[0].length,
+      };
     }
     return { text: String.fromCodePoint(code), end: i + m[0].length };
   }

@@ -126,7 +126,22 @@ export function decSub(a: Dec, b: Dec): Dec {
 export function decMul(a: Dec, b: Dec): Dec {
   const sp = special(a, b, (x, y) => x * y);
   if (sp !== undefined || typeof a === 'string' || typeof b === 'string') return sp ?? 'NaN';
+  checkIntegerDigits(integerDigits(a) + integerDigits(b));
   return { v: a.v * b.v, s: a.s + b.s };
+}
+
+/** numeric holds at most 131072 digits before the decimal point (NUMERIC_WEIGHT_MAX). */
+const MAX_INTEGER_DIGITS = 131072;
+
+/** Digits before the decimal point of a finite value (an upper bound). */
+function integerDigits(d: { v: bigint; s: number }): number {
+  const len = (d.v < 0n ? -d.v : d.v).toString().length;
+  return Math.max(len - d.s, 0);
+}
+
+function checkIntegerDigits(n: number): void {
+  if (n > MAX_INTEGER_DIGITS + 1)
+    throw sqlError('numeric_value_out_of_range', 'value overflows numeric format');
 }
 
 /** Base-10000 weight and first digit of a finite nonzero value, as numeric.c stores it. */
@@ -349,9 +364,12 @@ export function decPow(a: Dec, b: Dec): Dec {
     const e = Number(bi.v);
     const rscale = Math.min(Math.max(MIN_SIG_DIGITS, a.s, 0), MAX_DISPLAY_SCALE);
     if (e >= 0) {
+      checkIntegerDigits(integerDigits(a) * e);
       return rescale({ v: a.v ** BigInt(e), s: a.s * e }, rscale);
     }
     const num = { v: 1n, s: 0 };
+    // The divisor's size: what is left of it after the scale (10^-n underflows to 0).
+    if (integerDigits(a) * -e > MAX_INTEGER_DIGITS * 2) return { v: 0n, s: rscale };
     return divToScale(num, { v: a.v ** BigInt(-e), s: a.s * -e }, rscale);
   }
   if (a.v < 0n) {
@@ -360,6 +378,8 @@ export function decPow(a: Dec, b: Dec): Dec {
   const x = decToFloat(a);
   const y = decToFloat(b);
   let val = Math.log(x) * y * 0.434294481903252;
+  if (val > MAX_INTEGER_DIGITS)
+    throw sqlError('numeric_value_out_of_range', 'value overflows numeric format');
   val = Math.max(Math.min(val, 2000), -2000);
   let rscale = MIN_SIG_DIGITS - Math.trunc(val);
   rscale = Math.min(Math.max(rscale, a.s, b.s, 0), MAX_DISPLAY_SCALE);

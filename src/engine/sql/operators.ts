@@ -13,6 +13,7 @@ import { decPower } from './expr-numeric-trans.ts';
 import type { Dec } from './numeric.ts';
 import { checkFloat4, checkFloat8 } from './types-float.ts';
 import { dateAddDays, dateDiff, USECS_PER_DAY } from './datetime.ts';
+import { checkTextLength } from './limits.ts';
 
 type IntT = 'int2' | 'int4' | 'int8';
 const INTS: IntT[] = ['int2', 'int4', 'int8'];
@@ -158,7 +159,10 @@ function registerDateArith(): void {
 }
 
 function registerConcat(): void {
-  const cat = (a: Value, b: Value): Value => (a as string) + (b as string);
+  const cat = (a: Value, b: Value): Value => {
+    checkTextLength((a as string).length + (b as string).length);
+    return (a as string) + (b as string);
+  };
   registerOperator('||', ['text', 'text'], 'text', cat);
   registerOperator('||', ['text', 'anytext'], 'text', cat, 'op||(text,anynonarray)');
   registerOperator('||', ['anytext', 'text'], 'text', cat, 'op||(anynonarray,text)');

@@ -94,15 +94,7 @@ function parseIfExists(c: Cursor, not: boolean): boolean {
   return true;
 }
 
-const UNSUPPORTED_CONSTRAINTS = [
-  'unique',
-  'check',
-  'foreign',
-  'exclude',
-  'references',
-  'generated',
-  'collate',
-];
+const UNSUPPORTED_CONSTRAINTS = ['check', 'foreign', 'exclude', 'references', 'generated', 'collate'];
 
 function parseTableElements(c: Cursor, stmt: CreateTableStmt): void {
   c.expectOp('(');
@@ -116,6 +108,8 @@ function parseTableElements(c: Cursor, stmt: CreateTableStmt): void {
       c.expectWord('key');
       // A second primary key is the binder's "multiple primary keys" error, as in Postgres.
       stmt.primaryKey = { columns: c.nameList(), pos: t.pos };
+    } else if (c.acceptWord('unique')) {
+      (stmt.unique ??= []).push({ columns: c.nameList(), pos: t.pos });
     } else if (named || UNSUPPORTED_CONSTRAINTS.includes(c.peek().value)) {
       throw c.unsupported(`${c.peek().text.toUpperCase()} constraints`);
     } else if (c.isWord('like')) {
@@ -155,6 +149,8 @@ function parseColumnDef(c: Cursor, stmt: CreateTableStmt): ColumnDef {
       c.expectWord('key');
       col.primaryKey = true;
       col.notNull = true;
+    } else if (c.acceptWord('unique')) {
+      (stmt.unique ??= []).push({ columns: [{ name, pos }], pos: t.pos });
     } else if (c.peek().kind === 'ident' && UNSUPPORTED_CONSTRAINTS.includes(c.peek().value)) {
       throw c.unsupported(`${c.peek().value.toUpperCase()} constraints`);
     } else if (c.isWord('encoding')) {

@@ -9,6 +9,7 @@
  *    implement is feature_not_supported (0A000) naming the feature. Nothing else is thrown.
  * 2. A script is parsed completely before anything runs: one bad statement rejects the script.
  */
+import { withStackGuard } from './limits.ts';
 import type {
   DeleteStmt,
   ExplainStmt,
@@ -36,6 +37,10 @@ import { sqlError } from '../errors.ts';
 
 /** Parses a script of `;`-separated statements; empty statements are skipped. */
 export function parse(sql: string): Statement[] {
+  return withStackGuard(() => parseAll(sql));
+}
+
+function parseAll(sql: string): Statement[] {
   const c = new Cursor(sql);
   const statements: Statement[] = [];
   for (;;) {

@@ -40,6 +40,16 @@ export function castContext(from: TypeId, to: TypeId): CoercionContext | undefin
   return c === 'i' ? 'implicit' : c === 'a' ? 'assignment' : c === 'e' ? 'explicit' : undefined;
 }
 
+/**
+ * A cast Postgres marks stable, not immutable: date/time to or from text depends on DateStyle
+ * and TimeZone, so it is computed per row, never folded into a constant while planning.
+ */
+export function isStableCast(from: TypeId, to: TypeId): boolean {
+  const dt = (t: TypeId) => t === 'date' || t === 'timestamp' || t === 'timestamptz';
+  const txt = (t: TypeId) => t === 'text' || t === 'varchar' || t === 'bpchar';
+  return (dt(from) && txt(to)) || (txt(from) && dt(to));
+}
+
 export function canCoerce(from: TypeId, to: TypeId, context: CoercionContext): boolean {
   const c = castContext(from, to);
   return c !== undefined && RANK[c] <= RANK[context];

@@ -86,3 +86,35 @@ CREATE TABLE txkeep AS SELECT * FROM tx WHERE id < 5;
 INSERT INTO txkeep VALUES (99, 990);
 COMMIT;
 SELECT * FROM txkeep;
+-- An error before execution (a syntax error, an unsupported statement) aborts the block too
+BEGIN;
+INSERT INTO tx VALUES (400, 4000);
+-- error 42601
+selec 1;
+-- error 25P02
+SELECT 1;
+COMMIT;
+SELECT count(*) FROM tx WHERE id = 400;
+BEGIN;
+INSERT INTO tx VALUES (401, 4010);
+-- error 42P01
+SELECT * FROM no_such_table;
+-- error 25P02
+INSERT INTO tx VALUES (402, 4020);
+ROLLBACK;
+SELECT count(*) FROM tx WHERE id >= 400;
+-- A string of statements outside a block is one implicit transaction
+-- error 22012
+INSERT INTO tx VALUES (410, 1); SELECT 1/0; INSERT INTO tx VALUES (411, 1);
+SELECT count(*) FROM tx WHERE id >= 410;
+-- error 42601
+INSERT INTO tx VALUES (412, 1); selec 1;
+SELECT count(*) FROM tx WHERE id >= 410;
+INSERT INTO tx VALUES (413, 1); INSERT INTO tx VALUES (414, 1);
+SELECT count(*) FROM tx WHERE id >= 410;
+-- error 22012
+INSERT INTO tx VALUES (415, 1); COMMIT; INSERT INTO tx VALUES (416, 1); SELECT 1/0;
+SELECT id FROM tx WHERE id >= 415;
+INSERT INTO tx VALUES (417, 1); BEGIN; INSERT INTO tx VALUES (418, 1);
+ROLLBACK;
+SELECT id FROM tx WHERE id >= 415;

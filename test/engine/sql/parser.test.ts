@@ -854,7 +854,6 @@ describe('unsupported features', () => {
     ['SELECT * FROM t FOR UPDATE', 'SELECT FOR UPDATE/SHARE is not supported', 17],
     ['SELECT a FROM t GROUP BY ROLLUP (a)', 'ROLLUP and CUBE are not supported', 26],
     ['CREATE TABLE t (a int[])', 'array types are not supported', 22],
-    ['CREATE TABLE t (a int UNIQUE)', 'UNIQUE constraints are not supported', 23],
     ['CREATE TABLE t (a int CHECK (a > 0))', 'CHECK constraints are not supported', 23],
     ['CREATE TABLE t (a int) PARTITION BY RANGE (a)', 'partitioned tables are not supported', 24],
     ["SELECT a AT TIME ZONE 'UTC' FROM t", 'AT TIME ZONE is not supported', 10],

@@ -1,0 +1,449 @@
+/**
+ * Random statements over a generated schema: joins of 1-4 tables (inner, left, right, full,
+ * cross, comma joins with the condition in WHERE) on distribution and other columns, derived
+ * tables, semi/anti joins through EXISTS / IN / NOT IN, scalar subqueries, GROUP BY with
+ * HAVING and aggregates (FILTER, DISTINCT), DISTINCT, set operations (ALL too), ORDER BY with
+ * LIMIT / OFFSET; INSERT ... SELECT, UPDATE (distribution keys too) and DELETE ... USING.
+ *
+ * Results must be comparable: LIMIT appears only under an ORDER BY of the top query, or in a
+ * subquery ordered by all of its columns; aggregates whose answer depends on row order
+ * (string_agg) are not used.
+ */
+import type { Case, Ex, From, OrderKey, Query, Select, SetOp, Stmt, TableSpec, Ty } from './ast.ts';
+import { ExprGen, leaf, lit, type ColRef, type ExprContext } from './exprs.ts';
+import { Rng } from './random.ts';
+import { genSchema } from './schema.ts';
+
+/** Join classes: columns that may be equated directly. */
+const JOIN_CLASS: Record<Ty, string> = {
+  int4: 'int',
+  int8: 'int',
+  numeric: 'numeric',
+  float8: 'float8',
+  text: 'text',
+  date: 'date',
+  timestamp: 'timestamp',
+  bool: 'bool',
+};
+
+interface Rel {
+  from: From;
+  cols: ColRef[];
+  /** Distribution key columns (preferred join keys). */
+  keys: ColRef[];
+}
+
+export class QueryGen {
+  readonly rng: Rng;
+  readonly ex: ExprGen;
+  readonly tables: TableSpec[];
+  readonly edge: boolean;
+  private aliasNo = 0;
+
+  constructor(rng: Rng, tables: TableSpec[], edge: boolean) {
+    this.rng = rng;
+    this.ex = new ExprGen(rng);
+    this.tables = tables;
+    this.edge = edge;
+  }
+
+  private alias(): string {
+    return `a${this.aliasNo++}`;
+  }
+
+  // ---- FROM ----------------------------------------------------------------------------------
+
+  private baseRel(t: TableSpec): Rel {
+    const alias = this.alias();
+    const cols = t.cols.map((c) => ({ ref: `${alias}.${c.name}`, ty: c.ty }));
+    const keys =
+      t.policy.k === 'hash' ? t.policy.cols.map((n) => cols[t.cols.findIndex((c) => c.name === n)]!) : [];
+    return { from: { k: 'table', name: t.name, alias }, cols, keys };
+  }
+
+  private derivedRel(depth: number): Rel {
+    const q = this.select(depth - 1, { top: false, nested: true });
+    const alias = this.alias();
+    const items = q.k === 'select' ? q.items : leftmost(q).items;
+    const cols = items.map((it, i) => ({ ref: `${alias}.${it.as ?? `x${i}`}`, ty: it.e.ty }));
+    return { from: { k: 'sub', q, alias }, cols, keys: [] };
+  }
+
+  private relation(depth: number): Rel {
+    if (depth > 0 && this.rng.chance(0.12)) return this.derivedRel(depth);
+    return this.baseRel(this.rng.pick(this.tables));
+  }
+
+  /** Equalities between a new relation and those already joined. */
+  private joinCondition(left: ColRef[], leftKeys: ColRef[], right: Rel, cx: ExprContext): Ex | undefined {
+    const r = this.rng;
+    const pairs: [ColRef, ColRef][] = [];
+    for (const a of left)
+      for (const b of right.cols) if (JOIN_CLASS[a.ty] === JOIN_CLASS[b.ty]) pairs.push([a, b]);
+    if (!pairs.length) return undefined;
+    const keyPairs = pairs.filter(([a, b]) => leftKeys.includes(a) || right.keys.includes(b));
+    const chosen = r.some(keyPairs.length && r.chance(0.6) ? keyPairs : pairs, 1, r.chance(0.3) ? 2 : 1);
+    let cond: Ex | undefined;
+    for (const [a, b] of chosen) {
+      const eq: Ex = { t: '($1 = $2)', a: [leaf(a), leaf(b)], ty: 'bool' };
+      cond = cond ? { t: '($1 AND $2)', a: [cond, eq], ty: 'bool' } : eq;
+    }
+    if (r.chance(0.15))
+      cond = { t: '($1 AND $2)', a: [cond!, this.ex.bool({ ...cx, subquery: undefined }, 1)], ty: 'bool' };
+    return cond;
+  }
+
+  /** A FROM clause of 1-4 relations; conditions of comma joins are returned for WHERE. */
+  private fromClause(depth: number): { from: From[]; cols: ColRef[]; keys: ColRef[]; where?: Ex } {
+    const r = this.rng;
+    const n = r.weighted<number>([
+      [3, 1],
+      [4, 2],
+      [3, 3],
+      [1, 4],
+    ]);
+    const first = this.relation(depth);
+    let cols = [...first.cols];
+    let keys = [...first.keys];
+    const items: From[] = [first.from];
+    let where: Ex | undefined;
+    for (let i = 1; i < n; i++) {
+      const next = this.relation(depth);
+      const cx: ExprContext = { cols: [...cols, ...next.cols], outer: [], edge: this.edge };
+      const cond = this.joinCondition(cols, keys, next, cx);
+      const type = r.weighted<'inner' | 'left' | 'right' | 'full' | 'cross' | 'comma'>([
+        [5, 'inner'],
+        [3, 'left'],
+        [1, 'right'],
+        [cond && isEquiOnly(cond) ? 1 : 0, 'full'],
+        [1, 'cross'],
+        [2, 'comma'],
+      ]);
+      if (type === 'comma') {
+        items.push(next.from);
+        if (cond && r.chance(0.85)) where = where ? { t: '($1 AND $2)', a: [where, cond], ty: 'bool' } : cond;
+      } else {
+        const last = items.pop()!;
+        const join: From =
+          type === 'cross'
+            ? { k: 'join', type: 'cross', l: last, r: next.from }
+            : {
+                k: 'join',
+                type,
+                l: last,
+                r: next.from,
+                on: cond ?? this.ex.bool({ ...cx, subquery: undefined }, 1),
+              };
+        items.push(join);
+      }
+      cols = [...cols, ...next.cols];
+      keys = [...keys, ...next.keys];
+    }
+    return { from: items, cols, keys, ...(where ? { where } : {}) };
+  }
+
+  // ---- subqueries ----------------------------------------------------------------------------
+
+  /**
+   * A subquery of one column of type `ty` over one table; correlated with `outer` when given
+   * (an equality on a joinable column, as people write them).
+   */
+  subquery(ty: Ty, outer: ColRef[], kind: 'in' | 'exists' | 'scalar', depth: number): Query | undefined {
+    const r = this.rng;
+    const rel = this.baseRel(r.pick(this.tables));
+    const cx: ExprContext = { cols: rel.cols, outer: [], edge: this.edge };
+    let where: Ex | undefined;
+    let correlated = false;
+    if (outer.length) {
+      const pairs: [ColRef, ColRef][] = [];
+      for (const o of outer)
+        for (const c of rel.cols) if (JOIN_CLASS[o.ty] === JOIN_CLASS[c.ty]) pairs.push([c, o]);
+      if (pairs.length) {
+        const [c, o] = r.pick(pairs);
+        where = { t: '($1 = $2)', a: [leaf(c), leaf(o)], ty: 'bool' };
+        correlated = true;
+      }
+    }
+    if (r.chance(0.5)) {
+      const local = this.ex.bool(cx, 1);
+      where = where ? { t: '($1 AND $2)', a: [where, local], ty: 'bool' } : local;
+    }
+    const base: Select = { k: 'select', distinct: false, items: [], from: [rel.from], group: [], order: [] };
+    if (where) base.where = where;
+    if (kind === 'exists') return { ...base, items: [{ e: { t: '1', a: [], ty: 'int4' } }] };
+    const value = this.ex.expr(ty, cx, depth > 0 ? 1 : 0);
+    if (kind === 'scalar') {
+      // An aggregate always gives one row; a bare column may give several, an error both
+      // sides when it runs (but Greenplum runs an uncorrelated one before the query, even
+      // when the query then reads no row, where PostgreSQL runs it on first use).
+      if ((r.chance(0.75) || !correlated) && ty !== 'bool') {
+        const agg = r.pick(['max', 'min']);
+        return { ...base, items: [{ e: { t: `${agg}($1)`, a: [value], ty, agg: true } }] };
+      }
+      return { ...base, items: [{ e: value }] };
+    }
+    return { ...base, items: [{ e: value }], distinct: r.chance(0.1) };
+  }
+
+  private context(cols: ColRef[], outer: ColRef[], depth: number): ExprContext {
+    return {
+      cols,
+      outer,
+      edge: this.edge,
+      subquery: depth > 0 ? (ty, o, kind) => this.subquery(ty, o, kind, depth - 1) : undefined,
+    };
+  }
+
+  // ---- SELECT --------------------------------------------------------------------------------
+
+  /** A query; `types` fixes its output column types (set operations, IN, INSERT). */
+  select(depth: number, o: { top: boolean; nested?: boolean; types?: Ty[] }): Query {
+    const r = this.rng;
+    if (depth > 0 && r.chance(o.top ? 0.15 : 0.05)) return this.setOp(depth, o);
+    const f = this.fromClause(depth);
+    const cx = this.context(f.cols, [], depth);
+    const q: Select = { k: 'select', distinct: false, items: [], from: f.from, group: [], order: [] };
+    let where = f.where;
+    if (r.chance(0.6)) {
+      const w = this.ex.bool(cx, 2);
+      where = where ? { t: '($1 AND $2)', a: [where, w], ty: 'bool' } : w;
+    }
+    if (where) q.where = where;
+    const grouped = r.chance(0.35);
+    if (grouped) this.grouping(q, f.cols, cx, o.types);
+    else {
+      const types = o.types ?? r.some(f.cols, 1, 4).map((c) => c.ty);
+      q.items = types.map((ty) => ({ e: this.ex.expr(ty, cx, r.chance(0.5) ? 0 : 2) }));
+      if (r.chance(0.15)) q.distinct = true;
+    }
+    q.items = q.items.map((it, i) => (o.nested || r.chance(0.8) ? { ...it, as: `x${i}` } : it));
+    this.orderAndLimit(q, o.top);
+    return q;
+  }
+
+  private grouping(q: Select, cols: ColRef[], cx: ExprContext, types?: Ty[]): void {
+    const r = this.rng;
+    const keys = r.chance(0.15)
+      ? []
+      : r.some(cols, 1, 3).map((c) => (r.chance(0.85) ? leaf(c) : this.ex.expr(c.ty, cx, 1)));
+    q.group = keys;
+    const aggCx = { ...cx, subquery: undefined };
+    const make = (ty?: Ty): Ex => {
+      const usable = keys.filter((k) => !ty || k.ty === ty);
+      if (usable.length && r.chance(0.4)) return r.pick(usable);
+      return this.aggregate(aggCx, ty);
+    };
+    const n = types?.length ?? r.range(1, 4);
+    q.items = Array.from({ length: n }, (_, i) => ({ e: make(types?.[i]) }));
+    if (r.chance(0.3)) {
+      const a = this.aggregate(aggCx);
+      const t = a.ty === 'bool' ? '($1 IS NOT NULL)' : `($1 ${r.pick(['>', '<', '<>', '>='])} $2)`;
+      q.having = { t, a: a.ty === 'bool' ? [a] : [a, lit(r, a.ty, false)], ty: 'bool' };
+    }
+  }
+
+  /** An aggregate call (of result type `ty` when given). */
+  aggregate(cx: ExprContext, ty?: Ty): Ex {
+    const r = this.rng;
+    const arg = (t: Ty) => this.ex.expr(t, cx, r.chance(0.7) ? 0 : 1);
+    const filter = (e: Ex): Ex =>
+      r.chance(0.15)
+        ? {
+            t: `${e.t} FILTER (WHERE $${e.a.length + 1})`,
+            a: [...e.a, this.ex.bool(cx, 1)],
+            ty: e.ty,
+            agg: true,
+          }
+        : e;
+    const distinct = r.chance(0.15) ? 'DISTINCT ' : '';
+    const options: (() => Ex | undefined)[] = [
+      () => (!ty || ty === 'int8' ? { t: 'count(*)', a: [], ty: 'int8', agg: true } : undefined),
+      () =>
+        !ty || ty === 'int8'
+          ? { t: `count(${distinct}$1)`, a: [arg(this.ex.comparableType(cx))], ty: 'int8', agg: true }
+          : undefined,
+      () => {
+        const from: [Ty, Ty][] = [
+          ['int4', 'int8'],
+          ['int8', 'numeric'],
+          ['numeric', 'numeric'],
+          ['float8', 'float8'],
+        ];
+        const c = from.filter(([, out]) => !ty || out === ty);
+        if (!c.length) return undefined;
+        const [inT, outT] = r.pick(c);
+        return { t: `sum(${distinct}$1)`, a: [arg(inT)], ty: outT, agg: true };
+      },
+      () => {
+        const from: [Ty, Ty][] = [
+          ['int4', 'numeric'],
+          ['numeric', 'numeric'],
+          ['float8', 'float8'],
+        ];
+        const c = from.filter(([, out]) => !ty || out === ty);
+        if (!c.length) return undefined;
+        const [inT, outT] = r.pick(c);
+        return { t: `avg(${distinct}$1)`, a: [arg(inT)], ty: outT, agg: true };
+      },
+      () => {
+        if (ty === 'bool') return undefined;
+        const t = ty ?? this.ex.comparableType(cx);
+        return { t: `${r.pick(['min', 'max'])}($1)`, a: [arg(t)], ty: t, agg: true };
+      },
+      () =>
+        !ty || ty === 'bool'
+          ? { t: `${r.pick(['bool_and', 'bool_or'])}($1)`, a: [this.ex.bool(cx, 1)], ty: 'bool', agg: true }
+          : undefined,
+    ];
+    for (let tries = 0; tries < 20; tries++) {
+      const e = r.pick(options)();
+      if (e) return filter(e);
+    }
+    return { t: `max($1)`, a: [arg(ty!)], ty: ty!, agg: true };
+  }
+
+  private setOp(depth: number, o: { top: boolean; nested?: boolean; types?: Ty[] }): Query {
+    const r = this.rng;
+    const types = o.types ?? r.some(['int4', 'text', 'numeric', 'date', 'int8'] as Ty[], 1, 3);
+    const side = () => this.select(depth - 1, { top: false, nested: true, types });
+    const strip = (q: Query): Query =>
+      q.k === 'select' ? { ...q, order: [], limit: undefined, offset: undefined } : q;
+    const q: Query = {
+      k: 'setop',
+      op: r.pick(['union', 'intersect', 'except'] as const),
+      all: r.chance(0.5),
+      l: strip(side()),
+      r: strip(side()),
+      order: [],
+    };
+    this.orderAndLimit(q, o.top);
+    return q;
+  }
+
+  /** ORDER BY output columns; LIMIT/OFFSET where the result stays comparable. */
+  private orderAndLimit(q: Select | SetOp, top: boolean): void {
+    const r = this.rng;
+    const width = q.k === 'select' ? q.items.length : leftmost(q).items.length;
+    const keys = (n: number): OrderKey[] =>
+      r
+        .some(
+          Array.from({ length: width }, (_, i) => i + 1),
+          1,
+          n,
+        )
+        .map((k) => ({
+          n: k,
+          desc: r.chance(0.4),
+          ...(r.chance(0.2) ? { nulls: r.pick(['first', 'last'] as const) } : {}),
+        }));
+    if (top) {
+      if (r.chance(0.4)) q.order = keys(3);
+      if (q.order.length && r.chance(0.5)) q.limit = r.range(0, 8);
+      if (q.order.length && r.chance(0.25)) q.offset = r.range(0, 5);
+    } else if (r.chance(0.1)) {
+      // Ordered by every column: which rows a LIMIT keeps is then determined.
+      q.order = Array.from({ length: width }, (_, i) => ({ n: i + 1, desc: r.chance(0.3) }));
+      q.limit = r.range(1, 6);
+    }
+  }
+
+  // ---- DML -----------------------------------------------------------------------------------
+
+  insert(depth: number): Stmt {
+    const t = this.rng.pick(this.tables);
+    const cols = this.rng.chance(0.7) ? t.cols : this.rng.some(t.cols, 1, t.cols.length);
+    const q = this.select(depth, { top: false, nested: true, types: cols.map((c) => c.ty) });
+    return { k: 'insert', table: t.name, cols: cols.map((c) => c.name), q };
+  }
+
+  update(depth: number): Stmt {
+    const r = this.rng;
+    const t = r.pick(this.tables);
+    const rel = this.baseRel(t);
+    const cx = this.context(rel.cols, [], depth);
+    // SET reads only the target row, so a row matched by several FROM rows gets one answer.
+    const sets = r.some(t.cols, 1, 2).map((c) => ({
+      col: c.name,
+      e: this.ex.expr(c.ty, { ...cx, subquery: undefined }, r.chance(0.5) ? 0 : 1),
+    }));
+    const stmt: Extract<Stmt, { k: 'update' }> = {
+      k: 'update',
+      table: t.name,
+      alias: rel.from.k === 'table' ? rel.from.alias : 'x',
+      sets,
+      from: [],
+    };
+    const { other, where } = this.dmlCondition(rel, r.chance(0.8) ? this.ex.bool(cx, 1) : undefined, 0.3);
+    if (other) stmt.from = [other];
+    if (where) stmt.where = where;
+    return stmt;
+  }
+
+  /**
+   * The WHERE of an UPDATE or DELETE: `own` (a condition on the target), and sometimes another
+   * relation joined to the target (UPDATE ... FROM, DELETE ... USING).
+   */
+  private dmlCondition(rel: Rel, own: Ex | undefined, joinChance: number): { other?: From; where?: Ex } {
+    if (!this.rng.chance(joinChance)) return own ? { where: own } : {};
+    const other = this.baseRel(this.rng.pick(this.tables));
+    const cond = this.joinCondition(
+      rel.cols,
+      rel.keys,
+      other,
+      this.context([...rel.cols, ...other.cols], [], 0),
+    );
+    if (!cond) return own ? { where: own } : {};
+    return { other: other.from, where: own ? { t: '($1 AND $2)', a: [cond, own], ty: 'bool' } : cond };
+  }
+
+  delete(depth: number): Stmt {
+    const r = this.rng;
+    const t = r.pick(this.tables);
+    const rel = this.baseRel(t);
+    const stmt: Extract<Stmt, { k: 'delete' }> = {
+      k: 'delete',
+      table: t.name,
+      alias: rel.from.k === 'table' ? rel.from.alias : 'x',
+      using: [],
+    };
+    const own = r.chance(0.7) ? this.ex.bool(this.context(rel.cols, [], depth), 1) : undefined;
+    const { other, where } = this.dmlCondition(rel, own, 0.4);
+    if (other) stmt.using = [other];
+    if (where) stmt.where = where;
+    return stmt;
+  }
+
+  statement(): Stmt {
+    this.aliasNo = 0;
+    const k = this.rng.weighted<string>([
+      [16, 'query'],
+      [1, 'insert'],
+      [1, 'update'],
+      [1, 'delete'],
+    ]);
+    if (k === 'insert') return this.insert(1);
+    if (k === 'update') return this.update(1);
+    if (k === 'delete') return this.delete(1);
+    return { k: 'query', q: this.select(2, { top: true }) };
+  }
+}
+
+function leftmost(q: Query): Select {
+  return q.k === 'select' ? q : leftmost(q.l);
+}
+
+function isEquiOnly(e: Ex): boolean {
+  if (e.t === '($1 AND $2)') return e.a.every(isEquiOnly);
+  return e.t === '($1 = $2)' && e.a.every((x) => x.a.length === 0);
+}
+
+/** The case of a seed: its schema, its data, and `count` statements. */
+export function generateCase(seed: number, count: number): Case {
+  const rng = new Rng(seed);
+  const edge = rng.chance(0.25);
+  const tables = genSchema(rng, { edge });
+  const gen = new QueryGen(rng, tables, edge);
+  const stmts: Stmt[] = [];
+  for (let i = 0; i < count; i++) stmts.push(gen.statement());
+  return { seed, tables, stmts };
+}
