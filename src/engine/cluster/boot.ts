@@ -225,6 +225,12 @@ async function startCoordinator(
     callSegment: (dbid, m, a, t) => call(dbid, m, a, t),
     settings: ctx.settings,
     connectTimeoutMs: ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
+    dtxTiming: {
+      phase2RetryMs: ctx.gucs.getScaledMs('dtx_phase2_retry_second', ctx.timeScale),
+      retryBaseMs: 100 / ctx.timeScale,
+      recoveryIntervalMs: ctx.gucs.getScaledMs('gp_dtx_recovery_interval', ctx.timeScale),
+      preparedPeriodMs: ctx.gucs.getScaledMs('gp_dtx_recovery_prepared_period', ctx.timeScale),
+    },
   });
   qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
@@ -242,8 +248,6 @@ async function startCoordinator(
   }
   node.qd = qd;
   node.up = true;
-  // DTX recovery, part of startup: in-doubt transactions are resolved on the segments.
-  if (!fresh) await qd.recoverDistributed();
   qd.fts = new Fts(
     qd,
     {
@@ -261,6 +265,9 @@ async function startCoordinator(
     ctx.fileRep,
   );
   qd.fts.start();
+  // DTX recovery runs beside the sessions and FTS (a COMMIT PREPARED it sends may wait for
+  // sync rep until FTS turns it off): in-doubt transactions are finished on the segments.
+  await qd.startDtxRecovery();
   // Catalog WAL streams to the standby, when one is configured.
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
   repl.coordinator = true;
@@ -369,6 +376,7 @@ function becomePrimary(
     'commitPrepared',
     'abortPrepared',
     'commitOnePhase',
+    'resolveOnePhase',
     'abortDtx',
     'listPrepared',
     'checkpoint',

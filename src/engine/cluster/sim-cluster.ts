@@ -28,6 +28,21 @@ export interface SimInstance {
   acksCommits: boolean;
   /** Its walsender streams to its mirror (standby): that copy has everything flushed here. */
   streaming: boolean;
+  /** Transactions prepared here and not yet finished (pg_prepared_xacts), with their age. */
+  prepared: { gid: string; ageMs: number }[];
+}
+
+/** The acting coordinator's distributed transaction manager, as DTX recovery sees it. */
+export interface SimDtxView {
+  /** Gids whose distributed commit record is written and not yet forgotten. */
+  committed: string[];
+  /** Whether a session of that coordinator still owns the gid. */
+  running(gid: string): boolean;
+  /** The acting primary of every content, as that coordinator's catalog says. */
+  primaries: number[];
+  /** gp_dtx_recovery_interval and gp_dtx_recovery_prepared_period, in ms. */
+  recoveryIntervalMs: number;
+  preparedPeriodMs: number;
 }
 
 export interface SimControl {
@@ -50,6 +65,10 @@ export interface SimControl {
    * does not catch up within `timeoutMs` of virtual time.
    */
   differingBlocks(content: number, timeoutMs?: number): Promise<string[] | undefined>;
+  /** The acting coordinator's DTM, when one runs. */
+  dtx(): SimDtxView | undefined;
+  /** No network fault (cut or delay) and no disk fault is in place. */
+  calm(): boolean;
 }
 
 export const SIM_CALL_DEADLINE_MS = 2 * 3_600_000;
@@ -130,7 +149,29 @@ export async function createSimCluster(
                   : ('primary' as const),
           acksCommits: acksCommits(inner, n),
           streaming: n.up && (n.fileRep ? fileRepInSync(n) : n.repl?.walsender?.state === 'streaming'),
+          prepared:
+            n.up && n.inst && !n.inst.standby
+              ? [...n.inst.xact.prepared].map(([gid, p]) => ({ gid, ageMs: sched.now() - p.time }))
+              : [],
         })),
+    calm: () => {
+      const net = inner.nodes.faults.snapshot();
+      if (net.cuts.length || net.delays.length) return false;
+      return [...inner.nodes.nodes.values()].every(
+        (n) => !(n.disk instanceof MemoryDisk) || (!n.disk.faults.full && !n.disk.latencyMs),
+      );
+    },
+    dtx: () => {
+      const qd = [...inner.nodes.nodes.values()].find((n) => n.up && n.qd && !n.retired)?.qd;
+      if (!qd) return undefined;
+      return {
+        committed: [...qd.dtm.committed],
+        running: (gid) => qd.dtm.isRunningGid(gid),
+        primaries: qd.contentDbids(),
+        recoveryIntervalMs: qd.dtm.timing.recoveryIntervalMs,
+        preparedPeriodMs: qd.dtm.timing.preparedPeriodMs,
+      };
+    },
     differingBlocks: (content, timeoutMs = 60_000) =>
       drive(differingBlocks(inner, content, timeoutMs), `compare content ${content}`, timeoutMs * 2),
   };

@@ -40,6 +40,8 @@ export interface ControlData {
   time: number;
   /** For mirrors: replay must reach this LSN before the data is consistent. */
   minRecoveryPoint: Lsn;
+  /** Data page checksums (initdb -k; gpinitsystem's HEAP_CHECKSUM, on by default). */
+  dataChecksums?: boolean;
 }
 
 const enc = new TextEncoder();

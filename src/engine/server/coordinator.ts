@@ -12,7 +12,8 @@ import { Catalog, type SegmentConfig } from '../catalog/catalog.ts';
 import type { Clock, TraceSink } from '../runtime/clock.ts';
 import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
-import type { DistributedTxManager } from './dtm.ts';
+import type { DistributedTxManager, DtxTiming } from './dtm.ts';
+import { DtxRecovery } from './dtx-recovery.ts';
 import type { Fts } from './fts.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import { LockManager } from './locks.ts';
@@ -40,6 +41,8 @@ export interface CoordinatorOptions {
   settings: Record<string, string | number | boolean>;
   /** gp_segment_connect_timeout under the time scale: how long gang creation may take. */
   connectTimeoutMs?: number;
+  /** The DTM's timings under the time scale (dtx_phase2_retry_second, gp_dtx_recovery_*). */
+  dtxTiming?: Partial<DtxTiming>;
 }
 
 export class Coordinator {
@@ -51,6 +54,8 @@ export class Coordinator {
   readonly trace: TraceSink;
   readonly sessions = new Map<number, Session>();
   readonly settings: Record<string, string | number | boolean>;
+  /** Internal parameters this server sets itself (SHOW shows them; nobody can change them). */
+  readonly presetSettings: Record<string, string | number | boolean>;
   private readonly callSegment: SegmentCaller;
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
@@ -59,6 +64,8 @@ export class Coordinator {
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
   fts: Fts | undefined;
+  /** The DTX recovery process, once started. */
+  dtxRecovery: DtxRecovery | undefined;
   /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
   fileRep = false;
   /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
@@ -71,10 +78,12 @@ export class Coordinator {
     this.trace = o.trace;
     this.callSegment = o.callSegment;
     this.settings = o.settings;
+    // SHOW data_checksums reports what this instance's pg_control records.
+    this.presetSettings = { data_checksums: o.inst.control.dataChecksums === true };
     this.connectTimeoutMs = o.connectTimeoutMs ?? 180_000;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
-    this.dtm.attach(o.inst);
+    this.dtm.attach(this, { callTimeoutMs: this.connectTimeoutMs, ...o.dtxTiming });
   }
 
   /** Loads the catalog state after the instance started (and recovered). */
@@ -84,36 +93,32 @@ export class Coordinator {
   }
 
   /**
-   * DTX recovery: every transaction left prepared on a segment is committed if the
-   * coordinator's WAL holds its distributed commit record, and aborted otherwise. Segments
-   * that cannot be reached keep theirs until the next attempt.
+   * Starts DTX recovery (Greenplum's dtx recovery process): a first pass at once, then one every
+   * gp_dtx_recovery_interval. Startup waits for the first pass, at most gp_segment_connect_timeout
+   * (a content that cannot be reached is finished by a later pass; until then its transactions
+   * stay invisible everywhere).
    */
-  async recoverDistributed(): Promise<{ committed: number; aborted: number; unreachable: number[] }> {
-    let committed = 0;
-    let aborted = 0;
-    const unreachable: number[] = [];
-    for (let content = 0; content < this.numSegments; content++) {
-      try {
-        // A segment that does not answer within gp_segment_connect_timeout is left for later:
-        // startup must not wait on an unreachable host.
-        const gids = await this.callContent(content, 'listPrepared', [], this.connectTimeoutMs);
-        for (const gid of gids) {
-          if (this.dtm.committed.has(gid)) {
-            await this.callContent(content, 'commitPrepared', [gid]);
-            committed++;
-          } else if (!this.dtm.isRunningGid(gid)) {
-            await this.callContent(content, 'abortPrepared', [gid]);
-            aborted++;
-          }
-        }
-      } catch {
-        unreachable.push(content);
-      }
-    }
-    if (!unreachable.length)
-      for (const gid of [...this.dtm.committed]) if (!this.dtm.isRunningGid(gid)) this.dtm.forget(gid);
-    this.trace({ kind: 'dtx.recovery', committed, aborted, unreachable });
-    return { committed, aborted, unreachable };
+  async startDtxRecovery(): Promise<void> {
+    this.dtxRecovery?.stop();
+    this.dtxRecovery = new DtxRecovery(this, this.dtm);
+    const first = this.dtxRecovery.start();
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([
+      first.catch(() => undefined),
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(this.connectTimeoutMs, resolve))),
+    ]);
+    timer?.cancel();
+  }
+
+  /** FTS changed the configuration (a mirror promoted, a content back up): finish in-doubt work there. */
+  ftsChanged(): void {
+    this.dtxRecovery?.trigger();
+  }
+
+  /** Stops this coordinator's background work (its process is going away). */
+  stopBackground(): void {
+    this.fts?.stop();
+    this.dtxRecovery?.stop();
   }
 
   async refreshConfig(): Promise<void> {

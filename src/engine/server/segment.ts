@@ -26,6 +26,7 @@ import { formatLsn } from '../wal/lsn.ts';
 import type {
   DtxContext,
   InsertRequest,
+  PreparedTransaction,
   ReplicationRow,
   Row,
   SegmentApi,
@@ -53,6 +54,8 @@ export class SegmentExecutor implements SegmentApi {
   private readonly send: PeerSend;
   /** Local transaction of each distributed transaction this segment takes part in. */
   private readonly dtxs = new Map<number, Transaction>();
+  /** One-phase commits under way, by gxid (resolveOnePhase waits for them). */
+  private readonly onePhaseCommits = new Map<number, Promise<void>>();
   /** Motion rows received, by query and slice, one array per sender. */
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
 
@@ -160,14 +163,14 @@ export class SegmentExecutor implements SegmentApi {
   async commitPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
     await this.reach('finish_prepared_start_of_function');
-    const p = this.inst.xact.prepared.get(gid);
-    if (!p) return; // already committed (a retry after failover): idempotent, as in Greenplum
+    // Already committed (a retry after failover): idempotent, as in Greenplum; one under way is waited for.
+    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid)) return;
     await this.inst.xact.finishPrepared(gid, true);
   }
 
   async abortPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
-    if (!this.inst.xact.prepared.has(gid)) return;
+    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid)) return;
     await this.inst.xact.finishPrepared(gid, false);
   }
 
@@ -181,7 +184,20 @@ export class SegmentExecutor implements SegmentApi {
     this.dtxs.delete(gxid);
     tx.distributedGid = `onephase-${gxid}`;
     tx.segmentPart = true;
-    await this.inst.xact.commit(tx);
+    const commit = this.inst.xact.commit(tx);
+    this.onePhaseCommits.set(gxid, commit);
+    try {
+      await commit;
+    } finally {
+      this.onePhaseCommits.delete(gxid);
+    }
+  }
+
+  async resolveOnePhase(gxid: number): Promise<'committed' | 'aborted'> {
+    this.inst.mustBeRunning();
+    await this.abortDtx(gxid);
+    await this.onePhaseCommits.get(gxid);
+    return this.inst.xact.committedDistributed(`onephase-${gxid}`) ? 'committed' : 'aborted';
   }
 
   async abortDtx(gxid: number): Promise<void> {
@@ -221,13 +237,15 @@ export class SegmentExecutor implements SegmentApi {
     ];
   }
 
-  async listPrepared(): Promise<string[]> {
-    return [...this.inst.xact.prepared.keys()];
+  async listPrepared(): Promise<PreparedTransaction[]> {
+    this.inst.mustBeRunning();
+    return [...this.inst.xact.prepared].map(([gid, p]) => ({ gid, prepared: p.time }));
   }
 
   /** The instance died: its transactions and buffers are gone. */
   reset(): void {
     this.dtxs.clear();
+    this.onePhaseCommits.clear();
     this.inbox.clear();
   }
 
