@@ -22,6 +22,7 @@ export type {
   RunOptions,
   TimeControl,
   InstanceStatus,
+  IntegrityStatus,
 } from './cluster/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';

@@ -8,6 +8,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import { SimScheduler } from '../runtime/sim.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import { sameBytes, type Disk } from '../storage/disk.ts';
+import { comparableBlock } from '../storage/checksum.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -119,6 +120,7 @@ export async function createSimCluster(
     delay: (t, ms) => f.delay(t, ms),
     slowDisk: (t, ms) => f.slowDisk(t, ms),
     diskFull: (t, full) => f.diskFull(t, full),
+    corruptBlock: (t, file, block, bit) => drive(f.corruptBlock(t, file, block, bit), `corrupt ${t} ${file}`),
     suspend: (point, dbid) => {
       const h = f.suspend(point, dbid);
       return { reached: drive(h.reached, `suspend ${point}`), release: () => h.release() };
@@ -290,12 +292,12 @@ async function differingBlocks(
         {
           files: (x) => p.disk.files(x),
           nblocks: (f) => p.pool.nblocks(f),
-          view: (f, b) => p.pool.peek(f, b),
+          view: (f, b) => comparable(p.pool.peek(f, b), b),
         },
         {
           files: (x) => m.disk.files(x),
           nblocks: (f) => m.pool.nblocks(f),
-          view: (f, b) => m.pool.peek(f, b),
+          view: (f, b) => comparable(m.pool.peek(f, b), b),
         },
         'base/',
       );
@@ -311,6 +313,8 @@ async function differingBlocks(
     } else await c.clock.sleep(5);
   }
 }
+
+const comparable = (block: Uint8Array | undefined, b: number) => block && comparableBlock(block, b);
 
 /** What the comparison reads of a disk: a block as the instance sees it. */
 export type BlockSource = Pick<Disk, 'files' | 'nblocks' | 'view'>;

@@ -104,6 +104,13 @@ export class Instance implements StorageContext {
   panicError: Error | undefined;
   /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
   onPanic: ((err: Error) => void) | undefined;
+  /** Data checksums are on (pg_control, set at initdb). */
+  readonly dataChecksums: boolean;
+  /** Blocks read from disk that failed verification (pg_stat_database.checksum_failures). */
+  readonly checksumFailures: {
+    count: number;
+    last: { file: string; block: number; time: number } | undefined;
+  } = { count: 0, last: undefined };
 
   readonly rt: InstanceRuntime;
   readonly settings: StorageSettings;
@@ -133,7 +140,10 @@ export class Instance implements StorageContext {
       },
       flush: (lsn: Lsn) => (self.wal ? self.wal.flush(lsn) : Promise.resolve()),
     };
-    this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers);
+    this.dataChecksums = control.dataChecksums === true;
+    this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers, this.dataChecksums, (f, b) =>
+      this.noteInvalidPage(f, b),
+    );
     this.ao = new AoBlockAllocator(this);
     this.xact = new TransactionManager(
       this.clog,
@@ -147,10 +157,10 @@ export class Instance implements StorageContext {
     this.checkpointer = new Checkpointer(this);
   }
 
-  /** Lays down a new, empty instance on `disk`. */
+  /** Lays down a new, empty instance on `disk`; data checksums on unless `dataChecksums: false`. */
   static async initdb(
     disk: Disk,
-    options: { systemIdentifier: string; walSegmentSize?: number; time: number },
+    options: { systemIdentifier: string; walSegmentSize?: number; time: number; dataChecksums?: boolean },
   ) {
     if (readControl(disk)) throw sqlError('object_not_in_prerequisite_state', 'data directory is not empty');
     const segSize = options.walSegmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
@@ -179,6 +189,7 @@ export class Instance implements StorageContext {
       walSegmentSize: segSize,
       time: options.time,
       minRecoveryPoint: 0,
+      dataChecksums: options.dataChecksums ?? true,
     });
     await disk.sync();
   }
@@ -257,6 +268,12 @@ export class Instance implements StorageContext {
     tx.dropsOnCommit.push(relationFile(relfilenode));
     // An append-optimized table's visibility map goes with it (nothing to do for heaps).
     tx.dropsOnCommit.push(relationFile(relfilenode + VISIMAP_OFFSET));
+  }
+
+  noteInvalidPage(file: string, block: number): void {
+    this.checksumFailures.count++;
+    this.checksumFailures.last = { file, block, time: this.rt.clock.now() };
+    this.rt.trace({ kind: 'checksum.failure', file, block });
   }
 
   unlinkFile(file: string): void {
