@@ -14,6 +14,7 @@ import { Fts } from '../server/fts.ts';
 import { SegmentExecutor } from '../server/segment.ts';
 import type { Settings } from '../server/settings.ts';
 import { PrimaryReplication } from '../replication/primary.ts';
+import { mirrorDigests, primaryReplicaCheck } from '../replication/replica-check.ts';
 import { MirrorReplication } from '../replication/mirror.ts';
 import type { SegmentConfig } from './placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
@@ -98,7 +99,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror);
+    serveAsMirror(node, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'standby', recovery: inst.recovery });
     return;
   }
@@ -135,7 +136,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       becomePrimary(ctx, node, inst, call);
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror);
+    serveAsMirror(node, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: inst.recovery });
     return;
   }
@@ -324,9 +325,17 @@ function primaryTiming(ctx: BootContext) {
  * mirror: FTS probing a primary of its catalog that answers so sends PROMOTE again (a PROMOTE
  * that was lost, or that reached an instance down at the time and since restarted).
  */
-function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
+function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootContext): void {
   node.mirror = mirror;
+  const inst = node.inst!;
   node.handlers = {
+    replicaDigests: (checkpoint: number) =>
+      mirrorDigests(
+        inst,
+        ctx.clock,
+        checkpoint,
+        ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
+      ),
     identify: () => mirror.identify(),
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
       mirror.receiveWal(start, data, history),
@@ -398,6 +407,19 @@ function becomePrimary(
   node.repl = repl;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   handlers['ftsProbe'] = () => repl.ftsProbe();
+  handlers['replicaCheck'] = async () => {
+    const mirror = ctx.nodes.mirrorOf(node);
+    if (!mirror) throw sqlError('object_not_in_prerequisite_state', `content ${node.content} has no mirror`);
+    const bound = 2 * ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale);
+    const result = await primaryReplicaCheck(
+      inst,
+      ctx.clock,
+      { primary: node.dbid, mirror: mirror.dbid },
+      (at) => call(mirror.dbid, 'replicaDigests', [at], bound),
+    );
+    repl.lastReplicaCheck = result;
+    return result;
+  };
   handlers['ftsSyncRepOff'] = () => repl.ftsSyncRepOff();
   handlers['promote'] = async () => ({ isRoleMirror: false });
   node.handlers = handlers as InstanceNode['handlers'];
