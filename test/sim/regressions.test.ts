@@ -315,6 +315,16 @@ describe('regressions: in-doubt distributed transactions', () => {
       { op: 'restart', target: 'sdw1' },
     ]));
 
+  it("a one-phase commit found in a restarted primary's WAL is confirmed only once its mirror has it (a rebalance right after lost it)", () =>
+    replay(290, [
+      { op: 'transfers', n: 1, salt: 192927031, during: { op: 'crash', target: 'sdw1', afterMs: 28 } },
+      { op: 'appends', n: 5, salt: 581052489 },
+      { op: 'recoverseg', flags: '--differential' },
+      { op: 'delay', dbid: 2, ms: 1625 },
+      { op: 'appends', n: 3, salt: 650113510, during: { op: 'restart', target: 'sdw2', afterMs: 15 } },
+      { op: 'recoverseg', flags: '-r' },
+    ]));
+
   it('restarting the coordinator while a segment host is down with transfers prepared settles (no link call waits an hour)', async () => {
     const c = (await createCluster({
       runtime: 'sim',

@@ -110,9 +110,22 @@ export class Coordinator {
     timer?.cancel();
   }
 
-  /** FTS changed the configuration (a mirror promoted, a content back up): finish in-doubt work there. */
-  ftsChanged(): void {
-    this.dtxRecovery?.trigger();
+  /**
+   * FTS changed the configuration (a mirror promoted, a content back up): DTX recovery finishes
+   * the in-doubt work there; the FTS cycle waits for it at most `waitMs` (its probe timeout).
+   */
+  async ftsChanged(waitMs: number): Promise<void> {
+    const pass = this.dtxRecovery?.pass();
+    if (!pass) return;
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([
+      pass.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(waitMs, resolve))),
+    ]);
+    timer?.cancel();
   }
 
   /** Stops this coordinator's background work (its process is going away). */

@@ -163,8 +163,10 @@ export class SegmentExecutor implements SegmentApi {
   async commitPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
     await this.reach('finish_prepared_start_of_function');
-    // Already committed (a retry after failover): idempotent, as in Greenplum; one under way is waited for.
-    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid)) return;
+    // Already committed (a retry after failover or a restart): idempotent, as in Greenplum, once
+    // the mirror has it too; one under way is waited for.
+    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid))
+      return this.inst.xact.waitReplicated('COMMIT PREPARED');
     await this.inst.xact.finishPrepared(gid, true);
   }
 
@@ -197,7 +199,9 @@ export class SegmentExecutor implements SegmentApi {
     this.inst.mustBeRunning();
     await this.abortDtx(gxid);
     await this.onePhaseCommits.get(gxid);
-    return this.inst.xact.committedDistributed(`onephase-${gxid}`) ? 'committed' : 'aborted';
+    if (!this.inst.xact.committedDistributed(`onephase-${gxid}`)) return 'aborted';
+    await this.inst.xact.waitReplicated('COMMIT');
+    return 'committed';
   }
 
   async abortDtx(gxid: number): Promise<void> {

@@ -340,6 +340,16 @@ export class TransactionManager {
     return work;
   }
 
+  /**
+   * Waits until everything flushed here is on the synchronous mirror (when sync rep is on). A
+   * commit found in the WAL after a restart may never have reached the mirror: it is confirmed
+   * to a coordinator only once it has, or it could be lost to a failover after all.
+   */
+  async waitReplicated(query: string): Promise<void> {
+    const lsn = this.log.wal.flushedLsn;
+    await this.waitForSyncRep(lsn, { xid: 0, query, since: this.hooks.now(), lsn });
+  }
+
   /** Whether COMMIT/ROLLBACK PREPARED of `gid` is under way here. */
   isFinishing(gid: string): boolean {
     return this.finishing.has(gid);
