@@ -37,10 +37,15 @@ export class Replayer {
   begin(): CheckpointRecord {
     const c = this.inst.control;
     const ck = this.inst.reader.read(c.checkpoint);
+    const file = this.inst.files.fileFor(c.checkpoint);
+    if (!ck.ok && this.inst.disk.nblocks(file) === 0)
+      throw sqlError('undefined_file', `could not open file "${file}": No such file or directory`, {
+        detail: `The WAL segment holding the latest checkpoint record (${formatLsn(c.checkpoint)}) is gone.`,
+      });
     if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
       throw sqlError(
         'data_corrupted',
-        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`,
+        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)} in file "${file}"`,
         {
           detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
         },
