@@ -325,6 +325,14 @@ describe('regressions: in-doubt distributed transactions', () => {
       { op: 'recoverseg', flags: '-r' },
     ]));
 
+  it('a segment that restarts between two statements of a transaction loses its gang: the transaction cannot commit half of a transfer', () =>
+    replay(523, [
+      { op: 'appends', n: 1, salt: 757653081 },
+      { op: 'transfers', n: 2, salt: 431228669 },
+      { op: 'transfers', n: 4, salt: 687756903 },
+      { op: 'transfers', n: 2, salt: 994487184, during: { op: 'restart', target: 4, afterMs: 3 } },
+    ]));
+
   it('restarting the coordinator while a segment host is down with transfers prepared settles (no link call waits an hour)', async () => {
     const c = (await createCluster({
       runtime: 'sim',

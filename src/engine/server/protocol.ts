@@ -25,6 +25,11 @@ export interface DtxContext {
   dsnap: DistributedSnapshot;
   /** Command id within the distributed transaction: earlier commands' writes are visible. */
   cid: number;
+  /**
+   * Contents earlier statements of the transaction ran on: a segment that has no local
+   * transaction for the gxid although it is listed lost it in a crash (its gang is gone).
+   */
+  touched?: number[];
 }
 
 export interface SliceRequest {

@@ -258,7 +258,14 @@ export class SegmentExecutor implements SegmentApi {
   private txFor(dtx: DtxContext): Transaction {
     if (!dtx.gxid) return this.inst.xact.begin();
     let tx = this.dtxs.get(dtx.gxid);
-    if (!tx) this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
+    if (!tx) {
+      // Its earlier work here died with a previous incarnation of this instance.
+      if (dtx.touched?.includes(this.content))
+        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+          detail: `distributed transaction ${dtx.gxid} ran on segment ${this.content} before it restarted`,
+        });
+      this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
+    }
     return tx;
   }
 

@@ -202,7 +202,7 @@ export class Session {
     // One counter for the coordinator's catalog work and the segments' commands.
     d.local.nextCommand();
     d.cid = d.local.cid;
-    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid };
+    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid, touched: [...d.touched] };
   }
 
   private async endBlock(commit: boolean): Promise<QueryResult> {
