@@ -266,9 +266,6 @@ async function startCoordinator(
     ctx.fileRep,
   );
   qd.fts.start();
-  // DTX recovery runs beside the sessions and FTS (a COMMIT PREPARED it sends may wait for
-  // sync rep until FTS turns it off): in-doubt transactions are finished on the segments.
-  await qd.startDtxRecovery();
   // Catalog WAL streams to the standby, when one is configured.
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
   repl.coordinator = true;
@@ -278,6 +275,10 @@ async function startCoordinator(
   // An activated standby has no standby of its own: the old coordinator is out of the catalog.
   const standby = activated ? undefined : ctx.nodes.mirrorOf(node);
   if (standby) attachStandby(ctx, node, standby, call);
+  // DTX recovery runs beside the sessions, FTS and the walsender (a COMMIT PREPARED it sends
+  // may wait for sync rep until FTS turns it off): in-doubt transactions are finished on the
+  // segments; startup waits for its first pass, at most gp_segment_connect_timeout.
+  await qd.startDtxRecovery(!fresh);
 }
 
 /**

@@ -98,10 +98,12 @@ export class Coordinator {
    * (a content that cannot be reached is finished by a later pass; until then its transactions
    * stay invisible everywhere).
    */
-  async startDtxRecovery(): Promise<void> {
+  async startDtxRecovery(waitForFirstPass = true): Promise<void> {
     this.dtxRecovery?.stop();
     this.dtxRecovery = new DtxRecovery(this, this.dtm);
     const first = this.dtxRecovery.start();
+    // A fresh cluster has nothing in doubt.
+    if (!waitForFirstPass) return void first.catch(() => undefined);
     let timer: { cancel(): void } | undefined;
     await Promise.race([
       first.catch(() => undefined),
