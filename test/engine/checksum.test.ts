@@ -4,7 +4,6 @@
  * 'invalid page in block N of relation ...', never a wrong row or a JavaScript exception.
  */
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../../src/engine/errors.ts';
 import { createCluster, type SimCluster } from '../../src/engine/index.ts';
 import { Instance } from '../../src/engine/instance/instance.ts';
 import { readControl } from '../../src/engine/instance/control.ts';
@@ -16,6 +15,8 @@ import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { ManualClock } from '../support/fake-clock.ts';
 import { mulberry32 } from '../support/prng.ts';
+import { heapRows } from '../support/heap-rows.ts';
+import { rejection } from '../mirroring/scenarios/helpers.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -30,14 +31,6 @@ async function boot(disk = new MemoryDisk(), dataChecksums?: boolean) {
       ...(dataChecksums === undefined ? {} : { dataChecksums }),
     });
   return Instance.start({ disk, clock, trace: noTrace });
-}
-
-async function heapRows(inst: Instance): Promise<string[]> {
-  const tx = inst.xact.begin();
-  const out: string[] = [];
-  for await (const page of inst.heap(REL).scan(tx.commandSnapshot()))
-    for (const r of page) out.push(dec.decode(r.data));
-  return out.sort();
 }
 
 async function aoRows(inst: Instance): Promise<string[]> {
@@ -62,16 +55,6 @@ async function written(kind: 'heap' | 'ao', dataChecksums?: boolean) {
   await inst.xact.commit(tx);
   await inst.shutdown();
   return disk;
-}
-
-async function rejection(p: Promise<unknown>): Promise<SqlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SqlError);
-    return e as SqlError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('data checksums', () => {
@@ -108,7 +91,7 @@ describe('data checksums', () => {
       const disk = await written(kind);
       await flipBit(disk, relationFile(REL), 0, 5000 * 8 + 1);
       const inst = await boot(disk);
-      const e = await rejection(kind === 'heap' ? heapRows(inst) : aoRows(inst));
+      const e = await rejection(kind === 'heap' ? heapRows(inst, REL) : aoRows(inst));
       expect(e.code).toBe('XX001');
       expect(e.message).toBe(`invalid page in block 0 of relation base/${REL}`);
       expect(e.detail).toMatch(/^page verification failed, calculated checksum \d+ but expected \d+$/);
@@ -120,7 +103,7 @@ describe('data checksums', () => {
   it.each(['heap', 'ao'] as const)('an intact %s relation reads back whole', async (kind) => {
     const disk = await written(kind);
     const inst = await boot(disk);
-    const rows = kind === 'heap' ? await heapRows(inst) : await aoRows(inst);
+    const rows = kind === 'heap' ? await heapRows(inst, REL) : await aoRows(inst);
     expect(rows).toHaveLength(40);
     expect(inst.checksumFailures.count).toBe(0);
   });
@@ -133,7 +116,7 @@ describe('data checksums', () => {
     // pd_lower gets a bit far past pd_upper.
     await flipBit(disk, relationFile(REL), 0, 13 * 8 + 7);
     const inst = await boot(disk);
-    const e = await rejection(heapRows(inst));
+    const e = await rejection(heapRows(inst, REL));
     expect(e.code).toBe('XX001');
     expect(e.message).toBe(`invalid page in block 0 of relation base/${REL}`);
     expect(e.detail).toMatch(/corrupted page pointers/);
@@ -142,7 +125,7 @@ describe('data checksums', () => {
   it('a page in the pool compares equal to its checksummed copy on disk; a damaged copy does not', async () => {
     const disk = await written('heap');
     const inst = await boot(disk);
-    expect(await heapRows(inst)).toHaveLength(40); // block 0 is in the pool now, checksum cleared
+    expect(await heapRows(inst, REL)).toHaveLength(40); // block 0 is in the pool now, checksum cleared
     const inPool = inst.pool.peek(relationFile(REL), 0)!;
     const onDisk = disk.read(relationFile(REL), 0)!;
     expect(storedChecksum(inPool)).toBe(0);

@@ -4,7 +4,6 @@
  * flush) is corruption, and the instance refuses to start. Every error names the file.
  */
 import { describe, expect, it } from 'vitest';
-import { SqlError } from '../../src/engine/errors.ts';
 import { createCluster, type SimCluster } from '../../src/engine/index.ts';
 import { CONTROL_FILE, readControl } from '../../src/engine/instance/control.ts';
 import { Instance } from '../../src/engine/instance/instance.ts';
@@ -14,22 +13,17 @@ import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import type { WalFiles } from '../../src/engine/wal/segments.ts';
 import { ManualClock } from '../support/fake-clock.ts';
+import { heapRows } from '../support/heap-rows.ts';
+import { rejection } from '../mirroring/scenarios/helpers.ts';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const REL = 16384;
 
 async function start(disk: MemoryDisk) {
   return Instance.start({ disk, clock: new ManualClock(), trace: noTrace });
 }
 
-async function rows(inst: Instance): Promise<string[]> {
-  const tx = inst.xact.begin();
-  const out: string[] = [];
-  for await (const page of inst.heap(REL).scan(tx.commandSnapshot()))
-    for (const r of page) out.push(dec.decode(r.data));
-  return out.sort();
-}
+const rows = (inst: Instance) => heapRows(inst, REL);
 
 /** An instance with ten committed rows, each commit flushed; `mark` is the flushed end after the third. */
 async function tenCommits() {
@@ -57,16 +51,6 @@ async function tenCommits() {
 function damageWal(disk: MemoryDisk, files: WalFiles, lsn: number): Promise<void> {
   const block = Math.floor((lsn % files.segSize) / BLCKSZ);
   return flipBit(disk, files.fileFor(lsn), block, (lsn % BLCKSZ) * 8 + 2);
-}
-
-async function rejection(p: Promise<unknown>): Promise<SqlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SqlError);
-    return e as SqlError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('damaged WAL', () => {

@@ -236,18 +236,30 @@ describe('regressions: in-doubt distributed transactions', () => {
       (e: unknown) => e as Error,
     );
 
+  /** A transfer of `amount` from `id` to `other` whose COMMIT is held at COMMIT PREPARED on `dbid`. */
+  async function transferHeldInSecondPhase(
+    c: SimCluster,
+    amount: number,
+    id: number,
+    other: number,
+    dbid: number,
+  ) {
+    const s = await c.connect();
+    await s.query('begin');
+    await s.query(`update bank set balance = balance - ${amount} where id = ${id}`);
+    await s.query(`update bank set balance = balance + ${amount} where id = ${other}`);
+    const hold = c.faults.suspend('finish_prepared_start_of_function', dbid);
+    const commit = settledCommit(s.query('commit'));
+    await hold.reached;
+    return { s, commit, hold };
+  }
+
   it('a transfer whose primary dies in the second phase, its mirror already down, commits: the COMMIT says so, DTX recovery finishes it once the host is back, readers never see half of it', async () => {
     const { c, content, id, other } = await bank(11);
     try {
       await c.faults.crash(6 + content);
       await c.sim.advance(180_000); // FTS marks the mirror down and turns sync rep off
-      const s = await c.connect();
-      await s.query('begin');
-      await s.query(`update bank set balance = balance - 10 where id = ${id}`);
-      await s.query(`update bank set balance = balance + 10 where id = ${other}`);
-      const hold = c.faults.suspend('finish_prepared_start_of_function', 2 + content);
-      const commit = settledCommit(s.query('commit'));
-      await hold.reached;
+      const { commit, hold } = await transferHeldInSecondPhase(c, 10, id, other, 2 + content);
       await c.faults.crash('sdw1');
       hold.release();
       const r = await c.sim.drive(commit);
@@ -271,13 +283,7 @@ describe('regressions: in-doubt distributed transactions', () => {
   it('a COMMIT whose second phase outlives a failover succeeds (retried on the promoted mirror), and a one-phase commit whose reply was lost reports the commit', async () => {
     const { c, content, id, other } = await bank(12);
     try {
-      const s = await c.connect();
-      await s.query('begin');
-      await s.query(`update bank set balance = balance - 5 where id = ${id}`);
-      await s.query(`update bank set balance = balance + 5 where id = ${other}`);
-      const hold = c.faults.suspend('finish_prepared_start_of_function', 2 + content);
-      const commit = settledCommit(s.query('commit'));
-      await hold.reached;
+      const { s, commit, hold } = await transferHeldInSecondPhase(c, 5, id, other, 2 + content);
       await c.faults.crash(2 + content);
       hold.release();
       const r = await c.sim.drive(commit);

@@ -14,9 +14,9 @@ import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../../../src/
 import { FileRepMirror } from '../../../src/engine/filerep/mirror.ts';
 import { isFileRepMeta } from '../../../src/engine/filerep/block-set.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
+import { heapRows } from '../../support/heap-rows.ts';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const REL = 16384;
 
 async function primaryWithMirror(settings = {}) {
@@ -39,13 +39,7 @@ async function insert(inst: Instance, values: string[]): Promise<void> {
   await inst.xact.commit(t);
 }
 
-async function rows(inst: Instance): Promise<string[]> {
-  const tx = inst.xact.begin();
-  const out: string[] = [];
-  for await (const page of inst.heap(REL).scan(tx.commandSnapshot()))
-    for (const r of page) out.push(dec.decode(r.data));
-  return out.sort();
-}
+const rows = (inst: Instance) => heapRows(inst, REL);
 
 /** Blocks whose bytes differ between two disks (the change tracking log aside). */
 function differing(a: Disk, b: Disk): string[] {
