@@ -23,7 +23,7 @@ import { TransactionManager, type Transaction } from '../txn/xact.ts';
 import { jsonPayload } from '../wal/json-payload.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import { WalReader } from '../wal/reader.ts';
-import { decodeHeader, MAX_RECORD_SIZE, RECORD_HEADER_SIZE, Rmgr, type WalRecord } from '../wal/record.ts';
+import { Rmgr, type WalRecord } from '../wal/record.ts';
 import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
 import { WalWriter } from '../wal/writer.ts';
 import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
@@ -31,19 +31,7 @@ import { CONTROL_FILE, readControl, STANDBY_SIGNAL, writeControl, type ControlDa
 import { SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
 import type { XactRecord } from '../txn/xact.ts';
 import { Checkpointer } from './checkpointer.ts';
-import { Replayer } from './recovery.ts';
-
-const DAMAGED_HINT =
-  'The instance cannot start from its damaged files. Fail over to its mirror and rebuild it with "gprecoverseg -F".';
-
-/** Whether the record at `lsn` (its header readable) would end past `end`: cut off, not damaged. */
-function walRecordRunsPast(files: WalFiles, lsn: Lsn, end: Lsn): boolean {
-  if (lsn + RECORD_HEADER_SIZE > end) return true;
-  const head = files.read(lsn, RECORD_HEADER_SIZE);
-  if (!head) return true;
-  const { totLen } = decodeHeader(head);
-  return totLen >= RECORD_HEADER_SIZE && totLen <= MAX_RECORD_SIZE && lsn + totLen > end;
-}
+import { DAMAGED_FILES_HINT, Replayer } from './recovery.ts';
 
 export interface StorageSettings {
   /** Buffer pool size in 8 KB pages. */
@@ -235,7 +223,7 @@ export class Instance implements StorageContext {
       // Files but no pg_control: the directory is damaged, not new.
       throw sqlError('undefined_file', `could not open file "${CONTROL_FILE}": No such file or directory`, {
         detail: 'The data directory has files, but its control file is gone.',
-        hint: DAMAGED_HINT,
+        hint: DAMAGED_FILES_HINT,
       });
     if (!control)
       throw sqlError(
@@ -371,7 +359,7 @@ export class Instance implements StorageContext {
       this.rt.trace({ kind: 'standby.replaying', at: formatLsn(end) });
       return;
     }
-    this.mustHaveReplayedFlushedWal(false);
+    this.replayer.mustHaveReachedFlushedEnd(false);
     await this.finishRecovery(false, clean);
   }
 
@@ -381,7 +369,7 @@ export class Instance implements StorageContext {
    * or an activated standby), marked by an end-of-recovery record.
    */
   async finishRecovery(promote: boolean, clean = false): Promise<void> {
-    if (promote) this.mustHaveReplayedFlushedWal(true);
+    if (promote) this.replayer.mustHaveReachedFlushedEnd(true);
     const end = this.replayer.replayed;
     const lastStart = this.replayer.prev ?? this.replayer.checkpointRecord!.lsn;
     const abortedXids = this.xact.abortInDoubt(this.replayer.oldestXid);
@@ -431,30 +419,6 @@ export class Instance implements StorageContext {
   noteWalFlushed(lsn: Lsn): void {
     this.control = { ...this.control, walFlushed: lsn };
     writeControl(this.disk, this.control);
-  }
-
-  /**
-   * Replay must reach the checkpoint record and the end of the WAL this instance had flushed: an
-   * invalid record before that is damage, not the end of the WAL, and starting there would lose
-   * committed work (XX001; 58P01 when the segment file is gone). A mirror being promoted had its
-   * WAL from a stream, which may end inside a record (`partialTail`).
-   */
-  private mustHaveReplayedFlushedWal(partialTail: boolean): void {
-    const next = this.replayer.next;
-    const mustReach = Math.max(this.control.walFlushed ?? 0, this.replayer.checkpointRecord?.end ?? 0);
-    if (next >= mustReach) return;
-    if (partialTail && walRecordRunsPast(this.files, next, mustReach)) return;
-    const file = this.files.fileFor(next);
-    if (this.disk.nblocks(file) === 0)
-      throw sqlError('undefined_file', `could not open file "${file}": No such file or directory`, {
-        detail: `WAL from ${formatLsn(next)} to ${formatLsn(mustReach)}, made durable before the instance stopped, is needed for recovery.`,
-        hint: DAMAGED_HINT,
-      });
-    throw sqlError(
-      'data_corrupted',
-      `WAL ends before the end of its flushed WAL: invalid record at ${formatLsn(next)} in file "${file}", flushed up to ${formatLsn(mustReach)}`,
-      { detail: this.replayer.stopReason, hint: DAMAGED_HINT },
-    );
   }
 
   redoTarget(): RedoTarget {

@@ -130,12 +130,6 @@ export class Coordinator {
     timer?.cancel();
   }
 
-  /** Stops this coordinator's background work (its process is going away). */
-  stopBackground(): void {
-    this.fts?.stop();
-    this.dtxRecovery?.stop();
-  }
-
   async refreshConfig(): Promise<void> {
     const tx = this.inst.xact.begin();
     this.config = await this.catalog.segments(tx);
