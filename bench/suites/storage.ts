@@ -23,7 +23,7 @@ function storageCase(
     async setup() {
       worker = new Worker(new URL('./storage.worker.ts', import.meta.url), { type: 'module' });
       api = Comlink.wrap<StorageBenchWorker>(worker);
-      await api.open(`bench-storage-${name.replace(/\W+/g, '-')}`);
+      await api.open(`bench-storage-${name.replace(/\W+/g, '-')}`, !name.includes('checksums off'));
     },
     async teardown() {
       await api?.close();
@@ -52,4 +52,22 @@ registerSuite([
       },
     ),
   ),
+  // The price of data checksums (issue 19): the same work with them on (the default) and off.
+  ...(['on', 'off'] as const).flatMap((sums) => [
+    storageCase(`bulk load rows/s (100k rows + checkpoint), checksums ${sums}`, 'rows/s', (api) =>
+      api.bulkLoad(100_000),
+    ),
+    storageCase(
+      `cold scan rows/s (100k rows, empty buffer pool), checksums ${sums}`,
+      'rows/s',
+      async (api) => {
+        await api.bulkLoad(100_000);
+        return api.coldScan();
+      },
+    ),
+    storageCase(`commits/s, 8 writers, checksums ${sums}`, 'commits/s', (api) => api.commits(8, 1500), {
+      percentileUnit: 'µs',
+      runs: 3,
+    }),
+  ]),
 ]);

@@ -52,12 +52,16 @@ export const SqlState = {
   cannot_connect_now: '57P03',
   connection_failure: '08006',
   connection_does_not_exist: '08003',
+  /** The commit was sent and its outcome could not be learned. */
+  transaction_resolution_unknown: '08007',
   disk_full: '53100',
   out_of_memory: '53200',
   program_limit_exceeded: '54000',
   statement_too_complex: '54001',
   io_error: '58030',
+  undefined_file: '58P01',
   data_corrupted: 'XX001',
+  index_corrupted: 'XX002',
   internal_error: 'XX000',
   /** Greenplum: a gang (dispatch connection) was lost, e.g. a segment failed over. */
   gp_interconnection_error: '08006',

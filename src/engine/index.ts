@@ -22,6 +22,7 @@ export type {
   RunOptions,
   TimeControl,
   InstanceStatus,
+  IntegrityStatus,
 } from './cluster/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export type { ProbeTimes } from './server/fts-probe-times.ts';

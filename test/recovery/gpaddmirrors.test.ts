@@ -66,6 +66,15 @@ describe('gpaddmirrors', () => {
 
   it('after a standby activation gpaddmirrors reuses the old coordinator dbid 1 for a mirror, which streams only from its primary', async () => {
     const c = (cluster = await createCluster({ standby: true, timeScale: 200 }));
+    // Only a standby that streams has every catalog change (the coordinator waits for it then).
+    await waitFor(
+      async () =>
+        (
+          await c.query(
+            "select count(*) from gp_stat_replication where gp_segment_id = -1 and state = 'streaming'",
+          )
+        ).rows[0]![0] === 1,
+    );
     await c.query('create table t (a int) distributed by (a)');
     await c.faults.crash(1);
     expect((await c.run('gpactivatestandby -a -d /data/coordinator/gpseg-1')).exitCode).toBe(0);

@@ -111,7 +111,7 @@ export class CrashWorkload {
           o.op === 'delete'
             ? await inst.heap(HEAP_REL).delete(t.tx, tid, snap)
             : await inst.heap(HEAP_REL).update(t.tx, tid, enc.encode(`${o.key}=${o.value}`), snap);
-        if (r === 'invisible' || r === 'already-changed') throw new Error(`unexpected ${r} on key ${o.key}`);
+        if (r === 'invisible') throw new Error(`unexpected ${r} on key ${o.key}`);
         t.own.set(o.key, o.op === 'delete' ? undefined : o.value);
         return;
       }

@@ -78,6 +78,11 @@ export interface Faults {
   slowDisk(target: number, ms: number): void;
   diskFull(target: number, full: boolean): void;
   /**
+   * Bit rot: flips one bit of a block where the instance stores it (its next read of the block
+   * from disk fails verification: XX001, or WAL replay stops there). `bit` is 0..65535.
+   */
+  corruptBlock(target: number, file: string, block: number, bit?: number): Promise<void>;
+  /**
    * Suspends an instance when it reaches a named fault point, as gp_inject_fault 'suspend':
    * 'start_prepare' (PREPARE on a segment), 'finish_prepared_start_of_function' (COMMIT PREPARED),
    * 'wal_sender_loop' (a primary's walsender stops sending), and 'fts_probe' on the coordinator's
@@ -116,6 +121,25 @@ export interface InstanceStatus {
    */
   ftsProbe?: ProbeTimes;
   ftsProbes?: ProbeTimes[];
+  /** Data integrity as the instance sees it (checksums, damaged blocks, the last replica check). */
+  integrity?: IntegrityStatus;
+}
+
+/** An instance's data checksums, the blocks it found damaged, and its last gp_replica_check. */
+export interface IntegrityStatus {
+  /** pg_control's data checksum setting (SHOW data_checksums). */
+  dataChecksums: boolean;
+  /** Blocks read from disk that failed verification since it started (XX001). */
+  checksumFailures: number;
+  lastChecksumFailure?: { file: string; block: number; time: number };
+  /** On a primary: its last comparison with its mirror (gp_replica_check). */
+  replicaCheck?: {
+    time: number;
+    mirror: number;
+    blocks: number;
+    /** `file block N` of the blocks that differ; empty when the pair is equal. */
+    differing: string[];
+  };
 }
 
 export interface Cluster {

@@ -15,6 +15,7 @@ import { Fts } from '../server/fts.ts';
 import { SegmentExecutor } from '../server/segment.ts';
 import type { Settings } from '../server/settings.ts';
 import { PrimaryReplication } from '../replication/primary.ts';
+import { mirrorDigests, primaryReplicaCheck } from '../replication/replica-check.ts';
 import { MirrorReplication } from '../replication/mirror.ts';
 import type { SegmentConfig } from './placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
@@ -100,7 +101,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror);
+    serveAsMirror(node, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'standby', recovery: inst.recovery });
     return;
   }
@@ -137,7 +138,7 @@ export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: bool
       becomePrimary(ctx, node, inst, call);
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror);
+    serveAsMirror(node, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: inst.recovery });
     return;
   }
@@ -228,6 +229,12 @@ async function startCoordinator(
     settings: ctx.settings,
     connectTimeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_segment_connect_timeout'), ctx.timeScale),
     timeScale: ctx.timeScale,
+    dtxTiming: {
+      phase2RetryMs: ctx.gucs.getScaledMs('dtx_phase2_retry_second', ctx.timeScale),
+      retryBaseMs: 100 / ctx.timeScale,
+      recoveryIntervalMs: ctx.gucs.getScaledMs('gp_dtx_recovery_interval', ctx.timeScale),
+      preparedPeriodMs: ctx.gucs.getScaledMs('gp_dtx_recovery_prepared_period', ctx.timeScale),
+    },
   });
   qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
@@ -245,8 +252,6 @@ async function startCoordinator(
   }
   node.qd = qd;
   node.up = true;
-  // DTX recovery, part of startup: in-doubt transactions are resolved on the segments.
-  if (!fresh) await qd.recoverDistributed();
   qd.fts = new Fts(
     qd,
     {
@@ -273,6 +278,10 @@ async function startCoordinator(
   // An activated standby has no standby of its own: the old coordinator is out of the catalog.
   const standby = activated ? undefined : ctx.nodes.mirrorOf(node);
   if (standby) attachStandby(ctx, node, standby, call);
+  // DTX recovery runs beside the sessions, FTS and the walsender (a COMMIT PREPARED it sends
+  // may wait for sync rep until FTS turns it off): in-doubt transactions are finished on the
+  // segments; startup waits for its first pass, at most gp_segment_connect_timeout.
+  await qd.startDtxRecovery(!fresh);
 }
 
 /**
@@ -321,9 +330,17 @@ function primaryTiming(ctx: BootContext) {
  * mirror: FTS probing a primary of its catalog that answers so sends PROMOTE again (a PROMOTE
  * that was lost, or that reached an instance down at the time and since restarted).
  */
-function serveAsMirror(node: InstanceNode, mirror: MirrorReplication): void {
+function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootContext): void {
   node.mirror = mirror;
+  const inst = node.inst!;
   node.handlers = {
+    replicaDigests: (checkpoint: number) =>
+      mirrorDigests(
+        inst,
+        ctx.clock,
+        checkpoint,
+        ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
+      ),
     identify: () => mirror.identify(),
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
       mirror.receiveWal(start, data, history),
@@ -374,6 +391,7 @@ function becomePrimary(
     'commitPrepared',
     'abortPrepared',
     'commitOnePhase',
+    'resolveOnePhase',
     'abortDtx',
     'listPrepared',
     'checkpoint',
@@ -395,6 +413,19 @@ function becomePrimary(
   node.repl = repl;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   handlers['ftsProbe'] = () => repl.ftsProbe();
+  handlers['replicaCheck'] = async () => {
+    const mirror = ctx.nodes.mirrorOf(node);
+    if (!mirror) throw sqlError('object_not_in_prerequisite_state', `content ${node.content} has no mirror`);
+    const bound = 2 * ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale);
+    const result = await primaryReplicaCheck(
+      inst,
+      ctx.clock,
+      { primary: node.dbid, mirror: mirror.dbid },
+      (at) => call(mirror.dbid, 'replicaDigests', [at], bound),
+    );
+    repl.lastReplicaCheck = result;
+    return result;
+  };
   handlers['ftsSyncRepOff'] = () => repl.ftsSyncRepOff();
   handlers['promote'] = async () => ({ isRoleMirror: false });
   node.handlers = handlers as InstanceNode['handlers'];

@@ -60,6 +60,8 @@ export class InlineCluster implements Cluster {
   closed = false;
   readonly points = new FaultPoints();
   private readonly openSessions = new Set<Session>();
+  /** Statements in flight on each coordinator process: they fail at once when it goes down. */
+  private readonly inFlight = new Map<InstanceNode, Set<(e: Error) => void>>();
   readonly boot: BootContext;
 
   /** What the runtime supplies beyond the clock: channels and in-memory disks. */
@@ -198,7 +200,16 @@ export class InlineCluster implements Cluster {
       query: (sql: string) =>
         settleLater(this.clock, async () => {
           if (!node.up || node.qd !== s.qd) throw sessionGone(false);
-          return s.query(sql);
+          // The connection dies with the process: no reply, whatever the dead process goes on doing.
+          let lost!: (e: Error) => void;
+          const gone = new Promise<never>((_, reject) => (lost = reject));
+          const set = this.inFlight.get(node) ?? new Set();
+          this.inFlight.set(node, set.add(lost));
+          try {
+            return await Promise.race([s.query(sql), gone]);
+          } finally {
+            set.delete(lost);
+          }
         }),
       close: async () => {
         this.openSessions.delete(api);
@@ -352,6 +363,8 @@ export class InlineCluster implements Cluster {
   /** The process is gone (its memory with it); its links break at once. */
   private stopProcess(node: InstanceNode): void {
     node.up = false;
+    for (const lost of this.inFlight.get(node) ?? []) lost(sessionGone(false));
+    this.inFlight.delete(node);
     node.fence?.();
     node.qd?.fts?.stop();
     node.repl?.stop();

@@ -1,6 +1,7 @@
 /** The public Faults API over an in-thread cluster: instances, hosts, links, disks, holds. */
 import { sqlError } from '../errors.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
+import { flipBit } from '../storage/bit-rot.ts';
 import type { Faults } from './api.ts';
 import type { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -38,6 +39,7 @@ export function makeFaults(c: InlineCluster): Faults {
       if (d instanceof MemoryDisk) d.faults.full = full;
       else (d as { quotaBytes?: number }).quotaBytes = full ? 0 : undefined;
     },
+    corruptBlock: (dbid, file, block, bit) => flipBit(c.nodes.get(dbid).disk, file, block, bit),
     suspend: (point, dbid) => c.points.suspend(point, dbid),
   };
 }

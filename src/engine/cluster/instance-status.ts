@@ -4,7 +4,7 @@
  * realm (the page for the inline runtime, its worker for the worker runtime).
  */
 import { formatLsn } from '../wal/lsn.ts';
-import type { InstanceStatus } from './api.ts';
+import type { InstanceStatus, IntegrityStatus } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
 import { mirrorFileRepStatus, primaryFileRepStatus, type FileRepPrimary } from './filerep-boot.ts';
 import type { Instance } from '../instance/instance.ts';
@@ -44,6 +44,27 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       ? { fileRep: { ...primaryFileRepStatus(n.fileRep), blocks: blockMap(n.fileRep, inst) } }
       : {}),
     ...(n.qd?.fts ? { ftsProbes: n.qd.fts.probeTimes.list() } : {}),
+    integrity: integrity(n, inst),
+  };
+}
+
+function integrity(n: InstanceNode, inst: Instance): IntegrityStatus {
+  const last = inst.checksumFailures.last;
+  const check = n.repl?.lastReplicaCheck;
+  return {
+    dataChecksums: inst.dataChecksums,
+    checksumFailures: inst.checksumFailures.count,
+    ...(last ? { lastChecksumFailure: { ...last } } : {}),
+    ...(check
+      ? {
+          replicaCheck: {
+            time: check.time,
+            mirror: check.mirror,
+            blocks: check.blocks,
+            differing: [...check.differing],
+          },
+        }
+      : {}),
   };
 }
 

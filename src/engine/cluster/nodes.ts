@@ -5,6 +5,7 @@
  * faults (partitions, delays) of the cluster.
  */
 import { sqlError } from '../errors.ts';
+import type { ReplicaCheckApi } from '../replication/replica-check.ts';
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { Disk } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
@@ -57,7 +58,7 @@ export interface InstanceNode {
 }
 
 /** Everything an instance may serve; which part it serves depends on its current role. */
-export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi & FileRepApi;
+export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi & FileRepApi & ReplicaCheckApi;
 
 /** A running primary or coordinator serves copies of its files (base backup, pg_rewind). */
 export interface CopyApi {

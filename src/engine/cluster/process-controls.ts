@@ -167,6 +167,12 @@ export function processFaults(c: ProcessCluster): Faults {
     },
     slowDisk: (dbid, ms) => setDisk(dbid, { latencyMs: ms }),
     diskFull: (dbid, full) => setDisk(dbid, { full }),
+    corruptBlock: async (dbid, file, block, bit) => {
+      const control = c.mustGet(dbid).control;
+      if (!control)
+        throw sqlError('connection_failure', `dbid ${dbid} is not running: its disk is not reachable`);
+      await control.call('corruptBlock', [file, block, bit]);
+    },
     suspend: (point, dbid): Hold => {
       const hold = c.points.suspend(point, dbid);
       holdsChanged();

@@ -20,6 +20,7 @@ import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
 import type { Disk } from '../storage/disk.ts';
+import { flipBit } from '../storage/bit-rot.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
@@ -313,6 +314,10 @@ export class InstanceProcess implements ProcessApi {
     const q = d as { quotaBytes?: number | undefined; latencyMs?: number };
     if (change.full !== undefined) q.quotaBytes = change.full ? 0 : undefined;
     if (change.latencyMs !== undefined) q.latencyMs = change.latencyMs;
+  }
+
+  corruptBlock(file: string, block: number, bit?: number): Promise<void> {
+    return flipBit(this.mustHaveNode().disk, file, block, bit);
   }
 
   async status(): Promise<ProcessStatus> {

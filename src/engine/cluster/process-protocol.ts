@@ -84,6 +84,8 @@ export interface ProcessApi {
   /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */
   config(): Promise<SegmentConfig[] | undefined>;
   setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void>;
+  /** The bit-rot fault on this process's disk (storage/bit-rot.ts). */
+  corruptBlock(file: string, block: number, bit?: number): Promise<void>;
   status(): Promise<ProcessStatus>;
   /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
   recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;

@@ -8,6 +8,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import { SimScheduler } from '../runtime/sim.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import { sameBytes, type Disk } from '../storage/disk.ts';
+import { comparableBlock } from '../storage/checksum.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
 import { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -28,6 +29,21 @@ export interface SimInstance {
   acksCommits: boolean;
   /** Its walsender streams to its mirror (standby): that copy has everything flushed here. */
   streaming: boolean;
+  /** Transactions prepared here and not yet finished (pg_prepared_xacts), with their age. */
+  prepared: { gid: string; ageMs: number }[];
+}
+
+/** The acting coordinator's distributed transaction manager, as DTX recovery sees it. */
+export interface SimDtxView {
+  /** Gids whose distributed commit record is written and not yet forgotten. */
+  committed: string[];
+  /** Whether a session of that coordinator still owns the gid. */
+  running(gid: string): boolean;
+  /** The acting primary of every content, as that coordinator's catalog says. */
+  primaries: number[];
+  /** gp_dtx_recovery_interval and gp_dtx_recovery_prepared_period, in ms. */
+  recoveryIntervalMs: number;
+  preparedPeriodMs: number;
 }
 
 export interface SimControl {
@@ -50,6 +66,10 @@ export interface SimControl {
    * does not catch up within `timeoutMs` of virtual time.
    */
   differingBlocks(content: number, timeoutMs?: number): Promise<string[] | undefined>;
+  /** The acting coordinator's DTM, when one runs. */
+  dtx(): SimDtxView | undefined;
+  /** No network fault (cut or delay) and no disk fault is in place. */
+  calm(): boolean;
 }
 
 export const SIM_CALL_DEADLINE_MS = 2 * 3_600_000;
@@ -100,6 +120,7 @@ export async function createSimCluster(
     delay: (t, ms) => f.delay(t, ms),
     slowDisk: (t, ms) => f.slowDisk(t, ms),
     diskFull: (t, full) => f.diskFull(t, full),
+    corruptBlock: (t, file, block, bit) => drive(f.corruptBlock(t, file, block, bit), `corrupt ${t} ${file}`),
     suspend: (point, dbid) => {
       const h = f.suspend(point, dbid);
       return { reached: drive(h.reached, `suspend ${point}`), release: () => h.release() };
@@ -130,7 +151,29 @@ export async function createSimCluster(
                   : ('primary' as const),
           acksCommits: acksCommits(inner, n),
           streaming: n.up && (n.fileRep ? fileRepInSync(n) : n.repl?.walsender?.state === 'streaming'),
+          prepared:
+            n.up && n.inst && !n.inst.standby
+              ? [...n.inst.xact.prepared].map(([gid, p]) => ({ gid, ageMs: sched.now() - p.time }))
+              : [],
         })),
+    calm: () => {
+      const net = inner.nodes.faults.snapshot();
+      if (net.cuts.length || net.delays.length) return false;
+      return [...inner.nodes.nodes.values()].every(
+        (n) => !(n.disk instanceof MemoryDisk) || (!n.disk.faults.full && !n.disk.latencyMs),
+      );
+    },
+    dtx: () => {
+      const qd = [...inner.nodes.nodes.values()].find((n) => n.up && n.qd && !n.retired)?.qd;
+      if (!qd) return undefined;
+      return {
+        committed: [...qd.dtm.committed],
+        running: (gid) => qd.dtm.isRunningGid(gid),
+        primaries: qd.contentDbids(),
+        recoveryIntervalMs: qd.dtm.timing.recoveryIntervalMs,
+        preparedPeriodMs: qd.dtm.timing.preparedPeriodMs,
+      };
+    },
     differingBlocks: (content, timeoutMs = 60_000) =>
       drive(differingBlocks(inner, content, timeoutMs), `compare content ${content}`, timeoutMs * 2),
   };
@@ -249,12 +292,12 @@ async function differingBlocks(
         {
           files: (x) => p.disk.files(x),
           nblocks: (f) => p.pool.nblocks(f),
-          view: (f, b) => p.pool.peek(f, b),
+          view: (f, b) => comparable(p.pool.peek(f, b), b),
         },
         {
           files: (x) => m.disk.files(x),
           nblocks: (f) => m.pool.nblocks(f),
-          view: (f, b) => m.pool.peek(f, b),
+          view: (f, b) => comparable(m.pool.peek(f, b), b),
         },
         'base/',
       );
@@ -270,6 +313,8 @@ async function differingBlocks(
     } else await c.clock.sleep(5);
   }
 }
+
+const comparable = (block: Uint8Array | undefined, b: number) => block && comparableBlock(block, b);
 
 /** What the comparison reads of a disk: a block as the instance sees it. */
 export type BlockSource = Pick<Disk, 'files' | 'nblocks' | 'view'>;

@@ -40,6 +40,14 @@ export interface ControlData {
   time: number;
   /** For mirrors: replay must reach this LSN before the data is consistent. */
   minRecoveryPoint: Lsn;
+  /** Data page checksums (initdb -k; gpinitsystem's HEAP_CHECKSUM, on by default). */
+  dataChecksums?: boolean;
+  /**
+   * End of the WAL this instance made durable (written with every WAL flush, in the same sync):
+   * replay that stops before it met damage, not the end of the WAL. 0 when unknown (a fresh
+   * copy: its walreceiver sets it as it flushes).
+   */
+  walFlushed?: Lsn;
 }
 
 const enc = new TextEncoder();
@@ -56,7 +64,7 @@ export function writeControl(disk: Disk, data: ControlData): void {
   disk.write(CONTROL_FILE, 0, block);
 }
 
-/** Reads pg_control; undefined when the instance was never initialised. */
+/** Reads pg_control; undefined when there is none (a never initialised or damaged directory). */
 export function readControl(disk: Disk): ControlData | undefined {
   const block = disk.read(CONTROL_FILE, 0);
   if (!block) return undefined;

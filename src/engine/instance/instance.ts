@@ -27,11 +27,11 @@ import { Rmgr, type WalRecord } from '../wal/record.ts';
 import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';
 import { WalWriter } from '../wal/writer.ts';
 import type { Clock, Timer, TraceSink } from '../runtime/clock.ts';
-import { readControl, STANDBY_SIGNAL, writeControl, type ControlData } from './control.ts';
+import { CONTROL_FILE, readControl, STANDBY_SIGNAL, writeControl, type ControlData } from './control.ts';
 import { SmgrInfo, XlogInfo, type CheckpointRecord, type RedoTarget } from './redo.ts';
 import type { XactRecord } from '../txn/xact.ts';
 import { Checkpointer } from './checkpointer.ts';
-import { Replayer } from './recovery.ts';
+import { DAMAGED_FILES_HINT, Replayer } from './recovery.ts';
 
 export interface StorageSettings {
   /** Buffer pool size in 8 KB pages. */
@@ -104,6 +104,13 @@ export class Instance implements StorageContext {
   panicError: Error | undefined;
   /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
   onPanic: ((err: Error) => void) | undefined;
+  /** Data checksums are on (pg_control, set at initdb). */
+  readonly dataChecksums: boolean;
+  /** Blocks read from disk that failed verification (pg_stat_database.checksum_failures). */
+  readonly checksumFailures: {
+    count: number;
+    last: { file: string; block: number; time: number } | undefined;
+  } = { count: 0, last: undefined };
 
   readonly rt: InstanceRuntime;
   readonly settings: StorageSettings;
@@ -133,7 +140,10 @@ export class Instance implements StorageContext {
       },
       flush: (lsn: Lsn) => (self.wal ? self.wal.flush(lsn) : Promise.resolve()),
     };
-    this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers);
+    this.dataChecksums = control.dataChecksums === true;
+    this.pool = new BufferPool(rt.disk, flusher, settings.shared_buffers, this.dataChecksums, (f, b) =>
+      this.noteInvalidPage(f, b),
+    );
     this.ao = new AoBlockAllocator(this);
     this.xact = new TransactionManager(
       this.clog,
@@ -147,10 +157,10 @@ export class Instance implements StorageContext {
     this.checkpointer = new Checkpointer(this);
   }
 
-  /** Lays down a new, empty instance on `disk`. */
+  /** Lays down a new, empty instance on `disk`; data checksums on unless `dataChecksums: false`. */
   static async initdb(
     disk: Disk,
-    options: { systemIdentifier: string; walSegmentSize?: number; time: number },
+    options: { systemIdentifier: string; walSegmentSize?: number; time: number; dataChecksums?: boolean },
   ) {
     if (readControl(disk)) throw sqlError('object_not_in_prerequisite_state', 'data directory is not empty');
     const segSize = options.walSegmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
@@ -179,6 +189,7 @@ export class Instance implements StorageContext {
       walSegmentSize: segSize,
       time: options.time,
       minRecoveryPoint: 0,
+      dataChecksums: options.dataChecksums ?? true,
     });
     await disk.sync();
   }
@@ -208,6 +219,12 @@ export class Instance implements StorageContext {
     standby: boolean,
   ): Promise<Instance> {
     const control = readControl(rt.disk);
+    if (!control && rt.disk.files().length)
+      // Files but no pg_control: the directory is damaged, not new.
+      throw sqlError('undefined_file', `could not open file "${CONTROL_FILE}": No such file or directory`, {
+        detail: 'The data directory has files, but its control file is gone.',
+        hint: DAMAGED_FILES_HINT,
+      });
     if (!control)
       throw sqlError(
         'object_not_in_prerequisite_state',
@@ -257,6 +274,12 @@ export class Instance implements StorageContext {
     tx.dropsOnCommit.push(relationFile(relfilenode));
     // An append-optimized table's visibility map goes with it (nothing to do for heaps).
     tx.dropsOnCommit.push(relationFile(relfilenode + VISIMAP_OFFSET));
+  }
+
+  noteInvalidPage(file: string, block: number): void {
+    this.checksumFailures.count++;
+    this.checksumFailures.last = { file, block, time: this.rt.clock.now() };
+    this.rt.trace({ kind: 'checksum.failure', file, block });
   }
 
   unlinkFile(file: string): void {
@@ -332,9 +355,11 @@ export class Instance implements StorageContext {
       wasCleanShutdown: clean,
     };
     if (standby) {
+      // A mirror's WAL that stops short is sent again by its primary, from where replay stopped.
       this.rt.trace({ kind: 'standby.replaying', at: formatLsn(end) });
       return;
     }
+    this.replayer.mustHaveReachedFlushedEnd(false);
     await this.finishRecovery(false, clean);
   }
 
@@ -344,6 +369,7 @@ export class Instance implements StorageContext {
    * or an activated standby), marked by an end-of-recovery record.
    */
   async finishRecovery(promote: boolean, clean = false): Promise<void> {
+    if (promote) this.replayer.mustHaveReachedFlushedEnd(true);
     const end = this.replayer.replayed;
     const lastStart = this.replayer.prev ?? this.replayer.checkpointRecord!.lsn;
     const abortedXids = this.xact.abortInDoubt(this.replayer.oldestXid);
@@ -358,6 +384,7 @@ export class Instance implements StorageContext {
     }
     this.wal = new WalWriter(this.files, this.disk, end, lastStart);
     this.wal.onPanic = (e) => this.panic(e);
+    this.wal.beforeSync = (upTo) => this.noteWalFlushed(upTo);
     if (promote)
       this.wal.insert(
         Rmgr.xlog,
@@ -386,6 +413,12 @@ export class Instance implements StorageContext {
       await this.disk.sync();
     }
     this.scheduleCheckpoints();
+  }
+
+  /** Records, in pg_control, the WAL position the coming sync makes durable. */
+  noteWalFlushed(lsn: Lsn): void {
+    this.control = { ...this.control, walFlushed: lsn };
+    writeControl(this.disk, this.control);
   }
 
   redoTarget(): RedoTarget {

@@ -10,11 +10,25 @@
  */
 import { sqlError } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
-import { Rmgr, type WalRecord } from '../wal/record.ts';
+import { decodeHeader, MAX_RECORD_SIZE, RECORD_HEADER_SIZE, Rmgr, type WalRecord } from '../wal/record.ts';
+import type { WalFiles } from '../wal/segments.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';
 import { writeControl } from './control.ts';
 import { applyRecord, XlogInfo, type CheckpointRecord } from './redo.ts';
 import type { Instance } from './instance.ts';
+
+/** What to do about an instance whose files are damaged. */
+export const DAMAGED_FILES_HINT =
+  'The instance cannot start from its damaged files. Fail over to its mirror and rebuild it with "gprecoverseg -F".';
+
+/** Whether the record at `lsn` (its header readable) would end past `end`: cut off, not damaged. */
+function walRecordRunsPast(files: WalFiles, lsn: Lsn, end: Lsn): boolean {
+  if (lsn + RECORD_HEADER_SIZE > end) return true;
+  const head = files.read(lsn, RECORD_HEADER_SIZE);
+  if (!head) return true;
+  const { totLen } = decodeHeader(head);
+  return totLen >= RECORD_HEADER_SIZE && totLen <= MAX_RECORD_SIZE && lsn + totLen > end;
+}
 
 export class Replayer {
   private readonly inst: Instance;
@@ -37,10 +51,15 @@ export class Replayer {
   begin(): CheckpointRecord {
     const c = this.inst.control;
     const ck = this.inst.reader.read(c.checkpoint);
+    const file = this.inst.files.fileFor(c.checkpoint);
+    if (!ck.ok && this.inst.disk.nblocks(file) === 0)
+      throw sqlError('undefined_file', `could not open file "${file}": No such file or directory`, {
+        detail: `The WAL segment holding the latest checkpoint record (${formatLsn(c.checkpoint)}) is gone.`,
+      });
     if (!ck.ok || ck.record.rmid !== Rmgr.xlog)
       throw sqlError(
         'data_corrupted',
-        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)}`,
+        `could not locate a valid checkpoint record at ${formatLsn(c.checkpoint)} in file "${file}"`,
         {
           detail: ck.ok ? 'the record there is not a checkpoint' : ck.reason,
         },
@@ -87,6 +106,31 @@ export class Replayer {
       this.replaying = undefined;
       done();
     }
+  }
+
+  /**
+   * Replay must reach the checkpoint record and the end of the WAL this instance had flushed: an
+   * invalid record before that is damage, not the end of the WAL, and starting there would lose
+   * committed work (XX001; 58P01 when the segment file is gone). A mirror being promoted had its
+   * WAL from a stream, which may end inside a record (`partialTail`).
+   */
+  mustHaveReachedFlushedEnd(partialTail: boolean): void {
+    const inst = this.inst;
+    const next = this.next;
+    const mustReach = Math.max(inst.control.walFlushed ?? 0, this.checkpointRecord?.end ?? 0);
+    if (next >= mustReach) return;
+    if (partialTail && walRecordRunsPast(inst.files, next, mustReach)) return;
+    const file = inst.files.fileFor(next);
+    if (inst.disk.nblocks(file) === 0)
+      throw sqlError('undefined_file', `could not open file "${file}": No such file or directory`, {
+        detail: `WAL from ${formatLsn(next)} to ${formatLsn(mustReach)}, made durable before the instance stopped, is needed for recovery.`,
+        hint: DAMAGED_FILES_HINT,
+      });
+    throw sqlError(
+      'data_corrupted',
+      `WAL ends before the end of its flushed WAL: invalid record at ${formatLsn(next)} in file "${file}", flushed up to ${formatLsn(mustReach)}`,
+      { detail: this.stopReason, hint: DAMAGED_FILES_HINT },
+    );
   }
 
   /** A standby's checkpoint: the pages replayed so far are written; restart resumes here. */

@@ -25,7 +25,7 @@ export interface CheckpointRecord {
   nextXid: number;
   /** Oldest transaction running when the checkpoint began. */
   oldestXid: number;
-  prepared: { gid: string; xid: number; drops: string[]; creates: string[] }[];
+  prepared: { gid: string; xid: number; drops: string[]; creates: string[]; time?: number }[];
   /** The distributed log as of the checkpoint (xid, gid); absent in older checkpoints. */
   distributed?: [number, string][];
   time: number;

@@ -55,6 +55,7 @@ export async function baseBackup(
     ...control,
     state: 'in archive recovery',
     minRecoveryPoint: primary.wal.flushedLsn,
+    walFlushed: 0, // its own WAL ends where the copy ended; its walreceiver moves this on
   });
   writeStandbySignal(target);
   await target.sync();

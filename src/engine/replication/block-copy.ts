@@ -59,7 +59,7 @@ export async function finishAsMirror(
   control: ControlData,
   minRecoveryPoint: number,
 ): Promise<void> {
-  writeControl(target, { ...control, state: 'in archive recovery', minRecoveryPoint });
+  writeControl(target, { ...control, state: 'in archive recovery', minRecoveryPoint, walFlushed: 0 });
   target.unlink('gp_replication.conf');
   writeStandbySignal(target);
   await target.sync();

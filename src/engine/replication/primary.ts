@@ -6,6 +6,7 @@
  * primary's disk so it survives a restart. The primary turns it on itself when FTS probes and
  * the mirror is streaming; only FTS turns it off (SYNCREP_OFF), after marking the mirror down.
  */
+import type { ReplicaCheckResult } from './replica-check.ts';
 import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import { BLCKSZ } from '../storage/disk.ts';
@@ -35,6 +36,8 @@ export class PrimaryReplication implements FtsApi {
   private readonly timing: PrimaryTiming;
   walsender: WalSender | undefined;
   syncRepOn: boolean;
+  /** The last gp_replica_check of this primary against its mirror (the lab's instance details). */
+  lastReplicaCheck: ReplicaCheckResult | undefined;
   /** Commits waiting for the mirror to flush their record (across walsender reconnections). */
   private readonly waiters: { lsn: Lsn; resolve: () => void }[] = [];
   readonly startTime: number;

@@ -48,6 +48,7 @@ export class WalReceiver {
     const skip = this.written - start;
     if (skip < bytes.length) this.writeBytes(this.written, bytes.subarray(skip));
     this.written = Math.max(this.written, start + bytes.length);
+    this.inst.noteWalFlushed(this.written);
     await this.inst.disk.sync();
     this.flushed = this.written;
     this.chunks++;

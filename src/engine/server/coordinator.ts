@@ -13,7 +13,8 @@ import { Catalog, type SegmentConfig } from '../catalog/catalog.ts';
 import type { Clock, TraceSink } from '../runtime/clock.ts';
 import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
-import type { DistributedTxManager } from './dtm.ts';
+import type { DistributedTxManager, DtxTiming } from './dtm.ts';
+import { DtxRecovery } from './dtx-recovery.ts';
 import type { Fts } from './fts.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import { LockManager } from './locks.ts';
@@ -43,6 +44,8 @@ export interface CoordinatorOptions {
   connectTimeoutMs?: number;
   /** How much faster than a real cluster time runs: a timing setting's wall time is value / timeScale. */
   timeScale?: number;
+  /** The DTM's timings under the time scale (dtx_phase2_retry_second, gp_dtx_recovery_*). */
+  dtxTiming?: Partial<DtxTiming>;
 }
 
 export class Coordinator {
@@ -55,6 +58,8 @@ export class Coordinator {
   readonly trace: TraceSink;
   readonly sessions = new Map<number, Session>();
   readonly settings: Record<string, string | number | boolean>;
+  /** Internal parameters this server sets itself (SHOW shows them; nobody can change them). */
+  readonly presetSettings: Record<string, string | number | boolean>;
   private readonly callSegment: SegmentCaller;
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
@@ -64,6 +69,8 @@ export class Coordinator {
   configVersion = 0;
   /** The fault tolerance service, once started (mirrored or not). */
   fts: Fts | undefined;
+  /** The DTX recovery process, once started. */
+  dtxRecovery: DtxRecovery | undefined;
   /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
   fileRep = false;
   /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
@@ -76,11 +83,13 @@ export class Coordinator {
     this.trace = o.trace;
     this.callSegment = o.callSegment;
     this.settings = o.settings;
+    // SHOW data_checksums reports what this instance's pg_control records.
+    this.presetSettings = { data_checksums: o.inst.control.dataChecksums === true };
     this.connectTimeoutMs = o.connectTimeoutMs ?? 180_000;
     this.timeScale = o.timeScale ?? 1;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
-    this.dtm.attach(o.inst);
+    this.dtm.attach(this, { callTimeoutMs: this.connectTimeoutMs, ...o.dtxTiming });
   }
 
   /** Loads the catalog state after the instance started (and recovered). */
@@ -90,36 +99,41 @@ export class Coordinator {
   }
 
   /**
-   * DTX recovery: every transaction left prepared on a segment is committed if the
-   * coordinator's WAL holds its distributed commit record, and aborted otherwise. Segments
-   * that cannot be reached keep theirs until the next attempt.
+   * Starts DTX recovery (Greenplum's dtx recovery process): a first pass at once, then one every
+   * gp_dtx_recovery_interval. Startup waits for the first pass, at most gp_segment_connect_timeout
+   * (a content that cannot be reached is finished by a later pass; until then its transactions
+   * stay invisible everywhere).
    */
-  async recoverDistributed(): Promise<{ committed: number; aborted: number; unreachable: number[] }> {
-    let committed = 0;
-    let aborted = 0;
-    const unreachable: number[] = [];
-    for (let content = 0; content < this.numSegments; content++) {
-      try {
-        // A segment that does not answer within gp_segment_connect_timeout is left for later:
-        // startup must not wait on an unreachable host.
-        const gids = await this.callContent(content, 'listPrepared', [], this.connectTimeoutMs);
-        for (const gid of gids) {
-          if (this.dtm.committed.has(gid)) {
-            await this.callContent(content, 'commitPrepared', [gid]);
-            committed++;
-          } else if (!this.dtm.isRunningGid(gid)) {
-            await this.callContent(content, 'abortPrepared', [gid]);
-            aborted++;
-          }
-        }
-      } catch {
-        unreachable.push(content);
-      }
-    }
-    if (!unreachable.length)
-      for (const gid of [...this.dtm.committed]) if (!this.dtm.isRunningGid(gid)) this.dtm.forget(gid);
-    this.trace({ kind: 'dtx.recovery', committed, aborted, unreachable });
-    return { committed, aborted, unreachable };
+  async startDtxRecovery(waitForFirstPass = true): Promise<void> {
+    this.dtxRecovery?.stop();
+    this.dtxRecovery = new DtxRecovery(this, this.dtm);
+    const first = this.dtxRecovery.start();
+    // A fresh cluster has nothing in doubt.
+    if (!waitForFirstPass) return void first.catch(() => undefined);
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([
+      first.catch(() => undefined),
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(this.connectTimeoutMs, resolve))),
+    ]);
+    timer?.cancel();
+  }
+
+  /**
+   * FTS changed the configuration (a mirror promoted, a content back up): DTX recovery finishes
+   * the in-doubt work there; the FTS cycle waits for it at most `waitMs` (its probe timeout).
+   */
+  async ftsChanged(waitMs: number): Promise<void> {
+    const pass = this.dtxRecovery?.pass();
+    if (!pass) return;
+    let timer: { cancel(): void } | undefined;
+    await Promise.race([
+      pass.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(waitMs, resolve))),
+    ]);
+    timer?.cancel();
   }
 
   async refreshConfig(): Promise<void> {

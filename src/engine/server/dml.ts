@@ -234,21 +234,24 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
   if (!parts.size) return 0;
   const dtx = await s.dtxContext(true);
   const d = s.dtx!;
-  const onePhase = oneStatement && parts.size === 1 && d.local.xid === 0 && d.writers.size === 0;
+  // The DTM decides whether this write commits in its own round trip (one phase).
+  const onePhase = s.qd.dtm.commitsInDispatch(d, oneStatement, parts.size);
   if (onePhase) s.beginCommit();
   await Promise.all(
     [...parts].map(async ([c, list]) => {
-      await s.qd.dispatchCall(
-        c,
-        'insertRows',
-        [{ dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) }],
-        s,
-      );
+      const send = () =>
+        s.qd.dispatchCall(
+          c,
+          'insertRows',
+          [{ dtx, table, rows: list, ...(onePhase ? { commitOnePhase: true } : {}) }],
+          s,
+        );
+      if (onePhase) await s.qd.dtm.dispatchOnePhase(d, c, send);
+      else await send();
       d.touched.add(c);
       d.writers.add(c);
     }),
   );
-  if (onePhase) d.committed = true;
   return rows.length;
 }
 

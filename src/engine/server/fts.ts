@@ -126,6 +126,7 @@ export class Fts {
     });
     if (changes.length || history.length) await this.record(changes, history);
     for (const f of followUps) await f().catch(() => undefined);
+    if (changes.length || history.length) await this.qd.ftsChanged(this.timing.timeoutMs);
     this.qd.trace({ kind: 'fts.cycle', cycle: this.cycles, changed: changes.length });
   }
 

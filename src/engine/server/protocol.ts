@@ -25,6 +25,11 @@ export interface DtxContext {
   dsnap: DistributedSnapshot;
   /** Command id within the distributed transaction: earlier commands' writes are visible. */
   cid: number;
+  /**
+   * Contents earlier statements of the transaction ran on: a segment that has no local
+   * transaction for the gxid although it is listed lost it in a crash (its gang is gone).
+   */
+  touched?: number[];
 }
 
 /** A statement's limits, dispatched with each of its slices (each segment enforces them). */
@@ -67,6 +72,11 @@ export interface InsertRequest {
   commitOnePhase?: boolean;
 }
 
+export interface PreparedTransaction {
+  gid: string;
+  prepared: number;
+}
+
 /** What one segment instance serves to the coordinator and its peers. */
 export interface SegmentApi {
   execSlice(req: SliceRequest): Promise<SliceResponse>;
@@ -84,8 +94,14 @@ export interface SegmentApi {
   commitPrepared(gid: string): Promise<void>;
   abortPrepared(gid: string): Promise<void>;
   commitOnePhase(gxid: number): Promise<void>;
+  /**
+   * Whether this content committed distributed transaction `gxid` in one phase: a commit under
+   * way is waited for; a transaction still open here is aborted first (it will never commit).
+   */
+  resolveOnePhase(gxid: number): Promise<'committed' | 'aborted'>;
   abortDtx(gxid: number): Promise<void>;
-  listPrepared(): Promise<string[]>;
+  /** pg_prepared_xacts: each prepared transaction's gid and when it was prepared (runtime ms). */
+  listPrepared(): Promise<PreparedTransaction[]>;
   checkpoint(): Promise<void>;
   /** Gang creation: answers at once (the coordinator gives up after gp_segment_connect_timeout). */
   ping(): Promise<boolean>;

@@ -27,6 +27,7 @@ import { formatLsn } from '../wal/lsn.ts';
 import type {
   DtxContext,
   InsertRequest,
+  PreparedTransaction,
   ReplicationRow,
   Row,
   SegmentApi,
@@ -55,6 +56,8 @@ export class SegmentExecutor implements SegmentApi {
   private readonly send: PeerSend;
   /** Local transaction of each distributed transaction this segment takes part in. */
   private readonly dtxs = new Map<number, Transaction>();
+  /** One-phase commits under way, by gxid (resolveOnePhase waits for them). */
+  private readonly onePhaseCommits = new Map<number, Promise<void>>();
   /** Motion rows received, by query and slice, one array per sender. */
   private readonly inbox = new Map<string, Map<number, Map<number, Row[]>>>();
   /** The interrupts of each statement with work here (its cancel, its memory held here). */
@@ -181,14 +184,16 @@ export class SegmentExecutor implements SegmentApi {
   async commitPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
     await this.reach('finish_prepared_start_of_function');
-    const p = this.inst.xact.prepared.get(gid);
-    if (!p) return; // already committed (a retry after failover): idempotent, as in Greenplum
+    // Already committed (a retry after failover or a restart): idempotent, as in Greenplum, once
+    // the mirror has it too; one under way is waited for.
+    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid))
+      return this.inst.xact.waitReplicated('COMMIT PREPARED');
     await this.inst.xact.finishPrepared(gid, true);
   }
 
   async abortPrepared(gid: string): Promise<void> {
     this.inst.mustBeRunning();
-    if (!this.inst.xact.prepared.has(gid)) return;
+    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid)) return;
     await this.inst.xact.finishPrepared(gid, false);
   }
 
@@ -202,7 +207,22 @@ export class SegmentExecutor implements SegmentApi {
     this.dtxs.delete(gxid);
     tx.distributedGid = `onephase-${gxid}`;
     tx.segmentPart = true;
-    await this.inst.xact.commit(tx);
+    const commit = this.inst.xact.commit(tx);
+    this.onePhaseCommits.set(gxid, commit);
+    try {
+      await commit;
+    } finally {
+      this.onePhaseCommits.delete(gxid);
+    }
+  }
+
+  async resolveOnePhase(gxid: number): Promise<'committed' | 'aborted'> {
+    this.inst.mustBeRunning();
+    await this.abortDtx(gxid);
+    await this.onePhaseCommits.get(gxid);
+    if (!this.inst.xact.committedDistributed(`onephase-${gxid}`)) return 'aborted';
+    await this.inst.xact.waitReplicated('COMMIT');
+    return 'committed';
   }
 
   async abortDtx(gxid: number): Promise<void> {
@@ -242,13 +262,15 @@ export class SegmentExecutor implements SegmentApi {
     ];
   }
 
-  async listPrepared(): Promise<string[]> {
-    return [...this.inst.xact.prepared.keys()];
+  async listPrepared(): Promise<PreparedTransaction[]> {
+    this.inst.mustBeRunning();
+    return [...this.inst.xact.prepared].map(([gid, p]) => ({ gid, prepared: p.time }));
   }
 
   /** The instance died: its transactions and buffers are gone. */
   reset(): void {
     this.dtxs.clear();
+    this.onePhaseCommits.clear();
     this.inbox.clear();
     this.queries.clear();
   }
@@ -258,7 +280,14 @@ export class SegmentExecutor implements SegmentApi {
   private txFor(dtx: DtxContext): Transaction {
     if (!dtx.gxid) return this.inst.xact.begin();
     let tx = this.dtxs.get(dtx.gxid);
-    if (!tx) this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
+    if (!tx) {
+      // Its earlier work here died with a previous incarnation of this instance.
+      if (dtx.touched?.includes(this.content))
+        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+          detail: `distributed transaction ${dtx.gxid} ran on segment ${this.content} before it restarted`,
+        });
+      this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
+    }
     return tx;
   }
 

@@ -4,8 +4,11 @@ import { Settings, type GucNotice, type SetInput } from './settings.ts';
 export class SessionSettings {
   readonly gucs: Settings;
 
-  constructor(config: Record<string, string | number | boolean>) {
-    this.gucs = new Settings({ config });
+  constructor(
+    config: Record<string, string | number | boolean>,
+    preset: Record<string, string | number | boolean> = {},
+  ) {
+    this.gucs = new Settings({ config, preset });
   }
 
   beginTransaction(): void {

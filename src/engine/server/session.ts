@@ -1,7 +1,7 @@
 /**
  * A coordinator session: one client connection. It runs statements one at a time, keeps the
- * transaction block state (idle, in a transaction, failed), and drives the distributed
- * transaction: one-phase commit when a single segment wrote, two-phase commit otherwise.
+ * transaction block state (idle, in a transaction, failed); the coordinator's distributed
+ * transaction manager (dtm.ts) commits and aborts its distributed transactions.
  */
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
@@ -10,6 +10,7 @@ import type { Statement } from '../sql/ast.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Coordinator } from './coordinator.ts';
 import type { DtxContext, StatementLimits } from './protocol.ts';
+import type { OpenDtx } from './dtm.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { statementTimeFrom } from './eval-context.ts';
 import { runStatement } from './statements.ts';
@@ -20,28 +21,6 @@ import type { Timer } from '../runtime/clock.ts';
 
 const IGNORED_CANCEL =
   'WARNING:  ignoring query cancel request for synchronous replication to ensure cluster consistency';
-
-/** The distributed transaction a session has open. */
-export interface OpenDtx {
-  gxid: number;
-  gid: string;
-  /** The coordinator's own local transaction (catalog changes). */
-  local: Transaction;
-  /** Contents that wrote: they take part in commit. */
-  writers: Set<number>;
-  /** Contents that took part at all: they must hear of an abort. */
-  touched: Set<number>;
-  cid: number;
-  /** Already committed in the statement's own round trip (single-segment autocommit). */
-  committed: boolean;
-  /** The acting primaries when the transaction began (its gang). */
-  gang: number[];
-  /**
-   * A statement failed part-way: segments it reached may hold work that was never reported
-   * (participants are noted when a dispatch succeeds), so the abort goes to every segment.
-   */
-  failedStatement?: boolean;
-}
 
 export type TxState = 'idle' | 'in transaction' | 'failed';
 
@@ -104,7 +83,7 @@ export class Session {
     this.id = qd.allocateSessionId();
     this.pid = 10000 + this.id;
     this.backendStart = qd.clock.now();
-    this.settings = new SessionSettings(qd.settings);
+    this.settings = new SessionSettings(qd.settings, qd.presetSettings);
     qd.sessions.set(this.id, this);
   }
 
@@ -319,24 +298,11 @@ export class Session {
     if (!write && this.autocommit && !this.dtx)
       return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
     const d = await this.ensureDtx();
-    this.checkGang(d);
+    this.qd.dtm.checkGang(d);
     // One counter for the coordinator's catalog work and the segments' commands.
     d.local.nextCommand();
     d.cid = d.local.cid;
-    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid };
-  }
-
-  /**
-   * A transaction's segments must still be the acting primaries it began with: if FTS swapped
-   * one it already used, its work there died with the old primary.
-   */
-  private checkGang(d: OpenDtx): void {
-    const now = this.qd.contentDbids();
-    for (const c of d.touched)
-      if (now[c] !== d.gang[c])
-        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-          detail: `content ${c} moved from dbid ${d.gang[c]} to dbid ${now[c]}`,
-        });
+    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid, touched: [...d.touched] };
   }
 
   private async endBlock(commit: boolean): Promise<QueryResult> {
@@ -370,8 +336,8 @@ export class Session {
       if (d) {
         if (commit) {
           this.committing = true;
-          await this.commitDtx(d);
-        } else await this.abortDtx(d);
+          await this.qd.dtm.commit(d, this.notices);
+        } else await this.qd.dtm.abort(d);
       }
     } finally {
       this.committing = false;
@@ -396,84 +362,10 @@ export class Session {
     const d = this.dtx;
     this.dtx = undefined;
     if (d) {
-      await this.abortDtx(d).catch(() => undefined);
+      await this.qd.dtm.abort(d).catch(() => undefined);
       this.qd.dtm.end(d.gxid);
     }
     this.qd.locks.releaseAll(this.id);
-  }
-
-  private async commitDtx(d: OpenDtx): Promise<void> {
-    if (d.committed) return;
-    this.checkGang(d);
-    const qdWrote = d.local.xid !== 0;
-    const writers = [...d.writers];
-    const readers = [...d.touched].filter((c) => !d.writers.has(c));
-    // Segments that only read release their (empty) local transaction.
-    await Promise.allSettled(readers.map((c) => this.qd.callContent(c, 'abortDtx', [d.gxid])));
-    if (writers.length === 0) {
-      await this.qd.inst.xact.commit(d.local);
-      return;
-    }
-    if (writers.length === 1 && !qdWrote) {
-      await this.qd.callContent(writers[0]!, 'commitOnePhase', [d.gxid]);
-      return;
-    }
-    // Two-phase commit.
-    try {
-      await Promise.all(
-        writers.map((c) =>
-          this.qd.callContent(c, 'prepare', [d.gxid, d.gid]).catch((e: unknown) => {
-            if (e instanceof SqlError && e.code === '08006')
-              throw sqlError(
-                'connection_failure',
-                `FTS detected connection lost during dispatch to ${this.qd.segmentName(c)} pid=${20000 + c}:`,
-                {
-                  detail: e.message,
-                },
-              );
-            throw e;
-          }),
-        ),
-      );
-    } catch (e) {
-      await this.abortDtx(d).catch(() => undefined);
-      throw e;
-    }
-    d.local.assignXid();
-    d.local.distributedGid = d.gid;
-    await this.qd.inst.xact.commit(d.local); // the distributed commit record: no way back now
-    this.qd.dtm.markCommitted(d.gid);
-    await Promise.all(writers.map((c) => this.commitPreparedWithRetry(c, d.gid)));
-    this.qd.dtm.forget(d.gid);
-  }
-
-  /** COMMIT PREPARED must happen: retried (a promoted mirror takes over the prepared transaction). */
-  private async commitPreparedWithRetry(content: number, gid: string): Promise<void> {
-    let last: unknown;
-    for (let attempt = 0; attempt < 10; attempt++) {
-      try {
-        await this.qd.callContent(content, 'commitPrepared', [gid]);
-        return;
-      } catch (e) {
-        last = e;
-        if (this.qd.inst.state !== 'running') break; // this coordinator is gone; DTX recovery finishes it
-        await this.qd.clock.sleep(200 * (attempt + 1));
-        await this.qd.refreshConfig();
-      }
-    }
-    throw last instanceof SqlError ? last : sqlError('internal_error', String(last));
-  }
-
-  private async abortDtx(d: OpenDtx): Promise<void> {
-    this.qd.inst.xact.abort(d.local);
-    const all = new Set([...d.touched, ...d.writers]);
-    if (d.failedStatement) for (let c = 0; c < d.gang.length; c++) all.add(c);
-    await Promise.allSettled(
-      [...all].map(async (c) => {
-        await this.qd.callContent(c, 'abortDtx', [d.gxid]);
-        await this.qd.callContent(c, 'abortPrepared', [d.gid]);
-      }),
-    );
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,8 @@ export interface SettingsOptions {
   startup?: Readonly<Record<string, GucValue>>;
   /** Whether the session's role is a superuser; the lab's gpadmin is. Default true. */
   superuser?: boolean;
+  /** Values the server itself sets for internal parameters (data_checksums, from pg_control). */
+  preset?: Readonly<Record<string, GucValue>>;
 }
 
 /** What a configuration reload did (`pg_reload_conf()`, `gpstop -u`). */
@@ -331,6 +333,10 @@ export class Settings {
       this.resetSlots.set(def.name, { value: def.default, source: 'default' });
     }
     this.loadConfig(options.config ?? {}, false);
+    for (const [name, value] of Object.entries(options.preset ?? {})) {
+      const def = this.mustFind(name);
+      this.resetSlots.set(def.name, { value: parseSettingValue(def, value, def.default), source: 'default' });
+    }
     for (const [name, value] of Object.entries(options.startup ?? {})) {
       const def = this.mustFind(name);
       if (def.context === 'internal' || def.context === 'postmaster' || def.context === 'sighup') {

@@ -42,7 +42,10 @@ export class UtilitySession {
     this.qe = qe;
     this.content = content;
     this.clock = clock;
-    this.settings = new SessionSettings({ ...config, gp_contentid: content, gp_dbid: dbid });
+    this.settings = new SessionSettings(
+      { ...config, gp_contentid: content, gp_dbid: dbid },
+      { data_checksums: inst.control.dataChecksums === true },
+    );
   }
 
   async query(sql: string): Promise<QueryResult> {

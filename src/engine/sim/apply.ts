@@ -1,8 +1,17 @@
 /** The explorer's steps applied to a simulated cluster, and the repair that ends a run. */
 import type { SimCluster } from '../cluster/sim-cluster.ts';
 import { seededRandom, SimulationTimeout } from '../runtime/sim.ts';
-import { ACCOUNTS, InvariantViolation, TOTAL, tryQuery, withSession, type Acked } from './checks.ts';
-import type { Step } from './steps.ts';
+import {
+  ACCOUNTS,
+  describeError,
+  InvariantViolation,
+  outcomeUnknown,
+  TOTAL,
+  tryQuery,
+  withSession,
+  type Acked,
+} from './checks.ts';
+import type { DuringFault, Step } from './steps.ts';
 
 export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<string> {
   const f = c.faults;
@@ -17,22 +26,27 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
   };
   switch (step.op) {
     case 'transfers':
-      return transfers(c, step.n, step.salt);
+      return alongside(c, step.during, transfers(c, step.n, step.salt, acked));
     case 'appends': {
       const r = seededRandom(step.salt);
-      const done = await Promise.all(
+      const work = Promise.all(
         Array.from({ length: step.n }, async () => {
           const k = Math.floor(r() * 16);
           const v = acked.nextValue++;
           const ok = await withSession(c, async (s) => {
-            await s.query(`insert into reg values (${k}, ${v})`);
+            try {
+              await s.query(`insert into reg values (${k}, ${v})`);
+            } catch (e) {
+              if (!outcomeUnknown(e)) acked.failedAppends.set(`${k}:${v}`, describeError(e));
+              throw e;
+            }
             return true;
           });
           if (ok) acked.appends.add(`${k}:${v}`);
           return ok === true;
         }),
-      );
-      return `${done.filter(Boolean).length}/${step.n} acknowledged`;
+      ).then((done) => `${done.filter(Boolean).length}/${step.n} acknowledged`);
+      return alongside(c, step.during, work);
     }
     case 'ddl': {
       const created = await tryQuery(c, `create table ddl_${step.id} (a int) distributed by (a)`);
@@ -93,14 +107,39 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
   }
 }
 
-/** Concurrent transfers, each in its own transaction, and a reader checking the total. */
-async function transfers(c: SimCluster, n: number, salt: number): Promise<string> {
+/** A workload step, with a fault striking `during.afterMs` into it. */
+async function alongside(
+  c: SimCluster,
+  during: DuringFault | undefined,
+  work: Promise<string>,
+): Promise<string> {
+  if (!during) return work;
+  const fault = (async () => {
+    await c.sim.advance(during.afterMs);
+    try {
+      await (during.op === 'crash' ? c.faults.crash(during.target) : c.faults.restart(during.target));
+      return `${during.op} ${during.target} ok`;
+    } catch (e) {
+      if (e instanceof SimulationTimeout) throw e;
+      return `${during.op} ${during.target} refused: ${describeError(e)}`;
+    }
+  })();
+  const [done, f] = await Promise.all([work, fault]);
+  return `${done}; during: ${f}`;
+}
+
+/**
+ * Concurrent transfers, each in its own transaction with its row in xfer (so the final check
+ * knows which committed), and a reader checking the total.
+ */
+async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): Promise<string> {
   const r = seededRandom(salt);
   const work = Array.from({ length: n }, async () => {
     const a = 1 + Math.floor(r() * ACCOUNTS);
     const b = 1 + ((a + Math.floor(r() * (ACCOUNTS - 1))) % ACCOUNTS);
     const amount = 1 + Math.floor(r() * 20);
     const [lo, hi] = a < b ? [a, b] : [b, a];
+    const id = acked.nextTransfer++;
     const ok = await withSession(c, async (s) => {
       const q = (sql: string) => s.query(sql);
       await q('begin');
@@ -108,11 +147,18 @@ async function transfers(c: SimCluster, n: number, salt: number): Promise<string
         // Lower id first: concurrent transfers take their row locks in one order.
         await q(`update bank set balance = balance ${lo === a ? '-' : '+'} ${amount} where id = ${lo}`);
         await q(`update bank set balance = balance ${hi === a ? '-' : '+'} ${amount} where id = ${hi}`);
+        await q(`insert into xfer values (${id})`);
       } catch (e) {
         await q('rollback').catch(() => undefined);
         throw e;
       }
-      await q('commit');
+      try {
+        await q('commit');
+      } catch (e) {
+        if (!outcomeUnknown(e)) acked.failedTransfers.set(id, describeError(e));
+        throw e;
+      }
+      acked.transfers.add(id);
       return true;
     });
     return ok === true;

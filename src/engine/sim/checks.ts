@@ -20,12 +20,48 @@ export class InvariantViolation extends Error {
   }
 }
 
-/** What the workload has been told succeeded. */
+/** What the workload has been told succeeded, and what it was told failed. */
 export interface Acked {
   appends: Set<string>;
   nextValue: number;
   tables: Set<number>;
   dropped: Set<number>;
+  /** Appends whose INSERT (and so its commit) returned an error saying it did not happen. */
+  failedAppends: Map<string, string>;
+  /** Transfers (their row in xfer) whose COMMIT succeeded. */
+  transfers: Set<number>;
+  /** Transfers whose COMMIT returned an error saying it did not happen, with the error. */
+  failedTransfers: Map<number, string>;
+  nextTransfer: number;
+}
+
+export function emptyAcked(): Acked {
+  return {
+    appends: new Set(),
+    nextValue: 1,
+    tables: new Set(),
+    dropped: new Set(),
+    failedAppends: new Map(),
+    transfers: new Set(),
+    failedTransfers: new Map(),
+    nextTransfer: 1,
+  };
+}
+
+/**
+ * An error after which a client cannot know whether its commit happened, and may be told so:
+ * 08007 (transaction_resolution_unknown), or its coordinator went down under the statement
+ * (57P01). Any other error from a COMMIT says it did not commit.
+ */
+export function outcomeUnknown(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return code === '08007' || code === '57P01';
+}
+
+/** The error of a statement as the explorer logs it. */
+export function describeError(e: unknown): string {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return `${typeof code === 'string' ? `${code} ` : ''}${e instanceof Error ? e.message : String(e)}`;
 }
 
 /** Runs `sql` on a fresh session; undefined when the cluster refuses or fails it. */
@@ -84,6 +120,69 @@ export async function checkAcked(c: SimCluster, acked: Acked, mustAnswer = false
     if (!(await tryQuery(c, `select count(*) from ddl_${t}`)))
       throw new InvariantViolation('no acknowledged commit lost', `table ddl_${t} was created and is gone`);
   }
+  const hidden = [...acked.failedAppends].filter(([x]) => present.has(x));
+  const xfer = await tryQuery(c, 'select id from xfer');
+  if (!xfer)
+    throw new InvariantViolation('the repaired cluster serves', 'select from xfer failed after repair');
+  const done = new Set(xfer.map((r) => Number(r[0])));
+  const lostTransfers = [...acked.transfers].filter((t) => !done.has(t));
+  if (lostTransfers.length)
+    throw new InvariantViolation(
+      'no acknowledged commit lost',
+      `acknowledged transfers missing: ${lostTransfers.slice(0, 10).join(' ')}`,
+    );
+  hidden.push(
+    ...[...acked.failedTransfers]
+      .filter(([t]) => done.has(t))
+      .map(([t, e]) => [`transfer ${t}`, e] as [string, string]),
+  );
+  if (hidden.length)
+    throw new InvariantViolation(
+      'no COMMIT error hides a commit',
+      hidden
+        .slice(0, 5)
+        .map(([what, e]) => `${what} committed, though its COMMIT returned: ${e}`)
+        .join('; '),
+    );
+}
+
+/** Prepared transactions on acting primaries whose distributed transaction is decided. */
+export function decidedInDoubt(
+  c: SimCluster,
+): { dbid: number; gid: string; ageMs: number; decided: string }[] {
+  const dtx = c.sim.dtx();
+  if (!dtx) return [];
+  const out: { dbid: number; gid: string; ageMs: number; decided: string }[] = [];
+  for (const i of c.sim.instances()) {
+    if (i.content < 0 || i.acting !== 'primary' || dtx.primaries[i.content] !== i.dbid) continue;
+    for (const p of i.prepared) {
+      if (dtx.running(p.gid)) continue;
+      const committed = dtx.committed.includes(p.gid);
+      // An orphan (no commit record, no session) is aborted once older than the prepared period.
+      if (!committed && p.ageMs < dtx.preparedPeriodMs) continue;
+      out.push({ dbid: i.dbid, gid: p.gid, ageMs: p.ageMs, decided: committed ? 'committed' : 'aborted' });
+    }
+  }
+  return out;
+}
+
+/**
+ * No prepared transaction outlives its decision by more than gp_dtx_recovery_interval: checked
+ * across a quiet wait (no network or disk fault before or after it) at least that long, and
+ * after the repair.
+ */
+export function checkInDoubt(c: SimCluster, before: { gid: string; dbid: number }[], waitedMs: number): void {
+  const dtx = c.sim.dtx();
+  if (!dtx || waitedMs < dtx.recoveryIntervalMs + 30_000) return;
+  const left = decidedInDoubt(c).filter((x) => before.some((b) => b.gid === x.gid && b.dbid === x.dbid));
+  if (left.length)
+    throw new InvariantViolation(
+      'no decided transaction stays prepared past the recovery interval',
+      left
+        .slice(0, 5)
+        .map((x) => `dbid ${x.dbid}: ${x.gid} (${x.decided}) prepared ${Math.round(x.ageMs / 1000)} s ago`)
+        .join('; '),
+    );
 }
 
 /** Never two instances of one content acting as primary and able to acknowledge commits. */

@@ -17,7 +17,10 @@ import {
   ACCOUNTS,
   checkAcked,
   checkCopies,
+  checkInDoubt,
   checkPrimaries,
+  decidedInDoubt,
+  emptyAcked,
   InvariantViolation,
   OPENING_BALANCE,
   type Acked,
@@ -60,7 +63,7 @@ export class SimRun {
   finished = false;
   /** Contents compared page by page after the repair. */
   readonly compared: number[] = [];
-  private readonly acked: Acked = { appends: new Set(), nextValue: 1, tables: new Set(), dropped: new Set() };
+  private readonly acked: Acked = emptyAcked();
   private readonly start: number;
 
   private constructor(seed: number, plan: readonly Step[], cluster: SimCluster) {
@@ -86,6 +89,7 @@ export class SimRun {
     await c.query('create table bank (id int, balance int) distributed by (id)');
     await c.query(`insert into bank select i, ${OPENING_BALANCE} from generate_series(1, ${ACCOUNTS}) i`);
     await c.query('create table reg (k int, v int) distributed by (k)');
+    await c.query('create table xfer (id int) distributed by (id)');
     return new SimRun(seed, plan, c);
   }
 
@@ -104,6 +108,12 @@ export class SimRun {
     if (i === this.plan.length) {
       try {
         this.log.push(`${i}: repair -> ${await repair(this.cluster)}`);
+        // DTX recovery finishes what the faults left prepared within its interval.
+        const dtx = this.cluster.sim.dtx();
+        const before = decidedInDoubt(this.cluster);
+        const wait = (dtx?.recoveryIntervalMs ?? 0) + 30_000;
+        await this.cluster.sim.advance(wait);
+        checkInDoubt(this.cluster, before, wait);
         await checkAcked(this.cluster, this.acked, true);
         this.compared.push(...(await checkCopies(this.cluster)));
       } catch (e) {
@@ -115,7 +125,10 @@ export class SimRun {
     const step = this.plan[i]!;
     this.next++;
     try {
+      const quiet = step.op === 'wait' && this.cluster.sim.calm();
+      const before = quiet ? decidedInDoubt(this.cluster) : [];
       const note = await apply(this.cluster, step, this.acked);
+      if (quiet && this.cluster.sim.calm()) checkInDoubt(this.cluster, before, step.ms);
       this.log.push(`${i}: ${describeStep(step)}${note ? ` -> ${note}` : ''}`);
       await checkAcked(this.cluster, this.acked);
       checkPrimaries(this.cluster);

@@ -5,11 +5,18 @@
  */
 import { seededRandom } from '../runtime/sim.ts';
 
+/** A fault that strikes while a workload step runs, `afterMs` of virtual time into it. */
+export interface DuringFault {
+  op: 'crash' | 'restart';
+  target: number | string;
+  afterMs: number;
+}
+
 export type Step =
   /** `n` concurrent bank transfers, with a reader summing the balances alongside. */
-  | { op: 'transfers'; n: number; salt: number }
+  | { op: 'transfers'; n: number; salt: number; during?: DuringFault }
   /** `n` concurrent autocommit appends to the register (one key each). */
-  | { op: 'appends'; n: number; salt: number }
+  | { op: 'appends'; n: number; salt: number; during?: DuringFault }
   /** CREATE TABLE ddl_<id> and a row in it; every third one drops an earlier table. */
   | { op: 'ddl'; id: number }
   | { op: 'crash'; target: number | string }
@@ -100,12 +107,19 @@ export function generatePlan(seed: number, count: number): Step[] {
       }
     }
     const salt = Math.floor(r() * 1e9);
+    // A fault in the middle of a workload, drawn from the salt (the plan's own draws stay as they were).
+    const during = (): { during?: DuringFault } => {
+      const d = seededRandom(salt ^ 0x0d0e);
+      if (d() >= 0.3) return {};
+      const target = d() < 0.3 ? pick2(d, shape.hosts) : pick2(d, d() < 0.8 ? segments : instances);
+      return { during: { op: d() < 0.8 ? 'crash' : 'restart', target, afterMs: Math.floor(d() * 40) } };
+    };
     switch (op) {
       case 'transfers':
-        steps.push({ op, n: 1 + Math.floor(r() * 4), salt });
+        steps.push({ op, n: 1 + Math.floor(r() * 4), salt, ...during() });
         break;
       case 'appends':
-        steps.push({ op, n: 1 + Math.floor(r() * 6), salt });
+        steps.push({ op, n: 1 + Math.floor(r() * 6), salt, ...during() });
         break;
       case 'ddl':
         steps.push({ op, id: ++ddl });
@@ -149,10 +163,20 @@ export function generatePlan(seed: number, count: number): Step[] {
   return steps;
 }
 
+function pick2<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)]!;
+}
+
 export function describeStep(s: Step): string {
   const { op, ...rest } = s;
+  const show = (v: unknown): string =>
+    Array.isArray(v)
+      ? v.join(',')
+      : typeof v === 'object' && v !== null
+        ? `${(v as DuringFault).op}:${(v as DuringFault).target}@${(v as DuringFault).afterMs}ms`
+        : String(v);
   const args = Object.entries(rest)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .map(([k, v]) => `${k}=${show(v)}`)
     .join(' ');
   return args ? `${op} ${args}` : op;
 }

@@ -7,16 +7,20 @@
  * when that transaction commits. Blocks of aborted transactions stay on disk, invisible.
  *
  * Block layout (little-endian):
- *   0 xid u32 | 4 cid u32 | 8 nrows u16 | 10 used bytes u16 | 12.. rows: len u16 | data
+ *   0 xid u32 | 4 cid u32 | 8 checksum u16 | 10 nrows u16 | 12 used bytes u16 | 14 zero u16 |
+ *   16.. rows: len u16 | data
+ * The checksum sits where a heap page keeps pd_checksum (checksum.ts); it is set before the
+ * block is WAL-logged, so redo writes the very bytes the primary wrote.
  */
 import { sqlError } from '../errors.ts';
 import { tupleVisible, type Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import { BLCKSZ } from './disk.ts';
+import { setChecksum, verifyBlock } from './checksum.ts';
 import { relationFile, type StorageContext } from './context.ts';
 
-export const AO_BLOCK_HEADER = 12;
+export const AO_BLOCK_HEADER = 16;
 /** The visibility map of AO table R is the heap relation R + VISIMAP_OFFSET. */
 export const VISIMAP_OFFSET = 0x4000_0000;
 export const AoInfo = { append: 0x00 } as const;
@@ -90,14 +94,14 @@ export class AppendOptimizedRelation {
     const deleted = await this.deletedRows(snapshot);
     const n = this.allocator.nblocks(this.file);
     for (let b = 0; b < n; b++) {
-      const block = this.ctx.disk.read(this.file, b);
+      const block = this.readBlock(b);
       if (!block) continue;
       const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
       const xid = v.getUint32(0, true);
       if (xid === 0) continue;
       if (!tupleVisible(xid, v.getUint32(4, true), 0, 0, snapshot, this.ctx.xact.clog)) continue;
       const rows: { index: number; data: Uint8Array }[] = [];
-      const nrows = v.getUint16(8, true);
+      const nrows = v.getUint16(10, true);
       let at = AO_BLOCK_HEADER;
       for (let i = 0; i < nrows; i++) {
         const len = v.getUint16(at, true);
@@ -107,6 +111,19 @@ export class AppendOptimizedRelation {
       }
       yield { block: b, rows };
     }
+  }
+
+  /** Block `b` as read from disk and verified (checksum, and a layout that holds together). */
+  private readBlock(b: number): Uint8Array | undefined {
+    const block = this.ctx.disk.read(this.file, b);
+    if (!block) return undefined;
+    try {
+      verifyBlock(block, this.file, b, this.ctx.dataChecksums, aoBlockProblem);
+    } catch (e) {
+      this.ctx.noteInvalidPage(this.file, b);
+      throw e;
+    }
+    return block;
   }
 
   /**
@@ -153,9 +170,10 @@ export class AppendOptimizedRelation {
     const v = new DataView(p.block.buffer);
     v.setUint32(0, tx.xid, true);
     v.setUint32(4, tx.cid, true);
-    v.setUint16(8, p.nrows, true);
-    v.setUint16(10, p.used, true);
+    v.setUint16(10, p.nrows, true);
+    v.setUint16(12, p.used, true);
     const blockNo = this.allocator.allocate(this.file);
+    if (this.ctx.dataChecksums) setChecksum(p.block, blockNo);
     const payload = new Uint8Array(8 + p.used);
     const pv = new DataView(payload.buffer);
     pv.setUint32(0, this.relfilenode, true);
@@ -165,6 +183,20 @@ export class AppendOptimizedRelation {
     tx.lastLsn = end;
     this.ctx.disk.write(this.file, blockNo, p.block);
   }
+}
+
+/** What is wrong with an AO block's layout, if anything. */
+function aoBlockProblem(block: Uint8Array): string | undefined {
+  const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const nrows = v.getUint16(10, true);
+  const used = v.getUint16(12, true);
+  if (used < AO_BLOCK_HEADER || used > BLCKSZ) return `used bytes ${used} out of range`;
+  let at = AO_BLOCK_HEADER;
+  for (let i = 0; i < nrows; i++) {
+    if (at + 2 > used) return `row ${i + 1} starts past the used bytes`;
+    at += 2 + v.getUint16(at, true);
+  }
+  return at === used ? undefined : `rows end at ${at}, used bytes say ${used}`;
 }
 
 /** Hands out AO block numbers so concurrent writers never collide. */

@@ -9,8 +9,9 @@
  *    set to the record's end (see heap.ts).
  * 3. A dirty page goes to disk only after WAL is flushed past its page LSN (WAL before data).
  */
+import { clearChecksum, setChecksum, verifyBlock } from './checksum.ts';
 import { BLCKSZ, type Disk } from './disk.ts';
-import { pageLsn } from './page.ts';
+import { pageHeaderProblem, pageLsn } from './page.ts';
 import type { Lsn } from '../wal/lsn.ts';
 
 export interface Frame {
@@ -43,11 +44,25 @@ export class BufferPool {
   private readonly disk: Disk;
   private readonly wal: WalFlusher;
   readonly nbuffers: number;
+  /** Data checksums are on (pg_control says so). */
+  private readonly checksums: boolean;
+  /** Told of every page that fails verification (pg_stat_database.checksum_failures). */
+  private readonly onInvalidPage: ((file: string, block: number) => void) | undefined;
+  /** The copy a page is checksummed in on its way to disk. */
+  private readonly scratch = new Uint8Array(BLCKSZ);
 
-  constructor(disk: Disk, wal: WalFlusher, nbuffers: number) {
+  constructor(
+    disk: Disk,
+    wal: WalFlusher,
+    nbuffers: number,
+    checksums = false,
+    onInvalidPage?: (file: string, block: number) => void,
+  ) {
     this.disk = disk;
     this.wal = wal;
     this.nbuffers = nbuffers;
+    this.checksums = checksums;
+    this.onInvalidPage = onInvalidPage;
     // Frames are allocated as they are first needed: an idle instance costs no memory.
   }
 
@@ -146,7 +161,11 @@ export class BufferPool {
     if (!f.valid || !f.dirty) return;
     // The page may have changed while WAL was flushing; its newer LSN must be flushed too.
     if (pageLsn(f.page) > this.wal.flushedLsn) return this.writeFrame(f);
-    this.disk.write(f.file, f.block, f.page);
+    if (this.checksums) {
+      this.scratch.set(f.page);
+      setChecksum(this.scratch, f.block);
+      this.disk.write(f.file, f.block, this.scratch);
+    } else this.disk.write(f.file, f.block, f.page);
     f.dirty = false;
     this.stats.writes++;
   }
@@ -196,6 +215,8 @@ export class BufferPool {
   }
 
   private async load(file: string, block: number, read: boolean): Promise<Frame> {
+    // Verified before a frame is taken: a damaged page is an error, never a page in the pool.
+    const data = read ? this.readVerified(file, block) : undefined;
     const victim = await this.claimVictim();
     const k = key(file, block);
     // While we waited for a victim, someone else may have loaded the same block.
@@ -210,12 +231,25 @@ export class BufferPool {
     victim.dirty = false;
     victim.valid = true;
     victim.usage = 1;
-    const data = read ? this.disk.read(file, block) : undefined;
-    if (data) victim.page.set(data);
-    else victim.page.fill(0);
+    if (data) {
+      victim.page.set(data);
+      clearChecksum(victim.page);
+    } else victim.page.fill(0);
     if (read) this.stats.reads++;
     this.lookup.set(k, victim);
     return victim;
+  }
+
+  private readVerified(file: string, block: number): Uint8Array | undefined {
+    const data = this.disk.read(file, block);
+    if (!data) return undefined;
+    try {
+      verifyBlock(data, file, block, this.checksums, pageHeaderProblem);
+    } catch (e) {
+      this.onInvalidPage?.(file, block);
+      throw e;
+    }
+    return data;
   }
 
   /**

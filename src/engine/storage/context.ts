@@ -12,6 +12,10 @@ export interface StorageContext {
   xact: TransactionManager;
   /** The heap relation of a relfilenode (cached by the instance). */
   heapOf(relfilenode: number): HeapRelation;
+  /** Data checksums are on for this instance (its pg_control says so). */
+  readonly dataChecksums: boolean;
+  /** A block read from disk failed verification (counted for the lab and pg_stat_database). */
+  noteInvalidPage(file: string, block: number): void;
 }
 
 /** The data file of a relation, named as Postgres names it under the default tablespace. */

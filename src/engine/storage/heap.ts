@@ -63,7 +63,7 @@ export interface HeapRow {
 }
 
 /** Outcome of a delete/update on a row version. */
-export type ChangeResult = 'ok' | 'invisible' | 'already-changed';
+export type ChangeResult = 'ok' | 'invisible';
 
 export class HeapRelation {
   readonly file: string;
@@ -293,8 +293,11 @@ export class HeapRelation {
     const h = readHeader(tuple);
     if (h.xmax === 0 || h.xmax === snapshot.curXid) return 'ok';
     const status = this.ctx.xact.clog.status(h.xmax);
-    if (status === XidStatus.committed) return 'already-changed';
-    if (status === XidStatus.aborted || !this.isRunning(h.xmax)) return 'ok';
+    if (status === XidStatus.aborted || (status !== XidStatus.committed && !this.isRunning(h.xmax)))
+      return 'ok';
+    // Changed by a transaction this snapshot cannot see yet: one still running, or one committed
+    // here whose distributed transaction is not finished on every segment. Skipping the row
+    // would lose that change; the statement fails instead.
     throw sqlError('serialization_failure', `could not serialize access due to concurrent update`, {
       detail: `row ${h.ctid.block},${h.ctid.offset} is being changed by transaction ${h.xmax}`,
     });

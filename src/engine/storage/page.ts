@@ -4,7 +4,7 @@
  * | offset      | size | field        |                                                  |
  * |-------------|------|--------------|--------------------------------------------------|
  * | 0           | 8    | pd_lsn       | end LSN of the last WAL record that changed it    |
- * | 8           | 2    | pd_checksum  | 0 (checksums off, as by default)                 |
+ * | 8           | 2    | pd_checksum  | set on the copy written to disk (checksum.ts)     |
  * | 10          | 2    | pd_flags     |                                                  |
  * | 12          | 2    | pd_lower     | end of the line pointer array                    |
  * | 14          | 2    | pd_upper     | start of tuple space (tuples grow down from end) |
@@ -61,6 +61,29 @@ export function initPage(page: Uint8Array): void {
   v.setUint16(14, BLCKSZ, true);
   v.setUint16(16, BLCKSZ, true);
   v.setUint16(18, BLCKSZ | 4, true);
+}
+
+/**
+ * What is wrong with a heap page's header, if anything (Postgres' PageHeaderIsValid): checked on
+ * every page read from disk, so damage is an error, never a wrong read or a stray exception.
+ */
+export function pageHeaderProblem(page: Uint8Array): string | undefined {
+  const v = view(page);
+  const lower = v.getUint16(12, true);
+  const upper = v.getUint16(14, true);
+  const special = v.getUint16(16, true);
+  const version = v.getUint16(18, true);
+  if (version !== (BLCKSZ | 4) && !(version === 0 && upper === 0))
+    return `page size and layout version ${version} is not ${BLCKSZ | 4}`;
+  if (upper === 0) return undefined; // a new page
+  if (lower < PAGE_HEADER_SIZE || lower > upper || upper > special || special !== BLCKSZ)
+    return `corrupted page pointers: lower = ${lower}, upper = ${upper}, special = ${special}`;
+  for (let o = 1; o <= (lower - PAGE_HEADER_SIZE) / ITEM_ID_SIZE; o++) {
+    const id = itemId(page, o);
+    if (id.flags === LP_NORMAL && (id.off < upper || id.off + id.len > special || id.len < TUPLE_HEADER_SIZE))
+      return `corrupted line pointer ${o}: offset = ${id.off}, size = ${id.len}`;
+  }
+  return undefined;
 }
 
 export function isNewPage(page: Uint8Array): boolean {

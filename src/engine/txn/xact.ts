@@ -47,6 +47,15 @@ export interface XactRecord {
 
 export type TxState = 'active' | 'prepared' | 'committed' | 'aborted';
 
+/** A prepared transaction as the instance keeps it (pg_prepared_xacts). */
+export interface PreparedXact {
+  xid: Xid;
+  drops: string[];
+  creates: string[];
+  /** When it was prepared (runtime ms; 0 when recovered from a checkpoint that did not say). */
+  time: number;
+}
+
 export class Transaction {
   xid: Xid = 0;
   /** Current command id; bumped by `nextCommand()` between statements. */
@@ -120,8 +129,10 @@ export interface SyncRepWait {
 export class TransactionManager {
   nextXid: Xid = FirstNormalXid;
   readonly running = new Map<Xid, Transaction>();
-  /** Prepared transactions by gid; survive crashes. */
-  readonly prepared = new Map<string, { xid: Xid; drops: string[]; creates: string[] }>();
+  /** Prepared transactions by gid, with the runtime time of their PREPARE; survive crashes. */
+  readonly prepared = new Map<string, PreparedXact>();
+  /** COMMIT/ROLLBACK PREPARED under way (a retry must wait for them, not report done early). */
+  private readonly finishing = new Map<string, Promise<void>>();
   /**
    * The distributed log (Greenplum's distributedlog): the distributed transaction (gid) of each
    * xid committed here as part of one. Redo rebuilds it, so a promoted mirror or a restarted
@@ -138,6 +149,12 @@ export class TransactionManager {
       const oldest = this.distributedLog.keys().next().value;
       if (oldest !== undefined) this.distributedLog.delete(oldest);
     }
+  }
+
+  /** Whether distributed transaction `gid` committed here (its part, in the distributed log). */
+  committedDistributed(gid: string): boolean {
+    for (const g of this.distributedLog.values()) if (g === gid) return true;
+    return false;
   }
 
   /** Running xids that belong to prepared or recovered transactions (no Transaction object). */
@@ -274,7 +291,12 @@ export class TransactionManager {
       creates: tx.createdFiles,
     };
     const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.prepare, xid, jsonPayload(rec));
-    this.prepared.set(gid, { xid, drops: [...tx.dropsOnCommit], creates: [...tx.createdFiles] });
+    this.prepared.set(gid, {
+      xid,
+      drops: [...tx.dropsOnCommit],
+      creates: [...tx.createdFiles],
+      time: rec.time,
+    });
     this.running.delete(xid);
     this.orphanRunning.add(xid);
     tx.state = 'prepared';
@@ -302,10 +324,38 @@ export class TransactionManager {
     }
   }
 
+  /**
+   * COMMIT PREPARED / ROLLBACK PREPARED. A second call for a gid whose first is still under way
+   * (waiting for its flush or for sync rep) waits for it: done means durable, and replicated
+   * where sync rep requires it.
+   */
   async finishPrepared(gid: string, commit: boolean): Promise<void> {
+    const inFlight = this.finishing.get(gid);
+    if (inFlight) return inFlight;
     const p = this.prepared.get(gid);
     if (!p)
       throw sqlError('undefined_object', `prepared transaction with identifier "${gid}" does not exist`);
+    const work = this.finish(gid, p, commit).finally(() => this.finishing.delete(gid));
+    this.finishing.set(gid, work);
+    return work;
+  }
+
+  /**
+   * Waits until everything flushed here is on the synchronous mirror (when sync rep is on). A
+   * commit found in the WAL after a restart may never have reached the mirror: it is confirmed
+   * to a coordinator only once it has, or it could be lost to a failover after all.
+   */
+  async waitReplicated(query: string): Promise<void> {
+    const lsn = this.log.wal.flushedLsn;
+    await this.waitForSyncRep(lsn, { xid: 0, query, since: this.hooks.now(), lsn });
+  }
+
+  /** Whether COMMIT/ROLLBACK PREPARED of `gid` is under way here. */
+  isFinishing(gid: string): boolean {
+    return this.finishing.has(gid);
+  }
+
+  private async finish(gid: string, p: PreparedXact, commit: boolean): Promise<void> {
     this.prepared.delete(gid);
     const rec: XactRecord = { time: this.hooks.now(), gid, preparedXid: p.xid };
     const unlink = commit ? p.drops : p.creates;
@@ -347,7 +397,12 @@ export class TransactionManager {
         this.clog.set(xid, XidStatus.aborted);
         break;
       case XactInfo.prepare:
-        this.prepared.set(rec.gid!, { xid, drops: rec.drops ?? [], creates: rec.creates ?? [] });
+        this.prepared.set(rec.gid!, {
+          xid,
+          drops: rec.drops ?? [],
+          creates: rec.creates ?? [],
+          time: rec.time,
+        });
         this.orphanRunning.add(xid);
         return;
       case XactInfo.commitPrepared:
@@ -390,14 +445,14 @@ export class TransactionManager {
   }
 
   /** Restores prepared transactions listed in a checkpoint. */
-  restorePrepared(list: { gid: string; xid: Xid; drops: string[]; creates: string[] }[]): void {
+  restorePrepared(list: ({ gid: string } & Omit<PreparedXact, 'time'> & { time?: number })[]): void {
     for (const p of list) {
-      this.prepared.set(p.gid, { xid: p.xid, drops: p.drops, creates: p.creates });
+      this.prepared.set(p.gid, { xid: p.xid, drops: p.drops, creates: p.creates, time: p.time ?? 0 });
       this.orphanRunning.add(p.xid);
     }
   }
 
-  preparedList(): { gid: string; xid: Xid; drops: string[]; creates: string[] }[] {
+  preparedList(): ({ gid: string } & PreparedXact)[] {
     return [...this.prepared].map(([gid, p]) => ({ gid, ...p }));
   }
 

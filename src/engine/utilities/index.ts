@@ -4,6 +4,7 @@ import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
 import { gpaddmirrors } from './gpaddmirrors.ts';
 import { gpmovemirrors } from './gpmovemirrors.ts';
+import { gpReplicaCheck } from './gp-replica-check.ts';
 import { splitArgs, UtilityLog } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 
@@ -47,6 +48,9 @@ function dispatch(
       return gpinitstandby(host, argv);
     case 'gpactivatestandby':
       return gpactivatestandby(host, argv);
+    case 'gp_replica_check':
+    case 'gp_replica_check.py':
+      return gpReplicaCheck(host, argv);
     case undefined:
       return { exitCode: 0, stdout: '', stderr: '' };
     default:

@@ -44,6 +44,8 @@ export class WalWriter {
   /** Called after each successful flush with the new flushed position. */
   onFlush: ((flushed: Lsn) => void) | undefined;
   onPanic: ((err: Error) => void) | undefined;
+  /** Called before each sync with the position it will make durable (pg_control records it). */
+  beforeSync: ((upTo: Lsn) => void) | undefined;
   /** Counters for benchmarks and the lab. */
   readonly stats = { records: 0, bytes: 0, flushes: 0 };
 
@@ -106,6 +108,7 @@ export class WalWriter {
 
   private async flushOnce(target: Lsn): Promise<void> {
     this.writeUpTo(target);
+    this.beforeSync?.(target);
     try {
       await this.disk.sync();
     } catch (e) {

@@ -13,9 +13,9 @@ import { baseBackup } from '../../../src/engine/replication/basebackup.ts';
 import { localSource } from '../../../src/engine/replication/copy-source.ts';
 import { rewind, RewindError } from '../../../src/engine/replication/rewind.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
+import { heapRows } from '../../support/heap-rows.ts';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const REL = 16384;
 const SEG = 64 * 1024; // small WAL segments, so checkpoints recycle them quickly
 
@@ -26,13 +26,7 @@ async function insert(inst: Instance, n: number, tag: string, first = false): Pr
   await inst.xact.commit(tx);
 }
 
-async function rows(inst: Instance): Promise<string[]> {
-  const tx = inst.xact.begin();
-  const out: string[] = [];
-  for await (const page of inst.heap(REL).scan(tx.commandSnapshot()))
-    for (const r of page) out.push(dec.decode(r.data));
-  return out.sort();
-}
+const rows = (inst: Instance) => heapRows(inst, REL);
 
 /** A primary A with a mirror B built from a base backup, B promoted; A then writes `later` more rows. */
 async function diverged(later: number, checkpointsAfter: number) {
