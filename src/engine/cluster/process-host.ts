@@ -147,7 +147,10 @@ export class InstanceProcess implements ProcessApi {
     if (fresh) await Instance.initdb(disk, { systemIdentifier: spec.name, time: clock.now() });
     if (spec.backupFrom && (spec.backupFrom.when === 'always' || empty)) {
       const snap = await nodes.call(spec.dbid, spec.backupFrom.dbid, 'sourceSnapshot', [true], 600_000);
-      await baseBackup(snapshotSource(snap), disk);
+      // The copy's progress, as gprecoverseg reports its own (the lab draws it on the card).
+      await baseBackup(snapshotSource(snap), disk, (done, total) =>
+        this.emit({ kind: 'recovery.progress', dbid: spec.dbid, done, total, type: 'full' }),
+      );
     }
     const settings = spec.settings;
     const sb = settings['shared_buffers'];
