@@ -7,7 +7,7 @@ import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel, modeLabel, roleLabel, statusLabel } from '../state/types.ts';
-import { effectiveStatus } from '../topology/mpp-topology.ts';
+import { effectiveStatus } from '../topology/instance-card.ts';
 import { styles } from './mpp-instance-details.styles.ts';
 
 /**
