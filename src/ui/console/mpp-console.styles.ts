@@ -53,6 +53,16 @@ export const styles = [
     .table-wrap {
       max-height: 16rem;
     }
+    pre.plan {
+      margin: 0.2rem 0;
+      padding: 0.4rem 0.5rem;
+      background: var(--mpp-input-bg, #020617);
+      border: 1px solid var(--mpp-border, #334155);
+      border-radius: 6px;
+      overflow: auto;
+      white-space: pre;
+      line-height: 1.35;
+    }
     td.num {
       text-align: right;
       font-variant-numeric: tabular-nums;

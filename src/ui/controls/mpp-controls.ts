@@ -221,7 +221,8 @@ export class MppControls extends LitElement {
                   >${last.command}</code
                 >
                 <pre class=${last.ok === false ? 'error' : ''}>
-${last.ok === undefined ? 'running…' : last.output}</pre>`
+${last.ok === undefined ? 'running…' : last.output}</pre>
+                ${last.note ? html`<p class="note exit-note">${last.note}</p>` : nothing}`
             : html`<p class="muted">Press a control: its command and output appear here.</p>`
         }
       </div>
