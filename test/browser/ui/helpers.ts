@@ -69,3 +69,15 @@ export function watchLitWarnings(): { check(): void; restore(): void } {
 export function text(el: Element | null | undefined): string {
   return (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
+
+/** Waits for the lab's confirmation dialog, returns its text and answers it. */
+export async function answerConfirm(lab: Element, yes = true): Promise<string> {
+  const dialog = await until(
+    () => inShadow<HTMLDialogElement>(lab, 'dialog.confirm[open]'),
+    'the confirmation dialog',
+  );
+  const said = text(dialog);
+  dialog.querySelector<HTMLButtonElement>(`[data-confirm="${yes ? 'yes' : 'no'}"]`)!.click();
+  await until(() => !dialog.open, 'the dialog to close');
+  return said;
+}
