@@ -65,9 +65,9 @@ export async function clusterDatabases(
 }
 
 /** Every database of the named cluster that the lab recognizes, and its saved topology. */
-export async function deleteCluster(name: string, dbids: number[] = []): Promise<void> {
+export async function deleteCluster(name: string): Promise<void> {
   const saved = await loadTopology(name);
-  const mine = await clusterDatabases(name, saved, dbids);
+  const mine = await clusterDatabases(name, saved);
   await Promise.all(mine.map((n) => IdbDisk.destroy(n)));
   await forgetTopology(name);
 }

@@ -24,7 +24,7 @@ export interface WorkerSpawnerOptions {
 export function workerSpawner(options: WorkerSpawnerOptions = {}): ProcessSpawner {
   return {
     spawn: (label) => spawnWorker(label, options.workerUrl),
-    destroyDisks: (name, dbids) => deleteCluster(name, dbids),
+    destroyDisks: (name) => deleteCluster(name),
     lock: (name) => lockCluster(name),
     saveTopology,
     loadTopology,

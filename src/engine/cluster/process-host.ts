@@ -348,7 +348,10 @@ export class InstanceProcess implements ProcessApi {
     const node = this.mustHaveNode();
     if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
     const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
-    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock);
+    // The copy's progress, as the inline runtime's gprecoverseg emits it (the lab's progress bar).
+    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock, (done, total) =>
+      this.emit({ kind: 'recovery.progress', dbid: node.dbid, done, total, type: mode }),
+    );
   }
 
   async runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun> {

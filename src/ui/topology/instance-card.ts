@@ -13,8 +13,9 @@ import { contentLabel, modeLabel, roleLabel, type ProcState, type SegmentRow } f
 export type Effective = 'up' | 'down' | 'crashed' | 'recovering' | 'starting';
 
 export function effectiveStatus(row: SegmentRow, proc: ProcState | undefined, copying = false): Effective {
-  if (proc === 'crashing' || proc === 'down') return row.status === 'd' && !copying ? 'down' : 'crashed';
-  if (proc === 'recovering' || copying) return 'recovering';
+  // gprecoverseg stops the target, then copies onto its disk: that is recovery, not a crash.
+  if (copying || proc === 'recovering') return 'recovering';
+  if (proc === 'crashing' || proc === 'down') return row.status === 'd' ? 'down' : 'crashed';
   if (proc === 'starting') return 'starting';
   return row.status === 'd' ? 'down' : 'up';
 }
