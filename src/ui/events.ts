@@ -28,6 +28,8 @@ export interface LessonChangeDetail {
 /** The open lesson step talks about these instances: the topology points at their cards. */
 export interface LessonPointDetail {
   dbids: number[];
+  /** Bring this card into view and focus it (the learner asked where it is). */
+  reveal?: number;
 }
 
 /** A lesson asks the lab for a new cluster of this shape; `reply` receives the boot's promise. */

@@ -3,6 +3,7 @@
  * plain static server, driven with Playwright in the system Chromium. It boots the default
  * cluster, runs SQL, fails a primary over and shows it, and works offline after the first visit
  * (the service worker precached every file); and the lab embedded in an author's plain page.
+ * (The lessons, followed as a new user follows them, are in new-user.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -162,45 +163,6 @@ describe('the built site', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
-
-  it('follows the first lesson to its end on the worker runtime, pressing its buttons', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(base);
-    await labReady(page);
-    const lessons = page.locator('mpp-ha-lab mpp-lessons');
-    const checkPasses = () =>
-      page.waitForFunction(
-        () => {
-          const ls = document.querySelector('mpp-ha-lab')?.shadowRoot?.querySelector('mpp-lessons');
-          const check = ls?.shadowRoot?.querySelector<HTMLElement>('.check');
-          return !check || check.dataset['checkState'] === 'pass';
-        },
-        undefined,
-        { timeout: 60_000 },
-      );
-    for (let step = 0; step < 12; step++) {
-      await lessons.locator(`.step[data-step="${step}"]`).waitFor({ timeout: 30_000 });
-      const actions = lessons.locator('[data-step-action]:not([data-step-action="rebuild"])');
-      for (let i = 0; i < (await actions.count()); i++) {
-        const b = actions.nth(i);
-        await expect.poll(() => b.isEnabled(), { timeout: 30_000 }).toBe(true);
-        await b.click();
-        await expect.poll(() => b.isEnabled(), { timeout: 60_000 }).toBe(true);
-      }
-      await checkPasses();
-      await page.screenshot({ path: `${SHOTS}/site-lesson-step${step + 1}.png` });
-      if ((await lessons.locator('.end').count()) > 0) break;
-      await lessons.locator('button.next').click();
-    }
-    await expect
-      .poll(async () => (await lessons.locator('.end').textContent())?.trim())
-      .toBe('Lesson complete.');
-    expect(errors).toEqual([]);
-    await context.close();
-  }, 240_000);
 
   it('embeds in a plain page with one script tag and one element, its attributes and theme applied', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -5,6 +5,7 @@ import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { BankWorkload } from '../workload/bank-workload.ts';
+import type { LabEvent } from '../state/types.ts';
 
 const W = 600;
 const H = 130;
@@ -24,6 +25,14 @@ interface Series {
   points: { t: number; v: number }[];
   /** Times marked on the chart (seconds with errors). */
   marks?: { t: number; v: number }[];
+}
+
+/** An axis value in at most four characters: 500, 2k, 10k, 1.5M. */
+export function axisLabel(v: number): string {
+  if (v >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (v >= 1e4) return `${Math.round(v / 1e3)}k`;
+  if (v >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  return String(+v.toFixed(2));
 }
 
 /** A round axis maximum above `v`: 1, 2, 5, 10, 20, 50... */
@@ -177,12 +186,14 @@ export class MppCharts extends LitElement {
       ${series.map((s) => this._chart(s, from, now, bands))}`;
   }
 
+  /** What started a fault period: the most serious event closest to its start. */
   private _label(start: number): string {
-    const ev = this.store?.events.find(
-      (e) =>
-        (e.severity === 'critical' || e.severity === 'warning' || e.kind.startsWith('action.')) &&
-        Math.abs(e.first - start) < 3000,
-    );
+    const rank = (e: LabEvent) =>
+      e.severity === 'critical' ? 0 : e.kind === 'action.fault' ? 1 : e.severity === 'warning' ? 2 : 3;
+    const near = (this.store?.events ?? []).filter((e) => rank(e) < 3 && Math.abs(e.first - start) < 3000);
+    const ev = near.sort(
+      (a, b) => rank(a) - rank(b) || Math.abs(a.first - start) - Math.abs(b.first - start),
+    )[0];
     if (!ev) return 'fault';
     return ev.kind.startsWith('action.')
       ? ev.text.replace(/ →.*$/, '').slice(0, 40)
@@ -200,7 +211,7 @@ export class MppCharts extends LitElement {
     const peak = Math.max(0, ...pts.map((p) => p.v));
     const summary = `${s.title}: ${last ? `${last.v.toFixed(1)} ${s.unit} now` : 'no data yet'}, peak ${peak.toFixed(1)} ${s.unit} over the last ${RANGES.find((r) => r.ms === this._range)?.label}; ${bands.length} fault period${bands.length === 1 ? '' : 's'}`;
     return html`<figure data-chart=${s.id}>
-      <figcaption>${s.title}</figcaption>
+      <figcaption>${s.title} (${s.unit})</figcaption>
       <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${summary}>
         ${bands.map(
           ([a, b]) =>

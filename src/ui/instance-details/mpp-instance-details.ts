@@ -152,7 +152,7 @@ export class MppInstanceDetails extends LitElement {
           <h3>Recent events for dbid ${row.dbid}</h3>
           ${
             events.length
-              ? html`<ol class="events">
+              ? html`<ol class="events" tabindex="0" aria-label="Recent events for this instance">
                   ${events.map(
                     (e) =>
                       html`<li>

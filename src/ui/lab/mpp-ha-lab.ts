@@ -29,6 +29,7 @@ import '../saved/mpp-saved-clusters.ts';
 import type {
   ConfirmDetail,
   LabConfigureDetail,
+  LessonPointDetail,
   ReplaceRequestDetail,
   SimAdoptDetail,
   SimBootDetail,
@@ -438,6 +439,16 @@ export class MppHaLab extends LitElement {
     c.setText(c.sql);
   }
 
+  /** A lesson step points at cards; on request, one is brought into view and focused. */
+  private _point(d: LessonPointDetail): void {
+    this._pointed = d.dbids;
+    if (d.reveal === undefined) return;
+    const topo = this.renderRoot.querySelector('.p-topology mpp-topology');
+    const card = topo?.shadowRoot?.querySelector<HTMLElement>(`button.card[data-dbid="${d.reveal}"]`);
+    card?.scrollIntoView({ block: 'center' });
+    card?.focus({ preventScroll: true });
+  }
+
   /** A skip link: focus the panel's heading (ids inside a shadow root cannot be URL targets). */
   private _skipTo(e: Event, id: PanelId): void {
     e.preventDefault();
@@ -602,7 +613,7 @@ export class MppHaLab extends LitElement {
         @mpp-instance-select=${(e: CustomEvent<{ dbid: number | undefined }>) => (this._selected = e.detail.dbid)}
         @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
         @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
-        @mpp-lesson-point=${(e: CustomEvent<{ dbids: number[] }>) => (this._pointed = e.detail.dbids)}
+        @mpp-lesson-point=${(e: CustomEvent<LessonPointDetail>) => this._point(e.detail)}
         @mpp-lab-configure=${(e: CustomEvent<LabConfigureDetail>) => this._configure(e.detail)}
         @mpp-sim-adopt=${(e: CustomEvent<SimAdoptDetail>) => this._adopt(e.detail)}
         @mpp-sim-boot=${(e: CustomEvent<SimBootDetail>) => this._simBoot(e.detail)}

@@ -156,6 +156,16 @@ export const styles = [
     .end {
       font-weight: 600;
     }
+    .look {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.3rem;
+      font-size: 0.8rem;
+    }
+    .look .reveal {
+      padding: 0 0.4rem;
+    }
     .progress li.skipped {
       color: var(--mpp-warn, #fbbf24);
     }

@@ -268,6 +268,24 @@ export class MppLessons extends LitElement {
       <section class="step" data-step=${this._step} aria-labelledby="step-title">
         <h3 id="step-title" tabindex="-1">Step ${this._step + 1} of ${steps.length}: ${st.title}</h3>
         ${st.text.map((t) => html`<p>${rich(t)}</p>`)}
+        ${
+          st.point?.length
+            ? html`<p class="look">
+                Look at
+                ${st.point.map(
+                  (d) =>
+                    html`<button
+                      class="quiet reveal"
+                      data-reveal=${d}
+                      @click=${() => emit(this, 'mpp-lesson-point', { dbids: st.point ?? [], reveal: d })}
+                    >
+                      dbid ${d}
+                    </button>`,
+                )}
+                in the topology (marked there).
+              </p>`
+            : nothing
+        }
         ${(st.actions ?? []).map(
           (a) =>
             html`<div class="row">
@@ -367,7 +385,7 @@ export class MppLessons extends LitElement {
     if (!o || !o.output) return nothing;
     return html`<details class="output" ?open=${!o.ok || !!o.note}>
       <summary class=${o.ok ? '' : 'error'}>Output of <code>${o.command}</code></summary>
-      <pre class=${o.ok ? '' : 'error'}>${o.output}</pre>
+      <pre tabindex="0" class=${o.ok ? '' : 'error'}>${o.output}</pre>
       ${o.note ? html`<p class="note">${o.note}</p>` : nothing}
     </details>`;
   }

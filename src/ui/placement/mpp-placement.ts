@@ -322,7 +322,7 @@ export class MppPlacement extends LitElement {
               <div part="files">
                 <details>
                   <summary>gpinitsystem_config</summary>
-                  <pre class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
+                  <pre tabindex="0" class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
                   <button
                     class="quiet"
                     @click=${() => this.download('gpinitsystem_config', exportGpinitsystem(l.config!))}
@@ -334,7 +334,7 @@ export class MppPlacement extends LitElement {
                   l.config.some((r) => r.content >= 0 && r.preferred_role === 'm')
                     ? html`<details>
                         <summary>gpaddmirrors -i file</summary>
-                        <pre class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
+                        <pre tabindex="0" class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
                         <button
                           class="quiet"
                           @click=${() => this.download('mirror_config', exportGpaddmirrors(l.config!))}

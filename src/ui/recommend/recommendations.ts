@@ -96,8 +96,9 @@ export function recommend(store: ClusterStore): Recommendation[] {
       } else pending.push(p);
       continue;
     }
-    if (m && m.status === 'd') downMirrors.push(m);
-    else if (m && isDown(store, m.dbid)) unmarkedMirrors.push(m);
+    if (m && m.status === 'd') {
+      if (!store.recovery.has(m.dbid)) downMirrors.push(m);
+    } else if (m && isDown(store, m.dbid)) unmarkedMirrors.push(m);
     else if (m && m.mode !== 's') syncing.push(m);
   }
 
@@ -124,7 +125,7 @@ export function recommend(store: ClusterStore): Recommendation[] {
       id: w ? 'fts-wait' : 'mirror-unmarked',
       level: w || held ? 'critical' : 'warning',
       title: w
-        ? `${w.count} commit${w.count === 1 ? '' : 's'} on content ${m.content} wait for a dead mirror`
+        ? `${w.count} commit${w.count === 1 ? ' on content ' + m.content + ' waits' : 's on content ' + m.content + ' wait'} for a dead mirror`
         : `FTS will mark mirror dbid ${m.dbid} down`,
       detail: `Mirror dbid ${m.dbid} (content ${m.content}, ${m.hostname}) is not running, but the catalog still says it is up and in sync. ${
         w
@@ -139,10 +140,24 @@ export function recommend(store: ClusterStore): Recommendation[] {
       out.push({
         id: `syncrep-wait-${content}`,
         level: 'warning',
-        title: `${w.count} commit${w.count === 1 ? '' : 's'} on content ${content} wait for the mirror`,
+        title: `${w.count} commit${w.count === 1 ? ' on content ' + content + ' waits' : 's on content ' + content + ' wait'} for the mirror`,
         detail: `Primary dbid ${w.dbid} holds them until its mirror confirms the WAL (pg_stat_activity: wait_event SyncRep). A slow or cut-off mirror makes commits wait; if it stops answering, ${when.replace(/^FTS's/, "FTS's")} and marks it down.`,
         action: probeOrRelease,
       });
+  // Copies under way (gprecoverseg, gpaddmirrors, a file resync): wait for them, not another run.
+  const copies = [...store.recovery];
+  if (copies.length)
+    out.push({
+      id: 'recovering',
+      level: 'info',
+      title: 'Recovery in progress: wait for the copy',
+      detail: `${list(
+        copies.map(
+          ([d, c]) =>
+            `dbid ${d}: ${c.type} copy ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${Math.round(c.total / 1024)} kB`,
+        ),
+      )}. The instance then starts as a mirror and catches up from its primary's WAL.`,
+    });
   if (downMirrors.length)
     out.push({
       id: 'recover',

@@ -183,7 +183,7 @@ export class MppSimReplay extends LitElement {
 
   private renderPlan(run: SimRun) {
     const items = [...run.plan.map((s) => describeStep(s)), 'repair: heal, restart, gprecoverseg, rebalance'];
-    return html`<ol part="plan" start="0" aria-label="Plan of seed ${run.seed}">
+    return html`<ol part="plan" tabindex="0" start="0" aria-label="Plan of seed ${run.seed}">
       ${items.map((text, i) => {
         const logged = run.log[i];
         const note = logged?.split(' -> ')[1];

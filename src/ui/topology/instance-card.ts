@@ -97,14 +97,17 @@ function unmarkedNote(r: SegmentRow, store: ClusterStore | undefined) {
   >`;
 }
 
-/** Commits the primary holds for its mirror (SyncRep): it is not acknowledging them. */
-function waitingNote(w: SyncWait, store: ClusterStore | undefined) {
+/**
+ * Commits the primary holds for its mirror (SyncRep): it is not acknowledging them. With the
+ * mirror dead only FTS ends the wait; with the mirror alive it is only slow to confirm.
+ */
+function waitingNote(w: SyncWait, store: ClusterStore | undefined, mirrorDead: boolean) {
   const held = store?.holds.has('fts_probe@1');
   const secs = Math.max(0, (Date.now() - w.since) / 1000);
+  const why = !mirrorDead ? 'the mirror is slow to confirm' : held ? 'FTS is held' : 'waiting for FTS';
   return html`<span class="line waiting" data-waiting=${w.count}
     ><span aria-hidden="true">◷</span> not acknowledging: ${w.count} commit${w.count === 1 ? '' : 's'} waiting
-    ${secs >= 1 ? `${secs.toFixed(0)} s ` : ''}for the mirror;
-    ${held ? 'FTS is held' : 'waiting for FTS'}</span
+    ${secs >= 1 ? `${secs.toFixed(0)} s ` : ''}for the mirror; ${why}</span
   >`;
 }
 
@@ -120,7 +123,7 @@ export function cardDetails(r: SegmentRow, eff: Effective, ctx: CardContext) {
   let mode: unknown = nothing;
   if (r.content >= 0) {
     if (!partner) mode = html`<span class="line mode muted">– no mirror</span>`;
-    else if (wait && wait.dbid === r.dbid) mode = waitingNote(wait, store);
+    else if (wait && wait.dbid === r.dbid) mode = waitingNote(wait, store, !!partnerDead);
     else if (r.mode === 's' && partnerDead && eff === 'up')
       mode = html`<span class="line mode warn">⇄ synced in the catalog; its pair is not answering</span>`;
     else if (r.role === 'm' && r.mode !== 's' && eff === 'up' && !partnerDead) {

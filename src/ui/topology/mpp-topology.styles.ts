@@ -254,7 +254,7 @@ export const styles = [
     :host([preview]) .card {
       border-style: dotted;
       border-width: 2px;
-      background: transparent;
+      background: var(--mpp-panel-bg, #111c33);
       filter: saturate(0.3);
     }
     :host([preview]) .host {
@@ -289,6 +289,7 @@ export const styles = [
     }
     .top {
       display: flex;
+      flex-wrap: wrap;
       align-items: baseline;
       gap: 0.35rem;
     }
@@ -298,6 +299,7 @@ export const styles = [
     }
     .dbid {
       margin-left: auto;
+      white-space: nowrap;
       color: var(--mpp-muted, #94a3b8);
     }
     .glyph {
