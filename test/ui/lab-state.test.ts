@@ -12,42 +12,38 @@ import { rovingTarget } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
 import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
 
-function row(
-  dbid: number,
-  content: number,
-  role: string,
-  preferredRole: string,
-  host: string,
-  extra: Partial<SegmentRow> = {},
-): SegmentRow {
-  return {
-    dbid,
-    content,
-    role,
-    preferredRole,
-    mode: 's',
-    status: 'u',
-    port: 6000,
-    hostname: host,
-    address: host,
-    datadir: '/d',
-    ...extra,
-  };
-}
-
-/** The default cluster: coordinator, standby, 4 primaries and group mirrors on sdw1/sdw2. */
-const CLUSTER: SegmentRow[] = [
-  row(1, -1, 'p', 'p', 'cdw', { mode: 'n' }),
-  row(10, -1, 'm', 'm', 'scdw', { mode: 'n' }),
-  row(2, 0, 'p', 'p', 'sdw1'),
-  row(3, 1, 'p', 'p', 'sdw1'),
-  row(4, 2, 'p', 'p', 'sdw2'),
-  row(5, 3, 'p', 'p', 'sdw2'),
-  row(6, 0, 'm', 'm', 'sdw2'),
-  row(7, 1, 'm', 'm', 'sdw2'),
-  row(8, 2, 'm', 'm', 'sdw1'),
-  row(9, 3, 'm', 'm', 'sdw1'),
-];
+/**
+ * gp_segment_configuration as rows of `dbid content role preferred_role mode status host`: the
+ * default cluster (coordinator, standby, 4 primaries, group mirrors on sdw1 and sdw2).
+ */
+const CLUSTER: SegmentRow[] = `
+  1 -1 p p n u cdw
+  10 -1 m m n u scdw
+  2 0 p p s u sdw1
+  3 1 p p s u sdw1
+  4 2 p p s u sdw2
+  5 3 p p s u sdw2
+  6 0 m m s u sdw2
+  7 1 m m s u sdw2
+  8 2 m m s u sdw1
+  9 3 m m s u sdw1`
+  .trim()
+  .split('\n')
+  .map((line) => {
+    const [dbid, content, role, preferredRole, mode, status, hostname] = line.trim().split(/\s+/) as string[];
+    return {
+      dbid: Number(dbid),
+      content: Number(content),
+      role: role!,
+      preferredRole: preferredRole!,
+      mode: mode!,
+      status: status!,
+      port: 6000,
+      hostname: hostname!,
+      address: hostname!,
+      datadir: '/data',
+    };
+  });
 
 describe('EventLog', () => {
   it('ranks event kinds by severity', () => {

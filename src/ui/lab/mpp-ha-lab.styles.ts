@@ -90,19 +90,14 @@ export const styles = [
       flex-wrap: wrap;
     }
     nav.skip a {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
       background: var(--mpp-bg);
       color: var(--mpp-fg);
       border: 2px solid var(--mpp-focus);
       border-radius: 6px;
       padding: 0.3rem 0.6rem;
     }
-    nav.skip a:focus {
+    /* Hidden (.sr-only) until a keyboard user reaches them. */
+    nav.skip a.sr-only:focus {
       position: static;
       width: auto;
       height: auto;

@@ -596,7 +596,7 @@ export class MppHaLab extends LitElement {
           ? html`<nav class="skip" aria-label="Skip to a panel">
               ${skips.map(
                 (id) =>
-                  html`<a href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
+                  html`<a class="sr-only" href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
                     >Skip to ${panels[id].title}</a
                   >`,
               )}

@@ -5,7 +5,7 @@
  */
 import type { StepAction } from '../lessons/lesson-types.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
-import type { SegmentRow } from '../state/types.ts';
+import { copyLabel, type SegmentRow } from '../state/types.ts';
 import { inAbout } from '../state/cluster-health.ts';
 
 export interface Recommendation {
@@ -154,7 +154,7 @@ export function recommend(store: ClusterStore): Recommendation[] {
       detail: `${list(
         copies.map(
           ([d, c]) =>
-            `dbid ${d}: ${c.type} copy ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${Math.round(c.total / 1024)} kB`,
+            `dbid ${d}: ${copyLabel(c.type)} ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${Math.round(c.total / 1024)} kB`,
         ),
       )}. The instance then starts as a mirror and catches up from its primary's WAL.`,
     });

@@ -92,3 +92,15 @@ export function modeLabel(mode: string): string {
 export function statusLabel(status: string): string {
   return status === 'u' ? 'up' : status === 'd' ? 'down' : status;
 }
+
+/** A copy's kind as the lab names it: gprecoverseg's modes, gpaddmirrors (full), file resync. */
+export function copyLabel(type: string): string {
+  return (
+    {
+      full: 'full copy',
+      incremental: 'incremental (pg_rewind)',
+      differential: 'differential copy',
+      resync: 'resynchronization',
+    }[type] ?? type
+  );
+}

@@ -22,7 +22,8 @@ export const styles = [
       cursor: pointer;
     }
     .chip.off {
-      opacity: 0.5;
+      color: var(--mpp-muted, #94a3b8);
+      border-style: dashed;
       text-decoration: line-through;
     }
     .chip input {

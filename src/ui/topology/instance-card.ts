@@ -7,7 +7,14 @@ import { html, nothing } from 'lit';
 import type { ClusterStore, CopyProgress } from '../state/cluster-store.ts';
 import { inAbout } from '../state/cluster-health.ts';
 import type { SyncWait } from '../state/sync-waits.ts';
-import { contentLabel, modeLabel, roleLabel, type ProcState, type SegmentRow } from '../state/types.ts';
+import {
+  contentLabel,
+  copyLabel,
+  modeLabel,
+  roleLabel,
+  type ProcState,
+  type SegmentRow,
+} from '../state/types.ts';
 
 /** What the card shows as the instance's status: the catalog's, unless the lab knows better. */
 export type Effective = 'up' | 'down' | 'crashed' | 'recovering' | 'starting';
@@ -41,13 +48,6 @@ export function roleGlyph(row: SegmentRow): string {
   return row.role === 'p' ? '●' : '○';
 }
 
-const COPY_TEXT: Record<string, string> = {
-  full: 'full copy',
-  incremental: 'incremental (pg_rewind)',
-  differential: 'differential copy',
-  resync: 'resynchronization',
-};
-
 /** What the card's details read from the lab's store (undefined for a preview). */
 export interface CardContext {
   rows: SegmentRow[];
@@ -71,7 +71,7 @@ export function statusWords(
 ): string {
   if (eff === 'recovering')
     return copy
-      ? `recovering: ${COPY_TEXT[copy.type] ?? copy.type} ${pct(copy)}%`
+      ? `recovering: ${copyLabel(copy.type)} ${pct(copy)}%`
       : proc === 'recovering'
         ? 'recovering: replaying its WAL'
         : 'recovering';
