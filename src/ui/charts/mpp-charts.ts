@@ -216,7 +216,12 @@ export class MppCharts extends LitElement {
         ${bands.map(
           ([a, b]) =>
             svg`<rect class="band" x=${x(a).toFixed(1)} y="0" width=${Math.max(2, x(b) - x(a)).toFixed(1)} height=${H - PAD_B}></rect>
-              <text class="band-label" x=${(x(a) + 3).toFixed(1)} y="11">${this._label(a)}</text>`,
+              ${
+                // Near the right edge the label ends at the edge instead of running off it.
+                x(a) > W - 130
+                  ? svg`<text class="band-label" x=${W - 3} y="11" text-anchor="end">${this._label(a)}</text>`
+                  : svg`<text class="band-label" x=${(x(a) + 3).toFixed(1)} y="11">${this._label(a)}</text>`
+              }`,
         )}
         <line class="grid" x1=${PAD_L} x2=${W} y1=${y(max / 2)} y2=${y(max / 2)}></line>
         <line class="axis" x1=${PAD_L} x2=${PAD_L} y1="4" y2=${H - PAD_B}></line>

@@ -3,7 +3,9 @@
  * live cluster first at every width), or only the panels an embedding author names in `view`,
  * in the author's order.
  */
-import type { TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import type { BankWorkload } from '../workload/bank-workload.ts';
 
 /** A panel's id is also its `view` token and its CSS part. */
 export const PANEL_IDS = [
@@ -70,4 +72,61 @@ export function parseView(view: string): ViewToken[] | undefined {
   for (const t of view.toLowerCase().split(/[\s,]+/))
     if (known.has(t) && !out.includes(t as ViewToken)) out.push(t as ViewToken);
   return out.length ? out : undefined;
+}
+
+/** What the panels show: the lab's store and workload, and its view state. */
+export interface PanelContext {
+  store: ClusterStore;
+  workload: BankWorkload;
+  lesson: string;
+  selected: number | undefined;
+  pointed: number[];
+  clusterName: string;
+}
+
+/** Every panel: its title and its content, bound to the lab's current state. */
+export function panelsOf(c: PanelContext): Record<PanelId, Panel> {
+  const s = c.store;
+  const p = (id: PanelId, title: string, render: Panel['render']): Panel => ({ id, title, render });
+  return {
+    topology: p(
+      'topology',
+      'Topology',
+      () =>
+        html`<mpp-cluster-state .store=${s}></mpp-cluster-state>
+          <mpp-topology .store=${s} .selected=${c.selected} .pointed=${c.pointed}></mpp-topology>`,
+    ),
+    details: p(
+      'details',
+      'Instance details',
+      () => html`<mpp-instance-details .store=${s} .dbid=${c.selected}></mpp-instance-details>`,
+    ),
+    recommendations: p(
+      'recommendations',
+      'Recommended next actions',
+      () => html`<mpp-recommendations .store=${s}></mpp-recommendations>`,
+    ),
+    workload: p(
+      'workload',
+      'Workload: bank transfers',
+      () => html`<mpp-workload .store=${s} .workload=${c.workload}></mpp-workload>`,
+    ),
+    lessons: p(
+      'lessons',
+      'Lessons',
+      () => html`<mpp-lessons .store=${s} .workload=${c.workload} .lesson=${c.lesson}></mpp-lessons>`,
+    ),
+    controls: p('controls', 'Faults and utilities', () => html`<mpp-controls .store=${s}></mpp-controls>`),
+    console: p('console', 'SQL console', () => html`<mpp-console .store=${s}></mpp-console>`),
+    timeline: p('timeline', 'Event timeline', () => html`<mpp-timeline .store=${s}></mpp-timeline>`),
+    charts: p('charts', 'Charts', () => html`<mpp-charts .store=${s} .workload=${c.workload}></mpp-charts>`),
+    catalog: p('catalog', 'Catalog', () => html`<mpp-catalog .store=${s}></mpp-catalog>`),
+    saved: p(
+      'saved',
+      'Saved clusters',
+      () => html`<mpp-saved-clusters .current=${c.clusterName}></mpp-saved-clusters>`,
+    ),
+    placement: p('placement', 'Plan a cluster', () => html`<mpp-placement></mpp-placement>`),
+    simulation: p('simulation', 'Simulation', () => html`<mpp-sim-replay .store=${s}></mpp-sim-replay>`),
+  };
 }

@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
-  ENGINE_VERSION,
   clusterOpenElsewhere,
   savedCluster,
   topologyStoreProblem,
@@ -37,12 +36,14 @@ import type {
 import '../sim/mpp-sim-replay.ts';
 import '../placement/mpp-placement.ts';
 import { lossOf, renderConfirm, renderResumeOffer, type Question } from './lab-dialogs.ts';
+import { renderHeader } from './lab-header.ts';
 import {
   MAIN_COLUMN,
   NARROW_BELOW_PX,
   NARROW_ORDER,
   SIDE_COLUMN,
   SKIP_TARGETS,
+  panelsOf,
   parseView,
   type Panel,
   type PanelId,
@@ -60,6 +61,12 @@ const CLUSTER_PROPS = [
   'runtime',
   'clusterName',
 ] as const;
+
+/**
+ * Worker clusters this page is closing, by name: a lab that takes the name over (an element
+ * moved or re-added) waits for the close, so its own page's lock is not taken for another tab's.
+ */
+const closingHere = new Map<string, Promise<void>>();
 
 /** The lab's default cluster names, in document order of the unnamed labs. */
 function defaultName(i: number): string {
@@ -253,6 +260,14 @@ export class MppHaLab extends LitElement {
     this.workload.dispose();
     const closing = this.store.close().catch(() => undefined);
     this._closing = this._closing.then(() => closing);
+    const name = this.store.options.runtime === 'worker' ? this.store.options.name : undefined;
+    if (name) {
+      const done = this._closing;
+      closingHere.set(name, done);
+      void done.then(() => {
+        if (closingHere.get(name) === done) closingHere.delete(name);
+      });
+    }
   }
 
   /** Closes the current cluster and boots a new one from the attributes, workload included. */
@@ -263,6 +278,7 @@ export class MppHaLab extends LitElement {
     // says so at once when another tab runs it.
     if (this.runtime === 'worker' && !this._resumeChoice) {
       const name = this.effectiveClusterName;
+      await closingHere.get(name);
       const saved = await savedCluster(name).catch(() => undefined);
       const elsewhere = await clusterOpenElsewhere(name).catch(() => false);
       if (saved || elsewhere) {
@@ -457,117 +473,6 @@ export class MppHaLab extends LitElement {
     h?.scrollIntoView({ block: 'start' });
   }
 
-  private _header() {
-    const s = this.store;
-    const opts = s.options;
-    const primaries = s.config.filter((r) => r.content >= 0 && r.role === 'p').length;
-    const mirrors = s.config.filter((r) => r.content >= 0 && r.role === 'm').length;
-    return html`<div class="bar" part="header">
-      <div>
-        <h1>MPP HA Lab</h1>
-        <p class="muted sub">
-          A Greenplum-style cluster running in this
-          tab${this.runtime === 'worker' ? ', each instance in its own Web Worker' : ''} · engine
-          ${ENGINE_VERSION} ·
-          ${
-            s.state === 'ready'
-              ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'}${opts.replication === 'filerep' && opts.mirroring !== 'none' ? ' (file replication, Greenplum 5)' : ''} · ${this.speed} time`
-              : this._resumable
-                ? this._openElsewhere
-                  ? 'this cluster is open in another tab'
-                  : 'waiting for your choice: resume or start fresh'
-                : s.state === 'idle'
-                  ? 'starting'
-                  : s.state
-          }
-        </p>
-      </div>
-      <div class="time" role="group" aria-label="Cluster time">
-        <button
-          class="quiet"
-          data-action="pause"
-          aria-pressed=${s.timePaused}
-          ?disabled=${s.state !== 'ready'}
-          @click=${() => this._togglePause()}
-          title="Stop the cluster's clock: FTS, walsenders, checkpoints and the workload wait"
-        >
-          ${s.timePaused ? 'Resume' : 'Pause'}
-        </button>
-        <label
-          >Speed
-          <select
-            data-action="speed"
-            ?disabled=${s.state !== 'ready'}
-            @change=${(e: Event) => s.setSpeed(Number((e.target as HTMLSelectElement).value))}
-          >
-            ${[0.25, 0.5, 1, 2, 4].map(
-              (f) => html`<option value=${String(f)} ?selected=${f === s.speedFactor}>${f}×</option>`,
-            )}
-          </select></label
-        >
-      </div>
-      <button
-        class="quiet"
-        data-action="new-cluster"
-        ?disabled=${!!this._resumable}
-        @click=${() => void this._newCluster()}
-        title="Close this cluster and start a fresh one"
-      >
-        New cluster
-      </button>
-    </div>`;
-  }
-
-  private _panels(): Record<PanelId, Panel> {
-    const s = this.store;
-    const p = (id: PanelId, title: string, render: Panel['render']): Panel => ({ id, title, render });
-    return {
-      topology: p(
-        'topology',
-        'Topology',
-        () =>
-          html`<mpp-cluster-state .store=${s}></mpp-cluster-state>
-            <mpp-topology .store=${s} .selected=${this._selected} .pointed=${this._pointed}></mpp-topology>`,
-      ),
-      details: p(
-        'details',
-        'Instance details',
-        () => html`<mpp-instance-details .store=${s} .dbid=${this._selected}></mpp-instance-details>`,
-      ),
-      recommendations: p(
-        'recommendations',
-        'Recommended next actions',
-        () => html`<mpp-recommendations .store=${s}></mpp-recommendations>`,
-      ),
-      workload: p(
-        'workload',
-        'Workload: bank transfers',
-        () => html`<mpp-workload .store=${s} .workload=${this.workload}></mpp-workload>`,
-      ),
-      lessons: p(
-        'lessons',
-        'Lessons',
-        () => html`<mpp-lessons .store=${s} .workload=${this.workload} .lesson=${this.lesson}></mpp-lessons>`,
-      ),
-      controls: p('controls', 'Faults and utilities', () => html`<mpp-controls .store=${s}></mpp-controls>`),
-      console: p('console', 'SQL console', () => html`<mpp-console .store=${s}></mpp-console>`),
-      timeline: p('timeline', 'Event timeline', () => html`<mpp-timeline .store=${s}></mpp-timeline>`),
-      charts: p(
-        'charts',
-        'Charts',
-        () => html`<mpp-charts .store=${s} .workload=${this.workload}></mpp-charts>`,
-      ),
-      catalog: p('catalog', 'Catalog', () => html`<mpp-catalog .store=${s}></mpp-catalog>`),
-      saved: p(
-        'saved',
-        'Saved clusters',
-        () => html`<mpp-saved-clusters .current=${this.effectiveClusterName}></mpp-saved-clusters>`,
-      ),
-      placement: p('placement', 'Plan a cluster', () => html`<mpp-placement></mpp-placement>`),
-      simulation: p('simulation', 'Simulation', () => html`<mpp-sim-replay .store=${s}></mpp-sim-replay>`),
-    };
-  }
-
   /** Whether a panel shows at all (details only with a selection, saved clusters only on disk). */
   private _shown(id: PanelId): boolean {
     if (id === 'details') return this._selected !== undefined;
@@ -586,7 +491,14 @@ export class MppHaLab extends LitElement {
   override render() {
     const s = this.store;
     const view = parseView(this.view);
-    const panels = this._panels();
+    const panels = panelsOf({
+      store: s,
+      workload: this.workload,
+      lesson: this.lesson,
+      selected: this._selected,
+      pointed: this._pointed,
+      clusterName: this.effectiveClusterName,
+    });
     const shown = (ids: readonly PanelId[]) =>
       ids.filter((id) => this._shown(id)).map((id) => this._panel(panels[id]));
     const skips = SKIP_TARGETS.filter((id) => this._shown(id) && (!view || view.includes(id)));
@@ -603,7 +515,18 @@ export class MppHaLab extends LitElement {
             </nav>`
           : nothing
       }
-      ${!view || view.includes('header') ? this._header() : nothing}
+      ${
+        !view || view.includes('header')
+          ? renderHeader({
+              store: s,
+              worker: this.runtime === 'worker',
+              speed: this.speed,
+              waiting: this._resumable ? (this._openElsewhere ? 'elsewhere' : 'choice') : undefined,
+              togglePause: () => this._togglePause(),
+              newCluster: () => void this._newCluster(),
+            })
+          : nothing
+      }
       ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice}</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
       ${this._resumable ? renderResumeOffer(this._resumable, this.effectiveClusterName, this._openElsewhere, (c) => this._decide(c)) : nothing}

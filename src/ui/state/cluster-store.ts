@@ -8,9 +8,11 @@ import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } f
 import { LabTime } from './lab-time.ts';
 import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
-import { summarize, settingMs, type ClusterSummary } from './cluster-health.ts';
+import { summarize, type ClusterSummary } from './cluster-health.ts';
+import { FtsClock } from './fts-clock.ts';
 import { EventLog, formatFields } from './event-log.ts';
 import { haNews } from './ha-news.ts';
+import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
@@ -50,14 +52,6 @@ export function formatOptions(o: object): string {
         `${k}: ${typeof x === 'object' && x !== null && !Array.isArray(x) ? formatOptions(x) : v(x)}`,
     );
   return `{ ${parts.join(', ')} }`;
-}
-
-function asNumber(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
-function rowsToObjects(r: { fields: { name: string }[]; rows: unknown[][] }): Record<string, unknown>[] {
-  return r.rows.map((row) => Object.fromEntries(r.fields.map((f, i) => [f.name, row[i]])));
 }
 
 export class ClusterStore {
@@ -105,10 +99,8 @@ export class ClusterStore {
   readonly recovery = new Map<number, CopyProgress>();
   /** Commits waiting for a mirror, per content (pg_stat_activity on each primary). */
   private readonly syncWatch = new SyncWaitWatcher();
-  /** FTS's probe interval in wall milliseconds at speed 1 (gp_fts_probe_interval / timeScale). */
-  private ftsIntervalMs = 0;
-  /** When (wall clock) FTS last finished a probe cycle. */
-  lastProbeAt = 0;
+  /** When FTS probes next (gp_fts_probe_interval and its last cycle). */
+  private readonly fts = new FtsClock();
 
   refreshMs = 2000;
 
@@ -144,15 +136,17 @@ export class ClusterStore {
    * probes are held, or time is paused).
    */
   nextProbeInMs(now = Date.now()): number | undefined {
-    if (!this.ftsIntervalMs || !this.lastProbeAt || this.timePaused || this.holds.has('fts_probe@1'))
-      return undefined;
-    const interval = this.ftsIntervalMs / Math.max(0.01, this.speedFactor);
-    return Math.max(0, this.lastProbeAt + interval - now);
+    return this.fts.nextIn(this.speedFactor, this.timePaused || this.holds.has('fts_probe@1'), now);
+  }
+
+  /** When (wall clock) FTS last finished a probe cycle (0: not seen yet). */
+  get lastProbeAt(): number {
+    return this.fts.lastProbeAt;
   }
 
   /** FTS's probe interval in wall seconds at the current speed (0 when unknown). */
   get probeIntervalMs(): number {
-    return this.ftsIntervalMs / Math.max(0.01, this.speedFactor);
+    return this.fts.interval(this.speedFactor);
   }
 
   /** Replication lag and fault periods over time, for the charts. */
@@ -267,23 +261,12 @@ export class ClusterStore {
   private async attach(cluster: Cluster): Promise<void> {
     this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
     this.time.start(cluster);
-    await this.readProbeInterval(cluster);
+    await this.fts.read(cluster, this.options.timeScale ?? 30);
     await this.refresh();
     for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
     this.state = 'ready';
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.changed();
-  }
-
-  /** gp_fts_probe_interval, divided as the runtime divides it. */
-  private async readProbeInterval(c: Cluster): Promise<void> {
-    try {
-      const r = await c.query('show gp_fts_probe_interval');
-      const ms = settingMs(String(r.rows[0]?.[0] ?? ''));
-      if (ms) this.ftsIntervalMs = ms / (this.options.timeScale ?? 30);
-    } catch {
-      this.ftsIntervalMs = 0;
-    }
   }
 
   async close(): Promise<void> {
@@ -308,27 +291,12 @@ export class ClusterStore {
     if (!c || this.refreshing) return;
     this.refreshing = true;
     try {
-      const conf = rowsToObjects(await c.query('select * from gp_segment_configuration'));
-      this.config = conf
-        .map((r) => ({
-          dbid: asNumber(r['dbid']),
-          content: asNumber(r['content']),
-          role: String(r['role']),
-          preferredRole: String(r['preferred_role']),
-          mode: String(r['mode']),
-          status: String(r['status']),
-          port: asNumber(r['port']),
-          hostname: String(r['hostname']),
-          address: String(r['address']),
-          datadir: String(r['datadir']),
-        }))
-        .sort((a, b) => a.content - b.content || a.dbid - b.dbid);
-      const hist = rowsToObjects(await c.query('select * from gp_configuration_history'));
-      this.history = hist
-        .map((r) => ({ time: String(r['time']), dbid: asNumber(r['dbid']), desc: String(r['desc']) }))
-        .reverse();
-      await this.readReplication(c);
-      if (this.options.runtime !== 'sim')
+      this.config = await readSegmentConfiguration(c);
+      this.history = await readConfigurationHistory(c);
+      this.health.addReplication(await readReplication(c));
+      // Only while a fault is in force (a healthy cluster's commits wait milliseconds), and not
+      // in file replication (no SyncRep: the mirror's sync is part of the primary's own write).
+      if (this.options.runtime !== 'sim' && !this.fileRep && this.faultActive())
         await this.syncWatch.read(
           c,
           this.config,
@@ -337,6 +305,7 @@ export class ClusterStore {
           // Greenplum's intervals, not the clock).
           (ms) => ms / Math.max(0.01, this.speedFactor),
         );
+      else if (this.syncWatch.waits.size) this.syncWatch.close();
       this.catalogError = '';
       this.catalogAt = Date.now();
       this.noteFaults();
@@ -346,16 +315,6 @@ export class ClusterStore {
       this.refreshing = false;
       this.changed();
     }
-  }
-
-  private async readReplication(c: Cluster): Promise<void> {
-    this.health.addReplication(
-      rowsToObjects(
-        await c.query(
-          'select gp_segment_id, state, sent_lsn, flush_lsn, replay_lsn, sync_state, sync_error from gp_stat_replication',
-        ),
-      ),
-    );
   }
 
   get lagSeries(): { t: number; maxLagBytes: number }[] {
@@ -398,7 +357,7 @@ export class ClusterStore {
       { seq: ++this.seq, at: Date.now(), kind: e.kind, text, ...(dbid !== undefined ? { dbid } : {}) },
       key,
     );
-    if (e.kind === 'fts.cycle') this.lastProbeAt = Date.now();
+    if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();
     if (dbid !== undefined) this.trackProc(e.kind, dbid);
     this.trackHa(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
