@@ -25,6 +25,13 @@ export interface LessonChangeDetail {
   lesson: string;
 }
 
+/** The open lesson step talks about these instances: the topology points at their cards. */
+export interface LessonPointDetail {
+  dbids: number[];
+  /** Bring this card into view and focus it (the learner asked where it is). */
+  reveal?: number;
+}
+
 /** A lesson asks the lab for a new cluster of this shape; `reply` receives the boot's promise. */
 export interface LabConfigureDetail {
   hosts: string;
@@ -54,6 +61,22 @@ export interface SimBootDetail {
   mirroring: 'group' | 'spread';
 }
 
+/** A control is about to replace the running cluster with `what`; `reply` gets the person's answer. */
+export interface ReplaceRequestDetail {
+  what: string;
+  reply(answer: Promise<boolean>): void;
+}
+
+/** A destructive action asks the person first: what it does, what is lost. */
+export interface ConfirmDetail {
+  title: string;
+  /** What is lost, one sentence per item. */
+  lost: string[];
+  /** The confirming button's text ("Delete", "Replace the cluster"). */
+  confirm: string;
+  reply(answer: Promise<boolean>): void;
+}
+
 export function emit<K extends keyof MppEventMap>(
   from: EventTarget,
   name: K,
@@ -67,9 +90,12 @@ interface MppEventMap {
   'mpp-console-open': CustomEvent<ConsoleOpenDetail>;
   'mpp-workload-change': CustomEvent<WorkloadChangeDetail>;
   'mpp-lesson-change': CustomEvent<LessonChangeDetail>;
+  'mpp-lesson-point': CustomEvent<LessonPointDetail>;
   'mpp-lab-configure': CustomEvent<LabConfigureDetail>;
   'mpp-sim-adopt': CustomEvent<SimAdoptDetail>;
   'mpp-sim-boot': CustomEvent<SimBootDetail>;
+  'mpp-replace-request': CustomEvent<ReplaceRequestDetail>;
+  'mpp-confirm': CustomEvent<ConfirmDetail>;
 }
 
 declare global {

@@ -8,7 +8,14 @@ import { registerDiskProvider, registerWorkerRuntime } from '../engine/index.ts'
 import { IdbDisk } from './idb-disk.ts';
 import { workerSpawner, type WorkerSpawnerOptions } from './worker-spawner.ts';
 
-export { deleteCluster, savedCluster } from './worker-spawner.ts';
+export {
+  clusterOpenElsewhere,
+  deleteCluster,
+  savedCluster,
+  savedClusters,
+  type SavedClusterInfo,
+} from './lab-storage.ts';
+export { topologyStoreProblem } from './topology-store.ts';
 export type { SavedTopology } from '../engine/cluster/process-cluster.ts';
 
 registerDiskProvider('indexeddb', (name) => IdbDisk.open(name));

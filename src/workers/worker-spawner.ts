@@ -5,9 +5,9 @@
  * its IndexedDB database stays.
  */
 import type { ProcessSpawner, SpawnedProcess } from '../engine/index.ts';
-import { clusterInUse, type SavedTopology } from '../engine/cluster/process-cluster.ts';
-import { IdbDisk } from './idb-disk.ts';
-import { forgetTopology, loadTopology, saveTopology } from './topology-store.ts';
+import { clusterInUse } from '../engine/cluster/process-cluster.ts';
+import { deleteCluster, lockName } from './lab-storage.ts';
+import { loadTopology, saveTopology } from './topology-store.ts';
 
 /** How long a new worker may take to load its modules and say it is ready. */
 const READY_TIMEOUT_MS = 30_000;
@@ -31,22 +31,6 @@ export function workerSpawner(options: WorkerSpawnerOptions = {}): ProcessSpawne
   };
 }
 
-/** Every database of the named cluster, and its saved topology: a clean reset. */
-export async function deleteCluster(name: string): Promise<void> {
-  const prefix = `${name}-dbid`;
-  const all = await indexedDB.databases();
-  const mine = all
-    .map((d) => d.name ?? '')
-    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)));
-  await Promise.all(mine.map((n) => IdbDisk.destroy(n)));
-  await forgetTopology(name);
-}
-
-/** Whether a cluster of that name was saved by an earlier page (so it can be resumed). */
-export async function savedCluster(name: string): Promise<SavedTopology | undefined> {
-  return loadTopology(name);
-}
-
 /**
  * Holds the Web Lock named after the cluster for as long as this page runs it: another tab (or
  * another element on this page) asking for the same name is refused at once, never queued.
@@ -56,7 +40,7 @@ function lockCluster(name: string): Promise<() => void> {
   if (!locks) return Promise.resolve(() => undefined);
   return new Promise((resolve, reject) => {
     void locks
-      .request(`mpp-ha-lab:${name}`, { ifAvailable: true }, (lock: Lock | null) => {
+      .request(lockName(name), { ifAvailable: true }, (lock: Lock | null) => {
         if (!lock) {
           reject(clusterInUse(name));
           return undefined;

@@ -3,128 +3,33 @@
  * plain static server, driven with Playwright in the system Chromium. It boots the default
  * cluster, runs SQL, fails a primary over and shows it, and works offline after the first visit
  * (the service worker precached every file); and the lab embedded in an author's plain page.
+ * (The lessons, followed as a new user follows them, are in new-user.test.ts.)
  */
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
+import {
+  SHOTS,
+  commandLine,
+  confirmReplace,
+  consoleRun,
+  crashInPage,
+  labReady,
+  serveSite,
+  type Site,
+} from './harness.ts';
 
-const SUB = '/labs/mpp/';
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(cmd, args, { env, maxBuffer: 1 << 24 }, (err, _out, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(),
-    ),
-  );
-}
-
-let outDir = '';
-let server: Server;
+let site: Site;
 let base = '';
-let browser: Browser;
+let browser: Site['browser'];
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'mpp-site-'));
-  // As `npm run build` does it: a separate process, so the test runner's NODE_ENV=test does not
-  // leak into the bundle (dev-mode Lit, no service worker).
-  const { NODE_ENV: _ignored, ...env } = process.env;
-  await run(
-    process.execPath,
-    ['node_modules/vite/bin/vite.js', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-    env,
-  );
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith(SUB)) {
-      res.writeHead(404).end();
-      return;
-    }
-    let rel = normalize(decodeURIComponent(url.pathname.slice(SUB.length)));
-    if (rel === '.' || rel === '' || rel.endsWith('/')) rel = join(rel, 'index.html');
-    if (rel.startsWith('..')) {
-      res.writeHead(403).end();
-      return;
-    }
-    readFile(join(outDir, rel)).then(
-      (body) =>
-        res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  // The fixture page an author would write, pointed at the built bundle.
-  const index = await readFile(join(outDir, 'index.html'), 'utf8');
-  const script = /<script type="module"[^>]*src="([^"]+)"/.exec(index)?.[1];
-  if (!script) throw new Error('no module script in the built index.html');
-  const fixture = await readFile(new URL('./fixtures/embed.html', import.meta.url), 'utf8');
-  await writeFile(join(outDir, 'embed.html'), fixture.replace('__LAB_SCRIPT__', script));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}${SUB}`;
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  site = await serveSite({ fixtures: { 'embed.html': 'embed.html' } });
+  base = site.base;
+  browser = site.browser;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await site?.close();
 });
-
-async function labReady(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      (document.querySelector('mpp-ha-lab') as unknown as { store?: { state?: string } })?.store?.state ===
-      'ready',
-    undefined,
-    { timeout: 60_000 },
-  );
-}
-
-/** Crashes an instance of the lab's cluster, as the lab's Crash button does. */
-async function crashInPage(page: Page, dbid: number): Promise<void> {
-  await page.evaluate(
-    (d) =>
-      (
-        document.querySelector('mpp-ha-lab') as unknown as {
-          store: { cluster: { faults: { crash(d: number): Promise<void> } } };
-        }
-      ).store.cluster.faults.crash(d),
-    dbid,
-  );
-}
-
-/** Runs SQL through the lab's console and returns the text of its last outcome. */
-async function consoleRun(page: Page, sql: string): Promise<string> {
-  const consoleEl = page.locator('mpp-ha-lab mpp-console');
-  await consoleEl.locator('textarea').fill(sql);
-  const blocks = consoleEl.locator('.run-block');
-  const before = await blocks.count();
-  await consoleEl.locator('button.run').click();
-  const statements = sql.split(';').filter((x) => x.trim()).length;
-  await page.waitForFunction(
-    ([n, k]) => {
-      const lab = document.querySelector('mpp-ha-lab');
-      const c = lab?.shadowRoot?.querySelector('mpp-console');
-      const list = c?.shadowRoot?.querySelectorAll('.run-block');
-      return !!list && list.length > n && list[0]!.querySelectorAll('.outcome').length === k;
-    },
-    [before, statements] as const,
-    { timeout: 30_000 },
-  );
-  return (await blocks.first().locator('.outcome').last().textContent()) ?? '';
-}
 
 describe('the built site', () => {
   it('boots from a sub-path on the worker runtime, runs SQL, shows a failover, and after an offline reload resumes the cluster from its disks', async () => {
@@ -159,7 +64,7 @@ describe('the built site', () => {
     );
     const card = page.locator('mpp-ha-lab .p-topology mpp-topology [part="instance"][data-dbid="6"]');
     await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 30_000 }).toMatch(/primary/);
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-failover.png' });
+    await page.screenshot({ path: `${SHOTS}/site-failover.png` });
 
     // The service worker has precached the build: offline, a reload still brings the lab up.
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
@@ -175,7 +80,7 @@ describe('the built site', () => {
     await page.reload();
     const resume = page.locator('mpp-ha-lab [data-action="resume"]');
     await resume.waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-resume-offer.png' });
+    await page.screenshot({ path: `${SHOTS}/site-resume-offer.png` });
     await resume.click();
     await labReady(page);
     expect(await consoleRun(page, 'select count(*) from t')).toMatch(/100/);
@@ -190,7 +95,7 @@ describe('the built site', () => {
       undefined,
       { timeout: 30_000 },
     );
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-offline.png' });
+    await page.screenshot({ path: `${SHOTS}/site-offline.png` });
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
@@ -202,21 +107,7 @@ describe('the built site', () => {
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(base);
     await labReady(page);
-    const controls = page.locator('mpp-ha-lab mpp-controls');
-    /** Types a command line into the controls and waits for its exit code. */
-    const command = async (line: string): Promise<string> => {
-      await controls.locator('input[name="cmd"]').fill(line);
-      await controls.locator('form button[type="submit"]').click();
-      const out = controls.locator('[part="output"] pre');
-      const cmd = controls.locator('[part="output"] code.cmd');
-      // This command's own output: its line shown, and its exit code printed.
-      await expect
-        .poll(async () => `${(await cmd.textContent()) ?? ''}\n${(await out.textContent()) ?? ''}`, {
-          timeout: 60_000,
-        })
-        .toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n[\\s\\S]*\\[exit \\d+\\]`));
-      return (await out.textContent()) ?? '';
-    };
+    const command = (line: string) => commandLine(page, line);
     const catalog = () =>
       page.evaluate(() => {
         const lab = document.querySelector('mpp-ha-lab') as unknown as {
@@ -234,10 +125,10 @@ describe('the built site', () => {
     await until(/\b2mpnd\b.*\b6pmnu\b/, 'dbid 2 down, dbid 6 acting as primary');
     expect(await command('gprecoverseg -a')).toMatch(/\[exit 0\]/);
     await until(/\b2mpsu\b.*\b6pmsu\b/, 'recovered and in sync (not in preferred roles)');
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-recovered.png' });
+    await page.screenshot({ path: `${SHOTS}/site-recovered.png` });
     expect(await command('gprecoverseg -ar')).toMatch(/\[exit 0\]/);
     await until(/\b2ppsu\b.*\b6mmsu\b/, 'rebalanced to preferred roles');
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-rebalanced.png' });
+    await page.screenshot({ path: `${SHOTS}/site-rebalanced.png` });
     // The coordinator's worker dies; gpactivatestandby makes the standby the coordinator.
     await crashInPage(page, 1);
     expect(await command('gpactivatestandby -d /data/coordinator/gpseg-1')).toMatch(/\[exit 0\]/);
@@ -245,12 +136,16 @@ describe('the built site', () => {
     expect(
       await consoleRun(page, 'select count(*) from gp_segment_configuration where content = -1'),
     ).toMatch(/1/);
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-activated.png' });
+    await page.screenshot({ path: `${SHOTS}/site-activated.png` });
     // The planner builds a spread layout on three hosts.
     const planner = page.locator('mpp-ha-lab mpp-placement');
     await planner.locator('form input').first().fill('sdw1,sdw2,sdw3');
     await planner.locator('form select').first().selectOption('spread');
     await planner.getByRole('button', { name: /Build this cluster/ }).click();
+    // It replaces the running cluster: the lab asks first, saying what is lost.
+    expect(await confirmReplace(page)).toMatch(
+      /every table in it goes[\s\S]*IndexedDB databases are deleted/,
+    );
     await expect
       .poll(
         () =>
@@ -264,49 +159,10 @@ describe('the built site', () => {
         { timeout: 60_000 },
       )
       .toBe('ready sdw1,sdw2,sdw3 14');
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-built-spread.png' });
+    await page.screenshot({ path: `${SHOTS}/site-built-spread.png` });
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
-
-  it('follows the first lesson to its end on the worker runtime, pressing its buttons', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(base);
-    await labReady(page);
-    const lessons = page.locator('mpp-ha-lab mpp-lessons');
-    const checkPasses = () =>
-      page.waitForFunction(
-        () => {
-          const ls = document.querySelector('mpp-ha-lab')?.shadowRoot?.querySelector('mpp-lessons');
-          const check = ls?.shadowRoot?.querySelector<HTMLElement>('.check');
-          return !check || check.dataset['checkState'] === 'pass';
-        },
-        undefined,
-        { timeout: 60_000 },
-      );
-    for (let step = 0; step < 12; step++) {
-      await lessons.locator(`.step[data-step="${step}"]`).waitFor({ timeout: 30_000 });
-      const actions = lessons.locator('[data-step-action]:not([data-step-action="rebuild"])');
-      for (let i = 0; i < (await actions.count()); i++) {
-        const b = actions.nth(i);
-        await expect.poll(() => b.isEnabled(), { timeout: 30_000 }).toBe(true);
-        await b.click();
-        await expect.poll(() => b.isEnabled(), { timeout: 60_000 }).toBe(true);
-      }
-      await checkPasses();
-      await page.screenshot({ path: `test/browser/ui/__screenshots__/site-lesson-step${step + 1}.png` });
-      if ((await lessons.locator('.end').count()) > 0) break;
-      await lessons.locator('button.next').click();
-    }
-    await expect
-      .poll(async () => (await lessons.locator('.end').textContent())?.trim())
-      .toBe('Lesson complete.');
-    expect(errors).toEqual([]);
-    await context.close();
-  }, 240_000);
 
   it('embeds in a plain page with one script tag and one element, its attributes and theme applied', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -337,7 +193,7 @@ describe('the built site', () => {
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(
       0,
     );
-    await page.screenshot({ path: 'test/browser/ui/__screenshots__/site-embed.png' });
+    await page.screenshot({ path: `${SHOTS}/site-embed.png` });
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -62,10 +62,11 @@ describe('custom-elements.json', () => {
         'runtime',
         'cluster-name',
         'lesson',
+        'view',
       ]),
     );
     expect(lab?.cssParts?.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['header', 'topology', 'console']),
+      expect.arrayContaining(['header', 'topology', 'console', 'charts', 'saved']),
     );
     expect(JSON.stringify(lab?.cssProperties)).toContain('--mpp-bg');
     expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).customElements).toBe(

@@ -324,7 +324,10 @@ export class InlineCluster implements Cluster {
           await fullResync(primary, node.dbid, false);
           return;
         }
-        await baseBackup(localSource(primary.inst!), node.disk);
+        // The copy's progress, as gprecoverseg reports its own (the lab draws it on the card).
+        await baseBackup(localSource(primary.inst!), node.disk, (done, total) =>
+          this.emit({ kind: 'recovery.progress', dbid: row.dbid, done, total, type: 'full' }),
+        );
         await bootNode(this.boot, node, false);
         attachStandby(this.boot, primary, node);
       },

@@ -148,7 +148,10 @@ export class InstanceProcess implements ProcessApi {
     if (fresh) await Instance.initdb(disk, { systemIdentifier: spec.name, time: clock.now() });
     if (spec.backupFrom && (spec.backupFrom.when === 'always' || empty)) {
       const snap = await nodes.call(spec.dbid, spec.backupFrom.dbid, 'sourceSnapshot', [true], 600_000);
-      await baseBackup(snapshotSource(snap), disk);
+      // The copy's progress, as gprecoverseg reports its own (the lab draws it on the card).
+      await baseBackup(snapshotSource(snap), disk, (done, total) =>
+        this.emit({ kind: 'recovery.progress', dbid: spec.dbid, done, total, type: 'full' }),
+      );
     }
     const settings = spec.settings;
     const sb = settings['shared_buffers'];
@@ -350,7 +353,10 @@ export class InstanceProcess implements ProcessApi {
     const node = this.mustHaveNode();
     if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
     const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
-    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock);
+    // The copy's progress, as the inline runtime's gprecoverseg emits it (the lab's progress bar).
+    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock, (done, total) =>
+      this.emit({ kind: 'recovery.progress', dbid: node.dbid, done, total, type: mode }),
+    );
   }
 
   async runUtility(commandLine: string, files: [string, string][]): Promise<UtilityRun> {

@@ -4,6 +4,7 @@ import { define } from '../define.ts';
 import { errorText, type ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { formatValue } from '../console/result-view.ts';
+import { rovingKeydown } from '../shared/roving.ts';
 import { styles } from './mpp-catalog.styles.ts';
 
 export const CATALOG_VIEWS = [
@@ -72,9 +73,16 @@ export class MppCatalog extends LitElement {
         (v) =>
           html`<button
             role="tab"
+            id=${`tab-${v}`}
+            aria-controls="catalog-panel"
             class="quiet ${v === this.view ? 'active' : ''}"
             aria-selected=${v === this.view ? 'true' : 'false'}
+            tabindex=${v === this.view ? 0 : -1}
             @click=${() => (this.view = v)}
+            @keydown=${(e: KeyboardEvent) => {
+              const to = rovingKeydown(e, [...this.renderRoot.querySelectorAll<HTMLElement>('[role="tab"]')]);
+              if (to) this.view = to.id.slice(4) as CatalogView;
+            }}
           >
             ${v}
           </button>`,
@@ -98,7 +106,13 @@ export class MppCatalog extends LitElement {
         }
       </p>
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
-      <div class="scroll" role="tabpanel">
+      <div
+        class="scroll"
+        role="tabpanel"
+        id="catalog-panel"
+        aria-labelledby=${`tab-${this.view}`}
+        tabindex="0"
+      >
         <table part="table" data-view=${this.view}>
           <thead>
             <tr>

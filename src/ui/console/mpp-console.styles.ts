@@ -40,8 +40,10 @@ export const styles = [
       max-height: var(--mpp-console-results-height, 26rem);
       overflow: auto;
     }
+    /* Older runs step back with a rule at their side, not by fading (faded text is unreadable). */
     .run-block.older {
-      opacity: 0.7;
+      border-left: 3px solid var(--mpp-border, #334155);
+      padding-left: 0.5rem;
     }
     .run-block + .run-block {
       border-top: 1px dashed var(--mpp-border, #334155);
@@ -52,6 +54,16 @@ export const styles = [
     }
     .table-wrap {
       max-height: 16rem;
+    }
+    pre.plan {
+      margin: 0.2rem 0;
+      padding: 0.4rem 0.5rem;
+      background: var(--mpp-input-bg, #020617);
+      border: 1px solid var(--mpp-border, #334155);
+      border-radius: 6px;
+      overflow: auto;
+      white-space: pre;
+      line-height: 1.35;
     }
     td.num {
       text-align: right;

@@ -48,15 +48,45 @@ export function errorFrom(e: unknown): NonNullable<StatementOutcome['error']> {
   return { code: 'XX000', message: String(e) };
 }
 
+/**
+ * A one-column text result as psql prints it (EXPLAIN's QUERY PLAN): the column name centred
+ * over a rule, every line as is (its indentation kept), then the row count.
+ */
+export function psqlText(name: string, lines: string[]): string {
+  const width = Math.max(name.length, ...lines.map((l) => l.length)) + 2;
+  const pad = Math.max(0, Math.floor((width - name.length) / 2));
+  const head = `${' '.repeat(pad)}${name}`;
+  return [
+    head,
+    '-'.repeat(width),
+    ...lines.map((l) => ` ${l}`),
+    `(${lines.length} row${lines.length === 1 ? '' : 's'})`,
+  ].join('\n');
+}
+
+function isPlan(r: NonNullable<StatementOutcome['result']>): boolean {
+  return r.fields.length === 1 && r.fields[0]!.name === 'QUERY PLAN';
+}
+
 export function renderOutcome(o: StatementOutcome) {
   const r = o.result;
   const e = o.error;
+  if (r && isPlan(r))
+    return html`<article class="outcome plan" data-code="">
+      <code class="cmd sql">${o.sql}</code>
+      <pre class="plan" tabindex="0">
+${psqlText(
+          'QUERY PLAN',
+          r.rows.map((x) => formatValue(x[0])),
+        )}</pre>
+      <p class="tag muted">${commandTag(r)} · ${o.ms.toFixed(1)} ms · ${o.target}</p>
+    </article>`;
   return html`<article class="outcome ${e ? 'failed' : ''}" data-code=${e?.code ?? ''}>
     <code class="cmd sql">${o.sql}</code>
     ${r?.notices.map((n) => html`<p class="notice">NOTICE: ${n}</p>`)}
     ${
       r && r.fields.length
-        ? html`<div class="scroll table-wrap">
+        ? html`<div class="scroll table-wrap" tabindex="0" role="group" aria-label="Result rows">
               <table>
                 <thead>
                   <tr>

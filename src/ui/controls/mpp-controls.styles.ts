@@ -60,6 +60,9 @@ export const styles = [
     }
     .util .muted {
       font-size: 0.72rem;
+      /* On the button's blue, the panel's grey is too faint to read. */
+      color: var(--mpp-button-fg, #f0f9ff);
+      opacity: 0.85;
     }
     .output pre {
       margin: 0;

@@ -220,8 +220,9 @@ export class MppControls extends LitElement {
             ? html`<code class="cmd ${last.kind === 'sql' ? 'sql' : last.kind === 'fault' ? 'api' : ''}"
                   >${last.command}</code
                 >
-                <pre class=${last.ok === false ? 'error' : ''}>
-${last.ok === undefined ? 'running…' : last.output}</pre>`
+                <pre tabindex="0" class=${last.ok === false ? 'error' : ''}>
+${last.ok === undefined ? 'running…' : last.output}</pre>
+                ${last.note ? html`<p class="note exit-note">${last.note}</p>` : nothing}`
             : html`<p class="muted">Press a control: its command and output appear here.</p>`
         }
       </div>

@@ -7,7 +7,7 @@ import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel, modeLabel, roleLabel, statusLabel } from '../state/types.ts';
-import { effectiveStatus } from '../topology/mpp-topology.ts';
+import { effectiveStatus } from '../topology/instance-card.ts';
 import { styles } from './mpp-instance-details.styles.ts';
 
 /**
@@ -152,7 +152,7 @@ export class MppInstanceDetails extends LitElement {
           <h3>Recent events for dbid ${row.dbid}</h3>
           ${
             events.length
-              ? html`<ol class="events">
+              ? html`<ol class="events" tabindex="0" aria-label="Recent events for this instance">
                   ${events.map(
                     (e) =>
                       html`<li>

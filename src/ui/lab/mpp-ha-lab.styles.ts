@@ -17,7 +17,8 @@ export const styles = [
       --mpp-input-bg: #020617;
       --mpp-border: #334155;
       --mpp-accent: #38bdf8;
-      --mpp-focus: #facc15;
+      --mpp-focus: #ffffff;
+      --mpp-selected: #f472b6;
       --mpp-primary: #38bdf8;
       --mpp-mirror: #c4b5fd;
       --mpp-coordinator: #fbbf24;
@@ -33,14 +34,15 @@ export const styles = [
       color: var(--mpp-fg);
       padding: 0.75rem;
     }
-    header {
+    .bar {
       display: flex;
       align-items: center;
       justify-content: space-between;
-      gap: 1rem;
+      flex-wrap: wrap;
+      gap: 0.5rem 1rem;
       margin-bottom: 0.5rem;
     }
-    header .time {
+    .bar .time {
       display: flex;
       align-items: center;
       gap: 0.5rem;
@@ -48,10 +50,10 @@ export const styles = [
       font-size: 0.8rem;
       color: var(--mpp-muted, #94a3b8);
     }
-    header .time select {
+    .bar .time select {
       margin-left: 0.3rem;
     }
-    header .time button[aria-pressed='true'] {
+    .bar .time button[aria-pressed='true'] {
       border-color: var(--mpp-warn, #fbbf24);
     }
     h1 {
@@ -77,6 +79,62 @@ export const styles = [
     }
     .announce:empty {
       display: none;
+    }
+    nav.skip {
+      position: absolute;
+      left: 0.75rem;
+      top: 0.25rem;
+      z-index: 10;
+      display: flex;
+      gap: 0.4rem;
+      flex-wrap: wrap;
+    }
+    nav.skip a {
+      background: var(--mpp-bg);
+      color: var(--mpp-fg);
+      border: 2px solid var(--mpp-focus);
+      border-radius: 6px;
+      padding: 0.3rem 0.6rem;
+    }
+    /* Hidden (.sr-only) until a keyboard user reaches them. */
+    nav.skip a.sr-only:focus {
+      position: static;
+      width: auto;
+      height: auto;
+      clip: auto;
+    }
+    :host {
+      position: relative;
+    }
+    h2[tabindex='-1']:focus {
+      outline: none;
+    }
+    h2[tabindex='-1']:focus-visible {
+      outline: 3px solid var(--mpp-focus);
+    }
+    dialog.confirm {
+      max-width: min(34rem, 92vw);
+      background: var(--mpp-panel-bg);
+      color: var(--mpp-fg);
+      border: 2px solid var(--mpp-down);
+      border-radius: 10px;
+      padding: 1rem 1.2rem;
+    }
+    dialog.confirm::backdrop {
+      background: rgba(2, 6, 23, 0.7);
+    }
+    dialog.confirm ul {
+      padding-left: 1.2rem;
+      line-height: 1.4;
+    }
+    dialog.confirm .buttons {
+      display: flex;
+      gap: 0.6rem;
+      justify-content: flex-end;
+    }
+    .layout.single {
+      flex-direction: column;
+      align-items: stretch;
     }
     .layout {
       display: flex;
@@ -105,40 +163,6 @@ export const styles = [
     @media (max-width: 900px) {
       :host {
         padding: 0.5rem;
-      }
-      .layout {
-        flex-direction: column;
-        align-items: stretch;
-      }
-      .col {
-        display: contents;
-      }
-      .p-topology {
-        order: 1;
-      }
-      .p-details {
-        order: 2;
-      }
-      .p-workload {
-        order: 3;
-      }
-      .p-recommend {
-        order: 4;
-      }
-      .p-lessons {
-        order: 5;
-      }
-      .p-controls {
-        order: 6;
-      }
-      .p-console {
-        order: 7;
-      }
-      .p-timeline {
-        order: 8;
-      }
-      .p-catalog {
-        order: 9;
       }
     }
   `,

@@ -1,8 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
-  ENGINE_VERSION,
+  clusterOpenElsewhere,
   savedCluster,
+  topologyStoreProblem,
   type ClusterOptions,
   type SavedTopology,
 } from '../../workers/index.ts';
@@ -12,18 +13,41 @@ import { utility } from '../state/actions.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { BankWorkload } from '../workload/bank-workload.ts';
 import '../topology/mpp-topology.ts';
+import '../cluster-state/mpp-cluster-state.ts';
 import '../instance-details/mpp-instance-details.ts';
 import '../controls/mpp-controls.ts';
 import '../console/mpp-console.ts';
 import type { MppConsole } from '../console/mpp-console.ts';
 import '../workload/mpp-workload.ts';
 import '../timeline/mpp-timeline.ts';
+import '../charts/mpp-charts.ts';
 import '../catalog/mpp-catalog.ts';
 import '../lessons/mpp-lessons.ts';
 import '../recommend/mpp-recommendations.ts';
-import type { LabConfigureDetail, SimAdoptDetail, SimBootDetail } from '../events.ts';
+import '../saved/mpp-saved-clusters.ts';
+import type {
+  ConfirmDetail,
+  LabConfigureDetail,
+  LessonPointDetail,
+  ReplaceRequestDetail,
+  SimAdoptDetail,
+  SimBootDetail,
+} from '../events.ts';
 import '../sim/mpp-sim-replay.ts';
 import '../placement/mpp-placement.ts';
+import { lossOf, renderConfirm, renderResumeOffer, type Question } from './lab-dialogs.ts';
+import { renderHeader } from './lab-header.ts';
+import {
+  MAIN_COLUMN,
+  NARROW_BELOW_PX,
+  NARROW_ORDER,
+  SIDE_COLUMN,
+  SKIP_TARGETS,
+  panelsOf,
+  parseView,
+  type Panel,
+  type PanelId,
+} from './lab-panels.ts';
 import { styles } from './mpp-ha-lab.styles.ts';
 
 /** The attributes that define the cluster; changing one boots a new cluster. */
@@ -39,23 +63,42 @@ const CLUSTER_PROPS = [
 ] as const;
 
 /**
+ * Worker clusters this page is closing, by name: a lab that takes the name over (an element
+ * moved or re-added) waits for the close, so its own page's lock is not taken for another tab's.
+ */
+const closingHere = new Map<string, Promise<void>>();
+
+/** The lab's default cluster names, in document order of the unnamed labs. */
+function defaultName(i: number): string {
+  return i === 0 ? 'mpp-ha-lab' : `mpp-ha-lab-${i + 1}`;
+}
+
+/**
  * The lab: a Greenplum-style MPP cluster running in this tab, with a light workload already
- * running, its topology, fault controls, a SQL console, live catalog views, an event timeline
- * and guided lessons. Registers every component it uses.
+ * running, its topology, fault controls, a SQL console, live catalog views, an event timeline,
+ * charts and guided lessons. Registers every component it uses.
+ *
+ * What it stores: with `runtime="worker"`, each instance's disk is an IndexedDB database of this
+ * origin named `<cluster>-dbid<dbid>`, and the small database `mpp-ha-lab-topologies` keeps each
+ * cluster's layout so a reload can resume it (the Saved clusters panel lists and deletes them).
+ * The inline and sim runtimes store nothing. The lab deletes only databases it recognizes as its
+ * own (listed in its saved layout, or with its disk schema).
  *
  * @csspart header - the title bar
- * @csspart topology - the topology panel
+ * @csspart topology - the topology panel (with the cluster state)
  * @csspart details - the selected instance's details
  * @csspart workload - the workload panel
  * @csspart controls - the fault and utility controls
  * @csspart console - the SQL console panel
  * @csspart catalog - the catalog views panel
  * @csspart timeline - the event timeline panel
+ * @csspart charts - the time-series charts panel
  * @csspart lessons - the lessons panel
  * @csspart recommendations - the recommended next actions panel
+ * @csspart saved - the saved clusters panel (worker runtime)
  * @csspart placement - the cluster planner (layouts, imports, what-ifs, exported files)
  * @csspart simulation - the simulation panel (seed replay, large simulated clusters)
- * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus
+ * @cssprop --mpp-bg, --mpp-fg, --mpp-muted, --mpp-panel-bg, --mpp-border, --mpp-accent, --mpp-focus, --mpp-selected
  * @cssprop --mpp-primary, --mpp-mirror, --mpp-coordinator, --mpp-down, --mpp-ok, --mpp-warn
  * @tag mpp-ha-lab
  */
@@ -92,20 +135,36 @@ export class MppHaLab extends LitElement {
   @property() runtime: 'inline' | 'sim' | 'worker' = 'inline';
   /**
    * The worker runtime's cluster name: its databases, and the one tab that may own it. Default:
-   * 'mpp-ha-lab', then 'mpp-ha-lab-2', ... for further labs on the page, in document order, so
-   * two embedded labs never share a cluster and each finds its own again after a reload.
+   * 'mpp-ha-lab', then 'mpp-ha-lab-2', ... for further labs on the page, in document order,
+   * skipping names other labs on the page were given, so two labs never share a cluster and
+   * each finds its own again after a reload.
    */
   @property({ attribute: 'cluster-name' }) clusterName = '';
+  /**
+   * Only these panels, in this order (space-separated): topology, details, recommendations,
+   * workload, lessons, controls, console, timeline, charts, catalog, saved, placement,
+   * simulation, and header. Empty: the whole lab. Example: `view="topology console"`.
+   */
+  @property() view = '';
 
   /** The cluster name in effect (see clusterName). */
   get effectiveClusterName(): string {
     if (this.clusterName) return this.clusterName;
-    const unnamed = [...document.querySelectorAll('mpp-ha-lab')].filter((e) => !(e as MppHaLab).clusterName);
-    const i = Math.max(0, unnamed.indexOf(this));
-    return i === 0 ? 'mpp-ha-lab' : `mpp-ha-lab-${i + 1}`;
+    const labs = [...document.querySelectorAll('mpp-ha-lab')] as MppHaLab[];
+    const taken = new Set(labs.map((e) => e.clusterName).filter(Boolean));
+    const unnamed = labs.filter((e) => !e.clusterName);
+    const mine = Math.max(0, unnamed.indexOf(this));
+    let seen = -1;
+    for (let i = 0; ; i++) {
+      const n = defaultName(i);
+      if (taken.has(n)) continue;
+      if (++seen === mine) return n;
+    }
   }
   /** A cluster an earlier page left (worker runtime): offered to resume or start fresh. */
   @state() private _resumable: SavedTopology | undefined;
+  /** That cluster is running in another tab: said before anything is tried. */
+  @state() private _openElsewhere = false;
   /** The choice made for the saved cluster, for the next boot. */
   private _resumeChoice: 'resume' | 'fresh' | undefined;
   /** The open lesson's id. */
@@ -116,7 +175,21 @@ export class MppHaLab extends LitElement {
   /** The running cluster's state (replaced on every boot). */
   @state() store: ClusterStore = new ClusterStore();
   @state() private _selected: number | undefined;
+  /** Cards the open lesson step points at. */
+  @state() private _pointed: number[] = [];
+  /** The question the confirmation dialog asks now. */
+  @state() private _question: Question | undefined;
+  private _answer: ((yes: boolean) => void) | undefined;
   @query('mpp-console') private _console!: MppConsole;
+  @query('dialog.confirm') private _dialog!: HTMLDialogElement;
+
+  /** One column (the element is narrow): the DOM order is the reading order at every width. */
+  @state() private _narrow = false;
+  private readonly _resize = new ResizeObserver((entries) => {
+    const w = entries[0]?.contentRect.width ?? 0;
+    // Next frame: a layout change inside a resize callback would re-trigger observers at once.
+    if (w > 0) requestAnimationFrame(() => (this._narrow = w < NARROW_BELOW_PX));
+  });
 
   readonly workload = new BankWorkload();
   private _bootTimer: ReturnType<typeof setTimeout> | undefined;
@@ -129,12 +202,15 @@ export class MppHaLab extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this._resize.observe(this);
     if (this._booted) this._scheduleBoot();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this._resize.disconnect();
     clearTimeout(this._bootTimer);
+    this._answer?.(false);
     this._shutdown();
   }
 
@@ -146,6 +222,8 @@ export class MppHaLab extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (this._booted && CLUSTER_PROPS.some((p) => changed.has(p) && changed.get(p) !== undefined))
       this._scheduleBoot();
+    const c = changed as Map<string, unknown>;
+    if ((c.has('_resumable') || c.has('_openElsewhere')) && this._resumable) this._focusResume();
   }
 
   /** Options for createCluster from the attributes. */
@@ -182,22 +260,40 @@ export class MppHaLab extends LitElement {
     this.workload.dispose();
     const closing = this.store.close().catch(() => undefined);
     this._closing = this._closing.then(() => closing);
+    const name = this.store.options.runtime === 'worker' ? this.store.options.name : undefined;
+    if (name) {
+      const done = this._closing;
+      closingHere.set(name, done);
+      void done.then(() => {
+        if (closingHere.get(name) === done) closingHere.delete(name);
+      });
+    }
   }
 
   /** Closes the current cluster and boots a new one from the attributes, workload included. */
   async reboot(): Promise<void> {
     this._shutdown();
     await this._closing;
-    // A cluster a previous page left is not overwritten unasked: the lab offers it first.
+    // A cluster a previous page left is not overwritten unasked: the lab offers it first, and
+    // says so at once when another tab runs it.
     if (this.runtime === 'worker' && !this._resumeChoice) {
-      const saved = await savedCluster(this.effectiveClusterName).catch(() => undefined);
-      if (saved) {
-        this._resumable = saved;
-        this.store = new ClusterStore();
+      const name = this.effectiveClusterName;
+      await closingHere.get(name);
+      const saved = await savedCluster(name).catch(() => undefined);
+      const elsewhere = await clusterOpenElsewhere(name).catch(() => false);
+      if (saved || elsewhere) {
+        this._resumable = saved ?? { options: {}, initialConfig: [], rows: [] };
+        this._openElsewhere = elsewhere;
+        const idle = new ClusterStore();
+        idle.idleReason = elsewhere
+          ? 'This cluster is running in another tab: see above.'
+          : 'Waiting for your choice above: resume the saved cluster or start fresh.';
+        this.store = idle;
         return;
       }
     }
     this._resumable = undefined;
+    this._openElsewhere = false;
     const store = new ClusterStore();
     store.refreshMs = this.speed === 'realistic' ? 5000 : 1500;
     store.pumpFactor = this.speed === 'realistic' ? 1 : 30;
@@ -207,6 +303,12 @@ export class MppHaLab extends LitElement {
     // Later boots ("New cluster", a lesson's layout) start fresh.
     this._resumeChoice = 'fresh';
     if (this.store !== store || !store.cluster) return;
+    const problem = this.runtime === 'worker' ? topologyStoreProblem() : undefined;
+    if (problem) {
+      store.bootNotice =
+        `${store.bootNotice} This cluster cannot be resumed after a reload: ${problem}.`.trim();
+      store.changed();
+    }
     try {
       await this.workload.setup(store.cluster);
       this.workload.configure(this.workloadRate, this.workload.sessions);
@@ -217,7 +319,12 @@ export class MppHaLab extends LitElement {
   }
 
   /** The answer to the resume offer. */
-  private _decide(choice: 'resume' | 'fresh'): void {
+  private _decide(choice: 'resume' | 'fresh' | 'recheck'): void {
+    if (choice === 'recheck') {
+      this._resumeChoice = undefined;
+      void this.reboot();
+      return;
+    }
     this._resumeChoice = choice;
     if (choice === 'resume' && this._resumable) {
       // Boot the saved layout: the attributes follow it.
@@ -236,31 +343,63 @@ export class MppHaLab extends LitElement {
     });
   }
 
-  private _resumeOffer() {
-    const saved = this._resumable;
-    if (!saved) return nothing;
-    const instances = saved.rows.filter((r) => !r.retired).length;
-    const down = saved.rows.filter((r) => !r.retired && r.status === 'd').length;
-    return html`<section class="notice resume" role="alertdialog" aria-labelledby="h-resume">
-      <h2 id="h-resume">A cluster from your last visit is saved in this browser</h2>
-      <p>
-        "${this.effectiveClusterName}": ${instances} instances${down ? `, ${down} marked down` : ''}, each
-        with its own IndexedDB database. Resuming starts every instance from its disk (crash recovery from its
-        WAL); starting fresh deletes those databases.
-      </p>
-      <button data-action="resume" @click=${() => this._decide('resume')}>Resume it</button>
-      <button class="quiet" data-action="fresh" @click=${() => this._decide('fresh')}>Start fresh</button>
-    </section>`;
+  /**
+   * The resume offer takes the focus, so a keyboard or screen reader user lands on it. On the
+   * static site it also scrolls into view (a reload restores the old scroll position); an
+   * embedded lab does not move its author's page.
+   */
+  private _focusResume(): void {
+    void this.updateComplete.then(() => {
+      const b = this.renderRoot.querySelector<HTMLElement>('.resume button');
+      if (!b) return;
+      const site = document.documentElement.hasAttribute('data-mpp-site');
+      b.focus({ preventScroll: !site });
+      if (site) b.closest('section')?.scrollIntoView({ block: 'center' });
+    });
   }
 
-  /** A lesson asks for a cluster of another shape: set the attributes and boot it now. */
+  /** Asks the confirmation dialog; resolves with the answer. */
+  confirm(q: Question): Promise<boolean> {
+    this._answer?.(false);
+    return new Promise((resolve) => {
+      this._question = q;
+      this._answer = (yes) => {
+        this._answer = undefined;
+        this._question = undefined;
+        if (this._dialog?.open) this._dialog.close();
+        resolve(yes);
+      };
+      void this.updateComplete.then(() => {
+        if (this._dialog && !this._dialog.open) this._dialog.showModal();
+      });
+    });
+  }
+
+  /** Confirms replacing the running cluster with `what` (nothing running: nothing to ask). */
+  private _confirmReplace(what: string): Promise<boolean> {
+    const lost = lossOf(this.store, this.workload, this.store.options.runtime === 'worker');
+    if (!lost.length) return Promise.resolve(true);
+    return this.confirm({
+      title: `Replace the running cluster with ${what}?`,
+      lost,
+      confirm: 'Replace the cluster',
+    });
+  }
+
+  private async _newCluster(): Promise<void> {
+    if (await this._confirmReplace('a new one of the same layout')) await this.reboot();
+  }
+
+  /** A lesson or the planner asks for a cluster of another shape: confirm, set the attributes, boot. */
   private _configure(d: LabConfigureDetail): void {
-    this.hosts = d.hosts;
-    this.mirroring = d.mirroring;
-    this.replication = d.replication ?? 'wal';
-    this.segmentsPerHost = d.segmentsPerHost ?? 2;
-    this.standby = d.standby ?? true;
     const done = (async () => {
+      const what = `a new ${d.mirroring === 'none' ? 'unmirrored' : `${d.mirroring}-mirrored`} cluster on ${d.hosts.split(',').length} hosts`;
+      if (!(await this._confirmReplace(what))) throw new Error('Cancelled: the running cluster was kept.');
+      this.hosts = d.hosts;
+      this.mirroring = d.mirroring;
+      this.replication = d.replication ?? 'wal';
+      this.segmentsPerHost = d.segmentsPerHost ?? 2;
+      this.standby = d.standby ?? true;
       await this.updateComplete;
       clearTimeout(this._bootTimer);
       await this.reboot();
@@ -316,125 +455,104 @@ export class MppHaLab extends LitElement {
     c.setText(c.sql);
   }
 
+  /** A lesson step points at cards; on request, one is brought into view and focused. */
+  private _point(d: LessonPointDetail): void {
+    this._pointed = d.dbids;
+    if (d.reveal === undefined) return;
+    const topo = this.renderRoot.querySelector('.p-topology mpp-topology');
+    const card = topo?.shadowRoot?.querySelector<HTMLElement>(`button.card[data-dbid="${d.reveal}"]`);
+    card?.scrollIntoView({ block: 'center' });
+    card?.focus({ preventScroll: true });
+  }
+
+  /** A skip link: focus the panel's heading (ids inside a shadow root cannot be URL targets). */
+  private _skipTo(e: Event, id: PanelId): void {
+    e.preventDefault();
+    const h = this.renderRoot.querySelector<HTMLElement>(`#h-${id}`);
+    h?.focus();
+    h?.scrollIntoView({ block: 'start' });
+  }
+
+  /** Whether a panel shows at all (details only with a selection, saved clusters only on disk). */
+  private _shown(id: PanelId): boolean {
+    if (id === 'details') return this._selected !== undefined;
+    if (id === 'saved') return this.runtime === 'worker';
+    return true;
+  }
+
+  private _panel(panel: Panel) {
+    const id = panel.id;
+    return html`<section class="panel p-${id}" part=${id} aria-labelledby=${`h-${id}`}>
+      <h2 id=${`h-${id}`} tabindex="-1">${panel.title}</h2>
+      ${panel.render()}
+    </section>`;
+  }
+
   override render() {
     const s = this.store;
-    const opts = s.options;
-    const primaries = s.config.filter((r) => r.content >= 0 && r.role === 'p').length;
-    const mirrors = s.config.filter((r) => r.content >= 0 && r.role === 'm').length;
+    const view = parseView(this.view);
+    const panels = panelsOf({
+      store: s,
+      workload: this.workload,
+      lesson: this.lesson,
+      selected: this._selected,
+      pointed: this._pointed,
+      clusterName: this.effectiveClusterName,
+    });
+    const shown = (ids: readonly PanelId[]) =>
+      ids.filter((id) => this._shown(id)).map((id) => this._panel(panels[id]));
+    const skips = SKIP_TARGETS.filter((id) => this._shown(id) && (!view || view.includes(id)));
     return html`
-      <header part="header">
-        <div>
-          <h1>MPP HA Lab</h1>
-          <p class="muted sub">
-            A Greenplum-style cluster running in this
-            tab${this.runtime === 'worker' ? ', each instance in its own Web Worker' : ''} · engine
-            ${ENGINE_VERSION} ·
-            ${
-              s.state === 'ready'
-                ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'}${opts.replication === 'filerep' && opts.mirroring !== 'none' ? ' (file replication, Greenplum 5)' : ''} · ${this.speed} time`
-                : this._resumable
-                  ? 'waiting for your choice: resume or start fresh'
-                  : s.state
-            }
-          </p>
-        </div>
-        <div class="time" role="group" aria-label="Cluster time">
-          <button
-            class="quiet"
-            data-action="pause"
-            aria-pressed=${s.timePaused}
-            ?disabled=${s.state !== 'ready'}
-            @click=${() => this._togglePause()}
-            title="Stop the cluster's clock: FTS, walsenders, checkpoints and the workload wait"
-          >
-            ${s.timePaused ? 'Resume' : 'Pause'}
-          </button>
-          <label
-            >Speed
-            <select
-              data-action="speed"
-              ?disabled=${s.state !== 'ready'}
-              @change=${(e: Event) => s.setSpeed(Number((e.target as HTMLSelectElement).value))}
-            >
-              ${[0.25, 0.5, 1, 2, 4].map(
-                (f) => html`<option value=${String(f)} ?selected=${f === s.speedFactor}>${f}×</option>`,
+      ${
+        skips.length > 1
+          ? html`<nav class="skip" aria-label="Skip to a panel">
+              ${skips.map(
+                (id) =>
+                  html`<a class="sr-only" href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
+                    >Skip to ${panels[id].title}</a
+                  >`,
               )}
-            </select></label
-          >
-        </div>
-        <button
-          class="quiet"
-          @click=${() => void this.reboot()}
-          title="Close this cluster and start a fresh one"
-        >
-          New cluster
-        </button>
-      </header>
-      ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice} Controls for it are shown, disabled, until it lands.</p>` : nothing}
+            </nav>`
+          : nothing
+      }
+      ${
+        !view || view.includes('header')
+          ? renderHeader({
+              store: s,
+              worker: this.runtime === 'worker',
+              speed: this.speed,
+              waiting: this._resumable ? (this._openElsewhere ? 'elsewhere' : 'choice') : undefined,
+              togglePause: () => this._togglePause(),
+              newCluster: () => void this._newCluster(),
+            })
+          : nothing
+      }
+      ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice}</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
-      ${this._resumeOffer()}
-      <p class="announce" role="status" aria-live="assertive" aria-atomic="true">${s.announcement}</p>
+      ${this._resumable ? renderResumeOffer(this._resumable, this.effectiveClusterName, this._openElsewhere, (c) => this._decide(c)) : nothing}
+      <p class="announce" role="status" aria-live="polite" aria-atomic="true">${s.announcement}</p>
       <div
-        class="layout"
+        class="layout ${view || this._narrow ? 'single' : ''}"
         @mpp-instance-select=${(e: CustomEvent<{ dbid: number | undefined }>) => (this._selected = e.detail.dbid)}
         @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
         @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
+        @mpp-lesson-point=${(e: CustomEvent<LessonPointDetail>) => this._point(e.detail)}
         @mpp-lab-configure=${(e: CustomEvent<LabConfigureDetail>) => this._configure(e.detail)}
         @mpp-sim-adopt=${(e: CustomEvent<SimAdoptDetail>) => this._adopt(e.detail)}
         @mpp-sim-boot=${(e: CustomEvent<SimBootDetail>) => this._simBoot(e.detail)}
+        @mpp-replace-request=${(e: CustomEvent<ReplaceRequestDetail>) => e.detail.reply(this._confirmReplace(e.detail.what))}
+        @mpp-confirm=${(e: CustomEvent<ConfirmDetail>) => e.detail.reply(this.confirm(e.detail))}
       >
-        <div class="col main">
-          <section class="panel p-topology" part="topology" aria-labelledby="h-topology">
-            <h2 id="h-topology">Topology</h2>
-            <mpp-topology .store=${s} .selected=${this._selected}></mpp-topology>
-          </section>
-          ${
-            this._selected !== undefined
-              ? html`<section class="panel p-details" part="details" aria-label="Instance details">
-                  <mpp-instance-details .store=${s} .dbid=${this._selected}></mpp-instance-details>
-                </section>`
-              : nothing
-          }
-          <section class="panel p-console" part="console" aria-labelledby="h-console">
-            <h2 id="h-console">SQL console</h2>
-            <mpp-console .store=${s}></mpp-console>
-          </section>
-          <section class="panel p-timeline" part="timeline" aria-labelledby="h-timeline">
-            <h2 id="h-timeline">Event timeline</h2>
-            <mpp-timeline .store=${s}></mpp-timeline>
-          </section>
-          <section class="panel p-catalog" part="catalog" aria-labelledby="h-catalog">
-            <h2 id="h-catalog">Catalog</h2>
-            <mpp-catalog .store=${s}></mpp-catalog>
-          </section>
-          <section class="panel p-placement" part="placement" aria-labelledby="h-placement">
-            <h2 id="h-placement">Plan a cluster</h2>
-            <mpp-placement></mpp-placement>
-          </section>
-        </div>
-        <div class="col side">
-          <section class="panel p-workload" part="workload" aria-labelledby="h-workload">
-            <h2 id="h-workload">Workload: bank transfers</h2>
-            <mpp-workload .store=${s} .workload=${this.workload}></mpp-workload>
-          </section>
-          <section class="panel p-recommend" part="recommendations" aria-labelledby="h-recommend">
-            <h2 id="h-recommend">Recommended next actions</h2>
-            <mpp-recommendations .store=${s}></mpp-recommendations>
-          </section>
-          <section class="panel p-lessons" part="lessons" aria-labelledby="h-lessons">
-            <h2 id="h-lessons">Lessons</h2>
-            <mpp-lessons .store=${s} .workload=${this.workload} .lesson=${this.lesson}></mpp-lessons>
-          </section>
-          <section class="panel p-controls" part="controls" aria-labelledby="h-controls">
-            <h2 id="h-controls">Faults and utilities</h2>
-            <mpp-controls .store=${s}></mpp-controls>
-          </section>
-          <section class="panel p-sim" part="simulation" aria-labelledby="h-sim">
-            <h2 id="h-sim">Simulation</h2>
-            <mpp-sim-replay .store=${s}></mpp-sim-replay>
-          </section>
-        </div>
+        ${
+          view
+            ? shown(view.filter((t): t is PanelId => t !== 'header'))
+            : this._narrow
+              ? shown(NARROW_ORDER)
+              : html`<div class="col main">${shown(MAIN_COLUMN)}</div>
+                  <div class="col side">${shown(SIDE_COLUMN)}</div>`
+        }
       </div>
+      ${renderConfirm(this._question, (yes) => this._answer?.(yes))}
     `;
   }
 }

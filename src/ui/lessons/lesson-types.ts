@@ -56,6 +56,8 @@ export interface LessonStep {
   check?: StepCheck;
   /** Check as soon as the step opens (steps whose state the learner need not cause). */
   checkOnOpen?: boolean;
+  /** The instances (dbids) the step talks about: the topology points at their cards. */
+  point?: number[];
 }
 
 export interface Lesson {

@@ -59,6 +59,7 @@ export const PRIMARY_FAILOVER: Lesson = {
       ],
       actions: [{ kind: 'crash', target: 2, label: 'Crash dbid 2', danger: true }],
       check: FAILED_OVER,
+      point: [2, 6],
     },
     {
       title: 'What FTS recorded',
@@ -83,11 +84,12 @@ export const PRIMARY_FAILOVER: Lesson = {
         },
       ),
       checkOnOpen: true,
+      point: [6],
     },
     {
       title: 'The clients carry on',
       text: [
-        'Transactions in flight on dbid 2 at the crash were rolled back; the clients saw errors and retried. New transactions reach content 0 on dbid 6, and no committed transfer was lost: the money still adds up.',
+        'A transaction that was running on dbid 2 at the crash was rolled back, and its client got an error and retried: the workload panel counts those errors (often none, since a transfer takes only milliseconds). New transactions reach content 0 on dbid 6, and no committed transfer was lost: the money still adds up.',
       ],
       actions: [{ kind: 'sql', sql: CHECK_SQL, label: 'Count the money' }],
       check: moneyConserved(),
@@ -103,6 +105,7 @@ export const PRIMARY_FAILOVER: Lesson = {
         2: { status: 'd' },
       }),
       checkOnOpen: true,
+      point: [2],
     },
   ],
 };
@@ -134,7 +137,7 @@ export const MIRROR_FAILURE: Lesson = {
       title: 'Crash the mirror of content 0',
       text: [
         'dbid 6 (the mirror of content 0, on sdw2) dies. The primary dbid 2 keeps working, but each commit on content 0 waits for the mirror to confirm its WAL, and nothing tells it to stop waiting.',
-        'Transfers touching content 0 hang (no error: a wait). Soon every client session is stuck on one. The catalog still says dbid 6 is up and synchronized.',
+        "Transfers touching content 0 hang (no error: a wait). Soon every client session is stuck on one. The catalog still says dbid 6 is up and synchronized, but dbid 2's card shows the commits it holds (◷ not acknowledging), read from `pg_stat_activity` on dbid 2, where they wait with `wait_event` SyncRep.",
       ],
       actions: [
         { kind: 'crash', target: 6, label: 'Crash dbid 6', danger: true },
@@ -157,6 +160,7 @@ export const MIRROR_FAILURE: Lesson = {
           };
         },
       ),
+      point: [6, 2],
     },
     {
       title: 'Let FTS probe',
@@ -177,6 +181,7 @@ export const MIRROR_FAILURE: Lesson = {
           };
         },
       ),
+      point: [6, 2],
     },
     {
       title: 'Recover the mirror',
@@ -189,6 +194,7 @@ export const MIRROR_FAILURE: Lesson = {
         { 6: { status: 'u', mode: 's' }, 2: { mode: 's' } },
         40_000,
       ),
+      point: [6],
     },
   ],
 };

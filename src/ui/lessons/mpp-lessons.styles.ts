@@ -140,13 +140,54 @@ export const styles = [
     }
     .nav {
       display: flex;
-      justify-content: space-between;
+      flex-wrap: wrap;
       align-items: center;
       gap: 0.5rem;
       margin-top: 0.4rem;
     }
+    .nav .back {
+      margin-right: auto;
+    }
+    .nav .why {
+      flex-basis: 100%;
+      text-align: right;
+      font-size: 0.75rem;
+    }
     .end {
       font-weight: 600;
+    }
+    .look {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.3rem;
+      font-size: 0.8rem;
+    }
+    .look .reveal {
+      padding: 0 0.4rem;
+    }
+    .progress li.skipped {
+      color: var(--mpp-warn, #fbbf24);
+    }
+    .advance {
+      margin: 0.4rem 0 0;
+      color: var(--mpp-ok, #4ade80);
+      font-weight: 600;
+    }
+    .following {
+      margin: 0.5rem 0 0;
+    }
+    .pace {
+      display: block;
+      margin-top: 0.5rem;
+      font-size: 0.75rem;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    #step-title:focus {
+      outline: none;
+    }
+    #step-title:focus-visible {
+      outline: 3px solid var(--mpp-focus, #ffffff);
     }
   `,
 ];

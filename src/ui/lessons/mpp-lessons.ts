@@ -19,6 +19,8 @@ export interface CheckState {
 
 const IDLE: CheckState = { state: 'idle', seen: '' };
 const POLL_MS = 400;
+/** How long a passed step waits before moving on by itself (time to read what happened). */
+export const ADVANCE_MS = 4000;
 
 /** Paragraph text with `backticks` as code. */
 function rich(text: string) {
@@ -46,6 +48,14 @@ export class MppLessons extends LitElement {
   @state() private _checks: CheckState[] = [];
   @state() private _running: string | undefined;
   @state() private _output: (ActionOutcome & { command: string }) | undefined;
+  /** Steps the learner chose to skip (their check never passed). */
+  @state() private _skipped = new Set<number>();
+  /** Move on by itself once a step's check passes after its action (the learner's pacing choice). */
+  @state() autoAdvance = true;
+  /** When the open step moves on by itself (undefined: it does not). */
+  @state() private _advanceAt: number | undefined;
+  private _advanceTimer: ReturnType<typeof setTimeout> | undefined;
+  private _tick: ReturnType<typeof setInterval> | undefined;
   private _pollGen = 0;
   private _autoKey = '';
   private readonly _ctx: LessonContext;
@@ -76,6 +86,7 @@ export class MppLessons extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('lesson')) {
       this._checks = [];
+      this._skipped = new Set();
       this._open(0);
     }
   }
@@ -94,28 +105,83 @@ export class MppLessons extends LitElement {
     }
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._point();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._pollGen++;
+    this._cancelAdvance();
+    emit(this, 'mpp-lesson-point', { dbids: [] });
   }
 
   private _open(step: number): void {
     this._pollGen++;
+    this._cancelAdvance();
     this._step = step;
     this._output = undefined;
-    this._checks = this._checks.map((c, i) => (i >= step && c.state !== 'pass' ? IDLE : c));
+    // A step never checked (skipped past) has no entry: it is idle.
+    this._checks = Array.from({ length: Math.max(this._checks.length, step + 1) }, (_, i) => {
+      const c = this._checks[i];
+      return c && (i < step || c.state === 'pass') ? c : IDLE;
+    });
+    this._point();
+  }
+
+  /** Points the topology at the cards the open step talks about. */
+  private _point(): void {
+    const st = this._lesson.steps[this._step];
+    if (this.isConnected)
+      emit(this, 'mpp-lesson-point', { dbids: this._lesson.demo ? [] : (st?.point ?? []) });
+  }
+
+  /** Moves from step `from` to the next, if it is still the open one (a click and the timer may race). */
+  private _next(from: number, skip = false): void {
+    if (from !== this._step || from >= this._lesson.steps.length - 1) return;
+    if (skip) this._skipped = new Set([...this._skipped, from]);
+    this._open(from + 1);
+    // The new step's heading takes the focus, so a keyboard user reads on from there.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#step-title')?.focus());
+  }
+
+  private _cancelAdvance(): void {
+    clearTimeout(this._advanceTimer);
+    clearInterval(this._tick);
+    this._advanceTimer = undefined;
+    this._advanceAt = undefined;
+  }
+
+  /** After a step's check passes because of what the learner did: move on soon, unless told to stay. */
+  private _scheduleAdvance(step: number): void {
+    this._cancelAdvance();
+    if (!this.autoAdvance || step !== this._step || step >= this._lesson.steps.length - 1) return;
+    this._advanceAt = Date.now() + ADVANCE_MS;
+    this._advanceTimer = setTimeout(() => {
+      this._cancelAdvance();
+      this._next(step);
+    }, ADVANCE_MS);
+    this._tick = setInterval(() => this.requestUpdate(), 500);
   }
 
   private _setCheck(step: number, c: CheckState): void {
-    const next = [...this._checks];
+    const next = Array.from(
+      { length: Math.max(this._checks.length, step + 1) },
+      (_, i) => this._checks[i] ?? IDLE,
+    );
     next[step] = c;
     this._checks = next;
   }
 
-  /** Polls the step's check until it passes or its deadline (scaled to the cluster's time) passes. */
-  private async _poll(step: number, budgetMs?: number): Promise<void> {
+  /**
+   * Polls the step's check until it passes or its deadline (scaled to the cluster's time) passes.
+   * `advance`: the poll follows the learner's action, so a pass that is new moves the lesson on.
+   */
+  private async _poll(step: number, budgetMs?: number, advance = false): Promise<void> {
     const chk = this._lesson.steps[step]?.check;
     if (!chk) return;
+    const passedBefore = this._checks[step]?.state === 'pass';
     const gen = ++this._pollGen;
     const scale = 30 / (this.store?.options.timeScale ?? 30);
     const deadline = performance.now() + (budgetMs ?? chk.timeoutMs ?? 20_000) * scale;
@@ -123,7 +189,11 @@ export class MppLessons extends LitElement {
     for (;;) {
       const r = await chk.test(this._ctx);
       if (gen !== this._pollGen) return;
-      if (r.ok) return this._setCheck(step, { state: 'pass', seen: r.seen });
+      if (r.ok) {
+        this._setCheck(step, { state: 'pass', seen: r.seen });
+        if (advance && !passedBefore) this._scheduleAdvance(step);
+        return;
+      }
       if (performance.now() > deadline) return this._setCheck(step, { state: 'fail', seen: r.seen });
       this._setCheck(step, { state: 'checking', seen: r.seen });
       await new Promise((res) => setTimeout(res, POLL_MS));
@@ -134,16 +204,18 @@ export class MppLessons extends LitElement {
   private async _act(a: StepAction): Promise<void> {
     const step = this._step;
     const command = describeAction(a);
+    const passedBefore = this._checks[step]?.state === 'pass';
     this._running = command;
     this._pollGen++;
-    if (this._lesson.steps[step]?.check) this._setCheck(step, { state: 'checking', seen: '' });
+    if (this._lesson.steps[step]?.check && !passedBefore)
+      this._setCheck(step, { state: 'checking', seen: '' });
     try {
       const out = await runAction(this.store, a, this);
       if (this._step === step) this._output = { ...out, command };
     } finally {
       this._running = undefined;
     }
-    if (this._step === step) void this._poll(step);
+    if (this._step === step && !passedBefore) void this._poll(step, undefined, true);
   }
 
   override render() {
@@ -183,18 +255,37 @@ export class MppLessons extends LitElement {
       <ol class="progress" aria-label="Steps">
         ${steps.map((s, i) => {
           const done = this._checks[i]?.state === 'pass';
+          const skipped = !done && this._skipped.has(i);
           return html`<li
-            class=${i === this._step ? 'current' : done ? 'done' : ''}
+            class=${i === this._step ? 'current' : done ? 'done' : skipped ? 'skipped' : ''}
             aria-current=${i === this._step ? 'step' : 'false'}
           >
-            <span aria-hidden="true">${done ? '✓' : i + 1}</span
-            ><span class="sr-only">${done ? 'done: ' : ''}</span>${s.title}
+            <span aria-hidden="true">${done ? '✓' : skipped ? '↷' : i + 1}</span
+            ><span class="sr-only">${done ? 'done: ' : skipped ? 'skipped: ' : ''}</span>${s.title}
           </li>`;
         })}
       </ol>
       <section class="step" data-step=${this._step} aria-labelledby="step-title">
-        <h3 id="step-title">Step ${this._step + 1} of ${steps.length}: ${st.title}</h3>
+        <h3 id="step-title" tabindex="-1">Step ${this._step + 1} of ${steps.length}: ${st.title}</h3>
         ${st.text.map((t) => html`<p>${rich(t)}</p>`)}
+        ${
+          st.point?.length
+            ? html`<p class="look">
+                Look at
+                ${st.point.map(
+                  (d) =>
+                    html`<button
+                      class="quiet reveal"
+                      data-reveal=${d}
+                      @click=${() => emit(this, 'mpp-lesson-point', { dbids: st.point ?? [], reveal: d })}
+                    >
+                      dbid ${d}
+                    </button>`,
+                )}
+                in the topology (marked there).
+              </p>`
+            : nothing
+        }
         ${(st.actions ?? []).map(
           (a) =>
             html`<div class="row">
@@ -211,32 +302,91 @@ export class MppLessons extends LitElement {
         )}
         ${this._renderOutput()} ${st.check ? this._renderCheck(st.check.expected, c) : nothing}
       </section>
-      <div class="nav">
-        <button class="quiet back" ?disabled=${this._step === 0} @click=${() => this._open(this._step - 1)}>
+      ${this._renderNav(st.check !== undefined, c, last)}
+    `;
+  }
+
+  /**
+   * Back; Next, enabled once the step's check passed (or the step has none); an explicit "skip
+   * this step"; the countdown of a step that moves on by itself; the next lesson at the end.
+   */
+  private _renderNav(hasCheck: boolean, c: CheckState, last: boolean) {
+    const step = this._step;
+    const passed = !hasCheck || c.state === 'pass';
+    const i = LESSONS.findIndex((l) => l.id === this._lesson.id);
+    const following = LESSONS.slice(i + 1).find((l) => !l.demo);
+    const left =
+      this._advanceAt === undefined ? 0 : Math.max(0, Math.ceil((this._advanceAt - Date.now()) / 1000));
+    return html`<div class="nav">
+        <button class="quiet back" ?disabled=${step === 0} @click=${() => this._open(step - 1)}>
           ← Back
         </button>
         ${
           last
-            ? html`<span class="end ${c.state === 'pass' || !st.check ? 'ok' : 'muted'}"
-                >${c.state === 'pass' || !st.check ? 'Lesson complete.' : 'Last step.'}</span
+            ? html`<span class="end ${passed ? 'ok' : 'muted'}"
+                >${passed ? 'Lesson complete.' : 'Last step.'}</span
               >`
             : html`<button
-                class="next ${c.state === 'pass' ? '' : 'quiet'}"
-                @click=${() => this._open(this._step + 1)}
-              >
-                Next →
-              </button>`
+                  class="next ${passed ? '' : 'quiet'}"
+                  ?disabled=${!passed}
+                  aria-describedby=${passed ? nothing : 'next-why'}
+                  @click=${() => this._next(step)}
+                >
+                  Next →
+                </button>
+                ${
+                  passed
+                    ? nothing
+                    : html`<button class="quiet skip" @click=${() => this._next(step, true)}>
+                          Skip this step
+                        </button>
+                        <span id="next-why" class="muted why">Next unlocks when the check passes.</span>`
+                }`
         }
       </div>
-    `;
+      ${
+        this._advanceAt !== undefined
+          ? html`<p class="advance" role="status">
+              Passed. The next step opens in ${left} s.
+              <button class="quiet stay" @click=${() => this._cancelAdvance()}>Stay on this step</button>
+            </p>`
+          : nothing
+      }
+      ${
+        last && passed && following
+          ? html`<p class="following">
+              <button
+                class="next-lesson"
+                @click=${() => {
+                  this.lesson = following.id;
+                  emit(this, 'mpp-lesson-change', { lesson: following.id });
+                }}
+              >
+                Next lesson: ${following.title} →
+              </button>
+            </p>`
+          : nothing
+      }
+      <label class="pace"
+        ><input
+          type="checkbox"
+          .checked=${this.autoAdvance}
+          @change=${(e: Event) => {
+            this.autoAdvance = (e.target as HTMLInputElement).checked;
+            if (!this.autoAdvance) this._cancelAdvance();
+          }}
+        />
+        Move on by itself when a step's check passes</label
+      >`;
   }
 
   private _renderOutput() {
     const o = this._output;
     if (!o || !o.output) return nothing;
-    return html`<details class="output" ?open=${!o.ok}>
+    return html`<details class="output" ?open=${!o.ok || !!o.note}>
       <summary class=${o.ok ? '' : 'error'}>Output of <code>${o.command}</code></summary>
-      <pre class=${o.ok ? '' : 'error'}>${o.output}</pre>
+      <pre tabindex="0" class=${o.ok ? '' : 'error'}>${o.output}</pre>
+      ${o.note ? html`<p class="note">${o.note}</p>` : nothing}
     </details>`;
   }
 

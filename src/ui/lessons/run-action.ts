@@ -11,6 +11,8 @@ export interface ActionOutcome {
   ok: boolean;
   /** The command's output (utilities, SQL) or what happened. */
   output: string;
+  /** An exit status that is the utility's answer, not a failure, explained. */
+  note?: string;
 }
 
 /** Runs `a`; `from` dispatches the rebuild request the lab answers. */
@@ -54,5 +56,5 @@ export async function runAction(
   }
   const command = describeAction(a);
   const record = store.actions.find((r) => r.command === command);
-  return { ok, output: record?.output ?? '' };
+  return { ok, output: record?.output ?? '', ...(record?.note ? { note: record.note } : {}) };
 }

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
+import { rovingKeydown } from '../shared/roving.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { MirroringMode } from '../../workers/index.ts';
 import '../topology/mpp-topology.ts';
@@ -32,6 +33,9 @@ export class MppPlacement extends LitElement {
   static override styles = [
     baseStyles,
     css`
+      input.narrow {
+        width: 5rem;
+      }
       form {
         display: flex;
         flex-wrap: wrap;
@@ -208,7 +212,7 @@ export class MppPlacement extends LitElement {
             type="number"
             min="1"
             max="16"
-            style="width:5rem"
+            class="narrow"
             .value=${String(this._segments)}
             @input=${(e: Event) => (this._segments = Math.floor(Number((e.target as HTMLInputElement).value)) || 0)}
         /></label>
@@ -244,6 +248,11 @@ export class MppPlacement extends LitElement {
       ${this._mirroring === 'custom' ? this.renderCustom() : nothing}`;
   }
 
+  private _tabKey = (e: KeyboardEvent): void => {
+    const to = rovingKeydown(e, [...this.renderRoot.querySelectorAll<HTMLElement>('[role="tab"]')]);
+    if (to) this._mode = to.dataset['mode'] as 'plan' | 'import';
+  };
+
   override render() {
     const l = this.layout;
     const errors = l.problems.filter((p) => p.severity === 'error');
@@ -251,17 +260,23 @@ export class MppPlacement extends LitElement {
       <div class="tabs" role="tablist" aria-label="Source of the layout">
         <button
           role="tab"
+          data-mode="plan"
           aria-selected=${this._mode === 'plan'}
+          tabindex=${this._mode === 'plan' ? 0 : -1}
           class="quiet"
           @click=${() => (this._mode = 'plan')}
+          @keydown=${this._tabKey}
         >
           Plan with gpinitsystem rules
         </button>
         <button
           role="tab"
+          data-mode="import"
           aria-selected=${this._mode === 'import'}
+          tabindex=${this._mode === 'import' ? 0 : -1}
           class="quiet"
           @click=${() => (this._mode = 'import')}
+          @keydown=${this._tabKey}
         >
           Import a real cluster
         </button>
@@ -291,7 +306,7 @@ export class MppPlacement extends LitElement {
               <ul class="whatif">
                 ${l.whatIf.map((w) => html`<li class=${w.survives ? '' : 'error'}>${whatIfText(w)}</li>`)}
               </ul>
-              <div part="preview"><mpp-topology .rows=${toRows(l.config)}></mpp-topology></div>
+              <div part="preview"><mpp-topology preview .rows=${toRows(l.config)}></mpp-topology></div>
               <div class="row">
                 ${
                   l.bootable
@@ -307,7 +322,7 @@ export class MppPlacement extends LitElement {
               <div part="files">
                 <details>
                   <summary>gpinitsystem_config</summary>
-                  <pre class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
+                  <pre tabindex="0" class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
                   <button
                     class="quiet"
                     @click=${() => this.download('gpinitsystem_config', exportGpinitsystem(l.config!))}
@@ -319,7 +334,7 @@ export class MppPlacement extends LitElement {
                   l.config.some((r) => r.content >= 0 && r.preferred_role === 'm')
                     ? html`<details>
                         <summary>gpaddmirrors -i file</summary>
-                        <pre class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
+                        <pre tabindex="0" class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
                         <button
                           class="quiet"
                           @click=${() => this.download('mirror_config', exportGpaddmirrors(l.config!))}

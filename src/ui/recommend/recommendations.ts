@@ -5,7 +5,8 @@
  */
 import type { StepAction } from '../lessons/lesson-types.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
-import type { SegmentRow } from '../state/types.ts';
+import { copyLabel, type SegmentRow } from '../state/types.ts';
+import { inAbout } from '../state/cluster-health.ts';
 
 export interface Recommendation {
   /** Stable id, for tests and keys: 'activate', 'recover', 'rebalance', 'double-fault-0'... */
@@ -74,6 +75,7 @@ export function recommend(store: ClusterStore): Recommendation[] {
   const downMirrors: SegmentRow[] = [];
   const syncing: SegmentRow[] = [];
   const pending: SegmentRow[] = [];
+  const unmarkedMirrors: SegmentRow[] = [];
   for (const c of contents) {
     const p = rows.find((r) => r.content === c && r.role === 'p');
     const m = rows.find((r) => r.content === c && r.role === 'm');
@@ -94,17 +96,67 @@ export function recommend(store: ClusterStore): Recommendation[] {
       } else pending.push(p);
       continue;
     }
-    if (m && m.status === 'd') downMirrors.push(m);
+    if (m && m.status === 'd') {
+      if (!store.recovery.has(m.dbid)) downMirrors.push(m);
+    } else if (m && isDown(store, m.dbid)) unmarkedMirrors.push(m);
     else if (m && m.mode !== 's') syncing.push(m);
   }
 
+  const held = store.holds.has('fts_probe@1');
+  const next = store.nextProbeInMs();
+  const when = held
+    ? 'FTS probes are held (the fts_probe fault point), so nothing happens until you release them'
+    : `FTS's next probe is due ${next === undefined ? 'within gp_fts_probe_interval' : inAbout(next)}`;
+  const probeOrRelease: StepAction = held
+    ? { kind: 'release', point: 'fts_probe', dbid: 1, label: 'Release FTS' }
+    : { kind: 'sql', sql: 'select gp_request_fts_probe_scan()', label: 'Probe now' };
   if (pending.length)
     out.push({
       id: 'probe',
       level: 'warning',
-      title: 'FTS will fail over at its next probe',
-      detail: `Primary ${list(pending.map((p) => `dbid ${p.dbid}`))} is down; its mirror is in sync and will be promoted. You can ask FTS to probe now.`,
-      action: { kind: 'sql', sql: 'select gp_request_fts_probe_scan()', label: 'Probe now' },
+      title: held ? 'FTS would fail over, but its probes are held' : 'FTS will fail over at its next probe',
+      detail: `Primary ${list(pending.map((p) => `dbid ${p.dbid}`))} is down; its mirror is in sync and will be promoted. ${when}.`,
+      action: probeOrRelease,
+    });
+  for (const m of unmarkedMirrors) {
+    const w = store.syncWaits.get(m.content);
+    const p = rows.find((r) => r.content === m.content && r.role === 'p');
+    out.push({
+      id: w ? 'fts-wait' : 'mirror-unmarked',
+      level: w || held ? 'critical' : 'warning',
+      title: w
+        ? `${w.count} commit${w.count === 1 ? ' on content ' + m.content + ' waits' : 's on content ' + m.content + ' wait'} for a dead mirror`
+        : `FTS will mark mirror dbid ${m.dbid} down`,
+      detail: `Mirror dbid ${m.dbid} (content ${m.content}, ${m.hostname}) is not running, but the catalog still says it is up and in sync. ${
+        w
+          ? `Its primary dbid ${p?.dbid ?? '?'} holds ${w.count} commit${w.count === 1 ? '' : 's'} until the mirror confirms it (pg_stat_activity: wait_event SyncRep); the clients wait. `
+          : ''
+      }${when}: it will mark dbid ${m.dbid} down and tell the primary to turn synchronous replication off${w ? ', and the waiting commits complete' : ''}. Then recover the mirror with gprecoverseg -a.`,
+      action: probeOrRelease,
+    });
+  }
+  for (const [content, w] of store.syncWaits)
+    if (!unmarkedMirrors.some((m) => m.content === content))
+      out.push({
+        id: `syncrep-wait-${content}`,
+        level: 'warning',
+        title: `${w.count} commit${w.count === 1 ? ' on content ' + content + ' waits' : 's on content ' + content + ' wait'} for the mirror`,
+        detail: `Primary dbid ${w.dbid} holds them until its mirror confirms the WAL (pg_stat_activity: wait_event SyncRep). A slow or cut-off mirror makes commits wait; if it stops answering, ${when.replace(/^FTS's/, "FTS's")} and marks it down.`,
+        action: probeOrRelease,
+      });
+  // Copies under way (gprecoverseg, gpaddmirrors, a file resync): wait for them, not another run.
+  const copies = [...store.recovery];
+  if (copies.length)
+    out.push({
+      id: 'recovering',
+      level: 'info',
+      title: 'Recovery in progress: wait for the copy',
+      detail: `${list(
+        copies.map(
+          ([d, c]) =>
+            `dbid ${d}: ${copyLabel(c.type)} ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${Math.round(c.total / 1024)} kB`,
+        ),
+      )}. The instance then starts as a mirror and catches up from its primary's WAL.`,
     });
   if (downMirrors.length)
     out.push({

@@ -67,9 +67,12 @@ export const baseStyles = css`
     border-radius: 6px;
     padding: 0.25rem 0.4rem;
   }
+  /* The focus ring is its own colour (white by default), never the selection's pink nor the
+     coordinator's yellow, with a dark halo so it shows on any background. */
   :focus-visible {
-    outline: 2px solid var(--mpp-focus, #facc15);
+    outline: 3px solid var(--mpp-focus, #ffffff);
     outline-offset: 2px;
+    box-shadow: 0 0 0 5px var(--mpp-bg, #0f172a);
   }
   code,
   pre,

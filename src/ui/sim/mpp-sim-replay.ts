@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
+import { confirmReplace } from '../shared/confirm-replace.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
@@ -171,8 +172,10 @@ export class MppSimReplay extends LitElement {
     return run.finished ? `Repaired; every invariant held. ${last}` : `Step ${last}`;
   }
 
-  private bootLarge(e: Event): void {
+  private async bootLarge(e: Event): Promise<void> {
     e.preventDefault();
+    const what = `a simulated cluster of ${this._hosts} hosts × ${this._segments} segments`;
+    if (!(await confirmReplace(this, what))) return;
     this._run = undefined;
     const hosts = Array.from({ length: this._hosts }, (_, i) => `sdw${i + 1}`).join(',');
     emit(this, 'mpp-sim-boot', { hosts, segmentsPerHost: this._segments, mirroring: this._mirroring });
@@ -180,7 +183,7 @@ export class MppSimReplay extends LitElement {
 
   private renderPlan(run: SimRun) {
     const items = [...run.plan.map((s) => describeStep(s)), 'repair: heal, restart, gprecoverseg, rebalance'];
-    return html`<ol part="plan" start="0" aria-label="Plan of seed ${run.seed}">
+    return html`<ol part="plan" tabindex="0" start="0" aria-label="Plan of seed ${run.seed}">
       ${items.map((text, i) => {
         const logged = run.log[i];
         const note = logged?.split(' -> ')[1];
@@ -209,9 +212,9 @@ export class MppSimReplay extends LitElement {
         and checks its invariants after every step. Load a seed to step through its run here.
       </p>
       <form
-        @submit=${(e: Event) => {
+        @submit=${async (e: Event) => {
           e.preventDefault();
-          void this.load();
+          if (await confirmReplace(this, `the replay of seed ${this._seed}`)) void this.load();
         }}
       >
         <label
@@ -273,7 +276,7 @@ export class MppSimReplay extends LitElement {
           : nothing
       }
       <h3>Simulate a large cluster</h3>
-      <form @submit=${(e: Event) => this.bootLarge(e)}>
+      <form @submit=${(e: Event) => void this.bootLarge(e)}>
         <label
           >Hosts<input
             type="number"

@@ -120,20 +120,35 @@ export function diskFull(store: ClusterStore, dbid: number, full: boolean): Prom
   });
 }
 
+/**
+ * An exit status that is the utility's answer rather than a failure, with what it means:
+ * `gpstate -e` exits 1 when it lists segments with problems.
+ */
+export function exitNote(commandLine: string, exitCode: number): string | undefined {
+  const [tool = '', ...args] = commandLine.trim().split(/\s+/);
+  const flags = args.filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
+  if (tool === 'gpstate' && exitCode === 1 && flags.includes('e'))
+    return 'exit 1: gpstate -e found segments with problems (its answer, not a failure)';
+  return undefined;
+}
+
 /** Runs a management utility; its stdout and stderr become the action's output. */
 export async function utility(store: ClusterStore, commandLine: string): Promise<boolean> {
-  let ok = false;
-  await record(store, 'utility', commandLine, async () => {
+  const a = store.beginAction('utility', commandLine);
+  try {
     const c = store.cluster;
     if (!c) throw new Error('the cluster is not running');
     const r = await c.run(commandLine);
-    ok = r.exitCode === 0;
     const out = `${r.stdout}${r.stderr}[exit ${r.exitCode}]`;
-    if (!ok) throw new Error(out);
+    const note = exitNote(commandLine, r.exitCode);
+    const ok = r.exitCode === 0 || note !== undefined;
+    store.finishAction(a, ok, out, note);
     void store.refresh();
-    return out;
-  });
-  return ok;
+    return ok;
+  } catch (e) {
+    store.finishAction(a, false, errorText(e));
+    return false;
+  }
 }
 
 /** One SQL statement on a fresh coordinator session (used by controls such as "probe now"). */

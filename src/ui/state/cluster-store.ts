@@ -7,10 +7,24 @@
 import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
 import { LabTime } from './lab-time.ts';
 import { HealthSeries } from './health-series.ts';
+import { Announcer } from './announcer.ts';
+import { summarize, type ClusterSummary } from './cluster-health.ts';
+import { FtsClock } from './fts-clock.ts';
+import { EventLog, formatFields } from './event-log.ts';
+import { haNews } from './ha-news.ts';
+import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
+import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
-const MAX_EVENTS = 400;
 const MAX_ACTIONS = 100;
+
+/** A copy gprecoverseg or gpaddmirrors is making for an instance (its 'recovery.progress'). */
+export interface CopyProgress {
+  done: number;
+  total: number;
+  /** 'full', 'incremental', 'differential' (gprecoverseg's modes), 'resync' (file replication). */
+  type: string;
+}
 
 export type BootState = 'idle' | 'booting' | 'ready' | 'failed' | 'closed';
 
@@ -40,22 +54,6 @@ export function formatOptions(o: object): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-function asNumber(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
-function rowsToObjects(r: { fields: { name: string }[]; rows: unknown[][] }): Record<string, unknown>[] {
-  return r.rows.map((row) => Object.fromEntries(r.fields.map((f, i) => [f.name, row[i]])));
-}
-
-function formatFields(e: ClusterEvent): string {
-  const skip = new Set(['kind', 'time', 'dbid']);
-  return Object.entries(e)
-    .filter(([k, v]) => !skip.has(k) && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' ');
-}
-
 export class ClusterStore {
   cluster: Cluster | undefined;
   state: BootState = 'idle';
@@ -73,8 +71,11 @@ export class ClusterStore {
   catalogError = '';
   catalogAt = 0;
   readonly proc = new Map<number, ProcState>();
-  events: LabEvent[] = [];
+  /** Events and actions, ranked and folded (see EventLog). */
+  readonly log = new EventLog();
   actions: ActionRecord[] = [];
+  /** Why no cluster runs yet, when the lab waits for something (the resume choice...). */
+  idleReason = '';
   /** Faults currently applied through the lab, for display (the API has no getter). */
   readonly applied = {
     partition: '' as string,
@@ -90,14 +91,63 @@ export class ClusterStore {
     utilityMode: true,
     ftsProbe: true,
   };
-  /** Announcements for the aria-live region (crashes, failovers, promotions, activation). */
-  announcement = '';
+  /** Announcements for the polite live region, gathered into summaries. */
+  private readonly announcer = new Announcer(() => this.changed());
   /** Fault points held through the lab (`cluster.faults.suspend`), by `point@dbid`. */
   readonly holds = new Map<string, { release(): void }>();
-  /** gprecoverseg's progress per recovering dbid (the last 'recovery.progress' event). */
-  readonly recovery = new Map<number, { done: number; total: number }>();
+  /** Copies running now (gprecoverseg's modes, gpaddmirrors, a file resynchronization), by target dbid. */
+  readonly recovery = new Map<number, CopyProgress>();
+  /** Commits waiting for a mirror, per content (pg_stat_activity on each primary). */
+  private readonly syncWatch = new SyncWaitWatcher();
+  /** When FTS probes next (gp_fts_probe_interval and its last cycle). */
+  private readonly fts = new FtsClock();
 
   refreshMs = 2000;
+
+  /** The timeline's entries, newest first. */
+  get events(): LabEvent[] {
+    return this.log.events;
+  }
+
+  /** What the live region says now (a summary of the latest news). */
+  get announcement(): string {
+    return this.announcer.current;
+  }
+
+  /** By content: commits its acting primary holds for the mirror (SyncRep waits). */
+  get syncWaits(): ReadonlyMap<number, SyncWait> {
+    return this.syncWatch.waits;
+  }
+
+  /** Database State, mirrors acting as primary, acting primaries per host. */
+  get summary(): ClusterSummary {
+    const coord = this.config.find((r) => r.content === -1 && r.role === 'p');
+    const p = coord ? this.proc.get(coord.dbid) : undefined;
+    const reachable =
+      this.state === 'ready' &&
+      p !== 'down' &&
+      p !== 'crashing' &&
+      !/not running|refused/.test(this.catalogError);
+    return summarize(this.config, this.proc, reachable);
+  }
+
+  /**
+   * Milliseconds until FTS's next probe is due (undefined when unknown: no cycle seen yet, or its
+   * probes are held, or time is paused).
+   */
+  nextProbeInMs(now = Date.now()): number | undefined {
+    return this.fts.nextIn(this.speedFactor, this.timePaused || this.holds.has('fts_probe@1'), now);
+  }
+
+  /** When (wall clock) FTS last finished a probe cycle (0: not seen yet). */
+  get lastProbeAt(): number {
+    return this.fts.lastProbeAt;
+  }
+
+  /** FTS's probe interval in wall seconds at the current speed (0 when unknown). */
+  get probeIntervalMs(): number {
+    return this.fts.interval(this.speedFactor);
+  }
 
   /** Replication lag and fault periods over time, for the charts. */
   readonly health = new HealthSeries();
@@ -211,6 +261,7 @@ export class ClusterStore {
   private async attach(cluster: Cluster): Promise<void> {
     this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
     this.time.start(cluster);
+    await this.fts.read(cluster, this.options.timeScale ?? 30);
     await this.refresh();
     for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
     this.state = 'ready';
@@ -220,6 +271,8 @@ export class ClusterStore {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    this.announcer.dispose();
+    this.syncWatch.close();
     for (const h of this.holds.values()) h.release();
     this.holds.clear();
     clearInterval(this.timer);
@@ -238,26 +291,21 @@ export class ClusterStore {
     if (!c || this.refreshing) return;
     this.refreshing = true;
     try {
-      const conf = rowsToObjects(await c.query('select * from gp_segment_configuration'));
-      this.config = conf
-        .map((r) => ({
-          dbid: asNumber(r['dbid']),
-          content: asNumber(r['content']),
-          role: String(r['role']),
-          preferredRole: String(r['preferred_role']),
-          mode: String(r['mode']),
-          status: String(r['status']),
-          port: asNumber(r['port']),
-          hostname: String(r['hostname']),
-          address: String(r['address']),
-          datadir: String(r['datadir']),
-        }))
-        .sort((a, b) => a.content - b.content || a.dbid - b.dbid);
-      const hist = rowsToObjects(await c.query('select * from gp_configuration_history'));
-      this.history = hist
-        .map((r) => ({ time: String(r['time']), dbid: asNumber(r['dbid']), desc: String(r['desc']) }))
-        .reverse();
-      await this.readReplication(c);
+      this.config = await readSegmentConfiguration(c);
+      this.history = await readConfigurationHistory(c);
+      this.health.addReplication(await readReplication(c));
+      // Only while a fault is in force (a healthy cluster's commits wait milliseconds), and not
+      // in file replication (no SyncRep: the mirror's sync is part of the primary's own write).
+      if (this.options.runtime !== 'sim' && !this.fileRep && this.faultActive())
+        await this.syncWatch.read(
+          c,
+          this.config,
+          (d) => (this.proc.get(d) ?? 'up') === 'up',
+          // The cluster's clock is the wall clock run at the chosen speed (timeScale shortens
+          // Greenplum's intervals, not the clock).
+          (ms) => ms / Math.max(0.01, this.speedFactor),
+        );
+      else if (this.syncWatch.waits.size) this.syncWatch.close();
       this.catalogError = '';
       this.catalogAt = Date.now();
       this.noteFaults();
@@ -267,16 +315,6 @@ export class ClusterStore {
       this.refreshing = false;
       this.changed();
     }
-  }
-
-  private async readReplication(c: Cluster): Promise<void> {
-    this.health.addReplication(
-      rowsToObjects(
-        await c.query(
-          'select gp_segment_id, state, sent_lsn, flush_lsn, replay_lsn, sync_state, sync_error from gp_stat_replication',
-        ),
-      ),
-    );
   }
 
   get lagSeries(): { t: number; maxLagBytes: number }[] {
@@ -314,16 +352,12 @@ export class ClusterStore {
   private onEvent(e: ClusterEvent): void {
     queueMicrotask(() => this.noteFaults());
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
-    const text = formatFields(e);
-    const last = this.events[0];
-    if (last && last.kind === e.kind && last.dbid === dbid && last.text.replace(/ ×\d+$/, '') === text) {
-      const n = Number(/ ×(\d+)$/.exec(last.text)?.[1] ?? 1) + 1;
-      this.events[0] = { ...last, at: Date.now(), text: `${text} ×${n}` };
-    } else {
-      const ev: LabEvent = { seq: ++this.seq, at: Date.now(), kind: e.kind, text };
-      if (dbid !== undefined) ev.dbid = dbid;
-      this.events = [ev, ...this.events].slice(0, MAX_EVENTS);
-    }
+    const { text, key } = formatFields(e);
+    this.log.add(
+      { seq: ++this.seq, at: Date.now(), kind: e.kind, text, ...(dbid !== undefined ? { dbid } : {}) },
+      key,
+    );
+    if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();
     if (dbid !== undefined) this.trackProc(e.kind, dbid);
     this.trackHa(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
@@ -344,67 +378,44 @@ export class ClusterStore {
       // A file-replication mirror starts its instance (crash recovery) when promoted.
       this.proc.set(dbid, 'up');
     } else if (kind === 'instance.up') {
+      this.recovery.delete(dbid);
       const was = this.proc.get(dbid);
       this.proc.set(dbid, 'up');
       if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
     }
   }
 
-  /** Failovers, promotions and activation: announced in words, and remembered where derived state needs it. */
+  /** Failovers, promotions and activation in words; copies' progress remembered for the cards. */
   private trackHa(e: ClusterEvent): void {
+    const news = haNews(e, {
+      fileRep: this.fileRep,
+      hostOf: (d) => this.config.find((r) => r.dbid === d)?.hostname,
+    });
+    if (news) this.announce(news);
     const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : undefined);
-    const content = n('content');
-    const seg = content === undefined ? 'a segment' : `content ${content}`;
-    const at = (d: number | undefined) => {
-      const host = this.config.find((r) => r.dbid === d)?.hostname;
-      return `dbid ${d ?? '?'}${host ? ` on ${host}` : ''}`;
-    };
     switch (e.kind) {
-      case 'fts.failover':
-        this.announce(
-          `FTS failover on ${seg}: primary ${at(n('from'))} is down, promoting its mirror ${at(n('to'))}.`,
-        );
-        break;
-      case 'instance.promoted':
-        this.announce(
-          this.fileRep
-            ? `Mirror ${at(e.dbid)} was promoted: it started from its files and is now the primary of its content, in change tracking.`
-            : `Mirror ${at(e.dbid)} was promoted: it is now the primary of its content, not in sync.`,
-        );
-        break;
-      case 'fts.mirror_down':
-        this.announce(
-          this.fileRep
-            ? `FTS marked the mirror of ${seg} down; its primary now tracks the blocks it changes (change tracking).`
-            : `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`,
-        );
-        break;
-      case 'fts.mirror_up':
-        this.announce(
-          e['mode'] === 'r'
-            ? `The mirror of ${seg} is back: its primary is resynchronizing it.`
-            : `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`,
-        );
-        break;
-      case 'fts.double_fault':
-        this.announce(
-          `Double fault on ${seg}: primary ${at(n('primary'))} and mirror ${at(n('mirror'))} are both down. Its data is unavailable.`,
-        );
-        break;
-      case 'standby.activated':
-        this.announce(`The standby coordinator ${at(e.dbid)} was activated: it is now the coordinator.`);
-        break;
       case 'recovery.progress': {
         const d = n('dbid');
-        if (d !== undefined) this.recovery.set(d, { done: n('done') ?? 0, total: n('total') ?? 0 });
+        const type = typeof e['type'] === 'string' ? e['type'] : 'full';
+        if (d !== undefined) this.recovery.set(d, { done: n('done') ?? 0, total: n('total') ?? 0, type });
         break;
       }
+      case 'recovery.bytes':
+      case 'filerep.synchronized': {
+        // The copy is done: the instance starts (crash recovery, then streaming or resync).
+        const d = e['mirror'] ?? e.dbid;
+        if (typeof d === 'number') this.recovery.delete(d);
+        break;
+      }
+      case 'utility.done':
+        this.recovery.clear();
+        break;
     }
   }
 
+  /** Queues news for the live region (spoken as one polite summary). */
   announce(text: string): void {
-    this.announcement = text;
-    this.changed();
+    this.announcer.say(text);
   }
 
   setProc(dbids: number[], state: ProcState): void {
@@ -416,22 +427,22 @@ export class ClusterStore {
   beginAction(kind: ActionRecord['kind'], command: string): ActionRecord {
     const a: ActionRecord = { seq: ++this.seq, at: Date.now(), kind, command, ok: undefined, output: '' };
     this.actions = [a, ...this.actions].slice(0, MAX_ACTIONS);
-    const ev: LabEvent = { seq: a.seq, at: a.at, kind: `action.${kind}`, text: command };
-    this.events = [ev, ...this.events].slice(0, MAX_EVENTS);
+    this.log.add({ seq: a.seq, at: a.at, kind: `action.${kind}`, text: command, severity: 'info' });
     this.changed();
     return a;
   }
 
-  finishAction(a: ActionRecord, ok: boolean, output: string): void {
+  /** An action's outcome; `note` marks an exit status that is an answer, not a failure. */
+  finishAction(a: ActionRecord, ok: boolean, output: string, note?: string): void {
     a.ok = ok;
     a.output = output;
+    if (note) a.note = note;
     this.actions = [...this.actions];
     const first = output.split('\n')[0] ?? '';
-    this.events = this.events.map((e) =>
-      e.seq === a.seq
-        ? { ...e, text: `${a.command} → ${ok ? 'ok' : 'failed'}${first ? `: ${first}` : ''}` }
-        : e,
-    );
+    this.log.update(a.seq, {
+      text: `${a.command} → ${note ? note : ok ? 'ok' : 'failed'}${first && !note ? `: ${first}` : ''}`,
+      severity: ok ? 'info' : 'warning',
+    });
     this.changed();
   }
 

@@ -23,8 +23,11 @@ export interface PairReplication {
 export class HealthSeries {
   /** Replication per content from gp_stat_replication (-1: the coordinator's standby). */
   replication = new Map<number, PairReplication>();
-  /** The largest lag over all pairs, per catalog refresh (oldest first). */
+  /** The largest lag over all pairs, per catalog refresh (oldest first; the last 15 minutes or so). */
   lagSeries: { t: number; maxLagBytes: number }[] = [];
+  /** WAL sent per second to each content's mirror (-1: the standby), from sent_lsn between refreshes. */
+  walRate = new Map<number, number>();
+  private lastSent = new Map<number, { t: number; bytes: number }>();
   /** When a fault was in force: transitions, oldest first. */
   faultTimeline: { t: number; active: boolean }[] = [];
 
@@ -49,15 +52,41 @@ export class HealthSeries {
       m.set(Number(r['gp_segment_id']), p);
     }
     this.replication = m;
+    const rates = new Map<number, number>();
+    const sent = new Map<number, { t: number; bytes: number }>();
+    for (const [content, p] of m) {
+      const bytes = lsnBytes(p.sentLsn);
+      const before = this.lastSent.get(content);
+      sent.set(content, { t: now, bytes });
+      if (before && now > before.t && bytes >= before.bytes)
+        rates.set(content, ((bytes - before.bytes) * 1000) / (now - before.t));
+    }
+    this.lastSent = sent;
+    this.walRate = rates;
     const maxLagBytes = Math.max(0, ...[...m.values()].map((x) => x.lagBytes));
-    this.lagSeries = [...this.lagSeries, { t: now, maxLagBytes }].slice(-120);
+    this.lagSeries = [...this.lagSeries, { t: now, maxLagBytes }].slice(-900);
   }
 
   /** Records whether a fault is in force now (only its transitions are kept). */
   noteFault(active: boolean, now = Date.now()): void {
     const last = this.faultTimeline[this.faultTimeline.length - 1];
     if (last?.active === active || (!last && !active)) return;
-    this.faultTimeline = [...this.faultTimeline, { t: now, active }].slice(-200);
+    this.faultTimeline = [...this.faultTimeline, { t: now, active }].slice(-400);
+  }
+
+  /** The periods a fault was in force that overlap [from, to], as [start, end] pairs. */
+  faultBands(from: number, to: number): [number, number][] {
+    const out: [number, number][] = [];
+    let start: number | undefined;
+    for (const x of this.faultTimeline) {
+      if (x.active && start === undefined) start = x.t;
+      else if (!x.active && start !== undefined) {
+        if (x.t >= from && start <= to) out.push([Math.max(from, start), Math.min(to, x.t)]);
+        start = undefined;
+      }
+    }
+    if (start !== undefined && start <= to) out.push([Math.max(from, start), to]);
+    return out;
   }
 
   /** Was a fault in force at time `t` (ms since the epoch)? */

@@ -31,15 +31,23 @@ export interface HistoryRow {
  */
 export type ProcState = 'up' | 'crashing' | 'down' | 'starting' | 'recovering';
 
-/** A cluster event with a sequence number, as the timeline lists it. */
+/** How much an event matters: the timeline ranks and filters by it. */
+export type Severity = 'critical' | 'warning' | 'info' | 'debug';
+
+/** A cluster event (or a person's action) with a sequence number, as the timeline lists it. */
 export interface LabEvent {
   seq: number;
-  /** Wall-clock milliseconds when the lab received it. */
+  /** Wall-clock milliseconds when the lab last received it. */
   at: number;
+  /** When the first of its folded repeats came. */
+  first: number;
   kind: string;
   dbid?: number;
-  /** The event's other fields, formatted. */
+  /** The event's other fields, formatted (the latest repeat's). */
   text: string;
+  severity: Severity;
+  /** How many times it came (repeats are folded into one entry). */
+  count: number;
 }
 
 /** Something a person (or a lesson) did: the exact command line, SQL or API call, and its outcome. */
@@ -50,6 +58,11 @@ export interface ActionRecord {
   command: string;
   ok: boolean | undefined;
   output: string;
+  /**
+   * An exit status that is an answer, not a failure (`gpstate -e` exits 1 when it found
+   * segments with problems): shown as a warning, with what it means.
+   */
+  note?: string;
 }
 
 /** Features that other engineers are still building; detected by trying and catching 0A000. */
@@ -78,4 +91,16 @@ export function modeLabel(mode: string): string {
 
 export function statusLabel(status: string): string {
   return status === 'u' ? 'up' : status === 'd' ? 'down' : status;
+}
+
+/** A copy's kind as the lab names it: gprecoverseg's modes, gpaddmirrors (full), file resync. */
+export function copyLabel(type: string): string {
+  return (
+    {
+      full: 'full copy',
+      incremental: 'incremental (pg_rewind)',
+      differential: 'differential copy',
+      resync: 'resynchronization',
+    }[type] ?? type
+  );
 }

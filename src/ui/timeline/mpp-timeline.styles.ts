@@ -22,7 +22,8 @@ export const styles = [
       cursor: pointer;
     }
     .chip.off {
-      opacity: 0.5;
+      color: var(--mpp-muted, #94a3b8);
+      border-style: dashed;
       text-decoration: line-through;
     }
     .chip input {
@@ -48,11 +49,43 @@ export const styles = [
       border-bottom: 1px solid var(--mpp-border, #334155);
       border-left: 3px solid transparent;
     }
-    .ev.bad {
+    .chips {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem;
+    }
+    .ev.sev-critical {
       border-left-color: var(--mpp-down, #f87171);
     }
-    .ev.bad .kind {
+    .ev.sev-critical .kind,
+    .sev-critical .sev {
       color: var(--mpp-down, #f87171);
+    }
+    .ev.sev-warning {
+      border-left-color: var(--mpp-warn, #fbbf24);
+    }
+    .sev {
+      font-size: 0.65rem;
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    .sev-warning .sev {
+      color: var(--mpp-warn, #fbbf24);
+    }
+    .count {
+      font-weight: 700;
+      font-size: 0.75rem;
+      border: 1px solid var(--mpp-border, #334155);
+      border-radius: 999px;
+      padding: 0 0.35rem;
+    }
+    .ev:focus-visible {
+      outline-offset: -2px;
+    }
+    .hidden-count {
+      font-size: 0.75rem;
+      margin: 0.3rem 0 0;
     }
     .ev.cat-action {
       border-left-color: var(--mpp-accent, #38bdf8);

@@ -4,8 +4,22 @@ import { baseStyles } from '../shared/base.styles.ts';
 export const styles = [
   baseStyles,
   css`
+    :host {
+      container-type: inline-size;
+    }
     .wrap {
       position: relative;
+    }
+    /* Narrow: the coordinator and its standby side by side above the segment hosts. */
+    @container (max-width: 560px) {
+      .coord-col {
+        flex: 1 1 100%;
+        flex-direction: row;
+      }
+      .coord-col .host {
+        flex: 1 1 0;
+        min-width: 0;
+      }
     }
     svg.links {
       position: absolute;
@@ -107,6 +121,7 @@ export const styles = [
       gap: 0.5rem;
     }
     .card {
+      position: relative;
       display: flex;
       flex-direction: column;
       align-items: stretch;
@@ -135,7 +150,123 @@ export const styles = [
       border: 3px dashed var(--mpp-coordinator, #fbbf24);
     }
     .card.selected {
-      box-shadow: 0 0 0 3px var(--mpp-focus, #facc15);
+      box-shadow:
+        0 0 0 3px var(--mpp-selected, #f472b6),
+        0 0 0 5px var(--mpp-bg, #0f172a);
+    }
+    .card.pointed {
+      animation: point 1.6s ease-in-out infinite;
+      box-shadow: 0 0 0 4px var(--mpp-accent, #38bdf8);
+    }
+    .card.pointed::after {
+      content: '◀ this one';
+      position: absolute;
+      right: 0.3rem;
+      top: -0.95rem;
+      font-size: 0.68rem;
+      font-weight: 700;
+      color: var(--mpp-accent, #38bdf8);
+    }
+    @keyframes point {
+      50% {
+        box-shadow: 0 0 0 7px var(--mpp-accent, #38bdf8);
+      }
+    }
+    .slot {
+      position: relative;
+      display: flex;
+      flex: 1 1 8.5rem;
+      min-width: 8.5rem;
+    }
+    .compact .slot {
+      min-width: 0;
+    }
+    .slot > .card {
+      flex: 1 1 auto;
+      position: relative;
+    }
+    .card-action {
+      position: absolute;
+      right: 0.35rem;
+      bottom: 0.35rem;
+      padding: 0.05rem 0.45rem;
+      font-size: 0.7rem;
+      z-index: 2;
+    }
+    .line.waiting {
+      color: var(--mpp-warn, #fbbf24);
+      font-weight: 600;
+      white-space: normal;
+    }
+    progress.copy {
+      width: 100%;
+      height: 0.55rem;
+      accent-color: var(--mpp-warn, #fbbf24);
+    }
+    .acting {
+      margin-left: 0.5rem;
+      font-weight: 400;
+      font-size: 0.72rem;
+      color: var(--mpp-muted, #94a3b8);
+    }
+    .acting.over {
+      color: var(--mpp-warn, #fbbf24);
+      font-weight: 600;
+    }
+    .link.flowing {
+      stroke-dasharray: 10 6;
+      animation: flow 0.9s linear infinite;
+    }
+    @keyframes flow {
+      to {
+        stroke-dashoffset: -16;
+      }
+    }
+    text.rate {
+      fill: var(--mpp-fg, #e2e8f0);
+      font-size: 10px;
+      paint-order: stroke;
+      stroke: var(--mpp-bg, #0f172a);
+      stroke-width: 3px;
+    }
+    .probe {
+      fill: none;
+      stroke: var(--mpp-coordinator, #fbbf24);
+      stroke-width: 1.5;
+      stroke-dasharray: 2 5;
+      opacity: 0;
+      animation: probe 0.9s ease-out;
+    }
+    @keyframes probe {
+      0% {
+        opacity: 0.9;
+      }
+      100% {
+        opacity: 0;
+      }
+    }
+    :host([preview]) .wrap {
+      padding: 0.4rem;
+      border: 2px dashed var(--mpp-muted, #94a3b8);
+      border-radius: 10px;
+      background: repeating-linear-gradient(0deg, transparent 0 19px, rgba(148, 163, 184, 0.08) 19px 20px);
+    }
+    :host([preview]) .card {
+      border-style: dotted;
+      border-width: 2px;
+      background: var(--mpp-panel-bg, #111c33);
+      filter: saturate(0.3);
+    }
+    :host([preview]) .host {
+      background: transparent;
+    }
+    .preview-tag {
+      margin: 0 0 0.35rem;
+      font-size: 0.75rem;
+      font-weight: 700;
+      letter-spacing: 0.05em;
+      text-transform: uppercase;
+      color: var(--mpp-muted, #94a3b8);
     }
     .card.pair-hot {
       transform: translateY(-2px);
@@ -158,6 +289,7 @@ export const styles = [
     }
     .top {
       display: flex;
+      flex-wrap: wrap;
       align-items: baseline;
       gap: 0.35rem;
     }
@@ -167,6 +299,7 @@ export const styles = [
     }
     .dbid {
       margin-left: auto;
+      white-space: nowrap;
       color: var(--mpp-muted, #94a3b8);
     }
     .glyph {

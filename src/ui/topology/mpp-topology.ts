@@ -1,47 +1,31 @@
 import { LitElement, html, svg, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
+import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
-import { contentLabel, modeLabel, roleLabel, type ProcState, type SegmentRow } from '../state/types.ts';
+import type { ProcState, SegmentRow } from '../state/types.ts';
+import { rovingKeydown } from '../shared/roving.ts';
+import { cardDetails, cardTop, copyOf, effectiveStatus, type CardContext } from './instance-card.ts';
+import { linkPath, type LinkGeometry } from './links.ts';
 import { styles } from './mpp-topology.styles.ts';
 
-/** What the card shows as the instance's status: the catalog's, unless the lab knows better. */
-export type Effective = 'up' | 'down' | 'crashed' | 'recovering' | 'starting';
-
-export function effectiveStatus(row: SegmentRow, proc: ProcState | undefined): Effective {
-  if (proc === 'crashing' || proc === 'down') return row.status === 'd' ? 'down' : 'crashed';
-  if (proc === 'recovering') return 'recovering';
-  if (proc === 'starting') return 'starting';
-  return row.status === 'd' ? 'down' : 'up';
-}
-
-const STATUS_GLYPH: Record<Effective, string> = {
-  up: '✔',
-  down: '✖',
-  crashed: '✖',
-  recovering: '↻',
-  starting: '…',
-};
-
-const STATUS_TEXT: Record<Effective, string> = {
-  up: 'up',
-  down: 'down',
-  crashed: 'crashed',
-  recovering: 'crash recovery',
-  starting: 'starting',
-};
-
-function roleGlyph(row: SegmentRow): string {
-  if (row.content === -1) return row.role === 'p' ? '◆' : '◇';
-  return row.role === 'p' ? '●' : '○';
-}
+export { effectiveStatus, type Effective } from './instance-card.ts';
+export { linkPath } from './links.ts';
 
 /**
  * The cluster's hosts as boxes and its instances as cards. Role, status and mode are shown
  * as text and shape as well as colour; a primary and its mirror (same content) are joined by
- * a line, and hovering or focusing one highlights both.
+ * a line that carries the WAL the primary sends (its rate, dashes flowing), and the
+ * coordinator's FTS probes pulse along lines to the acting primaries.
+ *
+ * Keyboard: the cards are one tab stop (arrow keys, Home and End move between them, Enter
+ * opens the details); Tab then reaches the focused card's Crash (or Restart) button.
+ *
+ * With `preview`, it draws a planned layout: no buttons, a blueprint look, never mistaken for
+ * the live cluster.
  * @fires mpp-instance-select - detail: { dbid } when a card is activated
  * @csspart host - a host box
  * @csspart instance - an instance card
@@ -54,13 +38,19 @@ export class MppTopology extends LitElement {
   @property({ attribute: false }) store: ClusterStore | undefined;
   /** The dbid whose details are open. */
   @property({ type: Number }) selected: number | undefined;
-  /** Rows to draw instead of the store's (previews and tests of layouts the engine cannot run yet). */
+  /** Rows to draw instead of the store's (previews and tests of layouts). */
   @property({ attribute: false }) rows: SegmentRow[] | undefined;
   /** Process states to use with `rows`. */
   @property({ attribute: false }) procs: Map<number, ProcState> | undefined;
+  /** A planned layout, not a running cluster: drawn as a blueprint, with nothing to press. */
+  @property({ type: Boolean, reflect: true }) preview = false;
+  /** dbids a lesson step talks about: their cards are pointed at. */
+  @property({ attribute: false }) pointed: number[] = [];
 
   @state() private _hoverContent: number | undefined;
-  @state() private _links: { d: string; content: number; ok: boolean }[] = [];
+  @state() private _links: LinkGeometry[] = [];
+  /** The card that holds the tab stop. */
+  @state() private _active: number | undefined;
 
   private _resize: ResizeObserver | undefined;
 
@@ -71,7 +61,7 @@ export class MppTopology extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this._resize = new ResizeObserver(() => this._measureLinks());
+    this._resize = new ResizeObserver(() => requestAnimationFrame(() => this._measureLinks()));
     this._resize.observe(this);
   }
 
@@ -88,10 +78,24 @@ export class MppTopology extends LitElement {
     return (this.procs ?? this.store?.proc)?.get(dbid);
   }
 
+  private get _ctx(): CardContext {
+    return { rows: this._rows, store: this.rows ? undefined : this.store, proc: (d) => this._proc(d) };
+  }
+
+  private _eff(r: SegmentRow) {
+    return effectiveStatus(r, this._proc(r.dbid), !!copyOf(this._ctx, r.dbid));
+  }
+
   override render() {
     const rows = this._rows;
-    if (!rows.length)
-      return html`<p class="muted" role="status">${this.store?.catalogError || 'Starting the cluster…'}</p>`;
+    if (!rows.length) {
+      const s = this.store;
+      const why =
+        s?.catalogError ||
+        (s?.state === 'idle' && s.idleReason) ||
+        (s?.state === 'failed' ? 'The cluster failed to start.' : 'Starting the cluster…');
+      return html`<p class="muted" role="status">${why}</p>`;
+    }
     const hosts = [...new Set(rows.map((r) => r.hostname))].sort(
       (a, b) => hostOrder(rows, a) - hostOrder(rows, b),
     );
@@ -100,14 +104,14 @@ export class MppTopology extends LitElement {
     const coordHosts = hosts.filter(coordOnly);
     const segHosts = hosts.filter((h) => !coordOnly(h));
     return html`
+      ${this.preview ? html`<p class="preview-tag">Preview of a planned layout: not running</p>` : nothing}
       <div class="wrap ${this._compact ? 'compact' : ''}">
-        <svg class="links" aria-hidden="true">
-          ${this._links.map(
-            (l) =>
-              svg`<path d=${l.d} class=${`link ${l.ok ? '' : 'broken'} ${l.content === this._hoverContent ? 'hot' : ''}`}></path>`,
-          )}
-        </svg>
-        <div class="hosts">
+        <svg class="links" aria-hidden="true">${this._renderLinks()}</svg>
+        <div
+          class="hosts"
+          role=${this.preview ? nothing : 'group'}
+          aria-label=${this.preview ? nothing : 'Instances: arrow keys move between cards, Enter shows details'}
+        >
           ${
             coordHosts.length
               ? html`<div class="coord-col">
@@ -132,110 +136,141 @@ export class MppTopology extends LitElement {
     `;
   }
 
+  private _renderLinks() {
+    const probeAt = this.store?.lastProbeAt ?? 0;
+    return html`${this._links.map((l, i) =>
+      l.kind === 'pair'
+        ? svg`<path id=${`pair-${i}`} d=${l.d} class=${`link ${l.ok ? '' : 'broken'} ${l.rate ? 'flowing' : ''} ${l.content === this._hoverContent ? 'hot' : ''}`}></path>
+          ${l.rate ? svg`<text class="rate"><textPath href=${`#pair-${i}`} startOffset="50%" text-anchor="middle">${formatRate(l.rate)}</textPath></text>` : ''}`
+        : nothing,
+    )}
+    ${keyed(
+      probeAt,
+      svg`<g class="probes">${this._links.filter((l) => l.kind === 'probe').map((l) => svg`<path d=${l.d} class="probe"></path>`)}</g>`,
+    )}`;
+  }
+
   private _renderHost(host: string, rows: SegmentRow[]) {
-    const allDown = rows.every((r) => effectiveStatus(r, this._proc(r.dbid)) !== 'up');
+    const allDown = rows.every((r) => this._eff(r) !== 'up');
+    const segs = rows.filter((r) => r.content >= 0);
+    const acting = segs.filter((r) => r.role === 'p' && this._eff(r) === 'up').length;
+    const preferred = segs.filter((r) => r.preferredRole === 'p').length;
+    const id = `host-${host}`;
     return html`
-      <section class="host ${allDown ? 'host-down' : ''}" part="host" aria-label=${`host ${host}`}>
-        <h3>
+      <div class="host ${allDown ? 'host-down' : ''}" part="host" role="group" aria-labelledby=${id}>
+        <h3 id=${id}>
           <span class="host-icon" aria-hidden="true"></span
           >${host}${allDown ? html` <span class="tag">all down</span>` : nothing}
+          ${
+            segs.length && !this.preview
+              ? html`<span class="acting ${acting > preferred ? 'over' : ''}" data-acting=${acting}
+                  >${acting} acting
+                  ${acting === 1 ? 'primary' : 'primaries'}${acting !== preferred ? ` (preferred ${preferred})` : ''}</span
+                >`
+              : nothing
+          }
         </h3>
         <div class="cards">${rows.map((r) => this._renderCard(r))}</div>
-      </section>
+      </div>
     `;
   }
 
   /**
    * Many instances (a simulated 16 × 8 cluster): each card shrinks to one line (role glyph,
-   * content, status glyph, its full description in its label), and pairs are linked on hover
-   * only, so a host of 16 instances fits a row.
+   * content, status glyph), and pairs are linked on hover only, so a host of 16 instances fits.
    */
   private get _compact(): boolean {
     return this._rows.length > COMPACT_ABOVE;
   }
 
+  /** The card holding the tab stop: the one last focused, else the selected one, else the first. */
+  private get _tabStop(): number | undefined {
+    const rows = this._rows;
+    for (const d of [this._active, this.selected])
+      if (d !== undefined && rows.some((r) => r.dbid === d)) return d;
+    return rows[0]?.dbid;
+  }
+
   private _renderCard(r: SegmentRow) {
-    const eff = effectiveStatus(r, this._proc(r.dbid));
+    const eff = this._eff(r);
     const roleCls = `${r.content === -1 ? 'coordinator ' : ''}${r.role === 'p' ? 'primary' : 'mirror'}`;
-    const mismatch = r.role !== r.preferredRole;
-    const partner = this._rows.find((x) => x.content === r.content && x.dbid !== r.dbid);
-    const paired = partner !== undefined;
     const cls = [
       'card',
       roleCls,
       `st-${eff}`,
       this.selected === r.dbid ? 'selected' : '',
       this._hoverContent === r.content && r.content >= 0 ? 'pair-hot' : '',
+      this.pointed.includes(r.dbid) ? 'pointed' : '',
     ].join(' ');
-    const label = `dbid ${r.dbid}, ${contentLabel(r.content)}, ${roleLabel(r.role, r.content)}, ${STATUS_TEXT[eff]}${
-      r.content >= 0 ? (paired ? `, ${modeLabel(r.mode)}` : ', no mirror') : ''
-    }`;
-    return html`
+    const body = html`${cardTop(r, eff, this._compact)}${this._compact ? nothing : cardDetails(r, eff, this._ctx)}`;
+    if (this.preview)
+      return html`<div
+        class=${cls}
+        part="instance"
+        data-dbid=${r.dbid}
+        data-content=${r.content}
+        data-status=${eff}
+      >
+        ${body}
+      </div>`;
+    const stop = this._tabStop === r.dbid;
+    const down = eff === 'crashed' || eff === 'down';
+    return html`<div class="slot">
       <button
         class=${cls}
         part="instance"
         data-dbid=${r.dbid}
         data-content=${r.content}
         data-status=${eff}
+        tabindex=${stop ? 0 : -1}
         aria-pressed=${this.selected === r.dbid ? 'true' : 'false'}
-        aria-label=${label}
-        title=${label}
         @click=${() => emit(this, 'mpp-instance-select', { dbid: this.selected === r.dbid ? undefined : r.dbid })}
+        @keydown=${this._onCardKey}
         @mouseenter=${() => (this._hoverContent = r.content)}
         @mouseleave=${() => (this._hoverContent = undefined)}
-        @focus=${() => (this._hoverContent = r.content)}
+        @focus=${() => {
+          this._hoverContent = r.content;
+          this._active = r.dbid;
+        }}
         @blur=${() => (this._hoverContent = undefined)}
       >
-        <span class="top">
-          <span class="glyph role-glyph" aria-hidden="true">${roleGlyph(r)}</span>
-          <span class="content">${contentLabel(r.content)}</span>
-          ${
-            this._compact
-              ? html`<span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span>`
-              : html`<span class="dbid">dbid ${r.dbid}</span>`
-          }
-        </span>
-        ${this._compact ? nothing : this._cardDetails(r, eff, mismatch, paired, partner)}
+        ${body}${this.pointed.includes(r.dbid) ? html`<span class="sr-only">(the lesson points here)</span>` : nothing}
       </button>
-    `;
+      ${
+        this._compact || !this.store?.cluster
+          ? nothing
+          : html`<button
+              class="card-action ${down ? '' : 'danger'}"
+              data-card-action=${down ? 'restart' : 'crash'}
+              data-dbid=${r.dbid}
+              tabindex=${stop ? 0 : -1}
+              title=${down ? `Restart dbid ${r.dbid} (crash recovery from its disk)` : `Crash dbid ${r.dbid}: its memory is lost, its disk kept`}
+              @click=${() => this._cardAction(r.dbid, down)}
+            >
+              ${down ? 'Restart' : 'Crash'}<span class="sr-only"> dbid ${r.dbid}</span>
+            </button>`
+      }
+    </div>`;
   }
 
-  private _cardDetails(
-    r: SegmentRow,
-    eff: ReturnType<typeof effectiveStatus>,
-    mismatch: boolean,
-    paired: boolean,
-    partner: SegmentRow | undefined,
-  ) {
-    return html` <span class="line role">
-        ${roleLabel(r.role, r.content)}${mismatch ? html` <span class="warn">⚠ preferred ${roleLabel(r.preferredRole, r.content)}</span>` : nothing}
-      </span>
-      <span class="line status"
-        ><span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span> ${STATUS_TEXT[eff]}</span
-      >
-      ${eff === 'crashed' ? html`<span class="line small">catalog still says <code>u</code>: no FTS yet</span>` : nothing}
-      ${
-        r.content >= 0
-          ? paired
-            ? html`<span class="line mode">${r.mode === 's' ? '⇄' : '⇥'} ${modeLabel(r.mode)}</span>`
-            : html`<span class="line mode muted">– no mirror</span>`
-          : nothing
-      }
-      ${
-        partner
-          ? html`<span class="line small pair"
-              >↔ ${roleLabel(partner.role, partner.content)} dbid ${partner.dbid} on ${partner.hostname}</span
-            >`
-          : nothing
-      }
-      <span class="line port muted">:${r.port}</span>`;
+  private _cardAction(dbid: number, down: boolean): void {
+    const s = this.store;
+    if (!s) return;
+    void (down ? act.restart(s, dbid) : act.crash(s, dbid));
   }
+
+  private _onCardKey = (e: KeyboardEvent): void => {
+    const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('button.card')];
+    const to = rovingKeydown(e, cards);
+    if (to) this._active = Number(to.dataset['dbid']);
+  };
 
   private _legend() {
     return html`<p class="legend muted">
       <span>◆ coordinator</span><span>● primary</span><span>○ mirror (dashed)</span><span>✔ up</span
-      ><span>✖ down (hatched)</span><span>↻ recovering</span><span>⇄ synced</span><span>⇥ not in sync</span
-      ><span>– no mirror</span>
+      ><span>✖ down (hatched)</span><span>↻ recovering (copy bar, then WAL replay)</span><span>⇄ synced</span
+      ><span>⇥ not in sync</span><span>◷ commits waiting</span><span>– no mirror</span>
+      ${this.preview ? nothing : html`<span>lines: WAL sent per second; pulses: FTS probes</span>`}
     </p>`;
   }
 
@@ -243,7 +278,7 @@ export class MppTopology extends LitElement {
     this._measureLinks();
   }
 
-  /** Lines between each primary and its mirror, in the wrapper's coordinates. */
+  /** Lines between each primary and its mirror, and from the coordinator to the acting primaries. */
   private _measureLinks(): void {
     const wrap = this.renderRoot.querySelector<HTMLElement>('.wrap');
     if (!wrap) return;
@@ -252,49 +287,56 @@ export class MppTopology extends LitElement {
       return;
     }
     const origin = wrap.getBoundingClientRect();
-    const links: { d: string; content: number; ok: boolean }[] = [];
+    const links: LinkGeometry[] = [];
     const byContent = new Map<number, SegmentRow[]>();
+    const card = (dbid: number) => this.renderRoot.querySelector<HTMLElement>(`.card[data-dbid="${dbid}"]`);
     for (const r of this._rows) byContent.set(r.content, [...(byContent.get(r.content) ?? []), r]);
+    const rates = this.rows ? undefined : this.store?.health.walRate;
     for (const [content, pair] of byContent) {
       if (pair.length < 2) continue;
-      const [a, b] = pair.map((r) => this.renderRoot.querySelector<HTMLElement>(`[data-dbid="${r.dbid}"]`));
+      const [a, b] = pair.map((r) => card(r.dbid));
       if (!a || !b) continue;
       // The coordinator row always shows mode n (the catalog says nothing of its replication):
       // that pair is healthy when both are up.
-      const ok = pair.every(
-        (r) => effectiveStatus(r, this._proc(r.dbid)) === 'up' && (r.mode === 's' || content === -1),
-      );
-      links.push({ d: linkPath(a.getBoundingClientRect(), b.getBoundingClientRect(), origin), content, ok });
+      const ok = pair.every((r) => this._eff(r) === 'up' && (r.mode === 's' || content === -1));
+      const rate = ok || content === -1 ? Math.round(rates?.get(content) ?? 0) : 0;
+      links.push({
+        kind: 'pair',
+        d: linkPath(a.getBoundingClientRect(), b.getBoundingClientRect(), origin),
+        content,
+        ok,
+        rate,
+      });
     }
+    const coord = this._rows.find((r) => r.content === -1 && r.role === 'p');
+    const from = coord && !this.rows ? card(coord.dbid) : null;
+    if (from && this._eff(coord!) === 'up')
+      for (const p of this._rows.filter((r) => r.content >= 0 && r.role === 'p')) {
+        const to = card(p.dbid);
+        if (to)
+          links.push({
+            kind: 'probe',
+            d: linkPath(from.getBoundingClientRect(), to.getBoundingClientRect(), origin),
+            content: p.content,
+            ok: true,
+            rate: 0,
+          });
+      }
     const same =
       links.length === this._links.length &&
-      links.every((l, i) => l.d === this._links[i]?.d && l.ok === this._links[i]?.ok);
+      links.every(
+        (l, i) => l.d === this._links[i]?.d && l.ok === this._links[i]?.ok && l.rate === this._links[i]?.rate,
+      );
     if (!same) this._links = links;
   }
 }
 
-/**
- * A curve between two cards: side to side when they sit next to each other, bottom to top
- * when one is above the other. Cards paint over the curve, so it shows in the gaps.
- */
-export function linkPath(a: DOMRect, b: DOMRect, origin: DOMRect): string {
-  const ax = a.left + a.width / 2;
-  const ay = a.top + a.height / 2;
-  const bx = b.left + b.width / 2;
-  const by = b.top + b.height / 2;
-  const f = (x: number, y: number) => `${(x - origin.left).toFixed(1)},${(y - origin.top).toFixed(1)}`;
-  if (Math.abs(bx - ax) > Math.abs(by - ay)) {
-    const [l, r] = ax < bx ? [a, b] : [b, a];
-    const y1 = l.top + l.height / 2;
-    const y2 = r.top + r.height / 2;
-    const bend = Math.max(20, (r.left - l.right) / 2);
-    return `M${f(l.right, y1)} C${f(l.right + bend, y1)} ${f(r.left - bend, y2)} ${f(r.left, y2)}`;
-  }
-  const [t, u] = ay < by ? [a, b] : [b, a];
-  const x1 = t.left + t.width / 2;
-  const x2 = u.left + u.width / 2;
-  const bend = Math.max(20, (u.top - t.bottom) / 2);
-  return `M${f(x1, t.bottom)} C${f(x1, t.bottom + bend)} ${f(x2, u.top - bend)} ${f(x2, u.top)}`;
+function formatRate(bytesPerSec: number): string {
+  return bytesPerSec >= 1024 * 1024
+    ? `${(bytesPerSec / 1024 / 1024).toFixed(1)} MB/s`
+    : bytesPerSec >= 1024
+      ? `${(bytesPerSec / 1024).toFixed(1)} kB/s`
+      : `${bytesPerSec} B/s`;
 }
 
 /** Above this many instances the topology draws compact cards. */

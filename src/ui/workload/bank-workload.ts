@@ -11,8 +11,13 @@ export interface WorkloadSample {
   t: number;
   commits: number;
   errors: number;
-  /** Mean latency of the second's finished transfers, ms (0 when none finished). */
+  /**
+   * Mean latency of the second's finished transfers, ms; when none finished but some are waiting,
+   * how long the oldest has waited (a stalled second is not a fast one).
+   */
   latencyMs: number;
+  /** No transfer finished in that second while some waited. */
+  stalled?: boolean;
 }
 
 export interface WorkloadError {
@@ -41,7 +46,8 @@ export function transferSql(a: number, b: number, amount: number): string[] {
   ];
 }
 
-const SERIES = 60;
+/** Samples kept: 15 minutes, for the charts' longest time range. */
+const SERIES = 900;
 const SESSION_LOST = /^(08|57P)/;
 
 export class BankWorkload {
@@ -74,8 +80,19 @@ export class BankWorkload {
     for (const l of this.listeners) l();
   }
 
+  /** Forgets the counters, samples and last error of a previous cluster. */
+  reset(): void {
+    this.commits = 0;
+    this.errors = 0;
+    this.lastError = undefined;
+    this.series = [];
+    this.bucket = { commits: 0, errors: 0, latency: 0 };
+    this.changed();
+  }
+
   /** Creates and fills `bank` unless it exists already. */
   async setup(cluster: Cluster): Promise<void> {
+    this.reset();
     this.cluster = cluster;
     try {
       await cluster.query(SETUP_SQL[0]!);
@@ -129,7 +146,8 @@ export class BankWorkload {
         t: Date.now(),
         commits: b.commits,
         errors: b.errors,
-        latencyMs: b.commits ? b.latency / b.commits : 0,
+        latencyMs: b.commits ? b.latency / b.commits : this.inFlight ? this.oldestInFlightMs() : 0,
+        ...(b.commits === 0 && this.inFlight > 0 ? { stalled: true } : {}),
       },
     ].slice(-SERIES);
     this.bucket = { commits: 0, errors: 0, latency: 0 };
@@ -187,10 +205,27 @@ export class BankWorkload {
     return undefined;
   }
 
-  /** Stops and forgets the cluster. */
+  /** Stops and forgets the cluster (and what it counted). */
   dispose(): void {
     this.stop();
     this.cluster = undefined;
     this.ready = false;
+    this.reset();
   }
+}
+
+/** What a client error means for someone watching a failover, by SQLSTATE and message. */
+export function explainError(code: string, message: string): string {
+  if (/cannot serve \w+ in its current role/.test(message))
+    return 'the instance it reached was changing role (a failover or recovery in progress); the client retries on its next transfer';
+  if (/^08/.test(code))
+    return 'the connection to an instance was lost (it crashed or is unreachable); the transfer rolled back';
+  if (code === '57P01' || code === '57P02' || code === '57P03')
+    return 'an instance shut down or is still starting; the transfer rolled back';
+  if (code === '40001' || code === '40P01')
+    return 'a conflict with another transaction; the transfer rolled back';
+  if (code === '55000') return 'an instance was not in a state to do this (often a role change under way)';
+  if (code === '53100') return 'a disk is full';
+  if (code === '57014') return 'the statement was cancelled';
+  return 'the transfer rolled back; no money moved';
 }

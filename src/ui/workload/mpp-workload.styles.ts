@@ -86,6 +86,11 @@ export const styles = [
     .last-error {
       margin: 0.3rem 0;
     }
+    .last-error .why {
+      display: block;
+      color: var(--mpp-fg, #e2e8f0);
+      font-size: 0.78rem;
+    }
     summary {
       cursor: pointer;
       margin: 0.3rem 0;

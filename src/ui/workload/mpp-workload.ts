@@ -6,7 +6,7 @@ import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import '../sparkline/mpp-sparkline.ts';
-import { ACCOUNTS, CHECK_SQL, START_BALANCE, type BankWorkload } from './bank-workload.ts';
+import { ACCOUNTS, CHECK_SQL, START_BALANCE, explainError, type BankWorkload } from './bank-workload.ts';
 import { styles } from './mpp-workload.styles.ts';
 
 /** Health of the clients, as the panel's headline states it. */
@@ -85,14 +85,14 @@ export class MppWorkload extends LitElement {
     const w = this.workload;
     if (!w) return html`<p class="muted">No workload.</p>`;
     const health = workloadHealth(w);
-    const series = w.series;
+    const series = w.series.slice(-60);
     const shade = series.map((x) => this.store?.faultAt(x.t) ?? false);
-    const lag = this.store?.lagSeries ?? [];
+    const lag = (this.store?.lagSeries ?? []).slice(-60);
     const last = series[series.length - 1];
     const check = this.store?.actions.find((a) => a.command === CHECK_SQL);
     return html`
       <p class="health ${health.level}" role="status" data-health=${health.level}>
-        <span aria-hidden="true">${{ idle: '■', ok: '●', failing: '▲', stalled: '⧗' }[health.level]}</span>
+        <span aria-hidden="true">${{ idle: '■', ok: '●', failing: '▲', stalled: '◷' }[health.level]}</span>
         ${health.text}
       </p>
       <div class="row">
@@ -137,7 +137,9 @@ export class MppWorkload extends LitElement {
         </div>
         <div>
           <dt>in flight</dt>
-          <dd>${w.inFlight}</dd>
+          <dd data-stat="in-flight">
+            ${w.inFlight}${w.inFlight && w.oldestInFlightMs() > 1000 ? ` (oldest ${(w.oldestInFlightMs() / 1000).toFixed(1)} s)` : ''}
+          </dd>
         </div>
       </dl>
       <div class="charts" part="charts">
@@ -149,7 +151,7 @@ export class MppWorkload extends LitElement {
           .shade=${shade}
         ></mpp-sparkline>
         <mpp-sparkline
-          label="latency"
+          label=${last?.stalled ? 'latency (waiting, none finished)' : 'latency'}
           unit="ms"
           .values=${series.map((s) => s.latencyMs)}
           .shade=${shade}
@@ -168,9 +170,10 @@ export class MppWorkload extends LitElement {
       ${
         w.lastError
           ? html`<p class="error last-error" data-code=${w.lastError.code}>
-              Last error (${Math.round((Date.now() - w.lastError.at) / 1000)} s ago):
+              Last error, at ${new Date(w.lastError.at).toLocaleTimeString()}:
               <code>${w.lastError.code}</code>
               ${w.lastError.message}
+              <span class="why">${explainError(w.lastError.code, w.lastError.message)}</span>
             </p>`
           : nothing
       }

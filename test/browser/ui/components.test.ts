@@ -102,11 +102,11 @@ describe('<mpp-topology> with mirrors (rows as the engine will report them)', ()
     const cards = allInShadow(topo, '[part="instance"]');
     expect(cards).toHaveLength(10);
     expect(allInShadow(topo, '.card.mirror')).toHaveLength(5);
-    expect(allInShadow(topo, '[part="host"]').map((h) => h.getAttribute('aria-label'))).toEqual([
-      'host cdw',
-      'host scdw',
-      'host sdw1',
-      'host sdw2',
+    expect(allInShadow(topo, '[part="host"] h3').map((h) => h.id)).toEqual([
+      'host-cdw',
+      'host-scdw',
+      'host-sdw1',
+      'host-sdw2',
     ]);
     const links = await until(() => {
       const l = allInShadow(topo, 'path.link');

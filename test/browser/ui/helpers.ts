@@ -69,3 +69,35 @@ export function watchLitWarnings(): { check(): void; restore(): void } {
 export function text(el: Element | null | undefined): string {
   return (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
+
+/** Waits for the lab's confirmation dialog, returns its text and answers it. */
+export async function answerConfirm(lab: Element, yes = true): Promise<string> {
+  const dialog = await until(
+    () => inShadow<HTMLDialogElement>(lab, 'dialog.confirm[open]'),
+    'the confirmation dialog',
+  );
+  const said = text(dialog);
+  dialog.querySelector<HTMLButtonElement>(`[data-confirm="${yes ? 'yes' : 'no'}"]`)!.click();
+  await until(() => !dialog.open, 'the dialog to close');
+  return said;
+}
+
+/** Labs mounted by `bootLab`, removed by `removeLabs` (call it in afterEach). */
+const booted: HTMLElement[] = [];
+
+/** Mounts an <mpp-ha-lab> with these attributes and waits until its cluster is up. */
+export async function bootLab<E extends LitElement & { store: { state: string } }>(
+  attrs: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<E> {
+  const el = document.createElement('mpp-ha-lab') as unknown as E;
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  booted.push(el);
+  await mount(el);
+  await until(() => el.store.state === 'ready', 'the cluster to boot', timeoutMs);
+  return el;
+}
+
+export function removeLabs(): void {
+  for (const el of booted.splice(0)) el.remove();
+}

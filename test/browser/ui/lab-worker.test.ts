@@ -45,16 +45,15 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     inShadow<HTMLButtonElement>(el, '[data-action="pause"]')!.click();
     await until(() => c.time && !c.time.paused, 'time running');
 
-    // Another lab on this page asking for the same cluster gets a clear refusal.
+    // Another lab (a second tab) asking for the same cluster is told at once that it runs
+    // elsewhere (55006): no Resume to press, nothing started or deleted.
     const second = await mountLab(name);
-    // (It offers the saved cluster first; choosing it finds the cluster owned here.)
-    const resume2 = await until(
-      () => inShadow<HTMLButtonElement>(second, '[data-action="resume"]'),
-      'the offer',
-    );
-    resume2.click();
-    await until(() => second.store.state === 'failed', 'the second lab to fail', 30_000);
-    expect(second.store.bootError).toMatch(/open in another tab or element/);
+    const notice = await until(() => inShadow(second, '.resume'), 'the notice');
+    expect(text(notice)).toMatch(/open in another tab[\s\S]*55006/);
+    expect(inShadow(second, '[data-action="resume"]')).toBeNull();
+    expect(inShadow(second, '[data-action="fresh"]')).toBeNull();
+    expect(second.store.state).toBe('idle');
+    expect(text(inShadow(inShadow(second, 'mpp-topology'), '[role="status"]'))).toMatch(/another tab/);
     second.remove();
 
     // The page goes away: the element and its cluster close.

@@ -8,7 +8,7 @@ import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppLessons } from '../../../src/ui/lessons/mpp-lessons.ts';
 import { LESSONS } from '../../../src/ui/lessons/lessons.ts';
-import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
 let lab: MppHaLab | undefined;
 
@@ -65,6 +65,9 @@ async function follow(
       await until(() => !b.disabled, `the button "${text(b)}" to be enabled`);
       b.click();
       await ls.updateComplete;
+      // Replacing the running cluster asks first, saying what is lost.
+      if (b.dataset['stepAction'] === 'rebuild')
+        expect(await answerConfirm(el)).toMatch(/every table in it goes/);
       await until(() => b.isConnected && !b.disabled, `"${text(b)}" to finish`, 30_000);
       if (b.dataset['stepAction'] === 'rebuild') await until(() => el.workload.ready, 'the new bank table');
     }
@@ -75,7 +78,8 @@ async function follow(
         45_000,
       );
     await onStep(i);
-    if (i < lesson.steps.length - 1) inShadow<HTMLButtonElement>(ls, 'button.next')!.click();
+    // Next (enabled now the check passed); the step may already have moved on by itself.
+    if (i < lesson.steps.length - 1 && ls.step === i) inShadow<HTMLButtonElement>(ls, 'button.next')!.click();
   }
   await until(() => text(inShadow(ls, '.end')) === 'Lesson complete.', 'the lesson to be complete');
   return ls;

@@ -9,7 +9,7 @@ import '../../../src/ui/lab/mpp-ha-lab.ts';
 import '../../../src/ui/placement/mpp-placement.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppPlacement } from '../../../src/ui/placement/mpp-placement.ts';
-import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
 let el: HTMLElement | undefined;
 afterEach(() => {
@@ -85,6 +85,7 @@ describe('<mpp-placement>', () => {
     )!;
     const before = lab.store;
     build.click();
+    expect(await answerConfirm(lab)).toMatch(/Replace the running cluster/);
     await until(() => lab.store !== before, 'a new cluster booting');
     await until(
       () => lab.store.state === 'ready' && lab.store.config.length === 9 && lab.standby === false,
@@ -137,6 +138,7 @@ describe('<mpp-placement>', () => {
     )!;
     const before = lab.store;
     build.click();
+    expect(await answerConfirm(lab)).toMatch(/Replace the running cluster/);
     await until(() => lab.store !== before, 'a new cluster booting');
     await until(
       () => {

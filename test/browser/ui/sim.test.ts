@@ -81,7 +81,7 @@ describe('simulation in the lab', () => {
     // Hundreds of instances: compact cards, each still described in full for assistive tech.
     expect(inShadow(topology, '.wrap.compact')).not.toBeNull();
     const seg0 = cards.find((c) => c.dataset['dbid'] === '2')!;
-    expect(seg0.getAttribute('aria-label')).toMatch(/^dbid 2, seg0, primary, up, synced/);
+    expect(text(seg0)).toMatch(/seg0 ✔, dbid 2, primary, up, synced/);
     await el.store.cluster!.faults.crash('sdw3');
     // Virtual time runs 30× the wall clock: FTS finds the host gone within seconds.
     await until(

@@ -1,0 +1,131 @@
+/**
+ * The lab's event log: cluster events and the person's actions, ranked by severity, with
+ * repeats folded into one entry ("walsender.unreachable ×37") wherever they interleave, and a
+ * retention per severity, so a flood of routine events (a walsender retrying a dead mirror
+ * every few hundred ms) can never push a failover or a promotion out of the log.
+ */
+import type { LabEvent, Severity } from './types.ts';
+
+/** Most to least important; the timeline's filter keeps a prefix of this. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info', 'debug'];
+
+/** How many entries of each severity the log keeps (folded repeats count once). */
+const KEEP: Record<Severity, number> = { critical: 200, warning: 200, info: 300, debug: 120 };
+
+/** Fields that change on every repeat and so do not make an event different. */
+const VOLATILE = new Set(['cycle', 'done', 'total', 'redo', 'at', 'from', 'time', 'bytes', 'pending']);
+
+const CRITICAL = new Set([
+  'fts.failover',
+  'fts.double_fault',
+  'instance.crash',
+  'instance.refused',
+  'panic',
+  'slot.lost',
+  'standby.activated',
+]);
+const WARNING = new Set([
+  'fts.mirror_down',
+  'fts.promote',
+  'fts.skip_mirror_down',
+  'instance.promoted',
+  'walsender.disconnected',
+  'syncrep.off',
+  'link.timeout',
+  'recovery.start',
+  'filerep.resync',
+]);
+const DEBUG = new Set([
+  'walsender.unreachable',
+  'fts.cycle',
+  'recovery.progress',
+  'checkpoint',
+  'restartpoint',
+  'link.drop',
+  'link.closed',
+  'standby.replaying',
+]);
+
+/** How much an event matters to someone watching the cluster's availability. */
+export function severityOf(kind: string): Severity {
+  if (CRITICAL.has(kind)) return 'critical';
+  if (WARNING.has(kind)) return 'warning';
+  if (DEBUG.has(kind) || kind.startsWith('link.')) return 'debug';
+  return 'info';
+}
+
+/** `key=value` text of an event's fields, and the part of it that identifies a repeat. */
+export function formatFields(e: Record<string, unknown>): { text: string; key: string } {
+  const skip = new Set(['kind', 'time', 'dbid']);
+  const all: string[] = [];
+  const stable: string[] = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (skip.has(k) || v === undefined) continue;
+    const part = `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
+    all.push(part);
+    if (!VOLATILE.has(k)) stable.push(part);
+  }
+  return { text: all.join(' '), key: stable.join(' ') };
+}
+
+export class EventLog {
+  /** Newest first: what the timeline lists. */
+  events: LabEvent[] = [];
+  private readonly byKey = new Map<string, LabEvent>();
+
+  /**
+   * Adds an event, or folds it into the entry of the same kind, instance and stable fields
+   * (which moves to the top with its count, first and last time).
+   */
+  add(
+    ev: { seq: number; at: number; kind: string; dbid?: number; text: string; severity?: Severity },
+    key?: string,
+  ): LabEvent {
+    const k = key === undefined ? undefined : `${ev.kind}|${ev.dbid ?? ''}|${key}`;
+    const old = k === undefined ? undefined : this.byKey.get(k);
+    if (old && this.events.includes(old)) {
+      const next: LabEvent = { ...old, at: ev.at, text: ev.text, count: old.count + 1 };
+      this.events = [next, ...this.events.filter((e) => e !== old)];
+      this.byKey.set(k!, next);
+      return next;
+    }
+    const entry: LabEvent = {
+      seq: ev.seq,
+      at: ev.at,
+      first: ev.at,
+      kind: ev.kind,
+      text: ev.text,
+      severity: ev.severity ?? severityOf(ev.kind),
+      count: 1,
+      ...(ev.dbid !== undefined ? { dbid: ev.dbid } : {}),
+    };
+    this.events = [entry, ...this.events];
+    if (k !== undefined) this.byKey.set(k, entry);
+    this.trim(entry.severity);
+    return entry;
+  }
+
+  /** Rewrites the entry with this sequence number (an action's outcome). */
+  update(seq: number, patch: Partial<Pick<LabEvent, 'text' | 'severity'>>): void {
+    this.events = this.events.map((e) => (e.seq === seq ? { ...e, ...patch } : e));
+  }
+
+  /** Drops the oldest entries of a severity over its allowance. */
+  private trim(sev: Severity): void {
+    let n = 0;
+    for (const e of this.events) if (e.severity === sev) n++;
+    if (n <= KEEP[sev]) return;
+    let drop = n - KEEP[sev];
+    const kept: LabEvent[] = [];
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (drop > 0 && e.severity === sev) {
+        drop--;
+        continue;
+      }
+      kept.push(e);
+    }
+    this.events = kept.reverse();
+    for (const [k, e] of this.byKey) if (!this.events.includes(e)) this.byKey.delete(k);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What the lab says in words when the cluster does something a person watching must know:
+ * failovers, promotions, a mirror marked down or back, a double fault, the standby activated.
+ */
+import type { ClusterEvent } from '../../workers/index.ts';
+
+export interface NewsContext {
+  /** The cluster mirrors by Greenplum 5 file replication. */
+  fileRep: boolean;
+  hostOf(dbid: number | undefined): string | undefined;
+}
+
+/** The sentence for an event, or undefined when it is not news. */
+export function haNews(e: ClusterEvent, ctx: NewsContext): string | undefined {
+  const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : undefined);
+  const content = n('content');
+  const seg = content === undefined ? 'a segment' : `content ${content}`;
+  const at = (d: number | undefined) => {
+    const host = ctx.hostOf(d);
+    return `dbid ${d ?? '?'}${host ? ` on ${host}` : ''}`;
+  };
+  switch (e.kind) {
+    case 'fts.failover':
+      return `FTS failover on ${seg}: primary ${at(n('from'))} is down, promoting its mirror ${at(n('to'))}.`;
+    case 'instance.promoted':
+      return ctx.fileRep
+        ? `Mirror ${at(e.dbid)} was promoted: it started from its files and is now the primary of its content, in change tracking.`
+        : `Mirror ${at(e.dbid)} was promoted: it is now the primary of its content, not in sync.`;
+    case 'fts.mirror_down':
+      return ctx.fileRep
+        ? `FTS marked the mirror of ${seg} down; its primary now tracks the blocks it changes (change tracking).`
+        : `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`;
+    case 'fts.mirror_up':
+      return e['mode'] === 'r'
+        ? `The mirror of ${seg} is back: its primary is resynchronizing it.`
+        : `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`;
+    case 'fts.double_fault':
+      return `Double fault on ${seg}: primary ${at(n('primary'))} and mirror ${at(n('mirror'))} are both down. Its data is unavailable.`;
+    case 'standby.activated':
+      return `The standby coordinator ${at(e.dbid)} was activated: it is now the coordinator.`;
+    default:
+      return undefined;
+  }
+}

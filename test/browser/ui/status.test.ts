@@ -1,0 +1,87 @@
+/**
+ * What the lab says while the cluster changes, on the inline runtime: a copy's progress on the
+ * card for every gprecoverseg mode, gpaddmirrors' base backups, and one polite summary per
+ * burst of news during a host crash (not an assertive region rewritten every 100 ms).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import * as act from '../../../src/ui/state/actions.ts';
+import { allInShadow, bootLab as bootLabIn, inShadow, removeLabs, text, until } from './helpers.ts';
+
+afterEach(removeLabs);
+
+const bootLab = (attrs: Record<string, string>) => bootLabIn<MppHaLab>(attrs);
+
+const card = (el: MppHaLab, dbid: number) =>
+  inShadow(inShadow(el, '.p-topology mpp-topology'), `button.card[data-dbid="${dbid}"]`);
+
+describe('status while the cluster changes', () => {
+  it("every copy mode draws its progress on the card, as the legend's recovering state", async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab({ 'workload-rate': '0' });
+    const s = el.store;
+    const modes = [
+      ['full', /recovering: full copy 25%/],
+      ['incremental', /recovering: incremental \(pg_rewind\) 25%/],
+      ['differential', /recovering: differential copy 25%/],
+      ['resync', /recovering: resynchronization 25%/],
+    ] as const;
+    for (const [type, want] of modes) {
+      s.recovery.set(6, { done: 1, total: 4, type });
+      s.changed();
+      await until(() => want.test(text(card(el, 6))), `the ${type} copy on the card`);
+      expect(card(el, 6)!.dataset['status']).toBe('recovering');
+      const bar = card(el, 6)!.querySelector<HTMLProgressElement>('progress.copy')!;
+      expect([bar.value, bar.max]).toEqual([1, 4]);
+      await until(
+        () =>
+          /Recovery in progress[\s\S]*dbid 6: [^%]+ 25%/.test(
+            text(inShadow(inShadow(el, 'mpp-recommendations'), 'ul')),
+          ),
+        'the recommendation to wait for the copy',
+      );
+    }
+    await page.screenshot({ path: '__screenshots__/status-copy-on-card.png' });
+    // The instance starting (after the copy) ends it.
+    s.recovery.clear();
+    s.changed();
+    await until(() => !card(el, 6)!.querySelector('progress'), 'no bar once the copy is done');
+  });
+
+  it('gpaddmirrors reports the progress of each new mirror’s base backup', async () => {
+    const el = await bootLab({ 'workload-rate': '0', mirroring: 'none', standby: 'false' });
+    expect(await act.utility(el.store, 'gpaddmirrors -a')).toBe(true);
+    const copied = new Set(el.store.events.filter((e) => e.kind === 'recovery.progress').map((e) => e.dbid));
+    expect([...copied].sort()).toEqual([6, 7, 8, 9]);
+    await until(
+      () => el.store.config.filter((r) => r.role === 'm').length === 4,
+      'four mirrors in the catalog',
+    );
+  });
+
+  it('a host crash is announced politely, as a few summaries, not a stream', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab({ 'workload-rate': '4' });
+    const region = inShadow(el, '.announce')!;
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(region.getAttribute('role')).toBe('status');
+    const said: string[] = [];
+    const watch = new MutationObserver(() => said.push(text(region)));
+    watch.observe(region, { childList: true, characterData: true, subtree: true });
+    await act.crash(el.store, 'sdw1');
+    await until(
+      () => el.store.config.filter((r) => r.role === 'p' && r.preferredRole === 'm').length === 2,
+      'both failovers',
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 3000)); // the summaries still to come
+    watch.disconnect();
+    const distinct = [...new Set(said.filter(Boolean))];
+    expect(distinct.length).toBeGreaterThan(0);
+    expect(distinct.length).toBeLessThanOrEqual(4);
+    expect(distinct.some((t) => /updates: /.test(t))).toBe(true);
+    expect(allInShadow(el, '[aria-live="assertive"]')).toEqual([]);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The lab's derived state as tables: the event log's ranking, folding and retention, the
+ * announcer's summaries, the cluster-level Database State, and small parsers.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EventLog, formatFields, severityOf } from '../../src/ui/state/event-log.ts';
+import { Announcer, summarizeNews } from '../../src/ui/state/announcer.ts';
+import { inAbout, settingMs, summarize } from '../../src/ui/state/cluster-health.ts';
+import { timestampMs } from '../../src/ui/state/sync-waits.ts';
+import { parseView } from '../../src/ui/lab/lab-panels.ts';
+import { rovingTarget } from '../../src/ui/shared/roving.ts';
+import { HealthSeries } from '../../src/ui/state/health-series.ts';
+import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+
+/**
+ * gp_segment_configuration as rows of `dbid content role preferred_role mode status host`: the
+ * default cluster (coordinator, standby, 4 primaries, group mirrors on sdw1 and sdw2).
+ */
+const CLUSTER: SegmentRow[] = `
+  1 -1 p p n u cdw
+  10 -1 m m n u scdw
+  2 0 p p s u sdw1
+  3 1 p p s u sdw1
+  4 2 p p s u sdw2
+  5 3 p p s u sdw2
+  6 0 m m s u sdw2
+  7 1 m m s u sdw2
+  8 2 m m s u sdw1
+  9 3 m m s u sdw1`
+  .trim()
+  .split('\n')
+  .map((line) => {
+    const [dbid, content, role, preferredRole, mode, status, hostname] = line.trim().split(/\s+/) as string[];
+    return {
+      dbid: Number(dbid),
+      content: Number(content),
+      role: role!,
+      preferredRole: preferredRole!,
+      mode: mode!,
+      status: status!,
+      port: 6000,
+      hostname: hostname!,
+      address: hostname!,
+      datadir: '/data',
+    };
+  });
+
+describe('EventLog', () => {
+  it('ranks event kinds by severity', () => {
+    expect(
+      [
+        'fts.failover',
+        'instance.crash',
+        'fts.mirror_down',
+        'instance.up',
+        'walsender.unreachable',
+        'fts.cycle',
+        'link.timeout',
+      ].map(severityOf),
+    ).toEqual(['critical', 'critical', 'warning', 'info', 'debug', 'debug', 'warning']);
+  });
+
+  it('folds a repeat wherever it comes (interleaved with others), keeping its first and last time', () => {
+    const log = new EventLog();
+    let seq = 0;
+    const add = (kind: string, dbid: number, fields: Record<string, unknown>, at: number) => {
+      const f = formatFields(fields);
+      log.add({ seq: ++seq, at, kind, dbid, text: f.text }, f.key);
+    };
+    for (let i = 0; i < 37; i++) {
+      add('walsender.unreachable', 2, { reason: 'could not connect' }, 1000 + i);
+      if (i % 10 === 0) add('fts.cycle', 1, { cycle: i, changed: 0 }, 1000 + i);
+    }
+    const unreachable = log.events.filter((e) => e.kind === 'walsender.unreachable');
+    expect(unreachable).toHaveLength(1);
+    expect(unreachable[0]).toMatchObject({ count: 37, first: 1000, at: 1036 });
+    // FTS cycles differ only in their cycle number: one entry too.
+    expect(log.events.filter((e) => e.kind === 'fts.cycle')).toMatchObject([
+      { count: 4, text: 'cycle=30 changed=0' },
+    ]);
+  });
+
+  it('keeps every failover however long the noise lasts', () => {
+    const log = new EventLog();
+    let seq = 0;
+    log.add({ seq: ++seq, at: 0, kind: 'fts.failover', dbid: 1, text: 'content=0 from=2 to=6' }, 'content=0');
+    log.add({ seq: ++seq, at: 0, kind: 'instance.promoted', dbid: 6, text: 'timeline=2' }, 'timeline=2');
+    // Ten thousand routine events that do not fold (different fields each time).
+    for (let i = 0; i < 10_000; i++)
+      log.add({ seq: ++seq, at: i, kind: 'checkpoint', dbid: 2 + (i % 4), text: `redo=${i}` }, `lsn=${i}`);
+    expect(log.events.some((e) => e.kind === 'fts.failover')).toBe(true);
+    expect(log.events.some((e) => e.kind === 'instance.promoted')).toBe(true);
+    expect(log.events.filter((e) => e.severity === 'debug').length).toBeLessThanOrEqual(120);
+  });
+
+  it('rewrites an action entry with its outcome', () => {
+    const log = new EventLog();
+    log.add({ seq: 7, at: 0, kind: 'action.utility', text: 'gpstate -e', severity: 'info' });
+    log.update(7, { text: 'gpstate -e → ok', severity: 'warning' });
+    expect(log.events[0]).toMatchObject({ text: 'gpstate -e → ok', severity: 'warning' });
+  });
+});
+
+describe('Announcer', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('says a burst of news once, as a summary, politely late', () => {
+    vi.useFakeTimers();
+    let spoken = 0;
+    const a = new Announcer(() => spoken++);
+    a.say('Instance dbid 2 on sdw1 crashed.', 0);
+    a.say('Instance dbid 3 on sdw1 crashed.', 100);
+    a.say('Instance dbid 2 on sdw1 crashed.', 150);
+    a.say('FTS failover on content 0.', 200);
+    expect(spoken).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(spoken).toBe(1);
+    expect(a.current).toBe(
+      '3 updates: Instance dbid 2 on sdw1 crashed. Instance dbid 3 on sdw1 crashed. FTS failover on content 0.',
+    );
+  });
+
+  it('counts what does not fit', () => {
+    expect(summarizeNews(['a', 'b', 'c', 'd', 'e'])).toBe(
+      '5 updates: a. b. c. And 2 more in the event timeline.',
+    );
+    expect(summarizeNews(['only one'])).toBe('only one');
+  });
+});
+
+describe('summarize (Database State)', () => {
+  const none = new Map<number, ProcState>();
+  it('Normal, with the acting primaries per host', () => {
+    const s = summarize(CLUSTER, none, true);
+    expect(s.states).toEqual(['Normal']);
+    expect([...s.actingPrimaries]).toEqual([
+      ['sdw1', 2],
+      ['sdw2', 2],
+    ]);
+    expect(s.mirrorsActingAsPrimary).toEqual([]);
+  });
+
+  it('a crashed mirror FTS has not marked yet is a segment down', () => {
+    const s = summarize(CLUSTER, new Map([[6, 'down']]), true);
+    expect(s.state).toBe('Segment(s) Down');
+    expect(s.downUnmarked.map((r) => r.dbid)).toEqual([6]);
+  });
+
+  it('after a failover: down, unbalanced, one mirror acting as primary, sdw2 carrying three', () => {
+    const rows = CLUSTER.map((r) =>
+      r.dbid === 2
+        ? { ...r, role: 'm', status: 'd', mode: 'n' }
+        : r.dbid === 6
+          ? { ...r, role: 'p', mode: 'n' }
+          : r,
+    );
+    const s = summarize(rows, new Map([[2, 'down']]), true);
+    expect(s.states).toEqual(['Segment(s) Down', 'Unbalanced']);
+    expect(s.mirrorsActingAsPrimary.map((r) => r.dbid)).toEqual([6]);
+    expect(s.actingPrimaries.get('sdw1')).toBe(1);
+    expect(s.actingPrimaries.get('sdw2')).toBe(3);
+  });
+
+  it('a recovered mirror catching up is Resyncing; an unreachable coordinator wins', () => {
+    const rows = CLUSTER.map((r) => (r.content === 0 ? { ...r, mode: 'n' } : r));
+    expect(summarize(rows, none, true).state).toBe('Resyncing');
+    expect(summarize(rows, none, false).states).toEqual(['Database Unreachable', 'Resyncing']);
+  });
+});
+
+describe('small parsers', () => {
+  it('settings, durations, timestamps', () => {
+    expect(['1min', '60s', '60', '500ms', '1h', 'x'].map(settingMs)).toEqual([
+      60_000,
+      60_000,
+      60_000,
+      500,
+      3_600_000,
+      undefined,
+    ]);
+    expect([100, 1500, 12_300].map(inAbout)).toEqual(['any moment now', 'in about 1.5 s', 'in about 12 s']);
+    expect(timestampMs('2026-12-03 23:39:53.039+00')).toBe(Date.UTC(2026, 11, 3, 23, 39, 53, 39));
+    expect(timestampMs(null)).toBeUndefined();
+  });
+
+  it('view tokens: known ones in the author order; nothing known means the whole lab', () => {
+    expect(parseView('topology console')).toEqual(['topology', 'console']);
+    expect(parseView(' Console, topology  console header ')).toEqual(['console', 'topology', 'header']);
+    expect(parseView('')).toBeUndefined();
+    expect(parseView('nonsense')).toBeUndefined();
+  });
+
+  it('roving tabindex moves: arrows step, Home and End jump, other keys do nothing', () => {
+    const items = ['a', 'b', 'c'];
+    expect(
+      ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp', 'Home', 'End', 'Tab'].map((k) =>
+        rovingTarget(k, items, 'b'),
+      ),
+    ).toEqual(['c', 'c', 'a', 'a', 'a', 'c', undefined]);
+    expect(rovingTarget('ArrowRight', items, 'c')).toBe('c');
+  });
+
+  it('fault bands: the periods a fault was in force within a range', () => {
+    const h = new HealthSeries();
+    h.noteFault(true, 100);
+    h.noteFault(false, 200);
+    h.noteFault(true, 300);
+    expect(h.faultBands(150, 400)).toEqual([
+      [150, 200],
+      [300, 400],
+    ]);
+    expect(h.faultBands(210, 290)).toEqual([]);
+  });
+});
