@@ -206,6 +206,7 @@ export class MppInstanceDetails extends LitElement {
               </tr>`
             : nothing
         }
+        ${this.renderProbeTimes(i.ftsProbe)}
         ${
           b
             ? html`<tr>
@@ -218,6 +219,24 @@ export class MppInstanceDetails extends LitElement {
             : nothing
         }
       </table>`;
+  }
+
+  /**
+   * How fast this primary answers FTS: a busy instance must still answer well inside
+   * gp_fts_probe_timeout, or FTS fails it over though nothing is wrong.
+   */
+  private renderProbeTimes(p: InstanceStatus['ftsProbe']) {
+    if (!p || p.probes === 0) return nothing;
+    const late = p.worstMs > p.timeoutMs / 2;
+    return html`<tr>
+      <th>FTS probe answer</th>
+      <td>
+        last ${ms(p.lastMs)}, worst <span class=${late ? 'error' : 'ok'}>${ms(p.worstMs)}</span> of
+        ${p.probes}
+        probes${p.failures ? html`, <span class="error">${p.failures} unanswered</span>` : nothing} · timeout
+        ${ms(p.timeoutMs)}
+      </td>
+    </tr>`;
   }
 
   /**
@@ -370,3 +389,5 @@ declare global {
     'mpp-instance-details': MppInstanceDetails;
   }
 }
+
+const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);

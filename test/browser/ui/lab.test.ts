@@ -91,6 +91,14 @@ describe('<mpp-ha-lab>', () => {
         /running as\s*primary[\s\S]*timeline\s*1[\s\S]*buffer pool\s*\d+ of \d+ pages in use/.test(text(t))
       );
     }, 'the instance seen from inside');
+    // How fast it answers FTS's probes, against the probe timeout.
+    await until(
+      () =>
+        /FTS probe answer\s*last [\d.]+ m?s, worst [\d.]+ m?s of \d+\s+probes · timeout\s+[\d.]+ m?s/.test(
+          text(inShadow(details, 'table.inside')),
+        ),
+      'the probe answer times',
+    );
   });
 
   it('runs a script in the console and shows the result', async () => {
