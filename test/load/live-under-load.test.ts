@@ -159,6 +159,26 @@ describe('a busy cluster stays live (inline runtime, lab defaults)', () => {
       expect(r.rows).toEqual([[100 * 1024 * 1024]]);
     });
 
+    it("lpad('x', 2147483647) fails with 54000, the cluster carries on", async () => {
+      const { error, commits } = await whileCommitting(() => c.query(`select lpad('x', 2147483647)`));
+      expect(error.code).toBe('54000');
+      expect(error.message).toBe('requested length too large');
+      expect(commits).toBeGreaterThan(0);
+    });
+
+    it('a 50-table comma join with an equality chain is planned and answered', async () => {
+      await c.query('create table j50 (a int) distributed by (a)');
+      await c.query('insert into j50 select generate_series(1, 3)');
+      const from = Array.from({ length: 50 }, (_, i) => `j50 t${i}`).join(', ');
+      const chain = Array.from({ length: 49 }, (_, i) => `t${i}.a = t${i + 1}.a`).join(' and ');
+      const s = await c.connect();
+      // Bounded: planning that grew with the number of join orders would hit this.
+      await s.query(`set statement_timeout = '300s'`);
+      const r = await s.query(`select count(*) from ${from} where ${chain}`);
+      expect(r.rows).toEqual([[3]]);
+      await s.close();
+    });
+
     it('lock_timeout ends a wait for a lock with 55P03, and a cancel ends it too', async () => {
       const holder = await c.connect();
       const waiter = await c.connect();
