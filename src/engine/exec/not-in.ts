@@ -9,6 +9,7 @@ import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { PlanNode } from '../plan/plan.ts';
 import type { ExecContext, Row } from './context.ts';
 import { rowKey, type RowStream } from './executor.ts';
+import { batchBytes } from './interrupts.ts';
 
 type Exec = (n: PlanNode, ctx: ExecContext) => RowStream;
 
@@ -24,7 +25,9 @@ export async function* execNotInAntiJoin(
   const extra = n.extra ? compilePredicate(n.extra) : undefined;
   // Inner rows by correlation key; a NULL correlation key admits no outer row.
   const buckets = new Map<string, Row[]>();
-  for await (const b of exec(n.right, ctx))
+  for await (const b of exec(n.right, ctx)) {
+    // The inner side is held for the whole join: it counts against statement_mem.
+    ctx.interrupts.reserve(batchBytes(b), 'a Hash Join');
     for (const r of b) {
       const k = rCorr.map((f) => f(r, ctx.eval));
       if (k.some((v) => v === null)) continue;
@@ -33,6 +36,7 @@ export async function* execNotInAntiJoin(
       if (list) list.push(r);
       else buckets.set(key, [r]);
     }
+  }
   // Without an extra condition a bucket's verdict depends only on its y values: summarize once.
   const summaries = new Map<Row[], { ys: Set<string>; hasNull: boolean }>();
   const summary = (rows: Row[]) => {
@@ -49,6 +53,8 @@ export async function* execNotInAntiJoin(
     return s;
   };
   for await (const batch of exec(n.left, ctx)) {
+    // With an extra condition each outer row walks its bucket: checks stay between batches.
+    await ctx.interrupts.check();
     const out: Row[] = [];
     for (const l of batch) {
       const k = lCorr.map((f) => f(l, ctx.eval));
