@@ -160,10 +160,12 @@ describe('a busy cluster stays live (inline runtime, lab defaults)', () => {
     });
 
     it("lpad('x', 2147483647) fails with 54000, the cluster carries on", async () => {
-      const { error, commits } = await whileCommitting(() => c.query(`select lpad('x', 2147483647)`));
+      // It fails at once (the length is checked before the string is built), so no commits
+      // need to fit in meanwhile: the next one must work.
+      const { error } = await whileCommitting(() => c.query(`select lpad('x', 2147483647)`));
       expect(error.code).toBe('54000');
       expect(error.message).toBe('requested length too large');
-      expect(commits).toBeGreaterThan(0);
+      expect((await c.query('insert into beat values (-1)')).rowCount).toBe(1);
     });
 
     it('a 50-table comma join with an equality chain is planned and answered', async () => {
