@@ -74,9 +74,12 @@ export async function runPlan(
     for (const c of dispatched)
       void env.call(c, 'cancelQuery', [queryId, reason.code, reason.message]).catch(() => undefined);
   });
+  const inflight: Promise<unknown>[] = [];
   const call = <K extends keyof SegmentApi>(c: number, method: K, args: Parameters<SegmentApi[K]>) => {
     dispatched.add(c);
-    return env.call(c, method, args);
+    const p = env.call(c, method, args);
+    inflight.push(p);
+    return p;
   };
 
   const record = (content: number, r: SliceResponse) => {
@@ -176,6 +179,16 @@ export async function runPlan(
     const ctx = env.localContext((s) => inbox.get(s) ?? []);
     const rows = await collect(exec(root, ctx));
     return { rows, writers, touched };
+  } catch (e) {
+    // As Greenplum's dispatcher after an error: the other segments' work is cancelled and
+    // waited for, so the abort that follows never reaches a segment whose slice still writes
+    // (it would begin its local transaction after the abort and leave it open).
+    for (const c of dispatched)
+      void env
+        .call(c, 'cancelQuery', [queryId, '57014', 'canceling statement due to an error on another segment'])
+        .catch(() => undefined);
+    await Promise.allSettled(inflight);
+    throw e;
   } finally {
     if (touched.size) await Promise.allSettled([...touched].map((c) => env.call(c, 'endQuery', [queryId])));
   }

@@ -33,6 +33,13 @@ type ProtocolMethod =
 
 const RESERVE_BLOCK = 1000;
 
+/**
+ * PREPARE and a one-phase COMMIT flush the transaction's WAL and wait for the mirror: after a
+ * large write that takes as long as it takes, so no timer bounds them. As Greenplum's
+ * dispatcher, the coordinator waits until the segment answers or FTS takes it out of service.
+ */
+const UNTIL_FTS = null;
+
 /** The distributed transaction a session has open. */
 export interface OpenDtx {
   gxid: number;
@@ -237,7 +244,9 @@ export class DistributedTxManager {
         await qd.inst.xact.commit(d.local);
         return;
       case 'one-phase':
-        await this.dispatchOnePhase(d, writers[0]!, () => this.call(writers[0]!, 'commitOnePhase', [d.gxid]));
+        await this.dispatchOnePhase(d, writers[0]!, () =>
+          this.call(writers[0]!, 'commitOnePhase', [d.gxid], UNTIL_FTS),
+        );
         await qd.inst.xact.commit(d.local);
         return;
       case 'two-phase':
@@ -250,7 +259,7 @@ export class DistributedTxManager {
     try {
       await Promise.all(
         writers.map((c) =>
-          this.call(c, 'prepare', [d.gxid, d.gid]).catch((e: unknown) => {
+          this.call(c, 'prepare', [d.gxid, d.gid], UNTIL_FTS).catch((e: unknown) => {
             if (e instanceof SqlError && e.code === '08006')
               throw sqlError(
                 'connection_failure',
@@ -291,21 +300,24 @@ export class DistributedTxManager {
   }
 
   /**
-   * COMMIT PREPARED on every writer, retried (FTS may promote a mirror meanwhile) for
-   * dtx_phase2_retry_second; returns the contents that never confirmed.
+   * COMMIT PREPARED on every writer. The first broadcast waits as PREPARE does (until the
+   * segment answers or FTS takes it out of service: it waits for the mirror too); a failed one
+   * is retried (FTS may promote a mirror meanwhile) for dtx_phase2_retry_second. Returns the
+   * contents that never confirmed.
    */
   private async commitPrepared(gid: string, writers: number[], notices: string[]): Promise<number[]> {
     const qd = this.coordinator();
-    const start = qd.clock.now();
+    let start = 0;
     let pending = writers;
     for (let retry = 0; ; retry++) {
       const left = Math.max(1, this.timing.phase2RetryMs - (qd.clock.now() - start));
-      const bound = retry === 0 ? this.timing.callTimeoutMs : Math.min(this.timing.callTimeoutMs, left);
+      const bound = retry === 0 ? UNTIL_FTS : Math.min(this.timing.callTimeoutMs, left);
       const results = await Promise.allSettled(
         pending.map((c) => this.call(c, 'commitPrepared', [gid], bound)),
       );
       pending = pending.filter((_, i) => results[i]!.status === 'rejected');
       if (!pending.length) return [];
+      if (retry === 0) start = qd.clock.now();
       // This coordinator is going down, or the time is up: DTX recovery finishes it.
       if (qd.inst.state !== 'running' || qd.clock.now() - start >= this.timing.phase2RetryMs) return pending;
       await qd.clock.sleep(phase2RetryDelay(retry + 1, this.timing.retryBaseMs));
@@ -363,17 +375,18 @@ export class DistributedTxManager {
   }
 
   /**
-   * A protocol call to a content's acting primary, bounded by gp_segment_connect_timeout. A
-   * segment that cannot be reached makes FTS probe now (FtsNotifyProber), as the dispatcher does.
+   * A protocol call to a content's acting primary, bounded by gp_segment_connect_timeout (or,
+   * with UNTIL_FTS, only by FTS taking the segment out of service). A segment that cannot be
+   * reached makes FTS probe now (FtsNotifyProber), as the dispatcher does.
    */
   private call<K extends ProtocolMethod>(
     content: number,
     method: K,
     args: Parameters<SegmentApi[K]>,
-    timeoutMs = this.timing.callTimeoutMs,
+    timeoutMs: number | typeof UNTIL_FTS = this.timing.callTimeoutMs,
   ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
     const qd = this.coordinator();
-    return qd.callContent(content, method, args, timeoutMs).catch((e: unknown) => {
+    return qd.callContent(content, method, args, timeoutMs ?? undefined).catch((e: unknown) => {
       if (e instanceof SqlError && e.code.startsWith('08')) qd.fts?.trigger();
       throw e;
     });
