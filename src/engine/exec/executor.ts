@@ -211,21 +211,43 @@ export function rowComparator(keys: SortKey[]): (a: Row, b: Row, ctx: ExecContex
   };
 }
 
-async function* execSort(n: Extract<PlanNode, { op: 'sort' }>, ctx: ExecContext): RowStream {
+/**
+ * Sort. With a `bound` (a LIMIT above it: LIMIT + OFFSET rows are all that is read), it is a
+ * top-N sort as Postgres' bounded heapsort: past twice the bound the rows are sorted and cut to
+ * the bound, so memory stays proportional to the bound, not to the input. The stable sort keeps
+ * earlier rows first among ties, so the rows kept are the ones a full sort would put first.
+ */
+async function* execSort(
+  n: Extract<PlanNode, { op: 'sort' }>,
+  ctx: ExecContext,
+  bound = Infinity,
+): RowStream {
   // Keys are computed once per row: sorting evaluates the comparator n log n times.
   const fns = n.keys.map((k) => compileExpr(k.expr));
-  const keyed: { r: Row; k: Row }[] = [];
-  for await (const b of exec(n.input, ctx)) {
-    ctx.interrupts.reserve(2 * batchBytes(b), 'a Sort');
-    for (const r of b) keyed.push({ r, k: fns.map((f) => f(r, ctx.eval)) });
-  }
   const keyRows = n.keys.map((k, i) => ({
     ...k,
     expr: { kind: 'col' as const, index: i, type: k.expr.type },
   }));
   const kcmp = rowComparator(keyRows);
-  const sorted = await sortInSlices(keyed, (a, b) => kcmp(a.k, b.k, ctx), ctx.interrupts);
-  for (let i = 0; i < sorted.length; i += BATCH) yield sorted.slice(i, i + BATCH).map((x) => x.r);
+  const cmp = (a: { k: Row }, b: { k: Row }) => kcmp(a.k, b.k, ctx);
+  let keyed: { r: Row; k: Row }[] = [];
+  let held = 0;
+  for await (const b of exec(n.input, ctx)) {
+    const bytes = 2 * batchBytes(b);
+    ctx.interrupts.reserve(bytes, 'a Sort');
+    held += bytes;
+    for (const r of b) keyed.push({ r, k: fns.map((f) => f(r, ctx.eval)) });
+    if (keyed.length >= 2 * bound + BATCH) {
+      const before = keyed.length;
+      keyed = (await sortInSlices(keyed, cmp, ctx.interrupts)).slice(0, bound);
+      const kept = Math.ceil((held * keyed.length) / before);
+      ctx.interrupts.release(held - kept);
+      held = kept;
+    }
+  }
+  const sorted = await sortInSlices(keyed, cmp, ctx.interrupts);
+  const end = Math.min(sorted.length, bound);
+  for (let i = 0; i < end; i += BATCH) yield sorted.slice(i, Math.min(i + BATCH, end)).map((x) => x.r);
 }
 
 async function* execLimit(n: Extract<PlanNode, { op: 'limit' }>, ctx: ExecContext): RowStream {
@@ -237,7 +259,11 @@ async function* execLimit(n: Extract<PlanNode, { op: 'limit' }>, ctx: ExecContex
   if (skip < 0) throw sqlError('invalid_parameter_value' as never, 'OFFSET must not be negative');
   let left = limit;
   if (left === 0) return;
-  for await (const b of exec(n.input, ctx)) {
+  const input =
+    n.input.op === 'sort' && Number.isFinite(limit)
+      ? holding(ctx, execSort(n.input, ctx, limit + skip))
+      : exec(n.input, ctx);
+  for await (const b of input) {
     let rows = b;
     if (skip > 0) {
       const s = Math.min(skip, rows.length);
