@@ -258,6 +258,8 @@ const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'SELECT', 'MERGE', 'COPY'
  * Per column, how many significant digits of a float must agree: floats summed in a different
  * order (per segment, then combined) may differ in the last bits. 0 means exact comparison.
  */
+const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric']);
+
 function floatDigits(type: string): number {
   if (!isFloatType(type)) return 0;
   return canonicalType(type) === 'real' ? 6 : 12;
@@ -320,9 +322,27 @@ function orderedDiff(pg: Row[], ours: Row[], floats: number[]): string | null {
   return null;
 }
 
-function keyedDiff(pg: Row[], ours: Row[], floats: number[], info: OrderInfo, keys: number[]): string | null {
+/**
+ * A value as ORDER BY compares it: numbers by value, so the ties ORDER BY leaves in any order
+ * (numeric 1 and 1.0, float 0 and -0) are one key.
+ */
+function orderKeyOf(v: string | null, digits: number, numeric: boolean): string {
+  if (v === null || !numeric) return keyOf(v, digits);
+  const n = Number(v);
+  if (n === 0) return '0';
+  return Number.isFinite(n) && !digits ? String(n) : keyOf(v, digits);
+}
+
+function keyedDiff(
+  pg: Row[],
+  ours: Row[],
+  floats: number[],
+  numeric: boolean[],
+  info: OrderInfo,
+  keys: number[],
+): string | null {
   if (pg.length !== ours.length) return `row counts differ: pg ${pg.length} vs ours ${ours.length}`;
-  const k = (r: Row) => JSON.stringify(keys.map((c) => keyOf(r[c] ?? null, floats[c]!)));
+  const k = (r: Row) => JSON.stringify(keys.map((c) => orderKeyOf(r[c] ?? null, floats[c]!, numeric[c]!)));
   let runStart = 0;
   const runs: [number, number][] = [];
   for (let i = 0; i < pg.length; i++) {
@@ -383,7 +403,8 @@ export function compareOutcomes(stmt: Statement, pg: Outcome, ours: Outcome): st
     const mode = stmt.order ?? (analyzeOrder(stmt.sql, pn) ? 'ordered' : 'unordered');
     if (mode === 'unordered') return multisetDiff(pg.rows, ours.rows, floats);
     const info = stmt.order === 'ordered' ? null : analyzeOrder(stmt.sql, pn);
-    if (info?.keyColumns) return keyedDiff(pg.rows, ours.rows, floats, info, info.keyColumns);
+    const numeric = pt.map((t) => NUMBER_TYPES.has(t) || isFloatType(t));
+    if (info?.keyColumns) return keyedDiff(pg.rows, ours.rows, floats, numeric, info, info.keyColumns);
     return orderedDiff(pg.rows, ours.rows, floats);
   })();
   if (!problem) return null;
