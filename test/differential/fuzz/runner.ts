@@ -97,7 +97,8 @@ function eagerError(ref: Outcome | undefined, out: Outcome, s: Stmt): boolean {
   // row; PostgreSQL on first use.
   if (!failed.code.startsWith('22') && failed.code !== '21000') return false;
   const sql = renderStmt(s);
-  return /\bJOIN\b|\(SELECT\b|EXISTS \(|\bFROM\b[^()]*,|\bUSING\b/.test(sql);
+  // UPDATE ... FROM joins its target with the FROM list as DELETE ... USING does.
+  return /\bJOIN\b|\(SELECT\b|EXISTS \(|\bFROM\b[^()]*,|\bUSING\b|^UPDATE\b[\s\S]*\bFROM\b/.test(sql);
 }
 
 /**
