@@ -51,21 +51,17 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
               ? 'Redistribute Motion'
               : 'Broadcast Motion';
         line(`${name} ${senders}:${receivers}  (slice${n.sliceId}; segments: ${senders})`);
-        if (n.mergeKeys?.length) detail(`Merge Key: ${n.mergeKeys.map((k) => expr(k.expr)).join(', ')}`);
+        const inNames = outputNames(n.input);
+        if (n.mergeKeys?.length)
+          detail(`Merge Key: ${n.mergeKeys.map((k) => expr(k.expr, inNames)).join(', ')}`);
         if (n.kind === 'redistribute' && n.hashKeys?.length)
-          detail(`Hash Key: ${n.hashKeys.map((k) => `$${k}`).join(', ')}`);
+          detail(`Hash Key: ${n.hashKeys.map((k) => inNames[k] ?? `$${k}`).join(', ')}`);
         walk(n.input, depth + 1, senders);
         return;
       }
       case 'scan':
         line(`Seq Scan on ${n.table.name}`);
-        if (n.filter)
-          detail(
-            `Filter: ${expr(
-              n.filter,
-              n.table.columns.map((c) => c.name),
-            )}`,
-          );
+        if (n.filter) detail(`Filter: ${expr(n.filter, outputNames(n))}`);
         if (n.directContents) detail(`Direct dispatch: segment ${n.directContents.join(', ')}`);
         return;
       case 'systemScan':
@@ -82,7 +78,7 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         return;
       case 'filter':
         line('Result');
-        detail(`Filter: ${expr(n.cond)}`);
+        detail(`Filter: ${expr(n.cond, outputNames(n.input))}`);
         walk(n.input, depth + 1, gangSize);
         return;
       case 'project':
@@ -92,9 +88,14 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         line(
           `Hash ${n.joinType === 'inner' ? '' : n.joinType === 'semi' ? 'Semi ' : n.joinType === 'anti' ? 'Anti ' : n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' '}Join`,
         );
-        detail(
-          `Hash Cond: ${n.leftKeys.map((k, i) => `(${expr(k)} = ${expr(n.rightKeys[i]!)})`).join(' AND ')}`,
-        );
+        {
+          const l = outputNames(n.left);
+          const r = outputNames(n.right);
+          detail(
+            `Hash Cond: ${n.leftKeys.map((k, i) => `(${expr(k, l)} = ${expr(n.rightKeys[i]!, r)})`).join(' AND ')}`,
+          );
+          if (n.extra) detail(`Join Filter: ${expr(n.extra, [...l, ...r])}`);
+        }
         walk(n.left, depth + 1, gangSize);
         out.push(' '.repeat((depth + 1) * 6 - 4) + '->  Hash');
         walk(n.right, depth + 2, gangSize);
@@ -103,7 +104,7 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         line(
           `Nested Loop${n.joinType === 'inner' ? '' : ' ' + n.joinType[0]!.toUpperCase() + n.joinType.slice(1) + ' Join'}`,
         );
-        if (n.cond) detail(`Join Filter: ${expr(n.cond)}`);
+        if (n.cond) detail(`Join Filter: ${expr(n.cond, [...outputNames(n.left), ...outputNames(n.right)])}`);
         walk(n.left, depth + 1, gangSize);
         walk(n.right, depth + 1, gangSize);
         return;
@@ -111,13 +112,19 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         const kind = n.strategy === 'hashed' ? 'HashAggregate' : 'Aggregate';
         const phase = n.phase === 'partial' ? 'Partial ' : n.phase === 'final' ? 'Finalize ' : '';
         line(`${phase}${kind}`);
-        if (n.groupKeys.length) detail(`Group Key: ${n.groupKeys.map((k) => expr(k)).join(', ')}`);
+        const inNames = outputNames(n.input);
+        if (n.groupKeys.length) detail(`Group Key: ${n.groupKeys.map((k) => expr(k, inNames)).join(', ')}`);
         walk(n.input, depth + 1, gangSize);
         return;
       }
       case 'sort':
         line('Sort');
-        detail(`Sort Key: ${n.keys.map((k) => expr(k.expr) + (k.descending ? ' DESC' : '')).join(', ')}`);
+        {
+          const inNames = outputNames(n.input);
+          detail(
+            `Sort Key: ${n.keys.map((k) => expr(k.expr, inNames) + (k.descending ? ' DESC' : '')).join(', ')}`,
+          );
+        }
         walk(n.input, depth + 1, gangSize);
         return;
       case 'limit':
@@ -148,6 +155,53 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
   };
   walk(root, 0, 1);
   return out;
+}
+
+/**
+ * What EXPLAIN calls each output column of a node, as Postgres names them: table.column for a
+ * scan's, the expression for a computed one, the input's through sorts, limits and motions.
+ */
+function outputNames(n: PlanNode): string[] {
+  switch (n.op) {
+    case 'scan': {
+      const names = n.table.columns.map((c) => `${n.table.name}.${c.name}`);
+      if (n.withCtid) names.push(`${n.table.name}.ctid`);
+      if (n.withSegmentId) names.push(`${n.table.name}.gp_segment_id`);
+      return names;
+    }
+    case 'generateSeries':
+      return ['generate_series'];
+    case 'values':
+      return n.types.map((_, i) => `"*VALUES*".column${i + 1}`);
+    case 'result':
+      return n.exprs.map((e) => expr(e));
+    case 'project': {
+      const inNames = outputNames(n.input);
+      return n.exprs.map((e) => expr(e, inNames));
+    }
+    case 'hashJoin':
+    case 'nestLoop':
+      return n.joinType === 'semi' || n.joinType === 'anti'
+        ? outputNames(n.left)
+        : [...outputNames(n.left), ...outputNames(n.right)];
+    case 'agg': {
+      const inNames = outputNames(n.input);
+      if (n.phase === 'final') return inNames.slice(0, n.groupKeys.length).concat(n.aggs.map((a) => a.name));
+      return [...n.groupKeys.map((k) => expr(k, inNames)), ...n.aggs.map((a) => a.name)];
+    }
+    case 'filter':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+    case 'motion':
+      return outputNames(n.input);
+    case 'setop':
+      return outputNames(n.left);
+    case 'append':
+      return n.inputs[0] ? outputNames(n.inputs[0]) : [];
+    case 'systemScan':
+      return n.types.map((_, i) => `${n.name}.column${i + 1}`);
+  }
 }
 
 /** A readable rendering of a bound expression (column names where known). */
