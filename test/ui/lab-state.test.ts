@@ -140,10 +140,13 @@ describe('summarize (Database State)', () => {
     expect(s.mirrorsActingAsPrimary).toEqual([]);
   });
 
-  it('a crashed mirror FTS has not marked yet is a segment down', () => {
+  it('a crashed mirror FTS has not marked yet leaves the catalog state (as gpstate), listed as unmarked', () => {
     const s = summarize(CLUSTER, new Map([[6, 'down']]), true);
-    expect(s.state).toBe('Segment(s) Down');
+    expect(s.states).toEqual(['Normal']);
     expect(s.downUnmarked.map((r) => r.dbid)).toEqual([6]);
+    const marked = CLUSTER.map((r) => (r.dbid === 6 ? { ...r, status: 'd' } : r));
+    expect(summarize(marked, new Map([[6, 'down']]), true).state).toBe('Segment(s) Down');
+    expect(summarize(marked, none, true).state).toBe('Segment(s) Down');
   });
 
   it('after a failover: down, unbalanced, one mirror acting as primary, sdw2 carrying three', () => {
