@@ -11,6 +11,12 @@ import { parseView } from '../../src/ui/lab/lab-panels.ts';
 import { rovingTarget } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
 import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+import {
+  recoveryStep,
+  settledByCatalog,
+  type PhaseEvent,
+  type RecoveryPhase,
+} from '../../src/ui/state/recovery-phase.ts';
 
 /**
  * gp_segment_configuration as rows of `dbid content role preferred_role mode status host`: the
@@ -168,6 +174,55 @@ describe('summarize (Database State)', () => {
     const rows = CLUSTER.map((r) => (r.content === 0 ? { ...r, mode: 'n' } : r));
     expect(summarize(rows, none, true).state).toBe('Resyncing');
     expect(summarize(rows, none, false).states).toEqual(['Database Unreachable', 'Resyncing']);
+  });
+});
+
+describe('recoveryStep (a gprecoverseg target after its copy)', () => {
+  const at = (p: RecoveryPhase) => new Map<number, RecoveryPhase>([[6, p]]);
+  const none = new Map<number, RecoveryPhase>();
+  const cases: [string, Map<number, RecoveryPhase>, PhaseEvent, [number, string][]][] = [
+    ['the copy ends: its instance starts', none, { kind: 'recovery.bytes', dbid: 6 }, [[6, 'starting']]],
+    ['its recovery begins', at('starting'), { kind: 'recovery.start', dbid: 6 }, [[6, 'replaying']]],
+    ['an instance not recovered by a utility', none, { kind: 'recovery.start', dbid: 6 }, []],
+    [
+      'a mirror running waits for its primary',
+      at('replaying'),
+      { kind: 'instance.up', dbid: 6, role: 'mirror' },
+      [[6, 'connecting']],
+    ],
+    [
+      'anything else is done once it runs',
+      at('starting'),
+      { kind: 'instance.up', dbid: 6, role: 'primary' },
+      [[6, 'up']],
+    ],
+    [
+      'its primary (dbid 2) connects',
+      at('connecting'),
+      { kind: 'walsender.connected', dbid: 2 },
+      [[6, 'streaming']],
+    ],
+    ['another primary connects', at('connecting'), { kind: 'walsender.connected', dbid: 3 }, []],
+    ['it crashes while starting', at('replaying'), { kind: 'instance.crash', dbid: 6 }, [[6, 'down']]],
+    ['the run ends before it started', at('starting'), { kind: 'utility.done' }, [[6, 'down']]],
+    ['the run ends while it waits for streaming', at('connecting'), { kind: 'utility.done' }, []],
+    ['a planned stop is not an end', at('starting'), { kind: 'instance.stopped', dbid: 6 }, []],
+  ];
+  it.each(cases)('%s', (_what, phases, e, want) => {
+    expect(recoveryStep(phases, e, CLUSTER)).toEqual(want);
+  });
+
+  it('ends when the catalog shows a running target up (FTS saw its primary stream to it)', () => {
+    const down = CLUSTER.map((r) => (r.dbid === 6 ? { ...r, status: 'd' } : r));
+    expect(settledByCatalog(at('streaming'), down)).toEqual([]);
+    expect(settledByCatalog(at('streaming'), CLUSTER)).toEqual([6]);
+    expect(settledByCatalog(at('connecting'), CLUSTER)).toEqual([6]);
+    expect(settledByCatalog(at('starting'), CLUSTER)).toEqual([]);
+  });
+
+  it('a planned stop is its own kind, not a crash', () => {
+    expect(severityOf('instance.stopped')).toBe('info');
+    expect(severityOf('instance.crash')).toBe('critical');
   });
 });
 
