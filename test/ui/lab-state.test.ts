@@ -10,7 +10,8 @@ import { timestampMs } from '../../src/ui/state/sync-waits.ts';
 import { parseView } from '../../src/ui/lab/lab-panels.ts';
 import { rovingTarget } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
-import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+import { faultLabel } from '../../src/ui/charts/fault-label.ts';
+import type { LabEvent, ProcState, SegmentRow } from '../../src/ui/state/types.ts';
 import {
   recoveryStep,
   settledByCatalog,
@@ -223,6 +224,39 @@ describe('recoveryStep (a gprecoverseg target after its copy)', () => {
   it('a planned stop is its own kind, not a crash', () => {
     expect(severityOf('instance.stopped')).toBe('info');
     expect(severityOf('instance.crash')).toBe('critical');
+  });
+});
+
+describe('faultLabel (a chart fault band, in words)', () => {
+  const ev = (kind: string, first: number, dbid?: number, text = ''): LabEvent => ({
+    seq: first,
+    at: first,
+    first,
+    kind,
+    text,
+    severity: severityOf(kind),
+    count: 1,
+    ...(dbid !== undefined ? { dbid } : {}),
+  });
+  const host = (d: number) => CLUSTER.find((r) => r.dbid === d)?.hostname;
+  const on = (h: string) => CLUSTER.filter((r) => r.hostname === h).length;
+  it.each([
+    ['one crash', [ev('instance.crash', 100, 2)], 'dbid 2 crashed'],
+    [
+      'every instance of a host',
+      [2, 3, 8, 9].map((d) => ev('instance.crash', 100 + d, d)),
+      'host sdw1 crashed',
+    ],
+    ['some instances', [ev('instance.crash', 100, 2), ev('instance.crash', 101, 6)], '2 instances crashed'],
+    ['a failover', [ev('fts.failover', 100, 1)], 'FTS failover'],
+    [
+      'an action of the person',
+      [ev('action.fault', 100, undefined, "cluster.faults.delay('sdw1', 200) → ok")],
+      "cluster.faults.delay('sdw1', 200)",
+    ],
+    ['nothing near', [ev('instance.crash', 10_000, 2)], 'fault'],
+  ] as [string, LabEvent[], string][])('%s', (_what, events, want) => {
+    expect(faultLabel(events, 0, host, on)).toBe(want);
   });
 });
 
