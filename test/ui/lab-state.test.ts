@@ -11,6 +11,7 @@ import { parseView } from '../../src/ui/lab/lab-panels.ts';
 import { rovingTarget } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
 import { faultLabel } from '../../src/ui/charts/fault-label.ts';
+import { formatRate, linkGap, rateLabelFits } from '../../src/ui/topology/links.ts';
 import type { LabEvent, ProcState, SegmentRow } from '../../src/ui/state/types.ts';
 import {
   recoveryStep,
@@ -257,6 +258,26 @@ describe('faultLabel (a chart fault band, in words)', () => {
     ['nothing near', [ev('instance.crash', 10_000, 2)], 'fault'],
   ] as [string, LabEvent[], string][])('%s', (_what, events, want) => {
     expect(faultLabel(events, 0, host, on)).toBe(want);
+  });
+});
+
+describe('WAL rate labels on the topology links', () => {
+  const rect = (left: number, top: number, width: number, height: number) =>
+    ({ left, top, width, height, right: left + width, bottom: top + height }) as DOMRect;
+  it('a label is drawn only where the gap between the cards holds it', () => {
+    // Two columns of cards 22 px apart (the lab at 1280 px): "5.3 kB/s" would be crushed.
+    const gap = linkGap(rect(0, 0, 240, 110), rect(262, 0, 240, 110));
+    expect(gap).toBe(22);
+    expect(rateLabelFits(formatRate(5400), gap)).toBe(false);
+    expect(rateLabelFits(formatRate(5400), 80)).toBe(true);
+    // One card above the other: the vertical space counts.
+    expect(linkGap(rect(0, 0, 150, 120), rect(0, 160, 150, 120))).toBe(40);
+    expect(rateLabelFits(formatRate(563), 40)).toBe(false);
+    expect([formatRate(563), formatRate(5400), formatRate(3 * 1024 * 1024)]).toEqual([
+      '563 B/s',
+      '5.3 kB/s',
+      '3.0 MB/s',
+    ]);
   });
 });
 
