@@ -87,9 +87,18 @@ describe('gprecoverseg', () => {
     expect(await pair(c, 0)).toBe('mpsu,pmsu');
     expect((await c.query('select count(*) from t')).rows).toEqual([[2500]]);
 
+    const seen: ClusterEvent[] = [];
+    const off = c.subscribe((ev) => {
+      if (ev.kind === 'instance.crash' || ev.kind === 'instance.stopped') seen.push(ev);
+    });
     const rb = await c.run('gprecoverseg -ar');
+    off();
     expect(rb.exitCode).toBe(0);
     expect(rb.stdout).toContain('The rebalance operation has completed successfully.');
+    // Stopping the unbalanced primary is planned: its own event, never a crash.
+    expect(seen.map((ev) => [ev.kind, ev.dbid, ev['by']])).toEqual([
+      ['instance.stopped', 6, 'gprecoverseg -r'],
+    ]);
     await synced(c);
     expect(await pair(c, 0)).toBe('ppsu,mmsu');
     expect((await c.query('select count(*), count(distinct b) from t')).rows).toEqual([[2500, 2500]]);

@@ -77,7 +77,13 @@ describe('the site, tried as a new user would', () => {
     expect(await state(page).locator('[data-acting-mirrors]').getAttribute('data-acting-mirrors')).toBe('0');
     expect(await state(page).locator('[data-per-host]').getAttribute('data-per-host')).toBe('sdw1:2 sdw2:2');
     // WAL flowing on the pairs' links, FTS probes drawn from the coordinator to the 4 primaries.
-    await expect.poll(() => topo(page).locator('text.rate').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // (Its rate on the line where the gap holds it, else in the line's tooltip: never crushed.)
+    await expect
+      .poll(() => topo(page).locator('path.link.flowing').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    expect(await topo(page).locator('path.link.flowing title').first().textContent()).toMatch(
+      /^WAL [\d.]+ (B|kB|MB)\/s$/,
+    );
     expect(await topo(page).locator('path.probe').count()).toBe(4);
     await page.screenshot({ path: `${SHOTS}/new-user-fresh.png` });
     await noAxeViolations(page, 'fresh');

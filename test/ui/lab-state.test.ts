@@ -10,7 +10,15 @@ import { timestampMs } from '../../src/ui/state/sync-waits.ts';
 import { parseView } from '../../src/ui/lab/lab-panels.ts';
 import { rovingTarget } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
-import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+import { faultLabel } from '../../src/ui/charts/fault-label.ts';
+import { formatRate, linkGap, rateLabelFits } from '../../src/ui/topology/links.ts';
+import type { LabEvent, ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+import {
+  recoveryStep,
+  settledByCatalog,
+  type PhaseEvent,
+  type RecoveryPhase,
+} from '../../src/ui/state/recovery-phase.ts';
 
 /**
  * gp_segment_configuration as rows of `dbid content role preferred_role mode status host`: the
@@ -140,10 +148,13 @@ describe('summarize (Database State)', () => {
     expect(s.mirrorsActingAsPrimary).toEqual([]);
   });
 
-  it('a crashed mirror FTS has not marked yet is a segment down', () => {
+  it('a crashed mirror FTS has not marked yet leaves the catalog state (as gpstate), listed as unmarked', () => {
     const s = summarize(CLUSTER, new Map([[6, 'down']]), true);
-    expect(s.state).toBe('Segment(s) Down');
+    expect(s.states).toEqual(['Normal']);
     expect(s.downUnmarked.map((r) => r.dbid)).toEqual([6]);
+    const marked = CLUSTER.map((r) => (r.dbid === 6 ? { ...r, status: 'd' } : r));
+    expect(summarize(marked, new Map([[6, 'down']]), true).state).toBe('Segment(s) Down');
+    expect(summarize(marked, none, true).state).toBe('Segment(s) Down');
   });
 
   it('after a failover: down, unbalanced, one mirror acting as primary, sdw2 carrying three', () => {
@@ -165,6 +176,108 @@ describe('summarize (Database State)', () => {
     const rows = CLUSTER.map((r) => (r.content === 0 ? { ...r, mode: 'n' } : r));
     expect(summarize(rows, none, true).state).toBe('Resyncing');
     expect(summarize(rows, none, false).states).toEqual(['Database Unreachable', 'Resyncing']);
+  });
+});
+
+describe('recoveryStep (a gprecoverseg target after its copy)', () => {
+  const at = (p: RecoveryPhase) => new Map<number, RecoveryPhase>([[6, p]]);
+  const none = new Map<number, RecoveryPhase>();
+  const cases: [string, Map<number, RecoveryPhase>, PhaseEvent, [number, string][]][] = [
+    ['the copy ends: its instance starts', none, { kind: 'recovery.bytes', dbid: 6 }, [[6, 'starting']]],
+    ['its recovery begins', at('starting'), { kind: 'recovery.start', dbid: 6 }, [[6, 'replaying']]],
+    ['an instance not recovered by a utility', none, { kind: 'recovery.start', dbid: 6 }, []],
+    [
+      'a mirror running waits for its primary',
+      at('replaying'),
+      { kind: 'instance.up', dbid: 6, role: 'mirror' },
+      [[6, 'connecting']],
+    ],
+    [
+      'anything else is done once it runs',
+      at('starting'),
+      { kind: 'instance.up', dbid: 6, role: 'primary' },
+      [[6, 'up']],
+    ],
+    [
+      'its primary (dbid 2) connects',
+      at('connecting'),
+      { kind: 'walsender.connected', dbid: 2 },
+      [[6, 'streaming']],
+    ],
+    ['another primary connects', at('connecting'), { kind: 'walsender.connected', dbid: 3 }, []],
+    ['it crashes while starting', at('replaying'), { kind: 'instance.crash', dbid: 6 }, [[6, 'down']]],
+    ['the run ends before it started', at('starting'), { kind: 'utility.done' }, [[6, 'down']]],
+    ['the run ends while it waits for streaming', at('connecting'), { kind: 'utility.done' }, []],
+    ['a planned stop is not an end', at('starting'), { kind: 'instance.stopped', dbid: 6 }, []],
+  ];
+  it.each(cases)('%s', (_what, phases, e, want) => {
+    expect(recoveryStep(phases, e, CLUSTER)).toEqual(want);
+  });
+
+  it('ends when the catalog shows a running target up (FTS saw its primary stream to it)', () => {
+    const down = CLUSTER.map((r) => (r.dbid === 6 ? { ...r, status: 'd' } : r));
+    expect(settledByCatalog(at('streaming'), down)).toEqual([]);
+    expect(settledByCatalog(at('streaming'), CLUSTER)).toEqual([6]);
+    expect(settledByCatalog(at('connecting'), CLUSTER)).toEqual([6]);
+    expect(settledByCatalog(at('starting'), CLUSTER)).toEqual([]);
+  });
+
+  it('a planned stop is its own kind, not a crash', () => {
+    expect(severityOf('instance.stopped')).toBe('info');
+    expect(severityOf('instance.crash')).toBe('critical');
+  });
+});
+
+describe('faultLabel (a chart fault band, in words)', () => {
+  const ev = (kind: string, first: number, dbid?: number, text = ''): LabEvent => ({
+    seq: first,
+    at: first,
+    first,
+    kind,
+    text,
+    severity: severityOf(kind),
+    count: 1,
+    ...(dbid !== undefined ? { dbid } : {}),
+  });
+  const host = (d: number) => CLUSTER.find((r) => r.dbid === d)?.hostname;
+  const on = (h: string) => CLUSTER.filter((r) => r.hostname === h).length;
+  it.each([
+    ['one crash', [ev('instance.crash', 100, 2)], 'dbid 2 crashed'],
+    [
+      'every instance of a host',
+      [2, 3, 8, 9].map((d) => ev('instance.crash', 100 + d, d)),
+      'host sdw1 crashed',
+    ],
+    ['some instances', [ev('instance.crash', 100, 2), ev('instance.crash', 101, 6)], '2 instances crashed'],
+    ['a failover', [ev('fts.failover', 100, 1)], 'FTS failover'],
+    [
+      'an action of the person',
+      [ev('action.fault', 100, undefined, "cluster.faults.delay('sdw1', 200) → ok")],
+      "cluster.faults.delay('sdw1', 200)",
+    ],
+    ['nothing near', [ev('instance.crash', 10_000, 2)], 'fault'],
+  ] as [string, LabEvent[], string][])('%s', (_what, events, want) => {
+    expect(faultLabel(events, 0, host, on)).toBe(want);
+  });
+});
+
+describe('WAL rate labels on the topology links', () => {
+  const rect = (left: number, top: number, width: number, height: number) =>
+    ({ left, top, width, height, right: left + width, bottom: top + height }) as DOMRect;
+  it('a label is drawn only where the gap between the cards holds it', () => {
+    // Two columns of cards 22 px apart (the lab at 1280 px): "5.3 kB/s" would be crushed.
+    const gap = linkGap(rect(0, 0, 240, 110), rect(262, 0, 240, 110));
+    expect(gap).toBe(22);
+    expect(rateLabelFits(formatRate(5400), gap)).toBe(false);
+    expect(rateLabelFits(formatRate(5400), 80)).toBe(true);
+    // One card above the other: the vertical space counts.
+    expect(linkGap(rect(0, 0, 150, 120), rect(0, 160, 150, 120))).toBe(40);
+    expect(rateLabelFits(formatRate(563), 40)).toBe(false);
+    expect([formatRate(563), formatRate(5400), formatRate(3 * 1024 * 1024)]).toEqual([
+      '563 B/s',
+      '5.3 kB/s',
+      '3.0 MB/s',
+    ]);
   });
 });
 

@@ -77,6 +77,31 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     expect((await c.query('select count(*) from t')).rows).toEqual([[201]]);
   });
 
+  it('gprecoverseg -aF stops and restarts its target without a crash event', async () => {
+    cluster = await createProcessCluster({ mirroring: 'group', timeScale: 200 }, inThreadSpawner(realClock));
+    const c = cluster;
+    await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[1] === -1), 20_000, 'in sync');
+    await c.faults.crash(6);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await config(c)).find((x) => x[0] === 6)?.[5] === 'd';
+      },
+      20_000,
+      'dbid 6 marked down',
+    );
+    const kinds: string[] = [];
+    const off = c.subscribe((e) => {
+      if (e.dbid === 6) kinds.push(e.kind);
+    });
+    const r = await c.run('gprecoverseg -aF');
+    expect(r.exitCode).toBe(0);
+    await waitFor(() => kinds.includes('instance.up'), 20_000, 'dbid 6 up');
+    off();
+    expect(kinds).not.toContain('instance.crash');
+    expect(kinds).toContain('recovery.bytes');
+  });
+
   it('a crashed coordinator loses its sessions and restarts from its disk with every commit', async () => {
     cluster = await createProcessCluster({ timeScale: 200 }, inThreadSpawner(realClock));
     const c = cluster;

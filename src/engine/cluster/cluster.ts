@@ -281,7 +281,7 @@ export class InlineCluster implements Cluster {
       nodes: this.nodes,
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
-      crashNode: (n) => this.crashNode(n),
+      stopNode: (n, by) => this.stopNode(n, by),
       restartNode: (n) => this.restartNode(n),
       emit: (e) => this.emit(e),
       reach: (point, dbid) => this.points.reach(point, dbid),
@@ -384,7 +384,17 @@ export class InlineCluster implements Cluster {
   }
 
   async crashNode(node: InstanceNode): Promise<void> {
-    if (!node.up) return;
+    if (await this.takeDown(node)) this.emit({ kind: 'instance.crash', dbid: node.dbid });
+  }
+
+  /** A planned stop by a utility: the same immediate stop, told apart from a crash. */
+  async stopNode(node: InstanceNode, by: string): Promise<void> {
+    if (await this.takeDown(node)) this.emit({ kind: 'instance.stopped', dbid: node.dbid, by });
+  }
+
+  /** The process dies at once: its memory is lost, its disk keeps what was synced. */
+  private async takeDown(node: InstanceNode): Promise<boolean> {
+    if (!node.up) return false;
     this.stopProcess(node);
     // Its partner's walsender sees the connection close at once.
     this.nodes.mirrorOf(node)?.repl?.walsender?.connectionLost();
@@ -394,7 +404,7 @@ export class InlineCluster implements Cluster {
       (node.disk as { close?: () => void }).close?.();
       if (provider) node.disk = await provider(`${this.diskPrefix()}-dbid${node.dbid}`);
     }
-    this.emit({ kind: 'instance.crash', dbid: node.dbid });
+    return true;
   }
 
   async restartNode(node: InstanceNode): Promise<void> {

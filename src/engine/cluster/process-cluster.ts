@@ -251,7 +251,10 @@ export class ProcessCluster implements Cluster {
     },
   ): Promise<ProcessStatus> {
     const p = this.procs.get(dbid)!;
-    if (p.spawned) await this.crash(dbid);
+    // A running instance restarted is an immediate stop (a crash); a process only started for
+    // gprecoverseg's copy was never an instance, so it goes without an event.
+    if (p.spawned && p.meta.up) await this.crash(dbid);
+    else if (p.spawned) await this.takeDown(dbid);
     const row = (await this.currentConfig()).find((r) => r.dbid === dbid) ?? p.meta.row;
     p.meta.row = row;
     const spawned = await (how.spawned ?? this.spawnFor(row));
@@ -358,8 +361,17 @@ export class ProcessCluster implements Cluster {
 
   /** The process dies at once: its memory and unsynced writes are gone, its disk stays. */
   async crash(dbid: number): Promise<void> {
+    if (await this.takeDown(dbid)) this.emit({ kind: 'instance.crash', dbid });
+  }
+
+  /** A planned stop by a utility (immediate, as gpsegstop -M immediate): not a crash. */
+  async stop(dbid: number, by: string): Promise<void> {
+    if (await this.takeDown(dbid)) this.emit({ kind: 'instance.stopped', dbid, by });
+  }
+
+  private async takeDown(dbid: number): Promise<boolean> {
     const p = this.procs.get(dbid);
-    if (!p?.spawned) return;
+    if (!p?.spawned) return false;
     p.spawned.terminate();
     p.control?.close('the instance crashed');
     p.upcall?.close();
@@ -369,7 +381,7 @@ export class ProcessCluster implements Cluster {
     p.meta.up = false;
     p.role = 'down';
     await this.broadcastPeers();
-    this.emit({ kind: 'instance.crash', dbid });
+    return true;
   }
 
   async restart(dbid: number): Promise<void> {
@@ -381,7 +393,7 @@ export class ProcessCluster implements Cluster {
   /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */
   async recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData> {
     const p = this.mustGet(target);
-    if (p.meta.up) await this.crash(target);
+    if (p.meta.up) await this.stop(target, 'gprecoverseg');
     if (!p.control) await this.boot(target, { initdb: false, start: false });
     return p.control!.call('recoverFrom', [source, mode]);
   }
@@ -389,7 +401,7 @@ export class ProcessCluster implements Cluster {
   /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
   async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
     const old = this.procs.get(row.dbid);
-    if (old?.spawned) await this.crash(row.dbid);
+    if (old?.spawned) await this.stop(row.dbid, 'replaced by a new instance');
     // A reused dbid names a new instance: every process forgets the old one's links.
     const p = this.addProc(row);
     if (old) p.meta.incarnation = old.meta.incarnation;

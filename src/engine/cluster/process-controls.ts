@@ -54,8 +54,8 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Standb
         hint: 'Restart it, or activate the standby (gpactivatestandby).',
       });
     },
-    crashNode: async (n) => {
-      await c.crash(n.dbid);
+    stopNode: async (n, by) => {
+      await c.stop(n.dbid, by);
       refresh(n);
     },
     restartNode: async (n) => {
@@ -220,6 +220,7 @@ export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): Hos
       if (c.runSignal?.aborted) await p.control?.call('cancelUtility', []).catch(() => undefined);
     },
     crash: (dbid) => c.crash(dbid),
+    stop: (dbid, by) => c.stop(dbid, by),
     restart: (dbid) => c.restart(dbid),
     recover: (target, source, mode) => c.recover(target, source, mode),
     addInstance: (row, backupFrom) => c.addInstance(row, backupFrom),

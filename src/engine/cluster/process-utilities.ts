@@ -19,6 +19,7 @@ import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 /** What a process's utilities ask of the orchestrator. */
 export interface UtilityUpcalls {
   crash(dbid: number): Promise<void>;
+  stop(dbid: number, by: string): Promise<void>;
   restart(dbid: number): Promise<void>;
   recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData>;
   addInstance(row: SegmentConfig, backupFrom: number): Promise<void>;
@@ -57,7 +58,7 @@ export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost 
     nodes,
     clock: ctx.clock,
     coordinator,
-    crashNode: (n) => upcalls.call('crash', [n.dbid], LONG),
+    stopNode: (n, by) => upcalls.call('stop', [n.dbid, by], LONG),
     restartNode: (n) => upcalls.call('restart', [n.dbid], LONG),
     emit: (e) => void upcalls.call('event', [e as ClusterEvent]).catch(() => undefined),
     reach: (point, dbid) => upcalls.call('reachFor', [point, dbid], { timeoutMs: 86_400_000 }),

@@ -80,7 +80,7 @@ export async function gpmovemirrors(
   // Stop the mirrors, and let FTS mark them down (and turn sync rep off) before the rebuild.
   for (const m of mirrors) {
     const node = host.nodes.get(m.dbid);
-    if (node.up) await host.crashNode(node);
+    if (node.up) await host.stopNode(node, 'gpmovemirrors');
   }
   const down = await probeUntil(host, (config) =>
     mirrors.every((m) => config.find((c) => c.dbid === m.dbid)?.status === 'd'),

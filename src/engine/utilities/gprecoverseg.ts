@@ -281,7 +281,7 @@ export async function stopAndMarkTargets(
   log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
   for (const t of targets) {
     const node = host.nodes.get(t.dbid);
-    if (node.up) await host.crashNode(node);
+    if (node.up) await host.stopNode(node, 'gprecoverseg');
   }
   log.info('Updating configuration for mirrors');
   await updateCatalog(host, async (tx) => {
@@ -383,7 +383,7 @@ async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityRes
     stop.push(u);
   }
   log.info('Stopping unbalanced primary segments...');
-  for (const u of stop) await host.crashNode(host.nodes.get(u.dbid));
+  for (const u of stop) await host.stopNode(host.nodes.get(u.dbid), 'gprecoverseg -r');
   log.info('Triggering segment reconfiguration');
   const promoted = await probeUntil(host, (config) =>
     stop.every((u) => config.find((c) => c.dbid === u.dbid)?.role === 'm'),

@@ -10,7 +10,11 @@ export interface UtilityHost {
   nodes: NodeSet;
   clock: Clock;
   coordinator(): Coordinator;
-  crashNode(node: InstanceNode): Promise<void>;
+  /**
+   * Stops an instance for a utility (immediate shutdown, as gpsegstop -M immediate): its memory
+   * is lost as in a crash, but the stop is planned, so its event is 'instance.stopped' with `by`.
+   */
+  stopNode(node: InstanceNode, by: string): Promise<void>;
   restartNode(node: InstanceNode): Promise<void>;
   emit(e: TraceEvent & { dbid?: number }): void;
   /** Named fault points (gp_inject_fault): a utility may hold at one, as tests need. */

@@ -64,7 +64,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
     }
     log.info('Removing standby coordinator from catalog...');
     await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, existing.row.dbid));
-    if (existing.node.up) await host.crashNode(existing.node);
+    if (existing.node.up) await host.stopNode(existing.node, 'gpinitstandby -r');
     host.retire(existing.node);
     qd.replication?.stop();
     log.info('Successfully removed standby coordinator');
@@ -167,7 +167,7 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
       return done(log, 2);
     }
     // Forced: the old coordinator is stopped first, so two coordinators never act at once.
-    await host.crashNode(old);
+    await host.stopNode(old, 'gpactivatestandby -f');
   }
   if (!standby.node.up) {
     if (!force) {

@@ -5,9 +5,10 @@ import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { BankWorkload } from '../workload/bank-workload.ts';
-import type { LabEvent } from '../state/types.ts';
+import { faultLabel } from './fault-label.ts';
 
-const W = 600;
+/** The drawing's width before the element is measured; then its own width, so text keeps its size. */
+const DEFAULT_W = 600;
 const H = 130;
 const PAD_L = 44;
 const PAD_B = 18;
@@ -88,7 +89,7 @@ export class MppCharts extends LitElement {
       }
       text {
         fill: var(--mpp-muted, #94a3b8);
-        font-size: 10px;
+        font-size: 11px;
       }
       .line {
         fill: none;
@@ -111,7 +112,14 @@ export class MppCharts extends LitElement {
   @property({ attribute: false }) store: ClusterStore | undefined;
   @property({ attribute: false }) workload: BankWorkload | undefined;
   @state() private _range: number = RANGES[0].ms;
+  /** The charts' drawn width in CSS pixels (one viewBox unit is one pixel: text is never scaled down). */
+  @state() private _width = DEFAULT_W;
   private _off: (() => void) | undefined;
+  private readonly _resize = new ResizeObserver((entries) => {
+    const w = Math.round(entries[0]?.contentRect.width ?? 0);
+    // Redrawn on the next frame: a redraw inside the observer's callback would resize again in it.
+    if (w > 0 && Math.abs(w - this._width) >= 8) requestAnimationFrame(() => (this._width = w));
+  });
 
   constructor() {
     super();
@@ -121,11 +129,13 @@ export class MppCharts extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this._off = this.workload?.onChange(() => this.requestUpdate());
+    this._resize.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._off?.();
+    this._resize.disconnect();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
@@ -186,27 +196,27 @@ export class MppCharts extends LitElement {
       ${series.map((s) => this._chart(s, from, now, bands))}`;
   }
 
-  /** What started a fault period: the most serious event closest to its start. */
+  /** What started a fault period, in words. */
   private _label(start: number): string {
-    const rank = (e: LabEvent) =>
-      e.severity === 'critical' ? 0 : e.kind === 'action.fault' ? 1 : e.severity === 'warning' ? 2 : 3;
-    const near = (this.store?.events ?? []).filter((e) => rank(e) < 3 && Math.abs(e.first - start) < 3000);
-    const ev = near.sort(
-      (a, b) => rank(a) - rank(b) || Math.abs(a.first - start) - Math.abs(b.first - start),
-    )[0];
-    if (!ev) return 'fault';
-    return ev.kind.startsWith('action.')
-      ? ev.text.replace(/ →.*$/, '').slice(0, 40)
-      : `${ev.kind}${ev.dbid !== undefined ? ` ${ev.dbid}` : ''}`;
+    const rows = this.store?.config ?? [];
+    return faultLabel(
+      this.store?.events ?? [],
+      start,
+      (d) => rows.find((r) => r.dbid === d)?.hostname,
+      (h) => rows.filter((r) => r.hostname === h).length,
+    );
   }
 
   private _chart(s: Series, from: number, to: number, bands: [number, number][]) {
+    const W = Math.max(280, this._width);
     const pts = s.points.filter((p) => p.t >= from);
     const max = niceMax(Math.max(0, ...pts.map((p) => p.v)));
     const x = (t: number) => PAD_L + ((t - from) / (to - from)) * (W - PAD_L - 4);
     const y = (v: number) => H - PAD_B - (v / max) * (H - PAD_B - 8);
     const line = pts.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
-    const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
+    // As many time labels as fit: three on a phone, five wider.
+    const fractions = W < 480 ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1];
+    const ticks = fractions.map((f) => from + f * (to - from));
     const last = pts[pts.length - 1];
     const peak = Math.max(0, ...pts.map((p) => p.v));
     const summary = `${s.title}: ${last ? `${last.v.toFixed(1)} ${s.unit} now` : 'no data yet'}, peak ${peak.toFixed(1)} ${s.unit} over the last ${RANGES.find((r) => r.ms === this._range)?.label}; ${bands.length} fault period${bands.length === 1 ? '' : 's'}`;
@@ -218,7 +228,7 @@ export class MppCharts extends LitElement {
             svg`<rect class="band" x=${x(a).toFixed(1)} y="0" width=${Math.max(2, x(b) - x(a)).toFixed(1)} height=${H - PAD_B}></rect>
               ${
                 // Near the right edge the label ends at the edge instead of running off it.
-                x(a) > W - 130
+                x(a) > W - 150
                   ? svg`<text class="band-label" x=${W - 3} y="11" text-anchor="end">${this._label(a)}</text>`
                   : svg`<text class="band-label" x=${(x(a) + 3).toFixed(1)} y="11">${this._label(a)}</text>`
               }`,
@@ -226,13 +236,11 @@ export class MppCharts extends LitElement {
         <line class="grid" x1=${PAD_L} x2=${W} y1=${y(max / 2)} y2=${y(max / 2)}></line>
         <line class="axis" x1=${PAD_L} x2=${PAD_L} y1="4" y2=${H - PAD_B}></line>
         <line class="axis" x1=${PAD_L} x2=${W} y1=${H - PAD_B} y2=${H - PAD_B}></line>
-        <text x=${PAD_L - 4} y=${y(max) + 4} text-anchor="end">
-          ${max}${s.unit === '/s' ? '' : ` ${s.unit}`}
-        </text>
+        <text x=${PAD_L - 4} y=${y(max) + 4} text-anchor="end">${axisLabel(max)}</text>
         <text x=${PAD_L - 4} y=${H - PAD_B} text-anchor="end">0</text>
         ${ticks.map(
           (t, i) =>
-            svg`<text x=${x(t).toFixed(1)} y=${H - 4} text-anchor=${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}>${new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</text>`,
+            svg`<text x=${x(t).toFixed(1)} y=${H - 4} text-anchor=${i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'}>${new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</text>`,
         )}
         ${(s.marks ?? [])
           .filter((m) => m.t >= from)

@@ -66,6 +66,19 @@ export function renderConfirm(q: Question | undefined, answer: (yes: boolean) =>
   </dialog>`;
 }
 
+/** What starting fresh instead of resuming deletes, asked as every destructive action is. */
+export function freshStartQuestion(saved: SavedTopology, name: string): Question {
+  const instances = saved.rows.filter((r) => !r.retired).length;
+  return {
+    title: `Delete the saved cluster "${name}" and start fresh?`,
+    lost: [
+      `Its ${instances} IndexedDB databases are deleted from this browser, and every table in them goes: the bank and any table you created.`,
+      'Resume it instead to keep them.',
+    ],
+    confirm: 'Delete it and start fresh',
+  };
+}
+
 /** The offer to resume a saved cluster, or the news that another tab runs it. */
 export function renderResumeOffer(
   saved: SavedTopology,

@@ -35,7 +35,13 @@ import type {
 } from '../events.ts';
 import '../sim/mpp-sim-replay.ts';
 import '../placement/mpp-placement.ts';
-import { lossOf, renderConfirm, renderResumeOffer, type Question } from './lab-dialogs.ts';
+import {
+  freshStartQuestion,
+  lossOf,
+  renderConfirm,
+  renderResumeOffer,
+  type Question,
+} from './lab-dialogs.ts';
 import { renderHeader } from './lab-header.ts';
 import {
   MAIN_COLUMN,
@@ -318,13 +324,21 @@ export class MppHaLab extends LitElement {
     }
   }
 
-  /** The answer to the resume offer. */
-  private _decide(choice: 'resume' | 'fresh' | 'recheck'): void {
+  /** The answer to the resume offer; starting fresh deletes the saved databases, so it asks first. */
+  private async _decide(choice: 'resume' | 'fresh' | 'recheck'): Promise<void> {
     if (choice === 'recheck') {
       this._resumeChoice = undefined;
       void this.reboot();
       return;
     }
+    const saved = this._resumable;
+    if (
+      choice === 'fresh' &&
+      saved &&
+      !(await this.confirm(freshStartQuestion(saved, this.effectiveClusterName)))
+    )
+      return;
+    if (this._resumable !== saved) return;
     this._resumeChoice = choice;
     if (choice === 'resume' && this._resumable) {
       // Boot the saved layout: the attributes follow it.
@@ -529,7 +543,7 @@ export class MppHaLab extends LitElement {
       }
       ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice}</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
-      ${this._resumable ? renderResumeOffer(this._resumable, this.effectiveClusterName, this._openElsewhere, (c) => this._decide(c)) : nothing}
+      ${this._resumable ? renderResumeOffer(this._resumable, this.effectiveClusterName, this._openElsewhere, (c) => void this._decide(c)) : nothing}
       <p class="announce" role="status" aria-live="polite" aria-atomic="true">${s.announcement}</p>
       <div
         class="layout ${view || this._narrow ? 'single' : ''}"

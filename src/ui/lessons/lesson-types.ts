@@ -4,6 +4,7 @@
  */
 import type { ClusterStore } from '../state/cluster-store.ts';
 import type { Features } from '../state/types.ts';
+import { sqlCommand } from '../state/actions.ts';
 import type { BankWorkload } from '../workload/bank-workload.ts';
 
 /** A cluster shape a step can rebuild the lab with. */
@@ -16,7 +17,8 @@ export interface LabShape {
 
 export type StepAction = (
   | { kind: 'crash' | 'restart'; target: number | string }
-  | { kind: 'sql'; sql: string }
+  /** `dbid`: in utility mode on that instance (its own pg_stat_activity...), not the coordinator. */
+  | { kind: 'sql'; sql: string; dbid?: number }
   | { kind: 'utility'; command: string }
   | { kind: 'suspend' | 'release'; point: string; dbid: number }
   | { kind: 'rebuild'; shape: LabShape }
@@ -82,7 +84,7 @@ export function describeAction(a: StepAction): string {
     case 'restart':
       return `cluster.faults.${a.kind}(${lit(a.target)})`;
     case 'sql':
-      return a.sql;
+      return sqlCommand(a.sql, a.dbid);
     case 'utility':
       return a.command;
     case 'suspend':
@@ -98,5 +100,6 @@ export function describeAction(a: StepAction): string {
 
 /** The code block's style: SQL, API call or command line. */
 export function actionStyle(a: StepAction): 'sql' | 'api' | '' {
-  return a.kind === 'sql' ? 'sql' : a.kind === 'utility' ? '' : 'api';
+  // A utility-mode statement carries its own prompt (which instance).
+  return a.kind === 'sql' ? (a.dbid === undefined ? 'sql' : '') : a.kind === 'utility' ? '' : 'api';
 }

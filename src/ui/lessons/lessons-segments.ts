@@ -143,7 +143,8 @@ export const MIRROR_FAILURE: Lesson = {
         { kind: 'crash', target: 6, label: 'Crash dbid 6', danger: true },
         {
           kind: 'sql',
-          sql: 'select pid, state, query_start, query from pg_stat_activity',
+          dbid: 2,
+          sql: "select pid, state, wait_event_type, wait_event, query_start, query from pg_stat_activity where wait_event = 'SyncRep'",
           label: 'See the waiting sessions',
         },
       ],

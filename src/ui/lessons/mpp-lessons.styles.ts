@@ -4,15 +4,27 @@ import { baseStyles } from '../shared/base.styles.ts';
 export const styles = [
   baseStyles,
   css`
+    :host {
+      container-type: inline-size;
+    }
     label {
       display: flex;
-      gap: 0.4rem;
+      flex-wrap: wrap;
+      gap: 0.2rem 0.4rem;
       align-items: center;
       max-width: 100%;
     }
+    /* A native select cannot wrap its text: where the line is too narrow for a lesson's title it
+       takes a line of its own, full width, in a slightly smaller size. */
     select {
       min-width: 0;
-      flex: 1 1 auto;
+      flex: 1 1 21rem;
+      max-width: 100%;
+    }
+    @container (max-width: 26rem) {
+      select {
+        font-size: 0.8rem;
+      }
     }
     .summary {
       margin: 0.4rem 0;

@@ -42,7 +42,7 @@ export async function runAction(
       ok = await act.restart(store, a.target);
       break;
     case 'sql':
-      ok = await act.sql(store, a.sql);
+      ok = await act.sql(store, a.sql, a.dbid);
       break;
     case 'utility':
       ok = await act.utility(store, a.command);

@@ -151,14 +151,32 @@ export async function utility(store: ClusterStore, commandLine: string): Promise
   }
 }
 
-/** One SQL statement on a fresh coordinator session (used by controls such as "probe now"). */
-export function sql(store: ClusterStore, text: string): Promise<boolean> {
-  return record(store, 'sql', text, async () => {
+/** How an SQL action reads: as typed at psql, with the instance when it is a utility-mode session. */
+export function sqlCommand(text: string, dbid?: number): string {
+  return dbid === undefined ? text : `dbid ${dbid} (utility mode)=# ${text}`;
+}
+
+/**
+ * One SQL statement on a fresh session: the coordinator's (used by controls such as "probe
+ * now"), or with `dbid` a utility-mode session on that instance alone.
+ */
+export function sql(store: ClusterStore, text: string, dbid?: number): Promise<boolean> {
+  return record(store, 'sql', sqlCommand(text, dbid), async () => {
     const c = store.cluster;
     if (!c) throw new Error('the cluster is not running');
-    const r = await c.query(text);
+    let r;
+    if (dbid === undefined) r = await c.query(text);
+    else {
+      const session = await c.connect({ dbid });
+      try {
+        r = await session.query(text);
+      } finally {
+        await session.close();
+      }
+    }
     void store.refresh();
-    return `${r.command} ${r.rowCount}${r.rows.length ? `\n${r.rows.map((x) => x.join(' | ')).join('\n')}` : ''}`;
+    const head = dbid !== undefined && r.fields.length ? `\n${r.fields.map((f) => f.name).join(' | ')}` : '';
+    return `${r.command} ${r.rowCount}${r.rows.length ? `${head}\n${r.rows.map((x) => x.join(' | ')).join('\n')}` : ''}`;
   });
 }
 

@@ -63,7 +63,9 @@ export function summarize(
       actingPrimaries.set(r.hostname, (actingPrimaries.get(r.hostname) ?? 0) + 1);
   const states: DatabaseState[] = [];
   if (!coordinatorReachable) states.push('Database Unreachable');
-  if (down.length) states.push('Segment(s) Down');
+  // As gpstate: the Database State is the catalog's. A process the lab saw die that FTS has not
+  // marked yet is in downUnmarked (the recommendations offer a probe), not in the state.
+  if (down.length > downUnmarked.length) states.push('Segment(s) Down');
   if (resyncing.length) states.push('Resyncing');
   if (segs.some((r) => r.role !== r.preferredRole)) states.push('Unbalanced');
   if (!states.length) states.push('Normal');

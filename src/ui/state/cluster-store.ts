@@ -14,6 +14,7 @@ import { EventLog, formatFields } from './event-log.ts';
 import { haNews } from './ha-news.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
+import { recoveryStep, settledByCatalog, type RecoveryPhase } from './recovery-phase.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
 const MAX_ACTIONS = 100;
@@ -97,6 +98,8 @@ export class ClusterStore {
   readonly holds = new Map<string, { release(): void }>();
   /** Copies running now (gprecoverseg's modes, gpaddmirrors, a file resynchronization), by target dbid. */
   readonly recovery = new Map<number, CopyProgress>();
+  /** gprecoverseg's targets after their copy, until they serve again (see recovery-phase.ts). */
+  readonly recoveryPhase = new Map<number, RecoveryPhase>();
   /** Commits waiting for a mirror, per content (pg_stat_activity on each primary). */
   private readonly syncWatch = new SyncWaitWatcher();
   /** When FTS probes next (gp_fts_probe_interval and its last cycle). */
@@ -292,6 +295,7 @@ export class ClusterStore {
     this.refreshing = true;
     try {
       this.config = await readSegmentConfiguration(c);
+      for (const d of settledByCatalog(this.recoveryPhase, this.config)) this.endRecovery(d, 'up');
       this.history = await readConfigurationHistory(c);
       this.health.addReplication(await readReplication(c));
       // Only while a fault is in force (a healthy cluster's commits wait milliseconds), and not
@@ -358,18 +362,25 @@ export class ClusterStore {
       key,
     );
     if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();
-    if (dbid !== undefined) this.trackProc(e.kind, dbid);
+    if (dbid !== undefined) this.trackProc(e, dbid);
     this.trackHa(e);
+    if (!this.fileRep) this.trackRecovery(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
     this.changed();
   }
 
-  private trackProc(kind: string, dbid: number): void {
+  private trackProc(e: ClusterEvent, dbid: number): void {
+    const kind = e.kind;
     const host = this.config.find((r) => r.dbid === dbid)?.hostname ?? '?';
     const who = `dbid ${dbid} on ${host}`;
     if (kind === 'instance.crash') {
       this.proc.set(dbid, 'down');
       this.announce(`Instance ${who} crashed.`);
+    } else if (kind === 'instance.stopped') {
+      // A utility's planned stop, not a crash; a recovery's target stays "recovering" through it.
+      if (this.recovery.has(dbid) || this.recoveryPhase.has(dbid)) return;
+      this.proc.set(dbid, 'down');
+      this.announce(`Instance ${who} was stopped by ${String(e['by'] ?? 'a utility')}.`);
     } else if (kind === 'panic') {
       this.proc.set(dbid, 'crashing');
     } else if (kind === 'recovery.start') {
@@ -379,6 +390,8 @@ export class ClusterStore {
       this.proc.set(dbid, 'up');
     } else if (kind === 'instance.up') {
       this.recovery.delete(dbid);
+      // A recovered mirror is announced when its primary streams to it (trackRecovery).
+      if (this.recoveryPhase.has(dbid)) return;
       const was = this.proc.get(dbid);
       this.proc.set(dbid, 'up');
       if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
@@ -411,6 +424,33 @@ export class ClusterStore {
         this.recovery.clear();
         break;
     }
+  }
+
+  /** A recovery target's phases after its copy: recovering until it serves, then up (or down). */
+  private trackRecovery(e: ClusterEvent): void {
+    const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
+    const ev = { kind: e.kind, role: e['role'], ...(dbid !== undefined ? { dbid } : {}) };
+    for (const [d, next] of recoveryStep(this.recoveryPhase, ev, this.config)) {
+      if (next === 'up' || next === 'down') this.endRecovery(d, next);
+      else {
+        this.recoveryPhase.set(d, next);
+        this.proc.set(d, 'recovering');
+      }
+    }
+  }
+
+  private endRecovery(dbid: number, how: 'up' | 'down'): void {
+    if (!this.recoveryPhase.delete(dbid)) return;
+    const host = this.config.find((r) => r.dbid === dbid)?.hostname ?? '?';
+    if (how === 'down') {
+      if (this.proc.get(dbid) === 'recovering') this.proc.set(dbid, 'down');
+      return;
+    }
+    this.proc.set(dbid, 'up');
+    this.announce(
+      `Instance dbid ${dbid} on ${host} is recovered: its primary streams to it, FTS marked it up.`,
+    );
+    this.changed();
   }
 
   /** Queues news for the live region (spoken as one polite summary). */

@@ -7,6 +7,7 @@ import { html, nothing } from 'lit';
 import type { ClusterStore, CopyProgress } from '../state/cluster-store.ts';
 import { inAbout } from '../state/cluster-health.ts';
 import type { SyncWait } from '../state/sync-waits.ts';
+import { PHASE_WORDS, type RecoveryPhase } from '../state/recovery-phase.ts';
 import {
   contentLabel,
   copyLabel,
@@ -68,13 +69,16 @@ export function statusWords(
   eff: Effective,
   copy: CopyProgress | undefined,
   proc: ProcState | undefined,
+  phase?: RecoveryPhase,
 ): string {
   if (eff === 'recovering')
     return copy
       ? `recovering: ${copyLabel(copy.type)} ${pct(copy)}%`
-      : proc === 'recovering'
-        ? 'recovering: replaying its WAL'
-        : 'recovering';
+      : phase
+        ? `recovering: ${PHASE_WORDS[phase]}`
+        : proc === 'recovering'
+          ? 'recovering: replaying its WAL'
+          : 'recovering';
   return STATUS_TEXT[eff];
 }
 
@@ -138,7 +142,7 @@ export function cardDetails(r: SegmentRow, eff: Effective, ctx: CardContext) {
     </span>
     <span class="line status"
       ><span class="glyph st" aria-hidden="true">${STATUS_GLYPH[eff]}</span>
-      ${statusWords(eff, copy, proc)}</span
+      ${statusWords(eff, copy, proc, store?.recoveryPhase.get(r.dbid))}</span
     >
     ${copy ? html`<progress class="copy" max=${copy.total || 1} .value=${copy.done}></progress>` : nothing}
     ${eff === 'crashed' && !copy ? unmarkedNote(r, store) : nothing} ${mode}

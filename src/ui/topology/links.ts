@@ -9,6 +9,31 @@ export interface LinkGeometry {
   ok: boolean;
   /** WAL sent over the pair per second (bytes; 0 when idle or unknown). */
   rate: number;
+  /** The free space the line crosses between the two cards (px): where its label must fit. */
+  gap: number;
+}
+
+/** The space between two cards along the line joining them (side by side, or one above the other). */
+export function linkGap(a: DOMRect, b: DOMRect): number {
+  const side =
+    Math.abs(b.left + b.width / 2 - (a.left + a.width / 2)) >
+    Math.abs(b.top + b.height / 2 - (a.top + a.height / 2));
+  if (side) return Math.max(0, a.left < b.left ? b.left - a.right : a.left - b.right);
+  return Math.max(0, a.top < b.top ? b.top - a.bottom : a.top - b.bottom);
+}
+
+/** The rate's text, drawn along the line only where it fits the gap (10 px text, about 6 px a character). */
+export function rateLabelFits(text: string, gap: number): boolean {
+  return text.length * 6 + 8 <= gap;
+}
+
+/** WAL per second in the unit that reads best. */
+export function formatRate(bytesPerSec: number): string {
+  return bytesPerSec >= 1024 * 1024
+    ? `${(bytesPerSec / 1024 / 1024).toFixed(1)} MB/s`
+    : bytesPerSec >= 1024
+      ? `${(bytesPerSec / 1024).toFixed(1)} kB/s`
+      : `${bytesPerSec} B/s`;
 }
 
 /**

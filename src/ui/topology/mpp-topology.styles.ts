@@ -158,14 +158,21 @@ export const styles = [
       animation: point 1.6s ease-in-out infinite;
       box-shadow: 0 0 0 4px var(--mpp-accent, #38bdf8);
     }
+    /* On the card's bottom border, at the left (below its port): above the card it covered the
+       host's header; the cards' 0.5rem gap holds its lower half. */
     .card.pointed::after {
-      content: '◀ this one';
+      content: '▲ this one';
       position: absolute;
-      right: 0.3rem;
-      top: -0.95rem;
-      font-size: 0.68rem;
+      left: 0.4rem;
+      bottom: -0.45rem;
+      padding: 0 0.3rem;
+      border-radius: 4px;
+      background: var(--mpp-bg, #0f172a);
+      font-size: 0.62rem;
+      line-height: 0.8rem;
       font-weight: 700;
       color: var(--mpp-accent, #38bdf8);
+      pointer-events: none;
     }
     @keyframes point {
       50% {

@@ -9,7 +9,7 @@ import { StoreWatcher } from '../state/store-watcher.ts';
 import type { ProcState, SegmentRow } from '../state/types.ts';
 import { rovingKeydown } from '../shared/roving.ts';
 import { cardDetails, cardTop, copyOf, effectiveStatus, type CardContext } from './instance-card.ts';
-import { linkPath, type LinkGeometry } from './links.ts';
+import { formatRate, linkGap, linkPath, rateLabelFits, type LinkGeometry } from './links.ts';
 import { styles } from './mpp-topology.styles.ts';
 
 export { effectiveStatus, type Effective } from './instance-card.ts';
@@ -140,8 +140,14 @@ export class MppTopology extends LitElement {
     const probeAt = this.store?.lastProbeAt ?? 0;
     return html`${this._links.map((l, i) =>
       l.kind === 'pair'
-        ? svg`<path id=${`pair-${i}`} d=${l.d} class=${`link ${l.ok ? '' : 'broken'} ${l.rate ? 'flowing' : ''} ${l.content === this._hoverContent ? 'hot' : ''}`}></path>
-          ${l.rate ? svg`<text class="rate"><textPath href=${`#pair-${i}`} startOffset="50%" text-anchor="middle">${formatRate(l.rate)}</textPath></text>` : ''}`
+        ? svg`<path id=${`pair-${i}`} d=${l.d} class=${`link ${l.ok ? '' : 'broken'} ${l.rate ? 'flowing' : ''} ${l.content === this._hoverContent ? 'hot' : ''}`}>${l.rate ? svg`<title>WAL ${formatRate(l.rate)}</title>` : ''}</path>
+          ${
+            // In a gap too narrow for it the text would be crushed along the curve: the line's
+            // tooltip (its title) still gives the rate.
+            l.rate && rateLabelFits(formatRate(l.rate), l.gap)
+              ? svg`<text class="rate"><textPath href=${`#pair-${i}`} startOffset="50%" text-anchor="middle">${formatRate(l.rate)}</textPath></text>`
+              : ''
+          }`
         : nothing,
     )}
     ${keyed(
@@ -270,7 +276,7 @@ export class MppTopology extends LitElement {
       <span>◆ coordinator</span><span>● primary</span><span>○ mirror (dashed)</span><span>✔ up</span
       ><span>✖ down (hatched)</span><span>↻ recovering (copy bar, then WAL replay)</span><span>⇄ synced</span
       ><span>⇥ not in sync</span><span>◷ commits waiting</span><span>– no mirror</span>
-      ${this.preview ? nothing : html`<span>lines: WAL sent per second; pulses: FTS probes</span>`}
+      ${this.preview ? nothing : html`<span>lines: WAL sent per second (on the line where it fits, else in its tooltip); pulses: FTS probes</span>`}
     </p>`;
   }
 
@@ -300,13 +306,8 @@ export class MppTopology extends LitElement {
       // that pair is healthy when both are up.
       const ok = pair.every((r) => this._eff(r) === 'up' && (r.mode === 's' || content === -1));
       const rate = ok || content === -1 ? Math.round(rates?.get(content) ?? 0) : 0;
-      links.push({
-        kind: 'pair',
-        d: linkPath(a.getBoundingClientRect(), b.getBoundingClientRect(), origin),
-        content,
-        ok,
-        rate,
-      });
+      const [ra, rb] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+      links.push({ kind: 'pair', d: linkPath(ra, rb, origin), content, ok, rate, gap: linkGap(ra, rb) });
     }
     const coord = this._rows.find((r) => r.content === -1 && r.role === 'p');
     const from = coord && !this.rows ? card(coord.dbid) : null;
@@ -320,6 +321,7 @@ export class MppTopology extends LitElement {
             content: p.content,
             ok: true,
             rate: 0,
+            gap: 0,
           });
       }
     const same =
@@ -329,14 +331,6 @@ export class MppTopology extends LitElement {
       );
     if (!same) this._links = links;
   }
-}
-
-function formatRate(bytesPerSec: number): string {
-  return bytesPerSec >= 1024 * 1024
-    ? `${(bytesPerSec / 1024 / 1024).toFixed(1)} MB/s`
-    : bytesPerSec >= 1024
-      ? `${(bytesPerSec / 1024).toFixed(1)} kB/s`
-      : `${bytesPerSec} B/s`;
 }
 
 /** Above this many instances the topology draws compact cards. */

@@ -8,6 +8,7 @@ import { page } from 'vitest/browser';
 import '../../../src/ui/lab/mpp-ha-lab.ts';
 import '../../../src/ui/sparkline/mpp-sparkline.ts';
 import '../../../src/ui/topology/mpp-topology.ts';
+import '../../../src/ui/lessons/mpp-lessons.ts';
 import type { SegmentRow } from '../../../src/ui/state/types.ts';
 import { splitStatements } from '../../../src/ui/console/split-sql.ts';
 import { allInShadow, inShadow, mount, until, watchLitWarnings } from './helpers.ts';
@@ -120,6 +121,51 @@ describe('<mpp-topology> with mirrors (rows as the engine will report them)', ()
     expect(down.textContent).toMatch(/down/);
     expect(inShadow(topo, '[data-dbid="3"]')?.textContent).toMatch(/not in sync/);
     await page.screenshot({ path: '__screenshots__/topology-mirrored-preview.png', element: topo });
+  });
+});
+
+describe('pointing at a card, and the lesson picker at phone width', () => {
+  it("a lesson's '▲ this one' mark covers neither the host's header nor the next card", async () => {
+    await page.viewport(1280, 800);
+    const topo = document.createElement('mpp-topology');
+    topo.style.cssText = 'width: 760px; background: #0f172a; padding: 8px';
+    topo.rows = MIRRORED;
+    topo.pointed = [2, 6];
+    mounted.push(await mount(topo));
+    for (const dbid of [2, 6]) {
+      const card = inShadow(topo, `.card[data-dbid="${dbid}"]`)!;
+      const host = card.closest('[part="host"]')!;
+      const header = host.querySelector('h3')!.getBoundingClientRect();
+      const box = card.getBoundingClientRect();
+      // The card below it in its host (or the host's own bottom edge).
+      const below = [...host.querySelectorAll('.card')]
+        .map((c) => c.getBoundingClientRect())
+        .filter((r) => r.top >= box.bottom);
+      const next = below.sort((x, y) => x.top - y.top)[0] ?? host.getBoundingClientRect();
+      const mark = getComputedStyle(card, '::after');
+      expect(mark.content).toMatch(/this one/);
+      const top = box.top + parseFloat(getComputedStyle(card).borderTopWidth) + parseFloat(mark.top);
+      const bottom = top + parseFloat(mark.height);
+      expect(top, `dbid ${dbid}'s mark below its host's header`).toBeGreaterThanOrEqual(header.bottom);
+      expect(bottom, `dbid ${dbid}'s mark above the next card`).toBeLessThanOrEqual(next.top);
+    }
+  });
+
+  it('the lesson picker shows a whole lesson title at 390 px', async () => {
+    await page.viewport(390, 844);
+    const lessons = document.createElement('mpp-lessons');
+    lessons.style.cssText = 'width: 350px';
+    mounted.push(await mount(lessons));
+    const select = inShadow<HTMLSelectElement>(lessons, 'select')!;
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    const style = getComputedStyle(select);
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    // (Standalone, with no cluster, every lesson adds "not available yet": that is not a title.)
+    const titles = [...select.options].map((o) => o.text.trim().replace(/ \(not available yet\)$/, ''));
+    const widest = Math.max(...titles.map((t) => ctx.measureText(t).width));
+    // The arrow and the padding take about 32 px of the box.
+    expect(widest, 'the longest title in the select').toBeLessThanOrEqual(select.clientWidth - 32);
+    await page.viewport(1280, 800);
   });
 });
 

@@ -9,7 +9,7 @@ import { page } from 'vitest/browser';
 import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import { deleteCluster } from '../../../src/workers/index.ts';
-import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
 const labs: MppHaLab[] = [];
 afterEach(() => {
@@ -64,6 +64,11 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     const offer = await until(() => inShadow(again, '.resume'), 'the resume offer', 30_000);
     expect(text(offer)).toMatch(/10 instances/);
     await page.screenshot({ path: '__screenshots__/lab-worker-resume-offer.png' });
+    // Starting fresh deletes the saved databases: it asks first, and Cancel keeps the offer.
+    inShadow<HTMLButtonElement>(again, '[data-action="fresh"]')!.click();
+    expect(await answerConfirm(again, false)).toMatch(/10 IndexedDB databases are deleted/);
+    expect(inShadow(again, '[data-action="resume"]')).not.toBeNull();
+    expect(again.store.state).toBe('idle');
     inShadow<HTMLButtonElement>(again, '[data-action="resume"]')!.click();
     await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
     expect((await again.store.cluster!.query('select count(*) from kept')).rows).toEqual([[250]]);

@@ -173,6 +173,21 @@ describe('the other lessons, followed to their end', () => {
             const panel = inShadow(el, '[part="lessons"]')!;
             panel.scrollIntoView();
             await page.screenshot({ path: '__screenshots__/lesson-2-blocked.png', element: panel });
+            // What the text says: the waits are in pg_stat_activity on dbid 2, wait_event SyncRep.
+            const ls = lessonsOf(el);
+            const see = allInShadow<HTMLButtonElement>(ls, '[data-step-action]').find((x) =>
+              /waiting sessions/.test(text(x)),
+            )!;
+            expect(text(see.nextElementSibling)).toMatch(/^dbid 2 \(utility mode\)=# select .*wait_event/);
+            const before = el.store.actions.length;
+            see.click();
+            const ran = await until(() => {
+              const latest = el.store.actions[0];
+              return el.store.actions.length > before && latest?.ok !== undefined ? latest : undefined;
+            }, 'the utility-mode query on dbid 2');
+            expect(ran.command).toMatch(/^dbid 2 \(utility mode\)=# /);
+            expect(ran.output).toMatch(/wait_event_type \| wait_event/);
+            expect(ran.output).toMatch(/\| IPC \| SyncRep \|/);
           }
           if (id === 'double-fault' && step === 2) {
             await until(() => recIds(el).includes('double-fault-0'), 'the double-fault recommendation');

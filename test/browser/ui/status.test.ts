@@ -8,6 +8,7 @@ import { page } from 'vitest/browser';
 import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import * as act from '../../../src/ui/state/actions.ts';
+import { effectiveStatus, statusWords } from '../../../src/ui/topology/instance-card.ts';
 import { allInShadow, bootLab as bootLabIn, inShadow, removeLabs, text, until } from './helpers.ts';
 
 afterEach(removeLabs);
@@ -48,6 +49,40 @@ describe('status while the cluster changes', () => {
     s.recovery.clear();
     s.changed();
     await until(() => !card(el, 6)!.querySelector('progress'), 'no bar once the copy is done');
+  });
+
+  it('gprecoverseg -aF: the target stays recovering from its copy until it is up and streamed to, never down', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const s = el.store;
+    await act.crash(s, 6);
+    await act.sql(s, 'select gp_request_fts_probe_scan()');
+    await until(() => s.config.find((r) => r.dbid === 6)?.status === 'd', 'FTS to mark dbid 6 down', 30_000);
+    // After every event (the store has handled it first) and every store change: what the card
+    // would say.
+    const seen: string[] = [];
+    const sample = () => {
+      const row = s.config.find((r) => r.dbid === 6)!;
+      const eff = effectiveStatus(row, s.proc.get(6), s.recovery.has(6));
+      const words = statusWords(eff, s.recovery.get(6), s.proc.get(6), s.recoveryPhase.get(6));
+      if (seen.at(-1) !== words) seen.push(words);
+    };
+    const offEvents = s.cluster!.subscribe(sample);
+    const offChanges = s.onChange(sample);
+    expect(await act.utility(s, 'gprecoverseg -aF')).toBe(true);
+    await until(() => seen.at(-1) === 'up', 'dbid 6 up and streamed to', 30_000);
+    offEvents();
+    offChanges();
+    const from = seen.findIndex((w) => w.startsWith('recovering'));
+    expect(from, seen.join(' | ')).toBeGreaterThanOrEqual(0);
+    const after = seen.slice(from);
+    const end = after.findIndex((w) => w === 'up');
+    expect(end, seen.join(' | ')).toBeGreaterThan(0);
+    expect(
+      after.slice(0, end).every((w) => w.startsWith('recovering')),
+      seen.join(' | '),
+    ).toBe(true);
+    expect(seen, 'the copy, then the instance starting').toContain('recovering: starting its instance');
+    expect(s.events.filter((e) => e.kind === 'instance.crash' && e.dbid === 6)).toHaveLength(1);
   });
 
   it('gpaddmirrors reports the progress of each new mirror’s base backup', async () => {
