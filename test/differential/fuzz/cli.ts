@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     );
   if (unsupported.size) {
     console.log(
-      `refused with 0A000 where PostgreSQL answers (${[...unsupported.values()].reduce((a, b) => a + b, 0)}):`,
+      `refused (0A000 not built, 53200 past statement_mem) where PostgreSQL answers (${[...unsupported.values()].reduce((a, b) => a + b, 0)}):`,
     );
     for (const [m, n] of [...unsupported].sort((a, b) => b[1] - a[1])) console.log(`  ${n} × ${m}`);
   }
