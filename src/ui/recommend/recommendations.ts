@@ -154,7 +154,7 @@ export function recommend(store: ClusterStore): Recommendation[] {
       detail: `${list(
         copies.map(
           ([d, c]) =>
-            `dbid ${d}: ${copyLabel(c.type)} ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${Math.round(c.total / 1024)} kB`,
+            `dbid ${d}: ${copyLabel(c.type)} ${c.total ? Math.round((100 * c.done) / c.total) : 0}% of ${c.total < 1024 ? `${c.total} bytes` : `${Math.round(c.total / 1024)} kB`}`,
         ),
       )}. The instance then starts as a mirror and catches up from its primary's WAL.`,
     });

@@ -38,7 +38,7 @@ describe('status while the cluster changes', () => {
       expect([bar.value, bar.max]).toEqual([1, 4]);
       await until(
         () =>
-          /Recovery in progress[\s\S]*dbid 6: [^%]+ 25%/.test(
+          /Recovery in progress[\s\S]*dbid 6: [^%]+ 25% of 4 bytes/.test(
             text(inShadow(inShadow(el, 'mpp-recommendations'), 'ul')),
           ),
         'the recommendation to wait for the copy',
