@@ -339,6 +339,16 @@ describe('regressions: in-doubt distributed transactions', () => {
       { op: 'transfers', n: 2, salt: 994487184, during: { op: 'restart', target: 4, afterMs: 3 } },
     ]));
 
+  it("a sync in flight on a slow disk when its host crashes never lands over the restarted instance's WAL (pg_rewind found a checkpoint the source never had)", () =>
+    replay(21928, [
+      { op: 'slowDisk', dbid: 9, ms: 389 },
+      { op: 'transfers', n: 3, salt: 919947223 },
+      { op: 'transfers', n: 1, salt: 645423698, during: { op: 'crash', target: 'sdw2', afterMs: 4 } },
+      { op: 'wait', ms: 90000 },
+      { op: 'recoverseg', flags: '--differential' },
+      { op: 'transfers', n: 3, salt: 158681787, during: { op: 'crash', target: 'sdw1', afterMs: 12 } },
+    ]));
+
   it('restarting the coordinator while a segment host is down with transfers prepared settles (no link call waits an hour)', async () => {
     const c = (await createCluster({
       runtime: 'sim',

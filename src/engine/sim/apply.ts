@@ -215,7 +215,7 @@ export async function repair(c: SimCluster): Promise<string> {
       `mirrors not synchronized after ${steps.join(', ')}`,
     );
   const rb = await c.run('gprecoverseg -a -r');
-  steps.push(`gprecoverseg -r ${rb.exitCode}`);
+  steps.push(`gprecoverseg -r ${rb.exitCode}${rb.exitCode ? ` [${lastLines(rb.stdout + rb.stderr)}]` : ''}`);
   if (!(await waitSynchronized(c, true)))
     throw new InvariantViolation(
       'the repaired cluster serves',

@@ -7,6 +7,14 @@ export type CrashMode =
   /** A prefix of the unsynced writes survives, the last of it torn in half: a torn write. */
   | 'torn';
 
+/** A write since the last sync; undefined data = the file was unlinked/truncated. */
+interface PendingWrite {
+  file: string;
+  block: number;
+  data: Uint8Array | undefined;
+  truncateTo?: number;
+}
+
 /** Fault knobs, for tests and the simulator. */
 export interface MemoryDiskFaults {
   /** The next sync fails with an I/O error, once. */
@@ -22,8 +30,13 @@ export interface MemoryDiskFaults {
 export class MemoryDisk implements Disk {
   private durable = new Map<string, Map<number, Uint8Array>>();
   private cache = new Map<string, Map<number, Uint8Array>>();
-  /** Writes since the last sync, in order; undefined data = the file was unlinked/truncated. */
-  private pending: { file: string; block: number; data: Uint8Array | undefined; truncateTo?: number }[] = [];
+  /** Writes since the last sync, in order. */
+  private pending: PendingWrite[] = [];
+  /** Batches taken by syncs that have not landed yet, oldest first. */
+  private inFlight: PendingWrite[][] = [];
+  /** Counts crashes: a sync that was in flight across one does not land. */
+  private epoch = 0;
+  private lastSync: Promise<void> = Promise.resolve();
   readonly faults: MemoryDiskFaults = { failNextSync: false, full: false };
   /** Milliseconds a sync takes; applied through `delay`. */
   latencyMs = 0;
@@ -86,21 +99,36 @@ export class MemoryDisk implements Disk {
   async sync(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    if (this.latencyMs > 0 && this.delay) await this.delay(this.latencyMs);
-    if (this.faults.full || this.faults.failNextSync) {
-      const full = this.faults.full;
-      this.faults.failNextSync = false;
-      // Nothing of the batch is durable; it stays pending, ahead of anything written meanwhile.
-      this.pending = batch.concat(this.pending);
-      throw full
-        ? new DiskError('disk_full', 'could not write to file: No space left on device')
-        : new DiskError('io_error', 'could not fsync file: Input/output error');
-    }
-    for (const w of batch) this.applyDurable(w);
-    this.stats.syncs++;
-    const blocks = batch.filter((w) => w.data).length;
-    this.stats.blocksSynced += blocks;
-    this.stats.bytesSynced += blocks * BLCKSZ;
+    // The batch is in flight until it lands: a crash meanwhile treats it as unsynced.
+    this.inFlight.push(batch);
+    const epoch = this.epoch;
+    const earlier = this.lastSync;
+    const landing = (async () => {
+      if (this.latencyMs > 0 && this.delay) await this.delay(this.latencyMs);
+      // Syncs land in the order they were issued: an older batch never lands over a newer one.
+      await earlier.catch(() => undefined);
+      // The machine lost power meanwhile: the batch was settled by the crash (lost, or torn),
+      // and the restarted instance's writes must not be overwritten by it.
+      if (this.epoch !== epoch)
+        throw new DiskError('io_error', 'could not fsync file: the machine lost power during the sync');
+      this.inFlight.splice(this.inFlight.indexOf(batch), 1);
+      if (this.faults.full || this.faults.failNextSync) {
+        const full = this.faults.full;
+        this.faults.failNextSync = false;
+        // Nothing of the batch is durable; it stays pending, ahead of anything written meanwhile.
+        this.pending = batch.concat(this.pending);
+        throw full
+          ? new DiskError('disk_full', 'could not write to file: No space left on device')
+          : new DiskError('io_error', 'could not fsync file: Input/output error');
+      }
+      for (const w of batch) this.applyDurable(w);
+      this.stats.syncs++;
+      const blocks = batch.filter((w) => w.data).length;
+      this.stats.blocksSynced += blocks;
+      this.stats.bytesSynced += blocks * BLCKSZ;
+    })();
+    this.lastSync = landing;
+    return landing;
   }
 
   /**
@@ -109,10 +137,14 @@ export class MemoryDisk implements Disk {
    * the last of them only its first half: what a torn write leaves.
    */
   crash(mode: CrashMode = 'lose-unsynced', keep?: number): void {
-    if (mode === 'torn' && this.pending.length > 0) {
-      const n = Math.min(this.pending.length, keep ?? Math.ceil(this.pending.length / 2));
+    // Writes of syncs still in flight are as unsynced as the pending ones, and older.
+    const unsynced = [...this.inFlight.flat(), ...this.pending];
+    this.inFlight = [];
+    this.epoch++;
+    if (mode === 'torn' && unsynced.length > 0) {
+      const n = Math.min(unsynced.length, keep ?? Math.ceil(unsynced.length / 2));
       for (let i = 0; i < n; i++) {
-        const w = this.pending[i]!;
+        const w = unsynced[i]!;
         if (i === n - 1 && w.data) {
           const torn = (this.durable.get(w.file)?.get(w.block) ?? new Uint8Array(BLCKSZ)).slice();
           torn.set(w.data.subarray(0, BLCKSZ / 2));
@@ -136,12 +168,7 @@ export class MemoryDisk implements Disk {
     return this.pending.length;
   }
 
-  private applyDurable(w: {
-    file: string;
-    block: number;
-    data: Uint8Array | undefined;
-    truncateTo?: number;
-  }) {
+  private applyDurable(w: PendingWrite) {
     if (w.data) fileMap(this.durable, w.file).set(w.block, w.data);
     else if (w.truncateTo === 0) this.durable.delete(w.file);
     else {
