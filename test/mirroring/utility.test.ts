@@ -10,6 +10,16 @@ afterEach(async () => {
 });
 
 describe('utility mode and holds', () => {
+  it("the coordinator's pg_stat_replication has its standby's walsender row", async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', standby: true, timeScale: 200 }));
+    const r = await waitFor(async () => {
+      const x = await c.query('select application_name, state, sync_state from pg_stat_replication');
+      return x.rows.length === 1 && x.rows[0]![1] === 'streaming' ? x : undefined;
+    });
+    expect(r.rows).toEqual([['gp_walreceiver', 'streaming', 'sync']]);
+    expect(r.fields.map((f) => f.name)).not.toContain('gp_segment_id');
+  });
+
   it('a utility-mode session on a primary shows its walsender; a mirror refuses connections', async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
     await c.query('select gp_request_fts_probe_scan()');
@@ -20,6 +30,8 @@ describe('utility mode and holds', () => {
     });
     expect(r.rows).toEqual([['gp_walreceiver', 'streaming', 'sync']]);
     expect((await s.query('show gp_contentid')).rows).toEqual([['0']]);
+    // Sync rep is on: '*' as the primary's gp_replication.conf says.
+    expect((await s.query('show synchronous_standby_names')).rows).toEqual([['*']]);
     expect((await s.query('select pg_current_wal_lsn()')).rows[0]![0]).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
     await s.close();
     await expect(c.connect({ dbid: 6 })).rejects.toMatchObject({

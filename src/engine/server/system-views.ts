@@ -138,8 +138,8 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       ]);
     case 'gp_stat_replication':
     case 'pg_stat_replication': {
-      // The coordinator's own walsender (to a standby) would appear as gp_segment_id -1.
-      if (name === 'pg_stat_replication') return [];
+      // The coordinator's own walsender (to a standby) is gp_segment_id -1 in
+      // gp_stat_replication, and pg_stat_replication's one row on the coordinator.
       const out: Row[] = [];
       const standby = qd.config.find((c) => c.content === -1 && c.role === 'm');
       const own = qd.replication?.walsender;
@@ -168,6 +168,7 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
           micros(qd.clock.now()),
           own.syncError,
         ]);
+      if (name === 'pg_stat_replication') return out.map((r) => r.slice(1, -1));
       await Promise.all(
         qd.config
           .filter((c) => c.content >= 0 && c.role === 'p')

@@ -44,7 +44,11 @@ export class UtilitySession {
     this.clock = clock;
     this.settings = new SessionSettings(
       { ...config, gp_contentid: content, gp_dbid: dbid },
-      { data_checksums: inst.control.dataChecksums === true },
+      {
+        data_checksums: inst.control.dataChecksums === true,
+        // A primary turns sync rep on ('*', in gp_replication.conf) once its mirror streams.
+        synchronous_standby_names: qe?.replication?.syncRepOn ? '*' : '',
+      },
     );
   }
 
