@@ -82,7 +82,7 @@ describe('gpmovemirrors', () => {
     c.files.set('bad', 'sdw2|7000\n');
     const bad = await c.run('gpmovemirrors -i bad');
     expect(bad.exitCode).toBe(3);
-    expect(bad.stdout).toContain('Invalid line 1');
+    expect(bad.stdout).toContain('Invalid input file on line 1 of file bad: expected 2 groups but found 1');
     c.files.set('unknown', 'nohost|7000|/x sdw3|7000|/y\n');
     expect((await c.run('gpmovemirrors -i unknown')).exitCode).toBe(3);
     const [, , , host, port, dir] = await row(c, 6);
@@ -91,7 +91,7 @@ describe('gpmovemirrors', () => {
     c.files.set('clash', `${here} ${String(h7)}|${String(p7)}|/elsewhere\n`);
     const clash = await c.run('gpmovemirrors -i clash');
     expect(clash.exitCode).toBe(3);
-    expect(clash.stdout).toMatch(/Port \d+ on host \S+ is already used by dbid 7/);
+    expect(clash.stdout).toMatch(/Segment dbid's 6 and 7 on host \S+ cannot have the same port \d+\./);
     c.files.set('same', `${here} ${here}\n`);
     const same = await c.run('gpmovemirrors -i same');
     expect(same.exitCode).toBe(0);
@@ -111,9 +111,15 @@ describe('gprecoverseg to a new host', () => {
       );
       return r.rows[0]![0] === 4;
     });
-    expect((await c.run('gprecoverseg -a -p sdw3,sdw4')).exitCode).toBe(2);
-    const r = await c.run('gprecoverseg -a -p sdw3');
+    // A name no file could carry is refused before anything changes.
+    const bad = await c.run("gprecoverseg -a -p 'sdw3|x'");
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toContain("Invalid hostname 'sdw3|x' given with -p");
+    // A spare host more than needed is only a warning, as in Greenplum.
+    const r = await c.run('gprecoverseg -a -p sdw3,sdw4');
     expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('The following recovery hosts were not needed:');
+    expect(r.stdout).toMatch(/WARNING\]:-\tsdw4/);
     expect(r.stdout).toContain('Synchronization mode       = Full');
     await synced(c);
     const moved = await c.query(

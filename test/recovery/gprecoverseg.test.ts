@@ -173,7 +173,7 @@ describe('gprecoverseg', () => {
     expect(a.exitCode).toBe(2);
     expect(a.stderr).toContain('Only one of -F and --differential may be specified');
     const b = await c.run('gprecoverseg --differential -p sdw3');
-    expect(b.stderr).toContain('Only one of -i, -p, -r and --differential may be specified');
+    expect(b.stderr).toContain('Only one of -p, -r and --differential may be specified');
     const d = await c.run('gprecoverseg --differential -o f');
     expect(d.stderr).toContain('Invalid -o provided with --differential argument');
     expect((await c.run('gprecoverseg -a')).stdout).toContain('No segments to recover');

@@ -132,12 +132,19 @@ describe('standby coordinator', () => {
     const c = (cluster = await createCluster(OPTS));
     const twice = await c.run('gpinitstandby -s sdw1 -a');
     expect(twice.exitCode).toBe(2);
-    expect(twice.stdout).toContain('only a single master standby may be defined');
+    expect(twice.stdout).toContain('Standby coordinator already configured');
+    expect(twice.stdout).toContain('If you want to start the stopped standby coordinator, use the -n option');
     expect((await c.run('gpinitstandby -r -a')).exitCode).toBe(0);
     expect((await c.query('select count(*) from gp_segment_configuration where content = -1')).rows).toEqual([
       [1],
     ]);
-    const same = await c.run('gpinitstandby -s cdw -a');
+    const sameDir = await c.run('gpinitstandby -s cdw -a');
+    expect(sameDir.exitCode).toBe(2);
+    expect(sameDir.stdout).toContain('Data directory already exists on host cdw');
+    expect(sameDir.stdout).toContain(
+      'Error initializing standby coordinator: coordinator data directory exists',
+    );
+    const same = await c.run('gpinitstandby -s cdw -S /data/standby/gpseg-1 -a');
     expect(same.exitCode).toBe(2);
     expect(same.stdout).toContain('cannot create standby on the same host and port');
     expect((await c.run('gpinitstandby -s scdw -a')).exitCode).toBe(0);

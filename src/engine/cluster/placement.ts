@@ -30,6 +30,7 @@
  */
 
 import type { SegmentConfig } from '../catalog/catalog.ts';
+import { validHostname } from '../utilities/config-files.ts';
 /** One row of `gp_segment_configuration` (§1.1). */
 export type { SegmentConfig } from '../catalog/catalog.ts';
 
@@ -71,6 +72,7 @@ export interface PlacementProblem {
 export type PlacementErrorCode =
   | 'NO_HOSTS'
   | 'DUPLICATE_HOST'
+  | 'INVALID_HOSTNAME'
   | 'SEGMENTS_PER_HOST'
   | 'SPREAD_INSUFFICIENT_HOSTS'
   | 'SAME_HOST_MIRROR'
@@ -195,6 +197,17 @@ export function validatePlacement(options: PlanClusterOptions): PlacementProblem
   if (hosts.some((h) => h.trim() === '')) {
     problems.push(problem('NO_HOSTS', 'A segment host name is empty', 'lab'));
   }
+  // Names the lab writes into gp_segment_configuration and its files (a|b|c lines, spaces as
+  // separators) and shows on screen: letters, digits, dots, hyphens, underscores.
+  for (const h of [...hosts, coordinatorHost, ...(options.standbyHost ? [options.standbyHost] : [])])
+    if (h.trim() !== '' && !validHostname(h))
+      problems.push(
+        problem(
+          'INVALID_HOSTNAME',
+          `Invalid host name '${h}': use letters, digits, '.', '-' and '_' (no spaces, '|' or markup), up to 63 characters`,
+          'lab',
+        ),
+      );
   if (new Set(hosts).size !== hosts.length) {
     problems.push(
       problem(

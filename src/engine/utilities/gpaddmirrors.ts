@@ -8,7 +8,25 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
 import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
-import { updateCatalog, UtilityLog } from './host.ts';
+import { batchLimits, checkBatchSizes, runBatched, updateCatalog, usageError, UtilityLog } from './host.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { checkLocation, meaningfulLines, portOrDirectoryClash } from './config-files.ts';
+
+const OPTIONS: OptionSpec[] = [
+  { names: ['-a'], kind: 'flag' },
+  { names: ['-s'], kind: 'flag' },
+  { names: ['-p'], kind: 'int' },
+  { names: ['-i'], kind: 'string' },
+  { names: ['-o'], kind: 'string' },
+  { names: ['-m'], kind: 'string' },
+  { names: ['-B'], kind: 'int' },
+  { names: ['-b'], kind: 'int' },
+  { names: ['-d'], kind: 'string' },
+  { names: ['-l'], kind: 'string' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-q'], kind: 'flag' },
+  { names: ['--hba-hostnames'], kind: 'flag' },
+];
 import type { StandbyHost } from './standby.ts';
 
 export async function gpaddmirrors(
@@ -17,23 +35,24 @@ export async function gpaddmirrors(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gpaddmirrors');
-  let offset = 1000;
-  let spread = false;
-  let input: string | undefined;
-  let output: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-p') offset = Number(argv[++i]);
-    else if (a === '-s') spread = true;
-    else if (a === '-i') input = argv[++i];
-    else if (a === '-o') output = argv[++i];
-    else if (a === '-m' || a === '-B' || a === '-b' || a === '-d' || a === '-l') i++;
-    else if (['-a', '-v', '-q', '--hba-hostnames'].includes(a)) continue;
-    else if (a === '-as' || a === '-sa') spread = true;
-    else return { exitCode: 2, stdout: '', stderr: `gpaddmirrors: error: no such option: ${a}\n` };
+  let opts: OptionValues;
+  try {
+    const parsed = parseOptions(OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
+    opts = parsed.values;
+    const batch = checkBatchSizes(opts);
+    if (batch) throw new OptionError(batch);
+    // Never accepted and ignored: the lab places mirror directories itself, or as -i says.
+    if (opts.m !== undefined)
+      throw new OptionError("-m is not supported here: give the mirrors' data directories with -i");
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gpaddmirrors', e.message);
+    throw e;
   }
-  if (!Number.isInteger(offset))
-    return { exitCode: 2, stdout: '', stderr: 'gpaddmirrors: error: option -p: invalid integer value\n' };
+  const offset = (opts.p as number | undefined) ?? 1000;
+  const spread = opts.s === true;
+  const input = opts.i as string | undefined;
+  const output = opts.o as string | undefined;
   const qd = host.coordinator();
   await qd.refreshConfig();
   const config = qd.config;
@@ -79,19 +98,25 @@ export async function gpaddmirrors(
     }
   });
   const failed: SegmentConfig[] = [];
-  for (const m of mirrors) {
-    try {
-      await host.addMirror(m);
-      log.info(
-        qd.fileRep
-          ? `${m.hostname} (dbid ${m.dbid}): full resynchronization started`
-          : `${m.hostname} (dbid ${m.dbid}): pg_basebackup: base backup completed`,
-      );
-    } catch (e) {
-      log.error(`${m.hostname} (dbid ${m.dbid}): ${(e as Error).message}`);
-      failed.push(m);
-    }
-  }
+  // The base backups run as gpaddmirrors runs them: -B hosts at once, -b mirrors per host.
+  await runBatched(
+    mirrors,
+    (m) => m.hostname,
+    batchLimits(opts),
+    async (m) => {
+      try {
+        await host.addMirror(m);
+        log.info(
+          qd.fileRep
+            ? `${m.hostname} (dbid ${m.dbid}): full resynchronization started`
+            : `${m.hostname} (dbid ${m.dbid}): pg_basebackup: base backup completed`,
+        );
+      } catch (e) {
+        log.error(`${m.hostname} (dbid ${m.dbid}): ${(e as Error).message}`);
+        failed.push(m);
+      }
+    },
+  );
   if (qd.fileRep)
     await markResynchronizing(
       host,
@@ -112,44 +137,59 @@ export async function gpaddmirrors(
   return { exitCode: 0, stdout: log.stdout, stderr: '' };
 }
 
-/** `contentID|address|port|data_dir`, one line per primary. */
+/**
+ * `contentID|address|port|data_dir`, one line per primary, every line checked (fields, address,
+ * port, directory, content; each content once; no port or directory shared on a host) before
+ * anything changes.
+ */
 function fromFile(config: SegmentConfig[], text: string | undefined, name: string): SegmentConfig[] {
   if (text === undefined) throw new Error(`Unable to read the input file ${name}`);
   if (config.some((c) => c.content >= 0 && c.role === 'm'))
     throw new Error(
-      'GPDB physical mirroring cannot be added. The cluster is already configured with Mirrors.',
+      'GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.',
     );
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
+  const lines = meaningfulLines(text);
   const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
-  if (lines.length !== primaries.length)
-    throw new Error(
-      `Wrong number of mirrors specified (specified ${lines.length} mirror(s) for ${primaries.length} primarie(s))`,
-    );
   const used = new Set(config.map((c) => c.dbid));
+  const lineOf = new Map<number, number>();
   let next = 1;
-  return lines.map((line, i) => {
+  const mirrors = lines.map(([n, line]) => {
     const parts = line.split('|');
     if (parts.length !== 4)
-      throw new Error(`line ${i + 1} of file ${name}: expected 4 parts, obtained ${parts.length}`);
+      throw new Error(`line ${n} of file ${name}: expected 4 parts, obtained ${parts.length}`);
+    const at = checkLocation({ address: parts[1]!, port: parts[2]!, datadir: parts[3]! }, n);
+    if (typeof at === 'string') throw new Error(at);
+    if (!/^-?\d+$/.test(parts[0]!) || Number(parts[0]) < -1)
+      throw new Error(`Invalid content ID on line ${n}`);
     const content = Number(parts[0]);
     if (!primaries.some((p) => p.content === content))
-      throw new Error(`Invalid content ${content} specified in input file`);
+      throw new Error(
+        `Invalid content ${content} specified in input file (line ${n}): no primary segment has it`,
+      );
+    const earlier = lineOf.get(content);
+    if (earlier !== undefined)
+      throw new Error(
+        `Content ${content} is given two mirrors, on lines ${earlier} and ${n} of file ${name}`,
+      );
+    lineOf.set(content, n);
     while (used.has(next)) next++;
     used.add(next);
-    return {
+    const m: SegmentConfig = {
       dbid: next,
       content,
       role: 'm',
       preferred_role: 'm',
       mode: 'n',
       status: 'd',
-      port: Number(parts[2]),
-      hostname: parts[1]!,
-      address: parts[1]!,
-      datadir: parts[3]!,
+      ...at,
     };
+    return m;
   });
+  if (mirrors.length !== primaries.length)
+    throw new Error(
+      `Wrong number of mirrors specified (specified ${mirrors.length} mirror(s) for ${primaries.length} primarie(s))`,
+    );
+  const clash = portOrDirectoryClash(config, mirrors);
+  if (clash) throw new Error(clash);
+  return mirrors;
 }

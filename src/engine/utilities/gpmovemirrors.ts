@@ -8,28 +8,55 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { probeUntil, UtilityLog, type UtilityHost } from './host.ts';
-import { locationClash, parseLocation, recover, type Location } from './gprecoverseg.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_SEGMENT_BATCH_SIZE,
+  batchLimits,
+  probeUntil,
+  usageError,
+  UtilityLog,
+  type UtilityHost,
+} from './host.ts';
+import { recover } from './gprecoverseg.ts';
+import { meaningfulLines } from './config-files.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { movedClash, parseLocationGroup, type Location } from './recovery-plan.ts';
+
+const OPTIONS: OptionSpec[] = [
+  { names: ['-i', '--input'], kind: 'string', key: 'i' },
+  { names: ['-d'], kind: 'string' },
+  { names: ['-B'], kind: 'int' },
+  { names: ['-b'], kind: 'int' },
+  { names: ['-l'], kind: 'string' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-a'], kind: 'flag' },
+  { names: ['--hba-hostnames'], kind: 'flag' },
+];
 
 export async function gpmovemirrors(
   host: UtilityHost,
   argv: string[],
   files: Map<string, string>,
 ): Promise<UtilityResult> {
-  let input: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    if (x === '-i' || x === '--input') input = argv[++i] ?? '';
-    else if (['-d', '-B', '-b', '-l'].includes(x)) i++;
-    else if (x === '-v' || x === '--verbose' || x === '--hba-hostnames' || x === '-a') continue;
-    else return { exitCode: 2, stdout: '', stderr: `gpmovemirrors: error: no such option: ${x}\n` };
+  let o: OptionValues;
+  try {
+    const parsed = parseOptions(OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError(`Unknown argument ${parsed.positional[0]}`);
+    o = parsed.values;
+    for (const [k, max] of [
+      ['B', MAX_BATCH_SIZE],
+      ['b', MAX_SEGMENT_BATCH_SIZE],
+    ] as const) {
+      const v = o[k] as number | undefined;
+      if (v !== undefined && (v < 1 || v > max))
+        throw new OptionError(`Invalid value for argument -${k}. Value must be >= 1 and <= ${max}`);
+    }
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gpmovemirrors', e.message);
+    throw e;
   }
-  if (!input)
-    return {
-      exitCode: 2,
-      stdout: '',
-      stderr: 'gpmovemirrors: error: option -i (the move configuration file) is required\n',
-    };
+  const input = o.i as string | undefined;
+  if (!input) return usageError('gpmovemirrors', 'Missing argument. -i or --input is a required argument.');
   const log = new UtilityLog('gpmovemirrors');
   log.info(`Starting gpmovemirrors with args: ${argv.join(' ')}`);
   const fail = (msg: string): UtilityResult => {
@@ -43,36 +70,34 @@ export async function gpmovemirrors(
   const config = qd.config;
   const moves = new Map<number, Location>();
   const mirrors: SegmentConfig[] = [];
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  for (const [i, line] of lines.entries()) {
+  for (const [n, line] of meaningfulLines(text)) {
+    const bad = (msg: string) => fail(`Invalid input file on line ${n} of file ${input}: ${msg}`);
     const groups = line.split(/\s+/);
-    if (groups.length !== 2)
-      return fail(
-        `Invalid line ${i + 1} in ${input}: expected 'old_address|port|data_dir new_address|port|data_dir'`,
-      );
-    const from = parseLocation(groups[0]!);
-    const to = parseLocation(groups[1]!);
-    if (typeof from === 'string') return fail(`${from} on line ${i + 1}`);
-    if (typeof to === 'string') return fail(`${to} on line ${i + 1}`);
+    if (groups.length !== 2) return bad(`expected 2 groups but found ${groups.length}`);
+    const from = parseLocationGroup(groups[0]!, n, input, 'failed');
+    const to = parseLocationGroup(groups[1]!, n, input, 'new');
+    if (typeof from === 'string') return bad(from);
+    if (typeof to === 'string') return bad(to);
     const row = config.find(
-      (c) =>
-        c.content >= 0 && c.address === from.address && c.port === from.port && c.datadir === from.datadir,
+      (c) => c.address === from.address && c.port === from.port && c.datadir === from.datadir,
     );
-    if (!row) return fail(`Mirror segment ${groups[0]} (line ${i + 1}) is not in the configuration`);
-    if (row.role !== 'm')
-      return fail(`Segment ${groups[0]} (dbid ${row.dbid}) is not a mirror: it is acting as primary`);
+    const described = `address = ${from.address}, port = ${from.port}, segment data directory = ${from.datadir}`;
+    if (!row) return bad(`Old mirror segment does not exist with given information: ${described}`);
+    if (row.content < 0) return bad(`Cannot move coordinator or coordinator mirror segments: ${described}`);
+    if (row.role !== 'm') return bad(`Old mirror segment is not currently in a mirror role: ${described}`);
     if (from.address === to.address && from.port === to.port && from.datadir === to.datadir) {
-      log.warn(`request to move a mirror with identical attributes (${groups[0]})`);
+      log.warn(
+        `input file line ${n} contained request to move a mirror with identical attributes (${groups[0]})`,
+      );
       continue;
     }
-    const clash = locationClash(config, row.dbid, to);
-    if (clash) return fail(clash);
+    if (moves.has(row.dbid)) return bad(`mirror dbid ${row.dbid} is moved twice`);
     moves.set(row.dbid, to);
     mirrors.push(row);
   }
+  // The moved mirrors together: no two on one port or in one directory of a host.
+  const clash = movedClash(config, moves);
+  if (clash) return fail(clash);
   if (!mirrors.length) {
     log.info('No mirrors to move');
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
@@ -87,7 +112,7 @@ export async function gpmovemirrors(
   );
   if (!down) return fail('FTS did not mark the moved mirrors down within 600 seconds');
   const targets = qd.config.filter((c) => moves.has(c.dbid));
-  const ok = await recover(host, log, targets, 'Full', moves);
+  const ok = await recover(host, log, targets, 'Full', moves, batchLimits(o));
   if (ok.length !== targets.length)
     return fail('gprecoverseg failed. Please check the output for more details.');
   log.info('Mirrors moved successfully.');

@@ -10,53 +10,60 @@ import type { RecoveryMode } from './recover-data.ts';
 import { finishFileRep, recoverFileRep } from './recover-filerep.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import {
+  batchLimits,
+  checkBatchSizes,
   pairOf,
   probeUntil,
+  runBatched,
   updateCatalog,
+  usageError,
   UtilityLog,
+  type BatchLimits,
   type RecoveryProgress,
   type UtilityHost,
 } from './host.ts';
+import { parseLsn } from '../wal/lsn.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { planFromFile, planNewHosts, type Location } from './recovery-plan.ts';
 
-interface Args {
-  auto: boolean;
-  full: boolean;
-  differential: boolean;
-  rebalance: boolean;
-  output?: string;
-  input?: string;
-  newHosts?: string;
-}
+const OPTIONS: OptionSpec[] = [
+  { names: ['-a'], kind: 'flag' },
+  { names: ['-F'], kind: 'flag' },
+  { names: ['--differential'], kind: 'flag' },
+  { names: ['-r'], kind: 'flag' },
+  { names: ['-i'], kind: 'string' },
+  { names: ['-o'], kind: 'string' },
+  { names: ['-p'], kind: 'string' },
+  { names: ['-B'], kind: 'int' },
+  { names: ['-b'], kind: 'int' },
+  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
+  { names: ['-l'], kind: 'string' },
+  { names: ['-s'], kind: 'flag' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['--no-progress'], kind: 'flag' },
+  { names: ['--hba-hostnames'], kind: 'flag' },
+  { names: ['--replay-lag'], kind: 'float' },
+  { names: ['--disable-replay-lag'], kind: 'flag' },
+];
 
-function parse(argv: string[]): Args | string {
-  const a: Args = { auto: false, full: false, differential: false, rebalance: false };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    if (x === '-a') a.auto = true;
-    else if (x === '-F') a.full = true;
-    else if (x === '--differential') a.differential = true;
-    else if (x === '-r') a.rebalance = true;
-    else if (x === '-o') a.output = argv[++i] ?? '';
-    else if (x === '-i') a.input = argv[++i] ?? '';
-    else if (x === '-p') a.newHosts = argv[++i] ?? '';
-    else if (x === '-aF' || x === '-Fa') {
-      a.auto = true;
-      a.full = true;
-    } else if (x === '-ar' || x === '-ra') {
-      a.auto = true;
-      a.rebalance = true;
-    } else if (['-v', '-s', '--no-progress', '-q'].includes(x)) continue;
-    else if (x === '-B' || x === '-b' || x === '-d' || x === '-l' || x === '--replay-lag') i++;
-    else if (x === '--disable-replay-lag' || x === '--hba-hostnames') continue;
-    else return `no such option: ${x}`;
-  }
-  if (a.full && a.differential) return 'Only one of -F and --differential may be specified';
-  const exclusive = [a.input !== undefined, a.newHosts !== undefined, a.rebalance, a.differential].filter(
-    Boolean,
-  ).length;
-  if (exclusive > 1) return 'Only one of -i, -p, -r and --differential may be specified';
-  if (a.output !== undefined && a.differential) return 'Invalid -o provided with --differential argument';
-  return a;
+/** The option combinations Greenplum refuses, in the order it checks them. */
+function refusedCombination(o: OptionValues): string | undefined {
+  const has = (k: string) => o[k] !== undefined;
+  if (has('p') && has('r')) return 'Only one of -p and -r may be specified';
+  if (has('i') && (has('p') || has('r'))) return 'Only one of -i, -p and -r may be specified';
+  if (has('differential') && (has('p') || has('r')))
+    return 'Only one of -p, -r and --differential may be specified';
+  if (has('F') && has('differential')) return 'Only one of -F and --differential may be specified';
+  if (has('differential') && has('o')) return 'Invalid -o provided with --differential argument';
+  if (has('i') && has('o')) return 'Invalid -i provided with -o argument';
+  if (has('r') && has('o')) return 'Invalid -r provided with -o argument';
+  if (has('disable-replay-lag') && !has('r')) return '--disable-replay-lag should be used only with -r';
+  if (has('F') && has('r')) return '-F option is not supported with -r option';
+  if (has('F') && has('p')) return '-F option is not supported with -p option';
+  const lag = o['replay-lag'] as number | undefined;
+  if (lag !== undefined && lag < 0) return `Invalid --replay-lag value: ${lag}: it must be 0 or more (GB)`;
+  return undefined;
 }
 
 export async function gprecoverseg(
@@ -65,9 +72,24 @@ export async function gprecoverseg(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gprecoverseg');
-  const args = parse(argv);
-  if (typeof args === 'string') return { exitCode: 2, stdout: '', stderr: `gprecoverseg: error: ${args}\n` };
+  let o: OptionValues;
+  try {
+    const parsed = parseOptions(OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
+    o = parsed.values;
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gprecoverseg', e.message);
+    throw e;
+  }
+  const refused = refusedCombination(o);
+  if (refused) return { exitCode: 2, stdout: '', stderr: `gprecoverseg: error: ${refused}\n` };
   log.info(`Starting gprecoverseg with args: ${argv.join(' ')}`);
+  const batch = checkBatchSizes(o, 'parallelDegree', 'parallelPerHost');
+  if (batch) {
+    log.error(batch);
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+  }
+  const limits = batchLimits(o);
   const qd = host.coordinator();
   await qd.refreshConfig();
   const config = qd.config;
@@ -77,94 +99,60 @@ export async function gprecoverseg(
     log.error('GPDB Mirroring replication is not configured for this Greenplum Database instance.');
     return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
   }
-  if (args.rebalance) return rebalance(host, log);
+  const rejected = (msg: string): UtilityResult => {
+    log.error(msg);
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+  };
+  if (o.r) {
+    const lagGb = o['disable-replay-lag'] ? undefined : ((o['replay-lag'] as number | undefined) ?? 10);
+    return rebalance(host, log, limits, lagGb);
+  }
 
   let failed = config.filter((c) => c.content >= 0 && c.status === 'd');
-  const moves = new Map<number, Location>();
-  if (args.input !== undefined) {
-    const text = files.get(args.input);
-    if (text === undefined) {
-      log.error(`Unable to read the input file ${args.input}`);
-      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
-    }
-    const wanted = text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('#'));
-    const picked: SegmentConfig[] = [];
-    for (const line of wanted) {
-      const groups = line.split(/\s+/);
-      const [address, port, datadir] = groups[0]!.split('|');
-      const row = config.find(
-        (c) => c.address === address && String(c.port) === port && c.datadir === datadir,
-      );
-      if (!row) {
-        log.error(
-          `A segment to recover was not found in configuration. This segment is described by address|port|directory '${line}'`,
-        );
-        return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
-      }
-      picked.push(row);
-      if (groups[1]) {
-        const to = parseLocation(groups[1]);
-        if (typeof to === 'string') {
-          log.error(`${to} in line '${line}'`);
-          return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
-        }
-        moves.set(row.dbid, to);
-      }
-    }
-    failed = picked;
+  let moves = new Map<number, Location>();
+  // Everything the run will do is decided, and checked whole, before anything changes.
+  if (o.i !== undefined) {
+    const name = o.i as string;
+    const text = files.get(name);
+    if (text === undefined) return rejected(`Unable to read the input file ${name}`);
+    const plan = planFromFile(text, name, config);
+    if (typeof plan === 'string') return rejected(plan);
+    ({ targets: failed, moves } = plan);
   }
-  if (args.newHosts !== undefined) {
-    // -p: the failed segments of the i-th failed host are rebuilt on the i-th new host, with
-    // the same ports and directories.
-    const newHosts = args.newHosts.split(',').filter(Boolean);
-    const failedHosts = [...new Set(failed.map((f) => f.hostname))];
-    if (newHosts.length !== failedHosts.length) {
-      log.error(
-        `The number of new hosts (${newHosts.length}) does not match the number of failed hosts (${failedHosts.length}): ${failedHosts.join(', ') || 'none'}`,
-      );
-      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
-    }
-    for (const f of failed) {
-      const to = newHosts[failedHosts.indexOf(f.hostname)]!;
-      moves.set(f.dbid, { hostname: to, address: to, port: f.port, datadir: f.datadir });
+  if (o.p !== undefined) {
+    const plan = planNewHosts(failed, o.p as string, config);
+    if (typeof plan === 'string') return rejected(plan);
+    moves = plan.moves;
+    if (plan.unused.length) {
+      log.warn('The following recovery hosts were not needed:');
+      for (const h of plan.unused) log.warn(`\t${h}`);
     }
   }
-  for (const [dbid, to] of moves) {
-    const clash = locationClash(config, dbid, to);
-    if (clash) {
-      log.error(clash);
-      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
-    }
-  }
-  if (args.output !== undefined) {
+  if (o.o !== undefined) {
     files.set(
-      args.output,
+      o.o as string,
       failed.map((f) => `${f.address}|${f.port}|${f.datadir}`).join('\n') + (failed.length ? '\n' : ''),
     );
-    log.info(`Configuration file output to ${args.output} successfully`);
+    log.info(`Configuration file output to ${o.o as string} successfully`);
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
   if (!failed.length) {
     log.info('No segments to recover');
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
-  const type =
-    args.full || moves.size === failed.length ? 'Full' : args.differential ? 'Differential' : 'Incremental';
+  const type = o.F || moves.size === failed.length ? 'Full' : o.differential ? 'Differential' : 'Incremental';
   log.info('Greenplum instance recovery parameters');
   log.info('---------------------------------------------------------');
   log.info(`Recovery type              = Standard`);
   log.info(`${failed.length} segment(s) to recover`);
   log.info(`Synchronization mode       = ${type}`);
-  const ok = await recover(host, log, failed, type, moves);
+  const ok = await recover(host, log, failed, type, moves, limits);
   if (qd.fileRep) return { exitCode: finishFileRep(log, ok, failed), stdout: log.stdout, stderr: log.stderr };
   return finish(log, ok, failed);
 }
 
 /** Where a recovered segment goes when it moves (gprecoverseg -p / -i, gpmovemirrors). */
-export type Location = Pick<SegmentConfig, 'hostname' | 'address' | 'port' | 'datadir'>;
+export type { Location };
 
 export async function recover(
   host: UtilityHost,
@@ -172,6 +160,7 @@ export async function recover(
   wanted: SegmentConfig[],
   type: 'Full' | 'Differential' | 'Incremental',
   moves: ReadonlyMap<number, Location> = new Map(),
+  limits: BatchLimits = batchLimits({}),
 ): Promise<SegmentConfig[]> {
   const qd = host.coordinator();
   if (qd.fileRep) return recoverFileRep(host, log, wanted, type, moves);
@@ -188,76 +177,82 @@ export async function recover(
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const recovered: SegmentConfig[] = [];
   const failedFull: SegmentConfig[] = [];
-  for (const t of targets) {
-    if (host.cancelled()) {
-      log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
-      continue;
-    }
-    const { primary } = pairOf(qd.config, t.content);
-    const source = primary ? host.nodes.get(primary.dbid) : undefined;
-    const target = host.nodes.get(t.dbid);
-    const who = `${t.hostname} (dbid ${t.dbid})`;
-    if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
-      log.error(`Primary segment is not up for content ${t.content}`);
-      continue;
-    }
-    const kind = (moves.has(t.dbid) ? 'full' : type.toLowerCase()) as RecoveryProgress['type'];
-    const entry: RecoveryProgress = {
-      content: t.content,
-      hostname: t.hostname,
-      port: t.port,
-      type: kind,
-      done: 0,
-      total: 0,
-    };
-    host.recoveryProgress.set(t.dbid, entry);
-    try {
-      let lastPct = -1;
-      const progress = (done: number, total: number) => {
-        if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
-        entry.done = done;
-        entry.total = total;
-        host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
-        // Sequential progress lines (as with -s), one per tenth of the way.
-        const pct = total ? Math.floor((100 * done) / total) : 100;
-        if (Math.floor(pct / 10) > Math.floor(lastPct / 10) && pct < 100) {
-          lastPct = pct;
-          log.raw(`${who}: ${Math.round(done / 1024)}/${Math.round(total / 1024)} kB (${pct}%)`);
-        }
-      };
-      await host.reach('gprecoverseg_copy', t.dbid);
-      if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
-      const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
-      const r = await host.recoverData(target, source, mode, progress);
-      if (r.kind === 'full') {
-        log.raw(
-          `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%), 0/1 tablespace`,
-        );
-        log.info(`${who}: pg_basebackup: base backup completed`);
-        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'full', bytes: r.bytes });
-      } else if (r.kind === 'skipped') {
-        log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
-        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
-      } else {
-        log.raw(
-          `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
-        );
-        if (r.kind === 'rewind') log.info(`${who}: pg_rewind: Done!`);
-        else
-          log.info(
-            `${who}: total size is ${r.total} speedup is ${r.bytes ? (r.total / r.bytes).toFixed(2) : 'n/a'}`,
-          );
-        host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: mode, bytes: r.bytes, total: r.total });
+  // gpsegrecovery as Greenplum runs it: -B hosts at once, -b segments at once on each.
+  await runBatched(
+    targets,
+    (t) => t.hostname,
+    limits,
+    async (t) => {
+      if (host.cancelled()) {
+        log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
+        return;
       }
-      await host.restartNode(target);
-      recovered.push(t);
-    } catch (e) {
-      log.error(`${who}: ${(e as Error).message}`);
-      if (type === 'Full' || moves.has(t.dbid)) failedFull.push(t);
-    } finally {
-      host.recoveryProgress.delete(t.dbid);
-    }
-  }
+      const { primary } = pairOf(qd.config, t.content);
+      const source = primary ? host.nodes.get(primary.dbid) : undefined;
+      const target = host.nodes.get(t.dbid);
+      const who = `${t.hostname} (dbid ${t.dbid})`;
+      if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
+        log.error(`Primary segment is not up for content ${t.content}`);
+        return;
+      }
+      const kind = (moves.has(t.dbid) ? 'full' : type.toLowerCase()) as RecoveryProgress['type'];
+      const entry: RecoveryProgress = {
+        content: t.content,
+        hostname: t.hostname,
+        port: t.port,
+        type: kind,
+        done: 0,
+        total: 0,
+      };
+      host.recoveryProgress.set(t.dbid, entry);
+      try {
+        let lastPct = -1;
+        const progress = (done: number, total: number) => {
+          if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
+          entry.done = done;
+          entry.total = total;
+          host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
+          // Sequential progress lines (as with -s), one per tenth of the way.
+          const pct = total ? Math.floor((100 * done) / total) : 100;
+          if (Math.floor(pct / 10) > Math.floor(lastPct / 10) && pct < 100) {
+            lastPct = pct;
+            log.raw(`${who}: ${Math.round(done / 1024)}/${Math.round(total / 1024)} kB (${pct}%)`);
+          }
+        };
+        await host.reach('gprecoverseg_copy', t.dbid);
+        if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
+        const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
+        const r = await host.recoverData(target, source, mode, progress);
+        if (r.kind === 'full') {
+          log.raw(
+            `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%), 0/1 tablespace`,
+          );
+          log.info(`${who}: pg_basebackup: base backup completed`);
+          host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'full', bytes: r.bytes });
+        } else if (r.kind === 'skipped') {
+          log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
+          host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
+        } else {
+          log.raw(
+            `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
+          );
+          if (r.kind === 'rewind') log.info(`${who}: pg_rewind: Done!`);
+          else
+            log.info(
+              `${who}: total size is ${r.total} speedup is ${r.bytes ? (r.total / r.bytes).toFixed(2) : 'n/a'}`,
+            );
+          host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: mode, bytes: r.bytes, total: r.total });
+        }
+        await host.restartNode(target);
+        recovered.push(t);
+      } catch (e) {
+        log.error(`${who}: ${(e as Error).message}`);
+        if (type === 'Full' || moves.has(t.dbid)) failedFull.push(t);
+      } finally {
+        host.recoveryProgress.delete(t.dbid);
+      }
+    },
+  );
   if (failedFull.length) await backOut(host, log, wanted, failedFull);
   log.info('Triggering FTS probe');
   await qd.fts?.requestScan();
@@ -348,7 +343,19 @@ function finish(log: UtilityLog, ok: SegmentConfig[], wanted: SegmentConfig[]): 
   return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
 }
 
-async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityResult> {
+/**
+ * gprecoverseg -r: every pair whose mirror acts as primary goes back to its preferred roles.
+ * Pairs that are down or not synchronized are skipped with a warning, the others go on; a
+ * mirror with more WAL to replay than --replay-lag (GB) stops the run before anything changes.
+ * Afterwards every down segment is recovered incrementally, as Greenplum's inner
+ * `gprecoverseg -a` does.
+ */
+async function rebalance(
+  host: UtilityHost,
+  log: UtilityLog,
+  limits: BatchLimits,
+  replayLagGb: number | undefined,
+): Promise<UtilityResult> {
   const qd = host.coordinator();
   const unbalanced = qd.config.filter((c) => c.content >= 0 && c.role === 'p' && c.preferred_role === 'm');
   if (!unbalanced.length) {
@@ -382,6 +389,19 @@ async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityRes
     }
     stop.push(u);
   }
+  if (!stop.length) {
+    log.info('No segments to rebalance');
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+  if (replayLagGb !== undefined) {
+    const tooFar = await replayLagOver(host, stop, replayLagGb);
+    if (tooFar) {
+      log.error(
+        `${tooFar.bytes} bytes of wal is still to be replayed on mirror with dbid ${tooFar.dbid}, let mirror catchup on replay then trigger rebalance. Use --replay-lag to configure the allowed replay lag limit or --disable-replay-lag to disable the check completely if you wish to continue with rebalance anyway`,
+      );
+      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    }
+  }
   log.info('Stopping unbalanced primary segments...');
   for (const u of stop) await host.stopNode(host.nodes.get(u.dbid), 'gprecoverseg -r');
   log.info('Triggering segment reconfiguration');
@@ -390,44 +410,42 @@ async function rebalance(host: UtilityHost, log: UtilityLog): Promise<UtilityRes
   );
   if (!promoted) {
     log.error('Mirror promotion did not complete in 600 seconds.');
-    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
   }
-  const targets = qd.config.filter((c) => stop.some((u) => u.dbid === c.dbid));
-  const ok = await recover(host, log, targets, 'Incremental');
+  // The inner `gprecoverseg -a`: the stopped primaries, and any other down segment.
+  const targets = qd.config.filter((c) => c.content >= 0 && c.status === 'd');
+  const ok = await recover(host, log, targets, 'Incremental', new Map(), limits);
   if (ok.length !== targets.length) {
     log.error('Failed to start the synchronization step of the segment rebalance.');
-    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
   }
   if (stop.length < unbalanced.length) {
-    log.warn(`${unbalanced.length - stop.length} segments were not rebalanced.`);
-    log.info('The rebalance operation has completed with WARNINGS.');
-    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    log.warn(`${unbalanced.length - stop.length} segment(s) were not rebalanced.`);
+    log.info(
+      'The rebalance operation has completed with WARNINGS. Please review the output in the gprecoverseg log.',
+    );
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
   log.info('The rebalance operation has completed successfully.');
   return { exitCode: 0, stdout: log.stdout, stderr: '' };
 }
 
-/** `address|port|datadir`, the form of a recovery or move file's location group. */
-export function parseLocation(group: string): Location | string {
-  const [address, port, datadir, extra] = group.split('|');
-  if (!address || !port || !datadir || extra !== undefined || !/^\d+$/.test(port))
-    return `Invalid location '${group}': expected address|port|data_directory`;
-  const p = Number(port);
-  if (p < 1 || p > 65535) return `Invalid port ${port} in '${group}'`;
-  return { hostname: address, address, port: p, datadir };
-}
-
-/** Another segment already uses that port or directory on that host. */
-export function locationClash(
-  config: readonly SegmentConfig[],
-  dbid: number,
-  to: Location,
-): string | undefined {
-  const other = config.find(
-    (c) => c.dbid !== dbid && c.hostname === to.hostname && (c.port === to.port || c.datadir === to.datadir),
-  );
-  if (!other) return undefined;
-  return other.port === to.port
-    ? `Port ${to.port} on host ${to.hostname} is already used by dbid ${other.dbid}`
-    : `Data directory ${to.datadir} on host ${to.hostname} is already used by dbid ${other.dbid}`;
+/** The first mirror (of the acting primaries in `pairs`) with at least `gb` GB of WAL to replay. */
+async function replayLagOver(
+  host: UtilityHost,
+  pairs: readonly SegmentConfig[],
+  gb: number,
+): Promise<{ dbid: number; bytes: number } | undefined> {
+  const qd = host.coordinator();
+  for (const p of pairs) {
+    const rows = await qd.callContent(p.content, 'replicationStatus', []).catch(() => []);
+    const r = rows[0];
+    const sent = r ? parseLsn(r.sent_lsn) : undefined;
+    const replayed = r ? parseLsn(r.replay_lsn) : undefined;
+    if (sent === undefined || replayed === undefined) continue;
+    const bytes = Math.max(0, sent - replayed);
+    const mirror = pairOf(qd.config, p.content).mirror;
+    if (mirror && bytes >= gb * 1024 ** 3) return { dbid: mirror.dbid, bytes };
+  }
+  return undefined;
 }

@@ -5,28 +5,70 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog, pairOf, type UtilityHost } from './host.ts';
+import { MAX_BATCH_SIZE, UtilityLog, pairOf, usageError, type UtilityHost } from './host.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { portReport, versionReport } from './gpstate-instances.ts';
+import { SERVER_VERSION_STRING } from '../version.ts';
+
+const OPTIONS: OptionSpec[] = [
+  ...['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p', '-a'].map((n) => ({
+    names: [n],
+    kind: 'flag' as const,
+  })),
+  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-l'], kind: 'string' },
+  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
+  { names: ['-B'], kind: 'int' },
+];
+
+/** The options that choose a report: at most one at a time. */
+const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p'];
 import { formatLsn } from '../wal/lsn.ts';
 import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstate');
-  const flags = new Set(
-    argv.flatMap((a) =>
-      a.startsWith('-') && !a.startsWith('--') ? [...a.slice(1)].map((c) => `-${c}`) : [a],
-    ),
-  );
-  for (const f of flags)
-    if (!['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-a', '-q', '-v', '-p', '-i'].includes(f))
-      return { exitCode: 2, stdout: '', stderr: `gpstate: error: no such option: ${f}\n` };
+  let o: OptionValues;
+  try {
+    const parsed = parseOptions(OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
+    o = parsed.values;
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gpstate', e.message);
+    throw e;
+  }
+  const flags = new Set(Object.keys(o).map((k) => (k.length === 1 ? `-${k}` : `--${k}`)));
+  // -q: warnings and errors only on the screen, as gplog does.
+  if (o.q) log.quiet = true;
+  log.info(`Starting gpstate with args: ${argv.join(' ')}`);
+  const refuse = (msg: string): UtilityResult => {
+    log.error(`gpstate: error: ${msg}`);
+    return { exitCode: 2, stdout: log.stdout, stderr: `gpstate: error: ${msg}\n` };
+  };
+  if (OUTPUT_OPTIONS.filter((f) => flags.has(f)).length > 1)
+    return refuse('Too many output options specified');
+  const B = o.B as number | undefined;
+  if (B !== undefined && (B < 1 || B > MAX_BATCH_SIZE))
+    return refuse(`Invalid parallelDegree provided with -B argument: ${B}`);
   const qd = host.coordinator();
   await qd.refreshConfig();
   const config = qd.config;
   const segs = config.filter((c) => c.content >= 0);
   const mirrored = segs.some((c) => c.role === 'm');
   const live = async (dbid: number) => host.nodes.get(dbid).up;
-  log.info(`Starting gpstate with args: ${argv.join(' ')}`);
   log.info("local Greenplum Version: 'postgres (Greenplum Database) 7.0.0 build mpp-ha-lab'");
+  log.info(`coordinator Greenplum Version: '${SERVER_VERSION_STRING}'`);
+  log.info('Obtaining Segment details from coordinator...');
+
+  if (flags.has('-i')) {
+    versionReport(host, config, log);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+  if (flags.has('-p')) {
+    portReport(config, log);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
 
   if (flags.has('-f')) {
     standbyReport(host, config, log);

@@ -47,6 +47,8 @@ export interface RecoveryProgress {
 /** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
 export class UtilityLog {
   readonly prog: string;
+  /** -q: INFO lines are left off the screen (warnings and errors still show). */
+  quiet = false;
   private readonly lines: string[] = [];
   private readonly errors: string[] = [];
 
@@ -55,6 +57,7 @@ export class UtilityLog {
   }
 
   info(msg: string): void {
+    if (this.quiet) return;
     this.lines.push(`${this.prog}:cdw:gpadmin-[INFO]:-${msg}`);
   }
 
@@ -137,4 +140,80 @@ export async function probeUntil(
     if (host.clock.now() > deadline) return false;
     await host.clock.sleep(50);
   }
+}
+
+/** Greenplum's limits on -B (hosts worked on at once) and -b (segments at once per host). */
+export const MAX_BATCH_SIZE = 64;
+export const MAX_SEGMENT_BATCH_SIZE = 128;
+export const DEFAULT_BATCH_SIZE = 16;
+export const DEFAULT_SEGMENT_BATCH_SIZE = 64;
+
+/**
+ * The -B / -b values a utility was given, checked as Greenplum checks them (each utility names
+ * the two settings its own way); undefined if fine.
+ */
+export function checkBatchSizes(
+  opts: { B?: unknown; b?: unknown },
+  hostsName = 'batch_size',
+  perHostName = 'segment_batch_size',
+): string | undefined {
+  const B = opts.B as number | undefined;
+  const b = opts.b as number | undefined;
+  if (B !== undefined && (B < 1 || B > MAX_BATCH_SIZE))
+    return `Invalid ${hostsName} value provided with -B argument: ${B}`;
+  if (b !== undefined && (b < 1 || b > MAX_SEGMENT_BATCH_SIZE))
+    return `Invalid ${perHostName} value provided with -b argument: ${b}`;
+  return undefined;
+}
+
+/** A command-line mistake: optparse's usage line and message, exit 2, nothing changed. */
+export function usageError(
+  prog: string,
+  message: string,
+): { exitCode: number; stdout: string; stderr: string } {
+  return {
+    exitCode: 2,
+    stdout: '',
+    stderr: `Usage: ${prog} [--help] [options] \n\n${prog}: error: ${message}\n`,
+  };
+}
+
+/**
+ * Runs `work` on each item as Greenplum's utilities do: up to `hosts` hosts at once (-B), and
+ * on each host up to `perHost` items at once (-b). Resolves when every item is done; one
+ * item's failure is its own (`work` reports it), the others go on.
+ */
+export async function runBatched<T>(
+  items: readonly T[],
+  hostOf: (item: T) => string,
+  limits: BatchLimits,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const byHost = new Map<string, T[]>();
+  for (const it of items) byHost.set(hostOf(it), [...(byHost.get(hostOf(it)) ?? []), it]);
+  const hostQueue = [...byHost.values()];
+  const runHost = async (queue: T[]) => {
+    const lane = async () => {
+      for (let it = queue.shift(); it !== undefined; it = queue.shift()) await work(it);
+    };
+    await Promise.all(Array.from({ length: Math.min(limits.perHost, queue.length) }, lane));
+  };
+  const hostLane = async () => {
+    for (let q = hostQueue.shift(); q !== undefined; q = hostQueue.shift()) await runHost(q);
+  };
+  await Promise.all(Array.from({ length: Math.min(limits.hosts, hostQueue.length) }, hostLane));
+}
+
+/** How many hosts (-B) and segments per host (-b) a utility works on at once. */
+export interface BatchLimits {
+  hosts: number;
+  perHost: number;
+}
+
+/** The -B / -b limits a run uses: the options given, else Greenplum's defaults. */
+export function batchLimits(opts: { B?: unknown; b?: unknown }): BatchLimits {
+  return {
+    hosts: (opts.B as number | undefined) ?? DEFAULT_BATCH_SIZE,
+    perHost: (opts.b as number | undefined) ?? DEFAULT_SEGMENT_BATCH_SIZE,
+  };
 }

@@ -6,7 +6,31 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
-import { updateCatalog, UtilityLog, type UtilityHost } from './host.ts';
+import { updateCatalog, usageError, UtilityLog, type UtilityHost } from './host.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { portOrDirectoryClash, validDatadir, validHostname, validPort } from './config-files.ts';
+
+const INITSTANDBY_OPTIONS: OptionSpec[] = [
+  { names: ['-s'], kind: 'string' },
+  { names: ['-P'], kind: 'int' },
+  { names: ['-S'], kind: 'string' },
+  { names: ['-r'], kind: 'flag' },
+  { names: ['-n'], kind: 'flag' },
+  { names: ['-a'], kind: 'flag' },
+  { names: ['-q'], kind: 'flag' },
+  { names: ['-D'], kind: 'flag' },
+  { names: ['-l'], kind: 'string' },
+  { names: ['--hba-hostnames'], kind: 'flag' },
+];
+
+const ACTIVATE_OPTIONS: OptionSpec[] = [
+  { names: ['-d'], kind: 'string' },
+  { names: ['-f'], kind: 'flag' },
+  { names: ['-a'], kind: 'flag' },
+  { names: ['-q'], kind: 'flag' },
+  { names: ['-v'], kind: 'flag' },
+  { names: ['-l'], kind: 'string' },
+];
 
 /** What the standby utilities need beyond the common host. */
 export interface StandbyHost extends UtilityHost {
@@ -31,27 +55,34 @@ const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
 
 export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpinitstandby');
-  let target: string | undefined;
-  let port: number | undefined;
-  let dir: string | undefined;
-  let remove = false;
-  let restart = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-s') target = argv[++i];
-    else if (a === '-P') port = Number(argv[++i]);
-    else if (a === '-S') dir = argv[++i];
-    else if (a === '-r') remove = true;
-    else if (a === '-n') restart = true;
-    else if (['-a', '-q', '-D', '--hba-hostnames'].includes(a)) continue;
-    else if (a === '-ar' || a === '-ra') remove = true;
-    else if (a === '-l') i++;
-    else return { exitCode: 2, stdout: '', stderr: `gpinitstandby: error: no such option: ${a}\n` };
+  let o: OptionValues;
+  try {
+    const parsed = parseOptions(INITSTANDBY_OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
+    o = parsed.values;
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gpinitstandby', e.message);
+    throw e;
   }
-  if ([target !== undefined, remove, restart].filter(Boolean).length !== 1) {
-    log.error('Exactly one of -s, -r and -n must be given.');
+  const target = o.s as string | undefined;
+  const port = o.P as number | undefined;
+  const dir = o.S as string | undefined;
+  const remove = o.r === true;
+  const restart = o.n === true;
+  const refuse = (msg: string) => {
+    log.error(msg);
     return done(log, 2);
-  }
+  };
+  if (target !== undefined && restart) return refuse('Options -s and -n cannot be specified together.');
+  if (dir !== undefined && restart) return refuse('Options -S and -n cannot be specified together.');
+  if (target !== undefined && remove) return refuse('Options -s and -r cannot be specified together.');
+  if (target === undefined && !remove && !restart) return refuse('No action provided in the options.');
+  if (target !== undefined && !validHostname(target))
+    return refuse(`Unable to ping new standby host ${target}: not a valid host name`);
+  if (port !== undefined && !validPort(String(port)))
+    return refuse(`Invalid port ${port} given with -P: a port is between 1 and 65535`);
+  if (dir !== undefined && !validDatadir(dir))
+    return refuse(`Path given with -S is invalid; it must be a full path.  Path: '${dir}'`);
   const qd = host.coordinator();
   await qd.refreshConfig();
   const coordinatorRow = qd.config.find((c) => c.content === -1 && c.role === 'p')!;
@@ -73,7 +104,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
 
   if (restart) {
     if (!existing) {
-      log.error('No standby coordinator configured');
+      log.error('Cannot use -n option when standby coordinator has not yet been configured');
       return done(log, 2);
     }
     if (existing.node.up) {
@@ -85,21 +116,28 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
     return done(log, 0);
   }
 
-  if (existing) {
-    log.error('Error initializing standby coordinator: only a single master standby may be defined');
+  const failed = (reason: string, ...hints: string[]) => {
+    log.error('Failed to create standby');
+    for (const h of hints) log.error(h);
+    log.error(`Error initializing standby coordinator: ${reason}`);
     return done(log, 2);
-  }
+  };
+  if (existing)
+    return failed(
+      'standby coordinator already configured',
+      'Standby coordinator already configured',
+      'If you want to start the stopped standby coordinator, use the -n option',
+    );
   const newPort = port ?? coordinatorRow.port;
   const newDir = dir ?? coordinatorRow.datadir;
-  if (target === coordinatorRow.hostname && newPort === coordinatorRow.port) {
-    log.error('cannot create standby on the same host and port');
-    return done(log, 2);
-  }
-  if (target === coordinatorRow.hostname && newDir === coordinatorRow.datadir) {
-    log.error('coordinator data directory exists');
-    log.error('use -S and -P to specify a new data directory and port');
-    return done(log, 2);
-  }
+  if (target === coordinatorRow.hostname && newDir === coordinatorRow.datadir)
+    return failed(
+      'coordinator data directory exists',
+      `Data directory already exists on host ${target}`,
+      'If you want to initialize a new standby on the same host as the coordinator (not recommended), use -S and -P to specify a new data directory and port',
+    );
+  if (target === coordinatorRow.hostname && newPort === coordinatorRow.port)
+    return failed('cannot create standby on the same host and port');
   const dbid = Math.max(...qd.config.map((c) => c.dbid)) + 1;
   const row: SegmentConfig = {
     dbid,
@@ -114,6 +152,9 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
     datadir: newDir,
   };
   log.info('Validating environment and parameters for standby initialization...');
+  // A segment on that host with the same port or directory: the standby could never start.
+  const clash = portOrDirectoryClash(qd.config, [row]);
+  if (clash) return failed(`the standby cannot share a port or a data directory on ${target}: ${clash}`);
   log.info(`Adding standby coordinator to catalog...`);
   await updateCatalog(host, (tx) => qd.catalog.insertSegment(tx, row));
   log.info('Database catalog updated successfully.');
@@ -131,17 +172,17 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
 
 export async function gpactivatestandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpactivatestandby');
-  let dir: string | undefined;
-  let force = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-d') dir = argv[++i];
-    else if (a === '-f') force = true;
-    else if (a === '-af' || a === '-fa') force = true;
-    else if (['-a', '-q', '-v'].includes(a)) continue;
-    else if (a === '-l') i++;
-    else return { exitCode: 2, stdout: '', stderr: `gpactivatestandby: error: no such option: ${a}\n` };
+  let o: OptionValues;
+  try {
+    const parsed = parseOptions(ACTIVATE_OPTIONS, argv);
+    if (parsed.positional.length) throw new OptionError(`Unknown arguments: ${parsed.positional.join(' ')}`);
+    o = parsed.values;
+  } catch (e) {
+    if (e instanceof OptionError) return usageError('gpactivatestandby', e.message);
+    throw e;
   }
+  const dir = o.d as string | undefined;
+  const force = o.f === true;
   const standby = host.standby();
   if (!standby) {
     log.error('No standby coordinator configured');
@@ -161,13 +202,14 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
   log.info(`Force standby activation  = ${force ? 'yes' : 'no'}`);
   log.info('------------------------------------------------------');
   if (old?.up) {
-    if (!force) {
-      log.error('Active postgres process on coordinator');
-      log.error('Need to stop current coordinator before activating the standby.');
-      return done(log, 2);
-    }
-    // Forced: the old coordinator is stopped first, so two coordinators never act at once.
-    await host.stopNode(old, 'gpactivatestandby -f');
+    // Whatever -f says: two coordinators must never act at once.
+    const row = host.coordinator().config.find((c) => c.content === -1 && c.role === 'p');
+    log.warn(
+      `Appears that there is an active postgres process on ${row?.hostname ?? 'cdw'} port=${row?.port ?? 5432}`,
+    );
+    log.warn('Need to stop current coordinator before activating the standby.');
+    log.error('Error activating standby coordinator: Active postgres process on coordinator');
+    return done(log, 2);
   }
   if (!standby.node.up) {
     if (!force) {
