@@ -87,4 +87,18 @@ describe('gpstate options', () => {
     expect(unknown.stderr).toContain('gpstate: error: no such option: -z');
     expect((await c.run('gpstate -mq')).exitCode).toBe(0);
   });
+
+  it('-c keeps each pair in its preferred columns: after a failover the preferred primary stays on the left', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.faults.crash(2);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await c.query('select role from gp_segment_configuration where dbid = 6')).rows[0]![0] === 'p';
+    });
+    const lines = messages((await c.run('gpstate -c')).stdout);
+    const content0 = lines.find((l) => l.includes('/data/primary/gpseg0'))!;
+    expect(content0).toMatch(
+      /^INFO {4}Mirror Active, Primary Failed +\S.* +sdw1 +\/data\/primary\/gpseg0 +6000 +sdw2 +\/data\/mirror\/gpseg0 +7000$/,
+    );
+  });
 });

@@ -122,15 +122,16 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     let switched = 0;
     let unsynced = 0;
     for (const content of [...new Set(segs.map((s) => s.content))].sort((a, b) => a - b)) {
-      const { primary: p, mirror: m } = pairOf(config, content);
+      // Columns by preferred role, as Greenplum prints them: a switched pair keeps its
+      // preferred primary on the left.
+      const pair = config.filter((c) => c.content === content);
+      const p = pair.find((c) => c.preferred_role === 'p');
+      const m = pair.find((c) => c.preferred_role === 'm');
       if (!p || !m) continue;
-      const status =
-        p.preferred_role === 'm'
-          ? 'Mirror Active, Primary Failed'
-          : m.status === 'd'
-            ? 'Primary Active, Mirror Failed'
-            : 'Primary Active, Mirror Available';
-      if (p.preferred_role === 'm') switched++;
+      const switchedPair = p.role !== 'p';
+      const passive = switchedPair ? p : m;
+      const status = `${switchedPair ? 'Mirror Active, Primary' : 'Primary Active, Mirror'} ${passive.status === 'd' ? 'Failed' : 'Available'}`;
+      if (switchedPair) switched++;
       if (p.mode !== 's') unsynced++;
       log.info(
         row([

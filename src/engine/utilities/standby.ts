@@ -203,10 +203,8 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
   log.info('------------------------------------------------------');
   if (old?.up) {
     // Whatever -f says: two coordinators must never act at once.
-    const row = host.coordinator().config.find((c) => c.content === -1 && c.role === 'p');
-    log.warn(
-      `Appears that there is an active postgres process on ${row?.hostname ?? 'cdw'} port=${row?.port ?? 5432}`,
-    );
+    // Run on the standby's host: the coordinator's catalog is not at hand, its node is.
+    log.warn(`Appears that there is an active postgres process on ${old.host} port=${standby.row.port}`);
     log.warn('Need to stop current coordinator before activating the standby.');
     log.error('Error activating standby coordinator: Active postgres process on coordinator');
     return done(log, 2);
