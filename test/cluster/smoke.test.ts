@@ -2,6 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/engine/index.ts';
 
 describe('cluster smoke', () => {
+  it('CREATE TEMP TABLE is refused with 0A000 (never created as a permanent table), and nothing is created', async () => {
+    const c = await createCluster();
+    try {
+      for (const sql of [
+        'create temp table tt (a int)',
+        'create temporary table tt (a int)',
+        'create global temporary table tt (a int)',
+        'create temp table tt as select 1 as a',
+      ])
+        await expect(c.query(sql), sql).rejects.toMatchObject({
+          code: '0A000',
+          message: 'temporary tables are not supported',
+        });
+      expect((await c.query("select count(*) from pg_tables where tablename = 'tt'")).rows).toEqual([[0]]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('creates a table, inserts, selects across segments', async () => {
     const c = await createCluster();
     try {

@@ -25,8 +25,10 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
     case 'delete':
       return runDelete(s, stmt);
     case 'createTable':
+      if (stmt.temporary) throw temporaryRefused();
       return runCreateTable(s, stmt);
     case 'createTableAs':
+      if (stmt.temporary) throw temporaryRefused();
       return runCreateTableAs(s, stmt);
     case 'dropTable':
       return runDropTable(s, stmt);
@@ -151,4 +153,14 @@ export function noteParticipants(s: Session, touched: Set<number>, writers: Set<
   if (!s.dtx) return;
   for (const c of touched) s.dtx.touched.add(c);
   for (const c of writers) s.dtx.writers.add(c);
+}
+
+/**
+ * Temporary tables need session lifetime on every segment; until they have it, they are
+ * refused rather than created as permanent tables that outlive the session.
+ */
+function temporaryRefused() {
+  return sqlError('feature_not_supported', 'temporary tables are not supported', {
+    hint: 'Create a regular table and drop it when you are done.',
+  });
 }
