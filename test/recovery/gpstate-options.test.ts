@@ -101,4 +101,27 @@ describe('gpstate options', () => {
       /^INFO {4}Mirror Active, Primary Failed +\S.* +sdw1 +\/data\/primary\/gpseg0 +6000 +sdw2 +\/data\/mirror\/gpseg0 +7000$/,
     );
   });
+
+  it("-s: the coordinator block, each instance with its PID, and its pair's WAL positions, in every runtime", async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', standby: true, timeScale: 200 }));
+    await c.query('create table s (a int) distributed by (a)');
+    await c.query('insert into s select generate_series(1, 100)');
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      const r = await c.query("select count(*) from gp_segment_configuration where content >= 0 and mode <> 's'");
+      return r.rows[0]![0] === 0;
+    });
+    const lines = messages((await c.run('gpstate -s')).stdout);
+    expect(lines).toContain('INFO    Coordinator host                                 = cdw');
+    expect(lines).toContain('INFO    Coordinator port                                 = 5432');
+    expect(lines).toContain('INFO    Coordinator standby                              = scdw');
+    expect(lines).toContain(
+      'INFO    Standby coordinator status                       = Standby host passive',
+    );
+    // Not "Unknown": the primaries are asked over the coordinator's links.
+    expect(lines.filter((l) => /Bytes remaining to send to mirror = 0$/.test(l))).toHaveLength(4);
+    expect(lines.filter((l) => /Mirror status += Streaming$/.test(l))).toHaveLength(4);
+    expect(lines.filter((l) => /WAL Replay Location += [0-9A-F]+\/[0-9A-F]+$/.test(l))).toHaveLength(8);
+    expect(lines.filter((l) => /^INFO {7}PID += \d+$/.test(l))).toHaveLength(8);
+  });
 });

@@ -121,4 +121,6 @@ export interface ReplicationRow {
   sync_state: string;
   sync_error: 'none' | 'walread';
   connected: boolean;
+  /** The primary's own flushed WAL end (gpstate -s: bytes remaining to send). */
+  wal_flushed_lsn: string;
 }

@@ -258,6 +258,7 @@ export class SegmentExecutor implements SegmentApi {
         sync_state: this.replication!.syncRepOn ? 'sync' : 'async',
         sync_error: ws.syncError,
         connected: ws.state !== 'stopped',
+        wal_flushed_lsn: formatLsn(this.inst.wal.flushedLsn),
       },
     ];
   }

@@ -24,7 +24,7 @@ const OPTIONS: OptionSpec[] = [
 
 /** The options that choose a report: at most one at a time. */
 const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p'];
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn, parseLsn } from '../wal/lsn.ts';
 import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
@@ -261,8 +261,10 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     kv('Total number mirror segments acting as primary segments', actingP, actingP > 0);
     kv('Total number mirror segments acting as mirror segments', mirrors.length - actingP);
   }
-  if (flags.has('-s'))
+  if (flags.has('-s')) {
+    coordinatorDetail(host, config, log);
     for (const c of segs.sort((a, b) => a.dbid - b.dbid)) await detail(host, log, c, config);
+  }
   log.info('-----------------------------------------------------');
   return { exitCode: 0, stdout: log.stdout, stderr: '' };
 }
@@ -274,6 +276,8 @@ async function detail(
   config: SegmentConfig[],
 ): Promise<void> {
   const node = host.nodes.get(c.dbid);
+  const qd = host.coordinator();
+  const pair = pairOf(config, c.content);
   log.info('-----------------------------------------------------');
   log.info(`   Segment Info`);
   log.info(`      Hostname                          = ${c.hostname}`);
@@ -283,30 +287,64 @@ async function detail(
   log.info(`   Mirroring Info`);
   log.info(`      Current role                      = ${c.role === 'p' ? 'Primary' : 'Mirror'}`);
   log.info(`      Preferred role                    = ${c.preferred_role === 'p' ? 'Primary' : 'Mirror'}`);
-  if (c.role === 'p' && pairOf(config, c.content).mirror && host.coordinator().fileRep) {
-    await fileRepDetail(host, log, c, config);
-  } else if (c.role === 'p' && pairOf(config, c.content).mirror) {
-    log.info(`      Mirror status                     = ${c.mode === 's' ? 'Synchronized' : 'Not in Sync'}`);
-    const ws = node.repl?.walsender;
-    log.info(
-      `      Bytes remaining to send to mirror = ${ws && node.inst ? Math.max(0, node.inst.wal.flushedLsn - ws.sent) : 'Unknown'}`,
-    );
-  } else if (c.role === 'm' && host.coordinator().fileRep) {
-    log.info(
-      `      Mirror status                     = ${dataState(pairOf(config, c.content).primary?.mode ?? c.mode)}`,
-    );
-  } else if (c.role === 'm') {
-    const primary = pairOf(config, c.content).primary;
-    const ws = primary ? host.nodes.get(primary.dbid).repl?.walsender : undefined;
-    log.info(
-      `      Mirror status                     = ${ws && ws.state !== 'stopped' ? ws.state[0]!.toUpperCase() + ws.state.slice(1) : 'Unknown'}`,
-    );
+  if (pair.mirror && qd.fileRep) {
+    if (c.role === 'p') await fileRepDetail(host, log, c, config);
+    else log.info(`      Mirror status                     = ${dataState(pair.primary?.mode ?? c.mode)}`);
+  } else if (pair.mirror && pair.primary) {
+    // The primary's walsender, asked over the coordinator's link (any runtime).
+    const ws = await qd
+      .callContent(c.content, 'replicationStatus', [])
+      .then((rows) => rows[0])
+      .catch(() => undefined);
+    if (c.role === 'p') {
+      log.info(
+        `      Mirror status                     = ${c.mode === 's' ? 'Synchronized' : 'Not in Sync'}`,
+      );
+      const flushed = ws && parseLsn(ws.wal_flushed_lsn);
+      const sent = ws && parseLsn(ws.sent_lsn);
+      log.info(
+        `      Bytes remaining to send to mirror = ${flushed !== undefined && sent !== undefined ? Math.max(0, flushed - sent) : 'Unknown'}`,
+      );
+    } else {
+      const state = ws?.connected && ws.state ? ws.state[0]!.toUpperCase() + ws.state.slice(1) : 'Unknown';
+      log.info(`      Mirror status                     = ${state}`);
+    }
+    log.info(`   Replication Info`);
+    log.info(`      WAL Sent Location                 = ${ws?.connected ? ws.sent_lsn : 'Unknown'}`);
+    log.info(`      WAL Flush Location                = ${ws?.connected ? ws.flush_lsn : 'Unknown'}`);
+    log.info(`      WAL Replay Location               = ${ws?.connected ? ws.replay_lsn : 'Unknown'}`);
   }
   log.info(`   Status`);
+  log.info(`      PID                               = ${node.up ? 10000 + c.dbid : 'Not found'}`);
   log.info(`      Configuration reports status as   = ${c.status === 'u' ? 'Up' : 'Down'}`);
   log.info(
     `      ${c.role === 'p' ? 'Database status' : 'Segment status'}                   = ${node.up ? 'Up' : c.status === 'd' ? 'Down in configuration' : 'Down'}`,
   );
+}
+
+/** gpstate -s: the coordinator block before the segments'. */
+function coordinatorDetail(host: UtilityHost, config: SegmentConfig[], log: UtilityLog): void {
+  const coord = config.find((c) => c.content === -1 && c.role === 'p');
+  const standby = config.find((c) => c.content === -1 && c.role === 'm');
+  if (!coord) return;
+  const kv = (k: string, v: string | number) => log.info(`   ${k.padEnd(48)} = ${v}`);
+  log.info('----------------------------------------------------------------------');
+  log.info('-Coordinator Configuration & Status');
+  log.info('----------------------------------------------------------------------');
+  kv('Coordinator host', coord.hostname);
+  kv('Coordinator postgres process ID', 10000 + coord.dbid);
+  kv('Coordinator data directory', coord.datadir);
+  kv('Coordinator port', coord.port);
+  kv('Coordinator current role', 'dispatch');
+  kv('Greenplum initsystem version', '7.0.0 build mpp-ha-lab');
+  kv('Greenplum current version', SERVER_VERSION_STRING);
+  kv('Postgres version', '12.12');
+  kv('Coordinator standby', standby ? standby.hostname : 'No coordinator standby configured');
+  if (standby)
+    kv(
+      'Standby coordinator status',
+      host.nodes.get(standby.dbid).up ? 'Standby host passive' : 'Standby host DOWN',
+    );
 }
 
 /** gpstate -f: the standby's catalog row, whether it runs, and the coordinator's walsender to it. */
