@@ -108,7 +108,9 @@ describe('gpstate options', () => {
     await c.query('insert into s select generate_series(1, 100)');
     await waitFor(async () => {
       await c.query('select gp_request_fts_probe_scan()');
-      const r = await c.query("select count(*) from gp_segment_configuration where content >= 0 and mode <> 's'");
+      const r = await c.query(
+        "select count(*) from gp_segment_configuration where content >= 0 and mode <> 's'",
+      );
       return r.rows[0]![0] === 0;
     });
     const lines = messages((await c.run('gpstate -s')).stdout);
