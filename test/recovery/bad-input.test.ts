@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../src/engine/index.ts';
-import { waitFor } from '../support/wait.ts';
+import { synced, waitFor } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -19,19 +19,6 @@ async function catalog(c: Cluster): Promise<unknown[][]> {
   return (await c.query('select * from gp_segment_configuration order by dbid')).rows;
 }
 
-async function synced(c: Cluster): Promise<void> {
-  await waitFor(
-    async () => {
-      await c.query('select gp_request_fts_probe_scan()');
-      const r = await c.query(
-        "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
-      );
-      return r.rows[0]![0] === 0;
-    },
-    15_000,
-    'every pair in sync',
-  );
-}
 
 /** `address|port|datadir` of a dbid. */
 async function loc(c: Cluster, dbid: number): Promise<string> {

@@ -1,7 +1,7 @@
 /** gpaddmirrors on a mirrorless cluster under load, and its refusals. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../src/engine/index.ts';
-import { waitFor } from '../support/wait.ts';
+import { synced, waitFor } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -31,17 +31,7 @@ describe('gpaddmirrors', () => {
       [8, 2, 'm', 'm', 'sdw1', 7000],
       [9, 3, 'm', 'm', 'sdw1', 7001],
     ]);
-    await waitFor(
-      async () => {
-        await c.query('select gp_request_fts_probe_scan()');
-        const x = await c.query(
-          "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
-        );
-        return x.rows[0]![0] === 0;
-      },
-      15_000,
-      'mirrors in sync',
-    );
+    await synced(c);
     stop = true;
     await writer;
     await c.faults.crash(3);

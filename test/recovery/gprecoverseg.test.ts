@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster, type ClusterEvent } from '../../src/engine/index.ts';
-import { waitFor } from '../support/wait.ts';
+import { synced, waitFor } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -20,19 +20,6 @@ async function pair(c: Cluster, content: number): Promise<string> {
   return r.rows.map((x) => x.join('')).join(',');
 }
 
-async function synced(c: Cluster): Promise<void> {
-  await waitFor(
-    async () => {
-      await c.query('select gp_request_fts_probe_scan()');
-      const r = await c.query(
-        "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
-      );
-      return r.rows[0]![0] === 0;
-    },
-    15_000,
-    'every pair in sync',
-  );
-}
 
 async function failover(c: Cluster, dbid: number): Promise<void> {
   await c.faults.crash(dbid);

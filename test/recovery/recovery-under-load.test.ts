@@ -7,21 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
 import { createCluster } from '../../src/engine/index.ts';
-import { waitFor } from '../support/wait.ts';
+import { synced, waitFor } from '../support/wait.ts';
 
-async function synced(c: InlineCluster): Promise<void> {
-  await waitFor(
-    async () => {
-      await c.query('select gp_request_fts_probe_scan()');
-      const r = await c.query(
-        "select count(*) from gp_segment_configuration where content >= 0 and (mode <> 's' or status <> 'u')",
-      );
-      return r.rows[0]![0] === 0;
-    },
-    15_000,
-    'every pair in sync',
-  );
-}
 
 describe('gprecoverseg under load', () => {
   for (const mode of ['', '--differential', '-F']) {

@@ -8,8 +8,8 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
 import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
-import { batchLimits, checkBatchSizes, runBatched, updateCatalog, usageError, UtilityLog } from './host.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { batchLimits, checkBatchSizes, runBatched, updateCatalog, UtilityLog, utilityArgs } from './host.ts';
+import type { OptionSpec, OptionValues } from './options.ts';
 import { checkLocation, meaningfulLines, portOrDirectoryClash } from './config-files.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -35,20 +35,9 @@ export async function gpaddmirrors(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gpaddmirrors');
-  let opts: OptionValues;
-  try {
-    const parsed = parseOptions(OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
-    opts = parsed.values;
-    const batch = checkBatchSizes(opts);
-    if (batch) throw new OptionError(batch);
-    // Never accepted and ignored: the lab places mirror directories itself, or as -i says.
-    if (opts.m !== undefined)
-      throw new OptionError("-m is not supported here: give the mirrors' data directories with -i");
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gpaddmirrors', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gpaddmirrors', OPTIONS, argv, { check: addmirrorsRefusals });
+  if (!args.ok) return args.result;
+  const opts = args.o;
   const offset = (opts.p as number | undefined) ?? 1000;
   const spread = opts.s === true;
   const input = opts.i as string | undefined;
@@ -192,4 +181,10 @@ function fromFile(config: SegmentConfig[], text: string | undefined, name: strin
   const clash = portOrDirectoryClash(config, mirrors);
   if (clash) throw new Error(clash);
   return mirrors;
+}
+
+/** Batch sizes out of range, and -m (the lab places mirror directories itself, or as -i says). */
+function addmirrorsRefusals(o: OptionValues): string | undefined {
+  if (o.m !== undefined) return "-m is not supported here: give the mirrors' data directories with -i";
+  return checkBatchSizes(o);
 }

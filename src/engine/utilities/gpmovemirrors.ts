@@ -13,13 +13,14 @@ import {
   MAX_SEGMENT_BATCH_SIZE,
   batchLimits,
   probeUntil,
-  usageError,
   UtilityLog,
   type UtilityHost,
+  usageError,
+  utilityArgs,
 } from './host.ts';
 import { recover } from './gprecoverseg.ts';
 import { meaningfulLines } from './config-files.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import type { OptionSpec, OptionValues } from './options.ts';
 import { movedClash, parseLocationGroup, type Location } from './recovery-plan.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -38,23 +39,12 @@ export async function gpmovemirrors(
   argv: string[],
   files: Map<string, string>,
 ): Promise<UtilityResult> {
-  let o: OptionValues;
-  try {
-    const parsed = parseOptions(OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError(`Unknown argument ${parsed.positional[0]}`);
-    o = parsed.values;
-    for (const [k, max] of [
-      ['B', MAX_BATCH_SIZE],
-      ['b', MAX_SEGMENT_BATCH_SIZE],
-    ] as const) {
-      const v = o[k] as number | undefined;
-      if (v !== undefined && (v < 1 || v > max))
-        throw new OptionError(`Invalid value for argument -${k}. Value must be >= 1 and <= ${max}`);
-    }
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gpmovemirrors', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gpmovemirrors', OPTIONS, argv, {
+    positional: (a) => `Unknown argument ${a[0]!}`,
+    check: movemirrorsBatchSizes,
+  });
+  if (!args.ok) return args.result;
+  const o = args.o;
   const input = o.i as string | undefined;
   if (!input) return usageError('gpmovemirrors', 'Missing argument. -i or --input is a required argument.');
   const log = new UtilityLog('gpmovemirrors');
@@ -118,4 +108,17 @@ export async function gpmovemirrors(
   log.info('Mirrors moved successfully.');
   log.info("Use 'gpstate -m' to check the mirrors' state once they are in sync");
   return { exitCode: 0, stdout: log.stdout, stderr: '' };
+}
+
+/** gpmovemirrors words its -B / -b limits its own way. */
+function movemirrorsBatchSizes(o: OptionValues): string | undefined {
+  for (const [k, max] of [
+    ['B', MAX_BATCH_SIZE],
+    ['b', MAX_SEGMENT_BATCH_SIZE],
+  ] as const) {
+    const v = o[k] as number | undefined;
+    if (v !== undefined && (v < 1 || v > max))
+      return `Invalid value for argument -${k}. Value must be >= 1 and <= ${max}`;
+  }
+  return undefined;
 }

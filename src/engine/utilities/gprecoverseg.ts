@@ -16,14 +16,14 @@ import {
   probeUntil,
   runBatched,
   updateCatalog,
-  usageError,
   UtilityLog,
   type BatchLimits,
   type RecoveryProgress,
   type UtilityHost,
+  utilityArgs,
 } from './host.ts';
 import { parseLsn } from '../wal/lsn.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import type { OptionSpec, OptionValues } from './options.ts';
 import { planFromFile, planNewHosts, type Location } from './recovery-plan.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -72,15 +72,9 @@ export async function gprecoverseg(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gprecoverseg');
-  let o: OptionValues;
-  try {
-    const parsed = parseOptions(OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
-    o = parsed.values;
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gprecoverseg', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gprecoverseg', OPTIONS, argv);
+  if (!args.ok) return args.result;
+  const o = args.o;
   const refused = refusedCombination(o);
   if (refused) return { exitCode: 2, stdout: '', stderr: `gprecoverseg: error: ${refused}\n` };
   log.info(`Starting gprecoverseg with args: ${argv.join(' ')}`);

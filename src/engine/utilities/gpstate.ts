@@ -5,8 +5,8 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { MAX_BATCH_SIZE, UtilityLog, pairOf, usageError, type UtilityHost } from './host.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { MAX_BATCH_SIZE, UtilityLog, pairOf, type UtilityHost, utilityArgs } from './host.ts';
+import type { OptionSpec } from './options.ts';
 import { portReport, versionReport } from './gpstate-instances.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 
@@ -29,15 +29,9 @@ import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-file
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstate');
-  let o: OptionValues;
-  try {
-    const parsed = parseOptions(OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
-    o = parsed.values;
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gpstate', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gpstate', OPTIONS, argv);
+  if (!args.ok) return args.result;
+  const o = args.o;
   const flags = new Set(Object.keys(o).map((k) => (k.length === 1 ? `-${k}` : `--${k}`)));
   // -q: warnings and errors only on the screen, as gplog does.
   if (o.q) log.quiet = true;

@@ -4,6 +4,8 @@ import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { RecoveredData, RecoveryMode } from './recover-data.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
 
 /** What the management utilities need of a running cluster. */
 export interface UtilityHost {
@@ -167,15 +169,41 @@ export function checkBatchSizes(
 }
 
 /** A command-line mistake: optparse's usage line and message, exit 2, nothing changed. */
-export function usageError(
-  prog: string,
-  message: string,
-): { exitCode: number; stdout: string; stderr: string } {
+export function usageError(prog: string, message: string): UtilityResult {
   return {
     exitCode: 2,
     stdout: '',
     stderr: `Usage: ${prog} [--help] [options] \n\n${prog}: error: ${message}\n`,
   };
+}
+
+/** A utility's options, or the usage error it answers with. */
+export type UtilityArgs = { ok: true; o: OptionValues } | { ok: false; result: UtilityResult };
+
+/**
+ * Reads a utility's command line by `specs`, as optparse does. Stray arguments are refused
+ * (`positional` words the refusal, Greenplum's own for most utilities); `check` adds the
+ * utility's refusals of values that parse but cannot work.
+ */
+export function utilityArgs(
+  prog: string,
+  specs: readonly OptionSpec[],
+  argv: readonly string[],
+  more: { positional?: (args: string[]) => string; check?: (o: OptionValues) => string | undefined } = {},
+): UtilityArgs {
+  try {
+    const parsed = parseOptions(specs, argv);
+    if (parsed.positional.length)
+      throw new OptionError(
+        more.positional?.(parsed.positional) ?? 'too many arguments: only options may be specified',
+      );
+    const refused = more.check?.(parsed.values);
+    if (refused) throw new OptionError(refused);
+    return { ok: true, o: parsed.values };
+  } catch (e) {
+    if (e instanceof OptionError) return { ok: false, result: usageError(prog, e.message) };
+    throw e;
+  }
 }
 
 /**

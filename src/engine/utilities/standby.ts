@@ -6,8 +6,8 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
-import { updateCatalog, usageError, UtilityLog, type UtilityHost } from './host.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import { updateCatalog, UtilityLog, type UtilityHost, utilityArgs } from './host.ts';
+import type { OptionSpec } from './options.ts';
 import { portOrDirectoryClash, validDatadir, validHostname, validPort } from './config-files.ts';
 
 const INITSTANDBY_OPTIONS: OptionSpec[] = [
@@ -55,15 +55,9 @@ const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
 
 export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpinitstandby');
-  let o: OptionValues;
-  try {
-    const parsed = parseOptions(INITSTANDBY_OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError('too many arguments: only options may be specified');
-    o = parsed.values;
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gpinitstandby', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gpinitstandby', INITSTANDBY_OPTIONS, argv);
+  if (!args.ok) return args.result;
+  const o = args.o;
   const target = o.s as string | undefined;
   const port = o.P as number | undefined;
   const dir = o.S as string | undefined;
@@ -172,15 +166,11 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
 
 export async function gpactivatestandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpactivatestandby');
-  let o: OptionValues;
-  try {
-    const parsed = parseOptions(ACTIVATE_OPTIONS, argv);
-    if (parsed.positional.length) throw new OptionError(`Unknown arguments: ${parsed.positional.join(' ')}`);
-    o = parsed.values;
-  } catch (e) {
-    if (e instanceof OptionError) return usageError('gpactivatestandby', e.message);
-    throw e;
-  }
+  const args = utilityArgs('gpactivatestandby', ACTIVATE_OPTIONS, argv, {
+    positional: (a) => `Unknown arguments: ${a.join(' ')}`,
+  });
+  if (!args.ok) return args.result;
+  const o = args.o;
   const dir = o.d as string | undefined;
   const force = o.f === true;
   const standby = host.standby();
