@@ -19,7 +19,6 @@ async function catalog(c: Cluster): Promise<unknown[][]> {
   return (await c.query('select * from gp_segment_configuration order by dbid')).rows;
 }
 
-
 /** `address|port|datadir` of a dbid. */
 async function loc(c: Cluster, dbid: number): Promise<string> {
   const r = await c.query(`select address, port, datadir from gp_segment_configuration where dbid = ${dbid}`);

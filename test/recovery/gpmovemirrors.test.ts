@@ -13,7 +13,6 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-
 async function row(c: Cluster, dbid: number): Promise<unknown[]> {
   const r = await c.query(
     `select role, status, mode, hostname, port, datadir from gp_segment_configuration where dbid = ${dbid}`,

@@ -20,7 +20,6 @@ async function pair(c: Cluster, content: number): Promise<string> {
   return r.rows.map((x) => x.join('')).join(',');
 }
 
-
 async function failover(c: Cluster, dbid: number): Promise<void> {
   await c.faults.crash(dbid);
   await c.query('select gp_request_fts_probe_scan()');

@@ -9,7 +9,6 @@ import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
 import { createCluster } from '../../src/engine/index.ts';
 import { synced, waitFor } from '../support/wait.ts';
 
-
 describe('gprecoverseg under load', () => {
   for (const mode of ['', '--differential', '-F']) {
     it(`gprecoverseg -a ${mode || '(incremental)'}: in sync, byte-identical pages, no acknowledged commit lost`, async () => {
