@@ -349,6 +349,16 @@ describe('regressions: in-doubt distributed transactions', () => {
       { op: 'transfers', n: 3, salt: 158681787, during: { op: 'crash', target: 'sdw1', afterMs: 12 } },
     ]));
 
+  it('gprecoverseg and FTS change gp_segment_configuration in turn (one exclusive writer): a recovery right after a coordinator restart is not failed with 40001', () =>
+    replay(51370, [
+      { op: 'wait', ms: 30000 },
+      { op: 'transfers', n: 3, salt: 88914230 },
+      { op: 'partition', a: ['sdw2'], b: ['cdw', 'sdw1', 'sdw3', 'scdw'] },
+      { op: 'wait', ms: 300000 },
+      { op: 'recoverseg', flags: '--differential' },
+      { op: 'transfers', n: 3, salt: 118964116, during: { op: 'crash', target: 1, afterMs: 21 } },
+    ]));
+
   it('restarting the coordinator while a segment host is down with transfers prepared settles (no link call waits an hour)', async () => {
     const c = (await createCluster({
       runtime: 'sim',

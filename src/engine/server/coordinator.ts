@@ -136,6 +136,24 @@ export class Coordinator {
     timer?.cancel();
   }
 
+  /**
+   * Writers of gp_segment_configuration (FTS, the utilities) take turns, as Greenplum's take an
+   * exclusive lock on it: two changes at once would fail one of them with 40001.
+   */
+  async changeConfig<T>(write: () => Promise<T>): Promise<T> {
+    const prior = this.configWriter;
+    let release!: () => void;
+    this.configWriter = new Promise<void>((r) => (release = r));
+    await prior;
+    try {
+      return await write();
+    } finally {
+      release();
+    }
+  }
+
+  private configWriter: Promise<void> = Promise.resolve();
+
   async refreshConfig(): Promise<void> {
     const tx = this.inst.xact.begin();
     this.config = await this.catalog.segments(tx);

@@ -285,17 +285,19 @@ export class Fts {
 
   /** One coordinator transaction for the catalog changes of a cycle. */
   private async record(changes: SegmentConfig[], history: { dbid: number; desc: string }[]): Promise<void> {
-    const tx = this.qd.inst.xact.begin();
-    try {
-      for (const c of changes) await this.qd.catalog.updateSegment(tx, c);
-      for (const h of history) await this.qd.catalog.addHistory(tx, h.dbid, h.desc, this.qd.clock.now());
-      await this.qd.inst.xact.commit(tx);
-    } catch (e) {
-      this.qd.inst.xact.abort(tx);
-      throw e;
-    }
-    await this.qd.refreshConfig();
-    this.qd.configVersion++;
+    await this.qd.changeConfig(async () => {
+      const tx = this.qd.inst.xact.begin();
+      try {
+        for (const c of changes) await this.qd.catalog.updateSegment(tx, c);
+        for (const h of history) await this.qd.catalog.addHistory(tx, h.dbid, h.desc, this.qd.clock.now());
+        await this.qd.inst.xact.commit(tx);
+      } catch (e) {
+        this.qd.inst.xact.abort(tx);
+        throw e;
+      }
+      await this.qd.refreshConfig();
+      this.qd.configVersion++;
+    });
   }
 }
 

@@ -116,16 +116,18 @@ export async function updateCatalog(
   write: (tx: Transaction, qd: Coordinator) => Promise<void>,
 ): Promise<void> {
   const qd = host.coordinator();
-  const tx = qd.inst.xact.begin();
-  try {
-    await write(tx, qd);
-  } catch (e) {
-    qd.inst.xact.abort(tx);
-    throw e;
-  }
-  await qd.inst.xact.commit(tx);
-  await qd.refreshConfig();
-  qd.configVersion++;
+  await qd.changeConfig(async () => {
+    const tx = qd.inst.xact.begin();
+    try {
+      await write(tx, qd);
+    } catch (e) {
+      qd.inst.xact.abort(tx);
+      throw e;
+    }
+    await qd.inst.xact.commit(tx);
+    await qd.refreshConfig();
+    qd.configVersion++;
+  });
 }
 
 /** Asks FTS to probe until `done` holds of the catalog; false past the utilities' 600 s limit. */
