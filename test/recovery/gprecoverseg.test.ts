@@ -153,6 +153,43 @@ describe('gprecoverseg', () => {
     expect(e.stdout).toContain('No segments to recover');
   });
 
+  it('-i lines as Greenplum 7.1 reads them: a recovery type per line (I|, D|, F|) and hostname|address|port|dir', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    await c.faults.crash(6);
+    await c.faults.crash(7);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await pair(c, 0)) === 'ppnu,mmnd' && (await pair(c, 1)) === 'ppnu,mmnd';
+    });
+    const files = (c as unknown as { files: Map<string, string> }).files;
+    const at = async (dbid: number) =>
+      (
+        await c.query(
+          `select hostname, address, port, datadir from gp_segment_configuration where dbid = ${dbid}`,
+        )
+      ).rows[0]!.map(String);
+    const [h6, a6, p6, d6] = await at(6);
+    const [, a7, p7, d7] = await at(7);
+    files.set('bad', `X|${h6}|${a6}|${p6}|${d6}\n`);
+    const bad = await c.run('gprecoverseg -a -i bad');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toContain(
+      'Invalid recovery type provided, please provide any of I,D,F,i,d,f as recovery_type',
+    );
+    files.set('moved', `i|${a6}|${p6}|${d6} sdw3|7100|/data/elsewhere\n`);
+    expect((await c.run('gprecoverseg -a -i moved')).stdout).toContain('always recovered in full');
+    // dbid 6 in full (type and hostname given), dbid 7 incrementally (the default).
+    files.set('mixed', `F|${h6}|${a6}|${p6}|${d6}\n${a7}|${p7}|${d7}\n`);
+    const r = await c.run('gprecoverseg -a -i mixed');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Synchronization mode       = Incremental (1 segment(s))');
+    expect(r.stdout).toContain('Synchronization mode       = Full (1 segment(s))');
+    expect(r.stdout).toMatch(/\(dbid 6\): pg_basebackup: base backup completed/);
+    expect(r.stdout).not.toMatch(/\(dbid 7\): pg_basebackup/);
+    await synced(c);
+  });
+
   it("argument errors exit 2 with Greenplum's texts", async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
     const a = await c.run('gprecoverseg --differential -F');

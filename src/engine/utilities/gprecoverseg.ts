@@ -24,7 +24,7 @@ import {
 } from './host.ts';
 import { parseLsn } from '../wal/lsn.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
-import { planFromFile, planNewHosts, type Location } from './recovery-plan.ts';
+import { planFromFile, planNewHosts, type Location, type RecoveryType } from './recovery-plan.ts';
 
 const OPTIONS: OptionSpec[] = [
   { names: ['-a'], kind: 'flag' },
@@ -104,6 +104,7 @@ export async function gprecoverseg(
 
   let failed = config.filter((c) => c.content >= 0 && c.status === 'd');
   let moves = new Map<number, Location>();
+  let lineTypes = new Map<number, RecoveryType>();
   // Everything the run will do is decided, and checked whole, before anything changes.
   if (o.i !== undefined) {
     const name = o.i as string;
@@ -111,7 +112,7 @@ export async function gprecoverseg(
     if (text === undefined) return rejected(`Unable to read the input file ${name}`);
     const plan = planFromFile(text, name, config);
     if (typeof plan === 'string') return rejected(plan);
-    ({ targets: failed, moves } = plan);
+    ({ targets: failed, moves, types: lineTypes } = plan);
   }
   if (o.p !== undefined) {
     const plan = planNewHosts(failed, o.p as string, config);
@@ -134,13 +135,24 @@ export async function gprecoverseg(
     log.info('No segments to recover');
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
-  const type = o.F || moves.size === failed.length ? 'Full' : o.differential ? 'Differential' : 'Incremental';
+  // Each segment's type: its -i line's (I|, D|, F|), a new place's (full), else the flags'.
+  const flagType: RecoveryType = o.F ? 'Full' : o.differential ? 'Differential' : 'Incremental';
+  const typeOf = (f: SegmentConfig): RecoveryType =>
+    moves.has(f.dbid) ? 'Full' : (lineTypes.get(f.dbid) ?? flagType);
+  const groups = (['Incremental', 'Differential', 'Full'] as const)
+    .map((t) => [t, failed.filter((f) => typeOf(f) === t)] as const)
+    .filter(([, g]) => g.length);
   log.info('Greenplum instance recovery parameters');
   log.info('---------------------------------------------------------');
   log.info(`Recovery type              = Standard`);
   log.info(`${failed.length} segment(s) to recover`);
-  log.info(`Synchronization mode       = ${type}`);
-  const ok = await recover(host, log, failed, type, moves, limits);
+  const ok: SegmentConfig[] = [];
+  for (const [type, group] of groups) {
+    log.info(
+      `Synchronization mode       = ${type}${groups.length > 1 ? ` (${group.length} segment(s))` : ''}`,
+    );
+    ok.push(...(await recover(host, log, group, type, moves, limits)));
+  }
   if (qd.fileRep) return { exitCode: finishFileRep(log, ok, failed), stdout: log.stdout, stderr: log.stderr };
   return finish(log, ok, failed);
 }

@@ -29,10 +29,45 @@ export function parseLocationGroup(
   return checkLocation({ address: parts[0]!, port: parts[1]!, datadir: parts[2]! }, line);
 }
 
+/** How a segment is recovered: gprecoverseg's default, --differential, or -F. */
+export type RecoveryType = 'Incremental' | 'Differential' | 'Full';
+
 export interface RecoveryPlan {
   targets: SegmentConfig[];
   /** Targets rebuilt elsewhere, by dbid: their new place. */
   moves: Map<number, Location>;
+  /** Targets whose line named their recovery type (I|, D| or F|), by dbid. */
+  types: Map<number, RecoveryType>;
+}
+
+const TYPE_PREFIX: Record<string, RecoveryType> = { i: 'Incremental', d: 'Differential', f: 'Full' };
+
+/**
+ * A failed-segment group of Greenplum 7.1's forms: an optional recovery type (I, D or F, either
+ * case), an optional hostname, then address|port|data_directory.
+ */
+function parseFailedGroup(
+  group: string,
+  line: number,
+  file: string,
+): { from: Location; hostname?: string; type?: RecoveryType } | string {
+  const parts = group.split('|');
+  let type: RecoveryType | undefined;
+  // With 5 parts the first is a type; with 4 it is one only if it reads I, D or F.
+  const prefix = TYPE_PREFIX[parts[0]!.toLowerCase()];
+  if (parts.length === 5 || (parts.length === 4 && prefix)) {
+    if (!prefix) return 'Invalid recovery type provided, please provide any of I,D,F,i,d,f as recovery_type';
+    type = prefix;
+    parts.shift();
+  }
+  let hostname: string | undefined;
+  if (parts.length === 4) {
+    hostname = parts.shift()!;
+    if (!validHostname(hostname)) return `Invalid hostname on line ${line}`;
+  }
+  const from = parseLocationGroup(parts.join('|'), line, file, 'failed');
+  if (typeof from === 'string') return from;
+  return { from, ...(hostname ? { hostname } : {}), ...(type ? { type } : {}) };
 }
 
 const sameDir = (a: Location, b: Location) => a.address === b.address && a.datadir === b.datadir;
@@ -43,16 +78,26 @@ export function planFromFile(
   file: string,
   config: readonly SegmentConfig[],
 ): RecoveryPlan | string {
-  const entries: { line: number; group: string; from: Location; to?: Location }[] = [];
+  const entries: {
+    line: number;
+    group: string;
+    from: Location;
+    hostname?: string;
+    type?: RecoveryType;
+    to?: Location;
+  }[] = [];
   for (const [line, content] of meaningfulLines(text)) {
     const groups = content.split(/\s+/);
     if (groups.length > 2)
       return `line ${line} of file ${file}: expected 1 or 2 groups but found ${groups.length}`;
-    const from = parseLocationGroup(groups[0]!, line, file, 'failed');
-    if (typeof from === 'string') return from;
+    const failed = parseFailedGroup(groups[0]!, line, file);
+    if (typeof failed === 'string') return failed;
     const to = groups[1] === undefined ? undefined : parseLocationGroup(groups[1], line, file, 'new');
     if (typeof to === 'string') return to;
-    entries.push({ line, group: groups[0]!, from, ...(to ? { to } : {}) });
+    // A segment rebuilt in a new place is always copied whole.
+    if (to && failed.type && failed.type !== 'Full')
+      return `line ${line} of file ${file}: a segment recovered to a new location is always recovered in full (F), not ${failed.type.toLowerCase()}`;
+    entries.push({ line, group: groups[0]!, ...failed, ...(to ? { to } : {}) });
   }
   // Across lines: each failed segment once, each new place once, no new place that another
   // line recovers in place.
@@ -69,10 +114,14 @@ export function planFromFile(
       if (inPlace && moved && sameDir(inPlace.from, moved.to!))
         return `${conflict} Cannot recover segment ${inPlace.from.address} with data directory ${inPlace.from.datadir} in place if it is used as a recovery segment.`;
     }
-  const plan: RecoveryPlan = { targets: [], moves: new Map() };
+  const plan: RecoveryPlan = { targets: [], moves: new Map(), types: new Map() };
   for (const e of entries) {
     const row = config.find(
-      (c) => c.address === e.from.address && c.port === e.from.port && c.datadir === e.from.datadir,
+      (c) =>
+        c.address === e.from.address &&
+        c.port === e.from.port &&
+        c.datadir === e.from.datadir &&
+        (e.hostname === undefined || c.hostname === e.hostname),
     );
     if (!row)
       return `A segment to recover was not found in configuration.  This segment is described by address|port|directory '${e.group}'`;
@@ -82,6 +131,7 @@ export function planFromFile(
       return `Segment to recover from for content ${row.content} is not a primary: line ${e.line} names dbid ${row.dbid}, the acting primary of content ${row.content}; only failed segments and mirrors are recovered`;
     plan.targets.push(row);
     if (e.to) plan.moves.set(row.dbid, e.to);
+    if (e.type) plan.types.set(row.dbid, e.type);
   }
   const clash = movedClash(config, plan.moves);
   return clash ?? plan;
@@ -124,7 +174,7 @@ export function planNewHosts(
   }
   const clash = movedClash(config, moves);
   if (clash) return clash;
-  return { targets: [...failed], moves, unused: hosts.slice(failedHosts.length) };
+  return { targets: [...failed], moves, types: new Map(), unused: hosts.slice(failedHosts.length) };
 }
 
 /** No two instances on one host with one port or directory, once the moves are made. */
