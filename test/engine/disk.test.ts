@@ -89,4 +89,36 @@ describe('MemoryDisk: a sync in flight when the machine loses power', () => {
     disk.crash();
     expect(disk.read('f', 0)?.[0]).toBe(2);
   });
+
+  it.each(['full', 'failNextSync'] as const)(
+    'a failed sync (%s) fails the syncs issued behind it, and its writes stay older than theirs',
+    async (fault) => {
+      const { disk, land } = slowDisk();
+      const outcome = (p: Promise<void>) =>
+        p.then(
+          () => 'landed',
+          (e: Error) => e.message,
+        );
+      disk.write('f', 0, block(1));
+      const a = outcome(disk.sync());
+      disk.write('f', 0, block(2));
+      const b = outcome(disk.sync());
+      disk.faults[fault] = true;
+      await land();
+      await land();
+      expect(await a).not.toBe('landed');
+      expect(await b).not.toBe('landed');
+      disk.faults.full = false;
+      disk.faults.failNextSync = false;
+      disk.latencyMs = 0;
+      await disk.sync();
+      disk.crash();
+      expect(disk.read('f', 0)?.[0]).toBe(2);
+      // The disk is healthy again: later syncs land.
+      disk.write('f', 1, block(3));
+      await disk.sync();
+      disk.crash();
+      expect(disk.read('f', 1)?.[0]).toBe(3);
+    },
+  );
 });

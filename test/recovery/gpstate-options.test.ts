@@ -73,9 +73,19 @@ describe('gpstate options', () => {
 
   it('-q shows warnings only; two reports at once, a bad -B or an unknown option exit 2', async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
-    const quiet = await c.run('gpstate -q -e');
+    // With a mirror down, -q keeps gpstate -m's warning and drops the INFO lines.
+    await c.faults.crash(6);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (
+        (await c.query('select status from gp_segment_configuration where dbid = 6')).rows[0]![0] === 'd'
+      );
+    });
+    expect((await c.run('gpstate -m')).stdout).toContain('[INFO]');
+    const quiet = await c.run('gpstate -q -m');
     expect(quiet.exitCode).toBe(0);
     expect(quiet.stdout).not.toContain('[INFO]');
+    expect(quiet.stdout).toContain('[WARNING]');
     const two = await c.run('gpstate -m -c');
     expect(two.exitCode).toBe(2);
     expect(two.stdout).toContain('gpstate: error: Too many output options specified');

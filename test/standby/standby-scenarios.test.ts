@@ -80,7 +80,8 @@ describe('standby coordinator scenarios', () => {
     expect(f.exitCode).toBe(0);
     expect(f.stdout).toMatch(/Standby address\s*=\s*scdw/);
     expect(f.stdout).toContain('Standby process not running');
-    expect(f.stdout).toContain('No entries found.');
+    // The walsender learns of the loss on its next send or keepalive: not necessarily yet.
+    await waitFor(async () => (await c.run('gpstate -f')).stdout.includes('No entries found.'));
   });
 
   it('coordinator crash: sessions fail clearly, segments keep running, connect() follows the activated standby', async () => {

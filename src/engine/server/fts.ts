@@ -110,10 +110,11 @@ export class Fts {
     return this.cycleRunning;
   }
 
-  private async cycle(): Promise<void> {
+  private async cycle(attempt = 0): Promise<void> {
     if (this.paused || this.skip() || this.stopped || this.qd.inst.state !== 'running') return;
     this.cycles++;
     const config = this.qd.config;
+    const version = this.qd.configVersion;
     const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
     const mirrorless = !config.some((c) => c.content >= 0 && c.role === 'm');
     const outcomes = await Promise.all(primaries.map((p) => this.probeWithRetries(p, config)));
@@ -124,7 +125,13 @@ export class Fts {
       const mirror = config.find((c) => c.content === p.content && c.dbid !== p.dbid);
       this.decide(p, mirror, outcomes[i]!, mirrorless, changes, history, followUps);
     });
-    if (changes.length || history.length) await this.record(changes, history);
+    if ((changes.length || history.length) && !(await this.record(changes, history, version))) {
+      // A utility changed the configuration while this cycle probed: its decisions were made
+      // on rows that are gone. Probe again on the new configuration (a few times at most).
+      this.qd.trace({ kind: 'fts.cycle', cycle: this.cycles, changed: 0, stale: true });
+      if (attempt < 3) await this.cycle(attempt + 1);
+      return;
+    }
     for (const f of followUps) await f().catch(() => undefined);
     if (changes.length || history.length) await this.qd.ftsChanged(this.timing.timeoutMs);
     this.qd.trace({ kind: 'fts.cycle', cycle: this.cycles, changed: changes.length });
@@ -284,8 +291,17 @@ export class Fts {
   }
 
   /** One coordinator transaction for the catalog changes of a cycle. */
-  private async record(changes: SegmentConfig[], history: { dbid: number; desc: string }[]): Promise<void> {
-    await this.qd.changeConfig(async () => {
+  /**
+   * The changes, in one transaction under the configuration lock; false (nothing written) when
+   * the configuration is no longer the `version` they were decided on.
+   */
+  private async record(
+    changes: SegmentConfig[],
+    history: { dbid: number; desc: string }[],
+    version?: number,
+  ): Promise<boolean> {
+    return this.qd.changeConfig(async () => {
+      if (version !== undefined && this.qd.configVersion !== version) return false;
       const tx = this.qd.inst.xact.begin();
       try {
         for (const c of changes) await this.qd.catalog.updateSegment(tx, c);
@@ -297,6 +313,7 @@ export class Fts {
       }
       await this.qd.refreshConfig();
       this.qd.configVersion++;
+      return true;
     });
   }
 }

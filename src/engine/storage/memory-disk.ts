@@ -9,6 +9,7 @@ export type CrashMode =
 
 /** A write since the last sync; undefined data = the file was unlinked/truncated. */
 interface PendingWrite {
+  seq: number;
   file: string;
   block: number;
   data: Uint8Array | undefined;
@@ -36,7 +37,14 @@ export class MemoryDisk implements Disk {
   private inFlight: PendingWrite[][] = [];
   /** Counts crashes: a sync that was in flight across one does not land. */
   private epoch = 0;
-  private lastSync: Promise<void> = Promise.resolve();
+  /** The last sync issued, and how it ended (it never rejects: the caller's promise does). */
+  private lastSync: Promise<'landed' | 'failed' | 'lost'> = Promise.resolve('landed');
+  /** Whether the last failed sync failed for want of space. */
+  private lastFailureFull = false;
+  /** Orders every write: failed batches go back among the pending ones by it. */
+  private seq = 0;
+  /** Counts failed batches put back among the pending writes. */
+  private requeues = 0;
   readonly faults: MemoryDiskFaults = { failNextSync: false, full: false };
   /** Milliseconds a sync takes; applied through `delay`. */
   latencyMs = 0;
@@ -61,7 +69,7 @@ export class MemoryDisk implements Disk {
     if (data.length !== BLCKSZ) throw new Error(`write of ${data.length} bytes; blocks are ${BLCKSZ}`);
     const copy = data.slice();
     fileMap(this.cache, file).set(block, copy);
-    this.pending.push({ file, block, data: copy });
+    this.pending.push({ seq: this.seq++, file, block, data: copy });
   }
 
   nblocks(file: string): number {
@@ -76,12 +84,12 @@ export class MemoryDisk implements Disk {
     const f = this.cache.get(file);
     if (!f) return;
     for (const b of [...f.keys()]) if (b >= nblocks) f.delete(b);
-    this.pending.push({ file, block: -1, data: undefined, truncateTo: nblocks });
+    this.pending.push({ seq: this.seq++, file, block: -1, data: undefined, truncateTo: nblocks });
   }
 
   unlink(file: string): void {
     this.cache.delete(file);
-    this.pending.push({ file, block: -1, data: undefined, truncateTo: 0 });
+    this.pending.push({ seq: this.seq++, file, block: -1, data: undefined, truncateTo: 0 });
   }
 
   files(prefix = ''): string[] {
@@ -102,33 +110,45 @@ export class MemoryDisk implements Disk {
     // The batch is in flight until it lands: a crash meanwhile treats it as unsynced.
     this.inFlight.push(batch);
     const epoch = this.epoch;
+    const requeuesBefore = this.requeues;
     const earlier = this.lastSync;
-    const landing = (async () => {
+    let failure: Error | undefined;
+    const landing = (async (): Promise<'landed' | 'failed' | 'lost'> => {
       if (this.latencyMs > 0 && this.delay) await this.delay(this.latencyMs);
       // Syncs land in the order they were issued: an older batch never lands over a newer one.
-      await earlier.catch(() => undefined);
+      await earlier;
       // The machine lost power meanwhile: the batch was settled by the crash (lost, or torn),
       // and the restarted instance's writes must not be overwritten by it.
-      if (this.epoch !== epoch)
-        throw new DiskError('io_error', 'could not fsync file: the machine lost power during the sync');
+      if (this.epoch !== epoch) {
+        failure = new DiskError('io_error', 'could not fsync file: the machine lost power during the sync');
+        return 'lost';
+      }
       this.inFlight.splice(this.inFlight.indexOf(batch), 1);
-      if (this.faults.full || this.faults.failNextSync) {
-        const full = this.faults.full;
-        this.faults.failNextSync = false;
-        // Nothing of the batch is durable; it stays pending, ahead of anything written meanwhile.
-        this.pending = batch.concat(this.pending);
-        throw full
+      // A failing disk fails this sync; so does an earlier sync that failed after this one took
+      // its batch: older writes are not durable, so nothing newer may be reported durable.
+      const olderFailed = this.requeues !== requeuesBefore;
+      if (this.faults.full || this.faults.failNextSync || olderFailed) {
+        const full = this.faults.full || (olderFailed && this.lastFailureFull);
+        if (!this.faults.full) this.faults.failNextSync = false;
+        this.lastFailureFull = full;
+        // Nothing of the batch is durable: it goes back among the pending writes, in the order
+        // they were written (an older failed batch stays ahead of a newer one).
+        this.pending = [...batch, ...this.pending].sort((a, b) => a.seq - b.seq);
+        this.requeues++;
+        failure = full
           ? new DiskError('disk_full', 'could not write to file: No space left on device')
           : new DiskError('io_error', 'could not fsync file: Input/output error');
+        return 'failed';
       }
       for (const w of batch) this.applyDurable(w);
       this.stats.syncs++;
       const blocks = batch.filter((w) => w.data).length;
       this.stats.blocksSynced += blocks;
       this.stats.bytesSynced += blocks * BLCKSZ;
+      return 'landed';
     })();
     this.lastSync = landing;
-    return landing;
+    if ((await landing) !== 'landed') throw failure!;
   }
 
   /**

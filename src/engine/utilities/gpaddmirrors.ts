@@ -76,7 +76,7 @@ export async function gpaddmirrors(
       // In file replication: (m, m, r, d) with its primary in change tracking, as Greenplum 5.
       const [mMode, pMode] = qd.fileRep ? (['r', 'c'] as const) : (['n', 'n'] as const);
       await qd.catalog.insertSegment(tx, { ...m, role: 'm', preferred_role: 'm', mode: mMode, status: 'd' });
-      const p = config.find((c) => c.content === m.content && c.role === 'p');
+      const p = qd.config.find((c) => c.content === m.content && c.role === 'p');
       if (p) await qd.catalog.updateSegment(tx, { ...p, mode: pMode });
       await qd.catalog.addHistory(
         tx,

@@ -171,14 +171,15 @@ export async function recover(
   const qd = host.coordinator();
   if (qd.fileRep) return recoverFileRep(host, log, wanted, type, moves);
   // A segment rebuilt elsewhere gets a full copy in its new place.
-  const targets = wanted.map((t) => ({ ...t, ...moves.get(t.dbid) }));
-  for (const t of targets) {
+  for (const t of wanted) {
     const { primary } = pairOf(qd.config, t.content);
-    if (moves.has(t.dbid) && primary?.hostname === t.hostname)
+    if (moves.has(t.dbid) && primary?.hostname === moves.get(t.dbid)!.hostname)
       log.warn(`Segment is being recovered to the same host as its primary (dbid ${t.dbid})`);
   }
   // The catalog first: targets down and not in sync, their live primaries not in sync.
-  await stopAndMarkTargets(host, log, targets, moves, { target: 'n', primary: 'n' });
+  const targets = (await stopAndMarkTargets(host, log, wanted, moves, { target: 'n', primary: 'n' })).map(
+    (t) => ({ ...t, ...moves.get(t.dbid) }),
+  );
 
   log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const recovered: SegmentConfig[] = [];
@@ -274,11 +275,22 @@ export async function recover(
 export async function stopAndMarkTargets(
   host: UtilityHost,
   log: UtilityLog,
-  targets: readonly SegmentConfig[],
+  wanted: readonly SegmentConfig[],
   moves: ReadonlyMap<number, Location>,
   modes: { target: SegmentConfig['mode']; primary: SegmentConfig['mode'] },
-): Promise<void> {
+): Promise<SegmentConfig[]> {
   const qd = host.coordinator();
+  // The configuration may have moved on since the targets were chosen (FTS promoted one):
+  // an instance now acting as primary is never stopped.
+  await qd.refreshConfig();
+  const targets = wanted.filter((t) => {
+    const now = qd.config.find((c) => c.dbid === t.dbid);
+    if (now?.role !== 'p') return true;
+    log.error(
+      `${t.hostname} (dbid ${t.dbid}) now acts as the primary of content ${t.content}: not recovered`,
+    );
+    return false;
+  });
   log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
   for (const t of targets) {
     const node = host.nodes.get(t.dbid);
@@ -287,9 +299,19 @@ export async function stopAndMarkTargets(
   log.info('Updating configuration for mirrors');
   await updateCatalog(host, async (tx) => {
     for (const t of targets) {
+      // Each row as it is now (FTS may have changed it meanwhile), in its new place if it moves.
+      const now = qd.config.find((c) => c.dbid === t.dbid) ?? t;
       const { primary } = pairOf(qd.config, t.content);
-      await qd.catalog.updateSegment(tx, { ...t, role: 'm', status: 'd', mode: modes.target });
-      if (primary) await qd.catalog.updateSegment(tx, { ...primary, mode: modes.primary });
+      const row = {
+        ...now,
+        ...moves.get(t.dbid),
+        role: 'm' as const,
+        status: 'd' as const,
+        mode: modes.target,
+      };
+      await qd.catalog.updateSegment(tx, row);
+      if (primary && primary.dbid !== t.dbid)
+        await qd.catalog.updateSegment(tx, { ...primary, mode: modes.primary });
       await qd.catalog.addHistory(
         tx,
         t.dbid,
@@ -299,6 +321,7 @@ export async function stopAndMarkTargets(
     }
   });
   for (const [dbid, to] of moves) host.nodes.get(dbid).host = to.hostname;
+  return targets;
 }
 
 /**

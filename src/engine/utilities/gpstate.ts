@@ -85,7 +85,10 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
       const status = m.status === 'd' ? 'Failed' : m.role === 'p' ? 'Acting as Primary' : 'Passive';
       const data = dataState(qd.fileRep ? (pairOf(config, m.content).primary?.mode ?? m.mode) : m.mode);
       const bad = m.status === 'd' || m.role === 'p' || m.mode !== 's';
-      log.info(row([m.hostname, m.datadir, String(m.port), status, data]) + (bad ? '   <<<<<<<<' : ''));
+      // A row that needs attention is a warning line, as Greenplum's TableLogger prints it.
+      const line = row([m.hostname, m.datadir, String(m.port), status, data]);
+      if (bad) log.warn(`${line.trimStart()}   <<<<<<<<`);
+      else log.info(line);
       if (m.role === 'p') {
         acting++;
         if (m.mode !== 's') actingUnsynced++;
@@ -225,7 +228,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
   const primaries = segs.filter((c) => c.preferred_role === 'p');
   const mirrors = segs.filter((c) => c.preferred_role === 'm');
   const kv = (k: string, v: string | number, bad = false) =>
-    log.info(`   ${k.padEnd(50)} = ${v}${bad ? '   <<<<<<<<' : ''}`);
+    bad ? log.warn(`${k.padEnd(50)} = ${v}   <<<<<<<<`) : log.info(`   ${k.padEnd(50)} = ${v}`);
   log.info('Gathering data from segments...');
   log.info('-----------------------------------------------------');
   log.info('-Coordinator Configuration & Status');

@@ -26,12 +26,13 @@ export async function recoverFileRep(
     );
     return [];
   }
-  const targets = wanted.map((t) => ({ ...t, ...moves.get(t.dbid) }));
   const coordinator = qd.config.find((c) => c.content === -1 && c.role === 'p')!;
   // A primary whose mirror just failed waits for FTS to move it to Change Tracking first.
-  if (targets.some((t) => pairOf(qd.config, t.content).primary?.mode === 's')) await qd.fts?.requestScan();
+  if (wanted.some((t) => pairOf(qd.config, t.content).primary?.mode === 's')) await qd.fts?.requestScan();
   // (u, c, d, r): the primary tracks changes until its mirror is back and resynchronizing.
-  await stopAndMarkTargets(host, log, targets, moves, { target: 'r', primary: 'c' });
+  const targets = (await stopAndMarkTargets(host, log, wanted, moves, { target: 'r', primary: 'c' })).map(
+    (t) => ({ ...t, ...moves.get(t.dbid) }),
+  );
 
   const started: SegmentConfig[] = [];
   for (const t of targets) {

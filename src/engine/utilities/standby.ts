@@ -70,6 +70,9 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   if (target !== undefined && restart) return refuse('Options -s and -n cannot be specified together.');
   if (dir !== undefined && restart) return refuse('Options -S and -n cannot be specified together.');
   if (target !== undefined && remove) return refuse('Options -s and -r cannot be specified together.');
+  if (remove && restart) return refuse('Options -r and -n cannot be specified together.');
+  if (remove && (port !== undefined || dir !== undefined))
+    return refuse('Options -P and -S only apply with -s (a new standby); -r removes the configured one.');
   if (target === undefined && !remove && !restart) return refuse('No action provided in the options.');
   if (target !== undefined && !validHostname(target))
     return refuse(`Unable to ping new standby host ${target}: not a valid host name`);
