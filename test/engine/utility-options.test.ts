@@ -1,6 +1,11 @@
 /** The utilities' option parser against optparse's rules, as a table. */
 import { describe, expect, it } from 'vitest';
-import { OptionError, parseOptions, type OptionSpec } from '../../src/engine/utilities/options.ts';
+import {
+  HelpRequested,
+  OptionError,
+  parseOptions,
+  type OptionSpec,
+} from '../../src/engine/utilities/options.ts';
 
 const specs: OptionSpec[] = [
   { names: ['-a'], kind: 'flag' },
@@ -10,6 +15,7 @@ const specs: OptionSpec[] = [
   { names: ['-B'], kind: 'int' },
   { names: ['--differential'], kind: 'flag' },
   { names: ['--replay-lag'], kind: 'string' },
+  { names: ['--retries'], kind: 'int' },
 ];
 
 const parse = (line: string) => {
@@ -45,11 +51,20 @@ describe('utility options (optparse rules)', () => {
     ['-i', 'error: -i option requires 1 argument'],
     ['--replay-lag', 'error: --replay-lag option requires 1 argument'],
     ['--differential=1', 'error: --differential option does not take a value'],
+    ['--diff', { differential: true }],
+    ['--verb', { verbose: true }],
+    ['--replay=5', { 'replay-lag': '5' }],
+    ['--re', 'error: ambiguous option: --re (--replay-lag, --retries?)'],
   ])('%s', (line, want) => {
     expect(parse(line)).toEqual(want);
   });
 
   it('records the order options were given in', () => {
     expect(parseOptions(specs, ['-F', '-a', '-F']).given).toEqual(['F', 'a']);
+  });
+
+  it('-h, -? and --help ask for help', () => {
+    for (const h of ['-h', '-?', '--help'])
+      expect(() => parseOptions(specs, ['-a', h])).toThrow(HelpRequested);
   });
 });

@@ -90,6 +90,12 @@ describe('gprecoverseg refuses what cannot work, changing nothing', () => {
     const ok = await c.run('gprecoverseg -avF -B 4 -b8');
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toContain('No segments to recover');
+    // optparse's unambiguous long-option prefixes, and its help (exit 0).
+    expect((await c.run('gprecoverseg -a --diff')).stdout).toContain('No segments to recover');
+    const help = await c.run('gprecoverseg --help');
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: gprecoverseg \[--help\] \[options\]/);
+    expect(help.stdout).toContain('--differential');
   });
 
   it('-i: the coordinator, a healthy primary, a duplicate line, three groups, a bad port: exit 2, nothing stopped', async () => {

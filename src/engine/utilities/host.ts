@@ -5,7 +5,14 @@ import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { RecoveredData, RecoveryMode } from './recover-data.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { OptionError, parseOptions, type OptionSpec, type OptionValues } from './options.ts';
+import {
+  HelpRequested,
+  OptionError,
+  optionsHelp,
+  parseOptions,
+  type OptionSpec,
+  type OptionValues,
+} from './options.ts';
 
 /** What the management utilities need of a running cluster. */
 export interface UtilityHost {
@@ -204,6 +211,15 @@ export function utilityArgs(
     return { ok: true, o: parsed.values };
   } catch (e) {
     if (e instanceof OptionError) return { ok: false, result: usageError(prog, e.message) };
+    if (e instanceof HelpRequested)
+      return {
+        ok: false,
+        result: {
+          exitCode: 0,
+          stdout: `Usage: ${prog} [--help] [options] \n\n${optionsHelp(specs)}\n`,
+          stderr: '',
+        },
+      };
     throw e;
   }
 }

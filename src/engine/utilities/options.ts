@@ -30,6 +30,24 @@ export class OptionError extends Error {
   override name = 'OptionError';
 }
 
+/** -h, -? or --help: the caller prints the options and exits 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
+const HELP = new Set(['-h', '-?', '--help']);
+
+/** The options as optparse's help lists them: `-a`, `-i VALUE`, `--replay-lag=VALUE`. */
+export function optionsHelp(specs: readonly OptionSpec[]): string {
+  const lines = specs.map((s) => {
+    const arg = s.kind === 'flag' ? '' : s.kind === 'string' ? 'VALUE' : s.kind === 'int' ? 'N' : 'X';
+    return (
+      '  ' + s.names.map((n) => (arg ? (n.startsWith('--') ? `${n}=${arg}` : `${n} ${arg}`) : n)).join(', ')
+    );
+  });
+  return ['Options:', '  -h, -?, --help', ...lines].join('\n');
+}
+
 const keyOf = (s: OptionSpec) => s.key ?? s.names[0]!.replace(/^-+/, '');
 
 /** Parses `argv` by `specs`; throws OptionError with optparse's wording. */
@@ -60,9 +78,16 @@ export function parseOptions(specs: readonly OptionSpec[], argv: readonly string
       positional.push(...argv.slice(i + 1));
       break;
     }
+    if (HELP.has(word) && !byName.has(word)) throw new HelpRequested();
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
-      const name = eq < 0 ? word : word.slice(0, eq);
+      let name = eq < 0 ? word : word.slice(0, eq);
+      // optparse takes any unambiguous prefix of a long option.
+      if (!byName.has(name)) {
+        const longs = [...byName.keys()].filter((n) => n.startsWith('--') && n.startsWith(name));
+        if (longs.length > 1) throw new OptionError(`ambiguous option: ${name} (${longs.join(', ')}?)`);
+        if (longs.length === 1) name = longs[0]!;
+      }
       const spec = byName.get(name);
       if (!spec) throw new OptionError(`no such option: ${name}`);
       if (spec.kind === 'flag') {
