@@ -9,6 +9,7 @@ import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel, modeLabel, roleLabel, statusLabel } from '../state/types.ts';
 import { effectiveStatus } from '../topology/instance-card.ts';
 import { styles } from './mpp-instance-details.styles.ts';
+import { integrityRows } from './integrity-rows.ts';
 
 /**
  * One instance in detail: its gp_segment_configuration row, what the lab knows of its process,
@@ -206,7 +207,7 @@ export class MppInstanceDetails extends LitElement {
               </tr>`
             : nothing
         }
-        ${this.renderProbeTimes(i.ftsProbe)}
+        ${this.renderProbeTimes(i.ftsProbe)} ${integrityRows(i.integrity)}
         ${
           b
             ? html`<tr>

@@ -99,6 +99,11 @@ describe('<mpp-ha-lab>', () => {
         ),
       'the probe answer times',
     );
+    // Its data checksums, as pg_control records them, and no damaged block read.
+    await until(
+      () => /data checksums\s*on · no damaged blocks read/.test(text(inShadow(details, 'table.inside'))),
+      'the integrity row',
+    );
   });
 
   it('runs a script in the console and shows the result', async () => {
