@@ -56,6 +56,10 @@ export interface Proc {
   upcall?: Served | undefined;
 }
 
+/** Events after which the topology is saved again. */
+const SAVE_AFTER =
+  /^(fts\.(?!cycle|skip_mirror_down)|instance\.|standby\.(?!replaying)|utility\.done|recovery\.(start|done))/;
+
 export class ProcessCluster implements Cluster {
   readonly options: ClusterOptions;
   readonly files = new Map<string, string>();
@@ -546,8 +550,9 @@ export class ProcessCluster implements Cluster {
   emit(e: ClusterEvent): void {
     const event = { time: this.clock.now(), ...e };
     for (const l of this.listeners) l(event);
-    // Whatever may have changed the catalog or the processes: the saved topology follows.
-    if (/^(fts|instance|standby|utility\.done|recovery)/.test(e.kind)) this.scheduleSave();
+    // Whatever may have changed the catalog or the processes: the saved topology follows (not
+    // the routine ones: a probe cycle, a copy's progress, a standby's replay position).
+    if (SAVE_AFTER.test(e.kind)) this.scheduleSave();
   }
 
   async close(): Promise<void> {

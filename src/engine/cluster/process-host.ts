@@ -149,7 +149,7 @@ export class InstanceProcess implements ProcessApi {
     if (spec.backupFrom && (spec.backupFrom.when === 'always' || empty)) {
       const snap = await nodes.call(spec.dbid, spec.backupFrom.dbid, 'sourceSnapshot', [true], 600_000);
       // The copy's progress, as gprecoverseg reports its own (the lab draws it on the card).
-      await baseBackup(snapshotSource(snap), disk, (done, total) =>
+      await baseBackup(snapshotSource(snap, clock), disk, (done, total) =>
         this.emit({ kind: 'recovery.progress', dbid: spec.dbid, done, total, type: 'full' }),
       );
     }
@@ -354,8 +354,12 @@ export class InstanceProcess implements ProcessApi {
     if (node.up) throw new Error(`assertion failed: dbid ${node.dbid} is running; it cannot be recovered`);
     const snap = await this.nodes!.call(node.dbid, source, 'sourceSnapshot', [mode === 'full'], 600_000);
     // The copy's progress, as the inline runtime's gprecoverseg emits it (the lab's progress bar).
-    return recoverData(snapshotSource(snap), node.disk, mode, this.time.clock, (done, total) =>
-      this.emit({ kind: 'recovery.progress', dbid: node.dbid, done, total, type: mode }),
+    return recoverData(
+      snapshotSource(snap, this.time.clock),
+      node.disk,
+      mode,
+      this.time.clock,
+      (done, total) => this.emit({ kind: 'recovery.progress', dbid: node.dbid, done, total, type: mode }),
     );
   }
 

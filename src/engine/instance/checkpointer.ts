@@ -12,6 +12,7 @@
 import { jsonPayload } from '../wal/json-payload.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import { Rmgr } from '../wal/record.ts';
+import { cooperate } from '../runtime/clock.ts';
 import { writeControl } from './control.ts';
 import { XlogInfo, type CheckpointRecord } from './redo.ts';
 import type { Instance } from './instance.ts';
@@ -64,7 +65,7 @@ export class Checkpointer {
     const oldestXid = inst.xact.oldestRunning();
     await inst.xact.waitForCommitsBefore(redo);
     await inst.wal.flush();
-    await inst.pool.flushAll();
+    await inst.pool.flushAll(() => cooperate(inst.rt.clock));
     inst.clog.writeOut(inst.disk);
     const rec: CheckpointRecord = {
       redo,

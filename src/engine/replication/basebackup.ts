@@ -48,6 +48,8 @@ export async function baseBackup(
       const data = source.read(f, b);
       if (data) target.write(f, b, data);
       done += BLCKSZ;
+      const p = primary.pause?.();
+      if (p) await p;
     }
     onProgress?.(done, total);
   }

@@ -13,10 +13,22 @@ export class BlockCopier {
   bytes = 0;
   private readonly src: Disk;
   private readonly target: Disk;
+  private readonly pause: (() => Promise<void> | undefined) | undefined;
 
-  constructor(src: Disk, target: Disk) {
+  /** `pause` is the source's: the copy yields there between blocks when it may. */
+  constructor(src: Disk, target: Disk, pause?: () => Promise<void> | undefined) {
     this.src = src;
     this.target = target;
+    this.pause = pause;
+  }
+
+  /**
+   * A promise to await when the source allows yielding and the time slice is used up, else
+   * undefined: a live source is never awaited on, not even for a microtask, so its copy stays
+   * at one point.
+   */
+  yieldPoint(): Promise<void> | undefined {
+    return this.pause?.();
   }
 
   /** Makes block `b` of `f` equal to the source's; `twin` names a local file that may hold it. */
@@ -33,15 +45,27 @@ export class BlockCopier {
     this.bytes += BLCKSZ;
   }
 
-  /** Makes the whole file equal to the source's (removed when the source has none). */
-  copyWhole(f: string, twin?: string): void {
+  /**
+   * Makes the whole file equal to the source's (removed when the source has none). Returns a
+   * promise only when it yielded part way (see yieldPoint).
+   */
+  copyWhole(f: string, twin?: string): Promise<void> | undefined {
     const n = this.src.nblocks(f);
     if (n === 0) {
       this.target.unlink(f);
       return;
     }
     this.truncateTo(f, n);
-    for (let b = 0; b < n; b++) this.copyBlock(f, b, twin);
+    return this.copyBlocks(f, 0, n, twin);
+  }
+
+  private copyBlocks(f: string, from: number, n: number, twin?: string): Promise<void> | undefined {
+    for (let b = from; b < n; b++) {
+      this.copyBlock(f, b, twin);
+      const p = this.yieldPoint();
+      if (p) return p.then(() => this.copyBlocks(f, b + 1, n, twin));
+    }
+    return undefined;
   }
 
   /** Drops the target's blocks past `n`. */

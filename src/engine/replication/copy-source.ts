@@ -10,6 +10,7 @@ import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import { WalFiles } from '../wal/segments.ts';
 import { createSlot } from './slot.ts';
+import { cooperate, type Clock } from '../runtime/clock.ts';
 
 export interface CopySource {
   /** A checkpoint on the source: its files then hold everything up to its redo point. */
@@ -21,6 +22,12 @@ export interface CopySource {
   readonly control: ControlData;
   readonly files: WalFiles;
   readonly timeline: number;
+  /**
+   * Lets the copy yield the thread between blocks (a copy is long work). Only a source that
+   * cannot change meanwhile has one: a snapshot. A live instance in the same thread is copied at
+   * one point, as the simulator's traces expect.
+   */
+  readonly pause?: () => Promise<void> | undefined;
 }
 
 /** The running instance as a copy source (same thread). */
@@ -54,36 +61,48 @@ export interface SourceSnapshot {
   bytes: number;
 }
 
-/** Takes a snapshot at a fresh checkpoint (after creating the slot when it is for a base backup). */
+/**
+ * Takes a snapshot at a fresh checkpoint (after creating the slot when it is for a base backup).
+ * The snapshot's point is one synchronous turn that holds every block's current bytes (a write
+ * replaces a block, never changes it in place); packing them for the other process is the long
+ * part, and it yields on the instance's time budget, as the instance keeps serving meanwhile.
+ */
 export async function takeSnapshot(inst: Instance, forBackup: boolean): Promise<SourceSnapshot> {
   if (forBackup) createSlot(inst);
   await inst.checkpoint();
   const disk = inst.disk;
+  const held = disk.files().map((name) => {
+    const n = disk.nblocks(name);
+    const blocks: (Uint8Array | undefined)[] = new Array(n);
+    for (let b = 0; b < n; b++) blocks[b] = disk.view(name, b);
+    return { name, blocks };
+  });
+  const control = JSON.parse(JSON.stringify(inst.control)) as ControlData;
+  const flushedLsn = inst.wal.flushedLsn;
   const files: SourceSnapshot['files'] = [];
   let bytes = 0;
-  for (const name of disk.files()) {
-    const n = disk.nblocks(name);
-    const present = new Uint8Array(n);
-    const data = new Uint8Array(n * BLCKSZ);
-    for (let b = 0; b < n; b++) {
-      const block = disk.view(name, b);
+  for (const { name, blocks } of held) {
+    const present = new Uint8Array(blocks.length);
+    const data = new Uint8Array(blocks.length * BLCKSZ);
+    for (let b = 0; b < blocks.length; b++) {
+      const block = blocks[b];
       if (!block) continue;
       present[b] = 1;
       data.set(block, b * BLCKSZ);
+      const p = cooperate(inst.rt.clock);
+      if (p) await p;
     }
     bytes += data.byteLength;
     files.push({ name, present, data: data.buffer });
   }
-  return {
-    files,
-    control: JSON.parse(JSON.stringify(inst.control)) as ControlData,
-    flushedLsn: inst.wal.flushedLsn,
-    bytes,
-  };
+  return { files, control, flushedLsn, bytes };
 }
 
-/** The snapshot as a copy source: its checkpoint and slot were taken on the source already. */
-export function snapshotSource(s: SourceSnapshot): CopySource {
+/**
+ * The snapshot as a copy source: its checkpoint and slot were taken on the source already. It
+ * cannot change, so the copy from it yields on `clock`'s time budget.
+ */
+export function snapshotSource(s: SourceSnapshot, clock: Clock): CopySource {
   const disk = new MemoryDisk();
   for (const f of s.files) {
     const data = new Uint8Array(f.data);
@@ -98,5 +117,6 @@ export function snapshotSource(s: SourceSnapshot): CopySource {
     control: s.control,
     files: new WalFiles(disk, s.control.walSegmentSize, s.control.history),
     timeline: s.control.timeline,
+    pause: () => cooperate(clock),
   };
 }

@@ -52,10 +52,11 @@ export async function copyChangedBlocks(
   for (const f of target.files())
     if (!keep.has(f) && !LOCAL_FILES.has(f) && ![...twins.values()].includes(f)) target.unlink(f);
   const total = files.reduce((n, f) => n + src.nblocks(f) * BLCKSZ, 0);
-  const copier = new BlockCopier(src, target);
+  const copier = new BlockCopier(src, target, source.pause);
   let done = 0;
   for (const f of files) {
-    copier.copyWhole(f, twins.get(f));
+    const p = copier.copyWhole(f, twins.get(f));
+    if (p) await p;
     done += src.nblocks(f) * BLCKSZ;
     onProgress?.(done, total);
   }
@@ -147,31 +148,47 @@ export async function rewind(
   const src = source.disk;
   const relation = (f: string) => f.startsWith('base/');
   const wal = (f: string) => f.startsWith(WAL_DIR);
-  const copier = new BlockCopier(src, target);
+  const copier = new BlockCopier(src, target, source.pause);
   const srcFiles = new Set(src.files().filter((f) => !LOCAL_FILES.has(f)));
   const planned = [...blocks.values()].reduce((n, set) => n + set.size * BLCKSZ, 0);
   let done = 0;
   // Relation files: created or dropped since (copied whole / removed), else the touched blocks.
   for (const f of target.files()) if (relation(f) && !srcFiles.has(f)) target.unlink(f);
-  for (const f of srcFiles)
-    if (relation(f) && (target.nblocks(f) === 0 || wholeFiles.has(f))) copier.copyWhole(f);
+  for (const f of srcFiles) {
+    if (!relation(f) || (target.nblocks(f) > 0 && !wholeFiles.has(f))) continue;
+    const p = copier.copyWhole(f);
+    if (p) await p;
+  }
   for (const [f, set] of blocks) {
     done += set.size * BLCKSZ;
     if (wholeFiles.has(f) || !srcFiles.has(f)) continue;
     const n = src.nblocks(f);
     copier.truncateTo(f, n);
-    for (const b of set) if (b < n) copier.copyBlock(f, b);
+    for (const b of set) {
+      if (b >= n) continue;
+      copier.copyBlock(f, b);
+      const p = copier.yieldPoint();
+      if (p) await p;
+    }
     onProgress?.(done, planned);
   }
   // Everything that is not relation data nor WAL (the commit log...): the source's copy.
-  for (const f of srcFiles) if (!relation(f) && !wal(f)) copier.copyWhole(f);
+  for (const f of srcFiles) {
+    if (relation(f) || wal(f)) continue;
+    const p = copier.copyWhole(f);
+    if (p) await p;
+  }
   for (const f of target.files())
     if (!relation(f) && !wal(f) && !srcFiles.has(f) && !LOCAL_FILES.has(f)) target.unlink(f);
   // WAL: the source's from the divergence's segment on (its part before the divergence is the
   // target's own, under the older timeline's name); the target's own WAL after it goes.
   const twinOf = (file: string, segno: number) =>
     target.files(WAL_DIR).find((t) => t !== file && parseSegmentFileName(t, segSize)?.segno === segno);
-  for (const s of sourceWal) if (s.segno >= divergenceSeg) copier.copyWhole(s.file, twinOf(s.file, s.segno));
+  for (const s of sourceWal) {
+    if (s.segno < divergenceSeg) continue;
+    const p = copier.copyWhole(s.file, twinOf(s.file, s.segno));
+    if (p) await p;
+  }
   for (const t of target.files(WAL_DIR)) {
     const p = parseSegmentFileName(t, segSize);
     if (p && p.segno >= divergenceSeg && !srcFiles.has(t)) target.unlink(t);

@@ -170,9 +170,18 @@ export class BufferPool {
     this.stats.writes++;
   }
 
-  /** Writes every dirty page (checkpoint, clean shutdown). */
-  async flushAll(): Promise<void> {
-    for (const f of this.dirtyFrames()) await this.writeFrame(f);
+  /**
+   * Writes every dirty page (checkpoint, clean shutdown). `pause` lets the caller yield the
+   * thread between writes (a checkpoint of a large pool is long work); a page dirtied meanwhile
+   * is either written too or left for the next checkpoint, its change being in WAL past the redo
+   * point either way.
+   */
+  async flushAll(pause?: () => Promise<void> | undefined): Promise<void> {
+    for (const f of this.dirtyFrames()) {
+      await this.writeFrame(f);
+      const p = pause?.();
+      if (p) await p;
+    }
   }
 
   /** Forgets a relation's pages without writing them (DROP, TRUNCATE). */

@@ -25,7 +25,9 @@ export interface Disk {
   read(file: string, block: number): Uint8Array | undefined;
   /**
    * The block's bytes without a copy, for readers that take a few bytes out at once (the WAL
-   * reader). The caller must not modify them, nor keep them past its next call into the disk.
+   * reader). The caller must not modify them. A write never changes them in place (it puts a
+   * new copy in the block's place), so a held view keeps the block as it was: views taken in
+   * one synchronous turn are a consistent snapshot of the disk.
    */
   view(file: string, block: number): Uint8Array | undefined;
   /** Writes one block into the volatile cache. `data` must be BLCKSZ bytes; it is copied. */
