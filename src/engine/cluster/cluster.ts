@@ -34,9 +34,9 @@ import type {
 import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
-import { connectionRefused, sessionGone } from './session-errors.ts';
+import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
 import { instanceStatus, withProbeTimes } from './instance-status.ts';
-import { runUtility, type StandbyHost } from '../utilities/index.ts';
+import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
@@ -179,10 +179,10 @@ export class InlineCluster implements Cluster {
 
   coordinatorNode(): InstanceNode {
     const n = [...this.nodes.nodes.values()].find((x) => x.content === -1 && x.qd && x.up);
-    if (!n)
-      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
-        hint: 'Restart it, or activate the standby (gpactivatestandby).',
-      });
+    if (!n) {
+      const last = this.lastCoordinator();
+      throw coordinatorNotRunning(last !== undefined && this.stoppedBy.get(last.dbid) === 'gpstop');
+    }
     return n;
   }
 
@@ -276,8 +276,34 @@ export class InlineCluster implements Cluster {
   /** Files utilities read and write (-i, -o): a small in-memory home directory. */
   readonly files = new Map<string, string>();
 
+  /** The catalog as the coordinator holds it, or as it was when the coordinator stopped. */
+  private lastKnownConfig(): SegmentConfig[] {
+    if ([...this.nodes.nodes.values()].some((n) => n.content === -1 && n.up && n.qd))
+      return this.currentConfig();
+    const rows = new Map(this.initialConfig.map((r) => [r.dbid, r]));
+    for (const [dbid, r] of this.knownRows) rows.set(dbid, r);
+    return [...rows.values()].filter((r) => !this.nodes.nodes.get(r.dbid)?.retired);
+  }
+
+  /** pg_ctl stop -m mode: smart and fast shut the instance down cleanly first. */
+  private async shutdownNode(node: InstanceNode, mode: ShutdownMode, by: string): Promise<void> {
+    if (!node.up) return;
+    if (mode !== 'immediate' && node.inst && !node.inst.standby) {
+      node.qd?.fts?.stop();
+      await node.inst.shutdown().catch(() => undefined);
+    }
+    await this.stopNode(node, by);
+  }
+
   async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
-    const host: StandbyHost = {
+    const host: MaintenanceHost = {
+      catalog: async () => this.lastKnownConfig(),
+      shutdownNode: (n, mode, by) => this.shutdownNode(n, mode, by),
+      userSessions: () => this.openSessions.size,
+      requestProbe: async () => {
+        await this.query('select gp_request_fts_probe_scan()');
+      },
+      msPerClusterSecond: 1000 / this.boot.timeScale,
       nodes: this.nodes,
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
@@ -388,8 +414,13 @@ export class InlineCluster implements Cluster {
   }
 
   /** A planned stop by a utility: the same immediate stop, told apart from a crash. */
+  /** Who stopped each instance that is down after a planned stop (the lab's hints follow it). */
+  private readonly stoppedBy = new Map<number, string>();
+
   async stopNode(node: InstanceNode, by: string): Promise<void> {
-    if (await this.takeDown(node)) this.emit({ kind: 'instance.stopped', dbid: node.dbid, by });
+    if (!(await this.takeDown(node))) return;
+    this.stoppedBy.set(node.dbid, by);
+    this.emit({ kind: 'instance.stopped', dbid: node.dbid, by });
   }
 
   /** The process dies at once: its memory is lost, its disk keeps what was synced. */
@@ -409,6 +440,7 @@ export class InlineCluster implements Cluster {
 
   async restartNode(node: InstanceNode): Promise<void> {
     if (node.retired) throw retiredError(node.dbid, node.content);
+    this.stoppedBy.delete(node.dbid);
     if (node.up) await this.crashNode(node);
     await bootNode(this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its

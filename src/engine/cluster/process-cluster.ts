@@ -25,7 +25,7 @@ import type {
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
 import { downStatus, withProbeTimes } from './instance-status.ts';
-import { connectionRefused, sessionGone } from './session-errors.ts';
+import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
 import type {
   BootSpec,
@@ -40,7 +40,7 @@ import type {
 } from './process-protocol.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
-import { runUtility } from '../utilities/index.ts';
+import { PROCESS_UTILITIES, runUtility } from '../utilities/index.ts';
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse } from './process-protocol.ts';
@@ -74,7 +74,7 @@ export class ProcessCluster implements Cluster {
   readonly net = new NetworkFaults();
   readonly points = new FaultPoints();
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
-  private readonly openSessions = new Set<Session>();
+  readonly openSessions = new Set<Session>();
   private closed = false;
   private nextInstance = 1;
   private closing = false;
@@ -370,8 +370,13 @@ export class ProcessCluster implements Cluster {
 
   /** A planned stop by a utility (immediate, as gpsegstop -M immediate): not a crash. */
   async stop(dbid: number, by: string): Promise<void> {
-    if (await this.takeDown(dbid)) this.emit({ kind: 'instance.stopped', dbid, by });
+    if (!(await this.takeDown(dbid))) return;
+    this.stoppedBy.set(dbid, by);
+    this.emit({ kind: 'instance.stopped', dbid, by });
   }
+
+  /** Who stopped each instance that is down after a planned stop (the lab's hints follow it). */
+  private readonly stoppedBy = new Map<number, string>();
 
   private async takeDown(dbid: number): Promise<boolean> {
     const p = this.procs.get(dbid);
@@ -391,6 +396,7 @@ export class ProcessCluster implements Cluster {
   async restart(dbid: number): Promise<void> {
     const p = this.mustGet(dbid);
     if (p.meta.retired) throw retiredError(dbid, p.meta.content);
+    this.stoppedBy.delete(dbid);
     await this.boot(dbid, { initdb: false });
   }
 
@@ -430,10 +436,12 @@ export class ProcessCluster implements Cluster {
 
   private coordinatorProc(): Proc {
     const p = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
-    if (!p)
-      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
-        hint: 'Restart it, or activate the standby (gpactivatestandby).',
-      });
+    if (!p) {
+      const last = [...this.procs.values()].find(
+        (x) => x.meta.content === -1 && !x.meta.retired && x.meta.row.role === 'p',
+      );
+      throw coordinatorNotRunning(last !== undefined && this.stoppedBy.get(last.meta.dbid) === 'gpstop');
+    }
     return p;
   }
 
@@ -498,7 +506,7 @@ export class ProcessCluster implements Cluster {
     const coordinator = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
     let result: UtilityResult;
     this.runSignal = options.signal;
-    if (prog !== 'gpactivatestandby' && coordinator?.control) {
+    if (!PROCESS_UTILITIES.has(prog ?? '') && coordinator?.control) {
       const control = coordinator.control;
       let stop = false;
       const cancelWatch = async () => {

@@ -7,7 +7,8 @@ import { sqlError } from '../errors.ts';
 import type { Hold } from '../runtime/fault-points.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { Faults, RunOptions } from './api.ts';
-import type { StandbyHost } from '../utilities/index.ts';
+import type { MaintenanceHost } from '../utilities/index.ts';
+import { DEFAULT_TIME_SCALE } from './cluster.ts';
 import { NodeSet, type InstanceNode } from './nodes.ts';
 import type { ProcessCluster, Proc } from './process-cluster.ts';
 import type { HostApi } from './process-protocol.ts';
@@ -16,7 +17,7 @@ import { globalMessageChannel } from '../runtime/link-endpoint.ts';
 import type { TimeState } from './process-protocol.ts';
 
 /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
-export function orchestratorHost(c: ProcessCluster, options: RunOptions): StandbyHost {
+export function orchestratorHost(c: ProcessCluster, options: RunOptions): MaintenanceHost {
   const nodes = new NodeSet(c.clock, (e) => c.emit(e));
   const nodeOf = new Map<InstanceNode, Proc>();
   for (const p of c.procs.values()) {
@@ -47,6 +48,24 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Standb
     n.retired = p.meta.retired;
   };
   return {
+    catalog: async () => {
+      const rows = await c.currentConfig();
+      for (const [n] of all()) refresh(n);
+      return rows;
+    },
+    shutdownNode: async (n, mode, by) => {
+      const p = nodeOf.get(n)!;
+      if (!p.meta.up) return refresh(n);
+      if (mode !== 'immediate')
+        await p.control?.call('shutdown', [], { timeoutMs: 600_000 }).catch(() => undefined);
+      await c.stop(n.dbid, by);
+      refresh(n);
+    },
+    userSessions: () => c.openSessions.size,
+    requestProbe: async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+    },
+    msPerClusterSecond: 1000 / (c.options.timeScale ?? DEFAULT_TIME_SCALE),
     nodes,
     clock: c.clock,
     coordinator: () => {

@@ -393,6 +393,14 @@ export class InstanceProcess implements ProcessApi {
     this.cancelRequested = true;
   }
 
+  async shutdown(): Promise<void> {
+    const node = this.node;
+    const inst = node?.inst;
+    if (!node?.up || !inst || inst.standby) return;
+    node.qd?.fts?.stop();
+    await inst.shutdown();
+  }
+
   async promoteSelf(): Promise<void> {
     const mirror = this.mustHaveNode().mirror;
     if (!mirror) throw sqlError('object_not_in_prerequisite_state', 'this instance is not a standby');

@@ -97,6 +97,11 @@ export interface ProcessApi {
   setTime(state: TimeState): Promise<void>;
   /** Ctrl-C for the utility running here. */
   cancelUtility(): Promise<void>;
+  /**
+   * A clean shutdown (pg_ctl stop -m fast: a shutdown checkpoint); the orchestrator then ends
+   * the process. A mirror has nothing to write: it just stops.
+   */
+  shutdown(): Promise<void>;
   /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
   promoteSelf(): Promise<void>;
 }

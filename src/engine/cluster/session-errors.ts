@@ -20,3 +20,15 @@ export function sessionGone(utility: boolean): SqlError {
         detail: 'The coordinator this session was connected to has gone down.',
       });
 }
+
+/**
+ * Connecting while no coordinator runs. After gpstop the way back is gpstart; after a failure,
+ * a restart or the standby's activation.
+ */
+export function coordinatorNotRunning(stoppedByGpstop: boolean): SqlError {
+  return sqlError('cannot_connect_now', 'the coordinator is not running', {
+    hint: stoppedByGpstop
+      ? 'The cluster was stopped with gpstop: start it with gpstart -a.'
+      : 'Restart it, or activate the standby (gpactivatestandby).',
+  });
+}

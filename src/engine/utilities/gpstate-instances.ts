@@ -8,7 +8,7 @@ import { SERVER_VERSION_STRING } from '../version.ts';
 import type { UtilityHost, UtilityLog } from './host.ts';
 
 /** Rows as Greenplum's TableLogger lays them out: columns padded to the widest, plus 3. */
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)) + 3);
   return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join(''));
 }

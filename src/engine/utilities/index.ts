@@ -7,9 +7,16 @@ import { gpmovemirrors } from './gpmovemirrors.ts';
 import { gpReplicaCheck } from './gp-replica-check.ts';
 import { splitArgs, UtilityLog } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
+import { gpstop } from './gpstop.ts';
+import { gpstart } from './gpstart.ts';
+import { isMaintenanceHost } from './maintenance.ts';
 
 export type { UtilityHost } from './host.ts';
 export type { StandbyHost } from './standby.ts';
+export type { MaintenanceHost, ShutdownMode } from './maintenance.ts';
+
+/** Utilities that start and stop the coordinator itself: they run where processes are managed. */
+export const PROCESS_UTILITIES: ReadonlySet<string> = new Set(['gpactivatestandby', 'gpstop', 'gpstart']);
 
 export async function runUtility(
   host: StandbyHost,
@@ -48,6 +55,11 @@ function dispatch(
       return gpinitstandby(host, argv);
     case 'gpactivatestandby':
       return gpactivatestandby(host, argv);
+    case 'gpstop':
+    case 'gpstart':
+      if (!isMaintenanceHost(host))
+        throw new Error(`${prog} runs where the instances' processes are managed, not in the coordinator`);
+      return prog === 'gpstop' ? gpstop(host, argv) : gpstart(host, argv);
     case 'gp_replica_check':
     case 'gp_replica_check.py':
       return gpReplicaCheck(host, argv);

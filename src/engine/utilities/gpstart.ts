@@ -1,0 +1,211 @@
+/**
+ * gpstart: starts a stopped cluster from its catalog: the segments not marked down (primaries
+ * and mirrors), then the coordinator, then the standby (-y leaves it). Segments marked down are
+ * skipped with Greenplum's lines, for gprecoverseg to bring back. Exit codes as Greenplum 7's:
+ * 0 started (also with skipped segments), 1 some instance failed to start, 2 bad options or
+ * the coordinator already running.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import { UtilityLog, utilityArgs } from './host.ts';
+import type { OptionSpec } from './options.ts';
+import {
+  CATALOG_VERSION_NO,
+  DASHES,
+  done,
+  GP_VERSION_LINE,
+  logTable,
+  nodesOf,
+  type MaintenanceHost,
+} from './maintenance.ts';
+
+const OPTIONS: OptionSpec[] = [
+  { names: ['-a'], kind: 'flag', key: 'a' },
+  { names: ['-m', '--master_only', '-c', '--coordinator_only'], kind: 'flag', key: 'm' },
+  { names: ['-R', '--restricted'], kind: 'flag', key: 'R' },
+  { names: ['-y', '--no_standby'], kind: 'flag', key: 'y' },
+  { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
+  { names: ['-t', '--timeout'], kind: 'int', key: 't' },
+  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
+];
+
+function check(o: Record<string, unknown>): string | undefined {
+  const B = o.B as number | undefined;
+  if (B !== undefined && (B < 1 || B > 128)) return `Invalid value for parallel degree: ${B}`;
+  return undefined;
+}
+
+export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
+  const log = new UtilityLog('gpstart');
+  const args = utilityArgs('gpstart', OPTIONS, argv, {
+    positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
+    check,
+  });
+  if (!args.ok) return args.result;
+  const o = args.o;
+  log.quiet = o.q === true;
+  log.info(`Starting gpstart with args: ${argv.join(' ')}`);
+  log.info('Gathering information and validating the environment...');
+  log.info(`Greenplum Binary Version: '${GP_VERSION_LINE}'`);
+  log.info(`Greenplum Catalog Version: '${CATALOG_VERSION_NO}'`);
+  const rows = await host.catalog();
+  const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
+  const coordinator = host.nodes.get(coordRow.dbid);
+  const dir = o.d as string | undefined;
+  if (dir !== undefined && dir !== coordRow.datadir) {
+    log.error(`gpstart error: Coordinator data directory ${dir} does not exist`);
+    return done(log, 2);
+  }
+  if (coordinator.up) {
+    log.warn('postmaster.pid file exists on Coordinator, checking if recovery startup required');
+    log.info('Commencing recovery startup checks');
+    log.info(`Have lock file /tmp/.s.PGSQL.${coordRow.port} and a process running on port ${coordRow.port}`);
+    log.error('gpstart error: Coordinator instance process running');
+    return done(log, 2);
+  }
+  // The lab's coordinator has no utility mode of its own (it starts its FTS as it boots):
+  // what needs one is refused, never half done.
+  if (o.m || o.R) {
+    log.error(
+      `gpstart error: ${o.m ? '-m (coordinator-only, utility mode)' : '-R (restricted mode)'} is not available in the lab. Run gpstart -a to start the whole cluster.`,
+    );
+    return done(log, 2);
+  }
+  log.info('Starting Coordinator instance in admin mode');
+  log.info('Obtaining Greenplum Coordinator catalog information');
+  log.info('Obtaining Segment details from coordinator...');
+  log.info('Setting new coordinator era');
+  log.info('Coordinator Started...');
+  log.info('Shutting down coordinator');
+  const segments = rows.filter((r) => r.content >= 0);
+  const skipped = segments.filter((r) => r.status === 'd');
+  for (const r of skipped)
+    log.warn(
+      `Skipping startup of segment marked down in configuration: on ${r.hostname} directory ${r.datadir} <<<<<`,
+    );
+  const targets = segments.filter((r) => r.status === 'u');
+  const mirrored = segments.some((r) => r.role === 'm');
+  log.info(
+    `Commencing parallel ${mirrored ? 'primary and mirror ' : ''}segment instance startup, please wait...`,
+  );
+  const failed = await startAll(host, targets);
+  log.info('Process results...');
+  const covered = new Set(targets.filter((r) => !failed.has(r.dbid)).map((r) => r.content));
+  const lost = [...new Set(segments.map((r) => r.content))].filter((c) => !covered.has(c));
+  if (lost.length) {
+    for (const c of lost) log.error(`No segment started for content: ${c}.`);
+    log.info('Commencing parallel segment instance shutdown, please wait...');
+    await Promise.all(
+      [...nodesOf(host, targets).values()].map((n) =>
+        n.up ? host.shutdownNode(n, 'fast', 'gpstart') : undefined,
+      ),
+    );
+    log.error('gpstart error: Do not have enough valid segments to start the array.');
+    return done(log, 2);
+  }
+  for (const r of targets.filter((x) => failed.has(x.dbid)))
+    log.info(
+      `DBID:${r.dbid}  FAILED  host:'${r.hostname}' datadir:'${r.datadir}' with reason:'${failed.get(r.dbid)}'`,
+    );
+  const started = targets.length - failed.size;
+  log.info(DASHES);
+  const FAILED = 'Failed segment starts';
+  const SKIPPED = 'Skipped segment starts (segments are marked down in configuration)';
+  logTable(
+    log,
+    [
+      ['Successful segment starts', started],
+      [FAILED, failed.size],
+      [SKIPPED, skipped.length],
+    ],
+    new Set([...(failed.size ? [FAILED] : []), ...(skipped.length ? [SKIPPED] : [])]),
+  );
+  log.info(DASHES);
+  const tail = started !== targets.length ? ' <<<<<<<<' : '';
+  log.info(
+    skipped.length
+      ? `Successfully started ${started} of ${targets.length} segment instances, skipped ${skipped.length} other segments ${tail}`
+      : `Successfully started ${started} of ${targets.length} segment instances ${tail}`,
+  );
+  log.info(DASHES);
+  if (skipped.length) {
+    log.warn('**************************************************************************');
+    log.warn(`There are ${skipped.length} segment(s) marked down in the database`);
+    log.warn('To recover from this current state, review usage of the gprecoverseg');
+    log.warn('management utility which will recover failed segment instance databases.');
+    log.warn('**************************************************************************');
+  }
+  log.info(`Starting Coordinator instance ${coordRow.hostname} directory ${coordRow.datadir} `);
+  await host.restartNode(coordinator);
+  log.info(`Command pg_ctl reports Coordinator ${coordRow.hostname} instance active`);
+  log.info('Connecting to db template1 on host localhost');
+  const standbyFailed = await startStandby(host, log, rows, o.y === true);
+  if (standbyFailed) {
+    log.warn('Standby Coordinator could not be started');
+    return done(log, 1);
+  }
+  if (failed.size) {
+    log.warn(`Number of segments which failed to start:  ${failed.size}`);
+    return done(log, 1);
+  }
+  if (skipped.length) {
+    log.warn(`Number of segments not attempted to start: ${skipped.length}`);
+    log.info('Check status of database with gpstate utility');
+    return done(log, 0);
+  }
+  log.info('Database successfully started');
+  return done(log, 0);
+}
+
+/** Starts each target not running (primaries, then mirrors); the failures, with their reasons. */
+async function startAll(
+  host: MaintenanceHost,
+  targets: readonly SegmentConfig[],
+): Promise<Map<number, string>> {
+  const nodes = nodesOf(host, targets);
+  const failed = new Map<number, string>();
+  for (const role of ['p', 'm'] as const)
+    await Promise.all(
+      targets
+        .filter((r) => r.role === role)
+        .map(async (r) => {
+          const n = nodes.get(r.dbid);
+          if (!n) return void failed.set(r.dbid, 'no such instance');
+          if (n.up) return;
+          try {
+            await host.restartNode(n);
+          } catch (e) {
+            failed.set(r.dbid, e instanceof Error ? e.message : String(e));
+          }
+        }),
+    );
+  return failed;
+}
+
+/** True when a standby should have started and did not. */
+async function startStandby(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  rows: readonly SegmentConfig[],
+  skip: boolean,
+): Promise<boolean> {
+  const row = rows.find((r) => r.content === -1 && r.role === 'm');
+  if (!row || skip) {
+    log.info('No standby coordinator configured.  skipping...');
+    return false;
+  }
+  log.info('Starting standby coordinator');
+  log.info(
+    `Checking if standby coordinator is running on host: ${row.hostname}  in directory: ${row.datadir}`,
+  );
+  const node = host.nodes.get(row.dbid);
+  if (node.up) return false;
+  try {
+    await host.bootStandby(node);
+    return false;
+  } catch {
+    log.warn('Could not start standby coordinator');
+    return true;
+  }
+}

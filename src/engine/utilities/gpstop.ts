@@ -1,0 +1,319 @@
+/**
+ * gpstop: stops the cluster (coordinator, standby, primaries, then mirrors), the coordinator
+ * alone (-m), one segment host for maintenance (--host: its primaries fail over to their
+ * mirrors), or signals a configuration reload (-u). Options, checks, texts and exit codes follow
+ * Greenplum 7's gpstop: 0 done, 1 a host not in the catalog, 2 bad options or a refusal,
+ * nothing stopped.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import { UtilityLog, utilityArgs } from './host.ts';
+import type { OptionSpec } from './options.ts';
+import { table } from './gpstate-instances.ts';
+import {
+  DASHES,
+  done,
+  GP_VERSION_LINE,
+  logTable,
+  nodesOf,
+  type MaintenanceHost,
+  type ShutdownMode,
+} from './maintenance.ts';
+import { gpstart } from './gpstart.ts';
+
+const OPTIONS: OptionSpec[] = [
+  { names: ['-M', '--mode'], kind: 'string', key: 'M' },
+  { names: ['-f', '--fast'], kind: 'flag', key: 'f' },
+  { names: ['-i', '--immediate'], kind: 'flag', key: 'i' },
+  { names: ['-s', '--smart'], kind: 'flag', key: 's' },
+  { names: ['-z', '--force'], kind: 'flag', key: 'z' },
+  { names: ['-r', '--restart'], kind: 'flag', key: 'r' },
+  { names: ['-m', '--master_only', '-c', '--coordinator_only'], kind: 'flag', key: 'm' },
+  { names: ['-y'], kind: 'flag', key: 'y' },
+  { names: ['-u'], kind: 'flag', key: 'u' },
+  { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
+  { names: ['-t', '--timeout'], kind: 'int', key: 't' },
+  { names: ['--host'], kind: 'string', key: 'host' },
+  { names: ['--skipvalidation'], kind: 'flag', key: 'skipvalidation' },
+  { names: ['-a'], kind: 'flag', key: 'a' },
+  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
+];
+
+const MODES: readonly ShutdownMode[] = ['fast', 'immediate', 'smart'];
+
+function check(o: Record<string, unknown>): string | undefined {
+  if (o.M !== undefined && !MODES.includes(o.M as ShutdownMode))
+    return `option -M: invalid choice: '${String(o.M)}' (choose from 'fast', 'immediate', 'smart')`;
+  if ((o.M === 'fast' || o.M === 'immediate') && (o.f || o.i))
+    return "Can not mix --mode options with older deprecated '-f,-i,-s'";
+  if (o.host !== undefined) {
+    if (o.m) return "Incompatible flags. Cannot mix '--host' option with stopping coordinator-only.";
+    if (o.r) return "Incompatible flags. Cannot mix '--host' option with '-r' for restart.";
+    if (o.u) return "Incompatible flags. Cannot mix '--host' option with '-u' for config reload.";
+    if (o.y) return "Incompatible flags. Cannot mix '--host' option with '-y' for skipping standby.";
+  }
+  const B = o.B as number | undefined;
+  if (B !== undefined && (B < 1 || B > 128)) return `Invalid value for parallel degree: ${B}`;
+  const t = o.t as number | undefined;
+  if (t !== undefined && t < 120 && !o.skipvalidation)
+    return 'Invalid timeout value.  Must be greater than 120 seconds.';
+  return undefined;
+}
+
+/** The mode the options ask for: -M, else the old flags (the last wins, -z is fast). */
+function modeOf(o: Record<string, unknown>, argv: readonly string[]): ShutdownMode {
+  if (o.M === 'fast' || o.M === 'immediate') return o.M;
+  let mode: ShutdownMode = (o.M as ShutdownMode | undefined) ?? 'smart';
+  for (const a of argv) {
+    if (/^-[a-zA-Z]*[fz]/.test(a) || a === '--fast' || a === '--force') mode = 'fast';
+    if (/^-[a-zA-Z]*i/.test(a) || a === '--immediate') mode = 'immediate';
+    if (/^-[a-zA-Z]*s/.test(a) || a === '--smart') mode = 'smart';
+  }
+  return mode;
+}
+
+export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
+  const log = new UtilityLog('gpstop');
+  const args = utilityArgs('gpstop', OPTIONS, argv, {
+    positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
+    check,
+  });
+  if (!args.ok) return args.result;
+  const o = args.o;
+  log.quiet = o.q === true;
+  const mode = modeOf(o, argv);
+  const timeout = (o.t as number | undefined) ?? 120;
+  log.info(`Starting gpstop with args: ${argv.join(' ')}`);
+  log.info('Gathering information and validating the environment...');
+  const coordinator = host.coordinatorNodeIfAny();
+  if (!coordinator?.up) {
+    log.error('gpstop error: postmaster.pid file does not exist.  is Greenplum instance already stopped?');
+    return done(log, 2);
+  }
+  log.info('Obtaining Greenplum Coordinator catalog information');
+  log.info('Obtaining Segment details from coordinator...');
+  const rows = await host.catalog();
+  const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
+  const dir = o.d as string | undefined;
+  if (dir !== undefined && dir !== coordRow.datadir) {
+    log.error(`gpstop error: postmaster.pid file does not exist.  is Greenplum instance already stopped?`);
+    return done(log, 2);
+  }
+  log.info(`Greenplum Version: '${GP_VERSION_LINE}'`);
+  if (o.u) return reload(host, log, rows);
+  if (o.host !== undefined) return stopHost(host, log, rows, o.host as string, mode, timeout, o.a === true);
+  const standbyRow = rows.find((r) => r.content === -1 && r.role === 'm');
+  const segments = rows.filter((r) => r.content >= 0);
+  if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, standbyRow && !o.y, o.m ? [] : segments);
+  const waited = await smartWait(host, log, mode, timeout);
+  if (waited) return done(log, 2);
+  await stopCoordinator(host, log, coordRow, mode);
+  if (o.m) return done(log, 0);
+  if (!o.y) {
+    if (!standbyRow) log.info('No standby coordinator host configured');
+    else {
+      const standby = host.nodes.nodes.get(standbyRow.dbid);
+      if (!standby?.up) log.warn('Standby is unreachable, skipping shutdown on standby');
+      else {
+        log.info(`Stopping coordinator standby host ${standbyRow.hostname} mode=${mode}`);
+        await host.shutdownNode(standby, mode, 'gpstop');
+        log.info(`Successfully shutdown standby process on ${standbyRow.hostname}`);
+      }
+    }
+  }
+  await stopSegments(host, log, rows, segments, mode);
+  log.info('Database successfully shutdown with no errors reported');
+  if (!o.r) return done(log, 0);
+  log.info('Restarting System...');
+  const restarted = await gpstart(host, ['-a', ...(o.y ? ['-y'] : [])]);
+  if (restarted.exitCode !== 0) {
+    log.raw(`gpstop:cdw:gpadmin-[CRITICAL]:-Error occurred: non-zero rc: ${restarted.exitCode}`);
+    log.raw(` Command was: '$GPHOME/bin/gpstart -a -d ${coordRow.datadir}'`);
+    return done(log, 2);
+  }
+  return done(log, 0);
+}
+
+function coordinatorSummary(
+  log: UtilityLog,
+  coord: SegmentConfig,
+  mode: ShutdownMode,
+  timeout: number,
+  standby: boolean | undefined,
+  segments: readonly SegmentConfig[],
+): void {
+  log.info('---------------------------------------------');
+  log.info('Coordinator instance parameters');
+  log.info('---------------------------------------------');
+  logTable(log, [
+    ['Database', 'template1'],
+    ['Coordinator port', coord.port],
+    ['Coordinator directory', coord.datadir],
+    ['Shutdown mode', mode],
+    ['Timeout', timeout],
+    ['Shutdown Coordinator standby host', standby ? 'On' : 'Off'],
+  ]);
+  if (!segments.length) return;
+  segmentTable(log, 'Segment instances that will be shutdown:', segments);
+}
+
+function segmentTable(log: UtilityLog, title: string, segments: readonly SegmentConfig[]): void {
+  log.info('---------------------------------------------');
+  log.info(title);
+  log.info('---------------------------------------------');
+  for (const line of table([
+    ['Host', 'Datadir', 'Port', 'Status'],
+    ...segments.map((r) => [r.hostname, r.datadir, String(r.port), r.status]),
+  ]))
+    log.info(`   ${line}`);
+}
+
+/**
+ * Smart mode waits up to -t seconds for the coordinator's client sessions to end. Greenplum then
+ * asks whether to go on waiting or stop fast or immediate; the lab cannot ask, so it stops
+ * there with nothing stopped and says what to run. True when it gave up.
+ */
+async function smartWait(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  mode: ShutdownMode,
+  timeout: number,
+): Promise<boolean> {
+  if (mode !== 'smart' || host.userSessions() === 0) return false;
+  const sessions = host.userSessions();
+  log.info('Stopping coordinator segment and waiting for user connections to finish ...');
+  const deadline = host.clock.now() + timeout * host.msPerClusterSecond;
+  while (host.userSessions() > 0 && host.clock.now() < deadline) await host.clock.sleep(20);
+  if (host.userSessions() === 0) return false;
+  log.warn('Smart mode failed to shutdown the coordinator.');
+  log.warn(
+    `  There were ${sessions} user connections at the start of the shutdown. Note: These connections may be outdated.`,
+  );
+  log.info('Continue waiting in smart mode, stop in fast mode, or stop in immediate mode.');
+  log.error(
+    'gpstop cannot ask for a choice here: nothing was stopped. Close the sessions and run gpstop again, or run gpstop -M fast (their transactions are rolled back).',
+  );
+  return true;
+}
+
+async function stopCoordinator(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  coord: SegmentConfig,
+  mode: ShutdownMode,
+): Promise<void> {
+  log.info(`Commencing Coordinator instance shutdown with mode='${mode}'`);
+  log.info(`Coordinator segment instance directory=${coord.datadir}`);
+  await host.shutdownNode(host.nodes.get(coord.dbid), mode, 'gpstop');
+  log.info('Attempting forceful termination of any leftover coordinator process');
+}
+
+/** Primaries first, then mirrors (each in parallel), and the summary Greenplum prints. */
+async function stopSegments(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  rows: readonly SegmentConfig[],
+  targets: readonly SegmentConfig[],
+  mode: ShutdownMode,
+): Promise<void> {
+  const nodes = nodesOf(host, targets);
+  log.info(`Targeting dbid [${targets.map((r) => r.dbid).join(', ')}] for shutdown`);
+  const mirrored = rows.some((r) => r.content >= 0 && r.role === 'm');
+  const phases = mirrored
+    ? [
+        ['primary ', targets.filter((r) => r.role === 'p')],
+        ['mirror ', targets.filter((r) => r.role === 'm')],
+      ]
+    : [['', [...targets]]];
+  for (const [label, list] of phases as [string, SegmentConfig[]][]) {
+    if (!list.length) continue;
+    log.info(`Commencing parallel ${label}segment instance shutdown, please wait...`);
+    log.info('0.00% of jobs completed');
+    await Promise.all(
+      list.map((r) => {
+        const n = nodes.get(r.dbid);
+        return n?.up ? host.shutdownNode(n, mode, 'gpstop') : undefined;
+      }),
+    );
+    log.info('100.00% of jobs completed');
+  }
+  const down = targets.filter((r) => r.status === 'd').length;
+  const all = rows.filter((r) => r.content >= 0).length;
+  log.info(DASHES);
+  const entries: [string, number][] = [
+    ['Segments stopped successfully', targets.length],
+    ['Segments with errors during stop', 0],
+  ];
+  if (down) entries.push(['Segments that are currently marked down in configuration', down]);
+  logTable(log, entries, new Set(['Segments that are currently marked down in configuration']));
+  if (down) log.info('         (stop was still attempted on these segments)');
+  log.info(DASHES);
+  log.info(`Successfully shutdown ${targets.length} of ${all} segment instances `);
+}
+
+/** -u: every instance re-reads its configuration files (pg_ctl reload). */
+function reload(host: MaintenanceHost, log: UtilityLog, rows: readonly SegmentConfig[]): UtilityResult {
+  log.info('Signalling all postmaster processes to reload');
+  const down = rows.filter((r) => !host.nodes.nodes.get(r.dbid)?.up);
+  if (!down.length) return done(log, 0);
+  log.info('--------------------------------------------');
+  log.info('Some segment postmasters were not reloaded');
+  log.info('--------------------------------------------');
+  for (const line of table([
+    ['Host', 'Datadir', 'Port', 'Status'],
+    ...down.map((r) => [r.hostname, r.datadir, String(r.port), 'd']),
+  ]))
+    log.info(`   ${line}`);
+  log.info('--------------------------------------------');
+  return done(log, 1);
+}
+
+/**
+ * --host: stops the segments on one host for maintenance. Refused when that would stop the
+ * coordinator, leave a content with no copy, or stop a primary whose mirror is not in sync.
+ */
+async function stopHost(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  rows: readonly SegmentConfig[],
+  name: string,
+  mode: ShutdownMode,
+  timeout: number,
+  noPrompt: boolean,
+): Promise<UtilityResult> {
+  const hosts = [...new Set(rows.map((r) => r.hostname))];
+  if (!hosts.includes(name)) {
+    log.error(`host '${name}' is not found in gp_segment_configuration`);
+    log.error(`hosts in cluster config: [${hosts.map((h) => `'${h}'`).join(', ')}]`);
+    return done(log, 1);
+  }
+  const refuse = (reason: string) => {
+    log.raw(`gpstop:cdw:gpadmin-[CRITICAL]:-gpstop failed. (Reason='${reason}') exiting...`);
+    return done(log, 2);
+  };
+  if (rows.some((r) => r.content === -1 && r.hostname === name))
+    return refuse(
+      `Specified host '${name}' has the coordinator or standby coordinator on it. This node can only be stopped as part of a full-cluster gpstop, without '--host'.`,
+    );
+  if (!rows.some((r) => r.content >= 0 && r.role === 'm'))
+    return refuse('Cannot perform host-specific gpstop on a cluster without segment mirroring.');
+  const onHost = rows.filter((r) => r.content >= 0 && r.hostname === name && r.status === 'u');
+  const seg = (r: SegmentConfig) => `${r.hostname}:${r.datadir}:content=${r.content}:dbid=${r.dbid}`;
+  for (const r of onHost) {
+    const peer = onHost.find((x) => x.content === r.content && x.dbid !== r.dbid);
+    if (peer && r.role === 'p')
+      return refuse(
+        `Segment host '${name}' has both of corresponding primary '${seg(r)}' and mirror '${seg(peer)}'. Aborting.`,
+      );
+  }
+  const unsynced = onHost.find((r) => r.mode !== 's');
+  if (unsynced) return refuse(`Segment '${seg(unsynced)}' not synchronized. Aborting.`);
+  const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
+  if (!noPrompt) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
+  await stopSegments(host, log, rows, onHost, mode);
+  log.info('Database successfully shutdown with no errors reported');
+  log.info('Recognizing new cluster state...');
+  await host.requestProbe();
+  return done(log, 0);
+}

@@ -1,0 +1,75 @@
+/**
+ * What gpstop and gpstart need of the runtime, and the pieces they share. They run where the
+ * processes are managed (the orchestrator in the worker runtime), not inside the coordinator:
+ * gpstop stops the coordinator, and gpstart runs while none is running.
+ */
+import type { SegmentConfig } from '../catalog/catalog.ts';
+import type { UtilityResult } from '../cluster/api.ts';
+import type { InstanceNode } from '../cluster/nodes.ts';
+import type { StandbyHost } from './standby.ts';
+import type { UtilityLog } from './host.ts';
+import { GP_VERSION } from '../server/settings-defs.ts';
+
+/** pg_ctl's shutdown modes, gpstop -M. */
+export type ShutdownMode = 'smart' | 'fast' | 'immediate';
+
+export interface MaintenanceHost extends StandbyHost {
+  /**
+   * gp_segment_configuration as the coordinator's data directory holds it: read from the
+   * running coordinator, else the rows it had when it stopped.
+   */
+  catalog(): Promise<SegmentConfig[]>;
+  /**
+   * Stops an instance as pg_ctl stop -m `mode` does: smart and fast write a shutdown
+   * checkpoint first (nothing to replay at the next start), immediate is an immediate exit.
+   */
+  shutdownNode(node: InstanceNode, mode: ShutdownMode, by: string): Promise<void>;
+  /** Client sessions open on the coordinator now (what smart mode waits for). */
+  userSessions(): number;
+  /** Asks FTS for a probe scan (what gpstop --host's "Recognizing new cluster state" causes). */
+  requestProbe(): Promise<void>;
+  /** Wall milliseconds per second of cluster time (time compression): -t is cluster time. */
+  msPerClusterSecond: number;
+}
+
+/** Whether the host can run gpstop and gpstart (the one that manages the processes). */
+export function isMaintenanceHost(host: StandbyHost): host is MaintenanceHost {
+  return typeof (host as Partial<MaintenanceHost>).shutdownNode === 'function';
+}
+
+/** The lab's catalog version, in the yyyymmddN shape of Postgres' catversion. */
+export const CATALOG_VERSION_NO = '202612041';
+
+export const GP_VERSION_LINE = `postgres (Greenplum Database) ${GP_VERSION}`;
+
+export const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
+  exitCode,
+  stdout: log.stdout,
+  stderr: log.stderr,
+});
+
+/** Greenplum's key = value blocks: labels padded to the widest, three spaces of indent. */
+export function logTable(
+  log: UtilityLog,
+  rows: [string, string | number][],
+  warn: Set<string> = new Set(),
+): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) {
+    const line = `${k.padEnd(width)}   = ${v}`;
+    if (warn.has(k)) log.warn(`${line} <<<<<<<<`);
+    else log.info(`   ${line}`);
+  }
+}
+
+export const DASHES = '-'.repeat(52);
+
+/** The node of each catalog row that is not retired. */
+export function nodesOf(host: MaintenanceHost, rows: readonly SegmentConfig[]): Map<number, InstanceNode> {
+  const out = new Map<number, InstanceNode>();
+  for (const r of rows) {
+    const n = host.nodes.nodes.get(r.dbid);
+    if (n && !n.retired) out.set(r.dbid, n);
+  }
+  return out;
+}
