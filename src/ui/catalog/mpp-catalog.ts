@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { errorText, type ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
+import { procNotRunning } from '../state/types.ts';
 import { formatValue } from '../console/result-view.ts';
 import { rovingKeydown } from '../shared/roving.ts';
 import { styles } from './mpp-catalog.styles.ts';
@@ -171,7 +172,7 @@ export class MppCatalog extends LitElement {
     ];
     const rows = (s?.config ?? []).map((r) => {
       const p = s?.proc.get(r.dbid);
-      const crashed = (p === 'down' || p === 'crashing') && r.status === 'u';
+      const crashed = procNotRunning(p) && r.status === 'u';
       return {
         cls: crashed ? 'crashed' : r.status === 'd' ? 'down' : '',
         cells: [

@@ -18,6 +18,9 @@ export const UTILITIES: { cmd: string; what: string }[] = [
   { cmd: 'gprecoverseg -r', what: 'rebalance: back to preferred roles' },
   { cmd: 'gpactivatestandby -d /data/coordinator/gpseg-1', what: 'activate the standby coordinator' },
   { cmd: 'gpinitstandby -s scdw', what: 'add a standby coordinator on scdw' },
+  { cmd: 'gpstop -a -M fast', what: 'stop the whole cluster (clean shutdown)' },
+  { cmd: 'gpstart -a', what: 'start a stopped cluster' },
+  { cmd: 'gpstop -a -M fast --host sdw1', what: 'stop segment host sdw1 for maintenance' },
 ];
 
 export const PROBE_SQL = 'select gp_request_fts_probe_scan();';

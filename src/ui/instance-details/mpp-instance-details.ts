@@ -73,7 +73,7 @@ export class MppInstanceDetails extends LitElement {
         ? `host ${row.hostname} delayed ${s.applied.delays.get(row.hostname)} ms`
         : '',
     ].filter(Boolean);
-    const down = eff === 'crashed' || eff === 'down';
+    const down = eff === 'crashed' || eff === 'down' || eff === 'stopped';
     return html`
       <header>
         <h2>dbid ${row.dbid} · ${contentLabel(row.content)} · ${row.hostname}</h2>

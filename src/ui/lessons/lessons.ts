@@ -8,6 +8,7 @@ import type { Lesson } from './lesson-types.ts';
 import { HOST_FAILURE, RECOVERY, STANDBY } from './lessons-cluster.ts';
 import { DOUBLE_FAULT, MIRROR_FAILURE, PRIMARY_FAILOVER } from './lessons-segments.ts';
 import { FILE_REPLICATION } from './lessons-filerep.ts';
+import { ROLLING_MAINTENANCE } from './lessons-maintenance.ts';
 
 export { describeAction, actionStyle } from './lesson-types.ts';
 export type { Lesson, LessonStep, StepAction } from './lesson-types.ts';
@@ -84,6 +85,7 @@ export const LESSONS: Lesson[] = [
   RECOVERY,
   STANDBY,
   DOUBLE_FAULT,
+  ROLLING_MAINTENANCE,
   FILE_REPLICATION,
   NO_MIRRORS,
   CRASH_DEMO,

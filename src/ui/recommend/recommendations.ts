@@ -5,7 +5,7 @@
  */
 import type { StepAction } from '../lessons/lesson-types.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
-import { copyLabel, type SegmentRow } from '../state/types.ts';
+import { copyLabel, procNotRunning, type SegmentRow } from '../state/types.ts';
 import { inAbout } from '../state/cluster-health.ts';
 
 export interface Recommendation {
@@ -21,8 +21,7 @@ const list = (xs: (string | number)[]) => xs.join(', ');
 
 /** True when the lab saw the instance's process die and not come back. */
 function isDown(store: ClusterStore, dbid: number): boolean {
-  const p = store.proc.get(dbid);
-  return p === 'down' || p === 'crashing';
+  return procNotRunning(store.proc.get(dbid));
 }
 
 /** Contents whose newest history row says FTS found a double fault (or a mirrorless content down). */
@@ -48,7 +47,16 @@ export function recommend(store: ClusterStore): Recommendation[] {
   const standby = rows.find((r) => r.content === -1 && r.role === 'm');
 
   if (coord && (isDown(store, coord.dbid) || /coordinator is not running/.test(store.catalogError))) {
-    if (standby && !isDown(store, standby.dbid)) {
+    if (store.proc.get(coord.dbid) === 'stopped') {
+      // A planned stop (gpstop): start the cluster again, never activate the standby.
+      out.push({
+        id: 'gpstart',
+        level: 'warning',
+        title: 'Start the cluster: gpstart -a',
+        detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) was stopped by a utility: no client can connect until gpstart starts it, with the segments and the standby.`,
+        action: { kind: 'utility', command: 'gpstart -a', label: 'Start' },
+      });
+    } else if (standby && !isDown(store, standby.dbid)) {
       const cmd = `gpactivatestandby -d ${standby.datadir}`;
       out.push({
         id: 'activate',

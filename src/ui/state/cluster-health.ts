@@ -4,7 +4,7 @@
  * segment hosts (the point of group versus spread mirroring). Derived from
  * gp_segment_configuration and the instance processes the lab has seen die.
  */
-import type { ProcState, SegmentRow } from './types.ts';
+import { procNotRunning, type ProcState, type SegmentRow } from './types.ts';
 
 /** Greenplum Command Center's Database State values, most serious first. */
 export const DATABASE_STATES = [
@@ -34,7 +34,7 @@ export interface ClusterSummary {
 }
 
 function procDown(p: ProcState | undefined): boolean {
-  return p === 'down' || p === 'crashing';
+  return procNotRunning(p);
 }
 
 /**

@@ -15,6 +15,7 @@ import { haNews } from './ha-news.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import { recoveryStep, settledByCatalog, type RecoveryPhase } from './recovery-phase.ts';
+import { procNotRunning } from './types.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
 const MAX_ACTIONS = 100;
@@ -127,10 +128,7 @@ export class ClusterStore {
     const coord = this.config.find((r) => r.content === -1 && r.role === 'p');
     const p = coord ? this.proc.get(coord.dbid) : undefined;
     const reachable =
-      this.state === 'ready' &&
-      p !== 'down' &&
-      p !== 'crashing' &&
-      !/not running|refused/.test(this.catalogError);
+      this.state === 'ready' && !procNotRunning(p) && !/not running|refused/.test(this.catalogError);
     return summarize(this.config, this.proc, reachable);
   }
 
@@ -379,7 +377,7 @@ export class ClusterStore {
     } else if (kind === 'instance.stopped') {
       // A utility's planned stop, not a crash; a recovery's target stays "recovering" through it.
       if (this.recovery.has(dbid) || this.recoveryPhase.has(dbid)) return;
-      this.proc.set(dbid, 'down');
+      this.proc.set(dbid, 'stopped');
       this.announce(`Instance ${who} was stopped by ${String(e['by'] ?? 'a utility')}.`);
     } else if (kind === 'panic') {
       this.proc.set(dbid, 'crashing');
@@ -394,7 +392,8 @@ export class ClusterStore {
       if (this.recoveryPhase.has(dbid)) return;
       const was = this.proc.get(dbid);
       this.proc.set(dbid, 'up');
-      if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
+      if (was === 'stopped') this.announce(`Instance ${who} started.`);
+      else if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
     }
   }
 

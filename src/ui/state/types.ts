@@ -29,7 +29,12 @@ export interface HistoryRow {
  * the cluster sent. Without FTS the catalog keeps saying 'u' for a crashed instance; this is
  * how the topology can still show it down.
  */
-export type ProcState = 'up' | 'crashing' | 'down' | 'starting' | 'recovering';
+export type ProcState = 'up' | 'crashing' | 'down' | 'stopped' | 'starting' | 'recovering';
+
+/** The process is not running: it died, is dying, or a utility stopped it (gpstop, gprecoverseg). */
+export function procNotRunning(p: ProcState | undefined): boolean {
+  return p === 'down' || p === 'crashing' || p === 'stopped';
+}
 
 /** How much an event matters: the timeline ranks and filters by it. */
 export type Severity = 'critical' | 'warning' | 'info' | 'debug';

@@ -18,12 +18,13 @@ import {
 } from '../state/types.ts';
 
 /** What the card shows as the instance's status: the catalog's, unless the lab knows better. */
-export type Effective = 'up' | 'down' | 'crashed' | 'recovering' | 'starting';
+export type Effective = 'up' | 'down' | 'crashed' | 'stopped' | 'recovering' | 'starting';
 
 export function effectiveStatus(row: SegmentRow, proc: ProcState | undefined, copying = false): Effective {
   // gprecoverseg stops the target, then copies onto its disk: that is recovery, not a crash.
   if (copying || proc === 'recovering') return 'recovering';
   if (proc === 'crashing' || proc === 'down') return row.status === 'd' ? 'down' : 'crashed';
+  if (proc === 'stopped') return row.status === 'd' ? 'down' : 'stopped';
   if (proc === 'starting') return 'starting';
   return row.status === 'd' ? 'down' : 'up';
 }
@@ -32,6 +33,7 @@ export const STATUS_GLYPH: Record<Effective, string> = {
   up: '✔',
   down: '✖',
   crashed: '✖',
+  stopped: '■',
   recovering: '↻',
   starting: '…',
 };
@@ -40,6 +42,7 @@ export const STATUS_TEXT: Record<Effective, string> = {
   up: 'up',
   down: 'down',
   crashed: 'crashed',
+  stopped: 'stopped',
   recovering: 'recovering',
   starting: 'starting',
 };
@@ -80,6 +83,14 @@ export function statusWords(
           ? 'recovering: replaying its WAL'
           : 'recovering';
   return STATUS_TEXT[eff];
+}
+
+/** A planned stop: the catalog keeps saying up, and what starts it again. */
+function stoppedNote(r: SegmentRow) {
+  return html`<span class="line small"
+    >stopped by a utility;
+    ${r.content === -1 ? 'gpstart -a starts it' : 'gpstart -a or gprecoverseg starts it'}</span
+  >`;
 }
 
 /** Why the catalog still says up for an instance the lab saw die. */
@@ -145,7 +156,8 @@ export function cardDetails(r: SegmentRow, eff: Effective, ctx: CardContext) {
       ${statusWords(eff, copy, proc, store?.recoveryPhase.get(r.dbid))}</span
     >
     ${copy ? html`<progress class="copy" max=${copy.total || 1} .value=${copy.done}></progress>` : nothing}
-    ${eff === 'crashed' && !copy ? unmarkedNote(r, store) : nothing} ${mode}
+    ${eff === 'crashed' && !copy ? unmarkedNote(r, store) : nothing}
+    ${eff === 'stopped' && !copy ? stoppedNote(r) : nothing} ${mode}
     ${
       partner
         ? html`<span class="line small pair"

@@ -279,6 +279,15 @@ export const styles = [
       transform: translateY(-2px);
       box-shadow: 0 0 0 2px var(--mpp-mirror, #a78bfa);
     }
+    .card.st-stopped {
+      border-color: var(--mpp-muted, #94a3b8);
+      border-style: dashed;
+      opacity: 0.85;
+    }
+    .st-stopped .status {
+      color: var(--mpp-muted, #94a3b8);
+      font-weight: 700;
+    }
     .card.st-down,
     .card.st-crashed {
       border-color: var(--mpp-down, #f87171);

@@ -220,7 +220,7 @@ export class MppTopology extends LitElement {
         ${body}
       </div>`;
     const stop = this._tabStop === r.dbid;
-    const down = eff === 'crashed' || eff === 'down';
+    const down = eff === 'crashed' || eff === 'down' || eff === 'stopped';
     return html`<div class="slot">
       <button
         class=${cls}

@@ -175,6 +175,39 @@ describe('<mpp-ha-lab>', () => {
     expect(ok.querySelector('td')?.textContent).toBe('100');
   });
 
+  it('gpstop from the controls: every card shows stopped (not crashed), SQL is refused with a gpstart hint, the recommendation is gpstart; gpstart brings it back', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab({ 'workload-rate': '0' });
+    await runSql(el, 'create table m(a int) distributed by (a); insert into m select generate_series(1,100)');
+    const controls = inShadow<MppControls>(el, 'mpp-controls')!;
+    const button = (cmd: string) =>
+      allInShadow<HTMLButtonElement>(controls, 'button.util').find(
+        (b) => text(b.querySelector('code')) === cmd,
+      )!;
+    button('gpstop -a -M fast').click();
+    await until(() => cards(el).every((c) => c.dataset['status'] === 'stopped'), 'every instance stopped');
+    expect(text(card(el, 1))).toMatch(/stopped by a utility; gpstart -a starts it/);
+    // The console's session was ended by the fast shutdown; a new one is refused.
+    const ended = await runSql(el, 'select count(*) from m');
+    expect(text(ended.querySelector('.outcome.failed'))).toMatch(
+      /terminating connection due to administrator command|coordinator is not running/,
+    );
+    const refused = await runSql(el, 'select count(*) from m');
+    expect(text(refused.querySelector('.outcome.failed'))).toMatch(/coordinator is not running/);
+    const recs = inShadow(el, 'mpp-recommendations')!;
+    await until(() => inShadow(recs, '[data-rec="gpstart"]'), 'the gpstart recommendation');
+    expect(inShadow(recs, '[data-rec="activate"]')).toBeFalsy();
+    await page.screenshot({ path: '__screenshots__/lab-cluster-stopped.png' });
+    button('gpstart -a').click();
+    await until(
+      () => cards(el).every((c) => c.dataset['status'] === 'up'),
+      'every instance up again',
+      30_000,
+    );
+    const ok = await runSql(el, 'select count(*) from m');
+    expect(ok.querySelector('td')?.textContent).toBe('100');
+  });
+
   it('pause stops the cluster clock and the workload; resume and speed run it again', async () => {
     const el = await bootLab({ 'workload-rate': '8' });
     await until(() => el.workload.commits > 0, 'the workload to commit');

@@ -162,7 +162,7 @@ describe('lessons', () => {
 });
 
 describe('the other lessons, followed to their end', () => {
-  for (const id of ['mirror-failure', 'recovery', 'double-fault', 'segment-crash']) {
+  for (const id of ['mirror-failure', 'recovery', 'double-fault', 'rolling-maintenance', 'segment-crash']) {
     it(id, async () => {
       const el = await bootLab();
       await follow(
