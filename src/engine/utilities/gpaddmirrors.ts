@@ -8,7 +8,15 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
 import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
-import { batchLimits, checkBatchSizes, runBatched, updateCatalog, UtilityLog, utilityArgs } from './host.ts';
+import {
+  batchLimits,
+  checkBatchSizes,
+  runBatched,
+  updateCatalog,
+  UtilityLog,
+  utilityArgs,
+  wrongCoordinatorDir,
+} from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { checkLocation, meaningfulLines, portOrDirectoryClash } from './config-files.ts';
 
@@ -35,7 +43,7 @@ export async function gpaddmirrors(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gpaddmirrors');
-  const args = utilityArgs('gpaddmirrors', OPTIONS, argv, { check: addmirrorsRefusals });
+  const args = utilityArgs('gpaddmirrors', OPTIONS, argv, { check: addmirrorsRefusals, log });
   if (!args.ok) return args.result;
   const opts = args.o;
   const offset = (opts.p as number | undefined) ?? 1000;
@@ -46,6 +54,11 @@ export async function gpaddmirrors(
   await qd.refreshConfig();
   const config = qd.config;
   log.info(`Starting gpaddmirrors with args: ${argv.join(' ')}`);
+  const wrongDir = wrongCoordinatorDir(opts, config);
+  if (wrongDir) {
+    log.error(wrongDir);
+    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+  }
   let mirrors: SegmentConfig[];
   try {
     if (input !== undefined) mirrors = fromFile(config, files.get(input), input);
@@ -94,6 +107,9 @@ export async function gpaddmirrors(
     batchLimits(opts),
     async (m) => {
       try {
+        log.debug(
+          `Running Command: pg_basebackup -h <primary of content ${m.content}> -D ${m.datadir} --target-gp-dbid ${m.dbid} -X stream --write-recovery-conf (on ${m.hostname})`,
+        );
         await host.addMirror(m);
         log.info(
           qd.fileRep

@@ -17,6 +17,7 @@ import {
   type UtilityHost,
   usageError,
   utilityArgs,
+  wrongCoordinatorDir,
 } from './host.ts';
 import { recover } from './gprecoverseg.ts';
 import { meaningfulLines } from './config-files.ts';
@@ -39,15 +40,16 @@ export async function gpmovemirrors(
   argv: string[],
   files: Map<string, string>,
 ): Promise<UtilityResult> {
+  const log = new UtilityLog('gpmovemirrors');
   const args = utilityArgs('gpmovemirrors', OPTIONS, argv, {
     positional: (a) => `Unknown argument ${a[0]!}`,
     check: movemirrorsBatchSizes,
+    log,
   });
   if (!args.ok) return args.result;
   const o = args.o;
   const input = o.i as string | undefined;
   if (!input) return usageError('gpmovemirrors', 'Missing argument. -i or --input is a required argument.');
-  const log = new UtilityLog('gpmovemirrors');
   log.info(`Starting gpmovemirrors with args: ${argv.join(' ')}`);
   const fail = (msg: string): UtilityResult => {
     log.error(msg);
@@ -58,6 +60,8 @@ export async function gpmovemirrors(
   const qd = host.coordinator();
   await qd.refreshConfig();
   const config = qd.config;
+  const wrongDir = wrongCoordinatorDir(o, config);
+  if (wrongDir) return fail(wrongDir);
   const moves = new Map<number, Location>();
   const mirrors: SegmentConfig[] = [];
   for (const [n, line] of meaningfulLines(text)) {

@@ -21,6 +21,7 @@ import {
   type RecoveryProgress,
   type UtilityHost,
   utilityArgs,
+  wrongCoordinatorDir,
 } from './host.ts';
 import { parseLsn } from '../wal/lsn.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
@@ -72,9 +73,10 @@ export async function gprecoverseg(
   files: Map<string, string>,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gprecoverseg');
-  const args = utilityArgs('gprecoverseg', OPTIONS, argv);
+  const args = utilityArgs('gprecoverseg', OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
+  log.showProgress = o['no-progress'] !== true;
   const refused = refusedCombination(o);
   if (refused) return { exitCode: 2, stdout: '', stderr: `gprecoverseg: error: ${refused}\n` };
   log.info(`Starting gprecoverseg with args: ${argv.join(' ')}`);
@@ -97,6 +99,8 @@ export async function gprecoverseg(
     log.error(msg);
     return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
   };
+  const wrongDir = wrongCoordinatorDir(o, config);
+  if (wrongDir) return rejected(wrongDir);
   if (o.r) {
     const lagGb = o['disable-replay-lag'] ? undefined : ((o['replay-lag'] as number | undefined) ?? 10);
     return rebalance(host, log, limits, lagGb);
@@ -221,7 +225,7 @@ export async function recover(
           host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
           // Sequential progress lines (as with -s), one per tenth of the way.
           const pct = total ? Math.floor((100 * done) / total) : 100;
-          if (Math.floor(pct / 10) > Math.floor(lastPct / 10) && pct < 100) {
+          if (log.showProgress && Math.floor(pct / 10) > Math.floor(lastPct / 10) && pct < 100) {
             lastPct = pct;
             log.raw(`${who}: ${Math.round(done / 1024)}/${Math.round(total / 1024)} kB (${pct}%)`);
           }
@@ -229,6 +233,11 @@ export async function recover(
         await host.reach('gprecoverseg_copy', t.dbid);
         if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
         const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
+        log.debug(
+          mode === 'full'
+            ? `Running Command: pg_basebackup -h ${source.host} -D ${t.datadir} --target-gp-dbid ${t.dbid} -X stream --write-recovery-conf`
+            : `Running Command: pg_rewind --write-recovery-conf --target-pgdata=${t.datadir} --source-server='host=${source.host} dbname=template1'`,
+        );
         const r = await host.recoverData(target, source, mode, progress);
         if (r.kind === 'full') {
           log.raw(
@@ -250,6 +259,7 @@ export async function recover(
             );
           host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: mode, bytes: r.bytes, total: r.total });
         }
+        log.debug(`Running Command: pg_ctl -D ${t.datadir} -l ${t.datadir}/log/startup.log -w start`);
         await host.restartNode(target);
         recovered.push(t);
       } catch (e) {
@@ -294,6 +304,9 @@ export async function stopAndMarkTargets(
   log.info(`Ensuring ${targets.length} failed segment(s) are stopped`);
   for (const t of targets) {
     const node = host.nodes.get(t.dbid);
+    log.debug(
+      `Running Command: pg_ctl -D ${t.datadir} -m immediate -w stop (dbid ${t.dbid} on ${t.hostname})`,
+    );
     if (node.up) await host.stopNode(node, 'gprecoverseg');
   }
   log.info('Updating configuration for mirrors');

@@ -27,6 +27,8 @@ const OPTIONS: OptionSpec[] = [
   { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
   { names: ['-t', '--timeout'], kind: 'int', key: 't' },
   { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-l', '--logdir'], kind: 'string', key: 'l' },
   { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
 ];
 
@@ -39,12 +41,12 @@ function check(o: Record<string, unknown>): string | undefined {
 export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstart');
   const args = utilityArgs('gpstart', OPTIONS, argv, {
+    log,
     positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
     check,
   });
   if (!args.ok) return args.result;
   const o = args.o;
-  log.quiet = o.q === true;
   log.info(`Starting gpstart with args: ${argv.join(' ')}`);
   log.info('Gathering information and validating the environment...');
   log.info(`Greenplum Binary Version: '${GP_VERSION_LINE}'`);
@@ -89,7 +91,7 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   log.info(
     `Commencing parallel ${mirrored ? 'primary and mirror ' : ''}segment instance startup, please wait...`,
   );
-  const failed = await startAll(host, targets);
+  const failed = await startAll(host, log, targets);
   log.info('Process results...');
   const covered = new Set(targets.filter((r) => !failed.has(r.dbid)).map((r) => r.content));
   const lost = [...new Set(segments.map((r) => r.content))].filter((c) => !covered.has(c));
@@ -161,6 +163,7 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
 /** Starts each target not running (primaries, then mirrors); the failures, with their reasons. */
 async function startAll(
   host: MaintenanceHost,
+  log: UtilityLog,
   targets: readonly SegmentConfig[],
 ): Promise<Map<number, string>> {
   const nodes = nodesOf(host, targets);
@@ -173,6 +176,9 @@ async function startAll(
           const n = nodes.get(r.dbid);
           if (!n) return void failed.set(r.dbid, 'no such instance');
           if (n.up) return;
+          log.debug(
+            `Running Command: pg_ctl -D ${r.datadir} -l ${r.datadir}/log/startup.log -w -t 600 start (dbid ${r.dbid} on ${r.hostname})`,
+          );
           try {
             await host.restartNode(n);
           } catch (e) {

@@ -5,7 +5,14 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { MAX_BATCH_SIZE, UtilityLog, pairOf, type UtilityHost, utilityArgs } from './host.ts';
+import {
+  MAX_BATCH_SIZE,
+  UtilityLog,
+  pairOf,
+  type UtilityHost,
+  utilityArgs,
+  wrongCoordinatorDir,
+} from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portReport, versionReport } from './gpstate-instances.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
@@ -29,12 +36,10 @@ import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-file
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstate');
-  const args = utilityArgs('gpstate', OPTIONS, argv);
+  const args = utilityArgs('gpstate', OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
   const flags = new Set(Object.keys(o).map((k) => (k.length === 1 ? `-${k}` : `--${k}`)));
-  // -q: warnings and errors only on the screen, as gplog does.
-  if (o.q) log.quiet = true;
   log.info(`Starting gpstate with args: ${argv.join(' ')}`);
   const refuse = (msg: string): UtilityResult => {
     log.error(`gpstate: error: ${msg}`);
@@ -48,6 +53,8 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
   const qd = host.coordinator();
   await qd.refreshConfig();
   const config = qd.config;
+  const wrongDir = wrongCoordinatorDir(o, config);
+  if (wrongDir) return refuse(wrongDir);
   const segs = config.filter((c) => c.content >= 0);
   const mirrored = segs.some((c) => c.role === 'm');
   const live = async (dbid: number) => host.nodes.get(dbid).up;

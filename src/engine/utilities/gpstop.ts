@@ -37,6 +37,8 @@ const OPTIONS: OptionSpec[] = [
   { names: ['--skipvalidation'], kind: 'flag', key: 'skipvalidation' },
   { names: ['-a'], kind: 'flag', key: 'a' },
   { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-l', '--logdir'], kind: 'string', key: 'l' },
   { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
 ];
 
@@ -76,12 +78,12 @@ function modeOf(o: Record<string, unknown>, argv: readonly string[]): ShutdownMo
 export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstop');
   const args = utilityArgs('gpstop', OPTIONS, argv, {
+    log,
     positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
     check,
   });
   if (!args.ok) return args.result;
   const o = args.o;
-  log.quiet = o.q === true;
   const mode = modeOf(o, argv);
   const timeout = (o.t as number | undefined) ?? 120;
   log.info(`Starting gpstop with args: ${argv.join(' ')}`);
@@ -233,6 +235,9 @@ async function stopSegments(
     await Promise.all(
       list.map((r) => {
         const n = nodes.get(r.dbid);
+        log.debug(
+          `Running Command: pg_ctl -D ${r.datadir} -m ${mode} -w -t 120 stop (dbid ${r.dbid} on ${r.hostname})`,
+        );
         return n?.up ? host.shutdownNode(n, mode, 'gpstop') : undefined;
       }),
     );

@@ -58,6 +58,10 @@ export class UtilityLog {
   readonly prog: string;
   /** -q: INFO lines are left off the screen (warnings and errors still show). */
   quiet = false;
+  /** -v / -D: DEBUG lines too (the commands run on each instance). */
+  verbose = false;
+  /** Progress lines of copies (gprecoverseg --no-progress turns them off). */
+  showProgress = true;
   private readonly lines: string[] = [];
   private readonly errors: string[] = [];
 
@@ -68,6 +72,10 @@ export class UtilityLog {
   info(msg: string): void {
     if (this.quiet) return;
     this.lines.push(`${this.prog}:cdw:gpadmin-[INFO]:-${msg}`);
+  }
+
+  debug(msg: string): void {
+    if (this.verbose) this.lines.push(`${this.prog}:cdw:gpadmin-[DEBUG]:-${msg}`);
   }
 
   warn(msg: string): void {
@@ -194,11 +202,28 @@ export type UtilityArgs = { ok: true; o: OptionValues } | { ok: false; result: U
  * (`positional` words the refusal, Greenplum's own for most utilities); `check` adds the
  * utility's refusals of values that parse but cannot work.
  */
+/**
+ * Options every utility shares that the lab cannot honour, refused rather than ignored: it keeps
+ * no log files (the output is the whole log) and has no pg_hba.conf.
+ */
+function notInTheLab(o: OptionValues): string | undefined {
+  if (o['l'] !== undefined)
+    return '-l: the lab writes no log files (the output shown is the whole log); leave -l out';
+  if (o['hba-hostnames'] !== undefined)
+    return '--hba-hostnames: the lab has no pg_hba.conf to write host names into; leave it out';
+  return undefined;
+}
+
 export function utilityArgs(
   prog: string,
   specs: readonly OptionSpec[],
   argv: readonly string[],
-  more: { positional?: (args: string[]) => string; check?: (o: OptionValues) => string | undefined } = {},
+  more: {
+    positional?: (args: string[]) => string;
+    check?: (o: OptionValues) => string | undefined;
+    /** Takes -q (quiet) and -v / -D (verbose) from the options. */
+    log?: UtilityLog;
+  } = {},
 ): UtilityArgs {
   try {
     const parsed = parseOptions(specs, argv);
@@ -206,8 +231,12 @@ export function utilityArgs(
       throw new OptionError(
         more.positional?.(parsed.positional) ?? 'too many arguments: only options may be specified',
       );
-    const refused = more.check?.(parsed.values);
+    const refused = notInTheLab(parsed.values) ?? more.check?.(parsed.values);
     if (refused) throw new OptionError(refused);
+    if (more.log) {
+      more.log.quiet = parsed.values['q'] === true;
+      more.log.verbose = parsed.values['v'] === true || parsed.values['D'] === true;
+    }
     return { ok: true, o: parsed.values };
   } catch (e) {
     if (e instanceof OptionError) return { ok: false, result: usageError(prog, e.message) };
@@ -262,4 +291,15 @@ export function batchLimits(opts: { B?: unknown; b?: unknown }): BatchLimits {
     hosts: (opts.B as number | undefined) ?? DEFAULT_BATCH_SIZE,
     perHost: (opts.b as number | undefined) ?? DEFAULT_SEGMENT_BATCH_SIZE,
   };
+}
+
+/**
+ * -d names the coordinator's data directory (COORDINATOR_DATA_DIRECTORY): one that is not the
+ * coordinator's is refused, as Greenplum fails to read its configuration there.
+ */
+export function wrongCoordinatorDir(o: OptionValues, config: readonly SegmentConfig[]): string | undefined {
+  const dir = o['d'] as string | undefined;
+  const coordinator = config.find((r) => r.content === -1 && r.role === 'p');
+  if (dir === undefined || !coordinator || dir === coordinator.datadir) return undefined;
+  return `could not read the coordinator configuration: ${dir}/postgresql.conf does not exist (the coordinator data directory is ${coordinator.datadir})`;
 }

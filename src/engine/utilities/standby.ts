@@ -55,7 +55,7 @@ const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
 
 export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpinitstandby');
-  const args = utilityArgs('gpinitstandby', INITSTANDBY_OPTIONS, argv);
+  const args = utilityArgs('gpinitstandby', INITSTANDBY_OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
   const target = o.s as string | undefined;
@@ -157,6 +157,9 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   log.info('Database catalog updated successfully.');
   log.info('Starting standby coordinator');
   try {
+    log.debug(
+      `Running Command: pg_basebackup -D ${row.datadir} --target-gp-dbid ${row.dbid} -X stream --write-recovery-conf (on ${row.hostname})`,
+    );
     await host.createStandby(row);
   } catch (e) {
     log.error(`Error initializing standby coordinator: ${(e as Error).message}`);
@@ -170,6 +173,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
 export async function gpactivatestandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpactivatestandby');
   const args = utilityArgs('gpactivatestandby', ACTIVATE_OPTIONS, argv, {
+    log,
     positional: (a) => `Unknown arguments: ${a.join(' ')}`,
   });
   if (!args.ok) return args.result;
