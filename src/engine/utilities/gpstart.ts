@@ -7,10 +7,11 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog, utilityArgs } from './host.ts';
+import { UtilityLog } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import {
   CATALOG_VERSION_NO,
+  controlArgs,
   DASHES,
   done,
   GP_VERSION_LINE,
@@ -20,31 +21,14 @@ import {
 } from './maintenance.ts';
 
 const OPTIONS: OptionSpec[] = [
-  { names: ['-a'], kind: 'flag', key: 'a' },
   { names: ['-m', '--master_only', '-c', '--coordinator_only'], kind: 'flag', key: 'm' },
   { names: ['-R', '--restricted'], kind: 'flag', key: 'R' },
   { names: ['-y', '--no_standby'], kind: 'flag', key: 'y' },
-  { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
-  { names: ['-t', '--timeout'], kind: 'int', key: 't' },
-  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
-  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
-  { names: ['-l', '--logdir'], kind: 'string', key: 'l' },
-  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
 ];
-
-function check(o: Record<string, unknown>): string | undefined {
-  const B = o.B as number | undefined;
-  if (B !== undefined && (B < 1 || B > 128)) return `Invalid value for parallel degree: ${B}`;
-  return undefined;
-}
 
 export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstart');
-  const args = utilityArgs('gpstart', OPTIONS, argv, {
-    log,
-    positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
-    check,
-  });
+  const args = controlArgs('gpstart', OPTIONS, argv, log);
   if (!args.ok) return args.result;
   const o = args.o;
   log.info(`Starting gpstart with args: ${argv.join(' ')}`);

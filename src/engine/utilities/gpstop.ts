@@ -7,10 +7,11 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog, utilityArgs } from './host.ts';
+import { UtilityLog } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { table } from './gpstate-instances.ts';
 import {
+  controlArgs,
   DASHES,
   done,
   GP_VERSION_LINE,
@@ -31,15 +32,8 @@ const OPTIONS: OptionSpec[] = [
   { names: ['-m', '--master_only', '-c', '--coordinator_only'], kind: 'flag', key: 'm' },
   { names: ['-y'], kind: 'flag', key: 'y' },
   { names: ['-u'], kind: 'flag', key: 'u' },
-  { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
-  { names: ['-t', '--timeout'], kind: 'int', key: 't' },
   { names: ['--host'], kind: 'string', key: 'host' },
   { names: ['--skipvalidation'], kind: 'flag', key: 'skipvalidation' },
-  { names: ['-a'], kind: 'flag', key: 'a' },
-  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
-  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
-  { names: ['-l', '--logdir'], kind: 'string', key: 'l' },
-  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
 ];
 
 const MODES: readonly ShutdownMode[] = ['fast', 'immediate', 'smart'];
@@ -55,8 +49,6 @@ function check(o: Record<string, unknown>): string | undefined {
     if (o.u) return "Incompatible flags. Cannot mix '--host' option with '-u' for config reload.";
     if (o.y) return "Incompatible flags. Cannot mix '--host' option with '-y' for skipping standby.";
   }
-  const B = o.B as number | undefined;
-  if (B !== undefined && (B < 1 || B > 128)) return `Invalid value for parallel degree: ${B}`;
   const t = o.t as number | undefined;
   if (t !== undefined && t < 120 && !o.skipvalidation)
     return 'Invalid timeout value.  Must be greater than 120 seconds.';
@@ -77,11 +69,7 @@ function modeOf(o: Record<string, unknown>, argv: readonly string[]): ShutdownMo
 
 export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstop');
-  const args = utilityArgs('gpstop', OPTIONS, argv, {
-    log,
-    positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
-    check,
-  });
+  const args = controlArgs('gpstop', OPTIONS, argv, log, check);
   if (!args.ok) return args.result;
   const o = args.o;
   const mode = modeOf(o, argv);

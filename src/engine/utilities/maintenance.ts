@@ -7,7 +7,8 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
 import type { StandbyHost } from './standby.ts';
-import type { UtilityLog } from './host.ts';
+import { utilityArgs, type UtilityArgs, type UtilityLog } from './host.ts';
+import type { OptionSpec, OptionValues } from './options.ts';
 import { GP_VERSION } from '../server/settings-defs.ts';
 
 /** pg_ctl's shutdown modes, gpstop -M. */
@@ -47,6 +48,36 @@ export const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
   stdout: log.stdout,
   stderr: log.stderr,
 });
+
+/** The options gpstop and gpstart share (gppylib's simple_main and their own -B, -t). */
+const SHARED_OPTIONS: OptionSpec[] = [
+  { names: ['-a'], kind: 'flag', key: 'a' },
+  { names: ['-B', '--parallel'], kind: 'int', key: 'B' },
+  { names: ['-t', '--timeout'], kind: 'int', key: 't' },
+  { names: ['-q', '--quiet'], kind: 'flag', key: 'q' },
+  { names: ['-v', '--verbose'], kind: 'flag', key: 'v' },
+  { names: ['-l', '--logdir'], kind: 'string', key: 'l' },
+  { names: ['-d', '--coordinator_data_directory', '--master_data_directory'], kind: 'string', key: 'd' },
+];
+
+/** Reads gpstop's or gpstart's command line: its own options, the shared ones, -B in 1..128. */
+export function controlArgs(
+  prog: 'gpstop' | 'gpstart',
+  own: readonly OptionSpec[],
+  argv: readonly string[],
+  log: UtilityLog,
+  check?: (o: OptionValues) => string | undefined,
+): UtilityArgs {
+  return utilityArgs(prog, [...own, ...SHARED_OPTIONS], argv, {
+    log,
+    positional: (a) => `Argument ${a[0]} is invalid.  Is an option missing a parameter?`,
+    check: (o) => {
+      const B = o['B'] as number | undefined;
+      if (B !== undefined && (B < 1 || B > 128)) return `Invalid value for parallel degree: ${B}`;
+      return check?.(o);
+    },
+  });
+}
 
 /** Greenplum's key = value blocks: labels padded to the widest, three spaces of indent. */
 export function logTable(
