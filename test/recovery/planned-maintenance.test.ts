@@ -116,6 +116,22 @@ describe('gpstop and gpstart', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
   });
 
+  it('gpstart cannot reach a host: its instances are not started, FTS fails over to the mirrors and marks the rest down', async () => {
+    const c = await mirrored(false);
+    await run(c, 'gpstop -a -M fast');
+    await c.faults.partition(['cdw'], ['sdw1']);
+    const out = await run(c, 'gpstart -a', 1);
+    expect(out).toContain('Host sdw1 is unreachable');
+    expect(out).toContain("DBID:2  FAILED  host:'sdw1'");
+    expect(out).toContain('Number of segments which failed to start:  4');
+    await waitFor(async () => {
+      const rows = await catalog(c);
+      const on = (dbid: number) => rows.find((r) => r[0] === dbid)!;
+      return [2, 3, 8, 9].every((d) => on(d)[5] === 'd') && on(6)[2] === 'p' && on(7)[2] === 'p';
+    }, 20_000);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+  });
+
   it('gpstop --host takes a segment host out: its primaries fail over; gprecoverseg and -r bring it back', async () => {
     const c = await mirrored();
     const out = await run(c, 'gpstop -a --host sdw1 -M fast');

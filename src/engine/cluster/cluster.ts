@@ -303,6 +303,7 @@ export class InlineCluster implements Cluster {
       requestProbe: async () => {
         await this.query('select gp_request_fts_probe_scan()');
       },
+      reachable: (from, to) => !this.nodes.faults.isCut(from, to),
       msPerClusterSecond: 1000 / this.boot.timeScale,
       nodes: this.nodes,
       clock: this.clock,

@@ -65,6 +65,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     requestProbe: async () => {
       await c.query('select gp_request_fts_probe_scan()');
     },
+    reachable: (from, to) => !c.net.isCut(from, to),
     msPerClusterSecond: 1000 / (c.options.timeScale ?? DEFAULT_TIME_SCALE),
     nodes,
     clock: c.clock,

@@ -75,9 +75,12 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   log.info(
     `Commencing parallel ${mirrored ? 'primary and mirror ' : ''}segment instance startup, please wait...`,
   );
-  const failed = await startAll(host, log, targets);
+  const failed = await startAll(host, log, targets, coordRow.dbid);
   log.info('Process results...');
-  const covered = new Set(targets.filter((r) => !failed.has(r.dbid)).map((r) => r.content));
+  // A content is served by its primary, or by a mirror that was in sync.
+  const covered = new Set(
+    targets.filter((r) => !failed.has(r.dbid) && (r.role === 'p' || r.mode === 's')).map((r) => r.content),
+  );
   const lost = [...new Set(segments.map((r) => r.content))].filter((c) => !covered.has(c));
   if (lost.length) {
     for (const c of lost) log.error(`No segment started for content: ${c}.`);
@@ -149,9 +152,19 @@ async function startAll(
   host: MaintenanceHost,
   log: UtilityLog,
   targets: readonly SegmentConfig[],
+  from: number,
 ): Promise<Map<number, string>> {
   const nodes = nodesOf(host, targets);
   const failed = new Map<number, string>();
+  // A host the coordinator cannot reach gets no start (gpstart reaches hosts over ssh); FTS
+  // then marks its instances down once the coordinator runs.
+  const unreachable = new Set<string>();
+  for (const r of targets)
+    if (!host.reachable(from, r.dbid)) {
+      unreachable.add(r.hostname);
+      failed.set(r.dbid, `Host ${r.hostname} is unreachable`);
+    }
+  for (const h of unreachable) log.warn(`Host ${h} is unreachable`);
   for (const role of ['p', 'm'] as const)
     await Promise.all(
       targets
@@ -159,7 +172,7 @@ async function startAll(
         .map(async (r) => {
           const n = nodes.get(r.dbid);
           if (!n) return void failed.set(r.dbid, 'no such instance');
-          if (n.up) return;
+          if (n.up || failed.has(r.dbid)) return;
           log.debug(
             `Running Command: pg_ctl -D ${r.datadir} -l ${r.datadir}/log/startup.log -w -t 600 start (dbid ${r.dbid} on ${r.hostname})`,
           );

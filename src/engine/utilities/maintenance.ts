@@ -29,6 +29,8 @@ export interface MaintenanceHost extends StandbyHost {
   userSessions(): number;
   /** Asks FTS for a probe scan (what gpstop --host's "Recognizing new cluster state" causes). */
   requestProbe(): Promise<void>;
+  /** Whether `from` can reach `to` now (the lab's network faults); gpstart runs from the coordinator. */
+  reachable(from: number, to: number): boolean;
   /** Wall milliseconds per second of cluster time (time compression): -t is cluster time. */
   msPerClusterSecond: number;
 }
