@@ -4,6 +4,7 @@
  * coordinator runs (gpactivatestandby), and what it serves to each process.
  */
 import { sqlError } from '../errors.ts';
+import { coordinatorNotRunning } from './session-errors.ts';
 import type { Hold } from '../runtime/fault-points.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { Faults, RunOptions } from './api.ts';
@@ -70,9 +71,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     nodes,
     clock: c.clock,
     coordinator: () => {
-      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
-        hint: 'Restart it, or activate the standby (gpactivatestandby).',
-      });
+      throw coordinatorNotRunning(false);
     },
     stopNode: async (n, by) => {
       await c.stop(n.dbid, by);
@@ -107,7 +106,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
       void c.broadcastPeers();
     },
     addMirror: async () => {
-      throw sqlError('cannot_connect_now', 'the coordinator is not running');
+      throw coordinatorNotRunning(false);
     },
     promoteStandby: async (n) => {
       await c.mustGet(n.dbid).control?.call('promoteSelf', []);

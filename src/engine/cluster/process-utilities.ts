@@ -6,6 +6,7 @@
  * utility whose coordinator is, by design, gone.
  */
 import { sqlError } from '../errors.ts';
+import { coordinatorNotRunning } from './session-errors.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Link } from '../runtime/link.ts';
 import type { SegmentConfig } from './placement.ts';
@@ -47,10 +48,7 @@ export interface ProcessUtilityContext {
 export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost {
   const { nodes, self, upcalls } = ctx;
   const coordinator = () => {
-    if (!self.up || !self.qd)
-      throw sqlError('cannot_connect_now', 'the coordinator is not running', {
-        hint: 'Restart it, or activate the standby (gpactivatestandby).',
-      });
+    if (!self.up || !self.qd) throw coordinatorNotRunning(false);
     return self.qd;
   };
   const rowOf = (dbid: number) => self.qd?.config.find((r) => r.dbid === dbid) ?? ctx.knownRows.get(dbid);
