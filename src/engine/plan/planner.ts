@@ -12,6 +12,7 @@ import type { Expr, FromItem, Query, SelectStmt, SelectTarget, SortItem } from '
 import { bindBooleanCondition, bindExpr, coerce, type BindScope } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { resolveOperator } from '../sql/functions.ts';
+import { raiseConstantErrors } from '../sql/eval.ts';
 import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
@@ -64,6 +65,9 @@ export class Planner {
    * or relations joined to them) stays where it is, so each row is changed on its own segment.
    */
   keepLeftInPlace = false;
+  /** The statement's own query, and its target list once bound (planTop folds it first). */
+  private topQuery: Query | undefined;
+  private topTargets: BoundExpr[] = [];
 
   constructor(env: PlannerEnv) {
     this.env = env;
@@ -71,7 +75,12 @@ export class Planner {
 
   /** Plans a query whose result goes to the client: it ends on the coordinator. */
   planTop(q: Query): PlannedQuery {
-    const p = this.resolveUnknowns(this.planQuery(q));
+    this.topQuery = q;
+    const planned = this.planQuery(q);
+    // Postgres folds the target list's constants before the quals' (eval_const_expressions in
+    // subquery_planner): an error there comes first, even if a qual below would fail too.
+    for (const e of this.topTargets) raiseConstantErrors(e);
+    const p = this.resolveUnknowns(planned);
     return { node: this.toEntry(p.node, p.mergeKeys), columns: p.columns };
   }
 
@@ -139,6 +148,7 @@ export class Planner {
       }));
     }
     void inputScope;
+    if (input === this.topQuery) this.topTargets = outExprs;
     // Sort keys that are not output columns ride along as hidden columns until the sort.
     const visible = outExprs.length;
     const allExprs = [...outExprs];

@@ -45,6 +45,15 @@ export function compileExpr(bound: BoundExpr): CompiledExpr {
   };
 }
 
+/**
+ * Computes the constant parts of `bound` for their errors only, as Postgres' planner folds a
+ * query's target list before its quals: the first failing constant there is the statement's
+ * error, whatever the executor would reach first.
+ */
+export function raiseConstantErrors(bound: BoundExpr): void {
+  compileExpr(bound);
+}
+
 /** Compiles a boolean condition to a predicate (NULL counts as false). */
 export function compilePredicate(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
   const f = compileExpr(bound);
