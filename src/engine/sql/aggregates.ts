@@ -169,23 +169,54 @@ for (const t of ['int2', 'int4', 'int8'] as const) {
 }
 
 type FloatAcc = [number, number] | null;
-/** avg(float4) accumulates in float8, as float4_accum does. */
-const avgStep4 = (s: AggState, a: Value[]): AggState => {
+/**
+ * avg(float4 / float8) keeps Postgres' float8_accum state, [N, Sx, Sxx] with the Youngs-Cramer
+ * update of Sxx (the sum of squared deviations it shares with stddev and variance). Like
+ * Postgres, it fails with 22003 when finite inputs make Sx or Sxx overflow, so the average of
+ * two values near 1e300 is an error there, and here.
+ */
+type AvgAcc = [number, number, number] | null;
+const overflow = () => checkFloat8(Infinity, false, true);
+const avgStep = (s: AggState, a: Value[]): AggState => {
   const v = a[0];
   if (v === null || v === undefined) return s;
-  const st = s as FloatAcc;
   const x = v as number;
-  if (st === null) return [x, 1];
-  st[0] = checkFloat8(st[0] + x, !Number.isFinite(st[0]) || !Number.isFinite(x), true);
-  st[1]++;
-  return st;
+  const st = (s as AvgAcc) ?? [0, 0, 0];
+  const [n0, sx0] = st;
+  const n = n0 + 1;
+  const sx = sx0 + x;
+  let sxx = st[2];
+  if (n0 > 0) {
+    const tmp = x * n - sx;
+    sxx += (tmp * tmp) / (n * n0);
+    if (!Number.isFinite(sx) && !Number.isNaN(sx)) {
+      if (Number.isFinite(sx0) && Number.isFinite(x)) overflow();
+      sxx = NaN;
+    } else if (sxx === Infinity || sxx === -Infinity) {
+      if (Number.isFinite(sx0) && Number.isFinite(x)) overflow();
+      sxx = NaN;
+    }
+  } else if (!Number.isFinite(x)) sxx = NaN;
+  return [n, sx, sxx];
 };
-const avgCombine4 = (a: AggState, b: AggState): AggState => {
-  const x = a as FloatAcc;
-  const y = b as FloatAcc;
-  if (x === null) return y;
-  if (y === null) return x;
-  return [checkFloat8(x[0] + y[0], !Number.isFinite(x[0]) || !Number.isFinite(y[0]), true), x[1] + y[1]];
+const avgCombine = (a: AggState, b: AggState): AggState => {
+  const x = a as AvgAcc;
+  const y = b as AvgAcc;
+  if (x === null || x[0] === 0) return y;
+  if (y === null || y[0] === 0) return x;
+  const n = x[0] + y[0];
+  const sx = checkFloat8(x[1] + y[1], !Number.isFinite(x[1]) || !Number.isFinite(y[1]), true);
+  const tmp = x[1] / x[0] - y[1] / y[0];
+  const sxx = checkFloat8(
+    x[2] + y[2] + (x[0] * y[0] * tmp * tmp) / n,
+    !Number.isFinite(x[2]) || !Number.isFinite(y[2]),
+    true,
+  );
+  return [n, sx, sxx];
+};
+const avgFinal = (s: AggState): Value => {
+  const st = s as AvgAcc;
+  return st === null || st[0] === 0 ? null : st[1] / st[0];
 };
 for (const t of ['float4', 'float8'] as const) {
   const chk = t === 'float4' ? checkFloat4 : checkFloat8;
@@ -220,9 +251,9 @@ for (const t of ['float4', 'float8'] as const) {
     args: [t],
     result: 'float8',
     init: () => null,
-    step: t === 'float4' ? avgStep4 : step,
-    combine: t === 'float4' ? avgCombine4 : combine,
-    final: (s) => (s === null ? null : (s as [number, number])[0] / (s as [number, number])[1]),
+    step: avgStep,
+    combine: avgCombine,
+    final: avgFinal,
   });
 }
 

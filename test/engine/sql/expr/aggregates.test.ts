@@ -82,6 +82,17 @@ describe('aggregates (values checked with psql)', () => {
         expect(agg('sum(x)', { name: 'float4' }, f4, parts)).toBe('0.3::real');
         expect(agg('avg(x)', { name: 'float4' }, f4, parts)).toBe('0.15000000223517418::double precision');
       });
+      it("avg(float8) keeps Postgres' sum of squared deviations: finite inputs that overflow it are 22003", () => {
+        // float8_accum's Youngs-Cramer update: (x·N − Sx)² overflows for x = 1e300 (fuzzer seed 800670).
+        if (parts === 1)
+          expect(() => agg('avg(x)', { name: 'float8' }, new Array(10).fill(1e300), parts)).toThrow(
+            /value out of range: overflow/,
+          );
+        expect(agg('avg(x)', { name: 'float8' }, [1e300], parts)).toBe('1e+300::double precision');
+        expect(agg('avg(x)', { name: 'float8' }, [1e150, 3e150], parts)).toBe('2e+150::double precision');
+        // An infinite input is no overflow: the average is infinite.
+        expect(agg('avg(x)', { name: 'float8' }, [1, Infinity], parts)).toBe('Infinity::double precision');
+      });
       it('text and bool aggregates', () => {
         const rows = ['b', 'a', null, 'b'];
         const T: SqlType = { name: 'text' };
