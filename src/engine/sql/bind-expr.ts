@@ -8,7 +8,7 @@
 import { SqlError, sqlError } from '../errors.ts';
 import type { CallExpr, ColumnRef, ExistsExpr, Expr, InSubqueryExpr, ScalarSubquery } from './ast.ts';
 import type { BoundAggCall, BoundExpr } from './expr-bound.ts';
-import { isStableCast, type CoercionContext } from './types-cast.ts';
+import type { CoercionContext } from './types-cast.ts';
 import type { SqlType } from './types.ts';
 import {
   canCoerce,
@@ -98,11 +98,9 @@ export function coerce(b: BoundExpr, to: SqlType, context: CoercionContext, pos?
       pos === undefined ? undefined : { position: pos },
     );
   }
-  // A literal (unknown) is converted now, as Postgres' parser does; an immutable cast of
-  // another constant too; a stable one (date/time and text) stays a cast, computed per row.
-  if (b.kind === 'const' && !b.initplan && (from.name === 'unknown' || !isStableCast(from.name, to.name))) {
-    return { kind: 'const', value: withPos(pos, () => castValue(b.value, from, to, context)), type: to };
-  }
+  // A cast of a constant that is not a literal stays a cast node: the planner folds it
+  // (const-fold.ts) once every name in the statement is resolved, so '4294967296::bigint::int'
+  // beside a missing table is 42P01, as in Postgres, whose parser converts only literals.
   return { kind: 'cast', arg: b, type: to, context };
 }
 
