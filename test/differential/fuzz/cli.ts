@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (eager)
     console.log(
-      `${eager} statement(s) with a join or subquery raised a data exception on one side only (rows computed depend on the plan)`,
+      `${eager} statement(s) with a join, a subquery or a float aggregate raised a data exception on one side only (rows computed, or the order they are added in, depend on the plan)`,
     );
   if (unsupported.size) {
     console.log(
