@@ -99,6 +99,20 @@ describe('gpstop and gpstart', () => {
     expect(await run(c, 'gpstop -a')).toContain("with mode='smart'");
   });
 
+  it('-Mfast is fast mode; gpstart refuses -t, which it could not honour, starting nothing', async () => {
+    const c = await mirrored(false);
+    const s = await c.connect();
+    // Fast mode does not wait for the open session (smart would, and give up with exit 2).
+    expect(await run(c, 'gpstop -a -Mfast')).toContain("with mode='fast'");
+    await s.close().catch(() => undefined);
+    const refused = await c.run('gpstart -a -t 300');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('-t: the lab starts each instance without a pg_ctl time limit');
+    expect((await c.instanceStatus(2)).role).toBe('down');
+    await run(c, 'gpstart -a');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+  });
+
   it('gpstart skips segments marked down, with Greenplum lines, and gprecoverseg brings them back', async () => {
     const c = await mirrored(false);
     await c.faults.crash(6); // a mirror: FTS marks it down

@@ -7,11 +7,12 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog } from './host.ts';
+import { runBatched, UtilityLog, type BatchLimits } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import {
   CATALOG_VERSION_NO,
   controlArgs,
+  hostsAtOnce,
   DASHES,
   done,
   GP_VERSION_LINE,
@@ -28,7 +29,12 @@ const OPTIONS: OptionSpec[] = [
 
 export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
   const log = new UtilityLog('gpstart');
-  const args = controlArgs('gpstart', OPTIONS, argv, log);
+  // The lab's starts have no pg_ctl wait to bound: -t is refused rather than ignored.
+  const args = controlArgs('gpstart', OPTIONS, argv, log, (v) =>
+    v['t'] !== undefined
+      ? '-t: the lab starts each instance without a pg_ctl time limit to set; leave -t out'
+      : undefined,
+  );
   if (!args.ok) return args.result;
   const o = args.o;
   log.info(`Starting gpstart with args: ${argv.join(' ')}`);
@@ -75,8 +81,12 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   log.info(
     `Commencing parallel ${mirrored ? 'primary and mirror ' : ''}segment instance startup, please wait...`,
   );
-  const failed = await startAll(host, log, targets, coordRow.dbid);
+  const failed = await startAll(host, log, targets, coordRow.dbid, hostsAtOnce(o));
   log.info('Process results...');
+  for (const r of targets.filter((x) => failed.has(x.dbid)))
+    log.info(
+      `DBID:${r.dbid}  FAILED  host:'${r.hostname}' datadir:'${r.datadir}' with reason:'${failed.get(r.dbid)}'`,
+    );
   // A content is served by its primary, or by a mirror that was in sync.
   const covered = new Set(
     targets.filter((r) => !failed.has(r.dbid) && (r.role === 'p' || r.mode === 's')).map((r) => r.content),
@@ -93,10 +103,6 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
     log.error('gpstart error: Do not have enough valid segments to start the array.');
     return done(log, 2);
   }
-  for (const r of targets.filter((x) => failed.has(x.dbid)))
-    log.info(
-      `DBID:${r.dbid}  FAILED  host:'${r.hostname}' datadir:'${r.datadir}' with reason:'${failed.get(r.dbid)}'`,
-    );
   const started = targets.length - failed.size;
   log.info(DASHES);
   const FAILED = 'Failed segment starts';
@@ -153,6 +159,7 @@ async function startAll(
   log: UtilityLog,
   targets: readonly SegmentConfig[],
   from: number,
+  limits: BatchLimits,
 ): Promise<Map<number, string>> {
   const nodes = nodesOf(host, targets);
   const failed = new Map<number, string>();
@@ -166,22 +173,23 @@ async function startAll(
     }
   for (const h of unreachable) log.warn(`Host ${h} is unreachable`);
   for (const role of ['p', 'm'] as const)
-    await Promise.all(
-      targets
-        .filter((r) => r.role === role)
-        .map(async (r) => {
-          const n = nodes.get(r.dbid);
-          if (!n) return void failed.set(r.dbid, 'no such instance');
-          if (n.up || failed.has(r.dbid)) return;
-          log.debug(
-            `Running Command: pg_ctl -D ${r.datadir} -l ${r.datadir}/log/startup.log -w -t 600 start (dbid ${r.dbid} on ${r.hostname})`,
-          );
-          try {
-            await host.restartNode(n);
-          } catch (e) {
-            failed.set(r.dbid, e instanceof Error ? e.message : String(e));
-          }
-        }),
+    await runBatched(
+      targets.filter((r) => r.role === role),
+      (r) => r.hostname,
+      limits,
+      async (r) => {
+        const n = nodes.get(r.dbid);
+        if (!n) return void failed.set(r.dbid, 'no such instance');
+        if (n.up || failed.has(r.dbid)) return;
+        log.debug(
+          `Running Command: pg_ctl -D ${r.datadir} -l ${r.datadir}/log/startup.log -w -t 600 start (dbid ${r.dbid} on ${r.hostname})`,
+        );
+        try {
+          await host.restartNode(n);
+        } catch (e) {
+          failed.set(r.dbid, e instanceof Error ? e.message : String(e));
+        }
+      },
     );
   return failed;
 }

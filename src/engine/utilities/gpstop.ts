@@ -7,11 +7,13 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
-import { UtilityLog } from './host.ts';
+import { runBatched, UtilityLog, type BatchLimits } from './host.ts';
+import type { OptionValues } from './options.ts';
 import type { OptionSpec } from './options.ts';
 import { table } from './gpstate-instances.ts';
 import {
   controlArgs,
+  hostsAtOnce,
   DASHES,
   done,
   GP_VERSION_LINE,
@@ -55,14 +57,46 @@ function check(o: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Options that take a value: what follows them is not a flag. */
+const VALUE_SHORT = new Set(['M', 'B', 't', 'd', 'l']);
+const VALUE_LONG = new Set([
+  '--mode',
+  '--parallel',
+  '--timeout',
+  '--host',
+  '--logdir',
+  '--coordinator_data_directory',
+  '--master_data_directory',
+]);
+
 /** The mode the options ask for: -M, else the old flags (the last wins, -z is fast). */
 function modeOf(o: Record<string, unknown>, argv: readonly string[]): ShutdownMode {
   if (o.M === 'fast' || o.M === 'immediate') return o.M;
   let mode: ShutdownMode = (o.M as ShutdownMode | undefined) ?? 'smart';
-  for (const a of argv) {
-    if (/^-[a-zA-Z]*[fz]/.test(a) || a === '--fast' || a === '--force') mode = 'fast';
-    if (/^-[a-zA-Z]*i/.test(a) || a === '--immediate') mode = 'immediate';
-    if (/^-[a-zA-Z]*s/.test(a) || a === '--smart') mode = 'smart';
+  const flagMode: Record<string, ShutdownMode> = { f: 'fast', z: 'fast', i: 'immediate', s: 'smart' };
+  const longMode: Record<string, ShutdownMode> = {
+    '--fast': 'fast',
+    '--force': 'fast',
+    '--immediate': 'immediate',
+    '--smart': 'smart',
+  };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a.startsWith('--')) {
+      mode = longMode[a] ?? mode;
+      if (VALUE_LONG.has(a)) k++;
+      continue;
+    }
+    if (!a.startsWith('-')) continue;
+    // A cluster of short flags (-af): a flag that takes a value ends it (-Mfast, -t 300).
+    for (let j = 1; j < a.length; j++) {
+      const ch = a[j]!;
+      if (VALUE_SHORT.has(ch)) {
+        if (j === a.length - 1) k++;
+        break;
+      }
+      mode = flagMode[ch] ?? mode;
+    }
   }
   return mode;
 }
@@ -92,7 +126,7 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
   }
   log.info(`Greenplum Version: '${GP_VERSION_LINE}'`);
   if (o.u) return reload(host, log, rows);
-  if (o.host !== undefined) return stopHost(host, log, rows, o.host as string, mode, timeout, o.a === true);
+  if (o.host !== undefined) return stopHost(host, log, rows, o.host as string, mode, timeout, o);
   const standbyRow = rows.find((r) => r.content === -1 && r.role === 'm');
   const segments = rows.filter((r) => r.content >= 0);
   if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, standbyRow && !o.y, o.m ? [] : segments);
@@ -112,7 +146,7 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
       }
     }
   }
-  await stopSegments(host, log, rows, segments, mode);
+  await stopSegments(host, log, rows, segments, mode, hostsAtOnce(o));
   log.info('Database successfully shutdown with no errors reported');
   if (!o.r) return done(log, 0);
   log.info('Restarting System...');
@@ -206,6 +240,7 @@ async function stopSegments(
   rows: readonly SegmentConfig[],
   targets: readonly SegmentConfig[],
   mode: ShutdownMode,
+  limits: BatchLimits,
 ): Promise<void> {
   const nodes = nodesOf(host, targets);
   log.info(`Targeting dbid [${targets.map((r) => r.dbid).join(', ')}] for shutdown`);
@@ -220,14 +255,17 @@ async function stopSegments(
     if (!list.length) continue;
     log.info(`Commencing parallel ${label}segment instance shutdown, please wait...`);
     log.info('0.00% of jobs completed');
-    await Promise.all(
-      list.map((r) => {
+    await runBatched(
+      list,
+      (r) => r.hostname,
+      limits,
+      async (r) => {
         const n = nodes.get(r.dbid);
         log.debug(
           `Running Command: pg_ctl -D ${r.datadir} -m ${mode} -w -t 120 stop (dbid ${r.dbid} on ${r.hostname})`,
         );
-        return n?.up ? host.shutdownNode(n, mode, 'gpstop') : undefined;
-      }),
+        if (n?.up) await host.shutdownNode(n, mode, 'gpstop');
+      },
     );
     log.info('100.00% of jobs completed');
   }
@@ -273,7 +311,7 @@ async function stopHost(
   name: string,
   mode: ShutdownMode,
   timeout: number,
-  noPrompt: boolean,
+  o: OptionValues,
 ): Promise<UtilityResult> {
   const hosts = [...new Set(rows.map((r) => r.hostname))];
   if (!hosts.includes(name)) {
@@ -303,8 +341,8 @@ async function stopHost(
   const unsynced = onHost.find((r) => r.mode !== 's');
   if (unsynced) return refuse(`Segment '${seg(unsynced)}' not synchronized. Aborting.`);
   const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
-  if (!noPrompt) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
-  await stopSegments(host, log, rows, onHost, mode);
+  if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
+  await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o));
   log.info('Database successfully shutdown with no errors reported');
   log.info('Recognizing new cluster state...');
   await host.requestProbe();

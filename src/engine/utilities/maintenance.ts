@@ -7,7 +7,13 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
 import type { StandbyHost } from './standby.ts';
-import { utilityArgs, type UtilityArgs, type UtilityLog } from './host.ts';
+import {
+  MAX_SEGMENT_BATCH_SIZE,
+  utilityArgs,
+  type BatchLimits,
+  type UtilityArgs,
+  type UtilityLog,
+} from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { GP_VERSION } from '../server/settings-defs.ts';
 
@@ -79,6 +85,11 @@ export function controlArgs(
       return check?.(o);
     },
   });
+}
+
+/** -B: how many hosts gpstop and gpstart work on at once; a host's instances go together. */
+export function hostsAtOnce(o: OptionValues): BatchLimits {
+  return { hosts: (o['B'] as number | undefined) ?? 64, perHost: MAX_SEGMENT_BATCH_SIZE };
 }
 
 /** Greenplum's key = value blocks: labels padded to the widest, three spaces of indent. */
