@@ -93,7 +93,8 @@ export class WalSender {
     while (this.running && this.inst.state === 'running') {
       let connected = false;
       try {
-        this.state = 'startup';
+        // No walsender exists (and pg_stat_replication shows none) until the mirror answers:
+        // in Greenplum the walsender is the backend of the mirror's walreceiver connection.
         let id: Awaited<ReturnType<MirrorLink['identify']>>;
         try {
           id = await this.link.identify();
@@ -108,6 +109,7 @@ export class WalSender {
           continue;
         }
         connected = true;
+        this.state = 'startup';
         if (slotLost(this.inst)) {
           this.syncError = 'walread';
           throw new Error(`can no longer get changes from replication slot "${SLOT_NAME}"`);

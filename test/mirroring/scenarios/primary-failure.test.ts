@@ -99,6 +99,22 @@ describe('primary crash: the mirror is promoted (event table row 1)', () => {
     expect(rep.every((r) => r[1] === 'streaming' && r[2] === 'sync' && r[3] === 'none')).toBe(true);
   });
 
+  it('a walsender still trying to reach its dead mirror is not in gp_stat_replication', async () => {
+    const c = await start();
+    await synced(c);
+    await c.faults.crash(2);
+    await probe(c);
+    // The promoted primary keeps calling its old partner; cut off, each attempt hangs until
+    // wal_sender_timeout. In Greenplum no walsender exists before the mirror connects.
+    c.faults.partition([6], [2]);
+    const seen = new Set<number>();
+    for (let i = 0; i < 8; i++) {
+      for (const r of await replication(c)) seen.add(r[0]);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect([...seen].sort()).toEqual([1, 2, 3]);
+  });
+
   it('failover_with_many_records: rows written just before the crash are all on the promoted mirror', async () => {
     const c = await start();
     await c.query('create table fr (a int) distributed by (a)');
