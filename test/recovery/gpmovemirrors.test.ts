@@ -131,6 +131,33 @@ describe('gprecoverseg to a new host', () => {
     expect(await row(c, 6)).toEqual(['m', 'u', 's', 'sdw3', 7200, '/data3/gpseg0']);
   });
 
+  it('an interrupt once the copy is done cannot stop the recovery: it completes, exit 0', async () => {
+    // Inline: the interrupt lands at the very event that follows the copy (the worker runtime
+    // passes it on to the coordinator's process a moment later).
+    const c = (cluster = await createCluster({ runtime: 'inline', mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    await c.faults.crash(6);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await row(c, 6))[1] === 'd';
+    });
+    const ctl = new AbortController();
+    const off = c.subscribe((e) => {
+      if (e.kind === 'recovery.bytes' && e.dbid === 6) ctl.abort();
+    });
+    const r = await c.run('gprecoverseg -aF', { signal: ctl.signal });
+    off();
+    expect(ctl.signal.aborted).toBe(true);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.stdout).toContain('[WARNING]:-Recieved SIGINT signal, terminating gprecoverseg');
+    expect(r.stdout).toContain(
+      '[INFO]:-Not able to terminate the recovery process since it has been completed successfully.',
+    );
+    expect(r.stdout).toContain('Segments successfully recovered.');
+    await synced(c);
+    expect((await row(c, 6)).slice(0, 3)).toEqual(['m', 'u', 's']);
+  });
+
   it('a cancelled move backs its catalog change out: the row is back in its old place, down, and recovers there', async () => {
     const c = await setup();
     await c.faults.crash(6);
@@ -152,6 +179,8 @@ describe('gprecoverseg to a new host', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('Reverting the gp_segment_configuration updates for these mirrors');
     expect(r.stdout).toContain('Failed to recover the following segments');
+    expect(r.stdout).toContain('[WARNING]:-Recieved SIGINT signal, terminating gprecoverseg');
+    expect(r.stdout).toContain('[ERROR]:-gprecoverseg process was interrupted by the user.');
     expect(await row(c, 6)).toEqual(['m', 'd', 'n', host, port, dir]);
     expect((await c.run('gpstate -e')).stdout).not.toContain('Segments in recovery');
     const history = await c.query(

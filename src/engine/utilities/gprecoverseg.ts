@@ -158,7 +158,24 @@ export async function gprecoverseg(
     ok.push(...(await recover(host, log, group, type, moves, limits)));
   }
   if (qd.fileRep) return { exitCode: finishFileRep(log, ok, failed), stdout: log.stdout, stderr: log.stderr };
-  return finish(log, ok, failed);
+  return finish(log, ok, failed, interruptRequested(host, log));
+}
+
+const interruptWarned = new WeakSet<UtilityLog>();
+
+/**
+ * Ctrl-C answered y (or SIGTERM), as gprecoverseg's signal handler sees it once the recovery
+ * has begun: a warning the first time, then the copies still running are stopped. Before the
+ * handler is installed, and while the catalog is written, the lab's runs are not interrupted.
+ */
+function interruptRequested(host: UtilityHost, log: UtilityLog): boolean {
+  if (!host.cancelled()) return false;
+  if (!interruptWarned.has(log)) {
+    interruptWarned.add(log);
+    // Greenplum's own spelling, so that the line is found where a DBA would grep for it.
+    log.warn(`Recieved SIGINT signal, terminating ${log.prog}`);
+  }
+  return true;
 }
 
 /** Where a recovered segment goes when it moves (gprecoverseg -p / -i, gpmovemirrors). */
@@ -194,7 +211,7 @@ export async function recover(
     (t) => t.hostname,
     limits,
     async (t) => {
-      if (host.cancelled()) {
+      if (interruptRequested(host, log)) {
         log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
         return;
       }
@@ -219,7 +236,7 @@ export async function recover(
       try {
         let lastPct = -1;
         const progress = (done: number, total: number) => {
-          if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
+          if (interruptRequested(host, log)) throw new Error("recovery cancelled at the user's request");
           entry.done = done;
           entry.total = total;
           host.emit({ kind: 'recovery.progress', dbid: t.dbid, done, total, type: kind });
@@ -231,7 +248,7 @@ export async function recover(
           }
         };
         await host.reach('gprecoverseg_copy', t.dbid);
-        if (host.cancelled()) throw new Error("recovery cancelled at the user's request");
+        if (interruptRequested(host, log)) throw new Error("recovery cancelled at the user's request");
         const mode: RecoveryMode = moves.has(t.dbid) ? 'full' : (type.toLowerCase() as RecoveryMode);
         log.debug(
           mode === 'full'
@@ -366,8 +383,16 @@ async function backOut(
 }
 
 /** A former primary whose WAL went on past the point where its partner's timeline began. */
-function finish(log: UtilityLog, ok: SegmentConfig[], wanted: SegmentConfig[]): UtilityResult {
+function finish(
+  log: UtilityLog,
+  ok: SegmentConfig[],
+  wanted: SegmentConfig[],
+  interrupted: boolean,
+): UtilityResult {
   if (ok.length === wanted.length) {
+    // The interrupt came once every copy and start had finished: there is nothing to stop.
+    if (interrupted)
+      log.info('Not able to terminate the recovery process since it has been completed successfully.');
     log.info('********************************');
     log.info('Segments successfully recovered.');
     log.info('********************************');
@@ -375,7 +400,8 @@ function finish(log: UtilityLog, ok: SegmentConfig[], wanted: SegmentConfig[]): 
     log.info("Use 'gpstate -e' to check progress of WAL sync remaining bytes");
     return { exitCode: 0, stdout: log.stdout, stderr: log.stderr };
   }
-  log.info('gprecoverseg failed. Please check the output for more details.');
+  if (interrupted) log.error('gprecoverseg process was interrupted by the user.');
+  log.error('gprecoverseg failed. Please check the output for more details.');
   log.info(
     'Failed to recover the following segments. You must run either gprecoverseg --differential or gprecoverseg -F for all incremental failures',
   );
