@@ -147,6 +147,26 @@ describe('process cluster: ownership and resume', () => {
     expect(rows).toEqual([[9]]);
   });
 
+  it('a cluster stopped with gpstop stays stopped after a resume; gpstart starts it with every row', async () => {
+    const spawner = inThreadSpawner(realClock);
+    const a = await createProcessCluster({ name: 'stopped', mirroring: 'group', timeScale: 200 }, spawner);
+    await a.query('create table t (id int) distributed by (id)');
+    await a.query('insert into t select i from generate_series(1, 100) i');
+    expect((await a.run('gpstop -a -M fast')).exitCode).toBe(0);
+    await a.close();
+    cluster = await createProcessCluster({ name: 'stopped', resume: true }, spawner);
+    for (const dbid of [1, 2, 6, 9]) {
+      const s = await cluster.instanceStatus(dbid);
+      expect([s.running, s.stoppedBy]).toEqual([false, 'gpstop']);
+    }
+    await expect(cluster.query('select 1')).rejects.toMatchObject({
+      hint: expect.stringContaining('gpstart -a'),
+    });
+    expect((await cluster.run('gpstart -a')).exitCode).toBe(0);
+    expect((await cluster.query('select count(*) from t')).rows).toEqual([[100]]);
+    expect((await cluster.instanceStatus(2)).stoppedBy).toBeUndefined();
+  });
+
   it('resume with nothing saved is a clear error', async () => {
     await expect(
       createProcessCluster({ name: 'never-made', resume: true }, inThreadSpawner(realClock)),

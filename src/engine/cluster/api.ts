@@ -111,6 +111,8 @@ export interface InstanceStatus {
   checkpoint: string;
   /** Its walsender to its mirror or standby: streaming, catchup, startup... */
   walsender: string | undefined;
+  /** Not running because a utility stopped it (gpstop, gprecoverseg...), not because it died. */
+  stoppedBy?: string;
   /** Its buffer pool: size, frames in use, dirty frames, hits and reads since it started. */
   buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
   /** In file replication: the data state, change tracking log, resynchronization progress. */

@@ -13,7 +13,8 @@ import { Coordinator } from '../server/coordinator.ts';
 import { DistributedTxManager } from '../server/dtm.ts';
 import { Fts } from '../server/fts.ts';
 import { SegmentExecutor } from '../server/segment.ts';
-import type { Settings } from '../server/settings.ts';
+import { Settings } from '../server/settings.ts';
+import { dtxTiming, ftsTiming, nodeContext, primaryTiming, readNodeConfig } from './node-config.ts';
 import { PrimaryReplication } from '../replication/primary.ts';
 import { mirrorDigests, primaryReplicaCheck } from '../replication/replica-check.ts';
 import { MirrorReplication } from '../replication/mirror.ts';
@@ -53,8 +54,12 @@ export function processGone(): Error {
 }
 
 /** Starts the node's process: crash recovery, then the role the catalog gives it. */
-export async function bootNode(ctx: BootContext, node: InstanceNode, fresh: boolean): Promise<void> {
+export async function bootNode(shared: BootContext, node: InstanceNode, fresh: boolean): Promise<void> {
   const incarnation = ++node.incarnation;
+  // The instance runs with its own postgresql.conf (gpconfig edits it; a reload re-reads it).
+  const gucs = new Settings({ config: await readNodeConfig(node.disk, shared.settings) });
+  node.config = gucs;
+  const ctx = nodeContext(shared, gucs);
   const alive = () => node.up && node.incarnation === incarnation;
   const trace = (e: TraceEvent) => {
     if (node.incarnation === incarnation) ctx.emit({ ...e, dbid: node.dbid });
@@ -229,12 +234,7 @@ async function startCoordinator(
     settings: ctx.settings,
     connectTimeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_segment_connect_timeout'), ctx.timeScale),
     timeScale: ctx.timeScale,
-    dtxTiming: {
-      phase2RetryMs: ctx.gucs.getScaledMs('dtx_phase2_retry_second', ctx.timeScale),
-      retryBaseMs: 100 / ctx.timeScale,
-      recoveryIntervalMs: ctx.gucs.getScaledMs('gp_dtx_recovery_interval', ctx.timeScale),
-      preparedPeriodMs: ctx.gucs.getScaledMs('gp_dtx_recovery_prepared_period', ctx.timeScale),
-    },
+    dtxTiming: dtxTiming(ctx.gucs, ctx.timeScale),
   });
   qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
@@ -259,18 +259,13 @@ async function startCoordinator(
       syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
       promote: (dbid, t) => call(dbid, 'promote', [], t),
     },
-    {
-      intervalMs: ctx.gucs.getScaledMs('gp_fts_probe_interval', ctx.timeScale),
-      timeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_fts_probe_timeout'), ctx.timeScale),
-      retries: ctx.gucs.get<number>('gp_fts_probe_retries'),
-      retryWaitMs: 1000 / ctx.timeScale,
-    },
+    ftsTiming(ctx.gucs, ctx.timeScale),
     () => ctx.points.isHeld('fts_probe', node.dbid),
     ctx.fileRep,
   );
   qd.fts.start();
   // Catalog WAL streams to the standby, when one is configured.
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale));
   repl.coordinator = true;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   node.repl = repl;
@@ -313,16 +308,6 @@ export function attachStandby(
     receiveWal: (start, data, history) =>
       ours(() => c(standby.dbid, 'receiveWal', [start, data, history], timeout)),
   });
-}
-
-function primaryTiming(ctx: BootContext) {
-  const keep = ctx.gucs.get<number>('max_slot_wal_keep_size');
-  return {
-    graceMs: ctx.gucs.getScaledMs('gp_fts_mark_mirror_down_grace_period', ctx.timeScale),
-    attemptCount: ctx.gucs.get<number>('gp_fts_replication_attempt_count'),
-    retryMs: Math.max(10, 5000 / ctx.timeScale),
-    maxSlotWalKeepSize: keep < 0 ? -1 : keep,
-  };
 }
 
 /**
@@ -409,7 +394,7 @@ function becomePrimary(
     } as InstanceNode['handlers'];
     return;
   }
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx));
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale));
   node.repl = repl;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   handlers['ftsProbe'] = () => repl.ftsProbe();

@@ -35,8 +35,10 @@ import { getDiskProvider } from './disk-providers.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
 import { makeFaults } from './faults.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
-import { instanceStatus, withProbeTimes } from './instance-status.ts';
+import { instanceStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
 import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
+import { readConfigText, writeConfigText } from '../instance/config-file.ts';
+import { liveSetting, reloadNodeConfig } from './node-config.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */
@@ -230,7 +232,7 @@ export class InlineCluster implements Cluster {
       node.content,
       dbid,
       this.clock,
-      this.options.settings ?? {},
+      node.config?.configValues() ?? this.options.settings ?? {},
     );
     const incarnation = node.incarnation;
     const api: Session = {
@@ -305,6 +307,15 @@ export class InlineCluster implements Cluster {
       },
       reachable: (from, to) => !this.nodes.faults.isCut(from, to),
       msPerClusterSecond: 1000 / this.boot.timeScale,
+      configFile: async (n, text) => {
+        if (text !== undefined) {
+          writeConfigText(n.disk, text);
+          await n.disk.sync();
+        }
+        return readConfigText(n.disk);
+      },
+      reloadConfig: async (n) => reloadNodeConfig(n, this.boot.timeScale),
+      showSetting: async (n, name) => liveSetting(n, name),
       nodes: this.nodes,
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
@@ -366,7 +377,7 @@ export class InlineCluster implements Cluster {
   }
 
   async instanceStatus(dbid: number): Promise<InstanceStatus> {
-    const status = instanceStatus(this.nodes.get(dbid));
+    const status = withStoppedBy(instanceStatus(this.nodes.get(dbid)), this.stoppedBy.get(dbid));
     const qd = this.lastCoordinator();
     return qd && qd.dbid !== dbid ? withProbeTimes(status, instanceStatus(qd)) : status;
   }

@@ -121,3 +121,8 @@ export function downStatus(dbid: number): InstanceStatus {
     buffers: undefined,
   };
 }
+
+/** A down instance's status says whether a utility stopped it (its hints and the lab's card). */
+export function withStoppedBy(status: InstanceStatus, by: string | undefined): InstanceStatus {
+  return by === undefined || status.running ? status : { ...status, stoppedBy: by };
+}

@@ -21,6 +21,7 @@ import type { MirrorReplication } from '../replication/mirror.ts';
 import type { DistributedTxManager } from '../server/dtm.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { Coordinator } from '../server/coordinator.ts';
+import type { Settings } from '../server/settings.ts';
 import type { SourceSnapshot } from '../replication/copy-source.ts';
 import type { FileRepApi } from '../filerep/protocol.ts';
 import type { FileRepMirror } from '../filerep/mirror.ts';
@@ -48,6 +49,8 @@ export interface InstanceNode {
   mirror?: MirrorReplication | undefined;
   /** Replication of the running primary (walsender, sync rep, FTS answers). */
   repl?: PrimaryReplication | undefined;
+  /** The configuration the running process was started with and last reloaded (postgresql.conf). */
+  config?: Settings | undefined;
   /** File replication (Greenplum 5): the running primary's replicating disk, or the passive mirror. */
   fileRep?: FileRepPrimary | undefined;
   fileRepMirror?: FileRepMirror | undefined;

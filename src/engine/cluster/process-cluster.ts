@@ -24,7 +24,7 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
-import { downStatus, withProbeTimes } from './instance-status.ts';
+import { downStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
 import type {
@@ -131,6 +131,8 @@ export class ProcessCluster implements Cluster {
       for (const r of saved.rows) {
         const p = this.addProc(r);
         p.meta.retired = r.retired === true;
+        // Stopped by a utility (gpstop): a reload of the page does not start it again.
+        if (r.stoppedBy !== undefined) this.stoppedBy.set(r.dbid, r.stoppedBy);
       }
       await this.resume();
     } else {
@@ -147,7 +149,7 @@ export class ProcessCluster implements Cluster {
    */
   private async resume(): Promise<void> {
     const rows = [...this.procs.values()]
-      .filter((p) => !p.meta.retired && p.meta.row.status === 'u')
+      .filter((p) => !p.meta.retired && p.meta.row.status === 'u' && !this.stoppedBy.has(p.meta.dbid))
       .map((p) => p.meta.row);
     const phase = (list: SegmentConfig[]) => this.bootPhase(list, () => ({ initdb: false }));
     await phase(rows.filter((r) => r.content >= 0 && r.role === 'p'));
@@ -163,7 +165,10 @@ export class ProcessCluster implements Cluster {
     await this.spawner.saveTopology(this.name, {
       options: this.options,
       initialConfig: this.initialConfig,
-      rows: [...this.procs.values()].map((p) => ({ ...p.meta.row, retired: p.meta.retired })),
+      rows: [...this.procs.values()].map((p) => {
+        const by = this.stoppedBy.get(p.meta.dbid);
+        return { ...p.meta.row, retired: p.meta.retired, ...(by !== undefined ? { stoppedBy: by } : {}) };
+      }),
     });
   }
 
@@ -408,6 +413,21 @@ export class ProcessCluster implements Cluster {
     return p.control!.call('recoverFrom', [source, mode]);
   }
 
+  /**
+   * postgresql.conf on `dbid`'s disk (gpconfig). A stopped instance's disk is opened by a
+   * process started for the purpose, not booted, and ended again.
+   */
+  async configFile(dbid: number, text?: string): Promise<string | undefined> {
+    const p = this.mustGet(dbid);
+    const opened = !p.control;
+    if (opened) await this.boot(dbid, { initdb: false, start: false });
+    try {
+      return await p.control!.call('configFile', text === undefined ? [] : [text]);
+    } finally {
+      if (opened && !p.meta.up) await this.takeDown(dbid);
+    }
+  }
+
   /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
   async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
     const old = this.procs.get(row.dbid);
@@ -545,7 +565,7 @@ export class ProcessCluster implements Cluster {
 
   private async statusOf(dbid: number): Promise<InstanceStatus> {
     const p = this.mustGet(dbid);
-    const down = downStatus(dbid);
+    const down = withStoppedBy(downStatus(dbid), this.stoppedBy.get(dbid));
     if (!p.control || p.control.closed) return down;
     return p.control.call('instanceStatus', [], { timeoutMs: 5_000 }).catch(() => down);
   }

@@ -68,6 +68,16 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     },
     reachable: (from, to) => !c.net.isCut(from, to),
     msPerClusterSecond: 1000 / (c.options.timeScale ?? DEFAULT_TIME_SCALE),
+    configFile: (n, text) => c.configFile(n.dbid, text),
+    reloadConfig: async (n) => {
+      const p = nodeOf.get(n)!;
+      if (!p.meta.up || !p.control) return { applied: [], pendingRestart: [], errors: [] };
+      return p.control.call('reloadConfig', []);
+    },
+    showSetting: async (n, name) => {
+      const p = nodeOf.get(n)!;
+      return p.meta.up && p.control ? p.control.call('showSetting', [name]) : undefined;
+    },
     nodes,
     clock: c.clock,
     coordinator: () => {

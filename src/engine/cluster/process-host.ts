@@ -44,6 +44,8 @@ import type {
 import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from './boot.ts';
+import { liveSetting, reloadNodeConfig, type NodeReload } from './node-config.ts';
+import { readConfigText, writeConfigText } from '../instance/config-file.ts';
 import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from './nodes.ts';
 
 /** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
@@ -284,7 +286,7 @@ export class InstanceProcess implements ProcessApi {
       node.content,
       node.dbid,
       this.time.clock,
-      this.spec!.settings,
+      node.config?.configValues() ?? this.spec!.settings,
     );
     this.sessions.set(id, { query: (sql) => u.query(sql), close: () => u.close() });
     return id;
@@ -399,6 +401,23 @@ export class InstanceProcess implements ProcessApi {
     if (!node?.up || !inst || inst.standby) return;
     node.qd?.fts?.stop();
     await inst.shutdown();
+  }
+
+  async configFile(text?: string): Promise<string | undefined> {
+    const disk = this.mustHaveNode().disk;
+    if (text !== undefined) {
+      writeConfigText(disk, text);
+      await disk.sync();
+    }
+    return readConfigText(disk);
+  }
+
+  async reloadConfig(): Promise<NodeReload> {
+    return reloadNodeConfig(this.mustHaveNode(), this.ctx?.timeScale ?? 1);
+  }
+
+  async showSetting(name: string): Promise<string | undefined> {
+    return liveSetting(this.mustHaveNode(), name);
   }
 
   async promoteSelf(): Promise<void> {

@@ -13,6 +13,7 @@ import type { SegmentConfig } from './placement.ts';
 import { sqlError } from '../errors.ts';
 import type { ClusterOptions, InstanceStatus, UtilityResult } from './api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
+import type { NodeReload } from './node-config.ts';
 
 /** What the orchestrator tells every process about every instance. */
 export interface NodeMeta {
@@ -104,6 +105,12 @@ export interface ProcessApi {
   shutdown(): Promise<void>;
   /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
   promoteSelf(): Promise<void>;
+  /** postgresql.conf on this process's disk; with `text`, replaced first (gpconfig). */
+  configFile(text?: string): Promise<string | undefined>;
+  /** SIGHUP: the running instance re-reads its postgresql.conf (gpstop -u). */
+  reloadConfig(): Promise<NodeReload>;
+  /** SHOW name, as a new session on this running instance would see it. */
+  showSetting(name: string): Promise<string | undefined>;
 }
 
 export interface TimeState {
@@ -142,7 +149,8 @@ export interface SpawnedProcess {
 /** What survives a page reload: the layout and every instance's last known catalog row. */
 export interface SavedTopology {
   options: ClusterOptions;
-  rows: (SegmentConfig & { retired?: boolean })[];
+  /** Each instance's row, whether it was retired, and who stopped it if a utility did. */
+  rows: (SegmentConfig & { retired?: boolean; stoppedBy?: string })[];
   initialConfig: SegmentConfig[];
 }
 

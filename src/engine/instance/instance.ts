@@ -431,6 +431,11 @@ export class Instance implements StorageContext {
     return t;
   }
 
+  /** A reload changed checkpoint_timeout or max_wal_size: the next checkpoint follows them. */
+  rescheduleCheckpoints(): void {
+    if (this.state === 'running' && !this.standby) this.scheduleCheckpoints();
+  }
+
   private scheduleCheckpoints(): void {
     this.stopTimers();
     this.checkpointTimer = this.rt.clock.setTimer(this.settings.checkpoint_timeout, () => {

@@ -33,7 +33,8 @@ export interface PrimaryTiming {
 export class PrimaryReplication implements FtsApi {
   private readonly inst: Instance;
   private readonly clock: Clock;
-  private readonly timing: PrimaryTiming;
+  /** Replaced on a configuration reload (gpstop -u). */
+  timing: PrimaryTiming;
   walsender: WalSender | undefined;
   syncRepOn: boolean;
   /** The last gp_replica_check of this primary against its mirror (the lab's instance details). */

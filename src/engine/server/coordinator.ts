@@ -57,13 +57,14 @@ export class Coordinator {
   readonly clock: Clock;
   readonly trace: TraceSink;
   readonly sessions = new Map<number, Session>();
-  readonly settings: Record<string, string | number | boolean>;
+  /** What new sessions start from: this instance's postgresql.conf as last (re)loaded. */
+  settings: Record<string, string | number | boolean>;
   /** Internal parameters this server sets itself (SHOW shows them; nobody can change them). */
   readonly presetSettings: Record<string, string | number | boolean>;
   private readonly callSegment: SegmentCaller;
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
-  readonly connectTimeoutMs: number;
+  connectTimeoutMs: number;
   readonly timeScale: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;

@@ -93,11 +93,25 @@ export class Fts {
     if (!this.cycleRunning) void this.runCycle().catch(() => undefined);
   }
 
+  /**
+   * A configuration reload changed the timings: the FTS process wakes (its latch is set by
+   * SIGHUP) and the next scan is due one new interval after the last one began.
+   */
+  retime(timing: FtsTiming): void {
+    this.timing = timing;
+    if (this.stopped || this.cycleRunning) return;
+    this.schedule(Math.max(0, this.lastScheduledStart + timing.intervalMs - this.qd.clock.now()));
+  }
+
+  private lastScheduledStart = 0;
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer?.cancel();
+    if (this.lastScheduledStart === 0) this.lastScheduledStart = this.qd.clock.now();
     this.timer = this.qd.clock.setTimer(ms, () => {
       const started = this.qd.clock.now();
+      this.lastScheduledStart = started;
       void this.runCycle()
         .catch(() => undefined)
         .finally(() => this.schedule(Math.max(0, this.timing.intervalMs - (this.qd.clock.now() - started))));

@@ -80,7 +80,8 @@ export interface ReloadResult {
   pendingRestart: string[];
 }
 
-type Source = 'default' | 'config' | 'session';
+/** Where a value came from, lowest first: 'client' is a connection's startup option (PGOPTIONS). */
+type Source = 'default' | 'config' | 'client' | 'session';
 
 interface Slot {
   value: GucValue;
@@ -346,7 +347,7 @@ export class Settings {
       if (err) throw err;
       this.resetSlots.set(def.name, {
         value: parseSettingValue(def, value, this.resetOf(def)),
-        source: 'config',
+        source: 'client',
       });
     }
     for (const [name, slot] of this.resetSlots) this.current.set(name, { ...slot });
@@ -390,7 +391,15 @@ export class Settings {
 
   private loadConfig(config: Readonly<Record<string, GucValue>>, reload: boolean): ReloadResult {
     const result: ReloadResult = { applied: [], pendingRestart: [] };
-    for (const [name, input] of Object.entries(config)) {
+    const entries = Object.entries(config);
+    if (reload) {
+      // A parameter no longer in the file goes back to its default ("parameter removed from
+      // configuration file, reset to default").
+      const named = new Set(entries.map(([n]) => this.find(n)?.name));
+      for (const [name, slot] of this.resetSlots)
+        if (slot.source === 'config' && !named.has(name)) entries.push([name, this.mustFind(name).default]);
+    }
+    for (const [name, input] of entries) {
       const def = this.mustFind(name);
       if (def.context === 'internal') throw contextError(def, true) ?? unrecognized(name);
       const value = parseSettingValue(def, input, this.resetOf(def));
@@ -398,15 +407,18 @@ export class Settings {
         if (value !== this.current.get(def.name)?.value) {
           this.pending.set(def.name, value);
           result.pendingRestart.push(def.name);
-        }
+        } else this.pending.delete(def.name);
         continue;
       }
       if (reload && def.context === 'backend') continue; // only new connections see it
+      // A connection's startup option outranks the file (PGC_S_CLIENT > PGC_S_FILE).
+      if (this.resetSlots.get(def.name)?.source === 'client') continue;
       this.resetSlots.set(def.name, { value, source: 'config' });
       if (reload) {
         const cur = this.current.get(def.name);
         // A value SET in the session outranks the file (PGC_S_SESSION > PGC_S_FILE).
-        if (cur && cur.source !== 'session') this.current.set(def.name, { value, source: 'config' });
+        if (cur && (cur.source === 'config' || cur.source === 'default'))
+          this.current.set(def.name, { value, source: 'config' });
         result.applied.push(def.name);
       }
     }
@@ -419,6 +431,16 @@ export class Settings {
    */
   reload(config: Readonly<Record<string, GucValue>>): ReloadResult {
     return this.loadConfig(config, true);
+  }
+
+  /**
+   * The values this instance's configuration gives now (what a new session starts from):
+   * postmaster parameters as they were at start, the others as last reloaded.
+   */
+  configValues(): Record<string, GucValue> {
+    const out: Record<string, GucValue> = {};
+    for (const [name, slot] of this.resetSlots) if (slot.source === 'config') out[name] = slot.value;
+    return out;
   }
 
   /** postmaster parameters changed in the configuration and waiting for a restart. */

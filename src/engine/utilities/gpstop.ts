@@ -283,9 +283,23 @@ async function stopSegments(
   log.info(`Successfully shutdown ${targets.length} of ${all} segment instances `);
 }
 
-/** -u: every instance re-reads its configuration files (pg_ctl reload). */
-function reload(host: MaintenanceHost, log: UtilityLog, rows: readonly SegmentConfig[]): UtilityResult {
+/**
+ * -u: every running instance re-reads its postgresql.conf (pg_ctl reload). What each applied,
+ * left for a restart or could not read goes to its server log (the lab's event log).
+ */
+async function reload(
+  host: MaintenanceHost,
+  log: UtilityLog,
+  rows: readonly SegmentConfig[],
+): Promise<UtilityResult> {
   log.info('Signalling all postmaster processes to reload');
+  const up = rows.filter((r) => host.nodes.nodes.get(r.dbid)?.up);
+  await Promise.all(
+    up.map(async (r) => {
+      const result = await host.reloadConfig(host.nodes.get(r.dbid));
+      host.emit({ kind: 'config.reload', dbid: r.dbid, ...result });
+    }),
+  );
   const down = rows.filter((r) => !host.nodes.nodes.get(r.dbid)?.up);
   if (!down.length) return done(log, 0);
   log.info('--------------------------------------------');

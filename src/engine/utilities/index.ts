@@ -9,6 +9,7 @@ import { splitArgs, UtilityLog } from './host.ts';
 import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts';
 import { gpstop } from './gpstop.ts';
 import { gpstart } from './gpstart.ts';
+import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost } from './maintenance.ts';
 
 export type { UtilityHost } from './host.ts';
@@ -16,7 +17,12 @@ export type { StandbyHost } from './standby.ts';
 export type { MaintenanceHost, ShutdownMode } from './maintenance.ts';
 
 /** Utilities that start and stop the coordinator itself: they run where processes are managed. */
-export const PROCESS_UTILITIES: ReadonlySet<string> = new Set(['gpactivatestandby', 'gpstop', 'gpstart']);
+export const PROCESS_UTILITIES: ReadonlySet<string> = new Set([
+  'gpactivatestandby',
+  'gpstop',
+  'gpstart',
+  'gpconfig',
+]);
 
 export async function runUtility(
   host: StandbyHost,
@@ -57,9 +63,14 @@ function dispatch(
       return gpactivatestandby(host, argv);
     case 'gpstop':
     case 'gpstart':
+    case 'gpconfig':
       if (!isMaintenanceHost(host))
         throw new Error(`${prog} runs where the instances' processes are managed, not in the coordinator`);
-      return prog === 'gpstop' ? gpstop(host, argv) : gpstart(host, argv);
+      return prog === 'gpstop'
+        ? gpstop(host, argv)
+        : prog === 'gpstart'
+          ? gpstart(host, argv)
+          : gpconfig(host, argv);
     case 'gp_replica_check':
     case 'gp_replica_check.py':
       return gpReplicaCheck(host, argv);

@@ -6,6 +6,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../cluster/api.ts';
 import type { InstanceNode } from '../cluster/nodes.ts';
+import type { NodeReload } from '../cluster/node-config.ts';
 import type { StandbyHost } from './standby.ts';
 import {
   MAX_SEGMENT_BATCH_SIZE,
@@ -39,6 +40,15 @@ export interface MaintenanceHost extends StandbyHost {
   reachable(from: number, to: number): boolean;
   /** Wall milliseconds per second of cluster time (time compression): -t is cluster time. */
   msPerClusterSecond: number;
+  /**
+   * postgresql.conf in an instance's data directory, running or not (undefined when it has
+   * none); with `text`, first replaces it durably, as gpconfig's helper does over ssh.
+   */
+  configFile(node: InstanceNode, text?: string): Promise<string | undefined>;
+  /** SIGHUP to a running instance: it re-reads its postgresql.conf (gpstop -u). */
+  reloadConfig(node: InstanceNode): Promise<NodeReload>;
+  /** A setting as a new session on the running instance sees it (undefined when it is down). */
+  showSetting(node: InstanceNode, name: string): Promise<string | undefined>;
 }
 
 /** Whether the host can run gpstop and gpstart (the one that manages the processes). */

@@ -21,6 +21,12 @@ export const UTILITIES: { cmd: string; what: string }[] = [
   { cmd: 'gpstop -a -M fast', what: 'stop the whole cluster (clean shutdown)' },
   { cmd: 'gpstart -a', what: 'start a stopped cluster' },
   { cmd: 'gpstop -a -M fast --host sdw1', what: 'stop segment host sdw1 for maintenance' },
+  { cmd: 'gpconfig -s gp_fts_probe_interval', what: 'a setting on every instance' },
+  {
+    cmd: 'gpconfig -c gp_fts_probe_interval -v 20s --coordinatoronly',
+    what: 'change a setting (written, not loaded)',
+  },
+  { cmd: 'gpstop -u', what: 'reload settings changed with gpconfig' },
 ];
 
 export const PROBE_SQL = 'select gp_request_fts_probe_scan();';

@@ -264,7 +264,14 @@ export class ClusterStore {
     this.time.start(cluster);
     await this.fts.read(cluster, this.options.timeScale ?? 30);
     await this.refresh();
-    for (const row of this.config) if (!this.proc.has(row.dbid)) this.proc.set(row.dbid, 'up');
+    // A cluster resumed from its disks: instances a utility stopped (gpstop) stay stopped.
+    await Promise.all(
+      this.config.map(async (row) => {
+        if (this.proc.has(row.dbid)) return;
+        const s = await cluster.instanceStatus(row.dbid).catch(() => undefined);
+        this.proc.set(row.dbid, s && !s.running ? (s.stoppedBy !== undefined ? 'stopped' : 'down') : 'up');
+      }),
+    );
     this.state = 'ready';
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.changed();
@@ -360,6 +367,13 @@ export class ClusterStore {
       key,
     );
     if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();
+    // gpstop -u may have changed gp_fts_probe_interval: the countdown follows what FTS runs.
+    if (
+      e.kind === 'config.reload' &&
+      this.cluster &&
+      this.config.some((r) => r.dbid === dbid && r.content === -1)
+    )
+      void this.fts.read(this.cluster, this.options.timeScale ?? 30);
     if (dbid !== undefined) this.trackProc(e, dbid);
     this.trackHa(e);
     if (!this.fileRep) this.trackRecovery(e);

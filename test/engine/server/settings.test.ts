@@ -428,6 +428,29 @@ describe('instance configuration, startup options and reload', () => {
     s.reset('statement_timeout');
     expect(s.show('statement_timeout')).toBe('1min');
   });
+
+  it('a setting removed from the file returns to its default; startup options outrank the file', () => {
+    const s = new Settings({
+      config: { statement_mem: '200MB', gp_fts_probe_retries: 3, shared_buffers: '64MB' },
+      startup: { statement_timeout: '7s' },
+    });
+    expect(s.configValues()).toEqual({
+      statement_mem: 204800,
+      gp_fts_probe_retries: 3,
+      shared_buffers: 8192,
+    });
+    const r = s.reload({ statement_timeout: '1min' });
+    expect(s.show('statement_mem')).toBe('125MB');
+    expect(s.show('gp_fts_probe_retries')).toBe('5');
+    // PGOPTIONS (-c statement_timeout=7s) outrank postgresql.conf, on reload too.
+    expect(s.show('statement_timeout')).toBe('7s');
+    // Removing a postmaster setting waits for a restart like changing it does.
+    expect(r.pendingRestart).toEqual(['shared_buffers']);
+    expect(s.show('shared_buffers')).toBe('64MB');
+    // Back in the file as it runs: nothing is pending any more.
+    s.reload({ shared_buffers: '64MB' });
+    expect(s.pendingRestart().size).toBe(0);
+  });
 });
 
 describe('speed presets and time scale', () => {
