@@ -352,3 +352,38 @@ describe('file replication: more failures', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[500]]);
   });
 });
+
+describe('planned maintenance in file replication', () => {
+  it('gpstop after a mirror died: its primary cannot finish its shutdown checkpoint (no FTS to mark the mirror down); after -t seconds gpstop reports it, exit 2, and gpstart brings every row back', async () => {
+    const c = await start(FILEREP);
+    await c.query('create table m (a int) distributed by (a)');
+    await c.query('insert into m select generate_series(1, 200)');
+    await resynchronized(c);
+    await c.faults.crash(6);
+    const r = await c.run('gpstop -a -M fast');
+    expect(r.exitCode, r.stdout).toBe(2);
+    expect(r.stdout).toContain(
+      "DBID:2  FAILED  host:'sdw1' datadir:'/data/primary/gpseg0' with reason:'pg_ctl: server does not shut down'",
+    );
+    expect(r.stdout).toContain('1 segments did not complete their shutdown in the allowed');
+    expect(r.stdout).toContain('timeout of 120 seconds.  These segments are still in the process');
+    expect(r.stdout).not.toContain('Database successfully shutdown');
+    expect((await c.instanceStatus(2)).running).toBe(false);
+    const s = await c.run('gpstart -a');
+    expect(s.exitCode, s.stdout).toBe(0);
+    let count: unknown;
+    await waitFor(
+      async () => {
+        await probe(c);
+        count = await c.query('select count(*) from m').then(
+          (x) => x.rows,
+          () => undefined,
+        );
+        return count !== undefined;
+      },
+      15_000,
+      'the table answers after gpstart',
+    );
+    expect(count).toEqual([[200]]);
+  });
+});

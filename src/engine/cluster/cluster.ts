@@ -88,7 +88,8 @@ export class InlineCluster implements Cluster {
       timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
       emit: (e) => this.emit(e),
       onPanic: (node) => void this.crashNode(node),
-      roleOf: (dbid) => this.currentConfig().find((c) => c.dbid === dbid),
+      // The catalog as the coordinator last held it: gpstart starts instances by its word.
+      roleOf: (dbid) => this.lastKnownConfig().find((c) => c.dbid === dbid),
       initialConfig: config,
       fileRep: options.replication === 'filerep',
     };

@@ -100,6 +100,10 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
     case 'wait':
       await c.sim.advance(step.ms);
       return '';
+    case 'maintenance': {
+      const r = await c.run(step.command);
+      return `${step.command} exit ${r.exitCode}`;
+    }
     case 'addMirrors': {
       const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
       return `gpaddmirrors exit ${r.exitCode}`;

@@ -33,6 +33,8 @@ export type Step =
   | { op: 'recoverseg'; flags: '' | '-F' | '--differential' | '-r' }
   /** gpaddmirrors on a cluster started without mirrors (group, or -s spread). */
   | { op: 'addMirrors'; spread: boolean }
+  /** Planned maintenance: gpstop -r (a restart in some mode), gpstop --host, gpstop -u. */
+  | { op: 'maintenance'; command: string }
   | { op: 'wait'; ms: number };
 
 /**
@@ -152,15 +154,32 @@ export function generatePlan(seed: number, count: number): Step[] {
       case 'recoverseg':
         steps.push({ op, flags: pick(['', '', '-F', '--differential', '-r'] as const) });
         break;
-      case 'wait':
-        steps.push({ op, ms: pick([1_000, 30_000, 90_000, 300_000]) });
+      case 'wait': {
+        const ms = pick([1_000, 30_000, 90_000, 300_000]);
+        // A quarter of the waits are planned maintenance instead, drawn from the salt so that
+        // the plan's other steps stay what they were before maintenance steps existed.
+        const m = seededRandom(salt ^ 0x57a7);
+        if (m() < 0.25) steps.push({ op: 'maintenance', command: pick2(m, maintenance(shape)) });
+        else steps.push({ op, ms });
         break;
+      }
       case 'addMirrors':
         steps.push({ op, spread: r() < 0.5 });
         break;
     }
   }
   return steps;
+}
+
+/** gpstop as a DBA runs it for planned work: restarts in each mode, a host out, a reload. */
+function maintenance(shape: Shape): string[] {
+  return [
+    'gpstop -a -r -M fast',
+    'gpstop -a -r -M immediate',
+    'gpstop -a -r -M smart',
+    'gpstop -u',
+    ...shape.hosts.map((h) => `gpstop -a -M fast --host ${h}`),
+  ];
 }
 
 function pick2<T>(r: () => number, xs: readonly T[]): T {

@@ -18,6 +18,7 @@ import {
   GP_VERSION_LINE,
   logTable,
   nodesOf,
+  stopWithin,
   type MaintenanceHost,
 } from './maintenance.ts';
 
@@ -95,9 +96,11 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   if (lost.length) {
     for (const c of lost) log.error(`No segment started for content: ${c}.`);
     log.info('Commencing parallel segment instance shutdown, please wait...');
+    // pg_ctl stop -m fast with its default 120 s wait: a primary waiting for FTS (which only
+    // a running coordinator has) would not stop on its own.
     await Promise.all(
       [...nodesOf(host, targets).values()].map((n) =>
-        n.up ? host.shutdownNode(n, 'fast', 'gpstart') : undefined,
+        n.up ? stopWithin(host, n, 'fast', 120, 'gpstart') : undefined,
       ),
     );
     log.error('gpstart error: Do not have enough valid segments to start the array.');

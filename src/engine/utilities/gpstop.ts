@@ -19,6 +19,7 @@ import {
   GP_VERSION_LINE,
   logTable,
   nodesOf,
+  stopWithin,
   type MaintenanceHost,
   type ShutdownMode,
 } from './maintenance.ts';
@@ -146,7 +147,7 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
       }
     }
   }
-  await stopSegments(host, log, rows, segments, mode, hostsAtOnce(o));
+  if (!(await stopSegments(host, log, rows, segments, mode, hostsAtOnce(o), timeout))) return done(log, 2);
   log.info('Database successfully shutdown with no errors reported');
   if (!o.r) return done(log, 0);
   log.info('Restarting System...');
@@ -233,7 +234,12 @@ async function stopCoordinator(
   log.info('Attempting forceful termination of any leftover coordinator process');
 }
 
-/** Primaries first, then mirrors (each in parallel), and the summary Greenplum prints. */
+/**
+ * Primaries first, then mirrors (each in parallel), and the summary Greenplum prints. Each stop
+ * is pg_ctl -w -t `timeout`: a segment still shutting down after that many seconds (of cluster
+ * time) is a failure, reported with Greenplum's lines; gpstop then exits 2. Returns whether
+ * every segment stopped in time.
+ */
 async function stopSegments(
   host: MaintenanceHost,
   log: UtilityLog,
@@ -241,7 +247,8 @@ async function stopSegments(
   targets: readonly SegmentConfig[],
   mode: ShutdownMode,
   limits: BatchLimits,
-): Promise<void> {
+  timeout: number,
+): Promise<boolean> {
   const nodes = nodesOf(host, targets);
   log.info(`Targeting dbid [${targets.map((r) => r.dbid).join(', ')}] for shutdown`);
   const mirrored = rows.some((r) => r.content >= 0 && r.role === 'm');
@@ -251,6 +258,7 @@ async function stopSegments(
         ['mirror ', targets.filter((r) => r.role === 'm')],
       ]
     : [['', [...targets]]];
+  const timedOut: SegmentConfig[] = [];
   for (const [label, list] of phases as [string, SegmentConfig[]][]) {
     if (!list.length) continue;
     log.info(`Commencing parallel ${label}segment instance shutdown, please wait...`);
@@ -262,25 +270,54 @@ async function stopSegments(
       async (r) => {
         const n = nodes.get(r.dbid);
         log.debug(
-          `Running Command: pg_ctl -D ${r.datadir} -m ${mode} -w -t 120 stop (dbid ${r.dbid} on ${r.hostname})`,
+          `Running Command: pg_ctl -D ${r.datadir} -m ${mode} -w -t ${timeout} stop (dbid ${r.dbid} on ${r.hostname})`,
         );
-        if (n?.up) await host.shutdownNode(n, mode, 'gpstop');
+        if (!n?.up) return;
+        if (await stopWithin(host, n, mode, timeout, 'gpstop')) return;
+        timedOut.push(r);
+        log.warn(
+          `dbid ${r.dbid} on ${r.hostname} was still shutting down after ${timeout} seconds: the lab stopped it immediately (pg_ctl stop -m immediate)`,
+        );
       },
     );
     log.info('100.00% of jobs completed');
   }
   const down = targets.filter((r) => r.status === 'd').length;
   const all = rows.filter((r) => r.content >= 0).length;
+  const failed = timedOut.length;
+  if (failed) {
+    log.info('-'.repeat(48));
+    log.info('Failed Segment Stop Information ');
+    log.info('-'.repeat(48));
+    for (const r of timedOut)
+      log.info(
+        `DBID:${r.dbid}  FAILED  host:'${r.hostname}' datadir:'${r.datadir}' with reason:'pg_ctl: server does not shut down'`,
+      );
+  }
   log.info(DASHES);
   const entries: [string, number][] = [
-    ['Segments stopped successfully', targets.length],
-    ['Segments with errors during stop', 0],
+    ['Segments stopped successfully', targets.length - failed],
+    ['Segments with errors during stop', failed],
   ];
   if (down) entries.push(['Segments that are currently marked down in configuration', down]);
   logTable(log, entries, new Set(['Segments that are currently marked down in configuration']));
   if (down) log.info('         (stop was still attempted on these segments)');
   log.info(DASHES);
-  log.info(`Successfully shutdown ${targets.length} of ${all} segment instances `);
+  if (!failed) {
+    log.info(`Successfully shutdown ${targets.length} of ${all} segment instances `);
+    return true;
+  }
+  log.warn(`Successfully shutdown ${targets.length - failed} of ${all} segment instances <<<<<<<<`);
+  log.warn('Segment instance shutdown failures reported');
+  log.warn(`Failed to shutdown ${failed} of ${all} segment instances <<<<<`);
+  log.warn(`${failed} segments did not complete their shutdown in the allowed`);
+  log.warn(`timeout of ${timeout} seconds.  These segments are still in the process`);
+  log.warn('of shutting down.  You will not be able to restart the database');
+  log.warn('until all processes have terminated.');
+  log.warn(`A total of ${failed} errors were encountered`);
+  log.warn('Review logfile ~/gpAdminLogs/gpstop.log');
+  log.warn('For more details on segment shutdown failure(s)');
+  return false;
 }
 
 /**
@@ -356,7 +393,7 @@ async function stopHost(
   if (unsynced) return refuse(`Segment '${seg(unsynced)}' not synchronized. Aborting.`);
   const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
   if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
-  await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o));
+  if (!(await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o), timeout))) return done(log, 2);
   log.info('Database successfully shutdown with no errors reported');
   log.info('Recognizing new cluster state...');
   await host.requestProbe();

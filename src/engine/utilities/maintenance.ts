@@ -127,3 +127,27 @@ export function nodesOf(host: MaintenanceHost, rows: readonly SegmentConfig[]): 
   }
   return out;
 }
+
+/**
+ * pg_ctl stop -m `mode` -w -t `seconds`: whether the instance stopped within that many seconds
+ * of cluster time. One that did not is still shutting down (a checkpoint waiting on a mirror
+ * no one will mark down, perhaps for ever); the lab then ends it immediately, as a DBA would,
+ * and the caller reports the stop as failed.
+ */
+export async function stopWithin(
+  host: MaintenanceHost,
+  node: InstanceNode,
+  mode: ShutdownMode,
+  seconds: number,
+  by: string,
+): Promise<boolean> {
+  let timer: { cancel(): void } | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = host.clock.setTimer(seconds * host.msPerClusterSecond, () => resolve(false));
+  });
+  const stopped = host.shutdownNode(node, mode, by).then(() => true);
+  const inTime = await Promise.race([stopped, late]);
+  timer?.cancel();
+  if (!inTime) await host.stopNode(node, by);
+  return inTime;
+}
