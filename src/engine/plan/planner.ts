@@ -42,6 +42,14 @@ export interface PlannerEnv {
   numSegments: number;
   /** Results of uncorrelated subqueries, computed before planning (InitPlans). */
   initplans: Map<object, Value | Value[]>;
+  /** Rows of recursive WITH queries (their rounds and results), by internal relation name. */
+  workTables?: Map<string, WorkTable>;
+}
+
+/** Rows computed before planning, read as a relation (a recursive WITH query's). */
+export interface WorkTable {
+  columns: { name: string; type: SqlType }[];
+  rows: Value[][];
 }
 
 /** A planned relation: the node and the names of its output columns. */
@@ -100,6 +108,9 @@ export class Planner {
 
   /** Plans a query; the result may still live on segments. */
   planQuery(q: Query): PlannedQuery & { mergeKeys?: SortKey[] } {
+    // WITH queries nothing references are bound for their errors, on a planner of their own
+    // (their plans are dropped: nothing of them reaches this plan's slices).
+    for (const unused of q.unusedCtes ?? []) new Planner(this.env).planQuery(unused);
     switch (q.kind) {
       case 'select':
         return this.planSelect(q);
@@ -343,6 +354,13 @@ export class Planner {
       case 'subquery': {
         const sub = this.resolveUnknowns(this.planQuery(item.query));
         const alias = item.alias.name;
+        const given = item.alias.columns?.length ?? 0;
+        if (given > sub.columns.length)
+          throw sqlError(
+            'invalid_column_reference',
+            `${item.cte !== undefined ? 'WITH query' : 'table'} "${item.cte ?? alias}" has ${sub.columns.length} columns available but ${given} columns specified`,
+            { position: item.pos },
+          );
         const names = sub.columns.map((c, i) => item.alias.columns?.[i] ?? c.name);
         return {
           node: sub.node,
@@ -357,6 +375,8 @@ export class Planner {
   }
 
   private planTable(name: string, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
+    const wt = this.env.workTables?.get(name);
+    if (wt) return workTableScan(wt, alias, colAliases, pos);
     const t = this.env.tables.get(name);
     if (t) {
       const cols: ScopeColumn[] = t.columns.map((c, i) => ({
@@ -884,5 +904,25 @@ function liftSetReturningTargets(q: SelectStmt): SelectStmt {
     ...q,
     targets,
     from: [{ kind: 'function', call, alias: { name: '__srf_rel', columns: [col] }, pos: call.pos }],
+  };
+}
+
+/** A recursive WITH query's rows: constants, available on every segment as a VALUES list is. */
+function workTableScan(wt: WorkTable, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
+  if ((colAliases?.length ?? 0) > wt.columns.length)
+    throw sqlError(
+      'invalid_column_reference',
+      `table "${alias}" has ${wt.columns.length} columns available but ${colAliases!.length} columns specified`,
+      { position: pos },
+    );
+  const types = wt.columns.map((c) => c.type);
+  const rows: BoundExpr[][] = wt.rows.map((r) =>
+    r.map((value, i) => ({ kind: 'const', value, type: types[i]! })),
+  );
+  return {
+    node: { op: 'values', rows, types, locus: { kind: 'general' } },
+    scope: new Scope(
+      wt.columns.map((c, i) => ({ rel: alias, name: colAliases?.[i] ?? c.name, type: c.type })),
+    ),
   };
 }

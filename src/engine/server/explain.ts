@@ -11,6 +11,7 @@ import type { PlanNode } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { rowsResult, type QueryResult } from './results.ts';
 import { planInitPlans } from './initplans.ts';
+import { hasRecursiveCte } from './recursive-cte.ts';
 import { plannerEnv } from './statements.ts';
 
 export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryResult> {
@@ -18,6 +19,14 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   if (q.kind !== 'select' && q.kind !== 'values' && q.kind !== 'setop')
     throw sqlError('feature_not_supported', `EXPLAIN of ${q.kind.toUpperCase()} is not supported`);
   if (stmt.analyze) throw sqlError('feature_not_supported', 'EXPLAIN ANALYZE is not supported');
+  if (hasRecursiveCte(q))
+    throw sqlError(
+      'feature_not_supported',
+      'EXPLAIN of a query with a recursive WITH query is not supported',
+      {
+        hint: 'Run the query itself: its recursive union is computed round by round on the coordinator.',
+      },
+    );
   const env = await plannerEnv(s, q);
   // Subqueries are planned, not run: the plan shows placeholders for their results.
   planInitPlans(q, env);

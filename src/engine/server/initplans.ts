@@ -9,6 +9,7 @@ import type { SqlType, Value } from '../sql/types.ts';
 import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts';
 import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
+import { computeRecursiveCtes } from './recursive-cte.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -34,6 +35,8 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
       return;
     }
     for (const [k, v] of Object.entries(n)) {
+      // WITH queries: unused ones never run; recursive ones run their rounds themselves.
+      if (k === 'unusedCtes' || k === 'recursiveCtes') continue;
       if (k === 'from' || k === 'using') {
         // FROM items: a subquery there is a relation, but expressions inside it may hold subqueries.
         walk(v, false);
@@ -143,6 +146,7 @@ export async function runInitPlans(
   env: PlannerEnv,
   validate?: () => unknown,
 ): Promise<void> {
+  await computeRecursiveCtes(session, root, env, (q) => runInitPlans(session, q, env));
   const plans = planInitPlans(root, env);
   if (!plans.length) return;
   if (validate) validate();

@@ -238,6 +238,37 @@ export interface QueryTail {
   /** Absent for no LIMIT and for LIMIT ALL. */
   limit?: Expr;
   offset?: Expr;
+  /**
+   * WITH queries nothing references: never run, but checked as Postgres checks them (a
+   * missing column in one is still an error). The referenced ones are inlined (sql/cte.ts).
+   */
+  unusedCtes?: Query[];
+  /**
+   * WITH RECURSIVE queries that refer to themselves, computed before this query is planned
+   * (server/recursive-cte.ts); references to one read its rows under the name `result`.
+   */
+  recursiveCtes?: RecursiveCte[];
+}
+
+/** `name AS (base UNION [ALL] step)`, `step` reading the rows of the last round as `work`. */
+export interface RecursiveCte {
+  name: string;
+  columns?: string[];
+  base: Query;
+  step: Query;
+  all: boolean;
+  /** Internal relation names (no user can write them): the rounds' input, the whole result. */
+  work: string;
+  result: string;
+  pos: number;
+}
+
+/** One WITH query: `name [(columns)] AS [[NOT] MATERIALIZED] (query)`. */
+export interface CommonTableExpr {
+  name: string;
+  columns?: string[];
+  query: Query;
+  pos: number;
 }
 
 /** One ORDER BY item. `nulls` is absent when not written (Postgres: NULLS LAST for ASC). */
@@ -304,6 +335,8 @@ export interface SubqueryRef {
   kind: 'subquery';
   query: Query;
   alias: Alias;
+  /** A reference to a WITH query of this name, inlined (errors name it as Postgres does). */
+  cte?: string;
   pos: number;
 }
 

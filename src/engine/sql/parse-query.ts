@@ -10,6 +10,7 @@
  */
 import type {
   Alias,
+  CommonTableExpr,
   DefaultMarker,
   Expr,
   FromItem,
@@ -23,6 +24,7 @@ import { keywordCategory } from './lexer.ts';
 import { parseCallArgs } from './parse-call.ts';
 import { parseExpr, parseParenQuery } from './parse-expr.ts';
 import { sqlError } from '../errors.ts';
+import { withQueries } from './cte.ts';
 
 /** Whether the token `k` ahead starts a query (SELECT, VALUES, TABLE or WITH). */
 export function isQueryStart(c: Cursor, k = 0): boolean {
@@ -31,11 +33,39 @@ export function isQueryStart(c: Cursor, k = 0): boolean {
 
 /** Parses a full query: set operations plus a trailing ORDER BY / LIMIT / OFFSET. */
 export function parseQuery(c: Cursor): Query {
-  if (c.isWord('with')) throw c.unsupported('WITH queries');
+  const ctes = c.isWord('with') ? parseWith(c) : undefined;
   const q = parseSetOps(c, 1);
   parseQueryTail(c, q);
   if (c.isWord('for')) throw c.unsupported('SELECT FOR UPDATE/SHARE');
-  return q;
+  return ctes ? withQueries(ctes.recursive, ctes.list, q) : q;
+}
+
+/** `WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (query), ...`. */
+function parseWith(c: Cursor): { recursive: boolean; list: CommonTableExpr[] } {
+  c.expectWord('with');
+  const recursive = c.acceptWord('recursive');
+  const list: CommonTableExpr[] = [];
+  do {
+    const pos = c.peek().pos;
+    const name = c.colId();
+    if (list.some((x) => x.name === name))
+      throw sqlError('duplicate_alias', `WITH query name "${name}" specified more than once`, {
+        position: pos,
+      });
+    const columns = c.isOp('(') ? c.nameList().map((n) => n.name) : undefined;
+    c.expectWord('as');
+    if (c.acceptWord('not')) c.expectWord('materialized');
+    else c.acceptWord('materialized');
+    c.expectOp('(');
+    if (c.isWord('insert') || c.isWord('update') || c.isWord('delete'))
+      throw c.unsupported('a data-modifying statement in WITH');
+    const query = parseQuery(c);
+    c.expectOp(')');
+    list.push({ name, ...(columns ? { columns } : {}), query, pos });
+  } while (c.acceptOp(','));
+  if (c.isWord('insert') || c.isWord('update') || c.isWord('delete'))
+    throw c.unsupported('WITH before INSERT, UPDATE or DELETE');
+  return { recursive, list };
 }
 
 function parseSetOps(c: Cursor, minLevel: number): Query {
@@ -67,7 +97,6 @@ function parseQueryPrimary(c: Cursor): Query {
     const name = parseQualifiedName(c);
     return selectBlock(t.pos, [{ kind: 'star', pos }], [{ kind: 'table', name, pos }]);
   }
-  if (c.isWord('with')) throw c.unsupported('WITH queries');
   throw c.syntaxError();
 }
 

@@ -847,7 +847,11 @@ describe('unsupported features', () => {
     ['DROP INDEX i', 'DROP INDEX is not supported', 6],
     ['ALTER TABLE t ADD COLUMN b int', 'ALTER TABLE is not supported', 1],
     ['COPY t FROM STDIN', 'COPY is not supported', 1],
-    ['WITH x AS (SELECT 1) SELECT * FROM x', 'WITH queries are not supported', 1],
+    [
+      'WITH x AS (INSERT INTO t VALUES (1)) SELECT 1',
+      'a data-modifying statement in WITH is not supported',
+      12,
+    ],
     ['SELECT row_number() OVER () FROM t', 'window functions are not supported', 21],
     ['SELECT DISTINCT ON (a) a FROM t', 'SELECT DISTINCT ON is not supported', 17],
     ['SELECT a INTO t2 FROM t', 'SELECT INTO is not supported', 10],
