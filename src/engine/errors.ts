@@ -27,6 +27,7 @@ export const SqlState = {
   grouping_error: '42803',
   invalid_column_reference: '42P10',
   invalid_recursion: '42P19',
+  wrong_object_type: '42809',
   invalid_text_representation: '22P02',
   invalid_datetime_format: '22007',
   datetime_field_overflow: '22008',

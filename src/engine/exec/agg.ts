@@ -3,7 +3,7 @@
  * group keys and transition states; a final aggregate combines states that arrive from
  * several segments and emits the results.
  */
-import { distinctAggregate, getAggregate, type AggState } from '../sql/aggregates.ts';
+import { distinctAggregate, getAggregate, orderedAggregate, type AggState } from '../sql/aggregates.ts';
 import { compileExpr, compilePredicate } from '../sql/eval.ts';
 import type { AggSpec, PlanNode } from '../plan/plan.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
@@ -19,8 +19,13 @@ interface AggImpl {
 
 function implOf(a: AggSpec): AggImpl {
   const def = getAggregate(a.key);
-  if (!a.distinct) return def;
-  return distinctAggregate(def, a.args[0]!.type);
+  const inner = a.distinct ? distinctAggregate(def, a.args[0]!.type) : def;
+  if (!a.order) return inner;
+  return orderedAggregate(
+    inner,
+    a.args.length,
+    a.order.map((o) => ({ type: o.expr.type, descending: o.descending, nullsFirst: o.nullsFirst })),
+  );
 }
 
 export async function* execAgg(
@@ -31,7 +36,10 @@ export async function* execAgg(
   const impls = n.aggs.map(implOf);
   const keyFns = n.groupKeys.map((k) => compileExpr(k));
   const keyTypes = n.groupKeys.map((k) => k.type);
-  const argFns = n.aggs.map((a) => a.args.map((e) => compileExpr(e)));
+  // An ordered aggregate's rows carry their sort keys after the arguments.
+  const argFns = n.aggs.map((a) =>
+    [...a.args, ...(a.order ?? []).map((o) => o.expr)].map((e) => compileExpr(e)),
+  );
   const filters = n.aggs.map((a) => (a.filter ? compilePredicate(a.filter) : undefined));
   const nk = n.groupKeys.length;
   const groups = new Map<string, { keys: Row; states: AggState[] }>();

@@ -7,7 +7,7 @@
  * coordinator (Gather), to the segment that owns each row's hash (Redistribute), or to every
  * segment (Broadcast).
  */
-import type { BoundExpr } from '../sql/expr-bound.ts';
+import type { AggOrder, BoundExpr } from '../sql/expr-bound.ts';
 import type { SqlType } from '../sql/types.ts';
 
 /** How a table's rows are spread over the segments (gp_distribution_policy). */
@@ -62,6 +62,8 @@ export interface AggSpec {
   args: BoundExpr[];
   distinct: boolean;
   filter?: BoundExpr;
+  /** `agg(x ORDER BY y)`: the input order the aggregate needs (it runs in one phase). */
+  order?: AggOrder[];
   /** Display, for EXPLAIN. */
   name: string;
   type: SqlType;

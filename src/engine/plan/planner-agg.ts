@@ -62,6 +62,7 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
     const b = bindAggregateCall(call, nested);
     const spec: AggSpec = { key: b.key, args: b.args, distinct: b.distinct, name: b.name, type: b.type };
     if (b.filter) spec.filter = b.filter;
+    if (b.order) spec.order = b.order;
     const existing = aggs.findIndex((a) => sameSpec(a, spec));
     const idx = existing >= 0 ? existing : aggs.push(spec) - 1;
     return { kind: 'param', index: AGG_MARK - idx, type: b.type };
@@ -141,7 +142,14 @@ function sameSpec(a: AggSpec, b: AggSpec): boolean {
     a.args.length === b.args.length &&
     a.args.every((x, i) => sameExpr(x, b.args[i]!)) &&
     (a.filter === undefined) === (b.filter === undefined) &&
-    (!a.filter || sameExpr(a.filter, b.filter!))
+    (!a.filter || sameExpr(a.filter, b.filter!)) &&
+    (a.order?.length ?? 0) === (b.order?.length ?? 0) &&
+    (a.order ?? []).every(
+      (o, i) =>
+        o.descending === b.order![i]!.descending &&
+        o.nullsFirst === b.order![i]!.nullsFirst &&
+        sameExpr(o.expr, b.order![i]!.expr),
+    )
   );
 }
 
@@ -186,8 +194,8 @@ function distributeAgg(
     )
   )
     return single(input);
-  if (aggs.some((a) => a.distinct)) {
-    // DISTINCT aggregates: bring every row of a group together first.
+  if (aggs.some((a) => a.distinct || a.order)) {
+    // DISTINCT and ordered aggregates: bring every row of a group together first.
     if (!keys.length) return single(gather(input, planner.slices));
     const hashed = redistributeOn(planner, input, keys);
     return single(hashed);

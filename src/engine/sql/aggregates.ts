@@ -464,3 +464,53 @@ export function distinctAggregate(inner: AggDef, argType: SqlType): DistinctAgg 
     },
   };
 }
+
+// --- ORDER BY inside the call ----------------------------------------------------------------
+
+/** The order an ordered aggregate sorts its rows into: each key's type and direction. */
+export interface OrderKeySpec {
+  type: SqlType;
+  descending: boolean;
+  nullsFirst: boolean;
+}
+
+/**
+ * Wraps an aggregate for `agg(x ORDER BY y)`: the state keeps every row ([args..., keys...],
+ * an array, so it ships and combines); at final time the rows are sorted and the inner
+ * aggregate (or its DISTINCT form) steps through them in that order. Ties keep input order.
+ */
+export function orderedAggregate(
+  inner: DistinctAgg | AggDef,
+  nargs: number,
+  keys: readonly OrderKeySpec[],
+): DistinctAgg {
+  type St = Value[][];
+  const compare = (a: Value[], b: Value[]): number => {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const x = a[nargs + i] ?? null;
+      const y = b[nargs + i] ?? null;
+      if (x === null || y === null) {
+        if (x === y) continue;
+        return (x === null) === k.nullsFirst ? -1 : 1;
+      }
+      const c = compareValues(x, y, k.type);
+      if (c !== 0) return k.descending ? -c : c;
+    }
+    return 0;
+  };
+  return {
+    init: (): St => [],
+    step: (s, args) => {
+      (s as St).push(args);
+      return s;
+    },
+    combine: (a, b) => [...(a as St), ...(b as St)],
+    final: (s) => {
+      const rows = [...(s as St)].sort(compare);
+      let st = inner.init();
+      for (const row of rows) st = inner.step(st, row.slice(0, nargs));
+      return inner.final(st);
+    },
+  };
+}

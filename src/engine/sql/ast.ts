@@ -209,6 +209,8 @@ export interface CallExpr {
   star: boolean;
   /** `FILTER (WHERE ...)` on an aggregate. */
   filter?: Expr;
+  /** `agg(x ORDER BY y)`: the order the aggregate sees its input rows in. */
+  orderBy?: SortItem[];
   pos: number;
 }
 

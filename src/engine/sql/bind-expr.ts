@@ -365,6 +365,10 @@ function bindCall(call: CallExpr, scope: BindScope): BoundExpr {
     }
     return scope.bindAggregate(call, (e) => bindExpr(e, scope));
   }
+  if (call.orderBy)
+    throw sqlError('wrong_object_type', `ORDER BY specified, but ${name} is not an aggregate function`, {
+      position: call.pos,
+    });
   if (call.distinct) throw notAggregate(call, 'DISTINCT');
   if (call.filter) throw notAggregate(call, 'FILTER');
   if (call.star) throw notAggregate(call, `${name}(*)`);
@@ -431,5 +435,28 @@ export function bindAggregateCall(call: CallExpr, bindArg: (e: Expr) => BoundExp
     type: { name: def.result },
   };
   if (call.filter) out.filter = toBool(bindArg(call.filter), 'FILTER', call.filter.pos);
+  if (call.orderBy?.length) {
+    out.order = call.orderBy.map((item) => {
+      const expr = bindArg(item.expr);
+      return {
+        expr,
+        descending: item.descending,
+        nullsFirst: item.nulls ? item.nulls === 'first' : item.descending,
+      };
+    });
+    // With DISTINCT the rows are told apart by the arguments, so the order must be one of them.
+    if (call.distinct && !out.order.every((o) => coerced.some((a) => sameBound(a, o.expr))))
+      throw sqlError(
+        'invalid_column_reference',
+        'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list',
+        { position: call.orderBy[0]!.pos },
+      );
+  }
   return out;
+}
+
+/** Whether two bound expressions are the same (bigint constants compared by value). */
+function sameBound(a: BoundExpr, b: BoundExpr): boolean {
+  const text = (e: BoundExpr) => JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  return text(a) === text(b);
 }

@@ -62,5 +62,14 @@ export interface BoundAggCall {
   distinct: boolean;
   star: boolean;
   filter?: BoundExpr;
+  /** `ORDER BY` inside the call: the aggregate sees its rows sorted so. */
+  order?: AggOrder[];
   type: SqlType;
+}
+
+/** One ORDER BY item of an aggregate call. */
+export interface AggOrder {
+  expr: BoundExpr;
+  descending: boolean;
+  nullsFirst: boolean;
 }

@@ -7,6 +7,7 @@ import type { CallExpr, Expr } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { parseExpr, parseExprList, parseParenQuery } from './parse-expr.ts';
+import { parseSortList } from './parse-query.ts';
 
 /** After the function name, at `(`: the argument list and any FILTER clause. */
 export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
@@ -20,7 +21,10 @@ export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
     if (c.isWord('variadic')) throw c.unsupported('VARIADIC');
     call.args = parseExprList(c);
     if (c.isOp('=>') || (c.isOp(':') && c.isOp('=', 1))) throw c.unsupported('named arguments');
-    if (c.isWord('order')) throw c.unsupported('ORDER BY in aggregate calls');
+    if (c.acceptWord('order')) {
+      c.expectWord('by');
+      call.orderBy = parseSortList(c);
+    }
   }
   c.expectOp(')');
   if (c.isWord('within') && c.isWord('group', 1)) throw c.unsupported('WITHIN GROUP');

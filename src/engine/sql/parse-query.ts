@@ -150,7 +150,7 @@ function parseQueryTail(c: Cursor, q: Query): void {
   }
 }
 
-function parseSortList(c: Cursor): SortItem[] {
+export function parseSortList(c: Cursor): SortItem[] {
   const items: SortItem[] = [];
   do {
     const pos = c.peek().pos;

@@ -77,3 +77,16 @@ SELECT a FROM t1 WHERE count(*) > 1;
 SELECT sum(c) FROM t1;
 -- error 42883
 SELECT avg(e) FROM t2;
+-- ORDER BY inside aggregate calls
+SELECT string_agg(c, ',' ORDER BY a) FROM t1 WHERE a < 20;
+SELECT string_agg(c, ',' ORDER BY a DESC) FROM t1 WHERE a BETWEEN 30 AND 45;
+SELECT b, string_agg(a::text, ' ' ORDER BY a) FROM t1 WHERE a < 40 GROUP BY b ORDER BY b;
+SELECT b, string_agg(c, ';' ORDER BY c NULLS FIRST, a) FROM t1 WHERE a < 60 GROUP BY b ORDER BY b;
+SELECT string_agg(DISTINCT c, ',' ORDER BY c) FROM t1 WHERE a < 30;
+SELECT string_agg(DISTINCT c, ',' ORDER BY c DESC) FROM t1 WHERE a < 30;
+SELECT sum(a ORDER BY a), count(c ORDER BY b) FROM t1;
+SELECT b, string_agg(c, ',' ORDER BY a) FILTER (WHERE a % 2 = 0) FROM t1 WHERE a < 30 GROUP BY b ORDER BY b;
+-- error 42P10
+SELECT string_agg(DISTINCT c, ',' ORDER BY a) FROM t1;
+-- error 42809
+SELECT lower(c ORDER BY a) FROM t1;
