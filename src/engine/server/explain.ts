@@ -12,6 +12,7 @@ import type { Session } from './session.ts';
 import { rowsResult, type QueryResult } from './results.ts';
 import { planInitPlans } from './initplans.ts';
 import { hasRecursiveCte } from './recursive-cte.ts';
+import { hasWindowFunctions } from './windows.ts';
 import { plannerEnv } from './statements.ts';
 
 export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryResult> {
@@ -19,6 +20,10 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   if (q.kind !== 'select' && q.kind !== 'values' && q.kind !== 'setop')
     throw sqlError('feature_not_supported', `EXPLAIN of ${q.kind.toUpperCase()} is not supported`);
   if (stmt.analyze) throw sqlError('feature_not_supported', 'EXPLAIN ANALYZE is not supported');
+  if (hasWindowFunctions(q))
+    throw sqlError('feature_not_supported', 'EXPLAIN of a query with window functions is not supported', {
+      hint: "Run the query itself: the lab computes its windows on the coordinator, not with Greenplum's plan (a Redistribute Motion on the PARTITION BY key), so it shows no plan rather than a different one.",
+    });
   if (hasRecursiveCte(q))
     throw sqlError(
       'feature_not_supported',

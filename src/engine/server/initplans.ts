@@ -10,6 +10,7 @@ import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts'
 import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
 import { computeRecursiveCtes } from './recursive-cte.ts';
+import { computeWindows } from './windows.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -147,6 +148,7 @@ export async function runInitPlans(
   validate?: () => unknown,
 ): Promise<void> {
   await computeRecursiveCtes(session, root, env, (q) => runInitPlans(session, q, env));
+  await computeWindows(session, root, env, (q) => runInitPlans(session, q, env));
   const plans = planInitPlans(root, env);
   if (!plans.length) return;
   if (validate) validate();

@@ -211,6 +211,31 @@ export interface CallExpr {
   filter?: Expr;
   /** `agg(x ORDER BY y)`: the order the aggregate sees its input rows in. */
   orderBy?: SortItem[];
+  /** `OVER (...)`: a window function call. */
+  over?: WindowSpec;
+  pos: number;
+}
+
+/** `OVER ([PARTITION BY ...] [ORDER BY ...] [frame])`. */
+export interface WindowSpec {
+  partitionBy: Expr[];
+  orderBy: SortItem[];
+  frame?: WindowFrame;
+  pos: number;
+}
+
+/** `{ROWS | RANGE} [BETWEEN start AND end | start]`. */
+export interface WindowFrame {
+  mode: 'rows' | 'range';
+  start: FrameBound;
+  end: FrameBound;
+  pos: number;
+}
+
+export interface FrameBound {
+  kind: 'unboundedPreceding' | 'preceding' | 'currentRow' | 'following' | 'unboundedFollowing';
+  /** `n PRECEDING` / `n FOLLOWING`: a constant row count (ROWS). */
+  offset?: Expr;
   pos: number;
 }
 

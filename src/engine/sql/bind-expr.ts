@@ -353,6 +353,23 @@ function bindCall(call: CallExpr, scope: BindScope): BoundExpr {
       },
     );
   }
+  // Window calls of a SELECT list or ORDER BY were taken out before binding (server/windows.ts):
+  // one reaching the binder is somewhere windows are not allowed.
+  if (call.over) {
+    if (scope.clause === 'aggregate function calls')
+      throw sqlError('grouping_error', 'aggregate function calls cannot contain window function calls', {
+        position: call.pos,
+      });
+    const where =
+      scope.clause === 'JOIN/ON'
+        ? 'JOIN conditions'
+        : scope.clause === 'FROM'
+          ? 'functions in FROM'
+          : scope.clause;
+    throw sqlError('windowing_error', `window functions are not allowed in ${where ?? 'this context'}`, {
+      position: call.pos,
+    });
+  }
   if (isAggregateName(name)) {
     if (!scope.bindAggregate) {
       throw sqlError(

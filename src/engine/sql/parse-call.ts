@@ -3,7 +3,7 @@
  * and the SQL-standard special forms that gram.y rewrites into ordinary calls (EXTRACT,
  * SUBSTRING, POSITION, TRIM) or keeps as named calls (COALESCE, NULLIF, GREATEST, LEAST).
  */
-import type { CallExpr, Expr } from './ast.ts';
+import type { CallExpr, Expr, FrameBound, WindowSpec } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { parseExpr, parseExprList, parseParenQuery } from './parse-expr.ts';
@@ -35,8 +35,62 @@ export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
     call.filter = parseExpr(c);
     c.expectOp(')');
   }
-  if (c.isWord('over')) throw c.unsupported('window functions');
+  if (c.acceptWord('over')) call.over = parseOver(c);
   return call;
+}
+
+/** After OVER: `(PARTITION BY ... ORDER BY ... frame)`; a named window is refused. */
+function parseOver(c: Cursor): WindowSpec {
+  const pos = c.peek().pos;
+  if (!c.isOp('(')) throw c.unsupported('OVER with a window name');
+  c.expectOp('(');
+  const spec: WindowSpec = { partitionBy: [], orderBy: [], pos };
+  if (
+    c.peek().kind === 'ident' &&
+    !['partition', 'order', 'rows', 'range', 'groups'].includes(c.peek().value)
+  )
+    throw c.unsupported('OVER with a window name');
+  if (c.acceptWord('partition')) {
+    c.expectWord('by');
+    spec.partitionBy = parseExprList(c);
+  }
+  if (c.acceptWord('order')) {
+    c.expectWord('by');
+    spec.orderBy = parseSortList(c);
+  }
+  const t = c.peek();
+  if (c.isWord('groups')) throw c.unsupported('GROUPS frames');
+  if (c.isWord('rows') || c.isWord('range')) {
+    const mode = c.next().value as 'rows' | 'range';
+    const between = c.acceptWord('between');
+    const start = parseFrameBound(c);
+    let end: FrameBound = { kind: 'currentRow', pos: start.pos };
+    if (between) {
+      c.expectWord('and');
+      end = parseFrameBound(c);
+    }
+    if (c.isWord('exclude')) throw c.unsupported('frame EXCLUDE');
+    spec.frame = { mode, start, end, pos: t.pos };
+  }
+  c.expectOp(')');
+  return spec;
+}
+
+function parseFrameBound(c: Cursor): FrameBound {
+  const pos = c.peek().pos;
+  if (c.acceptWord('unbounded')) {
+    if (c.acceptWord('preceding')) return { kind: 'unboundedPreceding', pos };
+    c.expectWord('following');
+    return { kind: 'unboundedFollowing', pos };
+  }
+  if (c.acceptWord('current')) {
+    c.expectWord('row');
+    return { kind: 'currentRow', pos };
+  }
+  const offset = parseExpr(c);
+  if (c.acceptWord('preceding')) return { kind: 'preceding', offset, pos };
+  c.expectWord('following');
+  return { kind: 'following', offset, pos };
 }
 
 function call(name: string, args: Expr[], pos: number): CallExpr {

@@ -1,0 +1,243 @@
+/**
+ * One window function over a query's gathered rows, as Postgres' WindowAgg computes it: rows
+ * sorted by PARTITION BY then ORDER BY; ranking functions over the partition, lag and lead by
+ * position, first/last/nth_value and aggregates over the frame (by default RANGE UNBOUNDED
+ * PRECEDING to the current row and its peers with an ORDER BY, the whole partition without).
+ */
+import { sqlError } from '../errors.ts';
+import type { Interrupts } from '../exec/interrupts.ts';
+import { rowBytes } from '../exec/interrupts.ts';
+import { getAggregate, resolveAggregate } from '../sql/aggregates.ts';
+import type { CallExpr, Expr, FrameBound } from '../sql/ast.ts';
+import { compareValues, type SqlType, type Value } from '../sql/types.ts';
+
+/** Window-only functions (aggregates are the others). */
+export const WINDOW_FUNCTIONS = new Set([
+  'row_number',
+  'rank',
+  'dense_rank',
+  'percent_rank',
+  'cume_dist',
+  'ntile',
+  'lag',
+  'lead',
+  'first_value',
+  'last_value',
+  'nth_value',
+]);
+
+export interface WindowCall {
+  call: CallExpr;
+  /** Index (among the computed values) of its first argument; then FILTER, PARTITION BY, ORDER BY. */
+  first: number;
+  nargs: number;
+}
+
+const INT8: SqlType = { name: 'int8' };
+const FLOAT8: SqlType = { name: 'float8' };
+
+function cmp(a: Value, b: Value, t: SqlType, descending: boolean, nullsFirst: boolean): number {
+  if (a === null || b === null) {
+    if (a === b) return 0;
+    return (a === null) === nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(a, b, t);
+  return descending ? -c : c;
+}
+
+/** A frame offset: a non-negative integer constant. */
+function offsetOf(b: FrameBound): number {
+  const e = b.offset as Expr;
+  if (e.kind === 'literal' && e.literalType === 'integer' && Number(e.value) >= 0) return Number(e.value);
+  if (e.kind === 'literal' && e.literalType === 'integer')
+    throw sqlError('invalid_preceding_or_following_size', 'frame starting offset must not be negative');
+  throw sqlError('feature_not_supported', 'frame offsets other than integer constants are not supported', {
+    position: b.pos,
+  });
+}
+
+export function computeWindow(
+  w: WindowCall,
+  rows: Value[][],
+  types: SqlType[],
+  base: number,
+  interrupts: Interrupts | undefined,
+): { values: Value[]; type: SqlType } {
+  const { call } = w;
+  const spec = call.over!;
+  const at = (i: number) => base + w.first + i;
+  const filterCol = call.filter ? at(w.nargs) : -1;
+  const firstPart = at(w.nargs + (call.filter ? 1 : 0));
+  const partCols = spec.partitionBy.map((_, i) => firstPart + i);
+  const orderCols = spec.orderBy.map((_, i) => firstPart + partCols.length + i);
+  const orderDir = spec.orderBy.map((o) => ({
+    descending: o.descending,
+    nullsFirst: o.nulls ? o.nulls === 'first' : o.descending,
+  }));
+  const samePart = (a: Value[], b: Value[]) =>
+    partCols.every((c) => cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false) === 0);
+  const samePeer = (a: Value[], b: Value[]) =>
+    orderCols.every((c) => cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false) === 0);
+  const order = rows.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = rows[x]!;
+    const b = rows[y]!;
+    for (const c of partCols) {
+      const r = cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false);
+      if (r) return r;
+    }
+    for (let k = 0; k < orderCols.length; k++) {
+      const c = orderCols[k]!;
+      const r = cmp(a[c] ?? null, b[c] ?? null, types[c]!, orderDir[k]!.descending, orderDir[k]!.nullsFirst);
+      if (r) return r;
+    }
+    return x - y;
+  });
+  const out: Value[] = new Array<Value>(rows.length).fill(null);
+  interrupts?.reserve(rows.length * 16, 'WindowAgg');
+  const name = call.name;
+  const argType = w.nargs ? types[at(0)]! : INT8;
+  let type: SqlType = argType;
+  if (['row_number', 'rank', 'dense_rank'].includes(name)) type = INT8;
+  else if (name === 'ntile') type = { name: 'int4' };
+  else if (name === 'percent_rank' || name === 'cume_dist') type = FLOAT8;
+  const agg = WINDOW_FUNCTIONS.has(name)
+    ? undefined
+    : getAggregate(
+        resolveAggregate(
+          name,
+          call.args.map((_, i) => types[at(i)]!),
+          call.star,
+          call.pos,
+        ).key,
+      );
+  if (agg) type = { name: agg.result };
+  const frame = spec.frame;
+  if (frame && frame.mode === 'range' && (frame.start.offset || frame.end.offset))
+    throw sqlError('feature_not_supported', 'RANGE with offset PRECEDING/FOLLOWING is not supported', {
+      position: frame.pos,
+    });
+  if (frame?.start.kind === 'unboundedFollowing')
+    throw sqlError('windowing_error', 'frame start cannot be UNBOUNDED FOLLOWING', {
+      position: frame.start.pos,
+    });
+  if (frame?.end.kind === 'unboundedPreceding')
+    throw sqlError('windowing_error', 'frame end cannot be UNBOUNDED PRECEDING', { position: frame.end.pos });
+
+  for (let start = 0; start < order.length;) {
+    let end = start + 1;
+    while (end < order.length && samePart(rows[order[start]!]!, rows[order[end]!]!)) end++;
+    const part = order.slice(start, end).map((i) => rows[i]!);
+    const ids = order.slice(start, end);
+    const n = part.length;
+    // Peer groups: [first, last] of each row's peers, and the group's number (dense_rank).
+    const peerFirst = new Array<number>(n);
+    const peerLast = new Array<number>(n);
+    const peerGroup = new Array<number>(n);
+    for (let i = 0, g = 0; i < n; g++) {
+      let j = i + 1;
+      while (j < n && samePeer(part[i]!, part[j]!)) j++;
+      for (let k = i; k < j; k++) {
+        peerFirst[k] = i;
+        peerLast[k] = j - 1;
+        peerGroup[k] = g + 1;
+      }
+      i = j;
+    }
+    const bound = (b: FrameBound, i: number, isStart: boolean): number => {
+      switch (b.kind) {
+        case 'unboundedPreceding':
+          return 0;
+        case 'unboundedFollowing':
+          return n - 1;
+        case 'currentRow':
+          if (frame?.mode === 'rows') return i;
+          return isStart ? peerFirst[i]! : peerLast[i]!;
+        case 'preceding':
+          return i - offsetOf(b);
+        case 'following':
+          return i + offsetOf(b);
+      }
+    };
+    const frameOf = (i: number): [number, number] => {
+      if (!frame) return spec.orderBy.length ? [0, peerLast[i]!] : [0, n - 1];
+      return [Math.max(0, bound(frame.start, i, true)), Math.min(n - 1, bound(frame.end, i, false))];
+    };
+    const arg = (row: Value[], k: number): Value => row[at(k)] ?? null;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      switch (name) {
+        case 'row_number':
+          out[id] = BigInt(i + 1);
+          break;
+        case 'rank':
+          out[id] = BigInt(peerFirst[i]! + 1);
+          break;
+        case 'dense_rank':
+          out[id] = BigInt(peerGroup[i]!);
+          break;
+        case 'percent_rank':
+          out[id] = n > 1 ? peerFirst[i]! / (n - 1) : 0;
+          break;
+        case 'cume_dist':
+          out[id] = (peerLast[i]! + 1) / n;
+          break;
+        case 'ntile': {
+          if (arg(part[i]!, 0) === null) break;
+          const k = Number(arg(part[i]!, 0));
+          if (!(k > 0))
+            throw sqlError('invalid_argument_for_ntile', 'argument of ntile must be greater than zero');
+          const size = Math.floor(n / k);
+          const extra = n % k;
+          const big = extra * (size + 1);
+          out[id] = i < big ? Math.floor(i / (size + 1)) + 1 : extra + Math.floor((i - big) / size) + 1;
+          break;
+        }
+        case 'lag':
+        case 'lead': {
+          const off = w.nargs > 1 ? Number(arg(part[i]!, 1)) : 1;
+          const j = name === 'lag' ? i - off : i + off;
+          out[id] = j >= 0 && j < n ? arg(part[j]!, 0) : w.nargs > 2 ? arg(part[i]!, 2) : null;
+          break;
+        }
+        case 'first_value':
+        case 'last_value':
+        case 'nth_value': {
+          const [a, b] = frameOf(i);
+          const pick =
+            name === 'first_value' ? a : name === 'last_value' ? b : a + Number(arg(part[i]!, 1)) - 1;
+          if (name === 'nth_value' && !(Number(arg(part[i]!, 1)) > 0))
+            throw sqlError(
+              'invalid_argument_for_nth_value',
+              'argument of nth_value must be greater than zero',
+            );
+          out[id] = a <= b && pick >= a && pick <= b ? arg(part[pick]!, 0) : null;
+          break;
+        }
+      }
+    }
+    if (agg) {
+      const args = (row: Value[]) => call.args.map((_, k) => arg(row, k));
+      const counted = (row: Value[]) => filterCol < 0 || row[filterCol] === true;
+      const unboundedStart = !frame || frame.start.kind === 'unboundedPreceding';
+      let state = agg.init();
+      let stepped = 0;
+      for (let i = 0; i < n; i++) {
+        const [a, b] = frameOf(i);
+        if (unboundedStart) {
+          // The frame only grows: step the new rows into the running state.
+          for (; stepped <= b; stepped++)
+            if (counted(part[stepped]!)) state = agg.step(state, args(part[stepped]!));
+          out[ids[i]!] = b < a ? agg.final(agg.init()) : agg.final(state);
+        } else {
+          let st = agg.init();
+          for (let k = a; k <= b; k++) if (counted(part[k]!)) st = agg.step(st, args(part[k]!));
+          out[ids[i]!] = agg.final(st);
+        }
+      }
+    }
+    interrupts?.reserve(rowBytes(part[0] ?? []), 'WindowAgg');
+    start = end;
+  }
+  return { values: out, type };
+}
