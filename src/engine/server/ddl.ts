@@ -37,7 +37,7 @@ const HASHABLE = new Set([
 export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise<QueryResult> {
   const name = stmt.name.name;
   const d = await s.ensureDtx();
-  if (await s.qd.catalog.getTable(d.local, name)) {
+  if (stmt.temporary ? s.temp.get(name) : await s.qd.catalog.getTable(d.local, name)) {
     if (stmt.ifNotExists)
       return commandResult('CREATE TABLE', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -60,7 +60,7 @@ export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise
   const unique = (stmt.unique ?? []).map((u) => u.columns.map((c) => c.name));
   const { policy, notices } = choosePolicy(stmt.distributedBy, columns, pk.length ? pk : (unique[0] ?? []));
   checkKeyConstraints(pk, unique, policy, columns);
-  const info = await createTable(s, name, columns, policy, storageOf(stmt.options));
+  const info = await createTable(s, name, columns, policy, storageOf(stmt.options), stmt.temporary);
   void info;
   return commandResult('CREATE TABLE', 0, notices);
 }
@@ -109,7 +109,7 @@ function checkKeyConstraints(pk: string[], unique: string[][], policy: Policy, c
 export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Promise<QueryResult> {
   const name = stmt.name.name;
   const d = await s.ensureDtx();
-  if (await s.qd.catalog.getTable(d.local, name)) {
+  if (stmt.temporary ? s.temp.get(name) : await s.qd.catalog.getTable(d.local, name)) {
     if (stmt.ifNotExists)
       return commandResult('SELECT', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -124,7 +124,7 @@ export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Pro
     notNull: false,
   }));
   const { policy, notices } = choosePolicy(stmt.distributedBy, columns, [], true);
-  const table = await createTable(s, name, columns, policy, storageOf(stmt.options));
+  const table = await createTable(s, name, columns, policy, storageOf(stmt.options), stmt.temporary);
   let count = 0;
   if (stmt.withData)
     count = await insertQueryInto(
@@ -142,15 +142,16 @@ async function createTable(
   columns: ColumnInfo[],
   policy: Policy,
   storage: 'heap' | 'ao',
+  temporary = false,
 ): Promise<TableInfo> {
   const d = await s.ensureDtx();
-  const table = await s.qd.catalog.createTable(d.local, {
-    name,
-    columns,
-    policy,
-    storage,
-    numsegments: s.qd.numSegments,
-  });
+  const def = { name, columns, policy, storage, numsegments: s.qd.numSegments };
+  let table: TableInfo;
+  if (temporary) {
+    const oid = s.qd.catalog.allocateOid();
+    table = { ...def, oid, relfilenode: oid };
+    s.temp.add(table);
+  } else table = await s.qd.catalog.createTable(d.local, def);
   await s.qd.locks.acquire(s.id, table.oid, 'AccessExclusiveLock');
   const dtx = await s.dtxContext(true);
   await Promise.all(
@@ -167,7 +168,8 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
   const d = await s.ensureDtx();
   const notices: string[] = [];
   for (const n of stmt.names) {
-    const t = await s.qd.catalog.getTable(d.local, n.name);
+    const temp = s.temp.get(n.name);
+    const t = temp ?? (await s.qd.catalog.getTable(d.local, n.name));
     if (!t) {
       if (stmt.ifExists) {
         notices.push(`NOTICE:  table "${n.name}" does not exist, skipping`);
@@ -176,7 +178,8 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
       throw sqlError('undefined_table', `table "${n.name}" does not exist`);
     }
     await s.qd.locks.acquire(s.id, t.oid, 'AccessExclusiveLock');
-    await s.qd.catalog.dropTable(d.local, t);
+    if (temp) s.temp.drop(temp);
+    else await s.qd.catalog.dropTable(d.local, t);
     const dtx = await s.dtxContext(true);
     await Promise.all(
       Array.from({ length: s.qd.numSegments }, async (_, c) => {
@@ -192,16 +195,19 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
 export async function runTruncate(s: Session, stmt: TruncateStmt): Promise<QueryResult> {
   const d = await s.ensureDtx();
   for (const n of stmt.names) {
-    const t = await s.qd.catalog.mustGetTable(d.local, n.name, n.pos);
+    const temp = s.temp.get(n.name);
+    const t = temp ?? (await s.qd.catalog.mustGetTable(d.local, n.name, n.pos));
     await s.qd.locks.acquire(s.id, t.oid, 'AccessExclusiveLock');
     // A new, empty relfilenode; the old file goes when the transaction commits.
     const fresh = s.qd.catalog.allocateOid();
-    await s.qd.catalog.setRelfilenode(d.local, t, fresh);
+    const old = t.relfilenode;
+    if (temp) s.temp.retarget(temp, fresh);
+    else await s.qd.catalog.setRelfilenode(d.local, t, fresh);
     const dtx = await s.dtxContext(true);
     await Promise.all(
       Array.from({ length: s.qd.numSegments }, async (_, c) => {
         await s.qd.callContent(c, 'createStorage', [dtx, fresh]);
-        await s.qd.callContent(c, 'dropStorage', [dtx, t.relfilenode]);
+        await s.qd.callContent(c, 'dropStorage', [dtx, old]);
         d.writers.add(c);
         d.touched.add(c);
       }),

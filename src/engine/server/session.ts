@@ -3,6 +3,7 @@
  * transaction block state (idle, in a transaction, failed); the coordinator's distributed
  * transaction manager (dtm.ts) commits and aborts its distributed transactions.
  */
+import { checkGang, TempTables } from './temp-tables.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
 import { isStackOverflow, stackDepthExceeded } from '../sql/limits.ts';
@@ -77,6 +78,8 @@ export class Session {
   notices: string[] = [];
   /** Content → dbid of the segment connections (gangs) this session has set up. */
   readonly gangs = new Map<number, number>();
+  /** Its temporary tables (pg_temp). */
+  readonly temp = new TempTables();
 
   constructor(qd: Coordinator) {
     this.qd = qd;
@@ -226,6 +229,7 @@ export class Session {
     this.dtx?.local.nextCommand();
     this.statementTime = statementTimeFrom(this.qd.clock);
     const control = stmt.kind === 'commit' || stmt.kind === 'rollback';
+    checkGang(this.temp, this.gangs, (content) => this.qd.contentDbids()[content]);
     if (this.txState === 'failed' && !control && stmt.kind !== 'rollbackToSavepoint')
       throw sqlError(
         'in_failed_sql_transaction',
@@ -339,6 +343,10 @@ export class Session {
           await this.qd.dtm.commit(d, this.notices);
         } else await this.qd.dtm.abort(d);
       }
+      this.temp.endTransaction(commit);
+    } catch (e) {
+      this.temp.endTransaction(false);
+      throw e;
     } finally {
       this.committing = false;
       if (d) this.qd.dtm.end(d.gxid);
@@ -359,6 +367,7 @@ export class Session {
       return;
     }
     this.txState = 'failed';
+    this.temp.endTransaction(false);
     const d = this.dtx;
     this.dtx = undefined;
     if (d) {
@@ -371,6 +380,8 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.dtx) await this.finish(false).catch(() => undefined);
+    // Its temporary tables go with it (a failed drop leaves files no catalog names).
+    if (this.temp.size) await this.query(`drop table ${this.temp.names().join(', ')}`).catch(() => undefined);
     this.closed = true;
     this.qd.sessions.delete(this.id);
   }

@@ -25,10 +25,8 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
     case 'delete':
       return runDelete(s, stmt);
     case 'createTable':
-      if (stmt.temporary) throw temporaryRefused();
       return runCreateTable(s, stmt);
     case 'createTableAs':
-      if (stmt.temporary) throw temporaryRefused();
       return runCreateTableAs(s, stmt);
     case 'dropTable':
       return runDropTable(s, stmt);
@@ -95,6 +93,8 @@ export async function plannerEnv(s: Session, root: unknown): Promise<PlannerEnv>
   collectTableNames(root, names);
   const tables = new Map<string, TableInfo>();
   for (const t of all) if (names.has(t.name)) tables.set(t.name, t);
+  // pg_temp comes first in the search path: a temporary table hides a table of its name.
+  for (const t of s.temp.all()) if (names.has(t.name)) tables.set(t.name, t);
   return { tables, system: s.qd.systemRelations(), numSegments: s.qd.numSegments, initplans: new Map() };
 }
 
@@ -159,8 +159,3 @@ export function noteParticipants(s: Session, touched: Set<number>, writers: Set<
  * Temporary tables need session lifetime on every segment; until they have it, they are
  * refused rather than created as permanent tables that outlive the session.
  */
-function temporaryRefused() {
-  return sqlError('feature_not_supported', 'temporary tables are not supported', {
-    hint: 'Create a regular table and drop it when you are done.',
-  });
-}
