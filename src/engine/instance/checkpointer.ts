@@ -12,7 +12,7 @@
 import { jsonPayload } from '../wal/json-payload.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import { Rmgr } from '../wal/record.ts';
-import { cooperate } from '../runtime/clock.ts';
+import { cooperate, type Clock } from '../runtime/clock.ts';
 import { writeControl } from './control.ts';
 import { XlogInfo, type CheckpointRecord } from './redo.ts';
 import type { Instance } from './instance.ts';
@@ -65,7 +65,7 @@ export class Checkpointer {
     const oldestXid = inst.xact.oldestRunning();
     await inst.xact.waitForCommitsBefore(redo);
     await inst.wal.flush();
-    await inst.pool.flushAll(() => cooperate(inst.rt.clock));
+    await writeDirtyPages(inst);
     inst.clog.writeOut(inst.disk);
     const rec: CheckpointRecord = {
       redo,
@@ -107,4 +107,23 @@ export class Checkpointer {
       removed: removed.length,
     });
   }
+}
+
+/** Pages a checkpoint writes between syncs (1 MB). */
+const PAGES_PER_SYNC = 128;
+
+/**
+ * A checkpoint's (or restartpoint's) page writes, synced a megabyte at a time: a WAL flush that
+ * comes meanwhile (a commit, a mirror acknowledging its stream) then waits for one such batch,
+ * never for the whole buffer pool going to disk in one transaction.
+ */
+export function writeDirtyPages(inst: {
+  pool: { flushAll(pause?: () => Promise<void> | undefined): Promise<void> };
+  disk: { sync(): Promise<void> };
+  rt: { clock: Clock };
+}): Promise<void> {
+  let written = 0;
+  return inst.pool.flushAll(() =>
+    ++written % PAGES_PER_SYNC === 0 ? inst.disk.sync() : cooperate(inst.rt.clock),
+  );
 }

@@ -8,12 +8,12 @@
  * restartpoint: pages are written and the control file moves forward, so a crashed mirror
  * resumes replay from there.
  */
+import { writeDirtyPages } from './checkpointer.ts';
 import { sqlError } from '../errors.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
 import { decodeHeader, MAX_RECORD_SIZE, RECORD_HEADER_SIZE, Rmgr, type WalRecord } from '../wal/record.ts';
 import type { WalFiles } from '../wal/segments.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';
-import { cooperate } from '../runtime/clock.ts';
 import { writeControl } from './control.ts';
 import { applyRecord, XlogInfo, type CheckpointRecord } from './redo.ts';
 import type { Instance } from './instance.ts';
@@ -138,7 +138,7 @@ export class Replayer {
   private async restartpoint(rec: WalRecord): Promise<void> {
     const ckpt = parseJsonPayload<CheckpointRecord>(rec.payload);
     const inst = this.inst;
-    await inst.pool.flushAll(() => cooperate(inst.rt.clock));
+    await writeDirtyPages(inst);
     inst.clog.writeOut(inst.disk);
     inst.control = {
       ...inst.control,
