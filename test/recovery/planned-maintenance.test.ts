@@ -201,3 +201,36 @@ describe('gpstop and gpstart', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
   });
 });
+
+describe('gpstart -m and -R', () => {
+  it('-m starts the coordinator alone in utility mode; gpstop -m stops it; -R reserves every slot for superusers', async () => {
+    const c = await mirrored();
+    await run(c, 'gpstop -a -M fast');
+    const out = await run(c, 'gpstart -a -m');
+    expect(out).toContain('Coordinator-only start requested. If a standby is configured, this command');
+    expect(out).toContain('Coordinator Started...');
+    expect(out).not.toContain('Database successfully started');
+    // Only utility-mode connections, as Greenplum's FATAL says.
+    await expect(c.query('select 1')).rejects.toMatchObject({
+      code: '57P03',
+      message: 'System was started in single node mode - only utility mode connections are allowed',
+    });
+    const u = await c.connect({ utility: true });
+    expect((await u.query('select count(*) from gp_segment_configuration')).rows).toEqual([[10]]);
+    // Table rows are on the segments, which it does not reach; and it changes nothing.
+    await expect(u.query('select count(*) from t')).rejects.toMatchObject({ code: '0A000' });
+    await expect(u.query('insert into t values (1)')).rejects.toMatchObject({ code: '0A000' });
+    await u.close();
+    for (const dbid of [2, 6, 10]) expect((await c.instanceStatus(dbid)).running).toBe(false);
+    expect(await run(c, 'gpstart -a', 2)).toContain('Coordinator instance process running');
+    await run(c, 'gpstop -a -m');
+    const r = await run(c, 'gpstart -a -R');
+    expect(r).toContain('Starting Coordinator instance in admin and RESTRICTED mode');
+    expect(r).toContain('in RESTRICTED mode');
+    expect((await c.query('show superuser_reserved_connections')).rows).toEqual([['250']]);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+    await run(c, 'gpstop -a -r');
+    expect((await c.query('show superuser_reserved_connections')).rows).toEqual([['10']]);
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+  });
+});

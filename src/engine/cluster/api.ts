@@ -145,8 +145,12 @@ export interface IntegrityStatus {
 }
 
 export interface Cluster {
-  /** A session on the coordinator, or (dbid) a utility-mode session on one instance. */
-  connect(options?: { dbid?: number }): Promise<Session>;
+  /**
+   * A session on the coordinator; with `utility`, a utility-mode one (PGOPTIONS='-c
+   * gp_role=utility', what a coordinator started by gpstart -m accepts); with `dbid`, a
+   * utility-mode session on that instance.
+   */
+  connect(options?: { dbid?: number; utility?: boolean }): Promise<Session>;
   /** One statement on a fresh session. */
   query(sql: string): Promise<QueryResult>;
   /** A management utility command line: 'gpstate -m', 'gprecoverseg -a'... */

@@ -45,6 +45,14 @@ export interface BootContext {
   initialConfig: SegmentConfig[];
   /** Segments mirror by Greenplum 5 file replication instead of WAL streaming. */
   fileRep?: boolean;
+  /** How gpstart starts the coordinator this time (-m utility mode, -R restricted). */
+  coordinatorStart?: CoordinatorStart;
+}
+
+/** gpstart -m: utility mode (no FTS, no dispatch, utility connections only); -R: restricted. */
+export interface CoordinatorStart {
+  utilityOnly?: boolean;
+  restricted?: boolean;
 }
 
 export function processGone(): Error {
@@ -57,7 +65,17 @@ export function processGone(): Error {
 export async function bootNode(shared: BootContext, node: InstanceNode, fresh: boolean): Promise<void> {
   const incarnation = ++node.incarnation;
   // The instance runs with its own postgresql.conf (gpconfig edits it; a reload re-reads it).
-  const gucs = new Settings({ config: await readNodeConfig(node.disk, shared.settings) });
+  const file = await readNodeConfig(node.disk, shared.settings);
+  const start = node.content === -1 ? shared.coordinatorStart : undefined;
+  // -R: every connection slot is reserved for superusers (pg_ctl -o "-c superuser_reserved_connections=N").
+  const gucs = new Settings({
+    config: start?.restricted
+      ? {
+          ...file,
+          superuser_reserved_connections: new Settings({ config: file }).get<number>('max_connections'),
+        }
+      : file,
+  });
   node.config = gucs;
   const ctx = nodeContext(shared, gucs);
   const alive = () => node.up && node.incarnation === incarnation;
@@ -252,6 +270,12 @@ async function startCoordinator(
   }
   node.qd = qd;
   node.up = true;
+  if (ctx.coordinatorStart?.utilityOnly) {
+    // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
+    // only utility-mode connections, to its own catalog, until gpstop -m.
+    qd.utilityOnly = true;
+    return;
+  }
   qd.fts = new Fts(
     qd,
     {

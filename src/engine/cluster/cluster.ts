@@ -32,7 +32,7 @@ import type {
   RunOptions,
 } from './api.ts';
 import { getDiskProvider } from './disk-providers.ts';
-import { attachStandby, bootNode, type BootContext } from './boot.ts';
+import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from './boot.ts';
 import { makeFaults } from './faults.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
 import { instanceStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
@@ -190,15 +190,15 @@ export class InlineCluster implements Cluster {
   }
 
   // Every client call settles on a later task, as over a network (settleLater).
-  connect(options: { dbid?: number } = {}): Promise<Session> {
+  connect(options: { dbid?: number; utility?: boolean } = {}): Promise<Session> {
     return settleLater(this.clock, () => this.connectNow(options));
   }
 
-  private async connectNow(options: { dbid?: number }): Promise<Session> {
+  private async connectNow(options: { dbid?: number; utility?: boolean }): Promise<Session> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
     if (options.dbid !== undefined && options.dbid !== 1) return this.connectUtility(options.dbid);
     const node = this.coordinatorNode();
-    const s = new QdSession(node.qd!);
+    const s = new QdSession(node.qd!, { utility: options.utility === true });
     const api: Session = {
       query: (sql: string) =>
         settleLater(this.clock, async () => {
@@ -321,7 +321,7 @@ export class InlineCluster implements Cluster {
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
       stopNode: (n, by) => this.stopNode(n, by),
-      restartNode: (n) => this.restartNode(n),
+      restartNode: (n, how) => this.restartNode(n, how),
       emit: (e) => this.emit(e),
       reach: (point, dbid) => this.points.reach(point, dbid),
       recoveryProgress: this.recoveryProgress,
@@ -451,11 +451,11 @@ export class InlineCluster implements Cluster {
     return true;
   }
 
-  async restartNode(node: InstanceNode): Promise<void> {
+  async restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void> {
     if (node.retired) throw retiredError(node.dbid, node.content);
     this.stoppedBy.delete(node.dbid);
     if (node.up) await this.crashNode(node);
-    await bootNode(this.boot, node, false);
+    await bootNode(how ? { ...this.boot, coordinatorStart: how } : this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
     // primary's walsender on its next attempt.
     const other = this.nodes.mirrorOf(node);

@@ -24,6 +24,7 @@ import type {
   UtilityResult,
 } from './api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
+import type { CoordinatorStart } from './boot.ts';
 import { downStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
@@ -251,7 +252,7 @@ export class ProcessCluster implements Cluster {
   /** Spawns the instance's process and starts it by its current catalog role. */
   private async boot(
     dbid: number,
-    how: Pick<BootSpec, 'initdb' | 'backupFrom'> & {
+    how: Pick<BootSpec, 'initdb' | 'backupFrom' | 'coordinatorStart'> & {
       start?: boolean;
       /** Tell every process at once (false while a whole phase boots: it is told once after). */
       announce?: boolean;
@@ -293,6 +294,7 @@ export class ProcessCluster implements Cluster {
       start: how.start ?? true,
       replication: this.options.replication ?? 'wal',
       ...(how.backupFrom ? { backupFrom: how.backupFrom } : {}),
+      ...(how.coordinatorStart ? { coordinatorStart: how.coordinatorStart } : {}),
     };
     const status = await p.control.call('boot', [spec]);
     if (p.meta.incarnation !== incarnation) return status;
@@ -398,11 +400,11 @@ export class ProcessCluster implements Cluster {
     return true;
   }
 
-  async restart(dbid: number): Promise<void> {
+  async restart(dbid: number, how?: CoordinatorStart): Promise<void> {
     const p = this.mustGet(dbid);
     if (p.meta.retired) throw retiredError(dbid, p.meta.content);
     this.stoppedBy.delete(dbid);
-    await this.boot(dbid, { initdb: false });
+    await this.boot(dbid, { initdb: false, ...(how ? { coordinatorStart: how } : {}) });
   }
 
   /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */
@@ -480,19 +482,19 @@ export class ProcessCluster implements Cluster {
     return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.meta.row);
   }
 
-  connect(options: { dbid?: number } = {}): Promise<Session> {
+  connect(options: { dbid?: number; utility?: boolean } = {}): Promise<Session> {
     // Settles on a later task, refused or not, as over a network.
     return settleLater(this.clock, () => this.connectNow(options));
   }
 
-  private async connectNow(options: { dbid?: number }): Promise<Session> {
+  private async connectNow(options: { dbid?: number; utility?: boolean }): Promise<Session> {
     if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
     const utility = options.dbid !== undefined && options.dbid !== 1;
     const p = utility ? this.mustGet(options.dbid!) : this.coordinatorProc();
     if (!p.control || !p.meta.up) throw connectionRefused(p.meta.host, p.meta.dbid);
     const control = p.control;
     const incarnation = p.meta.incarnation;
-    const id = await control.call('openSession', []);
+    const id = await control.call('openSession', [options.utility === true]);
     const api: Session = {
       query: async (sql: string) => {
         if (p.meta.incarnation !== incarnation || control.closed) throw sessionGone(utility);

@@ -87,8 +87,8 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
       await c.stop(n.dbid, by);
       refresh(n);
     },
-    restartNode: async (n) => {
-      await c.restart(n.dbid);
+    restartNode: async (n, how) => {
+      await c.restart(n.dbid, how);
       refresh(n);
     },
     emit: (e) => c.emit(e),

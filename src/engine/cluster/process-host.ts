@@ -170,6 +170,7 @@ export class InstanceProcess implements ProcessApi {
       roleOf: (dbid) => (dbid === spec.dbid ? spec.row : undefined),
       initialConfig: spec.initialConfig,
       fileRep: spec.replication === 'filerep',
+      ...(spec.coordinatorStart ? { coordinatorStart: spec.coordinatorStart } : {}),
     };
     this.ctx = ctx;
     if (spec.start) await bootNode(ctx, node, fresh);
@@ -271,11 +272,11 @@ export class InstanceProcess implements ProcessApi {
     this.points.held = new Set(points);
   }
 
-  async openSession(): Promise<number> {
+  async openSession(utility = false): Promise<number> {
     const node = this.mustHaveNode();
     const id = this.nextSession++;
     if (node.qd) {
-      const s = new QdSession(node.qd);
+      const s = new QdSession(node.qd, { utility });
       this.sessions.set(id, { query: (sql) => s.query(sql), close: () => s.close() });
       return id;
     }

@@ -14,6 +14,7 @@ import { sqlError } from '../errors.ts';
 import type { ClusterOptions, InstanceStatus, UtilityResult } from './api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
 import type { NodeReload } from './node-config.ts';
+import type { CoordinatorStart } from './boot.ts';
 
 /** What the orchestrator tells every process about every instance. */
 export interface NodeMeta {
@@ -53,6 +54,8 @@ export interface BootSpec {
   backupFrom?: { dbid: number; when: 'empty' | 'always' };
   /** How segments mirror (default WAL streaming). */
   replication?: 'wal' | 'filerep';
+  /** A coordinator started by gpstart -m (utility mode) or -R (restricted). */
+  coordinatorStart?: CoordinatorStart;
 }
 
 export interface ProcessStatus {
@@ -79,7 +82,8 @@ export interface ProcessApi {
   peers(metas: NodeMeta[]): Promise<void>;
   netFaults(state: FaultState): Promise<void>;
   holds(points: string[]): Promise<void>;
-  openSession(): Promise<number>;
+  /** A session on this instance; on the coordinator, `utility` makes it gp_role=utility. */
+  openSession(utility?: boolean): Promise<number>;
   query(session: number, sql: string): Promise<QueryResult>;
   closeSession(session: number): Promise<void>;
   /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */

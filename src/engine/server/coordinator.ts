@@ -65,6 +65,8 @@ export class Coordinator {
   /** The segment configuration as of the last catalog change (FTS, utilities). */
   config: SegmentConfig[] = [];
   connectTimeoutMs: number;
+  /** Started by gpstart -m (gp_role=utility): no FTS, no dispatch, utility connections only. */
+  utilityOnly = false;
   readonly timeScale: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;

@@ -4,6 +4,7 @@
  * transaction manager (dtm.ts) commits and aborts its distributed transactions.
  */
 import { checkGang, TempTables } from './temp-tables.ts';
+import { refuseInUtilityMode } from './utility-mode.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
 import { isStackOverflow, stackDepthExceeded } from '../sql/limits.ts';
@@ -81,7 +82,17 @@ export class Session {
   /** Its temporary tables (pg_temp). */
   readonly temp = new TempTables();
 
-  constructor(qd: Coordinator) {
+  /** A utility-mode connection (gp_role=utility): its own instance's catalog, no dispatch. */
+  readonly utility: boolean;
+
+  constructor(qd: Coordinator, options: { utility?: boolean } = {}) {
+    if (qd.utilityOnly && !options.utility)
+      throw sqlError(
+        'cannot_connect_now',
+        'System was started in single node mode - only utility mode connections are allowed',
+        { hint: 'The coordinator was started with gpstart -m. Stop it with gpstop -m, then run gpstart -a.' },
+      );
+    this.utility = options.utility ?? false;
     this.qd = qd;
     this.id = qd.allocateSessionId();
     this.pid = 10000 + this.id;
@@ -230,6 +241,7 @@ export class Session {
     this.statementTime = statementTimeFrom(this.qd.clock);
     const control = stmt.kind === 'commit' || stmt.kind === 'rollback';
     checkGang(this.temp, this.gangs, (content) => this.qd.contentDbids()[content]);
+    if (this.utility) refuseInUtilityMode(stmt);
     if (this.txState === 'failed' && !control && stmt.kind !== 'rollbackToSavepoint')
       throw sqlError(
         'in_failed_sql_transaction',

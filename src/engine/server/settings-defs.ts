@@ -459,6 +459,16 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     category: 'Connections and Authentication / Connection Settings',
   },
   {
+    name: 'superuser_reserved_connections',
+    type: 'int',
+    default: 10,
+    min: 0,
+    max: 262143,
+    context: 'postmaster',
+    description: 'Sets the number of connection slots reserved for superusers.',
+    category: 'Connections and Authentication / Connection Settings',
+  },
+  {
     name: 'gp_enable_global_deadlock_detector',
     type: 'bool',
     default: false,

@@ -1,4 +1,5 @@
 /** Runs one parsed statement in a session. */
+import { tablesInUtilityMode } from './utility-mode.ts';
 import { sqlError } from '../errors.ts';
 import type { Query, Statement } from '../sql/ast.ts';
 import { Planner, type PlannerEnv } from '../plan/planner.ts';
@@ -130,6 +131,7 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
     return rowsResult([{ name: 'gp_request_fts_probe_scan', type: T.bool }], [[true]]);
   }
   const env = await plannerEnv(s, q);
+  if (s.utility && env.tables.size) throw tablesInUtilityMode([...env.tables.keys()]);
   await lockTables(s, env, 'AccessShareLock');
   await runInitPlans(s, q, env, () => new Planner(env).planTop(q));
   const planner = new Planner(env);

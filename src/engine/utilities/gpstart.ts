@@ -57,19 +57,24 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
     log.error('gpstart error: Coordinator instance process running');
     return done(log, 2);
   }
-  // The lab's coordinator has no utility mode of its own (it starts its FTS as it boots):
-  // what needs one is refused, never half done.
-  if (o.m || o.R) {
-    log.error(
-      `gpstart error: ${o.m ? '-m (coordinator-only, utility mode)' : '-R (restricted mode)'} is not available in the lab. Run gpstart -a to start the whole cluster.`,
-    );
-    return done(log, 2);
+  const restricted = o.R === true;
+  if (o.m) {
+    log.warn('****************************************************************************');
+    log.warn('Coordinator-only start requested. If a standby is configured, this command');
+    log.warn('may lead to a split-brain condition and possible unrecoverable data loss.');
+    log.warn('Maintenance mode should only be used with direction from Greenplum Support.');
+    log.warn('****************************************************************************');
   }
-  log.info('Starting Coordinator instance in admin mode');
+  log.info(`Starting Coordinator instance in admin${restricted ? ' and RESTRICTED' : ''} mode`);
   log.info('Obtaining Greenplum Coordinator catalog information');
   log.info('Obtaining Segment details from coordinator...');
   log.info('Setting new coordinator era');
   log.info('Coordinator Started...');
+  if (o.m) {
+    // Coordinator only, gp_role=utility: it stays up for utility-mode connections (gpstop -m stops it).
+    await host.restartNode(coordinator, { utilityOnly: true, restricted });
+    return done(log, 0);
+  }
   log.info('Shutting down coordinator');
   const segments = rows.filter((r) => r.content >= 0);
   const skipped = segments.filter((r) => r.status === 'd');
@@ -134,8 +139,10 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
     log.warn('management utility which will recover failed segment instance databases.');
     log.warn('**************************************************************************');
   }
-  log.info(`Starting Coordinator instance ${coordRow.hostname} directory ${coordRow.datadir} `);
-  await host.restartNode(coordinator);
+  log.info(
+    `Starting Coordinator instance ${coordRow.hostname} directory ${coordRow.datadir} ${restricted ? 'in RESTRICTED mode' : ''}`,
+  );
+  await host.restartNode(coordinator, restricted ? { restricted } : undefined);
   log.info(`Command pg_ctl reports Coordinator ${coordRow.hostname} instance active`);
   log.info('Connecting to db template1 on host localhost');
   const standbyFailed = await startStandby(host, log, rows, o.y === true);

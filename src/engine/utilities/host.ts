@@ -1,5 +1,6 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { InstanceNode, NodeSet } from '../cluster/nodes.ts';
+import type { CoordinatorStart } from '../cluster/boot.ts';
 import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
@@ -24,7 +25,8 @@ export interface UtilityHost {
    * is lost as in a crash, but the stop is planned, so its event is 'instance.stopped' with `by`.
    */
   stopNode(node: InstanceNode, by: string): Promise<void>;
-  restartNode(node: InstanceNode): Promise<void>;
+  /** Starts it again; a coordinator as gpstart -m (utility mode) or -R (restricted) asks. */
+  restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void>;
   emit(e: TraceEvent & { dbid?: number }): void;
   /** Named fault points (gp_inject_fault): a utility may hold at one, as tests need. */
   reach(point: string, dbid: number): Promise<void>;
