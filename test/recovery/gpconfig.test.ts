@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster, type ClusterEvent } from '../../src/engine/index.ts';
 import { synced, waitFor } from '../support/wait.ts';
+import { run } from '../support/run-utility.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -18,12 +19,6 @@ async function mirrored(timeScale = 200): Promise<Cluster> {
   const c = (cluster = await createCluster({ mirroring: 'group', standby: true, timeScale }));
   await synced(c);
   return c;
-}
-
-async function run(c: Cluster, line: string, exit = 0): Promise<string> {
-  const r = await c.run(line);
-  expect(r.exitCode, `${line}\n${r.stdout}${r.stderr}`).toBe(exit);
-  return r.stdout + r.stderr;
 }
 
 const show = async (c: Cluster, name: string) => (await c.query(`show ${name}`)).rows[0]![0];

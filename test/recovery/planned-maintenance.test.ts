@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../src/engine/index.ts';
 import { synced, waitFor } from '../support/wait.ts';
+import { run } from '../support/run-utility.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -29,12 +30,6 @@ async function mirrored(standby = true): Promise<Cluster> {
   await c.query('insert into t select generate_series(1, 100)');
   await synced(c);
   return c;
-}
-
-async function run(c: Cluster, line: string, exit = 0): Promise<string> {
-  const r = await c.run(line);
-  expect(r.exitCode, `${line}\n${r.stdout}${r.stderr}`).toBe(exit);
-  return r.stdout + r.stderr;
 }
 
 describe('gpstop and gpstart', () => {
