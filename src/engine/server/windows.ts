@@ -79,6 +79,14 @@ class Split {
     for (const part of [call.args, spec.partitionBy, spec.orderBy.map((o) => o.expr)])
       if (containsWindow(part))
         throw sqlError('windowing_error', 'window function calls cannot be nested', { position: call.pos });
+    if (call.withinGroup)
+      throw sqlError(
+        'feature_not_supported',
+        `OVER is not supported for ordered-set aggregate ${call.name}`,
+        {
+          position: call.pos,
+        },
+      );
     if (call.distinct)
       throw sqlError('feature_not_supported', 'DISTINCT is not implemented for window functions', {
         position: call.pos,

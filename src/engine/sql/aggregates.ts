@@ -514,3 +514,100 @@ export function orderedAggregate(
     },
   };
 }
+
+// --- ordered-set aggregates: agg(direct args) WITHIN GROUP (ORDER BY x) ---------------------
+
+/** The ordered-set aggregates; they run over their rows sorted (see orderedAggregate). */
+export const ORDERED_SET_AGGREGATES = new Set(['percentile_cont', 'percentile_disc', 'mode']);
+
+/** [fraction, values in sorted order] (an array, so it ships). */
+type PercentileState = [Value, Value[]] | null;
+
+function percentileStep(s: AggState, a: Value[]): AggState {
+  const st: [Value, Value[]] = (s as PercentileState) ?? [a[0] ?? null, []];
+  const v = a[1] ?? null;
+  if (v !== null) st[1].push(v);
+  return st;
+}
+
+function percentileOf(st: PercentileState): { f: number; vals: Value[] } | undefined {
+  if (st === null || st[1].length === 0 || st[0] === null) return undefined;
+  const f = Number(st[0]);
+  if (!(f >= 0 && f <= 1))
+    throw sqlError('numeric_value_out_of_range', `percentile value ${String(f)} is not between 0 and 1`);
+  return { f, vals: st[1] };
+}
+
+const concatStates = (a: AggState, b: AggState): AggState => {
+  const x = a as PercentileState;
+  const y = b as PercentileState;
+  if (x === null) return y;
+  if (y === null) return x;
+  return [x[0], [...x[1], ...y[1]]];
+};
+
+add({
+  name: 'percentile_cont',
+  args: ['float8', 'float8'],
+  result: 'float8',
+  init: () => null,
+  step: percentileStep,
+  combine: concatStates,
+  final: (s) => {
+    const p = percentileOf(s as PercentileState);
+    if (!p) return null;
+    // Linear interpolation between the two values around position f * (n - 1).
+    const pos = p.f * (p.vals.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    const a = p.vals[lo] as number;
+    const b = p.vals[hi] as number;
+    return lo === hi ? a : a + (b - a) * (pos - lo);
+  },
+});
+
+for (const t of ORDERED) {
+  add({
+    name: 'percentile_disc',
+    args: ['float8', t],
+    result: t,
+    init: () => null,
+    step: percentileStep,
+    combine: concatStates,
+    final: (s) => {
+      const p = percentileOf(s as PercentileState);
+      if (!p) return null;
+      // The first value whose position in the sorted input reaches the fraction.
+      const row = Math.max(1, Math.ceil(p.f * p.vals.length));
+      return p.vals[row - 1] ?? null;
+    },
+  });
+  add({
+    name: 'mode',
+    args: [t],
+    result: t,
+    init: () => [],
+    step: (s, a) => {
+      const v = a[0] ?? null;
+      if (v !== null) (s as Value[]).push(v);
+      return s;
+    },
+    combine: (a, b) => [...(a as Value[]), ...(b as Value[])],
+    final: (s) => {
+      // The most frequent value; of equally frequent ones, the first in the sort order.
+      const vals = s as Value[];
+      let best: Value = null;
+      let bestCount = 0;
+      for (let i = 0; i < vals.length;) {
+        let j = i + 1;
+        while (j < vals.length && compareValues(vals[j]!, vals[i]!, { name: t }) === 0) j++;
+        if (j - i > bestCount) {
+          best = vals[i]!;
+          bestCount = j - i;
+        }
+        i = j;
+      }
+      return best;
+    },
+  });
+}

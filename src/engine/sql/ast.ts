@@ -213,6 +213,8 @@ export interface CallExpr {
   orderBy?: SortItem[];
   /** `OVER (...)`: a window function call. */
   over?: WindowSpec;
+  /** `WITHIN GROUP (ORDER BY ...)`: an ordered-set aggregate's input order. */
+  withinGroup?: SortItem[];
   pos: number;
 }
 

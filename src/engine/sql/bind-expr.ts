@@ -24,7 +24,7 @@ import {
 import { normalizeNumeric } from './numeric.ts';
 import { argTypeAt, resolveFunction, resolveOperator } from './functions.ts';
 import type { FuncDef } from './functions.ts';
-import { isAggregateName, resolveAggregate } from './aggregates.ts';
+import { isAggregateName, ORDERED_SET_AGGREGATES, resolveAggregate } from './aggregates.ts';
 import './expr-builtins.ts';
 
 export type { BoundExpr, BoundAggCall } from './expr-bound.ts';
@@ -382,6 +382,14 @@ function bindCall(call: CallExpr, scope: BindScope): BoundExpr {
     }
     return scope.bindAggregate(call, (e) => bindExpr(e, scope));
   }
+  if (call.withinGroup)
+    throw sqlError(
+      'wrong_object_type',
+      `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`,
+      {
+        position: call.pos,
+      },
+    );
   if (call.orderBy)
     throw sqlError('wrong_object_type', `ORDER BY specified, but ${name} is not an aggregate function`, {
       position: call.pos,
@@ -431,13 +439,25 @@ function bindCall(call: CallExpr, scope: BindScope): BoundExpr {
  * the FILTER condition. `bindArg` binds in the aggregate's input scope (no nested aggregates).
  */
 export function bindAggregateCall(call: CallExpr, bindArg: (e: Expr) => BoundExpr): BoundAggCall {
-  const args = call.args.map(bindArg);
+  // agg(direct args) WITHIN GROUP (ORDER BY x): x is the aggregated argument, after the direct ones.
+  const within = call.withinGroup ?? [];
+  const args = [...call.args, ...within.map((w) => w.expr)].map(bindArg);
   const def = resolveAggregate(
     call.name,
     args.map((a) => a.type),
     call.star,
     call.pos,
   );
+  // Resolved with the WITHIN GROUP argument counted, as Postgres resolves it (42883 otherwise).
+  const orderedSet = ORDERED_SET_AGGREGATES.has(call.name);
+  if (orderedSet !== !!call.withinGroup)
+    throw sqlError(
+      'wrong_object_type',
+      orderedSet
+        ? `WITHIN GROUP is required for ordered-set aggregate ${call.name}`
+        : `${call.name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`,
+      { position: call.pos },
+    );
   const coerced = args.map((a, i) => {
     const t = argTypeAt(def, i);
     if (t === 'anytext') return a.type.name === 'unknown' ? coerce(a, T.text, 'implicit') : a;
@@ -452,6 +472,12 @@ export function bindAggregateCall(call: CallExpr, bindArg: (e: Expr) => BoundExp
     type: { name: def.result },
   };
   if (call.filter) out.filter = toBool(bindArg(call.filter), 'FILTER', call.filter.pos);
+  if (within.length)
+    out.order = within.map((item, i) => ({
+      expr: coerced[call.args.length + i]!,
+      descending: item.descending,
+      nullsFirst: item.nulls ? item.nulls === 'first' : item.descending,
+    }));
   if (call.orderBy?.length) {
     out.order = call.orderBy.map((item) => {
       const expr = bindArg(item.expr);

@@ -3,6 +3,7 @@
  * and the SQL-standard special forms that gram.y rewrites into ordinary calls (EXTRACT,
  * SUBSTRING, POSITION, TRIM) or keeps as named calls (COALESCE, NULLIF, GREATEST, LEAST).
  */
+import { sqlError } from '../errors.ts';
 import type { CallExpr, Expr, FrameBound, WindowSpec } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
@@ -27,7 +28,21 @@ export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
     }
   }
   c.expectOp(')');
-  if (c.isWord('within') && c.isWord('group', 1)) throw c.unsupported('WITHIN GROUP');
+  if (c.isWord('within') && c.isWord('group', 1)) {
+    const t = c.next();
+    c.next();
+    if (call.distinct)
+      throw sqlError('syntax_error', 'cannot use DISTINCT with WITHIN GROUP', { position: t.pos });
+    if (call.orderBy)
+      throw sqlError('syntax_error', 'cannot use multiple ORDER BY clauses with WITHIN GROUP', {
+        position: t.pos,
+      });
+    c.expectOp('(');
+    c.expectWord('order');
+    c.expectWord('by');
+    call.withinGroup = parseSortList(c);
+    c.expectOp(')');
+  }
   if (c.isWord('filter') && c.isOp('(', 1)) {
     c.next();
     c.next();

@@ -90,3 +90,17 @@ SELECT b, string_agg(c, ',' ORDER BY a) FILTER (WHERE a % 2 = 0) FROM t1 WHERE a
 SELECT string_agg(DISTINCT c, ',' ORDER BY a) FROM t1;
 -- error 42809
 SELECT lower(c ORDER BY a) FROM t1;
+-- ordered-set aggregates (WITHIN GROUP)
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a) FROM t1;
+SELECT b, percentile_cont(0.25) WITHIN GROUP (ORDER BY a), percentile_disc(0.25) WITHIN GROUP (ORDER BY a) FROM t1 GROUP BY b ORDER BY b;
+SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY c) FROM t1;
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d DESC), percentile_disc(0.5) WITHIN GROUP (ORDER BY e) FROM t2;
+SELECT mode() WITHIN GROUP (ORDER BY b), mode() WITHIN GROUP (ORDER BY c) FROM t1;
+SELECT percentile_disc(0) WITHIN GROUP (ORDER BY a), percentile_disc(1) WITHIN GROUP (ORDER BY a), percentile_cont(1) WITHIN GROUP (ORDER BY a) FROM t1;
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a) FROM t1 WHERE false;
+-- error 22003
+SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY a) FROM t1;
+-- error 42883
+SELECT percentile_cont(0.5) FROM t1;
+-- error 42883
+SELECT sum(a) WITHIN GROUP (ORDER BY a) FROM t1;
