@@ -220,6 +220,8 @@ export interface CallExpr {
 
 /** `OVER ([PARTITION BY ...] [ORDER BY ...] [frame])`. */
 export interface WindowSpec {
+  /** `OVER w` (`bare`) or `OVER (w ORDER BY ...)`: a window of the WINDOW clause, resolved by the parser. */
+  ref?: { name: string; bare: boolean };
   partitionBy: Expr[];
   orderBy: SortItem[];
   frame?: WindowFrame;

@@ -54,17 +54,24 @@ export function parseCallArgs(c: Cursor, name: string, pos: number): CallExpr {
   return call;
 }
 
-/** After OVER: `(PARTITION BY ... ORDER BY ... frame)`; a named window is refused. */
+/** After OVER: a window name, or `([name] [PARTITION BY ...] [ORDER BY ...] [frame])`. */
 function parseOver(c: Cursor): WindowSpec {
   const pos = c.peek().pos;
-  if (!c.isOp('(')) throw c.unsupported('OVER with a window name');
+  if (!c.isOp('(')) return { ref: { name: c.colId(), bare: true }, partitionBy: [], orderBy: [], pos };
   c.expectOp('(');
+  const spec = parseWindowBody(c, pos);
+  c.expectOp(')');
+  return spec;
+}
+
+/** A window specification's body, inside its parentheses (OVER, and WINDOW name AS). */
+export function parseWindowBody(c: Cursor, pos: number): WindowSpec {
   const spec: WindowSpec = { partitionBy: [], orderBy: [], pos };
   if (
     c.peek().kind === 'ident' &&
     !['partition', 'order', 'rows', 'range', 'groups'].includes(c.peek().value)
   )
-    throw c.unsupported('OVER with a window name');
+    spec.ref = { name: c.colId(), bare: false };
   if (c.acceptWord('partition')) {
     c.expectWord('by');
     spec.partitionBy = parseExprList(c);
@@ -87,7 +94,6 @@ function parseOver(c: Cursor): WindowSpec {
     if (c.isWord('exclude')) throw c.unsupported('frame EXCLUDE');
     spec.frame = { mode, start, end, pos: t.pos };
   }
-  c.expectOp(')');
   return spec;
 }
 

@@ -18,10 +18,11 @@ import type {
   SelectStmt,
   SelectTarget,
   SortItem,
+  WindowSpec,
 } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { keywordCategory } from './lexer.ts';
-import { parseCallArgs } from './parse-call.ts';
+import { parseCallArgs, parseWindowBody } from './parse-call.ts';
 import { parseExpr, parseParenQuery } from './parse-expr.ts';
 import { sqlError } from '../errors.ts';
 import { withQueries } from './cte.ts';
@@ -207,8 +208,52 @@ function parseSelect(c: Cursor): SelectStmt {
     q.groupBy = parseGroupList(c);
   }
   if (c.acceptWord('having')) q.having = parseExpr(c);
-  if (c.isWord('window')) throw c.unsupported('WINDOW clauses');
+  const named = new Map<string, WindowSpec>();
+  if (c.acceptWord('window'))
+    do {
+      const pos = c.peek().pos;
+      const name = c.colId();
+      if (named.has(name))
+        throw sqlError('windowing_error', `window "${name}" is already defined`, { position: pos });
+      c.expectWord('as');
+      c.expectOp('(');
+      named.set(name, resolveWindow(parseWindowBody(c, pos), named));
+      c.expectOp(')');
+    } while (c.acceptOp(','));
+  resolveWindowRefs([q.targets, q.orderBy], named);
   return q;
+}
+
+/** Window calls of this SELECT that name a window of its WINDOW clause get its definition. */
+function resolveWindowRefs(node: unknown, named: ReadonlyMap<string, WindowSpec>): void {
+  if (Array.isArray(node)) {
+    for (const x of node) resolveWindowRefs(x, named);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const call = node as { kind?: string; over?: WindowSpec };
+  if (call.kind === 'call' && call.over?.ref) call.over = resolveWindow(call.over, named);
+  for (const [k, v] of Object.entries(node)) if (k !== 'query') resolveWindowRefs(v, named);
+}
+
+/** Postgres' rules for a window built on a named one (transformWindowDefinitions). */
+function resolveWindow(spec: WindowSpec, named: ReadonlyMap<string, WindowSpec>): WindowSpec {
+  if (!spec.ref) return spec;
+  const { name, bare } = spec.ref;
+  const base = named.get(name);
+  if (!base) throw sqlError('undefined_object', `window "${name}" does not exist`, { position: spec.pos });
+  if (bare) return { ...base, pos: spec.pos };
+  const refuse = (m: string) => sqlError('windowing_error', m, { position: spec.pos });
+  if (spec.partitionBy.length) throw refuse(`cannot override PARTITION BY clause of window "${name}"`);
+  if (spec.orderBy.length && base.orderBy.length)
+    throw refuse(`cannot override ORDER BY clause of window "${name}"`);
+  if (base.frame) throw refuse(`cannot copy window "${name}" because it has a frame clause`);
+  return {
+    partitionBy: base.partitionBy,
+    orderBy: spec.orderBy.length ? spec.orderBy : base.orderBy,
+    ...(spec.frame ? { frame: spec.frame } : {}),
+    pos: spec.pos,
+  };
 }
 
 function parseGroupList(c: Cursor): Expr[] {

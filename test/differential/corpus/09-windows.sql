@@ -34,7 +34,18 @@ SELECT * FROM (SELECT id, dept, row_number() OVER (PARTITION BY dept ORDER BY sa
 WITH ranked AS (SELECT id, dense_rank() OVER (ORDER BY sal) AS d FROM wemp) SELECT d, count(*) FROM ranked GROUP BY d;
 SELECT a, b, row_number() OVER (PARTITION BY b ORDER BY a) FROM t1 WHERE a < 30;
 SELECT a, sum(d) OVER (ORDER BY a, d) FROM t2;
+SELECT id, row_number() OVER w, sum(sal) OVER w FROM wemp WINDOW w AS (PARTITION BY dept ORDER BY id);
+SELECT id, rank() OVER (w ORDER BY sal DESC NULLS LAST, id), count(*) OVER w FROM wemp WINDOW w AS (PARTITION BY dept);
+SELECT id, sum(sal) OVER w2 FROM wemp WINDOW w1 AS (PARTITION BY dept), w2 AS (w1 ORDER BY id ROWS 1 PRECEDING);
 -- errors
+-- error 42704
+SELECT row_number() OVER nope FROM wemp;
+-- error 42P20
+SELECT row_number() OVER (w PARTITION BY id) FROM wemp WINDOW w AS (ORDER BY id);
+-- error 42P20
+SELECT row_number() OVER (w ORDER BY sal) FROM wemp WINDOW w AS (ORDER BY id);
+-- error 42P20
+SELECT sum(sal) OVER (w) FROM wemp WINDOW w AS (ORDER BY id ROWS 2 PRECEDING);
 -- error 42P20
 SELECT id FROM wemp WHERE row_number() OVER () > 1;
 -- error 42803

@@ -852,7 +852,6 @@ describe('unsupported features', () => {
       'a data-modifying statement in WITH is not supported',
       12,
     ],
-    ['SELECT row_number() OVER w FROM t', 'OVER with a window name is not supported', 26],
     ['SELECT DISTINCT ON (a) a FROM t', 'SELECT DISTINCT ON is not supported', 17],
     ['SELECT a INTO t2 FROM t', 'SELECT INTO is not supported', 10],
     ['SELECT * FROM t FOR UPDATE', 'SELECT FOR UPDATE/SHARE is not supported', 17],
