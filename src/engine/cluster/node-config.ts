@@ -48,13 +48,16 @@ export async function readNodeConfig(
 
 /** The parts of the boot context that come from this instance's own configuration. */
 export function nodeContext(ctx: BootContext, gucs: Settings): BootContext {
-  return { ...ctx, gucs, settings: gucs.configValues(), storage: storageSettings(gucs, ctx.timeScale) };
+  return { ...ctx, gucs, settings: gucs.configValues(), storage: storageSettings(gucs) };
 }
 
-export function storageSettings(gucs: Settings, timeScale: number): StorageSettings {
+export function storageSettings(gucs: Settings): StorageSettings {
   return {
     shared_buffers: gucs.get<number>('shared_buffers'),
-    checkpoint_timeout: gucs.getScaledMs('checkpoint_timeout', timeScale),
+    // Wall time, not divided by the time scale: at the lab's scale every instance would
+    // checkpoint every 10 s together, and two mirrors' IndexedDB syncs then held their stream
+    // acknowledgements past wal_sender_timeout under a bulk load (issue 17 keeps this open).
+    checkpoint_timeout: gucs.get<number>('checkpoint_timeout'),
     max_wal_size: gucs.get<number>('max_wal_size'),
     wal_keep_size: gucs.get<number>('wal_keep_size'),
   };
@@ -116,7 +119,7 @@ export function reloadNodeConfig(node: InstanceNode, timeScale: number): NodeRel
   const r = gucs.reload(good);
   out.applied = r.applied;
   out.pendingRestart = r.pendingRestart;
-  Object.assign(node.inst.settings, storageSettings(gucs, timeScale), {
+  Object.assign(node.inst.settings, storageSettings(gucs), {
     // Fixed for the life of the process.
     shared_buffers: node.inst.settings.shared_buffers,
   });
