@@ -49,6 +49,11 @@ describe('gpconfig', () => {
     expect(await run(c, 'gpconfig -s statement_mem --file-compare')).toContain(
       'Coordinator value: 500MB | file: 500MB\nSegment     value: 500MB | file: 500MB',
     );
+    // --debug shows the command run for each file; without it there is no DEBUG line.
+    expect(await run(c, 'gpconfig -c statement_mem -v 500MB --debug')).toContain(
+      '[DEBUG]:-Running Command: gpconfig_helper.py on sdw1: /data/primary/gpseg0/postgresql.conf',
+    );
+    expect(await run(c, 'gpconfig -c statement_mem -v 500MB')).not.toContain('[DEBUG]');
     // -r comments the line out: after a reload the default is back.
     await run(c, 'gpconfig -r statement_mem');
     await run(c, 'gpstop -u');

@@ -70,6 +70,8 @@ export async function gpconfig(host: MaintenanceHost, argv: string[]): Promise<U
   const args = utilityArgs('gpconfig', OPTIONS, argv);
   if (!args.ok) return args.result;
   const o = args.o;
+  // --debug: DEBUG lines too (the helper command run for each file).
+  log.verbose = o['debug'] === true;
   const bad = argumentError(o);
   if (bad) return failed(log, bad);
   if (o['skipvalidation'] && (o['change'] !== undefined || o['remove'] !== undefined))
@@ -196,6 +198,7 @@ async function edit(
         await host.configFile(node, apply(text));
         written.push(row);
         if (o['verbose']) log.info(`host=${row.hostname} dir=${row.datadir}`);
+        log.debug(`Running Command: gpconfig_helper.py on ${row.hostname}: ${row.datadir}/postgresql.conf`);
       } catch (e) {
         failure ??= `failed updating the postgresql.conf files on host: ${row.hostname} msg:${(e as Error).message}`;
       }
