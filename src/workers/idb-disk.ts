@@ -21,7 +21,14 @@
  * ArrayBuffer of exactly BLCKSZ bytes. A file is the key range [file, 0] .. [file, Infinity].
  */
 import { deleteDB, openDB, wrap, type DBSchema, type IDBPDatabase } from 'idb';
-import { BLCKSZ, DiskError, emptyStats, type Disk, type DiskStats } from '../engine/storage/disk.ts';
+import {
+  BLCKSZ,
+  DiskError,
+  emptyStats,
+  type Disk,
+  type DiskFaultChange,
+  type DiskStats,
+} from '../engine/storage/disk.ts';
 
 /** The typed schema of an instance's disk database. */
 interface DiskDb extends DBSchema {
@@ -65,6 +72,9 @@ export class IdbDisk implements Disk {
   private closedReason: string | undefined;
   /** When set, a sync that would leave more than this many bytes durable fails with disk_full. */
   quotaBytes: number | undefined;
+  /** The lab's faults: a disk that is full whatever its quota, and a delay before each sync. */
+  private full = false;
+  private latencyMs = 0;
   readonly stats: DiskStats = emptyStats();
 
   private readonly db: IDBPDatabase<DiskDb>;
@@ -188,11 +198,22 @@ export class IdbDisk implements Disk {
    * the browser commits every database of a page one after another, so a probe record would
    * wait behind the bulk load of another instance, and a busy queue is not a failed disk.
    */
+  setFaults(change: DiskFaultChange): void {
+    if (change.full !== undefined) this.full = change.full;
+    if (change.latencyMs !== undefined) this.latencyMs = change.latencyMs;
+  }
+
   async checkIO(): Promise<void> {
+    if (this.latencyMs > 0) await this.slow();
     if (this.closedReason !== undefined)
       throw new DiskError('io_error', `could not fsync file: ${this.closedReason}`);
-    if (this.quotaBytes !== undefined && (this.durableCount + 1) * BLCKSZ > this.quotaBytes)
+    if (this.full || (this.quotaBytes !== undefined && (this.durableCount + 1) * BLCKSZ > this.quotaBytes))
       throw new DiskError('disk_full', 'could not write to file: No space left on device');
+  }
+
+  /** A slow disk (the lab's fault): every sync and I/O check takes latencyMs longer. */
+  private async slow(): Promise<void> {
+    if (this.latencyMs > 0) await new Promise<void>((r) => setTimeout(r, this.latencyMs));
   }
 
   /** Total bytes held durably (for the lab's disk view and quota checks). */
@@ -222,9 +243,10 @@ export class IdbDisk implements Disk {
       batch.push({ file, truncateTo: p.truncateTo, puts });
     }
     try {
+      if (this.latencyMs > 0) await this.slow();
       if (this.closedReason !== undefined)
         throw new DiskError('io_error', `could not fsync file: ${this.closedReason}`);
-      if (this.quotaBytes !== undefined && this.countAfter(batch) * BLCKSZ > this.quotaBytes)
+      if (this.full || (this.quotaBytes !== undefined && this.countAfter(batch) * BLCKSZ > this.quotaBytes))
         throw new DiskError('disk_full', 'could not write to file: No space left on device');
       if (batch.length > 0) await this.commit(batch);
     } catch (e) {

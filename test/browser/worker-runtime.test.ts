@@ -232,6 +232,23 @@ describe('worker runtime', () => {
     expect((await c.query('select count(*) from f where a >= 100')).rows).toEqual([[20]]);
   });
 
+  it("a slow disk (IndexedDB) slows the instance's every commit until it is lifted", async () => {
+    const c = (cluster = await createCluster({
+      runtime: 'worker',
+      name: unique('slow'),
+      mirroring: 'group',
+      timeScale: 100,
+    }));
+    await c.query('create table s (a int) distributed by (a)');
+    await c.faults.slowDisk(2, 400);
+    // Rows on every content: the commit waits for dbid 2's WAL flush, 400 ms at the least.
+    const t0 = performance.now();
+    await c.query('insert into s select generate_series(1, 20)');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    await c.faults.slowDisk(2, 0);
+    expect((await c.query('select count(*) from s')).rows).toEqual([[20]]);
+  });
+
   it('one page owns a cluster name; two clusters on a page use their own databases', async () => {
     const a = unique('a');
     const b = unique('b');

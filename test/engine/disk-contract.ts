@@ -14,7 +14,10 @@ export interface DiskFixture {
   reopen: () => Promise<Disk>;
   /** Power loss: unsynced writes are gone; returns the disk as it comes back. */
   crash: () => Promise<Disk>;
-  /** Makes every later sync (of the current disk) fail with "No space left on device", or stops it. */
+  /**
+   * Makes every later sync (of the current disk) fail with "No space left on device", or stops
+   * it: the lab's diskFull fault, through Disk.setFaults.
+   */
   setFull: (full: boolean) => void;
   /** Releases what the fixture holds (closes connections, deletes databases). */
   cleanup?: () => Promise<void>;
@@ -298,6 +301,24 @@ export function diskContract(name: string, make: () => Promise<DiskFixture>): vo
       await lost.checkIO();
     });
 
+    it("a slow disk (the lab's slowDisk fault) delays every sync and I/O check until it is lifted", async () => {
+      const { disk } = await fixture();
+      const timed = async (work: Promise<void>): Promise<number> => {
+        const t0 = performance.now();
+        await work;
+        return performance.now() - t0;
+      };
+      disk.setFaults({ latencyMs: 120 });
+      disk.write('f', 0, page(1));
+      // A timer never fires early (a millisecond of rounding aside).
+      expect(await timed(disk.sync())).toBeGreaterThanOrEqual(118);
+      expect(await timed(disk.checkIO())).toBeGreaterThanOrEqual(118);
+      disk.setFaults({ latencyMs: 0 });
+      disk.write('f', 1, page(2));
+      await disk.sync();
+      expect(byteOf(disk, 'f', 1)).toBe(2);
+    });
+
     it('loses a failed batch in a crash, keeping the last successful sync', async () => {
       const f = await fixture();
       f.disk.write('f', 0, page(1));
@@ -369,9 +390,7 @@ export async function idbFixture(env: IdbEnv): Promise<
     current: () => current,
     reopen: restart,
     crash: restart,
-    setFull: (full) => {
-      current.quotaBytes = full ? 0 : undefined;
-    },
+    setFull: (full) => current.setFaults({ full }),
     cleanup: async () => {
       current.close();
       await IdbDisk.destroy(name, options);

@@ -8,7 +8,7 @@ import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { diskContract, idbDiskSuite, idbFixture, type IdbEnv } from './disk-contract.ts';
 
 diskContract('MemoryDisk', async () => {
-  const disk = new MemoryDisk();
+  const disk = new MemoryDisk((ms) => new Promise((r) => setTimeout(r, ms)));
   const restart = async () => {
     disk.crash();
     return disk;
@@ -17,9 +17,7 @@ diskContract('MemoryDisk', async () => {
     disk,
     reopen: restart,
     crash: restart,
-    setFull: (full) => {
-      disk.faults.full = full;
-    },
+    setFull: (full) => disk.setFaults({ full }),
   };
 });
 

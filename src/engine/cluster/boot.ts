@@ -6,8 +6,8 @@
  */
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
-import { refuseLater, type Clock, type TraceEvent } from '../runtime/clock.ts';
-import { answerTimeoutMs } from '../runtime/time-scale.ts';
+import { refuseLater, whileAnswering, type Clock, type TraceEvent } from '../runtime/clock.ts';
+import { answerTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import { Coordinator } from '../server/coordinator.ts';
 import { DistributedTxManager } from '../server/dtm.ts';
@@ -20,6 +20,8 @@ import { mirrorDigests, primaryReplicaCheck } from '../replication/replica-check
 import { MirrorReplication } from '../replication/mirror.ts';
 import type { SegmentConfig } from './placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
+import { formatLsn } from '../wal/lsn.ts';
+import type { WalStatus } from '../replication/protocol.ts';
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { InstanceApi, InstanceNode, NodeSet } from './nodes.ts';
@@ -314,8 +316,18 @@ export function attachStandby(
   call?: Call,
 ): void {
   const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
-  // wal_sender_timeout (60 s): how long a silent mirror is waited for.
-  const timeout = answerTimeoutMs(60_000, ctx.timeScale);
+  // wal_sender_timeout (the sender's own setting, read on every send so that a reload takes
+  // effect) bounds how long the mirror may stay silent, as in Postgres, where the walreceiver
+  // answers the sender's keepalives (every half of it) while its flush is under way. Here a
+  // mirror busy flushing a large batch to a slow disk (IndexedDB under a bulk load on every
+  // instance at once) answers 'identify' meanwhile; one that does not is given up on. The flush
+  // itself is bounded by the unscaled value. At 0 the sender never gives up, and still pings as
+  // the default would, to find a batch lost on a cut that has healed.
+  const setting = (): number => (node.config ?? ctx.gucs).get<number>('wal_sender_timeout');
+  const silence = (): number => answerTimeoutMs(setting() > 0 ? setting() : 60_000, ctx.timeScale);
+  const flushBound = (): number => (setting() > 0 ? Math.max(setting(), silence()) : NO_TIMEOUT_MS);
+  const identify = (): Promise<WalStatus & { systemIdentifier: string }> =>
+    c(standby.dbid, 'identify', [], silence());
   // The stream belongs to this pair: once the standby is retired, or its dbid names another
   // instance (Greenplum reuses the lowest free dbid: gpaddmirrors after an activation hands
   // the old coordinator's dbid to a mirror), this walsender no longer reaches anything.
@@ -328,9 +340,27 @@ export function attachStandby(
         )
       : work();
   node.repl?.attachMirror({
-    identify: () => ours(() => c(standby.dbid, 'identify', [], timeout)),
+    identify: () => ours(identify),
     receiveWal: (start, data, history) =>
-      ours(() => c(standby.dbid, 'receiveWal', [start, data, history], timeout)),
+      ours(() => {
+        // (Read before the call: a worker link transfers the buffer, which leaves it empty.)
+        const end = start + data.byteLength;
+        return whileAnswering(
+          c(standby.dbid, 'receiveWal', [start, data, history], flushBound()),
+          // Messages arrive in order and a mirror takes the bytes in as they come: once it has
+          // answered a later message, it has them, unless they were lost on the way.
+          () => identify().then((st) => st.written >= end),
+          {
+            everyMs: silence() / 2,
+            giveUp: setting() > 0,
+            lost: () =>
+              sqlError('connection_failure', 'could not receive data from WAL stream: connection reset', {
+                detail: `dbid ${standby.dbid} answers but never got the WAL sent from ${formatLsn(start)}`,
+              }),
+          },
+          ctx.clock,
+        );
+      }),
   });
 }
 

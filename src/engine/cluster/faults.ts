@@ -1,6 +1,5 @@
 /** The public Faults API over an in-thread cluster: instances, hosts, links, disks, holds. */
 import { sqlError } from '../errors.ts';
-import { MemoryDisk } from '../storage/memory-disk.ts';
 import { flipBit } from '../storage/bit-rot.ts';
 import type { Faults } from './api.ts';
 import type { InlineCluster } from './cluster.ts';
@@ -30,15 +29,8 @@ export function makeFaults(c: InlineCluster): Faults {
     delay: (t, ms) => {
       for (const n of targets(t)) c.nodes.faults.delay(n.dbid, ms);
     },
-    slowDisk: (dbid, ms) => {
-      const d = c.nodes.get(dbid).disk;
-      if (d instanceof MemoryDisk) d.latencyMs = ms;
-    },
-    diskFull: (dbid, full) => {
-      const d = c.nodes.get(dbid).disk;
-      if (d instanceof MemoryDisk) d.faults.full = full;
-      else (d as { quotaBytes?: number }).quotaBytes = full ? 0 : undefined;
-    },
+    slowDisk: (dbid, ms) => c.nodes.get(dbid).disk.setFaults({ latencyMs: ms }),
+    diskFull: (dbid, full) => c.nodes.get(dbid).disk.setFaults({ full }),
     corruptBlock: (dbid, file, block, bit) => flipBit(c.nodes.get(dbid).disk, file, block, bit),
     suspend: (point, dbid) => c.points.suspend(point, dbid),
   };

@@ -2,7 +2,7 @@
  * One process's handle on its disk. When the process dies the handle is fenced: whatever its
  * stale async work still tries to write is refused, as a dead process writes nothing.
  */
-import { DiskError, type Disk, type DiskStats } from '../storage/disk.ts';
+import { DiskError, type Disk, type DiskFaultChange, type DiskStats } from '../storage/disk.ts';
 
 export class FencedDisk implements Disk {
   private readonly inner: Disk;
@@ -54,6 +54,10 @@ export class FencedDisk implements Disk {
   sync(): Promise<void> {
     if (this.fenced) return Promise.reject(gone());
     return this.inner.sync();
+  }
+
+  setFaults(change: DiskFaultChange): void {
+    this.inner.setFaults(change);
   }
 
   checkIO(): Promise<void> {

@@ -19,9 +19,8 @@ import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
-import type { Disk } from '../storage/disk.ts';
+import type { Disk, DiskFaultChange } from '../storage/disk.ts';
 import { flipBit } from '../storage/bit-rot.ts';
-import { MemoryDisk } from '../storage/memory-disk.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
@@ -310,16 +309,8 @@ export class InstanceProcess implements ProcessApi {
     return qd?.config.map((r) => ({ ...r }));
   }
 
-  async setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void> {
-    const d = this.mustHaveNode().disk;
-    if (d instanceof MemoryDisk) {
-      if (change.full !== undefined) d.faults.full = change.full;
-      if (change.latencyMs !== undefined) d.latencyMs = change.latencyMs;
-      return;
-    }
-    const q = d as { quotaBytes?: number | undefined; latencyMs?: number };
-    if (change.full !== undefined) q.quotaBytes = change.full ? 0 : undefined;
-    if (change.latencyMs !== undefined) q.latencyMs = change.latencyMs;
+  async setDisk(change: DiskFaultChange): Promise<void> {
+    this.mustHaveNode().disk.setFaults(change);
   }
 
   corruptBlock(file: string, block: number, bit?: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { FaultState } from '../runtime/link-faults.ts';
 import type { PortLike } from '../runtime/link-endpoint.ts';
 import type { QueryResult } from '../server/results.ts';
-import type { Disk } from '../storage/disk.ts';
+import type { Disk, DiskFaultChange } from '../storage/disk.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from './placement.ts';
 import { sqlError } from '../errors.ts';
@@ -88,7 +88,7 @@ export interface ProcessApi {
   closeSession(session: number): Promise<void>;
   /** gp_segment_configuration as this coordinator knows it (undefined on other roles). */
   config(): Promise<SegmentConfig[] | undefined>;
-  setDisk(change: { full?: boolean; latencyMs?: number }): Promise<void>;
+  setDisk(change: DiskFaultChange): Promise<void>;
   /** The bit-rot fault on this process's disk (storage/bit-rot.ts). */
   corruptBlock(file: string, block: number, bit?: number): Promise<void>;
   status(): Promise<ProcessStatus>;

@@ -11,7 +11,7 @@
  * blocks change (a log kept on its own disk) instead of sending them. Resynchronization sends
  * the tracked blocks (incremental) or every file (full), then the pair is Synchronized again.
  */
-import { BLCKSZ, type Disk, type DiskStats } from '../storage/disk.ts';
+import { BLCKSZ, type Disk, type DiskFaultChange, type DiskStats } from '../storage/disk.ts';
 import {
   BlockSet,
   CHANGE_TRACKING_FILE,
@@ -176,6 +176,10 @@ export class FileRepPrimaryDisk implements Disk {
   /** The I/O check is of the primary's own disk (its mirror is probed over the connection). */
   checkIO(): Promise<void> {
     return this.local.checkIO();
+  }
+
+  setFaults(change: DiskFaultChange): void {
+    this.local.setFaults(change);
   }
 
   sync(): Promise<void> {

@@ -54,6 +54,61 @@ export function refuseLater<T = never>(clock: Clock, error: unknown): Promise<T>
   });
 }
 
+/** How whileAnswering watches the peer. */
+export interface Keepalive {
+  /** Wait between a ping's answer and the next ping. */
+  everyMs: number;
+  /** Whether an unanswered ping (the caller gives each its deadline) fails the wait. */
+  giveUp: boolean;
+  /** The error when a ping's answer shows the peer never got the call. */
+  lost: () => Error;
+}
+
+/**
+ * Waits for `work`, a call that may take long, while the peer doing it keeps answering `ping`,
+ * as a keepalive does on a connection: a peer that is busy is waited for; one that goes silent
+ * (hung, cut off) fails the wait when a ping goes unanswered, unless told not to give up. A
+ * ping answers whether the peer got the call: one that did not (the request was lost on a cut
+ * that has healed since) fails the wait with `lost`, and the caller sends it again.
+ */
+export function whileAnswering<T>(
+  work: Promise<T>,
+  ping: () => Promise<boolean>,
+  keepalive: Keepalive,
+  clock: Clock,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: Timer | undefined;
+    let done = false;
+    const finish = (settle: () => void): void => {
+      if (done) return;
+      done = true;
+      timer?.cancel();
+      settle();
+    };
+    const watch = (): void => {
+      timer = clock.setTimer(keepalive.everyMs, () => {
+        ping().then(
+          (received) => {
+            if (done) return;
+            if (received) watch();
+            else finish(() => reject(keepalive.lost()));
+          },
+          (e: unknown) => {
+            if (keepalive.giveUp) finish(() => reject(e));
+            else if (!done) watch();
+          },
+        );
+      });
+    };
+    work.then(
+      (v) => finish(() => resolve(v)),
+      (e: unknown) => finish(() => reject(e)),
+    );
+    watch();
+  });
+}
+
 /** Structured events for the lab's timeline, transcripts and the simulator's traces. */
 export interface TraceEvent {
   kind: string;

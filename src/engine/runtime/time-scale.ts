@@ -17,6 +17,9 @@
 /** The least wall time a compressed timeout that detects an unresponsive peer may take. */
 export const ANSWER_FLOOR_MS = 1000;
 
+/** Never, for a timeout set to 0 ("disabled"): the longest a timer can wait. */
+export const NO_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** A wait under the time scale: `ms` of cluster time in wall milliseconds. */
 export function scaledMs(ms: number, timeScale: number): number {
   return ms < 0 ? ms : ms / timeScale;

@@ -378,6 +378,19 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     category: 'Write-Ahead Log / Settings',
   },
   {
+    // The primary's walsender (and the coordinator's) gives up on a mirror that has not
+    // acknowledged within it; 0 waits for ever. Read on every send, so a reload takes effect.
+    name: 'wal_sender_timeout',
+    type: 'int',
+    default: 60000,
+    min: 0,
+    max: INT_MAX,
+    unit: 'ms',
+    context: 'sighup',
+    description: 'Sets the maximum time to wait for WAL replication.',
+    category: 'Replication / Sending Servers',
+  },
+  {
     name: 'wal_keep_size',
     type: 'int',
     default: 0,

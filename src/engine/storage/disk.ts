@@ -55,6 +55,16 @@ export interface Disk {
   checkIO(): Promise<void>;
   /** Bytes written to durable storage so far (for benchmarks and the lab's disk view). */
   readonly stats: DiskStats;
+  /**
+   * The lab's disk faults, in force from the next sync on: `full` fails syncs and I/O checks
+   * with disk_full; `latencyMs` delays each of them (0 = none). Every disk honours both.
+   */
+  setFaults(change: DiskFaultChange): void;
+}
+
+export interface DiskFaultChange {
+  full?: boolean;
+  latencyMs?: number;
 }
 
 export interface DiskStats {

@@ -1,4 +1,4 @@
-import { BLCKSZ, DiskError, emptyStats, type Disk, type DiskStats } from './disk.ts';
+import { BLCKSZ, DiskError, emptyStats, type Disk, type DiskFaultChange, type DiskStats } from './disk.ts';
 
 /** How much of the unsynced writes a crash lets through. */
 export type CrashMode =
@@ -54,6 +54,11 @@ export class MemoryDisk implements Disk {
 
   constructor(delay?: (ms: number) => Promise<void>) {
     this.delay = delay;
+  }
+
+  setFaults(change: DiskFaultChange): void {
+    if (change.full !== undefined) this.faults.full = change.full;
+    if (change.latencyMs !== undefined) this.latencyMs = change.latencyMs;
   }
 
   read(file: string, block: number): Uint8Array | undefined {

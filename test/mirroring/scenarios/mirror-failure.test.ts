@@ -13,6 +13,7 @@ import {
   pair,
   probe,
   probeUntil,
+  record,
   replication,
   synced,
   upd,
@@ -203,6 +204,52 @@ describe('a healthy mirror under load', () => {
     // PostgreSQL's walsender goes CATCHUP → STREAMING once per connection and never back.
     expect([...seen]).toEqual(['streaming']);
     expect((await c.query('select count(*) from wb')).rows).toEqual([[32000]]);
+  });
+});
+
+describe('wal_sender_timeout', () => {
+  it('a mirror whose disk is slower than the timeout is waited for: it answers keepalives meanwhile', async () => {
+    // At 100x wal_sender_timeout (1min) is 1 s of wall time; each of the mirror's flushes takes 1.6 s.
+    const c = await start({ ...FAST, timeScale: 100 });
+    expect((await c.query('show wal_sender_timeout')).rows).toEqual([['1min']]);
+    await c.query('create table sd (a int) distributed by (a)');
+    await c.query('insert into sd select generate_series(1, 40)');
+    await synced(c);
+    const key = await keyOnEachContent(c, 'sd');
+    const h0 = await history(c);
+    const dropped = record(c, 'walsender.disconnected', 'walsender.unreachable');
+    await c.faults.slowDisk(6, 1600);
+    const t0 = Date.now();
+    await c.query(`insert into sd values (${key[0]})`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+    expect(dropped).toEqual([]);
+    await c.faults.slowDisk(6, 0);
+    await probe(c);
+    expect(await pair(c, 0)).toBe('ppsu,mmsu');
+    expect(await history(c)).toEqual(h0);
+  });
+
+  it('0 waits for ever: a cut-off mirror is never given up on, and the commit completes on heal', async () => {
+    const c = await start({
+      ...FAST,
+      timeScale: 100,
+      settings: { wal_sender_timeout: 0, gp_fts_probe_interval: 3600 },
+    });
+    expect((await c.query('show wal_sender_timeout')).rows).toEqual([['0']]);
+    await c.query('create table nt (a int) distributed by (a)');
+    await c.query('insert into nt select generate_series(1, 40)');
+    await synced(c);
+    const key = await keyOnEachContent(c, 'nt');
+    const dropped = record(c, 'walsender.disconnected', 'walsender.unreachable');
+    c.faults.partition([2], [6]);
+    const blocked = watch(c.query(`insert into nt values (${key[0]})`));
+    // With the default the walsender gives up within 1.5 s here (see the partition scenarios).
+    expect(await within(blocked.promise, 2500)).toBe('timeout');
+    expect(dropped).toEqual([]);
+    c.faults.heal();
+    // The message sent into the cut was lost; the next keepalive finds that out and resends.
+    await waitFor(() => blocked.settled(), 5000, 'commit completes after the heal');
+    expect(blocked.outcome()).toMatchObject({ ok: true });
   });
 });
 
