@@ -19,6 +19,8 @@ export const SqlState = {
   undefined_function: '42883',
   undefined_object: '42704',
   duplicate_table: '42P07',
+  duplicate_cursor: '42P03',
+  invalid_cursor_name: '34000',
   duplicate_column: '42701',
   duplicate_object: '42710',
   duplicate_alias: '42712',

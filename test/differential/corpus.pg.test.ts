@@ -194,8 +194,14 @@ async function pgAsCluster(name: string): Promise<OurSystem> {
           sql,
           r.fields.map((f) => f.name),
         );
+        // A FETCH returns rows in its cursor's order, which the DECLARE's ORDER BY set.
+        const fetch = /^\s*fetch\b/i.test(sql);
         const keyOf = (row: (string | null)[]) =>
-          order ? JSON.stringify(order.keyColumns?.map((c) => row[c]) ?? row) : '';
+          fetch
+            ? JSON.stringify(row)
+            : order
+              ? JSON.stringify(order.keyColumns?.map((c) => row[c]) ?? row)
+              : '';
         const shuffled: (string | null)[][] = [];
         for (let s = 0; s < r.rows.length;) {
           let e = s + 1;

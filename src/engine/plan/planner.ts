@@ -135,7 +135,8 @@ export class Planner {
     let rel = from.rel;
     if (from.where) rel = this.applyWhere(rel, from.where);
     rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
-    const grouped = q.groupBy.length > 0 || queryHasAggregates(q);
+    // HAVING alone makes a grouped query too: one group of every row (Postgres' rule).
+    const grouped = q.groupBy.length > 0 || q.having !== undefined || queryHasAggregates(q);
     let outExprs: BoundExpr[];
     let names: string[];
     let inputScope = rel.scope;

@@ -13,6 +13,7 @@ import { rowsResult, type QueryResult } from './results.ts';
 import { planInitPlans } from './initplans.ts';
 import { hasRecursiveCte } from './recursive-cte.ts';
 import { hasWindowFunctions } from './windows.ts';
+import { hasGroupingSets } from '../sql/grouping-sets.ts';
 import { plannerEnv } from './statements.ts';
 
 export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryResult> {
@@ -23,6 +24,10 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   if (hasWindowFunctions(q))
     throw sqlError('feature_not_supported', 'EXPLAIN of a query with window functions is not supported', {
       hint: "Run the query itself: the lab computes its windows on the coordinator, not with Greenplum's plan (a Redistribute Motion on the PARTITION BY key), so it shows no plan rather than a different one.",
+    });
+  if (hasGroupingSets(q))
+    throw sqlError('feature_not_supported', 'EXPLAIN of a query with grouping sets is not supported', {
+      hint: "Run the query itself: the lab computes ROLLUP, CUBE and GROUPING SETS as a union of one grouped query per set, not with Greenplum's plan, so it shows no plan rather than a different one.",
     });
   if (hasRecursiveCte(q))
     throw sqlError(

@@ -4,6 +4,7 @@
  * transaction manager (dtm.ts) commits and aborts its distributed transactions.
  */
 import { checkGang, TempTables } from './temp-tables.ts';
+import { Cursors } from './cursors.ts';
 import { refuseInUtilityMode } from './utility-mode.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
@@ -81,6 +82,8 @@ export class Session {
   readonly gangs = new Map<number, number>();
   /** Its temporary tables (pg_temp). */
   readonly temp = new TempTables();
+  /** Its open cursors. */
+  readonly cursors = new Cursors();
 
   /** A utility-mode connection (gp_role=utility): its own instance's catalog, no dispatch. */
   readonly utility: boolean;
@@ -356,8 +359,10 @@ export class Session {
         } else await this.qd.dtm.abort(d);
       }
       this.temp.endTransaction(commit);
+      this.cursors.endTransaction(commit);
     } catch (e) {
       this.temp.endTransaction(false);
+      this.cursors.endTransaction(false);
       throw e;
     } finally {
       this.committing = false;
@@ -380,6 +385,7 @@ export class Session {
     }
     this.txState = 'failed';
     this.temp.endTransaction(false);
+    this.cursors.endTransaction(false);
     const d = this.dtx;
     this.dtx = undefined;
     if (d) {

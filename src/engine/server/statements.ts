@@ -12,6 +12,7 @@ import { runInitPlans } from './initplans.ts';
 import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './ddl.ts';
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
+import { pgSleep, sleepArgument } from './pg-sleep.ts';
 
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
   switch (stmt.kind) {
@@ -81,6 +82,12 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
       return commandResult('ANALYZE');
     case 'setTransaction':
       return commandResult('SET');
+    case 'declareCursor':
+      return s.cursors.declare(s, stmt);
+    case 'fetch':
+      return s.cursors.fetch(s, stmt);
+    case 'closeCursor':
+      return s.cursors.close(stmt);
     default:
       throw sqlError('feature_not_supported', `${stmt.kind} is not supported`);
   }
@@ -125,6 +132,21 @@ function isProbeScanRequest(q: Query): boolean {
 }
 
 export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
+  const sleep = sleepArgument(q);
+  if (sleep && q.kind === 'select') {
+    const t = q.targets[0]!;
+    const arg: Query = {
+      ...q,
+      targets: [
+        {
+          ...t,
+          expr: { kind: 'cast', expr: sleep, type: { name: 'float8', pos: sleep.pos }, pos: sleep.pos },
+        },
+      ],
+    } as Query;
+    const seconds = (await runQuery(s, arg)).rows[0]![0] as number | null;
+    return pgSleep(s, seconds, t.kind === 'expr' && t.alias ? t.alias : 'pg_sleep');
+  }
   if (isProbeScanRequest(q)) {
     if (!s.qd.fts) throw sqlError('object_not_in_prerequisite_state', 'FTS is not running');
     await s.qd.fts.requestScan();

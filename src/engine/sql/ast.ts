@@ -319,6 +319,8 @@ export interface SelectStmt extends QueryTail {
   from: FromItem[];
   where?: Expr;
   groupBy: Expr[];
+  /** GROUP BY with ROLLUP, CUBE, GROUPING SETS or (): the sets, until the parser rewrites it. */
+  groupingSets?: Expr[][];
   having?: Expr;
   pos: number;
 }
@@ -335,6 +337,8 @@ export interface SetOpStmt extends QueryTail {
   left: Query;
   right: Query;
   pos: number;
+  /** The union a query with several grouping sets stands for (sql/grouping-sets.ts). */
+  fromGroupingSets?: true;
 }
 
 /** `VALUES (...), (...)`, standalone or as INSERT's source. */
@@ -418,7 +422,41 @@ export type Statement =
   | ExplainStmt
   | CheckpointStmt
   | VacuumStmt
-  | AnalyzeStmt;
+  | AnalyzeStmt
+  | DeclareCursorStmt
+  | FetchStmt
+  | CloseCursorStmt;
+
+/** `DECLARE name ... CURSOR [WITH HOLD] FOR query`. */
+export interface DeclareCursorStmt {
+  kind: 'declareCursor';
+  name: string;
+  hold: boolean;
+  query: Query;
+  pos: number;
+}
+
+/** Where FETCH or MOVE goes: a count forward or backward, or an absolute or relative row. */
+export interface FetchDirection {
+  how: 'forward' | 'backward' | 'absolute' | 'relative';
+  count: number | 'all';
+}
+
+/** `FETCH [direction] [FROM | IN] name`; `MOVE` the same without the rows. */
+export interface FetchStmt {
+  kind: 'fetch';
+  move: boolean;
+  direction: FetchDirection;
+  name: string;
+  pos: number;
+}
+
+/** `CLOSE name`, or `CLOSE ALL` (name undefined). */
+export interface CloseCursorStmt {
+  kind: 'closeCursor';
+  name: string | undefined;
+  pos: number;
+}
 
 /** `INSERT INTO t [(cols)] {query | VALUES ... | DEFAULT VALUES} [RETURNING ...]`. */
 export interface InsertStmt {

@@ -26,6 +26,7 @@ import { parseCallArgs, parseWindowBody } from './parse-call.ts';
 import { parseExpr, parseParenQuery } from './parse-expr.ts';
 import { sqlError } from '../errors.ts';
 import { withQueries } from './cte.ts';
+import { parseGroupBy, rewriteGroupingSets } from './grouping-sets.ts';
 
 /** Whether the token `k` ahead starts a query (SELECT, VALUES, TABLE or WITH). */
 export function isQueryStart(c: Cursor, k = 0): boolean {
@@ -35,9 +36,10 @@ export function isQueryStart(c: Cursor, k = 0): boolean {
 /** Parses a full query: set operations plus a trailing ORDER BY / LIMIT / OFFSET. */
 export function parseQuery(c: Cursor): Query {
   const ctes = c.isWord('with') ? parseWith(c) : undefined;
-  const q = parseSetOps(c, 1);
-  parseQueryTail(c, q);
+  const parsed = parseSetOps(c, 1);
+  parseQueryTail(c, parsed);
   if (c.isWord('for')) throw c.unsupported('SELECT FOR UPDATE/SHARE');
+  const q = rewriteGroupingSets(parsed);
   return ctes ? withQueries(ctes.recursive, ctes.list, q) : q;
 }
 
@@ -205,7 +207,9 @@ function parseSelect(c: Cursor): SelectStmt {
   if (c.isWord('group')) {
     c.next();
     c.expectWord('by');
-    q.groupBy = parseGroupList(c);
+    const g = parseGroupBy(c);
+    q.groupBy = g.groupBy;
+    if (g.sets) q.groupingSets = g.sets;
   }
   if (c.acceptWord('having')) q.having = parseExpr(c);
   const named = new Map<string, WindowSpec>();
@@ -254,17 +258,6 @@ function resolveWindow(spec: WindowSpec, named: ReadonlyMap<string, WindowSpec>)
     ...(spec.frame ? { frame: spec.frame } : {}),
     pos: spec.pos,
   };
-}
-
-function parseGroupList(c: Cursor): Expr[] {
-  const list: Expr[] = [];
-  do {
-    if ((c.isWord('rollup') || c.isWord('cube')) && c.isOp('(', 1)) throw c.unsupported('ROLLUP and CUBE');
-    if (c.isWord('grouping') && c.isWord('sets', 1)) throw c.unsupported('GROUPING SETS');
-    if (c.isOp('(') && c.isOp(')', 1)) throw c.unsupported('empty grouping sets');
-    list.push(parseExpr(c));
-  } while (c.acceptOp(','));
-  return list;
 }
 
 /** Parses a select list (also used for RETURNING). */

@@ -9,6 +9,7 @@
  *    implement is feature_not_supported (0A000) naming the feature. Nothing else is thrown.
  * 2. A script is parsed completely before anything runs: one bad statement rejects the script.
  */
+import { parseClose, parseDeclare, parseFetch } from './parse-cursor.ts';
 import { withStackGuard } from './limits.ts';
 import type {
   DeleteStmt,
@@ -75,7 +76,7 @@ export function parseExpression(sql: string): Expr {
 /** Statements Postgres has and this engine does not; named in the error instead of "syntax error". */
 const UNSUPPORTED = new Set(
   (
-    'alter grant revoke copy comment lock prepare execute deallocate declare fetch move close listen ' +
+    'alter grant revoke copy comment lock prepare execute deallocate listen ' +
     'notify unlisten discard cluster reindex do call load security refresh reassign import'
   ).split(' '),
 );
@@ -126,6 +127,13 @@ function parseStatement(c: Cursor): Statement {
     case 'analyze':
     case 'analyse':
       return parseVacuumOrAnalyze(c);
+    case 'declare':
+      return parseDeclare(c);
+    case 'fetch':
+    case 'move':
+      return parseFetch(c);
+    case 'close':
+      return parseClose(c);
   }
   if (UNSUPPORTED.has(t.value)) {
     const second = c.peek(1);
