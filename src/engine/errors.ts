@@ -55,6 +55,8 @@ export const SqlState = {
   lock_not_available: '55P03',
   object_in_use: '55006',
   invalid_table_definition: '42P16',
+  invalid_object_definition: '42P17',
+  dependent_objects_still_exist: '2BP01',
   query_canceled: '57014',
   admin_shutdown: '57P01',
   crash_shutdown: '57P02',

@@ -11,6 +11,7 @@
  * | pg_attribute              | 1249        | column                 |
  * | gp_segment_configuration  | 5036        | instance (dbid)        |
  * | gp_configuration_history  | 7175        | configuration event    |
+ * | pg_rewrite (views)        | 2618        | view                   |
  */
 import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
@@ -24,7 +25,21 @@ export const PG_CLASS = 1259;
 export const PG_ATTRIBUTE = 1249;
 export const GP_SEGMENT_CONFIGURATION = 5036;
 export const GP_CONFIGURATION_HISTORY = 7175;
+export const PG_REWRITE = 2618;
 export const FIRST_NORMAL_OID = 16384;
+
+/** A view: its query as written and as parsed, its columns, and the relations it reads. */
+export interface ViewInfo {
+  oid: number;
+  name: string;
+  definition: string;
+  /** The parsed query (JSON of the AST), expanded where the view is named. */
+  query: string;
+  columns: { name: string; type: SqlType }[];
+  /** The tables and views its query names (DROP TABLE refuses while a view depends on one). */
+  dependsOn: string[];
+}
+const VIEW_TYPES: SqlType[] = [T.int4, T.text, T.text, T.text, T.text, T.text];
 
 /** A row of gp_segment_configuration (Greenplum 7 columns). */
 export interface SegmentConfig {
@@ -83,7 +98,13 @@ export class Catalog {
   /** First start of the coordinator: the catalog relations and the segment configuration. */
   async bootstrap(config: SegmentConfig[], time: number): Promise<void> {
     const tx = this.inst.xact.begin();
-    for (const rel of [PG_CLASS, PG_ATTRIBUTE, GP_SEGMENT_CONFIGURATION, GP_CONFIGURATION_HISTORY])
+    for (const rel of [
+      PG_CLASS,
+      PG_ATTRIBUTE,
+      GP_SEGMENT_CONFIGURATION,
+      GP_CONFIGURATION_HISTORY,
+      PG_REWRITE,
+    ])
       this.inst.createStorage(tx, rel);
     for (const c of config) await this.insertSegment(tx, c);
     void time;
@@ -209,6 +230,47 @@ export class Catalog {
           CLASS_TYPES,
         ),
       );
+  }
+
+  // ---- views ------------------------------------------------------------------------------
+
+  async listViews(tx: Transaction): Promise<ViewInfo[]> {
+    const out: ViewInfo[] = [];
+    for await (const page of this.inst.heap(PG_REWRITE).scan(tx.commandSnapshot()))
+      for (const r of page) {
+        const v = decodeRow(r.data, VIEW_TYPES);
+        out.push({
+          oid: v[0] as number,
+          name: v[1] as string,
+          definition: v[2] as string,
+          query: v[3] as string,
+          columns: JSON.parse(v[4] as string) as ViewInfo['columns'],
+          dependsOn: JSON.parse(v[5] as string) as string[],
+        });
+      }
+    return out;
+  }
+
+  async createView(tx: Transaction, v: Omit<ViewInfo, 'oid'>, oid = this.allocateOid()): Promise<ViewInfo> {
+    // A data directory made before views existed has no pg_rewrite yet. (Created only while it
+    // has no page: an abort unlinks what its transaction created, which then held nothing.)
+    if (this.inst.pool.nblocks(`base/${PG_REWRITE}`) === 0) this.inst.createStorage(tx, PG_REWRITE);
+    const info = { ...v, oid };
+    tx.nextCommand();
+    await this.inst
+      .heap(PG_REWRITE)
+      .insert(
+        tx,
+        encodeRow(
+          [oid, v.name, v.definition, v.query, JSON.stringify(v.columns), JSON.stringify(v.dependsOn)],
+          VIEW_TYPES,
+        ),
+      );
+    return info;
+  }
+
+  async dropView(tx: Transaction, v: ViewInfo): Promise<void> {
+    await this.deleteWhere(tx, PG_REWRITE, VIEW_TYPES, (r) => r[0] === v.oid);
   }
 
   // ---- segment configuration --------------------------------------------------------------

@@ -2,6 +2,7 @@
  * CREATE TABLE, CREATE TABLE AS, DROP TABLE and TRUNCATE: the catalog changes on the
  * coordinator, the storage on every segment, all in one distributed transaction.
  */
+import { dropDependents } from './views.ts';
 import { sqlError } from '../errors.ts';
 import type {
   ColumnDef,
@@ -34,10 +35,17 @@ const HASHABLE = new Set([
   'timestamptz',
 ]);
 
+/** A table or a view of this name (they share one namespace). */
+async function relationExists(s: Session, name: string): Promise<boolean> {
+  const tx = (await s.ensureDtx()).local;
+  if (await s.qd.catalog.getTable(tx, name)) return true;
+  return (await s.qd.catalog.listViews(tx)).some((v) => v.name === name);
+}
+
 export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise<QueryResult> {
   const name = stmt.name.name;
-  const d = await s.ensureDtx();
-  if (stmt.temporary ? s.temp.get(name) : await s.qd.catalog.getTable(d.local, name)) {
+  await s.ensureDtx();
+  if (stmt.temporary ? s.temp.get(name) : await relationExists(s, name)) {
     if (stmt.ifNotExists)
       return commandResult('CREATE TABLE', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -108,8 +116,8 @@ function checkKeyConstraints(pk: string[], unique: string[][], policy: Policy, c
 
 export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Promise<QueryResult> {
   const name = stmt.name.name;
-  const d = await s.ensureDtx();
-  if (stmt.temporary ? s.temp.get(name) : await s.qd.catalog.getTable(d.local, name)) {
+  await s.ensureDtx();
+  if (stmt.temporary ? s.temp.get(name) : await relationExists(s, name)) {
     if (stmt.ifNotExists)
       return commandResult('SELECT', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -178,6 +186,8 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
       throw sqlError('undefined_table', `table "${n.name}" does not exist`);
     }
     await s.qd.locks.acquire(s.id, t.oid, 'AccessExclusiveLock');
+    if (!temp)
+      await dropDependents(s, await s.qd.catalog.listViews(d.local), t.name, 'table', stmt.cascade, notices);
     if (temp) s.temp.drop(temp);
     else await s.qd.catalog.dropTable(d.local, t);
     const dtx = await s.dtxContext(true);

@@ -5,6 +5,7 @@
  */
 import { checkGang, TempTables } from './temp-tables.ts';
 import { Cursors } from './cursors.ts';
+import { expandViews } from './views.ts';
 import { refuseInUtilityMode } from './utility-mode.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
@@ -280,7 +281,7 @@ export class Session {
         stmt.kind === 'rollbackToSavepoint'
       )
         throw sqlError('feature_not_supported', 'savepoints are not supported');
-      const result = await runStatement(this, stmt);
+      const result = await runStatement(this, await expandViews(this, stmt));
       if (!this.committing) this.checkCancel();
       if (autocommit) await this.finish(true);
       result.notices = [...this.notices, ...result.notices];

@@ -13,6 +13,7 @@ import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './d
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
+import { runCreateView, runDropView } from './views.ts';
 
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
   switch (stmt.kind) {
@@ -88,6 +89,10 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
       return s.cursors.fetch(s, stmt);
     case 'closeCursor':
       return s.cursors.close(stmt);
+    case 'createView':
+      return runCreateView(s, stmt);
+    case 'dropView':
+      return runDropView(s, stmt);
     default:
       throw sqlError('feature_not_supported', `${stmt.kind} is not supported`);
   }
@@ -106,7 +111,7 @@ export async function plannerEnv(s: Session, root: unknown): Promise<PlannerEnv>
   return { tables, system: s.qd.systemRelations(), numSegments: s.qd.numSegments, initplans: new Map() };
 }
 
-function collectTableNames(n: unknown, out: Set<string>): void {
+export function collectTableNames(n: unknown, out: Set<string>): void {
   if (typeof n !== 'object' || n === null) return;
   if (Array.isArray(n)) {
     for (const x of n) collectTableNames(x, out);

@@ -54,6 +54,18 @@ export const systemRelations = new Map<string, SystemRelation>([
       ],
     },
   ],
+  [
+    'pg_views',
+    {
+      columns: [
+        { name: 'schemaname', type: T.text },
+        { name: 'viewname', type: T.text },
+        { name: 'viewowner', type: T.text },
+        // The query as it was written (Postgres prints its own reconstruction of it).
+        { name: 'definition', type: T.text },
+      ],
+    },
+  ],
 ]);
 
 /** Greenplum 5's gp_segment_configuration has the file replication port after the address. */
@@ -212,6 +224,8 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
     }
     case 'pg_tables':
       return (await qd.catalog.listTables(tx)).map((t) => ['public', t.name, 'gpadmin']);
+    case 'pg_views':
+      return (await qd.catalog.listViews(tx)).map((v) => ['public', v.name, 'gpadmin', v.definition]);
   }
   return [];
 }

@@ -425,7 +425,30 @@ export type Statement =
   | AnalyzeStmt
   | DeclareCursorStmt
   | FetchStmt
-  | CloseCursorStmt;
+  | CloseCursorStmt
+  | CreateViewStmt
+  | DropViewStmt;
+
+/** `CREATE [OR REPLACE] VIEW name [(columns)] AS query`. */
+export interface CreateViewStmt {
+  kind: 'createView';
+  name: QualifiedName;
+  orReplace: boolean;
+  columns?: string[];
+  query: Query;
+  /** The query as written, for pg_views.definition. */
+  text: string;
+  pos: number;
+}
+
+/** `DROP VIEW [IF EXISTS] a, b [CASCADE | RESTRICT]`. */
+export interface DropViewStmt {
+  kind: 'dropView';
+  names: QualifiedName[];
+  ifExists: boolean;
+  cascade: boolean;
+  pos: number;
+}
 
 /** `DECLARE name ... CURSOR [WITH HOLD] FOR query`. */
 export interface DeclareCursorStmt {

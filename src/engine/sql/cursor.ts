@@ -13,10 +13,20 @@ import { keywordCategory, tokenize, type Token } from './lexer.ts';
 /** A cursor over the tokens of one SQL string. */
 export class Cursor {
   readonly tokens: Token[];
+  readonly sql: string;
   index = 0;
 
   constructor(sql: string) {
+    this.sql = sql;
     this.tokens = tokenize(sql);
+  }
+
+  /** The source text from token `from` (an index) up to the last token consumed. */
+  textFrom(from: number): string {
+    const a = this.tokens[from];
+    const b = this.tokens[this.index - 1];
+    if (!a || !b || this.index <= from) return '';
+    return this.sql.slice(a.pos - 1, b.pos - 1 + b.text.length);
   }
 
   /** The token `k` places ahead (the final eof token past the end). */

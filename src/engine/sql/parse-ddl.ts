@@ -9,7 +9,9 @@ import type {
   CreateTableAsStmt,
   CreateTableStmt,
   DistributedBy,
+  CreateViewStmt,
   DropTableStmt,
+  DropViewStmt,
   Statement,
   StorageOption,
   TruncateStmt,
@@ -26,7 +28,17 @@ export function parseCreate(c: Cursor): Statement {
   if (c.acceptWord('global') || c.acceptWord('local')) {
     if (!c.isWord('temp') && !c.isWord('temporary')) throw c.syntaxError();
   }
+  const orReplace = !c.isWord('temp', 0) && c.isWord('or') && c.isWord('replace', 1);
+  if (orReplace) {
+    c.next();
+    c.next();
+  }
   const temporary = c.acceptWord('temp') || c.acceptWord('temporary');
+  if (c.isWord('view') || c.isWord('recursive') || c.isWord('materialized')) {
+    if (temporary) throw c.unsupported('temporary views');
+    return parseCreateView(c, pos, orReplace);
+  }
+  if (orReplace) throw c.unsupported(`CREATE OR REPLACE ${c.peek().value.toUpperCase()}`);
   if (c.isWord('unlogged')) throw c.unsupported('UNLOGGED tables');
   if (!c.isWord('table')) {
     const t = c.peek();
@@ -222,9 +234,31 @@ function parseDistributedBy(c: Cursor): DistributedBy | undefined {
   return { kind: 'hash', columns, pos: t.pos };
 }
 
-/** `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]`. */
-export function parseDrop(c: Cursor): DropTableStmt {
+/** `CREATE [OR REPLACE] VIEW name [(columns)] AS query`, at VIEW. */
+function parseCreateView(c: Cursor, pos: number, orReplace: boolean): CreateViewStmt {
+  if (c.isWord('recursive')) throw c.unsupported('recursive views');
+  if (c.isWord('materialized')) throw c.unsupported('materialized views');
+  c.expectWord('view');
+  const name = parseQualifiedName(c);
+  const columns = c.isOp('(') ? c.nameList().map((n) => n.name) : undefined;
+  if (c.isWord('with')) throw c.unsupported('view options');
+  c.expectWord('as');
+  const from = c.index;
+  const query = parseQuery(c);
+  const text = c.textFrom(from);
+  if (c.isWord('with')) throw c.unsupported('WITH CHECK OPTION');
+  return { kind: 'createView', name, orReplace, ...(columns ? { columns } : {}), query, text, pos };
+}
+
+/** `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]` and `DROP VIEW ...`. */
+export function parseDrop(c: Cursor): DropTableStmt | DropViewStmt {
   const pos = c.expectWord('drop').pos;
+  if (c.acceptWord('view')) {
+    const ifExists = parseIfExists(c, false);
+    const names = [parseQualifiedName(c)];
+    while (c.acceptOp(',')) names.push(parseQualifiedName(c));
+    return { kind: 'dropView', names, ifExists, cascade: parseDropBehavior(c), pos };
+  }
   if (!c.acceptWord('table')) {
     const t = c.peek();
     if (t.kind !== 'ident') throw c.syntaxError();

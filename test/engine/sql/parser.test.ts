@@ -843,7 +843,8 @@ describe('syntax errors', () => {
 describe('unsupported features', () => {
   const cases: [string, string, number][] = [
     ['CREATE INDEX i ON t (a)', 'CREATE INDEX is not supported', 8],
-    ['CREATE VIEW v AS SELECT 1', 'CREATE VIEW is not supported', 8],
+    ['CREATE MATERIALIZED VIEW v AS SELECT 1', 'materialized views are not supported', 8],
+    ['CREATE TEMP VIEW v AS SELECT 1', 'temporary views are not supported', 13],
     ['DROP INDEX i', 'DROP INDEX is not supported', 6],
     ['ALTER TABLE t ADD COLUMN b int', 'ALTER TABLE is not supported', 1],
     ['COPY t FROM STDIN', 'COPY is not supported', 1],
