@@ -345,8 +345,12 @@ export function attachStandby(
       ours(() => {
         // (Read before the call: a worker link transfers the buffer, which leaves it empty.)
         const end = start + data.byteLength;
+        const send = c(standby.dbid, 'receiveWal', [start, data, history], flushBound());
+        // Where the flush may take no longer than the silence allowed (real time: the timeout is
+        // Greenplum's own), the call's deadline is the keepalive already.
+        if (flushBound() <= silence()) return send;
         return whileAnswering(
-          c(standby.dbid, 'receiveWal', [start, data, history], flushBound()),
+          send,
           // Messages arrive in order and a mirror takes the bytes in as they come: once it has
           // answered a later message, it has them, unless they were lost on the way.
           () => identify().then((st) => st.written >= end),

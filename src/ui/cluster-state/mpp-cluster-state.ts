@@ -4,6 +4,7 @@ import { define } from '../define.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { inAbout, type DatabaseState } from '../state/cluster-health.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
+import { procNotRunning } from '../state/types.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 
 const LEVEL: Record<DatabaseState, 'ok' | 'warn' | 'bad'> = {
@@ -82,6 +83,10 @@ export class MppClusterState extends LitElement {
     const held = s.holds.has('fts_probe@1');
     const interval = s.probeIntervalMs;
     const hosts = [...sum.actingPrimaries];
+    // FTS is a process of the coordinator: it probes nothing while the coordinator is not running.
+    const qd = s.config.find((r) => r.content === -1 && r.role === 'p');
+    const qdState = qd ? s.proc.get(qd.dbid) : undefined;
+    const ftsStopped = procNotRunning(qdState);
     return html`<div role="group" aria-label="Cluster state">
       <dl>
         <div>
@@ -122,11 +127,13 @@ export class MppClusterState extends LitElement {
           <dt>FTS</dt>
           <dd class=${held ? 'warn' : ''}>
             ${
-              held
-                ? 'probes held (fts_probe fault point)'
-                : interval
-                  ? `probes every ${(interval / 1000).toFixed(interval < 10_000 ? 1 : 0)} s${next === undefined ? '' : `, next ${inAbout(next)}`}`
-                  : 'probing'
+              ftsStopped
+                ? `not running: it runs in the coordinator, which is ${qdState === 'stopped' ? 'stopped' : 'down'}`
+                : held
+                  ? 'probes held (fts_probe fault point)'
+                  : interval
+                    ? `probes every ${(interval / 1000).toFixed(interval < 10_000 ? 1 : 0)} s${next === undefined ? '' : `, next ${inAbout(next)}`}`
+                    : 'probing'
             }
           </dd>
         </div>

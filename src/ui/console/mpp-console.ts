@@ -39,6 +39,9 @@ export class MppConsole extends LitElement {
   private _history: string[] = [];
   private _historyAt = -1;
   private readonly _sessions = new Map<string, Session>();
+  /** The backend pid of each coordinator session, for Cancel (pg_cancel_backend, as psql's Ctrl-C). */
+  private readonly _pids = new Map<string, number>();
+  @state() private _cancelSent = false;
   private _sessionsOf: Cluster | undefined;
 
   constructor() {
@@ -86,6 +89,7 @@ export class MppConsole extends LitElement {
       }
     } finally {
       this._running = false;
+      this._cancelSent = false;
     }
     if (outcomes.some((o) => o.result && /^(CREATE|DROP|ALTER|INSERT|UPDATE|DELETE)/.test(o.result.command)))
       void this.store?.refresh();
@@ -104,13 +108,30 @@ export class MppConsole extends LitElement {
     if (!s) {
       s = await cluster.connect(this.target === undefined ? {} : { dbid: this.target });
       this._sessions.set(key, s);
+      if (this.target === undefined) {
+        const pid = (await s.query('select pg_backend_pid()')).rows[0]?.[0];
+        if (typeof pid === 'number') this._pids.set(key, pid);
+      }
     }
     return s;
+  }
+
+  /**
+   * Cancels the running statement from another session, as psql's Ctrl-C sends a cancel request:
+   * it fails with 57014 at its next check, on the coordinator and on every segment running it.
+   */
+  async cancel(): Promise<void> {
+    const pid = this._pids.get(String(this.target ?? 'qd'));
+    const cluster = this.store?.cluster;
+    if (!this._running || pid === undefined || !cluster) return;
+    this._cancelSent = true;
+    await cluster.query(`select pg_cancel_backend(${pid})`).catch(() => undefined);
   }
 
   private _dropSessions(): void {
     for (const s of this._sessions.values()) void s.close().catch(() => undefined);
     this._sessions.clear();
+    this._pids.clear();
   }
 
   private _remember(text: string): void {
@@ -188,11 +209,24 @@ export class MppConsole extends LitElement {
       <div class="bar">
         <button
           class="run"
-          ?disabled=${this._running || s?.state !== 'ready'}
+          ?disabled=${s?.state !== 'ready'}
+          aria-disabled=${this._running ? 'true' : 'false'}
           @click=${() => void this.run()}
         >
           ${this._running ? 'Running…' : 'Run'}
         </button>
+        ${
+          this._running && this.target === undefined
+            ? html`<button
+                class="cancel"
+                ?disabled=${this._cancelSent}
+                title="Sends pg_cancel_backend for this session, as psql's Ctrl-C does"
+                @click=${() => void this.cancel()}
+              >
+                ${this._cancelSent ? 'Cancelling…' : 'Cancel'}
+              </button>`
+            : nothing
+        }
         <button class="quiet" ?disabled=${!this._runs.length} @click=${() => (this._runs = [])}>
           Clear results
         </button>

@@ -79,6 +79,17 @@ export function freshStartQuestion(saved: SavedTopology, name: string): Question
   };
 }
 
+/** What resuming does: a cluster gpstop stopped stays stopped; the others recover from their WAL. */
+function resumeText(saved: SavedTopology, name: string, instances: number, down: number): string {
+  const live = saved.rows.filter((r) => !r.retired);
+  const coordinator = live.find((r) => r.content === -1 && r.role === 'p');
+  const stopped = live.filter((r) => r.stoppedBy !== undefined).length;
+  const what = `"${name}": ${instances} instances${down ? `, ${down} marked down` : ''}, each with its own IndexedDB database.`;
+  if (coordinator?.stoppedBy !== undefined)
+    return `${what} It was stopped with ${coordinator.stoppedBy} (a clean shutdown). Resuming opens its databases and leaves it stopped, as a real cluster stays stopped until you start it: then run gpstart -a. Starting fresh deletes those databases.`;
+  return `${what} Resuming starts every instance from its disk (crash recovery from its WAL)${stopped ? `, except the ${stopped} a utility stopped, which stay stopped` : ''}; starting fresh deletes those databases.`;
+}
+
 /** The offer to resume a saved cluster, or the news that another tab runs it. */
 export function renderResumeOffer(
   saved: SavedTopology,
@@ -110,11 +121,7 @@ export function renderResumeOffer(
     aria-describedby="d-resume"
   >
     <h2 id="h-resume">A cluster from your last visit is saved in this browser</h2>
-    <p id="d-resume">
-      "${name}": ${instances} instances${down ? `, ${down} marked down` : ''}, each with its own IndexedDB
-      database. Resuming starts every instance from its disk (crash recovery from its WAL); starting fresh
-      deletes those databases.
-    </p>
+    <p id="d-resume">${resumeText(saved, name, instances, down)}</p>
     <button data-action="resume" @click=${() => decide('resume')}>Resume it</button>
     <button class="quiet" data-action="fresh" @click=${() => decide('fresh')}>Start fresh</button>
   </section>`;

@@ -9,6 +9,7 @@ import {
 } from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { ClusterStore } from '../state/cluster-store.ts';
+import type { SegmentRow } from '../state/types.ts';
 import { utility } from '../state/actions.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { BankWorkload } from '../workload/bank-workload.ts';
@@ -173,6 +174,8 @@ export class MppHaLab extends LitElement {
   @state() private _openElsewhere = false;
   /** The choice made for the saved cluster, for the next boot. */
   private _resumeChoice: 'resume' | 'fresh' | undefined;
+  /** The saved instances of the cluster being resumed, for the boot that resumes it. */
+  private _resumeRows: SavedTopology['rows'] | undefined;
   /** The open lesson's id. */
   @property({ reflect: true }) lesson = 'primary-failover';
   /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
@@ -305,22 +308,49 @@ export class MppHaLab extends LitElement {
     store.pumpFactor = this.speed === 'realistic' ? 1 : 30;
     this.store = store;
     this._selected = undefined;
+    const resumed = this._resumeChoice === 'resume' ? this._resumeRows : undefined;
+    this._resumeRows = undefined;
+    if (resumed) store.savedConfig = savedLayout(resumed);
     await store.boot(this.clusterOptions());
     // Later boots ("New cluster", a lesson's layout) start fresh.
     this._resumeChoice = 'fresh';
     if (this.store !== store || !store.cluster) return;
+    const stopped = resumed?.find((r) => r.content === -1 && r.role === 'p' && !r.retired)?.stoppedBy;
+    if (stopped) {
+      store.bootNotice =
+        `${store.bootNotice} The cluster was stopped with ${stopped} before the reload and stays stopped: start it with gpstart -a.`.trim();
+      store.changed();
+    }
     const problem = this.runtime === 'worker' ? topologyStoreProblem() : undefined;
     if (problem) {
       store.bootNotice =
         `${store.bootNotice} This cluster cannot be resumed after a reload: ${problem}.`.trim();
       store.changed();
     }
+    await this._startWorkload(store);
+  }
+
+  /**
+   * Sets the bank workload up on the store's cluster and starts it. A cluster that cannot take it
+   * yet (resumed stopped, its coordinator down) gets it once its catalog can be read again.
+   */
+  private async _startWorkload(store: ClusterStore): Promise<void> {
+    const cluster = store.cluster;
+    if (!cluster || this.store !== store) return;
     try {
-      await this.workload.setup(store.cluster);
+      await this.workload.setup(cluster);
       this.workload.configure(this.workloadRate, this.workload.sessions);
       if (this.workloadRate > 0 && this.store === store) this.workload.start();
     } catch (e) {
-      store.announce(`The workload could not start: ${e instanceof Error ? e.message : String(e)}`);
+      // Only a cluster whose coordinator cannot be read (stopped, down) is waited for; any other
+      // failure is said and left there.
+      const unreachable = store.catalogError !== '';
+      store.announce(
+        `The workload could not start: ${e instanceof Error ? e.message : String(e)}.${unreachable ? ' It starts once the cluster answers again.' : ''}`,
+      );
+      if (!unreachable) return;
+      await store.catalogReadable();
+      if (this.store === store) await this._startWorkload(store);
     }
   }
 
@@ -340,6 +370,7 @@ export class MppHaLab extends LitElement {
       return;
     if (this._resumable !== saved) return;
     this._resumeChoice = choice;
+    this._resumeRows = choice === 'resume' ? this._resumable?.rows : undefined;
     if (choice === 'resume' && this._resumable) {
       // Boot the saved layout: the attributes follow it.
       const o = this._resumable.options;
@@ -577,4 +608,23 @@ declare global {
   interface HTMLElementTagNameMap {
     'mpp-ha-lab': MppHaLab;
   }
+}
+
+/** The saved rows of a resumed cluster as the lab shows them until its catalog can be read. */
+function savedLayout(rows: SavedTopology['rows']): SegmentRow[] {
+  return rows
+    .filter((r) => !r.retired)
+    .map((r) => ({
+      dbid: r.dbid,
+      content: r.content,
+      role: r.role,
+      preferredRole: r.preferred_role,
+      mode: r.mode,
+      status: r.status,
+      port: r.port,
+      hostname: r.hostname,
+      address: r.address,
+      datadir: r.datadir,
+    }))
+    .sort((a, b) => a.content - b.content || a.dbid - b.dbid);
 }

@@ -41,6 +41,25 @@ function faultedInHistory(store: ClusterStore): Set<number> {
 
 export function recommend(store: ClusterStore): Recommendation[] {
   if (store.state !== 'ready') return [];
+  const all = recommendNow(store);
+  // While a utility runs (gprecoverseg, gpstop...), what the catalog shows is its work in
+  // progress: an action offered then would start a second, conflicting operation. What only
+  // informs (a copy's progress) stays.
+  const running = store.actions.find((a) => a.kind === 'utility' && a.ok === undefined);
+  if (!running) return all;
+  return [
+    {
+      id: 'utility-running',
+      level: 'info',
+      title: `Wait: ${running.command} is running`,
+      detail:
+        'Its output is in the utilities panel. The next action is recommended when it has finished; acting on the cluster meanwhile would start a second operation on the same instances.',
+    },
+    ...all.filter((r) => !r.action && r.level !== 'ok'),
+  ];
+}
+
+function recommendNow(store: ClusterStore): Recommendation[] {
   const rows = store.config;
   const out: Recommendation[] = [];
   const coord = rows.find((r) => r.content === -1 && r.role === 'p');

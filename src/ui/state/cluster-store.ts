@@ -69,6 +69,13 @@ export class ClusterStore {
     return this.options.replication === 'filerep';
   }
   config: SegmentRow[] = [];
+  /**
+   * The layout a resumed cluster was saved with: shown until the catalog can be read (a cluster
+   * stopped with gpstop before the reload has no coordinator to read it from until gpstart).
+   */
+  savedConfig: SegmentRow[] = [];
+  /** Waiting for the next successful read of the catalog. */
+  private readable: (() => void)[] = [];
   history: HistoryRow[] = [];
   catalogError = '';
   catalogAt = 0;
@@ -264,6 +271,7 @@ export class ClusterStore {
     this.time.start(cluster);
     await this.fts.read(cluster, this.options.timeScale ?? 30);
     await this.refresh();
+    if (!this.config.length && this.savedConfig.length) this.config = [...this.savedConfig];
     // A cluster resumed from its disks: instances a utility stopped (gpstop) stay stopped.
     await Promise.all(
       this.config.map(async (row) => {
@@ -317,6 +325,7 @@ export class ClusterStore {
       else if (this.syncWatch.waits.size) this.syncWatch.close();
       this.catalogError = '';
       this.catalogAt = Date.now();
+      for (const r of this.readable.splice(0)) r();
       this.noteFaults();
     } catch (e) {
       this.catalogError = errorText(e);
@@ -324,6 +333,12 @@ export class ClusterStore {
       this.refreshing = false;
       this.changed();
     }
+  }
+
+  /** Settles at the next successful read of the catalog (at once if the last one succeeded). */
+  catalogReadable(): Promise<void> {
+    if (this.catalogAt && !this.catalogError) return Promise.resolve();
+    return new Promise((r) => this.readable.push(r));
   }
 
   get lagSeries(): { t: number; maxLagBytes: number }[] {

@@ -88,6 +88,42 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     await deleteCluster(name);
   });
 
+  it('a cluster stopped with gpstop before a reload: the offer says so, the resumed lab shows it stopped and recommends gpstart; after gpstart the workload starts', async () => {
+    await page.viewport(1280, 800);
+    const name = `lab-stopped-${Date.now()}`;
+    const el = await mountLab(name);
+    await until(() => el.store.state === 'ready', 'the worker cluster to boot', 60_000);
+    expect((await el.store.cluster!.run('gpstop -a -M fast')).exitCode).toBe(0);
+    el.remove();
+    await until(() => el.store.state === 'closed', 'the first lab closed');
+
+    const again = await mountLab(name, { 'workload-rate': '4' });
+    const offer = await until(() => inShadow(again, '.resume'), 'the resume offer', 30_000);
+    expect(text(offer)).toMatch(/stopped with gpstop \(a clean shutdown\)[\s\S]*gpstart -a/);
+    expect(text(offer)).not.toMatch(/crash recovery/);
+    inShadow<HTMLButtonElement>(again, '[data-action="resume"]')!.click();
+    await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
+    // The layout comes from the saved topology while the coordinator is down: every card, stopped.
+    await until(
+      () =>
+        cards(again).length === 10 && cards(again).every((c) => c.dataset['status'] === 'stopped')
+          ? true
+          : undefined,
+      '10 stopped instance cards',
+      30_000,
+    );
+    const recs = inShadow(again, 'mpp-recommendations')!;
+    await until(() => inShadow(recs, '[data-rec="gpstart"]'), 'the gpstart recommendation');
+    await page.screenshot({ path: '__screenshots__/lab-worker-resumed-stopped.png' });
+    expect(again.workload.running).toBe(false);
+    expect((await again.store.cluster!.run('gpstart -a')).exitCode).toBe(0);
+    await until(() => cards(again).every((c) => c.dataset['status'] === 'up'), 'every instance up', 60_000);
+    await until(() => again.workload.commits > 0, 'the workload to start and commit', 60_000);
+    again.remove();
+    await until(() => again.store.state === 'closed', 'closed');
+    await deleteCluster(name);
+  });
+
   it('two labs embedded on one page run two clusters with their own databases', async () => {
     const make = () => {
       const el = document.createElement('mpp-ha-lab');

@@ -127,6 +127,38 @@ describe('<mpp-ha-lab>', () => {
     expect(text(err)).toMatch(/division by zero/);
   });
 
+  it("Cancel stops the running statement with 57014, and the Run button keeps the keyboard's focus", async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    await runSql(el, 'select 1');
+    const consoleEl = inShadow(el, 'mpp-console')!;
+    const ta = inShadow<HTMLTextAreaElement>(consoleEl, 'textarea')!;
+    const run = inShadow<HTMLButtonElement>(consoleEl, 'button.run')!;
+    ta.value = 'select pg_sleep(3600)';
+    ta.dispatchEvent(new Event('input'));
+    run.focus();
+    run.click();
+    const cancel = await until(
+      () => inShadow<HTMLButtonElement>(consoleEl, 'button.cancel'),
+      'the Cancel button',
+    );
+    // A disabled button would drop the focus to the page: Run stays focusable while it runs.
+    expect(run.disabled).toBe(false);
+    expect(run.getAttribute('aria-disabled')).toBe('true');
+    expect(consoleEl.shadowRoot!.activeElement).toBe(run);
+    cancel.click();
+    const failed = await until(
+      () =>
+        allInShadow(consoleEl, '.run-block')[0]?.querySelector<HTMLElement>('.outcome.failed') ?? undefined,
+      'the statement to fail',
+    );
+    expect(failed.dataset['code']).toBe('57014');
+    expect(text(failed)).toMatch(/canceling statement due to user request/);
+    await until(() => (inShadow(consoleEl, 'button.cancel') ? undefined : true), 'Cancel to go away');
+    // The session goes on.
+    const again = await runSql(el, 'select 2');
+    expect(again.querySelector('td')?.textContent).toBe('2');
+  });
+
   it('crashing a segment from the controls marks it down and breaks queries; restart recovers', async () => {
     await page.viewport(1280, 800);
     // Mirrorless: nothing fails over, so the loss stays visible until the restart.

@@ -85,6 +85,23 @@ describe('status while the cluster changes', () => {
     expect(s.events.filter((e) => e.kind === 'instance.crash' && e.dbid === 6)).toHaveLength(1);
   });
 
+  it('while a utility runs, the recommendations offer no action, only what informs', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const s = el.store;
+    await act.crash(s, 2);
+    await act.sql(s, 'select gp_request_fts_probe_scan()');
+    const recs = inShadow(el, 'mpp-recommendations')!;
+    const ids = () => allInShadow(recs, '[data-rec]').map((r) => r.dataset['rec']);
+    await until(() => ids().includes('recover'), 'the recommendation to recover', 30_000);
+    const a = s.beginAction('utility', 'gprecoverseg -a');
+    await until(() => ids()[0] === 'utility-running', 'the wait');
+    expect(ids()).not.toContain('recover');
+    expect(allInShadow(recs, '[data-rec-action]')).toEqual([]);
+    expect(text(inShadow(recs, '[data-rec="utility-running"]'))).toMatch(/Wait: gprecoverseg -a is running/);
+    s.finishAction(a, true, '');
+    await until(() => ids().includes('recover'), 'the recommendation back once it finished');
+  });
+
   it('gpaddmirrors reports the progress of each new mirror’s base backup', async () => {
     const el = await bootLab({ 'workload-rate': '0', mirroring: 'none', standby: 'false' });
     expect(await act.utility(el.store, 'gpaddmirrors -a')).toBe(true);
