@@ -195,7 +195,14 @@ export class MppConsole extends LitElement {
               )}
           </select>
         </label>
-        <span class="muted hint">Ctrl/⌘+Enter runs · ↑/↓ history</span>
+        <span class="muted hint"
+          >Ctrl/⌘+Enter runs · ↑/↓
+          history${
+            (s?.options.timeScale ?? 1) > 1
+              ? ` · cluster time runs ${s?.options.timeScale}× faster: pg_sleep(60) and a 60 s timeout take ${(60 / (s?.options.timeScale ?? 1)).toFixed(1)} s`
+              : ''
+          }</span
+        >
       </div>
       <textarea
         part="editor"

@@ -68,7 +68,8 @@ export const styles = [
       margin: 0;
       max-height: 12rem;
       overflow: auto;
-      white-space: pre-wrap;
+      /* A terminal's output: its columns (gpstate -m, -s) line up and scroll, never wrap. */
+      white-space: pre;
       background: var(--mpp-input-bg, #020617);
       padding: 0.4rem;
       border-radius: 6px;
