@@ -48,14 +48,19 @@ export class LockManager {
     this.waitOf = waitOf;
   }
 
-  /** Acquires a lock for `owner` (a session), waiting behind conflicting holders. */
-  async acquire(owner: number, rel: number, mode: LockMode): Promise<void> {
+  /**
+   * Acquires a lock for `owner` (a session), waiting behind conflicting holders; with `nowait`
+   * (the relation's name), failing at once instead (55P03, as NOWAIT).
+   */
+  async acquire(owner: number, rel: number, mode: LockMode, nowait?: string): Promise<void> {
     const holders = this.held.get(rel) ?? [];
     if (holders.some((h) => h.owner === owner && covers(h.mode, mode))) return;
     if (this.grantable(rel, owner, mode)) {
       this.grant(rel, owner, mode);
       return;
     }
+    if (nowait !== undefined)
+      throw sqlError('lock_not_available', `could not obtain lock on relation "${nowait}"`);
     if (this.wouldDeadlock(owner, rel, mode))
       throw sqlError('deadlock_detected', 'deadlock detected', {
         detail: `Process ${owner} waits for ${mode} on relation ${rel}; blocked by a transaction that waits for this one.`,

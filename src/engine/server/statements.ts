@@ -13,9 +13,11 @@ import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './d
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
+import { lockedTables, refuseNestedLocking } from '../sql/locking.ts';
 import { runCreateView, runDropView } from './views.ts';
 
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
+  refuseNestedLocking(stmt);
   switch (stmt.kind) {
     case 'select':
     case 'values':
@@ -160,6 +162,12 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
   const env = await plannerEnv(s, q);
   if (s.utility && env.tables.size) throw tablesInUtilityMode([...env.tables.keys()]);
   await lockTables(s, env, 'AccessShareLock');
+  // FOR UPDATE and its kin: Greenplum's ExclusiveLock on each table they lock (sql/locking.ts).
+  if (q.kind === 'select' && q.locking?.length)
+    for (const l of lockedTables(q, q.locking)) {
+      const t = env.tables.get(l.table);
+      if (t) await s.qd.locks.acquire(s.id, t.oid, 'ExclusiveLock', l.nowait ? t.name : undefined);
+    }
   await runInitPlans(s, q, env, () => new Planner(env).planTop(q));
   const planner = new Planner(env);
   const plan = planner.planTop(q);

@@ -264,8 +264,18 @@ export interface DefaultMarker {
 export type Query = SelectStmt | SetOpStmt | ValuesStmt;
 
 /** ORDER BY, LIMIT and OFFSET, which every query form may carry. */
+/** `FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF name, ...] [NOWAIT]`. */
+export interface LockingClause {
+  strength: 'UPDATE' | 'NO KEY UPDATE' | 'SHARE' | 'KEY SHARE';
+  of: { name: string; pos: number }[];
+  nowait: boolean;
+  pos: number;
+}
+
 export interface QueryTail {
   orderBy: SortItem[];
+  /** SELECT ... FOR UPDATE and its kin (sql/locking.ts). */
+  locking?: LockingClause[];
   /** Absent for no LIMIT and for LIMIT ALL. */
   limit?: Expr;
   offset?: Expr;

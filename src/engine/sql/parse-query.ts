@@ -27,6 +27,7 @@ import { parseExpr, parseParenQuery } from './parse-expr.ts';
 import { sqlError } from '../errors.ts';
 import { withQueries } from './cte.ts';
 import { parseGroupBy, rewriteGroupingSets } from './grouping-sets.ts';
+import { checkLocking, parseLocking } from './locking.ts';
 
 /** Whether the token `k` ahead starts a query (SELECT, VALUES, TABLE or WITH). */
 export function isQueryStart(c: Cursor, k = 0): boolean {
@@ -38,7 +39,13 @@ export function parseQuery(c: Cursor): Query {
   const ctes = c.isWord('with') ? parseWith(c) : undefined;
   const parsed = parseSetOps(c, 1);
   parseQueryTail(c, parsed);
-  if (c.isWord('for')) throw c.unsupported('SELECT FOR UPDATE/SHARE');
+  const locking = parseLocking(c);
+  if (locking.length) {
+    for (const l of locking) checkLocking(parsed, l);
+    parsed.locking = locking;
+    // LIMIT / OFFSET may also follow the locking clause.
+    parseQueryTail(c, parsed);
+  }
   const q = rewriteGroupingSets(parsed);
   return ctes ? withQueries(ctes.recursive, ctes.list, q) : q;
 }

@@ -855,7 +855,7 @@ describe('unsupported features', () => {
     ],
     ['SELECT DISTINCT ON (a) a FROM t', 'SELECT DISTINCT ON is not supported', 17],
     ['SELECT a INTO t2 FROM t', 'SELECT INTO is not supported', 10],
-    ['SELECT * FROM t FOR UPDATE', 'SELECT FOR UPDATE/SHARE is not supported', 17],
+    ['SELECT * FROM t FOR UPDATE SKIP LOCKED', 'SKIP LOCKED is not supported', 28],
     ['DECLARE c SCROLL CURSOR FOR SELECT 1', 'scrollable cursors are not supported', 11],
     ['CREATE TABLE t (a int[])', 'array types are not supported', 22],
     ['CREATE TABLE t (a int CHECK (a > 0))', 'CHECK constraints are not supported', 23],
