@@ -10,6 +10,7 @@ import {
 import { define } from '../define.ts';
 import { ClusterStore } from '../state/cluster-store.ts';
 import type { SegmentRow } from '../state/types.ts';
+import { toRows } from '../placement/placement-model.ts';
 import { utility } from '../state/actions.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { BankWorkload } from '../workload/bank-workload.ts';
@@ -612,19 +613,5 @@ declare global {
 
 /** The saved rows of a resumed cluster as the lab shows them until its catalog can be read. */
 function savedLayout(rows: SavedTopology['rows']): SegmentRow[] {
-  return rows
-    .filter((r) => !r.retired)
-    .map((r) => ({
-      dbid: r.dbid,
-      content: r.content,
-      role: r.role,
-      preferredRole: r.preferred_role,
-      mode: r.mode,
-      status: r.status,
-      port: r.port,
-      hostname: r.hostname,
-      address: r.address,
-      datadir: r.datadir,
-    }))
-    .sort((a, b) => a.content - b.content || a.dbid - b.dbid);
+  return toRows(rows.filter((r) => !r.retired)).sort((a, b) => a.content - b.content || a.dbid - b.dbid);
 }
