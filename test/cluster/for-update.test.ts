@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -30,7 +31,13 @@ it('FOR UPDATE holds ExclusiveLock on the table to the end of the transaction', 
   });
   let updated = false;
   const waiting = b.query('update acct set bal = bal + 1 where id = 2').then(() => (updated = true));
-  await new Promise((r) => setTimeout(r, 100));
+  // The update waits for the lock, as pg_stat_activity shows.
+  await waitFor(async () => {
+    const r = await c.query(
+      "select wait_event_type, wait_event from pg_stat_activity where query like 'update acct%'",
+    );
+    return r.rows.length === 1 && r.rows[0]![0] === 'Lock' && r.rows[0]![1] === 'relation';
+  });
   expect(updated).toBe(false);
   await a.query('update acct set bal = bal - 1 where id = 1');
   await a.query('commit');

@@ -35,6 +35,8 @@ export interface LockWait {
   /** lock_timeout in wall milliseconds; 0 waits as long as it takes. */
   timeoutMs: number;
   clock: Clock;
+  /** Told when the wait starts and ends (pg_stat_activity's wait_event 'Lock' / 'relation'). */
+  onWait?: (waiting: boolean) => void;
 }
 
 export class LockManager {
@@ -67,6 +69,7 @@ export class LockManager {
         hint: 'See server log for query details.',
       });
     const wait = this.waitOf(owner);
+    wait?.onWait?.(true);
     await new Promise<void>((resolve, reject) => {
       let timer: Timer | undefined;
       let done = false;
@@ -76,11 +79,13 @@ export class LockManager {
         resolve: () => {
           done = true;
           timer?.cancel();
+          wait?.onWait?.(false);
           resolve();
         },
         reject: (e) => {
           done = true;
           timer?.cancel();
+          wait?.onWait?.(false);
           reject(e);
         },
       };

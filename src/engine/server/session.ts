@@ -157,6 +157,10 @@ export class Session {
       interrupts: this.interrupts,
       timeoutMs: this.settings.gucs.getScaledMs('lock_timeout', this.qd.timeScale),
       clock: this.qd.clock,
+      onWait: (waiting) => {
+        this.waitEventType = waiting ? 'Lock' : undefined;
+        this.waitEvent = waiting ? 'relation' : undefined;
+      },
     };
   }
 
