@@ -14,7 +14,7 @@ import {
   type BindScope,
 } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
-import { T, type SqlType } from '../sql/types.ts';
+import { requireEquality, T, type SqlType } from '../sql/types.ts';
 import { colocatedOn, columnIndex, gather, onSegments, redistribute } from './locus.ts';
 import type { AggSpec, PlanNode, SortKey } from './plan.ts';
 import type { Planner, RelPlan } from './planner.ts';
@@ -101,6 +101,7 @@ export function planAggregation(planner: Planner, rel: RelPlan, q: SelectStmt): 
       });
     return bindExpr(g, planner.exprScope(scope, 'GROUP BY'));
   });
+  groupKeys.forEach((k, i) => requireEquality(k.type, q.groupBy[i]?.pos));
 
   // Expressions over the aggregate's output: group keys first, then the aggregates.
   const nk = groupKeys.length;

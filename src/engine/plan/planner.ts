@@ -13,7 +13,7 @@ import { bindBooleanCondition, bindExpr, coerce, type BindScope } from '../sql/b
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { resolveOperator } from '../sql/functions.ts';
 import { raiseConstantErrors } from '../sql/eval.ts';
-import { commonType, T, type SqlType, type Value } from '../sql/types.ts';
+import { commonType, requireEquality, requireOrdering, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
 import {
@@ -178,7 +178,7 @@ export class Planner {
         },
       );
     node = this.project(node, allExprs);
-    if (q.distinct) node = this.distinct(node);
+    if (q.distinct) node = this.distinct(node, q.pos);
     const limited = this.sortAndLimit(node, keys, q.limit, q.offset);
     node = limited.node;
     let mergeKeys = limited.mergeKeys;
@@ -239,6 +239,18 @@ export class Planner {
 
   /** ORDER BY item: an output alias, an ordinal, or an expression over the input. */
   bindSortKey(item: SortItem, scope: Scope, outExprs: BoundExpr[], names: string[], bs?: BindScope): SortKey {
+    const key = this.bindSortExpr(item, scope, outExprs, names, bs);
+    requireOrdering(key.expr.type, item.expr.pos);
+    return key;
+  }
+
+  private bindSortExpr(
+    item: SortItem,
+    scope: Scope,
+    outExprs: BoundExpr[],
+    names: string[],
+    bs?: BindScope,
+  ): SortKey {
     const nullsFirst = item.nulls ? item.nulls === 'first' : item.descending;
     const e = item.expr;
     if (e.kind === 'literal' && e.literalType === 'integer') {
@@ -281,7 +293,8 @@ export class Planner {
   }
 
   /** DISTINCT: rows equal on every column must meet, so hash on all of them first. */
-  distinct(node: PlanNode): PlanNode {
+  distinct(node: PlanNode, position?: number): PlanNode {
+    for (const t of node.types) requireEquality(t, position);
     let input = node;
     const all = node.types.map((_, i) => i);
     if (
@@ -689,6 +702,7 @@ export class Planner {
             types,
             locus: { kind: 'entry' },
           };
+    if (!q.all) for (const t of types) requireEquality(t, q.pos);
     const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
     const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
     const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);
@@ -923,7 +937,13 @@ function workTableScan(wt: WorkTable, alias: string, colAliases: string[] | unde
   return {
     node: { op: 'values', rows, types, locus: { kind: 'general' } },
     scope: new Scope(
-      wt.columns.map((c, i) => ({ rel: alias, name: colAliases?.[i] ?? c.name, type: c.type })),
+      // Columns named with \u0001 are the lab's own (a LATERAL item's join keys): not in `*`.
+      wt.columns.map((c, i) => ({
+        rel: alias,
+        name: colAliases?.[i] ?? c.name,
+        type: c.type,
+        ...(c.name.startsWith('\u0001') ? { hidden: true } : {}),
+      })),
     ),
   };
 }

@@ -33,6 +33,7 @@ const HASHABLE = new Set([
   'date',
   'timestamp',
   'timestamptz',
+  'jsonb',
 ]);
 
 /** A table or a view of this name (they share one namespace). */
@@ -266,6 +267,16 @@ export function choosePolicy(
           'undefined_column',
           `column "${c.name}" named in 'DISTRIBUTED BY' clause does not exist`,
           {
+            position: c.pos,
+          },
+        );
+      const type = columns[i]!.type.name;
+      if (!HASHABLE.has(type))
+        throw sqlError(
+          'undefined_object',
+          `data type ${type} has no default operator class for access method "hash"`,
+          {
+            hint: 'You must specify an operator class or define a default operator class for the data type.',
             position: c.pos,
           },
         );

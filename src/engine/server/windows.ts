@@ -12,7 +12,7 @@ import { Planner, targetName, type PlannerEnv, type WorkTable } from '../plan/pl
 import type { CallExpr, Expr, Query, SelectStmt, SelectTarget, SortItem } from '../sql/ast.ts';
 import { argTypeAt } from '../sql/functions.ts';
 import { resolveAggregate, isAggregateName } from '../sql/aggregates.ts';
-import type { SqlType, Value } from '../sql/types.ts';
+import { requireEquality, requireOrdering, type SqlType, type Value } from '../sql/types.ts';
 import { runPlan } from './dispatcher.ts';
 import type { Session } from './session.ts';
 import { computeWindow, WINDOW_FUNCTIONS, type WindowCall } from './window.ts';
@@ -186,22 +186,32 @@ async function computeOne(
   const calls: WindowCall[] = split.windows.map(({ call, first }) => {
     const name = call.name;
     const argTypes = call.args.map((_, i) => typeOf(first + i));
+    const spec = call.over!;
+    spec.partitionBy.forEach((p, j) => requireEquality(typeOf(first + call.args.length + j), p.pos));
+    spec.orderBy.forEach((o, j) =>
+      requireOrdering(typeOf(first + call.args.length + spec.partitionBy.length + j), o.expr.pos),
+    );
     if (!WINDOW_FUNCTIONS.has(name) && !isAggregateName(name))
       throw sqlError('undefined_function', `function ${name} does not exist`, { position: call.pos });
     if (!WINDOW_FUNCTIONS.has(name)) {
       const def = resolveAggregate(name, argTypes, call.star, call.pos);
       call.args.forEach((_, i) => {
         const want = argTypeAt(def, i);
-        if (want !== 'anytext' && want !== argTypes[i]!.name) {
-          const target = split.inner[first + i] as Extract<SelectTarget, { kind: 'expr' }>;
-          target.expr = {
-            kind: 'cast',
-            expr: target.expr,
-            type: { name: want, pos: call.pos },
-            pos: call.pos,
-          };
-          recast = true;
-        }
+        if (want === 'anytext' || want === argTypes[i]!.name) return;
+        const target = split.inner[first + i] as Extract<SelectTarget, { kind: 'expr' }>;
+        // An 'anyjson' argument reaches the aggregate as to_json of it, as the binder makes it.
+        target.expr =
+          want === 'anyjson'
+            ? {
+                kind: 'call',
+                name: 'to_json',
+                args: [target.expr],
+                distinct: false,
+                star: false,
+                pos: call.pos,
+              }
+            : { kind: 'cast', expr: target.expr, type: { name: want, pos: call.pos }, pos: call.pos };
+        recast = true;
       });
     }
     return { call, first, nargs: call.args.length };

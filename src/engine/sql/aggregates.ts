@@ -15,6 +15,7 @@ import { decAdd, decDiv, formatDec, parseDec } from './numeric.ts';
 import type { Dec } from './numeric.ts';
 import { checkFloat4, checkFloat8 } from './types-float.ts';
 import { bpcharTrim } from './types-io.ts';
+import { jsonbKey } from './json.ts';
 
 export type AggState = unknown;
 
@@ -41,6 +42,9 @@ function add(d: Omit<AggDef, 'variadic' | 'key'> & { key?: string }): void {
   list.push(def);
   BY_NAME.set(def.name, list);
 }
+
+/** Registers an aggregate defined outside this file (expr-json.ts's json_agg family). */
+export const registerAggregate = add;
 
 export function isAggregateName(name: string): boolean {
   return BY_NAME.has(name);
@@ -401,6 +405,8 @@ export function distinctKey(v: Value, t: SqlType): string {
       );
     case 'bpchar':
       return 's' + bpcharTrim(v as string);
+    case 'jsonb':
+      return 'j' + jsonbKey(v as string);
     case 'float4':
     case 'float8':
       return 'f' + (v === 0 ? '0' : String(v));

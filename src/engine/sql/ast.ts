@@ -40,8 +40,11 @@ export const ARITHMETIC_OPS = ['+', '-', '*', '/', '%', '^', '||'] as const;
 /** Comparison operators (`!=` arrives as `<>`). */
 export const COMPARISON_OPS = ['=', '<>', '<', '>', '<=', '>='] as const;
 
+/** json / jsonb member access, containment and key existence. */
+export const JSON_OPS = ['->', '->>', '@>', '<@', '?'] as const;
+
 /** Every binary operator, boolean AND/OR included. */
-export const BINARY_OPS = [...ARITHMETIC_OPS, ...COMPARISON_OPS, 'and', 'or'] as const;
+export const BINARY_OPS = [...ARITHMETIC_OPS, ...COMPARISON_OPS, ...JSON_OPS, 'and', 'or'] as const;
 
 /** One of BINARY_OPS. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
@@ -382,6 +385,8 @@ export interface SubqueryRef {
   alias: Alias;
   /** A reference to a WITH query of this name, inlined (errors name it as Postgres does). */
   cte?: string;
+  /** `LATERAL (query) alias`: may refer to the FROM items before it. */
+  lateral?: boolean;
   pos: number;
 }
 
@@ -390,6 +395,8 @@ export interface FunctionRef {
   kind: 'function';
   call: CallExpr;
   alias?: Alias;
+  /** Written with LATERAL (a function in FROM may refer to the items before it either way). */
+  lateral?: boolean;
   pos: number;
 }
 

@@ -15,6 +15,7 @@ import {
   castValue,
   commonType,
   parseTypeName,
+  requireEquality,
   parseValue,
   sameType,
   typeBaseName,
@@ -122,6 +123,13 @@ export function bindBooleanCondition(ast: Expr, scope: BindScope, clauseName: st
   return toBool(bindExpr(ast, scope), clauseName, posOf(ast));
 }
 
+/** An 'anyjson' argument: to_json of it (an unknown literal is text first, as Postgres reads it). */
+function toJsonArg(a: BoundExpr, pos?: number): BoundExpr {
+  const arg = a.type.name === 'unknown' ? coerce(a, T.text, 'implicit', pos) : a;
+  const def = resolveFunction('to_json', [arg.type], pos);
+  return { kind: 'func', key: def.key, args: [arg], type: { name: 'json' } };
+}
+
 /** Coerces call arguments to the resolved signature ('anytext' slots become text). */
 function coerceArgs(
   def: { args: FuncDef['args']; variadic: boolean },
@@ -131,6 +139,7 @@ function coerceArgs(
   return args.map((a, i) => {
     const t = argTypeAt(def, i);
     if (t === 'anytext') return a.type.name === 'text' ? a : coerce(a, T.text, 'explicit', pos);
+    if (t === 'anyjson') return toJsonArg(a, pos);
     return coerce(a, { name: t }, 'implicit', pos);
   });
 }
@@ -461,8 +470,11 @@ export function bindAggregateCall(call: CallExpr, bindArg: (e: Expr) => BoundExp
   const coerced = args.map((a, i) => {
     const t = argTypeAt(def, i);
     if (t === 'anytext') return a.type.name === 'unknown' ? coerce(a, T.text, 'implicit') : a;
+    if (t === 'anyjson') return toJsonArg(a, call.args[i]?.pos);
     return coerce(a, { name: t }, 'implicit', call.args[i]?.pos);
   });
+  // DISTINCT tells rows apart by equality, which json does not have.
+  if (call.distinct) args.forEach((a, i) => requireEquality(a.type, call.args[i]?.pos));
   const out: BoundAggCall = {
     name: call.name,
     key: def.key,

@@ -6,6 +6,7 @@
  * cdbhash.c does (rotate left 1, xor), and the 32-bit key is mapped to a segment with jump
  * consistent hash (Greenplum 6+). Pure integer arithmetic: identical in every runtime.
  */
+import { jsonbKey } from './json.ts';
 import type { SqlType, Value } from './types.ts';
 import { normalizeNumeric } from './numeric.ts';
 import { utf8Encode } from './expr-md5.ts';
@@ -112,6 +113,8 @@ export function hashValue(v: Value, t: SqlType): number {
       return hashString(canonicalNumeric(v as string));
     case 'bpchar':
       return hashString(bpcharTrim(v as string));
+    case 'jsonb':
+      return hashString(jsonbKey(v as string));
     default:
       return hashString(v as string);
   }

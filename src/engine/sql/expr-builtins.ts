@@ -5,3 +5,4 @@ import './expr-string.ts';
 import './expr-datefns.ts';
 import './expr-like.ts';
 import './aggregates.ts';
+import './expr-json.ts';

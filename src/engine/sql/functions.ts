@@ -26,10 +26,12 @@ export interface EvalContext {
 }
 
 /**
- * An argument slot: a concrete type, or 'anytext' (accepts any type; the binder casts the
- * argument to text with its output function, as Postgres' "any"/anynonarray text functions do).
+ * An argument slot: a concrete type, 'anytext' (accepts any type; the binder casts the argument
+ * to text with its output function, as Postgres' "any"/anynonarray text functions do) or
+ * 'anyjson' (accepts any type; the binder converts it with to_json, as the json builders'
+ * "any" arguments are converted).
  */
-export type ArgType = TypeId | 'anytext';
+export type ArgType = TypeId | 'anytext' | 'anyjson';
 
 export type FuncImpl = (args: Value[], ctx: EvalContext) => Value;
 
@@ -162,16 +164,16 @@ export function argTypeAt(d: Overload, i: number): ArgType {
 }
 
 function accepts(input: TypeId, target: ArgType): boolean {
-  if (target === 'anytext') return true;
+  if (target === 'anytext' || target === 'anyjson') return true;
   return canCoerce(input, target, 'implicit');
 }
 
 function catOf(t: ArgType): string {
-  return t === 'anytext' ? 'P' : typeCategory(t);
+  return t === 'anytext' || t === 'anyjson' ? 'P' : typeCategory(t);
 }
 
 function preferred(t: ArgType): boolean {
-  return t !== 'anytext' && isPreferredType(t);
+  return t !== 'anytext' && t !== 'anyjson' && isPreferredType(t);
 }
 
 /** An overloaded signature (functions, operators, aggregates). */

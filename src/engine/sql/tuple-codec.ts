@@ -5,7 +5,7 @@
  *   then each non-null column in order, unaligned, little-endian:
  *     int2: 2 bytes · int4: 4 · int8: 8 (two's complement) · float4: 4 · float8: 8 · bool: 1
  *     date: int32 days (±infinity as INT32_MAX / INT32_MIN) · timestamp(tz): float64 µs
- *     numeric/text/varchar/bpchar/unknown: LEB128 byte length + UTF-8 bytes
+ *     numeric/text/varchar/bpchar/json/jsonb/unknown: LEB128 byte length + UTF-8 bytes
  *
  * Codecs are compiled per column-type list and cached.
  */
@@ -38,6 +38,8 @@ const KIND: Record<TypeId, Kind> = {
   text: enum_.str,
   varchar: enum_.str,
   bpchar: enum_.str,
+  json: enum_.str,
+  jsonb: enum_.str,
   unknown: enum_.str,
 };
 const FIXED = [2, 4, 8, 4, 8, 1, 4, 8, 0];

@@ -8,6 +8,31 @@ import { applyTypmod, bpcharTrim, formatValue, parseValue } from './types-io.ts'
 import { decToBigInt, floatToDec, formatDec, parseDec } from './numeric.ts';
 import { parseFloatText, checkFloat4 } from './types-float.ts';
 import { dateToTimestamp, timestampToDate } from './datetime.ts';
+import { jsonbIn, parseJson, type JsonNode } from './json.ts';
+
+const JSONB_VALUE_NAME: Record<JsonNode['t'], string> = {
+  null: 'null',
+  str: 'string',
+  num: 'numeric',
+  bool: 'boolean',
+  arr: 'array',
+  obj: 'object',
+};
+
+/**
+ * jsonb's casts to bool and the number types: the document must be that scalar. Returns the
+ * number as numeric text, or the boolean itself (castValue leaves a bool as it is).
+ */
+function jsonbScalar(v: string, to: SqlType): Value {
+  const node = parseJson(v, 'jsonb');
+  const want = to.name === 'bool' ? 'bool' : 'num';
+  if (node.t !== want)
+    throw sqlError(
+      'invalid_parameter_value',
+      `cannot cast jsonb ${JSONB_VALUE_NAME[node.t]} to type ${typeDisplayName(to)}`,
+    );
+  return node.v;
+}
 
 export type CoercionContext = 'implicit' | 'assignment' | 'explicit';
 
@@ -26,6 +51,8 @@ const CASTS: Partial<Record<TypeId, Partial<Record<TypeId, Ctx>>>> = {
   date: { timestamp: 'i', timestamptz: 'i' },
   timestamp: { date: 'a', timestamptz: 'i' },
   timestamptz: { date: 'a', timestamp: 'a' },
+  json: { jsonb: 'a' },
+  jsonb: { json: 'a', bool: 'e', numeric: 'e', int2: 'e', int4: 'e', int8: 'e', float4: 'e', float8: 'e' },
 };
 
 /** The weakest context in which `from` casts to `to`, or undefined when there is no cast. */
@@ -135,6 +162,12 @@ export function castValue(
     return applyTypmod(s, to, explicit);
   }
   if (isStringType(f)) return parseValue(v as string, to, explicit);
+  if (f === 'json' && t === 'jsonb') return jsonbIn(v as string);
+  if (f === 'jsonb' && t === 'json') return v;
+  if (f === 'jsonb') {
+    const scalar = jsonbScalar(v as string, to);
+    return t === 'bool' ? scalar : castValue(scalar, { name: 'numeric' }, to, context);
+  }
   let r: Value;
   switch (t) {
     case 'int2':
@@ -216,4 +249,30 @@ export function commonType(types: SqlType[], context = 'CASE', position?: number
     }
   }
   return { name: p };
+}
+
+/** Types with no btree or hash operator class (json): they cannot be sorted, grouped or compared. */
+const NO_OPCLASS = new Set<TypeId>(['json']);
+
+/** GROUP BY, DISTINCT, UNION and the like need an equality operator for each column. */
+export function requireEquality(t: SqlType, position?: number): void {
+  if (NO_OPCLASS.has(t.name))
+    throw sqlError(
+      'undefined_function',
+      `could not identify an equality operator for type ${typeDisplayName(t)}`,
+      position === undefined ? undefined : { position },
+    );
+}
+
+/** ORDER BY needs an ordering operator. */
+export function requireOrdering(t: SqlType, position?: number): void {
+  if (NO_OPCLASS.has(t.name))
+    throw sqlError(
+      'undefined_function',
+      `could not identify an ordering operator for type ${typeDisplayName(t)}`,
+      {
+        hint: 'Use an explicit ordering operator or modify the query.',
+        ...(position === undefined ? {} : { position }),
+      },
+    );
 }

@@ -8,6 +8,7 @@ import { typeDisplayName } from './types.ts';
 import { decApplyTypmod, decCmp, formatDec, parseDec } from './numeric.ts';
 import { formatFloat, parseFloatText } from './types-float.ts';
 import { formatDate, formatTimestamp, parseDateTime, roundTimestamp } from './datetime.ts';
+import { compareJsonb, jsonbIn, jsonIn } from './json.ts';
 
 const INT_RE = /^\s*([+-]?\d+)\s*$/;
 
@@ -120,6 +121,10 @@ export function parseValue(text: string, t: SqlType, explicit = true): Value {
       break;
     case 'bool':
       return parseBool(text);
+    case 'json':
+      return jsonIn(text);
+    case 'jsonb':
+      return jsonbIn(text);
     case 'date':
       return parseDateTime(text, 'date');
     case 'timestamp':
@@ -236,6 +241,9 @@ export function compareValues(a: Value, b: Value, t: SqlType): -1 | 0 | 1 {
       return compareText(bpcharTrim(a as string), bpcharTrim(b as string));
     case 'bool':
       return a === b ? 0 : a ? 1 : -1;
+    case 'jsonb':
+    case 'json':
+      return compareJsonb(a as string, b as string);
     default: {
       const x = a as number | bigint;
       const y = b as number | bigint;

@@ -25,6 +25,8 @@ export type TypeId =
   | 'date'
   | 'timestamp'
   | 'timestamptz'
+  | 'json'
+  | 'jsonb'
   | 'unknown';
 
 export interface SqlType {
@@ -36,7 +38,7 @@ export interface SqlType {
 export type Value = null | boolean | number | bigint | string;
 
 /** Postgres' type categories (pg_type.typcategory). */
-export type TypeCategory = 'N' | 'S' | 'B' | 'D' | 'X';
+export type TypeCategory = 'N' | 'S' | 'B' | 'D' | 'U' | 'X';
 
 export const TYPE_IDS: readonly TypeId[] = [
   'int2',
@@ -52,6 +54,8 @@ export const TYPE_IDS: readonly TypeId[] = [
   'date',
   'timestamp',
   'timestamptz',
+  'json',
+  'jsonb',
   'unknown',
 ];
 
@@ -69,6 +73,8 @@ const CATEGORY: Record<TypeId, TypeCategory> = {
   date: 'D',
   timestamp: 'D',
   timestamptz: 'D',
+  json: 'U',
+  jsonb: 'U',
   unknown: 'X',
 };
 
@@ -96,6 +102,8 @@ export const T = {
   date: { name: 'date' },
   timestamp: { name: 'timestamp' },
   timestamptz: { name: 'timestamptz' },
+  json: { name: 'json' },
+  jsonb: { name: 'jsonb' },
   unknown: { name: 'unknown' },
 } as const satisfies Record<TypeId, SqlType>;
 
@@ -118,6 +126,8 @@ const DISPLAY: Record<TypeId, string> = {
   date: 'date',
   timestamp: 'timestamp without time zone',
   timestamptz: 'timestamp with time zone',
+  json: 'json',
+  jsonb: 'jsonb',
   unknown: 'unknown',
 };
 
@@ -204,5 +214,12 @@ export function isStringType(t: TypeId): boolean {
 }
 
 export { formatValue, parseValue, toClientValue, compareValues, applyTypmod } from './types-io.ts';
-export { castValue, castContext, canCoerce, commonType } from './types-cast.ts';
+export {
+  castValue,
+  castContext,
+  canCoerce,
+  commonType,
+  requireEquality,
+  requireOrdering,
+} from './types-cast.ts';
 export type { CoercionContext } from './types-cast.ts';

@@ -95,6 +95,20 @@ const TEMPLATES: readonly Template[] = [
   ['date', '$1::date', ['timestamp']],
   ['timestamp', '$1::timestamp', ['date']],
   ['timestamp', "date_trunc('hour', $1)", ['timestamp']],
+  // JSON: to_json(b) of every type, jsonb's canonical key order and numbers, -> and ->>.
+  ...(['int4', 'int8', 'numeric', 'float8', 'text', 'date', 'timestamp', 'bool'] as const).map(
+    (t): Template => ['text', "(jsonb_build_object('k', $1) ->> 'k')", [t]],
+  ),
+  ['text', "jsonb_build_object('bb', $1, 'a', $2, 'bb', $3)::text", ['text', 'numeric', 'int4']],
+  ['text', 'json_build_object($1, $2)::text', ['text', 'float8']],
+  ['text', '(json_build_array($1, $2) ->> 1)', ['date', 'timestamp']],
+  ['text', '(jsonb_build_array($1, $2, $3) -> -1)::text', ['int8', 'text', 'numeric']],
+  ['text', 'to_json($1)::text', ['float8']],
+  ['text', 'to_jsonb($1)::text', ['numeric']],
+  ['int4', 'jsonb_array_length(jsonb_build_array($1, $2))', ['text', 'date']],
+  // ->> (not -> then a cast): a JSON null or a NaN string would fail the cast, and where it fails
+  // would then depend on the order Postgres evaluates quals in (cheapest first).
+  ['numeric', "(jsonb_build_object('n', $1) ->> 'n')::numeric", ['numeric']],
 ];
 
 const BY_TYPE = new Map<Ty, Template[]>();
