@@ -13,6 +13,7 @@ import { rowsResult, type QueryResult } from './results.ts';
 import { planInitPlans } from './initplans.ts';
 import { hasRecursiveCte } from './recursive-cte.ts';
 import { hasWindowFunctions } from './windows.ts';
+import { hasLateral } from './lateral.ts';
 import { hasGroupingSets } from '../sql/grouping-sets.ts';
 import { plannerEnv } from './statements.ts';
 
@@ -24,6 +25,10 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   if (hasWindowFunctions(q))
     throw sqlError('feature_not_supported', 'EXPLAIN of a query with window functions is not supported', {
       hint: "Run the query itself: the lab computes its windows on the coordinator, not with Greenplum's plan (a Redistribute Motion on the PARTITION BY key), so it shows no plan rather than a different one.",
+    });
+  if (hasLateral(q))
+    throw sqlError('feature_not_supported', 'EXPLAIN of a query with LATERAL is not supported', {
+      hint: "Run the query itself: the lab runs a LATERAL item once per distinct value it reads from its left and joins the rows back, not with Greenplum's plan, so it shows no plan rather than a different one.",
     });
   if (hasGroupingSets(q))
     throw sqlError('feature_not_supported', 'EXPLAIN of a query with grouping sets is not supported', {

@@ -11,6 +11,7 @@ import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
 import { computeRecursiveCtes } from './recursive-cte.ts';
 import { computeWindows } from './windows.ts';
+import { computeLaterals } from './lateral.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -147,6 +148,7 @@ export async function runInitPlans(
   env: PlannerEnv,
   validate?: () => unknown,
 ): Promise<void> {
+  await computeLaterals(session, root, env, (q) => runInitPlans(session, q, env));
   await computeRecursiveCtes(session, root, env, (q) => runInitPlans(session, q, env));
   await computeWindows(session, root, env, (q) => runInitPlans(session, q, env));
   const plans = planInitPlans(root, env);

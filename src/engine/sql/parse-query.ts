@@ -385,7 +385,16 @@ function parseFromItem(c: Cursor): FromItem {
 function parseFromPrimary(c: Cursor): FromItem {
   const t = c.peek();
   const pos = t.pos;
-  if (c.isWord('lateral')) throw c.unsupported('LATERAL');
+  if (c.acceptWord('lateral')) {
+    // LATERAL applies to a subquery or a function call, nothing else (gram.y's table_ref).
+    const item =
+      c.isOp('(') || (c.peek().kind === 'ident' && c.peek(1).kind === 'op' && c.peek(1).value === '(')
+        ? parseFromPrimary(c)
+        : undefined;
+    if (!item || (item.kind !== 'subquery' && item.kind !== 'function')) throw c.syntaxError();
+    item.lateral = true;
+    return item;
+  }
   if (c.isOp('(')) {
     const query = parseParenQuery(c);
     if (query) {

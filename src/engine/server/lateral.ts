@@ -1,0 +1,386 @@
+/**
+ * LATERAL: a subquery or function in FROM that refers to the FROM items before it
+ * (`FROM c, LATERAL (SELECT ... WHERE o.cid = c.id ORDER BY ... LIMIT 3) top`, or
+ * `FROM t, generate_series(1, t.n) g`, which is lateral without the word, as in Postgres).
+ *
+ * The lab runs it as a nested loop over the distinct values the item reads from its left:
+ * the left side's distinct (referenced) values are fetched once; for each, the item runs with
+ * those values as constants; the rows, tagged with the values, become a work table that is
+ * joined back on them (IS NOT DISTINCT FROM, so NULLs meet). Every form works (aggregates,
+ * LIMIT, windows inside), and the answer is Postgres'. The plan is not Greenplum's, so EXPLAIN
+ * of such a query is refused rather than shown different.
+ */
+import { sqlError } from '../errors.ts';
+import { Planner, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
+import type { Scope } from '../plan/scope.ts';
+import type { ColumnRef, Expr, FromItem, Query, SelectStmt } from '../sql/ast.ts';
+import { formatValue, type SqlType, type Value } from '../sql/types.ts';
+import { runPlan } from './dispatcher.ts';
+import type { Session } from './session.ts';
+
+type LateralItem = Extract<FromItem, { kind: 'subquery' | 'function' }>;
+
+/** A function in FROM whose arguments read columns is lateral (Postgres makes every one so). */
+function isLateral(item: FromItem): item is LateralItem {
+  if (item.kind === 'subquery') return !!item.lateral;
+  if (item.kind === 'function') return !!item.lateral || hasColumnRef(item.call.args);
+  return false;
+}
+
+function hasColumnRef(n: unknown): boolean {
+  if (Array.isArray(n)) return n.some(hasColumnRef);
+  if (typeof n !== 'object' || n === null) return false;
+  if ((n as { kind?: string }).kind === 'column') return true;
+  return Object.values(n).some(hasColumnRef);
+}
+
+function fromHasLateral(items: FromItem[]): boolean {
+  return items.some((f) => isLateral(f) || (f.kind === 'join' && fromHasLateral([f.left, f.right])));
+}
+
+/** SELECT blocks whose FROM holds a lateral item, innermost first. */
+function collect(node: unknown, out: SelectStmt[]): SelectStmt[] {
+  if (Array.isArray(node)) {
+    for (const x of node) collect(x, out);
+    return out;
+  }
+  if (typeof node !== 'object' || node === null) return out;
+  for (const v of Object.values(node)) collect(v, out);
+  const q = node as SelectStmt;
+  if (q.kind === 'select' && Array.isArray(q.from) && fromHasLateral(q.from)) out.push(q);
+  return out;
+}
+
+export function hasLateral(root: unknown): boolean {
+  return collect(root, []).length > 0;
+}
+
+/** Computes every lateral item of the statement into a work table (see the file comment). */
+export async function computeLaterals(
+  s: Session,
+  root: unknown,
+  env: PlannerEnv,
+  prepare: (q: Query) => Promise<void>,
+): Promise<void> {
+  for (const q of collect(root, [])) {
+    const from: FromItem[] = [];
+    for (let item of q.from) {
+      // A LATERAL item inside a join may read the comma items before the join too: they join
+      // in at the join's leftmost leaf (the same rows, while no RIGHT or FULL join is above it).
+      if (from.length && item.kind === 'join' && fromHasLateral([item]) && innerSpine(item)) {
+        checkOnScopes(item, from);
+        item = atLeftmost(item, crossAll(from));
+        from.length = 0;
+      }
+      if (isLateral(item) && from.length) {
+        // `a, b, LATERAL (...) s`: joined to everything before it.
+        const left = crossAll(from);
+        from.length = 0;
+        from.push(await joinLateral(s, env, prepare, left, item, 'inner', undefined, item.pos));
+      } else from.push(await rewriteJoins(s, env, prepare, item));
+    }
+    q.from = from;
+  }
+}
+
+/** The names a FROM item's columns are qualified with. */
+function aliasesOf(item: FromItem): string[] {
+  switch (item.kind) {
+    case 'join':
+      return [...aliasesOf(item.left), ...aliasesOf(item.right)];
+    case 'table':
+      return [item.alias?.name ?? item.name.name];
+    case 'subquery':
+      return [item.alias.name];
+    case 'function':
+      return [item.alias?.name ?? item.call.name];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A join's ON sees only the join's own items, not the comma items before it (which its LATERAL
+ * items may read): Postgres' error for such a reference, kept when those items join in.
+ */
+function checkOnScopes(item: FromItem, before: FromItem[]): void {
+  if (item.kind !== 'join') return;
+  checkOnScopes(item.left, before);
+  checkOnScopes(item.right, before);
+  if (!item.on) return;
+  const own = new Set(aliasesOf(item));
+  const outside = new Set(before.flatMap(aliasesOf));
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (typeof n !== 'object' || n === null) return;
+    const node = n as { kind?: string; query?: unknown };
+    if (node.kind === 'column') {
+      const ref = n as ColumnRef;
+      if (ref.table !== undefined && !own.has(ref.table) && outside.has(ref.table))
+        throw sqlError('undefined_table', `invalid reference to FROM-clause entry for table "${ref.table}"`, {
+          hint: `There is an entry for table "${ref.table}", but it cannot be referenced from this part of the query.`,
+          position: ref.pos,
+        });
+      return;
+    }
+    if (node.query) return; // a subquery has scopes of its own
+    Object.values(n).forEach(visit);
+  };
+  visit(item.on);
+}
+
+function crossAll(items: FromItem[]): FromItem {
+  return items.reduce((l, r): FromItem => ({
+    kind: 'join',
+    joinType: 'cross',
+    natural: false,
+    left: l,
+    right: r,
+    pos: r.pos,
+  }));
+}
+
+/** Whether every join from the root down to the leftmost leaf keeps all its left rows' matches as an inner join would. */
+function innerSpine(item: FromItem): boolean {
+  for (let f = item; f.kind === 'join'; f = f.left)
+    if (f.joinType === 'right' || f.joinType === 'full') return false;
+  return true;
+}
+
+function atLeftmost(item: FromItem, before: FromItem): FromItem {
+  if (item.kind !== 'join')
+    return { kind: 'join', joinType: 'cross', natural: false, left: before, right: item, pos: item.pos };
+  return { ...item, left: atLeftmost(item.left, before) };
+}
+
+async function rewriteJoins(
+  s: Session,
+  env: PlannerEnv,
+  prepare: (q: Query) => Promise<void>,
+  item: FromItem,
+): Promise<FromItem> {
+  if (item.kind !== 'join') return item;
+  const left = await rewriteJoins(s, env, prepare, item.left);
+  if (!isLateral(item.right))
+    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right) };
+  if (item.joinType === 'right' || item.joinType === 'full')
+    throw sqlError('invalid_column_reference', 'invalid reference to FROM-clause entry in a LATERAL item', {
+      detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
+      position: item.right.pos,
+    });
+  if (item.natural || item.using)
+    throw sqlError('feature_not_supported', 'NATURAL or USING joins of a LATERAL item are not supported', {
+      hint: 'Write the join condition with ON.',
+      position: item.pos,
+    });
+  return joinLateral(
+    s,
+    env,
+    prepare,
+    left,
+    item.right,
+    item.joinType === 'left' ? 'left' : 'inner',
+    item.on,
+    item.pos,
+  );
+}
+
+let tables = 0;
+
+const TRUE = (pos: number): Expr => ({ kind: 'literal', value: true, literalType: 'boolean', pos });
+
+async function joinLateral(
+  s: Session,
+  env: PlannerEnv,
+  prepare: (q: Query) => Promise<void>,
+  left: FromItem,
+  item: LateralItem,
+  joinType: 'inner' | 'left',
+  on: Expr | undefined,
+  pos: number,
+): Promise<FromItem> {
+  // The left side's own windows, recursive WITH queries and InitPlans first (in place), so it plans.
+  await prepare({
+    kind: 'select',
+    distinct: false,
+    targets: [{ kind: 'star', pos }],
+    from: [left],
+    groupBy: [],
+    orderBy: [],
+    pos,
+  });
+  const leftScope = new Planner(env).planFrom([left]).scope;
+  const alias = item.kind === 'subquery' ? item.alias : { name: item.alias?.name ?? item.call.name };
+  const query: Query =
+    item.kind === 'subquery'
+      ? item.query
+      : {
+          kind: 'select',
+          distinct: false,
+          targets: [{ kind: 'star', pos: item.pos }],
+          from: [{ ...item, lateral: false }],
+          groupBy: [],
+          orderBy: [],
+          pos: item.pos,
+        };
+  const refs = outerRefs(env, query, leftScope);
+  if (!refs.size) {
+    // Reads nothing from its left: an ordinary item.
+    const plain: FromItem = { ...item, lateral: false };
+    return joinType === 'inner' && !on
+      ? { kind: 'join', joinType: 'cross', natural: false, left, right: plain, pos }
+      : { kind: 'join', joinType, natural: false, left, right: plain, on: on ?? TRUE(pos), pos };
+  }
+  // One key per left column read, however many times it is written.
+  const keyOf = new Map<ColumnRef, number>();
+  const keys: { index: number; ref: ColumnRef; type: SqlType }[] = [];
+  for (const [ref, index] of refs) {
+    let k = keys.findIndex((x) => x.index === index);
+    if (k < 0) {
+      const col = leftScope.columns[index]!;
+      const qualified: ColumnRef = col.rel
+        ? { kind: 'column', table: col.rel, name: col.name, pos: ref.pos }
+        : ref;
+      k = keys.push({ index, ref: qualified, type: col.type }) - 1;
+    }
+    keyOf.set(ref, k);
+  }
+  const withValues = (values: Value[]): Query => substitute(query, keyOf, keys, values) as Query;
+
+  // Planned once with NULLs first: the columns, and any error, before anything runs.
+  const probe = withValues(keys.map(() => null));
+  await prepare(probe);
+  const columns = new Planner(env).planTop(probe).columns;
+
+  const distinct: SelectStmt = {
+    kind: 'select',
+    distinct: true,
+    targets: keys.map((k) => ({ kind: 'expr', expr: k.ref, pos: k.ref.pos })),
+    from: [left],
+    groupBy: [],
+    orderBy: [],
+    pos,
+  };
+  const outer = await run(s, env, prepare, distinct);
+  const rows: Value[][] = [];
+  for (const values of outer) {
+    await s.interrupts?.check();
+    for (const r of await run(s, env, prepare, withValues(values))) rows.push([...r, ...values]);
+  }
+  const table: WorkTable = {
+    columns: [
+      ...columns.map((c) => ({ name: c.name, type: c.type })),
+      ...keys.map((k, i) => ({ name: `\u0001lk${i}`, type: k.type })),
+    ],
+    rows,
+  };
+  const name = `\u0001lateral${++tables}`;
+  (env.workTables ??= new Map()).set(name, table);
+  const match = keys
+    .map((k, i): Expr => ({
+      kind: 'isDistinct',
+      not: true,
+      left: k.ref,
+      right: { kind: 'column', table: alias.name, name: `\u0001lk${i}`, pos },
+      pos,
+    }))
+    .reduce((a, b) => ({ kind: 'binary', op: 'and', left: a, right: b, pos }));
+  return {
+    kind: 'join',
+    joinType,
+    natural: false,
+    left,
+    right: { kind: 'table', name: { name, pos: item.pos }, alias, pos: item.pos },
+    on: on ? { kind: 'binary', op: 'and', left: on, right: match, pos } : match,
+    pos,
+  };
+}
+
+async function run(
+  s: Session,
+  env: PlannerEnv,
+  prepare: (q: Query) => Promise<void>,
+  q: Query,
+): Promise<Value[][]> {
+  await prepare(q);
+  const plan = new Planner(env).planTop(q);
+  const dtx = await s.dtxContext(false);
+  return (await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime)).rows;
+}
+
+/**
+ * The column references of `query` that name a column of the left side: those no FROM of the
+ * query (at their own level or any level around them) resolves.
+ */
+function outerRefs(env: PlannerEnv, query: Query, left: Scope): Map<ColumnRef, number> {
+  const out = new Map<ColumnRef, number>();
+  const visit = (n: unknown, scopes: Scope[]): void => {
+    if (Array.isArray(n)) return n.forEach((x) => visit(x, scopes));
+    if (typeof n !== 'object' || n === null) return;
+    const node = n as { kind?: string };
+    if (node.kind === 'select' && Array.isArray((n as SelectStmt).from)) {
+      const q = n as SelectStmt;
+      let own: Scope | undefined;
+      try {
+        own = new Planner(env).planFrom(q.from.filter((f) => !hasColumnRefToLeft(f))).scope;
+      } catch {
+        own = undefined;
+      }
+      const inner = own ? [...scopes, own] : scopes;
+      for (const v of Object.values(q)) visit(v, inner);
+      return;
+    }
+    if (node.kind === 'column') {
+      const ref = n as ColumnRef;
+      if (scopes.some((sc) => resolves(sc, ref))) return;
+      if (resolves(left, ref)) out.set(ref, left.lookup(ref)!);
+      else if (ref.table !== undefined && left.columns.some((c) => c.rel === ref.table))
+        throw sqlError('undefined_column', `column ${ref.table}.${ref.name} does not exist`, {
+          position: ref.pos,
+        });
+      return;
+    }
+    for (const v of Object.values(n)) visit(v, scopes);
+  };
+  visit(query, []);
+  return out;
+}
+
+/** A FROM item that itself reads the left side (a function's arguments) plans only after substitution. */
+function hasColumnRefToLeft(f: FromItem): boolean {
+  return f.kind === 'function' && hasColumnRef(f.call.args);
+}
+
+function resolves(scope: Scope, ref: ColumnRef): boolean {
+  try {
+    return scope.lookup(ref) !== undefined;
+  } catch {
+    return true; // ambiguous there: it is that scope's error to raise
+  }
+}
+
+/** A copy of the AST with each outer reference replaced by its value, typed as the column. */
+function substitute(
+  n: unknown,
+  keyOf: Map<ColumnRef, number>,
+  keys: { type: SqlType }[],
+  values: Value[],
+): unknown {
+  if (Array.isArray(n)) return n.map((x) => substitute(x, keyOf, keys, values));
+  if (typeof n !== 'object' || n === null) return n;
+  const k = keyOf.get(n as ColumnRef);
+  if (k !== undefined) {
+    const ref = n as ColumnRef;
+    const type = keys[k]!.type;
+    const v = values[k] ?? null;
+    const literal: Expr =
+      v === null
+        ? { kind: 'literal', value: null, literalType: 'null', pos: ref.pos }
+        : { kind: 'literal', value: formatValue(v, type), literalType: 'string', pos: ref.pos };
+    const typeName = { name: type.name, pos: ref.pos, ...(type.typmod ? { typmod: type.typmod } : {}) };
+    return { kind: 'cast', expr: literal, type: typeName, pos: ref.pos };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(n)) out[key] = substitute(v, keyOf, keys, values);
+  return out;
+}
