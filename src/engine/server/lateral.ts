@@ -12,7 +12,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { Planner, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
-import type { Scope } from '../plan/scope.ts';
+import { Scope } from '../plan/scope.ts';
 import type { ColumnRef, Expr, FromItem, Query, SelectStmt } from '../sql/ast.ts';
 import { formatValue, type SqlType, type Value } from '../sql/types.ts';
 import { runPlan } from './dispatcher.ts';
@@ -72,12 +72,13 @@ export async function computeLaterals(
         item = atLeftmost(item, crossAll(from));
         from.length = 0;
       }
+      const outside = from.length && item.kind === 'join' && !innerSpine(item) ? [...from] : [];
       if (isLateral(item) && from.length) {
         // `a, b, LATERAL (...) s`: joined to everything before it.
         const left = crossAll(from);
         from.length = 0;
         from.push(await joinLateral(s, env, prepare, left, item, 'inner', undefined, item.pos));
-      } else from.push(await rewriteJoins(s, env, prepare, item));
+      } else from.push(await rewriteJoins(s, env, prepare, item, outside));
     }
     q.from = from;
   }
@@ -158,11 +159,28 @@ async function rewriteJoins(
   env: PlannerEnv,
   prepare: (q: Query) => Promise<void>,
   item: FromItem,
+  outside: FromItem[] = [],
 ): Promise<FromItem> {
-  if (item.kind !== 'join') return item;
-  const left = await rewriteJoins(s, env, prepare, item.left);
+  if (item.kind !== 'join') {
+    // The leftmost item under a RIGHT or FULL join: nothing of its own join is to its left.
+    if (isLateral(item) && outside.length) {
+      const f = crossAll(outside);
+      await prepare({
+        kind: 'select',
+        distinct: false,
+        targets: [{ kind: 'star', pos: item.pos }],
+        from: [f],
+        groupBy: [],
+        orderBy: [],
+        pos: item.pos,
+      });
+      outerRefs(env, lateralQuery(item), new Scope([]), new Planner(env).planFrom([f]).scope);
+    }
+    return item;
+  }
+  const left = await rewriteJoins(s, env, prepare, item.left, outside);
   if (!isLateral(item.right))
-    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right) };
+    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right, outside) };
   if (item.joinType === 'right' || item.joinType === 'full')
     throw sqlError('invalid_column_reference', 'invalid reference to FROM-clause entry in a LATERAL item', {
       detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
@@ -182,10 +200,36 @@ async function rewriteJoins(
     item.joinType === 'left' ? 'left' : 'inner',
     item.on,
     item.pos,
+    outside,
   );
 }
 
 let tables = 0;
+
+/** The query a lateral item runs: the subquery, or SELECT * FROM the function. */
+function lateralQuery(item: LateralItem): Query {
+  if (item.kind === 'subquery') return item.query;
+  return {
+    kind: 'select',
+    distinct: false,
+    targets: [{ kind: 'star', pos: item.pos }],
+    from: [{ ...item, lateral: false }],
+    groupBy: [],
+    orderBy: [],
+    pos: item.pos,
+  };
+}
+
+/** Value sets computed per dispatch. */
+const BATCH = 100;
+
+const intLiteral = (n: number, pos: number): Expr => ({
+  kind: 'literal',
+  value: n,
+  literalType: 'integer',
+  text: String(n),
+  pos,
+});
 
 const TRUE = (pos: number): Expr => ({ kind: 'literal', value: true, literalType: 'boolean', pos });
 
@@ -198,32 +242,27 @@ async function joinLateral(
   joinType: 'inner' | 'left',
   on: Expr | undefined,
   pos: number,
+  outside: FromItem[] = [],
 ): Promise<FromItem> {
   // The left side's own windows, recursive WITH queries and InitPlans first (in place), so it plans.
-  await prepare({
-    kind: 'select',
-    distinct: false,
-    targets: [{ kind: 'star', pos }],
-    from: [left],
-    groupBy: [],
-    orderBy: [],
-    pos,
-  });
-  const leftScope = new Planner(env).planFrom([left]).scope;
+  const scopeOf = async (items: FromItem[]): Promise<Scope> => {
+    const f = crossAll(items);
+    await prepare({
+      kind: 'select',
+      distinct: false,
+      targets: [{ kind: 'star', pos }],
+      from: [f],
+      groupBy: [],
+      orderBy: [],
+      pos,
+    });
+    return new Planner(env).planFrom([f]).scope;
+  };
+  const leftScope = await scopeOf([left]);
+  const outsideScope = outside.length ? await scopeOf(outside) : undefined;
   const alias = item.kind === 'subquery' ? item.alias : { name: item.alias?.name ?? item.call.name };
-  const query: Query =
-    item.kind === 'subquery'
-      ? item.query
-      : {
-          kind: 'select',
-          distinct: false,
-          targets: [{ kind: 'star', pos: item.pos }],
-          from: [{ ...item, lateral: false }],
-          groupBy: [],
-          orderBy: [],
-          pos: item.pos,
-        };
-  const refs = outerRefs(env, query, leftScope);
+  const query = lateralQuery(item);
+  const refs = outerRefs(env, query, leftScope, outsideScope);
   if (!refs.size) {
     // Reads nothing from its left: an ordinary item.
     const plain: FromItem = { ...item, lateral: false };
@@ -262,10 +301,33 @@ async function joinLateral(
     pos,
   };
   const outer = await run(s, env, prepare, distinct);
+  // The item once per value set, BATCH at a time as one UNION ALL (one dispatch), each row
+  // tagged with the index of the values it was computed for.
   const rows: Value[][] = [];
-  for (const values of outer) {
+  for (let at = 0; at < outer.length; at += BATCH) {
     await s.interrupts?.check();
-    for (const r of await run(s, env, prepare, withValues(values))) rows.push([...r, ...values]);
+    const parts = outer.slice(at, at + BATCH).map((values, k): Query => ({
+      kind: 'select',
+      distinct: false,
+      targets: [
+        { kind: 'expr', expr: intLiteral(at + k, pos), alias: '\u0001n', pos },
+        { kind: 'star', table: '\u0001l', pos },
+      ],
+      from: [{ kind: 'subquery', query: withValues(values), alias: { name: '\u0001l' }, pos }],
+      groupBy: [],
+      orderBy: [],
+      pos,
+    }));
+    const union = parts.reduce((l, r): Query => ({
+      kind: 'setop',
+      op: 'union',
+      all: true,
+      left: l,
+      right: r,
+      orderBy: [],
+      pos,
+    }));
+    for (const r of await run(s, env, prepare, union)) rows.push([...r.slice(1), ...outer[r[0] as number]!]);
   }
   const table: WorkTable = {
     columns: [
@@ -312,7 +374,7 @@ async function run(
  * The column references of `query` that name a column of the left side: those no FROM of the
  * query (at their own level or any level around them) resolves.
  */
-function outerRefs(env: PlannerEnv, query: Query, left: Scope): Map<ColumnRef, number> {
+function outerRefs(env: PlannerEnv, query: Query, left: Scope, outside?: Scope): Map<ColumnRef, number> {
   const out = new Map<ColumnRef, number>();
   const visit = (n: unknown, scopes: Scope[]): void => {
     if (Array.isArray(n)) return n.forEach((x) => visit(x, scopes));
@@ -334,6 +396,16 @@ function outerRefs(env: PlannerEnv, query: Query, left: Scope): Map<ColumnRef, n
       const ref = n as ColumnRef;
       if (scopes.some((sc) => resolves(sc, ref))) return;
       if (resolves(left, ref)) out.set(ref, left.lookup(ref)!);
+      else if (outside && resolves(outside, ref))
+        // Postgres runs the whole RIGHT/FULL join once per row of that item; the lab cannot.
+        throw sqlError(
+          'feature_not_supported',
+          'a LATERAL reference to a FROM item outside a RIGHT or FULL join is not supported',
+          {
+            hint: 'Move the LATERAL item out of the RIGHT or FULL join, or join that item inside it.',
+            position: ref.pos,
+          },
+        );
       else if (ref.table !== undefined && left.columns.some((c) => c.rel === ref.table))
         throw sqlError('undefined_column', `column ${ref.table}.${ref.name} does not exist`, {
           position: ref.pos,
