@@ -35,6 +35,7 @@ export const SqlState = {
   invalid_argument_for_ntile: '22014',
   invalid_argument_for_nth_value: '22016',
   invalid_text_representation: '22P02',
+  bad_copy_file_format: '22P04',
   invalid_datetime_format: '22007',
   datetime_field_overflow: '22008',
   numeric_value_out_of_range: '22003',

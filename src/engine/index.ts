@@ -50,3 +50,4 @@ export {
   toGpaddmirrorsFile,
   toGpinitsystemConfig,
 } from './cluster/placement-files.ts';
+export { copyDataSpan, isCopyFromStdin, scanStatements } from './sql/copy-data.ts';

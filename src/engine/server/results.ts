@@ -10,6 +10,8 @@ export interface QueryResult {
   fields: { name: string; type: string }[];
   rows: unknown[][];
   notices: string[];
+  /** COPY ... TO STDOUT: the data, as psql would print it (one line per row). */
+  copyOut?: string;
 }
 
 export function rowsResult(

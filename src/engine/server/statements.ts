@@ -4,7 +4,7 @@ import { sqlError } from '../errors.ts';
 import type { Query, Statement } from '../sql/ast.ts';
 import { Planner, type PlannerEnv } from '../plan/planner.ts';
 import type { TableInfo } from '../plan/plan.ts';
-import { T } from '../sql/types.ts';
+import { T, type SqlType, type Value } from '../sql/types.ts';
 import type { Session } from './session.ts';
 import { commandResult, rowsResult, type QueryResult } from './results.ts';
 import { runPlan } from './dispatcher.ts';
@@ -15,6 +15,7 @@ import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
 import { lockedTables, refuseNestedLocking } from '../sql/locking.ts';
 import { runCreateView, runDropView } from './views.ts';
+import { runCopy } from './copy.ts';
 
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
   refuseNestedLocking(stmt);
@@ -25,6 +26,8 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
       return runQuery(s, stmt);
     case 'insert':
       return runInsert(s, stmt);
+    case 'copy':
+      return runCopy(s, stmt);
     case 'update':
       return runUpdate(s, stmt);
     case 'delete':
@@ -159,6 +162,15 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
     await s.qd.fts.requestScan();
     return rowsResult([{ name: 'gp_request_fts_probe_scan', type: T.bool }], [[true]]);
   }
+  const r = await queryRows(s, q);
+  return rowsResult(r.columns, r.rows);
+}
+
+/** Plans and runs a query: its columns and rows as the engine holds them (not yet client values). */
+export async function queryRows(
+  s: Session,
+  q: Query,
+): Promise<{ columns: { name: string; type: SqlType }[]; rows: Value[][] }> {
   const env = await plannerEnv(s, q);
   if (s.utility && env.tables.size) throw tablesInUtilityMode([...env.tables.keys()]);
   await lockTables(s, env, 'AccessShareLock');
@@ -174,7 +186,7 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
   const dtx = await s.dtxContext(false);
   const result = await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime);
   noteParticipants(s, result.touched, result.writers);
-  return rowsResult(plan.columns, result.rows);
+  return { columns: plan.columns, rows: result.rows };
 }
 
 export async function lockTables(

@@ -444,7 +444,34 @@ export type Statement =
   | FetchStmt
   | CloseCursorStmt
   | CreateViewStmt
-  | DropViewStmt;
+  | DropViewStmt
+  | CopyStmt;
+
+/** COPY's data format options (Postgres' defaults per format are filled in by the parser). */
+export interface CopyOptions {
+  format: 'text' | 'csv';
+  delimiter: string;
+  null: string;
+  header: boolean;
+  quote: string;
+  escape: string;
+}
+
+/**
+ * `COPY table [(cols)] FROM STDIN [options]`, `COPY {table [(cols)] | (query)} TO STDOUT
+ * [options]`. The rows of FROM STDIN are the script's lines after the statement (copy-data.ts).
+ */
+export interface CopyStmt {
+  kind: 'copy';
+  table?: QualifiedName;
+  columns?: { name: string; pos: number }[];
+  query?: Query;
+  direction: 'from' | 'to';
+  options: CopyOptions;
+  /** FROM STDIN: the data lines; undefined when the script gave none. */
+  data?: string;
+  pos: number;
+}
 
 /** `CREATE [OR REPLACE] VIEW name [(columns)] AS query`. */
 export interface CreateViewStmt {

@@ -10,6 +10,8 @@
  * 2. A script is parsed completely before anything runs: one bad statement rejects the script.
  */
 import { parseClose, parseDeclare, parseFetch } from './parse-cursor.ts';
+import { parseCopy } from './parse-copy.ts';
+import { extractCopyData } from './copy-data.ts';
 import { withStackGuard } from './limits.ts';
 import type {
   DeleteStmt,
@@ -41,13 +43,19 @@ export function parse(sql: string): Statement[] {
   return withStackGuard(() => parseAll(sql));
 }
 
-function parseAll(sql: string): Statement[] {
+function parseAll(script: string): Statement[] {
+  const { sql, data } = extractCopyData(script);
   const c = new Cursor(sql);
   const statements: Statement[] = [];
   for (;;) {
     while (c.acceptOp(';'));
     if (c.peek().kind === 'eof') return statements;
-    statements.push(parseStatement(c));
+    const stmt = parseStatement(c);
+    if (stmt.kind === 'copy' && stmt.direction === 'from') {
+      const rows = data.get(stmt.pos);
+      if (rows !== undefined) stmt.data = rows;
+    }
+    statements.push(stmt);
     if (c.peek().kind !== 'eof' && !c.isOp(';')) throw c.syntaxError();
   }
 }
@@ -76,7 +84,7 @@ export function parseExpression(sql: string): Expr {
 /** Statements Postgres has and this engine does not; named in the error instead of "syntax error". */
 const UNSUPPORTED = new Set(
   (
-    'alter grant revoke copy comment lock prepare execute deallocate listen ' +
+    'alter grant revoke comment lock prepare execute deallocate listen ' +
     'notify unlisten discard cluster reindex do call load security refresh reassign import'
   ).split(' '),
 );
@@ -134,6 +142,8 @@ function parseStatement(c: Cursor): Statement {
       return parseFetch(c);
     case 'close':
       return parseClose(c);
+    case 'copy':
+      return parseCopy(c);
   }
   if (UNSUPPORTED.has(t.value)) {
     const second = c.peek(1);

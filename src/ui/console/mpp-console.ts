@@ -91,7 +91,11 @@ export class MppConsole extends LitElement {
       this._running = false;
       this._cancelSent = false;
     }
-    if (outcomes.some((o) => o.result && /^(CREATE|DROP|ALTER|INSERT|UPDATE|DELETE)/.test(o.result.command)))
+    if (
+      outcomes.some(
+        (o) => o.result && /^(CREATE|DROP|ALTER|INSERT|UPDATE|DELETE|COPY)/.test(o.result.command),
+      )
+    )
       void this.store?.refresh();
     return outcomes;
   }

@@ -11,6 +11,8 @@ export interface StatementOutcome {
     fields: { name: string; type: string }[];
     rows: unknown[][];
     notices: string[];
+    /** COPY ... TO STDOUT's data. */
+    copyOut?: string;
   };
   error?: { code: string; message: string; detail?: string; hint?: string; position?: number };
 }
@@ -64,6 +66,14 @@ export function psqlText(name: string, lines: string[]): string {
   ].join('\n');
 }
 
+/** COPY TO STDOUT's lines, as psql prints them, cut after MAX_ROWS. */
+function copyText(out: string): string {
+  const lines = out.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const shown = lines.slice(0, MAX_ROWS).join('\n');
+  return lines.length > MAX_ROWS ? `${shown}\n… ${lines.length - MAX_ROWS} more lines not shown` : shown;
+}
+
 function isPlan(r: NonNullable<StatementOutcome['result']>): boolean {
   return r.fields.length === 1 && r.fields[0]!.name === 'QUERY PLAN';
 }
@@ -104,6 +114,11 @@ ${psqlText(
               </table>
             </div>
             ${r.rows.length > MAX_ROWS ? html`<p class="muted">… ${r.rows.length - MAX_ROWS} more rows not shown</p>` : nothing}`
+        : nothing
+    }
+    ${
+      r?.copyOut !== undefined
+        ? html`<pre class="plan copy-out" tabindex="0" aria-label="COPY output">${copyText(r.copyOut)}</pre>`
         : nothing
     }
     ${r ? html`<p class="tag muted">${commandTag(r)}${r.fields.length ? ` (${r.rows.length} row${r.rows.length === 1 ? '' : 's'})` : ''} · ${o.ms.toFixed(1)} ms · ${o.target}</p>` : nothing}

@@ -222,4 +222,11 @@ describe('splitStatements', () => {
     expect(splitStatements(' ; ;\n')).toEqual([]);
     expect(splitStatements('select "a;b" from t')).toEqual(['select "a;b" from t']);
   });
+
+  it("keeps a COPY FROM STDIN's data lines, through the \\. line, with it", () => {
+    expect(splitStatements("copy t from stdin;\n1\ta;b\n2\t'\n\\.\nselect 1;")).toEqual([
+      "copy t from stdin;\n1\ta;b\n2\t'\n\\.\n",
+      'select 1',
+    ]);
+  });
 });

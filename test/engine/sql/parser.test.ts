@@ -847,7 +847,8 @@ describe('unsupported features', () => {
     ['CREATE TEMP VIEW v AS SELECT 1', 'temporary views are not supported', 13],
     ['DROP INDEX i', 'DROP INDEX is not supported', 6],
     ['ALTER TABLE t ADD COLUMN b int', 'ALTER TABLE is not supported', 1],
-    ['COPY t FROM STDIN', 'COPY is not supported', 1],
+    ['COPY BINARY t FROM STDIN', 'COPY BINARY is not supported', 6],
+    ["COPY t FROM '/data/t.csv'", 'COPY from a file or a program is not supported', 13],
     [
       'WITH x AS (INSERT INTO t VALUES (1)) SELECT 1',
       'a data-modifying statement in WITH is not supported',
@@ -866,9 +867,45 @@ describe('unsupported features', () => {
     ["SELECT a SIMILAR TO 'x'", 'SIMILAR TO is not supported', 10],
     ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT is not supported', 26],
     ["SELECT B'101'", 'bit string literals are not supported', 8],
-    ['SELECT * FROM t, LATERAL (SELECT 1) s', 'LATERAL is not supported', 18],
+    [
+      'SELECT * FROM t, LATERAL generate_series(1, 2) WITH ORDINALITY',
+      'WITH ORDINALITY is not supported',
+      48,
+    ],
   ];
   it.each(cases)('%s', (sql, message, position) => {
     expect(err(sql)).toEqual({ code: '0A000', message, position });
+  });
+});
+
+describe('COPY and LATERAL', () => {
+  it('takes the lines after COPY FROM STDIN as its data, through the \\. line', () => {
+    const [copy, next] = parse(
+      "COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER);\na,b\n1,'x\n\\.\nSELECT 1;",
+    );
+    expect(copy).toMatchObject({
+      kind: 'copy',
+      direction: 'from',
+      columns: [{ name: 'a' }, { name: 'b' }],
+      options: { format: 'csv', delimiter: ',', null: '', header: true },
+      data: "a,b\n1,'x\n",
+    });
+    expect(next).toMatchObject({ kind: 'select' });
+    expect(parse("COPY (SELECT 1) TO STDOUT WITH CSV DELIMITER ';' NULL '-'")[0]).toMatchObject({
+      kind: 'copy',
+      direction: 'to',
+      options: { format: 'csv', delimiter: ';', null: '-' },
+    });
+    expect(() => parse("COPY t TO STDOUT WITH (DELIMITER '\\', NULL '\\\\N')")).toThrow(
+      /delimiter cannot be/,
+    );
+  });
+
+  it('marks LATERAL subqueries and functions', () => {
+    const [q] = parse('SELECT * FROM t, LATERAL (SELECT t.a) s, LATERAL f(t.a) g');
+    expect(q).toMatchObject({
+      from: [{ kind: 'table' }, { kind: 'subquery', lateral: true }, { kind: 'function', lateral: true }],
+    });
+    expect(() => parse('SELECT * FROM t, LATERAL u')).toThrow(/syntax error at or near "u"/);
   });
 });
