@@ -343,6 +343,19 @@ describe('the site, tried as a new user would', () => {
     expect(order.indexOf('console')).toBeLessThan(order.indexOf('placement'));
     expect(order.slice(-2)).toEqual(['placement', 'simulation']);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(391);
+    // One long column: a bar that stays in view jumps to the console (once some 4,000 px down).
+    const jump = page.locator('mpp-ha-lab nav.jump');
+    await jump.getByRole('link', { name: 'SQL console' }).click();
+    await expect
+      .poll(async () => (await page.locator('mpp-ha-lab .p-console').boundingBox())!.y)
+      .toBeLessThan(150);
+    expect((await jump.boundingBox())!.y).toBeGreaterThanOrEqual(-1);
+    expect((await jump.boundingBox())!.y).toBeLessThan(5);
+    // The cards' Crash buttons are at least WCAG 2.2's 24 px target.
+    const crash = await page.locator('mpp-ha-lab [data-card-action]').first().boundingBox();
+    expect(crash!.height).toBeGreaterThanOrEqual(24);
+    await page.screenshot({ path: `${SHOTS}/new-user-390-console.png` });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SHOTS}/new-user-390-fresh.png` });
     await noAxeViolations(page, 'fresh at 390 px');
     // The planner's preview says it is a plan, and nothing in it can be pressed.

@@ -12,6 +12,11 @@ export interface QueryResult {
   notices: string[];
   /** COPY ... TO STDOUT: the data, as psql would print it (one line per row). */
   copyOut?: string;
+  /**
+   * The session's transaction state after the statement, as libpq's ReadyForQuery tells psql
+   * (its prompt shows `=*#` in a transaction block, `=!#` in a failed one).
+   */
+  transactionStatus?: 'idle' | 'in transaction' | 'failed';
 }
 
 export function rowsResult(

@@ -233,6 +233,7 @@ export class Session {
         }
       }
       if (this.implicitBlock) await this.finish(true);
+      last.transactionStatus = this.txState;
     } finally {
       this.implicitBlock = false;
       this.active = false;

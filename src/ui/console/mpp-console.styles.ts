@@ -92,5 +92,17 @@ export const styles = [
     .sqlstate code {
       font-weight: 700;
     }
+    .tx {
+      border-radius: 6px;
+      padding: 0.15rem 0.5rem;
+      font-size: 0.8rem;
+      border: 1px solid;
+    }
+    .tx.open {
+      color: var(--mpp-warn, #fbbf24);
+    }
+    .tx.failed {
+      color: var(--mpp-down, #f87171);
+    }
   `,
 ];

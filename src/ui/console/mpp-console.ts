@@ -42,6 +42,8 @@ export class MppConsole extends LitElement {
   /** The backend pid of each coordinator session, for Cancel (pg_cancel_backend, as psql's Ctrl-C). */
   private readonly _pids = new Map<string, number>();
   @state() private _cancelSent = false;
+  /** Each session's transaction state after its last statement (psql's prompt shows it). */
+  @state() private _tx: Record<string, 'idle' | 'in transaction' | 'failed'> = {};
   private _sessionsOf: Cluster | undefined;
 
   constructor() {
@@ -76,12 +78,16 @@ export class MppConsole extends LitElement {
       for (const sql of statements) {
         const t0 = performance.now();
         const o: StatementOutcome = { sql, ms: 0, target: label };
+        const key = String(this.target ?? 'qd');
         try {
           const session = await this._session(cluster);
           o.result = await session.query(sql);
+          this._tx = { ...this._tx, [key]: o.result.transactionStatus ?? 'idle' };
         } catch (e) {
           o.error = errorFrom(e);
           if (SESSION_LOST.test(o.error.code)) this._dropSessions();
+          // An error inside a transaction block aborts it, as in Postgres.
+          else if ((this._tx[key] ?? 'idle') !== 'idle') this._tx = { ...this._tx, [key]: 'failed' };
         }
         o.ms = performance.now() - t0;
         outcomes.push(o);
@@ -136,6 +142,7 @@ export class MppConsole extends LitElement {
     for (const s of this._sessions.values()) void s.close().catch(() => undefined);
     this._sessions.clear();
     this._pids.clear();
+    this._tx = {};
   }
 
   private _remember(text: string): void {
@@ -163,6 +170,19 @@ export class MppConsole extends LitElement {
       this._historyAt--;
       this.sql = this._historyAt < 0 ? '' : this._history[this._historyAt]!;
     }
+  }
+
+  /** The session's transaction state, as psql's prompt marks it (=*# and =!#). */
+  private _txBadge() {
+    const tx = this._tx[String(this.target ?? 'qd')] ?? 'idle';
+    if (tx === 'idle') return nothing;
+    return tx === 'failed'
+      ? html`<span class="tx failed" role="status" title="psql's prompt shows =!#"
+          >Transaction failed: statements are ignored until ROLLBACK</span
+        >`
+      : html`<span class="tx open" role="status" title="psql's prompt shows =*#"
+          >In a transaction: COMMIT or ROLLBACK ends it</span
+        >`;
   }
 
   /** Puts text in the editor and focuses it. */
@@ -241,6 +261,7 @@ export class MppConsole extends LitElement {
         <button class="quiet" ?disabled=${!this._runs.length} @click=${() => (this._runs = [])}>
           Clear results
         </button>
+        ${this._txBadge()}
       </div>
       <div class="results" part="results" aria-live="polite">
         ${this._runs.map((run, i) => html`<section class="run-block ${i === 0 ? 'latest' : 'older'}">${run.map(renderOutcome)}</section>`)}

@@ -13,6 +13,7 @@ export interface StatementOutcome {
     notices: string[];
     /** COPY ... TO STDOUT's data. */
     copyOut?: string;
+    transactionStatus?: 'idle' | 'in transaction' | 'failed';
   };
   error?: { code: string; message: string; detail?: string; hint?: string; position?: number };
 }

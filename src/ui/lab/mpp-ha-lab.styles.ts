@@ -96,6 +96,29 @@ export const styles = [
       border-radius: 6px;
       padding: 0.3rem 0.6rem;
     }
+    nav.skip.jump {
+      position: sticky;
+      top: 0;
+      left: auto;
+      align-items: center;
+      flex-wrap: nowrap;
+      overflow-x: auto;
+      margin: 0 -0.5rem 0.5rem;
+      padding: 0.35rem 0.5rem;
+      background: var(--mpp-bg);
+      border-bottom: 1px solid var(--mpp-border);
+    }
+    nav.skip.jump span {
+      white-space: nowrap;
+      flex-shrink: 0;
+    }
+    nav.skip.jump a {
+      white-space: nowrap;
+      min-height: 2rem;
+      display: inline-flex;
+      align-items: center;
+      border-width: 1px;
+    }
     /* Hidden (.sr-only) until a keyboard user reaches them. */
     nav.skip a.sr-only:focus {
       position: static;
@@ -108,6 +131,10 @@ export const styles = [
     }
     h2[tabindex='-1']:focus {
       outline: none;
+    }
+    /* A panel jumped to lands below the sticky jump bar, not under it. */
+    h2[tabindex='-1'] {
+      scroll-margin-top: 3rem;
     }
     h2[tabindex='-1']:focus-visible {
       outline: 3px solid var(--mpp-focus);

@@ -551,14 +551,26 @@ export class MppHaLab extends LitElement {
     return html`
       ${
         skips.length > 1
-          ? html`<nav class="skip" aria-label="Skip to a panel">
-              ${skips.map(
-                (id) =>
-                  html`<a class="sr-only" href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
-                    >Skip to ${panels[id].title}</a
-                  >`,
-              )}
-            </nav>`
+          ? this._narrow && !view
+            ? // One column is a long page (the console some 4,000 px down on a phone): the
+              // links stay in view, for touch and keyboard alike.
+              html`<nav class="skip jump" aria-label="Jump to a panel">
+                <span class="muted">Jump to</span>
+                ${skips.map(
+                  (id) =>
+                    html`<a href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
+                      >${panels[id].title}</a
+                    >`,
+                )}
+              </nav>`
+            : html`<nav class="skip" aria-label="Skip to a panel">
+                ${skips.map(
+                  (id) =>
+                    html`<a class="sr-only" href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
+                      >Skip to ${panels[id].title}</a
+                    >`,
+                )}
+              </nav>`
           : nothing
       }
       ${

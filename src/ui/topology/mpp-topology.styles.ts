@@ -196,7 +196,10 @@ export const styles = [
       position: absolute;
       right: 0.35rem;
       bottom: 0.35rem;
-      padding: 0.05rem 0.45rem;
+      /* WCAG 2.2's 24 px minimum target, for a finger on a phone. */
+      min-height: 24px;
+      min-width: 24px;
+      padding: 0.1rem 0.5rem;
       font-size: 0.7rem;
       z-index: 2;
     }

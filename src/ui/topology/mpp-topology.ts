@@ -277,6 +277,7 @@ export class MppTopology extends LitElement {
       ><span>✖ down (hatched)</span><span>↻ recovering (copy bar, then WAL replay)</span><span>⇄ synced</span
       ><span>⇥ not in sync</span><span>◷ commits waiting</span><span>– no mirror</span>
       ${this.preview ? nothing : html`<span>lines: WAL sent per second (on the line where it fits, else in its tooltip); pulses: FTS probes</span>`}
+      ${this.preview ? nothing : html`<span>keyboard: Tab reaches the current card and its Crash button; arrow keys, Home and End move between cards</span>`}
     </p>`;
   }
 

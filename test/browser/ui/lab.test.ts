@@ -9,6 +9,7 @@ import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppControls } from '../../../src/ui/controls/mpp-controls.ts';
 import { allInShadow, inShadow, mount, text, until } from './helpers.ts';
+import { splitStatements } from '../../../src/ui/console/split-sql.ts';
 
 let lab: MppHaLab | undefined;
 
@@ -43,7 +44,7 @@ async function runSql(el: MppHaLab, sql: string): Promise<HTMLElement> {
   ta.dispatchEvent(new Event('input'));
   const before = allInShadow(consoleEl, '.run-block').length;
   run.click();
-  const statements = sql.split(';').filter((s) => s.trim()).length;
+  const statements = splitStatements(sql).length;
   return until(() => {
     const blocks = allInShadow(consoleEl, '.run-block');
     const latest = blocks[0];
@@ -125,6 +126,26 @@ describe('<mpp-ha-lab>', () => {
     expect(err.dataset['code']).toBe('22012');
     expect(text(err)).toContain('SQLSTATE: 22012');
     expect(text(err)).toMatch(/division by zero/);
+  });
+
+  it('shows the transaction state as psql marks its prompt, and runs a pasted COPY with its rows', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const consoleEl = inShadow(el, 'mpp-console')!;
+    const badge = () => inShadow(consoleEl, '.tx')?.textContent?.trim();
+    await runSql(el, 'begin');
+    expect(badge()).toMatch(/^In a transaction/);
+    await runSql(el, 'select 1/0');
+    expect(badge()).toMatch(/^Transaction failed/);
+    await runSql(el, 'rollback');
+    expect(badge()).toBeUndefined();
+    const block = await runSql(
+      el,
+      'create table ct (a int, b text) distributed by (a);\nCOPY ct FROM STDIN WITH CSV;\n1,"x; y"\n2,\n\\.\nCOPY (select * from ct order by a) TO STDOUT;',
+    );
+    const outcomes = block.querySelectorAll('.outcome');
+    expect(outcomes).toHaveLength(3);
+    expect(text(outcomes[1]!)).toContain('COPY 2');
+    expect(outcomes[2]!.querySelector('pre.copy-out')?.textContent).toBe('1\tx; y\n2\t\\N');
   });
 
   it("Cancel stops the running statement with 57014, and the Run button keeps the keyboard's focus", async () => {
