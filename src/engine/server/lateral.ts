@@ -16,6 +16,7 @@ import { Scope } from '../plan/scope.ts';
 import type { ColumnRef, Expr, FromItem, Query, SelectStmt } from '../sql/ast.ts';
 import { formatValue, type SqlType, type Value } from '../sql/types.ts';
 import { runPlan } from './dispatcher.ts';
+import { selectBlocks } from '../sql/select-blocks.ts';
 import type { Session } from './session.ts';
 
 type LateralItem = Extract<FromItem, { kind: 'subquery' | 'function' }>;
@@ -39,20 +40,11 @@ function fromHasLateral(items: FromItem[]): boolean {
 }
 
 /** SELECT blocks whose FROM holds a lateral item, innermost first. */
-function collect(node: unknown, out: SelectStmt[]): SelectStmt[] {
-  if (Array.isArray(node)) {
-    for (const x of node) collect(x, out);
-    return out;
-  }
-  if (typeof node !== 'object' || node === null) return out;
-  for (const v of Object.values(node)) collect(v, out);
-  const q = node as SelectStmt;
-  if (q.kind === 'select' && Array.isArray(q.from) && fromHasLateral(q.from)) out.push(q);
-  return out;
-}
+const lateralBlocks = (root: unknown): SelectStmt[] =>
+  selectBlocks(root, (q) => Array.isArray(q.from) && fromHasLateral(q.from));
 
 export function hasLateral(root: unknown): boolean {
-  return collect(root, []).length > 0;
+  return lateralBlocks(root).length > 0;
 }
 
 /** Computes every lateral item of the statement into a work table (see the file comment). */
@@ -62,7 +54,7 @@ export async function computeLaterals(
   env: PlannerEnv,
   prepare: (q: Query) => Promise<void>,
 ): Promise<void> {
-  for (const q of collect(root, [])) {
+  for (const q of lateralBlocks(root)) {
     const from: FromItem[] = [];
     for (let item of q.from) {
       // A LATERAL item inside a join may read the comma items before the join too: they join

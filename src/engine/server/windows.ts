@@ -14,6 +14,7 @@ import { argTypeAt } from '../sql/functions.ts';
 import { resolveAggregate, isAggregateName } from '../sql/aggregates.ts';
 import { requireEquality, requireOrdering, type SqlType, type Value } from '../sql/types.ts';
 import { runPlan } from './dispatcher.ts';
+import { selectBlocks } from '../sql/select-blocks.ts';
 import type { Session } from './session.ts';
 import { computeWindow, WINDOW_FUNCTIONS, type WindowCall } from './window.ts';
 
@@ -30,21 +31,11 @@ function containsWindow(e: unknown): boolean {
 }
 
 /** The SELECT blocks of a statement that call window functions, innermost first. */
-function collect(node: unknown, out: SelectStmt[]): SelectStmt[] {
-  if (Array.isArray(node)) {
-    for (const x of node) collect(x, out);
-    return out;
-  }
-  if (typeof node !== 'object' || node === null) return out;
-  for (const v of Object.values(node)) collect(v, out);
-  const q = node as SelectStmt;
-  if (q.kind === 'select' && (containsWindow(q.targets) || containsWindow(q.orderBy.map((o) => o.expr))))
-    out.push(q);
-  return out;
-}
+const windowBlocks = (root: unknown): SelectStmt[] =>
+  selectBlocks(root, (q) => containsWindow(q.targets) || containsWindow(q.orderBy.map((o) => o.expr)));
 
 export function hasWindowFunctions(root: unknown): boolean {
-  return collect(root, []).length > 0;
+  return windowBlocks(root).length > 0;
 }
 
 const col = (name: string, pos: number): Expr => ({ kind: 'column', name, pos });
@@ -129,7 +120,7 @@ export async function computeWindows(
   env: PlannerEnv,
   prepare: (q: Query) => Promise<void>,
 ): Promise<void> {
-  for (const q of collect(root, [])) await computeOne(s, q, env, prepare);
+  for (const q of windowBlocks(root)) await computeOne(s, q, env, prepare);
 }
 
 async function computeOne(
