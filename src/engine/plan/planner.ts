@@ -27,6 +27,7 @@ import {
 } from './locus.ts';
 import { placeEquiJoin, placeJoin } from './join-place.ts';
 import { planFromWhere } from './planner-from.ts';
+import { orderQuals } from './qual-order.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
 import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
@@ -598,10 +599,11 @@ export class Planner {
   }
 
   /** Keeps the rows of `rel` that satisfy `cond`; a filter on a bare scan may direct-dispatch it. */
-  filterRel(rel: RelPlan, cond: BoundExpr): RelPlan {
+  filterRel(rel: RelPlan, where: BoundExpr): RelPlan {
     const n = rel.node;
+    const cond = andAll(orderQuals(splitAnd(where)));
     if (n.op === 'scan') {
-      const filter = n.filter ? andAll([...splitAnd(n.filter), ...splitAnd(cond)]) : cond;
+      const filter = n.filter ? andAll(orderQuals([...splitAnd(n.filter), ...splitAnd(where)])) : cond;
       const direct = directContents(n, filter, this.env.numSegments);
       const scan: PlanNode = { ...n, filter };
       delete scan.directContents;

@@ -148,9 +148,12 @@ export async function runInitPlans(
   env: PlannerEnv,
   validate?: () => unknown,
 ): Promise<void> {
-  await computeLaterals(session, root, env, (q) => runInitPlans(session, q, env));
-  await computeRecursiveCtes(session, root, env, (q) => runInitPlans(session, q, env));
-  await computeWindows(session, root, env, (q) => runInitPlans(session, q, env));
+  // A query these run ahead of the statement is planned (its names resolved) before any of its
+  // subqueries runs: a missing table or column is reported before a value error, as in Postgres.
+  const prepare = (q: Query) => runInitPlans(session, q, env, () => new Planner(env).planTop(q));
+  await computeLaterals(session, root, env, prepare);
+  await computeRecursiveCtes(session, root, env, prepare);
+  await computeWindows(session, root, env, prepare);
   const plans = planInitPlans(root, env);
   if (!plans.length) return;
   if (validate) validate();

@@ -1,0 +1,9 @@
+-- Found by the SQL fuzzer (seed 10060, shape 1seg), shrunk: the query under a window ran its
+-- InitPlan (which overflows) before its names were checked; Postgres reports the missing FROM
+-- entry (42P01) first.
+-- setup
+CREATE TABLE t0 (c4 bigint) DISTRIBUTED RANDOMLY;
+INSERT INTO t0 VALUES ((-4294967296));
+-- queries
+-- error 42P01
+SELECT 2::bigint AS x1 FROM (SELECT rank() OVER (PARTITION BY a1.c1 ORDER BY a1.c1) AS x0 FROM LATERAL (SELECT 0.01::numeric AS v FROM t0 a2) a3 WHERE (a1.c1 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
