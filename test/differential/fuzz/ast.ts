@@ -33,7 +33,7 @@ export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
 export type From =
   | { k: 'table'; name: string; alias: string }
   | { k: 'join'; type: JoinType; l: From; r: From; on?: Ex }
-  | { k: 'sub'; q: Query; alias: string };
+  | { k: 'sub'; q: Query; alias: string; lateral?: boolean };
 
 export interface Item {
   e: Ex;
@@ -49,11 +49,15 @@ export interface OrderKey {
 
 export interface Select {
   k: 'select';
+  /** `WITH name AS (q), ...`: derived tables hoisted into common table expressions. */
+  with?: { name: string; q: Query }[];
   distinct: boolean;
   items: Item[];
   from: From[];
   where?: Ex;
   group: Ex[];
+  /** `GROUP BY ROLLUP (...)` / `CUBE (...)` over the group keys. */
+  groupKind?: 'rollup' | 'cube';
   having?: Ex;
   order: OrderKey[];
   limit?: number;
@@ -119,7 +123,7 @@ function renderFrom(f: From): string {
     case 'table':
       return `${f.name} ${f.alias}`;
     case 'sub':
-      return `(${renderQuery(f.q)}) ${f.alias}`;
+      return `${f.lateral ? 'LATERAL ' : ''}(${renderQuery(f.q)}) ${f.alias}`;
     case 'join': {
       const r = f.r.k === 'join' ? `(${renderFrom(f.r)})` : renderFrom(f.r);
       if (f.type === 'cross') return `${renderFrom(f.l)} CROSS JOIN ${r}`;
@@ -147,12 +151,16 @@ export function renderQuery(q: Query): string {
         : renderQuery(x);
     return `${side(q.l)} ${q.op.toUpperCase()}${q.all ? ' ALL' : ''} ${side(q.r)}${renderTail(q)}`;
   }
-  let s = `SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.items
+  let s = q.with?.length ? `WITH ${q.with.map((w) => `${w.name} AS (${renderQuery(w.q)})`).join(', ')} ` : '';
+  s += `SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.items
     .map((i) => renderEx(i.e) + (i.as ? ` AS ${i.as}` : ''))
     .join(', ')}`;
   if (q.from.length) s += ` FROM ${q.from.map(renderFrom).join(', ')}`;
   if (q.where) s += ` WHERE ${renderEx(q.where)}`;
-  if (q.group.length) s += ` GROUP BY ${q.group.map(renderEx).join(', ')}`;
+  if (q.group.length) {
+    const keys = q.group.map(renderEx).join(', ');
+    s += ` GROUP BY ${q.groupKind ? `${q.groupKind.toUpperCase()} (${keys})` : keys}`;
+  }
   if (q.having) s += ` HAVING ${renderEx(q.having)}`;
   return s + renderTail(q);
 }

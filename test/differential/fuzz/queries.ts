@@ -108,14 +108,15 @@ export class QueryGen {
     const items: From[] = [first.from];
     let where: Ex | undefined;
     for (let i = 1; i < n; i++) {
-      const next = this.relation(depth);
+      const lateral = depth > 0 && r.chance(0.1) ? this.lateralRel(cols, depth) : undefined;
+      const next = lateral ?? this.relation(depth);
       const cx: ExprContext = { cols: [...cols, ...next.cols], outer: [], edge: this.edge };
       const cond = this.joinCondition(cols, keys, next, cx);
       const type = r.weighted<'inner' | 'left' | 'right' | 'full' | 'cross' | 'comma'>([
         [5, 'inner'],
         [3, 'left'],
-        [1, 'right'],
-        [cond && isEquiOnly(cond) ? 1 : 0, 'full'],
+        [lateral ? 0 : 1, 'right'],
+        [cond && isEquiOnly(cond) && !lateral ? 1 : 0, 'full'],
         [1, 'cross'],
         [2, 'comma'],
       ]);
@@ -140,6 +141,26 @@ export class QueryGen {
       keys = [...keys, ...next.keys];
     }
     return { from: items, cols, keys, ...(where ? { where } : {}) };
+  }
+
+  /**
+   * `LATERAL (subquery) alias`: one column, correlated with the columns joined so far (an
+   * aggregate, or rows ordered by their value under a LIMIT, or a plain filtered list).
+   */
+  private lateralRel(outer: ColRef[], depth: number): Rel | undefined {
+    const r = this.rng;
+    const ty = r.pick(['int4', 'int8', 'numeric', 'text', 'date'] as Ty[]);
+    const q = this.subquery(ty, outer, r.chance(0.4) ? 'scalar' : 'in', depth - 1);
+    if (!q || q.k !== 'select') return undefined;
+    const alias = this.alias();
+    q.items = q.items.map((it) => ({ ...it, as: 'v' }));
+    if (!q.items[0]!.e.agg && r.chance(0.4)) {
+      q.order = [{ n: 1, desc: r.chance(0.5), nulls: 'last' }];
+      q.limit = r.range(1, 3);
+      // Ties at the limit would make the rows kept arbitrary: keep distinct values only.
+      q.distinct = true;
+    }
+    return { from: { k: 'sub', q, alias, lateral: true }, cols: [{ ref: `${alias}.v`, ty }], keys: [] };
   }
 
   // ---- subqueries ----------------------------------------------------------------------------
@@ -215,10 +236,59 @@ export class QueryGen {
       const types = o.types ?? r.some(f.cols, 1, 4).map((c) => c.ty);
       q.items = types.map((ty) => ({ e: this.ex.expr(ty, cx, r.chance(0.5) ? 0 : 2) }));
       if (r.chance(0.15)) q.distinct = true;
+      if (r.chance(0.15)) this.addWindow(q, f.cols, cx, o.types);
     }
     q.items = q.items.map((it, i) => (o.nested || r.chance(0.8) ? { ...it, as: `x${i}` } : it));
+    if (r.chance(0.3)) this.hoistCtes(q);
     this.orderAndLimit(q, o.top);
     return q;
+  }
+
+  /**
+   * Replaces one select item by a window function whose answer does not depend on the order
+   * of peers: rank / dense_rank, or count / sum / min / max over a partition or a RANGE
+   * frame of peers (no float sums, whose last bits depend on the order of addition).
+   */
+  private addWindow(q: Select, cols: ColRef[], cx: ExprContext, types?: Ty[]): void {
+    const r = this.rng;
+    const at = r.int(q.items.length);
+    const want = types?.[at];
+    const ordered = cols.filter((c) => c.ty !== 'bool');
+    if (!ordered.length) return;
+    const part = r.chance(0.7) ? `PARTITION BY ${r.pick(cols).ref}` : '';
+    const order = r.chance(0.6)
+      ? `ORDER BY ${r
+          .some(ordered, 1, 2)
+          .map((c) => c.ref)
+          .join(', ')}`
+      : '';
+    const over = `OVER (${[part, order].filter(Boolean).join(' ')})`;
+    const options: Ex[] = [];
+    if (order)
+      for (const f of ['rank()', 'dense_rank()']) options.push({ t: `${f} ${over}`, a: [], ty: 'int8' });
+    options.push({ t: `count(*) ${over}`, a: [], ty: 'int8' });
+    const sumOf = this.ex.expr('int4', { ...cx, subquery: undefined }, 0);
+    options.push({ t: `sum($1) ${over}`, a: [sumOf], ty: 'int8' });
+    const c = r.pick(ordered);
+    options.push({ t: `${r.pick(['min', 'max'])}($1) ${over}`, a: [leaf(c)], ty: c.ty });
+    const fits = options.filter((e) => !want || e.ty === want);
+    if (fits.length) q.items[at] = { e: r.pick(fits) };
+  }
+
+  /** Turns the derived tables of a FROM clause into common table expressions. */
+  private hoistCtes(q: Select): void {
+    const ctes: { name: string; q: Query }[] = [];
+    const walk = (f: From): From => {
+      if (f.k === 'sub' && !f.lateral) {
+        const name = `c${this.aliasNo++}`;
+        ctes.push({ name, q: f.q });
+        return { k: 'table', name, alias: f.alias };
+      }
+      if (f.k === 'join') return { ...f, l: walk(f.l), r: walk(f.r) };
+      return f;
+    };
+    q.from = q.from.map(walk);
+    if (ctes.length) q.with = ctes;
   }
 
   private grouping(q: Select, cols: ColRef[], cx: ExprContext, types?: Ty[]): void {
@@ -227,6 +297,7 @@ export class QueryGen {
       ? []
       : r.some(cols, 1, 3).map((c) => (r.chance(0.85) ? leaf(c) : this.ex.expr(c.ty, cx, 1)));
     q.group = keys;
+    if (keys.length && r.chance(0.12)) q.groupKind = r.pick(['rollup', 'cube'] as const);
     const aggCx = { ...cx, subquery: undefined };
     const make = (ty?: Ty): Ex => {
       const usable = keys.filter((k) => !ty || k.ty === ty);

@@ -29,15 +29,21 @@ export function fromColumns(from: From[], tables: TableSpec[]): ColRef[] {
 }
 
 const hasAggregate = (e: Ex): boolean => !!e.agg || e.a.some(hasAggregate);
+/** A window function sees the rows that pass WHERE, so a partition changes its answer. */
+const hasWindow = (e: Ex): boolean => e.t.includes(' OVER (') || e.a.some(hasWindow);
 
-/** The partitioned form of `q`, when TLP applies to it (no grouping, aggregates or LIMIT). */
+/** The partitioned form of `q`, when TLP applies to it (no grouping, aggregates, windows or LIMIT). */
 export function tlpQuery(
   q: Query,
   tables: TableSpec[],
   seed: number,
 ): { query: Query; predicate: Ex } | undefined {
   if (q.k !== 'select' || !q.from.length || q.group.length || q.having) return undefined;
-  if (q.limit !== undefined || q.offset !== undefined || q.items.some((i) => hasAggregate(i.e)))
+  if (
+    q.limit !== undefined ||
+    q.offset !== undefined ||
+    q.items.some((i) => hasAggregate(i.e) || hasWindow(i.e))
+  )
     return undefined;
   const cols = fromColumns(q.from, tables);
   const p = new ExprGen(new Rng(seed)).bool({ cols, outer: [], edge: false }, 1);
