@@ -376,7 +376,7 @@ export class MppLessons extends LitElement {
             if (!this.autoAdvance) this._cancelAdvance();
           }}
         />
-        Move on by itself when a step's check passes</label
+        Move on by itself when my action in a step passes its check</label
       >`;
   }
 
