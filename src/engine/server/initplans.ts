@@ -9,9 +9,9 @@ import type { SqlType, Value } from '../sql/types.ts';
 import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts';
 import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
-import { computeRecursiveCtes } from './recursive-cte.ts';
-import { computeWindows } from './windows.ts';
-import { computeLaterals } from './lateral.ts';
+import { computeRecursiveCtes, hasRecursiveCte } from './recursive-cte.ts';
+import { computeWindows, hasWindowFunctions } from './windows.ts';
+import { computeLaterals, hasLateral } from './lateral.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -139,6 +139,40 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
 }
 
 /**
+ * Before the window pre-pass runs anything, the whole query's names are checked, as Postgres'
+ * parse analysis does before execution: planned once with each window call standing in as a
+ * NULL, a missing table or column (42P01, 42703) is reported now; anything else is left for
+ * the real run. (With LATERAL or a recursive WITH, whose references only resolve once they are
+ * computed, the check is not made.)
+ */
+function checkNamesFirst(root: unknown, env: PlannerEnv): void {
+  const q = root as Query;
+  if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
+  if (!hasWindowFunctions(q) || hasLateral(q) || hasRecursiveCte(q)) return;
+  const stubbed = withoutWindows(q) as Query;
+  try {
+    planInitPlans(stubbed, env);
+    new Planner(env).planTop(stubbed);
+  } catch (e) {
+    if (e instanceof SqlError && (e.code === '42P01' || e.code === '42703')) throw e;
+  } finally {
+    for (const node of findSubqueries(stubbed)) env.initplans.delete(node);
+  }
+}
+
+/** A copy of the tree with every window call replaced by a NULL. */
+function withoutWindows(n: unknown): unknown {
+  if (Array.isArray(n)) return n.map(withoutWindows);
+  if (typeof n !== 'object' || n === null) return n;
+  const node = n as { kind?: string; over?: unknown; pos?: number };
+  if (node.kind === 'call' && node.over)
+    return { kind: 'literal', value: null, literalType: 'null', pos: node.pos ?? 0 };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) out[k] = withoutWindows(v);
+  return out;
+}
+
+/**
  * Plans the statement's uncorrelated subqueries, checks the statement with `validate` (its own
  * planning) when there are any, then runs them; their results go into `env.initplans`.
  */
@@ -151,6 +185,7 @@ export async function runInitPlans(
   // A query these run ahead of the statement is planned (its names resolved) before any of its
   // subqueries runs: a missing table or column is reported before a value error, as in Postgres.
   const prepare = (q: Query) => runInitPlans(session, q, env, () => new Planner(env).planTop(q));
+  checkNamesFirst(root, env);
   await computeLaterals(session, root, env, prepare);
   await computeRecursiveCtes(session, root, env, prepare);
   await computeWindows(session, root, env, prepare);

@@ -7,3 +7,10 @@ INSERT INTO t0 VALUES ((-4294967296));
 -- queries
 -- error 42P01
 SELECT 2::bigint AS x1 FROM (SELECT rank() OVER (PARTITION BY a1.c1 ORDER BY a1.c1) AS x0 FROM LATERAL (SELECT 0.01::numeric AS v FROM t0 a2) a3 WHERE (a1.c1 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
+-- The same with the missing entry in the outer query, around a window subquery (seed 10060 again).
+-- error 42P01
+SELECT 2::bigint AS x1 FROM (SELECT rank() OVER (PARTITION BY a1.c4 ORDER BY a1.c4) AS x0 FROM t0 a1 WHERE (a1.c4 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6 INNER JOIN t0 a7 ON (a0.c4 = a7.c4);
+-- error 42703
+SELECT a6.nope FROM (SELECT rank() OVER (ORDER BY a1.c4) AS x0 FROM t0 a1 WHERE (a1.c4 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
+-- error 22003
+SELECT a6.x0 FROM (SELECT rank() OVER (ORDER BY a1.c4) AS x0 FROM t0 a1 WHERE (a1.c4 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
