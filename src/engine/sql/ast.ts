@@ -66,7 +66,18 @@ export type Expr =
   | CastExpr
   | CaseExpr
   | CallExpr
-  | RowExpr;
+  | RowExpr
+  | NullOfExpr;
+
+/**
+ * A NULL of `expr`'s type (`expr` is bound for its type only, its columns not read): what a
+ * grouping expression outside a grouping set becomes in that set's branch (grouping-sets.ts).
+ */
+export interface NullOfExpr {
+  kind: 'nullOf';
+  expr: Expr;
+  pos: number;
+}
 
 /** A column reference `a`, `t.a` or `s.t.a`; system columns such as `gp_segment_id` included. */
 export interface ColumnRef {

@@ -275,6 +275,11 @@ export function bindExpr(ast: Expr, scope: BindScope): BoundExpr {
       return bindCall(ast, scope);
     case 'row':
       throw sqlError('feature_not_supported', 'row expressions are not supported', { position: ast.pos });
+    case 'nullOf': {
+      // Bound for its type alone; in a grouped query its columns are then not referenced.
+      const type = bind(ast.expr).type;
+      return { kind: 'const', value: null, type: type.name === 'unknown' ? T.text : type, pos: ast.pos };
+    }
   }
 }
 

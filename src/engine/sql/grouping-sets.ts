@@ -104,7 +104,7 @@ function key(e: unknown): string {
   return JSON.stringify(e, (k, v: unknown) => (k === 'pos' ? undefined : v));
 }
 
-const nullAt = (pos: number): Literal => ({ kind: 'literal', value: null, literalType: 'null', pos });
+const nullOf = (expr: Expr, pos: number): Expr => ({ kind: 'nullOf', expr, pos });
 const intAt = (n: number, pos: number): Literal => ({
   kind: 'literal',
   value: n,
@@ -171,8 +171,10 @@ function forBranch<T>(node: T, all: Map<string, Expr>, present: Set<string>): T 
       if (isAggregateName(call.name) || call.over) return n;
     }
     if (o.kind === 'exists' || o.kind === 'subquery' || o.kind === 'inSubquery') return n;
+    // A grouping expression is matched whole: kept when its set has it (its parts untouched,
+    // though some may be absent from the set), else a NULL of its type.
     const k = key(n);
-    if (all.has(k) && !present.has(k)) return nullAt(o.pos ?? 0);
+    if (all.has(k)) return present.has(k) ? n : nullOf(n as Expr, o.pos ?? 0);
     return Object.fromEntries(Object.entries(n).map(([f, v]) => [f, walk(v)]));
   };
   return walk(node) as T;

@@ -38,3 +38,8 @@ SELECT grouping(a) FROM t1;
 SELECT b, c, count(*) FROM t1 GROUP BY ROLLUP (b);
 SELECT 1 AS one FROM t1 HAVING 1 = 1;
 SELECT 'x' AS x FROM t1 WHERE a > 1000 HAVING true;
+-- A grouping expression absent from a set is a NULL of its type (a numeric here, not text), so
+-- the sets' rows are of one type; one present is matched whole, though parts of it are absent.
+SELECT COALESCE(x.d, y.d) AS v FROM t2 x JOIN t2 y ON x.a = y.a GROUP BY CUBE (x.d, y.d);
+SELECT x.d, COALESCE(x.d, y.d) AS v, count(*) FROM t2 x JOIN t2 y ON x.a = y.a GROUP BY CUBE (x.d, COALESCE(x.d, y.d));
+SELECT b, b + 1 AS c, count(*) FROM t1 GROUP BY ROLLUP (b, b + 1);

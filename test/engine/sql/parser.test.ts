@@ -43,6 +43,8 @@ function show(e: Expr): string {
     }
     case 'row':
       return `ROW(${e.items.map(show).join(', ')})`;
+    case 'nullOf':
+      return `NULLOF(${show(e.expr)})`;
   }
 }
 
