@@ -130,3 +130,27 @@ it('bad data fails the whole COPY with the line and column named, and loads noth
   await s.query('rollback');
   expect((await c.query('select count(*) from t')).rows).toEqual([[0]]);
 });
+
+it('reads a dump as psql does: comments naming copy, strings naming stdin, empty CSV, octal bytes', async () => {
+  const c = (cluster = await createCluster({ mirroring: 'none', timeScale: 200 }));
+  await c.query('create table u (a int, b text) distributed by (a)');
+  // A pg_dump comment says "copy" before the statement; the data is still the statement's.
+  const dump =
+    '-- Data for Name: copy_log; Type: TABLE DATA\nCOPY u (a, b) FROM STDIN;\n1\tcaf\\303\\251\n2\t\\x41B\n\\.\n';
+  expect(splitStatements(dump)).toHaveLength(1);
+  expect(await c.query(dump)).toMatchObject({ command: 'COPY', rowCount: 2 });
+  expect((await c.query('select b from u order by a')).rows).toEqual([['café'], ['AB']]);
+  // "from stdin" inside a string is not a COPY FROM STDIN: the next statement still runs.
+  const r = await c.query("COPY (select 'from stdin' as s) TO STDOUT; select 42");
+  expect(r.rows).toEqual([[42]]);
+  // No data rows: nothing loaded, in either format.
+  expect(await c.query('COPY u FROM STDIN WITH CSV;\n\\.')).toMatchObject({ rowCount: 0 });
+  await expect(c.query('COPY u FROM STDIN;\n3\ta\\0b\n\\.')).rejects.toMatchObject({ code: '22021' });
+  // An uppercase letter may delimit (only lowercase ones and digits are refused); HEADER takes 1.
+  expect(await c.query("COPY u FROM STDIN WITH (DELIMITER 'X');\n5Xe\n\\.")).toMatchObject({ rowCount: 1 });
+  const h = await c.query('COPY (select a from u where a = 5) TO STDOUT WITH (FORMAT csv, HEADER 1)');
+  expect(h.copyOut).toBe('a\n5\n');
+  await expect(c.query(`COPY u FROM STDIN WITH (FORMAT csv, NULL '"')`)).rejects.toMatchObject({
+    message: 'CSV quote character must not appear in the NULL specification',
+  });
+});

@@ -805,6 +805,7 @@ function figureName(e: Expr): [string, number] {
   switch (e.kind) {
     case 'column':
     case 'call':
+    case 'outerValue':
       return [e.name, 2];
     case 'cast': {
       const inner = figureName(e.expr);

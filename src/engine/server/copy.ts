@@ -107,7 +107,24 @@ function textRecords(data: string, o: CopyOptions): CopyRecord[] {
     const fields: (string | null)[] = [];
     let raw = '';
     let out = '';
+    // Octal and hex escapes are bytes: `\303\251` is one UTF-8 character, as Postgres reads it.
+    let bytes: number[] = [];
+    const flushBytes = () => {
+      if (!bytes.length) return;
+      if (bytes.includes(0))
+        throw sqlError('character_not_in_repertoire', 'invalid byte sequence for encoding "UTF8": 0x00');
+      try {
+        out += new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+      } catch {
+        throw sqlError(
+          'character_not_in_repertoire',
+          `invalid byte sequence for encoding "UTF8": ${bytes.map((b) => '0x' + b.toString(16).padStart(2, '0')).join(' ')}`,
+        );
+      }
+      bytes = [];
+    };
     const finish = () => {
+      flushBytes();
       fields.push(raw === o.null ? null : out);
       raw = '';
       out = '';
@@ -119,6 +136,7 @@ function textRecords(data: string, o: CopyOptions): CopyRecord[] {
         continue;
       }
       if (ch !== '\\' || k + 1 >= line.length) {
+        flushBytes();
         raw += ch;
         out += ch;
         continue;
@@ -127,18 +145,19 @@ function textRecords(data: string, o: CopyOptions): CopyRecord[] {
       raw += '\\' + e;
       const octal = /^[0-7]{1,3}/.exec(line.slice(k));
       if (octal) {
-        out += String.fromCharCode(parseInt(octal[0], 8));
+        bytes.push(parseInt(octal[0], 8) & 0xff);
         raw += octal[0].slice(1);
         k += octal[0].length - 1;
         continue;
       }
       const hex = e === 'x' ? /^[0-9a-fA-F]{1,2}/.exec(line.slice(k + 1)) : null;
       if (hex) {
-        out += String.fromCharCode(parseInt(hex[0], 16));
+        bytes.push(parseInt(hex[0], 16));
         raw += hex[0];
         k += hex[0].length;
         continue;
       }
+      flushBytes();
       out += { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }[e] ?? e;
     }
     finish();
@@ -149,6 +168,7 @@ function textRecords(data: string, o: CopyOptions): CopyRecord[] {
 /** CSV: quoted fields (may span lines), doubled or escaped quotes; an unquoted NULL string is NULL. */
 function csvRecords(data: string, o: CopyOptions): CopyRecord[] {
   const out: CopyRecord[] = [];
+  if (data === '') return out;
   const text = data.endsWith('\n') ? data : data + '\n';
   let line = 1;
   let i = 0;
@@ -242,13 +262,15 @@ async function copyTo(s: Session, stmt: CopyStmt): Promise<QueryResult> {
   const { columns, rows } = await queryRows(s, q);
   const o = stmt.options;
   const lines: string[] = [];
-  if (o.header) lines.push(columns.map((c) => csvField(c.name, o, false)).join(o.delimiter));
+  if (o.header) lines.push(columns.map((c) => csvField(c.name, o, true)).join(o.delimiter));
   for (const r of rows) {
     await s.interrupts?.check();
     lines.push(
       r
         .map((v, i) =>
-          o.format === 'csv' ? csvOut(v, columns[i]!.type, o) : textOut(v, columns[i]!.type, o),
+          o.format === 'csv'
+            ? csvOut(v, columns[i]!.type, o, columns.length === 1)
+            : textOut(v, columns[i]!.type, o),
         )
         .join(o.delimiter),
     );
@@ -276,20 +298,20 @@ function textOut(v: Value, type: SqlType, o: CopyOptions): string {
   return out;
 }
 
-function csvOut(v: Value, type: SqlType, o: CopyOptions): string {
+function csvOut(v: Value, type: SqlType, o: CopyOptions, single: boolean): string {
   if (v === null) return o.null;
-  return csvField(formatValue(v, type), o, true);
+  return csvField(formatValue(v, type), o, true, single);
 }
 
 /** Quoted when it holds the delimiter, a quote, a line break, or would read back as NULL. */
-function csvField(text: string, o: CopyOptions, value: boolean): string {
+function csvField(text: string, o: CopyOptions, value: boolean, single = false): string {
   const needs =
     text.includes(o.delimiter) ||
     text.includes(o.quote) ||
     text.includes('\n') ||
     text.includes('\r') ||
     (value && text === o.null) ||
-    text === '\\.';
+    (single && text === '\\.');
   if (!needs) return text;
   let out = o.quote;
   for (const ch of text) out += ch === o.quote || ch === o.escape ? o.escape + ch : ch;

@@ -11,7 +11,7 @@ import type { Session } from './session.ts';
 import { runPlan } from './dispatcher.ts';
 import { computeRecursiveCtes, hasRecursiveCte } from './recursive-cte.ts';
 import { computeWindows, hasWindowFunctions } from './windows.ts';
-import { computeLaterals, hasLateral } from './lateral.ts';
+import { computeLaterals, hasLateral, lateralsAsPlain } from './lateral.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -139,18 +139,20 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
 }
 
 /**
- * Before the window pre-pass runs anything, the whole query's names are checked, as Postgres'
- * parse analysis does before execution: planned once with each window call standing in as a
- * NULL, a missing table or column (42P01, 42703) is reported now; anything else is left for
- * the real run. (With LATERAL or a recursive WITH, whose references only resolve once they are
- * computed, the check is not made.)
+ * Before the window and LATERAL pre-passes run anything, the whole query's names are checked, as
+ * Postgres' parse analysis does before execution: planned once with each window call standing in
+ * as a NULL and each LATERAL item as a plain subquery (lateral.ts), a missing table or column
+ * (42P01, 42703) is reported now; anything else is left for the real run. (With a recursive
+ * WITH, whose references resolve only once it is computed, the check is not made.)
  */
 function checkNamesFirst(root: unknown, env: PlannerEnv): void {
   const q = root as Query;
   if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
-  if (!hasWindowFunctions(q) || hasLateral(q) || hasRecursiveCte(q)) return;
+  if (!(hasWindowFunctions(q) || hasLateral(q)) || hasRecursiveCte(q)) return;
   const stubbed = withoutWindows(q) as Query;
   try {
+    planInitPlans(stubbed, env);
+    lateralsAsPlain(stubbed, env);
     planInitPlans(stubbed, env);
     new Planner(env).planTop(stubbed);
   } catch (e) {

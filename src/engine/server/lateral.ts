@@ -8,15 +8,18 @@
  * those values as constants; the rows, tagged with the values, become a work table that is
  * joined back on them (IS NOT DISTINCT FROM, so NULLs meet). Every form works (aggregates,
  * LIMIT, windows inside), and the answer is Postgres'. The plan is not Greenplum's, so EXPLAIN
- * of such a query is refused rather than shown different.
+ * of such a query is refused rather than shown different. One difference remains: the left side
+ * is computed twice (for its value sets, then for the join), so a volatile left side (random(),
+ * a LIMIT without ORDER BY) can give the two runs different rows.
  */
 import { sqlError } from '../errors.ts';
 import { Planner, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
 import { Scope } from '../plan/scope.ts';
 import type { ColumnRef, Expr, FromItem, Query, SelectStmt } from '../sql/ast.ts';
-import { formatValue, type SqlType, type Value } from '../sql/types.ts';
+import { parseValue, T, type SqlType, type Value } from '../sql/types.ts';
 import { runPlan } from './dispatcher.ts';
 import { selectBlocks } from '../sql/select-blocks.ts';
+import { andAst, conjuncts } from '../plan/planner-sublink.ts';
 import type { Session } from './session.ts';
 
 type LateralItem = Extract<FromItem, { kind: 'subquery' | 'function' }>;
@@ -42,6 +45,48 @@ function fromHasLateral(items: FromItem[]): boolean {
 /** SELECT blocks whose FROM holds a lateral item, innermost first. */
 const lateralBlocks = (root: unknown): SelectStmt[] =>
   selectBlocks(root, (q) => Array.isArray(q.from) && fromHasLateral(q.from));
+
+/**
+ * For checking a statement's names before anything runs: each LATERAL item of `root` (a copy,
+ * changed in place) becomes a plain subquery, its reads of the items to its left NULLs of their
+ * types. Names that resolve nowhere still fail to plan; errors other than those are the real
+ * run's to raise.
+ */
+export function lateralsAsPlain(root: unknown, env: PlannerEnv): void {
+  for (const q of lateralBlocks(root)) {
+    const before: FromItem[] = [];
+    q.from = q.from.map((item) => {
+      const out = plainJoins(env, item, before);
+      before.push(out);
+      return out;
+    });
+  }
+}
+
+function plainJoins(env: PlannerEnv, item: FromItem, before: FromItem[]): FromItem {
+  if (isLateral(item))
+    return before.length ? asPlain(env, item, crossAll(before)) : { ...item, lateral: false };
+  if (item.kind !== 'join') return item;
+  const left = plainJoins(env, item.left, before);
+  return { ...item, left, right: plainJoins(env, item.right, [...before, left]) };
+}
+
+function asPlain(env: PlannerEnv, item: LateralItem, left: FromItem): FromItem {
+  const leftScope = new Planner(env).planFrom([left]).scope;
+  const query = lateralQuery(item);
+  const keyOf = new Map<ColumnRef, number>();
+  const keys: { type: SqlType }[] = [];
+  for (const [ref, index] of outerRefs(env, query, leftScope))
+    keyOf.set(ref, keys.push({ type: leftScope.columns[index]!.type }) - 1);
+  const alias = item.kind === 'subquery' ? item.alias : { name: item.alias?.name ?? item.call.name };
+  const sub = substitute(
+    query,
+    keyOf,
+    keys,
+    keys.map(() => null),
+  ) as Query;
+  return { kind: 'subquery', query: sub, alias, pos: item.pos };
+}
 
 export function hasLateral(root: unknown): boolean {
   return lateralBlocks(root).length > 0;
@@ -69,8 +114,8 @@ export async function computeLaterals(
         // `a, b, LATERAL (...) s`: joined to everything before it.
         const left = crossAll(from);
         from.length = 0;
-        from.push(await joinLateral(s, env, prepare, left, item, 'inner', undefined, item.pos));
-      } else from.push(await rewriteJoins(s, env, prepare, item, outside));
+        from.push(await joinLateral(s, env, prepare, left, item, 'inner', undefined, item.pos, [], q.where));
+      } else from.push(await rewriteJoins(s, env, prepare, item, outside, q.where));
     }
     q.from = from;
   }
@@ -122,6 +167,19 @@ function checkOnScopes(item: FromItem, before: FromItem[]): void {
   visit(item.on);
 }
 
+/** The AND of the WHERE conjuncts that read only columns qualified with `aliases` (no subqueries). */
+function leftConditions(where: Expr | undefined, aliases: Set<string>): Expr | undefined {
+  const onlyLeft = (n: unknown): boolean => {
+    if (Array.isArray(n)) return n.every(onlyLeft);
+    if (typeof n !== 'object' || n === null) return true;
+    const node = n as { kind?: string; table?: string; query?: unknown; over?: unknown };
+    if (node.kind === 'column') return node.table !== undefined && aliases.has(node.table);
+    if (node.query || node.over) return false;
+    return Object.values(n).every(onlyLeft);
+  };
+  return andAst((where ? conjuncts(where) : []).filter(onlyLeft));
+}
+
 function crossAll(items: FromItem[]): FromItem {
   return items.reduce((l, r): FromItem => ({
     kind: 'join',
@@ -152,6 +210,7 @@ async function rewriteJoins(
   prepare: (q: Query) => Promise<void>,
   item: FromItem,
   outside: FromItem[] = [],
+  where?: Expr,
 ): Promise<FromItem> {
   if (item.kind !== 'join') {
     // The leftmost item under a RIGHT or FULL join: nothing of its own join is to its left.
@@ -170,9 +229,9 @@ async function rewriteJoins(
     }
     return item;
   }
-  const left = await rewriteJoins(s, env, prepare, item.left, outside);
+  const left = await rewriteJoins(s, env, prepare, item.left, outside, where);
   if (!isLateral(item.right))
-    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right, outside) };
+    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right, outside, where) };
   if (item.joinType === 'right' || item.joinType === 'full')
     throw sqlError('invalid_column_reference', 'invalid reference to FROM-clause entry in a LATERAL item', {
       detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
@@ -193,6 +252,7 @@ async function rewriteJoins(
     item.on,
     item.pos,
     outside,
+    where,
   );
 }
 
@@ -235,6 +295,7 @@ async function joinLateral(
   on: Expr | undefined,
   pos: number,
   outside: FromItem[] = [],
+  where?: Expr,
 ): Promise<FromItem> {
   // The left side's own windows, recursive WITH queries and InitPlans first (in place), so it plans.
   const scopeOf = async (items: FromItem[]): Promise<Scope> => {
@@ -283,16 +344,25 @@ async function joinLateral(
   await prepare(probe);
   const columns = new Planner(env).planTop(probe).columns;
 
+  // The left side's value sets, told apart by their text: equal values that print differently
+  // (numeric 1.0 and 1.00) are different inputs to the item, and json has no equality at all.
+  const asText = (e: Expr): Expr => ({ kind: 'cast', expr: e, type: { name: 'text', pos }, pos });
   const distinct: SelectStmt = {
     kind: 'select',
     distinct: true,
-    targets: keys.map((k) => ({ kind: 'expr', expr: k.ref, pos: k.ref.pos })),
+    targets: keys.map((k) => ({ kind: 'expr', expr: asText(k.ref), pos: k.ref.pos })),
     from: [left],
     groupBy: [],
     orderBy: [],
     pos,
   };
+  // The statement's WHERE conditions on the left side alone filter it here too, as Postgres
+  // pushes them below the join: the item never runs for a row they remove.
+  const own = leftConditions(where, new Set(aliasesOf(left)));
+  if (own) distinct.where = own;
   const outer = await run(s, env, prepare, distinct);
+  const valuesOf = (texts: Value[]): Value[] =>
+    texts.map((t, i) => (t === null ? null : parseValue(t as string, keys[i]!.type)));
   // The item once per value set, BATCH at a time as one UNION ALL (one dispatch), each row
   // tagged with the index of the values it was computed for.
   const rows: Value[][] = [];
@@ -305,7 +375,7 @@ async function joinLateral(
         { kind: 'expr', expr: intLiteral(at + k, pos), alias: '\u0001n', pos },
         { kind: 'star', table: '\u0001l', pos },
       ],
-      from: [{ kind: 'subquery', query: withValues(values), alias: { name: '\u0001l' }, pos }],
+      from: [{ kind: 'subquery', query: withValues(valuesOf(values)), alias: { name: '\u0001l' }, pos }],
       groupBy: [],
       orderBy: [],
       pos,
@@ -324,7 +394,7 @@ async function joinLateral(
   const table: WorkTable = {
     columns: [
       ...columns.map((c) => ({ name: c.name, type: c.type })),
-      ...keys.map((k, i) => ({ name: `\u0001lk${i}`, type: k.type })),
+      ...keys.map((_k, i) => ({ name: `\u0001lk${i}`, type: T.text })),
     ],
     rows,
   };
@@ -334,7 +404,7 @@ async function joinLateral(
     .map((k, i): Expr => ({
       kind: 'isDistinct',
       not: true,
-      left: k.ref,
+      left: asText(k.ref),
       right: { kind: 'column', table: alias.name, name: `\u0001lk${i}`, pos },
       pos,
     }))
@@ -362,31 +432,44 @@ async function run(
   return (await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime)).rows;
 }
 
+/** What a query level's own FROM and select list make visible, for telling inner names from outer. */
+interface Level {
+  scope: Scope | undefined;
+  /** Names a function item that reads the left side gives (it plans only after substitution). */
+  names: Set<string>;
+  tables: Set<string>;
+  /** Output aliases, visible to ORDER BY and GROUP BY. */
+  aliases: Set<string>;
+}
+
 /**
- * The column references of `query` that name a column of the left side: those no FROM of the
- * query (at their own level or any level around them) resolves.
+ * The column references of `query` that name a column of the left side: those no level of the
+ * query (its own or one around it) resolves.
  */
 function outerRefs(env: PlannerEnv, query: Query, left: Scope, outside?: Scope): Map<ColumnRef, number> {
   const out = new Map<ColumnRef, number>();
-  const visit = (n: unknown, scopes: Scope[]): void => {
-    if (Array.isArray(n)) return n.forEach((x) => visit(x, scopes));
+  const inner = (levels: Level[], ref: ColumnRef, aliases: boolean): boolean =>
+    levels.some(
+      (l) =>
+        (l.scope && resolves(l.scope, ref)) ||
+        (ref.table === undefined
+          ? l.names.has(ref.name) || (aliases && l.aliases.has(ref.name))
+          : l.tables.has(ref.table)),
+    );
+  const visit = (n: unknown, levels: Level[], aliases = false): void => {
+    if (Array.isArray(n)) return n.forEach((x) => visit(x, levels, aliases));
     if (typeof n !== 'object' || n === null) return;
     const node = n as { kind?: string };
     if (node.kind === 'select' && Array.isArray((n as SelectStmt).from)) {
       const q = n as SelectStmt;
-      let own: Scope | undefined;
-      try {
-        own = new Planner(env).planFrom(q.from.filter((f) => !hasColumnRefToLeft(f))).scope;
-      } catch {
-        own = undefined;
-      }
-      const inner = own ? [...scopes, own] : scopes;
-      for (const v of Object.values(q)) visit(v, inner);
+      const level = levelOf(env, q);
+      const all = [...levels, level];
+      for (const [k, v] of Object.entries(q)) visit(v, all, k === 'orderBy' || k === 'groupBy');
       return;
     }
     if (node.kind === 'column') {
       const ref = n as ColumnRef;
-      if (scopes.some((sc) => resolves(sc, ref))) return;
+      if (inner(levels, ref, aliases)) return;
       if (resolves(left, ref)) out.set(ref, left.lookup(ref)!);
       else if (outside && resolves(outside, ref))
         // Postgres runs the whole RIGHT/FULL join once per row of that item; the lab cannot.
@@ -404,10 +487,44 @@ function outerRefs(env: PlannerEnv, query: Query, left: Scope, outside?: Scope):
         });
       return;
     }
-    for (const v of Object.values(n)) visit(v, scopes);
+    for (const v of Object.values(n)) visit(v, levels, aliases);
   };
   visit(query, []);
   return out;
+}
+
+/**
+ * A query level's names. Its FROM is planned with every join condition as TRUE (the names do not
+ * depend on them, and one may read the left side); a function item that reads the left side
+ * contributes its alias and column names.
+ */
+function levelOf(env: PlannerEnv, q: SelectStmt): Level {
+  const names = new Set<string>();
+  const tables = new Set<string>();
+  const plain = (f: FromItem): FromItem | undefined => {
+    if (hasColumnRefToLeft(f) && f.kind === 'function') {
+      const alias = f.alias?.name ?? f.call.name;
+      tables.add(alias);
+      for (const c of f.alias?.columns ?? [alias]) names.add(c);
+      return undefined;
+    }
+    if (f.kind !== 'join') return f;
+    const l = plain(f.left);
+    const r = plain(f.right);
+    if (!l || !r) return l ?? r;
+    const { on: _on, ...rest } = f;
+    return rest.using || rest.natural
+      ? { ...rest, left: l, right: r }
+      : { ...rest, left: l, right: r, on: TRUE(f.pos) };
+  };
+  let scope: Scope | undefined;
+  try {
+    scope = new Planner(env).planFrom(q.from.map(plain).filter((f): f is FromItem => !!f)).scope;
+  } catch {
+    scope = undefined;
+  }
+  const aliases = new Set(q.targets.flatMap((t) => (t.kind === 'expr' && t.alias ? [t.alias] : [])));
+  return { scope, names, tables, aliases };
 }
 
 /** A FROM item that itself reads the left side (a function's arguments) plans only after substitution. */
@@ -423,7 +540,11 @@ function resolves(scope: Scope, ref: ColumnRef): boolean {
   }
 }
 
-/** A copy of the AST with each outer reference replaced by its value, typed as the column. */
+/**
+ * A copy of the AST with each outer reference replaced by its value, typed as the column: a
+ * parameter, as Postgres passes an outer value (never folded into a constant while planning, so
+ * `10 / t.d` fails only on a row that reaches it), named as the column it stands for.
+ */
 function substitute(
   n: unknown,
   keyOf: Map<ColumnRef, number>,
@@ -435,14 +556,13 @@ function substitute(
   const k = keyOf.get(n as ColumnRef);
   if (k !== undefined) {
     const ref = n as ColumnRef;
-    const type = keys[k]!.type;
-    const v = values[k] ?? null;
-    const literal: Expr =
-      v === null
-        ? { kind: 'literal', value: null, literalType: 'null', pos: ref.pos }
-        : { kind: 'literal', value: formatValue(v, type), literalType: 'string', pos: ref.pos };
-    const typeName = { name: type.name, pos: ref.pos, ...(type.typmod ? { typmod: type.typmod } : {}) };
-    return { kind: 'cast', expr: literal, type: typeName, pos: ref.pos };
+    return {
+      kind: 'outerValue',
+      value: values[k] ?? null,
+      type: keys[k]!.type,
+      name: ref.name,
+      pos: ref.pos,
+    };
   }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(n)) out[key] = substitute(v, keyOf, keys, values);

@@ -12,6 +12,7 @@
  *    Constructs the parser accepts but a later stage does not support must be rejected there
  *    with `feature_not_supported`, never silently ignored.
  */
+import type { SqlType, Value } from './types.ts';
 
 /** A possibly schema-qualified relation name, e.g. `public.t`. */
 export interface QualifiedName {
@@ -67,7 +68,21 @@ export type Expr =
   | CaseExpr
   | CallExpr
   | RowExpr
-  | NullOfExpr;
+  | NullOfExpr
+  | OuterValueExpr;
+
+/**
+ * A value of the query around this one, as a parameter (a LATERAL item's read of the items to
+ * its left, server/lateral.ts): typed, not folded into a constant while planning.
+ */
+export interface OuterValueExpr {
+  kind: 'outerValue';
+  value: Value;
+  type: SqlType;
+  /** The column it stands for: the output column's name when it is selected bare. */
+  name: string;
+  pos: number;
+}
 
 /**
  * A NULL of `expr`'s type (`expr` is bound for its type only, its columns not read): what a

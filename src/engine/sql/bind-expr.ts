@@ -275,6 +275,8 @@ export function bindExpr(ast: Expr, scope: BindScope): BoundExpr {
       return bindCall(ast, scope);
     case 'row':
       throw sqlError('feature_not_supported', 'row expressions are not supported', { position: ast.pos });
+    case 'outerValue':
+      return { kind: 'const', value: ast.value, type: ast.type, initplan: true, pos: ast.pos };
     case 'nullOf': {
       // Bound for its type alone; in a grouped query its columns are then not referenced.
       const type = bind(ast.expr).type;

@@ -8,10 +8,18 @@
 
 const COPY_FROM_STDIN = /^copy\b[\s\S]*\bfrom\s+stdin\b/i;
 
+/** A statement's text without comments and with its quoted strings and names emptied. */
+function bare(statement: string): string {
+  return statement
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) =>
+      m.startsWith("'") ? "''" : m.startsWith('"') ? '""' : ' '.repeat(m.length),
+    )
+    .trim();
+}
+
 /** Whether a statement's text (comments allowed) is COPY ... FROM STDIN. */
 export function isCopyFromStdin(statement: string): boolean {
-  const text = statement.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trim();
-  return COPY_FROM_STDIN.test(text);
+  return COPY_FROM_STDIN.test(bare(statement));
 }
 
 /**
@@ -98,7 +106,9 @@ export function extractCopyData(script: string): { sql: string; data: Map<number
     const text = script.slice(start, end);
     if (end >= script.length || !isCopyFromStdin(text)) return;
     const span = copyDataSpan(script, end);
-    const keyword = start + text.search(/copy/i) + 1;
+    // The COPY keyword, past any comment before it (a pg_dump comment may say "copy").
+    const lead = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/.exec(text)![0].length;
+    const keyword = start + lead + 1;
     // Nothing after the statement at all: no data was given (the server says so).
     if (span.resume > span.start || span.end > span.start)
       data.set(keyword, script.slice(span.start, span.end));

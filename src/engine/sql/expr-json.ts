@@ -162,9 +162,7 @@ for (const t of ['json', 'jsonb'] as const) {
     if (node.t === 'arr') return node.items.length;
     throw sqlError(
       'invalid_parameter_value',
-      node.t === 'obj' || !jsonb
-        ? 'cannot get array length of a non-array'
-        : 'cannot get array length of a scalar',
+      node.t === 'obj' ? 'cannot get array length of a non-array' : 'cannot get array length of a scalar',
     );
   });
 }

@@ -170,11 +170,11 @@ function forBranch<T>(node: T, all: Map<string, Expr>, present: Set<string>): T 
       }
       if (isAggregateName(call.name) || call.over) return n;
     }
-    if (o.kind === 'exists' || o.kind === 'subquery' || o.kind === 'inSubquery') return n;
-    // A grouping expression is matched whole: kept when its set has it (its parts untouched,
-    // though some may be absent from the set), else a NULL of its type.
+    // A grouping expression (a scalar subquery too) is matched whole: kept when its set has it
+    // (its parts untouched, though some may be absent from the set), else a NULL of its type.
     const k = key(n);
     if (all.has(k)) return present.has(k) ? n : nullOf(n as Expr, o.pos ?? 0);
+    if (o.kind === 'exists' || o.kind === 'subquery' || o.kind === 'inSubquery') return n;
     return Object.fromEntries(Object.entries(n).map(([f, v]) => [f, walk(v)]));
   };
   return walk(node) as T;

@@ -78,7 +78,13 @@ function parseOptions(c: Cursor): Given {
       const name = c.label();
       const valueTok = c.peek();
       const hasValue = !c.isOp(',') && !c.isOp(')');
-      const value = hasValue ? (valueTok.kind === 'string' ? stringValue(c) : c.label()) : undefined;
+      const value = hasValue
+        ? valueTok.kind === 'string'
+          ? stringValue(c)
+          : valueTok.kind === 'number'
+            ? c.next().value
+            : c.label()
+        : undefined;
       switch (name) {
         case 'format':
           if (value === undefined) throw c.syntaxError();
@@ -171,7 +177,7 @@ function copyOptions(c: Cursor, g: Given): CopyOptions {
     throw bad('COPY delimiter cannot be newline or carriage return', 'invalid_parameter_value');
   if (o.null.includes('\r') || o.null.includes('\n'))
     throw bad('COPY null representation cannot use newline or carriage return', 'invalid_parameter_value');
-  if (!csv && '\\.abcdefghijklmnopqrstuvwxyz0123456789'.includes(o.delimiter.toLowerCase()))
+  if (!csv && '\\.abcdefghijklmnopqrstuvwxyz0123456789'.includes(o.delimiter))
     throw bad(`COPY delimiter cannot be "${o.delimiter}"`, 'invalid_parameter_value');
   if (!csv && g.header) throw bad('COPY HEADER available only in CSV mode');
   if (!csv && g.quote !== undefined) throw bad('COPY quote available only in CSV mode');
@@ -180,6 +186,8 @@ function copyOptions(c: Cursor, g: Given): CopyOptions {
   if (csv && o.escape.length !== 1) throw bad('COPY escape must be a single one-byte character');
   if (csv && o.delimiter === o.quote)
     throw bad('COPY delimiter and quote must be different', 'invalid_parameter_value');
+  if (csv && o.null.includes(o.quote))
+    throw bad('CSV quote character must not appear in the NULL specification');
   if (o.null.includes(o.delimiter))
     throw bad('COPY delimiter must not appear in the NULL specification', 'invalid_parameter_value');
   return o;

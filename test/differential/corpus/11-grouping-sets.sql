@@ -43,3 +43,5 @@ SELECT 'x' AS x FROM t1 WHERE a > 1000 HAVING true;
 SELECT COALESCE(x.d, y.d) AS v FROM t2 x JOIN t2 y ON x.a = y.a GROUP BY CUBE (x.d, y.d);
 SELECT x.d, COALESCE(x.d, y.d) AS v, count(*) FROM t2 x JOIN t2 y ON x.a = y.a GROUP BY CUBE (x.d, COALESCE(x.d, y.d));
 SELECT b, b + 1 AS c, count(*) FROM t1 GROUP BY ROLLUP (b, b + 1);
+-- A scalar subquery as a grouping expression is nulled in the sets without it.
+SELECT count(*), (SELECT max(a) FROM t2) AS m FROM t1 WHERE a < 1 GROUP BY ROLLUP ((SELECT max(a) FROM t2));

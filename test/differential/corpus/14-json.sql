@@ -121,3 +121,5 @@ SELECT a, json_agg(c) OVER (ORDER BY a), jsonb_agg(a) OVER (PARTITION BY b ORDER
 SELECT count(DISTINCT b), count(DISTINCT b -> 'a') FROM docs;
 -- error 42883
 SELECT count(DISTINCT j) FROM docs;
+-- jsonb orders keys by their UTF-8 length: "éa" (3 bytes) before "a€" (4), though both are 2 characters.
+SELECT '{"a€": 1, "éa": 2, "b": 3}'::jsonb, '{"a€": 1}'::jsonb < '{"éa": 1}'::jsonb;

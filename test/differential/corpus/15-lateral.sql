@@ -8,6 +8,8 @@ INSERT INTO cust VALUES (1, 'ann', 2), (2, 'bo', 0), (3, 'cy', 3), (4, NULL, NUL
 CREATE TABLE ord (oid int, cid int, amount numeric(8,2)) DISTRIBUTED BY (oid);
 INSERT INTO ord VALUES (1, 1, 10.00), (2, 1, 25.50), (3, 1, 7.25), (4, 3, 100.00), (5, 3, 3.00),
   (6, 5, 42.00), (7, NULL, 1.00), (8, 3, 100.00), (9, 1, 25.50);
+CREATE TABLE nn (n numeric, j jsonb) DISTRIBUTED RANDOMLY;
+INSERT INTO nn VALUES (1.0, '{"a": 1}'), (1.00, '{"a": 1.0}'), (NULL, NULL), (2, '[]');
 
 -- queries
 SELECT c.id, s.total, s.cnt FROM cust c, LATERAL (SELECT sum(o.amount) AS total, count(*) AS cnt FROM ord o WHERE o.cid = c.id) s;
@@ -30,6 +32,17 @@ SELECT s.id, s.total FROM (SELECT c.id, l.total FROM cust c, LATERAL (SELECT sum
 SELECT c.id, s.total FROM cust c, LATERAL (SELECT sum(amount) AS total FROM ord WHERE cid = c.id) s ORDER BY s.total DESC NULLS LAST, c.id LIMIT 3;
 SELECT t1.a, s.x FROM t1, LATERAL (SELECT t1.b + t2.a AS x FROM t2 WHERE t2.a = t1.a) s WHERE t1.a < 30;
 SELECT c.id, s.j FROM cust c, LATERAL (SELECT jsonb_agg(oid ORDER BY oid) AS j FROM ord WHERE cid = c.id) s;
+-- A bare outer column is named as the column; equal values that print differently stay apart.
+SELECT s.name, s.* FROM cust c, LATERAL (SELECT c.name, c.id) s;
+SELECT t.n, s.m, s.d FROM nn t, LATERAL (SELECT t.n AS m, t.n * 2 AS d) s;
+SELECT t.j, s.k FROM nn t, LATERAL (SELECT t.j ->> 'a' AS k) s;
+-- An outer value is a parameter: an error only on a row that computes it.
+SELECT c.id, s.r FROM cust c, LATERAL (SELECT 10 / (c.id - c.id) AS r FROM ord o WHERE o.cid = c.id AND o.oid > 100) s;
+SELECT c.id, s.j FROM cust c, LATERAL (SELECT json_build_object(c.name, c.id) AS j) s WHERE c.name IS NOT NULL;
+-- Inner names win: an output alias in ORDER BY, a function item's column, a join inside the item.
+SELECT c.id, t.n FROM cust c, LATERAL (SELECT o.oid AS n FROM ord o WHERE o.cid = c.id ORDER BY n DESC LIMIT 1) t;
+SELECT c.id, s.n FROM cust c, LATERAL (SELECT n FROM generate_series(1, c.n) AS n) s;
+SELECT c.id, s.oid FROM cust c, LATERAL (SELECT o.oid FROM ord o JOIN ord p ON p.oid = o.oid AND o.cid = c.id) s;
 -- error 42P10
 SELECT c.id, t.oid FROM cust c RIGHT JOIN LATERAL (SELECT o.oid FROM ord o WHERE o.cid = c.id) t ON true;
 -- error 42P01

@@ -45,6 +45,8 @@ function show(e: Expr): string {
       return `ROW(${e.items.map(show).join(', ')})`;
     case 'nullOf':
       return `NULLOF(${show(e.expr)})`;
+    case 'outerValue':
+      return `OUTER(${e.name})`;
   }
 }
 

@@ -14,3 +14,9 @@ SELECT 2::bigint AS x1 FROM (SELECT rank() OVER (PARTITION BY a1.c4 ORDER BY a1.
 SELECT a6.nope FROM (SELECT rank() OVER (ORDER BY a1.c4) AS x0 FROM t0 a1 WHERE (a1.c4 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
 -- error 22003
 SELECT a6.x0 FROM (SELECT rank() OVER (ORDER BY a1.c4) AS x0 FROM t0 a1 WHERE (a1.c4 >= (SELECT 'NaN'::numeric FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6;
+-- With a LATERAL inside the windowed subquery: its names are checked with it standing as a plain
+-- subquery (seed 10060, unshrunk).
+-- error 42P01
+SELECT 2::bigint AS x1 FROM (SELECT DISTINCT rank() OVER (ORDER BY a1.c4) AS x0 FROM t0 a1, LATERAL (SELECT 0.01::numeric AS v FROM t0 a2 WHERE (a2.c4 = a1.c4)) a3 WHERE (a1.c4 >= (SELECT min('NaN'::numeric) FROM t0 a4 WHERE (((-9223372036854775808)::bigint + a4.c4) IS NULL)))) a6 INNER JOIN t0 a7 ON (a0.c4 = a7.c4);
+-- error 42703
+SELECT s.v FROM t0 a1, LATERAL (SELECT a1.nope AS v) s WHERE a1.c4 > (SELECT min((-9223372036854775808)::bigint + c4) FROM t0);
