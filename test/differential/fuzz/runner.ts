@@ -103,7 +103,7 @@ function eagerError(ref: Outcome | undefined, out: Outcome, s: Stmt): boolean {
   if (ref && !ref.ok && !out.ok) {
     // Both failed with different data exceptions: which row and which expression meets its
     // bad value first depends on the plan as much as whether one is met at all (seed 80025).
-    return ref.code.startsWith('22') && out.code.startsWith('22') && readsSeveral(renderStmt(s));
+    return dataError(ref) && dataError(out) && readsSeveral(renderStmt(s));
   }
   const failed = !ref?.ok ? ref : !out.ok ? out : undefined;
   if (!ref || ref.ok === out.ok || !failed || failed.ok) return false;
@@ -112,6 +112,18 @@ function eagerError(ref: Outcome | undefined, out: Outcome, s: Stmt): boolean {
   if (!failed.code.startsWith('22') && failed.code !== '21000') return false;
   const sql = renderStmt(s);
   return readsSeveral(sql) || floatAggregateOverflow(failed.code, sql);
+}
+
+/**
+ * A data exception: class 22, or Postgres' 0A000 for a NaN or infinity cast to an integer
+ * ("cannot convert NaN to integer"), which is a bad value as much as an out-of-range one is
+ * (seed 10194: which of the two a join meets first depends on its row order).
+ */
+function dataError(o: Outcome): boolean {
+  return (
+    !o.ok &&
+    (o.code.startsWith('22') || (o.code === '0A000' && /^cannot convert (NaN|infinity)/.test(o.message)))
+  );
 }
 
 /**
