@@ -79,13 +79,14 @@ function isCrash(o: Outcome): boolean {
 /**
  * A refusal of what the reference runs: reported, not a wrong answer. 0A000, a feature not
  * built; 53200, a statement past statement_mem (the lab has no workfiles to spill to, so a
- * huge join or result fails alone where PostgreSQL spills or streams).
+ * huge join or result fails alone where PostgreSQL spills or streams); 57014, past the
+ * statement_timeout the runner sets (a join too large to finish in time).
  */
 function isRefusal(ref: Outcome | undefined, ours: Outcome): boolean {
   return (
     !!ref &&
     !ours.ok &&
-    (ours.code === '0A000' || ours.code === '53200') &&
+    (ours.code === '0A000' || ours.code === '53200' || ours.code === '57014') &&
     (ref.ok || ref.code !== ours.code)
   );
 }
