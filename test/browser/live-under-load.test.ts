@@ -55,7 +55,9 @@ describe('the site cluster under load (worker runtime)', () => {
       expect(r.rowCount).toBe(n);
     }
     expect(alarms).toEqual([]);
-  }, 240_000);
+    // A deadline for a hang, not a speed target (the bench measures load speed): on a machine
+    // whose IndexedDB is slow the 1,000,000 rows take some 175 s alone, more beside other tests.
+  }, 600_000);
 
   it('a 1,000,000-row GROUP BY', async () => {
     const r = await c.query('select id % 10 as k, count(*), sum(length(pad)) from big group by 1 order by 1');
