@@ -10,6 +10,7 @@
 import { type SqlError, sqlError } from '../errors.ts';
 import { decCmp, decTrimScale, formatDec, parseDec } from './numeric.ts';
 import { compareText } from './types-io.ts';
+import { utf8Length } from './expr-md5.ts';
 
 export type JsonNode =
   | { t: 'null'; at: number; end: number }
@@ -239,24 +240,12 @@ export function parseJson(text: string, typeName: 'json' | 'jsonb' = 'json'): Js
 
 // ---- jsonb canonical form -----------------------------------------------------------------
 
-/** jsonb's key order: shorter keys first, then bytewise. */
+/**
+ * jsonb's key order: shorter keys first, in UTF-8 bytes (UTF-16 lengths can be equal where
+ * these differ: "a€" is 4 bytes, "éa" 3), then bytewise.
+ */
 function keyOrder(a: string, b: string): number {
   return utf8Length(a) - utf8Length(b) || compareText(a, b);
-}
-
-/** Bytes in UTF-8 (UTF-16 lengths can be equal where these differ: "a€" is 4, "éa" 3). */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** Keys unique (last wins) and in jsonb's order; numbers in numeric's output form. */
