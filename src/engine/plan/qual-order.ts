@@ -12,7 +12,7 @@
  */
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { isStringType, type TypeId } from '../sql/types.ts';
-import { getFunction } from '../sql/functions.ts';
+import { getFunction, isImmutable } from '../sql/functions.ts';
 import { isStableCast } from '../sql/types-cast.ts';
 
 export function qualCost(e: BoundExpr): number {
@@ -73,7 +73,7 @@ function foldable(e: BoundExpr): boolean {
     case 'const':
       return !e.initplan;
     case 'func':
-      return !getFunction(e.key).volatile && e.args.every(foldable);
+      return isImmutable(getFunction(e.key)) && e.args.every(foldable);
     case 'cast':
       return !isStableCast(e.arg.type.name, e.type.name) && foldable(e.arg);
     case 'not':

@@ -8,7 +8,7 @@
  * evaluates them as parameters, on use.
  */
 import type { BoundExpr } from './expr-bound.ts';
-import { getFunction } from './functions.ts';
+import { getFunction, isImmutable } from './functions.ts';
 import { isStableCast } from './types-cast.ts';
 import type { Value } from './types.ts';
 
@@ -112,7 +112,7 @@ export function foldConstants(e: BoundExpr, evaluate: Evaluate): BoundExpr {
       const folded = kids.map(fold);
       const node = rebuild(folded);
       if (!folded.every(isConst)) return node;
-      if (node.kind === 'func' && getFunction(node.key).volatile) return node;
+      if (node.kind === 'func' && !isImmutable(getFunction(node.key))) return node;
       if (node.kind === 'cast' && isStableCast(node.arg.type.name, node.type.name)) return node;
       return constant(evaluate(node), node);
     }

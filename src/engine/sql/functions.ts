@@ -47,8 +47,13 @@ export interface FuncDef {
   result: TypeId;
   /** Returns NULL without calling impl when any argument is NULL. */
   strict: boolean;
-  /** Not constant-foldable (random, now is stable but treated alike). */
+  /** VOLATILE: a new value per call (random, clock_timestamp); never folded. */
   volatile: boolean;
+  /**
+   * STABLE in PostgreSQL (pg_proc.provolatile 's'): one value per statement, but not folded at
+   * plan time, so an error it raises on no rows at all (an empty table) is never raised.
+   */
+  stable: boolean;
   impl: FuncImpl;
   /** Fast path for strict binary operators (non-null arguments). */
   bin?: (a: Value, b: Value) => Value;
@@ -70,6 +75,7 @@ function argKey(name: string, args: ArgType[]): string {
 export interface DefineOptions {
   strict?: boolean;
   volatile?: boolean;
+  stable?: boolean;
   variadic?: boolean;
   key?: string;
   bin?: (a: Value, b: Value) => Value;
@@ -94,6 +100,7 @@ function addDef(
     result,
     strict: o.strict ?? true,
     volatile: o.volatile ?? false,
+    stable: o.stable ?? stableInPostgres(kind, name, args),
     impl,
   };
   if (o.bin) def.bin = o.bin;
@@ -105,6 +112,39 @@ function addDef(
   list.push(def);
   BY_NAME.set(nk, list);
   return def;
+}
+
+const STABLE_FUNCTIONS = new Set([
+  'concat',
+  'concat_ws',
+  'to_json',
+  'to_jsonb',
+  'json_build_object',
+  'jsonb_build_object',
+  'json_build_array',
+  'jsonb_build_array',
+]);
+const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
+
+/**
+ * PostgreSQL's STABLE functions and operators among ours: they depend on settings (TimeZone,
+ * DateStyle, other types' output). test/differential/volatility.pg.test.ts compares the whole
+ * registry with pg_proc.
+ */
+function stableInPostgres(kind: 'op' | 'func', name: string, args: ArgType[]): boolean {
+  if (kind === 'func')
+    return (
+      STABLE_FUNCTIONS.has(name) ||
+      (['date_part', 'extract', 'date_trunc'].includes(name) && args[1] === 'timestamptz')
+    );
+  if (name === '||') return args.includes('anytext');
+  const tz = args.includes('timestamptz');
+  return COMPARISONS.has(name) && tz && args.some((a) => a !== 'timestamptz');
+}
+
+/** Folded at plan time: neither VOLATILE nor STABLE (eval_const_expressions folds IMMUTABLE only). */
+export function isImmutable(def: FuncDef): boolean {
+  return !def.volatile && !def.stable;
 }
 
 /**
@@ -310,4 +350,9 @@ export function resolveFunction(name: string, types: SqlType[], pos?: number): F
   );
   if (d) return d;
   throw sqlError('undefined_function', `function ${desc} does not exist`, { hint: NO_FN_HINT, ...extra });
+}
+
+/** Every registered function and operator (for the test comparing volatility with PostgreSQL's). */
+export function registeredFunctions(): FuncDef[] {
+  return [...BY_KEY.values()];
 }
