@@ -13,6 +13,7 @@ export const SqlState = {
   read_only_sql_transaction: '25006',
   active_sql_transaction: '25001',
   no_active_sql_transaction: '25P01',
+  invalid_savepoint_specification: '3B001',
   syntax_error: '42601',
   undefined_table: '42P01',
   undefined_column: '42703',

@@ -436,6 +436,7 @@ function becomePrimary(
     'commitOnePhase',
     'resolveOnePhase',
     'abortDtx',
+    'rollbackToSavepoint',
     'listPrepared',
     'checkpoint',
     'replicationStatus',

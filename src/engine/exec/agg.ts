@@ -40,7 +40,7 @@ export async function* execAgg(
   const argFns = n.aggs.map((a) =>
     [...a.args, ...(a.order ?? []).map((o) => o.expr)].map((e) => compileExpr(e)),
   );
-  const filters = n.aggs.map((a) => (a.filter ? compilePredicate(a.filter) : undefined));
+  const filters = n.aggs.map((a) => (a.filter ? compilePredicate(a.filter, { list: false }) : undefined));
   const nk = n.groupKeys.length;
   const groups = new Map<string, { keys: Row; states: AggState[] }>();
   const fresh = (keys: Row) => ({ keys, states: impls.map((i) => i.init()) });

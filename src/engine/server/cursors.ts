@@ -21,10 +21,23 @@ interface OpenCursor {
   hold: boolean;
   /** Declared in the transaction now open: an abort takes it, WITH HOLD or not. */
   thisTransaction: boolean;
+  /** Declaration order (ROLLBACK TO SAVEPOINT closes those declared after it). */
+  seq: number;
 }
 
 export class Cursors {
   private readonly open = new Map<string, OpenCursor>();
+  private declared = 0;
+
+  /** Where declarations stand now (a savepoint's mark). */
+  mark(): number {
+    return this.declared;
+  }
+
+  /** ROLLBACK TO SAVEPOINT: cursors declared after `mark` close, as their portals are dropped. */
+  closeSince(mark: number): void {
+    for (const [name, c] of this.open) if (c.seq > mark) this.open.delete(name);
+  }
 
   get size(): number {
     return this.open.size;
@@ -49,6 +62,7 @@ export class Cursors {
       atEnd: false,
       hold: stmt.hold,
       thisTransaction: !s.autocommit,
+      seq: ++this.declared,
     });
     return commandResult('DECLARE CURSOR');
   }

@@ -17,6 +17,7 @@
  *   (transaction_resolution_unknown).
  */
 import { SqlError, sqlError } from '../errors.ts';
+import { quoteIdentifier } from './settings.ts';
 import type { Instance, RedoExtensions } from '../instance/instance.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
@@ -29,7 +30,13 @@ import { gxidFromGid } from './segment.ts';
 export const DtmInfo = { reserve: 0x10, forget: 0x20 } as const;
 
 type ProtocolMethod =
-  'abortDtx' | 'prepare' | 'commitPrepared' | 'abortPrepared' | 'commitOnePhase' | 'resolveOnePhase';
+  | 'abortDtx'
+  | 'prepare'
+  | 'commitPrepared'
+  | 'abortPrepared'
+  | 'commitOnePhase'
+  | 'resolveOnePhase'
+  | 'rollbackToSavepoint';
 
 const RESERVE_BLOCK = 1000;
 
@@ -358,6 +365,41 @@ export class DistributedTxManager {
       detail: `gid=${d.gid}, state=Notifying One Phase Commit: the outcome of the transaction is unknown; ${this.coordinator().segmentName(content)} did not confirm it (${cause instanceof Error ? cause.message : String(cause)})`,
       hint: 'Check whether the transaction took effect before running it again.',
     });
+  }
+
+  /**
+   * ROLLBACK TO SAVEPOINT, dispatched to the transaction's gang as Greenplum does: commands
+   * `from` up to now are undone on the coordinator and on every segment the transaction reached
+   * (every segment after a statement failed part-way, which may have written where it never
+   * reported). A gang lost since (a failover) or a segment that cannot hear of it fails it with
+   * Greenplum's error; the transaction can then only be rolled back.
+   */
+  async rollbackToSavepoint(d: OpenDtx, from: number, name: string): Promise<void> {
+    const qd = this.coordinator();
+    const failed = (cause: unknown) =>
+      sqlError(
+        'gp_interconnection_error',
+        `Could not rollback to savepoint (ROLLBACK TO SAVEPOINT ${quoteIdentifier(name)})`,
+        { detail: cause instanceof Error ? cause.message : String(cause) },
+      );
+    try {
+      this.checkGang(d);
+    } catch (e) {
+      throw failed(e);
+    }
+    const to = d.local.cid;
+    qd.inst.xact.undoCommands(d.local, from, to);
+    const contents = d.failedStatement ? d.gang.map((_, c) => c) : [...d.touched];
+    const results = await Promise.allSettled(
+      contents.map((c) => this.call(c, 'rollbackToSavepoint', [d.gxid, from, to, d.touched.has(c)])),
+    );
+    results.forEach((r, i) => {
+      // It ran there (in the failed statement too): that segment must hear of the transaction's end.
+      if (r.status === 'fulfilled' && r.value) d.touched.add(contents[i]!);
+    });
+    const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (lost) throw failed(lost.reason);
+    d.failedStatement = false;
   }
 
   /** Rolls back everywhere it ran; a segment that cannot hear of it is left to DTX recovery. */

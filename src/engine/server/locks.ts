@@ -23,6 +23,11 @@ interface Holder {
   mode: LockMode;
 }
 
+interface Granted extends Holder {
+  /** Grant order (a savepoint releases what was granted after it). */
+  seq: number;
+}
+
 interface Waiter extends Holder {
   resolve: () => void;
   reject: (e: Error) => void;
@@ -40,7 +45,8 @@ export interface LockWait {
 }
 
 export class LockManager {
-  private readonly held = new Map<number, Holder[]>();
+  private readonly held = new Map<number, Granted[]>();
+  private grants = 0;
   private readonly waiting = new Map<number, Waiter[]>();
   /** What each waiting owner waits for (owner → relation). */
   private readonly waitsOn = new Map<number, number>();
@@ -115,10 +121,20 @@ export class LockManager {
     this.wake(rel);
   }
 
+  /** Where grants stand now: ROLLBACK TO SAVEPOINT releases what was granted after it. */
+  mark(): number {
+    return this.grants;
+  }
+
   /** Releases everything `owner` holds and wakes whoever can go now. */
   releaseAll(owner: number): void {
+    this.releaseSince(owner, 0);
+  }
+
+  /** Releases the locks `owner` was granted after `mark` (a rolled-back subtransaction's). */
+  releaseSince(owner: number, mark: number): void {
     for (const [rel, holders] of this.held) {
-      const rest = holders.filter((h) => h.owner !== owner);
+      const rest = holders.filter((h) => h.owner !== owner || h.seq <= mark);
       if (rest.length !== holders.length) {
         if (rest.length) this.held.set(rel, rest);
         else this.held.delete(rel);
@@ -158,7 +174,7 @@ export class LockManager {
 
   private grant(rel: number, owner: number, mode: LockMode): void {
     const holders = this.held.get(rel) ?? [];
-    holders.push({ owner, mode });
+    holders.push({ owner, mode, seq: ++this.grants });
     this.held.set(rel, holders);
   }
 

@@ -100,6 +100,8 @@ export interface SegmentApi {
    */
   resolveOnePhase(gxid: number): Promise<'committed' | 'aborted'>;
   abortDtx(gxid: number): Promise<void>;
+  /** ROLLBACK TO SAVEPOINT: the transaction's commands from..to undone; whether it ran here. */
+  rollbackToSavepoint(gxid: number, from: number, to: number, ranHere: boolean): Promise<boolean>;
   /** pg_prepared_xacts: each prepared transaction's gid and when it was prepared (runtime ms). */
   listPrepared(): Promise<PreparedTransaction[]>;
   checkpoint(): Promise<void>;

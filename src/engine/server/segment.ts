@@ -225,6 +225,25 @@ export class SegmentExecutor implements SegmentApi {
     return 'committed';
   }
 
+  /**
+   * ROLLBACK TO SAVEPOINT: commands `from`..`to` of distributed transaction `gxid` are undone
+   * here. Returns whether the transaction ran here; one that ran here (`ranHere`) and is unknown
+   * died with an earlier incarnation of this content: its gang is lost.
+   */
+  async rollbackToSavepoint(gxid: number, from: number, to: number, ranHere: boolean): Promise<boolean> {
+    this.inst.mustBeRunning();
+    const tx = this.dtxs.get(gxid);
+    if (!tx) {
+      if (ranHere)
+        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+          detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
+        });
+      return false;
+    }
+    this.inst.xact.undoCommands(tx, from, to);
+    return true;
+  }
+
   async abortDtx(gxid: number): Promise<void> {
     const tx = this.dtxs.get(gxid);
     if (!tx) return;

@@ -5,6 +5,7 @@
  */
 import { checkGang, TempTables } from './temp-tables.ts';
 import { Cursors } from './cursors.ts';
+import { Savepoints } from './savepoints.ts';
 import { expandViews } from './views.ts';
 import { refuseInUtilityMode } from './utility-mode.ts';
 import { SqlError, sqlError } from '../errors.ts';
@@ -85,6 +86,8 @@ export class Session {
   readonly temp = new TempTables();
   /** Its open cursors. */
   readonly cursors = new Cursors();
+  /** The savepoints of its transaction block. */
+  readonly savepoints = new Savepoints();
 
   /** A utility-mode connection (gp_role=utility): its own instance's catalog, no dispatch. */
   readonly utility: boolean;
@@ -280,13 +283,11 @@ export class Session {
     if (autocommit) this.settings.beginTransaction();
     try {
       this.checkCancel();
-      if (
-        stmt.kind === 'savepoint' ||
-        stmt.kind === 'releaseSavepoint' ||
-        stmt.kind === 'rollbackToSavepoint'
-      )
-        throw sqlError('feature_not_supported', 'savepoints are not supported');
-      const result = await runStatement(this, await expandViews(this, stmt));
+      this.savepoints.check(stmt);
+      const result =
+        stmt.kind === 'savepoint' || stmt.kind === 'releaseSavepoint' || stmt.kind === 'rollbackToSavepoint'
+          ? await this.savepoints.run(this, stmt)
+          : await runStatement(this, await expandViews(this, stmt));
       if (!this.committing) this.checkCancel();
       if (autocommit) await this.finish(true);
       result.notices = [...this.notices, ...result.notices];
@@ -356,6 +357,7 @@ export class Session {
     this.dtx = undefined;
     this.txState = 'idle';
     this.xactStart = undefined;
+    this.savepoints.clear();
     this.settings.endTransaction(commit);
     try {
       if (d) {
@@ -379,8 +381,8 @@ export class Session {
 
   /**
    * A statement failed: a single statement's transaction or a multi-statement string's implicit
-   * one is undone; in a transaction block the work is undone now and further commands are
-   * refused until ROLLBACK.
+   * one is undone; in a transaction block the work is undone now (or, inside a savepoint, by
+   * ROLLBACK TO) and further commands are refused until ROLLBACK or ROLLBACK TO.
    */
   private async fail(scope: 'autocommit' | 'implicit' | 'block'): Promise<void> {
     if (this.dtx) this.dtx.failedStatement = true;
@@ -390,6 +392,8 @@ export class Session {
       return;
     }
     this.txState = 'failed';
+    // Inside a savepoint the transaction stays open for ROLLBACK TO, which undoes the statement.
+    if (this.savepoints.size) return;
     this.temp.endTransaction(false);
     this.cursors.endTransaction(false);
     const d = this.dtx;

@@ -54,8 +54,23 @@ export function raiseConstantErrors(bound: BoundExpr): void {
   compileExpr(bound);
 }
 
-/** Compiles a boolean condition to a predicate (NULL counts as false). */
-export function compilePredicate(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
+/**
+ * Compiles a condition (WHERE, a join's quals) to a predicate; NULL counts as false. A top-level
+ * AND is Postgres' implicit-AND qual list, which stops at the first condition that is not true,
+ * NULL included (ExecQual): the rest never runs, nor raises its errors, on that row. An aggregate's
+ * FILTER is one expression instead (`list: false`), where AND goes on past a NULL.
+ */
+export function compilePredicate(
+  bound: BoundExpr,
+  { list = true }: { list?: boolean } = {},
+): (row: Value[], ctx: EvalContext) => boolean {
+  if (list && bound.kind === 'and') {
+    const quals = bound.args.map((a) => compilePredicate(a));
+    return (row, ctx) => {
+      for (const q of quals) if (!q(row, ctx)) return false;
+      return true;
+    };
+  }
   const f = compileExpr(bound);
   return (row, ctx) => f(row, ctx) === true;
 }

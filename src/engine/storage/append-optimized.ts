@@ -29,6 +29,8 @@ interface PendingBlock {
   block: Uint8Array;
   used: number;
   nrows: number;
+  /** The command its rows come from: a block holds one command's rows, as a savepoint undoes by command. */
+  cid: number;
 }
 
 export class AppendOptimizedRelation {
@@ -61,7 +63,9 @@ export class AppendOptimizedRelation {
       const flush = () => this.flush(tx);
       tx.beforeCommit.push(flush);
     }
-    if (p.used + 2 + data.length > BLCKSZ) {
+    if (p.nrows === 0) p.cid = tx.cid;
+    // A new statement's rows start a new block (Greenplum closes an insert's block at its end).
+    if (p.used + 2 + data.length > BLCKSZ || (p.nrows > 0 && p.cid !== tx.cid)) {
       this.writeBlock(tx, p);
       p = this.startBlock(tx);
     }
@@ -161,7 +165,7 @@ export class AppendOptimizedRelation {
   }
 
   private startBlock(tx: Transaction): PendingBlock {
-    const p = { block: new Uint8Array(BLCKSZ), used: AO_BLOCK_HEADER, nrows: 0 };
+    const p = { block: new Uint8Array(BLCKSZ), used: AO_BLOCK_HEADER, nrows: 0, cid: tx.cid };
     this.pending.set(tx, p);
     return p;
   }
@@ -169,7 +173,7 @@ export class AppendOptimizedRelation {
   private writeBlock(tx: Transaction, p: PendingBlock): void {
     const v = new DataView(p.block.buffer);
     v.setUint32(0, tx.xid, true);
-    v.setUint32(4, tx.cid, true);
+    v.setUint32(4, p.cid, true);
     v.setUint16(10, p.nrows, true);
     v.setUint16(12, p.used, true);
     const blockNo = this.allocator.allocate(this.file);

@@ -292,6 +292,8 @@ export class HeapRelation {
     if (!tuple || !this.visible(tuple, snapshot)) return 'invisible';
     const h = readHeader(tuple);
     if (h.xmax === 0 || h.xmax === snapshot.curXid) return 'ok';
+    // Its change was undone by a ROLLBACK TO SAVEPOINT: nobody holds the row.
+    if (this.ctx.xact.clog.commandUndone(h.xmax, h.cmax)) return 'ok';
     const status = this.ctx.xact.clog.status(h.xmax);
     if (status === XidStatus.aborted || (status !== XidStatus.committed && !this.isRunning(h.xmax)))
       return 'ok';

@@ -4,7 +4,8 @@
  * A snapshot sees a transaction's work when that transaction committed before the snapshot was
  * taken: its xid is below `xmax`, not in `xip` (running at snapshot time) and committed in the
  * commit log. A transaction also sees its own work from earlier commands (cid < curCid), never
- * from the command running now, so an UPDATE does not revisit the rows it just wrote.
+ * from the command running now, so an UPDATE does not revisit the rows it just wrote. Commands a
+ * ROLLBACK TO SAVEPOINT undid are invisible to everyone (see CommitLog.undoCommands).
  */
 import { XidStatus, type CommitLog, type Xid } from './clog.ts';
 
@@ -39,7 +40,11 @@ export function tupleVisible(
   if (xmin === snap.curXid && xmin !== 0) {
     if (cmin >= snap.curCid) return false;
   } else if (!xidVisibleIn(xmin, snap, clog)) return false;
+  // Work undone by ROLLBACK TO SAVEPOINT: an insert never happened, nor did a delete.
+  const undo = clog.hasUndone;
+  if (undo && clog.commandUndone(xmin, cmin)) return false;
   if (xmax === 0) return true;
+  if (undo && clog.commandUndone(xmax, cmax)) return true;
   if (xmax === snap.curXid) return cmax >= snap.curCid;
   return !xidVisibleIn(xmax, snap, clog);
 }

@@ -26,6 +26,8 @@ export const XactInfo = {
   abort: 0x20,
   commitPrepared: 0x30,
   abortPrepared: 0x40,
+  /** ROLLBACK TO SAVEPOINT: the transaction's commands from..to are undone. */
+  undoCommands: 0x50,
 } as const;
 
 /** Payload of commit/abort/prepare records. */
@@ -43,6 +45,9 @@ export interface XactRecord {
   creates?: string[];
   /** A segment's part of a distributed transaction, committed in one phase: distributed log it. */
   dlog?: true;
+  /** undoCommands: the first and last command id undone. */
+  from?: number;
+  to?: number;
 }
 
 export type TxState = 'active' | 'prepared' | 'committed' | 'aborted';
@@ -259,6 +264,20 @@ export class TransactionManager {
     for (const f of tx.dropsOnCommit) this.unlinkFile(f);
   }
 
+  /**
+   * ROLLBACK TO SAVEPOINT: commands `from`..`to` of the transaction are undone for every reader
+   * (logged, so crash recovery and the mirror undo them too). Not flushed: if the transaction
+   * commits, its commit record's flush carries this one; if it never does, none of it counts.
+   */
+  undoCommands(tx: Transaction, from: number, to: number): void {
+    this.mustBeActive(tx);
+    if (tx.xid === 0 || to < from) return;
+    const rec: XactRecord = { time: this.hooks.now(), from, to };
+    const { end } = this.log.wal.insert(Rmgr.xact, XactInfo.undoCommands, tx.xid, jsonPayload(rec));
+    tx.lastLsn = end;
+    this.clog.undoCommands(tx.xid, from, to);
+  }
+
   /** Rolls back. The abort record need not be flushed: a crash aborts it anyway. */
   abort(tx: Transaction): void {
     if (tx.state !== 'active') return;
@@ -273,6 +292,7 @@ export class TransactionManager {
       // The WAL has failed (the instance is going down): recovery will abort it anyway.
     }
     this.clog.set(tx.xid, XidStatus.aborted);
+    this.clog.forgetUndone(tx.xid);
     this.running.delete(tx.xid);
     for (const f of tx.createdFiles) this.unlinkFile(f);
   }
@@ -377,7 +397,10 @@ export class TransactionManager {
         since: this.hooks.now(),
         lsn: end,
       });
-    } else this.clog.set(p.xid, XidStatus.aborted);
+    } else {
+      this.clog.set(p.xid, XidStatus.aborted);
+      this.clog.forgetUndone(p.xid);
+    }
     this.orphanRunning.delete(p.xid);
     for (const f of unlink) this.unlinkFile(f);
   }
@@ -395,7 +418,11 @@ export class TransactionManager {
         break;
       case XactInfo.abort:
         this.clog.set(xid, XidStatus.aborted);
+        this.clog.forgetUndone(xid);
         break;
+      case XactInfo.undoCommands:
+        this.clog.undoCommands(xid, rec.from ?? 0, rec.to ?? -1);
+        return;
       case XactInfo.prepare:
         this.prepared.set(rec.gid!, {
           xid,

@@ -431,6 +431,15 @@ export class QueryGen {
       q.order = Array.from({ length: width }, (_, i) => ({ n: i + 1, desc: r.chance(0.3) }));
       q.limit = r.range(1, 6);
     }
+    // Not over grouping sets (after the same draws, so other statements stay as they were):
+    // PostgreSQL before 18 may sort a key by another column of its equivalence class
+    // (a0.c0 = a1.c0 in the join), though ROLLUP makes one of them NULL in some rows; its
+    // output then is not in the order asked for (fuzz seed 12657).
+    if (q.k === 'select' && q.groupKind) {
+      q.order = [];
+      q.limit = undefined;
+      q.offset = undefined;
+    }
   }
 
   // ---- DML -----------------------------------------------------------------------------------
