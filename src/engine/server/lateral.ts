@@ -229,9 +229,18 @@ async function rewriteJoins(
     }
     return item;
   }
-  const left = await rewriteJoins(s, env, prepare, item.left, outside, where);
+  // The WHERE filters an item's rows early only where the join above cannot null them: not
+  // the left of a RIGHT join, the right of a LEFT one, either side of a FULL one (seed 13066:
+  // `a0.c2 IS NULL` pushed below a RIGHT join kept a NULL-extended row).
+  const nullsLeft = item.joinType === 'right' || item.joinType === 'full';
+  const nullsRight = item.joinType === 'left' || item.joinType === 'full';
+  const left = await rewriteJoins(s, env, prepare, item.left, outside, nullsLeft ? undefined : where);
   if (!isLateral(item.right))
-    return { ...item, left, right: await rewriteJoins(s, env, prepare, item.right, outside, where) };
+    return {
+      ...item,
+      left,
+      right: await rewriteJoins(s, env, prepare, item.right, outside, nullsRight ? undefined : where),
+    };
   if (item.joinType === 'right' || item.joinType === 'full')
     throw sqlError('invalid_column_reference', 'invalid reference to FROM-clause entry in a LATERAL item', {
       detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.',
