@@ -77,11 +77,19 @@ export interface SetOp {
 
 export type Query = Select | SetOp;
 
+export type Dml = Extract<Stmt, { k: 'insert' | 'update' | 'delete' }>;
+
 export type Stmt =
   | { k: 'query'; q: Query }
   | { k: 'insert'; table: string; cols: string[]; q: Query }
   | { k: 'update'; table: string; alias: string; sets: { col: string; e: Ex }[]; from: From[]; where?: Ex }
   | { k: 'delete'; table: string; alias: string; using: From[]; where?: Ex }
+  /**
+   * Changes around a savepoint, `BEGIN; SAVEPOINT s1; <undone>; ROLLBACK TO SAVEPOINT s1;
+   * <kept>; COMMIT` (the generator uses one change twice: undone, then done once more), checked
+   * by the tables' contents.
+   */
+  | { k: 'savepoint'; undone: Dml; kept: Dml }
   /** A statement written out in full (edge inputs, regression cases). */
   | { k: 'raw'; sql: string };
 
@@ -185,6 +193,8 @@ export function renderStmt(s: Stmt): string {
       if (s.where) sql += ` WHERE ${renderEx(s.where)}`;
       return sql;
     }
+    case 'savepoint':
+      return `BEGIN; SAVEPOINT s1; ${renderStmt(s.undone)}; ROLLBACK TO SAVEPOINT s1; ${renderStmt(s.kept)}; COMMIT`;
   }
 }
 

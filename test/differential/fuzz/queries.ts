@@ -18,6 +18,7 @@ import {
   type Query,
   type Select,
   type SetOp,
+  type Dml,
   type Stmt,
   type TableSpec,
   type Ty,
@@ -523,6 +524,8 @@ export class QueryGen {
   }
 }
 
+const isDml = (s: Stmt): s is Dml => s.k === 'insert' || s.k === 'update' || s.k === 'delete';
+
 function leftmost(q: Query): Select {
   return q.k === 'select' ? q : leftmost(q.l);
 }
@@ -539,6 +542,12 @@ export function generateCase(seed: number, count: number): Case {
   const tables = genSchema(rng, { edge });
   const gen = new QueryGen(rng, tables, edge);
   const stmts: Stmt[] = [];
-  for (let i = 0; i < count; i++) stmts.push(gen.statement());
+  // Whether a change runs twice around a ROLLBACK TO SAVEPOINT is drawn from a stream of its own,
+  // so the statements themselves are the same with or without it.
+  const sp = new Rng(seed ^ 0x5a17);
+  for (let i = 0; i < count; i++) {
+    const s = gen.statement();
+    stmts.push(isDml(s) && sp.chance(0.3) ? { k: 'savepoint', undone: s, kept: s } : s);
+  }
   return { seed, tables, stmts };
 }

@@ -68,6 +68,9 @@ const stmtFor = (sql: string, line: number): Statement => ({ sql, file: 'fuzz', 
 /** Checks that make a DML statement's effect visible: the table's rows. */
 export function followUps(s: Stmt): string[] {
   if (s.k === 'insert' || s.k === 'update' || s.k === 'delete') return [`SELECT * FROM ${s.table}`];
+  // A failed change leaves the block open and aborted on both sides: ROLLBACK ends it first.
+  if (s.k === 'savepoint')
+    return ['ROLLBACK', ...[...new Set([s.undone.table, s.kept.table])].map((t) => `SELECT * FROM ${t}`)];
   return [];
 }
 

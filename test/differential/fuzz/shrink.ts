@@ -189,6 +189,12 @@ function* stmtVariants(s: Stmt): Generator<Stmt> {
       if (s.where) yield { ...s, where: undefined };
       if (s.where) for (const where of exVariants(s.where)) yield { ...s, where };
       return;
+    case 'savepoint':
+      yield s.kept;
+      yield s.undone;
+      for (const v of stmtVariants(s.undone)) yield { ...s, undone: v as typeof s.undone };
+      for (const v of stmtVariants(s.kept)) yield { ...s, kept: v as typeof s.kept };
+      return;
     case 'raw':
       return;
   }
