@@ -29,8 +29,6 @@ export default defineConfig({
           ],
           // These read instances' pages and WAL from inside, which only the inline runtime exposes.
           exclude: [
-            'test/mirroring/replication.test.ts',
-            'test/recovery/recovery-under-load.test.ts',
             'test/recovery/rewind-wal-gone.test.ts',
             'test/filerep/cache-vs-disk.test.ts',
           ],
