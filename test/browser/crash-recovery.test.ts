@@ -8,18 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { IdbDisk } from '../../src/workers/idb-disk.ts';
 import { runCrashDemo } from '../../src/workers/crash-demo.ts';
 import type { CrashPropertyWorker, Reporter } from './crash-property.worker.ts';
+import { waitFor } from '../support/wait.ts';
 
 function spawn() {
   const worker = new Worker(new URL('./crash-property.worker.ts', import.meta.url), { type: 'module' });
   return { worker, api: Comlink.wrap<CrashPropertyWorker>(worker) };
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('crash recovery in a real worker on real IndexedDB', () => {

@@ -5,22 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, deleteCluster, type Cluster } from '../../src/workers/index.ts';
+import { waitFor } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
   await cluster?.close();
   cluster = undefined;
 });
-
-async function waitFor<T>(cond: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (performance.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const configOf = async (c: Cluster) =>
   (

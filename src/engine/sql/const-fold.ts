@@ -22,7 +22,7 @@ function constant(value: Value, e: BoundExpr): BoundExpr {
 }
 
 /** The expressions directly under `e`, and a rebuild of `e` from replacements. */
-function children(e: BoundExpr): { kids: BoundExpr[]; rebuild: (k: BoundExpr[]) => BoundExpr } {
+export function children(e: BoundExpr): { kids: BoundExpr[]; rebuild: (k: BoundExpr[]) => BoundExpr } {
   switch (e.kind) {
     case 'func':
     case 'minmax':

@@ -2,7 +2,7 @@
  * Compiles a BoundExpr once into a closure tree; evaluation per row is a chain of direct calls
  * with no switch on node kinds. AND/OR/CASE/COALESCE short-circuit as in Postgres.
  */
-import { foldConstants } from './const-fold.ts';
+import { children, foldConstants } from './const-fold.ts';
 import { isStackOverflow, stackDepthExceeded, withStackGuard } from './limits.ts';
 import type { BoundExpr } from './expr-bound.ts';
 import type { EvalContext } from './functions.ts';
@@ -64,6 +64,11 @@ export function compilePredicate(
   bound: BoundExpr,
   { list = true }: { list?: boolean } = {},
 ): (row: Value[], ctx: EvalContext) => boolean {
+  // NOT IN is an AND of <> tests (see compileIn): in a qual list each is a qual of its own.
+  if (list && bound.kind === 'in' && bound.not) {
+    const parts = notInQuals(bound);
+    if (parts.length > 1) return compilePredicate({ kind: 'and', args: parts, type: bound.type });
+  }
   if (list && bound.kind === 'and') {
     const quals = bound.args.map((a) => compilePredicate(a));
     return (row, ctx) => {
@@ -307,17 +312,50 @@ function compileIn(e: Extract<BoundExpr, { kind: 'in' }>, sub: (x: BoundExpr) =>
       return hasNull ? null : not;
     };
   }
-  const items = e.list.map(sub);
+  // Postgres' transformAExprIn: items without a column of this row make one array compare
+  // (= ANY / <> ALL: every item computed), when there are two or more; the rest are compared one
+  // by one (OR'd =, AND'ed <>), each item computed, NULL left side or not, until one decides.
+  const inArray = arrayPart(e.list);
+  const array = [...inArray].map(sub);
+  const oneByOne = e.list.filter((x) => !inArray.has(x)).map(sub);
   const eq = eqTest(e.key);
   return (row, ctx) => {
     const v = a(row, ctx);
-    if (v === null) return null;
     let sawNull = false;
-    for (const f of items) {
+    if (array.length) {
+      const xs = array.map((f) => f(row, ctx));
+      if (v === null) sawNull = true;
+      else
+        for (const x of xs) {
+          if (x === null) sawNull = true;
+          else if (eq(v, x)) return !not;
+        }
+    }
+    for (const f of oneByOne) {
       const x = f(row, ctx);
-      if (x === null) sawNull = true;
+      if (v === null || x === null) sawNull = true;
       else if (eq(v, x)) return !not;
     }
     return sawNull ? null : not;
   };
+}
+
+/** The items an IN list compares as one array: those that read no column, when two or more. */
+function arrayPart(list: BoundExpr[]): Set<BoundExpr> {
+  const items = list.filter((x) => !readsRow(x));
+  return new Set(items.length > 1 ? items : []);
+}
+
+/** NOT IN as Postgres' separate quals: `<> ALL` over the array part, then one `<>` per other item. */
+function notInQuals(e: Extract<BoundExpr, { kind: 'in' }>): BoundExpr[] {
+  const inArray = arrayPart(e.list);
+  const parts: BoundExpr[] = inArray.size ? [{ ...e, list: [...inArray] }] : [];
+  for (const x of e.list) if (!inArray.has(x)) parts.push({ ...e, list: [x] });
+  return parts;
+}
+
+/** Whether an expression reads a column of the row (a Var of this query level, in Postgres). */
+function readsRow(e: BoundExpr): boolean {
+  if (e.kind === 'col') return true;
+  return children(e).kids.some(readsRow);
 }

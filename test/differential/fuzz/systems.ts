@@ -51,6 +51,8 @@ export function pgFactory(db: PgConnection): SystemFactory {
       // A generated join can be enormous: past 5 s the reference gives up (57014) and the
       // runner skips the statement, rather than let PostgreSQL write tens of gigabytes.
       for (const sql of [
+        // A case stopped at a failure may have left a block open (a savepoint statement).
+        'ROLLBACK',
         'DROP SCHEMA public CASCADE',
         'CREATE SCHEMA public',
         "SET statement_timeout = '5s'",

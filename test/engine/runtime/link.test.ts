@@ -14,6 +14,7 @@ import { transferResult } from '../../../src/engine/runtime/comlink-link.ts';
 import { NetworkFaults } from '../../../src/engine/runtime/link-faults.ts';
 import { globalMessageChannel } from '../../../src/engine/runtime/link-endpoint.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
+import { waitFor } from '../../support/wait.ts';
 
 /** A test API, declared as an interface (Link must accept interfaces, not just type aliases). */
 interface SegApi {
@@ -104,15 +105,6 @@ function setup(opts: Partial<LinkOptions> & { clock: Clock }): Harness {
   const h = { link, served, impl, runs, gates };
   open.push(h);
   return h;
-}
-
-/** Polls `cond` on the event loop until it holds; fails after `ms` of wall time. */
-async function waitFor(cond: () => boolean, what: string, ms = 2_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
 
 /** Tracks a promise's state without awaiting it. */
@@ -220,12 +212,12 @@ describe('Link over Comlink', () => {
     const clock = new ManualClock();
     const { link, runs } = setup({ clock, timeoutMs: 1_000 });
     const t = track(link.call('hang', [], { timeoutMs: 100 }));
-    await waitFor(() => runs.get('hang') === 1, 'server ran hang');
+    await waitFor(() => runs.get('hang') === 1, 2_000, 'server ran hang');
     clock.advance(99);
     await Promise.resolve();
     expect(t.state).toBe('pending');
     clock.advance(1);
-    await waitFor(() => t.state !== 'pending', 'timeout');
+    await waitFor(() => t.state !== 'pending', 2_000, 'timeout');
     expect(t.state).toBe('rejected');
     expect((t.error as SqlError).code).toBe('08006');
     expect((t.error as SqlError).message).toBe('timeout expired');
@@ -235,9 +227,9 @@ describe('Link over Comlink', () => {
     const clock = new ManualClock();
     const { link, gates } = setup({ clock, timeoutMs: 100 });
     const t = track(link.call('gated', [1]));
-    await waitFor(() => gates.length === 1, 'server got gated');
+    await waitFor(() => gates.length === 1, 2_000, 'server got gated');
     clock.advance(100);
-    await waitFor(() => t.state === 'rejected', 'timeout');
+    await waitFor(() => t.state === 'rejected', 2_000, 'timeout');
     gates[0]!(1); // the late reply
     await expect(link.call('add', [1, 1])).resolves.toBe(2);
     expect(t.state).toBe('rejected');
@@ -248,8 +240,8 @@ describe('Link over Comlink', () => {
     const clock = new ManualClock();
     const { link, runs } = setup({ clock });
     const ts = [track(link.call('hang', [])), track(link.call('hang', [])), track(link.call('add', [1, 2]))];
-    await waitFor(() => runs.get('hang') === 2, 'server ran both hangs');
-    await waitFor(() => ts[2]!.state === 'fulfilled', 'add replied');
+    await waitFor(() => runs.get('hang') === 2, 2_000, 'server ran both hangs');
+    await waitFor(() => ts[2]!.state === 'fulfilled', 2_000, 'add replied');
     link.close('segment worker terminated');
     await Promise.resolve();
     await Promise.resolve();
@@ -272,9 +264,9 @@ describe('Link over Comlink', () => {
   it('the peer closing its port closes the link and rejects pending calls', async () => {
     const { link, served, runs } = setup({ clock: realClock });
     const t = track(link.call('hang', []));
-    await waitFor(() => runs.get('hang') === 1, 'server ran hang');
+    await waitFor(() => runs.get('hang') === 1, 2_000, 'server ran hang');
     served.close();
-    await waitFor(() => t.state !== 'pending', 'pending call rejected');
+    await waitFor(() => t.state !== 'pending', 2_000, 'pending call rejected');
     expect((t.error as SqlError).message).toBe('server closed the connection unexpectedly');
     expect(link.closed).toBe(true);
   });
@@ -283,19 +275,19 @@ describe('Link over Comlink', () => {
     const clock = new ManualClock();
     const { link, gates, runs } = setup({ clock, maxInFlight: 2 });
     const ts = [1, 2, 3, 4].map((n) => track(link.call('gated', [n], n === 4 ? { timeoutMs: 100 } : {})));
-    await waitFor(() => gates.length === 2, 'two calls reached the server');
+    await waitFor(() => gates.length === 2, 2_000, 'two calls reached the server');
     expect(link.stats).toMatchObject({ inFlight: 2, queued: 2 });
     gates[0]!(0);
-    await waitFor(() => gates.length === 3, 'third call went out');
+    await waitFor(() => gates.length === 3, 2_000, 'third call went out');
     expect(ts[0]!.state).toBe('fulfilled');
     expect(link.stats).toMatchObject({ inFlight: 2, queued: 1 });
     // A queued call's deadline runs while it waits; it leaves the queue and is never sent.
     clock.advance(100);
-    await waitFor(() => ts[3]!.state === 'rejected', 'queued call timed out');
+    await waitFor(() => ts[3]!.state === 'rejected', 2_000, 'queued call timed out');
     expect((ts[3]!.error as SqlError).message).toBe('timeout expired');
     gates[1]!(0);
     gates[2]!(0);
-    await waitFor(() => ts.every((t) => t.state !== 'pending'), 'all settled');
+    await waitFor(() => ts.every((t) => t.state !== 'pending'), 2_000, 'all settled');
     expect(ts.map((t) => t.state)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     expect(runs.get('gated')).toBe(3);
     expect(link.stats).toMatchObject({ inFlight: 0, queued: 0, timeouts: 1 });
@@ -329,11 +321,11 @@ describe('Link under NetworkFaults', () => {
     expect(faults.isCut(1, 3)).toBe(true);
     expect(faults.isCut('3', '1')).toBe(true);
     const t = track(link.call('add', [2, 2]));
-    await waitFor(() => link.stats.dropped === 1, 'request dropped');
+    await waitFor(() => link.stats.dropped === 1, 2_000, 'request dropped');
     await Promise.resolve();
     expect(t.state).toBe('pending'); // a lost network is silent
     clock.advance(200);
-    await waitFor(() => t.state !== 'pending', 'timeout');
+    await waitFor(() => t.state !== 'pending', 2_000, 'timeout');
     expect((t.error as SqlError).code).toBe('08006');
     expect((t.error as SqlError).message).toBe('timeout expired');
     expect(link.closed).toBe(false);
@@ -353,10 +345,10 @@ describe('Link under NetworkFaults', () => {
     const { link, runs } = setup({ clock, faults, timeoutMs: 100 });
     faults.cutOneWay(3, 1);
     const t = track(link.call('add', [1, 2]));
-    await waitFor(() => link.stats.dropped === 1, 'reply dropped');
+    await waitFor(() => link.stats.dropped === 1, 2_000, 'reply dropped');
     expect(runs.get('add')).toBe(1);
     clock.advance(100);
-    await waitFor(() => t.state === 'rejected', 'timeout');
+    await waitFor(() => t.state === 'rejected', 2_000, 'timeout');
     faults.heal();
     await expect(link.call('add', [2, 2])).resolves.toBe(4);
   });
@@ -372,14 +364,14 @@ describe('Link under NetworkFaults', () => {
     clock.advance(39);
     expect(served.stats.messagesReceived).toBe(0);
     clock.advance(1); // request released to the wire
-    await waitFor(() => link.stats.messagesReceived === 1, 'reply reached the caller port');
+    await waitFor(() => link.stats.messagesReceived === 1, 2_000, 'reply reached the caller port');
     await Promise.resolve();
     expect(t.state).toBe('pending'); // held back on the way in
     clock.advance(39);
     await Promise.resolve();
     expect(t.state).toBe('pending');
     clock.advance(1);
-    await waitFor(() => t.state === 'fulfilled', 'reply delivered');
+    await waitFor(() => t.state === 'fulfilled', 2_000, 'reply delivered');
     expect(t.value).toBe(42);
     expect(clock.now() - start).toBeGreaterThanOrEqual(80);
     expect(link.stats.delayed).toBe(2);
@@ -412,7 +404,7 @@ describe('Link under NetworkFaults', () => {
     faults.heal();
     faults.delay(3, 0);
     clock.advance(450);
-    await waitFor(() => t.state === 'rejected', 'timeout');
+    await waitFor(() => t.state === 'rejected', 2_000, 'timeout');
     await expect(link.call('add', [2, 2])).resolves.toBe(4);
     expect(served.stats.calls).toBe(1);
   });
@@ -426,7 +418,7 @@ describe('Link under NetworkFaults', () => {
     const p = link.call('sum', [buf], { transfer: [buf] });
     expect(buf.byteLength).toBe(0);
     clock.advance(10);
-    await waitFor(() => link.stats.messagesReceived === 1, 'reply');
+    await waitFor(() => link.stats.messagesReceived === 1, 2_000, 'reply');
     clock.advance(10);
     await expect(p).resolves.toEqual({ len: 3, sum: 27 });
   });
