@@ -14,6 +14,7 @@ import type { BoundExpr } from '../sql/expr-bound.ts';
 import { isStringType, type TypeId } from '../sql/types.ts';
 import { getFunction, isImmutable } from '../sql/functions.ts';
 import { isStableCast } from '../sql/types-cast.ts';
+import { notInQuals } from '../sql/eval.ts';
 
 export function qualCost(e: BoundExpr): number {
   // Postgres folds constant subexpressions before it costs a qual: they cost nothing.
@@ -100,7 +101,9 @@ function sum(args: BoundExpr[]): number {
 }
 
 /** Conjuncts cheapest first; equal costs keep their written order (a stable sort). */
-export function orderQuals(conjuncts: BoundExpr[]): BoundExpr[] {
+export function orderQuals(quals: BoundExpr[]): BoundExpr[] {
+  // A NOT IN is Postgres' AND of <> tests, each a qual of its own, ordered with the others.
+  const conjuncts = quals.flatMap((q) => (q.kind === 'in' && q.not ? notInQuals(q) : [q]));
   if (conjuncts.length < 2) return conjuncts;
   return conjuncts
     .map((c, i) => ({ c, i, cost: qualCost(c) }))

@@ -347,7 +347,7 @@ function arrayPart(list: BoundExpr[]): Set<BoundExpr> {
 }
 
 /** NOT IN as Postgres' separate quals: `<> ALL` over the array part, then one `<>` per other item. */
-function notInQuals(e: Extract<BoundExpr, { kind: 'in' }>): BoundExpr[] {
+export function notInQuals(e: Extract<BoundExpr, { kind: 'in' }>): BoundExpr[] {
   const inArray = arrayPart(e.list);
   const parts: BoundExpr[] = inArray.size ? [{ ...e, list: [...inArray] }] : [];
   for (const x of e.list) if (!inArray.has(x)) parts.push({ ...e, list: [x] });
