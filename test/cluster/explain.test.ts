@@ -29,3 +29,54 @@ it('a join, its redistribution, its aggregate and its sort are shown with column
   expect(text).toMatch(/Group Key: tags\.tag/);
   expect(text).toMatch(/Sort Key: tags\.tag/);
 });
+
+it("windows get Greenplum's plan: a Redistribute Motion on the PARTITION BY key, the WindowAgg on the segments", async () => {
+  const plan = await explain(
+    'select e.name, row_number() over (partition by e.name order by e.id) from emp e order by 1',
+  );
+  expect(plan).toEqual([
+    'Gather Motion 2:1  (slice2; segments: 2)',
+    '  Merge Key: emp.name',
+    '  ->  Sort',
+    '        Sort Key: emp.name',
+    '        ->  WindowAgg',
+    '              Partition By: emp.name',
+    '              Order By: emp.id',
+    '              ->  Sort',
+    '                    Sort Key: emp.name, emp.id',
+    '                    ->  Redistribute Motion 2:2  (slice1; segments: 2)',
+    '                          Hash Key: emp.name',
+    '                          ->  Seq Scan on emp',
+    'Optimizer: Postgres query optimizer',
+  ]);
+  // Partitioned by the distribution key: every partition is on one segment already.
+  const local = (await explain('select id, sum(id) over (partition by id) from emp')).join('\n');
+  expect(local).toMatch(/WindowAgg\n\s+Partition By: emp\.id/);
+  expect(local).not.toMatch(/Redistribute/);
+  // A window over every row is computed on the coordinator, after the Gather.
+  expect(await explain('select id, rank() over (order by id desc) from emp')).toEqual([
+    'WindowAgg',
+    '  Order By: emp.id DESC',
+    '  ->  Sort',
+    '        Sort Key: emp.id DESC',
+    '        ->  Gather Motion 2:1  (slice1; segments: 2)',
+    '              ->  Seq Scan on emp',
+    'Optimizer: Postgres query optimizer',
+  ]);
+});
+
+it('a window plan computed on the segments counts each partition whole', async () => {
+  await c.query('create table w (k int, g text) distributed by (k)');
+  await c.query("insert into w select n, 'g' || (n % 5) from generate_series(1, 200) n");
+  // count(*) over the partition equals the group's size only if the whole partition met on one segment.
+  const r = await c.query(
+    'select g, count(*) over (partition by g) = 40 as whole, row_number() over (partition by g order by k) from w order by g, 3',
+  );
+  expect(r.rows).toHaveLength(200);
+  expect(r.rows.every((row) => row[1] === true)).toBe(true);
+  expect(r.rows.slice(0, 3)).toEqual([
+    ['g0', true, 1],
+    ['g0', true, 2],
+    ['g0', true, 3],
+  ]);
+});

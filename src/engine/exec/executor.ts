@@ -14,6 +14,7 @@ import { BATCH, type ExecContext, type Row } from './context.ts';
 import { execHashJoin, execNestLoop } from './join.ts';
 import { batchBytes, type Interrupts } from './interrupts.ts';
 import { sortInSlices } from './sort.ts';
+import { execWindow } from './window.ts';
 
 export type RowStream = AsyncGenerator<Row[], void, undefined>;
 
@@ -51,6 +52,8 @@ export function exec(node: PlanNode, ctx: ExecContext): RowStream {
       return execAppend(node, ctx);
     case 'motion':
       return execReceive(node, ctx);
+    case 'window':
+      return holding(ctx, execWindow(node, ctx, exec));
   }
 }
 

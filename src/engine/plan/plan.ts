@@ -7,6 +7,7 @@
  * coordinator (Gather), to the segment that owns each row's hash (Redistribute), or to every
  * segment (Broadcast).
  */
+import type { CallExpr } from '../sql/ast.ts';
 import type { AggOrder, BoundExpr } from '../sql/expr-bound.ts';
 import type { SqlType } from '../sql/types.ts';
 
@@ -67,6 +68,30 @@ export interface AggSpec {
   /** Display, for EXPLAIN. */
   name: string;
   type: SqlType;
+}
+
+/** A window function call over a WindowAgg's input: its arguments, FILTER, PARTITION BY, ORDER BY. */
+export interface WindowCall {
+  call: CallExpr;
+  /** Input column (after the node's `base`) of its first argument; then FILTER, PARTITION BY, ORDER BY. */
+  first: number;
+  nargs: number;
+}
+
+/** The input columns a window call partitions and orders by. */
+export function windowKeys(
+  w: WindowCall,
+  base: number,
+): { partition: number[]; order: { col: number; descending: boolean; nullsFirst: boolean }[] } {
+  const spec = w.call.over!;
+  const firstPart = base + w.first + w.nargs + (w.call.filter ? 1 : 0);
+  const partition = spec.partitionBy.map((_, i) => firstPart + i);
+  const order = spec.orderBy.map((o, i) => ({
+    col: firstPart + partition.length + i,
+    descending: o.descending,
+    nullsFirst: o.nulls ? o.nulls === 'first' : o.descending,
+  }));
+  return { partition, order };
 }
 
 interface Base {
@@ -131,6 +156,8 @@ export type PlanNode =
     })
   | (Base & { op: 'sort'; input: PlanNode; keys: SortKey[] })
   | (Base & { op: 'limit'; input: PlanNode; limit?: BoundExpr; offset?: BoundExpr })
+  /** WindowAgg: its input sorted by PARTITION BY then ORDER BY; appends each call's values. */
+  | (Base & { op: 'window'; input: PlanNode; calls: WindowCall[]; base: number })
   | (Base & { op: 'distinct'; input: PlanNode })
   | (Base & {
       op: 'setop';
@@ -194,6 +221,7 @@ export function children(n: PlanNode): PlanNode[] {
     case 'limit':
     case 'distinct':
     case 'motion':
+    case 'window':
       return [n.input];
     case 'hashJoin':
     case 'nestLoop':

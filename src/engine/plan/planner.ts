@@ -51,6 +51,8 @@ export interface PlannerEnv {
 export interface WorkTable {
   columns: { name: string; type: SqlType }[];
   rows: Value[][];
+  /** Instead of rows: the plan that computes them (a window query's), read where it is planned. */
+  plan?: PlanNode;
 }
 
 /** A planned relation: the node and the names of its output columns. */
@@ -84,13 +86,18 @@ export class Planner {
 
   /** Plans a query whose result goes to the client: it ends on the coordinator. */
   planTop(q: Query): PlannedQuery {
+    const p = this.planInPlace(q);
+    return { node: this.toEntry(p.node, p.mergeKeys), columns: p.columns };
+  }
+
+  /** Plans a query as planTop does, its result left where it is computed (for more on top). */
+  planInPlace(q: Query): PlannedQuery & { mergeKeys?: SortKey[] } {
     this.topQuery = q;
     const planned = this.planQuery(q);
     // Postgres folds the target list's constants before the quals' (eval_const_expressions in
     // subquery_planner): an error there comes first, even if a qual below would fail too.
     for (const e of this.topTargets) raiseConstantErrors(e);
-    const p = this.resolveUnknowns(planned);
-    return { node: this.toEntry(p.node, p.mergeKeys), columns: p.columns };
+    return this.resolveUnknowns(planned);
   }
 
   /** Output columns still of unknown type (untyped literals) become text, as Postgres does. */
@@ -391,7 +398,7 @@ export class Planner {
 
   private planTable(name: string, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
     const wt = this.env.workTables?.get(name);
-    if (wt) return workTableScan(wt, alias, colAliases, pos);
+    if (wt) return workTableScan(wt, alias, colAliases, pos, this.slices);
     const t = this.env.tables.get(name);
     if (t) {
       const cols: ScopeColumn[] = t.columns.map((c, i) => ({
@@ -926,7 +933,13 @@ function liftSetReturningTargets(q: SelectStmt): SelectStmt {
 }
 
 /** A recursive WITH query's rows: constants, available on every segment as a VALUES list is. */
-function workTableScan(wt: WorkTable, alias: string, colAliases: string[] | undefined, pos: number): RelPlan {
+function workTableScan(
+  wt: WorkTable,
+  alias: string,
+  colAliases: string[] | undefined,
+  pos: number,
+  slices: SliceCounter,
+): RelPlan {
   if ((colAliases?.length ?? 0) > wt.columns.length)
     throw sqlError(
       'invalid_column_reference',
@@ -938,7 +951,9 @@ function workTableScan(wt: WorkTable, alias: string, colAliases: string[] | unde
     r.map((value, i) => ({ kind: 'const', value, type: types[i]! })),
   );
   return {
-    node: { op: 'values', rows, types, locus: { kind: 'general' } },
+    node: wt.plan
+      ? renumberSlices(wt.plan, slices)
+      : { op: 'values', rows, types, locus: { kind: 'general' } },
     scope: new Scope(
       // Columns named with \u0001 are the lab's own (a LATERAL item's join keys): not in `*`.
       wt.columns.map((c, i) => ({
@@ -949,4 +964,15 @@ function workTableScan(wt: WorkTable, alias: string, colAliases: string[] | unde
       })),
     ),
   };
+}
+
+/** A copy of a plan planned apart, its motions given slice ids of this plan (bottom up, as planned). */
+function renumberSlices(n: PlanNode, slices: SliceCounter): PlanNode {
+  const copy = { ...n } as Record<string, unknown>;
+  for (const k of ['input', 'left', 'right'] as const)
+    if (copy[k]) copy[k] = renumberSlices(copy[k] as PlanNode, slices);
+  if (Array.isArray(copy.inputs))
+    copy.inputs = (copy.inputs as PlanNode[]).map((i) => renumberSlices(i, slices));
+  if (n.op === 'motion') copy.sliceId = slices.next++;
+  return copy as unknown as PlanNode;
 }

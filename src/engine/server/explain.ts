@@ -7,12 +7,12 @@ import type { ExplainStmt } from '../sql/ast.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { formatValue, T } from '../sql/types.ts';
 import { Planner } from '../plan/planner.ts';
-import type { PlanNode } from '../plan/plan.ts';
+import { windowKeys, type PlanNode } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { rowsResult, type QueryResult } from './results.ts';
 import { planInitPlans } from './initplans.ts';
 import { hasRecursiveCte } from './recursive-cte.ts';
-import { hasWindowFunctions } from './windows.ts';
+import { computeWindows } from './windows.ts';
 import { hasLateral } from './lateral.ts';
 import { hasGroupingSets } from '../sql/grouping-sets.ts';
 import { plannerEnv } from './statements.ts';
@@ -22,10 +22,6 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   if (q.kind !== 'select' && q.kind !== 'values' && q.kind !== 'setop')
     throw sqlError('feature_not_supported', `EXPLAIN of ${q.kind.toUpperCase()} is not supported`);
   if (stmt.analyze) throw sqlError('feature_not_supported', 'EXPLAIN ANALYZE is not supported');
-  if (hasWindowFunctions(q))
-    throw sqlError('feature_not_supported', 'EXPLAIN of a query with window functions is not supported', {
-      hint: "Run the query itself: the lab computes its windows on the coordinator, not with Greenplum's plan (a Redistribute Motion on the PARTITION BY key), so it shows no plan rather than a different one.",
-    });
   if (hasLateral(q))
     throw sqlError('feature_not_supported', 'EXPLAIN of a query with LATERAL is not supported', {
       hint: "Run the query itself: the lab runs a LATERAL item once per distinct value it reads from its left and joins the rows back, not with Greenplum's plan, so it shows no plan rather than a different one.",
@@ -44,6 +40,7 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
     );
   const env = await plannerEnv(s, q);
   // Subqueries are planned, not run: the plan shows placeholders for their results.
+  await computeWindows(q, env, async (inner) => void planInitPlans(inner, env));
   planInitPlans(q, env);
   const plan = new Planner(env).planTop(q);
   const lines = explainPlan(plan.node, s.qd.numSegments);
@@ -175,6 +172,19 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         line('Append');
         for (const i of n.inputs) walk(i, depth + 1, gangSize);
         return;
+      case 'window': {
+        line('WindowAgg');
+        const inNames = outputNames(n.input);
+        const keys = windowKeys(n.calls[0]!, n.base);
+        if (keys.partition.length)
+          detail(`Partition By: ${keys.partition.map((c) => inNames[c]).join(', ')}`);
+        if (keys.order.length)
+          detail(
+            `Order By: ${keys.order.map((o) => inNames[o.col] + (o.descending ? ' DESC' : '')).join(', ')}`,
+          );
+        walk(n.input, depth + 1, gangSize);
+        return;
+      }
     }
   };
   walk(root, 0, 1);
@@ -225,6 +235,8 @@ function outputNames(n: PlanNode): string[] {
       return n.inputs[0] ? outputNames(n.inputs[0]) : [];
     case 'systemScan':
       return n.types.map((_, i) => `${n.name}.column${i + 1}`);
+    case 'window':
+      return [...outputNames(n.input), ...n.calls.map((w) => `${w.call.name}() OVER (?)`)];
   }
 }
 

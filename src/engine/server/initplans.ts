@@ -190,7 +190,7 @@ export async function runInitPlans(
   checkNamesFirst(root, env);
   await computeLaterals(session, root, env, prepare);
   await computeRecursiveCtes(session, root, env, prepare);
-  await computeWindows(session, root, env, prepare);
+  await computeWindows(root, env, prepare);
   const plans = planInitPlans(root, env);
   if (!plans.length) return;
   if (validate) validate();

@@ -1,22 +1,23 @@
 /**
- * Window functions. A SELECT with window calls runs in two steps: the query without them (its
- * FROM, WHERE, GROUP BY and HAVING, yielding every value the windows and the select list need)
- * is dispatched like any query and its rows gathered; the windows are computed over them on the
- * coordinator (window.ts); the rest of the select list, DISTINCT, ORDER BY and LIMIT then run
- * over those rows. The answers are Postgres'; the plan is a Gather, not Greenplum's
- * Redistribute on the PARTITION BY key, so EXPLAIN of such a query is refused rather than
- * shown wrong.
+ * Window functions. A SELECT with window calls is split in two: the query without them (its
+ * FROM, WHERE, GROUP BY and HAVING, yielding every value the windows and the select list need),
+ * planned with WindowAgg nodes on top (windowPlan: Greenplum's Redistribute Motion on the
+ * PARTITION BY key, a Sort, the WindowAgg on the segments; a Gather first for a window over
+ * everything); and the SELECT rewritten over its rows (the rest of the select list, DISTINCT,
+ * ORDER BY and LIMIT), which reads that plan where it reads the work table. One plan runs it all,
+ * and EXPLAIN shows it.
  */
 import { sqlError } from '../errors.ts';
 import { Planner, targetName, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
+import { onSegments, redistribute } from '../plan/locus.ts';
+import { windowKeys, type Locus, type PlanNode, type SortKey, type WindowCall } from '../plan/plan.ts';
+import type { BoundExpr } from '../sql/expr-bound.ts';
 import type { CallExpr, Expr, Query, SelectStmt, SelectTarget, SortItem } from '../sql/ast.ts';
-import { argTypeAt } from '../sql/functions.ts';
+import { argTypeAt, isVolatileName } from '../sql/functions.ts';
 import { resolveAggregate, isAggregateName } from '../sql/aggregates.ts';
-import { requireEquality, requireOrdering, type SqlType, type Value } from '../sql/types.ts';
-import { runPlan } from './dispatcher.ts';
+import { requireEquality, requireOrdering, type SqlType } from '../sql/types.ts';
 import { selectBlocks } from '../sql/select-blocks.ts';
-import type { Session } from './session.ts';
-import { computeWindow, WINDOW_FUNCTIONS, type WindowCall } from './window.ts';
+import { WINDOW_FUNCTIONS, windowResultType } from '../exec/window.ts';
 
 const isWindowCall = (e: unknown): e is CallExpr =>
   typeof e === 'object' && e !== null && (e as CallExpr).kind === 'call' && !!(e as CallExpr).over;
@@ -111,20 +112,18 @@ function mapValue(v: unknown, f: (e: Expr) => Expr): unknown {
 }
 
 /**
- * Computes every window of the statement and rewrites each SELECT that calls them into one over
- * its computed rows (a work table), before the statement is planned.
+ * Plans every window of the statement and rewrites each SELECT that calls them into one over
+ * their rows (a work table that is a plan), before the statement is planned.
  */
 export async function computeWindows(
-  s: Session,
   root: unknown,
   env: PlannerEnv,
   prepare: (q: Query) => Promise<void>,
 ): Promise<void> {
-  for (const q of windowBlocks(root)) await computeOne(s, q, env, prepare);
+  for (const q of windowBlocks(root)) await computeOne(q, env, prepare);
 }
 
 async function computeOne(
-  s: Session,
   q: SelectStmt,
   env: PlannerEnv,
   prepare: (q: Query) => Promise<void>,
@@ -208,14 +207,6 @@ async function computeOne(
     return { call, first, nargs: call.args.length };
   });
   if (recast) planned = new Planner(env).planTop(inner);
-  const dtx = await s.dtxContext(false);
-  const { rows } = await runPlan(s.qd.dispatchEnv(s), planned.node, dtx, s.statementTime);
-  const types = planned.columns.map((c) => c.type);
-  const computed: { values: Value[]; type: SqlType }[] = [];
-  for (const w of calls) {
-    await s.interrupts?.check();
-    computed.push(computeWindow(w, rows, types, starCols, s.interrupts));
-  }
   const table: WorkTable = {
     columns: [
       ...planned.columns.map((c, i) =>
@@ -223,9 +214,17 @@ async function computeOne(
           ? { name: `\u0001s${i}`, type: c.type }
           : { name: `\u0001c${i - starCols}`, type: c.type },
       ),
-      ...computed.map((c, i) => ({ name: `\u0001w${i}`, type: c.type })),
+      ...calls.map((w, i) => ({
+        name: `\u0001w${i}`,
+        type: windowResultType(
+          w,
+          planned.columns.map((c) => c.type),
+          starCols,
+        ),
+      })),
     ],
-    rows: rows.map((r, i) => [...r, ...computed.map((c) => c.values[i] ?? null)]),
+    rows: [],
+    plan: windowPlan(env, inner, calls, starCols, sameColumns(split.inner, starCols)),
   };
   const name = `\u0001windows${++tables}`;
   (env.workTables ??= new Map()).set(name, table);
@@ -246,3 +245,101 @@ async function computeOne(
 }
 
 let tables = 0;
+
+/**
+ * The plan of a query's windows, as Greenplum's planner makes it: the query under the windows,
+ * then for each group of calls with the same PARTITION BY and ORDER BY, a WindowAgg over its rows
+ * sorted that way. With a PARTITION BY the rows are first redistributed on its key (unless
+ * already distributed by it), so each segment computes whole partitions; without one they are
+ * gathered and the coordinator computes. The values come out in the calls' order.
+ */
+function windowPlan(
+  env: PlannerEnv,
+  inner: SelectStmt,
+  calls: WindowCall[],
+  base: number,
+  same: (col: number) => number,
+): PlanNode {
+  const planner = new Planner(env);
+  const planned = planner.planInPlace(inner);
+  let node = planned.node;
+  const width = node.types.length;
+  const groups = new Map<string, WindowCall[]>();
+  for (const w of calls) {
+    const key = JSON.stringify(specKey(w.call));
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  }
+  const order: WindowCall[] = [];
+  for (const group of groups.values()) {
+    const keys = windowKeys(group[0]!, base);
+    if (keys.partition.length && onSegments(node.locus)) {
+      if (!distributedBy(node.locus, keys.partition, same))
+        node = redistribute(node, keys.partition, planner.slices);
+    } else node = planner.toEntry(node);
+    const sortKeys: SortKey[] = [
+      ...keys.partition.map((c) => ({ expr: colOf(node, c), descending: false, nullsFirst: false })),
+      ...keys.order.map((o) => ({
+        expr: colOf(node, o.col),
+        descending: o.descending,
+        nullsFirst: o.nullsFirst,
+      })),
+    ];
+    if (sortKeys.length)
+      node = { op: 'sort', input: node, keys: sortKeys, types: node.types, locus: node.locus };
+    const types = [...node.types, ...group.map((w) => windowResultType(w, node.types, base))];
+    node = { op: 'window', input: node, calls: group, base, types, locus: node.locus };
+    order.push(...group);
+  }
+  // Back to the calls' order after the inner columns.
+  const exprs: BoundExpr[] = node.types.slice(0, width).map((_, i) => colOf(node, i));
+  for (const w of calls) exprs.push(colOf(node, width + order.indexOf(w)));
+  return { op: 'project', input: node, exprs, types: exprs.map((e) => e.type), locus: node.locus };
+}
+
+const colOf = (n: PlanNode, index: number): BoundExpr => ({ kind: 'col', index, type: n.types[index]! });
+
+/** An AST node's text with its positions left out: what makes two expressions the same. */
+function textOf(x: unknown): string {
+  const strip = (y: unknown): unknown => {
+    if (Array.isArray(y)) return y.map(strip);
+    if (typeof y !== 'object' || y === null) return y;
+    return Object.fromEntries(
+      Object.entries(y)
+        .filter(([k]) => k !== 'pos')
+        .map(([k, v]) => [k, strip(v)]),
+    );
+  };
+  return JSON.stringify(strip(x));
+}
+
+/** What makes two calls' windows the same: their PARTITION BY and ORDER BY. */
+function specKey(call: CallExpr): unknown {
+  const spec = call.over!;
+  return textOf({ p: spec.partitionBy, o: spec.orderBy });
+}
+
+/** Each computed column's first twin (the same expression computed for another call), or itself. */
+function sameColumns(values: SelectTarget[], base: number): (col: number) => number {
+  const first = new Map<string, number>();
+  const twin = values.map((t, i) => {
+    // A volatile expression computed twice gives two values: no twin.
+    const key = t.kind === 'expr' && !callsVolatile(t.expr) ? textOf(t.expr) : `*${i}`;
+    if (!first.has(key)) first.set(key, i);
+    return first.get(key)!;
+  });
+  return (col) => (col >= base ? base + twin[col - base]! : col);
+}
+
+function callsVolatile(e: unknown): boolean {
+  if (Array.isArray(e)) return e.some(callsVolatile);
+  if (typeof e !== 'object' || e === null) return false;
+  const n = e as { kind?: string; name?: unknown };
+  if (n.kind === 'call' && typeof n.name === 'string' && isVolatileName(n.name)) return true;
+  return Object.values(e).some(callsVolatile);
+}
+
+/** Whether rows of equal `keys` are already on one segment: every hash key is among them. */
+function distributedBy(locus: Locus, keys: number[], same: (col: number) => number): boolean {
+  const wanted = new Set(keys.map(same));
+  return locus.kind === 'hashed' && locus.keys.every((k) => k.some((c) => wanted.has(same(c))));
+}

@@ -356,3 +356,11 @@ export function resolveFunction(name: string, types: SqlType[], pos?: number): F
 export function registeredFunctions(): FuncDef[] {
   return [...BY_KEY.values()];
 }
+
+let volatileNames: Set<string> | undefined;
+
+/** Whether a function of that name is VOLATILE (random, clock_timestamp): each call its own value. */
+export function isVolatileName(name: string): boolean {
+  volatileNames ??= new Set([...BY_KEY.values()].filter((d) => d.volatile).map((d) => d.name));
+  return volatileNames.has(name);
+}

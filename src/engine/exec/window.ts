@@ -5,10 +5,13 @@
  * PRECEDING to the current row and its peers with an ORDER BY, the whole partition without).
  */
 import { sqlError } from '../errors.ts';
-import type { Interrupts } from '../exec/interrupts.ts';
-import { rowBytes } from '../exec/interrupts.ts';
+import type { Interrupts } from './interrupts.ts';
+import { rowBytes } from './interrupts.ts';
+import { windowKeys, type PlanNode, type WindowCall } from '../plan/plan.ts';
+import { BATCH, type ExecContext, type Row } from './context.ts';
+import { collect, type RowStream } from './executor.ts';
 import { getAggregate, resolveAggregate } from '../sql/aggregates.ts';
-import type { CallExpr, Expr, FrameBound } from '../sql/ast.ts';
+import type { Expr, FrameBound } from '../sql/ast.ts';
 import { compareValues, type SqlType, type Value } from '../sql/types.ts';
 
 /** Window-only functions (aggregates are the others). */
@@ -26,12 +29,7 @@ export const WINDOW_FUNCTIONS = new Set([
   'nth_value',
 ]);
 
-export interface WindowCall {
-  call: CallExpr;
-  /** Index (among the computed values) of its first argument; then FILTER, PARTITION BY, ORDER BY. */
-  first: number;
-  nargs: number;
-}
+export type { WindowCall };
 
 const INT8: SqlType = { name: 'int8' };
 const FLOAT8: SqlType = { name: 'float8' };
@@ -56,6 +54,22 @@ function offsetOf(b: FrameBound): number {
   });
 }
 
+function aggregateOf(w: WindowCall, types: SqlType[], base: number) {
+  const { call } = w;
+  const argTypes = call.args.map((_, i) => types[base + w.first + i]!);
+  return getAggregate(resolveAggregate(call.name, argTypes, call.star, call.pos).key);
+}
+
+/** The type of a window function's values, from its input columns' types. */
+export function windowResultType(w: WindowCall, types: SqlType[], base: number): SqlType {
+  const name = w.call.name;
+  if (['row_number', 'rank', 'dense_rank'].includes(name)) return INT8;
+  if (name === 'ntile') return { name: 'int4' };
+  if (name === 'percent_rank' || name === 'cume_dist') return FLOAT8;
+  if (!WINDOW_FUNCTIONS.has(name)) return { name: aggregateOf(w, types, base).result };
+  return w.nargs ? types[base + w.first]! : INT8;
+}
+
 export function computeWindow(
   w: WindowCall,
   rows: Value[][],
@@ -67,13 +81,10 @@ export function computeWindow(
   const spec = call.over!;
   const at = (i: number) => base + w.first + i;
   const filterCol = call.filter ? at(w.nargs) : -1;
-  const firstPart = at(w.nargs + (call.filter ? 1 : 0));
-  const partCols = spec.partitionBy.map((_, i) => firstPart + i);
-  const orderCols = spec.orderBy.map((_, i) => firstPart + partCols.length + i);
-  const orderDir = spec.orderBy.map((o) => ({
-    descending: o.descending,
-    nullsFirst: o.nulls ? o.nulls === 'first' : o.descending,
-  }));
+  const keys = windowKeys(w, base);
+  const partCols = keys.partition;
+  const orderCols = keys.order.map((o) => o.col);
+  const orderDir = keys.order;
   const samePart = (a: Value[], b: Value[]) =>
     partCols.every((c) => cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false) === 0);
   const samePeer = (a: Value[], b: Value[]) =>
@@ -96,22 +107,8 @@ export function computeWindow(
   const out: Value[] = new Array<Value>(rows.length).fill(null);
   interrupts?.reserve(rows.length * 16, 'WindowAgg');
   const name = call.name;
-  const argType = w.nargs ? types[at(0)]! : INT8;
-  let type: SqlType = argType;
-  if (['row_number', 'rank', 'dense_rank'].includes(name)) type = INT8;
-  else if (name === 'ntile') type = { name: 'int4' };
-  else if (name === 'percent_rank' || name === 'cume_dist') type = FLOAT8;
-  const agg = WINDOW_FUNCTIONS.has(name)
-    ? undefined
-    : getAggregate(
-        resolveAggregate(
-          name,
-          call.args.map((_, i) => types[at(i)]!),
-          call.star,
-          call.pos,
-        ).key,
-      );
-  if (agg) type = { name: agg.result };
+  const type = windowResultType(w, types, base);
+  const agg = WINDOW_FUNCTIONS.has(name) ? undefined : aggregateOf(w, types, base);
   const frame = spec.frame;
   if (frame && frame.mode === 'range' && (frame.start.offset || frame.end.offset))
     throw sqlError('feature_not_supported', 'RANGE with offset PRECEDING/FOLLOWING is not supported', {
@@ -240,4 +237,29 @@ export function computeWindow(
     start = end;
   }
   return { values: out, type };
+}
+
+/**
+ * WindowAgg: every row of its input (sorted by PARTITION BY and ORDER BY below it), each call's
+ * value appended. On a segment its input holds whole partitions (a Redistribute Motion on the
+ * PARTITION BY key brought them); on the coordinator, every row.
+ */
+export async function* execWindow(
+  n: Extract<PlanNode, { op: 'window' }>,
+  ctx: ExecContext,
+  exec: (n: PlanNode, ctx: ExecContext) => RowStream,
+): RowStream {
+  const rows = await collect(exec(n.input, ctx), ctx.interrupts, 'a WindowAgg');
+  const types = n.input.types;
+  const values: Value[][] = [];
+  for (const w of n.calls) {
+    await ctx.interrupts.check();
+    values.push(computeWindow(w, rows, types, n.base, ctx.interrupts).values);
+  }
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const out: Row[] = [];
+    for (let j = i; j < Math.min(rows.length, i + BATCH); j++)
+      out.push([...rows[j]!, ...values.map((v) => v[j] ?? null)]);
+    yield out;
+  }
 }
