@@ -28,6 +28,7 @@ import {
 import { placeEquiJoin, placeJoin } from './join-place.ts';
 import { planFromWhere } from './planner-from.ts';
 import { orderQuals } from './qual-order.ts';
+import { raisePlanConstantErrors } from './plan-constants.ts';
 import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
 import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
@@ -97,7 +98,11 @@ export class Planner {
     // Postgres folds the target list's constants before the quals' (eval_const_expressions in
     // subquery_planner): an error there comes first, even if a qual below would fail too.
     for (const e of this.topTargets) raiseConstantErrors(e);
-    return this.resolveUnknowns(planned);
+    const p = this.resolveUnknowns(planned);
+    // Then every other expression's, as Postgres folds them all while planning: a LIMIT 0 or an
+    // empty table does not spare the statement a failing constant (fuzz seed 15028).
+    raisePlanConstantErrors(p.node);
+    return p;
   }
 
   /** Output columns still of unknown type (untyped literals) become text, as Postgres does. */
