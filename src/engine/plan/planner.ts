@@ -12,7 +12,7 @@ import type { Expr, FromItem, Query, SelectStmt, SelectTarget, SortItem } from '
 import { bindBooleanCondition, bindExpr, coerce, type BindScope } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { resolveOperator } from '../sql/functions.ts';
-import { raiseConstantErrors } from '../sql/eval.ts';
+import { foldExpression, raiseConstantErrors } from '../sql/eval.ts';
 import { commonType, requireEquality, requireOrdering, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
@@ -46,6 +46,8 @@ export interface PlannerEnv {
   initplans: Map<object, Value | Value[]>;
   /** Rows of recursive WITH queries (their rounds and results), by internal relation name. */
   workTables?: Map<string, WorkTable>;
+  /** Planning only to check names (parse analysis): constant expressions are not computed. */
+  namesOnly?: boolean;
 }
 
 /** Rows computed before planning, read as a relation (a recursive WITH query's). */
@@ -97,8 +99,9 @@ export class Planner {
     const planned = this.planQuery(q);
     // Postgres folds the target list's constants before the quals' (eval_const_expressions in
     // subquery_planner): an error there comes first, even if a qual below would fail too.
-    for (const e of this.topTargets) raiseConstantErrors(e);
     const p = this.resolveUnknowns(planned);
+    if (this.env.namesOnly) return p;
+    for (const e of this.topTargets) raiseConstantErrors(e);
     // Then every other expression's, as Postgres folds them all while planning: a LIMIT 0 or an
     // empty table does not spare the statement a failing constant (fuzz seed 15028).
     raisePlanConstantErrors(p.node);
@@ -611,11 +614,17 @@ export class Planner {
   }
 
   /** Keeps the rows of `rel` that satisfy `cond`; a filter on a bare scan may direct-dispatch it. */
-  filterRel(rel: RelPlan, where: BoundExpr): RelPlan {
+  filterRel(rel: RelPlan, condition: BoundExpr): RelPlan {
     const n = rel.node;
-    const cond = andAll(orderQuals(splitAnd(where)));
+    // Folded whole, in the order written, before it is split and ordered, as Postgres does. A
+    // constant that fails is left for later, in the order written: Postgres checks every name
+    // and folds the target list before the quals (raisePlanConstantErrors raises it then).
+    const folded = this.env.namesOnly ? condition : foldOrKeep(condition);
+    const where = folded ?? condition;
+    const order = folded ? orderQuals : (quals: BoundExpr[]) => quals;
+    const cond = andAll(order(splitAnd(where)));
     if (n.op === 'scan') {
-      const filter = n.filter ? andAll(orderQuals([...splitAnd(n.filter), ...splitAnd(where)])) : cond;
+      const filter = n.filter ? andAll(order([...splitAnd(n.filter), ...splitAnd(where)])) : cond;
       const direct = directContents(n, filter, this.env.numSegments);
       const scan: PlanNode = { ...n, filter };
       delete scan.directContents;
@@ -980,4 +989,13 @@ function renumberSlices(n: PlanNode, slices: SliceCounter): PlanNode {
     copy.inputs = (copy.inputs as PlanNode[]).map((i) => renumberSlices(i, slices));
   if (n.op === 'motion') copy.sliceId = slices.next++;
   return copy as unknown as PlanNode;
+}
+
+/** `e` folded, or undefined when one of its constants fails. */
+function foldOrKeep(e: BoundExpr): BoundExpr | undefined {
+  try {
+    return foldExpression(e);
+  } catch {
+    return undefined;
+  }
 }

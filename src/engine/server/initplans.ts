@@ -139,22 +139,25 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
 }
 
 /**
- * Before the window and LATERAL pre-passes run anything, the whole query's names are checked, as
- * Postgres' parse analysis does before execution: planned once with each window call standing in
- * as a NULL and each LATERAL item as a plain subquery (lateral.ts), a missing table or column
- * (42P01, 42703) is reported now; anything else is left for the real run. (With a recursive
- * WITH, whose references resolve only once it is computed, the check is not made.)
+ * Before the window and LATERAL pre-passes or the InitPlans run anything, the whole query's
+ * names are checked, as Postgres' parse analysis does before planning and execution: planned
+ * once, its constants not computed, with each window call standing in as a NULL and each LATERAL
+ * item as a plain subquery (lateral.ts), a missing table or column (42P01, 42703) is reported
+ * now, before a subquery's failing constant (fuzz seed 15709); anything else is left for the
+ * real run. (With a recursive WITH, whose references resolve only once it is computed, the check
+ * is not made.)
  */
 function checkNamesFirst(root: unknown, env: PlannerEnv): void {
   const q = root as Query;
   if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
-  if (!(hasWindowFunctions(q) || hasLateral(q)) || hasRecursiveCte(q)) return;
+  if (!(hasWindowFunctions(q) || hasLateral(q) || findSubqueries(q).length) || hasRecursiveCte(q)) return;
   const stubbed = withoutWindows(q) as Query;
+  const namesOnly: PlannerEnv = { ...env, namesOnly: true };
   try {
-    planInitPlans(stubbed, env);
-    lateralsAsPlain(stubbed, env);
-    planInitPlans(stubbed, env);
-    new Planner(env).planTop(stubbed);
+    planInitPlans(stubbed, namesOnly);
+    lateralsAsPlain(stubbed, namesOnly);
+    planInitPlans(stubbed, namesOnly);
+    new Planner(namesOnly).planTop(stubbed);
   } catch (e) {
     if (e instanceof SqlError && (e.code === '42P01' || e.code === '42703')) throw e;
   } finally {

@@ -28,12 +28,7 @@ const CONST_CONTEXT: EvalContext = { statementTime: 0, random: () => 0 };
  * error in them is raised here, before any row, as Postgres raises it while planning.
  */
 export function compileExpr(bound: BoundExpr): CompiledExpr {
-  const f = withStackGuard(() =>
-    compile(
-      foldConstants(bound, (e) => compile(e, undefined)([], CONST_CONTEXT)),
-      undefined,
-    ),
-  );
+  const f = withStackGuard(() => compile(fold(bound), undefined));
   return (row, ctx) => {
     try {
       return f(row, ctx);
@@ -43,6 +38,24 @@ export function compileExpr(bound: BoundExpr): CompiledExpr {
       throw e;
     }
   };
+}
+
+function fold(bound: BoundExpr): BoundExpr {
+  return foldConstants(bound, (e) => compile(e, undefined)([], CONST_CONTEXT));
+}
+
+/**
+ * `bound` with its constant parts computed, as Postgres' eval_const_expressions leaves a qual
+ * before it is split into a list and ordered: an AND stops at its first constant FALSE, and
+ * what comes after it is never computed (fuzz seed 15984).
+ */
+export function foldExpression(bound: BoundExpr): BoundExpr {
+  try {
+    return withStackGuard(() => fold(bound));
+  } catch (e) {
+    if (isStackOverflow(e)) throw stackDepthExceeded();
+    throw e;
+  }
 }
 
 /**
@@ -64,13 +77,20 @@ export function compilePredicate(
   bound: BoundExpr,
   { list = true }: { list?: boolean } = {},
 ): (row: Value[], ctx: EvalContext) => boolean {
+  if (list) return compileQuals(foldExpression(bound));
+  const f = compileExpr(bound);
+  return (row, ctx) => f(row, ctx) === true;
+}
+
+/** A qual list of a folded condition (see compilePredicate). */
+function compileQuals(bound: BoundExpr): (row: Value[], ctx: EvalContext) => boolean {
   // NOT IN is an AND of <> tests (see compileIn): in a qual list each is a qual of its own.
-  if (list && bound.kind === 'in' && bound.not) {
+  if (bound.kind === 'in' && bound.not) {
     const parts = notInQuals(bound);
-    if (parts.length > 1) return compilePredicate({ kind: 'and', args: parts, type: bound.type });
+    if (parts.length > 1) return compileQuals({ kind: 'and', args: parts, type: bound.type });
   }
-  if (list && bound.kind === 'and') {
-    const quals = bound.args.map((a) => compilePredicate(a));
+  if (bound.kind === 'and') {
+    const quals = bound.args.map(compileQuals);
     return (row, ctx) => {
       for (const q of quals) if (!q(row, ctx)) return false;
       return true;
