@@ -26,7 +26,8 @@ export function qualCost(e: BoundExpr): number {
     case 'caseTest':
       return 0;
     case 'func':
-      return 1 + sum(e.args);
+      // Postgres passes a json builder's "any" argument as it is: no call to cost.
+      return (e.implicit ? 0 : 1) + sum(e.args);
     case 'cast':
       return castCost(e.arg.type.name, e.type.name) + qualCost(e.arg);
     case 'and':

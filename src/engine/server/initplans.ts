@@ -4,7 +4,7 @@
  * cannot run alone; it is left for the planner, which reports it.
  */
 import { sqlError, SqlError } from '../errors.ts';
-import type { Expr, Query } from '../sql/ast.ts';
+import type { Expr, InsertStmt, Query } from '../sql/ast.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts';
 import type { Session } from './session.ts';
@@ -142,15 +142,20 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
  * Before the window and LATERAL pre-passes or the InitPlans run anything, the whole query's
  * names are checked, as Postgres' parse analysis does before planning and execution: planned
  * once, its constants not computed, with each window call standing in as a NULL and each LATERAL
- * item as a plain subquery (lateral.ts), a missing table or column (42P01, 42703) is reported
- * now, before a subquery's failing constant (fuzz seed 15709); anything else is left for the
+ * item as a plain subquery (lateral.ts), an error of class 42 (a missing table or column, a bad
+ * GROUP BY position) is reported now, before a subquery's failing constant (fuzz seed 15709);
+ * anything else is left for the
  * real run. (With a recursive WITH, whose references resolve only once it is computed, the check
  * is not made.)
  */
 function checkNamesFirst(root: unknown, env: PlannerEnv): void {
-  const q = root as Query;
+  // INSERT ... SELECT: its query (seed 16181).
+  const r = root as Query | InsertStmt;
+  const q = r.kind === 'insert' ? r.source : r;
+  if (!q) return;
   if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
   if (!(hasWindowFunctions(q) || hasLateral(q) || findSubqueries(q).length) || hasRecursiveCte(q)) return;
+  const exact = !hasWindowFunctions(q) && !hasLateral(q);
   const stubbed = withoutWindows(q) as Query;
   const namesOnly: PlannerEnv = { ...env, namesOnly: true };
   try {
@@ -159,7 +164,14 @@ function checkNamesFirst(root: unknown, env: PlannerEnv): void {
     planInitPlans(stubbed, namesOnly);
     new Planner(namesOnly).planTop(stubbed);
   } catch (e) {
-    if (e instanceof SqlError && (e.code === '42P01' || e.code === '42703')) throw e;
+    // Class 42 (syntax error or access rule violation) is parse analysis's: a missing table or
+    // column, a GROUP BY position past the select list (seed 16181). With windows stubbed as
+    // NULLs or LATERAL items made plain, only a missing name is sure to be the query's own.
+    if (
+      e instanceof SqlError &&
+      (e.code === '42P01' || e.code === '42703' || (exact && e.code.startsWith('42')))
+    )
+      throw e;
   } finally {
     for (const node of findSubqueries(stubbed)) env.initplans.delete(node);
   }

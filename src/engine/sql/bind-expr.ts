@@ -127,7 +127,7 @@ export function bindBooleanCondition(ast: Expr, scope: BindScope, clauseName: st
 function toJsonArg(a: BoundExpr, pos?: number): BoundExpr {
   const arg = a.type.name === 'unknown' ? coerce(a, T.text, 'implicit', pos) : a;
   const def = resolveFunction('to_json', [arg.type], pos);
-  return { kind: 'func', key: def.key, args: [arg], type: { name: 'json' } };
+  return { kind: 'func', key: def.key, args: [arg], type: { name: 'json' }, implicit: true };
 }
 
 /** Coerces call arguments to the resolved signature ('anytext' slots become text). */

@@ -16,7 +16,8 @@ export type BoundExpr =
   /** `ctx.params[index]` (subquery results, bind parameters). */
   | { kind: 'param'; index: number; type: SqlType }
   /** A function or operator call by registry key. */
-  | { kind: 'func'; key: string; args: BoundExpr[]; type: SqlType }
+  /** `implicit`: a conversion the binder added (to_json of a json builder's "any" argument). */
+  | { kind: 'func'; key: string; args: BoundExpr[]; type: SqlType; implicit?: true }
   /** A type conversion (castValue) of `arg` to `type`. */
   | { kind: 'cast'; arg: BoundExpr; type: SqlType; context: CoercionContext }
   | { kind: 'and'; args: BoundExpr[]; type: SqlType }

@@ -115,7 +115,8 @@ function eagerError(ref: Outcome | undefined, out: Outcome, s: Stmt): boolean {
   if (!ref || ref.ok === out.ok || !failed || failed.ok) return false;
   // 21000 too: Greenplum runs an uncorrelated subquery (an InitPlan) before the query reads a
   // row; PostgreSQL on first use.
-  if (!failed.code.startsWith('22') && failed.code !== '21000') return false;
+  // A NaN cast to an integer (0A000) is a bad value as much as 22xxx is (seed 16921).
+  if (!dataError(failed) && failed.code !== '21000') return false;
   const sql = renderStmt(s);
   return readsSeveral(sql) || floatAggregateOverflow(failed.code, sql);
 }
