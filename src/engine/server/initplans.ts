@@ -148,14 +148,20 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
  * real run. (With a recursive WITH, whose references resolve only once it is computed, the check
  * is not made.)
  */
-function checkNamesFirst(root: unknown, env: PlannerEnv): void {
+function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): void {
   // INSERT ... SELECT: its query (seed 16181).
   const r = root as Query | InsertStmt;
   const q = r.kind === 'insert' ? r.source : r;
   if (!q) return;
   if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
-  if (!(hasWindowFunctions(q) || hasLateral(q) || findSubqueries(q).length) || hasRecursiveCte(q)) return;
   const exact = !hasWindowFunctions(q) && !hasLateral(q);
+  if ((!always && exact && !findSubqueries(q).length) || hasRecursiveCte(q)) return;
+  // A set operation's branches one after the other, as parse analysis takes them: the first
+  // branch's error comes first, before a LATERAL item of the second is looked at (seed 16094).
+  if (q.kind === 'setop' && !exact) {
+    checkNamesFirst(q.left, env, true);
+    checkNamesFirst(q.right, env, true);
+  }
   const stubbed = withoutWindows(q) as Query;
   const namesOnly: PlannerEnv = { ...env, namesOnly: true };
   try {
