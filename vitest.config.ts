@@ -28,10 +28,7 @@ export default defineConfig({
             'test/filerep/*.test.ts',
           ],
           // These read instances' pages and WAL from inside, which only the inline runtime exposes.
-          exclude: [
-            'test/recovery/rewind-wal-gone.test.ts',
-            'test/filerep/cache-vs-disk.test.ts',
-          ],
+          exclude: ['test/recovery/rewind-wal-gone.test.ts', 'test/filerep/cache-vs-disk.test.ts'],
           setupFiles: ['test/support/process-runtime.ts'],
           testTimeout: 60_000,
         },
