@@ -248,7 +248,10 @@ describe('wal_sender_timeout', () => {
     expect(dropped).toEqual([]);
     c.faults.heal();
     // The message sent into the cut was lost; the next keepalive finds that out and resends.
-    await waitFor(() => blocked.settled(), 5000, 'commit completes after the heal');
+    // Nominally within 1.5 s of wall time (a ping lost in the cut times out after the 1 s
+    // floor, the next one follows 0.5 s later); the deadline guards against a hang and leaves
+    // room for a loaded CI machine, where timers fire late.
+    await waitFor(() => blocked.settled(), 20_000, 'commit completes after the heal');
     expect(blocked.outcome()).toMatchObject({ ok: true });
   });
 });
