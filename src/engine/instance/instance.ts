@@ -18,6 +18,8 @@ import { BufferPool, type WalFlusher } from '../storage/buffer-pool.ts';
 import { relationFile, type StorageContext } from '../storage/context.ts';
 import type { Disk } from '../storage/disk.ts';
 import { HeapRelation } from '../storage/heap.ts';
+import { BtreeIndex } from '../storage/btree.ts';
+import type { SqlType } from '../sql/types.ts';
 import { CommitLog, FirstNormalXid } from '../txn/clog.ts';
 import { TransactionManager, type Transaction } from '../txn/xact.ts';
 import { jsonPayload } from '../wal/json-payload.ts';
@@ -100,6 +102,8 @@ export class Instance implements StorageContext {
   readonly checkpointer: Checkpointer;
   private readonly heaps = new Map<number, HeapRelation>();
   private readonly aos = new Map<number, AppendOptimizedRelation>();
+  /** Btree indexes by relfilenode: each keeps its writers' turn. */
+  private readonly btrees = new Map<number, BtreeIndex>();
   private checkpointTimer: Timer | undefined;
   panicError: Error | undefined;
   /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
@@ -254,6 +258,12 @@ export class Instance implements StorageContext {
     return h;
   }
 
+  btree(relfilenode: number, name: string, types: SqlType[]): BtreeIndex {
+    let b = this.btrees.get(relfilenode);
+    if (!b) this.btrees.set(relfilenode, (b = new BtreeIndex(this, relfilenode, name, types)));
+    return b;
+  }
+
   appendOptimized(relfilenode: number): AppendOptimizedRelation {
     let r = this.aos.get(relfilenode);
     if (!r) this.aos.set(relfilenode, (r = new AppendOptimizedRelation(this, relfilenode, this.ao)));
@@ -290,6 +300,7 @@ export class Instance implements StorageContext {
     if (m) {
       this.heaps.delete(Number(m[1]));
       this.aos.delete(Number(m[1]));
+      this.btrees.delete(Number(m[1]));
     }
   }
 

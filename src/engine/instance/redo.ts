@@ -5,6 +5,7 @@
 import { appendOptimizedRedo, type AoBlockAllocator } from '../storage/append-optimized.ts';
 import type { StorageContext } from '../storage/context.ts';
 import { heapRedo } from '../storage/heap.ts';
+import { btreeRedo } from '../storage/btree.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import type { Lsn } from '../wal/lsn.ts';
@@ -54,6 +55,9 @@ export async function applyRecord(t: RedoTarget, rec: WalRecord): Promise<void> 
   switch (rec.rmid) {
     case Rmgr.heap:
       await heapRedo(t.ctx, rec);
+      return;
+    case Rmgr.btree:
+      await btreeRedo(t.ctx, rec);
       return;
     case Rmgr.appendonly:
       appendOptimizedRedo(t.ctx, t.ao, rec);

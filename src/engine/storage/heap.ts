@@ -396,7 +396,8 @@ export async function heapRedo(ctx: StorageContext, rec: WalRecord): Promise<voi
   }
 }
 
-async function redoOnPage(
+/** Applies a redo change to one page unless the page already has it (its LSN is not older). */
+export async function redoOnPage(
   ctx: StorageContext,
   file: string,
   block: number,

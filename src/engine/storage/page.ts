@@ -26,6 +26,8 @@ import { getLsn, setLsn, type Lsn } from '../wal/lsn.ts';
 export const PAGE_HEADER_SIZE = 24;
 export const ITEM_ID_SIZE = 4;
 export const TUPLE_HEADER_SIZE = 24;
+/** An index tuple's header: the heap tid it points at (6 bytes) and t_info (2). */
+export const INDEX_TUPLE_HEADER_SIZE = 8;
 /** Line pointer flags. */
 export const LP_UNUSED = 0;
 export const LP_NORMAL = 1;
@@ -76,11 +78,13 @@ export function pageHeaderProblem(page: Uint8Array): string | undefined {
   if (version !== (BLCKSZ | 4) && !(version === 0 && upper === 0))
     return `page size and layout version ${version} is not ${BLCKSZ | 4}`;
   if (upper === 0) return undefined; // a new page
-  if (lower < PAGE_HEADER_SIZE || lower > upper || upper > special || special !== BLCKSZ)
+  if (lower < PAGE_HEADER_SIZE || lower > upper || upper > special || special > BLCKSZ)
     return `corrupted page pointers: lower = ${lower}, upper = ${upper}, special = ${special}`;
+  // Heap pages have no special space; index pages keep theirs at the end (btree-page.ts).
+  const least = special === BLCKSZ ? TUPLE_HEADER_SIZE : INDEX_TUPLE_HEADER_SIZE;
   for (let o = 1; o <= (lower - PAGE_HEADER_SIZE) / ITEM_ID_SIZE; o++) {
     const id = itemId(page, o);
-    if (id.flags === LP_NORMAL && (id.off < upper || id.off + id.len > special || id.len < TUPLE_HEADER_SIZE))
+    if (id.flags === LP_NORMAL && (id.off < upper || id.off + id.len > special || id.len < least))
       return `corrupted line pointer ${o}: offset = ${id.off}, size = ${id.len}`;
   }
   return undefined;
@@ -113,12 +117,12 @@ export function freeSpace(page: Uint8Array): number {
   return space > 0 ? space : 0;
 }
 
-function itemId(page: Uint8Array, offset: number): { off: number; flags: number; len: number } {
+export function itemId(page: Uint8Array, offset: number): { off: number; flags: number; len: number } {
   const w = view(page).getUint32(PAGE_HEADER_SIZE + (offset - 1) * ITEM_ID_SIZE, true);
   return { off: w & 0x7fff, flags: (w >>> 15) & 3, len: w >>> 17 };
 }
 
-function setItemId(page: Uint8Array, offset: number, off: number, flags: number, len: number): void {
+export function setItemId(page: Uint8Array, offset: number, off: number, flags: number, len: number): void {
   const w = (off & 0x7fff) | ((flags & 3) << 15) | ((len & 0x7fff) << 17);
   view(page).setUint32(PAGE_HEADER_SIZE + (offset - 1) * ITEM_ID_SIZE, w >>> 0, true);
 }

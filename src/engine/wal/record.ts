@@ -35,6 +35,7 @@ export const Rmgr = {
   appendonly: 4,
   /** Coordinator-only: distributed transaction log (Greenplum's DTM records). */
   dtm: 5,
+  btree: 6,
 } as const;
 export type RmgrId = (typeof Rmgr)[keyof typeof Rmgr];
 
@@ -45,6 +46,7 @@ export const RMGR_NAMES: Record<number, string> = {
   3: 'Heap',
   4: 'Appendonly',
   5: 'DistributedLog',
+  6: 'Btree',
 };
 
 /** A decoded record. `payload` is a view into a buffer owned by the reader; copy to keep it. */
