@@ -12,10 +12,11 @@
  * | gp_segment_configuration  | 5036        | instance (dbid)        |
  * | gp_configuration_history  | 7175        | configuration event    |
  * | pg_rewrite (views)        | 2618        | view                   |
+ * | pg_index                  | 2610        | btree index            |
  */
 import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
-import type { ColumnInfo, Policy, TableInfo } from '../plan/plan.ts';
+import type { ColumnInfo, IndexInfo, Policy, TableInfo } from '../plan/plan.ts';
 import { encodeRow, decodeRow } from '../sql/tuple-codec.ts';
 import { T, type SqlType, type Value } from '../sql/types.ts';
 import type { Transaction } from '../txn/xact.ts';
@@ -26,6 +27,7 @@ export const PG_ATTRIBUTE = 1249;
 export const GP_SEGMENT_CONFIGURATION = 5036;
 export const GP_CONFIGURATION_HISTORY = 7175;
 export const PG_REWRITE = 2618;
+export const PG_INDEX = 2610;
 export const FIRST_NORMAL_OID = 16384;
 
 /** A view: its query as written and as parsed, its columns, and the relations it reads. */
@@ -40,6 +42,8 @@ export interface ViewInfo {
   dependsOn: string[];
 }
 const VIEW_TYPES: SqlType[] = [T.int4, T.text, T.text, T.text, T.text, T.text];
+/** indexrelid, indrelid, name, relfilenode, columns (JSON), unique, primary, constraint. */
+const INDEX_TYPES: SqlType[] = [T.int4, T.int4, T.text, T.int4, T.text, T.bool, T.bool, T.bool];
 
 /** A row of gp_segment_configuration (Greenplum 7 columns). */
 export interface SegmentConfig {
@@ -123,6 +127,8 @@ export class Catalog {
         const v = decodeRow(r.data, CLASS_TYPES);
         max = Math.max(max, v[0] as number, v[2] as number);
       }
+    for (const list of (await this.listIndexes(tx)).values())
+      for (const ix of list) max = Math.max(max, ix.oid, ix.relfilenode);
     for (const f of this.inst.disk.files('base/')) {
       const n = Number(f.slice(5));
       // Visibility maps of AO tables live far above the OID range (VISIMAP_OFFSET).
@@ -156,15 +162,93 @@ export class Catalog {
         list.push({ num: a[1] as number, col });
         attrs.set(a[0] as number, list);
       }
-    return classes.map((c) => ({
-      oid: c[0] as number,
-      name: c[1] as string,
-      relfilenode: c[2] as number,
-      storage: c[3] === 'a' ? 'ao' : 'heap',
-      policy: JSON.parse(c[4] as string) as Policy,
-      numsegments: c[5] as number,
-      columns: (attrs.get(c[0] as number) ?? []).sort((x, y) => x.num - y.num).map((x) => x.col),
-    }));
+    const indexes = await this.listIndexes(tx);
+    return classes.map((c) => {
+      const t: TableInfo = {
+        oid: c[0] as number,
+        name: c[1] as string,
+        relfilenode: c[2] as number,
+        storage: c[3] === 'a' ? 'ao' : 'heap',
+        policy: JSON.parse(c[4] as string) as Policy,
+        numsegments: c[5] as number,
+        columns: (attrs.get(c[0] as number) ?? []).sort((x, y) => x.num - y.num).map((x) => x.col),
+      };
+      const own = indexes.get(t.oid);
+      if (own) t.indexes = own;
+      return t;
+    });
+  }
+
+  // ---- indexes ----------------------------------------------------------------------------
+
+  /** Every index, by the oid of its table. */
+  private async listIndexes(tx: Transaction): Promise<Map<number, IndexInfo[]>> {
+    const out = new Map<number, IndexInfo[]>();
+    // Every statement asks (with the tables): none ever made costs no scan.
+    if (this.inst.pool.nblocks(`base/${PG_INDEX}`) === 0) return out;
+    for await (const page of this.inst.heap(PG_INDEX).scan(tx.commandSnapshot()))
+      for (const r of page) {
+        const v = decodeRow(r.data, INDEX_TYPES);
+        const list = out.get(v[1] as number) ?? [];
+        list.push({
+          oid: v[0] as number,
+          name: v[2] as string,
+          relfilenode: v[3] as number,
+          columns: JSON.parse(v[4] as string) as number[],
+          unique: v[5] as boolean,
+          primary: v[6] as boolean,
+          constraint: v[7] as boolean,
+        });
+        out.set(v[1] as number, list);
+      }
+    for (const list of out.values()) list.sort((a, b) => a.oid - b.oid);
+    return out;
+  }
+
+  /** Whether pg_index exists yet (data directories made before indexes have none). */
+  hasIndexCatalog(): boolean {
+    return this.inst.pool.nblocks(`base/${PG_INDEX}`) > 0;
+  }
+
+  async createIndex(tx: Transaction, table: TableInfo, ix: IndexInfo): Promise<void> {
+    // A data directory made before indexes existed has no pg_index yet (see createView).
+    if (this.inst.pool.nblocks(`base/${PG_INDEX}`) === 0) this.inst.createStorage(tx, PG_INDEX);
+    tx.nextCommand();
+    await this.inst
+      .heap(PG_INDEX)
+      .insert(
+        tx,
+        encodeRow(
+          [
+            ix.oid,
+            table.oid,
+            ix.name,
+            ix.relfilenode,
+            JSON.stringify(ix.columns),
+            ix.unique,
+            ix.primary,
+            ix.constraint,
+          ],
+          INDEX_TYPES,
+        ),
+      );
+  }
+
+  async dropIndex(tx: Transaction, ix: IndexInfo): Promise<void> {
+    await this.deleteWhere(tx, PG_INDEX, INDEX_TYPES, (v) => v[0] === ix.oid);
+  }
+
+  /** Points an index at new storage (REINDEX, TRUNCATE). */
+  async setIndexRelfilenode(
+    tx: Transaction,
+    table: TableInfo,
+    ix: IndexInfo,
+    relfilenode: number,
+  ): Promise<IndexInfo> {
+    await this.dropIndex(tx, ix);
+    const moved = { ...ix, relfilenode };
+    await this.createIndex(tx, table, moved);
+    return moved;
   }
 
   async getTable(tx: Transaction, name: string): Promise<TableInfo | undefined> {
@@ -210,6 +294,7 @@ export class Catalog {
   async dropTable(tx: Transaction, t: TableInfo): Promise<void> {
     await this.deleteWhere(tx, PG_CLASS, CLASS_TYPES, (v) => v[0] === t.oid);
     await this.deleteWhere(tx, PG_ATTRIBUTE, ATTR_TYPES, (v) => v[0] === t.oid);
+    if (t.indexes?.length) await this.deleteWhere(tx, PG_INDEX, INDEX_TYPES, (v) => v[1] === t.oid);
   }
 
   private async insertClass(tx: Transaction, t: TableInfo): Promise<void> {

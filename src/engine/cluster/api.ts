@@ -85,7 +85,8 @@ export interface Faults {
   /**
    * Suspends an instance when it reaches a named fault point, as gp_inject_fault 'suspend':
    * 'start_prepare' (PREPARE on a segment), 'finish_prepared_start_of_function' (COMMIT PREPARED),
-   * 'wal_sender_loop' (a primary's walsender stops sending), and 'fts_probe' on the coordinator's
+   * 'wal_sender_loop' (a primary's walsender stops sending), 'index_build' (a segment about to
+   * build an index for CREATE INDEX or REINDEX), and 'fts_probe' on the coordinator's
    * dbid (FTS skips its probes while held, as gp_inject_fault 'fts_probe' 'skip').
    */
   suspend(point: string, dbid: number): { readonly reached: Promise<void>; release(): void };

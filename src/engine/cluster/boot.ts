@@ -429,6 +429,7 @@ function becomePrimary(
     'endQuery',
     'cancelQuery',
     'createStorage',
+    'buildIndex',
     'dropStorage',
     'prepare',
     'commitPrepared',

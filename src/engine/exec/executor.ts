@@ -91,7 +91,31 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
   const codec = rowCodec(types);
   const pred = n.filter ? compilePredicate(n.filter) : undefined;
   const width = types.length;
-  if (t.storage === 'heap') {
+  if (n.index) {
+    // An Index Scan: the rows the index's key range points at, in index order, each checked
+    // for visibility in the heap and against the whole filter.
+    const ix = n.index;
+    const heap = inst.heap(t.relfilenode);
+    const bt = inst.btree(
+      ix.index.relfilenode,
+      ix.index.name,
+      ix.index.columns.map((c) => types[c]!),
+    );
+    const bounds = { ...(ix.lower ? { lower: ix.lower } : {}), ...(ix.upper ? { upper: ix.upper } : {}) };
+    for await (const tids of bt.scan(bounds)) {
+      await ctx.interrupts.check();
+      const out: Row[] = [];
+      for (const tid of tids) {
+        const data = await heap.fetch(tid, ctx.snapshot);
+        if (!data) continue;
+        const row = codec.decode(data);
+        if (n.withCtid) row[width] = `(${tid.block},${tid.offset})`;
+        if (n.withSegmentId) row[width + 1] = ctx.content;
+        if (!pred || pred(row, ctx.eval)) out.push(row);
+      }
+      if (out.length) yield out;
+    }
+  } else if (t.storage === 'heap') {
     for await (const page of inst.heap(t.relfilenode).scan(ctx.snapshot)) {
       await ctx.interrupts.check();
       const out: Row[] = [];

@@ -9,7 +9,7 @@
  */
 import type { CallExpr } from '../sql/ast.ts';
 import type { AggOrder, BoundExpr } from '../sql/expr-bound.ts';
-import type { SqlType } from '../sql/types.ts';
+import type { SqlType, Value } from '../sql/types.ts';
 
 /** How a table's rows are spread over the segments (gp_distribution_policy). */
 export type Policy = { kind: 'hash'; keys: number[] } | { kind: 'random' } | { kind: 'replicated' };
@@ -31,6 +31,30 @@ export interface TableInfo {
   columns: ColumnInfo[];
   policy: Policy;
   numsegments: number;
+  /** Its btree indexes, kept up to date by every insert and update on the segments. */
+  indexes?: IndexInfo[];
+}
+
+/** The index a scan reads, the key range it reads, and the quals that range answers. */
+export interface IndexScanSpec {
+  index: IndexInfo;
+  /** EXPLAIN's Index Cond. */
+  conds: BoundExpr[];
+  lower?: { key: Value[]; inclusive: boolean };
+  upper?: { key: Value[]; inclusive: boolean };
+}
+
+/** A btree index (pg_index): on plain columns of one table. */
+export interface IndexInfo {
+  oid: number;
+  name: string;
+  relfilenode: number;
+  /** Positions of the indexed columns in the table, in index order. */
+  columns: number[];
+  unique: boolean;
+  primary: boolean;
+  /** Made for a PRIMARY KEY or UNIQUE constraint (DROP INDEX refuses it, as Postgres does). */
+  constraint: boolean;
 }
 
 /**
@@ -110,6 +134,8 @@ export type PlanNode =
       filter?: BoundExpr;
       /** Direct dispatch: the only contents that can hold qualifying rows. */
       directContents?: number[];
+      /** An Index Scan: the rows read come from this index's key range (index-scan.ts). */
+      index?: IndexScanSpec;
     })
   | (Base & { op: 'values'; rows: BoundExpr[][] })
   /** A coordinator-only view (gp_segment_configuration, pg_stat_activity...), rows from the server. */

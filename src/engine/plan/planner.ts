@@ -7,6 +7,7 @@
  * there are none); aggregates run in two phases (partial on segments, final after a motion);
  * sorts run on segments and merge at the Gather; the result always ends on the coordinator.
  */
+import { chooseIndexScan, type ScanMethods } from './index-scan.ts';
 import { sqlError } from '../errors.ts';
 import type { Expr, FromItem, Query, SelectStmt, SelectTarget, SortItem } from '../sql/ast.ts';
 import { bindBooleanCondition, bindExpr, coerce, type BindScope } from '../sql/bind-expr.ts';
@@ -48,6 +49,8 @@ export interface PlannerEnv {
   workTables?: Map<string, WorkTable>;
   /** Planning only to check names (parse analysis): constant expressions are not computed. */
   namesOnly?: boolean;
+  /** enable_indexscan and enable_seqscan (both on when not given). */
+  scanMethods?: ScanMethods;
 }
 
 /** Rows computed before planning, read as a relation (a recursive WITH query's). */
@@ -628,7 +631,12 @@ export class Planner {
       const direct = directContents(n, filter, this.env.numSegments);
       const scan: PlanNode = { ...n, filter };
       delete scan.directContents;
+      delete scan.index;
       if (direct) scan.directContents = direct;
+      const index = this.env.namesOnly
+        ? undefined
+        : chooseIndexScan(n.table, filter, this.env.scanMethods ?? { indexscan: true, seqscan: true });
+      if (index) scan.index = index;
       return { node: scan, scope: rel.scope };
     }
     return { node: { op: 'filter', input: n, cond, types: n.types, locus: n.locus }, scope: rel.scope };

@@ -1,6 +1,7 @@
 /**
  * CREATE TABLE, CREATE TABLE AS, DROP TABLE and TRUNCATE: the catalog changes on the
- * coordinator, the storage on every segment, all in one distributed transaction.
+ * coordinator, the storage on every segment, all in one distributed transaction. (Indexes,
+ * those of PRIMARY KEY and UNIQUE included: indexes.ts.)
  */
 import { dropDependents } from './views.ts';
 import { sqlError } from '../errors.ts';
@@ -18,6 +19,7 @@ import type { ColumnInfo, Policy, TableInfo } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { insertQueryInto } from './dml.ts';
+import { addIndex, checkUniqueKey, chooseIndexName, rebuildIndexes, relationNameTaken } from './indexes.ts';
 
 const HASHABLE = new Set([
   'int2',
@@ -36,17 +38,10 @@ const HASHABLE = new Set([
   'jsonb',
 ]);
 
-/** A table or a view of this name (they share one namespace). */
-async function relationExists(s: Session, name: string): Promise<boolean> {
-  const tx = (await s.ensureDtx()).local;
-  if (await s.qd.catalog.getTable(tx, name)) return true;
-  return (await s.qd.catalog.listViews(tx)).some((v) => v.name === name);
-}
-
 export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise<QueryResult> {
   const name = stmt.name.name;
   await s.ensureDtx();
-  if (stmt.temporary ? s.temp.get(name) : await relationExists(s, name)) {
+  if (stmt.temporary ? s.temp.get(name) : await relationNameTaken(s, name)) {
     if (stmt.ifNotExists)
       return commandResult('CREATE TABLE', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -68,57 +63,41 @@ export async function runCreateTable(s: Session, stmt: CreateTableStmt): Promise
   }
   const unique = (stmt.unique ?? []).map((u) => u.columns.map((c) => c.name));
   const { policy, notices } = choosePolicy(stmt.distributedBy, columns, pk.length ? pk : (unique[0] ?? []));
-  checkKeyConstraints(pk, unique, policy, columns);
-  const info = await createTable(s, name, columns, policy, storageOf(stmt.options), stmt.temporary);
-  void info;
-  return commandResult('CREATE TABLE', 0, notices);
-}
-
-/**
- * PRIMARY KEY and UNIQUE: Greenplum enforces them with a unique index on each segment, so the
- * distribution key must be among the constraint's columns (equal keys then meet on one
- * segment) and a randomly distributed table cannot have one; those errors are Greenplum's.
- * This lab has no index to enforce them with yet, so a constraint that passes is refused
- * rather than accepted and ignored.
- */
-function checkKeyConstraints(pk: string[], unique: string[][], policy: Policy, columns: ColumnInfo[]): void {
-  const constraints = [
+  if (pk.length) checkUniqueKey(pk, policy, columns, 'primary');
+  for (const u of unique) checkUniqueKey(u, policy, columns, 'constraint');
+  const storage = storageOf(stmt.options);
+  if (storage === 'ao' && (pk.length || unique.length))
+    throw sqlError(
+      'feature_not_supported',
+      'PRIMARY KEY and UNIQUE on append-optimized tables are not supported',
+      {
+        hint: 'This lab builds btree indexes on heap tables; create the table without appendoptimized=true.',
+      },
+    );
+  const table = await createTable(s, name, columns, policy, storage, stmt.temporary);
+  // The indexes that enforce the constraints, named as Postgres names them.
+  const keys = [
     ...(pk.length ? [{ cols: pk, primary: true }] : []),
     ...unique.map((cols) => ({ cols, primary: false })),
   ];
-  for (const k of constraints) {
-    const what = k.primary ? 'PRIMARY KEY' : 'UNIQUE';
-    for (const n of k.cols)
-      if (!columns.some((c) => c.name === n))
-        throw sqlError('undefined_column', `column "${n}" named in key does not exist`);
-    if (policy.kind === 'random')
-      throw sqlError('invalid_table_definition', `${what} and DISTRIBUTED RANDOMLY are incompatible`);
-    if (policy.kind === 'hash') {
-      const missing = policy.keys.map((i) => columns[i]!.name).find((n) => !k.cols.includes(n));
-      if (missing !== undefined)
-        throw sqlError(
-          'invalid_table_definition',
-          k.primary
-            ? "PRIMARY KEY definition must contain all columns in the table's distribution key"
-            : "UNIQUE constraint must contain all columns in the table's distribution key",
-          { detail: `Distribution key column "${missing}" is not included in the constraint.` },
-        );
-    }
+  for (const k of keys) {
+    const positions = k.cols.map((n) => columns.findIndex((c) => c.name === n));
+    const ixName = await chooseIndexName(s, name, k.cols, k.primary ? 'pkey' : 'key');
+    await addIndex(s, table, {
+      name: ixName,
+      columns: positions,
+      unique: true,
+      primary: k.primary,
+      constraint: true,
+    });
   }
-  if (constraints.length)
-    throw sqlError(
-      'feature_not_supported',
-      `${constraints[0]!.primary ? 'PRIMARY KEY' : 'UNIQUE'} constraints are not supported: this lab has no unique index to enforce them on the segments yet`,
-      {
-        hint: 'Create the table without the constraint; DISTRIBUTED BY the key columns keeps equal keys on one segment, where a GROUP BY ... HAVING count(*) > 1 finds duplicates.',
-      },
-    );
+  return commandResult('CREATE TABLE', 0, notices);
 }
 
 export async function runCreateTableAs(s: Session, stmt: CreateTableAsStmt): Promise<QueryResult> {
   const name = stmt.name.name;
   await s.ensureDtx();
-  if (stmt.temporary ? s.temp.get(name) : await relationExists(s, name)) {
+  if (stmt.temporary ? s.temp.get(name) : await relationNameTaken(s, name)) {
     if (stmt.ifNotExists)
       return commandResult('SELECT', 0, [`NOTICE:  relation "${name}" already exists, skipping`]);
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
@@ -195,6 +174,7 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
     await Promise.all(
       Array.from({ length: s.qd.numSegments }, async (_, c) => {
         await s.qd.callContent(c, 'dropStorage', [dtx, t.relfilenode]);
+        for (const ix of t.indexes ?? []) await s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]);
         d.writers.add(c);
         d.touched.add(c);
       }),
@@ -212,8 +192,9 @@ export async function runTruncate(s: Session, stmt: TruncateStmt): Promise<Query
     // A new, empty relfilenode; the old file goes when the transaction commits.
     const fresh = s.qd.catalog.allocateOid();
     const old = t.relfilenode;
+    let now = t;
     if (temp) s.temp.retarget(temp, fresh);
-    else await s.qd.catalog.setRelfilenode(d.local, t, fresh);
+    else now = await s.qd.catalog.setRelfilenode(d.local, t, fresh);
     const dtx = await s.dtxContext(true);
     await Promise.all(
       Array.from({ length: s.qd.numSegments }, async (_, c) => {
@@ -223,6 +204,8 @@ export async function runTruncate(s: Session, stmt: TruncateStmt): Promise<Query
         d.touched.add(c);
       }),
     );
+    // Its indexes start again, empty, in new files too.
+    if (now.indexes?.length) await rebuildIndexes(s, now);
   }
   return commandResult('TRUNCATE TABLE');
 }

@@ -80,11 +80,21 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         walk(n.input, depth + 1, senders);
         return;
       }
-      case 'scan':
-        line(`Seq Scan on ${n.table.name}`);
-        if (n.filter) detail(`Filter: ${expr(n.filter, outputNames(n))}`);
+      case 'scan': {
+        const names = outputNames(n);
+        if (n.index) {
+          line(`Index Scan using ${n.index.index.name} on ${n.table.name}`);
+          const used = new Set(n.index.conds.map((q) => JSON.stringify(q)));
+          detail(`Index Cond: ${expr(andOf(n.index.conds), names)}`);
+          const rest = n.filter ? conjunctsOf(n.filter).filter((q) => !used.has(JSON.stringify(q))) : [];
+          if (rest.length) detail(`Filter: ${expr(andOf(rest), names)}`);
+        } else {
+          line(`Seq Scan on ${n.table.name}`);
+          if (n.filter) detail(`Filter: ${expr(n.filter, names)}`);
+        }
         if (n.directContents) detail(`Direct dispatch: segment ${n.directContents.join(', ')}`);
         return;
+      }
       case 'systemScan':
         line(`Seq Scan on ${n.name}`);
         return;
@@ -262,6 +272,15 @@ function expr(e: BoundExpr, names?: string[]): string {
       return `(${expr(e.arg, names)})::${e.type.name}`;
     case 'isNull':
       return `(${expr(e.arg, names)} IS ${e.not ? 'NOT ' : ''}NULL)`;
+    case 'like': {
+      // Postgres prints LIKE as its operator: ~~, ~~* (ILIKE), !~~, !~~*.
+      const op = `${e.not ? '!' : ''}~~${e.ci ? '*' : ''}`;
+      return `(${expr(e.arg, names)} ${op} ${expr(e.pattern, names)})`;
+    }
+    case 'in': {
+      const list = e.list.map((x) => expr(x, names)).join(', ');
+      return `(${expr(e.arg, names)} ${e.not ? 'NOT IN' : 'IN'} (${list}))`;
+    }
     default:
       return `(${e.kind})`;
   }
@@ -270,4 +289,12 @@ function expr(e: BoundExpr, names?: string[]): string {
 function formatConst(e: Extract<BoundExpr, { kind: 'const' }>): string {
   const text = formatValue(e.value, e.type);
   return /^(int|float|numeric)/.test(e.type.name) ? text : `'${text}'::${e.type.name}`;
+}
+
+function conjunctsOf(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'and' ? e.args.flatMap(conjunctsOf) : [e];
+}
+
+function andOf(parts: BoundExpr[]): BoundExpr {
+  return parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool };
 }

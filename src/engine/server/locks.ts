@@ -9,13 +9,22 @@ import { sqlError, type SqlError } from '../errors.ts';
 import type { Interrupts } from '../exec/interrupts.ts';
 import type { Clock, Timer } from '../runtime/clock.ts';
 
-export type LockMode = 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock' | 'AccessExclusiveLock';
+export type LockMode =
+  'AccessShareLock' | 'RowExclusiveLock' | 'ShareLock' | 'ExclusiveLock' | 'AccessExclusiveLock';
 
+/** Postgres' conflict table, for the modes this lab takes (ShareLock: CREATE INDEX). */
 const CONFLICTS: Record<LockMode, LockMode[]> = {
   AccessShareLock: ['AccessExclusiveLock'],
-  RowExclusiveLock: ['ExclusiveLock', 'AccessExclusiveLock'],
-  ExclusiveLock: ['RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
-  AccessExclusiveLock: ['AccessShareLock', 'RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  RowExclusiveLock: ['ShareLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  ShareLock: ['RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  ExclusiveLock: ['RowExclusiveLock', 'ShareLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  AccessExclusiveLock: [
+    'AccessShareLock',
+    'RowExclusiveLock',
+    'ShareLock',
+    'ExclusiveLock',
+    'AccessExclusiveLock',
+  ],
 };
 
 interface Holder {
@@ -213,15 +222,7 @@ export class LockManager {
   }
 }
 
-const STRENGTH: Record<LockMode, number> = {
-  AccessShareLock: 1,
-  RowExclusiveLock: 3,
-  ExclusiveLock: 7,
-  AccessExclusiveLock: 8,
-};
-
+/** A held lock covers a wanted one when it conflicts with everything the wanted one does. */
 function covers(held: LockMode, want: LockMode): boolean {
-  return (
-    STRENGTH[held] >= STRENGTH[want] && (held !== 'RowExclusiveLock' || want !== 'AccessShareLock' || true)
-  );
+  return held === want || CONFLICTS[want].every((m) => CONFLICTS[held].includes(m));
 }

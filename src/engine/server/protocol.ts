@@ -2,7 +2,7 @@
  * What instances say to each other: the coordinator dispatching to segments, segments sending
  * motion rows to segments. Plain data only (it crosses MessageChannels).
  */
-import type { DmlNode, PlanNode, TableInfo } from '../plan/plan.ts';
+import type { DmlNode, IndexInfo, PlanNode, TableInfo } from '../plan/plan.ts';
 import type { Value } from '../sql/types.ts';
 
 export type Row = Value[];
@@ -90,6 +90,8 @@ export interface SegmentApi {
   cancelQuery(queryId: string, code: string, message: string): Promise<void>;
   createStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
   dropStorage(dtx: DtxContext, relfilenode: number): Promise<void>;
+  /** CREATE INDEX, REINDEX: creates the index's storage in the transaction and builds it. */
+  buildIndex(dtx: DtxContext, table: TableInfo, index: IndexInfo): Promise<void>;
   prepare(gxid: number, gid: string): Promise<void>;
   commitPrepared(gid: string): Promise<void>;
   abortPrepared(gid: string): Promise<void>;

@@ -35,6 +35,9 @@ const DEFINITIONS: Partial<Record<Statement['kind'], string>> = {
   truncate: 'TRUNCATE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
+  createIndex: 'CREATE INDEX',
+  dropIndex: 'DROP INDEX',
+  reindex: 'REINDEX',
   analyze: 'ANALYZE',
 };
 

@@ -13,7 +13,8 @@ import { collect, exec } from '../exec/executor.ts';
 import { BATCH, type ExecContext } from '../exec/context.ts';
 import { batchBytes, Interrupts, statementTimeoutError } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';
-import type { DmlNode, PlanNode } from '../plan/plan.ts';
+import type { DmlNode, IndexInfo, PlanNode, TableInfo } from '../plan/plan.ts';
+import type { Tid } from '../storage/page.ts';
 import { cdbhash } from '../sql/cdbhash.ts';
 import { compileExpr } from '../sql/eval.ts';
 import { rowCodec } from '../sql/tuple-codec.ts';
@@ -37,6 +38,7 @@ import type {
 } from './protocol.ts';
 import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
+import { buildIndex, insertIndexEntries } from './index-maintenance.ts';
 
 /** Sends motion rows to another segment's instance. */
 export type PeerSend = (
@@ -159,6 +161,16 @@ export class SegmentExecutor implements SegmentApi {
   async createStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
     this.inst.mustBeRunning();
     this.inst.createStorage(this.txFor(dtx), relfilenode);
+  }
+
+  /** CREATE INDEX, REINDEX: builds an index (its storage made in this transaction) here. */
+  async buildIndex(dtx: DtxContext, table: TableInfo, index: IndexInfo): Promise<void> {
+    this.inst.mustBeRunning();
+    const tx = this.txFor(dtx);
+    this.inst.createStorage(tx, index.relfilenode);
+    await this.reach('index_build');
+    this.inst.mustBeRunning();
+    await buildIndex(this.inst, tx, table, index);
   }
 
   async dropStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
@@ -433,11 +445,17 @@ export class SegmentExecutor implements SegmentApi {
         const rel = this.inst.appendOptimized(table.relfilenode);
         for (const r of part) rel.insert(tx, codec.encode(r));
       } else {
-        await this.inst.heap(table.relfilenode).insertMany(tx, {
-          count: part.length,
-          size: (i) => codec.size(part[i]!),
-          write: (i, page, dv, at) => codec.encodeInto(part[i]!, page, dv, at),
-        });
+        const tids: Tid[] | undefined = table.indexes?.length ? [] : undefined;
+        await this.inst.heap(table.relfilenode).insertMany(
+          tx,
+          {
+            count: part.length,
+            size: (i) => codec.size(part[i]!),
+            write: (i, page, dv, at) => codec.encodeInto(part[i]!, page, dv, at),
+          },
+          tids,
+        );
+        if (tids) await insertIndexEntries(this.inst, tx, table, part, tids, interrupts);
       }
     }
     return rows.length;
@@ -517,7 +535,10 @@ export class SegmentExecutor implements SegmentApi {
         continue;
       }
       const r = await rel.update(tx, tid, codec.encode(newRow), snap);
-      if (typeof r === 'object') count++;
+      if (typeof r === 'object') {
+        count++;
+        if (t.indexes?.length) await insertIndexEntries(this.inst, tx, t, [newRow], [r], ctx.interrupts);
+      }
     }
     return { count, moved: [...moved].map(([content, rows]) => ({ content, rows })) };
   }

@@ -508,6 +508,22 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     check: checkStorageOptions,
   },
   {
+    name: 'enable_indexscan',
+    type: 'bool',
+    default: true,
+    context: 'user',
+    description: "Enables the planner's use of index-scan plans.",
+    category: 'Query Tuning / Planner Method Configuration',
+  },
+  {
+    name: 'enable_seqscan',
+    type: 'bool',
+    default: true,
+    context: 'user',
+    description: "Enables the planner's use of sequential-scan plans.",
+    category: 'Query Tuning / Planner Method Configuration',
+  },
+  {
     name: 'optimizer',
     type: 'bool',
     default: false,

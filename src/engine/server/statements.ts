@@ -15,6 +15,7 @@ import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
 import { lockedTables, refuseNestedLocking } from '../sql/locking.ts';
 import { runCreateView, runDropView } from './views.ts';
+import { runCreateIndex, runDropIndex, runReindex } from './indexes.ts';
 import { runCopy } from './copy.ts';
 
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
@@ -98,6 +99,12 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
       return runCreateView(s, stmt);
     case 'dropView':
       return runDropView(s, stmt);
+    case 'createIndex':
+      return runCreateIndex(s, stmt);
+    case 'dropIndex':
+      return runDropIndex(s, stmt);
+    case 'reindex':
+      return runReindex(s, stmt);
     default:
       throw sqlError('feature_not_supported', `${stmt.kind} is not supported`);
   }
@@ -113,7 +120,16 @@ export async function plannerEnv(s: Session, root: unknown): Promise<PlannerEnv>
   for (const t of all) if (names.has(t.name)) tables.set(t.name, t);
   // pg_temp comes first in the search path: a temporary table hides a table of its name.
   for (const t of s.temp.all()) if (names.has(t.name)) tables.set(t.name, t);
-  return { tables, system: s.qd.systemRelations(), numSegments: s.qd.numSegments, initplans: new Map() };
+  return {
+    tables,
+    system: s.qd.systemRelations(),
+    numSegments: s.qd.numSegments,
+    initplans: new Map(),
+    scanMethods: {
+      indexscan: s.settings.gucs.get<boolean>('enable_indexscan'),
+      seqscan: s.settings.gucs.get<boolean>('enable_seqscan'),
+    },
+  };
 }
 
 export function collectTableNames(n: unknown, out: Set<string>): void {

@@ -55,6 +55,18 @@ export const systemRelations = new Map<string, SystemRelation>([
     },
   ],
   [
+    'pg_indexes',
+    {
+      columns: [
+        { name: 'schemaname', type: T.text },
+        { name: 'tablename', type: T.text },
+        { name: 'indexname', type: T.text },
+        { name: 'tablespace', type: T.text },
+        { name: 'indexdef', type: T.text },
+      ],
+    },
+  ],
+  [
     'pg_views',
     {
       columns: [
@@ -226,6 +238,18 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       return (await qd.catalog.listTables(tx)).map((t) => ['public', t.name, 'gpadmin']);
     case 'pg_views':
       return (await qd.catalog.listViews(tx)).map((v) => ['public', v.name, 'gpadmin', v.definition]);
+    case 'pg_indexes':
+      return (await qd.catalog.listTables(tx)).flatMap((t) =>
+        (t.indexes ?? []).map((ix) => [
+          'public',
+          t.name,
+          ix.name,
+          null,
+          `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ix.name} ON public.${t.name} USING btree (${ix.columns
+            .map((c) => t.columns[c]!.name)
+            .join(', ')})`,
+        ]),
+      );
   }
   return [];
 }

@@ -40,6 +40,13 @@ export class TempTables {
     this.undo.push(() => this.tables.set(t.name, t));
   }
 
+  /** CREATE INDEX, DROP INDEX, REINDEX on a temp table: its index list replaced. */
+  setIndexes(t: TableInfo, indexes: TableInfo['indexes']): void {
+    const old = t.indexes;
+    t.indexes = indexes;
+    this.undo.push(() => (t.indexes = old));
+  }
+
   /** TRUNCATE: a new, empty file. */
   retarget(t: TableInfo, relfilenode: number): void {
     const old = t.relfilenode;

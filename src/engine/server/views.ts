@@ -7,6 +7,7 @@
  * view is refused as Greenplum refuses it.
  */
 import { PG_REWRITE, type ViewInfo } from '../catalog/catalog.ts';
+import { relationNameTaken } from './indexes.ts';
 import { sqlError } from '../errors.ts';
 import type { CreateViewStmt, DropViewStmt, FromItem, Query, Statement } from '../sql/ast.ts';
 import { typeDisplayName } from '../sql/types.ts';
@@ -26,7 +27,7 @@ export async function runCreateView(s: Session, stmt: CreateViewStmt): Promise<Q
   await s.qd.locks.acquire(s.id, PG_REWRITE, 'ExclusiveLock');
   const views = await s.qd.catalog.listViews(d.local);
   const old = views.find((v) => v.name === name);
-  if ((old && !stmt.orReplace) || (await s.qd.catalog.getTable(d.local, name)))
+  if ((old && !stmt.orReplace) || (!old && (await relationNameTaken(s, name))))
     throw sqlError('duplicate_table', `relation "${name}" already exists`);
   const query = await expandQuery(s, stmt.query, views);
   const env = await plannerEnv(s, query);

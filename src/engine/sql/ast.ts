@@ -471,6 +471,9 @@ export type Statement =
   | CloseCursorStmt
   | CreateViewStmt
   | DropViewStmt
+  | CreateIndexStmt
+  | DropIndexStmt
+  | ReindexStmt
   | CopyStmt;
 
 /** COPY's data format options (Postgres' defaults per format are filled in by the parser). */
@@ -508,6 +511,34 @@ export interface CreateViewStmt {
   query: Query;
   /** The query as written, for pg_views.definition. */
   text: string;
+  pos: number;
+}
+
+/** `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table [USING btree] (column, ...)`. */
+export interface CreateIndexStmt {
+  kind: 'createIndex';
+  name?: string;
+  unique: boolean;
+  ifNotExists: boolean;
+  table: QualifiedName;
+  columns: { name: string; pos: number }[];
+  pos: number;
+}
+
+/** `DROP INDEX [IF EXISTS] a, b [CASCADE | RESTRICT]`. */
+export interface DropIndexStmt {
+  kind: 'dropIndex';
+  names: QualifiedName[];
+  ifExists: boolean;
+  cascade: boolean;
+  pos: number;
+}
+
+/** `REINDEX {INDEX | TABLE} name`. */
+export interface ReindexStmt {
+  kind: 'reindex';
+  target: 'index' | 'table';
+  name: QualifiedName;
   pos: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * DDL: CREATE TABLE (with Greenplum's WITH storage options and DISTRIBUTED clause), CREATE TABLE
- * AS, DROP TABLE and TRUNCATE. Other CREATE / DROP forms are feature_not_supported errors.
+ * AS, DROP TABLE and TRUNCATE (indexes: parse-index.ts). Other CREATE / DROP forms are feature_not_supported errors.
  *
  * Greenplum clause order after the column list: WITH (...), DISTRIBUTED ..., as in gpdb's gram.y.
  */
@@ -11,6 +11,7 @@ import type {
   DistributedBy,
   CreateViewStmt,
   DropTableStmt,
+  DropIndexStmt,
   DropViewStmt,
   Statement,
   StorageOption,
@@ -20,6 +21,7 @@ import type { Cursor } from './cursor.ts';
 import { parseExpr } from './parse-expr.ts';
 import { parseQualifiedName, parseQuery } from './parse-query.ts';
 import { parseType } from './parse-type.ts';
+import { parseCreateIndex, parseDropIndex } from './parse-index.ts';
 import { sqlError } from '../errors.ts';
 
 /** `CREATE ...`, at the CREATE keyword. */
@@ -39,12 +41,13 @@ export function parseCreate(c: Cursor): Statement {
     return parseCreateView(c, pos, orReplace);
   }
   if (orReplace) throw c.unsupported(`CREATE OR REPLACE ${c.peek().value.toUpperCase()}`);
+  if (!temporary && (c.isWord('index') || (c.isWord('unique') && c.isWord('index', 1))))
+    return parseCreateIndex(c, c.acceptWord('unique'), pos);
   if (c.isWord('unlogged')) throw c.unsupported('UNLOGGED tables');
   if (!c.isWord('table')) {
     const t = c.peek();
     if (t.kind !== 'ident') throw c.syntaxError();
-    const what =
-      t.value === 'or' ? 'OR REPLACE' : t.value === 'unique' ? 'UNIQUE INDEX' : t.value.toUpperCase();
+    const what = t.value === 'or' ? 'OR REPLACE' : t.value.toUpperCase();
     throw c.unsupported(`CREATE ${what}`);
   }
   c.next();
@@ -250,9 +253,10 @@ function parseCreateView(c: Cursor, pos: number, orReplace: boolean): CreateView
   return { kind: 'createView', name, orReplace, ...(columns ? { columns } : {}), query, text, pos };
 }
 
-/** `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]` and `DROP VIEW ...`. */
-export function parseDrop(c: Cursor): DropTableStmt | DropViewStmt {
+/** `DROP TABLE [IF EXISTS] a, b [CASCADE | RESTRICT]`, `DROP VIEW ...` and `DROP INDEX ...`. */
+export function parseDrop(c: Cursor): DropTableStmt | DropViewStmt | DropIndexStmt {
   const pos = c.expectWord('drop').pos;
+  if (c.isWord('index')) return parseDropIndex(c, pos);
   if (c.acceptWord('view')) {
     const ifExists = parseIfExists(c, false);
     const names = [parseQualifiedName(c)];

@@ -27,6 +27,7 @@ import type {
 import { Cursor } from './cursor.ts';
 import { keywordCategory } from './lexer.ts';
 import { parseCreate, parseDrop, parseOptionValue, parseTruncate } from './parse-ddl.ts';
+import { parseReindex } from './parse-index.ts';
 import { parseExpr } from './parse-expr.ts';
 import {
   isQueryStart,
@@ -85,7 +86,7 @@ export function parseExpression(sql: string): Expr {
 const UNSUPPORTED = new Set(
   (
     'alter grant revoke comment lock prepare execute deallocate listen ' +
-    'notify unlisten discard cluster reindex do call load security refresh reassign import'
+    'notify unlisten discard cluster do call load security refresh reassign import'
   ).split(' '),
 );
 
@@ -106,6 +107,8 @@ function parseStatement(c: Cursor): Statement {
       return parseDrop(c);
     case 'truncate':
       return parseTruncate(c);
+    case 'reindex':
+      return parseReindex(c);
     case 'begin':
     case 'start':
       return parseBegin(c);

@@ -62,6 +62,9 @@ export interface HeapRow {
   data: Uint8Array;
 }
 
+/** Whether a row version holds its key for a unique check (see `HeapRelation.liveness`). */
+export type Liveness = 'live' | 'dead' | { wait: Xid };
+
 /** Outcome of a delete/update on a row version. */
 export type ChangeResult = 'ok' | 'invisible';
 
@@ -117,9 +120,10 @@ export class HeapRelation {
   /**
    * Inserts many rows (COPY-like bulk loads, INSERT ... SELECT): each page is filled in one
    * synchronous step and logged as one record, instead of a record and a pin per row. Rows
-   * are given encoded (`Uint8Array[]`) or as a source that encodes them into the page.
+   * are given encoded (`Uint8Array[]`) or as a source that encodes them into the page; where
+   * each went is appended to `tids` (for the table's indexes).
    */
-  async insertMany(tx: Transaction, rows: Uint8Array[] | TupleSource): Promise<void> {
+  async insertMany(tx: Transaction, rows: Uint8Array[] | TupleSource, tids?: Tid[]): Promise<void> {
     const src = Array.isArray(rows) ? bytesSource(rows) : rows;
     const xid = tx.assignXid();
     let i = 0;
@@ -145,6 +149,7 @@ export class HeapRelation {
         const end = appendTuples(page, frame.block, xid, tx.cid, src, i);
         const count = end - i;
         i = end;
+        if (tids) for (let k = 0; k < count; k++) tids.push({ block: frame.block, offset: firstOffset + k });
         // Payload: relfilenode u32 | block u32 | count u16 | first offset u16 | lengths u16 × count
         // | the new tuples as they lie on the page (last one first), copied in one piece.
         const newUpper = tupleSpaceStart(page);
@@ -274,6 +279,62 @@ export class HeapRelation {
     } finally {
       this.ctx.pool.unpin(frame);
     }
+  }
+
+  /**
+   * For a unique check (Postgres' dirty snapshot): does the version at `tid` hold its key for
+   * transaction `curXid` (live), not (dead: never committed, or deleted for good), or is
+   * another transaction that is still running inserting or deleting it (wait for it)?
+   */
+  async liveness(tid: Tid, curXid: Xid): Promise<Liveness> {
+    const frame = await this.ctx.pool.pin(this.file, tid.block);
+    try {
+      const t = getTuple(frame.page, tid.offset);
+      return t ? this.livenessOf(t, curXid) : 'dead';
+    } finally {
+      this.ctx.pool.unpin(frame);
+    }
+  }
+
+  /** Every row version that is not dead for `curXid`, page by page (CREATE INDEX reads these). */
+  async *scanNotDead(curXid: Xid): AsyncGenerator<(HeapRow & { liveness: Liveness })[]> {
+    const n = this.ctx.pool.nblocks(this.file);
+    for (let block = 0; block < n; block++) {
+      const frame = this.ctx.pool.tryPin(this.file, block) ?? (await this.ctx.pool.pin(this.file, block));
+      const rows: (HeapRow & { liveness: Liveness })[] = [];
+      try {
+        const page = frame.page;
+        if (isNewPage(page)) continue;
+        const max = maxOffset(page);
+        for (let off = 1; off <= max; off++) {
+          const t = getTuple(page, off);
+          if (!t) continue;
+          const liveness = this.livenessOf(t, curXid);
+          if (liveness !== 'dead')
+            rows.push({ tid: { block, offset: off }, data: t.slice(TUPLE_HEADER_SIZE), liveness });
+        }
+      } finally {
+        this.ctx.pool.unpin(frame);
+      }
+      if (rows.length) yield rows;
+    }
+  }
+
+  private livenessOf(t: Uint8Array, curXid: Xid): Liveness {
+    const h = readHeader(t);
+    const clog = this.ctx.xact.clog;
+    if (clog.commandUndone(h.xmin, h.cmin)) return 'dead';
+    if (h.xmin !== curXid) {
+      const s = clog.status(h.xmin);
+      if (s === XidStatus.aborted) return 'dead';
+      if (s !== XidStatus.committed) return this.ctx.xact.isRunning(h.xmin) ? { wait: h.xmin } : 'dead';
+    }
+    if (h.xmax === 0 || clog.commandUndone(h.xmax, h.cmax)) return 'live';
+    if (h.xmax === curXid) return 'dead';
+    const s = clog.status(h.xmax);
+    if (s === XidStatus.committed) return 'dead';
+    if (s === XidStatus.aborted) return 'live';
+    return this.ctx.xact.isRunning(h.xmax) ? { wait: h.xmax } : 'live';
   }
 
   private visible(t: Uint8Array, snap: Snapshot): boolean {

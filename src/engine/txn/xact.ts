@@ -260,6 +260,7 @@ export class TransactionManager {
     // Committed and durable locally; others see it only once the sync mirror has it too.
     await this.waitForSyncRep(end, { xid: tx.xid, query: 'COMMIT', since: this.hooks.now(), lsn: end }, tx);
     this.running.delete(tx.xid);
+    this.ended(tx.xid);
     tx.state = 'committed';
     for (const f of tx.dropsOnCommit) this.unlinkFile(f);
   }
@@ -294,6 +295,7 @@ export class TransactionManager {
     this.clog.set(tx.xid, XidStatus.aborted);
     this.clog.forgetUndone(tx.xid);
     this.running.delete(tx.xid);
+    this.ended(tx.xid);
     for (const f of tx.createdFiles) this.unlinkFile(f);
   }
 
@@ -402,6 +404,7 @@ export class TransactionManager {
       this.clog.forgetUndone(p.xid);
     }
     this.orphanRunning.delete(p.xid);
+    this.ended(p.xid);
     for (const f of unlink) this.unlinkFile(f);
   }
 
@@ -481,6 +484,65 @@ export class TransactionManager {
 
   preparedList(): ({ gid: string } & PreparedXact)[] {
     return [...this.prepared].map(([gid, p]) => ({ gid, ...p }));
+  }
+
+  /** Whether `xid` is still running here (prepared ones included). */
+  isRunning(xid: Xid): boolean {
+    return this.running.has(xid) || this.orphanRunning.has(xid);
+  }
+
+  /** Ends of running transactions someone waits for. */
+  private readonly endWaits = new Map<Xid, { done: Promise<void>; resolve: () => void }>();
+  /** Which transaction each waiting one waits for: a wait that would close a cycle is a deadlock. */
+  private readonly waitsFor = new Map<Xid, Xid>();
+
+  /**
+   * Waits until transaction `xid` commits or aborts, as Postgres' XactLockTableWait does for a
+   * writer that meets a row another transaction is changing (a unique key being inserted).
+   * A wait that closes a cycle fails at once with "deadlock detected"; `onCancel` lets the
+   * waiting statement's cancel (statement_timeout, a failover) end the wait.
+   */
+  async waitForEnd(
+    waiter: Xid,
+    xid: Xid,
+    onCancel?: (listener: (reason: Error) => void) => void,
+  ): Promise<void> {
+    if (!this.isRunning(xid)) return;
+    const chain = [waiter, xid];
+    for (let x = this.waitsFor.get(xid); x !== undefined; x = this.waitsFor.get(x)) {
+      chain.push(x);
+      if (x === waiter)
+        throw sqlError('deadlock_detected', 'deadlock detected', {
+          detail: chain
+            .slice(0, -1)
+            .map((w, i) => `Transaction ${w} waits for ShareLock on transaction ${chain[i + 1]}.`)
+            .join('\n'),
+          hint: 'See server log for query details.',
+        });
+      if (chain.length > this.waitsFor.size + 2) break;
+    }
+    let w = this.endWaits.get(xid);
+    if (!w) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.endWaits.set(xid, (w = { done, resolve }));
+    }
+    this.waitsFor.set(waiter, xid);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        void w.done.then(resolve);
+        onCancel?.(reject);
+      });
+    } finally {
+      this.waitsFor.delete(waiter);
+    }
+  }
+
+  private ended(xid: Xid): void {
+    const w = this.endWaits.get(xid);
+    if (!w) return;
+    this.endWaits.delete(xid);
+    w.resolve();
   }
 
   /** Oldest xid still running (for the lab and snapshots); nextXid when none. */

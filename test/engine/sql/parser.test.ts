@@ -846,10 +846,19 @@ describe('syntax errors', () => {
 
 describe('unsupported features', () => {
   const cases: [string, string, number][] = [
-    ['CREATE INDEX i ON t (a)', 'CREATE INDEX is not supported', 8],
+    ['CREATE INDEX CONCURRENTLY i ON t (a)', 'CREATE INDEX CONCURRENTLY is not supported', 14],
+    ['CREATE INDEX i ON t (lower(a))', 'indexes on expressions are not supported', 22],
+    ['CREATE INDEX i ON t (a) WHERE a > 0', 'partial indexes are not supported', 25],
+    ['CREATE INDEX i ON t (a DESC)', 'DESC index columns are not supported', 24],
+    [
+      'CREATE INDEX i ON t USING gin (a)',
+      'access method "gin" (this lab builds btree indexes) is not supported',
+      27,
+    ],
     ['CREATE MATERIALIZED VIEW v AS SELECT 1', 'materialized views are not supported', 8],
     ['CREATE TEMP VIEW v AS SELECT 1', 'temporary views are not supported', 13],
-    ['DROP INDEX i', 'DROP INDEX is not supported', 6],
+    ['DROP INDEX CONCURRENTLY i', 'DROP INDEX CONCURRENTLY is not supported', 12],
+    ['REINDEX DATABASE d', 'REINDEX DATABASE is not supported', 9],
     ['ALTER TABLE t ADD COLUMN b int', 'ALTER TABLE is not supported', 1],
     ['COPY BINARY t FROM STDIN', 'COPY BINARY is not supported', 6],
     ["COPY t FROM '/data/t.csv'", 'COPY from a file or a program is not supported', 13],

@@ -1,0 +1,129 @@
+/**
+ * Indexes in a failover (issue 22): the index files a mirror builds by replaying the WAL are
+ * byte-identical to its primary's (gp_replica_check compares them), so a promoted mirror answers
+ * an index scan with the rows a sequential scan gives and still enforces the primary key; and a
+ * CREATE INDEX whose segment fails in the middle of the build leaves no index anywhere, after
+ * which the same CREATE INDEX succeeds on the promoted mirror. The SQL is compared with
+ * PostgreSQL in the differential corpus (17-indexes.sql). Inline and worker runtimes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster, type Session } from '../../src/engine/index.ts';
+import { synced, waitFor } from '../support/wait.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const QUERY = 'select id, k, v from ht where k between 100 and 140 order by id';
+
+/** The rows of QUERY read through the index and through a sequential scan, and the plan used. */
+async function bothWays(s: Session): Promise<{ byIndex: unknown[][]; bySeq: unknown[][]; plan: string }> {
+  await s.query('set enable_seqscan = off');
+  const plan = (await s.query(`explain ${QUERY}`)).rows.map((r) => r[0]).join('\n');
+  const byIndex = (await s.query(QUERY)).rows;
+  await s.query('reset enable_seqscan');
+  await s.query('set enable_indexscan = off');
+  const bySeq = (await s.query(QUERY)).rows;
+  await s.query('reset enable_indexscan');
+  return { byIndex, bySeq, plan };
+}
+
+/** Waits until content 0 runs on its mirror (dbid 6), promoted by FTS. */
+async function promoted(c: Cluster): Promise<void> {
+  await waitFor(
+    async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      const r = await c.query('select role, status from gp_segment_configuration where dbid = 6');
+      return r.rows[0]?.[0] === 'p';
+    },
+    30_000,
+    'the mirror of content 0 promoted',
+  );
+}
+
+describe('indexes in a failover', () => {
+  it('a promoted mirror answers an index scan with the rows of a sequential scan, and keeps the key unique', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    const s = await c.connect();
+    await s.query('create table ht (id int primary key, k int, v text) distributed by (id)');
+    await s.query('create index ht_k on ht (k)');
+    await s.query("insert into ht select g, g % 500, repeat('x', g % 40) from generate_series(1, 6000) g");
+    await s.query('update ht set k = k + 1 where id % 7 = 0');
+    await s.query('delete from ht where id % 11 = 0');
+    await s.query("insert into ht select g, g % 500, 'late' from generate_series(6001, 6500) g");
+    await synced(c);
+    await s.query('checkpoint');
+    const check = await c.run('gp_replica_check');
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    expect(
+      (await s.query("select indexname, indexdef from pg_indexes where tablename = 'ht' order by 1")).rows,
+    ).toEqual([
+      ['ht_k', 'CREATE INDEX ht_k ON public.ht USING btree (k)'],
+      ['ht_pkey', 'CREATE UNIQUE INDEX ht_pkey ON public.ht USING btree (id)'],
+    ]);
+    const before = await bothWays(s);
+    expect(before.plan).toMatch(
+      /Index Scan using ht_k on ht\n\s+Index Cond: \(\(ht\.k >= 100\) AND \(ht\.k <= 140\)\)/,
+    );
+    expect(before.byIndex.length).toBeGreaterThan(400);
+    expect(before.byIndex).toEqual(before.bySeq);
+
+    await c.faults.crash(2);
+    await promoted(c);
+    const t = await c.connect();
+    const after = await bothWays(t);
+    expect(after.plan).toMatch(/Index Scan using ht_k on ht/);
+    expect(after.byIndex).toEqual(before.byIndex);
+    expect(after.bySeq).toEqual(before.byIndex);
+    // Every key is still unique, on the promoted mirror's content too.
+    const ids = (await t.query('select id from ht where id <= 40 order by id')).rows.map((r) => r[0]);
+    for (const id of ids)
+      await expect(t.query(`insert into ht values (${String(id)}, 0, 'dup')`)).rejects.toMatchObject({
+        code: '23505',
+        message: 'duplicate key value violates unique constraint "ht_pkey"',
+        detail: `Key (id)=(${String(id)}) already exists.`,
+      });
+    await t.close();
+    await s.close();
+  });
+
+  it('a CREATE INDEX whose segment fails during the build leaves no index, and succeeds again after the failover', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await synced(c);
+    const s = await c.connect();
+    await s.query('create table ht (id int, k int, v text) distributed by (id)');
+    await s.query("insert into ht select g, g % 500, 'v' from generate_series(1, 4000) g");
+    await synced(c);
+    const hold = c.faults.suspend('index_build', 2);
+    const create = s.query('create index ht_k on ht (k)').then(
+      () => ({ ok: true as const }),
+      (e: unknown) => ({ ok: false as const, error: e as { code?: string } }),
+    );
+    await hold.reached;
+    await c.faults.crash(2);
+    hold.release();
+    const outcome = await create;
+    // The segment's connection was lost mid-statement: the whole distributed transaction aborts.
+    expect(outcome).toMatchObject({ ok: false, error: { code: '08006' } });
+    await promoted(c);
+    const t = await c.connect();
+    // No index: not in the catalog, not used by the planner, and its name is free.
+    await t.query('set enable_seqscan = off');
+    expect((await t.query('explain select * from ht where k = 7')).rows.map((r) => r[0]).join('\n')).toMatch(
+      /Seq Scan on ht/,
+    );
+    await expect(t.query('drop index ht_k')).rejects.toMatchObject({ code: '42704' });
+    expect((await t.query('select count(*)::int from pg_indexes')).rows).toEqual([[0]]);
+    await t.query('create index ht_k on ht (k)');
+    const plan = (await t.query('explain select count(*) from ht where k = 7')).rows
+      .map((r) => r[0])
+      .join('\n');
+    expect(plan).toMatch(/Index Scan using ht_k on ht/);
+    expect((await t.query('select count(*)::int from ht where k = 7')).rows).toEqual([[8]]);
+    await t.close();
+    await s.close();
+  });
+});
