@@ -127,3 +127,79 @@ describe('indexes in a failover', () => {
     await s.close();
   });
 });
+
+describe('concurrent inserts of one key', () => {
+  /** `n` keys that hash to the same segment as key 1 (a deadlock needs both on one segment). */
+  async function sameSegmentKeys(s: Session, n: number): Promise<number[]> {
+    await s.query('create table probe (id int) distributed by (id)');
+    await s.query('insert into probe select generate_series(1, 200)');
+    const r = await s.query(
+      'select id from probe where gp_segment_id = (select gp_segment_id from probe where id = 1) order by id',
+    );
+    await s.query('drop table probe');
+    return r.rows.slice(0, n).map((x) => x[0] as number);
+  }
+
+  it('the second waits for the first: fails once it commits, goes on once it aborts; a cycle is a deadlock', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'none', timeScale: 200 }));
+    const a = await c.connect();
+    const b = await c.connect();
+    await a.query('create table u (id int primary key, who text) distributed by (id)');
+    const [k1, k2] = await sameSegmentKeys(a, 2);
+    const settled = <T>(p: Promise<T>) => {
+      let done = false;
+      void p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      return () => done;
+    };
+
+    await a.query('begin');
+    await a.query(`insert into u values (${k1}, 'a')`);
+    const second = b.query(`insert into u values (${k1}, 'b')`);
+    const secondDone = settled(second);
+    // b waits on a's transaction (a duplicate of a row that may still go away is not an error
+    // yet): a's next statements run while b's insert stays unanswered.
+    await a.query('select 1');
+    await a.query(`select count(*) from u where id = ${k1}`);
+    expect(secondDone()).toBe(false);
+    await a.query('commit');
+    await expect(second).rejects.toMatchObject({ code: '23505', detail: `Key (id)=(${k1}) already exists.` });
+
+    await a.query('begin');
+    await a.query(`insert into u values (${k2}, 'a')`);
+    const third = b.query(`insert into u values (${k2}, 'b')`);
+    const thirdDone = settled(third);
+    await a.query('select 1');
+    expect(thirdDone()).toBe(false);
+    await a.query('rollback');
+    await third;
+    expect((await c.query(`select who from u where id = ${k2}`)).rows).toEqual([['b']]);
+
+    // a holds k3 and waits for b's k4; b then asks for k3: one of them is a deadlock.
+    const [, , k3, k4] = await sameSegmentKeys(a, 4);
+    await a.query('begin');
+    await b.query('begin');
+    await a.query(`insert into u values (${k3!}, 'a')`);
+    await b.query(`insert into u values (${k4!}, 'b')`);
+    const aWaits = a.query(`insert into u values (${k4!}, 'a')`).then(
+      () => 'ok',
+      (e: { code?: string }) => e.code,
+    );
+    await b.query('select 1');
+    const bOutcome = await b.query(`insert into u values (${k3!}, 'b')`).then(
+      () => 'ok',
+      (e: { code?: string }) => e.code,
+    );
+    expect(bOutcome).toBe('40P01');
+    await b.query('rollback');
+    expect(await aWaits).toBe('ok');
+    await a.query('commit');
+    expect((await c.query(`select id, who from u where id in (${k3!}, ${k4!}) order by id`)).rows).toEqual(
+      [k3!, k4!].sort((x, y) => x - y).map((k) => [k, 'a']),
+    );
+    await a.close();
+    await b.close();
+  });
+});
