@@ -203,3 +203,31 @@ describe('concurrent inserts of one key', () => {
     await b.close();
   });
 });
+
+describe('COPY into an indexed table', () => {
+  it('checks every copied row against the key, and a refused COPY leaves none of its rows', async () => {
+    const c = (cluster = await createCluster({ mirroring: 'none', timeScale: 200 }));
+    const s = await c.connect();
+    await s.query('create table cu (id int primary key, name text) distributed by (id)');
+    await s.query('create index cu_name on cu (name)');
+    await s.query("insert into cu values (1, 'one'), (2, 'two')");
+    const copy = (lines: string[]) => s.query(['COPY cu FROM STDIN;', ...lines, '\\.'].join('\n'));
+    await expect(copy(['3\tthree', '2\tagain', '4\tfour'])).rejects.toMatchObject({
+      code: '23505',
+      message: 'duplicate key value violates unique constraint "cu_pkey"',
+    });
+    expect((await s.query('select count(*)::int from cu')).rows).toEqual([[2]]);
+    await copy(['3\tthree', '4\tfour']);
+    await s.query('set enable_seqscan = off');
+    const plan = (await s.query("explain select id from cu where name = 'four'")).rows
+      .map((r) => r[0])
+      .join('\n');
+    expect(plan).toMatch(/Index Scan using cu_name on cu/);
+    expect((await s.query("select id from cu where name = 'four'")).rows).toEqual([[4]]);
+    expect((await s.query('select id from cu where id between 2 and 3 order by id')).rows).toEqual([
+      [2],
+      [3],
+    ]);
+    await s.close();
+  });
+});

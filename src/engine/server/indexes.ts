@@ -39,6 +39,15 @@ export async function runCreateIndex(s: Session, stmt: CreateIndexStmt): Promise
     if (i < 0) throw sqlError('undefined_column', `column "${c.name}" does not exist`, { position: c.pos });
     return i;
   });
+  for (const c of columns)
+    if (table.columns[c]!.type.name === 'json')
+      throw sqlError(
+        'undefined_object',
+        'data type json has no default operator class for access method "btree"',
+        {
+          hint: 'You must specify an operator class for the index or define a default operator class for the data type.',
+        },
+      );
   if (table.storage === 'ao')
     throw sqlError('feature_not_supported', 'indexes on append-optimized tables are not supported', {
       hint: 'This lab builds btree indexes on heap tables; create the table without appendoptimized=true to index it.',

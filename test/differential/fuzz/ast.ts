@@ -109,6 +109,8 @@ export interface TableSpec {
   ao: boolean;
   /** Rows as SQL literals. */
   rows: string[][];
+  /** Btree indexes on heap tables: built before the rows go in (`early`) or over them. */
+  indexes?: { cols: string[]; early: boolean }[];
 }
 
 /** One generated test: a schema with data, then statements run in order. */
@@ -116,6 +118,8 @@ export interface Case {
   seed: number;
   tables: TableSpec[];
   stmts: Stmt[];
+  /** `SET enable_seqscan = off` before the statements (both systems): index scans wherever one fits. */
+  seqscanOff?: boolean;
 }
 
 // ---- rendering --------------------------------------------------------------------------------
@@ -209,6 +213,8 @@ export function renderTable(t: TableSpec): string[] {
         ? 'DISTRIBUTED RANDOMLY'
         : 'DISTRIBUTED REPLICATED';
   const out = [`CREATE TABLE ${t.name} (${cols})${withAo} ${dist}`];
+  const index = (ix: { cols: string[] }) => `CREATE INDEX ON ${t.name} (${ix.cols.join(', ')})`;
+  for (const ix of t.indexes ?? []) if (ix.early) out.push(index(ix));
   for (let i = 0; i < t.rows.length; i += 50)
     out.push(
       `INSERT INTO ${t.name} VALUES ${t.rows
@@ -216,12 +222,18 @@ export function renderTable(t: TableSpec): string[] {
         .map((r) => `(${r.join(', ')})`)
         .join(', ')}`,
     );
+  for (const ix of t.indexes ?? []) if (!ix.early) out.push(index(ix));
   return out;
 }
 
 /** The statements that rebuild a case's tables, then its statements, as SQL. */
 export function renderCase(c: Case): { setup: string[]; stmts: string[] } {
-  return { setup: c.tables.flatMap(renderTable), stmts: c.stmts.map(renderStmt) };
+  return { setup: caseSetup(c), stmts: c.stmts.map(renderStmt) };
+}
+
+/** The schema's statements, and the planner setting the case runs with. */
+export function caseSetup(c: Case): string[] {
+  return [...c.tables.flatMap(renderTable), ...(c.seqscanOff ? ['SET enable_seqscan = off'] : [])];
 }
 
 /** Tables a statement reads or writes (by name, as rendered). */

@@ -549,5 +549,14 @@ export function generateCase(seed: number, count: number): Case {
     const s = gen.statement();
     stmts.push(isDml(s) && sp.chance(0.3) ? { k: 'savepoint', undone: s, kept: s } : s);
   }
-  return { seed, tables, stmts };
+  // Indexes (on heap tables) and the planner setting come from a stream of their own too.
+  const ix = new Rng(seed ^ 0x1d3c);
+  for (const t of tables) {
+    if (t.ao || !ix.chance(0.5)) continue;
+    t.indexes = Array.from({ length: ix.range(1, 2) }, () => ({
+      cols: ix.some(t.cols, 1, 2).map((c) => c.name),
+      early: ix.chance(0.5),
+    }));
+  }
+  return { seed, tables, stmts, ...(ix.chance(0.5) ? { seqscanOff: true } : {}) };
 }

@@ -10,7 +10,7 @@
  * browser (shapes only).
  */
 import { compareOutcomes, type Outcome, type Statement } from '../compare.ts';
-import { renderCase, renderEx, renderQuery, renderStmt, renderTable, type Case, type Stmt } from './ast.ts';
+import { caseSetup, renderCase, renderEx, renderQuery, renderStmt, type Case, type Stmt } from './ast.ts';
 import { tlpQuery } from './tlp.ts';
 
 /** A database to run SQL on: a fresh one per case. */
@@ -314,7 +314,7 @@ export function regressionCase(c: Case, f: Failure, note: string): string {
       .slice(0, 1)
       .map((l) => `-- ${l}`),
     '-- setup',
-    ...c.tables.flatMap(renderTable).map((s) => `${s};`),
+    ...caseSetup(c).map((s) => `${s};`),
     '-- queries',
   ];
   c.stmts.forEach((s, i) => {

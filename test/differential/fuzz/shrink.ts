@@ -60,8 +60,10 @@ function* candidates(c: Case): Generator<Case> {
       const smaller = dropColumn(t, k);
       if (smaller) yield withTable(c, t, smaller);
     }
+  if (c.seqscanOff) yield { ...c, seqscanOff: false };
   for (const t of c.tables) {
-    if (t.ao) yield withTable(c, t, { ...t, ao: false });
+    if (t.indexes?.length) yield withTable(c, t, { ...t, indexes: [] });
+    if (t.ao) yield withTable(c, t, { ...t, ao: false, indexes: [] });
     if (t.policy.k === 'hash' && t.policy.cols.length > 1)
       for (const col of t.policy.cols) yield withTable(c, t, { ...t, policy: { k: 'hash', cols: [col] } });
   }
@@ -101,11 +103,13 @@ function dropColumn(t: TableSpec, k: number): TableSpec | undefined {
     if (!cols.length) return undefined;
     policy = { k: 'hash', cols };
   }
+  const indexes = t.indexes?.filter((ix) => !ix.cols.includes(name));
   return {
     ...t,
     cols: t.cols.filter((_, i) => i !== k),
     rows: t.rows.map((r) => r.filter((_, i) => i !== k)),
     policy,
+    ...(indexes ? { indexes } : {}),
   };
 }
 
