@@ -148,19 +148,22 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
  * real run. (With a recursive WITH, whose references resolve only once it is computed, the check
  * is not made.)
  */
-function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): void {
+function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): 'checked' | 'stopped' {
   // INSERT ... SELECT: its query (seed 16181).
   const r = root as Query | InsertStmt;
   const q = r.kind === 'insert' ? r.source : r;
-  if (!q) return;
-  if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return;
+  if (!q) return 'checked';
+  if (q.kind !== 'select' && q.kind !== 'setop' && q.kind !== 'values') return 'checked';
   const exact = !hasWindowFunctions(q) && !hasLateral(q);
-  if ((!always && exact && !findSubqueries(q).length) || hasRecursiveCte(q)) return;
+  if ((!always && exact && !findSubqueries(q).length) || hasRecursiveCte(q)) return 'checked';
   // A set operation's branches one after the other, as parse analysis takes them: the first
   // branch's error comes first, before a LATERAL item of the second is looked at (seed 16094).
+  // A branch whose check stopped on something this pass cannot see past (a form the planner
+  // does not build) may hide an error of its own that Postgres reports first: the branches
+  // after it are not looked at (seed 20143).
   if (q.kind === 'setop' && !exact) {
-    checkNamesFirst(q.left, env, true);
-    checkNamesFirst(q.right, env, true);
+    if (checkNamesFirst(q.left, env, true) === 'stopped') return 'stopped';
+    if (checkNamesFirst(q.right, env, true) === 'stopped') return 'stopped';
   }
   const stubbed = withoutWindows(q) as Query;
   const namesOnly: PlannerEnv = { ...env, namesOnly: true };
@@ -178,9 +181,15 @@ function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): void {
       (e.code === '42P01' || e.code === '42703' || (exact && e.code.startsWith('42')))
     )
       throw e;
+    // Planned as it will run (no stand-ins), a form the planner does not build is the
+    // statement's outcome: raised now, before a later branch's pre-pass reports an error
+    // that Postgres, past this branch's own errors, would not reach first (seed 20143).
+    if (e instanceof SqlError && exact && e.code === '0A000') throw e;
+    return 'stopped';
   } finally {
     for (const node of findSubqueries(stubbed)) env.initplans.delete(node);
   }
+  return 'checked';
 }
 
 /** A copy of the tree with every window call replaced by a NULL. */

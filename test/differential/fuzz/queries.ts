@@ -5,9 +5,10 @@
  * HAVING and aggregates (FILTER, DISTINCT), DISTINCT, set operations (ALL too), ORDER BY with
  * LIMIT / OFFSET; INSERT ... SELECT, UPDATE (distribution keys too) and DELETE ... USING.
  *
- * Results must be comparable: LIMIT appears only under an ORDER BY of the top query, or in a
- * subquery ordered by all of its columns; aggregates whose answer depends on row order
- * (string_agg) are not used.
+ * Aggregates include ORDER BY in string_agg and the ordered-set aggregates (percentile_disc,
+ * percentile_cont, mode). Results must be comparable: LIMIT appears only under an ORDER BY of
+ * the top query, or in a subquery ordered by all of its columns; an aggregate's answer never
+ * depends on the order of rows that tie.
  */
 import {
   renderEx,
@@ -53,11 +54,18 @@ export class QueryGen {
   readonly edge: boolean;
   private aliasNo = 0;
 
-  constructor(rng: Rng, tables: TableSpec[], edge: boolean) {
+  /**
+   * Draws added after the generator's first release come from here, so the statements of every
+   * earlier seed stay as they were (ordered aggregates).
+   */
+  private readonly side: Rng;
+
+  constructor(rng: Rng, tables: TableSpec[], edge: boolean, side = new Rng(0x0a66)) {
     this.rng = rng;
     this.ex = new ExprGen(rng);
     this.tables = tables;
     this.edge = edge;
+    this.side = side;
   }
 
   private alias(): string {
@@ -375,7 +383,8 @@ export class QueryGen {
       () => {
         if (ty === 'bool') return undefined;
         const t = ty ?? this.ex.comparableType(cx);
-        return { t: `${r.pick(['min', 'max'])}($1)`, a: [arg(t)], ty: t, agg: true };
+        const plain: Ex = { t: `${r.pick(['min', 'max'])}($1)`, a: [arg(t)], ty: t, agg: true };
+        return this.side.chance(0.35) ? this.orderedAggregate(plain) : plain;
       },
       () =>
         !ty || ty === 'bool'
@@ -387,6 +396,37 @@ export class QueryGen {
       if (e) return filter(e);
     }
     return { t: `max($1)`, a: [arg(ty!)], ty: ty!, agg: true };
+  }
+
+  /**
+   * In place of a min/max of the same argument: an aggregate with ORDER BY, or an ordered-set
+   * aggregate. Their answers must not depend on the order of rows that tie, so string_agg is
+   * ordered by the very text it joins, and the others give a value of the ordering key itself.
+   */
+  private orderedAggregate(plain: Ex): Ex {
+    const r = this.side;
+    const x = plain.a[0]!;
+    const t = plain.ty;
+    const fraction = r.pick(['0', '0.25', '0.5', '1']);
+    const options: Ex[] = [
+      { t: `percentile_disc(${fraction}) WITHIN GROUP (ORDER BY $1)`, a: [x], ty: t, agg: true },
+      { t: `mode() WITHIN GROUP (ORDER BY $1)`, a: [x], ty: t, agg: true },
+    ];
+    if (t === 'text')
+      options.push({
+        t: `string_agg($1, ',' ORDER BY $1${r.chance(0.5) ? ' DESC' : ''})`,
+        a: [x],
+        ty: 'text',
+        agg: true,
+      });
+    if (t === 'float8')
+      options.push({
+        t: `percentile_cont(${fraction}) WITHIN GROUP (ORDER BY $1)`,
+        a: [x],
+        ty: 'float8',
+        agg: true,
+      });
+    return r.pick(options);
   }
 
   private setOp(depth: number, o: { top: boolean; nested?: boolean; types?: Ty[] }): Query {
@@ -540,7 +580,7 @@ export function generateCase(seed: number, count: number): Case {
   const rng = new Rng(seed);
   const edge = rng.chance(0.25);
   const tables = genSchema(rng, { edge });
-  const gen = new QueryGen(rng, tables, edge);
+  const gen = new QueryGen(rng, tables, edge, new Rng(seed ^ 0x0a66));
   const stmts: Stmt[] = [];
   // Whether a change runs twice around a ROLLBACK TO SAVEPOINT is drawn from a stream of its own,
   // so the statements themselves are the same with or without it.
