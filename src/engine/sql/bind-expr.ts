@@ -482,13 +482,18 @@ export function bindAggregateCall(call: CallExpr, bindArg: (e: Expr) => BoundExp
   });
   // DISTINCT tells rows apart by equality, which json does not have.
   if (call.distinct) args.forEach((a, i) => requireEquality(a.type, call.args[i]?.pos));
+  // percentile_disc and mode return anyelement: the type of what they order (a varchar stays a
+  // varchar, though it is compared as text).
+  const polymorphic =
+    (call.name === 'percentile_disc' || call.name === 'mode') &&
+    args[args.length - 1]?.type.name === 'varchar';
   const out: BoundAggCall = {
     name: call.name,
     key: def.key,
     args: coerced,
     distinct: call.distinct,
     star: call.star,
-    type: { name: def.result },
+    type: { name: polymorphic ? 'varchar' : def.result },
   };
   if (call.filter) out.filter = toBool(bindArg(call.filter), 'FILTER', call.filter.pos);
   if (within.length)

@@ -111,6 +111,8 @@ export interface TableSpec {
   rows: string[][];
   /** Btree indexes on heap tables: built before the rows go in (`early`) or over them. */
   indexes?: { cols: string[]; early: boolean }[];
+  /** A view `v_<name>` of the whole table, which queries may read in its place. */
+  view?: boolean;
 }
 
 /** One generated test: a schema with data, then statements run in order. */
@@ -202,6 +204,11 @@ export function renderStmt(s: Stmt): string {
   }
 }
 
+/** The name of a table's view (TableSpec.view). */
+export function viewOf(table: string): string {
+  return `v_${table}`;
+}
+
 /** CREATE TABLE and INSERT statements that build a table (Greenplum clauses included). */
 export function renderTable(t: TableSpec): string[] {
   const cols = t.cols.map((c) => `${c.name} ${c.ddl}`).join(', ');
@@ -223,6 +230,7 @@ export function renderTable(t: TableSpec): string[] {
         .join(', ')}`,
     );
   for (const ix of t.indexes ?? []) if (!ix.early) out.push(index(ix));
+  if (t.view) out.push(`CREATE VIEW ${viewOf(t.name)} AS SELECT * FROM ${t.name}`);
   return out;
 }
 

@@ -5,12 +5,13 @@
  * HAVING and aggregates (FILTER, DISTINCT), DISTINCT, set operations (ALL too), ORDER BY with
  * LIMIT / OFFSET; INSERT ... SELECT, UPDATE (distribution keys too) and DELETE ... USING.
  *
- * Aggregates include ORDER BY in string_agg and the ordered-set aggregates (percentile_disc,
+ * Tables are read through views of them too. Aggregates include ORDER BY in string_agg and the ordered-set aggregates (percentile_disc,
  * percentile_cont, mode). Results must be comparable: LIMIT appears only under an ORDER BY of
  * the top query, or in a subquery ordered by all of its columns; an aggregate's answer never
  * depends on the order of rows that tie.
  */
 import {
+  viewOf,
   renderEx,
   type Case,
   type Ex,
@@ -79,7 +80,9 @@ export class QueryGen {
     const cols = t.cols.map((c) => ({ ref: `${alias}.${c.name}`, ty: c.ty }));
     const keys =
       t.policy.k === 'hash' ? t.policy.cols.map((n) => cols[t.cols.findIndex((c) => c.name === n)]!) : [];
-    return { from: { k: 'table', name: t.name, alias }, cols, keys };
+    // Its view reads the same rows (drawn from the side stream: earlier seeds stay as they were).
+    const name = t.view && this.side.chance(0.5) ? viewOf(t.name) : t.name;
+    return { from: { k: 'table', name, alias }, cols, keys };
   }
 
   private derivedRel(depth: number): Rel {
@@ -580,6 +583,8 @@ export function generateCase(seed: number, count: number): Case {
   const rng = new Rng(seed);
   const edge = rng.chance(0.25);
   const tables = genSchema(rng, { edge });
+  const views = new Rng(seed ^ 0x71e4);
+  for (const t of tables) if (views.chance(0.4)) t.view = true;
   const gen = new QueryGen(rng, tables, edge, new Rng(seed ^ 0x0a66));
   const stmts: Stmt[] = [];
   // Whether a change runs twice around a ROLLBACK TO SAVEPOINT is drawn from a stream of its own,

@@ -6,7 +6,7 @@
  * sides, an expression replaced by an argument of its type), greedily, within a budget of runs.
  */
 import type { Case, Ex, From, Query, Stmt, TableSpec } from './ast.ts';
-import { renderStmt } from './ast.ts';
+import { renderStmt, viewOf } from './ast.ts';
 import type { Failure } from './runner.ts';
 
 export type Check = (c: Case) => Promise<Failure | undefined>;
@@ -63,6 +63,8 @@ function* candidates(c: Case): Generator<Case> {
   if (c.seqscanOff) yield { ...c, seqscanOff: false };
   for (const t of c.tables) {
     if (t.indexes?.length) yield withTable(c, t, { ...t, indexes: [] });
+    if (t.view && !new RegExp(`\\b${viewOf(t.name)}\\b`).test(text))
+      yield withTable(c, t, { ...t, view: false });
     if (t.ao) yield withTable(c, t, { ...t, ao: false, indexes: [] });
     if (t.policy.k === 'hash' && t.policy.cols.length > 1)
       for (const col of t.policy.cols) yield withTable(c, t, { ...t, policy: { k: 'hash', cols: [col] } });
