@@ -228,6 +228,14 @@ describe('COPY into an indexed table', () => {
       [2],
       [3],
     ]);
+    // An IN list reads one key per value, shown as Postgres shows it.
+    const inPlan = (await s.query("explain select id from cu where name in ('four', 'one', 'it''s')")).rows
+      .map((r) => r[0])
+      .join('\n');
+    expect(inPlan).toContain(`Index Cond: (cu.name = ANY ('{four,one,"it''s"}'::text[]))`);
+    expect(
+      (await s.query("select id from cu where name in ('four', 'one', 'it''s') order by id")).rows,
+    ).toEqual([[1], [4]]);
     await s.close();
   });
 });

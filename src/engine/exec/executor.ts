@@ -15,6 +15,8 @@ import { execHashJoin, execNestLoop } from './join.ts';
 import { batchBytes, type Interrupts } from './interrupts.ts';
 import { sortInSlices } from './sort.ts';
 import { execWindow } from './window.ts';
+import type { BtreeIndex } from '../storage/btree.ts';
+import type { Tid } from '../storage/page.ts';
 
 export type RowStream = AsyncGenerator<Row[], void, undefined>;
 
@@ -101,8 +103,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       ix.index.name,
       ix.index.columns.map((c) => types[c]!),
     );
-    const bounds = { ...(ix.lower ? { lower: ix.lower } : {}), ...(ix.upper ? { upper: ix.upper } : {}) };
-    for await (const tids of bt.scan(bounds)) {
+    for await (const tids of indexRanges(bt, ix)) {
       await ctx.interrupts.check();
       const out: Row[] = [];
       for (const tid of tids) {
@@ -140,6 +141,25 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       }
       if (out.length) yield out;
     }
+  }
+}
+
+/** The heap tids an index scan reads: its range, or one equality per IN-list value, in index order. */
+async function* indexRanges(
+  bt: BtreeIndex,
+  ix: NonNullable<Extract<PlanNode, { op: 'scan' }>['index']>,
+): AsyncGenerator<Tid[]> {
+  if (!ix.anyOf) {
+    yield* bt.scan({ ...(ix.lower ? { lower: ix.lower } : {}), ...(ix.upper ? { upper: ix.upper } : {}) });
+    return;
+  }
+  const prefix = ix.lower?.key ?? [];
+  const type = bt.types[prefix.length]!;
+  const values = [...ix.anyOf].sort((a, b) => compareValues(a, b, type));
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0 && compareValues(values[i - 1]!, values[i]!, type) === 0) continue;
+    const key = [...prefix, values[i]!];
+    yield* bt.scan({ lower: { key, inclusive: true }, upper: { key, inclusive: true } });
   }
 }
 

@@ -5,7 +5,7 @@
  * selective by its default estimates, and so does this choice:
  *
  * - equality on the index's leading column (and on as many following ones as the quals pin),
- *   optionally a range on the next: an Index Scan;
+ *   optionally a range or an IN list of constants on the next: an Index Scan;
  * - a range bounded on both sides (`a between 10 and 20`) on the leading column: an Index Scan;
  * - a range open on one side (default selectivity one third): a Seq Scan, unless
  *   enable_seqscan is off. enable_indexscan off never uses an index.
@@ -58,6 +58,26 @@ function comparison(q: BoundExpr, table: TableInfo): Comparison | undefined {
   return { column: col.index, op, value: cst.value, qual: q };
 }
 
+/** A qual `column IN (constants)` on one of the table's columns: its distinct non-NULL values. */
+function inList(
+  q: BoundExpr,
+  table: TableInfo,
+): { column: number; values: Value[]; qual: BoundExpr } | undefined {
+  if (q.kind !== 'in' || q.not || q.arg.kind !== 'col') return undefined;
+  const column = table.columns[q.arg.index];
+  if (!column) return undefined;
+  const values: Value[] = [];
+  for (const item of q.list) {
+    if (item.kind !== 'const') return undefined;
+    if (item.value === null) continue; // never equal to anything
+    const same =
+      item.type.name === column.type.name || (TEXTUAL.has(item.type.name) && TEXTUAL.has(column.type.name));
+    if (!same) return undefined;
+    values.push(item.value);
+  }
+  return { column: q.arg.index, values, qual: q };
+}
+
 function conjuncts(e: BoundExpr): BoundExpr[] {
   return e.kind === 'and' ? e.args.flatMap(conjuncts) : [e];
 }
@@ -69,10 +89,10 @@ export function chooseIndexScan(
   methods: ScanMethods,
 ): IndexScanSpec | undefined {
   if (!filter || !table.indexes?.length || !methods.indexscan) return undefined;
-  const cmps = conjuncts(filter)
-    .map((q) => comparison(q, table))
-    .filter((c): c is Comparison => c !== undefined);
-  if (!cmps.length) return undefined;
+  const quals = conjuncts(filter);
+  const cmps = quals.map((q) => comparison(q, table)).filter((c): c is Comparison => c !== undefined);
+  const ins = quals.map((q) => inList(q, table)).filter((c) => c !== undefined);
+  if (!cmps.length && !ins.length) return undefined;
   let best: { spec: IndexScanSpec; score: number } | undefined;
   for (const index of table.indexes) {
     const eq: Value[] = [];
@@ -85,6 +105,18 @@ export function chooseIndexScan(
       conds.push(c.qual);
     }
     const next = index.columns[k];
+    const list = next === undefined ? undefined : ins.find((x) => x.column === next);
+    if (list) {
+      // One equality per listed value, on this column: as selective as an equality.
+      const spec: IndexScanSpec = { index, conds: [...conds, list.qual], anyOf: list.values };
+      if (eq.length) {
+        spec.lower = { key: eq.slice(), inclusive: true };
+        spec.upper = { key: eq.slice(), inclusive: true };
+      }
+      const score = eq.length * 4 + 3;
+      if (!best || score > best.score) best = { spec, score };
+      continue;
+    }
     const lo =
       next === undefined ? undefined : cmps.find((x) => x.column === next && (x.op === '>' || x.op === '>='));
     const hi =

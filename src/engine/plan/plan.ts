@@ -42,6 +42,11 @@ export interface IndexScanSpec {
   conds: BoundExpr[];
   lower?: { key: Value[]; inclusive: boolean };
   upper?: { key: Value[]; inclusive: boolean };
+  /**
+   * `col IN (list)` on the column after the equalities (Postgres' `= ANY (array)`): the scan
+   * reads `lower` = `upper` = equalities + v for each of these values, in index order.
+   */
+  anyOf?: Value[];
 }
 
 /** A btree index (pg_index): on plain columns of one table. */

@@ -85,7 +85,8 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
         if (n.index) {
           line(`Index Scan using ${n.index.index.name} on ${n.table.name}`);
           const used = new Set(n.index.conds.map((q) => JSON.stringify(q)));
-          detail(`Index Cond: ${expr(andOf(n.index.conds), names)}`);
+          const conds = n.index.conds.map((q) => anyOf(q, names) ?? expr(q, names));
+          detail(`Index Cond: ${conds.length === 1 ? conds[0]! : `(${conds.join(' AND ')})`}`);
           const rest = n.filter ? conjunctsOf(n.filter).filter((q) => !used.has(JSON.stringify(q))) : [];
           if (rest.length) detail(`Filter: ${expr(andOf(rest), names)}`);
         } else {
@@ -289,6 +290,34 @@ function expr(e: BoundExpr, names?: string[]): string {
 function formatConst(e: Extract<BoundExpr, { kind: 'const' }>): string {
   const text = formatValue(e.value, e.type);
   return /^(int|float|numeric)/.test(e.type.name) ? text : `'${text}'::${e.type.name}`;
+}
+
+/** SQL names of types, as Postgres prints an array constant's type. */
+const SQL_TYPE_NAMES: Record<string, string> = {
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  varchar: 'character varying',
+  bool: 'boolean',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+};
+
+/** An IN list as an index condition, as Postgres prints it: `(col = ANY ('{1,2,3}'::integer[]))`. */
+function anyOf(q: BoundExpr, names: string[]): string | undefined {
+  if (q.kind !== 'in' || q.list.some((x) => x.kind !== 'const')) return undefined;
+  const items = q.list.map((x) => {
+    const c = x as Extract<BoundExpr, { kind: 'const' }>;
+    if (c.value === null) return 'NULL';
+    const text = formatValue(c.value, c.type);
+    return /^[A-Za-z0-9_.:+-]+$/.test(text) && text.toUpperCase() !== 'NULL'
+      ? text
+      : `"${text.replace(/["\\]/g, (m) => `\\${m}`)}"`;
+  });
+  const type = SQL_TYPE_NAMES[q.arg.type.name] ?? q.arg.type.name;
+  return `(${expr(q.arg, names)} = ANY ('{${items.join(',').replace(/'/g, "''")}}'::${type}[]))`;
 }
 
 function conjunctsOf(e: BoundExpr): BoundExpr[] {

@@ -148,6 +148,13 @@ export async function executeInitPlans(session: Session, plans: InitPlan[], env:
  * real run. (With a recursive WITH, whose references resolve only once it is computed, the check
  * is not made.)
  */
+/**
+ * Errors the names check reports even with windows stubbed and LATERAL items made plain: a
+ * missing table or column, and a GROUP BY position past the select list (the stand-ins change
+ * neither; seed 20600).
+ */
+const SURE_NAME_ERRORS = new Set(['42P01', '42703', '42P10']);
+
 function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): 'checked' | 'stopped' {
   // INSERT ... SELECT: its query (seed 16181).
   const r = root as Query | InsertStmt;
@@ -176,10 +183,7 @@ function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): 'check
     // Class 42 (syntax error or access rule violation) is parse analysis's: a missing table or
     // column, a GROUP BY position past the select list (seed 16181). With windows stubbed as
     // NULLs or LATERAL items made plain, only a missing name is sure to be the query's own.
-    if (
-      e instanceof SqlError &&
-      (e.code === '42P01' || e.code === '42703' || (exact && e.code.startsWith('42')))
-    )
+    if (e instanceof SqlError && (SURE_NAME_ERRORS.has(e.code) || (exact && e.code.startsWith('42'))))
       throw e;
     // Planned as it will run (no stand-ins), a form the planner does not build is the
     // statement's outcome: raised now, before a later branch's pre-pass reports an error

@@ -35,6 +35,11 @@ SELECT count(*) FROM ix_two WHERE a BETWEEN 90 AND 96;
 SELECT c FROM ix_two WHERE c = 'c1999';
 SELECT c FROM ix_two WHERE c >= 'c1998' AND c <= 'c1999' ORDER BY c;
 SELECT count(*) FROM ix_two WHERE a IS NULL;
+-- IN lists: one equality per value, duplicates and NULLs in the list ignored
+SELECT id, v FROM ix_pk WHERE id IN (3, 2999, 3, NULL, 7000) ORDER BY id;
+SELECT count(*) FROM ix_two WHERE a = 5 AND b IN (1, 3, 5);
+SELECT c FROM ix_two WHERE c IN ('c10', 'c20', 'nope') ORDER BY c;
+SELECT count(*) FROM ix_two WHERE a NOT IN (1, 2, 3);
 -- the planner's choices switched off and on give the same rows
 SET enable_seqscan = off;
 SELECT count(*) FROM ix_pk WHERE id > 2500;
