@@ -92,6 +92,11 @@ export interface NullOfExpr {
   kind: 'nullOf';
   expr: Expr;
   pos: number;
+  /**
+   * A repeat of the grouping expression rather than its own select-list entry: Postgres folds
+   * it as any expression, so one that folds to a constant keeps that value (seed 20416).
+   */
+  unlessConstant?: boolean;
 }
 
 /** A column reference `a`, `t.a` or `s.t.a`; system columns such as `gp_segment_id` included. */

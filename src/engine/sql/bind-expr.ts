@@ -27,6 +27,7 @@ import { argTypeAt, resolveFunction, resolveOperator } from './functions.ts';
 import type { FuncDef } from './functions.ts';
 import { isAggregateName, ORDERED_SET_AGGREGATES, resolveAggregate } from './aggregates.ts';
 import './expr-builtins.ts';
+import { foldExpression } from './eval.ts';
 
 export type { BoundExpr, BoundAggCall } from './expr-bound.ts';
 export { isAggregateName } from './aggregates.ts';
@@ -279,7 +280,12 @@ export function bindExpr(ast: Expr, scope: BindScope): BoundExpr {
       return { kind: 'const', value: ast.value, type: ast.type, initplan: true, pos: ast.pos };
     case 'nullOf': {
       // Bound for its type alone; in a grouped query its columns are then not referenced.
-      const type = bind(ast.expr).type;
+      const bound = bind(ast.expr);
+      if (ast.unlessConstant) {
+        const folded = foldExpression(bound);
+        if (folded.kind === 'const') return folded;
+      }
+      const type = bound.type;
       return { kind: 'const', value: null, type: type.name === 'unknown' ? T.text : type, pos: ast.pos };
     }
   }

@@ -104,7 +104,12 @@ function key(e: unknown): string {
   return JSON.stringify(e, (k, v: unknown) => (k === 'pos' ? undefined : v));
 }
 
-const nullOf = (expr: Expr, pos: number): Expr => ({ kind: 'nullOf', expr, pos });
+const nullOf = (expr: Expr, pos: number, unlessConstant = false): Expr => ({
+  kind: 'nullOf',
+  expr,
+  pos,
+  ...(unlessConstant ? { unlessConstant } : {}),
+});
 const intAt = (n: number, pos: number): Literal => ({
   kind: 'literal',
   value: n,
@@ -133,9 +138,19 @@ function targetsForBranch(
   all: Map<string, Expr>,
   present: Set<string>,
 ): SelectTarget[] {
-  return targets.map((t) => {
+  // Each grouping expression's own entry: the first whose whole expression it is (where
+  // Postgres puts the grouping column); repeats elsewhere are expressions like any other.
+  const own = new Map<string, number>();
+  targets.forEach((t, i) => {
+    if (t.kind === 'expr' && all.has(key(t.expr)) && !own.has(key(t.expr))) own.set(key(t.expr), i);
+  });
+  return targets.map((t, i) => {
     if (t.kind !== 'expr') return t;
-    const expr = forBranch(t.expr, all, present);
+    const whole = key(t.expr);
+    const expr =
+      own.get(whole) === i && !present.has(whole)
+        ? nullOf(t.expr, t.expr.pos ?? 0)
+        : forBranch(t.expr, all, present);
     const name = t.alias ?? (expr !== t.expr && key(expr) !== key(t.expr) ? outputName(t.expr) : undefined);
     return { ...t, expr, ...(name ? { alias: name } : {}) };
   });
@@ -173,7 +188,7 @@ function forBranch<T>(node: T, all: Map<string, Expr>, present: Set<string>): T 
     // A grouping expression (a scalar subquery too) is matched whole: kept when its set has it
     // (its parts untouched, though some may be absent from the set), else a NULL of its type.
     const k = key(n);
-    if (all.has(k)) return present.has(k) ? n : nullOf(n as Expr, o.pos ?? 0);
+    if (all.has(k)) return present.has(k) ? n : nullOf(n as Expr, o.pos ?? 0, true);
     if (o.kind === 'exists' || o.kind === 'subquery' || o.kind === 'inSubquery') return n;
     return Object.fromEntries(Object.entries(n).map(([f, v]) => [f, walk(v)]));
   };
