@@ -4,7 +4,7 @@
  * cannot run alone; it is left for the planner, which reports it.
  */
 import { sqlError, SqlError } from '../errors.ts';
-import type { Expr, InsertStmt, Query } from '../sql/ast.ts';
+import type { Expr, FromItem, InsertStmt, Query } from '../sql/ast.ts';
 import type { SqlType, Value } from '../sql/types.ts';
 import { Planner, type PlannedQuery, type PlannerEnv } from '../plan/planner.ts';
 import type { Session } from './session.ts';
@@ -189,11 +189,28 @@ function checkNamesFirst(root: unknown, env: PlannerEnv, always = false): 'check
     // statement's outcome: raised now, before a later branch's pre-pass reports an error
     // that Postgres, past this branch's own errors, would not reach first (seed 20143).
     if (e instanceof SqlError && exact && e.code === '0A000') throw e;
+    // The whole statement stopped where Postgres' parse analysis would go on: its derived
+    // tables are still analysed in FROM order, each on its own (they cannot see the others),
+    // so a missing name or bad GROUP BY position in a later one comes first (seed 20600).
+    if (q.kind === 'select') for (const sub of derivedTables(q.from)) checkNamesFirst(sub, env, true);
     return 'stopped';
   } finally {
     for (const node of findSubqueries(stubbed)) env.initplans.delete(node);
   }
   return 'checked';
+}
+
+/** The queries of the FROM list's derived tables (not LATERAL ones), in FROM order. */
+function derivedTables(from: FromItem[]): Query[] {
+  const out: Query[] = [];
+  const walk = (f: FromItem): void => {
+    if (f.kind === 'join') {
+      walk(f.left);
+      walk(f.right);
+    } else if (f.kind === 'subquery' && !f.lateral && !f.cte) out.push(f.query);
+  };
+  from.forEach(walk);
+  return out;
 }
 
 /** A copy of the tree with every window call replaced by a NULL. */
