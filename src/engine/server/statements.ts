@@ -13,7 +13,7 @@ import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './d
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
-import { lockedTables, refuseNestedLocking } from '../sql/locking.ts';
+import { checkNullableLocking, lockedTables, refuseNestedLocking } from '../sql/locking.ts';
 import { runCreateView, runDropView } from './views.ts';
 import { runCreateIndex, runDropIndex, runReindex } from './indexes.ts';
 import { runCopy } from './copy.ts';
@@ -199,6 +199,7 @@ export async function queryRows(
   await runInitPlans(s, q, env, () => new Planner(env).planTop(q));
   const planner = new Planner(env);
   const plan = planner.planTop(q);
+  if (q.kind === 'select' && q.locking?.length) checkNullableLocking(q, q.locking);
   const dtx = await s.dtxContext(false);
   const result = await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime);
   noteParticipants(s, result.touched, result.writers);

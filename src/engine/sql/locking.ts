@@ -4,7 +4,8 @@
  * detector (gp_enable_global_deadlock_detector off, its default) locks the whole table in
  * ExclusiveLock mode instead of each row, so another writer or locker of the table waits while a
  * plain SELECT goes on: that is what the lab does. Postgres' restrictions are kept (no
- * aggregates, GROUP BY, DISTINCT, set operations or windows with it).
+ * aggregates, GROUP BY, DISTINCT, set operations or windows with it, in the derived tables it
+ * locks too, and nothing locked on the nullable side of an outer join).
  */
 import { sqlError } from '../errors.ts';
 import type { FromItem, LockingClause, Query, SelectStmt } from './ast.ts';
@@ -65,6 +66,58 @@ export function checkLocking(q: Query, clause: LockingClause): void {
   if (hasCall([q.targets, q.orderBy], (n, over) => !over && isAggregateName(n)))
     throw refuse('aggregate functions');
   if (hasCall([q.targets, q.orderBy], (_n, over) => over)) throw refuse('window functions');
+  // A derived table it locks (every one, without OF) is held to the same rules, as Postgres
+  // applies the clause to the subquery; WITH queries are not locked.
+  const walk = (f: FromItem): void => {
+    if (f.kind === 'join') {
+      walk(f.left);
+      walk(f.right);
+    } else if (f.kind === 'subquery' && !f.cte && locks(clause, f.alias.name))
+      checkLocking(f.query, { ...clause, of: [] });
+  };
+  q.from.forEach(walk);
+}
+
+function locks(clause: LockingClause, ref: string): boolean {
+  return !clause.of.length || clause.of.some((o) => o.name === ref);
+}
+
+/**
+ * Postgres' planner: a relation the clauses lock on the nullable side of an outer join has rows
+ * that may be all NULLs, which lock nothing; refused (checked once names are resolved).
+ */
+export function checkNullableLocking(q: SelectStmt, clauses: LockingClause[]): void {
+  const hasTables = (items: FromItem[]): boolean =>
+    items.some((f) =>
+      f.kind === 'table'
+        ? true
+        : f.kind === 'join'
+          ? hasTables([f.left, f.right])
+          : f.kind === 'subquery' && f.query.kind === 'select' && hasTables(f.query.from),
+    );
+  const walk = (f: FromItem, nullable: boolean): void => {
+    if (f.kind === 'join') {
+      walk(f.left, nullable || f.joinType === 'right' || f.joinType === 'full');
+      walk(f.right, nullable || f.joinType === 'left' || f.joinType === 'full');
+      return;
+    }
+    if (!nullable) return;
+    const ref =
+      f.kind === 'table'
+        ? (f.alias?.name ?? f.name.name)
+        : f.kind === 'subquery' && !f.cte
+          ? f.alias.name
+          : undefined;
+    if (ref === undefined) return;
+    if (f.kind === 'subquery' && (f.query.kind !== 'select' || !hasTables(f.query.from))) return;
+    const clause = clauses.find((c) => locks(c, ref));
+    if (clause)
+      throw sqlError(
+        'feature_not_supported',
+        `FOR ${clause.strength} cannot be applied to the nullable side of an outer join`,
+      );
+  };
+  for (const f of q.from) walk(f, false);
 }
 
 /** The tables the locking clauses lock (by their name in FROM), and whether without waiting. */

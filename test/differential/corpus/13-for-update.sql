@@ -34,3 +34,21 @@ SELECT 1 FROM t1 HAVING true FOR UPDATE;
 SELECT a FROM t1 x FOR UPDATE OF t1;
 -- error 42P01
 SELECT a FROM t1 FOR UPDATE OF t2;
+-- the derived tables it locks follow the same rules; WITH queries, functions and VALUES are not locked
+-- error 0A000
+SELECT * FROM (SELECT DISTINCT a FROM t1) s FOR UPDATE;
+-- error 0A000
+SELECT * FROM t1 x, LATERAL (SELECT count(*) AS n FROM t2 WHERE t2.a = x.a) s FOR UPDATE;
+SELECT x.a, s.n FROM t1 x, LATERAL (SELECT count(*) AS n FROM t2 WHERE t2.a = x.a) s WHERE x.a < 12 FOR UPDATE OF x;
+SELECT s.a FROM (SELECT a FROM t1 WHERE a < 4) s FOR UPDATE;
+WITH w AS (SELECT a FROM t1 WHERE a < 4) SELECT a FROM w FOR UPDATE;
+SELECT a, g FROM t1, generate_series(1, 2) g WHERE a < 3 FOR SHARE;
+-- nothing locked on the nullable side of an outer join
+-- error 0A000
+SELECT x.a, y.d FROM t1 x LEFT JOIN t2 y ON x.a = y.a FOR UPDATE;
+-- error 0A000
+SELECT x.a, s.d FROM t1 x LEFT JOIN (SELECT a, d FROM t2) s ON x.a = s.a FOR SHARE;
+-- error 0A000
+SELECT x.a, y.d FROM t1 x FULL JOIN t2 y ON x.a = y.a FOR UPDATE OF x;
+SELECT x.a, y.d FROM t1 x LEFT JOIN t2 y ON x.a = y.a WHERE x.a < 12 FOR UPDATE OF x;
+SELECT x.a, y.d FROM t1 x RIGHT JOIN t2 y ON x.a = y.a WHERE y.a < 12 FOR UPDATE OF y;

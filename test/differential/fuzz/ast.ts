@@ -80,7 +80,8 @@ export type Query = Select | SetOp;
 export type Dml = Extract<Stmt, { k: 'insert' | 'update' | 'delete' }>;
 
 export type Stmt =
-  | { k: 'query'; q: Query }
+  /** `lock`: the query ends in FOR UPDATE / FOR SHARE (Greenplum locks the tables it reads). */
+  | { k: 'query'; q: Query; lock?: 'UPDATE' | 'SHARE' }
   | { k: 'insert'; table: string; cols: string[]; q: Query }
   | { k: 'update'; table: string; alias: string; sets: { col: string; e: Ex }[]; from: From[]; where?: Ex }
   | { k: 'delete'; table: string; alias: string; using: From[]; where?: Ex }
@@ -113,6 +114,8 @@ export interface TableSpec {
   indexes?: { cols: string[]; early: boolean }[];
   /** A view `v_<name>` of the whole table, which queries may read in its place. */
   view?: boolean;
+  /** CREATE TEMP TABLE: the session's own, on every segment. */
+  temp?: boolean;
 }
 
 /** One generated test: a schema with data, then statements run in order. */
@@ -184,7 +187,7 @@ export function renderStmt(s: Stmt): string {
     case 'raw':
       return s.sql;
     case 'query':
-      return renderQuery(s.q);
+      return s.lock ? `${renderQuery(s.q)} FOR ${s.lock}` : renderQuery(s.q);
     case 'insert':
       return `INSERT INTO ${s.table} (${s.cols.join(', ')}) ${renderQuery(s.q)}`;
     case 'update': {
@@ -219,7 +222,7 @@ export function renderTable(t: TableSpec): string[] {
       : t.policy.k === 'random'
         ? 'DISTRIBUTED RANDOMLY'
         : 'DISTRIBUTED REPLICATED';
-  const out = [`CREATE TABLE ${t.name} (${cols})${withAo} ${dist}`];
+  const out = [`CREATE ${t.temp ? 'TEMP ' : ''}TABLE ${t.name} (${cols})${withAo} ${dist}`];
   const index = (ix: { cols: string[] }) => `CREATE INDEX ON ${t.name} (${ix.cols.join(', ')})`;
   for (const ix of t.indexes ?? []) if (ix.early) out.push(index(ix));
   for (let i = 0; i < t.rows.length; i += 50)

@@ -583,15 +583,22 @@ export function generateCase(seed: number, count: number): Case {
   const rng = new Rng(seed);
   const edge = rng.chance(0.25);
   const tables = genSchema(rng, { edge });
+  // Temporary tables, views (of tables that are not temporary: a view of one would be a
+  // temporary view, which the lab refuses) and row locks each come from a stream of their own.
+  const temps = new Rng(seed ^ 0x7e39);
+  for (const t of tables) if (temps.chance(0.2)) t.temp = true;
   const views = new Rng(seed ^ 0x71e4);
-  for (const t of tables) if (views.chance(0.4)) t.view = true;
+  for (const t of tables) if (views.chance(0.4) && !t.temp) t.view = true;
   const gen = new QueryGen(rng, tables, edge, new Rng(seed ^ 0x0a66));
   const stmts: Stmt[] = [];
   // Whether a change runs twice around a ROLLBACK TO SAVEPOINT is drawn from a stream of its own,
   // so the statements themselves are the same with or without it.
   const sp = new Rng(seed ^ 0x5a17);
+  const locks = new Rng(seed ^ 0x10c6);
   for (let i = 0; i < count; i++) {
     const s = gen.statement();
+    const lock = locks.chance(0.1) ? locks.pick(['UPDATE', 'SHARE'] as const) : undefined;
+    if (s.k === 'query' && lock) s.lock = lock;
     stmts.push(isDml(s) && sp.chance(0.3) ? { k: 'savepoint', undone: s, kept: s } : s);
   }
   // Indexes (on heap tables) and the planner setting come from a stream of their own too.

@@ -66,6 +66,7 @@ function* candidates(c: Case): Generator<Case> {
     if (t.view && !new RegExp(`\\b${viewOf(t.name)}\\b`).test(text))
       yield withTable(c, t, { ...t, view: false });
     if (t.ao) yield withTable(c, t, { ...t, ao: false, indexes: [] });
+    if (t.temp) yield withTable(c, t, { ...t, temp: false });
     if (t.policy.k === 'hash' && t.policy.cols.length > 1)
       for (const col of t.policy.cols) yield withTable(c, t, { ...t, policy: { k: 'hash', cols: [col] } });
   }
@@ -175,6 +176,7 @@ function* queryVariants(q: Query): Generator<Query> {
 function* stmtVariants(s: Stmt): Generator<Stmt> {
   switch (s.k) {
     case 'query':
+      if (s.lock) yield { k: 'query', q: s.q };
       for (const q of queryVariants(s.q)) yield { ...s, q };
       return;
     case 'insert':

@@ -43,7 +43,7 @@ export function clusterFactory(name: string): SystemFactory {
   };
 }
 
-/** A PostgreSQL database, emptied (its public schema recreated) for every case. */
+/** A PostgreSQL database, emptied (its public schema recreated, settings reset, temporary tables dropped) for every case. */
 export function pgFactory(db: PgConnection): SystemFactory {
   return {
     name: 'postgres',
@@ -53,6 +53,9 @@ export function pgFactory(db: PgConnection): SystemFactory {
       for (const sql of [
         // A case stopped at a failure may have left a block open (a savepoint statement).
         'ROLLBACK',
+        // A case's settings (enable_seqscan) and temporary tables end with it.
+        'RESET ALL',
+        'DISCARD TEMP',
         'DROP SCHEMA public CASCADE',
         'CREATE SCHEMA public',
         "SET statement_timeout = '5s'",
