@@ -249,19 +249,27 @@ export class HeapRelation {
   }
 
   /** Scans every visible row, page by page (no pin is held between pages). */
-  async *scan(snapshot: Snapshot): AsyncGenerator<HeapRow[]> {
+  scan(snapshot: Snapshot): AsyncGenerator<HeapRow[]> {
+    return this.pages((t, tid) =>
+      this.visible(t, snapshot) ? { tid, data: t.slice(TUPLE_HEADER_SIZE) } : undefined,
+    );
+  }
+
+  /** What `row` makes of each tuple it keeps, page by page (no pin is held between pages). */
+  private async *pages<R>(row: (t: Uint8Array, tid: Tid) => R | undefined): AsyncGenerator<R[]> {
     const n = this.ctx.pool.nblocks(this.file);
     for (let block = 0; block < n; block++) {
       const frame = this.ctx.pool.tryPin(this.file, block) ?? (await this.ctx.pool.pin(this.file, block));
-      const rows: HeapRow[] = [];
+      const rows: R[] = [];
       try {
         const page = frame.page;
         if (isNewPage(page)) continue;
         const max = maxOffset(page);
         for (let off = 1; off <= max; off++) {
           const t = getTuple(page, off);
-          if (!t || !this.visible(t, snapshot)) continue;
-          rows.push({ tid: { block, offset: off }, data: t.slice(TUPLE_HEADER_SIZE) });
+          if (!t) continue;
+          const r = row(t, { block, offset: off });
+          if (r !== undefined) rows.push(r);
         }
       } finally {
         this.ctx.pool.unpin(frame);
@@ -297,27 +305,11 @@ export class HeapRelation {
   }
 
   /** Every row version that is not dead for `curXid`, page by page (CREATE INDEX reads these). */
-  async *scanNotDead(curXid: Xid): AsyncGenerator<(HeapRow & { liveness: Liveness })[]> {
-    const n = this.ctx.pool.nblocks(this.file);
-    for (let block = 0; block < n; block++) {
-      const frame = this.ctx.pool.tryPin(this.file, block) ?? (await this.ctx.pool.pin(this.file, block));
-      const rows: (HeapRow & { liveness: Liveness })[] = [];
-      try {
-        const page = frame.page;
-        if (isNewPage(page)) continue;
-        const max = maxOffset(page);
-        for (let off = 1; off <= max; off++) {
-          const t = getTuple(page, off);
-          if (!t) continue;
-          const liveness = this.livenessOf(t, curXid);
-          if (liveness !== 'dead')
-            rows.push({ tid: { block, offset: off }, data: t.slice(TUPLE_HEADER_SIZE), liveness });
-        }
-      } finally {
-        this.ctx.pool.unpin(frame);
-      }
-      if (rows.length) yield rows;
-    }
+  scanNotDead(curXid: Xid): AsyncGenerator<(HeapRow & { liveness: Liveness })[]> {
+    return this.pages((t, tid) => {
+      const liveness = this.livenessOf(t, curXid);
+      return liveness === 'dead' ? undefined : { tid, data: t.slice(TUPLE_HEADER_SIZE), liveness };
+    });
   }
 
   private livenessOf(t: Uint8Array, curXid: Xid): Liveness {
