@@ -101,7 +101,6 @@ export function checkNullableLocking(q: SelectStmt, clauses: LockingClause[]): v
       walk(f.right, nullable || f.joinType === 'left' || f.joinType === 'full');
       return;
     }
-    if (!nullable) return;
     const ref =
       f.kind === 'table'
         ? (f.alias?.name ?? f.name.name)
@@ -109,13 +108,19 @@ export function checkNullableLocking(q: SelectStmt, clauses: LockingClause[]): v
           ? f.alias.name
           : undefined;
     if (ref === undefined) return;
-    if (f.kind === 'subquery' && (f.query.kind !== 'select' || !hasTables(f.query.from))) return;
     const clause = clauses.find((c) => locks(c, ref));
-    if (clause)
-      throw sqlError(
-        'feature_not_supported',
-        `FOR ${clause.strength} cannot be applied to the nullable side of an outer join`,
-      );
+    if (!clause) return;
+    if (!nullable) {
+      // A derived table locked whole locks the relations inside it, their outer joins included.
+      if (f.kind === 'subquery' && f.query.kind === 'select')
+        checkNullableLocking(f.query, [{ ...clause, of: [] }]);
+      return;
+    }
+    if (f.kind === 'subquery' && (f.query.kind !== 'select' || !hasTables(f.query.from))) return;
+    throw sqlError(
+      'feature_not_supported',
+      `FOR ${clause.strength} cannot be applied to the nullable side of an outer join`,
+    );
   };
   for (const f of q.from) walk(f, false);
 }

@@ -52,3 +52,6 @@ SELECT x.a, s.d FROM t1 x LEFT JOIN (SELECT a, d FROM t2) s ON x.a = s.a FOR SHA
 SELECT x.a, y.d FROM t1 x FULL JOIN t2 y ON x.a = y.a FOR UPDATE OF x;
 SELECT x.a, y.d FROM t1 x LEFT JOIN t2 y ON x.a = y.a WHERE x.a < 12 FOR UPDATE OF x;
 SELECT x.a, y.d FROM t1 x RIGHT JOIN t2 y ON x.a = y.a WHERE y.a < 12 FOR UPDATE OF y;
+-- error 0A000
+SELECT s.a FROM (SELECT x.a FROM t1 x LEFT JOIN t2 y ON x.a = y.a) s FOR UPDATE;
+SELECT s.a FROM (SELECT x.a FROM t1 x LEFT JOIN t2 y ON x.a = y.a WHERE x.a < 4) s, t1 z WHERE z.a = s.a FOR UPDATE OF z;
