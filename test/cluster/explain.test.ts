@@ -80,3 +80,21 @@ it('a window plan computed on the segments counts each partition whole', async (
     ['g0', true, 3],
   ]);
 });
+
+it('a WITH query is planned where it is used, as Greenplum does with gp_cte_sharing off: no CTE Scan, each reference its own plan', async () => {
+  await c.query('create table ct (a int, b int) distributed by (a)');
+  const once = await explain(
+    'with x as (select a, count(*) as n from ct group by a) select * from x where n > 1',
+  );
+  expect(once.join('\n')).not.toMatch(/CTE Scan|Shared Scan/);
+  // Grouped by the distribution key: one phase, on the segments, under the Gather.
+  expect(once[0]).toMatch(/^Gather Motion 2:1 {2}\(slice1; segments: 2\)$/);
+  expect(once.filter((l) => /HashAggregate/.test(l))).toHaveLength(1);
+  const twice = await explain(
+    'with x as (select b, count(*) as n from ct group by b) select * from x join x y on x.b = y.n',
+  );
+  // Each reference aggregates ct on its own: two scans, two two-phase aggregates.
+  expect(twice.filter((l) => /Seq Scan on ct/.test(l))).toHaveLength(2);
+  expect(twice.filter((l) => /Finalize HashAggregate/.test(l))).toHaveLength(2);
+  expect(twice.filter((l) => /Hash Key: ct\.b/.test(l))).toHaveLength(2);
+});
