@@ -213,6 +213,11 @@ function derivedTables(from: FromItem[]): Query[] {
   return out;
 }
 
+/** The statement's names checked now, as parse analysis checks them, whatever it contains. */
+export function checkNames(root: Query, env: PlannerEnv): void {
+  checkNamesFirst(root, env, true);
+}
+
 /** A copy of the tree with every window call replaced by a NULL. */
 function withoutWindows(n: unknown): unknown {
   if (Array.isArray(n)) return n.map(withoutWindows);

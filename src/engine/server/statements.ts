@@ -8,7 +8,7 @@ import { T, type SqlType, type Value } from '../sql/types.ts';
 import type { Session } from './session.ts';
 import { commandResult, rowsResult, type QueryResult } from './results.ts';
 import { runPlan } from './dispatcher.ts';
-import { runInitPlans } from './initplans.ts';
+import { checkNames, runInitPlans } from './initplans.ts';
 import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './ddl.ts';
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
@@ -189,6 +189,14 @@ export async function queryRows(
 ): Promise<{ columns: { name: string; type: SqlType }[]; rows: Value[][] }> {
   const env = await plannerEnv(s, q);
   if (s.utility && env.tables.size) throw tablesInUtilityMode([...env.tables.keys()]);
+  // A locking clause the query cannot honour is refused where Postgres' parse analysis
+  // refuses it: once the names are known to be right.
+  if (q.lockingRefused) {
+    checkNames(q, env);
+    throw sqlError('feature_not_supported', q.lockingRefused.message, {
+      position: q.lockingRefused.position,
+    });
+  }
   await lockTables(s, env, 'AccessShareLock');
   // FOR UPDATE and its kin: Greenplum's ExclusiveLock on each table they lock (sql/locking.ts).
   if (q.kind === 'select' && q.locking?.length)

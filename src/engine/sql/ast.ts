@@ -310,6 +310,11 @@ export interface QueryTail {
   orderBy: SortItem[];
   /** SELECT ... FOR UPDATE and its kin (sql/locking.ts). */
   locking?: LockingClause[];
+  /**
+   * Why the locking clause cannot be honoured here (DISTINCT, GROUP BY...), found while parsing
+   * and raised once the names are checked, where Postgres' parse analysis raises it.
+   */
+  lockingRefused?: { message: string; position: number };
   /** Absent for no LIMIT and for LIMIT ALL. */
   limit?: Expr;
   offset?: Expr;

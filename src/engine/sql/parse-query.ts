@@ -24,7 +24,7 @@ import type { Cursor } from './cursor.ts';
 import { keywordCategory } from './lexer.ts';
 import { parseCallArgs, parseWindowBody } from './parse-call.ts';
 import { parseExpr, parseParenQuery } from './parse-expr.ts';
-import { sqlError } from '../errors.ts';
+import { SqlError, sqlError } from '../errors.ts';
 import { withQueries } from './cte.ts';
 import { parseGroupBy, rewriteGroupingSets } from './grouping-sets.ts';
 import { checkLocking, parseLocking } from './locking.ts';
@@ -41,12 +41,18 @@ export function parseQuery(c: Cursor): Query {
   parseQueryTail(c, parsed);
   const locking = parseLocking(c);
   if (locking.length) {
-    for (const l of locking) checkLocking(parsed, l);
+    try {
+      for (const l of locking) checkLocking(parsed, l);
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e;
+      parsed.lockingRefused = { message: e.message, position: e.position ?? 0 };
+    }
     parsed.locking = locking;
     // LIMIT / OFFSET may also follow the locking clause.
     parseQueryTail(c, parsed);
   }
   const q = rewriteGroupingSets(parsed);
+  if (parsed.lockingRefused && q !== parsed) q.lockingRefused = parsed.lockingRefused;
   return ctes ? withQueries(ctes.recursive, ctes.list, q) : q;
 }
 
