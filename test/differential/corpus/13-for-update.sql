@@ -55,3 +55,6 @@ SELECT x.a, y.d FROM t1 x RIGHT JOIN t2 y ON x.a = y.a WHERE y.a < 12 FOR UPDATE
 -- error 0A000
 SELECT s.a FROM (SELECT x.a FROM t1 x LEFT JOIN t2 y ON x.a = y.a) s FOR UPDATE;
 SELECT s.a FROM (SELECT x.a FROM t1 x LEFT JOIN t2 y ON x.a = y.a WHERE x.a < 4) s, t1 z WHERE z.a = s.a FOR UPDATE OF z;
+-- a name that does not resolve comes before the clause's own restrictions
+-- error 42P01
+SELECT x.a FROM t1 x, t2 y JOIN t1 z ON x.a = z.a GROUP BY x.a FOR UPDATE;
