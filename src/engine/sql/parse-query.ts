@@ -41,10 +41,12 @@ export function parseQuery(c: Cursor): Query {
   parseQueryTail(c, parsed);
   const locking = parseLocking(c);
   if (locking.length) {
+    // A set operation or VALUES is refused at once, as Postgres refuses it before analysing
+    // the branches; a SELECT's restrictions wait until its names are checked (queryRows).
     try {
       for (const l of locking) checkLocking(parsed, l);
     } catch (e) {
-      if (!(e instanceof SqlError)) throw e;
+      if (!(e instanceof SqlError) || parsed.kind !== 'select') throw e;
       parsed.lockingRefused = { message: e.message, position: e.position ?? 0 };
     }
     parsed.locking = locking;

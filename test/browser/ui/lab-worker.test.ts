@@ -135,8 +135,8 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     const [a, b] = [await make(), await make()];
     expect([a.effectiveClusterName, b.effectiveClusterName]).toEqual(['mpp-ha-lab', 'mpp-ha-lab-2']);
     // A guard against a hang, not a speed target: alone this takes about 15 s; beside CI's node
-    // projects on two cores, twenty workers booting at once took past 60 s.
-    await until(() => a.store.state === 'ready' && b.store.state === 'ready', 'both clusters', 180_000);
+    // projects on two cores, twenty workers booting at once took past 60 s, and once past 180 s.
+    await until(() => a.store.state === 'ready' && b.store.state === 'ready', 'both clusters', 420_000);
     await a.store.cluster!.query('create table only_in_a (x int)');
     await expect(b.store.cluster!.query('select * from only_in_a')).rejects.toMatchObject({ code: '42P01' });
     const dbs = (await indexedDB.databases()).map((d) => d.name ?? '');
@@ -147,5 +147,5 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     await until(() => a.store.state === 'closed' && b.store.state === 'closed', 'both closed');
     await deleteCluster('mpp-ha-lab');
     await deleteCluster('mpp-ha-lab-2');
-  }, 300_000);
+  }, 540_000);
 });
