@@ -8,6 +8,12 @@
  * 5. WAL segments wholly before the oldest position anyone still needs are removed.
  *
  * Requests while one runs share it; a request during one queues exactly one more.
+ *
+ * A checkpoint the timer or the WAL volume starts is spread, as Postgres spreads it: its page
+ * writes pause while they are ahead of checkpoint_completion_target of the way to the next
+ * checkpoint (by time and by WAL), so a bulk load is not stalled behind a burst of writes. A
+ * CHECKPOINT command, a shutdown and the end of recovery write at full speed, and one asked
+ * for while a spread checkpoint runs makes that one hurry.
  */
 import { jsonPayload } from '../wal/json-payload.ts';
 import { formatLsn, type Lsn } from '../wal/lsn.ts';
@@ -17,8 +23,13 @@ import { writeControl } from './control.ts';
 import { XlogInfo, type CheckpointRecord } from './redo.ts';
 import type { Instance } from './instance.ts';
 
+/** Why a checkpoint runs: it decides whether it is spread and how its record is marked. */
+export type CheckpointKind = 'shutdown' | 'immediate' | 'spread';
+
 export class Checkpointer {
   private running: Promise<void> | undefined;
+  /** An immediate checkpoint is waiting: the spread one in progress stops pausing. */
+  private hurry = false;
   private again: Promise<void> | undefined;
   /** Extra state layers above storage keep in checkpoints (catalog OID counter, DTM). */
   extra: (() => Record<string, unknown>) | undefined;
@@ -36,19 +47,21 @@ export class Checkpointer {
   request(): void {
     if (this.running) return;
     this.stats.requested++;
-    this.run(false).catch(() => undefined);
+    this.run('spread').catch(() => undefined);
   }
 
-  run(shutdown: boolean): Promise<void> {
+  run(kind: CheckpointKind): Promise<void> {
     if (!this.running) {
-      this.running = this.checkpoint(shutdown).finally(() => (this.running = undefined));
+      this.hurry = false;
+      this.running = this.checkpoint(kind).finally(() => (this.running = undefined));
       return this.running;
     }
+    if (kind !== 'spread') this.hurry = true;
     if (!this.again) {
       const after = this.running.catch(() => undefined);
       this.again = after.then(() => {
         this.again = undefined;
-        return this.run(shutdown);
+        return this.run(kind);
       });
     }
     return this.again;
@@ -58,14 +71,18 @@ export class Checkpointer {
     return this.running !== undefined;
   }
 
-  private async checkpoint(shutdown: boolean): Promise<void> {
+  private async checkpoint(kind: CheckpointKind): Promise<void> {
     const inst = this.inst;
+    const shutdown = kind === 'shutdown';
     const started = inst.rt.clock.now();
     const redo = inst.wal.insertLsn;
     const oldestXid = inst.xact.oldestRunning();
     await inst.xact.waitForCommitsBefore(redo);
     await inst.wal.flush();
-    await writeDirtyPages(inst);
+    await writeDirtyPages(
+      inst,
+      kind === 'spread' ? (progress) => this.writeDelay(progress, started, redo) : undefined,
+    );
     inst.clog.writeOut(inst.disk);
     const rec: CheckpointRecord = {
       redo,
@@ -107,6 +124,22 @@ export class Checkpointer {
       removed: removed.length,
     });
   }
+
+  /**
+   * Postgres' CheckpointWriteDelay: with `progress` of the pages written, a spread checkpoint
+   * pauses while it is ahead of schedule, both in time since it started and in WAL written
+   * since its redo point (against the volume that starts the next one).
+   */
+  private writeDelay(progress: number, started: number, redo: Lsn): Promise<void> | undefined {
+    const inst = this.inst;
+    const { checkpoint_timeout, checkpoint_completion_target, max_wal_size } = inst.settings;
+    if (this.hurry || inst.state !== 'running') return undefined;
+    const target = progress * checkpoint_completion_target;
+    const elapsedTime = (inst.rt.clock.now() - started) / checkpoint_timeout;
+    const elapsedWal = (inst.wal.insertLsn - redo) / (max_wal_size / 2);
+    if (target < elapsedTime || target < elapsedWal) return undefined;
+    return inst.rt.clock.sleep(inst.settings.checkpoint_write_delay);
+  }
 }
 
 /** Pages a checkpoint writes between syncs (1 MB). */
@@ -117,13 +150,19 @@ const PAGES_PER_SYNC = 128;
  * comes meanwhile (a commit, a mirror acknowledging its stream) then waits for one such batch,
  * never for the whole buffer pool going to disk in one transaction.
  */
-export function writeDirtyPages(inst: {
-  pool: { flushAll(pause?: () => Promise<void> | undefined): Promise<void> };
-  disk: { sync(): Promise<void> };
-  rt: { clock: Clock };
-}): Promise<void> {
+export function writeDirtyPages(
+  inst: {
+    pool: { flushAll(pause?: (progress: number) => Promise<void> | undefined): Promise<void> };
+    disk: { sync(): Promise<void> };
+    rt: { clock: Clock };
+  },
+  /** A spread checkpoint's pause after a write, given the share of its pages written so far. */
+  delay?: (progress: number) => Promise<void> | undefined,
+): Promise<void> {
   let written = 0;
-  return inst.pool.flushAll(() =>
-    ++written % PAGES_PER_SYNC === 0 ? inst.disk.sync() : cooperate(inst.rt.clock),
-  );
+  return inst.pool.flushAll(async (progress) => {
+    if (++written % PAGES_PER_SYNC === 0) await inst.disk.sync();
+    else await cooperate(inst.rt.clock);
+    await delay?.(progress);
+  });
 }

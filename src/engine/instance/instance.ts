@@ -38,8 +38,12 @@ import { DAMAGED_FILES_HINT, Replayer } from './recovery.ts';
 export interface StorageSettings {
   /** Buffer pool size in 8 KB pages. */
   shared_buffers: number;
-  /** Time between automatic checkpoints, ms. */
+  /** Time between automatic checkpoints, wall ms (the setting divided by the time scale). */
   checkpoint_timeout: number;
+  /** The share of that time a spread checkpoint's page writes may take. */
+  checkpoint_completion_target: number;
+  /** A spread checkpoint's pause while it is ahead of schedule, wall ms (Postgres: 100 ms). */
+  checkpoint_write_delay: number;
   /** WAL volume that triggers a checkpoint, bytes. */
   max_wal_size: number;
   /** WAL kept past the checkpoint's redo point for mirrors that fall behind, bytes. */
@@ -49,6 +53,8 @@ export interface StorageSettings {
 export const defaultStorageSettings: StorageSettings = {
   shared_buffers: 4096,
   checkpoint_timeout: 300_000,
+  checkpoint_completion_target: 0.5,
+  checkpoint_write_delay: 100,
   max_wal_size: 256 * 1024 * 1024,
   wal_keep_size: 0,
 };
@@ -309,13 +315,13 @@ export class Instance implements StorageContext {
   /** Requests a checkpoint and waits for it (CHECKPOINT). */
   checkpoint(): Promise<void> {
     this.mustBeRunning();
-    return this.checkpointer.run(false);
+    return this.checkpointer.run('immediate');
   }
 
   /** Clean stop: a shutdown checkpoint, then nothing more is accepted. */
   async shutdown(): Promise<void> {
     if (this.state !== 'running') return;
-    await this.checkpointer.run(true);
+    await this.checkpointer.run('shutdown');
     this.stopTimers();
     this.state = 'stopped';
   }
@@ -417,7 +423,7 @@ export class Instance implements StorageContext {
     });
     this.standby = false;
     this.state = 'running';
-    if (promote || !clean || this.replayer.records > 1) await this.checkpointer.run(false);
+    if (promote || !clean || this.replayer.records > 1) await this.checkpointer.run('immediate');
     else {
       this.control = { ...this.control, state: 'in production', time: this.rt.clock.now() };
       writeControl(this.disk, this.control);
@@ -452,7 +458,7 @@ export class Instance implements StorageContext {
     this.checkpointTimer = this.rt.clock.setTimer(this.settings.checkpoint_timeout, () => {
       this.checkpointTimer = undefined;
       if (this.state !== 'running') return;
-      this.checkpointer.run(false).then(
+      this.checkpointer.run('spread').then(
         () => this.scheduleCheckpoints(),
         () => undefined,
       );

@@ -176,10 +176,12 @@ export class BufferPool {
    * is either written too or left for the next checkpoint, its change being in WAL past the redo
    * point either way.
    */
-  async flushAll(pause?: () => Promise<void> | undefined): Promise<void> {
-    for (const f of this.dirtyFrames()) {
+  async flushAll(pause?: (progress: number) => Promise<void> | undefined): Promise<void> {
+    const dirty = this.dirtyFrames();
+    let written = 0;
+    for (const f of dirty) {
       await this.writeFrame(f);
-      const p = pause?.();
+      const p = pause?.(++written / dirty.length);
       if (p) await p;
     }
   }

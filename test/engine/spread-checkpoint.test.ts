@@ -1,0 +1,90 @@
+/**
+ * checkpoint_completion_target runs: a checkpoint the timer starts spreads its page writes over
+ * that share of checkpoint_timeout, pausing checkpoint_write_delay while ahead of schedule, as
+ * Postgres' CheckpointWriteDelay does; a CHECKPOINT asked for meanwhile makes it hurry.
+ */
+import { describe, expect, it } from 'vitest';
+import { Instance, type StorageSettings } from '../../src/engine/instance/instance.ts';
+import { noTrace } from '../../src/engine/runtime/clock.ts';
+import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
+import { ManualClock } from '../support/fake-clock.ts';
+
+const REL = 16384;
+
+async function withDirtyPages(settings: Partial<StorageSettings>) {
+  const clock = new ManualClock();
+  const disk = new MemoryDisk();
+  await Instance.initdb(disk, { systemIdentifier: 'test', time: clock.now() });
+  const inst = await Instance.start({ disk, clock, trace: noTrace }, settings);
+  const tx = inst.xact.begin();
+  inst.createStorage(tx, REL);
+  const pad = 'x'.repeat(400);
+  for (let i = 0; i < 2000; i++) await inst.heap(REL).insert(tx, new TextEncoder().encode(`${i}:${pad}`));
+  await inst.xact.commit(tx);
+  return { clock, inst, dirty: inst.pool.dirtyFrames().length };
+}
+
+/** Advances the manual clock in steps until `done()`, giving the instance's work its turns. */
+async function runClock(
+  clock: ManualClock,
+  step: number,
+  done: () => boolean,
+  limitMs: number,
+): Promise<number> {
+  const start = clock.now();
+  while (!done()) {
+    if (clock.now() - start > limitMs) throw new Error(`not done after ${limitMs} ms of clock time`);
+    clock.advance(step);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  }
+  return clock.now() - start;
+}
+
+describe('spread checkpoints', () => {
+  it('a timed checkpoint takes about checkpoint_completion_target of checkpoint_timeout', async () => {
+    // 0.5 x 10 s is 5 s: fewer than the pages to write times the 100 ms pause, so the pace, not
+    // the pause count, decides when it ends.
+    const timeout = 10_000;
+    const { clock, inst, dirty } = await withDirtyPages({
+      checkpoint_timeout: timeout,
+      checkpoint_completion_target: 0.5,
+      checkpoint_write_delay: 100,
+    });
+    expect(dirty * 100).toBeGreaterThan(timeout);
+    const before = inst.checkpointer.stats.checkpoints;
+    // The timer starts it; then it paces its writes against the clock.
+    clock.advance(timeout);
+    const took = await runClock(clock, 50, () => inst.checkpointer.stats.checkpoints > before, 10 * timeout);
+    expect(took).toBeGreaterThan(0.4 * timeout);
+    expect(took).toBeLessThan(0.6 * timeout);
+    expect(inst.pool.dirtyFrames()).toHaveLength(0);
+  });
+
+  it('CHECKPOINT during a spread checkpoint makes it finish at full speed', async () => {
+    const timeout = 600_000;
+    const { clock, inst } = await withDirtyPages({
+      checkpoint_timeout: timeout,
+      checkpoint_completion_target: 0.9,
+      checkpoint_write_delay: 100,
+    });
+    clock.advance(timeout);
+    // Spread: a few seconds of clock time write only part of the pages.
+    await runClock(clock, 100, () => false, 3_000).catch(() => undefined);
+    expect(inst.pool.dirtyFrames().length).toBeGreaterThan(0);
+    let done = false;
+    void inst.checkpoint().then(() => (done = true));
+    const took = await runClock(clock, 100, () => done, timeout);
+    // The running checkpoint hurries, then the requested one runs: no pause on either.
+    expect(took).toBeLessThan(2_000);
+  });
+
+  it('CHECKPOINT alone writes at full speed', async () => {
+    const { clock, inst } = await withDirtyPages({
+      checkpoint_timeout: 600_000,
+      checkpoint_completion_target: 0.9,
+    });
+    let done = false;
+    void inst.checkpoint().then(() => (done = true));
+    expect(await runClock(clock, 100, () => done, 600_000)).toBeLessThan(1_000);
+  });
+});
