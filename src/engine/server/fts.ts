@@ -1,23 +1,14 @@
 /**
- * The fault tolerance service (ftsprobe) on the coordinator: probes every acting primary,
- * decides failovers, and records them in gp_segment_configuration and
- * gp_configuration_history with Greenplum's texts (see greenplum-ha.md §2).
- *
- * - Probe failed, pair in sync → the old primary becomes (m, d, n), the mirror (p, u, n), the
- *   rows are written first, then the mirror is told to PROMOTE.
- * - Probe failed, mirror not in sync (or none) → a double fault: nothing changes.
- * - Primary reports its mirror down, past the grace period, sync rep on → the mirror is marked
- *   (m, d, n), the primary (p, u, n), then SYNCREP_OFF releases the blocked commits.
- * - Mirror up again → (u, n), then (u, s) once streaming.
- *
- * In file replication (Greenplum 5) the states are those of gparray's VALID_SEGMENT_STATES:
- * a failover makes the old primary (m, d, s) and the mirror (p, u, c); a primary whose mirror
- * stopped answering is told to track changes, (p, u, c) with its mirror (m, d, s); during a
- * resynchronization both are (u, r), and (u, s) once the primary reports it done.
+ * The fault tolerance service (ftsprobe) on the coordinator: probes every acting primary (with
+ * gp_fts_probe_timeout and gp_fts_probe_retries), decides per pair what changes
+ * (fts-decision.ts, a pure function), records it in gp_segment_configuration and
+ * gp_configuration_history in one transaction, and only then announces it and sends PROMOTE
+ * or SYNCREP_OFF (see greenplum-ha.md §2).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
 import type { Coordinator } from './coordinator.ts';
+import { decidePair, doubleFaultRow, type FtsFollowUp, type ProbeOutcome } from './fts-decision.ts';
 import { ProbeTimeBook } from './fts-probe-times.ts';
 
 export interface FtsTiming {
@@ -33,8 +24,6 @@ export interface FtsTransport {
   syncRepOff(dbid: number, timeoutMs: number): Promise<ProbeResponse>;
   promote(dbid: number, timeoutMs: number): Promise<{ isRoleMirror: boolean }>;
 }
-
-type Outcome = { ok: true; r: ProbeResponse } | { ok: false; error: string };
 
 export class Fts {
   private readonly qd: Coordinator;
@@ -132,13 +121,20 @@ export class Fts {
     const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
     const mirrorless = !config.some((c) => c.content >= 0 && c.role === 'm');
     const outcomes = await Promise.all(primaries.map((p) => this.probeWithRetries(p, config)));
-    const changes: SegmentConfig[] = [];
-    const history: { dbid: number; desc: string }[] = [];
-    const followUps: (() => Promise<void>)[] = [];
-    primaries.forEach((p, i) => {
-      const mirror = config.find((c) => c.content === p.content && c.dbid !== p.dbid);
-      this.decide(p, mirror, outcomes[i]!, mirrorless, changes, history, followUps);
-    });
+    const decisions = primaries.map((p, i) =>
+      decidePair(
+        {
+          primary: p,
+          mirror: config.find((c) => c.content === p.content && c.dbid !== p.dbid),
+          mirrorless,
+          inDoubleFault: this.doubleFault.has(p.content),
+          fileRep: this.fileRep,
+        },
+        outcomes[i]!,
+      ),
+    );
+    const changes = decisions.flatMap((d) => d.changes);
+    const history = decisions.flatMap((d) => d.history);
     if ((changes.length || history.length) && !(await this.record(changes, history, version))) {
       // A utility changed the configuration while this cycle probed: its decisions were made
       // on rows that are gone. Probe again on the new configuration (a few times at most).
@@ -146,13 +142,39 @@ export class Fts {
       if (attempt < 3) await this.cycle(attempt + 1);
       return;
     }
-    for (const f of followUps) await f().catch(() => undefined);
+    // Committed: now the decisions are facts, to remember, announce and act on.
+    decisions.forEach((d, i) => {
+      const content = primaries[i]!.content;
+      if (d.inDoubleFault) this.doubleFault.add(content);
+      else this.doubleFault.delete(content);
+      for (const e of d.events) this.qd.trace(e);
+    });
+    for (const f of decisions.flatMap((d) => d.followUps)) await this.followUp(f).catch(() => undefined);
     if (changes.length || history.length) await this.qd.ftsChanged(this.timing.timeoutMs);
     this.qd.trace({ kind: 'fts.cycle', cycle: this.cycles, changed: changes.length });
   }
 
-  private async probeWithRetries(p: SegmentConfig, config: SegmentConfig[]): Promise<Outcome> {
-    let last: Outcome = { ok: false, error: 'not probed' };
+  /** PROMOTE or SYNCREP_OFF, after the catalog says what they do. */
+  private async followUp(f: FtsFollowUp): Promise<void> {
+    if (f.kind === 'syncRepOff') {
+      await this.transport.syncRepOff(f.dbid, this.timing.timeoutMs);
+      return;
+    }
+    if (!f.failover) {
+      await this.transport.promote(f.dbid, this.timing.timeoutMs);
+      return;
+    }
+    try {
+      await this.transport.promote(f.dbid, this.timing.timeoutMs);
+      this.doubleFault.delete(f.content);
+      this.qd.trace({ kind: 'fts.promote', content: f.content, dbid: f.dbid });
+    } catch {
+      await this.noteDoubleFault(f.content, f.dbid);
+    }
+  }
+
+  private async probeWithRetries(p: SegmentConfig, config: SegmentConfig[]): Promise<ProbeOutcome> {
+    let last: ProbeOutcome = { ok: false, error: 'not probed' };
     for (let attempt = 0; attempt <= this.timing.retries; attempt++) {
       if (attempt > 0) await this.qd.clock.sleep(this.timing.retryWaitMs);
       const sent = this.qd.clock.now();
@@ -172,139 +194,12 @@ export class Fts {
     return last;
   }
 
-  private decide(
-    p: SegmentConfig,
-    m: SegmentConfig | undefined,
-    o: Outcome,
-    mirrorless: boolean,
-    changes: SegmentConfig[],
-    history: { dbid: number; desc: string }[],
-    followUps: (() => Promise<void>)[],
-  ): void {
-    const c = p.content;
-    if (!o.ok) {
-      if (mirrorless || !m) {
-        if (!this.doubleFault.has(c)) {
-          this.doubleFault.add(c);
-          history.push({ dbid: p.dbid, desc: `FTS: content id ${c} dbid ${p.dbid} is down` });
-        }
-        return;
-      }
-      if (p.mode === 's' && m.mode === 's' && m.status === 'u') {
-        // Failover: the rows first, then PROMOTE. In file replication the new primary tracks changes.
-        const [oldMode, newMode] = this.fileRep ? (['s', 'c'] as const) : (['n', 'n'] as const);
-        changes.push({ ...p, role: 'm', status: 'd', mode: oldMode });
-        changes.push({ ...m, role: 'p', status: 'u', mode: newMode });
-        history.push(updateRow(p.dbid, c, 'm', 'd', oldMode));
-        history.push(updateRow(m.dbid, c, 'p', 'u', newMode));
-        followUps.push(async () => {
-          try {
-            await this.transport.promote(m.dbid, this.timing.timeoutMs);
-            this.doubleFault.delete(c);
-            this.qd.trace({ kind: 'fts.promote', content: c, dbid: m.dbid });
-          } catch {
-            await this.noteDoubleFault(c, m.dbid);
-          }
-        });
-        this.qd.trace({ kind: 'fts.failover', content: c, from: p.dbid, to: m.dbid, reason: o.error });
-        return;
-      }
-      if (!this.doubleFault.has(c)) {
-        this.doubleFault.add(c);
-        history.push({ dbid: p.dbid, desc: `FTS: double fault detected for content id ${c}` });
-        this.qd.trace({ kind: 'fts.double_fault', content: c, primary: p.dbid, mirror: m.dbid });
-      }
-      return;
-    }
-    const r = o.r;
-    if (this.doubleFault.delete(c))
-      history.push({
-        dbid: p.dbid,
-        desc:
-          mirrorless || !m
-            ? `FTS: content id ${c} dbid ${p.dbid} is now up`
-            : `FTS: content id ${c} is out of double fault, dbid ${p.dbid} is up`,
-      });
-    if (mirrorless || !m) return;
-    if (r.isRoleMirror) {
-      followUps.push(async () => void (await this.transport.promote(p.dbid, this.timing.timeoutMs)));
-      return;
-    }
-    if (this.fileRep) {
-      this.decideFileRep(p, m, r, changes, history, followUps);
-      return;
-    }
-    if (!r.isMirrorUp) {
-      if (r.requestRetry) {
-        this.qd.trace({ kind: 'fts.skip_mirror_down', content: c, dbid: m.dbid, reason: 'retryRequested' });
-        return;
-      }
-      const pChange = p.mode !== 'n';
-      const mChange = m.status !== 'd' || m.mode !== 'n';
-      if (pChange || mChange) {
-        changes.push({ ...p, mode: 'n' }, { ...m, status: 'd', mode: 'n' });
-        history.push(updateRow(p.dbid, c, 'p', 'u', 'n'), updateRow(m.dbid, c, 'm', 'd', 'n'));
-        this.qd.trace({ kind: 'fts.mirror_down', content: c, dbid: m.dbid });
-      }
-      if (r.isSyncRepEnabled)
-        followUps.push(async () => void (await this.transport.syncRepOff(p.dbid, this.timing.timeoutMs)));
-      return;
-    }
-    const mode = r.isInSync ? 's' : 'n';
-    const statusChanged = m.status !== 'u';
-    const modeChanged = p.mode !== mode || m.mode !== mode;
-    if (modeChanged) {
-      changes.push({ ...p, mode }, { ...m, status: 'u', mode });
-      history.push(updateRow(p.dbid, c, 'p', 'u', mode), updateRow(m.dbid, c, 'm', 'u', mode));
-    } else if (statusChanged) {
-      changes.push({ ...m, status: 'u' });
-      history.push(updateRow(m.dbid, c, 'm', 'u', mode));
-    }
-    if (modeChanged || statusChanged)
-      this.qd.trace({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode });
-  }
-
-  /** A probed primary in file replication: its data state decides the pair's rows. */
-  private decideFileRep(
-    p: SegmentConfig,
-    m: SegmentConfig,
-    r: ProbeResponse,
-    changes: SegmentConfig[],
-    history: { dbid: number; desc: string }[],
-    followUps: (() => Promise<void>)[],
-  ): void {
-    const c = p.content;
-    const state = r.fileRep;
-    if (!state) return;
-    const set = (
-      pMode: SegmentConfig['mode'],
-      mStatus: SegmentConfig['status'],
-      mMode: SegmentConfig['mode'],
-    ) => {
-      if (p.mode === pMode && m.status === mStatus && m.mode === mMode) return false;
-      changes.push({ ...p, mode: pMode }, { ...m, status: mStatus, mode: mMode });
-      history.push(updateRow(p.dbid, c, 'p', 'u', pMode), updateRow(m.dbid, c, 'm', mStatus, mMode));
-      return true;
-    };
-    if (state.faulted || state.mode === 'c') {
-      // The mirror is lost: it stays (d, s), or (d, r) when it failed resynchronizing.
-      if (set('c', 'd', m.mode === 'r' ? 'r' : 's'))
-        this.qd.trace({ kind: 'fts.mirror_down', content: c, dbid: m.dbid });
-      if (state.faulted)
-        followUps.push(async () => void (await this.transport.syncRepOff(p.dbid, this.timing.timeoutMs)));
-      return;
-    }
-    if (set(state.mode, 'u', state.mode))
-      this.qd.trace({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode: state.mode });
-  }
-
   private async noteDoubleFault(c: number, dbid: number): Promise<void> {
     if (this.doubleFault.has(c)) return;
     this.doubleFault.add(c);
-    await this.record([], [{ dbid, desc: `FTS: double fault detected for content id ${c}` }]);
+    await this.record([], [doubleFaultRow(dbid, c)]);
   }
 
-  /** One coordinator transaction for the catalog changes of a cycle. */
   /**
    * The changes, in one transaction under the configuration lock; false (nothing written) when
    * the configuration is no longer the `version` they were decided on.
@@ -330,11 +225,4 @@ export class Fts {
       return true;
     });
   }
-}
-
-function updateRow(dbid: number, content: number, role: string, status: string, mode: string) {
-  return {
-    dbid,
-    desc: `FTS: update role, status, and mode for dbid ${dbid} with contentid ${content} to ${role}, ${status}, and ${mode}`,
-  };
 }
