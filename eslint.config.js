@@ -4,6 +4,55 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/**
+ * The engine's layers, lowest first (docs/architecture.md draws them): a folder imports from
+ * its own and lower ones only. The root files sit at the ends: errors.ts and version.ts below
+ * every folder, index.ts (the public contract) above them all.
+ */
+const ENGINE_LAYERS = [
+  'sql',
+  'storage',
+  'runtime',
+  'wal',
+  'txn',
+  'access',
+  'instance',
+  'filerep',
+  'replication',
+  'plan',
+  'catalog',
+  'exec',
+  'server',
+  'topology',
+  'node',
+  'utilities',
+  'cluster',
+  'sim',
+];
+
+/** The engine's base import rules, with the layers above `layer` forbidden too. */
+function engineImports(layer, allowComlink = false) {
+  const above = layer ? ENGINE_LAYERS.slice(ENGINE_LAYERS.indexOf(layer) + 1) : [];
+  const patterns = [
+    { group: ['**/workers/**', '**/ui/**'], message: 'The engine imports nothing above it.' },
+    {
+      group: allowComlink ? ['idb', 'lit', 'lit/*', '@lit/*'] : ['comlink', 'idb', 'lit', 'lit/*', '@lit/*'],
+      message: 'The engine stays free of browser libraries; runtimes plug them in.',
+    },
+  ];
+  if (layer)
+    patterns.push({
+      regex: '^(\\.\\./)+index\\.ts$',
+      message: 'index.ts is the public contract: nothing in the engine imports it.',
+    });
+  if (above.length)
+    patterns.push({
+      regex: `^(\\.\\./)+(${above.join('|')})/`,
+      message: `Layers point downward (docs/architecture.md): ${layer}/ imports nothing from ${above.join(', ')}.`,
+    });
+  return ['error', { patterns }];
+}
+
 const noTests = {
   selector: 'CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(only|skip)$/]',
   message: 'No focused or skipped tests.',
@@ -36,18 +85,6 @@ export default tseslint.config(
     files: ['src/engine/**/*.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/workers/**', '**/ui/**'], message: 'The engine imports nothing above it.' },
-            {
-              group: ['comlink', 'idb', 'lit', 'lit/*', '@lit/*'],
-              message: 'The engine stays free of browser libraries; runtimes plug them in.',
-            },
-          ],
-        },
-      ],
       // Determinism: time, timers and randomness come from the runtime, never from globals.
       'no-restricted-globals': [
         'error',
@@ -66,17 +103,20 @@ export default tseslint.config(
       ],
     },
   },
+  { files: ['src/engine/*.ts'], rules: { 'no-restricted-imports': engineImports(undefined) } },
+  ...ENGINE_LAYERS.map((layer) => ({
+    files: [`src/engine/${layer}/**/*.ts`],
+    // Runtime adapters may use Comlink (DESIGN.md: it lives in workers and runtime adapters).
+    rules: { 'no-restricted-imports': engineImports(layer, layer === 'runtime') },
+  })),
   {
-    // Runtime adapters may use Comlink (DESIGN.md: it lives in workers and runtime adapters),
-    // and the wall clock may use the global timers. Engine logic still may not.
-    files: ['src/engine/runtime/**/*.ts'],
+    files: ['src/engine/errors.ts', 'src/engine/version.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/workers/**', '**/ui/**'], message: 'The engine imports nothing above it.' },
-            { group: ['idb', 'lit', 'lit/*', '@lit/*'], message: 'No browser libraries in the engine.' },
+            { regex: '^\\./', message: 'The root files below every layer import nothing of the engine.' },
           ],
         },
       ],

@@ -10,7 +10,7 @@ export { serveProcess } from './cluster/process-host.ts';
 export type { ProcessRuntime } from './cluster/process-protocol.ts';
 export type { SimCluster, SimControl, SimInstance } from './cluster/sim-cluster.ts';
 export { SimulationTimeout } from './runtime/sim.ts';
-export { registerDiskProvider, type DiskProvider } from './cluster/disk-providers.ts';
+export { registerDiskProvider, type DiskProvider } from './node/disk-providers.ts';
 export type {
   Cluster,
   ClusterEvent,
@@ -23,7 +23,7 @@ export type {
   TimeControl,
   InstanceStatus,
   IntegrityStatus,
-} from './cluster/api.ts';
+} from './node/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export type { ProbeTimes } from './server/fts-probe-times.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
@@ -43,11 +43,11 @@ export {
   type HostFailureImpact,
   type MirroringMode,
   type SegmentConfig,
-} from './cluster/placement.ts';
+} from './topology/placement.ts';
 export {
   detectMirroring,
   parseSegmentConfiguration,
   toGpaddmirrorsFile,
   toGpinitsystemConfig,
-} from './cluster/placement-files.ts';
+} from './topology/placement-files.ts';
 export { copyDataSpan, isCopyFromStdin, scanStatements } from './sql/copy-data.ts';

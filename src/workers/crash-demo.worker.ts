@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { Instance } from '../engine/instance/instance.ts';
 import { realClock } from '../engine/runtime/real-clock.ts';
-import { formatLsn } from '../engine/wal/lsn.ts';
+import { formatLsn } from '../engine/storage/lsn.ts';
 import { IdbDisk } from './idb-disk.ts';
 
 const REL = 16384;

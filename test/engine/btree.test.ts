@@ -3,9 +3,9 @@ import { Instance } from '../../src/engine/instance/instance.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../src/engine/runtime/clock.ts';
 import { T, type Value } from '../../src/engine/sql/types.ts';
-import type { BtreeIndex, ScanBounds } from '../../src/engine/storage/btree.ts';
+import type { BtreeIndex, ScanBounds } from '../../src/engine/access/btree.ts';
 import type { Tid } from '../../src/engine/storage/page.ts';
-import { readMeta } from '../../src/engine/storage/btree-page.ts';
+import { readMeta } from '../../src/engine/access/btree-page.ts';
 import { ManualClock } from '../support/fake-clock.ts';
 
 const TYPES = [T.int4, T.text];

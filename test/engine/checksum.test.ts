@@ -10,7 +10,7 @@ import { readControl } from '../../src/engine/instance/control.ts';
 import { noTrace } from '../../src/engine/runtime/clock.ts';
 import { flipBit } from '../../src/engine/storage/bit-rot.ts';
 import { blockChecksum, comparableBlock, storedChecksum } from '../../src/engine/storage/checksum.ts';
-import { relationFile } from '../../src/engine/storage/context.ts';
+import { relationFile } from '../../src/engine/access/context.ts';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { ManualClock } from '../support/fake-clock.ts';

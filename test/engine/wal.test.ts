@@ -3,7 +3,7 @@ import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { WalFiles, segmentFileName } from '../../src/engine/wal/segments.ts';
 import { WalWriter } from '../../src/engine/wal/writer.ts';
 import { WalReader } from '../../src/engine/wal/reader.ts';
-import { formatLsn, parseLsn } from '../../src/engine/wal/lsn.ts';
+import { formatLsn, parseLsn } from '../../src/engine/storage/lsn.ts';
 import { crc32c } from '../../src/engine/wal/crc32c.ts';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { Instance } from '../../src/engine/instance/instance.ts';

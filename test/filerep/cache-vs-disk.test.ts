@@ -10,7 +10,7 @@ import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
 import { isFileRepMeta } from '../../src/engine/filerep/block-set.ts';
 import { sameBytes, type Disk } from '../../src/engine/storage/disk.ts';
 import { comparableBlock } from '../../src/engine/storage/checksum.ts';
-import { relationFile } from '../../src/engine/storage/context.ts';
+import { relationFile } from '../../src/engine/access/context.ts';
 import { waitFor } from '../support/wait.ts';
 
 let cluster: InlineCluster | undefined;

@@ -4,7 +4,7 @@
  * mirror down (u,c,d,s), resynchronizing (u,r,u,r); a failed-over pair (m,d,s) / (p,u,c).
  */
 import { describe, expect, it } from 'vitest';
-import type { ClusterOptions } from '../../src/engine/cluster/api.ts';
+import type { ClusterOptions } from '../../src/engine/node/api.ts';
 import type { Cluster } from '../../src/engine/index.ts';
 import {
   historyWithDbid,

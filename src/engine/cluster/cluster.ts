@@ -3,7 +3,7 @@
  * linked by MessageChannels. This module holds the `inline` runtime (every instance in the
  * calling thread) and the public objects: Cluster, Session, Faults.
  */
-import { fullResync } from './filerep-boot.ts';
+import { fullResync } from '../node/filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
@@ -19,8 +19,8 @@ import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { localSource } from '../replication/copy-source.ts';
 import { recoverData } from '../utilities/recover-data.ts';
-import type { SegmentConfig } from './placement.ts';
-import { NodeSet, type InstanceNode } from './nodes.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
+import { NodeSet, type InstanceNode } from '../node/nodes.ts';
 import type {
   ClusterOptions,
   Cluster,
@@ -30,15 +30,15 @@ import type {
   Session,
   UtilityResult,
   RunOptions,
-} from './api.ts';
-import { getDiskProvider } from './disk-providers.ts';
-import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from './boot.ts';
+} from '../node/api.ts';
+import { getDiskProvider } from '../node/disk-providers.ts';
+import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from '../node/boot.ts';
 import { makeFaults } from './faults.ts';
-import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
-import { instanceStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
+import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
+import { instanceStatus, withProbeTimes, withStoppedBy } from '../node/instance-status.ts';
 import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
 import { readConfigText, writeConfigText } from '../instance/config-file.ts';
-import { liveSetting, reloadNodeConfig } from './node-config.ts';
+import { liveSetting, reloadNodeConfig } from '../node/node-config.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
 /** The lab's default: time runs 30× faster than on a real cluster (the 'compressed' preset). */

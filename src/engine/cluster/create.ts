@@ -2,9 +2,9 @@
 import { sqlError } from '../errors.ts';
 import { realClock } from '../runtime/real-clock.ts';
 import { ControllableClock } from '../runtime/controllable-clock.ts';
-import type { Cluster, ClusterOptions } from './api.ts';
+import type { Cluster, ClusterOptions } from '../node/api.ts';
 import { InlineCluster } from './cluster.ts';
-import { planCluster } from './placement.ts';
+import { planCluster } from '../topology/placement.ts';
 import { createSimCluster } from './sim-cluster.ts';
 import { ProcessCluster, type ProcessSpawner, type SavedTopology } from './process-cluster.ts';
 

@@ -1,9 +1,9 @@
 /** The public Faults API over an in-thread cluster: instances, hosts, links, disks, holds. */
 import { sqlError } from '../errors.ts';
 import { flipBit } from '../storage/bit-rot.ts';
-import type { Faults } from './api.ts';
+import type { Faults } from '../node/api.ts';
 import type { InlineCluster } from './cluster.ts';
-import type { InstanceNode } from './nodes.ts';
+import type { InstanceNode } from '../node/nodes.ts';
 
 export function makeFaults(c: InlineCluster): Faults {
   const targets = (t: number | string): InstanceNode[] => {

@@ -12,7 +12,7 @@ import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
 import type { QueryResult } from '../server/results.ts';
-import type { SegmentConfig } from './placement.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
 import type {
   Cluster,
   ClusterEvent,
@@ -22,11 +22,11 @@ import type {
   RunOptions,
   Session,
   UtilityResult,
-} from './api.ts';
+} from '../node/api.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
-import type { CoordinatorStart } from './boot.ts';
-import { downStatus, withProbeTimes, withStoppedBy } from './instance-status.ts';
-import { connectionRefused, coordinatorNotRunning, sessionGone } from './session-errors.ts';
+import type { CoordinatorStart } from '../node/boot.ts';
+import { downStatus, withProbeTimes, withStoppedBy } from '../node/instance-status.ts';
+import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
 import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
 import type {
   BootSpec,

@@ -4,13 +4,13 @@
  * coordinator runs (gpactivatestandby), and what it serves to each process.
  */
 import { sqlError } from '../errors.ts';
-import { coordinatorNotRunning } from './session-errors.ts';
+import { coordinatorNotRunning } from '../node/session-errors.ts';
 import type { Hold } from '../runtime/fault-points.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
-import type { Faults, RunOptions } from './api.ts';
+import type { Faults, RunOptions } from '../node/api.ts';
 import type { MaintenanceHost } from '../utilities/index.ts';
 import { DEFAULT_TIME_SCALE } from './cluster.ts';
-import { NodeSet, type InstanceNode } from './nodes.ts';
+import { NodeSet, type InstanceNode } from '../node/nodes.ts';
 import type { ProcessCluster, Proc } from './process-cluster.ts';
 import type { HostApi } from './process-protocol.ts';
 import { transferResult } from '../runtime/comlink-link.ts';

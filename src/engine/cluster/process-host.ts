@@ -5,7 +5,7 @@
  * orchestrator hands out, and the orchestrator only over its upcall port. The engine part of a
  * worker: src/workers wires it to a Worker and an IndexedDB disk.
  */
-import { fullResync } from './filerep-boot.ts';
+import { fullResync } from '../node/filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance } from '../instance/instance.ts';
 import type { TraceEvent } from '../runtime/clock.ts';
@@ -24,10 +24,10 @@ import { flipBit } from '../storage/bit-rot.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
-import type { SegmentConfig } from './placement.ts';
-import type { ClusterEvent, InstanceStatus } from './api.ts';
-import { instanceStatus } from './instance-status.ts';
-import { connectionRefused } from './session-errors.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
+import type { ClusterEvent, InstanceStatus } from '../node/api.ts';
+import { instanceStatus } from '../node/instance-status.ts';
+import { connectionRefused } from '../node/session-errors.ts';
 import { coordinatorProcessHost } from './process-utilities.ts';
 import type {
   BootSpec,
@@ -42,10 +42,10 @@ import type {
 
 import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
-import { attachStandby, bootNode, type BootContext } from './boot.ts';
-import { liveSetting, reloadNodeConfig, type NodeReload } from './node-config.ts';
+import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
+import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
 import { readConfigText, writeConfigText } from '../instance/config-file.ts';
-import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from './nodes.ts';
+import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from '../node/nodes.ts';
 
 /** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
 function elsewhere(dbid: number): Disk {

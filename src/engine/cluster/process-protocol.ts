@@ -9,12 +9,12 @@ import type { PortLike } from '../runtime/link-endpoint.ts';
 import type { QueryResult } from '../server/results.ts';
 import type { Disk, DiskFaultChange } from '../storage/disk.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
-import type { SegmentConfig } from './placement.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
 import { sqlError } from '../errors.ts';
-import type { ClusterOptions, InstanceStatus, UtilityResult } from './api.ts';
+import type { ClusterOptions, InstanceStatus, UtilityResult } from '../node/api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
-import type { NodeReload } from './node-config.ts';
-import type { CoordinatorStart } from './boot.ts';
+import type { NodeReload } from '../node/node-config.ts';
+import type { CoordinatorStart } from '../node/boot.ts';
 
 /** What the orchestrator tells every process about every instance. */
 export interface NodeMeta {

@@ -6,12 +6,12 @@
  * utility whose coordinator is, by design, gone.
  */
 import { sqlError } from '../errors.ts';
-import { coordinatorNotRunning } from './session-errors.ts';
+import { coordinatorNotRunning } from '../node/session-errors.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Link } from '../runtime/link.ts';
-import type { SegmentConfig } from './placement.ts';
-import type { ClusterEvent } from './api.ts';
-import type { InstanceNode, NodeSet } from './nodes.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
+import type { ClusterEvent } from '../node/api.ts';
+import type { InstanceNode, NodeSet } from '../node/nodes.ts';
 import type { HostApi } from './process-protocol.ts';
 import type { StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';

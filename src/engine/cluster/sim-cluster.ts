@@ -9,9 +9,9 @@ import { SimScheduler } from '../runtime/sim.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
 import { sameBytes, type Disk } from '../storage/disk.ts';
 import { comparableBlock } from '../storage/checksum.ts';
-import type { Cluster, ClusterOptions, Faults, Session } from './api.ts';
+import type { Cluster, ClusterOptions, Faults, Session } from '../node/api.ts';
 import { InlineCluster } from './cluster.ts';
-import type { InstanceNode } from './nodes.ts';
+import type { InstanceNode } from '../node/nodes.ts';
 import { isFileRepMeta } from '../filerep/block-set.ts';
 
 /** One instance as the simulator sees it (for invariants, never for the workload). */

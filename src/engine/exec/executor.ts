@@ -15,7 +15,7 @@ import { execHashJoin, execNestLoop } from './join.ts';
 import { batchBytes, type Interrupts } from './interrupts.ts';
 import { sortInSlices } from './sort.ts';
 import { execWindow } from './window.ts';
-import type { BtreeIndex } from '../storage/btree.ts';
+import type { BtreeIndex } from '../access/btree.ts';
 import type { Tid } from '../storage/page.ts';
 
 export type RowStream = AsyncGenerator<Row[], void, undefined>;

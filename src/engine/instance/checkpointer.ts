@@ -16,7 +16,7 @@
  * for while a spread checkpoint runs makes that one hurry.
  */
 import { jsonPayload } from '../wal/json-payload.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import { Rmgr } from '../wal/record.ts';
 import { cooperate, type Clock } from '../runtime/clock.ts';
 import { writeControl } from './control.ts';

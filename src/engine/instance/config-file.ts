@@ -8,8 +8,10 @@
  * UTF-8 bytes running on into the next blocks. Writes replace the whole file in one sync, as
  * gpconfig's helper replaces it with an atomic rename.
  */
-import type { GucValue } from '../server/settings-defs.ts';
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
+
+/** A parameter's value as postgresql.conf holds it (the settings layer's GucValue, structurally). */
+type ConfigValue = boolean | number | string;
 
 export const CONFIG_FILE = 'postgresql.conf';
 
@@ -88,7 +90,7 @@ export function parseConfigText(text: string): Record<string, string> {
 }
 
 /** How a value is written: strings quoted (gpconfig quotes vartype string), the rest bare. */
-export function configLiteral(value: GucValue, quote: boolean): string {
+export function configLiteral(value: ConfigValue, quote: boolean): string {
   const s = String(value);
   if (!quote) return s;
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\n/g, '\\n')}'`;
@@ -111,7 +113,7 @@ export function changeConfigSetting(text: string, name: string, literal: string)
 
 /** The file gpinitsystem writes: the cluster's settings at initialisation. */
 export function initialConfigText(
-  settings: Readonly<Record<string, GucValue>>,
+  settings: Readonly<Record<string, ConfigValue>>,
   quoted: (name: string) => boolean,
 ): string {
   const lines = ['# postgresql.conf, written by gpinitsystem', ''];

@@ -9,7 +9,7 @@
 import { sqlError } from '../errors.ts';
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
 import { crc32c } from '../wal/crc32c.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 
 export const CONTROL_FILE = 'global/pg_control';

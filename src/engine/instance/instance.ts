@@ -13,17 +13,17 @@
  *   disk keeps whatever was synced.
  */
 import { sqlError } from '../errors.ts';
-import { AoBlockAllocator, AppendOptimizedRelation, VISIMAP_OFFSET } from '../storage/append-optimized.ts';
+import { AoBlockAllocator, AppendOptimizedRelation, VISIMAP_OFFSET } from '../access/append-optimized.ts';
 import { BufferPool, type WalFlusher } from '../storage/buffer-pool.ts';
-import { relationFile, type StorageContext } from '../storage/context.ts';
+import { relationFile, type StorageContext } from '../access/context.ts';
 import type { Disk } from '../storage/disk.ts';
-import { HeapRelation } from '../storage/heap.ts';
-import { BtreeIndex } from '../storage/btree.ts';
+import { HeapRelation } from '../access/heap.ts';
+import { BtreeIndex } from '../access/btree.ts';
 import type { SqlType } from '../sql/types.ts';
 import { CommitLog, FirstNormalXid } from '../txn/clog.ts';
 import { TransactionManager, type Transaction } from '../txn/xact.ts';
 import { jsonPayload } from '../wal/json-payload.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import { WalReader } from '../wal/reader.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import { DEFAULT_WAL_SEGMENT_SIZE, WalFiles } from '../wal/segments.ts';

@@ -10,7 +10,7 @@
  */
 import { writeDirtyPages } from './checkpointer.ts';
 import { sqlError } from '../errors.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import { decodeHeader, MAX_RECORD_SIZE, RECORD_HEADER_SIZE, Rmgr, type WalRecord } from '../wal/record.ts';
 import type { WalFiles } from '../wal/segments.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';

@@ -2,13 +2,13 @@
  * Redo: applies one WAL record to the instance's state. Used by crash recovery and, on a
  * mirror or standby, by the startup process replaying what the walreceiver wrote.
  */
-import { appendOptimizedRedo, type AoBlockAllocator } from '../storage/append-optimized.ts';
-import type { StorageContext } from '../storage/context.ts';
-import { heapRedo } from '../storage/heap.ts';
-import { btreeRedo } from '../storage/btree.ts';
+import { appendOptimizedRedo, type AoBlockAllocator } from '../access/append-optimized.ts';
+import type { StorageContext } from '../access/context.ts';
+import { heapRedo } from '../access/heap.ts';
+import { btreeRedo } from '../access/btree.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 
 export const XlogInfo = {
   checkpointShutdown: 0x00,

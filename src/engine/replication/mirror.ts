@@ -3,7 +3,7 @@
  * which FTS promotes when the primary fails (a new timeline begins there).
  */
 import type { Instance } from '../instance/instance.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 import type { MirrorApi, WalStatus } from './protocol.ts';
 import { WalReceiver } from './walreceiver.ts';

@@ -11,7 +11,7 @@ import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import type { Clock } from '../runtime/clock.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import type { FtsApi, ProbeResponse } from './protocol.ts';
 import { WalSender, type MirrorLink } from './walsender.ts';
 

@@ -2,7 +2,7 @@
  * Streaming replication messages (Postgres' XLogData and standby status, as RPC calls over the
  * pair's link) and the FTS probe answer.
  */
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 
 /** The standby's positions, as its status messages report them. */

@@ -13,7 +13,7 @@ import type { Instance } from '../instance/instance.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { comparableBlock } from '../storage/checksum.ts';
 import { crc32c } from '../wal/crc32c.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 
 /** One relation block's digest, keyed `file#block`. */
 export type BlockDigests = [string, number][];

@@ -11,11 +11,11 @@ import { BlockCopier, finishAsMirror } from './block-copy.ts';
 import { parseSegmentFileName, segmentFileName, WalFiles, WAL_DIR } from '../wal/segments.ts';
 import { WalReader } from '../wal/reader.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import { parseJsonPayload } from '../wal/json-payload.ts';
 import { XlogInfo } from '../instance/redo.ts';
-import { HeapInfo } from '../storage/heap.ts';
-import { relationFile } from '../storage/context.ts';
+import { HeapInfo } from '../access/heap.ts';
+import { relationFile } from '../access/context.ts';
 
 export interface CopyResult {
   /** Bytes copied to the target. */

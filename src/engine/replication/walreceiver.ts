@@ -6,7 +6,7 @@
 import { sqlError } from '../errors.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import type { Instance } from '../instance/instance.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import type { WalStatus } from './protocol.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 

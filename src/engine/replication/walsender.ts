@@ -8,7 +8,7 @@
  */
 import type { Instance } from '../instance/instance.ts';
 import type { Clock } from '../runtime/clock.ts';
-import { formatLsn, type Lsn } from '../wal/lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import type { WalStatus } from './protocol.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 import { SLOT_NAME, slotLost } from './slot.ts';

@@ -5,7 +5,7 @@
 import { SqlError, sqlError } from '../errors.ts';
 import { registerFunction } from '../sql/functions.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn } from '../storage/lsn.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { Interrupts } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';

@@ -16,7 +16,7 @@ import type { Instance } from '../instance/instance.ts';
 import type { IndexInfo, TableInfo } from '../plan/plan.ts';
 import { rowCodec } from '../sql/tuple-codec.ts';
 import { compareValues, formatValue, type Value } from '../sql/types.ts';
-import type { BtreeIndex, IndexEntry, UniqueVerdict } from '../storage/btree.ts';
+import type { BtreeIndex, IndexEntry, UniqueVerdict } from '../access/btree.ts';
 import type { Tid } from '../storage/page.ts';
 import type { Transaction } from '../txn/xact.ts';
 

@@ -24,7 +24,7 @@ import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn } from '../storage/lsn.ts';
 import type {
   DtxContext,
   InsertRequest,

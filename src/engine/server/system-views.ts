@@ -6,7 +6,7 @@ import { HISTORY_COLUMNS, SEGCONF_COLUMNS, segmentToRow } from '../catalog/catal
 import type { SystemRelation } from '../plan/planner.ts';
 import { T } from '../sql/types.ts';
 import type { ReplicationRow, Row } from './protocol.ts';
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn } from '../storage/lsn.ts';
 import type { Coordinator } from './coordinator.ts';
 
 export const systemRelations = new Map<string, SystemRelation>([

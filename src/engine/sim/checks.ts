@@ -2,7 +2,7 @@
  * The explorer's invariants and the workload state they check against: what was acknowledged,
  * the bank's total, one acting primary per content, identical copies after the repair.
  */
-import type { Session } from '../cluster/api.ts';
+import type { Session } from '../node/api.ts';
 import type { SimCluster } from '../cluster/sim-cluster.ts';
 import { SimulationTimeout } from '../runtime/sim.ts';
 

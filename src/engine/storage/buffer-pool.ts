@@ -12,7 +12,7 @@
 import { clearChecksum, setChecksum, verifyBlock } from './checksum.ts';
 import { BLCKSZ, type Disk } from './disk.ts';
 import { pageHeaderProblem, pageLsn } from './page.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from './lsn.ts';
 
 export interface Frame {
   readonly id: number;

@@ -21,7 +21,7 @@
  * holds byte-identical pages.
  */
 import { BLCKSZ } from './disk.ts';
-import { getLsn, setLsn, type Lsn } from '../wal/lsn.ts';
+import { getLsn, setLsn, type Lsn } from './lsn.ts';
 
 export const PAGE_HEADER_SIZE = 24;
 export const ITEM_ID_SIZE = 4;

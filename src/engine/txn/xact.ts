@@ -17,7 +17,7 @@ import type { Snapshot } from './snapshot.ts';
 import { Rmgr } from '../wal/record.ts';
 import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
 import type { WalWriter } from '../wal/writer.ts';
-import type { Lsn } from '../wal/lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import { sqlError } from '../errors.ts';
 
 export const XactInfo = {

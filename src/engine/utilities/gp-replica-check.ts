@@ -7,7 +7,7 @@
  *   gp_replica_check [-c content[,content...]] [-v]
  */
 import type { ReplicaCheckResult } from '../replication/replica-check.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { UtilityLog, type UtilityHost } from './host.ts';
 
 const PROG = 'gp_replica_check';

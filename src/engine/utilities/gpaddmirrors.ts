@@ -5,9 +5,9 @@
  * serving, and turn (u, s) once they stream and FTS has seen them.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
-import { PlacementError, placeMirrorsForExisting } from '../cluster/placement.ts';
+import { PlacementError, placeMirrorsForExisting } from '../topology/placement.ts';
 import {
   batchLimits,
   checkBatchSizes,
@@ -18,7 +18,7 @@ import {
   wrongCoordinatorDir,
 } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
-import { checkLocation, meaningfulLines, portOrDirectoryClash } from './config-files.ts';
+import { checkLocation, meaningfulLines, portOrDirectoryClash } from '../topology/config-files.ts';
 
 const OPTIONS: OptionSpec[] = [
   { names: ['-a'], kind: 'flag' },

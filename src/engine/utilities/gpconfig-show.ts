@@ -5,7 +5,7 @@
  * Greenplum's gpconfig prints them; exit 0 even when the values are out of sync.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import type { UtilityLog } from './host.ts';
 import { done, type MaintenanceHost } from './maintenance.ts';
 import type { OptionValues } from './options.ts';

@@ -12,7 +12,7 @@
  * others' instead of leaving the cluster half changed.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { changeConfigSetting, configLiteral, removeConfigSetting } from '../instance/config-file.ts';
 import { Settings, type SettingDef } from '../server/settings.ts';
 import { UtilityLog, utilityArgs } from './host.ts';

@@ -7,7 +7,7 @@
  * checked before the first mirror stops.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import {
   MAX_BATCH_SIZE,
   MAX_SEGMENT_BATCH_SIZE,
@@ -20,7 +20,7 @@ import {
   wrongCoordinatorDir,
 } from './host.ts';
 import { recover } from './gprecoverseg.ts';
-import { meaningfulLines } from './config-files.ts';
+import { meaningfulLines } from '../topology/config-files.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { movedClash, parseLocationGroup, type Location } from './recovery-plan.ts';
 

@@ -8,7 +8,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { RecoveryMode } from './recover-data.ts';
 import { finishFileRep, recoverFileRep } from './recover-filerep.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import {
   batchLimits,
   checkBatchSizes,
@@ -23,7 +23,7 @@ import {
   utilityArgs,
   wrongCoordinatorDir,
 } from './host.ts';
-import { parseLsn } from '../wal/lsn.ts';
+import { parseLsn } from '../storage/lsn.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { planFromFile, planNewHosts, type Location, type RecoveryType } from './recovery-plan.ts';
 

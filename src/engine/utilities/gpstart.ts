@@ -6,7 +6,7 @@
  * the coordinator already running.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { runBatched, UtilityLog, type BatchLimits } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import {

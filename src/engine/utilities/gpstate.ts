@@ -4,7 +4,7 @@
  * -e mirroring status report, -f standby, -Q catalog only.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import {
   MAX_BATCH_SIZE,
   UtilityLog,
@@ -31,7 +31,7 @@ const OPTIONS: OptionSpec[] = [
 
 /** The options that choose a report: at most one at a time. */
 const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p'];
-import { formatLsn, parseLsn } from '../wal/lsn.ts';
+import { formatLsn, parseLsn } from '../storage/lsn.ts';
 import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
 export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {

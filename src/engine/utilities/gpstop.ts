@@ -6,7 +6,7 @@
  * nothing stopped.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { runBatched, UtilityLog, type BatchLimits } from './host.ts';
 import type { OptionValues } from './options.ts';
 import type { OptionSpec } from './options.ts';

@@ -1,11 +1,11 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { InstanceNode, NodeSet } from '../cluster/nodes.ts';
-import type { CoordinatorStart } from '../cluster/boot.ts';
+import type { InstanceNode, NodeSet } from '../node/nodes.ts';
+import type { CoordinatorStart } from '../node/boot.ts';
 import type { Clock, TraceEvent } from '../runtime/clock.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { RecoveredData, RecoveryMode } from './recover-data.ts';
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import {
   HelpRequested,
   OptionError,

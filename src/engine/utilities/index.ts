@@ -1,5 +1,5 @@
 /** The management utilities, run through `cluster.run(commandLine)`. */
-import type { UtilityResult } from '../cluster/api.ts';
+import type { UtilityResult } from '../node/api.ts';
 import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
 import { gpaddmirrors } from './gpaddmirrors.ts';

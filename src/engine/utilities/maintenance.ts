@@ -4,9 +4,9 @@
  * gpstop stops the coordinator, and gpstart runs while none is running.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
-import type { InstanceNode } from '../cluster/nodes.ts';
-import type { NodeReload } from '../cluster/node-config.ts';
+import type { UtilityResult } from '../node/api.ts';
+import type { InstanceNode } from '../node/nodes.ts';
+import type { NodeReload } from '../node/node-config.ts';
 import type { StandbyHost } from './standby.ts';
 import {
   MAX_SEGMENT_BATCH_SIZE,

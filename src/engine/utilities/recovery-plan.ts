@@ -12,7 +12,7 @@ import {
   portOrDirectoryClash,
   validHostname,
   type Location,
-} from './config-files.ts';
+} from '../topology/config-files.ts';
 
 export type { Location };
 

@@ -4,11 +4,11 @@
  * (greenplum-ha.md §3.4, §3.5).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../cluster/api.ts';
-import type { InstanceNode } from '../cluster/nodes.ts';
+import type { UtilityResult } from '../node/api.ts';
+import type { InstanceNode } from '../node/nodes.ts';
 import { updateCatalog, UtilityLog, type UtilityHost, utilityArgs } from './host.ts';
 import type { OptionSpec } from './options.ts';
-import { portOrDirectoryClash, validDatadir, validHostname, validPort } from './config-files.ts';
+import { portOrDirectoryClash, validDatadir, validHostname, validPort } from '../topology/config-files.ts';
 
 const INITSTANDBY_OPTIONS: OptionSpec[] = [
   { names: ['-s'], kind: 'string' },

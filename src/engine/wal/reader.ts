@@ -4,7 +4,7 @@
  * the WAL; nothing past it is ever applied. The reason is kept, worded as Postgres words it.
  */
 import { decodeHeader, MAX_RECORD_SIZE, RECORD_HEADER_SIZE, recordCrc, type WalRecord } from './record.ts';
-import { formatLsn, type Lsn } from './lsn.ts';
+import { formatLsn, type Lsn } from '../storage/lsn.ts';
 import type { WalFiles } from './segments.ts';
 
 export type ReadResult = { ok: true; record: WalRecord } | { ok: false; lsn: Lsn; reason: string };

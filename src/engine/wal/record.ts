@@ -20,7 +20,7 @@
  * pass over the same file: a reader stops at the first record failing either check.
  */
 import { crc32c } from './crc32c.ts';
-import { getLsn, setLsn, type Lsn } from './lsn.ts';
+import { getLsn, setLsn, type Lsn } from '../storage/lsn.ts';
 
 export const RECORD_HEADER_SIZE = 24;
 /** Largest record accepted; a length past this is a torn or corrupt header. */

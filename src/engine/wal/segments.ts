@@ -8,7 +8,7 @@
  * timeline and every earlier one under the timeline it was written on.
  */
 import { BLCKSZ, type Disk } from '../storage/disk.ts';
-import type { Lsn } from './lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 
 export const WAL_DIR = 'pg_wal/';
 export const DEFAULT_WAL_SEGMENT_SIZE = 16 * 1024 * 1024;

@@ -15,7 +15,7 @@
  */
 import { BLCKSZ } from '../storage/disk.ts';
 import { encodeRecord } from './record.ts';
-import type { Lsn } from './lsn.ts';
+import type { Lsn } from '../storage/lsn.ts';
 import type { WalFiles } from './segments.ts';
 import type { Disk } from '../storage/disk.ts';
 

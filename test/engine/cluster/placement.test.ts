@@ -5,7 +5,7 @@ import {
   toGpaddmirrorsFile,
   toGpinitsystemConfig,
   toGprecoversegFile,
-} from '../../../src/engine/cluster/placement-files.ts';
+} from '../../../src/engine/topology/placement-files.ts';
 import {
   PlacementError,
   customPlacement,
@@ -16,7 +16,7 @@ import {
   validateSegmentConfiguration,
   whatIfHostFails,
   type SegmentConfig,
-} from '../../../src/engine/cluster/placement.ts';
+} from '../../../src/engine/topology/placement.ts';
 
 type Row = [number, number, string, string, string, string, number, string, string];
 

@@ -8,7 +8,7 @@ import { comparableBlock } from '../../../src/engine/storage/checksum.ts';
 import { Instance } from '../../../src/engine/instance/instance.ts';
 import { MemoryDisk } from '../../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../../src/engine/runtime/clock.ts';
-import { relationFile } from '../../../src/engine/storage/context.ts';
+import { relationFile } from '../../../src/engine/access/context.ts';
 import { sameBytes, type Disk } from '../../../src/engine/storage/disk.ts';
 import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../../../src/engine/filerep/filerep.ts';
 import { FileRepMirror } from '../../../src/engine/filerep/mirror.ts';

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect } from 'vitest';
 import { createCluster, SqlError, type Cluster, type ClusterEvent } from '../../../src/engine/index.ts';
-import type { ClusterOptions } from '../../../src/engine/cluster/api.ts';
+import type { ClusterOptions } from '../../../src/engine/node/api.ts';
 import { waitFor } from '../../support/wait.ts';
 
 export { waitFor };

@@ -18,9 +18,9 @@ import { dtxTiming, ftsTiming, nodeContext, primaryTiming, readNodeConfig } from
 import { PrimaryReplication } from '../replication/primary.ts';
 import { mirrorDigests, primaryReplicaCheck } from '../replication/replica-check.ts';
 import { MirrorReplication } from '../replication/mirror.ts';
-import type { SegmentConfig } from './placement.ts';
+import type { SegmentConfig } from '../topology/placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn } from '../storage/lsn.ts';
 import type { WalStatus } from '../replication/protocol.ts';
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';

@@ -30,7 +30,7 @@
  */
 
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import { validHostname } from '../utilities/config-files.ts';
+import { validHostname } from './config-files.ts';
 /** One row of `gp_segment_configuration` (§1.1). */
 export type { SegmentConfig } from '../catalog/catalog.ts';
 

@@ -14,7 +14,7 @@ import { XidStatus, type Xid } from '../txn/clog.ts';
 import { tupleVisible, type Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
-import type { Frame } from './buffer-pool.ts';
+import type { Frame } from '../storage/buffer-pool.ts';
 import { relationFile, type StorageContext } from './context.ts';
 import {
   addTuple,
@@ -37,7 +37,7 @@ import {
   tupleSpaceStart,
   type Tid,
   type TupleSource,
-} from './page.ts';
+} from '../storage/page.ts';
 
 export const HeapInfo = {
   insert: 0x00,

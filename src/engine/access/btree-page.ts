@@ -23,7 +23,7 @@
  * Every change is a whole page rewritten or one tuple inserted at an offset, done by the same
  * function on the primary and in redo, so a mirror's index files are byte-identical.
  */
-import { BLCKSZ } from './disk.ts';
+import { BLCKSZ } from '../storage/disk.ts';
 import {
   getTuple,
   initPage,
@@ -35,7 +35,7 @@ import {
   PAGE_HEADER_SIZE,
   setItemId,
   type Tid,
-} from './page.ts';
+} from '../storage/page.ts';
 
 export const BT_SPECIAL_SIZE = 16;
 export const BTP_LEAF = 1;

@@ -16,11 +16,11 @@ import { rowCodec, type RowCodec } from '../sql/tuple-codec.ts';
 import { compareValues, type SqlType, type Value } from '../sql/types.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
-import type { Frame } from './buffer-pool.ts';
+import type { Frame } from '../storage/buffer-pool.ts';
 import { relationFile, type StorageContext } from './context.ts';
-import { BLCKSZ } from './disk.ts';
+import { BLCKSZ } from '../storage/disk.ts';
 import { redoOnPage } from './heap.ts';
-import { ITEM_ID_SIZE, PAGE_HEADER_SIZE, setPageLsn, type Tid } from './page.ts';
+import { ITEM_ID_SIZE, PAGE_HEADER_SIZE, setPageLsn, type Tid } from '../storage/page.ts';
 import {
   BT_SPECIAL_SIZE,
   BTP_LEAF,

@@ -16,8 +16,8 @@ import { sqlError } from '../errors.ts';
 import { tupleVisible, type Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
-import { BLCKSZ } from './disk.ts';
-import { setChecksum, verifyBlock } from './checksum.ts';
+import { BLCKSZ } from '../storage/disk.ts';
+import { setChecksum, verifyBlock } from '../storage/checksum.ts';
 import { relationFile, type StorageContext } from './context.ts';
 
 export const AO_BLOCK_HEADER = 16;

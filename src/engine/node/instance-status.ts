@@ -3,7 +3,7 @@
  * as it runs, timeline, WAL positions, walsender and buffer pool. Read in the instance's own
  * realm (the page for the inline runtime, its worker for the worker runtime).
  */
-import { formatLsn } from '../wal/lsn.ts';
+import { formatLsn } from '../storage/lsn.ts';
 import type { InstanceStatus, IntegrityStatus } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
 import { mirrorFileRepStatus, primaryFileRepStatus, type FileRepPrimary } from './filerep-boot.ts';

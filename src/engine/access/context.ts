@@ -1,5 +1,5 @@
-import type { Disk } from './disk.ts';
-import type { BufferPool } from './buffer-pool.ts';
+import type { Disk } from '../storage/disk.ts';
+import type { BufferPool } from '../storage/buffer-pool.ts';
 import type { WalWriter } from '../wal/writer.ts';
 import type { TransactionManager } from '../txn/xact.ts';
 import type { HeapRelation } from './heap.ts';
