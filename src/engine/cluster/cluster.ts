@@ -11,31 +11,23 @@ import type { Disk } from '../storage/disk.ts';
 import { settleLater, type Clock } from '../runtime/clock.ts';
 import type { ChannelLike } from '../runtime/link-endpoint.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
-import { FaultPoints } from '../runtime/fault-points.ts';
 import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
-import type { QueryResult } from '../server/results.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { localSource } from '../replication/copy-source.ts';
 import { recoverData } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
-import { NodeSet, type InstanceNode } from '../node/nodes.ts';
-import type {
-  ClusterOptions,
-  Cluster,
-  ClusterEvent,
-  InstanceStatus,
-  Faults,
-  Session,
-  UtilityResult,
-  RunOptions,
-} from '../node/api.ts';
+import { NodeSet, stoppedNode, type InstanceNode } from '../node/nodes.ts';
+import type { ClusterOptions, InstanceStatus, Session, UtilityResult, RunOptions } from '../node/api.ts';
 import { getDiskProvider } from '../node/disk-providers.ts';
 import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from '../node/boot.ts';
-import { makeFaults } from './faults.ts';
+import { flipBit } from '../storage/bit-rot.ts';
+import type { DiskFaultChange } from '../storage/disk.ts';
+import type { NetworkFaults } from '../runtime/link-faults.ts';
+import { ClusterShell } from './shell.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
-import { instanceStatus, withProbeTimes, withStoppedBy } from '../node/instance-status.ts';
+import { instanceStatus, withStoppedBy } from '../node/instance-status.ts';
 import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
 import { readConfigText, writeConfigText } from '../instance/config-file.ts';
 import { liveSetting, reloadNodeConfig } from '../node/node-config.ts';
@@ -50,18 +42,13 @@ export interface InThreadRuntime {
   memoryDisk?: () => MemoryDisk;
 }
 
-export class InlineCluster implements Cluster {
-  private readonly listeners = new Set<(e: ClusterEvent) => void>();
+export class InlineCluster extends ClusterShell {
   readonly nodes: NodeSet;
   readonly clock: Clock;
   readonly options: ClusterOptions;
   private readonly initialConfig: SegmentConfig[];
-  readonly faults: Faults;
   /** Pause, resume and speed of the cluster's clock (set by createCluster for the inline runtime). */
   time: TimeControl | undefined;
-  closed = false;
-  readonly points = new FaultPoints();
-  private readonly openSessions = new Set<Session>();
   /** Statements in flight on each coordinator process: they fail at once when it goes down. */
   private readonly inFlight = new Map<InstanceNode, Set<(e: Error) => void>>();
   readonly boot: BootContext;
@@ -70,6 +57,7 @@ export class InlineCluster implements Cluster {
   private readonly runtime: InThreadRuntime;
 
   constructor(options: ClusterOptions, config: SegmentConfig[], clock: Clock, runtime: InThreadRuntime = {}) {
+    super();
     this.options = options;
     this.initialConfig = config;
     this.clock = clock;
@@ -87,13 +75,12 @@ export class InlineCluster implements Cluster {
       settings,
       timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
       emit: (e) => this.emit(e),
-      onPanic: (node) => void this.crashNode(node),
+      onPanic: (node) => void this.crash(node.dbid),
       // The catalog as the coordinator last held it: gpstart starts instances by its word.
       roleOf: (dbid) => this.lastKnownConfig().find((c) => c.dbid === dbid),
       initialConfig: config,
       fileRep: options.replication === 'filerep',
     };
-    this.faults = makeFaults(this);
   }
 
   /** gp_segment_configuration as the running coordinator knows it (else as initialised). */
@@ -152,18 +139,7 @@ export class InlineCluster implements Cluster {
   }
 
   private addNode(row: SegmentConfig, disk: Disk): InstanceNode {
-    const node: InstanceNode = {
-      dbid: row.dbid,
-      content: row.content,
-      host: row.hostname,
-      disk,
-      inst: undefined,
-      qd: undefined,
-      qe: undefined,
-      up: false,
-      incarnation: 0,
-      handlers: {},
-    };
+    const node = stoppedNode(row, disk);
     this.nodes.add(node);
     return node;
   }
@@ -189,17 +165,11 @@ export class InlineCluster implements Cluster {
     return n;
   }
 
-  // Every client call settles on a later task, as over a network (settleLater).
-  connect(options: { dbid?: number; utility?: boolean } = {}): Promise<Session> {
-    return settleLater(this.clock, () => this.connectNow(options));
-  }
-
-  private async connectNow(options: { dbid?: number; utility?: boolean }): Promise<Session> {
-    if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
+  protected async openSession(options: { dbid?: number; utility?: boolean }): Promise<Session> {
     if (options.dbid !== undefined && options.dbid !== 1) return this.connectUtility(options.dbid);
     const node = this.coordinatorNode();
     const s = new QdSession(node.qd!, { utility: options.utility === true });
-    const api: Session = {
+    return {
       query: (sql: string) =>
         settleLater(this.clock, async () => {
           if (!node.up || node.qd !== s.qd) throw sessionGone(false);
@@ -214,13 +184,8 @@ export class InlineCluster implements Cluster {
             set.delete(lost);
           }
         }),
-      close: async () => {
-        this.openSessions.delete(api);
-        await s.close();
-      },
+      close: () => s.close(),
     };
-    this.openSessions.add(api);
-    return api;
   }
 
   /** A utility-mode session on one segment instance. */
@@ -236,28 +201,14 @@ export class InlineCluster implements Cluster {
       node.config?.configValues() ?? this.options.settings ?? {},
     );
     const incarnation = node.incarnation;
-    const api: Session = {
+    return {
       query: (sql) =>
         settleLater(this.clock, async () => {
           if (!node.up || node.incarnation !== incarnation) throw sessionGone(true);
           return u.query(sql);
         }),
-      close: async () => {
-        this.openSessions.delete(api);
-        await u.close();
-      },
+      close: () => u.close(),
     };
-    this.openSessions.add(api);
-    return api;
-  }
-
-  async query(sql: string): Promise<QueryResult> {
-    const s = await this.connect();
-    try {
-      return await s.query(sql);
-    } finally {
-      await s.close();
-    }
   }
 
   /** Catalog rows of instances, as last seen (a standby's row outlives a dead coordinator). */
@@ -276,9 +227,6 @@ export class InlineCluster implements Cluster {
   /** Recoveries gprecoverseg is running now (its recovery_progress.file). */
   private readonly recoveryProgress = new Map<number, RecoveryProgress>();
 
-  /** Files utilities read and write (-i, -o): a small in-memory home directory. */
-  readonly files = new Map<string, string>();
-
   /** The catalog as the coordinator holds it, or as it was when the coordinator stopped. */
   private lastKnownConfig(): SegmentConfig[] {
     if ([...this.nodes.nodes.values()].some((n) => n.content === -1 && n.up && n.qd))
@@ -295,14 +243,14 @@ export class InlineCluster implements Cluster {
       node.qd?.fts?.stop();
       await node.inst.shutdown().catch(() => undefined);
     }
-    await this.stopNode(node, by);
+    await this.stop(node.dbid, by);
   }
 
-  async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
+  protected runUtility(commandLine: string, options: RunOptions): Promise<UtilityResult> {
     const host: MaintenanceHost = {
       catalog: async () => this.lastKnownConfig(),
       shutdownNode: (n, mode, by) => this.shutdownNode(n, mode, by),
-      userSessions: () => this.openSessions.size,
+      userSessions: () => this.userSessions(),
       requestProbe: async () => {
         await this.query('select gp_request_fts_probe_scan()');
       },
@@ -320,7 +268,7 @@ export class InlineCluster implements Cluster {
       nodes: this.nodes,
       clock: this.clock,
       coordinator: () => this.coordinatorNode().qd!,
-      stopNode: (n, by) => this.stopNode(n, by),
+      stopNode: (n, by) => this.stop(n.dbid, by),
       restartNode: (n, how) => this.restartNode(n, how),
       emit: (e) => this.emit(e),
       reach: (point, dbid) => this.points.reach(point, dbid),
@@ -371,35 +319,45 @@ export class InlineCluster implements Cluster {
         attachStandby(this.boot, primary, node);
       },
     };
-    this.emit({ kind: 'utility.start', command: commandLine });
-    const r = await runUtility(host, this.files, commandLine);
-    this.emit({ kind: 'utility.done', command: commandLine, exitCode: r.exitCode });
-    return r;
+    return runUtility(host, this.files, commandLine);
   }
 
-  async instanceStatus(dbid: number): Promise<InstanceStatus> {
-    const status = withStoppedBy(instanceStatus(this.nodes.get(dbid)), this.stoppedBy.get(dbid));
-    const qd = this.lastCoordinator();
-    return qd && qd.dbid !== dbid ? withProbeTimes(status, instanceStatus(qd)) : status;
+  protected async statusOf(dbid: number): Promise<InstanceStatus> {
+    return withStoppedBy(instanceStatus(this.nodes.get(dbid)), this.stoppedBy.get(dbid));
   }
 
-  subscribe(listener: (event: ClusterEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  protected coordinatorDbid(): number | undefined {
+    return this.lastCoordinator()?.dbid;
+  }
+
+  protected targets(t: number | string): number[] {
+    if (typeof t === 'number') return [this.nodes.get(t).dbid];
+    const list = this.nodes.byHost(t).filter((n) => !n.retired);
+    if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
+    return list.map((n) => n.dbid);
+  }
+
+  protected get net(): NetworkFaults {
+    return this.nodes.faults;
+  }
+
+  // In this thread a fault is in force as soon as it is set.
+  protected async faultsChanged(): Promise<void> {}
+
+  protected async setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void> {
+    this.nodes.get(dbid).disk.setFaults(change);
+  }
+
+  protected corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
+    return flipBit(this.nodes.get(dbid).disk, file, block, bit);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.points.releaseAll();
-    for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
+    await this.closeSessions();
     for (const n of this.nodes.nodes.values()) this.stopProcess(n);
     this.nodes.closeAll();
-  }
-
-  emit(e: ClusterEvent): void {
-    const event = { time: this.clock.now(), ...e };
-    for (const l of this.listeners) l(event);
   }
 
   /** The process is gone (its memory with it); its links break at once. */
@@ -422,22 +380,9 @@ export class InlineCluster implements Cluster {
     this.nodes.disconnect(node.dbid);
   }
 
-  async crashNode(node: InstanceNode): Promise<void> {
-    if (await this.takeDown(node)) this.emit({ kind: 'instance.crash', dbid: node.dbid });
-  }
-
-  /** A planned stop by a utility: the same immediate stop, told apart from a crash. */
-  /** Who stopped each instance that is down after a planned stop (the lab's hints follow it). */
-  private readonly stoppedBy = new Map<number, string>();
-
-  async stopNode(node: InstanceNode, by: string): Promise<void> {
-    if (!(await this.takeDown(node))) return;
-    this.stoppedBy.set(node.dbid, by);
-    this.emit({ kind: 'instance.stopped', dbid: node.dbid, by });
-  }
-
   /** The process dies at once: its memory is lost, its disk keeps what was synced. */
-  private async takeDown(node: InstanceNode): Promise<boolean> {
+  protected async takeDown(dbid: number): Promise<boolean> {
+    const node = this.nodes.get(dbid);
     if (!node.up) return false;
     this.stopProcess(node);
     // Its partner's walsender sees the connection close at once.
@@ -451,10 +396,14 @@ export class InlineCluster implements Cluster {
     return true;
   }
 
+  restart(dbid: number, how?: CoordinatorStart): Promise<void> {
+    return this.restartNode(this.nodes.get(dbid), how);
+  }
+
   async restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void> {
     if (node.retired) throw retiredError(node.dbid, node.content);
     this.stoppedBy.delete(node.dbid);
-    if (node.up) await this.crashNode(node);
+    if (node.up) await this.crash(node.dbid);
     await bootNode(how ? { ...this.boot, coordinatorStart: how } : this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
     // primary's walsender on its next attempt.

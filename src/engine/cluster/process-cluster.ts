@@ -6,28 +6,26 @@
  * and fault points, and serves the public Cluster API by calling into the processes.
  */
 import { sqlError } from '../errors.ts';
-import { settleLater, type Clock } from '../runtime/clock.ts';
+import type { Clock } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
-import { FaultPoints } from '../runtime/fault-points.ts';
-import type { QueryResult } from '../server/results.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type {
-  Cluster,
   ClusterEvent,
   InstanceStatus,
   ClusterOptions,
-  Faults,
   RunOptions,
   Session,
   UtilityResult,
 } from '../node/api.ts';
+import type { DiskFaultChange } from '../storage/disk.ts';
+import { ClusterShell } from './shell.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
-import { downStatus, withProbeTimes, withStoppedBy } from '../node/instance-status.ts';
+import { downStatus, withStoppedBy } from '../node/instance-status.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
-import { orchestratorHost, processFaults, processTime, upcallsFor } from './process-controls.ts';
+import { orchestratorHost, processTime, targets, upcallsFor } from './process-controls.ts';
 import type {
   BootSpec,
   HostApi,
@@ -61,10 +59,8 @@ export interface Proc {
 const SAVE_AFTER =
   /^(fts\.(?!cycle|skip_mirror_down)|instance\.|standby\.(?!replaying)|utility\.done|recovery\.(start|done))/;
 
-export class ProcessCluster implements Cluster {
+export class ProcessCluster extends ClusterShell {
   readonly options: ClusterOptions;
-  readonly files = new Map<string, string>();
-  readonly faults: Faults;
   /** Pause, resume and speed of cluster time: every process's clock follows. */
   readonly time: TimeControl;
   timeState: TimeState = { paused: false, speed: 1 };
@@ -73,10 +69,6 @@ export class ProcessCluster implements Cluster {
   readonly procs = new Map<number, Proc>();
   private readonly initialConfig: SegmentConfig[];
   readonly net = new NetworkFaults();
-  readonly points = new FaultPoints();
-  private readonly listeners = new Set<(e: ClusterEvent) => void>();
-  readonly openSessions = new Set<Session>();
-  private closed = false;
   private nextInstance = 1;
   private closing = false;
   /** Releases this page's ownership of the cluster's name (set by whoever took it). */
@@ -92,12 +84,12 @@ export class ProcessCluster implements Cluster {
     clock: Clock,
     layout = true,
   ) {
+    super();
     this.options = options;
     this.initialConfig = config;
     this.spawner = spawner;
     this.clock = clock;
     if (layout) for (const row of config) this.addProc(row);
-    this.faults = processFaults(this);
     this.time = processTime(this);
   }
 
@@ -371,21 +363,7 @@ export class ProcessCluster implements Cluster {
   }
 
   /** The process dies at once: its memory and unsynced writes are gone, its disk stays. */
-  async crash(dbid: number): Promise<void> {
-    if (await this.takeDown(dbid)) this.emit({ kind: 'instance.crash', dbid });
-  }
-
-  /** A planned stop by a utility (immediate, as gpsegstop -M immediate): not a crash. */
-  async stop(dbid: number, by: string): Promise<void> {
-    if (!(await this.takeDown(dbid))) return;
-    this.stoppedBy.set(dbid, by);
-    this.emit({ kind: 'instance.stopped', dbid, by });
-  }
-
-  /** Who stopped each instance that is down after a planned stop (the lab's hints follow it). */
-  private readonly stoppedBy = new Map<number, string>();
-
-  private async takeDown(dbid: number): Promise<boolean> {
+  protected async takeDown(dbid: number): Promise<boolean> {
     const p = this.procs.get(dbid);
     if (!p?.spawned) return false;
     p.spawned.terminate();
@@ -482,48 +460,29 @@ export class ProcessCluster implements Cluster {
     return [...this.procs.values()].filter((x) => !x.meta.retired).map((x) => x.meta.row);
   }
 
-  connect(options: { dbid?: number; utility?: boolean } = {}): Promise<Session> {
-    // Settles on a later task, refused or not, as over a network.
-    return settleLater(this.clock, () => this.connectNow(options));
-  }
-
-  private async connectNow(options: { dbid?: number; utility?: boolean }): Promise<Session> {
-    if (this.closed) throw sqlError('connection_does_not_exist', 'the cluster is closed');
+  protected async openSession(options: { dbid?: number; utility?: boolean }): Promise<Session> {
     const utility = options.dbid !== undefined && options.dbid !== 1;
     const p = utility ? this.mustGet(options.dbid!) : this.coordinatorProc();
     if (!p.control || !p.meta.up) throw connectionRefused(p.meta.host, p.meta.dbid);
     const control = p.control;
     const incarnation = p.meta.incarnation;
     const id = await control.call('openSession', [options.utility === true]);
-    const api: Session = {
+    return {
       query: async (sql: string) => {
         if (p.meta.incarnation !== incarnation || control.closed) throw sessionGone(utility);
         return control.call('query', [id, sql], { timeoutMs: 3_600_000 });
       },
       close: async () => {
-        this.openSessions.delete(api);
         if (!control.closed) await control.call('closeSession', [id]).catch(() => undefined);
       },
     };
-    this.openSessions.add(api);
-    return api;
-  }
-
-  async query(sql: string): Promise<QueryResult> {
-    const s = await this.connect();
-    try {
-      return await s.query(sql);
-    } finally {
-      await s.close();
-    }
   }
 
   /**
    * Utilities run in the acting coordinator's process; gpactivatestandby (and any utility while
    * no coordinator runs) here, against the orchestrator's view of the instances.
    */
-  async run(commandLine: string, options: RunOptions = {}): Promise<UtilityResult> {
-    this.emit({ kind: 'utility.start', command: commandLine });
+  protected async runUtility(commandLine: string, options: RunOptions): Promise<UtilityResult> {
     const prog = commandLine.trim().split(/\s+/)[0];
     const coordinator = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
     let result: UtilityResult;
@@ -553,43 +512,57 @@ export class ProcessCluster implements Cluster {
       result = await runUtility(orchestratorHost(this, options), this.files, commandLine);
     }
     await this.currentConfig().catch(() => undefined);
-    this.emit({ kind: 'utility.done', command: commandLine, exitCode: result.exitCode });
     return result;
   }
 
-  async instanceStatus(dbid: number): Promise<InstanceStatus> {
-    const status = await this.statusOf(dbid);
-    const qd = [...this.procs.values()].find(
-      (x) => x.meta.content === -1 && x.meta.up && x.meta.row.role === 'p',
-    );
-    return qd && qd.meta.dbid !== dbid ? withProbeTimes(status, await this.statusOf(qd.meta.dbid)) : status;
+  protected coordinatorDbid(): number | undefined {
+    return [...this.procs.values()].find((x) => x.meta.content === -1 && x.meta.up && x.meta.row.role === 'p')
+      ?.meta.dbid;
   }
 
-  private async statusOf(dbid: number): Promise<InstanceStatus> {
+  protected async statusOf(dbid: number): Promise<InstanceStatus> {
     const p = this.mustGet(dbid);
     const down = withStoppedBy(downStatus(dbid), this.stoppedBy.get(dbid));
     if (!p.control || p.control.closed) return down;
     return p.control.call('instanceStatus', [], { timeoutMs: 5_000 }).catch(() => down);
   }
 
-  subscribe(listener: (event: ClusterEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  protected targets(t: number | string): number[] {
+    return targets(this, t).map((p) => p.meta.dbid);
   }
 
-  emit(e: ClusterEvent): void {
-    const event = { time: this.clock.now(), ...e };
-    for (const l of this.listeners) l(event);
-    // Whatever may have changed the catalog or the processes: the saved topology follows (not
-    // the routine ones: a probe cycle, a copy's progress, a standby's replay position).
+  /** Every process hears of the change; it is in force when all have answered. */
+  protected async faultsChanged(what: 'net' | 'holds'): Promise<void> {
+    const calls =
+      what === 'net'
+        ? this.live().map((p) => p.control!.call('netFaults', [this.net.snapshot()]))
+        : this.live().map((p) => p.control!.call('holds', [this.points.list()]));
+    await Promise.allSettled(calls);
+  }
+
+  protected async setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void> {
+    await this.mustGet(dbid)
+      .control?.call('setDisk', [change])
+      .catch(() => undefined);
+  }
+
+  protected async corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
+    const control = this.mustGet(dbid).control;
+    if (!control)
+      throw sqlError('connection_failure', `dbid ${dbid} is not running: its disk is not reachable`);
+    await control.call('corruptBlock', [file, block, bit]);
+  }
+
+  // Whatever may have changed the catalog or the processes: the saved topology follows (not
+  // the routine ones: a probe cycle, a copy's progress, a standby's replay position).
+  protected override afterEvent(e: ClusterEvent): void {
     if (SAVE_AFTER.test(e.kind)) this.scheduleSave();
   }
 
   async close(): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
-    this.points.releaseAll();
-    for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
+    await this.closeSessions();
     await this.saving;
     await this.save();
     this.closed = true;

@@ -1,13 +1,12 @@
 /**
- * The worker runtime's controls that act on the orchestrator's view of the processes: the
- * Faults API, cluster time (every process's clock follows), and the host utilities use when no
- * coordinator runs (gpactivatestandby), and what it serves to each process.
+ * The worker runtime's controls that act on the orchestrator's view of the processes: cluster
+ * time (every process's clock follows), the host utilities use when no coordinator runs
+ * (gpactivatestandby), and what it serves to each process.
  */
 import { sqlError } from '../errors.ts';
 import { coordinatorNotRunning } from '../node/session-errors.ts';
-import type { Hold } from '../runtime/fault-points.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
-import type { Faults, RunOptions } from '../node/api.ts';
+import type { RunOptions } from '../node/api.ts';
 import type { MaintenanceHost } from '../utilities/index.ts';
 import { DEFAULT_TIME_SCALE } from './cluster.ts';
 import { NodeSet, type InstanceNode } from '../node/nodes.ts';
@@ -62,7 +61,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
       await c.stop(n.dbid, by);
       refresh(n);
     },
-    userSessions: () => c.openSessions.size,
+    userSessions: () => c.userSessions(),
     requestProbe: async () => {
       await c.query('select gp_request_fts_probe_scan()');
     },
@@ -154,66 +153,6 @@ export function targets(c: ProcessCluster, t: number | string): Proc[] {
   const list = [...c.procs.values()].filter((p) => p.meta.host === t && !p.meta.retired);
   if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
   return list;
-}
-
-export function processFaults(c: ProcessCluster): Faults {
-  const ids = (list: (number | string)[]) => {
-    const out = new Set<number>();
-    for (const t of list) for (const p of targets(c, t)) out.add(p.meta.dbid);
-    return out;
-  };
-  const netChanged = () => {
-    const state = c.net.snapshot();
-    for (const p of c.live()) void p.control!.call('netFaults', [state]).catch(() => undefined);
-  };
-  const holdsChanged = () => {
-    const list = c.points.list();
-    for (const p of c.live()) void p.control!.call('holds', [list]).catch(() => undefined);
-  };
-  const setDisk = (dbid: number, change: { full?: boolean; latencyMs?: number }) =>
-    void c
-      .mustGet(dbid)
-      .control?.call('setDisk', [change])
-      .catch(() => undefined);
-  return {
-    crash: async (t) => {
-      for (const p of targets(c, t)) await c.crash(p.meta.dbid);
-    },
-    restart: async (t) => {
-      for (const p of targets(c, t)) await c.restart(p.meta.dbid);
-    },
-    partition: (a, b) => {
-      c.net.partition(ids(a), ids(b));
-      netChanged();
-    },
-    heal: () => {
-      c.net.heal();
-      netChanged();
-    },
-    delay: (t, ms) => {
-      for (const p of targets(c, t)) c.net.delay(p.meta.dbid, ms);
-      netChanged();
-    },
-    slowDisk: (dbid, ms) => setDisk(dbid, { latencyMs: ms }),
-    diskFull: (dbid, full) => setDisk(dbid, { full }),
-    corruptBlock: async (dbid, file, block, bit) => {
-      const control = c.mustGet(dbid).control;
-      if (!control)
-        throw sqlError('connection_failure', `dbid ${dbid} is not running: its disk is not reachable`);
-      await control.call('corruptBlock', [file, block, bit]);
-    },
-    suspend: (point, dbid): Hold => {
-      const hold = c.points.suspend(point, dbid);
-      holdsChanged();
-      return {
-        reached: hold.reached,
-        release: () => {
-          hold.release();
-          holdsChanged();
-        },
-      };
-    },
-  };
 }
 
 /** What the orchestrator serves to one process (incarnation): ports, events, panics, utility requests. */

@@ -45,7 +45,7 @@ import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
 import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
 import { readConfigText, writeConfigText } from '../instance/config-file.ts';
-import { forwardTo, NodeSet, type InstanceApi, type InstanceNode } from '../node/nodes.ts';
+import { forwardTo, NodeSet, stoppedNode, type InstanceApi, type InstanceNode } from '../node/nodes.ts';
 
 /** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
 function elsewhere(dbid: number): Disk {
@@ -127,18 +127,7 @@ export class InstanceProcess implements ProcessApi {
     this.points.held = new Set(spec.holds);
     this.nodes = nodes;
     const disk = await this.runtime.openDisk(`${spec.name}-dbid${spec.dbid}`);
-    const node: InstanceNode = {
-      dbid: spec.dbid,
-      content: spec.row.content,
-      host: spec.row.hostname,
-      disk,
-      inst: undefined,
-      qd: undefined,
-      qe: undefined,
-      up: false,
-      incarnation: 0,
-      handlers: {},
-    };
+    const node = stoppedNode(spec.row, disk);
     this.node = node;
     nodes.add(node);
     await this.peers(spec.peers);

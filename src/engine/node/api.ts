@@ -70,13 +70,18 @@ export interface Faults {
   crash(target: number | string): Promise<void>;
   /** Starts it again: crash recovery from its disk. */
   restart(target: number | string): Promise<void>;
-  /** Calls across the cut time out, as on a lost network. */
-  partition(a: (number | string)[], b: (number | string)[]): void;
-  heal(): void;
+  /**
+   * Calls across the cut time out, as on a lost network. Like every fault call, it settles once
+   * the fault is in force (on the worker runtime, once every process has been told).
+   */
+  partition(a: (number | string)[], b: (number | string)[]): Promise<void>;
+  heal(): Promise<void>;
   /** Every message to and from the target is delayed. */
-  delay(target: number | string, ms: number): void;
-  slowDisk(target: number, ms: number): void;
-  diskFull(target: number, full: boolean): void;
+  delay(target: number | string, ms: number): Promise<void>;
+  /** Each sync and I/O check of the instance's disk takes `ms` longer. */
+  slowDisk(target: number, ms: number): Promise<void>;
+  /** The instance's disk fails syncs with disk_full (53100), or stops failing them. */
+  diskFull(target: number, full: boolean): Promise<void>;
   /**
    * Bit rot: flips one bit of a block where the instance stores it (its next read of the block
    * from disk fails verification: XX001, or WAL replay stops there). `bit` is 0..65535.

@@ -60,6 +60,25 @@ export interface InstanceNode {
   handlers: Partial<Record<keyof InstanceApi, (...args: never[]) => Promise<unknown>>>;
 }
 
+/** The node of an instance not started yet: its identity and disk, no process. */
+export function stoppedNode(
+  row: Pick<SegmentConfig, 'dbid' | 'content' | 'hostname'>,
+  disk: Disk,
+): InstanceNode {
+  return {
+    dbid: row.dbid,
+    content: row.content,
+    host: row.hostname,
+    disk,
+    inst: undefined,
+    qd: undefined,
+    qe: undefined,
+    up: false,
+    incarnation: 0,
+    handlers: {},
+  };
+}
+
 /** Everything an instance may serve; which part it serves depends on its current role. */
 export type InstanceApi = SegmentApi & MirrorApi & FtsApi & CopyApi & FileRepApi & ReplicaCheckApi;
 
