@@ -14,6 +14,8 @@ export { registerDiskProvider, type DiskProvider } from './node/disk-providers.t
 export type {
   Cluster,
   ClusterEvent,
+  EventKind,
+  EventOf,
   ClusterOptions,
   Faults,
   QueryResult,

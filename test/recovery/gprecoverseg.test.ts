@@ -82,7 +82,7 @@ describe('gprecoverseg', () => {
     expect(rb.exitCode).toBe(0);
     expect(rb.stdout).toContain('The rebalance operation has completed successfully.');
     // Stopping the unbalanced primary is planned: its own event, never a crash.
-    expect(seen.map((ev) => [ev.kind, ev.dbid, ev['by']])).toEqual([
+    expect(seen.map((ev) => [ev.kind, ev.dbid, 'by' in ev ? ev.by : undefined])).toEqual([
       ['instance.stopped', 6, 'gprecoverseg -r'],
     ]);
     await synced(c);

@@ -76,6 +76,8 @@ export class InlineCluster extends ClusterShell {
       timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
       emit: (e) => this.emit(e),
       onPanic: (node) => void this.crash(node.dbid),
+      // In this thread the node itself says what it serves (qd, qe, mirror).
+      roleChanged: () => undefined,
       // The catalog as the coordinator last held it: gpstart starts instances by its word.
       roleOf: (dbid) => this.lastKnownConfig().find((c) => c.dbid === dbid),
       initialConfig: config,

@@ -13,6 +13,7 @@ import { NetworkFaults } from '../runtime/link-faults.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type {
   ClusterEvent,
+  EventKind,
   InstanceStatus,
   ClusterOptions,
   RunOptions,
@@ -55,9 +56,26 @@ export interface Proc {
   upcall?: Served | undefined;
 }
 
-/** Events after which the topology is saved again. */
-const SAVE_AFTER =
-  /^(fts\.(?!cycle|skip_mirror_down)|instance\.|standby\.(?!replaying)|utility\.done|recovery\.(start|done))/;
+/**
+ * Events after which the topology is saved again: whatever may have changed the catalog or the
+ * processes (not the routine ones: a probe cycle, a copy's progress, a standby's replay position).
+ */
+const SAVE_AFTER: ReadonlySet<EventKind> = new Set<EventKind>([
+  'fts.failover',
+  'fts.promote',
+  'fts.double_fault',
+  'fts.mirror_down',
+  'fts.mirror_up',
+  'instance.up',
+  'instance.crash',
+  'instance.stopped',
+  'instance.promoted',
+  'instance.refused',
+  'standby.activated',
+  'utility.done',
+  'recovery.start',
+  'recovery.done',
+]);
 
 export class ProcessCluster extends ClusterShell {
   readonly options: ClusterOptions;
@@ -553,10 +571,8 @@ export class ProcessCluster extends ClusterShell {
     await control.call('corruptBlock', [file, block, bit]);
   }
 
-  // Whatever may have changed the catalog or the processes: the saved topology follows (not
-  // the routine ones: a probe cycle, a copy's progress, a standby's replay position).
   protected override afterEvent(e: ClusterEvent): void {
-    if (SAVE_AFTER.test(e.kind)) this.scheduleSave();
+    if (SAVE_AFTER.has(e.kind)) this.scheduleSave();
   }
 
   async close(): Promise<void> {

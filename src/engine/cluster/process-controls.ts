@@ -174,9 +174,10 @@ export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): Hos
     },
     event: async (e) => {
       if (!current()) return;
-      if (e.kind === 'standby.activated') p.role = 'coordinator';
-      if (e.kind === 'instance.promoted') p.role = 'primary';
       c.emit(e);
+    },
+    roleChanged: async (role) => {
+      if (current()) p.role = role;
     },
     panic: async () => {
       if (current()) await c.crash(p.meta.dbid);

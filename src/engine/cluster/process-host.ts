@@ -8,7 +8,6 @@
 import { fullResync } from '../node/filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance } from '../instance/instance.ts';
-import type { TraceEvent } from '../runtime/clock.ts';
 import { connectApi, serveApi, transferResult } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
 import type { FaultState } from '../runtime/link-faults.ts';
@@ -112,7 +111,7 @@ export class InstanceProcess implements ProcessApi {
     this.points = new RemotePoints(this.host);
   }
 
-  private emit(e: TraceEvent & { dbid?: number }): void {
+  private emit(e: ClusterEvent): void {
     void this.host.call('event', [e as ClusterEvent]).catch(() => undefined);
   }
 
@@ -155,6 +154,7 @@ export class InstanceProcess implements ProcessApi {
       timeScale: spec.timeScale,
       emit: (e) => this.emit(e),
       onPanic: () => void this.host.call('panic', []).catch(() => undefined),
+      roleChanged: (_node, role) => void this.host.call('roleChanged', [role]).catch(() => undefined),
       roleOf: (dbid) => (dbid === spec.dbid ? spec.row : undefined),
       initialConfig: spec.initialConfig,
       fileRep: spec.replication === 'filerep',

@@ -133,6 +133,8 @@ export interface HostApi extends UtilityUpcalls {
   portTo(to: number): Promise<PortLike>;
   /** The instance hit a PANIC: the orchestrator stops the process (as the postmaster would). */
   panic(): Promise<void>;
+  /** The running instance now serves another role (promoted, activated). */
+  roleChanged(role: 'primary' | 'coordinator'): Promise<void>;
   /** Waits while the fault point is held for this instance. */
   reach(point: string): Promise<void>;
 }

@@ -97,13 +97,9 @@ export interface Faults {
   suspend(point: string, dbid: number): { readonly reached: Promise<void>; release(): void };
 }
 
-/** Something the cluster did: FTS decisions, promotions, recoveries, checkpoints... */
-export interface ClusterEvent {
-  kind: string;
-  time?: number;
-  dbid?: number;
-  [field: string]: unknown;
-}
+/** Something the cluster did: FTS decisions, promotions, recoveries, checkpoints (runtime/events.ts). */
+export type { ClusterEvent, EventKind, EventOf } from '../runtime/events.ts';
+import type { ClusterEvent } from '../runtime/events.ts';
 
 /** An instance seen from inside its process (the lab's instance details). */
 export interface InstanceStatus {

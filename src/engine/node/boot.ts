@@ -7,6 +7,7 @@
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { refuseLater, whileAnswering, type Clock, type TraceEvent } from '../runtime/clock.ts';
+import type { ClusterEvent } from '../runtime/events.ts';
 import { answerTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import { Coordinator } from '../server/coordinator.ts';
@@ -40,8 +41,13 @@ export interface BootContext {
   gucs: Settings;
   settings: Record<string, string | number | boolean>;
   timeScale: number;
-  emit(e: TraceEvent & { dbid?: number }): void;
+  emit(e: ClusterEvent): void;
   onPanic(node: InstanceNode): void;
+  /**
+   * The running process now serves another role (a mirror promoted, a standby activated): the
+   * worker runtime's orchestrator is told so, rather than reading it from the events.
+   */
+  roleChanged(node: InstanceNode, role: 'primary' | 'coordinator'): void;
   /** The current catalog row of a dbid (from the running coordinator, else the initial plan). */
   roleOf(dbid: number): SegmentConfig | undefined;
   initialConfig: SegmentConfig[];
@@ -124,6 +130,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     node.standbyDtm = dtm;
     const mirror = new MirrorReplication(inst, async () => {
       await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
+      ctx.roleChanged(node, 'coordinator');
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
     serveAsMirror(node, mirror, ctx);
@@ -161,6 +168,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
       becomePrimary(ctx, node, inst, call);
+      ctx.roleChanged(node, 'primary');
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
     serveAsMirror(node, mirror, ctx);

@@ -218,6 +218,7 @@ export function serveFileRepMirror(
         }
         becomePrimary(inst, fr);
         node.fileRepMirror = undefined; // no longer a passive mirror
+        ctx.roleChanged(node, 'primary');
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
         return { isRoleMirror: false };
       })()),

@@ -172,7 +172,7 @@ export class PrimaryReplication implements FtsApi {
 
   private async setSyncRep(on: boolean): Promise<void> {
     this.syncRepOn = on;
-    this.inst.rt.trace({ kind: on ? 'syncrep.on' : 'syncrep.off' });
+    this.inst.rt.trace(on ? { kind: 'syncrep.on' } : { kind: 'syncrep.off' });
     const block = new Uint8Array(BLCKSZ);
     const json = new TextEncoder().encode(JSON.stringify({ synchronous_standby_names: on ? '*' : '' }));
     block.set(json);

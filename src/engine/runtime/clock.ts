@@ -110,10 +110,8 @@ export function whileAnswering<T>(
 }
 
 /** Structured events for the lab's timeline, transcripts and the simulator's traces. */
-export interface TraceEvent {
-  kind: string;
-  [field: string]: unknown;
-}
+export type { TraceEvent } from './events.ts';
+import type { TraceEvent } from './events.ts';
 
 export type TraceSink = (event: TraceEvent) => void;
 

@@ -20,6 +20,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { ProbeResponse } from '../replication/protocol.ts';
+import type { TraceEvent } from '../runtime/events.ts';
 
 export type ProbeOutcome = { ok: true; r: ProbeResponse } | { ok: false; error: string };
 
@@ -36,12 +37,10 @@ export interface FtsPair {
 }
 
 /** What FTS announces, once the decision's rows are committed. */
-export type FtsEvent =
-  | { kind: 'fts.failover'; content: number; from: number; to: number; reason: string }
-  | { kind: 'fts.double_fault'; content: number; primary: number; mirror: number }
-  | { kind: 'fts.mirror_down'; content: number; dbid: number }
-  | { kind: 'fts.mirror_up'; content: number; dbid: number; mode: SegmentConfig['mode'] }
-  | { kind: 'fts.skip_mirror_down'; content: number; dbid: number; reason: 'retryRequested' };
+export type FtsEvent = Extract<
+  TraceEvent,
+  { kind: 'fts.failover' | 'fts.double_fault' | 'fts.mirror_down' | 'fts.mirror_up' | 'fts.skip_mirror_down' }
+>;
 
 /** What FTS sends after the commit. */
 export type FtsFollowUp =

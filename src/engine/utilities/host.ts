@@ -1,7 +1,8 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { InstanceNode, NodeSet } from '../node/nodes.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
-import type { Clock, TraceEvent } from '../runtime/clock.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { ClusterEvent } from '../runtime/events.ts';
 import type { Coordinator } from '../server/coordinator.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { RecoveredData, RecoveryMode } from './recover-data.ts';
@@ -27,7 +28,7 @@ export interface UtilityHost {
   stopNode(node: InstanceNode, by: string): Promise<void>;
   /** Starts it again; a coordinator as gpstart -m (utility mode) or -R (restricted) asks. */
   restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void>;
-  emit(e: TraceEvent & { dbid?: number }): void;
+  emit(e: ClusterEvent): void;
   /** Named fault points (gp_inject_fault): a utility may hold at one, as tests need. */
   reach(point: string, dbid: number): Promise<void>;
   /**

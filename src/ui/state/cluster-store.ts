@@ -433,21 +433,17 @@ export class ClusterStore {
       hostOf: (d) => this.config.find((r) => r.dbid === d)?.hostname,
     });
     if (news) this.announce(news);
-    const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : undefined);
     switch (e.kind) {
-      case 'recovery.progress': {
-        const d = n('dbid');
-        const type = typeof e['type'] === 'string' ? e['type'] : 'full';
-        if (d !== undefined) this.recovery.set(d, { done: n('done') ?? 0, total: n('total') ?? 0, type });
+      case 'recovery.progress':
+        this.recovery.set(e.dbid, { done: e.done, total: e.total, type: e.type });
         break;
-      }
+      // The copy is done: the instance starts (crash recovery, then streaming or resync).
       case 'recovery.bytes':
-      case 'filerep.synchronized': {
-        // The copy is done: the instance starts (crash recovery, then streaming or resync).
-        const d = e['mirror'] ?? e.dbid;
-        if (typeof d === 'number') this.recovery.delete(d);
+        this.recovery.delete(e.dbid);
         break;
-      }
+      case 'filerep.synchronized':
+        this.recovery.delete(e.mirror);
+        break;
       case 'utility.done':
         this.recovery.clear();
         break;
@@ -457,7 +453,11 @@ export class ClusterStore {
   /** A recovery target's phases after its copy: recovering until it serves, then up (or down). */
   private trackRecovery(e: ClusterEvent): void {
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
-    const ev = { kind: e.kind, role: e['role'], ...(dbid !== undefined ? { dbid } : {}) };
+    const ev = {
+      kind: e.kind,
+      role: 'role' in e ? e.role : undefined,
+      ...(dbid !== undefined ? { dbid } : {}),
+    };
     for (const [d, next] of recoveryStep(this.recoveryPhase, ev, this.config)) {
       if (next === 'up' || next === 'down') this.endRecovery(d, next);
       else {

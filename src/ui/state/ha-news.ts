@@ -12,16 +12,14 @@ export interface NewsContext {
 
 /** The sentence for an event, or undefined when it is not news. */
 export function haNews(e: ClusterEvent, ctx: NewsContext): string | undefined {
-  const n = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : undefined);
-  const content = n('content');
-  const seg = content === undefined ? 'a segment' : `content ${content}`;
+  const seg = 'content' in e ? `content ${e.content}` : 'a segment';
   const at = (d: number | undefined) => {
     const host = ctx.hostOf(d);
     return `dbid ${d ?? '?'}${host ? ` on ${host}` : ''}`;
   };
   switch (e.kind) {
     case 'fts.failover':
-      return `FTS failover on ${seg}: primary ${at(n('from'))} is down, promoting its mirror ${at(n('to'))}.`;
+      return `FTS failover on ${seg}: primary ${at(e.from)} is down, promoting its mirror ${at(e.to)}.`;
     case 'instance.promoted':
       return ctx.fileRep
         ? `Mirror ${at(e.dbid)} was promoted: it started from its files and is now the primary of its content, in change tracking.`
@@ -31,11 +29,11 @@ export function haNews(e: ClusterEvent, ctx: NewsContext): string | undefined {
         ? `FTS marked the mirror of ${seg} down; its primary now tracks the blocks it changes (change tracking).`
         : `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`;
     case 'fts.mirror_up':
-      return e['mode'] === 'r'
+      return e.mode === 'r'
         ? `The mirror of ${seg} is back: its primary is resynchronizing it.`
-        : `The mirror of ${seg} is up again${e['mode'] === 's' ? ' and in sync' : ', catching up'}.`;
+        : `The mirror of ${seg} is up again${e.mode === 's' ? ' and in sync' : ', catching up'}.`;
     case 'fts.double_fault':
-      return `Double fault on ${seg}: primary ${at(n('primary'))} and mirror ${at(n('mirror'))} are both down. Its data is unavailable.`;
+      return `Double fault on ${seg}: primary ${at(e.primary)} and mirror ${at(e.mirror)} are both down. Its data is unavailable.`;
     case 'standby.activated':
       return `The standby coordinator ${at(e.dbid)} was activated: it is now the coordinator.`;
     default:

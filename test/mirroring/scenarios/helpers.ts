@@ -4,7 +4,13 @@
  * watch a promise that must stay blocked.
  */
 import { afterEach, expect } from 'vitest';
-import { createCluster, SqlError, type Cluster, type ClusterEvent } from '../../../src/engine/index.ts';
+import {
+  createCluster,
+  SqlError,
+  type Cluster,
+  type EventKind,
+  type EventOf,
+} from '../../../src/engine/index.ts';
 import type { ClusterOptions } from '../../../src/engine/node/api.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -144,10 +150,10 @@ export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout
 }
 
 /** Collects the cluster's events of some kinds. */
-export function record(c: Cluster, ...kinds: string[]): ClusterEvent[] {
-  const out: ClusterEvent[] = [];
+export function record<K extends EventKind = EventKind>(c: Cluster, ...kinds: K[]): EventOf<K>[] {
+  const out: EventOf<K>[] = [];
   c.subscribe((e) => {
-    if (kinds.length === 0 || kinds.includes(e.kind)) out.push(e);
+    if (kinds.length === 0 || (kinds as string[]).includes(e.kind)) out.push(e as EventOf<K>);
   });
   return out;
 }
