@@ -27,8 +27,8 @@ export default defineConfig({
             'test/mirroring/*.test.ts',
             'test/filerep/*.test.ts',
           ],
-          // These read instances' pages and WAL from inside, which only the inline runtime exposes.
-          exclude: ['test/recovery/rewind-wal-gone.test.ts', 'test/filerep/cache-vs-disk.test.ts'],
+          // It reads a file-replication mirror's blocks from inside, which only the inline runtime exposes.
+          exclude: ['test/filerep/cache-vs-disk.test.ts'],
           setupFiles: ['test/support/process-runtime.ts'],
           testTimeout: 60_000,
         },

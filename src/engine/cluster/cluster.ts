@@ -30,6 +30,7 @@ import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/s
 import { instanceStatus, withStoppedBy } from '../node/instance-status.ts';
 import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
 import { readConfigText, writeConfigText } from '../instance/config-file.ts';
+import { readControl } from '../instance/control.ts';
 import { liveSetting, reloadNodeConfig } from '../node/node-config.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 
@@ -265,6 +266,7 @@ export class InlineCluster extends ClusterShell {
         }
         return readConfigText(n.disk);
       },
+      controlData: async (n) => readControl(n.disk),
       reloadConfig: async (n) => reloadNodeConfig(n, this.boot.timeScale),
       showSetting: async (n, name) => liveSetting(n, name),
       nodes: this.nodes,

@@ -21,6 +21,7 @@ import type {
   UtilityResult,
 } from '../node/api.ts';
 import type { DiskFaultChange } from '../storage/disk.ts';
+import type { ControlData } from '../instance/control.ts';
 import { ClusterShell } from './shell.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
@@ -412,18 +413,28 @@ export class ProcessCluster extends ClusterShell {
   }
 
   /**
-   * postgresql.conf on `dbid`'s disk (gpconfig). A stopped instance's disk is opened by a
+   * Work on `dbid`'s disk, through its process. A stopped instance's disk is opened by a
    * process started for the purpose, not booted, and ended again.
    */
-  async configFile(dbid: number, text?: string): Promise<string | undefined> {
+  private async onDisk<T>(dbid: number, work: (control: Link<ProcessApi>) => Promise<T>): Promise<T> {
     const p = this.mustGet(dbid);
     const opened = !p.control;
     if (opened) await this.boot(dbid, { initdb: false, start: false });
     try {
-      return await p.control!.call('configFile', text === undefined ? [] : [text]);
+      return await work(p.control!);
     } finally {
       if (opened && !p.meta.up) await this.takeDown(dbid);
     }
+  }
+
+  /** postgresql.conf on `dbid`'s disk (gpconfig), running or not. */
+  configFile(dbid: number, text?: string): Promise<string | undefined> {
+    return this.onDisk(dbid, (control) => control.call('configFile', text === undefined ? [] : [text]));
+  }
+
+  /** pg_control on `dbid`'s disk (pg_controldata), running or not. */
+  controlData(dbid: number): Promise<ControlData | undefined> {
+    return this.onDisk(dbid, (control) => control.call('controlData', []));
   }
 
   /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
@@ -564,11 +575,9 @@ export class ProcessCluster extends ClusterShell {
       .catch(() => undefined);
   }
 
-  protected async corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
-    const control = this.mustGet(dbid).control;
-    if (!control)
-      throw sqlError('connection_failure', `dbid ${dbid} is not running: its disk is not reachable`);
-    await control.call('corruptBlock', [file, block, bit]);
+  // A stopped instance's disk rots as well as a running one's.
+  protected corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
+    return this.onDisk(dbid, (control) => control.call('corruptBlock', [file, block, bit]));
   }
 
   protected override afterEvent(e: ClusterEvent): void {

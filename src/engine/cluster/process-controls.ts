@@ -68,6 +68,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     reachable: (from, to) => !c.net.isCut(from, to),
     msPerClusterSecond: 1000 / (c.options.timeScale ?? DEFAULT_TIME_SCALE),
     configFile: (n, text) => c.configFile(n.dbid, text),
+    controlData: (n) => c.controlData(n.dbid),
     reloadConfig: async (n) => {
       const p = nodeOf.get(n)!;
       if (!p.meta.up || !p.control) return { applied: [], pendingRestart: [], errors: [] };

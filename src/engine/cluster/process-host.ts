@@ -24,6 +24,7 @@ import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
+import { readControl, type ControlData } from '../instance/control.ts';
 import type { ClusterEvent, InstanceStatus } from '../node/api.ts';
 import { instanceStatus } from '../node/instance-status.ts';
 import { connectionRefused } from '../node/session-errors.ts';
@@ -382,6 +383,10 @@ export class InstanceProcess implements ProcessApi {
     if (!node?.up || !inst || inst.standby) return;
     node.qd?.fts?.stop();
     await inst.shutdown();
+  }
+
+  async controlData(): Promise<ControlData | undefined> {
+    return readControl(this.mustHaveNode().disk);
   }
 
   async configFile(text?: string): Promise<string | undefined> {

@@ -10,6 +10,7 @@ import type { QueryResult } from '../server/results.ts';
 import type { Disk, DiskFaultChange } from '../storage/disk.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
+import type { ControlData } from '../instance/control.ts';
 import { sqlError } from '../errors.ts';
 import type { ClusterOptions, InstanceStatus, UtilityResult } from '../node/api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
@@ -111,6 +112,8 @@ export interface ProcessApi {
   promoteSelf(): Promise<void>;
   /** postgresql.conf on this process's disk; with `text`, replaced first (gpconfig). */
   configFile(text?: string): Promise<string | undefined>;
+  /** pg_control on this process's disk (pg_controldata). */
+  controlData(): Promise<ControlData | undefined>;
   /** SIGHUP: the running instance re-reads its postgresql.conf (gpstop -u). */
   reloadConfig(): Promise<NodeReload>;
   /** SHOW name, as a new session on this running instance would see it. */

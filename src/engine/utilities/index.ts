@@ -10,7 +10,8 @@ import { gpactivatestandby, gpinitstandby, type StandbyHost } from './standby.ts
 import { gpstop } from './gpstop.ts';
 import { gpstart } from './gpstart.ts';
 import { gpconfig } from './gpconfig.ts';
-import { isMaintenanceHost } from './maintenance.ts';
+import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
+import { pgControldata } from './pg-controldata.ts';
 
 export type { UtilityHost } from './host.ts';
 export type { StandbyHost } from './standby.ts';
@@ -22,6 +23,8 @@ export const PROCESS_UTILITIES: ReadonlySet<string> = new Set([
   'gpstop',
   'gpstart',
   'gpconfig',
+  'pg_controldata',
+  'ssh',
 ]);
 
 export async function runUtility(
@@ -64,13 +67,22 @@ function dispatch(
     case 'gpstop':
     case 'gpstart':
     case 'gpconfig':
+    case 'pg_controldata':
+    case 'ssh':
       if (!isMaintenanceHost(host))
         throw new Error(`${prog} runs where the instances' processes are managed, not in the coordinator`);
-      return prog === 'gpstop'
-        ? gpstop(host, argv)
-        : prog === 'gpstart'
-          ? gpstart(host, argv)
-          : gpconfig(host, argv);
+      switch (prog) {
+        case 'gpstop':
+          return gpstop(host, argv);
+        case 'gpstart':
+          return gpstart(host, argv);
+        case 'gpconfig':
+          return gpconfig(host, argv);
+        case 'pg_controldata':
+          return pgControldata(host, argv);
+        default:
+          return onHost(host, argv);
+      }
     case 'gp_replica_check':
     case 'gp_replica_check.py':
       return gpReplicaCheck(host, argv);
@@ -79,4 +91,23 @@ function dispatch(
     default:
       return { exitCode: 127, stdout: '', stderr: `${prog}: command not found\n` };
   }
+}
+
+/** `ssh HOST command`: what the lab runs on a segment host (pg_controldata). */
+async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
+  const [name, prog, ...rest] = argv;
+  if (name === undefined) return { exitCode: 255, stdout: '', stderr: 'usage: ssh destination [command]\n' };
+  const hosts = new Set((await host.catalog()).map((r) => r.hostname));
+  if (!hosts.has(name))
+    return {
+      exitCode: 255,
+      stdout: '',
+      stderr: `ssh: Could not resolve hostname ${name}: Name or service not known\n`,
+    };
+  if (prog === 'pg_controldata') return pgControldata(host, rest, name);
+  return {
+    exitCode: 127,
+    stdout: '',
+    stderr: `bash: ${prog ?? ''}: command not found (the lab runs pg_controldata on a segment host)\n`,
+  };
 }

@@ -7,6 +7,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import type { InstanceNode } from '../node/nodes.ts';
 import type { NodeReload } from '../node/node-config.ts';
+import type { ControlData } from '../instance/control.ts';
 import type { StandbyHost } from './standby.ts';
 import {
   MAX_SEGMENT_BATCH_SIZE,
@@ -45,6 +46,8 @@ export interface MaintenanceHost extends StandbyHost {
    * none); with `text`, first replaces it durably, as gpconfig's helper does over ssh.
    */
   configFile(node: InstanceNode, text?: string): Promise<string | undefined>;
+  /** The control file in an instance's data directory, running or not (pg_controldata). */
+  controlData(node: InstanceNode): Promise<ControlData | undefined>;
   /** SIGHUP to a running instance: it re-reads its postgresql.conf (gpstop -u). */
   reloadConfig(node: InstanceNode): Promise<NodeReload>;
   /** A setting as a new session on the running instance sees it (undefined when it is down). */
