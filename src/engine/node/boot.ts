@@ -22,10 +22,18 @@ import { MirrorReplication } from '../replication/mirror.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type { TimelineEntry } from '../wal/segments.ts';
 import { formatLsn } from '../storage/lsn.ts';
-import type { WalStatus } from '../replication/protocol.ts';
+import { MIRROR_PROBE_ANSWER, type WalStatus } from '../replication/protocol.ts';
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
-import type { InstanceApi, InstanceNode, NodeSet } from './nodes.ts';
+import type {
+  FileRepPrimaryHandlers,
+  InstanceApi,
+  InstanceNode,
+  MirrorHandlers,
+  NodeSet,
+  PrimaryHandlers,
+} from './nodes.ts';
+import type { SegmentApi } from '../server/protocol.ts';
 import {
   fileRepPrimaryDisk,
   fileRepPrimaryHandlers,
@@ -360,8 +368,16 @@ export function attachStandby(
         return whileAnswering(
           send,
           // Messages arrive in order and a mirror takes the bytes in as they come: once it has
-          // answered a later message, it has them, unless they were lost on the way.
-          () => identify().then((st) => st.written >= end),
+          // answered a later message, it has them, unless they were lost on the way; once it
+          // has flushed them, that is the call's outcome, even if its reply is what was lost.
+          () =>
+            identify().then(({ timeline, written, flushed, replayed }) =>
+              written < end
+                ? 'lost'
+                : flushed >= end
+                  ? { done: { timeline, written, flushed, replayed } }
+                  : 'working',
+            ),
           {
             everyMs: silence() / 2,
             giveUp: setting() > 0,
@@ -384,7 +400,7 @@ export function attachStandby(
 function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootContext): void {
   node.mirror = mirror;
   const inst = node.inst!;
-  node.handlers = {
+  const handlers: MirrorHandlers = {
     replicaDigests: (checkpoint: number) =>
       mirrorDigests(
         inst,
@@ -396,15 +412,35 @@ function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootC
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
       mirror.receiveWal(start, data, history),
     promote: () => mirror.promote(),
-    ftsProbe: async () => ({
-      isMirrorUp: false,
-      isInSync: false,
-      isSyncRepEnabled: false,
-      isRoleMirror: true,
-      requestRetry: false,
-    }),
-  } as InstanceNode['handlers'];
+    ftsProbe: async () => MIRROR_PROBE_ANSWER,
+  };
+  node.handlers = handlers;
   node.up = true;
+}
+
+/** The segment executor's API, served as it is (each method bound to this incarnation's executor). */
+function segmentHandlers(qe: SegmentApi): SegmentApi {
+  return {
+    execSlice: (req) => qe.execSlice(req),
+    receiveRows: (queryId, sliceId, from, rows) => qe.receiveRows(queryId, sliceId, from, rows),
+    insertRows: (req) => qe.insertRows(req),
+    endQuery: (queryId) => qe.endQuery(queryId),
+    cancelQuery: (queryId, code, message) => qe.cancelQuery(queryId, code, message),
+    createStorage: (dtx, relfilenode) => qe.createStorage(dtx, relfilenode),
+    dropStorage: (dtx, relfilenode) => qe.dropStorage(dtx, relfilenode),
+    buildIndex: (dtx, table, index) => qe.buildIndex(dtx, table, index),
+    prepare: (gxid, gid) => qe.prepare(gxid, gid),
+    commitPrepared: (gid) => qe.commitPrepared(gid),
+    abortPrepared: (gid) => qe.abortPrepared(gid),
+    commitOnePhase: (gxid) => qe.commitOnePhase(gxid),
+    resolveOnePhase: (gxid) => qe.resolveOnePhase(gxid),
+    abortDtx: (gxid) => qe.abortDtx(gxid),
+    rollbackToSavepoint: (gxid, from, to, ranHere) => qe.rollbackToSavepoint(gxid, from, to, ranHere),
+    listPrepared: () => qe.listPrepared(),
+    checkpoint: () => qe.checkpoint(),
+    ping: () => qe.ping(),
+    replicationStatus: () => qe.replicationStatus(),
+  };
 }
 
 export type Call = <K extends keyof InstanceApi>(
@@ -429,59 +465,41 @@ function becomePrimary(
     { faults: ctx.points, dbid: node.dbid },
   );
   node.qe = qe;
-  const handlers: Record<string, (...a: never[]) => Promise<unknown>> = {};
-  for (const m of [
-    'execSlice',
-    'receiveRows',
-    'insertRows',
-    'endQuery',
-    'cancelQuery',
-    'createStorage',
-    'buildIndex',
-    'dropStorage',
-    'prepare',
-    'commitPrepared',
-    'abortPrepared',
-    'commitOnePhase',
-    'resolveOnePhase',
-    'abortDtx',
-    'rollbackToSavepoint',
-    'listPrepared',
-    'checkpoint',
-    'replicationStatus',
-    'ping',
-  ] as const)
-    handlers[m] = (...a: never[]) => (qe[m] as (...x: unknown[]) => Promise<unknown>).apply(qe, a);
   if (fileRep) {
     // No walsender: the disk replicates itself.
     node.fileRep = fileRep;
     node.repl = undefined;
-    node.handlers = {
-      ...handlers,
+    const handlers: FileRepPrimaryHandlers = {
+      ...segmentHandlers(qe),
       ...fileRepPrimaryHandlers(ctx, node, fileRep, call),
-    } as InstanceNode['handlers'];
+    };
+    node.handlers = handlers;
     return;
   }
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale));
   node.repl = repl;
   repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
-  handlers['ftsProbe'] = () => repl.ftsProbe();
-  handlers['replicaCheck'] = async () => {
-    const mirror = ctx.nodes.mirrorOf(node);
-    if (!mirror) throw sqlError('object_not_in_prerequisite_state', `content ${node.content} has no mirror`);
-    const bound = 2 * ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale);
-    const result = await primaryReplicaCheck(
-      inst,
-      ctx.clock,
-      { primary: node.dbid, mirror: mirror.dbid },
-      (at) => call(mirror.dbid, 'replicaDigests', [at], bound),
-    );
-    repl.lastReplicaCheck = result;
-    return result;
+  const handlers: PrimaryHandlers = {
+    ...segmentHandlers(qe),
+    ftsProbe: () => repl.ftsProbe(),
+    replicaCheck: async () => {
+      const mirror = ctx.nodes.mirrorOf(node);
+      if (!mirror)
+        throw sqlError('object_not_in_prerequisite_state', `content ${node.content} has no mirror`);
+      const bound = 2 * ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale);
+      const result = await primaryReplicaCheck(
+        inst,
+        ctx.clock,
+        { primary: node.dbid, mirror: mirror.dbid },
+        (at) => call(mirror.dbid, 'replicaDigests', [at], bound),
+      );
+      repl.lastReplicaCheck = result;
+      return result;
+    },
+    ftsSyncRepOff: () => repl.ftsSyncRepOff(),
+    promote: async () => ({ isRoleMirror: false }),
   };
-  handlers['ftsSyncRepOff'] = () => repl.ftsSyncRepOff();
-  handlers['promote'] = async () => ({ isRoleMirror: false });
-  node.handlers = handlers as InstanceNode['handlers'];
+  node.handlers = handlers;
   qe.replication = repl;
   // Stream to this content's mirror, if it has one.
   const mirror = ctx.nodes.mirrorOf(node);

@@ -65,15 +65,22 @@ export interface Keepalive {
 }
 
 /**
+ * What a keepalive's answer says of the call: the peer never got it ('lost'), is still at it
+ * ('working'), or has done it, with the outcome the call's own reply would have carried.
+ */
+export type PingAnswer<T> = 'lost' | 'working' | { done: T };
+
+/**
  * Waits for `work`, a call that may take long, while the peer doing it keeps answering `ping`,
  * as a keepalive does on a connection: a peer that is busy is waited for; one that goes silent
  * (hung, cut off) fails the wait when a ping goes unanswered, unless told not to give up. A
- * ping answers whether the peer got the call: one that did not (the request was lost on a cut
- * that has healed since) fails the wait with `lost`, and the caller sends it again.
+ * ping answers what became of the call: one the peer never got (the request was lost on a cut
+ * that has healed since) fails the wait with `lost`, and the caller sends it again; one the
+ * peer has done ends the wait with that outcome, for its reply may have been the message lost.
  */
 export function whileAnswering<T>(
   work: Promise<T>,
-  ping: () => Promise<boolean>,
+  ping: () => Promise<PingAnswer<T>>,
   keepalive: Keepalive,
   clock: Clock,
 ): Promise<T> {
@@ -89,10 +96,11 @@ export function whileAnswering<T>(
     const watch = (): void => {
       timer = clock.setTimer(keepalive.everyMs, () => {
         ping().then(
-          (received) => {
+          (answer) => {
             if (done) return;
-            if (received) watch();
-            else finish(() => reject(keepalive.lost()));
+            if (answer === 'working') watch();
+            else if (answer === 'lost') finish(() => reject(keepalive.lost()));
+            else finish(() => resolve(answer.done));
           },
           (e: unknown) => {
             if (keepalive.giveUp) finish(() => reject(e));

@@ -1,12 +1,13 @@
 /**
  * whileAnswering: a long call is waited for while its peer answers keepalives, and given up on
- * when a keepalive goes unanswered (unless told to wait for ever) or shows the call was lost.
+ * when a keepalive goes unanswered (unless told to wait for ever) or shows the call was lost;
+ * a keepalive that shows the call done ends the wait with its outcome (the reply was lost).
  */
 import { describe, expect, it } from 'vitest';
-import { whileAnswering } from '../../../src/engine/runtime/clock.ts';
+import { whileAnswering, type PingAnswer } from '../../../src/engine/runtime/clock.ts';
 import { ManualClock } from '../../support/fake-clock.ts';
 
-type Answer = 'received' | 'not received' | 'silent';
+type Answer = 'received' | 'not received' | 'silent' | 'done';
 
 /** Runs one wait: the work settles after `workAfter` pings (never when undefined). */
 async function run(answers: Answer[], giveUp: boolean, workAfter?: number) {
@@ -14,10 +15,11 @@ async function run(answers: Answer[], giveUp: boolean, workAfter?: number) {
   let resolveWork!: (v: string) => void;
   const work = new Promise<string>((r) => (resolveWork = r));
   let pings = 0;
-  const ping = (): Promise<boolean> => {
+  const ping = (): Promise<PingAnswer<string>> => {
     const a = answers[pings++] ?? 'received';
     if (workAfter !== undefined && pings === workAfter) resolveWork('done');
-    return a === 'silent' ? Promise.reject(new Error('no answer')) : Promise.resolve(a === 'received');
+    if (a === 'silent') return Promise.reject(new Error('no answer'));
+    return Promise.resolve(a === 'received' ? 'working' : a === 'done' ? { done: 'done by ping' } : 'lost');
   };
   const lost = (): Error => new Error('lost');
   const outcome = whileAnswering(work, ping, { everyMs: 100, giveUp, lost }, clock).then(
@@ -41,6 +43,9 @@ describe('whileAnswering', () => {
     [['silent', 'silent', 'received'], false, 4, 'done'],
     [['silent', 'not received'], false, undefined, 'error: lost'],
     [['received'], true, undefined, 'pending'],
+    // The work's reply was lost (it never settles), and the peer shows it done: that outcome.
+    [['silent', 'done'], false, undefined, 'done by ping'],
+    [['received', 'done'], true, undefined, 'done by ping'],
   ] as [Answer[], boolean, number | undefined, string][])(
     'pings %j, giveUp %s, work after ping %s → %s',
     async (answers, giveUp, workAfter, expected) => {
