@@ -10,14 +10,16 @@ import type { Disk } from '../storage/disk.ts';
 import { FileRepPrimaryDisk, type FileOp, type FileRepPeer } from '../filerep/filerep.ts';
 import { FileRepMirror } from '../filerep/mirror.ts';
 import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
-import type { FileRepApi, FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
-import type { ProbeResponse } from '../replication/protocol.ts';
+import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
+import { MIRROR_PROBE_ANSWER, type ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext, Call } from './boot.ts';
-import type { InstanceNode } from './nodes.ts';
+import type { FileRepMirrorHandlers, FileRepPrimaryHandlers, InstanceNode } from './nodes.ts';
+import type { SegmentApi } from '../server/protocol.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import { answerTimeoutMs } from '../runtime/time-scale.ts';
 
-type Handlers = Record<string, (...a: never[]) => Promise<unknown>>;
+/** What a file-replicating primary serves beside its segment executor. */
+type FileRepPrimaryOwn = Omit<FileRepPrimaryHandlers, keyof SegmentApi>;
 
 /** The file replication state a running primary keeps beside its instance. */
 export interface FileRepPrimary {
@@ -42,7 +44,7 @@ export function fileRepPrimaryHandlers(
   node: InstanceNode,
   fr: FileRepPrimary,
   call: Call,
-): Handlers {
+): FileRepPrimaryOwn {
   const disk = fr.disk;
   const probe = async (): Promise<ProbeResponse> => {
     await disk.heartbeat();
@@ -126,7 +128,7 @@ export function fileRepPrimaryHandlers(
       return plan && { full: plan.full, blocks: plan.total, tracked: plan.tracked, suspects: plan.suspects };
     },
     filerepStatus: async () => primaryFileRepStatus(fr),
-  } as Handlers;
+  };
 }
 
 export function primaryFileRepStatus(fr: FileRepPrimary): FileRepStatus {
@@ -175,7 +177,7 @@ export function serveFileRepMirror(
         detail: `dbid ${node.dbid} no longer serves that connection`,
       });
   };
-  node.handlers = {
+  const handlers: FileRepMirrorHandlers = {
     filerepConnect: async () => {
       session++;
       return {
@@ -194,13 +196,7 @@ export function serveFileRepMirror(
     },
     filerepPing: async (t: string) => check(t),
     filerepStatus: async () => mirrorFileRepStatus(mirror),
-    ftsProbe: async () => ({
-      isMirrorUp: false,
-      isInSync: false,
-      isSyncRepEnabled: false,
-      isRoleMirror: true,
-      requestRetry: false,
-    }),
+    ftsProbe: async () => MIRROR_PROBE_ANSWER,
     promote: () =>
       (promoting ??= (async () => {
         mirror.promoting = true;
@@ -222,7 +218,8 @@ export function serveFileRepMirror(
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
         return { isRoleMirror: false };
       })()),
-  } as unknown as InstanceNode['handlers'];
+  };
+  node.handlers = handlers;
   node.fileRepMirror = mirror;
   node.up = true;
 }
@@ -232,7 +229,7 @@ export function serveFileRepMirror(
  * this process) resynchronizes its new mirror in full; with `wait`, until Synchronized.
  */
 export async function fullResync(primary: InstanceNode, mirrorDbid: number, wait: boolean): Promise<void> {
-  const resync = primary.handlers.filerepResync as FileRepApi['filerepResync'] | undefined;
+  const resync = primary.handlers.filerepResync;
   if (!resync)
     throw sqlError('object_not_in_prerequisite_state', `dbid ${primary.dbid} is not running as a primary`);
   await resync(mirrorDbid, true, wait);

@@ -56,9 +56,29 @@ export interface InstanceNode {
   fileRepMirror?: FileRepMirror | undefined;
   /** Runs in another process (a worker): calls reach it over a port its runtime hands out. */
   remote?: boolean;
-  /** The methods the running process serves (by its role: segment, mirror, coordinator). */
-  handlers: Partial<Record<keyof InstanceApi, (...args: never[]) => Promise<unknown>>>;
+  /** The methods the running process serves, by its role (the *Handlers types below). */
+  handlers: Partial<InstanceApi>;
 }
+
+/**
+ * What each role serves. A role's handlers are built against its type, so the compiler checks
+ * that none is missing and each has the API's signature.
+ */
+export type MirrorHandlers = Pick<
+  InstanceApi,
+  'identify' | 'receiveWal' | 'promote' | 'ftsProbe' | 'replicaDigests'
+>;
+/** A WAL-replicating primary: the segment executor, FTS's probe and SYNCREP_OFF, the replica check. */
+export type PrimaryHandlers = SegmentApi &
+  Pick<InstanceApi, 'ftsProbe' | 'ftsSyncRepOff' | 'promote' | 'replicaCheck'>;
+/** A file-replicating primary: the segment executor, FTS, and the resynchronization it runs. */
+export type FileRepPrimaryHandlers = SegmentApi &
+  Pick<InstanceApi, 'ftsProbe' | 'ftsSyncRepOff' | 'promote' | 'filerepResync' | 'filerepStatus'>;
+/** A passive file-replication mirror: the pair's connection, FTS's probe, PROMOTE. */
+export type FileRepMirrorHandlers = Pick<
+  InstanceApi,
+  'filerepConnect' | 'filerepApply' | 'filerepSync' | 'filerepPing' | 'filerepStatus' | 'ftsProbe' | 'promote'
+>;
 
 /** The node of an instance not started yet: its identity and disk, no process. */
 export function stoppedNode(

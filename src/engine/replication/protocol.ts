@@ -24,6 +24,15 @@ export interface ProbeResponse {
   fileRep?: { mode: 's' | 'c' | 'r'; faulted: boolean };
 }
 
+/** A mirror's answer to an FTS probe: FTS, taking it for a primary, sends PROMOTE again. */
+export const MIRROR_PROBE_ANSWER: Readonly<ProbeResponse> = Object.freeze({
+  isMirrorUp: false,
+  isInSync: false,
+  isSyncRepEnabled: false,
+  isRoleMirror: true,
+  requestRetry: false,
+});
+
 /** What a mirror serves to its primary (WAL) and to the coordinator (promotion). */
 export interface MirrorApi {
   /** Opens streaming: where the mirror's WAL ends, and its system identifier and timeline. */

@@ -136,6 +136,8 @@ export class MppSimReplay extends LitElement {
     try {
       await run.step();
       this.store?.announce(this.describeLast(run));
+      // Issued in the same task as the step's end, so it meets the simulation at the same point
+      // on every replay (the store reads a replayed cluster only when asked).
       void this.store?.refresh();
     } finally {
       this._busy = false;

@@ -114,6 +114,12 @@ export class ClusterStore {
   private readonly fts = new FtsClock();
 
   refreshMs = 2000;
+  /**
+   * A simulation someone else drives (a replay): the store reads the cluster only when asked.
+   * Reading is SQL, which the simulation runs; a read at a wall-clock moment would change the
+   * order of its events, and the same seed would not replay the same way.
+   */
+  private onDemand = false;
 
   /** The timeline's entries, newest first. */
   get events(): LabEvent[] {
@@ -225,6 +231,7 @@ export class ClusterStore {
     this.cluster = cluster;
     this.options = options;
     this.pumpFactor = pump ? this.pumpFactor : 0;
+    this.onDemand = options.runtime === 'sim' && !pump;
     this.state = 'booting';
     this.finishAction(
       this.beginAction('api', `createCluster(${formatOptions(options)})`),
@@ -281,7 +288,7 @@ export class ClusterStore {
       }),
     );
     this.state = 'ready';
-    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    if (!this.onDemand) this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.changed();
   }
 
@@ -369,6 +376,7 @@ export class ClusterStore {
   }
 
   private scheduleRefresh(): void {
+    if (this.onDemand) return;
     clearTimeout(this.refreshSoon);
     this.refreshSoon = setTimeout(() => void this.refresh(), 150);
   }
