@@ -9,7 +9,7 @@ import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
 import { children, type DmlNode, type PlanNode } from '../plan/plan.ts';
-import { cdbhash } from '../sql/cdbhash.ts';
+import { rowRouter } from '../sql/cdbhash.ts';
 import type {
   DtxContext,
   Row,
@@ -105,18 +105,16 @@ export async function runPlan(
         return;
       }
       const parts: Row[][] = Array.from({ length: env.numSegments }, () => []);
-      const keyTypes = (m.hashKeys ?? []).map((k) => m.input.types[k]!);
+      const keys = m.hashKeys ?? [];
+      const route = rowRouter(
+        keys,
+        keys.map((k) => m.input.types[k]!),
+        env.numSegments,
+      );
       let rr = 0;
       for (const row of rows) {
         if (m.kind === 'broadcast') for (const p of parts) p.push(row);
-        else if (m.hashKeys?.length)
-          parts[
-            cdbhash(
-              m.hashKeys.map((k) => row[k]!),
-              keyTypes,
-              env.numSegments,
-            )
-          ]!.push(row);
+        else if (keys.length) parts[route(row)]!.push(row);
         else parts[rr++ % env.numSegments]!.push(row);
       }
       await Promise.all(

@@ -10,7 +10,7 @@ import type { DefaultMarker, DeleteStmt, Expr, FromItem, InsertStmt, Query, Upda
 import { bindExpr, coerce } from '../sql/bind-expr.ts';
 import { getFunction } from '../sql/functions.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
-import { cdbhash } from '../sql/cdbhash.ts';
+import { rowRouter } from '../sql/cdbhash.ts';
 import { typeDisplayName, type SqlType } from '../sql/types.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { Planner } from '../plan/planner.ts';
@@ -210,18 +210,17 @@ function worthComputingOnSegments(node: PlanNode): boolean {
 async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement: boolean): Promise<number> {
   const n = s.qd.numSegments;
   const parts = new Map<number, Row[]>();
-  const keyTypes = table.policy.kind === 'hash' ? table.policy.keys.map((k) => table.columns[k]!.type) : [];
+  const keys = table.policy.kind === 'hash' ? table.policy.keys : [];
+  const route = rowRouter(
+    keys,
+    keys.map((k) => table.columns[k]!.type),
+    n,
+  );
   for (const r of rows) {
     checkNotNull(table, r);
     const targets =
       table.policy.kind === 'hash'
-        ? [
-            cdbhash(
-              table.policy.keys.map((k) => r[k]!),
-              keyTypes,
-              n,
-            ),
-          ]
+        ? [route(r)]
         : table.policy.kind === 'replicated'
           ? Array.from({ length: n }, (_, i) => i)
           : [s.qd.randomTarget++ % n];

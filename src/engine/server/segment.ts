@@ -15,10 +15,9 @@ import { batchBytes, Interrupts, statementTimeoutError } from '../exec/interrupt
 import type { Instance } from '../instance/instance.ts';
 import type { DmlNode, IndexInfo, PlanNode, TableInfo } from '../plan/plan.ts';
 import type { Tid } from '../storage/page.ts';
-import { cdbhash } from '../sql/cdbhash.ts';
+import { rowRouter } from '../sql/cdbhash.ts';
 import { compileExpr } from '../sql/eval.ts';
 import { rowCodec } from '../sql/tuple-codec.ts';
-import type { Value } from '../sql/types.ts';
 import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -383,7 +382,12 @@ export class SegmentExecutor implements SegmentApi {
     if (root.kind === 'gather') return collect(stream, ctx.interrupts);
     const n = req.contentDbids.length;
     const buffers: Row[][] = Array.from({ length: n }, () => []);
-    const keyTypes = (root.hashKeys ?? []).map((k) => root.input.types[k]!);
+    const keys = root.hashKeys ?? [];
+    const route = rowRouter(
+      keys,
+      keys.map((k) => root.input.types[k]!),
+      n,
+    );
     let rr = this.content;
     const flush = async (c: number) => {
       const rows = buffers[c]!;
@@ -394,14 +398,7 @@ export class SegmentExecutor implements SegmentApi {
     for await (const batch of stream) {
       for (const row of batch) {
         if (root.kind === 'broadcast') for (const b of buffers) b.push(row);
-        else if (root.hashKeys && root.hashKeys.length)
-          buffers[
-            cdbhash(
-              root.hashKeys.map((k) => row[k]!),
-              keyTypes,
-              n,
-            )
-          ]!.push(row);
+        else if (keys.length) buffers[route(row)]!.push(row);
         else buffers[rr++ % n]!.push(row);
       }
       for (let c = 0; c < n; c++) if (buffers[c]!.length >= MOTION_BATCH) await flush(c);
@@ -475,8 +472,12 @@ export class SegmentExecutor implements SegmentApi {
     const codec = rowCodec(t.columns.map((c) => c.type));
     const newFns = node.newValues?.map((e) => compileExpr(e));
     const keyCols = t.policy.kind === 'hash' ? t.policy.keys : [];
-    const keyTypes = keyCols.map((k) => t.columns[k]!.type);
     const n = req.contentDbids.length;
+    const route = rowRouter(
+      keyCols,
+      keyCols.map((k) => t.columns[k]!.type),
+      n,
+    );
     const moved = new Map<number, Row[]>();
     let count = 0;
     const seen = new Set<string>();
@@ -495,13 +496,7 @@ export class SegmentExecutor implements SegmentApi {
         if (node.kind === 'update') {
           const newRow = newFns!.map((f) => f(row, ctx.eval));
           checkNotNull(t, newRow);
-          const target = keyCols.length
-            ? cdbhash(
-                keyCols.map((k) => newRow[k]!),
-                keyTypes,
-                n,
-              )
-            : this.content;
+          const target = keyCols.length ? route(newRow) : this.content;
           if (target !== this.content && t.policy.kind === 'hash') {
             const list = moved.get(target) ?? [];
             list.push(newRow);
@@ -517,13 +512,7 @@ export class SegmentExecutor implements SegmentApi {
       }
       const newRow = newFns!.map((f) => f(row, ctx.eval));
       checkNotNull(t, newRow);
-      const target = keyCols.length
-        ? cdbhash(
-            keyCols.map((k) => newRow[k]!),
-            keyTypes,
-            n,
-          )
-        : this.content;
+      const target = keyCols.length ? route(newRow) : this.content;
       if (target !== this.content && t.policy.kind === 'hash') {
         // Split update: the new version belongs to another segment.
         const r = await rel.delete(tx, tid, snap);
@@ -563,10 +552,10 @@ function ownRows(table: InsertRequest['table'], rows: Row[], content: number, nu
   const policy = table.policy;
   if (policy.kind === 'replicated' || numSegments === 1) return rows;
   if (policy.kind !== 'hash') return rows.filter((_, i) => i % numSegments === content);
-  const keyTypes = policy.keys.map((k) => table.columns[k]!.type);
-  const key: Value[] = new Array<Value>(policy.keys.length);
-  return rows.filter((r) => {
-    for (let i = 0; i < key.length; i++) key[i] = r[policy.keys[i]!]!;
-    return cdbhash(key, keyTypes, numSegments) === content;
-  });
+  const route = rowRouter(
+    policy.keys,
+    policy.keys.map((k) => table.columns[k]!.type),
+    numSegments,
+  );
+  return rows.filter((r) => route(r) === content);
 }
