@@ -4,6 +4,9 @@ import { chromiumPath, chromiumArgs } from './scripts/chromium-path.mjs';
 
 export default defineConfig({
   test: {
+    // Two node files at a time (on two cores the default is one): the engine's suites then end
+    // with the browser project's, which runs its files one after another beside them.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -37,6 +40,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // One page at a time: the browser tests measure a tab's workers against each other.
+          fileParallelism: false,
           testTimeout: 120_000,
           browser: {
             enabled: true,
