@@ -27,6 +27,10 @@ export const UTILITIES: { cmd: string; what: string }[] = [
     what: 'change a setting (written, not loaded)',
   },
   { cmd: 'gpstop -u', what: 'reload settings changed with gpconfig' },
+  {
+    cmd: 'ssh sdw1 pg_controldata -D /data/primary/gpseg0',
+    what: "content 0's control file: state, last checkpoint (running or stopped)",
+  },
 ];
 
 export const PROBE_SQL = 'select gp_request_fts_probe_scan();';
