@@ -78,6 +78,27 @@ describe('spread checkpoints', () => {
     expect(took).toBeLessThan(2_000);
   });
 
+  it('CHECKPOINT that joins a queued timed checkpoint does not wait on its pacing', async () => {
+    const timeout = 600_000;
+    const { clock, inst } = await withDirtyPages({
+      checkpoint_timeout: timeout,
+      checkpoint_completion_target: 0.9,
+      checkpoint_write_delay: 100,
+    });
+    clock.advance(timeout);
+    await runClock(clock, 100, () => false, 1_000).catch(() => undefined);
+    // The timer fires again while the first runs: a spread one is queued; then new dirty pages.
+    void inst.checkpointer.run('spread');
+    const tx = inst.xact.begin();
+    for (let i = 0; i < 2000; i++)
+      await inst.heap(REL).insert(tx, new TextEncoder().encode(`more ${i} ${'y'.repeat(400)}`));
+    await inst.xact.commit(tx);
+    let done = false;
+    void inst.checkpoint().then(() => (done = true));
+    // The queued checkpoint runs as the strongest kind asked of it: immediate, not spread.
+    expect(await runClock(clock, 100, () => done, timeout)).toBeLessThan(2_000);
+  });
+
   it('CHECKPOINT alone writes at full speed', async () => {
     const { clock, inst } = await withDirtyPages({
       checkpoint_timeout: 600_000,

@@ -26,11 +26,16 @@ import type { Instance } from './instance.ts';
 /** Why a checkpoint runs: it decides whether it is spread and how its record is marked. */
 export type CheckpointKind = 'shutdown' | 'immediate' | 'spread';
 
+/** A shutdown checkpoint does what an immediate one does and more; a spread one least. */
+const STRENGTH: Record<CheckpointKind, number> = { spread: 0, immediate: 1, shutdown: 2 };
+
 export class Checkpointer {
   private running: Promise<void> | undefined;
   /** An immediate checkpoint is waiting: the spread one in progress stops pausing. */
   private hurry = false;
   private again: Promise<void> | undefined;
+  /** What the queued checkpoint will be: the strongest kind any of its callers asked for. */
+  private againKind: CheckpointKind = 'spread';
   /** Extra state layers above storage keep in checkpoints (catalog OID counter, DTM). */
   extra: (() => Record<string, unknown>) | undefined;
   /** Oldest LSN that a replication slot still needs (mirrors that are behind). */
@@ -58,12 +63,13 @@ export class Checkpointer {
     }
     if (kind !== 'spread') this.hurry = true;
     if (!this.again) {
+      this.againKind = kind;
       const after = this.running.catch(() => undefined);
       this.again = after.then(() => {
         this.again = undefined;
-        return this.run(kind);
+        return this.run(this.againKind);
       });
-    }
+    } else if (STRENGTH[kind] > STRENGTH[this.againKind]) this.againKind = kind;
     return this.again;
   }
 
