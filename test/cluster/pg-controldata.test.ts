@@ -37,6 +37,10 @@ describe('pg_controldata', () => {
   it('reads a stopped instance on a segment host through ssh', async () => {
     const dir = await dirOf(3);
     const running = await c.run(`ssh sdw1 pg_controldata -D ${dir}`);
+    const quoted = await c.run(`ssh sdw1 "pg_controldata -D ${dir}"`);
+    expect(field(quoted.stdout, 'Database system identifier')).toBe(
+      field(running.stdout, 'Database system identifier'),
+    );
     expect(field(running.stdout, 'Database cluster state')).toBe('in production');
     await c.faults.crash(3);
     const crashed = await c.run(`ssh sdw1 pg_controldata --pgdata=${dir}`);

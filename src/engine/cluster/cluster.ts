@@ -336,7 +336,7 @@ export class InlineCluster extends ClusterShell {
 
   protected targets(t: number | string): number[] {
     if (typeof t === 'number') return [this.nodes.get(t).dbid];
-    const list = this.nodes.byHost(t).filter((n) => !n.retired);
+    const list = this.nodes.byHost(t);
     if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
     return list.map((n) => n.dbid);
   }
@@ -395,7 +395,10 @@ export class InlineCluster extends ClusterShell {
     else {
       const provider = getDiskProvider('indexeddb');
       (node.disk as { close?: () => void }).close?.();
-      if (provider) node.disk = await provider(`${this.diskPrefix()}-dbid${node.dbid}`);
+      if (provider) {
+        node.disk = await provider(`${this.diskPrefix()}-dbid${node.dbid}`);
+        node.disk.setFaults(this.diskFaults.get(node.dbid) ?? {});
+      }
     }
     return true;
   }

@@ -299,6 +299,7 @@ export class ProcessCluster extends ClusterShell {
       timeScale: this.options.timeScale ?? DEFAULT_TIME_SCALE,
       peers: this.metas(),
       faults: this.net.snapshot(),
+      disk: this.diskFaults.get(dbid) ?? {},
       holds: this.points.list(),
       time: this.timeState,
       initdb: how.initdb,
@@ -418,12 +419,14 @@ export class ProcessCluster extends ClusterShell {
    */
   private async onDisk<T>(dbid: number, work: (control: Link<ProcessApi>) => Promise<T>): Promise<T> {
     const p = this.mustGet(dbid);
-    const opened = !p.control;
-    if (opened) await this.boot(dbid, { initdb: false, start: false });
+    if (p.control) return work(p.control);
+    await this.boot(dbid, { initdb: false, start: false });
+    // Only the process started here is ended here (not one a restart started meanwhile).
+    const mine = p.spawned;
     try {
       return await work(p.control!);
     } finally {
-      if (opened && !p.meta.up) await this.takeDown(dbid);
+      if (p.spawned === mine && !p.meta.up) await this.takeDown(dbid);
     }
   }
 

@@ -127,6 +127,7 @@ export class InstanceProcess implements ProcessApi {
     this.points.held = new Set(spec.holds);
     this.nodes = nodes;
     const disk = await this.runtime.openDisk(`${spec.name}-dbid${spec.dbid}`);
+    disk.setFaults(spec.disk);
     const node = stoppedNode(spec.row, disk);
     this.node = node;
     nodes.add(node);

@@ -44,6 +44,8 @@ export interface BootSpec {
   timeScale: number;
   peers: NodeMeta[];
   faults: FaultState;
+  /** The disk faults set on this instance (they outlive its processes). */
+  disk: DiskFaultChange;
   holds: string[];
   /** A primary or coordinator whose disk is empty runs initdb first. */
   initdb: boolean;

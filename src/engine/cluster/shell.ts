@@ -38,6 +38,11 @@ export abstract class ClusterShell implements Cluster {
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
   /** Who stopped each instance that is down after a planned stop (the lab's hints follow it). */
   protected readonly stoppedBy = new Map<number, string>();
+  /**
+   * The disk faults set on each instance: they belong to its disk, so they hold while it is
+   * down and after it restarts (the runtime applies them to every disk handle it opens).
+   */
+  protected readonly diskFaults = new Map<number, DiskFaultChange>();
 
   // ---- NodeControl: what a runtime provides ------------------------------------------------
 
@@ -58,7 +63,7 @@ export abstract class ClusterShell implements Cluster {
   protected abstract readonly net: NetworkFaults;
   /** Tells every process the network faults or the fault-point holds changed. */
   protected abstract faultsChanged(what: 'net' | 'holds'): Promise<void>;
-  /** Puts disk faults in force on the instance's disk. */
+  /** Puts disk faults in force on the instance's disk (on a running process's handle too). */
   protected abstract setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void>;
   protected abstract corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void>;
   abstract close(): Promise<void>;
@@ -141,6 +146,12 @@ export abstract class ClusterShell implements Cluster {
     for (const s of [...this.openSessions]) await s.close().catch(() => undefined);
   }
 
+  private async diskFault(dbid: number, change: DiskFaultChange): Promise<void> {
+    this.targets(dbid);
+    this.diskFaults.set(dbid, { ...this.diskFaults.get(dbid), ...change });
+    await this.setDiskFaults(dbid, change);
+  }
+
   /** The public Faults API, the same on every runtime: each call settles once the fault is in force. */
   private makeFaults(): Faults {
     const ids = (list: (number | string)[]) => new Set(list.flatMap((t) => this.targets(t)));
@@ -158,8 +169,8 @@ export abstract class ClusterShell implements Cluster {
       partition: (a, b) => net((n) => n.partition(ids(a), ids(b))),
       heal: () => net((n) => n.heal()),
       delay: (t, ms) => net((n) => this.targets(t).forEach((dbid) => n.delay(dbid, ms))),
-      slowDisk: (dbid, ms) => this.setDiskFaults(dbid, { latencyMs: ms }),
-      diskFull: (dbid, full) => this.setDiskFaults(dbid, { full }),
+      slowDisk: (dbid, ms) => this.diskFault(dbid, { latencyMs: ms }),
+      diskFull: (dbid, full) => this.diskFault(dbid, { full }),
       corruptBlock: (dbid, file, block, bit) => this.corruptBlock(dbid, file, block, bit),
       suspend: (point, dbid) => {
         const hold = this.points.suspend(point, dbid);

@@ -95,7 +95,9 @@ function dispatch(
 
 /** `ssh HOST command`: what the lab runs on a segment host (pg_controldata). */
 async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
-  const [name, prog, ...rest] = argv;
+  const [name, ...command] = argv;
+  // `ssh host "cmd args"` hands the remote shell one word: it splits it again.
+  const [prog, ...rest] = command.length === 1 ? splitArgs(command[0]!) : command;
   if (name === undefined) return { exitCode: 255, stdout: '', stderr: 'usage: ssh destination [command]\n' };
   const hosts = new Set((await host.catalog()).map((r) => r.hostname));
   if (!hosts.has(name))

@@ -75,16 +75,16 @@ export function restart(store: ClusterStore, t: Target): Promise<boolean> {
 }
 
 export function partition(store: ClusterStore, a: Target[], b: Target[]): Promise<boolean> {
-  return record(store, 'fault', faultCommand.partition(a, b), () => {
-    faults(store).partition(a, b);
+  return record(store, 'fault', faultCommand.partition(a, b), async () => {
+    await faults(store).partition(a, b);
     store.applied.partition = `${a.join(', ')} ✂ ${b.join(', ')}`;
     return 'calls across the cut now time out';
   });
 }
 
 export function heal(store: ClusterStore): Promise<boolean> {
-  return record(store, 'fault', faultCommand.heal(), () => {
-    faults(store).heal();
+  return record(store, 'fault', faultCommand.heal(), async () => {
+    await faults(store).heal();
     store.applied.partition = '';
     store.applied.delays.clear();
     return 'network healed';
@@ -92,8 +92,8 @@ export function heal(store: ClusterStore): Promise<boolean> {
 }
 
 export function delay(store: ClusterStore, t: Target, ms: number): Promise<boolean> {
-  return record(store, 'fault', faultCommand.delay(t, ms), () => {
-    faults(store).delay(t, ms);
+  return record(store, 'fault', faultCommand.delay(t, ms), async () => {
+    await faults(store).delay(t, ms);
     if (ms > 0) store.applied.delays.set(String(t), ms);
     else store.applied.delays.delete(String(t));
     return ms > 0 ? `every message to and from ${t} waits ${ms} ms` : `no delay on ${t}`;
@@ -101,8 +101,8 @@ export function delay(store: ClusterStore, t: Target, ms: number): Promise<boole
 }
 
 export function slowDisk(store: ClusterStore, dbid: number, ms: number): Promise<boolean> {
-  return record(store, 'fault', faultCommand.slowDisk(dbid, ms), () => {
-    faults(store).slowDisk(dbid, ms);
+  return record(store, 'fault', faultCommand.slowDisk(dbid, ms), async () => {
+    await faults(store).slowDisk(dbid, ms);
     if (ms > 0) store.applied.slowDisks.set(dbid, ms);
     else store.applied.slowDisks.delete(dbid);
     return ms > 0 ? `disk of dbid ${dbid} takes ${ms} ms per I/O` : `disk of dbid ${dbid} at full speed`;
@@ -110,8 +110,8 @@ export function slowDisk(store: ClusterStore, dbid: number, ms: number): Promise
 }
 
 export function diskFull(store: ClusterStore, dbid: number, full: boolean): Promise<boolean> {
-  return record(store, 'fault', faultCommand.diskFull(dbid, full), () => {
-    faults(store).diskFull(dbid, full);
+  return record(store, 'fault', faultCommand.diskFull(dbid, full), async () => {
+    await faults(store).diskFull(dbid, full);
     if (full) store.applied.fullDisks.add(dbid);
     else store.applied.fullDisks.delete(dbid);
     return full
