@@ -40,6 +40,27 @@ async function runClock(
   return clock.now() - start;
 }
 
+/** Lets `ms` of clock time pass, giving the instance's work its turns. */
+async function letPass(clock: ManualClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) {
+    clock.advance(100);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** A timed checkpoint of a 600 s interval (target 0.9) that has been writing for `ms`. */
+async function spreadCheckpointRunning(ms: number) {
+  const timeout = 600_000;
+  const { clock, inst } = await withDirtyPages({
+    checkpoint_timeout: timeout,
+    checkpoint_completion_target: 0.9,
+    checkpoint_write_delay: 100,
+  });
+  clock.advance(timeout);
+  await letPass(clock, ms);
+  return { clock, inst, timeout };
+}
+
 describe('spread checkpoints', () => {
   it('a timed checkpoint takes about checkpoint_completion_target of checkpoint_timeout', async () => {
     // 0.5 x 10 s is 5 s: fewer than the pages to write times the 100 ms pause, so the pace, not
@@ -61,15 +82,8 @@ describe('spread checkpoints', () => {
   });
 
   it('CHECKPOINT during a spread checkpoint makes it finish at full speed', async () => {
-    const timeout = 600_000;
-    const { clock, inst } = await withDirtyPages({
-      checkpoint_timeout: timeout,
-      checkpoint_completion_target: 0.9,
-      checkpoint_write_delay: 100,
-    });
-    clock.advance(timeout);
     // Spread: a few seconds of clock time write only part of the pages.
-    await runClock(clock, 100, () => false, 3_000).catch(() => undefined);
+    const { clock, inst, timeout } = await spreadCheckpointRunning(3_000);
     expect(inst.pool.dirtyFrames().length).toBeGreaterThan(0);
     let done = false;
     void inst.checkpoint().then(() => (done = true));
@@ -79,14 +93,7 @@ describe('spread checkpoints', () => {
   });
 
   it('CHECKPOINT that joins a queued timed checkpoint does not wait on its pacing', async () => {
-    const timeout = 600_000;
-    const { clock, inst } = await withDirtyPages({
-      checkpoint_timeout: timeout,
-      checkpoint_completion_target: 0.9,
-      checkpoint_write_delay: 100,
-    });
-    clock.advance(timeout);
-    await runClock(clock, 100, () => false, 1_000).catch(() => undefined);
+    const { clock, inst, timeout } = await spreadCheckpointRunning(1_000);
     // The timer fires again while the first runs: a spread one is queued; then new dirty pages.
     void inst.checkpointer.run('spread');
     const tx = inst.xact.begin();

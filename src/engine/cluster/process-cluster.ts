@@ -13,7 +13,6 @@ import { NetworkFaults } from '../runtime/link-faults.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type {
   ClusterEvent,
-  EventKind,
   InstanceStatus,
   ClusterOptions,
   RunOptions,
@@ -45,6 +44,7 @@ import { PROCESS_UTILITIES, runUtility } from '../utilities/index.ts';
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse } from './process-protocol.ts';
+import { SAVE_AFTER } from './process-protocol.ts';
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
 const CONTROL_TIMEOUT_MS = 600_000;
@@ -56,27 +56,6 @@ export interface Proc {
   control?: Link<ProcessApi> | undefined;
   upcall?: Served | undefined;
 }
-
-/**
- * Events after which the topology is saved again: whatever may have changed the catalog or the
- * processes (not the routine ones: a probe cycle, a copy's progress, a standby's replay position).
- */
-const SAVE_AFTER: ReadonlySet<EventKind> = new Set<EventKind>([
-  'fts.failover',
-  'fts.promote',
-  'fts.double_fault',
-  'fts.mirror_down',
-  'fts.mirror_up',
-  'instance.up',
-  'instance.crash',
-  'instance.stopped',
-  'instance.promoted',
-  'instance.refused',
-  'standby.activated',
-  'utility.done',
-  'recovery.start',
-  'recovery.done',
-]);
 
 export class ProcessCluster extends ClusterShell {
   readonly options: ClusterOptions;

@@ -11,6 +11,7 @@ import type { Disk, DiskFaultChange } from '../storage/disk.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type { ControlData } from '../instance/control.ts';
+import type { EventKind } from '../runtime/events.ts';
 import { sqlError } from '../errors.ts';
 import type { ClusterOptions, InstanceStatus, UtilityResult } from '../node/api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
@@ -183,3 +184,24 @@ export function clusterInUse(name: string): Error {
     hint: 'Close it there, or give this cluster another name.',
   });
 }
+
+/**
+ * Events after which the topology is saved again: whatever may have changed the catalog or the
+ * processes (not the routine ones: a probe cycle, a copy's progress, a standby's replay position).
+ */
+export const SAVE_AFTER: ReadonlySet<EventKind> = new Set<EventKind>([
+  'fts.failover',
+  'fts.promote',
+  'fts.double_fault',
+  'fts.mirror_down',
+  'fts.mirror_up',
+  'instance.up',
+  'instance.crash',
+  'instance.stopped',
+  'instance.promoted',
+  'instance.refused',
+  'standby.activated',
+  'utility.done',
+  'recovery.start',
+  'recovery.done',
+]);
