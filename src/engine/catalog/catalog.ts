@@ -284,9 +284,15 @@ export class Catalog {
   }
 
   /** Points a table at new storage (TRUNCATE): the row in pg_class is replaced. */
-  async setRelfilenode(tx: Transaction, t: TableInfo, relfilenode: number): Promise<TableInfo> {
+  /** A table's new file (TRUNCATE), and (ALTER TABLE EXPAND TABLE) the segments it spreads over. */
+  async setRelfilenode(
+    tx: Transaction,
+    t: TableInfo,
+    relfilenode: number,
+    numsegments = t.numsegments,
+  ): Promise<TableInfo> {
     await this.deleteWhere(tx, PG_CLASS, CLASS_TYPES, (v) => v[0] === t.oid);
-    const info = { ...t, relfilenode };
+    const info = { ...t, relfilenode, numsegments };
     await this.insertClass(tx, info);
     return info;
   }

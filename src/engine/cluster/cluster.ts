@@ -7,7 +7,7 @@ import { fullResync } from '../node/filerep-boot.ts';
 import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { MemoryDisk } from '../storage/memory-disk.ts';
-import type { Disk } from '../storage/disk.ts';
+import { wipeDisk, type Disk } from '../storage/disk.ts';
 import { settleLater, type Clock } from '../runtime/clock.ts';
 import type { ChannelLike } from '../runtime/link-endpoint.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
@@ -321,6 +321,19 @@ export class InlineCluster extends ClusterShell {
         );
         await bootNode(this.boot, node, false);
         attachStandby(this.boot, primary, node);
+      },
+      addPrimary: async (row) => {
+        this.knownRows.set(row.dbid, row);
+        const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
+        await wipeDisk(node.disk);
+        await Instance.initdb(node.disk, { systemIdentifier: this.diskPrefix(), time: this.clock.now() });
+        await bootNode(this.boot, node, true);
+      },
+      removeInstance: async (n) => {
+        await this.stop(n.dbid, 'gpexpand -r');
+        this.stoppedBy.delete(n.dbid);
+        this.knownRows.delete(n.dbid);
+        n.retired = true;
       },
     };
     return runUtility(host, this.files, commandLine);

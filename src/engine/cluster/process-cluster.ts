@@ -242,7 +242,7 @@ export class ProcessCluster extends ClusterShell {
   /** Spawns the instance's process and starts it by its current catalog role. */
   private async boot(
     dbid: number,
-    how: Pick<BootSpec, 'initdb' | 'backupFrom' | 'coordinatorStart'> & {
+    how: Pick<BootSpec, 'initdb' | 'wipe' | 'backupFrom' | 'coordinatorStart'> & {
       start?: boolean;
       /** Tell every process at once (false while a whole phase boots: it is told once after). */
       announce?: boolean;
@@ -282,6 +282,7 @@ export class ProcessCluster extends ClusterShell {
       holds: this.points.list(),
       time: this.timeState,
       initdb: how.initdb,
+      ...(how.wipe ? { wipe: true } : {}),
       start: how.start ?? true,
       replication: this.options.replication ?? 'wal',
       ...(how.backupFrom ? { backupFrom: how.backupFrom } : {}),
@@ -419,13 +420,20 @@ export class ProcessCluster extends ClusterShell {
     return this.onDisk(dbid, (control) => control.call('controlData', []));
   }
 
-  /** A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started. */
-  async addInstance(row: SegmentConfig, backupFrom: number): Promise<void> {
+  /**
+   * A new instance (gpaddmirrors, gpinitstandby): a base backup of `backupFrom`, then started;
+   * with no source (gpexpand's new primary), initdb of an empty instance.
+   */
+  async addInstance(row: SegmentConfig, backupFrom: number | null): Promise<void> {
     const old = this.procs.get(row.dbid);
     if (old?.spawned) await this.stop(row.dbid, 'replaced by a new instance');
     // A reused dbid names a new instance: every process forgets the old one's links.
     const p = this.addProc(row);
     if (old) p.meta.incarnation = old.meta.incarnation;
+    if (backupFrom === null) {
+      await this.boot(row.dbid, { initdb: true, wipe: true });
+      return;
+    }
     if (this.fileRep && row.content >= 0) {
       // A passive mirror; its primary resynchronizes it in full, in the background.
       await this.boot(row.dbid, { initdb: false });
@@ -433,6 +441,14 @@ export class ProcessCluster extends ClusterShell {
       return;
     }
     await this.boot(row.dbid, { initdb: false, backupFrom: { dbid: backupFrom, when: 'always' } });
+  }
+
+  /** gpexpand -r: a new instance stopped and out of the cluster for good. */
+  async removeInstance(dbid: number): Promise<void> {
+    await this.stop(dbid, 'gpexpand -r');
+    this.stoppedBy.delete(dbid);
+    this.mustGet(dbid).meta.retired = true;
+    await this.broadcastPeers();
   }
 
   private get fileRep(): boolean {

@@ -118,6 +118,12 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     addMirror: async () => {
       throw coordinatorNotRunning(false);
     },
+    addPrimary: async () => {
+      throw coordinatorNotRunning(false);
+    },
+    removeInstance: async () => {
+      throw coordinatorNotRunning(false);
+    },
     promoteStandby: async (n) => {
       await c.mustGet(n.dbid).control?.call('promoteSelf', []);
       const p = c.mustGet(n.dbid);
@@ -194,6 +200,7 @@ export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): Hos
     restart: (dbid) => c.restart(dbid),
     recover: (target, source, mode) => c.recover(target, source, mode),
     addInstance: (row, backupFrom) => c.addInstance(row, backupFrom),
+    removeInstance: (dbid) => c.removeInstance(dbid),
     retire: async (dbid) => {
       c.mustGet(dbid).meta.retired = true;
       await c.broadcastPeers();

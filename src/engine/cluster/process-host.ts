@@ -18,7 +18,7 @@ import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
-import type { Disk, DiskFaultChange } from '../storage/disk.ts';
+import { wipeDisk, type Disk, type DiskFaultChange } from '../storage/disk.ts';
 import { flipBit } from '../storage/bit-rot.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
@@ -133,6 +133,7 @@ export class InstanceProcess implements ProcessApi {
     nodes.add(node);
     await this.peers(spec.peers);
 
+    if (spec.wipe) await wipeDisk(disk);
     const empty = disk.files('global/').length === 0;
     // A new instance: initdb, and (the coordinator) the catalog bootstrap once it starts.
     const fresh = spec.initdb && empty;

@@ -50,6 +50,11 @@ export interface BootSpec {
   holds: string[];
   /** A primary or coordinator whose disk is empty runs initdb first. */
   initdb: boolean;
+  /**
+   * A new instance in a data directory an earlier one left (gpexpand again after -r): the old
+   * files are removed first, as gpexpand's rollback removes the directory.
+   */
+  wipe?: boolean;
   /** Cluster time as the orchestrator has it set. */
   time?: TimeState;
   /** Start the server (false: only open the disk and wire up, for a recovery to copy onto). */

@@ -23,7 +23,10 @@ export interface UtilityUpcalls {
   stop(dbid: number, by: string): Promise<void>;
   restart(dbid: number): Promise<void>;
   recover(target: number, source: number, mode: RecoveryMode): Promise<RecoveredData>;
-  addInstance(row: SegmentConfig, backupFrom: number): Promise<void>;
+  /** A new instance: a base backup of `backupFrom`, or (null) initdb of an empty one. */
+  addInstance(row: SegmentConfig, backupFrom: number | null): Promise<void>;
+  /** Stops the instance and forgets it: it leaves the cluster for good. */
+  removeInstance(dbid: number): Promise<void>;
   retire(dbid: number): Promise<void>;
   reachFor(point: string, dbid: number): Promise<void>;
   event(e: ClusterEvent): Promise<void>;
@@ -85,6 +88,14 @@ export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost 
       if (!primary)
         throw sqlError('object_not_in_prerequisite_state', `no primary for content ${row.content}`);
       await upcalls.call('addInstance', [row, primary.dbid], LONG);
+    },
+    addPrimary: async (row) => {
+      ctx.knownRows.set(row.dbid, row);
+      await upcalls.call('addInstance', [row, null], LONG);
+    },
+    removeInstance: async (n) => {
+      ctx.knownRows.delete(n.dbid);
+      await upcalls.call('removeInstance', [n.dbid], LONG);
     },
     promoteStandby: async (n) => {
       await nodes.call(self.dbid, n.dbid, 'promote', []);

@@ -20,20 +20,30 @@ const dec = new TextDecoder();
 
 /** The file's text; undefined when the data directory has none. */
 export function readConfigText(disk: Disk): string | undefined {
-  const n = disk.nblocks(CONFIG_FILE);
+  return readTextFile(disk, CONFIG_FILE);
+}
+
+/** Replaces the file's text; durable with the disk's next sync (callers sync). */
+export function writeConfigText(disk: Disk, text: string): void {
+  writeTextFile(disk, CONFIG_FILE, text);
+}
+
+/** A text file in the data directory (postgresql.conf, gpexpand.status); undefined if absent. */
+export function readTextFile(disk: Disk, file: string): string | undefined {
+  const n = disk.nblocks(file);
   if (n === 0) return undefined;
-  const first = disk.read(CONFIG_FILE, 0)!;
+  const first = disk.read(file, 0)!;
   const len = new DataView(first.buffer, first.byteOffset, first.byteLength).getUint32(0, true);
   const bytes = new Uint8Array(len + 4);
   for (let b = 0; b < n && b * BLCKSZ < bytes.length; b++) {
-    const block = disk.read(CONFIG_FILE, b);
+    const block = disk.read(file, b);
     if (block) bytes.set(block.subarray(0, Math.min(BLCKSZ, bytes.length - b * BLCKSZ)), b * BLCKSZ);
   }
   return dec.decode(bytes.subarray(4));
 }
 
-/** Replaces the file's text; durable with the disk's next sync (callers sync). */
-export function writeConfigText(disk: Disk, text: string): void {
+/** Replaces a text file's contents; durable with the disk's next sync (callers sync). */
+export function writeTextFile(disk: Disk, file: string, text: string): void {
   const body = enc.encode(text);
   const bytes = new Uint8Array(body.length + 4);
   new DataView(bytes.buffer).setUint32(0, body.length, true);
@@ -42,9 +52,9 @@ export function writeConfigText(disk: Disk, text: string): void {
   for (let b = 0; b < n; b++) {
     const block = new Uint8Array(BLCKSZ);
     block.set(bytes.subarray(b * BLCKSZ, (b + 1) * BLCKSZ));
-    disk.write(CONFIG_FILE, b, block);
+    disk.write(file, b, block);
   }
-  disk.truncate(CONFIG_FILE, n);
+  disk.truncate(file, n);
 }
 
 /** One active `name = value` line. */

@@ -438,6 +438,7 @@ function segmentHandlers(qe: SegmentApi): SegmentApi {
     rollbackToSavepoint: (gxid, from, to, ranHere) => qe.rollbackToSavepoint(gxid, from, to, ranHere),
     listPrepared: () => qe.listPrepared(),
     checkpoint: () => qe.checkpoint(),
+    relationSize: (relfilenode) => qe.relationSize(relfilenode),
     ping: () => qe.ping(),
     replicationStatus: () => qe.replicationStatus(),
   };

@@ -23,8 +23,11 @@ import {
   gather,
   hashCompatible,
   matchHashKeys,
+  locusSegments,
   redistribute,
+  sameSpread,
   shiftLocus,
+  spreadLike,
   type SliceCounter,
 } from './locus.ts';
 import type { Locus, PlanNode } from './plan.ts';
@@ -55,7 +58,7 @@ function bothEverywhere(l: PlanNode, r: PlanNode): PlacedJoin {
  * left columns) are the inputs' loci; `pairs` the join's equal column pairs (output positions).
  */
 function outputLocus(joinType: JoinKind, ll: Locus, rl: Locus, pairs: [number, number][]): Locus {
-  if (joinType === 'full') return { kind: 'strewn' };
+  if (joinType === 'full') return spreadLike({ kind: 'strewn' }, ll);
   if (joinType !== 'inner') return ll;
   // An input held everywhere joins each segment's rows of the other: the output is where they are.
   const base = everywhere(ll) ? rl : ll;
@@ -77,7 +80,7 @@ function outputLocus(joinType: JoinKind, ll: Locus, rl: Locus, pairs: [number, n
     }
     return [...out].sort((x, y) => x - y);
   });
-  return { kind: 'hashed', keys, keyTypes: base.keyTypes };
+  return { ...base, keys };
 }
 
 /** Places an equi-join on `lk[i] = rk[i]` (expressions over the left and the right input). */
@@ -119,7 +122,8 @@ export function placeEquiJoin(
 
   const lm = lEvery ? undefined : matchHashKeys(l.locus, lc, lt);
   const rm = rEvery ? undefined : matchHashKeys(r.locus, rc, rt);
-  if (lm && rm && lm.length === rm.length && lm.every((j, i) => j === rm[i])) return placed(l, r);
+  if (lm && rm && lm.length === rm.length && lm.every((j, i) => j === rm[i]) && sameSpread(l.locus, r.locus))
+    return placed(l, r);
   if (lm)
     return placed(
       l,
@@ -127,6 +131,7 @@ export function placeEquiJoin(
         r,
         lm.map((j) => rc[j]!),
         slices,
+        locusSegments(l.locus),
       ),
     );
   // The rows of an UPDATE's or DELETE's target are changed where they are: bring the other side.
@@ -137,6 +142,7 @@ export function placeEquiJoin(
         l,
         rm.map((j) => lc[j]!),
         slices,
+        locusSegments(r.locus),
       ),
       r,
     );
@@ -166,7 +172,7 @@ export function placeJoin(l: PlanNode, r: PlanNode, joinType: JoinKind, slices: 
   if (everywhere(r.locus)) return { left: l, right: r, locus: l.locus };
   if (everywhere(l.locus) && joinType === 'inner')
     return { left: l, right: r, locus: shiftLocus(r.locus, nl) };
-  // The inner side goes to every segment; the outer side stays where it is.
+  // The inner side goes to every segment the outer side is on; the outer side stays where it is.
   const locus: Locus = everywhere(l.locus) ? { kind: 'replicated' } : l.locus;
-  return { left: l, right: broadcast(r, slices), locus };
+  return { left: l, right: broadcast(r, slices, locusSegments(l.locus)), locus };
 }

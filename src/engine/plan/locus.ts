@@ -22,7 +22,24 @@ function senders(n: PlanNode): 'segments' | 'entry' | { contents: number[] } {
   // Every segment holds a replicated relation whole: one of them sends it.
   if (l.kind === 'replicated') return { contents: [0] };
   const direct = directDispatch(n);
-  return direct ? { contents: direct } : 'segments';
+  if (direct) return { contents: direct };
+  return l.numsegments === undefined ? 'segments' : { contents: firstContents(l.numsegments) };
+}
+
+/** Contents 0..n-1: where a table over `n` segments lives. */
+export function firstContents(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** The number of segments a locus spreads over (undefined: all of them). */
+export function locusSegments(l: Locus): number | undefined {
+  return l.kind === 'hashed' || l.kind === 'strewn' || l.kind === 'replicated' ? l.numsegments : undefined;
+}
+
+/** `l`'s spread, carried onto a locus derived from it. */
+export function spreadLike<T extends Locus>(derived: T, l: Locus): T {
+  const n = locusSegments(l);
+  return n === undefined ? derived : { ...derived, numsegments: n };
 }
 
 /**
@@ -69,10 +86,21 @@ export function gather(n: PlanNode, slices: SliceCounter, mergeKeys?: SortKey[])
   return m;
 }
 
-/** Hashes `n` on output columns `keys` across the segments. */
-export function redistribute(n: PlanNode, keys: number[], slices: SliceCounter): PlanNode {
+/**
+ * Hashes `n` on output columns `keys` across the segments, or across the first `receivers`
+ * of them (to join or fill a table gpexpand has not expanded yet).
+ */
+export function redistribute(
+  n: PlanNode,
+  keys: number[],
+  slices: SliceCounter,
+  receivers?: number,
+): PlanNode {
   const keyTypes = keys.map((k) => n.types[k]!);
-  return {
+  const locus: Locus = keys.length
+    ? { kind: 'hashed', keys: keys.map((k) => [k]), keyTypes }
+    : { kind: 'strewn' };
+  const m: PlanNode = {
     op: 'motion',
     kind: 'redistribute',
     sliceId: slices.next++,
@@ -80,22 +108,27 @@ export function redistribute(n: PlanNode, keys: number[], slices: SliceCounter):
     hashKeys: keys,
     senders: senders(n),
     types: n.types,
-    locus: { kind: 'hashed', keys: keys.map((k) => [k]), keyTypes },
+    locus: receivers === undefined ? locus : { ...locus, numsegments: receivers },
   };
+  if (receivers !== undefined) m.receivers = receivers;
+  return m;
 }
 
-/** Copies `n` to every segment. */
-export function broadcast(n: PlanNode, slices: SliceCounter): PlanNode {
-  if (n.locus.kind === 'replicated' || n.locus.kind === 'general') return n;
-  return {
+/** Copies `n` to every segment (or to the first `receivers`). */
+export function broadcast(n: PlanNode, slices: SliceCounter, receivers?: number): PlanNode {
+  if (n.locus.kind === 'general') return n;
+  if (n.locus.kind === 'replicated' && (n.locus.numsegments ?? Infinity) >= (receivers ?? Infinity)) return n;
+  const m: PlanNode = {
     op: 'motion',
     kind: 'broadcast',
     sliceId: slices.next++,
     input: n,
     senders: senders(n),
     types: n.types,
-    locus: { kind: 'replicated' },
+    locus: receivers === undefined ? { kind: 'replicated' } : { kind: 'replicated', numsegments: receivers },
   };
+  if (receivers !== undefined) m.receivers = receivers;
+  return m;
 }
 
 /** Integer types hash alike (as cdbhash does), so int4 and int8 keys co-locate. */
@@ -146,8 +179,8 @@ export function projectLocus(l: Locus, exprs: BoundExpr[]): Locus {
   const keys = l.keys.map((alts) =>
     exprs.flatMap((e, at) => (e.kind === 'col' && alts.includes(e.index) ? [at] : [])),
   );
-  if (keys.some((k) => !k.length)) return { kind: 'strewn' };
-  return { kind: 'hashed', keys, keyTypes: l.keyTypes };
+  if (keys.some((k) => !k.length)) return spreadLike({ kind: 'strewn' }, l);
+  return { ...l, keys };
 }
 
 /** A locus over columns moved right by `offset` (the right input of a join). */
@@ -158,5 +191,10 @@ export function shiftLocus(l: Locus, offset: number): Locus {
 
 /** Held on every segment (or computable anywhere): joining with it moves nothing. */
 export function everywhere(l: Locus): boolean {
-  return l.kind === 'general' || l.kind === 'replicated';
+  return l.kind === 'general' || (l.kind === 'replicated' && l.numsegments === undefined);
+}
+
+/** Two loci spread over the same segments (a hash over 2 segments places a key elsewhere than over 4). */
+export function sameSpread(a: Locus, b: Locus): boolean {
+  return locusSegments(a) === locusSegments(b);
 }

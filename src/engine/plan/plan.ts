@@ -71,13 +71,17 @@ export interface IndexInfo {
  *   `keyTypes[i]` does;
  * - strewn: on segments, no known placement; replicated: every segment holds all rows;
  * - single: on one segment (direct dispatch).
+ *
+ * `numsegments` (unset: every segment) keeps a table that gpexpand has not expanded yet on the
+ * contents it lives on, 0..numsegments-1: its slices run there, and it is co-located only with
+ * data hashed over the same number of segments (the hash of a key depends on that number).
  */
 export type Locus =
   | { kind: 'entry' }
   | { kind: 'general' }
-  | { kind: 'hashed'; keys: number[][]; keyTypes: SqlType[] }
-  | { kind: 'strewn' }
-  | { kind: 'replicated' }
+  | { kind: 'hashed'; keys: number[][]; keyTypes: SqlType[]; numsegments?: number }
+  | { kind: 'strewn'; numsegments?: number }
+  | { kind: 'replicated'; numsegments?: number }
   | { kind: 'single'; content: number };
 
 export interface SortKey {
@@ -210,6 +214,11 @@ export type PlanNode =
       mergeKeys?: SortKey[];
       /** The sending gang: all segments, one (direct dispatch) or the coordinator. */
       senders: 'segments' | 'entry' | { contents: number[] };
+      /**
+       * Redistribute and Broadcast: rows go to contents 0..receivers-1 (a table not yet expanded
+       * by gpexpand lives on the first `numsegments` contents only); every segment if unset.
+       */
+      receivers?: number;
     });
 
 /** DML that runs on segments, at the root of a statement's plan. */

@@ -15,7 +15,7 @@ import {
 } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
 import { requireEquality, T, type SqlType } from '../sql/types.ts';
-import { colocatedOn, columnIndex, gather, onSegments, redistribute } from './locus.ts';
+import { colocatedOn, columnIndex, gather, onSegments, redistribute, spreadLike } from './locus.ts';
 import type { AggSpec, PlanNode, SortKey } from './plan.ts';
 import type { Planner, RelPlan } from './planner.ts';
 import { mapExpr, sameExpr, Scope } from './scope.ts';
@@ -257,9 +257,9 @@ function groupLocus(n: PlanNode, keyCols: (number | undefined)[], outTypes: SqlT
   const keys = l.keys.map((alts) =>
     keyCols.flatMap((c, at) => (c !== undefined && alts.includes(c) ? [at] : [])),
   );
-  if (keys.some((k) => !k.length)) return { kind: 'strewn' };
+  if (keys.some((k) => !k.length)) return spreadLike({ kind: 'strewn' }, l);
   void outTypes;
-  return { kind: 'hashed', keys, keyTypes: l.keyTypes };
+  return { ...l, keys };
 }
 
 export { coerce };

@@ -419,16 +419,7 @@ export class Planner {
       }));
       cols.push({ rel: alias, name: 'ctid', type: T.text, hidden: true });
       cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });
-      const locus: Locus =
-        t.policy.kind === 'hash'
-          ? {
-              kind: 'hashed',
-              keys: t.policy.keys.map((k) => [k]),
-              keyTypes: t.policy.keys.map((k) => t.columns[k]!.type),
-            }
-          : t.policy.kind === 'replicated'
-            ? { kind: 'replicated' }
-            : { kind: 'strewn' };
+      const locus = tableLocus(t, this.env.numSegments);
       return {
         node: {
           op: 'scan',
@@ -880,6 +871,25 @@ function castName(e: Extract<Expr, { kind: 'cast' }>): string {
     timestamptz: 'timestamptz',
   };
   return map[n] ?? n;
+}
+
+/**
+ * Where a table's rows are. One gpexpand has not expanded yet lives on its first `numsegments`
+ * contents; a replicated one is then read from content 0 (it has no copy on the new segments).
+ */
+export function tableLocus(t: TableInfo, clusterSegments: number): Locus {
+  const partial = t.numsegments < clusterSegments;
+  if (t.policy.kind === 'replicated')
+    return partial ? { kind: 'single', content: 0 } : { kind: 'replicated' };
+  const locus: Locus =
+    t.policy.kind === 'hash'
+      ? {
+          kind: 'hashed',
+          keys: t.policy.keys.map((k) => [k]),
+          keyTypes: t.policy.keys.map((k) => t.columns[k]!.type),
+        }
+      : { kind: 'strewn' };
+  return partial ? { ...locus, numsegments: t.numsegments } : locus;
 }
 
 /**

@@ -190,8 +190,22 @@ export class Coordinator {
   /** Next segment for a row of a DISTRIBUTED RANDOMLY table computed here (round robin). */
   randomTarget = 0;
 
+  /**
+   * gpexpand's setup holds the catalog (gp_expand_lock_catalog): DDL is refused until it has
+   * added the new segments, so no table is created on some segments and not on others.
+   */
+  catalogLocked = false;
+
   get numSegments(): number {
     return this.config.filter((c) => c.content >= 0 && c.role === 'p').length;
+  }
+
+  /**
+   * The contents a table's files are on: every segment, or its first `numsegments` while
+   * gpexpand has not expanded it.
+   */
+  tableContents(t: { numsegments: number }): number[] {
+    return Array.from({ length: Math.max(1, Math.min(t.numsegments, this.numSegments)) }, (_, i) => i);
   }
 
   /** Acting primary dbid of every content, in content order. */

@@ -19,7 +19,14 @@ import type { ColumnInfo, Policy, TableInfo } from '../plan/plan.ts';
 import type { Session } from './session.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { insertQueryInto } from './dml.ts';
-import { addIndex, checkUniqueKey, chooseIndexName, rebuildIndexes, relationNameTaken } from './indexes.ts';
+import {
+  addIndex,
+  checkUniqueKey,
+  chooseIndexName,
+  onTableSegments,
+  rebuildIndexes,
+  relationNameTaken,
+} from './indexes.ts';
 
 const HASHABLE = new Set([
   'int2',
@@ -141,14 +148,7 @@ async function createTable(
     s.temp.add(table);
   } else table = await s.qd.catalog.createTable(d.local, def);
   await s.qd.locks.acquire(s.id, table.oid, 'AccessExclusiveLock');
-  const dtx = await s.dtxContext(true);
-  await Promise.all(
-    Array.from({ length: s.qd.numSegments }, async (_, c) => {
-      await s.qd.callContent(c, 'createStorage', [dtx, table.relfilenode]);
-      d.writers.add(c);
-      d.touched.add(c);
-    }),
-  );
+  await onTableSegments(s, table, (c, dtx) => s.qd.callContent(c, 'createStorage', [dtx, table.relfilenode]));
   return table;
 }
 
@@ -170,15 +170,10 @@ export async function runDropTable(s: Session, stmt: DropTableStmt): Promise<Que
       await dropDependents(s, await s.qd.catalog.listViews(d.local), t.name, 'table', stmt.cascade, notices);
     if (temp) s.temp.drop(temp);
     else await s.qd.catalog.dropTable(d.local, t);
-    const dtx = await s.dtxContext(true);
-    await Promise.all(
-      Array.from({ length: s.qd.numSegments }, async (_, c) => {
-        await s.qd.callContent(c, 'dropStorage', [dtx, t.relfilenode]);
-        for (const ix of t.indexes ?? []) await s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]);
-        d.writers.add(c);
-        d.touched.add(c);
-      }),
-    );
+    await onTableSegments(s, t, async (c, dtx) => {
+      await s.qd.callContent(c, 'dropStorage', [dtx, t.relfilenode]);
+      for (const ix of t.indexes ?? []) await s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]);
+    });
   }
   return commandResult('DROP TABLE', 0, notices);
 }
@@ -195,15 +190,10 @@ export async function runTruncate(s: Session, stmt: TruncateStmt): Promise<Query
     let now = t;
     if (temp) s.temp.retarget(temp, fresh);
     else now = await s.qd.catalog.setRelfilenode(d.local, t, fresh);
-    const dtx = await s.dtxContext(true);
-    await Promise.all(
-      Array.from({ length: s.qd.numSegments }, async (_, c) => {
-        await s.qd.callContent(c, 'createStorage', [dtx, fresh]);
-        await s.qd.callContent(c, 'dropStorage', [dtx, old]);
-        d.writers.add(c);
-        d.touched.add(c);
-      }),
-    );
+    await onTableSegments(s, t, async (c, dtx) => {
+      await s.qd.callContent(c, 'createStorage', [dtx, fresh]);
+      await s.qd.callContent(c, 'dropStorage', [dtx, old]);
+    });
     // Its indexes start again, empty, in new files too.
     if (now.indexes?.length) await rebuildIndexes(s, now);
   }

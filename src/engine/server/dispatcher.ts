@@ -104,18 +104,19 @@ export async function runPlan(
         inbox.set(m.sliceId, [rows]);
         return;
       }
-      const parts: Row[][] = Array.from({ length: env.numSegments }, () => []);
+      const receivers = m.receivers ?? env.numSegments;
+      const parts: Row[][] = Array.from({ length: receivers }, () => []);
       const keys = m.hashKeys ?? [];
       const route = rowRouter(
         keys,
         keys.map((k) => m.input.types[k]!),
-        env.numSegments,
+        receivers,
       );
       let rr = 0;
       for (const row of rows) {
         if (m.kind === 'broadcast') for (const p of parts) p.push(row);
         else if (keys.length) parts[route(row)]!.push(row);
-        else parts[rr++ % env.numSegments]!.push(row);
+        else parts[rr++ % receivers]!.push(row);
       }
       await Promise.all(
         parts.map(async (p, c) => {
@@ -145,7 +146,7 @@ export async function runPlan(
   try {
     if (root.op === 'insert' || root.op === 'modify') {
       await runChildren(root.input);
-      const contents = dmlGang(root, env.numSegments);
+      const contents = dmlGang(root, Math.min(root.table.numsegments, env.numSegments));
       const oneWriter = options.commitOnePhase && contents.length === 1;
       let total = 0;
       const moved: { content: number; rows: Row[] }[] = [];

@@ -150,9 +150,7 @@ async function insertInto(
     const dtx = await s.dtxContext(true);
     const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
     noteParticipants(s, r.touched, r.writers);
-    return (
-      Number(r.rows[0]?.[0] ?? 0) / (table.policy.kind === 'replicated' ? Math.max(1, s.qd.numSegments) : 1)
-    );
+    return Number(r.rows[0]?.[0] ?? 0) / copiesPerRow(s, table);
   }
   if (node.locus.kind === 'general' || node.locus.kind === 'entry') {
     // Rows computed here (constants, or a query that ends on the coordinator, whose slices the
@@ -172,15 +170,26 @@ async function insertInto(
   }
   // Rows from a query on the segments: move each to the segment its key hashes to.
   let input = node;
-  if (table.policy.kind === 'hash') input = redistribute(input, table.policy.keys, planner.slices);
-  else if (table.policy.kind === 'replicated') input = broadcast(input, planner.slices);
-  else input = redistribute(input, [], planner.slices);
+  // A table gpexpand has not expanded yet takes rows on its own segments only.
+  const receivers = tableSegments(s, table) < s.qd.numSegments ? tableSegments(s, table) : undefined;
+  if (table.policy.kind === 'hash') input = redistribute(input, table.policy.keys, planner.slices, receivers);
+  else if (table.policy.kind === 'replicated') input = broadcast(input, planner.slices, receivers);
+  else input = redistribute(input, [], planner.slices, receivers);
   const root: DmlNode = { op: 'insert', table, input, types: [], locus: { kind: 'strewn' } };
   const dtx = await s.dtxContext(true);
   const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
   noteParticipants(s, r.touched, r.writers);
-  const n = Number(r.rows[0]?.[0] ?? 0);
-  return table.policy.kind === 'replicated' ? n / Math.max(1, s.qd.numSegments) : n;
+  return Number(r.rows[0]?.[0] ?? 0) / copiesPerRow(s, table);
+}
+
+/** The segments a table is spread over: all, or fewer while gpexpand has not expanded it. */
+function tableSegments(s: Session, table: TableInfo): number {
+  return s.qd.tableContents(table).length;
+}
+
+/** A replicated table's row is stored once per segment it is on; the command counts it once. */
+function copiesPerRow(s: Session, table: TableInfo): number {
+  return table.policy.kind === 'replicated' ? tableSegments(s, table) : 1;
 }
 
 function hasMotion(n: PlanNode): boolean {
@@ -208,7 +217,7 @@ function worthComputingOnSegments(node: PlanNode): boolean {
 
 /** Sends computed rows to their segments; a single-segment autocommit commits in the same call. */
 async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement: boolean): Promise<number> {
-  const n = s.qd.numSegments;
+  const n = tableSegments(s, table);
   const parts = new Map<number, Row[]>();
   const keys = table.policy.kind === 'hash' ? table.policy.keys : [];
   const route = rowRouter(
@@ -391,7 +400,7 @@ async function modify(
   const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
   noteParticipants(s, r.touched, r.writers);
   const count = Number(r.rows[0]?.[0] ?? 0);
-  return table.policy.kind === 'replicated' ? count / Math.max(1, s.qd.numSegments) : count;
+  return count / copiesPerRow(s, table);
 }
 
 export type { SqlType };

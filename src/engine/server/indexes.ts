@@ -177,7 +177,7 @@ export async function runDropIndex(s: Session, stmt: DropIndexStmt): Promise<Que
         (temp.indexes ?? []).filter((x) => x !== ix),
       );
     else await s.qd.catalog.dropIndex(d.local, ix);
-    await onEverySegment(s, (c, dtx) => s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]));
+    await onTableSegments(s, table, (c, dtx) => s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]));
   }
   return commandResult('DROP INDEX', 0, notices);
 }
@@ -207,9 +207,15 @@ export async function runReindex(s: Session, stmt: ReindexStmt): Promise<QueryRe
 
 /**
  * Each index of `table` (or just `only`) rebuilt into new storage from the table's rows; the
- * old files go when the transaction commits (REINDEX; TRUNCATE, whose table is new and empty).
+ * old files go when the transaction commits (REINDEX; TRUNCATE, whose table is new and empty;
+ * EXPAND TABLE, whose old index files are on the segments `oldOn` spread over).
  */
-export async function rebuildIndexes(s: Session, table: TableInfo, only?: IndexInfo): Promise<void> {
+export async function rebuildIndexes(
+  s: Session,
+  table: TableInfo,
+  only?: IndexInfo,
+  oldOn: { numsegments: number } = table,
+): Promise<void> {
   const d = await s.ensureDtx();
   const temp = s.temp.get(table.name) === table ? table : undefined;
   const rebuilt: IndexInfo[] = [];
@@ -224,7 +230,7 @@ export async function rebuildIndexes(s: Session, table: TableInfo, only?: IndexI
       : await s.qd.catalog.setIndexRelfilenode(d.local, table, ix, fresh);
     rebuilt.push(moved);
     await buildEverywhere(s, table, moved);
-    await onEverySegment(s, (c, dtx) => s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]));
+    await onTableSegments(s, oldOn, (c, dtx) => s.qd.callContent(c, 'dropStorage', [dtx, ix.relfilenode]));
   }
   if (temp) s.temp.setIndexes(temp, rebuilt);
 }
@@ -247,18 +253,22 @@ async function findIndex(
 }
 
 function buildEverywhere(s: Session, table: TableInfo, ix: IndexInfo): Promise<void> {
-  return onEverySegment(s, (c, dtx) => s.qd.callContent(c, 'buildIndex', [dtx, table, ix]));
+  return onTableSegments(s, table, (c, dtx) => s.qd.callContent(c, 'buildIndex', [dtx, table, ix]));
 }
 
-/** A storage change on every segment, each a writer in the distributed transaction. */
-async function onEverySegment(
+/**
+ * A storage change on every segment a table is on (all, or fewer while gpexpand has not
+ * expanded it), each a writer in the distributed transaction.
+ */
+export async function onTableSegments(
   s: Session,
+  table: { numsegments: number },
   work: (content: number, dtx: Awaited<ReturnType<Session['dtxContext']>>) => Promise<unknown>,
 ): Promise<void> {
   const d = await s.ensureDtx();
   const dtx = await s.dtxContext(true);
   await Promise.all(
-    Array.from({ length: s.qd.numSegments }, async (_, c) => {
+    s.qd.tableContents(table).map(async (c) => {
       await work(c, dtx);
       d.writers.add(c);
       d.touched.add(c);

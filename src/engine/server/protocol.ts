@@ -107,6 +107,8 @@ export interface SegmentApi {
   /** pg_prepared_xacts: each prepared transaction's gid and when it was prepared (runtime ms). */
   listPrepared(): Promise<PreparedTransaction[]>;
   checkpoint(): Promise<void>;
+  /** pg_relation_size here: the bytes of a relation's file (blocks of 8 KB). */
+  relationSize(relfilenode: number): Promise<number>;
   /** Gang creation: answers at once (the coordinator gives up after gp_segment_connect_timeout). */
   ping(): Promise<boolean>;
   replicationStatus(): Promise<ReplicationRow[]>;

@@ -8,6 +8,8 @@
  * snapshot no longer lists it as in progress, so a reader never sees a transaction committed
  * on some segments and not yet on others.
  */
+import { relationFile } from '../access/context.ts';
+import { BLCKSZ } from '../storage/disk.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { BATCH, type ExecContext } from '../exec/context.ts';
@@ -99,7 +101,10 @@ export class SegmentExecutor implements SegmentApi {
       const root = req.root;
       let rows: Row[] = [];
       let moved: SliceResponse['moved'];
-      if (root.op === 'insert') rows = [[await this.insertFrom(root, ctx, tx, req.contentDbids.length)]];
+      if (root.op === 'insert')
+        rows = [
+          [await this.insertFrom(root, ctx, tx, Math.min(root.table.numsegments, req.contentDbids.length))],
+        ];
       else if (root.op === 'modify') {
         const r = await this.modify(root, ctx, tx, req);
         rows = [[r.count]];
@@ -170,6 +175,11 @@ export class SegmentExecutor implements SegmentApi {
     await this.reach('index_build');
     this.inst.mustBeRunning();
     await buildIndex(this.inst, tx, table, index);
+  }
+
+  async relationSize(relfilenode: number): Promise<number> {
+    this.inst.mustBeRunning();
+    return this.inst.pool.nblocks(relationFile(relfilenode)) * BLCKSZ;
   }
 
   async dropStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
@@ -380,7 +390,7 @@ export class SegmentExecutor implements SegmentApi {
   ): Promise<Row[]> {
     const stream = exec(root.input, ctx);
     if (root.kind === 'gather') return collect(stream, ctx.interrupts);
-    const n = req.contentDbids.length;
+    const n = root.receivers ?? req.contentDbids.length;
     const buffers: Row[][] = Array.from({ length: n }, () => []);
     const keys = root.hashKeys ?? [];
     const route = rowRouter(
@@ -472,7 +482,8 @@ export class SegmentExecutor implements SegmentApi {
     const codec = rowCodec(t.columns.map((c) => c.type));
     const newFns = node.newValues?.map((e) => compileExpr(e));
     const keyCols = t.policy.kind === 'hash' ? t.policy.keys : [];
-    const n = req.contentDbids.length;
+    // A new version goes where the table's hash over its own segments says.
+    const n = Math.min(t.numsegments, req.contentDbids.length);
     const route = rowRouter(
       keyCols,
       keyCols.map((k) => t.columns[k]!.type),

@@ -10,6 +10,7 @@ import { commandResult, rowsResult, type QueryResult } from './results.ts';
 import { runPlan } from './dispatcher.ts';
 import { checkNames, runInitPlans } from './initplans.ts';
 import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './ddl.ts';
+import { runExpandTable } from './expand-table.ts';
 import { runDelete, runInsert, runUpdate } from './dml.ts';
 import { runExplain } from './explain.ts';
 import { pgSleep, sleepArgument } from './pg-sleep.ts';
@@ -18,8 +19,30 @@ import { runCreateView, runDropView } from './views.ts';
 import { runCreateIndex, runDropIndex, runReindex } from './indexes.ts';
 import { runCopy } from './copy.ts';
 
+/** Statements that change the catalog: refused while gpexpand holds it (gp_expand_lock_catalog). */
+const CATALOG_CHANGES = new Set<Statement['kind']>([
+  'createTable',
+  'createTableAs',
+  'dropTable',
+  'truncate',
+  'expandTable',
+  'createView',
+  'dropView',
+  'createIndex',
+  'dropIndex',
+  'reindex',
+]);
+
 export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
   refuseNestedLocking(stmt);
+  if (s.qd.catalogLocked && CATALOG_CHANGES.has(stmt.kind))
+    throw sqlError(
+      'object_not_in_prerequisite_state',
+      'gpexpand in progress, catalog changes are disallowed.',
+      {
+        hint: 'Wait for gpexpand to finish its setup (gpstate -x shows its state), then run the statement again.',
+      },
+    );
   switch (stmt.kind) {
     case 'select':
     case 'values':
@@ -41,6 +64,8 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
       return runDropTable(s, stmt);
     case 'truncate':
       return runTruncate(s, stmt);
+    case 'expandTable':
+      return runExpandTable(s, stmt);
     case 'explain':
       return runExplain(s, stmt);
     case 'set': {

@@ -6,6 +6,7 @@
  * of a table a view reads is refused without CASCADE, which drops the view too. Writing through a
  * view is refused as Greenplum refuses it.
  */
+import { EXPANSION_SCHEMA } from '../sql/parse-query.ts';
 import { PG_REWRITE, type ViewInfo } from '../catalog/catalog.ts';
 import { relationNameTaken } from './indexes.ts';
 import { sqlError } from '../errors.ts';
@@ -185,7 +186,7 @@ function expandNode(
   if (o.kind === 'table') {
     const ref = node as FromItem & { kind: 'table' };
     const v = views.get(ref.name.name);
-    if (v && !ref.name.schema && isView(ref.name.name)) {
+    if (v && (!ref.name.schema || ref.name.schema === EXPANSION_SCHEMA) && isView(ref.name.name)) {
       if (depth >= MAX_DEPTH)
         throw sqlError(
           'invalid_object_definition',

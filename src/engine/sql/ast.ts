@@ -462,6 +462,7 @@ export type Statement =
   | CreateTableAsStmt
   | DropTableStmt
   | TruncateStmt
+  | ExpandTableStmt
   | BeginStmt
   | CommitStmt
   | RollbackStmt
@@ -687,6 +688,17 @@ export interface DropTableStmt {
   names: QualifiedName[];
   ifExists: boolean;
   cascade: boolean;
+  pos: number;
+}
+
+/**
+ * `ALTER TABLE [IF EXISTS] [ONLY] name EXPAND TABLE` (Greenplum 7): the table's rows spread
+ * over every segment of an expanded cluster. The only ALTER TABLE form the engine has.
+ */
+export interface ExpandTableStmt {
+  kind: 'expandTable';
+  name: QualifiedName;
+  ifExists: boolean;
   pos: number;
 }
 

@@ -11,6 +11,7 @@ import type {
   DistributedBy,
   CreateViewStmt,
   DropTableStmt,
+  ExpandTableStmt,
   DropIndexStmt,
   DropViewStmt,
   Statement,
@@ -278,6 +279,32 @@ function parseDropBehavior(c: Cursor): boolean {
   if (c.acceptWord('cascade')) return true;
   c.acceptWord('restrict');
   return false;
+}
+
+/**
+ * `ALTER TABLE [IF EXISTS] [ONLY] name EXPAND TABLE`; any other ALTER is refused by name, as a
+ * feature this engine does not have.
+ */
+export function parseAlter(c: Cursor): ExpandTableStmt {
+  const pos = c.expectWord('alter').pos;
+  const object = c.peek();
+  if (!c.acceptWord('table'))
+    throw c.unsupported(`ALTER${object.kind === 'ident' ? ` ${object.value.toUpperCase()}` : ''}`, object);
+  let ifExists = false;
+  if (c.isWord('if') && c.isWord('exists', 1)) {
+    c.next();
+    c.next();
+    ifExists = true;
+  }
+  c.acceptWord('only');
+  const name = parseQualifiedName(c);
+  const action = c.peek();
+  if (c.acceptWord('expand')) {
+    c.expectWord('table');
+    return { kind: 'expandTable', name, ifExists, pos };
+  }
+  if (action.kind === 'eof') throw c.syntaxError();
+  throw c.unsupported(`ALTER TABLE ... ${action.text.toUpperCase()}`, action);
 }
 
 /** `TRUNCATE [TABLE] [ONLY] a, b [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT]`. */

@@ -328,7 +328,11 @@ function parseValues(c: Cursor): Query {
   return { kind: 'values', rows, orderBy: [], pos };
 }
 
-/** `[schema.]name`. */
+/**
+ * `[schema.]name`. The engine has one namespace for tables, and gpexpand's schema besides: a
+ * relation in schema gpexpand is named `gpexpand.<name>` there (gpexpand.status_detail), so it
+ * never meets a user's table of the same short name. Other schema names are not checked.
+ */
 export function parseQualifiedName(c: Cursor): { schema?: string; name: string; pos: number } {
   const pos = c.peek().pos;
   const first = c.colId();
@@ -337,10 +341,13 @@ export function parseQualifiedName(c: Cursor): { schema?: string; name: string; 
     if (!c.isLabel()) throw c.syntaxError();
     const name = c.next().value;
     if (c.isOp('.') && c.isLabel(1)) throw c.unsupported('cross-database references', c.peek(1));
-    return { schema: first, name, pos };
+    return { schema: first, name: first === EXPANSION_SCHEMA ? `${first}.${name}` : name, pos };
   }
   return { name: first, pos };
 }
+
+/** gpexpand's schema (see parseQualifiedName). */
+export const EXPANSION_SCHEMA = 'gpexpand';
 
 /** A comma-separated FROM (or USING / UPDATE ... FROM) list. */
 export function parseFromList(c: Cursor): FromItem[] {

@@ -26,7 +26,7 @@ import type {
 } from './ast.ts';
 import { Cursor } from './cursor.ts';
 import { keywordCategory } from './lexer.ts';
-import { parseCreate, parseDrop, parseOptionValue, parseTruncate } from './parse-ddl.ts';
+import { parseAlter, parseCreate, parseDrop, parseOptionValue, parseTruncate } from './parse-ddl.ts';
 import { parseReindex } from './parse-index.ts';
 import { parseExpr } from './parse-expr.ts';
 import {
@@ -85,7 +85,7 @@ export function parseExpression(sql: string): Expr {
 /** Statements Postgres has and this engine does not; named in the error instead of "syntax error". */
 const UNSUPPORTED = new Set(
   (
-    'alter grant revoke comment lock prepare execute deallocate listen ' +
+    'grant revoke comment lock prepare execute deallocate listen ' +
     'notify unlisten discard cluster do call load security refresh reassign import'
   ).split(' '),
 );
@@ -107,6 +107,8 @@ function parseStatement(c: Cursor): Statement {
       return parseDrop(c);
     case 'truncate':
       return parseTruncate(c);
+    case 'alter':
+      return parseAlter(c);
     case 'reindex':
       return parseReindex(c);
     case 'begin':
@@ -150,8 +152,8 @@ function parseStatement(c: Cursor): Statement {
   }
   if (UNSUPPORTED.has(t.value)) {
     const second = c.peek(1);
-    const object = t.value === 'alter' && second.kind === 'ident' ? ` ${second.value.toUpperCase()}` : '';
-    throw c.unsupported(`${t.value.toUpperCase()}${object}`);
+    void second;
+    throw c.unsupported(t.value.toUpperCase());
   }
   throw c.syntaxError();
 }

@@ -91,3 +91,9 @@ export function emptyStats(): DiskStats {
 export function blockKey(file: string, block: number): string {
   return `${file}#${block}`;
 }
+
+/** Removes every file, durably: a data directory deleted to make room for a new instance. */
+export async function wipeDisk(disk: Disk): Promise<void> {
+  for (const f of disk.files()) disk.unlink(f);
+  await disk.sync();
+}

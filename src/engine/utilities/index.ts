@@ -1,4 +1,5 @@
 /** The management utilities, run through `cluster.run(commandLine)`. */
+import { gpexpand } from './gpexpand.ts';
 import type { UtilityResult } from '../node/api.ts';
 import { gprecoverseg } from './gprecoverseg.ts';
 import { gpstate } from './gpstate.ts';
@@ -62,6 +63,8 @@ function dispatch(
       return gpmovemirrors(host, argv, files);
     case 'gpinitstandby':
       return gpinitstandby(host, argv);
+    case 'gpexpand':
+      return gpexpand(host, argv, files);
     case 'gpactivatestandby':
       return gpactivatestandby(host, argv);
     case 'gpstop':

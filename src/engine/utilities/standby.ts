@@ -43,6 +43,13 @@ export interface StandbyHost extends UtilityHost {
   retire(node: InstanceNode): void;
   /** A new mirror instance: base backup from its content's primary, started, streaming. */
   addMirror(row: SegmentConfig): Promise<void>;
+  /**
+   * A new primary instance (gpexpand): initdb on a new disk, started as its row says. Its
+   * content holds no table files until a table is created or expanded onto it.
+   */
+  addPrimary(row: SegmentConfig): Promise<void>;
+  /** Stops an instance that is leaving the cluster for good and forgets it (gpexpand -r). */
+  removeInstance(node: InstanceNode): Promise<void>;
   /** pg_ctl promote on the standby coordinator. */
   promoteStandby(node: InstanceNode): Promise<void>;
 }

@@ -1,0 +1,194 @@
+/**
+ * What gpexpand keeps between runs, where Greenplum keeps it:
+ * - setup's progress in the status file `gpexpand.status` of the coordinator's data directory
+ *   (one `STATE:info` line per step; it exists only while a setup is unfinished, so a failed
+ *   one is found and can be rolled back with -r);
+ * - after setup, the gpexpand schema: `gpexpand.status` (the expansion's state over time),
+ *   `gpexpand.status_detail` (one row per table to redistribute) and the view
+ *   `gpexpand.expansion_progress`, ordinary tables that sessions can query.
+ */
+import type { Disk } from '../storage/disk.ts';
+import { readTextFile, writeTextFile } from '../instance/config-file.ts';
+import type { Coordinator } from '../server/coordinator.ts';
+import { Session } from '../server/session.ts';
+import type { QueryResult } from '../server/results.ts';
+import { ExpansionError } from './gpexpand-input.ts';
+
+export const STATUS_FILE = 'gpexpand.status';
+
+/** Setup's steps, in order (Greenplum's gpexpand status file states). */
+export const SETUP_STATES = [
+  'UNINITIALIZED',
+  'EXPANSION_PREPARE_STARTED',
+  'BUILD_SEGMENT_TEMPLATE_STARTED',
+  'BUILD_SEGMENT_TEMPLATE_DONE',
+  'BUILD_SEGMENTS_STARTED',
+  'BUILD_SEGMENTS_DONE',
+  'UPDATE_CATALOG_STARTED',
+  'UPDATE_CATALOG_DONE',
+  'SETUP_EXPANSION_SCHEMA_STARTED',
+  'SETUP_EXPANSION_SCHEMA_DONE',
+  'PREPARE_EXPANSION_SCHEMA_STARTED',
+  'PREPARE_EXPANSION_SCHEMA_DONE',
+  'EXPANSION_PREPARE_DONE',
+] as const;
+export type SetupState = (typeof SETUP_STATES)[number];
+
+/** The status file: each step appended as it starts or ends, synced before the step goes on. */
+export class StatusFile {
+  private readonly disk: Disk;
+  lines: { state: SetupState; info: string }[];
+
+  constructor(disk: Disk) {
+    this.disk = disk;
+    const text = readTextFile(disk, STATUS_FILE);
+    this.lines = [];
+    for (const line of text?.split('\n').filter(Boolean) ?? []) {
+      const at = line.indexOf(':');
+      const state = line.slice(0, at) as SetupState;
+      if (!SETUP_STATES.includes(state))
+        throw new ExpansionError(`Invalid status file.  Unknown status ${line.slice(0, at)}`);
+      this.lines.push({ state, info: line.slice(at + 1) });
+    }
+  }
+
+  get exists(): boolean {
+    return this.lines.length > 0;
+  }
+
+  get last(): SetupState | undefined {
+    return this.lines.at(-1)?.state;
+  }
+
+  /** The info a step was written with (the input file's name for EXPANSION_PREPARE_STARTED). */
+  infoOf(state: SetupState): string | undefined {
+    return this.lines.find((l) => l.state === state)?.info;
+  }
+
+  /** Has setup got at least as far as `state`? */
+  reached(state: SetupState): boolean {
+    const last = this.last;
+    return last !== undefined && SETUP_STATES.indexOf(last) >= SETUP_STATES.indexOf(state);
+  }
+
+  async set(state: SetupState, info = 'None'): Promise<void> {
+    const from = this.last ?? 'UNINITIALIZED';
+    const step = SETUP_STATES.indexOf(state) - SETUP_STATES.indexOf(from);
+    if (this.exists && step !== 1)
+      throw new ExpansionError(`Invalid status transition from ${from} to ${state}`);
+    this.lines.push({ state, info });
+    writeTextFile(this.disk, STATUS_FILE, this.lines.map((l) => `${l.state}:${l.info}\n`).join(''));
+    await this.disk.sync();
+  }
+
+  async remove(): Promise<void> {
+    this.lines = [];
+    this.disk.unlink(STATUS_FILE);
+    await this.disk.sync();
+  }
+}
+
+/** The schema's state: the newest row of gpexpand.status. */
+export type SchemaStatus =
+  'SETUP' | 'SETUP DONE' | 'EXPANSION STARTED' | 'EXPANSION STOPPED' | 'EXPANSION COMPLETE';
+
+export interface DetailRow {
+  fq_name: string;
+  table_oid: number;
+  rank: number;
+  status: 'NOT STARTED' | 'IN PROGRESS' | 'COMPLETED' | 'NO LONGER EXISTS';
+}
+
+const SCHEMA_DDL = [
+  'CREATE TABLE gpexpand.status (status text, updated timestamp) DISTRIBUTED RANDOMLY',
+  `CREATE TABLE gpexpand.status_detail (dbname text, fq_name text, table_oid int8, root_partition_oid int8,
+     rank int4, external_writable bool, status text, expansion_started timestamp,
+     expansion_finished timestamp, source_bytes numeric) DISTRIBUTED BY (table_oid)`,
+  // The rate over the tables done since redistribution last started: a view of its own, since
+  // one view holding it all would not fit in a catalog row.
+  `CREATE VIEW gpexpand.progress_rate AS
+   SELECT r.rate, (SELECT coalesce(sum(source_bytes), 0) FROM gpexpand.status_detail
+                    WHERE status <> 'COMPLETED') / r.rate AS sec
+     FROM (SELECT sum(source_bytes) / greatest(extract(epoch FROM max(expansion_finished))
+                    - extract(epoch FROM min(expansion_started)), 0.001) AS rate
+             FROM gpexpand.status_detail
+            WHERE status = 'COMPLETED'
+              AND expansion_started >= (SELECT max(updated) FROM gpexpand.status
+                                         WHERE status = 'EXPANSION STARTED')) r
+    WHERE r.rate > 0`,
+  // name/value rows as Greenplum's view has them: counts and bytes per state, the rate, and the
+  // time left at that rate.
+  `CREATE VIEW gpexpand.expansion_progress AS
+   SELECT CASE status WHEN 'NOT STARTED' THEN 'Tables Left' WHEN 'IN PROGRESS' THEN 'Tables In Progress'
+                      WHEN 'COMPLETED' THEN 'Tables Expanded' END AS name,
+          count(*)::text AS value
+     FROM gpexpand.status_detail GROUP BY status
+   UNION ALL
+   SELECT CASE status WHEN 'NOT STARTED' THEN 'Bytes Left' WHEN 'IN PROGRESS' THEN 'Bytes In Progress'
+                      WHEN 'COMPLETED' THEN 'Bytes Done' END,
+          sum(source_bytes)::text
+     FROM gpexpand.status_detail GROUP BY status
+   UNION ALL
+   SELECT 'Estimated Expansion Rate', round(rate / 1048576, 2)::text || ' MB/s'
+     FROM gpexpand.progress_rate
+   UNION ALL
+   SELECT 'Estimated Time to Completion',
+          lpad(floor(sec / 3600)::text, 2, '0') || ':' || lpad((floor(sec / 60)::int8 % 60)::text, 2, '0')
+            || ':' || lpad((floor(sec)::int8 % 60)::text, 2, '0')
+     FROM gpexpand.progress_rate`,
+];
+
+/** A session of gpexpand's own on the coordinator, for the schema's tables. */
+export class ExpansionSchema {
+  private readonly session: Session;
+
+  constructor(qd: Coordinator) {
+    this.session = new Session(qd);
+  }
+
+  query(sql: string): Promise<QueryResult> {
+    return this.session.query(sql);
+  }
+
+  async exists(): Promise<boolean> {
+    const r = await this.query("SELECT count(*) FROM pg_tables WHERE tablename = 'gpexpand.status'");
+    return Number(r.rows[0]?.[0]) > 0;
+  }
+
+  /** The newest state, or undefined when there is no schema (or no row in it). */
+  async status(): Promise<SchemaStatus | undefined> {
+    if (!(await this.exists())) return undefined;
+    const r = await this.query('SELECT status FROM gpexpand.status ORDER BY updated DESC, status LIMIT 1');
+    return r.rows[0]?.[0] as SchemaStatus | undefined;
+  }
+
+  async create(): Promise<void> {
+    for (const sql of SCHEMA_DDL) await this.query(sql);
+  }
+
+  async setStatus(status: SchemaStatus): Promise<void> {
+    await this.query(`INSERT INTO gpexpand.status VALUES ('${status}', clock_timestamp())`);
+  }
+
+  async details(where = ''): Promise<DetailRow[]> {
+    const r = await this.query(
+      `SELECT fq_name, table_oid, rank, status FROM gpexpand.status_detail ${where} ORDER BY rank, table_oid`,
+    );
+    return r.rows.map(([fq_name, table_oid, rank, status]) => ({
+      fq_name: fq_name as string,
+      table_oid: Number(table_oid),
+      rank: Number(rank),
+      status: status as DetailRow['status'],
+    }));
+  }
+
+  async drop(): Promise<void> {
+    await this.query('DROP VIEW IF EXISTS gpexpand.expansion_progress');
+    await this.query('DROP VIEW IF EXISTS gpexpand.progress_rate');
+    await this.query('DROP TABLE IF EXISTS gpexpand.status_detail, gpexpand.status');
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}
