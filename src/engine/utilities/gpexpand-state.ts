@@ -138,16 +138,22 @@ const SCHEMA_DDL = [
      FROM gpexpand.progress_rate`,
 ];
 
-/** A session of gpexpand's own on the coordinator, for the schema's tables. */
+/**
+ * A session of gpexpand's own on the coordinator, for the schema's tables. A session runs one
+ * statement at a time: the -n workers' updates take turns.
+ */
 export class ExpansionSchema {
   private readonly session: Session;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(qd: Coordinator) {
     this.session = new Session(qd);
   }
 
   query(sql: string): Promise<QueryResult> {
-    return this.session.query(sql);
+    const run = this.turn.then(() => this.session.query(sql));
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   async exists(): Promise<boolean> {

@@ -9,7 +9,7 @@
  * - `-r` rolls back a setup that failed before the catalog changed; `-c` removes the schema.
  */
 import type { UtilityResult } from '../node/api.ts';
-import { UtilityLog, utilityArgs, wrongCoordinatorDir } from './host.ts';
+import { UtilityLog, utilityArgs } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import type { StandbyHost } from './standby.ts';
 import {
@@ -64,11 +64,6 @@ export async function gpexpand(
   if (!node?.up || !node.qd) throw coordinatorNotRunning(false);
   const qd = host.coordinator();
   await qd.refreshConfig();
-  const wrongDir = wrongCoordinatorDir(o, qd.config);
-  if (wrongDir) {
-    log.error(wrongDir);
-    return done(2);
-  }
   let end: number | undefined;
   try {
     end = parseEnd(o, host.clock.now(), log, 1000 / qd.timeScale);

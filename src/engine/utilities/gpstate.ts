@@ -1,7 +1,7 @@
 /**
  * gpstate: the state of the array from the catalog and the live replication status, in the
  * shapes Greenplum prints (greenplum-ha.md §3.6): the summary, -m mirrors, -c pair mapping,
- * -e mirroring status report, -f standby, -Q catalog only.
+ * -e mirroring status report, -f standby, -Q catalog only, -x a gpexpand run's state.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
@@ -15,10 +15,11 @@ import {
 } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portReport, versionReport } from './gpstate-instances.ts';
+import { expansionReport } from './gpstate-expansion.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 
 const OPTIONS: OptionSpec[] = [
-  ...['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p', '-a'].map((n) => ({
+  ...['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p', '-a', '-x'].map((n) => ({
     names: [n],
     kind: 'flag' as const,
   })),
@@ -30,7 +31,7 @@ const OPTIONS: OptionSpec[] = [
 ];
 
 /** The options that choose a report: at most one at a time. */
-const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p'];
+const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p', '-x'];
 import { formatLsn, parseLsn } from '../storage/lsn.ts';
 import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
@@ -68,6 +69,11 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
   }
   if (flags.has('-p')) {
     portReport(config, log);
+    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  }
+
+  if (flags.has('-x')) {
+    await expansionReport(host, log, row);
     return { exitCode: 0, stdout: log.stdout, stderr: '' };
   }
 

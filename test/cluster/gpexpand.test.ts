@@ -1,0 +1,300 @@
+/**
+ * gpexpand: a mirrored cluster grown online. Setup adds primaries and mirrors and leaves every
+ * table on its old segments (numsegments), where queries and DML keep working; redistribution
+ * moves each table's rows to the segment their hash over the new count says, with counts and
+ * sums unchanged and mirrors byte-identical; refusals change nothing; a setup that failed is
+ * rolled back with the catalog as it was; a failover in the middle loses nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster, type ClusterOptions } from '../../src/engine/index.ts';
+import { cdbhash } from '../../src/engine/sql/cdbhash.ts';
+import { T } from '../../src/engine/sql/types.ts';
+import { synced, waitFor } from '../support/wait.ts';
+
+let c: Cluster | undefined;
+afterEach(async () => {
+  await c?.close();
+  c = undefined;
+});
+
+async function start(options: ClusterOptions): Promise<Cluster> {
+  c = await createCluster({ timeScale: 200, ...options });
+  await c.query('create table t (a int, b int) distributed by (a)');
+  await c.query('insert into t select g, g * 2 from generate_series(1, 2000) g');
+  await c.query('create index t_b on t (b)');
+  await c.query('create table r (a int, v text) distributed replicated');
+  await c.query("insert into r select g, 'v' || g from generate_series(1, 20) g");
+  await c.query('create table z (a int) distributed randomly');
+  await c.query('insert into z select g from generate_series(1, 300) g');
+  return c;
+}
+
+const catalog = async (cl: Cluster) =>
+  (
+    await cl.query(
+      'select dbid, content, role, preferred_role, mode, status, hostname, port, datadir from gp_segment_configuration order by dbid',
+    )
+  ).rows;
+
+const one = async (cl: Cluster, sql: string) => (await cl.query(sql)).rows[0]!;
+
+/** Every row of t on the segment its key hashes to over `n` segments. */
+async function placedByHash(cl: Cluster, n: number): Promise<void> {
+  const rows = (await cl.query('select a, gp_segment_id from t')).rows;
+  expect(rows).toHaveLength(2000);
+  const misplaced = rows.filter(([a, seg]) => cdbhash([a as number], [T.int4], n) !== seg);
+  expect(misplaced).toEqual([]);
+}
+
+async function interviewFile(cl: Cluster, hosts: string[]): Promise<string> {
+  cl.files.set('new_hosts', hosts.join('\n') + '\n');
+  const r = await cl.run('gpexpand -f new_hosts');
+  expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+  const name = /with: gpexpand -i (\S+)/.exec(r.stdout)![1]!;
+  expect(cl.files.get(name)).toBeDefined();
+  return name;
+}
+
+describe('gpexpand', () => {
+  it('grows 2 hosts to 4 with group mirroring: setup, queries on partial tables, redistribution', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const before = await catalog(cl);
+    const sums = await one(cl, 'select count(*), sum(b) from t');
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    expect(cl.files.get(name)).toBe(
+      [
+        'sdw3|sdw3|6000|/data/primary/gpseg4|10|4|p',
+        'sdw4|sdw4|7000|/data/mirror/gpseg4|16|4|m',
+        'sdw3|sdw3|6001|/data/primary/gpseg5|11|5|p',
+        'sdw4|sdw4|7001|/data/mirror/gpseg5|17|5|m',
+        'sdw4|sdw4|6000|/data/primary/gpseg6|12|6|p',
+        'sdw3|sdw3|7000|/data/mirror/gpseg6|14|6|m',
+        'sdw4|sdw4|6001|/data/primary/gpseg7|13|7|p',
+        'sdw3|sdw3|7001|/data/mirror/gpseg7|15|7|m',
+        '',
+      ].join('\n'),
+    );
+    const setup = await cl.run(`gpexpand -i ${name}`);
+    expect(setup.exitCode, setup.stdout + setup.stderr).toBe(0);
+    expect(setup.stdout).toContain('Initialization of the system expansion complete.');
+    await synced(cl, 30_000);
+    const after = await catalog(cl);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((r) => [r[1], r[2], r[4], r[5], r[6]])).toEqual([
+      [4, 'p', 's', 'u', 'sdw3'],
+      [5, 'p', 's', 'u', 'sdw3'],
+      [6, 'p', 's', 'u', 'sdw4'],
+      [7, 'p', 's', 'u', 'sdw4'],
+      [6, 'm', 's', 'u', 'sdw3'],
+      [7, 'm', 's', 'u', 'sdw3'],
+      [4, 'm', 's', 'u', 'sdw4'],
+      [5, 'm', 's', 'u', 'sdw4'],
+    ]);
+
+    // Between the phases: old tables stay on their 4 segments, new ones use all 8.
+    const plan = (await cl.query('explain select * from t')).rows.map((r) => r[0]).join('\n');
+    expect(plan).toContain('Gather Motion 4:1  (slice1; segments: 4)');
+    await cl.query('create table n (a int, b int) distributed by (a)');
+    await cl.query('insert into n select g, g from generate_series(1, 500) g');
+    expect((await cl.query('explain select * from n')).rows.map((r) => r[0]).join('\n')).toContain(
+      'Gather Motion 8:1  (slice1; segments: 8)',
+    );
+    expect(await one(cl, 'select count(*) from t join n on t.a = n.a')).toEqual([500]);
+    expect(await one(cl, 'select count(*) from t join r on t.a = r.a')).toEqual([20]);
+    expect(await one(cl, 'select count(*) from n join z on n.a = z.a')).toEqual([300]);
+    await cl.query('insert into t values (5000, 10000)');
+    await cl.query('update t set b = b + 1 where a = 5000');
+    await cl.query('delete from t where a = 5000');
+    expect(await one(cl, 'select max(gp_segment_id) from t')).toEqual([3]);
+    await placedByHash(cl, 4);
+    const details = (await cl.query('select fq_name, status, rank from gpexpand.status_detail order by 1'))
+      .rows;
+    expect(details).toEqual([
+      ['public.r', 'NOT STARTED', 2],
+      ['public.t', 'NOT STARTED', 2],
+      ['public.z', 'NOT STARTED', 2],
+    ]);
+    const paused = await cl.run('gpstate -x');
+    expect(paused.stdout).toContain('Cluster Expansion State = Data Distribution - Paused');
+    expect(paused.stdout).toMatch(/postgres\s+3/);
+
+    const redistribute = await cl.run('gpexpand');
+    expect(redistribute.exitCode, redistribute.stdout + redistribute.stderr).toBe(0);
+    expect(redistribute.stdout).toContain('EXPANSION COMPLETED SUCCESSFULLY');
+    expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
+    await placedByHash(cl, 8);
+    expect(await one(cl, 'select count(distinct gp_segment_id) from z')).toEqual([8]);
+    expect(await one(cl, 'select count(*) from z')).toEqual([300]);
+    expect(await one(cl, 'select count(*) from r')).toEqual([20]);
+    expect(await one(cl, 'select count(*) from t where b = 40')).toEqual([1]);
+    expect((await cl.query('select distinct numsegments from gp_distribution_policy')).rows).toEqual([[8]]);
+    expect((await cl.run('gpstate -x')).stdout).toContain('Cluster Expansion State = Expansion Complete');
+    const progress = new Map(
+      (await cl.query('select name, value from gpexpand.expansion_progress')).rows as [string, string][],
+    );
+    expect(progress.get('Tables Expanded')).toBe('3');
+    await synced(cl, 30_000);
+    const check = await cl.run('gp_replica_check');
+    expect(check.exitCode, check.stdout).toBe(0);
+    const clean = await cl.run('gpexpand -c');
+    expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
+    expect((await cl.run('gpstate -x')).stdout).toContain('Cluster Expansion State = No Expansion Detected');
+  });
+
+  it('grows 3 hosts to 4 with spread mirrors from an input file; refuses layouts that cannot protect', async () => {
+    const cl = await start({ mirroring: 'spread', hosts: ['sdw1', 'sdw2', 'sdw3'], segmentsPerHost: 2 });
+    const before = await catalog(cl);
+    // The interview: one new host is not enough for a mirrored cluster, two are too few for spread.
+    cl.files.set('one', 'sdw4\n');
+    const oneHost = await cl.run('gpexpand -f one');
+    expect(oneHost.exitCode).toBe(3);
+    expect(oneHost.stdout).toContain(
+      'gpexpand failed: You must be adding two or more hosts when expanding a system with mirroring enabled.',
+    );
+    cl.files.set('two', 'sdw4\nsdw5\n');
+    const two = await cl.run('gpexpand -f two');
+    expect(two.exitCode).toBe(3);
+    expect(two.stdout).toContain(
+      'Not enough hosts for spread mirroring.  You must have more hosts than primary segments per host',
+    );
+    // A mirror on its own primary's host (group with one new host) is refused whole.
+    cl.files.set(
+      'same',
+      ['sdw4|sdw4|6000|/data/primary/gpseg6|14|6|p', 'sdw4|sdw4|7000|/data/mirror/gpseg6|15|6|m'].join('\n'),
+    );
+    const same = await cl.run('gpexpand -i same');
+    expect(same.exitCode).toBe(3);
+    expect(same.stdout).toContain('has its primary and its mirror on host sdw4');
+    cl.files.set(
+      'gap',
+      'sdw4|sdw4|6000|/data/primary/gpseg7|13|7|p\nsdw1|sdw1|7100|/data/mirror/gpseg7|14|7|m\n',
+    );
+    expect((await cl.run('gpexpand -i gap')).stdout).toContain(
+      'Invalid input file: Expansion segments do not have contiguous content ids.',
+    );
+    cl.files.set('short', 'sdw4|sdw4|6000|/data/primary/gpseg6|13|6\n');
+    expect((await cl.run('gpexpand -i short')).stdout).toContain(
+      'Invalid input file on line 1 of file short: expected 7 parts, obtained 6',
+    );
+    expect(await catalog(cl)).toEqual(before);
+
+    // sdw4's two primaries, their mirrors spread over sdw1 and sdw2.
+    cl.files.set(
+      'spread',
+      [
+        'sdw4|sdw4|6000|/data/primary/gpseg6|14|6|p',
+        'sdw1|sdw1|7100|/data/mirror/gpseg6|16|6|m',
+        'sdw4|sdw4|6001|/data/primary/gpseg7|15|7|p',
+        'sdw2|sdw2|7100|/data/mirror/gpseg7|17|7|m',
+      ].join('\n'),
+    );
+    const setup = await cl.run('gpexpand -i spread');
+    expect(setup.exitCode, setup.stdout + setup.stderr).toBe(0);
+    await synced(cl, 30_000);
+    const sums = await one(cl, 'select count(*), sum(b) from t');
+    const run = await cl.run('gpexpand -n 2');
+    expect(run.exitCode, run.stdout).toBe(0);
+    await placedByHash(cl, 8);
+    expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
+    await synced(cl, 30_000);
+    expect((await cl.run('gp_replica_check')).exitCode).toBe(0);
+  });
+
+  it('a setup that failed before the catalog changed is rolled back; the catalog is unchanged', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const before = await catalog(cl);
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    const held = cl.faults.suspend('gpexpand_build_segments', 12);
+    const run = cl
+      .run(`gpexpand -i ${name}`)
+      .catch((e: Error) => ({ exitCode: -1, stdout: e.message, stderr: '' }));
+    await held.reached;
+    // Setup holds the catalog: DDL waits for it to finish.
+    await expect(cl.query('create table x (a int)')).rejects.toMatchObject({
+      code: '55000',
+      message: 'gpexpand in progress, catalog changes are disallowed.',
+    });
+    expect((await cl.run('gpstate -x')).stdout).toContain('Cluster Expansion State = Replicating Meta Data');
+    // The coordinator host goes down in the middle of building the new segments.
+    await cl.faults.crash(1);
+    held.release();
+    const failed = await run;
+    expect(failed.exitCode).not.toBe(0);
+    await cl.faults.restart(1);
+    await waitFor(async () => (await cl.query('select 1').catch(() => undefined)) !== undefined, 20_000);
+    const again = await cl.run(`gpexpand -i ${name}`);
+    expect(again.stdout).toContain('Please run gpexpand -r to rollback to the original state.');
+    const rollback = await cl.run('gpexpand -r');
+    expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('Rollback complete.');
+    expect(await catalog(cl)).toEqual(before);
+    expect((await cl.run('gpexpand -r')).stdout).toContain(
+      'There is no partially completed setup to rollback.',
+    );
+    // The same file works once rolled back.
+    const setup = await cl.run(`gpexpand -i ${name}`);
+    expect(setup.exitCode, setup.stdout + setup.stderr).toBe(0);
+    expect(await one(cl, 'select count(*) from gp_segment_configuration where content >= 0')).toEqual([16]);
+  });
+
+  it('stops at its end time and resumes; a primary failover in the middle loses nothing', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const sums = await one(cl, 'select count(*), sum(b) from t');
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    expect((await cl.run(`gpexpand -i ${name}`)).exitCode).toBe(0);
+    await synced(cl, 30_000);
+    // Held while building t's index on a new segment: the end time (10 minutes of cluster time,
+    // 3 s here) passes meanwhile.
+    const held = cl.faults.suspend('index_build', 10);
+    const startedAt = Date.now();
+    const stopped = cl.run('gpexpand -d 0:10:0');
+    await Promise.race([held.reached, stopped.then((r) => Promise.reject(new Error(r.stdout + r.stderr)))]);
+    expect((await cl.run('gpstate -x')).stdout).toContain('Active redistributions = 1');
+    await waitFor(() => Date.now() > startedAt + 3_200, 10_000, 'the end time passed');
+    held.release();
+    const first = await stopped;
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(first.stdout).toContain('End time reached.  Stopping expansion.');
+    expect((await cl.run('gpstate -x')).stdout).toContain('Data Distribution - Paused');
+    expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
+
+    // A primary of an old segment fails; its mirror takes over; the run goes on there.
+    await cl.faults.crash(2);
+    await waitFor(
+      async () => (await one(cl, 'select role from gp_segment_configuration where dbid = 6'))[0] === 'p',
+      30_000,
+      'mirror promoted',
+    );
+    const resumed = await cl.run('gpexpand');
+    expect(resumed.exitCode, resumed.stdout).toBe(0);
+    expect(resumed.stdout).toContain('EXPANSION COMPLETED SUCCESSFULLY');
+    expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
+    await placedByHash(cl, 8);
+    const recover = await cl.run('gprecoverseg -a');
+    expect(recover.exitCode, recover.stdout).toBe(0);
+    await synced(cl, 30_000);
+    expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
+    expect((await cl.run('gp_replica_check')).exitCode).toBe(0);
+  });
+
+  it('refuses bad flags and DDL during setup with clear errors', async () => {
+    c = await createCluster({ mirroring: 'group', timeScale: 200 });
+    expect(await c.run('gpexpand -r -c')).toMatchObject({ exitCode: 2 });
+    expect((await c.run('gpexpand -n 0')).stderr).toContain('parallel value must be >= 1 and <= 96');
+    expect((await c.run('gpexpand -t /tmp')).stderr).toContain('-t: the lab copies');
+    expect((await c.run('gpexpand extra')).stderr).toContain('Unknown argument extra');
+    expect((await c.run('gpexpand -e 2001-01-01')).stdout).toContain('End time occurs in the past');
+    const noHosts = await c.run('gpexpand');
+    expect(noHosts.exitCode).toBe(3);
+    expect(noHosts.stdout).toContain('give the new hosts in a file with -f hosts_file');
+    expect((await c.run('gpexpand -i nothere')).stdout).toContain('Input file nothere not found');
+    expect((await c.run('gpexpand -r')).stdout).toContain(
+      'There is no partially completed setup to rollback.',
+    );
+    await expect(c.query('alter table nothere add column b int')).rejects.toMatchObject({ code: '0A000' });
+    await expect(c.query('alter table nothere expand table')).rejects.toMatchObject({ code: '42P01' });
+    expect((await c.query('alter table if exists nothere expand table')).notices).toEqual([
+      'NOTICE:  relation "nothere" does not exist, skipping',
+    ]);
+  });
+});
