@@ -47,11 +47,13 @@ async function placedByHash(cl: Cluster, n: number): Promise<void> {
 }
 
 async function interviewFile(cl: Cluster, hosts: string[]): Promise<string> {
-  cl.files.set('new_hosts', hosts.join('\n') + '\n');
+  // As a DBA writes it on the coordinator host.
+  expect((await cl.run(`printf '${hosts.join('\\n')}\\n' > new_hosts`)).exitCode).toBe(0);
+  expect(cl.files.get('new_hosts')).toBe(hosts.join('\n') + '\n');
   const r = await cl.run('gpexpand -f new_hosts');
   expect(r.exitCode, r.stdout + r.stderr).toBe(0);
   const name = /with: gpexpand -i (\S+)/.exec(r.stdout)![1]!;
-  expect(cl.files.get(name)).toBeDefined();
+  expect((await cl.run('cat gpexpand_inputfile_*')).stdout).toBe(cl.files.get(name));
   return name;
 }
 

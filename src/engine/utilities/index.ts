@@ -13,6 +13,7 @@ import { gpstart } from './gpstart.ts';
 import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
 import { pgControldata } from './pg-controldata.ts';
+import { redirect, shell, SHELL_BUILTINS } from './shell-builtins.ts';
 
 export type { UtilityHost } from './host.ts';
 export type { StandbyHost } from './standby.ts';
@@ -26,6 +27,7 @@ export const PROCESS_UTILITIES: ReadonlySet<string> = new Set([
   'gpconfig',
   'pg_controldata',
   'ssh',
+  ...SHELL_BUILTINS,
 ]);
 
 export async function runUtility(
@@ -33,9 +35,17 @@ export async function runUtility(
   files: Map<string, string>,
   commandLine: string,
 ): Promise<UtilityResult> {
-  const [prog, ...argv] = splitArgs(commandLine);
+  const [prog, ...words] = splitArgs(commandLine);
+  // `command > file`: the output goes to the file in the utilities' working directory.
+  const at = words.indexOf('>');
+  const argv = at >= 0 ? words.slice(0, at) : words;
+  const into = at >= 0 ? words[at + 1] : undefined;
+  if (at >= 0 && into === undefined)
+    return { exitCode: 2, stdout: '', stderr: "bash: syntax error near unexpected token `newline'\n" };
   try {
-    return await dispatch(host, files, prog, argv);
+    if (prog !== undefined && SHELL_BUILTINS.includes(prog))
+      return redirect(shell(files, prog, argv), files, into);
+    return redirect(await dispatch(host, files, prog, argv), files, into);
   } catch (e) {
     // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
     // utilities log it as CRITICAL and exit 2.

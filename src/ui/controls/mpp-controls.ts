@@ -27,6 +27,15 @@ export const UTILITIES: { cmd: string; what: string }[] = [
     what: 'change a setting (written, not loaded)',
   },
   { cmd: 'gpstop -u', what: 'reload settings changed with gpconfig' },
+  { cmd: "printf 'sdw3\\nsdw4\\n' > new_hosts", what: 'write a hosts file naming two new segment hosts' },
+  {
+    cmd: 'gpexpand -f new_hosts',
+    what: 'expansion interview: writes an input file placing the new segments',
+  },
+  { cmd: 'cat gpexpand_inputfile_*', what: 'read the input file (use the name gpexpand printed)' },
+  { cmd: 'gpstate -x', what: "an expansion's state and the tables left to redistribute" },
+  { cmd: 'gpexpand', what: 'after setup: redistribute every table onto the new segments' },
+  { cmd: 'gpexpand -c -s', what: 'remove the gpexpand schema once the expansion is done' },
   {
     cmd: 'ssh sdw1 pg_controldata -D /data/primary/gpseg0',
     what: "content 0's control file: state, last checkpoint (running or stopped)",

@@ -1,0 +1,66 @@
+/**
+ * The few shell commands a DBA uses around the utilities' files on the coordinator host:
+ * `printf` / `echo` (with `> file`) to write a hosts file or an input file, `cat` to read one,
+ * `ls` to list them. The files are the utilities' working directory (`cluster.files`).
+ */
+import type { UtilityResult } from '../node/api.ts';
+
+export const SHELL_BUILTINS: readonly string[] = ['cat', 'echo', 'printf', 'ls'];
+
+const ok = (stdout: string): UtilityResult => ({ exitCode: 0, stdout, stderr: '' });
+
+/** Runs a builtin; its output, to be redirected or shown. */
+export function shell(files: Map<string, string>, prog: string, argv: string[]): UtilityResult {
+  switch (prog) {
+    case 'echo':
+      return ok(argv.join(' ') + '\n');
+    case 'printf':
+      // The format's escapes (\n, \t, \\); a plain format, no conversions.
+      return ok(
+        (argv[0] ?? '').replace(/\\([nt\\])/g, (_, c: string) =>
+          c === 'n' ? '\n' : c === 't' ? '\t' : '\\',
+        ),
+      );
+    case 'ls':
+      return ok(
+        [...files.keys()]
+          .sort()
+          .map((f) => `${f}\n`)
+          .join(''),
+      );
+    default: {
+      let out = '';
+      for (const name of argv.flatMap((a) => glob(files, a))) {
+        const text = files.get(name);
+        if (text === undefined)
+          return { exitCode: 1, stdout: out, stderr: `cat: ${name}: No such file or directory\n` };
+        out += text;
+      }
+      return ok(out);
+    }
+  }
+}
+
+/** A word with `*` names the files it matches, as the shell expands it (itself if none). */
+function glob(files: Map<string, string>, word: string): string[] {
+  if (!word.includes('*')) return [word];
+  const re = new RegExp(
+    `^${word
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  const hits = [...files.keys()].filter((f) => re.test(f)).sort();
+  return hits.length ? hits : [word];
+}
+
+/** `> file`: the command's output written to the file instead of shown. */
+export function redirect(
+  r: UtilityResult,
+  files: Map<string, string>,
+  into: string | undefined,
+): UtilityResult {
+  if (into === undefined) return r;
+  files.set(into, r.stdout);
+  return { ...r, stdout: '' };
+}

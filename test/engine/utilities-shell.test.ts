@@ -1,0 +1,19 @@
+/** The shell builtins around the utilities' files: printf / echo into a file, cat with a glob, ls. */
+import { describe, expect, it } from 'vitest';
+import { redirect, shell } from '../../src/engine/utilities/shell-builtins.ts';
+
+describe('shell builtins', () => {
+  it('writes with printf and a redirect, reads back with cat and a glob, lists with ls', () => {
+    const files = new Map<string, string>();
+    expect(redirect(shell(files, 'printf', ['sdw3\\nsdw4\\n']), files, 'new_hosts').stdout).toBe('');
+    expect(files.get('new_hosts')).toBe('sdw3\nsdw4\n');
+    files.set('gpexpand_inputfile_20261205_120000', 'x|y\n');
+    expect(shell(files, 'cat', ['gpexpand_inputfile_*']).stdout).toBe('x|y\n');
+    expect(shell(files, 'cat', ['nothere'])).toMatchObject({
+      exitCode: 1,
+      stderr: 'cat: nothere: No such file or directory\n',
+    });
+    expect(shell(files, 'ls', []).stdout).toBe('gpexpand_inputfile_20261205_120000\nnew_hosts\n');
+    expect(shell(files, 'echo', ['a', 'b']).stdout).toBe('a b\n');
+  });
+});
