@@ -104,10 +104,32 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
       const r = await c.run(step.command);
       return `${step.command} exit ${r.exitCode}`;
     }
+    case 'expand':
+      return alongside(c, step.during, expand(c));
     case 'addMirrors': {
       const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
       return `gpaddmirrors exit ${r.exitCode}`;
     }
+  }
+}
+
+/** gpexpand's next phase: setup onto sdw4..sdw6 when none was done, else redistribution. */
+async function expand(c: SimCluster): Promise<string> {
+  try {
+    const state = await c.run('gpstate -x');
+    if (!state.stdout.includes('No Expansion Detected')) {
+      const r = await c.run('gpexpand');
+      return `gpexpand exit ${r.exitCode}`;
+    }
+    await c.run("printf 'sdw4\\nsdw5\\nsdw6\\n' > expand_hosts");
+    const interview = await c.run('gpexpand -f expand_hosts');
+    const name = /with: gpexpand -i (\S+)/.exec(interview.stdout)?.[1];
+    if (!name) return `gpexpand -f exit ${interview.exitCode}`;
+    const r = await c.run(`gpexpand -i ${name}`);
+    return `gpexpand -i exit ${r.exitCode}`;
+  } catch (e) {
+    if (e instanceof SimulationTimeout) throw e;
+    return `refused: ${describeError(e)}`;
   }
 }
 

@@ -33,6 +33,11 @@ export type Step =
   | { op: 'recoverseg'; flags: '' | '-F' | '--differential' | '-r' }
   /** gpaddmirrors on a cluster started without mirrors (group, or -s spread). */
   | { op: 'addMirrors'; spread: boolean }
+  /**
+   * gpexpand onto three new hosts: the interview and setup the first time, redistribution of
+   * the tables (perhaps with a fault in the middle) after that.
+   */
+  | { op: 'expand'; during?: DuringFault }
   /** Planned maintenance: gpstop -r (a restart in some mode), gpstop --host, gpstop -u. */
   | { op: 'maintenance'; command: string }
   | { op: 'wait'; ms: number };
@@ -159,7 +164,10 @@ export function generatePlan(seed: number, count: number): Step[] {
         // A quarter of the waits are planned maintenance instead, drawn from the salt so that
         // the plan's other steps stay what they were before maintenance steps existed.
         const m = seededRandom(salt ^ 0x57a7);
+        // Some are gpexpand's phases, drawn the same way (after maintenance steps existed).
+        const e = seededRandom(salt ^ 0xe4a1);
         if (m() < 0.25) steps.push({ op: 'maintenance', command: pick2(m, maintenance(shape)) });
+        else if (e() < 0.15) steps.push({ op: 'expand', ...during() });
         else steps.push({ op, ms });
         break;
       }

@@ -27,15 +27,26 @@ export async function setup(
   const qd = host.coordinator();
   if (qd.fileRep)
     throw new ExpansionError('gpexpand of a cluster in file replication (Greenplum 5) is not supported');
+  if (!status.exists) {
+    // A segment down now would fail the setup past its point of no return: refuse first.
+    await qd.fts?.requestScan();
+    await qd.refreshConfig();
+    const down = qd.config.filter((r) => r.content >= 0 && r.status === 'd');
+    if (down.length)
+      throw new ExpansionError(
+        `${down.length} segment(s) are down (dbid ${down.map((r) => r.dbid).join(', ')}): recover them with gprecoverseg before expanding the system`,
+      );
+  }
   try {
     if (!status.reached('UPDATE_CATALOG_DONE'))
       await buildAndRegister(host, status, rows, o, log, inputName!);
+    // The new mirrors are built as soon as their rows exist (Greenplum builds them last), so
+    // an instance stands behind every catalog row even if a later step fails.
     const mirrors = rows.length
       ? rows.filter((r) => r.role === 'm')
       : qd.config.filter(
           (r) => r.role === 'm' && r.content >= 0 && r.status === 'd' && !host.nodes.nodes.has(r.dbid),
         );
-    await createSchema(host, status, schema, log);
     if (mirrors.length) {
       log.info('Starting new mirror segment synchronization');
       await runBatched(
@@ -51,6 +62,7 @@ export async function setup(
       );
       await qd.fts?.requestScan();
     }
+    await createSchema(host, status, schema, log);
   } catch (e) {
     qd.catalogLocked = false;
     log.error(`gpexpand failed: ${(e as Error).message} \n\nExiting...`);
