@@ -22,6 +22,8 @@ import type { PgliteBenchWorker } from './pglite.worker.ts';
 
 /** Rows of the bulk load (and of the table count(*) / GROUP BY read). */
 const BULK_ROWS = 1_000_000;
+/** Rows of the table gpexpand redistributes. */
+const EXPAND_ROWS = 200_000;
 /** How long each commit-rate run loops, in ms. */
 const COMMIT_MS = 2000;
 
@@ -263,6 +265,18 @@ registerSuite([
     runs: 1,
     prepare: async () => undefined,
     run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
+  }),
+  // gpexpand (issue "gpexpand"): phase 2's rows/s and the bytes it wrote, beside the bulk load.
+  fixtureCase(clusterFixture('cluster-2x2-expand', HOSTS_2, 2, 'group'), {
+    suite: 'expansion',
+    name: `gpexpand redistribution rows/s (2 x 2 to 4 x 2, group mirrors, ${EXPAND_ROWS / 1000}k rows)`,
+    unit: 'rows/s',
+    runs: 1,
+    prepare: async () => undefined,
+    run: (f) =>
+      (f.api as unknown as Comlink.Remote<{ expansion(rows: number): Promise<BenchSample> }>).expansion(
+        EXPAND_ROWS,
+      ),
   }),
   // Greenplum 5 file replication on the same shape: commits (every sync waits for the mirror's),
   // failover, and an incremental resynchronization after changing 1, 10 and 100% of a segment.

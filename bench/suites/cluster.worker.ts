@@ -280,10 +280,34 @@ async function recoveryCost(
   };
 }
 
-Object.assign(api, { failoverTime, recoveryCost });
+/**
+ * gpexpand onto two new hosts (2 x 2 group-mirrored to 4 x 2): the bulk table of `rows` rows
+ * loaded and setup run untimed, then phase 2 timed. The figure is the rows redistributed per
+ * second; the extras give the bytes IndexedDB wrote meanwhile (every instance, mirrors too).
+ */
+async function expansion(rows: number): Promise<WorkloadSample> {
+  const c = need();
+  await resetBulkTable(c, true);
+  await c.query(bulkInsertSql(rows));
+  await c.run("printf 'sdw3\\nsdw4\\n' > new_hosts");
+  const interview = await c.run('gpexpand -f new_hosts');
+  if (interview.exitCode !== 0) throw new Error(`gpexpand -f: ${interview.stdout}`);
+  const setup = await c.run('gpexpand -i gpexpand_inputfile_*');
+  if (setup.exitCode !== 0) throw new Error(`gpexpand -i: ${setup.stdout}`);
+  return withIo(async () => {
+    const t0 = performance.now();
+    const r = await c.run('gpexpand');
+    const ms = performance.now() - t0;
+    if (!r.stdout.includes('EXPANSION COMPLETED SUCCESSFULLY')) throw new Error(`gpexpand: ${r.stdout}`);
+    return { value: rows / (ms / 1000), extra: { rows, ms } };
+  });
+}
+
+Object.assign(api, { failoverTime, recoveryCost, expansion });
 
 export type ClusterBenchWorker = typeof api & {
   failoverTime: typeof failoverTime;
   recoveryCost: typeof recoveryCost;
+  expansion: typeof expansion;
 };
 Comlink.expose(api);

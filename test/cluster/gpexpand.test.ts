@@ -239,6 +239,37 @@ describe('gpexpand', () => {
     expect(await one(cl, 'select count(*) from gp_segment_configuration where content >= 0')).toEqual([16]);
   });
 
+  it('a setup that failed past the catalog update is retried, not rolled back', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    // Held just after the catalog changed; a primary fails before the schema is made.
+    const held = cl.faults.suspend('gpexpand_update_catalog_done', 1);
+    const run = cl.run(`gpexpand -i ${name}`);
+    await Promise.race([held.reached, run.then((r) => Promise.reject(new Error(r.stdout + r.stderr)))]);
+    // FTS held: the crash is not seen, so the schema's DDL meets the dead primary.
+    const fts = cl.faults.suspend('fts_probe', 1);
+    await cl.faults.crash(3);
+    held.release();
+    const failed = await run;
+    fts.release();
+    expect(failed.exitCode).toBe(3);
+    expect(failed.stdout).toContain('gpexpand is past the point of rollback.');
+    expect((await cl.run('gpexpand -r')).stdout).toContain(
+      'Catalog has been changed, the cluster can not rollback.',
+    );
+    await waitFor(
+      async () => (await one(cl, 'select role from gp_segment_configuration where dbid = 7'))[0] === 'p',
+      30_000,
+      'mirror of content 1 promoted',
+    );
+    const retry = await cl.run(`gpexpand -i ${name}`);
+    expect(retry.exitCode, retry.stdout + retry.stderr).toBe(0);
+    expect(retry.stdout).toContain('So retry the failing work again in gpexpand setup.');
+    expect(retry.stdout).toContain('Initialization of the system expansion complete.');
+    expect((await cl.run('gpexpand')).stdout).toContain('EXPANSION COMPLETED SUCCESSFULLY');
+    await placedByHash(cl, 8);
+  });
+
   it('stops at its end time and resumes; a primary failover in the middle loses nothing', async () => {
     const cl = await start({ mirroring: 'group' });
     const sums = await one(cl, 'select count(*), sum(b) from t');

@@ -62,7 +62,7 @@ export async function setup(
       );
       await qd.fts?.requestScan();
     }
-    await createSchema(host, status, schema, log);
+    await createSchema(host, status, schema, log, o.S === true);
   } catch (e) {
     qd.catalogLocked = false;
     log.error(`gpexpand failed: ${(e as Error).message} \n\nExiting...`);
@@ -148,10 +148,13 @@ async function createSchema(
   status: StatusFile,
   schema: ExpansionSchema,
   log: UtilityLog,
+  simple: boolean,
 ): Promise<void> {
   const qd = host.coordinator();
   log.info('Creating expansion schema');
-  if (status.last === 'UPDATE_CATALOG_DONE') await status.set('SETUP_EXPANSION_SCHEMA_STARTED');
+  // A retry starts the schema over: the file goes back to the catalog update's end.
+  await status.rewindTo('UPDATE_CATALOG_DONE');
+  await status.set('SETUP_EXPANSION_SCHEMA_STARTED');
   await schema.drop();
   await schema.create();
   await status.set('SETUP_EXPANSION_SCHEMA_DONE');
@@ -162,8 +165,10 @@ async function createSchema(
   const tables = await qd.catalog.listTables(tx).finally(() => qd.inst.xact.abort(tx));
   const all = qd.numSegments;
   for (const t of tables.filter((x) => !x.name.startsWith('gpexpand.') && x.numsegments < all)) {
+    // -S (simple progress) leaves the sizes out, as Greenplum does.
     let bytes = 0;
-    for (const c of qd.tableContents(t)) bytes += await qd.callContent(c, 'relationSize', [t.relfilenode]);
+    if (!simple)
+      for (const c of qd.tableContents(t)) bytes += await qd.callContent(c, 'relationSize', [t.relfilenode]);
     await schema.query(
       `INSERT INTO gpexpand.status_detail VALUES ('postgres', 'public.${t.name}', ${t.oid}, NULL, 2, false, 'NOT STARTED', NULL, NULL, ${bytes})`,
     );

@@ -37,10 +37,13 @@ export type SetupState = (typeof SETUP_STATES)[number];
 /** The status file: each step appended as it starts or ends, synced before the step goes on. */
 export class StatusFile {
   private readonly disk: Disk;
+  /** Runs after each step is written: a fault point per step (`gpexpand_<state>`), as tests need. */
+  private readonly afterStep: (state: SetupState) => Promise<void>;
   lines: { state: SetupState; info: string }[];
 
-  constructor(disk: Disk) {
+  constructor(disk: Disk, afterStep: (state: SetupState) => Promise<void> = async () => undefined) {
     this.disk = disk;
+    this.afterStep = afterStep;
     const text = readTextFile(disk, STATUS_FILE);
     this.lines = [];
     for (const line of text?.split('\n').filter(Boolean) ?? []) {
@@ -77,8 +80,22 @@ export class StatusFile {
     if (this.exists && step !== 1)
       throw new ExpansionError(`Invalid status transition from ${from} to ${state}`);
     this.lines.push({ state, info });
-    writeTextFile(this.disk, STATUS_FILE, this.lines.map((l) => `${l.state}:${l.info}\n`).join(''));
+    this.write();
     await this.disk.sync();
+    await this.afterStep(state);
+  }
+
+  /** Forgets the steps after `state` (a retry redoes them). */
+  async rewindTo(state: SetupState): Promise<void> {
+    const at = this.lines.findIndex((l) => l.state === state);
+    if (at < 0 || at === this.lines.length - 1) return;
+    this.lines = this.lines.slice(0, at + 1);
+    this.write();
+    await this.disk.sync();
+  }
+
+  private write(): void {
+    writeTextFile(this.disk, STATUS_FILE, this.lines.map((l) => `${l.state}:${l.info}\n`).join(''));
   }
 
   async remove(): Promise<void> {

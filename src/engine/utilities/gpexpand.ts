@@ -71,7 +71,9 @@ export async function gpexpand(
     log.error((e as Error).message);
     return done(2);
   }
-  const status = new StatusFile(node.disk);
+  const status = new StatusFile(node.disk, (state) =>
+    host.reach(`gpexpand_${state.toLowerCase()}`, node.dbid),
+  );
   const schema = new ExpansionSchema(qd);
   try {
     if (o.r === true) return done(await rollback(host, status, schema, files, log));

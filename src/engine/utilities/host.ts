@@ -1,3 +1,4 @@
+import { expandWords } from './shell-builtins.ts';
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { InstanceNode, NodeSet } from '../node/nodes.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
@@ -118,11 +119,7 @@ export function pairOf(
 
 /** Splits a command line as a shell would (quotes, no expansion). */
 export function splitArgs(line: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]!);
-  return out;
+  return expandWords(new Map(), line);
 }
 
 /**

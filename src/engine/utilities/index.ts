@@ -13,7 +13,7 @@ import { gpstart } from './gpstart.ts';
 import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
 import { pgControldata } from './pg-controldata.ts';
-import { redirect, shell, SHELL_BUILTINS } from './shell-builtins.ts';
+import { expandWords, redirect, shell, SHELL_BUILTINS } from './shell-builtins.ts';
 
 export type { UtilityHost } from './host.ts';
 export type { StandbyHost } from './standby.ts';
@@ -35,7 +35,7 @@ export async function runUtility(
   files: Map<string, string>,
   commandLine: string,
 ): Promise<UtilityResult> {
-  const [prog, ...words] = splitArgs(commandLine);
+  const [prog, ...words] = expandWords(files, commandLine);
   // `command > file`: the output goes to the file in the utilities' working directory.
   const at = words.indexOf('>');
   const argv = at >= 0 ? words.slice(0, at) : words;

@@ -42,7 +42,7 @@ export function shell(files: Map<string, string>, prog: string, argv: string[]):
 }
 
 /** A word with `*` names the files it matches, as the shell expands it (itself if none). */
-function glob(files: Map<string, string>, word: string): string[] {
+export function glob(files: Map<string, string>, word: string): string[] {
   if (!word.includes('*')) return [word];
   const re = new RegExp(
     `^${word
@@ -52,6 +52,21 @@ function glob(files: Map<string, string>, word: string): string[] {
   );
   const hits = [...files.keys()].filter((f) => re.test(f)).sort();
   return hits.length ? hits : [word];
+}
+
+/**
+ * A command line's words as the shell passes them on: quotes removed, and an unquoted word with
+ * `*` replaced by the files it matches (`gpexpand -i gpexpand_inputfile_*`).
+ */
+export function expandWords(files: Map<string, string>, line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) {
+    if (m[3] !== undefined) out.push(...glob(files, m[3]));
+    else out.push(m[1] ?? m[2]!);
+  }
+  return out;
 }
 
 /** `> file`: the command's output written to the file instead of shown. */

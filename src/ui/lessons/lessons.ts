@@ -9,6 +9,7 @@ import { HOST_FAILURE, RECOVERY, STANDBY } from './lessons-cluster.ts';
 import { DOUBLE_FAULT, MIRROR_FAILURE, PRIMARY_FAILOVER } from './lessons-segments.ts';
 import { FILE_REPLICATION } from './lessons-filerep.ts';
 import { ROLLING_MAINTENANCE } from './lessons-maintenance.ts';
+import { EXPAND } from './lessons-expand.ts';
 
 export { describeAction, actionStyle } from './lesson-types.ts';
 export type { Lesson, LessonStep, StepAction } from './lesson-types.ts';
@@ -86,6 +87,7 @@ export const LESSONS: Lesson[] = [
   STANDBY,
   DOUBLE_FAULT,
   ROLLING_MAINTENANCE,
+  EXPAND,
   FILE_REPLICATION,
   NO_MIRRORS,
   CRASH_DEMO,
