@@ -310,6 +310,51 @@ describe('gpexpand', () => {
     expect((await cl.run('gp_replica_check')).exitCode).toBe(0);
   });
 
+  it('statements waiting behind an expansion see the table as it is after it; one gpexpand at a time', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    expect((await cl.run(`gpexpand -i ${name}`)).exitCode).toBe(0);
+    const a = await cl.connect();
+    const b = await cl.connect();
+    const d = await cl.connect();
+    try {
+      await a.query('begin');
+      await a.query('alter table t expand table');
+      // Queued behind A's ACCESS EXCLUSIVE lock, they run once it commits, on the new file.
+      const insert = b.query('insert into t values (5001, 1)');
+      const count = d.query('select count(*) from t');
+      const second = cl.connect().then(async (e) => {
+        try {
+          return await e.query('alter table t expand table');
+        } finally {
+          await e.close();
+        }
+      });
+      await a.query('commit');
+      expect((await insert).rowCount).toBe(1);
+      expect((await count).rows).toEqual([[2000]]);
+      await second;
+      expect(await one(cl, 'select count(*) from t')).toEqual([2001]);
+      expect(await one(cl, 'select count(*) from t where a = 5001')).toEqual([1]);
+      // An expansion cannot be undone by a savepoint: the old file goes at commit.
+      await a.query('begin');
+      await a.query('savepoint s');
+      await expect(a.query('alter table z expand table')).rejects.toMatchObject({ code: '0A000' });
+      await a.query('rollback');
+    } finally {
+      await a.close();
+      await b.close();
+      await d.close();
+    }
+    const [x, y] = await Promise.all([cl.run('gpexpand'), cl.run('gpexpand')]);
+    const refused = [x, y].find((r) => r.exitCode === 1)!;
+    expect(refused.stdout).toContain('gpexpand is already running.  Only one instance');
+    expect([x, y].find((r) => r.exitCode === 0)!.stdout).toContain('EXPANSION COMPLETED SUCCESSFULLY');
+    expect(await one(cl, 'select count(*) from t')).toEqual([2001]);
+    expect(await one(cl, 'select count(*) from r')).toEqual([20]);
+    expect(await one(cl, 'select count(*) from z')).toEqual([300]);
+  });
+
   it('refuses bad flags and DDL during setup with clear errors', async () => {
     c = await createCluster({ mirroring: 'group', timeScale: 200 });
     expect(await c.run('gpexpand -r -c')).toMatchObject({ exitCode: 2 });

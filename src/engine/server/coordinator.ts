@@ -196,6 +196,9 @@ export class Coordinator {
    */
   catalogLocked = false;
 
+  /** A gpexpand run is in progress here (its pid file): a second one is refused. */
+  expansionRunning = false;
+
   get numSegments(): number {
     return this.config.filter((c) => c.content >= 0 && c.role === 'p').length;
   }

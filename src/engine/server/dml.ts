@@ -22,19 +22,22 @@ import type { Row } from './protocol.ts';
 import { commandResult, type QueryResult } from './results.ts';
 import { runPlan } from './dispatcher.ts';
 import { runInitPlans } from './initplans.ts';
-import { noteParticipants, plannerEnv } from './statements.ts';
+import { noteParticipants, plannerEnv, refreshTables } from './statements.ts';
 import { parseExpression } from '../sql/parser.ts';
 import { checkNotNull } from './constraints.ts';
 
 export async function runInsert(s: Session, stmt: InsertStmt): Promise<QueryResult> {
   if (stmt.returning) throw sqlError('feature_not_supported', 'INSERT ... RETURNING is not supported');
   const env = await plannerEnv(s, stmt);
-  const table = env.tables.get(stmt.table.name);
+  let table = env.tables.get(stmt.table.name);
   if (!table)
     throw sqlError('undefined_table', `relation "${stmt.table.name}" does not exist`, {
       position: stmt.table.pos,
     });
-  await s.qd.locks.acquire(s.id, table.oid, 'RowExclusiveLock');
+  if (await s.qd.locks.acquire(s.id, table.oid, 'RowExclusiveLock')) {
+    await refreshTables(s, env);
+    table = env.tables.get(stmt.table.name)!;
+  }
   const targets = (stmt.columns ?? table.columns.map((c) => ({ name: c.name, pos: stmt.pos }))).map((c) => {
     const i = table.columns.findIndex((x) => x.name === c.name);
     if (i < 0)
@@ -346,10 +349,13 @@ async function modify(
   stmt: UpdateStmt | DeleteStmt,
 ): Promise<number> {
   const env = await plannerEnv(s, stmt);
-  const table = env.tables.get(name);
+  let table = env.tables.get(name);
   if (!table) throw sqlError('undefined_table', `relation "${name}" does not exist`, { position: pos });
   // Greenplum without the global deadlock detector: UPDATE/DELETE lock the table exclusively.
-  await s.qd.locks.acquire(s.id, table.oid, 'ExclusiveLock');
+  if (await s.qd.locks.acquire(s.id, table.oid, 'ExclusiveLock')) {
+    await refreshTables(s, env);
+    table = env.tables.get(name)!;
+  }
   await runInitPlans(s, stmt, env);
   const planner = new Planner(env);
   planner.keepLeftInPlace = true;

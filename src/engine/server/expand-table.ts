@@ -9,7 +9,7 @@ import { sqlError } from '../errors.ts';
 import type { ExpandTableStmt } from '../sql/ast.ts';
 import { broadcast, redistribute, SliceCounter } from '../plan/locus.ts';
 import { tableLocus } from '../plan/planner.ts';
-import type { DmlNode, PlanNode } from '../plan/plan.ts';
+import type { DmlNode, PlanNode, TableInfo } from '../plan/plan.ts';
 import { runPlan } from './dispatcher.ts';
 import { onTableSegments, rebuildIndexes } from './indexes.ts';
 import { commandResult, type QueryResult } from './results.ts';
@@ -27,7 +27,20 @@ export async function runExpandTable(s: Session, stmt: ExpandTableStmt): Promise
       return commandResult('ALTER TABLE', 0, [`NOTICE:  relation "${name}" does not exist, skipping`]);
     throw sqlError('undefined_table', `relation "${name}" does not exist`, { position: stmt.name.pos });
   }
-  await s.qd.locks.acquire(s.id, t.oid, 'AccessExclusiveLock');
+  // Another session may have expanded it (or given it a new file) while this one waited.
+  if (await s.qd.locks.acquire(s.id, t.oid, 'AccessExclusiveLock')) {
+    const fresh = s.qd.inst.xact.begin();
+    const now = await s.qd.catalog.getTable(fresh, name).finally(() => s.qd.inst.xact.abort(fresh));
+    if (!now)
+      throw sqlError('undefined_table', `relation "${name}" does not exist`, { position: stmt.name.pos });
+    return expandLocked(s, now);
+  }
+  return expandLocked(s, t);
+}
+
+async function expandLocked(s: Session, t: TableInfo): Promise<QueryResult> {
+  const name = t.name;
+  const d = await s.ensureDtx();
   const all = s.qd.numSegments;
   // Already over every segment: nothing moves (Greenplum returns at once too).
   if (t.numsegments >= all) return commandResult('ALTER TABLE');

@@ -64,7 +64,7 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
       case 'motion': {
         const senders =
           n.senders === 'segments' ? numSegments : n.senders === 'entry' ? 1 : n.senders.contents.length;
-        const receivers = n.kind === 'gather' ? 1 : numSegments;
+        const receivers = n.kind === 'gather' ? 1 : (n.receivers ?? numSegments);
         const name =
           n.kind === 'gather'
             ? 'Gather Motion'

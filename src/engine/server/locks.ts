@@ -69,12 +69,16 @@ export class LockManager {
    * Acquires a lock for `owner` (a session), waiting behind conflicting holders; with `nowait`
    * (the relation's name), failing at once instead (55P03, as NOWAIT).
    */
-  async acquire(owner: number, rel: number, mode: LockMode, nowait?: string): Promise<void> {
+  /**
+   * Takes the lock; resolves true when it had to wait for it (the holder may have changed the
+   * table meanwhile: the caller reads its catalog entry again).
+   */
+  async acquire(owner: number, rel: number, mode: LockMode, nowait?: string): Promise<boolean> {
     const holders = this.held.get(rel) ?? [];
-    if (holders.some((h) => h.owner === owner && covers(h.mode, mode))) return;
+    if (holders.some((h) => h.owner === owner && covers(h.mode, mode))) return false;
     if (this.grantable(rel, owner, mode)) {
       this.grant(rel, owner, mode);
-      return;
+      return false;
     }
     if (nowait !== undefined)
       throw sqlError('lock_not_available', `could not obtain lock on relation "${nowait}"`);
@@ -117,6 +121,7 @@ export class LockManager {
         if (!done) this.abandon(rel, w, reason);
       });
     });
+    return true;
   }
 
   /** A waiter gives up (cancelled, lock_timeout): it leaves the queue; those behind may go. */

@@ -33,6 +33,7 @@ const DEFINITIONS: Partial<Record<Statement['kind'], string>> = {
   createTableAs: 'CREATE TABLE AS',
   dropTable: 'DROP TABLE',
   truncate: 'TRUNCATE',
+  expandTable: 'ALTER TABLE',
   createView: 'CREATE VIEW',
   dropView: 'DROP VIEW',
   createIndex: 'CREATE INDEX',

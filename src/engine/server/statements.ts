@@ -244,7 +244,29 @@ export async function lockTables(
   env: PlannerEnv,
   mode: 'AccessShareLock' | 'RowExclusiveLock' | 'ExclusiveLock',
 ) {
-  for (const t of env.tables.values()) await s.qd.locks.acquire(s.id, t.oid, mode);
+  let waited = false;
+  for (const t of env.tables.values()) if (await s.qd.locks.acquire(s.id, t.oid, mode)) waited = true;
+  if (waited) await refreshTables(s, env);
+}
+
+/**
+ * After waiting for a lock, the tables as they are now: the holder may have given one a new
+ * file or spread it over more segments (TRUNCATE, ALTER TABLE ... EXPAND TABLE), as Postgres
+ * reads a relation again once it holds its lock. The segment count is read again too: gpexpand
+ * may have added segments meanwhile.
+ */
+export async function refreshTables(s: Session, env: PlannerEnv): Promise<void> {
+  const tx = s.qd.inst.xact.begin();
+  try {
+    const now = new Map((await s.qd.catalog.listTables(tx)).map((t) => [t.oid, t]));
+    for (const [name, t] of env.tables) {
+      const fresh = now.get(t.oid);
+      if (fresh && !s.temp.get(name)) env.tables.set(name, fresh);
+    }
+  } finally {
+    s.qd.inst.xact.abort(tx);
+  }
+  env.numSegments = s.qd.numSegments;
 }
 
 /** Records which segments a statement touched and wrote (for commit and abort). */

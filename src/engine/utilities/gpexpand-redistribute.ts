@@ -87,7 +87,15 @@ export async function redistribute(
     const s = new Session(qd);
     try {
       for (let d = queue.shift(); d && !stopped; d = queue.shift()) {
-        if (await expandOne(qd, s, schema, d, simple, o.a === true, running, log)) continue;
+        try {
+          if (
+            await expandOne(qd, s, schema, d, simple, o.a === true, running, log, () => stopped !== undefined)
+          )
+            continue;
+        } catch (e) {
+          // Its size or its status could not be read or written (a segment unreachable).
+          log.error(`Table postgres.${d.fq_name} failed to expand: ${(e as Error).message}`);
+        }
         failed++;
       }
     } finally {
@@ -95,7 +103,8 @@ export async function redistribute(
     }
   };
   try {
-    await Promise.all(Array.from({ length: (o.n as number | undefined) ?? 1 }, worker));
+    // Every worker ends before the run does: none is left expanding behind it.
+    await Promise.allSettled(Array.from({ length: (o.n as number | undefined) ?? 1 }, worker));
   } finally {
     timer?.cancel();
     watch?.cancel();
@@ -106,16 +115,18 @@ export async function redistribute(
     log.error('User Interrupted');
     return 1;
   }
-  if (stopped === 'time') {
-    log.info('End time reached.  Stopping expansion.');
-    await schema.setStatus('EXPANSION STOPPED');
-    log.info('You can resume expansion by running gpexpand again');
-  } else if (failed) {
+  if (failed) {
     log.warn('**************************************************');
     log.warn('One or more tables failed to expand successfully.');
     log.warn('Please check the log file, correct the problem and');
     log.warn('run gpexpand again to finish the expansion process');
     log.warn('**************************************************');
+  }
+  if (stopped === 'time') {
+    log.info('End time reached.  Stopping expansion.');
+    await schema.setStatus('EXPANSION STOPPED');
+    log.info('You can resume expansion by running gpexpand again');
+  } else if (failed) {
     await schema.setStatus('EXPANSION STOPPED');
   } else {
     await schema.setStatus('EXPANSION COMPLETE');
@@ -135,6 +146,7 @@ async function expandOne(
   analyze: boolean,
   running: Set<Session>,
   log: UtilityLog,
+  stoppedByRun: () => boolean,
 ): Promise<boolean> {
   const tx = qd.inst.xact.begin();
   const table = await qd.catalog
@@ -175,7 +187,8 @@ async function expandOne(
         `UPDATE gpexpand.status_detail SET status = 'NOT STARTED', expansion_started = NULL ${where}`,
       );
     }
-    return code === '57014';
+    // Cancelled by this run's end time: not a failure. Cancelled by anyone else: it failed.
+    return code === '57014' && stoppedByRun();
   } finally {
     running.delete(s);
   }

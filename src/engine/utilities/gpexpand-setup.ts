@@ -42,11 +42,11 @@ export async function setup(
       await buildAndRegister(host, status, rows, o, log, inputName!);
     // The new mirrors are built as soon as their rows exist (Greenplum builds them last), so
     // an instance stands behind every catalog row even if a later step fails.
+    // On a retry: this expansion's mirrors (the input file names them) not running yet.
+    const ours = new Set(inputDbids(files.get(status.infoOf('EXPANSION_PREPARE_STARTED') ?? '') ?? ''));
     const mirrors = rows.length
       ? rows.filter((r) => r.role === 'm')
-      : qd.config.filter(
-          (r) => r.role === 'm' && r.content >= 0 && r.status === 'd' && !host.nodes.nodes.has(r.dbid),
-        );
+      : qd.config.filter((r) => r.role === 'm' && ours.has(r.dbid) && !host.nodes.nodes.get(r.dbid)?.up);
     if (mirrors.length) {
       log.info('Starting new mirror segment synchronization');
       await runBatched(
@@ -80,7 +80,6 @@ export async function setup(
   log.info('rerun gpexpand');
   log.info('************************************************');
   log.info('Exiting...');
-  void files;
   return 0;
 }
 

@@ -161,9 +161,13 @@ const SCHEMA_DDL = [
  */
 export class ExpansionSchema {
   private readonly session: Session;
+  private readonly qd: Coordinator;
   private turn: Promise<unknown> = Promise.resolve();
+  /** The newest status row's time (ms): each new one is later, so the newest is the current. */
+  private lastStatusAt: number | undefined;
 
   constructor(qd: Coordinator) {
+    this.qd = qd;
     this.session = new Session(qd);
   }
 
@@ -181,7 +185,7 @@ export class ExpansionSchema {
   /** The newest state, or undefined when there is no schema (or no row in it). */
   async status(): Promise<SchemaStatus | undefined> {
     if (!(await this.exists())) return undefined;
-    const r = await this.query('SELECT status FROM gpexpand.status ORDER BY updated DESC, status LIMIT 1');
+    const r = await this.query('SELECT status FROM gpexpand.status ORDER BY updated DESC LIMIT 1');
     return r.rows[0]?.[0] as SchemaStatus | undefined;
   }
 
@@ -190,7 +194,14 @@ export class ExpansionSchema {
   }
 
   async setStatus(status: SchemaStatus): Promise<void> {
-    await this.query(`INSERT INTO gpexpand.status VALUES ('${status}', clock_timestamp())`);
+    if (this.lastStatusAt === undefined) {
+      const r = await this.query('SELECT extract(epoch FROM max(updated)) FROM gpexpand.status');
+      this.lastStatusAt = Number(r.rows[0]?.[0] ?? 0) * 1000;
+    }
+    const at = Math.max(this.qd.clock.now(), this.lastStatusAt + 1);
+    this.lastStatusAt = at;
+    const literal = new Date(at).toISOString().replace('T', ' ').replace('Z', '');
+    await this.query(`INSERT INTO gpexpand.status VALUES ('${status}', '${literal}')`);
   }
 
   async details(where = ''): Promise<DetailRow[]> {

@@ -74,6 +74,13 @@ export async function gpexpand(
   const status = new StatusFile(node.disk, (state) =>
     host.reach(`gpexpand_${state.toLowerCase()}`, node.dbid),
   );
+  // gpexpand.pid: one run at a time (two redistributing the same table would undo each other).
+  if (qd.expansionRunning) {
+    log.error('gpexpand is already running.  Only one instance');
+    log.error('of gpexpand is allowed at a time.');
+    return done(1);
+  }
+  qd.expansionRunning = true;
   const schema = new ExpansionSchema(qd);
   try {
     if (o.r === true) return done(await rollback(host, status, schema, files, log));
@@ -124,6 +131,7 @@ export async function gpexpand(
     log.error(`gpexpand failed: ${e.message} \n\nExiting...`);
     return done(3);
   } finally {
+    qd.expansionRunning = false;
     await schema.close();
   }
 }

@@ -8,6 +8,7 @@ import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppLessons } from '../../../src/ui/lessons/mpp-lessons.ts';
 import { LESSONS } from '../../../src/ui/lessons/lessons.ts';
+import { deleteCluster } from '../../../src/workers/index.ts';
 import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
 let lab: MppHaLab | undefined;
@@ -171,7 +172,9 @@ describe('the other lessons, followed to their end', () => {
     'segment-crash',
   ]) {
     it(id, async () => {
-      const el = await bootLab();
+      // The expansion runs where the site runs it: every instance a Web Worker on IndexedDB.
+      const worker = id === 'expand-cluster' ? `lesson-expand-${Date.now()}` : undefined;
+      const el = await bootLab(worker ? { runtime: 'worker', 'cluster-name': worker } : {});
       await follow(
         el,
         id,
@@ -220,6 +223,11 @@ describe('the other lessons, followed to their end', () => {
         },
         { rebuild: id === 'segment-crash' },
       );
+      if (worker) {
+        el.remove();
+        await until(() => el.store.state === 'closed', 'the worker cluster to close');
+        await deleteCluster(worker);
+      }
     });
   }
 
