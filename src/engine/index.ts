@@ -53,3 +53,10 @@ export {
   toGpinitsystemConfig,
 } from './topology/placement-files.ts';
 export { copyDataSpan, isCopyFromStdin, scanStatements } from './sql/copy-data.ts';
+export {
+  ExpansionError,
+  formatInputFile,
+  layoutNewHosts,
+  strategyOf,
+  validateExpansion,
+} from './utilities/gpexpand-input.ts';

@@ -116,6 +116,9 @@ describe('gpexpand', () => {
       ['public.t', 'NOT STARTED', 2],
       ['public.z', 'NOT STARTED', 2],
     ]);
+    expect(
+      (await cl.query("select tablename from pg_tables where schemaname = 'gpexpand' order by 1")).rows,
+    ).toEqual([['status'], ['status_detail']]);
     const paused = await cl.run('gpstate -x');
     expect(paused.stdout).toContain('Cluster Expansion State = Data Distribution - Paused');
     expect(paused.stdout).toMatch(/postgres\s+3/);

@@ -2,6 +2,7 @@
  * Coordinator-only relations a session can query: the segment configuration and its history
  * (real catalog tables), and views computed from the running coordinator.
  */
+import { EXPANSION_SCHEMA } from '../sql/parse-query.ts';
 import { HISTORY_COLUMNS, SEGCONF_COLUMNS, segmentToRow } from '../catalog/catalog.ts';
 import type { SystemRelation } from '../plan/planner.ts';
 import { T } from '../sql/types.ts';
@@ -235,9 +236,9 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       return out.sort((a, b) => (a[0] as number) - (b[0] as number));
     }
     case 'pg_tables':
-      return (await qd.catalog.listTables(tx)).map((t) => ['public', t.name, 'gpadmin']);
+      return (await qd.catalog.listTables(tx)).map((t) => [...schemaAndName(t.name), 'gpadmin']);
     case 'pg_views':
-      return (await qd.catalog.listViews(tx)).map((v) => ['public', v.name, 'gpadmin', v.definition]);
+      return (await qd.catalog.listViews(tx)).map((v) => [...schemaAndName(v.name), 'gpadmin', v.definition]);
     case 'pg_indexes':
       return (await qd.catalog.listTables(tx)).flatMap((t) =>
         (t.indexes ?? []).map((ix) => [
@@ -252,6 +253,12 @@ export async function systemRows(qd: Coordinator, name: string): Promise<Row[]> 
       );
   }
   return [];
+}
+
+/** A relation's schema and name: gpexpand's are held as `gpexpand.<name>` (parse-query.ts). */
+function schemaAndName(stored: string): [string, string] {
+  const prefix = `${EXPANSION_SCHEMA}.`;
+  return stored.startsWith(prefix) ? [EXPANSION_SCHEMA, stored.slice(prefix.length)] : ['public', stored];
 }
 
 /** pg_stat_replication rows of one instance's walsenders. */

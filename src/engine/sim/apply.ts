@@ -105,7 +105,7 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
       return `${step.command} exit ${r.exitCode}`;
     }
     case 'expand':
-      return alongside(c, step.during, expand(c));
+      return alongside(c, step.during, expand(c, step.hosts));
     case 'addMirrors': {
       const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
       return `gpaddmirrors exit ${r.exitCode}`;
@@ -113,15 +113,16 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
   }
 }
 
-/** gpexpand's next phase: setup onto sdw4..sdw6 when none was done, else redistribution. */
-async function expand(c: SimCluster): Promise<string> {
+/** gpexpand's next phase: setup onto `hosts` new hosts when none was done, else redistribution. */
+async function expand(c: SimCluster, hosts: number): Promise<string> {
   try {
     const state = await c.run('gpstate -x');
     if (!state.stdout.includes('No Expansion Detected')) {
       const r = await c.run('gpexpand');
       return `gpexpand exit ${r.exitCode}`;
     }
-    await c.run("printf 'sdw4\\nsdw5\\nsdw6\\n' > expand_hosts");
+    const names = Array.from({ length: hosts }, (_, i) => `sdw${4 + i}`);
+    await c.run(`printf '${names.join('\\n')}\\n' > expand_hosts`);
     const interview = await c.run('gpexpand -f expand_hosts');
     const name = /with: gpexpand -i (\S+)/.exec(interview.stdout)?.[1];
     if (!name) return `gpexpand -f exit ${interview.exitCode}`;

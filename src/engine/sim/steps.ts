@@ -34,10 +34,11 @@ export type Step =
   /** gpaddmirrors on a cluster started without mirrors (group, or -s spread). */
   | { op: 'addMirrors'; spread: boolean }
   /**
-   * gpexpand onto three new hosts: the interview and setup the first time, redistribution of
-   * the tables (perhaps with a fault in the middle) after that.
+   * gpexpand onto `hosts` new hosts (sdw4...; spread needs more than segments per host): the
+   * interview and setup the first time, redistribution of the tables (perhaps with a fault in
+   * the middle) after that.
    */
-  | { op: 'expand'; during?: DuringFault }
+  | { op: 'expand'; hosts: number; during?: DuringFault }
   /** Planned maintenance: gpstop -r (a restart in some mode), gpstop --host, gpstop -u. */
   | { op: 'maintenance'; command: string }
   | { op: 'wait'; ms: number };
@@ -167,7 +168,8 @@ export function generatePlan(seed: number, count: number): Step[] {
         // Some are gpexpand's phases, drawn the same way (after maintenance steps existed).
         const e = seededRandom(salt ^ 0xe4a1);
         if (m() < 0.25) steps.push({ op: 'maintenance', command: pick2(m, maintenance(shape)) });
-        else if (e() < 0.15) steps.push({ op: 'expand', ...during() });
+        else if (e() < 0.08)
+          steps.push({ op: 'expand', hosts: shape.mirroring === 'spread' ? 3 : 2, ...during() });
         else steps.push({ op, ms });
         break;
       }

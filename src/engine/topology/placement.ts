@@ -90,6 +90,7 @@ export type PlacementErrorCode =
   | 'TOO_FEW_MIRROR_DIRECTORIES'
   | 'NON_STANDARD'
   | 'INVALID_CONFIGURATION'
+  | 'EXPANSION'
   | 'PARSE';
 
 /** A placement that cannot work. `exitCode` is what the Greenplum utility would exit with. */

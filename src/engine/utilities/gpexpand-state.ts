@@ -178,7 +178,9 @@ export class ExpansionSchema {
   }
 
   async exists(): Promise<boolean> {
-    const r = await this.query("SELECT count(*) FROM pg_tables WHERE tablename = 'gpexpand.status'");
+    const r = await this.query(
+      "SELECT count(*) FROM pg_tables WHERE schemaname = 'gpexpand' AND tablename = 'status'",
+    );
     return Number(r.rows[0]?.[0]) > 0;
   }
 

@@ -126,7 +126,7 @@ export function panelsOf(c: PanelContext): Record<PanelId, Panel> {
       'Saved clusters',
       () => html`<mpp-saved-clusters .current=${c.clusterName}></mpp-saved-clusters>`,
     ),
-    placement: p('placement', 'Plan a cluster', () => html`<mpp-placement></mpp-placement>`),
+    placement: p('placement', 'Plan a cluster', () => html`<mpp-placement .store=${s}></mpp-placement>`),
     simulation: p('simulation', 'Simulation', () => html`<mpp-sim-replay .store=${s}></mpp-sim-replay>`),
   };
 }

@@ -132,7 +132,7 @@ export const EXPAND: Lesson = {
           const c = ctx.store!.cluster!;
           const h = await healthy({ hosts: 4 }).test(ctx);
           const left = Number(
-            (await c.query("select count(*) from pg_tables where tablename like 'gpexpand.%'")).rows[0]?.[0],
+            (await c.query("select count(*) from pg_tables where schemaname = 'gpexpand'")).rows[0]?.[0],
           );
           return { ok: h.ok && left === 0, seen: `${h.seen}; ${left} gpexpand table(s)` };
         },

@@ -1,12 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
 import { rovingKeydown } from '../shared/roving.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { MirroringMode } from '../../workers/index.ts';
 import '../topology/mpp-topology.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { StoreWatcher } from '../state/store-watcher.ts';
+import { utility } from '../state/actions.ts';
 import {
+  expandLayout,
+  fromRows,
+  type ExpansionPlan,
   customLayout,
   customContents,
   exportGpaddmirrors,
@@ -24,7 +30,8 @@ import {
  * group or spread), or a real cluster's gp_segment_configuration pasted in (psql's aligned
  * output or CSV). Live validation in Greenplum's words, a what-if for every host's failure, a
  * preview, the gpinitsystem and gpaddmirrors files to take to a real cluster, and a button that
- * boots the layout in the lab.
+ * boots the layout in the lab. Or the running cluster grown onto new hosts as gpexpand's
+ * interview places them, with the input file, and a button that runs gpexpand's setup.
  * @csspart preview - the topology preview
  * @csspart files - the exported files
  * @tag mpp-placement
@@ -99,7 +106,18 @@ export class MppPlacement extends LitElement {
     `,
   ];
 
-  @state() private _mode: 'plan' | 'import' = 'plan';
+  /** The running cluster, for an expansion plan. */
+  @property({ attribute: false }) store: ClusterStore | undefined;
+
+  @state() private _mode: Mode = 'plan';
+  /** Expansion: the new hosts. */
+  @state() private _newHosts = 'sdw3,sdw4';
+  @state() private _expanding = false;
+
+  constructor() {
+    super();
+    new StoreWatcher(this);
+  }
   @state() private _hosts = 'sdw1,sdw2,sdw3';
   @state() private _segments = 2;
   @state() private _mirroring: MirroringMode | 'custom' = 'spread';
@@ -113,6 +131,7 @@ export class MppPlacement extends LitElement {
   /** The layout as the inputs describe it now. */
   get layout(): Layout {
     if (this._mode === 'import') return importLayout(this._import);
+    if (this._mode === 'expand') return expandLayout(fromRows(this.store?.config ?? []), this._newHosts);
     const base = { hosts: this._hosts, segmentsPerHost: this._segments, standby: this._standby };
     return this._mirroring === 'custom'
       ? customLayout({ ...base, mirrorHosts: this._mirrorHosts })
@@ -191,7 +210,50 @@ export class MppPlacement extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
+  /** Runs gpexpand's setup on the running cluster with the planned input file. */
+  private async expand(inputFile: string): Promise<void> {
+    const store = this.store;
+    if (!store?.cluster) return;
+    this._expanding = true;
+    try {
+      store.cluster.files.set('gpexpand_inputfile_lab', inputFile);
+      await utility(store, 'gpexpand -i gpexpand_inputfile_lab');
+    } finally {
+      this._expanding = false;
+    }
+  }
+
+  private renderExpansion(l: ExpansionPlan) {
+    return html`<div class="row">
+        <button
+          ?disabled=${this._expanding || this.store?.state !== 'ready'}
+          @click=${() => void this.expand(l.inputFile!)}
+        >
+          ${this._expanding ? 'Running gpexpand setup…' : 'Run gpexpand setup on the running cluster'}
+        </button>
+        <span class="muted">Then run <code>gpexpand</code> to redistribute the tables.</span>
+      </div>
+      <div part="files">
+        <details open>
+          <summary>gpexpand -i file (mirroring: ${l.strategy})</summary>
+          <pre tabindex="0" class="gpexpand">${l.inputFile}</pre>
+          <button class="quiet" @click=${() => this.download('gpexpand_inputfile', l.inputFile!)}>
+            Download
+          </button>
+        </details>
+      </div>`;
+  }
+
   private renderInputs() {
+    if (this._mode === 'expand')
+      return html`<form @submit=${(e: Event) => e.preventDefault()}>
+        <label
+          >New segment hosts<input
+            .value=${this._newHosts}
+            @input=${(e: Event) => (this._newHosts = (e.target as HTMLInputElement).value)}
+        /></label>
+        <span class="muted">placed as gpexpand's interview places them, beside the running cluster</span>
+      </form>`;
     if (this._mode === 'import')
       return html`<label
         >Output of <code>select * from gp_segment_configuration</code> (psql aligned, unaligned or CSV)
@@ -250,7 +312,7 @@ export class MppPlacement extends LitElement {
 
   private _tabKey = (e: KeyboardEvent): void => {
     const to = rovingKeydown(e, [...this.renderRoot.querySelectorAll<HTMLElement>('[role="tab"]')]);
-    if (to) this._mode = to.dataset['mode'] as 'plan' | 'import';
+    if (to) this._mode = to.dataset['mode'] as Mode;
   };
 
   override render() {
@@ -258,28 +320,20 @@ export class MppPlacement extends LitElement {
     const errors = l.problems.filter((p) => p.severity === 'error');
     return html`
       <div class="tabs" role="tablist" aria-label="Source of the layout">
-        <button
-          role="tab"
-          data-mode="plan"
-          aria-selected=${this._mode === 'plan'}
-          tabindex=${this._mode === 'plan' ? 0 : -1}
-          class="quiet"
-          @click=${() => (this._mode = 'plan')}
-          @keydown=${this._tabKey}
-        >
-          Plan with gpinitsystem rules
-        </button>
-        <button
-          role="tab"
-          data-mode="import"
-          aria-selected=${this._mode === 'import'}
-          tabindex=${this._mode === 'import' ? 0 : -1}
-          class="quiet"
-          @click=${() => (this._mode = 'import')}
-          @keydown=${this._tabKey}
-        >
-          Import a real cluster
-        </button>
+        ${TABS.map(
+          ([mode, label]) =>
+            html`<button
+              role="tab"
+              data-mode=${mode}
+              aria-selected=${this._mode === mode}
+              tabindex=${this._mode === mode ? 0 : -1}
+              class="quiet"
+              @click=${() => (this._mode = mode)}
+              @keydown=${this._tabKey}
+            >
+              ${label}
+            </button>`,
+        )}
       </div>
       ${this.renderInputs()}
       <div aria-live="polite">
@@ -307,50 +361,61 @@ export class MppPlacement extends LitElement {
                 ${l.whatIf.map((w) => html`<li class=${w.survives ? '' : 'error'}>${whatIfText(w)}</li>`)}
               </ul>
               <div part="preview"><mpp-topology preview .rows=${toRows(l.config)}></mpp-topology></div>
-              <div class="row">
-                ${
-                  l.bootable
-                    ? html`<button @click=${() => this.boot(l.bootable!)}>
-                        Build this cluster in the lab
-                      </button>`
-                    : html`<span class="muted"
-                        >A custom or uneven layout: gpinitsystem cannot build it from a config, so the lab
-                        cannot either.</span
-                      >`
-                }
-              </div>
-              <div part="files">
-                <details>
-                  <summary>gpinitsystem_config</summary>
-                  <pre tabindex="0" class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
-                  <button
-                    class="quiet"
-                    @click=${() => this.download('gpinitsystem_config', exportGpinitsystem(l.config!))}
-                  >
-                    Download
-                  </button>
-                </details>
-                ${
-                  l.config.some((r) => r.content >= 0 && r.preferred_role === 'm')
-                    ? html`<details>
-                        <summary>gpaddmirrors -i file</summary>
-                        <pre tabindex="0" class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
-                        <button
-                          class="quiet"
-                          @click=${() => this.download('mirror_config', exportGpaddmirrors(l.config!))}
-                        >
-                          Download
-                        </button>
-                      </details>`
-                    : nothing
-                }
-              </div>
+              ${this._mode === 'expand' ? this.renderExpansion(l as ExpansionPlan) : this.renderBuild(l)}
             `
           : nothing
       }
     `;
   }
+
+  private renderBuild(l: Layout) {
+    if (!l.config) return nothing;
+    return html`<div class="row">
+        ${
+          l.bootable
+            ? html`<button @click=${() => this.boot(l.bootable!)}>Build this cluster in the lab</button>`
+            : html`<span class="muted"
+                >A custom or uneven layout: gpinitsystem cannot build it from a config, so the lab cannot
+                either.</span
+              >`
+        }
+      </div>
+      <div part="files">
+        <details>
+          <summary>gpinitsystem_config</summary>
+          <pre tabindex="0" class="gpinitsystem">${exportGpinitsystem(l.config)}</pre>
+          <button
+            class="quiet"
+            @click=${() => this.download('gpinitsystem_config', exportGpinitsystem(l.config!))}
+          >
+            Download
+          </button>
+        </details>
+        ${
+          l.config.some((r) => r.content >= 0 && r.preferred_role === 'm')
+            ? html`<details>
+                <summary>gpaddmirrors -i file</summary>
+                <pre tabindex="0" class="gpaddmirrors">${exportGpaddmirrors(l.config)}</pre>
+                <button
+                  class="quiet"
+                  @click=${() => this.download('mirror_config', exportGpaddmirrors(l.config!))}
+                >
+                  Download
+                </button>
+              </details>`
+            : nothing
+        }
+      </div>`;
+  }
 }
+
+type Mode = 'plan' | 'import' | 'expand';
+
+const TABS: [Mode, string][] = [
+  ['plan', 'Plan with gpinitsystem rules'],
+  ['import', 'Import a real cluster'],
+  ['expand', 'Expand the running cluster'],
+];
 
 define('mpp-placement', MppPlacement);
 

@@ -5,6 +5,11 @@
  * would feed a real cluster.
  */
 import {
+  ExpansionError,
+  formatInputFile,
+  layoutNewHosts,
+  strategyOf,
+  validateExpansion,
   customPlacement,
   validateCustomPlacement,
   detectMirroring,
@@ -144,6 +149,70 @@ export function planLayout(input: PlanInput): Layout {
     return { config: undefined, problems, parseError: undefined, whatIf: [], bootable: undefined };
   const config = planCluster(opts);
   return describe(config, problems);
+}
+
+/** An expansion of the running cluster: the layout once gpexpand is done, and its input file. */
+export interface ExpansionPlan extends Layout {
+  /** gpexpand's input file for the new instances (its -i file). */
+  inputFile: string | undefined;
+  /** The mirroring strategy the interview uses: the running cluster's own. */
+  strategy: string;
+}
+
+/**
+ * The running cluster grown onto new hosts as gpexpand's interview places them, checked with
+ * its rules (host counts for the strategy, numbering, clashes), and what a host's failure
+ * would do once the new mirrors are in sync.
+ */
+export function expandLayout(current: SegmentConfig[], hostsText: string): ExpansionPlan {
+  const strategy = strategyOf(current);
+  const existing = new Set(current.map((r) => r.hostname));
+  const hosts = splitHosts(hostsText).filter((h) => !existing.has(h));
+  const none = {
+    config: undefined,
+    parseError: undefined,
+    whatIf: [],
+    bootable: undefined,
+    inputFile: undefined,
+  };
+  const refused = (message: string): ExpansionPlan => ({
+    ...none,
+    strategy,
+    problems: [{ code: 'EXPANSION', severity: 'error', message, source: 'gpexpand' }],
+  });
+  if (!current.some((r) => r.content >= 0))
+    return refused('The cluster is not running: start it to plan an expansion.');
+  if (!hosts.length)
+    return refused('Name at least one new host (hosts already in the cluster are left out).');
+  if (strategy !== 'none' && hosts.length < 2)
+    return refused('You must be adding two or more hosts when expanding a system with mirroring enabled.');
+  try {
+    const rows = layoutNewHosts(current, hosts, strategy);
+    validateExpansion(current, rows);
+    const after = [...current, ...rows].map((r) =>
+      r.content >= 0 ? { ...r, mode: 's' as const, status: 'u' as const } : r,
+    );
+    return { ...describe(after, []), bootable: undefined, inputFile: formatInputFile(rows), strategy };
+  } catch (e) {
+    if (e instanceof ExpansionError) return refused(e.message);
+    throw e;
+  }
+}
+
+/** The lab's catalog rows as gp_segment_configuration rows. */
+export function fromRows(rows: readonly SegmentRow[]): SegmentConfig[] {
+  return rows.map((r) => ({
+    dbid: r.dbid,
+    content: r.content,
+    role: r.role,
+    preferred_role: r.preferredRole,
+    mode: r.mode,
+    status: r.status,
+    port: r.port,
+    hostname: r.hostname,
+    address: r.address,
+    datadir: r.datadir,
+  })) as SegmentConfig[];
 }
 
 export function importLayout(text: string): Layout {

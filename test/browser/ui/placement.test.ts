@@ -96,6 +96,52 @@ describe('<mpp-placement>', () => {
     expect(lab.hosts).toBe('sdw1,sdw2');
   });
 
+  it('plans an expansion of the running cluster: refuses one new host, previews two, runs gpexpand setup', async () => {
+    await page.viewport(1280, 800);
+    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
+    lab.setAttribute('workload-rate', '0');
+    el = await mount(lab);
+    await until(() => lab.store.state === 'ready', 'the lab to boot');
+    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    allInShadow<HTMLButtonElement>(panel, '[role="tab"]')
+      .find((b) => b.dataset['mode'] === 'expand')!
+      .click();
+    await panel.updateComplete;
+    const hosts = inShadow<HTMLInputElement>(panel, 'form input')!;
+    hosts.value = 'sdw3';
+    hosts.dispatchEvent(new Event('input'));
+    await panel.updateComplete;
+    expect(text(inShadow(panel, '.problems')!)).toMatch(
+      /You must be adding two or more hosts when expanding a system with mirroring enabled/,
+    );
+    hosts.value = 'sdw3,sdw4';
+    hosts.dispatchEvent(new Event('input'));
+    await panel.updateComplete;
+    // Group mirroring: sdw3's primaries are mirrored on sdw4 and the other way round.
+    const lines = await until(() => {
+      const l = allInShadow(panel, '.whatif li').map(text);
+      return l.length === 4 ? l : undefined;
+    }, 'four what-if lines');
+    expect(lines[2]).toMatch(/If sdw3 fails: 2 primaries fail over to sdw4/);
+    expect(text(inShadow(panel, 'pre.gpexpand')!)).toContain('sdw3|sdw3|6000|/data/primary/gpseg4|11|4|p');
+    panel.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/placement-expand.png' });
+    allInShadow<HTMLButtonElement>(panel, 'button')
+      .find((b) => /Run gpexpand setup/.test(text(b)))!
+      .click();
+    await until(
+      () => lab.store.config.filter((r) => r.content >= 0).length === 16,
+      'the new segments in the catalog',
+      30_000,
+    );
+    const ran = await until(() => {
+      const a = lab.store.actions.find((x) => x.command === 'gpexpand -i gpexpand_inputfile_lab');
+      return a?.ok !== undefined ? a : undefined;
+    }, 'gpexpand setup to finish');
+    expect(ran.ok).toBe(true);
+    expect(ran.output).toContain('Initialization of the system expansion complete.');
+  });
+
   it('custom mirroring: a host per mirror with live errors, then built in the lab with gpaddmirrors -i', async () => {
     await page.viewport(1280, 800);
     const lab = document.createElement('mpp-ha-lab') as MppHaLab;
