@@ -316,7 +316,14 @@ describe('gpexpand', () => {
   it('statements waiting behind an expansion see the table as it is after it; one gpexpand at a time', async () => {
     const cl = await start({ mirroring: 'group' });
     const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    // A table created on the old segments by a transaction that commits only after setup.
+    const late = await cl.connect();
+    await late.query('begin');
+    await late.query('create table late (a int) distributed by (a)');
+    await late.query('insert into late select g from generate_series(1, 100) g');
     expect((await cl.run(`gpexpand -i ${name}`)).exitCode).toBe(0);
+    await late.query('commit');
+    await late.close();
     const a = await cl.connect();
     const b = await cl.connect();
     const d = await cl.connect();
@@ -356,6 +363,9 @@ describe('gpexpand', () => {
     expect(await one(cl, 'select count(*) from t')).toEqual([2001]);
     expect(await one(cl, 'select count(*) from r')).toEqual([20]);
     expect(await one(cl, 'select count(*) from z')).toEqual([300]);
+    // Redistribution found the late table too: nothing is left on the old segments.
+    expect((await cl.query('select distinct numsegments from gp_distribution_policy')).rows).toEqual([[8]]);
+    expect(await one(cl, 'select count(*), count(distinct gp_segment_id) from late')).toEqual([100, 8]);
   });
 
   it('refuses bad flags and DDL during setup with clear errors', async () => {

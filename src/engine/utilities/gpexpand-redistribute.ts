@@ -61,6 +61,7 @@ export async function redistribute(
 ): Promise<number> {
   const qd = host.coordinator();
   const simple = o.S === true;
+  await schema.addPartialTables(simple);
   await schema.setStatus('EXPANSION STARTED');
   await schema.query("UPDATE gpexpand.status_detail SET status = 'NOT STARTED' WHERE status = 'IN PROGRESS'");
   const queue = await schema.details("WHERE status = 'NOT STARTED'");

@@ -62,7 +62,7 @@ export async function setup(
       );
       await qd.fts?.requestScan();
     }
-    await createSchema(host, status, schema, log, o.S === true);
+    await createSchema(status, schema, log, o.S === true);
   } catch (e) {
     qd.catalogLocked = false;
     log.error(`gpexpand failed: ${(e as Error).message} \n\nExiting...`);
@@ -143,13 +143,11 @@ async function buildAndRegister(
 
 /** Steps from SETUP_EXPANSION_SCHEMA to the end: the schema and the tables to redistribute. */
 async function createSchema(
-  host: StandbyHost,
   status: StatusFile,
   schema: ExpansionSchema,
   log: UtilityLog,
   simple: boolean,
 ): Promise<void> {
-  const qd = host.coordinator();
   log.info('Creating expansion schema');
   // A retry starts the schema over: the file goes back to the catalog update's end.
   await status.rewindTo('UPDATE_CATALOG_DONE');
@@ -160,18 +158,7 @@ async function createSchema(
   await status.set('PREPARE_EXPANSION_SCHEMA_STARTED');
   await schema.setStatus('SETUP');
   log.info('Populating gpexpand.status_detail with data from database postgres');
-  const tx = qd.inst.xact.begin();
-  const tables = await qd.catalog.listTables(tx).finally(() => qd.inst.xact.abort(tx));
-  const all = qd.numSegments;
-  for (const t of tables.filter((x) => !x.name.startsWith('gpexpand.') && x.numsegments < all)) {
-    // -S (simple progress) leaves the sizes out, as Greenplum does.
-    let bytes = 0;
-    if (!simple)
-      for (const c of qd.tableContents(t)) bytes += await qd.callContent(c, 'relationSize', [t.relfilenode]);
-    await schema.query(
-      `INSERT INTO gpexpand.status_detail VALUES ('postgres', 'public.${t.name}', ${t.oid}, NULL, 2, false, 'NOT STARTED', NULL, NULL, ${bytes})`,
-    );
-  }
+  await schema.addPartialTables(simple);
   await schema.setStatus('SETUP DONE');
   await status.set('PREPARE_EXPANSION_SCHEMA_DONE');
   await status.set('EXPANSION_PREPARE_DONE');

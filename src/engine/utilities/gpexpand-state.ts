@@ -206,6 +206,29 @@ export class ExpansionSchema {
     await this.query(`INSERT INTO gpexpand.status VALUES ('${status}', '${literal}')`);
   }
 
+  /**
+   * A row NOT STARTED for every table still on fewer segments than the cluster has and not
+   * listed yet: at setup, and again when redistribution starts (a table a transaction open
+   * during setup created on the old segments, committed after the list was made).
+   */
+  async addPartialTables(simple: boolean): Promise<void> {
+    const tx = this.qd.inst.xact.begin();
+    const tables = await this.qd.catalog.listTables(tx).finally(() => this.qd.inst.xact.abort(tx));
+    const listed = new Set((await this.details()).map((d) => d.table_oid));
+    const all = this.qd.numSegments;
+    for (const t of tables) {
+      if (t.name.startsWith('gpexpand.') || t.numsegments >= all || listed.has(t.oid)) continue;
+      // -S (simple progress) leaves the sizes out, as Greenplum does.
+      let bytes = 0;
+      if (!simple)
+        for (const c of this.qd.tableContents(t))
+          bytes += await this.qd.callContent(c, 'relationSize', [t.relfilenode]);
+      await this.query(
+        `INSERT INTO gpexpand.status_detail VALUES ('postgres', 'public.${t.name}', ${t.oid}, NULL, 2, false, 'NOT STARTED', NULL, NULL, ${bytes})`,
+      );
+    }
+  }
+
   async details(where = ''): Promise<DetailRow[]> {
     const r = await this.query(
       `SELECT fq_name, table_oid, rank, status FROM gpexpand.status_detail ${where} ORDER BY rank, table_oid`,

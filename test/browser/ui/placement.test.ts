@@ -31,6 +31,16 @@ const ALIGNED = ` dbid | content | role | preferred_role | mode | status | port 
 (9 rows)
 `;
 
+/** A booted lab (no workload) and its planner panel. */
+async function labWithPlanner(): Promise<{ lab: MppHaLab; panel: MppPlacement }> {
+  await page.viewport(1280, 800);
+  const lab = document.createElement('mpp-ha-lab') as MppHaLab;
+  lab.setAttribute('workload-rate', '0');
+  el = await mount(lab);
+  await until(() => lab.store.state === 'ready', 'the lab to boot');
+  return { lab, panel: inShadow<MppPlacement>(lab, 'mpp-placement')! };
+}
+
 describe('<mpp-placement>', () => {
   it('plans with gpinitsystem rules: spread needs more hosts than segments per host, says so, and what-ifs', async () => {
     const p = (el = await mount(document.createElement('mpp-placement')));
@@ -52,12 +62,7 @@ describe('<mpp-placement>', () => {
   });
 
   it('imports a real cluster listing, shows its double faults, exports its files, and boots it in the lab', async () => {
-    await page.viewport(1280, 800);
-    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
-    lab.setAttribute('workload-rate', '0');
-    el = await mount(lab);
-    await until(() => lab.store.state === 'ready', 'the lab to boot');
-    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    const { lab, panel } = await labWithPlanner();
     panel.importText(ALIGNED);
     await panel.updateComplete;
     const lines = allInShadow(panel, '.whatif li').map(text);
@@ -97,12 +102,7 @@ describe('<mpp-placement>', () => {
   });
 
   it('plans an expansion of the running cluster: refuses one new host, previews two, runs gpexpand setup', async () => {
-    await page.viewport(1280, 800);
-    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
-    lab.setAttribute('workload-rate', '0');
-    el = await mount(lab);
-    await until(() => lab.store.state === 'ready', 'the lab to boot');
-    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    const { lab, panel } = await labWithPlanner();
     allInShadow<HTMLButtonElement>(panel, '[role="tab"]')
       .find((b) => b.dataset['mode'] === 'expand')!
       .click();
@@ -143,12 +143,7 @@ describe('<mpp-placement>', () => {
   });
 
   it('custom mirroring: a host per mirror with live errors, then built in the lab with gpaddmirrors -i', async () => {
-    await page.viewport(1280, 800);
-    const lab = document.createElement('mpp-ha-lab') as MppHaLab;
-    lab.setAttribute('workload-rate', '0');
-    el = await mount(lab);
-    await until(() => lab.store.state === 'ready', 'the lab to boot');
-    const panel = inShadow<MppPlacement>(lab, 'mpp-placement')!;
+    const { lab, panel } = await labWithPlanner();
     const mirroring = allInShadow<HTMLSelectElement>(panel, 'form select')[0]!;
     mirroring.value = 'custom';
     mirroring.dispatchEvent(new Event('change'));
