@@ -279,9 +279,13 @@ export class Coordinator {
     return `seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'}`;
   }
 
-  dispatchEnv(session: Session | undefined): DispatchEnv {
+  /**
+   * What the dispatcher needs. `numSegments` is the count the plan was made with: a statement
+   * planned before gpexpand added segments runs on the segments it planned for.
+   */
+  dispatchEnv(session: Session | undefined, numSegments = this.numSegments): DispatchEnv {
     return {
-      numSegments: this.numSegments,
+      numSegments: Math.min(numSegments, this.numSegments),
       contentDbids: this.contentDbids(),
       call: (content, method, args) => this.dispatchCall(content, method, args, session),
       localContext: (received) => this.localContext(received, session),

@@ -151,7 +151,7 @@ async function insertInto(
       keepOwnRows: true,
     };
     const dtx = await s.dtxContext(true);
-    const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
+    const r = await runPlan(s.qd.dispatchEnv(s, env.numSegments), root, dtx, s.statementTime);
     noteParticipants(s, r.touched, r.writers);
     return Number(r.rows[0]?.[0] ?? 0) / copiesPerRow(s, table);
   }
@@ -160,7 +160,12 @@ async function insertInto(
     // dispatcher runs), each sent to its segment.
     let rows: Row[];
     if (hasMotion(node)) {
-      const r = await runPlan(s.qd.dispatchEnv(s), node, await s.dtxContext(false), s.statementTime);
+      const r = await runPlan(
+        s.qd.dispatchEnv(s, env.numSegments),
+        node,
+        await s.dtxContext(false),
+        s.statementTime,
+      );
       noteParticipants(s, r.touched, r.writers);
       rows = r.rows;
     } else {
@@ -180,7 +185,7 @@ async function insertInto(
   else input = redistribute(input, [], planner.slices, receivers);
   const root: DmlNode = { op: 'insert', table, input, types: [], locus: { kind: 'strewn' } };
   const dtx = await s.dtxContext(true);
-  const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
+  const r = await runPlan(s.qd.dispatchEnv(s, env.numSegments), root, dtx, s.statementTime);
   noteParticipants(s, r.touched, r.writers);
   return Number(r.rows[0]?.[0] ?? 0) / copiesPerRow(s, table);
 }
@@ -403,7 +408,7 @@ async function modify(
   };
   if (newValues) root.newValues = newValues;
   const dtx = await s.dtxContext(true);
-  const r = await runPlan(s.qd.dispatchEnv(s), root, dtx, s.statementTime);
+  const r = await runPlan(s.qd.dispatchEnv(s, env.numSegments), root, dtx, s.statementTime);
   noteParticipants(s, r.touched, r.writers);
   const count = Number(r.rows[0]?.[0] ?? 0);
   return count / copiesPerRow(s, table);

@@ -234,7 +234,7 @@ export async function queryRows(
   const plan = planner.planTop(q);
   if (q.kind === 'select' && q.locking?.length) checkNullableLocking(q, q.locking);
   const dtx = await s.dtxContext(false);
-  const result = await runPlan(s.qd.dispatchEnv(s), plan.node, dtx, s.statementTime);
+  const result = await runPlan(s.qd.dispatchEnv(s, env.numSegments), plan.node, dtx, s.statementTime);
   noteParticipants(s, result.touched, result.writers);
   return { columns: plan.columns, rows: result.rows };
 }
