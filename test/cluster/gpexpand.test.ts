@@ -156,6 +156,13 @@ describe('gpexpand', () => {
     expect(oneHost.stdout).toContain(
       'gpexpand failed: You must be adding two or more hosts when expanding a system with mirroring enabled.',
     );
+    cl.files.set('existing', 'sdw1\nsdw2\n');
+    const existing = await cl.run('gpexpand -f existing');
+    expect(existing.exitCode).toBe(3);
+    expect(existing.stdout).toContain(
+      'sdw1, sdw2 already in the array: the interview adds segments to new hosts only',
+    );
+    expect(existing.stdout).toContain('** No hostnames were given that do not already exist in the **');
     cl.files.set('two', 'sdw4\nsdw5\n');
     const two = await cl.run('gpexpand -f two');
     expect(two.exitCode).toBe(3);

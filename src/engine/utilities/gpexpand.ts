@@ -160,6 +160,7 @@ function interview(
   if (bad !== undefined) throw new ExpansionError(`Invalid host name '${bad}' in ${hostsFile}`);
   const existing = new Set(config.map((c) => c.hostname));
   const fresh = [...new Set(hosts.filter((h) => !existing.has(h)))];
+  const old = [...new Set(hosts.filter((h) => existing.has(h)))];
   const strategy = strategyOf(config);
   log.raw('');
   log.raw('System Expansion is used to add segments to an existing GPDB array.');
@@ -168,6 +169,15 @@ function interview(
   log.raw('Would you like to initiate a new System Expansion Yy|Nn (default=N):');
   log.raw('> y');
   log.raw(`New hosts (from ${hostsFile}): ${fresh.join(', ') || 'none'}`);
+  // Named hosts already in the array get no segments from this interview: say so.
+  if (old.length)
+    log.warn(
+      `${old.join(', ')} already in the array: the interview adds segments to new hosts only (write an input file to add segments to existing hosts)`,
+    );
+  if (!fresh.length) {
+    log.raw('** No hostnames were given that do not already exist in the **');
+    log.raw('** array. Additional segments will be added existing hosts. **');
+  }
   if (strategy !== 'none') {
     if (fresh.length < 2)
       throw new ExpansionError(

@@ -201,18 +201,7 @@ export function expandLayout(current: SegmentConfig[], hostsText: string): Expan
 
 /** The lab's catalog rows as gp_segment_configuration rows. */
 export function fromRows(rows: readonly SegmentRow[]): SegmentConfig[] {
-  return rows.map((r) => ({
-    dbid: r.dbid,
-    content: r.content,
-    role: r.role,
-    preferred_role: r.preferredRole,
-    mode: r.mode,
-    status: r.status,
-    port: r.port,
-    hostname: r.hostname,
-    address: r.address,
-    datadir: r.datadir,
-  })) as SegmentConfig[];
+  return rows.map(({ preferredRole, ...r }) => ({ ...r, preferred_role: preferredRole })) as SegmentConfig[];
 }
 
 export function importLayout(text: string): Layout {
@@ -286,16 +275,5 @@ export function exportGpaddmirrors(config: SegmentConfig[]): string {
 
 /** Catalog rows in the topology view's shape. */
 export function toRows(config: SegmentConfig[]): SegmentRow[] {
-  return config.map((r) => ({
-    dbid: r.dbid,
-    content: r.content,
-    role: r.role,
-    preferredRole: r.preferred_role,
-    mode: r.mode,
-    status: r.status,
-    port: r.port,
-    hostname: r.hostname,
-    address: r.address,
-    datadir: r.datadir,
-  }));
+  return config.map(({ preferred_role, ...r }) => ({ ...r, preferredRole: preferred_role }));
 }
