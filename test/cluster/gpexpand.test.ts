@@ -249,6 +249,66 @@ describe('gpexpand', () => {
     expect(await one(cl, 'select count(*) from gp_segment_configuration where content >= 0')).toEqual([16]);
   });
 
+  it('setup waits for transactions that changed the catalog; its status file reaches the standby', async () => {
+    const cl = await start({ mirroring: 'group', standby: true });
+    const segments = async () => (await catalog(cl)).filter((r) => (r[1] as number) >= 0);
+    const before = await segments();
+    expect((await cl.run('gpstate')).stdout).not.toContain('Cluster Expansion');
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    // A transaction that created a table and is still open when setup starts.
+    const ddl = await cl.connect();
+    await ddl.query('begin');
+    await ddl.query('create table early (a int) distributed by (a)');
+    await ddl.query('insert into early select generate_series(1, 100)');
+    let committed = false;
+    let lockedBeforeCommit: boolean | undefined;
+    const held = cl.faults.suspend('gpexpand_build_segment_template_started', 1);
+    void held.reached.then(() => (lockedBeforeCommit = !committed));
+    const run = cl
+      .run(`gpexpand -i ${name}`)
+      .catch((e: Error) => ({ exitCode: -1, stdout: e.message, stderr: '' }));
+    await waitFor(
+      async () =>
+        (await cl.run('gpstate -x')).stdout.includes('Cluster Expansion State = Replicating Meta Data'),
+      20_000,
+      'setup started',
+    );
+    // Setup waits for the catalog lock; meanwhile other sessions' DDL is refused, the open
+    // transaction's is not, and the utilities see the setup.
+    await expect(cl.query('create table late (a int)')).rejects.toMatchObject({ code: '55000' });
+    await ddl.query('create index early_a on early (a)');
+    const summary = await cl.run('gpstate');
+    expect(summary.stdout).toMatch(/Cluster Expansion\s+= In Progress/);
+    const gpconfig = await cl.run('gpconfig -c statement_timeout -v 60000');
+    expect(gpconfig.exitCode).toBe(1);
+    expect(gpconfig.stdout).toContain(
+      'ERROR: Usage of gpconfig is not supported while the cluster is in a reconfiguration state, exit gpconfig',
+    );
+    expect(lockedBeforeCommit).toBeUndefined();
+    committed = true;
+    await ddl.query('commit');
+    await ddl.close();
+    await held.reached;
+    expect(lockedBeforeCommit).toBe(false);
+    // The coordinator fails in the middle of setup; the standby is activated and finds the
+    // status file (copied to it at every step), so it can roll the setup back.
+    await cl.faults.crash(1);
+    held.release();
+    expect((await run).exitCode).not.toBe(0);
+    const activate = await cl.run('gpactivatestandby -a -d /data/coordinator/gpseg-1');
+    expect(activate.exitCode, activate.stdout + activate.stderr).toBe(0);
+    expect((await cl.run('gpstate -x')).stdout).toContain('Cluster Expansion State = Replicating Meta Data');
+    expect((await cl.run(`gpexpand -i ${name}`)).stdout).toContain('Please run gpexpand -r');
+    const rollback = await cl.run('gpexpand -r');
+    expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('Rollback complete.');
+    expect(await segments()).toEqual(before);
+    expect((await cl.run('gpstate -x')).stdout).toContain('Cluster Expansion State = No Expansion Detected');
+    expect((await cl.run('gpstate')).stdout).not.toContain('Cluster Expansion');
+    expect(await one(cl, 'select count(*), sum(a) from early')).toEqual([100, 5050]);
+    expect((await cl.run('gpconfig -c statement_timeout -v 60000')).exitCode).toBe(0);
+  });
+
   it('a setup that failed past the catalog update is retried, not rolled back', async () => {
     const cl = await start({ mirroring: 'group' });
     const name = await interviewFile(cl, ['sdw3', 'sdw4']);
@@ -323,14 +383,26 @@ describe('gpexpand', () => {
   it('statements waiting behind an expansion see the table as it is after it; one gpexpand at a time', async () => {
     const cl = await start({ mirroring: 'group' });
     const name = await interviewFile(cl, ['sdw3', 'sdw4']);
-    // A table created on the old segments by a transaction that commits only after setup.
+    // A table created on the old segments by a transaction still open when setup starts:
+    // setup waits for it to commit, then lists the table for redistribution.
     const late = await cl.connect();
     await late.query('begin');
     await late.query('create table late (a int) distributed by (a)');
     await late.query('insert into late select g from generate_series(1, 100) g');
-    expect((await cl.run(`gpexpand -i ${name}`)).exitCode).toBe(0);
+    const setup = cl.run(`gpexpand -i ${name}`);
+    await waitFor(
+      async () =>
+        (await cl.run('gpstate -x')).stdout.includes('Cluster Expansion State = Replicating Meta Data'),
+      20_000,
+      'setup started',
+    );
     await late.query('commit');
     await late.close();
+    const done = await setup;
+    expect(done.exitCode, done.stdout + done.stderr).toBe(0);
+    expect(
+      (await cl.query("select status from gpexpand.status_detail where fq_name = 'public.late'")).rows,
+    ).toEqual([['NOT STARTED']]);
     const a = await cl.connect();
     const b = await cl.connect();
     const d = await cl.connect();
@@ -370,7 +442,7 @@ describe('gpexpand', () => {
     expect(await one(cl, 'select count(*) from t')).toEqual([2001]);
     expect(await one(cl, 'select count(*) from r')).toEqual([20]);
     expect(await one(cl, 'select count(*) from z')).toEqual([300]);
-    // Redistribution found the late table too: nothing is left on the old segments.
+    // Nothing is left on the old segments.
     expect((await cl.query('select distinct numsegments from gp_distribution_policy')).rows).toEqual([[8]]);
     expect(await one(cl, 'select count(*), count(distinct gp_segment_id) from late')).toEqual([100, 8]);
   });

@@ -29,7 +29,7 @@ import { ClusterShell } from './shell.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
 import { instanceStatus, withStoppedBy } from '../node/instance-status.ts';
 import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
-import { readConfigText, writeConfigText } from '../instance/config-file.ts';
+import { dataFileOn } from '../instance/config-file.ts';
 import { readControl } from '../instance/control.ts';
 import { liveSetting, reloadNodeConfig } from '../node/node-config.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
@@ -259,13 +259,7 @@ export class InlineCluster extends ClusterShell {
       },
       reachable: (from, to) => !this.nodes.faults.isCut(from, to),
       msPerClusterSecond: 1000 / this.boot.timeScale,
-      configFile: async (n, text) => {
-        if (text !== undefined) {
-          writeConfigText(n.disk, text);
-          await n.disk.sync();
-        }
-        return readConfigText(n.disk);
-      },
+      dataFile: (n, file, text) => dataFileOn(n.disk, file, text),
       controlData: async (n) => readControl(n.disk),
       reloadConfig: async (n) => reloadNodeConfig(n, this.boot.timeScale),
       showSetting: async (n, name) => liveSetting(n, name),

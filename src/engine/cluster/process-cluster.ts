@@ -410,9 +410,11 @@ export class ProcessCluster extends ClusterShell {
     }
   }
 
-  /** postgresql.conf on `dbid`'s disk (gpconfig), running or not. */
-  configFile(dbid: number, text?: string): Promise<string | undefined> {
-    return this.onDisk(dbid, (control) => control.call('configFile', text === undefined ? [] : [text]));
+  /** A text file on `dbid`'s disk (postgresql.conf, gpexpand.status), running or not. */
+  dataFile(dbid: number, file: string, text?: string | null): Promise<string | undefined> {
+    return this.onDisk(dbid, (control) =>
+      control.call('dataFile', text === undefined ? [file] : [file, text]),
+    );
   }
 
   /** pg_control on `dbid`'s disk (pg_controldata), running or not. */

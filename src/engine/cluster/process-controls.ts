@@ -67,7 +67,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
     },
     reachable: (from, to) => !c.net.isCut(from, to),
     msPerClusterSecond: 1000 / (c.options.timeScale ?? DEFAULT_TIME_SCALE),
-    configFile: (n, text) => c.configFile(n.dbid, text),
+    dataFile: (n, file, text) => c.dataFile(n.dbid, file, text),
     controlData: (n) => c.controlData(n.dbid),
     reloadConfig: async (n) => {
       const p = nodeOf.get(n)!;
@@ -201,6 +201,7 @@ export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): Hos
     recover: (target, source, mode) => c.recover(target, source, mode),
     addInstance: (row, backupFrom) => c.addInstance(row, backupFrom),
     removeInstance: (dbid) => c.removeInstance(dbid),
+    dataFile: (dbid, file, text) => c.dataFile(dbid, file, text),
     retire: async (dbid) => {
       c.mustGet(dbid).meta.retired = true;
       await c.broadcastPeers();

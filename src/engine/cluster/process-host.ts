@@ -44,7 +44,7 @@ import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
 import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
-import { readConfigText, writeConfigText } from '../instance/config-file.ts';
+import { dataFileOn } from '../instance/config-file.ts';
 import { forwardTo, NodeSet, stoppedNode, type InstanceApi, type InstanceNode } from '../node/nodes.ts';
 
 /** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
@@ -391,13 +391,8 @@ export class InstanceProcess implements ProcessApi {
     return readControl(this.mustHaveNode().disk);
   }
 
-  async configFile(text?: string): Promise<string | undefined> {
-    const disk = this.mustHaveNode().disk;
-    if (text !== undefined) {
-      writeConfigText(disk, text);
-      await disk.sync();
-    }
-    return readConfigText(disk);
+  dataFile(file: string, text?: string | null): Promise<string | undefined> {
+    return dataFileOn(this.mustHaveNode().disk, file, text);
   }
 
   async reloadConfig(): Promise<NodeReload> {

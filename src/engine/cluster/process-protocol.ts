@@ -118,8 +118,8 @@ export interface ProcessApi {
   shutdown(): Promise<void>;
   /** pg_ctl promote, on a standby coordinator (gpactivatestandby). */
   promoteSelf(): Promise<void>;
-  /** postgresql.conf on this process's disk; with `text`, replaced first (gpconfig). */
-  configFile(text?: string): Promise<string | undefined>;
+  /** A text file on this process's disk; with `text` replaced, with null removed, first. */
+  dataFile(file: string, text?: string | null): Promise<string | undefined>;
   /** pg_control on this process's disk (pg_controldata). */
   controlData(): Promise<ControlData | undefined>;
   /** SIGHUP: the running instance re-reads its postgresql.conf (gpstop -u). */

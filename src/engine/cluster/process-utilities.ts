@@ -7,6 +7,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { coordinatorNotRunning } from '../node/session-errors.ts';
+import { dataFileOn } from '../instance/config-file.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Link } from '../runtime/link.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
@@ -27,6 +28,8 @@ export interface UtilityUpcalls {
   addInstance(row: SegmentConfig, backupFrom: number | null): Promise<void>;
   /** Stops the instance and forgets it: it leaves the cluster for good. */
   removeInstance(dbid: number): Promise<void>;
+  /** A text file in `dbid`'s data directory (the utilities' copy of a file to another host). */
+  dataFile(dbid: number, file: string, text?: string | null): Promise<string | undefined>;
   retire(dbid: number): Promise<void>;
   reachFor(point: string, dbid: number): Promise<void>;
   event(e: ClusterEvent): Promise<void>;
@@ -66,6 +69,10 @@ export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost 
     recoveryProgress: ctx.recoveryProgress,
     cancelled: () => ctx.cancelled(),
     recoverData: (target, source, mode) => upcalls.call('recover', [target.dbid, source.dbid, mode], LONG),
+    dataFile: (n, file, text) =>
+      n === self
+        ? dataFileOn(self.disk, file, text)
+        : upcalls.call('dataFile', text === undefined ? [n.dbid, file] : [n.dbid, file, text], LONG),
     standby: () => {
       const node = [...nodes.nodes.values()].find((n) => n.content === -1 && !n.retired && n !== self);
       const row = node ? rowOf(node.dbid) : undefined;

@@ -57,6 +57,21 @@ export function writeTextFile(disk: Disk, file: string, text: string): void {
   disk.truncate(file, n);
 }
 
+/**
+ * A text file in a data directory as a utility on its host sees it (cat, a helper over ssh):
+ * with `text`, replaced first; with null, removed first; each change synced before it answers.
+ */
+export async function dataFileOn(
+  disk: Disk,
+  file: string,
+  text?: string | null,
+): Promise<string | undefined> {
+  if (text === null) disk.unlink(file);
+  else if (text !== undefined) writeTextFile(disk, file, text);
+  if (text !== undefined) await disk.sync();
+  return readTextFile(disk, file);
+}
+
 /** One active `name = value` line. */
 interface Entry {
   name: string;

@@ -17,7 +17,7 @@ import type { DistributedTxManager, DtxTiming } from './dtm.ts';
 import { DtxRecovery } from './dtx-recovery.ts';
 import type { Fts } from './fts.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
-import { LockManager } from './locks.ts';
+import { CATALOG_CHANGE_LOCK, EXPANSION_LOCK_OWNER, LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
 import { makeEvalContext } from './eval-context.ts';
 import { fileRepSystemRelations, systemRelations, systemRows } from './system-views.ts';
@@ -195,6 +195,33 @@ export class Coordinator {
    * added the new segments, so no table is created on some segments and not on others.
    */
   catalogLocked = false;
+
+  /**
+   * gp_expand_lock_catalog: catalog changes are refused from now on, and the lock is granted
+   * once every transaction that already changed the catalog has ended (each holds the catalog
+   * change lock in share mode to its end, see statements.ts), so none can create a table on
+   * the old segments behind the setup's back.
+   */
+  async lockCatalogForExpansion(cancelled: () => boolean): Promise<void> {
+    this.catalogLocked = true;
+    let granted = false;
+    const lock = this.locks
+      .acquire(EXPANSION_LOCK_OWNER, CATALOG_CHANGE_LOCK, 'AccessExclusiveLock')
+      .then(() => (granted = true));
+    // Ctrl-C while it waits: the wait ends, and nothing stays locked.
+    while (!granted) {
+      await Promise.race([lock, this.clock.sleep(100)]);
+      if (!granted && cancelled()) {
+        this.unlockCatalog();
+        throw sqlError('query_canceled', 'canceling statement due to user request');
+      }
+    }
+  }
+
+  unlockCatalog(): void {
+    this.catalogLocked = false;
+    this.locks.releaseAll(EXPANSION_LOCK_OWNER);
+  }
 
   /** A gpexpand run is in progress here (its pid file): a second one is refused. */
   expansionRunning = false;

@@ -53,6 +53,14 @@ export interface LockWait {
   onWait?: (waiting: boolean) => void;
 }
 
+/**
+ * The object a transaction locks in share mode, to its end, when it first changes the catalog,
+ * and gpexpand's setup in exclusive mode (gp_segment_configuration's oid, 5036 in Greenplum).
+ */
+export const CATALOG_CHANGE_LOCK = 5036;
+/** The lock owner gpexpand's catalog lock is held by (no session has a negative id). */
+export const EXPANSION_LOCK_OWNER = -1;
+
 export class LockManager {
   private readonly held = new Map<number, Granted[]>();
   private grants = 0;
@@ -133,6 +141,11 @@ export class LockManager {
     if (this.waitsOn.get(w.owner) === rel) this.waitsOn.delete(w.owner);
     w.reject(reason);
     this.wake(rel);
+  }
+
+  /** Does `owner` hold a lock on `rel` already (in any mode)? */
+  holds(owner: number, rel: number): boolean {
+    return (this.held.get(rel) ?? []).some((h) => h.owner === owner);
   }
 
   /** Where grants stand now: ROLLBACK TO SAVEPOINT releases what was granted after it. */

@@ -1,6 +1,7 @@
 /** Runs one parsed statement in a session. */
 import { tablesInUtilityMode } from './utility-mode.ts';
 import { sqlError } from '../errors.ts';
+import { CATALOG_CHANGE_LOCK } from './locks.ts';
 import type { Query, Statement } from '../sql/ast.ts';
 import { Planner, type PlannerEnv } from '../plan/planner.ts';
 import type { TableInfo } from '../plan/plan.ts';
@@ -33,9 +34,14 @@ const CATALOG_CHANGES = new Set<Statement['kind']>([
   'reindex',
 ]);
 
-export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
-  refuseNestedLocking(stmt);
-  if (s.qd.catalogLocked && CATALOG_CHANGES.has(stmt.kind))
+/**
+ * A catalog change takes the catalog change lock in share mode, held to the transaction's end,
+ * so gpexpand's setup waits for it; while gpexpand holds (or waits for) the lock, a transaction
+ * that has not changed the catalog yet is refused (gp_expand_protect_catalog_changes).
+ */
+async function protectCatalogChange(s: Session): Promise<void> {
+  if (s.qd.locks.holds(s.id, CATALOG_CHANGE_LOCK)) return;
+  if (s.qd.catalogLocked)
     throw sqlError(
       'object_not_in_prerequisite_state',
       'gpexpand in progress, catalog changes are disallowed.',
@@ -43,6 +49,12 @@ export async function runStatement(s: Session, stmt: Statement): Promise<QueryRe
         hint: 'Wait for gpexpand to finish its setup (gpstate -x shows its state), then run the statement again.',
       },
     );
+  await s.qd.locks.acquire(s.id, CATALOG_CHANGE_LOCK, 'AccessShareLock');
+}
+
+export async function runStatement(s: Session, stmt: Statement): Promise<QueryResult> {
+  refuseNestedLocking(stmt);
+  if (CATALOG_CHANGES.has(stmt.kind)) await protectCatalogChange(s);
   switch (stmt.kind) {
     case 'select':
     case 'values':

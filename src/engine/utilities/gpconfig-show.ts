@@ -9,7 +9,7 @@ import type { UtilityResult } from '../node/api.ts';
 import type { UtilityLog } from './host.ts';
 import { done, type MaintenanceHost } from './maintenance.ts';
 import type { OptionValues } from './options.ts';
-import { parseConfigText } from '../instance/config-file.ts';
+import { CONFIG_FILE, parseConfigText } from '../instance/config-file.ts';
 import { Settings, type SettingDef } from '../server/settings.ts';
 
 /** An error gpconfig logs and prints again bare, exiting 1. */
@@ -79,7 +79,7 @@ export async function showSetting(
           `Failed to retrieve GUC information: content ${row.content} (dbid ${row.dbid}) is not running`,
         );
     }
-    if (fromFiles || compare) s.file = fileValue(await host.configFile(node), name);
+    if (fromFiles || compare) s.file = fileValue(await host.dataFile(node, CONFIG_FILE), name);
     seen.push(s);
   }
   const coordinator = seen.find((s) => s.row.content === -1 && s.row.role === 'p')!;

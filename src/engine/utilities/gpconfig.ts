@@ -13,12 +13,18 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
-import { changeConfigSetting, configLiteral, removeConfigSetting } from '../instance/config-file.ts';
+import {
+  CONFIG_FILE,
+  changeConfigSetting,
+  configLiteral,
+  removeConfigSetting,
+} from '../instance/config-file.ts';
 import { Settings, type SettingDef } from '../server/settings.ts';
 import { UtilityLog, utilityArgs } from './host.ts';
 import { done, type MaintenanceHost } from './maintenance.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { definitionOf, failed, showSetting } from './gpconfig-show.ts';
+import { refusedDuringSetup } from './gpexpand-state.ts';
 
 const OPTIONS: OptionSpec[] = [
   { names: ['-c', '--change'], kind: 'string', key: 'change' },
@@ -86,6 +92,13 @@ export async function gpconfig(host: MaintenanceHost, argv: string[]): Promise<U
       log,
       'Failed to connect to database, exiting without action. This script can only be run when the database is up.',
     );
+  }
+  // Settings written while gpexpand builds new segments would miss them (Greenplum's check).
+  const expanding = await refusedDuringSetup(host, coordinator, 'gpconfig');
+  if (expanding) {
+    log.error(expanding);
+    log.info('Run gpconfig again once gpexpand has finished its setup, or rolled it back (gpexpand -r).');
+    return done(log, 1);
   }
   const rows = await host.catalog();
   if (o['list']) return list(log);
@@ -193,9 +206,9 @@ async function edit(
     reachable.map(async ({ row, apply }) => {
       const node = host.nodes.get(row.dbid);
       try {
-        const text = (await host.configFile(node)) ?? '';
+        const text = (await host.dataFile(node, CONFIG_FILE)) ?? '';
         before.set(row.dbid, text);
-        await host.configFile(node, apply(text));
+        await host.dataFile(node, CONFIG_FILE, apply(text));
         written.push(row);
         if (o['verbose']) log.info(`host=${row.hostname} dir=${row.datadir}`);
         log.debug(`Running Command: gpconfig_helper.py on ${row.hostname}: ${row.datadir}/postgresql.conf`);
@@ -209,7 +222,7 @@ async function edit(
     // Never half changed: the files already written get their old text back.
     await Promise.all(
       written.map((row) =>
-        host.configFile(host.nodes.get(row.dbid), before.get(row.dbid)!).catch(() => undefined),
+        host.dataFile(host.nodes.get(row.dbid), CONFIG_FILE, before.get(row.dbid)!).catch(() => undefined),
       ),
     );
     log.error(failure);

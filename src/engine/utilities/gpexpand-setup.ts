@@ -64,7 +64,7 @@ export async function setup(
     }
     await createSchema(status, schema, log, o.S === true);
   } catch (e) {
-    qd.catalogLocked = false;
+    qd.unlockCatalog();
     log.error(`gpexpand failed: ${(e as Error).message} \n\nExiting...`);
     if (status.reached('UPDATE_CATALOG_DONE'))
       log.error(
@@ -97,7 +97,8 @@ async function buildAndRegister(
   await status.set('UNINITIALIZED');
   await status.set('EXPANSION_PREPARE_STARTED', inputName);
   log.info('Locking catalog');
-  qd.catalogLocked = true;
+  // Waits for transactions that have changed the catalog already to end.
+  await qd.lockCatalogForExpansion(() => host.cancelled());
   log.info('Locked catalog');
   log.info('Creating segment template');
   await status.set('BUILD_SEGMENT_TEMPLATE_STARTED', 'gpexpand_template');
@@ -137,7 +138,7 @@ async function buildAndRegister(
   });
   await status.set('UPDATE_CATALOG_DONE');
   log.info('Unlocking catalog');
-  qd.catalogLocked = false;
+  qd.unlockCatalog();
   log.info('Unlocked catalog');
 }
 
@@ -206,7 +207,7 @@ export async function rollback(
     if (node && !node.retired) await host.removeInstance(node);
   }
   log.info('Rolling back segment template build');
-  qd.catalogLocked = false;
+  qd.unlockCatalog();
   await status.remove();
   log.info('Rollback complete.');
   return 0;

@@ -13,6 +13,8 @@ import type { Coordinator } from '../server/coordinator.ts';
 import { Session } from '../server/session.ts';
 import type { QueryResult } from '../server/results.ts';
 import { ExpansionError } from './gpexpand-input.ts';
+import type { UtilityHost } from './host.ts';
+import type { InstanceNode } from '../node/nodes.ts';
 
 export const STATUS_FILE = 'gpexpand.status';
 
@@ -34,16 +36,19 @@ export const SETUP_STATES = [
 ] as const;
 export type SetupState = (typeof SETUP_STATES)[number];
 
-/** The status file: each step appended as it starts or ends, synced before the step goes on. */
+/**
+ * The status file: each step appended as it starts or ends, synced before the step goes on,
+ * then copied to the standby coordinator's data directory (Greenplum rsyncs it there), so a
+ * standby activated in the middle of a setup finds it and can roll it back.
+ */
 export class StatusFile {
   private readonly disk: Disk;
-  /** Runs after each step is written: a fault point per step (`gpexpand_<state>`), as tests need. */
-  private readonly afterStep: (state: SetupState) => Promise<void>;
+  private readonly hooks: StatusFileHooks;
   lines: { state: SetupState; info: string }[];
 
-  constructor(disk: Disk, afterStep: (state: SetupState) => Promise<void> = async () => undefined) {
+  constructor(disk: Disk, hooks: StatusFileHooks = {}) {
     this.disk = disk;
-    this.afterStep = afterStep;
+    this.hooks = hooks;
     const text = readTextFile(disk, STATUS_FILE);
     this.lines = [];
     for (const line of text?.split('\n').filter(Boolean) ?? []) {
@@ -80,9 +85,8 @@ export class StatusFile {
     if (this.exists && step !== 1)
       throw new ExpansionError(`Invalid status transition from ${from} to ${state}`);
     this.lines.push({ state, info });
-    this.write();
-    await this.disk.sync();
-    await this.afterStep(state);
+    await this.write();
+    await this.hooks.afterStep?.(state);
   }
 
   /** Forgets the steps after `state` (a retry redoes them). */
@@ -90,19 +94,53 @@ export class StatusFile {
     const at = this.lines.findIndex((l) => l.state === state);
     if (at < 0 || at === this.lines.length - 1) return;
     this.lines = this.lines.slice(0, at + 1);
-    this.write();
-    await this.disk.sync();
+    await this.write();
   }
 
-  private write(): void {
-    writeTextFile(this.disk, STATUS_FILE, this.lines.map((l) => `${l.state}:${l.info}\n`).join(''));
+  private async write(): Promise<void> {
+    const text = this.lines.map((l) => `${l.state}:${l.info}\n`).join('');
+    writeTextFile(this.disk, STATUS_FILE, text);
+    await this.disk.sync();
+    await this.hooks.copy?.(text);
   }
 
   async remove(): Promise<void> {
     this.lines = [];
     this.disk.unlink(STATUS_FILE);
     await this.disk.sync();
+    await this.hooks.copy?.(null);
   }
+}
+
+export interface StatusFileHooks {
+  /** Runs after each step is written: a fault point per step (`gpexpand_<state>`), as tests need. */
+  afterStep?: (state: SetupState) => Promise<void>;
+  /** Copies the file (null: its removal) to the standby coordinator, if there is one. */
+  copy?: (text: string | null) => Promise<void>;
+}
+
+/**
+ * Is a gpexpand setup unfinished (Greenplum's "phase 1")? Its status file is in the acting
+ * coordinator's data directory until setup succeeds or is rolled back.
+ */
+export async function setupPending(
+  host: UtilityHost,
+  coordinator: InstanceNode | undefined,
+): Promise<boolean> {
+  return coordinator !== undefined && (await host.dataFile(coordinator, STATUS_FILE)) !== undefined;
+}
+
+/**
+ * Greenplum's refusal by utilities that must not run while a setup is unfinished (gpconfig
+ * among them): undefined when they may run.
+ */
+export async function refusedDuringSetup(
+  host: UtilityHost,
+  coordinator: InstanceNode | undefined,
+  utility: string,
+): Promise<string | undefined> {
+  if (!(await setupPending(host, coordinator))) return undefined;
+  return `ERROR: Usage of ${utility} is not supported while the cluster is in a reconfiguration state, exit ${utility}`;
 }
 
 /** The schema's state: the newest row of gpexpand.status. */

@@ -19,7 +19,7 @@ import {
   readInputFile,
   strategyOf,
 } from './gpexpand-input.ts';
-import { ExpansionSchema, StatusFile } from './gpexpand-state.ts';
+import { ExpansionSchema, STATUS_FILE, StatusFile } from './gpexpand-state.ts';
 import { rollback, setup } from './gpexpand-setup.ts';
 import { redistribute, parseEnd } from './gpexpand-redistribute.ts';
 import { meaningfulLines, validHostname } from '../topology/config-files.ts';
@@ -71,9 +71,13 @@ export async function gpexpand(
     log.error((e as Error).message);
     return done(2);
   }
-  const status = new StatusFile(node.disk, (state) =>
-    host.reach(`gpexpand_${state.toLowerCase()}`, node.dbid),
-  );
+  const status = new StatusFile(node.disk, {
+    afterStep: (state) => host.reach(`gpexpand_${state.toLowerCase()}`, node.dbid),
+    copy: async (text) => {
+      const standby = host.standby();
+      if (standby) await host.dataFile(standby.node, STATUS_FILE, text);
+    },
+  });
   // gpexpand.pid: one run at a time (two redistributing the same table would undo each other).
   if (qd.expansionRunning) {
     log.error('gpexpand is already running.  Only one instance');

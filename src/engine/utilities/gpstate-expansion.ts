@@ -4,7 +4,8 @@
  * with the tables left to redistribute and those being redistributed now.
  */
 import type { UtilityHost, UtilityLog } from './host.ts';
-import { ExpansionSchema, StatusFile } from './gpexpand-state.ts';
+import { ExpansionSchema, setupPending } from './gpexpand-state.ts';
+import type { InstanceNode } from '../node/nodes.ts';
 
 const STATE_LINE = 'Cluster Expansion State = ';
 
@@ -14,8 +15,7 @@ export async function expansionReport(
   row: (cols: string[]) => string,
 ): Promise<void> {
   const qd = host.coordinator();
-  const node = [...host.nodes.nodes.values()].find((n) => n.qd === qd);
-  if (node && new StatusFile(node.disk).exists) {
+  if (await setupPending(host, coordinatorNode(host))) {
     log.info(`${STATE_LINE}Replicating Meta Data`);
     log.info('  Some database tools and functionality');
     log.info('  are disabled during this process');
@@ -55,4 +55,23 @@ export async function expansionReport(
   } finally {
     await schema.close();
   }
+}
+
+/**
+ * Is an expansion under way: a setup unfinished, or the gpexpand schema there (tables may wait
+ * for redistribution)? gpstate's summary then says "Cluster Expansion = In Progress".
+ */
+export async function expansionInProgress(host: UtilityHost): Promise<boolean> {
+  if (await setupPending(host, coordinatorNode(host))) return true;
+  const schema = new ExpansionSchema(host.coordinator());
+  try {
+    return await schema.exists();
+  } finally {
+    await schema.close();
+  }
+}
+
+function coordinatorNode(host: UtilityHost): InstanceNode | undefined {
+  const qd = host.coordinator();
+  return [...host.nodes.nodes.values()].find((n) => n.qd === qd);
 }

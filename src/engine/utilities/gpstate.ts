@@ -15,7 +15,7 @@ import {
 } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portReport, versionReport } from './gpstate-instances.ts';
-import { expansionReport } from './gpstate-expansion.ts';
+import { expansionInProgress, expansionReport } from './gpstate-expansion.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -270,6 +270,10 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     const actingP = mirrors.filter((c) => c.role === 'p').length;
     kv('Total number mirror segments acting as primary segments', actingP, actingP > 0);
     kv('Total number mirror segments acting as mirror segments', mirrors.length - actingP);
+  }
+  if (await expansionInProgress(host)) {
+    log.info('-----------------------------------------------------');
+    kv('Cluster Expansion', 'In Progress');
   }
   if (flags.has('-s')) {
     coordinatorDetail(host, config, log);

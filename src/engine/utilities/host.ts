@@ -39,6 +39,11 @@ export interface UtilityHost {
   recoveryProgress: Map<number, RecoveryProgress>;
   /** The caller asked the run to stop (Ctrl-C): long steps check it and stop cleanly. */
   cancelled(): boolean;
+  /**
+   * A text file in an instance's data directory, running or not (postgresql.conf,
+   * gpexpand.status): with `text`, replaced durably first; with null, removed first.
+   */
+  dataFile(node: InstanceNode, file: string, text?: string | null): Promise<string | undefined>;
   /** gprecoverseg's copy onto `target` from `source`, run where the target's disk is. */
   recoverData(
     target: InstanceNode,

@@ -41,11 +41,6 @@ export interface MaintenanceHost extends StandbyHost {
   reachable(from: number, to: number): boolean;
   /** Wall milliseconds per second of cluster time (time compression): -t is cluster time. */
   msPerClusterSecond: number;
-  /**
-   * postgresql.conf in an instance's data directory, running or not (undefined when it has
-   * none); with `text`, first replaces it durably, as gpconfig's helper does over ssh.
-   */
-  configFile(node: InstanceNode, text?: string): Promise<string | undefined>;
   /** The control file in an instance's data directory, running or not (pg_controldata). */
   controlData(node: InstanceNode): Promise<ControlData | undefined>;
   /** SIGHUP to a running instance: it re-reads its postgresql.conf (gpstop -u). */
