@@ -14,6 +14,7 @@ import { EventLog, formatFields } from './event-log.ts';
 import { haNews } from './ha-news.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
+import { readExpansion, type ExpansionView } from './expansion.ts';
 import { recoveryStep, settledByCatalog, type RecoveryPhase } from './recovery-phase.ts';
 import { procNotRunning } from './types.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
@@ -77,6 +78,8 @@ export class ClusterStore {
   /** Waiting for the next successful read of the catalog. */
   private readable: (() => void)[] = [];
   history: HistoryRow[] = [];
+  /** A gpexpand run's tables and their progress, while its schema is there. */
+  expansion: ExpansionView | undefined;
   catalogError = '';
   catalogAt = 0;
   readonly proc = new Map<number, ProcState>();
@@ -317,6 +320,8 @@ export class ClusterStore {
       this.config = await readSegmentConfiguration(c);
       for (const d of settledByCatalog(this.recoveryPhase, this.config)) this.endRecovery(d, 'up');
       this.history = await readConfigurationHistory(c);
+      // Only the expansion's own tables: a failure to read them says nothing of the catalog.
+      this.expansion = await readExpansion(c).catch(() => this.expansion);
       this.health.addReplication(await readReplication(c));
       // Only while a fault is in force (a healthy cluster's commits wait milliseconds), and not
       // in file replication (no SyncRep: the mirror's sync is part of the primary's own write).

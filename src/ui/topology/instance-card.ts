@@ -8,6 +8,7 @@ import type { ClusterStore, CopyProgress } from '../state/cluster-store.ts';
 import { inAbout } from '../state/cluster-health.ts';
 import type { SyncWait } from '../state/sync-waits.ts';
 import { PHASE_WORDS, type RecoveryPhase } from '../state/recovery-phase.ts';
+import { tablesNotOn } from '../state/expansion.ts';
 import {
   contentLabel,
   copyLabel,
@@ -165,7 +166,19 @@ export function cardDetails(r: SegmentRow, eff: Effective, ctx: CardContext) {
           >`
         : nothing
     }
+    ${newSegmentNote(r, store)}
     <span class="line port muted">:${r.port}</span>`;
+}
+
+/** A segment gpexpand added, while tables still wait on the old ones: none of their rows is here. */
+function newSegmentNote(r: SegmentRow, store: ClusterStore | undefined) {
+  const v = store?.expansion;
+  if (!v || r.content < 0) return nothing;
+  const left = tablesNotOn(v, r.content);
+  if (!left) return nothing;
+  return html`<span class="line small new-seg"
+    >+ new (gpexpand): ${left} table${left === 1 ? '' : 's'} not here yet</span
+  >`;
 }
 
 /** The card's title row. */

@@ -11,6 +11,7 @@ import { rovingKeydown } from '../shared/roving.ts';
 import { cardDetails, cardTop, copyOf, effectiveStatus, type CardContext } from './instance-card.ts';
 import { formatRate, linkGap, linkPath, rateLabelFits, type LinkGeometry } from './links.ts';
 import { styles } from './mpp-topology.styles.ts';
+import { expansionStrip, expansionStyles } from './expansion-strip.ts';
 
 export { effectiveStatus, type Effective } from './instance-card.ts';
 export { linkPath } from './links.ts';
@@ -32,7 +33,7 @@ export { linkPath } from './links.ts';
  * @tag mpp-topology
  */
 export class MppTopology extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, expansionStyles];
 
   /** The lab's cluster store. */
   @property({ attribute: false }) store: ClusterStore | undefined;
@@ -105,6 +106,7 @@ export class MppTopology extends LitElement {
     const segHosts = hosts.filter((h) => !coordOnly(h));
     return html`
       ${this.preview ? html`<p class="preview-tag">Preview of a planned layout: not running</p>` : nothing}
+      ${this.rows ? nothing : expansionStrip(this.store?.expansion, new Set(rows.filter((r) => r.content >= 0).map((r) => r.content)).size)}
       <div class="wrap ${this._compact ? 'compact' : ''}">
         <svg class="links" aria-hidden="true">${this._renderLinks()}</svg>
         <div

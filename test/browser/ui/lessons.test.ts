@@ -200,7 +200,27 @@ describe('the other lessons, followed to their end', () => {
             expect(ran.output).toMatch(/\| IPC \| SyncRep \|/);
           }
           if (id === 'expand-cluster' && step === 2) {
-            // Setup done: four hosts, eight contents, the bank table still on its old four.
+            // Setup done: four hosts, eight contents, the bank table still on its old four. The
+            // topology's strip lists each table waiting; the new segments say none of it is there.
+            const topo = inShadow(el, 'mpp-topology')!;
+            const statuses = () =>
+              allInShadow<HTMLElement>(topo, '.expansion li[data-status]').map((li) => li.dataset['status']);
+            await until(() => statuses().length > 0, 'the expansion strip');
+            expect(inShadow<HTMLElement>(topo, '.expansion')!.dataset['state']).toBe('SETUP DONE');
+            expect(new Set(statuses())).toEqual(new Set(['NOT STARTED']));
+            expect(text(inShadow(topo, '.expansion li[data-table="public.bank"]'))).toMatch(
+              /waiting: on 4 of 8 segments/,
+            );
+            const newCards = allInShadow<HTMLElement>(topo, '.card').filter(
+              (c) => Number(c.dataset['content']) >= 4,
+            );
+            expect(newCards).toHaveLength(8);
+            for (const c of newCards)
+              expect(text(c)).toMatch(/\+ new \(gpexpand\): \d+ tables? not here yet/);
+            const oldCard = allInShadow<HTMLElement>(topo, '.card').find(
+              (c) => c.dataset['content'] === '0',
+            )!;
+            expect(text(oldCard)).not.toMatch(/new \(gpexpand\)/);
             const panel = inShadow(el, '[part="topology"]')!;
             panel.scrollIntoView();
             await page.screenshot({ path: '__screenshots__/expand-after-setup.png', element: panel });
@@ -210,6 +230,18 @@ describe('the other lessons, followed to their end', () => {
             // every account, the whole sum), and the transfers kept committing.
             expect(el.workload.running).toBe(true);
             expect(el.workload.commits).toBeGreaterThan(0);
+            // The strip follows: every table done, nothing left on the old segments.
+            const topo = inShadow(el, 'mpp-topology')!;
+            await until(
+              () => inShadow<HTMLElement>(topo, '.expansion')?.dataset['state'] === 'EXPANSION COMPLETE',
+              'the strip to say the expansion is complete',
+            );
+            const statuses = allInShadow<HTMLElement>(topo, '.expansion li[data-status]').map(
+              (li) => li.dataset['status'],
+            );
+            expect(statuses.length).toBeGreaterThan(0);
+            expect(new Set(statuses)).toEqual(new Set(['COMPLETED']));
+            expect(allInShadow(topo, '.new-seg')).toHaveLength(0);
           }
           if (id === 'double-fault' && step === 2) {
             await until(() => recIds(el).includes('double-fault-0'), 'the double-fault recommendation');
