@@ -44,6 +44,7 @@ import { PROCESS_UTILITIES, runUtility } from '../utilities/index.ts';
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse } from './process-protocol.ts';
+import { Coalesced } from './coalesced.ts';
 import { SAVE_AFTER } from './process-protocol.ts';
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
@@ -163,25 +164,8 @@ export class ProcessCluster extends ClusterShell {
     });
   }
 
-  private saving: Promise<void> | undefined;
-  private saveAgain = false;
-
   /** Saves soon after a change, one save at a time (the last change always gets saved). */
-  private scheduleSave(): void {
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    this.saving = this.save()
-      .catch(() => undefined)
-      .finally(() => {
-        this.saving = undefined;
-        if (this.saveAgain) {
-          this.saveAgain = false;
-          this.scheduleSave();
-        }
-      });
-  }
+  private readonly saver = new Coalesced(() => this.save());
 
   async start(): Promise<void> {
     const rows = this.initialConfig;
@@ -581,14 +565,14 @@ export class ProcessCluster extends ClusterShell {
   }
 
   protected override afterEvent(e: ClusterEvent): void {
-    if (SAVE_AFTER.has(e.kind)) this.scheduleSave();
+    if (SAVE_AFTER.has(e.kind)) this.saver.request();
   }
 
   async close(): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
     await this.closeSessions();
-    await this.saving;
+    await this.saver.settled();
     await this.save();
     this.closed = true;
     for (const p of this.procs.values()) {
@@ -599,7 +583,7 @@ export class ProcessCluster extends ClusterShell {
       p.control = undefined;
       p.meta.up = false;
     }
-    await this.saving;
+    await this.saver.settled();
     this.release?.();
     this.release = undefined;
   }

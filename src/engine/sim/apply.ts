@@ -104,8 +104,15 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
       const r = await c.run(step.command);
       return `${step.command} exit ${r.exitCode}`;
     }
-    case 'expand':
-      return alongside(c, step.during, expand(c, step.hosts));
+    case 'expand': {
+      // A DBA expands a healthy cluster (setup refuses while a segment is down): the first
+      // phase starts from a repaired one; its fault strikes in the expansion itself.
+      const before = await expansionState(c);
+      const repaired = before?.includes('No Expansion Detected')
+        ? `repaired first: ${await repair(c)}; `
+        : '';
+      return repaired + (await alongside(c, step.during, expand(c, step.hosts, before)));
+    }
     case 'addMirrors': {
       const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
       return `gpaddmirrors exit ${r.exitCode}`;
@@ -114,12 +121,12 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
 }
 
 /** gpexpand's next phase: setup onto `hosts` new hosts when none was done, else redistribution. */
-async function expand(c: SimCluster, hosts: number): Promise<string> {
+async function expand(c: SimCluster, hosts: number, state: string | undefined): Promise<string> {
   try {
-    const state = await c.run('gpstate -x');
-    if (!state.stdout.includes('No Expansion Detected')) {
+    if (state === undefined) throw new Error('gpstate -x failed');
+    if (!state.includes('No Expansion Detected')) {
       const r = await c.run('gpexpand');
-      return `gpexpand exit ${r.exitCode}`;
+      return `gpexpand exit ${r.exitCode}${r.exitCode ? ` [${lastLines(r.stdout + r.stderr)}]` : ''}`;
     }
     const names = Array.from({ length: hosts }, (_, i) => `sdw${4 + i}`);
     await c.run(`printf '${names.join('\\n')}\\n' > expand_hosts`);
@@ -127,10 +134,20 @@ async function expand(c: SimCluster, hosts: number): Promise<string> {
     const name = /with: gpexpand -i (\S+)/.exec(interview.stdout)?.[1];
     if (!name) return `gpexpand -f exit ${interview.exitCode}`;
     const r = await c.run(`gpexpand -i ${name}`);
-    return `gpexpand -i exit ${r.exitCode}`;
+    return `gpexpand -i exit ${r.exitCode}${r.exitCode ? ` [${lastLines(r.stdout + r.stderr)}]` : ''}`;
   } catch (e) {
     if (e instanceof SimulationTimeout) throw e;
     return `refused: ${describeError(e)}`;
+  }
+}
+
+/** gpstate -x's output (undefined when it cannot run: no coordinator). */
+async function expansionState(c: SimCluster): Promise<string | undefined> {
+  try {
+    return (await c.run('gpstate -x')).stdout;
+  } catch (e) {
+    if (e instanceof SimulationTimeout) throw e;
+    return undefined;
   }
 }
 
@@ -222,6 +239,7 @@ export async function repair(c: SimCluster): Promise<string> {
     await f.restart(i.dbid).catch(() => undefined);
     steps.push(`restart coordinator dbid ${i.dbid}`);
   }
+  steps.push(...(await finishSetup(c)));
   // Segments the catalog still counts as up get their process back (gpstart); the ones marked
   // down are gprecoverseg's to restart, as mirrors.
   const config = await tryQuery(c, 'select dbid, status from gp_segment_configuration where content >= 0');
@@ -249,6 +267,29 @@ export async function repair(c: SimCluster): Promise<string> {
       `not balanced and synchronized after ${steps.join(', ')}`,
     );
   return steps.join(', ');
+}
+
+/**
+ * A gpexpand setup that failed is finished as a DBA would: rolled back (-r) before its catalog
+ * change, else retried once the new instances it made are running again.
+ */
+async function finishSetup(c: SimCluster): Promise<string[]> {
+  const state = await c.run('gpstate -x').catch(() => undefined);
+  if (!state?.stdout.includes('Replicating Meta Data')) return [];
+  const retry = await c.run('gpexpand');
+  if (retry.stdout.includes('Please run gpexpand -r')) {
+    const r = await c.run('gpexpand -r');
+    return [`gpexpand -r ${r.exitCode}`];
+  }
+  if (retry.exitCode === 0) return ['gpexpand (setup retried) 0'];
+  // A new primary is down (the retry cannot build its mirror): start it, then once more.
+  const config = await tryQuery(c, 'select dbid from gp_segment_configuration where content >= 0');
+  const listed = new Set((config ?? []).map((r) => Number(r[0])));
+  for (const i of c.sim.instances().filter((x) => x.content >= 0 && !x.up && listed.has(x.dbid)))
+    await c.faults.restart(i.dbid).catch(() => undefined);
+  await c.sim.advance(60_000);
+  const again = await c.run('gpexpand');
+  return [`gpexpand (setup retried) ${retry.exitCode}, then ${again.exitCode}`];
 }
 
 /** Polls gp_segment_configuration until every segment is up and synchronized (30 virtual min). */

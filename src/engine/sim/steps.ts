@@ -168,9 +168,10 @@ export function generatePlan(seed: number, count: number): Step[] {
         // Some are gpexpand's phases, drawn the same way (after maintenance steps existed).
         const e = seededRandom(salt ^ 0xe4a1);
         if (m() < 0.25) steps.push({ op: 'maintenance', command: pick2(m, maintenance(shape)) });
-        else if (e() < 0.08)
-          steps.push({ op: 'expand', hosts: shape.mirroring === 'spread' ? 3 : 2, ...during() });
-        else steps.push({ op, ms });
+        else if (e() < 0.08) {
+          const hosts = shape.mirroring === 'spread' ? 3 : 2;
+          steps.push({ op: 'expand', hosts, ...duringExpansion(shape, hosts, salt) });
+        } else steps.push({ op, ms });
         break;
       }
       case 'addMirrors':
@@ -179,6 +180,21 @@ export function generatePlan(seed: number, count: number): Step[] {
     }
   }
   return steps;
+}
+
+/**
+ * A fault in the middle of a gpexpand phase: as often on what it adds (a new host, a new
+ * primary or mirror, which may not exist yet and is then refused) as on the old instances.
+ */
+function duringExpansion(shape: Shape, hosts: number, salt: number): { during?: DuringFault } {
+  const d = seededRandom(salt ^ 0x0e4a);
+  if (d() >= 0.5) return {};
+  const n = shape.hosts.length * shape.segmentsPerHost;
+  const added = range(2 * n + 3, 2 * hosts * shape.segmentsPerHost);
+  const newHosts = Array.from({ length: hosts }, (_, i) => `sdw${4 + i}`);
+  const x = d();
+  const target = x < 0.2 ? pick2(d, newHosts) : x < 0.6 ? pick2(d, added) : pick2(d, dbidsOf(shape).segments);
+  return { during: { op: d() < 0.8 ? 'crash' : 'restart', target, afterMs: Math.floor(d() * 2000) } };
 }
 
 /** gpstop as a DBA runs it for planned work: restarts in each mode, a host out, a reload. */
