@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { Cluster, Session } from '../../workers/index.ts';
 import { define } from '../define.ts';
+import { whenRemoved } from '../shared/when-removed.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel } from '../state/types.ts';
@@ -53,7 +54,7 @@ export class MppConsole extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._dropSessions();
+    whenRemoved(this, () => this._dropSessions());
   }
 
   /** A new cluster (or none) invalidates the sessions held on the old one. */

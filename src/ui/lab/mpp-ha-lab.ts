@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, render, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
   clusterOpenElsewhere,
@@ -526,12 +526,30 @@ export class MppHaLab extends LitElement {
     return true;
   }
 
-  private _panel(panel: Panel) {
+  /**
+   * Each panel's section, made once and kept: switching between one and two columns moves it
+   * rather than making a new one, so what a person typed or chose in it stays (a planner's tab,
+   * a console's open transaction, a lesson's step).
+   */
+  private readonly _sections = new Map<PanelId, HTMLElement>();
+
+  private _panel(panel: Panel): HTMLElement {
     const id = panel.id;
-    return html`<section class="panel p-${id}" part=${id} aria-labelledby=${`h-${id}`}>
-      <h2 id=${`h-${id}`} tabindex="-1">${panel.title}</h2>
-      ${panel.render()}
-    </section>`;
+    let section = this._sections.get(id);
+    if (!section) {
+      section = document.createElement('section');
+      section.className = `panel p-${id}`;
+      section.setAttribute('part', id);
+      section.setAttribute('aria-labelledby', `h-${id}`);
+      this._sections.set(id, section);
+    }
+    render(
+      html`<h2 id=${`h-${id}`} tabindex="-1">${panel.title}</h2>
+        ${panel.render()}`,
+      section,
+      { host: this },
+    );
+    return section;
   }
 
   override render() {

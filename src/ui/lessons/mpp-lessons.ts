@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
+import { whenRemoved } from '../shared/when-removed.ts';
 import { emit } from '../events.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
@@ -112,9 +113,11 @@ export class MppLessons extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._pollGen++;
-    this._cancelAdvance();
-    emit(this, 'mpp-lesson-point', { dbids: [] });
+    whenRemoved(this, () => {
+      this._pollGen++;
+      this._cancelAdvance();
+      emit(this, 'mpp-lesson-point', { dbids: [] });
+    });
   }
 
   private _open(step: number): void {

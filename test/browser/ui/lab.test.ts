@@ -128,6 +128,29 @@ describe('<mpp-ha-lab>', () => {
     expect(text(err)).toMatch(/division by zero/);
   });
 
+  it('keeps an open transaction when the window narrows to one column and back', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab({ 'workload-rate': '0' });
+    const consoleEl = inShadow(el, 'mpp-console')!;
+    await runSql(
+      el,
+      'begin; create table narrow_tx (a int) distributed by (a); insert into narrow_tx values (1)',
+    );
+    // The lab goes to one column: every panel is moved, not made again.
+    await page.viewport(390, 844);
+    await until(() => document.documentElement.scrollWidth <= 390, 'the one-column layout');
+    expect(inShadow(el, 'mpp-console')).toBe(consoleEl);
+    await page.viewport(1280, 800);
+    await until(() => inShadow(el, '.col.main') !== null, 'the two-column layout');
+    expect(inShadow(el, 'mpp-console')).toBe(consoleEl);
+    expect(inShadow(consoleEl, '.tx')?.textContent?.trim()).toMatch(/^In a transaction/);
+    const block = await runSql(
+      el,
+      'insert into narrow_tx values (2); commit; select count(*) from narrow_tx',
+    );
+    expect(text(block.querySelectorAll('.outcome')[2]!)).toMatch(/\b2\b/);
+  });
+
   it('shows the transaction state as psql marks its prompt, and runs a pasted COPY with its rows', async () => {
     const el = await bootLab({ 'workload-rate': '0' });
     const consoleEl = inShadow(el, 'mpp-console')!;

@@ -126,6 +126,28 @@ describe('<mpp-placement>', () => {
     expect(text(inShadow(panel, 'pre.gpexpand')!)).toContain('sdw3|sdw3|6000|/data/primary/gpseg4|11|4|p');
     panel.scrollIntoView();
     await page.screenshot({ path: '__screenshots__/placement-expand.png' });
+    // On a phone (390 px): nothing of the tab is wider than the screen.
+    await page.viewport(390, 844);
+    // The lab goes to one column (its ResizeObserver, next frame); the page does not scroll sideways.
+    await until(
+      () => document.documentElement.clientWidth === 390 && document.documentElement.scrollWidth <= 390,
+      'the lab laid out in one column at 390 px',
+    );
+    await panel.updateComplete;
+    // The same planner, moved into the one column: its tab and what was typed are kept.
+    expect(inShadow(lab, 'mpp-placement')).toBe(panel);
+    expect(panel.isConnected).toBe(true);
+    expect(inShadow<HTMLInputElement>(panel, 'form input')!.value).toBe('sdw3,sdw4');
+    expect(allInShadow(panel, '.whatif li')).toHaveLength(4);
+    const wide = [panel, ...allInShadow<HTMLElement>(panel, 'form, .whatif, .problems, pre, button')]
+      .filter((e) => e.getBoundingClientRect().right > 391)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    expect(wide).toEqual([]);
+    // The panel around the planner (the custom element itself is inline and has no box).
+    const box = inShadow<HTMLElement>(lab, '[part="placement"]')!;
+    box.scrollIntoView();
+    await page.screenshot({ path: '__screenshots__/placement-expand-390.png', element: box });
+    await page.viewport(1280, 800);
     allInShadow<HTMLButtonElement>(panel, 'button')
       .find((b) => /Run gpexpand setup/.test(text(b)))!
       .click();
