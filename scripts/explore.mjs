@@ -47,7 +47,7 @@ async function main() {
   });
   let failed = 0;
   try {
-    const { explore, reproduction } = await server.ssrLoadModule('/src/engine/index.ts');
+    const { explore, reproduction, encodeRun } = await server.ssrLoadModule('/src/engine/index.ts');
     const t0 = performance.now();
     for (let seed = o.from; seed < o.from + o.seeds; seed++) {
       const replication = o.filerep ? 'filerep' : 'wal';
@@ -63,6 +63,9 @@ async function main() {
       if (e.shrunk) {
         console.log(`\nshrunk to ${e.shrunk.plan.length} step(s) in ${e.shrunk.runs} run(s):\n`);
         console.log(reproduction(seed, e.shrunk.plan, e.shrunk.failure, replication));
+        // The same run as a lab link: the Simulation panel replays it to the failing step.
+        const code = await encodeRun({ seed, replication, plan: e.shrunk.plan, at: e.shrunk.failure.step });
+        console.log(`\nopen in the lab (npm run dev, then this address): http://localhost:5173/#run=${code}`);
       }
     }
     const s = ((performance.now() - t0) / 1000).toFixed(1);

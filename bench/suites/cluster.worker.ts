@@ -73,6 +73,10 @@ async function withIo(work: () => Promise<WorkloadSample>): Promise<WorkloadSamp
 
 let cluster: Cluster | undefined;
 let clusterName: string | undefined;
+/** The arguments the cluster was opened with (a run that needs a fresh one opens it again). */
+let openedWith: Parameters<(typeof api)['open']> | undefined;
+/** gpexpand has grown the cluster: the next expansion run starts from a fresh one. */
+let expanded = false;
 let nextKey = 1;
 
 function need(): Cluster {
@@ -90,6 +94,8 @@ const api = {
     replication: 'wal' | 'filerep' = 'wal',
   ): Promise<void> {
     await deleteDatabases(`${name}-`);
+    openedWith = [name, hosts, segmentsPerHost, mirroring, replication];
+    expanded = false;
     clusterName = name; // set first, so destroy() cleans up after a failed start too
     fileReplication = replication === 'filerep';
     cluster = await createCluster({
@@ -286,6 +292,13 @@ async function recoveryCost(
  * second; the extras give the bytes IndexedDB wrote meanwhile (every instance, mirrors too).
  */
 async function expansion(rows: number): Promise<WorkloadSample> {
+  if (expanded && openedWith) {
+    // Each run expands the same 2 x 2 shape: a fresh cluster, not the one grown by the last run.
+    const args = openedWith;
+    await api.destroy();
+    await api.open(...args);
+  }
+  expanded = true;
   const c = need();
   await resetBulkTable(c, true);
   await c.query(bulkInsertSql(rows));

@@ -6,7 +6,15 @@ import { confirmReplace } from '../shared/confirm-replace.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
-import { describeStep, generatePlan, SimRun, type ClusterOptions } from '../../workers/index.ts';
+import {
+  decodeRun,
+  describeStep,
+  encodeRun,
+  generatePlan,
+  SimRun,
+  type ClusterOptions,
+  type Step,
+} from '../../workers/index.ts';
 
 /** Seeds run by the explorer in CI are 1..200 with 30 steps; any seed replays the same way. */
 const DEFAULT_STEPS = 30;
@@ -85,6 +93,15 @@ export class MppSimReplay extends LitElement {
       h3 {
         margin-top: 0.7rem;
       }
+      label.link {
+        display: block;
+        margin: 0.3rem 0;
+      }
+      label.link input {
+        display: block;
+        width: 100%;
+        margin-top: 0.2rem;
+      }
     `,
   ];
 
@@ -97,6 +114,13 @@ export class MppSimReplay extends LitElement {
   @state() private _hosts = 16;
   @state() private _segments = 8;
   @state() private _mirroring: 'group' | 'spread' = 'spread';
+  /** A shared run's own plan and replication (a seed loaded from the form uses its generated plan). */
+  private _plan: Step[] | undefined;
+  private _replication: 'wal' | 'filerep' = 'wal';
+  /** The last link made to a step of this run, and whether it went to the clipboard. */
+  @state() private _link = '';
+  @state() private _copied = false;
+  private _linkOpened = false;
 
   constructor() {
     super();
@@ -108,12 +132,65 @@ export class MppSimReplay extends LitElement {
     return this._run;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A page opened from a run link replays that run (once: not again when the panel moves).
+    if (!this._linkOpened && location.hash.startsWith('#run=')) {
+      this._linkOpened = true;
+      void this.openLink(location.hash);
+    }
+  }
+
+  /**
+   * Opens a run link (`#run=...`): the whole run is checked first; then its cluster boots and
+   * the run is replayed to the step the link was made at. A damaged link or one from a newer
+   * lab is refused with the reason, and nothing is replaced.
+   */
+  async openLink(hash: string): Promise<void> {
+    this._error = '';
+    try {
+      const run = await decodeRun(hash.replace(/^#run=/, ''));
+      this._plan = run.plan;
+      this._replication = run.replication;
+      await this.load(run.seed, run.plan.length, run.at);
+    } catch (e) {
+      this._error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** A link to the run at its current step, copied to the clipboard when the page may. */
+  async copyLink(): Promise<string> {
+    const run = this._run;
+    if (!run) return '';
+    const code = await encodeRun({
+      seed: run.seed,
+      replication: this._replication,
+      plan: [...run.plan],
+      at: Math.min(run.next, run.plan.length),
+    });
+    this._link = `${location.origin}${location.pathname}${location.search}#run=${code}`;
+    this._copied = await navigator.clipboard.writeText(this._link).then(
+      () => true,
+      () => false,
+    );
+    return this._link;
+  }
+
+  /** Loads a seed from the form: its own generated plan, WAL replication. */
+  private async _loadSeed(): Promise<void> {
+    this._plan = undefined;
+    this._replication = 'wal';
+    await this.load();
+  }
+
   /** Loads a seed: its cluster boots and the lab shows it; no step has run yet. */
   async load(seed = this._seed, steps = this._steps, upTo = 0): Promise<void> {
     this._busy = true;
     this._error = '';
+    this._link = '';
     try {
-      const run = await SimRun.begin(seed, generatePlan(seed, steps));
+      const plan = this._plan ?? generatePlan(seed, steps);
+      const run = await SimRun.begin(seed, plan, this._replication);
       while (run.next < upTo && !run.done) await run.step();
       const old = this._run;
       this._run = run;
@@ -216,7 +293,7 @@ export class MppSimReplay extends LitElement {
       <form
         @submit=${async (e: Event) => {
           e.preventDefault();
-          if (await confirmReplace(this, `the replay of seed ${this._seed}`)) void this.load();
+          if (await confirmReplace(this, `the replay of seed ${this._seed}`)) void this._loadSeed();
         }}
       >
         <label
@@ -259,7 +336,22 @@ export class MppSimReplay extends LitElement {
                 >
                   Back one step
                 </button>
+                <button class="quiet" @click=${() => void this.copyLink()} ?disabled=${this._busy}>
+                  Copy link to this step
+                </button>
               </div>
+              ${
+                this._link
+                  ? html`<label class="link"
+                      >${this._copied ? 'Copied: ' : 'Select and copy: '}a link that replays this run to step
+                      ${Math.min(run.next, run.plan.length)} (nothing leaves the page: the run is in the link)
+                      <input
+                        readonly
+                        .value=${this._link}
+                        @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
+                    /></label>`
+                  : nothing
+              }
               ${
                 run.failure
                   ? html`<p class="verdict bad" role="alert">

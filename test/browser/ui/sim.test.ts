@@ -27,6 +27,46 @@ async function bootLab(attrs: Record<string, string> = {}): Promise<MppHaLab> {
   return el;
 }
 
+describe('run links', () => {
+  afterEach(() => history.replaceState(null, '', location.pathname + location.search));
+
+  it('a link replays the same run in a fresh lab to the step it was made at; a damaged one changes nothing', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab();
+    const panel = inShadow<MppSimReplay>(el, 'mpp-sim-replay')!;
+    await panel.load(44, 12);
+    for (let i = 0; i < 6; i++) await panel.step();
+    const link = await panel.copyLink();
+    await panel.updateComplete;
+    expect(inShadow<HTMLInputElement>(panel, 'label.link input')!.value).toBe(link);
+    expect(link).toMatch(/#run=[A-Za-z0-9_-]+$/);
+    const read = async (p: MppSimReplay) => ({
+      // (Not its virtual time: the lab's own catalog reads after each step take some.)
+      log: [...p.run!.log],
+      config: (await p.run!.cluster.query('select * from gp_segment_configuration order by dbid')).rows,
+      history: (await p.run!.cluster.query('select * from gp_configuration_history')).rows,
+    });
+    const original = await read(panel);
+    el.remove();
+    lab = undefined;
+    // A fresh lab opened at the link.
+    history.replaceState(null, '', `#${link.split('#')[1]}`);
+    const fresh = await bootLab();
+    const opened = inShadow<MppSimReplay>(fresh, 'mpp-sim-replay')!;
+    await until(() => opened.run?.next === 6, 'the link replayed to step 6', 30_000);
+    expect(await read(opened)).toEqual(original);
+    // The replay goes on from there as the original would.
+    await opened.step();
+    expect(opened.run!.log).toHaveLength(7);
+    const code = link.split('#run=')[1]!;
+    const before = opened.run;
+    await opened.openLink(`#run=${code.slice(0, -12)}`);
+    await opened.updateComplete;
+    expect(text(inShadow(opened, '.error')!)).toMatch(/damaged .* copy the whole link again/);
+    expect(opened.run).toBe(before);
+  });
+});
+
 describe('simulation in the lab', () => {
   it('replays an explorer seed step by step, back one step, and to the repaired verdict', async () => {
     await page.viewport(1280, 800);
