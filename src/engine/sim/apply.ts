@@ -8,6 +8,7 @@ import {
   outcomeUnknown,
   TOTAL,
   tryQuery,
+  clientOp,
   withSession,
   type Acked,
 } from './checks.ts';
@@ -33,17 +34,16 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
         Array.from({ length: step.n }, async () => {
           const k = Math.floor(r() * 16);
           const v = acked.nextValue++;
-          const ok = await withSession(c, async (s) => {
+          const ok = await clientOp(c, acked, 'append', v, async (s) => {
             try {
               await s.query(`insert into reg values (${k}, ${v})`);
             } catch (e) {
               if (!outcomeUnknown(e)) acked.failedAppends.set(`${k}:${v}`, describeError(e));
               throw e;
             }
-            return true;
           });
           if (ok) acked.appends.add(`${k}:${v}`);
-          return ok === true;
+          return ok;
         }),
       ).then((done) => `${done.filter(Boolean).length}/${step.n} acknowledged`);
       return alongside(c, step.during, work);
@@ -184,7 +184,7 @@ async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): 
     const amount = 1 + Math.floor(r() * 20);
     const [lo, hi] = a < b ? [a, b] : [b, a];
     const id = acked.nextTransfer++;
-    const ok = await withSession(c, async (s) => {
+    return clientOp(c, acked, 'transfer', id, async (s) => {
       const q = (sql: string) => s.query(sql);
       await q('begin');
       try {
@@ -203,9 +203,7 @@ async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): 
         throw e;
       }
       acked.transfers.add(id);
-      return true;
     });
-    return ok === true;
   });
   const reader = withSession(c, async (s) => {
     const rows = (await s.query('select sum(balance) from bank')).rows;

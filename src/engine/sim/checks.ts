@@ -33,6 +33,52 @@ export interface Acked {
   /** Transfers whose COMMIT returned an error saying it did not happen, with the error. */
   failedTransfers: Map<number, string>;
   nextTransfer: number;
+  /** Every workload operation as its client saw it, in the order they started. */
+  ops: ClientOp[];
+}
+
+/**
+ * One workload operation from the client's side (Jepsen's history): when it started and ended
+ * in virtual time, and what the client learnt: it happened (ok), it did not (failed, with the
+ * error), or it cannot know (indeterminate: the connection went during its COMMIT).
+ */
+export interface ClientOp {
+  kind: 'transfer' | 'append';
+  id: number;
+  start: number;
+  end: number;
+  outcome: 'ok' | 'failed' | 'indeterminate';
+  /** The SQLSTATE of a failed or indeterminate operation (undefined: no connection at all). */
+  code?: string;
+}
+
+/** Runs one workload operation and records it as its client saw it; true when it happened. */
+export async function clientOp(
+  c: SimCluster,
+  acked: Acked,
+  kind: ClientOp['kind'],
+  id: number,
+  work: (s: Session) => Promise<void>,
+): Promise<boolean> {
+  const op: ClientOp = { kind, id, start: c.sim.now(), end: 0, outcome: 'failed' };
+  acked.ops.push(op);
+  try {
+    const ok = await withSession(c, async (s) => {
+      try {
+        await work(s);
+      } catch (e) {
+        const code = (e as { code?: unknown } | undefined)?.code;
+        if (typeof code === 'string') op.code = code;
+        if (outcomeUnknown(e)) op.outcome = 'indeterminate';
+        throw e;
+      }
+      return true;
+    });
+    if (ok) op.outcome = 'ok';
+    return ok === true;
+  } finally {
+    op.end = c.sim.now();
+  }
 }
 
 export function emptyAcked(): Acked {
@@ -45,6 +91,7 @@ export function emptyAcked(): Acked {
     transfers: new Set(),
     failedTransfers: new Map(),
     nextTransfer: 1,
+    ops: [],
   };
 }
 

@@ -24,6 +24,7 @@ import {
   InvariantViolation,
   OPENING_BALANCE,
   type Acked,
+  type ClientOp,
 } from './checks.ts';
 import { describeStep, shapeFor, type Shape, type Step } from './steps.ts';
 
@@ -65,6 +66,10 @@ export class SimRun {
   readonly compared: number[] = [];
   private readonly acked: Acked = emptyAcked();
   private readonly start: number;
+  /** When each step ran, in virtual ms from the run's start. */
+  readonly stepTimes: { start: number; end: number }[] = [];
+  /** FTS's decisions (failovers, mirrors marked down or up, double faults), when they were made. */
+  readonly decisions: { at: number; kind: string; content: number }[] = [];
 
   private constructor(seed: number, plan: readonly Step[], cluster: SimCluster) {
     this.seed = seed;
@@ -72,6 +77,15 @@ export class SimRun {
     this.shape = shapeFor(seed);
     this.cluster = cluster;
     this.start = cluster.sim.now();
+    cluster.subscribe((e) => {
+      if (e.kind.startsWith('fts.') && e.kind !== 'fts.cycle' && 'content' in e)
+        this.decisions.push({ at: cluster.sim.now() - this.start, kind: e.kind, content: e.content });
+    });
+  }
+
+  /** The workload's operations as their clients saw them, times from the run's start. */
+  get ops(): ClientOp[] {
+    return this.acked.ops.map((o) => ({ ...o, start: o.start - this.start, end: o.end - this.start }));
   }
 
   /** Boots the seed's cluster and creates the workload's tables. */
@@ -124,6 +138,7 @@ export class SimRun {
     }
     const step = this.plan[i]!;
     this.next++;
+    const began = this.virtualMs;
     try {
       const quiet = step.op === 'wait' && this.cluster.sim.calm();
       const before = quiet ? decidedInDoubt(this.cluster) : [];
@@ -136,6 +151,7 @@ export class SimRun {
     } catch (e) {
       this.failure = asFailure(i, e);
     }
+    this.stepTimes.push({ start: began, end: this.virtualMs });
   }
 
   result(): RunResult {

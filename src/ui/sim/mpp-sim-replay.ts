@@ -1,9 +1,11 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { emit } from '../events.ts';
 import { confirmReplace } from '../shared/confirm-replace.ts';
 import { baseStyles } from '../shared/base.styles.ts';
+import { clientTimeline, faultSteps, timelineStyles } from './client-timeline.ts';
+import { styles } from './mpp-sim-replay.styles.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import {
@@ -28,82 +30,7 @@ const DEFAULT_STEPS = 30;
  * @tag mpp-sim-replay
  */
 export class MppSimReplay extends LitElement {
-  static override styles = [
-    baseStyles,
-    css`
-      form {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-        align-items: end;
-        margin-bottom: 0.5rem;
-      }
-      label {
-        display: flex;
-        flex-direction: column;
-        font-size: 0.75rem;
-        color: var(--mpp-muted, #94a3b8);
-      }
-      input,
-      select {
-        width: 6rem;
-        padding: 0.2rem 0.35rem;
-        border-radius: 4px;
-        border: 1px solid var(--mpp-border, #334155);
-        background: var(--mpp-card-bg, #0b1324);
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-        margin: 0.4rem 0;
-      }
-      ol {
-        margin: 0.3rem 0;
-        padding-left: 2.2rem;
-        max-height: 16rem;
-        overflow: auto;
-        font-size: 0.78rem;
-        line-height: 1.35;
-      }
-      li.done {
-        color: var(--mpp-fg, #e2e8f0);
-      }
-      li.pending {
-        color: var(--mpp-muted, #94a3b8);
-      }
-      li.current {
-        font-weight: 600;
-        color: var(--mpp-accent, #38bdf8);
-      }
-      li.failed {
-        color: var(--mpp-down, #f87171);
-      }
-      .note {
-        color: var(--mpp-muted, #94a3b8);
-      }
-      .verdict {
-        border-left: 4px solid var(--mpp-ok, #4ade80);
-        padding: 0.3rem 0.5rem;
-        margin: 0.4rem 0;
-      }
-      .verdict.bad {
-        border-color: var(--mpp-down, #f87171);
-      }
-      h3 {
-        margin-top: 0.7rem;
-      }
-      label.link {
-        display: block;
-        margin: 0.3rem 0;
-      }
-      label.link input {
-        display: block;
-        width: 100%;
-        margin-top: 0.2rem;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, timelineStyles, styles];
 
   @property({ attribute: false }) store: ClusterStore | undefined;
   @state() private _seed = 1;
@@ -222,6 +149,18 @@ export class MppSimReplay extends LitElement {
     }
   }
 
+  /**
+   * Scrubbing: forward runs the steps up to `k`; back replays the run from its start to `k`
+   * (a database's disk cannot be rewound: the same run is simply run again).
+   */
+  async goTo(k: number): Promise<void> {
+    const run = this._run;
+    if (!run || this._busy) return;
+    const to = Math.max(0, Math.min(run.plan.length, k));
+    if (to < run.next) await this.load(run.seed, run.plan.length, to);
+    else while (this._run === run && run.next < to && !run.done) await this.step();
+  }
+
   async runToEnd(): Promise<void> {
     while (this._run && !this._run.done) await this.step();
   }
@@ -258,6 +197,33 @@ export class MppSimReplay extends LitElement {
     this._run = undefined;
     const hosts = Array.from({ length: this._hosts }, (_, i) => `sdw${i + 1}`).join(',');
     emit(this, 'mpp-sim-boot', { hosts, segmentsPerHost: this._segments, mirroring: this._mirroring });
+  }
+
+  /** A slider over the plan's steps, marked at each fault and each step where FTS decided. */
+  private renderScrubber(run: SimRun) {
+    const decided = new Set(
+      run.decisions.map((d) => run.stepTimes.findIndex((t) => d.at <= t.end)).filter((i) => i >= 0),
+    );
+    const marks = [...new Set([...faultSteps(run.plan), ...decided])].sort((a, b) => a - b);
+    const at = Math.min(run.next, run.plan.length);
+    return html`<label class="scrub"
+      >Step ${at} of ${run.plan.length}
+      <input
+        type="range"
+        min="0"
+        max=${run.plan.length}
+        .value=${String(at)}
+        list="sim-marks"
+        ?disabled=${this._busy}
+        aria-valuetext=${`step ${at} of ${run.plan.length}`}
+        @change=${(e: Event) => void this.goTo(Number((e.target as HTMLInputElement).value))}
+      />
+      <datalist id="sim-marks">${marks.map((m) => html`<option value=${m}></option>`)}</datalist>
+      <span class="small"
+        >marks: faults (${faultSteps(run.plan).join(', ') || 'none'}), FTS decisions
+        (${[...decided].join(', ') || 'none yet'})</span
+      >
+    </label>`;
   }
 
   private renderPlan(run: SimRun) {
@@ -340,6 +306,7 @@ export class MppSimReplay extends LitElement {
                   Copy link to this step
                 </button>
               </div>
+              ${this.renderScrubber(run)}
               ${
                 this._link
                   ? html`<label class="link"
@@ -365,7 +332,7 @@ export class MppSimReplay extends LitElement {
                       </p>`
                     : nothing
               }
-              ${this.renderPlan(run)}
+              ${clientTimeline(run)} ${this.renderPlan(run)}
             `
           : nothing
       }

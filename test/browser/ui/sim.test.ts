@@ -67,6 +67,54 @@ describe('run links', () => {
   });
 });
 
+describe("the client's view and scrubbing", () => {
+  it("draws every operation with its outcome, the counts equal the workload's; scrubbing back and forth reaches the same states", async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab();
+    const panel = inShadow<MppSimReplay>(el, 'mpp-sim-replay')!;
+    // Seed 44's plan has faults in the middle of its workload steps.
+    await panel.load(44, 14);
+    const slider = () => inShadow<HTMLInputElement>(panel, 'label.scrub input')!;
+    const scrub = async (k: number) => {
+      const s = slider();
+      s.value = String(k);
+      s.dispatchEvent(new Event('change'));
+      await until(() => panel.run?.next === k && !s.disabled, `the run at step ${k}`, 30_000);
+    };
+    await panel.updateComplete;
+    await scrub(14);
+    const run = panel.run!;
+    const log = [...run.log];
+    await panel.updateComplete;
+    // The oracle: the explorer's own step notes ("4/4 committed", "3/5 acknowledged").
+    const acknowledged = log
+      .map((l) => /-> (\d+)\/\d+ (committed|acknowledged)/.exec(l))
+      .reduce((n, m) => n + (m ? Number(m[1]) : 0), 0);
+    const bars = allInShadow<SVGRectElement>(panel, 'figure.client rect.op');
+    expect(bars).toHaveLength(run.ops.length);
+    const by = (o: string) => bars.filter((b) => b.dataset['outcome'] === o).length;
+    expect(by('ok')).toBe(acknowledged);
+    expect(by('ok') + by('failed') + by('indeterminate')).toBe(run.ops.length);
+    const caption = text(inShadow(panel, 'figure.client figcaption')!);
+    expect(caption).toContain(`${run.ops.length} operations`);
+    expect(caption).toContain(`${by('ok')} ok`);
+    expect(caption).toContain(`${by('failed')} failed`);
+    expect(caption).toContain(`${by('indeterminate')} indeterminate`);
+    expect(allInShadow(panel, 'figure.client line.fault').length).toBeGreaterThan(0);
+    // Back to step 5 replays it; forward again reaches the same log, step for step.
+    await scrub(5);
+    expect(panel.run!.log).toEqual(log.slice(0, 5));
+    await scrub(14);
+    expect(panel.run!.log).toEqual(log);
+    expect(panel.run!.ops.map((o) => o.outcome)).toEqual(run.ops.map((o) => o.outcome));
+    inShadow(panel, 'figure.client')!.scrollIntoView();
+    await page.screenshot({
+      path: '__screenshots__/sim-client-view.png',
+      element: inShadow(el, '[part="simulation"]')!,
+    });
+  });
+});
+
 describe('simulation in the lab', () => {
   it('replays an explorer seed step by step, back one step, and to the repaired verdict', async () => {
     await page.viewport(1280, 800);
