@@ -108,9 +108,10 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
       // A DBA expands a healthy cluster (setup refuses while a segment is down): the first
       // phase starts from a repaired one; its fault strikes in the expansion itself.
       const before = await expansionState(c);
-      const repaired = before?.includes('No Expansion Detected')
-        ? `repaired first: ${await repair(c)}; `
-        : '';
+      const repaired =
+        before?.includes('No Expansion Detected') && !(await healthy(c))
+          ? `repaired first: ${await repair(c)}; `
+          : '';
       return repaired + (await alongside(c, step.during, expand(c, step.hosts, before)));
     }
     case 'addMirrors': {
@@ -139,6 +140,19 @@ async function expand(c: SimCluster, hosts: number, state: string | undefined): 
     if (e instanceof SimulationTimeout) throw e;
     return `refused: ${describeError(e)}`;
   }
+}
+
+/** Every instance running, every segment up and in sync in the catalog, no fault in force. */
+async function healthy(c: SimCluster): Promise<boolean> {
+  if (c.sim.instances().some((i) => i.content >= 0 && !i.up) || !c.sim.calm()) return false;
+  const rows = await tryQuery(
+    c,
+    'select content, role, mode, status from gp_segment_configuration where content >= 0',
+  );
+  if (!rows) return false;
+  // Mode n is a problem only where there is a mirror to be in sync with.
+  const mirrored = new Set(rows.filter((r) => r[1] === 'm').map((r) => r[0]));
+  return rows.every((r) => r[3] === 'u' && (r[2] !== 'n' || !mirrored.has(r[0])));
 }
 
 /** gpstate -x's output (undefined when it cannot run: no coordinator). */
