@@ -57,7 +57,27 @@ interface PendingFile {
 interface BatchFile {
   file: string;
   truncateTo: number | undefined;
-  puts: [number, Uint8Array][];
+  /** Each block's bytes as stored (see `stored`). */
+  puts: [number, ArrayBuffer][];
+}
+
+/**
+ * A block as stored: without its trailing zero bytes. The WAL's last block (rewritten at every
+ * flush) and the control file are mostly zeros, so a commit's sync writes a few hundred bytes
+ * instead of whole 8 KB blocks. Records of full blocks (older disks) load the same way.
+ */
+function stored(block: Uint8Array): ArrayBuffer {
+  let end = block.length;
+  while (end > 0 && block[end - 1] === 0) end--;
+  // A copy: the sync's snapshot, whatever the cache's block becomes meanwhile.
+  return block.buffer.slice(block.byteOffset, block.byteOffset + end) as ArrayBuffer;
+}
+
+function loaded(value: ArrayBuffer): Uint8Array {
+  if (value.byteLength === BLCKSZ) return new Uint8Array(value);
+  const block = new Uint8Array(BLCKSZ);
+  block.set(new Uint8Array(value, 0, Math.min(value.byteLength, BLCKSZ)));
+  return block;
 }
 
 /** A Disk backed by one IndexedDB database, with a synchronous in-memory cache in front. */
@@ -100,7 +120,7 @@ export class IdbDisk implements Disk {
       const tx = db.transaction('blocks', 'readonly');
       const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
       keys.forEach(([file, block], i) => {
-        disk.cacheFile(file).set(block, new Uint8Array(values[i]!));
+        disk.cacheFile(file).set(block, loaded(values[i]!));
         disk.durableFile(file).add(block);
       });
       disk.durableCount = keys.length;
@@ -235,10 +255,10 @@ export class IdbDisk implements Disk {
     const batch: BatchFile[] = [];
     for (const [file, p] of taken) {
       const f = this.cache.get(file);
-      const puts: [number, Uint8Array][] = [];
+      const puts: [number, ArrayBuffer][] = [];
       for (const b of [...p.dirty].sort((x, y) => x - y)) {
         const data = f?.get(b);
-        if (data) puts.push([b, data]);
+        if (data) puts.push([b, stored(data)]);
       }
       batch.push({ file, truncateTo: p.truncateTo, puts });
     }
@@ -255,10 +275,14 @@ export class IdbDisk implements Disk {
     }
     this.applyDurable(batch);
     let blocks = 0;
-    for (const f of batch) blocks += f.puts.length;
+    let bytes = 0;
+    for (const f of batch) {
+      blocks += f.puts.length;
+      for (const [, data] of f.puts) bytes += data.byteLength;
+    }
     this.stats.syncs++;
     this.stats.blocksSynced += blocks;
-    this.stats.bytesSynced += blocks * BLCKSZ;
+    this.stats.bytesSynced += bytes;
   }
 
   /** Writes the batch in one readwrite transaction; maps IndexedDB failures to DiskErrors. */
@@ -276,8 +300,7 @@ export class IdbDisk implements Disk {
           if (truncateTo !== undefined)
             settle(tx.store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity])));
           for (const [block, data] of puts) {
-            // The cache's arrays own their whole buffer (made in write or open): .buffer is one block.
-            const put = tx.store.put(data.buffer as ArrayBuffer, [file, block]);
+            const put = tx.store.put(data, [file, block]);
             settle(put);
             if (++issued % REQUESTS_PER_SLICE === 0) await put;
           }

@@ -462,6 +462,25 @@ export function idbDiskSuite(name: string, env: IdbEnv): void {
       return (await rawRecords(f.name, f.options.idbFactory ?? indexedDB)).map((r) => r.key);
     }
 
+    it('stores a block without its trailing zeros and reads it back whole', async () => {
+      const f = await fixture();
+      const tail = new Uint8Array(BLCKSZ);
+      tail.set([7, 0, 9], 100); // zeros inside are kept; only the trailing run goes
+      f.disk.write('wal', 0, tail);
+      f.disk.write('wal', 1, new Uint8Array(BLCKSZ));
+      f.disk.write('wal', 2, page(3));
+      await f.disk.sync();
+      const sizes = (await rawRecords(f.name, f.options.idbFactory ?? indexedDB)).map(
+        (r) => (r.value as ArrayBuffer).byteLength,
+      );
+      expect(sizes).toEqual([103, 0, BLCKSZ]);
+      expect(f.disk.stats.bytesSynced).toBe(103 + BLCKSZ);
+      const again = await f.reopen();
+      expect(again.read('wal', 0)).toEqual(tail);
+      expect(again.read('wal', 1)).toEqual(new Uint8Array(BLCKSZ));
+      expect(again.read('wal', 2)).toEqual(page(3));
+    });
+
     it('maps QuotaExceededError to disk_full and commits nothing of the batch', async () => {
       const f = await fixture();
       for (let b = 0; b < 3; b++) f.disk.write('f', b, page(1));
