@@ -160,9 +160,12 @@ describe('gpexpand', () => {
     const existing = await cl.run('gpexpand -f existing');
     expect(existing.exitCode).toBe(3);
     expect(existing.stdout).toContain(
-      'sdw1, sdw2 already in the array: the interview adds segments to new hosts only',
+      'sdw1, sdw2 already in the array: named hosts get segments only as new hosts',
     );
-    expect(existing.stdout).toContain('** No hostnames were given that do not already exist in the **');
+    // Greenplum's order: a mirrored cluster needs two new hosts before anything else is asked.
+    expect(existing.stdout).toContain(
+      'You must be adding two or more hosts when expanding a system with mirroring enabled.',
+    );
     cl.files.set('two', 'sdw4\nsdw5\n');
     const two = await cl.run('gpexpand -f two');
     expect(two.exitCode).toBe(3);
@@ -210,6 +213,70 @@ describe('gpexpand', () => {
     expect(await one(cl, 'select count(*), sum(b) from t')).toEqual(sums);
     await synced(cl, 30_000);
     expect((await cl.run('gp_replica_check')).exitCode).toBe(0);
+  });
+
+  it('the interview reads piped answers: new hosts, a strategy, extra segments on every host', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const before = await catalog(cl);
+    // Answers as Greenplum's gpexpand reads them, one per line; a wrong one is asked again.
+    const r = await cl.run(
+      "printf 'y\\nsdw3,sdw4\\nmirrored\\ngrouped\\n1\\n/data/primary\\n/data/mirror\\n' | gpexpand",
+    );
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("Invalid input: 'mirrored'");
+    expect(r.stdout).toContain(
+      'How many new primary segments per host do you want to add? (default=0):\n> 1',
+    );
+    const name = /with: gpexpand -i (\S+)/.exec(r.stdout)![1]!;
+    const rows = cl.files
+      .get(name)!
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|'));
+    // Two new hosts with two primaries each, and one more primary on each of the four hosts.
+    const primaries = rows.filter((x) => x[6] === 'p');
+    const mirrors = rows.filter((x) => x[6] === 'm');
+    expect(primaries).toHaveLength(8);
+    expect(mirrors).toHaveLength(8);
+    expect(rows.map((x) => Number(x[4])).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 16 }, (_, i) => 10 + i),
+    );
+    expect(new Set(primaries.map((x) => Number(x[5])))).toEqual(new Set([4, 5, 6, 7, 8, 9, 10, 11]));
+    const extra = primaries.filter((x) => x[2] === '6002');
+    expect(extra.map((x) => x[0]).sort()).toEqual(['sdw1', 'sdw2', 'sdw3', 'sdw4']);
+    const order = ['sdw1', 'sdw2', 'sdw3', 'sdw4'];
+    for (const p of extra) {
+      const m = mirrors.find((x) => x[5] === p[5])!;
+      // Grouped: the next host takes them, on the next mirror port, under the roots given.
+      expect(m[0]).toBe(order[(order.indexOf(p[0]!) + 1) % 4]);
+      expect(m[2]).toBe('7002');
+      expect(p[3]).toBe(`/data/primary/gpseg${p[5]}`);
+      expect(m[3]).toBe(`/data/mirror/gpseg${p[5]}`);
+    }
+    // The file works: setup, then every row where its hash over 12 segments says.
+    expect(await catalog(cl)).toEqual(before);
+    const setup = await cl.run(`gpexpand -i ${name}`);
+    expect(setup.exitCode, setup.stdout + setup.stderr).toBe(0);
+    expect((await cl.run('gpexpand')).stdout).toContain('EXPANSION COMPLETED SUCCESSFULLY');
+    await placedByHash(cl, 12);
+    expect((await cl.run('gp_replica_check')).exitCode).toBe(0);
+  });
+
+  it('the interview stops as Greenplum does: no, end of input, a count that is not a number', async () => {
+    c = await createCluster({ mirroring: 'group', timeScale: 200 });
+    const no = await c.run("printf 'n\\n' | gpexpand");
+    expect(no.exitCode).toBe(0);
+    expect(no.stdout).toContain('User Aborted. Exiting...');
+    const eof = await c.run("printf 'y\\nsdw3,sdw4\\n' | gpexpand");
+    expect(eof.exitCode).toBe(3);
+    expect(eof.stdout).toContain('gpexpand failed: EOF when reading a line');
+    const nan = await c.run("printf 'y\\nsdw3,sdw4\\n\\nmany\\n' | gpexpand");
+    expect(nan.exitCode).toBe(3);
+    expect(nan.stdout).toContain("gpexpand failed: invalid literal for int() with base 10: 'many'");
+    expect([...c.files.keys()].filter((f) => f.startsWith('gpexpand_inputfile'))).toEqual([]);
+    expect((await c.run('gpstate | gpexpand')).stderr).toContain(
+      'only cat, echo, printf, ls can feed a pipe',
+    );
   });
 
   it('a setup that failed before the catalog changed is rolled back; the catalog is unchanged', async () => {

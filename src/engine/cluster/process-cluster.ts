@@ -40,7 +40,7 @@ import type {
 } from './process-protocol.ts';
 import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
-import { PROCESS_UTILITIES, runUtility } from '../utilities/index.ts';
+import { PROCESS_UTILITIES, programOf, runUtility } from '../utilities/index.ts';
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse } from './process-protocol.ts';
@@ -496,7 +496,7 @@ export class ProcessCluster extends ClusterShell {
    * no coordinator runs) here, against the orchestrator's view of the instances.
    */
   protected async runUtility(commandLine: string, options: RunOptions): Promise<UtilityResult> {
-    const prog = commandLine.trim().split(/\s+/)[0];
+    const prog = programOf(commandLine);
     const coordinator = [...this.procs.values()].find((x) => x.role === 'coordinator' && x.meta.up);
     let result: UtilityResult;
     this.runSignal = options.signal;

@@ -196,6 +196,101 @@ export function layoutNewHosts(
   return [...primaries, ...mirrors];
 }
 
+/**
+ * The interview's extra segments per host (Greenplum's createSegmentRows): `dirs.primary.length`
+ * more primaries on every host, the array's and the new ones, with ports counting up from the
+ * highest primary port in use and directories under the roots given; their mirrors grouped on
+ * the next host or spread over the following ones, ports from the highest mirror port. Then
+ * every new row is numbered as the interview numbers them: contents to the primaries by host
+ * name, each mirror its primary's, dbids primaries first, then mirrors, each by host name.
+ */
+export function layoutExtraSegments(
+  config: readonly SegmentConfig[],
+  newHostRows: readonly SegmentConfig[],
+  dirs: { primary: readonly string[]; mirror: readonly string[] },
+  strategy: MirrorStrategy | 'none',
+): SegmentConfig[] {
+  const all = [...config.filter((c) => c.content >= 0), ...newHostRows];
+  const firstContent = (h: string) => Math.min(...all.filter((c) => c.hostname === h).map((c) => c.content));
+  const hosts = [...new Set(all.filter((c) => c.preferred_role === 'p').map((c) => c.hostname))].sort(
+    (a, b) => firstContent(a) - firstContent(b),
+  );
+  const prefix =
+    (/([^/]*?)-?\d+$/.exec(all.find((c) => c.content === 0)?.datadir ?? '')?.[1] ?? 'gpseg').replace(
+      /-$/,
+      '',
+    ) || 'gpseg';
+  const maxPort = (role: string) =>
+    Math.max(0, ...all.filter((c) => c.preferred_role === role).map((c) => c.port));
+  const primaries: SegmentConfig[] = [...newHostRows.filter((r) => r.role === 'p')];
+  const mirrors: SegmentConfig[] = [...newHostRows.filter((r) => r.role === 'm')];
+  const extra: { p: SegmentConfig; i: number; h: number }[] = [];
+  hosts.forEach((host, h) =>
+    dirs.primary.forEach((root, i) => {
+      const p: SegmentConfig = {
+        dbid: 0,
+        content: 0,
+        role: 'p',
+        preferred_role: 'p',
+        mode: 'n',
+        status: 'u',
+        hostname: host,
+        address: host,
+        port: maxPort('p') + 1 + i,
+        datadir: root,
+      };
+      primaries.push(p);
+      extra.push({ p, i, h });
+    }),
+  );
+  const nextPort = new Map<string, number>();
+  const extraMirrors = new Map<SegmentConfig, SegmentConfig>();
+  if (strategy !== 'none')
+    for (const { p, i, h } of extra) {
+      const target = hosts[(h + 1 + (strategy === 'spread' ? i : 0)) % hosts.length]!;
+      const port = nextPort.get(target) ?? maxPort('m') + 1;
+      nextPort.set(target, port + 1);
+      const m: SegmentConfig = {
+        ...p,
+        role: 'm',
+        preferred_role: 'm',
+        status: 'd',
+        hostname: target,
+        address: target,
+        port,
+        datadir: dirs.mirror[i] ?? dirs.primary[i]!,
+      };
+      extraMirrors.set(p, m);
+      mirrors.push(m);
+    }
+  // Numbering across the new hosts' rows and the extra ones together.
+  const byHost = (a: SegmentConfig, b: SegmentConfig) => a.hostname.localeCompare(b.hostname);
+  const oldMirrorOf = new Map(newHostRows.filter((r) => r.role === 'm').map((m) => [m.content, m]));
+  let content = Math.max(...config.map((c) => c.content)) + 1;
+  const isExtra = new Set(extra.map((e) => e.p));
+  for (const p of primaries.sort(byHost)) {
+    const mirror = isExtra.has(p) ? extraMirrors.get(p) : oldMirrorOf.get(p.content);
+    p.content = content++;
+    p.datadir = isExtra.has(p)
+      ? `${p.datadir.replace(/\/+$/, '')}/${prefix}${p.content}`
+      : renumbered(p.datadir, p.content);
+    if (mirror) {
+      mirror.content = p.content;
+      mirror.datadir = isExtra.has(p)
+        ? `${mirror.datadir.replace(/\/+$/, '')}/${prefix}${p.content}`
+        : renumbered(mirror.datadir, p.content);
+    }
+  }
+  let dbid = Math.max(...config.map((c) => c.dbid)) + 1;
+  for (const r of [...primaries, ...[...mirrors].sort(byHost)]) r.dbid = dbid++;
+  return [...primaries, ...mirrors];
+}
+
+/** A data directory's trailing content number replaced (gpseg4 becomes gpseg6). */
+function renumbered(dir: string, content: number): string {
+  return dir.replace(/\d+$/, String(content));
+}
+
 /** The cluster's mirroring strategy as its layout shows it: spread if one host's mirrors have several primaries' hosts. */
 export function strategyOf(config: readonly SegmentConfig[]): MirrorStrategy | 'none' {
   const segs = config.filter((c) => c.content >= 0);

@@ -12,17 +12,11 @@ import type { UtilityResult } from '../node/api.ts';
 import { UtilityLog, utilityArgs } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import type { StandbyHost } from './standby.ts';
-import {
-  ExpansionError,
-  formatInputFile,
-  layoutNewHosts,
-  readInputFile,
-  strategyOf,
-} from './gpexpand-input.ts';
+import { ExpansionError, readInputFile } from './gpexpand-input.ts';
+import { interview } from './gpexpand-interview.ts';
 import { ExpansionSchema, STATUS_FILE, StatusFile } from './gpexpand-state.ts';
 import { rollback, setup } from './gpexpand-setup.ts';
 import { redistribute, parseEnd } from './gpexpand-redistribute.ts';
-import { meaningfulLines, validHostname } from '../topology/config-files.ts';
 import { coordinatorNotRunning } from '../node/session-errors.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -50,6 +44,8 @@ export async function gpexpand(
   host: StandbyHost,
   argv: string[],
   files: Map<string, string>,
+  /** Answers to the interview's questions, one per line (`printf 'y\n...' | gpexpand`). */
+  stdin?: string,
 ): Promise<UtilityResult> {
   const log = new UtilityLog('gpexpand');
   const args = utilityArgs('gpexpand', OPTIONS, argv, {
@@ -124,7 +120,8 @@ export async function gpexpand(
         );
     }
     const input = o.i as string | undefined;
-    if (input === undefined) return done(interview(qd.config, o, files, host.clock.now(), log));
+    if (input === undefined)
+      return done(interview(qd.config, o.f as string | undefined, stdin, files, host.clock.now(), log));
     const text = files.get(input);
     if (text === undefined) throw new ExpansionError(`Input file ${input} not found`);
     const rows = readInputFile(qd.config, text, input);
@@ -138,83 +135,6 @@ export async function gpexpand(
     qd.expansionRunning = false;
     await schema.close();
   }
-}
-
-/**
- * The interview for new hosts. The lab cannot ask questions: the hosts come from -f, and the
- * answers are the ones a DBA gives for new hosts only (yes; the cluster's own mirroring
- * strategy; no new segments on existing hosts), printed as the interview prints them.
- */
-function interview(
-  config: Parameters<typeof layoutNewHosts>[0],
-  o: OptionValues,
-  files: Map<string, string>,
-  now: number,
-  log: UtilityLog,
-): number {
-  const hostsFile = o.f as string | undefined;
-  if (hostsFile === undefined)
-    throw new ExpansionError(
-      'gpexpand cannot ask its interview questions here: give the new hosts in a file with -f hosts_file (one name per line), or write an input file and run gpexpand -i input_file',
-    );
-  const text = files.get(hostsFile);
-  if (text === undefined) throw new ExpansionError(`Hosts file ${hostsFile} not found`);
-  const hosts = meaningfulLines(text).map(([, l]) => l);
-  const bad = hosts.find((h) => !validHostname(h));
-  if (bad !== undefined) throw new ExpansionError(`Invalid host name '${bad}' in ${hostsFile}`);
-  const existing = new Set(config.map((c) => c.hostname));
-  const fresh = [...new Set(hosts.filter((h) => !existing.has(h)))];
-  const old = [...new Set(hosts.filter((h) => existing.has(h)))];
-  const strategy = strategyOf(config);
-  log.raw('');
-  log.raw('System Expansion is used to add segments to an existing GPDB array.');
-  log.raw('gpexpand did not detect a System Expansion that is in progress.');
-  log.raw('');
-  log.raw('Would you like to initiate a new System Expansion Yy|Nn (default=N):');
-  log.raw('> y');
-  log.raw(`New hosts (from ${hostsFile}): ${fresh.join(', ') || 'none'}`);
-  // Named hosts already in the array get no segments from this interview: say so.
-  if (old.length)
-    log.warn(
-      `${old.join(', ')} already in the array: the interview adds segments to new hosts only (write an input file to add segments to existing hosts)`,
-    );
-  if (!fresh.length) {
-    log.raw('** No hostnames were given that do not already exist in the **');
-    log.raw('** array. Additional segments will be added existing hosts. **');
-  }
-  if (strategy !== 'none') {
-    if (fresh.length < 2)
-      throw new ExpansionError(
-        'You must be adding two or more hosts when expanding a system with mirroring enabled.',
-      );
-    log.raw('What type of mirroring strategy would you like?');
-    log.raw(' spread|grouped (default=grouped):');
-    log.raw(`> ${strategy}`);
-  }
-  if (!fresh.length) throw new ExpansionError('No new hosts or segments were entered.');
-  log.raw('How many new primary segments per host do you want to add? (default=0):');
-  log.raw('> 0');
-  const rows = layoutNewHosts(config, fresh, strategy);
-  const name = `gpexpand_inputfile_${stamp(now)}`;
-  files.set(name, formatInputFile(rows));
-  log.raw('');
-  log.raw('Generating configuration file...');
-  log.raw('');
-  log.info('Generating input file...');
-  log.raw('');
-  log.raw(`Input configuration file was written to '${name}'.`);
-  log.raw('');
-  log.raw('Please review the file and make sure that it is correct then re-run');
-  log.raw(`with: gpexpand -i ${name}`);
-  log.info('Exiting...');
-  return 0;
-}
-
-/** strftime("%Y%m%d_%H%M%S") of the cluster's clock. */
-function stamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
 /**

@@ -13,7 +13,9 @@ import { gpstart } from './gpstart.ts';
 import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
 import { pgControldata } from './pg-controldata.ts';
-import { expandWords, redirect, shell, SHELL_BUILTINS } from './shell-builtins.ts';
+import { redirect, shell, SHELL_BUILTINS, splitPipeline } from './shell-builtins.ts';
+
+export { programOf } from './shell-builtins.ts';
 
 export type { UtilityHost } from './host.ts';
 export type { StandbyHost } from './standby.ts';
@@ -35,7 +37,28 @@ export async function runUtility(
   files: Map<string, string>,
   commandLine: string,
 ): Promise<UtilityResult> {
-  const [prog, ...words] = expandWords(files, commandLine);
+  const pipeline = splitPipeline(files, commandLine);
+  // `printf 'answers' | gpexpand`: a builtin's output is the last command's standard input.
+  let stdin: string | undefined;
+  if (pipeline.length > 2 || pipeline.some((cmd) => !cmd.length))
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: "bash: the lab's shell runs one pipe between two commands (printf ... | gpexpand)\n",
+    };
+  if (pipeline.length === 2) {
+    const [feed = '', ...args] = pipeline[0]!;
+    if (!SHELL_BUILTINS.includes(feed))
+      return {
+        exitCode: 2,
+        stdout: '',
+        stderr: `bash: only ${SHELL_BUILTINS.join(', ')} can feed a pipe in the lab's shell, not ${feed}\n`,
+      };
+    const fed = shell(files, feed, args);
+    if (fed.exitCode !== 0) return fed;
+    stdin = fed.stdout;
+  }
+  const [prog, ...words] = pipeline.at(-1)!;
   // `command > file`: the output goes to the file in the utilities' working directory.
   const at = words.indexOf('>');
   const argv = at >= 0 ? words.slice(0, at) : words;
@@ -45,7 +68,7 @@ export async function runUtility(
   try {
     if (prog !== undefined && SHELL_BUILTINS.includes(prog))
       return redirect(shell(files, prog, argv), files, into);
-    return redirect(await dispatch(host, files, prog, argv), files, into);
+    return redirect(await dispatch(host, files, prog, argv, stdin), files, into);
   } catch (e) {
     // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
     // utilities log it as CRITICAL and exit 2.
@@ -61,6 +84,7 @@ function dispatch(
   files: Map<string, string>,
   prog: string | undefined,
   argv: string[],
+  stdin: string | undefined,
 ): Promise<UtilityResult> | UtilityResult {
   switch (prog) {
     case 'gprecoverseg':
@@ -74,7 +98,7 @@ function dispatch(
     case 'gpinitstandby':
       return gpinitstandby(host, argv);
     case 'gpexpand':
-      return gpexpand(host, argv, files);
+      return gpexpand(host, argv, files, stdin);
     case 'gpactivatestandby':
       return gpactivatestandby(host, argv);
     case 'gpstop':

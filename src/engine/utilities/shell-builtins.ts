@@ -59,14 +59,28 @@ export function glob(files: Map<string, string>, word: string): string[] {
  * `*` replaced by the files it matches (`gpexpand -i gpexpand_inputfile_*`).
  */
 export function expandWords(files: Map<string, string>, line: string): string[] {
-  const out: string[] = [];
+  return splitPipeline(files, line).flatMap((cmd, i) => (i ? ['|', ...cmd] : cmd));
+}
+
+/**
+ * A command line as the commands of its pipeline (`printf 'y\n' | gpexpand`), each as its
+ * words: an unquoted `|` word separates them; a quoted one is an argument.
+ */
+export function splitPipeline(files: Map<string, string>, line: string): string[][] {
+  const out: string[][] = [[]];
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(line))) {
-    if (m[3] !== undefined) out.push(...glob(files, m[3]));
-    else out.push(m[1] ?? m[2]!);
+    if (m[3] === '|') out.push([]);
+    else if (m[3] !== undefined) out.at(-1)!.push(...glob(files, m[3]));
+    else out.at(-1)!.push(m[1] ?? m[2]!);
   }
   return out;
+}
+
+/** The program that runs a command line: its pipeline's last command's (where it must run). */
+export function programOf(line: string): string | undefined {
+  return splitPipeline(new Map(), line).at(-1)?.[0];
 }
 
 /** `> file`: the command's output written to the file instead of shown. */
