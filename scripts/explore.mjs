@@ -63,9 +63,14 @@ async function main() {
       if (e.shrunk) {
         console.log(`\nshrunk to ${e.shrunk.plan.length} step(s) in ${e.shrunk.runs} run(s):\n`);
         console.log(reproduction(seed, e.shrunk.plan, e.shrunk.failure, replication));
-        // The same run as a lab link: the Simulation panel replays it to the failing step.
-        const code = await encodeRun({ seed, replication, plan: e.shrunk.plan, at: e.shrunk.failure.step });
-        console.log(`\nopen in the lab (npm run dev, then this address): http://localhost:5173/#run=${code}`);
+        // The same run as a lab link: the Simulation panel replays it to the failing step
+        // (links carry seeds from 1, as the lab's seed field does).
+        if (seed >= 1) {
+          const code = await encodeRun({ seed, replication, plan: e.shrunk.plan, at: e.shrunk.failure.step });
+          console.log(
+            `\nopen in the lab (npm run dev, then this address): http://localhost:5173/#run=${code}`,
+          );
+        }
       }
     }
     const s = ((performance.now() - t0) / 1000).toFixed(1);

@@ -18,7 +18,8 @@
  *    covers its own caller's writes (and any made meanwhile).
  *
  * Store layout (version 1): object store `blocks`, out-of-line key [file, block], value an
- * ArrayBuffer of exactly BLCKSZ bytes. A file is the key range [file, 0] .. [file, Infinity].
+ * ArrayBuffer of the block's bytes up to its last non-zero byte (at most BLCKSZ; padded with
+ * zeros again when read). A file is the key range [file, 0] .. [file, Infinity].
  */
 import { deleteDB, openDB, wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import {

@@ -376,6 +376,36 @@ describe('gpexpand', () => {
     expect((await cl.run('gpconfig -c statement_timeout -v 60000')).exitCode).toBe(0);
   });
 
+  it('a coordinator crash ends a setup waiting for the catalog lock; -r then rolls it back', async () => {
+    const cl = await start({ mirroring: 'group' });
+    const before = await catalog(cl);
+    const name = await interviewFile(cl, ['sdw3', 'sdw4']);
+    const ddl = await cl.connect();
+    await ddl.query('begin');
+    await ddl.query('create table early (a int) distributed by (a)');
+    const run = cl
+      .run(`gpexpand -i ${name}`)
+      .catch((e: Error) => ({ exitCode: -1, stdout: e.message, stderr: '' }));
+    await waitFor(
+      async () => (await cl.run('gpstate -x')).stdout.includes('Replicating Meta Data'),
+      20_000,
+      'setup waiting for the catalog lock',
+    );
+    await cl.faults.crash(1);
+    // The wait ends with the coordinator, not when the dead transaction's session closes.
+    const failed = await run;
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stdout).not.toContain('Locked catalog');
+    await cl.faults.restart(1);
+    await ddl.close().catch(() => undefined);
+    await waitFor(async () => (await cl.query('select 1').catch(() => undefined)) !== undefined, 20_000);
+    const rollback = await cl.run('gpexpand -r');
+    expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('Rollback complete.');
+    expect(await catalog(cl)).toEqual(before);
+    await expect(cl.query('select * from early')).rejects.toMatchObject({ code: '42P01' });
+  });
+
   it('a setup that failed past the catalog update is retried, not rolled back', async () => {
     const cl = await start({ mirroring: 'group' });
     const name = await interviewFile(cl, ['sdw3', 'sdw4']);

@@ -205,15 +205,43 @@ export class Coordinator {
   async lockCatalogForExpansion(cancelled: () => boolean): Promise<void> {
     this.catalogLocked = true;
     let granted = false;
-    const lock = this.locks
-      .acquire(EXPANSION_LOCK_OWNER, CATALOG_CHANGE_LOCK, 'AccessExclusiveLock')
-      .then(() => (granted = true));
-    // Ctrl-C while it waits: the wait ends, and nothing stays locked.
+    let failed: unknown;
+    let wake: (() => void) | undefined;
+    this.locks.acquire(EXPANSION_LOCK_OWNER, CATALOG_CHANGE_LOCK, 'AccessExclusiveLock').then(
+      () => {
+        granted = true;
+        wake?.();
+      },
+      (e: unknown) => {
+        failed = e;
+        wake?.();
+      },
+    );
+    // Ctrl-C, or this coordinator going down, ends the wait, and nothing stays locked.
     while (!granted) {
-      await Promise.race([lock, this.clock.sleep(100)]);
-      if (!granted && cancelled()) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        const timer = this.clock.setTimer(100, resolve);
+        wake = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+      if (granted) break;
+      const why =
+        failed !== undefined
+          ? failed
+          : this.inst.state !== 'running'
+            ? sqlError(
+                'connection_failure',
+                'the coordinator went down while gpexpand waited to lock the catalog',
+              )
+            : cancelled()
+              ? sqlError('query_canceled', 'canceling statement due to user request')
+              : undefined;
+      if (why !== undefined) {
         this.unlockCatalog();
-        throw sqlError('query_canceled', 'canceling statement due to user request');
+        throw why;
       }
     }
   }

@@ -34,7 +34,8 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
         Array.from({ length: step.n }, async () => {
           const k = Math.floor(r() * 16);
           const v = acked.nextValue++;
-          const ok = await clientOp(c, acked, 'append', v, async (s) => {
+          const ok = await clientOp(c, acked, 'append', v, async (s, committing) => {
+            committing();
             try {
               await s.query(`insert into reg values (${k}, ${v})`);
             } catch (e) {
@@ -198,7 +199,7 @@ async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): 
     const amount = 1 + Math.floor(r() * 20);
     const [lo, hi] = a < b ? [a, b] : [b, a];
     const id = acked.nextTransfer++;
-    return clientOp(c, acked, 'transfer', id, async (s) => {
+    return clientOp(c, acked, 'transfer', id, async (s, committing) => {
       const q = (sql: string) => s.query(sql);
       await q('begin');
       try {
@@ -211,6 +212,7 @@ async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): 
         throw e;
       }
       try {
+        committing();
         await q('commit');
       } catch (e) {
         if (!outcomeUnknown(e)) acked.failedTransfers.set(id, describeError(e));
@@ -286,8 +288,8 @@ export async function repair(c: SimCluster): Promise<string> {
  * change, else retried once the new instances it made are running again.
  */
 async function finishSetup(c: SimCluster): Promise<string[]> {
-  const state = await c.run('gpstate -x').catch(() => undefined);
-  if (!state?.stdout.includes('Replicating Meta Data')) return [];
+  const state = await expansionState(c);
+  if (!state?.includes('Replicating Meta Data')) return [];
   const retry = await c.run('gpexpand');
   if (retry.stdout.includes('Please run gpexpand -r')) {
     const r = await c.run('gpexpand -r');

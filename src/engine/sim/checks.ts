@@ -52,24 +52,29 @@ export interface ClientOp {
   code?: string;
 }
 
-/** Runs one workload operation and records it as its client saw it; true when it happened. */
+/**
+ * Runs one workload operation and records it as its client saw it; true when it happened.
+ * `work` calls `committing()` just before the statement that commits (COMMIT, or an autocommit
+ * INSERT): only a connection lost from then on leaves the outcome unknown.
+ */
 export async function clientOp(
   c: SimCluster,
   acked: Acked,
   kind: ClientOp['kind'],
   id: number,
-  work: (s: Session) => Promise<void>,
+  work: (s: Session, committing: () => void) => Promise<void>,
 ): Promise<boolean> {
   const op: ClientOp = { kind, id, start: c.sim.now(), end: 0, outcome: 'failed' };
   acked.ops.push(op);
+  let atCommit = false;
   try {
     const ok = await withSession(c, async (s) => {
       try {
-        await work(s);
+        await work(s, () => (atCommit = true));
       } catch (e) {
         const code = (e as { code?: unknown } | undefined)?.code;
         if (typeof code === 'string') op.code = code;
-        if (outcomeUnknown(e)) op.outcome = 'indeterminate';
+        if (atCommit && outcomeUnknown(e)) op.outcome = 'indeterminate';
         throw e;
       }
       return true;

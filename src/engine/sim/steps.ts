@@ -189,8 +189,11 @@ export function generatePlan(seed: number, count: number): Step[] {
 function duringExpansion(shape: Shape, hosts: number, salt: number): { during?: DuringFault } {
   const d = seededRandom(salt ^ 0x0e4a);
   if (d() >= 0.5) return {};
+  // The dbids gpexpand hands out after the array's (a mirrorless shape's, as long as no
+  // gpaddmirrors step has given it mirrors: then these name instances that do not exist).
   const n = shape.hosts.length * shape.segmentsPerHost;
-  const added = range(2 * n + 3, 2 * hosts * shape.segmentsPerHost);
+  const perNew = hosts * shape.segmentsPerHost;
+  const added = shape.mirroring === 'none' ? range(n + 3, perNew) : range(2 * n + 3, 2 * perNew);
   const newHosts = Array.from({ length: hosts }, (_, i) => `sdw${4 + i}`);
   const x = d();
   const target = x < 0.2 ? pick2(d, newHosts) : x < 0.6 ? pick2(d, added) : pick2(d, dbidsOf(shape).segments);

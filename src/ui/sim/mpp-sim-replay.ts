@@ -61,12 +61,24 @@ export class MppSimReplay extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('hashchange', this._onHash);
     // A page opened from a run link replays that run (once: not again when the panel moves).
     if (!this._linkOpened && location.hash.startsWith('#run=')) {
       this._linkOpened = true;
       void this.openLink(location.hash);
     }
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this._onHash);
+  }
+
+  /** Another run link pasted into this tab's address: opened after asking, as Load seed asks. */
+  private readonly _onHash = async (): Promise<void> => {
+    if (!location.hash.startsWith('#run=')) return;
+    if (await confirmReplace(this, 'the run in the link')) await this.openLink(location.hash);
+  };
 
   /**
    * Opens a run link (`#run=...`): the whole run is checked first; then its cluster boots and
@@ -77,9 +89,7 @@ export class MppSimReplay extends LitElement {
     this._error = '';
     try {
       const run = await decodeRun(hash.replace(/^#run=/, ''));
-      this._plan = run.plan;
-      this._replication = run.replication;
-      await this.load(run.seed, run.plan.length, run.at);
+      await this.load(run.seed, run.plan.length, run.at, { plan: run.plan, replication: run.replication });
     } catch (e) {
       this._error = e instanceof Error ? e.message : String(e);
     }
@@ -96,33 +106,49 @@ export class MppSimReplay extends LitElement {
       at: Math.min(run.next, run.plan.length),
     });
     this._link = `${location.origin}${location.pathname}${location.search}#run=${code}`;
-    this._copied = await navigator.clipboard.writeText(this._link).then(
-      () => true,
-      () => false,
-    );
+    // No clipboard outside a secure context (a dev server opened by address): the link shows.
+    const clipboard = navigator.clipboard as Clipboard | undefined;
+    this._copied = clipboard
+      ? await clipboard.writeText(this._link).then(
+          () => true,
+          () => false,
+        )
+      : false;
     return this._link;
   }
 
   /** Loads a seed from the form: its own generated plan, WAL replication. */
   private async _loadSeed(): Promise<void> {
-    this._plan = undefined;
-    this._replication = 'wal';
-    await this.load();
+    await this.load(this._seed, this._steps, 0, { plan: undefined, replication: 'wal' });
   }
 
-  /** Loads a seed: its cluster boots and the lab shows it; no step has run yet. */
-  async load(seed = this._seed, steps = this._steps, upTo = 0): Promise<void> {
+  /**
+   * Loads a seed: its cluster boots and the lab shows it, replayed to step `upTo`. `shared` is
+   * a run link's plan and replication (kept for Back and links only once the load succeeded);
+   * by default the loaded run's own.
+   */
+  async load(
+    seed = this._seed,
+    steps = this._steps,
+    upTo = 0,
+    shared: { plan: Step[] | undefined; replication: 'wal' | 'filerep' } = {
+      plan: this._plan,
+      replication: this._replication,
+    },
+  ): Promise<void> {
     this._busy = true;
     this._error = '';
     this._link = '';
     try {
-      const plan = this._plan ?? generatePlan(seed, steps);
-      const run = await SimRun.begin(seed, plan, this._replication);
+      const plan = shared.plan ?? generatePlan(seed, steps);
+      const run = await SimRun.begin(seed, plan, shared.replication);
       while (run.next < upTo && !run.done) await run.step();
       const old = this._run;
       this._run = run;
       this._seed = seed;
       this._steps = steps;
+      this._plan = shared.plan;
+      this._replication = shared.replication;
       emit(this, 'mpp-sim-adopt', { cluster: run.cluster, options: this.optionsOf(run), pump: false });
       if (old && old !== run) await old.close();
     } catch (e) {
