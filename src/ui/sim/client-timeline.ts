@@ -35,15 +35,18 @@ export function faultSteps(plan: readonly Step[]): number[] {
     .filter((i) => i >= 0);
 }
 
-/** Counts of the run's operations by outcome, with the SQLSTATEs of those that did not succeed. */
-export function outcomeCounts(ops: readonly ClientOp[]): Record<ClientOp['outcome'], number> {
+/** An operation as a client saw it: when it started and ended, and what it learnt. */
+export type Outcome = Pick<ClientOp, 'start' | 'end' | 'outcome'>;
+
+/** Counts of operations by outcome. */
+export function outcomeCounts(ops: readonly Outcome[]): Record<ClientOp['outcome'], number> {
   const n = { ok: 0, failed: 0, indeterminate: 0 };
   for (const o of ops) n[o.outcome]++;
   return n;
 }
 
 /** Greedy lanes: each operation in the first lane free when it starts. */
-function lanes(ops: readonly ClientOp[]): number[] {
+export function lanes(ops: readonly Outcome[]): number[] {
   const ends: number[] = [];
   return ops.map((o) => {
     let lane = ends.findIndex((e) => e <= o.start);
@@ -106,6 +109,7 @@ export function clientTimeline(run: SimRun) {
   </figure>`;
 }
 
+/** The client's-view figures' styles (the simulated run's and the live workload's). */
 export const timelineStyles = css`
   figure.client {
     margin: 0.5rem 0;

@@ -24,7 +24,20 @@ export interface WorkloadError {
   code: string;
   message: string;
   at: number;
+  /** It came at COMMIT with the connection gone: the client cannot know whether it committed. */
+  indeterminate?: boolean;
 }
+
+/** One transfer as its client saw it (wall-clock ms): it happened, it did not, or unknown. */
+export interface TransferOutcome {
+  start: number;
+  end: number;
+  outcome: 'ok' | 'failed' | 'indeterminate';
+  code?: string;
+}
+
+/** Transfers kept for the client's view: the last this many. */
+const OUTCOMES_KEPT = 1000;
 
 export const ACCOUNTS = 1000;
 export const START_BALANCE = 1000;
@@ -49,6 +62,8 @@ export function transferSql(a: number, b: number, amount: number): string[] {
 /** Samples kept: 15 minutes, for the charts' longest time range. */
 const SERIES = 900;
 const SESSION_LOST = /^(08|57P)/;
+/** Errors that leave a COMMIT's outcome unknown to its client: the connection went (08007, 57P01...). */
+const OUTCOME_UNKNOWN = /^(08|57P0[12])/;
 
 export class BankWorkload {
   /** Transfers per second, over all sessions. */
@@ -57,7 +72,12 @@ export class BankWorkload {
   running = false;
   ready = false;
   commits = 0;
+  /** Transfers that failed, the indeterminate ones included. */
   errors = 0;
+  /** Of the errors: a COMMIT whose connection went, so the client cannot know. */
+  indeterminate = 0;
+  /** The latest transfers, oldest first, for the client's view. */
+  outcomes: TransferOutcome[] = [];
   inFlight = 0;
   lastError: WorkloadError | undefined;
   /** The last transfer's statements, for display. */
@@ -84,6 +104,8 @@ export class BankWorkload {
   reset(): void {
     this.commits = 0;
     this.errors = 0;
+    this.indeterminate = 0;
+    this.outcomes = [];
     this.lastError = undefined;
     this.series = [];
     this.bucket = { commits: 0, errors: 0, latency: 0 };
@@ -172,19 +194,34 @@ export class BankWorkload {
       const sql = transferSql(a, b, 1 + Math.floor(Math.random() * 50));
       this.lastSql = sql;
       const t0 = performance.now();
+      const started = Date.now();
       this.inFlight++;
       this.inFlightSince.add(t0);
+      let atCommit = false;
       try {
         session ??= await this.cluster.connect();
-        for (const stmt of sql) await session.query(stmt);
+        for (const [k, stmt] of sql.entries()) {
+          atCommit = k === sql.length - 1;
+          await session.query(stmt);
+        }
         this.commits++;
         this.bucket.commits++;
         this.bucket.latency += performance.now() - t0;
+        this.note({ start: started, end: Date.now(), outcome: 'ok' });
       } catch (e) {
         const code = String((e as { code?: unknown }).code ?? 'XX000');
+        // The connection went during COMMIT: it may or may not have committed.
+        const unknown = atCommit && OUTCOME_UNKNOWN.test(code);
         this.errors++;
+        if (unknown) this.indeterminate++;
         this.bucket.errors++;
-        this.lastError = { code, message: e instanceof Error ? e.message : String(e), at: Date.now() };
+        this.note({ start: started, end: Date.now(), outcome: unknown ? 'indeterminate' : 'failed', code });
+        this.lastError = {
+          code,
+          message: e instanceof Error ? e.message : String(e),
+          at: Date.now(),
+          ...(unknown ? { indeterminate: true } : {}),
+        };
         if (session && !SESSION_LOST.test(code)) {
           try {
             await session.query('rollback');
@@ -198,6 +235,11 @@ export class BankWorkload {
       }
     }
     await this.drop(session);
+  }
+
+  private note(o: TransferOutcome): void {
+    this.outcomes.push(o);
+    if (this.outcomes.length > OUTCOMES_KEPT) this.outcomes.splice(0, this.outcomes.length - OUTCOMES_KEPT);
   }
 
   private async drop(s: Session | undefined): Promise<undefined> {
@@ -215,7 +257,9 @@ export class BankWorkload {
 }
 
 /** What a client error means for someone watching a failover, by SQLSTATE and message. */
-export function explainError(code: string, message: string): string {
+export function explainError(code: string, message: string, indeterminate = false): string {
+  if (indeterminate)
+    return 'the connection went during COMMIT: the client cannot know whether the transfer committed (it may have); money is conserved either way';
   if (/cannot serve \w+ in its current role/.test(message))
     return 'the instance it reached was changing role (a failover or recovery in progress); the client retries on its next transfer';
   if (/^08/.test(code))

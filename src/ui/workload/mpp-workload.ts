@@ -8,6 +8,8 @@ import { StoreWatcher } from '../state/store-watcher.ts';
 import '../sparkline/mpp-sparkline.ts';
 import { ACCOUNTS, CHECK_SQL, START_BALANCE, explainError, type BankWorkload } from './bank-workload.ts';
 import { styles } from './mpp-workload.styles.ts';
+import { clientView } from './client-view.ts';
+import { timelineStyles } from '../sim/client-timeline.ts';
 
 /** Health of the clients, as the panel's headline states it. */
 export function workloadHealth(w: BankWorkload): {
@@ -34,7 +36,7 @@ export function workloadHealth(w: BankWorkload): {
  * @tag mpp-workload
  */
 export class MppWorkload extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, timelineStyles];
 
   @property({ attribute: false }) store: ClusterStore | undefined;
   @property({ attribute: false }) workload: BankWorkload | undefined;
@@ -136,6 +138,10 @@ export class MppWorkload extends LitElement {
           <dd data-stat="errors" class=${w.errors ? 'error' : ''}>${w.errors}</dd>
         </div>
         <div>
+          <dt>indeterminate</dt>
+          <dd data-stat="indeterminate" class=${w.indeterminate ? 'warn' : ''}>${w.indeterminate}</dd>
+        </div>
+        <div>
           <dt>in flight</dt>
           <dd data-stat="in-flight">
             ${w.inFlight}${w.inFlight && w.oldestInFlightMs() > 1000 ? ` (oldest ${(w.oldestInFlightMs() / 1000).toFixed(1)} s)` : ''}
@@ -167,13 +173,16 @@ export class MppWorkload extends LitElement {
         <span class="swatch" aria-hidden="true"></span> red bars: seconds with errors ·
         <span class="swatch fault" aria-hidden="true"></span> shaded: a fault in force
       </p>
+      ${clientView(w, this.store?.events ?? [])}
       ${
         w.lastError
           ? html`<p class="error last-error" data-code=${w.lastError.code}>
               Last error, at ${new Date(w.lastError.at).toLocaleTimeString()}:
               <code>${w.lastError.code}</code>
               ${w.lastError.message}
-              <span class="why">${explainError(w.lastError.code, w.lastError.message)}</span>
+              <span class="why"
+                >${explainError(w.lastError.code, w.lastError.message, w.lastError.indeterminate)}</span
+              >
             </p>`
           : nothing
       }

@@ -231,6 +231,27 @@ describe('<mpp-ha-lab>', () => {
     const timeline = inShadow(el, 'mpp-timeline')!;
     await until(() => inShadow(timeline, '[data-kind="instance.crash"]'), 'the crash in the timeline');
     await until(() => inShadow(wl, '[data-health="failing"]'), 'the workload to report failing');
+    // The client's view: each transfer as its client saw it, the crash on the same axis; its
+    // counts are the workload's own.
+    const view = await until(
+      () =>
+        inShadow(wl, 'figure.client line.fault') ? inShadow<HTMLElement>(wl, 'figure.client') : undefined,
+      "the crash in the client's view",
+    );
+    await until(() => allInShadow(wl, 'figure.client rect.op.failed').length > 0, 'failed transfers drawn');
+    const w = el.workload;
+    const n = (k: string) => Number(inShadow<HTMLElement>(wl, 'figure.client')!.dataset[k]);
+    await until(
+      () => n('ok') === w.commits && n('failed') + n('indeterminate') === w.errors,
+      "the view's counts to match the workload's",
+    );
+    expect(n('indeterminate')).toBe(w.indeterminate);
+    expect(w.outcomes.length).toBe(w.commits + w.errors);
+    view.scrollIntoView();
+    await page.screenshot({
+      path: '__screenshots__/workload-client-view.png',
+      element: inShadow(el, '[part="workload"]')!,
+    });
     // The charts shade the seconds during which the fault was in force.
     const charts = allInShadow(wl, 'mpp-sparkline');
     expect(charts).toHaveLength(3);

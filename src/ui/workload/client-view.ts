@@ -1,0 +1,57 @@
+/**
+ * The client's view of the live bank workload (Jepsen's timeline): the last 30 seconds of
+ * transfers as bars from start to end, each ok, failed (its SQLSTATE) or indeterminate (a
+ * COMMIT whose connection went), with crashes and FTS's decisions as lines on the same axis,
+ * so the seconds after a promotion, and the commits left in doubt, can be seen.
+ */
+import { html, svg, nothing } from 'lit';
+import { lanes, outcomeCounts } from '../sim/client-timeline.ts';
+import type { BankWorkload } from './bank-workload.ts';
+import type { LabEvent } from '../state/types.ts';
+
+const WINDOW_MS = 30_000;
+const WIDTH = 600;
+const LANE = 6;
+
+/** Events drawn as lines: a crash in red, FTS's decisions in blue. */
+const MARKS: Record<string, 'fault' | 'decision'> = {
+  'instance.crash': 'fault',
+  'fts.failover': 'decision',
+  'fts.promote': 'decision',
+  'fts.mirror_down': 'decision',
+  'fts.double_fault': 'decision',
+};
+
+export function clientView(w: BankWorkload, events: readonly LabEvent[], now = Date.now()) {
+  const from = now - WINDOW_MS;
+  const ops = w.outcomes.filter((o) => o.end >= from);
+  const all = outcomeCounts(w.outcomes);
+  if (!w.outcomes.length) return nothing;
+  const x = (t: number) => (Math.max(0, t - from) / WINDOW_MS) * WIDTH;
+  const laneOf = lanes(ops);
+  const height = Math.max(4, Math.max(0, ...laneOf) + 1) * LANE + 6;
+  const marks = events.filter((e) => MARKS[e.kind] && e.at >= from);
+  return html`<figure
+    class="client"
+    data-ok=${all.ok}
+    data-failed=${all.failed}
+    data-indeterminate=${all.indeterminate}
+  >
+    <figcaption>
+      The client's view, last 30 s (of the latest ${w.outcomes.length} transfers:
+      <span class="ok">${all.ok} ok</span>, <span class="failed">${all.failed} failed</span>,
+      <span class="indeterminate">${all.indeterminate} indeterminate</span>). Red lines: crashes; blue: FTS's
+      decisions.
+    </figcaption>
+    <svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Transfers over the last 30 seconds">
+      ${marks.map(
+        (e) =>
+          svg`<line class=${MARKS[e.kind]!} x1=${x(e.at)} x2=${x(e.at)} y1="0" y2=${height}><title>${e.kind} ${e.text}</title></line>`,
+      )}
+      ${ops.map(
+        (o, i) =>
+          svg`<rect class=${`op ${o.outcome}`} data-outcome=${o.outcome} x=${x(o.start)} y=${3 + laneOf[i]! * LANE} width=${Math.max(1.5, x(o.end) - x(o.start))} height=${LANE - 1}><title>${o.outcome}${o.code ? ` (${o.code})` : ''}, ${Math.round(o.end - o.start)} ms</title></rect>`,
+      )}
+    </svg>
+  </figure>`;
+}
