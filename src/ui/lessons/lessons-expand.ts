@@ -95,14 +95,25 @@ export const EXPAND: Lesson = {
         { kind: 'sql', sql: 'select name, value from gpexpand.expansion_progress', label: 'Progress' },
         { kind: 'sql', sql: CHECK_SQL, label: 'Count the money' },
       ],
-      check: check('every table spreads over 8 segments and the money is all there', async (ctx) => {
-        const c = ctx.store!.cluster!;
-        const left = Number(
-          (await c.query('select count(*) from gp_distribution_policy where numsegments < 8')).rows[0]?.[0],
-        );
-        const money = await moneyConserved().test(ctx);
-        return { ok: left === 0 && money.ok, seen: `${left} table(s) not expanded; ${money.seen}` };
-      }),
+      check: check(
+        'every table spreads over 8 segments, the money is all there, and every account holds what the acknowledged transfers say',
+        async (ctx) => {
+          const c = ctx.store!.cluster!;
+          const left = Number(
+            (await c.query('select count(*) from gp_distribution_policy where numsegments < 8')).rows[0]?.[0],
+          );
+          const money = await moneyConserved().test(ctx);
+          // A lost transfer keeps the sum: the accounts are compared with the client's ledger.
+          const kept = ctx.workload ? await ctx.workload.verify() : undefined;
+          const ledger = kept
+            ? `; ${kept.checked} accounts as the acknowledged transfers say${kept.wrong.length ? `, ${kept.wrong.length} not (an acknowledged transfer lost)` : ''}`
+            : '';
+          return {
+            ok: left === 0 && money.ok && (kept?.wrong.length ?? 0) === 0,
+            seen: `${left} table(s) not expanded; ${money.seen}${ledger}`,
+          };
+        },
+      ),
     },
     {
       title: 'Recover the failed segment',

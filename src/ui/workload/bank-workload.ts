@@ -5,6 +5,7 @@
  * balances never changes: a check anyone can run after any fault.
  */
 import type { Cluster, Session } from '../../workers/index.ts';
+import { BankLedger, type LedgerCheck } from './bank-ledger.ts';
 
 export interface WorkloadSample {
   /** Wall-clock ms at the end of the second. */
@@ -84,6 +85,8 @@ export class BankWorkload {
   lastSql: string[] = transferSql(1, 2, 10);
   series: WorkloadSample[] = [];
 
+  /** Every account's balance as the acknowledged transfers say (see verify). */
+  readonly ledger = new BankLedger();
   private cluster: Cluster | undefined;
   private gen = 0;
   private bucket = { commits: 0, errors: 0, latency: 0 };
@@ -122,6 +125,8 @@ export class BankWorkload {
     } catch (e) {
       if ((e as { code?: unknown }).code !== '42P07') throw e;
     }
+    // The balances before any transfer of this workload (an existing bank keeps its own).
+    this.ledger.baseline(await balances(cluster));
     this.ready = true;
     this.changed();
   }
@@ -191,7 +196,9 @@ export class BankWorkload {
       if (!this.alive(gen, i) || this.rate <= 0 || !this.cluster) continue;
       const a = 1 + Math.floor(Math.random() * ACCOUNTS);
       const b = 1 + ((a + Math.floor(Math.random() * (ACCOUNTS - 1))) % ACCOUNTS);
-      const sql = transferSql(a, b, 1 + Math.floor(Math.random() * 50));
+      const amount = 1 + Math.floor(Math.random() * 50);
+      const sql = transferSql(a, b, amount);
+      const ledgered = this.ledger.begin(a, b, amount);
       this.lastSql = sql;
       const t0 = performance.now();
       const started = Date.now();
@@ -204,6 +211,7 @@ export class BankWorkload {
           atCommit = k === sql.length - 1;
           await session.query(stmt);
         }
+        this.ledger.acknowledged(ledgered);
         this.commits++;
         this.bucket.commits++;
         this.bucket.latency += performance.now() - t0;
@@ -212,6 +220,8 @@ export class BankWorkload {
         const code = String((e as { code?: unknown }).code ?? 'XX000');
         // The connection went during COMMIT: it may or may not have committed.
         const unknown = atCommit && OUTCOME_UNKNOWN.test(code);
+        if (unknown) this.ledger.unknown(ledgered);
+        else this.ledger.failed(ledgered);
         this.errors++;
         if (unknown) this.indeterminate++;
         this.bucket.errors++;
@@ -237,6 +247,16 @@ export class BankWorkload {
     await this.drop(session);
   }
 
+  /**
+   * Compares the bank with what the acknowledged transfers say: an account not what they say
+   * means an acknowledged transfer was lost, or a failed one committed after all.
+   */
+  verify(): Promise<LedgerCheck> {
+    const c = this.cluster;
+    if (!c) return Promise.reject(new Error('the workload has no cluster'));
+    return this.ledger.verify(() => balances(c));
+  }
+
   private note(o: TransferOutcome): void {
     this.outcomes.push(o);
     if (this.outcomes.length > OUTCOMES_KEPT) this.outcomes.splice(0, this.outcomes.length - OUTCOMES_KEPT);
@@ -254,6 +274,11 @@ export class BankWorkload {
     this.ready = false;
     this.reset();
   }
+}
+
+async function balances(c: Cluster): Promise<[number, number][]> {
+  const r = await c.query('select id, balance from bank');
+  return r.rows.map(([id, balance]) => [Number(id), Number(balance)]);
 }
 
 /** What a client error means for someone watching a failover, by SQLSTATE and message. */

@@ -230,6 +230,11 @@ describe('the other lessons, followed to their end', () => {
             // every account, the whole sum), and the transfers kept committing.
             expect(el.workload.running).toBe(true);
             expect(el.workload.commits).toBeGreaterThan(0);
+            // No acknowledged transfer lost: every account the client ledger can settle holds
+            // exactly what the acknowledged transfers say (a conserved sum alone cannot show it).
+            const kept = await el.workload.verify();
+            expect(kept.wrong).toEqual([]);
+            expect(kept.checked).toBeGreaterThan(900);
             // The strip follows: every table done, nothing left on the old segments.
             const topo = inShadow(el, 'mpp-topology')!;
             await until(
