@@ -171,22 +171,11 @@ export function layoutNewHosts(
     const nextPort = new Map<string, number>();
     hosts.forEach((host, h) => {
       const own = primaries.filter((p) => p.hostname === host);
-      own.forEach((p, i) => {
-        const target =
-          strategy === 'grouped' ? hosts[(h + 1) % hosts.length]! : hosts[(h + 1 + i) % hosts.length]!;
-        const port = nextPort.get(target) ?? minMirrorPort;
-        nextPort.set(target, port + 1);
-        mirrors.push({
-          ...p,
-          role: 'm',
-          preferred_role: 'm',
-          status: 'd',
-          hostname: target,
-          address: target,
-          port,
-          datadir: `${mirrorDir}/${prefix}${p.content}`,
-        });
-      });
+      own.forEach((p, i) =>
+        mirrors.push(
+          mirrorOf(p, hosts, h, i, strategy, nextPort, minMirrorPort, `${mirrorDir}/${prefix}${p.content}`),
+        ),
+      );
     });
   }
   // dbids in Greenplum's order: primaries first, then mirrors, each by host name.
@@ -247,19 +236,16 @@ export function layoutExtraSegments(
   const extraMirrors = new Map<SegmentConfig, SegmentConfig>();
   if (strategy !== 'none')
     for (const { p, i, h } of extra) {
-      const target = hosts[(h + 1 + (strategy === 'spread' ? i : 0)) % hosts.length]!;
-      const port = nextPort.get(target) ?? maxPort('m') + 1;
-      nextPort.set(target, port + 1);
-      const m: SegmentConfig = {
-        ...p,
-        role: 'm',
-        preferred_role: 'm',
-        status: 'd',
-        hostname: target,
-        address: target,
-        port,
-        datadir: dirs.mirror[i] ?? dirs.primary[i]!,
-      };
+      const m = mirrorOf(
+        p,
+        hosts,
+        h,
+        i,
+        strategy,
+        nextPort,
+        maxPort('m') + 1,
+        dirs.mirror[i] ?? dirs.primary[i]!,
+      );
       extraMirrors.set(p, m);
       mirrors.push(m);
     }
@@ -284,6 +270,35 @@ export function layoutExtraSegments(
   let dbid = Math.max(...config.map((c) => c.dbid)) + 1;
   for (const r of [...primaries, ...[...mirrors].sort(byHost)]) r.dbid = dbid++;
   return [...primaries, ...mirrors];
+}
+
+/**
+ * The mirror of primary `p`, the i-th on host number `h` of `hosts`: grouped on the next host,
+ * spread on the i-th one after; each mirror host's ports count up from `firstPort`.
+ */
+function mirrorOf(
+  p: SegmentConfig,
+  hosts: readonly string[],
+  h: number,
+  i: number,
+  strategy: MirrorStrategy,
+  ports: Map<string, number>,
+  firstPort: number,
+  datadir: string,
+): SegmentConfig {
+  const target = hosts[(h + 1 + (strategy === 'spread' ? i : 0)) % hosts.length]!;
+  const port = ports.get(target) ?? firstPort;
+  ports.set(target, port + 1);
+  return {
+    ...p,
+    role: 'm',
+    preferred_role: 'm',
+    status: 'd',
+    hostname: target,
+    address: target,
+    port,
+    datadir,
+  };
 }
 
 /** A data directory's trailing content number replaced (gpseg4 becomes gpseg6). */
