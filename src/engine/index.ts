@@ -32,7 +32,16 @@ export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';
 export type { ClientOp } from './sim/checks.ts';
-export { decodeRun, encodeRun, RunLinkError, RUN_LINK_VERSION, type SharedRun } from './sim/run-link.ts';
+export {
+  decodeRun,
+  encodeRun,
+  readRunFile,
+  runFile,
+  RunLinkError,
+  RUN_LINK_VERSION,
+  type SharedRun,
+} from './sim/run-link.ts';
+export type { StepValue } from './sim/person.ts';
 export {
   planCluster,
   customPlacement,

@@ -1,10 +1,19 @@
 /**
- * Run links: a plan round-trips byte for byte through the link; a damaged link, a newer
- * format, or a step the explorer cannot run is refused before anything replays, with a
- * message that says why.
+ * Run links and run files: a plan round-trips byte for byte through the link and the file; a
+ * link made by the previous format still reads; a damaged link, a newer format, or a step the
+ * explorer cannot run is refused before anything replays, with a message that says why.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeRun, encodeRun, generatePlan, RunLinkError } from '../../src/engine/index.ts';
+import {
+  decodeRun,
+  encodeRun,
+  generatePlan,
+  readRunFile,
+  runFile,
+  RunLinkError,
+  RUN_LINK_VERSION,
+  type Step,
+} from '../../src/engine/index.ts';
 
 async function refused(code: string): Promise<RunLinkError> {
   const e = await decodeRun(code).then(
@@ -34,7 +43,7 @@ describe('run links', () => {
       expect(code).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(code.length).toBeLessThan(2000);
       const back = await decodeRun(code);
-      expect(back).toEqual({ version: 1, ...run });
+      expect(back).toEqual({ version: RUN_LINK_VERSION, ...run });
       expect(JSON.stringify(back.plan)).toBe(JSON.stringify(run.plan));
     }
   });
@@ -43,10 +52,24 @@ describe('run links', () => {
     const good = await encodeRun({ seed: 5, replication: 'filerep', plan: generatePlan(5, 10), at: 0 });
     expect((await refused(good.slice(0, good.length - 9))).reason).toBe('corrupt');
     expect((await refused('not a link!')).message).toMatch(/damaged .* copy the whole link again/);
-    const future = await refused(await linkOf({ version: 2, seed: 1, replication: 'wal', plan: [], at: 0 }));
+    const future = await refused(await linkOf({ version: 3, seed: 1, replication: 'wal', plan: [], at: 0 }));
     expect(future.reason).toBe('version');
-    expect(future.message).toMatch(/newer lab \(link format 2\); this lab reads format 1/);
-    const base = { version: 1, seed: 1, replication: 'wal', at: 0 };
+    expect(future.message).toMatch(/newer lab \(format 3\); this lab reads formats up to 2/);
+    // Format 1 had neither a shape nor a person's steps.
+    const v1 = { version: 1, seed: 1, replication: 'wal', at: 0 };
+    expect((await refused(await linkOf({ ...v1, plan: [{ op: 'sql', text: 'select 1' }] }))).message).toMatch(
+      /step 0: a sql step in a format 1 run/,
+    );
+    const shape = { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 };
+    expect((await refused(await linkOf({ ...v1, shape, plan: [] }))).message).toMatch(/cluster shape/);
+    const base = { version: 2, seed: 1, replication: 'wal', at: 0 };
+    expect(
+      (await refused(await linkOf({ ...base, shape: { ...shape, hosts: ['sdw1', 'sdw1'] }, plan: [] })))
+        .message,
+    ).toMatch(/cluster shape/);
+    expect((await refused(await linkOf({ ...base, plan: [{ op: 'sql', text: '' }] }))).message).toMatch(
+      /step 0: a sql step with fields/,
+    );
     expect((await refused(await linkOf({ ...base, plan: [{ op: 'rm -rf' }] }))).message).toMatch(
       /step 0: unknown step "rm -rf"/,
     );
@@ -65,5 +88,56 @@ describe('run links', () => {
     ).toMatch(/step 1: a maintenance step with fields that do not fit it/);
     expect((await refused(await linkOf({ ...base, seed: 0, plan: [] }))).message).toMatch(/the seed/);
     expect((await refused(await linkOf({ ...base, plan: [], at: 3 }))).message).toMatch(/from 0 to 0/);
+  });
+
+  it('read a link made in format 1 (an explorer seed) as that run', async () => {
+    const plan = generatePlan(9, 12);
+    const run = await decodeRun(await linkOf({ version: 1, seed: 9, replication: 'wal', plan, at: 4 }));
+    expect(run).toEqual({ version: 1, seed: 9, replication: 'wal', plan, at: 4 });
+  });
+});
+
+describe('run files', () => {
+  const recorded: Step[] = [
+    { op: 'transfers', n: 3, salt: 11 },
+    { op: 'crash', target: 2 },
+    { op: 'wait', ms: 60_000 },
+    { op: 'sql', text: "select * from gp_segment_configuration where status = 'd'", session: 1 },
+    { op: 'utility', command: 'gprecoverseg -a' },
+    { op: 'disconnect', session: 1 },
+  ];
+  const run = {
+    seed: 77,
+    replication: 'wal' as const,
+    shape: { mirroring: 'spread' as const, hosts: ['sdw1', 'sdw2', 'sdw3'], segmentsPerHost: 2 },
+    plan: recorded,
+    at: 6,
+  };
+
+  it('round-trip byte for byte, and carry the same run as its link', async () => {
+    const file = runFile(run);
+    const back = readRunFile(file);
+    expect(runFile(back)).toBe(file);
+    expect(back).toEqual({ version: RUN_LINK_VERSION, ...run });
+    expect(await decodeRun(await encodeRun(back))).toEqual(back);
+    // A file made from a link's run is the same file.
+    expect(runFile(await decodeRun(await encodeRun(run)))).toBe(file);
+  });
+
+  it('refuse what is not a run, with the reason', () => {
+    const bad = (text: string) => {
+      try {
+        readRunFile(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(RunLinkError);
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad('{"version":2')).toMatch(/not a run file .*not JSON.*export the run again/);
+    expect(bad(runFile(run).replace('"at": 6', '"at": 60'))).toMatch(/from 0 to 6/);
+    expect(bad(runFile(run).replace('"version": 2', '"version": 9'))).toMatch(
+      /run file was made by a newer lab/,
+    );
   });
 });

@@ -119,6 +119,10 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
       const r = await c.run(`gpaddmirrors -a${step.spread ? ' -s' : ''}`);
       return `gpaddmirrors exit ${r.exitCode}`;
     }
+    case 'sql':
+    case 'disconnect':
+    case 'utility':
+      throw new Error(`assertion failed: a person's ${step.op} step is the run's sessions' to apply`);
   }
 }
 

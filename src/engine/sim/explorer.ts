@@ -26,6 +26,7 @@ import {
   type Acked,
   type ClientOp,
 } from './checks.ts';
+import { isPersonStep, PersonSessions, type StepValue } from './person.ts';
 import { describeStep, shapeFor, type Shape, type Step } from './steps.ts';
 
 export interface Failure {
@@ -53,7 +54,6 @@ export interface RunResult {
  */
 export class SimRun {
   readonly seed: number;
-  readonly plan: readonly Step[];
   readonly shape: Shape;
   readonly cluster: SimCluster;
   /** What each step did, one line each. */
@@ -65,16 +65,20 @@ export class SimRun {
   /** Contents compared page by page after the repair. */
   readonly compared: number[] = [];
   private readonly acked: Acked = emptyAcked();
+  private readonly steps: Step[];
+  private readonly sessions = new PersonSessions();
+  /** What each person's step gave back (a statement's rows or error, a utility's output). */
+  private readonly values = new Map<number, StepValue>();
   private readonly start: number;
   /** When each step ran, in virtual ms from the run's start. */
   readonly stepTimes: { start: number; end: number }[] = [];
   /** FTS's decisions (failovers, mirrors marked down or up, double faults), when they were made. */
   readonly decisions: { at: number; kind: string; content: number }[] = [];
 
-  private constructor(seed: number, plan: readonly Step[], cluster: SimCluster) {
+  private constructor(seed: number, plan: readonly Step[], shape: Shape, cluster: SimCluster) {
     this.seed = seed;
-    this.plan = plan;
-    this.shape = shapeFor(seed);
+    this.steps = [...plan];
+    this.shape = shape;
     this.cluster = cluster;
     this.start = cluster.sim.now();
     cluster.subscribe((e) => {
@@ -88,9 +92,21 @@ export class SimRun {
     return this.acked.ops.map((o) => ({ ...o, start: o.start - this.start, end: o.end - this.start }));
   }
 
-  /** Boots the seed's cluster and creates the workload's tables. */
-  static async begin(seed: number, plan: readonly Step[], replication: Replication = 'wal'): Promise<SimRun> {
-    const shape = shapeFor(seed);
+  /** The steps, run and to run. */
+  get plan(): readonly Step[] {
+    return this.steps;
+  }
+
+  /**
+   * Boots the cluster (the seed's shape unless a recorded run chose its own) and creates the
+   * workload's tables.
+   */
+  static async begin(
+    seed: number,
+    plan: readonly Step[],
+    replication: Replication = 'wal',
+    shape: Shape = shapeFor(seed),
+  ): Promise<SimRun> {
     const c = (await createCluster({
       runtime: 'sim',
       seed,
@@ -104,7 +120,7 @@ export class SimRun {
     await c.query(`insert into bank select i, ${OPENING_BALANCE} from generate_series(1, ${ACCOUNTS}) i`);
     await c.query('create table reg (k int, v int) distributed by (k)');
     await c.query('create table xfer (id int) distributed by (id)');
-    return new SimRun(seed, plan, c);
+    return new SimRun(seed, plan, shape, c);
   }
 
   get done(): boolean {
@@ -115,11 +131,39 @@ export class SimRun {
     return this.cluster.sim.now() - this.start;
   }
 
+  /**
+   * Recording: `step` becomes the run's next step and runs at once, with the same checks as any
+   * other; what it gave back is returned. Only at the end of the plan (see `takeOver`).
+   */
+  async record(step: Step): Promise<StepValue> {
+    if (this.done)
+      throw new Error(
+        this.failure
+          ? `The run stopped after step ${this.failure.step} (${this.failure.invariant}); take over from an earlier step.`
+          : 'The run is repaired and checked; take over from an earlier step to go on.',
+      );
+    if (this.next !== this.steps.length) throw new Error('Take over at this step before recording.');
+    this.steps.push(step);
+    await this.step();
+    return this.values.get(this.steps.length - 1) ?? { kind: 'none' };
+  }
+
+  /** Take over here: the steps after this point are dropped, and what is recorded follows. */
+  takeOver(): void {
+    if (this.done) throw new Error('The run has ended; replay it to an earlier step to take over there.');
+    this.steps.length = this.next;
+  }
+
+  /** What step `i` gave back, if it was a person's. */
+  valueOf(i: number): StepValue | undefined {
+    return this.values.get(i);
+  }
+
   /** Applies the next step and checks the invariants; after the last, repairs and checks all. */
   async step(): Promise<void> {
     if (this.done) return;
     const i = this.next;
-    if (i === this.plan.length) {
+    if (i === this.steps.length) {
       try {
         this.log.push(`${i}: repair -> ${await repair(this.cluster)}`);
         // DTX recovery finishes what the faults left prepared within its interval.
@@ -136,13 +180,18 @@ export class SimRun {
       this.finished = true;
       return;
     }
-    const step = this.plan[i]!;
+    const step = this.steps[i]!;
     this.next++;
     const began = this.virtualMs;
     try {
       const quiet = step.op === 'wait' && this.cluster.sim.calm();
       const before = quiet ? decidedInDoubt(this.cluster) : [];
-      const note = await apply(this.cluster, step, this.acked);
+      let note: string;
+      if (isPersonStep(step)) {
+        const done = await this.sessions.apply(this.cluster, step);
+        this.values.set(i, done.value);
+        note = done.note;
+      } else note = await apply(this.cluster, step, this.acked);
       if (quiet && this.cluster.sim.calm()) checkInDoubt(this.cluster, before, step.ms);
       this.log.push(`${i}: ${describeStep(step)}${note ? ` -> ${note}` : ''}`);
       await checkAcked(this.cluster, this.acked);

@@ -6,19 +6,24 @@
  * run before anything is replayed; a corrupted link or one from a newer format is refused
  * with a message that says why.
  */
-import type { DuringFault, Step } from './steps.ts';
+import type { DuringFault, Shape, Step } from './steps.ts';
 import type { Replication } from './explorer.ts';
 
-/** The link format this build writes and reads. */
-export const RUN_LINK_VERSION = 1;
+/**
+ * The format this build writes; it reads every format up to it. 1: an explorer seed's plan.
+ * 2: a recorded run too (its own cluster shape; a person's SQL, utilities, sessions).
+ */
+export const RUN_LINK_VERSION = 2;
 
-/** The longest plan a link may carry (the explorer's default is 30 steps). */
-const MAX_STEPS = 500;
+/** The longest plan a run may carry (the explorer's default is 30 steps). */
+const MAX_STEPS = 5000;
 
 export interface SharedRun {
   version: number;
   seed: number;
   replication: Replication;
+  /** A recorded run's cluster (absent: the seed's shape, as the explorer draws it). */
+  shape?: Shape;
   plan: Step[];
   /** The step to open at (0: before the first). */
   at: number;
@@ -33,7 +38,7 @@ export class RunLinkError extends Error {
 }
 
 export async function encodeRun(run: Omit<SharedRun, 'version'>): Promise<string> {
-  const json = JSON.stringify({ version: RUN_LINK_VERSION, ...run });
+  const json = JSON.stringify(canonical(run));
   const bytes = await pipe(
     Uint8Array.from(new TextEncoder().encode(json)),
     new CompressionStream('deflate-raw'),
@@ -57,37 +62,89 @@ export async function decodeRun(code: string): Promise<SharedRun> {
   } catch {
     throw corrupt('it is not JSON');
   }
+  return checkRun(data, corrupt, 'link');
+}
+
+/** A run as a file: the same run as a link's, as indented JSON (export, then import, gives it back byte for byte). */
+export function runFile(run: Omit<SharedRun, 'version'>): string {
+  return `${JSON.stringify(canonical(run), null, 2)}\n`;
+}
+
+/** The run with this build's version, its fields in one order. */
+function canonical(run: Omit<SharedRun, 'version'>): SharedRun {
+  const { seed, replication, shape, plan, at } = run;
+  return { version: RUN_LINK_VERSION, seed, replication, ...(shape ? { shape } : {}), plan, at };
+}
+
+/** Reads a run file, checked whole as a link is. */
+export function readRunFile(text: string): SharedRun {
+  const corrupt = (why: string) =>
+    new RunLinkError('corrupt', `This is not a run file the lab can replay (${why}); export the run again.`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw corrupt('it is not JSON');
+  }
+  return checkRun(data, corrupt, 'file');
+}
+
+function checkRun(data: unknown, corrupt: (why: string) => RunLinkError, what: 'link' | 'file'): SharedRun {
   if (!isObject(data)) throw corrupt('no run in it');
   const version = data['version'];
   if (typeof version === 'number' && Number.isInteger(version) && version > RUN_LINK_VERSION)
     throw new RunLinkError(
       'version',
-      `This run link was made by a newer lab (link format ${version}); this lab reads format ${RUN_LINK_VERSION}. Open it in the lab that made it, or a newer one.`,
+      `This run ${what} was made by a newer lab (format ${version}); this lab reads formats up to ${RUN_LINK_VERSION}. Open it in the lab that made it, or a newer one.`,
     );
-  if (version !== RUN_LINK_VERSION) throw corrupt('no format version');
+  if (!isInt(version, 1, RUN_LINK_VERSION)) throw corrupt('no format version');
   const seed = data['seed'];
   if (!isInt(seed, 1, 2 ** 31)) throw corrupt('the seed is not a whole number from 1 to 2^31');
   const replication = data['replication'];
   if (replication !== 'wal' && replication !== 'filerep')
     throw corrupt('the replication is not wal or filerep');
+  const shape = data['shape'];
+  if (shape !== undefined && (version < 2 || !shapeOk(shape)))
+    throw corrupt('the cluster shape is not hosts, segments per host and a mirroring');
   const plan = data['plan'];
   if (!Array.isArray(plan) || plan.length > MAX_STEPS)
     throw corrupt(`the plan is not a list of at most ${MAX_STEPS} steps`);
   plan.forEach((s, i) => {
-    const problem = stepProblem(s);
+    const problem = stepProblem(s, version);
     if (problem) throw corrupt(`step ${i}: ${problem}`);
   });
   const at = data['at'];
   if (!isInt(at, 0, plan.length)) throw corrupt(`the step to open at is not from 0 to ${plan.length}`);
-  return { version, seed, replication, plan: plan as Step[], at };
+  return { version, seed, replication, ...(shape ? { shape } : {}), plan: plan as Step[], at };
 }
 
+function shapeOk(v: unknown): v is Shape {
+  if (!isObject(v)) return false;
+  const hosts = v['hosts'];
+  return (
+    ['group', 'spread', 'none'].includes(v['mirroring'] as string) &&
+    isInt(v['segmentsPerHost'], 1, 16) &&
+    Array.isArray(hosts) &&
+    hosts.length >= 1 &&
+    hosts.length <= 64 &&
+    hosts.every((h) => typeof h === 'string' && HOST.test(h)) &&
+    new Set(hosts).size === hosts.length
+  );
+}
+
+const HOST = /^[a-z][a-z0-9-]{0,62}$/;
+
 /** What is wrong with a step, or undefined when it is one the explorer can run. */
-export function stepProblem(s: unknown): string | undefined {
+export function stepProblem(s: unknown, version = RUN_LINK_VERSION): string | undefined {
   if (!isObject(s) || typeof s['op'] !== 'string') return 'not a step';
+  if (version < 2 && ['sql', 'disconnect', 'utility'].includes(s['op']))
+    return `a ${s['op']} step in a format ${version} run`;
   const ms = (v: unknown) => isInt(v, 0, 86_400_000);
   const dbid = (v: unknown) => isInt(v, 1, 100_000);
-  const target = (v: unknown) => dbid(v) || (typeof v === 'string' && /^[a-z][a-z0-9-]{0,62}$/.test(v));
+  const target = (v: unknown) => dbid(v) || (typeof v === 'string' && HOST.test(v));
+  const text = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+  const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || ok(v);
+  const sessionId = (v: unknown) => isInt(v, 1, 1_000_000);
   const hosts = (v: unknown) => Array.isArray(v) && v.every((h) => target(h) && typeof h === 'string');
   const during = (v: unknown) => v === undefined || duringOk(v, target);
   const checks: Record<Step['op'], () => boolean> = {
@@ -108,6 +165,9 @@ export function stepProblem(s: unknown): string | undefined {
     expand: () => isInt(s['hosts'], 1, 16) && during(s['during']),
     maintenance: () => typeof s['command'] === 'string' && /^gpstop( [-\w]+)*$/.test(s['command']),
     wait: () => ms(s['ms']),
+    sql: () => text(s['text'], 100_000) && optional(s['session'], sessionId) && optional(s['dbid'], dbid),
+    disconnect: () => sessionId(s['session']),
+    utility: () => text(s['command'], 10_000),
   };
   const check = checks[s['op'] as Step['op']];
   if (!check) return `unknown step "${s['op']}"`;

@@ -41,7 +41,16 @@ export type Step =
   | { op: 'expand'; hosts: number; during?: DuringFault }
   /** Planned maintenance: gpstop -r (a restart in some mode), gpstop --host, gpstop -u. */
   | { op: 'maintenance'; command: string }
-  | { op: 'wait'; ms: number };
+  | { op: 'wait'; ms: number }
+  /**
+   * A person's SQL in a recorded run: on a session of its own, or on the run's session
+   * `session` (a console's, kept open across steps); `dbid` for a utility-mode session.
+   */
+  | { op: 'sql'; text: string; session?: number; dbid?: number }
+  /** A recorded run's session closed. */
+  | { op: 'disconnect'; session: number }
+  /** A person's utility command line in a recorded run (gprecoverseg -a, gpstate -e, ...). */
+  | { op: 'utility'; command: string };
 
 /**
  * The cluster a run starts from, with a standby: 2 hosts × 2 segments group-mirrored, 3 × 2
