@@ -52,6 +52,10 @@ export interface SimAdoptDetail {
   options: ClusterOptions;
   /** Let virtual time run with the lab's clock (a free-running large cluster), or only by steps. */
   pump: boolean;
+  /** Where the lab reads its views from, when `cluster` records the panels' actions as steps. */
+  reader?: Cluster;
+  /** Given the adoption: settled once the lab has read the cluster (the next step may run). */
+  reply?: (adopted: Promise<void>) => void;
 }
 
 /** The simulation panel asks for a large simulated cluster booted from these options. */

@@ -49,7 +49,7 @@ describe('a recorded run', () => {
     const values: StepValue[] = [];
     try {
       for (const a of actions) {
-        values.push(await original.record(a));
+        values.push((await original.record(a)).value);
         // Snapshot without reading through the cluster (a read would drive the simulation).
         seen.push({
           log: [...original.log],
@@ -120,11 +120,12 @@ describe('a recorded run', () => {
       expect(run.plan).toHaveLength(7);
       // Content 0's primary crashed at step 6: FTS promotes its mirror within a minute.
       await run.record({ op: 'wait', ms: 60_000 });
-      const v = await run.record({ op: 'sql', text: 'select count(*) from bank' });
+      const { value: v } = await run.record({ op: 'sql', text: 'select count(*) from bank' });
       expect(v.kind === 'rows' && v.result.rows).toEqual([[8]]);
-      const bad = await run.record({ op: 'sql', text: 'select * from no_such_table' });
+      const { value: bad, note } = await run.record({ op: 'sql', text: 'select * from no_such_table' });
       expect(bad.kind === 'error' && (bad.error as { code?: string }).code).toBe('42P01');
       expect(run.log.at(-1)).toMatch(/-> error: 42P01/);
+      expect(note).toMatch(/^error: 42P01/);
       expect(run.failure).toBeUndefined();
     } finally {
       await run.close();

@@ -69,6 +69,8 @@ export class SimRun {
   private readonly sessions = new PersonSessions();
   /** What each person's step gave back (a statement's rows or error, a utility's output). */
   private readonly values = new Map<number, StepValue>();
+  /** What each step's log line says it did ("ok", "refused: ...", "exit 1"). */
+  private readonly notes = new Map<number, string>();
   private readonly start: number;
   /** When each step ran, in virtual ms from the run's start. */
   readonly stepTimes: { start: number; end: number }[] = [];
@@ -135,7 +137,7 @@ export class SimRun {
    * Recording: `step` becomes the run's next step and runs at once, with the same checks as any
    * other; what it gave back is returned. Only at the end of the plan (see `takeOver`).
    */
-  async record(step: Step): Promise<StepValue> {
+  async record(step: Step): Promise<{ note: string; value: StepValue }> {
     if (this.done)
       throw new Error(
         this.failure
@@ -145,7 +147,8 @@ export class SimRun {
     if (this.next !== this.steps.length) throw new Error('Take over at this step before recording.');
     this.steps.push(step);
     await this.step();
-    return this.values.get(this.steps.length - 1) ?? { kind: 'none' };
+    const i = this.steps.length - 1;
+    return { note: this.notes.get(i) ?? '', value: this.values.get(i) ?? { kind: 'none' } };
   }
 
   /** Take over here: the steps after this point are dropped, and what is recorded follows. */
@@ -193,6 +196,7 @@ export class SimRun {
         note = done.note;
       } else note = await apply(this.cluster, step, this.acked);
       if (quiet && this.cluster.sim.calm()) checkInDoubt(this.cluster, before, step.ms);
+      this.notes.set(i, note);
       this.log.push(`${i}: ${describeStep(step)}${note ? ` -> ${note}` : ''}`);
       await checkAcked(this.cluster, this.acked);
       checkPrimaries(this.cluster);

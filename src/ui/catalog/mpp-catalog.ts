@@ -60,6 +60,16 @@ export class MppCatalog extends LitElement {
   private async _readActivity(): Promise<void> {
     const c = this.store?.cluster;
     if (!c) return;
+    if (this.store?.stepDriven) {
+      // Polled on the wall clock, it would be a step of the run every two seconds.
+      this._activity = {
+        fields: [],
+        rows: [],
+        error:
+          'Not polled on a simulated run (it moves only by its steps): query pg_stat_activity in the console.',
+      };
+      return;
+    }
     try {
       const r = await c.query('select * from pg_stat_activity');
       this._activity = { fields: r.fields.map((f) => f.name), rows: r.rows, error: '' };

@@ -119,7 +119,9 @@ export class MppConsole extends LitElement {
     if (!s) {
       s = await cluster.connect(this.target === undefined ? {} : { dbid: this.target });
       this._sessions.set(key, s);
-      if (this.target === undefined) {
+      // (Not on a simulated run: a statement there is one of its steps, and steps run one at a
+      // time, so there is no second session to cancel from.)
+      if (this.target === undefined && !this.store?.stepDriven) {
         const pid = (await s.query('select pg_backend_pid()')).rows[0]?.[0];
         if (typeof pid === 'number') this._pids.set(key, pid);
       }

@@ -469,7 +469,9 @@ export class MppHaLab extends LitElement {
     store.refreshMs = 1000;
     this.store = store;
     this._selected = undefined;
-    void store.adopt(d.cluster, d.options, d.pump);
+    const adopted = store.adopt(d.cluster, d.options, d.pump, d.reader);
+    if (d.reply) d.reply(adopted);
+    else void adopted;
   }
 
   private _simBoot(d: SimBootDetail): void {

@@ -96,7 +96,14 @@ export class MppLessons extends LitElement {
     const st = this._lesson.steps[this._step];
     const c = this._checks[this._step] ?? IDLE;
     const key = `${this.lesson}/${this._step}/${this._pollGen}`;
-    if (st?.checkOnOpen && c.state === 'idle' && this.store?.state === 'ready' && this._autoKey !== key) {
+    // (Not on a simulated run that moves by its steps: there a check's query is one of them.)
+    if (
+      st?.checkOnOpen &&
+      c.state === 'idle' &&
+      this.store?.state === 'ready' &&
+      !this.store.stepDriven &&
+      this._autoKey !== key
+    ) {
       this._autoKey = key;
       // After this update, not during it.
       setTimeout(() => {
@@ -189,7 +196,10 @@ export class MppLessons extends LitElement {
     const scale = 30 / (this.store?.options.timeScale ?? 30);
     const deadline = performance.now() + (budgetMs ?? chk.timeoutMs ?? 20_000) * scale;
     this._setCheck(step, { state: 'checking', seen: this._checks[step]?.seen ?? '' });
+    // A poll belongs to the cluster it began on: a replaced one (a simulated run) ends it.
+    const store = this.store;
     for (;;) {
+      if (this.store !== store) return;
       const r = await chk.test(this._ctx);
       if (gen !== this._pollGen) return;
       if (r.ok) {
@@ -197,6 +207,12 @@ export class MppLessons extends LitElement {
         if (advance && !passedBefore) this._scheduleAdvance(step);
         return;
       }
+      // A simulated run's time passes only by its steps: polling would not see it change.
+      if (this.store?.stepDriven)
+        return this._setCheck(step, {
+          state: 'fail',
+          seen: `${r.seen} (time passes here only by the run's steps: let it pass in the Simulation panel, then check again)`,
+        });
       if (performance.now() > deadline) return this._setCheck(step, { state: 'fail', seen: r.seen });
       this._setCheck(step, { state: 'checking', seen: r.seen });
       await new Promise((res) => setTimeout(res, POLL_MS));

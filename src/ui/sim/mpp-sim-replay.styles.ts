@@ -81,4 +81,23 @@ export const styles = css`
     width: 100%;
     margin-top: 0.2rem;
   }
+  select.wide {
+    width: auto;
+    max-width: 100%;
+  }
+  label.file input {
+    width: auto;
+    max-width: 100%;
+    border: none;
+    background: none;
+  }
+  .recording {
+    border-left: 4px solid var(--mpp-accent, #38bdf8);
+    padding: 0.2rem 0.5rem;
+    margin: 0.4rem 0;
+  }
+  .recording p {
+    margin: 0.2rem 0;
+    font-size: 0.85rem;
+  }
 `;

@@ -4,28 +4,37 @@ import { define } from '../define.ts';
 import { emit } from '../events.ts';
 import { confirmReplace } from '../shared/confirm-replace.ts';
 import { baseStyles } from '../shared/base.styles.ts';
-import { clientTimeline, faultSteps, timelineStyles } from './client-timeline.ts';
+import { clientTimeline, timelineStyles } from './client-timeline.ts';
 import { styles } from './mpp-sim-replay.styles.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import {
   decodeRun,
-  describeStep,
   encodeRun,
   generatePlan,
-  SimRun,
+  readRunFile,
+  runFile,
+  type Cluster,
   type ClusterOptions,
+  type SharedRun,
+  type SimRun,
   type Step,
 } from '../../workers/index.ts';
+import { RunDriver, type RunSpec } from './run-driver.ts';
+import { recordBar, recordForm, SHAPES, type ShapeName } from './record-controls.ts';
+import { clampedInt, largeClusterForm } from './large-cluster-form.ts';
+import { planList, scrubber, verdict } from './run-view.ts';
 
 /** Seeds run by the explorer in CI are 1..200 with 30 steps; any seed replays the same way. */
 const DEFAULT_STEPS = 30;
 
 /**
- * The deterministic simulator in the lab. Replay: load an explorer seed, and step through its
- * plan (workload steps and faults) on the same simulated cluster the explorer ran, with every
- * invariant checked after each step; a step back replays from the start. Scale: boot a
- * simulated cluster too large for one worker per instance, for placement and failure what-ifs.
+ * The deterministic simulator in the lab. Replay: load an explorer seed, a run link or a run
+ * file, and step through its plan (workload steps and faults) on the same simulated cluster,
+ * with every invariant checked after each step; a step back replays from the start. Record:
+ * start a run of your own (or take one over at a step) and every action in the lab becomes its
+ * next step, for a link or file that replays it. Scale: boot a simulated cluster too large for
+ * one worker per instance, for placement and failure what-ifs.
  * @csspart plan - the list of the plan's steps
  * @tag mpp-sim-replay
  */
@@ -35,15 +44,21 @@ export class MppSimReplay extends LitElement {
   @property({ attribute: false }) store: ClusterStore | undefined;
   @state() private _seed = 1;
   @state() private _steps = DEFAULT_STEPS;
-  @state() private _run: SimRun | undefined;
-  @state() private _busy = false;
   @state() private _error = '';
   @state() private _hosts = 16;
   @state() private _segments = 8;
   @state() private _mirroring: 'group' | 'spread' = 'spread';
-  /** A shared run's own plan and replication (a seed loaded from the form uses its generated plan). */
-  private _plan: Step[] | undefined;
-  private _replication: 'wal' | 'filerep' = 'wal';
+  @state() private _recordShape: ShapeName = 'group';
+  @state() private _recordReplication: 'wal' | 'filerep' = 'wal';
+  private readonly _driver = new RunDriver({
+    adopt: (run, acted) => this.adopt(run, acted),
+    read: async () => {
+      const run = this._driver.run;
+      if (run) this.store?.announce(this.describeLast(run));
+      await this.store?.readNow();
+    },
+    changed: () => this.requestUpdate(),
+  });
   /** The last link made to a step of this run, and whether it went to the clipboard. */
   @state() private _link = '';
   @state() private _copied = false;
@@ -56,12 +71,28 @@ export class MppSimReplay extends LitElement {
 
   /** The replay in progress (for tests and embedders). */
   get run(): SimRun | undefined {
-    return this._run;
+    return this._driver.run;
+  }
+
+  /** Whether the lab's actions are recorded as the run's next steps. */
+  get recording(): boolean {
+    return this._driver.recording;
+  }
+
+  /** Whether a step or an action is queued or running. */
+  get busy(): boolean {
+    return this._driver.busy;
+  }
+
+  private get _busy(): boolean {
+    return this._driver.busy;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this._onHash);
+    this.addEventListener('dragover', this._onDragOver);
+    this.addEventListener('drop', this._onDrop);
     // A page opened from a run link replays that run (once: not again when the panel moves).
     if (!this._linkOpened && location.hash.startsWith('#run=')) {
       this._linkOpened = true;
@@ -72,6 +103,8 @@ export class MppSimReplay extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this._onHash);
+    this.removeEventListener('dragover', this._onDragOver);
+    this.removeEventListener('drop', this._onDrop);
   }
 
   /** Another run link pasted into this tab's address: opened after asking, as Load seed asks. */
@@ -88,8 +121,95 @@ export class MppSimReplay extends LitElement {
   async openLink(hash: string): Promise<void> {
     this._error = '';
     try {
-      const run = await decodeRun(hash.replace(/^#run=/, ''));
-      await this.load(run.seed, run.plan.length, run.at, { plan: run.plan, replication: run.replication });
+      await this.open(await decodeRun(hash.replace(/^#run=/, '')));
+    } catch (e) {
+      this._error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Opens a run file (its text), checked whole first as a link is. */
+  async openFile(text: string): Promise<void> {
+    this._error = '';
+    try {
+      await this.open(readRunFile(text));
+    } catch (e) {
+      this._error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  private open(run: SharedRun): Promise<void> {
+    const { seed, replication, shape, plan, at } = run;
+    return this.loadSpec({ seed, replication, shape, plan }, at);
+  }
+
+  /** The run at its current step, as a link's or a file's content. */
+  private shared(): Omit<SharedRun, 'version'> | undefined {
+    const run = this._driver.run;
+    const spec = this._driver.spec;
+    if (!run || !spec) return undefined;
+    return {
+      seed: run.seed,
+      replication: spec.replication,
+      ...(spec.shape ? { shape: spec.shape } : {}),
+      plan: [...run.plan],
+      at: Math.min(run.next, run.plan.length),
+    };
+  }
+
+  /** The run as a file (indented JSON), offered as a download; its text is returned. */
+  exportFile(): string {
+    const run = this.shared();
+    if (!run) return '';
+    const text = runFile(run);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    a.download = `mpp-run-seed${run.seed}-step${run.at}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 0);
+    return text;
+  }
+
+  private async _importFile(file: File | undefined): Promise<void> {
+    if (!file) return;
+    if (await confirmReplace(this, `the run in ${file.name}`)) await this.openFile(await file.text());
+  }
+
+  /** A run file or a run link dropped on the panel is opened, after asking. */
+  private readonly _onDrop = (e: DragEvent): void => {
+    const file = e.dataTransfer?.files[0];
+    const link = /#run=[A-Za-z0-9_-]+/.exec(e.dataTransfer?.getData('text/plain') ?? '')?.[0];
+    if (!file && !link) return;
+    e.preventDefault();
+    if (file) void this._importFile(file);
+    else if (link)
+      void confirmReplace(this, 'the run in the link').then((ok) => (ok ? this.openLink(link) : undefined));
+  };
+
+  private readonly _onDragOver = (e: DragEvent): void => {
+    const types = e.dataTransfer?.types ?? [];
+    if (types.includes('Files') || types.includes('text/plain')) e.preventDefault();
+  };
+
+  /** Starts recording a run of your own on a new cluster of the chosen shape. */
+  async record(shape: ShapeName = this._recordShape, replication = this._recordReplication): Promise<void> {
+    await this.loadSpec({ seed: this._seed, replication, shape: SHAPES[shape].shape, plan: [] }, 0, true);
+  }
+
+  /** Take over here: the steps after this one are dropped and what you do next is recorded. */
+  takeOver(): void {
+    try {
+      this._driver.takeOver();
+      this._link = '';
+    } catch (e) {
+      this._error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Records an action the panel offers (a wait, transfers) as the run's next step. */
+  async act(step: Step): Promise<void> {
+    this._error = '';
+    try {
+      await this._driver.act(step);
     } catch (e) {
       this._error = e instanceof Error ? e.message : String(e);
     }
@@ -97,14 +217,9 @@ export class MppSimReplay extends LitElement {
 
   /** A link to the run at its current step, copied to the clipboard when the page may. */
   async copyLink(): Promise<string> {
-    const run = this._run;
+    const run = this.shared();
     if (!run) return '';
-    const code = await encodeRun({
-      seed: run.seed,
-      replication: this._replication,
-      plan: [...run.plan],
-      at: Math.min(run.next, run.plan.length),
-    });
+    const code = await encodeRun(run);
     this._link = `${location.origin}${location.pathname}${location.search}#run=${code}`;
     // No clipboard outside a secure context (a dev server opened by address): the link shows.
     const clipboard = navigator.clipboard as Clipboard | undefined;
@@ -119,60 +234,49 @@ export class MppSimReplay extends LitElement {
 
   /** Loads a seed from the form: its own generated plan, WAL replication. */
   private async _loadSeed(): Promise<void> {
-    await this.load(this._seed, this._steps, 0, { plan: undefined, replication: 'wal' });
+    await this.load(this._seed, this._steps, 0);
+  }
+
+  /** Loads an explorer seed's plan of `steps` steps, replayed to step `upTo`. */
+  async load(seed = this._seed, steps = this._steps, upTo = 0): Promise<void> {
+    this._steps = steps;
+    await this.loadSpec(
+      { seed, replication: 'wal', shape: undefined, plan: generatePlan(seed, steps) },
+      upTo,
+    );
   }
 
   /**
-   * Loads a seed: its cluster boots and the lab shows it, replayed to step `upTo`. `shared` is
-   * a run link's plan and replication (kept for Back and links only once the load succeeded);
-   * by default the loaded run's own.
+   * Boots a run and the lab shows it, replayed to step `upTo`; with `record`, the lab's actions
+   * are its next steps. A run that cannot boot leaves the one shown as it was.
    */
-  async load(
-    seed = this._seed,
-    steps = this._steps,
-    upTo = 0,
-    shared: { plan: Step[] | undefined; replication: 'wal' | 'filerep' } = {
-      plan: this._plan,
-      replication: this._replication,
-    },
-  ): Promise<void> {
-    this._busy = true;
+  private async loadSpec(spec: RunSpec, upTo: number, record = false): Promise<void> {
     this._error = '';
     this._link = '';
     try {
-      const plan = shared.plan ?? generatePlan(seed, steps);
-      const run = await SimRun.begin(seed, plan, shared.replication);
-      while (run.next < upTo && !run.done) await run.step();
-      const old = this._run;
-      this._run = run;
-      this._seed = seed;
-      this._steps = steps;
-      this._plan = shared.plan;
-      this._replication = shared.replication;
-      emit(this, 'mpp-sim-adopt', { cluster: run.cluster, options: this.optionsOf(run), pump: false });
-      if (old && old !== run) await old.close();
+      await this._driver.load(spec, upTo, record);
+      this._seed = spec.seed;
     } catch (e) {
       this._error = e instanceof Error ? e.message : String(e);
-    } finally {
-      this._busy = false;
     }
+  }
+
+  /** Shows the run's cluster in the lab: the panels act on `acted` (its steps), read `run.cluster`. */
+  private adopt(run: SimRun, acted: Cluster): Promise<void> {
+    let adopted: Promise<void> = Promise.resolve();
+    emit(this, 'mpp-sim-adopt', {
+      cluster: acted,
+      reader: run.cluster,
+      options: this.optionsOf(run),
+      pump: false,
+      reply: (p) => (adopted = p),
+    });
+    return adopted;
   }
 
   /** Runs the next step (after the last one: the repair and the final checks). */
   async step(): Promise<void> {
-    const run = this._run;
-    if (!run || run.done || this._busy) return;
-    this._busy = true;
-    try {
-      await run.step();
-      this.store?.announce(this.describeLast(run));
-      // Issued in the same task as the step's end, so it meets the simulation at the same point
-      // on every replay (the store reads a replayed cluster only when asked).
-      void this.store?.refresh();
-    } finally {
-      this._busy = false;
-      this.requestUpdate();
-    }
+    await this._driver.step();
   }
 
   /**
@@ -180,22 +284,23 @@ export class MppSimReplay extends LitElement {
    * (a database's disk cannot be rewound: the same run is simply run again).
    */
   async goTo(k: number): Promise<void> {
-    const run = this._run;
-    if (!run || this._busy) return;
+    const run = this.run;
+    const spec = this._driver.spec;
+    if (!run || !spec || this._busy) return;
     const to = Math.max(0, Math.min(run.plan.length, k));
-    if (to < run.next) await this.load(run.seed, run.plan.length, to);
-    else while (this._run === run && run.next < to && !run.done) await this.step();
+    if (to < run.next) await this.loadSpec({ ...spec, plan: [...run.plan] }, to);
+    else while (this.run === run && run.next < to && !run.done) await this._driver.step();
   }
 
   async runToEnd(): Promise<void> {
-    while (this._run && !this._run.done) await this.step();
+    while (this.run && !this.run.done) await this._driver.step();
   }
 
   /** One step back: the simulation is deterministic, so the run is replayed up to there. */
   async back(): Promise<void> {
-    const run = this._run;
+    const run = this.run;
     if (!run || run.next === 0) return;
-    await this.load(run.seed, run.plan.length, run.next - 1);
+    await this.goTo(run.next - 1);
   }
 
   private optionsOf(run: SimRun): ClusterOptions {
@@ -220,67 +325,19 @@ export class MppSimReplay extends LitElement {
     e.preventDefault();
     const what = `a simulated cluster of ${this._hosts} hosts × ${this._segments} segments`;
     if (!(await confirmReplace(this, what))) return;
-    this._run = undefined;
+    this._driver.forget();
     const hosts = Array.from({ length: this._hosts }, (_, i) => `sdw${i + 1}`).join(',');
     emit(this, 'mpp-sim-boot', { hosts, segmentsPerHost: this._segments, mirroring: this._mirroring });
   }
 
-  /** A slider over the plan's steps, marked at each fault and each step where FTS decided. */
-  private renderScrubber(run: SimRun) {
-    const decided = new Set(
-      run.decisions.map((d) => run.stepTimes.findIndex((t) => d.at <= t.end)).filter((i) => i >= 0),
-    );
-    const marks = [...new Set([...faultSteps(run.plan), ...decided])].sort((a, b) => a - b);
-    const at = Math.min(run.next, run.plan.length);
-    return html`<label class="scrub"
-      >Step ${at} of ${run.plan.length}
-      <input
-        type="range"
-        min="0"
-        max=${run.plan.length}
-        .value=${String(at)}
-        list="sim-marks"
-        ?disabled=${this._busy}
-        aria-valuetext=${`step ${at} of ${run.plan.length}`}
-        @change=${(e: Event) => void this.goTo(Number((e.target as HTMLInputElement).value))}
-      />
-      <datalist id="sim-marks">${marks.map((m) => html`<option value=${m}></option>`)}</datalist>
-      <span class="small"
-        >marks: faults (${faultSteps(run.plan).join(', ') || 'none'}), FTS decisions
-        (${[...decided].join(', ') || 'none yet'})</span
-      >
-    </label>`;
-  }
-
-  private renderPlan(run: SimRun) {
-    const items = [...run.plan.map((s) => describeStep(s)), 'repair: heal, restart, gprecoverseg, rebalance'];
-    return html`<ol part="plan" tabindex="0" start="0" aria-label="Plan of seed ${run.seed}">
-      ${items.map((text, i) => {
-        const logged = run.log[i];
-        const note = logged?.split(' -> ')[1];
-        const cls =
-          run.failure?.step === i
-            ? 'failed'
-            : i < run.next || (run.finished && i === run.plan.length)
-              ? 'done'
-              : i === run.next
-                ? 'current'
-                : 'pending';
-        return html`<li class=${cls} aria-current=${cls === 'current' ? 'step' : 'false'}>
-          ${text}${note ? html` <span class="note">→ ${note}</span>` : nothing}
-        </li>`;
-      })}
-    </ol>`;
-  }
-
   override render() {
-    const run = this._run;
-    const num = (v: string, min: number, max: number, dflt: number) =>
-      Math.max(min, Math.min(max, Math.floor(Number(v)) || dflt));
+    const run = this.run;
+    const num = clampedInt;
     return html`
       <p class="muted">
         The explorer (<code>npm run explore</code>) runs seeded workloads and faults on a simulated cluster
-        and checks its invariants after every step. Load a seed to step through its run here.
+        and checks its invariants after every step. Load a seed to step through its run here, or record a run
+        of your own to send as a link or a file.
       </p>
       <form
         @submit=${async (e: Event) => {
@@ -305,15 +362,27 @@ export class MppSimReplay extends LitElement {
         /></label>
         <button type="submit" ?disabled=${this._busy}>Load seed</button>
       </form>
+      ${recordForm({
+        shape: this._recordShape,
+        replication: this._recordReplication,
+        busy: this._busy,
+        setShape: (v) => (this._recordShape = v),
+        setReplication: (v) => (this._recordReplication = v),
+        start: () =>
+          void confirmReplace(this, 'a new recorded run').then((ok) => (ok ? this.record() : undefined)),
+        importFile: (f) => void this._importFile(f),
+      })}
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
       ${
         run
           ? html`
               <p>
-                Seed ${run.seed}: ${run.shape.hosts.length} hosts × ${run.shape.segmentsPerHost}, mirroring
-                ${run.shape.mirroring}, a standby · step ${Math.min(run.next, run.plan.length)} of
-                ${run.plan.length} · virtual time ${(run.virtualMs / 1000).toFixed(1)} s
+                ${this.recording ? 'Recorded run' : 'Replay'}, seed ${run.seed}: ${run.shape.hosts.length}
+                hosts × ${run.shape.segmentsPerHost}, mirroring ${run.shape.mirroring}, a standby · step
+                ${Math.min(run.next, run.plan.length)} of ${run.plan.length} · virtual time
+                ${(run.virtualMs / 1000).toFixed(1)} s
               </p>
+              ${this.recording ? recordBar({ busy: this._busy, act: (s) => void this.act(s) }, run) : nothing}
               <div class="row">
                 <button @click=${() => void this.step()} ?disabled=${this._busy || run.done}>
                   ${run.next === run.plan.length ? 'Repair and check' : 'Step'}
@@ -328,11 +397,22 @@ export class MppSimReplay extends LitElement {
                 >
                   Back one step
                 </button>
+                <button
+                  class="quiet"
+                  @click=${() => this.takeOver()}
+                  ?disabled=${this._busy || run.done || (this.recording && run.next === run.plan.length)}
+                  title="Drop the steps after this one; what you do next is recorded"
+                >
+                  Take over here
+                </button>
                 <button class="quiet" @click=${() => void this.copyLink()} ?disabled=${this._busy}>
                   Copy link to this step
                 </button>
+                <button class="quiet" @click=${() => this.exportFile()} ?disabled=${this._busy}>
+                  Export run file
+                </button>
               </div>
-              ${this.renderScrubber(run)}
+              ${scrubber(run, this._busy, (k) => void this.goTo(k))}
               ${
                 this._link
                   ? html`<label class="link"
@@ -345,56 +425,19 @@ export class MppSimReplay extends LitElement {
                     /></label>`
                   : nothing
               }
-              ${
-                run.failure
-                  ? html`<p class="verdict bad" role="alert">
-                      Invariant violated after step ${run.failure.step}:
-                      <strong>${run.failure.invariant}</strong>. ${run.failure.message}
-                    </p>`
-                  : run.finished
-                    ? html`<p class="verdict" role="status">
-                        Repaired and checked: every invariant held; copies compared page by page for
-                        content(s) ${run.compared.join(', ')}.
-                      </p>`
-                    : nothing
-              }
-              ${clientTimeline(run)} ${this.renderPlan(run)}
+              ${verdict(run)} ${clientTimeline(run)} ${planList(run)}
             `
           : nothing
       }
-      <h3>Simulate a large cluster</h3>
-      <form @submit=${(e: Event) => void this.bootLarge(e)}>
-        <label
-          >Hosts<input
-            type="number"
-            min="2"
-            max="64"
-            .value=${String(this._hosts)}
-            @change=${(e: Event) => (this._hosts = num((e.target as HTMLInputElement).value, 2, 64, 16))}
-        /></label>
-        <label
-          >Segments per host<input
-            type="number"
-            min="1"
-            max="16"
-            .value=${String(this._segments)}
-            @change=${(e: Event) => (this._segments = num((e.target as HTMLInputElement).value, 1, 16, 8))}
-        /></label>
-        <label
-          >Mirroring<select
-            .value=${this._mirroring}
-            @change=${(e: Event) => (this._mirroring = (e.target as HTMLSelectElement).value as 'group' | 'spread')}
-          >
-            <option value="group">group</option>
-            <option value="spread">spread</option>
-          </select></label
-        >
-        <button type="submit">Start simulated cluster</button>
-      </form>
-      <p class="muted">
-        Every instance runs in this tab on virtual time (the sim runtime), so a cluster of hundreds of
-        instances boots in a moment; fail a host and watch where its primaries land.
-      </p>
+      ${largeClusterForm({
+        hosts: this._hosts,
+        segments: this._segments,
+        mirroring: this._mirroring,
+        setHosts: (n) => (this._hosts = n),
+        setSegments: (n) => (this._segments = n),
+        setMirroring: (m) => (this._mirroring = m),
+        boot: (e) => void this.bootLarge(e),
+      })}
     `;
   }
 }

@@ -123,6 +123,16 @@ export class ClusterStore {
    * order of its events, and the same seed would not replay the same way.
    */
   private onDemand = false;
+  /**
+   * Where the store reads its views from, when not the cluster the panels act on: a simulated
+   * run's own cluster, while the panels' actions go to the run as its steps.
+   */
+  private reader: Cluster | undefined;
+
+  /** A simulation that moves only by its steps (a replayed or recorded run): no wall-clock reads. */
+  get stepDriven(): boolean {
+    return this.onDemand;
+  }
 
   /** The timeline's entries, newest first. */
   get events(): LabEvent[] {
@@ -230,8 +240,9 @@ export class ClusterStore {
    * Takes a cluster made elsewhere (a simulation replay's): the store watches it as if it had
    * booted it. `pump` false leaves a simulated cluster's virtual time to whoever drives it.
    */
-  async adopt(cluster: Cluster, options: ClusterOptions, pump = false): Promise<void> {
+  async adopt(cluster: Cluster, options: ClusterOptions, pump = false, reader?: Cluster): Promise<void> {
     this.cluster = cluster;
+    this.reader = reader;
     this.options = options;
     this.pumpFactor = pump ? this.pumpFactor : 0;
     this.onDemand = options.runtime === 'sim' && !pump;
@@ -276,11 +287,12 @@ export class ClusterStore {
     return this.time.pumpFactor;
   }
 
-  private async attach(cluster: Cluster): Promise<void> {
+  private async attach(acted: Cluster): Promise<void> {
+    const cluster = this.reader ?? acted;
     this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
-    this.time.start(cluster);
+    this.time.start(acted);
     await this.fts.read(cluster, this.options.timeScale ?? 30);
-    await this.refresh();
+    await this.read();
     if (!this.config.length && this.savedConfig.length) this.config = [...this.savedConfig];
     // A cluster resumed from its disks: instances a utility stopped (gpstop) stay stopped.
     await Promise.all(
@@ -307,13 +319,26 @@ export class ClusterStore {
     this.unsubscribe?.();
     const c = this.cluster;
     this.cluster = undefined;
+    this.reader = undefined;
     await c?.close();
     this.changed();
   }
 
-  /** Reads gp_segment_configuration and gp_configuration_history. */
+  /**
+   * Reads gp_segment_configuration and gp_configuration_history (on a step-driven simulation,
+   * only its driver reads, at each step's end: see readNow).
+   */
   async refresh(): Promise<void> {
-    const c = this.cluster;
+    if (!this.onDemand) await this.read();
+  }
+
+  /** Reads the views now: a step-driven simulation's driver calls it as each step ends. */
+  readNow(): Promise<void> {
+    return this.read();
+  }
+
+  private async read(): Promise<void> {
+    const c = this.reader ?? this.cluster;
     if (!c || this.refreshing) return;
     this.refreshing = true;
     try {
@@ -401,7 +426,7 @@ export class ClusterStore {
       this.cluster &&
       this.config.some((r) => r.dbid === dbid && r.content === -1)
     )
-      void this.fts.read(this.cluster, this.options.timeScale ?? 30);
+      void this.fts.read(this.reader ?? this.cluster, this.options.timeScale ?? 30);
     if (dbid !== undefined) this.trackProc(e, dbid);
     this.trackHa(e);
     if (!this.fileRep) this.trackRecovery(e);

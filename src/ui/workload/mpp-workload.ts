@@ -97,6 +97,14 @@ export class MppWorkload extends LitElement {
         <span aria-hidden="true">${{ idle: '■', ok: '●', failing: '▲', stalled: '◷' }[health.level]}</span>
         ${health.text}
       </p>
+      ${
+        this.store?.stepDriven
+          ? html`<p class="muted" data-note="stepped">
+              A simulated run moves only by its steps, so this workload does not run on it: its workload is
+              the Simulation panel's bank transfers step.
+            </p>`
+          : nothing
+      }
       <div class="row">
         <button data-action="toggle" ?disabled=${!w.ready} @click=${this._toggle}>
           ${w.running ? 'Stop' : 'Start'}

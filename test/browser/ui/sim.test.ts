@@ -41,7 +41,9 @@ describe('run links', () => {
     expect(inShadow<HTMLInputElement>(panel, 'label.link input')!.value).toBe(link);
     expect(link).toMatch(/#run=[A-Za-z0-9_-]+$/);
     const read = async (p: MppSimReplay) => ({
-      // (Not its virtual time: the lab's own catalog reads after each step take some.)
+      // Its virtual time and event trace too, taken before this read drives the simulation.
+      virtualMs: p.run!.virtualMs,
+      trace: [...p.run!.cluster.sim.trace],
       log: [...p.run!.log],
       config: (await p.run!.cluster.query('select * from gp_segment_configuration order by dbid')).rows,
       history: (await p.run!.cluster.query('select * from gp_configuration_history')).rows,
@@ -53,7 +55,7 @@ describe('run links', () => {
     history.replaceState(null, '', `#${link.split('#')[1]}`);
     const fresh = await bootLab();
     const opened = inShadow<MppSimReplay>(fresh, 'mpp-sim-replay')!;
-    await until(() => opened.run?.next === 6, 'the link replayed to step 6', 30_000);
+    await until(() => opened.run?.next === 6 && !opened.busy, 'the link replayed to step 6', 30_000);
     expect(await read(opened)).toEqual(original);
     // The replay goes on from there as the original would.
     await opened.step();
@@ -69,7 +71,11 @@ describe('run links', () => {
     history.replaceState(null, '', location.pathname + location.search);
     location.hash = `#run=${code}`;
     expect(await answerConfirm(fresh)).toMatch(/the run in the link/);
-    await until(() => opened.run !== before && opened.run?.next === 6, 'the pasted link replayed', 30_000);
+    await until(
+      () => opened.run !== before && opened.run?.next === 6 && !opened.busy,
+      'the pasted link replayed',
+      30_000,
+    );
     expect((await read(opened)).log).toEqual(original.log);
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * Drives one simulated run in the lab: boots it, shows it, replays it to a step, runs its
+ * steps one at a time, and (once taken over) records the person's actions as its next steps.
+ *
+ * Every step, replayed or recorded, goes the same way: the step, then the lab's read of the
+ * catalog, in one queue. The lab reads nothing else from the run's cluster and acts on it only
+ * through the recorder, so a replay of the same steps meets the same states, to the virtual
+ * millisecond.
+ */
+import { SimRun, type Shape, type Step, type StepValue } from '../../workers/index.ts';
+import { recordedCluster, type StepRecorder } from './recorded-cluster.ts';
+import type { Cluster } from '../../workers/index.ts';
+
+/** What a run is made from: a link's, a file's, a seed's, or a new recording's. */
+export interface RunSpec {
+  seed: number;
+  replication: 'wal' | 'filerep';
+  plan: Step[];
+  /** A recorded run's own cluster (undefined: the seed's shape). */
+  shape: Shape | undefined;
+}
+
+export interface RunHost {
+  /** Shows the run's cluster in the lab; settles once the lab has read it. */
+  adopt(run: SimRun, acted: Cluster): Promise<void>;
+  /** The lab's read of the views, at a step's end. */
+  read(): Promise<void>;
+  changed(): void;
+}
+
+/** Code for an action a replay refuses (object_not_in_prerequisite_state). */
+const REPLAYING = '55000';
+
+export class RunDriver {
+  run: SimRun | undefined;
+  spec: RunSpec | undefined;
+  /** Whether the person's actions become the run's next steps. */
+  recording = false;
+  /** Steps and actions queued or running. */
+  pending = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private sessions = 0;
+
+  private readonly host: RunHost;
+
+  constructor(host: RunHost) {
+    this.host = host;
+  }
+
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /**
+   * Boots a run and shows it, then replays it to step `upTo`; `record` starts recording at its
+   * end. The run in the lab is replaced only once the new one has booted.
+   */
+  load(spec: RunSpec, upTo: number, record = false): Promise<void> {
+    return this.enqueue(async () => {
+      const run = await SimRun.begin(spec.seed, spec.plan, spec.replication, spec.shape);
+      const old = this.run;
+      this.run = run;
+      this.spec = spec;
+      this.recording = record;
+      this.sessions = Math.max(0, ...spec.plan.map((s) => ('session' in s ? (s.session ?? 0) : 0)));
+      await this.host.adopt(run, recordedCluster(run.cluster, this.recorderOf(run)));
+      if (old && old !== run) await old.close();
+      while (run.next < upTo && !run.done) await this.stepOf(run);
+    });
+  }
+
+  /** Runs the next planned step (after the last: the repair and the final checks). */
+  step(): Promise<void> {
+    return this.enqueue(async () => {
+      const run = this.run;
+      if (run && !run.done) await this.stepOf(run);
+    });
+  }
+
+  /** Take over here: the steps after this one are dropped; the person's actions follow. */
+  takeOver(): void {
+    const run = this.run;
+    if (!run) return;
+    run.takeOver();
+    this.recording = true;
+    this.host.changed();
+  }
+
+  /** Records an action the panel offers itself (a wait, transfers). */
+  act(step: Step): Promise<{ note: string; value: StepValue }> {
+    const run = this.run;
+    if (!run) return Promise.reject(new Error('No run is loaded.'));
+    return this.recorderOf(run).record(step);
+  }
+
+  /** Lets go of the run (the lab closes its cluster with the next one it shows). */
+  forget(): void {
+    this.run = undefined;
+    this.spec = undefined;
+    this.recording = false;
+  }
+
+  private async stepOf(run: SimRun): Promise<void> {
+    await run.step();
+    if (this.run === run) await this.host.read();
+  }
+
+  /** The run's recorder: bound to this run, so an old console's session cannot write into a new one. */
+  private recorderOf(run: SimRun): StepRecorder {
+    return {
+      record: (step) =>
+        this.enqueue(async () => {
+          if (this.run !== run) throw new Error('That run was replaced; act on the one the lab shows.');
+          if (!this.recording)
+            throw Object.assign(
+              new Error(
+                'This is a replay: it runs its own steps. Press "Take over here" in the Simulation panel to act on it from this step.',
+              ),
+              { code: REPLAYING },
+            );
+          const out = await run.record(step);
+          await this.host.read();
+          return out;
+        }),
+      newSession: () => ++this.sessions,
+    };
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    this.host.changed();
+    const done = this.queue.then(work);
+    this.queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done.finally(() => {
+      this.pending--;
+      this.host.changed();
+    });
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * A run of your own, in Chromium: recorded through the lab's own panels (the console, the fault
+ * and utility actions the buttons run, the Simulation panel's waits and bank transfers), shared
+ * as a link, opened in a fresh lab, and replayed step by step to the same catalog, history,
+ * event log, trace and virtual time after every step; exported as a file that imports back
+ * byte for byte; and a replay refuses actions until it is taken over.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppSimReplay } from '../../../src/ui/sim/mpp-sim-replay.ts';
+import type { MppConsole } from '../../../src/ui/console/mpp-console.ts';
+import * as act from '../../../src/ui/state/actions.ts';
+import { inShadow, mount, text, until } from './helpers.ts';
+
+let lab: MppHaLab | undefined;
+
+afterEach(() => {
+  lab?.remove();
+  lab = undefined;
+  history.replaceState(null, '', location.pathname + location.search);
+});
+
+async function bootLab(): Promise<MppHaLab> {
+  const el = document.createElement('mpp-ha-lab');
+  el.setAttribute('workload-rate', '0');
+  lab = await mount(el);
+  await until(() => el.store.state === 'ready', 'the cluster to boot');
+  return el;
+}
+
+/** What the lab shows after a step, and where the simulation is. */
+function snapshot(el: MppHaLab, panel: MppSimReplay) {
+  const run = panel.run!;
+  return {
+    log: [...run.log],
+    virtualMs: run.virtualMs,
+    trace: run.cluster.sim.trace.length,
+    config: el.store.config.map((r) => ({ ...r })),
+    history: el.store.history.map((r) => ({ ...r })),
+    // The cluster's events (the lab's own action entries differ: a replay runs steps, not buttons).
+    events: el.store.events.filter((e) => !e.kind.startsWith('action.')).map((e) => `${e.kind} ${e.text}`),
+  };
+}
+
+describe('a recorded run', () => {
+  it('records a failover, recovery and rebalance under bank transfers; its link replays every step the same', async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab();
+    const panel = inShadow<MppSimReplay>(el, 'mpp-sim-replay')!;
+    await panel.record('group');
+    await until(() => el.store.options.runtime === 'sim' && panel.recording, 'the recording cluster shown');
+    const console_ = inShadow<MppConsole>(el, 'mpp-console')!;
+    const store = () => el.store;
+    const seen = [snapshot(el, panel)];
+    const step = async (what: () => Promise<unknown>) => {
+      await what();
+      seen.push(snapshot(el, panel));
+    };
+    // The console's session stays open across steps: its transaction spans a workload step.
+    await step(() => console_.run('create table notes (id int, t text) distributed by (id);'));
+    await step(() => console_.run('begin;'));
+    await step(() => console_.run("insert into notes values (1, 'before the crash');"));
+    await step(() => panel.act({ op: 'transfers', n: 4, salt: 3 }));
+    await step(() => console_.run('commit;'));
+    // The fault button's action, then FTS's minute.
+    expect(await act.crash(store(), 2)).toBe(true);
+    seen.push(snapshot(el, panel));
+    await step(() => panel.act({ op: 'transfers', n: 4, salt: 4 }));
+    await step(() => panel.act({ op: 'wait', ms: 60_000 }));
+    expect(el.store.config.find((r) => r.dbid === 2)).toMatchObject({ role: 'm', status: 'd' });
+    await step(() => act.restart(store(), 2));
+    await step(() => act.utility(store(), 'gprecoverseg -a'));
+    await step(() => panel.act({ op: 'wait', ms: 60_000 }));
+    await step(() => act.utility(store(), 'gprecoverseg -a -r'));
+    await step(() => panel.act({ op: 'wait', ms: 60_000 }));
+    await step(() => panel.act({ op: 'transfers', n: 4, salt: 5 }));
+    const [sum] = await console_.run('select count(*), sum(balance) from bank;');
+    seen.push(snapshot(el, panel));
+    expect(sum!.result!.rows).toEqual([[8, 800]]);
+    const run = panel.run!;
+    expect(run.failure).toBeUndefined();
+    expect(el.store.config.find((r) => r.dbid === 2)).toMatchObject({ role: 'p', mode: 's', status: 'u' });
+    expect(el.store.history.some((r) => /dbid 2 with contentid 0 to m, d/.test(r.desc))).toBe(true);
+    expect(run.plan.map((s) => s.op)).toEqual([
+      'sql',
+      'sql',
+      'sql',
+      'transfers',
+      'sql',
+      'crash',
+      'transfers',
+      'wait',
+      'restart',
+      'utility',
+      'wait',
+      'utility',
+      'wait',
+      'transfers',
+      'sql',
+    ]);
+    const link = await panel.copyLink();
+    const file = panel.exportFile();
+    el.remove();
+    lab = undefined;
+
+    history.replaceState(null, '', `#${link.split('#')[1]}`);
+    const fresh = await bootLab();
+    const opened = inShadow<MppSimReplay>(fresh, 'mpp-sim-replay')!;
+    await until(() => opened.run?.next === 15 && !opened.busy, 'the link replayed', 60_000);
+    expect(opened.recording).toBe(false);
+    // Back to the start, then step by step: the same states as the original's at every step.
+    await opened.goTo(0);
+    await until(() => opened.run?.next === 0 && !opened.busy, 'back at the start', 60_000);
+    expect(snapshot(fresh, opened)).toEqual(seen[0]);
+    for (let i = 1; i < seen.length; i++) {
+      await opened.step();
+      expect(snapshot(fresh, opened), `after step ${i - 1}`).toEqual(seen[i]);
+    }
+
+    // The file imports back byte for byte, and replays the same run.
+    await opened.openFile(file);
+    await until(() => opened.run?.next === 15 && !opened.busy, 'the file replayed', 60_000);
+    expect(opened.exportFile()).toBe(file);
+    expect(snapshot(fresh, opened)).toEqual(seen.at(-1));
+
+    // A replay is not changed behind its steps: an action is refused until it is taken over.
+    await opened.goTo(8);
+    await until(() => opened.run?.next === 8 && !opened.busy, 'at step 8', 60_000);
+    expect(await act.utility(fresh.store, 'gprecoverseg -a')).toBe(false);
+    expect(fresh.store.actions[0]!.output).toMatch(/This is a replay.*Take over here/);
+    expect(opened.run!.plan).toHaveLength(15);
+    opened.takeOver();
+    expect(opened.run!.plan).toHaveLength(8);
+    expect(await act.utility(fresh.store, 'gprecoverseg -a')).toBe(true);
+    expect(opened.run!.plan.at(-1)).toEqual({ op: 'utility', command: 'gprecoverseg -a' });
+    await opened.updateComplete;
+    expect(text(inShadow(opened, '.recording')!)).toMatch(/Recording/);
+    opened.scrollIntoView();
+    await page.screenshot({
+      path: '__screenshots__/sim-recording.png',
+      element: inShadow(fresh, '[part="simulation"]')!,
+    });
+  }, 120_000);
+});
