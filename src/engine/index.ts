@@ -31,7 +31,7 @@ export type { ProbeTimes } from './server/fts-probe-times.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
 export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';
-export type { ClientOp } from './sim/checks.ts';
+export { ACCOUNTS, OPENING_BALANCE, type ClientOp } from './sim/checks.ts';
 export {
   decodeRun,
   encodeRun,

@@ -1,4 +1,4 @@
-import type { Cluster, ClusterOptions } from '../workers/index.ts';
+import type { Cluster, ClusterOptions, SharedRun, Step } from '../workers/index.ts';
 
 /**
  * The lab's DOM events. Every one bubbles and is composed, carries an `mpp-` prefix, and is
@@ -65,6 +65,14 @@ export interface SimBootDetail {
   mirroring: 'group' | 'spread';
 }
 
+/**
+ * A lesson asks the Simulation panel to open a shared run and take it over at its end, or to
+ * record a step only a run has (time passing); `reply` gets the outcome.
+ */
+export type SimRequestDetail = (
+  { kind: 'open'; run: Omit<SharedRun, 'version'>; what: string } | { kind: 'act'; step: Step }
+) & { reply(done: Promise<void>): void };
+
 /** A control is about to replace the running cluster with `what`; `reply` gets the person's answer. */
 export interface ReplaceRequestDetail {
   what: string;
@@ -99,6 +107,7 @@ interface MppEventMap {
   'mpp-sim-adopt': CustomEvent<SimAdoptDetail>;
   'mpp-sim-boot': CustomEvent<SimBootDetail>;
   'mpp-replace-request': CustomEvent<ReplaceRequestDetail>;
+  'mpp-sim-request': CustomEvent<SimRequestDetail>;
   'mpp-confirm': CustomEvent<ConfirmDetail>;
 }
 

@@ -32,6 +32,7 @@ import type {
   LabConfigureDetail,
   LessonPointDetail,
   ReplaceRequestDetail,
+  SimRequestDetail,
   SimAdoptDetail,
   SimBootDetail,
 } from '../events.ts';
@@ -474,6 +475,13 @@ export class MppHaLab extends LitElement {
     else void adopted;
   }
 
+  /** A lesson's request to the Simulation panel: a run to open and take over, time to let pass. */
+  private _simRequest(d: SimRequestDetail): Promise<void> {
+    const panel = this.renderRoot.querySelector('mpp-sim-replay');
+    if (!panel) return Promise.reject(new Error('This lab shows no Simulation panel to run it in.'));
+    return d.kind === 'open' ? panel.openRun(d.run, d.what) : panel.actOrThrow(d.step);
+  }
+
   private _simBoot(d: SimBootDetail): void {
     this.hosts = d.hosts;
     this.segmentsPerHost = d.segmentsPerHost;
@@ -618,6 +626,7 @@ export class MppHaLab extends LitElement {
         @mpp-lab-configure=${(e: CustomEvent<LabConfigureDetail>) => this._configure(e.detail)}
         @mpp-sim-adopt=${(e: CustomEvent<SimAdoptDetail>) => this._adopt(e.detail)}
         @mpp-sim-boot=${(e: CustomEvent<SimBootDetail>) => this._simBoot(e.detail)}
+        @mpp-sim-request=${(e: CustomEvent<SimRequestDetail>) => e.detail.reply(this._simRequest(e.detail))}
         @mpp-replace-request=${(e: CustomEvent<ReplaceRequestDetail>) => e.detail.reply(this._confirmReplace(e.detail.what))}
         @mpp-confirm=${(e: CustomEvent<ConfirmDetail>) => e.detail.reply(this.confirm(e.detail))}
       >

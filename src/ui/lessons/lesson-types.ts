@@ -6,6 +6,7 @@ import type { ClusterStore } from '../state/cluster-store.ts';
 import type { Features } from '../state/types.ts';
 import { sqlCommand } from '../state/actions.ts';
 import type { BankWorkload } from '../workload/bank-workload.ts';
+import type { SharedRun } from '../../workers/index.ts';
 
 /** A cluster shape a step can rebuild the lab with. */
 export interface LabShape {
@@ -22,6 +23,10 @@ export type StepAction = (
   | { kind: 'utility'; command: string }
   | { kind: 'suspend' | 'release'; point: string; dbid: number }
   | { kind: 'rebuild'; shape: LabShape }
+  /** Opens a shared run in the Simulation panel and takes it over at its end ("here is the failure"). */
+  | { kind: 'openRun'; run: Omit<SharedRun, 'version'>; what: string }
+  /** Lets virtual time pass on a simulated run (a step of it: its time moves only by steps). */
+  | { kind: 'wait'; ms: number }
 ) & {
   /** The button's text. */
   label: string;
@@ -91,6 +96,10 @@ export function describeAction(a: StepAction): string {
       return `const hold = cluster.faults.suspend('${a.point}', ${a.dbid})`;
     case 'release':
       return 'hold.release()';
+    case 'openRun':
+      return `open the run (${a.run.plan.length} steps, seed ${a.run.seed}) and take it over at step ${a.run.at}`;
+    case 'wait':
+      return `run.record({ op: 'wait', ms: ${a.ms} })`;
     case 'rebuild': {
       const hosts = a.shape.hosts.split(',').map((h) => `'${h}'`);
       return `createCluster({ hosts: [${hosts.join(', ')}], segmentsPerHost: ${a.shape.segmentsPerHost ?? 2}, mirroring: '${a.shape.mirroring}', standby: true })`;

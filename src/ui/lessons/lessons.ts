@@ -10,6 +10,7 @@ import { DOUBLE_FAULT, MIRROR_FAILURE, PRIMARY_FAILOVER } from './lessons-segmen
 import { FILE_REPLICATION } from './lessons-filerep.ts';
 import { ROLLING_MAINTENANCE } from './lessons-maintenance.ts';
 import { EXPAND } from './lessons-expand.ts';
+import { SENT_FAILURE } from './lessons-runs.ts';
 
 export { describeAction, actionStyle } from './lesson-types.ts';
 export type { Lesson, LessonStep, StepAction } from './lesson-types.ts';
@@ -90,5 +91,6 @@ export const LESSONS: Lesson[] = [
   EXPAND,
   FILE_REPLICATION,
   NO_MIRRORS,
+  SENT_FAILURE,
   CRASH_DEMO,
 ];

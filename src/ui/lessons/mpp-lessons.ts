@@ -311,7 +311,7 @@ export class MppLessons extends LitElement {
               <button
                 class=${a.danger ? 'danger' : ''}
                 data-step-action=${a.kind}
-                ?disabled=${!(a.kind === 'rebuild' || ready) || this._running !== undefined}
+                ?disabled=${!(a.kind === 'rebuild' || a.kind === 'openRun' || ready) || this._running !== undefined}
                 @click=${() => this._act(a)}
               >
                 ${this._running === describeAction(a) ? 'Running…' : a.label}

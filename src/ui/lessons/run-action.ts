@@ -32,6 +32,25 @@ export async function runAction(
       return { ok: false, output: e instanceof Error ? e.message : String(e) };
     }
   }
+  if (a.kind === 'openRun' || a.kind === 'wait') {
+    let done: Promise<void> | undefined;
+    emit(from, 'mpp-sim-request', {
+      ...(a.kind === 'openRun'
+        ? { kind: 'open' as const, run: a.run, what: a.what }
+        : { kind: 'act' as const, step: { op: 'wait' as const, ms: a.ms } }),
+      reply: (p) => (done = p),
+    });
+    if (!done) return { ok: false, output: 'Only a lab with its Simulation panel can run this.' };
+    try {
+      await done;
+      return {
+        ok: true,
+        output: a.kind === 'openRun' ? 'the run is open, taken over at its end' : 'time passed',
+      };
+    } catch (e) {
+      return { ok: false, output: e instanceof Error ? e.message : String(e) };
+    }
+  }
   if (!store || store.state !== 'ready') return { ok: false, output: 'The cluster is not running.' };
   let ok: boolean;
   switch (a.kind) {

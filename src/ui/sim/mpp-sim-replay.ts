@@ -190,6 +190,23 @@ export class MppSimReplay extends LitElement {
     if (types.includes('Files') || types.includes('text/plain')) e.preventDefault();
   };
 
+  /**
+   * Opens a shared run (a lesson's "here is the failure") and takes it over at its step, so what
+   * the person does next is recorded. Rejects when the person keeps the running cluster or
+   * the run cannot be replayed.
+   */
+  async openRun(run: Omit<SharedRun, 'version'>, what: string): Promise<void> {
+    if (!(await confirmReplace(this, what))) throw new Error('Cancelled: the running cluster was kept.');
+    const { seed, replication, shape, plan, at } = run;
+    await this.loadSpec({ seed, replication, shape, plan }, at, true);
+    if (this._error) throw new Error(this._error);
+  }
+
+  /** Records a step (time passing) on the run taken over; rejects when it cannot. */
+  async actOrThrow(step: Step): Promise<void> {
+    await this._driver.act(step);
+  }
+
   /** Starts recording a run of your own on a new cluster of the chosen shape. */
   async record(shape: ShapeName = this._recordShape, replication = this._recordReplication): Promise<void> {
     await this.loadSpec({ seed: this._seed, replication, shape: SHAPES[shape].shape, plan: [] }, 0, true);

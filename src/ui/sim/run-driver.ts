@@ -52,8 +52,8 @@ export class RunDriver {
   }
 
   /**
-   * Boots a run and shows it, then replays it to step `upTo`; `record` starts recording at its
-   * end. The run in the lab is replaced only once the new one has booted.
+   * Boots a run and shows it, then replays it to step `upTo`; `record` takes it over there (the
+   * steps after it are dropped). The run in the lab is replaced only once the new one has booted.
    */
   load(spec: RunSpec, upTo: number, record = false): Promise<void> {
     return this.enqueue(async () => {
@@ -61,11 +61,15 @@ export class RunDriver {
       const old = this.run;
       this.run = run;
       this.spec = spec;
-      this.recording = record;
+      this.recording = false;
       this.sessions = Math.max(0, ...spec.plan.map((s) => ('session' in s ? (s.session ?? 0) : 0)));
       await this.host.adopt(run, recordedCluster(run.cluster, this.recorderOf(run)));
       if (old && old !== run) await old.close();
       while (run.next < upTo && !run.done) await this.stepOf(run);
+      if (record && this.run === run) {
+        run.takeOver();
+        this.recording = true;
+      }
     });
   }
 

@@ -12,7 +12,9 @@ import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppSimReplay } from '../../../src/ui/sim/mpp-sim-replay.ts';
 import type { MppConsole } from '../../../src/ui/console/mpp-console.ts';
 import * as act from '../../../src/ui/state/actions.ts';
-import { inShadow, mount, text, until } from './helpers.ts';
+import type { MppLessons } from '../../../src/ui/lessons/mpp-lessons.ts';
+import { LESSONS } from '../../../src/ui/lessons/lessons.ts';
+import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
 let lab: MppHaLab | undefined;
 
@@ -142,5 +144,71 @@ describe('a recorded run', () => {
       path: '__screenshots__/sim-recording.png',
       element: inShadow(fresh, '[part="simulation"]')!,
     });
+  }, 120_000);
+
+  it('a lesson starts from a shared run: the failure replays, the learner recovers it, and the recovery goes into the link', async () => {
+    await page.viewport(1280, 900);
+    const el = await bootLab();
+    el.lesson = 'sent-failure';
+    await el.updateComplete;
+    const ls = inShadow<MppLessons>(el, 'mpp-lessons')!;
+    const lesson = LESSONS.find((l) => l.id === 'sent-failure')!;
+    const checkState = () => inShadow<HTMLElement>(ls, '.check')?.dataset['checkState'];
+    for (let i = 0; i < lesson.steps.length; i++) {
+      await until(() => ls.step === i && inShadow(ls, `.step[data-step="${i}"]`), `step ${i + 1}`);
+      for (const b of allInShadow<HTMLButtonElement>(ls, '[data-step-action]')) {
+        await until(() => !b.disabled, `the button "${text(b)}" to be enabled`);
+        b.click();
+        await ls.updateComplete;
+        // Replacing the running cluster with the run asks first.
+        if (b.dataset['stepAction'] === 'openRun')
+          expect(await answerConfirm(el)).toMatch(/a colleague’s run/);
+        await until(() => b.isConnected && !b.disabled, `"${text(b)}" to finish`, 60_000);
+      }
+      if (lesson.steps[i]!.check)
+        await until(
+          () => checkState() === 'pass',
+          `step ${i + 1} to pass; last seen: ${text(inShadow(ls, '.check'))}`,
+          30_000,
+        );
+      if (i === 2) {
+        const part = inShadow(el, '[part="lessons"]')!;
+        part.scrollIntoView();
+        await page.screenshot({ path: '__screenshots__/lesson-sent-failure.png', element: part });
+      }
+      if (i < lesson.steps.length - 1 && ls.step === i)
+        inShadow<HTMLButtonElement>(ls, 'button.next')!.click();
+    }
+    const panel = inShadow<MppSimReplay>(el, 'mpp-sim-replay')!;
+    const run = panel.run!;
+    expect(run.failure).toBeUndefined();
+    expect(panel.recording).toBe(true);
+    // The colleague's five steps, then the learner's: their utilities and waits among the checks' reads.
+    expect(run.plan.slice(0, 5).map((s) => s.op)).toEqual([
+      'transfers',
+      'transfers',
+      'transfers',
+      'wait',
+      'transfers',
+    ]);
+    const mine = run.plan.slice(5).filter((s) => s.op !== 'sql');
+    expect(mine).toEqual([
+      { op: 'utility', command: 'gpstate -e' },
+      { op: 'utility', command: 'gprecoverseg -a' },
+      { op: 'wait', ms: 60_000 },
+      { op: 'utility', command: 'gprecoverseg -a -r' },
+      { op: 'wait', ms: 60_000 },
+    ]);
+    // The link carries the recovery: a fresh lab replays it to the same balanced cluster.
+    const link = await panel.copyLink();
+    const config = el.store.config.map((r) => ({ ...r }));
+    el.remove();
+    lab = undefined;
+    history.replaceState(null, '', `#${link.split('#')[1]}`);
+    const fresh = await bootLab();
+    const opened = inShadow<MppSimReplay>(fresh, 'mpp-sim-replay')!;
+    await until(() => opened.run?.next === run.plan.length && !opened.busy, 'the recovery replayed', 60_000);
+    expect(fresh.store.config).toEqual(config);
+    expect(fresh.store.config.find((r) => r.dbid === 3)).toMatchObject({ role: 'p', mode: 's', status: 'u' });
   }, 120_000);
 });
