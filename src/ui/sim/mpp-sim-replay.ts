@@ -51,7 +51,7 @@ export class MppSimReplay extends LitElement {
   @state() private _recordShape: ShapeName = 'group';
   @state() private _recordReplication: 'wal' | 'filerep' = 'wal';
   private readonly _driver = new RunDriver({
-    adopt: (run, acted) => this.adopt(run, acted),
+    adopt: (run, acted, live) => this.adopt(run, acted, live),
     read: async () => {
       const run = this._driver.run;
       if (run) this.store?.announce(this.describeLast(run));
@@ -222,6 +222,16 @@ export class MppSimReplay extends LitElement {
     }
   }
 
+  /** Go live from here: the run's cluster runs on with the lab's clock (see RunDriver.goLive). */
+  async goLive(): Promise<void> {
+    await this._driver.goLive();
+  }
+
+  /** Whether the run has gone live. */
+  get live(): boolean {
+    return this._driver.live;
+  }
+
   /** Records an action the panel offers (a wait, transfers) as the run's next step. */
   async act(step: Step): Promise<void> {
     this._error = '';
@@ -278,14 +288,17 @@ export class MppSimReplay extends LitElement {
     }
   }
 
-  /** Shows the run's cluster in the lab: the panels act on `acted` (its steps), read `run.cluster`. */
-  private adopt(run: SimRun, acted: Cluster): Promise<void> {
+  /**
+   * Shows the run's cluster in the lab: the panels act on `acted` (its steps) and the lab reads
+   * `run.cluster` at each step's end; live, both are the cluster, and time runs with the lab's.
+   */
+  private adopt(run: SimRun, acted: Cluster, live: boolean): Promise<void> {
     let adopted: Promise<void> = Promise.resolve();
     emit(this, 'mpp-sim-adopt', {
       cluster: acted,
       reader: run.cluster,
       options: this.optionsOf(run),
-      pump: false,
+      pump: live,
       reply: (p) => (adopted = p),
     });
     return adopted;
@@ -394,17 +407,26 @@ export class MppSimReplay extends LitElement {
         run
           ? html`
               <p>
-                ${this.recording ? 'Recorded run' : 'Replay'}, seed ${run.seed}: ${run.shape.hosts.length}
-                hosts × ${run.shape.segmentsPerHost}, mirroring ${run.shape.mirroring}, a standby · step
-                ${Math.min(run.next, run.plan.length)} of ${run.plan.length} · virtual time
-                ${(run.virtualMs / 1000).toFixed(1)} s
+                ${this.live ? 'Gone live' : this.recording ? 'Recorded run' : 'Replay'}, seed ${run.seed}:
+                ${run.shape.hosts.length} hosts × ${run.shape.segmentsPerHost}, mirroring
+                ${run.shape.mirroring}, a standby · step ${Math.min(run.next, run.plan.length)} of
+                ${run.plan.length} · virtual time ${(run.virtualMs / 1000).toFixed(1)} s
               </p>
               ${this.recording ? recordBar({ busy: this._busy, act: (s) => void this.act(s) }, run) : nothing}
+              ${
+                this.live
+                  ? html`<p class="recording" role="status">
+                      <strong>Live from step ${Math.min(run.next, run.plan.length)}.</strong> Its time now
+                      runs with the lab's clock and the panels act on it directly, as on any cluster; nothing
+                      more is recorded. Its link replays it up to this step.
+                    </p>`
+                  : nothing
+              }
               <div class="row">
-                <button @click=${() => void this.step()} ?disabled=${this._busy || run.done}>
+                <button @click=${() => void this.step()} ?disabled=${this._busy || run.done || this.live}>
                   ${run.next === run.plan.length ? 'Repair and check' : 'Step'}
                 </button>
-                <button @click=${() => void this.runToEnd()} ?disabled=${this._busy || run.done}>
+                <button @click=${() => void this.runToEnd()} ?disabled=${this._busy || run.done || this.live}>
                   Run to end
                 </button>
                 <button
@@ -417,10 +439,18 @@ export class MppSimReplay extends LitElement {
                 <button
                   class="quiet"
                   @click=${() => this.takeOver()}
-                  ?disabled=${this._busy || run.done || (this.recording && run.next === run.plan.length)}
+                  ?disabled=${this._busy || run.done || this.live || (this.recording && run.next === run.plan.length)}
                   title="Drop the steps after this one; what you do next is recorded"
                 >
                   Take over here
+                </button>
+                <button
+                  class="quiet"
+                  @click=${() => void this.goLive()}
+                  ?disabled=${this._busy || this.live}
+                  title="Let this cluster's time run with the lab's clock from here"
+                >
+                  Go live from here
                 </button>
                 <button class="quiet" @click=${() => void this.copyLink()} ?disabled=${this._busy}>
                   Copy link to this step

@@ -16,7 +16,11 @@ export interface StepRecorder {
 /** Code for what a recorded run cannot hold (as SQL's feature_not_supported). */
 const NOT_RECORDED = '0A000';
 
-export function recordedCluster(raw: Cluster, recorder: StepRecorder): Cluster {
+/**
+ * `close` is the run's to decide: the cluster a run went live with outlives the recorded view
+ * of it that the lab lets go of.
+ */
+export function recordedCluster(raw: Cluster, recorder: StepRecorder, close: () => Promise<void>): Cluster {
   const rows = async (step: Step): Promise<QueryResult> => {
     const { value } = await recorder.record(step);
     if (value.kind === 'error') throw value.error;
@@ -78,7 +82,7 @@ export function recordedCluster(raw: Cluster, recorder: StepRecorder): Cluster {
     time: undefined,
     subscribe: (listener) => raw.subscribe(listener),
     instanceStatus: (dbid) => raw.instanceStatus(dbid),
-    close: () => raw.close(),
+    close,
   };
 }
 

@@ -21,8 +21,8 @@ export interface RunSpec {
 }
 
 export interface RunHost {
-  /** Shows the run's cluster in the lab; settles once the lab has read it. */
-  adopt(run: SimRun, acted: Cluster): Promise<void>;
+  /** Shows the run's cluster in the lab (`acted`: what its panels act on); settles once read. */
+  adopt(run: SimRun, acted: Cluster, live: boolean): Promise<void>;
   /** The lab's read of the views, at a step's end. */
   read(): Promise<void>;
   changed(): void;
@@ -36,6 +36,8 @@ export class RunDriver {
   spec: RunSpec | undefined;
   /** Whether the person's actions become the run's next steps. */
   recording = false;
+  /** Gone live: the run's time runs with the lab's clock, and it neither steps nor records. */
+  live = false;
   /** Steps and actions queued or running. */
   pending = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,8 +64,10 @@ export class RunDriver {
       this.run = run;
       this.spec = spec;
       this.recording = false;
+      this.live = false;
       this.sessions = Math.max(0, ...spec.plan.map((s) => ('session' in s ? (s.session ?? 0) : 0)));
-      await this.host.adopt(run, recordedCluster(run.cluster, this.recorderOf(run)));
+      const close = () => (this.run === run && this.live ? Promise.resolve() : run.close());
+      await this.host.adopt(run, recordedCluster(run.cluster, this.recorderOf(run), close), false);
       if (old && old !== run) await old.close();
       while (run.next < upTo && !run.done) await this.stepOf(run);
       if (record && this.run === run) {
@@ -77,7 +81,21 @@ export class RunDriver {
   step(): Promise<void> {
     return this.enqueue(async () => {
       const run = this.run;
-      if (run && !run.done) await this.stepOf(run);
+      if (run && !run.done && !this.live) await this.stepOf(run);
+    });
+  }
+
+  /**
+   * Go live from here: the run's cluster runs on with the lab's clock, its panels act on it
+   * directly, as on any cluster. The run stops here: its link replays up to this step.
+   */
+  goLive(): Promise<void> {
+    return this.enqueue(async () => {
+      const run = this.run;
+      if (!run || this.live) return;
+      this.live = true;
+      this.recording = false;
+      await this.host.adopt(run, run.cluster, true);
     });
   }
 
@@ -85,6 +103,7 @@ export class RunDriver {
   takeOver(): void {
     const run = this.run;
     if (!run) return;
+    if (this.live) throw new Error('This run has gone live; replay its link to take it over at a step.');
     run.takeOver();
     this.recording = true;
     this.host.changed();
@@ -114,7 +133,8 @@ export class RunDriver {
     return {
       record: (step) =>
         this.enqueue(async () => {
-          if (this.run !== run) throw new Error('That run was replaced; act on the one the lab shows.');
+          if (this.run !== run || this.live)
+            throw new Error('That run was replaced; act on the one the lab shows.');
           if (!this.recording)
             throw Object.assign(
               new Error(

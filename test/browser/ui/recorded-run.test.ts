@@ -139,6 +139,17 @@ describe('a recorded run', () => {
     expect(opened.run!.plan.at(-1)).toEqual({ op: 'utility', command: 'gprecoverseg -a' });
     await opened.updateComplete;
     expect(text(inShadow(opened, '.recording')!)).toMatch(/Recording/);
+    // Live from here: time runs with the lab's clock, the panels act on the cluster directly.
+    const steps = opened.run!.plan.length;
+    const at = opened.run!.virtualMs;
+    await opened.goLive();
+    await until(() => fresh.store.state === 'ready' && !fresh.store.stepDriven && !opened.busy, 'gone live');
+    await until(() => opened.run!.virtualMs > at + 5_000, 'virtual time to run by itself', 30_000);
+    const ok = await act.sql(fresh.store, 'select count(*) from bank');
+    expect(ok, fresh.store.actions[0]!.output).toBe(true);
+    expect(opened.run!.plan).toHaveLength(steps);
+    await opened.updateComplete;
+    expect(text(inShadow(opened, 'p.recording')!)).toMatch(/Live from step 9/);
     opened.scrollIntoView();
     await page.screenshot({
       path: '__screenshots__/sim-recording.png',
