@@ -30,7 +30,7 @@ export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export type { ProbeTimes } from './server/fts-probe-times.ts';
 export { runPlan, SimRun, type Failure, type RunResult } from './sim/explorer.ts';
 export { explore, reproduction, type Exploration } from './sim/shrink.ts';
-export { generatePlan, describeStep, shapeFor, type Shape, type Step } from './sim/steps.ts';
+export { generatePlan, describeStep, shapeFor, SHAPES, type Shape, type Step } from './sim/steps.ts';
 export { ACCOUNTS, OPENING_BALANCE, type ClientOp } from './sim/checks.ts';
 export {
   decodeRun,

@@ -126,7 +126,42 @@ describe('a recorded run', () => {
       expect(bad.kind === 'error' && (bad.error as { code?: string }).code).toBe('42P01');
       expect(run.log.at(-1)).toMatch(/-> error: 42P01/);
       expect(note).toMatch(/^error: 42P01/);
+      // What a link or file would refuse is refused when recorded (22023), and not recorded.
+      const steps = run.plan.length;
+      for (const step of [
+        { op: 'delay', dbid: 2, ms: 12.5 },
+        { op: 'sql', text: 'x'.repeat(100_001) },
+      ] as Step[])
+        await expect(run.record(step)).rejects.toMatchObject({ code: '22023' });
+      expect(run.plan).toHaveLength(steps);
       expect(run.failure).toBeUndefined();
+    } finally {
+      await run.close();
+    }
+  }, 60_000);
+});
+
+describe('a recorded step that cannot end', () => {
+  it("says when it waited on the person's own open transaction", async () => {
+    const run = await SimRun.begin(33, [], 'wal', shape);
+    try {
+      await run.record({ op: 'sql', text: 'begin', session: 1 });
+      await run.record({ op: 'sql', text: 'update bank set balance = balance', session: 1 });
+      await expect(run.record({ op: 'transfers', n: 1, salt: 1 })).rejects.toThrow(
+        /no call hangs.*Session 1 held a transaction open/s,
+      );
+      // Taken over from step 2, the replay's session has no client: it is closed first.
+      const again = await SimRun.begin(33, run.plan.slice(0, 2), 'wal', shape);
+      try {
+        for (let i = 0; i < 2; i++) await again.step();
+        expect(again.takeOver()).toEqual([1]);
+        await again.record({ op: 'disconnect', session: 1 });
+        const { value } = await again.record({ op: 'transfers', n: 1, salt: 1 });
+        expect(value.kind).toBe('none');
+        expect(again.log.at(-1)).toMatch(/1\/1 committed/);
+      } finally {
+        await again.close();
+      }
     } finally {
       await run.close();
     }

@@ -61,15 +61,31 @@ describe('run links', () => {
       /step 0: a sql step in a format 1 run/,
     );
     const shape = { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 };
-    expect((await refused(await linkOf({ ...v1, shape, plan: [] }))).message).toMatch(/cluster shape/);
+    expect((await refused(await linkOf({ ...v1, shape, plan: [] }))).message).toMatch(
+      /its cluster is not one the lab builds/,
+    );
     const base = { version: 2, seed: 1, replication: 'wal', at: 0 };
     expect(
       (await refused(await linkOf({ ...base, shape: { ...shape, hosts: ['sdw1', 'sdw1'] }, plan: [] })))
         .message,
-    ).toMatch(/cluster shape/);
+    ).toMatch(/its cluster is not one the lab builds/);
     expect((await refused(await linkOf({ ...base, plan: [{ op: 'sql', text: '' }] }))).message).toMatch(
       /step 0: a sql step with fields/,
     );
+    // Shapes the lab cannot build: a segment on a coordinator's host, group mirroring on one
+    // host, spread with no host free for a mirror.
+    for (const bad of [
+      { ...shape, hosts: ['cdw', 'sdw2'] },
+      { ...shape, hosts: ['sdw1'] },
+      { mirroring: 'spread', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 },
+      { mirroring: 'none', hosts: ['sdw1'], segmentsPerHost: 200 },
+    ])
+      expect((await refused(await linkOf({ ...base, shape: bad, plan: [] }))).message).toMatch(
+        /not one the lab builds/,
+      );
+    // A replay must end in a moment: waits are capped at a day of virtual time.
+    const days = Array.from({ length: 2 }, () => ({ op: 'wait', ms: 86_400_000 }));
+    expect((await refused(await linkOf({ ...base, plan: days }))).message).toMatch(/more than a day/);
     expect((await refused(await linkOf({ ...base, plan: [{ op: 'rm -rf' }] }))).message).toMatch(
       /step 0: unknown step "rm -rf"/,
     );

@@ -27,6 +27,7 @@ import {
   type ClientOp,
 } from './checks.ts';
 import { isPersonStep, PersonSessions, type StepValue } from './person.ts';
+import { MAX_STEPS, stepProblem } from './run-link.ts';
 import { describeStep, shapeFor, type Shape, type Step } from './steps.ts';
 
 export interface Failure {
@@ -145,16 +146,28 @@ export class SimRun {
           : 'The run is repaired and checked; take over from an earlier step to go on.',
       );
     if (this.next !== this.steps.length) throw new Error('Take over at this step before recording.');
+    // What is recorded must replay: a step its link or file would refuse is refused now.
+    const problem = stepProblem(step);
+    if (problem) throw invalidStep(`This action cannot be a step of a run (${problem}).`);
+    if (this.steps.length >= MAX_STEPS)
+      throw invalidStep(`A run holds at most ${MAX_STEPS} steps; export this one and start another.`);
     this.steps.push(step);
     await this.step();
     const i = this.steps.length - 1;
+    if (this.failure?.step === i)
+      throw new Error(`Step ${i} stopped the run: ${this.failure.invariant}. ${this.failure.message}`);
     return { note: this.notes.get(i) ?? '', value: this.values.get(i) ?? { kind: 'none' } };
   }
 
-  /** Take over here: the steps after this point are dropped, and what is recorded follows. */
-  takeOver(): void {
+  /**
+   * Take over here: the steps after this point are dropped, and what is recorded follows. The
+   * sessions the replay opened have no client any more: they are returned, for the recorder to
+   * close as its first steps (a client gone: its backend ends, its open transaction rolls back).
+   */
+  takeOver(): number[] {
     if (this.done) throw new Error('The run has ended; replay it to an earlier step to take over there.');
     this.steps.length = this.next;
+    return this.sessions.ids();
   }
 
   /** What step `i` gave back, if it was a person's. */
@@ -203,6 +216,9 @@ export class SimRun {
       await checkCopies(this.cluster, true);
     } catch (e) {
       this.failure = asFailure(i, e);
+      const held = this.sessions.transactions();
+      if (e instanceof SimulationTimeout && held.length)
+        this.failure.message += ` Session ${held.join(', ')} held a transaction open (BEGIN without COMMIT or ROLLBACK): a run's steps run one at a time, so a step that needs the rows it locked waits for it for ever. End the transaction before such a step.`;
     }
     this.stepTimes.push({ start: began, end: this.virtualMs });
   }
@@ -249,4 +265,9 @@ function asFailure(step: number, e: unknown): Failure {
     invariant: 'no unexpected error',
     message: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
   };
+}
+
+/** A step a run cannot hold (as SQL's invalid_parameter_value). */
+function invalidStep(message: string): Error {
+  return Object.assign(new Error(message), { code: '22023' });
 }

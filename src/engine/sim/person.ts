@@ -24,6 +24,18 @@ export type StepValue =
 /** The run's open sessions, by the number the recording gave them. */
 export class PersonSessions {
   private readonly open = new Map<number, Session>();
+  /** Sessions whose last statement left a transaction block open. */
+  private readonly inTransaction = new Set<number>();
+
+  /** The sessions open now, by number. */
+  ids(): number[] {
+    return [...this.open.keys()];
+  }
+
+  /** Sessions holding a transaction block open (their locks with it). */
+  transactions(): number[] {
+    return [...this.inTransaction];
+  }
 
   async apply(c: SimCluster, step: PersonStep): Promise<{ note: string; value: StepValue }> {
     switch (step.op) {
@@ -37,6 +49,7 @@ export class PersonSessions {
       case 'disconnect': {
         const s = this.open.get(step.session);
         this.open.delete(step.session);
+        this.inTransaction.delete(step.session);
         await s?.close().catch(rethrowTimeout);
         return { note: s ? 'closed' : 'not open', value: { kind: 'none' } };
       }
@@ -46,6 +59,11 @@ export class PersonSessions {
             step.session === undefined
               ? await this.once(c, step.text, step.dbid)
               : await (await this.session(c, step.session, step.dbid)).query(step.text);
+          if (step.session !== undefined) {
+            if (result.transactionStatus && result.transactionStatus !== 'idle')
+              this.inTransaction.add(step.session);
+            else this.inTransaction.delete(step.session);
+          }
           return { note: `${result.command} ${result.rowCount}`, value: { kind: 'rows', result } };
         } catch (e) {
           rethrowTimeout(e);

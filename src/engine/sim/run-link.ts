@@ -16,7 +16,10 @@ import type { Replication } from './explorer.ts';
 export const RUN_LINK_VERSION = 2;
 
 /** The longest plan a run may carry (the explorer's default is 30 steps). */
-const MAX_STEPS = 5000;
+export const MAX_STEPS = 5000;
+
+/** The largest run a link may inflate to. */
+const MAX_RUN_BYTES = 16 * 1024 * 1024;
 
 export interface SharedRun {
   version: number;
@@ -105,7 +108,9 @@ function checkRun(data: unknown, corrupt: (why: string) => RunLinkError, what: '
     throw corrupt('the replication is not wal or filerep');
   const shape = data['shape'];
   if (shape !== undefined && (version < 2 || !shapeOk(shape)))
-    throw corrupt('the cluster shape is not hosts, segments per host and a mirroring');
+    throw corrupt(
+      'its cluster is not one the lab builds: segment hosts other than cdw and scdw, a mirror never on its primary’s host, at most 128 primaries',
+    );
   const plan = data['plan'];
   if (!Array.isArray(plan) || plan.length > MAX_STEPS)
     throw corrupt(`the plan is not a list of at most ${MAX_STEPS} steps`);
@@ -113,23 +118,49 @@ function checkRun(data: unknown, corrupt: (why: string) => RunLinkError, what: '
     const problem = stepProblem(s, version);
     if (problem) throw corrupt(`step ${i}: ${problem}`);
   });
+  if (waitedMs(plan) > MAX_WAITED_MS) throw corrupt('its waits add up to more than a day of virtual time');
   const at = data['at'];
   if (!isInt(at, 0, plan.length)) throw corrupt(`the step to open at is not from 0 to ${plan.length}`);
   return { version, seed, replication, ...(shape ? { shape } : {}), plan: plan as Step[], at };
 }
 
+/**
+ * A cluster a run can boot: segment hosts other than the coordinators' (cdw, scdw), a mirror
+ * never on its own primary's host (group needs 2 hosts; spread, more hosts than segments per
+ * host), at most 128 primaries.
+ */
 function shapeOk(v: unknown): v is Shape {
   if (!isObject(v)) return false;
   const hosts = v['hosts'];
+  const perHost = v['segmentsPerHost'];
+  const mirroring = v['mirroring'];
+  if (
+    !Array.isArray(hosts) ||
+    !isInt(perHost, 1, 16) ||
+    !['group', 'spread', 'none'].includes(mirroring as string)
+  )
+    return false;
+  const names = hosts.every((h) => typeof h === 'string' && HOST.test(h) && h !== 'cdw' && h !== 'scdw');
+  const placeable =
+    mirroring === 'none' || (mirroring === 'group' ? hosts.length >= 2 : hosts.length > perHost);
   return (
-    ['group', 'spread', 'none'].includes(v['mirroring'] as string) &&
-    isInt(v['segmentsPerHost'], 1, 16) &&
-    Array.isArray(hosts) &&
+    names &&
+    new Set(hosts).size === hosts.length &&
+    hosts.length * perHost <= 128 &&
     hosts.length >= 1 &&
-    hosts.length <= 64 &&
-    hosts.every((h) => typeof h === 'string' && HOST.test(h)) &&
-    new Set(hosts).size === hosts.length
+    placeable
   );
+}
+
+/** The most virtual time a run's waits may ask for: a day (a replay must end in a moment). */
+const MAX_WAITED_MS = 86_400_000;
+
+function waitedMs(plan: unknown[]): number {
+  return plan.reduce<number>((n, s) => {
+    if (!isObject(s)) return n;
+    const during = isObject(s['during']) ? Number(s['during']['afterMs']) || 0 : 0;
+    return n + (s['op'] === 'wait' ? Number(s['ms']) || 0 : 0) + during;
+  }, 0);
 }
 
 const HOST = /^[a-z][a-z0-9-]{0,62}$/;
@@ -204,7 +235,13 @@ async function pipe(
     .catch((e: unknown) => void (failed = e));
   const reader = stream.readable.getReader();
   const chunks: Uint8Array[] = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) if (r.value) chunks.push(r.value);
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read())
+    if (r.value) {
+      chunks.push(r.value);
+      // A link inflating past any run's size is not one (a decompression bomb, or damage).
+      if ((size += r.value.length) > MAX_RUN_BYTES) throw new Error('too large');
+    }
   await written;
   if (failed !== undefined) throw failed;
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -53,8 +53,9 @@ export type Step =
   | { op: 'utility'; command: string };
 
 /**
- * The cluster a run starts from, with a standby: 2 hosts × 2 segments group-mirrored, 3 × 2
- * spread, or 3 × 2 without mirrors (which a plan's addMirrors step adds).
+ * The cluster a run starts from, with a standby. The explorer draws 2 hosts × 2 segments
+ * group-mirrored, 3 × 2 spread, or 3 × 2 without mirrors (which a plan's addMirrors step adds);
+ * a recorded run may carry any shape its format accepts.
  */
 export interface Shape {
   mirroring: 'group' | 'spread' | 'none';
@@ -64,11 +65,17 @@ export interface Shape {
 
 export const SEGMENT_HOSTS = ['sdw1', 'sdw2', 'sdw3'];
 
+/** The explorer's three clusters, by mirroring (a recorded run may start from any of them). */
+export const SHAPES: Readonly<Record<Shape['mirroring'], Shape>> = {
+  group: { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 },
+  spread: { mirroring: 'spread', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 },
+  none: { mirroring: 'none', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 },
+};
+
 export function shapeFor(seed: number): Shape {
   const x = seededRandom(seed ^ 0x5eed)();
-  if (x < 0.45) return { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 };
-  if (x < 0.9) return { mirroring: 'spread', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
-  return { mirroring: 'none', hosts: SEGMENT_HOSTS, segmentsPerHost: 2 };
+  const s = SHAPES[x < 0.45 ? 'group' : x < 0.9 ? 'spread' : 'none'];
+  return { ...s, hosts: [...s.hosts] };
 }
 
 /**

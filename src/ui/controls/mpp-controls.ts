@@ -48,6 +48,11 @@ function parseTarget(v: string): number | string {
   return /^\d+$/.test(v) ? Number(v) : v;
 }
 
+/** A number of milliseconds from an input: whole, from 0 to `max` (what the field's limits say). */
+function wholeMs(v: string, max: number): number {
+  return Math.max(0, Math.min(max, Math.round(Number(v)) || 0));
+}
+
 /**
  * Fault injection and HA utilities. Every control shows the exact API call, command line or
  * SQL it runs before you press it; the outcome lands in the output box and the timeline.
@@ -159,7 +164,7 @@ export class MppControls extends LitElement {
               max="60000"
               step="50"
               .value=${String(this._delayMs)}
-              @change=${(e: Event) => (this._delayMs = Number((e.target as HTMLInputElement).value))}
+              @change=${(e: Event) => (this._delayMs = wholeMs((e.target as HTMLInputElement).value, 60_000))}
           /></label>
           <button @click=${() => act.delay(s, this._delayTarget, this._delayMs)}>Delay link</button>
         </div>
@@ -184,7 +189,7 @@ export class MppControls extends LitElement {
               max="5000"
               step="10"
               .value=${String(this._diskMs)}
-              @change=${(e: Event) => (this._diskMs = Number((e.target as HTMLInputElement).value))}
+              @change=${(e: Event) => (this._diskMs = wholeMs((e.target as HTMLInputElement).value, 5_000))}
           /></label>
         </div>
         <div class="row">

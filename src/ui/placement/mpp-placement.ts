@@ -6,7 +6,7 @@ import { rovingKeydown } from '../shared/roving.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { MirroringMode } from '../../workers/index.ts';
 import '../topology/mpp-topology.ts';
-import type { ClusterStore } from '../state/cluster-store.ts';
+import { errorText, type ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { utility } from '../state/actions.ts';
 import {
@@ -218,6 +218,13 @@ export class MppPlacement extends LitElement {
     try {
       store.cluster.files.set('gpexpand_inputfile_lab', inputFile);
       await utility(store, 'gpexpand -i gpexpand_inputfile_lab');
+    } catch (e) {
+      // The file could not be written (a recorded run takes its files from its own steps).
+      store.finishAction(
+        store.beginAction('utility', 'gpexpand -i gpexpand_inputfile_lab'),
+        false,
+        errorText(e),
+      );
     } finally {
       this._expanding = false;
     }

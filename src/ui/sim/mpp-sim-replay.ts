@@ -13,6 +13,7 @@ import {
   encodeRun,
   generatePlan,
   readRunFile,
+  SHAPES,
   runFile,
   type Cluster,
   type ClusterOptions,
@@ -21,7 +22,7 @@ import {
   type Step,
 } from '../../workers/index.ts';
 import { RunDriver, type RunSpec } from './run-driver.ts';
-import { recordBar, recordForm, SHAPES, type ShapeName } from './record-controls.ts';
+import { recordBar, recordForm, type ShapeName } from './record-controls.ts';
 import { clampedInt, largeClusterForm } from './large-cluster-form.ts';
 import { planList, scrubber, verdict } from './run-view.ts';
 
@@ -165,7 +166,7 @@ export class MppSimReplay extends LitElement {
     a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     a.download = `mpp-run-seed${run.seed}-step${run.at}.json`;
     a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 0);
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     return text;
   }
 
@@ -209,13 +210,14 @@ export class MppSimReplay extends LitElement {
 
   /** Starts recording a run of your own on a new cluster of the chosen shape. */
   async record(shape: ShapeName = this._recordShape, replication = this._recordReplication): Promise<void> {
-    await this.loadSpec({ seed: this._seed, replication, shape: SHAPES[shape].shape, plan: [] }, 0, true);
+    await this.loadSpec({ seed: this._seed, replication, shape: SHAPES[shape], plan: [] }, 0, true);
   }
 
   /** Take over here: the steps after this one are dropped and what you do next is recorded. */
-  takeOver(): void {
+  async takeOver(): Promise<void> {
+    this._error = '';
     try {
-      this._driver.takeOver();
+      await this._driver.takeOver();
       this._link = '';
     } catch (e) {
       this._error = e instanceof Error ? e.message : String(e);
@@ -319,11 +321,12 @@ export class MppSimReplay extends LitElement {
     if (!run || !spec || this._busy) return;
     const to = Math.max(0, Math.min(run.plan.length, k));
     if (to < run.next) await this.loadSpec({ ...spec, plan: [...run.plan] }, to);
-    else while (this.run === run && run.next < to && !run.done) await this._driver.step();
+    else while (this.run === run && run.next < to && !run.done) await this._driver.step(run);
   }
 
   async runToEnd(): Promise<void> {
-    while (this.run && !this.run.done) await this._driver.step();
+    const run = this.run;
+    while (run && this.run === run && !run.done) await this._driver.step(run);
   }
 
   /** One step back: the simulation is deterministic, so the run is replayed up to there. */
@@ -438,7 +441,7 @@ export class MppSimReplay extends LitElement {
                 </button>
                 <button
                   class="quiet"
-                  @click=${() => this.takeOver()}
+                  @click=${() => void this.takeOver()}
                   ?disabled=${this._busy || run.done || this.live || (this.recording && run.next === run.plan.length)}
                   title="Drop the steps after this one; what you do next is recorded"
                 >

@@ -5,22 +5,14 @@
 import { html, nothing } from 'lit';
 import type { Shape, SimRun, Step } from '../../workers/index.ts';
 
-export const SHAPES = {
-  group: {
-    label: '2 hosts × 2 segments, group mirroring',
-    shape: { mirroring: 'group', hosts: ['sdw1', 'sdw2'], segmentsPerHost: 2 },
-  },
-  spread: {
-    label: '3 hosts × 2 segments, spread mirroring',
-    shape: { mirroring: 'spread', hosts: ['sdw1', 'sdw2', 'sdw3'], segmentsPerHost: 2 },
-  },
-  none: {
-    label: '3 hosts × 2 segments, no mirrors',
-    shape: { mirroring: 'none', hosts: ['sdw1', 'sdw2', 'sdw3'], segmentsPerHost: 2 },
-  },
-} as const satisfies Record<string, { label: string; shape: Shape }>;
+/** The clusters a recording can start from: the explorer's three. */
+export const SHAPE_LABELS = {
+  group: '2 hosts × 2 segments, group mirroring',
+  spread: '3 hosts × 2 segments, spread mirroring',
+  none: '3 hosts × 2 segments, no mirrors',
+} as const satisfies Record<Shape['mirroring'], string>;
 
-export type ShapeName = keyof typeof SHAPES;
+export type ShapeName = keyof typeof SHAPE_LABELS;
 
 export interface RecordFormHost {
   shape: ShapeName;
@@ -46,7 +38,7 @@ export function recordForm(h: RecordFormHost) {
           .value=${h.shape}
           @change=${(e: Event) => h.setShape((e.target as HTMLSelectElement).value as ShapeName)}
         >
-          ${Object.entries(SHAPES).map(([k, v]) => html`<option value=${k}>${v.label}</option>`)}
+          ${Object.entries(SHAPE_LABELS).map(([k, label]) => html`<option value=${k}>${label}</option>`)}
         </select></label
       >
       <label

@@ -108,12 +108,27 @@ class ReadOnlyFiles extends Map<string, string> {
   override keys(): MapIterator<string> {
     return this.raw.keys();
   }
+  override values(): MapIterator<string> {
+    return this.raw.values();
+  }
   override entries(): MapIterator<[string, string]> {
     return this.raw.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.raw.entries();
+  }
+  override forEach(fn: (v: string, k: string, m: Map<string, string>) => void): void {
+    this.raw.forEach((v, k) => fn(v, k, this));
   }
   override set(k: string, v: string): this {
     void v;
     throw notRecorded(`writing the file ${k} from the lab (write it with a utility: printf '...' > ${k})`);
+  }
+  override delete(k: string): boolean {
+    throw notRecorded(`removing the file ${k} from the lab`);
+  }
+  override clear(): void {
+    throw notRecorded("removing the utilities' files from the lab");
   }
 }
 

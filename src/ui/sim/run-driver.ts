@@ -4,8 +4,8 @@
  *
  * Every step, replayed or recorded, goes the same way: the step, then the lab's read of the
  * catalog, in one queue. The lab reads nothing else from the run's cluster and acts on it only
- * through the recorder, so a replay of the same steps meets the same states, to the virtual
- * millisecond.
+ * through the recorder, so a replay of the same steps in this lab meets the same states, to the
+ * virtual millisecond.
  */
 import { SimRun, type Shape, type Step, type StepValue } from '../../workers/index.ts';
 import { recordedCluster, type StepRecorder } from './recorded-cluster.ts';
@@ -32,23 +32,38 @@ export interface RunHost {
 const REPLAYING = '55000';
 
 export class RunDriver {
-  run: SimRun | undefined;
-  spec: RunSpec | undefined;
-  /** Whether the person's actions become the run's next steps. */
-  recording = false;
-  /** Gone live: the run's time runs with the lab's clock, and it neither steps nor records. */
-  live = false;
-  /** Steps and actions queued or running. */
-  pending = 0;
+  private current: SimRun | undefined;
+  private currentSpec: RunSpec | undefined;
+  private isRecording = false;
+  private isLive = false;
+  private pending = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private sessions = 0;
-
   private readonly host: RunHost;
 
   constructor(host: RunHost) {
     this.host = host;
   }
 
+  get run(): SimRun | undefined {
+    return this.current;
+  }
+
+  get spec(): RunSpec | undefined {
+    return this.currentSpec;
+  }
+
+  /** Whether the person's actions become the run's next steps. */
+  get recording(): boolean {
+    return this.isRecording;
+  }
+
+  /** Gone live: the run's time runs with the lab's clock, and it neither steps nor records. */
+  get live(): boolean {
+    return this.isLive;
+  }
+
+  /** Whether steps or actions are queued or running. */
   get busy(): boolean {
     return this.pending > 0;
   }
@@ -60,29 +75,41 @@ export class RunDriver {
   load(spec: RunSpec, upTo: number, record = false): Promise<void> {
     return this.enqueue(async () => {
       const run = await SimRun.begin(spec.seed, spec.plan, spec.replication, spec.shape);
-      const old = this.run;
-      this.run = run;
-      this.spec = spec;
-      this.recording = false;
-      this.live = false;
+      const old = this.current;
+      this.current = run;
+      this.currentSpec = spec;
+      this.isRecording = false;
+      this.isLive = false;
       this.sessions = Math.max(0, ...spec.plan.map((s) => ('session' in s ? (s.session ?? 0) : 0)));
-      const close = () => (this.run === run && this.live ? Promise.resolve() : run.close());
-      await this.host.adopt(run, recordedCluster(run.cluster, this.recorderOf(run), close), false);
+      await this.host.adopt(
+        run,
+        recordedCluster(run.cluster, this.recorderOf(run), this.closerOf(run)),
+        false,
+      );
       if (old && old !== run) await old.close();
       while (run.next < upTo && !run.done) await this.stepOf(run);
-      if (record && this.run === run) {
-        run.takeOver();
-        this.recording = true;
-      }
+      if (record && this.current === run) await this.takeOverNow(run);
     });
   }
 
-  /** Runs the next planned step (after the last: the repair and the final checks). */
-  step(): Promise<void> {
+  /**
+   * Runs the next planned step (after the last: the repair and the final checks), of `run` only
+   * when given: a loop over one run's steps stops when another run is opened meanwhile.
+   */
+  step(run?: SimRun): Promise<void> {
     return this.enqueue(async () => {
-      const run = this.run;
-      if (run && !run.done && !this.live) await this.stepOf(run);
+      const r = this.current;
+      if (r && (!run || r === run) && !r.done && !this.isLive) await this.stepOf(r);
     });
+  }
+
+  /** Take over here: the steps after this one are dropped; the person's actions follow. */
+  takeOver(): Promise<void> {
+    const run = this.current;
+    if (!run) return Promise.resolve();
+    if (this.isLive)
+      return Promise.reject(new Error('This run has gone live; replay its link to take it over at a step.'));
+    return this.enqueue(() => this.takeOverNow(run));
   }
 
   /**
@@ -91,41 +118,54 @@ export class RunDriver {
    */
   goLive(): Promise<void> {
     return this.enqueue(async () => {
-      const run = this.run;
-      if (!run || this.live) return;
-      this.live = true;
-      this.recording = false;
+      const run = this.current;
+      if (!run || this.isLive) return;
+      this.isLive = true;
+      this.isRecording = false;
       await this.host.adopt(run, run.cluster, true);
     });
   }
 
-  /** Take over here: the steps after this one are dropped; the person's actions follow. */
-  takeOver(): void {
-    const run = this.run;
-    if (!run) return;
-    if (this.live) throw new Error('This run has gone live; replay its link to take it over at a step.');
-    run.takeOver();
-    this.recording = true;
-    this.host.changed();
-  }
-
   /** Records an action the panel offers itself (a wait, transfers). */
   act(step: Step): Promise<{ note: string; value: StepValue }> {
-    const run = this.run;
-    if (!run) return Promise.reject(new Error('No run is loaded.'));
+    const run = this.current;
+    if (!run) return Promise.reject(new Error('No run is loaded: load a seed, open a run, or record one.'));
     return this.recorderOf(run).record(step);
   }
 
   /** Lets go of the run (the lab closes its cluster with the next one it shows). */
   forget(): void {
-    this.run = undefined;
-    this.spec = undefined;
-    this.recording = false;
+    this.current = undefined;
+    this.currentSpec = undefined;
+    this.isRecording = false;
+    this.isLive = false;
+    this.host.changed();
   }
 
   private async stepOf(run: SimRun): Promise<void> {
     await run.step();
-    if (this.run === run) await this.host.read();
+    if (this.current === run) await this.host.read();
+  }
+
+  /** The replay's sessions lost their client (the console let go of them): they end first. */
+  private async takeOverNow(run: SimRun): Promise<void> {
+    const orphans = run.takeOver();
+    this.isRecording = true;
+    for (const session of orphans) await run.record({ op: 'disconnect', session });
+    if (orphans.length && this.current === run) await this.host.read();
+    this.host.changed();
+  }
+
+  /**
+   * The lab closing the run's recorded view: the run ends with it (the panel lets go of it),
+   * except when it went live, when the lab keeps its cluster running.
+   */
+  private closerOf(run: SimRun): () => Promise<void> {
+    return () => {
+      if (this.current === run && this.isLive) return Promise.resolve();
+      if (this.current === run) this.forget();
+      return run.close();
+    };
   }
 
   /** The run's recorder: bound to this run, so an old console's session cannot write into a new one. */
@@ -133,9 +173,10 @@ export class RunDriver {
     return {
       record: (step) =>
         this.enqueue(async () => {
-          if (this.run !== run || this.live)
-            throw new Error('That run was replaced; act on the one the lab shows.');
-          if (!this.recording)
+          if (this.current !== run)
+            throw new Error('That run is no longer open; act on the one the lab shows.');
+          if (this.isLive) throw new Error('This run has gone live: act on its cluster directly.');
+          if (!this.isRecording)
             throw Object.assign(
               new Error(
                 'This is a replay: it runs its own steps. Press "Take over here" in the Simulation panel to act on it from this step.',

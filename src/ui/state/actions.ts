@@ -51,8 +51,14 @@ function faults(store: ClusterStore) {
 export function crash(store: ClusterStore, t: Target): Promise<boolean> {
   return record(store, 'fault', faultCommand.crash(t), async () => {
     const ids = store.dbidsOf(t);
+    const before = ids.map((d) => store.proc.get(d));
     store.setProc(ids, 'crashing');
-    await faults(store).crash(t);
+    try {
+      await faults(store).crash(t);
+    } catch (e) {
+      ids.forEach((d, i) => store.setProc([d], before[i] ?? 'up'));
+      throw e;
+    }
     store.setProc(ids, 'down');
     return `crashed ${ids.map((d) => `dbid ${d}`).join(', ')}: process gone, disk kept`;
   });
@@ -61,11 +67,13 @@ export function crash(store: ClusterStore, t: Target): Promise<boolean> {
 export function restart(store: ClusterStore, t: Target): Promise<boolean> {
   return record(store, 'fault', faultCommand.restart(t), async () => {
     const ids = store.dbidsOf(t);
+    const before = ids.map((d) => store.proc.get(d));
     store.setProc(ids, 'starting');
     try {
       await faults(store).restart(t);
     } catch (e) {
-      store.setProc(ids, 'down');
+      // As it was: down after a failed start, or running still (a refused restart).
+      ids.forEach((d, i) => store.setProc([d], before[i] ?? 'down'));
       throw e;
     }
     store.setProc(ids, 'up');

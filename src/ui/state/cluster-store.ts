@@ -128,6 +128,8 @@ export class ClusterStore {
    * run's own cluster, while the panels' actions go to the run as its steps.
    */
   private reader: Cluster | undefined;
+  /** gp_fts_probe_interval may have changed (gpstop -u) on a stepped run: read at the step's end. */
+  private ftsStale = false;
 
   /** A simulation that moves only by its steps (a replayed or recorded run): no wall-clock reads. */
   get stepDriven(): boolean {
@@ -342,6 +344,10 @@ export class ClusterStore {
     if (!c || this.refreshing) return;
     this.refreshing = true;
     try {
+      if (this.ftsStale) {
+        this.ftsStale = false;
+        await this.fts.read(c, this.options.timeScale ?? 30);
+      }
       this.config = await readSegmentConfiguration(c);
       for (const d of settledByCatalog(this.recoveryPhase, this.config)) this.endRecovery(d, 'up');
       this.history = await readConfigurationHistory(c);
@@ -425,8 +431,11 @@ export class ClusterStore {
       e.kind === 'config.reload' &&
       this.cluster &&
       this.config.some((r) => r.dbid === dbid && r.content === -1)
-    )
-      void this.fts.read(this.reader ?? this.cluster, this.options.timeScale ?? 30);
+    ) {
+      // A stepped simulation is read only at its step's end (a read now would be inside a step).
+      if (this.onDemand) this.ftsStale = true;
+      else void this.fts.read(this.cluster, this.options.timeScale ?? 30);
+    }
     if (dbid !== undefined) this.trackProc(e, dbid);
     this.trackHa(e);
     if (!this.fileRep) this.trackRecovery(e);
