@@ -19,11 +19,14 @@ const actions: Step[] = [
   { op: 'sql', text: 'commit', session: 1 },
   { op: 'crash', target: 2 },
   { op: 'transfers', n: 2, salt: 6 },
-  { op: 'wait', ms: 60_000 },
+  // FTS's minute under the bank workload: transfers on content 0 fail until its mirror serves.
+  { op: 'load', clients: 3, ms: 60_000, salt: 8 },
   { op: 'utility', command: 'gpstate -e' },
   { op: 'restart', target: 2 },
   { op: 'utility', command: 'gprecoverseg -a' },
-  { op: 'wait', ms: 30_000 },
+  // The pair shows synchronized at FTS's next probe once the mirror has caught up (-r before
+  // that says "No segments to rebalance", as Greenplum's does).
+  { op: 'wait', ms: 60_000 },
   { op: 'utility', command: 'gprecoverseg -a -r' },
   { op: 'wait', ms: 30_000 },
   { op: 'transfers', n: 4, salt: 7 },
@@ -72,6 +75,18 @@ describe('a recorded run', () => {
       const gpstate = values[9]!;
       expect(gpstate.kind === 'output' && gpstate.stdout).toMatch(
         /Segments with Primary and Mirror Roles Switched|mirror/i,
+      );
+      // Under load, clients ran transfers through the whole minute: some failed while content 0
+      // had no primary, later ones committed on the promoted mirror.
+      const loadStep = actions.findIndex((x) => x.op === 'load');
+      const during = original.ops.filter(
+        (o) => o.start >= original.stepTimes[loadStep]!.start && o.end <= original.stepTimes[loadStep]!.end,
+      );
+      expect(during.length).toBeGreaterThan(30);
+      expect(during.some((o) => o.outcome === 'failed')).toBe(true);
+      expect(during.filter((o) => o.outcome === 'ok').length).toBeGreaterThan(during.length / 2);
+      expect(original.log[loadStep]).toMatch(
+        new RegExp(`-> ${during.filter((o) => o.outcome === 'ok').length}/${during.length} committed`),
       );
       // FTS promoted content 0's mirror; gprecoverseg and the rebalance put it back.
       expect(last.history.map((r) => String(r[2]))).toEqual(

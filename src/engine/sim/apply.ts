@@ -101,6 +101,8 @@ export async function apply(c: SimCluster, step: Step, acked: Acked): Promise<st
     case 'wait':
       await c.sim.advance(step.ms);
       return '';
+    case 'load':
+      return underLoad(c, step, acked);
     case 'maintenance': {
       const r = await c.run(step.command);
       return `${step.command} exit ${r.exitCode}`;
@@ -191,40 +193,37 @@ async function alongside(
   return `${done}; during: ${f}`;
 }
 
+/** A client's pause between two of its transfers under load, in virtual ms. */
+const LOAD_PACE_MS = 1000;
+
+/** Virtual time passes while `clients` clients each run transfers one after another. */
+async function underLoad(
+  c: SimCluster,
+  step: { clients: number; ms: number; salt: number },
+  acked: Acked,
+): Promise<string> {
+  const r = seededRandom(step.salt);
+  const end = c.sim.now() + step.ms;
+  const clients = Array.from({ length: step.clients }, async () => {
+    const done: boolean[] = [];
+    while (c.sim.now() < end) {
+      done.push(await transfer(c, r, acked));
+      await c.sim.advance(Math.min(LOAD_PACE_MS, Math.max(0, end - c.sim.now())));
+    }
+    return done;
+  });
+  const [outcomes] = await Promise.all([Promise.all(clients), c.sim.advance(step.ms)]);
+  const all = outcomes.flat();
+  return `${all.filter(Boolean).length}/${all.length} committed`;
+}
+
 /**
  * Concurrent transfers, each in its own transaction with its row in xfer (so the final check
  * knows which committed), and a reader checking the total.
  */
 async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): Promise<string> {
   const r = seededRandom(salt);
-  const work = Array.from({ length: n }, async () => {
-    const a = 1 + Math.floor(r() * ACCOUNTS);
-    const b = 1 + ((a + Math.floor(r() * (ACCOUNTS - 1))) % ACCOUNTS);
-    const amount = 1 + Math.floor(r() * 20);
-    const [lo, hi] = a < b ? [a, b] : [b, a];
-    const id = acked.nextTransfer++;
-    return clientOp(c, acked, 'transfer', id, async (s, committing) => {
-      const q = (sql: string) => s.query(sql);
-      await q('begin');
-      try {
-        // Lower id first: concurrent transfers take their row locks in one order.
-        await q(`update bank set balance = balance ${lo === a ? '-' : '+'} ${amount} where id = ${lo}`);
-        await q(`update bank set balance = balance ${hi === a ? '-' : '+'} ${amount} where id = ${hi}`);
-        await q(`insert into xfer values (${id})`);
-      } catch (e) {
-        await q('rollback').catch(() => undefined);
-        throw e;
-      }
-      try {
-        committing();
-        await q('commit');
-      } catch (e) {
-        if (!outcomeUnknown(e)) acked.failedTransfers.set(id, describeError(e));
-        throw e;
-      }
-      acked.transfers.add(id);
-    });
-  });
+  const work = Array.from({ length: n }, () => transfer(c, r, acked));
   const reader = withSession(c, async (s) => {
     const rows = (await s.query('select sum(balance) from bank')).rows;
     const sum = Number(rows[0]?.[0]);
@@ -234,6 +233,36 @@ async function transfers(c: SimCluster, n: number, salt: number, acked: Acked): 
   });
   const [done, sum] = await Promise.all([Promise.all(work), reader]);
   return `${done.filter(Boolean).length}/${n} committed, sum ${sum ?? 'unavailable'}`;
+}
+
+/** One transfer between two accounts drawn from `r`, as its client sees it; true when acknowledged. */
+function transfer(c: SimCluster, r: () => number, acked: Acked): Promise<boolean> {
+  const a = 1 + Math.floor(r() * ACCOUNTS);
+  const b = 1 + ((a + Math.floor(r() * (ACCOUNTS - 1))) % ACCOUNTS);
+  const amount = 1 + Math.floor(r() * 20);
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  const id = acked.nextTransfer++;
+  return clientOp(c, acked, 'transfer', id, async (s, committing) => {
+    const q = (sql: string) => s.query(sql);
+    await q('begin');
+    try {
+      // Lower id first: concurrent transfers take their row locks in one order.
+      await q(`update bank set balance = balance ${lo === a ? '-' : '+'} ${amount} where id = ${lo}`);
+      await q(`update bank set balance = balance ${hi === a ? '-' : '+'} ${amount} where id = ${hi}`);
+      await q(`insert into xfer values (${id})`);
+    } catch (e) {
+      await q('rollback').catch(() => undefined);
+      throw e;
+    }
+    try {
+      committing();
+      await q('commit');
+    } catch (e) {
+      if (!outcomeUnknown(e)) acked.failedTransfers.set(id, describeError(e));
+      throw e;
+    }
+    acked.transfers.add(id);
+  });
 }
 
 /**

@@ -159,7 +159,7 @@ function waitedMs(plan: unknown[]): number {
   return plan.reduce<number>((n, s) => {
     if (!isObject(s)) return n;
     const during = isObject(s['during']) ? Number(s['during']['afterMs']) || 0 : 0;
-    return n + (s['op'] === 'wait' ? Number(s['ms']) || 0 : 0) + during;
+    return n + (s['op'] === 'wait' || s['op'] === 'load' ? Number(s['ms']) || 0 : 0) + during;
   }, 0);
 }
 
@@ -168,7 +168,7 @@ const HOST = /^[a-z][a-z0-9-]{0,62}$/;
 /** What is wrong with a step, or undefined when it is one the explorer can run. */
 export function stepProblem(s: unknown, version = RUN_LINK_VERSION): string | undefined {
   if (!isObject(s) || typeof s['op'] !== 'string') return 'not a step';
-  if (version < 2 && ['sql', 'disconnect', 'utility'].includes(s['op']))
+  if (version < 2 && ['sql', 'disconnect', 'utility', 'load'].includes(s['op']))
     return `a ${s['op']} step in a format ${version} run`;
   const ms = (v: unknown) => isInt(v, 0, 86_400_000);
   const dbid = (v: unknown) => isInt(v, 1, 100_000);
@@ -196,6 +196,7 @@ export function stepProblem(s: unknown, version = RUN_LINK_VERSION): string | un
     expand: () => isInt(s['hosts'], 1, 16) && during(s['during']),
     maintenance: () => typeof s['command'] === 'string' && /^gpstop( [-\w]+)*$/.test(s['command']),
     wait: () => ms(s['ms']),
+    load: () => isInt(s['clients'], 1, 16) && ms(s['ms']) && isInt(s['salt'], 0, 2 ** 31),
     sql: () => text(s['text'], 100_000) && optional(s['session'], sessionId) && optional(s['dbid'], dbid),
     disconnect: () => sessionId(s['session']),
     utility: () => text(s['command'], 10_000),

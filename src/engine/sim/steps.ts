@@ -43,6 +43,11 @@ export type Step =
   | { op: 'maintenance'; command: string }
   | { op: 'wait'; ms: number }
   /**
+   * `ms` of virtual time pass under load: `clients` bank clients each run transfers one after
+   * another (a recorded run's "wait under the bank workload"); the step ends when they have.
+   */
+  | { op: 'load'; clients: number; ms: number; salt: number }
+  /**
    * A person's SQL in a recorded run: on a session of its own, or on the run's session
    * `session` (a console's, kept open across steps); `dbid` for a utility-mode session.
    */

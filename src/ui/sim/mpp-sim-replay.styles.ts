@@ -100,4 +100,13 @@ export const styles = css`
     margin: 0.2rem 0;
     font-size: 0.85rem;
   }
+  label.inline {
+    flex-direction: row;
+    align-items: center;
+    gap: 0.3rem;
+    font-size: 0.8rem;
+  }
+  label.inline input {
+    width: auto;
+  }
 `;

@@ -50,6 +50,8 @@ export class MppSimReplay extends LitElement {
   @state() private _segments = 8;
   @state() private _mirroring: 'group' | 'spread' = 'spread';
   @state() private _recordShape: ShapeName = 'group';
+  /** Whether the record bar's waits run under the bank workload. */
+  @state() private _underLoad = true;
   @state() private _recordReplication: 'wal' | 'filerep' = 'wal';
   private readonly _driver = new RunDriver({
     adopt: (run, acted, live) => this.adopt(run, acted, live),
@@ -415,7 +417,19 @@ export class MppSimReplay extends LitElement {
                 ${run.shape.mirroring}, a standby · step ${Math.min(run.next, run.plan.length)} of
                 ${run.plan.length} · virtual time ${(run.virtualMs / 1000).toFixed(1)} s
               </p>
-              ${this.recording ? recordBar({ busy: this._busy, act: (s) => void this.act(s) }, run) : nothing}
+              ${
+                this.recording
+                  ? recordBar(
+                      {
+                        busy: this._busy,
+                        underLoad: this._underLoad,
+                        setUnderLoad: (on) => (this._underLoad = on),
+                        act: (s) => void this.act(s),
+                      },
+                      run,
+                    )
+                  : nothing
+              }
               ${
                 this.live
                   ? html`<p class="recording" role="status">

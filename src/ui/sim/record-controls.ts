@@ -70,8 +70,14 @@ export function recordForm(h: RecordFormHost) {
 
 export interface RecordBarHost {
   busy: boolean;
+  /** Whether time passes under the bank workload (LOAD_CLIENTS clients) or quietly. */
+  underLoad: boolean;
+  setUnderLoad(on: boolean): void;
   act(step: Step): void;
 }
+
+/** Bank clients running while time passes under load. */
+const LOAD_CLIENTS = 4;
 
 const WAITS = [1_000, 10_000, 60_000, 300_000];
 
@@ -87,10 +93,22 @@ export function recordBar(h: RecordBarHost, run: SimRun) {
     <div class="row">
       ${WAITS.map(
         (ms) =>
-          html`<button class="quiet" ?disabled=${h.busy} @click=${() => h.act({ op: 'wait', ms })}>
+          html`<button
+            class="quiet"
+            ?disabled=${h.busy}
+            @click=${() => h.act(h.underLoad ? { op: 'load', clients: LOAD_CLIENTS, ms, salt: salt + ms } : { op: 'wait', ms })}
+          >
             Wait ${ms < 60_000 ? `${ms / 1000} s` : `${ms / 60_000} min`}
           </button>`,
       )}
+      <label class="inline"
+        ><input
+          type="checkbox"
+          .checked=${h.underLoad}
+          @change=${(e: Event) => h.setUnderLoad((e.target as HTMLInputElement).checked)}
+        />
+        under the bank workload (${LOAD_CLIENTS} clients)</label
+      >
       <button ?disabled=${h.busy} @click=${() => h.act({ op: 'transfers', n: 4, salt })}>
         4 bank transfers
       </button>

@@ -70,7 +70,16 @@ describe('a recorded run', () => {
     expect(await act.crash(store(), 2)).toBe(true);
     seen.push(snapshot(el, panel));
     await step(() => panel.act({ op: 'transfers', n: 4, salt: 4 }));
-    await step(() => panel.act({ op: 'wait', ms: 60_000 }));
+    // FTS's minute, under the bank workload (the record bar's Wait with its box ticked).
+    const loadButton = [...allInShadow<HTMLButtonElement>(panel, '.recording button')].find(
+      (b) => text(b) === 'Wait 1 min',
+    )!;
+    expect(inShadow<HTMLInputElement>(panel, '.recording input[type="checkbox"]')!.checked).toBe(true);
+    await step(async () => {
+      loadButton.click();
+      await until(() => panel.run!.plan.length === 8 && !panel.busy, 'the minute under load');
+    });
+    expect(panel.run!.plan[7]).toMatchObject({ op: 'load', clients: 4, ms: 60_000 });
     expect(el.store.config.find((r) => r.dbid === 2)).toMatchObject({ role: 'm', status: 'd' });
     await step(() => act.restart(store(), 2));
     await step(() => act.utility(store(), 'gprecoverseg -a'));
@@ -93,7 +102,7 @@ describe('a recorded run', () => {
       'sql',
       'crash',
       'transfers',
-      'wait',
+      'load',
       'restart',
       'utility',
       'wait',
@@ -198,14 +207,8 @@ describe('a recorded run', () => {
     expect(run.failure).toBeUndefined();
     expect(panel.recording).toBe(true);
     // The colleague's five steps, then the learner's: their utilities and waits among the checks' reads.
-    expect(run.plan.slice(0, 5).map((s) => s.op)).toEqual([
-      'transfers',
-      'transfers',
-      'transfers',
-      'wait',
-      'transfers',
-    ]);
-    const mine = run.plan.slice(5).filter((s) => s.op !== 'sql');
+    expect(run.plan.slice(0, 4).map((s) => s.op)).toEqual(['transfers', 'transfers', 'load', 'transfers']);
+    const mine = run.plan.slice(4).filter((s) => s.op !== 'sql');
     expect(mine).toEqual([
       { op: 'utility', command: 'gpstate -e' },
       { op: 'utility', command: 'gprecoverseg -a' },
