@@ -77,14 +77,19 @@ const clusterFixture = (
   segmentsPerHost: number,
   mirroring: 'none' | 'group' = 'none',
   replication: 'wal' | 'filerep' = 'wal',
+  runtime: 'inline' | 'worker' = 'inline',
 ): FixtureSpec => ({
   key,
   start: (name) =>
     startWorker<Comlink.Remote<ClusterBenchWorker>>(
       new Worker(new URL('./cluster.worker.ts', import.meta.url), { type: 'module' }),
-      (api) => api.open(name, hosts, segmentsPerHost, mirroring, replication),
+      (api) =>
+        api.open(name, hosts, segmentsPerHost, mirroring, replication, runtime, workerBundle ?? undefined),
     ),
 });
+
+/** The instance worker as one built file (run.mjs builds it, as the site's build ships it). */
+const workerBundle = new URLSearchParams(location.search).get('workerBundle');
 
 const pgliteFixture = (key: string): FixtureSpec => ({
   key,
@@ -162,6 +167,7 @@ function loadAndQueryCases(
   spec: FixtureSpec,
   name: (what: string) => string,
   target?: BenchCase['target'],
+  queryTarget?: (method: 'count' | 'groupBy') => BenchCase['target'],
 ): BenchCase[] {
   const ensureLoaded = async (f: Fixture) => {
     if (f.loaded === BULK_ROWS) return;
@@ -174,6 +180,7 @@ function loadAndQueryCases(
       name: name(what),
       unit: 'ms',
       runs: 3,
+      ...(queryTarget ? { target: queryTarget(method) } : {}),
       async prepare(f) {
         await ensureLoaded(f);
         await f.api[method](); // warm-up, untimed
@@ -231,6 +238,19 @@ registerSuite([
   ...loadAndQueryCases('cluster', clusterFixture('cluster-2x2', HOSTS_2, 2), (w) => w),
   ...[1, 8, 64].map((n) =>
     commitCase('cluster', clusterFixture(`cluster-2x2-commits${n}`, HOSTS_2, 2), commitsName(n), n),
+  ),
+  // MPP in the browser (issue "At the limit of the browser"): 4 segments, each in its own Web
+  // Worker, scan their quarters side by side; PGlite is one thread. Target: 1.5x PGlite's time.
+  ...loadAndQueryCases(
+    'cluster',
+    clusterFixture('cluster-worker-4x1', ['sdw1', 'sdw2', 'sdw3', 'sdw4'], 1, 'none', 'wal', 'worker'),
+    (w) => `${w}, worker runtime, 4 segments`,
+    undefined,
+    (method) => ({
+      relativeTo: `pglite ${method === 'count' ? `count(*) over ${ROWS_LABEL} rows` : `GROUP BY over ${ROWS_LABEL} rows`}`,
+      ratio: 0.67,
+      higherIsBetter: false,
+    }),
   ),
   // 1 segment, mirrorless: the configuration the targets are stated for.
   ...loadAndQueryCases('cluster', clusterFixture('cluster-1seg', ['sdw1'], 1), (w) => `${w}, 1 segment`, {

@@ -4,7 +4,9 @@
 import * as Comlink from 'comlink';
 import {
   IdbDisk,
+  configureWorkerRuntime,
   createCluster,
+  deleteCluster,
   registerDiskProvider,
   type Cluster,
   type Session,
@@ -92,13 +94,21 @@ const api = {
     segmentsPerHost: number,
     mirroring: 'none' | 'group' = 'none',
     replication: 'wal' | 'filerep' = 'wal',
+    /** 'worker': every instance in its own Web Worker (nested in this one), as the site runs them. */
+    runtime: 'inline' | 'worker' = 'inline',
+    workerUrl?: string,
   ): Promise<void> {
     await deleteDatabases(`${name}-`);
+    if (runtime === 'worker') {
+      if (workerUrl) configureWorkerRuntime({ workerUrl });
+      await deleteCluster(name);
+    }
     openedWith = [name, hosts, segmentsPerHost, mirroring, replication];
     expanded = false;
     clusterName = name; // set first, so destroy() cleans up after a failed start too
     fileReplication = replication === 'filerep';
     cluster = await createCluster({
+      runtime,
       hosts,
       segmentsPerHost,
       mirroring,
@@ -119,7 +129,11 @@ const api = {
     clusterName = undefined;
     await c?.close();
     io.disks = [];
-    return name ? deleteDatabases(`${name}-`) : [];
+    if (!name) return [];
+    const deleted = await deleteDatabases(`${name}-`);
+    // The worker runtime's saved topology too (nothing for the inline runtime).
+    await deleteCluster(name).catch(() => undefined);
+    return deleted;
   },
 
   async bulkLoad(rows: number): Promise<WorkloadSample> {

@@ -1,3 +1,4 @@
+import type { SliceAnalyze } from './instrument.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { EvalContext } from '../sql/functions.ts';
 import type { Value } from '../sql/types.ts';
@@ -22,6 +23,8 @@ export interface ExecContext {
   received(sliceId: number): Row[][];
   /** Rows of a coordinator-only relation. */
   systemRows?(name: string): Promise<Row[]>;
+  /** EXPLAIN ANALYZE: each node's rows, loops and times. */
+  analyze?: SliceAnalyze;
 }
 
 export const BATCH = 1024;

@@ -21,6 +21,11 @@ import type { Tid } from '../storage/page.ts';
 export type RowStream = AsyncGenerator<Row[], void, undefined>;
 
 export function exec(node: PlanNode, ctx: ExecContext): RowStream {
+  const stream = execNode(node, ctx);
+  return ctx.analyze ? ctx.analyze.instrument(node, stream) : stream;
+}
+
+function execNode(node: PlanNode, ctx: ExecContext): RowStream {
   switch (node.op) {
     case 'scan':
       return execScan(node, ctx);
@@ -306,10 +311,12 @@ async function* execLimit(n: Extract<PlanNode, { op: 'limit' }>, ctx: ExecContex
   if (skip < 0) throw sqlError('invalid_parameter_value' as never, 'OFFSET must not be negative');
   let left = limit;
   if (left === 0) return;
-  const input =
-    n.input.op === 'sort' && Number.isFinite(limit)
-      ? holding(ctx, execSort(n.input, ctx, limit + skip))
-      : exec(n.input, ctx);
+  // A sort under a limit keeps only the rows the limit can return (a top-N sort).
+  const topN = n.input.op === 'sort' && Number.isFinite(limit);
+  const sorted = topN
+    ? holding(ctx, execSort(n.input as Extract<PlanNode, { op: 'sort' }>, ctx, limit + skip))
+    : undefined;
+  const input = !sorted ? exec(n.input, ctx) : ctx.analyze ? ctx.analyze.instrument(n.input, sorted) : sorted;
   for await (const b of input) {
     let rows = b;
     if (skip > 0) {

@@ -9,6 +9,11 @@ export interface Timer {
 export interface Clock {
   /** Milliseconds since an epoch the runtime chooses (wall clock in the browser, virtual in sim). */
   now(): number;
+  /**
+   * A high-resolution wall timer, for how long work took (EXPLAIN ANALYZE). Absent in the
+   * simulator, whose measure is its virtual time.
+   */
+  elapsedMs?(): number;
   /** Runs `fn` once after `ms`; the returned handle cancels it. */
   setTimer(ms: number, fn: () => void): Timer;
   /** A promise that resolves after `ms`. */

@@ -38,6 +38,7 @@ export class ControllableClock implements TimeControl {
     this.anchorTime = this.anchorBase;
     this.clock = {
       now: () => this.now(),
+      ...(base.elapsedMs ? { elapsedMs: () => base.elapsedMs!() } : {}),
       setTimer: (ms, fn) => this.setTimer(ms, fn),
       sleep: (ms) => new Promise<void>((resolve) => this.setTimer(ms, resolve)),
       // Yielding is not waiting for time: it goes on while the clock is paused.

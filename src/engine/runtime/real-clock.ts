@@ -49,6 +49,7 @@ function shouldYield(): boolean {
 
 export const realClock: Clock = {
   now: () => g.Date.now(),
+  elapsedMs: () => (g.performance ? g.performance.now() : g.Date.now()),
   setTimer(ms: number, fn: () => void): Timer {
     const h = g.setTimeout(fn, ms);
     return { cancel: () => g.clearTimeout(h) };

@@ -5,6 +5,7 @@
  * Redistribute or Broadcast), the parent slice runs. The top slice runs on the coordinator,
  * or, for INSERT/UPDATE/DELETE, on the segments that hold the target table.
  */
+import { SliceAnalyze } from '../exec/instrument.ts';
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
@@ -16,6 +17,7 @@ import type {
   SegmentApi,
   SliceRequest,
   SliceResponse,
+  SliceStats,
   StatementLimits,
 } from './protocol.ts';
 
@@ -39,6 +41,14 @@ export interface DispatchEnv {
   limits?: StatementLimits;
 }
 
+/** Where EXPLAIN ANALYZE's statistics go, slice by slice and instance by instance. */
+export interface AnalyzeSink {
+  /** A slice's statistics from one instance (content -1: the coordinator). */
+  add(sliceId: number, content: number, stats: SliceStats): void;
+  /** The coordinator's clock, for the slices it runs itself. */
+  now(): number;
+}
+
 export interface DispatchResult {
   rows: Row[];
   /** Contents that wrote in this statement (they take part in commit). */
@@ -54,8 +64,9 @@ export async function runPlan(
   root: PlanNode | DmlNode,
   dtx: DtxContext,
   statementTime: number,
-  options: { commitOnePhase?: boolean } = {},
+  options: { commitOnePhase?: boolean; analyze?: AnalyzeSink } = {},
 ): Promise<DispatchResult> {
+  const sink = options.analyze;
   const queryId = `q${++querySeq}-${dtx.gxid}-${statementTime}`;
   const inbox = new Map<number, Row[][]>();
   const writers = new Set<number>();
@@ -66,6 +77,22 @@ export async function runPlan(
     statementTime,
     contentDbids: env.contentDbids,
     ...(env.limits ? { limits: env.limits } : {}),
+    ...(sink ? { analyze: true } : {}),
+  };
+  /** Runs a slice here, on the coordinator, counted for EXPLAIN ANALYZE when asked. */
+  const runLocal = async (sliceId: number, root: PlanNode, hold = true): Promise<Row[]> => {
+    const ctx = env.localContext((s) => inbox.get(s) ?? []);
+    const held = hold ? ctx.interrupts : undefined;
+    if (!sink) return collect(exec(root, ctx), held);
+    const before = ctx.interrupts.held;
+    ctx.interrupts.peak = before;
+    ctx.analyze = new SliceAnalyze(() => sink.now());
+    const rows = await collect(exec(root, ctx), held);
+    sink.add(sliceId, -1, {
+      nodes: ctx.analyze.byPath(root),
+      memoryBytes: Math.max(0, ctx.interrupts.peak - before),
+    });
+    return rows;
   };
   // A cancel on the coordinator (pg_cancel_backend, statement_timeout) goes to every segment
   // with work of this statement, so their slices stop at their next check.
@@ -98,8 +125,7 @@ export async function runPlan(
     await runChildren(m.input);
     if (m.senders === 'entry') {
       // The coordinator runs this slice itself and sends the rows on.
-      const ctx = env.localContext((s) => inbox.get(s) ?? []);
-      const rows = await collect(exec(m.input, ctx), ctx.interrupts);
+      const rows = await runLocal(m.sliceId, m.input);
       if (m.kind === 'gather') {
         inbox.set(m.sliceId, [rows]);
         return;
@@ -132,6 +158,7 @@ export async function runPlan(
       contents.map(async (c) => {
         const r = await call(c, 'execSlice', [{ ...base, root: m } satisfies SliceRequest]);
         record(c, r);
+        if (sink && r.stats) sink.add(m.sliceId, c, r.stats);
         if (m.kind === 'gather') env.interrupts?.reserve(batchBytes(r.rows), 'a Gather Motion');
         return r.rows;
       }),
@@ -175,8 +202,8 @@ export async function runPlan(
       return { rows: [[total]], writers, touched };
     }
     await runChildren(root);
-    const ctx = env.localContext((s) => inbox.get(s) ?? []);
-    const rows = await collect(exec(root, ctx));
+    // The result rows are the client's, not held against statement_mem.
+    const rows = await runLocal(0, root, false);
     return { rows, writers, touched };
   } catch (e) {
     // As Greenplum's dispatcher after an error: the other segments' work is cancelled and

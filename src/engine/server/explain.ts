@@ -16,12 +16,12 @@ import { computeWindows } from './windows.ts';
 import { hasLateral } from './lateral.ts';
 import { hasGroupingSets } from '../sql/grouping-sets.ts';
 import { plannerEnv } from './statements.ts';
+import { runExplainAnalyze } from './explain-analyze.ts';
 
 export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryResult> {
   const q = stmt.statement;
   if (q.kind !== 'select' && q.kind !== 'values' && q.kind !== 'setop')
     throw sqlError('feature_not_supported', `EXPLAIN of ${q.kind.toUpperCase()} is not supported`);
-  if (stmt.analyze) throw sqlError('feature_not_supported', 'EXPLAIN ANALYZE is not supported');
   if (hasLateral(q))
     throw sqlError('feature_not_supported', 'EXPLAIN of a query with LATERAL is not supported', {
       hint: "Run the query itself: the lab runs a LATERAL item once per distinct value it reads from its left and joins the rows back, not with Greenplum's plan, so it shows no plan rather than a different one.",
@@ -38,6 +38,7 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
         hint: 'Run the query itself: its recursive union is computed round by round on the coordinator.',
       },
     );
+  if (stmt.analyze) return runExplainAnalyze(s, q);
   const env = await plannerEnv(s, q);
   // Subqueries are planned, not run: the plan shows placeholders for their results.
   await computeWindows(q, env, async (inner) => void planInitPlans(inner, env));
@@ -53,12 +54,20 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
   return r;
 }
 
-export function explainPlan(root: PlanNode, numSegments: number): string[] {
+/**
+ * The plan's lines; with `actual` (EXPLAIN ANALYZE), each node's line ends with what it did:
+ * ` (actual time=... rows=... loops=...)`.
+ */
+export function explainPlan(
+  root: PlanNode,
+  numSegments: number,
+  actual: (n: PlanNode) => string = () => '',
+): string[] {
   const out: string[] = [];
   const walk = (n: PlanNode, depth: number, gangSize: number) => {
     const pad = depth === 0 ? '' : ' '.repeat(depth * 6 - 4) + '->  ';
     const detailPad = ' '.repeat(depth === 0 ? 2 : depth * 6 + 2);
-    const line = (title: string) => out.push(pad + title);
+    const line = (title: string) => out.push(pad + title + actual(n));
     const detail = (d: string) => out.push(detailPad + d);
     switch (n.op) {
       case 'motion': {
@@ -129,7 +138,8 @@ export function explainPlan(root: PlanNode, numSegments: number): string[] {
           if (n.extra) detail(`Join Filter: ${expr(n.extra, [...l, ...r])}`);
         }
         walk(n.left, depth + 1, gangSize);
-        out.push(' '.repeat((depth + 1) * 6 - 4) + '->  Hash');
+        // The hash table is built from the inner side: its rows are the Hash node's.
+        out.push(' '.repeat((depth + 1) * 6 - 4) + '->  Hash' + actual(n.right));
         walk(n.right, depth + 2, gangSize);
         return;
       case 'nestLoop':

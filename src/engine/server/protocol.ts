@@ -2,6 +2,7 @@
  * What instances say to each other: the coordinator dispatching to segments, segments sending
  * motion rows to segments. Plain data only (it crosses MessageChannels).
  */
+import type { NodeStat } from '../exec/instrument.ts';
 import type { DmlNode, IndexInfo, PlanNode, TableInfo } from '../plan/plan.ts';
 import type { Value } from '../sql/types.ts';
 
@@ -51,6 +52,16 @@ export interface SliceRequest {
   contentDbids: number[];
   /** When this is the transaction's only write, on one segment: commit it here (one phase). */
   commitOnePhase?: boolean;
+  /** EXPLAIN ANALYZE: count each node's rows and times, and send them back. */
+  analyze?: boolean;
+}
+
+/** What EXPLAIN ANALYZE learns from one slice on one instance. */
+export interface SliceStats {
+  /** Each node's statistics by its path from the slice's root (exec/instrument.ts). */
+  nodes: [string, NodeStat][];
+  /** The most bytes its operators held at once (what statement_mem counts). */
+  memoryBytes: number;
 }
 
 export interface SliceResponse {
@@ -60,6 +71,8 @@ export interface SliceResponse {
   wrote: boolean;
   /** Rows the segment moved to another segment (split UPDATE of a distribution key). */
   moved?: { content: number; rows: Row[] }[];
+  /** EXPLAIN ANALYZE's statistics of the slice here. */
+  stats?: SliceStats;
 }
 
 export interface InsertRequest {

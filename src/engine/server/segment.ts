@@ -8,6 +8,7 @@
  * snapshot no longer lists it as in progress, so a reader never sees a transaction committed
  * on some segments and not yet on others.
  */
+import { SliceAnalyze } from '../exec/instrument.ts';
 import { relationFile } from '../access/context.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import { SqlError, sqlError } from '../errors.ts';
@@ -97,6 +98,11 @@ export class SegmentExecutor implements SegmentApi {
     const tx = this.txFor(req.dtx);
     const ctx = this.context(req, tx);
     const timer = this.enforceTimeout(ctx.interrupts, req.limits);
+    const heldBefore = ctx.interrupts.held;
+    if (req.analyze) {
+      ctx.analyze = new SliceAnalyze(() => this.clock.elapsedMs?.() ?? this.clock.now());
+      ctx.interrupts.peak = heldBefore;
+    }
     try {
       const root = req.root;
       let rows: Row[] = [];
@@ -115,6 +121,11 @@ export class SegmentExecutor implements SegmentApi {
       if (req.commitOnePhase && req.dtx.gxid) await this.commitOnePhase(req.dtx.gxid);
       const resp: SliceResponse = { rows, wrote };
       if (moved) resp.moved = moved;
+      if (ctx.analyze && root.op === 'motion')
+        resp.stats = {
+          nodes: ctx.analyze.byPath(root.input),
+          memoryBytes: Math.max(0, ctx.interrupts.peak - heldBefore),
+        };
       return resp;
     } finally {
       timer?.cancel();

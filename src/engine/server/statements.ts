@@ -4,11 +4,11 @@ import { sqlError } from '../errors.ts';
 import { CATALOG_CHANGE_LOCK } from './locks.ts';
 import type { Query, Statement } from '../sql/ast.ts';
 import { Planner, type PlannerEnv } from '../plan/planner.ts';
-import type { TableInfo } from '../plan/plan.ts';
+import type { PlanNode, TableInfo } from '../plan/plan.ts';
 import { T, type SqlType, type Value } from '../sql/types.ts';
 import type { Session } from './session.ts';
 import { commandResult, rowsResult, type QueryResult } from './results.ts';
-import { runPlan } from './dispatcher.ts';
+import { runPlan, type AnalyzeSink } from './dispatcher.ts';
 import { checkNames, runInitPlans } from './initplans.ts';
 import { runCreateTable, runCreateTableAs, runDropTable, runTruncate } from './ddl.ts';
 import { runExpandTable } from './expand-table.ts';
@@ -223,6 +223,7 @@ export async function runQuery(s: Session, q: Query): Promise<QueryResult> {
 export async function queryRows(
   s: Session,
   q: Query,
+  analyze?: { sink: AnalyzeSink; planned(node: PlanNode): void },
 ): Promise<{ columns: { name: string; type: SqlType }[]; rows: Value[][] }> {
   const env = await plannerEnv(s, q);
   if (s.utility && env.tables.size) throw tablesInUtilityMode([...env.tables.keys()]);
@@ -246,7 +247,14 @@ export async function queryRows(
   const plan = planner.planTop(q);
   if (q.kind === 'select' && q.locking?.length) checkNullableLocking(q, q.locking);
   const dtx = await s.dtxContext(false);
-  const result = await runPlan(s.qd.dispatchEnv(s, env.numSegments), plan.node, dtx, s.statementTime);
+  analyze?.planned(plan.node);
+  const result = await runPlan(
+    s.qd.dispatchEnv(s, env.numSegments),
+    plan.node,
+    dtx,
+    s.statementTime,
+    analyze ? { analyze: analyze.sink } : {},
+  );
   noteParticipants(s, result.touched, result.writers);
   return { columns: plan.columns, rows: result.rows };
 }
