@@ -2,6 +2,7 @@ import { LitElement, html, nothing, render, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
   clusterOpenElsewhere,
+  deleteCluster,
   savedCluster,
   topologyStoreProblem,
   type ClusterOptions,
@@ -465,7 +466,14 @@ export class MppHaLab extends LitElement {
   /** Shows a cluster the simulation panel made (a replay): no workload of the lab's own. */
   private _adopt(d: SimAdoptDetail): void {
     clearTimeout(this._bootTimer);
+    // A running worker cluster replaced (the person was asked, and told its tables go) goes
+    // with its disks, as New cluster's would; a saved one only offered stays saved.
+    const replaced = this.store.options.runtime === 'worker' ? this.store.options.name : undefined;
     this._shutdown();
+    if (replaced) void this._closing.then(() => deleteCluster(replaced)).catch(() => undefined);
+    // The replay has the lab now: no offer to resume in front of it.
+    this._resumable = undefined;
+    this._openElsewhere = false;
     const store = new ClusterStore();
     store.refreshMs = 1000;
     this.store = store;

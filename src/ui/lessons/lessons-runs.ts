@@ -77,7 +77,7 @@ export const SENT_FAILURE: Lesson = {
       title: 'Recover dbid 3',
       text: [
         '`gprecoverseg -a` starts dbid 3 again as content 1’s mirror and catches it up from dbid 7 (incrementally: only what changed since it went down). FTS marks it up; once its WAL has caught up, the pair is synchronized again.',
-        'Time passes here only when you let it: wait a minute of virtual time after the recovery.',
+        'Time passes here only when you let it: if the check does not pass at once (the mirror still catching up), let a minute of virtual time pass and check again.',
       ],
       actions: [
         { kind: 'utility', command: 'gprecoverseg -a', label: 'gprecoverseg -a' },
@@ -107,7 +107,7 @@ export const SENT_FAILURE: Lesson = {
     {
       title: 'Send your recovery back',
       text: [
-        'Your steps are now part of the run. In the Simulation panel, Copy link to this step (or Export run file) gives a link that replays the failure and your recovery, step for step, in any copy of the lab: nothing leaves the page, the run is in the link.',
+        'Your steps are now part of the run (the checks’ queries too: they ran on it). In the Simulation panel, Copy link to this step (or Export run file) gives a link that replays the failure and your recovery, step for step, in any copy of the lab: nothing leaves the page, the run is in the link.',
       ],
     },
   ],

@@ -56,6 +56,8 @@ export class MppSimReplay extends LitElement {
   private readonly _driver = new RunDriver({
     adopt: (run, acted, live) => this.adopt(run, acted, live),
     read: async () => {
+      // A link made before this step would not replay to it: it goes (the button makes another).
+      this._link = '';
       const run = this._driver.run;
       if (run) this.store?.announce(this.describeLast(run));
       await this.store?.readNow();
@@ -440,8 +442,13 @@ export class MppSimReplay extends LitElement {
                   : nothing
               }
               <div class="row">
-                <button @click=${() => void this.step()} ?disabled=${this._busy || run.done || this.live}>
-                  ${run.next === run.plan.length ? 'Repair and check' : 'Step'}
+                <button
+                  class=${this.recording ? 'quiet' : ''}
+                  @click=${() => void this.step()}
+                  ?disabled=${this._busy || run.done || this.live}
+                  title=${this.recording ? 'Ends the recording: the cluster is repaired and every invariant checked' : ''}
+                >
+                  ${run.next === run.plan.length ? (this.recording ? 'Finish: repair and check' : 'Repair and check') : 'Step'}
                 </button>
                 <button @click=${() => void this.runToEnd()} ?disabled=${this._busy || run.done || this.live}>
                   Run to end

@@ -11,7 +11,7 @@ export function scrubber(run: SimRun, busy: boolean, goTo: (k: number) => void) 
   const marks = [...new Set([...faultSteps(run.plan), ...decided])].sort((a, b) => a - b);
   const at = Math.min(run.next, run.plan.length);
   return html`<label class="scrub"
-    >Step ${at} of ${run.plan.length}
+    >${at} of ${run.plan.length} steps run
     <input
       type="range"
       min="0"
@@ -19,13 +19,13 @@ export function scrubber(run: SimRun, busy: boolean, goTo: (k: number) => void) 
       .value=${String(at)}
       list="sim-marks"
       ?disabled=${busy}
-      aria-valuetext=${`step ${at} of ${run.plan.length}`}
+      aria-valuetext=${`${at} of ${run.plan.length} steps run`}
       @change=${(e: Event) => goTo(Number((e.target as HTMLInputElement).value))}
     />
     <datalist id="sim-marks">${marks.map((m) => html`<option value=${m}></option>`)}</datalist>
     <span class="small"
-      >marks: faults (${faultSteps(run.plan).join(', ') || 'none'}), FTS decisions
-      (${[...decided].join(', ') || 'none yet'})</span
+      >marked at steps: faults ${faultSteps(run.plan).join(', ') || 'none'}; FTS decisions
+      ${[...decided].join(', ') || 'none yet'}</span
     >
   </label>`;
 }
