@@ -194,7 +194,7 @@ async function alongside(
 }
 
 /** A client's pause between two of its transfers under load, in virtual ms. */
-const LOAD_PACE_MS = 1000;
+const LOAD_PACE_MS = 2000;
 
 /** Virtual time passes while `clients` clients each run transfers one after another. */
 async function underLoad(

@@ -17,7 +17,7 @@ const SENT_RUN = {
   plan: [
     { op: 'transfers' as const, n: 4, salt: 1 },
     { op: 'transfers' as const, n: 4, salt: 2, during: { op: 'crash' as const, target: 3, afterMs: 5 } },
-    { op: 'load' as const, clients: 4, ms: 60_000, salt: 3 },
+    { op: 'load' as const, clients: 3, ms: 60_000, salt: 3 },
     { op: 'transfers' as const, n: 4, salt: 4 },
   ],
   at: 4,
@@ -44,7 +44,7 @@ export const SENT_FAILURE: Lesson = {
     {
       title: 'Open the run',
       text: [
-        'A colleague sends you a run: 2 hosts, 2 segments each, group mirroring, a standby, with bank transfers running. In the middle of a batch, the primary of content 1 (dbid 3 on sdw1) crashed; FTS marked it down at its next probe and promoted its mirror, dbid 7 on sdw2, while four clients went on transferring (the Simulation panel draws what each of them saw).',
+        'A colleague sends you a run: 2 hosts, 2 segments each, group mirroring, a standby, with bank transfers running. In the middle of a batch, the primary of content 1 (dbid 3 on sdw1) crashed; FTS marked it down at its next probe and promoted its mirror, dbid 7 on sdw2, while three clients went on transferring (the Simulation panel draws what each of them saw).',
         'Open it: the lab replays every step on the sim runtime, exactly as it ran, and hands the cluster to you at its end. From then on, what you do is recorded as the run’s next steps, and virtual time passes only when you let it.',
       ],
       actions: [

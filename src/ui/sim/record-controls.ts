@@ -77,7 +77,7 @@ export interface RecordBarHost {
 }
 
 /** Bank clients running while time passes under load. */
-const LOAD_CLIENTS = 4;
+const LOAD_CLIENTS = 3;
 
 const WAITS = [1_000, 10_000, 60_000, 300_000];
 
