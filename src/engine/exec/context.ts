@@ -1,4 +1,5 @@
 import type { SliceAnalyze } from './instrument.ts';
+import type { PlanNode } from '../plan/plan.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { EvalContext } from '../sql/functions.ts';
 import type { Value } from '../sql/types.ts';
@@ -25,6 +26,8 @@ export interface ExecContext {
   systemRows?(name: string): Promise<Row[]>;
   /** EXPLAIN ANALYZE: each node's rows, loops and times. */
   analyze?: SliceAnalyze;
+  /** The columns each scan of the slice decodes (exec/columns-used.ts); absent: all. */
+  wants?: Map<PlanNode, boolean[]>;
 }
 
 export const BATCH = 1024;

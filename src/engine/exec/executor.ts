@@ -98,6 +98,9 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
   const codec = rowCodec(types);
   const pred = n.filter ? compilePredicate(n.filter) : undefined;
   const width = types.length;
+  // Only the columns the nodes above use (all when every one is used, or not known).
+  const wanted = ctx.wants?.get(n);
+  const want = wanted && !wanted.every(Boolean) ? wanted : undefined;
   if (n.index) {
     // An Index Scan: the rows the index's key range points at, in index order, each checked
     // for visibility in the heap and against the whole filter.
@@ -126,7 +129,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       await ctx.interrupts.check();
       const out: Row[] = [];
       for (const r of page) {
-        const row = codec.decode(r.data);
+        const row = want ? codec.decodeWanted(r.data, want) : codec.decode(r.data);
         if (n.withCtid) row[width] = `(${r.tid.block},${r.tid.offset})`;
         if (n.withSegmentId) row[width + 1] = ctx.content;
         if (!pred || pred(row, ctx.eval)) out.push(row);
@@ -139,7 +142,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       await ctx.interrupts.check();
       const out: Row[] = [];
       for (const r of b.rows) {
-        const row = codec.decode(r.data);
+        const row = want ? codec.decodeWanted(r.data, want) : codec.decode(r.data);
         if (n.withCtid) row[width] = `(${b.block},${r.index})`;
         if (n.withSegmentId) row[width + 1] = ctx.content;
         if (!pred || pred(row, ctx.eval)) out.push(row);

@@ -6,6 +6,7 @@
  * or, for INSERT/UPDATE/DELETE, on the segments that hold the target table.
  */
 import { SliceAnalyze } from '../exec/instrument.ts';
+import { scanWants } from '../exec/columns-used.ts';
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
@@ -82,6 +83,7 @@ export async function runPlan(
   /** Runs a slice here, on the coordinator, counted for EXPLAIN ANALYZE when asked. */
   const runLocal = async (sliceId: number, root: PlanNode, hold = true): Promise<Row[]> => {
     const ctx = env.localContext((s) => inbox.get(s) ?? []);
+    ctx.wants = scanWants(root);
     const held = hold ? ctx.interrupts : undefined;
     if (!sink) return collect(exec(root, ctx), held);
     const before = ctx.interrupts.held;

@@ -9,6 +9,7 @@
  * on some segments and not yet on others.
  */
 import { SliceAnalyze } from '../exec/instrument.ts';
+import { scanWants } from '../exec/columns-used.ts';
 import { relationFile } from '../access/context.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import { SqlError, sqlError } from '../errors.ts';
@@ -99,6 +100,7 @@ export class SegmentExecutor implements SegmentApi {
     const ctx = this.context(req, tx);
     const timer = this.enforceTimeout(ctx.interrupts, req.limits);
     const heldBefore = ctx.interrupts.held;
+    if (req.root.op === 'motion') ctx.wants = scanWants(req.root.input);
     if (req.analyze) {
       ctx.analyze = new SliceAnalyze(() => this.clock.elapsedMs?.() ?? this.clock.now());
       ctx.interrupts.peak = heldBefore;

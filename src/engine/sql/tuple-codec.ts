@@ -74,6 +74,8 @@ export interface RowCodec {
   decode(bytes: Uint8Array): Value[];
   /** Decodes only the `wanted` columns (ascending or not); others are left null. */
   decodeColumns(bytes: Uint8Array, wanted: number[]): Value[];
+  /** Decodes the columns `want` marks (one flag per column); others are left null. */
+  decodeWanted(bytes: Uint8Array, want: boolean[]): Value[];
 }
 
 const CACHE = new Map<string, RowCodec>();
@@ -260,6 +262,7 @@ function makeCodec(kinds: Kind[]): RowCodec {
     size,
     encodeInto,
     decode: (bytes) => decodeInto(bytes, new Array<Value>(n), undefined),
+    decodeWanted: (bytes, want) => decodeInto(bytes, new Array<Value>(n), want),
     decodeColumns: (bytes, wanted) => {
       const want = new Array<boolean>(n).fill(false);
       for (const w of wanted) want[w] = true;

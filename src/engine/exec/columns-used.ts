@@ -1,0 +1,113 @@
+/**
+ * Which of its table's columns each scan of a slice must decode: those the nodes above it use,
+ * as Postgres' planner gives a scan only the target list its consumers need. A count(*) decodes
+ * no column; GROUP BY v, sum(id) decodes two of three. Where a node's use of its input is not
+ * spelt out column by column (a window, a set operation, a final aggregate), every column counts
+ * as used: over-counting costs time, never a wrong row.
+ */
+import type { PlanNode } from '../plan/plan.ts';
+
+/** Columns needed of a node's output: a set of indexes, or every one. */
+type Need = Set<number> | 'all';
+
+/** The columns each scan under `root` decodes, when the slice needs all of `root`'s output. */
+export function scanWants(root: PlanNode): Map<PlanNode, boolean[]> {
+  const out = new Map<PlanNode, boolean[]>();
+  visit(root, 'all', out);
+  return out;
+}
+
+function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
+  switch (n.op) {
+    case 'scan': {
+      const width = n.table.columns.length;
+      const used = union(need, colsOf(n.filter), colsOf(n.index));
+      out.set(
+        n,
+        Array.from({ length: width }, (_, i) => used === 'all' || used.has(i)),
+      );
+      return;
+    }
+    case 'filter':
+      return visit(n.input, union(need, colsOf(n.cond)), out);
+    case 'project': {
+      const exprs = need === 'all' ? n.exprs : n.exprs.filter((_, i) => need.has(i));
+      return visit(n.input, colsOf(exprs), out);
+    }
+    case 'agg':
+      return visit(n.input, n.phase === 'final' ? 'all' : colsOf([n.groupKeys, n.aggs]), out);
+    case 'sort':
+      return visit(n.input, union(need, colsOf(n.keys)), out);
+    case 'limit':
+      return visit(n.input, need, out);
+    case 'hashJoin':
+    case 'nestLoop': {
+      const left = n.left.types.length;
+      const both = n.op === 'hashJoin' ? colsOf([n.extra]) : colsOf([n.cond]);
+      const fromOutput = n.joinType === 'semi' || n.joinType === 'anti' ? restrict(need, 0, left) : need;
+      const all = union(fromOutput, both);
+      const leftKeys = n.op === 'hashJoin' ? colsOf(n.leftKeys) : new Set<number>();
+      const rightKeys = n.op === 'hashJoin' ? colsOf(n.rightKeys) : new Set<number>();
+      visit(n.left, union(restrict(all, 0, left), leftKeys), out);
+      visit(n.right, union(shift(restrict(all, left, Infinity), -left), rightKeys), out);
+      return;
+    }
+    case 'motion':
+      // A receive point: what is under it is another slice, which sends every column.
+      return;
+    default:
+      // window, distinct, setop, append: every column; leaves (values, result...) have none.
+      for (const c of childrenOf(n)) visit(c, 'all', out);
+  }
+}
+
+function childrenOf(n: PlanNode): PlanNode[] {
+  switch (n.op) {
+    case 'window':
+    case 'distinct':
+      return [n.input];
+    case 'setop':
+      return [n.left, n.right];
+    case 'append':
+      return n.inputs;
+    default:
+      return [];
+  }
+}
+
+/**
+ * The input columns an expression (or any plan data holding expressions) reads: every
+ * `{ kind: 'col', index }` in it, however deep, so a new kind of expression is covered too.
+ */
+function colsOf(x: unknown): Set<number> {
+  const out = new Set<number>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const e of v) walk(e);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const o = v as Record<string, unknown>;
+    if (o['kind'] === 'col' && typeof o['index'] === 'number') out.add(o['index']);
+    for (const k in o) if (k !== 'type') walk(o[k]);
+  };
+  walk(x);
+  return out;
+}
+
+function union(a: Need, ...rest: Set<number>[]): Need {
+  if (a === 'all') return 'all';
+  const out = new Set(a);
+  for (const s of rest) for (const i of s) out.add(i);
+  return out;
+}
+
+function restrict(need: Need, from: number, to: number): Need {
+  if (need === 'all')
+    return to === Infinity ? 'all' : new Set(Array.from({ length: to - from }, (_, i) => from + i));
+  return new Set([...need].filter((i) => i >= from && i < to));
+}
+
+function shift(need: Need, by: number): Need {
+  return need === 'all' ? 'all' : new Set([...need].map((i) => i + by));
+}

@@ -1,0 +1,89 @@
+/**
+ * A scan decodes only the columns the nodes above it use (exec/columns-used.ts): none for a
+ * count(*), a join's keys and its output's columns, every column where the use is not spelt
+ * out column by column (a window, a final aggregate) or under a motion's sending slice.
+ */
+import { describe, expect, it } from 'vitest';
+import { scanWants } from '../../../src/engine/exec/columns-used.ts';
+import type { PlanNode } from '../../../src/engine/plan/plan.ts';
+import type { BoundExpr } from '../../../src/engine/sql/expr-bound.ts';
+
+const int = { name: 'int4' } as never;
+const col = (index: number): BoundExpr => ({ kind: 'col', index, type: int });
+const scan = (width: number, filter?: BoundExpr): PlanNode =>
+  ({
+    op: 'scan',
+    table: { columns: Array.from({ length: width }, (_, i) => ({ name: `c${i}`, type: int })) },
+    withCtid: false,
+    withSegmentId: false,
+    types: Array.from({ length: width }, () => int),
+    ...(filter ? { filter } : {}),
+  }) as never;
+const agg = (input: PlanNode, groupKeys: BoundExpr[], args: BoundExpr[][], phase = 'partial'): PlanNode =>
+  ({
+    op: 'agg',
+    input,
+    groupKeys,
+    aggs: args.map((a) => ({ key: 'count', args: a, distinct: false, name: 'count', type: int })),
+    phase,
+    strategy: 'hashed',
+    types: [],
+  }) as never;
+
+describe('the columns a scan decodes', () => {
+  it('none for count(*); the group key and the summed column for GROUP BY', () => {
+    const s = scan(3);
+    expect(scanWants(agg(s, [], [[]])).get(s)).toEqual([false, false, false]);
+    const g = scan(3);
+    expect(scanWants(agg(g, [col(1)], [[], [col(0)]])).get(g)).toEqual([true, true, false]);
+  });
+
+  it("a filter's and a projection's: only the projected expressions that are used", () => {
+    const s = scan(4, { kind: 'func', key: 'int4gt', args: [col(3), col(1)], type: int } as BoundExpr);
+    const project = {
+      op: 'project',
+      input: s,
+      exprs: [col(0), col(2)],
+      types: [int, int],
+    } as never as PlanNode;
+    const top = agg(project, [col(1)], [[]]);
+    expect(scanWants(top).get(s)).toEqual([false, true, true, true]);
+  });
+
+  it("a join's keys and the output columns used, split between its sides; a semi join outputs its left only", () => {
+    const l = scan(2);
+    const r = scan(3);
+    const join = {
+      op: 'hashJoin',
+      left: l,
+      right: r,
+      joinType: 'inner',
+      leftKeys: [col(1)],
+      rightKeys: [col(0)],
+      eqKeys: ['int4eq'],
+      types: [int, int, int, int, int],
+    } as never as PlanNode;
+    // Output column 4 is the right side's column 2.
+    const top = agg(join, [col(4)], [[]]);
+    const w = scanWants(top);
+    expect(w.get(l)).toEqual([false, true]);
+    expect(w.get(r)).toEqual([true, false, true]);
+  });
+
+  it('every column under a final aggregate, a window, at the slice root, and none across a motion', () => {
+    const s = scan(2);
+    expect(scanWants(agg(s, [], [[]], 'final')).get(s)).toEqual([true, true]);
+    const t = scan(2);
+    expect(scanWants(t).get(t)).toEqual([true, true]);
+    const u = scan(2);
+    const motion = {
+      op: 'motion',
+      input: u,
+      kind: 'gather',
+      senders: 'segments',
+      sliceId: 1,
+      types: [int, int],
+    } as never as PlanNode;
+    expect(scanWants(agg(motion, [], [[]])).has(u)).toBe(false);
+  });
+});
