@@ -367,5 +367,12 @@ export const styles = [
       margin: 0.25rem 0 0;
       font-size: 0.72rem;
     }
+    .refused {
+      margin: 0.2rem 0 0.4rem;
+      padding: 0.25rem 0.5rem;
+      border-left: 4px solid var(--mpp-down, #f87171);
+      font-size: 0.8rem;
+      overflow-wrap: anywhere;
+    }
   `,
 ];

@@ -52,6 +52,9 @@ export class MppTopology extends LitElement {
   @state() private _links: LinkGeometry[] = [];
   /** The card that holds the tab stop. */
   @state() private _active: number | undefined;
+  /** A card's crash or restart that was refused, and why (shown where it was clicked). */
+  @state() private _refused: { dbid: number; why: string } | undefined;
+  private _refusedTimer: ReturnType<typeof setTimeout> | undefined;
 
   private _resize: ResizeObserver | undefined;
 
@@ -106,6 +109,14 @@ export class MppTopology extends LitElement {
     const segHosts = hosts.filter((h) => !coordOnly(h));
     return html`
       ${this.preview ? html`<p class="preview-tag">Preview of a planned layout: not running</p>` : nothing}
+      ${
+        this._refused
+          ? html`<p class="refused" role="alert">
+              ${downInCatalog(this._refused.dbid, this._rows) ? 'Restart' : 'Crash'} of dbid
+              ${this._refused.dbid} refused: ${this._refused.why}
+            </p>`
+          : nothing
+      }
       ${this.rows ? nothing : expansionStrip(this.store?.expansion, new Set(rows.filter((r) => r.content >= 0).map((r) => r.content)).size)}
       <div class="wrap ${this._compact ? 'compact' : ''}">
         <svg class="links" aria-hidden="true">${this._renderLinks()}</svg>
@@ -261,10 +272,15 @@ export class MppTopology extends LitElement {
     </div>`;
   }
 
-  private _cardAction(dbid: number, down: boolean): void {
+  private async _cardAction(dbid: number, down: boolean): Promise<void> {
     const s = this.store;
     if (!s) return;
-    void (down ? act.restart(s, dbid) : act.crash(s, dbid));
+    this._refused = undefined;
+    if (await (down ? act.restart(s, dbid) : act.crash(s, dbid))) return;
+    // The action log has why (a replay refuses, an instance already down...): say it here too.
+    this._refused = { dbid, why: s.actions[0]?.output ?? 'refused' };
+    clearTimeout(this._refusedTimer);
+    this._refusedTimer = setTimeout(() => (this._refused = undefined), 10_000);
   }
 
   private _onCardKey = (e: KeyboardEvent): void => {
@@ -352,4 +368,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'mpp-topology': MppTopology;
   }
+}
+
+/** Whether the instance is down in the catalog (its card offers a restart). */
+function downInCatalog(dbid: number, rows: readonly { dbid: number; status: string }[]): boolean {
+  return rows.find((r) => r.dbid === dbid)?.status === 'd';
 }

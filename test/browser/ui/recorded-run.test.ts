@@ -136,6 +136,11 @@ describe('a recorded run', () => {
     // A replay is not changed behind its steps: an action is refused until it is taken over.
     expect(await act.utility(fresh.store, 'gprecoverseg -a')).toBe(false);
     expect(fresh.store.actions[0]!.output).toMatch(/This is a replay.*Take over here/);
+    // A card's Crash button says so where it was clicked.
+    const topo = inShadow(fresh, 'mpp-topology')!;
+    inShadow<HTMLButtonElement>(topo, 'button[data-card-action="crash"][data-dbid="3"]')!.click();
+    await until(() => inShadow(topo, '.refused'), 'the refusal shown on the topology');
+    expect(text(inShadow(topo, '.refused')!)).toMatch(/Crash of dbid 3 refused: 55000: This is a replay/);
     expect(opened.run!.plan).toHaveLength(15);
     await opened.takeOver();
     // The console session the replay opened has no client now, so it is closed first (its
