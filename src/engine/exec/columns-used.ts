@@ -5,7 +5,7 @@
  * spelt out column by column (a window, a set operation, a final aggregate), every column counts
  * as used: over-counting costs time, never a wrong row.
  */
-import type { PlanNode } from '../plan/plan.ts';
+import { children, type PlanNode } from '../plan/plan.ts';
 
 /** Columns needed of a node's output: a set of indexes, or every one. */
 type Need = Set<number> | 'all';
@@ -57,21 +57,7 @@ function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
       return;
     default:
       // window, distinct, setop, append: every column; leaves (values, result...) have none.
-      for (const c of childrenOf(n)) visit(c, 'all', out);
-  }
-}
-
-function childrenOf(n: PlanNode): PlanNode[] {
-  switch (n.op) {
-    case 'window':
-    case 'distinct':
-      return [n.input];
-    case 'setop':
-      return [n.left, n.right];
-    case 'append':
-      return n.inputs;
-    default:
-      return [];
+      for (const c of children(n)) visit(c, 'all', out);
   }
 }
 

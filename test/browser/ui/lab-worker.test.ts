@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
+import type { MppSimReplay } from '../../../src/ui/sim/mpp-sim-replay.ts';
 import { deleteCluster } from '../../../src/workers/index.ts';
 import { allInShadow, answerConfirm, inShadow, mount, text, until } from './helpers.ts';
 
@@ -142,6 +143,23 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     const dbs = (await indexedDB.databases()).map((d) => d.name ?? '');
     expect(dbs.filter((n) => /^mpp-ha-lab-dbid\d+$/.test(n))).toHaveLength(10);
     expect(dbs.filter((n) => /^mpp-ha-lab-2-dbid\d+$/.test(n))).toHaveLength(10);
+    // Replaced by a recorded run, lab a's worker cluster goes with its databases (as the
+    // question before it says); lab b's stay.
+    await inShadow<MppSimReplay>(a, 'mpp-sim-replay')!.record('group');
+    await until(
+      () => a.store.options.runtime === 'sim' && a.store.state === 'ready',
+      'the run shown in lab a',
+    );
+    const named = async (re: RegExp) =>
+      (await indexedDB.databases()).filter((d) => re.test(d.name ?? '')).length;
+    const deadline = performance.now() + 60_000;
+    let left = await named(/^mpp-ha-lab-dbid\d+$/);
+    while (left > 0 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100)); // polling, with the deadline above
+      left = await named(/^mpp-ha-lab-dbid\d+$/);
+    }
+    expect(left).toBe(0);
+    expect(await named(/^mpp-ha-lab-2-dbid\d+$/)).toBe(10);
     a.remove();
     b.remove();
     await until(() => a.store.state === 'closed' && b.store.state === 'closed', 'both closed');
