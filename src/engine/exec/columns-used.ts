@@ -20,11 +20,11 @@ export function scanWants(root: PlanNode): Map<PlanNode, boolean[]> {
 function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
   switch (n.op) {
     case 'scan': {
-      const width = n.table.columns.length;
+      // Its output: the table's columns, then ctid and gp_segment_id when it makes them.
       const used = union(need, colsOf(n.filter), colsOf(n.index));
       out.set(
         n,
-        Array.from({ length: width }, (_, i) => used === 'all' || used.has(i)),
+        Array.from({ length: n.types.length }, (_, i) => used === 'all' || used.has(i)),
       );
       return;
     }

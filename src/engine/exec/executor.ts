@@ -98,9 +98,14 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
   const codec = rowCodec(types);
   const pred = n.filter ? compilePredicate(n.filter) : undefined;
   const width = types.length;
-  // Only the columns the nodes above use (all when every one is used, or not known).
+  // Only the columns the nodes above use (all when every one is used, or not known); the
+  // system columns ctid and gp_segment_id are NULL when unused (a ctid is a string per row),
+  // but keep their places: a join finds its right side's columns after them.
   const wanted = ctx.wants?.get(n);
-  const want = wanted && !wanted.every(Boolean) ? wanted : undefined;
+  const cols = wanted?.slice(0, width);
+  const want = cols && !cols.every(Boolean) ? cols : undefined;
+  const withCtid = n.withCtid && wanted?.[width] !== false;
+  const withSegmentId = n.withSegmentId && wanted?.[width + 1] !== false;
   if (n.index) {
     // An Index Scan: the rows the index's key range points at, in index order, each checked
     // for visibility in the heap and against the whole filter.
@@ -118,23 +123,28 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
         const data = await heap.fetch(tid, ctx.snapshot);
         if (!data) continue;
         const row = codec.decode(data);
-        if (n.withCtid) row[width] = `(${tid.block},${tid.offset})`;
-        if (n.withSegmentId) row[width + 1] = ctx.content;
+        if (n.withCtid) row[width] = withCtid ? `(${tid.block},${tid.offset})` : null;
+        if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
         if (!pred || pred(row, ctx.eval)) out.push(row);
       }
       if (out.length) yield out;
     }
   } else if (t.storage === 'heap') {
-    for await (const page of inst.heap(t.relfilenode).scan(ctx.snapshot)) {
+    // Rows are decoded and filtered on their pinned page (the filter is synchronous).
+    // No column read, no filter (count(*)): one row of NULLs stands for every row (operators
+    // never change their input rows).
+    const blank = want && !want.some(Boolean) && !pred && !withCtid && !withSegmentId;
+    const shared: Row = new Array<Value>(n.types.length).fill(null);
+    const rows = inst.heap(t.relfilenode).scanInPlace(ctx.snapshot, BATCH, (page, at, block, offset) => {
+      if (blank) return shared;
+      const row = codec.decodeAt(page, at, want);
+      if (n.withCtid) row[width] = withCtid ? `(${block},${offset})` : null;
+      if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
+      return !pred || pred(row, ctx.eval) ? row : undefined;
+    });
+    for await (const out of rows) {
+      yield out;
       await ctx.interrupts.check();
-      const out: Row[] = [];
-      for (const r of page) {
-        const row = want ? codec.decodeWanted(r.data, want) : codec.decode(r.data);
-        if (n.withCtid) row[width] = `(${r.tid.block},${r.tid.offset})`;
-        if (n.withSegmentId) row[width + 1] = ctx.content;
-        if (!pred || pred(row, ctx.eval)) out.push(row);
-      }
-      if (out.length) yield out;
     }
   } else {
     if (ctx.tx) inst.appendOptimized(t.relfilenode).flush(ctx.tx);
@@ -143,8 +153,8 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       const out: Row[] = [];
       for (const r of b.rows) {
         const row = want ? codec.decodeWanted(r.data, want) : codec.decode(r.data);
-        if (n.withCtid) row[width] = `(${b.block},${r.index})`;
-        if (n.withSegmentId) row[width + 1] = ctx.content;
+        if (n.withCtid) row[width] = withCtid ? `(${b.block},${r.index})` : null;
+        if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
         if (!pred || pred(row, ctx.eval)) out.push(row);
       }
       if (out.length) yield out;

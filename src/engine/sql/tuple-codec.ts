@@ -76,6 +76,11 @@ export interface RowCodec {
   decodeColumns(bytes: Uint8Array, wanted: number[]): Value[];
   /** Decodes the columns `want` marks (one flag per column); others are left null. */
   decodeWanted(bytes: Uint8Array, want: boolean[]): Value[];
+  /**
+   * Decodes the row that starts at `bytes[start]`, where `bytes` may hold more (a whole page,
+   * read in place); with `want`, only the columns it marks.
+   */
+  decodeAt(bytes: Uint8Array, start: number, want: boolean[] | undefined): Value[];
 }
 
 const CACHE = new Map<string, RowCodec>();
@@ -193,11 +198,13 @@ function makeCodec(kinds: Kind[]): RowCodec {
     }
   }
 
-  function decodeInto(bytes: Uint8Array, out: Value[], want: boolean[] | undefined): Value[] {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let p = bm;
+  function decodeInto(bytes: Uint8Array, start: number, out: Value[], want: boolean[] | undefined): Value[] {
+    // Integers are read byte by byte and floats through a scratch copy: a DataView over `bytes`
+    // would need its buffer, and asking a small typed array for its buffer makes V8 move it off
+    // the heap, which costs more than decoding the row (a tuple is a fresh slice of its page).
+    let p = start + bm;
     for (let i = 0; i < n; i++) {
-      if (((bytes[i >> 3] as number) >> (i & 7)) & 1) {
+      if (((bytes[start + (i >> 3)] as number) >> (i & 7)) & 1) {
         out[i] = null;
         continue;
       }
@@ -210,31 +217,31 @@ function makeCodec(kinds: Kind[]): RowCodec {
       }
       switch (k) {
         case enum_.i2:
-          out[i] = dv.getInt16(p, true);
+          out[i] = (((bytes[p] as number) | ((bytes[p + 1] as number) << 8)) << 16) >> 16;
           p += 2;
           break;
         case enum_.i4:
-          out[i] = dv.getInt32(p, true);
+          out[i] = int32At(bytes, p);
           p += 4;
           break;
         case enum_.i8:
-          out[i] = dv.getBigInt64(p, true);
+          out[i] = scratchAt(bytes, p, 8).getBigInt64(0, true);
           p += 8;
           break;
         case enum_.f4:
-          out[i] = dv.getFloat32(p, true);
+          out[i] = scratchAt(bytes, p, 4).getFloat32(0, true);
           p += 4;
           break;
         case enum_.f8:
         case enum_.ts:
-          out[i] = dv.getFloat64(p, true);
+          out[i] = scratchAt(bytes, p, 8).getFloat64(0, true);
           p += 8;
           break;
         case enum_.bool:
           out[i] = bytes[p++] === 1;
           break;
         case enum_.date: {
-          const d = dv.getInt32(p, true);
+          const d = int32At(bytes, p);
           out[i] = d === 2147483647 ? Infinity : d === -2147483648 ? -Infinity : d;
           p += 4;
           break;
@@ -261,14 +268,33 @@ function makeCodec(kinds: Kind[]): RowCodec {
     encode,
     size,
     encodeInto,
-    decode: (bytes) => decodeInto(bytes, new Array<Value>(n), undefined),
-    decodeWanted: (bytes, want) => decodeInto(bytes, new Array<Value>(n), want),
+    decode: (bytes) => decodeInto(bytes, 0, new Array<Value>(n), undefined),
+    decodeWanted: (bytes, want) => decodeInto(bytes, 0, new Array<Value>(n), want),
+    decodeAt: (bytes, start, want) => decodeInto(bytes, start, new Array<Value>(n), want),
     decodeColumns: (bytes, wanted) => {
       const want = new Array<boolean>(n).fill(false);
       for (const w of wanted) want[w] = true;
-      return decodeInto(bytes, new Array<Value>(n), want);
+      return decodeInto(bytes, 0, new Array<Value>(n), want);
     },
   };
+}
+
+const SCRATCH = new Uint8Array(8);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
+/** A view of `len` bytes copied from `bytes[p..]`, valid until the next call. */
+function scratchAt(bytes: Uint8Array, p: number, len: number): DataView {
+  for (let j = 0; j < len; j++) SCRATCH[j] = bytes[p + j] as number;
+  return SCRATCH_VIEW;
+}
+
+function int32At(bytes: Uint8Array, p: number): number {
+  return (
+    (bytes[p] as number) |
+    ((bytes[p + 1] as number) << 8) |
+    ((bytes[p + 2] as number) << 16) |
+    ((bytes[p + 3] as number) << 24)
+  );
 }
 
 function readString(bytes: Uint8Array, p: number, l: number): string {

@@ -49,7 +49,7 @@ export function formatTid(t: Tid): string {
 
 /** DataViews of pages, cached: buffer frames keep their page arrays, so this saves an allocation per call. */
 const views = new WeakMap<Uint8Array, DataView>();
-const view = (p: Uint8Array): DataView => {
+export const view = (p: Uint8Array): DataView => {
   if (p.length !== BLCKSZ) return new DataView(p.buffer, p.byteOffset, p.byteLength);
   let v = views.get(p);
   if (!v) views.set(p, (v = new DataView(p.buffer, p.byteOffset, p.byteLength)));
@@ -200,10 +200,36 @@ export function tupleLength(page: Uint8Array, offset: number): number {
 
 /** The tuple at `offset` (a view into the page), or undefined when unused. */
 export function getTuple(page: Uint8Array, offset: number): Uint8Array | undefined {
-  if (offset < 1 || offset > maxOffset(page)) return undefined;
-  const id = itemId(page, offset);
-  if (id.flags !== LP_NORMAL) return undefined;
-  return page.subarray(id.off, id.off + id.len);
+  const at = lineTuple(page, offset);
+  return at < 0 ? undefined : page.subarray(at, at + (lineWord(page, offset) >>> 17));
+}
+
+/** Where the tuple at `offset` starts on the page, or -1 when the line pointer is unused. */
+export function lineTuple(page: Uint8Array, offset: number): number {
+  if (offset < 1 || offset > maxOffset(page)) return -1;
+  return lineTupleUnchecked(view(page), offset);
+}
+
+/** lineTuple for an offset known to be in 1..maxOffset(page), read through the page's view. */
+export function lineTupleUnchecked(v: DataView, offset: number): number {
+  const w = v.getUint32(PAGE_HEADER_SIZE + (offset - 1) * ITEM_ID_SIZE, true);
+  return ((w >>> 15) & 3) !== LP_NORMAL ? -1 : w & 0x7fff;
+}
+
+/** The line pointer read in place: scans read one per tuple. */
+function lineWord(page: Uint8Array, offset: number): number {
+  return u32At(page, PAGE_HEADER_SIZE + (offset - 1) * ITEM_ID_SIZE);
+}
+
+/** The little-endian uint32 at `bytes[p..]`, without a DataView (none to allocate per tuple). */
+export function u32At(bytes: Uint8Array, p: number): number {
+  return (
+    ((bytes[p] as number) |
+      ((bytes[p + 1] as number) << 8) |
+      ((bytes[p + 2] as number) << 16) |
+      ((bytes[p + 3] as number) << 24)) >>>
+    0
+  );
 }
 
 // ---- tuple header access -------------------------------------------------------------

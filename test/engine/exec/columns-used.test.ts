@@ -38,6 +38,28 @@ describe('the columns a scan decodes', () => {
     expect(scanWants(agg(g, [col(1)], [[], [col(0)]])).get(g)).toEqual([true, true, false]);
   });
 
+  it('ctid and gp_segment_id, which a table scan outputs after its columns, only when used', () => {
+    const sys = (width: number, filter?: BoundExpr): PlanNode =>
+      ({
+        ...(scan(width, filter) as object),
+        withCtid: true,
+        withSegmentId: true,
+        types: Array.from({ length: width + 2 }, () => int),
+      }) as never;
+    const s = sys(3);
+    expect(scanWants(agg(s, [], [[]])).get(s)).toEqual([false, false, false, false, false]);
+    const bySegment = sys(3);
+    expect(scanWants(agg(bySegment, [col(4)], [[]])).get(bySegment)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    const filtered = sys(2, { kind: 'func', key: 'texteq', args: [col(2), col(2)], type: int } as BoundExpr);
+    expect(scanWants(agg(filtered, [], [[]])).get(filtered)).toEqual([false, false, true, false]);
+  });
+
   it("a filter's and a projection's: only the projected expressions that are used", () => {
     const s = scan(4, { kind: 'func', key: 'int4gt', args: [col(3), col(1)], type: int } as BoundExpr);
     const project = {
