@@ -44,6 +44,17 @@ SELECT b, count(*), sum(a), min(a), max(a), avg(a) FROM t1 GROUP BY b ORDER BY b
 SELECT c, count(*) FROM t1 GROUP BY c;
 SELECT b, c, count(*) FROM t1 WHERE a < 50 GROUP BY b, c;
 SELECT a % 3 AS m, count(*) FROM t1 GROUP BY a % 3;
+-- one grouping key of each type the hash table keys by value: NULLs meet, NaN meets NaN, 0 meets -0
+SELECT i2, count(*) FROM nums GROUP BY i2;
+SELECT i8, count(*) FROM nums GROUP BY i8;
+SELECT flag, count(*), sum(id) FROM nums GROUP BY flag;
+SELECT dt, count(*) FROM nums GROUP BY dt;
+SELECT vc, count(*) FROM nums GROUP BY vc;
+SELECT lower(vc), count(*) FROM nums GROUP BY lower(vc);
+SELECT f4 * 0, count(*) FROM nums GROUP BY f4 * 0;
+SELECT x, count(*) FROM (VALUES (0::float8), (-0::float8), ('NaN'::float8), ('NaN'::float8), (NULL), (1.5)) v(x) GROUP BY x;
+SELECT x, count(*) FROM (VALUES ('a'::text), (NULL), ('N'), ('a'), (NULL)) v(x) GROUP BY x;
+SELECT x, count(*) FROM (VALUES (1::int8), (1), (NULL), (2)) v(x) GROUP BY x HAVING count(*) > 1;
 SELECT a % 3 AS m, sum(b) FROM t1 GROUP BY m ORDER BY m;
 SELECT a % 4, count(*) FROM t1 GROUP BY 1 ORDER BY 1;
 SELECT k, count(*), sum(f), avg(f), max(v) FROM t3 GROUP BY k;
