@@ -176,6 +176,8 @@ async function buildInstanceWorker() {
       // Minified and in one file, as the site's build ships it (every worker parses it).
       minify: true,
       target: 'es2022',
+      // Beside it, so a CPU profile of the workers (DevTools, CDP) names the engine's functions.
+      sourcemap: true,
       rolldownOptions: {
         input: join(repoRoot, 'src/workers/instance.worker.ts'),
         output: { format: 'es', entryFileNames: 'instance.worker.js', codeSplitting: false },
