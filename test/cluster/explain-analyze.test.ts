@@ -72,6 +72,46 @@ it('a redistributed join and a top-N sort show every node, the hash side as the 
   expect(actual(one.find((l) => l.includes('Seq Scan on t'))).rows).toBe(1);
 });
 
+it('gp_enable_explain_allstat prints what each segment did, under each node that ran on segments', async () => {
+  const perSegment = (await c.query('select gp_segment_id, count(*) from t group by 1 order by 1')).rows.map(
+    (r) => Number(r[1]),
+  );
+  const session = await c.connect();
+  try {
+    const plain = (await session.query('explain analyze select count(*) from t')).rows.map((r) =>
+      String(r[0]),
+    );
+    expect(plain.some((l) => l.includes('allstat'))).toBe(false);
+    await session.query('set gp_enable_explain_allstat = on');
+    expect((await session.query('show gp_enable_explain_allstat')).rows).toEqual([['on']]);
+    const plan = (await session.query('explain analyze select count(*) from t')).rows.map((r) =>
+      String(r[0]),
+    );
+    const scan = plan.findIndex((l) => l.includes('Seq Scan on t'));
+    // Below the scan's line, at its details' indentation: one entry per segment, in order.
+    const line = plan[scan + 1]!;
+    const m =
+      /^( +)allstat: seg_firststart_total_ntuples((?:\/seg\d+_[\d.]+ ms_[\d.]+ ms_\d+)+)\/\/end$/.exec(line);
+    expect(m, line).not.toBeNull();
+    expect(m![1]!.length).toBe(plan[scan]!.indexOf('->') + 6);
+    const entries = m![2]!
+      .split('/')
+      .slice(1)
+      .map((e) => e.split('_'));
+    expect(entries.map((e) => e[0])).toEqual(['seg0', 'seg1', 'seg2', 'seg3']);
+    expect(entries.map((e) => Number(e[3]))).toEqual(perSegment);
+    // Greenplum's times: three decimals under 10 ms, none from there.
+    for (const e of entries)
+      for (const t of [e[1]!, e[2]!])
+        expect(t).toMatch(Number.parseFloat(t) < 10 ? /^\d\.\d{3} ms$|^0 ms$/ : /^\d+ ms$/);
+    // The coordinator's nodes (Finalize Aggregate, the Gather Motion's receiving end) print none.
+    expect(plan.filter((l) => l.includes('allstat'))).toHaveLength(2);
+    expect(plan[1]).not.toContain('allstat');
+  } finally {
+    await session.close();
+  }
+});
+
 it('refuses what EXPLAIN refuses, and runs the statement: its errors are the statement’s', async () => {
   await expect(c.query('explain analyze delete from t')).rejects.toMatchObject({ code: '0A000' });
   await expect(c.query('explain analyze select 1/0 from t')).rejects.toMatchObject({ code: '22012' });

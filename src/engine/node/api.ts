@@ -105,6 +105,8 @@ import type { ClusterEvent } from '../runtime/events.ts';
 export interface InstanceStatus {
   dbid: number;
   running: boolean;
+  /** The thread a running instance runs in (runtime/realm.ts): its worker, or the page. */
+  realm?: string;
   role: 'coordinator' | 'standby' | 'primary' | 'mirror' | 'down';
   timeline: number;
   /** WAL flushed to its disk, replayed (mirrors, standby, recovery), last checkpoint: X/Y LSNs. */

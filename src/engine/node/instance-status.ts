@@ -3,6 +3,7 @@
  * as it runs, timeline, WAL positions, walsender and buffer pool. Read in the instance's own
  * realm (the page for the inline runtime, its worker for the worker runtime).
  */
+import { REALM } from '../runtime/realm.ts';
 import { formatLsn } from '../storage/lsn.ts';
 import type { InstanceStatus, IntegrityStatus } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
@@ -27,6 +28,7 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
   return {
     dbid: n.dbid,
     running: true,
+    realm: REALM,
     role,
     timeline: inst.timeline,
     walFlushed: inst.wal ? formatLsn(inst.wal.flushedLsn) : '',

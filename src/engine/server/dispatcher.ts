@@ -12,6 +12,7 @@ import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
 import { children, type DmlNode, type PlanNode } from '../plan/plan.ts';
 import { rowRouter } from '../sql/cdbhash.ts';
+import { REALM } from '../runtime/realm.ts';
 import type {
   DtxContext,
   Row,
@@ -48,6 +49,8 @@ export interface AnalyzeSink {
   add(sliceId: number, content: number, stats: SliceStats): void;
   /** The coordinator's clock, for the slices it runs itself. */
   now(): number;
+  /** The coordinator's time since the epoch, as instances stamp a slice's start. */
+  epochMs(): number;
 }
 
 export interface DispatchResult {
@@ -89,10 +92,13 @@ export async function runPlan(
     const before = ctx.interrupts.held;
     ctx.interrupts.peak = before;
     ctx.analyze = new SliceAnalyze(() => sink.now());
+    const startedAt = sink.epochMs();
     const rows = await collect(exec(root, ctx), held);
     sink.add(sliceId, -1, {
       nodes: ctx.analyze.byPath(root),
       memoryBytes: Math.max(0, ctx.interrupts.peak - before),
+      startedAt,
+      realm: REALM,
     });
     return rows;
   };

@@ -25,8 +25,10 @@ export async function runExplainAnalyze(s: Session, q: Query): Promise<QueryResu
       m.set(content, stats);
     },
     now: () => clock.elapsedMs?.() ?? clock.now(),
+    epochMs: () => clock.now(),
   };
   const start = sink.now();
+  const startedAt = clock.now();
   let root: PlanNode | undefined;
   let planned = start;
   await queryRows(s, q, {
@@ -39,10 +41,19 @@ export async function runExplainAnalyze(s: Session, q: Query): Promise<QueryResu
   const end = sink.now();
   if (!root) throw new Error('assertion failed: EXPLAIN ANALYZE ran no plan');
   const where = sliceIndex(root);
-  const lines = explainPlan(root, s.qd.numSegments, (n) => {
-    const at = where.get(n);
-    return at ? actualText(slices.get(at.slice), at.path) : '';
-  });
+  const allstat = s.settings.gucs.get<boolean>('gp_enable_explain_allstat');
+  const lines = explainPlan(
+    root,
+    s.qd.numSegments,
+    (n) => {
+      const at = where.get(n);
+      return at ? actualText(slices.get(at.slice), at.path) : '';
+    },
+    (n) => {
+      const at = where.get(n);
+      return allstat && at ? allstatLines(slices.get(at.slice), at.path, startedAt) : [];
+    },
+  );
   lines.push('Optimizer: Postgres query optimizer');
   lines.push(`Planning Time: ${ms(planned - start)} ms`);
   for (const [id, bySeg] of [...slices].sort((a, b) => a[0] - b[0])) lines.push(memoryLine(id, bySeg));
@@ -80,6 +91,33 @@ function actualText(bySeg: Map<number, SliceStats> | undefined, path: string): s
   if (!best || best.loops === 0) return ' (never executed)';
   const per = (x: number) => x / best.loops;
   return ` (actual time=${per(best.firstMs).toFixed(3)}..${per(best.totalMs).toFixed(3)} rows=${Math.round(per(best.rows))} loops=${best.loops})`;
+}
+
+/**
+ * gp_enable_explain_allstat: what the node did on each segment, as Greenplum prints it: for
+ * each, the time from the statement's start on the coordinator to the node's first rows, its
+ * total time, and its rows. Nodes that ran on the coordinator print none.
+ */
+function allstatLines(
+  bySeg: Map<number, SliceStats> | undefined,
+  path: string,
+  queryStart: number,
+): string[] {
+  const segs = [...(bySeg ?? [])].filter(([content]) => content >= 0).sort((a, b) => a[0] - b[0]);
+  if (!segs.length) return [];
+  let line = 'allstat: seg_firststart_total_ntuples';
+  for (const [content, st] of segs) {
+    const n = st.nodes.find(([p]) => p === path)?.[1];
+    if (!n || n.loops === 0) continue;
+    line += `/seg${content}_${allstatMs(st.startedAt + n.firstMs - queryStart)}_${allstatMs(n.totalMs)}_${n.rows}`;
+  }
+  return [line + '//end'];
+}
+
+/** Greenplum's cdbexplain time: three decimals under 10 ms, none from there, then " ms". */
+function allstatMs(x: number): string {
+  const v = Math.max(0, x);
+  return `${v.toFixed(v < 10 && v !== 0 ? 3 : 0)} ms`;
 }
 
 /** `  (sliceN)    Executor memory: ...`: one instance's, or the workers' average and most. */

@@ -56,18 +56,34 @@ export async function runExplain(s: Session, stmt: ExplainStmt): Promise<QueryRe
 
 /**
  * The plan's lines; with `actual` (EXPLAIN ANALYZE), each node's line ends with what it did:
- * ` (actual time=... rows=... loops=...)`.
+ * ` (actual time=... rows=... loops=...)`, and `after` adds lines below the node's details.
  */
 export function explainPlan(
   root: PlanNode,
   numSegments: number,
   actual: (n: PlanNode) => string = () => '',
+  after: (n: PlanNode) => string[] = () => [],
 ): string[] {
   const out: string[] = [];
+  // A node's `after` lines follow its details: they wait until its children or its next
+  // sibling start, or its walk ends.
+  let pending: string[] = [];
+  const flush = () => {
+    out.push(...pending);
+    pending = [];
+  };
   const walk = (n: PlanNode, depth: number, gangSize: number) => {
+    flush();
+    walkNode(n, depth, gangSize);
+    flush();
+  };
+  const walkNode = (n: PlanNode, depth: number, gangSize: number) => {
     const pad = depth === 0 ? '' : ' '.repeat(depth * 6 - 4) + '->  ';
     const detailPad = ' '.repeat(depth === 0 ? 2 : depth * 6 + 2);
-    const line = (title: string) => out.push(pad + title + actual(n));
+    const line = (title: string) => {
+      out.push(pad + title + actual(n));
+      pending = after(n).map((l) => detailPad + l);
+    };
     const detail = (d: string) => out.push(detailPad + d);
     switch (n.op) {
       case 'motion': {

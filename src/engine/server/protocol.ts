@@ -62,6 +62,10 @@ export interface SliceStats {
   nodes: [string, NodeStat][];
   /** The most bytes its operators held at once (what statement_mem counts). */
   memoryBytes: number;
+  /** When the slice started, on the instance's clock (ms since the epoch). */
+  startedAt: number;
+  /** The thread it ran in (runtime/realm.ts). */
+  realm: string;
 }
 
 export interface SliceResponse {

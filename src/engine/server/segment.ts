@@ -42,6 +42,7 @@ import type {
 import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
 import { buildIndex, insertIndexEntries } from './index-maintenance.ts';
+import { REALM } from '../runtime/realm.ts';
 
 /** Sends motion rows to another segment's instance. */
 export type PeerSend = (
@@ -101,6 +102,7 @@ export class SegmentExecutor implements SegmentApi {
     const timer = this.enforceTimeout(ctx.interrupts, req.limits);
     const heldBefore = ctx.interrupts.held;
     if (req.root.op === 'motion') ctx.wants = scanWants(req.root.input);
+    const startedAt = this.clock.now();
     if (req.analyze) {
       ctx.analyze = new SliceAnalyze(() => this.clock.elapsedMs?.() ?? this.clock.now());
       ctx.interrupts.peak = heldBefore;
@@ -127,6 +129,8 @@ export class SegmentExecutor implements SegmentApi {
         resp.stats = {
           nodes: ctx.analyze.byPath(root.input),
           memoryBytes: Math.max(0, ctx.interrupts.peak - heldBefore),
+          startedAt,
+          realm: REALM,
         };
       return resp;
     } finally {

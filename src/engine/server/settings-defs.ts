@@ -482,6 +482,14 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     category: 'Connections and Authentication / Connection Settings',
   },
   {
+    name: 'gp_enable_explain_allstat',
+    type: 'bool',
+    default: false,
+    context: 'user',
+    description: 'Experimental feature: dump stats for all segments in EXPLAIN ANALYZE.',
+    category: 'Developer Options',
+  },
+  {
     name: 'gp_enable_global_deadlock_detector',
     type: 'bool',
     default: false,
