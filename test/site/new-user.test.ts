@@ -351,6 +351,12 @@ describe('the site, tried as a new user would', () => {
       .toBeLessThan(150);
     expect((await jump.boundingBox())!.y).toBeGreaterThanOrEqual(-1);
     expect((await jump.boundingBox())!.y).toBeLessThan(5);
+    // The last panel too: the Simulation panel, where a run is recorded or replayed.
+    await jump.getByRole('link', { name: 'Simulation' }).click();
+    await expect
+      .poll(async () => (await page.locator('mpp-ha-lab .p-simulation').boundingBox())!.y)
+      .toBeLessThan(150);
+    await jump.getByRole('link', { name: 'SQL console' }).click();
     // The cards' Crash buttons are at least WCAG 2.2's 24 px target.
     const crash = await page.locator('mpp-ha-lab [data-card-action]').first().boundingBox();
     expect(crash!.height).toBeGreaterThanOrEqual(24);

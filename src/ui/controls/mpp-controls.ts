@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
+import { KeepFocusWhileBusy } from '../shared/keep-focus.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel, roleLabel } from '../state/types.ts';
 import { styles } from './mpp-controls.styles.ts';
@@ -78,6 +79,7 @@ export class MppControls extends LitElement {
   constructor() {
     super();
     new StoreWatcher(this);
+    new KeepFocusWhileBusy(this, () => this._busy);
   }
 
   private async _do(fn: () => Promise<unknown>): Promise<void> {

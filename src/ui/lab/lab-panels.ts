@@ -60,7 +60,14 @@ export const NARROW_ORDER: readonly PanelId[] = PANEL_IDS;
 export const NARROW_BELOW_PX = 900;
 
 /** The panels a skip link leads to, in page order. */
-export const SKIP_TARGETS: readonly PanelId[] = ['topology', 'controls', 'console', 'lessons', 'timeline'];
+export const SKIP_TARGETS: readonly PanelId[] = [
+  'topology',
+  'controls',
+  'console',
+  'lessons',
+  'timeline',
+  'simulation',
+];
 
 /**
  * Parses `view`: known tokens in the author's order, duplicates dropped; undefined (every panel)

@@ -4,6 +4,7 @@ import { deleteCluster, savedClusters, type SavedClusterInfo } from '../../worke
 import { define } from '../define.ts';
 import { confirmAction } from '../shared/confirm-replace.ts';
 import { baseStyles } from '../shared/base.styles.ts';
+import { KeepFocusWhileBusy } from '../shared/keep-focus.ts';
 
 /**
  * The clusters the worker runtime saved in this browser (one IndexedDB database per instance,
@@ -41,6 +42,11 @@ export class MppSavedClusters extends LitElement {
   @state() private _list: SavedClusterInfo[] | undefined;
   @state() private _busy = '';
   @state() private _message = '';
+
+  constructor() {
+    super();
+    new KeepFocusWhileBusy(this, () => this._busy !== '');
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -7,6 +7,7 @@ import { baseStyles } from '../shared/base.styles.ts';
 import { clientTimeline, timelineStyles } from './client-timeline.ts';
 import { styles } from './mpp-sim-replay.styles.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
+import { KeepFocusWhileBusy } from '../shared/keep-focus.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import {
   decodeRun,
@@ -72,6 +73,7 @@ export class MppSimReplay extends LitElement {
   constructor() {
     super();
     new StoreWatcher(this);
+    new KeepFocusWhileBusy(this, () => this._busy);
   }
 
   /** The replay in progress (for tests and embedders). */

@@ -265,8 +265,16 @@ describe('<mpp-ha-lab>', () => {
     await page.screenshot({ path: '__screenshots__/lab-segment-crashed-console.png', element: consolePanel });
     window.scrollTo(0, 0);
 
-    inShadow<HTMLButtonElement>(controls, '[data-action="restart"]')!.click();
+    // Pressed from the keyboard: disabled while it runs, the button gets its focus back after.
+    const restart = inShadow<HTMLButtonElement>(controls, '[data-action="restart"]')!;
+    restart.focus();
+    restart.click();
+    await controls.updateComplete;
+    expect(restart.disabled).toBe(true);
     await until(() => card(el, 3)?.dataset['status'] === 'up', 'dbid 3 up again');
+    await until(() => !restart.disabled, 'the restart to finish');
+    await controls.updateComplete;
+    expect(controls.shadowRoot!.activeElement).toBe(restart);
     const ok = await runSql(el, 'select count(*) from t');
     expect(ok.querySelector('.outcome.failed')).toBeNull();
     expect(ok.querySelector('td')?.textContent).toBe('100');
