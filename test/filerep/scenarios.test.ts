@@ -204,6 +204,40 @@ describe('file replication: gprecoverseg', () => {
     expect((await c.query('select count(*) from t')).rows).toEqual([[4000]]);
   });
 
+  it('rebalance: resynchronizes from the promoted mirror only once it runs as the primary', async () => {
+    const c = await start(FILEREP);
+    await c.query('create table t (a int, b int) distributed by (a)');
+    await c.query('insert into t select i, i from generate_series(1, 2000) i');
+    await c.query('checkpoint');
+    await c.faults.crash(2);
+    await probe(c);
+    expect(await pair(c, 0)).toBe('mpsd,pmcu');
+    expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
+    await resynchronized(c);
+    // FTS records dbid 2's promotion in the catalog before its instance starts (held here):
+    // the rebalance must not copy from it yet. It used to fail "Primary segment is not up for
+    // content 0" (exit 2) and leave the pair unsynchronized until another gprecoverseg.
+    const hold = c.faults.suspend('filerep_transition_to_primary', 2);
+    let finished = false;
+    const run = c.run('gprecoverseg -ar').finally(() => (finished = true));
+    await hold.reached;
+    await waitFor(
+      async () =>
+        (await c.query('select role from gp_segment_configuration where dbid = 2')).rows[0]![0] === 'p',
+      10_000,
+      'the promotion in the catalog',
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(finished, 'the rebalance waits while the promoted mirror has not started').toBe(false);
+    hold.release();
+    const r = await run;
+    expect(r.stdout).not.toContain('Primary segment is not up');
+    expect(r.exitCode).toBe(0);
+    await resynchronized(c);
+    expect(await pair(c, 0)).toBe('ppsu,mmsu');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[2000]]);
+  });
+
   it('gpstate -e and -s while resynchronizing: mode, progress, total, change tracking size', async () => {
     const c = await start(FILEREP);
     await c.query('create table t (a int, b int) distributed by (a)');

@@ -200,6 +200,8 @@ export function serveFileRepMirror(
     promote: () =>
       (promoting ??= (async () => {
         mirror.promoting = true;
+        // FTS has recorded the promotion in the catalog already; the instance is not up yet.
+        await ctx.points.reach('filerep_transition_to_primary', node.dbid);
         const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { promoted: mirror }) };
         let inst: Instance;
         try {

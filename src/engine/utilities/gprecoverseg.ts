@@ -15,6 +15,7 @@ import {
   pairOf,
   probeUntil,
   runBatched,
+  runningPrimary,
   updateCatalog,
   UtilityLog,
   type BatchLimits,
@@ -215,11 +216,11 @@ export async function recover(
         log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
         return;
       }
-      const { primary } = pairOf(qd.config, t.content);
+      const primary = runningPrimary(host, qd.config, t.content);
       const source = primary ? host.nodes.get(primary.dbid) : undefined;
       const target = host.nodes.get(t.dbid);
       const who = `${t.hostname} (dbid ${t.dbid})`;
-      if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
+      if (!primary || !source) {
         log.error(`Primary segment is not up for content ${t.content}`);
         return;
       }
@@ -473,8 +474,13 @@ async function rebalance(
   log.info('Stopping unbalanced primary segments...');
   for (const u of stop) await host.stopNode(host.nodes.get(u.dbid), 'gprecoverseg -r');
   log.info('Triggering segment reconfiguration');
+  // Promoted, and running as primaries: the resynchronization copies from them.
   const promoted = await probeUntil(host, (config) =>
-    stop.every((u) => config.find((c) => c.dbid === u.dbid)?.role === 'm'),
+    stop.every(
+      (u) =>
+        config.find((c) => c.dbid === u.dbid)?.role === 'm' &&
+        runningPrimary(host, config, u.content) !== undefined,
+    ),
   );
   if (!promoted) {
     log.error('Mirror promotion did not complete in 600 seconds.');

@@ -110,7 +110,7 @@ export class UtilityLog {
 }
 
 export function pairOf(
-  config: SegmentConfig[],
+  config: readonly SegmentConfig[],
   content: number,
 ): { primary?: SegmentConfig; mirror?: SegmentConfig } {
   const rows = config.filter((c) => c.content === content);
@@ -120,6 +120,21 @@ export function pairOf(
   if (p) out.primary = p;
   if (m) out.mirror = m;
   return out;
+}
+
+/**
+ * The acting primary of `content` as the catalog has it, if it also runs as a primary: FTS
+ * records a promotion before a file-replication mirror has started its instance, and a copy
+ * cannot start from a mirror whose PROMOTE has not arrived.
+ */
+export function runningPrimary(
+  host: UtilityHost,
+  config: readonly SegmentConfig[],
+  content: number,
+): SegmentConfig | undefined {
+  const { primary } = pairOf(config, content);
+  const node = primary ? host.nodes.get(primary.dbid) : undefined;
+  return primary && primary.status === 'u' && node?.up && (node.inst || node.remote) ? primary : undefined;
 }
 
 /** Splits a command line as a shell would (quotes, no expansion). */

@@ -6,7 +6,7 @@
  * (u, s, u, s) when the primary reports it done (gpstate -s and -e show the progress).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import { pairOf, updateCatalog, type UtilityHost, type UtilityLog } from './host.ts';
+import { pairOf, runningPrimary, updateCatalog, type UtilityHost, type UtilityLog } from './host.ts';
 import { stopAndMarkTargets, type Location } from './gprecoverseg.ts';
 
 /** How long gprecoverseg waits for a primary to begin resynchronizing (a host it cannot reach). */
@@ -41,10 +41,8 @@ export async function recoverFileRep(
       log.warn(`${who}: not recovered: the run was cancelled`);
       continue;
     }
-    const { primary } = pairOf(qd.config, t.content);
-    const source = primary ? host.nodes.get(primary.dbid) : undefined;
-    // The acting primary must be running as one (a mirror whose PROMOTE never arrived is not).
-    if (!primary || primary.status !== 'u' || !source?.up || (!source.inst && !source.remote)) {
+    const primary = runningPrimary(host, qd.config, t.content);
+    if (!primary) {
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
     }
