@@ -261,8 +261,9 @@ export class HeapRelation {
   /**
    * What `row` makes of each visible tuple, read in place while its page is pinned: `row` gets
    * the page and where the tuple's data starts, and must not keep the page. Rows come in
-   * batches of about `batch` (whole pages; no pin is held between pages). The scan that
-   * queries run: no copy, no object per tuple.
+   * batches (whole pages; no pin is held between pages) once about `batch` tuples have been
+   * read, kept or not, so a caller can yield its thread between batches even when a filter
+   * keeps nothing: a batch may be empty. The scan that queries run: no copy, no object per tuple.
    */
   async *scanInPlace<R>(
     snapshot: Snapshot,
@@ -274,12 +275,14 @@ export class HeapRelation {
     // Tuples written together share their header's xids: the last verdict serves the next one
     // with the same header (within one page, while nothing else runs).
     let rows: R[] = [];
+    let read = 0;
     for (let block = 0; block < n; block++) {
       const frame = this.ctx.pool.tryPin(this.file, block) ?? (await this.ctx.pool.pin(this.file, block));
       try {
         const page = frame.page;
         if (isNewPage(page)) continue;
         const max = maxOffset(page);
+        read += max;
         const v = view(page);
         let xmin = -1;
         let cmin = -1;
@@ -307,9 +310,10 @@ export class HeapRelation {
       } finally {
         this.ctx.pool.unpin(frame);
       }
-      if (rows.length >= batch) {
+      if (read >= batch) {
         yield rows;
         rows = [];
+        read = 0;
       }
     }
     if (rows.length) yield rows;

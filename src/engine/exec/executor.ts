@@ -143,7 +143,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       return !pred || pred(row, ctx.eval) ? row : undefined;
     });
     for await (const out of rows) {
-      yield out;
+      if (out.length) yield out;
       await ctx.interrupts.check();
     }
   } else {
