@@ -131,6 +131,12 @@ async function main() {
       what = `7 queries over ${o.rows} rows, median ${median.toFixed(0)} ms (${each.map((m) => m.toFixed(0)).join(', ')})`;
     } else {
       const sessions = await Promise.all(Array.from({ length: o.sessions }, () => c.connect()));
+      const dbids = (await q('select dbid from gp_segment_configuration order by dbid')).rows.map((r) =>
+        Number(r[0]),
+      );
+      const walStats = () =>
+        Promise.all(dbids.map((d) => c.instanceStatus(d).then((s) => s.wal?.flushes ?? 0)));
+      const flushes0 = await walStats();
       let key = 0;
       let n = 0;
       const until = t0 + o.ms;
@@ -144,6 +150,8 @@ async function main() {
         }),
       );
       what = `${o.sessions} sessions, ${((n / (performance.now() - t0)) * 1000).toFixed(0)} commits/s`;
+      const flushes = (await walStats()).map((f, i) => f - flushes0[i]);
+      what += `; WAL flushes per commit by dbid: ${dbids.map((d, i) => `${d}: ${(flushes[i] / n).toFixed(2)}`).join(', ')}`;
     }
     const ms = performance.now() - t0;
     const profile = inspector ? (await inspector.post('Profiler.stop')).profile : undefined;

@@ -9,19 +9,28 @@
  * Invariants:
  * 1. The cache is the truth the engine sees; IndexedDB holds exactly the state as of the last
  *    successful sync. A crash (closing without sync) loses the unsynced writes and nothing else.
- * 2. A sync is ONE readwrite transaction covering every pending change: truncates and unlinks
- *    become deletes of key ranges, then the last version of every written block is put. Nothing
- *    foreign is awaited between opening the transaction and `tx.done` (STYLE L9).
+ * 2. A sync is ONE readwrite transaction covering every pending change, in one of two forms:
+ *    - small (a commit's WAL tail and pg_control): one record appended to `journal`, holding
+ *      only the byte ranges that changed since the last sync. IndexedDB's cost is per request
+ *      and per byte (measured in Chromium: two puts of 4 KB + 300 B run at a third of the rate
+ *      of one 100-byte put), so a commit pays for one small put;
+ *    - otherwise: truncates and unlinks become deletes of key ranges, the last version of every
+ *      written block and of every block the journal touched is put, and the journal is cleared.
+ *    Nothing foreign is awaited between opening the transaction and its completion (STYLE L9).
  * 3. A failed sync leaves nothing of its batch durable and puts the batch back in front of the
  *    writes made meanwhile, so a later sync can still succeed (same contract as MemoryDisk).
  * 4. Syncs run one after another: a sync called while another is in flight waits for it and then
  *    covers its own caller's writes (and any made meanwhile).
  *
- * Store layout (version 1): object store `blocks`, out-of-line key [file, block], value an
- * ArrayBuffer of the block's bytes up to its last non-zero byte (at most BLCKSZ; padded with
- * zeros again when read). A file is the key range [file, 0] .. [file, Infinity].
+ * Store layout (version 2):
+ * - `blocks`: out-of-line key [file, block], value an ArrayBuffer of the block's bytes up to its
+ *   last non-zero byte (at most BLCKSZ; padded with zeros again when read). A file is the key
+ *   range [file, 0] .. [file, Infinity].
+ * - `journal` (added in version 2): key a sequence number, value one ArrayBuffer of fragments
+ *   (file, block, offset, bytes) written by one small sync. Opening applies them in key order
+ *   over `blocks`. Version 1 databases (no journal) open and upgrade in place.
  */
-import { deleteDB, openDB, wrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, unwrap, wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import {
   BLCKSZ,
   DiskError,
@@ -30,13 +39,33 @@ import {
   type DiskFaultChange,
   type DiskStats,
 } from '../engine/storage/disk.ts';
+import {
+  WHOLE_BLOCK,
+  changedRange,
+  decodeFragments,
+  encodeFragments,
+  trimmedEnd,
+  union,
+  type ChangedRange,
+  type Fragment,
+} from './idb-journal.ts';
 
 /** The typed schema of an instance's disk database. */
 interface DiskDb extends DBSchema {
   blocks: { key: [string, number]; value: ArrayBuffer };
+  journal: { key: number; value: ArrayBuffer };
 }
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+
+/**
+ * A sync goes to the journal when its changed bytes are at most this many and it truncates
+ * nothing. Whole pages gain nothing there (a put each either way, and a second one at the fold).
+ */
+const JOURNAL_SYNC_MAX_BYTES = 4 * 1024;
+/** Past this many records or bytes in the journal, the next sync folds it into `blocks`. */
+const JOURNAL_MAX_RECORDS = 256;
+const JOURNAL_MAX_BYTES = 1024 * 1024;
 
 /**
  * Where to find IndexedDB; tests pass a fresh fake-indexeddb factory. The IDB globals (IDBKeyRange,
@@ -50,8 +79,11 @@ export interface IdbDiskOptions {
 interface PendingFile {
   /** Lowest truncation point since the last sync (0 = unlinked); undefined when never truncated. */
   truncateTo: number | undefined;
-  /** Blocks written since the last sync; their current bytes are taken from the cache at sync. */
-  dirty: Set<number>;
+  /**
+   * Blocks written since the last sync, each with the byte range that changed (`lo`..`hi`; the
+   * whole block when it is new); their current bytes are taken from the cache at sync.
+   */
+  dirty: Map<number, ChangedRange>;
 }
 
 /** One file's part of a sync batch, with the bytes snapshotted when the sync started. */
@@ -88,6 +120,11 @@ export class IdbDisk implements Disk {
   private readonly durable = new Map<string, Set<number>>();
   private durableCount = 0;
   private pending = new Map<string, PendingFile>();
+  /** Blocks with fragments in the journal store, and its size: the next fold puts them whole. */
+  private readonly journaled = new Map<string, Set<number>>();
+  private journalRecords = 0;
+  private journalBytes = 0;
+  private nextJournalKey = 0;
   /** Settles after the last sync started has settled; undefined when no sync is in flight. Never rejects. */
   private tail: Promise<void> | undefined;
   private closedReason: string | undefined;
@@ -118,13 +155,24 @@ export class IdbDisk implements Disk {
     const db = await openDiskDb(name, options.idbFactory);
     const disk = new IdbDisk(db, name);
     try {
-      const tx = db.transaction('blocks', 'readonly');
-      const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+      const tx = db.transaction(['blocks', 'journal'], 'readonly');
+      const blocks = tx.objectStore('blocks');
+      const journal = tx.objectStore('journal');
+      const [keys, values, journalKeys, records] = await Promise.all([
+        blocks.getAllKeys(),
+        blocks.getAll(),
+        journal.getAllKeys(),
+        journal.getAll(),
+        tx.done,
+      ]);
       keys.forEach(([file, block], i) => {
         disk.cacheFile(file).set(block, loaded(values[i]!));
         disk.durableFile(file).add(block);
       });
       disk.durableCount = keys.length;
+      // getAll returns records in key order: the order they were synced.
+      for (const record of records) disk.applyJournalRecord(record);
+      disk.nextJournalKey = journalKeys.length > 0 ? journalKeys[journalKeys.length - 1]! + 1 : 0;
     } catch (e) {
       db.close();
       throw new DiskError('io_error', `could not read disk "${name}": ${explain(e)}`);
@@ -163,9 +211,16 @@ export class IdbDisk implements Disk {
 
   write(file: string, block: number, data: Uint8Array): void {
     if (data.length !== BLCKSZ) throw new Error(`write of ${data.length} bytes; blocks are ${BLCKSZ}`);
+    const blocks = this.cacheFile(file);
+    const old = blocks.get(block);
     // A fresh array owning its own buffer (even when handed a Node Buffer or a view).
-    this.cacheFile(file).set(block, new Uint8Array(data));
-    this.pendingFile(file).dirty.add(block);
+    const copy = new Uint8Array(data);
+    blocks.set(block, copy);
+    const changed = old && old.buffer !== data.buffer ? changedRange(old, copy) : WHOLE_BLOCK;
+    const dirty = this.pendingFile(file).dirty;
+    const before = dirty.get(block);
+    if (!changed) return; // the same bytes: nothing new to make durable
+    dirty.set(block, before ? union(before, changed) : changed);
   }
 
   nblocks(file: string): number {
@@ -182,7 +237,7 @@ export class IdbDisk implements Disk {
     for (const b of [...f.keys()]) if (b >= nblocks) f.delete(b);
     const p = this.pendingFile(file);
     p.truncateTo = Math.min(p.truncateTo ?? nblocks, nblocks);
-    for (const b of [...p.dirty]) if (b >= nblocks) p.dirty.delete(b);
+    for (const b of [...p.dirty.keys()]) if (b >= nblocks) p.dirty.delete(b);
   }
 
   unlink(file: string): void {
@@ -253,43 +308,138 @@ export class IdbDisk implements Disk {
     const taken = this.pending;
     this.pending = new Map();
     // Snapshot the bytes now: writes made while the transaction runs belong to the next sync.
-    const batch: BatchFile[] = [];
-    for (const [file, p] of taken) {
-      const f = this.cache.get(file);
-      const puts: [number, ArrayBuffer][] = [];
-      for (const b of [...p.dirty].sort((x, y) => x - y)) {
-        const data = f?.get(b);
-        if (data) puts.push([b, stored(data)]);
-      }
-      batch.push({ file, truncateTo: p.truncateTo, puts });
-    }
+    const fragments = this.journalFragments(taken);
+    const batch = fragments ? undefined : this.foldBatch(taken);
+    const touched: BatchFile[] = batch ?? fragmentFiles(fragments ?? []);
     try {
       if (this.latencyMs > 0) await this.slow();
       if (this.closedReason !== undefined)
         throw new DiskError('io_error', `could not fsync file: ${this.closedReason}`);
-      if (this.full || (this.quotaBytes !== undefined && this.countAfter(batch) * BLCKSZ > this.quotaBytes))
+      if (this.full || (this.quotaBytes !== undefined && this.countAfter(touched) * BLCKSZ > this.quotaBytes))
         throw new DiskError('disk_full', 'could not write to file: No space left on device');
-      if (batch.length > 0) await this.commit(batch);
+      if (fragments) {
+        if (fragments.length > 0) await this.appendJournal(encodeFragments(fragments));
+      } else if (batch!.length > 0 || this.journalRecords > 0) await this.commit(batch!);
     } catch (e) {
       this.requeue(taken);
       throw e;
     }
-    this.applyDurable(batch);
-    let blocks = 0;
+    this.applyDurable(touched);
     let bytes = 0;
-    for (const f of batch) {
-      blocks += f.puts.length;
-      for (const [, data] of f.puts) bytes += data.byteLength;
+    if (fragments) {
+      for (const f of fragments) {
+        bytes += f.bytes.length;
+        this.noteJournaled(f.file, f.block);
+      }
+      if (fragments.length > 0) this.journalRecords++;
+      this.journalBytes += bytes;
+    } else {
+      for (const f of batch!) for (const [, data] of f.puts) bytes += data.byteLength;
+      this.journaled.clear();
+      this.journalRecords = 0;
+      this.journalBytes = 0;
     }
     this.stats.syncs++;
-    this.stats.blocksSynced += blocks;
+    this.stats.blocksSynced += touched.reduce((n, f) => n + f.puts.length, 0);
     this.stats.bytesSynced += bytes;
   }
 
-  /** Writes the batch in one readwrite transaction; maps IndexedDB failures to DiskErrors. */
+  /**
+   * The changed ranges of a small sync, copied now; undefined when the sync must fold instead
+   * (a truncate or unlink, too many bytes, or a journal that is due to be folded).
+   */
+  private journalFragments(taken: Map<string, PendingFile>): Fragment[] | undefined {
+    if (this.journalRecords >= JOURNAL_MAX_RECORDS || this.journalBytes >= JOURNAL_MAX_BYTES)
+      return undefined;
+    const out: Fragment[] = [];
+    let bytes = 0;
+    for (const [file, p] of taken) {
+      if (p.truncateTo !== undefined) return undefined;
+      const f = this.cache.get(file);
+      for (const [block, range] of p.dirty) {
+        const data = f?.get(block);
+        if (!data) continue;
+        // A new block's range is the whole block; its trailing zeros need not be stored.
+        const hi = range === WHOLE_BLOCK ? trimmedEnd(data) : range.hi;
+        bytes += hi - range.lo;
+        if (bytes > JOURNAL_SYNC_MAX_BYTES) return undefined;
+        out.push({ file, block, offset: range.lo, bytes: data.slice(range.lo, hi) });
+      }
+    }
+    return out;
+  }
+
+  /** A full sync's batch: the taken changes, plus every journaled block, put whole. */
+  private foldBatch(taken: Map<string, PendingFile>): BatchFile[] {
+    const batch: BatchFile[] = [];
+    const files = new Set([...taken.keys(), ...this.journaled.keys()]);
+    for (const file of files) {
+      const p = taken.get(file);
+      const f = this.cache.get(file);
+      const blocks = new Set([...(p?.dirty.keys() ?? []), ...(this.journaled.get(file) ?? [])]);
+      const puts: [number, ArrayBuffer][] = [];
+      for (const b of [...blocks].sort((x, y) => x - y)) {
+        const data = f?.get(b);
+        if (data) puts.push([b, stored(data)]);
+      }
+      batch.push({ file, truncateTo: p?.truncateTo, puts });
+    }
+    return batch;
+  }
+
+  /** One small sync: one record appended to the journal, in one transaction. */
+  private async appendJournal(record: ArrayBuffer): Promise<void> {
+    try {
+      // The plain API: idb's promise wrappers measured about a third slower per transaction.
+      const db = unwrap(this.db) as IDBDatabase;
+      const tx = db.transaction('journal', 'readwrite');
+      const done = transactionDone(tx);
+      try {
+        tx.objectStore('journal').put(record, this.nextJournalKey);
+      } catch (e) {
+        void done.catch(() => undefined);
+        abortQuietly(tx);
+        throw e;
+      }
+      await done;
+      this.nextJournalKey++;
+    } catch (e) {
+      throw diskErrorOf(e);
+    }
+  }
+
+  /** Applies one journal record over the blocks loaded so far (opening). */
+  private applyJournalRecord(record: ArrayBuffer): void {
+    for (const { file, block, offset, bytes } of decodeFragments(record)) {
+      const blocks = this.cacheFile(file);
+      let data = blocks.get(block);
+      if (!data) blocks.set(block, (data = new Uint8Array(BLCKSZ)));
+      data.set(bytes, offset);
+      const durable = this.durableFile(file);
+      if (!durable.has(block)) {
+        durable.add(block);
+        this.durableCount++;
+      }
+      this.noteJournaled(file, block);
+      this.journalBytes += bytes.length;
+    }
+    this.journalRecords++;
+  }
+
+  private noteJournaled(file: string, block: number): void {
+    let set = this.journaled.get(file);
+    if (!set) this.journaled.set(file, (set = new Set()));
+    set.add(block);
+  }
+
+  /**
+   * Writes the batch in one readwrite transaction, and clears the journal it folds; maps
+   * IndexedDB failures to DiskErrors.
+   */
   private async commit(batch: BatchFile[]): Promise<void> {
     try {
-      const tx = this.db.transaction('blocks', 'readwrite');
+      const tx = this.db.transaction(['blocks', 'journal'], 'readwrite');
+      const store = tx.objectStore('blocks');
       // The request promises reject too when the transaction aborts; tx.done carries the cause.
       const settle = (r: Promise<unknown>) => void r.catch(() => undefined);
       try {
@@ -297,11 +447,12 @@ export class IdbDisk implements Disk {
         // succeeded (the transaction is still active then): a sync of thousands of blocks never
         // holds the thread for the whole batch, so probes and replication messages run between.
         let issued = 0;
+        if (this.journalRecords > 0) settle(tx.objectStore('journal').clear());
         for (const { file, truncateTo, puts } of batch) {
           if (truncateTo !== undefined)
-            settle(tx.store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity])));
+            settle(store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity])));
           for (const [block, data] of puts) {
-            const put = tx.store.put(data, [file, block]);
+            const put = store.put(data, [file, block]);
             settle(put);
             if (++issued % REQUESTS_PER_SLICE === 0) await put;
           }
@@ -309,18 +460,12 @@ export class IdbDisk implements Disk {
       } catch (e) {
         // A request that throws (quota, bad key) must not let the requests before it commit.
         settle(tx.done);
-        try {
-          tx.abort();
-        } catch {
-          // Already finished: nothing was committed by this transaction's remaining requests.
-        }
+        abortQuietly(tx);
         throw e;
       }
       await tx.done;
     } catch (e) {
-      if (errorName(e) === 'QuotaExceededError')
-        throw new DiskError('disk_full', 'could not write to file: No space left on device');
-      throw new DiskError('io_error', `could not fsync file: ${explain(e)}`);
+      throw diskErrorOf(e);
     }
   }
 
@@ -363,7 +508,10 @@ export class IdbDisk implements Disk {
           older.truncateTo = Math.min(older.truncateTo ?? Infinity, newer.truncateTo);
         // Blocks truncated away since are skipped at sync (absent from the cache) and covered by
         // the range delete; blocks written since are read from the cache at their latest.
-        for (const b of newer.dirty) older.dirty.add(b);
+        for (const [b, r] of newer.dirty) {
+          const o = older.dirty.get(b);
+          older.dirty.set(b, o ? union(o, r) : r);
+        }
       }
     }
     this.pending = taken;
@@ -383,7 +531,7 @@ export class IdbDisk implements Disk {
 
   private pendingFile(file: string): PendingFile {
     let p = this.pending.get(file);
-    if (!p) this.pending.set(file, (p = { truncateTo: undefined, dirty: new Set() }));
+    if (!p) this.pending.set(file, (p = { truncateTo: undefined, dirty: new Map() }));
     return p;
   }
 }
@@ -394,6 +542,7 @@ const REQUESTS_PER_SLICE = 64;
 /** The upgrade ladder: one rung per schema version. */
 function upgrade(db: IDBPDatabase<DiskDb>, oldVersion: number): void {
   if (oldVersion < 1) db.createObjectStore('blocks');
+  if (oldVersion < 2) db.createObjectStore('journal');
 }
 
 async function openDiskDb(name: string, factory: IDBFactory | undefined): Promise<IDBPDatabase<DiskDb>> {
@@ -405,6 +554,40 @@ async function openDiskDb(name: string, factory: IDBFactory | undefined): Promis
     upgrade(wrap(request.result) as unknown as IDBPDatabase<DiskDb>, event.oldVersion),
   );
   return (await wrap(request)) as unknown as IDBPDatabase<DiskDb>;
+}
+
+/** Fragments as the blocks they touch (for quota and durable-block accounting). */
+function fragmentFiles(fragments: Fragment[]): BatchFile[] {
+  const byFile = new Map<string, BatchFile>();
+  for (const f of fragments) {
+    let entry = byFile.get(f.file);
+    if (!entry) byFile.set(f.file, (entry = { file: f.file, truncateTo: undefined, puts: [] }));
+    entry.puts.push([f.block, f.bytes.buffer as ArrayBuffer]);
+  }
+  return [...byFile.values()];
+}
+
+function transactionDone(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+function abortQuietly(tx: { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished: nothing was committed by this transaction's remaining requests.
+  }
+}
+
+/** An IndexedDB failure as the DiskError a sync reports. */
+function diskErrorOf(e: unknown): DiskError {
+  if (errorName(e) === 'QuotaExceededError')
+    return new DiskError('disk_full', 'could not write to file: No space left on device');
+  return new DiskError('io_error', `could not fsync file: ${explain(e)}`);
 }
 
 /** The name of an Error or DOMException (QuotaExceededError may be either, depending on the browser). */

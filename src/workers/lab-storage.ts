@@ -39,7 +39,9 @@ export function hasDiskSchema(name: string): Promise<boolean> {
     req.onsuccess = () => {
       const db = req.result;
       const stores = [...db.objectStoreNames];
-      resolve(db.version === 1 && stores.length === 1 && stores[0] === 'blocks');
+      // Version 1 had the blocks alone; version 2 added the sync journal (idb-disk.ts).
+      const v1 = db.version === 1 && stores.join() === 'blocks';
+      resolve(v1 || (db.version === 2 && stores.join() === 'blocks,journal'));
       db.close();
     };
   });

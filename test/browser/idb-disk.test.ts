@@ -1,7 +1,9 @@
 // The Disk contract against Chromium's real IndexedDB (the global factory), as the workers use it.
 import { diskContract, idbDiskSuite, idbFixture, type IdbEnv } from '../engine/disk-contract.ts';
+import { idbJournalSuite } from '../engine/idb-journal-suite.ts';
 
 const realIdb: IdbEnv = () => ({});
 
 diskContract('IdbDisk on Chromium IndexedDB', () => idbFixture(realIdb));
 idbDiskSuite('Chromium IndexedDB', realIdb);
+idbJournalSuite('Chromium IndexedDB', realIdb);

@@ -398,10 +398,11 @@ export async function idbFixture(env: IdbEnv): Promise<
   };
 }
 
-/** Reads the raw stored records of a database, to check the on-disk layout. */
-async function rawRecords(
+/** Reads the raw stored records of a database's store, to check the on-disk layout. */
+export async function rawRecords(
   name: string,
   factory: IDBFactory,
+  store: 'blocks' | 'journal' = 'blocks',
 ): Promise<{ key: IDBValidKey; value: unknown }[]> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = factory.open(name);
@@ -411,7 +412,7 @@ async function rawRecords(
   try {
     return await new Promise((resolve, reject) => {
       const out: { key: IDBValidKey; value: unknown }[] = [];
-      const req = db.transaction('blocks', 'readonly').objectStore('blocks').openCursor();
+      const req = db.transaction(store, 'readonly').objectStore(store).openCursor();
       req.onsuccess = () => {
         const c = req.result;
         if (!c) return resolve(out);

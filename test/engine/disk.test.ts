@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { diskContract, idbDiskSuite, idbFixture, type IdbEnv } from './disk-contract.ts';
+import { idbJournalSuite } from './idb-journal-suite.ts';
 
 diskContract('MemoryDisk', async () => {
   const disk = new MemoryDisk((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -25,6 +26,7 @@ const fakeIdb: IdbEnv = () => ({ idbFactory: new IDBFactory() });
 
 diskContract('IdbDisk on fake-indexeddb', () => idbFixture(fakeIdb));
 idbDiskSuite('fake-indexeddb', fakeIdb);
+idbJournalSuite('fake-indexeddb', fakeIdb);
 
 describe('MemoryDisk: a sync in flight when the machine loses power', () => {
   // A slow disk whose syncs land when the test says so.

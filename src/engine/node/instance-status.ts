@@ -42,6 +42,7 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       hits: inst.pool.stats.hits,
       reads: inst.pool.stats.reads,
     },
+    ...(inst.wal ? { wal: { ...inst.wal.stats } } : {}),
     ...(n.fileRep
       ? { fileRep: { ...primaryFileRepStatus(n.fileRep), blocks: blockMap(n.fileRep, inst) } }
       : {}),

@@ -1,0 +1,222 @@
+/**
+ * IdbDisk's sync journal (src/workers/idb-disk.ts): a small sync is one record of the byte
+ * ranges that changed; a large one, or one that truncates, folds the journal into the blocks.
+ * Run in Node (fake-indexeddb) and in Chromium (real IndexedDB), against a model of what must be
+ * durable after every sync and crash.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BLCKSZ } from '../../src/engine/storage/disk.ts';
+import { IdbDisk } from '../../src/workers/idb-disk.ts';
+import { idbFixture, page, rawRecords, uniqueDbName, type IdbEnv } from './disk-contract.ts';
+
+/** A block whose bytes `from`..`to` are `byte`, the rest taken from `base` (zeros by default). */
+function patched(from: number, to: number, byte: number, base?: Uint8Array): Uint8Array {
+  const b = base ? base.slice() : new Uint8Array(BLCKSZ);
+  b.fill(byte, from, to);
+  return b;
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+type Files = Map<string, Map<number, Uint8Array>>;
+
+function copyFiles(f: Files): Files {
+  return new Map([...f].map(([name, blocks]) => [name, new Map(blocks)]));
+}
+
+export function idbJournalSuite(name: string, env: IdbEnv): void {
+  describe(`IdbDisk sync journal: ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const c of cleanups.splice(0)) await c();
+    });
+    async function fixture() {
+      const f = await idbFixture(env);
+      cleanups.push(f.cleanup);
+      return { ...f, factory: f.options.idbFactory ?? indexedDB };
+    }
+
+    it('syncs a small change as one journal record of the changed bytes, and reads it back', async () => {
+      const f = await fixture();
+      const base = page(5);
+      f.disk.write('wal', 0, base);
+      await f.disk.sync(); // a whole page: into the blocks
+      expect(await rawRecords(f.name, f.factory, 'journal')).toEqual([]);
+      const bytes0 = f.disk.stats.bytesSynced;
+
+      f.disk.write('wal', 0, patched(4000, 4100, 9, base));
+      f.disk.write('wal', 1, patched(0, 103, 7)); // a new block: stored without its trailing zeros
+      await f.disk.sync();
+      const journal = await rawRecords(f.name, f.factory, 'journal');
+      expect(journal).toHaveLength(1);
+      // Each changed range is whole 4-byte words: 4000..4100, and 0..103 of the new block.
+      expect(f.disk.stats.bytesSynced - bytes0).toBe(100 + 103);
+      expect((journal[0]!.value as ArrayBuffer).byteLength).toBeLessThan(300);
+      // The blocks store still holds the page as it was before the journaled change.
+      const blocks = await rawRecords(f.name, f.factory, 'blocks');
+      expect(blocks.map((r) => r.key)).toEqual([['wal', 0]]);
+      expect(new Uint8Array(blocks[0]!.value as ArrayBuffer)[4000]).toBe(5);
+
+      const again = await f.crash();
+      expect(again.read('wal', 0)).toEqual(patched(4000, 4100, 9, base));
+      expect(again.read('wal', 1)).toEqual(patched(0, 103, 7));
+      expect(again.nblocks('wal')).toBe(2);
+    });
+
+    it('folds the journal into the blocks at a truncate, and at a sync of whole pages', async () => {
+      const f = await fixture();
+      f.disk.write('f', 0, patched(0, 10, 1));
+      f.disk.write('g', 0, patched(0, 10, 2));
+      await f.disk.sync();
+      expect(await rawRecords(f.name, f.factory, 'journal')).toHaveLength(1);
+      f.disk.truncate('g', 0);
+      await f.disk.sync();
+      expect(await rawRecords(f.name, f.factory, 'journal')).toEqual([]);
+      expect((await rawRecords(f.name, f.factory)).map((r) => r.key)).toEqual([['f', 0]]);
+
+      f.disk.write('f', 0, patched(0, 20, 3));
+      await f.disk.sync();
+      expect(await rawRecords(f.name, f.factory, 'journal')).toHaveLength(1);
+      f.disk.write('h', 0, page(4));
+      await f.disk.sync();
+      expect(await rawRecords(f.name, f.factory, 'journal')).toEqual([]);
+      const d = await f.crash();
+      expect(d.files()).toEqual(['f', 'h']);
+      expect(d.read('f', 0)).toEqual(patched(0, 20, 3));
+    });
+
+    it('folds once the journal holds 256 records', async () => {
+      const f = await fixture();
+      for (let i = 0; i < 256; i++) {
+        f.disk.write('wal', 0, patched(0, 4 * (i + 1), i % 250));
+        await f.disk.sync();
+      }
+      expect(await rawRecords(f.name, f.factory, 'journal')).toHaveLength(256);
+      f.disk.write('wal', 0, patched(0, 2000, 251));
+      await f.disk.sync();
+      expect(await rawRecords(f.name, f.factory, 'journal')).toEqual([]);
+      expect((await f.crash()).read('wal', 0)).toEqual(patched(0, 2000, 251));
+    });
+
+    it('keeps a failed small sync pending, merged with the writes made after it', async () => {
+      const f = await fixture();
+      const base = page(1);
+      f.disk.write('f', 0, base);
+      await f.disk.sync();
+      const first = patched(100, 200, 2, base);
+      f.disk.write('f', 0, first);
+      f.setFull(true);
+      await expect(f.disk.sync()).rejects.toMatchObject({ code: '53100' });
+      f.setFull(false);
+      f.disk.write('f', 0, patched(6000, 6100, 3, first));
+      await f.disk.sync();
+      expect((await f.crash()).read('f', 0)).toEqual(patched(6000, 6100, 3, first));
+    });
+
+    it('opens a version 1 database (blocks only) and journals on top of it', async () => {
+      const options = env(); // one factory for the whole test (Node gives each call a fresh one)
+      const factory = options.idbFactory ?? indexedDB;
+      const dbName = uniqueDbName('disk-v1');
+      cleanups.push(() => IdbDisk.destroy(dbName, options));
+      await new Promise<void>((resolve, reject) => {
+        const req = factory.open(dbName, 1);
+        req.onupgradeneeded = () => {
+          req.result.createObjectStore('blocks').put(page(6).buffer, ['f', 0]);
+        };
+        req.onsuccess = () => {
+          req.result.close();
+          resolve();
+        };
+        req.onerror = () => reject(req.error);
+      });
+      const disk = await IdbDisk.open(dbName, options);
+      expect(disk.read('f', 0)).toEqual(page(6));
+      disk.write('f', 0, patched(0, 8, 7, page(6)));
+      await disk.sync();
+      disk.close();
+      const again = await IdbDisk.open(dbName, options);
+      expect(again.read('f', 0)).toEqual(patched(0, 8, 7, page(6)));
+      again.close();
+    });
+
+    it.each([1, 2, 3])(
+      'matches a model of what is durable over random writes, truncates, syncs, failures and crashes (seed %i)',
+      async (seed) => {
+        const f = await fixture();
+        const next = rng(seed);
+        let cache: Files = new Map();
+        let durable: Files = new Map();
+        const fileNames = ['wal', 'base/1', 'global/pg_control'];
+        let journaled = 0;
+        let folded = 0;
+        const check = async () => {
+          const d = f.current();
+          for (const file of fileNames) {
+            const blocks = durable.get(file) ?? new Map<number, Uint8Array>();
+            const n = blocks.size === 0 ? 0 : Math.max(...blocks.keys()) + 1;
+            expect(d.nblocks(file), `${file} length (seed ${seed})`).toBe(n);
+            for (let b = 0; b < n; b++)
+              expect(d.read(file, b), `${file}/${b} (seed ${seed})`).toEqual(blocks.get(b));
+          }
+        };
+        for (let op = 0; op < 160; op++) {
+          const r = next(100);
+          const file = fileNames[next(fileNames.length)]!;
+          const blocks = cache.get(file) ?? new Map<number, Uint8Array>();
+          cache.set(file, blocks);
+          if (r < 55) {
+            const block = next(5);
+            const old = blocks.get(block);
+            let data: Uint8Array;
+            if (next(8) === 0) data = page(next(256));
+            else {
+              const from = next(BLCKSZ);
+              data = patched(from, Math.min(BLCKSZ, from + 1 + next(600)), next(256), old);
+            }
+            f.current().write(file, block, data);
+            blocks.set(block, data);
+          } else if (r < 62) {
+            const n = next(4);
+            f.current().truncate(file, n);
+            for (const b of [...blocks.keys()]) if (b >= n) blocks.delete(b);
+          } else if (r < 65) {
+            f.current().unlink(file);
+            blocks.clear();
+          } else if (r < 88) {
+            const before = (await rawRecords(f.name, f.factory, 'journal')).length;
+            await f.current().sync();
+            const after = (await rawRecords(f.name, f.factory, 'journal')).length;
+            if (after > before) journaled++;
+            else if (after === 0 && before > 0) folded++;
+            durable = copyFiles(cache);
+          } else if (r < 93) {
+            f.setFull(true);
+            await expect(f.current().sync()).rejects.toMatchObject({ code: '53100' });
+            f.setFull(false);
+          } else {
+            await f.crash();
+            cache = copyFiles(durable);
+            await check();
+          }
+        }
+        await f.current().sync();
+        durable = copyFiles(cache);
+        await f.crash();
+        await check();
+        // The run went through both kinds of sync.
+        expect(journaled).toBeGreaterThan(3);
+        expect(folded).toBeGreaterThan(1);
+      },
+    );
+  });
+}
