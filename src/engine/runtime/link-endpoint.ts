@@ -85,49 +85,53 @@ function detach(data: unknown, transfer: unknown[]): { data: unknown; transfer: 
 }
 
 const SAMPLE = 8;
+/** Values an estimate looks at, at most: a message is counted, not cloned. */
+const BUDGET = 500;
 
-/** An estimate of a message's cloned size in bytes, for the lab's counters (bounded work). */
+/**
+ * An estimate of a message's cloned size in bytes, for the lab's counters. Every message of
+ * every link passes here twice (sent, received), so the work is bounded and allocates nothing:
+ * long arrays are sampled, and a shared or cyclic value is counted again until the budget ends.
+ */
 export function approxBytes(value: unknown): number {
-  let budget = 2_000;
-  const seen = new Set<object>();
-  const walk = (v: unknown): number => {
-    if (budget-- <= 0) return 0;
-    switch (typeof v) {
-      case 'string':
-        return 4 + v.length;
-      case 'number':
-      case 'bigint':
-        return 8;
-      case 'boolean':
-        return 1;
-      case 'undefined':
-        return 1;
-      case 'object': {
-        if (v === null) return 1;
-        if (seen.has(v)) return 4;
-        seen.add(v);
-        if (v instanceof ArrayBuffer) return v.byteLength;
-        if (ArrayBuffer.isView(v)) return v.byteLength;
-        if (v instanceof Map) {
-          let n = 8;
-          for (const [k, x] of v) n += walk(k) + walk(x);
-          return n;
-        }
-        let n = 8;
-        if (Array.isArray(v)) {
-          // Long arrays (row batches) are sampled: their first elements stand for the rest.
-          const sample = Math.min(v.length, SAMPLE);
-          let m = 0;
-          for (let i = 0; i < sample; i++) m += walk(v[i]);
-          n += sample === 0 ? 0 : Math.round((m * v.length) / sample);
-        } else for (const [k, x] of Object.entries(v)) n += k.length + walk(x);
+  const state = { budget: BUDGET };
+  return sizeOf(value, state);
+}
+
+function sizeOf(v: unknown, state: { budget: number }): number {
+  if (state.budget-- <= 0) return 0;
+  switch (typeof v) {
+    case 'string':
+      return 4 + v.length;
+    case 'number':
+    case 'bigint':
+      return 8;
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    case 'object': {
+      if (v === null) return 1;
+      if (v instanceof ArrayBuffer) return v.byteLength;
+      if (ArrayBuffer.isView(v)) return v.byteLength;
+      let n = 8;
+      if (Array.isArray(v)) {
+        // Long arrays (row batches) are sampled: their first elements stand for the rest.
+        const sample = Math.min(v.length, SAMPLE);
+        let m = 0;
+        for (let i = 0; i < sample; i++) m += sizeOf(v[i], state);
+        return n + (sample === 0 ? 0 : Math.round((m * v.length) / sample));
+      }
+      if (v instanceof Map) {
+        for (const [k, x] of v) n += sizeOf(k, state) + sizeOf(x, state);
         return n;
       }
-      default:
-        return 0;
+      const o = v as Record<string, unknown>;
+      for (const k in o) n += k.length + sizeOf(o[k], state);
+      return n;
     }
-  };
-  return walk(value);
+    default:
+      return 0;
+  }
 }
 
 export class LinkEndpoint {
