@@ -270,14 +270,17 @@ registerSuite([
     64,
     { relativeTo: commitsName(64), ratio: 0.5, higherIsBetter: true },
   ),
-  fixtureCase(clusterFixture('cluster-2x2-failover', HOSTS_2, 2, 'group'), {
-    suite: 'mirroring',
-    name: 'primary crash to first commit on the promoted mirror (ms)',
-    unit: 'ms',
-    runs: 1,
-    prepare: async () => undefined,
-    run: (f) => (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
-  }),
+  ...(['inline', 'worker'] as const).map((runtime) =>
+    fixtureCase(clusterFixture(`cluster-2x2-failover-${runtime}`, HOSTS_2, 2, 'group', 'wal', runtime), {
+      suite: 'mirroring',
+      name: `primary crash to first commit on the promoted mirror (ms)${runtime === 'worker' ? ', worker runtime' : ''}`,
+      unit: 'ms',
+      runs: 1,
+      prepare: async () => undefined,
+      run: (f) =>
+        (f.api as unknown as Comlink.Remote<{ failoverTime(): Promise<BenchSample> }>).failoverTime(),
+    }),
+  ),
   // gpexpand (issue "gpexpand"): phase 2's rows/s and the bytes it wrote, beside the bulk load.
   fixtureCase(clusterFixture('cluster-2x2-expand', HOSTS_2, 2, 'group'), {
     suite: 'expansion',
