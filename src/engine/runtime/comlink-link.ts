@@ -188,6 +188,11 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
   private readonly trace: TraceSink | undefined;
   private readonly endpoint: LinkEndpoint;
   private readonly remote: Remote;
+  /**
+   * Comlink's proxy for each method, made once: reading a method off the root proxy builds a
+   * new Proxy and registers it with a FinalizationRegistry, on every call otherwise.
+   */
+  private readonly methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   private readonly pending: Set<PendingCall>;
   private readonly queue: PendingCall[];
   private isClosed: boolean;
@@ -269,8 +274,10 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     this.endpoint.close();
     // Comlink keeps every live proxy in a FinalizationRegistry whose held value is the
     // endpoint; the endpoint reaches this link (onPortClosed), and the link its proxy, so the
-    // registry would hold the whole cluster forever. Releasing the proxy unregisters it.
-    (this.remote as unknown as { [releaseProxy]?: () => void })[releaseProxy]?.();
+    // registry would hold the whole cluster forever. Releasing each proxy unregisters it.
+    for (const fn of [...this.methods.values(), this.remote])
+      (fn as unknown as { [releaseProxy]?: () => void })[releaseProxy]?.();
+    this.methods.clear();
     for (const pc of calls) this.settle(pc, false, connectionLostError());
     this.trace?.({ kind: 'link.closed', peer: this.peerName, reason: this.reason, pending: calls.length });
   }
@@ -280,8 +287,12 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     this.stats.inFlight++;
     let reply: Promise<unknown>;
     try {
-      const fn = this.remote[pc.method];
-      if (fn === undefined) throw new Error(`assertion failed: no proxy for ${pc.method}`);
+      let fn = this.methods.get(pc.method);
+      if (fn === undefined) {
+        fn = this.remote[pc.method];
+        if (fn === undefined) throw new Error(`assertion failed: no proxy for ${pc.method}`);
+        this.methods.set(pc.method, fn);
+      }
       this.endpoint.lastPosted = undefined;
       reply = this.endpoint.sendWith(pc.transfer, () => fn(...pc.args));
       const posted = this.endpoint.lastPosted as { id?: unknown } | undefined;
