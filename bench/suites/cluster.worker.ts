@@ -179,16 +179,41 @@ const api = {
     const list: Session[] = [];
     for (let i = 0; i < sessions; i++) list.push(await c.connect());
     try {
-      return await withIo(async () => {
+      const before = await walFlushes(c);
+      const sample = await withIo(async () => {
         const r = await commitLoops(list, ms, nextKey);
         nextKey = r.nextKey;
         return { value: r.value, extra: r.extra };
       });
+      const after = await walFlushes(c);
+      const commits = sample.extra?.commits ?? 0;
+      // Group commit at work: how many WAL flushes (disk syncs) each commit cost, where.
+      return {
+        ...sample,
+        extra: {
+          ...sample.extra,
+          segmentFlushesPerCommit: (after.segments - before.segments) / Math.max(1, commits),
+          coordinatorFlushesPerCommit: (after.coordinator - before.coordinator) / Math.max(1, commits),
+        },
+      };
     } finally {
       for (const s of list) await s.close();
     }
   },
 };
+
+/** WAL flushes since start, summed over the primaries, and the coordinator's. */
+async function walFlushes(c: Cluster): Promise<{ segments: number; coordinator: number }> {
+  const rows = (await c.query(`select dbid, content from gp_segment_configuration where role = 'p'`)).rows;
+  let segments = 0;
+  let coordinator = 0;
+  for (const [dbid, content] of rows) {
+    const flushes = (await c.instanceStatus(Number(dbid))).wal?.flushes ?? 0;
+    if (Number(content) === -1) coordinator += flushes;
+    else segments += flushes;
+  }
+  return { segments, coordinator };
+}
 
 /**
  * Failover time: commits keep going to content 0 while its primary (dbid 2) crashes; the figure
