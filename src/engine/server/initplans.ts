@@ -15,6 +15,35 @@ import { computeLaterals, hasLateral, lateralsAsPlain } from './lateral.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
+/** Fields of a syntax node whose subqueries are in expressions (InitPlan candidates). */
+const EXPR_FIELDS: ReadonlySet<string> = new Set([
+  'where',
+  'having',
+  'targets',
+  'expr',
+  'args',
+  'left',
+  'right',
+  'list',
+  'whens',
+  'when',
+  'then',
+  'else',
+  'arg',
+  'operand',
+  'low',
+  'high',
+  'pattern',
+  'on',
+  'assignments',
+  'value',
+  'rows',
+  'groupBy',
+  'orderBy',
+  'items',
+  'filter',
+]);
+
 /** Subquery nodes in expressions of a statement (not FROM-clause subqueries), innermost first. */
 export function findSubqueries(root: unknown): SubqueryNode[] {
   const out: SubqueryNode[] = [];
@@ -36,7 +65,8 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
       out.push(node as SubqueryNode);
       return;
     }
-    for (const [k, v] of Object.entries(n)) {
+    for (const k in n) {
+      const v = (n as Record<string, unknown>)[k];
       // WITH queries: unused ones never run; recursive ones run their rounds themselves.
       if (k === 'unusedCtes' || k === 'recursiveCtes') continue;
       if (k === 'from' || k === 'using') {
@@ -44,33 +74,7 @@ export function findSubqueries(root: unknown): SubqueryNode[] {
         walk(v, false);
         continue;
       }
-      const exprField = [
-        'where',
-        'having',
-        'targets',
-        'expr',
-        'args',
-        'left',
-        'right',
-        'list',
-        'whens',
-        'when',
-        'then',
-        'else',
-        'arg',
-        'operand',
-        'low',
-        'high',
-        'pattern',
-        'on',
-        'assignments',
-        'value',
-        'rows',
-        'groupBy',
-        'orderBy',
-        'items',
-        'filter',
-      ].includes(k);
+      const exprField = EXPR_FIELDS.has(k);
       walk(v, inExpr || exprField);
     }
   };

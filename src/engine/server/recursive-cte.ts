@@ -22,9 +22,9 @@ function collect(node: unknown, out: RecursiveCte[]): RecursiveCte[] {
     return out;
   }
   if (typeof node !== 'object' || node === null) return out;
-  for (const [k, v] of Object.entries(node)) {
+  for (const k in node) {
     if (k === 'recursiveCtes') continue;
-    collect(v, out);
+    collect((node as Record<string, unknown>)[k], out);
   }
   for (const r of (node as { recursiveCtes?: RecursiveCte[] }).recursiveCtes ?? []) {
     collect(r.base, out);

@@ -7,7 +7,7 @@ export function selectBlocks(root: unknown, test: (q: SelectStmt) => boolean): S
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (typeof node !== 'object' || node === null) return;
-    for (const v of Object.values(node)) walk(v);
+    for (const k in node) walk((node as Record<string, unknown>)[k]);
     const q = node as SelectStmt;
     if (q.kind === 'select' && test(q)) out.push(q);
   };
