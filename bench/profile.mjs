@@ -5,7 +5,9 @@
 //
 //   node bench/profile.mjs <bulk|count|group|commits> [--rows N] [--hosts N] [--segments N]
 //                          [--sessions N] [--ms N] [--top N] [--out file.cpuprofile] [--profile 0]
-//                          [--mirroring none|group|spread]
+//                          [--mirroring none|group|spread] [--runtime inline|worker]
+// --runtime worker: the worker runtime's orchestration, its processes in this thread (as the
+// node-worker test project runs them), so its protocol costs show without threads.
 //
 // e.g. node bench/profile.mjs bulk --rows 200000 --hosts 1 --segments 1
 // The .cpuprofile (--out) opens in Chromium DevTools' Performance panel or speedscope.
@@ -33,6 +35,7 @@ function parse(argv) {
     const k = argv[i].replace(/^--/, '');
     if (k === 'out') o.out = argv[i + 1];
     else if (k === 'mirroring') o.mirroring = argv[i + 1];
+    else if (k === 'runtime') o.runtime = argv[i + 1];
     else if (k in o) o[k] = Number(argv[i + 1]);
     else throw new Error(`unknown option ${argv[i]}`);
   }
@@ -92,6 +95,12 @@ async function main() {
   });
   try {
     const { createCluster } = await server.ssrLoadModule('/src/engine/index.ts');
+    if (o.runtime === 'worker') {
+      const create = await server.ssrLoadModule('/src/engine/cluster/create.ts');
+      const { inThreadSpawner } = await server.ssrLoadModule('/src/engine/cluster/in-thread-spawner.ts');
+      const { realClock } = await server.ssrLoadModule('/src/engine/runtime/real-clock.ts');
+      create.registerWorkerRuntime(() => inThreadSpawner(realClock));
+    }
     const hosts = Array.from({ length: o.hosts }, (_, i) => `sdw${i + 1}`);
     const c = await createCluster({
       hosts,
@@ -99,6 +108,7 @@ async function main() {
       storage: 'memory',
       name: 'profile',
       mirroring: o.mirroring ?? 'none',
+      runtime: o.runtime ?? 'inline',
     });
     const q = (sql) => c.query(sql);
     await q('create table b (id int, v int, s text) distributed by (id)');

@@ -12,6 +12,7 @@ import { tmpdir, cpus, platform, arch } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath, chromiumArgs } from '../scripts/chromium-path.mjs';
+import { profileWorkers, selfTimeSummary } from './worker-profiles.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(benchDir);
@@ -24,7 +25,8 @@ function usage(code) {
       '  --filter <text>    only cases whose "suite/name" contains <text> (case-insensitive),\n' +
       '                     plus the cases their targets refer to\n' +
       '  --timeout <s>      overall deadline for the page (default 600; 1500 without --quick)\n' +
-      "  --cpu-profile <f>  writes the page main thread's V8 CPU profile to <f> (opens in DevTools)",
+      "  --cpu-profile <f>  writes the page main thread's V8 CPU profile to <f>, and each running\n" +
+      "                     worker's, in 1 s chunks, to <f>.workers.json, with a summary of each",
   );
   process.exit(code);
 }
@@ -360,6 +362,7 @@ async function main() {
     });
     // --cpu-profile: the page's main thread under the V8 sampling profiler, for DevTools.
     const cdp = opts.cpuProfile ? await context.newCDPSession(page) : undefined;
+    const workerProfiles = cdp ? await profileWorkers(cdp) : undefined;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
@@ -372,6 +375,13 @@ async function main() {
       const { profile } = await cdp.send('Profiler.stop');
       await writeFile(opts.cpuProfile, JSON.stringify(profile));
       console.error(`bench: the page's main-thread CPU profile is in ${opts.cpuProfile}`);
+      const workers = (await workerProfiles?.stop()) ?? [];
+      if (workers.length > 0) {
+        const file = opts.cpuProfile.replace(/(\.cpuprofile)?$/, '.workers.json');
+        await writeFile(file, JSON.stringify(workers.map((w) => ({ title: w.title, chunks: w.chunks }))));
+        console.error(`bench: ${workers.length} workers' CPU profiles (in 1 s chunks) are in ${file}`);
+        for (const w of workers) console.error(`worker ${w.title}: ${selfTimeSummary(w.chunks).join('\n')}`);
+      }
     }
     if (outcome === 'deadline') {
       process.stderr.write('\n');
