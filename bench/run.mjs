@@ -167,7 +167,7 @@ function printTable(results) {
 // ---------------------------------------------------------------------------------------------
 
 /** Builds src/workers/instance.worker.ts into bench/.build; returns its URL path. */
-async function buildInstanceWorker() {
+async function buildInstanceWorker({ readableNames = false } = {}) {
   const outDir = join(benchDir, '.build');
   await build({
     configFile: false,
@@ -177,8 +177,9 @@ async function buildInstanceWorker() {
     build: {
       outDir,
       emptyOutDir: true,
-      // Minified and in one file, as the site's build ships it (every worker parses it).
-      minify: true,
+      // Minified and in one file, as the site's build ships it (every worker parses it); under
+      // --cpu-profile, not minified, so the printed summaries name the engine's functions.
+      minify: !readableNames,
       target: 'es2022',
       // Beside it, so a CPU profile of the workers (DevTools, CDP) names the engine's functions.
       sourcemap: true,
@@ -226,7 +227,7 @@ async function main() {
 
   // The worker runtime's instance worker as one file, as a build ships it: served by the dev
   // server module by module, every worker would load the whole engine in ~150 requests.
-  const workerBundle = await buildInstanceWorker();
+  const workerBundle = await buildInstanceWorker({ readableNames: opts.cpuProfile !== undefined });
   const server = await createServer({
     root: repoRoot,
     logLevel: 'warn',

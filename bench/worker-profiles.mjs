@@ -1,5 +1,5 @@
 // --cpu-profile for the page's workers: every dedicated worker the page starts (the cluster
-// fixtures, and the worker runtime's instances) runs under the V8 sampling profiler from its
+// fixtures, the worker runtime's instances, and the workers those start) runs under the V8 sampling profiler from its
 // first line, through the page's CDP session (auto-attach without flattening, so Playwright's
 // session can reach them: messages to a worker travel inside Target.sendMessageToTarget).
 // A case closes its cluster before the run ends, so each profile is taken in chunks (stopped
@@ -7,54 +7,86 @@
 
 const CHUNK_MS = 1000;
 
-/** Starts profiling every worker the page attaches from now on; call `stop()` at the end. */
+/**
+ * Starts profiling every worker the page attaches from now on, and the workers those start
+ * (the worker runtime inside a bench worker): call `stop()` at the end.
+ */
 export async function profileWorkers(cdp, { intervalUs = 500 } = {}) {
-  const workers = new Map(); // sessionId -> { title, pending, nextId, chunks, gone }
-  const send = (w, sessionId, method, params = {}) =>
+  // A worker is reached through the chain of sessions down to it: its key is the chain.
+  const workers = new Map(); // key -> { path, title, pending, chunks, gone }
+  const ids = new Map(); // key -> next message id on that session
+  const nextId = (key) => {
+    const id = ids.get(key) ?? 1;
+    ids.set(key, id + 1);
+    return id;
+  };
+  const post = (path, message) => {
+    let text = JSON.stringify(message);
+    for (let i = path.length - 1; i > 0; i--) {
+      const outer = path.slice(0, i).join('/');
+      text = JSON.stringify({
+        id: nextId(outer),
+        method: 'Target.sendMessageToTarget',
+        params: { sessionId: path[i], message: text },
+      });
+    }
+    return cdp.send('Target.sendMessageToTarget', { sessionId: path[0], message: text });
+  };
+  const send = (w, method, params = {}) =>
     new Promise((resolve) => {
       if (w.gone) return resolve({ error: 'gone' });
-      const id = w.nextId++;
+      const id = nextId(w.key);
       w.pending.set(id, resolve);
-      void cdp
-        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
-        .catch(() => resolve({ error: 'gone' }));
+      void post(w.path, { id, method, params }).catch(() => resolve({ error: 'gone' }));
     });
-  const cut = async (sessionId, w, restart) => {
+  const cut = async (w, restart) => {
     const r = await Promise.race([
-      send(w, sessionId, 'Profiler.stop'),
+      send(w, 'Profiler.stop'),
       new Promise((resolve) => setTimeout(() => resolve({ error: 'timeout' }), 2000)),
     ]);
     if (r.profile) w.chunks.push(r.profile);
-    if (restart && !w.gone) await send(w, sessionId, 'Profiler.start');
+    if (restart && !w.gone) await send(w, 'Profiler.start');
   };
-  cdp.on('Target.attachedToTarget', async ({ sessionId, targetInfo }) => {
-    const w = { title: targetInfo.title || targetInfo.url, pending: new Map(), nextId: 1, chunks: [] };
-    workers.set(sessionId, w);
-    await send(w, sessionId, 'Profiler.enable');
-    await send(w, sessionId, 'Profiler.setSamplingInterval', { interval: intervalUs });
-    await send(w, sessionId, 'Profiler.start');
-    await send(w, sessionId, 'Runtime.runIfWaitingForDebugger');
-  });
-  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
-    const msg = JSON.parse(message);
-    const w = workers.get(sessionId);
-    if (w && msg.id !== undefined) {
-      w.pending.get(msg.id)?.(msg.result ?? { error: msg.error });
-      w.pending.delete(msg.id);
-    }
-  });
-  cdp.on('Target.detachedFromTarget', ({ sessionId }) => {
-    const w = workers.get(sessionId);
+  const attached = async (path, targetInfo) => {
+    const key = path.join('/');
+    const w = { key, path, title: targetInfo.title || targetInfo.url, pending: new Map(), chunks: [] };
+    workers.set(key, w);
+    await send(w, 'Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+    await send(w, 'Profiler.enable');
+    await send(w, 'Profiler.setSamplingInterval', { interval: intervalUs });
+    await send(w, 'Profiler.start');
+    await send(w, 'Runtime.runIfWaitingForDebugger');
+  };
+  const detached = (key) => {
+    const w = workers.get(key);
     if (!w) return;
     w.gone = true;
     for (const resolve of w.pending.values()) resolve({ error: 'gone' });
-  });
+  };
+  /** One message from the worker at `path`: a reply, or an event (maybe from a worker below). */
+  const received = (path, msg) => {
+    const key = path.join('/');
+    if (msg.id !== undefined) {
+      const w = workers.get(key);
+      w?.pending.get(msg.id)?.(msg.result ?? { error: msg.error });
+      w?.pending.delete(msg.id);
+    } else if (msg.method === 'Target.receivedMessageFromTarget')
+      received([...path, msg.params.sessionId], JSON.parse(msg.params.message));
+    else if (msg.method === 'Target.attachedToTarget')
+      void attached([...path, msg.params.sessionId], msg.params.targetInfo);
+    else if (msg.method === 'Target.detachedFromTarget') detached([...path, msg.params.sessionId].join('/'));
+  };
+  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => void attached([sessionId], targetInfo));
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) =>
+    received([sessionId], JSON.parse(message)),
+  );
+  cdp.on('Target.detachedFromTarget', ({ sessionId }) => detached(sessionId));
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
   let ticking = true;
   const tick = async () => {
     while (ticking) {
       await new Promise((r) => setTimeout(r, CHUNK_MS));
-      await Promise.all([...workers].filter(([, w]) => !w.gone).map(([id, w]) => cut(id, w, true)));
+      await Promise.all([...workers.values()].filter((w) => !w.gone).map((w) => cut(w, true)));
     }
   };
   const ticker = tick();
@@ -63,7 +95,7 @@ export async function profileWorkers(cdp, { intervalUs = 500 } = {}) {
     async stop() {
       ticking = false;
       await ticker;
-      await Promise.all([...workers].filter(([, w]) => !w.gone).map(([id, w]) => cut(id, w, false)));
+      await Promise.all([...workers.values()].filter((w) => !w.gone).map((w) => cut(w, false)));
       return [...workers.values()].filter((w) => w.chunks.length > 0);
     },
   };
