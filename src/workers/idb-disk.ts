@@ -40,6 +40,7 @@ import {
   type DiskStats,
 } from '../engine/storage/disk.ts';
 import {
+  ALL_BYTES,
   WHOLE_BLOCK,
   changedRange,
   decodeFragments,
@@ -216,7 +217,9 @@ export class IdbDisk implements Disk {
     // A fresh array owning its own buffer (even when handed a Node Buffer or a view).
     const copy = new Uint8Array(data);
     blocks.set(block, copy);
-    const changed = old && old.buffer !== data.buffer ? changedRange(old, copy) : WHOLE_BLOCK;
+    // A block handed back in its cache array (a view changed in place, against the Disk
+    // contract) cannot be compared: all of it is taken as changed, never as new.
+    const changed = !old ? WHOLE_BLOCK : old.buffer !== data.buffer ? changedRange(old, copy) : ALL_BYTES;
     const dirty = this.pendingFile(file).dirty;
     const before = dirty.get(block);
     if (!changed) return; // the same bytes: nothing new to make durable

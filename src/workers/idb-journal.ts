@@ -12,6 +12,8 @@ export interface ChangedRange {
 
 /** A block new since the last sync: no version of it is durable, so its trailing zeros are not stored. */
 export const WHOLE_BLOCK: ChangedRange = Object.freeze({ lo: 0, hi: BLCKSZ });
+/** Every byte of a block that may have a durable version: stored in full, zeros included. */
+export const ALL_BYTES: ChangedRange = Object.freeze({ lo: 0, hi: BLCKSZ });
 
 /** One changed byte range of a block, as a small sync journals it. */
 export interface Fragment {

@@ -123,6 +123,18 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
       expect((await f.crash()).read('f', 0)).toEqual(patched(6000, 6100, 3, first));
     });
 
+    it('stores a block written back in its own cache array in full (a view changed in place)', async () => {
+      const f = await fixture();
+      f.disk.write('f', 0, page(5));
+      await f.disk.sync();
+      const v = f.disk.view('f', 0)!;
+      v.fill(0, 1); // against the Disk contract, which says views are read-only
+      v[0] = 9;
+      f.disk.write('f', 0, v);
+      await f.disk.sync();
+      expect((await f.crash()).read('f', 0)).toEqual(patched(0, 1, 9));
+    });
+
     it('opens a version 1 database (blocks only) and journals on top of it', async () => {
       const options = env(); // one factory for the whole test (Node gives each call a fresh one)
       const factory = options.idbFactory ?? indexedDB;
