@@ -1,26 +1,30 @@
 /** Test helpers for the lab's components: polling with a deadline and shadow-DOM lookups. */
 import type { LitElement } from 'lit';
+import { waitFor } from '../../support/wait.ts';
 
-/** Polls `fn` until it returns a truthy value (returned) or the deadline passes (throws). */
+/**
+ * Polls `fn` until it returns a truthy value (returned) or the deadline passes (throws): the
+ * support's waitFor, for synchronous looks at the DOM, where an element not rendered yet may
+ * throw; the last such error is reported at the deadline.
+ */
 export async function until<T>(
   fn: () => T | undefined | null | false,
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  for (;;) {
+  const look = (): T | undefined => {
     try {
-      const v = fn();
-      if (v) return v;
+      return fn() || undefined;
     } catch (e) {
       last = e;
+      return undefined;
     }
-    if (performance.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    return await waitFor(look, timeoutMs, what);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}${last ? ` (last error: ${String(last)})` : ''}`, { cause: e });
   }
 }
 
