@@ -227,7 +227,14 @@ describe('file replication: gprecoverseg', () => {
       10_000,
       'the promotion in the catalog',
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    // The rebalance keeps asking FTS to probe while it waits (on every runtime: a process in
+    // another thread is asked what it runs as); the broken one finished instead.
+    let cycles = 0;
+    const off = c.subscribe((e) => {
+      if (e.kind === 'fts.cycle') cycles++;
+    });
+    await waitFor(async () => finished || cycles >= 5, 30_000, 'the rebalance to finish or to keep probing');
+    off();
     expect(finished, 'the rebalance waits while the promoted mirror has not started').toBe(false);
     hold.release();
     const r = await run;

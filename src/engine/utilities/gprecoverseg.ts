@@ -216,7 +216,7 @@ export async function recover(
         log.warn(`${t.hostname} (dbid ${t.dbid}): not recovered: the run was cancelled`);
         return;
       }
-      const primary = runningPrimary(host, qd.config, t.content);
+      const primary = await runningPrimary(host, qd.config, t.content);
       const source = primary ? host.nodes.get(primary.dbid) : undefined;
       const target = host.nodes.get(t.dbid);
       const who = `${t.hostname} (dbid ${t.dbid})`;
@@ -475,13 +475,13 @@ async function rebalance(
   for (const u of stop) await host.stopNode(host.nodes.get(u.dbid), 'gprecoverseg -r');
   log.info('Triggering segment reconfiguration');
   // Promoted, and running as primaries: the resynchronization copies from them.
-  const promoted = await probeUntil(host, (config) =>
-    stop.every(
-      (u) =>
-        config.find((c) => c.dbid === u.dbid)?.role === 'm' &&
-        runningPrimary(host, config, u.content) !== undefined,
-    ),
-  );
+  const promoted = await probeUntil(host, async (config) => {
+    for (const u of stop) {
+      if (config.find((c) => c.dbid === u.dbid)?.role !== 'm') return false;
+      if ((await runningPrimary(host, config, u.content)) === undefined) return false;
+    }
+    return true;
+  });
   if (!promoted) {
     log.error('Mirror promotion did not complete in 600 seconds.');
     return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };

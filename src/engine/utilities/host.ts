@@ -125,17 +125,30 @@ export function pairOf(
 /**
  * The acting primary of `content` as the catalog has it, if it also runs as a primary: FTS
  * records a promotion before a file-replication mirror has started its instance, and a copy
- * cannot start from a mirror whose PROMOTE has not arrived.
+ * cannot start from a mirror whose PROMOTE has not arrived. An instance in this thread shows
+ * it (a passive mirror has no instance); one in another process is asked.
  */
-export function runningPrimary(
+export async function runningPrimary(
   host: UtilityHost,
   config: readonly SegmentConfig[],
   content: number,
-): SegmentConfig | undefined {
+): Promise<SegmentConfig | undefined> {
   const { primary } = pairOf(config, content);
   const node = primary ? host.nodes.get(primary.dbid) : undefined;
-  return primary && primary.status === 'u' && node?.up && (node.inst || node.remote) ? primary : undefined;
+  if (!primary || primary.status !== 'u' || !node?.up) return undefined;
+  if (node.inst) return primary;
+  if (!node.remote) return undefined;
+  if (!host.coordinator().fileRep) return primary;
+  const coordinator = config.find((c) => c.content === -1 && c.role === 'p');
+  if (!coordinator) return undefined;
+  const status = await host.nodes
+    .call(coordinator.dbid, primary.dbid, 'filerepStatus', [], PROCESS_ASK_TIMEOUT_MS)
+    .catch(() => undefined);
+  return status?.role === 'primary' ? primary : undefined;
 }
+
+/** How long a utility waits for another process to say what it runs as. */
+const PROCESS_ASK_TIMEOUT_MS = 5_000;
 
 /** Splits a command line as a shell would (quotes, no expansion). */
 export function splitArgs(line: string): string[] {
@@ -168,14 +181,14 @@ export async function updateCatalog(
 /** Asks FTS to probe until `done` holds of the catalog; false past the utilities' 600 s limit. */
 export async function probeUntil(
   host: UtilityHost,
-  done: (config: readonly SegmentConfig[]) => boolean,
+  done: (config: readonly SegmentConfig[]) => boolean | Promise<boolean>,
 ): Promise<boolean> {
   const qd = host.coordinator();
   const deadline = host.clock.now() + 600_000;
   for (;;) {
     await qd.fts?.requestScan();
     await qd.refreshConfig();
-    if (done(qd.config)) return true;
+    if (await done(qd.config)) return true;
     if (host.clock.now() > deadline) return false;
     await host.clock.sleep(50);
   }

@@ -41,7 +41,7 @@ export async function recoverFileRep(
       log.warn(`${who}: not recovered: the run was cancelled`);
       continue;
     }
-    const primary = runningPrimary(host, qd.config, t.content);
+    const primary = await runningPrimary(host, qd.config, t.content);
     if (!primary) {
       log.error(`Primary segment is not up for content ${t.content}`);
       continue;
