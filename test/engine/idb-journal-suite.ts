@@ -4,7 +4,7 @@
  * Run in Node (fake-indexeddb) and in Chromium (real IndexedDB), against a model of what must be
  * durable after every sync and crash.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { IdbDisk } from '../../src/workers/idb-disk.ts';
 import { idbFixture, page, rawRecords, uniqueDbName, type IdbEnv } from './disk-contract.ts';
@@ -38,6 +38,7 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
   describe(`IdbDisk sync journal: ${name}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
     afterEach(async () => {
+      vi.restoreAllMocks();
       for (const c of cleanups.splice(0)) await c();
     });
     async function fixture() {
@@ -228,6 +229,127 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
         // The run went through both kinds of sync.
         expect(journaled).toBeGreaterThan(3);
         expect(folded).toBeGreaterThan(1);
+      },
+    );
+    it.each([4, 5, 6, 7])(
+      'matches the model with syncs left in flight while writing, and failed transactions (seed %i)',
+      async (seed) => {
+        const f = await fixture();
+        const next = rng(seed);
+        let cache: Files = new Map();
+        let durable: Files = new Map();
+        // A sync makes durable what had been written when it took its batch, which it does
+        // synchronously as it starts (idb-disk.ts, syncNow): the model is copied right there.
+        const follow = (d: IdbDisk) => {
+          const inner = d as unknown as { syncNow(): Promise<void> };
+          const syncNow = inner.syncNow.bind(d);
+          inner.syncNow = async () => {
+            const batch = copyFiles(cache);
+            await syncNow();
+            durable = batch;
+          };
+        };
+        follow(f.current());
+        // A failed transaction: the next put's transaction aborts after the put is issued, so
+        // the sync fails later, while writes go on (the journal's and the fold's alike).
+        let failPuts = 0;
+        const put = IDBObjectStore.prototype.put;
+        vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+          this: IDBObjectStore,
+          value: unknown,
+          key?: IDBValidKey,
+        ) {
+          const request = put.call(this, value, key);
+          if (failPuts > 0) {
+            failPuts--;
+            const tx = this.transaction;
+            queueMicrotask(() => {
+              try {
+                tx.abort();
+              } catch {
+                // Already finished: then it did not fail.
+              }
+            });
+          }
+          return request;
+        });
+        let inFlight: Promise<unknown>[] = [];
+        const cursor = new Map<string, number>();
+        const fileNames = ['wal', 'base/1', 'global/pg_control'];
+        const check = () => {
+          const d = f.current();
+          for (const file of fileNames) {
+            const blocks = durable.get(file) ?? new Map<number, Uint8Array>();
+            const n = blocks.size === 0 ? 0 : Math.max(...blocks.keys()) + 1;
+            expect(d.nblocks(file), `${file} length (seed ${seed})`).toBe(n);
+            for (let b = 0; b < n; b++)
+              expect(d.read(file, b), `${file}/${b} (seed ${seed})`).toEqual(blocks.get(b));
+          }
+        };
+        for (let op = 0; op < 400; op++) {
+          const r = next(100);
+          const file = fileNames[next(fileNames.length)]!;
+          const blocks = cache.get(file) ?? new Map<number, Uint8Array>();
+          cache.set(file, blocks);
+          // Mostly small changes to a few blocks (the journal's case); truncates and whole
+          // pages, which fold it, now and then.
+          const write = (file: string, blocks: Map<number, Uint8Array>) => {
+            const block = next(3);
+            const old = blocks.get(block);
+            // Near where this block was last changed, as WAL appends and pg_control rewrites
+            // are: so that syncs stay small enough for the journal.
+            const at = `${file}/${block}`;
+            const from = Math.min(BLCKSZ - 1, (cursor.get(at) ?? next(BLCKSZ)) + next(64));
+            cursor.set(at, from >= BLCKSZ - 300 ? next(BLCKSZ) : from);
+            const data =
+              next(20) === 0
+                ? page(next(256))
+                : patched(from, Math.min(BLCKSZ, from + 1 + next(300)), next(256), old);
+            f.current().write(file, block, data);
+            blocks.set(block, data);
+          };
+          if (r < 40) write(file, blocks);
+          else if (r < 41) {
+            const n = next(4);
+            f.current().truncate(file, n);
+            for (const b of [...blocks.keys()]) if (b >= n) blocks.delete(b);
+          } else if (r < 42) {
+            f.current().unlink(file);
+            blocks.clear();
+          } else if (r < 70) {
+            if (next(4) === 0) failPuts = 1;
+            inFlight.push(
+              f
+                .current()
+                .sync()
+                .catch(() => undefined),
+            );
+            // Writes while it is in flight, to the blocks it is making durable.
+            for (let k = next(4); k > 0; k--) write(file, blocks);
+            if (next(2) === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+          } else if (r < 86) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          } else if (r < 93) {
+            await Promise.all(inFlight);
+            inFlight = [];
+            failPuts = 0;
+          } else {
+            // Power loss with syncs in flight: each still lands or fails; then the disk reopens.
+            f.current().close();
+            await Promise.all(inFlight);
+            inFlight = [];
+            failPuts = 0;
+            await f.crash();
+            follow(f.current());
+            cache = copyFiles(durable);
+            check();
+          }
+        }
+        await Promise.all(inFlight);
+        failPuts = 0;
+        await f.current().sync();
+        await f.crash();
+        check();
       },
     );
   });
