@@ -208,6 +208,9 @@ describe('<mpp-ha-lab>', () => {
     // Mirrorless: nothing fails over, so the loss stays visible until the restart.
     const el = await bootLab({ 'workload-rate': '6', mirroring: 'none' });
     await runSql(el, 'create table t(a int) distributed by (a); insert into t select generate_series(1,100)');
+    // The workload has set up its table and runs: a crash before that stops its start instead
+    // (it cannot create the table with a segment down), which is not what this case is about.
+    await until(() => el.workload.commits > 0, 'the workload to commit');
     const controls = inShadow<MppControls>(el, 'mpp-controls')!;
     const select = inShadow<HTMLSelectElement>(controls, 'select')!;
     select.value = '3';
