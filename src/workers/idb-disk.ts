@@ -50,6 +50,7 @@ import {
   type ChangedRange,
   type Fragment,
 } from './idb-journal.ts';
+import { abortQuietly, diskErrorOf, explain, transactionDone } from './idb-requests.ts';
 
 /** The typed schema of an instance's disk database. */
 interface DiskDb extends DBSchema {
@@ -568,40 +569,4 @@ function fragmentFiles(fragments: Fragment[]): BatchFile[] {
     entry.puts.push([f.block, f.bytes.buffer as ArrayBuffer]);
   }
   return [...byFile.values()];
-}
-
-function transactionDone(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
-
-function abortQuietly(tx: { abort(): void }): void {
-  try {
-    tx.abort();
-  } catch {
-    // Already finished: nothing was committed by this transaction's remaining requests.
-  }
-}
-
-/** An IndexedDB failure as the DiskError a sync reports. */
-function diskErrorOf(e: unknown): DiskError {
-  if (errorName(e) === 'QuotaExceededError')
-    return new DiskError('disk_full', 'could not write to file: No space left on device');
-  return new DiskError('io_error', `could not fsync file: ${explain(e)}`);
-}
-
-/** The name of an Error or DOMException (QuotaExceededError may be either, depending on the browser). */
-function errorName(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'name' in e && typeof e.name === 'string'
-    ? e.name
-    : undefined;
-}
-
-function explain(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'message' in e)
-    return `${errorName(e) ?? 'Error'}: ${String(e.message)}`;
-  return String(e);
 }

@@ -34,6 +34,16 @@ function copyFiles(f: Files): Files {
   return new Map([...f].map(([name, blocks]) => [name, new Map(blocks)]));
 }
 
+/** The disk holds exactly what the model says is durable, file by file. */
+function expectDurable(d: IdbDisk, durable: Files, fileNames: string[], seed: number): void {
+  for (const file of fileNames) {
+    const blocks = durable.get(file) ?? new Map<number, Uint8Array>();
+    const n = blocks.size === 0 ? 0 : Math.max(...blocks.keys()) + 1;
+    expect(d.nblocks(file), `${file} length (seed ${seed})`).toBe(n);
+    for (let b = 0; b < n; b++) expect(d.read(file, b), `${file}/${b} (seed ${seed})`).toEqual(blocks.get(b));
+  }
+}
+
 export function idbJournalSuite(name: string, env: IdbEnv): void {
   describe(`IdbDisk sync journal: ${name}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
@@ -172,16 +182,7 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
         const fileNames = ['wal', 'base/1', 'global/pg_control'];
         let journaled = 0;
         let folded = 0;
-        const check = async () => {
-          const d = f.current();
-          for (const file of fileNames) {
-            const blocks = durable.get(file) ?? new Map<number, Uint8Array>();
-            const n = blocks.size === 0 ? 0 : Math.max(...blocks.keys()) + 1;
-            expect(d.nblocks(file), `${file} length (seed ${seed})`).toBe(n);
-            for (let b = 0; b < n; b++)
-              expect(d.read(file, b), `${file}/${b} (seed ${seed})`).toEqual(blocks.get(b));
-          }
-        };
+        const check = () => expectDurable(f.current(), durable, fileNames, seed);
         for (let op = 0; op < 160; op++) {
           const r = next(100);
           const file = fileNames[next(fileNames.length)]!;
@@ -219,7 +220,7 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
           } else {
             await f.crash();
             cache = copyFiles(durable);
-            await check();
+            check();
           }
         }
         await f.current().sync();
@@ -276,16 +277,7 @@ export function idbJournalSuite(name: string, env: IdbEnv): void {
         let inFlight: Promise<unknown>[] = [];
         const cursor = new Map<string, number>();
         const fileNames = ['wal', 'base/1', 'global/pg_control'];
-        const check = () => {
-          const d = f.current();
-          for (const file of fileNames) {
-            const blocks = durable.get(file) ?? new Map<number, Uint8Array>();
-            const n = blocks.size === 0 ? 0 : Math.max(...blocks.keys()) + 1;
-            expect(d.nblocks(file), `${file} length (seed ${seed})`).toBe(n);
-            for (let b = 0; b < n; b++)
-              expect(d.read(file, b), `${file}/${b} (seed ${seed})`).toEqual(blocks.get(b));
-          }
-        };
+        const check = () => expectDurable(f.current(), durable, fileNames, seed);
         for (let op = 0; op < 400; op++) {
           const r = next(100);
           const file = fileNames[next(fileNames.length)]!;
