@@ -94,9 +94,10 @@ const api = {
   },
 
   /**
-   * Sequential readwrite transactions on the open database `db`, each putting one
-   * `recordBytes` record under a new key and awaiting `complete`; stops after `maxTxns` or
-   * `maxMs`, whichever comes first.
+   * Readwrite transactions on the open database `db`, each putting one `recordBytes` record
+   * under a new key; `inFlight` of them at a time (1: each awaited before the next is created,
+   * as a WAL flusher that waits for its sync would). Stops after `maxTxns` or `maxMs`,
+   * whichever comes first.
    */
   async singleRecordTxns(opts: {
     db: string;
@@ -104,20 +105,26 @@ const api = {
     maxTxns: number;
     maxMs: number;
     recordBytes: number;
+    inFlight?: number;
   }): Promise<SingleTxnResult> {
     const c = conn(opts.db);
     const record = randomBytes(opts.recordBytes);
     const lat: number[] = [];
     const t0 = performance.now();
     let now = t0;
-    while (lat.length < opts.maxTxns && now - t0 < opts.maxMs) {
-      const s = now;
-      const tx = c.db.transaction(STORE, 'readwrite', { durability: opts.durability });
-      tx.objectStore(STORE).put(record, c.nextKey++);
-      await done(tx);
-      now = performance.now();
-      lat.push(now - s);
-    }
+    let issued = 0;
+    const one = async (): Promise<void> => {
+      while (issued < opts.maxTxns && performance.now() - t0 < opts.maxMs) {
+        issued++;
+        const s = performance.now();
+        const tx = c.db.transaction(STORE, 'readwrite', { durability: opts.durability });
+        tx.objectStore(STORE).put(record, c.nextKey++);
+        await done(tx);
+        now = performance.now();
+        lat.push(now - s);
+      }
+    };
+    await Promise.all(Array.from({ length: opts.inFlight ?? 1 }, one));
     const ms = now - t0;
     lat.sort((a, b) => a - b);
     return {
