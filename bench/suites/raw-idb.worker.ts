@@ -100,20 +100,22 @@ const api = {
    * whichever comes first.
    */
   async singleRecordTxns(opts: {
-    db: string;
+    /** Several: lane i of the `inFlight` writes to the i-th (modulo their number). */
+    db: string | string[];
     durability: IDBTransactionDurability;
     maxTxns: number;
     maxMs: number;
     recordBytes: number;
     inFlight?: number;
   }): Promise<SingleTxnResult> {
-    const c = conn(opts.db);
+    const names = typeof opts.db === 'string' ? [opts.db] : opts.db;
     const record = randomBytes(opts.recordBytes);
     const lat: number[] = [];
     const t0 = performance.now();
     let now = t0;
     let issued = 0;
-    const one = async (): Promise<void> => {
+    const one = async (_: unknown, lane: number): Promise<void> => {
+      const c = conn(names[lane % names.length]!);
       while (issued < opts.maxTxns && performance.now() - t0 < opts.maxMs) {
         issued++;
         const s = performance.now();

@@ -18,7 +18,8 @@ const MB = 1024 * 1024;
 const DB_SINGLE = 'bench-raw-single-record';
 const DB_SINGLE_STRICT = 'bench-raw-single-record-strict';
 const DB_CHUNKS = 'bench-raw-64k-chunks';
-const ALL_DBS = [DB_SINGLE, DB_SINGLE_STRICT, DB_CHUNKS];
+const DB_FOUR = [0, 1, 2, 3].map((i) => `${DB_SINGLE}-${i}`);
+const ALL_DBS = [DB_SINGLE, DB_SINGLE_STRICT, DB_CHUNKS, ...DB_FOUR];
 
 /** Round trips per message-passing sample, after ROUND_TRIP_WARMUP untimed ones. */
 const ROUND_TRIPS = 2000;
@@ -156,7 +157,7 @@ async function channelTo(w: Spawned, attach: 'attachEcho' | 'attachComlink'): Pr
 
 const singleRecord = (
   name: string,
-  db: string,
+  db: string | string[],
   durability: IDBTransactionDurability,
   inFlight = 1,
 ): BenchCase =>
@@ -164,7 +165,9 @@ const singleRecord = (
     name,
     unit: 'txn/s',
     percentileUnit: 'µs',
-    prepare: (w) => w.api.openFresh(db),
+    prepare: async (w) => {
+      for (const name of typeof db === 'string' ? [db] : db) await w.api.openFresh(name);
+    },
     async run(w) {
       const r = await w.api.singleRecordTxns({
         db,
@@ -210,6 +213,7 @@ export const rawCases: BenchCase[] = [
   singleRecord('idb single-record txn/s (strict)', DB_SINGLE_STRICT, 'strict'),
   // The limit a disk that keeps two syncs in flight (IdbDisk) works against.
   singleRecord('idb single-record txn/s, 2 in flight', DB_SINGLE, 'default', 2),
+  singleRecord('idb single-record txn/s, 4 databases, one in flight on each', DB_FOUR, 'default', 4),
   chunkCase('idb 64KB-chunk MB/s', 64 * KB),
   chunkCase('idb 63KB-chunk MB/s (inline)', 63 * KB),
   workerCase({
