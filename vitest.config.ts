@@ -2,6 +2,16 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumPath, chromiumArgs } from './scripts/chromium-path.mjs';
 
+/** The cluster scenario suites, run on each runtime (inline in `node`, then worker and sim). */
+const scenarioSuites = [
+  'test/mirroring/scenarios/*.test.ts',
+  'test/standby/*.test.ts',
+  'test/recovery/*.test.ts',
+  'test/cluster/*.test.ts',
+  'test/mirroring/*.test.ts',
+  'test/filerep/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Two node files at a time (on two cores the default is one): the engine's suites then end
@@ -22,17 +32,21 @@ export default defineConfig({
           // The cluster scenarios again, on the worker runtime's orchestration (processes in-thread).
           name: 'node-worker',
           environment: 'node',
-          include: [
-            'test/mirroring/scenarios/*.test.ts',
-            'test/standby/*.test.ts',
-            'test/recovery/*.test.ts',
-            'test/cluster/*.test.ts',
-            'test/mirroring/*.test.ts',
-            'test/filerep/*.test.ts',
-          ],
+          include: scenarioSuites,
           // It reads a file-replication mirror's blocks from inside, which only the inline runtime exposes.
           exclude: ['test/filerep/cache-vs-disk.test.ts'],
           setupFiles: ['test/support/process-runtime.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The same scenarios on the sim runtime: virtual time, seeded delivery; a test's waits
+          // and deadlines count virtual time there (test/support/sim-runtime.ts).
+          name: 'node-sim',
+          environment: 'node',
+          include: scenarioSuites,
+          setupFiles: ['test/support/sim-runtime.ts'],
           testTimeout: 60_000,
         },
       },

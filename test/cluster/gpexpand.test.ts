@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster, type ClusterOptions } from '../../src/engine/index.ts';
 import { cdbhash } from '../../src/engine/sql/cdbhash.ts';
 import { T } from '../../src/engine/sql/types.ts';
-import { synced, waitFor } from '../support/wait.ts';
+import { clusterNow, synced, waitFor } from '../support/wait.ts';
 
 let c: Cluster | undefined;
 afterEach(async () => {
@@ -451,11 +451,11 @@ describe('gpexpand', () => {
     // Held while building t's index on a new segment: the end time (10 minutes of cluster time,
     // 3 s here) passes meanwhile.
     const held = cl.faults.suspend('index_build', 10);
-    const startedAt = Date.now();
+    const startedAt = clusterNow(cl);
     const stopped = cl.run('gpexpand -d 0:10:0');
     await Promise.race([held.reached, stopped.then((r) => Promise.reject(new Error(r.stdout + r.stderr)))]);
     expect((await cl.run('gpstate -x')).stdout).toContain('Active redistributions = 1');
-    await waitFor(() => Date.now() > startedAt + 3_200, 10_000, 'the end time passed');
+    await waitFor(() => clusterNow(cl) > startedAt + 3_200, 10_000, 'the end time passed');
     held.release();
     const first = await stopped;
     expect(first.exitCode, first.stdout).toBe(0);

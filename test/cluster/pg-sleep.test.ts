@@ -4,6 +4,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { clusterNow } from '../support/wait.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -14,23 +15,23 @@ afterEach(async () => {
 it('pg_sleep waits on the time scale, ends at statement_timeout, and is refused per row', async () => {
   const c = (cluster = await createCluster({ mirroring: 'none', timeScale: 200 }));
   const s = await c.connect();
-  const t0 = Date.now();
+  const t0 = clusterNow(c);
   // 60 s of cluster time at 200x: 300 ms of wall time.
   expect(await s.query('select pg_sleep(60)')).toMatchObject({
     fields: [{ name: 'pg_sleep', type: 'void' }],
     rows: [['']],
   });
-  expect(Date.now() - t0).toBeGreaterThanOrEqual(295);
+  expect(clusterNow(c) - t0).toBeGreaterThanOrEqual(295);
   expect((await s.query('select pg_sleep(null)')).rows).toEqual([[null]]);
   expect((await s.query('select pg_sleep(-1) as nap')).fields).toEqual([{ name: 'nap', type: 'void' }]);
   await s.query("set statement_timeout = '30s'");
-  const t1 = Date.now();
+  const t1 = clusterNow(c);
   await expect(s.query('select pg_sleep(3600)')).rejects.toMatchObject({
     code: '57014',
     message: 'canceling statement due to statement timeout',
   });
   // 30 s at 200x is 150 ms; an hour would be 18 s.
-  expect(Date.now() - t1).toBeLessThan(10_000);
+  expect(clusterNow(c) - t1).toBeLessThan(10_000);
   await s.query('reset statement_timeout');
   await s.query('create table z (a int) distributed by (a)');
   await s.query('insert into z values (1)');

@@ -1,16 +1,49 @@
+/**
+ * How a wait lets time pass: on the wall clock, unless the runtime under test keeps its own
+ * time (the sim runtime's setup makes a pause advance virtual time, and deadlines count it).
+ */
+export interface WaitTime {
+  now(): number;
+  /** Resolves once `ms` have passed. */
+  pass(ms: number): Promise<void>;
+  /** The pause between two polls of a condition. */
+  pollMs: number;
+}
+
+const wallTime: WaitTime = {
+  now: () => Date.now(),
+  pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  pollMs: 10,
+};
+let waitTime = wallTime;
+
+export function setWaitTime(time: WaitTime): void {
+  waitTime = time;
+}
+
 /** Polls `cond` until it holds, failing after `ms` (a deadline, never a fixed sleep). */
 export async function waitFor<T>(
   cond: () => Promise<T | undefined | false> | T | undefined | false,
   ms = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + ms;
+  const deadline = waitTime.now() + ms;
   for (;;) {
     const v = await cond();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
+    if (waitTime.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
+    await waitTime.pass(waitTime.pollMs);
   }
+}
+
+/** Races `p` against `ms` of the runtime's time: 'timeout' if it has not settled by then. */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return Promise.race([p, waitTime.pass(ms).then(() => 'timeout' as const)]);
+}
+
+/** A cluster's time in ms: virtual on the sim runtime, the wall clock elsewhere. */
+export function clusterNow(c: object): number {
+  return (c as { sim?: { now(): number } }).sim?.now() ?? Date.now();
 }
 
 /** What `synced` needs of a cluster: SQL on the coordinator. */

@@ -19,6 +19,7 @@ import {
   upd,
   useCluster,
   waitFor,
+  clusterNow,
 } from './helpers.ts';
 
 const start = useCluster();
@@ -132,7 +133,7 @@ describe('FTS cycles', () => {
     const c = await start({ ...FAST, settings: { gp_fts_probe_interval: 3600 } });
     await synced(c);
     const events = record(c, 'fts.cycle');
-    const t = Date.now();
+    const t = clusterNow(c);
     await probe(c);
     expect(events).toHaveLength(1);
     expect(events[0]!.time as number).toBeGreaterThanOrEqual(t);

@@ -12,9 +12,9 @@ import {
   type EventOf,
 } from '../../../src/engine/index.ts';
 import type { ClusterOptions } from '../../../src/engine/node/api.ts';
-import { waitFor } from '../../support/wait.ts';
+import { clusterNow, waitFor, within } from '../../support/wait.ts';
 
-export { waitFor };
+export { clusterNow, waitFor, within };
 
 /** Group mirroring with Greenplum's timings divided by 200 (interval 300 ms, grace 150 ms). */
 export const FAST: ClusterOptions = { mirroring: 'group', timeScale: 200 };
@@ -136,17 +136,6 @@ export async function rejection(p: Promise<unknown>): Promise<SqlError> {
     return e as SqlError;
   }
   throw new Error('expected the statement to fail');
-}
-
-/** Races `p` against a deadline: 'timeout' if it has not settled by then. */
-export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Collects the cluster's events of some kinds. */
