@@ -36,16 +36,15 @@ export class Checkpointer {
   private again: Promise<void> | undefined;
   /** What the queued checkpoint will be: the strongest kind any of its callers asked for. */
   private againKind: CheckpointKind = 'spread';
-  /** Extra state layers above storage keep in checkpoints (catalog OID counter, DTM). */
-  extra: (() => Record<string, unknown>) | undefined;
-  /** Oldest LSN that a replication slot still needs (mirrors that are behind). */
-  retainFrom: (() => Lsn | undefined) | undefined;
+  /** Extra state layers above storage keep in checkpoints (the coordinator's DTM). */
+  private readonly extra: (() => Record<string, unknown>) | undefined;
   readonly stats = { checkpoints: 0, requested: 0, lastDurationMs: 0, removedSegments: 0 };
 
   private readonly inst: Instance;
 
-  constructor(inst: Instance) {
+  constructor(inst: Instance, extra?: () => Record<string, unknown>) {
     this.inst = inst;
+    this.extra = extra;
   }
 
   /** Asks for a checkpoint soon (WAL volume trigger); does not wait. */
@@ -115,7 +114,7 @@ export class Checkpointer {
     writeControl(inst.disk, inst.control);
     await inst.disk.sync();
     let keepFrom = Math.min(redo, inst.wal.insertLsn - inst.settings.wal_keep_size);
-    const slot = this.retainFrom?.();
+    const slot = inst.walRetainedFrom();
     if (slot !== undefined) keepFrom = Math.min(keepFrom, slot);
     const removed = inst.files.removeBefore(keepFrom);
     if (removed.length) await inst.disk.sync();

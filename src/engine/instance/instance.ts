@@ -78,6 +78,19 @@ export interface InstanceRuntime {
   disk: Disk;
   clock: Clock;
   trace: TraceSink;
+  /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
+  onPanic?: (err: Error) => void;
+}
+
+/** What a primary's replication (a walsender to a mirror or standby) provides to its instance. */
+export interface ReplicationHooks {
+  /**
+   * Synchronous replication: a promise that settles once the mirror has flushed `lsn`, or
+   * undefined when the commit does not wait.
+   */
+  waitForSyncRep(lsn: Lsn): Promise<void> | undefined;
+  /** The replication slot: the oldest WAL position the mirror still needs, if any. */
+  retainWalFrom(): Lsn | undefined;
 }
 
 export type InstanceState = 'recovering' | 'running' | 'stopped' | 'panicked';
@@ -111,9 +124,13 @@ export class Instance implements StorageContext {
   /** Btree indexes by relfilenode: each keeps its writers' turn. */
   private readonly btrees = new Map<number, BtreeIndex>();
   private checkpointTimer: Timer | undefined;
+  /** Checkpoints run on their own (timed, and by WAL volume) from the end of recovery on. */
+  private checkpointsScheduled = false;
   panicError: Error | undefined;
-  /** Told when the instance PANICs (a failed WAL flush): the runtime then treats it as crashed. */
-  onPanic: ((err: Error) => void) | undefined;
+  /** The replication role serving this instance, once it streams as a primary. */
+  private replication: ReplicationHooks | undefined;
+  /** Told after each WAL flush (walsenders wake on it); see `onWalFlush`. */
+  private readonly walFlushListeners = new Set<(flushed: Lsn) => void>();
   /** Data checksums are on (pg_control, set at initdb). */
   readonly dataChecksums: boolean;
   /** Blocks read from disk that failed verification (pg_stat_database.checksum_failures). */
@@ -160,11 +177,12 @@ export class Instance implements StorageContext {
       this,
       {
         now: () => rt.clock.now(),
+        waitForSyncRep: (lsn) => this.replication?.waitForSyncRep(lsn),
         ...(extensions.onRedoCommit ? { onRedoCommit: extensions.onRedoCommit } : {}),
       },
       (f) => this.unlinkFile(f),
     );
-    this.checkpointer = new Checkpointer(this);
+    this.checkpointer = new Checkpointer(this, extensions.checkpointExtra);
   }
 
   /** Lays down a new, empty instance on `disk`; data checksums on unless `dataChecksums: false`. */
@@ -243,7 +261,6 @@ export class Instance implements StorageContext {
           : 'the data directory is empty: the instance was never initialised',
       );
     const inst = new Instance(rt, { ...defaultStorageSettings, ...settings }, control, extensions);
-    if (extensions.checkpointExtra) inst.checkpointer.extra = extensions.checkpointExtra;
     await inst.recover(standby);
     return inst;
   }
@@ -399,9 +416,14 @@ export class Instance implements StorageContext {
       this.control = { ...this.control, timeline, history: this.files.history };
       this.rt.trace({ kind: 'promote', timeline, at: formatLsn(end), prevTimeline });
     }
-    this.wal = new WalWriter(this.files, this.disk, end, lastStart);
-    this.wal.onPanic = (e) => this.panic(e);
-    this.wal.beforeSync = (upTo) => this.noteWalFlushed(upTo);
+    this.wal = new WalWriter(this.files, this.disk, end, lastStart, {
+      onPanic: (e) => this.panic(e),
+      beforeSync: (upTo) => this.noteWalFlushed(upTo),
+      onFlush: (flushed) => {
+        for (const listener of this.walFlushListeners) listener(flushed);
+      },
+      onInsert: (end) => this.walInserted(end),
+    });
     if (promote)
       this.wal.insert(
         Rmgr.xlog,
@@ -432,6 +454,28 @@ export class Instance implements StorageContext {
     this.scheduleCheckpoints();
   }
 
+  /** From now on commits wait and checkpoints keep WAL as `replication` says (a primary's role). */
+  serveReplication(replication: ReplicationHooks): void {
+    this.replication = replication;
+  }
+
+  /** The oldest WAL position a replication slot still needs (mirrors that are behind). */
+  walRetainedFrom(): Lsn | undefined {
+    return this.replication?.retainWalFrom();
+  }
+
+  /** Calls `listener` after each WAL flush from now on; returns the call that stops it. */
+  onWalFlush(listener: (flushed: Lsn) => void): () => void {
+    this.walFlushListeners.add(listener);
+    return () => this.walFlushListeners.delete(listener);
+  }
+
+  /** Past half of max_wal_size since the last checkpoint's redo point, a checkpoint is due. */
+  private walInserted(end: Lsn): void {
+    if (!this.checkpointsScheduled) return;
+    if (end - this.control.redo > this.settings.max_wal_size / 2) this.checkpointer.request();
+  }
+
   /** Records, in pg_control, the WAL position the coming sync makes durable. */
   noteWalFlushed(lsn: Lsn): void {
     this.control = { ...this.control, walFlushed: lsn };
@@ -455,6 +499,7 @@ export class Instance implements StorageContext {
 
   private scheduleCheckpoints(): void {
     this.stopTimers();
+    this.checkpointsScheduled = true;
     this.checkpointTimer = this.rt.clock.setTimer(this.settings.checkpoint_timeout, () => {
       this.checkpointTimer = undefined;
       if (this.state !== 'running') return;
@@ -463,9 +508,6 @@ export class Instance implements StorageContext {
         () => undefined,
       );
     });
-    this.wal.onInsert = (end) => {
-      if (end - this.control.redo > this.settings.max_wal_size / 2) this.checkpointer.request();
-    };
   }
 
   private stopTimers(): void {
@@ -479,6 +521,6 @@ export class Instance implements StorageContext {
     this.state = 'panicked';
     this.stopTimers();
     this.rt.trace({ kind: 'panic', message: err.message });
-    this.onPanic?.(err);
+    this.rt.onPanic?.(err);
   }
 }

@@ -108,7 +108,11 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     timeoutMs?: number,
   ) =>
     alive() ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs) : refuseLater(ctx.clock, processGone());
-  const rt = { disk, clock: ctx.clock, trace };
+  // A panic of an incarnation already gone (work it left running) must not kill the current one.
+  const onPanic = () => {
+    if (alive()) ctx.onPanic(node);
+  };
+  const rt = { disk, clock: ctx.clock, trace, onPanic };
   const row = ctx.roleOf(node.dbid);
 
   // A coordinator instance runs as the standby while standby.signal is on its disk (as in
@@ -116,10 +120,6 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   if (node.content === -1 && (row?.role !== 'm' || !hasStandbySignal(node.disk))) {
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
-    inst.onPanic = () => {
-      // A panic of an incarnation already gone (work it left running) must not kill the current one.
-      if (alive()) ctx.onPanic(node);
-    };
     node.inst = inst;
     await startCoordinator(ctx, node, inst, dtm, fresh, call, trace);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
@@ -130,10 +130,6 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     // The standby coordinator: replays the coordinator's WAL, its DTM state included.
     const dtm = new DistributedTxManager(String(ctx.clock.now()));
     const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
-    inst.onPanic = () => {
-      // A panic of an incarnation already gone (work it left running) must not kill the current one.
-      if (alive()) ctx.onPanic(node);
-    };
     node.inst = inst;
     node.standbyDtm = dtm;
     const mirror = new MirrorReplication(inst, async () => {
@@ -168,10 +164,6 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   // primary that answers as a mirror, sends PROMOTE again.
   if (row?.role === 'm' || hasStandbySignal(node.disk)) {
     const inst = await Instance.startStandby(rt, ctx.storage);
-    inst.onPanic = () => {
-      // A panic of an incarnation already gone (work it left running) must not kill the current one.
-      if (alive()) ctx.onPanic(node);
-    };
     node.inst = inst;
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
@@ -185,10 +177,6 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   }
 
   const inst = await Instance.start(rt, ctx.storage);
-  inst.onPanic = () => {
-    // A panic of an incarnation already gone (work it left running) must not kill the current one.
-    if (alive()) ctx.onPanic(node);
-  };
   node.inst = inst;
   node.up = true;
   becomePrimary(ctx, node, inst, call);
@@ -209,12 +197,8 @@ async function bootFileRepSegment(
   call: Call,
   alive: () => boolean,
 ): Promise<void> {
-  const started = (inst: Instance) => {
-    inst.onPanic = () => {
-      // A panic of an incarnation already gone (work it left running) must not kill the current one.
-      if (alive()) ctx.onPanic(node);
-    };
-    node.inst = inst;
+  const onPanic = () => {
+    if (alive()) ctx.onPanic(node);
   };
   if (asMirror) {
     serveFileRepMirror(
@@ -222,12 +206,10 @@ async function bootFileRepSegment(
       node,
       disk,
       (inst, fr) => {
-        started(inst);
+        node.inst = inst;
         becomePrimary(ctx, node, inst, call, fr);
       },
-      () => {
-        if (alive()) ctx.onPanic(node);
-      },
+      onPanic,
     );
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
     return;
@@ -235,10 +217,10 @@ async function bootFileRepSegment(
   const mirrored = !!ctx.nodes.mirrorOf(node);
   const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !mirrored }) };
   const inst = await Instance.start(
-    { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
+    { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }), onPanic },
     ctx.storage,
   );
-  started(inst);
+  node.inst = inst;
   // Restarted, it cannot know whether its mirror took over meanwhile: commits wait for FTS.
   if (mirrored && !fresh) fr.disk.holdForFts();
   node.up = true;
@@ -307,9 +289,10 @@ async function startCoordinator(
   );
   qd.fts.start();
   // Catalog WAL streams to the standby, when one is configured.
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale));
-  repl.coordinator = true;
-  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
+    coordinator: true,
+    walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
+  });
   node.repl = repl;
   qd.replication = repl;
   // An activated standby has no standby of its own: the old coordinator is out of the catalog.
@@ -477,9 +460,10 @@ function becomePrimary(
     node.handlers = handlers;
     return;
   }
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale));
+  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
+    walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
+  });
   node.repl = repl;
-  repl.walsenderHold = () => ctx.points.reach('wal_sender_loop', node.dbid);
   const handlers: PrimaryHandlers = {
     ...segmentHandlers(qe),
     ftsProbe: () => repl.ftsProbe(),

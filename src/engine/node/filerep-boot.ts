@@ -206,7 +206,12 @@ export function serveFileRepMirror(
         let inst: Instance;
         try {
           inst = await Instance.start(
-            { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }) },
+            {
+              disk: fr.disk,
+              clock: ctx.clock,
+              trace: (e) => ctx.emit({ ...e, dbid: node.dbid }),
+              onPanic: panic,
+            },
             ctx.storage,
           );
         } catch (e) {

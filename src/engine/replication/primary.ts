@@ -44,47 +44,60 @@ export class PrimaryReplication implements FtsApi {
   readonly startTime: number;
 
   /** A hold for tests and lessons, applied to every walsender this primary starts. */
-  walsenderHold: (() => Promise<void>) | undefined;
+  private readonly walsenderHold: (() => Promise<void>) | undefined;
 
-  constructor(inst: Instance, clock: Clock, timing: PrimaryTiming) {
+  constructor(
+    inst: Instance,
+    clock: Clock,
+    timing: PrimaryTiming,
+    options: { coordinator?: boolean; walsenderHold?: () => Promise<void> } = {},
+  ) {
     this.inst = inst;
     this.clock = clock;
     this.timing = timing;
+    this.coordinator = options.coordinator ?? false;
+    this.walsenderHold = options.walsenderHold;
     this.startTime = clock.now();
     this.syncRepOn = readSyncRep(inst);
-    inst.xact.hooks.waitForSyncRep = (lsn: Lsn) => this.waitForSyncRep(lsn);
-    // The replication slot: WAL the mirror has not flushed is kept, up to the limit.
-    inst.checkpointer.retainFrom = () => {
-      const ws = this.walsender;
-      if (!ws || ws.syncError === 'walread' || slotLost(inst)) return undefined;
-      const need = ws.flush;
-      const limit = this.timing.maxSlotWalKeepSize;
-      if (limit >= 0 && inst.wal.insertLsn - need > limit) {
-        ws.syncError = 'walread';
-        markSlotLost(inst);
-        inst.rt.trace({ kind: 'slot.lost', slot: SLOT_NAME });
-        return undefined;
-      }
-      return need;
-    };
+    inst.serveReplication({
+      waitForSyncRep: (lsn) => this.waitForSyncRep(lsn),
+      retainWalFrom: () => this.retainWalFrom(),
+    });
+  }
+
+  /** The replication slot: WAL the mirror has not flushed is kept, up to the limit. */
+  private retainWalFrom(): Lsn | undefined {
+    const ws = this.walsender;
+    const inst = this.inst;
+    if (!ws || ws.syncError === 'walread' || slotLost(inst)) return undefined;
+    const need = ws.flush;
+    const limit = this.timing.maxSlotWalKeepSize;
+    if (limit >= 0 && inst.wal.insertLsn - need > limit) {
+      ws.syncError = 'walread';
+      markSlotLost(inst);
+      inst.rt.trace({ kind: 'slot.lost', slot: SLOT_NAME });
+      return undefined;
+    }
+    return need;
   }
 
   /** Starts streaming to the mirror. */
   attachMirror(link: MirrorLink): void {
     this.walsender?.stop();
-    this.walsender = new WalSender(this.inst, link, this.clock, this.timing.retryMs);
-    this.walsender.onFlushed = (flush) => this.flushed(flush);
-    // The mirror has everything flushed so far: from this very step on, commits wait for it.
-    // (Greenplum turns sync rep on in the next FTS probe; doing it here leaves no window in
-    // which FTS could call a pair in sync while commits made without waiting are missing.)
-    this.walsender.onStreaming = () => {
-      if (!this.coordinator && !this.syncRepOn) void this.setSyncRep(true).catch(() => undefined);
-    };
-    // The coordinator's commits wait only while a standby is connected: when it goes, so do the waits.
-    this.walsender.onDisconnected = () => {
-      if (this.coordinator) this.releaseWaiters();
-    };
-    if (this.walsenderHold) this.walsender.hold = this.walsenderHold;
+    this.walsender = new WalSender(this.inst, link, this.clock, this.timing.retryMs, {
+      flushed: (flush) => this.flushed(flush),
+      // The mirror has everything flushed so far: from this very step on, commits wait for it.
+      // (Greenplum turns sync rep on in the next FTS probe; doing it here leaves no window in
+      // which FTS could call a pair in sync while commits made without waiting are missing.)
+      streaming: () => {
+        if (!this.coordinator && !this.syncRepOn) void this.setSyncRep(true).catch(() => undefined);
+      },
+      // The coordinator's commits wait only while a standby is connected: when it goes, so do the waits.
+      disconnected: () => {
+        if (this.coordinator) this.releaseWaiters();
+      },
+      hold: () => this.walsenderHold?.() ?? Promise.resolve(),
+    });
     this.walsender.start();
   }
 
@@ -101,13 +114,14 @@ export class PrimaryReplication implements FtsApi {
    * On the coordinator there is no FTS to turn sync rep off: commits wait for the standby only
    * while its walsender streams; with no standby connected they never wait (greenplum-ha §2.5).
    */
-  coordinator = false;
+  readonly coordinator: boolean;
 
-  private waitForSyncRep(lsn: Lsn): Promise<void> {
+  /** Undefined when the commit need not wait. */
+  private waitForSyncRep(lsn: Lsn): Promise<void> | undefined {
     if (this.coordinator) {
-      if (!this.walsender || this.walsender.state !== 'streaming') return Promise.resolve();
-    } else if (!this.syncRepOn || !this.walsender) return Promise.resolve();
-    if (this.walsender.flush >= lsn) return Promise.resolve();
+      if (!this.walsender || this.walsender.state !== 'streaming') return undefined;
+    } else if (!this.syncRepOn || !this.walsender) return undefined;
+    if (this.walsender.flush >= lsn) return undefined;
     return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
   }
 

@@ -3,7 +3,7 @@
  * mirror has written, flushed and replayed it. States as pg_stat_replication shows them:
  * startup (connecting) → catchup (sending WAL the mirror lacks) → streaming (caught up).
  *
- * It reports each flush position the mirror acknowledges (`onFlushed`); synchronous
+ * It reports each flush position the mirror acknowledges (`events.flushed`); synchronous
  * replication's waiters live in PrimaryReplication, so they outlive a reconnection.
  */
 import type { Instance } from '../instance/instance.ts';
@@ -22,6 +22,18 @@ export interface MirrorLink {
 }
 
 const CHUNK = 256 * 1024;
+
+/** What a walsender tells its primary's replication, and the hold it honours. */
+export interface WalSenderEvents {
+  /** The mirror reports a new flush position (sync rep waiters live above). */
+  flushed(flush: Lsn): void;
+  /** The mirror has caught up: every WAL byte flushed here is flushed there too. */
+  streaming(): void;
+  /** A connection to the mirror ended (it broke, or timed out). */
+  disconnected(): void;
+  /** Test hold: awaited before each chunk is sent ('wal_sender_loop'). */
+  hold(): Promise<void>;
+}
 
 export class WalSender {
   private readonly inst: Instance;
@@ -42,20 +54,19 @@ export class WalSender {
   backendStart: number | undefined;
   private running = false;
   private wake: (() => void) | undefined;
-  /** Told whenever the mirror reports a new flush position (sync rep waiters live above). */
-  onFlushed: ((flush: Lsn) => void) | undefined;
   readonly retryMs: number;
+  private readonly events: WalSenderEvents;
+  /** Stops waking on the instance's WAL flushes. */
+  private readonly unsubscribe: () => void;
 
-  /** Test hold: awaited before each chunk is sent ('wal_sender_loop'). */
-  hold: () => Promise<void> = () => Promise.resolve();
-
-  constructor(inst: Instance, link: MirrorLink, clock: Clock, retryMs = 1000) {
+  constructor(inst: Instance, link: MirrorLink, clock: Clock, retryMs: number, events: WalSenderEvents) {
     this.inst = inst;
     this.link = link;
     this.clock = clock;
     this.retryMs = retryMs;
+    this.events = events;
     this.lastDisconnect = clock.now();
-    inst.wal.onFlush = () => this.wake?.();
+    this.unsubscribe = inst.onWalFlush(() => this.wake?.());
   }
 
   start(): void {
@@ -67,17 +78,13 @@ export class WalSender {
   stop(): void {
     this.running = false;
     this.state = 'stopped';
+    this.unsubscribe();
     this.wake?.();
   }
 
-  /** Told when the mirror has caught up: every WAL byte flushed here is flushed there too. */
-  onStreaming: (() => void) | undefined;
-  /** Told when a connection to the mirror ends (it broke, or timed out). */
-  onDisconnected: (() => void) | undefined;
-
   private reachStreaming(): void {
     this.state = 'streaming';
-    this.onStreaming?.();
+    this.events.streaming();
   }
 
   /** The connection to the mirror broke (its process died): noticed at once, as a closed socket is. */
@@ -86,7 +93,7 @@ export class WalSender {
     this.state = 'stopped';
     this.lastDisconnect = this.clock.now();
     this.wake?.();
-    this.onDisconnected?.();
+    this.events.disconnected();
   }
 
   private async loop(): Promise<void> {
@@ -128,7 +135,7 @@ export class WalSender {
         // Replication that keeps failing on a live mirror (gp_fts_replication_attempt_count).
         if (connected && !this.sentSomething) this.failedAttempts++;
         this.inst.rt.trace({ kind: 'walsender.disconnected', reason: (e as Error).message });
-        this.onDisconnected?.();
+        this.events.disconnected();
         if (this.syncError === 'walread') return;
         await this.clock.sleep(this.retryMs);
       }
@@ -137,7 +144,7 @@ export class WalSender {
 
   private async stream(): Promise<void> {
     while (this.running && this.inst.state === 'running') {
-      await this.hold();
+      await this.events.hold();
       if (this.state === 'stopped') throw new Error('connection to the mirror was lost');
       const target = this.inst.wal.flushedLsn;
       if (this.sent < target) {
@@ -173,6 +180,6 @@ export class WalSender {
     this.write = st.written;
     this.flush = st.flushed;
     this.replay = st.replayed;
-    this.onFlushed?.(this.flush);
+    this.events.flushed(this.flush);
   }
 }

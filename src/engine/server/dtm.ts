@@ -129,7 +129,6 @@ export class DistributedTxManager {
     this.inst = qd.inst;
     this.timing = { ...defaultDtxTiming, ...timing };
     this.resetReservation();
-    qd.inst.checkpointer.extra = () => ({ dtm: this.checkpointState() });
   }
 
   private wal() {

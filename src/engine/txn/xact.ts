@@ -114,8 +114,11 @@ export class Transaction {
 export interface XactHooks {
   /** Redo saw a commit record (the coordinator's DTM watches for distributed commits). */
   onRedoCommit?: (rec: XactRecord, xid: Xid) => void;
-  /** Wait until a synchronous mirror/standby has flushed `lsn` (sync rep). */
-  waitForSyncRep?: (lsn: Lsn) => Promise<void>;
+  /**
+   * Sync rep: a promise that settles once a synchronous mirror/standby has flushed `lsn`, or
+   * undefined when the commit does not wait.
+   */
+  waitForSyncRep?: (lsn: Lsn) => Promise<void> | undefined;
   /** The runtime's wall clock, in ms. */
   now: () => number;
 }
@@ -168,7 +171,6 @@ export class TransactionManager {
   readonly clog: CommitLog;
   /** Whose WAL writer to log to (the instance; its writer exists once recovery is done). */
   private readonly log: { readonly wal: WalWriter };
-  /** Mutable: the replication layer installs the sync-rep wait once the instance runs. */
   readonly hooks: XactHooks;
   /** Backends waiting for their mirror's (or standby's) flush right now. */
   readonly syncRepWaits = new Set<SyncRepWait>();
@@ -334,12 +336,12 @@ export class TransactionManager {
 
   /** SyncRepWaitForLSN: registered for pg_stat_activity while it waits. */
   private async waitForSyncRep(lsn: Lsn, wait: SyncRepWait, tx?: Transaction): Promise<void> {
-    const hook = this.hooks.waitForSyncRep;
-    if (!hook) return;
+    const flushed = this.hooks.waitForSyncRep?.(lsn);
+    if (!flushed) return;
     this.syncRepWaits.add(wait);
     tx?.onSyncRepWait?.(true);
     try {
-      await hook(lsn);
+      await flushed;
     } finally {
       this.syncRepWaits.delete(wait);
       tx?.onSyncRepWait?.(false);

@@ -27,6 +27,18 @@ export interface WalInsertResult {
   end: Lsn;
 }
 
+/** What the instance is told by its WAL writer. */
+export interface WalWriterHooks {
+  /** Every inserted record, once it is in the buffer (checkpoint requests by WAL volume). */
+  onInsert?: (end: Lsn) => void;
+  /** After each successful flush, the new flushed position (walsenders wake on it). */
+  onFlush?: (flushed: Lsn) => void;
+  /** A flush failed: the instance PANICs. */
+  onPanic?: (err: Error) => void;
+  /** Before each sync, the position it will make durable (pg_control records it). */
+  beforeSync?: (upTo: Lsn) => void;
+}
+
 export class WalWriter {
   insertLsn: Lsn;
   writtenLsn: Lsn;
@@ -39,13 +51,7 @@ export class WalWriter {
   private bufLen = 0;
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
-  /** Called for every inserted record, after it is in the buffer (walsender wake-up, triggers). */
-  onInsert: ((end: Lsn) => void) | undefined;
-  /** Called after each successful flush with the new flushed position. */
-  onFlush: ((flushed: Lsn) => void) | undefined;
-  onPanic: ((err: Error) => void) | undefined;
-  /** Called before each sync with the position it will make durable (pg_control records it). */
-  beforeSync: ((upTo: Lsn) => void) | undefined;
+  private readonly hooks: WalWriterHooks;
   /** Counters for benchmarks and the lab. */
   readonly stats = { records: 0, bytes: 0, flushes: 0 };
 
@@ -58,7 +64,9 @@ export class WalWriter {
     /** End of valid WAL: the next record starts here. */
     start: Lsn,
     lastRecord: Lsn,
+    hooks: WalWriterHooks = {},
   ) {
+    this.hooks = hooks;
     this.files = files;
     this.disk = disk;
     this.insertLsn = this.writtenLsn = this.flushedLsn = start;
@@ -85,7 +93,7 @@ export class WalWriter {
     this.stats.records++;
     this.stats.bytes += rec.length;
     if (this.insertLsn - this.writtenLsn > WAL_BUFFERS_BYTES) this.writeFullBlocks();
-    this.onInsert?.(this.insertLsn);
+    this.hooks.onInsert?.(this.insertLsn);
     return { start, end: this.insertLsn };
   }
 
@@ -108,17 +116,17 @@ export class WalWriter {
 
   private async flushOnce(target: Lsn): Promise<void> {
     this.writeUpTo(target);
-    this.beforeSync?.(target);
+    this.hooks.beforeSync?.(target);
     try {
       await this.disk.sync();
     } catch (e) {
       this.failure = e instanceof Error ? e : new Error(String(e));
-      this.onPanic?.(this.failure);
+      this.hooks.onPanic?.(this.failure);
       throw this.failure;
     }
     this.stats.flushes++;
     if (target > this.flushedLsn) this.flushedLsn = target;
-    this.onFlush?.(this.flushedLsn);
+    this.hooks.onFlush?.(this.flushedLsn);
   }
 
   /** Hands the bytes up to `target` to the disk cache, the partial last block padded. */
