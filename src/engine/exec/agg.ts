@@ -63,38 +63,60 @@ export async function* execAgg(
     a.distinct || a.order ? undefined : new Array<Row[number]>(argFns[i]!.length),
   );
 
-  for await (const batch of exec(n.input, ctx)) {
-    for (const row of batch) {
-      let g: Group | undefined;
-      if (only) g = only;
-      else if (byValue) {
-        const v = keyFns[0]!(row, ctx.eval);
-        const k = v === null ? NULL_KEY : v;
-        g = groups.get(k);
-        if (!g) {
-          groups.set(k, (g = fresh([v])));
-          ctx.interrupts.reserve(groupBytes(g.keys, k), 'a HashAggregate');
-        }
-      } else {
-        const keys = keyFns.map((f) => f(row, ctx.eval));
-        const k = rowKey(keys, keyTypes);
-        g = groups.get(k);
-        if (!g) {
-          groups.set(k, (g = fresh(keys)));
-          ctx.interrupts.reserve(groupBytes(keys, k), 'a HashAggregate');
-        }
+  // count(*) alone, no GROUP BY, below any final phase: each batch adds its length.
+  const countsRows =
+    only !== undefined &&
+    n.phase !== 'final' &&
+    n.aggs.every((a) => a.key === 'count(*)' && !a.filter && !a.distinct && !a.order);
+
+  const ev = ctx.eval;
+  const final = n.phase === 'final';
+  const na = impls.length;
+  const keyFn = keyFns[0];
+  /** The group of `row`, made when it is new. */
+  const groupOf = (row: Row): Group => {
+    if (only) return only;
+    if (byValue) {
+      const v = keyFn!(row, ev);
+      const k = v === null ? NULL_KEY : v;
+      let g = groups.get(k);
+      if (!g) {
+        groups.set(k, (g = fresh([v])));
+        ctx.interrupts.reserve(groupBytes(g.keys, k), 'a HashAggregate');
       }
-      for (let i = 0; i < impls.length; i++) {
-        if (n.phase === 'final') {
-          g.states[i] = impls[i]!.combine(g.states[i], row[nk + i] as AggState);
-          continue;
-        }
+      return g;
+    }
+    const keys = keyFns.map((f) => f(row, ev));
+    const k = rowKey(keys, keyTypes);
+    let g = groups.get(k);
+    if (!g) {
+      groups.set(k, (g = fresh(keys)));
+      ctx.interrupts.reserve(groupBytes(keys, k), 'a HashAggregate');
+    }
+    return g;
+  };
+
+  for await (const batch of exec(n.input, ctx)) {
+    if (countsRows) {
+      for (let i = 0; i < na; i++) only.states[i] = (only.states[i] as number) + batch.length;
+      continue;
+    }
+    if (final) {
+      for (const row of batch) {
+        const states = groupOf(row).states;
+        for (let i = 0; i < na; i++) states[i] = impls[i]!.combine(states[i], row[nk + i] as AggState);
+      }
+      continue;
+    }
+    for (const row of batch) {
+      const states = groupOf(row).states;
+      for (let i = 0; i < na; i++) {
         const f = filters[i];
-        if (f && !f(row, ctx.eval)) continue;
+        if (f !== undefined && !f(row, ev)) continue;
         const fns = argFns[i]!;
         const args = scratch[i] ?? new Array<Row[number]>(fns.length);
-        for (let j = 0; j < fns.length; j++) args[j] = fns[j]!(row, ctx.eval);
-        g.states[i] = impls[i]!.step(g.states[i], args);
+        for (let j = 0; j < fns.length; j++) args[j] = fns[j]!(row, ev);
+        states[i] = impls[i]!.step(states[i], args);
       }
     }
   }
