@@ -122,7 +122,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       for (const tid of tids) {
         const data = await heap.fetch(tid, ctx.snapshot);
         if (!data) continue;
-        const row = codec.decode(data);
+        const row = codec.decode(data, n.types.length);
         if (n.withCtid) row[width] = withCtid ? `(${tid.block},${tid.offset})` : null;
         if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
         if (!pred || pred(row, ctx.eval)) out.push(row);
@@ -134,10 +134,11 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
     // No column read, no filter (count(*)): one row of NULLs stands for every row (operators
     // never change their input rows).
     const blank = want && !want.some(Boolean) && !pred && !withCtid && !withSegmentId;
-    const shared: Row = new Array<Value>(n.types.length).fill(null);
+    const rowWidth = n.types.length;
+    const shared: Row = new Array<Value>(rowWidth).fill(null);
     const rows = inst.heap(t.relfilenode).scanInPlace(ctx.snapshot, BATCH, (page, at, block, offset) => {
       if (blank) return shared;
-      const row = codec.decodeAt(page, at, want);
+      const row = codec.decodeAt(page, at, want, rowWidth);
       if (n.withCtid) row[width] = withCtid ? `(${block},${offset})` : null;
       if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
       return !pred || pred(row, ctx.eval) ? row : undefined;
@@ -152,7 +153,9 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       await ctx.interrupts.check();
       const out: Row[] = [];
       for (const r of b.rows) {
-        const row = want ? codec.decodeWanted(r.data, want) : codec.decode(r.data);
+        const row = want
+          ? codec.decodeWanted(r.data, want, n.types.length)
+          : codec.decode(r.data, n.types.length);
         if (n.withCtid) row[width] = withCtid ? `(${b.block},${r.index})` : null;
         if (n.withSegmentId) row[width + 1] = withSegmentId ? ctx.content : null;
         if (!pred || pred(row, ctx.eval)) out.push(row);

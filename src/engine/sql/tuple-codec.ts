@@ -71,16 +71,19 @@ export interface RowCodec {
   size(values: Value[]): number;
   /** Writes the row measured by the last `size` call at `out[at..]` (`dv` views all of `out`). */
   encodeInto(values: Value[], out: Uint8Array, dv: DataView, at: number): void;
-  decode(bytes: Uint8Array): Value[];
+  /** The row, in an array of `width` slots (default: the columns; see `decodeAt`). */
+  decode(bytes: Uint8Array, width?: number): Value[];
   /** Decodes only the `wanted` columns (ascending or not); others are left null. */
   decodeColumns(bytes: Uint8Array, wanted: number[]): Value[];
   /** Decodes the columns `want` marks (one flag per column); others are left null. */
-  decodeWanted(bytes: Uint8Array, want: boolean[]): Value[];
+  decodeWanted(bytes: Uint8Array, want: boolean[], width?: number): Value[];
   /**
    * Decodes the row that starts at `bytes[start]`, where `bytes` may hold more (a whole page,
-   * read in place); with `want`, only the columns it marks.
+   * read in place); with `want`, only the columns it marks. The row is an array of `width`
+   * slots (default: the columns; a scan leaves room for its system columns, so that the
+   * array never grows).
    */
-  decodeAt(bytes: Uint8Array, start: number, want: boolean[] | undefined): Value[];
+  decodeAt(bytes: Uint8Array, start: number, want: boolean[] | undefined, width?: number): Value[];
 }
 
 const CACHE = new Map<string, RowCodec>();
@@ -268,9 +271,9 @@ function makeCodec(kinds: Kind[]): RowCodec {
     encode,
     size,
     encodeInto,
-    decode: (bytes) => decodeInto(bytes, 0, new Array<Value>(n), undefined),
-    decodeWanted: (bytes, want) => decodeInto(bytes, 0, new Array<Value>(n), want),
-    decodeAt: (bytes, start, want) => decodeInto(bytes, start, new Array<Value>(n), want),
+    decode: (bytes, width = n) => decodeInto(bytes, 0, new Array<Value>(width), undefined),
+    decodeWanted: (bytes, want, width = n) => decodeInto(bytes, 0, new Array<Value>(width), want),
+    decodeAt: (bytes, start, want, width = n) => decodeInto(bytes, start, new Array<Value>(width), want),
     decodeColumns: (bytes, wanted) => {
       const want = new Array<boolean>(n).fill(false);
       for (const w of wanted) want[w] = true;
