@@ -253,8 +253,9 @@ async function startCoordinator(
     connectTimeoutMs: answerTimeoutMs(ctx.gucs.get<number>('gp_segment_connect_timeout'), ctx.timeScale),
     timeScale: ctx.timeScale,
     dtxTiming: dtxTiming(ctx.gucs, ctx.timeScale),
+    fileRep: !!ctx.fileRep,
+    utilityOnly: !!ctx.coordinatorStart?.utilityOnly,
   });
-  qd.fileRep = !!ctx.fileRep;
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
   await qd.open();
   if (activated) {
@@ -270,12 +271,9 @@ async function startCoordinator(
   }
   node.qd = qd;
   node.up = true;
-  if (ctx.coordinatorStart?.utilityOnly) {
-    // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
-    // only utility-mode connections, to its own catalog, until gpstop -m.
-    qd.utilityOnly = true;
-    return;
-  }
+  // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
+  // only utility-mode connections, to its own catalog, until gpstop -m.
+  if (qd.utilityOnly) return;
   qd.fts = new Fts(
     qd,
     {

@@ -46,6 +46,10 @@ export interface CoordinatorOptions {
   timeScale?: number;
   /** The DTM's timings under the time scale (dtx_phase2_retry_second, gp_dtx_recovery_*). */
   dtxTiming?: Partial<DtxTiming>;
+  /** Segments mirror by Greenplum 5 file replication. */
+  fileRep?: boolean;
+  /** Started by gpstart -m (gp_role=utility). */
+  utilityOnly?: boolean;
 }
 
 export class Coordinator {
@@ -66,7 +70,7 @@ export class Coordinator {
   config: SegmentConfig[] = [];
   connectTimeoutMs: number;
   /** Started by gpstart -m (gp_role=utility): no FTS, no dispatch, utility connections only. */
-  utilityOnly = false;
+  readonly utilityOnly: boolean;
   readonly timeScale: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;
@@ -75,7 +79,7 @@ export class Coordinator {
   /** The DTX recovery process, once started. */
   dtxRecovery: DtxRecovery | undefined;
   /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
-  fileRep = false;
+  readonly fileRep: boolean;
   /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
   replication: PrimaryReplication | undefined;
   private nextSessionId = 1;
@@ -90,6 +94,8 @@ export class Coordinator {
     this.presetSettings = { data_checksums: o.inst.control.dataChecksums === true };
     this.connectTimeoutMs = o.connectTimeoutMs ?? 180_000;
     this.timeScale = o.timeScale ?? 1;
+    this.fileRep = o.fileRep ?? false;
+    this.utilityOnly = o.utilityOnly ?? false;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
     this.dtm.attach(this, { callTimeoutMs: this.connectTimeoutMs, ...o.dtxTiming });
