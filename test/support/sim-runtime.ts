@@ -5,11 +5,14 @@
  */
 import { setDefaultRuntime } from '../../src/engine/cluster/create.ts';
 import { SimScheduler } from '../../src/engine/runtime/sim.ts';
-import { setWaitTime } from './wait.ts';
+import { setWaitTime, wallTime } from './wait.ts';
 
 setDefaultRuntime('sim');
 
-/** The simulations driven so far; a closed one is dropped when its close settles. */
+/**
+ * The simulations driven so far; one leaves when its close settles, or when its start fails
+ * (a test that creates and closes clusters one after another advances only the live one).
+ */
 const live = new Set<SimScheduler>();
 const drive = SimScheduler.prototype.drive;
 SimScheduler.prototype.drive = function <T>(
@@ -20,16 +23,31 @@ SimScheduler.prototype.drive = function <T>(
 ) {
   live.add(this);
   const result = drive.call(this, work, what, ms) as Promise<T>;
-  if (what === 'close') void result.finally(() => live.delete(this)).catch(() => undefined);
+  const leave = () => void live.delete(this);
+  if (what === 'close') void result.then(leave, leave);
+  else if (what === 'cluster start') void result.catch(leave);
   return result;
 };
 
 let passed = 0;
 setWaitTime({
   now: () => passed,
-  async pass(ms) {
+  async pass(ms, until) {
     passed += ms;
-    await Promise.all([...live].map((sched) => sched.advance(ms)));
+    const sims = [...live];
+    // A test that names another runtime (inline) waits on the wall clock.
+    if (sims.length === 0) return wallTime.pass(ms, until);
+    // Virtual time stops passing once `until` settles: nothing runs on behind the test's back.
+    const settled = until?.then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.all(
+      sims.map((sched) => {
+        const sleep = sched.clock.sleep(ms);
+        return sched.drive(settled ? Promise.race([sleep, settled]) : sleep, 'advance', ms + 1);
+      }),
+    );
   },
   // Virtual time a poll lets pass: FTS's shortest scaled intervals are around 100 ms.
   pollMs: 50,

@@ -4,15 +4,24 @@
  */
 export interface WaitTime {
   now(): number;
-  /** Resolves once `ms` have passed. */
-  pass(ms: number): Promise<void>;
+  /** Resolves once `ms` have passed, or as soon as `until` settles. */
+  pass(ms: number, until?: Promise<unknown>): Promise<void>;
   /** The pause between two polls of a condition. */
   pollMs: number;
 }
 
-const wallTime: WaitTime = {
+/** Time on the wall clock (every runtime but sim, and tests that name another runtime there). */
+export const wallTime: WaitTime = {
   now: () => Date.now(),
-  pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  pass: (ms, until) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const stop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      until?.then(stop, stop);
+    }),
   pollMs: 10,
 };
 let waitTime = wallTime;
@@ -38,7 +47,7 @@ export async function waitFor<T>(
 
 /** Races `p` against `ms` of the runtime's time: 'timeout' if it has not settled by then. */
 export async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  return Promise.race([p, waitTime.pass(ms).then(() => 'timeout' as const)]);
+  return Promise.race([p, waitTime.pass(ms, p).then(() => 'timeout' as const)]);
 }
 
 /** A cluster's time in ms: virtual on the sim runtime, the wall clock elsewhere. */
