@@ -12,7 +12,6 @@ import { answerTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import { Coordinator } from '../server/coordinator.ts';
 import { DistributedTxManager } from '../server/dtm.ts';
-import { Fts } from '../server/fts.ts';
 import { SegmentExecutor } from '../server/segment.ts';
 import { Settings } from '../server/settings.ts';
 import { dtxTiming, ftsTiming, nodeContext, primaryTiming, readNodeConfig } from './node-config.ts';
@@ -255,6 +254,15 @@ async function startCoordinator(
     dtxTiming: dtxTiming(ctx.gucs, ctx.timeScale),
     fileRep: !!ctx.fileRep,
     utilityOnly: !!ctx.coordinatorStart?.utilityOnly,
+    fts: {
+      transport: {
+        probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
+        syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
+        promote: (dbid, t) => call(dbid, 'promote', [], t),
+      },
+      timing: ftsTiming(ctx.gucs, ctx.timeScale),
+      skip: () => ctx.points.isHeld('fts_probe', node.dbid),
+    },
   });
   if (fresh) await qd.catalog.bootstrap(ctx.initialConfig, ctx.clock.now());
   await qd.open();
@@ -274,18 +282,7 @@ async function startCoordinator(
   // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
   // only utility-mode connections, to its own catalog, until gpstop -m.
   if (qd.utilityOnly) return;
-  qd.fts = new Fts(
-    qd,
-    {
-      probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
-      syncRepOff: (dbid, t) => call(dbid, 'ftsSyncRepOff', [], t),
-      promote: (dbid, t) => call(dbid, 'promote', [], t),
-    },
-    ftsTiming(ctx.gucs, ctx.timeScale),
-    () => ctx.points.isHeld('fts_probe', node.dbid),
-    ctx.fileRep,
-  );
-  qd.fts.start();
+  qd.fts?.start();
   // Catalog WAL streams to the standby, when one is configured.
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
     coordinator: true,

@@ -15,7 +15,7 @@ import type { Row } from './protocol.ts';
 import type { SegmentApi } from './protocol.ts';
 import type { DistributedTxManager, DtxTiming } from './dtm.ts';
 import { DtxRecovery } from './dtx-recovery.ts';
-import type { Fts } from './fts.ts';
+import { Fts, type FtsTiming, type FtsTransport } from './fts.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import { CATALOG_CHANGE_LOCK, EXPANSION_LOCK_OWNER, LockManager } from './locks.ts';
 import type { DispatchEnv } from './dispatcher.ts';
@@ -50,6 +50,11 @@ export interface CoordinatorOptions {
   fileRep?: boolean;
   /** Started by gpstart -m (gp_role=utility). */
   utilityOnly?: boolean;
+  /**
+   * The fault tolerance service's links to the segments and its timings (none in utility
+   * mode); it probes once `fts.start()` is called, when the coordinator is up.
+   */
+  fts?: { transport: FtsTransport; timing: FtsTiming; skip?: () => boolean };
 }
 
 export class Coordinator {
@@ -74,8 +79,8 @@ export class Coordinator {
   readonly timeScale: number;
   /** Bumped whenever FTS or a utility changes the configuration. */
   configVersion = 0;
-  /** The fault tolerance service, once started (mirrored or not). */
-  fts: Fts | undefined;
+  /** The fault tolerance service (mirrored or not); none in utility mode. */
+  readonly fts: Fts | undefined;
   /** The DTX recovery process, once started. */
   dtxRecovery: DtxRecovery | undefined;
   /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
@@ -96,6 +101,10 @@ export class Coordinator {
     this.timeScale = o.timeScale ?? 1;
     this.fileRep = o.fileRep ?? false;
     this.utilityOnly = o.utilityOnly ?? false;
+    this.fts =
+      o.fts && !this.utilityOnly
+        ? new Fts(this, o.fts.transport, o.fts.timing, o.fts.skip, this.fileRep)
+        : undefined;
     this.catalog = new Catalog(o.inst);
     this.dtm = o.dtm;
     this.dtm.attach(this, { callTimeoutMs: this.connectTimeoutMs, ...o.dtxTiming });
