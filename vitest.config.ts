@@ -33,8 +33,6 @@ export default defineConfig({
           name: 'node-worker',
           environment: 'node',
           include: scenarioSuites,
-          // It reads a file-replication mirror's blocks from inside, which only the inline runtime exposes.
-          exclude: ['test/filerep/cache-vs-disk.test.ts'],
           setupFiles: ['test/support/process-runtime.ts'],
           testTimeout: 60_000,
         },
@@ -46,8 +44,6 @@ export default defineConfig({
           name: 'node-sim',
           environment: 'node',
           include: scenarioSuites,
-          // It asks for the inline runtime by name (it reads a mirror's blocks from inside).
-          exclude: ['test/filerep/cache-vs-disk.test.ts'],
           setupFiles: ['test/support/sim-runtime.ts'],
           testTimeout: 60_000,
         },

@@ -25,6 +25,8 @@ export type {
   TimeControl,
   InstanceStatus,
   IntegrityStatus,
+  BlockImage,
+  BlockView,
 } from './node/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export type { ProbeTimes } from './server/fts-probe-times.ts';

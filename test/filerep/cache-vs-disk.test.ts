@@ -1,44 +1,51 @@
 /**
- * Inside a file-replicating pair (the inline runtime exposes its instances): a heap block
- * cached in the primary's buffer pool differs from the mirror's on-disk image until a
- * checkpoint writes it; then the mirror's files equal the primary's block for block; a
- * failover serves every committed row (the mirror applied the replicated log).
+ * Inside a file-replicating pair, read from inside each instance's process (so on every
+ * runtime): a heap block cached in the primary's buffer pool differs from the mirror's on-disk
+ * image until a checkpoint writes it; then the mirror's files equal the primary's block for
+ * block; a failover serves every committed row (the mirror applied the replicated log).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCluster } from '../../src/engine/index.ts';
-import type { InlineCluster } from '../../src/engine/cluster/cluster.ts';
-import { isFileRepMeta } from '../../src/engine/filerep/block-set.ts';
-import { sameBytes, type Disk } from '../../src/engine/storage/disk.ts';
+import { createCluster, type BlockImage, type Cluster } from '../../src/engine/index.ts';
+import { sameBytes } from '../../src/engine/storage/disk.ts';
 import { comparableBlock } from '../../src/engine/storage/checksum.ts';
 import { relationFile } from '../../src/engine/access/context.ts';
 import { waitFor } from '../support/wait.ts';
 
-let cluster: InlineCluster | undefined;
+let cluster: Cluster | undefined;
 afterEach(async () => {
   await cluster?.close();
   cluster = undefined;
 });
 
-/** A group-mirrored file-replication cluster on the inline runtime, FTS probing when asked. */
-async function start(): Promise<InlineCluster> {
-  return (cluster = (await createCluster({
-    runtime: 'inline',
+/** A group-mirrored file-replication cluster, FTS probing when asked. */
+async function start(): Promise<Cluster> {
+  return (cluster = await createCluster({
     mirroring: 'group',
     replication: 'filerep',
     timeScale: 200,
     settings: { gp_fts_probe_interval: 3600 },
-  })) as InlineCluster);
+  }));
 }
 
-function differing(a: Disk, b: Disk): string[] {
-  const out: string[] = [];
-  for (const f of new Set([...a.files(), ...b.files()].filter((x) => !isFileRepMeta(x))))
-    for (let i = 0; i < Math.max(a.nblocks(f), b.nblocks(f)); i++) {
-      const x = a.read(f, i);
-      const y = b.read(f, i);
-      if (!x || !y || !sameBytes(x, y)) out.push(`${f}:${i}`);
-    }
-  return out;
+const PRIMARY = 2;
+const MIRROR = 6;
+
+/** `file:block` of every block that differs between the two sets, or is in one only. */
+function differing(a: BlockImage[], b: BlockImage[]): string[] {
+  const key = (x: BlockImage) => `${x.file}:${x.block}`;
+  const theirs = new Map(b.map((x) => [key(x), x.bytes]));
+  const out = a.filter((x) => !sameBytes(x.bytes, theirs.get(key(x)) ?? new Uint8Array())).map(key);
+  const mine = new Set(a.map(key));
+  return [...out, ...b.map(key).filter((k) => !mine.has(k))];
+}
+
+/** The pair's disks, each read inside its own process. */
+async function pairDiffers(c: Cluster, prefix = ''): Promise<string[]> {
+  return differing(await c.blocks(PRIMARY, prefix), await c.blocks(MIRROR, prefix));
+}
+
+async function block(c: Cluster, dbid: number, file: string, view: 'disk' | 'instance') {
+  return (await c.blocks(dbid, file, view)).find((b) => b.file === file && b.block === 0)?.bytes;
 }
 
 describe('file replication: cache vs disk', () => {
@@ -47,22 +54,16 @@ describe('file replication: cache vs disk', () => {
     await c.query('create table t (a int, b text) distributed by (a)');
     await c.query('checkpoint');
     await c.query("insert into t select i, 'row ' || i from generate_series(1, 300) i");
-    const primary = c.nodes.get(2);
-    const mirror = c.nodes.get(6);
-    const inst = primary.inst!;
     const oid = (await c.query('select localoid from gp_distribution_policy')).rows[0]![0] as number;
     const file = relationFile(oid);
-    const cached = inst.pool.peek(file, 0);
+    const cached = await block(c, PRIMARY, file, 'instance');
     expect(cached, 'the heap page is in the primary buffer pool').toBeDefined();
-    const onMirror = mirror.fileRepMirror!.disk.read(file, 0);
+    const onMirror = await block(c, MIRROR, file, 'disk');
     expect(!onMirror || !sameBytes(onMirror, cached!), "the mirror's image is older").toBe(true);
     // The commit's log is on the mirror already: sync-replicated before the commit returned.
-    const wal = (d: Disk) => d.files('pg_wal/');
-    expect(
-      differing(primary.fileRep!.disk, mirror.fileRepMirror!.disk).filter((b) =>
-        wal(primary.fileRep!.disk).some((f) => b.startsWith(f)),
-      ),
-    ).toEqual([]);
+    const wal = await c.blocks(PRIMARY, 'pg_wal/');
+    expect(wal.length).toBeGreaterThan(0);
+    expect(differing(wal, await c.blocks(MIRROR, 'pg_wal/'))).toEqual([]);
     // The instance details' block map says the same: the table's pages are cached only.
     const states = async () =>
       ((await c.instanceStatus(2)).fileRep!.blocks ?? []).filter((b) => b.file === file).map((b) => b.state);
@@ -70,10 +71,11 @@ describe('file replication: cache vs disk', () => {
     await c.query('checkpoint');
     expect(new Set(await states())).toEqual(new Set(['replicated']));
     // The written copy carries its checksum; the page in the pool does not (checksum.ts).
-    expect(
-      sameBytes(comparableBlock(mirror.fileRepMirror!.disk.read(file, 0)!, 0), inst.pool.peek(file, 0)!),
-    ).toBe(true);
-    expect(differing(primary.fileRep!.disk, mirror.fileRepMirror!.disk)).toEqual([]);
+    const written = await block(c, MIRROR, file, 'disk');
+    expect(sameBytes(comparableBlock(written!, 0), (await block(c, PRIMARY, file, 'instance'))!)).toBe(true);
+    expect(await pairDiffers(c)).toEqual([]);
+    // A passive mirror runs no instance: there is no "as it sees it" to read.
+    await expect(c.blocks(MIRROR, '', 'instance')).rejects.toMatchObject({ code: '55000' });
     // The mirror away: what is written now is tracked, not replicated.
     await c.faults.crash(6);
     await c.query('select gp_request_fts_probe_scan()');
@@ -105,11 +107,10 @@ describe('file replication: cache vs disk', () => {
     const c = await start();
     await c.query('create table ao (a int, b int) with (appendoptimized=true) distributed by (a)');
     await c.query('insert into ao select i, i from generate_series(1, 2000) i');
-    const primary = c.nodes.get(2).fileRep!.disk;
-    const mirror = c.nodes.get(6).fileRepMirror!.disk;
+    const oid = (await c.query('select localoid from gp_distribution_policy')).rows[0]![0] as number;
+    const file = relationFile(oid);
     // No checkpoint: every file equal already (nothing of the table waits in a cache).
-    expect(differing(primary, mirror)).toEqual([]);
-    const aoFiles = primary.files('base/').filter((f) => primary.nblocks(f) > 0);
-    expect(aoFiles.length).toBeGreaterThan(0);
+    expect(await pairDiffers(c)).toEqual([]);
+    expect((await c.blocks(MIRROR, file)).filter((b) => b.file === file).length).toBeGreaterThan(0);
   });
 });

@@ -19,7 +19,16 @@ import { localSource } from '../replication/copy-source.ts';
 import { recoverData } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import { NodeSet, stoppedNode, type InstanceNode } from '../node/nodes.ts';
-import type { ClusterOptions, InstanceStatus, Session, UtilityResult, RunOptions } from '../node/api.ts';
+import type {
+  BlockImage,
+  BlockView,
+  ClusterOptions,
+  InstanceStatus,
+  Session,
+  UtilityResult,
+  RunOptions,
+} from '../node/api.ts';
+import { blockImages } from '../node/block-images.ts';
 import { getDiskProvider } from '../node/disk-providers.ts';
 import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from '../node/boot.ts';
 import { flipBit } from '../storage/bit-rot.ts';
@@ -361,6 +370,10 @@ export class InlineCluster extends ClusterShell {
 
   protected corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
     return flipBit(this.nodes.get(dbid).disk, file, block, bit);
+  }
+
+  protected async readBlocks(dbid: number, prefix: string, view: BlockView): Promise<BlockImage[]> {
+    return blockImages(this.nodes.get(dbid), prefix, view);
   }
 
   async close(): Promise<void> {

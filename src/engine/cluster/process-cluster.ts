@@ -12,6 +12,8 @@ import type { Link, Served } from '../runtime/link.ts';
 import { NetworkFaults } from '../runtime/link-faults.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type {
+  BlockImage,
+  BlockView,
   ClusterEvent,
   InstanceStatus,
   ClusterOptions,
@@ -562,6 +564,10 @@ export class ProcessCluster extends ClusterShell {
   // A stopped instance's disk rots as well as a running one's.
   protected corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
     return this.onDisk(dbid, (control) => control.call('corruptBlock', [file, block, bit]));
+  }
+
+  protected readBlocks(dbid: number, prefix: string, view: BlockView): Promise<BlockImage[]> {
+    return this.onDisk(dbid, (control) => control.call('blocks', [prefix, view]));
   }
 
   protected override afterEvent(e: ClusterEvent): void {

@@ -25,7 +25,8 @@ import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replicatio
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import { readControl, type ControlData } from '../instance/control.ts';
-import type { ClusterEvent, InstanceStatus } from '../node/api.ts';
+import type { BlockImage, BlockView, ClusterEvent, InstanceStatus } from '../node/api.ts';
+import { blockImages } from '../node/block-images.ts';
 import { instanceStatus } from '../node/instance-status.ts';
 import { connectionRefused } from '../node/session-errors.ts';
 import { coordinatorProcessHost } from './process-utilities.ts';
@@ -307,6 +308,14 @@ export class InstanceProcess implements ProcessApi {
 
   corruptBlock(file: string, block: number, bit?: number): Promise<void> {
     return flipBit(this.mustHaveNode().disk, file, block, bit);
+  }
+
+  async blocks(prefix: string, view: BlockView): Promise<BlockImage[]> {
+    const images = blockImages(this.mustHaveNode(), prefix, view);
+    return transferResult(
+      images,
+      images.map((b) => b.bytes.buffer as ArrayBuffer),
+    );
   }
 
   async status(): Promise<ProcessStatus> {

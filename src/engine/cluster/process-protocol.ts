@@ -13,7 +13,7 @@ import type { SegmentConfig } from '../topology/placement.ts';
 import type { ControlData } from '../instance/control.ts';
 import type { EventKind } from '../runtime/events.ts';
 import { sqlError } from '../errors.ts';
-import type { ClusterOptions, InstanceStatus, UtilityResult } from '../node/api.ts';
+import type { BlockImage, BlockView, ClusterOptions, InstanceStatus, UtilityResult } from '../node/api.ts';
 import type { UtilityUpcalls } from './process-utilities.ts';
 import type { NodeReload } from '../node/node-config.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
@@ -100,6 +100,8 @@ export interface ProcessApi {
   setDisk(change: DiskFaultChange): Promise<void>;
   /** The bit-rot fault on this process's disk (storage/bit-rot.ts). */
   corruptBlock(file: string, block: number, bit?: number): Promise<void>;
+  /** This instance's blocks, as its disk holds them or as it sees them (node/block-images.ts). */
+  blocks(prefix: string, view: BlockView): Promise<BlockImage[]>;
   status(): Promise<ProcessStatus>;
   /** gprecoverseg's copy onto this instance's disk from `source` (this process must be down). */
   recoverFrom(source: number, mode: RecoveryMode): Promise<RecoveredData>;

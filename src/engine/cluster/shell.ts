@@ -14,6 +14,8 @@ import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
 import { withProbeTimes } from '../node/instance-status.ts';
 import type {
+  BlockImage,
+  BlockView,
   Cluster,
   ClusterEvent,
   ClusterOptions,
@@ -66,6 +68,8 @@ export abstract class ClusterShell implements Cluster {
   /** Puts disk faults in force on the instance's disk (on a running process's handle too). */
   protected abstract setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void>;
   protected abstract corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void>;
+  /** Reads an instance's blocks inside its process (node/block-images.ts). */
+  protected abstract readBlocks(dbid: number, prefix: string, view: BlockView): Promise<BlockImage[]>;
   abstract close(): Promise<void>;
 
   // ---- written once ---------------------------------------------------------------------
@@ -108,6 +112,10 @@ export abstract class ClusterShell implements Cluster {
     const status = await this.statusOf(dbid);
     const qd = this.coordinatorDbid();
     return qd !== undefined && qd !== dbid ? withProbeTimes(status, await this.statusOf(qd)) : status;
+  }
+
+  blocks(dbid: number, prefix = '', view: BlockView = 'disk'): Promise<BlockImage[]> {
+    return settleLater(this.clock, () => this.readBlocks(dbid, prefix, view));
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

@@ -185,6 +185,7 @@ export async function createSimCluster(
     faults,
     subscribe: (l) => inner.subscribe(l),
     instanceStatus: (dbid) => inner.instanceStatus(dbid),
+    blocks: (dbid, prefix, view) => drive(inner.blocks(dbid, prefix, view), `blocks of ${dbid}`),
     close: () => drive(inner.close(), 'close'),
     sim,
   };

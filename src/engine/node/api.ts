@@ -175,7 +175,22 @@ export interface Cluster {
   subscribe(listener: (event: ClusterEvent) => void): () => void;
   /** One instance seen from inside its process: role as it runs, WAL positions, buffer pool. */
   instanceStatus(dbid: number): Promise<InstanceStatus>;
+  /**
+   * An instance's blocks under `prefix` ('base/', 'pg_wal/'; all when empty), read inside its
+   * process: as its disk holds them ('disk', running or not), or as the running instance sees
+   * them ('instance': its buffer pool's copy where it holds one; 55000 when none runs).
+   */
+  blocks(dbid: number, prefix?: string, view?: BlockView): Promise<BlockImage[]>;
   close(): Promise<void>;
+}
+
+export type BlockView = 'disk' | 'instance';
+
+/** One block's bytes (a copy). Pages on disk carry their checksum; pages in memory do not. */
+export interface BlockImage {
+  file: string;
+  block: number;
+  bytes: Uint8Array;
 }
 
 export type { QueryResult };

@@ -109,6 +109,13 @@ export class BufferPool {
     return f?.valid ? f.page : this.disk.view(file, block);
   }
 
+  /** Files the pool holds pages of (a new relation's may not be on disk yet). For inspection. */
+  files(): Set<string> {
+    const out = new Set<string>();
+    for (const f of this.frames) if (f.valid) out.add(f.file);
+    return out;
+  }
+
   /** The highest page LSN among the pool's dirty pages (0 when none is dirty). */
   maxDirtyLsn(): number {
     let max = 0;

@@ -82,6 +82,8 @@ export function recordedCluster(raw: Cluster, recorder: StepRecorder, close: () 
     time: undefined,
     subscribe: (listener) => raw.subscribe(listener),
     instanceStatus: (dbid) => raw.instanceStatus(dbid),
+    // Reading changes nothing, so it need not be recorded (as instanceStatus).
+    blocks: (dbid, prefix, view) => raw.blocks(dbid, prefix, view),
     close,
   };
 }
