@@ -24,7 +24,7 @@ import { jsonPayload, parseJsonPayload } from '../wal/json-payload.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import type { Coordinator } from './coordinator.ts';
 import { commitPath, outcomeUncertain, phase2RetryDelay } from './dtx-rules.ts';
-import type { DistributedSnapshot, SegmentApi } from './protocol.ts';
+import type { DistributedSnapshot, DtxContext, SegmentApi } from './protocol.ts';
 import { gxidFromGid } from './segment.ts';
 
 export const DtmInfo = { reserve: 0x10, forget: 0x20 } as const;
@@ -141,7 +141,38 @@ export class DistributedTxManager {
     return this.qd;
   }
 
-  async begin(): Promise<{ gxid: number; gid: string }> {
+  /**
+   * Opens a session's distributed transaction around its coordinator-local one: a gxid, and
+   * the gang (the acting primaries now), which every statement of it is checked against.
+   */
+  async open(local: Transaction): Promise<OpenDtx> {
+    const { gxid, gid } = await this.begin();
+    return {
+      gxid,
+      gid,
+      local,
+      writers: new Set(),
+      touched: new Set(),
+      cid: 0,
+      committed: false,
+      gang: this.coordinator().contentDbids(),
+    };
+  }
+
+  /**
+   * What a command dispatched in `d` carries: its gxid, a fresh distributed snapshot, and its
+   * command id (one counter for the coordinator's catalog work and the segments' commands).
+   * Without `d` (a read outside a transaction): a snapshot alone.
+   */
+  commandContext(d: OpenDtx | undefined): DtxContext {
+    if (!d) return { gxid: 0, gid: '', dsnap: this.snapshot(), cid: 0 };
+    this.checkGang(d);
+    d.local.nextCommand();
+    d.cid = d.local.cid;
+    return { gxid: d.gxid, gid: d.gid, dsnap: this.snapshot(), cid: d.cid, touched: [...d.touched] };
+  }
+
+  private async begin(): Promise<{ gxid: number; gid: string }> {
     if (this.nextGxid >= this.reservedUpTo) {
       this.reservedUpTo = this.nextGxid + RESERVE_BLOCK;
       const { end } = this.wal().insert(

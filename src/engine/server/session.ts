@@ -303,17 +303,7 @@ export class Session {
   /** The distributed transaction of the current statement, begun on first need. */
   async ensureDtx(): Promise<OpenDtx> {
     if (!this.dtx) {
-      const { gxid, gid } = await this.qd.dtm.begin();
-      this.dtx = {
-        gxid,
-        gid,
-        local: this.beginLocal(),
-        writers: new Set(),
-        touched: new Set(),
-        cid: 0,
-        committed: false,
-        gang: this.qd.contentDbids(),
-      };
+      this.dtx = await this.qd.dtm.open(this.beginLocal());
       this.xactStart ??= this.qd.clock.now();
     }
     return this.dtx;
@@ -321,14 +311,8 @@ export class Session {
 
   /** Context for dispatching one command. Reads outside a transaction need no gxid. */
   async dtxContext(write: boolean): Promise<DtxContext> {
-    if (!write && this.autocommit && !this.dtx)
-      return { gxid: 0, gid: '', dsnap: this.qd.dtm.snapshot(), cid: 0 };
-    const d = await this.ensureDtx();
-    this.qd.dtm.checkGang(d);
-    // One counter for the coordinator's catalog work and the segments' commands.
-    d.local.nextCommand();
-    d.cid = d.local.cid;
-    return { gxid: d.gxid, gid: d.gid, dsnap: this.qd.dtm.snapshot(), cid: d.cid, touched: [...d.touched] };
+    if (!write && this.autocommit && !this.dtx) return this.qd.dtm.commandContext(undefined);
+    return this.qd.dtm.commandContext(await this.ensureDtx());
   }
 
   private async endBlock(commit: boolean): Promise<QueryResult> {
