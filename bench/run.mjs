@@ -177,15 +177,18 @@ async function buildInstanceWorker({ readableNames = false } = {}) {
     build: {
       outDir,
       emptyOutDir: true,
-      // Minified and in one file, as the site's build ships it (every worker parses it); under
-      // --cpu-profile, not minified, so the printed summaries name the engine's functions.
+      // Minified, as the site's build ships it: an entry every worker parses, and the chunks a
+      // role loads on first need (role-modules.ts); under --cpu-profile, not minified, so the
+      // printed summaries name the engine's functions.
       minify: !readableNames,
       target: 'es2022',
       // Beside it, so a CPU profile of the workers (DevTools, CDP) names the engine's functions.
       sourcemap: true,
+      // A worker has no document to put <link rel=modulepreload> in.
+      modulePreload: false,
       rolldownOptions: {
         input: join(repoRoot, 'src/workers/instance.worker.ts'),
-        output: { format: 'es', entryFileNames: 'instance.worker.js', codeSplitting: false },
+        output: { format: 'es', entryFileNames: 'instance.worker.js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   });

@@ -29,6 +29,7 @@ import type {
   RunOptions,
 } from '../node/api.ts';
 import { blockImages } from '../node/block-images.ts';
+import { linkedModules } from '../node/linked-modules.ts';
 import { getDiskProvider } from '../node/disk-providers.ts';
 import { attachStandby, bootNode, type BootContext, type CoordinatorStart } from '../node/boot.ts';
 import { flipBit } from '../storage/bit-rot.ts';
@@ -92,6 +93,7 @@ export class InlineCluster extends ClusterShell {
       roleOf: (dbid) => this.lastKnownConfig().find((c) => c.dbid === dbid),
       initialConfig: config,
       fileRep: options.replication === 'filerep',
+      modules: linkedModules(),
     };
   }
 

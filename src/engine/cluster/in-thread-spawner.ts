@@ -14,6 +14,9 @@ import {
   type SpawnedProcess,
 } from './process-cluster.ts';
 import { serveProcess } from './process-host.ts';
+import { linkedModules } from '../node/linked-modules.ts';
+import { ModuleLoader } from '../node/role-modules.ts';
+import { runUtility } from '../utilities/index.ts';
 
 export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<string, MemoryDisk> } {
   const disks = new Map<string, MemoryDisk>();
@@ -30,7 +33,11 @@ export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<str
       const Channel = globalMessageChannel();
       const control = new Channel();
       const upcall = new Channel();
-      const host = serveProcess({ clock, openDisk }, control.port1, upcall.port1);
+      const host = serveProcess(
+        { clock, openDisk, modules: linkedModules(), utilities: new ModuleLoader(() => ({ runUtility })) },
+        control.port1,
+        upcall.port1,
+      );
       return {
         control: control.port2,
         upcall: upcall.port2,

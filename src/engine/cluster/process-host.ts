@@ -14,8 +14,6 @@ import type { FaultState } from '../runtime/link-faults.ts';
 import type { PortLike } from '../runtime/link-endpoint.ts';
 import { FaultPoints } from '../runtime/fault-points.ts';
 import { ControllableClock } from '../runtime/controllable-clock.ts';
-import { Session as QdSession } from '../server/session.ts';
-import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
 import { wipeDisk, type Disk, type DiskFaultChange } from '../storage/disk.ts';
@@ -27,6 +25,7 @@ import type { SegmentConfig } from '../topology/placement.ts';
 import { readControl, type ControlData } from '../instance/control.ts';
 import type { BlockImage, BlockView, ClusterEvent, InstanceStatus } from '../node/api.ts';
 import { blockImages } from '../node/block-images.ts';
+import { loadedModule } from '../node/role-modules.ts';
 import { instanceStatus } from '../node/instance-status.ts';
 import { connectionRefused } from '../node/session-errors.ts';
 import { coordinatorProcessHost } from './process-utilities.ts';
@@ -41,7 +40,6 @@ import type {
   UtilityRun,
 } from './process-protocol.ts';
 
-import { runUtility } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
 import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
@@ -162,6 +160,7 @@ export class InstanceProcess implements ProcessApi {
       roleOf: (dbid) => (dbid === spec.dbid ? spec.row : undefined),
       initialConfig: spec.initialConfig,
       fileRep: spec.replication === 'filerep',
+      modules: this.runtime.modules,
       ...(spec.coordinatorStart ? { coordinatorStart: spec.coordinatorStart } : {}),
     };
     this.ctx = ctx;
@@ -265,6 +264,9 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async openSession(utility = false): Promise<number> {
+    const code = this.runtime.modules.sessions.pending();
+    if (code) await code;
+    const { Session: QdSession, UtilitySession } = this.runtime.modules.sessions.now();
     const node = this.mustHaveNode();
     const id = this.nextSession++;
     if (node.qd) {
@@ -371,6 +373,7 @@ export class InstanceProcess implements ProcessApi {
       cancelled: () => this.cancelRequested,
       knownRows: this.knownRows,
     });
+    const { runUtility } = await loadedModule(this.runtime.utilities);
     const result = await runUtility(host, map, commandLine);
     return { result, files: [...map] };
   }

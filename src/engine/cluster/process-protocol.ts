@@ -17,6 +17,8 @@ import type { BlockImage, BlockView, ClusterOptions, InstanceStatus, UtilityResu
 import type { UtilityUpcalls } from './process-utilities.ts';
 import type { NodeReload } from '../node/node-config.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
+import type { ModuleLoader, RoleModules } from '../node/role-modules.ts';
+import type { runUtility } from '../utilities/index.ts';
 
 /** What the orchestrator tells every process about every instance. */
 export interface NodeMeta {
@@ -156,6 +158,14 @@ export interface HostApi extends UtilityUpcalls {
 export interface ProcessRuntime {
   clock: Clock;
   openDisk(name: string): Promise<Disk>;
+  /** Each role's code: linked in, or (a worker) loaded on first need. */
+  modules: RoleModules;
+  /** The utilities' code (run in the acting coordinator's process), the same way. */
+  utilities: ModuleLoader<UtilityModule>;
+}
+
+export interface UtilityModule {
+  runUtility: typeof runUtility;
 }
 
 /** A started process: its two ports (it serves `control`, calls back on `upcall`) and its end. */

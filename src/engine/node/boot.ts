@@ -10,9 +10,7 @@ import { refuseLater, whileAnswering, type Clock, type TraceEvent } from '../run
 import type { ClusterEvent } from '../runtime/events.ts';
 import { answerTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
-import { Coordinator } from '../server/coordinator.ts';
-import { DistributedTxManager } from '../server/dtm.ts';
-import { SegmentExecutor } from '../server/segment.ts';
+import type { DistributedTxManager } from '../server/dtm.ts';
 import { Settings } from '../server/settings.ts';
 import { dtxTiming, ftsTiming, nodeContext, primaryTiming, readNodeConfig } from './node-config.ts';
 import { PrimaryReplication } from '../replication/primary.ts';
@@ -24,6 +22,7 @@ import { formatLsn } from '../storage/lsn.ts';
 import { MIRROR_PROBE_ANSWER, type WalStatus } from '../replication/protocol.ts';
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
+import type { RoleModules } from './role-modules.ts';
 import type {
   FileRepPrimaryHandlers,
   InstanceApi,
@@ -62,6 +61,8 @@ export interface BootContext {
   fileRep?: boolean;
   /** How gpstart starts the coordinator this time (-m utility mode, -R restricted). */
   coordinatorStart?: CoordinatorStart;
+  /** The code of each role, linked in or loaded on first need (role-modules.ts). */
+  modules: RoleModules;
 }
 
 /** gpstart -m: utility mode (no FTS, no dispatch, utility connections only); -R: restricted. */
@@ -116,8 +117,11 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
 
   // A coordinator instance runs as the standby while standby.signal is on its disk (as in
   // Postgres): an activated standby restarted before anyone reread the catalog is the coordinator.
+  // Waits for a role's code only when it is not loaded yet: linked in, nothing changes order.
+  const coordinatorCode = node.content === -1 ? ctx.modules.coordinator.pending() : undefined;
+  if (coordinatorCode) await coordinatorCode;
   if (node.content === -1 && (row?.role !== 'm' || !hasStandbySignal(node.disk))) {
-    const dtm = new DistributedTxManager(String(ctx.clock.now()));
+    const dtm = new (ctx.modules.coordinator.now().DistributedTxManager)(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
     node.inst = inst;
     await startCoordinator(ctx, node, inst, dtm, fresh, call, trace);
@@ -127,7 +131,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
 
   if (node.content === -1) {
     // The standby coordinator: replays the coordinator's WAL, its DTM state included.
-    const dtm = new DistributedTxManager(String(ctx.clock.now()));
+    const dtm = new (ctx.modules.coordinator.now().DistributedTxManager)(String(ctx.clock.now()));
     const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
     node.inst = inst;
     node.standbyDtm = dtm;
@@ -166,6 +170,8 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     node.inst = inst;
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
+      const segmentCode = ctx.modules.segment.pending();
+      if (segmentCode) await segmentCode;
       becomePrimary(ctx, node, inst, call);
       ctx.roleChanged(node, 'primary');
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
@@ -175,8 +181,12 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     return;
   }
 
+  // The executor's code loads (in a worker) while crash recovery runs.
+  const segmentCode = ctx.modules.segment.pending();
+  segmentCode?.catch(() => undefined);
   const inst = await Instance.start(rt, ctx.storage);
   node.inst = inst;
+  if (segmentCode) await segmentCode;
   node.up = true;
   becomePrimary(ctx, node, inst, call);
   ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
@@ -206,13 +216,17 @@ async function bootFileRepSegment(
       disk,
       (inst, fr) => {
         node.inst = inst;
-        becomePrimary(ctx, node, inst, call, fr);
+        const segmentCode = ctx.modules.segment.pending();
+        if (!segmentCode) return becomePrimary(ctx, node, inst, call, fr);
+        return segmentCode.then(() => becomePrimary(ctx, node, inst, call, fr));
       },
       onPanic,
     );
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
     return;
   }
+  const segmentCode = ctx.modules.segment.pending();
+  if (segmentCode) await segmentCode;
   const mirrored = !!ctx.nodes.mirrorOf(node);
   const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !mirrored }) };
   const inst = await Instance.start(
@@ -242,7 +256,7 @@ async function startCoordinator(
   trace: (e: TraceEvent) => void,
   activated = false,
 ): Promise<void> {
-  const qd = new Coordinator({
+  const qd = new (ctx.modules.coordinator.now().Coordinator)({
     inst,
     dtm,
     clock: ctx.clock,
@@ -389,7 +403,11 @@ function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootC
     identify: () => mirror.identify(),
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>
       mirror.receiveWal(start, data, history),
-    promote: () => mirror.promote(),
+    promote: () => {
+      // A segment's executor code loads (in a worker) while the promotion runs.
+      if (node.content >= 0) ctx.modules.segment.prefetch();
+      return mirror.promote();
+    },
     ftsProbe: async () => MIRROR_PROBE_ANSWER,
   };
   node.handlers = handlers;
@@ -436,7 +454,7 @@ function becomePrimary(
   call: Call,
   fileRep?: FileRepPrimary,
 ): void {
-  const qe = new SegmentExecutor(
+  const qe = new (ctx.modules.segment.now().SegmentExecutor)(
     inst,
     node.content,
     ctx.clock,

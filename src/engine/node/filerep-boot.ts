@@ -164,7 +164,7 @@ export function serveFileRepMirror(
   ctx: BootContext,
   node: InstanceNode,
   disk: Disk,
-  becomePrimary: (inst: Instance, fr: FileRepPrimary) => void,
+  becomePrimary: (inst: Instance, fr: FileRepPrimary) => void | Promise<void>,
   panic: () => void,
 ): void {
   const mirror = new FileRepMirror(disk);
@@ -219,7 +219,8 @@ export function serveFileRepMirror(
           panic();
           throw e;
         }
-        becomePrimary(inst, fr);
+        const serving = becomePrimary(inst, fr);
+        if (serving) await serving;
         node.fileRepMirror = undefined; // no longer a passive mirror
         ctx.roleChanged(node, 'primary');
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
