@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Instance } from '../../src/engine/instance/instance.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../src/engine/runtime/clock.ts';
+import { readControl } from '../../src/engine/instance/control.ts';
 import { ManualClock } from '../support/fake-clock.ts';
 
 const enc = new TextEncoder();
@@ -96,6 +97,33 @@ describe('Instance storage engine', () => {
     expect(again.recovery!.wasCleanShutdown).toBe(true);
     expect(again.recovery!.records).toBe(1);
     expect(await rows(again, 5)).toEqual(['k']);
+  });
+
+  it('a checkpoint with no dirty pages makes its record and pg_control durable in one sync', async () => {
+    const { inst, disk } = await boot();
+    const t1 = inst.xact.begin();
+    await inst.heap(5).insert(t1, enc.encode('k'));
+    await inst.xact.commit(t1);
+    await inst.checkpoint(); // writes the page
+    const before = disk.stats.syncs;
+    await inst.checkpoint();
+    expect(disk.stats.syncs - before).toBe(1);
+    const at = inst.control.checkpoint;
+    // Crashed right after: pg_control points at the last checkpoint, whose record is there.
+    inst.kill();
+    disk.crash();
+    expect(readControl(disk)!.checkpoint).toBe(at);
+    const again = await Instance.start({ disk, clock: new ManualClock(), trace: noTrace });
+    expect(again.recovery!.records).toBe(1);
+    expect(await rows(again, 5)).toEqual(['k']);
+  });
+
+  it('initdb writes the first checkpoint and pg_control in one sync', async () => {
+    const disk = new MemoryDisk();
+    await Instance.initdb(disk, { systemIdentifier: 'test', time: 0 });
+    expect(disk.stats.syncs).toBe(1);
+    disk.crash();
+    expect(readControl(disk)!.state).toBe('shut down');
   });
 
   it('append-optimized rows appear at commit and survive a crash', async () => {

@@ -102,7 +102,6 @@ export class Checkpointer {
     if (extra) rec.extra = extra;
     const info = shutdown ? XlogInfo.checkpointShutdown : XlogInfo.checkpointOnline;
     const { start, end } = inst.wal.insert(Rmgr.xlog, info, 0, jsonPayload(rec));
-    await inst.wal.flush(end);
     inst.control = {
       ...inst.control,
       state: shutdown ? 'shut down' : 'in production',
@@ -111,8 +110,9 @@ export class Checkpointer {
       history: inst.files.history,
       time: rec.time,
     };
-    writeControl(inst.disk, inst.control);
-    await inst.disk.sync();
+    // The record and pg_control pointing at it become durable in one atomic sync (the WAL
+    // writer's own pg_control update before its sync writes this control too).
+    await inst.wal.flushWith(end, () => writeControl(inst.disk, inst.control));
     let keepFrom = Math.min(redo, inst.wal.insertLsn - inst.settings.wal_keep_size);
     const slot = inst.walRetainedFrom();
     if (slot !== undefined) keepFrom = Math.min(keepFrom, slot);

@@ -205,21 +205,22 @@ export class Instance implements StorageContext {
       prepared: [],
       time: options.time,
     };
-    const { start: at } = writer.insert(Rmgr.xlog, XlogInfo.checkpointShutdown, 0, jsonPayload(ckpt));
-    await writer.flush();
-    writeControl(disk, {
-      systemIdentifier: options.systemIdentifier,
-      state: 'shut down',
-      checkpoint: at,
-      redo: start,
-      timeline: 1,
-      history,
-      walSegmentSize: segSize,
-      time: options.time,
-      minRecoveryPoint: 0,
-      dataChecksums: options.dataChecksums ?? true,
-    });
-    await disk.sync();
+    const { start: at, end } = writer.insert(Rmgr.xlog, XlogInfo.checkpointShutdown, 0, jsonPayload(ckpt));
+    // The first checkpoint and pg_control in one atomic sync.
+    await writer.flushWith(end, () =>
+      writeControl(disk, {
+        systemIdentifier: options.systemIdentifier,
+        state: 'shut down',
+        checkpoint: at,
+        redo: start,
+        timeline: 1,
+        history,
+        walSegmentSize: segSize,
+        time: options.time,
+        minRecoveryPoint: 0,
+        dataChecksums: options.dataChecksums ?? true,
+      }),
+    );
   }
 
   /** Starts the instance on its disk: crash recovery, then ready for work. */

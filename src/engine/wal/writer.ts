@@ -110,12 +110,27 @@ export class WalWriter {
     }
   }
 
+  /**
+   * Flushes up to `upTo` with `alongside`'s writes (a checkpoint's pg_control) in the same
+   * sync, which the disk makes durable atomically: one sync instead of a WAL flush and then
+   * a second for the control file, which may point only at WAL that is durable with it.
+   */
+  async flushWith(upTo: Lsn, alongside: () => void): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    if (this.failure) throw this.failure;
+    this.flushing = this.flushOnce(Math.max(upTo, this.insertLsn), alongside).finally(
+      () => (this.flushing = undefined),
+    );
+    await this.flushing;
+  }
+
   get isFlushing(): boolean {
     return this.flushing !== undefined;
   }
 
-  private async flushOnce(target: Lsn): Promise<void> {
+  private async flushOnce(target: Lsn, alongside?: () => void): Promise<void> {
     this.writeUpTo(target);
+    alongside?.();
     this.hooks.beforeSync?.(target);
     try {
       await this.disk.sync();
