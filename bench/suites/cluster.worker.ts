@@ -251,6 +251,7 @@ async function failoverTime(): Promise<{ value: number; extra: Record<string, nu
   off();
   // The lab's default time scale is 30: the probe interval is 60 s / 30 = 2000 ms.
   const intervalMs = 60_000 / 30;
+  await restorePreferredRoles(c);
   return {
     value: ms,
     extra: {
@@ -264,6 +265,19 @@ async function failoverTime(): Promise<{ value: number; extra: Record<string, nu
 }
 
 const RECOVERY_ROWS = 100_000;
+
+/**
+ * Untimed, after a failover: the failed primary recovered as a mirror (gprecoverseg -a), then
+ * the preferred roles restored (gprecoverseg -ar), so the next run fails the same primary over.
+ */
+async function restorePreferredRoles(c: Cluster): Promise<void> {
+  // The run ended with a commit on the promoted mirror: FTS had marked the primary down.
+  for (const command of ['gprecoverseg -a', 'gprecoverseg -ar']) {
+    const r = await c.run(command);
+    if (r.exitCode !== 0) throw new Error(`${command} exited ${r.exitCode}: ${r.stdout.slice(-400)}`);
+    await allSynced(c);
+  }
+}
 
 async function probeUntil(c: Cluster, done: () => Promise<boolean>, what: string): Promise<void> {
   const t0 = performance.now();

@@ -38,7 +38,8 @@ function bootCase(primaries: number): BenchCase {
     suite: 'workers',
     name: `worker boot of 1+1+${primaries}x2 instances (ms)`,
     unit: 'ms',
-    runs: 3,
+    runs: 5,
+    quickRuns: 3,
     ...(primaries === 64 ? { target: { limit: 10_000, higherIsBetter: false } } : {}),
     async run() {
       const name = `bench-workers-boot-${primaries}`;
@@ -82,7 +83,8 @@ function commitCase(runtime: 'worker' | 'inline', sessions: number): BenchCase {
     name: `${runtime} commits/s, ${sessions} session${sessions > 1 ? 's' : ''}, 1+1+4x2 mirrored`,
     unit: 'commits/s',
     percentileUnit: 'µs',
-    runs: 3,
+    runs: 5,
+    quickRuns: 3,
     async setup() {
       c = await boot(runtime, 4, name);
       await c.query('create table w (a int, b int) distributed by (a)');
