@@ -23,7 +23,8 @@ async function start(): Promise<Cluster> {
     mirroring: 'group',
     replication: 'filerep',
     timeScale: 200,
-    settings: { gp_fts_probe_interval: 3600 },
+    // No timed checkpoint between the reads of two processes: only the test's own.
+    settings: { gp_fts_probe_interval: 3600, checkpoint_timeout: 86400 },
   }));
 }
 

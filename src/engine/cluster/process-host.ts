@@ -25,7 +25,6 @@ import type { SegmentConfig } from '../topology/placement.ts';
 import { readControl, type ControlData } from '../instance/control.ts';
 import type { BlockImage, BlockView, ClusterEvent, InstanceStatus } from '../node/api.ts';
 import { blockImages } from '../node/block-images.ts';
-import { loadedModule } from '../node/role-modules.ts';
 import { instanceStatus } from '../node/instance-status.ts';
 import { connectionRefused } from '../node/session-errors.ts';
 import { coordinatorProcessHost } from './process-utilities.ts';
@@ -373,7 +372,9 @@ export class InstanceProcess implements ProcessApi {
       cancelled: () => this.cancelRequested,
       knownRows: this.knownRows,
     });
-    const { runUtility } = await loadedModule(this.runtime.utilities);
+    const code = this.runtime.utilities.pending();
+    if (code) await code;
+    const { runUtility } = this.runtime.utilities.now();
     const result = await runUtility(host, map, commandLine);
     return { result, files: [...map] };
   }

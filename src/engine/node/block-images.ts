@@ -22,7 +22,7 @@ export function blockImages(node: InstanceNode, prefix: string, view: BlockView)
   for (const file of [...files].sort()) {
     // File replication's own bookkeeping (the change tracking log) is the pair's, not data.
     if (isFileRepMeta(file)) continue;
-    const n = view === 'instance' ? pool!.nblocks(file) : disk.nblocks(file);
+    const n = view === 'instance' ? pool!.peekNblocks(file) : disk.nblocks(file);
     for (let block = 0; block < n; block++) {
       const bytes = view === 'instance' ? pool!.peek(file, block) : disk.read(file, block);
       if (bytes) out.push({ file, block, bytes: bytes.slice() });

@@ -216,6 +216,7 @@ async function bootFileRepSegment(
       disk,
       (inst, fr) => {
         node.inst = inst;
+        // Its load began with the promotion (filerep-boot.ts).
         const segmentCode = ctx.modules.segment.pending();
         if (!segmentCode) return becomePrimary(ctx, node, inst, call, fr);
         return segmentCode.then(() => becomePrimary(ctx, node, inst, call, fr));
@@ -225,14 +226,16 @@ async function bootFileRepSegment(
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
     return;
   }
+  // The executor's code loads (in a worker) while crash recovery runs.
   const segmentCode = ctx.modules.segment.pending();
-  if (segmentCode) await segmentCode;
+  segmentCode?.catch(() => undefined);
   const mirrored = !!ctx.nodes.mirrorOf(node);
   const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !mirrored }) };
   const inst = await Instance.start(
     { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }), onPanic },
     ctx.storage,
   );
+  if (segmentCode) await segmentCode;
   node.inst = inst;
   // Restarted, it cannot know whether its mirror took over meanwhile: commits wait for FTS.
   if (mirrored && !fresh) fr.disk.holdForFts();

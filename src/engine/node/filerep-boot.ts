@@ -200,6 +200,8 @@ export function serveFileRepMirror(
     promote: () =>
       (promoting ??= (async () => {
         mirror.promoting = true;
+        // The executor's code loads (in a worker) while the promotion runs.
+        ctx.modules.segment.prefetch();
         // FTS has recorded the promotion in the catalog already; the instance is not up yet.
         await ctx.points.reach('filerep_transition_to_primary', node.dbid);
         const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { promoted: mirror }) };
@@ -219,8 +221,14 @@ export function serveFileRepMirror(
           panic();
           throw e;
         }
-        const serving = becomePrimary(inst, fr);
-        if (serving) await serving;
+        try {
+          const serving = becomePrimary(inst, fr);
+          if (serving) await serving;
+        } catch (e) {
+          // Its code could not be loaded: the process exits and restarts, as after a failed start.
+          panic();
+          throw e;
+        }
         node.fileRepMirror = undefined; // no longer a passive mirror
         ctx.roleChanged(node, 'primary');
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });

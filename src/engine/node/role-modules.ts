@@ -75,12 +75,6 @@ export class ModuleLoader<T> {
   }
 }
 
-/** The module, waiting only when it is not loaded yet. */
-export async function loadedModule<T>(m: ModuleLoader<T>): Promise<T> {
-  const w = m.pending();
-  return w ? await w : m.now();
-}
-
 export interface RoleModules {
   segment: ModuleLoader<SegmentModule>;
   coordinator: ModuleLoader<CoordinatorModule>;

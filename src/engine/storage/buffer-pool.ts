@@ -109,6 +109,15 @@ export class BufferPool {
     return f?.valid ? f.page : this.disk.view(file, block);
   }
 
+  /**
+   * A relation's size as the instance sees it, without recording it (nblocks caches sizes, and
+   * files written straight to disk, WAL and append-optimized, would then look frozen). For
+   * inspection.
+   */
+  peekNblocks(file: string): number {
+    return Math.max(this.sizes.get(file) ?? 0, this.disk.nblocks(file));
+  }
+
   /** Files the pool holds pages of (a new relation's may not be on disk yet). For inspection. */
   files(): Set<string> {
     const out = new Set<string>();

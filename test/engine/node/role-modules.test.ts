@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ModuleLoader, loadedModule } from '../../../src/engine/node/role-modules.ts';
+import { ModuleLoader } from '../../../src/engine/node/role-modules.ts';
+
+/** How call sites use a loader: wait only when it is pending, then take the module. */
+async function loadedModule<T>(m: ModuleLoader<T>): Promise<T> {
+  await m.pending();
+  return m.now();
+}
 
 describe('ModuleLoader', () => {
   it('hands a linked-in module over at once, with no promise to wait on', () => {
