@@ -5,6 +5,7 @@
  * Redistribute or Broadcast), the parent slice runs. The top slice runs on the coordinator,
  * or, for INSERT/UPDATE/DELETE, on the segments that hold the target table.
  */
+import { settleAll } from './settle-all.ts';
 import { SliceAnalyze } from '../exec/instrument.ts';
 import { scanWants } from '../exec/columns-used.ts';
 import { collect, exec } from '../exec/executor.ts';
@@ -185,7 +186,7 @@ export async function runPlan(
       const oneWriter = options.commitOnePhase && contents.length === 1;
       let total = 0;
       const moved: { content: number; rows: Row[] }[] = [];
-      await Promise.all(
+      await settleAll(
         contents.map(async (c) => {
           const req: SliceRequest = { ...base, root };
           if (oneWriter) req.commitOnePhase = true;
@@ -198,7 +199,7 @@ export async function runPlan(
       // Split UPDATE: new versions that belong to other segments are inserted there.
       const byTarget = new Map<number, Row[]>();
       for (const m of moved) byTarget.set(m.content, [...(byTarget.get(m.content) ?? []), ...m.rows]);
-      await Promise.all(
+      await settleAll(
         [...byTarget].map(async ([c, rows]) => {
           await call(c, 'insertRows', [
             { queryId, ...(env.limits ? { limits: env.limits } : {}), dtx, table: root.table, rows },

@@ -5,6 +5,7 @@
  * and DELETE run on the segments that hold the table; an UPDATE that changes the distribution
  * key moves the new row version to its new segment.
  */
+import { settleAll } from './settle-all.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import type { DefaultMarker, DeleteStmt, Expr, FromItem, InsertStmt, Query, UpdateStmt } from '../sql/ast.ts';
 import { bindExpr, coerce } from '../sql/bind-expr.ts';
@@ -253,7 +254,7 @@ async function routeRows(s: Session, table: TableInfo, rows: Row[], oneStatement
   // The DTM decides whether this write commits in its own round trip (one phase).
   const onePhase = s.qd.dtm.commitsInDispatch(d, oneStatement, parts.size);
   if (onePhase) s.beginCommit();
-  await Promise.all(
+  await settleAll(
     [...parts].map(async ([c, list]) => {
       const send = () =>
         s.qd.dispatchCall(

@@ -7,6 +7,7 @@
  * Locks as Postgres takes them: CREATE INDEX and REINDEX take ShareLock on the table (reads go
  * on, writes wait), DROP INDEX takes AccessExclusiveLock.
  */
+import { settleAll } from './settle-all.ts';
 import { PG_INDEX } from '../catalog/catalog.ts';
 import { sqlError } from '../errors.ts';
 import type { ColumnInfo, IndexInfo, Policy, TableInfo } from '../plan/plan.ts';
@@ -267,7 +268,7 @@ export async function onTableSegments(
 ): Promise<void> {
   const d = await s.ensureDtx();
   const dtx = await s.dtxContext(true);
-  await Promise.all(
+  await settleAll(
     s.qd.tableContents(table).map(async (c) => {
       await work(c, dtx);
       d.writers.add(c);
