@@ -30,10 +30,12 @@ describe('Cluster.blocks', () => {
     expect(wal.every((b, i) => sameBytes(b.bytes, onDisk[i]!.bytes))).toBe(true);
   });
 
-  it('a stopped instance has its disk to read, and no instance view (55000)', async () => {
+  it('a stopped instance has its disk to read and no instance view; unknown dbids and views are refused', async () => {
     const c = (cluster = await createCluster({ mirroring: 'none' }));
     await c.faults.crash(2);
     expect(await count(c, 2, 'global/', 'disk')).toBeGreaterThan(0);
     await expect(c.blocks(2, '', 'instance')).rejects.toMatchObject({ code: '55000' });
+    await expect(c.blocks(99)).rejects.toMatchObject({ code: '42704' });
+    await expect(c.blocks(2, '', 'memory' as never)).rejects.toMatchObject({ code: '22023' });
   });
 });

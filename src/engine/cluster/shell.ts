@@ -115,7 +115,13 @@ export abstract class ClusterShell implements Cluster {
   }
 
   blocks(dbid: number, prefix = '', view: BlockView = 'disk'): Promise<BlockImage[]> {
-    return settleLater(this.clock, () => this.readBlocks(dbid, prefix, view));
+    return settleLater(this.clock, async () => {
+      if (view !== 'disk' && view !== 'instance')
+        throw sqlError('invalid_parameter_value', `unknown block view "${String(view)}"`, {
+          hint: "Read 'disk' (what the disk holds) or 'instance' (what the running instance sees).",
+        });
+      return this.readBlocks(dbid, prefix, view);
+    });
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {
