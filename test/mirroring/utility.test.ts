@@ -66,6 +66,36 @@ describe('utility mode and holds', () => {
     expect((await c.query('select count(*) from cb')).rows).toEqual([[42]]);
   });
 
+  it("gpstate -e: an unsynchronized pair's remaining WAL bytes come from its primary's walsender", async () => {
+    const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
+    await c.query('create table u (a int) distributed by (a)');
+    const [primary, mirror, mirrorDbid] = (
+      await c.query(
+        "select p.port, m.port, m.dbid from gp_segment_configuration p join gp_segment_configuration m on p.content = m.content and m.role = 'm' where p.role = 'p' and p.content = 0",
+      )
+    ).rows[0]! as [number, number, number];
+    const pairRow = async () => {
+      const out = (await c.run('gpstate -e')).stdout.split('\n');
+      const from = out.findIndex((l) => l.includes('Unsynchronized Segment Pairs'));
+      if (from < 0) return undefined;
+      const row = out.slice(from + 2).find((l) => l.includes(` ${primary} `) && l.includes(` ${mirror}`));
+      return row?.trim().split(/\s+/).slice(-3)[0];
+    };
+    await c.faults.crash(mirrorDbid);
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await pairRow()) === 'Unknown';
+    });
+    await c.query('insert into u select generate_series(1, 200)');
+    // The mirror runs again before FTS has noticed: the catalog still says Not in Sync, and the
+    // primary's walsender (in its own process on the worker runtime) says how far behind it is.
+    const skip = c.faults.suspend('fts_probe', 1);
+    await skip.reached;
+    await c.faults.restart(mirrorDbid);
+    expect(await waitFor(async () => ((await pairRow()) === '0' ? '0' : undefined))).toBe('0');
+    skip.release();
+  });
+
   it('the walsender hold keeps a commit waiting until released', async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
     await c.query('create table w (a int) distributed by (a)');

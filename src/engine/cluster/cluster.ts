@@ -15,10 +15,19 @@ import { Session as QdSession } from '../server/session.ts';
 import { UtilitySession } from '../server/utility-session.ts';
 import { Settings } from '../server/settings.ts';
 import { baseBackup } from '../replication/basebackup.ts';
-import { localSource } from '../replication/copy-source.ts';
+import { localSource, type CopySource } from '../replication/copy-source.ts';
 import { recoverData } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
-import { NodeSet, stoppedNode, type InstanceNode } from '../node/nodes.ts';
+import { NodeSet, stoppedNode, type ClusterNode, type InstanceNode } from '../node/nodes.ts';
+import {
+  coordinatorOf,
+  endProcess,
+  executorOf,
+  instanceOf,
+  replicationOf,
+  shutdownProcess,
+  standbyOf,
+} from '../node/process.ts';
 import type {
   BlockImage,
   BlockView,
@@ -99,7 +108,10 @@ export class InlineCluster extends ClusterShell {
 
   /** gp_segment_configuration as the running coordinator knows it (else as initialised). */
   currentConfig(): SegmentConfig[] {
-    const qd = [...this.nodes.nodes.values()].find((n) => n.content === -1 && n.up && n.qd)?.qd;
+    const qd = this.nodes
+      .allLocal()
+      .map((n) => (n.content === -1 && n.up ? coordinatorOf(n.process) : undefined))
+      .find((q) => q !== undefined);
     if (!qd) return this.initialConfig;
     for (const r of qd.config) this.knownRows.set(r.dbid, r);
     return qd.config;
@@ -117,19 +129,19 @@ export class InlineCluster extends ClusterShell {
     }
     for (const row of this.initialConfig.filter((r) => r.role === 'm' && r.content >= 0)) {
       const node = this.addNode(row, await this.openDisk(`${name}-dbid${row.dbid}`));
-      const primary = this.nodes.mirrorOf(node)!;
+      const primary = this.partnerOf(node)!;
       if (this.boot.fileRep) {
         // gpinitsystem's mirror: a full resynchronization from its primary, before anyone connects.
         await bootNode(this.boot, node, false);
         await fullResync(primary, node.dbid, true);
         continue;
       }
-      if (node.disk.files('global/').length === 0) await baseBackup(localSource(primary.inst!), node.disk);
+      if (node.disk.files('global/').length === 0) await baseBackup(this.sourceOf(primary), node.disk);
       await bootNode(this.boot, node, false);
       // The primary's walsender is already retrying: it connects on its next attempt.
       attachStandby(this.boot, primary, node);
     }
-    const coordinator = [...this.nodes.nodes.values()].find((n) => n.content === -1)!;
+    const coordinator = this.nodes.allLocal().find((n) => n.content === -1)!;
     await bootNode(this.boot, coordinator, coordinator.disk.files('base/').length === 0);
     const standbyRow = this.initialConfig.find((r) => r.content === -1 && r.role === 'm');
     if (standbyRow) await this.createStandby(standbyRow);
@@ -138,14 +150,27 @@ export class InlineCluster extends ClusterShell {
   /** A standby coordinator from a base backup of the running coordinator (gpinitstandby). */
   async createStandby(row: SegmentConfig): Promise<InstanceNode> {
     const coordinator = this.coordinatorNode();
-    const existing = this.nodes.nodes.get(row.dbid);
+    const existing = this.nodes.nodes.has(row.dbid) ? this.nodes.local(row.dbid) : undefined;
     const node = existing ?? this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
     node.retired = false;
     node.host = row.hostname;
-    await baseBackup(localSource(coordinator.inst!), node.disk);
+    await baseBackup(this.sourceOf(coordinator), node.disk);
     await bootNode(this.boot, node, false);
     attachStandby(this.boot, coordinator, node);
     return node;
+  }
+
+  /** The other instance of a pair (in this thread, as every instance here). */
+  private partnerOf(node: InstanceNode): InstanceNode | undefined {
+    const other = this.nodes.mirrorOf(node);
+    return other && this.nodes.local(other.dbid);
+  }
+
+  /** A running instance's files, as a copy reads them (pg_basebackup, pg_rewind). */
+  private sourceOf(node: InstanceNode): CopySource {
+    const inst = instanceOf(node.process);
+    if (!inst) throw new Error(`assertion failed: dbid ${node.dbid} runs no instance to copy from`);
+    return localSource(inst);
   }
 
   private diskPrefix(): string {
@@ -171,7 +196,7 @@ export class InlineCluster extends ClusterShell {
   }
 
   coordinatorNode(): InstanceNode {
-    const n = [...this.nodes.nodes.values()].find((x) => x.content === -1 && x.qd && x.up);
+    const n = this.nodes.allLocal().find((x) => x.content === -1 && coordinatorOf(x.process) && x.up);
     if (!n) {
       const last = this.lastCoordinator();
       throw coordinatorNotRunning(last !== undefined && this.stoppedBy.get(last.dbid) === 'gpstop');
@@ -182,11 +207,11 @@ export class InlineCluster extends ClusterShell {
   protected async openSession(options: { dbid?: number; utility?: boolean }): Promise<Session> {
     if (options.dbid !== undefined && options.dbid !== 1) return this.connectUtility(options.dbid);
     const node = this.coordinatorNode();
-    const s = new QdSession(node.qd!, { utility: options.utility === true });
+    const s = new QdSession(coordinatorOf(node.process)!, { utility: options.utility === true });
     return {
       query: (sql: string) =>
         settleLater(this.clock, async () => {
-          if (!node.up || node.qd !== s.qd) throw sessionGone(false);
+          if (!node.up || coordinatorOf(node.process) !== s.qd) throw sessionGone(false);
           // The connection dies with the process: no reply, whatever the dead process goes on doing.
           let lost!: (e: Error) => void;
           const gone = new Promise<never>((_, reject) => (lost = reject));
@@ -204,11 +229,12 @@ export class InlineCluster extends ClusterShell {
 
   /** A utility-mode session on one segment instance. */
   private async connectUtility(dbid: number): Promise<Session> {
-    const node = this.nodes.get(dbid);
-    if (!node.up || !node.inst) throw connectionRefused(node.host, dbid);
+    const node = this.nodes.local(dbid);
+    const inst = node.up ? instanceOf(node.process) : undefined;
+    if (!inst) throw connectionRefused(node.host, dbid);
     const u = new UtilitySession(
-      node.inst,
-      node.qe,
+      inst,
+      executorOf(node.process),
       node.content,
       dbid,
       this.clock,
@@ -230,10 +256,10 @@ export class InlineCluster extends ClusterShell {
 
   /** The coordinator node acting now, or the one that acted last (now down). */
   private lastCoordinator(): InstanceNode | undefined {
-    const all = [...this.nodes.nodes.values()].filter((n) => n.content === -1 && !n.retired);
-    const acting = all.find((n) => n.qd && n.up);
+    const all = this.nodes.allLocal().filter((n) => n.content === -1 && !n.retired);
+    const acting = all.find((n) => coordinatorOf(n.process) && n.up);
     if (acting) return acting;
-    const rowOf = (n: InstanceNode) =>
+    const rowOf = (n: ClusterNode) =>
       this.knownRows.get(n.dbid) ?? this.initialConfig.find((r) => r.dbid === n.dbid);
     return all.find((n) => rowOf(n)?.role === 'p');
   }
@@ -243,7 +269,7 @@ export class InlineCluster extends ClusterShell {
 
   /** The catalog as the coordinator holds it, or as it was when the coordinator stopped. */
   private lastKnownConfig(): SegmentConfig[] {
-    if ([...this.nodes.nodes.values()].some((n) => n.content === -1 && n.up && n.qd))
+    if (this.nodes.allLocal().some((n) => n.content === -1 && n.up && coordinatorOf(n.process)))
       return this.currentConfig();
     const rows = new Map(this.initialConfig.map((r) => [r.dbid, r]));
     for (const [dbid, r] of this.knownRows) rows.set(dbid, r);
@@ -253,43 +279,44 @@ export class InlineCluster extends ClusterShell {
   /** pg_ctl stop -m mode: smart and fast shut the instance down cleanly first. */
   private async shutdownNode(node: InstanceNode, mode: ShutdownMode, by: string): Promise<void> {
     if (!node.up) return;
-    if (mode !== 'immediate' && node.inst && !node.inst.standby) {
-      node.qd?.fts?.stop();
-      await node.inst.shutdown().catch(() => undefined);
-    }
+    if (mode !== 'immediate') await shutdownProcess(node.process).catch(() => undefined);
     await this.stop(node.dbid, by);
   }
 
   protected runUtility(commandLine: string, options: RunOptions): Promise<UtilityResult> {
     const host: MaintenanceHost = {
       catalog: async () => this.lastKnownConfig(),
-      shutdownNode: (n, mode, by) => this.shutdownNode(n, mode, by),
+      shutdownNode: (n, mode, by) => this.shutdownNode(this.nodes.local(n.dbid), mode, by),
       userSessions: () => this.userSessions(),
       requestProbe: async () => {
         await this.query('select gp_request_fts_probe_scan()');
       },
       reachable: (from, to) => !this.nodes.faults.isCut(from, to),
       msPerClusterSecond: 1000 / this.boot.timeScale,
-      dataFile: (n, file, text) => dataFileOn(n.disk, file, text),
-      controlData: async (n) => readControl(n.disk),
-      reloadConfig: async (n) => reloadNodeConfig(n, this.boot.timeScale),
-      showSetting: async (n, name) => liveSetting(n, name),
+      dataFile: (n, file, text) => dataFileOn(this.nodes.local(n.dbid).disk, file, text),
+      controlData: async (n) => readControl(this.nodes.local(n.dbid).disk),
+      reloadConfig: async (n) => reloadNodeConfig(this.nodes.local(n.dbid), this.boot.timeScale),
+      showSetting: async (n, name) => liveSetting(this.nodes.local(n.dbid), name),
       nodes: this.nodes,
       clock: this.clock,
-      coordinator: () => this.coordinatorNode().qd!,
+      coordinator: () => coordinatorOf(this.coordinatorNode().process)!,
       stopNode: (n, by) => this.stop(n.dbid, by),
-      restartNode: (n, how) => this.restartNode(n, how),
+      restartNode: (n, how) => this.restartNode(this.nodes.local(n.dbid), how),
       emit: (e) => this.emit(e),
       reach: (point, dbid) => this.points.reach(point, dbid),
       recoveryProgress: this.recoveryProgress,
       cancelled: () => options.signal?.aborted === true,
       recoverData: (target, source, mode, progress) =>
-        recoverData(localSource(source.inst!), target.disk, mode, this.clock, progress),
+        recoverData(
+          this.sourceOf(this.nodes.local(source.dbid)),
+          this.nodes.local(target.dbid).disk,
+          mode,
+          this.clock,
+          progress,
+        ),
       standby: () => {
         const acting = this.lastCoordinator();
-        const node = [...this.nodes.nodes.values()].find(
-          (n) => n.content === -1 && !n.retired && n !== acting,
-        );
+        const node = this.nodes.allLocal().find((n) => n.content === -1 && !n.retired && n !== acting);
         if (!node) return undefined;
         const row = this.currentConfig().find((r) => r.dbid === node.dbid) ?? this.knownRows.get(node.dbid);
         return row ? { node, row } : undefined;
@@ -300,20 +327,20 @@ export class InlineCluster extends ClusterShell {
         return this.createStandby(row);
       },
       bootStandby: async (n) => {
-        await bootNode(this.boot, n, false);
-        const qdNode = [...this.nodes.nodes.values()].find((x) => x.qd && x.up);
+        await bootNode(this.boot, this.nodes.local(n.dbid), false);
+        const qdNode = this.nodes.allLocal().find((x) => coordinatorOf(x.process) && x.up);
         if (qdNode) attachStandby(this.boot, qdNode, n);
       },
       retire: (n) => {
         n.retired = true;
       },
       promoteStandby: async (n) => {
-        await n.mirror!.promote();
+        await standbyOf(this.nodes.local(n.dbid).process).promote();
       },
       addMirror: async (row) => {
         this.knownRows.set(row.dbid, row);
         const node = this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
-        const primary = this.nodes.mirrorOf(node)!;
+        const primary = this.partnerOf(node)!;
         if (this.boot.fileRep) {
           // A passive mirror, filled by a full resynchronization in the background.
           await bootNode(this.boot, node, false);
@@ -321,7 +348,7 @@ export class InlineCluster extends ClusterShell {
           return;
         }
         // The copy's progress, as gprecoverseg reports its own (the lab draws it on the card).
-        await baseBackup(localSource(primary.inst!), node.disk, (done, total) =>
+        await baseBackup(this.sourceOf(primary), node.disk, (done, total) =>
           this.emit({ kind: 'recovery.progress', dbid: row.dbid, done, total, type: 'full' }),
         );
         await bootNode(this.boot, node, false);
@@ -345,7 +372,7 @@ export class InlineCluster extends ClusterShell {
   }
 
   protected async statusOf(dbid: number): Promise<InstanceStatus> {
-    return withStoppedBy(instanceStatus(this.nodes.get(dbid)), this.stoppedBy.get(dbid));
+    return withStoppedBy(instanceStatus(this.nodes.local(dbid)), this.stoppedBy.get(dbid));
   }
 
   protected coordinatorDbid(): number | undefined {
@@ -353,7 +380,7 @@ export class InlineCluster extends ClusterShell {
   }
 
   protected targets(t: number | string): number[] {
-    if (typeof t === 'number') return [this.nodes.get(t).dbid];
+    if (typeof t === 'number') return [this.nodes.local(t).dbid];
     const list = this.nodes.byHost(t);
     if (!list.length) throw sqlError('undefined_object', `no instance or host named "${t}"`);
     return list.map((n) => n.dbid);
@@ -367,22 +394,22 @@ export class InlineCluster extends ClusterShell {
   protected async faultsChanged(): Promise<void> {}
 
   protected async setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void> {
-    this.nodes.get(dbid).disk.setFaults(change);
+    this.nodes.local(dbid).disk.setFaults(change);
   }
 
   protected corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void> {
-    return flipBit(this.nodes.get(dbid).disk, file, block, bit);
+    return flipBit(this.nodes.local(dbid).disk, file, block, bit);
   }
 
   protected async readBlocks(dbid: number, prefix: string, view: BlockView): Promise<BlockImage[]> {
-    return blockImages(this.nodes.get(dbid), prefix, view);
+    return blockImages(this.nodes.local(dbid), prefix, view);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.closeSessions();
-    for (const n of this.nodes.nodes.values()) this.stopProcess(n);
+    for (const n of this.nodes.allLocal()) this.stopProcess(n);
     this.nodes.closeAll();
   }
 
@@ -392,27 +419,18 @@ export class InlineCluster extends ClusterShell {
     for (const lost of this.inFlight.get(node) ?? []) lost(sessionGone(false));
     this.inFlight.delete(node);
     node.fence?.();
-    node.qd?.fts?.stop();
-    node.repl?.stop();
-    node.inst?.kill();
-    node.qe?.reset();
-    node.inst = undefined;
-    node.qe = undefined;
-    node.qd = undefined;
-    node.repl = undefined;
-    node.fileRep = undefined;
-    node.fileRepMirror = undefined;
-    node.handlers = {};
+    endProcess(node.process);
+    node.process = undefined;
     this.nodes.disconnect(node.dbid);
   }
 
   /** The process dies at once: its memory is lost, its disk keeps what was synced. */
   protected async takeDown(dbid: number): Promise<boolean> {
-    const node = this.nodes.get(dbid);
+    const node = this.nodes.local(dbid);
     if (!node.up) return false;
     this.stopProcess(node);
     // Its partner's walsender sees the connection close at once.
-    this.nodes.mirrorOf(node)?.repl?.walsender?.connectionLost();
+    replicationOf(this.partnerOf(node)?.process)?.walsender?.connectionLost();
     if (node.disk instanceof MemoryDisk) node.disk.crash();
     else {
       const provider = getDiskProvider('indexeddb');
@@ -426,7 +444,7 @@ export class InlineCluster extends ClusterShell {
   }
 
   restart(dbid: number, how?: CoordinatorStart): Promise<void> {
-    return this.restartNode(this.nodes.get(dbid), how);
+    return this.restartNode(this.nodes.local(dbid), how);
   }
 
   async restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void> {
@@ -436,8 +454,9 @@ export class InlineCluster extends ClusterShell {
     await bootNode(how ? { ...this.boot, coordinatorStart: how } : this.boot, node, false);
     // A primary whose pair is up resumes streaming to it; a returning mirror is found by its
     // primary's walsender on its next attempt.
-    const other = this.nodes.mirrorOf(node);
-    if (other?.repl && node.inst?.standby) attachStandby(this.boot, other, node);
+    const other = this.partnerOf(node);
+    if (replicationOf(other?.process) && instanceOf(node.process)?.standby)
+      attachStandby(this.boot, other!, node);
   }
 }
 

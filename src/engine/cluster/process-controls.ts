@@ -9,7 +9,7 @@ import type { TimeControl } from '../runtime/controllable-clock.ts';
 import type { RunOptions } from '../node/api.ts';
 import type { MaintenanceHost } from '../utilities/index.ts';
 import { DEFAULT_TIME_SCALE } from './cluster.ts';
-import { NodeSet, type InstanceNode } from '../node/nodes.ts';
+import { NodeSet, type ClusterNode, type RemoteNode } from '../node/nodes.ts';
 import type { ProcessCluster, Proc } from './process-cluster.ts';
 import type { HostApi } from './process-protocol.ts';
 import { transferResult } from '../runtime/comlink-link.ts';
@@ -19,21 +19,16 @@ import type { TimeState } from './process-protocol.ts';
 /** The instances as the orchestrator sees them, for utilities run here (no catalog access). */
 export function orchestratorHost(c: ProcessCluster, options: RunOptions): MaintenanceHost {
   const nodes = new NodeSet(c.clock, (e) => c.emit(e));
-  const nodeOf = new Map<InstanceNode, Proc>();
+  const nodeOf = new Map<ClusterNode, Proc>();
   for (const p of c.procs.values()) {
-    const n: InstanceNode = {
+    const n: RemoteNode = {
+      kind: 'remote',
       dbid: p.meta.dbid,
       content: p.meta.content,
       host: p.meta.host,
-      disk: undefined as never,
-      inst: undefined,
-      qd: undefined,
-      qe: undefined,
       up: p.meta.up,
       incarnation: p.meta.incarnation,
       retired: p.meta.retired,
-      remote: true,
-      handlers: {},
     };
     nodes.add(n);
     nodeOf.set(n, p);
@@ -42,7 +37,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
   const acting = () =>
     all().find(([n, p]) => n.content === -1 && !n.retired && p.role === 'coordinator' && p.meta.up)?.[0] ??
     all().find(([n, p]) => n.content === -1 && !n.retired && p.meta.row.role === 'p')?.[0];
-  const refresh = (n: InstanceNode) => {
+  const refresh = (n: ClusterNode) => {
     const p = nodeOf.get(n)!;
     n.up = p.meta.up;
     n.retired = p.meta.retired;

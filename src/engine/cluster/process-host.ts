@@ -16,7 +16,7 @@ import { FaultPoints } from '../runtime/fault-points.ts';
 import { ControllableClock } from '../runtime/controllable-clock.ts';
 import { Settings } from '../server/settings.ts';
 import type { QueryResult } from '../server/results.ts';
-import { wipeDisk, type Disk, type DiskFaultChange } from '../storage/disk.ts';
+import { wipeDisk, type DiskFaultChange } from '../storage/disk.ts';
 import { flipBit } from '../storage/bit-rot.ts';
 import { baseBackup } from '../replication/basebackup.ts';
 import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
@@ -43,16 +43,24 @@ import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
 import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
 import { dataFileOn } from '../instance/config-file.ts';
-import { forwardTo, NodeSet, stoppedNode, type InstanceApi, type InstanceNode } from '../node/nodes.ts';
-
-/** Stands in for a remote instance's disk: reading it is a bug, not a fault. */
-function elsewhere(dbid: number): Disk {
-  return new Proxy({} as Disk, {
-    get: () => {
-      throw new Error(`assertion failed: the disk of dbid ${dbid} is in another process`);
-    },
-  });
-}
+import {
+  forwardTo,
+  NodeSet,
+  stoppedNode,
+  type InstanceApi,
+  type InstanceNode,
+  type RemoteNode,
+} from '../node/nodes.ts';
+import {
+  coordinatorOf,
+  endProcess,
+  executorOf,
+  instanceOf,
+  replicationOf,
+  shownRole,
+  shutdownProcess,
+  standbyOf,
+} from '../node/process.ts';
 
 /** Fault points held in the orchestrator: a hold known here is waited out there. */
 class RemotePoints extends FaultPoints {
@@ -173,7 +181,7 @@ export class InstanceProcess implements ProcessApi {
 
   async attachMirror(): Promise<void> {
     const node = this.node;
-    if (!node?.up || !node.repl || !this.ctx) return;
+    if (!node?.up || !replicationOf(node.process) || !this.ctx) return;
     const mirror = this.nodes!.mirrorOf(node);
     if (mirror) attachStandby(this.ctx, node, mirror);
   }
@@ -198,8 +206,8 @@ export class InstanceProcess implements ProcessApi {
   }
 
   private async sourceSnapshot(forBackup: boolean): Promise<SourceSnapshot> {
-    const inst = this.node?.inst;
-    if (!this.node?.up || !inst || inst.standby)
+    const inst = this.node?.up ? instanceOf(this.node.process) : undefined;
+    if (!inst || inst.standby)
       throw sqlError('object_not_in_prerequisite_state', `dbid ${this.node?.dbid} is not a running primary`);
     const snap = await takeSnapshot(inst, forBackup);
     return transferResult(
@@ -219,28 +227,23 @@ export class InstanceProcess implements ProcessApi {
         me.host = m.host;
         continue;
       }
-      const known = nodes.nodes.get(m.dbid) as (InstanceNode & { meta?: NodeMeta }) | undefined;
+      const known = nodes.nodes.get(m.dbid) as (RemoteNode & { meta?: NodeMeta }) | undefined;
       const replaced = !known || known.meta?.instance !== m.instance;
       const restarted = !!known && (known.meta?.incarnation !== m.incarnation || (known.up && !m.up));
       if (replaced || restarted) {
         nodes.disconnect(m.dbid);
         // The walsender of this instance sees its mirror's connection close at once.
-        if (known && known.content === me.content) me.repl?.walsender?.connectionLost();
+        if (known && known.content === me.content) replicationOf(me.process)?.walsender?.connectionLost();
       }
       if (replaced) {
-        const remote: InstanceNode & { meta?: NodeMeta } = {
+        const remote: RemoteNode & { meta?: NodeMeta } = {
+          kind: 'remote',
           dbid: m.dbid,
           content: m.content,
           host: m.host,
-          disk: elsewhere(m.dbid),
-          inst: undefined,
-          qd: undefined,
-          qe: undefined,
           up: m.up,
           incarnation: m.incarnation,
           retired: m.retired,
-          remote: true,
-          handlers: {},
           meta: m,
         };
         nodes.add(remote);
@@ -268,15 +271,17 @@ export class InstanceProcess implements ProcessApi {
     const { Session: QdSession, UtilitySession } = this.runtime.modules.sessions.now();
     const node = this.mustHaveNode();
     const id = this.nextSession++;
-    if (node.qd) {
-      const s = new QdSession(node.qd, { utility });
+    const qd = coordinatorOf(node.process);
+    if (qd) {
+      const s = new QdSession(qd, { utility });
       this.sessions.set(id, { query: (sql) => s.query(sql), close: () => s.close() });
       return id;
     }
-    if (!node.up || !node.inst) throw connectionRefused(node.host, node.dbid);
+    const inst = node.up ? instanceOf(node.process) : undefined;
+    if (!inst) throw connectionRefused(node.host, node.dbid);
     const u = new UtilitySession(
-      node.inst,
-      node.qe,
+      inst,
+      executorOf(node.process),
       node.content,
       node.dbid,
       this.time.clock,
@@ -299,7 +304,7 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async config(): Promise<SegmentConfig[] | undefined> {
-    const qd = this.node?.up ? this.node.qd : undefined;
+    const qd = this.node?.up ? coordinatorOf(this.node.process) : undefined;
     return qd?.config.map((r) => ({ ...r }));
   }
 
@@ -321,27 +326,17 @@ export class InstanceProcess implements ProcessApi {
 
   async status(): Promise<ProcessStatus> {
     const n = this.mustHaveNode();
-    const inst = n.up ? n.inst : undefined;
+    const p = n.up ? n.process : undefined;
     // A passive mirror of file replication runs no instance, and is up.
-    const passive = n.up && !!n.fileRepMirror;
-    const role: ProcessStatus['role'] = passive
-      ? 'mirror'
-      : !inst
-        ? 'down'
-        : n.content === -1
-          ? n.qd
-            ? 'coordinator'
-            : 'standby'
-          : inst.standby
-            ? 'mirror'
-            : 'primary';
+    const role = shownRole(n.content, p);
+    const inst = instanceOf(p);
     return {
       dbid: n.dbid,
-      up: !!inst || passive,
+      up: role !== 'down',
       role,
       timeline: inst?.timeline ?? 0,
       flushedLsn: inst?.wal?.flushedLsn ?? 0,
-      walsender: n.repl?.walsender?.state,
+      walsender: replicationOf(n.process)?.walsender?.state,
     };
   }
 
@@ -394,10 +389,7 @@ export class InstanceProcess implements ProcessApi {
 
   async shutdown(): Promise<void> {
     const node = this.node;
-    const inst = node?.inst;
-    if (!node?.up || !inst || inst.standby) return;
-    node.qd?.fts?.stop();
-    await inst.shutdown();
+    if (node?.up) await shutdownProcess(node.process);
   }
 
   async controlData(): Promise<ControlData | undefined> {
@@ -417,9 +409,7 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async promoteSelf(): Promise<void> {
-    const mirror = this.mustHaveNode().mirror;
-    if (!mirror) throw sqlError('object_not_in_prerequisite_state', 'this instance is not a standby');
-    await mirror.promote();
+    await standbyOf(this.mustHaveNode().process).promote();
   }
 
   private mustHaveNode(): InstanceNode {
@@ -433,10 +423,8 @@ export class InstanceProcess implements ProcessApi {
     if (n) {
       n.up = false;
       n.fence?.();
-      n.qd?.fts?.stop();
-      n.repl?.stop();
-      n.inst?.kill();
-      n.qe?.reset();
+      endProcess(n.process);
+      n.process = undefined;
     }
     this.nodes?.closeAll();
     for (const s of this.served) s.close();

@@ -13,6 +13,7 @@ import type { Link } from '../runtime/link.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import type { ClusterEvent } from '../node/api.ts';
 import type { InstanceNode, NodeSet } from '../node/nodes.ts';
+import { coordinatorOf } from '../node/process.ts';
 import type { HostApi } from './process-protocol.ts';
 import type { StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
@@ -54,10 +55,12 @@ export interface ProcessUtilityContext {
 export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost {
   const { nodes, self, upcalls } = ctx;
   const coordinator = () => {
-    if (!self.up || !self.qd) throw coordinatorNotRunning(false);
-    return self.qd;
+    const qd = self.up ? coordinatorOf(self.process) : undefined;
+    if (!qd) throw coordinatorNotRunning(false);
+    return qd;
   };
-  const rowOf = (dbid: number) => self.qd?.config.find((r) => r.dbid === dbid) ?? ctx.knownRows.get(dbid);
+  const rowOf = (dbid: number) =>
+    coordinatorOf(self.process)?.config.find((r) => r.dbid === dbid) ?? ctx.knownRows.get(dbid);
   return {
     nodes,
     clock: ctx.clock,

@@ -12,6 +12,8 @@ import { comparableBlock } from '../storage/checksum.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from '../node/api.ts';
 import { InlineCluster } from './cluster.ts';
 import type { InstanceNode } from '../node/nodes.ts';
+import { coordinatorOf, instanceOf, replicationOf } from '../node/process.ts';
+import type { FileRepPrimary } from '../node/filerep-boot.ts';
 import { isFileRepMeta } from '../filerep/block-set.ts';
 
 /** One instance as the simulator sees it (for invariants, never for the workload). */
@@ -134,37 +136,48 @@ export async function createSimCluster(
     trace: sched.trace,
     random: () => sched.random(),
     instances: () =>
-      [...inner.nodes.nodes.values()]
+      inner.nodes
+        .allLocal()
         .filter((n) => !n.retired)
-        .map((n) => ({
-          dbid: n.dbid,
-          content: n.content,
-          host: n.host,
-          up: n.up,
-          acting:
-            n.up && n.fileRepMirror
-              ? ('mirror' as const)
-              : !n.up || !n.inst
-                ? ('down' as const)
-                : n.inst.standby
-                  ? ('mirror' as const)
-                  : ('primary' as const),
-          acksCommits: acksCommits(inner, n),
-          streaming: n.up && (n.fileRep ? fileRepInSync(n) : n.repl?.walsender?.state === 'streaming'),
-          prepared:
-            n.up && n.inst && !n.inst.standby
-              ? [...n.inst.xact.prepared].map(([gid, p]) => ({ gid, ageMs: sched.now() - p.time }))
-              : [],
-        })),
+        .map((n) => {
+          const p = n.up ? n.process : undefined;
+          const inst = instanceOf(p);
+          return {
+            dbid: n.dbid,
+            content: n.content,
+            host: n.host,
+            up: n.up,
+            acting:
+              p?.role === 'filerep-mirror'
+                ? ('mirror' as const)
+                : !inst
+                  ? ('down' as const)
+                  : inst.standby
+                    ? ('mirror' as const)
+                    : ('primary' as const),
+            acksCommits: acksCommits(inner, n),
+            streaming:
+              p?.role === 'filerep-primary'
+                ? fileRepInSync(p.fileRep)
+                : replicationOf(p)?.walsender?.state === 'streaming',
+            prepared:
+              inst && !inst.standby
+                ? [...inst.xact.prepared].map(([gid, t]) => ({ gid, ageMs: sched.now() - t.time }))
+                : [],
+          };
+        }),
     calm: () => {
       const net = inner.nodes.faults.snapshot();
       if (net.cuts.length || net.delays.length) return false;
-      return [...inner.nodes.nodes.values()].every(
-        (n) => !(n.disk instanceof MemoryDisk) || (!n.disk.faults.full && !n.disk.latencyMs),
-      );
+      return inner.nodes
+        .allLocal()
+        .every((n) => !(n.disk instanceof MemoryDisk) || (!n.disk.faults.full && !n.disk.latencyMs));
     },
     dtx: () => {
-      const qd = [...inner.nodes.nodes.values()].find((n) => n.up && n.qd && !n.retired)?.qd;
+      const qd = inner.nodes
+        .allLocal()
+        .map((n) => (n.up && !n.retired ? coordinatorOf(n.process) : undefined))
+        .find((q) => q !== undefined);
       if (!qd) return undefined;
       return {
         committed: [...qd.dtm.committed],
@@ -196,23 +209,26 @@ export async function createSimCluster(
  * replication is off or its walsender streams to an instance still acting as its mirror.
  */
 function acksCommits(c: InlineCluster, n: InstanceNode): boolean {
-  if (!n.up || !n.inst || n.inst.standby) return false;
+  const p = n.up ? n.process : undefined;
+  const inst = instanceOf(p);
+  if (!inst || inst.standby) return false;
   if (n.disk instanceof MemoryDisk && n.disk.faults.full) return false;
+  const other = c.nodes.mirrorOf(n);
+  const peer = other?.up ? c.nodes.local(other.dbid).process : undefined;
   // In file replication a primary whose mirror stopped answering holds its syncs until FTS decides.
-  if (n.fileRep) {
-    const d = n.fileRep.disk;
+  if (p?.role === 'filerep-primary') {
+    const d = p.fileRep.disk;
     if (d.faulted) return false;
     // Synchronized or resynchronizing: a commit needs its mirror, still a passive mirror.
-    const peer = c.nodes.mirrorOf(n);
-    return d.mode === 'c' || (!!peer?.up && !!peer.fileRepMirror && !peer.fileRepMirror.promoting);
+    return d.mode === 'c' || (peer?.role === 'filerep-mirror' && !peer.mirror.promoting);
   }
-  if (!n.repl || !n.repl.syncRepOn) return true;
-  const peer = c.nodes.mirrorOf(n);
-  return n.repl.walsender?.state === 'streaming' && !!peer?.up && !!peer.inst?.standby;
+  const repl = replicationOf(p);
+  if (!repl || !repl.syncRepOn) return true;
+  return repl.walsender?.state === 'streaming' && !!instanceOf(peer)?.standby;
 }
 
-function fileRepInSync(n: InstanceNode): boolean {
-  return !!n.fileRep && n.fileRep.disk.mode === 's' && !n.fileRep.disk.faulted;
+function fileRepInSync(fr: FileRepPrimary): boolean {
+  return fr.disk.mode === 's' && !fr.disk.faulted;
 }
 
 /**
@@ -224,16 +240,19 @@ async function differingFileRepBlocks(
   content: number,
   timeoutMs: number,
 ): Promise<string[] | undefined> {
-  const pair = [...c.nodes.nodes.values()].filter((n) => n.content === content && !n.retired && n.up);
-  const primary = pair.find((n) => n.fileRep && n.inst);
-  const mirror = pair.find((n) => n.fileRepMirror);
+  const pair = c.nodes.allLocal().filter((n) => n.content === content && !n.retired && n.up);
+  const primary = pair.find((n) => n.process?.role === 'filerep-primary');
+  const mirror = pair.find((n) => n.process?.role === 'filerep-mirror');
   if (!primary || !mirror) return undefined;
   const deadline = c.clock.now() + timeoutMs;
   for (;;) {
-    const p = primary.inst;
-    const fr = primary.fileRep;
-    const m = mirror.fileRepMirror;
-    if (!p || !fr || !m || !primary.up || !mirror.up || c.clock.now() > deadline) return undefined;
+    const pp = primary.process;
+    const mp = mirror.process;
+    if (pp?.role !== 'filerep-primary' || mp?.role !== 'filerep-mirror') return undefined;
+    const p = pp.inst;
+    const fr = pp.fileRep;
+    const m = mp.mirror;
+    if (!primary.up || !mirror.up || c.clock.now() > deadline) return undefined;
     // A mirror that restarted or stopped answering since the last write is found first (a
     // partition leaves the call waiting for its deadline); a checkpoint that meets a fault waits
     // for FTS. Neither is a pair to compare now.
@@ -245,13 +264,13 @@ async function differingFileRepBlocks(
         ),
         c.clock.sleep(Math.max(0, deadline - c.clock.now())).then(() => false),
       ]);
-    if (!(await beforeDeadline(fr.disk.heartbeat())) || !fileRepInSync(primary)) return undefined;
+    if (!(await beforeDeadline(fr.disk.heartbeat())) || !fileRepInSync(fr)) return undefined;
     if (!(await beforeDeadline(p.checkpoint()))) return undefined;
     // Still the same pair after the waits (FTS may have promoted the mirror meanwhile).
     const samePair =
-      mirror.fileRepMirror === m && !m.promoting && mirror.up && primary.up && primary.fileRep === fr;
+      mirror.process === mp && !m.promoting && mirror.up && primary.up && primary.process === pp;
     if (!samePair) return undefined;
-    if (fr.disk.inFlight === 0 && p.pool.usage().dirty === 0 && fileRepInSync(primary)) {
+    if (fr.disk.inFlight === 0 && p.pool.usage().dirty === 0 && fileRepInSync(fr)) {
       const data = (d: Disk): BlockSource => ({
         files: (x) => d.files(x).filter((f) => !isFileRepMeta(f)),
         nblocks: (f) => d.nblocks(f),
@@ -269,20 +288,18 @@ async function differingBlocks(
   timeoutMs: number,
 ): Promise<string[] | undefined> {
   if (c.boot.fileRep && content >= 0) return differingFileRepBlocks(c, content, timeoutMs);
-  const pair = [...c.nodes.nodes.values()].filter(
-    (n) => n.content === content && !n.retired && n.up && n.inst,
-  );
-  const primary = pair.find((n) => !n.inst!.standby);
-  const mirror = pair.find((n) => n.inst!.standby);
+  const pair = c.nodes.allLocal().filter((n) => n.content === content && !n.retired && n.up);
+  const primary = pair.find((n) => instanceOf(n.process)?.standby === false);
+  const mirror = pair.find((n) => instanceOf(n.process)?.standby === true);
   if (!primary || !mirror) return undefined;
   const deadline = c.clock.now() + timeoutMs;
   // Both sides are compared at one instant at which the mirror has replayed exactly the WAL the
   // primary flushed, and no page of the primary holds a change beyond it (work keeps going on
   // meanwhile: FTS, checkpoints). Pages are read as each instance sees them (pool, else disk).
   for (;;) {
-    const p = primary.inst!;
-    const m = mirror.inst;
-    if (!m || !mirror.up || !primary.up || c.clock.now() > deadline) return undefined;
+    const p = instanceOf(primary.process);
+    const m = instanceOf(mirror.process);
+    if (!p || !m || !mirror.up || !primary.up || c.clock.now() > deadline) return undefined;
     const flushed = p.wal.flushedLsn;
     if (
       m.replayer.replayed === flushed &&

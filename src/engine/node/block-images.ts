@@ -8,10 +8,11 @@ import { sqlError } from '../errors.ts';
 import type { BlockImage, BlockView } from './api.ts';
 import type { InstanceNode } from './nodes.ts';
 import { isFileRepMeta } from '../filerep/block-set.ts';
+import { instanceOf } from './process.ts';
 
 export function blockImages(node: InstanceNode, prefix: string, view: BlockView): BlockImage[] {
   const disk = node.disk;
-  const pool = view === 'instance' && node.up ? node.inst?.pool : undefined;
+  const pool = view === 'instance' && node.up ? instanceOf(node.process)?.pool : undefined;
   if (view === 'instance' && !pool)
     throw sqlError('object_not_in_prerequisite_state', `dbid ${node.dbid} runs no instance`, {
       hint: 'Read its disk instead, or start the instance first.',

@@ -24,6 +24,7 @@ import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { RoleModules } from './role-modules.ts';
 import type {
+  ClusterNode,
   FileRepPrimaryHandlers,
   InstanceApi,
   InstanceNode,
@@ -31,6 +32,7 @@ import type {
   NodeSet,
   PrimaryHandlers,
 } from './nodes.ts';
+import { replicationOf } from './process.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import {
   fileRepPrimaryDisk,
@@ -100,7 +102,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   };
   const disk = new FencedDisk(node.disk);
   node.fence = () => disk.fence();
-  node.handlers = {};
+  node.process = undefined;
   const call = <K extends keyof InstanceApi>(
     to: number,
     method: K,
@@ -123,7 +125,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   if (node.content === -1 && (row?.role !== 'm' || !hasStandbySignal(node.disk))) {
     const dtm = new (ctx.modules.coordinator.now().DistributedTxManager)(String(ctx.clock.now()));
     const inst = await Instance.start(rt, ctx.storage, dtm.redoExtensions());
-    node.inst = inst;
+    node.process = { role: 'starting', inst, handlers: {} };
     await startCoordinator(ctx, node, inst, dtm, fresh, call, trace);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'coordinator', recovery: inst.recovery });
     return;
@@ -133,14 +135,13 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     // The standby coordinator: replays the coordinator's WAL, its DTM state included.
     const dtm = new (ctx.modules.coordinator.now().DistributedTxManager)(String(ctx.clock.now()));
     const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
-    node.inst = inst;
-    node.standbyDtm = dtm;
+    node.process = { role: 'starting', inst, handlers: {} };
     const mirror = new MirrorReplication(inst, async () => {
       await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
       ctx.roleChanged(node, 'coordinator');
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror, ctx);
+    serveAsMirror(node, inst, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'standby', recovery: inst.recovery });
     return;
   }
@@ -167,7 +168,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   // primary that answers as a mirror, sends PROMOTE again.
   if (row?.role === 'm' || hasStandbySignal(node.disk)) {
     const inst = await Instance.startStandby(rt, ctx.storage);
-    node.inst = inst;
+    node.process = { role: 'starting', inst, handlers: {} };
     const mirror = new MirrorReplication(inst, async () => {
       // Promoted: this incarnation now serves as the content's primary.
       const segmentCode = ctx.modules.segment.pending();
@@ -176,7 +177,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
       ctx.roleChanged(node, 'primary');
       ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
     });
-    serveAsMirror(node, mirror, ctx);
+    serveAsMirror(node, inst, mirror, ctx);
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: inst.recovery });
     return;
   }
@@ -185,7 +186,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   const segmentCode = ctx.modules.segment.pending();
   segmentCode?.catch(() => undefined);
   const inst = await Instance.start(rt, ctx.storage);
-  node.inst = inst;
+  node.process = { role: 'starting', inst, handlers: {} };
   if (segmentCode) await segmentCode;
   node.up = true;
   becomePrimary(ctx, node, inst, call);
@@ -215,7 +216,6 @@ async function bootFileRepSegment(
       node,
       disk,
       (inst, fr) => {
-        node.inst = inst;
         // Its load began with the promotion (filerep-boot.ts).
         const segmentCode = ctx.modules.segment.pending();
         if (!segmentCode) return becomePrimary(ctx, node, inst, call, fr);
@@ -236,7 +236,7 @@ async function bootFileRepSegment(
     ctx.storage,
   );
   if (segmentCode) await segmentCode;
-  node.inst = inst;
+  node.process = { role: 'starting', inst, handlers: {} };
   // Restarted, it cannot know whether its mirror took over meanwhile: commits wait for FTS.
   if (mirrored && !fresh) fr.disk.holdForFts();
   node.up = true;
@@ -294,7 +294,7 @@ async function startCoordinator(
     await qd.refreshConfig();
     qd.configVersion++;
   }
-  node.qd = qd;
+  node.process = { role: 'coordinator', inst, qd, handlers: {} };
   node.up = true;
   // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
   // only utility-mode connections, to its own catalog, until gpstop -m.
@@ -305,7 +305,6 @@ async function startCoordinator(
     coordinator: true,
     walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
   });
-  node.repl = repl;
   qd.replication = repl;
   // An activated standby has no standby of its own: the old coordinator is out of the catalog.
   const standby = activated ? undefined : ctx.nodes.mirrorOf(node);
@@ -320,12 +319,7 @@ async function startCoordinator(
  * Points a primary's (or the coordinator's) walsender at its mirror (or standby). A mirror that
  * stays silent past wal_sender_timeout (scaled) is given up on, as a broken connection.
  */
-export function attachStandby(
-  ctx: BootContext,
-  node: InstanceNode,
-  standby: InstanceNode,
-  call?: Call,
-): void {
+export function attachStandby(ctx: BootContext, node: InstanceNode, standby: ClusterNode, call?: Call): void {
   const c: Call = call ?? ((to, m, a, t) => ctx.nodes.call(node.dbid, to, m, a, t));
   // wal_sender_timeout (the sender's own setting, read on every send so that a reload takes
   // effect) bounds how long the mirror may stay silent, as in Postgres, where the walreceiver
@@ -350,7 +344,7 @@ export function attachStandby(
           }),
         )
       : work();
-  node.repl?.attachMirror({
+  replicationOf(node.process)?.attachMirror({
     identify: () => ours(identify),
     receiveWal: (start, data, history) =>
       ours(() => {
@@ -392,9 +386,12 @@ export function attachStandby(
  * mirror: FTS probing a primary of its catalog that answers so sends PROMOTE again (a PROMOTE
  * that was lost, or that reached an instance down at the time and since restarted).
  */
-function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootContext): void {
-  node.mirror = mirror;
-  const inst = node.inst!;
+function serveAsMirror(
+  node: InstanceNode,
+  inst: Instance,
+  mirror: MirrorReplication,
+  ctx: BootContext,
+): void {
   const handlers: MirrorHandlers = {
     replicaDigests: (checkpoint: number) =>
       mirrorDigests(
@@ -413,7 +410,7 @@ function serveAsMirror(node: InstanceNode, mirror: MirrorReplication, ctx: BootC
     },
     ftsProbe: async () => MIRROR_PROBE_ANSWER,
   };
-  node.handlers = handlers;
+  node.process = { role: node.content === -1 ? 'standby' : 'mirror', inst, mirror, handlers };
   node.up = true;
 }
 
@@ -464,22 +461,18 @@ function becomePrimary(
     (dbid, queryId, sliceId, from, rows) => call(dbid, 'receiveRows', [queryId, sliceId, from, rows]),
     { faults: ctx.points, dbid: node.dbid },
   );
-  node.qe = qe;
   if (fileRep) {
     // No walsender: the disk replicates itself.
-    node.fileRep = fileRep;
-    node.repl = undefined;
     const handlers: FileRepPrimaryHandlers = {
       ...segmentHandlers(qe),
       ...fileRepPrimaryHandlers(ctx, node, fileRep, call),
     };
-    node.handlers = handlers;
+    node.process = { role: 'filerep-primary', inst, qe, fileRep, handlers };
     return;
   }
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
     walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
   });
-  node.repl = repl;
   const handlers: PrimaryHandlers = {
     ...segmentHandlers(qe),
     ftsProbe: () => repl.ftsProbe(),
@@ -500,7 +493,7 @@ function becomePrimary(
     ftsSyncRepOff: () => repl.ftsSyncRepOff(),
     promote: async () => ({ isRoleMirror: false }),
   };
-  node.handlers = handlers;
+  node.process = { role: 'primary', inst, qe, repl, handlers };
   qe.replication = repl;
   // Stream to this content's mirror, if it has one.
   const mirror = ctx.nodes.mirrorOf(node);

@@ -229,14 +229,12 @@ export function serveFileRepMirror(
           panic();
           throw e;
         }
-        node.fileRepMirror = undefined; // no longer a passive mirror
         ctx.roleChanged(node, 'primary');
         ctx.emit({ kind: 'instance.promoted', dbid: node.dbid, timeline: inst.timeline });
         return { isRoleMirror: false };
       })()),
   };
-  node.handlers = handlers;
-  node.fileRepMirror = mirror;
+  node.process = { role: 'filerep-mirror', mirror, handlers };
   node.up = true;
 }
 
@@ -245,7 +243,8 @@ export function serveFileRepMirror(
  * this process) resynchronizes its new mirror in full; with `wait`, until Synchronized.
  */
 export async function fullResync(primary: InstanceNode, mirrorDbid: number, wait: boolean): Promise<void> {
-  const resync = primary.handlers.filerepResync;
+  const resync =
+    primary.process?.role === 'filerep-primary' ? primary.process.handlers.filerepResync : undefined;
   if (!resync)
     throw sqlError('object_not_in_prerequisite_state', `dbid ${primary.dbid} is not running as a primary`);
   await resync(mirrorDbid, true, wait);

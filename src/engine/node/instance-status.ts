@@ -10,20 +10,23 @@ import type { InstanceNode } from './nodes.ts';
 import { mirrorFileRepStatus, primaryFileRepStatus, type FileRepPrimary } from './filerep-boot.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { FileRepBlock } from '../filerep/protocol.ts';
+import type { PrimaryReplication } from '../replication/primary.ts';
+import { instanceOf, replicationOf, shownRole } from './process.ts';
 
 export function instanceStatus(n: InstanceNode): InstanceStatus {
-  const inst = n.up ? n.inst : undefined;
+  const p = n.up ? n.process : undefined;
   // A passive mirror of file replication runs no instance: it applies blocks.
-  if (!inst && n.up && n.fileRepMirror)
+  if (p?.role === 'filerep-mirror')
     return {
       ...downStatus(n.dbid),
       running: true,
       role: 'mirror',
-      fileRep: mirrorFileRepStatus(n.fileRepMirror),
+      fileRep: mirrorFileRepStatus(p.mirror),
     };
+  const inst = instanceOf(p);
   if (!inst) return downStatus(n.dbid);
-  const role: InstanceStatus['role'] =
-    n.content === -1 ? (n.qd ? 'coordinator' : 'standby') : inst.standby ? 'mirror' : 'primary';
+  const role = shownRole(n.content, p);
+  const repl = replicationOf(p);
   const pool = inst.pool.usage();
   return {
     dbid: n.dbid,
@@ -34,7 +37,7 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
     walFlushed: inst.wal ? formatLsn(inst.wal.flushedLsn) : '',
     walReplayed: formatLsn(inst.replayer.replayed),
     checkpoint: formatLsn(inst.control.checkpoint),
-    walsender: n.repl?.walsender?.state,
+    walsender: repl?.walsender?.state,
     buffers: {
       shared_buffers: inst.pool.nbuffers,
       used: pool.used,
@@ -43,17 +46,17 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       reads: inst.pool.stats.reads,
     },
     ...(inst.wal ? { wal: { ...inst.wal.stats } } : {}),
-    ...(n.fileRep
-      ? { fileRep: { ...primaryFileRepStatus(n.fileRep), blocks: blockMap(n.fileRep, inst) } }
+    ...(p?.role === 'filerep-primary'
+      ? { fileRep: { ...primaryFileRepStatus(p.fileRep), blocks: blockMap(p.fileRep, inst) } }
       : {}),
-    ...(n.qd?.fts ? { ftsProbes: n.qd.fts.probeTimes.list() } : {}),
-    integrity: integrity(n, inst),
+    ...(p?.role === 'coordinator' && p.qd.fts ? { ftsProbes: p.qd.fts.probeTimes.list() } : {}),
+    integrity: integrity(inst, repl),
   };
 }
 
-function integrity(n: InstanceNode, inst: Instance): IntegrityStatus {
+function integrity(inst: Instance, repl: PrimaryReplication | undefined): IntegrityStatus {
   const last = inst.checksumFailures.last;
-  const check = n.repl?.lastReplicaCheck;
+  const check = repl?.lastReplicaCheck;
   return {
     dataChecksums: inst.dataChecksums,
     checksumFailures: inst.checksumFailures.count,

@@ -20,6 +20,7 @@ import type { Disk } from '../storage/disk.ts';
 import { answerTimeoutMs, scaledMs } from '../runtime/time-scale.ts';
 import type { BootContext } from './boot.ts';
 import type { InstanceNode } from './nodes.ts';
+import { coordinatorOf, instanceOf, replicationOf } from './process.ts';
 
 const quotedType = (name: string): boolean => {
   const def = Settings.definitions().find((d) => d.name === name.toLowerCase());
@@ -105,7 +106,8 @@ export interface NodeReload extends ReloadResult {
 export function reloadNodeConfig(node: InstanceNode, timeScale: number): NodeReload {
   const gucs = node.config;
   const out: NodeReload = { applied: [], pendingRestart: [], errors: [] };
-  if (!node.up || !node.inst || !gucs) return out;
+  const inst = node.up ? instanceOf(node.process) : undefined;
+  if (!inst || !gucs) return out;
   const text = readConfigText(node.disk) ?? '';
   const good: Record<string, string> = {};
   for (const [name, value] of Object.entries(parseConfigText(text))) {
@@ -119,13 +121,14 @@ export function reloadNodeConfig(node: InstanceNode, timeScale: number): NodeRel
   const r = gucs.reload(good);
   out.applied = r.applied;
   out.pendingRestart = r.pendingRestart;
-  Object.assign(node.inst.settings, storageSettings(gucs, timeScale), {
+  Object.assign(inst.settings, storageSettings(gucs, timeScale), {
     // Fixed for the life of the process.
-    shared_buffers: node.inst.settings.shared_buffers,
+    shared_buffers: inst.settings.shared_buffers,
   });
-  node.inst.rescheduleCheckpoints();
-  if (node.repl) node.repl.timing = primaryTiming(gucs, timeScale);
-  const qd = node.qd;
+  inst.rescheduleCheckpoints();
+  const repl = replicationOf(node.process);
+  if (repl) repl.timing = primaryTiming(gucs, timeScale);
+  const qd = coordinatorOf(node.process);
   if (qd) {
     const values = gucs.configValues();
     qd.settings = values;

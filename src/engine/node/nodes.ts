@@ -8,7 +8,6 @@ import { sqlError } from '../errors.ts';
 import type { ReplicaCheckApi } from '../replication/replica-check.ts';
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { Disk } from '../storage/disk.ts';
-import type { Instance } from '../instance/instance.ts';
 import { refuseLater, type Clock, type TraceSink } from '../runtime/clock.ts';
 import { connectApi, serveApi } from '../runtime/comlink-link.ts';
 import type { Link } from '../runtime/link.ts';
@@ -16,49 +15,42 @@ import { NetworkFaults } from '../runtime/link-faults.ts';
 import { globalMessageChannel, type ChannelLike, type PortLike } from '../runtime/link-endpoint.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import type { FtsApi, MirrorApi } from '../replication/protocol.ts';
-import type { PrimaryReplication } from '../replication/primary.ts';
-import type { MirrorReplication } from '../replication/mirror.ts';
-import type { DistributedTxManager } from '../server/dtm.ts';
-import type { SegmentExecutor } from '../server/segment.ts';
-import type { Coordinator } from '../server/coordinator.ts';
 import type { Settings } from '../server/settings.ts';
 import type { SourceSnapshot } from '../replication/copy-source.ts';
 import type { FileRepApi } from '../filerep/protocol.ts';
-import type { FileRepMirror } from '../filerep/mirror.ts';
-import type { FileRepPrimary } from './filerep-boot.ts';
+import type { RunningProcess } from './process.ts';
 
-export interface InstanceNode {
+/** Who an instance is, and whether its process runs: known alike in every process. */
+interface NodeIdentity {
   dbid: number;
   content: number;
   host: string;
-  disk: Disk;
-  inst: Instance | undefined;
-  qd: Coordinator | undefined;
-  qe: SegmentExecutor | undefined;
   /** The process is running (false after a crash, until restarted). */
   up: boolean;
   /** Bumped at every start: code of a crashed incarnation can no longer reach anything. */
   incarnation: number;
   /** Removed from the configuration (an old coordinator after activation, a removed standby). */
   retired?: boolean;
+}
+
+/** An instance whose process runs in this thread: its disk, its configuration, its role. */
+export interface InstanceNode extends NodeIdentity {
+  readonly kind: 'local';
+  disk: Disk;
   /** Fences the disk handle of the running incarnation. */
   fence?: () => void;
-  /** On a standby coordinator: the DTM its replay keeps current, for activation. */
-  standbyDtm?: DistributedTxManager | undefined;
-  /** On a mirror or standby: its walreceiver side (PROMOTE). */
-  mirror?: MirrorReplication | undefined;
-  /** Replication of the running primary (walsender, sync rep, FTS answers). */
-  repl?: PrimaryReplication | undefined;
   /** The configuration the running process was started with and last reloaded (postgresql.conf). */
-  config?: Settings | undefined;
-  /** File replication (Greenplum 5): the running primary's replicating disk, or the passive mirror. */
-  fileRep?: FileRepPrimary | undefined;
-  fileRepMirror?: FileRepMirror | undefined;
-  /** Runs in another process (a worker): calls reach it over a port its runtime hands out. */
-  remote?: boolean;
-  /** The methods the running process serves, by its role (the *Handlers types below). */
-  handlers: Partial<InstanceApi>;
+  config: Settings | undefined;
+  /** What the process runs and serves now, by its role; undefined while it is down. */
+  process: RunningProcess | undefined;
 }
+
+/** An instance whose process runs elsewhere (another worker): reached only by calls over a port. */
+export interface RemoteNode extends NodeIdentity {
+  readonly kind: 'remote';
+}
+
+export type ClusterNode = InstanceNode | RemoteNode;
 
 /**
  * What each role serves. A role's handlers are built against its type, so the compiler checks
@@ -89,13 +81,12 @@ export function stoppedNode(
     dbid: row.dbid,
     content: row.content,
     host: row.hostname,
+    kind: 'local',
     disk,
-    inst: undefined,
-    qd: undefined,
-    qe: undefined,
     up: false,
     incarnation: 0,
-    handlers: {},
+    config: undefined,
+    process: undefined,
   };
 }
 
@@ -108,7 +99,7 @@ export interface CopyApi {
 }
 
 export class NodeSet {
-  readonly nodes = new Map<number, InstanceNode>();
+  readonly nodes = new Map<number, ClusterNode>();
   readonly faults = new NetworkFaults();
   private readonly links = new Map<string, { link: Link<InstanceApi>; close(): void }>();
   private readonly clock: Clock;
@@ -135,24 +126,36 @@ export class NodeSet {
       });
   }
 
-  add(node: InstanceNode): void {
+  add(node: ClusterNode): void {
     this.nodes.set(node.dbid, node);
   }
 
-  get(dbid: number): InstanceNode {
+  get(dbid: number): ClusterNode {
     const n = this.nodes.get(dbid);
     if (!n) throw sqlError('undefined_object', `no instance with dbid ${dbid}`);
     return n;
   }
 
+  /** An instance whose process runs in this thread (the inline runtimes hold only such). */
+  local(dbid: number): InstanceNode {
+    const n = this.get(dbid);
+    if (n.kind !== 'local') throw new Error(`assertion failed: dbid ${dbid} runs in another process`);
+    return n;
+  }
+
+  /** Every instance, for a runtime whose processes all run in this thread. */
+  allLocal(): InstanceNode[] {
+    return [...this.nodes.keys()].map((dbid) => this.local(dbid));
+  }
+
   /** The other instance of a pair (a segment's mirror or primary; the coordinator's standby). */
-  mirrorOf(node: InstanceNode): InstanceNode | undefined {
+  mirrorOf(node: ClusterNode): ClusterNode | undefined {
     return [...this.nodes.values()].find(
       (n) => n.content === node.content && n.dbid !== node.dbid && !n.retired,
     );
   }
 
-  byHost(host: string): InstanceNode[] {
+  byHost(host: string): ClusterNode[] {
     return [...this.nodes.values()].filter((n) => n.host === host);
   }
 
@@ -169,12 +172,13 @@ export class NodeSet {
     // timers (FTS) and messages run between its attempts.
     if (!target || !target.up) return refuseLater(this.clock, refused(target));
     const options = timeoutMs === undefined ? undefined : { timeoutMs };
-    if (target.remote) return this.remoteLink(from, target).then((l) => l.call(method, args, options));
+    if (target.kind === 'remote')
+      return this.remoteLink(from, target).then((l) => l.call(method, args, options));
     return this.link(from, to).call(method, args, options);
   }
 
   /** A link to a node in another process, over a port its runtime hands out (once per pair). */
-  private remoteLink(from: number, target: InstanceNode): Promise<Link<InstanceApi>> {
+  private remoteLink(from: number, target: RemoteNode): Promise<Link<InstanceApi>> {
     const key = `${from}>${target.dbid}`;
     const l = this.links.get(key);
     if (l && !l.link.closed) return Promise.resolve(l.link);
@@ -204,7 +208,7 @@ export class NodeSet {
     return p;
   }
 
-  private linkOn(port: PortLike, from: number, target: InstanceNode): Link<InstanceApi> {
+  private linkOn(port: PortLike, from: number, target: ClusterNode): Link<InstanceApi> {
     return connectApi<InstanceApi>(port, {
       peerName: `dbid ${target.dbid} (seg${target.content} ${target.host})`,
       from,
@@ -236,7 +240,7 @@ export class NodeSet {
     const key = `${from}>${to}`;
     let l = this.links.get(key);
     if (!l || l.link.closed) {
-      const target = this.get(to);
+      const target = this.local(to);
       const ch = this.channel();
       const served = serveApi(ch.port1, forwardTo(target));
       const link = this.linkOn(ch.port2, from, target);
@@ -261,7 +265,8 @@ export function forwardTo(target: InstanceNode): InstanceApi {
     get: (_t, prop) => {
       if (typeof prop !== 'string') return undefined;
       return (...args: unknown[]) => {
-        const h = target.handlers[prop as keyof InstanceApi] as
+        const handlers: Partial<InstanceApi> | undefined = target.process?.handlers;
+        const h = handlers?.[prop as keyof InstanceApi] as
           ((...a: unknown[]) => Promise<unknown>) | undefined;
         if (!target.up) return Promise.reject(refused(target));
         if (!h) return Promise.reject(notServed(target, prop));
@@ -271,14 +276,14 @@ export function forwardTo(target: InstanceNode): InstanceApi {
   }) as unknown as InstanceApi;
 }
 
-function notServed(n: InstanceNode, method: string): Error {
+function notServed(n: ClusterNode, method: string): Error {
   return sqlError(
     'object_not_in_prerequisite_state',
     `dbid ${n.dbid} cannot serve ${method} in its current role`,
   );
 }
 
-function refused(n: InstanceNode | undefined): Error {
+function refused(n: ClusterNode | undefined): Error {
   return sqlError('connection_failure', 'could not connect to server: Connection refused', {
     detail: n
       ? `Is the server running on host "${n.host}" and accepting TCP/IP connections (dbid ${n.dbid}, content ${n.content})?`

@@ -14,7 +14,7 @@ import { Session } from '../server/session.ts';
 import type { QueryResult } from '../server/results.ts';
 import { ExpansionError } from './gpexpand-input.ts';
 import type { UtilityHost } from './host.ts';
-import type { InstanceNode } from '../node/nodes.ts';
+import type { ClusterNode } from '../node/nodes.ts';
 
 export const STATUS_FILE = 'gpexpand.status';
 
@@ -125,7 +125,7 @@ export interface StatusFileHooks {
  */
 export async function setupPending(
   host: UtilityHost,
-  coordinator: InstanceNode | undefined,
+  coordinator: ClusterNode | undefined,
 ): Promise<boolean> {
   return coordinator !== undefined && (await host.dataFile(coordinator, STATUS_FILE)) !== undefined;
 }
@@ -136,7 +136,7 @@ export async function setupPending(
  */
 export async function refusedDuringSetup(
   host: UtilityHost,
-  coordinator: InstanceNode | undefined,
+  coordinator: ClusterNode | undefined,
   utility: string,
 ): Promise<string | undefined> {
   if (!(await setupPending(host, coordinator))) return undefined;

@@ -57,7 +57,8 @@ export async function gpexpand(
   const o = args.o;
   const done = (exitCode: number): UtilityResult => ({ exitCode, stdout: log.stdout, stderr: log.stderr });
   const node = host.coordinatorNodeIfAny();
-  if (!node?.up || !node.qd) throw coordinatorNotRunning(false);
+  // It runs beside the coordinator, whose data directory holds its status file.
+  if (!node?.up || node.kind !== 'local') throw coordinatorNotRunning(false);
   const qd = host.coordinator();
   await qd.refreshConfig();
   let end: number | undefined;

@@ -5,7 +5,8 @@
  */
 import type { UtilityHost, UtilityLog } from './host.ts';
 import { ExpansionSchema, setupPending } from './gpexpand-state.ts';
-import type { InstanceNode } from '../node/nodes.ts';
+import type { ClusterNode } from '../node/nodes.ts';
+import { coordinatorOf } from '../node/process.ts';
 
 const STATE_LINE = 'Cluster Expansion State = ';
 
@@ -71,7 +72,7 @@ export async function expansionInProgress(host: UtilityHost): Promise<boolean> {
   }
 }
 
-function coordinatorNode(host: UtilityHost): InstanceNode | undefined {
+function coordinatorNode(host: UtilityHost): ClusterNode | undefined {
   const qd = host.coordinator();
-  return [...host.nodes.nodes.values()].find((n) => n.qd === qd);
+  return [...host.nodes.nodes.values()].find((n) => n.kind === 'local' && coordinatorOf(n.process) === qd);
 }

@@ -214,10 +214,16 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
       log.info(row(['Current Primary', 'Port', 'WAL sync remaining bytes', 'Mirror', 'Port']));
       for (const p of unsynced) {
         const m = pairOf(config, p.content).mirror!;
-        const ws = host.nodes.get(p.dbid).repl?.walsender;
+        // The primary's walsender, asked over the coordinator's link (any runtime).
+        const ws = await qd
+          .callContent(p.content, 'replicationStatus', [])
+          .then((rows) => rows[0])
+          .catch(() => undefined);
+        const flushed = ws?.connected ? parseLsn(ws.wal_flushed_lsn) : undefined;
+        const mirrorFlushed = ws?.connected ? parseLsn(ws.flush_lsn) : undefined;
         const remaining =
-          ws && ws.state !== 'stopped'
-            ? String(Math.max(0, host.nodes.get(p.dbid).inst!.wal.flushedLsn - ws.flush))
+          flushed !== undefined && mirrorFlushed !== undefined
+            ? String(Math.max(0, flushed - mirrorFlushed))
             : 'Unknown';
         log.info(row([p.hostname, String(p.port), remaining, m.hostname, String(m.port)]));
       }
@@ -368,7 +374,6 @@ function standbyReport(host: UtilityHost, config: SegmentConfig[], log: UtilityL
     log.info('Standby coordinator instance not configured');
     return;
   }
-  const coordinator = config.find((c) => c.content === -1 && c.role === 'p');
   const up = host.nodes.get(standby.dbid).up;
   log.info('Obtaining Segment details from coordinator...');
   log.info('Standby coordinator details');
@@ -381,7 +386,8 @@ function standbyReport(host: UtilityHost, config: SegmentConfig[], log: UtilityL
   log.info('--------------------------------------------------------------');
   log.info('--pg_stat_replication');
   log.info('--------------------------------------------------------------');
-  const ws = coordinator ? host.nodes.get(coordinator.dbid).repl?.walsender : undefined;
+  // The coordinator's own walsender: gpstate runs beside it.
+  const ws = host.coordinator().replication?.walsender;
   if (!ws || ws.state === 'stopped') {
     log.info('No entries found.');
   } else {

@@ -1,6 +1,7 @@
 import { expandWords } from './shell-builtins.ts';
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { InstanceNode, NodeSet } from '../node/nodes.ts';
+import type { ClusterNode, NodeSet } from '../node/nodes.ts';
+import { instanceOf } from '../node/process.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ClusterEvent } from '../runtime/events.ts';
@@ -26,9 +27,9 @@ export interface UtilityHost {
    * Stops an instance for a utility (immediate shutdown, as gpsegstop -M immediate): its memory
    * is lost as in a crash, but the stop is planned, so its event is 'instance.stopped' with `by`.
    */
-  stopNode(node: InstanceNode, by: string): Promise<void>;
+  stopNode(node: ClusterNode, by: string): Promise<void>;
   /** Starts it again; a coordinator as gpstart -m (utility mode) or -R (restricted) asks. */
-  restartNode(node: InstanceNode, how?: CoordinatorStart): Promise<void>;
+  restartNode(node: ClusterNode, how?: CoordinatorStart): Promise<void>;
   emit(e: ClusterEvent): void;
   /** Named fault points (gp_inject_fault): a utility may hold at one, as tests need. */
   reach(point: string, dbid: number): Promise<void>;
@@ -43,11 +44,11 @@ export interface UtilityHost {
    * A text file in an instance's data directory, running or not (postgresql.conf,
    * gpexpand.status): with `text`, replaced durably first; with null, removed first.
    */
-  dataFile(node: InstanceNode, file: string, text?: string | null): Promise<string | undefined>;
+  dataFile(node: ClusterNode, file: string, text?: string | null): Promise<string | undefined>;
   /** gprecoverseg's copy onto `target` from `source`, run where the target's disk is. */
   recoverData(
-    target: InstanceNode,
-    source: InstanceNode,
+    target: ClusterNode,
+    source: ClusterNode,
     mode: RecoveryMode,
     progress: (done: number, total: number) => void,
   ): Promise<RecoveredData>;
@@ -136,8 +137,7 @@ export async function runningPrimary(
   const { primary } = pairOf(config, content);
   const node = primary ? host.nodes.get(primary.dbid) : undefined;
   if (!primary || primary.status !== 'u' || !node?.up) return undefined;
-  if (node.inst) return primary;
-  if (!node.remote) return undefined;
+  if (node.kind === 'local') return instanceOf(node.process) ? primary : undefined;
   if (!host.coordinator().fileRep) return primary;
   const coordinator = config.find((c) => c.content === -1 && c.role === 'p');
   if (!coordinator) return undefined;

@@ -5,7 +5,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
-import type { InstanceNode } from '../node/nodes.ts';
+import type { ClusterNode } from '../node/nodes.ts';
 import type { NodeReload } from '../node/node-config.ts';
 import type { ControlData } from '../instance/control.ts';
 import type { StandbyHost } from './standby.ts';
@@ -32,7 +32,7 @@ export interface MaintenanceHost extends StandbyHost {
    * Stops an instance as pg_ctl stop -m `mode` does: smart and fast write a shutdown
    * checkpoint first (nothing to replay at the next start), immediate is an immediate exit.
    */
-  shutdownNode(node: InstanceNode, mode: ShutdownMode, by: string): Promise<void>;
+  shutdownNode(node: ClusterNode, mode: ShutdownMode, by: string): Promise<void>;
   /** Client sessions open on the coordinator now (what smart mode waits for). */
   userSessions(): number;
   /** Asks FTS for a probe scan (what gpstop --host's "Recognizing new cluster state" causes). */
@@ -42,11 +42,11 @@ export interface MaintenanceHost extends StandbyHost {
   /** Wall milliseconds per second of cluster time (time compression): -t is cluster time. */
   msPerClusterSecond: number;
   /** The control file in an instance's data directory, running or not (pg_controldata). */
-  controlData(node: InstanceNode): Promise<ControlData | undefined>;
+  controlData(node: ClusterNode): Promise<ControlData | undefined>;
   /** SIGHUP to a running instance: it re-reads its postgresql.conf (gpstop -u). */
-  reloadConfig(node: InstanceNode): Promise<NodeReload>;
+  reloadConfig(node: ClusterNode): Promise<NodeReload>;
   /** A setting as a new session on the running instance sees it (undefined when it is down). */
-  showSetting(node: InstanceNode, name: string): Promise<string | undefined>;
+  showSetting(node: ClusterNode, name: string): Promise<string | undefined>;
 }
 
 /** Whether the host can run gpstop and gpstart (the one that manages the processes). */
@@ -117,8 +117,8 @@ export function logTable(
 export const DASHES = '-'.repeat(52);
 
 /** The node of each catalog row that is not retired. */
-export function nodesOf(host: MaintenanceHost, rows: readonly SegmentConfig[]): Map<number, InstanceNode> {
-  const out = new Map<number, InstanceNode>();
+export function nodesOf(host: MaintenanceHost, rows: readonly SegmentConfig[]): Map<number, ClusterNode> {
+  const out = new Map<number, ClusterNode>();
   for (const r of rows) {
     const n = host.nodes.nodes.get(r.dbid);
     if (n && !n.retired) out.set(r.dbid, n);
@@ -134,7 +134,7 @@ export function nodesOf(host: MaintenanceHost, rows: readonly SegmentConfig[]): 
  */
 export async function stopWithin(
   host: MaintenanceHost,
-  node: InstanceNode,
+  node: ClusterNode,
   mode: ShutdownMode,
   seconds: number,
   by: string,

@@ -5,7 +5,7 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
-import type { InstanceNode } from '../node/nodes.ts';
+import type { ClusterNode } from '../node/nodes.ts';
 import { updateCatalog, UtilityLog, type UtilityHost, utilityArgs } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portOrDirectoryClash, validDatadir, validHostname, validPort } from '../topology/config-files.ts';
@@ -35,12 +35,12 @@ const ACTIVATE_OPTIONS: OptionSpec[] = [
 /** What the standby utilities need beyond the common host. */
 export interface StandbyHost extends UtilityHost {
   /** The standby coordinator's node and catalog row, if one is configured. */
-  standby(): { node: InstanceNode; row: SegmentConfig } | undefined;
+  standby(): { node: ClusterNode; row: SegmentConfig } | undefined;
   /** The coordinator node that is (or was last) acting. */
-  coordinatorNodeIfAny(): InstanceNode | undefined;
-  createStandby(row: SegmentConfig): Promise<InstanceNode>;
-  bootStandby(node: InstanceNode): Promise<void>;
-  retire(node: InstanceNode): void;
+  coordinatorNodeIfAny(): ClusterNode | undefined;
+  createStandby(row: SegmentConfig): Promise<ClusterNode>;
+  bootStandby(node: ClusterNode): Promise<void>;
+  retire(node: ClusterNode): void;
   /** A new mirror instance: base backup from its content's primary, started, streaming. */
   addMirror(row: SegmentConfig): Promise<void>;
   /**
@@ -49,9 +49,9 @@ export interface StandbyHost extends UtilityHost {
    */
   addPrimary(row: SegmentConfig): Promise<void>;
   /** Stops an instance that is leaving the cluster for good and forgets it (gpexpand -r). */
-  removeInstance(node: InstanceNode): Promise<void>;
+  removeInstance(node: ClusterNode): Promise<void>;
   /** pg_ctl promote on the standby coordinator. */
-  promoteStandby(node: InstanceNode): Promise<void>;
+  promoteStandby(node: ClusterNode): Promise<void>;
 }
 
 const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
