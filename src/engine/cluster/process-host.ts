@@ -19,7 +19,7 @@ import type { QueryResult } from '../server/results.ts';
 import { wipeDisk, type DiskFaultChange } from '../storage/disk.ts';
 import { flipBit } from '../storage/bit-rot.ts';
 import { baseBackup } from '../replication/basebackup.ts';
-import { snapshotSource, takeSnapshot, type SourceSnapshot } from '../replication/copy-source.ts';
+import { snapshotSource } from '../replication/copy-source.ts';
 import { recoverData, type RecoveredData, type RecoveryMode } from '../utilities/recover-data.ts';
 import type { SegmentConfig } from '../topology/placement.ts';
 import { readControl, type ControlData } from '../instance/control.ts';
@@ -43,14 +43,7 @@ import type { RecoveryProgress } from '../utilities/host.ts';
 import { attachStandby, bootNode, type BootContext } from '../node/boot.ts';
 import { liveSetting, reloadNodeConfig, type NodeReload } from '../node/node-config.ts';
 import { dataFileOn } from '../instance/config-file.ts';
-import {
-  forwardTo,
-  NodeSet,
-  stoppedNode,
-  type InstanceApi,
-  type InstanceNode,
-  type RemoteNode,
-} from '../node/nodes.ts';
+import { forwardTo, NodeSet, stoppedNode, type InstanceNode, type RemoteNode } from '../node/nodes.ts';
 import {
   coordinatorOf,
   endProcess,
@@ -192,28 +185,8 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async accept(from: number, port: PortLike): Promise<void> {
-    const node = this.mustHaveNode();
-    const base = forwardTo(node);
-    // Beyond the role's methods, a running primary or coordinator serves copies of its files.
-    const impl = new Proxy(base as unknown as Record<string, unknown>, {
-      get: (t, prop) =>
-        prop === 'sourceSnapshot'
-          ? (forBackup: boolean) => this.sourceSnapshot(forBackup)
-          : (t as Record<string | symbol, unknown>)[prop],
-    }) as unknown as InstanceApi;
-    this.served.push(serveApi(port, impl));
+    this.served.push(serveApi(port, forwardTo(this.mustHaveNode())));
     void from;
-  }
-
-  private async sourceSnapshot(forBackup: boolean): Promise<SourceSnapshot> {
-    const inst = this.node?.up ? instanceOf(this.node.process) : undefined;
-    if (!inst || inst.standby)
-      throw sqlError('object_not_in_prerequisite_state', `dbid ${this.node?.dbid} is not a running primary`);
-    const snap = await takeSnapshot(inst, forBackup);
-    return transferResult(
-      snap,
-      snap.files.map((f) => f.data),
-    );
   }
 
   async peers(metas: NodeMeta[]): Promise<void> {

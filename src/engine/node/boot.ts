@@ -23,8 +23,11 @@ import { MIRROR_PROBE_ANSWER, type WalStatus } from '../replication/protocol.ts'
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { RoleModules } from './role-modules.ts';
+import { takeSnapshot } from '../replication/copy-source.ts';
+import { transferResult } from '../runtime/comlink-link.ts';
 import type {
   ClusterNode,
+  CopyApi,
   FileRepPrimaryHandlers,
   InstanceApi,
   InstanceNode,
@@ -294,7 +297,7 @@ async function startCoordinator(
     await qd.refreshConfig();
     qd.configVersion++;
   }
-  node.process = { role: 'coordinator', inst, qd, handlers: {} };
+  node.process = { role: 'coordinator', inst, qd, handlers: copyHandlers(inst) };
   node.up = true;
   // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
   // only utility-mode connections, to its own catalog, until gpstop -m.
@@ -440,6 +443,20 @@ function segmentHandlers(qe: SegmentApi): SegmentApi {
   };
 }
 
+/** A running primary or coordinator serves copies of its files (base backup, pg_rewind). */
+function copyHandlers(inst: Instance): CopyApi {
+  return {
+    sourceSnapshot: async (forBackup) => {
+      const snap = await takeSnapshot(inst, forBackup);
+      // Transferred, not copied, to the caller (another worker).
+      return transferResult(
+        snap,
+        snap.files.map((f) => f.data),
+      );
+    },
+  };
+}
+
 export type Call = <K extends keyof InstanceApi>(
   to: number,
   method: K,
@@ -465,6 +482,7 @@ function becomePrimary(
     // No walsender: the disk replicates itself.
     const handlers: FileRepPrimaryHandlers = {
       ...segmentHandlers(qe),
+      ...copyHandlers(inst),
       ...fileRepPrimaryHandlers(ctx, node, fileRep, call),
     };
     node.process = { role: 'filerep-primary', inst, qe, fileRep, handlers };
@@ -475,6 +493,7 @@ function becomePrimary(
   });
   const handlers: PrimaryHandlers = {
     ...segmentHandlers(qe),
+    ...copyHandlers(inst),
     ftsProbe: () => repl.ftsProbe(),
     replicaCheck: async () => {
       const mirror = ctx.nodes.mirrorOf(node);

@@ -13,13 +13,13 @@ import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
 import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
 import { MIRROR_PROBE_ANSWER, type ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext, Call } from './boot.ts';
-import type { FileRepMirrorHandlers, FileRepPrimaryHandlers, InstanceNode } from './nodes.ts';
+import type { CopyApi, FileRepMirrorHandlers, FileRepPrimaryHandlers, InstanceNode } from './nodes.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import { BLCKSZ } from '../storage/disk.ts';
 import { answerTimeoutMs } from '../runtime/time-scale.ts';
 
 /** What a file-replicating primary serves beside its segment executor. */
-type FileRepPrimaryOwn = Omit<FileRepPrimaryHandlers, keyof SegmentApi>;
+type FileRepPrimaryOwn = Omit<FileRepPrimaryHandlers, keyof SegmentApi | keyof CopyApi>;
 
 /** The file replication state a running primary keeps beside its instance. */
 export interface FileRepPrimary {

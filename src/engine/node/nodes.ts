@@ -62,10 +62,14 @@ export type MirrorHandlers = Pick<
 >;
 /** A WAL-replicating primary: the segment executor, FTS's probe and SYNCREP_OFF, the replica check. */
 export type PrimaryHandlers = SegmentApi &
+  CopyApi &
   Pick<InstanceApi, 'ftsProbe' | 'ftsSyncRepOff' | 'promote' | 'replicaCheck'>;
 /** A file-replicating primary: the segment executor, FTS, and the resynchronization it runs. */
 export type FileRepPrimaryHandlers = SegmentApi &
+  CopyApi &
   Pick<InstanceApi, 'ftsProbe' | 'ftsSyncRepOff' | 'promote' | 'filerepResync' | 'filerepStatus'>;
+/** The coordinator: reached by sessions, not calls; it serves copies of its files (gpinitstandby). */
+export type CoordinatorHandlers = CopyApi;
 /** A passive file-replication mirror: the pair's connection, FTS's probe, PROMOTE. */
 export type FileRepMirrorHandlers = Pick<
   InstanceApi,

@@ -13,6 +13,7 @@ import type { MirrorReplication } from '../replication/mirror.ts';
 import type { FileRepMirror } from '../filerep/mirror.ts';
 import type { FileRepPrimary } from './filerep-boot.ts';
 import type {
+  CoordinatorHandlers,
   FileRepMirrorHandlers,
   FileRepPrimaryHandlers,
   InstanceApi,
@@ -32,7 +33,7 @@ export interface CoordinatorProcess {
   readonly role: 'coordinator';
   readonly inst: Instance;
   readonly qd: Coordinator;
-  readonly handlers: NoHandlers;
+  readonly handlers: CoordinatorHandlers;
 }
 
 /** The standby coordinator: replays the coordinator's WAL, serves its walreceiver. */
@@ -85,7 +86,7 @@ export type RunningProcess =
   | FileRepPrimaryProcess
   | FileRepMirrorProcess;
 
-/** A role that serves no instance API of its own (callers reach a coordinator by sessions). */
+/** A process that serves nothing yet. */
 export type NoHandlers = Partial<Record<keyof InstanceApi, never>>;
 
 /** The instance the process runs (a passive file-replication mirror runs none). */
