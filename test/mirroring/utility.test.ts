@@ -69,11 +69,11 @@ describe('utility mode and holds', () => {
   it("gpstate -e: an unsynchronized pair's remaining WAL bytes come from its primary's walsender", async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', timeScale: 200 }));
     await c.query('create table u (a int) distributed by (a)');
-    const [primary, mirror, mirrorDbid] = (
+    const [primary, primaryDbid, mirror, mirrorDbid] = (
       await c.query(
-        "select p.port, m.port, m.dbid from gp_segment_configuration p join gp_segment_configuration m on p.content = m.content and m.role = 'm' where p.role = 'p' and p.content = 0",
+        "select p.port, p.dbid, m.port, m.dbid from gp_segment_configuration p join gp_segment_configuration m on p.content = m.content and m.role = 'm' where p.role = 'p' and p.content = 0",
       )
-    ).rows[0]! as [number, number, number];
+    ).rows[0]! as [number, number, number, number];
     const pairRow = async () => {
       const out = (await c.run('gpstate -e')).stdout.split('\n');
       const from = out.findIndex((l) => l.includes('Unsynchronized Segment Pairs'));
@@ -88,10 +88,19 @@ describe('utility mode and holds', () => {
     });
     await c.query('insert into u select generate_series(1, 200)');
     // The mirror runs again before FTS has noticed: the catalog still says Not in Sync, and the
-    // primary's walsender (in its own process on the worker runtime) says how far behind it is.
+    // primary's walsender (in its own process on the worker runtime) says how far behind it is:
+    // held before it sends anything, by all that was written while the mirror was down.
     const skip = c.faults.suspend('fts_probe', 1);
     await skip.reached;
+    const hold = c.faults.suspend('wal_sender_loop', primaryDbid);
     await c.faults.restart(mirrorDbid);
+    await hold.reached;
+    expect(Number(await pairRow())).toBeGreaterThan(0);
+    // A primary the coordinator cannot reach is Unknown after gp_segment_connect_timeout.
+    await c.faults.partition([1], [primaryDbid]);
+    expect(await pairRow()).toBe('Unknown');
+    await c.faults.heal();
+    hold.release();
     expect(await waitFor(async () => ((await pairRow()) === '0' ? '0' : undefined))).toBe('0');
     skip.release();
   });

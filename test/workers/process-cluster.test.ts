@@ -8,6 +8,8 @@ import { createProcessCluster } from '../../src/engine/cluster/create.ts';
 import { inThreadSpawner } from '../../src/engine/cluster/in-thread-spawner.ts';
 import type { ProcessCluster } from '../../src/engine/cluster/process-cluster.ts';
 import { realClock } from '../../src/engine/runtime/real-clock.ts';
+import { linkedModules } from '../../src/engine/node/linked-modules.ts';
+import { ModuleLoader, type RoleModules } from '../../src/engine/node/role-modules.ts';
 import { waitFor } from '../support/wait.ts';
 
 let cluster: ProcessCluster | undefined;
@@ -196,4 +198,48 @@ describe('process cluster: time', () => {
       'FTS marks dbid 2 down once time runs',
     );
   });
+});
+
+describe("process cluster: a role's code loaded on first need", () => {
+  it.each(['wal', 'filerep'] as const)(
+    '%s: a mirror promoted while its executor code still loads already runs as the primary',
+    async (replication) => {
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      // The promoted mirror's executor code arrives only when the test says so (a slow chunk).
+      const delayed = (): RoleModules => {
+        const linked = linkedModules();
+        const segment = new ModuleLoader(async () => {
+          await gate;
+          return linked.segment.now();
+        });
+        return { ...linked, segment };
+      };
+      const spawner = inThreadSpawner(realClock, (label) =>
+        label === 'mirror dbid 6' ? delayed() : linkedModules(),
+      );
+      cluster = await createProcessCluster({ mirroring: 'group', replication, timeScale: 200 }, spawner);
+      const c = cluster;
+      await c.query('create table t (id int) distributed by (id)');
+      await waitFor(
+        async () => (await config(c)).every((x) => x[4] === 's' || x[0] === 1),
+        20_000,
+        'in sync',
+      );
+      await c.faults.crash(2);
+      // FTS promotes dbid 6; its instance is out of recovery while the code is still on its way.
+      const status = await waitFor(
+        async () => {
+          const s = await c.instanceStatus(6);
+          return s.running && s.role === 'primary' ? s : undefined;
+        },
+        20_000,
+        'dbid 6 runs as the primary',
+      );
+      expect(status.timeline).toBeGreaterThan(0);
+      open();
+      await c.query('insert into t select i from generate_series(1, 20) i');
+      expect((await c.query('select count(*) from t')).rows).toEqual([[20]]);
+    },
+  );
 });

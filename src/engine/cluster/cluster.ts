@@ -21,6 +21,7 @@ import type { SegmentConfig } from '../topology/placement.ts';
 import { NodeSet, stoppedNode, type ClusterNode, type InstanceNode } from '../node/nodes.ts';
 import {
   coordinatorOf,
+  copySource,
   endProcess,
   executorOf,
   instanceOf,
@@ -168,9 +169,7 @@ export class InlineCluster extends ClusterShell {
 
   /** A running instance's files, as a copy reads them (pg_basebackup, pg_rewind). */
   private sourceOf(node: InstanceNode): CopySource {
-    const inst = instanceOf(node.process);
-    if (!inst) throw new Error(`assertion failed: dbid ${node.dbid} runs no instance to copy from`);
-    return localSource(inst);
+    return localSource(copySource(node.process, node.dbid));
   }
 
   private diskPrefix(): string {

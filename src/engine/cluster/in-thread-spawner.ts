@@ -15,10 +15,14 @@ import {
 } from './process-cluster.ts';
 import { serveProcess } from './process-host.ts';
 import { linkedModules } from '../node/linked-modules.ts';
-import { ModuleLoader } from '../node/role-modules.ts';
+import { ModuleLoader, type RoleModules } from '../node/role-modules.ts';
 import { runUtility } from '../utilities/index.ts';
 
-export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<string, MemoryDisk> } {
+export function inThreadSpawner(
+  clock: Clock,
+  /** Each process's role code by its label ("mirror dbid 6"): linked in unless a test delays it. */
+  modules: (label: string) => RoleModules = () => linkedModules(),
+): ProcessSpawner & { disks: Map<string, MemoryDisk> } {
   const disks = new Map<string, MemoryDisk>();
   const topologies = new Map<string, SavedTopology>();
   const locks = new Set<string>();
@@ -29,12 +33,12 @@ export function inThreadSpawner(clock: Clock): ProcessSpawner & { disks: Map<str
   };
   return {
     disks,
-    spawn: async (): Promise<SpawnedProcess> => {
+    spawn: async (label): Promise<SpawnedProcess> => {
       const Channel = globalMessageChannel();
       const control = new Channel();
       const upcall = new Channel();
       const host = serveProcess(
-        { clock, openDisk, modules: linkedModules(), utilities: new ModuleLoader(() => ({ runUtility })) },
+        { clock, openDisk, modules: modules(label), utilities: new ModuleLoader(() => ({ runUtility })) },
         control.port1,
         upcall.port1,
       );

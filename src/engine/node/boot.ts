@@ -23,11 +23,8 @@ import { MIRROR_PROBE_ANSWER, type WalStatus } from '../replication/protocol.ts'
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { RoleModules } from './role-modules.ts';
-import { takeSnapshot } from '../replication/copy-source.ts';
-import { transferResult } from '../runtime/comlink-link.ts';
 import type {
   ClusterNode,
-  CopyApi,
   FileRepPrimaryHandlers,
   InstanceApi,
   InstanceNode,
@@ -35,7 +32,7 @@ import type {
   NodeSet,
   PrimaryHandlers,
 } from './nodes.ts';
-import { replicationOf } from './process.ts';
+import { copyHandlers, replicationOf } from './process.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import {
   fileRepPrimaryDisk,
@@ -140,7 +137,7 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     const inst = await Instance.startStandby(rt, ctx.storage, dtm.redoExtensions());
     node.process = { role: 'starting', inst, handlers: {} };
     const mirror = new MirrorReplication(inst, async () => {
-      await startCoordinator(ctx, node, inst, dtm, false, call, trace, true);
+      await startCoordinator(ctx, node, inst, dtm, false, call, trace, mirror);
       ctx.roleChanged(node, 'coordinator');
       ctx.emit({ kind: 'standby.activated', dbid: node.dbid, timeline: inst.timeline });
     });
@@ -219,6 +216,8 @@ async function bootFileRepSegment(
       node,
       disk,
       (inst, fr) => {
+        // Until it serves as the primary its instance is this process's (a crash kills it).
+        if (node.process?.role === 'filerep-mirror') node.process = { ...node.process, inst };
         // Its load began with the promotion (filerep-boot.ts).
         const segmentCode = ctx.modules.segment.pending();
         if (!segmentCode) return becomePrimary(ctx, node, inst, call, fr);
@@ -249,8 +248,8 @@ async function bootFileRepSegment(
 
 /**
  * The coordinator's process: catalog, DTM, FTS, and a walsender to the standby. After a
- * standby activation (`activated`) the catalog is rewritten first: the old coordinator's row
- * goes, the standby's becomes the primary coordinator, keeping its dbid.
+ * standby activation (`promotedFrom`: its walreceiver side) the catalog is rewritten first: the
+ * old coordinator's row goes, the standby's becomes the primary coordinator, keeping its dbid.
  */
 async function startCoordinator(
   ctx: BootContext,
@@ -260,8 +259,9 @@ async function startCoordinator(
   fresh: boolean,
   call: Call,
   trace: (e: TraceEvent) => void,
-  activated = false,
+  promotedFrom?: MirrorReplication,
 ): Promise<void> {
+  const activated = promotedFrom !== undefined;
   const qd = new (ctx.modules.coordinator.now().Coordinator)({
     inst,
     dtm,
@@ -297,7 +297,13 @@ async function startCoordinator(
     await qd.refreshConfig();
     qd.configVersion++;
   }
-  node.process = { role: 'coordinator', inst, qd, handlers: copyHandlers(inst) };
+  node.process = {
+    role: 'coordinator',
+    inst,
+    qd,
+    handlers: copyHandlers(node),
+    ...(promotedFrom ? { promotedFrom } : {}),
+  };
   node.up = true;
   // gpstart -m: gp_role=utility. No FTS, no DTX recovery, no dispatch, no standby stream:
   // only utility-mode connections, to its own catalog, until gpstop -m.
@@ -412,6 +418,8 @@ function serveAsMirror(
       return mirror.promote();
     },
     ftsProbe: async () => MIRROR_PROBE_ANSWER,
+    // Refused until its promotion has ended recovery (a copy reads a primary).
+    ...copyHandlers(node),
   };
   node.process = { role: node.content === -1 ? 'standby' : 'mirror', inst, mirror, handlers };
   node.up = true;
@@ -443,20 +451,6 @@ function segmentHandlers(qe: SegmentApi): SegmentApi {
   };
 }
 
-/** A running primary or coordinator serves copies of its files (base backup, pg_rewind). */
-function copyHandlers(inst: Instance): CopyApi {
-  return {
-    sourceSnapshot: async (forBackup) => {
-      const snap = await takeSnapshot(inst, forBackup);
-      // Transferred, not copied, to the caller (another worker).
-      return transferResult(
-        snap,
-        snap.files.map((f) => f.data),
-      );
-    },
-  };
-}
-
 export type Call = <K extends keyof InstanceApi>(
   to: number,
   method: K,
@@ -482,7 +476,7 @@ function becomePrimary(
     // No walsender: the disk replicates itself.
     const handlers: FileRepPrimaryHandlers = {
       ...segmentHandlers(qe),
-      ...copyHandlers(inst),
+      ...copyHandlers(node),
       ...fileRepPrimaryHandlers(ctx, node, fileRep, call),
     };
     node.process = { role: 'filerep-primary', inst, qe, fileRep, handlers };
@@ -493,7 +487,7 @@ function becomePrimary(
   });
   const handlers: PrimaryHandlers = {
     ...segmentHandlers(qe),
-    ...copyHandlers(inst),
+    ...copyHandlers(node),
     ftsProbe: () => repl.ftsProbe(),
     replicaCheck: async () => {
       const mirror = ctx.nodes.mirrorOf(node);

@@ -13,6 +13,7 @@ import { CHANGE_TRACKING_FILE, isFileRepMeta } from '../filerep/block-set.ts';
 import type { FileRepStatus, ResyncResult } from '../filerep/protocol.ts';
 import { MIRROR_PROBE_ANSWER, type ProbeResponse } from '../replication/protocol.ts';
 import type { BootContext, Call } from './boot.ts';
+import { copyHandlers } from './process.ts';
 import type { CopyApi, FileRepMirrorHandlers, FileRepPrimaryHandlers, InstanceNode } from './nodes.ts';
 import type { SegmentApi } from '../server/protocol.ts';
 import { BLCKSZ } from '../storage/disk.ts';
@@ -197,6 +198,8 @@ export function serveFileRepMirror(
     filerepPing: async (t: string) => check(t),
     filerepStatus: async () => mirrorFileRepStatus(mirror),
     ftsProbe: async () => MIRROR_PROBE_ANSWER,
+    // Refused until its promotion has started an instance (a copy reads a primary).
+    ...copyHandlers(node),
     promote: () =>
       (promoting ??= (async () => {
         mirror.promoting = true;
@@ -234,7 +237,7 @@ export function serveFileRepMirror(
         return { isRoleMirror: false };
       })()),
   };
-  node.process = { role: 'filerep-mirror', mirror, handlers };
+  node.process = { role: 'filerep-mirror', mirror, handlers, inst: undefined };
   node.up = true;
 }
 

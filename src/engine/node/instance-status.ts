@@ -16,7 +16,7 @@ import { instanceOf, replicationOf, shownRole } from './process.ts';
 export function instanceStatus(n: InstanceNode): InstanceStatus {
   const p = n.up ? n.process : undefined;
   // A passive mirror of file replication runs no instance: it applies blocks.
-  if (p?.role === 'filerep-mirror')
+  if (p?.role === 'filerep-mirror' && !p.inst)
     return {
       ...downStatus(n.dbid),
       running: true,

@@ -58,7 +58,7 @@ export type ClusterNode = InstanceNode | RemoteNode;
  */
 export type MirrorHandlers = Pick<
   InstanceApi,
-  'identify' | 'receiveWal' | 'promote' | 'ftsProbe' | 'replicaDigests'
+  'identify' | 'receiveWal' | 'promote' | 'ftsProbe' | 'replicaDigests' | 'sourceSnapshot'
 >;
 /** A WAL-replicating primary: the segment executor, FTS's probe and SYNCREP_OFF, the replica check. */
 export type PrimaryHandlers = SegmentApi &
@@ -73,7 +73,14 @@ export type CoordinatorHandlers = CopyApi;
 /** A passive file-replication mirror: the pair's connection, FTS's probe, PROMOTE. */
 export type FileRepMirrorHandlers = Pick<
   InstanceApi,
-  'filerepConnect' | 'filerepApply' | 'filerepSync' | 'filerepPing' | 'filerepStatus' | 'ftsProbe' | 'promote'
+  | 'filerepConnect'
+  | 'filerepApply'
+  | 'filerepSync'
+  | 'filerepPing'
+  | 'filerepStatus'
+  | 'ftsProbe'
+  | 'promote'
+  | 'sourceSnapshot'
 >;
 
 /** The node of an instance not started yet: its identity and disk, no process. */

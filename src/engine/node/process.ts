@@ -12,7 +12,10 @@ import type { PrimaryReplication } from '../replication/primary.ts';
 import type { MirrorReplication } from '../replication/mirror.ts';
 import type { FileRepMirror } from '../filerep/mirror.ts';
 import type { FileRepPrimary } from './filerep-boot.ts';
+import { takeSnapshot } from '../replication/copy-source.ts';
+import { transferResult } from '../runtime/comlink-link.ts';
 import type {
+  CopyApi,
   CoordinatorHandlers,
   FileRepMirrorHandlers,
   FileRepPrimaryHandlers,
@@ -34,6 +37,8 @@ export interface CoordinatorProcess {
   readonly inst: Instance;
   readonly qd: Coordinator;
   readonly handlers: CoordinatorHandlers;
+  /** An activated standby's walreceiver side: a repeated activation joins the one it ran. */
+  readonly promotedFrom?: MirrorReplication;
 }
 
 /** The standby coordinator: replays the coordinator's WAL, serves its walreceiver. */
@@ -75,6 +80,8 @@ export interface FileRepMirrorProcess {
   readonly role: 'filerep-mirror';
   readonly mirror: FileRepMirror;
   readonly handlers: FileRepMirrorHandlers;
+  /** The instance its promotion started, while the executor's code still loads. */
+  readonly inst: Instance | undefined;
 }
 
 export type RunningProcess =
@@ -91,7 +98,7 @@ export type NoHandlers = Partial<Record<keyof InstanceApi, never>>;
 
 /** The instance the process runs (a passive file-replication mirror runs none). */
 export function instanceOf(p: RunningProcess | undefined): Instance | undefined {
-  return p && p.role !== 'filerep-mirror' ? p.inst : undefined;
+  return p?.inst;
 }
 
 export function coordinatorOf(p: RunningProcess | undefined): Coordinator | undefined {
@@ -121,9 +128,35 @@ export function endProcess(p: RunningProcess | undefined): void {
 
 /** The walreceiver side of a standby coordinator, which gpactivatestandby promotes. */
 export function standbyOf(p: RunningProcess | undefined): MirrorReplication {
-  if (p?.role !== 'standby')
-    throw sqlError('object_not_in_prerequisite_state', 'this instance is not a standby');
-  return p.mirror;
+  if (p?.role === 'standby') return p.mirror;
+  // Activated already (its DTX recovery may still run): promote() joins what it did.
+  if (p?.role === 'coordinator' && p.promotedFrom) return p.promotedFrom;
+  throw sqlError('object_not_in_prerequisite_state', 'this instance is not a standby');
+}
+
+/** The instance a copy (base backup, pg_rewind's source) reads: a running primary's. */
+export function copySource(p: RunningProcess | undefined, dbid: number): Instance {
+  const inst = instanceOf(p);
+  if (!inst || inst.standby)
+    throw sqlError('object_not_in_prerequisite_state', `dbid ${dbid} is not a running primary`);
+  return inst;
+}
+
+/**
+ * A primary or coordinator serves copies of its files; so does a mirror once its promotion has
+ * ended recovery, before it serves as a primary (its executor's code may still be loading).
+ */
+export function copyHandlers(node: { dbid: number; process: RunningProcess | undefined }): CopyApi {
+  return {
+    sourceSnapshot: async (forBackup) => {
+      const snap = await takeSnapshot(copySource(node.process, node.dbid), forBackup);
+      // Transferred, not copied, to the caller (another worker).
+      return transferResult(
+        snap,
+        snap.files.map((f) => f.data),
+      );
+    },
+  };
 }
 
 /** pg_ctl stop -m smart/fast: a running coordinator or primary shuts down cleanly first. */
@@ -142,7 +175,9 @@ export function shownRole(
   if (!p) return 'down';
   switch (p.role) {
     case 'filerep-mirror':
-      return 'mirror';
+      return p.inst ? 'primary' : 'mirror';
+    case 'mirror':
+      return p.inst.standby ? 'mirror' : 'primary';
     case 'filerep-primary':
       return 'primary';
     case 'starting':

@@ -214,9 +214,10 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
       log.info(row(['Current Primary', 'Port', 'WAL sync remaining bytes', 'Mirror', 'Port']));
       for (const p of unsynced) {
         const m = pairOf(config, p.content).mirror!;
-        // The primary's walsender, asked over the coordinator's link (any runtime).
+        // The primary's walsender, asked over the coordinator's link (any runtime); one it
+        // cannot reach within gp_segment_connect_timeout is Unknown.
         const ws = await qd
-          .callContent(p.content, 'replicationStatus', [])
+          .callContent(p.content, 'replicationStatus', [], qd.connectTimeoutMs)
           .then((rows) => rows[0])
           .catch(() => undefined);
         const flushed = ws?.connected ? parseLsn(ws.wal_flushed_lsn) : undefined;
@@ -311,9 +312,10 @@ async function detail(
     if (c.role === 'p') await fileRepDetail(host, log, c, config);
     else log.info(`      Mirror status                     = ${dataState(pair.primary?.mode ?? c.mode)}`);
   } else if (pair.mirror && pair.primary) {
-    // The primary's walsender, asked over the coordinator's link (any runtime).
+    // The primary's walsender, asked over the coordinator's link (any runtime); one it
+    // cannot reach within gp_segment_connect_timeout is Unknown.
     const ws = await qd
-      .callContent(c.content, 'replicationStatus', [])
+      .callContent(c.content, 'replicationStatus', [], qd.connectTimeoutMs)
       .then((rows) => rows[0])
       .catch(() => undefined);
     if (c.role === 'p') {
