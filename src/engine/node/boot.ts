@@ -262,8 +262,18 @@ async function startCoordinator(
   promotedFrom?: MirrorReplication,
 ): Promise<void> {
   const activated = promotedFrom !== undefined;
+  const utilityOnly = !!ctx.coordinatorStart?.utilityOnly;
+  // Catalog WAL streams to the standby, when one is configured (not in utility mode). Until a
+  // standby is attached its commits wait for nothing.
+  const replication = utilityOnly
+    ? undefined
+    : new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
+        coordinator: true,
+        walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
+      });
   const qd = new (ctx.modules.coordinator.now().Coordinator)({
     inst,
+    replication,
     dtm,
     clock: ctx.clock,
     trace,
@@ -273,7 +283,7 @@ async function startCoordinator(
     timeScale: ctx.timeScale,
     dtxTiming: dtxTiming(ctx.gucs, ctx.timeScale),
     fileRep: !!ctx.fileRep,
-    utilityOnly: !!ctx.coordinatorStart?.utilityOnly,
+    utilityOnly,
     fts: {
       transport: {
         probe: (dbid, t) => call(dbid, 'ftsProbe', [], t),
@@ -309,12 +319,6 @@ async function startCoordinator(
   // only utility-mode connections, to its own catalog, until gpstop -m.
   if (qd.utilityOnly) return;
   qd.fts?.start();
-  // Catalog WAL streams to the standby, when one is configured.
-  const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
-    coordinator: true,
-    walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
-  });
-  qd.replication = repl;
   // An activated standby has no standby of its own: the old coordinator is out of the catalog.
   const standby = activated ? undefined : ctx.nodes.mirrorOf(node);
   if (standby) attachStandby(ctx, node, standby, call);
@@ -465,15 +469,17 @@ function becomePrimary(
   call: Call,
   fileRep?: FileRepPrimary,
 ): void {
-  const qe = new (ctx.modules.segment.now().SegmentExecutor)(
-    inst,
-    node.content,
-    ctx.clock,
-    (dbid, queryId, sliceId, from, rows) => call(dbid, 'receiveRows', [queryId, sliceId, from, rows]),
-    { faults: ctx.points, dbid: node.dbid },
-  );
+  const executor = (replication: PrimaryReplication | undefined) =>
+    new (ctx.modules.segment.now().SegmentExecutor)(
+      inst,
+      node.content,
+      ctx.clock,
+      (dbid, queryId, sliceId, from, rows) => call(dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+      { faults: ctx.points, dbid: node.dbid, replication },
+    );
   if (fileRep) {
     // No walsender: the disk replicates itself.
+    const qe = executor(undefined);
     const handlers: FileRepPrimaryHandlers = {
       ...segmentHandlers(qe),
       ...copyHandlers(node),
@@ -485,6 +491,7 @@ function becomePrimary(
   const repl = new PrimaryReplication(inst, ctx.clock, primaryTiming(ctx.gucs, ctx.timeScale), {
     walsenderHold: () => ctx.points.reach('wal_sender_loop', node.dbid),
   });
+  const qe = executor(repl);
   const handlers: PrimaryHandlers = {
     ...segmentHandlers(qe),
     ...copyHandlers(node),
@@ -507,7 +514,6 @@ function becomePrimary(
     promote: async () => ({ isRoleMirror: false }),
   };
   node.process = { role: 'primary', inst, qe, repl, handlers };
-  qe.replication = repl;
   // Stream to this content's mirror, if it has one.
   const mirror = ctx.nodes.mirrorOf(node);
   if (mirror) attachStandby(ctx, node, mirror, call);

@@ -55,6 +55,8 @@ export interface CoordinatorOptions {
    * mode); it probes once `fts.start()` is called, when the coordinator is up.
    */
   fts?: { transport: FtsTransport; timing: FtsTiming; skip?: () => boolean };
+  /** Its walsender side to the standby (none in utility mode). */
+  replication?: PrimaryReplication | undefined;
 }
 
 export class Coordinator {
@@ -86,7 +88,7 @@ export class Coordinator {
   /** Segments mirror by Greenplum 5 file replication: its catalog columns and states. */
   readonly fileRep: boolean;
   /** The walsender to the standby coordinator, with the coordinator's sync rep rule. */
-  replication: PrimaryReplication | undefined;
+  readonly replication: PrimaryReplication | undefined;
   private nextSessionId = 1;
 
   constructor(o: CoordinatorOptions) {
@@ -101,6 +103,7 @@ export class Coordinator {
     this.timeScale = o.timeScale ?? 1;
     this.fileRep = o.fileRep ?? false;
     this.utilityOnly = o.utilityOnly ?? false;
+    this.replication = o.replication;
     this.fts =
       o.fts && !this.utilityOnly
         ? new Fts(this, o.fts.transport, o.fts.timing, o.fts.skip, this.fileRep)

@@ -70,8 +70,8 @@ export class SegmentExecutor implements SegmentApi {
   private readonly queries = new Map<string, Interrupts>();
 
   private readonly points: FaultPoints | undefined;
-  /** Replication of this primary (set by the runtime when it has a mirror or may get one). */
-  replication: PrimaryReplication | undefined;
+  /** Replication of this primary (none in file replication: its disk replicates itself). */
+  readonly replication: PrimaryReplication | undefined;
   private readonly dbid: number;
 
   constructor(
@@ -79,14 +79,15 @@ export class SegmentExecutor implements SegmentApi {
     content: number,
     clock: Clock,
     send: PeerSend,
-    points?: { faults: FaultPoints; dbid: number },
+    options?: { faults: FaultPoints; dbid: number; replication?: PrimaryReplication | undefined },
   ) {
     this.inst = inst;
     this.content = content;
     this.clock = clock;
     this.send = send;
-    this.points = points?.faults;
-    this.dbid = points?.dbid ?? 0;
+    this.points = options?.faults;
+    this.dbid = options?.dbid ?? 0;
+    this.replication = options?.replication;
   }
 
   private reach(point: string): Promise<void> {
