@@ -237,7 +237,21 @@ describe("process cluster: a role's code loaded on first need", () => {
         'dbid 6 runs as the primary',
       );
       expect(status.timeline).toBeGreaterThan(0);
+      // Until it serves, a gang to content 0 is refused as "in recovery mode", which Greenplum's
+      // gang creation retries: with no retries the statement fails saying so ...
+      const impatient = await c.connect();
+      await impatient.query('set gp_gang_creation_retry_count = 0');
+      await expect(impatient.query('select count(*) from t')).rejects.toMatchObject({
+        code: '08006',
+        message: 'failed to acquire resources on one or more segments',
+        detail: 'Segments are in recovery mode.',
+      });
+      // ... and with retries it waits for the promotion to finish and answers.
+      const patient = await c.connect();
+      await patient.query('set gp_gang_creation_retry_count = 128');
+      const counted = patient.query('select count(*) from t');
       open();
+      expect((await counted).rows).toEqual([[0]]);
       await c.query('insert into t select i from generate_series(1, 20) i');
       expect((await c.query('select count(*) from t')).rows).toEqual([[20]]);
     },

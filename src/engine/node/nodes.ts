@@ -280,7 +280,8 @@ export function forwardTo(target: InstanceNode): InstanceApi {
         const h = handlers?.[prop as keyof InstanceApi] as
           ((...a: unknown[]) => Promise<unknown>) | undefined;
         if (!target.up) return Promise.reject(refused(target));
-        if (!h) return Promise.reject(notServed(target, prop));
+        if (!h)
+          return Promise.reject(prop === 'ping' ? notAcceptingConnections(target) : notServed(target, prop));
         return h(...args);
       };
     },
@@ -291,6 +292,20 @@ function notServed(n: ClusterNode, method: string): Error {
   return sqlError(
     'object_not_in_prerequisite_state',
     `dbid ${n.dbid} cannot serve ${method} in its current role`,
+  );
+}
+
+/**
+ * A connection (a gang's `ping`) to an instance that is up but not open to sessions yet: a
+ * restart still in crash recovery, or a mirror still finishing its promotion. Postgres answers
+ * 57P03, which Greenplum's gang creation retries (gp_gang_creation_retry_count).
+ */
+function notAcceptingConnections(n: InstanceNode): Error {
+  return sqlError(
+    'cannot_connect_now',
+    n.process?.role === 'starting'
+      ? 'the database system is starting up'
+      : 'the database system is in recovery mode',
   );
 }
 

@@ -59,6 +59,8 @@ export interface CoordinatorOptions {
   replication?: PrimaryReplication | undefined;
 }
 
+const GANG_FAILED = 'failed to acquire resources on one or more segments';
+
 export class Coordinator {
   readonly inst: Instance;
   readonly catalog: Catalog;
@@ -324,12 +326,13 @@ export class Coordinator {
       if (
         !(e instanceof SqlError) ||
         e.code !== '08006' ||
-        e.message === 'gang was lost due to cluster reconfiguration'
+        e.message === 'gang was lost due to cluster reconfiguration' ||
+        e.message === GANG_FAILED
       )
         throw e;
       this.fts?.trigger();
       const row = this.config.find((c) => c.content === content && c.role === 'p');
-      throw sqlError('connection_failure', 'failed to acquire resources on one or more segments', {
+      throw sqlError('connection_failure', GANG_FAILED, {
         detail: `${e.message}${e.detail ? `\n\t${e.detail}` : ''} (seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'})`,
       });
     }
@@ -340,10 +343,26 @@ export class Coordinator {
    * primary changed) must get an answer within gp_segment_connect_timeout.
    */
   private async ensureGang(session: Session, content: number): Promise<void> {
-    const dbid = this.contentDbids()[content];
-    if (dbid === undefined || session.gangs.get(content) === dbid) return;
-    await this.watched(dbid, this.callSegment(dbid, 'ping', [], this.connectTimeoutMs));
-    session.gangs.set(content, dbid);
+    for (let retry = 0; ; retry++) {
+      const dbid = this.contentDbids()[content];
+      if (dbid === undefined || session.gangs.get(content) === dbid) return;
+      try {
+        await this.watched(dbid, this.callSegment(dbid, 'ping', [], this.connectTimeoutMs));
+        session.gangs.set(content, dbid);
+        return;
+      } catch (e) {
+        // A segment still in recovery (a promotion finishing, a restart replaying its WAL) is
+        // tried again gp_gang_creation_retry_count times, gp_gang_creation_retry_timer apart.
+        if (!(e instanceof SqlError) || e.code !== '57P03') throw e;
+        if (retry >= session.settings.gucs.get<number>('gp_gang_creation_retry_count'))
+          throw sqlError('connection_failure', GANG_FAILED, { detail: 'Segments are in recovery mode.' });
+        // The first retry asks FTS for a fresh look at the configuration.
+        if (retry === 0) this.fts?.trigger();
+        await session.sleep(
+          session.settings.gucs.getScaledMs('gp_gang_creation_retry_timer', this.timeScale),
+        );
+      }
+    }
   }
 
   /** The segment's name as error texts give it: `seg0 sdw1:6000`. */

@@ -38,15 +38,7 @@ export function sleepArgument(q: Query): Expr | undefined {
  */
 export async function pgSleep(s: Session, seconds: number | null, column: string): Promise<QueryResult> {
   const ms = seconds === null || !(seconds > 0) ? 0 : (seconds * 1000) / s.qd.timeScale;
-  const interrupts = s.interrupts;
-  if (ms > 0)
-    await new Promise<void>((resolve, reject) => {
-      const timer = s.qd.clock.setTimer(ms, resolve);
-      interrupts?.onCancel((reason) => {
-        timer.cancel();
-        reject(reason);
-      });
-    });
+  await s.sleep(ms);
   return {
     command: 'SELECT',
     rowCount: 1,

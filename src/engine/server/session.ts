@@ -153,6 +153,19 @@ export class Session {
     if (reason) throw reason;
   }
 
+  /** Waits `ms` on the cluster's clock; the statement's cancel ends the wait with its error. */
+  sleep(ms: number): Promise<void> {
+    const interrupts = this.interrupts;
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.qd.clock.setTimer(ms, resolve);
+      interrupts?.onCancel((reason) => {
+        timer.cancel();
+        reject(reason);
+      });
+    });
+  }
+
   /** A lock wait of this session's statement ends on its cancel, or after lock_timeout. */
   lockWait(): LockWait | undefined {
     if (!this.interrupts) return undefined;

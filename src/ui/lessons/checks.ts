@@ -83,6 +83,23 @@ export function rowsAre(expected: string, want: Record<number, Want>, timeoutMs?
   );
 }
 
+/** Every check in turn: passes when all do, and says what each saw (stopping at the first miss). */
+export function allOf(expected: string, ...checks: StepCheck[]): StepCheck {
+  return check(
+    expected,
+    async (ctx) => {
+      const seen: string[] = [];
+      for (const c of checks) {
+        const r = await c.test(ctx);
+        seen.push(r.seen);
+        if (!r.ok) return { ok: false, seen: seen.join('; ') };
+      }
+      return { ok: true, seen: seen.join('; ') };
+    },
+    Math.max(0, ...checks.map((c) => c.timeoutMs ?? 0)) || undefined,
+  );
+}
+
 /** Every segment instance up, synchronized and in its preferred role (mirrors present). */
 export function healthy(opts: { standby?: boolean; hosts?: number } = {}): StepCheck {
   const parts = ['every segment has a mirror; all are up (u), synchronized (s) and in their preferred roles'];

@@ -5,7 +5,7 @@
  * the bank workload runs, then recover and clean up.
  */
 import { CHECK_SQL } from '../workload/bank-workload.ts';
-import { check, healthy, moneyConserved, rowsAre } from './checks.ts';
+import { allOf, check, healthy, moneyConserved, rowsAre } from './checks.ts';
 import type { Lesson } from './lesson-types.ts';
 import { baseline } from './lessons-segments.ts';
 
@@ -78,10 +78,13 @@ export const EXPAND: Lesson = {
         'A primary of an old segment fails before the redistribution: FTS promotes its mirror, as it would at any time. Nothing about the expansion changes: the redistribution will read that content from its new primary.',
       ],
       actions: [{ kind: 'crash', target: 2, label: 'Crash dbid 2', danger: true }],
-      check: rowsAre('dbid 2 down, its mirror dbid 6 acting as primary', {
-        2: { status: 'd' },
-        6: { role: 'p', status: 'u' },
-      }),
+      // The catalog says so as soon as FTS asked for the promotion; the mirror serves once it
+      // has finished it, and the next step needs it serving.
+      check: allOf(
+        'dbid 2 down, its mirror dbid 6 acting as primary and answering queries',
+        rowsAre('dbid 2 down, dbid 6 acting primary', { 2: { status: 'd' }, 6: { role: 'p', status: 'u' } }),
+        moneyConserved(),
+      ),
       point: [2, 6],
     },
     {
