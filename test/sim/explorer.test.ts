@@ -3,7 +3,14 @@
  * (each check is made to fail once, on purpose).
  */
 import { describe, expect, it } from 'vitest';
-import { createCluster, generatePlan, runPlan, type SimCluster, type Step } from '../../src/engine/index.ts';
+import {
+  createCluster,
+  generatePlan,
+  runPlan,
+  SimRun,
+  type SimCluster,
+  type Step,
+} from '../../src/engine/index.ts';
 import { blocksThatDiffer } from '../../src/engine/cluster/sim-cluster.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
@@ -18,6 +25,41 @@ describe('explorer', () => {
     expect(b.log).toEqual(a.log);
     expect(b.trace.join('\n')).toBe(a.trace.join('\n'));
     expect(a.log.length).toBe(21);
+  });
+
+  it('a run looked at through its watcher between steps is the same run, event for event', async () => {
+    const plan = generatePlan(7, 12);
+    const alone = await SimRun.begin(7, plan);
+    while (!alone.done) await alone.step();
+    const unwatched = [...alone.cluster.sim.trace];
+    await alone.close();
+
+    const run = await SimRun.begin(7, plan);
+    const w = run.cluster.watcher;
+    // What the lab reads at each step's end, and more: sessions, an instance's view, its blocks.
+    const look = async () => {
+      await w.query('select * from gp_segment_configuration');
+      await w.query('select * from gp_configuration_history');
+      await w
+        .query('select gp_segment_id, state, sent_lsn, sync_state from gp_stat_replication')
+        .catch(() => 0);
+      const s = await w.connect();
+      await s.query('show gp_fts_probe_interval');
+      await s.close();
+      await w.instanceStatus(2);
+      await w.blocks(2, 'global/').catch(() => 0);
+    };
+    await look();
+    while (!run.done) {
+      await run.step();
+      await look();
+    }
+    expect(run.log).toEqual(alone.log);
+    expect(run.cluster.sim.trace.join('\n')).toBe(unwatched.join('\n'));
+    // Looking only: a fault or a utility through the watcher is refused, and changes nothing.
+    expect(() => w.faults.crash(2)).toThrow(/only looks/);
+    await expect(w.run('gpstate')).rejects.toMatchObject({ code: '0A000' });
+    await run.close();
   });
 
   it('after the repair it compares every mirrored content and the standby page by page', async () => {

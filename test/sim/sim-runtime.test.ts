@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createCluster, type SimCluster } from '../../src/engine/index.ts';
+import { SimScheduler } from '../../src/engine/runtime/sim.ts';
 
 async function scenario(seed: number): Promise<{ trace: string; rows: unknown[][]; virtualMs: number }> {
   const c = (await createCluster({ runtime: 'sim', seed, mirroring: 'group', standby: true })) as SimCluster;
@@ -67,5 +68,46 @@ describe('sim runtime', () => {
     expect(b.virtualMs).toBe(a.virtualMs);
     expect(other.rows).toEqual(a.rows);
     expect(other.trace).not.toBe(a.trace);
+  });
+});
+
+describe('SimScheduler.observe: a look that leaves the run as it was', () => {
+  it('runs only what the look causes, at a standing time, without touching the seeded draws', async () => {
+    const a = new SimScheduler({ seed: 3 });
+    const b = new SimScheduler({ seed: 3 });
+    const fired: string[] = [];
+    // The run's own timer, due before the look's.
+    b.clock.setTimer(5, () => fired.push('run'));
+    const t0 = b.now();
+    const seen = await b.observe(async () => {
+      await b.clock.sleep(50);
+      const ch = b.channel();
+      const got = new Promise((r) => ch.port2.addEventListener('message', (e) => r(e.data)));
+      ch.port1.postMessage('ping');
+      return got;
+    });
+    expect(seen).toBe('ping');
+    expect(b.now()).toBe(t0);
+    expect(fired).toEqual([]);
+    expect(b.trace).toEqual([]);
+    // The seeded sequence goes on where it was: the same as a scheduler nobody looked at.
+    a.clock.setTimer(5, () => undefined);
+    expect(b.random()).toBe(a.random());
+    await b.advance(10);
+    expect(fired).toEqual(['run']);
+  });
+
+  it('a look that waits on the run itself fails, and driving during a look is refused', async () => {
+    const s = new SimScheduler({ seed: 1 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    s.clock.setTimer(1, release);
+    await expect(s.observe(() => held, 'a read behind a lock')).rejects.toThrow(
+      /a read behind a lock waits on the run itself/,
+    );
+    await expect(s.observe(async () => s.drive(Promise.resolve(1), 'a step'))).rejects.toThrow(
+      /a step was driven while the simulation is observed/,
+    );
+    await s.advance(2);
   });
 });

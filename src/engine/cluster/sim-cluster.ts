@@ -78,6 +78,12 @@ export const SIM_CALL_DEADLINE_MS = 2 * 3_600_000;
 
 export interface SimCluster extends Cluster {
   readonly sim: SimControl;
+  /**
+   * The same cluster looked at while it stands still: every call runs as an observation
+   * (SimScheduler.observe), so reading it between steps leaves the run exactly as it was. For
+   * looking only: its faults and utilities are refused.
+   */
+  readonly watcher: Cluster;
 }
 
 /** A MemoryDisk whose syncs complete at a seeded point in virtual time. */
@@ -109,10 +115,7 @@ export async function createSimCluster(
   // a call to an unreachable host, ends at the link's one-hour deadline).
   const drive = <T>(p: Promise<T>, what: string, timeoutMs = SIM_CALL_DEADLINE_MS) =>
     sched.drive(p, what, timeoutMs);
-  const session = (s: Session): Session => ({
-    query: (sql) => drive(s.query(sql), `query ${sql.slice(0, 60)}`),
-    close: () => drive(s.close(), 'session close'),
-  });
+  const observe = <T>(look: () => Promise<T>, what: string) => sched.observe(look, what);
   const f = inner.faults;
   const faults: Faults = {
     crash: (t) => drive(f.crash(t), `crash ${t}`),
@@ -190,19 +193,57 @@ export async function createSimCluster(
     differingBlocks: (content, timeoutMs = 60_000) =>
       drive(differingBlocks(inner, content, timeoutMs), `compare content ${content}`, timeoutMs * 2),
   };
+  const driven = facade(inner, (work, what) => drive(work(), what), faults);
+  // An instance's status is read from its memory: no event, so no drive (whose deadline is one).
+  const watcher = facade(inner, observe, watcherFaults);
   return {
-    connect: async (o) => session(await drive(inner.connect(o), 'connect')),
-    query: (sql) => drive(inner.query(sql), `query ${sql.slice(0, 60)}`),
+    ...driven,
+    instanceStatus: (dbid) => inner.instanceStatus(dbid),
     run: (cmd, o) => drive(inner.run(cmd, o), cmd),
+    close: () => drive(inner.close(), 'close'),
+    sim,
+    watcher: {
+      ...watcher,
+      run: () => Promise.reject(lookOnly('a utility')),
+      close: () => Promise.resolve(),
+    },
+  };
+}
+
+type Caller = <T>(work: () => Promise<T>, what: string) => Promise<T>;
+
+/** The reading half of the cluster's API, each call made through `call` (a drive, or a look). */
+function facade(inner: InlineCluster, call: Caller, faults: Faults): Omit<Cluster, 'run' | 'close'> {
+  const session = (s: Session): Session => ({
+    query: (sql) => call(() => s.query(sql), `query ${sql.slice(0, 60)}`),
+    close: () => call(() => s.close(), 'session close'),
+  });
+  return {
+    connect: async (o) => session(await call(() => inner.connect(o), 'connect')),
+    query: (sql) => call(() => inner.query(sql), `query ${sql.slice(0, 60)}`),
     files: inner.files,
     faults,
     subscribe: (l) => inner.subscribe(l),
-    instanceStatus: (dbid) => inner.instanceStatus(dbid),
-    blocks: (dbid, prefix, view) => drive(inner.blocks(dbid, prefix, view), `blocks of ${dbid}`),
-    close: () => drive(inner.close(), 'close'),
-    sim,
+    instanceStatus: (dbid) => call(() => inner.instanceStatus(dbid), `status of ${dbid}`),
+    blocks: (dbid, prefix, view) => call(() => inner.blocks(dbid, prefix, view), `blocks of ${dbid}`),
   };
 }
+
+function lookOnly(what: string): Error {
+  return Object.assign(
+    new Error(`A simulation's watcher only looks: ${what} is run on the cluster itself.`),
+    {
+      code: '0A000',
+    },
+  );
+}
+
+/** A watcher injects no fault. */
+const watcherFaults: Faults = new Proxy({} as Faults, {
+  get: () => () => {
+    throw lookOnly('a fault');
+  },
+});
 
 /**
  * An acting primary that can acknowledge a commit: its disk takes writes, and synchronous

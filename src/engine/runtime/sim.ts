@@ -15,6 +15,7 @@
 import type { Clock, Timer } from './clock.ts';
 import type { ChannelLike, MessageEventLike, PortLike } from './link-endpoint.ts';
 import { macrotask } from './real-clock.ts';
+import { EventQueue, type SimEvent } from './sim-queue.ts';
 
 /** A small, fast, seedable generator (mulberry32): same seed, same sequence, everywhere. */
 export function seededRandom(seed: number): () => number {
@@ -30,16 +31,6 @@ export function seededRandom(seed: number): () => number {
 
 /** Checks of `shouldYield` per slice of work in the simulator (each check is about a batch). */
 const SIM_CHECKS_PER_SLICE = 8;
-
-interface SimEvent {
-  at: number;
-  /** Seeded tie-break among events due at the same time. */
-  rank: number;
-  seq: number;
-  label: string;
-  fire: () => void;
-  cancelled: boolean;
-}
 
 export interface SimOptions {
   seed: number;
@@ -71,7 +62,13 @@ export class SimScheduler {
   /** Events fired so far. */
   steps = 0;
   private nowMs: number;
-  private readonly heap: SimEvent[] = [];
+  private readonly queue = new EventQueue();
+  /** The events an observation caused (see `observe`): they alone fire while it runs. */
+  private readonly observed = new EventQueue();
+  private observing = false;
+  private observedSeq = 0;
+  private observations: Promise<unknown> = Promise.resolve();
+  private readonly idleWaiters: (() => void)[] = [];
   private seq = 0;
   private drivers = 0;
   private running = false;
@@ -86,9 +83,13 @@ export class SimScheduler {
     // A yield is an event at the current virtual time: whatever else is due may run first.
     yield: () => new Promise<void>((resolve) => this.schedule(0, 'yield', resolve)),
     // Virtual time does not pass while code runs, so a slice is a count of checks.
-    shouldYield: () => ++this.checks % SIM_CHECKS_PER_SLICE === 0,
+    shouldYield: () =>
+      this.observing
+        ? ++this.observedChecks % SIM_CHECKS_PER_SLICE === 0
+        : ++this.checks % SIM_CHECKS_PER_SLICE === 0,
   };
   private checks = 0;
+  private observedChecks = 0;
 
   constructor(options: SimOptions) {
     this.seed = options.seed;
@@ -104,12 +105,13 @@ export class SimScheduler {
 
   /** Records a line in the trace at the current virtual time (cluster events, explorer steps). */
   note(what: string): void {
+    if (this.observing) return;
     this.trace.push(`${this.nowMs.toFixed(3)} ${what}`);
   }
 
   /** A disk sync's completion: a short, seeded wait. */
   diskDelay(): Promise<void> {
-    return new Promise<void>((resolve) => this.schedule(this.random() * this.maxDiskMs, 'disk', resolve));
+    return new Promise<void>((resolve) => this.schedule(this.draw(this.maxDiskMs), 'disk', resolve));
   }
 
   /** A MessageChannel whose messages are delivered by this scheduler. */
@@ -128,6 +130,8 @@ export class SimScheduler {
    * keeps its pending state: the caller decides what a hang means).
    */
   drive<T>(work: Promise<T>, what = 'operation', timeoutMs = 600_000): Promise<T> {
+    if (this.observing)
+      throw new Error(`assertion failed: ${what} was driven while the simulation is observed`);
     let done = false;
     this.drivers++;
     const deadline = new Promise<never>((_, reject) => {
@@ -142,6 +146,7 @@ export class SimScheduler {
     const result = Promise.race([work, deadline]).finally(() => {
       done = true;
       this.drivers--;
+      this.wakeIdle();
     });
     void this.run();
     return result;
@@ -152,16 +157,66 @@ export class SimScheduler {
     return this.drive(this.clock.sleep(ms), 'advance', ms + 1);
   }
 
+  /**
+   * Runs `look` while the simulation stands still: virtual time does not pass, nothing the run
+   * scheduled fires, and its seeded draws, yield count and trace stay as they were. Only what
+   * `look` causes runs (its messages delivered at once, its timers in their order), so a run
+   * looked at between its steps (the lab reading the catalog of a replay) is the same run as
+   * one nobody looked at. It waits for any drive to end first; driving meanwhile is an error.
+   * `look` must not wait on the run itself (a lock it holds): that fails the look.
+   */
+  observe<T>(look: () => Promise<T>, what = 'observation'): Promise<T> {
+    const turn = this.observations.then(() => this.observeNow(look, what));
+    this.observations = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async observeNow<T>(look: () => Promise<T>, what: string): Promise<T> {
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wakeIdle();
+    });
+    this.observing = true;
+    let settled = false;
+    try {
+      const work = look();
+      void work.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (;;) {
+        await macrotask();
+        if (settled) return await work;
+        const ev = this.observed.pop();
+        if (!ev) throw new Error(`${what} waits on the run itself, which stands still while it is observed`);
+        ev.fire();
+      }
+    } finally {
+      this.observing = false;
+      // What the look left scheduled (nothing, for a read) joins the run's events, unranked.
+      for (let ev = this.observed.pop(); ev; ev = this.observed.pop()) this.queue.push({ ...ev, rank: -1 });
+    }
+  }
+
+  private wakeIdle(): void {
+    if (this.drivers === 0 && !this.running) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** A seeded latency below `max`; an observation's messages and syncs take none. */
+  private draw(max: number): number {
+    return this.observing ? 0 : this.random() * max;
+  }
+
   private schedule(ms: number, label: string, fn: () => void): Timer {
     const ev: SimEvent = {
       at: this.nowMs + Math.max(0, ms),
-      rank: this.random(),
-      seq: ++this.seq,
+      rank: this.observing ? 0 : this.random(),
+      seq: this.observing ? ++this.observedSeq : ++this.seq,
       label,
       fire: fn,
       cancelled: false,
     };
-    this.push(ev);
+    (this.observing ? this.observed : this.queue).push(ev);
     return {
       cancel: () => {
         ev.cancelled = true;
@@ -171,7 +226,7 @@ export class SimScheduler {
 
   /** @internal Schedules a delivery for a port (FIFO per direction is the port's job). */
   scheduleDelivery(label: string, fn: () => void): void {
-    this.schedule(this.random() * this.maxLatencyMs, label, fn);
+    this.schedule(this.draw(this.maxLatencyMs), label, fn);
   }
 
   private async run(): Promise<void> {
@@ -181,7 +236,7 @@ export class SimScheduler {
       for (;;) {
         await macrotask();
         if (this.drivers === 0) return;
-        const ev = this.pop();
+        const ev = this.queue.pop();
         if (!ev) throw new Error('assertion failed: a simulation with waiters has no events');
         this.nowMs = Math.max(this.nowMs, ev.at);
         this.steps++;
@@ -190,49 +245,13 @@ export class SimScheduler {
       }
     } finally {
       this.running = false;
+      this.wakeIdle();
     }
   }
 
-  // ---- binary heap ordered by (at, rank, seq) ----------------------------------------------
-
-  private less(a: SimEvent, b: SimEvent): boolean {
-    return a.at !== b.at ? a.at < b.at : a.rank !== b.rank ? a.rank < b.rank : a.seq < b.seq;
-  }
-
-  private push(ev: SimEvent): void {
-    const h = this.heap;
-    h.push(ev);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): SimEvent | undefined {
-    const h = this.heap;
-    for (;;) {
-      const top = h[0];
-      if (!top) return undefined;
-      const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-          if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[i], h[m]] = [h[m]!, h[i]!];
-          i = m;
-        }
-      }
-      if (!top.cancelled) return top;
-    }
+  /** @internal Whether the events now firing are an observation's (see `observe`). */
+  get observingNow(): boolean {
+    return this.observing;
   }
 }
 
@@ -249,7 +268,8 @@ class SimPort implements PortLike {
   peer: SimPort | undefined;
   private readonly listeners = new Set<Listener>();
   private readonly closeListeners = new Set<Listener>();
-  private readonly inbox: unknown[] = [];
+  /** Posted, not yet delivered; an observation's messages pass the run's (see `observe`). */
+  private readonly inbox: { data: unknown; observed: boolean }[] = [];
   private closed = false;
 
   private readonly sched: SimScheduler;
@@ -264,8 +284,9 @@ class SimPort implements PortLike {
     const peer = this.peer;
     if (this.closed || !peer || peer.closed) return;
     const copy = clone(message, { transfer: transfer ?? [] });
-    peer.inbox.push(copy);
-    this.sched.scheduleDelivery(`${this.name} ${describe(message)}`, () => peer.deliverOne());
+    const observed = this.sched.observingNow;
+    peer.inbox.push({ data: copy, observed });
+    this.sched.scheduleDelivery(`${this.name} ${describe(message)}`, () => peer.deliverOne(observed));
   }
 
   addEventListener(type: string, listener: Listener): void {
@@ -290,9 +311,11 @@ class SimPort implements PortLike {
       });
   }
 
-  private deliverOne(): void {
-    if (this.closed || this.inbox.length === 0) return;
-    const data = this.inbox.shift();
+  private deliverOne(observed: boolean): void {
+    if (this.closed) return;
+    const i = this.inbox.findIndex((m) => m.observed === observed);
+    if (i < 0) return;
+    const data = this.inbox.splice(i, 1)[0]!.data;
     for (const l of [...this.listeners]) l({ data });
   }
 }

@@ -298,13 +298,14 @@ export class MppSimReplay extends LitElement {
 
   /**
    * Shows the run's cluster in the lab: the panels act on `acted` (its steps) and the lab reads
-   * `run.cluster` at each step's end; live, both are the cluster, and time runs with the lab's.
+   * the run through its watcher at each step's end, which leaves the run exactly as it was (the
+   * replay stays the seed's run); live, both are the cluster, and time runs with the lab's.
    */
   private adopt(run: SimRun, acted: Cluster, live: boolean): Promise<void> {
     let adopted: Promise<void> = Promise.resolve();
     emit(this, 'mpp-sim-adopt', {
       cluster: acted,
-      reader: run.cluster,
+      reader: live ? run.cluster : run.cluster.watcher,
       options: this.optionsOf(run),
       pump: live,
       reply: (p) => (adopted = p),

@@ -2,15 +2,26 @@
  * A simulated run seen by the rest of the lab: every query, session, utility and fault the lab's
  * panels make on it becomes a step of the run (recorded with the virtual time it ran at), so a
  * link or file of the run replays what the person did. Nothing reaches the simulation another
- * way: the store reads its views from the run's own cluster at each step's end.
+ * way: what only looks (the store's views at each step's end, an instance's status or blocks)
+ * goes through the run's watcher, which leaves the run as it was.
  */
-import type { Cluster, Faults, QueryResult, Session, Step, StepValue } from '../../workers/index.ts';
+import type {
+  Cluster,
+  Faults,
+  QueryResult,
+  Session,
+  SimCluster,
+  Step,
+  StepValue,
+} from '../../workers/index.ts';
 
 /** The run the lab's actions go to: records a step and gives back what it returned. */
 export interface StepRecorder {
   record(step: Step): Promise<{ note: string; value: StepValue }>;
   /** A number for a new session of the run (a console's). */
   newSession(): number;
+  /** Runs a look at the run (no step) between its steps, never during one. */
+  look<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Code for what a recorded run cannot hold (as SQL's feature_not_supported). */
@@ -20,7 +31,11 @@ const NOT_RECORDED = '0A000';
  * `close` is the run's to decide: the cluster a run went live with outlives the recorded view
  * of it that the lab lets go of.
  */
-export function recordedCluster(raw: Cluster, recorder: StepRecorder, close: () => Promise<void>): Cluster {
+export function recordedCluster(
+  raw: SimCluster,
+  recorder: StepRecorder,
+  close: () => Promise<void>,
+): Cluster {
   const rows = async (step: Step): Promise<QueryResult> => {
     const { value } = await recorder.record(step);
     if (value.kind === 'error') throw value.error;
@@ -81,9 +96,9 @@ export function recordedCluster(raw: Cluster, recorder: StepRecorder, close: () 
     faults,
     time: undefined,
     subscribe: (listener) => raw.subscribe(listener),
-    instanceStatus: (dbid) => raw.instanceStatus(dbid),
-    // Reading changes nothing, so it need not be recorded (as instanceStatus).
-    blocks: (dbid, prefix, view) => raw.blocks(dbid, prefix, view),
+    // Looking changes nothing (the watcher lets no virtual time pass), so it is not a step.
+    instanceStatus: (dbid) => recorder.look(() => raw.watcher.instanceStatus(dbid)),
+    blocks: (dbid, prefix, view) => recorder.look(() => raw.watcher.blocks(dbid, prefix, view)),
     close,
   };
 }

@@ -188,7 +188,18 @@ export class RunDriver {
           return out;
         }),
       newSession: () => ++this.sessions,
+      look: (work) => this.inTurn(work),
     };
+  }
+
+  /** Takes its turn after the steps queued before it: a look never falls inside a step. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.queue.then(work);
+    this.queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
