@@ -58,6 +58,8 @@ export class WalSender {
   private readonly events: WalSenderEvents;
   /** Stops waking on the instance's WAL flushes. */
   private readonly unsubscribe: () => void;
+  /** Why the mirror could not be reached, while it cannot (reported once). */
+  private unreachableReason: string | undefined;
 
   constructor(inst: Instance, link: MirrorLink, clock: Clock, retryMs: number, events: WalSenderEvents) {
     this.inst = inst;
@@ -111,11 +113,19 @@ export class WalSender {
           // moment the stream broke.
           this.state = 'stopped';
           if (!this.running) return;
-          this.inst.rt.trace({ kind: 'walsender.unreachable', reason: (e as Error).message });
+          // Once per outage (and again if the reason changes), not once per retry: a mirror
+          // that takes seconds to start must not flood the event stream (and, on workers, the
+          // page) with the same line.
+          const reason = (e as Error).message;
+          if (reason !== this.unreachableReason) {
+            this.unreachableReason = reason;
+            this.inst.rt.trace({ kind: 'walsender.unreachable', reason });
+          }
           await this.clock.sleep(this.retryMs);
           continue;
         }
         connected = true;
+        this.unreachableReason = undefined;
         this.state = 'startup';
         if (slotLost(this.inst)) {
           this.syncError = 'walread';

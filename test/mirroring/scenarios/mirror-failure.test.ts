@@ -208,6 +208,38 @@ describe('a healthy mirror under load', () => {
   });
 });
 
+describe('a mirror that stays down', () => {
+  it('its walsender retries every interval and says so once per outage, not once per retry', async () => {
+    const c = await start(FAST);
+    await c.query('create table wu (a int) distributed by (a)');
+    await synced(c);
+    const unreachable = record(c, 'walsender.unreachable');
+    await c.faults.crash(6);
+    // Until FTS marks the mirror down (about 2 probe intervals here), the walsender of dbid 2
+    // retries every 25 ms (wal_retrieve_retry_interval 5 s at 200x): dozens of attempts.
+    const t0 = clusterNow(c);
+    await waitFor(
+      async () => (await pair(c, 0)) === 'ppnu,mmnd' && clusterNow(c) - t0 > 500,
+      20_000,
+      'dbid 6 down',
+    );
+    expect(unreachable.filter((e) => e.dbid === 2)).toHaveLength(1);
+    // Back and gone again: a new outage, a new line.
+    await c.faults.restart(6);
+    await waitFor(
+      async () => (await replication(c)).some(([seg, state]) => seg === 0 && state === 'streaming'),
+      20_000,
+      'streaming again',
+    );
+    await c.faults.crash(6);
+    await waitFor(
+      () => unreachable.filter((e) => e.dbid === 2).length === 2,
+      20_000,
+      'the second outage reported',
+    );
+  });
+});
+
 describe('wal_sender_timeout', () => {
   it('a mirror whose disk is slower than the timeout is waited for: it answers keepalives meanwhile', async () => {
     // At 100x wal_sender_timeout (1min) is 1 s of wall time; each of the mirror's flushes takes 1.6 s.
