@@ -8,6 +8,8 @@ import {
   writeConfigText,
 } from '../../src/engine/instance/config-file.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
+import { Instance } from '../../src/engine/instance/instance.ts';
+import { readNodeConfig } from '../../src/engine/node/node-config.ts';
 
 describe('postgresql.conf', () => {
   it('reads as Postgres does: last active line wins, comments and quotes', () => {
@@ -48,5 +50,23 @@ describe('postgresql.conf', () => {
     writeConfigText(disk, 'a=1\n');
     expect(readConfigText(disk)).toBe('a=1\n');
     expect(disk.nblocks('postgresql.conf')).toBe(1);
+  });
+
+  it("gpinitsystem's file rides the instance's next sync; lost before it, it is written again the same", async () => {
+    const disk = new MemoryDisk();
+    await Instance.initdb(disk, { systemIdentifier: 'test', time: 0 });
+    const syncs = disk.stats.syncs;
+    const initial = { statement_mem: '200MB', application_name: 'lab' };
+    const first = await readNodeConfig(disk, initial);
+    expect(first).toMatchObject({ statement_mem: '200MB', application_name: 'lab' });
+    // No sync of its own: a crash now loses it, and the next start writes the same again.
+    expect(disk.stats.syncs).toBe(syncs);
+    disk.crash();
+    expect(readConfigText(disk)).toBeUndefined();
+    expect(await readNodeConfig(disk, initial)).toEqual(first);
+    // Once the instance syncs (its startup writes pg_control), the file is durable.
+    await disk.sync();
+    disk.crash();
+    expect(parseConfigText(readConfigText(disk)!)).toEqual(first);
   });
 });

@@ -259,7 +259,8 @@ export class ProcessCluster extends ClusterShell {
       name: this.name,
       dbid,
       row,
-      initialConfig: this.initialConfig,
+      // Only a coordinator bootstraps its catalog from it: 130 rows need not go to every segment.
+      initialConfig: row.content === -1 ? this.initialConfig : [],
       settings: this.options.settings ?? {},
       timeScale: this.options.timeScale ?? DEFAULT_TIME_SCALE,
       peers: this.metas(),

@@ -39,10 +39,9 @@ export async function readNodeConfig(
   if (text === undefined) {
     text = initialConfigText(initial, quotedType);
     // Only into an initialised directory: an empty one stays empty (a mirror awaiting its copy).
-    if (disk.nblocks(CONTROL_FILE) > 0) {
-      writeConfigText(disk, text);
-      await disk.sync();
-    }
+    // It rides the instance's next sync (its startup's): lost to a crash before that, it is
+    // written again from the same settings, so it needs no sync of its own.
+    if (disk.nblocks(CONTROL_FILE) > 0) writeConfigText(disk, text);
   }
   return parseConfigText(text);
 }
