@@ -24,6 +24,8 @@ export interface WorkloadSample {
 export interface WorkloadError {
   code: string;
   message: string;
+  /** The error's DETAIL, when it has one. */
+  detail?: string;
   at: number;
   /** It came at COMMIT with the connection gone: the client cannot know whether it committed. */
   indeterminate?: boolean;
@@ -226,9 +228,11 @@ export class BankWorkload {
         if (unknown) this.indeterminate++;
         this.bucket.errors++;
         this.note({ start: started, end: Date.now(), outcome: unknown ? 'indeterminate' : 'failed', code });
+        const detail = (e as { detail?: unknown }).detail;
         this.lastError = {
           code,
           message: e instanceof Error ? e.message : String(e),
+          ...(typeof detail === 'string' ? { detail } : {}),
           at: Date.now(),
           ...(unknown ? { indeterminate: true } : {}),
         };
@@ -282,9 +286,11 @@ async function balances(c: Cluster): Promise<[number, number][]> {
 }
 
 /** What a client error means for someone watching a failover, by SQLSTATE and message. */
-export function explainError(code: string, message: string, indeterminate = false): string {
+export function explainError(code: string, message: string, indeterminate = false, detail = ''): string {
   if (indeterminate)
     return 'the connection went during COMMIT: the client cannot know whether the transfer committed (it may have); money is conserved either way';
+  if (/in recovery mode|starting up/.test(detail) || /in recovery mode|starting up/.test(message))
+    return 'a segment was still recovering (a restart replaying its WAL, or a mirror finishing its promotion) past gp_gang_creation_retry_count retries; the transfer rolled back, and the next one waits again';
   if (/cannot serve \w+ in its current role/.test(message))
     return 'the instance it reached was changing role (a failover or recovery in progress); the client retries on its next transfer';
   if (/^08/.test(code))

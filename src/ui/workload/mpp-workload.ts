@@ -189,7 +189,12 @@ export class MppWorkload extends LitElement {
               <code>${w.lastError.code}</code>
               ${w.lastError.message}
               <span class="why"
-                >${explainError(w.lastError.code, w.lastError.message, w.lastError.indeterminate)}</span
+                >${explainError(
+                  w.lastError.code,
+                  w.lastError.message,
+                  w.lastError.indeterminate,
+                  w.lastError.detail,
+                )}</span
               >
             </p>`
           : nothing

@@ -1,0 +1,32 @@
+/** What the workload panel says of a client's error, by SQLSTATE, message and detail. */
+import { describe, expect, it } from 'vitest';
+import { explainError } from '../../src/ui/workload/bank-workload.ts';
+
+describe('explainError', () => {
+  it.each([
+    [
+      'gang creation gave up on a segment in recovery',
+      [
+        '08006',
+        'failed to acquire resources on one or more segments',
+        false,
+        'Segments are in recovery mode.',
+      ],
+      /still recovering .* gp_gang_creation_retry_count/,
+    ],
+    [
+      'a segment that cannot be reached',
+      ['08006', 'failed to acquire resources on one or more segments', false, 'could not connect to server'],
+      /connection to an instance was lost/,
+    ],
+    ['a connection lost at COMMIT', ['08006', 'server closed the connection', true, ''], /cannot know/],
+    [
+      'an instance still starting',
+      ['57P03', 'the database system is starting up', false, ''],
+      /still recovering/,
+    ],
+    ['a serialization conflict', ['40001', 'could not serialize', false, ''], /conflict/],
+  ] as const)('%s', (_what, [code, message, indeterminate, detail], said) => {
+    expect(explainError(code, message, indeterminate, detail)).toMatch(said);
+  });
+});
