@@ -111,3 +111,51 @@ describe('SimScheduler.observe: a look that leaves the run as it was', () => {
     await s.advance(2);
   });
 });
+
+describe('a look at a failing cluster starts none of its work', () => {
+  // Crash a primary, look (or not) with reads that fail on it, then let time pass: FTS fails it
+  // over on its own schedule either way.
+  async function afterCrash(look: boolean): Promise<{ trace: string[]; pid: unknown }> {
+    const c = (await createCluster({ runtime: 'sim', seed: 11, mirroring: 'group' })) as SimCluster;
+    try {
+      await c.query('create table r (a int) distributed randomly');
+      const holder = await c.connect();
+      await holder.query('create table held (a int) distributed by (a)');
+      await holder.query('begin');
+      await holder.query('truncate held'); // ACCESS EXCLUSIVE to the end of the transaction
+      await c.faults.crash(2);
+      if (look) {
+        const w = c.watcher;
+        // A dispatch to the crashed content (08006: FTS would be asked to probe) ...
+        await expect(w.query('select count(*) from r')).rejects.toMatchObject({ code: '08006' });
+        // ... a lock the run holds (it cannot be waited for) ...
+        await expect(w.query('select count(*) from held')).rejects.toMatchObject({ code: '55P03' });
+        // ... and a session of its own.
+        await w.query('select 1');
+      }
+      await c.sim.advance(120_000);
+      await holder.query('rollback');
+      const pid = (await c.query('select pg_backend_pid()')).rows[0]?.[0];
+      return { trace: [...c.sim.trace], pid };
+    } finally {
+      await c.close();
+    }
+  }
+
+  it('the same events, the same session ids, with or without the look', async () => {
+    const alone = await afterCrash(false);
+    const looked = await afterCrash(true);
+    expect(looked.trace.join('\n')).toBe(alone.trace.join('\n'));
+    expect(looked.pid).toBe(alone.pid);
+    expect(alone.trace.some((l) => / event fts\.(failover|promote)/.test(l))).toBe(true);
+  });
+
+  it('a timer a look leaves behind can still be cancelled', async () => {
+    const s = new SimScheduler({ seed: 2 });
+    let fired = 0;
+    const timer = await s.observe(async () => s.clock.setTimer(10, () => fired++));
+    timer.cancel();
+    await s.advance(20);
+    expect(fired).toBe(0);
+  });
+});

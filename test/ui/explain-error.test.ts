@@ -10,7 +10,7 @@ describe('explainError', () => {
         '08006',
         'failed to acquire resources on one or more segments',
         false,
-        'Segments are in recovery mode.',
+        'Segments are in reset/recovery mode.',
       ],
       /still recovering .* gp_gang_creation_retry_count/,
     ],
@@ -23,7 +23,12 @@ describe('explainError', () => {
     [
       'an instance still starting',
       ['57P03', 'the database system is starting up', false, ''],
-      /still recovering/,
+      /still starting/,
+    ],
+    [
+      'a coordinator that crashed',
+      ['57P02', 'the database system is in recovery mode', false, ''],
+      /shut down or is still starting/,
     ],
     ['a serialization conflict', ['40001', 'could not serialize', false, ''], /conflict/],
   ] as const)('%s', (_what, [code, message, indeterminate, detail], said) => {

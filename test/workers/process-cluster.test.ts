@@ -244,7 +244,7 @@ describe("process cluster: a role's code loaded on first need", () => {
       await expect(impatient.query('select count(*) from t')).rejects.toMatchObject({
         code: '08006',
         message: 'failed to acquire resources on one or more segments',
-        detail: 'Segments are in recovery mode.',
+        detail: 'Segments are in reset/recovery mode.',
       });
       // ... and with retries it waits for the promotion to finish and answers.
       const patient = await c.connect();

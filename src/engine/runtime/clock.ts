@@ -14,6 +14,12 @@ export interface Clock {
    * simulator, whose measure is its virtual time.
    */
   elapsedMs?(): number;
+  /**
+   * True while the code running is a look at a simulation from outside (SimScheduler.observe):
+   * it must start none of the run's own work (an FTS probe, a retry, a wait on a lock), or the
+   * run would not be the one nobody looked at. Absent outside the simulator.
+   */
+  observing?(): boolean;
   /** Runs `fn` once after `ms`; the returned handle cancels it. */
   setTimer(ms: number, fn: () => void): Timer;
   /** A promise that resolves after `ms`. */

@@ -68,11 +68,14 @@ export class SimScheduler {
   private observing = false;
   private observedSeq = 0;
   private observations: Promise<unknown> = Promise.resolve();
+  /** Looks asked for and not begun yet. */
+  private looksQueued = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private seq = 0;
   private drivers = 0;
   private running = false;
   private channels = 0;
+  private lookChannels = 0;
   private readonly maxLatencyMs: number;
   private readonly maxDiskMs: number;
 
@@ -80,6 +83,7 @@ export class SimScheduler {
     now: () => this.nowMs,
     setTimer: (ms, fn) => this.schedule(ms, 'timer', fn),
     sleep: (ms) => new Promise<void>((resolve) => this.schedule(ms, 'sleep', resolve)),
+    observing: () => this.observing,
     // A yield is an event at the current virtual time: whatever else is due may run first.
     yield: () => new Promise<void>((resolve) => this.schedule(0, 'yield', resolve)),
     // Virtual time does not pass while code runs, so a slice is a count of checks.
@@ -116,9 +120,10 @@ export class SimScheduler {
 
   /** A MessageChannel whose messages are delivered by this scheduler. */
   channel(): ChannelLike {
-    const id = ++this.channels;
-    const a = new SimPort(this, `ch${id}>`);
-    const b = new SimPort(this, `ch${id}<`);
+    // A look's channels are counted apart: the run's names stay what they would have been.
+    const name = this.observing ? `look${++this.lookChannels}` : `ch${++this.channels}`;
+    const a = new SimPort(this, `${name}>`);
+    const b = new SimPort(this, `${name}<`);
     a.peer = b;
     b.peer = a;
     return { port1: a, port2: b };
@@ -131,7 +136,9 @@ export class SimScheduler {
    */
   drive<T>(work: Promise<T>, what = 'operation', timeoutMs = 600_000): Promise<T> {
     if (this.observing)
-      throw new Error(`assertion failed: ${what} was driven while the simulation is observed`);
+      return Promise.reject(
+        new Error(`assertion failed: ${what} was driven while the simulation is observed`),
+      );
     let done = false;
     this.drivers++;
     const deadline = new Promise<never>((_, reject) => {
@@ -154,6 +161,8 @@ export class SimScheduler {
 
   /** Lets `ms` of virtual time pass (everything due meanwhile runs). */
   advance(ms: number): Promise<void> {
+    // Time that passes waits for a look under way (its sleep must be the run's, not the look's).
+    if (this.observing || this.looksQueued > 0) return this.observations.then(() => this.advance(ms));
     return this.drive(this.clock.sleep(ms), 'advance', ms + 1);
   }
 
@@ -166,17 +175,30 @@ export class SimScheduler {
    * `look` must not wait on the run itself (a lock it holds): that fails the look.
    */
   observe<T>(look: () => Promise<T>, what = 'observation'): Promise<T> {
+    this.looksQueued++;
     const turn = this.observations.then(() => this.observeNow(look, what));
-    this.observations = turn.catch(() => undefined);
+    this.observations = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
+  /** @internal Whether the code running now is a look (see `observe`): it must start none of the run's work. */
+  get observingNow(): boolean {
+    return this.observing;
+  }
+
   private async observeNow<T>(look: () => Promise<T>, what: string): Promise<T> {
+    // The look begins the moment the run stands still: no drive can start in between.
     await new Promise<void>((resolve) => {
-      this.idleWaiters.push(resolve);
+      this.idleWaiters.push(() => {
+        this.looksQueued--;
+        this.observing = true;
+        resolve();
+      });
       this.wakeIdle();
     });
-    this.observing = true;
     let settled = false;
     try {
       const work = look();
@@ -194,7 +216,11 @@ export class SimScheduler {
     } finally {
       this.observing = false;
       // What the look left scheduled (nothing, for a read) joins the run's events, unranked.
-      for (let ev = this.observed.pop(); ev; ev = this.observed.pop()) this.queue.push({ ...ev, rank: -1 });
+      // (The same object: a handle to it must still cancel it.)
+      for (let ev = this.observed.pop(); ev; ev = this.observed.pop()) {
+        ev.rank = -1;
+        this.queue.push(ev);
+      }
     }
   }
 
@@ -247,11 +273,6 @@ export class SimScheduler {
       this.running = false;
       this.wakeIdle();
     }
-  }
-
-  /** @internal Whether the events now firing are an observation's (see `observe`). */
-  get observingNow(): boolean {
-    return this.observing;
   }
 }
 

@@ -60,6 +60,21 @@ export interface CoordinatorOptions {
 }
 
 const GANG_FAILED = 'failed to acquire resources on one or more segments';
+/** Session ids of looks at a simulated run (SimScheduler.observe) start here. */
+const LOOK_SESSION_IDS = 900_000;
+
+/**
+ * A connection refused because the segment is not open to sessions yet, which gang creation
+ * retries: Greenplum matches these two messages (segment_failure_due_to_recovery), not every
+ * 57P03 (a segment shutting down is not retried).
+ */
+function inRecovery(e: unknown): boolean {
+  return (
+    e instanceof SqlError &&
+    e.code === '57P03' &&
+    /the database system is (starting up|in recovery mode)/.test(e.message)
+  );
+}
 
 export class Coordinator {
   readonly inst: Instance;
@@ -294,7 +309,19 @@ export class Coordinator {
   }
 
   allocateSessionId(): number {
+    // A look at a simulated run takes ids from its own range: the run's sessions keep theirs.
+    if (this.clock.observing?.()) return LOOK_SESSION_IDS + this.nextLookSessionId++;
     return this.nextSessionId++;
+  }
+
+  private nextLookSessionId = 1;
+
+  /**
+   * Asks FTS to probe now (Greenplum's FtsNotifyProber), after a segment refused or vanished;
+   * never from a look at a simulated run, which must start none of the run's work.
+   */
+  notifyFts(): void {
+    if (!this.clock.observing?.()) this.fts?.trigger();
   }
 
   /** Calls the acting primary of `content`. */
@@ -330,7 +357,7 @@ export class Coordinator {
         e.message === GANG_FAILED
       )
         throw e;
-      this.fts?.trigger();
+      this.notifyFts();
       const row = this.config.find((c) => c.content === content && c.role === 'p');
       throw sqlError('connection_failure', GANG_FAILED, {
         detail: `${e.message}${e.detail ? `\n\t${e.detail}` : ''} (seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'})`,
@@ -353,11 +380,17 @@ export class Coordinator {
       } catch (e) {
         // A segment still in recovery (a promotion finishing, a restart replaying its WAL) is
         // tried again gp_gang_creation_retry_count times, gp_gang_creation_retry_timer apart.
-        if (!(e instanceof SqlError) || e.code !== '57P03') throw e;
-        if (retry >= session.settings.gucs.get<number>('gp_gang_creation_retry_count'))
-          throw sqlError('connection_failure', GANG_FAILED, { detail: 'Segments are in recovery mode.' });
+        if (!inRecovery(e)) throw e;
+        // (A look at a simulated run from outside cannot wait for the run: no retry.)
+        const retries = this.clock.observing?.()
+          ? 0
+          : session.settings.gucs.get<number>('gp_gang_creation_retry_count');
+        if (retry >= retries)
+          throw sqlError('connection_failure', GANG_FAILED, {
+            detail: 'Segments are in reset/recovery mode.',
+          });
         // The first retry asks FTS for a fresh look at the configuration.
-        if (retry === 0) this.fts?.trigger();
+        if (retry === 0) this.notifyFts();
         await session.sleep(
           session.settings.gucs.getScaledMs('gp_gang_creation_retry_timer', this.timeScale),
         );

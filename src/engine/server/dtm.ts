@@ -459,7 +459,7 @@ export class DistributedTxManager {
   ): Promise<Awaited<ReturnType<SegmentApi[K]>>> {
     const qd = this.coordinator();
     return qd.callContent(content, method, args, timeoutMs ?? undefined).catch((e: unknown) => {
-      if (e instanceof SqlError && e.code.startsWith('08')) qd.fts?.trigger();
+      if (e instanceof SqlError && e.code.startsWith('08')) qd.notifyFts();
       throw e;
     });
   }

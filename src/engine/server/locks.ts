@@ -96,6 +96,11 @@ export class LockManager {
         hint: 'See server log for query details.',
       });
     const wait = this.waitOf(owner);
+    // A look at a simulated run from outside cannot wait for the run, which stands still.
+    if (wait?.clock.observing?.())
+      throw sqlError('lock_not_available', `could not obtain lock on relation ${rel}`, {
+        detail: "A look at a simulated run does not wait: one of the run's transactions holds the lock.",
+      });
     wait?.onWait?.(true);
     await new Promise<void>((resolve, reject) => {
       let timer: Timer | undefined;

@@ -307,7 +307,7 @@ export class Session {
       return result;
     } catch (e) {
       // A segment that refused or vanished: FTS should look now (FtsNotifyProber).
-      if (e instanceof SqlError && e.code === '08006') this.qd.fts?.trigger();
+      if (e instanceof SqlError && e.code === '08006') this.qd.notifyFts();
       await this.fail(autocommit ? 'autocommit' : this.implicitBlock ? 'implicit' : 'block');
       throw asSqlError(e);
     }

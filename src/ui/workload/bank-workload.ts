@@ -289,7 +289,9 @@ async function balances(c: Cluster): Promise<[number, number][]> {
 export function explainError(code: string, message: string, indeterminate = false, detail = ''): string {
   if (indeterminate)
     return 'the connection went during COMMIT: the client cannot know whether the transfer committed (it may have); money is conserved either way';
-  if (/in recovery mode|starting up/.test(detail) || /in recovery mode|starting up/.test(message))
+  // Gang creation gave up on a segment still in recovery (not a crashed coordinator's 57P02,
+  // which says "in recovery mode" too).
+  if (/^08/.test(code) && /reset\/recovery mode/.test(detail))
     return 'a segment was still recovering (a restart replaying its WAL, or a mirror finishing its promotion) past gp_gang_creation_retry_count retries; the transfer rolled back, and the next one waits again';
   if (/cannot serve \w+ in its current role/.test(message))
     return 'the instance it reached was changing role (a failover or recovery in progress); the client retries on its next transfer';
