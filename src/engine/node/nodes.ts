@@ -280,8 +280,7 @@ export function forwardTo(target: InstanceNode): InstanceApi {
         const h = handlers?.[prop as keyof InstanceApi] as
           ((...a: unknown[]) => Promise<unknown>) | undefined;
         if (!target.up) return Promise.reject(refused(target));
-        if (!h)
-          return Promise.reject(prop === 'ping' ? notAcceptingConnections(target) : notServed(target, prop));
+        if (!h) return Promise.reject(prop === 'ping' ? notAcceptingConnections() : notServed(target, prop));
         return h(...args);
       };
     },
@@ -296,17 +295,13 @@ function notServed(n: ClusterNode, method: string): Error {
 }
 
 /**
- * A connection (a gang's `ping`) to an instance that is up but not open to sessions yet: a
- * restart still in crash recovery, or a mirror still finishing its promotion. Postgres answers
- * 57P03, which Greenplum's gang creation retries (gp_gang_creation_retry_count).
+ * A connection (a gang's `ping`) to an instance that is up but not open to sessions: a mirror,
+ * or one still finishing its promotion. Postgres answers 57P03, which Greenplum's gang creation
+ * retries (gp_gang_creation_retry_count). (An instance in crash recovery is not up yet: it
+ * refuses connections outright, 08006.)
  */
-function notAcceptingConnections(n: InstanceNode): Error {
-  return sqlError(
-    'cannot_connect_now',
-    n.process?.role === 'starting'
-      ? 'the database system is starting up'
-      : 'the database system is in recovery mode',
-  );
+function notAcceptingConnections(): Error {
+  return sqlError('cannot_connect_now', 'the database system is in recovery mode');
 }
 
 function refused(n: ClusterNode | undefined): Error {
