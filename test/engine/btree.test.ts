@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Instance } from '../../src/engine/instance/instance.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { noTrace } from '../../src/engine/runtime/clock.ts';
-import { T, type Value } from '../../src/engine/sql/types.ts';
+import { T, compareValues, type Value } from '../../src/engine/sql/types.ts';
 import type { BtreeIndex, ScanBounds } from '../../src/engine/access/btree.ts';
 import type { Tid } from '../../src/engine/storage/page.ts';
 import { readMeta } from '../../src/engine/access/btree-page.ts';
@@ -90,9 +90,9 @@ describe('btree index', () => {
     const tx = inst.xact.begin();
     inst.createStorage(tx, REL);
     inst.createStorage(tx, REL + 1);
-    const built = inst.btree(REL, 'built', TYPES);
+    const built = inst.btree(REL, 'built', TYPES, compareValues);
     await built.build(tx, entries.slice());
-    const grown = inst.btree(REL + 1, 'grown', TYPES);
+    const grown = inst.btree(REL + 1, 'grown', TYPES, compareValues);
     await grown.build(tx, []);
     for (const e of entries) expect(await grown.insert(tx, e.key, e.tid)).toBe('ok');
     await inst.xact.commit(tx);
@@ -115,7 +115,7 @@ describe('btree index', () => {
     const entries = randomEntries(1500, 2);
     const tx = inst.xact.begin();
     inst.createStorage(tx, REL);
-    const ix = inst.btree(REL, 'ix', TYPES);
+    const ix = inst.btree(REL, 'ix', TYPES, compareValues);
     await ix.build(tx, entries.slice(0, 200));
     await inst.xact.commit(tx);
     const t2 = inst.xact.begin();
@@ -134,7 +134,7 @@ describe('btree index', () => {
     inst.kill();
     disk.crash();
     const again = await boot(disk);
-    const ix2 = again.btree(REL, 'ix', TYPES);
+    const ix2 = again.btree(REL, 'ix', TYPES, compareValues);
     for (const b of BOUNDS) expect(await scanned(ix2, b)).toEqual(expected(entries, b));
     // Byte for byte, page LSNs included: what a mirror replaying the WAL would hold.
     for (let b = 0; b < pages.length; b++) {
@@ -149,7 +149,7 @@ describe('btree index', () => {
     const inst = await boot();
     const tx = inst.xact.begin();
     inst.createStorage(tx, REL);
-    const ix = inst.btree(REL, 'wide', TYPES);
+    const ix = inst.btree(REL, 'wide', TYPES, compareValues);
     await ix.build(tx, []);
     await expect(ix.insert(tx, [1, 'y'.repeat(3000)], { block: 0, offset: 1 })).rejects.toMatchObject({
       code: '54000',

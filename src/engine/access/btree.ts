@@ -13,7 +13,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { rowCodec, type RowCodec } from '../sql/tuple-codec.ts';
-import { compareValues, type SqlType, type Value } from '../sql/types.ts';
+import type { SqlType, Value } from '../sql/types.ts';
 import type { Transaction } from '../txn/xact.ts';
 import { Rmgr, type WalRecord } from '../wal/record.ts';
 import type { Frame } from '../storage/buffer-pool.ts';
@@ -72,6 +72,14 @@ export interface ScanBounds {
 /** A unique check's verdict on the entries equal to a new key. */
 export type UniqueVerdict = 'ok' | { conflict: Tid } | { wait: number };
 
+/**
+ * How two non-null key values of a column's type order: the type system's comparison, handed
+ * in by whoever opens the index (as a Postgres btree opclass supplies its support procedure).
+ * The access method does not import it, so an instance that only replays WAL never loads the
+ * SQL type system.
+ */
+export type KeyComparator = (a: Value, b: Value, type: SqlType) => number;
+
 export class BtreeIndex {
   readonly file: string;
   private readonly codec: RowCodec;
@@ -82,12 +90,20 @@ export class BtreeIndex {
   readonly relfilenode: number;
   readonly name: string;
   readonly types: SqlType[];
+  private readonly compare: KeyComparator;
 
-  constructor(ctx: StorageContext, relfilenode: number, name: string, types: SqlType[]) {
+  constructor(
+    ctx: StorageContext,
+    relfilenode: number,
+    name: string,
+    types: SqlType[],
+    compare: KeyComparator,
+  ) {
     this.ctx = ctx;
     this.relfilenode = relfilenode;
     this.name = name;
     this.types = types;
+    this.compare = compare;
     this.file = relationFile(relfilenode);
     this.codec = rowCodec(types);
   }
@@ -447,7 +463,7 @@ export class BtreeIndex {
         if (x === y) continue;
         return x === null ? 1 : -1;
       }
-      const c = compareValues(x, y, this.types[i]!);
+      const c = this.compare(x, y, this.types[i]!);
       if (c) return c;
     }
     return 0;

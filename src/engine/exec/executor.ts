@@ -115,6 +115,7 @@ async function* execScan(n: Extract<PlanNode, { op: 'scan' }>, ctx: ExecContext)
       ix.index.relfilenode,
       ix.index.name,
       ix.index.columns.map((c) => types[c]!),
+      compareValues,
     );
     for await (const tids of indexRanges(bt, ix)) {
       await ctx.interrupts.check();

@@ -18,7 +18,7 @@ import { BufferPool, type WalFlusher } from '../storage/buffer-pool.ts';
 import { relationFile, type StorageContext } from '../access/context.ts';
 import type { Disk } from '../storage/disk.ts';
 import { HeapRelation } from '../access/heap.ts';
-import { BtreeIndex } from '../access/btree.ts';
+import { BtreeIndex, type KeyComparator } from '../access/btree.ts';
 import type { SqlType } from '../sql/types.ts';
 import { CommitLog, FirstNormalXid } from '../txn/clog.ts';
 import { TransactionManager, type Transaction } from '../txn/xact.ts';
@@ -282,9 +282,9 @@ export class Instance implements StorageContext {
     return h;
   }
 
-  btree(relfilenode: number, name: string, types: SqlType[]): BtreeIndex {
+  btree(relfilenode: number, name: string, types: SqlType[], compare: KeyComparator): BtreeIndex {
     let b = this.btrees.get(relfilenode);
-    if (!b) this.btrees.set(relfilenode, (b = new BtreeIndex(this, relfilenode, name, types)));
+    if (!b) this.btrees.set(relfilenode, (b = new BtreeIndex(this, relfilenode, name, types, compare)));
     return b;
   }
 

@@ -25,6 +25,7 @@ export function indexOf(inst: Instance, table: TableInfo, ix: IndexInfo): BtreeI
     ix.relfilenode,
     ix.name,
     ix.columns.map((c) => table.columns[c]!.type),
+    compareValues,
   );
 }
 
