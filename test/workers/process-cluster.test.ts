@@ -169,6 +169,30 @@ describe('process cluster: ownership and resume', () => {
     expect((await cluster.instanceStatus(2)).stoppedBy).toBeUndefined();
   });
 
+  it('a boot saves its topology once, when it is done; a change after it is saved again', async () => {
+    const spawner = inThreadSpawner(realClock);
+    const saves: string[][] = [];
+    const save = spawner.saveTopology!.bind(spawner);
+    spawner.saveTopology = async (name, t) => {
+      saves.push(t.rows.map((r) => `${r.dbid}${r.role}${r.status}`));
+      await save(name, t);
+    };
+    const opts = { name: 'saved-once', mirroring: 'group' as const, timeScale: 200 };
+    const a = await createProcessCluster(opts, spawner);
+    // Nine 'instance.up' events, one save: the whole topology, every instance up.
+    expect(saves).toHaveLength(1);
+    expect(saves[0]).toEqual(['1pu', '2pu', '3pu', '4pu', '5pu', '6mu', '7mu', '8mu', '9mu']);
+    await a.query('create table t (id int) distributed by (id)');
+    await a.crash(2);
+    await waitFor(() => saves.at(-1)?.includes('6pu'), 20_000, 'the failover saved');
+    expect(saves.at(-1)).toContain('2md');
+    await a.close();
+    saves.length = 0;
+    cluster = await createProcessCluster({ name: 'saved-once', resume: true }, spawner);
+    expect(saves).toHaveLength(1);
+    expect(saves[0]).toContain('6pu');
+  });
+
   it('resume with nothing saved is a clear error', async () => {
     await expect(
       createProcessCluster({ name: 'never-made', resume: true }, inThreadSpawner(realClock)),

@@ -72,6 +72,12 @@ export class ProcessCluster extends ClusterShell {
   readonly net = new NetworkFaults();
   private nextInstance = 1;
   private closing = false;
+  /**
+   * While `open` boots or resumes the cluster: its 130 'instance.up' events would each ask for
+   * a save (an IndexedDB write of every row, on the page's thread) of a topology that is the
+   * one it started from; `open` saves once, when it is done.
+   */
+  private opening = false;
   /** Releases this page's ownership of the cluster's name (set by whoever took it). */
   release: (() => void) | undefined;
   /** The signal of the utility run in progress, if any. */
@@ -121,6 +127,16 @@ export class ProcessCluster extends ClusterShell {
    * saved. The caller holds the name's lock.
    */
   async open(saved?: SavedTopology): Promise<void> {
+    this.opening = true;
+    try {
+      await this.openAll(saved);
+    } finally {
+      this.opening = false;
+    }
+    await this.save();
+  }
+
+  private async openAll(saved: SavedTopology | undefined): Promise<void> {
     if (saved) {
       for (const r of saved.rows) {
         const p = this.addProc(r);
@@ -133,7 +149,6 @@ export class ProcessCluster extends ClusterShell {
       await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
       await this.start();
     }
-    await this.save();
   }
 
   /**
@@ -572,7 +587,7 @@ export class ProcessCluster extends ClusterShell {
   }
 
   protected override afterEvent(e: ClusterEvent): void {
-    if (SAVE_AFTER.has(e.kind)) this.saver.request();
+    if (SAVE_AFTER.has(e.kind) && !this.opening) this.saver.request();
   }
 
   async close(): Promise<void> {
