@@ -200,3 +200,17 @@ export abstract class ClusterShell implements Cluster {
     };
   }
 }
+
+/** Runs a cluster's start with `onEvent` subscribed to it for as long as the start runs. */
+export async function startHeard<T>(
+  c: { subscribe(listener: (e: ClusterEvent) => void): () => void },
+  onEvent: ((e: ClusterEvent) => void) | undefined,
+  start: () => Promise<T>,
+): Promise<T> {
+  const off = onEvent ? c.subscribe(onEvent) : undefined;
+  try {
+    return await start();
+  } finally {
+    off?.();
+  }
+}

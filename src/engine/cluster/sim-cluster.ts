@@ -11,6 +11,8 @@ import { sameBytes, type Disk } from '../storage/disk.ts';
 import { comparableBlock } from '../storage/checksum.ts';
 import type { Cluster, ClusterOptions, Faults, Session } from '../node/api.ts';
 import { InlineCluster } from './cluster.ts';
+import { startHeard } from './shell.ts';
+import type { ClusterEvent } from '../runtime/events.ts';
 import type { InstanceNode } from '../node/nodes.ts';
 import { coordinatorOf, instanceOf, replicationOf } from '../node/process.ts';
 import type { FileRepPrimary } from '../node/filerep-boot.ts';
@@ -102,6 +104,7 @@ class SimDisk extends MemoryDisk {
 export async function createSimCluster(
   options: ClusterOptions,
   config: SegmentConfig[],
+  onStartEvent?: (e: ClusterEvent) => void,
 ): Promise<SimCluster> {
   const sched = new SimScheduler({ seed: options.seed ?? 1 });
   // Virtual time costs nothing: Greenplum's own timings (FTS every 60 s...) unless asked otherwise.
@@ -110,7 +113,7 @@ export async function createSimCluster(
     memoryDisk: () => new SimDisk(sched),
   });
   inner.subscribe((e) => sched.note(`event ${e.kind}${e.dbid === undefined ? '' : ` dbid=${e.dbid}`}`));
-  await sched.drive(inner.start(), 'cluster start');
+  await startHeard(inner, onStartEvent, () => sched.drive(inner.start(), 'cluster start'));
   // A call that takes more than two hours of virtual time hangs (the longest legitimate wait,
   // a call to an unreachable host, ends at the link's one-hour deadline).
   const drive = <T>(p: Promise<T>, what: string, timeoutMs = SIM_CALL_DEADLINE_MS) =>

@@ -4,7 +4,13 @@
  * action log. Components read it through {@link StoreWatcher}; only this module and
  * `actions.ts` touch the Cluster object.
  */
-import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import {
+  clusterLayout,
+  createCluster,
+  type Cluster,
+  type ClusterEvent,
+  type ClusterOptions,
+} from '../../workers/index.ts';
 import { LabTime } from './lab-time.ts';
 import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
@@ -57,12 +63,26 @@ export function formatOptions(o: object): string {
   return `{ ${parts.join(', ')} }`;
 }
 
+/** How many instances `createCluster(options)` starts: its layout's rows. */
+function instancesOf(options: ClusterOptions): number | undefined {
+  try {
+    return clusterLayout(options).length;
+  } catch {
+    return undefined; // a layout that cannot work: createCluster says why
+  }
+}
+
 export class ClusterStore {
   cluster: Cluster | undefined;
   state: BootState = 'idle';
   bootError = '';
   /** Why the running cluster differs from what was asked (a feature not available yet). */
   bootNotice = '';
+  /**
+   * While the cluster starts: how many instances are up, of how many (unknown on a resume,
+   * which starts what was saved). A layout of 130 instances takes seconds.
+   */
+  bootProgress: { up: number; of: number | undefined } | undefined;
   options: ClusterOptions = {};
 
   /** The cluster mirrors by Greenplum 5 file replication. */
@@ -213,11 +233,23 @@ export class ClusterStore {
     const fallbacks: string[] = [];
     for (;;) {
       const a = this.beginAction('api', `createCluster(${formatOptions(opts)})`);
+      const up = new Set<number>();
+      this.bootProgress = { up: 0, of: opts.resume ? undefined : instancesOf(opts) };
+      this.changed();
       try {
-        this.cluster = await createCluster(opts);
+        this.cluster = await createCluster(opts, {
+          onEvent: (e) => {
+            if (e.kind !== 'instance.up' || e.dbid === undefined || !this.bootProgress) return;
+            up.add(e.dbid);
+            this.bootProgress = { ...this.bootProgress, up: up.size };
+            this.changed();
+          },
+        });
+        this.bootProgress = undefined;
         this.finishAction(a, true, 'cluster started');
         break;
       } catch (e) {
+        this.bootProgress = undefined;
         this.finishAction(a, false, errorText(e));
         if (isNotSupported(e) && opts.mirroring && opts.mirroring !== 'none') {
           fallbacks.push(`mirroring "${opts.mirroring}" (${(e as Error).message})`);

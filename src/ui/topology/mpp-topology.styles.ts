@@ -208,6 +208,20 @@ export const styles = [
       font-weight: 600;
       white-space: normal;
     }
+    .boot-progress {
+      display: flex;
+      align-items: center;
+      gap: 0.6rem;
+    }
+    .boot-progress progress {
+      flex: 0 1 16rem;
+      min-width: 6rem;
+      height: 0.6rem;
+      accent-color: var(--mpp-accent, #38bdf8);
+    }
+    .boot-progress span {
+      white-space: nowrap;
+    }
     progress.copy {
       width: 100%;
       height: 0.55rem;

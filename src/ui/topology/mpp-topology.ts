@@ -98,7 +98,19 @@ export class MppTopology extends LitElement {
         s?.catalogError ||
         (s?.state === 'idle' && s.idleReason) ||
         (s?.state === 'failed' ? 'The cluster failed to start.' : 'Starting the cluster…');
-      return html`<p class="muted" role="status">${why}</p>`;
+      const p = s?.state === 'booting' && !s.catalogError ? s.bootProgress : undefined;
+      if (!p) return html`<p class="muted" role="status">${why}</p>`;
+      // The count changes with every instance: it is shown, not announced (the status line is).
+      const count = p.of === undefined ? `${p.up} instances up` : `${p.up} of ${p.of} instances up`;
+      return html`<p class="muted" role="status">${why}</p>
+        <p class="muted boot-progress">
+          ${
+            p.of === undefined
+              ? html`<progress aria-label="Instances up"></progress>`
+              : html`<progress max=${p.of} .value=${p.up} aria-label="Instances up"></progress>`
+          }
+          <span aria-hidden="true">${count}</span>
+        </p>`;
     }
     const hosts = [...new Set(rows.map((r) => r.hostname))].sort(
       (a, b) => hostOrder(rows, a) - hostOrder(rows, b),

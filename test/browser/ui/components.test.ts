@@ -10,8 +10,9 @@ import '../../../src/ui/sparkline/mpp-sparkline.ts';
 import '../../../src/ui/topology/mpp-topology.ts';
 import '../../../src/ui/lessons/mpp-lessons.ts';
 import type { SegmentRow } from '../../../src/ui/state/types.ts';
+import type { ClusterStore } from '../../../src/ui/state/cluster-store.ts';
 import { splitStatements } from '../../../src/ui/console/split-sql.ts';
-import { allInShadow, inShadow, mount, until, watchLitWarnings } from './helpers.ts';
+import { allInShadow, inShadow, mount, text, until, watchLitWarnings } from './helpers.ts';
 
 const mounted: Element[] = [];
 afterEach(() => {
@@ -88,6 +89,39 @@ describe('decorator setup (STYLE L14)', () => {
     } finally {
       warnings.restore();
     }
+  });
+});
+
+describe('<mpp-topology> while the cluster starts', () => {
+  it('shows how many instances are up, of how many, on a bar; a resume counts without a total', async () => {
+    let listener: (() => void) | undefined;
+    const store = {
+      state: 'booting',
+      config: [],
+      catalogError: '',
+      bootProgress: { up: 37, of: 130 },
+      onChange: (fn: () => void) => {
+        listener = fn;
+        return () => (listener = undefined);
+      },
+    } as unknown as ClusterStore;
+    const topo = document.createElement('mpp-topology');
+    topo.store = store;
+    mounted.push(await mount(topo));
+    expect(text(inShadow(topo, '[role="status"]'))).toBe('Starting the cluster…');
+    const bar = inShadow<HTMLProgressElement>(topo, '.boot-progress progress')!;
+    expect([bar.max, bar.value, bar.getAttribute('aria-label')]).toEqual([130, 37, 'Instances up']);
+    expect(text(inShadow(topo, '.boot-progress'))).toBe('37 of 130 instances up');
+    store.bootProgress = { up: 5, of: undefined };
+    listener?.();
+    await until(() => text(inShadow(topo, '.boot-progress')) === '5 instances up', 'the count of a resume');
+    // Indeterminate: no value while the total is unknown.
+    expect(inShadow(topo, '.boot-progress progress')!.hasAttribute('value')).toBe(false);
+    (store as { state: string }).state = 'failed';
+    store.bootProgress = undefined;
+    listener?.();
+    await until(() => inShadow(topo, '.boot-progress') === null, 'the bar gone');
+    expect(text(inShadow(topo, '[role="status"]'))).toBe('The cluster failed to start.');
   });
 });
 
