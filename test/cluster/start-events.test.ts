@@ -25,4 +25,43 @@ describe('createCluster: the events of the start', () => {
       await c.close();
     }
   });
+
+  it('a listener that throws stops neither the start nor the other listeners; its error is reported', async () => {
+    // The error surfaces as an unhandled rejection: caught here instead of by the test runner.
+    const runners = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    const reported: unknown[] = [];
+    process.on('unhandledRejection', (err) => reported.push(err));
+    const heard: ClusterEvent[] = [];
+    try {
+      const c = await createCluster(
+        { hosts: ['sdw1'], segmentsPerHost: 1 },
+        {
+          onEvent: () => {
+            throw new Error('a bug in the caller');
+          },
+        },
+      );
+      try {
+        const off = c.subscribe((e) => heard.push(e));
+        c.subscribe(() => {
+          throw new Error('another bug');
+        });
+        await c.faults.crash(2);
+        off();
+        expect(heard.map((e) => e.kind)).toContain('instance.crash');
+        expect((await c.query('select 1')).rows).toEqual([[1]]);
+      } finally {
+        await c.close();
+      }
+      // Reported on a later turn of the event loop.
+      await new Promise((r) => setTimeout(r, 50));
+      const messages = reported.map((e) => (e as Error).message);
+      expect(messages).toContain('a bug in the caller');
+      expect(messages).toContain('another bug');
+    } finally {
+      process.removeAllListeners('unhandledRejection');
+      for (const l of runners) process.on('unhandledRejection', l);
+    }
+  });
 });

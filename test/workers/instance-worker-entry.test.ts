@@ -1,5 +1,5 @@
 // What every one of a cluster's workers compiles before it can boot: the instance worker's
-// entry chunk, built as the site builds it. Each worker compiles it in its own isolate, so its
+// entry chunk, built as the bench builds it. Each worker compiles it in its own isolate, so its
 // size is paid 130 times by a 1+1+64x2 boot (measured in headless Chromium, served statically:
 // 19.0 ms from spawn to ready with the 178 KB entry, 20.4 ms with the 213 KB one that had the
 // type system in it, 11.7 ms for an empty script). Code that only a query or a utility needs

@@ -179,9 +179,20 @@ describe('process cluster: ownership and resume', () => {
     };
     const opts = { name: 'saved-once', mirroring: 'group' as const, timeScale: 200 };
     const a = await createProcessCluster(opts, spawner);
-    // Nine 'instance.up' events, one save: the whole topology, every instance up.
+    // Nine instances recovered and up, one save: the whole topology, every instance up.
     expect(saves).toHaveLength(1);
     expect(saves[0]).toEqual(['1pu', '2pu', '3pu', '4pu', '5pu', '6mu', '7mu', '8mu', '9mu']);
+    // While a start is under way, only instances coming up wait for its one save; a change of
+    // roles (FTS promoting a mirror during a resume) is saved at once.
+    const opening = a as unknown as { opening: boolean };
+    opening.opening = true;
+    a.emit({ kind: 'instance.up', dbid: 3, role: 'primary', recovery: undefined });
+    a.emit({ kind: 'recovery.done', dbid: 3, end: '0/0', records: 0, stop: 'end of WAL', aborted: 0 });
+    await a.query('select 1');
+    expect(saves).toHaveLength(1);
+    a.emit({ kind: 'fts.promote', content: 1, dbid: 7 });
+    await waitFor(() => saves.length === 2, 20_000, 'the promotion saved');
+    opening.opening = false;
     await a.query('create table t (id int) distributed by (id)');
     await a.crash(2);
     await waitFor(() => saves.at(-1)?.includes('6pu'), 20_000, 'the failover saved');

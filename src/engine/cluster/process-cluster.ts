@@ -22,6 +22,7 @@ import type {
   UtilityResult,
 } from '../node/api.ts';
 import type { DiskFaultChange } from '../storage/disk.ts';
+import type { EventKind } from '../runtime/events.ts';
 import type { ControlData } from '../instance/control.ts';
 import { ClusterShell } from './shell.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
@@ -49,6 +50,13 @@ export { clusterInUse } from './process-protocol.ts';
 import { Coalesced } from './coalesced.ts';
 import { SAVE_AFTER } from './process-protocol.ts';
 
+/** The events of an instance starting, which `open` saves once for (see `opening`). */
+const STARTING: ReadonlySet<EventKind> = new Set<EventKind>([
+  'recovery.start',
+  'recovery.done',
+  'instance.up',
+]);
+
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
 const CONTROL_TIMEOUT_MS = 600_000;
 
@@ -73,9 +81,10 @@ export class ProcessCluster extends ClusterShell {
   private nextInstance = 1;
   private closing = false;
   /**
-   * While `open` boots or resumes the cluster: its 130 'instance.up' events would each ask for
-   * a save (an IndexedDB write of every row, on the page's thread) of a topology that is the
-   * one it started from; `open` saves once, when it is done.
+   * While `open` boots or resumes the cluster: each instance starting (its crash recovery, then
+   * up) would ask for a save (an IndexedDB write of every row, on the page's thread) of roles
+   * that have not changed; `open` saves once, when it is done. Other changes (FTS promoting a
+   * mirror during a resume) still save at once.
    */
   private opening = false;
   /** Releases this page's ownership of the cluster's name (set by whoever took it). */
@@ -587,7 +596,7 @@ export class ProcessCluster extends ClusterShell {
   }
 
   protected override afterEvent(e: ClusterEvent): void {
-    if (SAVE_AFTER.has(e.kind) && !this.opening) this.saver.request();
+    if (SAVE_AFTER.has(e.kind) && !(this.opening && STARTING.has(e.kind))) this.saver.request();
   }
 
   async close(): Promise<void> {

@@ -131,7 +131,16 @@ export abstract class ClusterShell implements Cluster {
 
   emit(e: ClusterEvent): void {
     const event = { time: this.clock.now(), ...e };
-    for (const l of this.listeners) l(event);
+    for (const l of this.listeners) {
+      // A listener is the caller's code, run inside whatever emitted (a boot, a failover): one
+      // that throws must stop neither the other listeners nor that work. Its error is reported
+      // on its own, as an unhandled rejection.
+      try {
+        l(event);
+      } catch (err) {
+        void Promise.reject(err);
+      }
+    }
     this.afterEvent(e);
   }
 

@@ -282,6 +282,10 @@ export class Instance implements StorageContext {
     return h;
   }
 
+  /**
+   * The index on `relfilenode`, opened once and kept: the first opener's name, key types and
+   * comparison stay (every opener passes the type system's compareValues).
+   */
   btree(relfilenode: number, name: string, types: SqlType[], compare: KeyComparator): BtreeIndex {
     let b = this.btrees.get(relfilenode);
     if (!b) this.btrees.set(relfilenode, (b = new BtreeIndex(this, relfilenode, name, types, compare)));

@@ -245,7 +245,6 @@ export class ClusterStore {
             this.changed();
           },
         });
-        this.bootProgress = undefined;
         this.finishAction(a, true, 'cluster started');
         break;
       } catch (e) {
@@ -337,6 +336,7 @@ export class ClusterStore {
       }),
     );
     this.state = 'ready';
+    this.bootProgress = undefined;
     if (!this.onDemand) this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.changed();
   }

@@ -99,18 +99,27 @@ export class MppTopology extends LitElement {
         (s?.state === 'idle' && s.idleReason) ||
         (s?.state === 'failed' ? 'The cluster failed to start.' : 'Starting the cluster…');
       const p = s?.state === 'booting' && !s.catalogError ? s.bootProgress : undefined;
-      if (!p) return html`<p class="muted" role="status">${why}</p>`;
-      // The count changes with every instance: it is shown, not announced (the status line is).
-      const count = p.of === undefined ? `${p.up} instances up` : `${p.up} of ${p.of} instances up`;
+      const count = p && (p.of === undefined ? `${p.up} instances up` : `${p.up} of ${p.of} instances up`);
+      // One status line, kept while its text changes; the count is on the bar, not announced
+      // (it changes with every instance).
       return html`<p class="muted" role="status">${why}</p>
-        <p class="muted boot-progress">
-          ${
-            p.of === undefined
-              ? html`<progress aria-label="Instances up"></progress>`
-              : html`<progress max=${p.of} .value=${p.up} aria-label="Instances up"></progress>`
-          }
-          <span aria-hidden="true">${count}</span>
-        </p>`;
+        ${
+          p
+            ? html`<p class="muted boot-progress">
+                ${
+                  p.of === undefined
+                    ? html`<progress aria-label="Instances up" aria-valuetext=${count!}></progress>`
+                    : html`<progress
+                        max=${p.of}
+                        .value=${p.up}
+                        aria-label="Instances up"
+                        aria-valuetext=${count!}
+                      ></progress>`
+                }
+                <span>${count}</span>
+              </p>`
+            : nothing
+        }`;
     }
     const hosts = [...new Set(rows.map((r) => r.hostname))].sort(
       (a, b) => hostOrder(rows, a) - hostOrder(rows, b),

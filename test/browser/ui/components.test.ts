@@ -110,7 +110,13 @@ describe('<mpp-topology> while the cluster starts', () => {
     mounted.push(await mount(topo));
     expect(text(inShadow(topo, '[role="status"]'))).toBe('Starting the cluster…');
     const bar = inShadow<HTMLProgressElement>(topo, '.boot-progress progress')!;
-    expect([bar.max, bar.value, bar.getAttribute('aria-label')]).toEqual([130, 37, 'Instances up']);
+    expect([bar.max, bar.value, bar.getAttribute('aria-label'), bar.getAttribute('aria-valuetext')]).toEqual([
+      130,
+      37,
+      'Instances up',
+      '37 of 130 instances up',
+    ]);
+    const status = inShadow(topo, '[role="status"]');
     expect(text(inShadow(topo, '.boot-progress'))).toBe('37 of 130 instances up');
     store.bootProgress = { up: 5, of: undefined };
     listener?.();
@@ -121,7 +127,9 @@ describe('<mpp-topology> while the cluster starts', () => {
     store.bootProgress = undefined;
     listener?.();
     await until(() => inShadow(topo, '.boot-progress') === null, 'the bar gone');
-    expect(text(inShadow(topo, '[role="status"]'))).toBe('The cluster failed to start.');
+    // The same live region, its text changed: a screen reader announces it.
+    expect(inShadow(topo, '[role="status"]')).toBe(status);
+    expect(text(status)).toBe('The cluster failed to start.');
   });
 });
 
