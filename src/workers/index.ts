@@ -17,6 +17,7 @@ export {
 } from './lab-storage.ts';
 export { topologyStoreProblem } from './topology-store.ts';
 export type { SavedTopology } from '../engine/cluster/process-cluster.ts';
+export { startsOnResume } from '../engine/cluster/process-cluster.ts';
 
 registerDiskProvider('indexeddb', (name) => IdbDisk.open(name));
 registerWorkerRuntime(() => workerSpawner(spawnerOptions));

@@ -6,7 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessCluster } from '../../src/engine/cluster/create.ts';
 import { inThreadSpawner } from '../../src/engine/cluster/in-thread-spawner.ts';
-import type { ProcessCluster } from '../../src/engine/cluster/process-cluster.ts';
+import {
+  startsOnResume,
+  type ProcessCluster,
+  type SavedTopology,
+} from '../../src/engine/cluster/process-cluster.ts';
 import { realClock } from '../../src/engine/runtime/real-clock.ts';
 import { linkedModules } from '../../src/engine/node/linked-modules.ts';
 import { ModuleLoader, type RoleModules } from '../../src/engine/node/role-modules.ts';
@@ -202,6 +206,29 @@ describe('process cluster: ownership and resume', () => {
     cluster = await createProcessCluster({ name: 'saved-once', resume: true }, spawner);
     expect(saves).toHaveLength(1);
     expect(saves[0]).toContain('6pu');
+  });
+
+  it('a resume starts the instances saved up, neither retired nor stopped by a utility', () => {
+    const row = (dbid: number, extra: Partial<SavedTopology['rows'][number]> = {}) => ({
+      dbid,
+      content: dbid - 2,
+      role: 'p' as const,
+      preferred_role: 'p' as const,
+      mode: 'n' as const,
+      status: 'u' as const,
+      hostname: 'sdw1',
+      address: 'sdw1',
+      port: 6000,
+      datadir: `/data/gpseg${dbid - 2}`,
+      ...extra,
+    });
+    const rows = [
+      row(2),
+      row(3, { status: 'd' }),
+      row(4, { retired: true }),
+      row(5, { stoppedBy: 'gpstop' }),
+    ];
+    expect(startsOnResume(rows).map((r) => r.dbid)).toEqual([2]);
   });
 
   it('resume with nothing saved is a clear error', async () => {

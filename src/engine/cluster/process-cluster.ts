@@ -46,9 +46,9 @@ import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 import { PROCESS_UTILITIES, programOf, runUtility } from '../utilities/index.ts';
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
-export { clusterInUse } from './process-protocol.ts';
+export { clusterInUse, startsOnResume } from './process-protocol.ts';
 import { Coalesced } from './coalesced.ts';
-import { SAVE_AFTER } from './process-protocol.ts';
+import { SAVE_AFTER, startsOnResume } from './process-protocol.ts';
 
 /** The events of an instance starting, which `open` saves once for (see `opening`). */
 const STARTING: ReadonlySet<EventKind> = new Set<EventKind>([
@@ -153,7 +153,7 @@ export class ProcessCluster extends ClusterShell {
         // Stopped by a utility (gpstop): a reload of the page does not start it again.
         if (r.stoppedBy !== undefined) this.stoppedBy.set(r.dbid, r.stoppedBy);
       }
-      await this.resume();
+      await this.resume(saved);
     } else {
       await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
       await this.start();
@@ -165,10 +165,8 @@ export class ProcessCluster extends ClusterShell {
    * mirrors, the coordinator, its standby. Instances the catalog had marked down stay down, as
    * gpstart leaves them for gprecoverseg.
    */
-  private async resume(): Promise<void> {
-    const rows = [...this.procs.values()]
-      .filter((p) => !p.meta.retired && p.meta.row.status === 'u' && !this.stoppedBy.has(p.meta.dbid))
-      .map((p) => p.meta.row);
+  private async resume(saved: SavedTopology): Promise<void> {
+    const rows = startsOnResume(saved.rows).map((r) => this.mustGet(r.dbid).meta.row);
     const phase = (list: SegmentConfig[]) => this.bootPhase(list, () => ({ initdb: false }));
     await phase(rows.filter((r) => r.content >= 0 && r.role === 'p'));
     await phase(rows.filter((r) => r.content >= 0 && r.role === 'm'));

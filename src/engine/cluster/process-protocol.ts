@@ -183,6 +183,14 @@ export interface SavedTopology {
   initialConfig: SegmentConfig[];
 }
 
+/**
+ * The instances a resume starts, in their saved rows: those up in the catalog when it was
+ * saved, neither retired nor stopped by a utility (gpstop leaves them for gpstart).
+ */
+export function startsOnResume(rows: SavedTopology['rows']): SavedTopology['rows'] {
+  return rows.filter((r) => !r.retired && r.status === 'u' && r.stoppedBy === undefined);
+}
+
 /** How a runtime starts a process: a Worker in the browser, an in-thread host in tests. */
 export interface ProcessSpawner {
   spawn(label: string): Promise<SpawnedProcess>;

@@ -4,6 +4,7 @@ import {
   clusterOpenElsewhere,
   deleteCluster,
   savedCluster,
+  startsOnResume,
   topologyStoreProblem,
   type ClusterOptions,
   type SavedTopology,
@@ -313,7 +314,10 @@ export class MppHaLab extends LitElement {
     this._selected = undefined;
     const resumed = this._resumeChoice === 'resume' ? this._resumeRows : undefined;
     this._resumeRows = undefined;
-    if (resumed) store.savedConfig = savedLayout(resumed);
+    if (resumed) {
+      store.savedConfig = savedLayout(resumed);
+      store.resumeStarts = startsOnResume(resumed).length;
+    }
     await store.boot(this.clusterOptions());
     // Later boots ("New cluster", a lesson's layout) start fresh.
     this._resumeChoice = 'fresh';

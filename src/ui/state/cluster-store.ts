@@ -79,10 +79,12 @@ export class ClusterStore {
   /** Why the running cluster differs from what was asked (a feature not available yet). */
   bootNotice = '';
   /**
-   * While the cluster starts: how many instances are up, of how many (unknown on a resume,
-   * which starts what was saved). A layout of 130 instances takes seconds.
+   * While the cluster starts: how many instances are up, of how many (on a resume, of
+   * `resumeStarts`; unknown without it). A layout of 130 instances takes seconds.
    */
   bootProgress: { up: number; of: number | undefined } | undefined;
+  /** How many instances a resume starts (what was saved: startsOnResume), set before boot. */
+  resumeStarts: number | undefined;
   options: ClusterOptions = {};
 
   /** The cluster mirrors by Greenplum 5 file replication. */
@@ -234,7 +236,7 @@ export class ClusterStore {
     for (;;) {
       const a = this.beginAction('api', `createCluster(${formatOptions(opts)})`);
       const up = new Set<number>();
-      this.bootProgress = { up: 0, of: opts.resume ? undefined : instancesOf(opts) };
+      this.bootProgress = { up: 0, of: opts.resume ? this.resumeStarts : instancesOf(opts) };
       this.changed();
       try {
         this.cluster = await createCluster(opts, {

@@ -72,6 +72,8 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     expect(again.store.state).toBe('idle');
     inShadow<HTMLButtonElement>(again, '[data-action="resume"]')!.click();
     await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
+    // Its start was counted against the 10 instances the resume starts.
+    expect(again.store.resumeStarts).toBe(10);
     expect((await again.store.cluster!.query('select count(*) from kept')).rows).toEqual([[250]]);
     await until(() => (cards(again).length === 10 ? true : undefined), '10 instance cards again', 30_000);
     // A mirror's details, read inside its worker: running as a mirror, replaying.
@@ -104,6 +106,8 @@ describe('<mpp-ha-lab runtime="worker">', () => {
     expect(text(offer)).not.toMatch(/crash recovery/);
     inShadow<HTMLButtonElement>(again, '[data-action="resume"]')!.click();
     await until(() => again.store.state === 'ready', 'the resumed cluster', 60_000);
+    // gpstop stopped every instance: the resume starts none of them.
+    expect(again.store.resumeStarts).toBe(0);
     // The layout comes from the saved topology while the coordinator is down: every card, stopped.
     await until(
       () =>
