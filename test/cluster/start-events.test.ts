@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, type ClusterEvent } from '../../src/engine/index.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('createCluster: the events of the start', () => {
   it('are heard while the cluster starts, an instance.up per instance, and only until it has', async () => {
@@ -55,10 +56,12 @@ describe('createCluster: the events of the start', () => {
         await c.close();
       }
       // Reported on a later turn of the event loop.
-      await new Promise((r) => setTimeout(r, 50));
-      const messages = reported.map((e) => (e as Error).message);
-      expect(messages).toContain('a bug in the caller');
-      expect(messages).toContain('another bug');
+      const messages = () => reported.map((e) => (e as Error).message);
+      await waitFor(
+        () => messages().includes('a bug in the caller') && messages().includes('another bug'),
+        10_000,
+        'both errors reported',
+      );
     } finally {
       process.removeAllListeners('unhandledRejection');
       for (const l of runners) process.on('unhandledRejection', l);
