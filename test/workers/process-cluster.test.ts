@@ -12,6 +12,7 @@ import {
   type SavedTopology,
 } from '../../src/engine/cluster/process-cluster.ts';
 import { realClock } from '../../src/engine/runtime/real-clock.ts';
+import { savesAfter, TopologySaves } from '../../src/engine/cluster/topology-saves.ts';
 import { linkedModules } from '../../src/engine/node/linked-modules.ts';
 import { ModuleLoader, type RoleModules } from '../../src/engine/node/role-modules.ts';
 import { waitFor } from '../support/wait.ts';
@@ -186,17 +187,6 @@ describe('process cluster: ownership and resume', () => {
     // Nine instances recovered and up, one save: the whole topology, every instance up.
     expect(saves).toHaveLength(1);
     expect(saves[0]).toEqual(['1pu', '2pu', '3pu', '4pu', '5pu', '6mu', '7mu', '8mu', '9mu']);
-    // While a start is under way, only instances coming up wait for its one save; a change of
-    // roles (FTS promoting a mirror during a resume) is saved at once.
-    const opening = a as unknown as { opening: boolean };
-    opening.opening = true;
-    a.emit({ kind: 'instance.up', dbid: 3, role: 'primary', recovery: undefined });
-    a.emit({ kind: 'recovery.done', dbid: 3, end: '0/0', records: 0, stop: 'end of WAL', aborted: 0 });
-    await a.query('select 1');
-    expect(saves).toHaveLength(1);
-    a.emit({ kind: 'fts.promote', content: 1, dbid: 7 });
-    await waitFor(() => saves.length === 2, 20_000, 'the promotion saved');
-    opening.opening = false;
     await a.query('create table t (id int) distributed by (id)');
     await a.crash(2);
     await waitFor(() => saves.at(-1)?.includes('6pu'), 20_000, 'the failover saved');
@@ -206,6 +196,35 @@ describe('process cluster: ownership and resume', () => {
     cluster = await createProcessCluster({ name: 'saved-once', resume: true }, spawner);
     expect(saves).toHaveLength(1);
     expect(saves[0]).toContain('6pu');
+  });
+
+  it('during a start only an instance starting waits for its one save; a change of roles is saved at once', async () => {
+    const kinds = ['instance.up', 'recovery.start', 'recovery.done', 'fts.promote', 'fts.failover'] as const;
+    expect(kinds.map((k) => [k, savesAfter(k, true), savesAfter(k, false)])).toEqual([
+      ['instance.up', false, true],
+      ['recovery.start', false, true],
+      ['recovery.done', false, true],
+      ['fts.promote', true, true],
+      ['fts.failover', true, true],
+    ]);
+    expect(savesAfter('walsender.connected', false)).toBe(false);
+    let saves = 0;
+    const t = new TopologySaves(async () => {
+      saves++;
+    });
+    await t.whileStarting(async () => {
+      t.noteEvent('recovery.done');
+      t.noteEvent('instance.up');
+      await t.settled();
+      expect(saves).toBe(0);
+      t.noteEvent('fts.promote');
+      await t.settled();
+      expect(saves).toBe(1);
+    });
+    expect(saves).toBe(2); // the start's own save, at its end
+    t.noteEvent('instance.up');
+    await t.settled();
+    expect(saves).toBe(3);
   });
 
   it('a resume starts the instances saved up, neither retired nor stopped by a utility', () => {

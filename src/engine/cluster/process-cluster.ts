@@ -22,7 +22,6 @@ import type {
   UtilityResult,
 } from '../node/api.ts';
 import type { DiskFaultChange } from '../storage/disk.ts';
-import type { EventKind } from '../runtime/events.ts';
 import type { ControlData } from '../instance/control.ts';
 import { ClusterShell } from './shell.ts';
 import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
@@ -47,15 +46,8 @@ import { PROCESS_UTILITIES, programOf, runUtility } from '../utilities/index.ts'
 
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse, startsOnResume } from './process-protocol.ts';
-import { Coalesced } from './coalesced.ts';
-import { SAVE_AFTER, startsOnResume } from './process-protocol.ts';
-
-/** The events of an instance starting, which `open` saves once for (see `opening`). */
-const STARTING: ReadonlySet<EventKind> = new Set<EventKind>([
-  'recovery.start',
-  'recovery.done',
-  'instance.up',
-]);
+import { TopologySaves } from './topology-saves.ts';
+import { startsOnResume } from './process-protocol.ts';
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
 const CONTROL_TIMEOUT_MS = 600_000;
@@ -80,13 +72,6 @@ export class ProcessCluster extends ClusterShell {
   readonly net = new NetworkFaults();
   private nextInstance = 1;
   private closing = false;
-  /**
-   * While `open` boots or resumes the cluster: each instance starting (its crash recovery, then
-   * up) would ask for a save (an IndexedDB write of every row, on the page's thread) of roles
-   * that have not changed; `open` saves once, when it is done. Other changes (FTS promoting a
-   * mirror during a resume) still save at once.
-   */
-  private opening = false;
   /** Releases this page's ownership of the cluster's name (set by whoever took it). */
   release: (() => void) | undefined;
   /** The signal of the utility run in progress, if any. */
@@ -136,13 +121,7 @@ export class ProcessCluster extends ClusterShell {
    * saved. The caller holds the name's lock.
    */
   async open(saved?: SavedTopology): Promise<void> {
-    this.opening = true;
-    try {
-      await this.openAll(saved);
-    } finally {
-      this.opening = false;
-    }
-    await this.save();
+    await this.saves.whileStarting(() => this.openAll(saved));
   }
 
   private async openAll(saved: SavedTopology | undefined): Promise<void> {
@@ -188,8 +167,8 @@ export class ProcessCluster extends ClusterShell {
     });
   }
 
-  /** Saves soon after a change, one save at a time (the last change always gets saved). */
-  private readonly saver = new Coalesced(() => this.save());
+  /** When the topology is saved (topology-saves.ts). */
+  private readonly saves = new TopologySaves(() => this.save());
 
   async start(): Promise<void> {
     const rows = this.initialConfig;
@@ -594,15 +573,15 @@ export class ProcessCluster extends ClusterShell {
   }
 
   protected override afterEvent(e: ClusterEvent): void {
-    if (SAVE_AFTER.has(e.kind) && !(this.opening && STARTING.has(e.kind))) this.saver.request();
+    this.saves.noteEvent(e.kind);
   }
 
   async close(): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
     await this.closeSessions();
-    await this.saver.settled();
-    await this.save();
+    await this.saves.settled();
+    await this.saves.now();
     this.closed = true;
     for (const p of this.procs.values()) {
       p.spawned?.terminate();
@@ -612,7 +591,7 @@ export class ProcessCluster extends ClusterShell {
       p.control = undefined;
       p.meta.up = false;
     }
-    await this.saver.settled();
+    await this.saves.settled();
     this.release?.();
     this.release = undefined;
   }
