@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterStore } from '../../src/ui/state/cluster-store.ts';
+import { BootCount } from '../../src/ui/state/boot-progress.ts';
 
 describe("the lab's store while the cluster starts", () => {
   it('counts the instances up, of the layout it asked for, and forgets the count once ready', async () => {
@@ -23,5 +24,26 @@ describe("the lab's store while the cluster starts", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("counts each instance once, against the layout, a resume's count, or nothing it cannot know", () => {
+    const fresh = new BootCount({ hosts: ['sdw1'], segmentsPerHost: 2, mirroring: 'none' }, undefined);
+    expect(fresh.progress).toEqual({ up: 0, of: 3 });
+    const up = (dbid: number) => ({
+      kind: 'instance.up' as const,
+      dbid,
+      role: 'primary' as const,
+      recovery: undefined,
+    });
+    expect([fresh.note(up(2)), fresh.note(up(2)), fresh.note({ kind: 'instance.crash', dbid: 3 })]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(fresh.progress).toEqual({ up: 1, of: 3 });
+    expect(new BootCount({ resume: true }, 7).progress).toEqual({ up: 0, of: 7 });
+    expect(new BootCount({ resume: true }, undefined).progress.of).toBeUndefined();
+    // A layout that cannot work (createCluster says why): no total.
+    expect(new BootCount({ hosts: [] }, undefined).progress.of).toBeUndefined();
   });
 });

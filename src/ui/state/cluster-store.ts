@@ -4,13 +4,8 @@
  * action log. Components read it through {@link StoreWatcher}; only this module and
  * `actions.ts` touch the Cluster object.
  */
-import {
-  clusterLayout,
-  createCluster,
-  type Cluster,
-  type ClusterEvent,
-  type ClusterOptions,
-} from '../../workers/index.ts';
+import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import { BootCount, type BootProgress } from './boot-progress.ts';
 import { LabTime } from './lab-time.ts';
 import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
@@ -63,15 +58,6 @@ export function formatOptions(o: object): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-/** How many instances `createCluster(options)` starts: its layout's rows. */
-function instancesOf(options: ClusterOptions): number | undefined {
-  try {
-    return clusterLayout(options).length;
-  } catch {
-    return undefined; // a layout that cannot work: createCluster says why
-  }
-}
-
 export class ClusterStore {
   cluster: Cluster | undefined;
   state: BootState = 'idle';
@@ -82,7 +68,7 @@ export class ClusterStore {
    * While the cluster starts: how many instances are up, of how many (on a resume, of
    * `resumeStarts`; unknown without it). A layout of 130 instances takes seconds.
    */
-  bootProgress: { up: number; of: number | undefined } | undefined;
+  bootProgress: BootProgress | undefined;
   /** How many instances a resume starts (what was saved: startsOnResume), set before boot. */
   resumeStarts: number | undefined;
   options: ClusterOptions = {};
@@ -235,15 +221,14 @@ export class ClusterStore {
     const fallbacks: string[] = [];
     for (;;) {
       const a = this.beginAction('api', `createCluster(${formatOptions(opts)})`);
-      const up = new Set<number>();
-      this.bootProgress = { up: 0, of: opts.resume ? this.resumeStarts : instancesOf(opts) };
+      const count = new BootCount(opts, this.resumeStarts);
+      this.bootProgress = count.progress;
       this.changed();
       try {
         this.cluster = await createCluster(opts, {
           onEvent: (e) => {
-            if (e.kind !== 'instance.up' || e.dbid === undefined || !this.bootProgress) return;
-            up.add(e.dbid);
-            this.bootProgress = { ...this.bootProgress, up: up.size };
+            if (!count.note(e) || !this.bootProgress) return;
+            this.bootProgress = count.progress;
             this.changed();
           },
         });
