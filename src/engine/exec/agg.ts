@@ -96,18 +96,16 @@ export async function* execAgg(
     return g;
   };
 
-  for await (const batch of exec(n.input, ctx)) {
-    if (countsRows) {
-      for (let i = 0; i < na; i++) only.states[i] = (only.states[i] as number) + batch.length;
-      continue;
+  // The per-row loops are functions of their own, called once per batch: a loop inside the
+  // async generator is compiled on stack (OSR), and V8 (Maglev) threw that code away each time
+  // the loop ended at a batch's end, so a query ran mostly unoptimized until TurboFan took over.
+  const combineBatch = (batch: Row[]): void => {
+    for (const row of batch) {
+      const states = groupOf(row).states;
+      for (let i = 0; i < na; i++) states[i] = impls[i]!.combine(states[i], row[nk + i] as AggState);
     }
-    if (final) {
-      for (const row of batch) {
-        const states = groupOf(row).states;
-        for (let i = 0; i < na; i++) states[i] = impls[i]!.combine(states[i], row[nk + i] as AggState);
-      }
-      continue;
-    }
+  };
+  const stepBatch = (batch: Row[]): void => {
     for (const row of batch) {
       const states = groupOf(row).states;
       for (let i = 0; i < na; i++) {
@@ -119,6 +117,12 @@ export async function* execAgg(
         states[i] = impls[i]!.step(states[i], args);
       }
     }
+  };
+
+  for await (const batch of exec(n.input, ctx)) {
+    if (countsRows) for (let i = 0; i < na; i++) only.states[i] = (only.states[i] as number) + batch.length;
+    else if (final) combineBatch(batch);
+    else stepBatch(batch);
   }
   let out: Row[] = [];
   for (const g of groups.values()) {
