@@ -20,13 +20,15 @@ const resultsDir = join(benchDir, 'results');
 
 function usage(code) {
   console.log(
-    'Usage: npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>] [--cpu-profile <file>]\n' +
+    'Usage: npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>] [--cpu-profile <file>] [--js-flags <flags>]\n' +
       '  --quick            fewer repetitions per case (3 instead of 5, unless a case says otherwise)\n' +
       '  --filter <text>    only cases whose "suite/name" contains <text> (case-insensitive),\n' +
       '                     plus the cases their targets refer to\n' +
       '  --timeout <s>      overall deadline for the page (default 600; 1500 without --quick)\n' +
       "  --cpu-profile <f>  writes the page main thread's V8 CPU profile to <f>, and each running\n" +
-      "                     worker's, in 1 s chunks, to <f>.workers.json, with a summary of each",
+      "                     worker's, in 1 s chunks, to <f>.workers.json, with a summary of each\n" +
+      '  --js-flags <flags> V8 flags for Chromium, e.g. --trace-deopt (V8 prints them on the\n' +
+      "                     browser's stdout: run with DEBUG=pw:browser to see it)",
   );
   process.exit(code);
 }
@@ -48,6 +50,7 @@ function parseArgs(argv) {
     else if (flag === '--filter') opts.filter = value();
     else if (flag === '--timeout') opts.timeoutS = Number(value());
     else if (flag === '--cpu-profile') opts.cpuProfile = value();
+    else if (flag === '--js-flags') opts.jsFlags = value();
     else if (flag === '--help' || flag === '-h') usage(0);
     else {
       console.error(`bench: unknown option ${a}`);
@@ -288,7 +291,7 @@ async function main() {
     profileDir = await mkdtemp(join(tmpdir(), 'mpp-bench-profile-'));
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath,
-      args: chromiumArgs,
+      args: opts.jsFlags ? [...chromiumArgs, `--js-flags=${opts.jsFlags}`] : chromiumArgs,
       headless: true,
     });
     const browserVersion = context.browser()?.version() ?? null;
