@@ -1,18 +1,8 @@
 import { LitElement, html, nothing, render, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import {
-  clusterOpenElsewhere,
-  deleteCluster,
-  savedCluster,
-  startsOnResume,
-  topologyStoreProblem,
-  type ClusterOptions,
-  type SavedTopology,
-} from '../../workers/index.ts';
+import type { ClusterOptions, SavedTopology } from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { ClusterStore } from '../state/cluster-store.ts';
-import type { SegmentRow } from '../state/types.ts';
-import { toRows } from '../placement/placement-model.ts';
 import { utility } from '../state/actions.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { BankWorkload } from '../workload/bank-workload.ts';
@@ -40,13 +30,8 @@ import type {
 } from '../events.ts';
 import '../sim/mpp-sim-replay.ts';
 import '../placement/mpp-placement.ts';
-import {
-  freshStartQuestion,
-  lossOf,
-  renderConfirm,
-  renderResumeOffer,
-  type Question,
-} from './lab-dialogs.ts';
+import { lossOf, renderConfirm, renderResumeOffer, type Question } from './lab-dialogs.ts';
+import { LabBoot } from './lab-boot.ts';
 import { renderHeader } from './lab-header.ts';
 import {
   MAIN_COLUMN,
@@ -72,12 +57,6 @@ const CLUSTER_PROPS = [
   'runtime',
   'clusterName',
 ] as const;
-
-/**
- * Worker clusters this page is closing, by name: a lab that takes the name over (an element
- * moved or re-added) waits for the close, so its own page's lock is not taken for another tab's.
- */
-const closingHere = new Map<string, Promise<void>>();
 
 /** The lab's default cluster names, in document order of the unnamed labs. */
 function defaultName(i: number): string {
@@ -172,14 +151,6 @@ export class MppHaLab extends LitElement {
       if (++seen === mine) return n;
     }
   }
-  /** A cluster an earlier page left (worker runtime): offered to resume or start fresh. */
-  @state() private _resumable: SavedTopology | undefined;
-  /** That cluster is running in another tab: said before anything is tried. */
-  @state() private _openElsewhere = false;
-  /** The choice made for the saved cluster, for the next boot. */
-  private _resumeChoice: 'resume' | 'fresh' | undefined;
-  /** The saved instances of the cluster being resumed, for the boot that resumes it. */
-  private _resumeRows: SavedTopology['rows'] | undefined;
   /** The open lesson's id. */
   @property({ reflect: true }) lesson = 'primary-failover';
   /** Transfers per second the bank workload starts with; 0 leaves it stopped. */
@@ -205,7 +176,15 @@ export class MppHaLab extends LitElement {
   });
 
   readonly workload = new BankWorkload();
-  private _bootTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Boots, closes and resumes the cluster (lab-boot.ts). */
+  private readonly _boot = new LabBoot(this, {
+    useStore: (store) => {
+      this.store = store;
+      this._selected = undefined;
+    },
+    followLayout: (o) => this._followLayout(o),
+    focusResume: () => this._focusResume(),
+  });
   private _booted = false;
 
   constructor() {
@@ -216,27 +195,23 @@ export class MppHaLab extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this._resize.observe(this);
-    if (this._booted) this._scheduleBoot();
+    if (this._booted) this._boot.schedule();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._resize.disconnect();
-    clearTimeout(this._bootTimer);
     this._answer?.(false);
-    this._shutdown();
   }
 
   protected override firstUpdated(): void {
     this._booted = true;
-    this._scheduleBoot();
+    this._boot.schedule();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (this._booted && CLUSTER_PROPS.some((p) => changed.has(p) && changed.get(p) !== undefined))
-      this._scheduleBoot();
-    const c = changed as Map<string, unknown>;
-    if ((c.has('_resumable') || c.has('_openElsewhere')) && this._resumable) this._focusResume();
+      this._boot.schedule();
   }
 
   /** Options for createCluster from the attributes. */
@@ -257,142 +232,22 @@ export class MppHaLab extends LitElement {
       runtime: this.runtime,
       storage: this.runtime === 'worker' ? 'indexeddb' : 'memory',
       name: this.runtime === 'worker' ? this.effectiveClusterName : 'mpp-ha-lab',
-      ...(this.runtime === 'worker' && this._resumeChoice === 'resume' ? { resume: true } : {}),
+      ...(this._boot.resuming ? { resume: true } : {}),
     };
   }
 
-  private _scheduleBoot(): void {
-    clearTimeout(this._bootTimer);
-    this._bootTimer = setTimeout(() => void this.reboot(), 0);
-  }
-
-  /** Closing the last cluster (the worker runtime's lock is free once it settles). */
-  private _closing: Promise<void> = Promise.resolve();
-
-  private _shutdown(): void {
-    this.workload.dispose();
-    const closing = this.store.close().catch(() => undefined);
-    this._closing = this._closing.then(() => closing);
-    const name = this.store.options.runtime === 'worker' ? this.store.options.name : undefined;
-    if (name) {
-      const done = this._closing;
-      closingHere.set(name, done);
-      void done.then(() => {
-        if (closingHere.get(name) === done) closingHere.delete(name);
-      });
-    }
-  }
-
   /** Closes the current cluster and boots a new one from the attributes, workload included. */
-  async reboot(): Promise<void> {
-    this._shutdown();
-    await this._closing;
-    // A cluster a previous page left is not overwritten unasked: the lab offers it first, and
-    // says so at once when another tab runs it.
-    if (this.runtime === 'worker' && !this._resumeChoice) {
-      const name = this.effectiveClusterName;
-      await closingHere.get(name);
-      const saved = await savedCluster(name).catch(() => undefined);
-      const elsewhere = await clusterOpenElsewhere(name).catch(() => false);
-      if (saved || elsewhere) {
-        this._resumable = saved ?? { options: {}, initialConfig: [], rows: [] };
-        this._openElsewhere = elsewhere;
-        const idle = new ClusterStore();
-        idle.idleReason = elsewhere
-          ? 'This cluster is running in another tab: see above.'
-          : 'Waiting for your choice above: resume the saved cluster or start fresh.';
-        this.store = idle;
-        return;
-      }
-    }
-    this._resumable = undefined;
-    this._openElsewhere = false;
-    const store = new ClusterStore();
-    store.refreshMs = this.speed === 'realistic' ? 5000 : 1500;
-    store.pumpFactor = this.speed === 'realistic' ? 1 : 30;
-    this.store = store;
-    this._selected = undefined;
-    const resumed = this._resumeChoice === 'resume' ? this._resumeRows : undefined;
-    this._resumeRows = undefined;
-    if (resumed) {
-      store.savedConfig = savedLayout(resumed);
-      store.resumeStarts = startsOnResume(resumed).length;
-    }
-    await store.boot(this.clusterOptions());
-    // Later boots ("New cluster", a lesson's layout) start fresh.
-    this._resumeChoice = 'fresh';
-    if (this.store !== store || !store.cluster) return;
-    const stopped = resumed?.find((r) => r.content === -1 && r.role === 'p' && !r.retired)?.stoppedBy;
-    if (stopped) {
-      store.bootNotice =
-        `${store.bootNotice} The cluster was stopped with ${stopped} before the reload and stays stopped: start it with gpstart -a.`.trim();
-      store.changed();
-    }
-    const problem = this.runtime === 'worker' ? topologyStoreProblem() : undefined;
-    if (problem) {
-      store.bootNotice =
-        `${store.bootNotice} This cluster cannot be resumed after a reload: ${problem}.`.trim();
-      store.changed();
-    }
-    await this._startWorkload(store);
+  reboot(): Promise<void> {
+    return this._boot.reboot();
   }
 
-  /**
-   * Sets the bank workload up on the store's cluster and starts it. A cluster that cannot take it
-   * yet (resumed stopped, its coordinator down) gets it once its catalog can be read again.
-   */
-  private async _startWorkload(store: ClusterStore): Promise<void> {
-    const cluster = store.cluster;
-    if (!cluster || this.store !== store) return;
-    try {
-      await this.workload.setup(cluster);
-      this.workload.configure(this.workloadRate, this.workload.sessions);
-      if (this.workloadRate > 0 && this.store === store) this.workload.start();
-    } catch (e) {
-      // Only a cluster whose coordinator cannot be read (stopped, down) is waited for; any other
-      // failure is said and left there.
-      const unreachable = store.catalogError !== '';
-      store.announce(
-        `The workload could not start: ${e instanceof Error ? e.message : String(e)}.${unreachable ? ' It starts once the cluster answers again.' : ''}`,
-      );
-      if (!unreachable) return;
-      await store.catalogReadable();
-      if (this.store === store) await this._startWorkload(store);
-    }
-  }
-
-  /** The answer to the resume offer; starting fresh deletes the saved databases, so it asks first. */
-  private async _decide(choice: 'resume' | 'fresh' | 'recheck'): Promise<void> {
-    if (choice === 'recheck') {
-      this._resumeChoice = undefined;
-      void this.reboot();
-      return;
-    }
-    const saved = this._resumable;
-    if (
-      choice === 'fresh' &&
-      saved &&
-      !(await this.confirm(freshStartQuestion(saved, this.effectiveClusterName)))
-    )
-      return;
-    if (this._resumable !== saved) return;
-    this._resumeChoice = choice;
-    this._resumeRows = choice === 'resume' ? this._resumable?.rows : undefined;
-    if (choice === 'resume' && this._resumable) {
-      // Boot the saved layout: the attributes follow it.
-      const o = this._resumable.options;
-      if (o.hosts) this.hosts = o.hosts.join(',');
-      if (o.segmentsPerHost) this.segmentsPerHost = o.segmentsPerHost;
-      if (o.mirroring) this.mirroring = o.mirroring;
-      this.replication = o.replication ?? 'wal';
-      this.standby = o.standby ?? false;
-    }
-    this._resumable = undefined;
-    clearTimeout(this._bootTimer);
-    void this.updateComplete.then(() => {
-      clearTimeout(this._bootTimer);
-      return this.reboot();
-    });
+  /** The attributes become a saved cluster's layout (LabBoot resumes it next). */
+  private _followLayout(o: SavedTopology['options']): void {
+    if (o.hosts) this.hosts = o.hosts.join(',');
+    if (o.segmentsPerHost) this.segmentsPerHost = o.segmentsPerHost;
+    if (o.mirroring) this.mirroring = o.mirroring;
+    this.replication = o.replication ?? 'wal';
+    this.standby = o.standby ?? false;
   }
 
   /**
@@ -453,7 +308,7 @@ export class MppHaLab extends LitElement {
       this.segmentsPerHost = d.segmentsPerHost ?? 2;
       this.standby = d.standby ?? true;
       await this.updateComplete;
-      clearTimeout(this._bootTimer);
+      this._boot.cancel();
       await this.reboot();
       if (this.store.state !== 'ready')
         throw new Error(`the cluster failed to start: ${this.store.bootError}`);
@@ -469,19 +324,9 @@ export class MppHaLab extends LitElement {
 
   /** Shows a cluster the simulation panel made (a replay): no workload of the lab's own. */
   private _adopt(d: SimAdoptDetail): void {
-    clearTimeout(this._bootTimer);
-    // A running worker cluster replaced (the person was asked, and told its tables go) goes
-    // with its disks, as New cluster's would; a saved one only offered stays saved.
-    const replaced = this.store.options.runtime === 'worker' ? this.store.options.name : undefined;
-    this._shutdown();
-    if (replaced) void this._closing.then(() => deleteCluster(replaced)).catch(() => undefined);
-    // The replay has the lab now: no offer to resume in front of it.
-    this._resumable = undefined;
-    this._openElsewhere = false;
     const store = new ClusterStore();
     store.refreshMs = 1000;
-    this.store = store;
-    this._selected = undefined;
+    this._boot.replaceWith(store);
     const adopted = store.adopt(d.cluster, d.options, d.pump, d.reader);
     if (d.reply) d.reply(adopted);
     else void adopted;
@@ -619,7 +464,7 @@ export class MppHaLab extends LitElement {
               store: s,
               worker: this.runtime === 'worker',
               speed: this.speed,
-              waiting: this._resumable ? (this._openElsewhere ? 'elsewhere' : 'choice') : undefined,
+              waiting: this._boot.resumable ? (this._boot.openElsewhere ? 'elsewhere' : 'choice') : undefined,
               togglePause: () => this._togglePause(),
               newCluster: () => void this._newCluster(),
             })
@@ -627,7 +472,7 @@ export class MppHaLab extends LitElement {
       }
       ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice}</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
-      ${this._resumable ? renderResumeOffer(this._resumable, this.effectiveClusterName, this._openElsewhere, (c) => void this._decide(c)) : nothing}
+      ${this._boot.resumable ? renderResumeOffer(this._boot.resumable, this.effectiveClusterName, this._boot.openElsewhere, (c) => void this._boot.decide(c)) : nothing}
       <p class="announce" role="status" aria-live="polite" aria-atomic="true">${s.announcement}</p>
       <div
         class="layout ${view || this._narrow ? 'single' : ''}"
@@ -662,9 +507,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'mpp-ha-lab': MppHaLab;
   }
-}
-
-/** The saved rows of a resumed cluster as the lab shows them until its catalog can be read. */
-function savedLayout(rows: SavedTopology['rows']): SegmentRow[] {
-  return toRows(rows.filter((r) => !r.retired)).sort((a, b) => a.content - b.content || a.dbid - b.dbid);
 }
