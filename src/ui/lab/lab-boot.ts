@@ -27,6 +27,7 @@ const closingHere = new Map<string, Promise<void>>();
 
 /** What the lifecycle needs of the element. */
 export interface LabBootHost extends ReactiveControllerHost {
+  readonly isConnected: boolean;
   readonly runtime: ClusterOptions['runtime'];
   readonly speed: 'compressed' | 'realistic';
   readonly effectiveClusterName: string;
@@ -45,7 +46,7 @@ export interface LabBootHooks {
   useStore(store: ClusterStore): void;
   /** The attributes become a saved cluster's layout, which the next boot resumes. */
   followLayout(options: SavedTopology['options']): void;
-  /** The resume offer is on screen: it takes the focus. */
+  /** The resume offer is shown: it takes the focus once rendered (wait for updateComplete). */
   focusResume(): void;
 }
 
@@ -92,7 +93,7 @@ export class LabBoot implements ReactiveController {
   }
 
   /** Stops the workload and closes the cluster; `closing` settles once it is closed. */
-  shutdown(): void {
+  private shutdown(): void {
     const host = this.host;
     host.workload.dispose();
     const closing = host.store.close().catch(() => undefined);
@@ -112,6 +113,8 @@ export class LabBoot implements ReactiveController {
     const host = this.host;
     this.shutdown();
     await this.closing;
+    // Gone from the page meanwhile: nothing would ever close what starts now.
+    if (!host.isConnected) return;
     // A cluster a previous page left is not overwritten unasked: the lab offers it first, and
     // says so at once when another tab runs it.
     if (host.runtime === 'worker' && !this.choice) {
@@ -119,6 +122,7 @@ export class LabBoot implements ReactiveController {
       await closingHere.get(name);
       const saved = await savedCluster(name).catch(() => undefined);
       const elsewhere = await clusterOpenElsewhere(name).catch(() => false);
+      if (!host.isConnected) return;
       if (saved || elsewhere) {
         this.offer(saved ?? { options: {}, initialConfig: [], rows: [] }, elsewhere);
         const idle = new ClusterStore();

@@ -213,7 +213,22 @@ export class ClusterStore {
   }
 
   /** Creates the cluster; a feature that is not available yet falls back, with a notice. */
-  async boot(options: ClusterOptions): Promise<void> {
+  /** Closed (by close(), possibly while an await of a start or read was pending). */
+  private get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** The start under way, if any. */
+  private starting: Promise<void> | undefined;
+
+  /** Starts a cluster from `options` (see start); close() waits for a start under way. */
+  boot(options: ClusterOptions): Promise<void> {
+    const started = this.start(options);
+    this.starting = started;
+    return started;
+  }
+
+  private async start(options: ClusterOptions): Promise<void> {
     this.state = 'booting';
     this.options = options;
     this.changed();
@@ -225,18 +240,26 @@ export class ClusterStore {
       this.bootProgress = count.progress;
       this.changed();
       try {
-        this.cluster = await createCluster(opts, {
+        const cluster = await createCluster(opts, {
           onEvent: (e) => {
             if (!count.note(e) || !this.bootProgress) return;
             this.bootProgress = count.progress;
             this.changed();
           },
         });
+        // Closed while it started (the lab went away, or booted another): nothing of it may
+        // keep running, nor hold the cluster's name against the next lab.
+        if (this.isClosed) {
+          await cluster.close();
+          return;
+        }
+        this.cluster = cluster;
         this.finishAction(a, true, 'cluster started');
         break;
       } catch (e) {
         this.bootProgress = undefined;
         this.finishAction(a, false, errorText(e));
+        if (this.isClosed) return;
         if (isNotSupported(e) && opts.mirroring && opts.mirroring !== 'none') {
           fallbacks.push(`mirroring "${opts.mirroring}" (${(e as Error).message})`);
           opts = { ...opts, mirroring: 'none' };
@@ -322,6 +345,8 @@ export class ClusterStore {
         this.proc.set(row.dbid, s && !s.running ? (s.stoppedBy !== undefined ? 'stopped' : 'down') : 'up');
       }),
     );
+    // Closed while the lab read it: close() has the cluster; the store stays closed.
+    if (this.isClosed) return;
     this.state = 'ready';
     this.bootProgress = undefined;
     if (!this.onDemand) this.timer = setInterval(() => void this.refresh(), this.refreshMs);
@@ -342,6 +367,9 @@ export class ClusterStore {
     this.cluster = undefined;
     this.reader = undefined;
     await c?.close();
+    // A start under way closes its cluster once it is up (start): its name and lock are free
+    // only then, for the next cluster of the same name.
+    await this.starting?.catch(() => undefined);
     this.changed();
   }
 
