@@ -5,20 +5,14 @@
  * back, a new relfilenode, and an old transaction holding xmin back across DDL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, type Cluster, type Session } from '../../src/engine/index.ts';
+import type { Cluster, Session } from '../../src/engine/index.ts';
+import { sqlCluster } from '../support/sql-cluster.ts';
 
 let c: Cluster;
 let a: Session;
 let b: Session;
 beforeAll(async () => {
-  c = await createCluster({
-    hosts: ['sdw1'],
-    segmentsPerHost: 2,
-    mirroring: 'none',
-    runtime: 'inline',
-    storage: 'memory',
-  });
-  a = await c.connect();
+  ({ c, s: a } = await sqlCluster());
   b = await c.connect();
 }, 60_000);
 afterAll(async () => {

@@ -260,21 +260,53 @@ async function* execProject(n: Extract<PlanNode, { op: 'project' }>, ctx: ExecCo
   for await (const b of exec(n.input, ctx)) yield b.map((r) => fns.map((f) => f(r, ctx.eval)));
 }
 
-/** Compares rows by sort keys (nulls placed as the key says). */
+/** One sort key's order of two values (nulls placed as the key says). */
+function compareKey(x: Value, y: Value, k: SortKey): number {
+  if (x === null || y === null) {
+    if (x === null && y === null) return 0;
+    const nullFirst = k.nullsFirst ? -1 : 1;
+    return x === null ? nullFirst : -nullFirst;
+  }
+  const c = compareValues(x, y, k.expr.type);
+  return k.descending ? -c : c;
+}
+
+/** Compares rows by sort keys, each evaluated on the rows. */
 export function rowComparator(keys: SortKey[]): (a: Row, b: Row, ctx: ExecContext) => number {
   const fns: CompiledExpr[] = keys.map((k) => compileExpr(k.expr));
   return (a, b, ctx) => {
     for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const x = fns[i]!(a, ctx.eval);
-      const y = fns[i]!(b, ctx.eval);
-      if (x === null || y === null) {
-        if (x === null && y === null) continue;
-        const nullFirst = k.nullsFirst ? -1 : 1;
-        return x === null ? nullFirst : -nullFirst;
+      const c = compareKey(fns[i]!(a, ctx.eval), fns[i]!(b, ctx.eval), keys[i]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+}
+
+/** Types whose values are JS numbers that `<` orders as SQL does (no NaN, no bigint). */
+const PLAIN_NUMBERS = new Set(['int2', 'int4', 'date']);
+
+/** Compares rows of computed sort keys, key i at position i. */
+function keyComparator(keys: SortKey[]): (a: Row, b: Row) => number {
+  const nk = keys.length;
+  if (keys.every((k) => PLAIN_NUMBERS.has(k.expr.type.name))) {
+    // The common sort on integer keys, compared in line: a sort calls this n log n times.
+    const descending = keys.map((k) => k.descending);
+    return (a, b) => {
+      for (let i = 0; i < nk; i++) {
+        const x = a[i] as number | null;
+        const y = b[i] as number | null;
+        if (x === y) continue;
+        if (x === null || y === null) return compareKey(x, y, keys[i]!);
+        return x < y !== descending[i] ? -1 : 1;
       }
-      const c = compareValues(x, y, k.expr.type);
-      if (c !== 0) return k.descending ? -c : c;
+      return 0;
+    };
+  }
+  return (a, b) => {
+    for (let i = 0; i < nk; i++) {
+      const c = compareKey(a[i]!, b[i]!, keys[i]!);
+      if (c !== 0) return c;
     }
     return 0;
   };
@@ -291,14 +323,11 @@ async function* execSort(
   ctx: ExecContext,
   bound = Infinity,
 ): RowStream {
-  // Keys are computed once per row: sorting evaluates the comparator n log n times.
+  // Keys are computed once per row: sorting evaluates the comparator n log n times, and it
+  // compares the computed keys by position, with no expression to evaluate.
   const fns = n.keys.map((k) => compileExpr(k.expr));
-  const keyRows = n.keys.map((k, i) => ({
-    ...k,
-    expr: { kind: 'col' as const, index: i, type: k.expr.type },
-  }));
-  const kcmp = rowComparator(keyRows);
-  const cmp = (a: { k: Row }, b: { k: Row }) => kcmp(a.k, b.k, ctx);
+  const kcmp = keyComparator(n.keys);
+  const cmp = (a: { k: Row }, b: { k: Row }) => kcmp(a.k, b.k);
   let keyed: { r: Row; k: Row }[] = [];
   let held = 0;
   for await (const b of exec(n.input, ctx)) {

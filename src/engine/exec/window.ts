@@ -70,13 +70,13 @@ export function windowResultType(w: WindowCall, types: SqlType[], base: number):
   return w.nargs ? types[base + w.first]! : INT8;
 }
 
-export function computeWindow(
+export async function computeWindow(
   w: WindowCall,
   rows: Value[][],
   types: SqlType[],
   base: number,
   interrupts: Interrupts | undefined,
-): { values: Value[]; type: SqlType } {
+): Promise<{ values: Value[]; type: SqlType }> {
   const { call } = w;
   const spec = call.over!;
   const at = (i: number) => base + w.first + i;
@@ -121,9 +121,10 @@ export function computeWindow(
   if (frame?.end.kind === 'unboundedPreceding')
     throw sqlError('windowing_error', 'frame end cannot be UNBOUNDED PRECEDING', { position: frame.end.pos });
 
-  for (let start = 0; start < order.length;) {
-    let end = start + 1;
-    while (end < order.length && samePart(rows[order[start]!]!, rows[order[end]!]!)) end++;
+  // Each partition is computed by a function of its own, and the thread yields between
+  // partitions: loops nested in this one were compiled on stack by V8 (Maglev), which threw the
+  // code away each time an inner loop ended, and a million rows held the instance's thread.
+  const partition = (start: number, end: number): void => {
     const part = order.slice(start, end).map((i) => rows[i]!);
     const ids = order.slice(start, end);
     const n = part.length;
@@ -234,7 +235,18 @@ export function computeWindow(
       }
     }
     interrupts?.reserve(rowBytes(part[0] ?? []), 'WindowAgg');
+  };
+  /** Where the partition that starts at `start` ends. */
+  const partitionEnd = (start: number): number => {
+    let end = start + 1;
+    while (end < order.length && samePart(rows[order[start]!]!, rows[order[end]!]!)) end++;
+    return end;
+  };
+  for (let start = 0; start < order.length;) {
+    const end = partitionEnd(start);
+    partition(start, end);
     start = end;
+    await interrupts?.check();
   }
   return { values: out, type };
 }
@@ -254,7 +266,7 @@ export async function* execWindow(
   const values: Value[][] = [];
   for (const w of n.calls) {
     await ctx.interrupts.check();
-    values.push(computeWindow(w, rows, types, n.base, ctx.interrupts).values);
+    values.push((await computeWindow(w, rows, types, n.base, ctx.interrupts)).values);
   }
   for (let i = 0; i < rows.length; i += BATCH) {
     const out: Row[] = [];

@@ -4,19 +4,13 @@
  * PostgreSQL answers), and the rows kept are exactly a full sort's first rows, ties included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster, type Cluster, type Session } from '../../../src/engine/index.ts';
+import type { Cluster, Session } from '../../../src/engine/index.ts';
+import { sqlCluster } from '../../support/sql-cluster.ts';
 
 let c: Cluster;
 let s: Session;
 beforeAll(async () => {
-  c = await createCluster({
-    hosts: ['sdw1'],
-    segmentsPerHost: 2,
-    mirroring: 'none',
-    runtime: 'inline',
-    storage: 'memory',
-  });
-  s = await c.connect();
+  ({ c, s } = await sqlCluster());
   await s.query('create table t (id int, k int, pad text) distributed by (id)');
   await s.query(`insert into t select g, g % 7, repeat('x', 100) from generate_series(1, 40000) g`);
   await s.query(`set statement_mem = '2MB'`);
