@@ -13,7 +13,7 @@ import { execAgg } from './agg.ts';
 import { BATCH, type ExecContext, type Row } from './context.ts';
 import { execHashJoin, execNestLoop } from './join.ts';
 import { batchBytes, type Interrupts } from './interrupts.ts';
-import { sortInSlices } from './sort.ts';
+import { compareKey, sortByKeys, sortInSlices } from './sort.ts';
 import { execWindow } from './window.ts';
 import type { BtreeIndex } from '../access/btree.ts';
 import type { Tid } from '../storage/page.ts';
@@ -260,52 +260,12 @@ async function* execProject(n: Extract<PlanNode, { op: 'project' }>, ctx: ExecCo
   for await (const b of exec(n.input, ctx)) yield b.map((r) => fns.map((f) => f(r, ctx.eval)));
 }
 
-/** One sort key's order of two values (nulls placed as the key says). */
-function compareKey(x: Value, y: Value, k: SortKey): number {
-  if (x === null || y === null) {
-    if (x === null && y === null) return 0;
-    const nullFirst = k.nullsFirst ? -1 : 1;
-    return x === null ? nullFirst : -nullFirst;
-  }
-  const c = compareValues(x, y, k.expr.type);
-  return k.descending ? -c : c;
-}
-
 /** Compares rows by sort keys, each evaluated on the rows. */
 export function rowComparator(keys: SortKey[]): (a: Row, b: Row, ctx: ExecContext) => number {
   const fns: CompiledExpr[] = keys.map((k) => compileExpr(k.expr));
   return (a, b, ctx) => {
     for (let i = 0; i < keys.length; i++) {
       const c = compareKey(fns[i]!(a, ctx.eval), fns[i]!(b, ctx.eval), keys[i]!);
-      if (c !== 0) return c;
-    }
-    return 0;
-  };
-}
-
-/** Types whose values are JS numbers that `<` orders as SQL does (no NaN, no bigint). */
-const PLAIN_NUMBERS = new Set(['int2', 'int4', 'date']);
-
-/** Compares rows of computed sort keys, key i at position i. */
-function keyComparator(keys: SortKey[]): (a: Row, b: Row) => number {
-  const nk = keys.length;
-  if (keys.every((k) => PLAIN_NUMBERS.has(k.expr.type.name))) {
-    // The common sort on integer keys, compared in line: a sort calls this n log n times.
-    const descending = keys.map((k) => k.descending);
-    return (a, b) => {
-      for (let i = 0; i < nk; i++) {
-        const x = a[i] as number | null;
-        const y = b[i] as number | null;
-        if (x === y) continue;
-        if (x === null || y === null) return compareKey(x, y, keys[i]!);
-        return x < y !== descending[i] ? -1 : 1;
-      }
-      return 0;
-    };
-  }
-  return (a, b) => {
-    for (let i = 0; i < nk; i++) {
-      const c = compareKey(a[i]!, b[i]!, keys[i]!);
       if (c !== 0) return c;
     }
     return 0;
@@ -326,8 +286,6 @@ async function* execSort(
   // Keys are computed once per row: sorting evaluates the comparator n log n times, and it
   // compares the computed keys by position, with no expression to evaluate.
   const fns = n.keys.map((k) => compileExpr(k.expr));
-  const kcmp = keyComparator(n.keys);
-  const cmp = (a: { k: Row }, b: { k: Row }) => kcmp(a.k, b.k);
   let keyed: { r: Row; k: Row }[] = [];
   let held = 0;
   for await (const b of exec(n.input, ctx)) {
@@ -337,13 +295,13 @@ async function* execSort(
     for (const r of b) keyed.push({ r, k: fns.map((f) => f(r, ctx.eval)) });
     if (keyed.length >= 2 * bound + BATCH) {
       const before = keyed.length;
-      keyed = (await sortInSlices(keyed, cmp, ctx.interrupts)).slice(0, bound);
+      keyed = (await sortByKeys(keyed, n.keys, ctx.interrupts)).slice(0, bound);
       const kept = Math.ceil((held * keyed.length) / before);
       ctx.interrupts.release(held - kept);
       held = kept;
     }
   }
-  const sorted = await sortInSlices(keyed, cmp, ctx.interrupts);
+  const sorted = await sortByKeys(keyed, n.keys, ctx.interrupts);
   const end = Math.min(sorted.length, bound);
   for (let i = 0; i < end; i += BATCH) yield sorted.slice(i, Math.min(i + BATCH, end)).map((x) => x.r);
 }
