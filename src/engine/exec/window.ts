@@ -43,6 +43,26 @@ function cmp(a: Value, b: Value, t: SqlType, descending: boolean, nullsFirst: bo
   return descending ? -c : c;
 }
 
+/** Whether rows at `cols` hold equal values (NULL equals NULL: they share a partition or peers). */
+function sameAt(cols: number[], types: SqlType[]): (a: Value[], b: Value[]) => boolean {
+  return (a, b) => {
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      const x = a[c] ?? null;
+      const y = b[c] ?? null;
+      if (x === y) continue;
+      if (x === null || y === null || compareValues(x, y, types[c]!) !== 0) return false;
+    }
+    return true;
+  };
+}
+
+/** Whether positions 0..n-1 are already in `before`'s order (checked in one pass). */
+function inOrder(n: number, before: (x: number, y: number) => number): boolean {
+  for (let i = 1; i < n; i++) if (before(i - 1, i) > 0) return false;
+  return true;
+}
+
 /** A frame offset: a non-negative integer constant. */
 function offsetOf(b: FrameBound): number {
   const e = b.offset as Expr;
@@ -85,15 +105,16 @@ export async function computeWindow(
   const partCols = keys.partition;
   const orderCols = keys.order.map((o) => o.col);
   const orderDir = keys.order;
-  const samePart = (a: Value[], b: Value[]) =>
-    partCols.every((c) => cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false) === 0);
-  const samePeer = (a: Value[], b: Value[]) =>
-    orderCols.every((c) => cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false) === 0);
-  const order = rows.map((_, i) => i);
-  order.sort((x, y) => {
+  const samePart = sameAt(partCols, types);
+  const samePeer = sameAt(orderCols, types);
+  // Rows in PARTITION BY then ORDER BY order, ties in input order. The Sort below the node put
+  // them so (each window spec gets a Sort and a WindowAgg of its own): one pass checks it, and
+  // they are sorted here only if a plan ever brings them otherwise.
+  const before = (x: number, y: number): number => {
     const a = rows[x]!;
     const b = rows[y]!;
-    for (const c of partCols) {
+    for (let k = 0; k < partCols.length; k++) {
+      const c = partCols[k]!;
       const r = cmp(a[c] ?? null, b[c] ?? null, types[c]!, false, false);
       if (r) return r;
     }
@@ -103,7 +124,9 @@ export async function computeWindow(
       if (r) return r;
     }
     return x - y;
-  });
+  };
+  const order = rows.map((_, i) => i);
+  if (!inOrder(order.length, before)) order.sort(before);
   const out: Value[] = new Array<Value>(rows.length).fill(null);
   interrupts?.reserve(rows.length * 16, 'WindowAgg');
   const name = call.name;
