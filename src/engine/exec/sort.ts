@@ -127,6 +127,23 @@ export async function sortByKeys<T extends { k: Row }>(
     return sortInSlices(items, (a, b) => kcmp(a.k, b.k), interrupts);
   }
   const n = items.length;
+  // The columns, the positions and their sorted copy count against statement_mem meanwhile.
+  const bytes = n * (8 * keys.length + 16);
+  interrupts.reserve(bytes, 'a Sort');
+  try {
+    return await sortPositions(items, keys, interrupts);
+  } finally {
+    interrupts.release(bytes);
+  }
+}
+
+/** sortByKeys on integer keys: positions sorted by columns of doubles. */
+async function sortPositions<T extends { k: Row }>(
+  items: T[],
+  keys: SortKey[],
+  interrupts: Interrupts,
+): Promise<T[]> {
+  const n = items.length;
   const cols = keys.map((key, i) => keyColumn(items, i, key));
   const nk = cols.length;
   const byPosition = (x: number, y: number): number => {
