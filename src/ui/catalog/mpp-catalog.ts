@@ -1,7 +1,8 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
-import { errorText, type ClusterStore } from '../state/cluster-store.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { errorText } from '../state/start-options.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { procNotRunning } from '../state/types.ts';
 import { formatValue } from '../console/result-view.ts';

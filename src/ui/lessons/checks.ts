@@ -2,7 +2,7 @@
  * The checks lessons use: each reads the cluster as an administrator would (the catalog with a
  * fresh query, a statement that must work or fail, the clients' health) and says what it saw.
  */
-import { errorText } from '../state/cluster-store.ts';
+import { errorText } from '../state/start-options.ts';
 import { ACCOUNTS, START_BALANCE } from '../workload/bank-workload.ts';
 import type { CheckOutcome, LessonContext, StepCheck } from './lesson-types.ts';
 

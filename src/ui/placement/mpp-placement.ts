@@ -6,7 +6,8 @@ import { rovingKeydown } from '../shared/roving.ts';
 import { baseStyles } from '../shared/base.styles.ts';
 import type { MirroringMode } from '../../workers/index.ts';
 import '../topology/mpp-topology.ts';
-import { errorText, type ClusterStore } from '../state/cluster-store.ts';
+import type { ClusterStore } from '../state/cluster-store.ts';
+import { errorText } from '../state/start-options.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { utility } from '../state/actions.ts';
 import {

@@ -2,7 +2,8 @@
  * Everything a person can do to the cluster from the lab, each with the exact call or command
  * line it runs, recorded in the store's action log (and the timeline) with its outcome.
  */
-import { errorText, type ClusterStore } from './cluster-store.ts';
+import type { ClusterStore } from './cluster-store.ts';
+import { errorText } from './start-options.ts';
 
 export type Target = number | string;
 

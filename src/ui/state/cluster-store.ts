@@ -6,6 +6,7 @@
  */
 import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
 import { BootCount, type BootProgress } from './boot-progress.ts';
+import { errorText, fallbackFrom, formatOptions } from './start-options.ts';
 import { LabTime } from './lab-time.ts';
 import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
@@ -31,32 +32,6 @@ export interface CopyProgress {
 }
 
 export type BootState = 'idle' | 'booting' | 'ready' | 'failed' | 'closed';
-
-/** The 0A000 "not available yet" test every feature probe uses. */
-export function isNotSupported(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '0A000';
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
-  }
-  return String(e);
-}
-
-/** Options as a person would write them in JavaScript: `{ hosts: ['sdw1', 'sdw2'], ... }`. */
-export function formatOptions(o: object): string {
-  const v = (x: unknown): string =>
-    Array.isArray(x) ? `[${x.map(v).join(', ')}]` : typeof x === 'string' ? `'${x}'` : String(x);
-  const parts = Object.entries(o)
-    .filter(([, x]) => x !== undefined)
-    .map(
-      ([k, x]) =>
-        `${k}: ${typeof x === 'object' && x !== null && !Array.isArray(x) ? formatOptions(x) : v(x)}`,
-    );
-  return `{ ${parts.join(', ')} }`;
-}
 
 export class ClusterStore {
   cluster: Cluster | undefined;
@@ -212,7 +187,6 @@ export class ClusterStore {
     }, 16);
   }
 
-  /** Creates the cluster; a feature that is not available yet falls back, with a notice. */
   /** Closed (by close(), possibly while an await of a start or read was pending). */
   private get isClosed(): boolean {
     return this.state === 'closed';
@@ -228,6 +202,7 @@ export class ClusterStore {
     return started;
   }
 
+  /** Creates the cluster; a feature that is not available yet falls back, with a notice. */
   private async start(options: ClusterOptions): Promise<void> {
     this.state = 'booting';
     this.options = options;
@@ -260,18 +235,15 @@ export class ClusterStore {
         this.bootProgress = undefined;
         this.finishAction(a, false, errorText(e));
         if (this.isClosed) return;
-        if (isNotSupported(e) && opts.mirroring && opts.mirroring !== 'none') {
-          fallbacks.push(`mirroring "${opts.mirroring}" (${(e as Error).message})`);
-          opts = { ...opts, mirroring: 'none' };
-        } else if (isNotSupported(e) && opts.standby) {
-          fallbacks.push(`a standby coordinator (${(e as Error).message})`);
-          opts = { ...opts, standby: false };
-        } else {
+        const fallback = fallbackFrom(e, opts);
+        if (!fallback) {
           this.state = 'failed';
           this.bootError = errorText(e);
           this.changed();
           return;
         }
+        fallbacks.push(fallback.without);
+        opts = fallback.options;
       }
     }
     this.options = opts;
