@@ -102,8 +102,7 @@ interface BatchFile {
  * instead of whole 8 KB blocks. Records of full blocks (older disks) load the same way.
  */
 function stored(block: Uint8Array): ArrayBuffer {
-  let end = block.length;
-  while (end > 0 && block[end - 1] === 0) end--;
+  const end = trimmedEnd(block);
   // A copy: the sync's snapshot, whatever the cache's block becomes meanwhile.
   return block.buffer.slice(block.byteOffset, block.byteOffset + end) as ArrayBuffer;
 }

@@ -42,9 +42,19 @@ export function union(a: ChangedRange, b: ChangedRange): ChangedRange {
   return { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
 }
 
-/** One past a block's last non-zero byte. */
+/**
+ * One past a block's last non-zero byte. Skips zero words first: a new instance's sync trims
+ * every block it wrote, in a worker whose code is still cold, so a byte loop was a visible part
+ * of a large cluster's boot.
+ */
 export function trimmedEnd(block: Uint8Array): number {
   let end = block.length;
+  if ((block.byteOffset & 3) === 0 && (end & 3) === 0) {
+    const words = new Uint32Array(block.buffer, block.byteOffset, end >> 2);
+    let w = words.length;
+    while (w > 0 && words[w - 1] === 0) w--;
+    end = w << 2;
+  }
   while (end > 0 && block[end - 1] === 0) end--;
   return end;
 }
