@@ -49,6 +49,30 @@ describe('WAL', () => {
     expect(writer.insertLsn).toBeGreaterThan(SEG); // it crossed into a second segment
   });
 
+  it('reads a record whose header is split across two blocks', async () => {
+    const { writer, reader } = setup();
+    // The first record ends 10 bytes before the block's end: the second one's 24-byte header
+    // starts there and ends in the next block.
+    const first = writer.insert(3, 0, 5, payload(1, BLCKSZ - 10 - 40 - 24));
+    const second = writer.insert(3, 0, 6, payload(2, 300));
+    expect(second.start).toBe(BLCKSZ - 10);
+    await writer.flush();
+    const got = [...reader.scan(first.start)];
+    expect(got.map((r) => [r.lsn, r.xid])).toEqual([
+      [first.start, 5],
+      [second.start, 6],
+    ]);
+    expect(got[1]!.payload).toEqual(payload(2, 300));
+  });
+
+  it('names the segment file of the new timeline once the timeline switches', () => {
+    const { files } = setup();
+    expect(files.fileFor(100)).toBe(segmentFileName(1, 0, SEG));
+    files.switchTimeline(2, 100);
+    expect(files.fileFor(100)).toBe(segmentFileName(2, 0, SEG));
+    expect(files.fileFor(SEG + 5)).toBe(segmentFileName(2, 1, SEG));
+  });
+
   it('stops at a flipped byte and says where; nothing after it is returned', async () => {
     const { disk, writer, reader, files } = setup();
     const starts: number[] = [];

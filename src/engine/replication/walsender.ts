@@ -164,8 +164,12 @@ export class WalSender {
           this.syncError = 'walread';
           throw new Error(`requested WAL segment for ${formatLsn(this.sent)} has already been removed`);
         }
-        const copy = bytes.slice().buffer;
-        const st = await this.link.receiveWal(this.sent, copy, this.inst.files.history);
+        // `read` copied them into a buffer of their own: it goes as it is.
+        const st = await this.link.receiveWal(
+          this.sent,
+          bytes.buffer as ArrayBuffer,
+          this.inst.files.history,
+        );
         this.sent += n;
         this.update(st);
         this.sentSomething = true;

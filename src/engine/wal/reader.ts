@@ -21,7 +21,7 @@ export class WalReader {
    * (it is the start of the record read just before).
    */
   read(lsn: Lsn, expectedPrev?: Lsn): ReadResult {
-    const head = this.files.read(lsn, RECORD_HEADER_SIZE);
+    const head = this.files.peek(lsn, RECORD_HEADER_SIZE);
     if (!head) return fail(lsn, `record at ${formatLsn(lsn)} is past the end of the WAL`);
     const h = decodeHeader(head);
     if (h.totLen === 0) return fail(lsn, `invalid record length at ${formatLsn(lsn)}: wanted 24, got 0`);

@@ -41,8 +41,12 @@ export function parseSegmentFileName(
 export class WalFiles {
   private readonly disk: Disk;
   readonly segSize: number;
-  /** The instance's timeline history, oldest first. */
+  /** The instance's timeline history, oldest first. Replaced, never changed in place. */
   history: TimelineEntry[];
+  /** The segment file `fileFor` named last, and what it was named from. */
+  private namedSegno = -1;
+  private namedHistory: TimelineEntry[] | undefined;
+  private namedFile = '';
 
   constructor(disk: Disk, segSize: number, history: TimelineEntry[]) {
     this.history = history;
@@ -58,7 +62,24 @@ export class WalFiles {
 
   fileFor(lsn: Lsn): string {
     const segno = Math.floor(lsn / this.segSize);
-    return segmentFileName(this.tliForSegment(segno), segno, this.segSize);
+    // Every WAL read and write names its segment; nearly all of them name the last one again.
+    if (segno !== this.namedSegno || this.history !== this.namedHistory) {
+      this.namedFile = segmentFileName(this.tliForSegment(segno), segno, this.segSize);
+      this.namedSegno = segno;
+      this.namedHistory = this.history;
+    }
+    return this.namedFile;
+  }
+
+  /**
+   * `n` bytes from `lsn` to look at now and not keep: a view of the block when they lie in one
+   * (a record's header, nearly always), else a copy; undefined where `read` would be.
+   */
+  peek(lsn: Lsn, n: number): Uint8Array | undefined {
+    const off = (lsn % this.segSize) % BLCKSZ;
+    if (off + n > BLCKSZ) return this.read(lsn, n);
+    const data = this.disk.view(this.fileFor(lsn), Math.floor((lsn % this.segSize) / BLCKSZ));
+    return data?.subarray(off, off + n);
   }
 
   /** Copies `n` bytes from `lsn`; undefined if any block is missing (never written / removed). */
