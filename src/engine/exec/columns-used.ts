@@ -10,14 +10,36 @@ import { children, type PlanNode } from '../plan/plan.ts';
 /** Columns needed of a node's output: a set of indexes, or every one. */
 type Need = Set<number> | 'all';
 
-/** The columns each scan under `root` decodes, when the slice needs all of `root`'s output. */
-export function scanWants(root: PlanNode): Map<PlanNode, boolean[]> {
+/**
+ * The columns each scan under `root` decodes: those `used` of `root`'s output needs (its
+ * receivers' use of a Motion's rows, `motionsUsed`), or all of it.
+ */
+export function scanWants(root: PlanNode, used?: readonly number[]): Map<PlanNode, boolean[]> {
   const out = new Map<PlanNode, boolean[]>();
-  visit(root, 'all', out);
+  visit(root, used ? new Set(used) : 'all', out);
   return out;
 }
 
-function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
+type Motion = Extract<PlanNode, { op: 'motion' }>;
+
+/**
+ * For each Motion of a statement's plan, the columns of its rows that the receiving slice
+ * uses (its hash and merge keys among them), or undefined for all: as a Greenplum Motion's
+ * target list carries only what is needed above it, the sending slice decodes and sends only
+ * those, the others as NULL.
+ */
+export function motionsUsed(root: PlanNode): Map<Motion, number[] | undefined> {
+  const motions = new Map<Motion, number[] | undefined>();
+  visit(root, 'all', new Map(), motions);
+  return motions;
+}
+
+function visit(
+  n: PlanNode,
+  need: Need,
+  out: Map<PlanNode, boolean[]>,
+  motions?: Map<Motion, number[] | undefined>,
+): void {
   switch (n.op) {
     case 'scan': {
       // Its output: the table's columns, then ctid and gp_segment_id when it makes them.
@@ -29,17 +51,17 @@ function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
       return;
     }
     case 'filter':
-      return visit(n.input, union(need, colsOf(n.cond)), out);
+      return visit(n.input, union(need, colsOf(n.cond)), out, motions);
     case 'project': {
       const exprs = need === 'all' ? n.exprs : n.exprs.filter((_, i) => need.has(i));
-      return visit(n.input, colsOf(exprs), out);
+      return visit(n.input, colsOf(exprs), out, motions);
     }
     case 'agg':
-      return visit(n.input, n.phase === 'final' ? 'all' : colsOf([n.groupKeys, n.aggs]), out);
+      return visit(n.input, n.phase === 'final' ? 'all' : colsOf([n.groupKeys, n.aggs]), out, motions);
     case 'sort':
-      return visit(n.input, union(need, colsOf(n.keys)), out);
+      return visit(n.input, union(need, colsOf(n.keys)), out, motions);
     case 'limit':
-      return visit(n.input, need, out);
+      return visit(n.input, need, out, motions);
     case 'hashJoin':
     case 'nestLoop': {
       const left = n.left.types.length;
@@ -48,16 +70,20 @@ function visit(n: PlanNode, need: Need, out: Map<PlanNode, boolean[]>): void {
       const all = union(fromOutput, both);
       const leftKeys = n.op === 'hashJoin' ? colsOf(n.leftKeys) : new Set<number>();
       const rightKeys = n.op === 'hashJoin' ? colsOf(n.rightKeys) : new Set<number>();
-      visit(n.left, union(restrict(all, 0, left), leftKeys), out);
-      visit(n.right, union(shift(restrict(all, left, Infinity), -left), rightKeys), out);
+      visit(n.left, union(restrict(all, 0, left), leftKeys), out, motions);
+      visit(n.right, union(shift(restrict(all, left, Infinity), -left), rightKeys), out, motions);
       return;
     }
-    case 'motion':
-      // A receive point: what is under it is another slice, which sends every column.
-      return;
+    case 'motion': {
+      // A receive point: what is under it is another slice, which sends what is needed here.
+      if (!motions) return;
+      const used = union(need, new Set(n.hashKeys ?? []), colsOf(n.mergeKeys));
+      motions.set(n, used === 'all' ? undefined : [...used].sort((a, b) => a - b));
+      return visit(n.input, used, new Map(), motions);
+    }
     default:
       // window, distinct, setop, append: every column; leaves (values, result...) have none.
-      for (const c of children(n)) visit(c, 'all', out);
+      for (const c of children(n)) visit(c, 'all', out, motions);
   }
 }
 

@@ -108,8 +108,11 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     method: K,
     args: Parameters<InstanceApi[K]>,
     timeoutMs?: number,
+    transfer?: ArrayBuffer[],
   ) =>
-    alive() ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs) : refuseLater(ctx.clock, processGone());
+    alive()
+      ? ctx.nodes.call(node.dbid, to, method, args, timeoutMs, transfer)
+      : refuseLater(ctx.clock, processGone());
   // A panic of an incarnation already gone (work it left running) must not kill the current one.
   const onPanic = () => {
     if (alive()) ctx.onPanic(node);
@@ -460,6 +463,8 @@ export type Call = <K extends keyof InstanceApi>(
   method: K,
   args: Parameters<InstanceApi[K]>,
   timeoutMs?: number,
+  /** Buffers in `args` to transfer, not copy (a Motion's packed rows). */
+  transfer?: ArrayBuffer[],
 ) => Promise<Awaited<ReturnType<InstanceApi[K]>>>;
 
 function becomePrimary(
@@ -474,7 +479,8 @@ function becomePrimary(
       inst,
       node.content,
       ctx.clock,
-      (dbid, queryId, sliceId, from, rows) => call(dbid, 'receiveRows', [queryId, sliceId, from, rows]),
+      (dbid, queryId, sliceId, from, rows, transfer) =>
+        call(dbid, 'receiveRows', [queryId, sliceId, from, rows], undefined, transfer),
       { faults: ctx.points, dbid: node.dbid, replication },
     );
   if (fileRep) {

@@ -177,12 +177,16 @@ export class NodeSet {
     method: K,
     args: Parameters<InstanceApi[K]>,
     timeoutMs?: number,
+    transfer?: ArrayBuffer[],
   ): Promise<Awaited<ReturnType<InstanceApi[K]>>> {
     const target = this.nodes.get(to);
     // Refused on a later task, as a network answers: a caller retrying in a loop still lets
     // timers (FTS) and messages run between its attempts.
     if (!target || !target.up) return refuseLater(this.clock, refused(target));
-    const options = timeoutMs === undefined ? undefined : { timeoutMs };
+    const options =
+      timeoutMs === undefined && !transfer?.length
+        ? undefined
+        : { ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(transfer?.length ? { transfer } : {}) };
     if (target.kind === 'remote')
       return this.remoteLink(from, target).then((l) => l.call(method, args, options));
     return this.link(from, to).call(method, args, options);

@@ -7,7 +7,7 @@
  */
 import { settleAll } from './settle-all.ts';
 import { SliceAnalyze } from '../exec/instrument.ts';
-import { scanWants } from '../exec/columns-used.ts';
+import { motionsUsed, scanWants } from '../exec/columns-used.ts';
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
@@ -84,10 +84,17 @@ export async function runPlan(
     ...(env.limits ? { limits: env.limits } : {}),
     ...(sink ? { analyze: true } : {}),
   };
+  // What each Motion's receivers use of its rows: its senders decode and send only that.
+  const used = motionsUsed(root.op === 'insert' || root.op === 'modify' ? root.input : root);
   /** Runs a slice here, on the coordinator, counted for EXPLAIN ANALYZE when asked. */
-  const runLocal = async (sliceId: number, root: PlanNode, hold = true): Promise<Row[]> => {
+  const runLocal = async (
+    sliceId: number,
+    root: PlanNode,
+    hold = true,
+    wanted?: number[],
+  ): Promise<Row[]> => {
     const ctx = env.localContext((s) => inbox.get(s) ?? []);
-    ctx.wants = scanWants(root);
+    ctx.wants = scanWants(root, wanted);
     const held = hold ? ctx.interrupts : undefined;
     if (!sink) return collect(exec(root, ctx), held);
     const before = ctx.interrupts.held;
@@ -134,7 +141,7 @@ export async function runPlan(
     await runChildren(m.input);
     if (m.senders === 'entry') {
       // The coordinator runs this slice itself and sends the rows on.
-      const rows = await runLocal(m.sliceId, m.input);
+      const rows = await runLocal(m.sliceId, m.input, true, used.get(m));
       if (m.kind === 'gather') {
         inbox.set(m.sliceId, [rows]);
         return;
@@ -165,7 +172,9 @@ export async function runPlan(
     const contents = gang(m.senders);
     const results = await Promise.all(
       contents.map(async (c) => {
-        const r = await call(c, 'execSlice', [{ ...base, root: m } satisfies SliceRequest]);
+        const wanted = used.get(m);
+        const req: SliceRequest = { ...base, root: m, ...(wanted ? { used: wanted } : {}) };
+        const r = await call(c, 'execSlice', [req]);
         record(c, r);
         if (sink && r.stats) sink.add(m.sliceId, c, r.stats);
         if (m.kind === 'gather') env.interrupts?.reserve(batchBytes(r.rows), 'a Gather Motion');

@@ -3,6 +3,7 @@
  * motion rows to segments. Plain data only (it crosses MessageChannels).
  */
 import type { NodeStat } from '../exec/instrument.ts';
+import type { WireRows } from '../exec/row-batch.ts';
 import type { DmlNode, IndexInfo, PlanNode, TableInfo } from '../plan/plan.ts';
 import type { Value } from '../sql/types.ts';
 
@@ -54,6 +55,8 @@ export interface SliceRequest {
   commitOnePhase?: boolean;
   /** EXPLAIN ANALYZE: count each node's rows and times, and send them back. */
   analyze?: boolean;
+  /** A Motion's columns its receivers use (exec/columns-used.ts); the others go as NULL. */
+  used?: number[];
 }
 
 /** What EXPLAIN ANALYZE learns from one slice on one instance. */
@@ -97,7 +100,7 @@ export interface PreparedTransaction {
 /** What one segment instance serves to the coordinator and its peers. */
 export interface SegmentApi {
   execSlice(req: SliceRequest): Promise<SliceResponse>;
-  receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void>;
+  receiveRows(queryId: string, sliceId: number, from: number, rows: WireRows): Promise<void>;
   insertRows(req: InsertRequest): Promise<number>;
   endQuery(queryId: string): Promise<void>;
   /**

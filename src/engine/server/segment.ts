@@ -43,6 +43,7 @@ import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
 import { buildIndex, insertIndexEntries } from './index-maintenance.ts';
 import { REALM } from '../runtime/realm.ts';
+import { packRows, transferOf, unpackRows, type WireRows } from '../exec/row-batch.ts';
 
 /** Sends motion rows to another segment's instance. */
 export type PeerSend = (
@@ -50,7 +51,9 @@ export type PeerSend = (
   queryId: string,
   sliceId: number,
   from: number,
-  rows: Row[],
+  rows: WireRows,
+  /** The batch's buffers, to transfer rather than copy. */
+  transfer: ArrayBuffer[],
 ) => Promise<void>;
 
 const MOTION_BATCH = 4096;
@@ -102,7 +105,7 @@ export class SegmentExecutor implements SegmentApi {
     const ctx = this.context(req, tx);
     const timer = this.enforceTimeout(ctx.interrupts, req.limits);
     const heldBefore = ctx.interrupts.held;
-    if (req.root.op === 'motion') ctx.wants = scanWants(req.root.input);
+    if (req.root.op === 'motion') ctx.wants = scanWants(req.root.input, req.used);
     const startedAt = this.clock.now();
     if (req.analyze) {
       ctx.analyze = new SliceAnalyze(() => this.clock.elapsedMs?.() ?? this.clock.now());
@@ -140,7 +143,8 @@ export class SegmentExecutor implements SegmentApi {
     }
   }
 
-  async receiveRows(queryId: string, sliceId: number, from: number, rows: Row[]): Promise<void> {
+  async receiveRows(queryId: string, sliceId: number, from: number, batch: WireRows): Promise<void> {
+    const rows = unpackRows(batch);
     // Received rows wait here until the receiving slice runs: they count as the statement's.
     this.interruptsFor(queryId).reserve(batchBytes(rows), 'a Motion receiver');
     let q = this.inbox.get(queryId);
@@ -421,7 +425,15 @@ export class SegmentExecutor implements SegmentApi {
       const rows = buffers[c]!;
       if (!rows.length) return;
       buffers[c] = [];
-      await this.send(req.contentDbids[c]!, req.queryId, root.sliceId, this.content, rows);
+      const batch = packRows(rows, root.input.types);
+      await this.send(
+        req.contentDbids[c]!,
+        req.queryId,
+        root.sliceId,
+        this.content,
+        batch,
+        transferOf(batch),
+      );
     };
     for await (const batch of stream) {
       for (const row of batch) {

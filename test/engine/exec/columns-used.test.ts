@@ -4,7 +4,7 @@
  * out column by column (a window, a final aggregate) or under a motion's sending slice.
  */
 import { describe, expect, it } from 'vitest';
-import { scanWants } from '../../../src/engine/exec/columns-used.ts';
+import { motionsUsed, scanWants } from '../../../src/engine/exec/columns-used.ts';
 import type { PlanNode } from '../../../src/engine/plan/plan.ts';
 import type { BoundExpr } from '../../../src/engine/sql/expr-bound.ts';
 
@@ -107,5 +107,54 @@ describe('the columns a scan decodes', () => {
       types: [int, int],
     } as never as PlanNode;
     expect(scanWants(agg(motion, [], [[]])).has(u)).toBe(false);
+  });
+
+  it("a Motion's rows carry what its receivers use, its hash and merge keys, and its senders decode only that", () => {
+    // select count(*) from x join y on x.c0 = y.c1: y's rows are redistributed by c1.
+    const x = scan(2);
+    const y = scan(3);
+    const redistribute = {
+      op: 'motion',
+      input: y,
+      kind: 'redistribute',
+      hashKeys: [1],
+      senders: 'segments',
+      sliceId: 1,
+      types: [int, int, int],
+    } as never as PlanNode;
+    const join = {
+      op: 'hashJoin',
+      left: x,
+      right: redistribute,
+      joinType: 'inner',
+      leftKeys: [col(0)],
+      rightKeys: [col(1)],
+      eqKeys: ['int4eq'],
+      types: [int, int, int, int, int],
+    } as never as PlanNode;
+    const gather = {
+      op: 'motion',
+      input: agg(join, [], [[]]),
+      kind: 'gather',
+      senders: 'segments',
+      sliceId: 2,
+      mergeKeys: [{ expr: col(0), descending: false, nullsFirst: false }],
+      types: [int],
+    } as never as PlanNode;
+    const used = motionsUsed(agg(gather, [], [[]], 'final'));
+    // The final aggregate uses all of the partial one's output; the join, only y's key.
+    expect(used.get(gather as never)).toBeUndefined();
+    expect(used.get(redistribute as never)).toEqual([1]);
+    expect(scanWants(y, used.get(redistribute as never)).get(y)).toEqual([false, true, false]);
+    // A receiver that uses column 2, redistributed by column 1 and merged on column 0: all three.
+    const merged = {
+      ...(redistribute as object),
+      mergeKeys: [{ expr: col(0), descending: true, nullsFirst: true }],
+    };
+    const above = agg(merged as never, [col(2)], [[]]);
+    expect(motionsUsed(above).get(merged as never)).toEqual([0, 1, 2]);
+    // Under a window (its use is not spelt out), every column.
+    const window = { op: 'window', input: redistribute, types: [int, int, int, int] } as never as PlanNode;
+    expect(motionsUsed(window).get(redistribute as never)).toBeUndefined();
   });
 });
