@@ -19,6 +19,7 @@ import {
 } from '../harness.ts';
 import type { ClusterBenchWorker } from './cluster.worker.ts';
 import type { PgliteBenchWorker } from './pglite.worker.ts';
+import type { TimedQuery } from './sql-workload.ts';
 
 /** Rows of the bulk load (and of the table count(*) / GROUP BY read). */
 const BULK_ROWS = 1_000_000;
@@ -31,7 +32,7 @@ const COMMIT_MS = 2000;
 type EngineApi = Comlink.Remote<
   Pick<
     ClusterBenchWorker & PgliteBenchWorker,
-    'destroy' | 'bulkLoad' | 'ensureLoaded' | 'count' | 'groupBy' | 'createCommitTable' | 'commits'
+    'destroy' | 'bulkLoad' | 'ensureLoaded' | 'timed' | 'createCommitTable' | 'commits'
   >
 >;
 
@@ -158,6 +159,10 @@ function fixtureCase(
 }
 
 const ROWS_LABEL = BULK_ROWS >= 1_000_000 ? `${BULK_ROWS / 1_000_000}M` : `${BULK_ROWS / 1000}k`;
+const QUERY_LABELS = {
+  join: `join redistributing ${ROWS_LABEL} rows (x.id = y.v)`,
+  window: `row_number() over (partition by v order by id), ${ROWS_LABEL} rows`,
+};
 
 /** Bulk load, count(*) and GROUP BY rows on one fixture: the load's last run leaves the table. */
 function loadAndQueryCases(
@@ -165,13 +170,15 @@ function loadAndQueryCases(
   spec: FixtureSpec,
   name: (what: string) => string,
   target?: BenchCase['target'],
-  queryTarget?: (method: 'count' | 'groupBy') => BenchCase['target'],
+  queryTarget?: (query: TimedQuery) => BenchCase['target'],
+  /** Queries timed beyond count(*) and GROUP BY. */
+  more: ('join' | 'window')[] = [],
 ): BenchCase[] {
   // Also after the timed load: it checkpoints the load's pages before a query is timed.
   const ensureLoaded = async (f: Fixture) => {
     await f.api.ensureLoaded(BULK_ROWS);
   };
-  const query = (what: string, method: 'count' | 'groupBy'): BenchCase =>
+  const query = (what: string, method: TimedQuery): BenchCase =>
     fixtureCase(spec, {
       suite,
       name: name(what),
@@ -180,12 +187,12 @@ function loadAndQueryCases(
       // own JIT, and its first two timed queries still ran 40% slower than the later ones.
       runs: 7,
       quickRuns: 3,
-      ...(queryTarget ? { target: queryTarget(method) } : {}),
+      ...(queryTarget?.(method) ? { target: queryTarget(method) } : {}),
       async prepare(f) {
         await ensureLoaded(f);
-        await f.api[method](); // warm-up, untimed
+        await f.api.timed(method); // warm-up, untimed
       },
-      run: (f) => f.api[method](),
+      run: (f) => f.api.timed(method),
     });
   return [
     fixtureCase(spec, {
@@ -199,6 +206,7 @@ function loadAndQueryCases(
     }),
     query(`count(*) over ${ROWS_LABEL} rows`, 'count'),
     query(`GROUP BY over ${ROWS_LABEL} rows`, 'groupBy'),
+    ...more.map((q) => query(QUERY_LABELS[q], q)),
   ];
 }
 
@@ -242,11 +250,15 @@ registerSuite([
     clusterFixture('cluster-worker-4x1', ['sdw1', 'sdw2', 'sdw3', 'sdw4'], 1, 'none', 'wal', 'worker'),
     (w) => `${w}, worker runtime, 4 segments`,
     undefined,
-    (method) => ({
-      relativeTo: `pglite ${method === 'count' ? `count(*) over ${ROWS_LABEL} rows` : `GROUP BY over ${ROWS_LABEL} rows`}`,
-      ratio: 0.67,
-      higherIsBetter: false,
-    }),
+    (method) =>
+      method === 'count' || method === 'groupBy'
+        ? {
+            relativeTo: `pglite ${method === 'count' ? `count(*) over ${ROWS_LABEL} rows` : `GROUP BY over ${ROWS_LABEL} rows`}`,
+            ratio: 0.67,
+            higherIsBetter: false,
+          }
+        : undefined,
+    ['join', 'window'],
   ),
   // 1 segment, mirrorless: the configuration the targets are stated for.
   ...loadAndQueryCases('cluster', clusterFixture('cluster-1seg', ['sdw1'], 1), (w) => `${w}, 1 segment`, {
@@ -348,7 +360,10 @@ registerSuite([
     ),
   ),
   // The reference: PGlite on idb://, same statements.
-  ...loadAndQueryCases('pglite', pgliteFixture('pglite'), (w) => `pglite ${w}`),
+  ...loadAndQueryCases('pglite', pgliteFixture('pglite'), (w) => `pglite ${w}`, undefined, undefined, [
+    'join',
+    'window',
+  ]),
   ...[1, 8].map((n) =>
     commitCase('pglite', pgliteFixture(`pglite-commits${n}`), `pglite ${commitsName(n)}`, n),
   ),

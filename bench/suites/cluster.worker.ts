@@ -14,8 +14,8 @@ import {
 import {
   BULK_TABLE,
   COMMIT_TABLE,
-  COUNT_SQL,
-  GROUP_BY_SQL,
+  TIMED_QUERIES,
+  type TimedQuery,
   bulkInsertSql,
   bulkInsert,
   resetBulkTable,
@@ -159,14 +159,9 @@ const api = {
     await c.query('checkpoint');
   },
 
-  async count(): Promise<WorkloadSample> {
+  async timed(query: TimedQuery): Promise<WorkloadSample> {
     const c = need();
-    return withIo(() => timeQuery(c, COUNT_SQL));
-  },
-
-  async groupBy(): Promise<WorkloadSample> {
-    const c = need();
-    return withIo(() => timeQuery(c, GROUP_BY_SQL));
+    return withIo(() => timeQuery(c, TIMED_QUERIES[query]));
   },
 
   async createCommitTable(): Promise<void> {

@@ -11,8 +11,8 @@ import { PGlite } from '@electric-sql/pglite';
 import {
   BULK_TABLE,
   COMMIT_TABLE,
-  COUNT_SQL,
-  GROUP_BY_SQL,
+  TIMED_QUERIES,
+  type TimedQuery,
   bulkInsertSql,
   bulkInsert,
   resetBulkTable,
@@ -76,12 +76,8 @@ const api = {
     await d.query(bulkInsertSql(rows));
   },
 
-  async count(): Promise<WorkloadSample> {
-    return timeQuery(runner(), COUNT_SQL);
-  },
-
-  async groupBy(): Promise<WorkloadSample> {
-    return timeQuery(runner(), GROUP_BY_SQL);
+  async timed(query: TimedQuery): Promise<WorkloadSample> {
+    return timeQuery(runner(), TIMED_QUERIES[query]);
   },
 
   async createCommitTable(): Promise<void> {

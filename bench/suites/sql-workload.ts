@@ -22,6 +22,18 @@ export const bulkInsertSql = (rows: number): string =>
   `insert into ${BULK_TABLE} select i, i % 100, 'row' || i from generate_series(1, ${rows}) i`;
 export const COUNT_SQL = `select count(*) from ${BULK_TABLE}`;
 export const GROUP_BY_SQL = `select v, count(*), sum(id) from ${BULK_TABLE} group by v`;
+/** A join whose inner side is redistributed (on our cluster: every row of y moves, by v). */
+export const JOIN_SQL = `select count(*) from ${BULK_TABLE} x join ${BULK_TABLE} y on x.id = y.v`;
+/** A window over partitions that are not the distribution key: redistributed, sorted, numbered. */
+export const WINDOW_SQL = `select count(*), sum(r) from (select row_number() over (partition by v order by id) r from ${BULK_TABLE}) w`;
+/** The timed queries over the bulk table, by name. */
+export const TIMED_QUERIES = {
+  count: COUNT_SQL,
+  groupBy: GROUP_BY_SQL,
+  join: JOIN_SQL,
+  window: WINDOW_SQL,
+} as const;
+export type TimedQuery = keyof typeof TIMED_QUERIES;
 
 function pct(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
