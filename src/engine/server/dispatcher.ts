@@ -8,6 +8,7 @@
 import { settleAll } from './settle-all.ts';
 import { SliceAnalyze } from '../exec/instrument.ts';
 import { motionsUsed, scanWants } from '../exec/columns-used.ts';
+import { unpackRows } from '../exec/row-batch.ts';
 import { collect, exec } from '../exec/executor.ts';
 import type { ExecContext } from '../exec/context.ts';
 import { batchBytes, type Interrupts } from '../exec/interrupts.ts';
@@ -177,8 +178,9 @@ export async function runPlan(
         const r = await call(c, 'execSlice', [req]);
         record(c, r);
         if (sink && r.stats) sink.add(m.sliceId, c, r.stats);
-        if (m.kind === 'gather') env.interrupts?.reserve(batchBytes(r.rows), 'a Gather Motion');
-        return r.rows;
+        const rows = unpackRows(r.rows);
+        if (m.kind === 'gather') env.interrupts?.reserve(batchBytes(rows), 'a Gather Motion');
+        return rows;
       }),
     );
     if (m.kind === 'gather') inbox.set(m.sliceId, results);
@@ -201,7 +203,7 @@ export async function runPlan(
           if (oneWriter) req.commitOnePhase = true;
           const r = await call(c, 'execSlice', [req]);
           record(c, r);
-          total += Number(r.rows[0]?.[0] ?? 0);
+          total += Number(unpackRows(r.rows)[0]?.[0] ?? 0);
           if (r.moved) moved.push(...r.moved);
         }),
       );

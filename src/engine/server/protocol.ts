@@ -72,8 +72,8 @@ export interface SliceStats {
 }
 
 export interface SliceResponse {
-  /** Rows for a Gather motion; [[count]] for DML. */
-  rows: Row[];
+  /** Rows for a Gather motion (a fixed-width batch as tuple bytes, exec/row-batch.ts); [[count]] for DML. */
+  rows: WireRows;
   /** The segment wrote in this transaction (it takes part in commit). */
   wrote: boolean;
   /** Rows the segment moved to another segment (split UPDATE of a distribution key). */

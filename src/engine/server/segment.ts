@@ -127,7 +127,8 @@ export class SegmentExecutor implements SegmentApi {
       else rows = await collect(exec(root, ctx), ctx.interrupts);
       const wrote = tx.xid !== 0;
       if (req.commitOnePhase && req.dtx.gxid) await this.commitOnePhase(req.dtx.gxid);
-      const resp: SliceResponse = { rows, wrote };
+      const gather = root.op === 'motion' && root.kind === 'gather';
+      const resp: SliceResponse = { rows: gather ? packRows(rows, root.input.types) : rows, wrote };
       if (moved) resp.moved = moved;
       if (ctx.analyze && root.op === 'motion')
         resp.stats = {
