@@ -1,11 +1,13 @@
 /**
- * Which of its table's columns each scan of a slice must decode: those the nodes above it use,
- * as Postgres' planner gives a scan only the target list its consumers need. A count(*) decodes
+ * Which of its table's columns each scan of a slice must decode, and which outputs each
+ * projection must compute: those the nodes above it use, as Postgres' planner gives a scan only
+ * the target list its consumers need. A count(*) decodes
  * no column; GROUP BY v, sum(id) decodes two of three. Where a node's use of its input is not
  * spelt out column by column (a window, a set operation, a final aggregate), every column counts
  * as used: over-counting costs time, never a wrong row.
  */
 import { children, type PlanNode } from '../plan/plan.ts';
+import { getFunction } from '../sql/functions.ts';
 
 /** Columns needed of a node's output: a set of indexes, or every one. */
 type Need = Set<number> | 'all';
@@ -53,8 +55,12 @@ function visit(
     case 'filter':
       return visit(n.input, union(need, colsOf(n.cond)), out, motions);
     case 'project': {
-      const exprs = need === 'all' ? n.exprs : n.exprs.filter((_, i) => need.has(i));
-      return visit(n.input, colsOf(exprs), out, motions);
+      // As Postgres drops a subquery's unused outputs (remove_unused_subquery_outputs), an output
+      // nothing above uses is not computed (execProject gives NULL): its inputs may not be
+      // decoded, and computing it on NULLs could fail (1/x). A volatile one is still computed.
+      const keep = n.exprs.map((e, i) => need === 'all' || need.has(i) || hasVolatile(e));
+      out.set(n, keep);
+      return visit(n.input, colsOf(n.exprs.filter((_, i) => keep[i])), out, motions);
     }
     case 'agg':
       return visit(n.input, n.phase === 'final' ? 'all' : colsOf([n.groupKeys, n.aggs]), out, motions);
@@ -85,6 +91,22 @@ function visit(
       // window, distinct, setop, append: every column; leaves (values, result...) have none.
       for (const c of children(n)) visit(c, 'all', out, motions);
   }
+}
+
+/** Whether an expression calls a VOLATILE function (random(), clock_timestamp()): unknown keys count. */
+function hasVolatile(x: unknown): boolean {
+  if (Array.isArray(x)) return x.some(hasVolatile);
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  if (o['kind'] === 'func' && typeof o['key'] === 'string') {
+    try {
+      if (getFunction(o['key']).volatile) return true;
+    } catch {
+      return true;
+    }
+  }
+  for (const k in o) if (k !== 'type' && hasVolatile(o[k])) return true;
+  return false;
 }
 
 /**

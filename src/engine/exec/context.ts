@@ -26,7 +26,10 @@ export interface ExecContext {
   systemRows?(name: string): Promise<Row[]>;
   /** EXPLAIN ANALYZE: each node's rows, loops and times. */
   analyze?: SliceAnalyze;
-  /** The columns each scan of the slice decodes (exec/columns-used.ts); absent: all. */
+  /**
+   * The columns each scan of the slice decodes, and the outputs each projection computes
+   * (exec/columns-used.ts); absent: all.
+   */
   wants?: Map<PlanNode, boolean[]>;
 }
 

@@ -256,8 +256,10 @@ async function* execFilter(n: Extract<PlanNode, { op: 'filter' }>, ctx: ExecCont
 }
 
 async function* execProject(n: Extract<PlanNode, { op: 'project' }>, ctx: ExecContext): RowStream {
-  const fns = n.exprs.map((e) => compileExpr(e));
-  for await (const b of exec(n.input, ctx)) yield b.map((r) => fns.map((f) => f(r, ctx.eval)));
+  // An output nothing above uses is NULL, not computed (exec/columns-used.ts).
+  const wanted = ctx.wants?.get(n);
+  const fns = n.exprs.map((e, i) => (wanted && !wanted[i] ? undefined : compileExpr(e)));
+  for await (const b of exec(n.input, ctx)) yield b.map((r) => fns.map((f) => (f ? f(r, ctx.eval) : null)));
 }
 
 /** Compares rows by sort keys, each evaluated on the rows. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { motionsUsed, scanWants } from '../../../src/engine/exec/columns-used.ts';
 import type { PlanNode } from '../../../src/engine/plan/plan.ts';
+import '../../../src/engine/sql/expr-builtins.ts';
 import type { BoundExpr } from '../../../src/engine/sql/expr-bound.ts';
 
 const int = { name: 'int4' } as never;
@@ -156,5 +157,29 @@ describe('the columns a scan decodes', () => {
     // Under a window (its use is not spelt out), every column.
     const window = { op: 'window', input: redistribute, types: [int, int, int, int] } as never as PlanNode;
     expect(motionsUsed(window).get(redistribute as never)).toBeUndefined();
+  });
+
+  it('a projection computes only the outputs used above it, and a volatile one always', () => {
+    const s = scan(3);
+    const random = { kind: 'func', key: 'random()', args: [], type: int } as never as BoundExpr;
+    const divide = {
+      kind: 'func',
+      key: 'op/(int4,int4)',
+      args: [col(1), col(2)],
+      type: int,
+    } as never as BoundExpr;
+    const project = {
+      op: 'project',
+      input: s,
+      exprs: [col(0), divide, random],
+      types: [int, int, int],
+    } as never as PlanNode;
+    const w = scanWants(agg(project, [col(0)], [[]]));
+    expect(w.get(project)).toEqual([true, false, true]);
+    expect(w.get(s)).toEqual([true, false, false]);
+    // Used above: computed, and its columns decoded.
+    const used = scanWants(agg(project, [col(1)], [[]]));
+    expect(used.get(project)).toEqual([false, true, true]);
+    expect(used.get(s)).toEqual([false, true, true]);
   });
 });
