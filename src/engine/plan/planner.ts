@@ -65,6 +65,8 @@ export interface WorkTable {
 export interface RelPlan {
   node: PlanNode;
   scope: Scope;
+  /** A sorted subquery's order, on each segment: a gather above it merges on it. */
+  order?: SortKey[];
 }
 
 export interface PlannedQuery {
@@ -154,6 +156,11 @@ export class Planner {
     let rel = from.rel;
     if (from.where) rel = this.applyWhere(rel, from.where);
     rel = attachScalarSubqueries(this, rel, q.targets, this.subqueryColumns);
+    // A sorted subquery alone in FROM, under a plain filter at most, keeps its order here as in
+    // Postgres (its path keys): the gather merges on it rather than concatenating the segments.
+    const fromNode = from.rel.node;
+    const orderKept = rel.node === fromNode || (rel.node.op === 'filter' && rel.node.input === fromNode);
+    const inheritedOrder = orderKept ? from.rel.order : undefined;
     // HAVING alone makes a grouped query too: one group of every row (Postgres' rule).
     const grouped = q.groupBy.length > 0 || q.having !== undefined || queryHasAggregates(q);
     let outExprs: BoundExpr[];
@@ -183,11 +190,15 @@ export class Planner {
     // Sort keys that are not output columns ride along as hidden columns until the sort.
     const visible = outExprs.length;
     const allExprs = [...outExprs];
-    const keys: SortKey[] = orderExprs.map(({ key }) => {
+    const ride = (key: SortKey): SortKey => {
       const at = allExprs.findIndex((e) => sameExpr(e, key.expr));
       const idx = at >= 0 ? at : allExprs.push(key.expr) - 1;
       return { ...key, expr: { kind: 'col', index: idx, type: key.expr.type } };
-    });
+    };
+    const keys: SortKey[] = orderExprs.map(({ key }) => ride(key));
+    // Its own ORDER BY, grouping or DISTINCT decide the order instead.
+    const presorted =
+      inheritedOrder && !grouped && !q.distinct && !keys.length ? inheritedOrder.map(ride) : [];
     if (q.distinct && allExprs.length > visible)
       throw sqlError(
         'invalid_column_reference',
@@ -198,7 +209,7 @@ export class Planner {
       );
     node = this.project(node, allExprs);
     if (q.distinct) node = this.distinct(node, q.pos);
-    const limited = this.sortAndLimit(node, keys, q.limit, q.offset);
+    const limited = this.sortAndLimit(node, keys, q.limit, q.offset, presorted);
     node = limited.node;
     let mergeKeys = limited.mergeKeys;
     if (allExprs.length > visible) {
@@ -326,27 +337,32 @@ export class Planner {
     return { op: 'distinct', input, types: input.types, locus: input.locus };
   }
 
-  /** ORDER BY / LIMIT: sort on the segments and merge at the gather; limit on both sides. */
+  /**
+   * ORDER BY / LIMIT: sort on the segments and merge at the gather; limit on both sides. Rows
+   * already `presorted` on each segment (a sorted subquery's) are merged on that order unsorted.
+   */
   sortAndLimit(
     node: PlanNode,
     keys: SortKey[],
     limitAst?: Expr,
     offsetAst?: Expr,
+    presorted: SortKey[] = [],
   ): { node: PlanNode; mergeKeys?: SortKey[] } {
     const scope = new Scope([]);
     const limit = limitAst ? this.bindLimit(limitAst, scope, 'LIMIT') : undefined;
     const offset = offsetAst ? this.bindLimit(offsetAst, scope, 'OFFSET') : undefined;
     let n = node;
     if (keys.length) n = { op: 'sort', input: n, keys, types: n.types, locus: n.locus };
+    const order = keys.length ? keys : presorted;
     if (!limit && !offset)
-      return keys.length && onSegments(n.locus) ? { node: n, mergeKeys: keys } : { node: n };
+      return order.length && onSegments(n.locus) ? { node: n, mergeKeys: order } : { node: n };
     if (onSegments(n.locus) && n.locus.kind !== 'replicated') {
       // Each segment keeps at most offset+limit rows; the coordinator applies the real limit.
       if (limit) {
         const pre: BoundExpr = offset ? addInt8(limit, offset) : limit;
         n = { op: 'limit', input: n, limit: pre, types: n.types, locus: n.locus };
       }
-      n = gather(n, this.slices, keys.length ? keys : undefined);
+      n = gather(n, this.slices, order.length ? order : undefined);
     }
     const out: PlanNode = { op: 'limit', input: n, types: n.types, locus: n.locus };
     if (limit) out.limit = limit;
@@ -398,6 +414,7 @@ export class Planner {
         return {
           node: sub.node,
           scope: new Scope(sub.columns.map((c, i) => ({ rel: alias, name: names[i]!, type: c.type }))),
+          ...(sub.mergeKeys ? { order: sub.mergeKeys } : {}),
         };
       }
       case 'function':
