@@ -12,9 +12,10 @@ import type { Cluster, Session } from '../../src/engine/index.ts';
 let c: Cluster;
 let s: Session;
 beforeAll(async () => {
-  ({ c, s } = await sqlCluster());
-  await s.query('create table t (a int, b int) distributed by (a)');
-  await s.query('insert into t select i, (i * 7) % 13 from generate_series(1, 40) i');
+  ({ c, s } = await sqlCluster(
+    'create table t (a int, b int) distributed by (a)',
+    'insert into t select i, (i * 7) % 13 from generate_series(1, 40) i',
+  ));
 });
 afterAll(() => c.close());
 

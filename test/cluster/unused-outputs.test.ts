@@ -12,11 +12,12 @@ import type { Cluster, Session } from '../../src/engine/index.ts';
 let c: Cluster;
 let s: Session;
 beforeAll(async () => {
-  ({ c, s } = await sqlCluster());
-  await s.query('create table t5 (a int, b int, c text) distributed by (a)');
-  await s.query('insert into t5 select i, i, i::text from generate_series(1, 20) i');
-  await s.query('create table t6 (a int, b int, c text) distributed by (a)');
-  await s.query("insert into t6 select i, i % 4, 'x' || i from generate_series(1, 20) i");
+  ({ c, s } = await sqlCluster(
+    'create table t5 (a int, b int, c text) distributed by (a)',
+    'insert into t5 select i, i, i::text from generate_series(1, 20) i',
+    'create table t6 (a int, b int, c text) distributed by (a)',
+    "insert into t6 select i, i % 4, 'x' || i from generate_series(1, 20) i",
+  ));
 });
 afterAll(() => c.close());
 

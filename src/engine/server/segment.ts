@@ -43,20 +43,8 @@ import { makeEvalContext } from './eval-context.ts';
 import { checkNotNull } from './constraints.ts';
 import { buildIndex, insertIndexEntries } from './index-maintenance.ts';
 import { REALM } from '../runtime/realm.ts';
-import { packRows, transferOf, unpackRows, type WireRows } from '../exec/row-batch.ts';
-
-/** Sends motion rows to another segment's instance. */
-export type PeerSend = (
-  dbid: number,
-  queryId: string,
-  sliceId: number,
-  from: number,
-  rows: WireRows,
-  /** The batch's buffers, to transfer rather than copy. */
-  transfer: ArrayBuffer[],
-) => Promise<void>;
-
-const MOTION_BATCH = 4096;
+import { packRows, unpackRows, type WireRows } from '../exec/row-batch.ts';
+import { sendMotionRows, type PeerSend } from './motion-send.ts';
 
 export class SegmentExecutor implements SegmentApi {
   private readonly inst: Instance;
@@ -413,39 +401,7 @@ export class SegmentExecutor implements SegmentApi {
   ): Promise<Row[]> {
     const stream = exec(root.input, ctx);
     if (root.kind === 'gather') return collect(stream, ctx.interrupts);
-    const n = root.receivers ?? req.contentDbids.length;
-    const buffers: Row[][] = Array.from({ length: n }, () => []);
-    const keys = root.hashKeys ?? [];
-    const route = rowRouter(
-      keys,
-      keys.map((k) => root.input.types[k]!),
-      n,
-    );
-    let rr = this.content;
-    const flush = async (c: number) => {
-      const rows = buffers[c]!;
-      if (!rows.length) return;
-      buffers[c] = [];
-      const batch = packRows(rows, root.input.types);
-      await this.send(
-        req.contentDbids[c]!,
-        req.queryId,
-        root.sliceId,
-        this.content,
-        batch,
-        transferOf(batch),
-      );
-    };
-    for await (const batch of stream) {
-      for (const row of batch) {
-        if (root.kind === 'broadcast') for (const b of buffers) b.push(row);
-        else if (keys.length) buffers[route(row)]!.push(row);
-        else buffers[rr++ % n]!.push(row);
-      }
-      for (let c = 0; c < n; c++) if (buffers[c]!.length >= MOTION_BATCH) await flush(c);
-    }
-    await Promise.all(buffers.map((_, c) => flush(c)));
-    // Every receiver learns of this sender, even with no rows: a merge needs to know all.
+    await sendMotionRows(root, stream, req, this.content, this.send);
     return [];
   }
 
