@@ -55,6 +55,37 @@ function bootCase(primaries: number): BenchCase {
   };
 }
 
+/**
+ * A primary's executor starts on the first statement dispatched to it (node/lazy-executor.ts),
+ * so a boot ends before 64 workers load its code: the first statement after the boot pays for
+ * that. This row times it, a CREATE TABLE that every segment runs, right after the boot returns;
+ * the `warm` extra is a second CREATE TABLE just after it.
+ */
+function firstStatementCase(primaries: number): BenchCase {
+  return {
+    suite: 'workers',
+    name: `first statement after a worker boot of 1+1+${primaries}x2: CREATE TABLE on every segment (ms)`,
+    unit: 'ms',
+    runs: 3,
+    quickRuns: 1,
+    async run() {
+      const name = `bench-workers-first-${primaries}`;
+      const c = await boot('worker', primaries, name);
+      try {
+        const t0 = performance.now();
+        await c.query('create table first_statement (a int) distributed by (a)');
+        const first = performance.now() - t0;
+        const t1 = performance.now();
+        await c.query('create table second_statement (a int) distributed by (a)');
+        return { value: first, extra: { warm: performance.now() - t1 } };
+      } finally {
+        await c.close();
+        await deleteCluster(name);
+      }
+    },
+  };
+}
+
 /** Workers the instance spawner would start for 1+1+64x2, all at once, as a boot starts them. */
 const BOOT_WORKERS = 130;
 
@@ -62,7 +93,7 @@ const BOOT_WORKERS = 130;
  * The time until `count` module workers of `url` have all said they are ready (posted their
  * first message), spawned at once; then they are terminated.
  */
-async function spawnAll(url: string, count: number): Promise<number> {
+async function spawnAll(url: string, count: number, name = (i: number) => `floor ${i}`): Promise<number> {
   const workers: Worker[] = [];
   const t0 = performance.now();
   try {
@@ -71,7 +102,7 @@ async function spawnAll(url: string, count: number): Promise<number> {
         { length: count },
         (_, i) =>
           new Promise<void>((resolve, reject) => {
-            const w = new Worker(url, { type: 'module', name: `floor ${i}` });
+            const w = new Worker(url, { type: 'module', name: name(i) });
             workers.push(w);
             w.addEventListener('message', () => resolve(), { once: true });
             w.addEventListener('error', (e) => reject(new Error(e.message || 'the worker failed to load')));
@@ -84,9 +115,46 @@ async function spawnAll(url: string, count: number): Promise<number> {
   }
 }
 
+/**
+ * A worker that creates its own IndexedDB database (named after the worker), with the stores an
+ * instance's disk has, commits one small readwrite transaction in it, closes it and says ready:
+ * the least IndexedDB work an instance's boot does (it opens its disk and syncs at least once).
+ */
+const IDB_FLOOR_WORKER = `
+const open = indexedDB.open(self.name, 1);
+open.onupgradeneeded = () => {
+  open.result.createObjectStore('blocks');
+  open.result.createObjectStore('journal');
+};
+open.onerror = () => { throw open.error; };
+open.onsuccess = () => {
+  const db = open.result;
+  const tx = db.transaction('journal', 'readwrite');
+  tx.objectStore('journal').put(new ArrayBuffer(512), 0);
+  tx.onerror = () => { throw tx.error; };
+  tx.oncomplete = () => { db.close(); postMessage('ready'); };
+};`;
+
+const idbFloorName = (i: number) => `bench-boot-floor-idb-${i}`;
+
+async function deleteIdbFloorDatabases(): Promise<void> {
+  await Promise.all(
+    Array.from(
+      { length: BOOT_WORKERS },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const r = indexedDB.deleteDatabase(idbFloorName(i));
+          r.onsuccess = () => resolve();
+          r.onerror = () => reject(r.error ?? new Error('could not delete a floor database'));
+        }),
+    ),
+  );
+}
+
 /** The floor under a boot: spawning the workers, and each compiling the entry it runs. */
 function bootFloorCases(): BenchCase[] {
   let empty: string | undefined;
+  let idb: string | undefined;
   return [
     {
       suite: 'workers',
@@ -114,6 +182,31 @@ function bootFloorCases(): BenchCase[] {
       run() {
         if (!workerBundle) throw new Error('needs ?workerBundle= (npm run bench builds it)');
         return spawnAll(workerBundle, BOOT_WORKERS);
+      },
+    },
+    {
+      suite: 'workers',
+      // Each instance has its own IndexedDB database: the browser creates 130 of them, and
+      // commits their first transactions, with the same 2 cores the workers start on.
+      name: `worker boot floor: ${BOOT_WORKERS} empty workers, each creating its own IndexedDB database and committing one transaction (ms)`,
+      unit: 'ms',
+      runs: 5,
+      quickRuns: 3,
+      async setup() {
+        idb = URL.createObjectURL(new Blob([IDB_FLOOR_WORKER], { type: 'text/javascript' }));
+        await deleteIdbFloorDatabases();
+      },
+      async teardown() {
+        if (idb) URL.revokeObjectURL(idb);
+        await deleteIdbFloorDatabases();
+      },
+      async run() {
+        try {
+          return await spawnAll(idb!, BOOT_WORKERS, idbFloorName);
+        } finally {
+          // Each run creates its databases afresh, as a new cluster's boot does.
+          await deleteIdbFloorDatabases();
+        }
       },
     },
   ];
@@ -189,6 +282,7 @@ registerSuite([
   bootCase(4),
   bootCase(16),
   bootCase(64),
+  firstStatementCase(64),
   ...[1, 8].flatMap((n) => [commitCase('inline', n), commitCase('worker', n)]),
   longTaskCase(),
 ]);

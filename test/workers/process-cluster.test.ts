@@ -338,3 +338,50 @@ describe("process cluster: a role's code loaded on first need", () => {
     },
   );
 });
+
+describe("process cluster: a primary's executor starts on its first statement", () => {
+  it('the boot loads no executor code; the instance-level calls need none; the first statement loads it once per primary', async () => {
+    const loads = new Map<string, number>();
+    let failNext = new Set<string>();
+    const counted = (label: string): RoleModules => {
+      const linked = linkedModules();
+      const segment = new ModuleLoader(async () => {
+        loads.set(label, (loads.get(label) ?? 0) + 1);
+        if (failNext.delete(label)) throw new Error('the chunk could not be fetched');
+        return linked.segment.now();
+      });
+      return { ...linked, segment };
+    };
+    const spawner = inThreadSpawner(realClock, (label) =>
+      label.startsWith('primary') ? counted(label) : linkedModules(),
+    );
+    cluster = await createProcessCluster({ mirroring: 'group', timeScale: 100 }, spawner);
+    const c = cluster;
+    // Up, mirrors streaming, DTX recovery done (it lists every segment's prepared transactions).
+    await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[0] === 1), 20_000, 'in sync');
+    await c.query('checkpoint');
+    const u = await c.connect({ dbid: 2 });
+    expect((await u.query('select state from pg_stat_replication')).rows).toEqual([['streaming']]);
+    await u.close();
+    expect([...loads.values()]).toEqual([]);
+
+    // Content 0's primary cannot load its code once: the statement fails as a gang does, whole.
+    failNext = new Set(['primary dbid 2']);
+    await expect(c.query('create table t (id int) distributed by (id)')).rejects.toMatchObject({
+      code: '08006',
+      message: 'failed to acquire resources on one or more segments',
+      detail: expect.stringContaining('could not start a QE process on segment 0'),
+    });
+    await expect(c.query('select count(*) from t')).rejects.toMatchObject({ code: '42P01' });
+    // The next statement loads it again, and every primary's executor runs.
+    await c.query('create table t (id int) distributed by (id)');
+    await c.query('insert into t select i from generate_series(1, 100) i');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[100]]);
+    expect(Object.fromEntries(loads)).toEqual({
+      'primary dbid 2': 2,
+      'primary dbid 3': 1,
+      'primary dbid 4': 1,
+      'primary dbid 5': 1,
+    });
+  });
+});

@@ -23,6 +23,8 @@ import { MIRROR_PROBE_ANSWER, type WalStatus } from '../replication/protocol.ts'
 import { hasStandbySignal } from '../instance/control.ts';
 import { FencedDisk } from './fenced-disk.ts';
 import type { RoleModules } from './role-modules.ts';
+import { LazySegmentExecutor } from './lazy-executor.ts';
+import { SegmentAdmin } from '../server/segment-admin.ts';
 import type {
   ClusterNode,
   FileRepPrimaryHandlers,
@@ -185,12 +187,9 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
     return;
   }
 
-  // The executor's code loads (in a worker) while crash recovery runs.
-  const segmentCode = ctx.modules.segment.pending();
-  segmentCode?.catch(() => undefined);
+  // The executor starts on the first statement dispatched here (lazy-executor.ts).
   const inst = await Instance.start(rt, ctx.storage);
   node.process = { role: 'starting', inst, handlers: {} };
-  if (segmentCode) await segmentCode;
   node.up = true;
   becomePrimary(ctx, node, inst, call);
   ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'primary', recovery: inst.recovery });
@@ -231,16 +230,12 @@ async function bootFileRepSegment(
     ctx.emit({ kind: 'instance.up', dbid: node.dbid, role: 'mirror', recovery: undefined });
     return;
   }
-  // The executor's code loads (in a worker) while crash recovery runs.
-  const segmentCode = ctx.modules.segment.pending();
-  segmentCode?.catch(() => undefined);
   const mirrored = !!ctx.nodes.mirrorOf(node);
   const fr: FileRepPrimary = { disk: fileRepPrimaryDisk(disk, { mirrorless: !mirrored }) };
   const inst = await Instance.start(
     { disk: fr.disk, clock: ctx.clock, trace: (e) => ctx.emit({ ...e, dbid: node.dbid }), onPanic },
     ctx.storage,
   );
-  if (segmentCode) await segmentCode;
   node.process = { role: 'starting', inst, handlers: {} };
   // Restarted, it cannot know whether its mirror took over meanwhile: commits wait for FTS.
   if (mirrored && !fresh) fr.disk.holdForFts();
@@ -474,15 +469,22 @@ function becomePrimary(
   call: Call,
   fileRep?: FileRepPrimary,
 ): void {
-  const executor = (replication: PrimaryReplication | undefined) =>
-    new (ctx.modules.segment.now().SegmentExecutor)(
-      inst,
-      node.content,
-      ctx.clock,
-      (dbid, queryId, sliceId, from, rows, transfer) =>
-        call(dbid, 'receiveRows', [queryId, sliceId, from, rows], undefined, transfer),
-      { faults: ctx.points, dbid: node.dbid, replication },
+  const executor = (replication: PrimaryReplication | undefined) => {
+    const options = { faults: ctx.points, dbid: node.dbid, replication };
+    return new LazySegmentExecutor(
+      new SegmentAdmin(inst, node.content, options),
+      ctx.modules.segment,
+      ({ SegmentExecutor }) =>
+        new SegmentExecutor(
+          inst,
+          node.content,
+          ctx.clock,
+          (dbid, queryId, sliceId, from, rows, transfer) =>
+            call(dbid, 'receiveRows', [queryId, sliceId, from, rows], undefined, transfer),
+          options,
+        ),
     );
+  };
   if (fileRep) {
     // No walsender: the disk replicates itself.
     const qe = executor(undefined);

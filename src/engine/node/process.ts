@@ -7,7 +7,7 @@
 import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { Coordinator } from '../server/coordinator.ts';
-import type { SegmentExecutor } from '../server/segment.ts';
+import type { LazySegmentExecutor } from './lazy-executor.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import type { MirrorReplication } from '../replication/mirror.ts';
 import type { FileRepMirror } from '../filerep/mirror.ts';
@@ -53,7 +53,7 @@ export interface StandbyProcess {
 export interface PrimaryProcess {
   readonly role: 'primary';
   readonly inst: Instance;
-  readonly qe: SegmentExecutor;
+  readonly qe: LazySegmentExecutor;
   readonly repl: PrimaryReplication;
   readonly handlers: PrimaryHandlers;
 }
@@ -70,7 +70,7 @@ export interface MirrorProcess {
 export interface FileRepPrimaryProcess {
   readonly role: 'filerep-primary';
   readonly inst: Instance;
-  readonly qe: SegmentExecutor;
+  readonly qe: LazySegmentExecutor;
   readonly fileRep: FileRepPrimary;
   readonly handlers: FileRepPrimaryHandlers;
 }
@@ -105,8 +105,8 @@ export function coordinatorOf(p: RunningProcess | undefined): Coordinator | unde
   return p?.role === 'coordinator' ? p.qd : undefined;
 }
 
-/** The segment executor of an acting primary. */
-export function executorOf(p: RunningProcess | undefined): SegmentExecutor | undefined {
+/** The segment executor of an acting primary (started on its first statement). */
+export function executorOf(p: RunningProcess | undefined): LazySegmentExecutor | undefined {
   return p?.role === 'primary' || p?.role === 'filerep-primary' ? p.qe : undefined;
 }
 

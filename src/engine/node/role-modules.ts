@@ -62,6 +62,11 @@ export class ModuleLoader<T> {
     return this.loading;
   }
 
+  /** The module if it has loaded; never starts a load. */
+  peek(): T | undefined {
+    return this.value;
+  }
+
   /** The loaded module. */
   now(): T {
     if (this.value === undefined) this.pending();

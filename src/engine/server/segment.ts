@@ -10,8 +10,6 @@
  */
 import { SliceAnalyze } from '../exec/instrument.ts';
 import { scanWants } from '../exec/columns-used.ts';
-import { relationFile } from '../access/context.ts';
-import { BLCKSZ } from '../storage/disk.ts';
 import { SqlError, sqlError } from '../errors.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { BATCH, type ExecContext } from '../exec/context.ts';
@@ -25,14 +23,9 @@ import { rowCodec } from '../sql/tuple-codec.ts';
 import type { Snapshot } from '../txn/snapshot.ts';
 import type { Transaction } from '../txn/xact.ts';
 import type { Clock } from '../runtime/clock.ts';
-import type { FaultPoints } from '../runtime/fault-points.ts';
-import type { PrimaryReplication } from '../replication/primary.ts';
-import { formatLsn } from '../storage/lsn.ts';
 import type {
   DtxContext,
   InsertRequest,
-  PreparedTransaction,
-  ReplicationRow,
   Row,
   SegmentApi,
   SliceRequest,
@@ -45,10 +38,9 @@ import { buildIndex, insertIndexEntries } from './index-maintenance.ts';
 import { REALM } from '../runtime/realm.ts';
 import { packRows, unpackRows, type WireRows } from '../exec/row-batch.ts';
 import { sendMotionRows, type PeerSend } from './motion-send.ts';
+import { SegmentAdmin, type SegmentAdminOptions } from './segment-admin.ts';
 
-export class SegmentExecutor implements SegmentApi {
-  private readonly inst: Instance;
-  readonly content: number;
+export class SegmentExecutor extends SegmentAdmin implements SegmentApi {
   private readonly clock: Clock;
   private readonly send: PeerSend;
   /** Local transaction of each distributed transaction this segment takes part in. */
@@ -60,29 +52,10 @@ export class SegmentExecutor implements SegmentApi {
   /** The interrupts of each statement with work here (its cancel, its memory held here). */
   private readonly queries = new Map<string, Interrupts>();
 
-  private readonly points: FaultPoints | undefined;
-  /** Replication of this primary (none in file replication: its disk replicates itself). */
-  readonly replication: PrimaryReplication | undefined;
-  private readonly dbid: number;
-
-  constructor(
-    inst: Instance,
-    content: number,
-    clock: Clock,
-    send: PeerSend,
-    options?: { faults: FaultPoints; dbid: number; replication?: PrimaryReplication | undefined },
-  ) {
-    this.inst = inst;
-    this.content = content;
+  constructor(inst: Instance, content: number, clock: Clock, send: PeerSend, options?: SegmentAdminOptions) {
+    super(inst, content, options);
     this.clock = clock;
     this.send = send;
-    this.points = options?.faults;
-    this.dbid = options?.dbid ?? 0;
-    this.replication = options?.replication;
-  }
-
-  private reach(point: string): Promise<void> {
-    return this.points ? this.points.reach(point, this.dbid) : Promise.resolve();
   }
 
   // ---- slices -----------------------------------------------------------------------------
@@ -188,11 +161,6 @@ export class SegmentExecutor implements SegmentApi {
     await buildIndex(this.inst, tx, table, index);
   }
 
-  async relationSize(relfilenode: number): Promise<number> {
-    this.inst.mustBeRunning();
-    return this.inst.pool.nblocks(relationFile(relfilenode)) * BLCKSZ;
-  }
-
   async dropStorage(dtx: DtxContext, relfilenode: number): Promise<void> {
     this.inst.mustBeRunning();
     this.inst.dropStorage(this.txFor(dtx), relfilenode);
@@ -211,22 +179,6 @@ export class SegmentExecutor implements SegmentApi {
       );
     this.dtxs.delete(gxid);
     await this.inst.xact.prepare(tx, gid);
-  }
-
-  async commitPrepared(gid: string): Promise<void> {
-    this.inst.mustBeRunning();
-    await this.reach('finish_prepared_start_of_function');
-    // Already committed (a retry after failover or a restart): idempotent, as in Greenplum, once
-    // the mirror has it too; one under way is waited for.
-    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid))
-      return this.inst.xact.waitReplicated('COMMIT PREPARED');
-    await this.inst.xact.finishPrepared(gid, true);
-  }
-
-  async abortPrepared(gid: string): Promise<void> {
-    this.inst.mustBeRunning();
-    if (!this.inst.xact.prepared.has(gid) && !this.inst.xact.isFinishing(gid)) return;
-    await this.inst.xact.finishPrepared(gid, false);
   }
 
   async commitOnePhase(gxid: number): Promise<void> {
@@ -281,42 +233,6 @@ export class SegmentExecutor implements SegmentApi {
     if (!tx) return;
     this.dtxs.delete(gxid);
     this.inst.xact.abort(tx);
-  }
-
-  async ping(): Promise<boolean> {
-    this.inst.mustBeRunning();
-    return true;
-  }
-
-  async checkpoint(): Promise<void> {
-    await this.inst.checkpoint();
-  }
-
-  /** pg_stat_replication of this primary: its walsender to the mirror, if any. */
-  async replicationStatus(): Promise<ReplicationRow[]> {
-    const ws = this.replication?.walsender;
-    if (!ws) return [];
-    return [
-      {
-        pid: 20000 + this.dbid,
-        application_name: 'gp_walreceiver',
-        backend_start: ws.backendStart ?? null,
-        state: ws.state === 'stopped' ? null : ws.state,
-        sent_lsn: formatLsn(ws.sent),
-        write_lsn: formatLsn(ws.write),
-        flush_lsn: formatLsn(ws.flush),
-        replay_lsn: formatLsn(ws.replay),
-        sync_state: this.replication!.syncRepOn ? 'sync' : 'async',
-        sync_error: ws.syncError,
-        connected: ws.state !== 'stopped',
-        wal_flushed_lsn: formatLsn(this.inst.wal.flushedLsn),
-      },
-    ];
-  }
-
-  async listPrepared(): Promise<PreparedTransaction[]> {
-    this.inst.mustBeRunning();
-    return [...this.inst.xact.prepared].map(([gid, p]) => ({ gid, prepared: p.time }));
   }
 
   /** The instance died: its transactions and buffers are gone. */

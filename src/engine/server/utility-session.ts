@@ -18,11 +18,14 @@ import { commandResult, rowsResult, type QueryResult } from './results.ts';
 import { SessionSettings } from './session-settings.ts';
 import { makeEvalContext, statementTimeFrom } from './eval-context.ts';
 import { micros, replicationColumns, replicationRowsOf, systemRelations } from './system-views.ts';
-import type { SegmentExecutor } from './segment.ts';
+import type { SegmentAdmin } from './segment-admin.ts';
+
+/** What a utility-mode session reads of its primary's executor: its walsender. */
+type SegmentReplicationView = Pick<SegmentAdmin, 'replication' | 'replicationStatus'>;
 
 export class UtilitySession {
   private readonly inst: Instance;
-  private readonly qe: SegmentExecutor | undefined;
+  private readonly qe: SegmentReplicationView | undefined;
   private readonly clock: Clock;
   private readonly content: number;
   readonly settings: SessionSettings;
@@ -30,7 +33,7 @@ export class UtilitySession {
 
   constructor(
     inst: Instance,
-    qe: SegmentExecutor | undefined,
+    qe: SegmentReplicationView | undefined,
     content: number,
     dbid: number,
     clock: Clock,
