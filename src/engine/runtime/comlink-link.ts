@@ -170,7 +170,9 @@ interface PendingCall {
   transfer: ArrayBuffer[] | undefined;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  timer: Timer | undefined;
+  timeoutMs: number;
+  /** The clock time at which the call fails unanswered. */
+  deadline: number;
   /** Comlink's message id, once sent. */
   msgId: string | undefined;
   sent: boolean;
@@ -197,6 +199,12 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
   private readonly queue: PendingCall[];
   private isClosed: boolean;
   private reason: string | undefined;
+  /**
+   * One timer per link, set for the earliest deadline of its pending calls: a timer set and
+   * cancelled for every call was a visible share of a busy instance's time.
+   */
+  private deadlineTimer: Timer | undefined;
+  private deadlineAt = Infinity;
 
   constructor(port: PortLike, options: LinkOptions) {
     this.stats = emptyLinkStats();
@@ -248,13 +256,14 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
         transfer: options?.transfer,
         resolve: resolve as (v: unknown) => void,
         reject,
-        timer: undefined,
+        timeoutMs,
+        deadline: this.clock.now() + timeoutMs,
         msgId: undefined,
         sent: false,
         settled: false,
       };
       this.pending.add(pc);
-      pc.timer = this.clock.setTimer(timeoutMs, () => this.expire(pc, timeoutMs));
+      if (pc.deadline < this.deadlineAt) this.watchUntil(pc.deadline);
       if (this.stats.inFlight >= this.maxInFlight) {
         this.queue.push(pc);
         this.stats.queued++;
@@ -270,6 +279,9 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     this.reason = reason ?? 'closed';
     this.queue.length = 0;
     this.stats.queued = 0;
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
     const calls = [...this.pending];
     this.endpoint.close();
     // Comlink keeps every live proxy in a FinalizationRegistry whose held value is the
@@ -306,6 +318,26 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
     );
   }
 
+  /** Sets the link's one deadline timer for `at`. */
+  private watchUntil(at: number): void {
+    this.deadlineTimer?.cancel();
+    this.deadlineAt = at;
+    this.deadlineTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => this.sweep());
+  }
+
+  /** Expires the calls whose deadline has passed; watches for the next one. */
+  private sweep(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const pc of this.pending) {
+      if (pc.deadline <= now) this.expire(pc, pc.timeoutMs);
+      else if (pc.deadline < next) next = pc.deadline;
+    }
+    if (next < Infinity && !this.isClosed) this.watchUntil(next);
+  }
+
   private expire(pc: PendingCall, timeoutMs: number): void {
     if (pc.settled) return;
     // The deadline passed, but this thread may have been busy: a reply that arrived meanwhile
@@ -331,7 +363,6 @@ class ComlinkLink<T extends ApiShape<T>> implements Link<T> {
   private settle(pc: PendingCall, ok: boolean, value: unknown): void {
     if (pc.settled) return;
     pc.settled = true;
-    pc.timer?.cancel();
     this.pending.delete(pc);
     if (pc.sent) this.stats.inFlight--;
     if (ok) {

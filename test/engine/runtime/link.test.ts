@@ -223,6 +223,30 @@ describe('Link over Comlink', () => {
     expect((t.error as SqlError).message).toBe('timeout expired');
   });
 
+  it("one link's calls each fail at their own deadline, a shorter one made after a longer one too", async () => {
+    const clock = new ManualClock();
+    const { link, runs } = setup({ clock, timeoutMs: 1_000 });
+    const long = track(link.call('hang', []));
+    clock.advance(50);
+    const short = track(link.call('hang', [], { timeoutMs: 100 }));
+    const answered = track(link.call('add', [2, 3]));
+    await waitFor(() => runs.get('hang') === 2 && answered.state === 'fulfilled', 2_000, 'both hangs ran');
+    clock.advance(99);
+    await Promise.resolve();
+    expect(short.state).toBe('pending');
+    clock.advance(1); // 150: the short call's deadline
+    await waitFor(() => short.state !== 'pending', 2_000, 'short timeout');
+    expect(short.state).toBe('rejected');
+    expect(long.state).toBe('pending');
+    clock.advance(849);
+    await Promise.resolve();
+    expect(long.state).toBe('pending');
+    clock.advance(1); // 1,000: the long call's deadline
+    await waitFor(() => long.state !== 'pending', 2_000, 'long timeout');
+    expect((long.error as SqlError).message).toBe('timeout expired');
+    expect(link.stats).toMatchObject({ ok: 1, timeouts: 2, inFlight: 0 });
+  });
+
   it('a late reply after the deadline is ignored and the link stays usable', async () => {
     const clock = new ManualClock();
     const { link, gates } = setup({ clock, timeoutMs: 100 });
