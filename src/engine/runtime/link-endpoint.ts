@@ -84,56 +84,6 @@ function detach(data: unknown, transfer: unknown[]): { data: unknown; transfer: 
   return moved;
 }
 
-const SAMPLE = 8;
-/** Values an estimate looks at, at most: a message is counted, not cloned. */
-const BUDGET = 500;
-
-/**
- * An estimate of a message's cloned size in bytes, for the lab's counters. Every message of
- * every link passes here twice (sent, received), so the work is bounded and allocates nothing:
- * long arrays are sampled, and a shared or cyclic value is counted again until the budget ends.
- */
-export function approxBytes(value: unknown): number {
-  const state = { budget: BUDGET };
-  return sizeOf(value, state);
-}
-
-function sizeOf(v: unknown, state: { budget: number }): number {
-  if (state.budget-- <= 0) return 0;
-  switch (typeof v) {
-    case 'string':
-      return 4 + v.length;
-    case 'number':
-    case 'bigint':
-      return 8;
-    case 'boolean':
-    case 'undefined':
-      return 1;
-    case 'object': {
-      if (v === null) return 1;
-      if (v instanceof ArrayBuffer) return v.byteLength;
-      if (ArrayBuffer.isView(v)) return v.byteLength;
-      let n = 8;
-      if (Array.isArray(v)) {
-        // Long arrays (row batches) are sampled: their first elements stand for the rest.
-        const sample = Math.min(v.length, SAMPLE);
-        let m = 0;
-        for (let i = 0; i < sample; i++) m += sizeOf(v[i], state);
-        return n + (sample === 0 ? 0 : Math.round((m * v.length) / sample));
-      }
-      if (v instanceof Map) {
-        for (const [k, x] of v) n += sizeOf(k, state) + sizeOf(x, state);
-        return n;
-      }
-      const o = v as Record<string, unknown>;
-      for (const k in o) n += k.length + sizeOf(o[k], state);
-      return n;
-    }
-    default:
-      return 0;
-  }
-}
-
 export class LinkEndpoint {
   private readonly port: PortLike;
   private readonly stats: LinkStats;
@@ -198,7 +148,6 @@ export class LinkEndpoint {
     this.lastPosted = message;
     if (this.isClosed) return;
     this.stats.messagesSent++;
-    this.stats.bytesSent += approxBytes(message);
     const f = this.faults;
     if (f === undefined) {
       this.port.postMessage(message, list);
@@ -255,7 +204,6 @@ export class LinkEndpoint {
   private receive(data: unknown): void {
     if (this.isClosed) return;
     this.stats.messagesReceived++;
-    this.stats.bytesReceived += approxBytes(data);
     const f = this.faults;
     if (f === undefined) {
       this.dispatchLocal(data);

@@ -53,7 +53,7 @@ export interface Link<T extends ApiShape<T>> {
   readonly stats: LinkStats;
 }
 
-/** Counters kept per link (and per served port). Bytes are an estimate of the cloned size. */
+/** Counters kept per link (and per served port). */
 export interface LinkStats {
   /** Calls made (including ones that were refused because the link was closed). */
   calls: number;
@@ -65,8 +65,6 @@ export interface LinkStats {
   timeouts: number;
   messagesSent: number;
   messagesReceived: number;
-  bytesSent: number;
-  bytesReceived: number;
   /** Messages lost to a network partition, in either direction. */
   dropped: number;
   /** Messages held back by a network delay, in either direction. */
@@ -85,8 +83,6 @@ export function emptyLinkStats(): LinkStats {
     timeouts: 0,
     messagesSent: 0,
     messagesReceived: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
     dropped: 0,
     delayed: 0,
     inFlight: 0,

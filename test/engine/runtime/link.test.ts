@@ -143,7 +143,6 @@ describe('Link over Comlink', () => {
     await expect(link.call('add', [2, 3])).resolves.toBe(5);
     expect(link.stats).toMatchObject({ calls: 1, ok: 1, errors: 0, inFlight: 0, messagesSent: 1 });
     expect(link.stats.messagesReceived).toBe(1);
-    expect(link.stats.bytesSent).toBeGreaterThan(0);
     expect(served.stats).toMatchObject({ calls: 1, ok: 1 });
   });
 
