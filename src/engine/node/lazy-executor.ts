@@ -49,16 +49,34 @@ export class LazySegmentExecutor implements SegmentApi {
     this.qe?.reset();
   }
 
+  /**
+   * Runs `f` on the executor: at once when it has started (or its code is linked in), else once
+   * its code has loaded, after the calls that came before.
+   */
   private run<R>(f: (qe: SegmentExecutor) => Promise<R>): Promise<R> {
-    if (this.qe) return f(this.qe);
-    this.starting ??= this.start();
-    return this.starting.then(f);
+    if (!this.qe && !this.starting) {
+      const loading = this.code.pending();
+      if (loading) this.starting = this.start(loading);
+      else this.qe = this.make(this.code.now());
+    }
+    return this.qe ? f(this.qe) : this.starting!.then(f);
   }
 
-  private async start(): Promise<SegmentExecutor> {
+  /**
+   * A call about state only the executor holds (a statement's cancel, its end, a transaction's
+   * abort): nothing to do when it never started; while it starts, the call waits its turn, so a
+   * cancel is not lost ahead of the slice it cancels. A load that fails had nothing to cancel.
+   */
+  private ifStarted(f: (qe: SegmentExecutor) => Promise<void>): Promise<void> {
+    if (this.qe) return f(this.qe);
+    if (this.starting) return this.starting.then(f, () => undefined);
+    return Promise.resolve();
+  }
+
+  private async start(loading: Promise<SegmentModule>): Promise<SegmentExecutor> {
     try {
-      const m = await this.code.pending();
-      this.qe ??= this.make(m ?? this.code.now());
+      const m = await loading;
+      this.qe ??= this.make(m);
       return this.qe;
     } catch (e) {
       this.starting = undefined;
@@ -72,9 +90,9 @@ export class LazySegmentExecutor implements SegmentApi {
   receiveRows: SegmentApi['receiveRows'] = (queryId, sliceId, from, rows) =>
     this.run((qe) => qe.receiveRows(queryId, sliceId, from, rows));
   insertRows: SegmentApi['insertRows'] = (req) => this.run((qe) => qe.insertRows(req));
-  endQuery: SegmentApi['endQuery'] = (queryId) => (this.qe ? this.qe.endQuery(queryId) : Promise.resolve());
+  endQuery: SegmentApi['endQuery'] = (queryId) => this.ifStarted((qe) => qe.endQuery(queryId));
   cancelQuery: SegmentApi['cancelQuery'] = (queryId, code, message) =>
-    this.qe ? this.qe.cancelQuery(queryId, code, message) : Promise.resolve();
+    this.ifStarted((qe) => qe.cancelQuery(queryId, code, message));
   createStorage: SegmentApi['createStorage'] = (dtx, relfilenode) =>
     this.run((qe) => qe.createStorage(dtx, relfilenode));
   dropStorage: SegmentApi['dropStorage'] = (dtx, relfilenode) =>
@@ -83,10 +101,15 @@ export class LazySegmentExecutor implements SegmentApi {
     this.run((qe) => qe.buildIndex(dtx, table, index));
   prepare: SegmentApi['prepare'] = (gxid, gid) => this.run((qe) => qe.prepare(gxid, gid));
   commitOnePhase: SegmentApi['commitOnePhase'] = (gxid) => this.run((qe) => qe.commitOnePhase(gxid));
-  resolveOnePhase: SegmentApi['resolveOnePhase'] = (gxid) => this.run((qe) => qe.resolveOnePhase(gxid));
-  abortDtx: SegmentApi['abortDtx'] = (gxid) => (this.qe ? this.qe.abortDtx(gxid) : Promise.resolve());
+  // Never started, this primary holds no part of any distributed transaction: the answer is
+  // the instance's, and a code load that fails cannot make a finished transaction uncertain.
+  resolveOnePhase: SegmentApi['resolveOnePhase'] = (gxid) =>
+    this.qe || this.starting ? this.run((qe) => qe.resolveOnePhase(gxid)) : this.admin.onePhaseOutcome(gxid);
+  abortDtx: SegmentApi['abortDtx'] = (gxid) => this.ifStarted((qe) => qe.abortDtx(gxid));
   rollbackToSavepoint: SegmentApi['rollbackToSavepoint'] = (gxid, from, to, ranHere) =>
-    this.run((qe) => qe.rollbackToSavepoint(gxid, from, to, ranHere));
+    this.qe || this.starting
+      ? this.run((qe) => qe.rollbackToSavepoint(gxid, from, to, ranHere))
+      : this.admin.rollbackToSavepointNotHere(gxid, ranHere);
   commitPrepared: SegmentApi['commitPrepared'] = (gid) => this.admin.commitPrepared(gid);
   abortPrepared: SegmentApi['abortPrepared'] = (gid) => this.admin.abortPrepared(gid);
   listPrepared: SegmentApi['listPrepared'] = () => this.admin.listPrepared();

@@ -6,6 +6,7 @@
  * as Greenplum forks a QE backend for a gang (node/lazy-executor.ts).
  */
 import { relationFile } from '../access/context.ts';
+import { sqlError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
@@ -101,6 +102,31 @@ export class SegmentAdmin implements SegmentAdminApi {
         wal_flushed_lsn: formatLsn(this.inst.wal.flushedLsn),
       },
     ];
+  }
+
+  /**
+   * Whether distributed transaction `gxid` committed here in one phase, once nothing of it is
+   * open or committing here (SegmentExecutor.resolveOnePhase sees to that; a primary whose
+   * executor never started has nothing of it): committed only once its mirror has it too.
+   */
+  async onePhaseOutcome(gxid: number): Promise<'committed' | 'aborted'> {
+    this.inst.mustBeRunning();
+    if (!this.inst.xact.committedDistributed(`onephase-${gxid}`)) return 'aborted';
+    await this.inst.xact.waitReplicated('COMMIT');
+    return 'committed';
+  }
+
+  /**
+   * ROLLBACK TO SAVEPOINT for a transaction with nothing open here: one that ran here
+   * (`ranHere`) died with an earlier incarnation of this content, so its gang is lost.
+   */
+  async rollbackToSavepointNotHere(gxid: number, ranHere: boolean): Promise<boolean> {
+    this.inst.mustBeRunning();
+    if (ranHere)
+      throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
+        detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
+      });
+    return false;
   }
 
   async listPrepared(): Promise<PreparedTransaction[]> {

@@ -204,9 +204,7 @@ export class SegmentExecutor extends SegmentAdmin implements SegmentApi {
     this.inst.mustBeRunning();
     await this.abortDtx(gxid);
     await this.onePhaseCommits.get(gxid);
-    if (!this.inst.xact.committedDistributed(`onephase-${gxid}`)) return 'aborted';
-    await this.inst.xact.waitReplicated('COMMIT');
-    return 'committed';
+    return this.onePhaseOutcome(gxid);
   }
 
   /**
@@ -217,13 +215,7 @@ export class SegmentExecutor extends SegmentAdmin implements SegmentApi {
   async rollbackToSavepoint(gxid: number, from: number, to: number, ranHere: boolean): Promise<boolean> {
     this.inst.mustBeRunning();
     const tx = this.dtxs.get(gxid);
-    if (!tx) {
-      if (ranHere)
-        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-          detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
-        });
-      return false;
-    }
+    if (!tx) return this.rollbackToSavepointNotHere(gxid, ranHere);
     this.inst.xact.undoCommands(tx, from, to);
     return true;
   }
