@@ -122,6 +122,15 @@ export class ProcessCluster extends ClusterShell {
    */
   async open(saved?: SavedTopology): Promise<void> {
     await this.saves.whileStarting(() => this.openAll(saved));
+    this.warm([...this.procs.values()]);
+  }
+
+  /**
+   * Up: each process loads the code its first statement will need, in the background. Not
+   * during the boot, where 130 workers would compile it on the cores the boot runs on.
+   */
+  private warm(list: Proc[]): void {
+    for (const p of list) if (p.meta.up) void p.control?.call('warm', []).catch(() => undefined);
   }
 
   private async openAll(saved: SavedTopology | undefined): Promise<void> {
@@ -371,6 +380,7 @@ export class ProcessCluster extends ClusterShell {
     if (p.meta.retired) throw retiredError(dbid, p.meta.content);
     this.stoppedBy.delete(dbid);
     await this.boot(dbid, { initdb: false, ...(how ? { coordinatorStart: how } : {}) });
+    this.warm([p]);
   }
 
   /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */

@@ -230,6 +230,12 @@ export class InstanceProcess implements ProcessApi {
     }
   }
 
+  async warm(): Promise<void> {
+    const p = this.node?.process;
+    if (executorOf(p)) this.runtime.modules.segment.prefetch();
+    if (coordinatorOf(p)) this.runtime.modules.sessions.prefetch();
+  }
+
   async netFaults(state: FaultState): Promise<void> {
     this.nodes?.faults.restore(state);
   }

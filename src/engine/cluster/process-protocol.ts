@@ -82,6 +82,12 @@ export interface ProcessStatus {
 export interface ProcessApi {
   boot(spec: BootSpec): Promise<ProcessStatus>;
   /**
+   * The cluster is up: start loading, in the background, the code this process's role will
+   * need at its first statement (a primary's executor, a coordinator's sessions). Answers at
+   * once; a load that fails is tried again by the statement that needs it.
+   */
+  warm(): Promise<void>;
+  /**
    * File replication: a full resynchronization of this primary's new mirror (gpinitsystem's,
    * gpaddmirrors'); with `wait`, until it is Synchronized.
    */
