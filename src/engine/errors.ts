@@ -76,8 +76,8 @@ export const SqlState = {
   data_corrupted: 'XX001',
   index_corrupted: 'XX002',
   internal_error: 'XX000',
-  /** Greenplum: a gang (dispatch connection) was lost, e.g. a segment failed over. */
-  gp_interconnection_error: '08006',
+  /** Greenplum's ERRCODE_GP_INTERCONNECTION_ERROR: gang creation failed (server/gang-errors.ts). */
+  gp_interconnection_error: '58M01',
 } as const;
 
 export type SqlStateName = keyof typeof SqlState;

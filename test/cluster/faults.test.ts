@@ -25,7 +25,7 @@ describe('faults on a mirrorless cluster', () => {
       await c.query('create table t (a int, b int) distributed by (a)');
       await c.query('insert into t select i, i * 10 from generate_series(1, 1000) i');
       await c.faults.crash(3);
-      const err = await expectSqlError(c.query('select count(*) from t'), '08006');
+      const err = await expectSqlError(c.query('select count(*) from t'), '58M01');
       expect(err.message).toBe('failed to acquire resources on one or more segments');
       expect(err.detail).toMatch(/Connection refused/);
       // A query that needs only healthy contents still works (direct dispatch).
@@ -44,7 +44,7 @@ describe('faults on a mirrorless cluster', () => {
       await c.query('create table h (a int) distributed by (a)');
       await c.query('insert into h select generate_series(1, 200)');
       await c.faults.crash('sdw2');
-      await expectSqlError(c.query('select count(*) from h'), '08006');
+      await expectSqlError(c.query('select count(*) from h'), '58M01');
       await c.faults.restart('sdw2');
       expect((await c.query('select count(*) from h')).rows).toEqual([[200]]);
     } finally {

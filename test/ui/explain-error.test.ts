@@ -7,7 +7,7 @@ describe('explainError', () => {
     [
       'gang creation gave up on a segment in recovery',
       [
-        '08006',
+        '58M01',
         'failed to acquire resources on one or more segments',
         false,
         'Segments are in reset/recovery mode.',
@@ -16,8 +16,18 @@ describe('explainError', () => {
     ],
     [
       'a segment that cannot be reached',
-      ['08006', 'failed to acquire resources on one or more segments', false, 'could not connect to server'],
+      ['58M01', 'failed to acquire resources on one or more segments', false, 'could not connect to server'],
       /connection to an instance was lost/,
+    ],
+    [
+      'a transaction whose segment failed over',
+      [
+        'XX000',
+        'gang was lost due to cluster reconfiguration',
+        false,
+        'content 0 moved from dbid 2 to dbid 6',
+      ],
+      /failed over while the transaction was open/,
     ],
     ['a connection lost at COMMIT', ['08006', 'server closed the connection', true, ''], /cannot know/],
     [

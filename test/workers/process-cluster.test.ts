@@ -323,7 +323,7 @@ describe("process cluster: a role's code loaded on first need", () => {
       const impatient = await c.connect();
       await impatient.query('set gp_gang_creation_retry_count = 0');
       await expect(impatient.query('select count(*) from t')).rejects.toMatchObject({
-        code: '08006',
+        code: '58M01',
         message: 'failed to acquire resources on one or more segments',
         detail: 'Segments are in reset/recovery mode.',
       });
@@ -384,7 +384,7 @@ describe("process cluster: a primary's executor code loads after the boot", () =
 
     // Content 0's primary failed its load, and fails it again: the statement fails as a gang does, whole.
     await expect(c.query('create table t (id int) distributed by (id)')).rejects.toMatchObject({
-      code: '08006',
+      code: '58M01',
       message: 'failed to acquire resources on one or more segments',
       detail: expect.stringContaining('could not start a QE process on segment 0'),
     });

@@ -9,7 +9,7 @@
  * Calls that arrive while the code loads wait for it in the order they came. A load that fails
  * fails the call with Greenplum's gang error; the next call tries again.
  */
-import { sqlError } from '../errors.ts';
+import { gangFailed } from '../server/gang-errors.ts';
 import type { SegmentAdmin } from '../server/segment-admin.ts';
 import type { SegmentExecutor } from '../server/segment.ts';
 import type { SegmentApi } from '../server/protocol.ts';
@@ -80,9 +80,9 @@ export class LazySegmentExecutor implements SegmentApi {
       return this.qe;
     } catch (e) {
       this.starting = undefined;
-      throw sqlError('connection_failure', 'failed to acquire resources on one or more segments', {
-        detail: `could not start a QE process on segment ${this.admin.content}: ${e instanceof Error ? e.message : String(e)}`,
-      });
+      throw gangFailed(
+        `could not start a QE process on segment ${this.admin.content}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 

@@ -3,6 +3,7 @@
  * sessions, and the dispatcher's view of the segments (the acting primary of every content).
  */
 import { SqlError, sqlError } from '../errors.ts';
+import { gangFailed, gangLost } from './gang-errors.ts';
 import { registerFunction } from '../sql/functions.ts';
 import { SERVER_VERSION_STRING } from '../version.ts';
 import { formatLsn } from '../storage/lsn.ts';
@@ -59,7 +60,6 @@ export interface CoordinatorOptions {
   replication?: PrimaryReplication | undefined;
 }
 
-const GANG_FAILED = 'failed to acquire resources on one or more segments';
 /** Session ids of looks at a simulated run (SimScheduler.observe) start here. */
 const LOOK_SESSION_IDS = 900_000;
 
@@ -211,11 +211,7 @@ export class Coordinator {
       listener = () => {
         const row = this.config.find((c) => c.dbid === dbid);
         if (!row || row.role !== 'p' || row.status !== 'u')
-          reject(
-            sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-              detail: `FTS took dbid ${dbid} out of service while a command was dispatched to it.`,
-            }),
-          );
+          reject(gangLost(`FTS took dbid ${dbid} out of service while a command was dispatched to it.`));
       };
       this.configListeners.add(listener);
     });
@@ -350,18 +346,13 @@ export class Coordinator {
       if (session) await this.ensureGang(session, content);
       return await this.callContent(content, method, args);
     } catch (e) {
-      if (
-        !(e instanceof SqlError) ||
-        e.code !== '08006' ||
-        e.message === 'gang was lost due to cluster reconfiguration' ||
-        e.message === GANG_FAILED
-      )
-        throw e;
+      // A lost connection; not a gang error already (they are not 08006).
+      if (!(e instanceof SqlError) || e.code !== '08006') throw e;
       this.notifyFts();
       const row = this.config.find((c) => c.content === content && c.role === 'p');
-      throw sqlError('connection_failure', GANG_FAILED, {
-        detail: `${e.message}${e.detail ? `\n\t${e.detail}` : ''} (seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'})`,
-      });
+      throw gangFailed(
+        `${e.message}${e.detail ? `\n\t${e.detail}` : ''} (seg${content} ${row?.hostname ?? '?'}:${row?.port ?? '?'})`,
+      );
     }
   }
 
@@ -385,10 +376,7 @@ export class Coordinator {
         const retries = this.clock.observing?.()
           ? 0
           : session.settings.gucs.get<number>('gp_gang_creation_retry_count');
-        if (retry >= retries)
-          throw sqlError('connection_failure', GANG_FAILED, {
-            detail: 'Segments are in reset/recovery mode.',
-          });
+        if (retry >= retries) throw gangFailed('Segments are in reset/recovery mode.');
         // The first retry asks FTS for a fresh look at the configuration.
         if (retry === 0) this.notifyFts();
         await session.sleep(

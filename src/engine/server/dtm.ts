@@ -17,6 +17,7 @@
  *   (transaction_resolution_unknown).
  */
 import { SqlError, sqlError } from '../errors.ts';
+import { gangLost } from './gang-errors.ts';
 import { quoteIdentifier } from './settings.ts';
 import type { Instance, RedoExtensions } from '../instance/instance.ts';
 import type { Transaction } from '../txn/xact.ts';
@@ -237,10 +238,7 @@ export class DistributedTxManager {
   checkGang(d: OpenDtx): void {
     const now = this.coordinator().contentDbids();
     for (const c of d.touched)
-      if (now[c] !== d.gang[c])
-        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-          detail: `content ${c} moved from dbid ${d.gang[c]} to dbid ${now[c]}`,
-        });
+      if (now[c] !== d.gang[c]) throw gangLost(`content ${c} moved from dbid ${d.gang[c]} to dbid ${now[c]}`);
   }
 
   /**

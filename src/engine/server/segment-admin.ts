@@ -6,7 +6,7 @@
  * as Greenplum forks a QE backend for a gang (node/lazy-executor.ts).
  */
 import { relationFile } from '../access/context.ts';
-import { sqlError } from '../errors.ts';
+import { gangLost } from './gang-errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { PrimaryReplication } from '../replication/primary.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
@@ -122,10 +122,7 @@ export class SegmentAdmin implements SegmentAdminApi {
    */
   async rollbackToSavepointNotHere(gxid: number, ranHere: boolean): Promise<boolean> {
     this.inst.mustBeRunning();
-    if (ranHere)
-      throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-        detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
-      });
+    if (ranHere) throw gangLost(`distributed transaction ${gxid} is unknown on segment ${this.content}`);
     return false;
   }
 

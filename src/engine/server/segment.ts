@@ -11,6 +11,7 @@
 import { SliceAnalyze } from '../exec/instrument.ts';
 import { scanWants } from '../exec/columns-used.ts';
 import { SqlError, sqlError } from '../errors.ts';
+import { gangLost } from './gang-errors.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { BATCH, type ExecContext } from '../exec/context.ts';
 import { batchBytes, Interrupts, statementTimeoutError } from '../exec/interrupts.ts';
@@ -184,10 +185,7 @@ export class SegmentExecutor extends SegmentAdmin implements SegmentApi {
   async commitOnePhase(gxid: number): Promise<void> {
     const tx = this.dtxs.get(gxid);
     // Unknown here: it lived on an instance that failed (this one was promoted since).
-    if (!tx)
-      throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-        detail: `distributed transaction ${gxid} is unknown on segment ${this.content}`,
-      });
+    if (!tx) throw gangLost(`distributed transaction ${gxid} is unknown on segment ${this.content}`);
     this.dtxs.delete(gxid);
     tx.distributedGid = `onephase-${gxid}`;
     tx.segmentPart = true;
@@ -243,9 +241,9 @@ export class SegmentExecutor extends SegmentAdmin implements SegmentApi {
     if (!tx) {
       // Its earlier work here died with a previous incarnation of this instance.
       if (dtx.touched?.includes(this.content))
-        throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-          detail: `distributed transaction ${dtx.gxid} ran on segment ${this.content} before it restarted`,
-        });
+        throw gangLost(
+          `distributed transaction ${dtx.gxid} ran on segment ${this.content} before it restarted`,
+        );
       this.dtxs.set(dtx.gxid, (tx = this.inst.xact.begin()));
     }
     return tx;

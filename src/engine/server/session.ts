@@ -306,8 +306,9 @@ export class Session {
       result.notices = [...this.notices, ...result.notices];
       return result;
     } catch (e) {
-      // A segment that refused or vanished: FTS should look now (FtsNotifyProber).
-      if (e instanceof SqlError && e.code === '08006') this.qd.notifyFts();
+      // A segment that refused or vanished, or a gang that could not be made: FTS should look
+      // now (FtsNotifyProber).
+      if (e instanceof SqlError && (e.code === '08006' || e.code === '58M01')) this.qd.notifyFts();
       await this.fail(autocommit ? 'autocommit' : this.implicitBlock ? 'implicit' : 'block');
       throw asSqlError(e);
     }

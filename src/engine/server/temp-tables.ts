@@ -7,7 +7,7 @@
  * Creating, dropping and truncating one are transactional, as in Postgres.
  */
 import type { TableInfo } from '../plan/plan.ts';
-import { sqlError } from '../errors.ts';
+import { gangLost } from './gang-errors.ts';
 
 export class TempTables {
   private readonly tables = new Map<string, TableInfo>();
@@ -81,8 +81,8 @@ export function checkGang(
   const names = temp.names();
   temp.reset();
   gangs.clear();
-  throw sqlError('connection_failure', 'gang was lost due to cluster reconfiguration', {
-    detail: `Segment ${lost.map(([c]) => `seg${c}`).join(', ')} failed over since this session connected to it; its temporary tables (${names.join(', ')}) went with its connections.`,
-    hint: 'Run the statement again; create the temporary tables again first.',
-  });
+  throw gangLost(
+    `Segment ${lost.map(([c]) => `seg${c}`).join(', ')} failed over since this session connected to it; its temporary tables (${names.join(', ')}) went with its connections.`,
+    'Run the statement again; create the temporary tables again first.',
+  );
 }

@@ -291,12 +291,14 @@ export function explainError(code: string, message: string, indeterminate = fals
     return 'the connection went during COMMIT: the client cannot know whether the transfer committed (it may have); money is conserved either way';
   // Gang creation gave up on a segment still in recovery (not a crashed coordinator's 57P02,
   // which says "in recovery mode" too).
-  if (/^08/.test(code) && /reset\/recovery mode/.test(detail))
+  if (code === '58M01' && /reset\/recovery mode/.test(detail))
     return 'a segment was still recovering (a restart replaying its WAL, or a mirror finishing its promotion) past gp_gang_creation_retry_count retries; the transfer rolled back, and the next one waits again';
   if (/cannot serve \w+ in its current role/.test(message))
     return 'the instance it reached was changing role (a failover or recovery in progress); the client retries on its next transfer';
-  if (/^08/.test(code))
+  if (/^08/.test(code) || code === '58M01')
     return 'the connection to an instance was lost (it crashed or is unreachable); the transfer rolled back';
+  if (/gang was lost/.test(message))
+    return 'a segment failed over while the transaction was open: its part of the transaction went with the old primary; the transfer rolled back';
   if (code === '57P01' || code === '57P02' || code === '57P03')
     return 'an instance shut down or is still starting; the transfer rolled back';
   if (code === '40001' || code === '40P01')

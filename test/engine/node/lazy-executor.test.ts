@@ -82,7 +82,7 @@ describe('LazySegmentExecutor', () => {
     const cancel = lazy.cancelQuery('q1', '57014', 'x');
     open();
     await expect(slice).rejects.toMatchObject({
-      code: '08006',
+      code: '58M01',
       message: 'failed to acquire resources on one or more segments',
       detail: 'could not start a QE process on segment 3: the chunk could not be fetched',
     });

@@ -46,6 +46,8 @@ describe('outcomeUncertain', () => {
     ['57P01', true],
     ['57P02', true],
     ['58030', true],
+    ['58M01', true],
+    ['XX000', true],
     ['XX001', true],
     ['23502', false],
     ['40001', false],

@@ -106,7 +106,7 @@ describe('mirrorless cluster (event table last row, §7.1 fts_mirrorless)', () =
     await c.faults.crash(4);
     await probe(c);
     const e = await rejection(c.query('select count(*) from ml'));
-    expect(e.code).toBe('08006');
+    expect(e.code).toBe('58M01');
     expect((await c.query(`select b from ml where a = ${key[0]}`)).rows).toEqual([[key[0]]]);
     expect((await c.query('select 1 + 1')).rows).toEqual([[2]]);
     await c.faults.restart(4);

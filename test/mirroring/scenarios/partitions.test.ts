@@ -121,7 +121,7 @@ describe('coordinator ↔ primary partition (event table row 7)', () => {
     );
     expect(q).not.toBe('timeout');
     const e = await rejection(Promise.reject(q));
-    expect(e.code).toBe('08006');
+    expect(e.code).toBe('58M01');
     expect(e.message).toBe('failed to acquire resources on one or more segments');
   });
 });
