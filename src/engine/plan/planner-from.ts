@@ -16,7 +16,8 @@
 import type { Expr, FromItem } from '../sql/ast.ts';
 import { bindBooleanCondition } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
-import { andAll, splitAnd, type Planner, type RelPlan } from './planner.ts';
+import type { Planner, RelPlan } from './planner.ts';
+import { andAll, joinBound, splitAnd } from './planner-join.ts';
 import { columnsOf, remapColumns, Scope } from './scope.ts';
 import { andAst, conjuncts } from './planner-sublink.ts';
 
@@ -146,7 +147,7 @@ export function planFromWhere(
     const cond = ready.length
       ? andAll(ready.flatMap((p) => splitAnd(remapColumns(p.cond, (g) => at.get(g)!))))
       : undefined;
-    cur = planner.joinBound(cur, units[next]!, cond ? 'inner' : 'cross', cond);
+    cur = joinBound(planner, cur, units[next]!, cond ? 'inner' : 'cross', cond);
     layout = combined;
   }
   // Columns back in FROM order.

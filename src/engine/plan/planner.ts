@@ -17,21 +17,16 @@ import { foldExpression, raiseConstantErrors } from '../sql/eval.ts';
 import { commonType, requireEquality, requireOrdering, T, type SqlType, type Value } from '../sql/types.ts';
 import { planAggregation, queryHasAggregates } from './planner-agg.ts';
 import { attachScalarSubqueries, pullUpSublinks } from './planner-sublink.ts';
-import {
-  colocatedOn,
-  gather,
-  hashCompatible,
-  onSegments,
-  projectLocus,
-  redistribute,
-  SliceCounter,
-} from './locus.ts';
-import { placeEquiJoin, placeJoin } from './join-place.ts';
+import { colocatedOn, gather, onSegments, projectLocus, redistribute, SliceCounter } from './locus.ts';
+import { directContents, tableLocus } from './direct-dispatch.ts';
+import { andAll, join, planJoinItem, splitAnd } from './planner-join.ts';
+import { planSetOp, planValues } from './planner-setop.ts';
 import { planFromWhere } from './planner-from.ts';
+import { targetName } from './target-names.ts';
 import { orderQuals } from './qual-order.ts';
 import { raisePlanConstantErrors } from './plan-constants.ts';
-import type { Locus, PlanNode, SortKey, TableInfo } from './plan.ts';
-import { columnsOf, remapColumns, sameExpr, Scope, type ScopeColumn } from './scope.ts';
+import type { PlanNode, SortKey, TableInfo } from './plan.ts';
+import { columnsOf, sameExpr, Scope, type ScopeColumn } from './scope.ts';
 
 /** A coordinator-only relation the planner can read (system views). */
 export interface SystemRelation {
@@ -136,9 +131,9 @@ export class Planner {
       case 'select':
         return this.planSelect(q);
       case 'values':
-        return this.planValues(q);
+        return planValues(this, q);
       case 'setop':
-        return this.planSetOp(q);
+        return planSetOp(this, q);
     }
   }
 
@@ -387,7 +382,7 @@ export class Planner {
       };
     let rel = this.planFromItem(items[0]!);
     for (const item of items.slice(1))
-      rel = this.join(rel, this.planFromItem(item), 'cross', undefined, item.pos);
+      rel = join(this, rel, this.planFromItem(item), 'cross', undefined, item.pos);
     return rel;
   }
 
@@ -420,7 +415,7 @@ export class Planner {
       case 'function':
         return this.planFunction(item);
       case 'join':
-        return this.planJoin(item);
+        return planJoinItem(this, item);
     }
   }
 
@@ -487,133 +482,6 @@ export class Planner {
     };
   }
 
-  private planJoin(j: Extract<FromItem, { kind: 'join' }>): RelPlan {
-    const left = this.planFromItem(j.left);
-    const right = this.planFromItem(j.right);
-    if (j.natural || j.using) {
-      const names =
-        j.using ??
-        left.scope.columns
-          .filter((c) => !c.hidden && right.scope.columns.some((r) => !r.hidden && r.name === c.name))
-          .map((c) => c.name);
-      let cond: Expr | undefined;
-      for (const n of names) {
-        const eq: Expr = {
-          kind: 'binary',
-          op: '=',
-          left: {
-            kind: 'column',
-            table: left.scope.columns.find((c) => c.name === n)?.rel,
-            name: n,
-            pos: j.pos,
-          } as Expr,
-          right: {
-            kind: 'column',
-            table: right.scope.columns.find((c) => c.name === n)?.rel,
-            name: n,
-            pos: j.pos,
-          } as Expr,
-          pos: j.pos,
-        };
-        cond = cond ? { kind: 'binary', op: 'and', left: cond, right: eq, pos: j.pos } : eq;
-      }
-      const joined = this.join(left, right, j.joinType === 'cross' ? 'inner' : j.joinType, cond, j.pos);
-      // USING columns appear once: hide the right side's copies.
-      const cols = joined.scope.columns.map((c, i) =>
-        i >= left.scope.columns.length && names.includes(c.name) ? { ...c, merged: true } : c,
-      );
-      return { node: joined.node, scope: new Scope(cols) };
-    }
-    return this.join(left, right, j.joinType, j.on, j.pos);
-  }
-
-  /** Joins two relations, placing motions as needed. */
-  join(
-    left: RelPlan,
-    right: RelPlan,
-    type: 'inner' | 'left' | 'right' | 'full' | 'cross',
-    on: Expr | undefined,
-    pos: number,
-  ): RelPlan {
-    if (type === 'right') {
-      // A right join is a left join with the sides swapped; columns are put back in order.
-      const swapped = this.join(right, left, 'left', on, pos);
-      const nl = left.scope.columns.length;
-      const nr = right.scope.columns.length;
-      const exprs: BoundExpr[] = [
-        ...left.scope.columns.map((c, i) => ({ kind: 'col', index: nr + i, type: c.type }) as BoundExpr),
-        ...right.scope.columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr),
-      ];
-      void nl;
-      return {
-        node: this.project(swapped.node, exprs),
-        scope: new Scope([...left.scope.columns, ...right.scope.columns]),
-      };
-    }
-    const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
-    const cond = on ? bindBooleanCondition(on, this.exprScope(scope, 'JOIN/ON'), 'JOIN/ON') : undefined;
-    return this.joinBound(left, right, type, cond);
-  }
-
-  /** Joins two relations on a bound condition over (left ++ right) columns. */
-  joinBound(
-    left: RelPlan,
-    right: RelPlan,
-    type: 'inner' | 'left' | 'full' | 'cross',
-    cond: BoundExpr | undefined,
-  ): RelPlan {
-    const scope = new Scope([...left.scope.columns, ...right.scope.columns]);
-    const nLeft = left.scope.columns.length;
-    const conjuncts = cond ? splitAnd(cond) : [];
-    const leftKeys: BoundExpr[] = [];
-    const rightKeys: BoundExpr[] = [];
-    const eqKeys: string[] = [];
-    const rest: BoundExpr[] = [];
-    for (const c of conjuncts) {
-      const eq = equiJoinKey(c, nLeft);
-      if (eq) {
-        leftKeys.push(eq.left);
-        rightKeys.push(remapColumns(eq.right, (i) => i - nLeft));
-        eqKeys.push(eq.key);
-      } else rest.push(c);
-    }
-    const extra = rest.length ? andAll(rest) : undefined;
-    const types = [...left.node.types, ...right.node.types];
-    const joinType = type === 'cross' ? 'inner' : type;
-    if (leftKeys.length) {
-      const {
-        left: l,
-        right: r,
-        locus,
-      } = placeEquiJoin(
-        left.node,
-        right.node,
-        leftKeys,
-        rightKeys,
-        joinType,
-        this.slices,
-        this.keepLeftInPlace,
-      );
-      const node: PlanNode = {
-        op: 'hashJoin',
-        left: l,
-        right: r,
-        joinType,
-        leftKeys,
-        rightKeys,
-        eqKeys,
-        types,
-        locus,
-      };
-      if (extra) node.extra = extra;
-      return { node, scope };
-    }
-    const { left: l, right: r, locus } = placeJoin(left.node, right.node, joinType, this.slices);
-    const node: PlanNode = { op: 'nestLoop', left: l, right: r, joinType, types, locus };
-    if (extra) node.cond = extra;
-    return { node, scope };
-  }
-
   // ---- WHERE ----------------------------------------------------------------------------
 
   applyWhere(input: RelPlan, whereAst: Expr): RelPlan {
@@ -636,7 +504,7 @@ export class Planner {
     const cond = andAll(order(splitAnd(where)));
     if (n.op === 'scan') {
       const filter = n.filter ? andAll(order([...splitAnd(n.filter), ...splitAnd(where)])) : cond;
-      const direct = directContents(n, filter, this.env.numSegments);
+      const direct = directContents(n, filter);
       const scan: PlanNode = { ...n, filter };
       delete scan.directContents;
       delete scan.index;
@@ -648,113 +516,6 @@ export class Planner {
       return { node: scan, scope: rel.scope };
     }
     return { node: { op: 'filter', input: n, cond, types: n.types, locus: n.locus }, scope: rel.scope };
-  }
-
-  // ---- VALUES and set operations ---------------------------------------------------------
-
-  private planValues(q: Extract<Query, { kind: 'values' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
-    const empty = new Scope([]);
-    const width = q.rows[0]?.length ?? 0;
-    const bound = q.rows.map((row, ri) => {
-      if (row.length !== width)
-        throw sqlError('syntax_error', 'VALUES lists must all be the same length', { position: q.pos });
-      return row.map((e) => {
-        if (e.kind === 'default')
-          throw sqlError('syntax_error', 'DEFAULT is not allowed in this context', { position: e.pos });
-        void ri;
-        return bindExpr(e, this.exprScope(empty, 'VALUES'));
-      });
-    });
-    const types: SqlType[] = [];
-    for (let c = 0; c < width; c++) {
-      const t = commonType(bound.map((r) => r[c]!.type));
-      types.push(t.name === 'unknown' ? T.text : t);
-    }
-    const rows = bound.map((r) => r.map((e, c) => coerce(e, types[c]!, 'implicit')));
-    let node: PlanNode = { op: 'values', rows, types, locus: { kind: 'general' } };
-    const columns = types.map((type, i) => ({ name: `column${i + 1}`, type }));
-    const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
-    const keys = q.orderBy.map((item) =>
-      this.bindSortKey(
-        item,
-        scope,
-        columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr),
-        columns.map((c) => c.name),
-      ),
-    );
-    node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
-    return { node, columns };
-  }
-
-  private planSetOp(q: Extract<Query, { kind: 'setop' }>): PlannedQuery & { mergeKeys?: SortKey[] } {
-    // A chain of UNION ALL (left-deep as parsed) is one Append of its operands, planned in a
-    // loop: a 2,000-way UNION ALL recurses no deeper than a two-way one.
-    const operands: Query[] = [q.right];
-    let first: Query = q.left;
-    if (q.op === 'union' && q.all)
-      while (
-        first.kind === 'setop' &&
-        first.op === 'union' &&
-        first.all &&
-        !first.orderBy.length &&
-        first.limit === undefined &&
-        first.offset === undefined
-      ) {
-        operands.push(first.right);
-        first = first.left;
-      }
-    operands.push(first);
-    operands.reverse();
-    const planned = operands.map((o) => this.planQuery(o));
-    const l = planned[0]!;
-    for (const r of planned.slice(1))
-      if (l.columns.length !== r.columns.length)
-        throw sqlError(
-          'syntax_error',
-          `each ${q.op.toUpperCase()} query must have the same number of columns`,
-          {
-            position: q.pos,
-          },
-        );
-    // Types resolve pairwise from the left, as nested set operations do.
-    const types = l.columns.map((c, i) => {
-      let t = c.type;
-      for (const r of planned.slice(1)) t = commonType([t, r.columns[i]!.type], q.op.toUpperCase());
-      return t.name === 'unknown' ? T.text : t;
-    });
-    const cast = (p: PlannedQuery) =>
-      this.project(
-        p.node,
-        p.columns.map((c, i) => coerce({ kind: 'col', index: i, type: c.type }, types[i]!, 'implicit')),
-      );
-    // Set operations run where equal rows meet: on the coordinator (small results) for simplicity.
-    const inputs = planned.map((p) => this.toEntry(cast(p)));
-    let node: PlanNode =
-      inputs.length > 2
-        ? { op: 'append', inputs, types, locus: { kind: 'entry' } }
-        : {
-            op: 'setop',
-            kind: q.op,
-            all: q.all,
-            left: inputs[0]!,
-            right: inputs[1]!,
-            types,
-            locus: { kind: 'entry' },
-          };
-    if (!q.all) for (const t of types) requireEquality(t, q.pos);
-    const columns = l.columns.map((c, i) => ({ name: c.name, type: types[i]! }));
-    const scope = new Scope(columns.map((c) => ({ rel: undefined, name: c.name, type: c.type })));
-    const outs = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }) as BoundExpr);
-    const keys = q.orderBy.map((item) =>
-      this.bindSortKey(
-        item,
-        scope,
-        outs,
-        columns.map((c) => c.name),
-      ),
-    );
-    node = this.sortAndLimit(node, keys, q.limit, q.offset).node;
-    return { node, columns };
   }
 
   // ---- subqueries -------------------------------------------------------------------------
@@ -798,157 +559,9 @@ export class Planner {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-export function splitAnd(e: BoundExpr): BoundExpr[] {
-  return e.kind === 'and' ? e.args.flatMap(splitAnd) : [e];
-}
-
-export function andAll(parts: BoundExpr[]): BoundExpr {
-  return parts.length === 1 ? parts[0]! : { kind: 'and', args: parts, type: T.bool };
-}
-
-/** `l = r` with l over the left input only and r over the right input only. */
-function equiJoinKey(
-  c: BoundExpr,
-  nLeft: number,
-): { left: BoundExpr; right: BoundExpr; key: string } | undefined {
-  if (c.kind !== 'func' || c.args.length !== 2) return undefined;
-  if (!c.key.startsWith('op=(')) return undefined;
-  const [a, b] = c.args as [BoundExpr, BoundExpr];
-  const ca = columnsOf(a);
-  const cb = columnsOf(b);
-  if (!ca.size || !cb.size) return undefined;
-  const allLeft = (s: Set<number>) => [...s].every((i) => i < nLeft);
-  const allRight = (s: Set<number>) => [...s].every((i) => i >= nLeft);
-  if (allLeft(ca) && allRight(cb)) return { left: a, right: b, key: c.key };
-  if (allLeft(cb) && allRight(ca)) return { left: b, right: a, key: c.key };
-  return undefined;
-}
-
 function addInt8(a: BoundExpr, b: BoundExpr): BoundExpr {
   const op = resolveOperator('+', [T.int8, T.int8]);
   return { kind: 'func', key: op.key, args: [a, b], type: T.int8 };
-}
-
-/** Postgres' default output name for an expression ("?column?" when it has none). */
-export function targetName(e: Expr): string {
-  return figureName(e)[0];
-}
-
-/**
- * Postgres' FigureColname: a name and how strongly the expression suggests it (2: a column,
- * function or subquery name; 1: a fallback such as a cast's type or "case"; 0: none).
- */
-function figureName(e: Expr): [string, number] {
-  switch (e.kind) {
-    case 'column':
-    case 'call':
-    case 'outerValue':
-      return [e.name, 2];
-    case 'cast': {
-      const inner = figureName(e.expr);
-      return inner[1] <= 1 ? [castName(e), 1] : inner;
-    }
-    case 'case': {
-      const inner: [string, number] = e.else ? figureName(e.else) : ['?column?', 0];
-      return inner[1] <= 1 ? ['case', 1] : inner;
-    }
-    case 'exists':
-      return ['exists', 2];
-    case 'row':
-      return ['row', 2];
-    case 'subquery': {
-      let q = e.query;
-      while (q.kind === 'setop') q = q.left;
-      if (q.kind === 'select' && q.targets[0]?.kind === 'expr') {
-        const t = q.targets[0];
-        return [t.alias ?? targetName(t.expr), 2];
-      }
-      return ['?column?', 2];
-    }
-    default:
-      return ['?column?', 0];
-  }
-}
-
-function castName(e: Extract<Expr, { kind: 'cast' }>): string {
-  const n = e.type.name;
-  const map: Record<string, string> = {
-    int4: 'int4',
-    int8: 'int8',
-    int2: 'int2',
-    float8: 'float8',
-    float4: 'float4',
-    bool: 'bool',
-    text: 'text',
-    numeric: 'numeric',
-    varchar: 'varchar',
-    bpchar: 'bpchar',
-    date: 'date',
-    timestamp: 'timestamp',
-    timestamptz: 'timestamptz',
-  };
-  return map[n] ?? n;
-}
-
-/**
- * Where a table's rows are. One gpexpand has not expanded yet lives on its first `numsegments`
- * contents; a replicated one is then read from content 0 (it has no copy on the new segments).
- */
-export function tableLocus(t: TableInfo, clusterSegments: number): Locus {
-  const partial = t.numsegments < clusterSegments;
-  if (t.policy.kind === 'replicated')
-    return partial ? { kind: 'single', content: 0 } : { kind: 'replicated' };
-  const locus: Locus =
-    t.policy.kind === 'hash'
-      ? {
-          kind: 'hashed',
-          keys: t.policy.keys.map((k) => [k]),
-          keyTypes: t.policy.keys.map((k) => t.columns[k]!.type),
-        }
-      : { kind: 'strewn' };
-  return partial ? { ...locus, numsegments: t.numsegments } : locus;
-}
-
-/**
- * Direct dispatch: when the filter pins every distribution key column to a constant
- * (`a = 5 AND ...`), only the segment that value hashes to can hold matching rows.
- */
-function directContents(
-  scan: Extract<PlanNode, { op: 'scan' }>,
-  cond: BoundExpr,
-  numSegments: number,
-): number[] | undefined {
-  const t = scan.table;
-  if (t.policy.kind !== 'hash') return undefined;
-  const keys = t.policy.keys;
-  const values: Value[] = [];
-  const conj = splitAnd(cond);
-  for (const k of keys) {
-    let found: Value | undefined;
-    for (const c of conj) {
-      if (c.kind !== 'func' || !c.key.startsWith('op=(') || c.args.length !== 2) continue;
-      const [a, b] = c.args as [BoundExpr, BoundExpr];
-      const col = a.kind === 'col' ? a : b.kind === 'col' ? b : undefined;
-      const cst = a.kind === 'const' ? a : b.kind === 'const' ? b : undefined;
-      if (col && cst && col.index === k && cst.value !== null && hashCompatible(col.type, cst.type))
-        found = cst.value;
-    }
-    if (found === undefined) return undefined;
-    values.push(found);
-  }
-  void numSegments;
-  return [
-    directDispatchTarget(
-      values,
-      keys.map((k) => t.columns[k]!.type),
-      t.numsegments,
-    ),
-  ];
-}
-
-import { cdbhash } from '../sql/cdbhash.ts';
-function directDispatchTarget(values: Value[], types: SqlType[], numsegments: number): number {
-  return cdbhash(values, types, numsegments);
 }
 
 /**

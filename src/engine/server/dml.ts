@@ -15,6 +15,7 @@ import { rowRouter } from '../sql/cdbhash.ts';
 import { typeDisplayName, type SqlType } from '../sql/types.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { Planner } from '../plan/planner.ts';
+import { join } from '../plan/planner-join.ts';
 import { redistribute, broadcast } from '../plan/locus.ts';
 import { children, type DmlNode, type PlanNode, type TableInfo } from '../plan/plan.ts';
 import { Scope } from '../plan/scope.ts';
@@ -376,7 +377,7 @@ async function modify(
     // The other relations come to the target's rows (broadcast), so each row is changed in place.
     const other = planner.planFrom(from);
     const moved = { node: broadcast(other.node, planner.slices), scope: other.scope };
-    rel = planner.join(rel, moved, 'inner', undefined, pos);
+    rel = join(planner, rel, moved, 'inner', undefined, pos);
   }
   if (where) rel = planner.applyWhere(rel, where);
   let newValues: BoundExpr[] | undefined;

@@ -8,7 +8,7 @@
 import { sqlError } from '../errors.ts';
 import type { ExpandTableStmt } from '../sql/ast.ts';
 import { broadcast, redistribute, SliceCounter } from '../plan/locus.ts';
-import { tableLocus } from '../plan/planner.ts';
+import { tableLocus } from '../plan/direct-dispatch.ts';
 import type { DmlNode, PlanNode, TableInfo } from '../plan/plan.ts';
 import { runPlan } from './dispatcher.ts';
 import { onTableSegments, rebuildIndexes } from './indexes.ts';

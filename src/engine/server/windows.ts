@@ -8,7 +8,8 @@
  * and EXPLAIN shows it.
  */
 import { sqlError } from '../errors.ts';
-import { Planner, targetName, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
+import { Planner, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
+import { targetName } from '../plan/target-names.ts';
 import { onSegments, redistribute } from '../plan/locus.ts';
 import { windowKeys, type Locus, type PlanNode, type SortKey, type WindowCall } from '../plan/plan.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
