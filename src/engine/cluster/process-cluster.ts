@@ -127,7 +127,8 @@ export class ProcessCluster extends ClusterShell {
 
   /**
    * Up: each process loads the code its first statement will need, in the background. Not
-   * during the boot, where 130 workers would compile it on the cores the boot runs on.
+   * during the boot, where 130 workers would compile it on the cores the boot runs on (nor
+   * after each restart: gpstart restarts a whole cluster one instance at a time).
    */
   private warm(list: Proc[]): void {
     for (const p of list) if (p.meta.up) void p.control?.call('warm', []).catch(() => undefined);
@@ -380,7 +381,6 @@ export class ProcessCluster extends ClusterShell {
     if (p.meta.retired) throw retiredError(dbid, p.meta.content);
     this.stoppedBy.delete(dbid);
     await this.boot(dbid, { initdb: false, ...(how ? { coordinatorStart: how } : {}) });
-    this.warm([p]);
   }
 
   /** gprecoverseg's copy onto `target`'s disk, in its process (started, not booted, for it). */

@@ -82,7 +82,7 @@ export interface ProcessStatus {
 export interface ProcessApi {
   boot(spec: BootSpec): Promise<ProcessStatus>;
   /**
-   * The cluster is up: start loading, in the background, the code this process's role will
+   * The cluster is up (after open()): start loading, in the background, the code this process's role will
    * need at its first statement (a primary's executor, a coordinator's sessions). Answers at
    * once; a load that fails is tried again by the statement that needs it.
    */

@@ -17,7 +17,7 @@
  *   (transaction_resolution_unknown).
  */
 import { SqlError, sqlError } from '../errors.ts';
-import { gangLost } from './gang-errors.ts';
+import { GANG_LOST, gangLost } from './gang-errors.ts';
 import { quoteIdentifier } from './settings.ts';
 import type { Instance, RedoExtensions } from '../instance/instance.ts';
 import type { Transaction } from '../txn/xact.ts';
@@ -295,9 +295,10 @@ export class DistributedTxManager {
       await Promise.all(
         writers.map((c) =>
           this.call(c, 'prepare', [d.gxid, d.gid], UNTIL_FTS).catch((e: unknown) => {
-            if (e instanceof SqlError && e.code === '08006')
+            // The connection went, or FTS took the primary out of service while it was asked.
+            if (e instanceof SqlError && (e.code === '08006' || e.message === GANG_LOST))
               throw sqlError(
-                'connection_failure',
+                'gp_interconnection_error',
                 `FTS detected connection lost during dispatch to ${qd.segmentName(c)} pid=${20000 + c}:`,
                 { detail: e.message },
               );
