@@ -164,62 +164,44 @@ describe('two-phase commit across a failover (§2.7, twophase_tolerance_with_mir
     await s.close();
   });
 
-  it('PREPARE held on the primary that then fails: "FTS detected connection lost during dispatch", aborted everywhere', async () => {
-    const c = await start();
-    await c.query('create table ab (a int) distributed by (a)');
-    await c.query('insert into ab select generate_series(1, 8)');
-    await synced(c);
-    const hold = c.faults.suspend('start_prepare', 2);
-    const s = await c.connect();
-    await s.query('begin');
-    await s.query('insert into ab select generate_series(101, 180)');
-    const commit = watch(s.query('commit'));
-    await hold.reached;
-    await c.faults.crash(2);
-    hold.release();
-    await probe(c);
-    expect(await pair(c, 0)).toBe('mpnd,pmnu');
-    await waitFor(() => commit.settled(), 10_000, 'commit finished');
-    const out = commit.outcome();
-    expect(out?.ok).toBe(false);
-    const e = await rejection(commit.promise);
-    // None of it on any content; nothing left prepared anywhere.
-    expect((await c.query('select count(*) from ab')).rows).toEqual([[8]]);
-    await c.query('insert into ab select generate_series(101, 180)');
-    expect((await c.query('select count(*) from ab')).rows).toEqual([[88]]);
-    await s.close();
-    // What the client reads (cdbdisp_async.c, after FTS marked the segment down).
-    expect(e.code).toBe('58M01');
-    expect(e.message).toMatch(/^FTS detected connection lost during dispatch to seg0 /);
-  });
-
-  it('PREPARE held on a primary that FTS takes out of service while it still runs (partitioned): the same error, aborted everywhere', async () => {
-    const c = await start();
-    await c.query('create table ap (a int) distributed by (a)');
-    await c.query('insert into ap select generate_series(1, 8)');
-    await synced(c);
-    const hold = c.faults.suspend('start_prepare', 2);
-    const s = await c.connect();
-    await s.query('begin');
-    await s.query('insert into ap select generate_series(101, 180)');
-    const commit = watch(s.query('commit'));
-    await hold.reached;
-    // The coordinator loses dbid 2, which runs on; FTS promotes its mirror while PREPARE waits.
-    c.faults.partition([1], [2]);
-    await probe(c);
-    expect(await pair(c, 0)).toBe('mpnd,pmnu');
-    await waitFor(() => commit.settled(), 10_000, 'commit finished');
-    const e = await rejection(commit.promise);
-    expect(e.code).toBe('58M01');
-    expect(e.message).toMatch(/^FTS detected connection lost during dispatch to seg0 /);
-    expect(e.detail).toBe('gang was lost due to cluster reconfiguration');
-    hold.release();
-    c.faults.heal();
-    expect((await c.query('select count(*) from ap')).rows).toEqual([[8]]);
-    await c.query('insert into ap select generate_series(101, 180)');
-    expect((await c.query('select count(*) from ap')).rows).toEqual([[88]]);
-    await s.close();
-  });
+  // The primary crashes (its connection is lost), or runs on cut off from the coordinator
+  // until FTS takes it out of service: either way the client reads cdbdisp_async.c's error.
+  it.each([
+    ['crashes', 'server closed the connection unexpectedly'],
+    ['is partitioned from the coordinator, running on', 'gang was lost due to cluster reconfiguration'],
+  ] as const)(
+    'PREPARE held on a primary that %s: "FTS detected connection lost during dispatch", aborted everywhere',
+    async (how, cause) => {
+      const c = await start();
+      await c.query('create table ab (a int) distributed by (a)');
+      await c.query('insert into ab select generate_series(1, 8)');
+      await synced(c);
+      const hold = c.faults.suspend('start_prepare', 2);
+      const s = await c.connect();
+      await s.query('begin');
+      await s.query('insert into ab select generate_series(101, 180)');
+      const commit = watch(s.query('commit'));
+      await hold.reached;
+      if (how === 'crashes') {
+        await c.faults.crash(2);
+        hold.release();
+      } else c.faults.partition([1], [2]);
+      await probe(c);
+      expect(await pair(c, 0)).toBe('mpnd,pmnu');
+      await waitFor(() => commit.settled(), 10_000, 'commit finished');
+      const e = await rejection(commit.promise);
+      expect(e.code).toBe('58M01');
+      expect(e.message).toMatch(/^FTS detected connection lost during dispatch to seg0 /);
+      expect(e.detail).toMatch(cause);
+      hold.release();
+      c.faults.heal();
+      // None of it on any content; nothing left prepared anywhere.
+      expect((await c.query('select count(*) from ab')).rows).toEqual([[8]]);
+      await c.query('insert into ab select generate_series(101, 180)');
+      expect((await c.query('select count(*) from ab')).rows).toEqual([[88]]);
+      await s.close();
+    },
+  );
 
   it('a 2PC waiting in sync rep on a pair whose mirror died completes after SYNCREP_OFF', async () => {
     const c = await start({ ...FAST, timeScale: 100 });
