@@ -12,6 +12,14 @@ export function transactionDone(tx: IDBTransaction): Promise<void> {
   });
 }
 
+/** One request's success, as a promise (a failure also aborts its transaction: `transactionDone`). */
+export function requestDone(request: IDBRequest): Promise<void> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
 export function abortQuietly(tx: { abort(): void }): void {
   try {
     tx.abort();
