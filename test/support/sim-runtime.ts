@@ -9,25 +9,36 @@ import { setWaitTime, wallTime } from './wait.ts';
 
 setDefaultRuntime('sim');
 
+// The project runs its files in one module graph per worker (isolate: false), and a setup file
+// runs again before each of them: `drive` is wrapped once per worker, and each file starts with
+// no simulation left over from the one before. (The mark is on the class: a fresh module graph
+// has a fresh class to wrap.)
+const marked = SimScheduler as unknown as { testRuntimeLive?: Set<SimScheduler> };
 /**
  * The simulations driven so far; one leaves when its close settles, or when its start fails
  * (a test that creates and closes clusters one after another advances only the live one).
  */
-const live = new Set<SimScheduler>();
-const drive = SimScheduler.prototype.drive;
-SimScheduler.prototype.drive = function <T>(
-  this: SimScheduler,
-  work: Promise<T>,
-  what?: string,
-  ms?: number,
-) {
-  live.add(this);
-  const result = drive.call(this, work, what, ms) as Promise<T>;
-  const leave = () => void live.delete(this);
-  if (what === 'close') void result.then(leave, leave);
-  else if (what === 'cluster start') void result.catch(leave);
-  return result;
-};
+const live = (marked.testRuntimeLive ??= wrapDrive());
+live.clear();
+
+function wrapDrive(): Set<SimScheduler> {
+  const started = new Set<SimScheduler>();
+  const drive = SimScheduler.prototype.drive;
+  SimScheduler.prototype.drive = function <T>(
+    this: SimScheduler,
+    work: Promise<T>,
+    what?: string,
+    ms?: number,
+  ) {
+    started.add(this);
+    const result = drive.call(this, work, what, ms) as Promise<T>;
+    const leave = () => void started.delete(this);
+    if (what === 'close') void result.then(leave, leave);
+    else if (what === 'cluster start') void result.catch(leave);
+    return result;
+  };
+  return started;
+}
 
 let passed = 0;
 setWaitTime({

@@ -1,26 +1,18 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { Cluster } from '../../src/workers/index.ts';
-import type * as Workers from '../../src/workers/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../../src/workers/index.ts';
+import { ClusterStore } from '../../src/ui/state/cluster-store.ts';
 
 // The clusters the store's createCluster made, to see what became of them.
-const made = vi.hoisted(() => [] as Cluster[]);
-vi.mock('../../src/workers/index.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof Workers>();
-  return {
-    ...real,
-    createCluster: async (...args: Parameters<typeof real.createCluster>) => {
-      const c = await real.createCluster(...args);
-      made.push(c);
-      return c;
-    },
-  };
-});
-
-const { ClusterStore } = await import('../../src/ui/state/cluster-store.ts');
+const made: Cluster[] = [];
+const recording: typeof createCluster = async (...args) => {
+  const c = await createCluster(...args);
+  made.push(c);
+  return c;
+};
 
 describe("the lab's store closed while its cluster starts", () => {
   it('closes the cluster once it is up, stays closed, and keeps nothing running', async () => {
-    const store = new ClusterStore();
+    const store = new ClusterStore(recording);
     const booting = store.boot({ hosts: ['sdw1'], segmentsPerHost: 1, mirroring: 'none' });
     // close() settles only once the start has closed what it made: a lab that boots the same
     // name next finds it free.

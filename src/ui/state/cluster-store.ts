@@ -34,6 +34,13 @@ export interface CopyProgress {
 export type BootState = 'idle' | 'booting' | 'ready' | 'failed' | 'closed';
 
 export class ClusterStore {
+  /** How a cluster is made: the worker runtime's createCluster (a test wraps it to see them). */
+  private readonly open: typeof createCluster;
+
+  constructor(open: typeof createCluster = createCluster) {
+    this.open = open;
+  }
+
   cluster: Cluster | undefined;
   state: BootState = 'idle';
   bootError = '';
@@ -215,7 +222,7 @@ export class ClusterStore {
       this.bootProgress = count.progress;
       this.changed();
       try {
-        const cluster = await createCluster(opts, {
+        const cluster = await this.open(opts, {
           onEvent: (e) => {
             if (!count.note(e) || !this.bootProgress) return;
             this.bootProgress = count.progress;
