@@ -8,7 +8,7 @@ import { Cursors } from './cursors.ts';
 import { Savepoints } from './savepoints.ts';
 import { expandViews } from './views.ts';
 import { refuseInUtilityMode } from './utility-mode.ts';
-import { SqlError, sqlError } from '../errors.ts';
+import { SqlError, SqlState, sqlError } from '../errors.ts';
 import { parse } from '../sql/parser.ts';
 import { isStackOverflow, stackDepthExceeded } from '../sql/limits.ts';
 import type { Statement } from '../sql/ast.ts';
@@ -308,7 +308,11 @@ export class Session {
     } catch (e) {
       // A segment that refused or vanished, or a gang that could not be made: FTS should look
       // now (FtsNotifyProber).
-      if (e instanceof SqlError && (e.code === '08006' || e.code === '58M01')) this.qd.notifyFts();
+      if (
+        e instanceof SqlError &&
+        (e.code === SqlState.connection_failure || e.code === SqlState.gp_interconnection_error)
+      )
+        this.qd.notifyFts();
       await this.fail(autocommit ? 'autocommit' : this.implicitBlock ? 'implicit' : 'block');
       throw asSqlError(e);
     }
