@@ -277,6 +277,14 @@ registerSuite([
       higherIsBetter: true,
     },
   ),
+  // The same on the worker runtime, as the site runs it: the segment's thread does its own work
+  // only, so its IndexedDB completions do not queue behind the coordinator's and the sessions'.
+  commitCase(
+    'cluster',
+    clusterFixture('cluster-1seg-commits8-worker', ['sdw1'], 1, 'none', 'wal', 'worker'),
+    `${commitsName(8)}, 1 segment, worker runtime`,
+    8,
+  ),
   // Mirrors with synchronous replication (issue "Segment mirroring"): the cost of sync rep at
   // 64 sessions (target ≥ 50% of the mirrorless figure), and how long a failover takes.
   commitCase(
