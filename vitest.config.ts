@@ -22,9 +22,10 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          // One module graph per worker, not per file: importing the engine again for each of
-          // ~220 files cost about 85 s of a 2-core CI run. A file that needs a module of its own
-          // takes it as a parameter (no vi.mock); the setup files run again before each file.
+          // One module graph per worker, not per file: the three node projects took 410 s instead
+          // of 496 s on a 2-core machine (back-to-back runs), most of it the engine imported
+          // again for each of ~220 files. A file that needs a module of its own takes it as a
+          // parameter (no vi.mock); the setup files run again before each file.
           isolate: false,
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**'],

@@ -277,8 +277,8 @@ registerSuite([
       higherIsBetter: true,
     },
   ),
-  // The same on the worker runtime, as the site runs it: the segment's thread does its own work
-  // only, so its IndexedDB completions do not queue behind the coordinator's and the sessions'.
+  // The same on the worker runtime, the one the site uses (the coordinator and the segment each
+  // in a Web Worker of their own); no target.
   commitCase(
     'cluster',
     clusterFixture('cluster-1seg-commits8-worker', ['sdw1'], 1, 'none', 'wal', 'worker'),

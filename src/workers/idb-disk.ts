@@ -446,6 +446,9 @@ export class IdbDisk implements Disk {
       const db = unwrap(this.db) as IDBDatabase;
       const tx = db.transaction(['blocks', 'journal'], 'readwrite');
       const done = transactionDone(tx);
+      // Handled now: a request that fails while a slice is awaited rejects it before the catch
+      // below is reached (it is awaited at the end all the same).
+      void done.catch(() => undefined);
       const store = tx.objectStore('blocks');
       try {
         // Requests are issued a slice at a time, each slice once the previous one's last request
@@ -462,7 +465,6 @@ export class IdbDisk implements Disk {
         }
       } catch (e) {
         // A request that throws (quota, bad key) must not let the requests before it commit.
-        void done.catch(() => undefined);
         abortQuietly(tx);
         // A request the transaction's failure aborted reports AbortError; the cause (a full
         // disk) is the transaction's.

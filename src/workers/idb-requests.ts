@@ -7,7 +7,8 @@ import { DiskError } from '../engine/storage/disk.ts';
 export function transactionDone(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    // A failed request's error event reaches the transaction before the abort it causes, while
+    // tx.error is still null: the cause (a QuotaExceededError, say) is read once it aborts.
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
   });
 }

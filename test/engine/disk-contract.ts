@@ -509,6 +509,33 @@ export function idbDiskSuite(name: string, env: IdbEnv): void {
       expect(f.disk.stats).toEqual({ syncs: 2, blocksSynced: 5, bytesSynced: 5 * BLCKSZ });
     });
 
+    // A sync of 150 blocks issues its puts in slices of 64, awaiting each slice's last one: the
+    // failure lands in the first slice, the second, or the last one nobody awaits.
+    it.each([10, 100, 140])(
+      'a sync of many blocks whose request %i fails reports that failure and commits none of it',
+      async (failing) => {
+        const f = await fixture();
+        for (let b = 0; b < 150; b++) f.disk.write('f', b, page(1));
+        await f.disk.sync();
+        for (let b = 0; b < 150; b++) f.disk.write('f', b, page(2));
+        let calls = 0;
+        // add() of an existing key fails its request asynchronously, aborting the transaction.
+        patchPut((put, store, value, key) =>
+          ++calls === failing ? store.add(value, key) : put.call(store, value, key),
+        );
+        const failed = await f.disk.sync().then(
+          () => undefined,
+          (e: unknown) => e as { name: string; code: string; message: string },
+        );
+        expect(failed).toMatchObject({ name: 'DiskError', code: '58030' });
+        // The cause, not the AbortError of the request that was awaited.
+        expect(failed?.message).toMatch(/ConstraintError/);
+        vi.restoreAllMocks();
+        const d = await f.crash();
+        for (const b of [0, failing - 1, 149]) expect(byteOf(d, 'f', b)).toBe(1);
+      },
+    );
+
     it('maps an aborted transaction to io_error and keeps the batch pending', async () => {
       const f = await fixture();
       f.disk.write('f', 0, page(1));
