@@ -1,6 +1,6 @@
 /**
  * Live under load on the worker runtime with the site's defaults (group mirroring, a standby,
- * time compressed 30x, IndexedDB disks): a 200,000-row load, a GROUP BY over it and a
+ * time compressed 30x, IndexedDB disks): a 100,000-row load, a GROUP BY over it and a
  * ten-million-pair join run while FTS probes every primary at the compressed interval. No
  * primary is taken for failed, no mirror is marked down, every statement returns the right
  * answer. The million-row insert runs in the node project (test/load) and, on this runtime in
@@ -49,21 +49,27 @@ describe('the site cluster under load (worker runtime)', () => {
     await c?.close();
   });
 
-  it('two 100,000-row inserts', async () => {
+  it('two 50,000-row inserts, with FTS probing every primary meanwhile', async () => {
     await c.query('create table big (id int, pad text) distributed by (id)');
-    for (const n of [100_000, 100_000]) {
+    const probes = async () =>
+      Promise.all([2, 3, 4, 5].map(async (dbid) => (await c.instanceStatus(dbid)).ftsProbe?.probes ?? 0));
+    const before = await probes();
+    for (const n of [50_000, 50_000]) {
       const r = await c.query(`insert into big select g, repeat('x', 200) from generate_series(1, ${n}) g`);
       expect(r.rowCount).toBe(n);
     }
+    // The inserts spanned FTS probes (every 2 s at this time scale; the pair took 10-30 s
+    // here), each answered: what "live under load" means. The bench's live suite loads
+    // 1,000,000 rows and times the probes.
+    const after = await probes();
+    for (let i = 0; i < before.length; i++) expect(after[i]!).toBeGreaterThan(before[i]!);
     expect(alarms).toEqual([]);
-    // A deadline for a hang, not a speed target (the bench measures load speed): on a machine
-    // whose IndexedDB is slow 300,000 rows took some 55 s alone, more beside other tests. Each
-    // insert spans several of FTS's 2 s probe intervals; the bench's live suite loads 1,000,000.
+    // A deadline for a hang, not a speed target (the bench measures load speed).
   }, 600_000);
 
-  it('a 200,000-row GROUP BY', async () => {
+  it('a 100,000-row GROUP BY', async () => {
     const r = await c.query('select id % 10 as k, count(*), sum(length(pad)) from big group by 1 order by 1');
-    expect(r.rows).toEqual(Array.from({ length: 10 }, (_, k) => [k, 20_000, 20_000 * 200]));
+    expect(r.rows).toEqual(Array.from({ length: 10 }, (_, k) => [k, 10_000, 10_000 * 200]));
     expect(alarms).toEqual([]);
   }, 240_000);
 
