@@ -15,6 +15,7 @@
 import type { Clock, Timer } from './clock.ts';
 import type { ChannelLike, MessageEventLike, PortLike } from './link-endpoint.ts';
 import { macrotask } from './real-clock.ts';
+import { cloneMessage } from './plain-clone.ts';
 import { EventQueue, type SimEvent } from './sim-queue.ts';
 
 /** A small, fast, seedable generator (mulberry32): same seed, same sequence, everywhere. */
@@ -278,9 +279,6 @@ export class SimScheduler {
 
 type Listener = (ev: MessageEventLike) => void;
 
-const clone = (globalThis as unknown as { structuredClone: <V>(v: V, o?: { transfer?: unknown[] }) => V })
-  .structuredClone;
-
 /**
  * One end of a simulated MessageChannel: a message is cloned when posted (as structured clone
  * does) and delivered by a scheduler event; each direction stays in order.
@@ -304,7 +302,7 @@ class SimPort implements PortLike {
   postMessage(message: unknown, transfer?: unknown[]): void {
     const peer = this.peer;
     if (this.closed || !peer || peer.closed) return;
-    const copy = clone(message, { transfer: transfer ?? [] });
+    const copy = cloneMessage(message, transfer);
     const observed = this.sched.observingNow;
     peer.inbox.push({ data: copy, observed });
     this.sched.scheduleDelivery(`${this.name} ${describe(message)}`, () => peer.deliverOne(observed));
