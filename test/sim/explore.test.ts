@@ -6,4 +6,4 @@
  */
 import { exploreSeeds } from './explore-seeds.ts';
 
-exploreSeeds('wal', Number(process.env.EXPLORE_SEEDS ?? 200));
+exploreSeeds('wal', Number(process.env.EXPLORE_SEEDS ?? 120));
