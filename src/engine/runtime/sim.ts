@@ -14,8 +14,8 @@
  */
 import type { Clock, Timer } from './clock.ts';
 import type { ChannelLike, MessageEventLike, PortLike } from './link-endpoint.ts';
-import { macrotask } from './real-clock.ts';
 import { cloneMessage } from './plain-clone.ts';
+import { macrotask } from './real-clock.ts';
 import { EventQueue, type SimEvent } from './sim-queue.ts';
 
 /** A small, fast, seedable generator (mulberry32): same seed, same sequence, everywhere. */

@@ -27,7 +27,7 @@ import { recordBar, recordForm, type ShapeName } from './record-controls.ts';
 import { clampedInt, largeClusterForm } from './large-cluster-form.ts';
 import { planList, scrubber, verdict } from './run-view.ts';
 
-/** Seeds run by the explorer in CI are 1..200 with 30 steps; any seed replays the same way. */
+/** Seeds run by the explorer in CI are 1..120 with 30 steps; any seed replays the same way. */
 const DEFAULT_STEPS = 30;
 
 /**
