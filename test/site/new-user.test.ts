@@ -450,10 +450,13 @@ describe('the site, tried as a new user would', () => {
   it('a second tab is told up front; the resume offer is focused and on screen; axe on the prompt; saved clusters deleted from the lab', async () => {
     const first = await openPage(site, 1280, 900);
     await labReady(first.page);
-    // Another cluster saved in this browser: a second lab named "other" runs, then goes.
-    await first.page.evaluate(async () => {
+    // Another cluster saved in this browser: a second lab named "other" runs, then goes. (Waited
+    // for from here, not inside one long page.evaluate: Chromium once collected the promise such
+    // a call awaits, and the call failed with "Resulting promise was garbage collected".)
+    await first.page.evaluate(() => {
       const other = document.createElement('mpp-ha-lab');
       for (const [k, v] of Object.entries({
+        id: 'other-lab',
         runtime: 'worker',
         'cluster-name': 'other',
         hosts: 'sdw1,sdw2',
@@ -463,10 +466,18 @@ describe('the site, tried as a new user would', () => {
       }))
         other.setAttribute(k, v);
       document.body.append(other);
-      const s = () => (other as unknown as { store: { state: string } }).store.state;
-      for (let i = 0; i < 600 && s() !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
-      other.remove();
     });
+    await expect
+      .poll(
+        () =>
+          first.page.evaluate(
+            () =>
+              (document.getElementById('other-lab') as unknown as { store: { state: string } }).store.state,
+          ),
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe('ready');
+    await first.page.evaluate(() => document.getElementById('other-lab')!.remove());
     // A second tab while the first runs the cluster: no Resume offered, 55006 said at once.
     const second = await first.context.newPage();
     const errors: string[] = [];
