@@ -4,4 +4,4 @@
  */
 import { exploreSeeds } from './explore-seeds.ts';
 
-exploreSeeds('filerep', Number(process.env.EXPLORE_FILEREP_SEEDS ?? 100));
+exploreSeeds('filerep', Number(process.env.EXPLORE_FILEREP_SEEDS ?? 60));
