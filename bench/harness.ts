@@ -92,13 +92,17 @@ export function registeredCases(): readonly BenchCase[] {
 }
 
 /**
- * The cases whose "suite/name" contains `filter` (case-insensitive), plus the references of
- * their targets, in registration order.
+ * The cases whose "suite/name" contains `filter` (case-insensitive; `a|b` for either), plus the
+ * references of their targets, in registration order.
  */
 export function selectCases(filter: string | undefined): BenchCase[] {
-  const f = filter?.toLowerCase();
+  const alternatives = filter?.toLowerCase().split('|');
   const picked = new Set(
-    registry.filter((c) => !f || `${c.suite}/${c.name}`.toLowerCase().includes(f)).map((c) => c.name),
+    registry
+      .filter(
+        (c) => !alternatives || alternatives.some((f) => `${c.suite}/${c.name}`.toLowerCase().includes(f)),
+      )
+      .map((c) => c.name),
   );
   let grew = true;
   while (grew) {

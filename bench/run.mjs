@@ -22,8 +22,8 @@ function usage(code) {
   console.log(
     'Usage: npm run bench -- [--quick] [--filter <text>] [--timeout <seconds>] [--cpu-profile <file>] [--js-flags <flags>]\n' +
       '  --quick            fewer repetitions per case (3 instead of 5, unless a case says otherwise)\n' +
-      '  --filter <text>    only cases whose "suite/name" contains <text> (case-insensitive),\n' +
-      '                     plus the cases their targets refer to\n' +
+      '  --filter <text>    only cases whose "suite/name" contains <text> (case-insensitive;\n' +
+      '                     a|b: either), plus the cases their targets refer to\n' +
       '  --timeout <s>      overall deadline for the page (default 600; 1500 without --quick)\n' +
       "  --cpu-profile <f>  writes the page main thread's V8 CPU profile to <f>, and each running\n" +
       "                     worker's, in 1 s chunks, to <f>.workers.json, with a summary of each\n" +

@@ -11,6 +11,7 @@ export type { ProcessRuntime } from './cluster/process-protocol.ts';
 export type { SimCluster, SimControl, SimInstance } from './cluster/sim-cluster.ts';
 export { SimulationTimeout } from './runtime/sim.ts';
 export { registerDiskProvider, type DiskProvider } from './node/disk-providers.ts';
+export { MemoryDisk } from './storage/memory-disk.ts';
 export type {
   Cluster,
   ClusterEvent,
