@@ -179,11 +179,14 @@ export class WalSender {
         continue;
       }
       if ((this.state as WalSenderState) !== 'stopped' && this.state !== 'streaming') this.reachStreaming();
-      const woken = await new Promise<boolean>((resolve) => {
-        this.wake = () => resolve(true);
-        // Keepalive: without new WAL, check the mirror is still there now and then.
-        this.clock.setTimer(this.retryMs, () => resolve(false));
-      });
+      let settle!: (woken: boolean) => void;
+      const wait = new Promise<boolean>((resolve) => (settle = resolve));
+      this.wake = () => settle(true);
+      // Keepalive: without new WAL, check the mirror is still there now and then. Cancelled when
+      // WAL comes first: a busy primary waits here once per flush.
+      const keepalive = this.clock.setTimer(this.retryMs, () => settle(false));
+      const woken = await wait;
+      keepalive.cancel();
       this.wake = undefined;
       if (!woken && this.running)
         this.update(await this.link.receiveWal(this.sent, new ArrayBuffer(0), this.inst.files.history));
