@@ -4,6 +4,7 @@ import type { Cluster, Session } from '../../workers/index.ts';
 import { define } from '../define.ts';
 import { whenRemoved } from '../shared/when-removed.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
+import { timeHint } from '../state/lab-time.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel } from '../state/types.ts';
 import { errorFrom, renderOutcome, type StatementOutcome } from './result-view.ts';
@@ -223,12 +224,7 @@ export class MppConsole extends LitElement {
           </select>
         </label>
         <span class="muted hint"
-          >Ctrl/⌘+Enter runs · ↑/↓
-          history${
-            (s?.options.timeScale ?? 1) > 1
-              ? ` · cluster time runs ${s?.options.timeScale}× faster: pg_sleep(60) and a 60 s timeout take ${(60 / (s?.options.timeScale ?? 1)).toFixed(1)} s`
-              : ''
-          }</span
+          >Ctrl/⌘+Enter runs · ↑/↓ history${s ? timeHint(s.timePaused, s.clusterTimeFactor) : ''}</span
         >
       </div>
       <textarea

@@ -347,16 +347,12 @@ export class MppHaLab extends LitElement {
   }
 
   /** Pause stops the cluster's clock and the workload with it; resume restarts both. */
-  private _workloadWasRunning = false;
   private _togglePause(): void {
     const s = this.store;
     const pausing = !s.timePaused;
-    if (pausing) {
-      this._workloadWasRunning = this.workload.running;
-      this.workload.stop();
-    }
+    if (pausing) this.workload.pauseWithTime();
     s.setTimePaused(pausing);
-    if (!pausing && this._workloadWasRunning) this.workload.start();
+    if (!pausing) this.workload.resumeWithTime();
     s.announce(pausing ? 'Cluster time paused.' : 'Cluster time running again.');
   }
 

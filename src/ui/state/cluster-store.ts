@@ -73,6 +73,8 @@ export class ClusterStore {
   catalogError = '';
   catalogAt = 0;
   readonly proc = new Map<number, ProcState>();
+  /** Instances that crashed (or PANICked) since they were last up. */
+  private readonly crashed = new Set<number>();
   /** Events and actions, ranked and folded (see EventLog). */
   readonly log = new EventLog();
   actions: ActionRecord[] = [];
@@ -292,6 +294,11 @@ export class ClusterStore {
     return this.time.speedFactor;
   }
 
+  /** How many times faster than the wall clock cluster time runs (60 s take 60 / this). */
+  get clusterTimeFactor(): number {
+    return this.time.wallFactor(this.options.timeScale ?? 1);
+  }
+
   setTimePaused(paused: boolean): void {
     this.time.setPaused(paused);
   }
@@ -475,6 +482,7 @@ export class ClusterStore {
     const who = `dbid ${dbid} on ${host}`;
     if (kind === 'instance.crash') {
       this.proc.set(dbid, 'down');
+      this.crashed.add(dbid);
       this.announce(`Instance ${who} crashed.`);
     } else if (kind === 'instance.stopped') {
       // A utility's planned stop, not a crash; a recovery's target stays "recovering" through it.
@@ -483,6 +491,7 @@ export class ClusterStore {
       this.announce(`Instance ${who} was stopped by ${String(e['by'] ?? 'a utility')}.`);
     } else if (kind === 'panic') {
       this.proc.set(dbid, 'crashing');
+      this.crashed.add(dbid);
     } else if (kind === 'recovery.start') {
       this.proc.set(dbid, 'recovering');
     } else if (kind === 'instance.promoted' && this.proc.get(dbid) === 'recovering') {
@@ -493,9 +502,13 @@ export class ClusterStore {
       // A recovered mirror is announced when its primary streams to it (trackRecovery).
       if (this.recoveryPhase.has(dbid)) return;
       const was = this.proc.get(dbid);
+      const crashed = this.crashed.delete(dbid);
       this.proc.set(dbid, 'up');
       if (was === 'stopped') this.announce(`Instance ${who} started.`);
-      else if (was && was !== 'up') this.announce(`Instance ${who} is up again after crash recovery.`);
+      // Only an instance that crashed comes back "after crash recovery": a new one (a standby
+      // gpinitstandby made) is simply up.
+      else if (crashed) this.announce(`Instance ${who} is up again after crash recovery.`);
+      else if (was && was !== 'up') this.announce(`Instance ${who} is up.`);
     }
   }
 

@@ -75,5 +75,24 @@ export class LabTime {
 
   stop(): void {
     clearInterval(this.pump);
+    this.pump = undefined;
   }
+
+  /**
+   * How many times faster than the wall clock cluster time runs: the pump's pace on the sim
+   * runtime, else the preset's compression (`timeScale`) times the speed.
+   */
+  wallFactor(timeScale: number): number {
+    return this.pump !== undefined ? this.pumpFactor : timeScale * this.speedFactor;
+  }
+}
+
+/** What a wait in SQL takes on the wall clock, at the cluster's current pace. */
+export function timeHint(paused: boolean, factor: number): string {
+  if (paused) return ' · cluster time is paused: pg_sleep and timeouts wait until it resumes';
+  if (factor === 1) return '';
+  const pace = (f: number) => (Number.isInteger(f) ? String(f) : f.toFixed(f < 1 ? 2 : 1));
+  const how = factor > 1 ? `${pace(factor)}× faster` : `${pace(1 / factor)}× slower`;
+  const wall = 60 / factor;
+  return ` · cluster time runs ${how}: pg_sleep(60) and a 60 s timeout take ${wall < 10 ? wall.toFixed(1) : Math.round(wall)} s`;
 }

@@ -73,6 +73,8 @@ export class BankWorkload {
   rate = 4;
   sessions = 2;
   running = false;
+  /** Stopped by a pause of the cluster's time: it starts again when time resumes. */
+  heldByPause = false;
   ready = false;
   commits = 0;
   /** Transfers that failed, the indeterminate ones included. */
@@ -135,6 +137,7 @@ export class BankWorkload {
 
   start(): void {
     if (this.running || !this.cluster) return;
+    this.heldByPause = false;
     this.running = true;
     this.gen++;
     for (let i = 0; i < this.sessions; i++) void this.loop(this.gen, i);
@@ -143,11 +146,29 @@ export class BankWorkload {
   }
 
   stop(): void {
-    if (!this.running) return;
+    const held = this.heldByPause;
+    this.heldByPause = false;
+    if (!this.running) {
+      if (held) this.changed();
+      return;
+    }
     this.running = false;
     this.gen++;
     clearInterval(this.ticker);
     this.changed();
+  }
+
+  /** Cluster time pauses: a running workload stops until `resumeWithTime`. */
+  pauseWithTime(): void {
+    if (!this.running) return;
+    this.stop();
+    this.heldByPause = true;
+    this.changed();
+  }
+
+  /** Cluster time runs again: a workload the pause stopped starts again. */
+  resumeWithTime(): void {
+    if (this.heldByPause) this.start();
   }
 
   /** Changes rate and sessions; a running workload restarts its loops. */

@@ -16,6 +16,8 @@ export function workloadHealth(w: BankWorkload): {
   level: 'idle' | 'ok' | 'failing' | 'stalled';
   text: string;
 } {
+  if (w.heldByPause)
+    return { level: 'idle', text: 'paused with cluster time: it starts again when time resumes' };
   if (!w.running) return { level: 'idle', text: 'stopped' };
   const recent = w.series.slice(-5);
   const errs = recent.reduce((n, s) => n + s.errors, 0);
@@ -78,7 +80,7 @@ export class MppWorkload extends LitElement {
   private _toggle(): void {
     const w = this.workload;
     if (!w) return;
-    if (w.running) w.stop();
+    if (w.running || w.heldByPause) w.stop();
     else w.start();
     emit(this, 'mpp-workload-change', { running: w.running, rate: w.rate, sessions: w.sessions });
   }
@@ -107,7 +109,7 @@ export class MppWorkload extends LitElement {
       }
       <div class="row">
         <button data-action="toggle" ?disabled=${!w.ready} @click=${this._toggle}>
-          ${w.running ? 'Stop' : 'Start'}
+          ${w.running || w.heldByPause ? 'Stop' : 'Start'}
         </button>
         <label
           >Rate

@@ -325,6 +325,18 @@ describe('<mpp-ha-lab>', () => {
     expect(pause.textContent).toMatch(/Resume/);
     expect(el.store.cluster!.time!.paused).toBe(true);
     expect(el.workload.running).toBe(false);
+    // The panel says why it is not running, and that it will run again by itself.
+    const panel = inShadow(el, 'mpp-workload');
+    const consoleEl = inShadow(el, 'mpp-console');
+    await until(
+      () => /paused with cluster time/.test(inShadow(panel, '[data-health]')?.textContent ?? ''),
+      'the workload panel to say it is paused with time',
+    );
+    expect(inShadow(panel, '[data-action="toggle"]')?.textContent?.trim()).toBe('Stop');
+    await until(
+      () => /cluster time is paused/.test(inShadow(consoleEl, '.hint')?.textContent ?? ''),
+      'the console hint to say time is paused',
+    );
     // While paused the cluster's time stands still: the SQL now() does not move.
     const t1 = (await el.store.cluster!.query('select now()')).rows[0]![0];
     await new Promise((r) => setTimeout(r, 300));
@@ -338,6 +350,14 @@ describe('<mpp-ha-lab>', () => {
     speed.value = '4';
     speed.dispatchEvent(new Event('change'));
     expect(el.store.cluster!.time!.speed).toBe(4);
+    // The console's hint follows the speed: 30x compression at 4x is 120x, 60 s in 0.5 s.
+    await until(
+      () =>
+        /runs 120× faster: pg_sleep\(60\) and a 60 s timeout take 0\.5 s/.test(
+          inShadow(consoleEl, '.hint')?.textContent ?? '',
+        ),
+      'the console hint at 4x',
+    );
     expect(el.store.actions.map((a) => a.command)).toEqual(
       expect.arrayContaining(['cluster.time.pause()', 'cluster.time.resume()', 'cluster.time.setSpeed(4)']),
     );
