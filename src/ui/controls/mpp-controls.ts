@@ -6,42 +6,8 @@ import type { ClusterStore } from '../state/cluster-store.ts';
 import { KeepFocusWhileBusy } from '../shared/keep-focus.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import { contentLabel, roleLabel } from '../state/types.ts';
+import { utilities } from './utility-buttons.ts';
 import { styles } from './mpp-controls.styles.ts';
-
-/** The utilities the lab offers as buttons, with what each does. */
-export const UTILITIES: { cmd: string; what: string }[] = [
-  { cmd: 'gpstate', what: 'summary of the cluster' },
-  { cmd: 'gpstate -m', what: 'mirrors and their sync state' },
-  { cmd: 'gpstate -e', what: 'segments with problems' },
-  { cmd: 'gpstate -f', what: 'the standby coordinator' },
-  { cmd: 'gprecoverseg -a', what: 'recover down segments incrementally' },
-  { cmd: 'gprecoverseg -aF', what: 'full recovery (copy the primary)' },
-  { cmd: 'gprecoverseg -r', what: 'rebalance: back to preferred roles' },
-  { cmd: 'gpactivatestandby -d /data/coordinator/gpseg-1', what: 'activate the standby coordinator' },
-  { cmd: 'gpinitstandby -s scdw', what: 'add a standby coordinator on scdw' },
-  { cmd: 'gpstop -a -M fast', what: 'stop the whole cluster (clean shutdown)' },
-  { cmd: 'gpstart -a', what: 'start a stopped cluster' },
-  { cmd: 'gpstop -a -M fast --host sdw1', what: 'stop segment host sdw1 for maintenance' },
-  { cmd: 'gpconfig -s gp_fts_probe_interval', what: 'a setting on every instance' },
-  {
-    cmd: 'gpconfig -c gp_fts_probe_interval -v 20s --coordinatoronly',
-    what: 'change a setting (written, not loaded)',
-  },
-  { cmd: 'gpstop -u', what: 'reload settings changed with gpconfig' },
-  { cmd: "printf 'sdw3\\nsdw4\\n' > new_hosts", what: 'write a hosts file naming two new segment hosts' },
-  {
-    cmd: 'gpexpand -f new_hosts',
-    what: 'expansion interview: writes an input file placing the new segments',
-  },
-  { cmd: 'cat gpexpand_inputfile_*', what: 'read the input file (use the name gpexpand printed)' },
-  { cmd: 'gpstate -x', what: "an expansion's state and the tables left to redistribute" },
-  { cmd: 'gpexpand', what: 'after setup: redistribute every table onto the new segments' },
-  { cmd: 'gpexpand -c -s', what: 'remove the gpexpand schema once the expansion is done' },
-  {
-    cmd: 'ssh sdw1 pg_controldata -D /data/primary/gpseg0',
-    what: "content 0's control file: state, last checkpoint (running or stopped)",
-  },
-];
 
 export const PROBE_SQL = 'select gp_request_fts_probe_scan();';
 
@@ -218,7 +184,7 @@ export class MppControls extends LitElement {
           <code class="cmd sql">${PROBE_SQL}</code>
         </div>
         <div class="grid">
-          ${UTILITIES.map(
+          ${utilities(s.config).map(
             (u) =>
               html`<button
                 class="util"

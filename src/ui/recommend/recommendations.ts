@@ -5,7 +5,7 @@
  */
 import type { StepAction } from '../lessons/lesson-types.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
-import { copyLabel, procNotRunning, type SegmentRow } from '../state/types.ts';
+import { copyLabel, freeCoordinatorHost, procNotRunning, type SegmentRow } from '../state/types.ts';
 import { inAbout } from '../state/cluster-health.ts';
 
 export interface Recommendation {
@@ -223,7 +223,7 @@ function recommendNow(store: ClusterStore): Recommendation[] {
     });
 
   if (coord && !standby) {
-    const host = coord.hostname === 'scdw' ? 'cdw' : 'scdw';
+    const host = freeCoordinatorHost(coord.hostname);
     out.push({
       id: 'add-standby',
       level: 'warning',

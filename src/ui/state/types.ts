@@ -80,6 +80,11 @@ export interface Features {
 }
 
 /** Content id → the label Greenplum's tools print. */
+/** The coordinator host a standby goes on: the lab's pair cdw / scdw, the one not in use. */
+export function freeCoordinatorHost(coordinatorHost: string): string {
+  return coordinatorHost === 'scdw' ? 'cdw' : 'scdw';
+}
+
 export function contentLabel(content: number): string {
   return content === -1 ? 'coordinator' : `seg${content}`;
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { utilities } from '../../src/ui/controls/utility-buttons.ts';
+import type { SegmentRow } from '../../src/ui/state/types.ts';
+
+const row = (dbid: number, content: number, role: string, hostname: string, datadir: string): SegmentRow => ({
+  dbid,
+  content,
+  role,
+  preferredRole: role,
+  mode: 'n',
+  status: 'u',
+  port: content === -1 ? 5432 : 6000,
+  hostname,
+  address: hostname,
+  datadir,
+});
+const primary = row(2, 0, 'p', 'sdw1', '/data/primary/gpseg0');
+const standbyCommands = (config: SegmentRow[]) =>
+  utilities(config)
+    .map((u) => u.cmd)
+    .filter((c) => /^gp(activate|init)standby/.test(c));
+
+// The standby's buttons follow the catalog: a fixed `gpinitstandby -s scdw` was still offered
+// once the standby on scdw had become the coordinator, and failed (exit 2) when pressed.
+describe('the standby utility buttons', () => {
+  it('activate the standby there is, from its own data directory', () => {
+    const config = [
+      row(1, -1, 'p', 'cdw', '/data/coordinator/gpseg-1'),
+      row(10, -1, 'm', 'scdw', '/data/standby/gpseg-1'),
+      primary,
+    ];
+    expect(standbyCommands(config)).toEqual(['gpactivatestandby -d /data/standby/gpseg-1']);
+  });
+
+  it('add a standby on the coordinator host not in use once it was activated', () => {
+    const config = [row(10, -1, 'p', 'scdw', '/data/coordinator/gpseg-1'), primary];
+    expect(standbyCommands(config)).toEqual(['gpinitstandby -s cdw']);
+  });
+
+  it('add one on scdw when the coordinator on cdw has none', () => {
+    expect(standbyCommands([row(1, -1, 'p', 'cdw', '/data/coordinator/gpseg-1'), primary])).toEqual([
+      'gpinitstandby -s scdw',
+    ]);
+  });
+
+  it('offer neither before the catalog is read', () => {
+    expect(standbyCommands([])).toEqual([]);
+    expect(utilities([]).map((u) => u.cmd)).toContain('gpstate');
+  });
+});
