@@ -116,7 +116,11 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     await s.query('create table t (id int) distributed by (id)');
     await s.query('insert into t select i from generate_series(1, 50) i');
     await c.faults.crash(1);
-    await expect(s.query('select 1')).rejects.toMatchObject({ code: '57P01' });
+    // Crashed, not stopped: the client finds its connection closed (libpq), no server message.
+    await expect(s.query('select 1')).rejects.toMatchObject({
+      code: '08006',
+      message: 'server closed the connection unexpectedly',
+    });
     await expect(c.query('select 1')).rejects.toMatchObject({ code: '57P03' });
     await c.faults.restart(1);
     expect((await c.query('select count(*) from t')).rows).toEqual([[50]]);

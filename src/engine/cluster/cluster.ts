@@ -210,7 +210,8 @@ export class InlineCluster extends ClusterShell {
     return {
       query: (sql: string) =>
         settleLater(this.clock, async () => {
-          if (!node.up || coordinatorOf(node.process) !== s.qd) throw sessionGone(false);
+          if (!node.up || coordinatorOf(node.process) !== s.qd)
+            throw sessionGone(this.stoppedOnPurpose(node.dbid));
           // The connection dies with the process: no reply, whatever the dead process goes on doing.
           let lost!: (e: Error) => void;
           const gone = new Promise<never>((_, reject) => (lost = reject));
@@ -243,7 +244,8 @@ export class InlineCluster extends ClusterShell {
     return {
       query: (sql) =>
         settleLater(this.clock, async () => {
-          if (!node.up || node.incarnation !== incarnation) throw sessionGone(true);
+          if (!node.up || node.incarnation !== incarnation)
+            throw sessionGone(this.stoppedOnPurpose(node.dbid));
           return u.query(sql);
         }),
       close: () => u.close(),
@@ -415,7 +417,7 @@ export class InlineCluster extends ClusterShell {
   /** The process is gone (its memory with it); its links break at once. */
   private stopProcess(node: InstanceNode): void {
     node.up = false;
-    for (const lost of this.inFlight.get(node) ?? []) lost(sessionGone(false));
+    for (const lost of this.inFlight.get(node) ?? []) lost(sessionGone(this.stoppedOnPurpose(node.dbid)));
     this.inFlight.delete(node);
     node.fence?.();
     endProcess(node.process);

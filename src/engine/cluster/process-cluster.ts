@@ -496,7 +496,8 @@ export class ProcessCluster extends ClusterShell {
     const id = await control.call('openSession', [options.utility === true]);
     return {
       query: async (sql: string) => {
-        if (p.meta.incarnation !== incarnation || control.closed) throw sessionGone(utility);
+        if (p.meta.incarnation !== incarnation || control.closed)
+          throw sessionGone(this.stoppedOnPurpose(p.meta.dbid));
         return control.call('query', [id, sql], { timeoutMs: 3_600_000 });
       },
       close: async () => {

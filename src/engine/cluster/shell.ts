@@ -153,9 +153,22 @@ export abstract class ClusterShell implements Cluster {
 
   /** A planned stop by a utility: the same immediate stop, told apart from a crash. */
   async stop(dbid: number, by: string): Promise<void> {
-    if (!(await this.takeDown(dbid))) return;
+    this.stopping.add(dbid);
+    try {
+      if (!(await this.takeDown(dbid))) return;
+    } finally {
+      this.stopping.delete(dbid);
+    }
     this.stoppedBy.set(dbid, by);
     this.emit({ kind: 'instance.stopped', dbid, by });
+  }
+
+  /** Instances a utility is stopping now (their sessions end as a fast shutdown ends them). */
+  private readonly stopping = new Set<number>();
+
+  /** Whether `dbid` is down, or going down, by a utility's stop rather than a crash. */
+  protected stoppedOnPurpose(dbid: number): boolean {
+    return this.stopping.has(dbid) || this.stoppedBy.has(dbid);
   }
 
   /** Client sessions open now (gpstop refuses to stop a cluster in use without -M fast). */

@@ -10,15 +10,14 @@ export function connectionRefused(host: string, dbid: number): SqlError {
 }
 
 /**
- * A statement on a session whose instance has gone down since: a utility-mode session loses its
- * connection; a coordinator session is terminated (the coordinator went down).
+ * A statement on a session whose instance has gone down since. Stopped by a utility (gpstop -M
+ * fast), the server ends the session itself (57P01); crashed, it is gone without a word and the
+ * client finds the connection closed (libpq's 08006).
  */
-export function sessionGone(utility: boolean): SqlError {
-  return utility
-    ? sqlError('connection_failure', CONNECTION_LOST_MESSAGE, { detail: CONNECTION_LOST_DETAIL })
-    : sqlError('admin_shutdown', 'terminating connection due to administrator command', {
-        detail: 'The coordinator this session was connected to has gone down.',
-      });
+export function sessionGone(stoppedOnPurpose: boolean): SqlError {
+  return stoppedOnPurpose
+    ? sqlError('admin_shutdown', 'terminating connection due to administrator command')
+    : sqlError('connection_failure', CONNECTION_LOST_MESSAGE, { detail: CONNECTION_LOST_DETAIL });
 }
 
 /**
