@@ -36,6 +36,16 @@ export const baseStyles = css`
     font: inherit;
     color: inherit;
   }
+  /* A control the keyboard moves to is scrolled into view below the lab's sticky jump bar. */
+  button,
+  select,
+  input,
+  textarea,
+  a,
+  summary,
+  [tabindex] {
+    scroll-margin-top: 3.5rem;
+  }
   button {
     padding: 0.3rem 0.7rem;
     border-radius: 6px;

@@ -192,6 +192,12 @@ export const styles = [
       flex: 1 1 auto;
       position: relative;
     }
+    /* On a phone the card's last line reaches under its Crash / Restart button: room below it. */
+    @media (max-width: 30rem) {
+      .slot:has(> .card-action) > .card {
+        padding-bottom: calc(24px + 0.5rem);
+      }
+    }
     .card-action {
       position: absolute;
       right: 0.35rem;
