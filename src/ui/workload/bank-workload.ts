@@ -89,6 +89,8 @@ export class BankWorkload {
   lastSql: string[] = transferSql(1, 2, 10);
   series: WorkloadSample[] = [];
 
+  /** Wall time (ms) the client view measures its time axis from. */
+  readonly epoch = Date.now();
   /** Every account's balance as the acknowledged transfers say (see verify). */
   readonly ledger = new BankLedger();
   private cluster: Cluster | undefined;
