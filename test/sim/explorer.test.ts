@@ -12,6 +12,7 @@ import {
   type Step,
 } from '../../src/engine/index.ts';
 import { blocksThatDiffer } from '../../src/engine/cluster/sim-cluster.ts';
+import { outcomeUnknown } from '../../src/engine/sim/checks.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 
@@ -101,5 +102,20 @@ describe('explorer', () => {
     const r = await runPlan(2, plan);
     expect(r.failure).toBeUndefined();
     expect(r.log[3]).toContain('skipped: the standby is not synchronized');
+  });
+});
+
+describe('outcomeUnknown', () => {
+  // Which COMMIT errors leave the client unable to know: the explorer then does not count the
+  // transfer as failed. A crashed coordinator's session finds its connection closed (08006).
+  it.each([
+    ['08006', true],
+    ['08007', true],
+    ['57P01', true],
+    ['40001', false],
+    ['23505', false],
+    ['57014', false],
+  ])('%s: %s', (code, unknown) => {
+    expect(outcomeUnknown({ code })).toBe(unknown);
   });
 });

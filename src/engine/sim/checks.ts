@@ -102,12 +102,13 @@ export function emptyAcked(): Acked {
 
 /**
  * An error after which a client cannot know whether its commit happened, and may be told so:
- * 08007 (transaction_resolution_unknown), or its coordinator went down under the statement
- * (57P01). Any other error from a COMMIT says it did not commit.
+ * 08007 (transaction_resolution_unknown), or its coordinator went down under the statement:
+ * crashed, the connection is found closed (08006); stopped by a utility, the server ended the
+ * session (57P01). Any other error from a COMMIT says it did not commit.
  */
 export function outcomeUnknown(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
-  return code === '08007' || code === '57P01';
+  return code === '08006' || code === '08007' || code === '57P01';
 }
 
 /** The error of a statement as the explorer logs it. */
