@@ -48,6 +48,11 @@ describe('standby coordinator', () => {
     const r = await c.run('gpactivatestandby -d /data/coordinator/gpseg-1');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('The activation of the standby coordinator has completed successfully.');
+    // Log lines name the host a utility runs on: gpactivatestandby runs on the standby's, and
+    // every utility after it on the new coordinator's.
+    expect(r.stdout.split('\n')[0]).toMatch(/^gpactivatestandby:scdw:gpadmin-\[/);
+    expect(r.stdout).not.toMatch(/:cdw:gpadmin-/);
+    expect((await c.run('gpstate -f')).stdout.split('\n')[0]).toMatch(/^gpstate:scdw:gpadmin-\[INFO\]/);
     const conf = await c.query(
       'select dbid, role, preferred_role, mode, hostname from gp_segment_configuration where content = -1',
     );
@@ -78,6 +83,7 @@ describe('standby coordinator', () => {
     // gpinitstandby re-protects the new coordinator.
     const init = await c.run('gpinitstandby -s cdw -a');
     expect(init.exitCode).toBe(0);
+    expect(init.stdout).toMatch(/^gpinitstandby:scdw:gpadmin-\[INFO\]/);
     await waitFor(
       async () =>
         (

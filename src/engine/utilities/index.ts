@@ -65,18 +65,41 @@ export async function runUtility(
   const into = at >= 0 ? words[at + 1] : undefined;
   if (at >= 0 && into === undefined)
     return { exitCode: 2, stdout: '', stderr: "bash: syntax error near unexpected token `newline'\n" };
+  const where = runsOn(host, prog);
   try {
     if (prog !== undefined && SHELL_BUILTINS.includes(prog))
       return redirect(shell(files, prog, argv), files, into);
-    return redirect(await dispatch(host, files, prog, argv, stdin), files, into);
+    return redirect(onHostNamed(await dispatch(host, files, prog, argv, stdin), where), files, into);
   } catch (e) {
     // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
     // utilities log it as CRITICAL and exit 2.
     const log = new UtilityLog(prog!);
     const reason = e instanceof Error ? e.message : String(e);
     log.raw(`${prog}:cdw:gpadmin-[CRITICAL]:-${prog} failed. (Reason='${reason}') exiting...`);
-    return { exitCode: 2, stdout: log.stdout, stderr: `${prog} error: ${reason}\n` };
+    return onHostNamed({ exitCode: 2, stdout: log.stdout, stderr: `${prog} error: ${reason}\n` }, where);
   }
+}
+
+/**
+ * The host a program runs on, as its log lines name it (program:host:user-[LEVEL]:-):
+ * gpactivatestandby runs on the standby's host, the others on the coordinator's, which is
+ * scdw once the standby was activated.
+ */
+function runsOn(host: StandbyHost, prog: string | undefined): string {
+  try {
+    const node =
+      (prog === 'gpactivatestandby' ? host.standby()?.node : undefined) ?? host.coordinatorNodeIfAny();
+    return node?.host ?? 'cdw';
+  } catch {
+    // No catalog to ask (a coordinator that cannot answer): the lab's coordinator host.
+    return 'cdw';
+  }
+}
+
+/** UtilityLog writes every line as on cdw: the lines of a run elsewhere name its host. */
+function onHostNamed(r: UtilityResult, where: string): UtilityResult {
+  if (where === 'cdw') return r;
+  return { ...r, stdout: r.stdout.replace(/^([\w.]+):cdw:gpadmin-\[/gm, `$1:${where}:gpadmin-[`) };
 }
 
 function dispatch(
