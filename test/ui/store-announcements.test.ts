@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClusterStore } from '../../src/ui/state/cluster-store.ts';
+
+let store: ClusterStore | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+// What the live region says when an instance comes up: "again after crash recovery" only for
+// one that crashed, not for a standby gpinitstandby has just made.
+describe("the store's announcements of instances coming up", () => {
+  it('a restarted instance is up again after crash recovery; a new standby is up', async () => {
+    const s = (store = new ClusterStore());
+    const said: string[] = [];
+    vi.spyOn(s, 'announce').mockImplementation((text: string) => void said.push(text));
+    await s.boot({ hosts: ['sdw1', 'sdw2'], segmentsPerHost: 1, mirroring: 'group', standby: true });
+    const c = s.cluster!;
+    await c.faults.crash(2);
+    await c.faults.restart(2);
+    await vi.waitFor(
+      () => expect(said).toContain('Instance dbid 2 on sdw1 is up again after crash recovery.'),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect((await c.run('gpinitstandby -r -a')).exitCode).toBe(0);
+    const made = await c.run('gpinitstandby -s scdw -a');
+    expect(made.exitCode, made.stdout).toBe(0);
+    const dbid = Number(
+      (await c.query("select dbid from gp_segment_configuration where content = -1 and role = 'm'"))
+        .rows[0]![0],
+    );
+    await vi.waitFor(() => expect(s.proc.get(dbid)).toBe('up'), { timeout: 10_000 });
+    expect(said.filter((t) => t.startsWith(`Instance dbid ${dbid} `))).not.toContainEqual(
+      expect.stringMatching(/again after crash recovery/),
+    );
+  });
+});
