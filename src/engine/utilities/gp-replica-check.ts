@@ -8,13 +8,17 @@
  */
 import type { ReplicaCheckResult } from '../replication/replica-check.ts';
 import type { UtilityResult } from '../node/api.ts';
-import { UtilityLog, type UtilityHost } from './host.ts';
+import type { UtilityLog } from './host.ts';
+import { type UtilityHost } from './host.ts';
 
 const PROG = 'gp_replica_check';
 const USAGE = `Usage: ${PROG} [-c content[,content...]] [-v]`;
 
-export async function gpReplicaCheck(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog(PROG);
+export async function gpReplicaCheck(
+  host: UtilityHost,
+  argv: string[],
+  log: UtilityLog,
+): Promise<UtilityResult> {
   let contents: number[] | undefined;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
@@ -33,7 +37,7 @@ export async function gpReplicaCheck(host: UtilityHost, argv: string[]): Promise
   await qd.refreshConfig();
   if (qd.fileRep) {
     log.error('gp_replica_check compares WAL-replicated mirrors; this cluster mirrors by file replication');
-    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    return log.done(1);
   }
   const all = [...new Set(qd.config.filter((c) => c.content >= 0).map((c) => c.content))].sort(
     (a, b) => a - b,
@@ -75,7 +79,7 @@ export async function gpReplicaCheck(host: UtilityHost, argv: string[]): Promise
   log.info(
     failed ? `gp_replica_check found ${failed} pair(s) not verified equal` : 'All segment pairs are equal',
   );
-  return { exitCode: failed ? 1 : 0, stdout: log.stdout, stderr: log.stderr };
+  return log.done(failed ? 1 : 0);
 
   function usage(msg: string): UtilityResult {
     return { exitCode: 2, stdout: '', stderr: `${PROG}: error: ${msg}\n${USAGE}\n` };

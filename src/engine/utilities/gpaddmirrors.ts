@@ -8,12 +8,12 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
 import { PlacementError, placeMirrorsForExisting } from '../topology/placement.ts';
+import type { UtilityLog } from './host.ts';
 import {
   batchLimits,
   checkBatchSizes,
   runBatched,
   updateCatalog,
-  UtilityLog,
   utilityArgs,
   wrongCoordinatorDir,
 } from './host.ts';
@@ -41,8 +41,8 @@ export async function gpaddmirrors(
   host: StandbyHost,
   argv: string[],
   files: Map<string, string>,
+  log: UtilityLog,
 ): Promise<UtilityResult> {
-  const log = new UtilityLog('gpaddmirrors');
   const args = utilityArgs('gpaddmirrors', OPTIONS, argv, { check: addmirrorsRefusals, log });
   if (!args.ok) return args.result;
   const opts = args.o;
@@ -57,7 +57,7 @@ export async function gpaddmirrors(
   const wrongDir = wrongCoordinatorDir(opts, config);
   if (wrongDir) {
     log.error(wrongDir);
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   }
   let mirrors: SegmentConfig[];
   try {
@@ -68,7 +68,7 @@ export async function gpaddmirrors(
     }
   } catch (e) {
     log.error((e as Error).message);
-    return { exitCode: e instanceof PlacementError ? e.exitCode : 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(e instanceof PlacementError ? e.exitCode : 2);
   }
   if (output !== undefined) {
     files.set(
@@ -76,7 +76,7 @@ export async function gpaddmirrors(
       mirrors.map((m) => `${m.content}|${m.address}|${m.port}|${m.datadir}`).join('\n') + '\n',
     );
     log.info(`Configuration file output to ${output} successfully.`);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   log.info('Greenplum Add Mirrors Parameters');
   log.info('---------------------------------------------------------');
@@ -132,14 +132,14 @@ export async function gpaddmirrors(
     log.error('Failed to add the following segments');
     for (const f of failed) log.error(`   ${f.hostname} ${f.port} ${f.datadir}`);
     log.info('gpaddmirrors failed');
-    return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+    return log.done(1);
   }
   log.info('******************************************************************');
   log.info('Mirror segments have been added; data synchronization is in progress.');
   log.info('Data synchronization will continue in the background.');
   log.info('Use  gpstate -s  to check the resynchronization progress.');
   log.info('******************************************************************');
-  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  return log.done(0);
 }
 
 /**

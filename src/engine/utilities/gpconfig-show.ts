@@ -7,16 +7,21 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import type { UtilityLog } from './host.ts';
-import { done, type MaintenanceHost } from './maintenance.ts';
+import type { MaintenanceHost } from './maintenance.ts';
 import type { OptionValues } from './options.ts';
 import { CONFIG_FILE, parseConfigText } from '../instance/config-file.ts';
 import { Settings, type SettingDef } from '../server/settings.ts';
 
-/** An error gpconfig logs and prints again bare, exiting 1. */
-export function failed(log: UtilityLog, message: string, level = 'ERROR'): UtilityResult {
-  log.raw(`gpconfig:cdw:gpadmin-[${level}]:-${message}`);
+/** An error gpconfig logs and, from its main's `print(err)`, prints again bare on stdout; exit 1. */
+export function failed(
+  log: UtilityLog,
+  message: string,
+  level: 'ERROR' | 'CRITICAL' = 'ERROR',
+): UtilityResult {
+  if (level === 'ERROR') log.error(message);
+  else log.critical(message);
   log.raw(message);
-  return { exitCode: 1, stdout: log.stdout, stderr: `${message}\n` };
+  return log.done(1);
 }
 
 /** The parameter's definition as pg_settings has it (no aliases, no placeholders). */
@@ -59,7 +64,7 @@ export async function showSetting(
     log.raw('GUC                 : port');
     for (const r of rows.filter((x) => x.role === 'p').sort(byContent))
       log.raw(`Context: ${String(r.content).padStart(5)} Value: ${r.port}`);
-    return done(log, 0);
+    return log.done(0);
   }
   if (!definitionOf(name))
     return failed(log, `Failed to retrieve GUC information, guc does not exist: ${name}`);
@@ -100,7 +105,7 @@ export async function showSetting(
           `[context: ${s.row.content}] [dbid: ${s.row.dbid}] [name: ${name}] [value: ${s.live} | ${s.file === undefined ? 'not set in file' : `file: ${s.file}`}]`,
         );
     }
-    return done(log, 0);
+    return log.done(0);
   }
   if (liveSame) {
     consistent(log, name);
@@ -110,7 +115,7 @@ export async function showSetting(
     log.raw('WARNING: GUCS ARE OUT OF SYNC: ');
     for (const s of seen) log.raw(`[context: ${s.row.content}] [name: ${name}] [value: ${s.live}]`);
   }
-  return done(log, 0);
+  return log.done(0);
 }
 
 function consistent(log: UtilityLog, name: string): void {
@@ -140,5 +145,5 @@ function showFiles(log: UtilityLog, name: string, coordinator: Seen, seen: Seen[
         `[context: ${s.row.content}] [dbid: ${s.row.dbid}] [name: ${name}] ${s.file === undefined ? '[not set in file]' : `[value: ${s.file}]`}`,
       );
   }
-  return done(log, 0);
+  return log.done(0);
 }

@@ -20,8 +20,9 @@ import {
   removeConfigSetting,
 } from '../instance/config-file.ts';
 import { Settings, type SettingDef } from '../server/settings.ts';
-import { UtilityLog, utilityArgs } from './host.ts';
-import { done, type MaintenanceHost } from './maintenance.ts';
+import type { UtilityLog } from './host.ts';
+import { utilityArgs } from './host.ts';
+import type { MaintenanceHost } from './maintenance.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { definitionOf, failed, showSetting } from './gpconfig-show.ts';
 import { refusedDuringSetup } from './gpexpand-state.ts';
@@ -71,8 +72,11 @@ function argumentError(o: OptionValues): string | undefined {
   return undefined;
 }
 
-export async function gpconfig(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpconfig');
+export async function gpconfig(
+  host: MaintenanceHost,
+  argv: string[],
+  log: UtilityLog,
+): Promise<UtilityResult> {
   const args = utilityArgs('gpconfig', OPTIONS, argv);
   if (!args.ok) return args.result;
   const o = args.o;
@@ -87,7 +91,7 @@ export async function gpconfig(host: MaintenanceHost, argv: string[]): Promise<U
     );
   const coordinator = host.coordinatorNodeIfAny();
   if (!coordinator?.up) {
-    log.raw('gpconfig:cdw:gpadmin-[ERROR]:-could not connect to server: Connection refused');
+    log.error('could not connect to server: Connection refused');
     return failed(
       log,
       'Failed to connect to database, exiting without action. This script can only be run when the database is up.',
@@ -98,7 +102,7 @@ export async function gpconfig(host: MaintenanceHost, argv: string[]): Promise<U
   if (expanding) {
     log.error(expanding);
     log.info('Run gpconfig again once gpexpand has finished its setup, or rolled it back (gpexpand -r).');
-    return done(log, 1);
+    return log.done(1);
   }
   const rows = await host.catalog();
   if (o['list']) return list(log);
@@ -118,7 +122,7 @@ function list(log: UtilityLog): UtilityResult {
       `[name: ${d.name}] [unit: ${d.unit ?? 'None'}] [context: ${d.context}] [vartype: ${vartype[d.type]}] [min_val: ${min}] [max_val: ${max}]`,
     );
   }
-  return done(log, 0);
+  return log.done(0);
 }
 
 /** The checks Greenplum makes before -c and -r, and the lab's check of the values. */
@@ -229,5 +233,5 @@ async function edit(
     return failed(log, `finished with errors, parameter string '${params}'; no file was changed`);
   }
   log.info(`completed successfully with parameters '${params}'`);
-  return done(log, 0);
+  return log.done(0);
 }

@@ -9,7 +9,8 @@
  * - `-r` rolls back a setup that failed before the catalog changed; `-c` removes the schema.
  */
 import type { UtilityResult } from '../node/api.ts';
-import { UtilityLog, utilityArgs } from './host.ts';
+import type { UtilityLog } from './host.ts';
+import { utilityArgs } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import type { StandbyHost } from './standby.ts';
 import { ExpansionError, readInputFile } from './gpexpand-input.ts';
@@ -45,9 +46,9 @@ export async function gpexpand(
   argv: string[],
   files: Map<string, string>,
   /** Answers to the interview's questions, one per line (`printf 'y\n...' | gpexpand`). */
-  stdin?: string,
+  stdin: string | undefined,
+  log: UtilityLog,
 ): Promise<UtilityResult> {
-  const log = new UtilityLog('gpexpand');
   const args = utilityArgs('gpexpand', OPTIONS, argv, {
     log,
     positional: (words) => `Unknown argument ${words[0]}`,
@@ -55,7 +56,6 @@ export async function gpexpand(
   });
   if (!args.ok) return args.result;
   const o = args.o;
-  const done = (exitCode: number): UtilityResult => ({ exitCode, stdout: log.stdout, stderr: log.stderr });
   const node = host.coordinatorNodeIfAny();
   // It runs beside the coordinator, whose data directory holds its status file.
   if (!node?.up || node.kind !== 'local') throw coordinatorNotRunning(false);
@@ -66,7 +66,7 @@ export async function gpexpand(
     end = parseEnd(o, host.clock.now(), log, 1000 / qd.timeScale);
   } catch (e) {
     log.error((e as Error).message);
-    return done(2);
+    return log.done(2);
   }
   const status = new StatusFile(node.disk, {
     afterStep: (state) => host.reach(`gpexpand_${state.toLowerCase()}`, node.dbid),
@@ -79,42 +79,42 @@ export async function gpexpand(
   if (qd.expansionRunning) {
     log.error('gpexpand is already running.  Only one instance');
     log.error('of gpexpand is allowed at a time.');
-    return done(1);
+    return log.done(1);
   }
   qd.expansionRunning = true;
   const schema = new ExpansionSchema(qd);
   try {
-    if (o.r === true) return done(await rollback(host, status, schema, files, log));
+    if (o.r === true) return log.done(await rollback(host, status, schema, files, log));
     log.info('Querying gpexpand schema for current expansion state');
     const state = status.exists ? undefined : await schema.status();
     if (o.c === true && state !== undefined)
-      return done(await cleanup(schema, state, o, files, qd.config, log));
+      return log.done(await cleanup(schema, state, o, files, qd.config, log));
     if (status.exists) {
       if (!status.reached('UPDATE_CATALOG_DONE')) {
         log.error('The last gpexpand setup did not complete successfully.');
         log.error('Please run gpexpand -r to rollback to the original state.');
         log.info('Exiting...');
-        return done(1);
+        return log.done(1);
       }
       log.warn('The last gpexpand setup did not complete successfully.');
       log.warn('But you can not rollback to the original state, for new segments have been online.');
       log.warn('So retry the failing work again in gpexpand setup.');
-      return done(await setup(host, status, schema, [], o, files, log));
+      return log.done(await setup(host, status, schema, [], o, files, log));
     }
     switch (state) {
       case 'SETUP DONE':
       case 'EXPANSION STOPPED':
-        return done(await redistribute(host, schema, o, end, log));
+        return log.done(await redistribute(host, schema, o, end, log));
       case 'EXPANSION STARTED':
         log.info('It appears the last run of gpexpand did not exit cleanly.');
         log.info('Resuming the expansion process...');
-        return done(await redistribute(host, schema, o, end, log));
+        return log.done(await redistribute(host, schema, o, end, log));
       case 'EXPANSION COMPLETE':
         log.info('Expansion has already completed.');
         log.info('If you want to expand again, run gpexpand -c to remove');
         log.info('the gpexpand schema and begin a new expansion');
         log.info('Exiting...');
-        return done(0);
+        return log.done(0);
       case 'SETUP':
         throw new ExpansionError(
           'Error while trying to query the gpexpand schema: Existing expansion state could not be determined, but a gpexpand schema already exists. Cannot proceed.',
@@ -122,16 +122,16 @@ export async function gpexpand(
     }
     const input = o.i as string | undefined;
     if (input === undefined)
-      return done(interview(qd.config, o.f as string | undefined, stdin, files, host.clock.now(), log));
+      return log.done(interview(qd.config, o.f as string | undefined, stdin, files, host.clock.now(), log));
     const text = files.get(input);
     if (text === undefined) throw new ExpansionError(`Input file ${input} not found`);
     const rows = readInputFile(qd.config, text, input);
     log.info('Heap checksum setting consistent across cluster');
-    return done(await setup(host, status, schema, rows, o, files, log, input));
+    return log.done(await setup(host, status, schema, rows, o, files, log, input));
   } catch (e) {
     if (!(e instanceof ExpansionError)) throw e;
     log.error(`gpexpand failed: ${e.message} \n\nExiting...`);
-    return done(3);
+    return log.done(3);
   } finally {
     qd.expansionRunning = false;
     await schema.close();

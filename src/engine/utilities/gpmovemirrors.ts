@@ -8,12 +8,12 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
+import type { UtilityLog } from './host.ts';
 import {
   MAX_BATCH_SIZE,
   MAX_SEGMENT_BATCH_SIZE,
   batchLimits,
   probeUntil,
-  UtilityLog,
   type UtilityHost,
   usageError,
   utilityArgs,
@@ -39,8 +39,8 @@ export async function gpmovemirrors(
   host: UtilityHost,
   argv: string[],
   files: Map<string, string>,
+  log: UtilityLog,
 ): Promise<UtilityResult> {
-  const log = new UtilityLog('gpmovemirrors');
   const args = utilityArgs('gpmovemirrors', OPTIONS, argv, {
     positional: (a) => `Unknown argument ${a[0]!}`,
     check: movemirrorsBatchSizes,
@@ -53,7 +53,7 @@ export async function gpmovemirrors(
   log.info(`Starting gpmovemirrors with args: ${argv.join(' ')}`);
   const fail = (msg: string): UtilityResult => {
     log.error(msg);
-    return { exitCode: 3, stdout: log.stdout, stderr: log.stderr };
+    return log.done(3);
   };
   const text = files.get(input);
   if (text === undefined) return fail(`Unable to read the input file ${input}`);
@@ -94,7 +94,7 @@ export async function gpmovemirrors(
   if (clash) return fail(clash);
   if (!mirrors.length) {
     log.info('No mirrors to move');
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   // Stop the mirrors, and let FTS mark them down (and turn sync rep off) before the rebuild.
   for (const m of mirrors) {
@@ -111,7 +111,7 @@ export async function gpmovemirrors(
     return fail('gprecoverseg failed. Please check the output for more details.');
   log.info('Mirrors moved successfully.');
   log.info("Use 'gpstate -m' to check the mirrors' state once they are in sync");
-  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  return log.done(0);
 }
 
 /** gpmovemirrors words its -B / -b limits its own way. */

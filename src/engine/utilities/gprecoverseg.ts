@@ -9,6 +9,7 @@ import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { RecoveryMode } from './recover-data.ts';
 import { finishFileRep, recoverFileRep } from './recover-filerep.ts';
 import type { UtilityResult } from '../node/api.ts';
+import type { UtilityLog } from './host.ts';
 import {
   batchLimits,
   checkBatchSizes,
@@ -17,7 +18,6 @@ import {
   runBatched,
   runningPrimary,
   updateCatalog,
-  UtilityLog,
   type BatchLimits,
   type RecoveryProgress,
   type UtilityHost,
@@ -72,8 +72,8 @@ export async function gprecoverseg(
   host: UtilityHost,
   argv: string[],
   files: Map<string, string>,
+  log: UtilityLog,
 ): Promise<UtilityResult> {
-  const log = new UtilityLog('gprecoverseg');
   const args = utilityArgs('gprecoverseg', OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
@@ -84,7 +84,7 @@ export async function gprecoverseg(
   const batch = checkBatchSizes(o, 'parallelDegree', 'parallelPerHost');
   if (batch) {
     log.error(batch);
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   }
   const limits = batchLimits(o);
   const qd = host.coordinator();
@@ -94,11 +94,11 @@ export async function gprecoverseg(
     !config.some((c) => (c.content >= 0 && c.role === 'm') || (c.content >= 0 && c.preferred_role === 'm'))
   ) {
     log.error('GPDB Mirroring replication is not configured for this Greenplum Database instance.');
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   }
   const rejected = (msg: string): UtilityResult => {
     log.error(msg);
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   };
   const wrongDir = wrongCoordinatorDir(o, config);
   if (wrongDir) return rejected(wrongDir);
@@ -134,11 +134,11 @@ export async function gprecoverseg(
       failed.map((f) => `${f.address}|${f.port}|${f.datadir}`).join('\n') + (failed.length ? '\n' : ''),
     );
     log.info(`Configuration file output to ${o.o as string} successfully`);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   if (!failed.length) {
     log.info('No segments to recover');
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   // Each segment's type: its -i line's (I|, D|, F|), a new place's (full), else the flags'.
   const flagType: RecoveryType = o.F ? 'Full' : o.differential ? 'Differential' : 'Incremental';
@@ -158,7 +158,7 @@ export async function gprecoverseg(
     );
     ok.push(...(await recover(host, log, group, type, moves, limits)));
   }
-  if (qd.fileRep) return { exitCode: finishFileRep(log, ok, failed), stdout: log.stdout, stderr: log.stderr };
+  if (qd.fileRep) return log.done(finishFileRep(log, ok, failed));
   return finish(log, ok, failed, interruptRequested(host, log));
 }
 
@@ -399,7 +399,7 @@ function finish(
     log.info('********************************');
     log.info('Recovered mirror segment(s) need to sync WAL with primary segments.');
     log.info("Use 'gpstate -e' to check progress of WAL sync remaining bytes");
-    return { exitCode: 0, stdout: log.stdout, stderr: log.stderr };
+    return log.done(0);
   }
   if (interrupted) log.error('gprecoverseg process was interrupted by the user.');
   log.error('gprecoverseg failed. Please check the output for more details.');
@@ -409,7 +409,7 @@ function finish(
   for (const w of wanted)
     if (!ok.some((o) => o.dbid === w.dbid))
       log.info(` hostname: ${w.hostname}; port: ${w.port}; datadir: ${w.datadir}`);
-  return { exitCode: 1, stdout: log.stdout, stderr: log.stderr };
+  return log.done(1);
 }
 
 /**
@@ -429,7 +429,7 @@ async function rebalance(
   const unbalanced = qd.config.filter((c) => c.content >= 0 && c.role === 'p' && c.preferred_role === 'm');
   if (!unbalanced.length) {
     log.info('No segments are running in their non-preferred role and need to be rebalanced.');
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   log.info('Recovery type              = Rebalance');
   unbalanced.forEach((u, i) => {
@@ -460,7 +460,7 @@ async function rebalance(
   }
   if (!stop.length) {
     log.info('No segments to rebalance');
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   if (replayLagGb !== undefined) {
     const tooFar = await replayLagOver(host, stop, replayLagGb);
@@ -468,7 +468,7 @@ async function rebalance(
       log.error(
         `${tooFar.bytes} bytes of wal is still to be replayed on mirror with dbid ${tooFar.dbid}, let mirror catchup on replay then trigger rebalance. Use --replay-lag to configure the allowed replay lag limit or --disable-replay-lag to disable the check completely if you wish to continue with rebalance anyway`,
       );
-      return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+      return log.done(2);
     }
   }
   log.info('Stopping unbalanced primary segments...');
@@ -484,24 +484,24 @@ async function rebalance(
   });
   if (!promoted) {
     log.error('Mirror promotion did not complete in 600 seconds.');
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   }
   // The inner `gprecoverseg -a`: the stopped primaries, and any other down segment.
   const targets = qd.config.filter((c) => c.content >= 0 && c.status === 'd');
   const ok = await recover(host, log, targets, 'Incremental', new Map(), limits);
   if (ok.length !== targets.length) {
     log.error('Failed to start the synchronization step of the segment rebalance.');
-    return { exitCode: 2, stdout: log.stdout, stderr: log.stderr };
+    return log.done(2);
   }
   if (stop.length < unbalanced.length) {
     log.warn(`${unbalanced.length - stop.length} segment(s) were not rebalanced.`);
     log.info(
       'The rebalance operation has completed with WARNINGS. Please review the output in the gprecoverseg log.',
     );
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   log.info('The rebalance operation has completed successfully.');
-  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  return log.done(0);
 }
 
 /** The first mirror (of the acting primaries in `pairs`) with at least `gb` GB of WAL to replay. */

@@ -7,14 +7,14 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
-import { runBatched, UtilityLog, type BatchLimits } from './host.ts';
+import type { UtilityLog } from './host.ts';
+import { runBatched, type BatchLimits } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import {
   CATALOG_VERSION_NO,
   controlArgs,
   hostsAtOnce,
   DASHES,
-  done,
   GP_VERSION_LINE,
   logTable,
   nodesOf,
@@ -28,8 +28,11 @@ const OPTIONS: OptionSpec[] = [
   { names: ['-y', '--no_standby'], kind: 'flag', key: 'y' },
 ];
 
-export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpstart');
+export async function gpstart(
+  host: MaintenanceHost,
+  argv: string[],
+  log: UtilityLog,
+): Promise<UtilityResult> {
   // The lab's starts have no pg_ctl wait to bound: -t is refused rather than ignored.
   const args = controlArgs('gpstart', OPTIONS, argv, log, (v) =>
     v['t'] !== undefined
@@ -48,14 +51,14 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   const dir = o.d as string | undefined;
   if (dir !== undefined && dir !== coordRow.datadir) {
     log.error(`gpstart error: Coordinator data directory ${dir} does not exist`);
-    return done(log, 2);
+    return log.done(2);
   }
   if (coordinator.up) {
     log.warn('postmaster.pid file exists on Coordinator, checking if recovery startup required');
     log.info('Commencing recovery startup checks');
     log.info(`Have lock file /tmp/.s.PGSQL.${coordRow.port} and a process running on port ${coordRow.port}`);
     log.error('gpstart error: Coordinator instance process running');
-    return done(log, 2);
+    return log.done(2);
   }
   const restricted = o.R === true;
   if (o.m) {
@@ -73,7 +76,7 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   if (o.m) {
     // Coordinator only, gp_role=utility: it stays up for utility-mode connections (gpstop -m stops it).
     await host.restartNode(coordinator, { utilityOnly: true, restricted });
-    return done(log, 0);
+    return log.done(0);
   }
   log.info('Shutting down coordinator');
   const segments = rows.filter((r) => r.content >= 0);
@@ -109,7 +112,7 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
       ),
     );
     log.error('gpstart error: Do not have enough valid segments to start the array.');
-    return done(log, 2);
+    return log.done(2);
   }
   const started = targets.length - failed.size;
   log.info(DASHES);
@@ -148,19 +151,19 @@ export async function gpstart(host: MaintenanceHost, argv: string[]): Promise<Ut
   const standbyFailed = await startStandby(host, log, rows, o.y === true);
   if (standbyFailed) {
     log.warn('Standby Coordinator could not be started');
-    return done(log, 1);
+    return log.done(1);
   }
   if (failed.size) {
     log.warn(`Number of segments which failed to start:  ${failed.size}`);
-    return done(log, 1);
+    return log.done(1);
   }
   if (skipped.length) {
     log.warn(`Number of segments not attempted to start: ${skipped.length}`);
     log.info('Check status of database with gpstate utility');
-    return done(log, 0);
+    return log.done(0);
   }
   log.info('Database successfully started');
-  return done(log, 0);
+  return log.done(0);
 }
 
 /** Starts each target not running (primaries, then mirrors); the failures, with their reasons. */

@@ -5,14 +5,8 @@
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
-import {
-  MAX_BATCH_SIZE,
-  UtilityLog,
-  pairOf,
-  type UtilityHost,
-  utilityArgs,
-  wrongCoordinatorDir,
-} from './host.ts';
+import type { UtilityLog } from './host.ts';
+import { MAX_BATCH_SIZE, pairOf, type UtilityHost, utilityArgs, wrongCoordinatorDir } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portReport, versionReport } from './gpstate-instances.ts';
 import { expansionInProgress, expansionReport } from './gpstate-expansion.ts';
@@ -35,8 +29,7 @@ const OUTPUT_OPTIONS = ['-m', '-c', '-e', '-s', '-f', '-Q', '-b', '-i', '-p', '-
 import { formatLsn, parseLsn } from '../storage/lsn.ts';
 import { dataState, fileRepDetail, fileRepMirroringReport } from './gpstate-filerep.ts';
 
-export async function gpstate(host: UtilityHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpstate');
+export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog): Promise<UtilityResult> {
   const args = utilityArgs('gpstate', OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
@@ -44,7 +37,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
   log.info(`Starting gpstate with args: ${argv.join(' ')}`);
   const refuse = (msg: string): UtilityResult => {
     log.error(`gpstate: error: ${msg}`);
-    return { exitCode: 2, stdout: log.stdout, stderr: `gpstate: error: ${msg}\n` };
+    return log.done(2);
   };
   if (OUTPUT_OPTIONS.filter((f) => flags.has(f)).length > 1)
     return refuse('Too many output options specified');
@@ -65,27 +58,27 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
 
   if (flags.has('-i')) {
     versionReport(host, config, log);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
   if (flags.has('-p')) {
     portReport(config, log);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
 
   if (flags.has('-x')) {
     await expansionReport(host, log, row);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
 
   if (flags.has('-f')) {
     standbyReport(host, config, log);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
 
   if (flags.has('-m')) {
     if (!mirrored) {
       log.warn('-m option specified, but no mirrors are configured.');
-      return { exitCode: 0, stdout: log.stdout, stderr: '' };
+      return log.done(0);
     }
     log.info('--------------------------------------------------------------');
     log.info('--Current GPDB mirror list and status');
@@ -111,7 +104,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     if (acting) log.warn(`${acting} segment(s) configured as mirror(s) are acting as primaries`);
     if (actingUnsynced)
       log.warn(`${actingUnsynced} mirror segment(s) acting as primaries are not synchronized`);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
 
   if (flags.has('-c')) {
@@ -122,7 +115,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
       log.info(row(['Primary', 'Datadir', 'Port']));
       for (const p of segs.sort((a, b) => a.content - b.content))
         log.info(row([p.hostname, p.datadir, String(p.port)]));
-      return { exitCode: 0, stdout: log.stdout, stderr: '' };
+      return log.done(0);
     }
     log.info('--------------------------------------------------------------');
     log.info('--Current GPDB mirror list and status');
@@ -159,7 +152,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     log.info('--------------------------------------------------------------');
     if (switched) log.warn(`${switched} segment(s) configured as mirror(s) are acting as primaries`);
     if (unsynced) log.warn(`${unsynced} primary segment(s) are not synchronized`);
-    return { exitCode: 0, stdout: log.stdout, stderr: '' };
+    return log.done(0);
   }
 
   if (flags.has('-e')) {
@@ -241,7 +234,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
         );
     }
     if (!problems) log.info('All segments are running normally');
-    return { exitCode: problems ? 1 : 0, stdout: log.stdout, stderr: '' };
+    return log.done(problems ? 1 : 0);
   }
 
   // The summary (also -s, -Q, -b): key = value lines; problems marked with <<<<<<<<.
@@ -287,7 +280,7 @@ export async function gpstate(host: UtilityHost, argv: string[]): Promise<Utilit
     for (const c of segs.sort((a, b) => a.dbid - b.dbid)) await detail(host, log, c, config);
   }
   log.info('-----------------------------------------------------');
-  return { exitCode: 0, stdout: log.stdout, stderr: '' };
+  return log.done(0);
 }
 
 async function detail(

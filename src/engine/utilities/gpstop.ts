@@ -15,7 +15,6 @@ import {
   controlArgs,
   hostsAtOnce,
   DASHES,
-  done,
   GP_VERSION_LINE,
   logTable,
   nodesOf,
@@ -102,8 +101,7 @@ function modeOf(o: Record<string, unknown>, argv: readonly string[]): ShutdownMo
   return mode;
 }
 
-export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpstop');
+export async function gpstop(host: MaintenanceHost, argv: string[], log: UtilityLog): Promise<UtilityResult> {
   const args = controlArgs('gpstop', OPTIONS, argv, log, check);
   if (!args.ok) return args.result;
   const o = args.o;
@@ -114,7 +112,7 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
   const coordinator = host.coordinatorNodeIfAny();
   if (!coordinator?.up) {
     log.error('gpstop error: postmaster.pid file does not exist.  is Greenplum instance already stopped?');
-    return done(log, 2);
+    return log.done(2);
   }
   log.info('Obtaining Greenplum Coordinator catalog information');
   log.info('Obtaining Segment details from coordinator...');
@@ -123,7 +121,7 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
   const dir = o.d as string | undefined;
   if (dir !== undefined && dir !== coordRow.datadir) {
     log.error(`gpstop error: postmaster.pid file does not exist.  is Greenplum instance already stopped?`);
-    return done(log, 2);
+    return log.done(2);
   }
   log.info(`Greenplum Version: '${GP_VERSION_LINE}'`);
   if (o.u) return reload(host, log, rows);
@@ -132,9 +130,9 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
   const segments = rows.filter((r) => r.content >= 0);
   if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, standbyRow && !o.y, o.m ? [] : segments);
   const waited = await smartWait(host, log, mode, timeout);
-  if (waited) return done(log, 2);
+  if (waited) return log.done(2);
   await stopCoordinator(host, log, coordRow, mode);
-  if (o.m) return done(log, 0);
+  if (o.m) return log.done(0);
   if (!o.y) {
     if (!standbyRow) log.info('No standby coordinator host configured');
     else {
@@ -147,17 +145,17 @@ export async function gpstop(host: MaintenanceHost, argv: string[]): Promise<Uti
       }
     }
   }
-  if (!(await stopSegments(host, log, rows, segments, mode, hostsAtOnce(o), timeout))) return done(log, 2);
+  if (!(await stopSegments(host, log, rows, segments, mode, hostsAtOnce(o), timeout))) return log.done(2);
   log.info('Database successfully shutdown with no errors reported');
-  if (!o.r) return done(log, 0);
+  if (!o.r) return log.done(0);
   log.info('Restarting System...');
-  const restarted = await gpstart(host, ['-a', ...(o.y ? ['-y'] : [])]);
+  const restarted = await gpstart(host, ['-a', ...(o.y ? ['-y'] : [])], new UtilityLog('gpstart', log.host));
   if (restarted.exitCode !== 0) {
-    log.raw(`gpstop:cdw:gpadmin-[CRITICAL]:-Error occurred: non-zero rc: ${restarted.exitCode}`);
+    log.critical(`Error occurred: non-zero rc: ${restarted.exitCode}`);
     log.raw(` Command was: '$GPHOME/bin/gpstart -a -d ${coordRow.datadir}'`);
-    return done(log, 2);
+    return log.done(2);
   }
-  return done(log, 0);
+  return log.done(0);
 }
 
 function coordinatorSummary(
@@ -338,7 +336,7 @@ async function reload(
     }),
   );
   const down = rows.filter((r) => !host.nodes.nodes.get(r.dbid)?.up);
-  if (!down.length) return done(log, 0);
+  if (!down.length) return log.done(0);
   log.info('--------------------------------------------');
   log.info('Some segment postmasters were not reloaded');
   log.info('--------------------------------------------');
@@ -348,7 +346,7 @@ async function reload(
   ]))
     log.info(`   ${line}`);
   log.info('--------------------------------------------');
-  return done(log, 1);
+  return log.done(1);
 }
 
 /**
@@ -368,11 +366,11 @@ async function stopHost(
   if (!hosts.includes(name)) {
     log.error(`host '${name}' is not found in gp_segment_configuration`);
     log.error(`hosts in cluster config: [${hosts.map((h) => `'${h}'`).join(', ')}]`);
-    return done(log, 1);
+    return log.done(1);
   }
   const refuse = (reason: string) => {
-    log.raw(`gpstop:cdw:gpadmin-[CRITICAL]:-gpstop failed. (Reason='${reason}') exiting...`);
-    return done(log, 2);
+    log.critical(`gpstop failed. (Reason='${reason}') exiting...`);
+    return log.done(2);
   };
   if (rows.some((r) => r.content === -1 && r.hostname === name))
     return refuse(
@@ -393,9 +391,9 @@ async function stopHost(
   if (unsynced) return refuse(`Segment '${seg(unsynced)}' not synchronized. Aborting.`);
   const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
   if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
-  if (!(await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o), timeout))) return done(log, 2);
+  if (!(await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o), timeout))) return log.done(2);
   log.info('Database successfully shutdown with no errors reported');
   log.info('Recognizing new cluster state...');
   await host.requestProbe();
-  return done(log, 0);
+  return log.done(0);
 }

@@ -66,6 +66,8 @@ export interface RecoveryProgress {
 /** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
 export class UtilityLog {
   readonly prog: string;
+  /** The host the program runs on, as its lines name it: cdw, or scdw once the standby took over. */
+  readonly host: string;
   /** -q: INFO lines are left off the screen (warnings and errors still show). */
   quiet = false;
   /** -v / -D: DEBUG lines too (the commands run on each instance). */
@@ -73,28 +75,35 @@ export class UtilityLog {
   /** Progress lines of copies (gprecoverseg --no-progress turns them off). */
   showProgress = true;
   private readonly lines: string[] = [];
-  private readonly errors: string[] = [];
 
-  constructor(prog: string) {
+  constructor(prog: string, host = 'cdw') {
     this.prog = prog;
+    this.host = host;
+  }
+
+  private line(level: string, msg: string): void {
+    this.lines.push(`${this.prog}:${this.host}:gpadmin-[${level}]:-${msg}`);
   }
 
   info(msg: string): void {
-    if (this.quiet) return;
-    this.lines.push(`${this.prog}:cdw:gpadmin-[INFO]:-${msg}`);
+    if (!this.quiet) this.line('INFO', msg);
   }
 
   debug(msg: string): void {
-    if (this.verbose) this.lines.push(`${this.prog}:cdw:gpadmin-[DEBUG]:-${msg}`);
+    if (this.verbose) this.line('DEBUG', msg);
   }
 
   warn(msg: string): void {
-    this.lines.push(`${this.prog}:cdw:gpadmin-[WARNING]:-${msg}`);
+    this.line('WARNING', msg);
   }
 
+  /** gplog writes every level to standard output: an error is not repeated on stderr. */
   error(msg: string): void {
-    this.lines.push(`${this.prog}:cdw:gpadmin-[ERROR]:-${msg}`);
-    this.errors.push(msg);
+    this.line('ERROR', msg);
+  }
+
+  critical(msg: string): void {
+    this.line('CRITICAL', msg);
   }
 
   raw(line: string): void {
@@ -105,8 +114,9 @@ export class UtilityLog {
     return this.lines.join('\n') + (this.lines.length ? '\n' : '');
   }
 
-  get stderr(): string {
-    return this.errors.map((e) => `${this.prog} error: ${e}`).join('\n') + (this.errors.length ? '\n' : '');
+  /** The run's result: what was logged, and the exit code. */
+  done(exitCode: number): UtilityResult {
+    return { exitCode, stdout: this.stdout, stderr: '' };
   }
 }
 

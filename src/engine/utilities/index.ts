@@ -65,18 +65,17 @@ export async function runUtility(
   const into = at >= 0 ? words[at + 1] : undefined;
   if (at >= 0 && into === undefined)
     return { exitCode: 2, stdout: '', stderr: "bash: syntax error near unexpected token `newline'\n" };
-  const where = runsOn(host, prog);
+  if (prog !== undefined && SHELL_BUILTINS.includes(prog))
+    return redirect(shell(files, prog, argv), files, into);
+  const log = new UtilityLog(prog ?? '', runsOn(host, prog));
   try {
-    if (prog !== undefined && SHELL_BUILTINS.includes(prog))
-      return redirect(shell(files, prog, argv), files, into);
-    return redirect(onHostNamed(await dispatch(host, files, prog, argv, stdin), where), files, into);
+    return redirect(await dispatch(host, files, prog, argv, stdin, log), files, into);
   } catch (e) {
     // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
-    // utilities log it as CRITICAL and exit 2.
-    const log = new UtilityLog(prog!);
+    // utilities log it as CRITICAL, after what they had logged, and exit 2.
     const reason = e instanceof Error ? e.message : String(e);
-    log.raw(`${prog}:cdw:gpadmin-[CRITICAL]:-${prog} failed. (Reason='${reason}') exiting...`);
-    return onHostNamed({ exitCode: 2, stdout: log.stdout, stderr: `${prog} error: ${reason}\n` }, where);
+    log.critical(`${prog} failed. (Reason='${reason}') exiting...`);
+    return log.done(2);
   }
 }
 
@@ -96,34 +95,29 @@ function runsOn(host: StandbyHost, prog: string | undefined): string {
   }
 }
 
-/** UtilityLog writes every line as on cdw: the lines of a run elsewhere name its host. */
-function onHostNamed(r: UtilityResult, where: string): UtilityResult {
-  if (where === 'cdw') return r;
-  return { ...r, stdout: r.stdout.replace(/^([\w.]+):cdw:gpadmin-\[/gm, `$1:${where}:gpadmin-[`) };
-}
-
 function dispatch(
   host: StandbyHost,
   files: Map<string, string>,
   prog: string | undefined,
   argv: string[],
   stdin: string | undefined,
+  log: UtilityLog,
 ): Promise<UtilityResult> | UtilityResult {
   switch (prog) {
     case 'gprecoverseg':
-      return gprecoverseg(host, argv, files);
+      return gprecoverseg(host, argv, files, log);
     case 'gpstate':
-      return gpstate(host, argv);
+      return gpstate(host, argv, log);
     case 'gpaddmirrors':
-      return gpaddmirrors(host, argv, files);
+      return gpaddmirrors(host, argv, files, log);
     case 'gpmovemirrors':
-      return gpmovemirrors(host, argv, files);
+      return gpmovemirrors(host, argv, files, log);
     case 'gpinitstandby':
-      return gpinitstandby(host, argv);
+      return gpinitstandby(host, argv, log);
     case 'gpexpand':
-      return gpexpand(host, argv, files, stdin);
+      return gpexpand(host, argv, files, stdin, log);
     case 'gpactivatestandby':
-      return gpactivatestandby(host, argv);
+      return gpactivatestandby(host, argv, log);
     case 'gpstop':
     case 'gpstart':
     case 'gpconfig':
@@ -133,11 +127,11 @@ function dispatch(
         throw new Error(`${prog} runs where the instances' processes are managed, not in the coordinator`);
       switch (prog) {
         case 'gpstop':
-          return gpstop(host, argv);
+          return gpstop(host, argv, log);
         case 'gpstart':
-          return gpstart(host, argv);
+          return gpstart(host, argv, log);
         case 'gpconfig':
-          return gpconfig(host, argv);
+          return gpconfig(host, argv, log);
         case 'pg_controldata':
           return pgControldata(host, argv);
         default:
@@ -145,7 +139,7 @@ function dispatch(
       }
     case 'gp_replica_check':
     case 'gp_replica_check.py':
-      return gpReplicaCheck(host, argv);
+      return gpReplicaCheck(host, argv, log);
     case undefined:
       return { exitCode: 0, stdout: '', stderr: '' };
     default:

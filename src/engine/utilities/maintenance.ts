@@ -4,7 +4,6 @@
  * gpstop stops the coordinator, and gpstart runs while none is running.
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../node/api.ts';
 import type { ClusterNode } from '../node/nodes.ts';
 import type { NodeReload } from '../node/node-config.ts';
 import type { ControlData } from '../instance/control.ts';
@@ -58,12 +57,6 @@ export function isMaintenanceHost(host: StandbyHost): host is MaintenanceHost {
 export const CATALOG_VERSION_NO = '202612041';
 
 export const GP_VERSION_LINE = `postgres (Greenplum Database) ${GP_VERSION}`;
-
-export const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
-  exitCode,
-  stdout: log.stdout,
-  stderr: log.stderr,
-});
 
 /** The options gpstop and gpstart share (gppylib's simple_main and their own -B, -t). */
 const SHARED_OPTIONS: OptionSpec[] = [

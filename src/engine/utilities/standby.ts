@@ -6,7 +6,8 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import type { ClusterNode } from '../node/nodes.ts';
-import { updateCatalog, UtilityLog, type UtilityHost, utilityArgs } from './host.ts';
+import type { UtilityLog } from './host.ts';
+import { updateCatalog, type UtilityHost, utilityArgs } from './host.ts';
 import type { OptionSpec } from './options.ts';
 import { portOrDirectoryClash, validDatadir, validHostname, validPort } from '../topology/config-files.ts';
 
@@ -54,14 +55,11 @@ export interface StandbyHost extends UtilityHost {
   promoteStandby(node: ClusterNode): Promise<void>;
 }
 
-const done = (log: UtilityLog, exitCode: number): UtilityResult => ({
-  exitCode,
-  stdout: log.stdout,
-  stderr: log.stderr,
-});
-
-export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpinitstandby');
+export async function gpinitstandby(
+  host: StandbyHost,
+  argv: string[],
+  log: UtilityLog,
+): Promise<UtilityResult> {
   const args = utilityArgs('gpinitstandby', INITSTANDBY_OPTIONS, argv, { log });
   if (!args.ok) return args.result;
   const o = args.o;
@@ -72,7 +70,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   const restart = o.n === true;
   const refuse = (msg: string) => {
     log.error(msg);
-    return done(log, 2);
+    return log.done(2);
   };
   if (target !== undefined && restart) return refuse('Options -s and -n cannot be specified together.');
   if (dir !== undefined && restart) return refuse('Options -S and -n cannot be specified together.');
@@ -95,7 +93,7 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   if (remove) {
     if (!existing) {
       log.error('No standby coordinator configured');
-      return done(log, 2);
+      return log.done(2);
     }
     log.info('Removing standby coordinator from catalog...');
     await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, existing.row.dbid));
@@ -103,28 +101,28 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
     host.retire(existing.node);
     qd.replication?.stop();
     log.info('Successfully removed standby coordinator');
-    return done(log, 0);
+    return log.done(0);
   }
 
   if (restart) {
     if (!existing) {
       log.error('Cannot use -n option when standby coordinator has not yet been configured');
-      return done(log, 2);
+      return log.done(2);
     }
     if (existing.node.up) {
       log.info('Standy coordinator is already up and running');
-      return done(log, 0);
+      return log.done(0);
     }
     await host.bootStandby(existing.node);
     log.info('Successfully started standby coordinator');
-    return done(log, 0);
+    return log.done(0);
   }
 
   const failed = (reason: string, ...hints: string[]) => {
     log.error('Failed to create standby');
     for (const h of hints) log.error(h);
     log.error(`Error initializing standby coordinator: ${reason}`);
-    return done(log, 2);
+    return log.done(2);
   };
   if (existing)
     return failed(
@@ -171,14 +169,17 @@ export async function gpinitstandby(host: StandbyHost, argv: string[]): Promise<
   } catch (e) {
     log.error(`Error initializing standby coordinator: ${(e as Error).message}`);
     await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, dbid));
-    return done(log, 2);
+    return log.done(2);
   }
   log.info(`Successfully created standby coordinator on ${target}`);
-  return done(log, 0);
+  return log.done(0);
 }
 
-export async function gpactivatestandby(host: StandbyHost, argv: string[]): Promise<UtilityResult> {
-  const log = new UtilityLog('gpactivatestandby');
+export async function gpactivatestandby(
+  host: StandbyHost,
+  argv: string[],
+  log: UtilityLog,
+): Promise<UtilityResult> {
   const args = utilityArgs('gpactivatestandby', ACTIVATE_OPTIONS, argv, {
     log,
     positional: (a) => `Unknown arguments: ${a.join(' ')}`,
@@ -190,13 +191,13 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
   const standby = host.standby();
   if (!standby) {
     log.error('No standby coordinator configured');
-    return done(log, 2);
+    return log.done(2);
   }
   // Run on the standby host, with COORDINATOR_DATA_DIRECTORY pointing at its data directory.
   const datadir = dir ?? standby.row.datadir;
   if (datadir !== standby.row.datadir) {
     log.error(`Critical required file on standby "${datadir}/standby.signal" is not present.`);
-    return done(log, 2);
+    return log.done(2);
   }
   const old = host.coordinatorNodeIfAny();
   log.info('------------------------------------------------------');
@@ -211,13 +212,13 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
     log.warn(`Appears that there is an active postgres process on ${old.host} port=${standby.row.port}`);
     log.warn('Need to stop current coordinator before activating the standby.');
     log.error('Error activating standby coordinator: Active postgres process on coordinator');
-    return done(log, 2);
+    return log.done(2);
   }
   if (!standby.node.up) {
     if (!force) {
       log.error('If you wish to continue you must use the -f option to force the activation process.');
       log.error('Force activation required');
-      return done(log, 2);
+      return log.done(2);
     }
     await host.bootStandby(standby.node);
   }
@@ -233,5 +234,5 @@ export async function gpactivatestandby(host: StandbyHost, argv: string[]): Prom
   log.info('Do not re-start the failed coordinator while the fail-over coordinator is');
   log.info('operational, this could result in database corruption!');
   log.info('------------------------------------------------------');
-  return done(log, 0);
+  return log.done(0);
 }
