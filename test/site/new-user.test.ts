@@ -199,7 +199,10 @@ describe('the site, tried as a new user would', () => {
     await rec.locator('button').click();
     await untilCatalog(page, /\b6mmnd\b/, 'dbid 6 marked down');
     await expect.poll(() => state(page).locator('[data-waiting]').count(), { timeout: 20_000 }).toBe(0);
-    expect(await state(page).locator('[data-state]').textContent()).toBe('Segment(s) Down');
+    // The label and the catalog panel refresh on their own schedules: wait for the label too.
+    await expect
+      .poll(() => state(page).locator('[data-state]').textContent(), { timeout: 20_000 })
+      .toBe('Segment(s) Down');
     // gpstate -e lists the problem and exits 1: an answer, not a failure.
     const out = await commandLine(page, 'gpstate -e');
     expect(out).toMatch(/\[exit 1\]/);

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster, SqlError, type Cluster } from '../../src/engine/index.ts';
 import { waitFor } from '../support/wait.ts';
+import { STANDBY_OPTS, standbyStreaming } from '../support/standby.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -14,19 +15,8 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const OPTS = { mirroring: 'group' as const, standby: true, timeScale: 200 };
+const OPTS = STANDBY_OPTS;
 const ACTIVATE = 'gpactivatestandby -d /data/coordinator/gpseg-1';
-
-async function standbyStreaming(c: Cluster): Promise<void> {
-  await waitFor(
-    async () =>
-      (
-        await c.query(
-          "select count(*) from gp_stat_replication where gp_segment_id = -1 and state = 'streaming'",
-        )
-      ).rows[0]![0] === 1,
-  );
-}
 
 /** Settles to 'pending' when `p` has not settled after the other work queued so far. */
 async function stillPending(p: Promise<unknown>, c: Cluster): Promise<boolean> {

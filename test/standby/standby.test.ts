@@ -80,6 +80,21 @@ describe('standby coordinator', () => {
     await expect(c.faults.restart(1)).rejects.toMatchObject({
       detail: expect.stringMatching(/lower Timeline ID/),
     });
+    // The old coordinator's files are still on cdw: gpinitstandby will not initialize over them.
+    const dir = '/data/coordinator/gpseg-1';
+    const over = await c.run('gpinitstandby -s cdw -a');
+    expect(over.exitCode).toBe(2);
+    expect(over.stdout).toContain(`Checking for data directory ${dir} on cdw`);
+    expect(over.stdout).toContain('[ERROR]:-Data directory already exists on host cdw');
+    expect(over.stdout).toContain(
+      '[ERROR]:-Error initializing standby coordinator: coordinator data directory exists',
+    );
+    expect(over.stderr).toBe('');
+    expect((await c.query('select count(*) from gp_segment_configuration where content = -1')).rows).toEqual([
+      [1],
+    ]);
+    // What a DBA does first (Greenplum's documented repair): move it away, on its host.
+    expect((await c.run(`ssh cdw rm -rf ${dir}/`)).exitCode).toBe(0);
     // gpinitstandby re-protects the new coordinator.
     const init = await c.run('gpinitstandby -s cdw -a');
     expect(init.exitCode).toBe(0);

@@ -48,7 +48,12 @@ import type { NetworkFaults } from '../runtime/link-faults.ts';
 import { ClusterShell } from './shell.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
 import { instanceStatus, withStoppedBy } from '../node/instance-status.ts';
-import { runUtility, type MaintenanceHost, type ShutdownMode } from '../utilities/index.ts';
+import {
+  runUtility,
+  type DataDirectory,
+  type MaintenanceHost,
+  type ShutdownMode,
+} from '../utilities/index.ts';
 import { dataFileOn } from '../instance/config-file.ts';
 import { readControl } from '../instance/control.ts';
 import { liveSetting, reloadNodeConfig } from '../node/node-config.ts';
@@ -154,6 +159,7 @@ export class InlineCluster extends ClusterShell {
     const existing = this.nodes.nodes.has(row.dbid) ? this.nodes.local(row.dbid) : undefined;
     const node = existing ?? this.addNode(row, await this.openDisk(`${this.diskPrefix()}-dbid${row.dbid}`));
     node.retired = false;
+    this.directoryMoves.delete(row.dbid);
     node.host = row.hostname;
     await baseBackup(this.sourceOf(coordinator), node.disk);
     await bootNode(this.boot, node, false);
@@ -179,6 +185,7 @@ export class InlineCluster extends ClusterShell {
   private addNode(row: SegmentConfig, disk: Disk): InstanceNode {
     const node = stoppedNode(row, disk);
     this.nodes.add(node);
+    this.directoryMoves.delete(row.dbid);
     return node;
   }
 
@@ -277,6 +284,38 @@ export class InlineCluster extends ClusterShell {
     return [...rows.values()].filter((r) => !this.nodes.nodes.get(r.dbid)?.retired);
   }
 
+  /** Data directories moved (a path) or removed (null) by hand, by dbid: retired instances' only. */
+  private readonly directoryMoves = new Map<number, string | null>();
+
+  /** Every data directory still on its host, retired instances' included. */
+  private dataDirectories(): DataDirectory[] {
+    const current = new Map(this.lastKnownConfig().map((r) => [r.dbid, r]));
+    const out: DataDirectory[] = [];
+    for (const n of this.nodes.allLocal()) {
+      const row =
+        current.get(n.dbid) ??
+        this.knownRows.get(n.dbid) ??
+        this.initialConfig.find((r) => r.dbid === n.dbid);
+      const moved = this.directoryMoves.get(n.dbid);
+      if (!row || moved === null) continue;
+      out.push({
+        dbid: n.dbid,
+        hostname: row.hostname,
+        datadir: moved ?? row.datadir,
+        retired: n.retired === true,
+      });
+    }
+    return out;
+  }
+
+  /** rm -rf (its disk wiped) or mv of a retired instance's data directory. */
+  private async removeDataDirectory(dbid: number, to?: string): Promise<void> {
+    const node = this.nodes.local(dbid);
+    if (!node.retired) throw retiredOnly(dbid);
+    this.directoryMoves.set(dbid, to ?? null);
+    if (to === undefined) await wipeDisk(node.disk);
+  }
+
   /** pg_ctl stop -m mode: smart and fast shut the instance down cleanly first. */
   private async shutdownNode(node: InstanceNode, mode: ShutdownMode, by: string): Promise<void> {
     if (!node.up) return;
@@ -335,6 +374,8 @@ export class InlineCluster extends ClusterShell {
       retire: (n) => {
         n.retired = true;
       },
+      dataDirectories: async () => this.dataDirectories(),
+      removeDataDirectory: (dbid, to) => this.removeDataDirectory(dbid, to),
       promoteStandby: async (n) => {
         await standbyOf(this.nodes.local(n.dbid).process).promote();
       },
@@ -462,6 +503,14 @@ export class InlineCluster extends ClusterShell {
 }
 
 /** Restarting an instance that left the cluster (an old coordinator after an activation). */
+/** A data directory the cluster still uses is not removed or moved by hand. */
+export function retiredOnly(dbid: number): Error {
+  return sqlError(
+    'object_in_use',
+    `the data directory of dbid ${dbid} belongs to an instance in the cluster's configuration`,
+  );
+}
+
 export function retiredError(dbid: number, content: number): Error {
   const coordinator = content === -1;
   return sqlError('object_not_in_prerequisite_state', `dbid ${dbid} is no longer part of the cluster`, {

@@ -24,7 +24,8 @@ import type {
 import type { DiskFaultChange } from '../storage/disk.ts';
 import type { ControlData } from '../instance/control.ts';
 import { ClusterShell } from './shell.ts';
-import { DEFAULT_TIME_SCALE, retiredError } from './cluster.ts';
+import { DEFAULT_TIME_SCALE, retiredError, retiredOnly } from './cluster.ts';
+import type { DataDirectory } from '../utilities/index.ts';
 import type { CoordinatorStart } from '../node/boot.ts';
 import { downStatus, withStoppedBy } from '../node/instance-status.ts';
 import { connectionRefused, coordinatorNotRunning, sessionGone } from '../node/session-errors.ts';
@@ -139,6 +140,7 @@ export class ProcessCluster extends ClusterShell {
       for (const r of saved.rows) {
         const p = this.addProc(r);
         p.meta.retired = r.retired === true;
+        if (r.directoryRemoved) p.meta.directoryRemoved = true;
         // Stopped by a utility (gpstop): a reload of the page does not start it again.
         if (r.stoppedBy !== undefined) this.stoppedBy.set(r.dbid, r.stoppedBy);
       }
@@ -172,7 +174,12 @@ export class ProcessCluster extends ClusterShell {
       initialConfig: this.initialConfig,
       rows: [...this.procs.values()].map((p) => {
         const by = this.stoppedBy.get(p.meta.dbid);
-        return { ...p.meta.row, retired: p.meta.retired, ...(by !== undefined ? { stoppedBy: by } : {}) };
+        return {
+          ...p.meta.row,
+          retired: p.meta.retired,
+          ...(p.meta.directoryRemoved ? { directoryRemoved: true } : {}),
+          ...(by !== undefined ? { stoppedBy: by } : {}),
+        };
       }),
     });
   }
@@ -449,6 +456,31 @@ export class ProcessCluster extends ClusterShell {
     this.stoppedBy.delete(dbid);
     this.mustGet(dbid).meta.retired = true;
     await this.broadcastPeers();
+  }
+
+  /** Every data directory still on its host, retired instances' included. */
+  dataDirectories(): DataDirectory[] {
+    return [...this.procs.values()]
+      .filter((p) => !p.meta.directoryRemoved)
+      .map((p) => ({
+        dbid: p.meta.dbid,
+        hostname: p.meta.row.hostname,
+        datadir: p.meta.row.datadir,
+        retired: p.meta.retired,
+      }));
+  }
+
+  /**
+   * rm -rf or mv of a retired instance's data directory. Its IndexedDB database stays until the
+   * cluster is deleted; nothing boots that dbid again, and a reuse wipes it first (BootSpec.wipe).
+   */
+  async removeDataDirectory(dbid: number, to?: string): Promise<void> {
+    const p = this.mustGet(dbid);
+    if (!p.meta.retired) throw retiredOnly(dbid);
+    if (to === undefined) p.meta.directoryRemoved = true;
+    else p.meta.row = { ...p.meta.row, datadir: to };
+    await this.broadcastPeers();
+    await this.save();
   }
 
   private get fileRep(): boolean {

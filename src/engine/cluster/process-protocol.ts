@@ -27,6 +27,8 @@ export interface NodeMeta {
   host: string;
   up: boolean;
   retired: boolean;
+  /** Its data directory was removed (rm -rf, gpinitstandby -r): nothing of it is left on its host. */
+  directoryRemoved?: boolean;
   /** Bumped when the dbid names a new instance (gpaddmirrors reusing a dbid). */
   instance: number;
   /** Bumped at every start of that instance's process. */
@@ -184,8 +186,11 @@ export interface SpawnedProcess {
 /** What survives a page reload: the layout and every instance's last known catalog row. */
 export interface SavedTopology {
   options: ClusterOptions;
-  /** Each instance's row, whether it was retired, and who stopped it if a utility did. */
-  rows: (SegmentConfig & { retired?: boolean; stoppedBy?: string })[];
+  /**
+   * Each instance's row, whether it was retired and its data directory removed, and who
+   * stopped it if a utility did.
+   */
+  rows: (SegmentConfig & { retired?: boolean; directoryRemoved?: boolean; stoppedBy?: string })[];
   initialConfig: SegmentConfig[];
 }
 

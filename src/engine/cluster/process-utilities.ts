@@ -15,7 +15,7 @@ import type { ClusterEvent } from '../node/api.ts';
 import type { InstanceNode, NodeSet } from '../node/nodes.ts';
 import { coordinatorOf } from '../node/process.ts';
 import type { HostApi } from './process-protocol.ts';
-import type { StandbyHost } from '../utilities/index.ts';
+import type { DataDirectory, StandbyHost } from '../utilities/index.ts';
 import type { RecoveryProgress } from '../utilities/host.ts';
 import type { RecoveredData, RecoveryMode } from '../utilities/recover-data.ts';
 
@@ -32,6 +32,8 @@ export interface UtilityUpcalls {
   /** A text file in `dbid`'s data directory (the utilities' copy of a file to another host). */
   dataFile(dbid: number, file: string, text?: string | null): Promise<string | undefined>;
   retire(dbid: number): Promise<void>;
+  dataDirectories(): Promise<DataDirectory[]>;
+  removeDataDirectory(dbid: number, to?: string): Promise<void>;
   reachFor(point: string, dbid: number): Promise<void>;
   event(e: ClusterEvent): Promise<void>;
 }
@@ -92,6 +94,9 @@ export function coordinatorProcessHost(ctx: ProcessUtilityContext): StandbyHost 
       n.retired = true;
       void upcalls.call('retire', [n.dbid]).catch(() => undefined);
     },
+    dataDirectories: () => upcalls.call('dataDirectories', []),
+    removeDataDirectory: (dbid, to) =>
+      upcalls.call('removeDataDirectory', to === undefined ? [dbid] : [dbid, to]),
     addMirror: async (row) => {
       ctx.knownRows.set(row.dbid, row);
       const primary = coordinator().config.find((r) => r.content === row.content && r.role === 'p');

@@ -83,6 +83,7 @@ export async function gpaddmirrors(
   log.info(`Mirror placement                = ${input ? 'custom' : spread ? 'spread' : 'group'}`);
   for (const m of mirrors)
     log.info(`   mirror dbid ${m.dbid} for content ${m.content}: ${m.hostname}|${m.port}|${m.datadir}`);
+  if (opts.a !== true && !log.confirm('Continue with add mirrors procedure')) return log.userAborted();
   // Catalog first: each mirror (m, m, n, d), its primary not in sync.
   await updateCatalog(host, async (tx) => {
     for (const m of mirrors) {

@@ -21,47 +21,17 @@ import { meaningfulLines, validHostname } from '../topology/config-files.ts';
 /** Greenplum's limit on new primary segments per host. */
 const MAX_SEGMENTS_PER_HOST = 128;
 
-/** The answers piped in, one per line; each question takes the next (Python's raw_input). */
-class Answers {
-  private readonly lines: string[];
-  private readonly log: UtilityLog;
-  constructor(text: string, log: UtilityLog) {
-    this.log = log;
-    this.lines = text.split('\n');
-    if (this.lines.at(-1) === '') this.lines.pop();
-  }
-
-  /** Asks `prompt` (again after an invalid answer); the next line that answers it. */
-  ask(prompt: string, valid: (a: string) => boolean = () => true): string {
-    for (;;) {
-      this.log.raw(prompt);
-      const a = this.lines.shift();
-      if (a === undefined) throw new ExpansionError('EOF when reading a line');
-      this.log.raw(`> ${a}`);
-      if (valid(a.trim())) return a.trim();
-      this.log.raw(`Invalid input: '${a}'`);
-      this.log.raw('');
-    }
-  }
-}
-
 export function interview(
   config: readonly SegmentConfig[],
   hostsFile: string | undefined,
-  stdin: string | undefined,
   files: Map<string, string>,
   now: number,
   log: UtilityLog,
 ): number {
-  const answers = stdin === undefined ? undefined : new Answers(stdin, log);
-  // The lab's own answer when nothing was piped in: printed as if typed.
-  const ask = (prompt: string, own: string, valid?: (a: string) => boolean): string => {
-    if (answers) return answers.ask(prompt, valid);
-    log.raw(prompt);
-    log.raw(`> ${own}`);
-    return own;
-  };
-  if (hostsFile === undefined && !answers)
+  // The lab's own answer when nothing was piped in is printed as if typed.
+  const ask = (prompt: string, own: string, valid?: (a: string) => boolean): string =>
+    log.ask(prompt, own, valid);
+  if (hostsFile === undefined && !log.piped)
     throw new ExpansionError(
       'gpexpand cannot ask its interview questions here: give the new hosts in a file with -f hosts_file (one name per line), or pipe the answers in (printf ... | gpexpand), or write an input file and run gpexpand -i input_file',
     );

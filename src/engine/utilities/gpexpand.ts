@@ -10,7 +10,7 @@
  */
 import type { UtilityResult } from '../node/api.ts';
 import type { UtilityLog } from './host.ts';
-import { utilityArgs } from './host.ts';
+import { UserInputError, utilityArgs } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import type { StandbyHost } from './standby.ts';
 import { ExpansionError, readInputFile } from './gpexpand-input.ts';
@@ -45,8 +45,6 @@ export async function gpexpand(
   host: StandbyHost,
   argv: string[],
   files: Map<string, string>,
-  /** Answers to the interview's questions, one per line (`printf 'y\n...' | gpexpand`). */
-  stdin: string | undefined,
   log: UtilityLog,
 ): Promise<UtilityResult> {
   const args = utilityArgs('gpexpand', OPTIONS, argv, {
@@ -122,14 +120,14 @@ export async function gpexpand(
     }
     const input = o.i as string | undefined;
     if (input === undefined)
-      return log.done(interview(qd.config, o.f as string | undefined, stdin, files, host.clock.now(), log));
+      return log.done(interview(qd.config, o.f as string | undefined, files, host.clock.now(), log));
     const text = files.get(input);
     if (text === undefined) throw new ExpansionError(`Input file ${input} not found`);
     const rows = readInputFile(qd.config, text, input);
     log.info('Heap checksum setting consistent across cluster');
     return log.done(await setup(host, status, schema, rows, o, files, log, input));
   } catch (e) {
-    if (!(e instanceof ExpansionError)) throw e;
+    if (!(e instanceof ExpansionError || e instanceof UserInputError)) throw e;
     log.error(`gpexpand failed: ${e.message} \n\nExiting...`);
     return log.done(3);
   } finally {

@@ -104,7 +104,7 @@ export async function gprecoverseg(
   if (wrongDir) return rejected(wrongDir);
   if (o.r) {
     const lagGb = o['disable-replay-lag'] ? undefined : ((o['replay-lag'] as number | undefined) ?? 10);
-    return rebalance(host, log, limits, lagGb);
+    return rebalance(host, log, limits, lagGb, o.a !== true);
   }
 
   let failed = config.filter((c) => c.content >= 0 && c.status === 'd');
@@ -151,6 +151,8 @@ export async function gprecoverseg(
   log.info('---------------------------------------------------------');
   log.info(`Recovery type              = Standard`);
   log.info(`${failed.length} segment(s) to recover`);
+  showRecoveryPlan(log, config, failed, typeOf, moves);
+  if (o.a !== true && !log.confirm('Continue with segment recovery procedure')) return log.userAborted();
   const ok: SegmentConfig[] = [];
   for (const [type, group] of groups) {
     log.info(
@@ -160,6 +162,42 @@ export async function gprecoverseg(
   }
   if (qd.fileRep) return log.done(finishFileRep(log, ok, failed));
   return finish(log, ok, failed, interruptRequested(host, log));
+}
+
+/** Each segment's recovery as gprecoverseg shows it before it asks to go on. */
+function showRecoveryPlan(
+  log: UtilityLog,
+  config: readonly SegmentConfig[],
+  failed: readonly SegmentConfig[],
+  typeOf: (f: SegmentConfig) => RecoveryType,
+  moves: ReadonlyMap<number, Location>,
+): void {
+  failed.forEach((f, i) => {
+    const source = config.find((c) => c.content === f.content && c.dbid !== f.dbid);
+    const to = moves.get(f.dbid);
+    log.info('---------------------------------------------------------');
+    log.info(`Recovery ${i + 1} of ${failed.length}`);
+    log.info('---------------------------------------------------------');
+    log.info(`   Synchronization mode                 = ${typeOf(f)}`);
+    log.info(`   Failed instance host                 = ${f.hostname}`);
+    log.info(`   Failed instance address              = ${f.address}`);
+    log.info(`   Failed instance directory            = ${f.datadir}`);
+    log.info(`   Failed instance port                 = ${f.port}`);
+    if (source) {
+      log.info(`   Recovery Source instance host        = ${source.hostname}`);
+      log.info(`   Recovery Source instance address     = ${source.address}`);
+      log.info(`   Recovery Source instance directory   = ${source.datadir}`);
+      log.info(`   Recovery Source instance port        = ${source.port}`);
+    }
+    if (!to) log.info('   Recovery Target                      = in-place');
+    else {
+      log.info(`   Recovery Target instance host        = ${to.hostname}`);
+      log.info(`   Recovery Target instance address     = ${to.address}`);
+      log.info(`   Recovery Target instance directory   = ${to.datadir}`);
+      log.info(`   Recovery Target instance port        = ${to.port}`);
+    }
+  });
+  log.info('---------------------------------------------------------');
 }
 
 const interruptWarned = new WeakSet<UtilityLog>();
@@ -424,6 +462,7 @@ async function rebalance(
   log: UtilityLog,
   limits: BatchLimits,
   replayLagGb: number | undefined,
+  interactive: boolean,
 ): Promise<UtilityResult> {
   const qd = host.coordinator();
   const unbalanced = qd.config.filter((c) => c.content >= 0 && c.role === 'p' && c.preferred_role === 'm');
@@ -441,6 +480,7 @@ async function rebalance(
   });
   log.warn('This operation will cancel queries that are currently executing.');
   log.warn('Connections to the database however will not be interrupted.');
+  if (interactive && !log.confirm('Continue with segment rebalance procedure')) return log.userAborted();
   const stop: SegmentConfig[] = [];
   for (const u of unbalanced) {
     const { mirror } = pairOf(qd.config, u.content);

@@ -14,6 +14,7 @@ import {
   CATALOG_VERSION_NO,
   controlArgs,
   hostsAtOnce,
+  segmentTable,
   DASHES,
   GP_VERSION_LINE,
   logTable,
@@ -67,6 +68,7 @@ export async function gpstart(
     log.warn('may lead to a split-brain condition and possible unrecoverable data loss.');
     log.warn('Maintenance mode should only be used with direction from Greenplum Support.');
     log.warn('****************************************************************************');
+    if (o.a !== true && !log.confirm('Continue with coordinator-only startup')) return log.userAborted();
   }
   log.info(`Starting Coordinator instance in admin${restricted ? ' and RESTRICTED' : ''} mode`);
   log.info('Obtaining Greenplum Coordinator catalog information');
@@ -86,6 +88,10 @@ export async function gpstart(
       `Skipping startup of segment marked down in configuration: on ${r.hostname} directory ${r.datadir} <<<<<`,
     );
   const targets = segments.filter((r) => r.status === 'u');
+  if (o.a !== true) {
+    startSummary(log, coordRow, rows, o.y === true, targets);
+    if (!log.confirm('Continue with Greenplum instance startup')) return log.userAborted();
+  }
   const mirrored = segments.some((r) => r.role === 'm');
   log.info(
     `Commencing parallel ${mirrored ? 'primary and mirror ' : ''}segment instance startup, please wait...`,
@@ -232,4 +238,25 @@ async function startStandby(
     log.warn('Could not start standby coordinator');
     return true;
   }
+}
+
+/** What gpstart will start, shown before it asks to go on. */
+function startSummary(
+  log: UtilityLog,
+  coord: SegmentConfig,
+  rows: readonly SegmentConfig[],
+  noStandby: boolean,
+  targets: readonly SegmentConfig[],
+): void {
+  log.info('--------------------------');
+  log.info('Coordinator instance parameters');
+  log.info('--------------------------');
+  log.info('Database                 = template1');
+  log.info(`Coordinator Port              = ${coord.port}`);
+  log.info(`Coordinator directory         = ${coord.datadir}`);
+  log.info('Timeout                  = 600 seconds');
+  if (rows.some((r) => r.content === -1 && r.role === 'm'))
+    log.info(`Coordinator standby start     = ${noStandby ? 'Off' : 'On'}`);
+  else log.info('Coordinator standby           = Off ');
+  segmentTable(log, 'Segment instances that will be started', targets);
 }

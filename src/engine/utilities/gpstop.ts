@@ -13,6 +13,7 @@ import type { OptionSpec } from './options.ts';
 import { table } from './gpstate-instances.ts';
 import {
   controlArgs,
+  segmentTable,
   hostsAtOnce,
   DASHES,
   GP_VERSION_LINE,
@@ -128,7 +129,10 @@ export async function gpstop(host: MaintenanceHost, argv: string[], log: Utility
   if (o.host !== undefined) return stopHost(host, log, rows, o.host as string, mode, timeout, o);
   const standbyRow = rows.find((r) => r.content === -1 && r.role === 'm');
   const segments = rows.filter((r) => r.content >= 0);
-  if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, standbyRow && !o.y, o.m ? [] : segments);
+  if (!o.a) {
+    coordinatorSummary(log, coordRow, mode, timeout, standbyRow && !o.y, o.m ? [] : segments);
+    if (!log.confirm('Continue with Greenplum instance shutdown')) return log.userAborted();
+  }
   const waited = await smartWait(host, log, mode, timeout);
   if (waited) return log.done(2);
   await stopCoordinator(host, log, coordRow, mode);
@@ -179,17 +183,6 @@ function coordinatorSummary(
   ]);
   if (!segments.length) return;
   segmentTable(log, 'Segment instances that will be shutdown:', segments);
-}
-
-function segmentTable(log: UtilityLog, title: string, segments: readonly SegmentConfig[]): void {
-  log.info('---------------------------------------------');
-  log.info(title);
-  log.info('---------------------------------------------');
-  for (const line of table([
-    ['Host', 'Datadir', 'Port', 'Status'],
-    ...segments.map((r) => [r.hostname, r.datadir, String(r.port), r.status]),
-  ]))
-    log.info(`   ${line}`);
 }
 
 /**
@@ -390,7 +383,10 @@ async function stopHost(
   const unsynced = onHost.find((r) => r.mode !== 's');
   if (unsynced) return refuse(`Segment '${seg(unsynced)}' not synchronized. Aborting.`);
   const coordRow = rows.find((r) => r.content === -1 && r.role === 'p')!;
-  if (!o.a) coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
+  if (!o.a) {
+    coordinatorSummary(log, coordRow, mode, timeout, false, onHost);
+    if (!log.confirm('Continue with Greenplum instance shutdown')) return log.userAborted();
+  }
   if (!(await stopSegments(host, log, rows, onHost, mode, hostsAtOnce(o), timeout))) return log.done(2);
   log.info('Database successfully shutdown with no errors reported');
   log.info('Recognizing new cluster state...');

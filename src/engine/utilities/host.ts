@@ -63,6 +63,9 @@ export interface RecoveryProgress {
   total: number;
 }
 
+/** Standard input ran out before a question was answered (Python's EOFError). */
+export class UserInputError extends Error {}
+
 /** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
 export class UtilityLog {
   readonly prog: string;
@@ -75,10 +78,51 @@ export class UtilityLog {
   /** Progress lines of copies (gprecoverseg --no-progress turns them off). */
   showProgress = true;
   private readonly lines: string[] = [];
+  /** Lines piped to the program's standard input (`printf 'n\n' | gprecoverseg`), if any. */
+  private readonly answers: string[] | undefined;
 
-  constructor(prog: string, host = 'cdw') {
+  constructor(prog: string, host = 'cdw', stdin?: string) {
     this.prog = prog;
     this.host = host;
+    if (stdin !== undefined) {
+      this.answers = stdin.split('\n');
+      if (this.answers.at(-1) === '') this.answers.pop();
+    }
+  }
+
+  /** Answers were piped in: questions read them instead of taking the lab's own. */
+  get piped(): boolean {
+    return this.answers !== undefined;
+  }
+
+  /**
+   * Asks `prompt` and returns the answer, printed after `> ` as the terminal shows it: the next
+   * piped line (asked again after an invalid one, as raw_input loops), or without a pipe the
+   * lab's own answer `own`, the one a person at the terminal would give to go on.
+   */
+  ask(prompt: string, own: string, valid: (a: string) => boolean = () => true): string {
+    for (;;) {
+      this.raw(prompt);
+      const a = this.answers ? this.answers.shift() : own;
+      if (a === undefined) throw new UserInputError('EOF when reading a line');
+      this.raw(`> ${a}`);
+      if (valid(a.trim())) return a.trim();
+      this.raw(`Invalid input: '${a}'`);
+      this.raw('');
+    }
+  }
+
+  /** gppylib's ask_yesno with default N: true for y / yes. */
+  confirm(question: string): boolean {
+    this.raw('');
+    const a = this.ask(`${question} Yy|Nn (default=N):`, 'y', (x) => /^(y|yes|n|no|)$/i.test(x));
+    return /^y(es)?$/i.test(a);
+  }
+
+  /** simple_main's answer to a "no" (UserAbortedException): logged at INFO, exit 4. */
+  userAborted(): UtilityResult {
+    this.line('INFO', 'User abort requested, Exiting...');
+    return this.done(4);
   }
 
   private line(level: string, msg: string): void {

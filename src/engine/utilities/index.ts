@@ -14,11 +14,12 @@ import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
 import { pgControldata } from './pg-controldata.ts';
 import { redirect, shell, SHELL_BUILTINS, splitPipeline } from './shell-builtins.ts';
+import { validDatadir } from '../topology/config-files.ts';
 
 export { programOf } from './shell-builtins.ts';
 
 export type { UtilityHost } from './host.ts';
-export type { StandbyHost } from './standby.ts';
+export type { DataDirectory, StandbyHost } from './standby.ts';
 export type { MaintenanceHost, ShutdownMode } from './maintenance.ts';
 
 /** Utilities that start and stop the coordinator itself: they run where processes are managed. */
@@ -67,9 +68,9 @@ export async function runUtility(
     return { exitCode: 2, stdout: '', stderr: "bash: syntax error near unexpected token `newline'\n" };
   if (prog !== undefined && SHELL_BUILTINS.includes(prog))
     return redirect(shell(files, prog, argv), files, into);
-  const log = new UtilityLog(prog ?? '', runsOn(host, prog));
+  const log = new UtilityLog(prog ?? '', runsOn(host, prog), stdin);
   try {
-    return redirect(await dispatch(host, files, prog, argv, stdin, log), files, into);
+    return redirect(await dispatch(host, files, prog, argv, log), files, into);
   } catch (e) {
     // What the utility could not survive (the coordinator is down, a lost connection): Greenplum's
     // utilities log it as CRITICAL, after what they had logged, and exit 2.
@@ -100,7 +101,6 @@ function dispatch(
   files: Map<string, string>,
   prog: string | undefined,
   argv: string[],
-  stdin: string | undefined,
   log: UtilityLog,
 ): Promise<UtilityResult> | UtilityResult {
   switch (prog) {
@@ -115,7 +115,7 @@ function dispatch(
     case 'gpinitstandby':
       return gpinitstandby(host, argv, log);
     case 'gpexpand':
-      return gpexpand(host, argv, files, stdin, log);
+      return gpexpand(host, argv, files, log);
     case 'gpactivatestandby':
       return gpactivatestandby(host, argv, log);
     case 'gpstop':
@@ -153,7 +153,11 @@ async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityRes
   // `ssh host "cmd args"` hands the remote shell one word: it splits it again.
   const [prog, ...rest] = command.length === 1 ? splitArgs(command[0]!) : command;
   if (name === undefined) return { exitCode: 255, stdout: '', stderr: 'usage: ssh destination [command]\n' };
-  const hosts = new Set((await host.catalog()).map((r) => r.hostname));
+  // The cluster's hosts, and those a retired instance's directory is still on (the old coordinator's).
+  const hosts = new Set([
+    ...(await host.catalog()).map((r) => r.hostname),
+    ...(await host.dataDirectories()).map((d) => d.hostname),
+  ]);
   if (!hosts.has(name))
     return {
       exitCode: 255,
@@ -161,9 +165,76 @@ async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityRes
       stderr: `ssh: Could not resolve hostname ${name}: Name or service not known\n`,
     };
   if (prog === 'pg_controldata') return pgControldata(host, rest, name);
+  if (prog === 'rm' || prog === 'mv') return dataDirectoryCommand(host, name, prog, rest);
   return {
     exitCode: 127,
     stdout: '',
-    stderr: `bash: ${prog ?? ''}: command not found (the lab runs pg_controldata on a segment host)\n`,
+    stderr: `bash: ${prog ?? ''}: command not found (the lab runs pg_controldata, rm -rf and mv on a host)\n`,
   };
+}
+
+/**
+ * `rm -rf DIR` and `mv DIR NEW` on a host, for the data directories the hosts hold: what a DBA
+ * does to an old coordinator's directory before gpinitstandby puts a standby there. A directory
+ * an instance in the configuration still uses is refused: its instance is removed with its
+ * utility (gpinitstandby -r), not under it.
+ */
+async function dataDirectoryCommand(
+  host: MaintenanceHost,
+  hostname: string,
+  prog: 'rm' | 'mv',
+  args: string[],
+): Promise<UtilityResult> {
+  const fail = (exitCode: number, msg: string): UtilityResult => ({
+    exitCode,
+    stdout: '',
+    stderr: `${prog}: ${msg}\n`,
+  });
+  const flags = args.filter((a) => a.startsWith('-'));
+  const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
+  const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
+  const at = (path: string) => dirs.find((d) => d.datadir === path);
+  const inUse = (path: string, dbid: number) =>
+    fail(
+      1,
+      `cannot ${prog === 'rm' ? 'remove' : 'move'} '${path}': the data directory of dbid ${dbid}, which the cluster's configuration still lists (remove its instance with its utility, such as gpinitstandby -r for the standby)`,
+    );
+  if (prog === 'rm') {
+    const recursive = flags.some((f) => /^-[a-zA-Z]*[rR]/.test(f) || f === '--recursive');
+    const force = flags.some((f) => /^-[a-zA-Z]*f/.test(f) || f === '--force');
+    if (!paths.length) return fail(1, 'missing operand');
+    if (args.includes('/') && recursive)
+      return fail(
+        1,
+        "it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe",
+      );
+    for (const path of paths) {
+      const d = at(path);
+      if (!d) {
+        if (!force) return fail(1, `cannot remove '${path}': No such file or directory`);
+        continue;
+      }
+      if (!recursive) return fail(1, `cannot remove '${path}': Is a directory`);
+      if (!d.retired) return inUse(path, d.dbid);
+    }
+    for (const path of paths) {
+      const d = at(path);
+      if (d) await host.removeDataDirectory(d.dbid);
+    }
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+  if (paths.length !== 2)
+    return fail(
+      1,
+      paths.length < 2 ? 'missing destination file operand' : 'the lab moves one directory at a time',
+    );
+  const [from, to] = paths as [string, string];
+  const d = at(from);
+  if (!d) return fail(1, `cannot stat '${from}': No such file or directory`);
+  if (!d.retired) return inUse(from, d.dbid);
+  if (at(to)) return fail(1, `cannot move '${from}' to '${to}': Directory not empty`);
+  if (!validDatadir(to))
+    return fail(1, `cannot move '${from}' to '${to}': the lab keeps data directories at full paths`);
+  await host.removeDataDirectory(d.dbid, to);
+  return { exitCode: 0, stdout: '', stderr: '' };
 }

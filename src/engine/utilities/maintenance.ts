@@ -17,6 +17,7 @@ import {
 } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { GP_VERSION } from '../server/settings-defs.ts';
+import { table } from './gpstate-instances.ts';
 
 /** pg_ctl's shutdown modes, gpstop -M. */
 export type ShutdownMode = 'smart' | 'fast' | 'immediate';
@@ -141,4 +142,16 @@ export async function stopWithin(
   timer?.cancel();
   if (!inTime) await host.stopNode(node, by);
   return inTime;
+}
+
+/** The segments a start or a stop will act on, as gpstart and gpstop list them before asking. */
+export function segmentTable(log: UtilityLog, title: string, segments: readonly SegmentConfig[]): void {
+  log.info('---------------------------------------------');
+  log.info(title);
+  log.info('---------------------------------------------');
+  for (const line of table([
+    ['Host', 'Datadir', 'Port', 'Status'],
+    ...segments.map((r) => [r.hostname, r.datadir, String(r.port), r.status]),
+  ]))
+    log.info(`   ${line}`);
 }

@@ -33,8 +33,21 @@ const ACTIVATE_OPTIONS: OptionSpec[] = [
   { names: ['-l'], kind: 'string' },
 ];
 
+/** An instance's data directory on its host: in the configuration, or left by a retired one. */
+export interface DataDirectory {
+  dbid: number;
+  hostname: string;
+  datadir: string;
+  /** Out of the configuration (an old coordinator after gpactivatestandby): its files remain. */
+  retired: boolean;
+}
+
 /** What the standby utilities need beyond the common host. */
 export interface StandbyHost extends UtilityHost {
+  /** Every data directory on the hosts, until it is removed: a retire leaves the files. */
+  dataDirectories(): Promise<DataDirectory[]>;
+  /** A retired instance's data directory removed (rm -rf, its disk wiped) or, with `to`, moved (mv). */
+  removeDataDirectory(dbid: number, to?: string): Promise<void>;
   /** The standby coordinator's node and catalog row, if one is configured. */
   standby(): { node: ClusterNode; row: SegmentConfig } | undefined;
   /** The coordinator node that is (or was last) acting. */
@@ -92,14 +105,26 @@ export async function gpinitstandby(
 
   if (remove) {
     if (!existing) {
-      log.error('No standby coordinator configured');
+      log.error('Request made to remove warm coordinator standby, but no standby located.');
+      log.error('Error removing standby coordinator: no standby configured');
+      return log.done(2);
+    }
+    initStandbySummary(log, coordinatorRow, existing.row, true);
+    if (o.a !== true && !log.confirm('Do you want to continue with deleting the standby coordinator?')) {
+      log.error('Error removing standby coordinator: User canceled');
       return log.done(2);
     }
     log.info('Removing standby coordinator from catalog...');
     await updateCatalog(host, (tx) => qd.catalog.removeSegment(tx, existing.row.dbid));
-    if (existing.node.up) await host.stopNode(existing.node, 'gpinitstandby -r');
+    log.info('Database catalog updated successfully.');
+    if (existing.node.up) {
+      log.info(`Stopping standby coordinator on ${existing.row.hostname}`);
+      await host.stopNode(existing.node, 'gpinitstandby -r');
+    }
     host.retire(existing.node);
     qd.replication?.stop();
+    log.info('Removing data directory on standby coordinator...');
+    await host.removeDataDirectory(existing.row.dbid);
     log.info('Successfully removed standby coordinator');
     return log.done(0);
   }
@@ -132,11 +157,24 @@ export async function gpinitstandby(
     );
   const newPort = port ?? coordinatorRow.port;
   const newDir = dir ?? coordinatorRow.datadir;
-  if (target === coordinatorRow.hostname && newDir === coordinatorRow.datadir)
+  log.info('Validating environment and parameters for standby initialization...');
+  log.info(`Checking for data directory ${newDir} on ${target}`);
+  // Any instance's directory, the coordinator's own or one a retired instance left (the old
+  // coordinator's after gpactivatestandby): Greenplum never initializes over existing files.
+  const taken = (await host.dataDirectories()).find((d) => d.hostname === target && d.datadir === newDir);
+  if (taken)
     return failed(
       'coordinator data directory exists',
       `Data directory already exists on host ${target}`,
-      'If you want to initialize a new standby on the same host as the coordinator (not recommended), use -S and -P to specify a new data directory and port',
+      ...(target === coordinatorRow.hostname
+        ? [
+            'If you want to initialize a new standby on the same host as the coordinator (not recommended), use -S and -P to specify a new data directory and port',
+          ]
+        : taken.retired
+          ? [
+              `It holds the files of dbid ${taken.dbid}, no longer in the configuration: move it away (ssh ${target} mv ${newDir} ${newDir}.old) or remove it (ssh ${target} rm -rf ${newDir}), or give another directory with -S`,
+            ]
+          : []),
     );
   if (target === coordinatorRow.hostname && newPort === coordinatorRow.port)
     return failed('cannot create standby on the same host and port');
@@ -153,10 +191,15 @@ export async function gpinitstandby(
     address: target!,
     datadir: newDir,
   };
-  log.info('Validating environment and parameters for standby initialization...');
   // A segment on that host with the same port or directory: the standby could never start.
   const clash = portOrDirectoryClash(qd.config, [row]);
   if (clash) return failed(`the standby cannot share a port or a data directory on ${target}: ${clash}`);
+  initStandbySummary(log, coordinatorRow, row, false);
+  if (o.a !== true && !log.confirm('Do you want to continue with standby coordinator initialization?')) {
+    log.error('Failed to create standby');
+    log.error('Error initializing standby coordinator: User canceled');
+    return log.done(2);
+  }
   log.info(`Adding standby coordinator to catalog...`);
   await updateCatalog(host, (tx) => qd.catalog.insertSegment(tx, row));
   log.info('Database catalog updated successfully.');
@@ -173,6 +216,29 @@ export async function gpinitstandby(
   }
   log.info(`Successfully created standby coordinator on ${target}`);
   return log.done(0);
+}
+
+/** gpinitstandby's print_summary: what it will add or remove, shown before it asks. */
+function initStandbySummary(
+  log: UtilityLog,
+  coordinator: SegmentConfig,
+  standby: SegmentConfig,
+  removing: boolean,
+): void {
+  log.info('-----------------------------------------------------');
+  log.info(
+    removing
+      ? 'Warm coordinator standby removal parameters'
+      : 'Greenplum standby coordinator initialization parameters',
+  );
+  log.info('-----------------------------------------------------');
+  log.info(`Greenplum coordinator hostname               = ${coordinator.hostname}`);
+  log.info(`Greenplum coordinator data directory         = ${coordinator.datadir}`);
+  log.info(`Greenplum coordinator port                   = ${coordinator.port}`);
+  log.info(`Greenplum standby coordinator hostname       = ${standby.hostname}`);
+  log.info(`Greenplum standby coordinator port           = ${standby.port}`);
+  log.info(`Greenplum standby coordinator data directory = ${standby.datadir}`);
+  if (!removing) log.info('Greenplum update system catalog         = On');
 }
 
 export async function gpactivatestandby(
@@ -211,17 +277,22 @@ export async function gpactivatestandby(
     // Run on the standby's host: the coordinator's catalog is not at hand, its node is.
     log.warn(`Appears that there is an active postgres process on ${old.host} port=${standby.row.port}`);
     log.warn('Need to stop current coordinator before activating the standby.');
-    log.error('Error activating standby coordinator: Active postgres process on coordinator');
+    log.critical('Error activating standby coordinator: Active postgres process on coordinator');
     return log.done(2);
   }
   if (!standby.node.up) {
     if (!force) {
-      log.error('If you wish to continue you must use the -f option to force the activation process.');
-      log.error('Force activation required');
+      log.warn('If you wish to continue you must use the -f option to force');
+      log.warn('the activation process.');
+      log.critical('Error activating standby coordinator: Force activation required');
       return log.done(2);
     }
-    await host.bootStandby(standby.node);
   }
+  if (o.a !== true && !log.confirm('Do you want to continue with standby coordinator activation?')) {
+    log.critical('Error activating standby coordinator: User canceled');
+    return log.done(2);
+  }
+  if (!standby.node.up) await host.bootStandby(standby.node);
   log.info('Promoting standby...');
   await host.promoteStandby(standby.node);
   if (old) host.retire(old);

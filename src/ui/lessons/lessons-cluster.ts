@@ -255,9 +255,17 @@ export const STANDBY: Lesson = {
     {
       title: 'Protect the new coordinator',
       text: [
-        'The coordinator has no standby now. `gpinitstandby -s cdw` makes a new standby on cdw from a base backup of the new coordinator and starts streaming to it.',
+        'The coordinator has no standby now. cdw still holds the old coordinator\'s data directory, and gpinitstandby never initializes over existing files (it fails with "Data directory already exists on host cdw"). So first move it away on cdw, as Greenplum\'s guide does: `ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1`.',
+        'Then `gpinitstandby -s cdw` makes a new standby there from a base backup of the new coordinator and starts streaming to it. Without `-a` it shows what it will do and asks first (the lab answers yes, and shows it).',
       ],
-      actions: [{ kind: 'utility', command: 'gpinitstandby -s cdw', label: 'Add a standby on cdw' }],
+      actions: [
+        {
+          kind: 'utility',
+          command: 'ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1',
+          label: 'Move the old directory away',
+        },
+        { kind: 'utility', command: 'gpinitstandby -s cdw', label: 'Add a standby on cdw' },
+      ],
       check: check(
         'a standby on cdw: content -1 role=m status=u, streaming',
         async (ctx) => {

@@ -228,7 +228,7 @@ function recommendNow(store: ClusterStore): Recommendation[] {
       id: 'add-standby',
       level: 'warning',
       title: `Add a standby: gpinitstandby -s ${host}`,
-      detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby: if it fails, the cluster is down until it is repaired.`,
+      detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby: if it fails, the cluster is down until it is repaired. gpinitstandby will not initialize over an existing data directory: if an old coordinator's is still on ${host} (after gpactivatestandby), move it away first (ssh ${host} mv ${coord.datadir} ${coord.datadir}.old).`,
       action: { kind: 'utility', command: `gpinitstandby -s ${host}`, label: 'Add standby' },
     });
   } else if (standby && (isDown(store, standby.dbid) || standby.status === 'd'))

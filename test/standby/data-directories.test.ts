@@ -1,0 +1,124 @@
+/**
+ * Data directories outlive their instances until someone removes them, as on real hosts: the old
+ * coordinator's after gpactivatestandby stays on its host, gpinitstandby will not initialize over
+ * it, and `ssh HOST mv|rm -rf` clears the way (Greenplum's documented repair). gpinitstandby -r
+ * removes the standby's own. And the utilities ask before they act unless -a is given: a "no"
+ * changes nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../../src/engine/index.ts';
+import { synced, waitFor } from '../support/wait.ts';
+import { STANDBY_OPTS, standbyStreaming } from '../support/standby.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const OPTS = STANDBY_OPTS;
+const DIR = '/data/coordinator/gpseg-1';
+
+async function coordinatorRows(c: Cluster): Promise<unknown[][]> {
+  return (
+    await c.query(
+      'select dbid, role, status, hostname, datadir from gp_segment_configuration where content = -1 order by dbid',
+    )
+  ).rows;
+}
+
+describe('data directories on the hosts', () => {
+  it('the old coordinator leaves its directory on cdw: gpinitstandby refuses it until it is moved away', async () => {
+    const c = (cluster = await createCluster(OPTS));
+    await c.faults.crash(1);
+    expect((await c.run(`gpactivatestandby -a -d ${DIR}`)).exitCode).toBe(0);
+    const refused = await c.run('gpinitstandby -a -s cdw');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stdout).toContain('Data directory already exists on host cdw');
+    expect(refused.stdout).toContain(`ssh cdw mv ${DIR} ${DIR}.old`);
+    expect(await coordinatorRows(c)).toEqual([[10, 'p', 'u', 'scdw', DIR]]);
+
+    // What the hosts hold is checked before anything moves.
+    const busy = await c.run(`ssh scdw rm -rf ${DIR}`);
+    expect(busy.exitCode).toBe(1);
+    expect(busy.stderr).toContain('the data directory of dbid 10');
+    expect((await c.run(`ssh cdw mv ${DIR}`)).stderr).toContain('missing destination file operand');
+    expect((await c.run(`ssh cdw mv /data/nothing/here ${DIR}.old`)).exitCode).toBe(1);
+    expect((await c.run(`ssh cdw rm -r /data/nothing/here`)).exitCode).toBe(1);
+    expect((await c.run(`ssh cdw rm -rf /data/nothing/here`)).exitCode).toBe(0);
+    expect((await c.run(`ssh cdw rm ${DIR}`)).stderr).toContain('Is a directory');
+
+    expect((await c.run(`ssh cdw mv ${DIR} ${DIR}.old`)).exitCode).toBe(0);
+    const init = await c.run('gpinitstandby -a -s cdw');
+    expect(init.exitCode, init.stdout).toBe(0);
+    await standbyStreaming(c);
+    expect(await coordinatorRows(c)).toEqual([
+      [10, 'p', 'u', 'scdw', DIR],
+      [11, 'm', 'u', 'cdw', DIR],
+    ]);
+    // The moved files are still there, beside the new standby's, until removed.
+    const back = await c.run(`ssh cdw mv ${DIR}.old ${DIR}`);
+    expect(back.exitCode).toBe(1);
+    expect(back.stderr).toContain('Directory not empty');
+    expect((await c.run(`ssh cdw rm -rf ${DIR}.old`)).exitCode).toBe(0);
+    expect((await c.run(`ssh cdw mv ${DIR}.old /data/x`)).stderr).toContain('No such file or directory');
+  });
+
+  it('gpinitstandby -r removes the standby and its directory: a new standby can go there again', async () => {
+    const c = (cluster = await createCluster(OPTS));
+    const removed = await c.run('gpinitstandby -a -r');
+    expect(removed.exitCode, removed.stdout).toBe(0);
+    expect(removed.stdout).toContain('Removing data directory on standby coordinator...');
+    expect(await coordinatorRows(c)).toEqual([[1, 'p', 'u', 'cdw', DIR]]);
+    const again = await c.run('gpinitstandby -a -s scdw');
+    expect(again.exitCode, again.stdout).toBe(0);
+    await standbyStreaming(c);
+  });
+});
+
+describe('the utilities ask before they act', () => {
+  it('a "no" piped in changes nothing, and exits as Greenplum does', async () => {
+    const c = (cluster = await createCluster(OPTS));
+    await c.query('create table t (a int) distributed by (a)');
+    await c.query('insert into t select generate_series(1, 50)');
+    await synced(c);
+
+    const keep = await c.run("printf 'n\\n' | gpinitstandby -r");
+    expect(keep.exitCode).toBe(2);
+    expect(keep.stdout).toContain(
+      'Do you want to continue with deleting the standby coordinator? Yy|Nn (default=N):\n> n',
+    );
+    expect(keep.stdout).toContain('[ERROR]:-Error removing standby coordinator: User canceled');
+    expect((await coordinatorRows(c)).length).toBe(2);
+
+    const stay = await c.run("printf 'no\\n' | gpstop");
+    expect(stay.exitCode).toBe(4);
+    expect(stay.stdout).toContain('Continue with Greenplum instance shutdown Yy|Nn (default=N):\n> no');
+    expect(stay.stdout).toContain('[INFO]:-User abort requested, Exiting...');
+    expect((await c.query('select count(*) from t')).rows).toEqual([[50]]);
+
+    await c.faults.crash(6);
+    const down = 'select status from gp_segment_configuration where dbid = 6';
+    await waitFor(async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await c.query(down)).rows[0]![0] === 'd';
+    });
+    // An answer that is neither yes nor no is asked again, as raw_input loops.
+    const no = await c.run("printf 'maybe\\nN\\n' | gprecoverseg");
+    expect(no.exitCode).toBe(4);
+    expect(no.stdout).toContain("Invalid input: 'maybe'");
+    expect(no.stdout).toContain('Recovery 1 of 1');
+    expect((await c.query(down)).rows).toEqual([['d']]);
+    // Input that ends before the answer: Python's EOFError, nothing done.
+    const eof = await c.run("printf '' | gprecoverseg");
+    expect(eof.exitCode).toBe(2);
+    expect(eof.stdout).toContain("(Reason='EOF when reading a line')");
+    expect((await c.query(down)).rows).toEqual([['d']]);
+
+    // Without -a and nothing piped, the lab answers as a person going on would, and shows it.
+    const yes = await c.run('gprecoverseg');
+    expect(yes.exitCode, yes.stdout).toBe(0);
+    expect(yes.stdout).toContain('Continue with segment recovery procedure Yy|Nn (default=N):\n> y');
+    await waitFor(async () => (await c.query(down)).rows[0]![0] === 'u');
+  });
+});
