@@ -69,7 +69,9 @@ describe('standby coordinator scenarios', () => {
     const f = await c.run('gpstate -f');
     expect(f.exitCode).toBe(0);
     expect(f.stdout).toMatch(/Standby address\s*=\s*scdw/);
-    expect(f.stdout).toContain('Standby process not running');
+    expect(f.stdout).toContain('[WARNING]:-   Standby status           = Standby process not running');
+    expect(f.stdout).toContain('[WARNING]:-   Standby PID              = 0');
+    expect(f.stdout.split('Obtaining Segment details from coordinator...').length).toBe(2);
     // The walsender learns of the loss on its next send or keepalive: not necessarily yet.
     await waitFor(async () => (await c.run('gpstate -f')).stdout.includes('No entries found.'));
   });

@@ -370,14 +370,15 @@ function standbyReport(host: UtilityHost, config: SegmentConfig[], log: UtilityL
     return;
   }
   const up = host.nodes.get(standby.dbid).up;
-  log.info('Obtaining Segment details from coordinator...');
   log.info('Standby coordinator details');
   log.info('-----------------------');
   log.info(`   Standby address          = ${standby.address}`);
   log.info(`   Standby data directory   = ${standby.datadir}`);
   log.info(`   Standby port             = ${standby.port}`);
-  log.info(`   Standby PID              = ${up ? 10000 + standby.dbid : 0}`);
-  log.info(`   Standby status           = ${up ? 'Standby host passive' : 'Standby process not running'}`);
+  // A standby that is not running is flagged, as gpstate flags each value that needs attention.
+  const flag = (line: string) => (up ? log.info(line) : log.warn(line));
+  flag(`   Standby PID              = ${up ? 10000 + standby.dbid : 0}`);
+  flag(`   Standby status           = ${up ? 'Standby host passive' : 'Standby process not running'}`);
   log.info('--------------------------------------------------------------');
   log.info('--pg_stat_replication');
   log.info('--------------------------------------------------------------');
