@@ -134,9 +134,17 @@ export class DtxRecovery {
       for (const gid of [...this.dtm.committed])
         if (!this.dtm.isRunningGid(gid) && !stillPrepared.has(gid)) this.dtm.forget(gid);
     }
+    // A pass that finished nothing and reached what the last one reached says nothing new: at
+    // a compressed gp_dtx_recovery_interval there are several a second, and they would bury
+    // the events that matter.
+    const previous = this.last;
+    const news =
+      report.committed > 0 ||
+      report.aborted > 0 ||
+      report.unreachable.join() !== (previous?.unreachable.join() ?? '');
     this.passes++;
     this.last = report;
-    qd.trace({ kind: 'dtx.recovery', ...report });
+    if (news) qd.trace({ kind: 'dtx.recovery', ...report });
     return report;
   }
 }
