@@ -7,6 +7,8 @@ import type { Cluster, ClusterOptions, SharedRun, Step } from '../workers/index.
 
 export interface InstanceSelectDetail {
   dbid: number | undefined;
+  /** Closed from the details panel by keyboard: focus goes back to this instance's card. */
+  refocus?: number;
 }
 
 /** A request to open the SQL console on a target (coordinator or a utility-mode instance). */

@@ -57,6 +57,12 @@ export class MppInstanceDetails extends LitElement {
   constructor() {
     super();
     new StoreWatcher(this);
+    // Escape anywhere in the panel closes it, as its ✕ does; focus returns to the card.
+    this.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || this.dbid === undefined || e.defaultPrevented) return;
+      e.preventDefault();
+      emit(this, 'mpp-instance-select', { dbid: undefined, refocus: this.dbid });
+    });
   }
 
   override render() {

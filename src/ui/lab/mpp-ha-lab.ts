@@ -21,6 +21,7 @@ import '../recommend/mpp-recommendations.ts';
 import '../saved/mpp-saved-clusters.ts';
 import type {
   ConfirmDetail,
+  InstanceSelectDetail,
   LabConfigureDetail,
   LessonPointDetail,
   ReplaceRequestDetail,
@@ -367,9 +368,17 @@ export class MppHaLab extends LitElement {
   /** A lesson step points at cards; on request, one is brought into view and focused. */
   private _point(d: LessonPointDetail): void {
     this._pointed = d.dbids;
-    if (d.reveal === undefined) return;
+    if (d.reveal !== undefined) this._focusCard(d.reveal);
+  }
+
+  private _select(d: InstanceSelectDetail): void {
+    this._selected = d.dbid;
+    if (d.refocus !== undefined) this._focusCard(d.refocus);
+  }
+
+  private _focusCard(dbid: number): void {
     const topo = this.renderRoot.querySelector('.p-topology mpp-topology');
-    const card = topo?.shadowRoot?.querySelector<HTMLElement>(`button.card[data-dbid="${d.reveal}"]`);
+    const card = topo?.shadowRoot?.querySelector<HTMLElement>(`button.card[data-dbid="${dbid}"]`);
     card?.scrollIntoView({ block: 'center' });
     card?.focus({ preventScroll: true });
   }
@@ -472,7 +481,7 @@ export class MppHaLab extends LitElement {
       <p class="announce" role="status" aria-live="polite" aria-atomic="true">${s.announcement}</p>
       <div
         class="layout ${view || this._narrow ? 'single' : ''}"
-        @mpp-instance-select=${(e: CustomEvent<{ dbid: number | undefined }>) => (this._selected = e.detail.dbid)}
+        @mpp-instance-select=${(e: CustomEvent<InstanceSelectDetail>) => this._select(e.detail)}
         @mpp-console-open=${(e: CustomEvent<{ dbid: number | undefined }>) => this._openConsole(e.detail.dbid)}
         @mpp-lesson-change=${(e: CustomEvent<{ lesson: string }>) => (this.lesson = e.detail.lesson)}
         @mpp-lesson-point=${(e: CustomEvent<LessonPointDetail>) => this._point(e.detail)}

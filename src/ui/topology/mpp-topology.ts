@@ -305,6 +305,12 @@ export class MppTopology extends LitElement {
   }
 
   private _onCardKey = (e: KeyboardEvent): void => {
+    // Escape closes the details of the selected instance; focus stays on its card.
+    if (e.key === 'Escape' && this.selected !== undefined) {
+      e.preventDefault();
+      emit(this, 'mpp-instance-select', { dbid: undefined });
+      return;
+    }
     const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('button.card')];
     const to = rovingKeydown(e, cards);
     if (to) this._active = Number(to.dataset['dbid']);

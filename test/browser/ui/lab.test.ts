@@ -4,7 +4,7 @@
  * and recovers on restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { page } from 'vitest/browser';
+import { page, userEvent } from 'vitest/browser';
 import '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppHaLab } from '../../../src/ui/lab/mpp-ha-lab.ts';
 import type { MppControls } from '../../../src/ui/controls/mpp-controls.ts';
@@ -105,6 +105,19 @@ describe('<mpp-ha-lab>', () => {
       () => /data checksums\s*on · no damaged blocks read/.test(text(inShadow(details, 'table.inside'))),
       'the integrity row',
     );
+    // Escape in the panel closes it, as its ✕ does, and the card gets the focus back; Escape on
+    // the selected card closes it too.
+    const topology = inShadow(el, 'mpp-topology')!;
+    inShadow<HTMLButtonElement>(details, 'button[aria-label="Close details"]')!.focus();
+    await userEvent.keyboard('{Escape}');
+    await until(() => !inShadow(el, 'mpp-instance-details'), 'the details closed by Escape');
+    await until(() => topology.shadowRoot!.activeElement === card(el, 2), 'the focus back on the card');
+    card(el, 2)!.click();
+    await until(() => inShadow(el, 'mpp-instance-details'), 'the details panel again');
+    card(el, 2)!.focus();
+    await userEvent.keyboard('{Escape}');
+    await until(() => !inShadow(el, 'mpp-instance-details'), 'the details closed by Escape on the card');
+    expect(card(el, 2)!.getAttribute('aria-pressed')).toBe('false');
   });
 
   it('runs a script in the console and shows the result', async () => {
