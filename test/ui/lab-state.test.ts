@@ -126,6 +126,16 @@ describe('Announcer', () => {
     expect(a.current).toBe(
       '3 updates: Instance dbid 2 on sdw1 crashed. Instance dbid 3 on sdw1 crashed. FTS failover on content 0.',
     );
+    // It goes stale: after 20 s it leaves the screen (the timeline keeps it), unless news came.
+    vi.advanceTimersByTime(18_000);
+    a.say('Instance dbid 2 on sdw1 is up again.', 19_000);
+    vi.advanceTimersByTime(1_000);
+    expect(a.current).toBe('Instance dbid 2 on sdw1 is up again.');
+    vi.advanceTimersByTime(19_000);
+    expect(a.current).toBe('Instance dbid 2 on sdw1 is up again.');
+    vi.advanceTimersByTime(1_000);
+    expect(a.current).toBe('');
+    expect(spoken).toBe(3);
   });
 
   it('counts what does not fit', () => {

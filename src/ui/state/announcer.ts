@@ -7,6 +7,11 @@
 /** How long news settles before it is spoken, and the longest it may wait. */
 const QUIET_MS = 900;
 const MAX_WAIT_MS = 2500;
+/**
+ * How long a summary stays on screen: news goes stale (a crash announced stays announced after
+ * the instance is back), and the event timeline keeps the history.
+ */
+const SHOW_MS = 20_000;
 /** Sentences spoken in one summary; the rest are counted. */
 const MAX_SENTENCES = 3;
 
@@ -16,6 +21,7 @@ export class Announcer {
   private pending: string[] = [];
   private firstAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private clearTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onSpeak: () => void;
 
   constructor(onSpeak: () => void) {
@@ -40,10 +46,16 @@ export class Announcer {
     this.current = summarizeNews(this.pending);
     this.pending = [];
     this.onSpeak();
+    clearTimeout(this.clearTimer);
+    this.clearTimer = setTimeout(() => {
+      this.current = '';
+      this.onSpeak();
+    }, SHOW_MS);
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.clearTimer);
     this.pending = [];
   }
 }
