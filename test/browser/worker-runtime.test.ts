@@ -148,13 +148,9 @@ describe('worker runtime', () => {
     expect((await c.query('select count(*) from r')).rows).toEqual([[400]]);
   });
 
-  it('gpactivatestandby after the coordinator worker dies: catalog and data survive', async () => {
-    const c = (cluster = await createCluster({
-      runtime: 'worker',
-      name: unique('standby'),
-      standby: true,
-      timeScale: 100,
-    }));
+  it('gpactivatestandby after the coordinator worker dies: catalog and data survive; the old directory stays until moved, across a resume', async () => {
+    const name = unique('standby');
+    const c = (cluster = await createCluster({ runtime: 'worker', name, standby: true, timeScale: 100 }));
     await c.query('create table s (a int) distributed by (a)');
     await c.query('insert into s select generate_series(1, 100)');
     await c.faults.crash(1);
@@ -167,6 +163,19 @@ describe('worker runtime', () => {
     expect(conf.rows).toEqual([[6, 'p']]);
     await c.query('insert into s values (101)');
     expect((await c.query('select count(*) from s')).rows).toEqual([[101]]);
+    // The old coordinator's directory is still on cdw: moved away, and the move is remembered
+    // by the saved topology, so the resumed cluster puts a standby there.
+    const dir = '/data/coordinator/gpseg-1';
+    expect((await c.run('gpinitstandby -a -s cdw')).stdout).toContain(
+      'Data directory already exists on host cdw',
+    );
+    expect((await c.run(`ssh cdw mv ${dir} ${dir}.old`)).exitCode).toBe(0);
+    await c.close();
+    const resumed = (cluster = await createCluster({ runtime: 'worker', name, resume: true }));
+    expect((await resumed.run(`ssh cdw mv ${dir}.old /data/x/y`)).exitCode).toBe(0);
+    const init = await resumed.run('gpinitstandby -a -s cdw');
+    expect(init.exitCode, init.stdout).toBe(0);
+    expect((await resumed.query('select count(*) from s')).rows).toEqual([[101]]);
   });
 
   it('a primary terminated during its WAL flushes restarts from its database with every acknowledged row', async () => {
