@@ -13,23 +13,17 @@ import { Announcer } from './announcer.ts';
 import { summarize, type ClusterSummary } from './cluster-health.ts';
 import { FtsClock } from './fts-clock.ts';
 import { EventLog, formatFields } from './event-log.ts';
-import { haNews } from './ha-news.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import { readExpansion, type ExpansionView } from './expansion.ts';
-import { recoveryStep, settledByCatalog, type RecoveryPhase } from './recovery-phase.ts';
+import type { RecoveryPhase } from './recovery-phase.ts';
+import { InstanceTracker, type CopyProgress } from './instance-tracker.ts';
 import { procNotRunning } from './types.ts';
 import type { ActionRecord, Features, HistoryRow, LabEvent, ProcState, SegmentRow } from './types.ts';
 
 const MAX_ACTIONS = 100;
 
-/** A copy gprecoverseg or gpaddmirrors is making for an instance (its 'recovery.progress'). */
-export interface CopyProgress {
-  done: number;
-  total: number;
-  /** 'full', 'incremental', 'differential' (gprecoverseg's modes), 'resync' (file replication). */
-  type: string;
-}
+export type { CopyProgress } from './instance-tracker.ts';
 
 export type BootState = 'idle' | 'booting' | 'ready' | 'failed' | 'closed';
 
@@ -72,9 +66,16 @@ export class ClusterStore {
   expansion: ExpansionView | undefined;
   catalogError = '';
   catalogAt = 0;
-  readonly proc = new Map<number, ProcState>();
-  /** Instances that crashed (or PANICked) since they were last up. */
-  private readonly crashed = new Set<number>();
+  /** What each instance's process is doing, and the copies made for them (from the events). */
+  private readonly tracker = new InstanceTracker({
+    config: () => this.config,
+    fileRep: () => this.fileRep,
+    announce: (text) => this.announce(text),
+    changed: () => this.changed(),
+  });
+  get proc(): Map<number, ProcState> {
+    return this.tracker.proc;
+  }
   /** Events and actions, ranked and folded (see EventLog). */
   readonly log = new EventLog();
   actions: ActionRecord[] = [];
@@ -100,9 +101,13 @@ export class ClusterStore {
   /** Fault points held through the lab (`cluster.faults.suspend`), by `point@dbid`. */
   readonly holds = new Map<string, { release(): void }>();
   /** Copies running now (gprecoverseg's modes, gpaddmirrors, a file resynchronization), by target dbid. */
-  readonly recovery = new Map<number, CopyProgress>();
+  get recovery(): Map<number, CopyProgress> {
+    return this.tracker.recovery;
+  }
   /** gprecoverseg's targets after their copy, until they serve again (see recovery-phase.ts). */
-  readonly recoveryPhase = new Map<number, RecoveryPhase>();
+  get recoveryPhase(): Map<number, RecoveryPhase> {
+    return this.tracker.recoveryPhase;
+  }
   /** Commits waiting for a mirror, per content (pg_stat_activity on each primary). */
   private readonly syncWatch = new SyncWaitWatcher();
   /** When FTS probes next (gp_fts_probe_interval and its last cycle). */
@@ -382,7 +387,7 @@ export class ClusterStore {
         await this.fts.read(c, this.options.timeScale ?? 30);
       }
       this.config = await readSegmentConfiguration(c);
-      for (const d of settledByCatalog(this.recoveryPhase, this.config)) this.endRecovery(d, 'up');
+      this.tracker.settleByCatalog();
       this.history = await readConfigurationHistory(c);
       // Only the expansion's own tables: a failure to read them says nothing of the catalog.
       this.expansion = await readExpansion(c).catch(() => this.expansion);
@@ -469,101 +474,8 @@ export class ClusterStore {
       if (this.onDemand) this.ftsStale = true;
       else void this.fts.read(this.cluster, this.options.timeScale ?? 30);
     }
-    if (dbid !== undefined) this.trackProc(e, dbid);
-    this.trackHa(e);
-    if (!this.fileRep) this.trackRecovery(e);
+    this.tracker.onEvent(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
-    this.changed();
-  }
-
-  private trackProc(e: ClusterEvent, dbid: number): void {
-    const kind = e.kind;
-    const host = this.config.find((r) => r.dbid === dbid)?.hostname ?? '?';
-    const who = `dbid ${dbid} on ${host}`;
-    if (kind === 'instance.crash') {
-      this.proc.set(dbid, 'down');
-      this.crashed.add(dbid);
-      this.announce(`Instance ${who} crashed.`);
-    } else if (kind === 'instance.stopped') {
-      // A utility's planned stop, not a crash; a recovery's target stays "recovering" through it.
-      if (this.recovery.has(dbid) || this.recoveryPhase.has(dbid)) return;
-      this.proc.set(dbid, 'stopped');
-      this.announce(`Instance ${who} was stopped by ${String(e['by'] ?? 'a utility')}.`);
-    } else if (kind === 'panic') {
-      this.proc.set(dbid, 'crashing');
-      this.crashed.add(dbid);
-    } else if (kind === 'recovery.start') {
-      this.proc.set(dbid, 'recovering');
-    } else if (kind === 'instance.promoted' && this.proc.get(dbid) === 'recovering') {
-      // A file-replication mirror starts its instance (crash recovery) when promoted.
-      this.proc.set(dbid, 'up');
-    } else if (kind === 'instance.up') {
-      this.recovery.delete(dbid);
-      // A recovered mirror is announced when its primary streams to it (trackRecovery).
-      if (this.recoveryPhase.has(dbid)) return;
-      const was = this.proc.get(dbid);
-      const crashed = this.crashed.delete(dbid);
-      this.proc.set(dbid, 'up');
-      if (was === 'stopped') this.announce(`Instance ${who} started.`);
-      // Only an instance that crashed comes back "after crash recovery": a new one (a standby
-      // gpinitstandby made) is simply up.
-      else if (crashed) this.announce(`Instance ${who} is up again after crash recovery.`);
-      else if (was && was !== 'up') this.announce(`Instance ${who} is up.`);
-    }
-  }
-
-  /** Failovers, promotions and activation in words; copies' progress remembered for the cards. */
-  private trackHa(e: ClusterEvent): void {
-    const news = haNews(e, {
-      fileRep: this.fileRep,
-      hostOf: (d) => this.config.find((r) => r.dbid === d)?.hostname,
-    });
-    if (news) this.announce(news);
-    switch (e.kind) {
-      case 'recovery.progress':
-        this.recovery.set(e.dbid, { done: e.done, total: e.total, type: e.type });
-        break;
-      // The copy is done: the instance starts (crash recovery, then streaming or resync).
-      case 'recovery.bytes':
-        this.recovery.delete(e.dbid);
-        break;
-      case 'filerep.synchronized':
-        this.recovery.delete(e.mirror);
-        break;
-      case 'utility.done':
-        this.recovery.clear();
-        break;
-    }
-  }
-
-  /** A recovery target's phases after its copy: recovering until it serves, then up (or down). */
-  private trackRecovery(e: ClusterEvent): void {
-    const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
-    const ev = {
-      kind: e.kind,
-      role: 'role' in e ? e.role : undefined,
-      ...(dbid !== undefined ? { dbid } : {}),
-    };
-    for (const [d, next] of recoveryStep(this.recoveryPhase, ev, this.config)) {
-      if (next === 'up' || next === 'down') this.endRecovery(d, next);
-      else {
-        this.recoveryPhase.set(d, next);
-        this.proc.set(d, 'recovering');
-      }
-    }
-  }
-
-  private endRecovery(dbid: number, how: 'up' | 'down'): void {
-    if (!this.recoveryPhase.delete(dbid)) return;
-    const host = this.config.find((r) => r.dbid === dbid)?.hostname ?? '?';
-    if (how === 'down') {
-      if (this.proc.get(dbid) === 'recovering') this.proc.set(dbid, 'down');
-      return;
-    }
-    this.proc.set(dbid, 'up');
-    this.announce(
-      `Instance dbid ${dbid} on ${host} is recovered: its primary streams to it, FTS marked it up.`,
-    );
     this.changed();
   }
 
