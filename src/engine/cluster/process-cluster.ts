@@ -472,7 +472,8 @@ export class ProcessCluster extends ClusterShell {
 
   /**
    * rm -rf or mv of a retired instance's data directory. Its IndexedDB database stays until the
-   * cluster is deleted; nothing boots that dbid again, and a reuse wipes it first (BootSpec.wipe).
+   * cluster is deleted: nothing boots it as it is again, and an instance that reuses the dbid
+   * replaces its files (initdb wipes them, a base backup removes them first).
    */
   async removeDataDirectory(dbid: number, to?: string): Promise<void> {
     const p = this.mustGet(dbid);
