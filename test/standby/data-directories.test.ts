@@ -37,6 +37,11 @@ describe('data directories on the hosts', () => {
     expect(refused.stdout).toContain('Data directory already exists on host cdw');
     expect(refused.stdout).toContain(`ssh cdw mv ${DIR} ${DIR}.old`);
     expect(await coordinatorRows(c)).toEqual([[10, 'p', 'u', 'scdw', DIR]]);
+    // Its control file is there, on the timeline it was left on; the new coordinator's is newer.
+    const old = await c.run(`ssh cdw pg_controldata -D ${DIR}`);
+    expect(old.exitCode, old.stderr).toBe(0);
+    expect(old.stdout).toMatch(/Latest checkpoint's TimeLineID:\s+1\n/);
+    expect((await c.run(`pg_controldata -D ${DIR}`)).stdout).toMatch(/Latest checkpoint's TimeLineID:\s+2\n/);
 
     // What the hosts hold is checked before anything moves.
     const busy = await c.run(`ssh scdw rm -rf ${DIR}`);
@@ -70,6 +75,9 @@ describe('data directories on the hosts', () => {
     expect(removed.exitCode, removed.stdout).toBe(0);
     expect(removed.stdout).toContain('Removing data directory on standby coordinator...');
     expect(await coordinatorRows(c)).toEqual([[1, 'p', 'u', 'cdw', DIR]]);
+    // The machine is still there; the directory is not.
+    expect((await c.run(`ssh scdw pg_controldata -D ${DIR}`)).stderr).toContain('No such file or directory');
+    expect((await c.run(`ssh scdw rm -rf ${DIR}`)).exitCode).toBe(0);
     const again = await c.run('gpinitstandby -a -s scdw');
     expect(again.exitCode, again.stdout).toBe(0);
     await standbyStreaming(c);

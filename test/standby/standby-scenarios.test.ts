@@ -66,6 +66,10 @@ describe('standby coordinator scenarios', () => {
     expect(
       (await c.query('select role, mode, status from gp_segment_configuration where dbid = 10')).rows,
     ).toEqual([['m', 's', 'u']]);
+    // The summary says so too, flagged.
+    expect((await c.run('gpstate')).stdout).toMatch(
+      /\[WARNING\]:-Standby coordinator state\s+= Standby host DOWN\s+<<<<<<<</,
+    );
     const f = await c.run('gpstate -f');
     expect(f.exitCode).toBe(0);
     expect(f.stdout).toMatch(/Standby address\s*=\s*scdw/);

@@ -248,8 +248,11 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
   log.info('-----------------------------------------------------');
   kv('Coordinator instance', 'Active');
   const standby = config.find((c) => c.content === -1 && c.role === 'm');
-  if (standby) kv('Coordinator standby', standby.hostname);
-  else log.info('   No coordinator standby configured');
+  if (standby) {
+    kv('Coordinator standby', standby.hostname);
+    const up = host.nodes.get(standby.dbid).up;
+    kv('Standby coordinator state', up ? 'Standby host passive' : 'Standby host DOWN', !up);
+  } else log.info('   No coordinator standby configured');
   kv('Total segment instance count from metadata', segs.length);
   log.info('-----------------------------------------------------');
   log.info('-Primary Segment Status');

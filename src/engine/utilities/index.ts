@@ -133,7 +133,7 @@ function dispatch(
         case 'gpconfig':
           return gpconfig(host, argv, log);
         case 'pg_controldata':
-          return pgControldata(host, argv);
+          return pgControldata(host, argv, log.host);
         default:
           return onHost(host, argv);
       }
@@ -153,10 +153,11 @@ async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityRes
   // `ssh host "cmd args"` hands the remote shell one word: it splits it again.
   const [prog, ...rest] = command.length === 1 ? splitArgs(command[0]!) : command;
   if (name === undefined) return { exitCode: 255, stdout: '', stderr: 'usage: ssh destination [command]\n' };
-  // The cluster's hosts, and those a retired instance's directory is still on (the old coordinator's).
+  // The cluster's hosts, and every host an instance ever ran on: removing an instance (the old
+  // coordinator, a standby gpinitstandby -r removed) does not remove its machine.
   const hosts = new Set([
     ...(await host.catalog()).map((r) => r.hostname),
-    ...(await host.dataDirectories()).map((d) => d.hostname),
+    ...[...host.nodes.nodes.values()].map((n) => n.host),
   ]);
   if (!hosts.has(name))
     return {
@@ -193,11 +194,16 @@ async function dataDirectoryCommand(
   const flags = args.filter((a) => a.startsWith('-'));
   const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
   const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
+  const standbyDbid = host.standby()?.row.dbid;
   const at = (path: string) => dirs.find((d) => d.datadir === path);
   const inUse = (path: string, dbid: number) =>
     fail(
       1,
-      `cannot ${prog === 'rm' ? 'remove' : 'move'} '${path}': the data directory of dbid ${dbid}, which the cluster's configuration still lists (remove its instance with its utility, such as gpinitstandby -r for the standby)`,
+      `cannot ${prog === 'rm' ? 'remove' : 'move'} '${path}': the lab keeps the data directory of dbid ${dbid}, which the cluster's configuration still lists (${
+        dbid === standbyDbid
+          ? 'remove the standby with gpinitstandby -r first'
+          : 'to rehearse losing it, crash the instance and rebuild it with gprecoverseg -F'
+      })`,
     );
   if (prog === 'rm') {
     const recursive = flags.some((f) => /^-[a-zA-Z]*[rR]/.test(f) || f === '--recursive');

@@ -1,10 +1,10 @@
 /**
  * pg_controldata: the control file of a data directory, running or not, as Postgres 12 prints
- * it (the fields the lab keeps). It runs on one host: the coordinator's (cdw), or the host
+ * it (the fields the lab keeps). It runs on one host: the coordinator's (cdw, or scdw once the
+ * standby took over), or the host
  * `ssh HOST pg_controldata ...` names, as a DBA would reach a segment host. Exit 0, or 1 with
  * pg_controldata's own texts when no data directory is given or none is there.
  */
-import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { ControlData } from '../instance/control.ts';
 import { formatLsn } from '../storage/lsn.ts';
 import { segmentFileName } from '../wal/segments.ts';
@@ -13,7 +13,6 @@ import type { MaintenanceHost } from './maintenance.ts';
 import { CATALOG_VERSION_NO } from './maintenance.ts';
 
 const PROG = 'pg_controldata';
-const LOCAL_HOST = 'cdw';
 
 const HELP = `pg_controldata displays control information of a PostgreSQL database cluster.
 
@@ -35,7 +34,8 @@ const fail = (msg: string, hint = true): UtilityResult => ({
 export async function pgControldata(
   host: MaintenanceHost,
   argv: string[],
-  on: string = LOCAL_HOST,
+  /** The host it runs on: the coordinator's, or the one `ssh` names. */
+  on: string,
 ): Promise<UtilityResult> {
   let dir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -55,19 +55,22 @@ export async function pgControldata(
   }
   if (dir === undefined) return fail('no data directory specified');
   const path = dir.replace(/\/+$/, '');
-  const rows = await host.catalog();
-  const row = rows.find((r) => r.hostname === on && r.datadir.replace(/\/+$/, '') === path);
-  const node = row ? host.nodes.nodes.get(row.dbid) : undefined;
+  // Any data directory on that host: an instance's in the configuration, or one a retired
+  // instance left (the old coordinator's after gpactivatestandby, on its old timeline).
+  const here = (await host.dataDirectories()).find(
+    (d) => d.hostname === on && d.datadir.replace(/\/+$/, '') === path,
+  );
+  const node = here ? host.nodes.nodes.get(here.dbid) : undefined;
   const control = node ? await host.controlData(node) : undefined;
-  if (!row || !control)
+  if (!control)
     return fail(
       `could not open file "${path}/global/pg_control" for reading: No such file or directory`,
       false,
     );
-  return { exitCode: 0, stdout: render(control, row), stderr: '' };
+  return { exitCode: 0, stdout: render(control), stderr: '' };
 }
 
-function render(c: ControlData, _row: SegmentConfig): string {
+function render(c: ControlData): string {
   const segno = Math.floor(c.redo / c.walSegmentSize);
   const fields: [string, string][] = [
     ['Catalog version number', CATALOG_VERSION_NO],
