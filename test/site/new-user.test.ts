@@ -209,6 +209,13 @@ describe('the site, tried as a new user would', () => {
     const controls = page.locator('mpp-ha-lab mpp-controls');
     expect(await controls.locator('.exit-note').textContent()).toMatch(/its answer, not a failure/);
     expect(await controls.locator('[part="output"] pre.error').count()).toBe(0);
+    // A "no" to gprecoverseg's question: its answer is shown at the output's end, and noted.
+    expect(await commandLine(page, "printf 'n\\n' | gprecoverseg")).toMatch(/> n\n[\s\S]*\[exit 4\]/);
+    expect(await controls.locator('.exit-note').textContent()).toMatch(/answered no, so it changed nothing/);
+    const end = await controls
+      .locator('[part="output"] pre')
+      .evaluate((pre) => pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 2);
+    expect(end, 'the output opens at its end').toBe(true);
 
     // A primary of another content fails over: one mirror acting as primary, sdw2 carrying
     // three. (Some data first, for a copy long enough to watch; in short statements, so no

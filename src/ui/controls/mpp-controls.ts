@@ -48,6 +48,21 @@ export class MppControls extends LitElement {
     new KeepFocusWhileBusy(this, () => this._busy);
   }
 
+  /** The action whose finished output was last scrolled to its end. */
+  private _scrolledFor: number | undefined;
+
+  /**
+   * A finished utility's output opens at its end: the question it asked, the answer, the exit
+   * status and the outcome are there; its start is a scroll up.
+   */
+  protected override updated(): void {
+    const last = this.store?.actions[0];
+    if (!last || last.ok === undefined || last.seq === this._scrolledFor) return;
+    this._scrolledFor = last.seq;
+    const pre = this.renderRoot.querySelector<HTMLElement>('.output pre');
+    if (pre) pre.scrollTop = pre.scrollHeight;
+  }
+
   private async _do(fn: () => Promise<unknown>): Promise<void> {
     this._busy = true;
     try {

@@ -131,13 +131,21 @@ export function diskFull(store: ClusterStore, dbid: number, full: boolean): Prom
 
 /**
  * An exit status that is the utility's answer rather than a failure, with what it means:
- * `gpstate -e` exits 1 when it lists segments with problems.
+ * `gpstate -e` exits 1 when it lists segments with problems; a "no" to a utility's question
+ * exits 4 (simple_main's UserAbortedException) or, for the standby utilities, 2 'User canceled'.
  */
-export function exitNote(commandLine: string, exitCode: number): string | undefined {
-  const [tool = '', ...args] = commandLine.trim().split(/\s+/);
+export function exitNote(commandLine: string, exitCode: number, output = ''): string | undefined {
+  const [tool = '', ...args] = (commandLine.split('|').at(-1) ?? '').trim().split(/\s+/);
   const flags = args.filter((a) => /^-[a-zA-Z]+$/.test(a)).join('');
   if (tool === 'gpstate' && exitCode === 1 && flags.includes('e'))
     return 'exit 1: gpstate -e found segments with problems (its answer, not a failure)';
+  if (exitCode === 4 && output.includes('User abort requested'))
+    return `exit 4: ${tool} was answered no, so it changed nothing`;
+  if (
+    exitCode === 2 &&
+    /Error (initializing|removing|activating) standby coordinator: User canceled/.test(output)
+  )
+    return `exit 2: ${tool} was answered no, so it changed nothing`;
   return undefined;
 }
 
@@ -149,7 +157,7 @@ export async function utility(store: ClusterStore, commandLine: string): Promise
     if (!c) throw new Error('the cluster is not running');
     const r = await c.run(commandLine);
     const out = `${r.stdout}${r.stderr}[exit ${r.exitCode}]`;
-    const note = exitNote(commandLine, r.exitCode);
+    const note = exitNote(commandLine, r.exitCode, out);
     const ok = r.exitCode === 0 || note !== undefined;
     store.finishAction(a, ok, out, note);
     void store.refresh();
