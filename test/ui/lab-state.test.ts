@@ -68,6 +68,19 @@ describe('EventLog', () => {
     ).toEqual(['critical', 'critical', 'warning', 'info', 'debug', 'debug', 'warning']);
   });
 
+  it('writes a nested record as its fields and a list as a list, not as JSON', () => {
+    const f = formatFields({
+      kind: 'instance.up',
+      dbid: 2,
+      role: 'primary',
+      recovery: { redoFrom: 6844, wasCleanShutdown: false, skipped: undefined },
+      unreachable: [0, 3],
+    });
+    expect(f.text).toBe(
+      'role=primary recovery.redoFrom=6844 recovery.wasCleanShutdown=false unreachable=[0,3]',
+    );
+  });
+
   it('folds a repeat wherever it comes (interleaved with others), keeping its first and last time', () => {
     const log = new EventLog();
     let seq = 0;

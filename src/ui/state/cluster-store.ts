@@ -12,7 +12,7 @@ import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
 import { summarize, type ClusterSummary } from './cluster-health.ts';
 import { FtsClock } from './fts-clock.ts';
-import { EventLog, formatFields } from './event-log.ts';
+import { EventLog, formatFields, outputGist } from './event-log.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import { readExpansion, type ExpansionView } from './expansion.ts';
@@ -504,9 +504,9 @@ export class ClusterStore {
     a.output = output;
     if (note) a.note = note;
     this.actions = [...this.actions];
-    const first = output.split('\n')[0] ?? '';
+    const gist = outputGist(output);
     this.log.update(a.seq, {
-      text: `${a.command} → ${note ? note : ok ? 'ok' : 'failed'}${first && !note ? `: ${first}` : ''}`,
+      text: `${a.command} → ${note ? note : ok ? 'ok' : 'failed'}${gist && !note ? `: ${gist}` : ''}`,
       severity: ok ? 'info' : 'warning',
     });
     this.changed();

@@ -61,11 +61,37 @@ export function formatFields(e: Record<string, unknown>): { text: string; key: s
   const stable: string[] = [];
   for (const [k, v] of Object.entries(e)) {
     if (skip.has(k) || v === undefined) continue;
-    const part = `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
-    all.push(part);
-    if (!VOLATILE.has(k)) stable.push(part);
+    // A nested record reads as its fields (recovery.redoFrom=6844), not as JSON.
+    const parts =
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.entries(v)
+            .filter(([, sv]) => sv !== undefined)
+            .map(
+              ([sk, sv]) =>
+                `${k}.${sk}=${typeof sv === 'object' && sv !== null ? JSON.stringify(sv) : String(sv)}`,
+            )
+        : [`${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`];
+    all.push(...parts);
+    if (!VOLATILE.has(k)) stable.push(...parts);
   }
   return { text: all.join(' '), key: stable.join(' ') };
+}
+
+/**
+ * The line of an action's output that says how it went, for the timeline: a utility's first
+ * ERROR or CRITICAL line, else its last log line with words in it (not a row of dashes), without
+ * the `prog:host:user-[LEVEL]:-` prefix; else the output's first line (SQL, an error).
+ */
+export function outputGist(output: string): string {
+  const lines = output.split('\n').filter((l) => l.trim() && !/^\[exit \d+\]$/.test(l.trim()));
+  const logged = lines
+    .map((l) => /^[\w.]+:[\w.-]+:[\w.-]+-\[(\w+)\]:-(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ level: m[1]!, text: m[2]!.trim() }))
+    .filter((m) => /[A-Za-z0-9]/.test(m.text));
+  if (!logged.length) return lines[0] ?? '';
+  const bad = logged.find((m) => m.level === 'ERROR' || m.level === 'CRITICAL');
+  return (bad ?? logged.at(-1)!).text;
 }
 
 export class EventLog {

@@ -1,6 +1,7 @@
-/** When a utility's exit status is its answer, not a failure, the lab says what it means. */
+/** How an action reads in the lab: an exit status that is an answer, and the line that says how it went. */
 import { describe, expect, it } from 'vitest';
 import { exitNote } from '../../src/ui/state/actions.ts';
+import { outputGist } from '../../src/ui/state/event-log.ts';
 
 describe('exitNote', () => {
   const cases: [string, number, string, RegExp | undefined][] = [
@@ -33,4 +34,23 @@ describe('exitNote', () => {
       if (want === undefined) expect(note).toBeUndefined();
       else expect(note).toMatch(want);
     });
+});
+
+describe('outputGist', () => {
+  const cases: [string, string][] = [
+    [
+      'gpactivatestandby:scdw:gpadmin-[INFO]:------\ngpactivatestandby:scdw:gpadmin-[INFO]:-Standby data directory = /d\ngpactivatestandby:scdw:gpadmin-[INFO]:-The activation of the standby coordinator has completed successfully.\ngpactivatestandby:scdw:gpadmin-[INFO]:------\n[exit 0]',
+      'The activation of the standby coordinator has completed successfully.',
+    ],
+    [
+      'gpinitstandby:cdw:gpadmin-[INFO]:-Checking\ngpinitstandby:cdw:gpadmin-[ERROR]:-Data directory already exists on host cdw\ngpinitstandby:cdw:gpadmin-[ERROR]:-Error initializing standby coordinator: coordinator data directory exists\n[exit 2]',
+      'Data directory already exists on host cdw',
+    ],
+    [
+      'ERROR:  relation "t" does not exist (SQLSTATE 42P01)\n',
+      'ERROR:  relation "t" does not exist (SQLSTATE 42P01)',
+    ],
+    ['', ''],
+  ];
+  for (const [out, want] of cases) it(want || '(empty)', () => expect(outputGist(out)).toBe(want));
 });
