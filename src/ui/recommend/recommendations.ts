@@ -96,7 +96,21 @@ function recommendNow(store: ClusterStore): Recommendation[] {
     return out;
   }
 
-  const contents = [...new Set(rows.filter((r) => r.content >= 0).map((r) => r.content))];
+  // gpstart -m after a gpstop: the coordinator runs alone, for utility-mode connections, and
+  // every segment is stopped on purpose. Not a double fault: stop it, then start the cluster.
+  const segments = rows.filter((r) => r.content >= 0);
+  if (coord && segments.length && segments.every((r) => store.proc.get(r.dbid) === 'stopped')) {
+    out.push({
+      id: 'leave-maintenance',
+      level: 'warning',
+      title: 'Leave maintenance mode: gpstop -m, then gpstart -a',
+      detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) runs alone in maintenance mode (gpstart -m): only utility-mode connections, and every segment stopped by gpstop. Stop it with gpstop -a -m, then start the whole cluster with gpstart -a.`,
+      action: { kind: 'utility', command: 'gpstop -a -m', label: 'Stop the coordinator' },
+    });
+    return out;
+  }
+
+  const contents = [...new Set(segments.map((r) => r.content))];
   const faulted = faultedInHistory(store);
   const unavailable = new Set<number>();
   const downMirrors: SegmentRow[] = [];

@@ -1,0 +1,54 @@
+/** The Recommended panel's advice for states a table of rows and process states describes. */
+import { describe, expect, it } from 'vitest';
+import { recommend } from '../../src/ui/recommend/recommendations.ts';
+import type { ClusterStore } from '../../src/ui/state/cluster-store.ts';
+import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+
+/** `dbid content role host` rows of a 2 x 2 group-mirrored cluster, all up and in sync. */
+const ROWS: SegmentRow[] = [
+  [1, -1, 'p', 'cdw'],
+  [2, 0, 'p', 'sdw1'],
+  [3, 1, 'p', 'sdw1'],
+  [4, 0, 'm', 'sdw2'],
+  [5, 1, 'm', 'sdw2'],
+].map(([dbid, content, role, hostname]) => ({
+  dbid: dbid as number,
+  content: content as number,
+  role: role as string,
+  preferredRole: role as string,
+  mode: (content as number) < 0 ? 'n' : 's',
+  status: 'u',
+  port: 6000 + (dbid as number),
+  hostname: hostname as string,
+  address: hostname as string,
+  datadir: `/data/d${dbid}`,
+}));
+
+function storeWith(proc: Record<number, ProcState>): ClusterStore {
+  return {
+    state: 'ready',
+    config: ROWS,
+    proc: new Map(Object.entries(proc).map(([d, s]) => [Number(d), s])),
+    catalogError: '',
+    history: [],
+    actions: [],
+    recovery: new Map(),
+    holds: new Map(),
+    syncWaits: new Map(),
+    nextProbeInMs: () => undefined,
+  } as unknown as ClusterStore;
+}
+
+describe('recommend', () => {
+  it('gpstart -m after gpstop: leave maintenance mode, not four double faults', () => {
+    const recs = recommend(storeWith({ 1: 'up', 2: 'stopped', 3: 'stopped', 4: 'stopped', 5: 'stopped' }));
+    expect(recs.map((r) => r.id)).toEqual(['leave-maintenance']);
+    expect(recs[0]!.action).toMatchObject({ kind: 'utility', command: 'gpstop -a -m' });
+  });
+
+  it('both instances of a content crashed: a double fault', () => {
+    const recs = recommend(storeWith({ 1: 'up', 2: 'down', 4: 'down' }));
+    expect(recs.map((r) => r.id)).toContain('double-fault-0');
+    expect(recs.map((r) => r.id)).not.toContain('leave-maintenance');
+  });
+});
