@@ -217,6 +217,11 @@ describe('gpstart -m and -R', () => {
     await expect(u.query('insert into t values (1)')).rejects.toMatchObject({ code: '0A000' });
     await u.close();
     for (const dbid of [2, 6, 10]) expect((await c.instanceStatus(dbid)).running).toBe(false);
+    // gpstate -e asks the segments, not only the catalog: every one is down, though marked up.
+    const e = await run(c, 'gpstate -e', 1);
+    expect(e).toContain('Downed Segments');
+    expect(e).toMatch(/sdw1\s+6000\s+Up\s+Down/);
+    expect(e).not.toContain('All segments are running normally');
     expect(await run(c, 'gpstart -a', 2)).toContain('Coordinator instance process running');
     await run(c, 'gpstop -a -m');
     const r = await run(c, 'gpstart -a -R');

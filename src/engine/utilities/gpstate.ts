@@ -222,7 +222,12 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
         log.info(row([p.hostname, String(p.port), remaining, m.hostname, String(m.port)]));
       }
     }
-    const down = segs.filter((c) => c.status === 'd');
+    // Down in the catalog, or not running though the catalog says up (stopped by gpstop while the
+    // coordinator runs alone after gpstart -m; crashed, before FTS notices): gpstate asks each
+    // segment's host, not only the catalog.
+    const running = new Map<number, boolean>();
+    for (const c of segs) running.set(c.dbid, await live(c.dbid));
+    const down = segs.filter((c) => c.status === 'd' || !running.get(c.dbid));
     if (down.length) {
       problems = true;
       log.info('----------------------------------------------------');
@@ -230,7 +235,12 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
       log.info(row(['Segment', 'Port', 'Config status', 'Status']));
       for (const d of down)
         log.info(
-          row([d.hostname, String(d.port), 'Down', (await live(d.dbid)) ? 'Up' : 'Down in configuration']),
+          row([
+            d.hostname,
+            String(d.port),
+            d.status === 'd' ? 'Down' : 'Up',
+            running.get(d.dbid) ? 'Up' : d.status === 'd' ? 'Down in configuration' : 'Down',
+          ]),
         );
     }
     if (!problems) log.info('All segments are running normally');
