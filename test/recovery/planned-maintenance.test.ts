@@ -222,6 +222,8 @@ describe('gpstart -m and -R', () => {
     expect(e).toContain('Downed Segments');
     expect(e).toMatch(/sdw1\s+6000\s+Up\s+Down/);
     expect(e).not.toContain('All segments are running normally');
+    // Its summary reads the catalog in utility mode, as gpstate does: no CRITICAL failure.
+    expect(await run(c, 'gpstate')).toContain('Total segment instance count from metadata');
     expect(await run(c, 'gpstart -a', 2)).toContain('Coordinator instance process running');
     await run(c, 'gpstop -a -m');
     const r = await run(c, 'gpstart -a -R');

@@ -204,9 +204,10 @@ export class ExpansionSchema {
   /** The newest status row's time (ms): each new one is later, so the newest is the current. */
   private lastStatusAt: number | undefined;
 
-  constructor(qd: Coordinator) {
+  /** `utility`: a utility-mode session, for a look at the coordinator's catalog alone (gpstate). */
+  constructor(qd: Coordinator, options: { utility?: boolean } = {}) {
     this.qd = qd;
-    this.session = new Session(qd);
+    this.session = new Session(qd, options);
   }
 
   query(sql: string): Promise<QueryResult> {

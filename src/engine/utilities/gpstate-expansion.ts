@@ -64,7 +64,9 @@ export async function expansionReport(
  */
 export async function expansionInProgress(host: UtilityHost): Promise<boolean> {
   if (await setupPending(host, coordinatorNode(host))) return true;
-  const schema = new ExpansionSchema(host.coordinator());
+  // The schema is in the coordinator's catalog: a utility-mode look, which also works while the
+  // coordinator runs alone (gpstart -m), as gpstate's own catalog reads do.
+  const schema = new ExpansionSchema(host.coordinator(), { utility: true });
   try {
     return await schema.exists();
   } finally {
