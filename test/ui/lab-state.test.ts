@@ -3,7 +3,7 @@
  * announcer's summaries, the cluster-level Database State, and small parsers.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventLog, formatFields, severityOf } from '../../src/ui/state/event-log.ts';
+import { EventLog, eventSeverity, formatFields, severityOf } from '../../src/ui/state/event-log.ts';
 import { Announcer, summarizeNews } from '../../src/ui/state/announcer.ts';
 import { inAbout, settingMs, summarize } from '../../src/ui/state/cluster-health.ts';
 import { timestampMs } from '../../src/ui/state/sync-waits.ts';
@@ -66,6 +66,18 @@ describe('EventLog', () => {
         'link.timeout',
       ].map(severityOf),
     ).toEqual(['critical', 'critical', 'warning', 'info', 'debug', 'debug', 'warning']);
+  });
+
+  it('a recovery is a warning only when it is crash recovery', () => {
+    const start = (clean: boolean, standby: boolean) =>
+      eventSeverity({ kind: 'recovery.start', redo: '0/100', clean, standby });
+    expect([start(false, false), start(true, false), start(false, true), start(true, true)]).toEqual([
+      'warning',
+      'info',
+      'info',
+      'info',
+    ]);
+    expect(eventSeverity({ kind: 'instance.crash', dbid: 2 })).toBe('critical');
   });
 
   it('writes a nested record as its fields and a list as a list, not as JSON', () => {

@@ -12,7 +12,7 @@ import { HealthSeries } from './health-series.ts';
 import { Announcer } from './announcer.ts';
 import { summarize, type ClusterSummary } from './cluster-health.ts';
 import { FtsClock } from './fts-clock.ts';
-import { EventLog, formatFields, outputGist } from './event-log.ts';
+import { EventLog, eventSeverity, formatFields, outputGist } from './event-log.ts';
 import { readConfigurationHistory, readReplication, readSegmentConfiguration } from './catalog-reader.ts';
 import { SyncWaitWatcher, type SyncWait } from './sync-waits.ts';
 import { readExpansion, type ExpansionView } from './expansion.ts';
@@ -460,7 +460,14 @@ export class ClusterStore {
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
     const { text, key } = formatFields(e);
     this.log.add(
-      { seq: ++this.seq, at: Date.now(), kind: e.kind, text, ...(dbid !== undefined ? { dbid } : {}) },
+      {
+        seq: ++this.seq,
+        at: Date.now(),
+        kind: e.kind,
+        text,
+        severity: eventSeverity(e),
+        ...(dbid !== undefined ? { dbid } : {}),
+      },
       key,
     );
     if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();

@@ -46,6 +46,15 @@ const DEBUG = new Set([
   'standby.replaying',
 ]);
 
+/**
+ * An event's severity, where its fields decide it: a recovery is a warning when it is crash
+ * recovery, not when a mirror or standby starts replaying or a cleanly stopped instance starts.
+ */
+export function eventSeverity(e: { kind: string; [field: string]: unknown }): Severity {
+  if (e.kind === 'recovery.start' && (e['standby'] === true || e['clean'] === true)) return 'info';
+  return severityOf(e.kind);
+}
+
 /** How much an event matters to someone watching the cluster's availability. */
 export function severityOf(kind: string): Severity {
   if (CRITICAL.has(kind)) return 'critical';
