@@ -52,6 +52,12 @@ describe('data directories on the hosts', () => {
     expect((await c.run(`ssh cdw rm -r /data/nothing/here`)).exitCode).toBe(1);
     expect((await c.run(`ssh cdw rm -rf /data/nothing/here`)).exitCode).toBe(0);
     expect((await c.run(`ssh cdw rm ${DIR}`)).stderr).toContain('Is a directory');
+    // Options it would not carry out are refused, not ignored.
+    const ask = await c.run(`ssh cdw rm -ri ${DIR}`);
+    expect(ask.exitCode).toBe(1);
+    expect(ask.stderr).toContain("invalid option '-ri'");
+    expect((await c.run(`ssh cdw mv -n ${DIR} ${DIR}.old`)).stderr).toContain("invalid option '-n'");
+    expect((await c.run(`ssh cdw pg_controldata -D ${DIR}`)).exitCode).toBe(0);
 
     expect((await c.run(`ssh cdw mv ${DIR} ${DIR}.old`)).exitCode).toBe(0);
     const init = await c.run('gpinitstandby -a -s cdw');

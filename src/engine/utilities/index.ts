@@ -192,6 +192,15 @@ async function dataDirectoryCommand(
     stderr: `${prog}: ${msg}\n`,
   });
   const flags = args.filter((a) => a.startsWith('-'));
+  // Only the options the lab carries out: rm -r/-R/-f, mv -f (an existing target is refused
+  // either way). Any other (rm -i, mv -n, -v) is refused rather than ignored.
+  const takes = prog === 'rm' ? /^(-[rRf]+|--recursive|--force)$/ : /^(-f+|--force)$/;
+  const odd = flags.find((f) => !takes.test(f));
+  if (odd !== undefined)
+    return fail(
+      1,
+      `invalid option '${odd}' (the lab's ${prog} takes ${prog === 'rm' ? '-r, -R and -f' : '-f'})`,
+    );
   const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
   const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
   const standbyDbid = host.standby()?.row.dbid;
