@@ -28,6 +28,7 @@ export type {
   IntegrityStatus,
   BlockImage,
   BlockView,
+  DataDirectory,
 } from './node/api.ts';
 export type { FileRepStatus, ResyncResult } from './filerep/protocol.ts';
 export type { ProbeTimes } from './server/fts-probe-times.ts';
@@ -66,6 +67,7 @@ export {
   toGpaddmirrorsFile,
   toGpinitsystemConfig,
 } from './topology/placement-files.ts';
+export { backupDirectoryName } from './topology/config-files.ts';
 export { copyDataSpan, isCopyFromStdin, scanStatements } from './sql/copy-data.ts';
 export {
   ExpansionError,

@@ -18,6 +18,8 @@ afterEach(async () => {
 
 const OPTS = STANDBY_OPTS;
 const DIR = '/data/coordinator/gpseg-1';
+/** Where Greenplum's guide moves it aside to. */
+const BACKUP = '/data/coordinator/backup_gpseg-1';
 
 async function coordinatorRows(c: Cluster): Promise<unknown[][]> {
   return (
@@ -35,8 +37,27 @@ describe('data directories on the hosts', () => {
     const refused = await c.run('gpinitstandby -a -s cdw');
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toContain('Data directory already exists on host cdw');
-    expect(refused.stdout).toContain(`ssh cdw mv ${DIR} ${DIR}.old`);
+    expect(refused.stdout).toContain(`ssh cdw mv ${DIR} ${BACKUP}`);
     expect(await coordinatorRows(c)).toEqual([[10, 'p', 'u', 'scdw', DIR]]);
+    // The public API shows it (the lab's topology and its Recommended panel read it).
+    const coordinatorDirs = async () =>
+      (await c.dataDirectories())
+        .filter((d) => d.datadir.startsWith('/data/coordinator/'))
+        .sort((a, b) => a.dbid - b.dbid);
+    expect(await coordinatorDirs()).toEqual([
+      { dbid: 1, hostname: 'cdw', datadir: DIR, retired: true },
+      { dbid: 10, hostname: 'scdw', datadir: DIR, retired: false },
+    ]);
+    expect(
+      (await c.dataDirectories())
+        .filter((d) => !d.retired)
+        .map((d) => d.dbid)
+        .sort((a, b) => a - b),
+    ).toEqual(
+      ((await c.query('select dbid from gp_segment_configuration order by dbid')).rows as number[][]).map(
+        ([d]) => d,
+      ),
+    );
     // Its control file is there, on the timeline it was left on; the new coordinator's is newer.
     const old = await c.run(`ssh cdw pg_controldata -D ${DIR}`);
     expect(old.exitCode, old.stderr).toBe(0);
@@ -48,7 +69,7 @@ describe('data directories on the hosts', () => {
     expect(busy.exitCode).toBe(1);
     expect(busy.stderr).toContain('the data directory of dbid 10');
     expect((await c.run(`ssh cdw mv ${DIR}`)).stderr).toContain('missing destination file operand');
-    expect((await c.run(`ssh cdw mv /data/nothing/here ${DIR}.old`)).exitCode).toBe(1);
+    expect((await c.run(`ssh cdw mv /data/nothing/here ${BACKUP}`)).exitCode).toBe(1);
     expect((await c.run(`ssh cdw rm -r /data/nothing/here`)).exitCode).toBe(1);
     expect((await c.run(`ssh cdw rm -rf /data/nothing/here`)).exitCode).toBe(0);
     expect((await c.run(`ssh cdw rm ${DIR}`)).stderr).toContain('Is a directory');
@@ -56,10 +77,11 @@ describe('data directories on the hosts', () => {
     const ask = await c.run(`ssh cdw rm -ri ${DIR}`);
     expect(ask.exitCode).toBe(1);
     expect(ask.stderr).toContain("invalid option '-ri'");
-    expect((await c.run(`ssh cdw mv -n ${DIR} ${DIR}.old`)).stderr).toContain("invalid option '-n'");
+    expect((await c.run(`ssh cdw mv -n ${DIR} ${BACKUP}`)).stderr).toContain("invalid option '-n'");
     expect((await c.run(`ssh cdw pg_controldata -D ${DIR}`)).exitCode).toBe(0);
 
-    expect((await c.run(`ssh cdw mv ${DIR} ${DIR}.old`)).exitCode).toBe(0);
+    expect((await c.run(`ssh cdw mv ${DIR} ${BACKUP}`)).exitCode).toBe(0);
+    expect((await coordinatorDirs()).map((d) => d.datadir)).toEqual([BACKUP, DIR]);
     const init = await c.run('gpinitstandby -a -s cdw');
     expect(init.exitCode, init.stdout).toBe(0);
     await standbyStreaming(c);
@@ -68,11 +90,12 @@ describe('data directories on the hosts', () => {
       [11, 'm', 'u', 'cdw', DIR],
     ]);
     // The moved files are still there, beside the new standby's, until removed.
-    const back = await c.run(`ssh cdw mv ${DIR}.old ${DIR}`);
+    const back = await c.run(`ssh cdw mv ${BACKUP} ${DIR}`);
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toContain('Directory not empty');
-    expect((await c.run(`ssh cdw rm -rf ${DIR}.old`)).exitCode).toBe(0);
-    expect((await c.run(`ssh cdw mv ${DIR}.old /data/x`)).stderr).toContain('No such file or directory');
+    expect((await c.run(`ssh cdw rm -rf ${BACKUP}`)).exitCode).toBe(0);
+    expect((await coordinatorDirs()).map((d) => d.dbid)).toEqual([10, 11]);
+    expect((await c.run(`ssh cdw mv ${BACKUP} /data/x`)).stderr).toContain('No such file or directory');
   });
 
   it('gpinitstandby -r removes the standby and its directory: a new standby can go there again', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recommend } from '../../src/ui/recommend/recommendations.ts';
 import type { ClusterStore } from '../../src/ui/state/cluster-store.ts';
 import type { ProcState, SegmentRow } from '../../src/ui/state/types.ts';
+import type { DataDirectory } from '../../src/workers/index.ts';
 
 /** `dbid content role host` rows of a 2 x 2 group-mirrored cluster, all up and in sync. */
 const ROWS: SegmentRow[] = [
@@ -24,10 +25,15 @@ const ROWS: SegmentRow[] = [
   datadir: `/data/d${dbid}`,
 }));
 
-function storeWith(proc: Record<number, ProcState>): ClusterStore {
+function storeWith(
+  proc: Record<number, ProcState>,
+  config: SegmentRow[] = ROWS,
+  directories: DataDirectory[] = [],
+): ClusterStore {
   return {
     state: 'ready',
-    config: ROWS,
+    config,
+    directories,
     proc: new Map(Object.entries(proc).map(([d, s]) => [Number(d), s])),
     catalogError: '',
     history: [],
@@ -50,5 +56,51 @@ describe('recommend', () => {
     const recs = recommend(storeWith({ 1: 'up', 2: 'down', 4: 'down' }));
     expect(recs.map((r) => r.id)).toContain('double-fault-0');
     expect(recs.map((r) => r.id)).not.toContain('leave-maintenance');
+  });
+
+  // After gpactivatestandby the old coordinator's directory stays on cdw, where gpinitstandby -s
+  // cdw would put the standby: offering that command (exit 2) said one thing and did another.
+  it('a coordinator without a standby: move the old directory aside first, then add one', () => {
+    const coordinator = {
+      ...ROWS[0]!,
+      dbid: 6,
+      hostname: 'scdw',
+      address: 'scdw',
+      datadir: '/data/coordinator/gpseg-1',
+    };
+    const config = [coordinator, ...ROWS.slice(1)];
+    const up = { 2: 'up', 3: 'up', 4: 'up', 5: 'up', 6: 'up' } as const;
+    const old: DataDirectory = {
+      dbid: 1,
+      hostname: 'cdw',
+      datadir: '/data/coordinator/gpseg-1',
+      retired: true,
+    };
+    const blocked = recommend(storeWith(up, config, [old]));
+    expect(blocked.map((r) => r.id)).toEqual(['move-old-datadir']);
+    expect(blocked[0]!.action).toMatchObject({
+      kind: 'utility',
+      command: 'ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1',
+    });
+    // A directory moved there before keeps its name: the next one goes elsewhere.
+    const moved: DataDirectory = {
+      dbid: 7,
+      hostname: 'cdw',
+      datadir: '/data/coordinator/backup_gpseg-1',
+      retired: true,
+    };
+    expect(recommend(storeWith(up, config, [old, moved]))[0]!.action).toMatchObject({
+      command: 'ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1_2',
+    });
+    // Moved aside (or at another path, or on another host): add the standby.
+    for (const dirs of [
+      [{ ...old, datadir: '/data/coordinator/backup_gpseg-1' }],
+      [{ ...old, hostname: 'sdw1' }],
+      [],
+    ]) {
+      const recs = recommend(storeWith(up, config, dirs));
+      expect(recs.map((r) => r.id)).toEqual(['add-standby']);
+      expect(recs[0]!.action).toMatchObject({ command: 'gpinitstandby -s cdw' });
+    }
   });
 });

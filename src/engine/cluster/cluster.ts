@@ -287,8 +287,7 @@ export class InlineCluster extends ClusterShell {
   /** Data directories moved (a path) or removed (null) by hand, by dbid: retired instances' only. */
   private readonly directoryMoves = new Map<number, string | null>();
 
-  /** Every data directory still on its host, retired instances' included. */
-  private dataDirectories(): DataDirectory[] {
+  directoriesOnHosts(): DataDirectory[] {
     const current = new Map(this.lastKnownConfig().map((r) => [r.dbid, r]));
     const out: DataDirectory[] = [];
     for (const n of this.nodes.allLocal()) {
@@ -374,7 +373,7 @@ export class InlineCluster extends ClusterShell {
       retire: (n) => {
         n.retired = true;
       },
-      dataDirectories: async () => this.dataDirectories(),
+      dataDirectories: async () => this.directoriesOnHosts(),
       removeDataDirectory: (dbid, to) => this.removeDataDirectory(dbid, to),
       promoteStandby: async (n) => {
         await standbyOf(this.nodes.local(n.dbid).process).promote();

@@ -458,8 +458,7 @@ export class ProcessCluster extends ClusterShell {
     await this.broadcastPeers();
   }
 
-  /** Every data directory still on its host, retired instances' included. */
-  dataDirectories(): DataDirectory[] {
+  directoriesOnHosts(): DataDirectory[] {
     return [...this.procs.values()]
       .filter((p) => !p.meta.directoryRemoved)
       .map((p) => ({

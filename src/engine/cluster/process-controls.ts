@@ -110,7 +110,7 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
       c.mustGet(n.dbid).meta.retired = true;
       void c.broadcastPeers();
     },
-    dataDirectories: async () => c.dataDirectories(),
+    dataDirectories: async () => c.directoriesOnHosts(),
     removeDataDirectory: (dbid, to) => c.removeDataDirectory(dbid, to),
     addMirror: async () => {
       throw coordinatorNotRunning(false);
@@ -203,7 +203,7 @@ export function upcallsFor(c: ProcessCluster, p: Proc, incarnation: number): Hos
       c.mustGet(dbid).meta.retired = true;
       await c.broadcastPeers();
     },
-    dataDirectories: async () => c.dataDirectories(),
+    dataDirectories: async () => c.directoriesOnHosts(),
     removeDataDirectory: (dbid, to) => c.removeDataDirectory(dbid, to),
   };
 }

@@ -19,6 +19,7 @@ import type {
   Cluster,
   ClusterEvent,
   ClusterOptions,
+  DataDirectory,
   Faults,
   InstanceStatus,
   RunOptions,
@@ -68,6 +69,8 @@ export abstract class ClusterShell implements Cluster {
   /** Puts disk faults in force on the instance's disk (on a running process's handle too). */
   protected abstract setDiskFaults(dbid: number, change: DiskFaultChange): Promise<void>;
   protected abstract corruptBlock(dbid: number, file: string, block: number, bit?: number): Promise<void>;
+  /** Every data directory on the hosts, retired instances' included, until removed. */
+  abstract directoriesOnHosts(): DataDirectory[];
   /** Reads an instance's blocks inside its process (node/block-images.ts). */
   protected abstract readBlocks(dbid: number, prefix: string, view: BlockView): Promise<BlockImage[]>;
   abstract close(): Promise<void>;
@@ -122,6 +125,10 @@ export abstract class ClusterShell implements Cluster {
         });
       return this.readBlocks(dbid, prefix, view);
     });
+  }
+
+  dataDirectories(): Promise<DataDirectory[]> {
+    return settleLater(this.clock, async () => this.directoriesOnHosts());
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {

@@ -229,6 +229,7 @@ function facade(inner: InlineCluster, call: Caller, faults: Faults): Omit<Cluste
     subscribe: (l) => inner.subscribe(l),
     instanceStatus: (dbid) => call(() => inner.instanceStatus(dbid), `status of ${dbid}`),
     blocks: (dbid, prefix, view) => call(() => inner.blocks(dbid, prefix, view), `blocks of ${dbid}`),
+    dataDirectories: () => call(() => inner.dataDirectories(), 'data directories'),
   };
 }
 

@@ -181,7 +181,21 @@ export interface Cluster {
    * them ('instance': its buffer pool's copy where it holds one; 55000 when none runs).
    */
   blocks(dbid: number, prefix?: string, view?: BlockView): Promise<BlockImage[]>;
+  /**
+   * Every instance's data directory still on its host: those in the configuration, and those a
+   * retired instance left behind (an old coordinator after gpactivatestandby) until removed.
+   */
+  dataDirectories(): Promise<DataDirectory[]>;
   close(): Promise<void>;
+}
+
+/** An instance's data directory on its host: in the configuration, or left by a retired one. */
+export interface DataDirectory {
+  dbid: number;
+  hostname: string;
+  datadir: string;
+  /** Out of the configuration (an old coordinator after gpactivatestandby): its files remain. */
+  retired: boolean;
 }
 
 export type BlockView = 'disk' | 'instance';

@@ -28,6 +28,19 @@ export function validDatadir(raw: string): boolean {
 }
 
 /**
+ * Where an old data directory is moved aside to, as Greenplum's guide to restoring coordinator
+ * mirroring does (/data/coordinator/gpseg-1 to /data/coordinator/backup_gpseg-1); `taken` says
+ * which paths are in use on that host, and a number follows the name until one is free.
+ */
+export function backupDirectoryName(datadir: string, taken: (path: string) => boolean = () => false): string {
+  const slash = datadir.lastIndexOf('/');
+  const base = `${datadir.slice(0, slash + 1)}backup_${datadir.slice(slash + 1)}`;
+  let to = base;
+  for (let n = 2; taken(to); n++) to = `${base}_${n}`;
+  return to;
+}
+
+/**
  * Address, port and directory of one location in a file, checked in Greenplum's order; the
  * message names the line (1-based, counting every physical line).
  */

@@ -19,7 +19,8 @@ import { validDatadir } from '../topology/config-files.ts';
 export { programOf } from './shell-builtins.ts';
 
 export type { UtilityHost } from './host.ts';
-export type { DataDirectory, StandbyHost } from './standby.ts';
+export type { StandbyHost } from './standby.ts';
+export type { DataDirectory } from '../node/api.ts';
 export type { MaintenanceHost, ShutdownMode } from './maintenance.ts';
 
 /** Utilities that start and stop the coordinator itself: they run where processes are managed. */

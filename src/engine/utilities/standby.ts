@@ -4,12 +4,18 @@
  * (greenplum-ha.md §3.4, §3.5).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import type { UtilityResult } from '../node/api.ts';
+import type { DataDirectory, UtilityResult } from '../node/api.ts';
 import type { ClusterNode } from '../node/nodes.ts';
 import type { UtilityLog } from './host.ts';
 import { updateCatalog, type UtilityHost, utilityArgs } from './host.ts';
 import type { OptionSpec } from './options.ts';
-import { portOrDirectoryClash, validDatadir, validHostname, validPort } from '../topology/config-files.ts';
+import {
+  backupDirectoryName,
+  portOrDirectoryClash,
+  validDatadir,
+  validHostname,
+  validPort,
+} from '../topology/config-files.ts';
 
 const INITSTANDBY_OPTIONS: OptionSpec[] = [
   { names: ['-s'], kind: 'string' },
@@ -32,15 +38,6 @@ const ACTIVATE_OPTIONS: OptionSpec[] = [
   { names: ['-v'], kind: 'flag' },
   { names: ['-l'], kind: 'string' },
 ];
-
-/** An instance's data directory on its host: in the configuration, or left by a retired one. */
-export interface DataDirectory {
-  dbid: number;
-  hostname: string;
-  datadir: string;
-  /** Out of the configuration (an old coordinator after gpactivatestandby): its files remain. */
-  retired: boolean;
-}
 
 /** What the standby utilities need beyond the common host. */
 export interface StandbyHost extends UtilityHost {
@@ -161,7 +158,8 @@ export async function gpinitstandby(
   log.info(`Checking for data directory ${newDir} on ${target}`);
   // Any instance's directory, the coordinator's own or one a retired instance left (the old
   // coordinator's after gpactivatestandby): Greenplum never initializes over existing files.
-  const taken = (await host.dataDirectories()).find((d) => d.hostname === target && d.datadir === newDir);
+  const onTarget = (await host.dataDirectories()).filter((d) => d.hostname === target);
+  const taken = onTarget.find((d) => d.datadir === newDir);
   if (taken)
     return failed(
       'coordinator data directory exists',
@@ -172,7 +170,7 @@ export async function gpinitstandby(
           ]
         : taken.retired
           ? [
-              `It holds the files of dbid ${taken.dbid}, no longer in the configuration: move it away (ssh ${target} mv ${newDir} ${newDir}.old) or remove it (ssh ${target} rm -rf ${newDir}), or give another directory with -S`,
+              `It holds the files of dbid ${taken.dbid}, no longer in the configuration: move it away (ssh ${target} mv ${newDir} ${backupDirectoryName(newDir, (path) => onTarget.some((d) => d.datadir === path))}) or remove it (ssh ${target} rm -rf ${newDir}), or give another directory with -S`,
             ]
           : []),
     );

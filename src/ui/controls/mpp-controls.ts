@@ -199,7 +199,7 @@ export class MppControls extends LitElement {
           <code class="cmd sql">${PROBE_SQL}</code>
         </div>
         <div class="grid">
-          ${utilities(s.config).map(
+          ${utilities(s.config, s.directories).map(
             (u) =>
               html`<button
                 class="util"

@@ -1,5 +1,6 @@
 /** The utility commands the controls panel offers as buttons. */
-import { freeCoordinatorHost, type SegmentRow } from '../state/types.ts';
+import type { DataDirectory } from '../../workers/index.ts';
+import { freeCoordinatorHost, standbyDirectoryInTheWay, type SegmentRow } from '../state/types.ts';
 
 /** The utilities the lab offers as buttons, with what each does (the standby's: `utilities`). */
 const UTILITIES: { cmd: string; what: string }[] = [
@@ -38,12 +39,26 @@ const UTILITIES: { cmd: string; what: string }[] = [
  * The buttons for this catalog: after `gprecoverseg -r`, the standby coordinator's utility as the
  * catalog allows it: activate the standby there is (from its data directory), or add one on the
  * coordinator host not in use. Fixed commands would name a standby that is gone, or a host that
- * is the coordinator's now.
+ * is the coordinator's now. An old coordinator's data directory where the standby would go
+ * (after gpactivatestandby) is offered to be moved aside first: gpinitstandby refuses to
+ * initialize over it.
  */
-export function utilities(config: readonly SegmentRow[]): { cmd: string; what: string }[] {
+export function utilities(
+  config: readonly SegmentRow[],
+  directories: readonly DataDirectory[] = [],
+): { cmd: string; what: string }[] {
   const coordinator = config.find((r) => r.content === -1 && r.role === 'p');
   const standby = config.find((r) => r.content === -1 && r.role === 'm');
   const host = coordinator && freeCoordinatorHost(coordinator.hostname);
+  const inTheWay = coordinator && !standby ? standbyDirectoryInTheWay(coordinator, directories) : undefined;
+  const moveAside = inTheWay
+    ? [
+        {
+          cmd: inTheWay.move,
+          what: `move aside the old coordinator's data directory (dbid ${inTheWay.dir.dbid}), which gpinitstandby will not overwrite`,
+        },
+      ]
+    : [];
   const forStandby = standby
     ? [
         {
@@ -52,7 +67,7 @@ export function utilities(config: readonly SegmentRow[]): { cmd: string; what: s
         },
       ]
     : host
-      ? [{ cmd: `gpinitstandby -s ${host}`, what: `add a standby coordinator on ${host}` }]
+      ? [...moveAside, { cmd: `gpinitstandby -s ${host}`, what: `add a standby coordinator on ${host}` }]
       : [];
   const at = UTILITIES.findIndex((u) => u.cmd === 'gprecoverseg -r') + 1;
   return [...UTILITIES.slice(0, at), ...forStandby, ...UTILITIES.slice(at)];

@@ -5,7 +5,13 @@
  */
 import type { StepAction } from '../lessons/lesson-types.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
-import { copyLabel, freeCoordinatorHost, procNotRunning, type SegmentRow } from '../state/types.ts';
+import {
+  copyLabel,
+  freeCoordinatorHost,
+  procNotRunning,
+  standbyDirectoryInTheWay,
+  type SegmentRow,
+} from '../state/types.ts';
 import { inAbout } from '../state/cluster-health.ts';
 
 export interface Recommendation {
@@ -238,13 +244,24 @@ function recommendNow(store: ClusterStore): Recommendation[] {
 
   if (coord && !standby) {
     const host = freeCoordinatorHost(coord.hostname);
-    out.push({
-      id: 'add-standby',
-      level: 'warning',
-      title: `Add a standby: gpinitstandby -s ${host}`,
-      detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby: if it fails, the cluster is down until it is repaired. gpinitstandby will not initialize over an existing data directory: if an old coordinator's is still on ${host} (after gpactivatestandby), move it away first (ssh ${host} mv ${coord.datadir} ${coord.datadir}.old).`,
-      action: { kind: 'utility', command: `gpinitstandby -s ${host}`, label: 'Add standby' },
-    });
+    const inTheWay = standbyDirectoryInTheWay(coord, store.directories);
+    out.push(
+      inTheWay
+        ? {
+            id: 'move-old-datadir',
+            level: 'warning',
+            title: `Move the old coordinator's data directory aside: ${inTheWay.move}`,
+            detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby, and gpinitstandby -s ${host} would put one at ${inTheWay.dir.datadir}, where dbid ${inTheWay.dir.dbid} (out of the configuration since it was replaced) left its files: gpinitstandby will not initialize over an existing data directory. Move it aside (or remove it with rm -rf), then add the standby.`,
+            action: { kind: 'utility', command: inTheWay.move, label: 'Move directory' },
+          }
+        : {
+            id: 'add-standby',
+            level: 'warning',
+            title: `Add a standby: gpinitstandby -s ${host}`,
+            detail: `The coordinator (dbid ${coord.dbid} on ${coord.hostname}) has no standby: if it fails, the cluster is down until it is repaired.`,
+            action: { kind: 'utility', command: `gpinitstandby -s ${host}`, label: 'Add standby' },
+          },
+    );
   } else if (standby && (isDown(store, standby.dbid) || standby.status === 'd'))
     out.push({
       id: 'restart-standby',

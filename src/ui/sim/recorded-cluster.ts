@@ -99,6 +99,7 @@ export function recordedCluster(
     // Looking changes nothing (the watcher lets no virtual time pass), so it is not a step.
     instanceStatus: (dbid) => recorder.look(() => raw.watcher.instanceStatus(dbid)),
     blocks: (dbid, prefix, view) => recorder.look(() => raw.watcher.blocks(dbid, prefix, view)),
+    dataDirectories: () => recorder.look(() => raw.watcher.dataDirectories()),
     close,
   };
 }

@@ -4,7 +4,13 @@
  * action log. Components read it through {@link StoreWatcher}; only this module and
  * `actions.ts` touch the Cluster object.
  */
-import { createCluster, type Cluster, type ClusterEvent, type ClusterOptions } from '../../workers/index.ts';
+import {
+  createCluster,
+  type Cluster,
+  type ClusterEvent,
+  type ClusterOptions,
+  type DataDirectory,
+} from '../../workers/index.ts';
 import { BootCount, type BootProgress } from './boot-progress.ts';
 import { errorText, fallbackFrom, formatOptions } from './start-options.ts';
 import { LabTime } from './lab-time.ts';
@@ -64,6 +70,11 @@ export class ClusterStore {
   history: HistoryRow[] = [];
   /** A gpexpand run's tables and their progress, while its schema is there. */
   expansion: ExpansionView | undefined;
+  /**
+   * Every data directory on the hosts, including those out of the configuration that are still
+   * there (an old coordinator's after gpactivatestandby): gpinitstandby will not initialize over one.
+   */
+  directories: DataDirectory[] = [];
   catalogError = '';
   catalogAt = 0;
   /** What each instance's process is doing, and the copies made for them (from the events). */
@@ -391,6 +402,7 @@ export class ClusterStore {
       this.history = await readConfigurationHistory(c);
       // Only the expansion's own tables: a failure to read them says nothing of the catalog.
       this.expansion = await readExpansion(c).catch(() => this.expansion);
+      this.directories = await c.dataDirectories();
       this.health.addReplication(await readReplication(c));
       // Only while a fault is in force (a healthy cluster's commits wait milliseconds), and not
       // in file replication (no SyncRep: the mirror's sync is part of the primary's own write).

@@ -2,6 +2,7 @@
  * Plain data the lab's components pass to each other: catalog rows as the UI reads them,
  * process states derived from cluster events, and the log of actions a person took.
  */
+import { backupDirectoryName, type DataDirectory } from '../../workers/index.ts';
 
 /** One row of gp_segment_configuration. */
 export interface SegmentRow {
@@ -83,6 +84,24 @@ export interface Features {
 /** The coordinator host a standby goes on: the lab's pair cdw / scdw, the one not in use. */
 export function freeCoordinatorHost(coordinatorHost: string): string {
   return coordinatorHost === 'scdw' ? 'cdw' : 'scdw';
+}
+
+/**
+ * What is in the way of `gpinitstandby -s HOST` (HOST: freeCoordinatorHost), which puts the standby
+ * at the coordinator's path there: a retired instance's data directory at that path (an old
+ * coordinator's, after gpactivatestandby), and the command that moves it aside, to a name not
+ * taken on that host.
+ */
+export function standbyDirectoryInTheWay(
+  coordinator: SegmentRow,
+  directories: readonly DataDirectory[],
+): { dir: DataDirectory; move: string } | undefined {
+  const host = freeCoordinatorHost(coordinator.hostname);
+  const onHost = directories.filter((d) => d.hostname === host);
+  const dir = onHost.find((d) => d.retired && d.datadir === coordinator.datadir);
+  if (!dir) return undefined;
+  const to = backupDirectoryName(dir.datadir, (path) => onHost.some((d) => d.datadir === path));
+  return { dir, move: `ssh ${host} mv ${dir.datadir} ${to}` };
 }
 
 export function contentLabel(content: number): string {

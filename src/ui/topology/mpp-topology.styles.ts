@@ -115,6 +115,19 @@ export const styles = [
       border-radius: 4px;
       padding: 0 0.3rem;
     }
+    .leftover {
+      display: flex;
+      flex-direction: column;
+      gap: 0.1rem;
+      margin: 0.4rem 0 0;
+      padding: 0.3rem 0.4rem;
+      border: 1px dashed var(--mpp-muted, #94a3b8);
+      border-radius: 6px;
+      font-size: 0.75rem;
+    }
+    .leftover-path {
+      font-family: ui-monospace, monospace;
+    }
     .cards {
       display: flex;
       flex-wrap: wrap;

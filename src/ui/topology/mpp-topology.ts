@@ -7,6 +7,7 @@ import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import type { ProcState, SegmentRow } from '../state/types.ts';
+import type { DataDirectory } from '../../workers/index.ts';
 import { rovingKeydown } from '../shared/roving.ts';
 import { cardDetails, cardTop, copyOf, effectiveStatus, type CardContext } from './instance-card.ts';
 import { formatRate, linkGap, linkPath, rateLabelFits, type LinkGeometry } from './links.ts';
@@ -30,6 +31,7 @@ export { linkPath } from './links.ts';
  * @fires mpp-instance-select - detail: { dbid } when a card is activated
  * @csspart host - a host box
  * @csspart instance - an instance card
+ * @csspart leftover - a data directory a retired instance left on its host
  * @tag mpp-topology
  */
 export class MppTopology extends LitElement {
@@ -121,7 +123,8 @@ export class MppTopology extends LitElement {
             : nothing
         }`;
     }
-    const hosts = [...new Set(rows.map((r) => r.hostname))].sort(
+    const leftovers = this._leftovers;
+    const hosts = [...new Set([...rows.map((r) => r.hostname), ...leftovers.map((d) => d.hostname)])].sort(
       (a, b) => hostOrder(rows, a) - hostOrder(rows, b),
     );
     // Hosts that only run the coordinator or its standby share one narrow column.
@@ -190,8 +193,17 @@ export class MppTopology extends LitElement {
     )}`;
   }
 
+  /**
+   * Data directories out of the configuration still on their hosts (an old coordinator's after
+   * gpactivatestandby): shown where they are, since gpinitstandby will not initialize over one.
+   */
+  private get _leftovers(): DataDirectory[] {
+    return this.rows ? [] : (this.store?.directories.filter((d) => d.retired) ?? []);
+  }
+
   private _renderHost(host: string, rows: SegmentRow[]) {
-    const allDown = rows.every((r) => this._eff(r) !== 'up');
+    const allDown = rows.length > 0 && rows.every((r) => this._eff(r) !== 'up');
+    const leftovers = this._leftovers.filter((d) => d.hostname === host);
     const segs = rows.filter((r) => r.content >= 0);
     const acting = segs.filter((r) => r.role === 'p' && this._eff(r) === 'up').length;
     const preferred = segs.filter((r) => r.preferredRole === 'p').length;
@@ -210,7 +222,19 @@ export class MppTopology extends LitElement {
               : nothing
           }
         </h3>
-        <div class="cards">${rows.map((r) => this._renderCard(r))}</div>
+        ${rows.length ? html`<div class="cards">${rows.map((r) => this._renderCard(r))}</div>` : nothing}
+        ${leftovers.map(
+          (d) =>
+            html`<p class="leftover" part="leftover" data-dbid=${d.dbid}>
+              <span class="leftover-path"
+                >${d.datadir.split('/').map((part, i) => (i ? html`/<wbr />${part}` : part))}</span
+              >
+              <span class="small"
+                >left by dbid ${d.dbid}, no longer in the configuration; gpinitstandby will not initialize
+                over it</span
+              >
+            </p>`,
+        )}
       </div>
     `;
   }
@@ -386,7 +410,8 @@ function hostOrder(rows: SegmentRow[], host: string): number {
   const r = rows.filter((x) => x.hostname === host);
   if (r.some((x) => x.content === -1 && x.role === 'p' && x.preferredRole === 'p')) return -2;
   if (r.some((x) => x.content === -1)) return -1;
-  return Math.min(...r.map((x) => x.dbid));
+  // A host holding only a retired instance's directory comes last.
+  return r.length ? Math.min(...r.map((x) => x.dbid)) : Number.MAX_SAFE_INTEGER;
 }
 
 define('mpp-topology', MppTopology);

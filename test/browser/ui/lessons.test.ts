@@ -144,8 +144,31 @@ describe('lessons', () => {
         panel.scrollIntoView();
         await page.screenshot({ path: '__screenshots__/recommendations-activate.png', element: panel });
       }
-      if (step === 2)
-        await until(() => recIds(el).includes('add-standby'), 'the recommendation to add a standby');
+      if (step === 2) {
+        // The old coordinator's directory is still on cdw: the lab shows it there, and recommends
+        // moving it aside before gpinitstandby (which would refuse it), not gpinitstandby itself.
+        await until(
+          () => recIds(el).includes('move-old-datadir'),
+          'the recommendation to move the old directory',
+        );
+        expect(recIds(el)).not.toContain('add-standby');
+        const recs = inShadow(el, 'mpp-recommendations')!;
+        expect(text(inShadow(recs, '[data-rec="move-old-datadir"] code'))).toBe(
+          'ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1',
+        );
+        const topo = inShadow(el, 'mpp-topology')!;
+        await until(
+          () => inShadow(topo, '.leftover[data-dbid="1"]'),
+          "the old coordinator's directory on cdw",
+        );
+        expect(text(inShadow(topo, '[aria-labelledby="host-cdw"] .leftover-path'))).toBe(
+          '/data/coordinator/gpseg-1',
+        );
+        await page.screenshot({
+          path: '__screenshots__/topology-old-coordinator-directory.png',
+          element: topo,
+        });
+      }
     });
     const rows = el.store.config.filter((r) => r.content === -1);
     await until(
@@ -153,6 +176,13 @@ describe('lessons', () => {
       'the new standby in the lab catalog',
     );
     expect(rows.find((r) => r.role === 'p')?.hostname).toBe('scdw');
+    // Moved aside, the directory shows under its new name, beside the new standby's.
+    await until(
+      () =>
+        text(inShadow(inShadow(el, 'mpp-topology')!, '.leftover-path')) ===
+        '/data/coordinator/backup_gpseg-1',
+      'the moved directory on cdw',
+    );
     await until(
       () =>
         /activated/.test(el.store.announcement) ||
