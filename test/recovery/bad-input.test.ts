@@ -217,7 +217,7 @@ describe('the other utilities refuse what cannot work, changing nothing', () => 
       await refused(c, 'gpaddmirrors -a -i m', 2, message);
     }
     await refused(c, 'gpaddmirrors -a -B 0', 2, 'Invalid batch_size value provided with -B argument: 0');
-    await refused(c, 'gpaddmirrors -a -m dirs', 2, '-m is not supported here');
+    await refused(c, 'gpaddmirrors -a -m dirs', 2, 'Unable to read the data directory file dirs');
     files(c).set('m', good.join('\n') + '\n');
     expect((await c.run('gpaddmirrors -a -i m')).exitCode).toBe(0);
     await synced(c);

@@ -40,8 +40,88 @@ describe('gpaddmirrors', () => {
     const again = await c.run('gpaddmirrors -a');
     expect(again.exitCode).toBe(2);
     expect(again.stdout).toContain(
-      'GPDB physical mirroring cannot be added. The cluster is already configured with Mirrors.',
+      'GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.',
     );
+    // Refused before any directory is asked for.
+    expect(again.stdout).not.toContain('Enter mirror segment data directory');
+  });
+
+  // Without -i or -m Greenplum asks where each mirror's directory goes (as many locations as the
+  // busiest host has primaries), even with -a, which only skips the confirmation.
+  it('asks for the mirror data directory locations; -m reads them from a file', async () => {
+    const c = (cluster = await createCluster({ timeScale: 200 }));
+    const files = (c as unknown as { files: Map<string, string> }).files;
+    const sample = async (cmd: string) => {
+      const r = await c.run(cmd);
+      return { ...r, file: files.get('sample') ?? '' };
+    };
+    // Without a pipe the lab answers /data/mirror, and shows each question and answer.
+    const own = await sample('gpaddmirrors -o sample');
+    expect(own.exitCode, own.stdout).toBe(0);
+    expect(own.stdout).toContain(
+      'Enter mirror segment data directory location 1 of 2 >\n> /data/mirror\nEnter mirror segment data directory location 2 of 2 >\n> /data/mirror\n',
+    );
+    expect(own.file).toBe(
+      '0|sdw2|7000|/data/mirror/gpseg0\n1|sdw2|7001|/data/mirror/gpseg1\n2|sdw1|7000|/data/mirror/gpseg2\n3|sdw1|7001|/data/mirror/gpseg3\n',
+    );
+    // Piped answers: a blank line is asked again, a relative path explained and asked again, and
+    // each location is normalized. The first location serves each host's first mirror.
+    const piped = await sample("printf '\\nm1\\n/m1//\\n/m2/./x/..\\n' | gpaddmirrors -o sample");
+    expect(piped.exitCode, piped.stdout).toBe(0);
+    expect(piped.stdout).toContain("Path entered is invalid; it must be a full path.  Path: 'm1'");
+    expect(piped.stdout.match(/location 1 of 2 >/g)).toHaveLength(3);
+    expect(piped.file).toBe(
+      '0|sdw2|7000|/m1/gpseg0\n1|sdw2|7001|/m2/gpseg1\n2|sdw1|7000|/m1/gpseg2\n3|sdw1|7001|/m2/gpseg3\n',
+    );
+    // Input that runs out is Python's EOFError: nothing written, nothing changed.
+    files.delete('sample');
+    const eof = await sample("printf '/m1\\n' | gpaddmirrors -a");
+    expect(eof.exitCode).toBe(2);
+    expect(eof.stdout).toContain('EOF when reading a line');
+    // -m: one full path per line, exactly as many as asked for.
+    files.set('dirs', '/m3\n\n/m4\n');
+    expect((await sample('gpaddmirrors -m dirs -o sample')).file).toContain('0|sdw2|7000|/m3/gpseg0\n');
+    files.set('dirs', '/m3\n');
+    expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
+      'Number of data directories must equal 2 but 1 were read from dirs',
+    );
+    files.set('dirs', '/m3\n/m4\n/m5\n');
+    expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
+      'Number of data directories must equal 2 but more were read from dirs',
+    );
+    files.set('dirs', '/m3\nm4\n');
+    expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
+      "Path entered config file is invalid; it must be a full path.  Path: 'm4'",
+    );
+    expect((await c.query("select count(*) from gp_segment_configuration where role = 'm'")).rows).toEqual([
+      [0],
+    ]);
+    // What it shows before it asks to go on: each mirror beside its primary.
+    const added = await c.run("printf '/m1\\n/m2\\nn\\n' | gpaddmirrors");
+    expect(added.exitCode).toBe(4);
+    const info = (line: string) => `gpaddmirrors:cdw:gpadmin-[INFO]:-${line}\n`;
+    expect(added.stdout).toContain(
+      [
+        'Mirror 1 of 4',
+        '--------------------------------------------',
+        '   Primary instance host        = sdw1',
+        '   Primary instance address     = sdw1',
+        '   Primary instance directory   = /data/primary/gpseg0',
+        '   Primary instance port        = 6000',
+        '   Mirror instance host         = sdw2',
+        '   Mirror instance address      = sdw2',
+        '   Mirror instance directory    = /m1/gpseg0',
+        '   Mirror instance port         = 7000',
+      ]
+        .map(info)
+        .join(''),
+    );
+    expect(added.stdout).toContain(
+      info('Greenplum coordinator data directory    = /data/coordinator/gpseg-1'),
+    );
+    expect((await c.query("select count(*) from gp_segment_configuration where role = 'm'")).rows).toEqual([
+      [0],
+    ]);
   });
 
   it('-o writes the placement; -p checks the port range', async () => {

@@ -1,6 +1,7 @@
 /**
  * gpaddmirrors: adds a mirror to every primary of a mirrorless cluster, placed as gpaddmirrors
- * places them (group by default, -s spread, -p port offset), or as an -i file says. The new
+ * places them (group by default, -s spread, -p port offset) in the data directory locations it
+ * asks for (or reads from -m), or as an -i file says. The new
  * mirrors enter the catalog as (m, m, n, d), are built by base backups while the primaries keep
  * serving, and turn (u, s) once they stream and FTS has seen them.
  */
@@ -12,13 +13,21 @@ import type { UtilityLog } from './host.ts';
 import {
   batchLimits,
   checkBatchSizes,
+  instanceRows,
+  logTable,
+  UserInputError,
   runBatched,
   updateCatalog,
   utilityArgs,
   wrongCoordinatorDir,
 } from './host.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
-import { checkLocation, meaningfulLines, portOrDirectoryClash } from '../topology/config-files.ts';
+import {
+  checkLocation,
+  meaningfulLines,
+  portOrDirectoryClash,
+  validDatadir,
+} from '../topology/config-files.ts';
 
 const OPTIONS: OptionSpec[] = [
   { names: ['-a'], kind: 'flag' },
@@ -59,14 +68,21 @@ export async function gpaddmirrors(
     log.error(wrongDir);
     return log.done(2);
   }
+  log.info('Heap checksum setting consistent across cluster');
   let mirrors: SegmentConfig[];
   try {
     if (input !== undefined) mirrors = fromFile(config, files.get(input), input);
     else {
       const hosts = [...new Set(config.filter((c) => c.content >= 0).map((c) => c.hostname))];
-      mirrors = placeMirrorsForExisting(config, hosts, spread ? 'spread' : 'group', offset).mirrors;
+      // Checked before the directories are asked for, as Greenplum does.
+      if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new Error(ALREADY_MIRRORED);
+      const dirs = mirrorDataDirectories(config, opts.m as string | undefined, files, log);
+      mirrors = placeMirrorsForExisting(config, hosts, spread ? 'spread' : 'group', offset, {
+        mirrorDataDirectories: dirs,
+      }).mirrors;
     }
   } catch (e) {
+    if (e instanceof UserInputError) throw e;
     log.error((e as Error).message);
     return log.done(e instanceof PlacementError ? e.exitCode : 2);
   }
@@ -78,11 +94,7 @@ export async function gpaddmirrors(
     log.info(`Configuration file output to ${output} successfully.`);
     return log.done(0);
   }
-  log.info('Greenplum Add Mirrors Parameters');
-  log.info('---------------------------------------------------------');
-  log.info(`Mirror placement                = ${input ? 'custom' : spread ? 'spread' : 'group'}`);
-  for (const m of mirrors)
-    log.info(`   mirror dbid ${m.dbid} for content ${m.content}: ${m.hostname}|${m.port}|${m.datadir}`);
+  showAddMirrors(log, config, mirrors, batchLimits(opts));
   if (opts.a !== true && !log.confirm('Continue with add mirrors procedure')) return log.userAborted();
   // Catalog first: each mirror (m, m, n, d), its primary not in sync.
   await updateCatalog(host, async (tx) => {
@@ -150,10 +162,7 @@ export async function gpaddmirrors(
  */
 function fromFile(config: SegmentConfig[], text: string | undefined, name: string): SegmentConfig[] {
   if (text === undefined) throw new Error(`Unable to read the input file ${name}`);
-  if (config.some((c) => c.content >= 0 && c.role === 'm'))
-    throw new Error(
-      'GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.',
-    );
+  if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new Error(ALREADY_MIRRORED);
   const lines = meaningfulLines(text);
   const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
   const used = new Set(config.map((c) => c.dbid));
@@ -200,8 +209,113 @@ function fromFile(config: SegmentConfig[], text: string | undefined, name: strin
   return mirrors;
 }
 
-/** Batch sizes out of range, and -m (the lab places mirror directories itself, or as -i says). */
+const ALREADY_MIRRORED =
+  'GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.';
+
+/**
+ * The mirrors' data directory locations, one per primary on the busiest host: read from the -m
+ * file (each line a full path, exactly that many), or asked for one by one, as Greenplum's
+ * interview does (a blank answer is asked again, a path that is not a full one is explained and
+ * asked again). Without a pipe, the lab answers /data/mirror.
+ */
+function mirrorDataDirectories(
+  config: readonly SegmentConfig[],
+  fileName: string | undefined,
+  files: Map<string, string>,
+  log: UtilityLog,
+): string[] {
+  const perHost = new Map<string, number>();
+  for (const c of config)
+    if (c.content >= 0 && c.preferred_role === 'p')
+      perHost.set(c.hostname, (perHost.get(c.hostname) ?? 0) + 1);
+  const count = Math.max(0, ...perHost.values());
+  if (fileName !== undefined) {
+    const text = files.get(fileName);
+    if (text === undefined) throw new Error(`Unable to read the data directory file ${fileName}`);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    if (lines.length > count)
+      throw new Error(`Number of data directories must equal ${count} but more were read from ${fileName}`);
+    if (lines.length < count)
+      throw new Error(
+        `Number of data directories must equal ${count} but ${lines.length} were read from ${fileName}`,
+      );
+    return lines.map((l) => {
+      const problem = pathProblem(l, ' config file ');
+      if (problem) throw new Error(problem);
+      return normalizePath(l);
+    });
+  }
+  const dirs: string[] = [];
+  while (dirs.length < count) {
+    const answer = log.ask(
+      `Enter mirror segment data directory location ${dirs.length + 1} of ${count} >`,
+      DEFAULT_MIRROR_LOCATION,
+    );
+    if (answer === '') continue;
+    const problem = pathProblem(answer, ' ');
+    if (problem) {
+      log.raw('');
+      log.raw(problem);
+      log.raw('');
+      continue;
+    }
+    dirs.push(normalizePath(answer));
+  }
+  return dirs;
+}
+
+/** Where the lab's own answer puts the mirrors (the directory gpinitsystem's sample file names). */
+const DEFAULT_MIRROR_LOCATION = '/data/mirror';
+
+/** Greenplum wants a full path; the lab's configuration files also forbid spaces and '|'. */
+function pathProblem(path: string, source: string): string | undefined {
+  if (!path.startsWith('/'))
+    return `Path entered${source}is invalid; it must be a full path.  Path: '${path}'`;
+  if (!validDatadir(path))
+    return `Path entered${source}is invalid: the lab's paths hold no spaces or '|'.  Path: '${path}'`;
+  return undefined;
+}
+
+/** os.path.normpath for a full path: no repeated, trailing, '.' or '..' parts. */
+function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** What gpaddmirrors shows before it asks to go on: its parameters, then each mirror with its primary. */
+function showAddMirrors(
+  log: UtilityLog,
+  config: readonly SegmentConfig[],
+  mirrors: readonly SegmentConfig[],
+  limits: { hosts: number; perHost: number },
+): void {
+  const coordinator = config.find((c) => c.content === -1 && c.role === 'p');
+  const rule = '--------------------------------------------';
+  log.info('Greenplum Add Mirrors Parameters');
+  log.info(rule);
+  log.info(`Greenplum coordinator data directory    = ${coordinator?.datadir ?? ''}`);
+  log.info(`Greenplum coordinator port              = ${coordinator?.port ?? ''}`);
+  log.info(`Batch size                              = ${limits.hosts}`);
+  log.info(`Segment batch size                      = ${limits.perHost}`);
+  mirrors.forEach((m, i) => {
+    log.info(rule);
+    log.info(`Mirror ${i + 1} of ${mirrors.length}`);
+    log.info(rule);
+    const primary = config.find((c) => c.content === m.content && c.role === 'p');
+    logTable(log, [...(primary ? instanceRows('Primary', primary) : []), ...instanceRows('Mirror', m)]);
+  });
+  log.info(rule);
+}
+
+/** Batch sizes out of range. */
 function addmirrorsRefusals(o: OptionValues): string | undefined {
-  if (o.m !== undefined) return "-m is not supported here: give the mirrors' data directories with -i";
   return checkBatchSizes(o);
 }

@@ -12,6 +12,8 @@ import type { UtilityResult } from '../node/api.ts';
 import type { UtilityLog } from './host.ts';
 import {
   batchLimits,
+  instanceRows,
+  logTable,
   checkBatchSizes,
   pairOf,
   probeUntil,
@@ -178,24 +180,12 @@ function showRecoveryPlan(
     log.info('---------------------------------------------------------');
     log.info(`Recovery ${i + 1} of ${failed.length}`);
     log.info('---------------------------------------------------------');
-    log.info(`   Synchronization mode                 = ${typeOf(f)}`);
-    log.info(`   Failed instance host                 = ${f.hostname}`);
-    log.info(`   Failed instance address              = ${f.address}`);
-    log.info(`   Failed instance directory            = ${f.datadir}`);
-    log.info(`   Failed instance port                 = ${f.port}`);
-    if (source) {
-      log.info(`   Recovery Source instance host        = ${source.hostname}`);
-      log.info(`   Recovery Source instance address     = ${source.address}`);
-      log.info(`   Recovery Source instance directory   = ${source.datadir}`);
-      log.info(`   Recovery Source instance port        = ${source.port}`);
-    }
-    if (!to) log.info('   Recovery Target                      = in-place');
-    else {
-      log.info(`   Recovery Target instance host        = ${to.hostname}`);
-      log.info(`   Recovery Target instance address     = ${to.address}`);
-      log.info(`   Recovery Target instance directory   = ${to.datadir}`);
-      log.info(`   Recovery Target instance port        = ${to.port}`);
-    }
+    logTable(log, [
+      ['Synchronization mode', typeOf(f)],
+      ...instanceRows('Failed', f),
+      ...(source ? instanceRows('Recovery Source', source) : []),
+      ...(to ? instanceRows('Recovery Target', to) : [['Recovery Target', 'in-place'] as [string, string]]),
+    ]);
   });
   log.info('---------------------------------------------------------');
 }

@@ -372,6 +372,25 @@ export interface BatchLimits {
   perHost: number;
 }
 
+/** An instance's host, address, directory and port, as programIoUtils lists them for a plan. */
+export function instanceRows(
+  label: string,
+  seg: { hostname: string; address: string; datadir: string; port: number },
+): [string, string][] {
+  return [
+    [`${label} instance host`, seg.hostname],
+    [`${label} instance address`, seg.address],
+    [`${label} instance directory`, seg.datadir],
+    [`${label} instance port`, String(seg.port)],
+  ];
+}
+
+/** gppylib's TableLogger: `label = value` rows at INFO, indented, the labels padded to one width. */
+export function logTable(log: UtilityLog, rows: readonly (readonly [string, string])[], width = 0): void {
+  const w = Math.max(width, ...rows.map(([label]) => label.length + 3));
+  for (const [label, value] of rows) log.info(`   ${label.padEnd(w)}= ${value}`);
+}
+
 /** The -B / -b limits a run uses: the options given, else Greenplum's defaults. */
 export function batchLimits(opts: { B?: unknown; b?: unknown }): BatchLimits {
   return {
