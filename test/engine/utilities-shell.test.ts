@@ -1,6 +1,7 @@
 /** The shell builtins around the utilities' files: printf / echo into a file, cat with a glob, ls. */
 import { describe, expect, it } from 'vitest';
 import { redirect, shell } from '../../src/engine/utilities/shell-builtins.ts';
+import { listFiles } from '../../src/engine/utilities/host-files.ts';
 
 describe('shell builtins', () => {
   it('writes with printf and a redirect, reads back with cat and a glob, lists with ls', () => {
@@ -13,7 +14,12 @@ describe('shell builtins', () => {
       exitCode: 1,
       stderr: 'cat: nothere: No such file or directory\n',
     });
-    expect(shell(files, 'ls', []).stdout).toBe('gpexpand_inputfile_20261205_120000\nnew_hosts\n');
+    expect(listFiles([], files, []).stdout).toBe('gpexpand_inputfile_20261205_120000\nnew_hosts\n');
+    expect(listFiles(['new_hosts', 'other'], files, [])).toEqual({
+      exitCode: 2,
+      stdout: 'new_hosts\n',
+      stderr: "ls: cannot access 'other': No such file or directory\n",
+    });
     expect(shell(files, 'echo', ['a', 'b']).stdout).toBe('a b\n');
   });
 });

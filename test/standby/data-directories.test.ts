@@ -80,8 +80,30 @@ describe('data directories on the hosts', () => {
     expect((await c.run(`ssh cdw mv -n ${DIR} ${BACKUP}`)).stderr).toContain("invalid option '-n'");
     expect((await c.run(`ssh cdw pg_controldata -D ${DIR}`)).exitCode).toBe(0);
 
+    const ls = async (line: string) => {
+      const r = await c.run(line);
+      return `${r.exitCode}: ${r.stdout}${r.stderr}`;
+    };
+    expect(await ls('ssh cdw ls /data/coordinator')).toBe('0: gpseg-1\n');
     expect((await c.run(`ssh cdw mv ${DIR} ${BACKUP}`)).exitCode).toBe(0);
     expect((await coordinatorDirs()).map((d) => d.datadir)).toEqual([BACKUP, DIR]);
+    // ls shows the move, on cdw; scdw holds the coordinator's own directory.
+    expect(await ls('ssh cdw ls /data/coordinator/')).toBe('0: backup_gpseg-1\n');
+    expect(await ls('ssh scdw ls -1 /data/coordinator')).toBe('0: gpseg-1\n');
+    expect(await ls('ssh cdw ls /data')).toBe('0: coordinator\n');
+    expect(await ls('ssh cdw ls /data/coordinator /data/nothing')).toBe(
+      "2: /data/coordinator:\nbackup_gpseg-1\nls: cannot access '/data/nothing': No such file or directory\n",
+    );
+    // A data directory's files are its instance's: refused, saying what reads them; options it
+    // would not honour are refused too.
+    expect(await ls(`ssh cdw ls ${BACKUP}`)).toMatch(/^2: ls: cannot open directory .*pg_controldata -D/);
+    expect(await ls('ssh cdw ls -l /data')).toMatch(/^2: ls: invalid option '-l'/);
+    // The utilities run on scdw now: a bare ls there (or on the lab's own shell) lists their files.
+    c.files.set('hosts', 'sdw1\n');
+    expect(await ls('ls')).toBe('0: hosts\n');
+    expect(await ls('ssh scdw ls')).toBe('0: hosts\n');
+    expect(await ls('ssh cdw ls')).toBe('0: ');
+    expect(await ls('ls hosts /data/coordinator')).toBe('0: hosts\n\n/data/coordinator:\ngpseg-1\n');
     const init = await c.run('gpinitstandby -a -s cdw');
     expect(init.exitCode, init.stdout).toBe(0);
     await standbyStreaming(c);

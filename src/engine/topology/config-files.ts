@@ -27,6 +27,17 @@ export function validDatadir(raw: string): boolean {
   return /^\/[^\s|]*$/.test(raw);
 }
 
+/** os.path.normpath for a full path: no repeated or trailing '/', no '.' or '..' parts. */
+export function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/${parts.join('/')}`;
+}
+
 /**
  * Where an old data directory is moved aside to, as Greenplum's guide to restoring coordinator
  * mirroring does (/data/coordinator/gpseg-1 to /data/coordinator/backup_gpseg-1); `taken` says

@@ -25,6 +25,7 @@ import type { OptionSpec, OptionValues } from './options.ts';
 import {
   checkLocation,
   meaningfulLines,
+  normalizePath,
   portOrDirectoryClash,
   validDatadir,
 } from '../topology/config-files.ts';
@@ -277,17 +278,6 @@ function pathProblem(path: string, source: string): string | undefined {
   if (!validDatadir(path))
     return `Path entered${source}is invalid: the lab's paths hold no spaces or '|'.  Path: '${path}'`;
   return undefined;
-}
-
-/** os.path.normpath for a full path: no repeated, trailing, '.' or '..' parts. */
-function normalizePath(path: string): string {
-  const parts: string[] = [];
-  for (const p of path.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join('/')}`;
 }
 
 /** What gpaddmirrors shows before it asks to go on: its parameters, then each mirror with its primary. */

@@ -14,7 +14,7 @@ import { gpconfig } from './gpconfig.ts';
 import { isMaintenanceHost, type MaintenanceHost } from './maintenance.ts';
 import { pgControldata } from './pg-controldata.ts';
 import { redirect, shell, SHELL_BUILTINS, splitPipeline } from './shell-builtins.ts';
-import { validDatadir } from '../topology/config-files.ts';
+import { dataDirectoryCommand, listFiles } from './host-files.ts';
 
 export { programOf } from './shell-builtins.ts';
 
@@ -56,7 +56,7 @@ export async function runUtility(
         stdout: '',
         stderr: `bash: only ${SHELL_BUILTINS.join(', ')} can feed a pipe in the lab's shell, not ${feed}\n`,
       };
-    const fed = shell(files, feed, args);
+    const fed = await builtin(host, files, feed, args);
     if (fed.exitCode !== 0) return fed;
     stdin = fed.stdout;
   }
@@ -68,7 +68,7 @@ export async function runUtility(
   if (at >= 0 && into === undefined)
     return { exitCode: 2, stdout: '', stderr: "bash: syntax error near unexpected token `newline'\n" };
   if (prog !== undefined && SHELL_BUILTINS.includes(prog))
-    return redirect(shell(files, prog, argv), files, into);
+    return redirect(await builtin(host, files, prog, argv), files, into);
   const log = new UtilityLog(prog ?? '', runsOn(host, prog), stdin);
   try {
     return redirect(await dispatch(host, files, prog, argv, log), files, into);
@@ -79,6 +79,22 @@ export async function runUtility(
     log.critical(`${prog} failed. (Reason='${reason}') exiting...`);
     return log.done(2);
   }
+}
+
+/** A shell builtin on the host the utilities run on; `ls` also sees the data directories there. */
+async function builtin(
+  host: StandbyHost,
+  files: Map<string, string>,
+  prog: string,
+  args: string[],
+): Promise<UtilityResult> {
+  if (prog !== 'ls') return shell(files, prog, args);
+  const here = runsOn(host, 'ls');
+  return listFiles(
+    args,
+    files,
+    (await host.dataDirectories()).filter((d) => d.hostname === here),
+  );
 }
 
 /**
@@ -136,7 +152,7 @@ function dispatch(
         case 'pg_controldata':
           return pgControldata(host, argv, log.host);
         default:
-          return onHost(host, argv);
+          return onHost(host, argv, files);
       }
     case 'gp_replica_check':
     case 'gp_replica_check.py':
@@ -149,7 +165,11 @@ function dispatch(
 }
 
 /** `ssh HOST command`: what the lab runs on a segment host (pg_controldata). */
-async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityResult> {
+async function onHost(
+  host: MaintenanceHost,
+  argv: string[],
+  files: Map<string, string>,
+): Promise<UtilityResult> {
   const [name, ...command] = argv;
   // `ssh host "cmd args"` hands the remote shell one word: it splits it again.
   const [prog, ...rest] = command.length === 1 ? splitArgs(command[0]!) : command;
@@ -168,89 +188,15 @@ async function onHost(host: MaintenanceHost, argv: string[]): Promise<UtilityRes
     };
   if (prog === 'pg_controldata') return pgControldata(host, rest, name);
   if (prog === 'rm' || prog === 'mv') return dataDirectoryCommand(host, name, prog, rest);
+  if (prog === 'ls')
+    return listFiles(
+      rest,
+      name === runsOn(host, 'ls') ? files : undefined,
+      (await host.dataDirectories()).filter((d) => d.hostname === name),
+    );
   return {
     exitCode: 127,
     stdout: '',
-    stderr: `bash: ${prog ?? ''}: command not found (the lab runs pg_controldata, rm -rf and mv on a host)\n`,
+    stderr: `bash: ${prog ?? ''}: command not found (the lab runs pg_controldata, ls, rm -rf and mv on a host)\n`,
   };
-}
-
-/**
- * `rm -rf DIR` and `mv DIR NEW` on a host, for the data directories the hosts hold: what a DBA
- * does to an old coordinator's directory before gpinitstandby puts a standby there. A directory
- * an instance in the configuration still uses is refused: its instance is removed with its
- * utility (gpinitstandby -r), not under it.
- */
-async function dataDirectoryCommand(
-  host: MaintenanceHost,
-  hostname: string,
-  prog: 'rm' | 'mv',
-  args: string[],
-): Promise<UtilityResult> {
-  const fail = (exitCode: number, msg: string): UtilityResult => ({
-    exitCode,
-    stdout: '',
-    stderr: `${prog}: ${msg}\n`,
-  });
-  const flags = args.filter((a) => a.startsWith('-'));
-  // Only the options the lab carries out: rm -r/-R/-f, mv -f (an existing target is refused
-  // either way). Any other (rm -i, mv -n, -v) is refused rather than ignored.
-  const takes = prog === 'rm' ? /^(-[rRf]+|--recursive|--force)$/ : /^(-f+|--force)$/;
-  const odd = flags.find((f) => !takes.test(f));
-  if (odd !== undefined)
-    return fail(
-      1,
-      `invalid option '${odd}' (the lab's ${prog} takes ${prog === 'rm' ? '-r, -R and -f' : '-f'})`,
-    );
-  const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
-  const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
-  const standbyDbid = host.standby()?.row.dbid;
-  const at = (path: string) => dirs.find((d) => d.datadir === path);
-  const inUse = (path: string, dbid: number) =>
-    fail(
-      1,
-      `cannot ${prog === 'rm' ? 'remove' : 'move'} '${path}': the lab keeps the data directory of dbid ${dbid}, which the cluster's configuration still lists (${
-        dbid === standbyDbid
-          ? 'remove the standby with gpinitstandby -r first'
-          : 'to rehearse losing it, crash the instance and rebuild it with gprecoverseg -F'
-      })`,
-    );
-  if (prog === 'rm') {
-    const recursive = flags.some((f) => /^-[a-zA-Z]*[rR]/.test(f) || f === '--recursive');
-    const force = flags.some((f) => /^-[a-zA-Z]*f/.test(f) || f === '--force');
-    if (!paths.length) return fail(1, 'missing operand');
-    if (args.includes('/') && recursive)
-      return fail(
-        1,
-        "it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe",
-      );
-    for (const path of paths) {
-      const d = at(path);
-      if (!d) {
-        if (!force) return fail(1, `cannot remove '${path}': No such file or directory`);
-        continue;
-      }
-      if (!recursive) return fail(1, `cannot remove '${path}': Is a directory`);
-      if (!d.retired) return inUse(path, d.dbid);
-    }
-    for (const path of paths) {
-      const d = at(path);
-      if (d) await host.removeDataDirectory(d.dbid);
-    }
-    return { exitCode: 0, stdout: '', stderr: '' };
-  }
-  if (paths.length !== 2)
-    return fail(
-      1,
-      paths.length < 2 ? 'missing destination file operand' : 'the lab moves one directory at a time',
-    );
-  const [from, to] = paths as [string, string];
-  const d = at(from);
-  if (!d) return fail(1, `cannot stat '${from}': No such file or directory`);
-  if (!d.retired) return inUse(from, d.dbid);
-  if (at(to)) return fail(1, `cannot move '${from}' to '${to}': Directory not empty`);
-  if (!validDatadir(to))
-    return fail(1, `cannot move '${from}' to '${to}': the lab keeps data directories at full paths`);
-  await host.removeDataDirectory(d.dbid, to);
-  return { exitCode: 0, stdout: '', stderr: '' };
 }

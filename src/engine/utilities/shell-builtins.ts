@@ -1,7 +1,7 @@
 /**
  * The few shell commands a DBA uses around the utilities' files on the coordinator host:
  * `printf` / `echo` (with `> file`) to write a hosts file or an input file, `cat` to read one,
- * `ls` to list them. The files are the utilities' working directory (`cluster.files`).
+ * `ls` to list them (host-files.ts). The files are the utilities' working directory (`cluster.files`).
  */
 import type { UtilityResult } from '../node/api.ts';
 
@@ -20,13 +20,6 @@ export function shell(files: Map<string, string>, prog: string, argv: string[]):
         (argv[0] ?? '').replace(/\\([nt\\])/g, (_, c: string) =>
           c === 'n' ? '\n' : c === 't' ? '\t' : '\\',
         ),
-      );
-    case 'ls':
-      return ok(
-        [...files.keys()]
-          .sort()
-          .map((f) => `${f}\n`)
-          .join(''),
       );
     default: {
       let out = '';

@@ -255,7 +255,7 @@ export const STANDBY: Lesson = {
     {
       title: 'Protect the new coordinator',
       text: [
-        'The coordinator has no standby now. cdw still holds the old coordinator\'s data directory, and gpinitstandby never initializes over existing files (it fails with "Data directory already exists on host cdw"). So first move it away on cdw, as Greenplum\'s guide does: `ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1`.',
+        'The coordinator has no standby now. cdw still holds the old coordinator\'s data directory, and gpinitstandby never initializes over existing files (it fails with "Data directory already exists on host cdw"). So first move it away on cdw, as Greenplum\'s guide does: `ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1`; `ssh cdw ls /data/coordinator` then shows only backup_gpseg-1.',
         'Then `gpinitstandby -s cdw` makes a new standby there from a base backup of the new coordinator and starts streaming to it. Without `-a` it shows what it will do and asks first (the lab answers yes, and shows it).',
       ],
       actions: [
@@ -263,6 +263,11 @@ export const STANDBY: Lesson = {
           kind: 'utility',
           command: 'ssh cdw mv /data/coordinator/gpseg-1 /data/coordinator/backup_gpseg-1',
           label: 'Move the old directory away',
+        },
+        {
+          kind: 'utility',
+          command: 'ssh cdw ls /data/coordinator',
+          label: "See what cdw's /data/coordinator holds",
         },
         { kind: 'utility', command: 'gpinitstandby -s cdw', label: 'Add a standby on cdw' },
       ],

@@ -1,0 +1,141 @@
+/**
+ * The files and directories on a host, as a DBA reaches them over ssh: `ls` to see which data
+ * directories a host holds, `rm -rf` and `mv` to clear an old one away. The hosts hold the
+ * instances' data directories (each instance's files are its disk, reached by its own process)
+ * and, on the host the utilities run on, their working directory (`cluster.files`).
+ */
+import type { DataDirectory, UtilityResult } from '../node/api.ts';
+import type { StandbyHost } from './standby.ts';
+import { normalizePath, validDatadir } from '../topology/config-files.ts';
+
+/**
+ * `ls [-1] [NAME|DIR...]`: with no operand, the working directory's files (on the host the
+ * utilities run on; none elsewhere); a name, that file; a full path, the directories under it
+ * down to the data directories (`ls /data/coordinator` after a move shows gpseg-1 and
+ * backup_gpseg-1). A data directory's own files stay inside its instance: listing one is refused
+ * with what reads it instead. Names one per line, as ls writes to a pipe.
+ */
+export function listFiles(
+  argv: readonly string[],
+  files: ReadonlyMap<string, string> | undefined,
+  dirs: readonly DataDirectory[],
+): UtilityResult {
+  const odd = argv.find((a) => a.startsWith('-') && a !== '-1');
+  if (odd !== undefined)
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `ls: invalid option '${odd}' (the lab's ls takes -1: one name per line, which is how it always prints)\n`,
+    };
+  const operands = argv.filter((a) => a !== '-1');
+  const lines = (xs: readonly string[]) => xs.map((x) => `${x}\n`).join('');
+  if (!operands.length) return { exitCode: 0, stdout: lines([...(files?.keys() ?? [])].sort()), stderr: '' };
+  const names: string[] = [];
+  const listed: [string, string[]][] = [];
+  let stderr = '';
+  for (const raw of operands) {
+    if (!raw.startsWith('/')) {
+      if (files?.has(raw)) names.push(raw);
+      else stderr += `ls: cannot access '${raw}': No such file or directory\n`;
+      continue;
+    }
+    const path = normalizePath(raw);
+    if (dirs.some((d) => d.datadir === path)) {
+      stderr += `ls: cannot open directory '${raw}': the lab keeps a data directory's files inside its instance; pg_controldata -D ${path} reads its control file\n`;
+      continue;
+    }
+    const under = path === '/' ? '/' : `${path}/`;
+    const children = [
+      ...new Set(
+        dirs
+          .filter((d) => d.datadir.startsWith(under))
+          .map((d) => d.datadir.slice(under.length).split('/')[0]!),
+      ),
+    ].sort();
+    if (children.length) listed.push([raw, children]);
+    else stderr += `ls: cannot access '${raw}': No such file or directory\n`;
+  }
+  const blocks = listed.map(([raw, children]) => (operands.length > 1 ? `${raw}:\n` : '') + lines(children));
+  const stdout = [...(names.length ? [lines(names)] : []), ...blocks].join(operands.length > 1 ? '\n' : '');
+  return { exitCode: stderr ? 2 : 0, stdout, stderr };
+}
+
+/**
+ * `rm -rf DIR` and `mv DIR NEW` on a host, for the data directories the hosts hold: what a DBA
+ * does to an old coordinator's directory before gpinitstandby puts a standby there. A directory
+ * an instance in the configuration still uses is refused: its instance is removed with its
+ * utility (gpinitstandby -r), not under it.
+ */
+export async function dataDirectoryCommand(
+  host: StandbyHost,
+  hostname: string,
+  prog: 'rm' | 'mv',
+  args: string[],
+): Promise<UtilityResult> {
+  const fail = (exitCode: number, msg: string): UtilityResult => ({
+    exitCode,
+    stdout: '',
+    stderr: `${prog}: ${msg}\n`,
+  });
+  const flags = args.filter((a) => a.startsWith('-'));
+  // Only the options the lab carries out: rm -r/-R/-f, mv -f (an existing target is refused
+  // either way). Any other (rm -i, mv -n, -v) is refused rather than ignored.
+  const takes = prog === 'rm' ? /^(-[rRf]+|--recursive|--force)$/ : /^(-f+|--force)$/;
+  const odd = flags.find((f) => !takes.test(f));
+  if (odd !== undefined)
+    return fail(
+      1,
+      `invalid option '${odd}' (the lab's ${prog} takes ${prog === 'rm' ? '-r, -R and -f' : '-f'})`,
+    );
+  const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
+  const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
+  const standbyDbid = host.standby()?.row.dbid;
+  const at = (path: string) => dirs.find((d) => d.datadir === path);
+  const inUse = (path: string, dbid: number) =>
+    fail(
+      1,
+      `cannot ${prog === 'rm' ? 'remove' : 'move'} '${path}': the lab keeps the data directory of dbid ${dbid}, which the cluster's configuration still lists (${
+        dbid === standbyDbid
+          ? 'remove the standby with gpinitstandby -r first'
+          : 'to rehearse losing it, crash the instance and rebuild it with gprecoverseg -F'
+      })`,
+    );
+  if (prog === 'rm') {
+    const recursive = flags.some((f) => /^-[a-zA-Z]*[rR]/.test(f) || f === '--recursive');
+    const force = flags.some((f) => /^-[a-zA-Z]*f/.test(f) || f === '--force');
+    if (!paths.length) return fail(1, 'missing operand');
+    if (args.includes('/') && recursive)
+      return fail(
+        1,
+        "it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe",
+      );
+    for (const path of paths) {
+      const d = at(path);
+      if (!d) {
+        if (!force) return fail(1, `cannot remove '${path}': No such file or directory`);
+        continue;
+      }
+      if (!recursive) return fail(1, `cannot remove '${path}': Is a directory`);
+      if (!d.retired) return inUse(path, d.dbid);
+    }
+    for (const path of paths) {
+      const d = at(path);
+      if (d) await host.removeDataDirectory(d.dbid);
+    }
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+  if (paths.length !== 2)
+    return fail(
+      1,
+      paths.length < 2 ? 'missing destination file operand' : 'the lab moves one directory at a time',
+    );
+  const [from, to] = paths as [string, string];
+  const d = at(from);
+  if (!d) return fail(1, `cannot stat '${from}': No such file or directory`);
+  if (!d.retired) return inUse(from, d.dbid);
+  if (at(to)) return fail(1, `cannot move '${from}' to '${to}': Directory not empty`);
+  if (!validDatadir(to))
+    return fail(1, `cannot move '${from}' to '${to}': the lab keeps data directories at full paths`);
+  await host.removeDataDirectory(d.dbid, to);
+  return { exitCode: 0, stdout: '', stderr: '' };
+}
