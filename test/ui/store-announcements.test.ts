@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClusterStore } from '../../src/ui/state/cluster-store.ts';
+import { utility } from '../../src/ui/state/actions.ts';
 
 let store: ClusterStore | undefined;
 afterEach(async () => {
@@ -35,5 +36,20 @@ describe("the store's announcements of instances coming up", () => {
     expect(said.filter((t) => t.startsWith(`Instance dbid ${dbid} `))).not.toContainEqual(
       expect.stringMatching(/again after crash recovery/),
     );
+  });
+});
+
+// Each utility run was three timeline entries (the lab's action, utility.start, utility.done),
+// the last two saying nothing the action's outcome does not.
+describe("the timeline's entries for a utility run", () => {
+  it('one for a run from the lab, with its outcome; a run from elsewhere keeps its events', async () => {
+    const s = (store = new ClusterStore());
+    await s.boot({ hosts: ['sdw1'], segmentsPerHost: 1 });
+    const kinds = () => s.events.map((e) => e.kind).filter((k) => /utility/.test(k));
+    expect(await utility(s, 'gpstate -Q')).toBe(true);
+    expect(kinds()).toEqual(['action.utility']);
+    expect(s.events.find((e) => e.kind === 'action.utility')?.text).toMatch(/^gpstate -Q → ok/);
+    expect((await s.cluster!.run('gpstate -Q')).exitCode).toBe(0);
+    expect(kinds()).toEqual(['utility.done', 'utility.start', 'action.utility']);
   });
 });

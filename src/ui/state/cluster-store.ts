@@ -471,17 +471,23 @@ export class ClusterStore {
     queueMicrotask(() => this.noteFaults());
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
     const { text, key } = formatFields(e);
-    this.log.add(
-      {
-        seq: ++this.seq,
-        at: Date.now(),
-        kind: e.kind,
-        text,
-        severity: eventSeverity(e),
-        ...(dbid !== undefined ? { dbid } : {}),
-      },
-      key,
-    );
+    // A utility the lab runs is in the timeline once, as its action with its outcome: the run's
+    // start and end events would say it twice more. One run elsewhere (a replayed run's step) stays.
+    const ranByLab =
+      (e.kind === 'utility.start' || e.kind === 'utility.done') &&
+      this.actions.some((a) => a.kind === 'utility' && a.ok === undefined && a.command === e.command);
+    if (!ranByLab)
+      this.log.add(
+        {
+          seq: ++this.seq,
+          at: Date.now(),
+          kind: e.kind,
+          text,
+          severity: eventSeverity(e),
+          ...(dbid !== undefined ? { dbid } : {}),
+        },
+        key,
+      );
     if (e.kind === 'fts.cycle') this.fts.lastProbeAt = Date.now();
     // gpstop -u may have changed gp_fts_probe_interval: the countdown follows what FTS runs.
     if (
