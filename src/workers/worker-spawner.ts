@@ -6,7 +6,8 @@
  */
 import type { ProcessSpawner, SpawnedProcess } from '../engine/index.ts';
 import { clusterInUse } from '../engine/cluster/process-cluster.ts';
-import { deleteCluster, lockName } from './lab-storage.ts';
+import { deleteCluster, diskName, lockName } from './lab-storage.ts';
+import { IdbDisk } from './idb-disk.ts';
 import { loadTopology, saveTopology } from './topology-store.ts';
 
 /** How long a new worker may take to load its modules and say it is ready. */
@@ -25,6 +26,7 @@ export function workerSpawner(options: WorkerSpawnerOptions = {}): ProcessSpawne
   return {
     spawn: (label) => spawnWorker(label, options.workerUrl),
     destroyDisks: (name) => deleteCluster(name),
+    destroyDisk: (name, dbid) => IdbDisk.destroy(diskName(name, dbid)),
     lock: (name) => lockCluster(name),
     saveTopology,
     loadTopology,

@@ -176,6 +176,12 @@ describe('worker runtime', () => {
     const init = await resumed.run('gpinitstandby -a -s cdw');
     expect(init.exitCode, init.stdout).toBe(0);
     expect((await resumed.query('select count(*) from s')).rows).toEqual([[101]]);
+    // rm -rf of the moved directory deletes the old coordinator's IndexedDB database.
+    const databases = async () => (await indexedDB.databases()).map((d) => d.name);
+    expect(await databases()).toContain(`${name}-dbid1`);
+    expect((await resumed.run('ssh cdw rm -rf /data/x/y')).exitCode).toBe(0);
+    expect(await databases()).not.toContain(`${name}-dbid1`);
+    expect(await databases()).toContain(`${name}-dbid6`);
   });
 
   it('a primary terminated during its WAL flushes restarts from its database with every acknowledged row', async () => {

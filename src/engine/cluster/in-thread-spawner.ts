@@ -58,6 +58,9 @@ export function inThreadSpawner(
       for (const dbid of dbids) disks.delete(`${name}-dbid${dbid}`);
       topologies.delete(name);
     },
+    destroyDisk: async (name, dbid) => {
+      disks.delete(`${name}-dbid${dbid}`);
+    },
     lock: async (name) => {
       if (locks.has(name)) throw clusterInUse(name);
       locks.add(name);

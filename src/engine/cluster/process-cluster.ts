@@ -470,9 +470,9 @@ export class ProcessCluster extends ClusterShell {
   }
 
   /**
-   * rm -rf or mv of a retired instance's data directory. Its IndexedDB database stays until the
-   * cluster is deleted: nothing boots it as it is again, and an instance that reuses the dbid
-   * replaces its files (initdb wipes them, a base backup removes them first).
+   * rm -rf or mv of a retired instance's data directory (its process was stopped when it
+   * retired). rm deletes its disk, the IndexedDB database in a browser; the removal is saved
+   * first, so a page closed between the two resumes without the directory.
    */
   async removeDataDirectory(dbid: number, to?: string): Promise<void> {
     const p = this.mustGet(dbid);
@@ -481,6 +481,7 @@ export class ProcessCluster extends ClusterShell {
     else p.meta.row = { ...p.meta.row, datadir: to };
     await this.broadcastPeers();
     await this.save();
+    if (to === undefined) await this.spawner.destroyDisk?.(this.name, dbid);
   }
 
   private get fileRep(): boolean {

@@ -207,6 +207,8 @@ export interface ProcessSpawner {
   spawn(label: string): Promise<SpawnedProcess>;
   /** Deletes every disk of the named cluster, and its saved topology. */
   destroyDisks?(name: string, dbids: number[]): Promise<void>;
+  /** Deletes one instance's disk (its data directory removed with rm -rf); it runs nowhere. */
+  destroyDisk?(name: string, dbid: number): Promise<void>;
   /** Makes this page the only owner of the named cluster until the release is called. */
   lock?(name: string): Promise<() => void>;
   saveTopology?(name: string, topology: SavedTopology): Promise<void>;
