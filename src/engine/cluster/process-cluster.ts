@@ -48,6 +48,7 @@ import { PROCESS_UTILITIES, programOf, runUtility } from '../utilities/index.ts'
 export type { ProcessSpawner, SavedTopology, SpawnedProcess } from './process-protocol.ts';
 export { clusterInUse, startsOnResume } from './process-protocol.ts';
 import { TopologySaves } from './topology-saves.ts';
+import { resumeAll, startAll, type BootHow } from './process-boot.ts';
 import { startsOnResume } from './process-protocol.ts';
 
 /** Deadline of a control call that is not a query (boot includes crash recovery and copies). */
@@ -144,25 +145,14 @@ export class ProcessCluster extends ClusterShell {
         // Stopped by a utility (gpstop): a reload of the page does not start it again.
         if (r.stoppedBy !== undefined) this.stoppedBy.set(r.dbid, r.stoppedBy);
       }
-      await this.resume(saved);
+      await resumeAll(
+        this,
+        startsOnResume(saved.rows).map((r) => this.mustGet(r.dbid).meta.row),
+      );
     } else {
       await this.spawner.destroyDisks?.(this.name, [...this.procs.keys()]);
-      await this.start();
+      await startAll(this, this.initialConfig);
     }
-  }
-
-  /**
-   * Every instance recovers from its own disk, in the roles last saved: acting primaries, their
-   * mirrors, the coordinator, its standby. Instances the catalog had marked down stay down, as
-   * gpstart leaves them for gprecoverseg.
-   */
-  private async resume(saved: SavedTopology): Promise<void> {
-    const rows = startsOnResume(saved.rows).map((r) => this.mustGet(r.dbid).meta.row);
-    const phase = (list: SegmentConfig[]) => this.bootPhase(list, () => ({ initdb: false }));
-    await phase(rows.filter((r) => r.content >= 0 && r.role === 'p'));
-    await phase(rows.filter((r) => r.content >= 0 && r.role === 'm'));
-    await phase(rows.filter((r) => r.content === -1 && r.role === 'p'));
-    await phase(rows.filter((r) => r.content === -1 && r.role === 'm'));
   }
 
   /** Saves the topology as the coordinator knows it now, for a resume after a reload. */
@@ -187,73 +177,13 @@ export class ProcessCluster extends ClusterShell {
   /** When the topology is saved (topology-saves.ts). */
   private readonly saves = new TopologySaves(() => this.save());
 
-  async start(): Promise<void> {
-    const rows = this.initialConfig;
-    const spawned = this.spawnAll(rows);
-    const primaryOf = (r: SegmentConfig) => rows.find((x) => x.content === r.content && x.role === 'p')!;
-    const fresh = (r: SegmentConfig) => ({ initdb: true, spawned: spawned.get(r.dbid)! });
-    const copyOfPrimary = (r: SegmentConfig) => ({
-      initdb: false,
-      backupFrom: { dbid: primaryOf(r).dbid, when: 'empty' as const },
-      spawned: spawned.get(r.dbid)!,
-    });
-    // In file replication a mirror starts passive and empty; its primary sends it every file.
-    const segmentMirror = this.fileRep
-      ? (r: SegmentConfig) => ({ initdb: false, spawned: spawned.get(r.dbid)! })
-      : copyOfPrimary;
-    try {
-      // Each content's mirror starts as soon as its own primary is up (its base backup needs
-      // it), while other contents still boot: one phase for all segments, told once at its end.
-      const segments = rows.filter((r) => r.content >= 0);
-      const contents = [...new Set(segments.map((r) => r.content))];
-      await Promise.all(
-        contents.map(async (content) => {
-          const p = segments.find((r) => r.content === content && r.role === 'p')!;
-          await this.boot(p.dbid, { ...fresh(p), announce: false });
-          const m = segments.find((r) => r.content === content && r.role === 'm');
-          if (m) await this.boot(m.dbid, { ...segmentMirror(m), announce: false });
-        }),
-      );
-      const booted = segments.map((r) => this.procs.get(r.dbid)!);
-      await this.broadcastPeers(booted);
-      if (this.fileRep)
-        await Promise.all(
-          segments
-            .filter((r) => r.role === 'm')
-            .map((m) => this.mustGet(primaryOf(m).dbid).control!.call('fileRepSync', [m.dbid, true])),
-        );
-      await Promise.all(booted.map((x) => this.reattach(x)));
-      // The coordinator starts once its segments answer; then its standby from a copy of it.
-      await this.bootPhase(
-        rows.filter((r) => r.role === 'p' && r.content === -1),
-        fresh,
-      );
-      await this.bootPhase(
-        rows.filter((r) => r.role === 'm' && r.content === -1),
-        copyOfPrimary,
-      );
-    } finally {
-      // Processes a failed start never used must not linger.
-      for (const [dbid, sp] of spawned)
-        if (!this.procs.get(dbid)?.spawned)
-          void sp.then(
-            (x) => x.terminate(),
-            () => undefined,
-          );
-    }
+  /** Boots a fresh cluster from its layout (process-boot.ts). */
+  start(): Promise<void> {
+    return startAll(this, this.initialConfig);
   }
 
   /** Spawns the instance's process and starts it by its current catalog role. */
-  private async boot(
-    dbid: number,
-    how: Pick<BootSpec, 'initdb' | 'wipe' | 'backupFrom' | 'coordinatorStart'> & {
-      start?: boolean;
-      /** Tell every process at once (false while a whole phase boots: it is told once after). */
-      announce?: boolean;
-      /** A process already started for it (a whole cluster's are started up front). */
-      spawned?: Promise<SpawnedProcess>;
-    },
-  ): Promise<ProcessStatus> {
+  async boot(dbid: number, how: BootHow): Promise<ProcessStatus> {
     const p = this.procs.get(dbid)!;
     // A running instance restarted is an immediate stop (a crash); a process only started for
     // gprecoverseg's copy was never an instance, so it goes without an event.
@@ -304,7 +234,7 @@ export class ProcessCluster extends ClusterShell {
     return status;
   }
 
-  private spawnFor(row: SegmentConfig): Promise<SpawnedProcess> {
+  spawnFor(row: SegmentConfig): Promise<SpawnedProcess> {
     const what =
       row.content === -1
         ? row.role === 'p'
@@ -316,41 +246,13 @@ export class ProcessCluster extends ClusterShell {
     return this.spawner.spawn(`${what} dbid ${row.dbid}`);
   }
 
-  /**
-   * Starts a process for every row at once: loading a worker is CPU work that overlaps the
-   * earlier phases' disk and message waits. A start that fails is reported by its phase.
-   */
-  private spawnAll(rows: SegmentConfig[]): Map<number, Promise<SpawnedProcess>> {
-    const out = new Map<number, Promise<SpawnedProcess>>();
-    for (const r of rows) {
-      const spawned = this.spawnFor(r);
-      spawned.catch(() => undefined);
-      out.set(r.dbid, spawned);
-    }
-    return out;
-  }
-
   /** A mirror or standby came up: its pair's primary points its walsender at it again. */
-  private async reattach(p: Proc): Promise<void> {
+  async reattach(p: Proc): Promise<void> {
     if (p.role !== 'mirror' && p.role !== 'standby') return;
     const partner = [...this.procs.values()].find(
       (x) => x.meta.content === p.meta.content && x !== p && x.meta.up && !x.meta.retired,
     );
     await partner?.control?.call('attachMirror', []).catch(() => undefined);
-  }
-
-  /**
-   * Boots a phase of instances side by side, then tells every process about all of them at
-   * once: one message per process instead of one per process and instance.
-   */
-  private async bootPhase(
-    list: SegmentConfig[],
-    how: (r: SegmentConfig) => Parameters<ProcessCluster['boot']>[1],
-  ): Promise<void> {
-    await Promise.all(list.map((r) => this.boot(r.dbid, { ...how(r), announce: false })));
-    const booted = list.map((r) => this.procs.get(r.dbid)!);
-    await this.broadcastPeers(booted);
-    await Promise.all(booted.map((p) => this.reattach(p)));
   }
 
   private metas(): NodeMeta[] {
@@ -484,7 +386,7 @@ export class ProcessCluster extends ClusterShell {
     if (to === undefined) await this.spawner.destroyDisk?.(this.name, dbid);
   }
 
-  private get fileRep(): boolean {
+  get fileRep(): boolean {
     return this.options.replication === 'filerep';
   }
 
