@@ -131,8 +131,16 @@ describe('the site, tried as a new user would', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     expect(await focused(page)).toMatch(/^button\.card.* 1 /);
+    // Arrows go by where the cards are drawn: Right from the coordinator to sdw1's first card,
+    // Down to the one below it, Right to the one beside it on sdw2, and back.
     await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^button\.card.* 2 /);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page)).toMatch(/^button\.card.* 3 /);
     await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^button\.card.* 7 /);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
     expect(await focused(page)).toMatch(/^button\.card.* 2 /);
     // The focus ring is its own colour: not the selection's, not the coordinator's.
     const ring = await page.evaluate(() => {

@@ -8,7 +8,7 @@ import { Announcer, summarizeNews } from '../../src/ui/state/announcer.ts';
 import { inAbout, settingMs, summarize } from '../../src/ui/state/cluster-health.ts';
 import { timestampMs } from '../../src/ui/state/sync-waits.ts';
 import { parseView } from '../../src/ui/lab/lab-panels.ts';
-import { rovingTarget } from '../../src/ui/shared/roving.ts';
+import { rovingTarget, spatialTarget, type Box } from '../../src/ui/shared/roving.ts';
 import { HealthSeries } from '../../src/ui/state/health-series.ts';
 import { faultLabel } from '../../src/ui/charts/fault-label.ts';
 import { formatRate, linkGap, rateLabelFits } from '../../src/ui/topology/links.ts';
@@ -346,6 +346,40 @@ describe('small parsers', () => {
       ),
     ).toEqual(['c', 'c', 'a', 'a', 'a', 'c', undefined]);
     expect(rovingTarget('ArrowRight', items, 'c')).toBe('c');
+  });
+
+  // The topology's cards: the coordinator column (cdw, scdw) beside two host columns of two cards.
+  // In document order Down from cdw's card went to scdw's, but Right from it went there too, and
+  // Right from the last card of sdw1 went to the first of sdw2 (up a row). Now arrows go by sight.
+  it('spatial moves: an arrow goes to the nearest card drawn that way, keeping to its row or column', () => {
+    const card = (col: number, row: number): Box => ({
+      left: col * 200,
+      top: row * 100,
+      width: 150,
+      height: 80,
+    });
+    const boxes = [card(0, 0), card(0, 1), card(1, 0), card(1, 1), card(2, 0), card(2, 1)];
+    const names = ['cdw', 'scdw', 'sdw1a', 'sdw1b', 'sdw2a', 'sdw2b'];
+    const move = (key: string, from: string) => {
+      const i = spatialTarget(key, boxes, names.indexOf(from));
+      return i === undefined ? undefined : names[i];
+    };
+    const cases: [string, string, string | undefined][] = [
+      ['ArrowRight', 'cdw', 'sdw1a'],
+      ['ArrowDown', 'cdw', 'scdw'],
+      ['ArrowRight', 'sdw1b', 'sdw2b'],
+      ['ArrowLeft', 'sdw2b', 'sdw1b'],
+      ['ArrowUp', 'sdw2b', 'sdw2a'],
+      ['ArrowLeft', 'sdw1a', 'cdw'],
+      // Nothing that way: no move.
+      ['ArrowUp', 'cdw', undefined],
+      ['ArrowRight', 'sdw2a', undefined],
+      ['Home', 'sdw2a', undefined],
+    ];
+    for (const [key, from, to] of cases) expect(move(key, from), `${key} from ${from}`).toBe(to);
+    // A column whose cards sit lower: Right still lands on the nearest row, not the column's first.
+    const offset = [card(0, 0), card(0, 1), { ...card(1, 1), top: 130 }, { ...card(1, 2), top: 230 }];
+    expect(spatialTarget('ArrowRight', offset, 1)).toBe(2);
   });
 
   it('fault bands: the periods a fault was in force within a range', () => {

@@ -336,7 +336,7 @@ export class MppTopology extends LitElement {
       return;
     }
     const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('button.card')];
-    const to = rovingKeydown(e, cards);
+    const to = rovingKeydown(e, cards, true);
     if (to) this._active = Number(to.dataset['dbid']);
   };
 
@@ -346,7 +346,7 @@ export class MppTopology extends LitElement {
       ><span>✖ down (hatched)</span><span>↻ recovering (copy bar, then WAL replay)</span><span>⇄ synced</span
       ><span>⇥ not in sync</span><span>◷ commits waiting</span><span>– no mirror</span>
       ${this.preview ? nothing : html`<span>lines: WAL sent per second (on the line where it fits, else in its tooltip); pulses: FTS probes</span>`}
-      ${this.preview ? nothing : html`<span>keyboard: Tab reaches the current card and its Crash button; arrow keys, Home and End move between cards</span>`}
+      ${this.preview ? nothing : html`<span>keyboard: Tab reaches the current card and its Crash button; arrow keys move to the card beside, above or below, Home and End to the first and last</span>`}
     </p>`;
   }
 
