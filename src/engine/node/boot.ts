@@ -8,7 +8,7 @@ import { sqlError } from '../errors.ts';
 import { Instance, type StorageSettings } from '../instance/instance.ts';
 import { refuseLater, whileAnswering, type Clock, type TraceEvent } from '../runtime/clock.ts';
 import type { ClusterEvent } from '../runtime/events.ts';
-import { answerTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
+import { answerTimeoutMs, catchUpTimeoutMs, NO_TIMEOUT_MS } from '../runtime/time-scale.ts';
 import type { FaultPoints } from '../runtime/fault-points.ts';
 import type { DistributedTxManager } from '../server/dtm.ts';
 import { Settings } from '../server/settings.ts';
@@ -409,7 +409,7 @@ function serveAsMirror(
         inst,
         ctx.clock,
         checkpoint,
-        ctx.gucs.getScaledMs('gp_segment_connect_timeout', ctx.timeScale),
+        catchUpTimeoutMs(ctx.gucs.getScaledMs('gp_segment_connect_timeout', 1), ctx.timeScale),
       ),
     identify: () => mirror.identify(),
     receiveWal: (start: number, data: ArrayBuffer, history: TimelineEntry[]) =>

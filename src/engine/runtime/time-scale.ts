@@ -33,3 +33,13 @@ export function answerTimeoutMs(ms: number, timeScale: number): number {
   if (ms <= 0 || timeScale <= 1) return ms;
   return Math.max(ms / timeScale, Math.min(ms, ANSWER_FLOOR_MS));
 }
+
+/**
+ * A wait for a healthy peer to catch up with work already sent to it (a mirror replaying up to
+ * the checkpoint gp_replica_check just took): that work takes wall time whatever the scale, and
+ * on a busy machine seconds of it. Scaled, but not below 10 s of wall time, nor above the setting.
+ */
+export function catchUpTimeoutMs(ms: number, timeScale: number): number {
+  if (ms <= 0 || timeScale <= 1) return ms;
+  return Math.max(ms / timeScale, Math.min(ms, 10 * ANSWER_FLOOR_MS));
+}

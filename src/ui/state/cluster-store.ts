@@ -472,10 +472,13 @@ export class ClusterStore {
     const dbid = typeof e.dbid === 'number' ? e.dbid : undefined;
     const { text, key } = formatFields(e);
     // A utility the lab runs is in the timeline once, as its action with its outcome: the run's
-    // start and end events would say it twice more. One run elsewhere (a replayed run's step) stays.
+    // start and end events would say it twice more. So is a recorded or replayed run's (its
+    // steps' log holds each, with its output), the same in the recording and in its replay. A
+    // run from elsewhere (an embedder's cluster.run) keeps its events.
     const ranByLab =
       (e.kind === 'utility.start' || e.kind === 'utility.done') &&
-      this.actions.some((a) => a.kind === 'utility' && a.ok === undefined && a.command === e.command);
+      (this.stepDriven ||
+        this.actions.some((a) => a.kind === 'utility' && a.ok === undefined && a.command === e.command));
     if (!ranByLab)
       this.log.add(
         {
