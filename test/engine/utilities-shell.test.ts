@@ -22,4 +22,29 @@ describe('shell builtins', () => {
     });
     expect(shell(files, 'echo', ['a', 'b']).stdout).toBe('a b\n');
   });
+
+  // printf ignored its arguments and echo printed its options: both accepted and ignored.
+  it('printf converts %s and %d, reusing the format; echo takes -n and -e; the rest is refused', () => {
+    const files = new Map<string, string>();
+    const run = (prog: string, ...argv: string[]) => shell(files, prog, argv);
+    expect(run('printf', '%s\\n', 'sdw3', 'sdw4').stdout).toBe('sdw3\nsdw4\n');
+    expect(run('printf', '%s|%d\\n', 'a', '7', 'b')).toEqual({
+      exitCode: 0,
+      stdout: 'a|7\nb|0\n',
+      stderr: '',
+    });
+    expect(run('printf', 'y\\n', 'ignored?').stdout).toBe('y\n');
+    expect(run('printf', '100%%\\n').stdout).toBe('100%\n');
+    expect(run('printf', '%d', 'x')).toEqual({
+      exitCode: 1,
+      stdout: '0',
+      stderr: 'printf: x: invalid number\n',
+    });
+    expect(run('printf', '%x', '1')).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(run('printf')).toMatchObject({ exitCode: 2 });
+    expect(run('echo', '-n', 'a', 'b').stdout).toBe('a b');
+    expect(run('echo', '-e', 'a\\nb').stdout).toBe('a\nb\n');
+    expect(run('echo', 'a\\nb').stdout).toBe('a\\nb\n');
+    expect(run('echo').stdout).toBe('\n');
+  });
 });

@@ -13,14 +13,9 @@ const ok = (stdout: string): UtilityResult => ({ exitCode: 0, stdout, stderr: ''
 export function shell(files: Map<string, string>, prog: string, argv: string[]): UtilityResult {
   switch (prog) {
     case 'echo':
-      return ok(argv.join(' ') + '\n');
+      return echo(argv);
     case 'printf':
-      // The format's escapes (\n, \t, \\); a plain format, no conversions.
-      return ok(
-        (argv[0] ?? '').replace(/\\([nt\\])/g, (_, c: string) =>
-          c === 'n' ? '\n' : c === 't' ? '\t' : '\\',
-        ),
-      );
+      return printf(argv);
     default: {
       let out = '';
       for (const name of argv.flatMap((a) => glob(files, a))) {
@@ -32,6 +27,63 @@ export function shell(files: Map<string, string>, prog: string, argv: string[]):
       return ok(out);
     }
   }
+}
+
+/** \n, \t and \\, as printf's format and echo -e read them. */
+function escapes(text: string): string {
+  return text.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}
+
+/** echo [-n] [-e] WORD...: -n leaves out the newline, -e reads the escapes. */
+function echo(argv: readonly string[]): UtilityResult {
+  let i = 0;
+  let newline = true;
+  let interpret = false;
+  for (; i < argv.length && /^-[ne]+$/.test(argv[i]!); i++) {
+    if (argv[i]!.includes('n')) newline = false;
+    if (argv[i]!.includes('e')) interpret = true;
+  }
+  const text = argv.slice(i).join(' ');
+  return ok((interpret ? escapes(text) : text) + (newline ? '\n' : ''));
+}
+
+/**
+ * printf FORMAT [ARG...]: the format's escapes and its %s, %d and %% conversions, the format used
+ * again while arguments remain, as bash's printf does. Any other conversion is refused rather
+ * than printed as it stands.
+ */
+function printf(argv: readonly string[]): UtilityResult {
+  const [format, ...args] = argv;
+  if (format === undefined)
+    return { exitCode: 2, stdout: '', stderr: 'printf: usage: printf format [arguments]\n' };
+  const odd = [...format.matchAll(/%(.?)/g)].find((m) => !['s', 'd', '%'].includes(m[1]!));
+  if (odd)
+    return {
+      exitCode: 1,
+      stdout: '',
+      stderr: `printf: ${odd[0]}: the lab's printf converts %s, %d and %% only\n`,
+    };
+  const fmt = escapes(format);
+  let out = '';
+  let next = 0;
+  let stderr = '';
+  do {
+    let used = false;
+    out += fmt.replace(/%([sd%])/g, (_, c: string) => {
+      if (c === '%') return '%';
+      used = true;
+      const a = args[next++] ?? '';
+      if (c === 's') return a;
+      if (a === '') return '0';
+      if (!/^[-+]?\d+$/.test(a.trim())) {
+        stderr += `printf: ${a}: invalid number\n`;
+        return '0';
+      }
+      return String(Number(a));
+    });
+    if (!used) break;
+  } while (next < args.length);
+  return { exitCode: stderr ? 1 : 0, stdout: out, stderr };
 }
 
 /** A word with `*` names the files it matches, as the shell expands it (itself if none). */
