@@ -172,14 +172,14 @@ describe('worker runtime', () => {
     expect((await c.run(`ssh cdw mv ${dir} ${dir}.old`)).exitCode).toBe(0);
     await c.close();
     const resumed = (cluster = await createCluster({ runtime: 'worker', name, resume: true }));
-    expect((await resumed.run(`ssh cdw mv ${dir}.old /data/x/y`)).exitCode).toBe(0);
+    expect((await resumed.run(`ssh cdw mv ${dir}.old /data/coordinator/y`)).exitCode).toBe(0);
     const init = await resumed.run('gpinitstandby -a -s cdw');
     expect(init.exitCode, init.stdout).toBe(0);
     expect((await resumed.query('select count(*) from s')).rows).toEqual([[101]]);
     // rm -rf of the moved directory deletes the old coordinator's IndexedDB database.
     const databases = async () => (await indexedDB.databases()).map((d) => d.name);
     expect(await databases()).toContain(`${name}-dbid1`);
-    expect((await resumed.run('ssh cdw rm -rf /data/x/y')).exitCode).toBe(0);
+    expect((await resumed.run('ssh cdw rm -rf /data/coordinator/y/')).exitCode).toBe(0);
     expect(await databases()).not.toContain(`${name}-dbid1`);
     expect(await databases()).toContain(`${name}-dbid6`);
   });

@@ -312,6 +312,10 @@ describe('gpexpand', () => {
     expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
     expect(rollback.stdout).toContain('Rollback complete.');
     expect(await catalog(cl)).toEqual(before);
+    // The new segments' data directories went with them, on every runtime.
+    const hosts = new Set((await cl.dataDirectories()).map((d) => d.hostname));
+    expect(hosts.has('sdw3') || hosts.has('sdw4')).toBe(false);
+    expect((await cl.dataDirectories()).filter((d) => d.retired)).toEqual([]);
     expect((await cl.run('gpexpand -r')).stdout).toContain(
       'There is no partially completed setup to rollback.',
     );

@@ -40,7 +40,7 @@ describe('gpaddmirrors', () => {
     const again = await c.run('gpaddmirrors -a');
     expect(again.exitCode).toBe(2);
     expect(again.stdout).toContain(
-      'GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.',
+      '[ERROR]:-gpaddmirrors error: GPDB physical mirroring cannot be added.  The cluster is already configured with Mirrors.',
     );
     // Refused before any directory is asked for.
     expect(again.stdout).not.toContain('Enter mirror segment data directory');
@@ -82,12 +82,17 @@ describe('gpaddmirrors', () => {
     files.set('dirs', '/m3\n\n/m4\n');
     expect((await sample('gpaddmirrors -m dirs -o sample')).file).toContain('0|sdw2|7000|/m3/gpseg0\n');
     files.set('dirs', '/m3\n');
+    // As simple_main reports an exception it has no special case for.
     expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
-      'Number of data directories must equal 2 but 1 were read from dirs',
+      "[CRITICAL]:-gpaddmirrors failed. (Reason='Number of data directories must equal 2 but 1 were read from dirs') exiting...",
     );
     files.set('dirs', '/m3\n/m4\n/m5\n');
     expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
       'Number of data directories must equal 2 but more were read from dirs',
+    );
+    files.set('dirs', 'm3\n/m4\n/m5\n');
+    expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
+      "Path entered config file is invalid; it must be a full path.  Path: 'm3'",
     );
     files.set('dirs', '/m3\nm4\n');
     expect((await c.run('gpaddmirrors -a -m dirs')).stdout).toContain(
@@ -132,6 +137,12 @@ describe('gpaddmirrors', () => {
     const bad = await c.run('gpaddmirrors -a -p 60000');
     expect(bad.exitCode).toBe(2);
     expect(bad.stdout).toMatch(/outside of the valid range/);
+    // Checked before the directories are asked for: a short pipe does not hide it.
+    const early = await c.run("printf '/m1\\n' | gpaddmirrors -a -p 60000");
+    expect(early.stdout).toContain(
+      '[ERROR]:-gpaddmirrors: error: Value of port offset supplied via -p option',
+    );
+    expect(early.stdout).not.toContain('Enter mirror segment data directory');
   });
 
   it('after a standby activation gpaddmirrors reuses the old coordinator dbid 1 for a mirror, which streams only from its primary', async () => {

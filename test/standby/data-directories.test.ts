@@ -89,6 +89,19 @@ describe('data directories on the hosts', () => {
     expect((await coordinatorDirs()).map((d) => d.datadir)).toEqual([BACKUP, DIR]);
     // ls shows the move, on cdw; scdw holds the coordinator's own directory.
     expect(await ls('ssh cdw ls /data/coordinator/')).toBe('0: backup_gpseg-1\n');
+    // Paths are resolved as the kernel does, and a directory above data directories is one too.
+    expect(await ls('ssh cdw ls /data//coordinator/./')).toBe('0: backup_gpseg-1\n');
+    expect(await ls('ssh cdw ls /')).toBe('0: data\n');
+    expect(await ls(`ssh cdw ls ${BACKUP}/base`)).toMatch(/^2: ls: cannot open directory/);
+    expect(await ls(`ssh cdw mv ${BACKUP} /data/coordinator/`)).toMatch(
+      /^1: mv: cannot move .* to a subdirectory of itself/,
+    );
+    expect(await ls(`ssh cdw mv ${BACKUP} /data/nowhere/b`)).toMatch(/^1: mv: .*No such file or directory/);
+    expect(await ls('ssh cdw rm -rf //')).toMatch(/^1: rm: it is dangerous to operate recursively on '\/'/);
+    expect(await ls('ssh scdw rm -rf /data')).toMatch(
+      /^1: rm: cannot remove '\/data\/coordinator\/gpseg-1': .*dbid 10/,
+    );
+
     expect(await ls('ssh scdw ls -1 /data/coordinator')).toBe('0: gpseg-1\n');
     expect(await ls('ssh cdw ls /data')).toBe('0: coordinator\n');
     expect(await ls('ssh cdw ls /data/coordinator /data/nothing')).toBe(
@@ -114,7 +127,9 @@ describe('data directories on the hosts', () => {
     // The moved files are still there, beside the new standby's, until removed.
     const back = await c.run(`ssh cdw mv ${BACKUP} ${DIR}`);
     expect(back.exitCode).toBe(1);
-    expect(back.stderr).toContain('Directory not empty');
+    expect(back.stderr).toContain(
+      `cannot move '${BACKUP}' into '${DIR}': it is the data directory of dbid 11`,
+    );
     expect((await c.run(`ssh cdw rm -rf ${BACKUP}`)).exitCode).toBe(0);
     expect((await coordinatorDirs()).map((d) => d.dbid)).toEqual([10, 11]);
     expect((await c.run(`ssh cdw mv ${BACKUP} /data/x`)).stderr).toContain('No such file or directory');

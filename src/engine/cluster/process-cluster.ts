@@ -352,12 +352,16 @@ export class ProcessCluster extends ClusterShell {
     await this.boot(row.dbid, { initdb: false, backupFrom: { dbid: backupFrom, when: 'always' } });
   }
 
-  /** gpexpand -r: a new instance stopped and out of the cluster for good. */
+  /**
+   * gpexpand -r: a new instance stopped and out of the cluster for good; its data directory is
+   * removed with it ("Rolling back building of new segments"), as on the inline runtime.
+   */
   async removeInstance(dbid: number): Promise<void> {
     await this.stop(dbid, 'gpexpand -r');
     this.stoppedBy.delete(dbid);
     this.mustGet(dbid).meta.retired = true;
     await this.broadcastPeers();
+    await this.removeDataDirectory(dbid);
   }
 
   directoriesOnHosts(): DataDirectory[] {

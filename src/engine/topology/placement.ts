@@ -448,6 +448,11 @@ function nonStandardReason(primariesByHost: Map<string, SegmentConfig[]>): strin
   return 'Not all hosts have the same number of primary segments';
 }
 
+/** gpaddmirrors' checkMirrorOffset: the refusal of a -p that puts mirror ports out of range. */
+export function mirrorOffsetProblem(config: readonly SegmentConfig[], offset: number): string | undefined {
+  return offsetProblems(config, offset)[0]?.message;
+}
+
 function offsetProblems(config: readonly SegmentConfig[], offset: number): PlacementProblem[] {
   const ports = config.map((s) => s.port);
   let minPort = Math.min(...ports);

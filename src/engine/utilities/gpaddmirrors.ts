@@ -8,13 +8,16 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
-import { PlacementError, placeMirrorsForExisting } from '../topology/placement.ts';
+import { mirrorOffsetProblem, placeMirrorsForExisting } from '../topology/placement.ts';
 import type { UtilityLog } from './host.ts';
 import {
   batchLimits,
   checkBatchSizes,
   instanceRows,
+  logFailure,
   logTable,
+  NoStackTraceError,
+  ProgramArgumentError,
   UserInputError,
   runBatched,
   updateCatalog,
@@ -75,8 +78,10 @@ export async function gpaddmirrors(
     if (input !== undefined) mirrors = fromFile(config, files.get(input), input);
     else {
       const hosts = [...new Set(config.filter((c) => c.content >= 0).map((c) => c.hostname))];
-      // Checked before the directories are asked for, as Greenplum does.
-      if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new Error(ALREADY_MIRRORED);
+      // Checked before the directories are asked for, in Greenplum's order.
+      const offsetProblem = mirrorOffsetProblem(config, offset);
+      if (offsetProblem) throw new ProgramArgumentError(offsetProblem);
+      if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new NoStackTraceError(ALREADY_MIRRORED);
       const dirs = mirrorDataDirectories(config, opts.m as string | undefined, files, log);
       mirrors = placeMirrorsForExisting(config, hosts, spread ? 'spread' : 'group', offset, {
         mirrorDataDirectories: dirs,
@@ -84,8 +89,7 @@ export async function gpaddmirrors(
     }
   } catch (e) {
     if (e instanceof UserInputError) throw e;
-    log.error((e as Error).message);
-    return log.done(e instanceof PlacementError ? e.exitCode : 2);
+    return logFailure(log, e as Error);
   }
   if (output !== undefined) {
     files.set(
@@ -163,7 +167,7 @@ export async function gpaddmirrors(
  */
 function fromFile(config: SegmentConfig[], text: string | undefined, name: string): SegmentConfig[] {
   if (text === undefined) throw new Error(`Unable to read the input file ${name}`);
-  if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new Error(ALREADY_MIRRORED);
+  if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new NoStackTraceError(ALREADY_MIRRORED);
   const lines = meaningfulLines(text);
   const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
   const used = new Set(config.map((c) => c.dbid));
@@ -172,11 +176,12 @@ function fromFile(config: SegmentConfig[], text: string | undefined, name: strin
   const mirrors = lines.map(([n, line]) => {
     const parts = line.split('|');
     if (parts.length !== 4)
-      throw new Error(`line ${n} of file ${name}: expected 4 parts, obtained ${parts.length}`);
+      throw new NoStackTraceError(`line ${n} of file ${name}: expected 4 parts, obtained ${parts.length}`);
     const at = checkLocation({ address: parts[1]!, port: parts[2]!, datadir: parts[3]! }, n);
-    if (typeof at === 'string') throw new Error(at);
+    // parseutils.check_values' refusals.
+    if (typeof at === 'string') throw new NoStackTraceError(at);
     if (!/^-?\d+$/.test(parts[0]!) || Number(parts[0]) < -1)
-      throw new Error(`Invalid content ID on line ${n}`);
+      throw new NoStackTraceError(`Invalid content ID on line ${n}`);
     const content = Number(parts[0]);
     if (!primaries.some((p) => p.content === content))
       throw new Error(
@@ -237,17 +242,20 @@ function mirrorDataDirectories(
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '');
-    if (lines.length > count)
-      throw new Error(`Number of data directories must equal ${count} but more were read from ${fileName}`);
-    if (lines.length < count)
-      throw new Error(
-        `Number of data directories must equal ${count} but ${lines.length} were read from ${fileName}`,
-      );
-    return lines.map((l) => {
+    // Each line checked as it is read, as Greenplum reads them.
+    const dirs: string[] = [];
+    for (const l of lines) {
+      if (dirs.length === count)
+        throw new Error(`Number of data directories must equal ${count} but more were read from ${fileName}`);
       const problem = pathProblem(l, ' config file ');
       if (problem) throw new Error(problem);
-      return normalizePath(l);
-    });
+      dirs.push(normalizePath(l));
+    }
+    if (dirs.length < count)
+      throw new Error(
+        `Number of data directories must equal ${count} but ${dirs.length} were read from ${fileName}`,
+      );
+    return dirs;
   }
   const dirs: string[] = [];
   while (dirs.length < count) {

@@ -40,7 +40,7 @@ export function listFiles(
       continue;
     }
     const path = normalizePath(raw);
-    if (dirs.some((d) => d.datadir === path)) {
+    if (dirs.some((d) => d.datadir === path || path.startsWith(`${d.datadir}/`))) {
       stderr += `ls: cannot open directory '${raw}': the lab keeps a data directory's files inside its instance; pg_controldata -D ${path} reads its control file\n`;
       continue;
     }
@@ -52,11 +52,13 @@ export function listFiles(
           .map((d) => d.datadir.slice(under.length).split('/')[0]!),
       ),
     ].sort();
-    if (children.length) listed.push([raw, children]);
+    if (children.length || path === '/') listed.push([raw, children]);
     else stderr += `ls: cannot access '${raw}': No such file or directory\n`;
   }
   const blocks = listed.map(([raw, children]) => (operands.length > 1 ? `${raw}:\n` : '') + lines(children));
-  const stdout = [...(names.length ? [lines(names)] : []), ...blocks].join(operands.length > 1 ? '\n' : '');
+  const stdout = [...(names.length ? [lines(names.sort())] : []), ...blocks].join(
+    operands.length > 1 ? '\n' : '',
+  );
   return { exitCode: stderr ? 2 : 0, stdout, stderr };
 }
 
@@ -87,10 +89,14 @@ export async function dataDirectoryCommand(
       1,
       `invalid option '${odd}' (the lab's ${prog} takes ${prog === 'rm' ? '-r, -R and -f' : '-f'})`,
     );
-  const paths = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
+  const operands = args.filter((a) => !a.startsWith('-'));
   const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
   const standbyDbid = host.standby()?.row.dbid;
-  const at = (path: string) => dirs.find((d) => d.datadir === path);
+  // The directories a path names: a data directory, or every one under a directory above them.
+  const under = (path: string) =>
+    dirs.filter((d) => d.datadir === path || d.datadir.startsWith(path === '/' ? '/' : `${path}/`));
+  const exists = (path: string) => path === '/' || under(path).length > 0;
+  const live = (path: string) => under(path).find((d) => !d.retired);
   const inUse = (path: string, dbid: number) =>
     fail(
       1,
@@ -100,42 +106,62 @@ export async function dataDirectoryCommand(
           : 'to rehearse losing it, crash the instance and rebuild it with gprecoverseg -F'
       })`,
     );
+  // Paths as the kernel resolves them (a relative one from gpadmin's home, which holds none).
+  const resolve = (raw: string) => (raw.startsWith('/') ? normalizePath(raw) : `/home/gpadmin/${raw}`);
   if (prog === 'rm') {
     const recursive = flags.some((f) => /^-[a-zA-Z]*[rR]/.test(f) || f === '--recursive');
     const force = flags.some((f) => /^-[a-zA-Z]*f/.test(f) || f === '--force');
-    if (!paths.length) return fail(1, 'missing operand');
-    if (args.includes('/') && recursive)
-      return fail(
-        1,
-        "it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe",
-      );
-    for (const path of paths) {
-      const d = at(path);
-      if (!d) {
-        if (!force) return fail(1, `cannot remove '${path}': No such file or directory`);
+    if (!operands.length) return fail(1, 'missing operand');
+    // Every operand is checked before anything is removed.
+    const doomed: DataDirectory[] = [];
+    for (const raw of operands) {
+      const path = resolve(raw);
+      if (path === '/' && recursive)
+        return fail(
+          1,
+          "it is dangerous to operate recursively on '/'\nrm: use --no-preserve-root to override this failsafe",
+        );
+      if (!exists(path)) {
+        if (!force) return fail(1, `cannot remove '${raw}': No such file or directory`);
         continue;
       }
-      if (!recursive) return fail(1, `cannot remove '${path}': Is a directory`);
-      if (!d.retired) return inUse(path, d.dbid);
+      if (!recursive) return fail(1, `cannot remove '${raw}': Is a directory`);
+      const busy = live(path);
+      if (busy) return inUse(busy.datadir, busy.dbid);
+      doomed.push(...under(path));
     }
-    for (const path of paths) {
-      const d = at(path);
-      if (d) await host.removeDataDirectory(d.dbid);
-    }
+    for (const d of new Set(doomed)) await host.removeDataDirectory(d.dbid);
     return { exitCode: 0, stdout: '', stderr: '' };
   }
-  if (paths.length !== 2)
+  if (operands.length !== 2)
     return fail(
       1,
-      paths.length < 2 ? 'missing destination file operand' : 'the lab moves one directory at a time',
+      operands.length < 2 ? 'missing destination file operand' : 'the lab moves one directory at a time',
     );
-  const [from, to] = paths as [string, string];
-  const d = at(from);
-  if (!d) return fail(1, `cannot stat '${from}': No such file or directory`);
-  if (!d.retired) return inUse(from, d.dbid);
-  if (at(to)) return fail(1, `cannot move '${from}' to '${to}': Directory not empty`);
-  if (!validDatadir(to))
-    return fail(1, `cannot move '${from}' to '${to}': the lab keeps data directories at full paths`);
-  await host.removeDataDirectory(d.dbid, to);
+  const [fromRaw, toRaw] = operands as [string, string];
+  const from = resolve(fromRaw);
+  if (from === '/' || !exists(from)) return fail(1, `cannot stat '${fromRaw}': No such file or directory`);
+  // Into a directory that exists, under its own name; else to that name.
+  const named = resolve(toRaw);
+  const into = exists(named);
+  const to = into ? normalizePath(`${named}/${from.slice(from.lastIndexOf('/') + 1)}`) : named;
+  const holder = dirs.find((d) => d.datadir === named || named.startsWith(`${d.datadir}/`));
+  if (holder)
+    return fail(
+      1,
+      `cannot move '${fromRaw}' into '${holder.datadir}': it is the data directory of dbid ${holder.dbid}, whose files the lab keeps inside its instance`,
+    );
+  if (to === from || to.startsWith(`${from}/`))
+    return fail(1, `cannot move '${fromRaw}' to a subdirectory of itself, '${to}'`);
+  const busy = live(from);
+  if (busy) return inUse(busy.datadir, busy.dbid);
+  if (exists(to)) return fail(1, `cannot move '${fromRaw}' to '${to}': Directory not empty`);
+  const parent = to.slice(0, to.lastIndexOf('/')) || '/';
+  if (!exists(parent) || !validDatadir(to))
+    return fail(
+      1,
+      `cannot move '${fromRaw}' to '${toRaw}': No such file or directory (the lab's hosts hold the data directories and the directories above them)`,
+    );
+  for (const d of under(from)) await host.removeDataDirectory(d.dbid, to + d.datadir.slice(from.length));
   return { exitCode: 0, stdout: '', stderr: '' };
 }

@@ -66,6 +66,24 @@ export interface RecoveryProgress {
 /** Standard input ran out before a question was answered (Python's EOFError). */
 export class UserInputError extends Error {}
 
+/** gppylib's ProgramArgumentValidationException: logged as `prog: error: …`, exit 2. */
+export class ProgramArgumentError extends Error {}
+
+/** gppylib's ExceptionNoStackTraceNeeded: logged as `prog error: …`, exit 2. */
+export class NoStackTraceError extends Error {}
+
+/**
+ * How simple_main reports what a program raised: an argument error or a "no stack trace"
+ * exception at ERROR, anything else at CRITICAL as "prog failed. (Reason='…') exiting...";
+ * each exits 2.
+ */
+export function logFailure(log: UtilityLog, e: Error): UtilityResult {
+  if (e instanceof ProgramArgumentError) log.error(`${log.prog}: error: ${e.message}`);
+  else if (e instanceof NoStackTraceError) log.error(`${log.prog} error: ${e.message}`);
+  else log.critical(`${log.prog} failed. (Reason='${e.message}') exiting...`);
+  return log.done(2);
+}
+
 /** Output in the shape of Greenplum's gplog lines: `prog:host:user-[LEVEL]:-message`. */
 export class UtilityLog {
   readonly prog: string;

@@ -6,7 +6,7 @@ import { emit } from '../events.ts';
 import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
-import type { ProcState, SegmentRow } from '../state/types.ts';
+import { standbyDirectoryInTheWay, type ProcState, type SegmentRow } from '../state/types.ts';
 import type { DataDirectory } from '../../workers/index.ts';
 import { rovingKeydown } from '../shared/roving.ts';
 import { cardDetails, cardTop, copyOf, effectiveStatus, type CardContext } from './instance-card.ts';
@@ -201,6 +201,14 @@ export class MppTopology extends LitElement {
     return this.rows ? [] : (this.store?.directories.filter((d) => d.retired) ?? []);
   }
 
+  /** The leftover directory where gpinitstandby would put a standby (standbyDirectoryInTheWay). */
+  private get _inTheWay(): number | undefined {
+    const coordinator = this._rows.find((r) => r.content === -1 && r.role === 'p');
+    const standby = this._rows.some((r) => r.content === -1 && r.role === 'm');
+    if (!coordinator || standby) return undefined;
+    return standbyDirectoryInTheWay(coordinator, this.store?.directories ?? [])?.dir.dbid;
+  }
+
   private _renderHost(host: string, rows: SegmentRow[]) {
     const allDown = rows.length > 0 && rows.every((r) => this._eff(r) !== 'up');
     const leftovers = this._leftovers.filter((d) => d.hostname === host);
@@ -230,8 +238,10 @@ export class MppTopology extends LitElement {
                 >${d.datadir.split('/').map((part, i) => (i ? html`/<wbr />${part}` : part))}</span
               >
               <span class="small"
-                >left by dbid ${d.dbid}, no longer in the configuration; gpinitstandby will not initialize
-                over it</span
+                >left by dbid ${d.dbid}, no longer in the
+                configuration${
+                  d.dbid === this._inTheWay ? '; gpinitstandby will not initialize over it' : ''
+                }</span
               >
             </p>`,
         )}

@@ -164,6 +164,7 @@ describe('lessons', () => {
         expect(text(inShadow(topo, '[aria-labelledby="host-cdw"] .leftover-path'))).toBe(
           '/data/coordinator/gpseg-1',
         );
+        expect(text(inShadow(topo, '.leftover'))).toMatch(/gpinitstandby will not initialize over it/);
         await page.screenshot({
           path: '__screenshots__/topology-old-coordinator-directory.png',
           element: topo,
@@ -183,6 +184,8 @@ describe('lessons', () => {
         '/data/coordinator/backup_gpseg-1',
       'the moved directory on cdw',
     );
+    // Moved aside, it is in nobody's way.
+    expect(text(inShadow(inShadow(el, 'mpp-topology')!, '.leftover'))).not.toMatch(/will not initialize/);
     await until(
       () =>
         /activated/.test(el.store.announcement) ||
