@@ -112,6 +112,10 @@ describe('the site, tried as a new user would', () => {
     await expect.poll(() => state(page).locator('[data-state]').textContent()).toBe('Normal');
     expect(await state(page).locator('[data-acting-mirrors]').getAttribute('data-acting-mirrors')).toBe('0');
     expect(await state(page).locator('[data-per-host]').getAttribute('data-per-host')).toBe('sdw1:2 sdw2:2');
+    // FTS's interval as gpconfig -s shows it, then what it is at the lab's time scale.
+    await expect
+      .poll(() => state(page).locator('dl').textContent(), { timeout: 20_000 })
+      .toMatch(/probes every 1min \(gp_fts_probe_interval\), 2\.0 s here/);
     // WAL flowing on the pairs' links, FTS probes drawn from the coordinator to the 4 primaries.
     // (Its rate on the line where the gap holds it, else in the line's tooltip: never crushed.)
     await expect

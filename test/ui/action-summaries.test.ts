@@ -51,6 +51,33 @@ describe('outputGist', () => {
       'ERROR:  relation "t" does not exist (SQLSTATE 42P01)',
     ],
     ['', ''],
+    // The site walk: what followed the success line, or a table's last row, stood for the outcome.
+    [
+      [
+        'The activation of the standby coordinator has completed successfully.',
+        'scdw is now the new primary coordinator.',
+        'Do not re-start the failed coordinator while the fail-over coordinator is',
+        'operational, this could result in database corruption!',
+        '-------------------------------------------------------',
+      ]
+        .map((l) => `gpactivatestandby:scdw:gpadmin-[INFO]:-${l}\n`)
+        .join(''),
+      'The activation of the standby coordinator has completed successfully.',
+    ],
+    [
+      'gpstate:cdw:gpadmin-[INFO]:-   sdw1    /data/mirror/gpseg3   7001   Passive   Synchronized\n[exit 0]',
+      '',
+    ],
+    ['gpstate:cdw:gpadmin-[INFO]:--Replay Location: 0/1E39\n', ''],
+    [
+      'gpstate:cdw:gpadmin-[INFO]:-Standby coordinator instance not configured\n',
+      'Standby coordinator instance not configured',
+    ],
+    [
+      'gpstate:cdw:gpadmin-[WARNING]:--m option specified, but no mirrors are configured.\ngpstate:cdw:gpadmin-[INFO]:-x = 1\n',
+      '-m option specified, but no mirrors are configured.',
+    ],
   ];
-  for (const [out, want] of cases) it(want || '(empty)', () => expect(outputGist(out)).toBe(want));
+  for (const [out, want] of cases)
+    it(want || `(nothing) ${out.slice(0, 40)}`, () => expect(outputGist(out)).toBe(want));
 });

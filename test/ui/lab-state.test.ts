@@ -377,6 +377,13 @@ describe('small parsers', () => {
       ['Home', 'sdw2a', undefined],
     ];
     for (const [key, from, to] of cases) expect(move(key, from), `${key} from ${from}`).toBe(to);
+    // Slightly higher but far to the side is not "up"; slightly to the left but far above is not
+    // "left" (the site walk found both at 1440 and 390 px).
+    const skewed = [card(0, 0), { ...card(2, 0), top: -4 }, { ...card(0, 3), left: -2 }];
+    expect(spatialTarget('ArrowUp', skewed, 0)).toBeUndefined();
+    expect(spatialTarget('ArrowLeft', skewed, 0)).toBeUndefined();
+    expect(spatialTarget('ArrowRight', skewed, 0)).toBe(1);
+    expect(spatialTarget('ArrowDown', skewed, 0)).toBe(2);
     // A column whose cards sit lower: Right still lands on the nearest row, not the column's first.
     const offset = [card(0, 0), card(0, 1), { ...card(1, 1), top: 130 }, { ...card(1, 2), top: 230 }];
     expect(spatialTarget('ArrowRight', offset, 1)).toBe(2);

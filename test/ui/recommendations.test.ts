@@ -103,4 +103,26 @@ describe('recommend', () => {
       expect(recs[0]!.action).toMatchObject({ command: 'gpinitstandby -s cdw' });
     }
   });
+
+  // A mirrorless cluster said "No action needed" without naming the utility that protects it.
+  it('a healthy cluster without mirrors: add them with gpaddmirrors', () => {
+    const standby = {
+      ...ROWS[0]!,
+      dbid: 10,
+      role: 'm',
+      preferredRole: 'm',
+      hostname: 'scdw',
+      address: 'scdw',
+    };
+    const mirrorless = [...ROWS.filter((r) => r.role === 'p'), standby];
+    const recs = recommend(storeWith({ 1: 'up', 2: 'up', 3: 'up', 10: 'up' }, mirrorless));
+    expect(recs.map((r) => r.id)).toEqual(['add-mirrors']);
+    expect(recs[0]!.action).toMatchObject({ kind: 'utility', command: 'gpaddmirrors -a' });
+    const mirrored = [...ROWS, standby];
+    expect(
+      recommend(storeWith({ 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up', 10: 'up' }, mirrored)).map(
+        (r) => r.id,
+      ),
+    ).toEqual(['healthy']);
+  });
 });

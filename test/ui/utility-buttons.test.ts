@@ -65,4 +65,13 @@ describe('the standby utility buttons', () => {
     expect(standbyCommands([])).toEqual([]);
     expect(utilities([]).map((u) => u.cmd)).toContain('gpstate');
   });
+
+  it('offer gpaddmirrors to a cluster without mirrors, and only to one', () => {
+    const coordinator = row(1, -1, 'p', 'cdw', '/data/coordinator/gpseg-1');
+    const cmds = (config: SegmentRow[]) => utilities(config).map((u) => u.cmd);
+    expect(cmds([coordinator, primary])).toContain('gpaddmirrors -a');
+    expect(cmds([coordinator, primary, row(6, 0, 'm', 'sdw2', '/data/mirror/gpseg0')])).not.toContain(
+      'gpaddmirrors -a',
+    );
+  });
 });

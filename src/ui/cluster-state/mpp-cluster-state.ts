@@ -132,7 +132,7 @@ export class MppClusterState extends LitElement {
                 : held
                   ? 'probes held (fts_probe fault point)'
                   : interval
-                    ? `probes every ${(interval / 1000).toFixed(interval < 10_000 ? 1 : 0)} s${next === undefined ? '' : `, next ${inAbout(next)}`}`
+                    ? `probes every ${s.probeIntervalSetting ? `${s.probeIntervalSetting} (gp_fts_probe_interval), ` : ''}${(interval / 1000).toFixed(interval < 10_000 ? 1 : 0)} s here${next === undefined ? '' : `, next ${inAbout(next)}`}`
                     : 'probing'
             }
           </dd>

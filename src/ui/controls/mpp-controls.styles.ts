@@ -74,5 +74,13 @@ export const styles = [
       padding: 0.4rem;
       border-radius: 6px;
     }
+    /* At phone width a line scrolled sideways shows only its prefix (prog:host:user-[LEVEL]:-):
+       wrap there, as a narrow terminal does. */
+    @media (max-width: 600px) {
+      .output pre {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
+    }
   `,
 ];

@@ -69,6 +69,17 @@ export function utilities(
     : host
       ? [...moveAside, { cmd: `gpinitstandby -s ${host}`, what: `add a standby coordinator on ${host}` }]
       : [];
+  // A cluster with segments and no mirrors: gpaddmirrors (Greenplum refuses it once mirrored).
+  const segments = config.filter((r) => r.content >= 0);
+  const addMirrors =
+    segments.length && !segments.some((r) => r.role === 'm')
+      ? [
+          {
+            cmd: 'gpaddmirrors -a',
+            what: 'add a mirror to every primary (asks where; the lab answers /data/mirror)',
+          },
+        ]
+      : [];
   const at = UTILITIES.findIndex((u) => u.cmd === 'gprecoverseg -r') + 1;
-  return [...UTILITIES.slice(0, at), ...forStandby, ...UTILITIES.slice(at)];
+  return [...UTILITIES.slice(0, at), ...forStandby, ...addMirrors, ...UTILITIES.slice(at)];
 }

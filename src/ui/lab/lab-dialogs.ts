@@ -26,11 +26,11 @@ export function lossOf(store: ClusterStore, workload: BankWorkload, worker: bool
       : `The running cluster (${rows.length} instances) stops, and every table in it goes: the bank and any table you created.${
           worker ? ` Its ${rows.length} IndexedDB databases are deleted from this browser.` : ''
         }`,
-    `The event timeline (${store.events.length} entries), the action log and the charts start over.`,
+    `The event timeline (${store.events.length} ${store.events.length === 1 ? 'entry' : 'entries'}), the action log and the charts start over.`,
   ];
   if (workload.commits || workload.errors)
     out.push(
-      `The workload's counters (${workload.commits} commits, ${workload.errors} errors) start again from zero.`,
+      `The workload's counters (${workload.commits} ${workload.commits === 1 ? 'commit' : 'commits'}, ${workload.errors} ${workload.errors === 1 ? 'error' : 'errors'}) start again from zero.`,
     );
   const a = store.applied;
   if (a.partition || a.delays.size || a.slowDisks.size || a.fullDisks.size || store.holds.size)

@@ -285,6 +285,15 @@ function recommendNow(store: ClusterStore): Recommendation[] {
     });
   }
 
+  if (!out.length && segments.length && !segments.some((r) => r.role === 'm'))
+    out.push({
+      id: 'add-mirrors',
+      level: 'info',
+      title: 'Add mirrors: gpaddmirrors',
+      detail:
+        'Every segment is up, but none has a mirror: a failed segment makes its data unavailable until it restarts. gpaddmirrors adds one for every primary (group placement, each in a data directory location it asks for), built from a copy of its primary while the primaries keep serving.',
+      action: { kind: 'utility', command: 'gpaddmirrors -a', label: 'Add mirrors' },
+    });
   if (!out.length)
     out.push({
       id: 'healthy',

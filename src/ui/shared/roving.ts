@@ -34,10 +34,10 @@ export interface Box {
 
 /**
  * For a two-dimensional widget (cards in columns of hosts): the item an arrow key moves to is
- * the nearest one drawn in that direction, not the next in document order, so Right goes to the
- * card beside, in the next column, and Down to the one below. Distance along the other axis
- * counts double, so a move keeps to its row or column. Undefined when nothing lies that way
- * (the focus stays) or the key is not an arrow.
+ * the nearest one drawn in that direction (within 45 degrees of it), not the next in document
+ * order, so Right goes to the card beside, in the next column, and Down to the one below.
+ * Distance along the other axis counts double, so a move keeps to its row or column. Undefined
+ * when nothing lies that way (the focus stays) or the key is not an arrow.
  */
 export function spatialTarget(key: string, boxes: readonly Box[], current: number): number | undefined {
   const from = boxes[current];
@@ -55,8 +55,9 @@ export function spatialTarget(key: string, boxes: readonly Box[], current: numbe
     const p = centre(b);
     const along = (horizontal ? p.x - c.x : p.y - c.y) * sign;
     const across = Math.abs(horizontal ? p.y - c.y : p.x - c.x);
-    // Ahead by more than a pixel, so a card in the same row or column does not count as ahead.
-    if (along <= 1) return;
+    // Within 45 degrees of the arrow's direction: a card a few pixels higher but far to the
+    // right is not "up". And ahead by more than a pixel, so one in the same row is not "down".
+    if (along <= 1 || across > along) return;
     const score = along + 2 * across;
     if (score < bestScore) {
       bestScore = score;

@@ -186,6 +186,11 @@ export class ClusterStore {
     return this.fts.interval(this.speedFactor);
   }
 
+  /** gp_fts_probe_interval as the coordinator shows it ('1min'; '' when unknown). */
+  get probeIntervalSetting(): string {
+    return this.fts.setting;
+  }
+
   /** Replication lag and fault periods over time, for the charts. */
   readonly health = new HealthSeries();
 

@@ -87,9 +87,13 @@ export function formatFields(e: Record<string, unknown>): { text: string; key: s
 }
 
 /**
- * The line of an action's output that says how it went, for the timeline: a utility's first
- * ERROR or CRITICAL line, else its last log line with words in it (not a row of dashes), without
- * the `prog:host:user-[LEVEL]:-` prefix; else the output's first line (SQL, an error).
+ * The line of an action's output that says how it went, for the timeline, without the
+ * `prog:host:user-[LEVEL]:-` prefix: a utility's first ERROR or CRITICAL line; else its last line
+ * saying it completed ("…has completed successfully."), else its first WARNING, else its last log
+ * line if that is a sentence. A row of a table or a `name = value` line says nothing of how it
+ * went (gpstate -m ended "sdw1 /data/mirror/gpseg3 7001 Passive Synchronized"; gpactivatestandby
+ * "operational, this could result in database corruption!"): then nothing. Output that is not a
+ * utility's log (SQL, an error): its first line.
  */
 export function outputGist(output: string): string {
   const lines = output.split('\n').filter((l) => l.trim() && !/^\[exit \d+\]$/.test(l.trim()));
@@ -100,7 +104,16 @@ export function outputGist(output: string): string {
     .filter((m) => /[A-Za-z0-9]/.test(m.text));
   if (!logged.length) return lines[0] ?? '';
   const bad = logged.find((m) => m.level === 'ERROR' || m.level === 'CRITICAL');
-  return (bad ?? logged.at(-1)!).text;
+  if (bad) return bad.text;
+  const done = logged.findLast((m) => /\b(successfully|completed?)\b/i.test(m.text));
+  if (done) return done.text;
+  const warned = logged.find((m) => m.level === 'WARNING');
+  if (warned) return warned.text;
+  const last = logged.at(-1)!.text;
+  const row =
+    /^[-\s*]/.test(last) || / = /.test(last) || /\S {2,}\S/.test(last) || /^[\w .'()-]+:\s/.test(last);
+  const sentence = /^[A-Z]/.test(last) && !row;
+  return sentence ? last : '';
 }
 
 export class EventLog {

@@ -11,15 +11,19 @@ export class FtsClock {
   private intervalMs = 0;
   /** When (wall clock) FTS last finished a probe cycle. */
   lastProbeAt = 0;
+  /** gp_fts_probe_interval as SHOW gives it ('1min'), '' when unknown. */
+  setting = '';
 
   /** Reads gp_fts_probe_interval once the cluster is up. */
   async read(c: Cluster, timeScale: number): Promise<void> {
     try {
       const r = await c.query('show gp_fts_probe_interval');
-      const ms = settingMs(String(r.rows[0]?.[0] ?? ''));
+      this.setting = String(r.rows[0]?.[0] ?? '');
+      const ms = settingMs(this.setting);
       this.intervalMs = ms ? ms / timeScale : 0;
     } catch {
       this.intervalMs = 0;
+      this.setting = '';
     }
   }
 
