@@ -145,7 +145,7 @@ describe('gpaddmirrors', () => {
     expect(early.stdout).not.toContain('Enter mirror segment data directory');
   });
 
-  it('after a standby activation gpaddmirrors reuses the old coordinator dbid 1 for a mirror, which streams only from its primary', async () => {
+  it('after a standby activation gpaddmirrors numbers mirrors past the highest dbid, leaving the old coordinator its dbid 1 and its directory; a failover keeps every row', async () => {
     const c = (cluster = await createCluster({ standby: true, timeScale: 200 }));
     // Only a standby that streams has every catalog change (the coordinator waits for it then).
     await waitFor(
@@ -160,9 +160,23 @@ describe('gpaddmirrors', () => {
     await c.faults.crash(1);
     expect((await c.run('gpactivatestandby -a -d /data/coordinator/gpseg-1')).exitCode).toBe(0);
     expect((await c.run('gpaddmirrors -a')).exitCode).toBe(0);
-    // Greenplum hands out the lowest free dbid: the old coordinator's.
-    const m = await c.query('select dbid, content, role from gp_segment_configuration where dbid = 1');
-    expect(m.rows).toEqual([[1, 0, 'm']]);
+    // clsAddMirrors numbers them one past the highest dbid (the activated standby's 6) and hands
+    // them to gp_add_segment itself, not get_availableDbId()'s lowest free one (the old 1).
+    const m = await c.query(
+      "select dbid, content from gp_segment_configuration where role = 'm' order by dbid",
+    );
+    expect(m.rows).toEqual([
+      [7, 0],
+      [8, 1],
+      [9, 2],
+      [10, 3],
+    ]);
+    expect((await c.dataDirectories()).find((d) => d.dbid === 1)).toEqual({
+      dbid: 1,
+      hostname: 'cdw',
+      datadir: '/data/coordinator/gpseg-1',
+      retired: true,
+    });
     await waitFor(
       async () =>
         (await c.query("select count(*) from gp_segment_configuration where content = 0 and mode = 's'"))
@@ -170,12 +184,11 @@ describe('gpaddmirrors', () => {
     );
     await c.query('insert into t select generate_series(1, 100)');
     const before = (await c.query('select gp_segment_id, count(*) from t group by 1 order by 1')).rows;
-    // Content 0's primary fails: its mirror, dbid 1, has every acknowledged row (the activated
-    // coordinator must not have streamed its own WAL to the dbid its old standby had).
+    // Content 0's primary fails: its mirror, dbid 7, has every acknowledged row.
     await c.faults.crash(2);
     await waitFor(
       async () =>
-        (await c.query('select role from gp_segment_configuration where dbid = 1')).rows[0]![0] === 'p',
+        (await c.query('select role from gp_segment_configuration where dbid = 7')).rows[0]![0] === 'p',
     );
     expect((await c.query('select gp_segment_id, count(*) from t group by 1 order by 1')).rows).toEqual(
       before,

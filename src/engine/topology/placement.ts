@@ -413,10 +413,14 @@ export interface AddMirrorsOptions {
   mirrorDataDirectories?: readonly string[];
 }
 
-/** `get_availableDbId()`: the smallest positive dbid not in use (segadmin.c). */
-function nextAvailableDbid(used: Set<number>): number {
-  let dbid = 1;
-  while (used.has(dbid)) dbid++;
+/**
+ * A new mirror's dbid as gpaddmirrors gives it: one past the highest in use, counting up
+ * (clsAddMirrors' GpMirrorBuildCalculator). It passes the dbid to gp_add_segment itself rather
+ * than let get_availableDbId() take the lowest free one, so a dbid freed by gpactivatestandby
+ * (the old coordinator's 1, whose directory may still be on its host) is not handed out again.
+ */
+function nextMirrorDbid(used: Set<number>): number {
+  const dbid = Math.max(0, ...used) + 1;
   used.add(dbid);
   return dbid;
 }
@@ -621,7 +625,7 @@ export function placeMirrorsForExisting(
       );
     }
     mirrors.push({
-      dbid: nextAvailableDbid(usedDbids),
+      dbid: nextMirrorDbid(usedDbids),
       content: primary.content,
       role: 'm',
       preferred_role: 'm',
@@ -762,7 +766,7 @@ function buildCustom(
     added.set(a.host, index + 1);
     const base = primariesByHost.get(a.host)?.[0]?.port ?? minPort;
     mirrors.push({
-      dbid: nextAvailableDbid(usedDbids),
+      dbid: nextMirrorDbid(usedDbids),
       content: a.content,
       role: 'm',
       preferred_role: 'm',

@@ -170,9 +170,9 @@ function fromFile(config: SegmentConfig[], text: string | undefined, name: strin
   if (config.some((c) => c.content >= 0 && c.role === 'm')) throw new NoStackTraceError(ALREADY_MIRRORED);
   const lines = meaningfulLines(text);
   const primaries = config.filter((c) => c.content >= 0 && c.role === 'p');
-  const used = new Set(config.map((c) => c.dbid));
   const lineOf = new Map<number, number>();
-  let next = 1;
+  // One past the highest dbid, counting up, as GpMirrorBuildCalculator numbers them.
+  let next = Math.max(0, ...config.map((c) => c.dbid)) + 1;
   const mirrors = lines.map(([n, line]) => {
     const parts = line.split('|');
     if (parts.length !== 4)
@@ -193,10 +193,8 @@ function fromFile(config: SegmentConfig[], text: string | undefined, name: strin
         `Content ${content} is given two mirrors, on lines ${earlier} and ${n} of file ${name}`,
       );
     lineOf.set(content, n);
-    while (used.has(next)) next++;
-    used.add(next);
     const m: SegmentConfig = {
-      dbid: next,
+      dbid: next++,
       content,
       role: 'm',
       preferred_role: 'm',

@@ -277,12 +277,14 @@ describe('placeMirrorsForExisting (gpaddmirrors)', () => {
     ]);
   });
 
-  it('takes the smallest unused dbid (get_availableDbId)', () => {
+  // clsAddMirrors' GpMirrorBuildCalculator starts at max(dbid) + 1 and passes each dbid to
+  // gp_add_segment; get_availableDbId()'s lowest free one would be the old coordinator's 1.
+  it('numbers mirrors from one past the highest dbid, as gpaddmirrors does', () => {
     const config = mirrorless().filter((r) => r.dbid !== 1); // as after gpactivatestandby
     const standby = config.find((r) => r.content === -1);
     if (standby) Object.assign(standby, { role: 'p', preferred_role: 'p' });
     const plan = placeMirrorsForExisting(config, ['sdw1', 'sdw2', 'sdw3'], 'group');
-    expect(plan.mirrors.map((m) => m.dbid)).toEqual([1, 9, 10, 11, 12, 13]);
+    expect(plan.mirrors.map((m) => m.dbid)).toEqual([9, 10, 11, 12, 13, 14]);
   });
 
   it('refuses a mirrored cluster and a port offset outside 6432..61000, verbatim', () => {
