@@ -51,16 +51,18 @@ export {
   customPlacement,
   validateCustomPlacement,
   validatePlacement,
-  validateSegmentConfiguration,
-  whatIfHostFails,
   PlacementError,
   type PlanClusterOptions,
   type MirrorAssignment,
   type PlacementProblem,
-  type HostFailureImpact,
   type MirroringMode,
   type SegmentConfig,
 } from './topology/placement.ts';
+export {
+  validateSegmentConfiguration,
+  whatIfHostFails,
+  type HostFailureImpact,
+} from './topology/placement-checks.ts';
 export {
   detectMirroring,
   parseSegmentConfiguration,

@@ -8,6 +8,16 @@ import type { DataDirectory, UtilityResult } from '../node/api.ts';
 import type { StandbyHost } from './standby.ts';
 import { normalizePath, validDatadir } from '../topology/config-files.ts';
 
+/** The data directory `path` is, or is inside (whose files its instance keeps). */
+function holding(dirs: readonly DataDirectory[], path: string): DataDirectory | undefined {
+  return dirs.find((d) => d.datadir === path || path.startsWith(`${d.datadir}/`));
+}
+
+/** The data directories a path names: the one it is, or every one under a directory above them. */
+function dirsUnder(dirs: readonly DataDirectory[], path: string): DataDirectory[] {
+  return dirs.filter((d) => d.datadir === path || d.datadir.startsWith(path === '/' ? '/' : `${path}/`));
+}
+
 /**
  * `ls [-1] [NAME|DIR...]`: with no operand, the working directory's files (on the host the
  * utilities run on; none elsewhere); a name, that file; a full path, the directories under it
@@ -40,17 +50,13 @@ export function listFiles(
       continue;
     }
     const path = normalizePath(raw);
-    if (dirs.some((d) => d.datadir === path || path.startsWith(`${d.datadir}/`))) {
+    if (holding(dirs, path)) {
       stderr += `ls: cannot open directory '${raw}': the lab keeps a data directory's files inside its instance; pg_controldata -D ${path} reads its control file\n`;
       continue;
     }
-    const under = path === '/' ? '/' : `${path}/`;
+    const prefix = path === '/' ? '/' : `${path}/`;
     const children = [
-      ...new Set(
-        dirs
-          .filter((d) => d.datadir.startsWith(under))
-          .map((d) => d.datadir.slice(under.length).split('/')[0]!),
-      ),
+      ...new Set(dirsUnder(dirs, path).map((d) => d.datadir.slice(prefix.length).split('/')[0]!)),
     ].sort();
     if (children.length || path === '/') listed.push([raw, children]);
     else stderr += `ls: cannot access '${raw}': No such file or directory\n`;
@@ -92,9 +98,7 @@ export async function dataDirectoryCommand(
   const operands = args.filter((a) => !a.startsWith('-'));
   const dirs = (await host.dataDirectories()).filter((d) => d.hostname === hostname);
   const standbyDbid = host.standby()?.row.dbid;
-  // The directories a path names: a data directory, or every one under a directory above them.
-  const under = (path: string) =>
-    dirs.filter((d) => d.datadir === path || d.datadir.startsWith(path === '/' ? '/' : `${path}/`));
+  const under = (path: string) => dirsUnder(dirs, path);
   const exists = (path: string) => path === '/' || under(path).length > 0;
   const live = (path: string) => under(path).find((d) => !d.retired);
   const inUse = (path: string, dbid: number) =>
@@ -143,9 +147,8 @@ export async function dataDirectoryCommand(
   if (from === '/' || !exists(from)) return fail(1, `cannot stat '${fromRaw}': No such file or directory`);
   // Into a directory that exists, under its own name; else to that name.
   const named = resolve(toRaw);
-  const into = exists(named);
-  const to = into ? normalizePath(`${named}/${from.slice(from.lastIndexOf('/') + 1)}`) : named;
-  const holder = dirs.find((d) => d.datadir === named || named.startsWith(`${d.datadir}/`));
+  const to = exists(named) ? normalizePath(`${named}/${from.slice(from.lastIndexOf('/') + 1)}`) : named;
+  const holder = holding(dirs, named);
   if (holder)
     return fail(
       1,

@@ -13,10 +13,12 @@ import {
   planCluster,
   validateCustomPlacement,
   validatePlacement,
-  validateSegmentConfiguration,
-  whatIfHostFails,
   type SegmentConfig,
 } from '../../../src/engine/topology/placement.ts';
+import {
+  validateSegmentConfiguration,
+  whatIfHostFails,
+} from '../../../src/engine/topology/placement-checks.ts';
 
 type Row = [number, number, string, string, string, string, number, string, string];
 
