@@ -182,6 +182,36 @@ const api = {
     };
   },
 
+  /**
+   * Round trips of a small object over `port` to another worker that echoes (attachEcho), one
+   * in flight, timed here: how long one instance's call to another takes on the worker runtime
+   * before any work is done. Latencies in ms, after `warmup` untimed round trips.
+   */
+  pingPeer(port: MessagePort, n: number, warmup: number): Promise<{ lat: Float64Array; totalMs: number }> {
+    return new Promise((resolve) => {
+      const lat = new Float64Array(n);
+      let i = -warmup;
+      let t = 0;
+      let start = 0;
+      port.onmessage = () => {
+        const now = performance.now();
+        if (i >= 0) lat[i] = now - t;
+        else if (i === -1) start = now;
+        i++;
+        if (i === n) {
+          port.onmessage = null;
+          port.close();
+          resolve({ lat, totalMs: now - start });
+          return;
+        }
+        t = performance.now();
+        port.postMessage({ op: 'ping', seq: i });
+      };
+      t = performance.now();
+      port.postMessage({ op: 'ping', seq: i });
+    });
+  },
+
   /** Serves a trivial Comlink object on `port`. */
   attachComlink(port: MessagePort): void {
     Comlink.expose(

@@ -148,6 +148,31 @@ function transferLoop(port: MessagePort, count: number, window: number, bytes: n
   });
 }
 
+/**
+ * Round trips between two workers over a MessageChannel, as two instances of the worker runtime
+ * talk (the page only hands out the ports): timed inside the first worker.
+ */
+function peerRoundTrip(): BenchCase {
+  let peer: Spawned | undefined;
+  return workerCase({
+    name: 'worker-to-worker messagechannel round trip µs',
+    unit: 'µs',
+    async prepare() {
+      peer = spawn();
+    },
+    async run(w) {
+      const { port1, port2 } = new MessageChannel();
+      await peer!.api.attachEcho(Comlink.transfer(port2, [port2]));
+      const r = await w.api.pingPeer(Comlink.transfer(port1, [port1]), ROUND_TRIPS, ROUND_TRIP_WARMUP);
+      return latencySample(r.lat, r.totalMs);
+    },
+    dispose() {
+      peer?.worker.terminate();
+      peer = undefined;
+    },
+  });
+}
+
 /** A MessageChannel whose far end the worker serves with `attach`. */
 async function channelTo(w: Spawned, attach: 'attachEcho' | 'attachComlink'): Promise<MessagePort> {
   const { port1, port2 } = new MessageChannel();
@@ -223,6 +248,7 @@ export const rawCases: BenchCase[] = [
     run: (_w, port) => pingPong(port, ROUND_TRIPS, ROUND_TRIP_WARMUP),
     dispose: (port) => port.close(),
   }),
+  peerRoundTrip(),
   workerCase({
     name: 'comlink round trip µs',
     unit: 'µs',

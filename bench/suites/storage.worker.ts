@@ -12,6 +12,13 @@ let loads = 0;
 let lastLoaded = REL;
 const enc = new TextEncoder();
 
+/** p50 and p99 of latencies (sorts them in place). */
+function latencyPercentiles(lat: number[]): { p50: number; p99: number } {
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  return { p50: pct(0.5), p99: pct(0.99) };
+}
+
 const api = {
   async open(name: string, dataChecksums = true): Promise<void> {
     await IdbDisk.destroy(name);
@@ -82,6 +89,30 @@ const api = {
     return n / ((performance.now() - t0) / 1000);
   },
 
+  /**
+   * The product's disk alone: `ms` of sequential syncs, each after one small write at the end
+   * of a WAL-like block (`bytes` changed bytes), as a lone commit's flush makes it; syncs/s.
+   */
+  async diskSyncs(bytes: number, ms: number): Promise<{ value: number; extra: Record<string, number> }> {
+    const d = disk!;
+    const lat: number[] = [];
+    const block = new Uint8Array(8192);
+    let off = 0;
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) {
+      if (off + bytes > block.length) off = 0;
+      block.fill((n & 0xff) + 1, off, off + bytes);
+      off += bytes;
+      d.write('bench/syncs', n >> 10, block);
+      const s0 = performance.now();
+      await d.sync();
+      lat.push((performance.now() - s0) * 1000);
+      n++;
+    }
+    return { value: n / ((performance.now() - t0) / 1000), extra: latencyPercentiles(lat) };
+  },
+
   /** `writers` sessions commit single-row transactions for `ms`; commits/s and latencies (µs). */
   async commits(writers: number, ms: number): Promise<{ value: number; extra: Record<string, number> }> {
     const i = inst!;
@@ -101,13 +132,10 @@ const api = {
     };
     await Promise.all(Array.from({ length: writers }, (_, s) => session(s)));
     const secs = (performance.now() - t0) / 1000;
-    lat.sort((a, b) => a - b);
-    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
     return {
       value: lat.length / secs,
       extra: {
-        p50: pct(0.5),
-        p99: pct(0.99),
+        ...latencyPercentiles(lat),
         commitsPerFlush: lat.length / Math.max(1, i.wal.stats.flushes - flushes0),
       },
     };
