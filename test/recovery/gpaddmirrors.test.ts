@@ -22,6 +22,20 @@ describe('gpaddmirrors', () => {
     const r = await c.run('gpaddmirrors -a');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('Mirror segments have been added; data synchronization is in progress.');
+    // add_mirrors' steps, in Greenplum's order, each once.
+    const steps = [
+      '4 segment(s) to add',
+      'Setting up the required segments for recovery',
+      'Updating configuration for mirrors',
+      'Initiating segment recovery. Upon completion, will start the successfully recovered segments',
+      'sdw2 (dbid 6): pg_basebackup: base backup completed',
+      'Triggering FTS probe',
+      'Mirror segments have been added',
+    ].map((line) => {
+      expect(r.stdout.split(line), line).toHaveLength(2);
+      return r.stdout.indexOf(line);
+    });
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
     const rows = await c.query(
       "select dbid, content, role, preferred_role, hostname, port from gp_segment_configuration where role = 'm' and content >= 0 order by content",
     );
@@ -44,6 +58,24 @@ describe('gpaddmirrors', () => {
     );
     // Refused before any directory is asked for.
     expect(again.stdout).not.toContain('Enter mirror segment data directory');
+  });
+
+  it('a base backup that fails is reported as RecoveryResult reports it, and the run exits 1', async () => {
+    const c = (cluster = await createCluster({ timeScale: 200 }));
+    await c.query('create table t (a int) distributed by (a)');
+    await c.query('insert into t select generate_series(1, 100)');
+    // Content 1's primary is down: its mirror has nothing to copy from.
+    await c.faults.crash(3);
+    const r = await c.run('gpaddmirrors -a');
+    expect(r.exitCode, r.stdout).toBe(1);
+    const failure = r.stdout.slice(r.stdout.indexOf('Failed to add the following segments'));
+    expect(failure).toMatch(
+      /^Failed to add the following segments\n.*\[INFO\]:- hostname: sdw2; port: 7001; datadir: \/data\/mirror\/gpseg1\n/,
+    );
+    expect(r.stdout).toContain('sdw2 (dbid 6): pg_basebackup: base backup completed');
+    expect(r.stdout).toContain('[ERROR]:-gpaddmirrors failed. Please check the output for more details.');
+    expect(r.stdout).not.toContain('Mirror segments have been added');
+    expect(r.stdout.indexOf('Triggering FTS probe')).toBeGreaterThan(r.stdout.indexOf('Failed to add'));
   });
 
   // Without -i or -m Greenplum asks where each mirror's directory goes (as many locations as the

@@ -101,6 +101,11 @@ export async function gpaddmirrors(
   }
   showAddMirrors(log, config, mirrors, batchLimits(opts));
   if (opts.a !== true && !log.confirm('Continue with add mirrors procedure')) return log.userAborted();
+  // GpMirrorListToBuild.add_mirrors' steps, in its words. (Its pg_hba.conf update before them is
+  // left out: the lab has no pg_hba.conf, and replication connections are always allowed.)
+  log.info(`${mirrors.length} segment(s) to add`);
+  log.info('Setting up the required segments for recovery');
+  log.info('Updating configuration for mirrors');
   // Catalog first: each mirror (m, m, n, d), its primary not in sync.
   await updateCatalog(host, async (tx) => {
     for (const m of mirrors) {
@@ -117,6 +122,7 @@ export async function gpaddmirrors(
       );
     }
   });
+  log.info('Initiating segment recovery. Upon completion, will start the successfully recovered segments');
   const failed: SegmentConfig[] = [];
   // The base backups run as gpaddmirrors runs them: -B hosts at once, -b mirrors per host.
   await runBatched(
@@ -145,11 +151,18 @@ export async function gpaddmirrors(
       host,
       mirrors.filter((m) => !failed.includes(m)),
     );
+  if (failed.length) {
+    // RecoveryResult's report; the lab names each data directory where Greenplum names its log.
+    log.info('----------------------------------------------------------');
+    log.info('Failed to add the following segments');
+    for (const f of failed) log.info(` hostname: ${f.hostname}; port: ${f.port}; datadir: ${f.datadir}`);
+  }
+  // Two scans, as Greenplum asks for them (a first one may return before its probes are done).
+  log.info('Triggering FTS probe');
+  await qd.fts?.requestScan();
   await qd.fts?.requestScan();
   if (failed.length) {
-    log.error('Failed to add the following segments');
-    for (const f of failed) log.error(`   ${f.hostname} ${f.port} ${f.datadir}`);
-    log.info('gpaddmirrors failed');
+    log.error('gpaddmirrors failed. Please check the output for more details.');
     return log.done(1);
   }
   log.info('******************************************************************');
