@@ -33,7 +33,15 @@ import {
  * IndexedDB readwrite transaction) in flight; the rest of a workload's time is the engine's CPU
  * (this one thread) and message passing.
  */
-const io = { syncs: 0, busyMs: 0, inFlight: 0, since: 0, disks: [] as (IdbDisk | MemoryDisk)[] };
+const io = {
+  syncs: 0,
+  busyMs: 0,
+  inFlight: 0,
+  since: 0,
+  disks: [] as (IdbDisk | MemoryDisk)[],
+  /** Wall time of each sync (µs), from the call until its caller resumes. */
+  syncUs: [] as number[],
+};
 
 /**
  * The ceiling rows' disk: the engine's memory disk, whose sync lands one task of the event loop
@@ -63,10 +71,12 @@ registerDiskProvider('indexeddb', async (name) => {
   const disk = diskKind === 'memory' ? new OneTaskDisk() : await IdbDisk.open(name);
   const sync = disk.sync.bind(disk);
   disk.sync = async () => {
-    if (io.inFlight++ === 0) io.since = performance.now();
+    const t0 = performance.now();
+    if (io.inFlight++ === 0) io.since = t0;
     try {
       await sync();
     } finally {
+      io.syncUs.push((performance.now() - t0) * 1000);
       io.syncs++;
       if (--io.inFlight === 0) io.busyMs += performance.now() - io.since;
     }
@@ -83,8 +93,10 @@ function ioSnapshot() {
 /** Runs `work` and adds the IndexedDB share of its time to the sample's extras. */
 async function withIo(work: () => Promise<WorkloadSample>): Promise<WorkloadSample> {
   const a = ioSnapshot();
+  io.syncUs.length = 0;
   const t0 = performance.now();
   const r = await work();
+  const syncUs = io.syncUs.sort((x, y) => x - y);
   const wallMs = performance.now() - t0;
   const b = ioSnapshot();
   return {
@@ -95,6 +107,8 @@ async function withIo(work: () => Promise<WorkloadSample>): Promise<WorkloadSamp
       idbBusyMs: b.busyMs - a.busyMs,
       idbBusyPct: (100 * (b.busyMs - a.busyMs)) / wallMs,
       idbMB: (b.bytes - a.bytes) / (1024 * 1024),
+      // Beside storage/IdbDisk syncs/s: a sync's latency inside the cluster, thread and all.
+      syncP50Us: syncUs[Math.floor(syncUs.length / 2)] ?? 0,
     },
   };
 }
