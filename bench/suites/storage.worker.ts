@@ -92,9 +92,25 @@ const api = {
   /**
    * The product's disk alone: `ms` of sequential syncs, each after one small write at the end
    * of a WAL-like block (`bytes` changed bytes), as a lone commit's flush makes it; syncs/s.
+   * With `burnUs`, a message task of that length runs after another meanwhile (`tasks` of them).
    */
-  async diskSyncs(bytes: number, ms: number): Promise<{ value: number; extra: Record<string, number> }> {
+  async diskSyncs(
+    bytes: number,
+    ms: number,
+    burnUs = 0,
+  ): Promise<{ value: number; extra: Record<string, number> }> {
     const d = disk!;
+    let burning = burnUs > 0;
+    const ch = new MessageChannel();
+    let tasks = 0;
+    ch.port1.onmessage = () => {
+      if (!burning) return;
+      const until = performance.now() + burnUs / 1000;
+      while (performance.now() < until);
+      tasks++;
+      ch.port2.postMessage(0);
+    };
+    if (burning) ch.port2.postMessage(0);
     const lat: number[] = [];
     const block = new Uint8Array(8192);
     let off = 0;
@@ -110,7 +126,9 @@ const api = {
       lat.push((performance.now() - s0) * 1000);
       n++;
     }
-    return { value: n / ((performance.now() - t0) / 1000), extra: latencyPercentiles(lat) };
+    burning = false;
+    ch.port1.close();
+    return { value: n / ((performance.now() - t0) / 1000), extra: { ...latencyPercentiles(lat), tasks } };
   },
 
   /** `writers` sessions commit single-row transactions for `ms`; commits/s and latencies (µs). */

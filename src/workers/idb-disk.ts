@@ -399,6 +399,10 @@ export class IdbDisk implements Disk {
       const done = transactionDone(tx);
       try {
         tx.objectStore('journal').put(record, this.nextJournalKey);
+        // Commit now rather than when the put's success event has come back to this thread and
+        // found no more requests: on a thread busy with messages that event waits its turn, and
+        // the commit with it (measured: p50 1,410 µs against 865 µs behind 300 µs tasks).
+        tx.commit();
       } catch (e) {
         void done.catch(() => undefined);
         abortQuietly(tx);
@@ -463,6 +467,8 @@ export class IdbDisk implements Disk {
             if (++issued % REQUESTS_PER_SLICE === 0) await requestDone(put);
           }
         }
+        // Every request is issued: commit without a further trip through the event loop.
+        tx.commit();
       } catch (e) {
         // A request that throws (quota, bad key) must not let the requests before it commit.
         abortQuietly(tx);
