@@ -110,6 +110,29 @@ describe('WAL', () => {
     expect(disk.stats.syncs).toBeLessThanOrEqual(2);
   });
 
+  // One thread runs every session: when a flush ends, work already queued (another session
+  // on its way to commit) inserts before the next flush starts, and that flush covers both.
+  it('group commit: a record that missed a flush waits for the queued work, so one flush covers it too', async () => {
+    const run = async (yieldThread: boolean) => {
+      const disk = new MemoryDisk();
+      const files = new WalFiles(disk, SEG, [{ tli: 1, begin: 0 }]);
+      const nextTask = () => new Promise<void>((r) => setImmediate(r));
+      const writer = new WalWriter(files, disk, 40, 0, yieldThread ? { yieldThread: nextTask } : {});
+      const first = writer.flush(writer.insert(1, 0, 3, payload(0, 40)).end);
+      // Inserted while the first flush is in flight: it waits for the next one.
+      const second = writer.flush(writer.insert(1, 0, 4, payload(1, 40)).end);
+      // A session whose work was queued before the first flush ended.
+      const third = new Promise<void>((resolve) =>
+        setImmediate(() => void writer.flush(writer.insert(1, 0, 5, payload(2, 40)).end).then(resolve)),
+      );
+      await Promise.all([first, second, third]);
+      expect(writer.flushedLsn).toBe(writer.insertLsn);
+      return disk.stats.syncs;
+    };
+    expect(await run(true)).toBe(2);
+    expect(await run(false)).toBe(3);
+  });
+
   it('a corrupt record before the flushed end is not the end of the WAL: crash recovery refuses to go on without later commits', async () => {
     const disk = new MemoryDisk();
     const clock = new ManualClock();

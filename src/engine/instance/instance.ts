@@ -424,6 +424,7 @@ export class Instance implements StorageContext {
     this.wal = new WalWriter(this.files, this.disk, end, lastStart, {
       onPanic: (e) => this.panic(e),
       beforeSync: (upTo) => this.noteWalFlushed(upTo),
+      yieldThread: () => this.rt.clock.yield(),
       onFlush: (flushed) => {
         for (const listener of this.walFlushListeners) listener(flushed);
       },

@@ -37,6 +37,8 @@ export interface WalWriterHooks {
   onPanic?: (err: Error) => void;
   /** Before each sync, the position it will make durable (pg_control records it). */
   beforeSync?: (upTo: Lsn) => void;
+  /** Lets the work already queued on this thread run (a later task of the event loop). */
+  yieldThread?: () => Promise<void>;
 }
 
 export class WalWriter {
@@ -99,10 +101,21 @@ export class WalWriter {
 
   /** Resolves once every byte before `upTo` is durable (default: everything inserted). */
   async flush(upTo: Lsn = this.insertLsn): Promise<void> {
+    let missed = false;
     while (this.flushedLsn < upTo) {
       if (this.failure) throw this.failure;
       if (this.flushing) {
         await this.flushing.catch(() => undefined);
+        missed = true;
+        continue;
+      }
+      // The flush this record waited for has just ended without it. Other sessions' work is
+      // queued on this thread, on its way to commit: let it insert first, so that the next
+      // flush covers it too, as backends queued on Postgres' WAL write lock find their records
+      // flushed by whichever of them got the lock.
+      if (missed && this.hooks.yieldThread) {
+        missed = false;
+        await this.hooks.yieldThread();
         continue;
       }
       this.flushing = this.flushOnce(this.insertLsn).finally(() => (this.flushing = undefined));
