@@ -3,6 +3,7 @@
 // rows happens here, so the Comlink call that starts a measurement is not part of it.
 // Plain IndexedDB API (no idb wrapper) on the timed path: these are the raw limits.
 import * as Comlink from 'comlink';
+import { pingPong } from './ping-pong.ts';
 
 const STORE = 's';
 
@@ -187,29 +188,14 @@ const api = {
    * in flight, timed here: how long one instance's call to another takes on the worker runtime
    * before any work is done. Latencies in ms, after `warmup` untimed round trips.
    */
-  pingPeer(port: MessagePort, n: number, warmup: number): Promise<{ lat: Float64Array; totalMs: number }> {
-    return new Promise((resolve) => {
-      const lat = new Float64Array(n);
-      let i = -warmup;
-      let t = 0;
-      let start = 0;
-      port.onmessage = () => {
-        const now = performance.now();
-        if (i >= 0) lat[i] = now - t;
-        else if (i === -1) start = now;
-        i++;
-        if (i === n) {
-          port.onmessage = null;
-          port.close();
-          resolve({ lat, totalMs: now - start });
-          return;
-        }
-        t = performance.now();
-        port.postMessage({ op: 'ping', seq: i });
-      };
-      t = performance.now();
-      port.postMessage({ op: 'ping', seq: i });
-    });
+  async pingPeer(
+    port: MessagePort,
+    n: number,
+    warmup: number,
+  ): Promise<{ lat: Float64Array; totalMs: number }> {
+    const r = await pingPong(port, n, warmup);
+    port.close();
+    return r;
   },
 
   /** Serves a trivial Comlink object on `port`. */

@@ -10,6 +10,7 @@ import {
   type BenchSample,
 } from '../harness.ts';
 import type { ComlinkNoop, RawWorkerApi } from './raw-idb.worker.ts';
+import { pingPong } from './ping-pong.ts';
 
 const SUITE = 'raw';
 const KB = 1024;
@@ -84,31 +85,6 @@ function latencySample(latMs: ArrayLike<number>, totalMs: number): BenchSample {
     value: p50,
     extra: { p50, p99: percentile(us, 99), meanUs: (totalMs * 1000) / us.length, n: us.length },
   };
-}
-
-/** Ping-pong of a small object over `port` (the worker echoes), one message in flight. */
-function pingPong(port: MessagePort, n: number, warmup: number): Promise<BenchSample> {
-  return new Promise((resolve) => {
-    const lat = new Float64Array(n);
-    let i = -warmup;
-    let t = 0;
-    let start = 0;
-    port.onmessage = () => {
-      const now = performance.now();
-      if (i >= 0) lat[i] = now - t;
-      else if (i === -1) start = now;
-      i++;
-      if (i === n) {
-        port.onmessage = null;
-        resolve(latencySample(lat, now - start));
-        return;
-      }
-      t = performance.now();
-      port.postMessage({ op: 'ping', seq: i });
-    };
-    t = performance.now();
-    port.postMessage({ op: 'ping', seq: i });
-  });
 }
 
 /**
@@ -245,7 +221,10 @@ export const rawCases: BenchCase[] = [
     name: 'messagechannel round trip µs',
     unit: 'µs',
     prepare: (w) => channelTo(w, 'attachEcho'),
-    run: (_w, port) => pingPong(port, ROUND_TRIPS, ROUND_TRIP_WARMUP),
+    run: async (_w, port) => {
+      const r = await pingPong(port, ROUND_TRIPS, ROUND_TRIP_WARMUP);
+      return latencySample(r.lat, r.totalMs);
+    },
     dispose: (port) => port.close(),
   }),
   peerRoundTrip(),
