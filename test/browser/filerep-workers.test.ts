@@ -61,7 +61,13 @@ describe('file replication on workers', () => {
     const planned = Number(/incremental resynchronization of (\d+) blocks from dbid 6/.exec(r.stdout)?.[1]);
     expect(planned).toBeGreaterThanOrEqual(tracking.changeTrackingBlocks);
     await probeUntil(c, 0, 'mpsu,pmsu');
-    const last = (await c.instanceStatus(6)).fileRep!.lastResync!;
+    // FTS may see the pair synchronized a moment before the primary's worker has recorded the
+    // resynchronization's result: wait for it, with a deadline.
+    const last = await waitFor(
+      async () => (await c.instanceStatus(6)).fileRep?.lastResync,
+      10_000,
+      'the resynchronization result on dbid 6',
+    );
     expect(last.tracked).toBeGreaterThanOrEqual(tracking.changeTrackingBlocks);
     expect(last.blocks).toBe(planned);
     const rb = await c.run('gprecoverseg -ar');
