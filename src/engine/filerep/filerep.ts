@@ -347,11 +347,16 @@ export class FileRepPrimaryDisk implements Disk {
       progress?: (done: number, total: number) => void;
       /** Called once the plan is made and the primary is Resynchronizing. */
       planned?: () => void;
+      /**
+       * Called with the result in the same turn the pair becomes Synchronized, so nothing that
+       * reads the mode as synchronized (an FTS probe, a status call) finds the result missing.
+       */
+      synchronized?: (result: ResyncOutcome) => void;
       /** Awaited after each file sent (a fault point holds a resynchronization there). */
       pace?: () => Promise<void>;
       now?: number;
     } = {},
-  ): Promise<{ full: boolean; blocks: number; bytes: number; tracked: number; suspects: number }> {
+  ): Promise<ResyncOutcome> {
     // What is to be sent stays in the change tracking log, on disk, until the mirror has all of
     // it: a primary that fails half-way resends it (a full resync names every file).
     if (this.fault) throw new Error('the primary waits for FTS to mark its mirror down');
@@ -438,9 +443,20 @@ export class FileRepPrimaryDisk implements Disk {
       if (this.local.nblocks(f)) this.local.unlink(f);
     this.mode = 's';
     this.resync = undefined;
+    const outcome = { full, blocks: done, bytes: done * BLCKSZ, tracked, suspects };
+    options.synchronized?.(outcome);
     await this.sync();
-    return { full, blocks: done, bytes: done * BLCKSZ, tracked, suspects };
+    return outcome;
   }
+}
+
+/** What a resynchronization sent: blocks, and how many were tracked or suspect before it. */
+export interface ResyncOutcome {
+  full: boolean;
+  blocks: number;
+  bytes: number;
+  tracked: number;
+  suspects: number;
 }
 
 /** The change tracking log's mark of a full resynchronization under way. */

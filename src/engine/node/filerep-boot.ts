@@ -75,11 +75,27 @@ export function fileRepPrimaryHandlers(
       ping: () => call(mirrorDbid, 'filerepPing', [token], pingTimeout),
     };
     ctx.emit({ kind: 'filerep.resync', dbid: node.dbid, mirror: mirrorDbid, full });
-    const r = disk.resynchronize(peer, full, {
+    await disk.resynchronize(peer, full, {
       peerSuspects: suspects,
       now: ctx.clock.now(),
       pace: () => ctx.points.reach('filerep_resync', node.dbid),
       planned: connected, // the plan is made and the primary is Resynchronizing
+      // Recorded as the pair becomes Synchronized, not after the last sync: a probe that reads
+      // it synchronized finds the result there.
+      synchronized: (result) => {
+        fr.lastResync = {
+          full: result.full,
+          blocks: result.blocks,
+          tracked: result.tracked,
+          suspects: result.suspects,
+        };
+        ctx.emit({
+          kind: 'filerep.synchronized',
+          dbid: node.dbid,
+          mirror: mirrorDbid,
+          blocks: result.blocks,
+        });
+      },
       progress: (done, total) =>
         ctx.emit({
           kind: 'recovery.progress',
@@ -89,16 +105,8 @@ export function fileRepPrimaryHandlers(
           type: disk.resync?.full ? 'full' : 'incremental',
         }),
     });
-    const result = await r;
     // (The log may have turned an incremental request into a full one: an unfinished full one.)
-    fr.lastResync = {
-      full: result.full,
-      blocks: result.blocks,
-      tracked: result.tracked,
-      suspects: result.suspects,
-    };
-    ctx.emit({ kind: 'filerep.synchronized', dbid: node.dbid, mirror: mirrorDbid, blocks: result.blocks });
-    return fr.lastResync;
+    return fr.lastResync!;
   };
   return {
     ftsProbe: probe,

@@ -210,6 +210,39 @@ describe('file replication (Greenplum 5)', () => {
     expect(differing(local, peer.inner.disk)).toEqual([]);
   });
 
+  it('the result is reported in the same turn the pair becomes Synchronized, before its last sync returns', async () => {
+    const { inst, disk } = await primaryWithMirror();
+    await insert(inst, ['a']);
+    const peer = new FlakyPeer(new FileRepMirror(new MemoryDisk()));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let syncsHeld = 0;
+    const sync = peer.sync.bind(peer);
+    // The mirror's sync once the pair reads Synchronized is held: the result must not wait for it.
+    peer.sync = async () => {
+      if (disk.mode === 's') {
+        syncsHeld++;
+        await held;
+      }
+      return sync();
+    };
+    let modeWhenReported: string | undefined;
+    let reported: { full: boolean; blocks: number } | undefined;
+    const resync = disk.resynchronize(peer, true, {
+      synchronized: (r) => {
+        modeWhenReported = disk.mode;
+        reported = r;
+      },
+    });
+    await expect.poll(() => syncsHeld).toBe(1);
+    expect(disk.mode).toBe('s');
+    expect(modeWhenReported).toBe('s');
+    expect(reported?.full).toBe(true);
+    expect(reported!.blocks).toBeGreaterThan(0);
+    release();
+    expect(await resync).toEqual(expect.objectContaining({ full: true, blocks: reported!.blocks }));
+  });
+
   it('a full resynchronization that did not finish is full again: the next one empties the mirror first', async () => {
     const { inst, disk } = await primaryWithMirror();
     await insert(inst, ['a', 'b']);
