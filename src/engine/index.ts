@@ -48,16 +48,18 @@ export {
 export type { StepValue } from './sim/person.ts';
 export {
   planCluster,
-  customPlacement,
-  validateCustomPlacement,
   validatePlacement,
   PlacementError,
   type PlanClusterOptions,
-  type MirrorAssignment,
   type PlacementProblem,
   type MirroringMode,
   type SegmentConfig,
 } from './topology/placement.ts';
+export {
+  customPlacement,
+  validateCustomPlacement,
+  type MirrorAssignment,
+} from './topology/mirror-placement.ts';
 export {
   validateSegmentConfiguration,
   whatIfHostFails,

@@ -4,7 +4,8 @@
  * cluster is one Greenplum could run (validateSegmentConfiguration).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import { collisionProblems, problem, type PlacementProblem } from './placement.ts';
+import { collisionProblems } from './mirror-placement.ts';
+import { problem, type PlacementProblem } from './placement.ts';
 
 export type DoubleFaultReason = 'mirror-on-same-host' | 'mirror-down' | 'mirror-not-in-sync';
 

@@ -6,7 +6,8 @@
  * Pure functions, no I/O (reference: shared/greenplum-ha.md §3.7).
  */
 import type { SegmentConfig } from '../catalog/catalog.ts';
-import { DEFAULTS, PlacementError, dirname, groupByHost } from './placement.ts';
+import { groupByHost } from './mirror-placement.ts';
+import { DEFAULTS, PlacementError, dirname } from './placement.ts';
 import { validateSegmentConfiguration } from './placement-checks.ts';
 
 export interface GpinitsystemConfigOptions {

@@ -8,7 +8,7 @@
 import type { SegmentConfig } from '../catalog/catalog.ts';
 import type { UtilityResult } from '../node/api.ts';
 import { markResynchronizing } from './recover-filerep.ts';
-import { mirrorOffsetProblem, placeMirrorsForExisting } from '../topology/placement.ts';
+import { mirrorOffsetProblem, placeMirrorsForExisting } from '../topology/mirror-placement.ts';
 import type { UtilityLog } from './host.ts';
 import {
   batchLimits,

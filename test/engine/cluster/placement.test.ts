@@ -8,13 +8,15 @@ import {
 } from '../../../src/engine/topology/placement-files.ts';
 import {
   PlacementError,
-  customPlacement,
-  placeMirrorsForExisting,
   planCluster,
-  validateCustomPlacement,
   validatePlacement,
   type SegmentConfig,
 } from '../../../src/engine/topology/placement.ts';
+import {
+  customPlacement,
+  placeMirrorsForExisting,
+  validateCustomPlacement,
+} from '../../../src/engine/topology/mirror-placement.ts';
 import {
   validateSegmentConfiguration,
   whatIfHostFails,
