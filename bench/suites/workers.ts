@@ -215,8 +215,23 @@ function bootFloorCases(): BenchCase[] {
   ];
 }
 
-/** Single-row autocommit INSERTs from `sessions` sessions for 3 s; p50/p99 latency in µs. */
+/** WAL flushes and the time their syncs took, summed over the acting segment primaries. */
+async function primaryWalSyncs(c: Cluster): Promise<{ flushes: number; syncMs: number }> {
+  const r = await c.query("select dbid from gp_segment_configuration where content >= 0 and role = 'p'");
+  const stats = await Promise.all(r.rows.map((row) => c.instanceStatus(Number(row[0]))));
+  return stats.reduce(
+    (sum, s) => ({ flushes: sum.flushes + (s.wal?.flushes ?? 0), syncMs: sum.syncMs + (s.wal?.syncMs ?? 0) }),
+    { flushes: 0, syncMs: 0 },
+  );
+}
+
+/**
+ * Single-row autocommit INSERTs from `sessions` sessions for 3 s; p50/p99 latency in µs, and the
+ * primaries' WAL syncs: per commit, and their mean latency (each runtime's instances time their
+ * own, in their own thread: a worker's or the page's).
+ */
 async function commitsFor(c: Cluster, sessions: number): Promise<BenchSample> {
+  const before = await primaryWalSyncs(c);
   const lat: number[] = [];
   const until = performance.now() + 3000;
   const t0 = performance.now();
@@ -234,7 +249,18 @@ async function commitsFor(c: Cluster, sessions: number): Promise<BenchSample> {
   const secs = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? 0;
-  return { value: lat.length / secs, extra: { p50: at(0.5), p99: at(0.99), commits: lat.length } };
+  const after = await primaryWalSyncs(c);
+  const flushes = after.flushes - before.flushes;
+  return {
+    value: lat.length / secs,
+    extra: {
+      p50: at(0.5),
+      p99: at(0.99),
+      commits: lat.length,
+      walSyncsPerCommit: flushes / Math.max(1, lat.length),
+      walSyncMeanUs: flushes ? ((after.syncMs - before.syncMs) * 1000) / flushes : 0,
+    },
+  };
 }
 
 function commitCase(runtime: 'worker' | 'inline', sessions: number): BenchCase {

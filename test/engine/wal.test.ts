@@ -133,6 +133,26 @@ describe('WAL', () => {
     expect(await run(false)).toBe(3);
   });
 
+  it("times each flush's disk sync, and only the sync: stats.syncMs", async () => {
+    const disk = new MemoryDisk();
+    const files = new WalFiles(disk, SEG, [{ tli: 1, begin: 0 }]);
+    let now = 0;
+    const sync = disk.sync.bind(disk);
+    disk.sync = async () => {
+      now += 7; // each sync takes 7 ms of wall time
+      return sync();
+    };
+    const writer = new WalWriter(files, disk, 40, 0, { elapsedMs: () => now });
+    now += 100; // time before the flushes is not counted
+    await writer.flush(writer.insert(1, 0, 3, payload(0, 40)).end);
+    await writer.flush(writer.insert(1, 0, 4, payload(1, 40)).end);
+    expect(writer.stats).toEqual(expect.objectContaining({ flushes: 2, syncMs: 14 }));
+    // Without a wall timer (the simulator), nothing is timed.
+    const untimed = setup().writer;
+    await untimed.flush(untimed.insert(1, 0, 3, payload(0, 40)).end);
+    expect(untimed.stats).toEqual(expect.objectContaining({ flushes: 1, syncMs: 0 }));
+  });
+
   it('a corrupt record before the flushed end is not the end of the WAL: crash recovery refuses to go on without later commits', async () => {
     const disk = new MemoryDisk();
     const clock = new ManualClock();

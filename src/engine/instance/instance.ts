@@ -425,6 +425,7 @@ export class Instance implements StorageContext {
       onPanic: (e) => this.panic(e),
       beforeSync: (upTo) => this.noteWalFlushed(upTo),
       yieldThread: () => this.rt.clock.yield(),
+      ...(this.rt.clock.elapsedMs ? { elapsedMs: () => this.rt.clock.elapsedMs!() } : {}),
       onFlush: (flushed) => {
         for (const listener of this.walFlushListeners) listener(flushed);
       },

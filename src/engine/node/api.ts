@@ -119,8 +119,11 @@ export interface InstanceStatus {
   stoppedBy?: string;
   /** Its buffer pool: size, frames in use, dirty frames, hits and reads since it started. */
   buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
-  /** WAL written since it started: records, bytes, and flushes (disk syncs; commits share them). */
-  wal?: { records: number; bytes: number; flushes: number };
+  /**
+   * WAL written since it started: records, bytes, flushes (disk syncs; commits share them), and
+   * the wall time those syncs took in ms (0 in the simulator, which has no wall time).
+   */
+  wal?: { records: number; bytes: number; flushes: number; syncMs: number };
   /** In file replication: the data state, change tracking log, resynchronization progress. */
   fileRep?: FileRepStatus;
   /**

@@ -39,6 +39,8 @@ export interface WalWriterHooks {
   beforeSync?: (upTo: Lsn) => void;
   /** Lets the work already queued on this thread run (a later task of the event loop). */
   yieldThread?: () => Promise<void>;
+  /** A high-resolution wall timer (Clock.elapsedMs): when present, syncs are timed. */
+  elapsedMs?: () => number;
 }
 
 export class WalWriter {
@@ -54,8 +56,11 @@ export class WalWriter {
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
   private readonly hooks: WalWriterHooks;
-  /** Counters for benchmarks and the lab. */
-  readonly stats = { records: 0, bytes: 0, flushes: 0 };
+  /**
+   * Counters for benchmarks and the lab; `syncMs` is the wall time spent in the disk's syncs of
+   * WAL flushes (as pg_stat_wal's wal_sync_time), 0 where there is no wall timer (simulator).
+   */
+  readonly stats = { records: 0, bytes: 0, flushes: 0, syncMs: 0 };
 
   private readonly files: WalFiles;
   private readonly disk: Disk;
@@ -145,6 +150,7 @@ export class WalWriter {
     this.writeUpTo(target);
     alongside?.();
     this.hooks.beforeSync?.(target);
+    const t0 = this.hooks.elapsedMs?.();
     try {
       await this.disk.sync();
     } catch (e) {
@@ -152,6 +158,7 @@ export class WalWriter {
       this.hooks.onPanic?.(this.failure);
       throw this.failure;
     }
+    if (t0 !== undefined) this.stats.syncMs += this.hooks.elapsedMs!() - t0;
     this.stats.flushes++;
     if (target > this.flushedLsn) this.flushedLsn = target;
     this.hooks.onFlush?.(this.flushedLsn);
