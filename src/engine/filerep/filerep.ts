@@ -12,6 +12,7 @@
  * the tracked blocks (incremental) or every file (full), then the pair is Synchronized again.
  */
 import { BLCKSZ, type Disk, type DiskFaultChange, type DiskStats } from '../storage/disk.ts';
+import type { ResyncResult } from './protocol.ts';
 import {
   BlockSet,
   CHANGE_TRACKING_FILE,
@@ -450,13 +451,9 @@ export class FileRepPrimaryDisk implements Disk {
   }
 }
 
-/** What a resynchronization sent: blocks, and how many were tracked or suspect before it. */
-export interface ResyncOutcome {
-  full: boolean;
-  blocks: number;
+/** What a resynchronization sent (protocol.ts's ResyncResult), and its bytes. */
+export interface ResyncOutcome extends ResyncResult {
   bytes: number;
-  tracked: number;
-  suspects: number;
 }
 
 /** The change tracking log's mark of a full resynchronization under way. */

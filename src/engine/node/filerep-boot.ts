@@ -82,13 +82,8 @@ export function fileRepPrimaryHandlers(
       planned: connected, // the plan is made and the primary is Resynchronizing
       // Recorded as the pair becomes Synchronized, not after the last sync: a probe that reads
       // it synchronized finds the result there.
-      synchronized: (result) => {
-        fr.lastResync = {
-          full: result.full,
-          blocks: result.blocks,
-          tracked: result.tracked,
-          suspects: result.suspects,
-        };
+      synchronized: ({ bytes: _bytes, ...result }) => {
+        fr.lastResync = result;
         ctx.emit({
           kind: 'filerep.synchronized',
           dbid: node.dbid,
