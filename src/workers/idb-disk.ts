@@ -22,15 +22,18 @@
  * 4. Syncs run one after another: a sync called while another is in flight waits for it and then
  *    covers its own caller's writes (and any made meanwhile).
  *
- * Store layout (version 2):
+ * Store layout (version 3):
  * - `blocks`: out-of-line key [file, block], value an ArrayBuffer of the block's bytes up to its
  *   last non-zero byte (at most BLCKSZ; padded with zeros again when read). A file is the key
  *   range [file, 0] .. [file, Infinity].
+ * - `extents` (added in version 3): key [file, first block], value the blocks of a chunk of
+ *   EXTENT_BLOCKS aligned blocks in one record (idb-extents.ts). A block record shadows its
+ *   copy in an extent.
  * - `journal` (added in version 2): key a sequence number, value one ArrayBuffer of fragments
  *   (file, block, offset, bytes) written by one small sync. Opening applies them in key order
- *   over `blocks`. Version 1 databases (no journal) open and upgrade in place.
+ *   over the extents and then the blocks. Older databases open and upgrade in place.
  */
-import { deleteDB, openDB, unwrap, wrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, unwrap, wrap, type IDBPDatabase } from 'idb';
 import {
   BLCKSZ,
   DiskError,
@@ -50,15 +53,9 @@ import {
   type ChangedRange,
   type Fragment,
 } from './idb-journal.ts';
+import { EXTENT_BLOCKS, chunkOf, decodeExtent, planFile, type FilePlan } from './idb-extents.ts';
 import { abortQuietly, diskErrorOf, explain, requestDone, transactionDone } from './idb-requests.ts';
-
-/** The typed schema of an instance's disk database. */
-interface DiskDb extends DBSchema {
-  blocks: { key: [string, number]; value: ArrayBuffer };
-  journal: { key: number; value: ArrayBuffer };
-}
-
-const DB_VERSION = 2;
+import { openDiskDb, type DiskDb } from './idb-schema.ts';
 
 /**
  * A sync goes to the journal when its changed bytes are at most this many and it truncates
@@ -88,23 +85,14 @@ interface PendingFile {
   dirty: Map<number, ChangedRange>;
 }
 
-/** One file's part of a sync batch, with the bytes snapshotted when the sync started. */
-interface BatchFile {
+/**
+ * One file's part of a sync batch, with the bytes snapshotted when the sync started: copies,
+ * whatever the cache's blocks become meanwhile. Blocks are stored without their trailing zero
+ * bytes: the WAL's last block (rewritten at every flush) and the control file are mostly zeros.
+ */
+interface BatchFile extends FilePlan {
   file: string;
   truncateTo: number | undefined;
-  /** Each block's bytes as stored (see `stored`). */
-  puts: [number, ArrayBuffer][];
-}
-
-/**
- * A block as stored: without its trailing zero bytes. The WAL's last block (rewritten at every
- * flush) and the control file are mostly zeros, so a commit's sync writes a few hundred bytes
- * instead of whole 8 KB blocks. Records of full blocks (older disks) load the same way.
- */
-function stored(block: Uint8Array): ArrayBuffer {
-  const end = trimmedEnd(block);
-  // A copy: the sync's snapshot, whatever the cache's block becomes meanwhile.
-  return block.buffer.slice(block.byteOffset, block.byteOffset + end) as ArrayBuffer;
 }
 
 function loaded(value: ArrayBuffer): Uint8Array {
@@ -120,6 +108,8 @@ export class IdbDisk implements Disk {
   /** Block numbers held durably, per file: a mirror of the store's keys, for quota checks. */
   private readonly durable = new Map<string, Set<number>>();
   private durableCount = 0;
+  /** Chunks with a durable extent record, per file. */
+  private readonly extents = new Map<string, Set<number>>();
   private pending = new Map<string, PendingFile>();
   /** Blocks with fragments in the journal store, and its size: the next fold puts them whole. */
   private readonly journaled = new Map<string, Set<number>>();
@@ -156,21 +146,25 @@ export class IdbDisk implements Disk {
     const db = await openDiskDb(name, options.idbFactory);
     const disk = new IdbDisk(db, name);
     try {
-      const tx = db.transaction(['blocks', 'journal'], 'readonly');
+      const tx = db.transaction(['blocks', 'extents', 'journal'], 'readonly');
       const blocks = tx.objectStore('blocks');
+      const extents = tx.objectStore('extents');
       const journal = tx.objectStore('journal');
-      const [keys, values, journalKeys, records] = await Promise.all([
+      const [keys, values, extentKeys, extentValues, journalKeys, records] = await Promise.all([
         blocks.getAllKeys(),
         blocks.getAll(),
+        extents.getAllKeys(),
+        extents.getAll(),
         journal.getAllKeys(),
         journal.getAll(),
         tx.done,
       ]);
-      keys.forEach(([file, block], i) => {
-        disk.cacheFile(file).set(block, loaded(values[i]!));
-        disk.durableFile(file).add(block);
+      // Extents first: a block record shadows the copy of its block in an extent.
+      extentKeys.forEach(([file, first], i) => {
+        disk.extentFile(file).add(chunkOf(first));
+        for (const { slot, data } of decodeExtent(extentValues[i]!)) disk.loadBlock(file, first + slot, data);
       });
-      disk.durableCount = keys.length;
+      keys.forEach(([file, block], i) => disk.loadBlock(file, block, loaded(values[i]!)));
       // getAll returns records in key order: the order they were synced.
       for (const record of records) disk.applyJournalRecord(record);
       disk.nextJournalKey = journalKeys.length > 0 ? journalKeys[journalKeys.length - 1]! + 1 : 0;
@@ -337,13 +331,13 @@ export class IdbDisk implements Disk {
       if (fragments.length > 0) this.journalRecords++;
       this.journalBytes += bytes;
     } else {
-      for (const f of batch!) for (const [, data] of f.puts) bytes += data.byteLength;
+      for (const f of batch!) for (const [, data] of [...f.puts, ...f.extents]) bytes += data.byteLength;
       this.journaled.clear();
       this.journalRecords = 0;
       this.journalBytes = 0;
     }
     this.stats.syncs++;
-    this.stats.blocksSynced += touched.reduce((n, f) => n + f.puts.length, 0);
+    this.stats.blocksSynced += touched.reduce((n, f) => n + f.blocks.length, 0);
     this.stats.bytesSynced += bytes;
   }
 
@@ -378,14 +372,9 @@ export class IdbDisk implements Disk {
     const files = new Set([...taken.keys(), ...this.journaled.keys()]);
     for (const file of files) {
       const p = taken.get(file);
-      const f = this.cache.get(file);
-      const blocks = new Set([...(p?.dirty.keys() ?? []), ...(this.journaled.get(file) ?? [])]);
-      const puts: [number, ArrayBuffer][] = [];
-      for (const b of [...blocks].sort((x, y) => x - y)) {
-        const data = f?.get(b);
-        if (data) puts.push([b, stored(data)]);
-      }
-      batch.push({ file, truncateTo: p?.truncateTo, puts });
+      const touched = new Set([...(p?.dirty.keys() ?? []), ...(this.journaled.get(file) ?? [])]);
+      const plan = planFile(this.cache.get(file), touched, p?.truncateTo, this.extents.get(file));
+      batch.push({ file, truncateTo: p?.truncateTo, ...plan });
     }
     return batch;
   }
@@ -413,6 +402,15 @@ export class IdbDisk implements Disk {
     } catch (e) {
       throw diskErrorOf(e);
     }
+  }
+
+  /** One block as read from the store (opening). */
+  private loadBlock(file: string, block: number, data: Uint8Array): void {
+    this.cacheFile(file).set(block, data);
+    const durable = this.durableFile(file);
+    if (durable.has(block)) return;
+    durable.add(block);
+    this.durableCount++;
   }
 
   /** Applies one journal record over the blocks loaded so far (opening). */
@@ -448,24 +446,40 @@ export class IdbDisk implements Disk {
       // The plain API, as for the journal: idb wraps every request in a promise with listeners,
       // which a bulk sync of thousands of puts paid for in CPU (the bench's worker profiles).
       const db = unwrap(this.db) as IDBDatabase;
-      const tx = db.transaction(['blocks', 'journal'], 'readwrite');
+      const tx = db.transaction(['blocks', 'extents', 'journal'], 'readwrite');
       const done = transactionDone(tx);
       // Handled now: a request that fails while a slice is awaited rejects it before the catch
       // below is reached (it is awaited at the end all the same).
       void done.catch(() => undefined);
       const store = tx.objectStore('blocks');
+      const extentStore = tx.objectStore('extents');
       try {
         // Requests are issued a slice at a time, each slice once the previous one's last request
         // succeeded (the transaction is still active then): a sync of thousands of blocks never
         // holds the thread for the whole batch, so probes and replication messages run between.
         let issued = 0;
+        let bytes = 0;
+        const slice = async (request: IDBRequest, data: ArrayBuffer) => {
+          bytes += data.byteLength;
+          if (++issued < REQUESTS_PER_SLICE && bytes < BYTES_PER_SLICE) return;
+          issued = bytes = 0;
+          await requestDone(request);
+        };
         if (this.journalRecords > 0) tx.objectStore('journal').clear();
-        for (const { file, truncateTo, puts } of batch) {
-          if (truncateTo !== undefined) store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity]));
-          for (const [block, data] of puts) {
-            const put = store.put(data, [file, block]);
-            if (++issued % REQUESTS_PER_SLICE === 0) await requestDone(put);
+        for (const { file, truncateTo, puts, extents } of batch) {
+          if (truncateTo !== undefined) {
+            store.delete(IDBKeyRange.bound([file, truncateTo], [file, Infinity]));
+            if (this.extents.has(file))
+              extentStore.delete(
+                IDBKeyRange.bound([file, chunkOf(truncateTo) * EXTENT_BLOCKS], [file, Infinity]),
+              );
           }
+          for (const [first, data] of extents) {
+            // The extent holds the chunk's newest blocks: the records that shadowed it go.
+            store.delete(IDBKeyRange.bound([file, first], [file, first + EXTENT_BLOCKS - 1]));
+            await slice(extentStore.put(data, [file, first]), data);
+          }
+          for (const [block, data] of puts) await slice(store.put(data, [file, block]), data);
         }
         // Every request is issued: commit without a further trip through the event loop.
         tx.commit();
@@ -485,29 +499,35 @@ export class IdbDisk implements Disk {
   /** Number of durable blocks once `batch` is applied. */
   private countAfter(batch: BatchFile[]): number {
     let n = this.durableCount;
-    for (const { file, truncateTo, puts } of batch) {
+    for (const { file, truncateTo, blocks } of batch) {
       const d = this.durable.get(file);
       if (truncateTo !== undefined && d) for (const b of d) if (b >= truncateTo) n--;
-      for (const [b] of puts) if (!d?.has(b) || (truncateTo !== undefined && b >= truncateTo)) n++;
+      for (const b of blocks) if (!d?.has(b) || (truncateTo !== undefined && b >= truncateTo)) n++;
     }
     return n;
   }
 
   private applyDurable(batch: BatchFile[]): void {
-    for (const { file, truncateTo, puts } of batch) {
+    for (const { file, truncateTo, blocks, extents } of batch) {
       const d = this.durableFile(file);
-      if (truncateTo !== undefined)
+      if (truncateTo !== undefined) {
         for (const b of [...d])
           if (b >= truncateTo) {
             d.delete(b);
             this.durableCount--;
           }
-      for (const [b] of puts)
+        const cut = chunkOf(truncateTo);
+        const e = this.extents.get(file);
+        if (e) for (const c of [...e]) if (c >= cut) e.delete(c);
+      }
+      for (const b of blocks)
         if (!d.has(b)) {
           d.add(b);
           this.durableCount++;
         }
       if (d.size === 0) this.durable.delete(file);
+      for (const [first] of extents) this.extentFile(file).add(chunkOf(first));
+      if (this.extents.get(file)?.size === 0) this.extents.delete(file);
     }
   }
 
@@ -536,6 +556,12 @@ export class IdbDisk implements Disk {
     return f;
   }
 
+  private extentFile(file: string): Set<number> {
+    let f = this.extents.get(file);
+    if (!f) this.extents.set(file, (f = new Set()));
+    return f;
+  }
+
   private durableFile(file: string): Set<number> {
     let f = this.durable.get(file);
     if (!f) this.durable.set(file, (f = new Set()));
@@ -549,33 +575,25 @@ export class IdbDisk implements Disk {
   }
 }
 
-/** Requests a sync issues before it lets the thread go (until the last one of them succeeds). */
+/**
+ * Requests, or bytes, a sync issues before it lets the thread go (until the last one of them
+ * succeeds): a put clones its value on the calling thread.
+ */
 const REQUESTS_PER_SLICE = 64;
-
-/** The upgrade ladder: one rung per schema version. */
-function upgrade(db: IDBPDatabase<DiskDb>, oldVersion: number): void {
-  if (oldVersion < 1) db.createObjectStore('blocks');
-  if (oldVersion < 2) db.createObjectStore('journal');
-}
-
-async function openDiskDb(name: string, factory: IDBFactory | undefined): Promise<IDBPDatabase<DiskDb>> {
-  if (!factory)
-    return openDB<DiskDb>(name, DB_VERSION, { upgrade: (db, oldVersion) => upgrade(db, oldVersion) });
-  // idb's openDB always uses the global factory; this is its open path for a given one.
-  const request = factory.open(name, DB_VERSION);
-  request.addEventListener('upgradeneeded', (event) =>
-    upgrade(wrap(request.result) as unknown as IDBPDatabase<DiskDb>, event.oldVersion),
-  );
-  return (await wrap(request)) as unknown as IDBPDatabase<DiskDb>;
-}
+const BYTES_PER_SLICE = 2 * 1024 * 1024;
 
 /** Fragments as the blocks they touch (for quota and durable-block accounting). */
 function fragmentFiles(fragments: Fragment[]): BatchFile[] {
   const byFile = new Map<string, BatchFile>();
   for (const f of fragments) {
     let entry = byFile.get(f.file);
-    if (!entry) byFile.set(f.file, (entry = { file: f.file, truncateTo: undefined, puts: [] }));
+    if (!entry)
+      byFile.set(
+        f.file,
+        (entry = { file: f.file, truncateTo: undefined, puts: [], extents: [], blocks: [] }),
+      );
     entry.puts.push([f.block, f.bytes.buffer as ArrayBuffer]);
+    entry.blocks.push(f.block);
   }
   return [...byFile.values()];
 }

@@ -1,13 +1,14 @@
 /**
  * What the worker runtime keeps in this browser, and how the lab recognizes it as its own:
  * each instance's disk is the IndexedDB database `${cluster}-dbid${dbid}` with the disk schema
- * (version 1, one store `blocks`), and the topology database lists each saved cluster's
+ * (idb-schema.ts, isDiskSchema), and the topology database lists each saved cluster's
  * instances. The lab deletes only databases it recognizes: those its saved topology lists, and
  * those named like one of its disks that have exactly the disk schema; a page's own database
  * that merely shares a name pattern is never touched.
  */
 import type { SavedTopology } from '../engine/cluster/process-cluster.ts';
 import { IdbDisk } from './idb-disk.ts';
+import { isDiskSchema } from './idb-schema.ts';
 import { forgetTopology, listTopologies, loadTopology } from './topology-store.ts';
 
 /** The Web Lock a page holds while it runs the cluster. */
@@ -38,10 +39,7 @@ export function hasDiskSchema(name: string): Promise<boolean> {
     req.onblocked = () => resolve(false);
     req.onsuccess = () => {
       const db = req.result;
-      const stores = [...db.objectStoreNames];
-      // Version 1 had the blocks alone; version 2 added the sync journal (idb-disk.ts).
-      const v1 = db.version === 1 && stores.join() === 'blocks';
-      resolve(v1 || (db.version === 2 && stores.join() === 'blocks,journal'));
+      resolve(isDiskSchema(db.version, [...db.objectStoreNames]));
       db.close();
     };
   });

@@ -398,11 +398,29 @@ export async function idbFixture(env: IdbEnv): Promise<
   };
 }
 
+/** Creates the database `name` at `version` as an older disk would have, with `setup` as its upgrade. */
+export function createDatabase(
+  factory: IDBFactory,
+  name: string,
+  version: number,
+  setup: (db: IDBDatabase) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = factory.open(name, version);
+    req.onupgradeneeded = () => setup(req.result);
+    req.onsuccess = () => {
+      req.result.close();
+      resolve();
+    };
+    req.onerror = () => reject(req.error);
+  });
+}
+
 /** Reads the raw stored records of a database's store, to check the on-disk layout. */
 export async function rawRecords(
   name: string,
   factory: IDBFactory,
-  store: 'blocks' | 'journal' = 'blocks',
+  store: 'blocks' | 'extents' | 'journal' = 'blocks',
 ): Promise<{ key: IDBValidKey; value: unknown }[]> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = factory.open(name);
@@ -510,14 +528,15 @@ export function idbDiskSuite(name: string, env: IdbEnv): void {
     });
 
     // A sync of 150 blocks issues its puts in slices of 64, awaiting each slice's last one: the
-    // failure lands in the first slice, the second, or the last one nobody awaits.
+    // failure lands in the first slice, the second, or the last one nobody awaits. Every third
+    // block, so that each is a record of its own (idb-extents.ts).
     it.each([10, 100, 140])(
       'a sync of many blocks whose request %i fails reports that failure and commits none of it',
       async (failing) => {
         const f = await fixture();
-        for (let b = 0; b < 150; b++) f.disk.write('f', b, page(1));
+        for (let b = 0; b < 150; b++) f.disk.write('f', 3 * b, page(1));
         await f.disk.sync();
-        for (let b = 0; b < 150; b++) f.disk.write('f', b, page(2));
+        for (let b = 0; b < 150; b++) f.disk.write('f', 3 * b, page(2));
         let calls = 0;
         // add() of an existing key fails its request asynchronously, aborting the transaction.
         patchPut((put, store, value, key) =>
@@ -532,7 +551,7 @@ export function idbDiskSuite(name: string, env: IdbEnv): void {
         expect(failed?.message).toMatch(/ConstraintError/);
         vi.restoreAllMocks();
         const d = await f.crash();
-        for (const b of [0, failing - 1, 149]) expect(byteOf(d, 'f', b)).toBe(1);
+        for (const b of [0, failing - 1, 149]) expect(byteOf(d, 'f', 3 * b)).toBe(1);
       },
     );
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BLCKSZ } from '../../src/engine/storage/disk.ts';
 import { MemoryDisk } from '../../src/engine/storage/memory-disk.ts';
 import { diskContract, idbDiskSuite, idbFixture, type IdbEnv } from './disk-contract.ts';
+import { idbExtentsSuite } from './idb-extents-suite.ts';
 import { idbJournalSuite } from './idb-journal-suite.ts';
 
 diskContract('MemoryDisk', async () => {
@@ -26,6 +27,7 @@ const fakeIdb: IdbEnv = () => ({ idbFactory: new IDBFactory() });
 
 diskContract('IdbDisk on fake-indexeddb', () => idbFixture(fakeIdb));
 idbDiskSuite('fake-indexeddb', fakeIdb);
+idbExtentsSuite('fake-indexeddb', fakeIdb);
 idbJournalSuite('fake-indexeddb', fakeIdb, [4, 5]);
 
 describe('MemoryDisk: a sync in flight when the machine loses power', () => {
