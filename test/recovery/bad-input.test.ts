@@ -151,7 +151,10 @@ describe('gprecoverseg refuses what cannot work, changing nothing', () => {
       );
       return r.rows[0]![0] === 4;
     });
-    await c.faults.restart('sdw1');
+    // The former primaries do not start by themselves, and the restart says so.
+    await expect(c.faults.restart('sdw1')).rejects.toMatchObject({
+      message: expect.stringMatching(/^dbid 2, dbid 3 did not start/),
+    });
     expect((await c.run('gprecoverseg -a')).exitCode).toBe(0);
     await synced(c);
     // Content 0's mirror (its preferred primary, dbid 2) dies before the rebalance.

@@ -207,7 +207,14 @@ export abstract class ClusterShell implements Cluster {
         for (const dbid of this.targets(t)) await this.crash(dbid);
       },
       restart: async (t) => {
-        for (const dbid of this.targets(t)) await this.restart(dbid);
+        // Every target is started; those that refused to run (a former primary, whose place
+        // its mirror took) are reported together rather than as restarted.
+        const refused: number[] = [];
+        for (const dbid of this.targets(t)) {
+          await this.restart(dbid);
+          if (!(await this.statusOf(dbid)).running) refused.push(dbid);
+        }
+        if (refused.length > 0) throw restartRefused(refused);
       },
       partition: (a, b) => net((n) => n.partition(ids(a), ids(b))),
       heal: () => net((n) => n.heal()),
@@ -228,6 +235,23 @@ export abstract class ClusterShell implements Cluster {
       },
     };
   }
+}
+
+/**
+ * A restart that left instances down: the only instance that refuses to start is a former
+ * primary, marked a mirror when its mirror took over, with no standby.signal (boot.ts).
+ */
+function restartRefused(dbids: number[]): Error {
+  const which = dbids.map((d) => `dbid ${d}`).join(', ');
+  return sqlError(
+    'object_not_in_prerequisite_state',
+    `${which} did not start: a former primary must be recovered with gprecoverseg before it can run as a mirror`,
+    {
+      detail:
+        'Its mirror was promoted while it was down; it has no standby.signal to follow the new primary.',
+      hint: 'Run gprecoverseg -a: it rewinds the former primary from the new one (pg_rewind) and starts it as a mirror.',
+    },
+  );
 }
 
 /** Runs a cluster's start with `onEvent` subscribed to it for as long as the start runs. */

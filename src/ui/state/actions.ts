@@ -73,8 +73,14 @@ export function restart(store: ClusterStore, t: Target): Promise<boolean> {
     try {
       await faults(store).restart(t);
     } catch (e) {
-      // As it was: down after a failed start, or running still (a refused restart).
-      ids.forEach((d, i) => store.setProc([d], before[i] ?? 'down'));
+      // As each is now: a host's restart may start some and leave others down (a former
+      // primary refuses to start), and a refused restart leaves a running instance running.
+      await Promise.all(
+        ids.map(async (d, i) => {
+          const s = await store.cluster?.instanceStatus(d).catch(() => undefined);
+          store.setProc([d], s ? (s.running ? 'up' : 'down') : (before[i] ?? 'down'));
+        }),
+      );
       throw e;
     }
     store.setProc(ids, 'up');

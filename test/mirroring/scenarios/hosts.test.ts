@@ -101,7 +101,13 @@ describe('whole host failure (event table row 12)', () => {
     await probeUntil(c, 1, 'ppnu,mmnd');
     expect((await pairs(c)).slice(2)).toEqual(['mpnd,pmnu', 'mpnd,pmnu']);
     await c.query('insert into hr select generate_series(401, 500)');
-    await c.faults.restart('sdw2');
+    // Former primaries 4 and 5 refuse to start, and the restart says so; the host's others start.
+    await expect(c.faults.restart('sdw2')).rejects.toMatchObject({
+      code: '55000',
+      message: expect.stringMatching(
+        /^dbid 4, dbid 5 did not start: a former primary must be recovered with gprecoverseg/,
+      ),
+    });
     // Mirrors 6 and 7 (former mirrors, standby.signal kept): back without gprecoverseg.
     await probeUntil(c, 0, 'ppsu,mmsu');
     await probeUntil(c, 1, 'ppsu,mmsu');

@@ -327,7 +327,7 @@ describe('repeated failover of the same content', () => {
     await probe(c);
     expect(await pair(c, 0)).toBe('mpnd,pmnu');
     await c.query(`insert into rf values (${key[0]}, 0)`);
-    await c.faults.restart(2);
+    await expect(c.faults.restart(2)).rejects.toMatchObject({ code: '55000' });
     for (let i = 0; i < 4; i++) await probe(c);
     // The old primary has no standby.signal: it does not stream from dbid 6.
     expect(await pair(c, 0)).toBe('mpnd,pmnu');
