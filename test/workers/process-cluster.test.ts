@@ -84,6 +84,32 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     expect((await c.query('select count(*) from t')).rows).toEqual([[201]]);
   });
 
+  it('gprecoverseg -a exits with the former primary up as a mirror; a restart of it before was refused', async () => {
+    cluster = await createProcessCluster({ mirroring: 'group', timeScale: 200 }, inThreadSpawner(realClock));
+    const c = cluster;
+    await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[1] === -1), 20_000, 'in sync');
+    await c.faults.crash(2);
+    await waitFor(
+      async () => {
+        await c.query('select gp_request_fts_probe_scan()');
+        return (await config(c)).find((x) => x[0] === 2)?.[2] === 'm';
+      },
+      20_000,
+      'dbid 2 failed over',
+    );
+    // A former primary does not start by itself: the restart says so rather than succeeding.
+    await expect(c.faults.restart(2)).rejects.toMatchObject({
+      code: '55000',
+      message: expect.stringContaining('dbid 2 did not start'),
+    });
+    const r = await c.run('gprecoverseg -a');
+    expect(r.exitCode).toBe(0);
+    // The FTS probes gprecoverseg triggers have seen the mirror: up as it exits (the Recover
+    // advice is gone), in the mode its walsender reached.
+    const row = (await config(c)).find((x) => x[0] === 2)!;
+    expect(row.slice(2)).toEqual(['m', 'p', expect.stringMatching(/^[sn]$/), 'u']);
+  });
+
   it('gprecoverseg -aF stops and restarts its target without a crash event', async () => {
     cluster = await createProcessCluster({ mirroring: 'group', timeScale: 200 }, inThreadSpawner(realClock));
     const c = cluster;

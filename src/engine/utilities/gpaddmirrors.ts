@@ -20,6 +20,7 @@ import {
   ProgramArgumentError,
   UserInputError,
   runBatched,
+  triggerFtsProbe,
   updateCatalog,
   utilityArgs,
   wrongCoordinatorDir,
@@ -157,10 +158,11 @@ export async function gpaddmirrors(
     log.info('Failed to add the following segments');
     for (const f of failed) log.info(` hostname: ${f.hostname}; port: ${f.port}; datadir: ${f.datadir}`);
   }
-  // Two scans, as Greenplum asks for them (a first one may return before its probes are done).
-  log.info('Triggering FTS probe');
-  await qd.fts?.requestScan();
-  await qd.fts?.requestScan();
+  await triggerFtsProbe(
+    host,
+    log,
+    mirrors.filter((m) => !failed.includes(m)),
+  );
   if (failed.length) {
     log.error('gpaddmirrors failed. Please check the output for more details.');
     return log.done(1);

@@ -19,6 +19,7 @@ import {
   probeUntil,
   runBatched,
   runningPrimary,
+  triggerFtsProbe,
   updateCatalog,
   type BatchLimits,
   type RecoveryProgress,
@@ -295,8 +296,12 @@ export async function recover(
           log.info(`${who}: skipping pg_rewind on mirror as standby.signal is present`);
           host.emit({ kind: 'recovery.bytes', dbid: t.dbid, type: 'incremental', bytes: 0 });
         } else {
+          // pg_rewind's last progress line: all it had to fetch, fetched (its total is what it
+          // copies, not the data directory's size); rsync's is the share of the files it sent.
           log.raw(
-            `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
+            r.kind === 'rewind'
+              ? `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.bytes / 1024)} kB (100%) copied`
+              : `${who}: ${Math.round(r.bytes / 1024)}/${Math.round(r.total / 1024)} kB (${r.total ? Math.round((100 * r.bytes) / r.total) : 100}%)`,
           );
           if (r.kind === 'rewind') log.info(`${who}: pg_rewind: Done!`);
           else
@@ -317,9 +322,7 @@ export async function recover(
     },
   );
   if (failedFull.length) await backOut(host, log, wanted, failedFull);
-  log.info('Triggering FTS probe');
-  await qd.fts?.requestScan();
-  await qd.fts?.requestScan();
+  await triggerFtsProbe(host, log, recovered);
   return recovered;
 }
 

@@ -250,6 +250,34 @@ export async function updateCatalog(
   });
 }
 
+/**
+ * gprecoverseg's and gpaddmirrors' last step: two FTS probe scans, as Greenplum runs them (a
+ * first one may return before its probes are done). There `pg_ctl -w` has returned once each
+ * mirror is up and its walreceiver connects at once, so the scans find it. Here the primary's
+ * walsender connects to a mirror it was just told of, and that takes a few messages: scans go
+ * on, an FTS retry interval apart and for at most one probe timeout, until FTS has seen every
+ * mirror in `started` up, so that the utility does not exit with them still marked down.
+ */
+export async function triggerFtsProbe(
+  host: UtilityHost,
+  log: UtilityLog,
+  started: readonly SegmentConfig[],
+): Promise<void> {
+  const qd = host.coordinator();
+  log.info('Triggering FTS probe');
+  if (!qd.fts) return;
+  await qd.fts.requestScan();
+  await qd.fts.requestScan();
+  const deadline = host.clock.now() + qd.fts.timing.timeoutMs;
+  const down = () => started.some((m) => qd.config.find((c) => c.dbid === m.dbid)?.status === 'd');
+  await qd.refreshConfig();
+  while (down() && host.clock.now() < deadline) {
+    await host.clock.sleep(qd.fts.timing.retryWaitMs);
+    await qd.fts.requestScan();
+    await qd.refreshConfig();
+  }
+}
+
 /** Asks FTS to probe until `done` holds of the catalog; false past the utilities' 600 s limit. */
 export async function probeUntil(
   host: UtilityHost,
