@@ -68,6 +68,10 @@ describe('gprecoverseg', () => {
       'Initiating segment recovery. Upon completion, will start the successfully recovered segments',
     );
     expect(r.stdout).toContain('sdw1 (dbid 2): pg_rewind: Done!');
+    // Its last progress line is complete, as pg_rewind's is: what it fetched, all of it.
+    expect(r.stdout).toMatch(
+      /sdw1 \(dbid 2\): (\d+)\/\1 kB \(100%\) copied\n.*sdw1 \(dbid 2\): pg_rewind: Done!/,
+    );
     expect(r.stdout).toContain('Segments successfully recovered.');
     await synced(c);
     expect(await pair(c, 0)).toBe('mpsu,pmsu');

@@ -110,6 +110,18 @@ describe('gpstate options', () => {
     expect(content0).toMatch(
       /^INFO {4}Mirror Active, Primary Failed +\S.* +sdw1 +\/data\/primary\/gpseg0 +6000 +sdw2 +\/data\/mirror\/gpseg0 +7000$/,
     );
+    // Every column starts where its heading does, long statuses and directories included.
+    const columnsLineUp = (out: string, heading: RegExp, first: string) => {
+      const ls = messages(out);
+      const h = ls.findIndex((l) => heading.test(l));
+      const starts = (l: string) => [...l.matchAll(/ {2,}(\S)/g)].map((m) => m.index! + m[0].length - 1);
+      const rows = ls.slice(h + 1).filter((l) => l.includes(first));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows)
+        expect(starts(r.replace(/^WARNING /, 'INFO    ').replace(/ +<+$/, ''))).toEqual(starts(ls[h]!));
+    };
+    columnsLineUp((await c.run('gpstate -c')).stdout, /Status +Data State/, '/data/');
+    columnsLineUp((await c.run('gpstate -m')).stdout, /Mirror +Datadir/, '/data/mirror');
   });
 
   it("-s: the coordinator block, each instance with its PID, and its pair's WAL positions, in every runtime", async () => {

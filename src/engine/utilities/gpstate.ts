@@ -84,22 +84,25 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
     log.info('--Current GPDB mirror list and status');
     log.info('--Type = Group');
     log.info('--------------------------------------------------------------');
-    log.info(row(['Mirror', 'Datadir', 'Port', 'Status', 'Data Status']));
     let acting = 0;
     let actingUnsynced = 0;
+    const lines: string[][] = [['Mirror', 'Datadir', 'Port', 'Status', 'Data Status']];
+    const bad: boolean[] = [false];
     for (const m of segs.filter((c) => c.preferred_role === 'm').sort((a, b) => a.content - b.content)) {
       const status = m.status === 'd' ? 'Failed' : m.role === 'p' ? 'Acting as Primary' : 'Passive';
       const data = dataState(qd.fileRep ? (pairOf(config, m.content).primary?.mode ?? m.mode) : m.mode);
-      const bad = m.status === 'd' || m.role === 'p' || m.mode !== 's';
-      // A row that needs attention is a warning line, as Greenplum's TableLogger prints it.
-      const line = row([m.hostname, m.datadir, String(m.port), status, data]);
-      if (bad) log.warn(`${line.trimStart()}   <<<<<<<<`);
-      else log.info(line);
+      lines.push([m.hostname, m.datadir, String(m.port), status, data]);
+      bad.push(m.status === 'd' || m.role === 'p' || m.mode !== 's');
       if (m.role === 'p') {
         acting++;
         if (m.mode !== 's') actingUnsynced++;
       }
     }
+    // A row that needs attention is a warning line, as Greenplum's TableLogger prints it.
+    alignedRows(lines).forEach((line, i) => {
+      if (bad[i]) log.warn(`${line.trimStart()}   <<<<<<<<`);
+      else log.info(line);
+    });
     log.info('--------------------------------------------------------------');
     if (acting) log.warn(`${acting} segment(s) configured as mirror(s) are acting as primaries`);
     if (actingUnsynced)
@@ -121,7 +124,9 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
     log.info('--Current GPDB mirror list and status');
     log.info('--Type = Group');
     log.info('--------------------------------------------------------------');
-    log.info(row(['Status', 'Data State', 'Primary', 'Datadir', 'Port', 'Mirror', 'Datadir', 'Port']));
+    const lines: string[][] = [
+      ['Status', 'Data State', 'Primary', 'Datadir', 'Port', 'Mirror', 'Datadir', 'Port'],
+    ];
     let switched = 0;
     let unsynced = 0;
     for (const content of [...new Set(segs.map((s) => s.content))].sort((a, b) => a - b)) {
@@ -136,19 +141,18 @@ export async function gpstate(host: UtilityHost, argv: string[], log: UtilityLog
       const status = `${switchedPair ? 'Mirror Active, Primary' : 'Primary Active, Mirror'} ${passive.status === 'd' ? 'Failed' : 'Available'}`;
       if (switchedPair) switched++;
       if (p.mode !== 's') unsynced++;
-      log.info(
-        row([
-          status,
-          dataState(p.mode),
-          p.hostname,
-          p.datadir,
-          String(p.port),
-          m.hostname,
-          m.datadir,
-          String(m.port),
-        ]),
-      );
+      lines.push([
+        status,
+        dataState(p.mode),
+        p.hostname,
+        p.datadir,
+        String(p.port),
+        m.hostname,
+        m.datadir,
+        String(m.port),
+      ]);
     }
+    for (const line of alignedRows(lines)) log.info(line);
     log.info('--------------------------------------------------------------');
     if (switched) log.warn(`${switched} segment(s) configured as mirror(s) are acting as primaries`);
     if (unsynced) log.warn(`${unsynced} primary segment(s) are not synchronized`);
@@ -407,6 +411,24 @@ function standbyReport(host: UtilityHost, config: SegmentConfig[], log: UtilityL
     log.info(`-Replay Location: ${formatLsn(ws.replay)}`);
   }
   log.info('--------------------------------------------------------------');
+}
+
+/**
+ * A table's rows in aligned columns, as Greenplum's TableLogger prints them: each column as
+ * wide as its widest cell and a gap (at least as wide as `row` pads), so that a long status
+ * or data directory does not push the columns after it out of line.
+ */
+function alignedRows(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 18, c.length + 2)));
+  return rows.map(
+    (r) =>
+      '   ' +
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join(' ')
+        .trimEnd(),
+  );
 }
 
 function row(cols: string[]): string {
