@@ -80,6 +80,8 @@ export const styles = [
     .notice {
       margin: 0.2rem 0;
       color: var(--mpp-accent, #38bdf8);
+      /* Each notice carries its own severity and DETAIL lines, as psql prints them. */
+      white-space: pre-wrap;
     }
     .err {
       border-left: 4px solid var(--mpp-down, #f87171);

@@ -94,7 +94,7 @@ ${psqlText(
     </article>`;
   return html`<article class="outcome ${e ? 'failed' : ''}" data-code=${e?.code ?? ''}>
     <code class="cmd sql">${o.sql}</code>
-    ${r?.notices.map((n) => html`<p class="notice">NOTICE: ${n}</p>`)}
+    ${r?.notices.map((n) => html`<p class="notice">${n}</p>`)}
     ${
       r && r.fields.length
         ? html`<div class="scroll table-wrap" tabindex="0" role="group" aria-label="Result rows">

@@ -4,6 +4,7 @@
  */
 import { CHECK_SQL } from '../workload/bank-workload.ts';
 import {
+  allOf,
   check,
   fails,
   healthy,
@@ -22,16 +23,34 @@ export const FRESH: StepAction = {
   label: 'Start a fresh cluster',
 };
 
-/** The first step of every mirrored lesson: a healthy cluster to break. */
+/**
+ * The instances of FRESH's cluster, which the lessons name by dbid: primaries 2-5 (contents
+ * 0-3, two per host), and the mirror of content c, dbid 6 + c, on the other host.
+ */
+const FRESH_LAYOUT = rowsAre(
+  "the lessons' layout: primaries dbid 2, 3 on sdw1 and 4, 5 on sdw2; their mirrors dbid 6, 7 on sdw2 and 8, 9 on sdw1",
+  {
+    2: { preferred_role: 'p', hostname: 'sdw1' },
+    3: { preferred_role: 'p', hostname: 'sdw1' },
+    4: { preferred_role: 'p', hostname: 'sdw2' },
+    5: { preferred_role: 'p', hostname: 'sdw2' },
+    6: { preferred_role: 'm', hostname: 'sdw2' },
+    7: { preferred_role: 'm', hostname: 'sdw2' },
+    8: { preferred_role: 'm', hostname: 'sdw1' },
+    9: { preferred_role: 'm', hostname: 'sdw1' },
+  },
+);
+
+/** The first step of every mirrored lesson: a healthy cluster to break, laid out as the text says. */
 export function baseline(text: string): LessonStep {
   return {
     title: 'A healthy, mirrored cluster',
     text: [
       text,
-      'If the check below does not pass (an earlier lesson left something broken), start a fresh cluster.',
+      'If the check below does not pass (an earlier lesson left something broken, or the cluster has another layout), start a fresh cluster.',
     ],
     actions: [FRESH],
-    check: healthy(),
+    check: allOf("a healthy cluster in the lessons' layout", healthy(), FRESH_LAYOUT),
     checkOnOpen: true,
   };
 }

@@ -95,7 +95,7 @@ function stoppedNote(r: SegmentRow) {
 }
 
 /** Why the catalog still says up for an instance the lab saw die. */
-function unmarkedNote(r: SegmentRow, store: ClusterStore | undefined) {
+function unmarkedNote(r: SegmentRow, store: ClusterStore | undefined, partner: SegmentRow | undefined) {
   if (r.content === -1)
     return r.role === 'p'
       ? html`<span class="line small"
@@ -105,6 +105,12 @@ function unmarkedNote(r: SegmentRow, store: ClusterStore | undefined) {
           >the coordinator stops streaming to it; gpinitstandby -n restarts it</span
         >`;
   if (r.status === 'd') return nothing;
+  // A primary whose mirror is not in sync is the content's last copy: FTS never marks it down.
+  if (r.role === 'p' && partner && r.mode !== 's')
+    return html`<span class="line small"
+      >catalog keeps <code>u</code>: its mirror is not in sync, so FTS has no copy to promote (double fault);
+      restart it</span
+    >`;
   const next = store?.nextProbeInMs();
   const held = store?.holds.has('fts_probe@1');
   return html`<span class="line small"
@@ -157,7 +163,7 @@ export function cardDetails(r: SegmentRow, eff: Effective, ctx: CardContext) {
       ${statusWords(eff, copy, proc, store?.recoveryPhase.get(r.dbid))}</span
     >
     ${copy ? html`<progress class="copy" max=${copy.total || 1} .value=${copy.done}></progress>` : nothing}
-    ${eff === 'crashed' && !copy ? unmarkedNote(r, store) : nothing}
+    ${eff === 'crashed' && !copy ? unmarkedNote(r, store, partner) : nothing}
     ${eff === 'stopped' && !copy ? stoppedNote(r) : nothing} ${mode}
     ${
       partner

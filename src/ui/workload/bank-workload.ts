@@ -175,8 +175,8 @@ export class BankWorkload {
 
   /** Changes rate and sessions; a running workload restarts its loops. */
   configure(rate: number, sessions: number): void {
-    this.rate = Math.max(0, rate);
-    this.sessions = Math.max(1, Math.min(16, Math.round(sessions)));
+    if (Number.isFinite(rate)) this.rate = Math.max(0, rate);
+    if (Number.isFinite(sessions)) this.sessions = Math.max(1, Math.min(16, Math.round(sessions)));
     if (this.running) {
       this.stop();
       this.start();
@@ -212,7 +212,10 @@ export class BankWorkload {
 
   private async loop(gen: number, i: number): Promise<void> {
     let session: Session | undefined;
-    let due = performance.now() + Math.random() * 500;
+    // Sessions start evenly spread over one interval, so that transfers come at an even pace
+    // rather than in bursts of every session at once.
+    const spread = this.rate > 0 ? 1000 / this.rate : 500 / this.sessions;
+    let due = performance.now() + i * spread + Math.random() * Math.min(50, spread);
     while (this.alive(gen, i)) {
       const interval = this.rate > 0 ? (1000 * this.sessions) / this.rate : 500;
       const wait = due - performance.now();
@@ -330,4 +333,15 @@ export function explainError(code: string, message: string, indeterminate = fals
   if (code === '53100') return 'a disk is full';
   if (code === '57014') return 'the statement was cancelled';
   return 'the transfer rolled back; no money moved';
+}
+
+/**
+ * Commits per second over the last 5 one-second samples: a single second's count swings with
+ * when transfers happen to finish (at 4/s, a second may see 3 or 5).
+ */
+export function commitRate(series: readonly { commits: number }[]): string {
+  const recent = series.slice(-5);
+  if (recent.length === 0) return '0';
+  const mean = recent.reduce((n, x) => n + x.commits, 0) / recent.length;
+  return mean >= 10 ? mean.toFixed(0) : mean.toFixed(1);
 }

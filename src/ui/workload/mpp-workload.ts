@@ -6,7 +6,14 @@ import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import '../sparkline/mpp-sparkline.ts';
-import { ACCOUNTS, CHECK_SQL, START_BALANCE, explainError, type BankWorkload } from './bank-workload.ts';
+import {
+  ACCOUNTS,
+  CHECK_SQL,
+  START_BALANCE,
+  commitRate,
+  explainError,
+  type BankWorkload,
+} from './bank-workload.ts';
 import { styles } from './mpp-workload.styles.ts';
 import { clientView } from './client-view.ts';
 import { timelineStyles } from '../sim/client-timeline.ts';
@@ -130,14 +137,19 @@ export class MppWorkload extends LitElement {
             min="1"
             max="16"
             .value=${String(w.sessions)}
-            @change=${(e: Event) => this._configure(w.rate, Number((e.target as HTMLInputElement).value))}
+            @change=${(e: Event) => {
+              const input = e.target as HTMLInputElement;
+              this._configure(w.rate, Number(input.value));
+              // The value in force: one out of range is clamped to 1-16, and the box says so.
+              input.value = String(w.sessions);
+            }}
           />
         </label>
       </div>
       <dl class="stats">
         <div>
           <dt>commits/s</dt>
-          <dd data-stat="cps">${last?.commits ?? 0}</dd>
+          <dd data-stat="cps" title="mean over the last 5 s">${w.running ? commitRate(series) : 0}</dd>
         </div>
         <div>
           <dt>commits</dt>

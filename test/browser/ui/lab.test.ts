@@ -124,12 +124,16 @@ describe('<mpp-ha-lab>', () => {
     const el = await bootLab({ 'workload-rate': '0' });
     const block = await runSql(
       el,
-      'create table t(a int) distributed by (a); insert into t select generate_series(1,100); select count(*) from t',
+      'create table t(a int) distributed by (a); insert into t select generate_series(1,100); select count(*) from t; create table u(a int)',
     );
     const outcomes = [...block.querySelectorAll('.outcome')];
     expect(text(outcomes[0])).toContain('CREATE TABLE');
     expect(text(outcomes[1])).toContain('INSERT 0 100');
     expect(outcomes[2]?.querySelector('td')?.textContent).toBe('100');
+    // Notices as psql prints them: each with its own severity, once.
+    const notices = [...outcomes[3]!.querySelectorAll('.notice')].map((n) => n.textContent ?? '');
+    expect(notices.map((n) => n.slice(0, n.indexOf(':')))).toEqual(['NOTICE', 'HINT']);
+    expect(notices[0]).toMatch(/^NOTICE: {2}Table doesn't have 'DISTRIBUTED BY' clause/);
   });
 
   it('shows a SQL error with its SQLSTATE', async () => {
@@ -346,6 +350,18 @@ describe('<mpp-ha-lab>', () => {
       'the workload panel to say it is paused with time',
     );
     expect(inShadow(panel, '[data-action="toggle"]')?.textContent?.trim()).toBe('Stop');
+    // While not running the panel shows no rate from before.
+    expect(inShadow(panel, '[data-stat="cps"]')?.textContent?.trim()).toBe('0');
+    // A sessions count out of range is clamped, and the box shows the value in force.
+    const sessions = inShadow<HTMLInputElement>(panel, 'input[type="number"]')!;
+    for (const [typed, inForce] of [
+      ['-3', 1],
+      ['40', 16],
+    ] as const) {
+      sessions.value = typed;
+      sessions.dispatchEvent(new Event('change'));
+      expect([sessions.value, el.workload.sessions]).toEqual([String(inForce), inForce]);
+    }
     await until(
       () => /cluster time is paused/.test(inShadow(consoleEl, '.hint')?.textContent ?? ''),
       'the console hint to say time is paused',

@@ -87,6 +87,16 @@ async function follow(
 }
 
 describe('lessons', () => {
+  it('lesson 1 on a cluster of another layout: its first check fails and says so, rather than naming the wrong dbids', async () => {
+    const el = await bootLab({ hosts: 'sdw1,sdw2,sdw3', mirroring: 'spread' });
+    el.lesson = 'primary-failover';
+    await el.updateComplete;
+    const ls = lessonsOf(el);
+    await until(() => checkState(ls) === 'fail', 'the first check to fail', 60_000);
+    expect(text(inShadow(ls, '.check'))).toMatch(/lessons' layout/);
+    expect(inShadow<HTMLButtonElement>(ls, 'button.next')?.disabled).toBe(true);
+  });
+
   it('lesson 1: crash a primary, FTS promotes its mirror, every check passes; the recommendations follow the catalog', async () => {
     await page.viewport(1280, 900);
     const el = await bootLab();

@@ -51,6 +51,31 @@ describe('status while the cluster changes', () => {
     await until(() => !card(el, 6)!.querySelector('progress'), 'no bar once the copy is done');
   });
 
+  it('a refused restart is reported as failed; a crashed last copy is not promised an FTS probe', async () => {
+    const el = await bootLab({ 'workload-rate': '0' });
+    const s = el.store;
+    // Content 0's primary fails over to dbid 6; the former primary refuses to start by itself.
+    await act.crash(s, 2);
+    await act.sql(s, 'select gp_request_fts_probe_scan()');
+    await until(() => s.config.find((r) => r.dbid === 6)?.role === 'p', 'FTS to promote dbid 6', 30_000);
+    expect(await act.restart(s, 2)).toBe(false);
+    expect(s.actions[0]!.ok).toBe(false);
+    expect(s.actions[0]!.output).toMatch(
+      /dbid 2 did not start: a former primary must be recovered with gprecoverseg/,
+    );
+    // Content 1: its mirror dies and is marked down, then its primary: a double fault. The
+    // catalog keeps the primary up, and the card says why rather than counting down to a probe.
+    await act.crash(s, 7);
+    await act.sql(s, 'select gp_request_fts_probe_scan()');
+    await until(() => s.config.find((r) => r.dbid === 7)?.status === 'd', 'FTS to mark dbid 7 down', 30_000);
+    await act.crash(s, 3);
+    await until(
+      () => /catalog keeps u: its mirror is not in sync/.test(text(card(el, 3))),
+      'the double-fault note',
+    );
+    expect(text(card(el, 3))).not.toMatch(/FTS probes/);
+  });
+
   it('gprecoverseg -aF: the target stays recovering from its copy until it is up and streamed to, never down', async () => {
     const el = await bootLab({ 'workload-rate': '0' });
     const s = el.store;
