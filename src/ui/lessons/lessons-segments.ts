@@ -50,7 +50,7 @@ export function baseline(text: string): LessonStep {
       'If the check below does not pass (an earlier lesson left something broken, or the cluster has another layout), start a fresh cluster.',
     ],
     actions: [FRESH],
-    check: allOf("a healthy cluster in the lessons' layout", healthy(), FRESH_LAYOUT),
+    check: allOf("a healthy cluster in the lessons' layout", healthy({ hosts: 2 }), FRESH_LAYOUT),
     checkOnOpen: true,
   };
 }

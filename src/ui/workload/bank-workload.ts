@@ -99,6 +99,8 @@ export class BankWorkload {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly inFlightSince = new Set<number>();
+  /** When it last started (ms): the commit rate counts the samples since then only. */
+  startedAt = 0;
 
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -141,6 +143,7 @@ export class BankWorkload {
     if (this.running || !this.cluster) return;
     this.heldByPause = false;
     this.running = true;
+    this.startedAt = Date.now();
     this.gen++;
     for (let i = 0; i < this.sessions; i++) void this.loop(this.gen, i);
     this.ticker = setInterval(() => this.tick(), 1000);

@@ -149,7 +149,9 @@ export class MppWorkload extends LitElement {
       <dl class="stats">
         <div>
           <dt>commits/s</dt>
-          <dd data-stat="cps" title="mean over the last 5 s">${w.running ? commitRate(series) : 0}</dd>
+          <dd data-stat="cps" title="mean over the last 5 s">
+            ${w.running ? commitRate(series.filter((x) => x.t > w.startedAt)) : 0}
+          </dd>
         </div>
         <div>
           <dt>commits</dt>
