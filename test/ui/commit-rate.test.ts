@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { commitRate } from '../../src/ui/workload/bank-workload.ts';
 
-const samples = (...commits: number[]) => commits.map((c) => ({ commits: c }));
+const samples = (...commits: number[]) => commits.map((c, i) => ({ t: i + 1, commits: c }));
 
 describe('commitRate', () => {
   it.each([
@@ -15,5 +15,11 @@ describe('commitRate', () => {
     [[12, 9, 10, 10, 9], '10'],
   ])('%j -> %s', (commits, want) => {
     expect(commitRate(samples(...commits))).toBe(want);
+  });
+
+  it('counts only the samples after the workload started', () => {
+    // Seconds 1-4 before a stop, at 8/s; started again after second 4, at 2/s.
+    expect(commitRate(samples(8, 8, 8, 8, 2, 2), 4)).toBe('2.0');
+    expect(commitRate(samples(8, 8, 8, 8), 4)).toBe('0');
   });
 });

@@ -30,6 +30,18 @@ const config = async (c: ProcessCluster) =>
     )
   ).rows;
 
+/** Asks FTS to probe until dbid's row has `value` in column `col` of `config`. */
+async function probeUntilRow(c: ProcessCluster, dbid: number, col: number, value: string, what: string) {
+  await waitFor(
+    async () => {
+      await c.query('select gp_request_fts_probe_scan()');
+      return (await config(c)).find((x) => x[0] === dbid)?.[col] === value;
+    },
+    20_000,
+    what,
+  );
+}
+
 describe('process cluster (worker runtime orchestration, in-thread processes)', () => {
   it('boots a mirrored cluster with a standby, one process per instance, and runs SQL', async () => {
     const spawner = inThreadSpawner(realClock);
@@ -89,14 +101,7 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     const c = cluster;
     await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[1] === -1), 20_000, 'in sync');
     await c.faults.crash(2);
-    await waitFor(
-      async () => {
-        await c.query('select gp_request_fts_probe_scan()');
-        return (await config(c)).find((x) => x[0] === 2)?.[2] === 'm';
-      },
-      20_000,
-      'dbid 2 failed over',
-    );
+    await probeUntilRow(c, 2, 2, 'm', 'dbid 2 failed over');
     // A former primary does not start by itself: the restart says so rather than succeeding.
     await expect(c.faults.restart(2)).rejects.toMatchObject({
       code: '55000',
@@ -115,14 +120,7 @@ describe('process cluster (worker runtime orchestration, in-thread processes)', 
     const c = cluster;
     await waitFor(async () => (await config(c)).every((x) => x[4] === 's' || x[1] === -1), 20_000, 'in sync');
     await c.faults.crash(6);
-    await waitFor(
-      async () => {
-        await c.query('select gp_request_fts_probe_scan()');
-        return (await config(c)).find((x) => x[0] === 6)?.[5] === 'd';
-      },
-      20_000,
-      'dbid 6 marked down',
-    );
+    await probeUntilRow(c, 6, 5, 'd', 'dbid 6 marked down');
     const kinds: string[] = [];
     const off = c.subscribe((e) => {
       if (e.dbid === 6) kinds.push(e.kind);

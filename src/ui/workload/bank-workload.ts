@@ -339,11 +339,12 @@ export function explainError(code: string, message: string, indeterminate = fals
 }
 
 /**
- * Commits per second over the last 5 one-second samples: a single second's count swings with
+ * Commits per second over the last 5 one-second samples taken after `since` (the workload's
+ * start: a stop or pause does not blend in older ones): a single second's count swings with
  * when transfers happen to finish (at 4/s, a second may see 3 or 5).
  */
-export function commitRate(series: readonly { commits: number }[]): string {
-  const recent = series.slice(-5);
+export function commitRate(series: readonly { t: number; commits: number }[], since = 0): string {
+  const recent = series.filter((x) => x.t > since).slice(-5);
   if (recent.length === 0) return '0';
   const mean = recent.reduce((n, x) => n + x.commits, 0) / recent.length;
   return mean >= 10 ? mean.toFixed(0) : mean.toFixed(1);

@@ -150,7 +150,7 @@ export class MppWorkload extends LitElement {
         <div>
           <dt>commits/s</dt>
           <dd data-stat="cps" title="mean over the last 5 s">
-            ${w.running ? commitRate(series.filter((x) => x.t > w.startedAt)) : 0}
+            ${w.running ? commitRate(series, w.startedAt) : 0}
           </dd>
         </div>
         <div>

@@ -74,6 +74,15 @@ describe('status while the cluster changes', () => {
       'the double-fault note',
     );
     expect(text(card(el, 3))).not.toMatch(/FTS probes/);
+    // At a phone's width the note wraps inside its card.
+    await page.viewport(390, 844);
+    await until(() => card(el, 3)!.getBoundingClientRect().width <= 390, 'the card at 390 px');
+    const note = [...card(el, 3)!.querySelectorAll<HTMLElement>('.line')].find((l) =>
+      /catalog keeps/.test(text(l)),
+    )!;
+    expect(note.getBoundingClientRect().right).toBeLessThanOrEqual(
+      card(el, 3)!.getBoundingClientRect().right,
+    );
   });
 
   it('gprecoverseg -aF: the target stays recovering from its copy until it is up and streamed to, never down', async () => {
