@@ -58,10 +58,15 @@ export class MppConsole extends LitElement {
     whenRemoved(this, () => this._dropSessions());
   }
 
-  /** A new cluster (or none) invalidates the sessions held on the old one. */
+  /**
+   * A new cluster (or none) invalidates the sessions held on the old one, and the old one's
+   * results: its errors ("the coordinator is not running") are not this cluster's. The editor's
+   * history (↑) stays.
+   */
   protected override willUpdate(_changed: PropertyValues<this>): void {
     if (this.store?.cluster !== this._sessionsOf) {
       this._dropSessions();
+      if (this._sessionsOf) this._runs = [];
       this._sessionsOf = this.store?.cluster;
     }
   }

@@ -427,6 +427,7 @@ export class ClusterStore {
       this.noteFaults();
     } catch (e) {
       this.catalogError = errorText(e);
+      this.health.replicationUnknown();
     } finally {
       this.refreshing = false;
       this.changed();

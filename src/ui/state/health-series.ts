@@ -67,6 +67,15 @@ export class HealthSeries {
     this.lagSeries = [...this.lagSeries, { t: now, maxLagBytes }].slice(-900);
   }
 
+  /**
+   * The catalog could not be read (the coordinator is down or unreachable): the rates are
+   * unknown, not what they were, so the diagram drops its labels until two reads measure again.
+   */
+  replicationUnknown(): void {
+    this.walRate = new Map();
+    this.lastSent = new Map();
+  }
+
   /** Records whether a fault is in force now (only its transitions are kept). */
   noteFault(active: boolean, now = Date.now()): void {
     const last = this.faultTimeline[this.faultTimeline.length - 1];

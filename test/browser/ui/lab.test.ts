@@ -143,6 +143,12 @@ describe('<mpp-ha-lab>', () => {
     expect(err.dataset['code']).toBe('22012');
     expect(text(err)).toContain('SQLSTATE: 22012');
     expect(text(err)).toMatch(/division by zero/);
+    // A new cluster does not show the old one's outcomes.
+    const consoleEl = inShadow(el, 'mpp-console')!;
+    await el.reboot();
+    await until(() => el.store.state === 'ready', 'the new cluster to boot');
+    expect(allInShadow(consoleEl, '.run-block')).toHaveLength(0);
+    expect((await runSql(el, 'select 2')).querySelector('td')?.textContent).toBe('2');
   });
 
   it('keeps an open transaction when the window narrows to one column and back', async () => {
