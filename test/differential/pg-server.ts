@@ -39,7 +39,7 @@ export interface PgRows {
 }
 
 export interface PgError {
-  error: { code: string; message: string; position?: number };
+  error: { code: string; message: string; position?: number; hint?: string };
 }
 
 export type PgOutcome = PgRows | PgError;
@@ -227,10 +227,11 @@ export async function startPgServer(): Promise<PgServer> {
             rows: (res.rows ?? []) as (string | null)[][],
           };
         } catch (e) {
-          const err = e as { code?: string; message?: string; position?: string };
+          const err = e as { code?: string; message?: string; position?: string; hint?: string };
           if (!err.code) throw e;
           const out: PgError = { error: { code: err.code, message: err.message ?? '' } };
           if (err.position) out.error.position = Number(err.position);
+          if (err.hint) out.error.hint = err.hint;
           return out;
         }
       },

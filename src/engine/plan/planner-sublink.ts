@@ -172,7 +172,11 @@ function decorrelate(planner: Planner, outer: RelPlan, q: SelectStmt, pos: numbe
     resolveColumn: (ref: ColumnRef) => {
       const i = inner.scope.lookup(ref);
       if (i !== undefined) return { kind: 'col', index: no + i, type: inner.scope.columns[i]!.type };
-      return outer.scope.resolve(ref);
+      const visible = [...inner.scope.columns, ...outer.scope.columns];
+      // A name qualified by the subquery's own relation is that level's: its error (lookup failed).
+      if (ref.table !== undefined && inner.scope.columns.some((c) => c.rel === ref.table))
+        return inner.scope.resolve(ref, visible);
+      return outer.scope.resolve(ref, visible);
     },
   };
   const outerKeys: BoundExpr[] = [];

@@ -3,6 +3,7 @@
  * alias of the relation it came from. Implements the expression binder's BindScope.
  */
 import { sqlError } from '../errors.ts';
+import { missingColumnHint } from './column-hint.ts';
 import type { ColumnRef } from '../sql/ast.ts';
 import type { BindScope } from '../sql/bind-expr.ts';
 import type { BoundExpr } from '../sql/expr-bound.ts';
@@ -55,15 +56,31 @@ export class Scope {
     return found;
   }
 
-  resolve(ref: ColumnRef): BoundExpr {
+  /**
+   * A column reference bound to this level's columns. `visible` is every column the hint for a
+   * misspelt name may suggest, innermost level first as PostgreSQL searches (a correlated
+   * subquery passes its own FROM's columns and its outer query's).
+   */
+  resolve(ref: ColumnRef, visible: readonly ScopeColumn[] = this.columns): BoundExpr {
     const i = this.lookup(ref);
     if (i === undefined) {
       if (ref.table !== undefined && !this.columns.some((c) => c.rel === ref.table))
         throw sqlError('undefined_table', `missing FROM-clause entry for table "${ref.table}"`, {
           position: ref.pos,
         });
-      const name = ref.table ? `${ref.table}.${ref.name}` : ref.name;
-      throw sqlError('undefined_column', `column ${quoteName(name)} does not exist`, { position: ref.pos });
+      // A bare name that is a relation's alias reads the whole row (a composite value) in
+      // PostgreSQL; not built here, so refused rather than called a missing column.
+      if (ref.table === undefined && visible.some((c) => c.rel === ref.name && !c.hidden))
+        throw sqlError('feature_not_supported', `whole-row reference to "${ref.name}" is not supported`, {
+          hint: `Name its columns (${ref.name}.column) or use ${ref.name}.*.`,
+          position: ref.pos,
+        });
+      // As PostgreSQL words it: a qualified name unquoted (column t.x), a bare one quoted.
+      const message = ref.table
+        ? `column ${ref.table}.${ref.name} does not exist`
+        : `column ${quoteName(ref.name)} does not exist`;
+      const hint = missingColumnHint(ref, visible);
+      throw sqlError('undefined_column', message, { position: ref.pos, ...(hint ? { hint } : {}) });
     }
     return { kind: 'col', index: i, type: this.columns[i]!.type };
   }

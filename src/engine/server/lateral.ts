@@ -13,6 +13,7 @@
  * a LIMIT without ORDER BY) can give the two runs different rows.
  */
 import { sqlError } from '../errors.ts';
+import { missingColumnHint } from '../plan/column-hint.ts';
 import { Planner, type PlannerEnv, type WorkTable } from '../plan/planner.ts';
 import { Scope } from '../plan/scope.ts';
 import type { ColumnRef, Expr, FromItem, Query, SelectStmt } from '../sql/ast.ts';
@@ -490,10 +491,13 @@ function outerRefs(env: PlannerEnv, query: Query, left: Scope, outside?: Scope):
             position: ref.pos,
           },
         );
-      else if (ref.table !== undefined && left.columns.some((c) => c.rel === ref.table))
+      else if (ref.table !== undefined && left.columns.some((c) => c.rel === ref.table)) {
+        const hint = missingColumnHint(ref, left.columns);
         throw sqlError('undefined_column', `column ${ref.table}.${ref.name} does not exist`, {
           position: ref.pos,
+          ...(hint ? { hint } : {}),
         });
+      }
       return;
     }
     for (const v of Object.values(n)) visit(v, levels, aliases);
