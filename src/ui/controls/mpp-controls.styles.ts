@@ -15,10 +15,12 @@ export const styles = [
       font-weight: 600;
       padding: 0 0.3rem;
     }
+    /* A label and its select stay inside the panel at 390 px: the select gives up width. */
     label {
       display: inline-flex;
       align-items: center;
       gap: 0.3rem;
+      max-width: 100%;
     }
     label.grow {
       flex: 1;
@@ -29,6 +31,8 @@ export const styles = [
     }
     select {
       max-width: 100%;
+      min-width: 0;
+      text-overflow: ellipsis;
     }
     input[type='number'] {
       width: 5.5rem;
@@ -64,15 +68,53 @@ export const styles = [
       color: var(--mpp-button-fg, #f0f9ff);
       opacity: 0.85;
     }
+    .output-head {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      gap: 0.5rem;
+      margin-bottom: 0.3rem;
+    }
+    .output-head .cmd {
+      min-width: 0;
+    }
     .output pre {
       margin: 0;
-      max-height: 12rem;
+      max-height: min(24rem, 50vh);
       overflow: auto;
       /* A terminal's output: its columns (gpstate -m, -s) line up and scroll, never wrap. */
       white-space: pre;
       background: var(--mpp-input-bg, #020617);
       padding: 0.4rem;
       border-radius: 6px;
+    }
+    /* The whole output, wide and tall, its columns kept in line (never wrapped). */
+    dialog.full-output {
+      width: min(100rem, 96vw);
+      height: 90vh;
+      max-width: none;
+      max-height: none;
+      padding: 0.6rem;
+      background: var(--mpp-panel-bg, #111c33);
+      color: var(--mpp-fg, #e2e8f0);
+      border: 1px solid var(--mpp-border, #334155);
+      border-radius: 8px;
+    }
+    dialog.full-output[open] {
+      display: flex;
+      flex-direction: column;
+    }
+    dialog.full-output::backdrop {
+      background: rgba(2, 6, 23, 0.7);
+    }
+    dialog.full-output form {
+      margin: 0;
+    }
+    .output dialog.full-output pre {
+      flex: 1;
+      max-height: none;
+      white-space: pre;
+      overflow-wrap: normal;
     }
     /* At phone width a line scrolled sideways shows only its prefix (prog:host:user-[LEVEL]:-):
        wrap there, as a narrow terminal does. */

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import * as act from '../state/actions.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
@@ -227,16 +227,52 @@ export class MppControls extends LitElement {
       <div class="output" part="output" aria-live="polite">
         ${
           last
-            ? html`<code class="cmd ${last.kind === 'sql' ? 'sql' : last.kind === 'fault' ? 'api' : ''}"
-                  >${last.command}</code
-                >
+            ? html`<div class="output-head">
+                  <code class="cmd ${last.kind === 'sql' ? 'sql' : last.kind === 'fault' ? 'api' : ''}"
+                    >${last.command}</code
+                  >
+                  <button
+                    class="quiet"
+                    data-action="full-output"
+                    ?disabled=${last.ok === undefined}
+                    @click=${() => this._openFullView()}
+                    title="Show the whole output in a wide window, its columns in line"
+                  >
+                    Full view
+                  </button>
+                </div>
                 <pre tabindex="0" class=${last.ok === false ? 'error' : ''}>
 ${last.ok === undefined ? 'running…' : last.output}</pre>
-                ${last.note ? html`<p class="note exit-note">${last.note}</p>` : nothing}`
+                ${last.note ? html`<p class="note exit-note">${last.note}</p>` : nothing}
+                <dialog
+                  class="full-output"
+                  aria-label=${`Output of ${last.command}`}
+                  @close=${() => (this._fullOpen = false)}
+                >
+                  ${
+                    this._fullOpen
+                      ? html`<div class="output-head">
+                            <code class="cmd">${last.command}</code>
+                            <form method="dialog"><button class="quiet" autofocus>Close</button></form>
+                          </div>
+                          <pre tabindex="0" class=${last.ok === false ? 'error' : ''}>${last.output}</pre>`
+                      : nothing
+                  }
+                </dialog>`
             : html`<p class="muted">Press a control: its command and output appear here.</p>`
         }
       </div>
     `;
+  }
+
+  @query('dialog.full-output') private _fullView: HTMLDialogElement | undefined;
+  /** The full view's copy of the output is rendered only while it is open (it may be long). */
+  @state() private _fullOpen = false;
+
+  private async _openFullView(): Promise<void> {
+    this._fullOpen = true;
+    await this.updateComplete;
+    if (this._fullView && !this._fullView.open) this._fullView.showModal();
   }
 
   private _hostSelect(label: string, value: string, hosts: string[], set: (v: string) => void) {

@@ -69,6 +69,13 @@ export const SKIP_TARGETS: readonly PanelId[] = [
   'simulation',
 ];
 
+/** The jump bar's words for each target: short, so the bar wraps to at most two lines at 390 px. */
+export const JUMP_LABELS: Readonly<Partial<Record<PanelId, string>>> = {
+  controls: 'Faults',
+  console: 'SQL',
+  timeline: 'Timeline',
+};
+
 /**
  * Parses `view`: known tokens in the author's order, duplicates dropped; undefined (every panel)
  * when empty or when it names no known token.

@@ -71,14 +71,17 @@ export const styles = [
       padding: 0.3rem 0.6rem;
       margin: 0 0 0.5rem;
     }
+    /* One line always held for the live region, so its news does not push the panels down and
+       back up again as it comes and goes (the whole text is its title and in the timeline). */
     .announce {
-      min-height: 1.3em;
+      height: 1.3em;
+      line-height: 1.3em;
       margin: 0 0 0.5rem;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
       font-weight: 600;
       color: var(--mpp-warn);
-    }
-    .announce:empty {
-      display: none;
     }
     nav.skip {
       position: absolute;
@@ -101,8 +104,7 @@ export const styles = [
       top: 0;
       left: auto;
       align-items: center;
-      flex-wrap: nowrap;
-      overflow-x: auto;
+      flex-wrap: wrap;
       margin: 0 -0.5rem 0.5rem;
       padding: 0.35rem 0.5rem;
       background: var(--mpp-bg);

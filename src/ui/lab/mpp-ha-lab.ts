@@ -40,6 +40,7 @@ import {
   NARROW_ORDER,
   SIDE_COLUMN,
   SKIP_TARGETS,
+  JUMP_LABELS,
   panelsOf,
   parseView,
   type Panel,
@@ -448,8 +449,11 @@ export class MppHaLab extends LitElement {
                 <span class="muted">Jump to</span>
                 ${skips.map(
                   (id) =>
-                    html`<a href=${`#h-${id}`} @click=${(e: Event) => this._skipTo(e, id)}
-                      >${panels[id].title}</a
+                    html`<a
+                      href=${`#h-${id}`}
+                      title=${panels[id].title}
+                      @click=${(e: Event) => this._skipTo(e, id)}
+                      >${JUMP_LABELS[id] ?? panels[id].title}</a
                     >`,
                 )}
               </nav>`
@@ -478,7 +482,9 @@ export class MppHaLab extends LitElement {
       ${s.bootNotice ? html`<p class="notice" role="note">${s.bootNotice}</p>` : nothing}
       ${s.state === 'failed' ? html`<p class="error" role="alert">The cluster failed to start: ${s.bootError}</p>` : nothing}
       ${this._boot.resumable ? renderResumeOffer(this._boot.resumable, this.effectiveClusterName, this._boot.openElsewhere, (c) => void this._boot.decide(c)) : nothing}
-      <p class="announce" role="status" aria-live="polite" aria-atomic="true">${s.announcement}</p>
+      <p class="announce" role="status" aria-live="polite" aria-atomic="true" title=${s.announcement}>
+        ${s.announcement}
+      </p>
       <div
         class="layout ${view || this._narrow ? 'single' : ''}"
         @mpp-instance-select=${(e: CustomEvent<InstanceSelectDetail>) => this._select(e.detail)}

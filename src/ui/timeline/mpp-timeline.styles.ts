@@ -17,7 +17,9 @@ export const styles = [
       gap: 0.25rem;
       border: 1px solid var(--mpp-border, #334155);
       border-radius: 999px;
-      padding: 0.05rem 0.5rem 0.05rem 0.2rem;
+      padding: 0.05rem 0.5rem 0.05rem 0.3rem;
+      /* At least 24 px to touch (WCAG 2.5.8): the whole chip is the checkbox's label. */
+      min-height: 1.75rem;
       font-size: 0.75rem;
       cursor: pointer;
     }
@@ -28,6 +30,8 @@ export const styles = [
     }
     .chip input {
       margin: 0;
+      width: 1rem;
+      height: 1rem;
     }
     input[type='search'] {
       flex: 1;

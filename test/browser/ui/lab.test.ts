@@ -174,6 +174,93 @@ describe('<mpp-ha-lab>', () => {
     expect(text(block.querySelectorAll('.outcome')[2]!)).toMatch(/\b2\b/);
   });
 
+  it('at 390 px every control is inside the page, the jump bar wraps, and a checkbox is a 24 px target', async () => {
+    await page.viewport(390, 844);
+    const el = await bootLab({ 'workload-rate': '0' });
+    await until(
+      () =>
+        inShadow(inShadow(el, 'mpp-controls'), 'select') && inShadow(inShadow(el, 'mpp-timeline'), '.chip'),
+      'the controls and the timeline',
+    );
+    // Every control in every shadow root, except inside a box that scrolls or clips on purpose
+    // (a wide catalog table scrolls inside its panel).
+    const controls: HTMLElement[] = [];
+    const walk = (root: ParentNode) => {
+      for (const n of root.querySelectorAll<HTMLElement>('*')) {
+        if (n.matches('a[href], button, input, select, textarea, label.chip')) controls.push(n);
+        if (n.shadowRoot) walk(n.shadowRoot);
+      }
+    };
+    walk(el.shadowRoot!);
+    const clipped = (n: HTMLElement): boolean => {
+      for (let p: Element | null = n.parentElement ?? (n.getRootNode() as ShadowRoot).host; p && p !== el;) {
+        if (getComputedStyle(p).overflowX !== 'visible') return true;
+        p = p.parentElement ?? ((p.getRootNode() as ShadowRoot).host as Element | undefined) ?? null;
+      }
+      return false;
+    };
+    // Inside the page, and inside its group's box (a fieldset's border) where it has one.
+    const out = controls
+      .filter((n) => n.getBoundingClientRect().width > 1 && !clipped(n))
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        const box = n.closest('fieldset')?.getBoundingClientRect() ?? { left: 0, right: 390 };
+        return r.right > Math.min(390, box.right) + 0.5 || r.left < box.left - 0.5;
+      })
+      .map(
+        (n) =>
+          `${n.tagName.toLowerCase()} "${text(n).slice(0, 30)}" ${Math.round(n.getBoundingClientRect().right)}`,
+      );
+    expect(out).toEqual([]);
+    // The jump bar shows every link: none hidden off its end.
+    const jump = inShadow(el, 'nav.jump')!;
+    expect(jump.scrollWidth).toBeLessThanOrEqual(jump.clientWidth);
+    expect([...jump.querySelectorAll('a')].map((a) => text(a))).toEqual([
+      'Topology',
+      'Faults',
+      'SQL',
+      'Lessons',
+      'Timeline',
+      'Simulation',
+    ]);
+    const chips = allInShadow(inShadow(el, 'mpp-timeline'), '.chip');
+    expect(chips.length).toBeGreaterThan(3);
+    for (const c of chips) expect(c.getBoundingClientRect().height).toBeGreaterThanOrEqual(24);
+  });
+
+  it("a utility's output opens in a full view: wide, its lines unwrapped, closed by Escape", async () => {
+    await page.viewport(1280, 800);
+    const el = await bootLab({ 'workload-rate': '0' });
+    const ctl = inShadow(el, 'mpp-controls')!;
+    await until(() => inShadow(ctl, 'input[name="cmd"]'), 'the controls');
+    const input = inShadow<HTMLInputElement>(ctl, 'input[name="cmd"]')!;
+    input.value = 'gpstate -s';
+    input.dispatchEvent(new Event('input'));
+    inShadow<HTMLButtonElement>(ctl, 'form button[type="submit"]')!.click();
+    await until(
+      () => /Segment Info/.test(inShadow(ctl, '.output pre')?.textContent ?? ''),
+      'gpstate -s output',
+    );
+    const inline = inShadow<HTMLElement>(ctl, '.output pre')!;
+    await until(
+      () => !inShadow<HTMLButtonElement>(ctl, '[data-action="full-output"]')?.disabled,
+      'Full view enabled',
+    );
+    inShadow<HTMLButtonElement>(ctl, '[data-action="full-output"]')!.click();
+    const dialog = await until(() => {
+      const d = inShadow<HTMLDialogElement>(ctl, 'dialog.full-output');
+      return d?.open && d.querySelector('pre') ? d : undefined;
+    }, 'the full view open');
+    const pre = dialog.querySelector<HTMLElement>('pre')!;
+    expect(pre.textContent).toBe(inline.textContent);
+    expect(pre.clientWidth).toBeGreaterThan(2 * inline.clientWidth);
+    expect(pre.clientHeight).toBeGreaterThan(inline.clientHeight);
+    expect(getComputedStyle(pre).whiteSpace).toBe('pre');
+    await userEvent.keyboard('{Escape}');
+    await until(() => !dialog.open, 'the full view closed by Escape');
+    expect(dialog.querySelector('pre')).toBeNull();
+  });
+
   it('shows the transaction state as psql marks its prompt, and runs a pasted COPY with its rows', async () => {
     const el = await bootLab({ 'workload-rate': '0' });
     const consoleEl = inShadow(el, 'mpp-console')!;
@@ -343,8 +430,16 @@ describe('<mpp-ha-lab>', () => {
     const el = await bootLab({ 'workload-rate': '8' });
     await until(() => el.workload.commits > 0, 'the workload to commit');
     const pause = inShadow<HTMLButtonElement>(el, '[data-action="pause"]')!;
+    const layout = inShadow(el, '.layout')!;
+    const top = layout.getBoundingClientRect().top;
     pause.click();
     await until(() => pause.getAttribute('aria-pressed') === 'true', 'the pause button pressed');
+    // The announcement takes the line held for it: the panels below do not move.
+    await until(
+      () => /Cluster time paused/.test(inShadow(el, '.announce')?.textContent ?? ''),
+      'the pause announced',
+    );
+    expect(layout.getBoundingClientRect().top).toBe(top);
     expect(pause.textContent).toMatch(/Resume/);
     expect(el.store.cluster!.time!.paused).toBe(true);
     expect(el.workload.running).toBe(false);
