@@ -69,7 +69,7 @@ export const SKIP_TARGETS: readonly PanelId[] = [
   'simulation',
 ];
 
-/** The jump bar's words for each target: short, so the bar wraps to at most two lines at 390 px. */
+/** The jump bar's words for each target: short, so the bar wraps to at most two lines at 390 px (each link's accessible name stays the panel's title, which contains them). */
 export const JUMP_LABELS: Readonly<Partial<Record<PanelId, string>>> = {
   controls: 'Faults',
   console: 'SQL',

@@ -452,6 +452,7 @@ export class MppHaLab extends LitElement {
                     html`<a
                       href=${`#h-${id}`}
                       title=${panels[id].title}
+                      aria-label=${panels[id].title}
                       @click=${(e: Event) => this._skipTo(e, id)}
                       >${JUMP_LABELS[id] ?? panels[id].title}</a
                     >`,
