@@ -209,12 +209,13 @@ export abstract class ClusterShell implements Cluster {
       restart: async (t) => {
         // Every target is started; those that refused to run (a former primary, whose place
         // its mirror took) are reported together rather than as restarted.
-        const refused: number[] = [];
+        const notRunning: InstanceStatus[] = [];
         for (const dbid of this.targets(t)) {
           await this.restart(dbid);
-          if (!(await this.statusOf(dbid)).running) refused.push(dbid);
+          const status = await this.statusOf(dbid);
+          if (!status.running) notRunning.push(status);
         }
-        if (refused.length > 0) throw restartRefused(refused);
+        if (notRunning.length > 0) throw restartFailed(notRunning);
       },
       partition: (a, b) => net((n) => n.partition(ids(a), ids(b))),
       heal: () => net((n) => n.heal()),
@@ -238,11 +239,19 @@ export abstract class ClusterShell implements Cluster {
 }
 
 /**
- * A restart that left instances down: the only instance that refuses to start is a former
- * primary, marked a mirror when its mirror took over, with no standby.signal (boot.ts).
+ * A restart that left instances down. The one refusal an instance reports is a former primary,
+ * marked a mirror when its mirror took over, with no standby.signal (boot.ts); an instance that
+ * is down without saying why (its status did not answer) is not blamed on that.
  */
-function restartRefused(dbids: number[]): Error {
-  const which = dbids.map((d) => `dbid ${d}`).join(', ');
+export function restartFailed(down: InstanceStatus[]): Error {
+  const unknown = down.filter((s) => !s.refused).map((s) => `dbid ${s.dbid}`);
+  if (unknown.length > 0)
+    return sqlError(
+      'object_not_in_prerequisite_state',
+      `${unknown.join(', ')} did not start, or did not answer whether it runs`,
+      { hint: 'Run gpstate -e to see which instances are down, and the timeline for why.' },
+    );
+  const which = down.map((s) => `dbid ${s.dbid}`).join(', ');
   return sqlError(
     'object_not_in_prerequisite_state',
     `${which} did not start: a former primary must be recovered with gprecoverseg before it can run as a mirror`,

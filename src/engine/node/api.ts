@@ -117,6 +117,8 @@ export interface InstanceStatus {
   walsender: string | undefined;
   /** Not running because a utility stopped it (gpstop, gprecoverseg...), not because it died. */
   stoppedBy?: string;
+  /** Not running because its last start refused to run it, and why. */
+  refused?: string;
   /** Its buffer pool: size, frames in use, dirty frames, hits and reads since it started. */
   buffers: { shared_buffers: number; used: number; dirty: number; hits: number; reads: number } | undefined;
   /**

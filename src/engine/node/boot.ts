@@ -84,6 +84,7 @@ export function processGone(): Error {
 /** Starts the node's process: crash recovery, then the role the catalog gives it. */
 export async function bootNode(shared: BootContext, node: InstanceNode, fresh: boolean): Promise<void> {
   const incarnation = ++node.incarnation;
+  delete node.refused;
   // The instance runs with its own postgresql.conf (gpconfig edits it; a reload re-reads it).
   const file = await readNodeConfig(node.disk, shared.settings);
   const start = node.content === -1 ? shared.coordinatorStart : undefined;
@@ -159,12 +160,9 @@ export async function bootNode(shared: BootContext, node: InstanceNode, fresh: b
   if (row?.role === 'm' && !hasStandbySignal(node.disk)) {
     // A former primary: without standby.signal it cannot follow the new primary's timeline.
     node.incarnation++;
-    ctx.emit({
-      kind: 'instance.refused',
-      dbid: node.dbid,
-      reason:
-        'no standby.signal: a former primary must be recovered with gprecoverseg before it can run as a mirror',
-    });
+    node.refused =
+      'no standby.signal: a former primary must be recovered with gprecoverseg before it can run as a mirror';
+    ctx.emit({ kind: 'instance.refused', dbid: node.dbid, reason: node.refused });
     return;
   }
 

@@ -24,7 +24,7 @@ export function instanceStatus(n: InstanceNode): InstanceStatus {
       fileRep: mirrorFileRepStatus(p.mirror),
     };
   const inst = instanceOf(p);
-  if (!inst) return downStatus(n.dbid);
+  if (!inst) return n.refused ? { ...downStatus(n.dbid), refused: n.refused } : downStatus(n.dbid);
   const role = shownRole(n.content, p);
   const repl = replicationOf(p);
   const pool = inst.pool.usage();

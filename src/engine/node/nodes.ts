@@ -43,6 +43,8 @@ export interface InstanceNode extends NodeIdentity {
   config: Settings | undefined;
   /** What the process runs and serves now, by its role; undefined while it is down. */
   process: RunningProcess | undefined;
+  /** Why its last start refused to run it (a former primary without standby.signal). */
+  refused?: string;
 }
 
 /** An instance whose process runs elsewhere (another worker): reached only by calls over a port. */
