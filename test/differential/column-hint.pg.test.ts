@@ -100,7 +100,7 @@ const SHAPES: ((ref: (alias: string, table: string) => string) => string)[] = [
 ];
 
 describe('the hint for a column that does not exist, against PostgreSQL', () => {
-  it('fixed cases: one match, two equal ones, a wrong qualifier, none close enough', async () => {
+  it('fixed cases: one match, two equal ones, a wrong qualifier, none close enough, a table named past its alias', async () => {
     for (const sql of [
       'select nme from accounts',
       'select accounts.nme from accounts',
@@ -110,6 +110,10 @@ describe('the hint for a column that does not exist, against PostgreSQL', () => 
       'select branchid from accounts',
       'select zzzz from accounts',
       'select x from accounts',
+      'select accounts.* from accounts a',
+      'select accounts.id from accounts a',
+      'select zz.id from accounts a',
+      'select a.id from accounts a where exists (select 1 from transfers t where transfers.id = a.id)',
       'select * from accounts a where exists (select 1 from transfers t where t.from_id = a.id and amout > 0)',
     ])
       expect(await ours(sql), sql).toEqual(await theirs(sql));

@@ -428,6 +428,7 @@ export class Planner {
         rel: alias,
         name: colAliases?.[i] ?? c.name,
         type: c.type,
+        ...(alias !== name ? { table: name } : {}),
       }));
       cols.push({ rel: alias, name: 'ctid', type: T.text, hidden: true });
       cols.push({ rel: alias, name: 'gp_segment_id', type: T.int4, hidden: true });

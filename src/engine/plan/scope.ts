@@ -18,6 +18,22 @@ export interface ScopeColumn {
   hidden?: boolean;
   /** The right-hand copy of a JOIN ... USING column: reachable only qualified (t.col). */
   merged?: boolean;
+  /** The relation's own name where an alias (`rel`) hides it (FROM t AS x). */
+  table?: string;
+}
+
+/**
+ * `table.x` names no relation in FROM. PostgreSQL tells apart a table named by its own name
+ * when an alias hides it (FROM t AS x): the common slip, with the alias as the hint.
+ */
+function missingRelation(table: string, pos: number, visible: readonly ScopeColumn[]): Error {
+  const aliased = visible.find((c) => c.table === table && c.rel !== table);
+  if (aliased)
+    return sqlError('undefined_table', `invalid reference to FROM-clause entry for table "${table}"`, {
+      hint: `Perhaps you meant to reference the table alias "${aliased.rel}".`,
+      position: pos,
+    });
+  return sqlError('undefined_table', `missing FROM-clause entry for table "${table}"`, { position: pos });
 }
 
 export class Scope {
@@ -35,7 +51,7 @@ export class Scope {
       if (rel === undefined || col.rel === rel) out.push({ index, col });
     });
     if (rel !== undefined && !this.columns.some((c) => c.rel === rel))
-      throw sqlError('undefined_table', `missing FROM-clause entry for table "${rel}"`, { position: pos });
+      throw missingRelation(rel, pos, this.columns);
     return out;
   }
 
@@ -65,9 +81,7 @@ export class Scope {
     const i = this.lookup(ref);
     if (i === undefined) {
       if (ref.table !== undefined && !this.columns.some((c) => c.rel === ref.table))
-        throw sqlError('undefined_table', `missing FROM-clause entry for table "${ref.table}"`, {
-          position: ref.pos,
-        });
+        throw missingRelation(ref.table, ref.pos, visible);
       // A bare name that is a relation's alias reads the whole row (a composite value) in
       // PostgreSQL; not built here, so refused rather than called a missing column.
       if (ref.table === undefined && visible.some((c) => c.rel === ref.name && !c.hidden))
