@@ -12,6 +12,10 @@ afterEach(async () => {
 describe('utility mode and holds', () => {
   it("the coordinator's pg_stat_replication has its standby's walsender row", async () => {
     const c = (cluster = await createCluster({ mirroring: 'group', standby: true, timeScale: 200 }));
+    const utility = await c.connect({ utility: true });
+    expect((await utility.query('show gp_role')).rows).toEqual([['utility']]);
+    await utility.close();
+    expect((await c.query('show gp_role')).rows).toEqual([['dispatch']]);
     const r = await waitFor(async () => {
       const x = await c.query('select application_name, state, sync_state from pg_stat_replication');
       return x.rows.length === 1 && x.rows[0]![1] === 'streaming' ? x : undefined;
@@ -30,6 +34,15 @@ describe('utility mode and holds', () => {
     });
     expect(r.rows).toEqual([['gp_walreceiver', 'streaming', 'sync']]);
     expect((await s.query('show gp_contentid')).rows).toEqual([['0']]);
+    // It is a utility-mode connection (PGOPTIONS='-c gp_role=utility'), and says so.
+    expect((await s.query('show gp_role')).rows).toEqual([['utility']]);
+    // A user table: the lab keeps table definitions on the coordinator, so it refuses rather
+    // than claim the table does not exist (42P01, as it did).
+    await c.query('create table um (a int) distributed by (a)');
+    await expect(s.query('select count(*) from um')).rejects.toMatchObject({
+      code: '0A000',
+      message: expect.stringMatching(/^relation "um" cannot be read in a utility-mode session on a segment/),
+    });
     // Sync rep is on: '*' as the primary's gp_replication.conf says.
     expect((await s.query('show synchronous_standby_names')).rows).toEqual([['*']]);
     expect((await s.query('select pg_current_wal_lsn()')).rows[0]![0]).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);

@@ -4,11 +4,13 @@ import { Settings, type GucNotice, type SetInput } from './settings.ts';
 export class SessionSettings {
   readonly gucs: Settings;
 
+  /** `startup`: the connection's own options (PGOPTIONS), as `-c gp_role=utility`. */
   constructor(
     config: Record<string, string | number | boolean>,
     preset: Record<string, string | number | boolean> = {},
+    startup: Record<string, string | number | boolean> = {},
   ) {
-    this.gucs = new Settings({ config, preset });
+    this.gucs = new Settings({ config, preset, startup });
   }
 
   beginTransaction(): void {

@@ -104,7 +104,12 @@ export class Session {
     this.id = qd.allocateSessionId();
     this.pid = 10000 + this.id;
     this.backendStart = qd.clock.now();
-    this.settings = new SessionSettings(qd.settings, qd.presetSettings);
+    // A utility-mode connection is made with PGOPTIONS='-c gp_role=utility': SHOW gp_role says so.
+    this.settings = new SessionSettings(
+      qd.settings,
+      qd.presetSettings,
+      this.utility ? { gp_role: 'utility' } : {},
+    );
     qd.sessions.set(this.id, this);
   }
 

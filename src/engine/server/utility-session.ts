@@ -4,7 +4,7 @@
  * (pg_stat_replication, pg_current_wal_lsn(), SHOW, CHECKPOINT). A mirror, being in recovery,
  * refuses such connections, as Greenplum's mirrors do.
  */
-import { sqlError } from '../errors.ts';
+import { SqlError, sqlError } from '../errors.ts';
 import { collect, exec } from '../exec/executor.ts';
 import { Interrupts } from '../exec/interrupts.ts';
 import type { Instance } from '../instance/instance.ts';
@@ -22,6 +22,33 @@ import type { SegmentAdmin } from './segment-admin.ts';
 
 /** What a utility-mode session reads of its primary's executor: its walsender. */
 type SegmentReplicationView = Pick<SegmentAdmin, 'replication' | 'replicationStatus'>;
+
+/**
+ * The lab keeps table definitions on the coordinator alone: a segment has its tables' files but
+ * no catalog naming them. Greenplum's segment would read the table here; the lab refuses, saying
+ * so, rather than claim the table does not exist.
+ */
+function planUtilityQuery(
+  planner: Planner,
+  stmt: Parameters<Planner['planTop']>[0],
+): ReturnType<Planner['planTop']> {
+  try {
+    return planner.planTop(stmt);
+  } catch (e) {
+    const m =
+      e instanceof SqlError && e.code === '42P01'
+        ? /^relation "([^"]+)" does not exist$/.exec(e.message)
+        : null;
+    if (!m) throw e;
+    throw sqlError(
+      'feature_not_supported',
+      `relation "${m[1]}" cannot be read in a utility-mode session on a segment here: the lab keeps table definitions on the coordinator only`,
+      {
+        hint: `From the coordinator, select gp_segment_id, count(*) from ${m[1]} group by 1 shows the rows each segment holds.`,
+      },
+    );
+  }
+}
 
 export class UtilitySession {
   private readonly inst: Instance;
@@ -52,6 +79,7 @@ export class UtilitySession {
         // A primary turns sync rep on ('*', in gp_replication.conf) once its mirror streams.
         synchronous_standby_names: qe?.replication?.syncRepOn ? '*' : '',
       },
+      { gp_role: 'utility' },
     );
   }
 
@@ -104,7 +132,7 @@ export class UtilitySession {
           ['pg_stat_activity', systemRelations.get('pg_stat_activity')!],
         ]);
         const planner = new Planner({ tables: new Map(), system, numSegments: 0, initplans: new Map() });
-        const plan = planner.planTop(stmt);
+        const plan = planUtilityQuery(planner, stmt);
         const statementTime = statementTimeFrom(this.clock);
         const evalContext = makeEvalContext(statementTime, this.clock, { inst: this.inst });
         evalContext.backendPid = 40000 + this.content;
