@@ -19,6 +19,8 @@ export function renderHeader(h: HeaderContext) {
   const opts = s.options;
   const primaries = s.config.filter((r) => r.content >= 0 && r.role === 'p').length;
   const mirrors = s.config.filter((r) => r.content >= 0 && r.role === 'm').length;
+  // The segment hosts in the catalog now (gpexpand adds some), not those the cluster was built on.
+  const hosts = new Set(s.config.filter((r) => r.content >= 0).map((r) => r.hostname)).size;
   return html`<div class="bar" part="header">
     <div>
       <h1>MPP HA Lab</h1>
@@ -27,7 +29,7 @@ export function renderHeader(h: HeaderContext) {
         tab${h.worker ? ', each instance in its own Web Worker' : ''} · engine ${ENGINE_VERSION} ·
         ${
           s.state === 'ready'
-            ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${(opts.hosts ?? []).length} hosts · mirroring ${opts.mirroring ?? 'none'}${opts.replication === 'filerep' && opts.mirroring !== 'none' ? ' (file replication, Greenplum 5)' : ''} · ${h.speed} time`
+            ? `${primaries} primaries${mirrors ? `, ${mirrors} mirrors` : ''} on ${hosts} host${hosts === 1 ? '' : 's'} · mirroring ${opts.mirroring ?? 'none'}${opts.replication === 'filerep' && opts.mirroring !== 'none' ? ' (file replication, Greenplum 5)' : ''} · ${h.speed} time`
             : h.waiting === 'elsewhere'
               ? 'this cluster is open in another tab'
               : h.waiting === 'choice'

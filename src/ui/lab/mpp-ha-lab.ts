@@ -296,7 +296,11 @@ export class MppHaLab extends LitElement {
   }
 
   private async _newCluster(): Promise<void> {
-    if (await this._confirmReplace('a new one of the same layout')) await this.reboot();
+    const o = this.store.options;
+    const hosts = o.hosts?.length ?? 0;
+    // The layout it was built with: after gpexpand that is not the one running now.
+    const built = `${hosts} host${hosts === 1 ? '' : 's'} × ${o.segmentsPerHost ?? 1} segments, mirroring ${o.mirroring ?? 'none'}`;
+    if (await this._confirmReplace(`a new one as this one was built (${built})`)) await this.reboot();
   }
 
   /** A lesson or the planner asks for a cluster of another shape: confirm, set the attributes, boot. */

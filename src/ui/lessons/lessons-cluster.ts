@@ -3,6 +3,7 @@
  * rebalance with gprecoverseg; the coordinator fails and the standby is activated.
  */
 import {
+  allOf,
   check,
   healthy,
   perHostText,
@@ -13,7 +14,7 @@ import {
   type CatRow,
 } from './checks.ts';
 import type { Lesson, LabShape, StepCheck } from './lesson-types.ts';
-import { FAILED_OVER, FRESH, baseline } from './lessons-segments.ts';
+import { FAILED_OVER, FRESH, FRESH_LAYOUT, baseline } from './lessons-segments.ts';
 
 const THREE = 'sdw1,sdw2,sdw3';
 
@@ -198,6 +199,7 @@ export const STANDBY: Lesson = {
       title: 'The standby coordinator',
       text: [
         "The standby (dbid 10 on scdw) receives the coordinator's WAL: the catalog and the distributed transaction log. It appears in gp_segment_configuration as content -1, role m, and in gp_stat_replication as gp_segment_id -1.",
+        'If the check below does not pass (the cluster has another layout, or no standby), start a fresh cluster.',
       ],
       actions: [
         FRESH,
@@ -207,17 +209,27 @@ export const STANDBY: Lesson = {
           label: "Show the standby's replication",
         },
       ],
-      check: check('dbid 10 on scdw role=m status=u, streaming', async (ctx) => {
-        const r = (await readConfig(ctx)).find((x) => x.dbid === 10);
-        const rep = await ctx.store!.cluster!.query(
-          'select state from gp_stat_replication where gp_segment_id = -1',
-        );
-        const state = String(rep.rows[0]?.[0] ?? 'no walreceiver');
-        return {
-          ok: r?.role === 'm' && r.status === 'u' && state === 'streaming',
-          seen: `${r ? rowText(r) : 'no dbid 10'}; ${state}`,
-        };
-      }),
+      // The lesson names dbid 10 as the standby: the lessons' layout (2 hosts, group mirrors).
+      check: allOf(
+        "the lessons' layout, with the standby dbid 10 on scdw streaming",
+        FRESH_LAYOUT,
+        check('dbid 10 on scdw: the standby (content -1, role m, status u), streaming', async (ctx) => {
+          const r = (await readConfig(ctx)).find((x) => x.dbid === 10);
+          const rep = await ctx.store!.cluster!.query(
+            'select state from gp_stat_replication where gp_segment_id = -1',
+          );
+          const state = String(rep.rows[0]?.[0] ?? 'no walreceiver');
+          return {
+            ok:
+              r?.content === -1 &&
+              r.hostname === 'scdw' &&
+              r.role === 'm' &&
+              r.status === 'u' &&
+              state === 'streaming',
+            seen: `${r ? rowText(r) : 'no dbid 10'}; ${state}`,
+          };
+        }),
+      ),
       checkOnOpen: true,
     },
     {

@@ -27,7 +27,7 @@ export const FRESH: StepAction = {
  * The instances of FRESH's cluster, which the lessons name by dbid: primaries 2-5 (contents
  * 0-3, two per host), and the mirror of content c, dbid 6 + c, on the other host.
  */
-const FRESH_LAYOUT = rowsAre(
+export const FRESH_LAYOUT = rowsAre(
   "the lessons' layout: primaries dbid 2, 3 on sdw1 and 4, 5 on sdw2; their mirrors dbid 6, 7 on sdw2 and 8, 9 on sdw1",
   {
     2: { preferred_role: 'p', hostname: 'sdw1' },

@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { define } from '../define.ts';
 import { whenRemoved } from '../shared/when-removed.ts';
 import { emit } from '../events.ts';
+import type { Cluster } from '../../workers/index.ts';
 import type { ClusterStore } from '../state/cluster-store.ts';
 import { StoreWatcher } from '../state/store-watcher.ts';
 import type { BankWorkload } from '../workload/bank-workload.ts';
@@ -85,12 +86,21 @@ export class MppLessons extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('lesson')) {
+    const cluster = this.store?.cluster;
+    // A cluster the lesson did not build (New cluster, the planner, a simulated run adopted):
+    // what its checks passed and its output showed were the old cluster's, so it starts over.
+    const replaced =
+      cluster && this._clusterSeen && cluster !== this._clusterSeen && this._running === undefined;
+    if (cluster) this._clusterSeen = cluster;
+    if (changed.has('lesson') || replaced) {
       this._checks = [];
       this._skipped = new Set();
       this._open(0);
     }
   }
+
+  /** The cluster the lesson's state belongs to. */
+  private _clusterSeen: Cluster | undefined;
 
   protected override updated(): void {
     const st = this._lesson.steps[this._step];

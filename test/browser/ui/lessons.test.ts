@@ -97,6 +97,31 @@ describe('lessons', () => {
     expect(inShadow<HTMLButtonElement>(ls, 'button.next')?.disabled).toBe(true);
   });
 
+  it('lesson 5 on a cluster of another layout: its first check fails, rather than taking a segment mirror for the standby', async () => {
+    const el = await bootLab({ hosts: 'sdw1,sdw2,sdw3', mirroring: 'spread' });
+    el.lesson = 'standby';
+    await el.updateComplete;
+    const ls = lessonsOf(el);
+    await until(() => checkState(ls) === 'fail', 'the first check to fail', 60_000);
+    expect(text(inShadow(ls, '.check'))).toMatch(/lessons' layout/);
+  });
+
+  it('a cluster replaced from outside the lesson (New cluster) starts the open lesson over', async () => {
+    const el = await bootLab();
+    el.lesson = 'primary-failover';
+    await el.updateComplete;
+    const ls = lessonsOf(el);
+    await until(() => checkState(ls) === 'pass', 'step 1 to pass', 60_000);
+    inShadow<HTMLButtonElement>(ls, 'button.next')!.click();
+    await until(() => ls.step === 1, 'step 2');
+    const before = el.store.cluster;
+    void el.reboot();
+    await until(() => el.store.state === 'ready' && el.store.cluster !== before, 'the new cluster');
+    await until(() => ls.step === 0 && inShadow(ls, '.step[data-step="0"]'), 'step 1 again');
+    // Its check is the new cluster's, run afresh.
+    await until(() => checkState(ls) === 'pass', 'step 1 to pass on the new cluster', 60_000);
+  });
+
   it('lesson 1: crash a primary, FTS promotes its mirror, every check passes; the recommendations follow the catalog', async () => {
     await page.viewport(1280, 900);
     const el = await bootLab();
@@ -270,6 +295,8 @@ describe('the other lessons, followed to their end', () => {
               (c) => c.dataset['content'] === '0',
             )!;
             expect(text(oldCard)).not.toMatch(/new \(gpexpand\)/);
+            // The header counts the hosts in the catalog now, not those the cluster was built on.
+            expect(text(inShadow(el, '[part="header"] .sub'))).toMatch(/8 primaries, 8 mirrors on 4 hosts/);
             const panel = inShadow(el, '[part="topology"]')!;
             panel.scrollIntoView();
             await page.screenshot({ path: '__screenshots__/expand-after-setup.png', element: panel });
