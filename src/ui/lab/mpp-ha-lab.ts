@@ -392,8 +392,12 @@ export class MppHaLab extends LitElement {
   private _skipTo(e: Event, id: PanelId): void {
     e.preventDefault();
     const h = this.renderRoot.querySelector<HTMLElement>(`#h-${id}`);
-    h?.focus();
-    h?.scrollIntoView({ block: 'start' });
+    if (!h) return;
+    // The heading lands just below the sticky jump bar, however many lines it wraps to.
+    const bar = this.renderRoot.querySelector<HTMLElement>('nav.jump');
+    if (bar) h.style.scrollMarginTop = `${bar.offsetHeight + 8}px`;
+    h.focus({ preventScroll: true });
+    h.scrollIntoView({ block: 'start' });
   }
 
   /** Whether a panel shows at all (details only with a selection, saved clusters only on disk). */

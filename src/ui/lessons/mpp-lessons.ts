@@ -49,7 +49,7 @@ export class MppLessons extends LitElement {
   @state() private _step = 0;
   @state() private _checks: CheckState[] = [];
   @state() private _running: string | undefined;
-  @state() private _output: (ActionOutcome & { command: string }) | undefined;
+  @state() private _output: (ActionOutcome & { command: string; shown?: boolean }) | undefined;
   /** Steps the learner chose to skip (their check never passed). */
   @state() private _skipped = new Set<number>();
   /** Move on by itself once a step's check passes after its action (the learner's pacing choice). */
@@ -240,7 +240,9 @@ export class MppLessons extends LitElement {
       this._setCheck(step, { state: 'checking', seen: '' });
     try {
       const out = await runAction(this.store, a, this);
-      if (this._step === step) this._output = { ...out, command };
+      // What a query or a utility printed is the point of pressing it: shown open.
+      if (this._step === step)
+        this._output = { ...out, command, shown: a.kind === 'sql' || a.kind === 'utility' };
     } finally {
       this._running = undefined;
     }
@@ -412,7 +414,7 @@ export class MppLessons extends LitElement {
   private _renderOutput() {
     const o = this._output;
     if (!o || !o.output) return nothing;
-    return html`<details class="output" ?open=${!o.ok || !!o.note}>
+    return html`<details class="output" ?open=${!o.ok || !!o.note || !!o.shown}>
       <summary class=${o.ok ? '' : 'error'}>Output of <code>${o.command}</code></summary>
       <pre tabindex="0" class=${o.ok ? '' : 'error'}>${o.output}</pre>
       ${o.note ? html`<p class="note">${o.note}</p>` : nothing}

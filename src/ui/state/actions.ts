@@ -4,6 +4,7 @@
  */
 import type { ClusterStore } from './cluster-store.ts';
 import { errorText } from './start-options.ts';
+import { psqlAligned } from './psql-format.ts';
 
 export type Target = number | string;
 
@@ -198,8 +199,8 @@ export function sql(store: ClusterStore, text: string, dbid?: number): Promise<b
       }
     }
     void store.refresh();
-    const head = dbid !== undefined && r.fields.length ? `\n${r.fields.map((f) => f.name).join(' | ')}` : '';
-    return `${r.command} ${r.rowCount}${r.rows.length ? `${head}\n${r.rows.map((x) => x.join(' | ')).join('\n')}` : ''}`;
+    // As psql prints it: a result's rows as its aligned table, any other statement's tag.
+    return r.fields.length ? psqlAligned(r.fields, r.rows) : `${r.command} ${r.rowCount}`;
   });
 }
 

@@ -34,6 +34,7 @@ export function clientView(w: BankWorkload, events: readonly LabEvent[], now = D
   const from = now - WINDOW_MS;
   const ops = w.outcomes.filter((o) => o.end >= from);
   const all = outcomeCounts(w.outcomes);
+  const shown = outcomeCounts(ops);
   if (!w.outcomes.length) return nothing;
   const x = (t: number) => ((t - w.epoch) / WINDOW_MS) * WIDTH;
   const laneOf = lanes(ops);
@@ -46,10 +47,11 @@ export function clientView(w: BankWorkload, events: readonly LabEvent[], now = D
     data-indeterminate=${all.indeterminate}
   >
     <figcaption>
-      The client's view, last 30 s (of the latest ${w.outcomes.length} transfers:
-      <span class="ok">${all.ok} ok</span>, <span class="failed">${all.failed} failed</span>,
-      <span class="indeterminate">${all.indeterminate} indeterminate</span>). Red lines: crashes; blue: FTS's
-      decisions.
+      The client's view of the last 30 s: ${ops.length} transfers,
+      <span class="ok">${shown.ok} ok</span>, <span class="failed">${shown.failed} failed</span>,
+      <span class="indeterminate">${shown.indeterminate} indeterminate</span>. Of the latest
+      ${w.outcomes.length}: ${all.ok} ok, ${all.failed} failed, ${all.indeterminate} indeterminate. Red lines:
+      crashes; blue: FTS's decisions.
     </figcaption>
     <svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Transfers over the last 30 seconds">
       <g transform="translate(${-x(from)} 0)">

@@ -223,6 +223,17 @@ describe('<mpp-ha-lab>', () => {
       'Timeline',
       'Simulation',
     ]);
+    // A jump lands the panel's heading below the bar (two lines at 390 px), not under it.
+    for (const link of [...jump.querySelectorAll<HTMLAnchorElement>('a')]) {
+      link.click();
+      const heading = inShadow(el, link.getAttribute('href')!)!;
+      await until(
+        () => document.activeElement === el && el.shadowRoot!.activeElement === heading,
+        `${text(link)} focused`,
+      );
+      const top = heading.getBoundingClientRect().top;
+      expect(top, text(link)).toBeGreaterThanOrEqual(jump.getBoundingClientRect().bottom);
+    }
     const chips = allInShadow(inShadow(el, 'mpp-timeline'), '.chip');
     expect(chips.length).toBeGreaterThan(3);
     for (const c of chips) expect(c.getBoundingClientRect().height).toBeGreaterThanOrEqual(24);
@@ -359,6 +370,11 @@ describe('<mpp-ha-lab>', () => {
       "the view's counts to match the workload's",
     );
     expect(n('indeterminate')).toBe(w.indeterminate);
+    // The caption's first counts are of the 30 s drawn: one per bar.
+    const bars = allInShadow(wl, 'figure.client rect.op').length;
+    expect(text(inShadow(wl, 'figure.client figcaption'))).toMatch(
+      new RegExp(`^The client's view of the last 30 s: ${bars} transfers, `),
+    );
     expect(w.outcomes.length).toBe(w.commits + w.errors);
     view.scrollIntoView();
     await page.screenshot({
