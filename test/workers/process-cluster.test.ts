@@ -307,6 +307,19 @@ describe('process cluster: time', () => {
       'FTS marks dbid 2 down once time runs',
     );
   });
+
+  it("the orchestrator's cluster clock reads what the coordinator's now() reads, paused and faster", async () => {
+    cluster = await createProcessCluster({ timeScale: 200 }, inThreadSpawner(realClock));
+    const c = cluster;
+    const nowMs = async () => Number((await c.query('select extract(epoch from now()) * 1000')).rows[0]![0]);
+    c.time.setSpeed(30);
+    await waitFor(async () => (await nowMs()) - Date.now() > 3_000, 20_000, 'cluster time ahead');
+    c.time.pause();
+    // Paused: both stand still, at the same moment (each process anchors as its message lands).
+    const [ours, theirs] = [c.time.now(), await nowMs()];
+    expect(Math.abs(ours - theirs)).toBeLessThan(500);
+    expect(ours - Date.now()).toBeGreaterThan(3_000);
+  });
 });
 
 describe("process cluster: a role's code loaded on first need", () => {

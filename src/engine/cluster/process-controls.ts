@@ -5,7 +5,7 @@
  */
 import { sqlError } from '../errors.ts';
 import { coordinatorNotRunning } from '../node/session-errors.ts';
-import type { TimeControl } from '../runtime/controllable-clock.ts';
+import { ControllableClock, type TimeControl } from '../runtime/controllable-clock.ts';
 import type { RunOptions } from '../node/api.ts';
 import type { MaintenanceHost } from '../utilities/index.ts';
 import { DEFAULT_TIME_SCALE } from './cluster.ts';
@@ -131,8 +131,12 @@ export function orchestratorHost(c: ProcessCluster, options: RunOptions): Mainte
 }
 
 export function processTime(c: ProcessCluster): TimeControl {
+  // The orchestrator's copy of the processes' clock, moved as they are told to move theirs.
+  const mirror = new ControllableClock(c.clock);
   const set = (state: TimeState) => {
     c.timeState = state;
+    if (state.paused) mirror.pause();
+    else mirror.setSpeed(state.speed);
     for (const p of c.live()) void p.control!.call('setTime', [state]).catch(() => undefined);
   };
   const state = () => c.timeState;
@@ -149,6 +153,7 @@ export function processTime(c: ProcessCluster): TimeControl {
       if (!(speed > 0)) throw new Error(`assertion failed: speed must be > 0, got ${speed}`);
       set({ paused: false, speed });
     },
+    now: () => mirror.now(),
   };
 }
 

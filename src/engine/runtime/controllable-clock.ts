@@ -15,6 +15,8 @@ export interface TimeControl {
   resume(): void;
   /** Sets the speed (> 0); resumes if paused. */
   setSpeed(speed: number): void;
+  /** The cluster's clock now (ms since the epoch): what now() and the catalog's timestamps read. */
+  now(): number;
 }
 
 interface Pending {
@@ -81,7 +83,7 @@ export class ControllableClock implements TimeControl {
     }
   }
 
-  private now(): number {
+  now(): number {
     return this.running ? this.anchorTime + (this.base.now() - this.anchorBase) * this.rate : this.anchorTime;
   }
 

@@ -490,6 +490,7 @@ export class ClusterStore {
         {
           seq: ++this.seq,
           at: Date.now(),
+          clusterAt: this.clusterNow(),
           kind: e.kind,
           text,
           severity: eventSeverity(e),
@@ -523,11 +524,26 @@ export class ClusterStore {
     this.changed();
   }
 
+  /**
+   * The cluster's clock now, where it runs on the wall's at a chosen speed (undefined on a
+   * simulated run, whose time is its steps').
+   */
+  private clusterNow(): number | undefined {
+    return this.stepDriven ? undefined : this.cluster?.time?.now();
+  }
+
   /** Records an action before it runs; `finish` fills in its outcome. */
   beginAction(kind: ActionRecord['kind'], command: string): ActionRecord {
     const a: ActionRecord = { seq: ++this.seq, at: Date.now(), kind, command, ok: undefined, output: '' };
     this.actions = [a, ...this.actions].slice(0, MAX_ACTIONS);
-    this.log.add({ seq: a.seq, at: a.at, kind: `action.${kind}`, text: command, severity: 'info' });
+    this.log.add({
+      seq: a.seq,
+      at: a.at,
+      clusterAt: this.clusterNow(),
+      kind: `action.${kind}`,
+      text: command,
+      severity: 'info',
+    });
     this.changed();
     return a;
   }

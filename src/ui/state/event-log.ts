@@ -126,13 +126,22 @@ export class EventLog {
    * (which moves to the top with its count, first and last time).
    */
   add(
-    ev: { seq: number; at: number; kind: string; dbid?: number; text: string; severity?: Severity },
+    ev: {
+      seq: number;
+      at: number;
+      clusterAt?: number | undefined;
+      kind: string;
+      dbid?: number;
+      text: string;
+      severity?: Severity;
+    },
     key?: string,
   ): LabEvent {
     const k = key === undefined ? undefined : `${ev.kind}|${ev.dbid ?? ''}|${key}`;
     const old = k === undefined ? undefined : this.byKey.get(k);
+    const clock = ev.clusterAt === undefined ? {} : { clusterAt: ev.clusterAt };
     if (old && this.events.includes(old)) {
-      const next: LabEvent = { ...old, at: ev.at, text: ev.text, count: old.count + 1 };
+      const next: LabEvent = { ...old, at: ev.at, ...clock, text: ev.text, count: old.count + 1 };
       this.events = [next, ...this.events.filter((e) => e !== old)];
       this.byKey.set(k!, next);
       return next;
@@ -141,6 +150,7 @@ export class EventLog {
       seq: ev.seq,
       at: ev.at,
       first: ev.at,
+      ...(ev.clusterAt === undefined ? {} : { clusterAt: ev.clusterAt, clusterFirst: ev.clusterAt }),
       kind: ev.kind,
       text: ev.text,
       severity: ev.severity ?? severityOf(ev.kind),

@@ -47,6 +47,12 @@ export interface LabEvent {
   at: number;
   /** When the first of its folded repeats came. */
   first: number;
+  /**
+   * The same two moments on the cluster's clock (what now() and gp_configuration_history read),
+   * which runs ahead of the wall's at a faster speed; what the timeline shows.
+   */
+  clusterAt?: number;
+  clusterFirst?: number;
   kind: string;
   dbid?: number;
   /** The event's other fields, formatted (the latest repeat's). */

@@ -193,7 +193,10 @@ export class MppTimeline extends LitElement {
 
   private _renderRow(e: LabEvent, stop: boolean) {
     const c = categoryOf(e.kind);
-    const when = new Date(e.at).toLocaleTimeString();
+    // The cluster's clock, as now() and gp_configuration_history read it (ahead of the wall's
+    // after a faster speed).
+    const at = e.clusterAt ?? e.at;
+    const when = new Date(at).toLocaleTimeString();
     return html`<li
       class="ev cat-${c} sev-${e.severity}"
       data-kind=${e.kind}
@@ -203,11 +206,11 @@ export class MppTimeline extends LitElement {
       @focus=${() => (this._row = e.seq)}
       @keydown=${(k: KeyboardEvent) => this._rowKey(k, e)}
     >
-      <time datetime=${new Date(e.at).toISOString()}>${when}</time>
+      <time datetime=${new Date(at).toISOString()}>${when}</time>
       <span class="glyph" aria-hidden="true">${CATEGORY_GLYPH[c]}</span>
       <span class="sev">${e.severity}</span>
       <strong class="kind">${e.kind}</strong>
-      ${e.count > 1 ? html`<span class="count" data-count=${e.count} title=${`first at ${new Date(e.first).toLocaleTimeString()}`}>×${e.count}</span>` : nothing}
+      ${e.count > 1 ? html`<span class="count" data-count=${e.count} title=${`first at ${new Date(e.clusterFirst ?? e.first).toLocaleTimeString()}`}>×${e.count}</span>` : nothing}
       ${
         e.dbid !== undefined
           ? html`<button
