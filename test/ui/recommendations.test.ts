@@ -46,6 +46,35 @@ function storeWith(
 }
 
 describe('recommend', () => {
+  it('a gpexpand under way: redistribute while tables wait, clean up once complete (not "No action needed")', () => {
+    const up = { 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up' } as const;
+    const standby = {
+      ...ROWS[0]!,
+      dbid: 10,
+      role: 'm',
+      preferredRole: 'm',
+      hostname: 'scdw',
+      address: 'scdw',
+    };
+    const withExpansion = (state: string, statuses: string[]) =>
+      Object.assign(storeWith({ ...up, 10: 'up' }, [...ROWS, standby]), {
+        expansion: {
+          state,
+          tables: statuses.map((status, i) => ({ name: `public.t${i}`, status, bytes: 8192, segments: 2 })),
+        },
+      }) as unknown as ClusterStore;
+    const setup = recommend(withExpansion('SETUP DONE', ['NOT STARTED', 'NOT STARTED']));
+    expect(setup.map((r) => r.id)).toEqual(['gpexpand-redistribute']);
+    expect(setup[0]!.detail).toMatch(/2 table\(s\) still wait/);
+    expect(setup[0]!.action).toMatchObject({ kind: 'utility', command: 'gpexpand' });
+    expect(
+      recommend(withExpansion('EXPANSION STOPPED', ['COMPLETED', 'NOT STARTED'])).map((r) => r.id),
+    ).toEqual(['gpexpand-redistribute']);
+    expect(recommend(withExpansion('EXPANSION COMPLETE', ['COMPLETED'])).map((r) => r.id)).toEqual([
+      'gpexpand-clean',
+    ]);
+  });
+
   it('gpstart -m after gpstop: leave maintenance mode, not four double faults', () => {
     const recs = recommend(storeWith({ 1: 'up', 2: 'stopped', 3: 'stopped', 4: 'stopped', 5: 'stopped' }));
     expect(recs.map((r) => r.id)).toEqual(['leave-maintenance']);

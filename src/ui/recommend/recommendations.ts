@@ -13,6 +13,7 @@ import {
   type SegmentRow,
 } from '../state/types.ts';
 import { inAbout } from '../state/cluster-health.ts';
+import { expansionProgress } from '../state/expansion.ts';
 
 export interface Recommendation {
   /** Stable id, for tests and keys: 'activate', 'recover', 'rebalance', 'double-fault-0'... */
@@ -284,6 +285,25 @@ function recommendNow(store: ClusterStore): Recommendation[] {
       action: { kind: 'release', point, dbid: Number(dbid), label: 'Release' },
     });
   }
+
+  // A gpexpand under way: its tables are not all on the new segments yet (gpstate -x).
+  const x = store.expansion;
+  if (x && (x.state === 'SETUP DONE' || x.state === 'EXPANSION STOPPED'))
+    out.push({
+      id: 'gpexpand-redistribute',
+      level: 'info',
+      title: 'Redistribute the tables: gpexpand',
+      detail: `gpexpand's ${x.state === 'SETUP DONE' ? 'setup is done' : 'redistribution stopped at its end time'}: ${expansionProgress(x).waiting} table(s) still wait to be spread over the new segments. Until they are, their rows stay on the old segments only.`,
+      action: { kind: 'utility', command: 'gpexpand', label: 'Redistribute' },
+    });
+  else if (x?.state === 'EXPANSION COMPLETE')
+    out.push({
+      id: 'gpexpand-clean',
+      level: 'info',
+      title: 'Clean up the expansion: gpexpand -c',
+      detail: 'Every table is redistributed. gpexpand -c removes the gpexpand schema, its status tables.',
+      action: { kind: 'utility', command: 'gpexpand -c', label: 'Clean up' },
+    });
 
   if (!out.length && segments.length && !segments.some((r) => r.role === 'm'))
     out.push({
