@@ -377,8 +377,23 @@ export class MppHaLab extends LitElement {
   }
 
   private _select(d: InstanceSelectDetail): void {
+    const opened = this._selected === undefined && d.dbid !== undefined;
     this._selected = d.dbid;
     if (d.refocus !== undefined) this._focusCard(d.refocus);
+    else if (opened) void this.updateComplete.then(() => this._revealDetails());
+  }
+
+  /**
+   * The details panel opens below the topology, often past the window's bottom: the page moves
+   * just enough to show its start, so the click visibly did something and the cards stay in view.
+   */
+  private _revealDetails(): void {
+    const panel = this.renderRoot.querySelector<HTMLElement>('section.p-details');
+    if (!panel) return;
+    const r = panel.getBoundingClientRect();
+    const shown = Math.min(r.height, 240);
+    if (r.top + shown > window.innerHeight)
+      window.scrollBy({ top: r.top + shown - window.innerHeight, behavior: 'smooth' });
   }
 
   private _focusCard(dbid: number): void {

@@ -78,8 +78,15 @@ describe('<mpp-ha-lab>', () => {
     await until(() => el.workload.series.length >= 2, 'two workload samples');
     await page.screenshot({ path: '__screenshots__/lab-1280x800.png' });
     // An instance's details show its pair's walsender from gp_stat_replication.
+    window.scrollTo(0, 0);
     card(el, 2)!.click();
     const details = await until(() => inShadow(el, 'mpp-instance-details'), 'the details panel');
+    // It opens below the topology, past the window's bottom at 800 px: the page shows its start.
+    await until(
+      () => inShadow(el, 'section.p-details')!.getBoundingClientRect().top < window.innerHeight - 100,
+      'the details panel scrolled into view',
+    );
+    expect(card(el, 2)!.getBoundingClientRect().bottom).toBeGreaterThan(0);
     await until(() => {
       const table = inShadow(details, 'table.replication');
       return !!table && /state\s*streaming[\s\S]*replay_lsn\s*[0-9A-F]+\/[0-9A-F]+/.test(text(table));
