@@ -5,6 +5,7 @@
 export { ENGINE_VERSION, SERVER_VERSION_STRING } from './version.ts';
 export { SqlError } from './errors.ts';
 export { clusterLayout, createCluster, registerWorkerRuntime, type StartHooks } from './cluster/create.ts';
+export { DEFAULT_TIME_SCALE } from './cluster/cluster.ts';
 export type { ProcessSpawner, SpawnedProcess } from './cluster/process-cluster.ts';
 export { serveProcess } from './cluster/process-host.ts';
 export type { ProcessRuntime } from './cluster/process-protocol.ts';

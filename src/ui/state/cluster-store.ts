@@ -6,6 +6,7 @@
  */
 import {
   createCluster,
+  DEFAULT_TIME_SCALE,
   type Cluster,
   type ClusterEvent,
   type ClusterOptions,
@@ -173,7 +174,7 @@ export class ClusterStore {
    * probes are held, or time is paused).
    */
   nextProbeInMs(now = Date.now()): number | undefined {
-    return this.fts.nextIn(this.speedFactor, this.timePaused || this.holds.has('fts_probe@1'), now);
+    return this.fts.nextIn(this.clusterTimeFactor, this.timePaused || this.holds.has('fts_probe@1'), now);
   }
 
   /** When (wall clock) FTS last finished a probe cycle (0: not seen yet). */
@@ -181,9 +182,9 @@ export class ClusterStore {
     return this.fts.lastProbeAt;
   }
 
-  /** FTS's probe interval in wall seconds at the current speed (0 when unknown). */
+  /** FTS's probe interval in wall milliseconds at the cluster's current pace (0 when unknown). */
   get probeIntervalMs(): number {
-    return this.fts.interval(this.speedFactor);
+    return this.fts.interval(this.clusterTimeFactor);
   }
 
   /** gp_fts_probe_interval as the coordinator shows it ('1min'; '' when unknown). */
@@ -317,7 +318,7 @@ export class ClusterStore {
 
   /** How many times faster than the wall clock cluster time runs (60 s take 60 / this). */
   get clusterTimeFactor(): number {
-    return this.time.wallFactor(this.options.timeScale ?? 1);
+    return this.time.wallFactor(this.options.timeScale ?? DEFAULT_TIME_SCALE);
   }
 
   setTimePaused(paused: boolean): void {
@@ -341,7 +342,7 @@ export class ClusterStore {
     const cluster = this.reader ?? acted;
     this.unsubscribe = cluster.subscribe((e) => this.onEvent(e));
     this.time.start(acted);
-    await this.fts.read(cluster, this.options.timeScale ?? 30);
+    await this.fts.read(cluster);
     await this.read();
     if (!this.config.length && this.savedConfig.length) this.config = [...this.savedConfig];
     // A cluster resumed from its disks: instances a utility stopped (gpstop) stay stopped.
@@ -400,7 +401,7 @@ export class ClusterStore {
     try {
       if (this.ftsStale) {
         this.ftsStale = false;
-        await this.fts.read(c, this.options.timeScale ?? 30);
+        await this.fts.read(c);
       }
       this.config = await readSegmentConfiguration(c);
       this.tracker.settleByCatalog();
@@ -507,7 +508,7 @@ export class ClusterStore {
     ) {
       // A stepped simulation is read only at its step's end (a read now would be inside a step).
       if (this.onDemand) this.ftsStale = true;
-      else void this.fts.read(this.cluster, this.options.timeScale ?? 30);
+      else void this.fts.read(this.cluster);
     }
     this.tracker.onEvent(e);
     if (!e.kind.startsWith('link.') && e.kind !== 'checkpoint') this.scheduleRefresh();
