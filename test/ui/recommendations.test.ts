@@ -46,6 +46,19 @@ function storeWith(
 }
 
 describe('recommend', () => {
+  it('commits waiting on a running mirror that does not answer: FTS marks it down only after the walsender gives up', () => {
+    const s = Object.assign(storeWith({ 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up' }), {
+      syncWaits: new Map([[0, { dbid: 2, count: 3, since: 0 }]]),
+      nextProbeInMs: () => 700,
+    }) as unknown as ClusterStore;
+    const rec = recommend(s).find((r) => r.id === 'syncrep-wait-0')!;
+    expect(rec.title).toBe('3 commits on content 0 wait for the mirror');
+    expect(rec.detail).toMatch(
+      /given up by the primary's walsender after wal_sender_timeout; the FTS probe after that marks it down/,
+    );
+    expect(rec.detail).not.toMatch(/next probe is due in about 0\.7 s and marks it down/);
+  });
+
   it('a gpexpand under way: redistribute while tables wait, clean up once complete (not "No action needed")', () => {
     const up = { 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up' } as const;
     const standby = {
