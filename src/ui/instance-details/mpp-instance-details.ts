@@ -113,7 +113,10 @@ export class MppInstanceDetails extends LitElement {
             </tr>
             <tr>
               <th>mode</th>
-              <td>${row.mode} (${modeLabel(row.mode)})</td>
+              <td>
+                ${row.mode}
+                (${row.content === -1 ? "the catalog does not track the coordinator's sync: see its replication" : modeLabel(row.mode)})
+              </td>
             </tr>
             <tr>
               <th>status</th>

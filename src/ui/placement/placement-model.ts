@@ -205,6 +205,9 @@ export function fromRows(rows: readonly SegmentRow[]): SegmentConfig[] {
 }
 
 export function importLayout(text: string): Layout {
+  // Nothing pasted yet: nothing to judge (an error before a keystroke reads as a fault).
+  if (!text.trim())
+    return { config: undefined, problems: [], parseError: undefined, whatIf: [], bootable: undefined };
   let config: SegmentConfig[];
   try {
     config = parseSegmentConfiguration(text);

@@ -125,6 +125,12 @@ describe('<mpp-ha-lab>', () => {
     await userEvent.keyboard('{Escape}');
     await until(() => !inShadow(el, 'mpp-instance-details'), 'the details closed by Escape on the card');
     expect(card(el, 2)!.getAttribute('aria-pressed')).toBe('false');
+    // The coordinator's row keeps mode n: the details do not call a streaming pair "not in sync".
+    card(el, 1)!.click();
+    const qd = await until(() => inShadow(el, 'mpp-instance-details'), "the coordinator's details");
+    const shown = () => (qd.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ');
+    await until(() => /mode n \(the catalog does not track/.test(shown()), "the coordinator's mode");
+    expect(shown()).not.toMatch(/not in sync/);
   });
 
   it('runs a script in the console and shows the result', async () => {
