@@ -53,3 +53,35 @@ describe("the timeline's entries for a utility run", () => {
     expect(kinds()).toEqual(['utility.done', 'utility.start', 'action.utility']);
   });
 });
+
+// A rebalance fails each content over on purpose: the timeline listed it as a CRITICAL failover.
+describe("the timeline's failovers during gprecoverseg -r", () => {
+  it('are news (info), while a failover from a crash stays critical', async () => {
+    const s = (store = new ClusterStore());
+    await s.boot({ hosts: ['sdw1', 'sdw2'], segmentsPerHost: 1, mirroring: 'group', timeScale: 200 });
+    const c = s.cluster!;
+    await c.faults.crash(2);
+    await c.query('select gp_request_fts_probe_scan()');
+    await vi.waitFor(() => expect(s.events.some((e) => e.kind === 'fts.failover')).toBe(true), {
+      timeout: 10_000,
+    });
+    expect(s.events.find((e) => e.kind === 'fts.failover')!.severity).toBe('critical');
+    expect(await utility(s, 'gprecoverseg -a')).toBe(true);
+    await vi.waitFor(
+      async () => {
+        const r = await c.query(
+          "select count(*) from gp_segment_configuration where content >= 0 and mode = 's'",
+        );
+        expect(Number(r.rows[0]![0])).toBe(4);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    const before = s.events.filter((e) => e.kind === 'fts.failover').length;
+    const failovers = () => s.events.filter((e) => e.kind === 'fts.failover');
+    expect(await utility(s, 'gprecoverseg -r -a')).toBe(true);
+    await vi.waitFor(() => expect(failovers().length + failovers()[0]!.count).toBeGreaterThan(before + 1), {
+      timeout: 10_000,
+    });
+    expect(failovers()[0]!.severity).toBe('info');
+  });
+});

@@ -494,7 +494,7 @@ export class ClusterStore {
           clusterAt: this.clusterNow(),
           kind: e.kind,
           text,
-          severity: eventSeverity(e),
+          severity: this.plannedFailover(e) ? 'info' : eventSeverity(e),
           ...(dbid !== undefined ? { dbid } : {}),
         },
         key,
@@ -523,6 +523,19 @@ export class ClusterStore {
   setProc(dbids: number[], state: ProcState): void {
     for (const d of dbids) this.proc.set(d, state);
     this.changed();
+  }
+
+  /**
+   * A failover the lab's own gprecoverseg -r causes on purpose (it stops the acting primaries so
+   * FTS returns each content to its preferred primary): news, not an alarm.
+   */
+  private plannedFailover(e: ClusterEvent): boolean {
+    return (
+      e.kind === 'fts.failover' &&
+      this.actions.some(
+        (a) => a.kind === 'utility' && a.ok === undefined && /^gprecoverseg\b.*\s-\w*r/.test(a.command),
+      )
+    );
   }
 
   /**
