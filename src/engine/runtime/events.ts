@@ -34,7 +34,8 @@ export type TraceEvent =
   | { kind: 'fts.promote'; content: number; dbid: number }
   | { kind: 'fts.double_fault'; content: number; primary: number; mirror: number }
   | { kind: 'fts.mirror_down'; content: number; dbid: number }
-  | { kind: 'fts.mirror_up'; content: number; dbid: number; mode: 's' | 'n' | 'c' | 'r' }
+  /** `wasDown`: its status was d (it is back); otherwise only its mode changed (it caught up). */
+  | { kind: 'fts.mirror_up'; content: number; dbid: number; mode: 's' | 'n' | 'c' | 'r'; wasDown: boolean }
   | { kind: 'fts.skip_mirror_down'; content: number; dbid: number; reason: 'retryRequested' }
   | { kind: 'dtx.recovery'; committed: number; aborted: number; unreachable: number[] };
 

@@ -134,7 +134,8 @@ export function decidePair(pair: FtsPair, outcome: ProbeOutcome): PairDecision {
     d.changes.push({ ...m, status: 'u' });
     d.history.push(updateRow(m.dbid, c, 'm', 'u', mode));
   }
-  if (modeChanged || statusChanged) d.events.push({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode });
+  if (modeChanged || statusChanged)
+    d.events.push({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode, wasDown: statusChanged });
   return d;
 }
 
@@ -160,8 +161,9 @@ function decideFileRep(d: PairDecision, p: SegmentConfig, m: SegmentConfig, r: P
     if (state.faulted) d.followUps.push({ kind: 'syncRepOff', dbid: p.dbid });
     return d;
   }
+  const wasDown = m.status !== 'u';
   if (set(state.mode, 'u', state.mode))
-    d.events.push({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode: state.mode });
+    d.events.push({ kind: 'fts.mirror_up', content: c, dbid: m.dbid, mode: state.mode, wasDown });
   return d;
 }
 

@@ -29,9 +29,12 @@ export function haNews(e: ClusterEvent, ctx: NewsContext): string | undefined {
         ? `FTS marked the mirror of ${seg} down; its primary now tracks the blocks it changes (change tracking).`
         : `FTS marked the mirror of ${seg} down; its primary stops waiting for it (synchronous replication off).`;
     case 'fts.mirror_up':
-      return e.mode === 'r'
-        ? `The mirror of ${seg} is back: its primary is resynchronizing it.`
-        : `The mirror of ${seg} is up again${e.mode === 's' ? ' and in sync' : ', catching up'}.`;
+      // A mirror marked down comes back; one that was up (a new one, or one catching up) is
+      // not "up again".
+      if (e.mode === 'r') return `The mirror of ${seg} is back: its primary is resynchronizing it.`;
+      if (e.wasDown)
+        return `The mirror of ${seg} is up again${e.mode === 's' ? ' and in sync' : ', catching up'}.`;
+      return e.mode === 's' ? `The mirror of ${seg} is in sync.` : `The mirror of ${seg} is up, catching up.`;
     case 'fts.double_fault':
       return `Double fault on ${seg}: primary ${at(e.primary)} and mirror ${at(e.mirror)} are both down. Its data is unavailable.`;
     case 'standby.activated':
