@@ -113,5 +113,9 @@ export const styles = [
       min-width: 0;
       flex: 1 1 12rem;
     }
+    .gloss {
+      flex: 1 1 100%;
+      font-size: 0.75rem;
+    }
   `,
 ];

@@ -223,9 +223,16 @@ export class MppTimeline extends LitElement {
           : nothing
       }
       <span class="text mono">${e.text}</span>
+      ${GLOSS[e.kind] ? html`<span class="gloss muted">${GLOSS[e.kind]}</span>` : nothing}
     </li>`;
   }
 }
+
+/** Plain words for entries whose fields alone mean nothing to a learner. */
+const GLOSS: Record<string, string> = {
+  'fts.skip_mirror_down':
+    'The primary lost its mirror less than gp_fts_mark_mirror_down_grace_period ago and asked FTS to look again before marking it down.',
+};
 
 define('mpp-timeline', MppTimeline);
 

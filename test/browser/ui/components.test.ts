@@ -9,6 +9,7 @@ import '../../../src/ui/lab/mpp-ha-lab.ts';
 import '../../../src/ui/sparkline/mpp-sparkline.ts';
 import '../../../src/ui/topology/mpp-topology.ts';
 import '../../../src/ui/lessons/mpp-lessons.ts';
+import '../../../src/ui/timeline/mpp-timeline.ts';
 import type { SegmentRow } from '../../../src/ui/state/types.ts';
 import type { ClusterStore } from '../../../src/ui/state/cluster-store.ts';
 import { splitStatements } from '../../../src/ui/console/split-sql.ts';
@@ -89,6 +90,37 @@ describe('decorator setup (STYLE L14)', () => {
     } finally {
       warnings.restore();
     }
+  });
+});
+
+describe('<mpp-timeline>', () => {
+  it("says in words what FTS's retry of a mirror it has not marked down means", async () => {
+    const ev = (seq: number, kind: string, text: string) => ({
+      seq,
+      at: 1_000 + seq,
+      first: 1_000 + seq,
+      kind,
+      dbid: 6,
+      text,
+      severity: 'warning',
+      count: 1,
+    });
+    const store = {
+      state: 'ready',
+      config: [],
+      events: [
+        ev(2, 'fts.skip_mirror_down', 'content=0 reason=retryRequested'),
+        ev(1, 'fts.mirror_down', 'content=0'),
+      ],
+      onChange: () => () => undefined,
+    } as unknown as ClusterStore;
+    const tl = document.createElement('mpp-timeline');
+    tl.store = store;
+    mounted.push(await mount(tl));
+    const rows = allInShadow(tl, '.events > li');
+    expect(rows.map((r) => r.dataset['kind'])).toEqual(['fts.skip_mirror_down', 'fts.mirror_down']);
+    expect(text(rows[0]!.querySelector('.gloss'))).toMatch(/asked FTS to look again before marking it down/);
+    expect(rows[1]!.querySelector('.gloss')).toBeNull();
   });
 });
 
