@@ -113,6 +113,11 @@ describe('the hint for a column that does not exist, against PostgreSQL', () => 
       'select accounts.* from accounts a',
       'select accounts.id from accounts a',
       'select zz.id from accounts a',
+      // A subquery's alias that is also a column of the outer query: the outer column, as in
+      // PostgreSQL, not a whole-row reference (the review found these refused).
+      'select count(*) from branches city where exists (select 1 from accounts city where city = 1)',
+      "select count(*) from branches where id in (select id from accounts city where city = 'x')",
+      "select (select id from accounts city where city = 'nowhere') from branches",
       'select a.id from accounts a where exists (select 1 from transfers t where transfers.id = a.id)',
       'select * from accounts a where exists (select 1 from transfers t where t.from_id = a.id and amout > 0)',
     ])

@@ -26,6 +26,12 @@ describe('psqlAligned', () => {
     );
   });
 
+  it('booleans as t and f', () => {
+    expect(psqlAligned([{ name: 'ok', type: 'boolean' }], [[true], [false]])).toBe(
+      [' ok ', '----', ' t', ' f', '(2 rows)'].join('\n'),
+    );
+  });
+
   it('one row, none', () => {
     expect(psqlAligned([{ name: 'a', type: 'integer' }], [[1]])).toBe(
       [' a ', '---', ' 1', '(1 row)'].join('\n'),

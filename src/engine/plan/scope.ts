@@ -2,7 +2,7 @@
  * Name resolution for one query level: the columns its FROM clause produces, each with the
  * alias of the relation it came from. Implements the expression binder's BindScope.
  */
-import { sqlError } from '../errors.ts';
+import { sqlError, type SqlError } from '../errors.ts';
 import { missingColumnHint } from './column-hint.ts';
 import type { ColumnRef } from '../sql/ast.ts';
 import type { BindScope } from '../sql/bind-expr.ts';
@@ -20,6 +20,13 @@ export interface ScopeColumn {
   merged?: boolean;
   /** The relation's own name where an alias (`rel`) hides it (FROM t AS x). */
   table?: string;
+}
+
+const WHOLE_ROW = 'whole-row reference to ';
+
+/** The refusal of a bare alias: planned alone, a subquery's alias may still be an outer column. */
+export function isWholeRowRefusal(e: SqlError): boolean {
+  return e.code === '0A000' && e.message.startsWith(WHOLE_ROW);
 }
 
 /**
@@ -85,7 +92,7 @@ export class Scope {
       // A bare name that is a relation's alias reads the whole row (a composite value) in
       // PostgreSQL; not built here, so refused rather than called a missing column.
       if (ref.table === undefined && visible.some((c) => c.rel === ref.name && !c.hidden))
-        throw sqlError('feature_not_supported', `whole-row reference to "${ref.name}" is not supported`, {
+        throw sqlError('feature_not_supported', `${WHOLE_ROW}"${ref.name}" is not supported`, {
           hint: `Name its columns (${ref.name}.column) or use ${ref.name}.*.`,
           position: ref.pos,
         });

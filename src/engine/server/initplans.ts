@@ -12,6 +12,7 @@ import { runPlan } from './dispatcher.ts';
 import { computeRecursiveCtes, hasRecursiveCte } from './recursive-cte.ts';
 import { computeWindows, hasWindowFunctions } from './windows.ts';
 import { computeLaterals, hasLateral, lateralsAsPlain } from './lateral.ts';
+import { isWholeRowRefusal } from '../plan/scope.ts';
 
 type SubqueryNode = { kind: 'subquery' | 'exists' | 'inSubquery'; query: Query; pos: number };
 
@@ -104,7 +105,10 @@ export function planInitPlans(root: unknown, env: PlannerEnv): InitPlan[] {
       // that does not exist is an error of its own.)
       const outerRef =
         e instanceof SqlError &&
-        (e.code === '42703' || (e.code === '42P01' && !e.message.startsWith('relation ')));
+        (e.code === '42703' ||
+          (e.code === '42P01' && !e.message.startsWith('relation ')) ||
+          // A bare name that is an alias here may be a column of the outer query.
+          isWholeRowRefusal(e));
       if (outerRef) continue;
       throw e;
     }

@@ -42,9 +42,9 @@ function planUtilityQuery(
     if (!m) throw e;
     throw sqlError(
       'feature_not_supported',
-      `relation "${m[1]}" cannot be read in a utility-mode session on a segment here: the lab keeps table definitions on the coordinator only`,
+      `relation "${m[1]}" cannot be read in a utility-mode session on a segment here: a segment knows no table or catalog by name, the lab keeps their definitions on the coordinator only`,
       {
-        hint: `From the coordinator, select gp_segment_id, count(*) from ${m[1]} group by 1 shows the rows each segment holds.`,
+        hint: 'Utility mode on a segment reads pg_stat_replication, pg_stat_activity, SHOW and pg_current_wal_lsn(). For the rows each segment holds of a table, run on the coordinator: select gp_segment_id, count(*) from <table> group by 1.',
       },
     );
   }

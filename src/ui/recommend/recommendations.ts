@@ -191,7 +191,7 @@ function recommendNow(store: ClusterStore): Recommendation[] {
         title: `${w.count} commit${w.count === 1 ? ' on content ' + content + ' waits' : 's on content ' + content + ' wait'} for the mirror`,
         // A mirror that runs but does not answer (a cut network) is not marked down at the next
         // probe: the primary reports it gone only once its walsender gives up on it.
-        detail: `Primary dbid ${w.dbid} holds them until its mirror confirms the WAL (pg_stat_activity: wait_event SyncRep). A slow mirror makes commits wait. One that stops answering is given up by the primary's walsender after wal_sender_timeout; the FTS probe after that marks it down and turns synchronous replication off, and the commits complete (${when}).`,
+        detail: `Primary dbid ${w.dbid} holds them until its mirror confirms the WAL (pg_stat_activity: wait_event SyncRep). A slow mirror makes commits wait. One that stops answering is given up by the primary's walsender after wal_sender_timeout; the FTS probe after that marks it down and turns synchronous replication off, and the commits complete.`,
         action: probeOrRelease,
       });
   // Copies under way (gprecoverseg, gpaddmirrors, a file resync): wait for them, not another run.

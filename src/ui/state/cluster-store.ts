@@ -318,7 +318,9 @@ export class ClusterStore {
 
   /** How many times faster than the wall clock cluster time runs (60 s take 60 / this). */
   get clusterTimeFactor(): number {
-    return this.time.wallFactor(this.options.timeScale ?? DEFAULT_TIME_SCALE);
+    // The simulator runs Greenplum's own intervals (timeScale 1) unless told otherwise.
+    const scale = this.options.timeScale ?? (this.options.runtime === 'sim' ? 1 : DEFAULT_TIME_SCALE);
+    return this.time.wallFactor(scale);
   }
 
   setTimePaused(paused: boolean): void {

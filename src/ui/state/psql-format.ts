@@ -6,11 +6,18 @@
 /** Types psql right-aligns (its numeric types). */
 const NUMERIC = /^(smallint|integer|bigint|numeric|real|double precision|oid|money)\b/;
 
+/** A value as psql shows it: NULL as nothing, a boolean as t or f. */
+function psqlText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return String(v);
+}
+
 export function psqlAligned(
   fields: readonly { name: string; type: string }[],
   rows: readonly (readonly unknown[])[],
 ): string {
-  const text = rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))));
+  const text = rows.map((r) => r.map(psqlText));
   const widths = fields.map((f, j) => Math.max(f.name.length, ...text.map((r) => r[j]!.length)));
   const right = fields.map((f) => NUMERIC.test(f.type));
   const last = fields.length - 1;
