@@ -320,6 +320,13 @@ describe('process cluster: time', () => {
     const [ours, theirs] = [c.time.now(), await nowMs()];
     expect(Math.abs(ours - theirs)).toBeLessThan(3_000);
     expect(ours - Date.now()).toBeGreaterThan(8_000);
+    // A restarted coordinator joins the cluster's time: it started at the wall's, seconds behind.
+    c.time.setSpeed(1);
+    await c.faults.crash(1);
+    await c.faults.restart(1);
+    const [after, coordinator] = [c.time.now(), await nowMs()];
+    expect(Math.abs(after - coordinator)).toBeLessThan(1_000);
+    expect(coordinator - Date.now()).toBeGreaterThan(7_000);
   });
 });
 

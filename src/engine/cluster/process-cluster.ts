@@ -215,7 +215,7 @@ export class ProcessCluster extends ClusterShell {
       faults: this.net.snapshot(),
       disk: this.diskFaults.get(dbid) ?? {},
       holds: this.points.list(),
-      time: this.timeState,
+      time: { ...this.timeState, now: this.time.now() },
       initdb: how.initdb,
       ...(how.wipe ? { wipe: true } : {}),
       start: how.start ?? true,

@@ -358,6 +358,7 @@ export class InstanceProcess implements ProcessApi {
   }
 
   async setTime(state: TimeState): Promise<void> {
+    if (state.now !== undefined) this.time.jumpTo(state.now);
     if (state.paused) this.time.pause();
     else this.time.setSpeed(state.speed);
   }

@@ -143,6 +143,11 @@ export interface ProcessApi {
 export interface TimeState {
   paused: boolean;
   speed: number;
+  /**
+   * The cluster's clock when sent, for a process that starts: it joins the cluster's time
+   * rather than starting at the wall's (which, after a faster speed, is behind).
+   */
+  now?: number;
 }
 
 export interface UtilityRun {

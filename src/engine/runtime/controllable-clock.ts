@@ -83,6 +83,12 @@ export class ControllableClock implements TimeControl {
     }
   }
 
+  /** Sets the clock to `t` (a process joining a cluster whose time is not the wall's); no timer is pending yet. */
+  jumpTo(t: number): void {
+    this.anchorTime = t;
+    this.anchorBase = this.base.now();
+  }
+
   now(): number {
     return this.running ? this.anchorTime + (this.base.now() - this.anchorBase) * this.rate : this.anchorTime;
   }

@@ -528,16 +528,12 @@ export class ClusterStore {
   }
 
   /**
-   * A failover the lab's own gprecoverseg -r causes on purpose (it stops the acting primaries so
-   * FTS returns each content to its preferred primary): news, not an alarm.
+   * A failover from a primary a utility stopped on purpose (gprecoverseg -r stops the acting
+   * primaries so FTS returns each content to its preferred one): news, not an alarm. Known by the
+   * primary's own state, so it holds however late the event comes, and a crash stays critical.
    */
   private plannedFailover(e: ClusterEvent): boolean {
-    return (
-      e.kind === 'fts.failover' &&
-      this.actions.some(
-        (a) => a.kind === 'utility' && a.ok === undefined && /^gprecoverseg\b.*\s-\w*r/.test(a.command),
-      )
-    );
+    return e.kind === 'fts.failover' && this.proc.get(e.from) === 'stopped';
   }
 
   /**
