@@ -25,6 +25,16 @@ const ROWS: SegmentRow[] = [
   datadir: `/data/d${dbid}`,
 }));
 
+/** The standby coordinator, dbid 10 on scdw. */
+const STANDBY: SegmentRow = {
+  ...ROWS[0]!,
+  dbid: 10,
+  role: 'm',
+  preferredRole: 'm',
+  hostname: 'scdw',
+  address: 'scdw',
+};
+
 function storeWith(
   proc: Record<number, ProcState>,
   config: SegmentRow[] = ROWS,
@@ -61,16 +71,9 @@ describe('recommend', () => {
 
   it('a gpexpand under way: redistribute while tables wait, clean up once complete (not "No action needed")', () => {
     const up = { 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up' } as const;
-    const standby = {
-      ...ROWS[0]!,
-      dbid: 10,
-      role: 'm',
-      preferredRole: 'm',
-      hostname: 'scdw',
-      address: 'scdw',
-    };
+
     const withExpansion = (state: string, statuses: string[]) =>
-      Object.assign(storeWith({ ...up, 10: 'up' }, [...ROWS, standby]), {
+      Object.assign(storeWith({ ...up, 10: 'up' }, [...ROWS, STANDBY]), {
         expansion: {
           state,
           tables: statuses.map((status, i) => ({ name: `public.t${i}`, status, bytes: 8192, segments: 2 })),
@@ -148,19 +151,11 @@ describe('recommend', () => {
 
   // A mirrorless cluster said "No action needed" without naming the utility that protects it.
   it('a healthy cluster without mirrors: add them with gpaddmirrors', () => {
-    const standby = {
-      ...ROWS[0]!,
-      dbid: 10,
-      role: 'm',
-      preferredRole: 'm',
-      hostname: 'scdw',
-      address: 'scdw',
-    };
-    const mirrorless = [...ROWS.filter((r) => r.role === 'p'), standby];
+    const mirrorless = [...ROWS.filter((r) => r.role === 'p'), STANDBY];
     const recs = recommend(storeWith({ 1: 'up', 2: 'up', 3: 'up', 10: 'up' }, mirrorless));
     expect(recs.map((r) => r.id)).toEqual(['add-mirrors']);
     expect(recs[0]!.action).toMatchObject({ kind: 'utility', command: 'gpaddmirrors -a' });
-    const mirrored = [...ROWS, standby];
+    const mirrored = [...ROWS, STANDBY];
     expect(
       recommend(storeWith({ 1: 'up', 2: 'up', 3: 'up', 4: 'up', 5: 'up', 10: 'up' }, mirrored)).map(
         (r) => r.id,
